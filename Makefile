@@ -1,0 +1,135 @@
+# tacit — build, test, bench.
+#
+#   make            libtacit (static + shared), the tacit command, tools
+#   make test       unit, integration and fuzz-corpus tests; SAN=1 for ASan+UBSan
+#   make bench      benchmarks -> bench/results/*.jsonl and *.md
+#   make demo       the main job on a sample meeting
+#   make fuzz       libFuzzer builds of every fuzz target (clang)
+#
+# When the host lacks libllama/libwhisper (Debian 12), every goal is re-run inside the
+# dev root (tools/devroot), built on first use. DEVELOPER=1 turns warnings into errors.
+
+PKGS := llama whisper ggml sqlite3 libcurl yyjson
+
+ifneq ($(TACIT_IN_DEVROOT),1)
+HAVE_LIBS := $(shell pkg-config --exists 'llama >= 0.7' 'whisper >= 1.9.5' $(PKGS) 2>/dev/null && echo yes)
+endif
+
+ifeq ($(TACIT_IN_DEVROOT)$(HAVE_LIBS),)
+# ---- delegate to the dev root --------------------------------------------------------
+GOALS := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
+.PHONY: $(GOALS) _devroot
+$(firstword $(GOALS)): _devroot
+	@:
+$(filter-out $(firstword $(GOALS)),$(GOALS)): _devroot
+	@:
+_devroot:
+	@echo "make: libllama/libwhisper not found on this host; building in the dev root (tools/devroot)" >&2
+	tools/devroot run $(MAKE) --no-print-directory $(GOALS)
+else
+# ---- the real build ------------------------------------------------------------------
+CC ?= cc
+ifeq ($(CC),cc)
+CC := gcc
+endif
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+CFLAGS_ALL := -std=c17 $(OPT) $(WARN) $(SANFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
+	-Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+LIBS_ALL := $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC := $(sort $(wildcard src/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
+
+LIBA := $(BUILD)/libtacit.a
+LIBSO := $(BUILD)/libtacit.so
+TACIT := $(BUILD)/tacit
+UNIT := $(BUILD)/unit-tests
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+TOOLS := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all test bench demo fuzz clean format format-check
+all: $(LIBA) $(LIBSO) $(TACIT) $(TOOLS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(TACIT): $(CLI_OBJ) $(LIBA)
+	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(UNIT): $(UNIT_OBJ) $(LIBA)
+	$(CC) -o $@ $(UNIT_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/replay.c $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(BUILD)/bench/%: bench/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(BUILD)/tools/%: tools/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+test: all $(UNIT) $(FUZZ_REPLAY)
+	BUILD=$(BUILD) tests/run
+
+bench: all $(BENCHES)
+	BUILD=$(BUILD) bench/run
+
+demo: all
+	BUILD=$(BUILD) tools/demo
+
+# libFuzzer builds for long fuzzing sessions (the corpus replays run in `make test`).
+fuzz: $(LIB_SRC)
+	@mkdir -p $(BUILD)/libfuzzer
+	for f in $(FUZZ_SRC); do \
+		clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
+			-o $(BUILD)/libfuzzer/$$(basename $$f .c) $$f $(LIB_SRC) $(LIBS_ALL) || exit 1; \
+	done
+
+format:
+	clang-format -i include/*.h src/*.[ch] cli/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
+
+format-check:
+	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+endif

@@ -1,0 +1,43 @@
+/*
+ * bench.h — what every benchmark prints: one JSON line per figure with its reference
+ * measured in the same run, so results are ratios on the same machine, never absolute
+ * claims carried from elsewhere. bench/run collects the lines into bench/results/.
+ */
+#ifndef TACIT_BENCH_H
+#define TACIT_BENCH_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include <tacit.h>
+
+static inline double bench_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ratio = value / reference; higher_is_better says which way is good for the reader. */
+static inline void bench_emit(const char *name, double value, const char *unit, const char *ref_name,
+			      double ref_value, int higher_is_better, const char *note)
+{
+	struct tacit_system s;
+	struct tacit_probe_params p = tacit_probe_default_params();
+	p.bandwidth = 0;
+	p.devices = false;
+	const char *machine = "unknown";
+	char desc[256];
+	if (tacit_system_probe(&p, &s) == TACIT_OK) {
+		snprintf(desc, sizeof(desc), "%s, %d cores, %.0f GiB", s.cpu_model, s.n_cores_usable,
+			 (double)s.ram_total / (double)(1ull << 30));
+		machine = desc;
+	}
+	printf("{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"reference\":\"%s\",\"reference_value\":%.6g,"
+	       "\"ratio\":%.4f,\"higher_is_better\":%s,\"machine\":\"%s\",\"note\":\"%s\"}\n",
+	       name, value, unit, ref_name, ref_value, ref_value > 0 ? value / ref_value : 0.0,
+	       higher_is_better ? "true" : "false", machine, note ? note : "");
+	fflush(stdout);
+}
+
+#endif

@@ -1,0 +1,105 @@
+/*
+ * main.c — `tacit`: dispatches subcommands, owns process-wide choices (log sink on
+ * stderr, verbosity) and the exit-code contract: 0 ok, 2 usage, 10+status on failure.
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tacit [--version] [--verbose] <command> [<args>]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'tacit <command> --help' tells more about a command.\n");
+}
+
+static void log_stderr(enum tacit_log_level level, const char *line, void *user)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	(void)user;
+	fprintf(stderr, "tacit: %s: %s\n", names[level], line);
+}
+
+int cli_fail(enum tacit_status st)
+{
+	const char *msg = tacit_errmsg();
+	fprintf(stderr, "tacit: %s\n", msg && *msg ? msg : tacit_status_str(st));
+	return tacit_status_exit_code(st);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "tacit %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see 'tacit %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+const char *cli_bytes(unsigned long long n, char *buf, unsigned len)
+{
+	if (n >= (1ull << 30))
+		snprintf(buf, len, "%.1f GiB", (double)n / (double)(1ull << 30));
+	else if (n >= (1ull << 20))
+		snprintf(buf, len, "%.0f MiB", (double)n / (double)(1ull << 20));
+	else
+		snprintf(buf, len, "%llu KiB", n >> 10);
+	return buf;
+}
+
+static void print_version(void)
+{
+	struct tacit_versions v = tacit_versions();
+	printf("tacit %s\nllama.cpp %s\nwhisper.cpp %s\nggml %s\nsqlite %s\n", v.tacit, v.llama, v.whisper, v.ggml,
+	       v.sqlite);
+}
+
+int main(int argc, char **argv)
+{
+	enum tacit_log_level level = TACIT_LOG_WARN;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
+			print_version();
+			return 0;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--verbose") || !strcmp(argv[i], "-v")) {
+			level = level == TACIT_LOG_WARN ? TACIT_LOG_INFO : TACIT_LOG_DEBUG;
+		} else {
+			fprintf(stderr, "tacit: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (getenv("TACIT_DEBUG"))
+		level = TACIT_LOG_DEBUG;
+	tacit_log_set(log_stderr, NULL, level);
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].fn(argc - i, argv + i);
+	fprintf(stderr, "tacit: '%s' is not a tacit command (see 'tacit --help')\n", argv[i]);
+	return EXIT_USAGE;
+}
