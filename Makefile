@@ -80,6 +80,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
 
+# catalog.c embeds data/catalog.json with .incbin, which -MMD cannot see.
+$(BUILD)/obj/src/catalog.o: data/catalog.json
+
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

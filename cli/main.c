@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
+	{ "models", cmd_models, "the models this machine can run: fit, memory, speed" },
 };
 
 static void usage(FILE *f)

@@ -219,6 +219,190 @@ TACIT_API enum tacit_status tacit_system_probe(const struct tacit_probe_params *
  * Returns NULL only when out of memory. */
 TACIT_API char *tacit_system_json(const struct tacit_system *sys);
 
+/* ---------------------------------------------------------------------------------
+ * The model catalog: the models tacit offers, their files and the architecture facts
+ * the fit scorer needs. The catalog ships inside the library (data/catalog.json, embedded
+ * at build time); TACIT_CATALOG=/path/file.json replaces it (tests, a newer catalog).
+ * --------------------------------------------------------------------------------- */
+enum tacit_model_kind {
+	TACIT_MODEL_LLM = 0, /* a language model run by llama.cpp */
+	TACIT_MODEL_ASR = 1, /* a speech recognition model run by whisper.cpp */
+	TACIT_MODEL_VAD = 2, /* a voice activity detector */
+};
+
+/* What the fit scorer knows about a language model: the facts of its GGUF header, so the
+ * same scorer serves catalog entries and custom models described only by their GGUF.
+ * Layer counts are the real ones (an MTP/nextn block in block_count is not a layer):
+ * llama.cpp caps GPU offload at this count, and every spill computation divides by it.
+ * Attention layers are either full (global) or sliding-window; recurrent layers (Gated
+ * DeltaNet, Mamba) hold a fixed-size state instead of a KV cache. The three counts add
+ * up to n_layers. Full layers are taken to be interleaved evenly, the last of each group
+ * (Gemma: S S S S F; Qwen 3.5: L L L F), which decides which shared layers are which. */
+struct tacit_model_layout {
+	uint64_t weights_bytes;  /* bytes of tensor data; the file size is close enough */
+	uint64_t params_total;   /* parameters, embeddings included */
+	uint64_t params_active;  /* parameters read per token: MoE active experts, Gemma's
+				  * "effective" count (per-layer embeddings are lookups);
+				  * 0 = params_total */
+	int n_layers;            /* real transformer blocks, 1..1024 */
+	int n_embd;              /* hidden size */
+	int n_head;              /* query heads */
+	int n_vocab;
+	int attn_full_layers;    /* layers with full attention over the whole context */
+	int n_head_kv;           /* KV heads of a full-attention layer */
+	int head_dim;            /* K and V head size of a full-attention layer */
+	int attn_swa_layers;     /* sliding-window layers */
+	int sliding_window;      /* tokens a sliding layer sees; 0 without sliding layers */
+	int swa_n_head_kv;       /* KV heads of a sliding layer */
+	int swa_head_dim;        /* K and V head size of a sliding layer */
+	int recurrent_layers;    /* layers with a recurrent state and no KV cache */
+	uint64_t recurrent_state_bytes_per_layer; /* that state, per sequence */
+	int kv_shared_layers;    /* the last N layers reuse an earlier layer's KV cache */
+	int n_expert;            /* MoE experts per layer; 0 = dense */
+	int n_expert_used;       /* experts routed per token */
+};
+
+/* One catalog entry. Strings are never NULL unless said so. Owned by the catalog, valid
+ * until tacit_catalog_free(). */
+struct tacit_model_info {
+	const char *id;          /* stable key ("qwen3.5-9b") */
+	const char *name;        /* display name ("Qwen 3.5 9B") */
+	const char *family;      /* "qwen3.5", "gemma4", "whisper" */
+	const char *arch;        /* GGUF general.architecture ("qwen35"); NULL when none */
+	const char *quant;       /* "Q4_K_M"; NULL when not applicable */
+	const char *quant_label; /* what the picker shows ("HQ"); NULL when not applicable */
+	const char *file_name;   /* file name under the models folder */
+	const char *url;         /* where tacit pull fetches it (the first URL) */
+	const char *sha256;      /* lowercase hex; NULL when unknown */
+	const char *tier;        /* "compact", "standard", "standard-hq", "pro", "max"; or NULL */
+	const char *replaced_by; /* id of the successor of an archived entry; or NULL */
+	enum tacit_model_kind kind;
+	bool archived;           /* kept for existing downloads, not offered any more */
+	uint64_t file_bytes;     /* exact size of the file */
+	uint64_t published_ram_bytes; /* the app table's "RAM at load" figure; 0 = none */
+	int stars;               /* 1..3 quality rating of an LLM (see tacit_stars_for_params());
+				  * 0 for other kinds */
+	uint32_t n_ctx_train;    /* trained context length; 0 = unknown */
+	struct tacit_model_layout layout; /* LLMs only; all zero for other kinds */
+};
+
+struct tacit_catalog;
+
+/* Loads the built-in catalog, or the file named by TACIT_CATALOG when set. Every field is
+ * checked (types, ranges, layer counts that add up, stars that follow the parameter
+ * rule, unique ids); a malformed catalog fails with TACIT_ERR_FORMAT naming the entry
+ * and the field. TACIT_ERR_IO when the override cannot be read. The caller frees the
+ * catalog with tacit_catalog_free(). Thread-safe; a catalog is immutable, so any number
+ * of threads may read one. */
+TACIT_API enum tacit_status tacit_catalog_load(struct tacit_catalog **out);
+
+/* The same from JSON text in memory (len bytes, need not be NUL-terminated). */
+TACIT_API enum tacit_status tacit_catalog_parse(const char *json, size_t len, struct tacit_catalog **out);
+
+/* Frees a catalog and every string and entry it handed out. Accepts NULL. */
+TACIT_API void tacit_catalog_free(struct tacit_catalog *cat);
+
+/* Number of entries, every kind and archived ones included. */
+TACIT_API size_t tacit_catalog_count(const struct tacit_catalog *cat);
+
+/* Entry i (0 <= i < count), or NULL past the end. Owned by the catalog. */
+TACIT_API const struct tacit_model_info *tacit_catalog_get(const struct tacit_catalog *cat, size_t i);
+
+/* The entry with this id, or NULL. Owned by the catalog. */
+TACIT_API const struct tacit_model_info *tacit_catalog_find(const struct tacit_catalog *cat, const char *id);
+
+/* The quality rating for a parameter count: 1 under 7B, 2 for 7B to 12B, 3 above 12B.
+ * Quantization never changes it. */
+TACIT_API int tacit_stars_for_params(uint64_t params_total);
+
+/* ---------------------------------------------------------------------------------
+ * The fit scorer: will this model run on this machine, how well, and how fast. It adds
+ * up the memory a model needs (weights, KV cache at the configured context, compute
+ * buffers, fixed overhead), sets it against what the machine has (free RAM, free VRAM
+ * per GPU, the GPU working-set limit of unified memory), plans how many layers go on the
+ * GPU, and estimates decode speed from memory bandwidth. Pure arithmetic: no file, no
+ * device, no allocation; thread-safe. The formulas and every threshold are in src/fit.c
+ * and docs/fit.md.
+ * --------------------------------------------------------------------------------- */
+enum tacit_fit_verdict {
+	TACIT_FIT_GREAT = 0, /* fits with room to spare */
+	TACIT_FIT_TIGHT = 1, /* fits, but little else will */
+	TACIT_FIT_NONE = 2,  /* won't fit */
+};
+
+/* "Great fit", "Tight fit", "Won't fit". */
+TACIT_API const char *tacit_fit_verdict_str(enum tacit_fit_verdict verdict);
+
+enum tacit_kv_type {
+	TACIT_KV_F16 = 0,  /* 2 bytes per element, llama.cpp's default */
+	TACIT_KV_Q8_0 = 1, /* 34 bytes per 32 elements */
+};
+
+struct tacit_fit_params {
+	uint32_t n_ctx;    /* context length the model will be loaded with; default 8192:
+			    * an hour of meeting transcript is about 10,000 words, and tacit
+			    * summarizes in chunks, so 8192 holds a chunk, the instructions
+			    * and the answer while keeping the KV cache small */
+	uint32_t n_ubatch; /* llama.cpp micro-batch; default 512 (llama.cpp's default) */
+	enum tacit_kv_type kv_type; /* default TACIT_KV_F16 */
+};
+
+TACIT_API struct tacit_fit_params tacit_fit_default_params(void);
+
+#define TACIT_FIT_REASON_MAX 192
+
+struct tacit_fit {
+	enum tacit_fit_verdict verdict;
+	bool slow;        /* "+ Slow": part of the model runs on the CPU of a GPU machine, or
+			   * it fits unified memory only by pushing other apps out, or (no GPU)
+			   * the estimate is below the usability threshold */
+	bool recommended; /* the best-quality Great fit that is not slow (one per catalog) */
+	bool listed;      /* shown in the picker: fits, and not a catastrophic spill */
+	uint64_t mem_weights;  /* bytes */
+	uint64_t mem_kv;       /* KV cache and recurrent state at n_ctx */
+	uint64_t mem_compute;  /* compute buffers (logits, activations) */
+	uint64_t mem_overhead; /* fixed: runtime, tokenizer, GPU driver context */
+	uint64_t mem_needed;   /* the sum: the estimated RAM (+VRAM) at load */
+	uint64_t mem_available; /* what the scorer set it against */
+	int n_gpu_layers;      /* layers planned on the GPU (0 without one) */
+	int n_layers;          /* of this many */
+	double est_tokens_per_s; /* estimated decode speed */
+	char reason[TACIT_FIT_REASON_MAX]; /* one plain sentence: why this verdict */
+};
+
+/* Scores one model described by its layout against sys. Fails with TACIT_ERR_USAGE when
+ * an argument is NULL or the layout is inconsistent (no layers, counts that do not add
+ * up); *out is then zeroed. recommended is never set here: it is a choice among models. */
+TACIT_API enum tacit_status tacit_fit_score(const struct tacit_system *sys, const struct tacit_model_layout *model,
+					    const struct tacit_fit_params *params, struct tacit_fit *out);
+
+/* Scores every catalog entry into out_array, which holds tacit_catalog_count(cat)
+ * elements, entry i into element i, and marks the one Recommended model: the listed,
+ * non-slow Great fit with the most stars (then the higher tier, then more parameters,
+ * then less memory). Entries that are not LLMs, and archived ones, are not listed and
+ * say why. params may be NULL for the defaults. When no active LLM is listed, returns
+ * TACIT_ERR_NO_FIT with a plain blocking reason in tacit_errmsg() (out_array is still
+ * filled); TACIT_ERR_USAGE on NULL arguments. */
+TACIT_API enum tacit_status tacit_fit_score_all(const struct tacit_system *sys, const struct tacit_catalog *cat,
+						const struct tacit_fit_params *params, struct tacit_fit *out_array);
+
+/* ---------------------------------------------------------------------------------
+ * Hardware profiles: built-in machines to score against instead of this one (`tacit
+ * models --profile m3-air-16gb`), so the picker's outcome can be checked for hardware one
+ * does not own. Static data; thread-safe.
+ * --------------------------------------------------------------------------------- */
+
+/* Number of built-in profiles. */
+TACIT_API size_t tacit_profile_count(void);
+
+/* Name ("m1-8gb") and one-line description of profile i, or NULL past the end. Static. */
+TACIT_API const char *tacit_profile_name(size_t i);
+TACIT_API const char *tacit_profile_description(size_t i);
+
+/* Fills *out with the named profile. TACIT_ERR_NOT_FOUND for an unknown name (the message
+ * lists the known ones), TACIT_ERR_USAGE for NULL arguments. */
+TACIT_API enum tacit_status tacit_profile_get(const char *name, struct tacit_system *out);
+
 #ifdef __cplusplus
 }
 #endif

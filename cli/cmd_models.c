@@ -1,0 +1,250 @@
+/*
+ * cmd_models.c — `tacit models [--json] [--all] [--profile NAME] [--ctx N]`: the model
+ * picker. Every catalog LLM scored against this machine (or a built-in profile), sorted
+ * by RAM at load, then stars; models that cannot run well are listed only with --all.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <yyjson.h>
+
+static const char usage_text[] =
+	"usage: tacit models [--json] [--all] [--profile NAME] [--ctx N]\n"
+	"  --json          print the scores as JSON\n"
+	"  --all           also show models that would not run well, with the reason\n"
+	"  --profile NAME  score against a built-in machine instead of this one\n"
+	"                  (--profile list shows the names)\n"
+	"  --ctx N         context length to plan for (default 8192)\n";
+
+/* The model store will own this; for now a file of that name in the models folder. */
+static bool model_downloaded(const char *data_dir, const struct tacit_model_info *m)
+{
+	char path[4096];
+	struct stat st;
+	if (!data_dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/models/%s", data_dir, m->file_name);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+struct row {
+	const struct tacit_model_info *m;
+	const struct tacit_fit *f;
+	bool downloaded;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	if (x->f->mem_needed != y->f->mem_needed)
+		return x->f->mem_needed < y->f->mem_needed ? -1 : 1;
+	return x->m->stars - y->m->stars;
+}
+
+static const char *verdict_key(enum tacit_fit_verdict v)
+{
+	return v == TACIT_FIT_GREAT ? "great" : v == TACIT_FIT_TIGHT ? "tight" : "none";
+}
+
+static int print_json(const char *machine, const struct tacit_fit_params *p, const struct row *rows, size_t n,
+		      const char *blocking)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	if (!doc)
+		return cli_fail(TACIT_ERR_NOMEM);
+	yyjson_mut_val *root = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, root);
+	yyjson_mut_obj_add_str(doc, root, "machine", machine);
+	yyjson_mut_obj_add_uint(doc, root, "n_ctx", p->n_ctx);
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "models");
+	const char *recommended = NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct tacit_model_info *m = rows[i].m;
+		const struct tacit_fit *f = rows[i].f;
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+		yyjson_mut_obj_add_str(doc, o, "id", m->id);
+		yyjson_mut_obj_add_str(doc, o, "name", m->name);
+		yyjson_mut_obj_add_uint(doc, o, "disk_bytes", m->file_bytes);
+		yyjson_mut_obj_add_uint(doc, o, "ram_at_load_bytes", f->mem_needed);
+		if (m->published_ram_bytes)
+			yyjson_mut_obj_add_uint(doc, o, "published_ram_bytes", m->published_ram_bytes);
+		else
+			yyjson_mut_obj_add_null(doc, o, "published_ram_bytes");
+		yyjson_mut_obj_add_int(doc, o, "stars", m->stars);
+		yyjson_mut_obj_add_str(doc, o, "tier", m->tier ? m->tier : "");
+		yyjson_mut_obj_add_str(doc, o, "verdict", verdict_key(f->verdict));
+		yyjson_mut_obj_add_str(doc, o, "verdict_text", tacit_fit_verdict_str(f->verdict));
+		yyjson_mut_obj_add_bool(doc, o, "slow", f->slow);
+		yyjson_mut_obj_add_bool(doc, o, "recommended", f->recommended);
+		yyjson_mut_obj_add_bool(doc, o, "listed", f->listed);
+		yyjson_mut_obj_add_bool(doc, o, "archived", m->archived);
+		yyjson_mut_obj_add_bool(doc, o, "downloaded", rows[i].downloaded);
+		yyjson_mut_obj_add_real(doc, o, "tokens_per_s", f->est_tokens_per_s);
+		yyjson_mut_obj_add_int(doc, o, "n_gpu_layers", f->n_gpu_layers);
+		yyjson_mut_obj_add_int(doc, o, "n_layers", f->n_layers);
+		yyjson_mut_val *mem = yyjson_mut_obj_add_obj(doc, o, "memory");
+		yyjson_mut_obj_add_uint(doc, mem, "weights", f->mem_weights);
+		yyjson_mut_obj_add_uint(doc, mem, "kv", f->mem_kv);
+		yyjson_mut_obj_add_uint(doc, mem, "compute", f->mem_compute);
+		yyjson_mut_obj_add_uint(doc, mem, "overhead", f->mem_overhead);
+		yyjson_mut_obj_add_uint(doc, mem, "needed", f->mem_needed);
+		yyjson_mut_obj_add_uint(doc, mem, "available", f->mem_available);
+		yyjson_mut_obj_add_str(doc, o, "reason", f->reason);
+		if (f->recommended)
+			recommended = m->id;
+	}
+	if (recommended)
+		yyjson_mut_obj_add_str(doc, root, "recommended", recommended);
+	else
+		yyjson_mut_obj_add_null(doc, root, "recommended");
+	if (blocking)
+		yyjson_mut_obj_add_str(doc, root, "blocking_reason", blocking);
+	else
+		yyjson_mut_obj_add_null(doc, root, "blocking_reason");
+	char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY, NULL);
+	yyjson_mut_doc_free(doc);
+	if (!text)
+		return cli_fail(TACIT_ERR_NOMEM);
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static void print_table(const char *machine, const struct row *rows, size_t n, bool all, const char *blocking)
+{
+	char b1[32], b2[32], verdict[32];
+	printf("Models for %s\n\n", machine);
+	if (n)
+		printf("%-20s %9s %9s %-5s %-18s %-11s %-10s %s\n", "MODEL", "DISK", "RAM", "STARS", "FIT", "", "DOWNLOADED",
+		       "SPEED");
+	for (size_t i = 0; i < n; i++) {
+		const struct tacit_model_info *m = rows[i].m;
+		const struct tacit_fit *f = rows[i].f;
+		snprintf(verdict, sizeof(verdict), "%s%s", tacit_fit_verdict_str(f->verdict), f->slow ? " + Slow" : "");
+		printf("%-20s %9s %9s %-5s %-18s %-11s %-10s ~%.0f tok/s", m->name, cli_bytes(m->file_bytes, b1, sizeof(b1)),
+		       cli_bytes(f->mem_needed, b2, sizeof(b2)), m->stars == 3 ? "***" : m->stars == 2 ? "**" : "*", verdict,
+		       f->recommended ? "Recommended" : "", rows[i].downloaded ? "yes" : "no", f->est_tokens_per_s);
+		if (all && !f->listed)
+			printf("  (not listed: %s)", f->reason);
+		printf("\n");
+	}
+	if (blocking)
+		printf("%s%s\n", n ? "\n" : "", blocking);
+}
+
+int cmd_models(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "all", no_argument, NULL, 'a' },
+		{ "profile", required_argument, NULL, 'p' }, { "ctx", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
+	};
+	struct tacit_fit_params fp = tacit_fit_default_params();
+	struct tacit_system sys;
+	struct tacit_catalog *cat = NULL;
+	struct tacit_fit *fits = NULL;
+	struct row *rows = NULL;
+	const char *profile = NULL;
+	char *data_dir = NULL, *blocking = NULL;
+	char machine[256];
+	bool json = false, all = false;
+	enum tacit_status st;
+	int c, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 'p':
+			profile = optarg;
+			break;
+		case 'c': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || v < 256 || v > (1ul << 24))
+				return cli_usage_error("models", "--ctx wants a context length from 256 to 16777216, not '%s'",
+						       optarg);
+			fp.n_ctx = (uint32_t)v;
+			break;
+		}
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			if (optopt == 'p' || optopt == 'c')
+				return cli_usage_error("models", "option '%s' needs a value", argv[optind - 1]);
+			return cli_usage_error("models", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("models", "unexpected argument '%s'", argv[optind]);
+
+	if (profile && !strcmp(profile, "list")) {
+		for (size_t i = 0; i < tacit_profile_count(); i++)
+			printf("%-18s %s\n", tacit_profile_name(i), tacit_profile_description(i));
+		return 0;
+	}
+	if (profile) {
+		if (tacit_profile_get(profile, &sys) != TACIT_OK)
+			return cli_usage_error("models", "%s", tacit_errmsg());
+		for (size_t i = 0; i < tacit_profile_count(); i++)
+			if (!strcmp(tacit_profile_name(i), profile))
+				snprintf(machine, sizeof(machine), "profile %s: %s", profile, tacit_profile_description(i));
+	} else {
+		struct tacit_probe_params pp = tacit_probe_default_params();
+		if ((st = tacit_system_probe(&pp, &sys)) != TACIT_OK)
+			return cli_fail(st);
+		snprintf(machine, sizeof(machine), "this machine: %s", sys.cpu_model);
+	}
+	if ((st = tacit_catalog_load(&cat)) != TACIT_OK)
+		return cli_fail(st);
+	size_t n = tacit_catalog_count(cat);
+	fits = calloc(n, sizeof(*fits));
+	rows = calloc(n, sizeof(*rows));
+	if (!fits || !rows) {
+		rc = cli_fail(TACIT_ERR_NOMEM);
+		goto out;
+	}
+	st = tacit_fit_score_all(&sys, cat, &fp, fits);
+	if (st == TACIT_ERR_NO_FIT) {
+		blocking = strdup(tacit_errmsg());
+	} else if (st != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	if (tacit_dir_path(TACIT_DIR_DATA, &data_dir) != TACIT_OK)
+		data_dir = NULL; /* no data dir: nothing is downloaded */
+	size_t n_rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
+		if (m->kind != TACIT_MODEL_LLM || (!fits[i].listed && !all))
+			continue;
+		rows[n_rows].m = m;
+		rows[n_rows].f = &fits[i];
+		rows[n_rows].downloaded = model_downloaded(data_dir, m);
+		n_rows++;
+	}
+	qsort(rows, n_rows, sizeof(*rows), row_cmp);
+	if (json)
+		rc = print_json(machine, &fp, rows, n_rows, blocking);
+	else
+		print_table(machine, rows, n_rows, all, blocking);
+out:
+	tacit_free(data_dir);
+	free(blocking);
+	free(rows);
+	free(fits);
+	tacit_catalog_free(cat);
+	return rc;
+}
