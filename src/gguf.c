@@ -159,7 +159,7 @@ static bool take(struct rd *r, uint64_t n, const uint8_t **p)
 	char where[160];
 	uint64_t end;
 	if (__builtin_add_overflow((uint64_t)r->pos, n, &end) || end > r->file_size)
-		return rd_fail(r, TACIT_ERR_FORMAT, "%s runs past the end of the file (%" PRIu64 " bytes)",
+		return rd_fail(r, TACIT_ERR_FORMAT, "%s runs past the end of the file (%" PRIu64 " bytes; if it is a download, it is incomplete)",
 			       rd_where(r, where, sizeof(where)), r->file_size);
 	if (end > GGUF_MAX_HEADER_BYTES)
 		return rd_fail(r, TACIT_ERR_FORMAT, "the header is larger than the limit of %" PRIu64 " MiB at %s",
@@ -340,7 +340,7 @@ static bool read_kv(struct rd *r, struct kv *kv)
 		/* Each element needs at least its 8-byte length: refuse counts the file cannot hold
 		 * before walking them. */
 		if (count > (r->file_size - r->pos) / 8)
-			return rd_fail(r, TACIT_ERR_FORMAT, "array '%s' of %" PRIu64 " strings runs past the end of the file (%" PRIu64 " bytes)",
+			return rd_fail(r, TACIT_ERR_FORMAT, "array '%s' of %" PRIu64 " strings runs past the end of the file (%" PRIu64 " bytes; if it is a download, it is incomplete)",
 				       kv->key, count, r->file_size);
 		for (uint64_t i = 0; i < count; i++)
 			if (!rd_str(r, GGUF_MAX_STRING, &s, &n))
@@ -821,7 +821,7 @@ static bool parse(struct rd *r, struct gguf_priv *g)
 				rd_fail(r, TACIT_ERR_FORMAT, "tensor '%.*s' data of %" PRIu64 " bytes at byte %" PRIu64 " overflows",
 					(int)t->name_len, (const char *)t->name, t->size, start);
 			else
-				rd_fail(r, TACIT_ERR_FORMAT, "tensor '%.*s' data ends at byte %" PRIu64 ", past the end of the file (%" PRIu64 " bytes)",
+				rd_fail(r, TACIT_ERR_FORMAT, "tensor '%.*s' data ends at byte %" PRIu64 ", past the end of the file (%" PRIu64 " bytes; if it is a download, it is incomplete)",
 					(int)t->name_len, (const char *)t->name, end, r->file_size);
 			goto out;
 		}
@@ -924,12 +924,18 @@ enum tacit_status tacit_gguf_inspect(const char *path, struct tacit_gguf_info **
 	*out = NULL;
 	if (!path || !*path)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_gguf_inspect: no path given");
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
+	/* Refuse special files before opening them (opening a device can have effects), and
+	 * again on the open descriptor in case the path was swapped in between. O_NONBLOCK:
+	 * opening a FIFO must not wait for a writer. */
+	if (stat(path, &sb) != 0)
 		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", path,
 				  strerror(errno));
-	if (fstat(fd, &sb) != 0) {
+	if (S_ISREG(sb.st_mode))
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (S_ISREG(sb.st_mode) && fd < 0)
+		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", path,
+				  strerror(errno));
+	if (fd >= 0 && fstat(fd, &sb) != 0) {
 		st = tacit_fail(TACIT_ERR_IO, "cannot stat '%s': %s", path, strerror(errno));
 		goto out;
 	}
@@ -974,7 +980,8 @@ enum tacit_status tacit_gguf_inspect(const char *path, struct tacit_gguf_info **
 	}
 out:
 	free(data);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return st;
 }
 
