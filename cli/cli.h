@@ -19,5 +19,6 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 
 int cmd_system(int argc, char **argv);
 int cmd_models(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
 	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
 	{ "models", cmd_models, "the models this machine can run: fit, memory, speed" },
+	{ "inspect", cmd_inspect, "validate a GGUF model file and show what it holds" },
 };
 
 static void usage(FILE *f)

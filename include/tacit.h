@@ -403,6 +403,113 @@ TACIT_API const char *tacit_profile_description(size_t i);
  * lists the known ones), TACIT_ERR_USAGE for NULL arguments. */
 TACIT_API enum tacit_status tacit_profile_get(const char *name, struct tacit_system *out);
 
+/* ---------------------------------------------------------------------------------
+ * GGUF inspection. tacit validates every model file with its own strict parser before
+ * llama.cpp ever opens it: a regular file only, magic "GGUF", version 2 or 3, bounded
+ * counts, string and array lengths, a power-of-two alignment of at most 1 MiB, at most 4
+ * dimensions, known tensor types, every tensor's data inside the file (checked
+ * arithmetic, no overlaps), tokenizer arrays of the expected element types and special
+ * token ids below the vocabulary size. Only the header is read; tensor data never is.
+ * --------------------------------------------------------------------------------- */
+
+/* Bytes and counts of the tensors of one ggml type: one entry of the quantization mix. */
+struct tacit_gguf_type_stat {
+	int type;              /* ggml type number (0 = f32, 1 = f16, 12 = q4_K, ...) */
+	const char *type_name; /* ggml's name for it ("q4_K"); static */
+	uint64_t n_tensors;
+	uint64_t n_elements;
+	uint64_t n_bytes;
+};
+
+/* What a GGUF file holds. Every string is owned by the info (never NULL; "" when the
+ * file lacks it) and valid until tacit_gguf_info_free(). Display strings (architecture,
+ * name, tokenizer_*) have control characters and invalid UTF-8 replaced by '?'.
+ * Hyper-parameters come from "<architecture>.<key>"; 0 means absent. Where the file gives
+ * a per-layer array (hybrid models), the field holds the array's largest value; read
+ * each layer's with tacit_gguf_info_get_u64_at(). */
+struct tacit_gguf_info {
+	uint32_t version;     /* 2 or 3 */
+	uint64_t file_size;   /* bytes */
+	uint64_t data_offset; /* where tensor data starts */
+	uint32_t alignment;   /* of tensor data, general.alignment or 32 */
+	uint64_t n_kv;        /* metadata entries */
+	uint64_t n_tensors;
+
+	const char *architecture;   /* general.architecture ("llama", "qwen3", "gemma3") */
+	const char *name;           /* general.name */
+	int file_type;              /* general.file_type (llama_ftype number), -1 when absent */
+	const char *file_type_name; /* "Q4_K_M", "F16", ...; "" when absent or unknown */
+
+	uint64_t n_params;       /* elements of all tensors */
+	uint64_t n_layers;       /* .block_count */
+	uint64_t n_embd;         /* .embedding_length */
+	uint64_t n_ff;           /* .feed_forward_length */
+	uint64_t n_head;         /* .attention.head_count */
+	uint64_t n_head_kv;      /* .attention.head_count_kv, else n_head */
+	uint64_t head_dim;       /* .attention.key_length, else n_embd / n_head */
+	uint64_t head_dim_v;     /* .attention.value_length, else head_dim */
+	uint64_t n_ctx_train;    /* .context_length */
+	uint64_t sliding_window; /* .attention.sliding_window; 0 = none */
+	uint64_t n_expert;       /* .expert_count; 0 = dense */
+	uint64_t n_expert_used;  /* .expert_used_count */
+
+	uint64_t n_vocab;            /* tokenizer.ggml.tokens entries, else .vocab_size */
+	const char *tokenizer_model; /* tokenizer.ggml.model ("llama" = SentencePiece, "gpt2" = BPE) */
+	const char *tokenizer_pre;   /* tokenizer.ggml.pre */
+	bool has_chat_template;      /* tokenizer.chat_template present */
+	int64_t bos_token_id;        /* -1 when absent */
+	int64_t eos_token_id;        /* -1 when absent */
+
+	uint64_t weight_bytes;      /* data bytes of all tensors (no padding) */
+	uint64_t layer_bytes_total; /* of tensors named blk.N.* */
+	uint64_t other_bytes;       /* the rest: token_embd, output, final norms */
+	uint64_t expert_bytes;      /* of MoE expert tensors (*_exps), also in layer bytes */
+	const uint64_t *layer_bytes; /* n_layer_bytes entries: bytes of blk.N.* at [N] */
+	size_t n_layer_bytes;        /* highest N + 1; 0 when no tensor is named blk.N.* */
+
+	const struct tacit_gguf_type_stat *types; /* the quantization mix, most bytes first */
+	size_t n_types;
+	int main_type;              /* the ggml type holding the most bytes of 2-D+ tensors */
+	const char *main_type_name; /* its name, "" without tensors */
+};
+
+/* Validates and summarises the GGUF file at path into *out (free with
+ * tacit_gguf_info_free()). Reads only the header. Errors: TACIT_ERR_NOT_FOUND when it
+ * does not exist; TACIT_ERR_IO when it cannot be read or is not a regular file (a
+ * directory, FIFO or device); TACIT_ERR_FORMAT when it is malformed ("malformed GGUF
+ * 'x': tensor 'blk.3.attn_q.weight' data ends at byte N, past the end of the file (M
+ * bytes)") or not GGUF at all; TACIT_ERR_UNSUPPORTED for valid GGUF tacit cannot use
+ * (version 1, big-endian, a newer version); TACIT_ERR_NOMEM. Thread-safe. */
+TACIT_API enum tacit_status tacit_gguf_inspect(const char *path, struct tacit_gguf_info **out);
+
+/* Frees an info. Accepts NULL. */
+TACIT_API void tacit_gguf_info_free(struct tacit_gguf_info *info);
+
+/* The info as a JSON object (every field; sizes in bytes). Caller frees with tacit_free().
+ * Returns NULL only when out of memory. */
+TACIT_API char *tacit_gguf_info_json(const struct tacit_gguf_info *info);
+
+/* Generic metadata lookups, for architecture-specific keys
+ * ("qwen35.full_attention_interval", "gemma3.attention.sliding_window_pattern").
+ * get_u64: true when key holds a non-negative integer or a bool (as 0/1).
+ * get_f64: true when key holds any number or bool.
+ * get_str: the string value (owned by the info; cut at an embedded NUL, bytes otherwise
+ *   as in the file), or NULL when absent or not a string.
+ * array_len: elements of an array key, 0 when absent or not an array.
+ * get_u64_at: element i of a numeric array of at most 65536 elements, with get_u64's
+ *   rules (longer arrays, such as tokenizer scores, are counted, not kept).
+ * All are read-only: any number of threads may call them on one info. */
+TACIT_API bool tacit_gguf_info_get_u64(const struct tacit_gguf_info *info, const char *key, uint64_t *out);
+TACIT_API bool tacit_gguf_info_get_f64(const struct tacit_gguf_info *info, const char *key, double *out);
+TACIT_API const char *tacit_gguf_info_get_str(const struct tacit_gguf_info *info, const char *key);
+TACIT_API size_t tacit_gguf_info_array_len(const struct tacit_gguf_info *info, const char *key);
+TACIT_API bool tacit_gguf_info_get_u64_at(const struct tacit_gguf_info *info, const char *key, size_t i,
+					  uint64_t *out);
+
+/* ggml's name for a tensor type number ("q4_K"), or NULL for a type tacit does not know.
+ * Bytes per block and elements per block come from tacit's own table. */
+TACIT_API const char *tacit_gguf_type_name(int type);
+
 #ifdef __cplusplus
 }
 #endif
