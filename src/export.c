@@ -82,7 +82,10 @@ static int text_segment(const struct tacit_segment *g, void *user)
 	case TACIT_EXPORT_MD:
 		buf_adds(c->b, "**[");
 		add_clock(c->b, g->start_ms, 0);
-		buf_addf(c->b, "]%s%s:** %s\n\n", *who ? " " : "", who, g->text);
+		if (*who)
+			buf_addf(c->b, "] %s:** %s\n\n", who, g->text);
+		else
+			buf_addf(c->b, "]** %s\n\n", g->text);
 		break;
 	case TACIT_EXPORT_TXT:
 		buf_adds(c->b, "[");

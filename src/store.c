@@ -1234,12 +1234,17 @@ static enum tacit_status fts_query(const char *q, struct buf *out)
 {
 	const char *p = q;
 	int n_terms = 0;
+	bool operand = false; /* the last thing emitted ends an operand: a term or ')' */
 	while (*p) {
 		if (isspace((unsigned char)*p)) {
 			p++;
 			continue;
 		}
 		if (*p == '(' || *p == ')') {
+			/* FTS5 wants an explicit AND between an operand and '(' */
+			if (*p == '(' && operand)
+				buf_adds(out, "AND ");
+			operand = *p == ')';
 			buf_addf(out, "%c ", *p++);
 			continue;
 		}
@@ -1260,6 +1265,7 @@ static enum tacit_status fts_query(const char *q, struct buf *out)
 			    (n == 2 && !strncmp(start, "OR", 2))) {
 				buf_add(out, start, n);
 				buf_adds(out, " ");
+				operand = false;
 				continue;
 			}
 		}
@@ -1272,11 +1278,14 @@ static enum tacit_status fts_query(const char *q, struct buf *out)
 			prefix = true;
 			end--;
 		}
-		if (end == start && !prefix)
+		if (end == start)
 			continue;
+		if (operand)
+			buf_adds(out, "AND ");
 		buf_adds(out, "\"");
 		buf_add(out, start, (size_t)(end - start));
 		buf_adds(out, prefix ? "\"* " : "\" ");
+		operand = true;
 		n_terms++;
 	}
 	if (out->failed)
