@@ -20,5 +20,16 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 int cmd_system(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_rename(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+/* Session store helpers (cmd_sessions.c): parse a session id (prints the usage error
+ * and returns false when it is not one), and "hh:mm:ss" of a duration. */
+bool cli_session_id(const char *cmd, const char *arg, int64_t *out);
+const char *cli_clock(int64_t ms, char *buf, unsigned len);
 
 #endif

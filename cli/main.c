@@ -19,6 +19,13 @@ static const struct command commands[] = {
 	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
 	{ "models", cmd_models, "the models this machine can run: fit, memory, speed" },
 	{ "inspect", cmd_inspect, "validate a GGUF model file and show what it holds" },
+	{ "sessions", cmd_sessions, "list the meetings stored on this device" },
+	{ "show", cmd_show, "show a meeting: details, summary, notes, transcript" },
+	{ "search", cmd_search, "search what was said across all meetings" },
+	{ "export", cmd_export, "export a meeting as md, json, txt, srt or vtt" },
+	{ "delete", cmd_delete, "delete a meeting, its audio and cached state for good" },
+	{ "rename", cmd_rename, "give a meeting a new title" },
+	{ "import", cmd_import, "import a transcript file as a meeting" },
 };
 
 static void usage(FILE *f)

@@ -510,6 +510,301 @@ TACIT_API bool tacit_gguf_info_get_u64_at(const struct tacit_gguf_info *info, co
  * Bytes per block and elements per block come from tacit's own table. */
 TACIT_API const char *tacit_gguf_type_name(int type);
 
+/* ---------------------------------------------------------------------------------
+ * The session store: every meeting's transcript, speakers, summaries, notes, chat,
+ * suggestions, audio and cached model state, in one SQLite database (WAL mode,
+ * synchronous=FULL, foreign keys on) plus files next to it:
+ *   <data dir>/tacit.db                            the database
+ *   <data dir>/audio/<session id>/chunk-NNN.wav    recordings (16-bit PCM WAV)
+ * Nothing in it is ever sent anywhere. Per-device settings live in the same database
+ * and are never synchronised.
+ *
+ * Threads: a struct tacit_store is one database connection. Use it from one thread at
+ * a time; give each thread its own handle (tacit_store_open() again on the same path).
+ * Handles in several threads and processes may share one database: writers wait up to
+ * 5 s for each other (busy timeout) before failing with TACIT_ERR_DB.
+ *
+ * Durability: every function that writes returns only after its transaction is
+ * committed and fsync'ed. On TACIT_OK the change survives a crash or a power cut; on
+ * failure nothing was acknowledged, and a failure in the middle of writing (a full
+ * disk, a failing device) leaves the earlier contents intact.
+ *
+ * Errors: TACIT_ERR_NOT_FOUND for an unknown session id, TACIT_ERR_USAGE for bad
+ * arguments (including a malformed search query), TACIT_ERR_NO_SPACE when the disk is
+ * full, TACIT_ERR_IO for other write failures, TACIT_ERR_INTEGRITY for a damaged
+ * database, TACIT_ERR_DB for other SQLite failures (their message carries SQLite's).
+ * --------------------------------------------------------------------------------- */
+struct tacit_store;
+
+/* Opens (creating if needed) the store at path, or at <data dir>/tacit.db when path is
+ * NULL; ":memory:" gives a private in-memory store without recordings (tests, fuzzing).
+ * Opening runs PRAGMA quick_check (TACIT_ERR_INTEGRITY when it fails), brings an older
+ * schema up to date (TACIT_ERR_UNSUPPORTED for a database from a newer tacit), and
+ * repairs recordings a crash left unfinished (see tacit_recording_open()). Close with
+ * tacit_store_close(). */
+TACIT_API enum tacit_status tacit_store_open(const char *path, struct tacit_store **out);
+
+/* Closes the connection and frees the handle. Accepts NULL. Recordings opened on this
+ * handle must be closed first. */
+TACIT_API void tacit_store_close(struct tacit_store *store);
+
+/* Runs PRAGMA integrity_check (slower than the quick_check done at open). TACIT_OK, or
+ * TACIT_ERR_INTEGRITY with the first problem found in the message. */
+TACIT_API enum tacit_status tacit_store_check(struct tacit_store *store);
+
+/* The schema version this tacit writes (PRAGMA user_version of an up-to-date store). */
+TACIT_API int tacit_store_schema_version(void);
+
+/* --- sessions ----------------------------------------------------------------- */
+struct tacit_session_params {
+	const char *title;         /* NULL or "" = "Meeting <date>" */
+	const char *language;      /* transcript language ("en"); NULL = "" (unknown) */
+	const char *models;        /* models used, free text or JSON; NULL = "" */
+	const char *settings_json; /* the settings in force, a JSON object; NULL = "{}" */
+	int64_t started_ms;        /* Unix time in ms; 0 = now */
+	bool times_synthesized;    /* segment times are estimates (imported transcripts) */
+};
+
+TACIT_API struct tacit_session_params tacit_session_default_params(void);
+
+struct tacit_session {
+	int64_t id;
+	int64_t started_ms;     /* Unix time in ms */
+	int64_t ended_ms;       /* Unix time in ms; 0 while the meeting is still running */
+	int64_t duration_ms;    /* end of the last final segment */
+	int64_t n_segments;     /* final segments */
+	int n_speakers;
+	bool times_synthesized;
+	char title[256];        /* longer titles are truncated here, kept whole in the store */
+	char language[16];
+	char models[256];
+};
+
+/* Creates a session; its id goes to *out_id. TACIT_ERR_USAGE when settings_json is not
+ * a JSON object. */
+TACIT_API enum tacit_status tacit_store_session_create(struct tacit_store *store,
+						       const struct tacit_session_params *params,
+						       int64_t *out_id);
+TACIT_API enum tacit_status tacit_store_session_get(struct tacit_store *store, int64_t id,
+						    struct tacit_session *out);
+/* Every session, most recent first, as one array in *out (caller frees with tacit_free())
+ * and its length in *n_out (0 and a valid pointer when there are none). */
+TACIT_API enum tacit_status tacit_store_session_list(struct tacit_store *store,
+						     struct tacit_session **out, size_t *n_out);
+TACIT_API enum tacit_status tacit_store_session_rename(struct tacit_store *store, int64_t id,
+						       const char *title);
+/* Marks the meeting ended at ended_ms (Unix ms; 0 = now). */
+TACIT_API enum tacit_status tacit_store_session_end(struct tacit_store *store, int64_t id,
+						    int64_t ended_ms);
+/* Deletes a session for good: its rows (segments, speakers, artifacts, chat,
+ * suggestions), its recordings and its cached model state files. Deleted rows are
+ * zeroed on disk (PRAGMA secure_delete, FTS5 secure-delete, then the WAL is checkpointed
+ * and truncated); files are overwritten with zeros, synced, then unlinked. That is best
+ * effort: SSD wear levelling and copy-on-write filesystems may keep old blocks. */
+TACIT_API enum tacit_status tacit_store_session_delete(struct tacit_store *store, int64_t id);
+
+/* --- transcript segments ------------------------------------------------------ */
+struct tacit_segment {
+	int64_t id;                /* output only */
+	int64_t session_id;        /* output only */
+	int64_t start_ms;          /* from the start of the meeting */
+	int64_t end_ms;            /* >= start_ms */
+	const char *speaker;       /* label from diarization ("S1"); NULL or "" = unknown */
+	const char *speaker_name;  /* output only: the user-given name, or NULL */
+	const char *text;          /* UTF-8, not NULL */
+	float confidence;          /* 0..1; negative = unknown */
+	bool final;                /* output only: false for the session's partial segment */
+};
+
+/* Appends a final segment to a session in its own transaction. On TACIT_OK the segment
+ * is durable: committed and fsync'ed, it survives a crash or a power cut. Its speaker
+ * label, when new, becomes one of the session's speakers. Also drops the session's
+ * partial segment (the final one replaces it). The new id goes to *out_id (may be NULL).
+ * TACIT_ERR_USAGE for NULL text or end_ms < start_ms. */
+TACIT_API enum tacit_status tacit_store_add_segment(struct tacit_store *store, int64_t session_id,
+						    const struct tacit_segment *seg, int64_t *out_id);
+
+/* Replaces the session's one partial (not yet final) segment, or clears it when seg is
+ * NULL. Partial segments are stored so a crash shows the words last seen, but they are
+ * never searched or exported. */
+TACIT_API enum tacit_status tacit_store_set_partial(struct tacit_store *store, int64_t session_id,
+						    const struct tacit_segment *seg);
+
+/* Calls fn for each final segment of a session in time order (and, when
+ * include_partial, the partial one last). The pointers in *seg are valid during the
+ * call only. A non-zero return from fn stops the walk (still TACIT_OK). */
+typedef int (*tacit_segment_fn)(const struct tacit_segment *seg, void *user);
+TACIT_API enum tacit_status tacit_store_segments(struct tacit_store *store, int64_t session_id,
+						 bool include_partial, tacit_segment_fn fn, void *user);
+
+/* Gives the speaker with this label a user-chosen name (NULL or "" clears it). The
+ * name shows in exports and search results, and search can filter by it. */
+TACIT_API enum tacit_status tacit_store_speaker_name(struct tacit_store *store, int64_t session_id,
+						     const char *label, const char *name);
+
+/* --- what the language model produces ----------------------------------------- */
+struct tacit_artifact {
+	const char *kind;           /* "summary", "notes", ... ([a-z_]+) */
+	const char *json;           /* structured form, a JSON value; NULL = none */
+	const char *markdown;       /* rendered form; NULL = none */
+	const char *model;          /* the model that wrote it */
+	const char *prompt_version; /* which prompt template */
+	int64_t created_ms;         /* Unix ms; 0 = now */
+};
+/* Stores an artifact; an older one of the same kind is kept (the newest wins in
+ * exports). TACIT_ERR_USAGE when json is not valid JSON. */
+TACIT_API enum tacit_status tacit_store_add_artifact(struct tacit_store *store, int64_t session_id,
+						     const struct tacit_artifact *art, int64_t *out_id);
+/* The newest artifact of a kind: *out_json and *out_markdown (either may be NULL to skip;
+ * a missing part comes back as NULL). Caller frees both with tacit_free().
+ * TACIT_ERR_NOT_FOUND when the session has none of that kind. */
+TACIT_API enum tacit_status tacit_store_get_artifact(struct tacit_store *store, int64_t session_id,
+						     const char *kind, char **out_json, char **out_markdown);
+
+struct tacit_chat_message {
+	const char *role;  /* "user", "assistant" or "system" */
+	const char *text;
+	const char *model; /* NULL for the user's messages */
+	int64_t created_ms; /* Unix ms; 0 = now */
+};
+TACIT_API enum tacit_status tacit_store_add_chat(struct tacit_store *store, int64_t session_id,
+						 const struct tacit_chat_message *msg, int64_t *out_id);
+
+struct tacit_suggestion {
+	int64_t at_ms;      /* meeting time it refers to */
+	const char *kind;   /* "question", "action", ... */
+	const char *text;
+	const char *model;
+	int64_t created_ms; /* Unix ms; 0 = now */
+};
+TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store, int64_t session_id,
+						       const struct tacit_suggestion *sug, int64_t *out_id);
+
+/* Records a cached model state file (a saved KV cache) so that deleting the session
+ * removes it. session_id 0 = not tied to a session. Its size and sha256 are computed now:
+ * TACIT_ERR_IO when the file cannot be read. */
+TACIT_API enum tacit_status tacit_store_add_model_state(struct tacit_store *store, int64_t session_id,
+							const char *model, const char *path, int64_t *out_id);
+
+/* --- per-device settings -------------------------------------------------------- */
+/* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
+ * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off") and
+ * "output.language". Values are UTF-8 text. Settings stay on this device. */
+/* *out_value: caller frees with tacit_free(). TACIT_ERR_NOT_FOUND when unset. */
+TACIT_API enum tacit_status tacit_store_setting_get(struct tacit_store *store, const char *key,
+						    char **out_value);
+/* value NULL removes the key. */
+TACIT_API enum tacit_status tacit_store_setting_set(struct tacit_store *store, const char *key,
+						    const char *value);
+
+/* --- search ------------------------------------------------------------------- */
+struct tacit_search_params {
+	const char *speaker; /* only this speaker (label or given name, any case); NULL = all */
+	int64_t session_id;  /* only this session; 0 = all */
+	int limit;           /* most hits; default 20 */
+};
+TACIT_API struct tacit_search_params tacit_search_default_params(void);
+
+struct tacit_search_hit {
+	int64_t session_id;
+	const char *session_title;
+	int64_t segment_id;
+	int64_t start_ms;
+	int64_t end_ms;
+	const char *speaker;  /* given name, else label, else "" */
+	const char *snippet;  /* matched words in [brackets], "..." where text was cut */
+};
+typedef int (*tacit_search_fn)(const struct tacit_search_hit *hit, void *user);
+
+/* Full-text search over every final segment of every meeting, best match first, with
+ * English stemming ("budgets" finds "budget"). The query: words (all must appear),
+ * "quoted phrases", a trailing * for a prefix (budg*), OR, NOT, AND and parentheses.
+ * Punctuation inside a word is ignored ("kick-off" is the phrase "kick off").
+ * TACIT_ERR_USAGE, with the reason, for a query that cannot be parsed (an unterminated
+ * quote, a dangling OR). Pointers in *hit are valid during the call only; a non-zero
+ * return from fn stops the search. */
+TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const char *query,
+					       const struct tacit_search_params *params,
+					       tacit_search_fn fn, void *user);
+
+/* --- export and import ---------------------------------------------------------- */
+enum tacit_export_format {
+	TACIT_EXPORT_MD = 0,   /* Markdown: title, summary, notes, transcript */
+	TACIT_EXPORT_JSON = 1, /* everything: session, speakers, segments, artifacts, chat, suggestions */
+	TACIT_EXPORT_TXT = 2,  /* "[hh:mm:ss] Speaker: text" lines */
+	TACIT_EXPORT_SRT = 3,  /* SubRip subtitles */
+	TACIT_EXPORT_VTT = 4,  /* WebVTT subtitles with <v Speaker> voice tags */
+};
+/* "md", "json", "txt", "srt", "vtt" -> *out; TACIT_ERR_USAGE otherwise. */
+TACIT_API enum tacit_status tacit_export_format_parse(const char *name, enum tacit_export_format *out);
+
+/* Renders a session; *out is NUL-terminated text, caller frees with tacit_free(). */
+TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_t session_id,
+					       enum tacit_export_format format, char **out);
+
+struct tacit_import_params {
+	const char *title;     /* NULL = the file's name without its extension */
+	int words_per_minute;  /* speaking rate for synthesized times; default 150 */
+};
+TACIT_API struct tacit_import_params tacit_import_default_params(void);
+
+/* Imports a transcript as a new session, in one transaction (all or nothing):
+ *  - QMSum-style JSON: {"meeting_transcripts": [{"speaker": ..., "content": ...}, ...]};
+ *    markers such as {vocalsound} are dropped, and turns left empty are skipped;
+ *  - plain text: one "Speaker: text" turn per line (a line without "Name:" continues
+ *    with the previous speaker; blank lines are skipped).
+ * Neither has times, so they are synthesized at words_per_minute (each turn lasts
+ * words * 60 s / rate, at least 1 s, back to back) and the session is marked
+ * times_synthesized. An audio file (WAV, MP3, FLAC, Ogg, M4A...) fails with
+ * TACIT_ERR_UNSUPPORTED until transcription is wired in. TACIT_ERR_FORMAT for a file
+ * that is neither; TACIT_ERR_IO when it cannot be read. */
+TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
+					       const struct tacit_import_params *params, int64_t *out_id);
+
+/* --- audio recordings ----------------------------------------------------------- */
+struct tacit_recording;
+
+/* Starts the session's next audio chunk: a 16-bit little-endian PCM WAV file under
+ * <data dir>/audio/<session id>/, recorded in the store. Samples are appended with
+ * tacit_recording_write(); the file is fdatasync'ed and its durable length committed to
+ * the store whenever half a second of audio or one second of wall time has
+ * accumulated, so a crash or power cut loses at most about a second. The WAV header
+ * is kept current at each sync; a recording left unfinished by a crash is repaired
+ * (header fixed to the audio actually on disk, sha256 recorded) by the next
+ * tacit_store_open() that sees it, unless its writer is still alive (a file lock says
+ * so). The recording uses the store handle on each sync: keep both on one thread.
+ * TACIT_ERR_UNSUPPORTED for an in-memory store. */
+TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
+						 int sample_rate, int channels,
+						 struct tacit_recording **out);
+/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
+ * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
+ * more audio; what was already durable stays. */
+TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
+						  size_t n_frames);
+/* Makes everything written so far durable now. */
+TACIT_API enum tacit_status tacit_recording_sync(struct tacit_recording *rec);
+/* Bytes of PCM data known to be on disk (and recorded in the store). */
+TACIT_API uint64_t tacit_recording_durable_bytes(const struct tacit_recording *rec);
+/* Syncs, finalizes the header, records the file's sha256 and frees rec (also on
+ * failure). Accepts NULL. */
+TACIT_API enum tacit_status tacit_recording_close(struct tacit_recording *rec);
+
+struct tacit_audio_file {
+	int64_t id;
+	int64_t session_id;
+	int chunk;              /* 0, 1, ... in recording order */
+	int sample_rate;
+	int channels;
+	int64_t data_bytes;     /* PCM bytes durable (as last recorded) */
+	char state[12];         /* "recording", "closed", "repaired" or "missing" */
+	char sha256[65];        /* lowercase hex once closed or repaired, else "" */
+	char path[1024];        /* absolute path */
+};
+/* The session's audio chunks in order, as one array (caller frees with tacit_free()). */
+TACIT_API enum tacit_status tacit_store_audio_files(struct tacit_store *store, int64_t session_id,
+						    struct tacit_audio_file **out, size_t *n_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,75 @@
+/*
+ * cmd_export.c — `tacit export ID --format md|json|txt|srt|vtt [--output FILE]`: a
+ * meeting as a document or subtitles, on stdout or into a file.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_text[] = "usage: tacit export ID [--format md|json|txt|srt|vtt] [--output FILE]\n"
+				 "  --format   md (default): summary, notes and transcript; json: everything;\n"
+				 "             txt: timestamped transcript; srt, vtt: subtitles\n"
+				 "  --output   write to FILE instead of stdout\n";
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	enum tacit_export_format fmt = TACIT_EXPORT_MD;
+	const char *output = NULL;
+	struct tacit_store *s;
+	char *text = NULL;
+	int64_t id;
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (tacit_export_format_parse(optarg, &fmt) != TACIT_OK)
+				return cli_usage_error("export", "%s", tacit_errmsg());
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_usage_error("export", "unknown option or missing value '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("export", argc - optind ? "one session id only" : "missing the session id");
+	if (!cli_session_id("export", argv[optind], &id))
+		return EXIT_USAGE;
+	enum tacit_status st = tacit_store_open(NULL, &s);
+	if (st == TACIT_OK)
+		st = tacit_store_export(s, id, fmt, &text);
+	tacit_store_close(s);
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	FILE *f = output ? fopen(output, "wb") : stdout;
+	if (!f) {
+		fprintf(stderr, "tacit: cannot create '%s': %s\n", output, strerror(errno));
+		tacit_free(text);
+		return tacit_status_exit_code(TACIT_ERR_IO);
+	}
+	size_t n = strlen(text);
+	bool ok = fwrite(text, 1, n, f) == n;
+	ok = (output ? fclose(f) : fflush(f)) == 0 && ok;
+	tacit_free(text);
+	if (!ok) {
+		fprintf(stderr, "tacit: cannot write '%s': %s\n", output ? output : "stdout", strerror(errno));
+		return tacit_status_exit_code(TACIT_ERR_IO);
+	}
+	return 0;
+}

@@ -1,0 +1,378 @@
+/*
+ * export.c — renders a stored session as Markdown, JSON, plain text, SubRip or WebVTT.
+ * Reads only through the store's functions; the output is deterministic for a given
+ * session (times in UTC) so golden files can pin it down.
+ */
+#include "internal.h"
+
+#include "store.h"
+
+#include <time.h>
+#include <yyjson.h>
+
+enum tacit_status tacit_export_format_parse(const char *name, enum tacit_export_format *out)
+{
+	static const char *const names[] = { "md", "json", "txt", "srt", "vtt" };
+	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(name, names[i])) {
+			*out = (enum tacit_export_format)i;
+			return TACIT_OK;
+		}
+	}
+	return tacit_fail(TACIT_ERR_USAGE, "unknown export format '%s' (use md, json, txt, srt or vtt)", name ? name : "");
+}
+
+static void add_clock(struct buf *b, int64_t ms, char frac_sep)
+{
+	if (ms < 0)
+		ms = 0;
+	long long h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, f = ms % 1000;
+	if (frac_sep)
+		buf_addf(b, "%02lld:%02lld:%02lld%c%03lld", h, m, s, frac_sep, f);
+	else
+		buf_addf(b, "%02lld:%02lld:%02lld", h, m, s);
+}
+
+static void add_date(struct buf *b, int64_t ms)
+{
+	char text[40];
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(text, sizeof(text), "%Y-%m-%d %H:%M UTC", &tm);
+	buf_adds(b, text);
+}
+
+static const char *speaker_of(const struct tacit_segment *g)
+{
+	if (g->speaker_name && *g->speaker_name)
+		return g->speaker_name;
+	return g->speaker ? g->speaker : "";
+}
+
+/* Escapes the characters WebVTT gives meaning to. */
+static void add_vtt_text(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			buf_adds(b, "&amp;");
+		else if (*s == '<')
+			buf_adds(b, "&lt;");
+		else if (*s == '>')
+			buf_adds(b, "&gt;");
+		else if (*s == '\n')
+			buf_adds(b, " ");
+		else
+			buf_add(b, s, 1);
+	}
+}
+
+struct text_ctx {
+	struct buf *b;
+	enum tacit_export_format fmt;
+	int n;
+};
+
+static int text_segment(const struct tacit_segment *g, void *user)
+{
+	struct text_ctx *c = user;
+	const char *who = speaker_of(g);
+	c->n++;
+	switch (c->fmt) {
+	case TACIT_EXPORT_MD:
+		buf_adds(c->b, "**[");
+		add_clock(c->b, g->start_ms, 0);
+		if (*who)
+			buf_addf(c->b, "] %s:** %s\n\n", who, g->text);
+		else
+			buf_addf(c->b, "]** %s\n\n", g->text);
+		break;
+	case TACIT_EXPORT_TXT:
+		buf_adds(c->b, "[");
+		add_clock(c->b, g->start_ms, 0);
+		buf_addf(c->b, "] %s%s%s\n", who, *who ? ": " : "", g->text);
+		break;
+	case TACIT_EXPORT_SRT:
+		buf_addf(c->b, "%d\n", c->n);
+		add_clock(c->b, g->start_ms, ',');
+		buf_adds(c->b, " --> ");
+		add_clock(c->b, g->end_ms, ',');
+		buf_addf(c->b, "\n%s%s%s\n\n", who, *who ? ": " : "", g->text);
+		break;
+	case TACIT_EXPORT_VTT:
+		add_clock(c->b, g->start_ms, '.');
+		buf_adds(c->b, " --> ");
+		add_clock(c->b, g->end_ms, '.');
+		buf_adds(c->b, "\n");
+		if (*who) {
+			buf_adds(c->b, "<v ");
+			add_vtt_text(c->b, who);
+			buf_adds(c->b, ">");
+		}
+		add_vtt_text(c->b, g->text);
+		buf_adds(c->b, "\n\n");
+		break;
+	case TACIT_EXPORT_JSON:
+		break;
+	}
+	return 0;
+}
+
+struct names_ctx {
+	struct buf *b;
+	int n;
+};
+
+static void name_speaker(const char *label, const char *name, void *user)
+{
+	struct names_ctx *c = user;
+	buf_addf(c->b, "%s%s", c->n++ ? ", " : "", name && *name ? name : label);
+}
+
+static enum tacit_status add_artifact_md(struct tacit_store *s, int64_t id, const char *kind, const char *heading,
+					 struct buf *b)
+{
+	char *md = NULL;
+	enum tacit_status st = tacit_store_get_artifact(s, id, kind, NULL, &md);
+	if (st == TACIT_ERR_NOT_FOUND) {
+		tacit_clear_error();
+		return TACIT_OK;
+	}
+	if (st != TACIT_OK)
+		return st;
+	if (md) {
+		size_t n = strlen(md);
+		while (n && md[n - 1] == '\n')
+			n--;
+		buf_addf(b, "## %s\n\n", heading);
+		buf_add(b, md, n);
+		buf_adds(b, "\n\n");
+	}
+	free(md);
+	return TACIT_OK;
+}
+
+static enum tacit_status export_text(struct tacit_store *s, const struct tacit_session *ss,
+				     enum tacit_export_format fmt, struct buf *b)
+{
+	struct text_ctx c = { b, fmt, 0 };
+	enum tacit_status st = TACIT_OK;
+	if (fmt == TACIT_EXPORT_MD) {
+		struct names_ctx nc = { b, 0 };
+		buf_addf(b, "# %s\n\n- Date: ", ss->title);
+		add_date(b, ss->started_ms);
+		buf_adds(b, "\n- Duration: ");
+		add_clock(b, ss->duration_ms, 0);
+		if (*ss->language)
+			buf_addf(b, "\n- Language: %s", ss->language);
+		buf_adds(b, "\n- Speakers: ");
+		st = store_speakers(s, ss->id, name_speaker, &nc);
+		if (!nc.n)
+			buf_adds(b, "none identified");
+		buf_adds(b, "\n");
+		if (ss->times_synthesized)
+			buf_adds(b, "- Times: estimated from the words spoken (the source had none)\n");
+		buf_adds(b, "\n");
+		if (st == TACIT_OK)
+			st = add_artifact_md(s, ss->id, "summary", "Summary", b);
+		if (st == TACIT_OK)
+			st = add_artifact_md(s, ss->id, "notes", "Notes", b);
+		buf_adds(b, "## Transcript\n\n");
+	} else if (fmt == TACIT_EXPORT_TXT) {
+		buf_addf(b, "%s\n", ss->title);
+		add_date(b, ss->started_ms);
+		buf_adds(b, ", ");
+		add_clock(b, ss->duration_ms, 0);
+		buf_addf(b, "%s\n\n", ss->times_synthesized ? " (times estimated)" : "");
+	} else if (fmt == TACIT_EXPORT_VTT) {
+		buf_adds(b, "WEBVTT\n\n");
+	}
+	if (st == TACIT_OK)
+		st = tacit_store_segments(s, ss->id, false, text_segment, &c);
+	return st;
+}
+
+/* ---- JSON -------------------------------------------------------------------------- */
+
+struct json_ctx {
+	yyjson_mut_doc *doc;
+	yyjson_mut_val *arr;
+};
+
+/* Adds a JSON value parsed from text, or the text itself when it does not parse. */
+static void add_json_or_str(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key, const char *text)
+{
+	if (!text) {
+		yyjson_mut_obj_add_null(doc, obj, key);
+		return;
+	}
+	yyjson_doc *d = yyjson_read(text, strlen(text), 0);
+	yyjson_mut_val *v = d ? yyjson_val_mut_copy(doc, yyjson_doc_get_root(d)) : NULL;
+	yyjson_doc_free(d);
+	if (v)
+		yyjson_mut_obj_add_val(doc, obj, key, v);
+	else
+		yyjson_mut_obj_add_strcpy(doc, obj, key, text);
+}
+
+static void add_str_or_null(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key, const char *v)
+{
+	if (v)
+		yyjson_mut_obj_add_strcpy(doc, obj, key, v);
+	else
+		yyjson_mut_obj_add_null(doc, obj, key);
+}
+
+static void json_speaker(const char *label, const char *name, void *user)
+{
+	struct json_ctx *c = user;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
+	yyjson_mut_obj_add_strcpy(c->doc, o, "label", label);
+	add_str_or_null(c->doc, o, "name", name);
+}
+
+static int json_segment(const struct tacit_segment *g, void *user)
+{
+	struct json_ctx *c = user;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
+	yyjson_mut_obj_add_int(c->doc, o, "id", g->id);
+	yyjson_mut_obj_add_int(c->doc, o, "start_ms", g->start_ms);
+	yyjson_mut_obj_add_int(c->doc, o, "end_ms", g->end_ms);
+	add_str_or_null(c->doc, o, "speaker", g->speaker);
+	add_str_or_null(c->doc, o, "speaker_name", g->speaker_name);
+	yyjson_mut_obj_add_strcpy(c->doc, o, "text", g->text);
+	if (g->confidence >= 0)
+		yyjson_mut_obj_add_real(c->doc, o, "confidence", (double)(int)(g->confidence * 1000 + 0.5) / 1000);
+	else
+		yyjson_mut_obj_add_null(c->doc, o, "confidence");
+	return 0;
+}
+
+static void add_int_col(yyjson_mut_doc *doc, yyjson_mut_val *o, const char *key, const char *v)
+{
+	yyjson_mut_obj_add_int(doc, o, key, v ? strtoll(v, NULL, 10) : 0);
+}
+
+static void json_artifact(const char *const *col, int n, void *user)
+{
+	struct json_ctx *c = user;
+	(void)n;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
+	yyjson_mut_obj_add_strcpy(c->doc, o, "kind", col[0] ? col[0] : "");
+	add_json_or_str(c->doc, o, "json", col[1]);
+	add_str_or_null(c->doc, o, "markdown", col[2]);
+	add_str_or_null(c->doc, o, "model", col[3]);
+	add_str_or_null(c->doc, o, "prompt_version", col[4]);
+	add_int_col(c->doc, o, "created_ms", col[5]);
+}
+
+static void json_chat(const char *const *col, int n, void *user)
+{
+	struct json_ctx *c = user;
+	(void)n;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
+	add_str_or_null(c->doc, o, "role", col[0]);
+	add_str_or_null(c->doc, o, "text", col[1]);
+	add_str_or_null(c->doc, o, "model", col[2]);
+	add_int_col(c->doc, o, "created_ms", col[3]);
+}
+
+static void json_suggestion(const char *const *col, int n, void *user)
+{
+	struct json_ctx *c = user;
+	(void)n;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
+	add_int_col(c->doc, o, "at_ms", col[0]);
+	add_str_or_null(c->doc, o, "kind", col[1]);
+	add_str_or_null(c->doc, o, "text", col[2]);
+	add_str_or_null(c->doc, o, "model", col[3]);
+	add_int_col(c->doc, o, "created_ms", col[4]);
+}
+
+static enum tacit_status export_json(struct tacit_store *s, const struct tacit_session *ss, char **out)
+{
+	char *settings = NULL;
+	enum tacit_status st = store_session_settings(s, ss->id, &settings);
+	if (st != TACIT_OK)
+		return st;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	if (!doc) {
+		free(settings);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	yyjson_mut_val *root = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, root);
+	yyjson_mut_obj_add_int(doc, root, "id", ss->id);
+	yyjson_mut_obj_add_strcpy(doc, root, "title", ss->title);
+	yyjson_mut_obj_add_int(doc, root, "started_ms", ss->started_ms);
+	if (ss->ended_ms)
+		yyjson_mut_obj_add_int(doc, root, "ended_ms", ss->ended_ms);
+	else
+		yyjson_mut_obj_add_null(doc, root, "ended_ms");
+	yyjson_mut_obj_add_int(doc, root, "duration_ms", ss->duration_ms);
+	yyjson_mut_obj_add_strcpy(doc, root, "language", ss->language);
+	yyjson_mut_obj_add_strcpy(doc, root, "models", ss->models);
+	add_json_or_str(doc, root, "settings", settings);
+	yyjson_mut_obj_add_bool(doc, root, "times_synthesized", ss->times_synthesized);
+	free(settings);
+
+	struct json_ctx c = { doc, yyjson_mut_obj_add_arr(doc, root, "speakers") };
+	st = store_speakers(s, ss->id, json_speaker, &c);
+	c.arr = yyjson_mut_obj_add_arr(doc, root, "segments");
+	if (st == TACIT_OK)
+		st = tacit_store_segments(s, ss->id, false, json_segment, &c);
+	c.arr = yyjson_mut_obj_add_arr(doc, root, "artifacts");
+	if (st == TACIT_OK)
+		st = store_rows(s, ss->id, STORE_ROWS_ARTIFACTS, json_artifact, &c);
+	c.arr = yyjson_mut_obj_add_arr(doc, root, "chat");
+	if (st == TACIT_OK)
+		st = store_rows(s, ss->id, STORE_ROWS_CHAT, json_chat, &c);
+	c.arr = yyjson_mut_obj_add_arr(doc, root, "suggestions");
+	if (st == TACIT_OK)
+		st = store_rows(s, ss->id, STORE_ROWS_SUGGESTIONS, json_suggestion, &c);
+	if (st == TACIT_OK) {
+		char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
+		if (!text) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		} else {
+			/* yyjson's allocator is malloc; append the final newline text files want. */
+			size_t n = strlen(text);
+			char *p = realloc(text, n + 2);
+			if (!p) {
+				free(text);
+				st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			} else {
+				p[n] = '\n';
+				p[n + 1] = '\0';
+				*out = p;
+			}
+		}
+	}
+	yyjson_mut_doc_free(doc);
+	return st;
+}
+
+enum tacit_status tacit_store_export(struct tacit_store *s, int64_t session_id, enum tacit_export_format fmt,
+				     char **out)
+{
+	struct tacit_session ss;
+	struct buf b;
+	if (!s || !out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_export: store or out is NULL");
+	*out = NULL;
+	if ((unsigned)fmt > TACIT_EXPORT_VTT)
+		return tacit_fail(TACIT_ERR_USAGE, "unknown export format %d", (int)fmt);
+	enum tacit_status st = tacit_store_session_get(s, session_id, &ss);
+	if (st != TACIT_OK)
+		return st;
+	if (fmt == TACIT_EXPORT_JSON)
+		return export_json(s, &ss, out);
+	buf_init(&b);
+	st = export_text(s, &ss, fmt, &b);
+	if (st == TACIT_OK && b.failed)
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	if (st == TACIT_OK)
+		*out = buf_detach(&b, NULL);
+	buf_release(&b);
+	return st;
+}

@@ -1,0 +1,38 @@
+/*
+ * store.h — what the session store shares with its neighbours (import, export): a
+ * batch transaction for bulk writes, and the clock. Only store.c includes sqlite3.h.
+ */
+#ifndef TACIT_STORE_H
+#define TACIT_STORE_H
+
+#include <stdint.h>
+
+/* Groups the following writes into one transaction (nests). store_batch_end() commits
+ * when st is TACIT_OK and the outermost batch ends, else rolls everything back; it
+ * returns st, or the commit's failure. */
+enum tacit_status store_batch_begin(struct tacit_store *s);
+enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
+
+/* Unix time in milliseconds. */
+int64_t store_now_ms(void);
+
+/* Calls fn for each speaker of a session (label, given name or NULL) in order of first
+ * appearance. */
+typedef void (*store_speaker_fn)(const char *label, const char *name, void *user);
+enum tacit_status store_speakers(struct tacit_store *s, int64_t session_id, store_speaker_fn fn, void *user);
+
+/* The session's settings JSON (caller frees). */
+enum tacit_status store_session_settings(struct tacit_store *s, int64_t session_id, char **out);
+
+/* Rows of the session's artifacts, chat and suggestions, for the JSON export. Each call
+ * of fn gets the columns as strings (NULL for SQL NULL) in the order the kind lists. */
+enum store_rows {
+	STORE_ROWS_ARTIFACTS,   /* kind, json, markdown, model, prompt_version, created_ms */
+	STORE_ROWS_CHAT,        /* role, text, model, created_ms */
+	STORE_ROWS_SUGGESTIONS, /* at_ms, kind, text, model, created_ms */
+};
+typedef void (*store_row_fn)(const char *const *cols, int n_cols, void *user);
+enum tacit_status store_rows(struct tacit_store *s, int64_t session_id, enum store_rows kind,
+			     store_row_fn fn, void *user);
+
+#endif
