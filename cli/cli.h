@@ -18,5 +18,9 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 
 int cmd_system(int argc, char **argv);
+int cmd_summarize(int argc, char **argv);
+int cmd_notes(int argc, char **argv);
+int cmd_ask(int argc, char **argv);
+int cmd_suggest(int argc, char **argv);
 
 #endif

@@ -17,6 +17,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
+	{ "summarize", cmd_summarize, "summarize a meeting transcript (decisions, action items)" },
+	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
+	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
+	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
 };
 
 static void usage(FILE *f)

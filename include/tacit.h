@@ -336,6 +336,69 @@ TACIT_API enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const stru
 /* Counts the tokens of text with the model's vocabulary (no BOS). */
 TACIT_API enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const char *text, int *out_n);
 
+/* ---------------------------------------------------------------------------------
+ * Meeting tasks on a transcript: summary, notes, answers, suggestions. Output is JSON
+ * forced by a grammar, then checked: every item cites transcript segments by number
+ * (1-based, as the prompt shows them: [S1], [S2], ...); cited numbers outside the
+ * transcript are removed, and an item left citing nothing is dropped (counted in the
+ * result's "dropped"); an answer citing nothing is kept but marked "grounded": false.
+ *
+ * Schemas (all objects also get "dropped": N):
+ *  summary  {"title","overview","key_points":[{"text","cites"}],"decisions":[...],
+ *            "action_items":[{"owner","task","due","cites"}],"open_questions":[...]}
+ *  notes    {"sections":[{"topic","start","end","bullets":[{"text","cites"}]}]}
+ *           start/end are the first and last segment numbers of the section
+ *  answer   {"answer","cites","grounded"}
+ *  suggest  {"suggestions":[{"kind":"question|follow_up|risk|idea","text","cites"}]}
+ *
+ * Meetings longer than the model's context are never truncated: the transcript is cut
+ * into windows of whole segments that overlap, each window is processed (map) and the
+ * partial results are merged (reduce), in as many rounds as needed. The plan is logged
+ * at TACIT_LOG_INFO.
+ * --------------------------------------------------------------------------------- */
+struct tacit_transcript;
+
+/* Reads a transcript file: a JSON array of segments {"id","start_ms","end_ms","speaker",
+ * "text"} (all but text optional), a QMSum-style object {"meeting_transcripts":[{"speaker",
+ * "content"}]}, or plain text with one "Speaker: text" turn per line. Caller frees with
+ * tacit_transcript_free(). Errors: TACIT_ERR_NOT_FOUND, TACIT_ERR_IO, TACIT_ERR_FORMAT
+ * (bad JSON, or no segment with text). */
+TACIT_API enum tacit_status tacit_transcript_load(const char *path, struct tacit_transcript **out);
+TACIT_API void tacit_transcript_free(struct tacit_transcript *t);
+TACIT_API size_t tacit_transcript_count(const struct tacit_transcript *t);
+/* Total words in the transcript. */
+TACIT_API size_t tacit_transcript_words(const struct tacit_transcript *t);
+
+enum tacit_task {
+	TACIT_TASK_SUMMARY = 0,
+	TACIT_TASK_NOTES = 1,
+	TACIT_TASK_ANSWER = 2,
+	TACIT_TASK_SUGGEST = 3,
+};
+
+struct tacit_meeting_params {
+	enum tacit_task task;
+	const char *question;  /* TACIT_TASK_ANSWER: required */
+	int max_tokens;        /* per model call; 0 = 1024 */
+	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
+	void *user;
+	const volatile int *cancel; /* may be NULL; see the LLM engine */
+};
+
+TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
+
+/* Runs a task over the transcript with the model and returns the checked JSON in
+ * *out_json (caller frees with tacit_free()). Not thread-safe on one llm handle. Errors:
+ * those of tacit_llm_generate(), TACIT_ERR_USAGE (no question; max_tokens too small for
+ * the task), TACIT_ERR_CONTEXT_FULL (the context cannot hold even one segment plus the
+ * answer), TACIT_ERR_LLM (the model's output was cut by max_tokens: raise it). */
+TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
+					      const struct tacit_meeting_params *params, char **out_json);
+
+/* Renders a task's checked JSON as Markdown, citations as [S3] with times when the
+ * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
+TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
+
 #ifdef __cplusplus
 }
 #endif
