@@ -60,21 +60,24 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
+WORKER_SRC := $(sort $(wildcard worker/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 LIBA := $(BUILD)/libtacit.a
 LIBSO := $(BUILD)/libtacit.so
 TACIT := $(BUILD)/tacit
+WORKER := $(BUILD)/tacit-worker
 UNIT := $(BUILD)/unit-tests
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TOOLS := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all test bench demo fuzz clean format format-check
-all: $(LIBA) $(LIBSO) $(TACIT) $(TOOLS)
+all: $(LIBA) $(LIBSO) $(TACIT) $(WORKER) $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -92,6 +95,10 @@ $(LIBSO): $(LIB_OBJ)
 
 $(TACIT): $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+# the model worker: libtacit runs llama.cpp in this separate process (src/worker.c)
+$(WORKER): $(WORKER_OBJ) $(LIBA)
+	$(CC) -o $@ $(WORKER_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
 $(UNIT): $(UNIT_OBJ) $(LIBA)
 	$(CC) -o $@ $(UNIT_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
@@ -126,13 +133,13 @@ fuzz: $(LIB_SRC)
 	done
 
 format:
-	clang-format -i include/*.h src/*.[ch] cli/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
+	clang-format -i include/*.h src/*.[ch] cli/*.[ch] worker/*.c tests/*/*.[ch] bench/*.c tools/*.c
 
 format-check:
-	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
+	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] worker/*.c tests/*/*.[ch] bench/*.c tools/*.c
 
 clean:
 	rm -rf build build-san
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(WORKER_OBJ:.o=.d)
 endif

@@ -31,5 +31,9 @@ int cmd_import(int argc, char **argv);
  * and returns false when it is not one), and "hh:mm:ss" of a duration. */
 bool cli_session_id(const char *cmd, const char *arg, int64_t *out);
 const char *cli_clock(int64_t ms, char *buf, unsigned len);
+int cmd_summarize(int argc, char **argv);
+int cmd_notes(int argc, char **argv);
+int cmd_ask(int argc, char **argv);
+int cmd_suggest(int argc, char **argv);
 
 #endif

@@ -26,6 +26,10 @@ static const struct command commands[] = {
 	{ "delete", cmd_delete, "delete a meeting, its audio and cached state for good" },
 	{ "rename", cmd_rename, "give a meeting a new title" },
 	{ "import", cmd_import, "import a transcript file as a meeting" },
+	{ "summarize", cmd_summarize, "summarize a meeting transcript (decisions, action items)" },
+	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
+	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
+	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
 };
 
 static void usage(FILE *f)

@@ -661,14 +661,14 @@ TACIT_API enum tacit_status tacit_store_add_artifact(struct tacit_store *store, 
 TACIT_API enum tacit_status tacit_store_get_artifact(struct tacit_store *store, int64_t session_id,
 						     const char *kind, char **out_json, char **out_markdown);
 
-struct tacit_chat_message {
+struct tacit_chat_record {
 	const char *role;  /* "user", "assistant" or "system" */
 	const char *text;
 	const char *model; /* NULL for the user's messages */
 	int64_t created_ms; /* Unix ms; 0 = now */
 };
 TACIT_API enum tacit_status tacit_store_add_chat(struct tacit_store *store, int64_t session_id,
-						 const struct tacit_chat_message *msg, int64_t *out_id);
+						 const struct tacit_chat_record *msg, int64_t *out_id);
 
 struct tacit_suggestion {
 	int64_t at_ms;      /* meeting time it refers to */
@@ -804,6 +804,186 @@ struct tacit_audio_file {
 /* The session's audio chunks in order, as one array (caller frees with tacit_free()). */
 TACIT_API enum tacit_status tacit_store_audio_files(struct tacit_store *store, int64_t session_id,
 						    struct tacit_audio_file **out, size_t *n_out);
+
+/* ---------------------------------------------------------------------------------
+ * The LLM engine. llama.cpp runs in a supervised worker process (`tacit-worker`), never
+ * in the caller's process: a crash, a GGML_ASSERT, a C++ exception or an out-of-memory
+ * kill inside llama.cpp ends the worker, and the call in progress fails with
+ * TACIT_ERR_WORKER and a message saying what happened ("the model worker was killed by
+ * signal 9 (out of memory?)"). The handle stays usable: the next call starts a new
+ * worker and loads the model again.
+ *
+ * The worker executable is found through the environment variable TACIT_WORKER, else
+ * next to the running program (/proc/self/exe), else in the compiled-in LIBEXECDIR. It is
+ * started with posix_spawn (safe in multithreaded programs); the library changes no
+ * process-wide signal disposition: SIGPIPE is blocked only on the writing thread while it
+ * writes to the worker, and a SIGPIPE raised there is consumed.
+ *
+ * Threads: a handle serves one call at a time (calls on one handle must not overlap);
+ * different handles may be used from different threads. A cancel flag may be set from
+ * any thread or from a signal handler.
+ *
+ * Cancellation: generate (and open, through the progress callback) take a pointer to an
+ * int the caller sets to non-zero to stop. The worker stops between two decode steps, or
+ * inside one through llama.cpp's abort callback; if it has not stopped 2 s after the flag
+ * is seen, it is killed (and respawned by the next call). Both ways the call fails with
+ * TACIT_ERR_CANCELLED, and the model's cache is rolled back so the next call is correct.
+ * --------------------------------------------------------------------------------- */
+struct tacit_llm;
+
+/* Load progress, 0..1. Return false to cancel the load (open fails with
+ * TACIT_ERR_CANCELLED). Called on the thread that called tacit_llm_open(). */
+typedef bool (*tacit_progress_fn)(float progress, void *user);
+
+struct tacit_llm_params {
+	const char *model_path; /* a GGUF file; required */
+	int n_ctx;              /* context in tokens; 0 = the model's training context, capped at 8192 */
+	int n_threads;          /* 0 = the usable cores */
+	int n_gpu_layers;       /* layers on the GPU; -1 = all, 0 = CPU only (from the fit plan) */
+	int n_batch;            /* prompt tokens per decode call; 0 = 512 */
+	tacit_progress_fn progress; /* may be NULL */
+	void *progress_user;
+};
+
+TACIT_API struct tacit_llm_params tacit_llm_default_params(void);
+
+/* Starts a worker and loads the model. *out is set on success; close it with
+ * tacit_llm_close(). Errors: TACIT_ERR_NOT_FOUND (no such file), TACIT_ERR_MODEL (not a
+ * loadable GGUF), TACIT_ERR_NO_FIT (the context cannot be allocated), TACIT_ERR_CANCELLED
+ * (the progress callback said stop), TACIT_ERR_WORKER (the worker could not be started,
+ * or died while loading). */
+TACIT_API enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct tacit_llm **out);
+
+/* Stops the worker (politely, then SIGKILL after 2 s) and frees the handle. Accepts NULL. */
+TACIT_API void tacit_llm_close(struct tacit_llm *llm);
+
+struct tacit_llm_info {
+	int n_ctx;       /* the context actually allocated */
+	int n_ctx_train; /* the model's training context */
+	int n_vocab;
+	char arch[32];   /* general.architecture ("llama", "qwen3") */
+	char chat_format[16]; /* how messages become a prompt: "model" (the GGUF's own template
+			       * through llama_chat_apply_template), "chatml", "gemma",
+			       * "llama3", or "plain" for a base model without a template */
+};
+
+/* What the loaded model is. Never fails. */
+TACIT_API struct tacit_llm_info tacit_llm_info(const struct tacit_llm *llm);
+
+struct tacit_chat_message {
+	const char *role;    /* "system", "user" or "assistant" */
+	const char *content;
+};
+
+struct tacit_llm_request {
+	const struct tacit_chat_message *messages; /* chat messages, formatted with the
+						    * model's template (see chat_format) */
+	size_t n_messages;
+	const char *prompt;  /* or a raw prompt used as is (when messages is NULL) */
+	const char *grammar; /* GBNF whose rule "root" constrains the output; NULL = free text */
+	int max_tokens;      /* most tokens to generate; 0 = until the context is full */
+	float temperature;   /* 0 = greedy (deterministic) */
+	int top_k;           /* with temperature > 0; 0 = off */
+	uint32_t seed;
+};
+
+TACIT_API struct tacit_llm_request tacit_llm_default_request(void);
+
+enum tacit_finish {
+	TACIT_FINISH_STOP = 0,    /* the model ended its answer (end of generation token) */
+	TACIT_FINISH_LENGTH = 1,  /* max_tokens reached */
+	TACIT_FINISH_CONTEXT = 2, /* the context filled up */
+};
+
+struct tacit_llm_stats {
+	int n_prompt;        /* prompt tokens */
+	int n_reused;        /* of which reused from the cache (a shared prefix) */
+	int n_generated;
+	double prefill_ms;   /* time to process the prompt tokens not reused */
+	double decode_ms;    /* time to generate */
+	double prefill_tps;  /* (n_prompt - n_reused) / prefill time */
+	double decode_tps;   /* n_generated / decode time */
+	enum tacit_finish finish;
+};
+
+/* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The
+ * piece is not NUL-terminated and valid only during the call. Runs on the calling thread. */
+typedef void (*tacit_token_fn)(const char *piece, size_t len, void *user);
+
+/* Generates a completion. on_token (may be NULL) streams it; *out_text (may be NULL)
+ * receives all of it, caller frees with tacit_free(); *out_stats may be NULL. cancel may
+ * be NULL. Errors: TACIT_ERR_USAGE (bad request, invalid grammar), TACIT_ERR_CONTEXT_FULL
+ * (the prompt alone does not fit the context), TACIT_ERR_CANCELLED, TACIT_ERR_LLM (a
+ * decode error), TACIT_ERR_WORKER (the worker died; the next call respawns it). */
+TACIT_API enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_llm_request *req,
+					       tacit_token_fn on_token, void *user, const volatile int *cancel,
+					       char **out_text, struct tacit_llm_stats *out_stats);
+
+/* Counts the tokens of text with the model's vocabulary (no BOS). */
+TACIT_API enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const char *text, int *out_n);
+
+/* ---------------------------------------------------------------------------------
+ * Meeting tasks on a transcript: summary, notes, answers, suggestions. Output is JSON
+ * forced by a grammar, then checked: every item cites transcript segments by number
+ * (1-based, as the prompt shows them: [S1], [S2], ...); cited numbers outside the
+ * transcript are removed, and an item left citing nothing is dropped (counted in the
+ * result's "dropped"); an answer citing nothing is kept but marked "grounded": false.
+ *
+ * Schemas (all objects also get "dropped": N):
+ *  summary  {"title","overview","key_points":[{"text","cites"}],"decisions":[...],
+ *            "action_items":[{"owner","task","due","cites"}],"open_questions":[...]}
+ *  notes    {"sections":[{"topic","start","end","bullets":[{"text","cites"}]}]}
+ *           start/end are the first and last segment numbers of the section
+ *  answer   {"answer","cites","grounded"}
+ *  suggest  {"suggestions":[{"kind":"question|follow_up|risk|idea","text","cites"}]}
+ *
+ * Meetings longer than the model's context are never truncated: the transcript is cut
+ * into windows of whole segments that overlap, each window is processed (map) and the
+ * partial results are merged (reduce), in as many rounds as needed. The plan is logged
+ * at TACIT_LOG_INFO.
+ * --------------------------------------------------------------------------------- */
+struct tacit_transcript;
+
+/* Reads a transcript file: a JSON array of segments {"id","start_ms","end_ms","speaker",
+ * "text"} (all but text optional), a QMSum-style object {"meeting_transcripts":[{"speaker",
+ * "content"}]}, or plain text with one "Speaker: text" turn per line. Caller frees with
+ * tacit_transcript_free(). Errors: TACIT_ERR_NOT_FOUND, TACIT_ERR_IO, TACIT_ERR_FORMAT
+ * (bad JSON, or no segment with text). */
+TACIT_API enum tacit_status tacit_transcript_load(const char *path, struct tacit_transcript **out);
+TACIT_API void tacit_transcript_free(struct tacit_transcript *t);
+TACIT_API size_t tacit_transcript_count(const struct tacit_transcript *t);
+/* Total words in the transcript. */
+TACIT_API size_t tacit_transcript_words(const struct tacit_transcript *t);
+
+enum tacit_task {
+	TACIT_TASK_SUMMARY = 0,
+	TACIT_TASK_NOTES = 1,
+	TACIT_TASK_ANSWER = 2,
+	TACIT_TASK_SUGGEST = 3,
+};
+
+struct tacit_meeting_params {
+	enum tacit_task task;
+	const char *question;  /* TACIT_TASK_ANSWER: required */
+	int max_tokens;        /* per model call; 0 = 1024 */
+	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
+	void *user;
+	const volatile int *cancel; /* may be NULL; see the LLM engine */
+};
+
+TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
+
+/* Runs a task over the transcript with the model and returns the checked JSON in
+ * *out_json (caller frees with tacit_free()). Not thread-safe on one llm handle. Errors:
+ * those of tacit_llm_generate(), TACIT_ERR_USAGE (no question; max_tokens too small for
+ * the task), TACIT_ERR_CONTEXT_FULL (the context cannot hold even one segment plus the
+ * answer), TACIT_ERR_LLM (the model's output was cut by max_tokens: raise it). */
+TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
+					      const struct tacit_meeting_params *params, char **out_json);
+
+/* Renders a task's checked JSON as Markdown, citations as [S3] with times when the
+ * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
+TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
 
 #ifdef __cplusplus
 }

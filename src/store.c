@@ -1081,7 +1081,7 @@ enum tacit_status tacit_store_get_artifact(struct tacit_store *s, int64_t sessio
 	return ret;
 }
 
-enum tacit_status tacit_store_add_chat(struct tacit_store *s, int64_t session_id, const struct tacit_chat_message *m,
+enum tacit_status tacit_store_add_chat(struct tacit_store *s, int64_t session_id, const struct tacit_chat_record *m,
 				       int64_t *out_id)
 {
 	sqlite3_stmt *st;

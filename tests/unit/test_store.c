@@ -193,7 +193,7 @@ TEST(store_sessions_and_records_in_memory)
 	art.kind = "Bad Kind";
 	CHECK_EQ_INT(tacit_store_add_artifact(s, a, &art, NULL), TACIT_ERR_USAGE);
 
-	struct tacit_chat_message msg = { .role = "user", .text = "what was decided?" };
+	struct tacit_chat_record msg = { .role = "user", .text = "what was decided?" };
 	CHECK_EQ_INT(tacit_store_add_chat(s, a, &msg, NULL), TACIT_OK);
 	msg.role = "robot";
 	CHECK_EQ_INT(tacit_store_add_chat(s, a, &msg, NULL), TACIT_ERR_USAGE);
@@ -543,8 +543,8 @@ TEST(store_export_matches_golden_files)
 				      .prompt_version = "summary-v1", .created_ms = 1700000700000 };
 	struct tacit_artifact notes = { .kind = "notes", .markdown = "- Costs under 25\n- Next: design", .model = "qwen3-1.7b",
 					.prompt_version = "notes-v1", .created_ms = 1700000700001 };
-	struct tacit_chat_message q = { .role = "user", .text = "What is the budget?", .created_ms = 1700000800000 };
-	struct tacit_chat_message r = { .role = "assistant", .text = "Under 25.", .model = "qwen3-1.7b",
+	struct tacit_chat_record q = { .role = "user", .text = "What is the budget?", .created_ms = 1700000800000 };
+	struct tacit_chat_record r = { .role = "assistant", .text = "Under 25.", .model = "qwen3-1.7b",
 					.created_ms = 1700000800500 };
 	struct tacit_suggestion sg = { .at_ms = 6000, .kind = "question", .text = "Ask who owns the design.",
 				       .model = "qwen3-1.7b", .created_ms = 1700000006500 };
@@ -727,7 +727,7 @@ TEST(store_delete_leaves_nothing_behind)
 	add_seg(s, keep, 0, "S1", "ordinary words stay");
 	for (int i = 0; i < 50; i++)
 		add_seg(s, gone, i * 1000, "Xylophonist", "the secret word is zanzibarquux and more");
-	struct tacit_chat_message m = { .role = "user", .text = "zanzibarquux chat" };
+	struct tacit_chat_record m = { .role = "user", .text = "zanzibarquux chat" };
 	CHECK_EQ_INT(tacit_store_add_chat(s, gone, &m, NULL), TACIT_OK);
 	CHECK_EQ_INT(tacit_recording_open(s, gone, 16000, 1, &rec), TACIT_OK);
 	fill_pcm(pcm, 1600, 0);

@@ -1,0 +1,15 @@
+/*
+ * citations.h — checks a task's JSON against the transcript: cited segment numbers must
+ * exist; items left citing nothing are dropped; an answer citing nothing is flagged.
+ */
+#ifndef TACIT_CITATIONS_H
+#define TACIT_CITATIONS_H
+
+#include "internal.h"
+
+/* Writes the checked JSON to out, with "dropped": the number of items removed.
+ * TACIT_ERR_LLM when json is not the task's JSON (a cut or malformed output). */
+enum tacit_status citations_check(enum tacit_task task, const char *json, size_t n_segments, struct buf *out,
+				  int *n_dropped);
+
+#endif

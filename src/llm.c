@@ -1,0 +1,433 @@
+/*
+ * llm.c — the llama.cpp adapter, run inside the worker. Invariants: `cached` mirrors the
+ * tokens in the context's sequence 0, so a request sharing a prefix with the last one
+ * decodes only the rest; after an abort or a decode error the sequence is cut back
+ * (llama_memory_seq_rm) to what `cached` says, so the next request starts from a correct
+ * cache. The stop flag is read by llama's abort callback and between decode calls.
+ */
+#include "internal.h"
+
+#include "chat.h"
+#include "deplog.h"
+#include "llm.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <llama.h>
+
+struct llm {
+	struct llama_model *model;
+	struct llama_context *ctx;
+	const struct llama_vocab *vocab;
+	const atomic_bool *stop;
+	char *path;
+	int n_ctx, n_batch;
+	llama_token *cached;
+	int n_cached;
+	struct tacit_llm_info info;
+	const char *tmpl; /* owned by the model; NULL without one */
+	enum chat_format format;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static bool abort_cb(void *data)
+{
+	const atomic_bool *stop = data;
+	return stop && atomic_load_explicit(stop, memory_order_relaxed);
+}
+
+static bool stopped(const struct llm *llm)
+{
+	return abort_cb((void *)llm->stop);
+}
+
+static bool load_progress(float progress, void *user)
+{
+	const struct llm_load_params *p = user;
+	if (p->stop && atomic_load(p->stop))
+		return false;
+	return p->progress ? p->progress(progress, p->user) : true;
+}
+
+enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out)
+{
+	enum tacit_status st = TACIT_OK;
+	struct llm *llm = NULL;
+
+	*out = NULL;
+	if (!p->model_path || !*p->model_path)
+		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF path)");
+	if (access(p->model_path, R_OK) != 0)
+		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", p->model_path, strerror(errno));
+	deplog_init();
+	llama_backend_init();
+
+	llm = calloc(1, sizeof(*llm));
+	if (!llm || !(llm->path = strdup(p->model_path))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory loading '%s'", p->model_path);
+		goto out;
+	}
+	llm->stop = p->stop;
+
+	struct llama_model_params mp = llama_model_default_params();
+	mp.n_gpu_layers = p->n_gpu_layers;
+	mp.progress_callback = load_progress;
+	mp.progress_callback_user_data = (void *)p;
+	llm->model = llama_model_load_from_file(p->model_path, mp);
+	if (!llm->model) {
+		if (p->stop && atomic_load(p->stop))
+			st = tacit_fail(TACIT_ERR_CANCELLED, "loading '%s' was cancelled", p->model_path);
+		else
+			st = tacit_fail(TACIT_ERR_MODEL,
+					"cannot load model '%s': llama.cpp rejected it (not a GGUF it supports, or "
+					"truncated; 'tacit --verbose' shows why)",
+					p->model_path);
+		goto out;
+	}
+	llm->vocab = llama_model_get_vocab(llm->model);
+
+	int n_train = llama_model_n_ctx_train(llm->model);
+	struct llama_context_params cp = llama_context_default_params();
+	cp.n_ctx = (uint32_t)(p->n_ctx > 0 ? p->n_ctx : (n_train > 0 && n_train < 8192 ? n_train : 8192));
+	cp.n_batch = (uint32_t)(p->n_batch > 0 ? p->n_batch : 512);
+	if (cp.n_batch > cp.n_ctx)
+		cp.n_batch = cp.n_ctx;
+	cp.n_ubatch = cp.n_batch;
+	int threads = p->n_threads > 0 ? p->n_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cp.n_threads = threads;
+	cp.n_threads_batch = threads;
+	cp.abort_callback = abort_cb;
+	cp.abort_callback_data = (void *)p->stop;
+	cp.no_perf = true;
+	llm->ctx = llama_init_from_model(llm->model, cp);
+	if (!llm->ctx) {
+		st = tacit_fail(TACIT_ERR_NO_FIT,
+				"cannot allocate a %u-token context for '%s' (not enough memory: try a smaller "
+				"context or fewer GPU layers)",
+				cp.n_ctx, p->model_path);
+		goto out;
+	}
+	llm->n_ctx = (int)llama_n_ctx(llm->ctx);
+	llm->n_batch = (int)llama_n_batch(llm->ctx);
+	llm->cached = calloc((size_t)llm->n_ctx, sizeof(*llm->cached));
+	if (!llm->cached) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory for a %d-token context", llm->n_ctx);
+		goto out;
+	}
+
+	llm->info.n_ctx = llm->n_ctx;
+	llm->info.n_ctx_train = n_train;
+	llm->info.n_vocab = llama_vocab_n_tokens(llm->vocab);
+	if (llama_model_meta_val_str(llm->model, "general.architecture", llm->info.arch, sizeof(llm->info.arch)) < 0)
+		llm->info.arch[0] = '\0';
+	llm->tmpl = llama_model_chat_template(llm->model, NULL);
+	if (llm->tmpl && *llm->tmpl) {
+		struct tacit_chat_message probe = { "user", "x" };
+		struct llama_chat_message m = { probe.role, probe.content };
+		char tmp[256];
+		llm->format = llama_chat_apply_template(llm->tmpl, &m, 1, true, tmp, sizeof(tmp)) >= 0
+				      ? CHAT_MODEL
+				      : chat_fallback(llm->tmpl, llm->info.arch);
+	} else {
+		llm->tmpl = NULL;
+		llm->format = chat_fallback(NULL, llm->info.arch);
+	}
+	snprintf(llm->info.chat_format, sizeof(llm->info.chat_format), "%s", chat_format_name(llm->format));
+	*out = llm;
+	llm = NULL;
+out:
+	llm_free(llm);
+	return st;
+}
+
+void llm_free(struct llm *llm)
+{
+	if (!llm)
+		return;
+	if (llm->ctx)
+		llama_free(llm->ctx);
+	if (llm->model)
+		llama_model_free(llm->model);
+	free(llm->cached);
+	free(llm->path);
+	free(llm);
+}
+
+void llm_describe(const struct llm *llm, struct tacit_llm_info *info)
+{
+	*info = llm->info;
+}
+
+enum tacit_status llm_format(struct llm *llm, const struct tacit_chat_message *msgs, size_t n, struct buf *out)
+{
+	if (llm->format != CHAT_MODEL) {
+		if (!chat_render(llm->format, msgs, n, out))
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory formatting the prompt");
+		return TACIT_OK;
+	}
+	struct llama_chat_message *lm = calloc(n ? n : 1, sizeof(*lm));
+	size_t total = 64;
+	if (!lm)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory formatting the prompt");
+	for (size_t i = 0; i < n; i++) {
+		lm[i].role = msgs[i].role ? msgs[i].role : "user";
+		lm[i].content = msgs[i].content ? msgs[i].content : "";
+		total += strlen(lm[i].content) + 64;
+	}
+	enum tacit_status st = TACIT_OK;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (total > INT32_MAX || !buf_grow(out, total)) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory formatting the prompt");
+			break;
+		}
+		int32_t r = llama_chat_apply_template(llm->tmpl, lm, n, true, out->data + out->len, (int32_t)total);
+		if (r < 0) {
+			st = tacit_fail(TACIT_ERR_LLM, "cannot apply the chat template of '%s'", llm->path);
+			break;
+		}
+		if ((size_t)r < total) {
+			out->len += (size_t)r;
+			out->data[out->len] = '\0';
+			break;
+		}
+		total = (size_t)r + 1;
+	}
+	free(lm);
+	return st;
+}
+
+static int tokenize(struct llm *llm, const char *text, bool add_special, bool parse_special, llama_token **out)
+{
+	size_t len = strlen(text);
+	if (len > INT32_MAX / 2) {
+		tacit_fail(TACIT_ERR_USAGE, "text too long to tokenize (%zu bytes)", len);
+		return -1;
+	}
+	int32_t cap = (int32_t)len + 8;
+	llama_token *t = malloc((size_t)cap * sizeof(*t));
+	if (!t) {
+		tacit_fail(TACIT_ERR_NOMEM, "out of memory tokenizing %zu bytes", len);
+		return -1;
+	}
+	int32_t n = llama_tokenize(llm->vocab, text, (int32_t)len, t, cap, add_special, parse_special);
+	if (n < 0 && n != INT32_MIN) {
+		cap = -n;
+		llama_token *t2 = realloc(t, (size_t)cap * sizeof(*t));
+		if (!t2) {
+			free(t);
+			tacit_fail(TACIT_ERR_NOMEM, "out of memory tokenizing %zu bytes", len);
+			return -1;
+		}
+		t = t2;
+		n = llama_tokenize(llm->vocab, text, (int32_t)len, t, cap, add_special, parse_special);
+	}
+	if (n < 0) {
+		free(t);
+		tacit_fail(TACIT_ERR_LLM, "cannot tokenize the prompt");
+		return -1;
+	}
+	*out = t;
+	return n;
+}
+
+int llm_count_tokens(struct llm *llm, const char *text)
+{
+	llama_token *t = NULL;
+	int n = tokenize(llm, text, false, false, &t);
+	free(t);
+	return n;
+}
+
+size_t utf8_complete_prefix(const char *s, size_t n)
+{
+	/* look back at most 3 bytes for the start of a sequence that runs past the end */
+	for (size_t back = 1; back <= 4 && back <= n; back++) {
+		unsigned char c = (unsigned char)s[n - back];
+		if ((c & 0xC0) == 0x80)
+			continue; /* continuation byte */
+		size_t need = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+		return need > back ? n - back : n;
+	}
+	return n;
+}
+
+/* Cuts the sequence back to the first keep tokens (the ones `cached` vouches for). */
+static void rollback(struct llm *llm, int keep)
+{
+	llama_memory_t mem = llama_get_memory(llm->ctx);
+	if (!llama_memory_seq_rm(mem, 0, keep, -1)) {
+		/* recurrent state cannot be cut partially: start over */
+		llama_memory_clear(mem, true);
+		keep = 0;
+	}
+	llm->n_cached = keep;
+}
+
+static enum tacit_status decode_status(struct llm *llm, int32_t r, const char *what)
+{
+	if (r == 1)
+		return tacit_fail(TACIT_ERR_CONTEXT_FULL, "the context of %d tokens is full while %s", llm->n_ctx,
+				  what);
+	if (r == 2 || stopped(llm))
+		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled while %s", what);
+	return tacit_fail(TACIT_ERR_LLM, "llama_decode failed (%d) while %s", (int)r, what);
+}
+
+static struct llama_sampler *make_sampler(struct llm *llm, const struct llm_gen *g, enum tacit_status *st)
+{
+	struct llama_sampler_chain_params sp = llama_sampler_chain_default_params();
+	sp.no_perf = true;
+	struct llama_sampler *chain = llama_sampler_chain_init(sp);
+	if (!chain) {
+		*st = tacit_fail(TACIT_ERR_NOMEM, "out of memory for the sampler");
+		return NULL;
+	}
+	if (g->grammar && *g->grammar) {
+		struct llama_sampler *gr = llama_sampler_init_grammar(llm->vocab, g->grammar, "root");
+		if (!gr) {
+			llama_sampler_free(chain);
+			*st = tacit_fail(TACIT_ERR_USAGE, "invalid grammar (llama.cpp could not parse it; "
+							  "'tacit --verbose' shows where)");
+			return NULL;
+		}
+		llama_sampler_chain_add(chain, gr);
+	}
+	if (g->temperature <= 0) {
+		llama_sampler_chain_add(chain, llama_sampler_init_greedy());
+	} else {
+		if (g->top_k > 0)
+			llama_sampler_chain_add(chain, llama_sampler_init_top_k(g->top_k));
+		llama_sampler_chain_add(chain, llama_sampler_init_temp(g->temperature));
+		llama_sampler_chain_add(chain, llama_sampler_init_dist(g->seed));
+	}
+	return chain;
+}
+
+/* Decodes tokens[from..n) in n_batch pieces, keeping `cached` in step. */
+static enum tacit_status prefill(struct llm *llm, llama_token *tokens, int from, int n, int stop_after)
+{
+	for (int i = from, batch = 0; i < n; i += llm->n_batch, batch++) {
+		if (stopped(llm) || (stop_after > 0 && batch == stop_after))
+			return tacit_fail(TACIT_ERR_CANCELLED, "cancelled while reading the prompt");
+		int len = n - i < llm->n_batch ? n - i : llm->n_batch;
+		int32_t r = llama_decode(llm->ctx, llama_batch_get_one(tokens + i, len));
+		if (r != 0) {
+			enum tacit_status st = decode_status(llm, r, "reading the prompt");
+			rollback(llm, llm->n_cached);
+			return st;
+		}
+		memcpy(llm->cached + llm->n_cached, tokens + i, (size_t)len * sizeof(*tokens));
+		llm->n_cached += len;
+	}
+	return TACIT_OK;
+}
+
+enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emit_fn emit, void *user,
+			       struct tacit_llm_stats *stats)
+{
+	enum tacit_status st = TACIT_OK;
+	llama_token *tokens = NULL;
+	struct llama_sampler *smpl = NULL;
+	struct buf pending;
+	buf_init(&pending);
+	memset(stats, 0, sizeof(*stats));
+
+	int n = tokenize(llm, g->prompt ? g->prompt : "", true, g->chat, &tokens);
+	if (n < 0) {
+		st = TACIT_ERR_LLM;
+		goto out;
+	}
+	if (n == 0) {
+		st = tacit_fail(TACIT_ERR_USAGE, "empty prompt");
+		goto out;
+	}
+	stats->n_prompt = n;
+	if (n >= llm->n_ctx) {
+		st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
+				"the prompt has %d tokens but the context holds %d (use a larger context or a "
+				"shorter input)",
+				n, llm->n_ctx);
+		goto out;
+	}
+	if (!(smpl = make_sampler(llm, g, &st)))
+		goto out;
+
+	/* reuse the longest cached prefix, but always decode at least the last prompt token */
+	int common = 0;
+	while (common < llm->n_cached && common < n - 1 && llm->cached[common] == tokens[common])
+		common++;
+	rollback(llm, common);
+	stats->n_reused = llm->n_cached;
+
+	double t0 = now_ms();
+	if ((st = prefill(llm, tokens, llm->n_cached, n, g->test_stop_after_batches)) != TACIT_OK)
+		goto out;
+	double t1 = now_ms();
+	stats->prefill_ms = t1 - t0;
+
+	int limit = g->max_tokens > 0 ? g->max_tokens : llm->n_ctx;
+	stats->finish = TACIT_FINISH_LENGTH;
+	while (stats->n_generated < limit) {
+		if (stopped(llm)) {
+			st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled while generating");
+			break;
+		}
+		llama_token tok = llama_sampler_sample(smpl, llm->ctx, -1);
+		if (llama_vocab_is_eog(llm->vocab, tok)) {
+			stats->finish = TACIT_FINISH_STOP;
+			break;
+		}
+		char piece[256];
+		int32_t np = llama_token_to_piece(llm->vocab, tok, piece, sizeof(piece), 0, false);
+		if (np > 0)
+			buf_add(&pending, piece, (size_t)np);
+		size_t ready = utf8_complete_prefix(pending.data, pending.len);
+		stats->n_generated++;
+		if (ready) {
+			bool go_on = emit(pending.data, ready, user);
+			memmove(pending.data, pending.data + ready, pending.len - ready);
+			pending.len -= ready;
+			pending.data[pending.len] = '\0';
+			if (!go_on) {
+				st = tacit_fail(TACIT_ERR_CANCELLED, "stopped by the receiver");
+				break;
+			}
+		}
+		if (llm->n_cached >= llm->n_ctx) {
+			stats->finish = TACIT_FINISH_CONTEXT;
+			break;
+		}
+		int32_t r = llama_decode(llm->ctx, llama_batch_get_one(&tok, 1));
+		if (r != 0) {
+			st = decode_status(llm, r, "generating");
+			if (r == 1) { /* a full context is a normal end of the answer */
+				stats->finish = TACIT_FINISH_CONTEXT;
+				tacit_clear_error();
+				st = TACIT_OK;
+			}
+			rollback(llm, llm->n_cached);
+			break;
+		}
+		llm->cached[llm->n_cached++] = tok;
+	}
+	if (st == TACIT_OK && pending.len)
+		emit(pending.data, pending.len, user);
+	stats->decode_ms = now_ms() - t1;
+	if (stats->prefill_ms > 0)
+		stats->prefill_tps = (stats->n_prompt - stats->n_reused) / (stats->prefill_ms / 1e3);
+	if (stats->decode_ms > 0)
+		stats->decode_tps = stats->n_generated / (stats->decode_ms / 1e3);
+out:
+	if (smpl)
+		llama_sampler_free(smpl);
+	free(tokens);
+	buf_release(&pending);
+	return st;
+}

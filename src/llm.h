@@ -1,0 +1,53 @@
+/*
+ * llm.h — the llama.cpp adapter. Used only inside the worker process (worker/main.c):
+ * one model and one context, one request at a time. Every call that fails records a
+ * message with tacit_fail() and returns a tacit status; no llama type leaves llm.c.
+ */
+#ifndef TACIT_LLM_H
+#define TACIT_LLM_H
+
+#include "internal.h"
+
+#include <stdatomic.h>
+
+struct llm;
+
+struct llm_load_params {
+	const char *model_path;
+	int n_ctx, n_threads, n_gpu_layers, n_batch;
+	bool (*progress)(float progress, void *user); /* false = cancel the load */
+	void *user;
+	const atomic_bool *stop; /* set by another thread to abort work in progress */
+};
+
+enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out);
+void llm_free(struct llm *llm);
+void llm_describe(const struct llm *llm, struct tacit_llm_info *info);
+
+/* Formats messages with the model's template or the fallback (see chat.h) into out. */
+enum tacit_status llm_format(struct llm *llm, const struct tacit_chat_message *msgs, size_t n, struct buf *out);
+
+struct llm_gen {
+	const char *prompt; /* already formatted; special tokens in it are parsed when chat is true */
+	bool chat;
+	const char *grammar;
+	int max_tokens;
+	float temperature;
+	int top_k;
+	uint32_t seed;
+	int test_stop_after_batches; /* test hook: behave as if cancelled after N prompt batches */
+};
+
+/* emit gets whole UTF-8 characters; return false from it to stop (a test hook). */
+typedef bool (*llm_emit_fn)(const char *piece, size_t len, void *user);
+
+enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emit_fn emit, void *user,
+			       struct tacit_llm_stats *stats);
+
+/* Token count of text, without BOS; -1 on failure (message recorded). */
+int llm_count_tokens(struct llm *llm, const char *text);
+
+/* Length of the longest prefix of s[0..n) that does not end inside a UTF-8 sequence. */
+size_t utf8_complete_prefix(const char *s, size_t n);
+
+#endif

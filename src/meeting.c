@@ -1,0 +1,399 @@
+/*
+ * meeting.c — meeting tasks on a transcript: builds the prompt (instructions, numbered
+ * segments), the grammar (bounded by the token budget), runs one call when the meeting
+ * fits the context and map→reduce when it does not, checks citations and renders
+ * Markdown. Invariant: segment numbers are global ([S1] is always the first segment), so
+ * citations survive the map and reduce steps and are checked once, at the end.
+ */
+#include "internal.h"
+
+#include "citations.h"
+#include "grammar.h"
+#include "plan.h"
+#include "transcript.h"
+
+#include <yyjson.h>
+
+#define DEFAULT_MAX_TOKENS 1024
+
+static const char *const task_names[] = { "summary", "notes", "answer", "suggestions" };
+
+static const char *const task_instructions[] = {
+	"Summarize the meeting: a title, a short overview, the key points, decisions, action items "
+	"(owner, task, due date or \"\") and open questions.",
+	"Write detailed notes: sections by topic, each with the segment numbers where it starts and ends "
+	"and bullet points.",
+	"Answer the question from the meeting only; if the meeting does not say, answer so and cite nothing.",
+	"Suggest what to ask or do next: questions, follow-ups, risks and ideas.",
+};
+
+struct tacit_meeting_params tacit_meeting_default_params(void)
+{
+	struct tacit_meeting_params p = { 0 };
+	return p;
+}
+
+static void build_messages(const struct tacit_meeting_params *p, const char *body, bool merge, struct buf *system,
+			   struct buf *user)
+{
+	buf_adds(system, "You are a meeting assistant. Transcript lines start with a segment number like [S12]. "
+			 "Reply with JSON only. Every item cites, in \"cites\", the numbers of the segments it "
+			 "rests on (12 for [S12]).");
+	if (merge)
+		buf_adds(user, "These are partial results, in order, from consecutive parts of one meeting. Merge "
+			       "them into one result, keeping their segment numbers.\n\n");
+	else
+		buf_adds(user, "Transcript:\n");
+	buf_adds(user, body);
+	buf_addf(user, "\n%s", task_instructions[p->task]);
+	if (p->task == TACIT_TASK_ANSWER)
+		buf_addf(user, "\nQuestion: %s", p->question);
+}
+
+struct runner {
+	struct tacit_llm *llm;
+	const struct tacit_meeting_params *p;
+	struct tacit_llm_info info;
+	int max_tokens;
+	struct buf grammar;
+	size_t n_segments;
+	int n_calls;
+};
+
+/* One model call: instructions + body → the task's JSON, checked against n_segments. */
+static enum tacit_status call(struct runner *r, const char *body, bool merge, struct buf *out)
+{
+	struct buf system, user;
+	char *text = NULL;
+	struct tacit_llm_stats stats;
+	buf_init(&system);
+	buf_init(&user);
+	build_messages(r->p, body, merge, &system, &user);
+	struct tacit_chat_message msgs[2] = { { "system", system.data }, { "user", user.data } };
+	struct tacit_llm_request req = tacit_llm_default_request();
+	req.messages = msgs;
+	req.n_messages = 2;
+	req.grammar = r->grammar.data;
+	req.max_tokens = r->max_tokens;
+	enum tacit_status st = tacit_llm_generate(r->llm, &req, r->p->on_token, r->p->user, r->p->cancel, &text, &stats);
+	r->n_calls++;
+	if (st == TACIT_OK) {
+		tacit_log(TACIT_LOG_INFO, "call %d: %d prompt tokens (%d reused), %d generated, %.0f tok/s prefill, %.0f tok/s decode",
+			  r->n_calls, stats.n_prompt, stats.n_reused, stats.n_generated, stats.prefill_tps, stats.decode_tps);
+		st = citations_check(r->p->task, text, r->n_segments, out, NULL);
+		if (st != TACIT_OK)
+			tacit_log(TACIT_LOG_DEBUG, "unexpected output (%d tokens): %s", stats.n_generated, text);
+		if (st != TACIT_OK && stats.finish != TACIT_FINISH_STOP)
+			st = tacit_fail(TACIT_ERR_LLM,
+					"the model's %s was cut at %d tokens before its JSON was complete (raise "
+					"--max-tokens)",
+					task_names[r->p->task], stats.n_generated);
+	}
+	tacit_free(text);
+	buf_release(&system);
+	buf_release(&user);
+	return st;
+}
+
+/* Prompt tokens the instructions take around a body of zero length. */
+static enum tacit_status overhead_tokens(struct runner *r, bool merge, int *out)
+{
+	struct buf system, user;
+	buf_init(&system);
+	buf_init(&user);
+	build_messages(r->p, "", merge, &system, &user);
+	buf_adds(&system, "\n");
+	buf_add(&system, user.data, user.len);
+	enum tacit_status st = tacit_llm_count_tokens(r->llm, system.data, out);
+	*out += 32; /* the chat template's own tokens */
+	buf_release(&system);
+	buf_release(&user);
+	return st;
+}
+
+/* Merges results (checked JSON texts) until one is left. */
+static enum tacit_status reduce(struct runner *r, char **parts, size_t n, struct buf *out)
+{
+	enum tacit_status st = TACIT_OK;
+	int over = 0;
+	int *tok = calloc(n, sizeof(*tok));
+	if (!tok)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	if ((st = overhead_tokens(r, true, &over)) != TACIT_OK)
+		goto out;
+	int budget = r->info.n_ctx - r->max_tokens - over;
+	for (size_t i = 0; i < n && st == TACIT_OK; i++)
+		st = tacit_llm_count_tokens(r->llm, parts[i], &tok[i]);
+	if (st != TACIT_OK)
+		goto out;
+	for (int round = 1; n > 1; round++) {
+		struct plan p;
+		if ((st = plan_windows(tok, n, budget, 0, &p)) != TACIT_OK)
+			goto out;
+		if (p.n >= n) {
+			plan_release(&p);
+			st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
+					"the context of %d tokens cannot hold two partial results to merge (use a "
+					"larger context or lower --max-tokens)",
+					r->info.n_ctx);
+			goto out;
+		}
+		tacit_log(TACIT_LOG_INFO, "reduce round %d: %zu partial results into %zu", round, n, p.n);
+		for (size_t g = 0; g < p.n && st == TACIT_OK; g++) {
+			struct buf body, res;
+			buf_init(&body);
+			buf_init(&res);
+			for (size_t i = p.w[g].first; i <= p.w[g].last; i++)
+				buf_addf(&body, "Part %zu: %s\n", i + 1, parts[i]);
+			st = call(r, body.data, true, &res);
+			if (st == TACIT_OK)
+				st = tacit_llm_count_tokens(r->llm, res.data, &tok[g]);
+			for (size_t i = p.w[g].first; i <= p.w[g].last; i++) {
+				free(parts[i]);
+				parts[i] = NULL;
+			}
+			parts[g] = buf_detach(&res, NULL);
+			buf_release(&body);
+		}
+		n = p.n;
+		plan_release(&p);
+		if (st != TACIT_OK)
+			goto out;
+	}
+	buf_adds(out, parts[0]);
+out:
+	free(tok);
+	return st;
+}
+
+enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
+				    const struct tacit_meeting_params *params, char **out_json)
+{
+	struct runner r = { 0 };
+	struct buf result, body;
+	int *tok = NULL;
+	char **parts = NULL;
+	struct plan plan = { 0 };
+	enum tacit_status st = TACIT_OK;
+
+	if (!llm || !t || !params || !out_json)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_meeting_run: llm, t, params and out_json are required");
+	*out_json = NULL;
+	if ((unsigned)params->task > TACIT_TASK_SUGGEST)
+		return tacit_fail(TACIT_ERR_USAGE, "unknown task %d", (int)params->task);
+	if (params->task == TACIT_TASK_ANSWER && (!params->question || !*params->question))
+		return tacit_fail(TACIT_ERR_USAGE, "no question given");
+	buf_init(&result);
+	buf_init(&body);
+	buf_init(&r.grammar);
+	r.llm = llm;
+	r.p = params;
+	r.info = tacit_llm_info(llm);
+	r.n_segments = t->n;
+	r.max_tokens = params->max_tokens > 0 ? params->max_tokens : DEFAULT_MAX_TOKENS;
+	if (r.max_tokens > r.info.n_ctx / 2)
+		r.max_tokens = r.info.n_ctx / 2;
+
+	/* tiny vocabularies spell with bytes: count one byte per token and stay in ASCII so
+	 * the longest output the grammar allows is sure to fit max_tokens */
+	bool tiny = r.info.n_vocab < 4096;
+	struct grammar_limits lim;
+	if (!grammar_limits_for(params->task, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim)) {
+		st = tacit_fail(TACIT_ERR_USAGE, "%d tokens are too few for a %s (raise --max-tokens)", r.max_tokens,
+				task_names[params->task]);
+		goto out;
+	}
+	grammar_build(params->task, &lim, &r.grammar);
+	tacit_log(TACIT_LOG_DEBUG, "grammar (%d items, %d chars, worst %zu bytes):\n%s", lim.max_items, lim.max_str,
+		  grammar_worst_len(params->task, &lim), r.grammar.data);
+
+	int over = 0;
+	if ((st = overhead_tokens(&r, false, &over)) != TACIT_OK)
+		goto out;
+	int budget = r.info.n_ctx - r.max_tokens - over;
+	tok = calloc(t->n, sizeof(*tok));
+	if (!tok) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	long long total = 0;
+	for (size_t i = 0; i < t->n && st == TACIT_OK; i++) {
+		buf_reset(&body);
+		transcript_line(t, i, &body);
+		st = tacit_llm_count_tokens(llm, body.data, &tok[i]);
+		total += tok[i];
+	}
+	if (st != TACIT_OK)
+		goto out;
+	if (budget < 1) {
+		st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
+				"the context of %d tokens leaves no room for the transcript after the instructions and "
+				"%d answer tokens (lower --max-tokens)",
+				r.info.n_ctx, r.max_tokens);
+		goto out;
+	}
+	if ((st = plan_windows(tok, t->n, budget, budget / 10, &plan)) != TACIT_OK)
+		goto out;
+	tacit_log(TACIT_LOG_INFO,
+		  "plan: %zu segments, %zu words, %lld tokens; context %d = %d instructions + %d answer + %d "
+		  "transcript: %s",
+		  t->n, t->words, total, r.info.n_ctx, over, r.max_tokens, budget,
+		  plan.n == 1 ? "one pass" : "map over windows, then reduce");
+	for (size_t w = 0; plan.n > 1 && w < plan.n; w++)
+		tacit_log(TACIT_LOG_INFO, "  window %zu: S%zu-S%zu, %d tokens", w + 1, plan.w[w].first + 1,
+			  plan.w[w].last + 1, plan.w[w].tokens);
+
+	parts = calloc(plan.n, sizeof(*parts));
+	if (!parts) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t w = 0; w < plan.n && st == TACIT_OK; w++) {
+		struct buf part;
+		buf_init(&part);
+		buf_reset(&body);
+		for (size_t i = plan.w[w].first; i <= plan.w[w].last; i++)
+			transcript_line(t, i, &body);
+		st = call(&r, body.data, false, &part);
+		parts[w] = buf_detach(&part, NULL);
+	}
+	buf_reset(&body);
+	if (st == TACIT_OK && plan.n > 1)
+		st = reduce(&r, parts, plan.n, &body);
+	else if (st == TACIT_OK)
+		buf_adds(&body, parts[0]);
+	if (st == TACIT_OK)
+		st = citations_check(params->task, body.data, t->n, &result, NULL);
+	if (st == TACIT_OK)
+		*out_json = buf_detach(&result, NULL);
+out:
+	for (size_t w = 0; parts && w < plan.n; w++)
+		free(parts[w]);
+	free(parts);
+	plan_release(&plan);
+	free(tok);
+	buf_release(&r.grammar);
+	buf_release(&body);
+	buf_release(&result);
+	return st;
+}
+
+/* ---- Markdown --------------------------------------------------------------------- */
+
+static void md_cites(yyjson_val *item, const struct tacit_transcript *t, struct buf *out)
+{
+	yyjson_val *arr = yyjson_obj_get(item, "cites"), *v;
+	size_t i, max;
+	bool first = true;
+	if (!yyjson_arr_size(arr))
+		return;
+	buf_adds(out, " [");
+	yyjson_arr_foreach(arr, i, max, v)
+	{
+		long long n = yyjson_get_sint(v);
+		char tm[32];
+		buf_addf(out, "%sS%lld", first ? "" : ", ", n);
+		if (t && n >= 1 && (size_t)n <= t->n && t->segs[n - 1].start_ms >= 0)
+			buf_addf(out, " %s", format_time(t->segs[n - 1].start_ms, tm, sizeof(tm)));
+		first = false;
+	}
+	buf_adds(out, "]");
+}
+
+static void md_points(yyjson_val *root, const char *key, const char *heading, const struct tacit_transcript *t,
+		      struct buf *out)
+{
+	yyjson_val *arr = yyjson_obj_get(root, key), *item;
+	size_t i, max;
+	if (!yyjson_arr_size(arr))
+		return;
+	if (heading)
+		buf_addf(out, "\n## %s\n\n", heading);
+	yyjson_arr_foreach(arr, i, max, item)
+	{
+		const char *text = yyjson_get_str(yyjson_obj_get(item, "text"));
+		buf_addf(out, "- %s", text ? text : "");
+		md_cites(item, t, out);
+		buf_adds(out, "\n");
+	}
+}
+
+char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t)
+{
+	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	yyjson_val *root = yyjson_doc_get_root(doc), *arr, *item;
+	size_t i, max;
+	struct buf out;
+	if (!yyjson_is_obj(root)) {
+		yyjson_doc_free(doc);
+		return NULL;
+	}
+	buf_init(&out);
+	switch (task) {
+	case TACIT_TASK_SUMMARY: {
+		const char *title = yyjson_get_str(yyjson_obj_get(root, "title"));
+		const char *overview = yyjson_get_str(yyjson_obj_get(root, "overview"));
+		buf_addf(&out, "# %s\n\n%s\n", title && *title ? title : "Meeting summary", overview ? overview : "");
+		md_points(root, "key_points", "Key points", t, &out);
+		md_points(root, "decisions", "Decisions", t, &out);
+		arr = yyjson_obj_get(root, "action_items");
+		if (yyjson_arr_size(arr))
+			buf_adds(&out, "\n## Action items\n\n");
+		yyjson_arr_foreach(arr, i, max, item)
+		{
+			const char *owner = yyjson_get_str(yyjson_obj_get(item, "owner"));
+			const char *what = yyjson_get_str(yyjson_obj_get(item, "task"));
+			const char *due = yyjson_get_str(yyjson_obj_get(item, "due"));
+			buf_addf(&out, "- [ ] %s%s%s", owner && *owner ? owner : "", owner && *owner ? ": " : "",
+				 what ? what : "");
+			if (due && *due)
+				buf_addf(&out, " (due %s)", due);
+			md_cites(item, t, &out);
+			buf_adds(&out, "\n");
+		}
+		md_points(root, "open_questions", "Open questions", t, &out);
+		break;
+	}
+	case TACIT_TASK_NOTES:
+		arr = yyjson_obj_get(root, "sections");
+		yyjson_arr_foreach(arr, i, max, item)
+		{
+			const char *topic = yyjson_get_str(yyjson_obj_get(item, "topic"));
+			long long s = yyjson_get_sint(yyjson_obj_get(item, "start"));
+			long long e = yyjson_get_sint(yyjson_obj_get(item, "end"));
+			buf_addf(&out, "%s## %s (S%lld-S%lld)\n\n", i ? "\n" : "", topic && *topic ? topic : "Notes", s, e);
+			md_points(item, "bullets", NULL, t, &out);
+		}
+		break;
+	case TACIT_TASK_ANSWER: {
+		const char *answer = yyjson_get_str(yyjson_obj_get(root, "answer"));
+		buf_addf(&out, "%s", answer ? answer : "");
+		md_cites(root, t, &out);
+		buf_adds(&out, "\n");
+		if (!yyjson_get_bool(yyjson_obj_get(root, "grounded")))
+			buf_adds(&out, "\n(This answer cites no part of the meeting: check it.)\n");
+		break;
+	}
+	case TACIT_TASK_SUGGEST:
+		arr = yyjson_obj_get(root, "suggestions");
+		yyjson_arr_foreach(arr, i, max, item)
+		{
+			const char *kind = yyjson_get_str(yyjson_obj_get(item, "kind"));
+			const char *text = yyjson_get_str(yyjson_obj_get(item, "text"));
+			buf_addf(&out, "- **%s**: %s", kind ? kind : "idea", text ? text : "");
+			md_cites(item, t, &out);
+			buf_adds(&out, "\n");
+		}
+		break;
+	}
+	long long dropped = yyjson_get_sint(yyjson_obj_get(root, "dropped"));
+	if (dropped > 0)
+		buf_addf(&out, "\n(%lld item%s dropped: %s cited no segment of the transcript.)\n", dropped,
+			 dropped == 1 ? "" : "s", dropped == 1 ? "it" : "they");
+	yyjson_doc_free(doc);
+	if (out.failed) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out, NULL);
+}

@@ -1,0 +1,66 @@
+/*
+ * proto.h — the framed protocol between libtacit and its model worker process. A frame is
+ * a 4-byte little-endian payload length, a 1-byte type, then the payload (JSON, or raw
+ * UTF-8 for TOKEN). Frames never exceed PROTO_MAX_FRAME; the reader treats the peer as
+ * untrusted: a bad length or type is an error, never a crash or an unbounded allocation.
+ * Requests carry an "engine" ("llm" now, "asr" later) so one worker serves several engines.
+ */
+#ifndef TACIT_PROTO_H
+#define TACIT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define PROTO_HEADER 5
+#define PROTO_MAX_FRAME ((uint32_t)16 << 20)
+
+enum proto_type {
+	/* parent -> worker */
+	PROTO_LOAD = 1,      /* {"engine","model","n_ctx","n_threads","n_gpu_layers","n_batch"} */
+	PROTO_GENERATE = 2,  /* {"id","prompt"|"messages","grammar","max_tokens","temperature",...} */
+	PROTO_CANCEL = 3,    /* {"id"}: stop request id (or the load in progress) */
+	PROTO_TOKENIZE = 4,  /* {"id","text"}: count tokens */
+	PROTO_CRASH = 5,     /* {"how"}: test-only, honoured with TACIT_WORKER_TEST=1 */
+	/* worker -> parent */
+	PROTO_READY = 16,    /* {"pid"}: the worker is up */
+	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
+	PROTO_LOADED = 18,   /* {"n_ctx","n_vocab","n_ctx_train","template","arch"} */
+	PROTO_TOKEN = 19,    /* raw UTF-8 piece, complete code points */
+	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish"} */
+	PROTO_ERROR = 21,    /* {"id","status","message"} */
+	PROTO_COUNT = 22,    /* {"id","n_tokens"} */
+};
+
+bool proto_type_valid(unsigned type);
+
+/* Appends one frame to out; false when payload is too large or out of memory. */
+bool proto_encode(struct buf *out, enum proto_type type, const void *payload, size_t len);
+
+/* An incremental reader: feed bytes as they arrive, take frames out one by one. */
+struct proto_reader {
+	struct buf in;
+	size_t pos; /* start of the next unread frame in in.data */
+	bool broken;
+};
+
+void proto_reader_init(struct proto_reader *r);
+void proto_reader_release(struct proto_reader *r);
+/* Appends received bytes; false when out of memory. */
+bool proto_reader_feed(struct proto_reader *r, const void *data, size_t len);
+/* 1: a frame (payload points into the reader, valid until the next feed/next call;
+ * it is NUL-terminated), 0: need more bytes, -1: the stream is malformed (bad type or
+ * length); after -1 the reader stays broken. */
+int proto_reader_next(struct proto_reader *r, unsigned *type, const char **payload, size_t *len);
+
+/* Writes the whole buffer to fd, retrying on EINTR; false with errno on failure.
+ * A closed peer gives EPIPE, never SIGPIPE: the signal is blocked on the calling thread
+ * for the write and a SIGPIPE it raised is consumed (the process disposition is untouched). */
+bool proto_write_all(int fd, const void *data, size_t len);
+
+/* Encodes and writes one frame. */
+bool proto_send(int fd, enum proto_type type, const void *payload, size_t len);
+
+#endif

@@ -1,0 +1,604 @@
+/*
+ * worker.c — libtacit's side of the model worker: finds and spawns `tacit-worker` with
+ * posix_spawn, speaks the framed protocol (proto.h) over its stdin/stdout, forwards its
+ * stderr lines to the log, watches the caller's cancel flag, and turns the worker's
+ * death into TACIT_ERR_WORKER with what happened. Invariant: pid > 0 exactly while the
+ * three pipe fds are open and a model is loaded in the worker; otherwise the next call
+ * spawns a fresh worker and loads the model again.
+ */
+#include "internal.h"
+
+#include "proto.h"
+#include "worker.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <yyjson.h>
+
+#ifndef LIBEXECDIR
+#define LIBEXECDIR "/usr/local/libexec/tacit"
+#endif
+
+extern char **environ;
+
+struct tacit_llm {
+	struct tacit_llm_params params;
+	char *model_path;
+	pid_t pid;
+	int to_fd, from_fd, err_fd;
+	struct proto_reader rd;
+	struct buf err_partial; /* stderr bytes not yet ending in a newline */
+	char last_err[512];     /* the worker's last stderr line: often says why it died */
+	struct tacit_llm_info info;
+	long long next_id;
+	char test_how[16];
+	int test_after, test_slow_ms, test_stop_batches;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+struct tacit_llm_params tacit_llm_default_params(void)
+{
+	struct tacit_llm_params p = { 0 };
+	return p;
+}
+
+struct tacit_llm_request tacit_llm_default_request(void)
+{
+	struct tacit_llm_request r = { 0 };
+	r.top_k = 40;
+	return r;
+}
+
+/* TACIT_WORKER, else next to the running program, else LIBEXECDIR. */
+static bool find_worker(struct buf *out)
+{
+	const char *env = getenv("TACIT_WORKER");
+	if (env && *env)
+		return buf_adds(out, env);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			slash[1] = '\0';
+			buf_reset(out);
+			buf_addf(out, "%stacit-worker", self);
+			if (access(out->data, X_OK) == 0)
+				return true;
+		}
+	}
+	buf_reset(out);
+	return buf_adds(out, LIBEXECDIR "/tacit-worker");
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void describe_exit(int status, char *out, size_t n)
+{
+	if (WIFEXITED(status)) {
+		snprintf(out, n, "exited with status %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		const char *why = sig == SIGKILL	 ? " (out of memory?)"
+				  : sig == SIGSEGV ? " (a crash in llama.cpp)"
+				  : sig == SIGABRT ? " (a GGML_ASSERT or C++ exception in llama.cpp)"
+				  : sig == SIGBUS  ? " (the model file changed or the disk failed?)"
+						   : "";
+		snprintf(out, n, "was killed by signal %d%s", sig, why);
+	} else {
+		snprintf(out, n, "ended");
+	}
+}
+
+/* Closes the pipes and collects the worker, killing it when it lingers; what happened
+ * goes to why. */
+static void reap(struct tacit_llm *llm, bool kill_now, char *why, size_t n)
+{
+	int status = 0;
+	pid_t r = 0;
+	if (llm->pid <= 0)
+		return;
+	close_fd(&llm->to_fd);
+	if (kill_now)
+		kill(llm->pid, SIGKILL);
+	double deadline = now_ms() + WORKER_GRACE_MS;
+	while ((r = waitpid(llm->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (r == 0) {
+		kill(llm->pid, SIGKILL);
+		r = waitpid(llm->pid, &status, 0);
+	}
+	if (why) {
+		if (r == llm->pid)
+			describe_exit(status, why, n);
+		else
+			snprintf(why, n, "ended");
+	}
+	close_fd(&llm->from_fd);
+	close_fd(&llm->err_fd);
+	proto_reader_release(&llm->rd);
+	proto_reader_init(&llm->rd);
+	buf_reset(&llm->err_partial);
+	llm->pid = -1;
+}
+
+static enum tacit_status worker_died(struct tacit_llm *llm)
+{
+	char why[128];
+	reap(llm, false, why, sizeof(why));
+	return tacit_fail(TACIT_ERR_WORKER, "the model worker %s%s%s%s; the next request restarts it", why,
+			  llm->last_err[0] ? " ('" : "", llm->last_err, llm->last_err[0] ? "')" : "");
+}
+
+static void drain_stderr(struct tacit_llm *llm)
+{
+	char chunk[4096];
+	ssize_t n = read(llm->err_fd, chunk, sizeof(chunk));
+	if (n <= 0) {
+		if (n == 0 || errno != EINTR)
+			close_fd(&llm->err_fd);
+		return;
+	}
+	buf_add(&llm->err_partial, chunk, (size_t)n);
+	char *start = llm->err_partial.data, *nl;
+	while ((nl = memchr(start, '\n', llm->err_partial.len - (size_t)(start - llm->err_partial.data)))) {
+		*nl = '\0';
+		if (*start) {
+			tacit_log(TACIT_LOG_DEBUG, "worker: %s", start);
+			snprintf(llm->last_err, sizeof(llm->last_err), "%s", start);
+		}
+		start = nl + 1;
+	}
+	size_t rest = llm->err_partial.len - (size_t)(start - llm->err_partial.data);
+	memmove(llm->err_partial.data, start, rest);
+	llm->err_partial.len = rest;
+	llm->err_partial.data[rest] = '\0';
+	if (rest > 4096) /* a runaway line: log it in pieces */
+		buf_reset(&llm->err_partial);
+}
+
+/* Waits up to timeout_ms for a frame. 1: a frame, 0: timeout, -1: the worker is gone
+ * (end of its stdout) or spoke garbage. */
+static int wait_frame(struct tacit_llm *llm, int timeout_ms, unsigned *type, const char **payload, size_t *len)
+{
+	for (;;) {
+		int got = proto_reader_next(&llm->rd, type, payload, len);
+		if (got != 0)
+			return got;
+		struct pollfd fds[2] = { { llm->from_fd, POLLIN, 0 }, { llm->err_fd, POLLIN, 0 } };
+		int r = poll(fds, llm->err_fd >= 0 ? 2 : 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		if (llm->err_fd >= 0 && fds[1].revents)
+			drain_stderr(llm);
+		if (fds[0].revents) {
+			char chunk[65536];
+			ssize_t n = read(llm->from_fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				while (llm->err_fd >= 0) /* its last words, e.g. the GGML_ASSERT */
+					drain_stderr(llm);
+				return -1;
+			}
+			if (!proto_reader_feed(&llm->rd, chunk, (size_t)n))
+				return -1;
+		}
+	}
+}
+
+static enum tacit_status spawn_worker(struct tacit_llm *llm)
+{
+	enum tacit_status st = TACIT_OK;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct buf path;
+	bool fa_ok = false, attr_ok = false;
+
+	buf_init(&path);
+	llm->last_err[0] = '\0';
+	if (!find_worker(&path)) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the model worker: %s", strerror(errno));
+		goto out;
+	}
+	fa_ok = posix_spawn_file_actions_init(&fa) == 0;
+	attr_ok = posix_spawnattr_init(&attr) == 0;
+	if (!fa_ok || !attr_ok) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory starting the model worker");
+		goto out;
+	}
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	/* default signal handling and an empty mask whatever the host app uses, and a process
+	 * group of its own so the terminal's Ctrl-C reaches the caller, which cancels */
+	sigset_t none, defaults;
+	sigemptyset(&none);
+	sigfillset(&defaults);
+	sigdelset(&defaults, SIGKILL);
+	sigdelset(&defaults, SIGSTOP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	char *argv[] = { (char *)"tacit-worker", NULL };
+	int rc = posix_spawn(&llm->pid, path.data, &fa, &attr, argv, environ);
+	if (rc != 0) {
+		llm->pid = -1;
+		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the model worker '%s': %s (set TACIT_WORKER to its path)",
+				path.data, strerror(rc));
+		goto out;
+	}
+	llm->to_fd = in[1];
+	llm->from_fd = out[0];
+	llm->err_fd = err[0];
+	in[1] = out[0] = err[0] = -1;
+
+	unsigned type;
+	const char *payload;
+	size_t len;
+	int got = wait_frame(llm, 30000, &type, &payload, &len);
+	if (got <= 0 || type != PROTO_READY) {
+		if (got == 0)
+			kill(llm->pid, SIGKILL);
+		st = worker_died(llm);
+		goto out;
+	}
+	tacit_log(TACIT_LOG_DEBUG, "model worker %s started as pid %ld", path.data, (long)llm->pid);
+out:
+	for (int i = 0; i < 2; i++) {
+		close_fd(&in[i]);
+		close_fd(&out[i]);
+		close_fd(&err[i]);
+	}
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	buf_release(&path);
+	return st;
+}
+
+/* What one request collects while it runs. */
+struct exchange {
+	const volatile int *cancel;
+	tacit_token_fn on_token;
+	void *user;
+	struct buf text;
+	yyjson_doc *result; /* the final frame's JSON */
+	bool load;          /* progress frames go to the params' progress callback */
+};
+
+static bool cancel_requested(const volatile int *flag)
+{
+	return flag && __atomic_load_n((const int *)flag, __ATOMIC_RELAXED);
+}
+
+static enum tacit_status send_request(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc)
+{
+	size_t len = 0;
+	char *json = yyjson_mut_write(doc, 0, &len);
+	if (!json)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	bool ok = proto_send(llm->to_fd, type, json, len);
+	free(json);
+	if (!ok)
+		return worker_died(llm);
+	return TACIT_OK;
+}
+
+/* Runs one request to its final frame. */
+static enum tacit_status exchange(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc, long long id,
+				  struct exchange *x)
+{
+	enum tacit_status st = send_request(llm, type, doc);
+	bool cancel_sent = false, progress_stop = false;
+	double kill_at = 0;
+	if (st != TACIT_OK)
+		return st;
+	for (;;) {
+		unsigned ft;
+		const char *payload;
+		size_t len;
+		int got = wait_frame(llm, 5, &ft, &payload, &len);
+		if (got < 0)
+			return worker_died(llm);
+		if (!cancel_sent && (cancel_requested(x->cancel) || progress_stop)) {
+			char msg[64];
+			int n = snprintf(msg, sizeof(msg), "{\"id\":%lld}", id);
+			if (!proto_send(llm->to_fd, PROTO_CANCEL, msg, (size_t)n))
+				return worker_died(llm);
+			cancel_sent = true;
+			kill_at = now_ms() + WORKER_GRACE_MS;
+		}
+		if (got == 0) {
+			if (cancel_sent && now_ms() > kill_at) {
+				reap(llm, true, NULL, 0);
+				return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the model worker did not stop within "
+								       "%d ms and was killed (the next request restarts it)",
+						  WORKER_GRACE_MS);
+			}
+			continue;
+		}
+		if (ft == PROTO_TOKEN) {
+			buf_add(&x->text, payload, len);
+			if (x->on_token && !cancel_sent)
+				x->on_token(payload, len, x->user);
+			continue;
+		}
+		yyjson_doc *jd = yyjson_read(payload, len, 0);
+		yyjson_val *root = yyjson_doc_get_root(jd);
+		if (ft == PROTO_PROGRESS) {
+			float p = (float)yyjson_get_num(yyjson_obj_get(root, "progress"));
+			if (x->load && llm->params.progress && !llm->params.progress(p, llm->params.progress_user))
+				progress_stop = true;
+			yyjson_doc_free(jd);
+			continue;
+		}
+		yyjson_val *idv = yyjson_obj_get(root, "id");
+		if (!yyjson_is_int(idv) || yyjson_get_sint(idv) != id) { /* a stale answer */
+			yyjson_doc_free(jd);
+			continue;
+		}
+		if (ft == PROTO_ERROR) {
+			yyjson_val *sv = yyjson_obj_get(root, "status");
+			int code = yyjson_is_int(sv) ? (int)yyjson_get_sint(sv) : TACIT_ERR_INTERNAL;
+			if (code <= TACIT_OK || code > TACIT_ERR_INTERNAL)
+				code = TACIT_ERR_INTERNAL;
+			const char *msg = yyjson_get_str(yyjson_obj_get(root, "message"));
+			st = tacit_fail((enum tacit_status)code, "%s", msg && *msg ? msg : "the model worker failed");
+			yyjson_doc_free(jd);
+			return st;
+		}
+		x->result = jd;
+		return TACIT_OK;
+	}
+}
+
+static yyjson_mut_val *new_request(yyjson_mut_doc *doc, long long id)
+{
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	return o;
+}
+
+/* Spawns a worker and loads the model when none is running. */
+static enum tacit_status ensure_worker(struct tacit_llm *llm, const volatile int *cancel)
+{
+	if (llm->pid > 0)
+		return TACIT_OK;
+	enum tacit_status st = spawn_worker(llm);
+	if (st != TACIT_OK)
+		return st;
+	long long id = ++llm->next_id;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = new_request(doc, id);
+	yyjson_mut_obj_add_str(doc, o, "engine", "llm");
+	yyjson_mut_obj_add_str(doc, o, "model", llm->model_path);
+	yyjson_mut_obj_add_int(doc, o, "n_ctx", llm->params.n_ctx);
+	yyjson_mut_obj_add_int(doc, o, "n_threads", llm->params.n_threads);
+	yyjson_mut_obj_add_int(doc, o, "n_gpu_layers", llm->params.n_gpu_layers);
+	yyjson_mut_obj_add_int(doc, o, "n_batch", llm->params.n_batch);
+	struct exchange x = { .cancel = cancel, .load = true };
+	buf_init(&x.text);
+	st = exchange(llm, PROTO_LOAD, doc, id, &x);
+	yyjson_mut_doc_free(doc);
+	if (st == TACIT_OK) {
+		yyjson_val *r = yyjson_doc_get_root(x.result);
+		memset(&llm->info, 0, sizeof(llm->info));
+		llm->info.n_ctx = (int)yyjson_get_sint(yyjson_obj_get(r, "n_ctx"));
+		llm->info.n_ctx_train = (int)yyjson_get_sint(yyjson_obj_get(r, "n_ctx_train"));
+		llm->info.n_vocab = (int)yyjson_get_sint(yyjson_obj_get(r, "n_vocab"));
+		const char *s = yyjson_get_str(yyjson_obj_get(r, "arch"));
+		snprintf(llm->info.arch, sizeof(llm->info.arch), "%s", s ? s : "");
+		s = yyjson_get_str(yyjson_obj_get(r, "chat_format"));
+		snprintf(llm->info.chat_format, sizeof(llm->info.chat_format), "%s", s ? s : "");
+	} else if (llm->pid > 0) {
+		reap(llm, true, NULL, 0); /* a worker without a model is no use */
+	}
+	yyjson_doc_free(x.result);
+	buf_release(&x.text);
+	return st;
+}
+
+enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct tacit_llm **out)
+{
+	struct tacit_llm *llm = NULL;
+	enum tacit_status st;
+
+	if (!params || !out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_llm_open: params and out are required");
+	*out = NULL;
+	if (!params->model_path || !*params->model_path)
+		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF file with --model)");
+	if (access(params->model_path, R_OK) != 0)
+		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", params->model_path,
+				  strerror(errno));
+	llm = calloc(1, sizeof(*llm));
+	if (!llm || !(llm->model_path = strdup(params->model_path))) {
+		free(llm);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	llm->params = *params;
+	llm->params.model_path = llm->model_path;
+	llm->pid = -1;
+	llm->to_fd = llm->from_fd = llm->err_fd = -1;
+	proto_reader_init(&llm->rd);
+	buf_init(&llm->err_partial);
+	st = ensure_worker(llm, NULL);
+	if (st != TACIT_OK) {
+		tacit_llm_close(llm);
+		return st;
+	}
+	*out = llm;
+	return TACIT_OK;
+}
+
+void tacit_llm_close(struct tacit_llm *llm)
+{
+	if (!llm)
+		return;
+	reap(llm, false, NULL, 0); /* EOF on its stdin tells the worker to finish */
+	proto_reader_release(&llm->rd);
+	buf_release(&llm->err_partial);
+	free(llm->model_path);
+	free(llm);
+}
+
+struct tacit_llm_info tacit_llm_info(const struct tacit_llm *llm)
+{
+	return llm->info;
+}
+
+void llm_test_inject(struct tacit_llm *llm, const char *how, int after_tokens, int slow_ms)
+{
+	snprintf(llm->test_how, sizeof(llm->test_how), "%s", how ? how : "");
+	llm->test_after = after_tokens;
+	llm->test_slow_ms = slow_ms;
+}
+
+void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches)
+{
+	llm->test_stop_batches = n_batches;
+}
+
+pid_t llm_worker_pid(const struct tacit_llm *llm)
+{
+	return llm->pid;
+}
+
+enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_llm_request *req,
+				     tacit_token_fn on_token, void *user, const volatile int *cancel,
+				     char **out_text, struct tacit_llm_stats *out_stats)
+{
+	enum tacit_status st;
+	if (out_text)
+		*out_text = NULL;
+	if (out_stats)
+		memset(out_stats, 0, sizeof(*out_stats));
+	if (!llm || !req)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_llm_generate: llm and req are required");
+	if (!req->prompt && !req->n_messages)
+		return tacit_fail(TACIT_ERR_USAGE, "a request needs messages or a prompt");
+	if (req->n_messages && !req->messages)
+		return tacit_fail(TACIT_ERR_USAGE, "n_messages is %zu but messages is NULL", req->n_messages);
+	if (cancel_requested(cancel))
+		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled before it started");
+	if (llm->pid <= 0)
+		tacit_log(TACIT_LOG_INFO, "restarting the model worker for '%s'", llm->model_path);
+	if ((st = ensure_worker(llm, cancel)) != TACIT_OK)
+		return st;
+
+	long long id = ++llm->next_id;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = new_request(doc, id);
+	yyjson_mut_obj_add_str(doc, o, "engine", "llm");
+	if (req->n_messages) {
+		yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, o, "messages");
+		for (size_t i = 0; i < req->n_messages; i++) {
+			yyjson_mut_val *m = yyjson_mut_arr_add_obj(doc, arr);
+			yyjson_mut_obj_add_str(doc, m, "role", req->messages[i].role ? req->messages[i].role : "user");
+			yyjson_mut_obj_add_str(doc, m, "content", req->messages[i].content ? req->messages[i].content : "");
+		}
+	} else {
+		yyjson_mut_obj_add_str(doc, o, "prompt", req->prompt);
+	}
+	if (req->grammar)
+		yyjson_mut_obj_add_str(doc, o, "grammar", req->grammar);
+	yyjson_mut_obj_add_int(doc, o, "max_tokens", req->max_tokens);
+	yyjson_mut_obj_add_real(doc, o, "temperature", req->temperature);
+	yyjson_mut_obj_add_int(doc, o, "top_k", req->top_k);
+	yyjson_mut_obj_add_int(doc, o, "seed", (int64_t)req->seed);
+	if (llm->test_how[0]) {
+		yyjson_mut_obj_add_strcpy(doc, o, "test_crash", llm->test_how);
+		yyjson_mut_obj_add_int(doc, o, "test_crash_after", llm->test_after);
+	}
+	if (llm->test_slow_ms)
+		yyjson_mut_obj_add_int(doc, o, "test_slow_ms", llm->test_slow_ms);
+	if (llm->test_stop_batches)
+		yyjson_mut_obj_add_int(doc, o, "test_stop_after_batches", llm->test_stop_batches);
+	llm->test_how[0] = '\0';
+	llm->test_slow_ms = 0;
+	llm->test_stop_batches = 0;
+
+	struct exchange x = { .cancel = cancel, .on_token = on_token, .user = user };
+	buf_init(&x.text);
+	st = exchange(llm, PROTO_GENERATE, doc, id, &x);
+	yyjson_mut_doc_free(doc);
+	if (st == TACIT_OK && x.text.failed)
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory collecting the answer");
+	if (st == TACIT_OK) {
+		yyjson_val *r = yyjson_doc_get_root(x.result);
+		struct tacit_llm_stats s = { 0 };
+		s.n_prompt = (int)yyjson_get_sint(yyjson_obj_get(r, "n_prompt"));
+		s.n_reused = (int)yyjson_get_sint(yyjson_obj_get(r, "n_reused"));
+		s.n_generated = (int)yyjson_get_sint(yyjson_obj_get(r, "n_generated"));
+		s.prefill_ms = yyjson_get_num(yyjson_obj_get(r, "prefill_ms"));
+		s.decode_ms = yyjson_get_num(yyjson_obj_get(r, "decode_ms"));
+		s.finish = (enum tacit_finish)yyjson_get_sint(yyjson_obj_get(r, "finish"));
+		if (s.prefill_ms > 0)
+			s.prefill_tps = (s.n_prompt - s.n_reused) / (s.prefill_ms / 1e3);
+		if (s.decode_ms > 0)
+			s.decode_tps = s.n_generated / (s.decode_ms / 1e3);
+		if (out_stats)
+			*out_stats = s;
+		if (out_text)
+			*out_text = buf_detach(&x.text, NULL);
+	}
+	yyjson_doc_free(x.result);
+	buf_release(&x.text);
+	return st;
+}
+
+enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const char *text, int *out_n)
+{
+	if (!llm || !text || !out_n)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_llm_count_tokens: llm, text and out_n are required");
+	enum tacit_status st = ensure_worker(llm, NULL);
+	if (st != TACIT_OK)
+		return st;
+	long long id = ++llm->next_id;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = new_request(doc, id);
+	yyjson_mut_obj_add_str(doc, o, "engine", "llm");
+	yyjson_mut_obj_add_str(doc, o, "text", text);
+	struct exchange x = { 0 };
+	buf_init(&x.text);
+	st = exchange(llm, PROTO_TOKENIZE, doc, id, &x);
+	yyjson_mut_doc_free(doc);
+	if (st == TACIT_OK)
+		*out_n = (int)yyjson_get_sint(yyjson_obj_get(yyjson_doc_get_root(x.result), "n_tokens"));
+	yyjson_doc_free(x.result);
+	buf_release(&x.text);
+	return st;
+}

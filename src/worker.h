@@ -1,0 +1,26 @@
+/*
+ * worker.h — the parent side of the model worker: internal hooks for tests. The public
+ * API (tacit_llm_*) is in include/tacit.h and implemented in worker.c.
+ */
+#ifndef TACIT_WORKER_H
+#define TACIT_WORKER_H
+
+#include "internal.h"
+
+#include <sys/types.h>
+
+/* Test-only: the next generate asks the worker to crash ("segv", "abort", "kill", "exit",
+ * "hang") after after_tokens tokens (0 = before decoding), and/or to sleep slow_ms after
+ * each token. Honoured only by a worker started with TACIT_WORKER_TEST=1 in its
+ * environment. how may be NULL. */
+void llm_test_inject(struct tacit_llm *llm, const char *how, int after_tokens, int slow_ms);
+/* Test-only: the next generate stops as if cancelled after n prompt batches. */
+void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches);
+
+/* The worker's pid, or -1 when none is running. */
+pid_t llm_worker_pid(const struct tacit_llm *llm);
+
+/* How long to wait for the worker to stop after a cancel before killing it (ms). */
+#define WORKER_GRACE_MS 2000
+
+#endif

@@ -1,0 +1,383 @@
+/*
+ * test_llm.c — the LLM engine through its public API on the shared stories260K model:
+ * loading, streaming, grammar-constrained output, cancellation during prompt processing
+ * and during generation (and a correct answer afterwards), crash injection (SIGSEGV,
+ * abort, SIGKILL, a hung worker) with the caller intact and the next request served by a
+ * respawned worker. Skips, with the reason, without ../shared.
+ */
+#include "internal.h"
+
+#include "chat.h"
+#include "worker.h"
+
+#include "../check.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *model_path(void)
+{
+	static char path[4096];
+	const char *shared = test_shared_dir();
+	if (!shared)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/models/stories260K.gguf", shared);
+	return access(path, R_OK) == 0 ? path : NULL;
+}
+
+static struct tacit_llm *open_model_batch(int n_batch)
+{
+	struct tacit_llm_params p = tacit_llm_default_params();
+	struct tacit_llm *llm = NULL;
+	p.model_path = model_path();
+	p.n_ctx = 512;
+	p.n_batch = n_batch;
+	p.n_threads = 2;
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	enum tacit_status st = tacit_llm_open(&p, &llm);
+	CHECK_EQ_INT(st, TACIT_OK);
+	if (st != TACIT_OK)
+		fprintf(stderr, "  open: %s\n", tacit_errmsg());
+	return llm;
+}
+
+static struct tacit_llm *open_model(void)
+{
+	return open_model_batch(0);
+}
+
+static enum tacit_status gen(struct tacit_llm *llm, const char *prompt, int max_tokens, char **text)
+{
+	struct tacit_llm_request r = tacit_llm_default_request();
+	r.prompt = prompt;
+	r.max_tokens = max_tokens;
+	return tacit_llm_generate(llm, &r, NULL, NULL, NULL, text, NULL);
+}
+
+struct stream {
+	int n_pieces;
+	struct buf text;
+};
+
+static void on_piece(const char *piece, size_t len, void *user)
+{
+	struct stream *s = user;
+	s->n_pieces++;
+	buf_add(&s->text, piece, len);
+}
+
+TEST(llm_generate_streams_and_is_deterministic)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct tacit_llm *llm = open_model();
+	if (!llm)
+		return;
+	struct tacit_llm_info info = tacit_llm_info(llm);
+	CHECK_EQ_INT(info.n_ctx, 512);
+	CHECK_EQ_INT(info.n_vocab, 512);
+	CHECK_STR(info.arch, "llama");
+	CHECK_STR(info.chat_format, "plain");
+
+	struct tacit_llm_request r = tacit_llm_default_request();
+	r.prompt = "Once upon a time";
+	r.max_tokens = 24;
+	struct stream s = { 0 };
+	buf_init(&s.text);
+	char *text = NULL;
+	struct tacit_llm_stats stats;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, on_piece, &s, NULL, &text, &stats), TACIT_OK);
+	CHECK(text && strlen(text) > 10);
+	CHECK(s.n_pieces > 1);
+	CHECK_STR(s.text.data, text);
+	CHECK(stats.n_prompt > 2);
+	CHECK(stats.n_generated > 0 && stats.n_generated <= 24);
+	CHECK(stats.decode_tps > 0);
+
+	/* greedy: the same prompt gives the same text, now reusing the cached prompt */
+	char *again = NULL;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, &again, &stats), TACIT_OK);
+	CHECK_STR(again, text);
+	CHECK(stats.n_reused > 0);
+
+	int n = 0;
+	CHECK_EQ_INT(tacit_llm_count_tokens(llm, "Once upon a time", &n), TACIT_OK);
+	CHECK(n >= 3 && n < 16);
+	tacit_free(text);
+	tacit_free(again);
+	buf_release(&s.text);
+	tacit_llm_close(llm);
+}
+
+TEST(llm_grammar_constrains_output)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct tacit_llm *llm = open_model();
+	if (!llm)
+		return;
+	struct tacit_llm_request r = tacit_llm_default_request();
+	r.prompt = "Tim said";
+	r.grammar = "root ::= \"{\\\"answer\\\":\" (\"yes\" | \"no\") \"}\"";
+	r.max_tokens = 40;
+	char *text = NULL;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, &text, NULL), TACIT_OK);
+	CHECK(text && (!strcmp(text, "{\"answer\":yes}") || !strcmp(text, "{\"answer\":no}")));
+	tacit_free(text);
+
+	r.grammar = "root ::= [";
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, NULL, NULL), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "grammar"));
+	tacit_llm_close(llm);
+}
+
+TEST(llm_errors_are_distinct)
+{
+	struct tacit_llm_params p = tacit_llm_default_params();
+	struct tacit_llm *llm = NULL;
+	p.model_path = "/nonexistent/model.gguf";
+	CHECK_EQ_INT(tacit_llm_open(&p, &llm), TACIT_ERR_NOT_FOUND);
+	CHECK(strstr(tacit_errmsg(), "'/nonexistent/model.gguf'"));
+	CHECK(llm == NULL);
+
+	const char *junk = test_write_file(test_tmpdir(), "junk.gguf", "GGUF not really", 15);
+	p.model_path = junk;
+	CHECK_EQ_INT(tacit_llm_open(&p, &llm), TACIT_ERR_MODEL);
+	CHECK(strstr(tacit_errmsg(), "cannot load model"));
+
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	llm = open_model();
+	if (!llm)
+		return;
+	struct buf big;
+	buf_init(&big);
+	for (int i = 0; i < 400; i++)
+		buf_adds(&big, "Once upon a time there was a dog. ");
+	CHECK_EQ_INT(gen(llm, big.data, 8, NULL), TACIT_ERR_CONTEXT_FULL);
+	CHECK(strstr(tacit_errmsg(), "context holds 512"));
+	buf_release(&big);
+	char *text = NULL;
+	CHECK_EQ_INT(gen(llm, "The cat", 8, &text), TACIT_OK); /* still fine afterwards */
+	tacit_free(text);
+	tacit_llm_close(llm);
+}
+
+struct canceller {
+	volatile int *flag;
+	int after_ms;
+};
+
+static void *cancel_later(void *arg)
+{
+	struct canceller *c = arg;
+	usleep((useconds_t)c->after_ms * 1000);
+	__atomic_store_n((int *)c->flag, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static void on_piece_cancel(const char *piece, size_t len, void *user)
+{
+	(void)piece;
+	(void)len;
+	volatile int *flag = user;
+	__atomic_store_n((int *)flag, 1, __ATOMIC_RELAXED);
+}
+
+TEST(llm_cancel_during_generation_and_prompt)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct tacit_llm *llm = open_model_batch(16);
+	if (!llm)
+		return;
+	char *ref = NULL;
+	CHECK_EQ_INT(gen(llm, "Lily and Ben went to the park", 16, &ref), TACIT_OK);
+
+	/* during generation: the first token sets the flag; the worker is slowed so the
+	 * cancel arrives mid-stream */
+	volatile int flag = 0;
+	struct tacit_llm_request r = tacit_llm_default_request();
+	r.prompt = "Lily and Ben went to the park";
+	r.max_tokens = 400;
+	llm_test_inject(llm, NULL, 0, 5);
+	pid_t pid = llm_worker_pid(llm);
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, on_piece_cancel, (void *)&flag, &flag, NULL, NULL),
+		     TACIT_ERR_CANCELLED);
+	CHECK(llm_worker_pid(llm) == pid); /* stopped in time: not killed */
+
+	/* during prompt processing: a long prompt and a flag set from another thread */
+	struct buf big;
+	buf_init(&big);
+	for (int i = 0; i < 40; i++)
+		buf_adds(&big, "The sun was warm. ");
+	flag = 1; /* already set: refused before any work */
+	r.prompt = big.data;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, &flag, NULL, NULL), TACIT_ERR_CANCELLED);
+	flag = 0;
+	struct canceller c = { &flag, 1 };
+	pthread_t th;
+	pthread_create(&th, NULL, cancel_later, &c);
+	enum tacit_status st = tacit_llm_generate(llm, &r, NULL, NULL, &flag, NULL, NULL);
+	pthread_join(th, NULL);
+	CHECK(st == TACIT_ERR_CANCELLED || st == TACIT_OK); /* the tiny model may finish first */
+
+	/* deterministic: the worker stops as if cancelled after 3 of the prompt's batches,
+	 * leaving those in the cache; the rollback must keep only what it can vouch for */
+	llm_test_stop_prefill(llm, 3);
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, NULL, NULL), TACIT_ERR_CANCELLED);
+	CHECK(strstr(tacit_errmsg(), "reading the prompt"));
+	buf_release(&big);
+
+	/* the cache was rolled back: the first answer comes out the same */
+	char *after = NULL;
+	CHECK_EQ_INT(gen(llm, "Lily and Ben went to the park", 16, &after), TACIT_OK);
+	CHECK_STR(after, ref);
+	tacit_free(ref);
+	tacit_free(after);
+	tacit_llm_close(llm);
+}
+
+static void crash_and_recover(const char *how, int after, const char *expect)
+{
+	struct tacit_llm *llm = open_model();
+	if (!llm)
+		return;
+	char *ref = NULL, *text = NULL;
+	CHECK_EQ_INT(gen(llm, "The dog", 12, &ref), TACIT_OK);
+	llm_test_inject(llm, how, after, 0);
+	CHECK_EQ_INT(gen(llm, "The dog", 40, &text), TACIT_ERR_WORKER);
+	if (!strstr(tacit_errmsg(), expect))
+		fprintf(stderr, "  message: %s\n", tacit_errmsg());
+	CHECK(strstr(tacit_errmsg(), expect));
+	CHECK(strstr(tacit_errmsg(), "the next request restarts it"));
+	CHECK(text == NULL);
+	CHECK(llm_worker_pid(llm) == -1);
+	/* the caller is intact and the next request gets a fresh worker */
+	CHECK_EQ_INT(gen(llm, "The dog", 12, &text), TACIT_OK);
+	CHECK_STR(text, ref);
+	CHECK(llm_worker_pid(llm) > 0);
+	tacit_free(ref);
+	tacit_free(text);
+	tacit_llm_close(llm);
+}
+
+TEST(llm_worker_crash_segv)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	/* under ASan (SAN=1) the worker would report the crash and exit 1: let it die of it */
+	const char *old = getenv("ASAN_OPTIONS");
+	char *saved = old ? strdup(old) : NULL;
+	char opts[1024];
+	snprintf(opts, sizeof(opts), "%s%shandle_segv=0", old ? old : "", old && *old ? ":" : "");
+	setenv("ASAN_OPTIONS", opts, 1);
+	crash_and_recover("segv", 0, "killed by signal 11");
+	if (saved)
+		setenv("ASAN_OPTIONS", saved, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	free(saved);
+}
+
+TEST(llm_worker_crash_abort_midstream)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	crash_and_recover("abort", 3, "killed by signal 6 (a GGML_ASSERT");
+}
+
+TEST(llm_worker_crash_sigkill)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	crash_and_recover("kill", 2, "killed by signal 9 (out of memory?)");
+}
+
+TEST(llm_worker_killed_from_outside_while_idle)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct tacit_llm *llm = open_model();
+	if (!llm)
+		return;
+	kill(llm_worker_pid(llm), SIGKILL);
+	usleep(20000);
+	char *text = NULL;
+	enum tacit_status st = gen(llm, "The dog", 8, &text);
+	/* the death is found when writing or reading: either this request fails with a
+	 * clear message or, had the worker been reaped already, it is respawned */
+	if (st != TACIT_OK) {
+		CHECK_EQ_INT(st, TACIT_ERR_WORKER);
+		CHECK(strstr(tacit_errmsg(), "signal 9"));
+		CHECK_EQ_INT(gen(llm, "The dog", 8, &text), TACIT_OK);
+	}
+	CHECK(text && *text);
+	tacit_free(text);
+	tacit_llm_close(llm);
+}
+
+TEST(llm_hung_worker_is_killed_after_grace)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct tacit_llm *llm = open_model();
+	if (!llm)
+		return;
+	char *warm = NULL;
+	CHECK_EQ_INT(gen(llm, "The dog", 4, &warm), TACIT_OK); /* the first decode allocates */
+	tacit_free(warm);
+	volatile int flag = 0;
+	struct canceller c = { &flag, 20 };
+	pthread_t th;
+	llm_test_inject(llm, "hang", 0, 0); /* hangs before decoding, ignoring the cancel */
+	pthread_create(&th, NULL, cancel_later, &c);
+	struct tacit_llm_request r = tacit_llm_default_request();
+	r.prompt = "The dog";
+	r.max_tokens = 50;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, &flag, NULL, NULL), TACIT_ERR_CANCELLED);
+	pthread_join(th, NULL);
+	if (!strstr(tacit_errmsg(), "was killed"))
+		fprintf(stderr, "  message: %s\n", tacit_errmsg());
+	CHECK(strstr(tacit_errmsg(), "was killed"));
+	CHECK(llm_worker_pid(llm) == -1);
+	char *text = NULL;
+	CHECK_EQ_INT(gen(llm, "The dog", 8, &text), TACIT_OK);
+	tacit_free(text);
+	tacit_llm_close(llm);
+}
+
+TEST(llm_chat_format_fallbacks)
+{
+	struct tacit_chat_message m[] = { { "system", "Be brief." }, { "user", "Hi" } };
+	struct buf b;
+	buf_init(&b);
+	CHECK_EQ_INT(chat_fallback(NULL, "qwen3"), CHAT_CHATML);
+	CHECK_EQ_INT(chat_fallback(NULL, "qwen35"), CHAT_CHATML);
+	CHECK_EQ_INT(chat_fallback(NULL, "gemma3"), CHAT_GEMMA);
+	CHECK_EQ_INT(chat_fallback(NULL, "llama"), CHAT_PLAIN); /* a base model like stories260K */
+	CHECK_EQ_INT(chat_fallback("{% for m in messages %}<|start_header_id|>", "llama"), CHAT_LLAMA3);
+	CHECK_EQ_INT(chat_fallback("<|im_start|>{{ role }}", "llama"), CHAT_CHATML);
+	CHECK_EQ_INT(chat_fallback("<start_of_turn>", NULL), CHAT_GEMMA);
+	CHECK_EQ_INT(chat_fallback("{{ unknown }}", "mamba"), CHAT_PLAIN);
+
+	CHECK(chat_render(CHAT_CHATML, m, 2, &b));
+	CHECK_STR(b.data, "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+			  "<|im_start|>assistant\n");
+	buf_reset(&b);
+	CHECK(chat_render(CHAT_GEMMA, m, 2, &b));
+	CHECK_STR(b.data, "<start_of_turn>user\nBe brief.\n\nHi<end_of_turn>\n<start_of_turn>model\n");
+	buf_reset(&b);
+	CHECK(chat_render(CHAT_LLAMA3, m, 2, &b));
+	CHECK_STR(b.data, "<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+			  "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+			  "<|start_header_id|>assistant<|end_header_id|>\n\n");
+	buf_reset(&b);
+	CHECK(chat_render(CHAT_PLAIN, m, 2, &b));
+	CHECK_STR(b.data, "Be brief.\n\nHi\n\n");
+	buf_reset(&b);
+	CHECK(!chat_render(CHAT_MODEL, m, 2, &b));
+	buf_release(&b);
+}

@@ -1,0 +1,390 @@
+/*
+ * main.c — `tacit-worker`: runs model engines for libtacit in a process of its own, so a
+ * crash inside llama.cpp ends only this process. Requests come as frames on stdin,
+ * responses go as frames on stdout (written by the main thread only), and stderr carries
+ * log lines that the parent forwards to its log sink. A reader thread reads stdin all the
+ * time so a CANCEL frame reaches the stop flag while the main thread is deep in
+ * llama_decode; end of stdin (the parent is gone) stops everything and exits.
+ */
+#include "internal.h"
+
+#include "llm.h"
+#include "proto.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+#include <yyjson.h>
+
+#define QUEUE_MAX 4
+
+struct job {
+	unsigned type;
+	char *payload;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static struct job queue[QUEUE_MAX];
+static int n_queue;
+static bool eof;
+static atomic_bool stop;
+static atomic_llong current_id = -1;
+static bool test_mode;
+
+static void log_stderr(enum tacit_log_level level, const char *line, void *user)
+{
+	(void)level;
+	(void)user;
+	fprintf(stderr, "%s\n", line);
+}
+
+static long long json_id(const char *payload)
+{
+	yyjson_doc *doc = yyjson_read(payload, strlen(payload), 0);
+	long long id = -1;
+	yyjson_val *v = yyjson_obj_get(yyjson_doc_get_root(doc), "id");
+	if (yyjson_is_int(v))
+		id = yyjson_get_sint(v);
+	yyjson_doc_free(doc);
+	return id;
+}
+
+static void *reader_main(void *arg)
+{
+	struct proto_reader r;
+	char chunk[65536];
+	(void)arg;
+	proto_reader_init(&r);
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || !proto_reader_feed(&r, chunk, (size_t)n))
+			break;
+		unsigned type;
+		const char *payload;
+		size_t len;
+		int got;
+		while ((got = proto_reader_next(&r, &type, &payload, &len)) == 1) {
+			if (type == PROTO_CANCEL) {
+				long long id = json_id(payload);
+				if (id == atomic_load(&current_id))
+					atomic_store(&stop, true);
+				continue;
+			}
+			pthread_mutex_lock(&lock);
+			if (n_queue == QUEUE_MAX) {
+				pthread_mutex_unlock(&lock);
+				fprintf(stderr, "tacit-worker: request queue overflow\n");
+				goto done;
+			}
+			/* a new request: the stop flag now belongs to it */
+			atomic_store(&current_id, json_id(payload));
+			atomic_store(&stop, false);
+			queue[n_queue].type = type;
+			queue[n_queue].payload = strndup(payload, len);
+			n_queue++;
+			pthread_cond_signal(&cond);
+			pthread_mutex_unlock(&lock);
+		}
+		if (got < 0) {
+			fprintf(stderr, "tacit-worker: malformed frame from the parent\n");
+			break;
+		}
+	}
+done:
+	pthread_mutex_lock(&lock);
+	eof = true;
+	atomic_store(&stop, true);
+	pthread_cond_signal(&cond);
+	pthread_mutex_unlock(&lock);
+	proto_reader_release(&r);
+	return NULL;
+}
+
+static bool take_job(struct job *j)
+{
+	pthread_mutex_lock(&lock);
+	while (!n_queue && !eof)
+		pthread_cond_wait(&cond, &lock);
+	bool ok = n_queue > 0;
+	if (ok) {
+		*j = queue[0];
+		memmove(queue, queue + 1, (size_t)(n_queue - 1) * sizeof(*queue));
+		n_queue--;
+	}
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+static void send_json(enum proto_type type, yyjson_mut_doc *doc)
+{
+	size_t len = 0;
+	char *text = yyjson_mut_write(doc, 0, &len);
+	if (!text || !proto_send(STDOUT_FILENO, type, text, len))
+		_exit(3); /* the parent is gone, or no memory: nothing useful left to do */
+	free(text);
+}
+
+static void send_error(long long id, enum tacit_status st)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_obj_add_int(doc, o, "status", st);
+	yyjson_mut_obj_add_str(doc, o, "message", tacit_errmsg());
+	send_json(PROTO_ERROR, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+static int get_int(yyjson_val *o, const char *key, int def)
+{
+	yyjson_val *v = yyjson_obj_get(o, key);
+	return yyjson_is_int(v) ? (int)yyjson_get_sint(v) : def;
+}
+
+static const char *get_str(yyjson_val *o, const char *key)
+{
+	return yyjson_get_str(yyjson_obj_get(o, key));
+}
+
+static void crash(const char *how)
+{
+	if (!how)
+		return;
+	fprintf(stderr, "tacit-worker: test crash '%s'\n", how);
+	if (!strcmp(how, "segv"))
+		raise(SIGSEGV);
+	else if (!strcmp(how, "abort"))
+		abort();
+	else if (!strcmp(how, "kill"))
+		raise(SIGKILL);
+	else if (!strcmp(how, "exit"))
+		_exit(7);
+	else if (!strcmp(how, "hang")) /* ignores cancellation: the parent must kill it */
+		for (;;)
+			pause();
+}
+
+static bool on_progress(float progress, void *user)
+{
+	(void)user;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_real(doc, o, "progress", progress);
+	send_json(PROTO_PROGRESS, doc);
+	yyjson_mut_doc_free(doc);
+	return true;
+}
+
+struct emit_state {
+	int n_emitted;
+	int crash_after;
+	const char *crash_how;
+	int slow_ms;
+};
+
+static bool on_piece(const char *piece, size_t len, void *user)
+{
+	struct emit_state *e = user;
+	if (!proto_send(STDOUT_FILENO, PROTO_TOKEN, piece, len))
+		_exit(3);
+	e->n_emitted++;
+	if (e->crash_how && e->n_emitted >= e->crash_after)
+		crash(e->crash_how);
+	if (e->slow_ms)
+		usleep((useconds_t)e->slow_ms * 1000);
+	return true;
+}
+
+static void do_load(struct llm **llm, long long id, yyjson_val *req)
+{
+	struct llm_load_params p = { 0 };
+	p.model_path = get_str(req, "model");
+	p.n_ctx = get_int(req, "n_ctx", 0);
+	p.n_threads = get_int(req, "n_threads", 0);
+	p.n_gpu_layers = get_int(req, "n_gpu_layers", 0);
+	p.n_batch = get_int(req, "n_batch", 0);
+	p.progress = on_progress;
+	p.stop = &stop;
+	const char *engine = get_str(req, "engine");
+	if (!engine || strcmp(engine, "llm")) {
+		send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "engine '%s' is not supported by this worker",
+					  engine ? engine : ""));
+		return;
+	}
+	if (*llm) {
+		llm_free(*llm);
+		*llm = NULL;
+	}
+	if (test_mode)
+		crash(get_str(req, "test_crash"));
+	enum tacit_status st = llm_load(&p, llm);
+	if (st != TACIT_OK) {
+		send_error(id, st);
+		return;
+	}
+	struct tacit_llm_info info;
+	llm_describe(*llm, &info);
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_obj_add_int(doc, o, "n_ctx", info.n_ctx);
+	yyjson_mut_obj_add_int(doc, o, "n_ctx_train", info.n_ctx_train);
+	yyjson_mut_obj_add_int(doc, o, "n_vocab", info.n_vocab);
+	yyjson_mut_obj_add_str(doc, o, "arch", info.arch);
+	yyjson_mut_obj_add_str(doc, o, "chat_format", info.chat_format);
+	send_json(PROTO_LOADED, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+static void do_generate(struct llm *llm, long long id, yyjson_val *req)
+{
+	struct buf prompt;
+	struct llm_gen g = { 0 };
+	struct emit_state e = { 0 };
+	struct tacit_llm_stats stats;
+	enum tacit_status st;
+	struct tacit_chat_message *msgs = NULL;
+
+	buf_init(&prompt);
+	if (!llm) {
+		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
+		return;
+	}
+	yyjson_val *arr = yyjson_obj_get(req, "messages");
+	if (yyjson_is_arr(arr) && yyjson_arr_size(arr)) {
+		size_t n = yyjson_arr_size(arr), i, max;
+		yyjson_val *m;
+		msgs = calloc(n, sizeof(*msgs));
+		if (!msgs) {
+			send_error(id, tacit_fail(TACIT_ERR_NOMEM, "out of memory"));
+			return;
+		}
+		yyjson_arr_foreach(arr, i, max, m)
+		{
+			msgs[i].role = get_str(m, "role");
+			msgs[i].content = get_str(m, "content");
+		}
+		st = llm_format(llm, msgs, n, &prompt);
+		free(msgs);
+		if (st != TACIT_OK) {
+			send_error(id, st);
+			goto out;
+		}
+		g.chat = true;
+	} else {
+		buf_adds(&prompt, get_str(req, "prompt") ? get_str(req, "prompt") : "");
+	}
+	g.prompt = prompt.data;
+	g.grammar = get_str(req, "grammar");
+	g.max_tokens = get_int(req, "max_tokens", 0);
+	g.top_k = get_int(req, "top_k", 0);
+	g.seed = (uint32_t)get_int(req, "seed", 0);
+	yyjson_val *t = yyjson_obj_get(req, "temperature");
+	g.temperature = yyjson_is_num(t) ? (float)yyjson_get_num(t) : 0.0f;
+	if (test_mode) {
+		e.crash_how = get_str(req, "test_crash");
+		e.crash_after = get_int(req, "test_crash_after", 0);
+		e.slow_ms = get_int(req, "test_slow_ms", 0);
+		g.test_stop_after_batches = get_int(req, "test_stop_after_batches", 0);
+		if (e.crash_how && e.crash_after <= 0)
+			crash(e.crash_how);
+	}
+	st = llm_generate(llm, &g, on_piece, &e, &stats);
+	if (st != TACIT_OK) {
+		send_error(id, st);
+		goto out;
+	}
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_obj_add_int(doc, o, "n_prompt", stats.n_prompt);
+	yyjson_mut_obj_add_int(doc, o, "n_reused", stats.n_reused);
+	yyjson_mut_obj_add_int(doc, o, "n_generated", stats.n_generated);
+	yyjson_mut_obj_add_real(doc, o, "prefill_ms", stats.prefill_ms);
+	yyjson_mut_obj_add_real(doc, o, "decode_ms", stats.decode_ms);
+	yyjson_mut_obj_add_int(doc, o, "finish", stats.finish);
+	send_json(PROTO_DONE, doc);
+	yyjson_mut_doc_free(doc);
+out:
+	buf_release(&prompt);
+}
+
+static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
+{
+	if (!llm) {
+		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
+		return;
+	}
+	const char *text = get_str(req, "text");
+	int n = llm_count_tokens(llm, text ? text : "");
+	if (n < 0) {
+		send_error(id, TACIT_ERR_LLM);
+		return;
+	}
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_obj_add_int(doc, o, "n_tokens", n);
+	send_json(PROTO_COUNT, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+int main(int argc, char **argv)
+{
+	struct llm *llm = NULL;
+	pthread_t reader;
+	(void)argv;
+
+	if (argc > 1 || isatty(STDIN_FILENO)) {
+		fprintf(stderr, "tacit-worker runs model engines for libtacit; it is started by tacit, not by hand\n");
+		return 2;
+	}
+	const char *tm = getenv("TACIT_WORKER_TEST");
+	test_mode = tm && !strcmp(tm, "1");
+	tacit_log_set(log_stderr, NULL, getenv("TACIT_WORKER_DEBUG") ? TACIT_LOG_DEBUG : TACIT_LOG_WARN);
+	if (pthread_create(&reader, NULL, reader_main, NULL) != 0) {
+		fprintf(stderr, "tacit-worker: cannot start the reader thread\n");
+		return 1;
+	}
+	char hello[64];
+	int n = snprintf(hello, sizeof(hello), "{\"pid\":%ld}", (long)getpid());
+	if (!proto_send(STDOUT_FILENO, PROTO_READY, hello, (size_t)n))
+		return 3;
+
+	struct job j;
+	while (take_job(&j)) {
+		yyjson_doc *doc = yyjson_read(j.payload, strlen(j.payload), 0);
+		yyjson_val *req = yyjson_doc_get_root(doc);
+		long long id = json_id(j.payload);
+		tacit_clear_error();
+		if (!yyjson_is_obj(req))
+			send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
+		else if (j.type == PROTO_LOAD)
+			do_load(&llm, id, req);
+		else if (j.type == PROTO_GENERATE)
+			do_generate(llm, id, req);
+		else if (j.type == PROTO_TOKENIZE)
+			do_tokenize(llm, id, req);
+		else if (j.type == PROTO_CRASH && test_mode)
+			crash(get_str(req, "how"));
+		else
+			send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "request type %u is not supported", j.type));
+		yyjson_doc_free(doc);
+		free(j.payload);
+	}
+	llm_free(llm);
+	/* the reader thread is blocked in read() only if stdin is still open; we got here on
+	 * its EOF, so it has finished */
+	pthread_join(reader, NULL);
+	return 0;
+}
