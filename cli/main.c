@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
+	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
 };
 
 static void usage(FILE *f)
