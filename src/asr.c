@@ -248,6 +248,29 @@ static bool is_annotation(const char *t)
 
 /* ---- the engine -------------------------------------------------------------------- */
 
+/* whisper.cpp asserts (aborts the process) on some malformed headers, so the header is
+ * checked here first: magic, sane hyper-parameters and a weight type it knows. */
+static enum tacit_status check_model_header(const char *path)
+{
+	static const int known_ftypes[] = { 0, 1, 2, 3, 7, 8, 9, 10, 11, 12, 13, 14 };
+	uint32_t magic = 0;
+	int32_t hp[11];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open whisper model '%s': %s",
+				  path, strerror(errno));
+	bool ok = fread(&magic, 4, 1, f) == 1 && fread(hp, sizeof(hp), 1, f) == 1 && magic == 0x67676d6cu;
+	fclose(f);
+	ok = ok && hp[0] > 0 && hp[0] < 1000000 && hp[1] > 0 && hp[1] <= 100000 && hp[2] > 0 && hp[3] > 0 &&
+	     hp[4] > 0 && hp[5] > 0 && hp[6] > 0 && hp[7] > 0 && hp[8] > 0 && hp[9] > 0 && hp[9] <= 512 && hp[10] >= 0;
+	bool known = false;
+	for (size_t i = 0; ok && i < ARRAY_SIZE(known_ftypes); i++)
+		known |= hp[10] % 1000 == known_ftypes[i];
+	if (!ok || !known)
+		return tacit_fail(TACIT_ERR_MODEL, "cannot load whisper model '%s': not a whisper.cpp ggml model", path);
+	return TACIT_OK;
+}
+
 enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out)
 {
 	struct tacit_asr *a = NULL;
@@ -256,11 +279,8 @@ enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct ta
 	*out = NULL;
 	if (!params || !params->model_path || !*params->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no whisper model given");
-	FILE *f = fopen(params->model_path, "rb");
-	if (!f)
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open whisper model '%s': %s",
-				  params->model_path, strerror(errno));
-	fclose(f);
+	if ((st = check_model_header(params->model_path)) != TACIT_OK)
+		return st;
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
