@@ -144,15 +144,15 @@ static int run_realtime(struct tacit_asr *asr, const struct tacit_audio *a, stru
 
 static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_transcript_format fmt)
 {
-	struct tacit_transcript t;
+	struct tacit_segments t;
 	enum tacit_status st = TACIT_OK;
 	float *mono = NULL;
 	char *text = NULL;
 
-	tacit_transcript_init(&t);
+	tacit_segments_init(&t);
 	if (a->n_channels == 1) {
 		st = tacit_asr_transcribe(asr, a->samples, a->n_frames, 0, TACIT_SPEAKER_UNKNOWN, &cancel_flag,
-					  tacit_transcript_collect, &t);
+					  tacit_segments_collect, &t);
 	} else {
 		mono = malloc((a->n_frames ? a->n_frames : 1) * sizeof(float));
 		if (!mono)
@@ -160,12 +160,12 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 		for (int c = 0; st == TACIT_OK && c < 2; c++) {
 			for (size_t i = 0; i < a->n_frames; i++)
 				mono[i] = a->samples[i * 2 + (size_t)c];
-			st = tacit_asr_transcribe(asr, mono, a->n_frames, 0, c, &cancel_flag, tacit_transcript_collect,
+			st = tacit_asr_transcribe(asr, mono, a->n_frames, 0, c, &cancel_flag, tacit_segments_collect,
 						  &t);
 		}
 	}
 	if (st == TACIT_OK)
-		st = tacit_transcript_render(&t, fmt, &text);
+		st = tacit_segments_render(&t, fmt, &text);
 	if (st == TACIT_OK) {
 		fputs(text, stdout);
 		if (t.n_segments == 0)
@@ -173,7 +173,7 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 	}
 	tacit_free(text);
 	free(mono);
-	tacit_transcript_release(&t);
+	tacit_segments_release(&t);
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 

@@ -390,7 +390,7 @@ TACIT_API enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, 
 /* ---------------------------------------------------------------------------------
  * Transcripts: a list of final segments and its renderings.
  * --------------------------------------------------------------------------------- */
-struct tacit_transcript {
+struct tacit_segments {
 	struct tacit_segment *segments; /* sorted by start; texts owned by the transcript */
 	size_t n_segments;
 	size_t alloc;
@@ -407,17 +407,17 @@ enum tacit_transcript_format {
 /* Parses "txt", "json", "srt", "vtt", "md"; false for anything else. */
 TACIT_API bool tacit_transcript_format_parse(const char *name, enum tacit_transcript_format *out);
 
-TACIT_API void tacit_transcript_init(struct tacit_transcript *t);
-TACIT_API void tacit_transcript_release(struct tacit_transcript *t);
+TACIT_API void tacit_segments_init(struct tacit_segments *t);
+TACIT_API void tacit_segments_release(struct tacit_segments *t);
 /* Copies seg (and its text) into t, keeping t sorted by start time. */
-TACIT_API enum tacit_status tacit_transcript_add(struct tacit_transcript *t, const struct tacit_segment *seg);
+TACIT_API enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_segment *seg);
 /* A tacit_segment_fn that adds every final segment to the transcript passed as user. */
-TACIT_API bool tacit_transcript_collect(const struct tacit_segment *seg, void *user);
+TACIT_API bool tacit_segments_collect(const struct tacit_segment *seg, void *user);
 
 /* Renders t. *out: caller frees with tacit_free(). Speaker changes are marked in every
  * format (a "Speaker:" prefix, a JSON field, a VTT voice tag, a Markdown heading).
  * Errors: TACIT_ERR_USAGE, TACIT_ERR_NOMEM. */
-TACIT_API enum tacit_status tacit_transcript_render(const struct tacit_transcript *t,
+TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t,
 						    enum tacit_transcript_format fmt, char **out);
 
 /* One segment as a JSON line (no newline) for live output:

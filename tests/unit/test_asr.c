@@ -86,31 +86,31 @@ TEST(asr_loop_filter)
 
 /* ---- formats ----------------------------------------------------------------------- */
 
-static struct tacit_transcript sample(void)
+static struct tacit_segments sample(void)
 {
-	struct tacit_transcript t;
-	tacit_transcript_init(&t);
+	struct tacit_segments t;
+	tacit_segments_init(&t);
 	/* Added out of order: the transcript sorts by start. */
 	struct tacit_segment b = seg(3000, 4250, TACIT_SPEAKER_THEM, "Hi, how are you?");
 	struct tacit_segment a = seg(1500, 2999, TACIT_SPEAKER_ME, "Hello \"there\".");
 	struct tacit_segment c = seg(3723004, 3725000, TACIT_SPEAKER_THEM, "Fine.");
-	CHECK_EQ_INT(tacit_transcript_add(&t, &b), TACIT_OK);
-	CHECK_EQ_INT(tacit_transcript_add(&t, &a), TACIT_OK);
-	CHECK_EQ_INT(tacit_transcript_add(&t, &c), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_add(&t, &b), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_add(&t, &a), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_add(&t, &c), TACIT_OK);
 	return t;
 }
 
-static void check_render(const struct tacit_transcript *t, enum tacit_transcript_format f, const char *want)
+static void check_render(const struct tacit_segments *t, enum tacit_transcript_format f, const char *want)
 {
 	char *got = NULL;
-	CHECK_EQ_INT(tacit_transcript_render(t, f, &got), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_render(t, f, &got), TACIT_OK);
 	CHECK_STR(got, want);
 	tacit_free(got);
 }
 
 TEST(transcript_formats_exact)
 {
-	struct tacit_transcript t = sample();
+	struct tacit_segments t = sample();
 	CHECK_EQ_INT(t.n_segments, 3);
 	check_render(&t, TACIT_FORMAT_TXT,
 		     "[00:00:01.500 --> 00:00:02.999] Me: Hello \"there\".\n"
@@ -127,12 +127,12 @@ TEST(transcript_formats_exact)
 	check_render(&t, TACIT_FORMAT_MD,
 		     "# Transcript\n\n**Me** [00:01]\nHello \"there\".\n\n**Them** [00:03]\nHi, how are you?\nFine.\n");
 	char *json = NULL;
-	CHECK_EQ_INT(tacit_transcript_render(&t, TACIT_FORMAT_JSON, &json), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_render(&t, TACIT_FORMAT_JSON, &json), TACIT_OK);
 	CHECK(json && strstr(json, "\"start\": 1.5"));
 	CHECK(json && strstr(json, "\"speaker\": \"Them\""));
 	CHECK(json && strstr(json, "\"text\": \"Hello \\\"there\\\".\""));
 	tacit_free(json);
-	tacit_transcript_release(&t);
+	tacit_segments_release(&t);
 
 	enum tacit_transcript_format f;
 	CHECK(tacit_transcript_format_parse("vtt", &f) && f == TACIT_FORMAT_VTT);
@@ -141,16 +141,16 @@ TEST(transcript_formats_exact)
 
 TEST(transcript_turn_markers_and_live_json)
 {
-	struct tacit_transcript t;
-	tacit_transcript_init(&t);
+	struct tacit_segments t;
+	tacit_segments_init(&t);
 	struct tacit_segment a = seg(0, 1000, TACIT_SPEAKER_UNKNOWN, "one");
 	a.turn_next = true;
 	struct tacit_segment b = seg(1000, 2000, TACIT_SPEAKER_UNKNOWN, "two");
-	tacit_transcript_add(&t, &a);
-	tacit_transcript_add(&t, &b);
+	tacit_segments_add(&t, &a);
+	tacit_segments_add(&t, &b);
 	check_render(&t, TACIT_FORMAT_TXT, "[00:00:00.000 --> 00:00:01.000] one\n--\n[00:00:01.000 --> 00:00:02.000] two\n");
 	check_render(&t, TACIT_FORMAT_MD, "# Transcript\n\n**Speaker** [00:00]\none\n\n**Speaker** [00:01]\ntwo\n");
-	tacit_transcript_release(&t);
+	tacit_segments_release(&t);
 
 	struct tacit_segment p = seg(250, 1750, TACIT_SPEAKER_ME, "partial words");
 	p.final = false;
@@ -392,7 +392,7 @@ TEST(vad_real_silero_on_ami_meeting)
 /* ---- the whisper pipeline on a random-weight model ----------------------------------- */
 
 struct collected {
-	struct tacit_transcript t;
+	struct tacit_segments t;
 	int n_calls;
 	int stop_after;
 };
@@ -404,7 +404,7 @@ static bool collect(const struct tacit_segment *s, void *user)
 	CHECK(s->final);
 	CHECK(s->start_ms >= 0 && s->end_ms >= s->start_ms);
 	CHECK(s->text && *s->text && !isspace((unsigned char)s->text[0]));
-	tacit_transcript_add(&c->t, s);
+	tacit_segments_add(&c->t, s);
 	return c->stop_after == 0 || c->n_calls < c->stop_after;
 }
 
@@ -435,7 +435,7 @@ TEST(asr_pipeline_random_tiny)
 
 	/* Speech: segments in order, inside the audio, shifted by the offset. */
 	struct collected c = { 0 };
-	tacit_transcript_init(&c.t);
+	tacit_segments_init(&c.t);
 	CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, a.n_frames, 60000, TACIT_SPEAKER_THEM, NULL, collect, &c),
 		     TACIT_OK);
 	for (size_t i = 0; i < c.t.n_segments; i++) {
@@ -443,13 +443,13 @@ TEST(asr_pipeline_random_tiny)
 		CHECK_EQ_INT(c.t.segments[i].speaker, TACIT_SPEAKER_THEM);
 		CHECK(!tacit_text_is_loop(c.t.segments[i].text));
 	}
-	tacit_transcript_release(&c.t);
+	tacit_segments_release(&c.t);
 
 	/* Silence and noise: no segments at all, nothing invented. */
 	size_t m = 4 * 16000;
 	float *quiet = calloc(m, sizeof(float));
 	c = (struct collected){ 0 };
-	tacit_transcript_init(&c.t);
+	tacit_segments_init(&c.t);
 	CHECK_EQ_INT(tacit_asr_transcribe(asr, quiet, m, 0, TACIT_SPEAKER_UNKNOWN, NULL, collect, &c), TACIT_OK);
 	uint32_t x = 99;
 	for (size_t i = 0; i < m; i++) {
@@ -461,7 +461,7 @@ TEST(asr_pipeline_random_tiny)
 	/* Too short to hold a word. */
 	CHECK_EQ_INT(tacit_asr_transcribe(asr, quiet, 800, 0, TACIT_SPEAKER_UNKNOWN, NULL, collect, &c), TACIT_OK);
 	CHECK_EQ_INT(c.n_calls, 0);
-	tacit_transcript_release(&c.t);
+	tacit_segments_release(&c.t);
 	free(quiet);
 
 	/* Cancellation: a flag set before the call stops it. */

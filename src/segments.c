@@ -1,5 +1,5 @@
 /*
- * transcript.c — a sorted list of final segments and its renderings: txt, json, srt,
+ * segments.c — a sorted list of final segments and its renderings: txt, json, srt,
  * vtt, md, plus the JSON line of one live segment. Times are integer milliseconds all
  * the way down, so formatting never rounds differently from one format to another.
  */
@@ -21,22 +21,22 @@ bool tacit_transcript_format_parse(const char *name, enum tacit_transcript_forma
 	return false;
 }
 
-void tacit_transcript_init(struct tacit_transcript *t)
+void tacit_segments_init(struct tacit_segments *t)
 {
 	memset(t, 0, sizeof(*t));
 }
 
-void tacit_transcript_release(struct tacit_transcript *t)
+void tacit_segments_release(struct tacit_segments *t)
 {
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n_segments; i++)
 		free((char *)t->segments[i].text);
 	free(t->segments);
-	tacit_transcript_init(t);
+	tacit_segments_init(t);
 }
 
-enum tacit_status tacit_transcript_add(struct tacit_transcript *t, const struct tacit_segment *seg)
+enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_segment *seg)
 {
 	if (t->n_segments == t->alloc) {
 		size_t want = t->alloc ? t->alloc * 2 : 16;
@@ -60,11 +60,11 @@ enum tacit_status tacit_transcript_add(struct tacit_transcript *t, const struct 
 	return TACIT_OK;
 }
 
-bool tacit_transcript_collect(const struct tacit_segment *seg, void *user)
+bool tacit_segments_collect(const struct tacit_segment *seg, void *user)
 {
 	if (!seg->final)
 		return true;
-	return tacit_transcript_add(user, seg) == TACIT_OK;
+	return tacit_segments_add(user, seg) == TACIT_OK;
 }
 
 static void add_time(struct buf *b, int64_t ms, char sep)
@@ -77,14 +77,14 @@ static void add_time(struct buf *b, int64_t ms, char sep)
 
 /* A speaker change: the label differs from the previous segment's, or the model marked
  * a turn after the previous segment. */
-static bool speaker_changed(const struct tacit_transcript *t, size_t i)
+static bool speaker_changed(const struct tacit_segments *t, size_t i)
 {
 	if (i == 0)
 		return true;
 	return t->segments[i].speaker != t->segments[i - 1].speaker || t->segments[i - 1].turn_next;
 }
 
-static void render_txt(const struct tacit_transcript *t, struct buf *b)
+static void render_txt(const struct tacit_segments *t, struct buf *b)
 {
 	for (size_t i = 0; i < t->n_segments; i++) {
 		const struct tacit_segment *s = &t->segments[i];
@@ -101,7 +101,7 @@ static void render_txt(const struct tacit_transcript *t, struct buf *b)
 	}
 }
 
-static void render_srt_vtt(const struct tacit_transcript *t, struct buf *b, bool vtt)
+static void render_srt_vtt(const struct tacit_segments *t, struct buf *b, bool vtt)
 {
 	if (vtt)
 		buf_adds(b, "WEBVTT\n\n");
@@ -122,7 +122,7 @@ static void render_srt_vtt(const struct tacit_transcript *t, struct buf *b, bool
 	}
 }
 
-static void render_md(const struct tacit_transcript *t, struct buf *b)
+static void render_md(const struct tacit_segments *t, struct buf *b)
 {
 	buf_adds(b, "# Transcript\n");
 	bool open = false;
@@ -152,7 +152,7 @@ static bool json_segment(yyjson_mut_doc *doc, yyjson_mut_val *obj, const struct 
 	       yyjson_mut_obj_add_strcpy(doc, obj, "text", s->text ? s->text : "");
 }
 
-static char *render_json(const struct tacit_transcript *t)
+static char *render_json(const struct tacit_segments *t)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	char *text = NULL;
@@ -186,7 +186,7 @@ static char *render_json(const struct tacit_transcript *t)
 	return text;
 }
 
-enum tacit_status tacit_transcript_render(const struct tacit_transcript *t, enum tacit_transcript_format fmt,
+enum tacit_status tacit_segments_render(const struct tacit_segments *t, enum tacit_transcript_format fmt,
 					  char **out)
 {
 	struct buf b;
