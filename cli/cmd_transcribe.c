@@ -56,10 +56,10 @@ struct live_out {
 	double speed;
 };
 
-static bool print_live(const struct tacit_segment *seg, void *user)
+static bool print_live(const struct tacit_asr_segment *seg, void *user)
 {
 	struct live_out *lo = user;
-	char *line = tacit_segment_json(seg);
+	char *line = tacit_asr_segment_json(seg);
 	if (!line)
 		return false;
 	size_t n = strlen(line);

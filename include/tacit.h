@@ -324,7 +324,7 @@ enum tacit_speaker {
 /* A display name for a speaker ("Me", "Them", "" for unknown). Static string. */
 TACIT_API const char *tacit_speaker_name(int speaker);
 
-struct tacit_segment {
+struct tacit_asr_segment {
 	int64_t start_ms;  /* on the input's timeline (plus the offset given) */
 	int64_t end_ms;
 	int speaker;       /* enum tacit_speaker, or TACIT_SPEAKER_UNKNOWN */
@@ -338,7 +338,7 @@ struct tacit_segment {
 
 /* Called for every segment as it is produced; return false to stop (the call then
  * fails with TACIT_ERR_CANCELLED). Runs on the thread that called the engine. */
-typedef bool (*tacit_segment_fn)(const struct tacit_segment *seg, void *user);
+typedef bool (*tacit_asr_segment_fn)(const struct tacit_asr_segment *seg, void *user);
 
 /* Loads the model. Errors: TACIT_ERR_USAGE (no model path), TACIT_ERR_NOT_FOUND (no
  * such file), TACIT_ERR_MODEL (not a whisper model). *out: free with tacit_asr_free().
@@ -357,7 +357,7 @@ TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
  * TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM. */
 TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n,
 						 int64_t offset_ms, int speaker, const volatile int *cancel,
-						 tacit_segment_fn fn, void *user);
+						 tacit_asr_segment_fn fn, void *user);
 
 /* Whether text is caught in a repeated-token loop ("the the the the ...", "thank you.
  * thank you. thank you. ..."): a phrase of 1 to 8 words repeated 4 or more times in a
@@ -376,7 +376,7 @@ struct tacit_asr_stream;
  * triggers a new partial (0 = no partials; default 1000 is a good choice). fn receives
  * partial and final segments. Free with tacit_asr_stream_free(). */
 TACIT_API enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
-						 tacit_segment_fn fn, void *user, struct tacit_asr_stream **out);
+						 tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out);
 TACIT_API void tacit_asr_stream_free(struct tacit_asr_stream *s);
 
 /* Appends interleaved frames (n_frames * n_channels floats at 16 kHz) and does the
@@ -391,7 +391,7 @@ TACIT_API enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, 
  * Transcripts: a list of final segments and its renderings.
  * --------------------------------------------------------------------------------- */
 struct tacit_segments {
-	struct tacit_segment *segments; /* sorted by start; texts owned by the transcript */
+	struct tacit_asr_segment *segments; /* sorted by start; texts owned by the transcript */
 	size_t n_segments;
 	size_t alloc;
 };
@@ -410,9 +410,9 @@ TACIT_API bool tacit_transcript_format_parse(const char *name, enum tacit_transc
 TACIT_API void tacit_segments_init(struct tacit_segments *t);
 TACIT_API void tacit_segments_release(struct tacit_segments *t);
 /* Copies seg (and its text) into t, keeping t sorted by start time. */
-TACIT_API enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_segment *seg);
-/* A tacit_segment_fn that adds every final segment to the transcript passed as user. */
-TACIT_API bool tacit_segments_collect(const struct tacit_segment *seg, void *user);
+TACIT_API enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_asr_segment *seg);
+/* A tacit_asr_segment_fn that adds every final segment to the transcript passed as user. */
+TACIT_API bool tacit_segments_collect(const struct tacit_asr_segment *seg, void *user);
 
 /* Renders t. *out: caller frees with tacit_free(). Speaker changes are marked in every
  * format (a "Speaker:" prefix, a JSON field, a VTT voice tag, a Markdown heading).
@@ -423,7 +423,7 @@ TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t
 /* One segment as a JSON line (no newline) for live output:
  * {"type":"partial"|"final","start":1.5,"end":3.0,"speaker":"Me","text":"..."}.
  * Caller frees with tacit_free(); NULL when out of memory. */
-TACIT_API char *tacit_segment_json(const struct tacit_segment *seg);
+TACIT_API char *tacit_asr_segment_json(const struct tacit_asr_segment *seg);
 
 #ifdef __cplusplus
 }

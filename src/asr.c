@@ -28,7 +28,7 @@ struct tacit_asr {
 struct run {
 	struct tacit_asr *asr;
 	const volatile int *cancel;
-	tacit_segment_fn fn;
+	tacit_asr_segment_fn fn;
 	void *user;
 	int64_t offset_ms;
 	int speaker;
@@ -395,7 +395,7 @@ static void on_segments(struct whisper_context *ctx, struct whisper_state *state
 			psum += whisper_full_get_token_p(ctx, i, j);
 			nt++;
 		}
-		struct tacit_segment seg = {
+		struct tacit_asr_segment seg = {
 			.start_ms = whisper_full_get_segment_t0(ctx, i) * 10 + r->offset_ms,
 			.end_ms = whisper_full_get_segment_t1(ctx, i) * 10 + r->offset_ms,
 			.speaker = r->speaker,
@@ -415,7 +415,7 @@ static void on_segments(struct whisper_context *ctx, struct whisper_state *state
 }
 
 enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms,
-				       int speaker, const volatile int *cancel, tacit_segment_fn fn, void *user)
+				       int speaker, const volatile int *cancel, tacit_asr_segment_fn fn, void *user)
 {
 	struct run r = { .asr = asr, .cancel = cancel, .fn = fn, .user = user, .offset_ms = offset_ms, .speaker = speaker };
 	enum tacit_status st = TACIT_OK;

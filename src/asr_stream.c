@@ -22,7 +22,7 @@ struct tacit_asr_stream {
 	struct tacit_asr *asr;
 	int n_channels;
 	size_t partial_every;
-	tacit_segment_fn fn;
+	tacit_asr_segment_fn fn;
 	void *user;
 	float *ch[2];
 	float *mix;
@@ -37,16 +37,16 @@ struct relay {
 	bool final;
 };
 
-static bool relay_segment(const struct tacit_segment *seg, void *user)
+static bool relay_segment(const struct tacit_asr_segment *seg, void *user)
 {
 	struct relay *r = user;
-	struct tacit_segment copy = *seg;
+	struct tacit_asr_segment copy = *seg;
 	copy.final = r->final;
 	return r->s->fn ? r->s->fn(&copy, r->s->user) : true;
 }
 
 enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
-				       tacit_segment_fn fn, void *user, struct tacit_asr_stream **out)
+				       tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out)
 {
 	*out = NULL;
 	if (!asr || (n_channels != 1 && n_channels != 2) || partial_every_ms < 0)

@@ -36,11 +36,11 @@ void tacit_segments_release(struct tacit_segments *t)
 	tacit_segments_init(t);
 }
 
-enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_segment *seg)
+enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_asr_segment *seg)
 {
 	if (t->n_segments == t->alloc) {
 		size_t want = t->alloc ? t->alloc * 2 : 16;
-		struct tacit_segment *p = realloc(t->segments, want * sizeof(*p));
+		struct tacit_asr_segment *p = realloc(t->segments, want * sizeof(*p));
 		if (!p)
 			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		t->segments = p;
@@ -60,7 +60,7 @@ enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct taci
 	return TACIT_OK;
 }
 
-bool tacit_segments_collect(const struct tacit_segment *seg, void *user)
+bool tacit_segments_collect(const struct tacit_asr_segment *seg, void *user)
 {
 	if (!seg->final)
 		return true;
@@ -87,7 +87,7 @@ static bool speaker_changed(const struct tacit_segments *t, size_t i)
 static void render_txt(const struct tacit_segments *t, struct buf *b)
 {
 	for (size_t i = 0; i < t->n_segments; i++) {
-		const struct tacit_segment *s = &t->segments[i];
+		const struct tacit_asr_segment *s = &t->segments[i];
 		if (i > 0 && t->segments[i - 1].turn_next && s->speaker == TACIT_SPEAKER_UNKNOWN)
 			buf_adds(b, "--\n"); /* a turn the model heard, without a name for it */
 		buf_adds(b, "[");
@@ -106,7 +106,7 @@ static void render_srt_vtt(const struct tacit_segments *t, struct buf *b, bool v
 	if (vtt)
 		buf_adds(b, "WEBVTT\n\n");
 	for (size_t i = 0; i < t->n_segments; i++) {
-		const struct tacit_segment *s = &t->segments[i];
+		const struct tacit_asr_segment *s = &t->segments[i];
 		if (!vtt)
 			buf_addf(b, "%zu\n", i + 1);
 		add_time(b, s->start_ms, vtt ? '.' : ',');
@@ -127,7 +127,7 @@ static void render_md(const struct tacit_segments *t, struct buf *b)
 	buf_adds(b, "# Transcript\n");
 	bool open = false;
 	for (size_t i = 0; i < t->n_segments; i++) {
-		const struct tacit_segment *s = &t->segments[i];
+		const struct tacit_asr_segment *s = &t->segments[i];
 		int64_t sec = s->start_ms / 1000;
 		if (speaker_changed(t, i) || !open) {
 			const char *who = tacit_speaker_name(s->speaker);
@@ -141,7 +141,7 @@ static void render_md(const struct tacit_segments *t, struct buf *b)
 	}
 }
 
-static bool json_segment(yyjson_mut_doc *doc, yyjson_mut_val *obj, const struct tacit_segment *s)
+static bool json_segment(yyjson_mut_doc *doc, yyjson_mut_val *obj, const struct tacit_asr_segment *s)
 {
 	const char *who = tacit_speaker_name(s->speaker);
 	return yyjson_mut_obj_add_real(doc, obj, "start", (double)s->start_ms / 1000.0) &&
@@ -220,7 +220,7 @@ enum tacit_status tacit_segments_render(const struct tacit_segments *t, enum tac
 	return TACIT_OK;
 }
 
-char *tacit_segment_json(const struct tacit_segment *seg)
+char *tacit_asr_segment_json(const struct tacit_asr_segment *seg)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	char *text = NULL;

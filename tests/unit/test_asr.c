@@ -63,9 +63,9 @@ static const char *random_tiny(void)
 	return path;
 }
 
-static struct tacit_segment seg(int64_t a, int64_t b, int speaker, const char *text)
+static struct tacit_asr_segment seg(int64_t a, int64_t b, int speaker, const char *text)
 {
-	return (struct tacit_segment){ .start_ms = a, .end_ms = b, .speaker = speaker, .final = true,
+	return (struct tacit_asr_segment){ .start_ms = a, .end_ms = b, .speaker = speaker, .final = true,
 				       .confidence = 0.5f, .text = text };
 }
 
@@ -91,9 +91,9 @@ static struct tacit_segments sample(void)
 	struct tacit_segments t;
 	tacit_segments_init(&t);
 	/* Added out of order: the transcript sorts by start. */
-	struct tacit_segment b = seg(3000, 4250, TACIT_SPEAKER_THEM, "Hi, how are you?");
-	struct tacit_segment a = seg(1500, 2999, TACIT_SPEAKER_ME, "Hello \"there\".");
-	struct tacit_segment c = seg(3723004, 3725000, TACIT_SPEAKER_THEM, "Fine.");
+	struct tacit_asr_segment b = seg(3000, 4250, TACIT_SPEAKER_THEM, "Hi, how are you?");
+	struct tacit_asr_segment a = seg(1500, 2999, TACIT_SPEAKER_ME, "Hello \"there\".");
+	struct tacit_asr_segment c = seg(3723004, 3725000, TACIT_SPEAKER_THEM, "Fine.");
 	CHECK_EQ_INT(tacit_segments_add(&t, &b), TACIT_OK);
 	CHECK_EQ_INT(tacit_segments_add(&t, &a), TACIT_OK);
 	CHECK_EQ_INT(tacit_segments_add(&t, &c), TACIT_OK);
@@ -143,18 +143,18 @@ TEST(transcript_turn_markers_and_live_json)
 {
 	struct tacit_segments t;
 	tacit_segments_init(&t);
-	struct tacit_segment a = seg(0, 1000, TACIT_SPEAKER_UNKNOWN, "one");
+	struct tacit_asr_segment a = seg(0, 1000, TACIT_SPEAKER_UNKNOWN, "one");
 	a.turn_next = true;
-	struct tacit_segment b = seg(1000, 2000, TACIT_SPEAKER_UNKNOWN, "two");
+	struct tacit_asr_segment b = seg(1000, 2000, TACIT_SPEAKER_UNKNOWN, "two");
 	tacit_segments_add(&t, &a);
 	tacit_segments_add(&t, &b);
 	check_render(&t, TACIT_FORMAT_TXT, "[00:00:00.000 --> 00:00:01.000] one\n--\n[00:00:01.000 --> 00:00:02.000] two\n");
 	check_render(&t, TACIT_FORMAT_MD, "# Transcript\n\n**Speaker** [00:00]\none\n\n**Speaker** [00:01]\ntwo\n");
 	tacit_segments_release(&t);
 
-	struct tacit_segment p = seg(250, 1750, TACIT_SPEAKER_ME, "partial words");
+	struct tacit_asr_segment p = seg(250, 1750, TACIT_SPEAKER_ME, "partial words");
 	p.final = false;
-	char *line = tacit_segment_json(&p);
+	char *line = tacit_asr_segment_json(&p);
 	CHECK_STR(line, "{\"type\":\"partial\",\"start\":0.25,\"end\":1.75,\"speaker\":\"Me\",\"speaker_turn_next\":false,"
 			"\"confidence\":0.5,\"text\":\"partial words\"}");
 	tacit_free(line);
@@ -397,7 +397,7 @@ struct collected {
 	int stop_after;
 };
 
-static bool collect(const struct tacit_segment *s, void *user)
+static bool collect(const struct tacit_asr_segment *s, void *user)
 {
 	struct collected *c = user;
 	c->n_calls++;
@@ -489,7 +489,7 @@ struct live_log {
 	bool order_ok;
 };
 
-static bool on_live(const struct tacit_segment *s, void *user)
+static bool on_live(const struct tacit_asr_segment *s, void *user)
 {
 	struct live_log *l = user;
 	if (s->final) {
