@@ -9,7 +9,7 @@
 # When the host lacks libllama/libwhisper (Debian 12), every goal is re-run inside the
 # dev root (tools/devroot), built on first use. DEVELOPER=1 turns warnings into errors.
 
-PKGS := llama whisper ggml sqlite3 libcurl yyjson libcrypto
+PKGS := llama whisper ggml sqlite3 libcurl yyjson libcrypto libavformat libavcodec libswresample libavutil
 
 ifneq ($(TACIT_IN_DEVROOT),1)
 HAVE_LIBS := $(shell pkg-config --exists 'llama >= 0.7' 'whisper >= 1.9.5' $(PKGS) 2>/dev/null && echo yes)

@@ -35,5 +35,6 @@ int cmd_summarize(int argc, char **argv);
 int cmd_notes(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
+int cmd_transcribe(int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
 	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
 	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
+	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
 };
 
 static void usage(FILE *f)

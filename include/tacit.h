@@ -985,6 +985,212 @@ TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struc
  * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
 TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
 
+/* ---------------------------------------------------------------------------------
+ * Audio: any common recording (wav, mp3, m4a/aac, ogg/opus, flac, webm, mp4/mkv audio
+ * track) decoded with FFmpeg's libraries to 16 kHz float PCM, mono or two channels.
+ * --------------------------------------------------------------------------------- */
+#define TACIT_AUDIO_RATE 16000
+
+struct tacit_audio {
+	float *samples;   /* interleaved, n_frames * n_channels values in [-1, 1]; owned by
+			   * the struct, freed by tacit_audio_release() */
+	size_t n_frames;  /* samples per channel; 0 for an empty or silent-less file */
+	int n_channels;   /* 1 or 2 */
+	int sample_rate;  /* always TACIT_AUDIO_RATE */
+};
+
+struct tacit_audio_params {
+	int channels;       /* 1: mix down to mono (default). 2: keep two channels (a mono
+			     * input is duplicated; more channels are mixed down to stereo) */
+	double max_seconds; /* refuse longer input; default 12 h */
+};
+
+TACIT_API struct tacit_audio_params tacit_audio_default_params(void);
+
+/* Decodes the first audio stream of the file at path (a video track is ignored) into
+ * *out. Errors: TACIT_ERR_NOT_FOUND (no such file), TACIT_ERR_IO (unreadable),
+ * TACIT_ERR_FORMAT (empty, corrupted or not media: "cannot decode 'x.mp3': ..."),
+ * TACIT_ERR_UNSUPPORTED (no audio stream, no decoder, longer than max_seconds),
+ * TACIT_ERR_NOMEM. A truncated file yields the audio before the damage. On failure *out
+ * is empty. Thread-safe (each call has its own decoder). */
+TACIT_API enum tacit_status tacit_audio_load(const char *path, const struct tacit_audio_params *params,
+					     struct tacit_audio *out);
+
+/* The same from a buffer in memory; name is used in messages only (may be NULL). */
+TACIT_API enum tacit_status tacit_audio_load_memory(const void *data, size_t len, const char *name,
+						    const struct tacit_audio_params *params,
+						    struct tacit_audio *out);
+
+/* Frees the samples; *audio becomes empty. Accepts NULL and an empty struct. */
+TACIT_API void tacit_audio_release(struct tacit_audio *audio);
+
+/* ---------------------------------------------------------------------------------
+ * Voice activity: speech regions found by whisper.cpp's Silero VAD (ggml model file,
+ * e.g. ggml-silero-v6.2.0.bin) in 16 kHz mono PCM.
+ * --------------------------------------------------------------------------------- */
+struct tacit_span {
+	int64_t start_ms;
+	int64_t end_ms;
+};
+
+struct tacit_vad_params {
+	float threshold;         /* speech probability threshold; default 0.5 */
+	int min_speech_ms;       /* shorter bursts are dropped; default 250 */
+	int min_silence_ms;      /* a pause this long ends a region; default 300 */
+	int pad_ms;              /* padding on each side of a region; default 30 */
+	int n_threads;           /* 0 = the probe's usable cores */
+};
+
+TACIT_API struct tacit_vad_params tacit_vad_default_params(void);
+
+/* Speech regions in pcm (16 kHz mono, n samples), in order, on the input's timeline.
+ * *out_spans: caller frees with tacit_free() (NULL when none, *n_out = 0). Errors:
+ * TACIT_ERR_MODEL (the VAD model cannot be loaded), TACIT_ERR_ASR, TACIT_ERR_NOMEM.
+ * Loads the model on every call (it is under 1 MB). Thread-safe. */
+TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struct tacit_vad_params *params,
+					     const float *pcm, size_t n, struct tacit_span **out_spans,
+					     size_t *n_out);
+
+/* ---------------------------------------------------------------------------------
+ * Transcription with whisper.cpp: 16 kHz PCM in, timestamped segments out. The engine
+ * has no process assumptions: it is meant to run inside tacit's worker process, which
+ * hosts it; the segment callback and the cancel flag are its only ties to the caller.
+ * Guards against invented text: no-context decoding, log-prob, entropy and no-speech
+ * thresholds, Silero VAD (when a VAD model is given) so silence is never decoded, and a
+ * filter that drops segments caught in a repeated-token loop.
+ * --------------------------------------------------------------------------------- */
+struct tacit_asr;
+
+struct tacit_asr_params {
+	const char *model_path;     /* whisper.cpp ggml model (required) */
+	const char *vad_model_path; /* Silero ggml VAD model; NULL = decode everything */
+	const char *language;       /* "en", "fr", ...; NULL or "auto" = detect */
+	bool translate;             /* translate to English */
+	bool speaker_turns;         /* ask for tinydiarize speaker-turn markers (tdrz
+				     * models only; ignored by the others) */
+	int n_threads;              /* 0 = the probe's usable cores */
+	bool use_gpu;               /* default false */
+	float logprob_thold;        /* default -1.0 */
+	float no_speech_thold;      /* default 0.6 */
+	float entropy_thold;        /* default 2.4 */
+	bool temperature_fallback;  /* retry a failed window at higher temperature
+				     * (default true; costs time on noise) */
+	struct tacit_vad_params vad;
+};
+
+TACIT_API struct tacit_asr_params tacit_asr_default_params(void);
+
+/* Who spoke. Channel speakers come from two-channel capture (channel 0 = microphone). */
+enum tacit_speaker {
+	TACIT_SPEAKER_UNKNOWN = -1,
+	TACIT_SPEAKER_ME = 0,   /* "Me": the microphone channel */
+	TACIT_SPEAKER_THEM = 1, /* "Them": the meeting audio channel */
+};
+
+/* A display name for a speaker ("Me", "Them", "" for unknown). Static string. */
+TACIT_API const char *tacit_speaker_name(int speaker);
+
+struct tacit_asr_segment {
+	int64_t start_ms;  /* on the input's timeline (plus the offset given) */
+	int64_t end_ms;
+	int speaker;       /* enum tacit_speaker, or TACIT_SPEAKER_UNKNOWN */
+	bool turn_next;    /* the model marked a speaker change after this segment */
+	bool final;        /* a final segment never changes; a partial one (live mode) is
+			    * replaced by the next partial or final segments */
+	float confidence;  /* mean token probability, 0..1 */
+	const char *text;  /* UTF-8, trimmed; owned by the engine, valid during the callback
+			    * (tacit_transcript copies it) */
+};
+
+/* Called for every segment as it is produced; return false to stop (the call then
+ * fails with TACIT_ERR_CANCELLED). Runs on the thread that called the engine. */
+typedef bool (*tacit_asr_segment_fn)(const struct tacit_asr_segment *seg, void *user);
+
+/* Loads the model. Errors: TACIT_ERR_USAGE (no model path), TACIT_ERR_NOT_FOUND (no
+ * such file), TACIT_ERR_MODEL (not a whisper model). *out: free with tacit_asr_free().
+ * One thread at a time may use a struct tacit_asr; different ones are independent. */
+TACIT_API enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out);
+TACIT_API void tacit_asr_free(struct tacit_asr *asr);
+
+/* Whether the loaded model is multilingual (can detect language and translate). */
+TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
+
+/* Transcribes n mono samples (16 kHz), calling fn (may be NULL) for each final segment
+ * in order, with offset_ms added to its times and the given speaker. cancel (may be
+ * NULL) is read atomically: set it non-zero from any thread to stop; the call then
+ * fails with TACIT_ERR_CANCELLED soon after. Audio too short to transcribe (under
+ * 100 ms) or without speech gives no segments and TACIT_OK. Errors: TACIT_ERR_ASR,
+ * TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM. */
+TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n,
+						 int64_t offset_ms, int speaker, const volatile int *cancel,
+						 tacit_asr_segment_fn fn, void *user);
+
+/* Whether text is caught in a repeated-token loop ("the the the the ...", "thank you.
+ * thank you. thank you. ..."): a phrase of 1 to 8 words repeated 4 or more times in a
+ * row, or covering most of the text. Such segments are dropped. Thread-safe. */
+TACIT_API bool tacit_text_is_loop(const char *text);
+
+/* ---------------------------------------------------------------------------------
+ * Live transcription: feed PCM as it arrives; partial segments show the current
+ * utterance and may change; once an utterance ends (a pause the VAD hears, or 20 s of
+ * speech), its final segments are emitted and never change.
+ * --------------------------------------------------------------------------------- */
+struct tacit_asr_stream;
+
+/* A stream on asr (which must outlive it). n_channels is 1 or 2 (two: channel 0 is
+ * "Me", 1 is "Them", each transcribed on its own). partial_every_ms: how much new audio
+ * triggers a new partial (0 = no partials; default 1000 is a good choice). fn receives
+ * partial and final segments. Free with tacit_asr_stream_free(). */
+TACIT_API enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
+						 tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out);
+TACIT_API void tacit_asr_stream_free(struct tacit_asr_stream *s);
+
+/* Appends interleaved frames (n_frames * n_channels floats at 16 kHz) and does the
+ * work they make due. Errors as tacit_asr_transcribe(). */
+TACIT_API enum tacit_status tacit_asr_stream_push(struct tacit_asr_stream *s, const float *pcm, size_t n_frames,
+						  const volatile int *cancel);
+
+/* Ends the stream: whatever is pending becomes final. */
+TACIT_API enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, const volatile int *cancel);
+
+/* ---------------------------------------------------------------------------------
+ * Transcripts: a list of final segments and its renderings.
+ * --------------------------------------------------------------------------------- */
+struct tacit_segments {
+	struct tacit_asr_segment *segments; /* sorted by start; texts owned by the transcript */
+	size_t n_segments;
+	size_t alloc;
+};
+
+enum tacit_transcript_format {
+	TACIT_FORMAT_TXT = 0,  /* "[00:00:01.500 --> 00:00:03.000] Me: text" */
+	TACIT_FORMAT_JSON = 1, /* {"segments":[{"start":1.5,"end":3.0,"speaker":"Me","text":..}]} */
+	TACIT_FORMAT_SRT = 2,  /* SubRip, 00:00:01,500 */
+	TACIT_FORMAT_VTT = 3,  /* WebVTT, 00:00:01.500, <v Me> voice tags */
+	TACIT_FORMAT_MD = 4,   /* Markdown: a "**Speaker** [mm:ss]" paragraph per speaker change */
+};
+
+/* Parses "txt", "json", "srt", "vtt", "md"; false for anything else. */
+TACIT_API bool tacit_transcript_format_parse(const char *name, enum tacit_transcript_format *out);
+
+TACIT_API void tacit_segments_init(struct tacit_segments *t);
+TACIT_API void tacit_segments_release(struct tacit_segments *t);
+/* Copies seg (and its text) into t, keeping t sorted by start time. */
+TACIT_API enum tacit_status tacit_segments_add(struct tacit_segments *t, const struct tacit_asr_segment *seg);
+/* A tacit_asr_segment_fn that adds every final segment to the transcript passed as user. */
+TACIT_API bool tacit_segments_collect(const struct tacit_asr_segment *seg, void *user);
+
+/* Renders t. *out: caller frees with tacit_free(). Speaker changes are marked in every
+ * format (a "Speaker:" prefix, a JSON field, a VTT voice tag, a Markdown heading).
+ * Errors: TACIT_ERR_USAGE, TACIT_ERR_NOMEM. */
+TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t,
+						    enum tacit_transcript_format fmt, char **out);
+
+/* One segment as a JSON line (no newline) for live output:
+ * {"type":"partial"|"final","start":1.5,"end":3.0,"speaker":"Me","text":"..."}.
+ * Caller frees with tacit_free(); NULL when out of memory. */
+TACIT_API char *tacit_asr_segment_json(const struct tacit_asr_segment *seg);
+
 #ifdef __cplusplus
 }
 #endif

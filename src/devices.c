@@ -40,6 +40,11 @@ static const struct {
 	{ "Apple M5 Max", 614 }, { "Apple M5 Pro", 307 }, { "Apple M5", 153 },
 };
 
+void devices_load(void)
+{
+	pthread_once(&load_once, load_backends);
+}
+
 double devices_gpu_bandwidth(const char *description)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(gpu_bandwidth); i++)

@@ -11,6 +11,8 @@
 enum tacit_status probe_host(const char *sysroot, struct tacit_system *s);
 
 /* Appends every ggml backend device (CPU included) to s->devices; sets unified_memory. */
+/* Loads the ggml backends once per process; whisper and llama need them before init. */
+void devices_load(void);
 void devices_probe(struct tacit_system *s);
 
 /* Memory bandwidth of a known GPU, by the device's description; 0 when unknown. */

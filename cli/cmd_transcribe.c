@@ -1,0 +1,321 @@
+/*
+ * cmd_transcribe.c — `tacit transcribe`: a recording, raw PCM on stdin (--live -) or a
+ * file played at real-time speed (--realtime) to a timestamped transcript. The engine
+ * runs in this process for now; after the worker lands it runs there.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"usage: tacit transcribe [options] FILE\n"
+	"       tacit transcribe [options] --live - [--channels N]\n"
+	"       tacit transcribe [options] --realtime FILE [--speed X]\n"
+	"  --model PATH       whisper.cpp ggml model (or TACIT_WHISPER_MODEL)\n"
+	"  --vad-model PATH   Silero ggml VAD model (or TACIT_VAD_MODEL; default\n"
+	"                     <data dir>/models/ggml-silero-v6.2.0.bin)\n"
+	"  --no-vad           decode everything, silence included\n"
+	"  --format F         txt, json, srt, vtt or md (default txt)\n"
+	"  --language L       a language code, or auto (default auto)\n"
+	"  --translate        translate to English\n"
+	"  --speakers MODE    channels: channel 0 is \"Me\", channel 1 \"Them\";\n"
+	"                     turns: the model's speaker-turn markers (tdrz models)\n"
+	"  --threads N        threads (default: this machine's usable cores)\n"
+	"  --no-fallback      no retries at higher temperature (faster on noise)\n"
+	"  --live -           s16le 16 kHz PCM on stdin; prints JSON lines of partial and\n"
+	"                     final segments\n"
+	"  --channels N       channels of the --live input (1 or 2)\n"
+	"  --realtime FILE    play FILE at real-time speed through the live path\n"
+	"  --speed X          playback speed for --realtime (default 1)\n";
+
+static volatile int cancel_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n((int *)&cancel_flag, 1, __ATOMIC_RELAXED);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct live_out {
+	double t0;    /* wall clock at audio time 0 (realtime playback), or 0 */
+	double speed;
+};
+
+static bool print_live(const struct tacit_asr_segment *seg, void *user)
+{
+	struct live_out *lo = user;
+	char *line = tacit_asr_segment_json(seg);
+	if (!line)
+		return false;
+	size_t n = strlen(line);
+	if (lo->t0 > 0 && n > 0 && line[n - 1] == '}') {
+		/* How long after the end of the speech (in playback time) this came out. */
+		double lag = (now_s() - lo->t0) * lo->speed - (double)seg->end_ms / 1000.0;
+		line[n - 1] = '\0';
+		printf("%s,\"lag_ms\":%.0f}\n", line, lag * 1000.0);
+	} else {
+		printf("%s\n", line);
+	}
+	tacit_free(line);
+	fflush(stdout);
+	return true;
+}
+
+static enum tacit_status default_vad_path(char **out)
+{
+	char *data = NULL;
+	enum tacit_status st = tacit_dir_path(TACIT_DIR_DATA, &data);
+	if (st != TACIT_OK)
+		return st;
+	size_t n = strlen(data) + 64;
+	*out = malloc(n);
+	if (*out)
+		snprintf(*out, n, "%s/models/ggml-silero-v6.2.0.bin", data);
+	tacit_free(data);
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+static int run_live_stdin(struct tacit_asr *asr, int channels, struct live_out *lo)
+{
+	struct tacit_asr_stream *s = NULL;
+	enum tacit_status st = tacit_asr_stream_new(asr, channels, 1000, print_live, lo, &s);
+	int16_t raw[3200];
+	float pcm[3200];
+	size_t have = 0;
+	while (st == TACIT_OK && !cancel_flag) {
+		ssize_t got = read(STDIN_FILENO, (char *)raw + have, sizeof(raw) - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		size_t frame_bytes = sizeof(int16_t) * (size_t)channels;
+		size_t n_frames = have / frame_bytes;
+		for (size_t i = 0; i < n_frames * (size_t)channels; i++)
+			pcm[i] = (float)raw[i] / 32768.0f;
+		st = tacit_asr_stream_push(s, pcm, n_frames, &cancel_flag);
+		size_t used = n_frames * frame_bytes;
+		memmove(raw, (char *)raw + used, have - used);
+		have -= used;
+	}
+	if (st == TACIT_OK)
+		st = tacit_asr_stream_finish(s, &cancel_flag);
+	tacit_asr_stream_free(s);
+	return st == TACIT_OK ? 0 : cli_fail(st);
+}
+
+static int run_realtime(struct tacit_asr *asr, const struct tacit_audio *a, struct live_out *lo)
+{
+	struct tacit_asr_stream *s = NULL;
+	enum tacit_status st = tacit_asr_stream_new(asr, a->n_channels, 1000, print_live, lo, &s);
+	const size_t chunk = TACIT_AUDIO_RATE / 10; /* 100 ms, as a capture callback would deliver */
+	lo->t0 = now_s();
+	for (size_t at = 0; st == TACIT_OK && at < a->n_frames && !cancel_flag; at += chunk) {
+		size_t n = a->n_frames - at < chunk ? a->n_frames - at : chunk;
+		/* Wait until this chunk would have been captured. */
+		double due = lo->t0 + (double)(at + n) / TACIT_AUDIO_RATE / lo->speed;
+		double wait = due - now_s();
+		if (wait > 0) {
+			struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
+			nanosleep(&ts, NULL);
+		}
+		st = tacit_asr_stream_push(s, a->samples + at * (size_t)a->n_channels, n, &cancel_flag);
+	}
+	if (st == TACIT_OK)
+		st = tacit_asr_stream_finish(s, &cancel_flag);
+	tacit_asr_stream_free(s);
+	return st == TACIT_OK ? 0 : cli_fail(st);
+}
+
+static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_transcript_format fmt)
+{
+	struct tacit_segments t;
+	enum tacit_status st = TACIT_OK;
+	float *mono = NULL;
+	char *text = NULL;
+
+	tacit_segments_init(&t);
+	if (a->n_channels == 1) {
+		st = tacit_asr_transcribe(asr, a->samples, a->n_frames, 0, TACIT_SPEAKER_UNKNOWN, &cancel_flag,
+					  tacit_segments_collect, &t);
+	} else {
+		mono = malloc((a->n_frames ? a->n_frames : 1) * sizeof(float));
+		if (!mono)
+			st = TACIT_ERR_NOMEM;
+		for (int c = 0; st == TACIT_OK && c < 2; c++) {
+			for (size_t i = 0; i < a->n_frames; i++)
+				mono[i] = a->samples[i * 2 + (size_t)c];
+			st = tacit_asr_transcribe(asr, mono, a->n_frames, 0, c, &cancel_flag, tacit_segments_collect,
+						  &t);
+		}
+	}
+	if (st == TACIT_OK)
+		st = tacit_segments_render(&t, fmt, &text);
+	if (st == TACIT_OK) {
+		fputs(text, stdout);
+		if (t.n_segments == 0)
+			fprintf(stderr, "tacit: no speech found\n");
+	}
+	tacit_free(text);
+	free(mono);
+	tacit_segments_release(&t);
+	return st == TACIT_OK ? 0 : cli_fail(st);
+}
+
+int cmd_transcribe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' },   { "vad-model", required_argument, NULL, 'V' },
+		{ "no-vad", no_argument, NULL, 'N' },          { "format", required_argument, NULL, 'f' },
+		{ "language", required_argument, NULL, 'l' }, { "translate", no_argument, NULL, 'T' },
+		{ "speakers", required_argument, NULL, 's' }, { "threads", required_argument, NULL, 't' },
+		{ "live", required_argument, NULL, 'L' },      { "channels", required_argument, NULL, 'c' },
+		{ "realtime", required_argument, NULL, 'R' }, { "speed", required_argument, NULL, 'S' },
+		{ "no-fallback", no_argument, NULL, 'F' },   { "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct tacit_asr_params ap = tacit_asr_default_params();
+	struct tacit_audio_params aud = tacit_audio_default_params();
+	enum tacit_transcript_format fmt = TACIT_FORMAT_TXT;
+	const char *model = getenv("TACIT_WHISPER_MODEL"), *vad = getenv("TACIT_VAD_MODEL");
+	const char *live = NULL, *realtime = NULL, *file = NULL;
+	bool no_vad = false, by_channel = false;
+	int channels = 1, c, rc = 0;
+	double speed = 1.0;
+	char *vad_default = NULL, *end;
+	struct tacit_asr *asr = NULL;
+	struct tacit_audio audio = { 0 };
+	struct live_out lo = { 0, 1.0 };
+	enum tacit_status st;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			model = optarg;
+			break;
+		case 'V':
+			vad = optarg;
+			break;
+		case 'N':
+			no_vad = true;
+			break;
+		case 'f':
+			if (!tacit_transcript_format_parse(optarg, &fmt))
+				return cli_usage_error("transcribe", "unknown format '%s' (txt, json, srt, vtt, md)", optarg);
+			break;
+		case 'l':
+			ap.language = optarg;
+			break;
+		case 'T':
+			ap.translate = true;
+			break;
+		case 's':
+			if (!strcmp(optarg, "channels"))
+				by_channel = true;
+			else if (!strcmp(optarg, "turns"))
+				ap.speaker_turns = true;
+			else
+				return cli_usage_error("transcribe", "unknown speakers mode '%s' (channels, turns)", optarg);
+			break;
+		case 't':
+			errno = 0;
+			ap.n_threads = (int)strtol(optarg, &end, 10);
+			if (errno || *end || ap.n_threads < 1 || ap.n_threads > 512)
+				return cli_usage_error("transcribe", "bad thread count '%s'", optarg);
+			break;
+		case 'L':
+			if (strcmp(optarg, "-") != 0)
+				return cli_usage_error("transcribe", "--live reads standard input: use '--live -'");
+			live = optarg;
+			break;
+		case 'c':
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)
+				return cli_usage_error("transcribe", "--channels must be 1 or 2, not '%s'", optarg);
+			channels = atoi(optarg);
+			break;
+		case 'R':
+			realtime = optarg;
+			break;
+		case 'S':
+			speed = strtod(optarg, &end);
+			if (*end || !(speed > 0 && speed <= 1000))
+				return cli_usage_error("transcribe", "bad speed '%s'", optarg);
+			break;
+		case 'F':
+			ap.temperature_fallback = false;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_usage_error("transcribe", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (optind < argc)
+		return cli_usage_error("transcribe", "unexpected argument '%s'", argv[optind]);
+	if (!!file + !!live + !!realtime != 1)
+		return cli_usage_error("transcribe", "give one of FILE, --live - or --realtime FILE");
+	if (!model || !*model)
+		return cli_usage_error("transcribe", "no whisper model: pass --model PATH or set TACIT_WHISPER_MODEL");
+
+	if (!no_vad && (!vad || !*vad)) {
+		if ((st = default_vad_path(&vad_default)) != TACIT_OK)
+			return cli_fail(st);
+		if (access(vad_default, R_OK) != 0) {
+			fprintf(stderr,
+				"tacit: no voice activity model at '%s': pass --vad-model PATH, set TACIT_VAD_MODEL, "
+				"or --no-vad to decode silence too\n",
+				vad_default);
+			free(vad_default);
+			return tacit_status_exit_code(TACIT_ERR_NOT_FOUND);
+		}
+		vad = vad_default;
+	}
+	ap.model_path = model;
+	ap.vad_model_path = no_vad ? NULL : vad;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (file || realtime) {
+		aud.channels = by_channel ? 2 : 1;
+		if ((st = tacit_audio_load(file ? file : realtime, &aud, &audio)) != TACIT_OK) {
+			rc = cli_fail(st);
+			goto out;
+		}
+	}
+	if ((st = tacit_asr_new(&ap, &asr)) != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	lo.speed = speed;
+	if (file)
+		rc = run_file(asr, &audio, fmt);
+	else if (realtime)
+		rc = run_realtime(asr, &audio, &lo);
+	else
+		rc = run_live_stdin(asr, channels, &lo);
+out:
+	tacit_asr_free(asr);
+	tacit_audio_release(&audio);
+	free(vad_default);
+	return rc;
+}

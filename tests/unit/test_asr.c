@@ -1,0 +1,544 @@
+/*
+ * test_asr.c — transcription: the repeated-token-loop filter, every output format
+ * against exact text, media decoding of fixtures made at test time by ffmpeg/sox
+ * (every common container, bad input), the real Silero VAD on the real AMI clip
+ * against its reference turns, silence and noise giving no segments, and the whisper
+ * pipeline on a random-weight tiny.en model built by tools/synth-whisper.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../check.h"
+
+/* ---- helpers --------------------------------------------------------------------- */
+
+static bool sh(const char *fmt, ...) TACIT_PRINTF(1, 2);
+static bool sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	int rc = system(cmd);
+	return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+}
+
+static bool have_tool(const char *name)
+{
+	return sh("command -v %s >/dev/null 2>&1", name);
+}
+
+static const char *shared_file(const char *rel)
+{
+	static char paths[4][4096]; /* callers hold up to four at once */
+	static unsigned next;
+	char *path = paths[next++ % 4];
+	const char *d = test_shared_dir();
+	if (!d)
+		return NULL;
+	snprintf(path, sizeof(paths[0]), "%s/%s", d, rel);
+	return access(path, R_OK) == 0 ? path : NULL;
+}
+
+/* build/models/ggml-tiny.en-random.bin, built on first use from the real vocabulary. */
+static const char *random_tiny(void)
+{
+	static char path[4096];
+	const char *vocab = shared_file("models/whisper-vocab-tiny.en.bin");
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	if (!vocab)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/models/ggml-tiny.en-random.bin", build);
+	if (access(path, R_OK) == 0)
+		return path;
+	if (!sh("mkdir -p %s/models && %s/tools/synth-whisper %s %s.tmp && mv %s.tmp %s", build, build, vocab, path, path,
+		path))
+		return NULL;
+	return path;
+}
+
+static struct tacit_asr_segment seg(int64_t a, int64_t b, int speaker, const char *text)
+{
+	return (struct tacit_asr_segment){ .start_ms = a, .end_ms = b, .speaker = speaker, .final = true,
+				       .confidence = 0.5f, .text = text };
+}
+
+/* ---- the loop filter --------------------------------------------------------------- */
+
+TEST(asr_loop_filter)
+{
+	CHECK(tacit_text_is_loop("the the the the the"));
+	CHECK(tacit_text_is_loop("Thank you. Thank you. Thank you. Thank you."));
+	CHECK(tacit_text_is_loop("so I think so I think so I think so I think we should"));
+	CHECK(tacit_text_is_loop("FightingFightingFightingFightingFightingFighting"));
+	CHECK(tacit_text_is_loop("ahahahahahahahahahahahahahahahah"));
+	CHECK(!tacit_text_is_loop("And so my fellow Americans, ask not what your country can do for you"));
+	CHECK(!tacit_text_is_loop("no, no, I said the budget is fine"));
+	CHECK(!tacit_text_is_loop(""));
+	CHECK(!tacit_text_is_loop("Supercalifragilisticexpialidocious"));
+}
+
+/* ---- formats ----------------------------------------------------------------------- */
+
+static struct tacit_segments sample(void)
+{
+	struct tacit_segments t;
+	tacit_segments_init(&t);
+	/* Added out of order: the transcript sorts by start. */
+	struct tacit_asr_segment b = seg(3000, 4250, TACIT_SPEAKER_THEM, "Hi, how are you?");
+	struct tacit_asr_segment a = seg(1500, 2999, TACIT_SPEAKER_ME, "Hello \"there\".");
+	struct tacit_asr_segment c = seg(3723004, 3725000, TACIT_SPEAKER_THEM, "Fine.");
+	CHECK_EQ_INT(tacit_segments_add(&t, &b), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_add(&t, &a), TACIT_OK);
+	CHECK_EQ_INT(tacit_segments_add(&t, &c), TACIT_OK);
+	return t;
+}
+
+static void check_render(const struct tacit_segments *t, enum tacit_transcript_format f, const char *want)
+{
+	char *got = NULL;
+	CHECK_EQ_INT(tacit_segments_render(t, f, &got), TACIT_OK);
+	CHECK_STR(got, want);
+	tacit_free(got);
+}
+
+TEST(transcript_formats_exact)
+{
+	struct tacit_segments t = sample();
+	CHECK_EQ_INT(t.n_segments, 3);
+	check_render(&t, TACIT_FORMAT_TXT,
+		     "[00:00:01.500 --> 00:00:02.999] Me: Hello \"there\".\n"
+		     "[00:00:03.000 --> 00:00:04.250] Them: Hi, how are you?\n"
+		     "[01:02:03.004 --> 01:02:05.000] Them: Fine.\n");
+	check_render(&t, TACIT_FORMAT_SRT,
+		     "1\n00:00:01,500 --> 00:00:02,999\nMe: Hello \"there\".\n\n"
+		     "2\n00:00:03,000 --> 00:00:04,250\nThem: Hi, how are you?\n\n"
+		     "3\n01:02:03,004 --> 01:02:05,000\nThem: Fine.\n\n");
+	check_render(&t, TACIT_FORMAT_VTT,
+		     "WEBVTT\n\n00:00:01.500 --> 00:00:02.999\n<v Me>Hello \"there\".\n\n"
+		     "00:00:03.000 --> 00:00:04.250\n<v Them>Hi, how are you?\n\n"
+		     "01:02:03.004 --> 01:02:05.000\n<v Them>Fine.\n\n");
+	check_render(&t, TACIT_FORMAT_MD,
+		     "# Transcript\n\n**Me** [00:01]\nHello \"there\".\n\n**Them** [00:03]\nHi, how are you?\nFine.\n");
+	char *json = NULL;
+	CHECK_EQ_INT(tacit_segments_render(&t, TACIT_FORMAT_JSON, &json), TACIT_OK);
+	CHECK(json && strstr(json, "\"start\": 1.5"));
+	CHECK(json && strstr(json, "\"speaker\": \"Them\""));
+	CHECK(json && strstr(json, "\"text\": \"Hello \\\"there\\\".\""));
+	tacit_free(json);
+	tacit_segments_release(&t);
+
+	enum tacit_transcript_format f;
+	CHECK(tacit_transcript_format_parse("vtt", &f) && f == TACIT_FORMAT_VTT);
+	CHECK(!tacit_transcript_format_parse("docx", &f));
+}
+
+TEST(transcript_turn_markers_and_live_json)
+{
+	struct tacit_segments t;
+	tacit_segments_init(&t);
+	struct tacit_asr_segment a = seg(0, 1000, TACIT_SPEAKER_UNKNOWN, "one");
+	a.turn_next = true;
+	struct tacit_asr_segment b = seg(1000, 2000, TACIT_SPEAKER_UNKNOWN, "two");
+	tacit_segments_add(&t, &a);
+	tacit_segments_add(&t, &b);
+	check_render(&t, TACIT_FORMAT_TXT, "[00:00:00.000 --> 00:00:01.000] one\n--\n[00:00:01.000 --> 00:00:02.000] two\n");
+	check_render(&t, TACIT_FORMAT_MD, "# Transcript\n\n**Speaker** [00:00]\none\n\n**Speaker** [00:01]\ntwo\n");
+	tacit_segments_release(&t);
+
+	struct tacit_asr_segment p = seg(250, 1750, TACIT_SPEAKER_ME, "partial words");
+	p.final = false;
+	char *line = tacit_asr_segment_json(&p);
+	CHECK_STR(line, "{\"type\":\"partial\",\"start\":0.25,\"end\":1.75,\"speaker\":\"Me\",\"speaker_turn_next\":false,"
+			"\"confidence\":0.5,\"text\":\"partial words\"}");
+	tacit_free(line);
+}
+
+/* ---- media ------------------------------------------------------------------------- */
+
+TEST(media_decodes_every_format)
+{
+	const char *jfk = shared_file("audio/jfk.wav");
+	if (!jfk)
+		SKIP("../shared/audio/jfk.wav absent");
+	if (!have_tool("ffmpeg"))
+		SKIP("ffmpeg not installed");
+	const char *dir = test_tmpdir();
+	static const struct {
+		const char *name, *args;
+	} fx[] = {
+		{ "a.wav", "-ar 44100 -ac 2" },
+		{ "a.mp3", "-c:a libmp3lame -b:a 64k" },
+		{ "a.m4a", "-c:a aac -b:a 64k" },
+		{ "a.ogg", "-c:a libopus -b:a 32k" },
+		{ "a.flac", "-c:a flac" },
+		{ "a.webm", "-c:a libopus -b:a 32k" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fx); i++) {
+		CHECK(sh("ffmpeg -v error -y -i %s %s %s/%s", jfk, fx[i].args, dir, fx[i].name));
+	}
+	/* A meeting recording: video plus audio, in mkv and mp4. */
+	CHECK(sh("ffmpeg -v error -y -f lavfi -i color=c=blue:s=64x48:r=5 -i %s -shortest -c:v mpeg4 -c:a aac %s/v.mkv",
+		 jfk, dir));
+	CHECK(sh("ffmpeg -v error -y -f lavfi -i color=c=red:s=64x48:r=5 -i %s -shortest -c:v mpeg4 -c:a aac %s/v.mp4",
+		 jfk, dir));
+	const char *names[] = { "a.wav", "a.mp3", "a.m4a", "a.ogg", "a.flac", "a.webm", "v.mkv", "v.mp4" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char path[4096];
+		struct tacit_audio a;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		enum tacit_status st = tacit_audio_load(path, NULL, &a);
+		if (st != TACIT_OK)
+			fprintf(stderr, "  %s: %s\n", names[i], tacit_errmsg());
+		CHECK_EQ_INT(st, TACIT_OK);
+		CHECK_EQ_INT(a.sample_rate, 16000);
+		CHECK_EQ_INT(a.n_channels, 1);
+		/* jfk.wav is 176000 samples (11.000 s); codecs pad a little. */
+		double secs = (double)a.n_frames / 16000.0;
+		if (fabs(secs - 11.0) > 0.05)
+			fprintf(stderr, "  %s: %.3f s\n", names[i], secs);
+		CHECK(fabs(secs - 11.0) <= 0.05);
+		float peak = 0;
+		for (size_t k = 0; k < a.n_frames; k++)
+			peak = fmaxf(peak, fabsf(a.samples[k]));
+		CHECK(peak > 0.1f && peak <= 1.01f);
+		tacit_audio_release(&a);
+	}
+	/* Two channels kept when asked. */
+	struct tacit_audio_params p = tacit_audio_default_params();
+	p.channels = 2;
+	struct tacit_audio a;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/a.wav", dir);
+	CHECK_EQ_INT(tacit_audio_load(path, &p, &a), TACIT_OK);
+	CHECK_EQ_INT(a.n_channels, 2);
+	CHECK(fabs((double)a.n_frames / 16000.0 - 11.0) <= 0.05);
+	tacit_audio_release(&a);
+}
+
+TEST(media_bad_input)
+{
+	const char *dir = test_tmpdir();
+	struct tacit_audio a;
+	char path[4096];
+
+	CHECK_EQ_INT(tacit_audio_load("/nonexistent/x.mp3", NULL, &a), TACIT_ERR_NOT_FOUND);
+	CHECK(strstr(tacit_errmsg(), "'/nonexistent/x.mp3'"));
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "empty.wav", "", 0));
+	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_ERR_FORMAT);
+	CHECK(strstr(tacit_errmsg(), "empty"));
+	char garbage[4096];
+	for (size_t i = 0; i < sizeof(garbage); i++)
+		garbage[i] = (char)(i * 7919 % 251);
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "garbage.mp3", garbage, sizeof(garbage)));
+	enum tacit_status st = tacit_audio_load(path, NULL, &a);
+	CHECK(st == TACIT_ERR_FORMAT || st == TACIT_ERR_UNSUPPORTED);
+	CHECK(strstr(tacit_errmsg(), "garbage.mp3"));
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "notes.txt", "hello, this is text\n", 20));
+	st = tacit_audio_load(path, NULL, &a);
+	CHECK(st == TACIT_ERR_FORMAT || st == TACIT_ERR_UNSUPPORTED);
+	CHECK_EQ_INT(tacit_audio_load(dir, NULL, &a), TACIT_ERR_IO);
+	CHECK_EQ_INT(tacit_audio_load_memory("", 0, "nothing", NULL, &a), TACIT_ERR_FORMAT);
+	struct tacit_audio_params p = tacit_audio_default_params();
+	p.channels = 3;
+	CHECK_EQ_INT(tacit_audio_load(path, &p, &a), TACIT_ERR_USAGE);
+
+	if (!have_tool("ffmpeg"))
+		return;
+	/* A video without sound. */
+	snprintf(path, sizeof(path), "%s/silent-film.mkv", dir);
+	CHECK(sh("ffmpeg -v error -y -f lavfi -i color=c=blue:s=64x48:r=5 -t 1 -c:v mpeg4 %s", path));
+	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_ERR_UNSUPPORTED);
+	CHECK(strstr(tacit_errmsg(), "no audio stream in"));
+	/* Truncated: the audio before the cut survives. */
+	snprintf(path, sizeof(path), "%s/long.mp3", dir);
+	CHECK(sh("ffmpeg -v error -y -f lavfi -i sine=f=440:d=4 -ar 16000 -c:a libmp3lame -f mp3 %s.full && head -c $(( $(stat -c %%s %s.full) * 4 / 10 )) %s.full >%s", path,
+		 path, path, path));
+	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_OK);
+	CHECK(a.n_frames > 16000 && a.n_frames < 4 * 16000);
+	tacit_audio_release(&a);
+	/* The length cap. */
+	p = tacit_audio_default_params();
+	p.max_seconds = 1.0;
+	CHECK_EQ_INT(tacit_audio_load(path, &p, &a), TACIT_ERR_UNSUPPORTED);
+	if (!strstr(tacit_errmsg(), "longer than"))
+		fprintf(stderr, "  message: %s\n", tacit_errmsg());
+	CHECK(strstr(tacit_errmsg(), "longer than"));
+	/* From memory, as the fuzz target does. */
+	snprintf(path, sizeof(path), "%s/s.flac", dir);
+	CHECK(sh("ffmpeg -v error -y -f lavfi -i sine=f=300:d=0.5 -ar 8000 %s", path));
+	FILE *f = fopen(path, "rb");
+	static char data[1 << 16];
+	size_t n = f ? fread(data, 1, sizeof(data), f) : 0;
+	if (f)
+		fclose(f);
+	CHECK_EQ_INT(tacit_audio_load_memory(data, n, "s.flac", NULL, &a), TACIT_OK);
+	CHECK(fabs((double)a.n_frames / 16000.0 - 0.5) <= 0.05);
+	tacit_audio_release(&a);
+}
+
+/* ---- the real Silero VAD ------------------------------------------------------------ */
+
+struct ref_turn {
+	double a, b;
+};
+
+/* Reads "start_seconds"/"end_seconds" pairs from the clip's JSON and merges overlaps. */
+static size_t load_reference(const char *path, struct ref_turn *out, size_t max)
+{
+	struct buf b;
+	buf_init(&b);
+	size_t n = 0;
+	if (!read_small_file(path, &b, 1 << 20))
+		return 0;
+	const char *p = b.data;
+	while (n < max && (p = strstr(p, "\"start_seconds\":")) != NULL) {
+		double a = atof(p + 16);
+		const char *e = strstr(p, "\"end_seconds\":");
+		if (!e)
+			break;
+		out[n].a = a;
+		out[n].b = atof(e + 14);
+		n++;
+		p = e;
+	}
+	buf_release(&b);
+	for (size_t i = 1; i < n; i++) /* insertion sort by start */
+		for (size_t j = i; j > 0 && out[j].a < out[j - 1].a; j--) {
+			struct ref_turn t = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && out[i].a <= out[m - 1].b)
+			out[m - 1].b = fmax(out[m - 1].b, out[i].b);
+		else
+			out[m++] = out[i];
+	}
+	return m;
+}
+
+TEST(vad_real_silero_on_ami_meeting)
+{
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	const char *wav = shared_file("audio/ami-en2002b-4speakers-15s.wav");
+	const char *ref = shared_file("audio/ami-en2002b-4speakers-15s.json");
+	if (!vad || !wav || !ref)
+		SKIP("../shared VAD model or AMI clip absent");
+	char vad_path[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	struct ref_turn turns[64];
+	size_t n_ref = load_reference(ref, turns, 64);
+	CHECK(n_ref >= 2); /* 8 turns merge into 2 speech regions, 0.43-6.12 and 7.37-15.04 */
+
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(wav, NULL, &a), TACIT_OK);
+	struct tacit_span *spans = NULL;
+	size_t n = 0;
+	CHECK_EQ_INT(tacit_vad_detect(vad_path, NULL, a.samples, a.n_frames, &spans, &n), TACIT_OK);
+	CHECK(n >= 1);
+	/* Tolerance: every detected region overlaps a reference region (widened by 0.5 s),
+	 * and at least 80% of reference speech time is covered by detected regions. */
+	double ref_total = 0, covered = 0;
+	for (size_t i = 0; i < n; i++) {
+		double s = (double)spans[i].start_ms / 1000.0, e = (double)spans[i].end_ms / 1000.0;
+		bool hit = false;
+		for (size_t j = 0; j < n_ref; j++)
+			hit |= s < turns[j].b + 0.5 && e > turns[j].a - 0.5;
+		CHECK(hit);
+		CHECK(e > s);
+	}
+	for (size_t j = 0; j < n_ref; j++) {
+		ref_total += turns[j].b - turns[j].a;
+		for (size_t i = 0; i < n; i++) {
+			double s = fmax((double)spans[i].start_ms / 1000.0, turns[j].a);
+			double e = fmin((double)spans[i].end_ms / 1000.0, turns[j].b);
+			if (e > s)
+				covered += e - s;
+		}
+	}
+	if (covered < 0.8 * ref_total)
+		fprintf(stderr, "  VAD covers %.2f of %.2f s of reference speech\n", covered, ref_total);
+	CHECK(covered >= 0.8 * ref_total);
+	tacit_free(spans);
+
+	/* Silence and white noise: no speech at all. */
+	size_t m = 5 * 16000;
+	float *pcm = calloc(m, sizeof(float));
+	CHECK_EQ_INT(tacit_vad_detect(vad_path, NULL, pcm, m, &spans, &n), TACIT_OK);
+	CHECK_EQ_INT(n, 0);
+	tacit_free(spans);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < m; i++) {
+		x = x * 1664525u + 1013904223u;
+		pcm[i] = ((float)(x >> 8) / 16777216.0f - 0.5f) * 0.2f;
+	}
+	CHECK_EQ_INT(tacit_vad_detect(vad_path, NULL, pcm, m, &spans, &n), TACIT_OK);
+	CHECK_EQ_INT(n, 0);
+	tacit_free(spans);
+	free(pcm);
+	tacit_audio_release(&a);
+
+	CHECK_EQ_INT(tacit_vad_detect("/nonexistent.bin", NULL, NULL, 0, &spans, &n), TACIT_ERR_NOT_FOUND);
+}
+
+/* ---- the whisper pipeline on a random-weight model ----------------------------------- */
+
+struct collected {
+	struct tacit_segments t;
+	int n_calls;
+	int stop_after;
+};
+
+static bool collect(const struct tacit_asr_segment *s, void *user)
+{
+	struct collected *c = user;
+	c->n_calls++;
+	CHECK(s->final);
+	CHECK(s->start_ms >= 0 && s->end_ms >= s->start_ms);
+	CHECK(s->text && *s->text && !isspace((unsigned char)s->text[0]));
+	tacit_segments_add(&c->t, s);
+	return c->stop_after == 0 || c->n_calls < c->stop_after;
+}
+
+TEST(asr_pipeline_random_tiny)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	if (!model || !jfk || !vad)
+		SKIP("../shared models or audio absent (random tiny.en model not built)");
+	char vad_path[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.model_path = model;
+	p.vad_model_path = vad_path;
+	p.temperature_fallback = false;
+	p.n_threads = 2;
+	struct tacit_asr *asr = NULL;
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	if (!asr) {
+		tacit_audio_release(&a);
+		return;
+	}
+	CHECK(!tacit_asr_multilingual(asr));
+
+	/* Speech: segments in order, inside the audio, shifted by the offset. */
+	struct collected c = { 0 };
+	tacit_segments_init(&c.t);
+	CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, a.n_frames, 60000, TACIT_SPEAKER_THEM, NULL, collect, &c),
+		     TACIT_OK);
+	for (size_t i = 0; i < c.t.n_segments; i++) {
+		CHECK(c.t.segments[i].start_ms >= 60000 && c.t.segments[i].end_ms <= 60000 + 11000);
+		CHECK_EQ_INT(c.t.segments[i].speaker, TACIT_SPEAKER_THEM);
+		CHECK(!tacit_text_is_loop(c.t.segments[i].text));
+	}
+	tacit_segments_release(&c.t);
+
+	/* Silence and noise: no segments at all, nothing invented. */
+	size_t m = 4 * 16000;
+	float *quiet = calloc(m, sizeof(float));
+	c = (struct collected){ 0 };
+	tacit_segments_init(&c.t);
+	CHECK_EQ_INT(tacit_asr_transcribe(asr, quiet, m, 0, TACIT_SPEAKER_UNKNOWN, NULL, collect, &c), TACIT_OK);
+	uint32_t x = 99;
+	for (size_t i = 0; i < m; i++) {
+		x = x * 1664525u + 1013904223u;
+		quiet[i] = ((float)(x >> 8) / 16777216.0f - 0.5f) * 0.3f;
+	}
+	CHECK_EQ_INT(tacit_asr_transcribe(asr, quiet, m, 0, TACIT_SPEAKER_UNKNOWN, NULL, collect, &c), TACIT_OK);
+	CHECK_EQ_INT(c.n_calls, 0);
+	/* Too short to hold a word. */
+	CHECK_EQ_INT(tacit_asr_transcribe(asr, quiet, 800, 0, TACIT_SPEAKER_UNKNOWN, NULL, collect, &c), TACIT_OK);
+	CHECK_EQ_INT(c.n_calls, 0);
+	tacit_segments_release(&c.t);
+	free(quiet);
+
+	/* Cancellation: a flag set before the call stops it. */
+	volatile int cancel = 1;
+	CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, a.n_frames, 0, 0, &cancel, NULL, NULL), TACIT_ERR_CANCELLED);
+	tacit_asr_free(asr);
+	tacit_audio_release(&a);
+
+	/* Bad models. */
+	p.model_path = "/nonexistent/ggml-tiny.bin";
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_NOT_FOUND);
+	p.model_path = vad_path; /* a VAD model is not a whisper model */
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_MODEL);
+	p.model_path = model;
+	p.language = "xx-nope";
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_USAGE);
+	p.language = "fr";
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_UNSUPPORTED); /* English-only model */
+	CHECK(strstr(tacit_errmsg(), "English-only"));
+}
+
+struct live_log {
+	int n_partial, n_final;
+	int64_t last_final_end;
+	bool order_ok;
+};
+
+static bool on_live(const struct tacit_asr_segment *s, void *user)
+{
+	struct live_log *l = user;
+	if (s->final) {
+		/* A final segment is never revised: finals never step back before an earlier one. */
+		if (s->start_ms + 1 < l->last_final_end - 1000)
+			l->order_ok = false;
+		l->last_final_end = s->end_ms;
+		l->n_final++;
+	} else {
+		l->n_partial++;
+	}
+	return true;
+}
+
+TEST(asr_stream_live_two_utterances)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	if (!model || !jfk || !vad)
+		SKIP("../shared models or audio absent");
+	char vad_path[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+	/* 3 s of speech, 2 s of silence, 3 s of speech, 1 s of silence. */
+	size_t n = 9 * 16000;
+	float *pcm = calloc(n, sizeof(float));
+	memcpy(pcm, a.samples + 16000, 3 * 16000 * sizeof(float));
+	memcpy(pcm + 5 * 16000, a.samples + 6 * 16000, 3 * 16000 * sizeof(float));
+
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.model_path = model;
+	p.vad_model_path = vad_path;
+	p.temperature_fallback = false;
+	p.n_threads = 2;
+	struct tacit_asr *asr = NULL;
+	struct tacit_asr_stream *s = NULL;
+	struct live_log log = { .order_ok = true };
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_stream_new(asr, 1, 0, on_live, &log, &s), TACIT_OK);
+	for (size_t at = 0; s && at < n; at += 1600)
+		CHECK_EQ_INT(tacit_asr_stream_push(s, pcm + at, 1600, NULL), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_stream_finish(s, NULL), TACIT_OK);
+	CHECK(log.order_ok);
+	CHECK_EQ_INT(log.n_partial, 0); /* partials were not asked for */
+	CHECK(log.last_final_end <= 9000);
+	tacit_asr_stream_free(s);
+	tacit_asr_free(asr);
+	free(pcm);
+	tacit_audio_release(&a);
+}
