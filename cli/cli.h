@@ -18,5 +18,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 
 int cmd_system(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "system", cmd_system, "show this machine's hardware, as the model scorer sees it" },
+	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
+	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
 };
 
 static void usage(FILE *f)
