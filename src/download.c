@@ -145,7 +145,8 @@ bool dl_parse_content_range(const char *value, uint64_t *first, uint64_t *last, 
 	} else if (!parse_u64(&s, total)) {
 		return false;
 	}
-	s = skip_ws(s);
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
 	if (*s)
 		return false;
 	return *first <= *last && (*total == 0 || *last < *total);
@@ -183,7 +184,14 @@ static bool b64_sha256(const char *s, size_t n, char hex[SHA256_HEX_LEN + 1])
 	size_t n_md = 0;
 	uint32_t acc = 0;
 	int bits = 0;
-	for (size_t i = 0; i < n && s[i] != '='; i++) {
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '=') { /* padding ends it: nothing but padding may follow */
+			while (i < n && s[i] == '=')
+				i++;
+			if (i != n)
+				return false;
+			break;
+		}
 		int v = b64_value((unsigned char)s[i]);
 		if (v < 0)
 			return false;
@@ -776,6 +784,10 @@ static enum tacit_status transfer(struct dl *d)
 		return tacit_fail(TACIT_ERR_NOMEM, "cannot start a curl handle");
 	set_common_options(d, c);
 	for (;;) {
+		if (cancelled(d)) {
+			st = tacit_fail(TACIT_ERR_CANCELLED, "download of '%s' cancelled before it started", d->p->dest);
+			break;
+		}
 		if (d->total && d->have == d->total)
 			break; /* a previous run received everything but stopped before the rename */
 		if (d->have > 0 && !d->sc.etag[0] && !d->sc.last_modified[0]) {
