@@ -180,10 +180,20 @@ struct progress_state {
 	int shown;
 };
 
+/* "1.4 GiB", "812.0 MiB": one decimal, so a bar moves visibly */
+static const char *bar_bytes(double n, char *buf, size_t len)
+{
+	if (n >= 1073741824.0)
+		snprintf(buf, len, "%.1f GiB", n / 1073741824.0);
+	else
+		snprintf(buf, len, "%.1f MiB", n / 1048576.0);
+	return buf;
+}
+
 static void on_progress(uint64_t done, uint64_t total, double rate, void *user)
 {
 	struct progress_state *ps = user;
-	char b1[32], b2[32], b3[32], eta[32] = "";
+	char b1[32], b2[32], b3[32], speed[64] = "";
 	if (ps->json) {
 		printf("{\"event\":\"progress\",\"id\":\"%s\",\"bytes_done\":%llu,\"bytes_total\":%llu,\"bytes_per_s\":%.0f}\n",
 		       ps->id, (unsigned long long)done, (unsigned long long)total, rate);
@@ -192,13 +202,16 @@ static void on_progress(uint64_t done, uint64_t total, double rate, void *user)
 	}
 	if (!ps->tty)
 		return;
-	if (total && rate > 0 && total >= done) {
-		unsigned long long s = (unsigned long long)((double)(total - done) / rate);
-		snprintf(eta, sizeof(eta), "  ETA %llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+	if (rate > 0) {
+		int n = snprintf(speed, sizeof(speed), "  %s/s", bar_bytes(rate, b3, sizeof(b3)));
+		if (total && total >= done) {
+			unsigned long long s = (unsigned long long)((double)(total - done) / rate);
+			snprintf(speed + n, sizeof(speed) - (size_t)n, "  ETA %llu:%02llu:%02llu", s / 3600, s / 60 % 60,
+				 s % 60);
+		}
 	}
-	fprintf(stderr, "\r\033[K%s  %3d%%  %s / %s  %s/s%s", ps->id, total ? (int)(done * 100 / total) : 0,
-		cli_bytes(done, b1, sizeof(b1)), total ? cli_bytes(total, b2, sizeof(b2)) : "?",
-		cli_bytes((unsigned long long)rate, b3, sizeof(b3)), eta);
+	fprintf(stderr, "\r\033[K%s  %3d%%  %s / %s%s", ps->id, total ? (int)(done * 100 / total) : 0,
+		bar_bytes((double)done, b1, sizeof(b1)), total ? bar_bytes((double)total, b2, sizeof(b2)) : "?", speed);
 	ps->shown = 1;
 }
 

@@ -229,6 +229,7 @@ expect 0 "$T" pull test-archived
 [ "$(requests)" -eq "$n" ] || fail "an archived file was fetched"
 expect 0 "$T" rm test-archived
 expect 15 "$T" pull test-archived
+cp "$M/a.gguf" "$M/old.gguf"
 
 # --- offline: one clear line naming the host
 expect 19 env TACIT_MODEL_MIRROR= "$T" pull test-offline
@@ -239,6 +240,17 @@ python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.g
 expect 19 env TACIT_MODEL_MIRROR="http://127.0.0.1:$(cat "$W/deadport")" "$T" pull test-a
 grep -q "cannot reach the mirror '127.0.0.1'" "$W/err" || fail "$(cat "$W/err")"
 [ "$(wc -l <"$W/err")" -eq 1 ] || fail "offline is not one line: $(cat "$W/err")"
+
+# --- with no network at all: pull fails in one line, everything else works
+if unshare -rn true 2>/dev/null; then
+	expect 19 unshare -rn "$T" pull test-a
+	grep -q "cannot reach the mirror '127.0.0.1'" "$W/err" || fail "no network: $(cat "$W/err")"
+	expect 0 unshare -rn "$T" system --no-bandwidth
+	expect 0 unshare -rn "$T" pull test-archived # verified from disk, no connection needed
+	expect 0 unshare -rn "$T" rm test-archived
+else
+	echo "note: no network namespace here (unshare -rn); skipping the no-network checks"
+fi
 
 # --- usage and unknown names
 expect 2 "$T" pull
