@@ -478,7 +478,8 @@ static bool restart_partial(struct dl *d)
 	sha256_release(&d->h);
 	d->have = 0;
 	d->saved_at = 0;
-	d->sc.etag[0] = d->sc.last_modified[0] = '\0';
+	/* another version of the file may be coming: its validators and digest are new too */
+	d->sc.etag[0] = d->sc.last_modified[0] = d->sc.sha256[0] = '\0';
 	if (ftruncate(d->fd, 0) != 0 || !sha256_init(&d->h)) {
 		d->stop_status = tacit_fail(TACIT_ERR_IO, "cannot truncate '%s': %s", d->partial.data, strerror(errno));
 		return false;
@@ -817,6 +818,7 @@ static enum tacit_status transfer(struct dl *d)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 		d->stop = STOP_NONE;
 		d->accepted = false;
+		d->digest[0] = '\0'; /* announced afresh in each try's redirect chain */
 		d->code = 0;
 		d->errbuf[0] = '\0';
 		uint64_t before = d->have;

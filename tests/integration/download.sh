@@ -196,6 +196,14 @@ grep -q ", recorded)" "$W/out" || fail "$(cat "$W/out")"
 ctl '{"digest": "digest", "digest_value": "'"$SHA_A"'"}'
 expect 26 "$T" pull test-nosha
 grep -q "expected $SHA_A" "$W/err" || fail "$(cat "$W/err")"
+# a new file version (changed ETag) makes the digest announced for the old one void
+ctl '{"drop_at": 300000, "digest": "digest", "digest_value": "'"$SHA_A"'"}'
+expect 19 "$T" pull --retries 0 test-nosha
+grep -q "$SHA_A" "$M/b.gguf.partial.json" || fail "digest not in the sidecar"
+ctl '{"etag": "\"v2\""}'
+expect 0 "$T" pull test-nosha
+[ "$(cut -c1-64 "$M/b.gguf.sha256")" = "$SHA_B" ] || fail "recorded sha after a new version"
+"$T" rm test-nosha >/dev/null
 # x-linked-etag on a redirect, as Hugging Face sends it
 ctl '{"digest_value": "'"$SHA_A"'"}'
 expect 26 "$T" pull test-redirect
