@@ -36,5 +36,7 @@ int cmd_notes(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
 int cmd_transcribe(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
 
 #endif

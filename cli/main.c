@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
 	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
 	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
+	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
+	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
 };
 
 static void usage(FILE *f)

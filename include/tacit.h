@@ -1191,6 +1191,85 @@ TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t
  * Caller frees with tacit_free(); NULL when out of memory. */
 TACIT_API char *tacit_asr_segment_json(const struct tacit_asr_segment *seg);
 
+/* ---------------------------------------------------------------------------------
+ * Model downloads. This is the only code in tacit that opens a network connection, and
+ * it runs only when asked for a model (libcurl over HTTPS; http_proxy, https_proxy and
+ * no_proxy are honoured as curl does).
+ *
+ * A download writes DEST.partial and, beside it, DEST.partial.json (the URL, the
+ * server's ETag / Last-Modified and the bytes done). A later call for the same URL
+ * resumes it with Range + If-Range, and accepts only a 206 whose Content-Range starts
+ * exactly where the partial file ends; a 200, a changed ETag or any other answer restarts
+ * from byte 0. DEST itself appears only after the whole file verified: the sha256 is
+ * checked, the file fsync'd, renamed onto DEST and the directory fsync'd. A model file
+ * under its final name is therefore always complete and verified.
+ *
+ * TACIT_MODEL_MIRROR=BASE (for air-gapped organisations) replaces the scheme and host of
+ * every URL: https://huggingface.co/org/repo/resolve/main/f.gguf is fetched from
+ * BASE/org/repo/resolve/main/f.gguf. Nothing else about the download changes.
+ * --------------------------------------------------------------------------------- */
+
+/* Called from inside tacit_download() on the calling thread, at most about ten times a
+ * second and once more when the file is complete. bytes_total is 0 while unknown;
+ * bytes_per_s is the recent transfer rate (0 until measured). */
+typedef void (*tacit_download_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, double bytes_per_s,
+					   void *user);
+
+struct tacit_download_params {
+	const char *url;             /* http:// or https:// */
+	const char *dest;            /* final path; its directory must exist */
+	uint64_t expected_bytes;     /* exact size, 0 = unknown; a server offering another
+					size fails with TACIT_ERR_INTEGRITY before any transfer */
+	const char *expected_sha256; /* 64 hex digits, or NULL: then the digest the server
+					announces (Digest, Repr-Digest or x-linked-etag) is
+					checked if there is one, and the result is recorded in
+					DEST.sha256 either way */
+	tacit_download_progress_fn progress; /* NULL = none */
+	void *progress_user;
+	const volatile int *cancel;  /* non-zero stops the download (from any thread or a
+					signal handler); NULL = never */
+	int connect_timeout_s;       /* 15: give up connecting after this long */
+	int stall_timeout_s;         /* 60: a transfer below 1 KiB/s this long has stalled */
+	int max_retries;             /* 5: transient failures in a row before giving up */
+	int retry_delay_ms;          /* 1000: first backoff; doubles, capped at 30 s */
+	bool use_mirror;             /* true: honour TACIT_MODEL_MIRROR */
+};
+
+TACIT_API struct tacit_download_params tacit_download_default_params(void);
+
+/* Downloads params->url to params->dest, resuming a partial download of the same URL.
+ * Checks free space first: the whole file plus 5 %, less what the partial file holds.
+ * When DEST already exists and matches expected_sha256 (or DEST.sha256), returns at once
+ * without touching the network. Retries transient failures (connection reset or
+ * dropped, stalls, timeouts, 5xx, 408, 429) with exponential backoff; the count starts
+ * again whenever a try made progress. 4xx answers are not retried.
+ * On success *out_sha256 (when out_sha256 is not NULL) is the file's sha256 in lowercase
+ * hex; caller frees with tacit_free().
+ * Errors, each with a message naming the URL, host or path:
+ *  TACIT_ERR_NETWORK    host unreachable or unresolvable (offline: the message names
+ *                       the host and suggests TACIT_MODEL_MIRROR or 'tacit add'), an
+ *                       HTTP error, a stall or retries used up; the partial is kept
+ *  TACIT_ERR_CANCELLED  *cancel became non-zero; the partial is kept for resuming
+ *  TACIT_ERR_NO_SPACE   not enough free space (checked first), or a write failed with
+ *                       ENOSPC, EDQUOT or EFBIG; the partial is kept, DEST untouched
+ *  TACIT_ERR_INTEGRITY  the sha256 or size does not match; the partial and its sidecar
+ *                       are deleted (the bytes are wrong, resuming them cannot help)
+ *  TACIT_ERR_IO         a local file cannot be written, or another process is
+ *                       downloading the same DEST
+ *  TACIT_ERR_USAGE      no url or dest, or expected_sha256 is not 64 hex digits
+ * Thread-safe for different dests; the same dest is locked against a second download. */
+TACIT_API enum tacit_status tacit_download(const struct tacit_download_params *params, char **out_sha256);
+
+/* The URL tacit_download() would fetch for url: mapped onto TACIT_MODEL_MIRROR when that
+ * is set, else a copy. Caller frees with tacit_free(). TACIT_ERR_USAGE when the mirror is
+ * set and url has no scheme://host. Thread-safe. */
+TACIT_API enum tacit_status tacit_download_url(const char *url, char **out_url);
+
+/* Deletes DEST, DEST.partial, DEST.partial.json and DEST.sha256, whichever exist, and
+ * stores the bytes freed in *out_freed (may be NULL). TACIT_ERR_NOT_FOUND when none
+ * existed, TACIT_ERR_IO when one could not be deleted. Thread-safe. */
+TACIT_API enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed);
+
 #ifdef __cplusplus
 }
 #endif
