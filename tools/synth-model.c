@@ -45,6 +45,7 @@ struct model_spec {
 	int n_layer, n_embd, n_head, n_head_kv, head_dim, n_ff, n_vocab, n_ctx_train;
 	float rope_base, eps;
 	bool tied;
+	bool rope_freqs; /* llama3-style rope scaling: a rope_freqs tensor */
 	int n_rot;     /* rotary dimensions; 0 = head_dim */
 	int n_swa;     /* gemma3 sliding window */
 	int ssm_conv;  /* qwen35: conv kernel */
@@ -59,6 +60,11 @@ struct model_spec {
 	{ .name = id, .arch = ar, .fam = fm, .n_layer = L, .n_embd = E, .n_head = H, .n_head_kv = KV,       \
 	  .head_dim = HD, .n_ff = FF, .n_vocab = V, .n_ctx_train = CTX, .rope_base = ROPE, .eps = EPS, .tied = true }
 
+#define LLAMA3(id, L, E, H, KV, HD, FF)                                                                      \
+	{ .name = id, .arch = "llama", .fam = FAM_LLAMA, .n_layer = L, .n_embd = E, .n_head = H, .n_head_kv = KV,  \
+	  .head_dim = HD, .n_ff = FF, .n_vocab = 128256, .n_ctx_train = 131072, .rope_base = 5e5f, .eps = 1e-5f,   \
+	  .tied = true, .rope_freqs = true }
+
 static const struct model_spec specs[] = {
 	DENSE("qwen2.5-0.5b", "qwen2", FAM_QWEN2, 24, 896, 14, 2, 64, 4864, 151936, 32768, 1e6f, 1e-6f),
 	DENSE("qwen2.5-1.5b", "qwen2", FAM_QWEN2, 28, 1536, 12, 2, 128, 8960, 151936, 32768, 1e6f, 1e-6f),
@@ -66,8 +72,8 @@ static const struct model_spec specs[] = {
 	DENSE("qwen3-0.6b", "qwen3", FAM_QWEN3, 28, 1024, 16, 8, 128, 3072, 151936, 40960, 1e6f, 1e-6f),
 	DENSE("qwen3-1.7b", "qwen3", FAM_QWEN3, 28, 2048, 16, 8, 128, 6144, 151936, 40960, 1e6f, 1e-6f),
 	DENSE("qwen3-4b", "qwen3", FAM_QWEN3, 36, 2560, 32, 8, 128, 9728, 151936, 40960, 1e6f, 1e-6f),
-	DENSE("llama-3.2-1b", "llama", FAM_LLAMA, 16, 2048, 32, 8, 64, 8192, 128256, 131072, 5e5f, 1e-5f),
-	DENSE("llama-3.2-3b", "llama", FAM_LLAMA, 28, 3072, 24, 8, 128, 8192, 128256, 131072, 5e5f, 1e-5f),
+	LLAMA3("llama-3.2-1b", 16, 2048, 32, 8, 64, 8192),
+	LLAMA3("llama-3.2-3b", 28, 3072, 24, 8, 128, 8192),
 	DENSE("smollm2-360m", "llama", FAM_LLAMA, 32, 960, 15, 5, 64, 2560, 49152, 8192, 1e5f, 1e-5f),
 	DENSE("smollm2-1.7b", "llama", FAM_LLAMA, 24, 2048, 32, 32, 64, 8192, 49152, 8192, 1.3e5f, 1e-5f),
 	{ .name = "gemma-3-1b", .arch = "gemma3", .fam = FAM_GEMMA3, .n_layer = 26, .n_embd = 1152, .n_head = 4,
@@ -125,7 +131,7 @@ static void add(struct plan *p, enum role role, enum fill fill, int64_t ne0, int
 	t->ne[1] = ne1 > 0 ? ne1 : 1;
 	t->fill = fill;
 	t->role = role;
-	if (role == ROLE_ATTN_V)
+	if (role == ROLE_ATTN_V || role == ROLE_ATTN_QKV)
 		p->n_attn_v++;
 	if (role == ROLE_FFN_DOWN)
 		p->n_ffn_down++;
@@ -143,7 +149,7 @@ static void plan_tensors(const struct model_spec *m, struct plan *p)
 	const int64_t q_dim = hd * m->n_head, kv_dim = hd * m->n_head_kv;
 	p->n = 0;
 	add(p, ROLE_EMBD, FILL_RANDOM, E, m->n_vocab, "token_embd.weight");
-	if (m->fam == FAM_LLAMA && m->n_vocab == 128256) /* llama3 rope scaling factors */
+	if (m->rope_freqs) /* llama3 rope scaling factors */
 		add(p, ROLE_VECTOR, FILL_ONES, hd / 2, 0, "rope_freqs.weight");
 	for (int il = 0; il < m->n_layer; il++) {
 		add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.attn_norm.weight", il);
@@ -223,7 +229,9 @@ static enum ggml_type fallback(enum ggml_type t, int64_t ne0)
 
 /* The type of each tensor. Q4_K_M follows llama-quant.cpp's rule for dense models:
  * Q4_K by default; Q6_K for output (or token_embd when tied, since it doubles as output)
- * and for attn_v/ffn_down in the use_more_bits() layers; Q5_K for fused attn_qkv. */
+ * and for attn_v/ffn_down in the use_more_bits() layers, where fused attn_qkv counts as
+ * attn_v; rows not a multiple of 256 fall back (Q4_K->Q5_0, Q6_K->Q8_0). Checked tensor
+ * by tensor against llama-quantize of an F16 synth file (llama, gemma3, qwen35). */
 static void assign_types(struct plan *p, enum quant q)
 {
 	int i_v = 0, i_down = 0;
@@ -248,13 +256,11 @@ static void assign_types(struct plan *p, enum quant q)
 				ty = has_output ? GGML_TYPE_Q4_K : GGML_TYPE_Q6_K;
 				break;
 			case ROLE_ATTN_V:
+			case ROLE_ATTN_QKV:
 				ty = use_more_bits(i_v, p->n_attn_v) ? GGML_TYPE_Q6_K : GGML_TYPE_Q4_K;
 				break;
 			case ROLE_FFN_DOWN:
 				ty = use_more_bits(i_down, p->n_ffn_down) ? GGML_TYPE_Q6_K : GGML_TYPE_Q4_K;
-				break;
-			case ROLE_ATTN_QKV:
-				ty = GGML_TYPE_Q5_K;
 				break;
 			default:
 				ty = GGML_TYPE_Q4_K;
@@ -262,7 +268,7 @@ static void assign_types(struct plan *p, enum quant q)
 			}
 			ty = fallback(ty, t->ne[0]);
 		}
-		if (t->role == ROLE_ATTN_V)
+		if (t->role == ROLE_ATTN_V || t->role == ROLE_ATTN_QKV)
 			i_v++;
 		if (t->role == ROLE_FFN_DOWN)
 			i_down++;
