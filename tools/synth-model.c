@@ -462,7 +462,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: synth-model --arch NAME [--out FILE] [--quant Q4_K_M|Q8_0|F16|F32] [--seed N]\n"
 		   "                   [--ctx N] [--layers N] [--vocab N] [--threads N] [--quiet]\n"
-		   "       synth-model --list\n"
+		   "       synth-model --list [--json]\n"
 		   "Writes a GGUF with the real tensor names, shapes and quantization mix of NAME and\n"
 		   "random weights (default out: build/models/NAME-QUANT.gguf). --layers and --vocab\n"
 		   "shrink a model for tests.\n");
@@ -485,6 +485,29 @@ static bool parse_int(const char *s, long min, long max, long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* Everything an estimate needs, per model, for joining with measurements. */
+static void list_models_json(void)
+{
+	printf("[");
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const struct model_spec *m = &specs[i];
+		int n_full = 0;
+		for (int il = 0; il < m->n_layer; il++)
+			n_full += is_full_attn(m, il);
+		/* gemma3: every 6th layer is global, the rest slide */
+		int n_swa = m->fam == FAM_GEMMA3 ? n_full - n_full / 6 : 0;
+		printf("%s\n{\"name\":\"%s\",\"arch\":\"%s\",\"n_layers\":%d,\"n_embd\":%d,\"n_head\":%d,"
+		       "\"n_head_kv\":%d,\"head_dim\":%d,\"n_ff\":%d,\"n_vocab\":%d,\"n_ctx_train\":%d,"
+		       "\"tied\":%s,\"attn_full_layers\":%d,\"attn_swa_layers\":%d,\"sliding_window\":%d,"
+		       "\"recurrent_layers\":%d,\"ssm_state\":%d,\"ssm_k_heads\":%d,\"ssm_v_heads\":%d,"
+		       "\"ssm_conv\":%d}",
+		       i ? "," : "", m->name, m->arch, m->n_layer, m->n_embd, m->n_head, m->n_head_kv, m->head_dim,
+		       m->n_ff, m->n_vocab, m->n_ctx_train, m->tied ? "true" : "false", n_full - n_swa, n_swa, m->n_swa,
+		       m->n_layer - n_full, m->ssm_state, m->ssm_k_heads, m->ssm_v_heads, m->ssm_conv);
+	}
+	printf("\n]\n");
 }
 
 static void list_models(void)
@@ -525,7 +548,11 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else if (!strcmp(a, "--list")) {
-			list_models();
+			bool json = i + 1 < argc && !strcmp(argv[i + 1], "--json");
+			if (json)
+				list_models_json();
+			else
+				list_models();
 			return 0;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = true;
