@@ -1,0 +1,730 @@
+/*
+ * synth-model.c — writes GGUF files with the tensor names, shapes and quantization mix of
+ * real models and random weights, for performance and memory work: speed and memory
+ * depend on shapes and types, not on values. Hyper-parameters come from each model's
+ * config.json; tensor layouts from llama.cpp's loaders (read, not copied).
+ *
+ * Invariants: output is independent of the thread count (every row has its own seed);
+ * tensor data is streamed in the order of the header's offsets, each padded to the
+ * file's alignment, so a 3B model never needs to sit in memory; a partial file is
+ * written as FILE.partial and renamed only when complete.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ggml.h>
+#include <gguf.h>
+
+#define EXIT_USAGE 2
+#define MAX_TENSORS 4096
+#define CHUNK_FLOATS ((int64_t)1 << 22)
+
+enum family {
+	FAM_LLAMA,  /* llama: Llama 3.x, SmolLM2 */
+	FAM_QWEN2,  /* qwen2: q/k/v biases */
+	FAM_QWEN3,  /* qwen3: q/k norms */
+	FAM_GEMMA3, /* gemma3: q/k norms, post-norms, interleaved sliding window */
+	FAM_QWEN35, /* qwen35: Gated DeltaNet layers with gated full attention every 4th */
+};
+
+struct model_spec {
+	const char *name; /* the id given to --arch */
+	const char *arch; /* llama.cpp's general.architecture */
+	enum family fam;
+	int n_layer, n_embd, n_head, n_head_kv, head_dim, n_ff, n_vocab, n_ctx_train;
+	float rope_base, eps;
+	bool tied;
+	bool rope_freqs; /* llama3-style rope scaling: a rope_freqs tensor */
+	int n_rot;     /* rotary dimensions; 0 = head_dim */
+	int n_swa;     /* gemma3 sliding window */
+	int ssm_conv;  /* qwen35: conv kernel */
+	int ssm_state; /* qwen35: key/value head dim of the linear layers */
+	int ssm_k_heads, ssm_v_heads;
+	int attn_interval; /* qwen35: every n-th layer is full attention */
+};
+
+/* From each model's config.json (Hugging Face). Qwen3.5: text_config; partial rotary
+ * 0.25 of head_dim 256 gives 64 rotary dims. */
+#define DENSE(id, ar, fm, L, E, H, KV, HD, FF, V, CTX, ROPE, EPS)                                          \
+	{ .name = id, .arch = ar, .fam = fm, .n_layer = L, .n_embd = E, .n_head = H, .n_head_kv = KV,       \
+	  .head_dim = HD, .n_ff = FF, .n_vocab = V, .n_ctx_train = CTX, .rope_base = ROPE, .eps = EPS, .tied = true }
+
+#define LLAMA3(id, L, E, H, KV, HD, FF)                                                                      \
+	{ .name = id, .arch = "llama", .fam = FAM_LLAMA, .n_layer = L, .n_embd = E, .n_head = H, .n_head_kv = KV,  \
+	  .head_dim = HD, .n_ff = FF, .n_vocab = 128256, .n_ctx_train = 131072, .rope_base = 5e5f, .eps = 1e-5f,   \
+	  .tied = true, .rope_freqs = true }
+
+static const struct model_spec specs[] = {
+	DENSE("qwen2.5-0.5b", "qwen2", FAM_QWEN2, 24, 896, 14, 2, 64, 4864, 151936, 32768, 1e6f, 1e-6f),
+	DENSE("qwen2.5-1.5b", "qwen2", FAM_QWEN2, 28, 1536, 12, 2, 128, 8960, 151936, 32768, 1e6f, 1e-6f),
+	DENSE("qwen2.5-3b", "qwen2", FAM_QWEN2, 36, 2048, 16, 2, 128, 11008, 151936, 32768, 1e6f, 1e-6f),
+	DENSE("qwen3-0.6b", "qwen3", FAM_QWEN3, 28, 1024, 16, 8, 128, 3072, 151936, 40960, 1e6f, 1e-6f),
+	DENSE("qwen3-1.7b", "qwen3", FAM_QWEN3, 28, 2048, 16, 8, 128, 6144, 151936, 40960, 1e6f, 1e-6f),
+	DENSE("qwen3-4b", "qwen3", FAM_QWEN3, 36, 2560, 32, 8, 128, 9728, 151936, 40960, 1e6f, 1e-6f),
+	LLAMA3("llama-3.2-1b", 16, 2048, 32, 8, 64, 8192),
+	LLAMA3("llama-3.2-3b", 28, 3072, 24, 8, 128, 8192),
+	DENSE("smollm2-360m", "llama", FAM_LLAMA, 32, 960, 15, 5, 64, 2560, 49152, 8192, 1e5f, 1e-5f),
+	DENSE("smollm2-1.7b", "llama", FAM_LLAMA, 24, 2048, 32, 32, 64, 8192, 49152, 8192, 1.3e5f, 1e-5f),
+	{ .name = "gemma-3-1b", .arch = "gemma3", .fam = FAM_GEMMA3, .n_layer = 26, .n_embd = 1152, .n_head = 4,
+	  .n_head_kv = 1, .head_dim = 256, .n_ff = 6912, .n_vocab = 262144, .n_ctx_train = 32768, .rope_base = 1e6f,
+	  .eps = 1e-6f, .tied = true, .n_swa = 512 },
+	{ .name = "gemma-3-4b", .arch = "gemma3", .fam = FAM_GEMMA3, .n_layer = 34, .n_embd = 2560, .n_head = 8,
+	  .n_head_kv = 4, .head_dim = 256, .n_ff = 10240, .n_vocab = 262208, .n_ctx_train = 131072,
+	  .rope_base = 1e6f, .eps = 1e-6f, .tied = true, .n_swa = 1024 },
+	{ .name = "qwen3.5-0.8b", .arch = "qwen35", .fam = FAM_QWEN35, .n_layer = 24, .n_embd = 1024, .n_head = 8,
+	  .n_head_kv = 2, .head_dim = 256, .n_ff = 3584, .n_vocab = 248320, .n_ctx_train = 262144, .rope_base = 1e7f,
+	  .eps = 1e-6f, .tied = true, .n_rot = 64, .ssm_conv = 4, .ssm_state = 128, .ssm_k_heads = 16,
+	  .ssm_v_heads = 16, .attn_interval = 4 },
+	{ .name = "qwen3.5-2b", .arch = "qwen35", .fam = FAM_QWEN35, .n_layer = 24, .n_embd = 2048, .n_head = 8,
+	  .n_head_kv = 2, .head_dim = 256, .n_ff = 6144, .n_vocab = 248320, .n_ctx_train = 262144, .rope_base = 1e7f,
+	  .eps = 1e-6f, .tied = true, .n_rot = 64, .ssm_conv = 4, .ssm_state = 128, .ssm_k_heads = 16,
+	  .ssm_v_heads = 16, .attn_interval = 4 },
+	{ .name = "qwen3.5-4b", .arch = "qwen35", .fam = FAM_QWEN35, .n_layer = 32, .n_embd = 2560, .n_head = 16,
+	  .n_head_kv = 4, .head_dim = 256, .n_ff = 9216, .n_vocab = 248320, .n_ctx_train = 262144, .rope_base = 1e7f,
+	  .eps = 1e-6f, .tied = true, .n_rot = 64, .ssm_conv = 4, .ssm_state = 128, .ssm_k_heads = 16,
+	  .ssm_v_heads = 32, .attn_interval = 4 },
+};
+
+enum fill { FILL_RANDOM, FILL_ONES, FILL_ZEROS, FILL_NEG };
+
+/* What llama.cpp's Q4_K_M rule looks at. */
+enum role { ROLE_MATRIX, ROLE_VECTOR, ROLE_EMBD, ROLE_OUTPUT, ROLE_ATTN_V, ROLE_FFN_DOWN, ROLE_ATTN_QKV };
+
+struct tdesc {
+	char name[GGML_MAX_NAME];
+	int n_dims;
+	int64_t ne[2];
+	enum fill fill;
+	enum role role;
+	enum ggml_type type;
+};
+
+struct plan {
+	struct tdesc t[MAX_TENSORS];
+	int n;
+	int n_attn_v, n_ffn_down;
+};
+
+static void add(struct plan *p, enum role role, enum fill fill, int64_t ne0, int64_t ne1, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static void add(struct plan *p, enum role role, enum fill fill, int64_t ne0, int64_t ne1, const char *fmt, ...)
+{
+	struct tdesc *t = &p->t[p->n++];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->name, sizeof(t->name), fmt, ap);
+	va_end(ap);
+	t->n_dims = ne1 > 0 ? 2 : 1;
+	t->ne[0] = ne0;
+	t->ne[1] = ne1 > 0 ? ne1 : 1;
+	t->fill = fill;
+	t->role = role;
+	if (role == ROLE_ATTN_V || role == ROLE_ATTN_QKV)
+		p->n_attn_v++;
+	if (role == ROLE_FFN_DOWN)
+		p->n_ffn_down++;
+}
+
+static bool is_full_attn(const struct model_spec *m, int il)
+{
+	return m->fam != FAM_QWEN35 || (il + 1) % m->attn_interval == 0;
+}
+
+/* The tensors llama.cpp's loader asks for, in the order its converter writes them. */
+static void plan_tensors(const struct model_spec *m, struct plan *p)
+{
+	const int64_t E = m->n_embd, hd = m->head_dim;
+	const int64_t q_dim = hd * m->n_head, kv_dim = hd * m->n_head_kv;
+	p->n = 0;
+	add(p, ROLE_EMBD, FILL_RANDOM, E, m->n_vocab, "token_embd.weight");
+	if (m->rope_freqs) /* llama3 rope scaling factors */
+		add(p, ROLE_VECTOR, FILL_ONES, hd / 2, 0, "rope_freqs.weight");
+	for (int il = 0; il < m->n_layer; il++) {
+		add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.attn_norm.weight", il);
+		if (is_full_attn(m, il)) {
+			/* qwen35's full attention projects a gate next to each query */
+			int64_t q_out = m->fam == FAM_QWEN35 ? 2 * q_dim : q_dim;
+			add(p, ROLE_MATRIX, FILL_RANDOM, E, q_out, "blk.%d.attn_q.weight", il);
+			add(p, ROLE_MATRIX, FILL_RANDOM, E, kv_dim, "blk.%d.attn_k.weight", il);
+			add(p, ROLE_ATTN_V, FILL_RANDOM, E, kv_dim, "blk.%d.attn_v.weight", il);
+			if (m->fam == FAM_QWEN2) {
+				add(p, ROLE_VECTOR, FILL_ZEROS, q_dim, 0, "blk.%d.attn_q.bias", il);
+				add(p, ROLE_VECTOR, FILL_ZEROS, kv_dim, 0, "blk.%d.attn_k.bias", il);
+				add(p, ROLE_VECTOR, FILL_ZEROS, kv_dim, 0, "blk.%d.attn_v.bias", il);
+			}
+			add(p, ROLE_MATRIX, FILL_RANDOM, q_dim, E, "blk.%d.attn_output.weight", il);
+			if (m->fam == FAM_QWEN3 || m->fam == FAM_GEMMA3 || m->fam == FAM_QWEN35) {
+				add(p, ROLE_VECTOR, FILL_ONES, hd, 0, "blk.%d.attn_q_norm.weight", il);
+				add(p, ROLE_VECTOR, FILL_ONES, hd, 0, "blk.%d.attn_k_norm.weight", il);
+			}
+		} else {
+			const int64_t key_dim = (int64_t)m->ssm_state * m->ssm_k_heads;
+			const int64_t val_dim = (int64_t)m->ssm_state * m->ssm_v_heads;
+			add(p, ROLE_ATTN_QKV, FILL_RANDOM, E, 2 * key_dim + val_dim, "blk.%d.attn_qkv.weight", il);
+			add(p, ROLE_MATRIX, FILL_RANDOM, E, val_dim, "blk.%d.attn_gate.weight", il);
+			add(p, ROLE_VECTOR, FILL_RANDOM, m->ssm_conv, 2 * key_dim + val_dim, "blk.%d.ssm_conv1d.weight",
+			    il);
+			add(p, ROLE_VECTOR, FILL_ZEROS, m->ssm_v_heads, 0, "blk.%d.ssm_dt.bias", il);
+			add(p, ROLE_VECTOR, FILL_NEG, m->ssm_v_heads, 0, "blk.%d.ssm_a", il);
+			add(p, ROLE_MATRIX, FILL_RANDOM, E, m->ssm_v_heads, "blk.%d.ssm_beta.weight", il);
+			add(p, ROLE_MATRIX, FILL_RANDOM, E, m->ssm_v_heads, "blk.%d.ssm_alpha.weight", il);
+			add(p, ROLE_VECTOR, FILL_ONES, m->ssm_state, 0, "blk.%d.ssm_norm.weight", il);
+			add(p, ROLE_MATRIX, FILL_RANDOM, val_dim, E, "blk.%d.ssm_out.weight", il);
+		}
+		if (m->fam == FAM_GEMMA3)
+			add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.post_attention_norm.weight", il);
+		else if (m->fam == FAM_QWEN35)
+			add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.post_attention_norm.weight", il);
+		if (m->fam != FAM_QWEN35)
+			add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.ffn_norm.weight", il);
+		add(p, ROLE_MATRIX, FILL_RANDOM, E, m->n_ff, "blk.%d.ffn_gate.weight", il);
+		add(p, ROLE_MATRIX, FILL_RANDOM, E, m->n_ff, "blk.%d.ffn_up.weight", il);
+		add(p, ROLE_FFN_DOWN, FILL_RANDOM, m->n_ff, E, "blk.%d.ffn_down.weight", il);
+		if (m->fam == FAM_GEMMA3)
+			add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.post_ffw_norm.weight", il);
+	}
+	add(p, ROLE_VECTOR, FILL_ONES, E, 0, "output_norm.weight");
+	if (!m->tied)
+		add(p, ROLE_OUTPUT, FILL_RANDOM, E, m->n_vocab, "output.weight");
+}
+
+enum quant { Q_F32, Q_F16, Q_Q8_0, Q_Q4_K_M };
+static const char *const quant_names[] = { "F32", "F16", "Q8_0", "Q4_K_M" };
+static const int quant_ftype[] = { 0, 1, 7, 15 }; /* llama_ftype: ALL_F32, MOSTLY_F16, MOSTLY_Q8_0, MOSTLY_Q4_K_M */
+
+/* llama.cpp's "more bits" layers: the first and last eighth, and every third between. */
+static bool use_more_bits(int i, int n)
+{
+	return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2;
+}
+
+/* K-quants need rows of 256; llama.cpp then falls back to a legacy type of similar size. */
+static enum ggml_type fallback(enum ggml_type t, int64_t ne0)
+{
+	if (ne0 % 256 == 0)
+		return t;
+	switch (t) {
+	case GGML_TYPE_Q4_K:
+		return GGML_TYPE_Q5_0;
+	case GGML_TYPE_Q5_K:
+		return GGML_TYPE_Q5_1;
+	case GGML_TYPE_Q6_K:
+		return GGML_TYPE_Q8_0;
+	default:
+		return t;
+	}
+}
+
+/* The type of each tensor. Q4_K_M follows llama-quant.cpp's rule for dense models:
+ * Q4_K by default; Q6_K for output (or token_embd when tied, since it doubles as output)
+ * and for attn_v/ffn_down in the use_more_bits() layers, where fused attn_qkv counts as
+ * attn_v; rows not a multiple of 256 fall back (Q4_K->Q5_0, Q6_K->Q8_0). Checked tensor
+ * by tensor against llama-quantize of an F16 synth file (llama, gemma3, qwen35). */
+static void assign_types(struct plan *p, enum quant q)
+{
+	int i_v = 0, i_down = 0;
+	bool has_output = false;
+	for (int i = 0; i < p->n; i++)
+		has_output |= p->t[i].role == ROLE_OUTPUT;
+	for (int i = 0; i < p->n; i++) {
+		struct tdesc *t = &p->t[i];
+		enum ggml_type ty;
+		if (t->role == ROLE_VECTOR || q == Q_F32)
+			ty = GGML_TYPE_F32;
+		else if (q == Q_F16)
+			ty = GGML_TYPE_F16;
+		else if (q == Q_Q8_0)
+			ty = GGML_TYPE_Q8_0;
+		else {
+			switch (t->role) {
+			case ROLE_OUTPUT:
+				ty = GGML_TYPE_Q6_K;
+				break;
+			case ROLE_EMBD:
+				ty = has_output ? GGML_TYPE_Q4_K : GGML_TYPE_Q6_K;
+				break;
+			case ROLE_ATTN_V:
+			case ROLE_ATTN_QKV:
+				ty = use_more_bits(i_v, p->n_attn_v) ? GGML_TYPE_Q6_K : GGML_TYPE_Q4_K;
+				break;
+			case ROLE_FFN_DOWN:
+				ty = use_more_bits(i_down, p->n_ffn_down) ? GGML_TYPE_Q6_K : GGML_TYPE_Q4_K;
+				break;
+			default:
+				ty = GGML_TYPE_Q4_K;
+				break;
+			}
+			ty = fallback(ty, t->ne[0]);
+		}
+		if (t->role == ROLE_ATTN_V || t->role == ROLE_ATTN_QKV)
+			i_v++;
+		if (t->role == ROLE_FFN_DOWN)
+			i_down++;
+		t->type = ty;
+	}
+}
+
+/* ---- random numbers: splitmix64 seeds each row, xorshift64* fills it ---- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* Uniform with standard deviation 0.02, the usual initializer range. */
+static void fill_row(float *dst, int64_t n, enum fill fill, uint64_t seed)
+{
+	if (fill != FILL_RANDOM) {
+		float v = fill == FILL_ONES ? 1.0f : fill == FILL_NEG ? -1.0f : 0.0f;
+		for (int64_t i = 0; i < n; i++)
+			dst[i] = v;
+		return;
+	}
+	uint64_t s = splitmix64(seed) | 1;
+	const float scale = 0.02f * 1.7320508f / 2147483648.0f;
+	for (int64_t i = 0; i < n; i++) {
+		s ^= s >> 12;
+		s ^= s << 25;
+		s ^= s >> 27;
+		int32_t r = (int32_t)((s * 0x2545f4914f6cdd1dull) >> 32);
+		dst[i] = (float)r * scale;
+	}
+}
+
+struct job {
+	const struct tdesc *t;
+	uint64_t seed;
+	int64_t row0, n_rows;
+	float *src;
+	uint8_t *dst;
+};
+
+static void *run_job(void *arg)
+{
+	struct job *j = arg;
+	const int64_t ne0 = j->t->ne[0];
+	for (int64_t r = 0; r < j->n_rows; r++)
+		fill_row(j->src + r * ne0, ne0, j->t->fill, j->seed ^ ((uint64_t)(j->row0 + r) * 0x100000001b3ull));
+	ggml_quantize_chunk(j->t->type, j->src, j->dst, 0, j->n_rows, ne0, NULL);
+	return NULL;
+}
+
+/* Generates one tensor in chunks of rows over n_threads and appends it to f. */
+static bool write_tensor(FILE *f, const struct tdesc *t, uint64_t seed, int n_threads, float *src, uint8_t *dst)
+{
+	const int64_t ne0 = t->ne[0], n_rows = t->ne[1];
+	const size_t row_bytes = ggml_row_size(t->type, ne0);
+	int64_t chunk = CHUNK_FLOATS / ne0;
+	if (chunk < 1)
+		chunk = 1;
+	for (int64_t r0 = 0; r0 < n_rows; r0 += chunk) {
+		int64_t nr = n_rows - r0 < chunk ? n_rows - r0 : chunk;
+		struct job jobs[16];
+		pthread_t th[16];
+		int nt = n_threads;
+		if (nt > nr)
+			nt = (int)nr;
+		int64_t per = (nr + nt - 1) / nt, at = 0;
+		int started = 0;
+		for (int k = 0; k < nt && at < nr; k++) {
+			int64_t n = nr - at < per ? nr - at : per;
+			jobs[k] = (struct job){ t, seed, r0 + at, n, src + at * ne0, dst + (size_t)at * row_bytes };
+			at += n;
+			if (k == 0)
+				continue;
+			if (pthread_create(&th[k], NULL, run_job, &jobs[k]) != 0)
+				run_job(&jobs[k]), th[k] = 0;
+			started = k;
+		}
+		run_job(&jobs[0]);
+		for (int k = 1; k <= started; k++)
+			if (th[k])
+				pthread_join(th[k], NULL);
+		if (fwrite(dst, row_bytes, (size_t)nr, f) != (size_t)nr)
+			return false;
+	}
+	return true;
+}
+
+/* ---- metadata ---- */
+
+static void set_kv(struct gguf_context *g, const struct model_spec *m, const char *key, uint32_t v)
+{
+	char k[128];
+	snprintf(k, sizeof(k), "%s.%s", m->arch, key);
+	gguf_set_val_u32(g, k, v);
+}
+
+static void set_kvf(struct gguf_context *g, const struct model_spec *m, const char *key, float v)
+{
+	char k[128];
+	snprintf(k, sizeof(k), "%s.%s", m->arch, key);
+	gguf_set_val_f32(g, k, v);
+}
+
+/* A SentencePiece-style vocabulary of the real size: <unk> <s> </s>, the 256 byte
+ * tokens llama.cpp looks up ("<0x0A>" for newline), then fillers. Returns false on OOM. */
+static bool set_vocab(struct gguf_context *g, int n_vocab)
+{
+	char **tok = calloc((size_t)n_vocab, sizeof(*tok));
+	float *score = calloc((size_t)n_vocab, sizeof(*score));
+	int32_t *type = calloc((size_t)n_vocab, sizeof(*type));
+	char *text = malloc((size_t)n_vocab * 16);
+	bool ok = tok && score && type && text;
+	for (int i = 0; ok && i < n_vocab; i++) {
+		tok[i] = text + (size_t)i * 16;
+		if (i == 0)
+			strcpy(tok[i], "<unk>"), type[i] = 2;
+		else if (i == 1)
+			strcpy(tok[i], "<s>"), type[i] = 3;
+		else if (i == 2)
+			strcpy(tok[i], "</s>"), type[i] = 3;
+		else if (i < 3 + 256)
+			snprintf(tok[i], 16, "<0x%02X>", i - 3), type[i] = 6;
+		else
+			snprintf(tok[i], 16, "t%d", i), type[i] = 1;
+		score[i] = i < 3 + 256 ? 0.0f : -(float)i;
+	}
+	if (ok) {
+		gguf_set_val_str(g, "tokenizer.ggml.model", "llama");
+		gguf_set_arr_str(g, "tokenizer.ggml.tokens", (const char **)tok, (size_t)n_vocab);
+		gguf_set_arr_data(g, "tokenizer.ggml.scores", GGUF_TYPE_FLOAT32, score, (size_t)n_vocab);
+		gguf_set_arr_data(g, "tokenizer.ggml.token_type", GGUF_TYPE_INT32, type, (size_t)n_vocab);
+		gguf_set_val_u32(g, "tokenizer.ggml.unknown_token_id", 0);
+		gguf_set_val_u32(g, "tokenizer.ggml.bos_token_id", 1);
+		gguf_set_val_u32(g, "tokenizer.ggml.eos_token_id", 2);
+		gguf_set_val_bool(g, "tokenizer.ggml.add_bos_token", true);
+	}
+	free(text);
+	free(type);
+	free(score);
+	free(tok);
+	return ok;
+}
+
+static bool set_metadata(struct gguf_context *g, const struct model_spec *m, enum quant q, int n_ctx)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "synthetic %s (random weights)", m->name);
+	gguf_set_val_str(g, "general.architecture", m->arch);
+	gguf_set_val_str(g, "general.name", name);
+	gguf_set_val_str(g, "general.description", "random weights with real shapes, written by tacit's tools/synth-model");
+	gguf_set_val_u32(g, "general.file_type", (uint32_t)quant_ftype[q]);
+	gguf_set_val_u32(g, "general.quantization_version", 2);
+	set_kv(g, m, "context_length", (uint32_t)n_ctx);
+	set_kv(g, m, "embedding_length", (uint32_t)m->n_embd);
+	set_kv(g, m, "block_count", (uint32_t)m->n_layer);
+	set_kv(g, m, "feed_forward_length", (uint32_t)m->n_ff);
+	set_kv(g, m, "attention.head_count", (uint32_t)m->n_head);
+	set_kv(g, m, "attention.head_count_kv", (uint32_t)m->n_head_kv);
+	set_kv(g, m, "attention.key_length", (uint32_t)m->head_dim);
+	set_kv(g, m, "attention.value_length", (uint32_t)m->head_dim);
+	set_kv(g, m, "rope.dimension_count", (uint32_t)(m->n_rot ? m->n_rot : m->head_dim));
+	set_kv(g, m, "vocab_size", (uint32_t)m->n_vocab);
+	set_kvf(g, m, "rope.freq_base", m->rope_base);
+	set_kvf(g, m, "attention.layer_norm_rms_epsilon", m->eps);
+	if (m->fam == FAM_GEMMA3)
+		set_kv(g, m, "attention.sliding_window", (uint32_t)m->n_swa);
+	if (m->fam == FAM_QWEN35) {
+		/* multimodal rope sections over the 64 rotary dims, as Qwen3.5 ships them */
+		const int32_t sections[4] = { 11, 11, 10, 0 };
+		char k[128];
+		snprintf(k, sizeof(k), "%s.rope.dimension_sections", m->arch);
+		gguf_set_arr_data(g, k, GGUF_TYPE_INT32, sections, 4);
+		set_kv(g, m, "ssm.conv_kernel", (uint32_t)m->ssm_conv);
+		set_kv(g, m, "ssm.state_size", (uint32_t)m->ssm_state);
+		set_kv(g, m, "ssm.group_count", (uint32_t)m->ssm_k_heads);
+		set_kv(g, m, "ssm.time_step_rank", (uint32_t)m->ssm_v_heads);
+		set_kv(g, m, "ssm.inner_size", (uint32_t)(m->ssm_state * m->ssm_v_heads));
+		set_kv(g, m, "full_attention_interval", (uint32_t)m->attn_interval);
+	}
+	return set_vocab(g, m->n_vocab);
+}
+
+/* ---- command line ---- */
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: synth-model --arch NAME [--out FILE] [--quant Q4_K_M|Q8_0|F16|F32] [--seed N]\n"
+		   "                   [--ctx N] [--layers N] [--vocab N] [--threads N] [--quiet]\n"
+		   "       synth-model --list [--json]\n"
+		   "Writes a GGUF with the real tensor names, shapes and quantization mix of NAME and\n"
+		   "random weights (default out: build/models/NAME-QUANT.gguf). --layers and --vocab\n"
+		   "shrink a model for tests.\n");
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "synth-model: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'synth-model --help')\n");
+	return EXIT_USAGE;
+}
+
+static bool parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Everything an estimate needs, per model, for joining with measurements. */
+static void list_models_json(void)
+{
+	printf("[");
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const struct model_spec *m = &specs[i];
+		int n_full = 0;
+		for (int il = 0; il < m->n_layer; il++)
+			n_full += is_full_attn(m, il);
+		/* gemma3: every 6th layer is global, the rest slide */
+		int n_swa = m->fam == FAM_GEMMA3 ? n_full - n_full / 6 : 0;
+		printf("%s\n{\"name\":\"%s\",\"arch\":\"%s\",\"n_layers\":%d,\"n_embd\":%d,\"n_head\":%d,"
+		       "\"n_head_kv\":%d,\"head_dim\":%d,\"n_ff\":%d,\"n_vocab\":%d,\"n_ctx_train\":%d,"
+		       "\"tied\":%s,\"attn_full_layers\":%d,\"attn_swa_layers\":%d,\"sliding_window\":%d,"
+		       "\"recurrent_layers\":%d,\"ssm_state\":%d,\"ssm_k_heads\":%d,\"ssm_v_heads\":%d,"
+		       "\"ssm_conv\":%d}",
+		       i ? "," : "", m->name, m->arch, m->n_layer, m->n_embd, m->n_head, m->n_head_kv, m->head_dim,
+		       m->n_ff, m->n_vocab, m->n_ctx_train, m->tied ? "true" : "false", n_full - n_swa, n_swa, m->n_swa,
+		       m->n_layer - n_full, m->ssm_state, m->ssm_k_heads, m->ssm_v_heads, m->ssm_conv);
+	}
+	printf("\n]\n");
+}
+
+static void list_models(void)
+{
+	printf("%-14s %-7s %6s %6s %5s %5s %5s %6s %7s %4s\n", "name", "arch", "layers", "embd", "head", "kv",
+	       "hdim", "ffn", "vocab", "tied");
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const struct model_spec *m = &specs[i];
+		printf("%-14s %-7s %6d %6d %5d %5d %5d %6d %7d %4s\n", m->name, m->arch, m->n_layer, m->n_embd,
+		       m->n_head, m->n_head_kv, m->head_dim, m->n_ff, m->n_vocab, m->tied ? "yes" : "no");
+	}
+}
+
+static int make_dirs(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *s = tmp + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *arch = NULL, *out = NULL, *quant = "Q4_K_M";
+	long seed = 1, ctx = 0, layers = 0, vocab = 0, threads = 2;
+	bool quiet = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool has_val = i + 1 < argc;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--list")) {
+			bool json = i + 1 < argc && !strcmp(argv[i + 1], "--json");
+			if (json)
+				list_models_json();
+			else
+				list_models();
+			return 0;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = true;
+		} else if (!has_val && a[0] == '-' && strcmp(a, "-")) {
+			if (!strcmp(a, "--arch") || !strcmp(a, "--out") || !strcmp(a, "--quant") || !strcmp(a, "--seed") ||
+			    !strcmp(a, "--ctx") || !strcmp(a, "--layers") || !strcmp(a, "--vocab") ||
+			    !strcmp(a, "--threads"))
+				return usage_error("'%s' needs a value", a);
+			return usage_error("unknown option '%s'", a);
+		} else if (!strcmp(a, "--arch")) {
+			arch = argv[++i];
+		} else if (!strcmp(a, "--out")) {
+			out = argv[++i];
+		} else if (!strcmp(a, "--quant")) {
+			quant = argv[++i];
+		} else if (!strcmp(a, "--seed")) {
+			if (!parse_int(argv[++i], 0, 0x7fffffffL, &seed))
+				return usage_error("bad --seed '%s'", argv[i]);
+		} else if (!strcmp(a, "--ctx")) {
+			if (!parse_int(argv[++i], 16, 1L << 24, &ctx))
+				return usage_error("bad --ctx '%s' (16 to 16777216)", argv[i]);
+		} else if (!strcmp(a, "--layers")) {
+			if (!parse_int(argv[++i], 1, 512, &layers))
+				return usage_error("bad --layers '%s' (1 to 512)", argv[i]);
+		} else if (!strcmp(a, "--vocab")) {
+			if (!parse_int(argv[++i], 260, 1L << 20, &vocab))
+				return usage_error("bad --vocab '%s' (260 to 1048576)", argv[i]);
+		} else if (!strcmp(a, "--threads")) {
+			if (!parse_int(argv[++i], 1, 16, &threads))
+				return usage_error("bad --threads '%s' (1 to 16)", argv[i]);
+		} else {
+			return usage_error("unknown argument '%s'", a);
+		}
+	}
+	if (!arch)
+		return usage_error("%s", "missing --arch NAME (see --list)");
+	const struct model_spec *found = NULL;
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (!strcmp(specs[i].name, arch))
+			found = &specs[i];
+	if (!found)
+		return usage_error("unknown model '%s' (see --list)", arch);
+	enum quant q = Q_F32;
+	bool qok = false;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(quant, quant_names[i]))
+			q = (enum quant)i, qok = true;
+	if (!qok)
+		return usage_error("unknown --quant '%s' (Q4_K_M, Q8_0, F16 or F32)", quant);
+
+	struct model_spec m = *found;
+	if (layers)
+		m.n_layer = (int)layers;
+	if (vocab)
+		m.n_vocab = (int)vocab;
+	if (m.fam == FAM_QWEN35 && m.n_layer < m.attn_interval)
+		m.attn_interval = m.n_layer; /* keep one full-attention layer */
+
+	char def_out[512];
+	if (!out) {
+		snprintf(def_out, sizeof(def_out), "build/models/%s-%s.gguf", m.name, quant_names[q]);
+		out = def_out;
+	}
+
+	int rc = 1;
+	struct plan *p = calloc(1, sizeof(*p));
+	struct gguf_context *g = gguf_init_empty();
+	struct ggml_context *gc = NULL;
+	float *src = NULL;
+	uint8_t *dst = NULL, *meta = NULL;
+	FILE *f = NULL;
+	char tmp[4200];
+	snprintf(tmp, sizeof(tmp), "%s.partial", out);
+	if (!p || !g)
+		goto oom;
+	plan_tensors(&m, p);
+	assign_types(p, q);
+	if (!set_metadata(g, &m, q, ctx ? (int)ctx : m.n_ctx_train))
+		goto oom;
+	if (m.fam == FAM_QWEN35 && m.attn_interval != found->attn_interval)
+		set_kv(g, &m, "full_attention_interval", (uint32_t)m.attn_interval);
+
+	struct ggml_init_params ip = { (size_t)p->n * ggml_tensor_overhead() + 1024, NULL, true };
+	gc = ggml_init(ip);
+	if (!gc)
+		goto oom;
+	int64_t n_params = 0, max_row_bytes = 0, max_ne0 = 0;
+	for (int i = 0; i < p->n; i++) {
+		const struct tdesc *t = &p->t[i];
+		struct ggml_tensor *x = ggml_new_tensor(gc, t->type, t->n_dims, t->ne);
+		ggml_set_name(x, t->name);
+		gguf_add_tensor(g, x);
+		n_params += t->ne[0] * t->ne[1];
+		if ((int64_t)ggml_row_size(t->type, t->ne[0]) > max_row_bytes)
+			max_row_bytes = (int64_t)ggml_row_size(t->type, t->ne[0]);
+		if (t->ne[0] > max_ne0)
+			max_ne0 = t->ne[0];
+	}
+	/* a chunk holds at least one row */
+	int64_t cap = CHUNK_FLOATS > max_ne0 ? CHUNK_FLOATS : max_ne0;
+	src = malloc((size_t)cap * sizeof(float));
+	dst = malloc((size_t)cap * sizeof(float) + (size_t)max_row_bytes);
+	size_t meta_size = gguf_get_meta_size(g);
+	meta = malloc(meta_size);
+	if (!src || !dst || !meta)
+		goto oom;
+	gguf_get_meta_data(g, meta);
+
+	if (make_dirs(out) != 0 || !(f = fopen(tmp, "wb"))) {
+		fprintf(stderr, "synth-model: cannot write '%s': %s\n", tmp, strerror(errno));
+		goto out;
+	}
+	struct timespec ts0, ts1;
+	clock_gettime(CLOCK_MONOTONIC, &ts0);
+	if (fwrite(meta, 1, meta_size, f) != meta_size)
+		goto io;
+	const size_t align = gguf_get_alignment(g);
+	static const uint8_t zeros[64];
+	for (int i = 0; i < p->n; i++) {
+		const struct tdesc *t = &p->t[i];
+		ggml_quantize_init(t->type);
+		if (!write_tensor(f, t, splitmix64((uint64_t)seed * 1000003u + (uint64_t)i), (int)threads, src, dst))
+			goto io;
+		size_t nb = ggml_row_size(t->type, t->ne[0]) * (size_t)t->ne[1];
+		size_t pad = (align - nb % align) % align;
+		if (pad && fwrite(zeros, 1, pad, f) != pad)
+			goto io;
+		if (!quiet && isatty(2))
+			fprintf(stderr, "\rsynth-model: %d/%d tensors", i + 1, p->n);
+	}
+	if (fflush(f) != 0 || ferror(f))
+		goto io;
+	long long bytes = (long long)ftell(f);
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto io;
+	}
+	f = NULL;
+	if (rename(tmp, out) != 0) {
+		fprintf(stderr, "synth-model: cannot rename '%s' to '%s': %s\n", tmp, out, strerror(errno));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts1);
+	if (!quiet && isatty(2))
+		fprintf(stderr, "\n");
+	printf("%s: %s %s, %d layers, %d tensors, %" PRId64 " params, %lld bytes, %.1f s\n", out, m.name,
+	       quant_names[q], m.n_layer, p->n, n_params, bytes,
+	       (double)(ts1.tv_sec - ts0.tv_sec) + (double)(ts1.tv_nsec - ts0.tv_nsec) * 1e-9);
+	rc = 0;
+	goto out;
+io:
+	fprintf(stderr, "synth-model: cannot write '%s': %s\n", tmp, strerror(errno));
+	if (f)
+		fclose(f);
+	f = NULL;
+	remove(tmp);
+	goto out;
+oom:
+	fprintf(stderr, "synth-model: out of memory\n");
+out:
+	if (f) {
+		fclose(f);
+		remove(tmp);
+	}
+	free(meta);
+	free(dst);
+	free(src);
+	if (gc)
+		ggml_free(gc);
+	if (g)
+		gguf_free(g);
+	free(p);
+	ggml_quantize_free();
+	return rc;
+}
