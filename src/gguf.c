@@ -7,7 +7,7 @@
  */
 #include "internal.h"
 
-#include "gguf.h"
+#include "gguf_check.h"
 
 #include <fcntl.h>
 #include <inttypes.h>

@@ -5,7 +5,7 @@
  */
 #include "internal.h"
 
-#include "gguf.h"
+#include "gguf_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

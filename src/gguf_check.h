@@ -1,5 +1,5 @@
 /*
- * gguf.h — tacit's own strict GGUF pre-parser. It validates a file's header (counts,
+ * gguf_check.h — tacit's own strict GGUF pre-parser. It validates a file's header (counts,
  * lengths, types, alignment, every tensor's extent) before llama.cpp ever sees the file,
  * and sums what the fit scorer needs. The limits below are the contract: anything past
  * them is rejected as malformed, whatever a library might accept.
