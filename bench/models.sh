@@ -6,7 +6,8 @@
 # writes build/models/measurements.json with every shape fact an estimate needs, so
 # estimates can be joined to measurements by model id.
 #
-# TACIT_BENCH_MODELS / TACIT_BENCH_QUANTS pick models (default: the list below, Q4_K_M).
+# TACIT_BENCH_MODELS / TACIT_BENCH_QUANTS pick models (default: the list below, Q4_K_M);
+# measurements.json holds every model measured so far in build/models.
 # Models are generated once into build/models (about 1-3 minutes each on 2 cores).
 # Rates are best-of-3 (median beside them): on a shared machine the best run is the one
 # least disturbed by other work. Memory figures do not depend on load.
@@ -29,7 +30,6 @@ command -v llama-bench >/dev/null || { have_bench=0; echo "models.sh: llama-benc
 
 "$BUILD/tacit" system --json >"$dir/system.json"
 "$synth" --list --json >"$dir/specs.json"
-: >"$dir/runs.jsonl"
 for m in $models; do
 	for q in $quants; do
 		f=$dir/$m-$q.gguf
@@ -48,7 +48,7 @@ for m in $models; do
 			lb=$(tr -d '\n' <"$dir/$m-$q.llama-bench.json")
 		fi
 		printf '{"id":"%s","quant":"%s","measure":%s,"llama_bench":%s}\n' "$m" "$q" \
-			"$(cat "$dir/$m-$q.measure.json")" "$lb" >>"$dir/runs.jsonl"
+			"$(cat "$dir/$m-$q.measure.json")" "$lb" >"$dir/$m-$q.run.json"
 	done
 done
 
@@ -72,8 +72,9 @@ def emit(name, value, unit, ref, ref_value, hib, note):
                       "ratio": round(value / ref_value, 4) if ref_value else 0.0, "higher_is_better": hib,
                       "machine": machine, "note": note}))
 
-for line in open(os.path.join(d, "runs.jsonl")):
-    r = json.loads(line)
+# every model measured so far (a run with TACIT_BENCH_MODELS re-measures only those)
+for run in sorted(f for f in os.listdir(d) if f.endswith(".run.json")):
+    r = json.load(open(os.path.join(d, run)))
     m, lb = r["measure"], r["llama_bench"] or []
     spec = specs.get(r["id"], {})
     tg = [x for x in lb if x.get("n_gen", 0) > 0 and x.get("n_prompt", 0) == 0]
