@@ -544,35 +544,36 @@ enum tacit_status tacit_store_session_get(struct tacit_store *s, int64_t id, str
 	return ret;
 }
 
-enum tacit_status tacit_store_session_list(struct tacit_store *s, struct tacit_session **out, size_t *n_out)
+/* Fills one array element from the current row. */
+typedef void (*row_fill_fn)(struct tacit_store *s, sqlite3_stmt *st, void *elem, void *user);
+
+/* Steps st to the end, growing an array of elem_size elements filled by fill; finalizes
+ * st. On TACIT_OK *out is never NULL (an empty list is a 1-element allocation, n = 0). */
+static enum tacit_status collect_rows(struct tacit_store *s, sqlite3_stmt *st, size_t elem_size, row_fill_fn fill,
+				      void *user, const char *what, void **out, size_t *n_out)
 {
-	sqlite3_stmt *st;
-	struct tacit_session *arr = NULL;
+	char *arr = NULL;
 	size_t n = 0, cap = 0;
+	enum tacit_status ret = TACIT_OK;
 	int rc;
 
-	if (!s || !out || !n_out)
-		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_session_list: NULL argument");
-	*out = NULL;
-	*n_out = 0;
-	enum tacit_status ret = prep(s, SESSION_COLUMNS "ORDER BY s.started_ms DESC, s.id DESC", &st);
-	if (ret != TACIT_OK)
-		return ret;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
-			struct tacit_session *p = realloc(arr, cap * sizeof(*arr));
+			char *p = realloc(arr, cap * elem_size);
 			if (!p) {
 				ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 				goto out;
 			}
 			arr = p;
 		}
-		session_from_row(st, &arr[n++]);
+		memset(arr + n * elem_size, 0, elem_size);
+		fill(s, st, arr + n * elem_size, user);
+		n++;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "list sessions");
-	if (ret == TACIT_OK && !arr && !(arr = malloc(sizeof(*arr))))
+		ret = db_fail(s, rc, what);
+	if (ret == TACIT_OK && !arr && !(arr = malloc(elem_size)))
 		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 out:
 	sqlite3_finalize(st);
@@ -583,6 +584,27 @@ out:
 	*out = arr;
 	*n_out = n;
 	return TACIT_OK;
+}
+
+static void session_fill(struct tacit_store *s, sqlite3_stmt *st, void *elem, void *user)
+{
+	(void)s;
+	(void)user;
+	session_from_row(st, elem);
+}
+
+enum tacit_status tacit_store_session_list(struct tacit_store *s, struct tacit_session **out, size_t *n_out)
+{
+	sqlite3_stmt *st;
+
+	if (!s || !out || !n_out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_session_list: NULL argument");
+	*out = NULL;
+	*n_out = 0;
+	enum tacit_status ret = prep(s, SESSION_COLUMNS "ORDER BY s.started_ms DESC, s.id DESC", &st);
+	if (ret != TACIT_OK)
+		return ret;
+	return collect_rows(s, st, sizeof(**out), session_fill, NULL, "list sessions", (void **)out, n_out);
 }
 
 /* Runs "UPDATE ... WHERE id = ?last" binding text (or NULL) and id; NOT_FOUND if no row. */
@@ -1723,13 +1745,26 @@ static enum tacit_status repair_recordings(struct tacit_store *s)
 	return ret;
 }
 
+static void audio_fill(struct tacit_store *s, sqlite3_stmt *st, void *elem, void *session_id)
+{
+	struct tacit_audio_file *a = elem;
+	a->id = sqlite3_column_int64(st, 0);
+	a->session_id = *(const int64_t *)session_id;
+	a->chunk = sqlite3_column_int(st, 1);
+	a->sample_rate = sqlite3_column_int(st, 2);
+	a->channels = sqlite3_column_int(st, 3);
+	a->data_bytes = sqlite3_column_int64(st, 4);
+	copy_str(a->state, sizeof(a->state), col_text(st, 5));
+	copy_str(a->sha256, sizeof(a->sha256), col_text(st, 6));
+	char *p = abs_path(s, col_text(st, 7));
+	copy_str(a->path, sizeof(a->path), p);
+	free(p);
+}
+
 enum tacit_status tacit_store_audio_files(struct tacit_store *s, int64_t session_id, struct tacit_audio_file **out,
 					  size_t *n_out)
 {
 	sqlite3_stmt *st;
-	struct tacit_audio_file *arr = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
 	if (!s || !out || !n_out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_audio_files: NULL argument");
 	*out = NULL;
@@ -1743,41 +1778,5 @@ enum tacit_status tacit_store_audio_files(struct tacit_store *s, int64_t session
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_int64(st, 1, session_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct tacit_audio_file *p = realloc(arr, cap * sizeof(*arr));
-			if (!p) {
-				ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			arr = p;
-		}
-		struct tacit_audio_file *a = &arr[n++];
-		memset(a, 0, sizeof(*a));
-		a->id = sqlite3_column_int64(st, 0);
-		a->session_id = session_id;
-		a->chunk = sqlite3_column_int(st, 1);
-		a->sample_rate = sqlite3_column_int(st, 2);
-		a->channels = sqlite3_column_int(st, 3);
-		a->data_bytes = sqlite3_column_int64(st, 4);
-		copy_str(a->state, sizeof(a->state), col_text(st, 5));
-		copy_str(a->sha256, sizeof(a->sha256), col_text(st, 6));
-		char *p = abs_path(s, col_text(st, 7));
-		copy_str(a->path, sizeof(a->path), p);
-		free(p);
-	}
-	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "list audio files");
-	if (ret == TACIT_OK && !arr && !(arr = malloc(sizeof(*arr))))
-		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-out:
-	sqlite3_finalize(st);
-	if (ret != TACIT_OK) {
-		free(arr);
-		return ret;
-	}
-	*out = arr;
-	*n_out = n;
-	return TACIT_OK;
+	return collect_rows(s, st, sizeof(**out), audio_fill, &session_id, "list audio files", (void **)out, n_out);
 }
