@@ -1270,6 +1270,32 @@ TACIT_API enum tacit_status tacit_download_url(const char *url, char **out_url);
  * existed, TACIT_ERR_IO when one could not be deleted. Thread-safe. */
 TACIT_API enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed);
 
+/* ---------------------------------------------------------------------------------
+ * Model resolution: which file a task runs. Every command that takes --model NAME, the
+ * live pipeline and the web app go through this one function, so "which model" has one
+ * answer everywhere.
+ *
+ * name may be:
+ *  - a path to an existing file (it contains a '/' or names a file that exists): used as is;
+ *  - a catalog id ("qwen3.5-2b", "whisper-base.en"): its file in <data dir>/models, which
+ *    must have been downloaded (`tacit pull ID`);
+ *  - the name of a custom model added with `tacit add`;
+ *  - NULL or "": the per-device choice (setting "model.llm", "model.asr" or "model.vad",
+ *    itself any of the above), else the best downloaded model of that kind.
+ * --------------------------------------------------------------------------------- */
+
+/* Sets *out_path to the model file for kind and name (caller frees with tacit_free()).
+ * Errors: TACIT_ERR_NOT_FOUND with a message saying what to do ("model 'x' is not
+ * downloaded: run 'tacit pull x'", "no speech model is downloaded: run 'tacit pull
+ * whisper-base.en' or pass --model FILE"), TACIT_ERR_USAGE when a catalog id names a
+ * model of another kind, TACIT_ERR_IO / TACIT_ERR_DB / TACIT_ERR_FORMAT from the store
+ * or catalog. Thread-safe. */
+TACIT_API enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path);
+
+/* The directory downloaded catalog models live in (<data dir>/models), created if
+ * missing. Caller frees with tacit_free(). */
+TACIT_API enum tacit_status tacit_models_dir(char **out_path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,74 @@
+/*
+ * test_models.c — model resolution: paths, catalog ids (downloaded or not, wrong kind),
+ * the per-device setting, and the fallback to a downloaded model. TACIT_HOME points
+ * into a fresh temporary directory for the whole unit run.
+ */
+#include "internal.h"
+
+#include "../check.h"
+
+#include <unistd.h>
+
+static void touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs("x", f);
+		fclose(f);
+	}
+}
+
+TEST(models_resolve)
+{
+	char *dir = NULL, *path = NULL, *file = NULL, *other = NULL;
+	struct tacit_store *store = NULL;
+
+	CHECK(tacit_models_dir(&dir) == TACIT_OK);
+
+	/* A catalog id that is not downloaded says how to get it. */
+	CHECK(tacit_model_resolve(TACIT_MODEL_ASR, "whisper-tiny.en", &path) == TACIT_ERR_NOT_FOUND);
+	CHECK(strstr(tacit_errmsg(), "tacit pull whisper-tiny.en") != NULL);
+	CHECK(path == NULL);
+	/* A language model asked for as a speech model. */
+	CHECK(tacit_model_resolve(TACIT_MODEL_ASR, "qwen3.5-2b", &path) == TACIT_ERR_USAGE);
+	CHECK(tacit_model_resolve(TACIT_MODEL_LLM, "no-such-model", &path) == TACIT_ERR_NOT_FOUND);
+	CHECK(tacit_model_resolve(TACIT_MODEL_LLM, "/no/such/file.gguf", &path) == TACIT_ERR_NOT_FOUND);
+
+	/* Nothing chosen, nothing downloaded of this kind. */
+	if (tacit_model_resolve(TACIT_MODEL_ASR, NULL, &path) == TACIT_ERR_NOT_FOUND) {
+		CHECK(strstr(tacit_errmsg(), "no speech model is downloaded") != NULL);
+
+		/* Downloaded: the id and the default both find it. */
+		CHECK(asprintf(&file, "%s/ggml-tiny.en.bin", dir) > 0);
+		touch(file);
+		CHECK(tacit_model_resolve(TACIT_MODEL_ASR, "whisper-tiny.en", &path) == TACIT_OK);
+		CHECK_STR(path, file);
+		tacit_free(path);
+		CHECK(tacit_model_resolve(TACIT_MODEL_ASR, NULL, &path) == TACIT_OK);
+		CHECK_STR(path, file);
+		tacit_free(path);
+		unlink(file);
+	}
+
+	/* A path is used as is; the setting wins over the fallback. */
+	CHECK(asprintf(&other, "%s/mine.gguf", test_tmpdir()) > 0);
+	touch(other);
+	CHECK(tacit_model_resolve(TACIT_MODEL_LLM, other, &path) == TACIT_OK);
+	CHECK_STR(path, other);
+	tacit_free(path);
+	CHECK(tacit_store_open(NULL, &store) == TACIT_OK);
+	CHECK(tacit_store_setting_set(store, "model.llm", other) == TACIT_OK);
+	CHECK(tacit_model_resolve(TACIT_MODEL_LLM, NULL, &path) == TACIT_OK);
+	CHECK_STR(path, other);
+	tacit_free(path);
+	/* A chosen model that vanished is an error naming the setting, not a silent swap. */
+	unlink(other);
+	CHECK(tacit_model_resolve(TACIT_MODEL_LLM, NULL, &path) == TACIT_ERR_NOT_FOUND);
+	CHECK(strstr(tacit_errmsg(), "model.llm") != NULL);
+	CHECK(tacit_store_setting_set(store, "model.llm", NULL) == TACIT_OK);
+	tacit_store_close(store);
+
+	free(other);
+	free(file);
+	tacit_free(dir);
+}
