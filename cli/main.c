@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
 	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
 	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
+	{ "live", cmd_live, "a meeting as it happens: transcript, rolling summary, suggestions" },
 	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
 	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
 	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },

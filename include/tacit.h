@@ -1296,6 +1296,201 @@ TACIT_API enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, cons
  * missing. Caller frees with tacit_free(). */
 TACIT_API enum tacit_status tacit_models_dir(char **out_path);
 
+/* ---------------------------------------------------------------------------------
+ * Live meetings: capture → voice activity → streaming transcription → session store →
+ * rolling analysis, with questions and automatic suggestions during the meeting. The
+ * CLI's `tacit live` and the web app drive meetings through this one API.
+ *
+ * Threads. tacit_live_open() starts two threads. The transcription thread owns the
+ * speech model and the recording; it takes audio from tacit_live_push(), writes it to
+ * the session's recording (crash-safe, see tacit_recording_open()), transcribes it and
+ * stores every final segment durably before announcing it. The analysis thread owns
+ * the language model (in its worker process, started at a lower CPU priority so speech
+ * keeps up): transcription never waits on it. Its jobs are coalesced: a newer
+ * suggestion request replaces a queued one; segments that arrive while it is busy are
+ * taken together.
+ *
+ * Rolling analysis. Final segments enter the language model's cache as they arrive
+ * (the prompt is a stable prefix that only grows, so only new text is processed).
+ * When the current window of segments reaches the window budget, the window is
+ * summarized (map) and folded into the rolling state: decisions, action items, key
+ * points and open questions append, the title and overview are rewritten. The state is
+ * stored after each fold as the session's artifact "rolling_summary", so a resumed
+ * session goes on from it. Stopping leaves only the last window and one fold to do,
+ * however long the meeting was: the final summary ("summary" artifact) and notes
+ * ("notes": one section per window) come from the rolling state.
+ *
+ * Segments are numbered from 1 over the whole session ([S1], [S2], ...); every summary
+ * item, answer and suggestion cites them, checked as in tacit_meeting_run().
+ *
+ * Settings read from the store (per device; all optional):
+ *   suggestions.auto                 "on"/"off": automatic suggestions (default off)
+ *   suggestions.interval_s           seconds between automatic suggestions (default 60)
+ *   suggestions.battery_factor       on battery the interval is multiplied by this (3)
+ *   suggestions.battery_min_percent  on battery below this charge they pause (30)
+ *   suggestions.max_load             load average per usable core above which a round
+ *                                    is skipped and the interval doubles, up to 8x (1.5)
+ *   suggestions.notice_shown         set once the one-time notice was handed out
+ *   live.window_tokens               window budget in tokens (default: what the context
+ *                                    holds after the instructions, the answer and room
+ *                                    for a question, at most 6144)
+ *   live.max_tokens                  output budget of each model call (default 320)
+ * Power and load are read when a suggestion falls due (params.sysroot for tests).
+ * --------------------------------------------------------------------------------- */
+
+/* The notice shown once when a user turns automatic suggestions on with local
+ * processing (see tacit_suggestions_enable()). */
+#define TACIT_SUGGESTIONS_NOTICE                                                                  \
+	"Automatic Suggestions run the AI continuously during a session. With Local AI "           \
+	"Processing, this can keep your CPU and GPU busy and slow down the rest of your computer. " \
+	"You can turn them back on any time in Settings."
+
+/* Turns automatic suggestions on or off for this device (setting "suggestions.auto").
+ * When turning them on for the first time, *out_notice receives TACIT_SUGGESTIONS_NOTICE
+ * (caller frees with tacit_free()) and the store remembers it was shown; otherwise
+ * *out_notice is NULL. out_notice may be NULL. Errors: those of the store. */
+TACIT_API enum tacit_status tacit_suggestions_enable(struct tacit_store *store, bool on, char **out_notice);
+
+/* The notice alone: *out_notice receives it (caller frees) the first time, NULL after
+ * that, for a client that turns suggestions on for one meeting without storing "on". */
+TACIT_API enum tacit_status tacit_suggestions_notice(struct tacit_store *store, char **out_notice);
+
+enum tacit_live_event_type {
+	TACIT_LIVE_PARTIAL = 0,      /* text, times, speaker: the utterance so far; replaced
+				      * by the next partial or final event */
+	TACIT_LIVE_FINAL = 1,        /* a final segment, already durable in the store:
+				      * segment_no, times, speaker, text */
+	TACIT_LIVE_SUMMARY = 2,      /* json: the rolling state after a fold (summary fields,
+				      * "sections", "next_segment") */
+	TACIT_LIVE_SUGGESTION = 3,   /* json: {"suggestions":[{"kind","text","cites"}],...} */
+	TACIT_LIVE_ANSWER_DELTA = 4, /* text: a piece of the answer being generated for
+				      * request_id (raw JSON text as the model writes it) */
+	TACIT_LIVE_ANSWER = 5,       /* json: the checked answer {"answer","cites","grounded"}
+				      * for request_id; text: its Markdown */
+	TACIT_LIVE_STATUS = 6,       /* text: a state change ("suggestions paused: on battery
+				      * at 20 %") */
+	TACIT_LIVE_WARNING = 7,      /* text: something failed and the meeting goes on
+				      * (a suggestion or a fold failed; a question failed) */
+	TACIT_LIVE_STOPPED = 8,      /* json: {"session","summary","notes","stop_ms",...};
+				      * text: the summary's Markdown. The last event. */
+};
+
+struct tacit_live_event {
+	enum tacit_live_event_type type;
+	int64_t session_id;
+	int64_t segment_no;  /* TACIT_LIVE_FINAL: its number (1-based); else 0 */
+	int64_t start_ms;    /* PARTIAL/FINAL: on the session's timeline */
+	int64_t end_ms;
+	int speaker;         /* enum tacit_speaker */
+	const char *label;   /* PARTIAL/FINAL: the speaker's label ("Me", "Them", a name
+			      * from a replayed transcript); never NULL, "" when unknown */
+	uint64_t request_id; /* ANSWER_DELTA/ANSWER: the id tacit_live_ask() gave */
+	const char *text;    /* never NULL ("" when none) */
+	const char *json;    /* NULL when none */
+};
+
+/* Receives events. Called on the library's threads (transcription or analysis), one call
+ * at a time (calls are serialized), never from inside tacit_live_push(). Pointers are
+ * valid during the call only. It must return quickly and must not call
+ * tacit_live_stop() or tacit_live_close(). */
+typedef void (*tacit_live_event_fn)(const struct tacit_live_event *ev, void *user);
+
+/* An event as one JSON line (no newline): {"type":"final","session":1,"segment":3,
+ * "start":1.5,"end":3.0,"speaker":"Me","text":"..."} and so on, with "data" holding the
+ * event's JSON. Caller frees with tacit_free(); NULL when out of memory. */
+TACIT_API char *tacit_live_event_json(const struct tacit_live_event *ev);
+
+struct tacit_live_params {
+	int64_t resume_id;      /* 0: a new session; else an unfinished session to go on with */
+	const char *title;      /* new sessions; NULL = "Meeting <date>" */
+	const char *store_path; /* NULL = <data dir>/tacit.db */
+	const char *llm_model;  /* names as tacit_model_resolve() takes them; NULL = the
+				 * device's choice */
+	const char *asr_model;
+	const char *vad_model;
+	bool transcribe;        /* true (default): load the speech models and accept audio;
+				 * false: segments come from tacit_live_add_segment() only */
+	bool analyze;           /* true (default): load the language model (rolling summary,
+				 * questions, suggestions); false: transcript only */
+	bool record_audio;      /* true (default): keep the audio in the session's recording */
+	int n_channels;         /* 1 (default) or 2: channel 0 is "Me", 1 is "Them" */
+	int asr_threads;        /* 0 = the usable cores */
+	bool asr_fallback;      /* whisper's temperature fallback (default true) */
+	int partial_every_ms;   /* new audio that triggers a partial transcript (default 1000;
+				 * 0 = final segments only, which saves CPU on slow machines) */
+	int llm_threads;        /* 0 = the usable cores less one (at least one) */
+	int n_ctx;              /* language model context; 0 = 8192 */
+	int max_tokens;         /* 0 = setting live.max_tokens, else 320 */
+	int window_tokens;      /* 0 = setting live.window_tokens, else see above */
+	int suggest;            /* -1 (default) = setting suggestions.auto; 0 = off; 1 = on */
+	int suggest_interval_s; /* 0 = setting suggestions.interval_s, else 60 */
+	const char *sysroot;    /* read power and load under this prefix; NULL = "/" */
+	tacit_live_event_fn on_event; /* may be NULL */
+	void *user;
+};
+
+TACIT_API struct tacit_live_params tacit_live_default_params(void);
+
+struct tacit_live;
+
+/* Opens a live session: creates the session (or checks that resume_id exists and has
+ * not ended, and reloads its segments and rolling state), resolves and loads the models,
+ * opens the recording and starts the threads. On a resume the new audio continues the
+ * session's timeline after what was recorded before. Close with tacit_live_close().
+ * Errors: TACIT_ERR_USAGE (bad parameters; a resumed session that has ended),
+ * TACIT_ERR_NOT_FOUND (no such session; a model that is not there, with the remedy),
+ * TACIT_ERR_MODEL, TACIT_ERR_WORKER, TACIT_ERR_NO_FIT, and the store's errors. */
+TACIT_API enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct tacit_live **out);
+
+/* The session's id in the store. */
+TACIT_API int64_t tacit_live_session_id(const struct tacit_live *live);
+
+/* Queues n_frames frames of 16 kHz float PCM (n_frames * n_channels values,
+ * interleaved) for transcription and returns at once (copies the samples). Any thread.
+ * Errors: TACIT_ERR_USAGE (not transcribing, or stopping), TACIT_ERR_NOMEM, or the
+ * transcription thread's failure, once, when it has stopped on one. */
+TACIT_API enum tacit_status tacit_live_push(struct tacit_live *live, const float *pcm, size_t n_frames);
+
+/* Adds a final segment from elsewhere (a replayed transcript, a client's own speech
+ * recognition): stored durably, announced as TACIT_LIVE_FINAL, analysed as any other.
+ * seg->speaker is the label; times on the session's timeline. Any thread. */
+TACIT_API enum tacit_status tacit_live_add_segment(struct tacit_live *live, const struct tacit_segment *seg);
+
+/* Asks for suggestions now; a request already queued is replaced (coalesced). They
+ * arrive as a TACIT_LIVE_SUGGESTION event. TACIT_ERR_USAGE without a language model. */
+TACIT_API enum tacit_status tacit_live_suggest(struct tacit_live *live);
+
+/* Queues a question about the meeting so far; the answer streams as ANSWER_DELTA events
+ * and ends with one ANSWER event (or a WARNING) carrying *out_request_id (may be NULL).
+ * It is answered from the live context: the current window's transcript and the rolling
+ * state. TACIT_ERR_USAGE without a language model or question. Any thread. */
+TACIT_API enum tacit_status tacit_live_ask(struct tacit_live *live, const char *question, uint64_t *out_request_id);
+
+/* Waits until all audio pushed so far is transcribed and all segments are analysed
+ * (the caches hold them, folds are done) and no job is queued; for benchmarks and tests.
+ * timeout_ms < 0 waits as long as it takes. TACIT_ERR_CANCELLED on timeout. */
+TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int timeout_ms);
+
+/* Stops the meeting: takes no more audio, cancels suggestion work in flight at once,
+ * transcribes what audio is pending, folds the last window, stores the "summary" and
+ * "notes" artifacts (JSON and Markdown), marks the session ended and sends
+ * TACIT_LIVE_STOPPED. Blocks until done. *out_summary_json (may be NULL) receives the
+ * summary (caller frees with tacit_free()). Without a language model only the session
+ * is ended. Call once; then tacit_live_close(). Errors: those of the model calls and of
+ * the store; the session's transcript is durable either way. */
+TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
+
+/* Ends the threads and frees everything. Work in progress is cancelled and the model
+ * worker is stopped (politely, then killed): nothing keeps running after it returns.
+ * Without tacit_live_stop() the session stays unfinished and can be resumed. Accepts
+ * NULL. Not from the event callback. */
+TACIT_API void tacit_live_close(struct tacit_live *live);
+
+/* One final segment of a transcript (i < tacit_transcript_count()), without copying:
+ * text and speaker are owned by t. Times are -1 where the file has none. False past the
+ * end. For replaying a transcript as a live meeting. */
+TACIT_API bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, struct tacit_segment *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench/live.sh — live meetings: time from stop to the final summary for 15-, 30- and
+# 60-minute meetings (the QMSum meeting Bmr003 replayed as live final segments at full
+# speed, analysis allowed to catch up, then stop), with the naive pipeline as the
+# reference in the same run (`tacit summarize` over the whole transcript); transcript lag
+# p95 during real-time playback with suggestions on and off; tacit's CPU share with
+# suggestions off. Model: the 1B synthetic (random weights, real shapes), output capped
+# at BENCH_LIVE_TOKENS tokens per call. Prints bench.h-style JSON lines. Long: run alone.
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SHARED=${TACIT_SHARED:-../shared}
+T=$BUILD/tacit
+LLM=${BENCH_LIVE_MODEL:-$BUILD/models/llama-3.2-1b-Q4_K_M.gguf}
+TOK=${BENCH_LIVE_TOKENS:-256}
+MINUTES=${BENCH_LIVE_MINUTES:-15 30 60}
+Q=$SHARED/data/qmsum-sample/Bmr003.json
+[ -r "$Q" ] || { echo "bench live: ../shared absent, skipped" >&2; exit 0; }
+[ -r "$LLM" ] || { echo "bench live: no $LLM (build/tools/synth-model --arch llama-3.2-1b), skipped" >&2; exit 0; }
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+export TACIT_HOME=$W/home
+machine="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+emit() { awk -v n="$1" -v v="$2" -v u="$3" -v r="$4" -v rv="$5" -v h="$6" -v m="$machine" -v note="$7" 'BEGIN{
+	printf "{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"reference\":\"%s\",\"reference_value\":%.6g,\"ratio\":%.4f,\"higher_is_better\":%s,\"machine\":\"%s\",\"note\":\"%s\"}\n", n, v, u, r, rv, (rv>0)?v/rv:0, h, m, note}'; }
+
+# The first N minutes of Bmr003 at 150 words a minute, as "Speaker: text" lines.
+cut_meeting() {
+	python3 - "$Q" "$1" "$2" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1])); limit = float(sys.argv[2]) * 150; words = 0
+with open(sys.argv[3], "w") as f:
+    for t in d["meeting_transcripts"]:
+        text = re.sub(r"\{[a-z_]+\}", "", t["content"]).strip()
+        if not text: continue
+        f.write("%s: %s\n" % (t["speaker"], " ".join(text.split())))
+        words += len(text.split())
+        if words >= limit: break
+PY
+}
+
+first=
+for m in $MINUTES; do
+	cut_meeting "$m" "$W/m$m.txt"
+	"$T" live --model "$LLM" --max-tokens "$TOK" --replay "$W/m$m.txt" --speed 0 --wait-idle --json >"$W/live$m" 2>"$W/err$m"
+	stop=$(python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])][-1]; print(e["data"]["stop_ms"]/1000)' "$W/live$m")
+	s=$(date +%s.%N)
+	"$T" summarize "$W/m$m.txt" --model "$LLM" --max-tokens "$TOK" >/dev/null 2>"$W/naive$m" || true
+	naive=$(awk -v s="$s" -v e="$(date +%s.%N)" 'BEGIN{print e-s}')
+	emit "live_stop_to_summary_${m}min" "$stop" s "naive summarize over the whole transcript" "$naive" false \
+		"Bmr003 first $m min replayed, 1B Q4_K_M synthetic, $TOK output tokens per call"
+	[ -n "$first" ] || first=$stop
+	emit "live_stop_flatness_${m}min" "$stop" s "live_stop_to_summary_${MINUTES%% *}min" "$first" false \
+		"target: 60 min <= 1.5x the 15 min figure"
+done
+
+# Lag p95 during real-time playback (the spoken meeting), suggestions off and on, and
+# CPU share (user+sys of tacit and its worker over wall time) with suggestions off.
+VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin VAD=$SHARED/models/ggml-silero-v6.2.0.bin
+WM=$BUILD/models/ggml-tiny.en-random.bin
+[ -r "$WM" ] || "$BUILD/tools/synth-whisper" "$VOCAB" "$WM"
+tools/make-meeting "$W/meeting.wav" --minutes "${BENCH_LIVE_LAG_MINUTES:-2}" 2>/dev/null
+for mode in off on; do
+	[ $mode = on ] && sug=--suggest=20 || sug=--no-suggest
+	python3 - "$W/cpu_$mode" "$T" live --model "$LLM" --max-tokens "$TOK" --asr-model "$WM" --vad-model "$VAD" \
+		--no-fallback "$sug" --realtime "$W/meeting.wav" --json >"$W/lag_$mode" 2>/dev/null <<'PY'
+import resource, subprocess, sys, time
+t0 = time.time(); subprocess.run(sys.argv[2:]); wall = time.time() - t0
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write("%f" % ((r.ru_utime + r.ru_stime) / wall * 100))
+PY
+done
+p95() { python3 -c 'import json,sys
+lags=sorted(json.loads(l)["lag_ms"] for l in open(sys.argv[1]) if "\"lag_ms\"" in l)
+print(lags[int(0.95*(len(lags)-1))]/1000 if lags else 0)' "$1"; }
+emit live_lag_p95_suggestions_on "$(p95 "$W/lag_on")" s live_lag_p95_suggestions_off "$(p95 "$W/lag_off")" false \
+	"make-meeting audio in real time, random tiny.en + 1B synthetic, suggestions every 20 s"
+emit live_cpu_share_suggestions_off "$(cat "$W/cpu_off")" "%" "one core" 100 false \
+	"user+sys of tacit and its worker / wall, real-time playback"

@@ -1,0 +1,397 @@
+/*
+ * cmd_live.c — `tacit live`: a meeting as it happens. Audio comes from a file played at
+ * real-time speed, raw PCM on stdin, or a transcript replayed as final segments (no
+ * speech model: for measuring the language model's side). Events print as they come
+ * (JSON lines with --json). Ctrl-C stops the meeting (final summary); a second Ctrl-C
+ * aborts at once and leaves the meeting resumable.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+	"usage: tacit live [options] --realtime FILE [--speed X]\n"
+	"       tacit live [options] --pcm - [--channels N]\n"
+	"       tacit live [options] --replay TRANSCRIPT [--speed X]\n"
+	"       tacit live [options] --resume ID (--realtime FILE | --pcm - | --replay F)\n"
+	"  --realtime FILE     play a recording at real-time speed (times --speed)\n"
+	"  --pcm -             s16le 16 kHz PCM on stdin until end of input\n"
+	"  --channels N        channels of --pcm (1 or 2: \"Me\" and \"Them\")\n"
+	"  --replay FILE       replay a transcript (JSON segments, QMSum JSON, or\n"
+	"                      \"Speaker: text\" lines) as live final segments, no speech model\n"
+	"  --speed X           playback speed (default 1; 0 = as fast as possible)\n"
+	"  --resume ID         continue an unfinished meeting\n"
+	"  --title T           the new meeting's title\n"
+	"  --suggest[=N]       automatic suggestions, every N seconds (default: the setting)\n"
+	"  --no-suggest        none this time, whatever the setting says\n"
+	"  --ask Q             ask Q at the end of the input, before stopping\n"
+	"  --wait-idle         let the analysis catch up before stopping (benchmarks)\n"
+	"  --model NAME        language model (a catalog id, a custom name or a file)\n"
+	"  --asr-model NAME    speech model;  --vad-model NAME  voice activity model\n"
+	"  --no-analysis       transcript only, no language model\n"
+	"  --max-tokens N      output budget of each model call (default 320)\n"
+	"  --window-tokens N   transcript tokens per rolling window\n"
+	"  --ctx N             language model context (default 8192)\n"
+	"  --threads N         speech recognition threads\n"
+	"  --no-fallback       no whisper retries at higher temperature\n"
+	"  --no-partials       final segments only (less CPU)\n"
+	"  --json              JSON lines of events on stdout\n";
+
+static volatile sig_atomic_t n_signals;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (++n_signals >= 2) {
+		static const char msg[] = "tacit: aborted; the meeting can be resumed with 'tacit live --resume ID'\n";
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		}
+		_exit(130);
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	nanosleep(&ts, NULL);
+}
+
+struct out {
+	bool json;
+	double t0; /* wall time of playback time 0; 0 when not played back */
+	double speed;
+};
+
+static void on_event(const struct tacit_live_event *ev, void *user)
+{
+	struct out *o = user;
+	if (o->json) {
+		char *line = tacit_live_event_json(ev);
+		if (!line)
+			return;
+		size_t n = strlen(line);
+		if (ev->type == TACIT_LIVE_FINAL && o->t0 > 0 && o->speed > 0 && n && line[n - 1] == '}') {
+			double lag = (now_s() - o->t0) * o->speed - (double)ev->end_ms / 1000.0;
+			line[n - 1] = '\0';
+			printf("%s,\"lag_ms\":%.0f}\n", line, lag * 1000.0);
+		} else {
+			printf("%s\n", line);
+		}
+		tacit_free(line);
+		fflush(stdout);
+		return;
+	}
+	char clock[32];
+	switch (ev->type) {
+	case TACIT_LIVE_PARTIAL:
+	case TACIT_LIVE_ANSWER_DELTA:
+		break;
+	case TACIT_LIVE_FINAL:
+		printf("[%s] %s%s%s\n", cli_clock(ev->start_ms, clock, sizeof(clock)), ev->label,
+		       *ev->label ? ": " : "", ev->text);
+		break;
+	case TACIT_LIVE_SUMMARY:
+		fprintf(stderr, "tacit: summary updated: %s\n", ev->text);
+		break;
+	case TACIT_LIVE_SUGGESTION:
+		printf("\nSuggestions:\n%s\n", ev->text);
+		break;
+	case TACIT_LIVE_ANSWER:
+		printf("\nAnswer:\n%s\n", ev->text);
+		break;
+	case TACIT_LIVE_STATUS:
+		fprintf(stderr, "tacit: %s\n", ev->text);
+		break;
+	case TACIT_LIVE_WARNING:
+		fprintf(stderr, "tacit: warning: %s\n", ev->text);
+		break;
+	case TACIT_LIVE_STOPPED:
+		if (*ev->text)
+			printf("\n%s", ev->text);
+		fprintf(stderr, "tacit: meeting %" PRId64 " ended\n", ev->session_id);
+		break;
+	}
+	fflush(stdout);
+}
+
+static enum tacit_status play_file(struct tacit_live *live, const char *path, double speed, struct out *o)
+{
+	struct tacit_audio_params ap = tacit_audio_default_params();
+	struct tacit_audio a = { 0 };
+	enum tacit_status st = tacit_audio_load(path, &ap, &a);
+	const size_t chunk = TACIT_AUDIO_RATE / 10; /* 100 ms, as a capture callback delivers */
+	o->t0 = now_s();
+	for (size_t at = 0; st == TACIT_OK && at < a.n_frames && !n_signals; at += chunk) {
+		size_t n = a.n_frames - at < chunk ? a.n_frames - at : chunk;
+		if (speed > 0)
+			sleep_s(o->t0 + (double)(at + n) / TACIT_AUDIO_RATE / speed - now_s());
+		st = tacit_live_push(live, a.samples + at * (size_t)a.n_channels, n);
+	}
+	tacit_audio_release(&a);
+	return st;
+}
+
+static enum tacit_status play_pcm(struct tacit_live *live, int channels)
+{
+	int16_t raw[3200];
+	float pcm[3200];
+	size_t have = 0, frame = sizeof(int16_t) * (size_t)channels;
+	enum tacit_status st = TACIT_OK;
+	while (st == TACIT_OK && !n_signals) {
+		ssize_t got = read(STDIN_FILENO, (char *)raw + have, sizeof(raw) - have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		size_t n = have / frame;
+		for (size_t i = 0; i < n * (size_t)channels; i++)
+			pcm[i] = (float)raw[i] / 32768.0f;
+		st = tacit_live_push(live, pcm, n);
+		memmove(raw, (char *)raw + n * frame, have - n * frame);
+		have -= n * frame;
+	}
+	return st;
+}
+
+/* Replays a transcript's segments; files without times get them at 150 words a minute. */
+static enum tacit_status play_transcript(struct tacit_live *live, const char *path, double speed, struct out *o)
+{
+	struct tacit_transcript *t = NULL;
+	enum tacit_status st = tacit_transcript_load(path, &t);
+	int64_t at = 0;
+	o->t0 = now_s();
+	for (size_t i = 0; st == TACIT_OK && i < tacit_transcript_count(t) && !n_signals; i++) {
+		struct tacit_segment seg;
+		tacit_transcript_get(t, i, &seg);
+		if (seg.start_ms < 0 || seg.end_ms < seg.start_ms) {
+			int words = 1;
+			for (const char *p = seg.text; *p; p++)
+				words += *p == ' ';
+			seg.start_ms = at;
+			seg.end_ms = at + (words * 60000 / 150 > 1000 ? words * 60000 / 150 : 1000);
+		}
+		at = seg.end_ms;
+		if (speed > 0)
+			sleep_s(o->t0 + (double)seg.end_ms / 1000.0 / speed - now_s());
+		st = tacit_live_add_segment(live, &seg);
+	}
+	tacit_transcript_free(t);
+	return st;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int cmd_live(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "realtime", required_argument, NULL, 'R' }, { "pcm", required_argument, NULL, 'P' },
+		{ "channels", required_argument, NULL, 'c' }, { "replay", required_argument, NULL, 'r' },
+		{ "speed", required_argument, NULL, 'S' },    { "resume", required_argument, NULL, 'u' },
+		{ "title", required_argument, NULL, 'T' },    { "suggest", optional_argument, NULL, 'g' },
+		{ "no-suggest", no_argument, NULL, 'G' },     { "ask", required_argument, NULL, 'a' },
+		{ "wait-idle", no_argument, NULL, 'w' },      { "model", required_argument, NULL, 'm' },
+		{ "asr-model", required_argument, NULL, 'A' }, { "vad-model", required_argument, NULL, 'V' },
+		{ "no-analysis", no_argument, NULL, 'n' },    { "max-tokens", required_argument, NULL, 'x' },
+		{ "window-tokens", required_argument, NULL, 'W' }, { "ctx", required_argument, NULL, 'C' },
+		{ "threads", required_argument, NULL, 't' },  { "no-fallback", no_argument, NULL, 'F' },
+		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
+	};
+	struct tacit_live_params p = tacit_live_default_params();
+	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
+	double speed = 1.0;
+	bool wait_idle = false;
+	struct out o = { false, 0, 1.0 };
+	int c, rc = 0;
+	char *end;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'R':
+			realtime = optarg;
+			break;
+		case 'P':
+			if (strcmp(optarg, "-") != 0)
+				return cli_usage_error("live", "--pcm reads standard input: use '--pcm -'");
+			pcm = optarg;
+			break;
+		case 'c':
+			if (parse_int(optarg, 1, 2, &p.n_channels))
+				return cli_usage_error("live", "--channels must be 1 or 2, not '%s'", optarg);
+			break;
+		case 'r':
+			replay = optarg;
+			break;
+		case 'S':
+			speed = strtod(optarg, &end);
+			if (*end || !(speed >= 0 && speed <= 100000))
+				return cli_usage_error("live", "bad speed '%s'", optarg);
+			break;
+		case 'u':
+			if (!cli_session_id("live", optarg, &p.resume_id))
+				return EXIT_USAGE;
+			break;
+		case 'T':
+			p.title = optarg;
+			break;
+		case 'g':
+			p.suggest = 1;
+			if (optarg && parse_int(optarg, 1, 86400, &p.suggest_interval_s))
+				return cli_usage_error("live", "bad suggestion interval '%s' (seconds)", optarg);
+			break;
+		case 'G':
+			p.suggest = 0;
+			break;
+		case 'a':
+			question = optarg;
+			break;
+		case 'w':
+			wait_idle = true;
+			break;
+		case 'm':
+			p.llm_model = optarg;
+			break;
+		case 'A':
+			p.asr_model = optarg;
+			break;
+		case 'V':
+			p.vad_model = optarg;
+			break;
+		case 'n':
+			p.analyze = false;
+			break;
+		case 'x':
+			if (parse_int(optarg, 16, 8192, &p.max_tokens))
+				return cli_usage_error("live", "bad --max-tokens '%s'", optarg);
+			break;
+		case 'W':
+			if (parse_int(optarg, 64, 1 << 20, &p.window_tokens))
+				return cli_usage_error("live", "bad --window-tokens '%s'", optarg);
+			break;
+		case 'C':
+			if (parse_int(optarg, 256, 1 << 20, &p.n_ctx))
+				return cli_usage_error("live", "bad --ctx '%s'", optarg);
+			break;
+		case 't':
+			if (parse_int(optarg, 1, 512, &p.asr_threads))
+				return cli_usage_error("live", "bad thread count '%s'", optarg);
+			break;
+		case 'F':
+			p.asr_fallback = false;
+			break;
+		case 'p':
+			p.partial_every_ms = 0;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 's':
+			p.sysroot = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_usage_error("live", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("live", "unexpected argument '%s'", argv[optind]);
+	if (!!realtime + !!pcm + !!replay != 1)
+		return cli_usage_error("live", "give one of --realtime FILE, --pcm - or --replay TRANSCRIPT");
+	if (replay && !p.analyze)
+		return cli_usage_error("live", "--replay feeds the analysis: it cannot go with --no-analysis");
+	if (question && !p.analyze)
+		return cli_usage_error("live", "--ask needs the analysis");
+	if (pcm && p.n_channels == 0)
+		p.n_channels = 1;
+	if (realtime)
+		p.n_channels = 1;
+	p.transcribe = !replay;
+	p.record_audio = !replay;
+	p.on_event = on_event;
+	p.user = &o;
+	o.speed = speed;
+
+	if (p.suggest == 1) { /* the user turns them on: the one-time notice */
+		struct tacit_store *store = NULL;
+		char *notice = NULL;
+		enum tacit_status st = tacit_store_open(NULL, &store);
+		if (st == TACIT_OK)
+			st = tacit_suggestions_notice(store, &notice);
+		tacit_store_close(store);
+		if (st != TACIT_OK)
+			return cli_fail(st);
+		if (notice)
+			fprintf(stderr, "tacit: %s\n", notice);
+		tacit_free(notice);
+	}
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	struct tacit_live *live = NULL;
+	enum tacit_status st = tacit_live_open(&p, &live);
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	if (!o.json)
+		fprintf(stderr, "tacit: meeting %" PRId64 " is live (Ctrl-C stops it)\n", tacit_live_session_id(live));
+	if (realtime)
+		st = play_file(live, realtime, speed, &o);
+	else if (pcm)
+		st = play_pcm(live, p.n_channels);
+	else
+		st = play_transcript(live, replay, speed, &o);
+	if (st != TACIT_OK)
+		rc = cli_fail(st);
+	if (st == TACIT_OK && question && !n_signals) {
+		if ((st = tacit_live_wait_idle(live, -1)) == TACIT_OK)
+			st = tacit_live_ask(live, question, NULL);
+		if (st == TACIT_OK)
+			st = tacit_live_wait_idle(live, -1);
+		if (st != TACIT_OK)
+			rc = cli_fail(st);
+	}
+	if (st == TACIT_OK && wait_idle && !n_signals)
+		tacit_live_wait_idle(live, -1);
+	if (rc == 0) {
+		st = tacit_live_stop(live, NULL);
+		if (st != TACIT_OK)
+			rc = cli_fail(st);
+	}
+	tacit_live_close(live);
+	return rc;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# tacit live: usage errors exit 2; a replayed transcript gives a rolling summary, an
+# answer and a final summary stored in the session; the suggestions notice shows once;
+# a spoken meeting (tools/make-meeting) played in real time (sped up) is transcribed by
+# the random-weight whisper and recorded; kill -9 mid-meeting keeps every announced
+# segment and the audio, and --resume continues the meeting to its summary.
+set -eu
+T=${TACIT:?}
+BUILD=${BUILD:-build}
+export TACIT_HOME=$(mktemp -d); trap 'rm -rf "$TACIT_HOME"' EXIT
+W=$TACIT_HOME
+
+expect() { want=$1; shift; if "$@" >"$W/out" 2>"$W/err"; then rc=0; else rc=$?; fi
+	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat "$W/err"; exit 1; }; }
+expect 2 "$T" live
+expect 2 "$T" live --pcm file.raw
+expect 2 "$T" live --replay a.txt --realtime b.wav
+expect 2 "$T" live --replay a.txt --no-analysis
+expect 2 "$T" live --replay a.txt --speed fast
+expect 2 "$T" live --replay a.txt --suggest=0
+expect 2 "$T" live --replay a.txt --resume abc
+expect 15 "$T" live --replay a.txt --model "$W/none.gguf"     # no such model: before any session
+"$T" sessions --json | python3 -c 'import json,sys; assert json.load(sys.stdin) in ([], {"sessions": []})' 2>/dev/null ||
+	[ -z "$("$T" sessions 2>/dev/null | grep -v '^no ' || true)" ]
+
+M=$BUILD/models/live-test.gguf
+if [ ! -r "$M" ]; then mkdir -p "$BUILD/models"
+	"$BUILD/tools/synth-model" --arch qwen2.5-0.5b --layers 2 --vocab 1024 --ctx 8192 --out "$M.tmp.$$" --quiet && mv "$M.tmp.$$" "$M"; fi
+L=(--model "$M" --ctx 2048 --max-tokens 320 --window-tokens 200)
+
+# a replayed meeting: rolling folds during it, an answer, the final summary and notes
+for i in $(seq 1 6); do echo "Speaker$((i % 3)): Item $i: we agreed the budget for part $i stays at $((i * 100)) euros."; done >"$W/m.txt"
+expect 0 "$T" live "${L[@]}" --replay "$W/m.txt" --speed 0 --ask "What is the budget?" --json
+python3 - "$W/out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+types = [e["type"] for e in ev]
+assert types.count("final") == 6, types
+assert [e["segment"] for e in ev if e["type"] == "final"] == list(range(1, 7))
+assert "summary" in types and "answer" in types, types
+assert types[-1] == "stopped", types
+st = ev[-1]["data"]
+assert st["segments"] == 6 and st["windows"] >= 2 and st["summary"]["key_points"] is not None, st
+PY
+id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")
+expect 0 "$T" export "$id" --format json
+python3 - "$W/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = json.dumps(d)
+assert '"summary"' in s and '"notes"' in s and '"rolling_summary"' in s, s[:500]
+PY
+
+# the suggestions notice: once per device
+head -n 1 "$W/m.txt" >"$W/one.txt"
+expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --suggest=30
+grep -q "Automatic Suggestions run the AI continuously during a session" "$W/err"
+expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --suggest=30
+if grep -q "Automatic Suggestions" "$W/err"; then echo "notice shown twice"; exit 1; fi
+
+SHARED=${TACIT_SHARED:-../shared}
+VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin VAD=$SHARED/models/ggml-silero-v6.2.0.bin
+if [ ! -r "$VOCAB" ] || [ ! -r "$VAD" ]; then echo "skip: ../shared models absent (speech part)"; exit 77; fi
+WM=$BUILD/models/ggml-tiny.en-random.bin
+if [ ! -r "$WM" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$VOCAB" "$WM.tmp.$$" && mv "$WM.tmp.$$" "$WM"; fi
+A=(--asr-model "$WM" --vad-model "$VAD" --no-fallback --no-partials --threads 2)
+tools/make-meeting "$W/meeting-full.wav" 2>/dev/null
+sox "$W/meeting-full.wav" "$W/meeting.wav" trim 0 8
+
+# real time (sped up) end to end: events are JSON lines, the audio is recorded
+expect 0 "$T" live "${A[@]}" "${L[@]}" --realtime "$W/meeting.wav" --speed 4 --json
+python3 - "$W/out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert ev and ev[-1]["type"] == "stopped", ev[-3:]
+for e in ev:
+    if e["type"] == "final":
+        assert 0 <= e["start"] <= e["end"] <= 9.5 and "lag_ms" in e, e
+PY
+ls "$W"/data/audio/*/chunk-*.wav >/dev/null
+
+# kill -9 mid-meeting: every announced segment and the audio survive; --resume continues
+"$T" live "${A[@]}" --no-analysis --realtime "$W/meeting-full.wav" --speed 1 --json >"$W/killed" 2>"$W/kerr" &
+pid=$!
+for _ in $(seq 1 100); do
+	n=$(ls "$W"/data/audio/*/chunk-*.wav 2>/dev/null | wc -l)
+	[ "$n" -ge 2 ] && [ "$(stat -c %s $(ls -t "$W"/data/audio/*/chunk-*.wav | head -n 1))" -gt 100000 ] && break
+	sleep 0.2
+done
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+kid=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["session"])' "$W/killed" 2>/dev/null || echo "")
+[ -n "$kid" ] || kid=$("$T" sessions --json | python3 -c 'import json,sys; d=json.load(sys.stdin); d=d.get("sessions",d) if isinstance(d,dict) else d; print(max(s["id"] for s in d))')
+announced=$(grep -c '"type":"final"' "$W/killed" || true)
+expect 0 "$T" export "$kid" --format json
+python3 - "$W/out" "$announced" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+segs = d.get("segments") or d.get("session", {}).get("segments") or []
+assert len(segs) >= int(sys.argv[2]), (len(segs), sys.argv[2])
+PY
+chunk=$(ls "$W"/data/audio/"$kid"/chunk-*.wav | head -n 1)
+[ "$(stat -c %s "$chunk")" -gt 64000 ] || { echo "no audio kept after kill -9"; exit 1; }
+expect 0 "$T" live "${L[@]}" --resume "$kid" --replay "$W/one.txt" --speed 0 --json
+python3 - "$W/out" "$announced" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+finals = [e for e in ev if e["type"] == "final"]
+assert finals[0]["segment"] == int(sys.argv[2]) + 1 or int(sys.argv[2]) == 0 or finals[0]["segment"] > int(sys.argv[2]), finals[0]
+assert ev[-1]["type"] == "stopped" and ev[-1]["data"]["segments"] >= 1, ev[-1]
+PY
+expect 2 "$T" live "${L[@]}" --resume "$kid" --replay "$W/m.txt"   # ended: not resumable
+grep -q "has ended" "$W/err"
+echo ok
