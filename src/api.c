@@ -146,6 +146,7 @@ static int http_code(enum tacit_status st)
 	case TACIT_ERR_UNSUPPORTED: return 501;
 	case TACIT_ERR_CANCELLED: return 409;
 	case TACIT_ERR_NO_FIT: return 409;
+	case TACIT_ERR_CONTEXT_FULL: return 409;
 	case TACIT_ERR_NETWORK: return 502;
 	case TACIT_ERR_NO_SPACE: return 507;
 	case TACIT_ERR_NOMEM: return 503;

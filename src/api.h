@@ -124,6 +124,8 @@ struct tacit_store *api_store(struct api_response *res);
 bool api_models_route(struct api_call *c, struct api_response *res);
 bool api_sessions_route(struct api_call *c, struct api_response *res);
 bool api_live_route(struct api_call *c, struct api_response *res);
+/* POST /api/sessions/ID/chat {"question"} on an open store (api_chat.c). */
+void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
 /* Cancels and joins the download threads (api_models.c). */
 void api_models_shutdown(struct api *api);
 void *api_models_state(struct api *api);

@@ -6,7 +6,7 @@
  */
 #include "api.h"
 
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yyjson.h>
@@ -337,9 +337,12 @@ static const char *check_value(struct api *api, const struct setting *s, const c
 		const struct tacit_model_info *m = tacit_catalog_find(api_catalog(api), v);
 		if (m)
 			return m->kind == s->kind ? NULL : "names a model of another kind";
-		if (v[0] == '/' && clean_text(v, n, 4096) && access(v, R_OK) == 0)
+		struct stat st;
+		bool model_ext = n > 5 && (!strcmp(v + n - 5, ".gguf") || !strcmp(v + n - 4, ".bin"));
+		if (v[0] == '/' && model_ext && clean_text(v, n, 4096) && stat(v, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(v, R_OK) == 0)
 			return NULL;
-		return "must be a catalog id of that kind or the absolute path of a readable model file";
+		return "must be a catalog id of that kind or the absolute path of a readable .gguf or .bin file";
 	}
 	}
 	return "is not valid";
@@ -456,7 +459,9 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 			api_error_msg(res, 400, "'%.40s' is not a session id", c->seg[2]);
 			return true;
 		}
-		if (c->n_seg > 4 || (c->n_seg == 4 && (strcmp(c->seg[3], "export") || !get)) ||
+		bool is_export = c->n_seg == 4 && !strcmp(c->seg[3], "export") && get;
+		bool is_chat = c->n_seg == 4 && !strcmp(c->seg[3], "chat") && !strcmp(m, "POST");
+		if (c->n_seg > 4 || (c->n_seg == 4 && !is_export && !is_chat) ||
 		    (c->n_seg == 3 && strcmp(m, "DELETE") && strcmp(m, "PUT") && !get)) {
 			api_error_msg(res, 405, "no %s on this session resource", m);
 			return true;
@@ -475,6 +480,8 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 		list_sessions(res, store);
 	else if (!id)
 		import_file(c, res, store);
+	else if (c->n_seg == 4 && !strcmp(c->seg[3], "chat"))
+		api_chat(c, res, store, id);
 	else if (c->n_seg == 4)
 		export_session(c, res, store, id);
 	else if (!strcmp(m, "DELETE"))

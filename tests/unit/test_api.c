@@ -6,6 +6,8 @@
 #include "../check.h"
 #include "api.h"
 
+#include <stdlib.h>
+
 #include <yyjson.h>
 
 #define TOKEN "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -156,6 +158,52 @@ TEST(api_history_and_settings)
 	CHECK_EQ_INT(call(api, "DELETE", "/api/models/qwen3.5-2b", NULL, NULL, NULL, NULL, &out), 404);
 	CHECK_EQ_INT(call(api, "DELETE", "/api/sessions/1", NULL, NULL, NULL, NULL, &out), 200);
 	CHECK_EQ_INT(GET("/api/sessions/1"), 404);
+	buf_release(&out);
+	api_free(api);
+}
+
+TEST(api_chat_needs_a_model)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char body[4200];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(call(api, "POST", "/api/sessions/import?name=m.txt",
+			  "Alice: the budget is ten thousand euros\nBob: we ship the remote in May\n", NULL, NULL, NULL,
+			  &out),
+		     201);
+	CHECK_EQ_INT(call(api, "POST", "/api/sessions/1/chat", "{\"question\":\"\"}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/sessions/9/chat", "{\"question\":\"when?\"}", NULL, NULL, NULL, &out), 404);
+	CHECK_EQ_INT(call(api, "POST", "/api/sessions/1/chat", "{\"question\":\"when?\"}", NULL, NULL, NULL, &out), 409);
+	CHECK(strstr(out.data, "tacit pull") != NULL);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.llm\":\"/etc/passwd\"}", NULL, NULL, NULL, &out), 400);
+
+	/* with a real (tiny) model the answer comes back and is stored with the meeting */
+	const char *shared = test_shared_dir();
+	if (!shared) {
+		buf_release(&out);
+		api_free(api);
+		SKIP("../shared is absent: no model to answer with");
+	}
+	char model[4096];
+	snprintf(body, sizeof(body), "%s/models/stories260K.gguf", shared);
+	if (!realpath(body, model)) {
+		buf_release(&out);
+		api_free(api);
+		SKIP("../shared/models/stories260K.gguf is absent");
+	}
+	snprintf(body, sizeof(body), "{\"model.llm\":\"%s\"}", model);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", body, NULL, NULL, NULL, &out), 200);
+	int st = call(api, "POST", "/api/sessions/1/chat", "{\"question\":\"When do we ship?\"}", NULL, NULL, NULL, &out);
+	if (st != 200)
+		fprintf(stderr, "chat answered %d: %s\n", st, out.data);
+	CHECK_EQ_INT(st, 200);
+	CHECK(strstr(out.data, "\"answer\"") && strstr(out.data, "\"grounded\""));
+	CHECK_EQ_INT(call(api, "GET", "/api/sessions/1", NULL, NULL, "", NULL, &out), 200);
+	CHECK(strstr(out.data, "When do we ship?") && strstr(out.data, "\"assistant\""));
 	buf_release(&out);
 	api_free(api);
 }
