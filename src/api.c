@@ -21,6 +21,7 @@ struct api {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stopping;
+	volatile int cancel; /* set with stopping: model work in requests stops */
 	void *models_state;
 };
 
@@ -86,6 +87,7 @@ void api_shutdown(struct api *api)
 		return;
 	pthread_mutex_lock(&api->lock);
 	api->stopping = true;
+	api->cancel = 1;
 	pthread_cond_broadcast(&api->cond);
 	pthread_mutex_unlock(&api->lock);
 	api_models_shutdown(api);
@@ -96,20 +98,57 @@ void api_free(struct api *api)
 	if (!api)
 		return;
 	api_shutdown(api);
+	api_models_free(api);
 	tacit_catalog_free(api->cat);
 	pthread_cond_destroy(&api->cond);
 	pthread_mutex_destroy(&api->lock);
 	free(api);
 }
 
-const char *api_token(const struct api *api) { return api->token; }
-pthread_mutex_t *api_lock(struct api *api) { return &api->lock; }
-pthread_cond_t *api_cond(struct api *api) { return &api->cond; }
-const struct tacit_catalog *api_catalog(struct api *api) { return api->cat; }
-const struct tacit_system *api_system(struct api *api) { return &api->sys; }
-bool api_no_network(struct api *api) { return api->no_network; }
-void *api_models_state(struct api *api) { return api->models_state; }
-void api_set_models_state(struct api *api, void *state) { api->models_state = state; }
+const char *api_token(const struct api *api)
+{
+	return api->token;
+}
+
+pthread_mutex_t *api_lock(struct api *api)
+{
+	return &api->lock;
+}
+
+pthread_cond_t *api_cond(struct api *api)
+{
+	return &api->cond;
+}
+
+const struct tacit_catalog *api_catalog(struct api *api)
+{
+	return api->cat;
+}
+
+const struct tacit_system *api_system(struct api *api)
+{
+	return &api->sys;
+}
+
+bool api_no_network(struct api *api)
+{
+	return api->no_network;
+}
+
+void *api_models_state(struct api *api)
+{
+	return api->models_state;
+}
+
+void api_set_models_state(struct api *api, void *state)
+{
+	api->models_state = state;
+}
+
+const volatile int *api_cancel_flag(struct api *api)
+{
+	return &api->cancel;
+}
 
 bool api_stopping_locked(struct api *api)
 {

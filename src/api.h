@@ -97,6 +97,8 @@ struct api_stream {
 pthread_mutex_t *api_lock(struct api *api);
 pthread_cond_t *api_cond(struct api *api);
 bool api_stopping(struct api *api);
+/* Becomes non-zero when the server stops: a cancel flag for model work. */
+const volatile int *api_cancel_flag(struct api *api);
 /* The same while holding api_lock(). */
 bool api_stopping_locked(struct api *api);
 const struct tacit_catalog *api_catalog(struct api *api);
@@ -126,8 +128,10 @@ bool api_sessions_route(struct api_call *c, struct api_response *res);
 bool api_live_route(struct api_call *c, struct api_response *res);
 /* POST /api/sessions/ID/chat {"question"} on an open store (api_chat.c). */
 void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
-/* Cancels and joins the download threads (api_models.c). */
+/* Cancels and joins the download threads; frees the jobs once no stream can read them
+ * (api_models.c). */
 void api_models_shutdown(struct api *api);
+void api_models_free(struct api *api);
 void *api_models_state(struct api *api);
 void api_set_models_state(struct api *api, void *state);
 

@@ -114,6 +114,7 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		struct tacit_meeting_params mp = tacit_meeting_default_params();
 		mp.task = TACIT_TASK_ANSWER;
 		mp.question = question;
+		mp.cancel = api_cancel_flag(c->api);
 		/* a small model's context must still hold the transcript window and the answer */
 		int n_ctx = tacit_llm_info(llm).n_ctx;
 		mp.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;

@@ -57,20 +57,38 @@ static struct job *job_find(struct api *api, const char *id)
 	return NULL;
 }
 
+/* Cancels every download and waits for its thread; the jobs stay readable, since event
+ * streams may still look at them until the server has stopped. */
 void api_models_shutdown(struct api *api)
 {
+	struct jobs *j;
+	pthread_t threads[64];
+	size_t n;
+
+	do {
+		n = 0;
+		pthread_mutex_lock(api_lock(api));
+		j = api_models_state(api);
+		for (struct job *b = j ? j->head : NULL; b && n < ARRAY_SIZE(threads); b = b->next) {
+			b->cancel = 1;
+			if (!b->joined) {
+				b->joined = true;
+				threads[n++] = b->thread;
+			}
+		}
+		pthread_mutex_unlock(api_lock(api));
+		for (size_t i = 0; i < n; i++)
+			pthread_join(threads[i], NULL);
+	} while (n == ARRAY_SIZE(threads));
+}
+
+void api_models_free(struct api *api)
+{
 	struct jobs *j = api_models_state(api);
-	if (!j)
-		return;
-	pthread_mutex_lock(api_lock(api));
-	for (struct job *b = j->head; b; b = b->next)
-		b->cancel = 1;
-	pthread_mutex_unlock(api_lock(api));
-	while (j->head) {
+	api_models_shutdown(api);
+	while (j && j->head) {
 		struct job *b = j->head;
 		j->head = b->next;
-		if (!b->joined)
-			pthread_join(b->thread, NULL);
 		free(b->url);
 		free(b->dest);
 		free(b->sha256);
