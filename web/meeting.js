@@ -9,8 +9,8 @@
     const st = await api("GET", "/api/meeting");
     if (!st.available) {
       view.replaceChildren(el("h1", { text: "Meeting" }),
-        el("div.blocking.unavailable", { role: "status" }, el("strong", { text: "Live meetings are not available in this build. " }),
-          st.reason),
+        el("div.blocking.unavailable", { role: "status" },
+          el("strong", { text: st.reason.charAt(0).toUpperCase() + st.reason.slice(1) + "." })),
         el("p", {}, "Meanwhile: import a transcript on the ", el("a", { href: "#/history" }, "History"),
           " page, or transcribe a recording with ", el("code", { text: "tacit transcribe FILE" }), "."));
       return;
