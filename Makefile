@@ -9,7 +9,7 @@
 # When the host lacks libllama/libwhisper (Debian 12), every goal is re-run inside the
 # dev root (tools/devroot), built on first use. DEVELOPER=1 turns warnings into errors.
 
-PKGS := llama whisper ggml sqlite3 libcurl yyjson libcrypto libavformat libavcodec libswresample libavutil
+PKGS := llama whisper ggml sqlite3 libcurl yyjson libcrypto libavformat libavcodec libswresample libavutil libmicrohttpd
 
 ifneq ($(TACIT_IN_DEVROOT),1)
 HAVE_LIBS := $(shell pkg-config --exists 'llama >= 0.7' 'whisper >= 1.9.5' $(PKGS) 2>/dev/null && echo yes)
@@ -85,6 +85,8 @@ $(BUILD)/obj/%.o: %.c
 
 # catalog.c embeds data/catalog.json with .incbin, which -MMD cannot see.
 $(BUILD)/obj/src/catalog.o: data/catalog.json
+# webapp.c embeds the web app's files the same way.
+$(BUILD)/obj/src/webapp.o: $(wildcard web/*)
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@

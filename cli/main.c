@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
 	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
 	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
+	{ "serve", cmd_serve, "the web app on this machine only: picker, history, settings" },
 };
 
 static void usage(FILE *f)

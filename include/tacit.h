@@ -1491,6 +1491,55 @@ TACIT_API void tacit_live_close(struct tacit_live *live);
  * end. For replaying a transcript as a live meeting. */
 TACIT_API bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, struct tacit_segment *out);
 
+/* ---------------------------------------------------------------------------------
+ * The local web app (`tacit serve`): an HTTP server on the loopback interface only,
+ * serving the pages in web/ (embedded in the library at build time) and a JSON API for
+ * what the command does (system, models, pull, rm, sessions, search, export, settings,
+ * import). Meeting data never leaves the machine: the server refuses to bind anything
+ * but 127.0.0.1 and ::1, and defends against other local pages and DNS rebinding:
+ *  - a random per-launch token (256 bits from getrandom()) is required by every /api/
+ *    request, as "Authorization: Bearer TOKEN" or the cookie the one-time URL sets
+ *    (GET /?token=TOKEN answers 303 to "/" with an HttpOnly SameSite=Strict cookie);
+ *  - Host must be exactly 127.0.0.1:PORT, localhost:PORT or [::1]:PORT (else 421);
+ *  - POST, PUT and DELETE need an Origin of http:// and one of those hosts, and any
+ *    request with a foreign Origin is refused (403); OPTIONS and other methods get 405;
+ *    no CORS header is ever sent;
+ *  - every answer carries a strict Content-Security-Policy (default-src 'self', no inline
+ *    script, frame-ancestors 'none'), X-Content-Type-Options: nosniff, Referrer-Policy:
+ *    no-referrer and Cache-Control: no-store;
+ *  - request bodies are capped (64 KiB of JSON, 32 MiB for an imported transcript) and
+ *    every field is validated (types, ranges, lengths, known setting keys) before use.
+ * The API is described in docs/serve.md.
+ * --------------------------------------------------------------------------------- */
+struct tacit_server;
+
+struct tacit_serve_params {
+	const char *bind; /* "localhost" (default: 127.0.0.1 and ::1), "127.0.0.1" or "::1";
+			   * anything else fails with TACIT_ERR_USAGE */
+	int port;         /* 1..65535, or 0 (default) for a free port chosen by the system */
+};
+
+TACIT_API struct tacit_serve_params tacit_serve_default_params(void);
+
+/* Starts serving on background threads (one per connection, at most 64 connections).
+ * *out: stop with tacit_serve_stop(). Errors: TACIT_ERR_USAGE (a non-loopback bind
+ * address, a port out of range), TACIT_ERR_IO (the port is taken, no loopback
+ * interface), TACIT_ERR_FORMAT (the catalog is malformed), TACIT_ERR_NOMEM. When ::1 is
+ * unavailable (IPv6 disabled) with the default bind, 127.0.0.1 alone is served. */
+TACIT_API enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, struct tacit_server **out);
+
+/* The one-time URL to open ("http://127.0.0.1:PORT/?token=..."): it holds the secret
+ * token, so show it only to the user. Owned by the server, valid until tacit_serve_stop(). */
+TACIT_API const char *tacit_serve_url(const struct tacit_server *server);
+
+/* The port the server listens on. */
+TACIT_API int tacit_serve_port(const struct tacit_server *server);
+
+/* Stops listening, ends open event streams, cancels downloads in progress (their
+ * partial files stay, to resume) and frees the server. Blocks until every connection
+ * thread has finished (about a second). Accepts NULL. Call from one thread. */
+TACIT_API void tacit_serve_stop(struct tacit_server *server);
+
 #ifdef __cplusplus
 }
 #endif

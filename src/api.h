@@ -1,0 +1,142 @@
+/*
+ * api.h — the web app's request handler without a socket: a request (method, raw target,
+ * the few headers that matter, a body) in, a response (status, headers, body or event
+ * stream) out. serve.c feeds it from libmicrohttpd; tests/fuzz/fuzz_api.c feeds it
+ * directly. Every security rule (Host, Origin, token) lives here, so both see the same.
+ */
+#ifndef TACIT_API_H
+#define TACIT_API_H
+
+#include "internal.h"
+
+#include <pthread.h>
+
+#define API_JSON_MAX ((size_t)64 << 10)    /* a JSON body */
+#define API_UPLOAD_MAX ((size_t)32 << 20)  /* an imported transcript file */
+#define API_PCM_MAX ((size_t)1 << 20)      /* one chunk of live audio */
+#define API_TARGET_MAX 4096                /* request target, path and query */
+#define API_TOKEN_HEX 64                   /* 32 random bytes as hex */
+
+struct api;
+struct api_stream;
+
+struct api_request {
+	const char *method;         /* "GET", "POST", ... */
+	const char *target;         /* raw request target ("/api/search?q=a%20b") */
+	const char *host;           /* headers; NULL when absent */
+	const char *origin;
+	const char *authorization;
+	const char *cookie;
+	const char *sec_fetch_site;
+	const char *body;           /* body_len bytes, need not be NUL-terminated */
+	size_t body_len;
+};
+
+struct api_response {
+	int status;                 /* HTTP status */
+	const char *content_type;   /* static string */
+	struct buf body;
+	char *location;             /* extra headers, each NULL or owned */
+	char *set_cookie;
+	char *disposition;
+	struct api_stream *stream;  /* non-NULL: the body is this event stream (owned) */
+};
+
+struct api_params {
+	int port;                       /* the port the Host and Origin checks expect */
+	const char *token;              /* NULL = a fresh random one (tests pass their own) */
+	const struct tacit_system *sys; /* NULL = probe this machine */
+	bool no_network;                /* refuse downloads (the fuzz target) */
+};
+
+/* Creates the handler's state: token, catalog, machine probe. Free with api_free(). */
+enum tacit_status api_new(const struct api_params *params, struct api **out);
+/* Ends event streams and cancels downloads; requests after this get 503. */
+void api_shutdown(struct api *api);
+void api_free(struct api *api);
+const char *api_token(const struct api *api);
+
+/* The largest body accepted for this request (0: none). serve.c answers 413 beyond it
+ * without buffering. */
+size_t api_body_limit(const char *method, const char *target);
+
+/* Handles one request into *res (initialised here; release with api_response_release()).
+ * Thread-safe: any number of connection threads may call it at once. */
+void api_handle(struct api *api, const struct api_request *req, struct api_response *res);
+void api_response_release(struct api_response *res);
+
+/* Appends the stream's next bytes to out, waiting up to about a second for an event.
+ * Returns 1 when bytes were added (an event, or a keep-alive comment now and then), 0
+ * when nothing happened yet, -1 when the stream has ended. */
+int api_stream_read(struct api_stream *s, struct buf *out);
+void api_stream_free(struct api_stream *s);
+
+/* ---- for the api_*.c modules --------------------------------------------------- */
+
+#define API_MAX_ARGS 16
+#define API_MAX_SEGS 8
+
+/* A parsed request: decoded path segments and query arguments. */
+struct api_call {
+	struct api *api;
+	const struct api_request *req;
+	const char *seg[API_MAX_SEGS]; /* "/api/sessions/3" -> "api", "sessions", "3" */
+	int n_seg;
+	const char *key[API_MAX_ARGS], *val[API_MAX_ARGS];
+	int n_args;
+	char storage[API_TARGET_MAX + 16];
+};
+
+/* Event streams: a read function and a free function over a caller's state. */
+struct api_stream {
+	int (*read)(struct api_stream *s, struct buf *out);
+	void (*free)(struct api_stream *s);
+};
+
+/* Shared state the modules reach through these. */
+pthread_mutex_t *api_lock(struct api *api);
+pthread_cond_t *api_cond(struct api *api);
+bool api_stopping(struct api *api);
+/* Becomes non-zero when the server stops: a cancel flag for model work. */
+const volatile int *api_cancel_flag(struct api *api);
+/* The same while holding api_lock(). */
+bool api_stopping_locked(struct api *api);
+const struct tacit_catalog *api_catalog(struct api *api);
+const struct tacit_system *api_system(struct api *api);
+bool api_no_network(struct api *api);
+
+/* A query argument, or NULL. */
+const char *api_arg(const struct api_call *c, const char *key);
+/* Writes {"error":{"status":..,"message":..}} with the HTTP code for st; returns st. */
+enum tacit_status api_error(struct api_response *res, enum tacit_status st);
+/* Same with an explicit HTTP code and message (lowercase, no final period). */
+void api_error_msg(struct api_response *res, int http, const char *fmt, ...) TACIT_PRINTF(3, 4);
+/* Serialises a yyjson_mut_doc (passed as void * to keep yyjson out of this header)
+ * into res with status http; frees the doc. */
+void api_json(struct api_response *res, int http, void *mut_doc);
+/* Parses the body as a JSON object; NULL (and a 400 in res) when it is not one. The
+ * returned yyjson_doc (as void *) is freed by the caller with yyjson_doc_free(). */
+void *api_body_object(const struct api_call *c, struct api_response *res);
+/* A positive integer id from a path segment, or 0 when it is not one. */
+int64_t api_parse_id(const char *s);
+/* Opens the default store; on failure writes the error into res. */
+struct tacit_store *api_store(struct api_response *res);
+
+/* Handlers, one module each: true when the route was theirs. */
+bool api_models_route(struct api_call *c, struct api_response *res);
+bool api_sessions_route(struct api_call *c, struct api_response *res);
+bool api_live_route(struct api_call *c, struct api_response *res);
+/* POST /api/sessions/ID/chat {"question"} on an open store (api_chat.c). */
+void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* Cancels and joins the download threads; frees the jobs once no stream can read them
+ * (api_models.c). */
+void api_models_shutdown(struct api *api);
+void api_models_free(struct api *api);
+void *api_models_state(struct api *api);
+void api_set_models_state(struct api *api, void *state);
+
+/* The web app's files, embedded at build time (webapp.c): the file for a path
+ * ("/" = "/index.html") and its MIME type; false when there is none. */
+bool webapp_file(const char *path, const char **data, size_t *len, const char **mime);
+
+#endif

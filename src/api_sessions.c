@@ -1,0 +1,495 @@
+/*
+ * api_sessions.c — the history and settings API: list, show (the full JSON export),
+ * rename, delete, export, full-text search with snippets, transcript import, and the
+ * per-device settings (known keys only, each value checked). Each request opens its own
+ * store connection, so connection threads never share one.
+ */
+#include "api.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yyjson.h>
+
+#define TITLE_MAX 512
+#define QUERY_MAX 512
+
+static yyjson_mut_doc *new_doc(yyjson_mut_val **root)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	*root = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, *root);
+	return doc;
+}
+
+/* UTF-8 that is well formed and free of control characters (tab allowed), under max bytes. */
+static bool clean_text(const char *s, size_t len, size_t max)
+{
+	if (len == 0 || len > max || strlen(s) != len)
+		return false;
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0 || i + n > len || (n == 2 && c < 0xc2) || (n == 4 && c > 0xf4))
+			return false;
+		if (n == 1 && ((c < 0x20 && c != '\t') || c == 0x7f))
+			return false;
+		for (size_t k = 1; k < n; k++)
+			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
+				return false;
+		i += n;
+	}
+	return true;
+}
+
+static void add_session(yyjson_mut_doc *doc, yyjson_mut_val *o, const struct tacit_session *s)
+{
+	yyjson_mut_obj_add_int(doc, o, "id", s->id);
+	yyjson_mut_obj_add_strcpy(doc, o, "title", s->title);
+	yyjson_mut_obj_add_int(doc, o, "started_ms", s->started_ms);
+	yyjson_mut_obj_add_int(doc, o, "ended_ms", s->ended_ms);
+	yyjson_mut_obj_add_int(doc, o, "duration_ms", s->duration_ms);
+	yyjson_mut_obj_add_int(doc, o, "n_segments", s->n_segments);
+	yyjson_mut_obj_add_int(doc, o, "n_speakers", s->n_speakers);
+	yyjson_mut_obj_add_bool(doc, o, "times_synthesized", s->times_synthesized);
+	yyjson_mut_obj_add_strcpy(doc, o, "language", s->language);
+}
+
+static void list_sessions(struct api_response *res, struct tacit_store *store)
+{
+	struct tacit_session *list = NULL;
+	size_t n = 0;
+	enum tacit_status st = tacit_store_session_list(store, &list, &n);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "sessions");
+	for (size_t i = 0; i < n; i++)
+		add_session(doc, yyjson_mut_arr_add_obj(doc, arr), &list[i]);
+	tacit_free(list);
+	api_json(res, 200, doc);
+}
+
+static void show_session(struct api_response *res, struct tacit_store *store, int64_t id)
+{
+	char *text = NULL;
+	enum tacit_status st = tacit_store_export(store, id, TACIT_EXPORT_JSON, &text);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	res->status = 200;
+	res->content_type = "application/json";
+	if (!buf_adds(&res->body, text))
+		api_error_msg(res, 503, "out of memory");
+	tacit_free(text);
+}
+
+static void rename_session(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id)
+{
+	yyjson_doc *doc = api_body_object(c, res);
+	if (!doc)
+		return;
+	yyjson_val *t = yyjson_obj_get(yyjson_doc_get_root(doc), "title");
+	if (!yyjson_is_str(t) || !clean_text(yyjson_get_str(t), yyjson_get_len(t), TITLE_MAX)) {
+		api_error_msg(res, 400, "\"title\" must be text of 1 to %d bytes without control characters", TITLE_MAX);
+	} else {
+		enum tacit_status st = tacit_store_session_rename(store, id, yyjson_get_str(t));
+		if (st == TACIT_OK) {
+			struct tacit_session s;
+			if ((st = tacit_store_session_get(store, id, &s)) == TACIT_OK) {
+				yyjson_mut_val *root;
+				yyjson_mut_doc *out = new_doc(&root);
+				add_session(out, root, &s);
+				api_json(res, 200, out);
+			}
+		}
+		if (st != TACIT_OK)
+			api_error(res, st);
+	}
+	yyjson_doc_free(doc);
+}
+
+static void delete_session(struct api_response *res, struct tacit_store *store, int64_t id)
+{
+	struct tacit_session s;
+	enum tacit_status st = tacit_store_session_get(store, id, &s);
+	if (st == TACIT_OK)
+		st = tacit_store_session_delete(store, id);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	yyjson_mut_obj_add_int(doc, root, "deleted", id);
+	api_json(res, 200, doc);
+}
+
+static void export_session(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id)
+{
+	static const char *const mimes[] = { "text/markdown; charset=utf-8", "application/json",
+					     "text/plain; charset=utf-8", "application/x-subrip", "text/vtt" };
+	const char *name = api_arg(c, "format");
+	enum tacit_export_format fmt;
+	char *text = NULL;
+	if (!name)
+		name = "md";
+	if (tacit_export_format_parse(name, &fmt) != TACIT_OK) {
+		api_error_msg(res, 400, "unknown export format '%.16s' (md, json, txt, srt or vtt)", name);
+		return;
+	}
+	enum tacit_status st = tacit_store_export(store, id, fmt, &text);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	res->status = 200;
+	res->content_type = mimes[fmt];
+	if (asprintf(&res->disposition, "attachment; filename=\"meeting-%lld.%s\"", (long long)id, name) < 0)
+		res->disposition = NULL;
+	if (!buf_adds(&res->body, text))
+		api_error_msg(res, 503, "out of memory");
+	tacit_free(text);
+}
+
+struct hits {
+	yyjson_mut_doc *doc;
+	yyjson_mut_val *arr;
+};
+
+static int on_hit(const struct tacit_search_hit *h, void *user)
+{
+	struct hits *x = user;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(x->doc, x->arr);
+	yyjson_mut_obj_add_int(x->doc, o, "session_id", h->session_id);
+	yyjson_mut_obj_add_strcpy(x->doc, o, "session_title", h->session_title);
+	yyjson_mut_obj_add_int(x->doc, o, "segment_id", h->segment_id);
+	yyjson_mut_obj_add_int(x->doc, o, "start_ms", h->start_ms);
+	yyjson_mut_obj_add_int(x->doc, o, "end_ms", h->end_ms);
+	yyjson_mut_obj_add_strcpy(x->doc, o, "speaker", h->speaker);
+	yyjson_mut_obj_add_strcpy(x->doc, o, "snippet", h->snippet);
+	return 0;
+}
+
+static void search(struct api_call *c, struct api_response *res, struct tacit_store *store)
+{
+	const char *q = api_arg(c, "q"), *limit = api_arg(c, "limit"), *speaker = api_arg(c, "speaker");
+	const char *session = api_arg(c, "session");
+	struct tacit_search_params p = tacit_search_default_params();
+
+	if (!q || !clean_text(q, strlen(q), QUERY_MAX)) {
+		api_error_msg(res, 400, "\"q\" must be a search of 1 to %d bytes", QUERY_MAX);
+		return;
+	}
+	if (limit) {
+		int64_t v = api_parse_id(limit);
+		if (v < 1 || v > 200) {
+			api_error_msg(res, 400, "\"limit\" must be a number from 1 to 200");
+			return;
+		}
+		p.limit = (int)v;
+	}
+	if (speaker) {
+		if (!clean_text(speaker, strlen(speaker), 128)) {
+			api_error_msg(res, 400, "\"speaker\" must be a name of 1 to 128 bytes");
+			return;
+		}
+		p.speaker = speaker;
+	}
+	if (session && !(p.session_id = api_parse_id(session))) {
+		api_error_msg(res, 400, "\"session\" must be a session id");
+		return;
+	}
+	yyjson_mut_val *root;
+	struct hits x;
+	x.doc = new_doc(&root);
+	yyjson_mut_obj_add_strcpy(x.doc, root, "query", q);
+	x.arr = yyjson_mut_obj_add_arr(x.doc, root, "hits");
+	enum tacit_status st = tacit_store_search(store, q, &p, on_hit, &x);
+	if (st != TACIT_OK) {
+		yyjson_mut_doc_free(x.doc);
+		api_error(res, st);
+		return;
+	}
+	api_json(res, 200, x.doc);
+}
+
+/* The uploaded file goes to a private temporary file with the name's extension, which
+ * tells the importer its format; the title defaults to the name. */
+static void import_file(struct api_call *c, struct api_response *res, struct tacit_store *store)
+{
+	const char *name = api_arg(c, "name");
+	char *dir = NULL, path[4200];
+	int fd = -1;
+	int64_t id = 0;
+	struct tacit_import_params p = tacit_import_default_params();
+	char title[256];
+
+	if (!name || !clean_text(name, strlen(name), 200) || strchr(name, '/') || name[0] == '.') {
+		api_error_msg(res, 400, "\"name\" must be the file's name (1 to 200 bytes, no '/')");
+		return;
+	}
+	const char *dot = strrchr(name, '.');
+	const char *ext = dot && (!strcmp(dot, ".json") || !strcmp(dot, ".txt")) ? dot : NULL;
+	if (!ext) {
+		api_error_msg(res, 415, "import takes a transcript: a QMSum-style .json file or a .txt file");
+		return;
+	}
+	if (c->req->body_len == 0) {
+		api_error_msg(res, 400, "the uploaded file is empty");
+		return;
+	}
+	snprintf(title, sizeof(title), "%.*s", (int)(dot - name), name);
+	const char *t = api_arg(c, "title");
+	if (t && !clean_text(t, strlen(t), TITLE_MAX)) {
+		api_error_msg(res, 400, "\"title\" must be text of 1 to %d bytes", TITLE_MAX);
+		return;
+	}
+	p.title = t ? t : title;
+	enum tacit_status st = tacit_dir_path(TACIT_DIR_CACHE, &dir);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/upload-XXXXXX%s", dir, ext);
+	tacit_free(dir);
+	if ((fd = mkstemps(path, (int)strlen(ext))) < 0) {
+		api_error(res, tacit_fail(TACIT_ERR_IO, "cannot create a temporary file in '%s': %s", path, strerror(errno)));
+		return;
+	}
+	size_t off = 0;
+	while (off < c->req->body_len) {
+		ssize_t n = write(fd, c->req->body + off, c->req->body_len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			st = tacit_fail(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s': %s", path,
+					strerror(errno));
+			break;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	if (st == TACIT_OK)
+		st = tacit_store_import(store, path, &p, &id);
+	unlink(path);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	struct tacit_session s;
+	if ((st = tacit_store_session_get(store, id, &s)) != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	add_session(doc, root, &s);
+	api_json(res, 201, doc);
+}
+
+/* ---- settings ---------------------------------------------------------------------- */
+
+enum setting_type { SET_MODEL, SET_ONOFF, SET_LANGUAGE };
+
+static const struct setting {
+	const char *key;
+	enum setting_type type;
+	enum tacit_model_kind kind;
+	const char *label;
+} settings[] = {
+	{ "model.llm", SET_MODEL, TACIT_MODEL_LLM, "Language model for summaries, notes, chat and suggestions" },
+	{ "model.asr", SET_MODEL, TACIT_MODEL_ASR, "Speech model for transcription" },
+	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model" },
+	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting" },
+	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)" },
+};
+
+static const struct setting *find_setting(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++)
+		if (!strcmp(settings[i].key, key))
+			return &settings[i];
+	return NULL;
+}
+
+/* NULL when value is acceptable for s, else why not. */
+static const char *check_value(struct api *api, const struct setting *s, const char *v)
+{
+	size_t n = strlen(v);
+	switch (s->type) {
+	case SET_ONOFF:
+		return strcmp(v, "on") && strcmp(v, "off") ? "must be \"on\" or \"off\"" : NULL;
+	case SET_LANGUAGE:
+		if (!strcmp(v, "auto"))
+			return NULL;
+		if (n < 2 || n > 3)
+			return "must be \"auto\" or a language code such as \"en\"";
+		for (size_t i = 0; i < n; i++)
+			if (v[i] < 'a' || v[i] > 'z')
+				return "must be \"auto\" or a language code such as \"en\"";
+		return NULL;
+	case SET_MODEL: {
+		const struct tacit_model_info *m = tacit_catalog_find(api_catalog(api), v);
+		if (m)
+			return m->kind == s->kind ? NULL : "names a model of another kind";
+		struct stat st;
+		bool model_ext = n > 5 && (!strcmp(v + n - 5, ".gguf") || !strcmp(v + n - 4, ".bin"));
+		if (v[0] == '/' && model_ext && clean_text(v, n, 4096) && stat(v, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(v, R_OK) == 0)
+			return NULL;
+		return "must be a catalog id of that kind or the absolute path of a readable .gguf or .bin file";
+	}
+	}
+	return "is not valid";
+}
+
+static void get_settings(struct api_call *c, struct api_response *res, struct tacit_store *store)
+{
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "settings");
+	const struct tacit_catalog *cat = api_catalog(c->api);
+	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
+		const struct setting *s = &settings[i];
+		char *value = NULL;
+		enum tacit_status st = tacit_store_setting_get(store, s->key, &value);
+		if (st != TACIT_OK && st != TACIT_ERR_NOT_FOUND) {
+			yyjson_mut_doc_free(doc);
+			api_error(res, st);
+			return;
+		}
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+		yyjson_mut_obj_add_str(doc, o, "key", s->key);
+		yyjson_mut_obj_add_str(doc, o, "label", s->label);
+		yyjson_mut_obj_add_str(doc, o, "type",
+				       s->type == SET_MODEL ? "model" : s->type == SET_ONOFF ? "onoff" : "language");
+		if (value)
+			yyjson_mut_obj_add_strcpy(doc, o, "value", value);
+		else
+			yyjson_mut_obj_add_null(doc, o, "value");
+		tacit_free(value);
+		if (s->type == SET_MODEL) {
+			yyjson_mut_val *ch = yyjson_mut_obj_add_arr(doc, o, "choices");
+			for (size_t k = 0; k < tacit_catalog_count(cat); k++) {
+				const struct tacit_model_info *m = tacit_catalog_get(cat, k);
+				if (m->kind != s->kind || m->archived)
+					continue;
+				yyjson_mut_val *e = yyjson_mut_arr_add_obj(doc, ch);
+				yyjson_mut_obj_add_str(doc, e, "id", m->id);
+				yyjson_mut_obj_add_str(doc, e, "name", m->name);
+			}
+		}
+	}
+	api_json(res, 200, doc);
+}
+
+/* {"key": "value" | null, ...}: every pair is checked before any is written. */
+static void put_settings(struct api_call *c, struct api_response *res, struct tacit_store *store)
+{
+	yyjson_doc *doc = api_body_object(c, res);
+	yyjson_val *root, *k, *v;
+	size_t i, n;
+	enum tacit_status st = TACIT_OK;
+
+	if (!doc)
+		return;
+	root = yyjson_doc_get_root(doc);
+	if (yyjson_obj_size(root) == 0 || yyjson_obj_size(root) > ARRAY_SIZE(settings)) {
+		api_error_msg(res, 400, "send one to %zu settings as {\"key\": \"value\" or null}", ARRAY_SIZE(settings));
+		goto out;
+	}
+	yyjson_obj_foreach(root, i, n, k, v) {
+		const struct setting *s = find_setting(yyjson_get_str(k));
+		const char *why;
+		if (!s || yyjson_get_len(k) != strlen(yyjson_get_str(k))) {
+			api_error_msg(res, 400, "unknown setting '%.64s'", yyjson_get_str(k));
+			goto out;
+		}
+		if (yyjson_is_null(v))
+			continue;
+		if (!yyjson_is_str(v) || !clean_text(yyjson_get_str(v), yyjson_get_len(v), 4096)) {
+			api_error_msg(res, 400, "setting '%s' must be text or null", s->key);
+			goto out;
+		}
+		if ((why = check_value(c->api, s, yyjson_get_str(v)))) {
+			api_error_msg(res, 400, "setting '%s' %s", s->key, why);
+			goto out;
+		}
+	}
+	yyjson_obj_foreach(root, i, n, k, v) {
+		if ((st = tacit_store_setting_set(store, yyjson_get_str(k), yyjson_is_null(v) ? NULL : yyjson_get_str(v))) !=
+		    TACIT_OK) {
+			api_error(res, st);
+			goto out;
+		}
+	}
+	get_settings(c, res, store);
+out:
+	yyjson_doc_free(doc);
+}
+
+bool api_sessions_route(struct api_call *c, struct api_response *res)
+{
+	const char *m = c->req->method;
+	bool get = !strcmp(m, "GET") || !strcmp(m, "HEAD");
+	const char *what = c->n_seg >= 2 ? c->seg[1] : "";
+	struct tacit_store *store;
+	int64_t id = 0;
+
+	if (strcmp(what, "sessions") && strcmp(what, "search") && strcmp(what, "settings"))
+		return false;
+	/* check the shape before opening the store */
+	if (!strcmp(what, "search") || !strcmp(what, "settings")) {
+		if (c->n_seg != 2 || (!get && (strcmp(what, "settings") || strcmp(m, "PUT")))) {
+			api_error_msg(res, c->n_seg != 2 ? 404 : 405, "no %s on /api/%s", m, what);
+			return true;
+		}
+	} else if (c->n_seg == 3 && !strcmp(c->seg[2], "import")) {
+		if (strcmp(m, "POST")) {
+			api_error_msg(res, 405, "import takes a POST");
+			return true;
+		}
+	} else if (c->n_seg >= 3) {
+		if (!(id = api_parse_id(c->seg[2]))) {
+			api_error_msg(res, 400, "'%.40s' is not a session id", c->seg[2]);
+			return true;
+		}
+		bool is_export = c->n_seg == 4 && !strcmp(c->seg[3], "export") && get;
+		bool is_chat = c->n_seg == 4 && !strcmp(c->seg[3], "chat") && !strcmp(m, "POST");
+		if (c->n_seg > 4 || (c->n_seg == 4 && !is_export && !is_chat) ||
+		    (c->n_seg == 3 && strcmp(m, "DELETE") && strcmp(m, "PUT") && !get)) {
+			api_error_msg(res, 405, "no %s on this session resource", m);
+			return true;
+		}
+	} else if (!get) {
+		api_error_msg(res, 405, "the session list is read-only (POST /api/sessions/import adds one)");
+		return true;
+	}
+	if (!(store = api_store(res)))
+		return true;
+	if (!strcmp(what, "search"))
+		search(c, res, store);
+	else if (!strcmp(what, "settings"))
+		get ? get_settings(c, res, store) : put_settings(c, res, store);
+	else if (c->n_seg == 2)
+		list_sessions(res, store);
+	else if (!id)
+		import_file(c, res, store);
+	else if (c->n_seg == 4 && !strcmp(c->seg[3], "chat"))
+		api_chat(c, res, store, id);
+	else if (c->n_seg == 4)
+		export_session(c, res, store, id);
+	else if (!strcmp(m, "DELETE"))
+		delete_session(res, store, id);
+	else if (!strcmp(m, "PUT"))
+		rename_session(c, res, store, id);
+	else
+		show_session(res, store, id);
+	tacit_store_close(store);
+	return true;
+}

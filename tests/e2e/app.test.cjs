@@ -1,0 +1,92 @@
+// tacit serve end to end in headless Chromium (run by tests/integration/serve_e2e.sh).
+// argv: the one-time URL, the screenshot folder. Exits 1 with the failures listed.
+"use strict";
+const { chromium } = require(process.env.PLAYWRIGHT_CORE);
+const [url, shots] = process.argv.slice(2);
+const failures = [];
+const check = (cond, what) => { if (!cond) failures.push(what); };
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
+  page.on("pageerror", (e) => problems.push("page error: " + e.message));
+  const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  const T = { timeout: 15000 };
+  try {
+    // the one-time link: a cookie, then the token leaves the address bar
+    await page.goto(url);
+    await page.waitForSelector("#sessions li a", T);
+    check(!page.url().includes("token="), "the token stayed in the address bar: " + page.url());
+    check((await page.textContent("#sessions")).includes("ES2002a"), "History does not list the imported meeting");
+    await shot("history");
+
+    // search finds the meeting, and its hit opens the transcript at that segment
+    await page.fill("#search", "remote control");
+    await page.press("#search", "Enter");
+    await page.waitForSelector(".hits li a", T);
+    check((await page.textContent(".hits")).includes("ES2002a"), "search did not find the meeting");
+    check(await page.$(".hits mark"), "search snippets mark no words");
+    await shot("search");
+    await page.click(".hits li a");
+    await page.waitForSelector("#transcript .seg", T);
+    const n = await page.$$eval("#transcript .seg", (s) => s.length);
+    check(n > 100, `the transcript shows ${n} segments`);
+    check(await page.$("#transcript .seg.hit"), "the search hit's segment is not highlighted");
+    check((await page.textContent("h1")).includes("ES2002a"), "the meeting page has no title");
+    await shot("meeting-detail");
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot("meeting-detail-narrow");
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= 380, `at 375 px the page scrolls sideways (${wide} px wide)`);
+    await page.setViewportSize({ width: 1200, height: 900 });
+
+    // the picker renders verdicts (or, on a machine where nothing fits, the reason)
+    await page.goto(new URL("/#/models", url).href);
+    await page.waitForSelector(".picker .model, .blocking", T);
+    const models = await page.textContent("main");
+    check(/Great fit|Tight fit|Won't fit|No language model can run well/.test(models), "no fit verdict on Models");
+    check(/RAM at load/.test(models) || (await page.$(".blocking")), "no RAM figures on Models");
+    await shot("models");
+
+    // settings save through the API and come back
+    await page.goto(new URL("/#/settings", url).href);
+    await page.waitForSelector("#set-output-language", T);
+    await page.fill("#set-output-language", "en");
+    await page.click("form button[type=submit]");
+    await page.waitForSelector("#notice .card", T);
+    check((await page.textContent("#notice")).includes("saved"), "settings were not saved");
+    await page.reload();
+    await page.waitForSelector("#set-output-language", T);
+    check((await page.inputValue("#set-output-language")) === "en", "the saved setting did not come back");
+    await shot("settings");
+
+    // the Meeting page's clear state until live meetings land
+    await page.goto(new URL("/#/meeting", url).href);
+    await page.waitForSelector(".unavailable", T);
+    check((await page.textContent(".unavailable")).includes("not available"), "Meeting does not say why");
+    await shot("meeting");
+
+    // keyboard: the nav links are reachable with Tab
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    check(await page.evaluate(() => document.activeElement && document.activeElement.tagName === "A"),
+      "Tab does not reach the navigation");
+  } catch (e) {
+    failures.push("step failed: " + e.message.split("\n")[0]);
+    await shot("failure").catch(() => {});
+  }
+  await browser.close();
+  for (const p of problems) failures.push(p);
+  if (failures.length) {
+    console.log("FAIL:\n  " + failures.join("\n  "));
+    process.exit(1);
+  }
+  console.log("ok: history, search, transcript, models, settings and meeting pages; screenshots in " + shots);
+})();

@@ -1,0 +1,176 @@
+"""The hostile-request checks of tests/integration/serve_security.sh (see there)."""
+import http.client, json, os, re, signal, socket, subprocess, sys, time
+
+T = sys.argv[1]
+proc = subprocess.Popen([T, "serve", "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+url = proc.stdout.readline().strip()
+m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]{64})", url)
+if not m:
+    proc.kill()
+    sys.exit(f"FAIL: tacit serve printed {url!r}, not one URL with a token")
+PORT, TOKEN = int(m.group(1)), m.group(2)
+HOST = f"127.0.0.1:{PORT}"
+ORIGIN = f"http://{HOST}"
+failures, rejected, n_hostile = [], 0, 0
+
+
+def req(method, path, headers=None, body=None, host=HOST, addr="127.0.0.1"):
+    c = http.client.HTTPConnection(addr, PORT, timeout=10)
+    c.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    if host is not None:
+        c.putheader("Host", host)
+    for k, v in (headers or {}).items():
+        c.putheader(k, v)
+    if body is not None:
+        c.putheader("Content-Length", str(len(body)))
+    c.endheaders(body)
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+def no_cors(h, what):
+    check(not any(k.startswith("access-control-") for k in h), f"{what}: a CORS header was sent")
+
+
+def hostile(what, expect, method, path, **kw):
+    """A request that must be refused with status expect."""
+    global rejected, n_hostile
+    n_hostile += 1
+    st, h, body = req(method, path, **kw)
+    no_cors(h, what)
+    if st in (expect if isinstance(expect, tuple) else (expect,)) and b"sessions" not in body[:200]:
+        rejected += 1
+    else:
+        failures.append(f"{what}: got {st} (expected {expect}): {body[:120]!r}")
+
+
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+W = dict(AUTH, Origin=ORIGIN)
+
+# -- Host: DNS rebinding and other names ------------------------------------------
+for h in (f"evil.example:{PORT}", "evil.example", "127.0.0.1", f"127.0.0.1:{PORT + 1}", f"localhost.:{PORT}",
+          f"127.0.0.2:{PORT}", f"0.0.0.0:{PORT}", f"LOCALHOST:{PORT}", f"[::1]:{PORT}x", ""):
+    hostile(f"Host {h!r}", 421, "GET", "/api/sessions", headers=AUTH, host=h)
+hostile("rebinding with the cookie", 421, "GET", "/api/sessions", host=f"evil.example:{PORT}",
+        headers={"Cookie": f"tacit_token={TOKEN}"})
+hostile("rebinding, page", 421, "GET", "/", host=f"attacker.test:{PORT}")
+hostile("rebinding, write", 421, "PUT", "/api/settings", host=f"evil.example:{PORT}",
+        headers=dict(AUTH, Origin=f"http://evil.example:{PORT}"), body=b'{"suggestions.auto":"on"}')
+hostile("no Host", (400, 421), "GET", "/api/sessions", headers=AUTH, host=None)
+
+# -- Origin -----------------------------------------------------------------------
+for o in ("http://evil.example", f"http://evil.example:{PORT}", "null", f"http://127.0.0.1:{PORT + 1}",
+          f"https://127.0.0.1:{PORT}", f"http://127.0.0.1:{PORT}.evil.example"):
+    hostile(f"read from Origin {o!r}", 403, "GET", "/api/sessions", headers=dict(AUTH, Origin=o))
+    hostile(f"write from Origin {o!r}", 403, "PUT", "/api/settings", headers=dict(AUTH, Origin=o),
+            body=b'{"suggestions.auto":"on"}')
+hostile("write without Origin", 403, "PUT", "/api/settings", headers=AUTH, body=b'{"suggestions.auto":"on"}')
+hostile("delete without Origin", 403, "DELETE", "/api/sessions/1", headers=AUTH)
+hostile("cross-site fetch metadata", 403, "POST", "/api/models/x/pull",
+        headers=dict(W, **{"Sec-Fetch-Site": "cross-site"}))
+
+# -- token ------------------------------------------------------------------------
+hostile("no token", 401, "GET", "/api/sessions")
+hostile("no token, system", 401, "GET", "/api/system")
+hostile("wrong bearer", 401, "GET", "/api/sessions", headers={"Authorization": "Bearer " + "0" * 64})
+hostile("short bearer", 401, "GET", "/api/sessions", headers={"Authorization": "Bearer " + TOKEN[:63]})
+hostile("long bearer", 401, "GET", "/api/sessions", headers={"Authorization": "Bearer " + TOKEN + "0"})
+hostile("basic auth", 401, "GET", "/api/sessions", headers={"Authorization": "Basic " + TOKEN})
+hostile("wrong cookie", 401, "GET", "/api/sessions", headers={"Cookie": "tacit_token=" + "f" * 64})
+hostile("token in the query", 401, "GET", f"/api/sessions?token={TOKEN}")
+hostile("write, no token", 401, "PUT", "/api/settings", headers={"Origin": ORIGIN}, body=b'{"suggestions.auto":"on"}')
+hostile("wrong one-time link", 403, "GET", "/?token=" + "1" * 64)
+
+# -- preflight and other methods ----------------------------------------------------
+for path in ("/api/sessions", "/api/settings", "/"):
+    hostile(f"preflight {path}", 405, "OPTIONS", path,
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "PUT",
+                     "Access-Control-Request-Headers": "authorization"})
+hostile("TRACE", 405, "TRACE", "/api/sessions", headers=AUTH)
+hostile("PATCH", 405, "PATCH", "/api/settings", headers=W, body=b"{}")
+
+# -- limits and validation ----------------------------------------------------------
+hostile("oversized JSON body", 413, "PUT", "/api/settings", headers=W, body=b"{" + b" " * (70 << 10) + b"}")
+hostile("unknown setting", 400, "PUT", "/api/settings", headers=W, body=b'{"evil.key":"1"}')
+hostile("bad setting value", 400, "PUT", "/api/settings", headers=W, body=b'{"suggestions.auto":"maybe"}')
+hostile("setting of the wrong type", 400, "PUT", "/api/settings", headers=W, body=b'{"suggestions.auto":1}')
+hostile("not JSON", 400, "PUT", "/api/settings", headers=W, body=b"suggestions.auto=on")
+hostile("path traversal", 400, "GET", "/api/../etc/passwd", headers=AUTH)
+hostile("encoded traversal", 400, "GET", "/%2e%2e/%2e%2e/etc/passwd", headers=AUTH)
+hostile("encoded NUL", 400, "GET", "/api/search?q=a%00b", headers=AUTH)
+hostile("bad session id", 400, "GET", "/api/sessions/-1", headers=AUTH)
+hostile("huge limit", 400, "GET", "/api/search?q=a&limit=999999999999", headers=AUTH)
+hostile("model id with a slash", 400, "DELETE", "/api/models/..%2f..%2fetc", headers=W)
+
+# -- what a legitimate browser gets ---------------------------------------------------
+st, h, _ = req("GET", f"/?token={TOKEN}")
+check(st == 303 and h.get("location") == "/", f"one-time link: {st} {h.get('location')}")
+cookie = h.get("set-cookie", "")
+check(f"tacit_token={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie,
+      f"cookie flags: {cookie!r}")
+C = {"Cookie": f"tacit_token={TOKEN}"}
+for addr, host in (("127.0.0.1", HOST), ("127.0.0.1", f"localhost:{PORT}"), ("::1", f"[::1]:{PORT}")):
+    try:
+        st, h, body = req("GET", "/api/sessions", headers=C, host=host, addr=addr)
+    except OSError as e:
+        if addr == "::1":
+            continue  # no IPv6 here
+        raise
+    check(st == 200 and json.loads(body)["sessions"] == [], f"sessions via {host}: {st}")
+for path in ("/", "/app.js", "/app.css", "/api/system"):
+    st, h, _ = req("GET", path, headers=C)
+    check(st == 200, f"GET {path}: {st}")
+    csp = h.get("content-security-policy", "")
+    check("default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp,
+          f"{path}: CSP {csp!r}")
+    check(h.get("x-content-type-options") == "nosniff", f"{path}: nosniff")
+    check(h.get("cache-control") == "no-store", f"{path}: no-store")
+    check(h.get("referrer-policy") == "no-referrer", f"{path}: referrer policy")
+    no_cors(h, path)
+check(req("GET", "/app.js", headers=C)[1]["content-type"].startswith("text/javascript"), "app.js MIME type")
+check(req("GET", "/", headers=C)[1]["content-type"].startswith("text/html"), "index MIME type")
+st, _, body = req("PUT", "/api/settings", headers=dict(C, Origin=ORIGIN), body=b'{"suggestions.auto":"on"}')
+check(st == 200 and b'"on"' in body, f"a good write: {st} {body[:200]!r}")
+
+# -- only loopback listeners ----------------------------------------------------------
+inodes = set()
+for fd in os.listdir(f"/proc/{proc.pid}/fd"):
+    try:
+        t = os.readlink(f"/proc/{proc.pid}/fd/{fd}")
+    except OSError:
+        continue
+    if t.startswith("socket:["):
+        inodes.add(t[8:-1])
+listeners = []
+for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+    with open(table) as f:
+        for line in f.readlines()[1:]:
+            col = line.split()
+            if col[3] == "0A" and col[9] in inodes:
+                listeners.append(col[1])
+check(listeners, "no listening socket found for the server")
+for a in listeners:
+    ip = a.split(":")[0]
+    check(ip in ("0100007F", "00000000000000000000000001000000"), f"a non-loopback listener: {a}")
+
+# -- Ctrl-C ---------------------------------------------------------------------------
+proc.send_signal(signal.SIGINT)
+try:
+    rc = proc.wait(timeout=20)
+except subprocess.TimeoutExpired:
+    proc.kill()
+    rc = "timeout"
+check(rc == 0, f"Ctrl-C: exit {rc}")
+
+print(f"{rejected}/{n_hostile} hostile requests rejected; {len(listeners)} listeners, all loopback")
+if failures:
+    print("FAIL:\n  " + "\n  ".join(failures))
+    sys.exit(1)
+print("ok")

@@ -1,0 +1,90 @@
+/* tacit web app: the shell — API calls, safe DOM building (no innerHTML with data),
+ * hash routing between the pages registered in tacit.pages, and shared formatting. */
+"use strict";
+const tacit = (window.tacit = { pages: {} });
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+/* JSON API call; throws ApiError with the server's message. */
+tacit.api = async function (method, path, body, raw) {
+  const init = { method, credentials: "same-origin", headers: {} };
+  if (body !== undefined) {
+    if (raw) init.body = body;
+    else { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
+  }
+  let r;
+  try { r = await fetch(path, init); }
+  catch (e) { throw new ApiError(0, "tacit serve is not reachable: is it still running?"); }
+  const type = r.headers.get("Content-Type") || "";
+  const data = type.startsWith("application/json") ? await r.json() : await r.text();
+  if (!r.ok) {
+    let msg = data && data.error ? data.error.message : `request failed (${r.status})`;
+    if (r.status === 401) msg = "This page has no access token: open the URL that 'tacit serve' printed in the terminal.";
+    throw new ApiError(r.status, msg);
+  }
+  return data;
+};
+
+/* el("div.card", {attrs}, children...) — text is always set as text. */
+tacit.el = function (spec, attrs, ...kids) {
+  const m = /^([a-z0-9]+)((?:\.[\w-]+)*)$/.exec(spec);
+  const e = document.createElement(m[1]);
+  if (m[2]) e.className = m[2].slice(1).replace(/\./g, " ");
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "text") e.textContent = v;
+    else e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const k of kids.flat()) if (k !== null && k !== undefined && k !== false)
+    e.append(k instanceof Node ? k : document.createTextNode(String(k)));
+  return e;
+};
+const el = tacit.el;
+
+tacit.bytes = function (n) {
+  if (n >= 2 ** 30) return (n / 2 ** 30).toFixed(1) + " GB";
+  if (n >= 2 ** 20) return Math.round(n / 2 ** 20) + " MB";
+  return Math.max(1, Math.round(n / 1024)) + " KB";
+};
+tacit.clock = function (ms) {
+  const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+  const pad = (x) => String(x).padStart(2, "0");
+  return (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
+};
+tacit.date = (ms) => new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+tacit.notice = function (msg, isError) {
+  const n = document.getElementById("notice");
+  n.replaceChildren(msg ? el(isError ? "div.error" : "div.card", { text: msg }) : "");
+};
+tacit.errorBox = (e) => el("div.error", { role: "alert", text: e.message || String(e) });
+
+/* Event streams close when the page changes. */
+let streams = [];
+tacit.stream = function (url, handlers) {
+  const es = new EventSource(url);
+  for (const [name, fn] of Object.entries(handlers)) es.addEventListener(name, (ev) => fn(JSON.parse(ev.data || "{}")));
+  streams.push(es);
+  return es;
+};
+
+async function route() {
+  const parts = (location.hash.replace(/^#\/?/, "") || "history").split("/").map(decodeURIComponent);
+  const name = tacit.pages[parts[0]] ? parts[0] : "history";
+  for (const s of streams) s.close();
+  streams = [];
+  tacit.notice("");
+  for (const a of document.querySelectorAll("nav a"))
+    a.toggleAttribute("aria-current", a.dataset.page === name) && a.setAttribute("aria-current", "page");
+  const view = document.getElementById("view");
+  view.replaceChildren(el("p.empty", { text: "Loading…" }));
+  try { await tacit.pages[name](view, parts.slice(1)); }
+  catch (e) { view.replaceChildren(tacit.errorBox(e)); }
+  document.title = "tacit · " + name[0].toUpperCase() + name.slice(1);
+}
+tacit.route = route;
+window.addEventListener("hashchange", route);
+window.addEventListener("DOMContentLoaded", route);

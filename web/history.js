@@ -1,0 +1,169 @@
+/* History page: the meetings on this device, full-text search, one meeting's summary,
+ * notes and transcript (a cited [S3] jumps to its segment), chat, export, rename, delete,
+ * and importing a transcript file. */
+"use strict";
+(function () {
+  const { el, api } = tacit;
+
+  /* "we cut the [budget] ..." -> text with <mark> */
+  function snippet(s) {
+    return s.split(/\[([^\]]*)\]/).map((p, i) => (i % 2 ? el("mark", { text: p }) : p));
+  }
+
+  function jump(n) {
+    const seg = document.getElementById("seg-" + n);
+    if (!seg) return;
+    for (const h of document.querySelectorAll(".seg.hit")) h.classList.remove("hit");
+    seg.classList.add("hit");
+    seg.scrollIntoView({ block: "center" });
+    seg.focus({ preventScroll: true });
+  }
+
+  /* Text with [S3] / [S3, S5] citations turned into buttons that jump to the segment. */
+  function cited(text) {
+    const out = [];
+    const re = /\[S(\d+)(?:\s*[,;-]\s*S?(\d+))*\]/g;
+    let last = 0, m;
+    while ((m = re.exec(text))) {
+      out.push(text.slice(last, m.index));
+      for (const n of m[0].match(/\d+/g)) out.push(citeLink(Number(n)));
+      last = re.lastIndex;
+    }
+    out.push(text.slice(last));
+    return out;
+  }
+  function citeLink(n) {
+    return el("a.cite", { href: "#seg-" + n, onclick: (e) => { e.preventDefault(); jump(n); } }, `[S${n}]`);
+  }
+  function cites(arr) { return (arr || []).map(citeLink); }
+
+  function items(title, list, fmt) {
+    if (!list || !list.length) return null;
+    return [el("h3", { text: title }), el("ul", {}, list.map((x) => el("li", {}, fmt(x))))];
+  }
+
+  function artifact(a) {
+    const j = a.json && typeof a.json === "object" ? a.json : null;
+    if (a.kind === "summary" && j)
+      return el("section.card", {}, el("h2", { text: "Summary" }), j.overview ? el("p", { text: j.overview }) : null,
+        items("Key points", j.key_points, (x) => [x.text, " ", cites(x.cites)]),
+        items("Decisions", j.decisions, (x) => [x.text, " ", cites(x.cites)]),
+        items("Action items", j.action_items, (x) => [x.owner ? el("strong", { text: x.owner + ": " }) : "", x.task,
+          x.due ? ` (due ${x.due})` : "", " ", cites(x.cites)]),
+        items("Open questions", j.open_questions, (x) => [x.text, " ", cites(x.cites)]));
+    if (a.kind === "notes" && j && j.sections)
+      return el("section.card", {}, el("h2", { text: "Notes" }), j.sections.map((s) => [el("h3", { text: s.topic }),
+        el("ul", {}, (s.bullets || []).map((b) => el("li", {}, b.text, " ", cites(b.cites))))]));
+    const md = a.markdown || (typeof a.json === "string" ? a.json : JSON.stringify(a.json, null, 1));
+    return el("section.card", {}, el("h2", { text: a.kind[0].toUpperCase() + a.kind.slice(1) }),
+      md.split(/\n/).map((line) => el("div", {}, cited(line))));
+  }
+
+  async function showMeeting(view, id, focusSeg) {
+    const s = await api("GET", `/api/sessions/${encodeURIComponent(id)}`);
+    const newest = {};
+    for (const a of s.artifacts) if (!newest[a.kind] || a.created_ms >= newest[a.kind].created_ms) newest[a.kind] = a;
+    const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id },
+      el("span.t", { text: tacit.clock(g.start_ms) }),
+      el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), g.text)));
+    const fmt = el("select", { "aria-label": "Export format" },
+      ["md", "json", "txt", "srt", "vtt"].map((f) => el("option", { value: f, text: f.toUpperCase() })));
+    const exportLink = el("a.button", { href: `/api/sessions/${s.id}/export?format=md`, download: `meeting-${s.id}.md` }, "Export");
+    fmt.addEventListener("change", () => {
+      exportLink.href = `/api/sessions/${s.id}/export?format=${fmt.value}`;
+      exportLink.download = `meeting-${s.id}.${fmt.value}`;
+    });
+    const title = el("h1", { text: s.title });
+    const rename = el("button", { type: "button", onclick: async () => {
+      const t = prompt("New title", s.title);
+      if (!t || t === s.title) return;
+      try { const r = await api("PUT", `/api/sessions/${s.id}`, { title: t }); title.textContent = s.title = r.title; }
+      catch (e) { tacit.notice(e.message, true); }
+    } }, "Rename");
+    const del = el("button.danger", { type: "button", onclick: async () => {
+      if (!confirm(`Delete "${s.title}", its transcript, notes and audio, for good?`)) return;
+      try { await api("DELETE", `/api/sessions/${s.id}`); tacit.notice("Meeting deleted."); location.hash = "#/history"; }
+      catch (e) { tacit.notice(e.message, true); }
+    } }, "Delete");
+    const chatLog = el("div.chat", {}, s.chat.length ? s.chat.map((c) => el("p", {}, el("span.user", {
+      text: c.role === "user" ? "You: " : "tacit: " }), cited(c.text || ""))) : el("p.muted", { text: "No questions yet." }));
+    const q = el("input", { type: "text", "aria-label": "Ask about this meeting", maxlength: 2000,
+      placeholder: "Ask about this meeting…" });
+    const ask = el("form.row", {}, el("div.grow", {}, q), el("button.primary", { type: "submit" }, "Ask"));
+    ask.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const question = q.value.trim();
+      if (!question) return;
+      ask.querySelector("button").disabled = true;
+      chatLog.append(el("p", {}, el("span.user", { text: "You: " }), question));
+      try {
+        const r = await api("POST", `/api/sessions/${s.id}/chat`, { question });
+        chatLog.append(el("p", {}, el("span.user", { text: "tacit: " }), r.answer, " ", cites(r.cites),
+          r.grounded === false ? el("span.muted", { text: " (not found in the transcript)" }) : null));
+        q.value = "";
+      } catch (e) { chatLog.append(tacit.errorBox(e)); }
+      ask.querySelector("button").disabled = false;
+    });
+    const left = [];
+    for (const k of ["summary", "notes"]) if (newest[k]) left.push(artifact(newest[k]));
+    for (const k of Object.keys(newest)) if (k !== "summary" && k !== "notes") left.push(artifact(newest[k]));
+    if (!left.length) left.push(el("p.empty", { text: "No summary or notes yet: run 'tacit summarize' and 'tacit notes', or ask below." }));
+    left.push(el("section.card", {}, el("h2", { text: "Chat" }), chatLog, ask));
+    view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← All meetings")), title,
+      el("div.row.muted", {}, tacit.date(s.started_ms), ` · ${tacit.clock(s.duration_ms)}`,
+        ` · ${s.segments.length} segments`, s.times_synthesized ? " · times estimated" : ""),
+      el("div.row", {}, fmt, exportLink, rename, del),
+      el("div.cols", {}, el("div", {}, left),
+        el("section", {}, el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
+          segs.length ? segs : el("p.empty", { text: "This meeting has no transcript." })))));
+    if (focusSeg) {
+      const i = s.segments.findIndex((g) => String(g.id) === String(focusSeg));
+      if (i >= 0) jump(i + 1);
+    }
+  }
+
+  async function showList(view) {
+    const search = el("input", { type: "search", id: "search", placeholder: "Search what was said (words, \"phrases\", budg*)",
+      "aria-label": "Search all meetings", maxlength: 512 });
+    const results = el("div", { id: "results" });
+    const file = el("input", { type: "file", id: "import", accept: ".json,.txt", "aria-label": "Import a transcript file" });
+    const list = el("div", { id: "sessions" });
+    let timer = null;
+    const runSearch = async () => {
+      const q = search.value.trim();
+      if (!q) { results.replaceChildren(); list.hidden = false; return; }
+      try {
+        const r = await api("GET", `/api/search?q=${encodeURIComponent(q)}&limit=50`);
+        list.hidden = true;
+        results.replaceChildren(el("h2", { text: `Results for "${q}"` }), r.hits.length
+          ? el("ul.list.hits", {}, r.hits.map((h) => el("li", {},
+            el("a", { href: `#/history/${h.session_id}/${h.segment_id}` }, h.session_title),
+            el("span.muted", { text: ` · ${tacit.clock(h.start_ms)}${h.speaker ? " · " + h.speaker : ""}` }),
+            el("div.snippet", {}, snippet(h.snippet)))))
+          : el("p.empty", { text: "Nothing was said that matches." }));
+      } catch (e) { results.replaceChildren(tacit.errorBox(e)); }
+    };
+    search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(runSearch, 250); });
+    search.addEventListener("keydown", (e) => { if (e.key === "Enter") { clearTimeout(timer); runSearch(); } });
+    file.addEventListener("change", async () => {
+      const f = file.files[0];
+      if (!f) return;
+      try {
+        const r = await api("POST", `/api/sessions/import?name=${encodeURIComponent(f.name)}`, await f.arrayBuffer(), true);
+        tacit.notice(`Imported "${r.title}" (${r.n_segments} segments).`);
+        location.hash = `#/history/${r.id}`;
+      } catch (e) { tacit.notice(e.message, true); }
+      file.value = "";
+    });
+    const data = await api("GET", "/api/sessions");
+    list.replaceChildren(data.sessions.length
+      ? el("ul.list", {}, data.sessions.map((s) => el("li", {}, el("a", { href: `#/history/${s.id}` }, s.title),
+        el("div.muted", { text: `${tacit.date(s.started_ms)} · ${tacit.clock(s.duration_ms)} · ${s.n_segments} segments` }))))
+      : el("p.empty", { text: "No meetings yet. Import a transcript below, or record one on the Meeting page." }));
+    view.replaceChildren(el("h1", { text: "History" }), search, results, list,
+      el("div.card", {}, el("label", { for: "import" }, el("strong", { text: "Import a transcript " }),
+        el("span.muted", { text: "(QMSum-style .json, or .txt with one \"Speaker: text\" line per turn)" })), el("div", {}, file)));
+  }
+
+  tacit.pages.history = (view, args) => (args[0] ? showMeeting(view, args[0], args[1]) : showList(view));
+})();

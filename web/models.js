@@ -1,0 +1,98 @@
+/* Models page: the picker — fit verdicts, "+ Slow", Recommended, RAM, disk, stars;
+ * download with live progress and cancel; delete; a blocking reason when nothing fits. */
+"use strict";
+(function () {
+  const { el, api } = tacit;
+  let showAll = false;
+
+  function stars(n) {
+    return el("span.stars", { title: `${n} of 3 stars`, "aria-label": `${n} of 3 stars` }, "★".repeat(n) + "☆".repeat(3 - n));
+  }
+
+  function progressRow(m, d, refresh) {
+    const bar = el("progress", { max: 1, value: 0, "aria-label": `Downloading ${m.name}` });
+    const text = el("span.muted", { text: "starting…" });
+    const cancel = el("button", { type: "button", onclick: async () => {
+      cancel.disabled = true;
+      try { await api("POST", `/api/models/${encodeURIComponent(m.id)}/cancel`); }
+      catch (e) { tacit.notice(e.message, true); }
+    } }, "Cancel");
+    const show = (j) => {
+      const total = j.bytes_total || m.disk_bytes;
+      bar.max = total; bar.value = j.bytes_done;
+      text.textContent = `${tacit.bytes(j.bytes_done)} of ${tacit.bytes(total)}` +
+        (j.bytes_per_s ? ` · ${tacit.bytes(j.bytes_per_s)}/s` : "");
+    };
+    show(d);
+    const end = (j) => {
+      if (j.state === "failed") tacit.notice(`Download of ${m.name} failed: ${j.message}`, true);
+      else if (j.state === "cancelled") tacit.notice(`Download of ${m.name} cancelled; it resumes where it stopped.`);
+      else tacit.notice(`${m.name} is downloaded and verified.`);
+      es.close();
+      refresh();
+    };
+    const es = tacit.stream(`/api/models/${encodeURIComponent(m.id)}/events`,
+      { progress: show, done: end, failed: end, cancelled: end, error: () => {} });
+    return el("div.row", {}, el("div.grow", {}, bar, text), cancel);
+  }
+
+  function actions(m, refresh) {
+    if (m.download && m.download.state === "running") return progressRow(m, m.download, refresh);
+    if (m.downloaded)
+      return el("div.row", {}, el("span.badge.v-great", { text: "Downloaded" }),
+        el("button.danger", { type: "button", onclick: async () => {
+          if (!confirm(`Delete ${m.name} (${tacit.bytes(m.disk_bytes)}) from this device?`)) return;
+          try { await api("DELETE", `/api/models/${encodeURIComponent(m.id)}`); tacit.notice(`${m.name} deleted.`); }
+          catch (e) { tacit.notice(e.message, true); }
+          refresh();
+        } }, "Delete"));
+    if (m.archived) return el("span.muted", { text: "archived" });
+    return el("button.primary", { type: "button", onclick: async (ev) => {
+      ev.target.disabled = true;
+      try { await api("POST", `/api/models/${encodeURIComponent(m.id)}/pull`); }
+      catch (e) { tacit.notice(e.message, true); }
+      refresh();
+    } }, `Download ${tacit.bytes(m.disk_bytes)}`);
+  }
+
+  function llmCard(m, refresh) {
+    const verdict = el(`span.badge.v-${m.verdict}`, { text: m.verdict_text + (m.slow ? " + Slow" : "") });
+    return el("li.card.model", { "data-id": m.id },
+      el("div.row", {},
+        el("strong.grow", {}, m.name, " ", m.quant_label ? el("span.muted", { text: m.quant_label }) : null),
+        stars(m.stars), verdict, m.recommended ? el("span.badge.rec", { text: "Recommended" }) : null),
+      el("div.facts", {},
+        el("span", { text: `RAM at load ${tacit.bytes(m.ram_at_load_bytes)}` }),
+        el("span", { text: `disk ${tacit.bytes(m.disk_bytes)}` }),
+        el("span", { text: `about ${Math.round(m.tokens_per_s)} words/s` })),
+      !m.listed ? el("p.muted", { text: m.reason }) : null,
+      actions(m, refresh));
+  }
+
+  tacit.pages.models = async function render(view) {
+    const refresh = () => { if (location.hash.startsWith("#/models")) render(view); };
+    const data = await api("GET", "/api/models");
+    const llms = data.models.filter((m) => m.kind === "llm");
+    const listed = llms.filter((m) => m.listed || m.downloaded);
+    const shown = (showAll ? llms : listed).sort((a, b) => a.ram_at_load_bytes - b.ram_at_load_bytes || a.stars - b.stars);
+    const other = data.models.filter((m) => m.kind !== "llm");
+    const out = [el("h1", { text: "Models" }),
+      el("p.muted", { text: `Scored for ${data.machine} at a ${data.n_ctx}-token context. Models run on this device only.` })];
+    if (data.blocking_reason && listed.length === 0) {
+      out.push(el("div.blocking", { role: "alert" }, el("strong", { text: "No language model can run well here. " }),
+        data.blocking_reason));
+    } else {
+      out.push(el("ul.list.picker", { "aria-label": "Language models" }, shown.map((m) => llmCard(m, refresh))));
+    }
+    const toggle = el("button", { type: "button", onclick: () => { showAll = !showAll; render(view); } },
+      showAll ? "Hide models that won't run well" : `Show all ${llms.length} language models`);
+    out.push(el("div.row", {}, toggle));
+    out.push(el("h2", { text: "Speech and voice models" }),
+      el("ul.list", {}, other.map((m) => el("li.card", { "data-id": m.id },
+        el("div.row", {}, el("strong.grow", { text: m.name }), el("span.muted", { text: tacit.bytes(m.disk_bytes) })),
+        actions(m, refresh)))));
+    out.push(el("h2", { text: "Custom models" }),
+      el("p.muted", { text: "Adding a GGUF file by its path arrives with 'tacit add'; until then, use it with --model FILE." }));
+    view.replaceChildren(...out);
+  };
+})();
