@@ -755,9 +755,9 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
  *    with the previous speaker; blank lines are skipped).
  * Neither has times, so they are synthesized at words_per_minute (each turn lasts
  * words * 60 s / rate, at least 1 s, back to back) and the session is marked
- * times_synthesized. An audio file (WAV, MP3, FLAC, Ogg, M4A...) fails with
- * TACIT_ERR_UNSUPPORTED until transcription is wired in. TACIT_ERR_FORMAT for a file
- * that is neither; TACIT_ERR_IO when it cannot be read. */
+ * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
+ * default models instead: tacit_store_import_audio() with its default params and this
+ * title. TACIT_ERR_FORMAT for a file that is neither; TACIT_ERR_IO when it cannot be read. */
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
@@ -1295,6 +1295,51 @@ TACIT_API enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, cons
 /* The directory downloaded catalog models live in (<data dir>/models), created if
  * missing. Caller frees with tacit_free(). */
 TACIT_API enum tacit_status tacit_models_dir(char **out_path);
+
+/* ---------------------------------------------------------------------------------
+ * Recordings as meetings: `tacit import RECORDING`. The file is decoded (any format
+ * tacit_audio_load() reads), transcribed (Silero VAD, then whisper in the model worker)
+ * and stored as a new session: every final segment, the audio itself as the session's
+ * recording (16 kHz 16-bit WAV, see tacit_recording_open()), the language and the
+ * models used. A two-channel file is transcribed channel by channel: channel 0 is
+ * "Me" (the microphone), channel 1 "Them"; a mono file (or two identical channels) has
+ * no speaker labels.
+ * --------------------------------------------------------------------------------- */
+struct tacit_audio_import_params {
+	const char *title;       /* NULL or "" = the file's name without its extension */
+	const char *asr_model;   /* for tacit_model_resolve(TACIT_MODEL_ASR, ...): a path, a
+				  * catalog id, or NULL = setting "model.asr", else downloaded */
+	const char *vad_model;   /* likewise for TACIT_MODEL_VAD ("model.vad") */
+	bool no_vad;             /* decode everything, silence included (no VAD model needed) */
+	const char *language;    /* "en", ...; NULL or "auto" = detect */
+	int n_threads;           /* 0 = the probe's usable cores */
+	bool temperature_fallback; /* default true; see struct tacit_asr_params */
+	tacit_asr_segment_fn on_segment; /* sees each final segment as it is found; may be
+					  * NULL; returning false cancels the import */
+	void *user;
+	const volatile int *cancel; /* may be NULL; non-zero stops the import */
+};
+
+TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
+
+/* Whether tacit_store_import() treats the file as a recording: its name ends in a media
+ * extension (.wav .mp3 .flac .ogg .opus .m4a .aac .webm .mp4 .mkv) or its first bytes
+ * are a media container's. False when it cannot be read. Thread-safe. */
+TACIT_API bool tacit_file_is_audio(const char *path);
+
+/* Imports the recording at path as a new session; its id goes to *out_id (may be NULL).
+ * All or nothing: the models are resolved and loaded and the audio decoded and
+ * transcribed before the session is created; segments land in one transaction, and if
+ * storing the audio fails the session is deleted again. So a failure leaves no session.
+ * Errors: those of tacit_model_resolve() (no model downloaded: the message says what to
+ * pull), tacit_audio_load() (TACIT_ERR_NOT_FOUND, TACIT_ERR_FORMAT for an empty,
+ * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_new() and
+ * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
+ * and the store's. Use the store from one thread, as always; the call takes as long as
+ * transcription does (roughly the audio's length on a small CPU with a base model). */
+TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, const char *path,
+						     const struct tacit_audio_import_params *params,
+						     int64_t *out_id);
 
 #ifdef __cplusplus
 }
