@@ -1,28 +1,55 @@
 /*
- * cmd_import.c — `tacit import FILE`: a transcript (QMSum JSON or "Speaker: text" lines)
- * becomes a meeting. Times are synthesized at a speaking rate, and the output says so.
+ * cmd_import.c — `tacit import FILE`: a recording (transcribed, its audio kept) or a
+ * transcript (QMSum JSON or "Speaker: text" lines) becomes a meeting. A transcript has no
+ * times: they are synthesized at a speaking rate, and the output says so.
  */
 #include "cli.h"
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char usage_text[] = "usage: tacit import [--title TITLE] [--wpm N] FILE\n"
-				 "  FILE     QMSum-style JSON (meeting_transcripts) or \"Speaker: text\" lines\n"
-				 "  --title  the meeting's title (default: the file name)\n"
-				 "  --wpm    speaking rate used to estimate times (default 150 words per minute)\n";
+static const char usage_text[] =
+	"usage: tacit import [options] FILE\n"
+	"  FILE             a recording (wav, mp3, m4a, ogg, flac, webm, mp4...), or a\n"
+	"                   transcript: QMSum-style JSON or \"Speaker: text\" lines\n"
+	"  --title T        the meeting's title (default: the file name)\n"
+	"  --wpm N          transcripts: speaking rate used to estimate times (default 150)\n"
+	"recordings (a stereo file gives \"Me\" for channel 0 and \"Them\" for channel 1):\n"
+	"  --model NAME     whisper model: a catalog id or a path (default: setting\n"
+	"                   model.asr, else the downloaded one)\n"
+	"  --vad-model NAME Silero VAD model (default: setting model.vad, else downloaded)\n"
+	"  --no-vad         decode everything, silence included\n"
+	"  --language L     a language code, or auto (default auto)\n"
+	"  --threads N      threads (default: this machine's usable cores)\n"
+	"  --no-fallback    no retries at higher temperature (faster on noise)\n";
+
+static volatile int cancel_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	__atomic_store_n((int *)&cancel_flag, 1, __ATOMIC_RELAXED);
+}
 
 int cmd_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
 		{ "wpm", required_argument, NULL, 'w' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "vad-model", required_argument, NULL, 'V' },
+		{ "no-vad", no_argument, NULL, 'N' },
+		{ "language", required_argument, NULL, 'l' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "no-fallback", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_import_params p = tacit_import_default_params();
+	struct tacit_audio_import_params ap = tacit_audio_import_default_params();
 	struct tacit_store *s;
 	struct tacit_session ss;
 	int64_t id = 0;
@@ -41,6 +68,26 @@ int cmd_import(int argc, char **argv)
 			if (*end || p.words_per_minute < 1 || p.words_per_minute > 1000)
 				return cli_usage_error("import", "--wpm wants a number from 1 to 1000, not '%s'", optarg);
 			break;
+		case 'm':
+			ap.asr_model = optarg;
+			break;
+		case 'V':
+			ap.vad_model = optarg;
+			break;
+		case 'N':
+			ap.no_vad = true;
+			break;
+		case 'l':
+			ap.language = optarg;
+			break;
+		case 'j':
+			ap.n_threads = (int)strtol(optarg, &end, 10);
+			if (*end || ap.n_threads < 1 || ap.n_threads > 512)
+				return cli_usage_error("import", "bad thread count '%s'", optarg);
+			break;
+		case 'F':
+			ap.temperature_fallback = false;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -50,9 +97,17 @@ int cmd_import(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("import", argc - optind ? "one file at a time" : "missing the file to import");
+	const char *file = argv[optind];
+	bool audio = tacit_file_is_audio(file);
 	enum tacit_status st = tacit_store_open(NULL, &s);
+	if (audio) {
+		ap.title = p.title;
+		ap.cancel = &cancel_flag;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
 	if (st == TACIT_OK)
-		st = tacit_store_import(s, argv[optind], &p, &id);
+		st = audio ? tacit_store_import_audio(s, file, &ap, &id) : tacit_store_import(s, file, &p, &id);
 	if (st == TACIT_OK)
 		st = tacit_store_session_get(s, id, &ss);
 	tacit_store_close(s);
@@ -60,7 +115,10 @@ int cmd_import(int argc, char **argv)
 		return cli_fail(st);
 	printf("imported '%s' as session %" PRId64 ": %" PRId64 " segments, %d speakers, %s\n", ss.title, id,
 	       ss.n_segments, ss.n_speakers, cli_clock(ss.duration_ms, clock, sizeof(clock)));
-	fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
-		p.words_per_minute);
+	if (ss.times_synthesized)
+		fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
+			p.words_per_minute);
+	else if (ss.n_segments == 0)
+		fprintf(stderr, "note: no speech was found in the recording\n");
 	return 0;
 }

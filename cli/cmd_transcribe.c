@@ -1,13 +1,14 @@
 /*
  * cmd_transcribe.c — `tacit transcribe`: a recording, raw PCM on stdin (--live -) or a
- * file played at real-time speed (--realtime) to a timestamped transcript. The engine
- * runs in this process for now; after the worker lands it runs there.
+ * file played at real-time speed (--realtime) to a timestamped transcript. whisper runs
+ * in the supervised worker process (tacit-worker): a crash there is an error message.
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +20,11 @@ static const char usage_text[] =
 	"usage: tacit transcribe [options] FILE\n"
 	"       tacit transcribe [options] --live - [--channels N]\n"
 	"       tacit transcribe [options] --realtime FILE [--speed X]\n"
-	"  --model PATH       whisper.cpp ggml model (or TACIT_WHISPER_MODEL)\n"
-	"  --vad-model PATH   Silero ggml VAD model (or TACIT_VAD_MODEL; default\n"
-	"                     <data dir>/models/ggml-silero-v6.2.0.bin)\n"
+	"       tacit transcribe [options] --mic [--channels N]   (Ctrl-C ends it)\n"
+	"  --model NAME       whisper model: a catalog id or a path (or TACIT_WHISPER_MODEL;\n"
+	"                     default: setting model.asr, else the downloaded one)\n"
+	"  --vad-model NAME   Silero VAD model (or TACIT_VAD_MODEL; default: setting\n"
+	"                     model.vad, else the downloaded one)\n"
 	"  --no-vad           decode everything, silence included\n"
 	"  --format F         txt, json, srt, vtt or md (default txt)\n"
 	"  --language L       a language code, or auto (default auto)\n"
@@ -32,7 +35,8 @@ static const char usage_text[] =
 	"  --no-fallback      no retries at higher temperature (faster on noise)\n"
 	"  --live -           s16le 16 kHz PCM on stdin; prints JSON lines of partial and\n"
 	"                     final segments\n"
-	"  --channels N       channels of the --live input (1 or 2)\n"
+	"  --mic              the default microphone; prints JSON lines like --live\n"
+	"  --channels N       channels of the --live or --mic input (1 or 2)\n"
 	"  --realtime FILE    play FILE at real-time speed through the live path\n"
 	"  --speed X          playback speed for --realtime (default 1)\n";
 
@@ -74,20 +78,6 @@ static bool print_live(const struct tacit_asr_segment *seg, void *user)
 	tacit_free(line);
 	fflush(stdout);
 	return true;
-}
-
-static enum tacit_status default_vad_path(char **out)
-{
-	char *data = NULL;
-	enum tacit_status st = tacit_dir_path(TACIT_DIR_DATA, &data);
-	if (st != TACIT_OK)
-		return st;
-	size_t n = strlen(data) + 64;
-	*out = malloc(n);
-	if (*out)
-		snprintf(*out, n, "%s/models/ggml-silero-v6.2.0.bin", data);
-	tacit_free(data);
-	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
 }
 
 static int run_live_stdin(struct tacit_asr *asr, int channels, struct live_out *lo)
@@ -142,6 +132,95 @@ static int run_realtime(struct tacit_asr *asr, const struct tacit_audio *a, stru
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
+/* What the capture thread hands to the transcribing one. */
+struct mic_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	float *pcm;
+	size_t n, alloc; /* floats */
+	size_t dropped;  /* frames lost because the queue could not grow */
+};
+
+static void on_mic(const float *pcm, size_t n_frames, int n_channels, void *user)
+{
+	struct mic_queue *q = user;
+	size_t n = n_frames * (size_t)n_channels;
+	pthread_mutex_lock(&q->lock);
+	if (q->n + n > q->alloc) {
+		size_t want = (q->n + n) * 2;
+		float *p = realloc(q->pcm, want * sizeof(float));
+		if (!p) {
+			q->dropped += n_frames;
+			pthread_mutex_unlock(&q->lock);
+			return;
+		}
+		q->pcm = p;
+		q->alloc = want;
+	}
+	memcpy(q->pcm + q->n, pcm, n * sizeof(float));
+	q->n += n;
+	pthread_cond_signal(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+static int run_mic(struct tacit_asr *asr, int channels, struct live_out *lo)
+{
+	struct mic_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct tacit_capture_params cp = tacit_capture_default_params();
+	struct tacit_capture *cap = NULL;
+	struct tacit_asr_stream *s = NULL;
+	float *mine = NULL;
+	size_t mine_alloc = 0;
+
+	cp.channels = channels;
+	enum tacit_status st = tacit_capture_open(&cp, on_mic, &q, &cap);
+	if (st == TACIT_OK)
+		st = tacit_asr_stream_new(asr, channels, 1000, print_live, lo, &s);
+	if (st == TACIT_OK) {
+		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C ends)\n", tacit_capture_device_name(cap));
+		st = tacit_capture_start(cap);
+	}
+	while (st == TACIT_OK && !cancel_flag) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 100 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&q.lock);
+		if (!q.n)
+			pthread_cond_timedwait(&q.cond, &q.lock, &until);
+		size_t n = q.n;
+		if (n > mine_alloc) { /* swap buffers: the audio thread never waits on the decoder */
+			float *p = realloc(mine, n * sizeof(float));
+			if (!p) {
+				pthread_mutex_unlock(&q.lock);
+				st = TACIT_ERR_NOMEM;
+				break;
+			}
+			mine = p;
+			mine_alloc = n;
+		}
+		if (n)
+			memcpy(mine, q.pcm, n * sizeof(float));
+		q.n = 0;
+		pthread_mutex_unlock(&q.lock);
+		st = tacit_asr_stream_push(s, mine, n / (size_t)channels, NULL);
+	}
+	if (cap)
+		tacit_capture_stop(cap);
+	if (st == TACIT_OK)
+		st = tacit_asr_stream_finish(s, NULL);
+	if (q.dropped)
+		fprintf(stderr, "tacit: %zu frames of audio were dropped (out of memory)\n", q.dropped);
+	tacit_asr_stream_free(s);
+	tacit_capture_close(cap);
+	free(mine);
+	free(q.pcm);
+	return st == TACIT_OK ? 0 : cli_fail(st);
+}
+
 static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_transcript_format fmt)
 {
 	struct tacit_segments t;
@@ -186,7 +265,7 @@ int cmd_transcribe(int argc, char **argv)
 		{ "speakers", required_argument, NULL, 's' }, { "threads", required_argument, NULL, 't' },
 		{ "live", required_argument, NULL, 'L' },      { "channels", required_argument, NULL, 'c' },
 		{ "realtime", required_argument, NULL, 'R' }, { "speed", required_argument, NULL, 'S' },
-		{ "no-fallback", no_argument, NULL, 'F' },   { "help", no_argument, NULL, 'h' },
+		{ "no-fallback", no_argument, NULL, 'F' },   { "mic", no_argument, NULL, 'M' },   { "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_asr_params ap = tacit_asr_default_params();
@@ -194,10 +273,10 @@ int cmd_transcribe(int argc, char **argv)
 	enum tacit_transcript_format fmt = TACIT_FORMAT_TXT;
 	const char *model = getenv("TACIT_WHISPER_MODEL"), *vad = getenv("TACIT_VAD_MODEL");
 	const char *live = NULL, *realtime = NULL, *file = NULL;
-	bool no_vad = false, by_channel = false;
+	bool no_vad = false, by_channel = false, mic = false;
 	int channels = 1, c, rc = 0;
 	double speed = 1.0;
-	char *vad_default = NULL, *end;
+	char *model_path = NULL, *vad_path = NULL, *end;
 	struct tacit_asr *asr = NULL;
 	struct tacit_audio audio = { 0 };
 	struct live_out lo = { 0, 1.0 };
@@ -250,6 +329,9 @@ int cmd_transcribe(int argc, char **argv)
 				return cli_usage_error("transcribe", "--channels must be 1 or 2, not '%s'", optarg);
 			channels = atoi(optarg);
 			break;
+		case 'M':
+			mic = true;
+			break;
 		case 'R':
 			realtime = optarg;
 			break;
@@ -272,26 +354,18 @@ int cmd_transcribe(int argc, char **argv)
 		file = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("transcribe", "unexpected argument '%s'", argv[optind]);
-	if (!!file + !!live + !!realtime != 1)
-		return cli_usage_error("transcribe", "give one of FILE, --live - or --realtime FILE");
-	if (!model || !*model)
-		return cli_usage_error("transcribe", "no whisper model: pass --model PATH or set TACIT_WHISPER_MODEL");
-
-	if (!no_vad && (!vad || !*vad)) {
-		if ((st = default_vad_path(&vad_default)) != TACIT_OK)
-			return cli_fail(st);
-		if (access(vad_default, R_OK) != 0) {
-			fprintf(stderr,
-				"tacit: no voice activity model at '%s': pass --vad-model PATH, set TACIT_VAD_MODEL, "
-				"or --no-vad to decode silence too\n",
-				vad_default);
-			free(vad_default);
-			return tacit_status_exit_code(TACIT_ERR_NOT_FOUND);
-		}
-		vad = vad_default;
+	if (!!file + !!live + !!realtime + mic != 1)
+		return cli_usage_error("transcribe", "give one of FILE, --live -, --realtime FILE or --mic");
+	/* one answer to "which model" everywhere: a path, a catalog id, or the default */
+	if ((st = tacit_model_resolve(TACIT_MODEL_ASR, model, &model_path)) != TACIT_OK)
+		return cli_fail(st);
+	if (!no_vad && (st = tacit_model_resolve(TACIT_MODEL_VAD, vad, &vad_path)) != TACIT_OK) {
+		fprintf(stderr, "tacit: %s (or pass --no-vad to decode silence too)\n", tacit_errmsg());
+		tacit_free(model_path);
+		return tacit_status_exit_code(st);
 	}
-	ap.model_path = model;
-	ap.vad_model_path = no_vad ? NULL : vad;
+	ap.model_path = model_path;
+	ap.vad_model_path = no_vad ? NULL : vad_path;
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -311,11 +385,14 @@ int cmd_transcribe(int argc, char **argv)
 		rc = run_file(asr, &audio, fmt);
 	else if (realtime)
 		rc = run_realtime(asr, &audio, &lo);
+	else if (mic)
+		rc = run_mic(asr, channels, &lo);
 	else
 		rc = run_live_stdin(asr, channels, &lo);
 out:
 	tacit_asr_free(asr);
 	tacit_audio_release(&audio);
-	free(vad_default);
+	tacit_free(model_path);
+	tacit_free(vad_path);
 	return rc;
 }

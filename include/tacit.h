@@ -755,9 +755,9 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
  *    with the previous speaker; blank lines are skipped).
  * Neither has times, so they are synthesized at words_per_minute (each turn lasts
  * words * 60 s / rate, at least 1 s, back to back) and the session is marked
- * times_synthesized. An audio file (WAV, MP3, FLAC, Ogg, M4A...) fails with
- * TACIT_ERR_UNSUPPORTED until transcription is wired in. TACIT_ERR_FORMAT for a file
- * that is neither; TACIT_ERR_IO when it cannot be read. */
+ * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
+ * default models instead: tacit_store_import_audio() with its default params and this
+ * title. TACIT_ERR_FORMAT for a file that is neither; TACIT_ERR_IO when it cannot be read. */
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
@@ -1052,9 +1052,12 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
 					     size_t *n_out);
 
 /* ---------------------------------------------------------------------------------
- * Transcription with whisper.cpp: 16 kHz PCM in, timestamped segments out. The engine
- * has no process assumptions: it is meant to run inside tacit's worker process, which
- * hosts it; the segment callback and the cancel flag are its only ties to the caller.
+ * Transcription with whisper.cpp: 16 kHz PCM in, timestamped segments out. whisper runs
+ * in a supervised worker process (`tacit-worker`, found as for the LLM engine below), one
+ * per handle: a crash, an abort or an out-of-memory kill inside whisper.cpp fails the
+ * call in progress with TACIT_ERR_WORKER ("the transcription worker was killed by signal
+ * 6 ..."), and the handle stays usable: the next call starts a new worker and loads the
+ * model again. Only the small Silero VAD of the live stream runs in the caller's process.
  * Guards against invented text: no-context decoding, log-prob, entropy and no-speech
  * thresholds, Silero VAD (when a VAD model is given) so silence is never decoded, and a
  * filter that drops segments caught in a repeated-token loop.
@@ -1106,8 +1109,10 @@ struct tacit_asr_segment {
  * fails with TACIT_ERR_CANCELLED). Runs on the thread that called the engine. */
 typedef bool (*tacit_asr_segment_fn)(const struct tacit_asr_segment *seg, void *user);
 
-/* Loads the model. Errors: TACIT_ERR_USAGE (no model path), TACIT_ERR_NOT_FOUND (no
- * such file), TACIT_ERR_MODEL (not a whisper model). *out: free with tacit_asr_free().
+/* Starts the worker and loads the model. Errors: TACIT_ERR_USAGE (no model path, unknown
+ * language), TACIT_ERR_NOT_FOUND (no such file), TACIT_ERR_MODEL (not a whisper model),
+ * TACIT_ERR_UNSUPPORTED (a language an English-only model cannot do), TACIT_ERR_WORKER
+ * (the worker could not start, or died loading). *out: free with tacit_asr_free().
  * One thread at a time may use a struct tacit_asr; different ones are independent. */
 TACIT_API enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out);
 TACIT_API void tacit_asr_free(struct tacit_asr *asr);
@@ -1120,7 +1125,8 @@ TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
  * NULL) is read atomically: set it non-zero from any thread to stop; the call then
  * fails with TACIT_ERR_CANCELLED soon after. Audio too short to transcribe (under
  * 100 ms) or without speech gives no segments and TACIT_OK. Errors: TACIT_ERR_ASR,
- * TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM. */
+ * TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM, TACIT_ERR_WORKER (the worker died; the next call
+ * starts a new one). A worker that ignores a cancel for 2 s is killed. */
 TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n,
 						 int64_t offset_ms, int speaker, const volatile int *cancel,
 						 tacit_asr_segment_fn fn, void *user);
@@ -1134,6 +1140,11 @@ TACIT_API bool tacit_text_is_loop(const char *text);
  * Live transcription: feed PCM as it arrives; partial segments show the current
  * utterance and may change; once an utterance ends (a pause the VAD hears, or 20 s of
  * speech), its final segments are emitted and never change.
+ * Pushing never waits for the decoder: utterances queue for the worker, and segments
+ * reach fn from inside a later push (or finish) as the worker produces them. Finals
+ * come first: a partial is decoded only while the worker is idle (with a shortened
+ * encoder context, so it is cheap), and a partial still running when a final is due is
+ * cancelled and its output dropped.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr_stream;
 
@@ -1150,7 +1161,8 @@ TACIT_API void tacit_asr_stream_free(struct tacit_asr_stream *s);
 TACIT_API enum tacit_status tacit_asr_stream_push(struct tacit_asr_stream *s, const float *pcm, size_t n_frames,
 						  const volatile int *cancel);
 
-/* Ends the stream: whatever is pending becomes final. */
+/* Ends the stream: whatever is pending becomes final, and the call returns once every
+ * queued utterance has been transcribed and its segments delivered. */
 TACIT_API enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, const volatile int *cancel);
 
 /* ---------------------------------------------------------------------------------
@@ -1539,6 +1551,85 @@ TACIT_API int tacit_serve_port(const struct tacit_server *server);
  * partial files stay, to resume) and frees the server. Blocks until every connection
  * thread has finished (about a second). Accepts NULL. Call from one thread. */
 TACIT_API void tacit_serve_stop(struct tacit_server *server);
+
+/* ---------------------------------------------------------------------------------
+ * Recordings as meetings: `tacit import RECORDING`. The file is decoded (any format
+ * tacit_audio_load() reads), transcribed (Silero VAD, then whisper in the model worker)
+ * and stored as a new session: every final segment, the audio itself as the session's
+ * recording (16 kHz 16-bit WAV, see tacit_recording_open()), the language and the
+ * models used. A two-channel file is transcribed channel by channel: channel 0 is
+ * "Me" (the microphone), channel 1 "Them"; a mono file (or two identical channels) has
+ * no speaker labels.
+ * --------------------------------------------------------------------------------- */
+struct tacit_audio_import_params {
+	const char *title;       /* NULL or "" = the file's name without its extension */
+	const char *asr_model;   /* for tacit_model_resolve(TACIT_MODEL_ASR, ...): a path, a
+				  * catalog id, or NULL = setting "model.asr", else downloaded */
+	const char *vad_model;   /* likewise for TACIT_MODEL_VAD ("model.vad") */
+	bool no_vad;             /* decode everything, silence included (no VAD model needed) */
+	const char *language;    /* "en", ...; NULL or "auto" = detect */
+	int n_threads;           /* 0 = the probe's usable cores */
+	bool temperature_fallback; /* default true; see struct tacit_asr_params */
+	tacit_asr_segment_fn on_segment; /* sees each final segment as it is found; may be
+					  * NULL; returning false cancels the import */
+	void *user;
+	const volatile int *cancel; /* may be NULL; non-zero stops the import */
+};
+
+TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
+
+/* Whether tacit_store_import() treats the file as a recording: its name ends in a media
+ * extension (.wav .mp3 .flac .ogg .opus .m4a .aac .webm .mp4 .mkv) or its first bytes
+ * are a media container's. False when it cannot be read. Thread-safe. */
+TACIT_API bool tacit_file_is_audio(const char *path);
+
+/* Imports the recording at path as a new session; its id goes to *out_id (may be NULL).
+ * All or nothing: the models are resolved and loaded and the audio decoded and
+ * transcribed before the session is created; segments land in one transaction, and if
+ * storing the audio fails the session is deleted again. So a failure leaves no session.
+ * Errors: those of tacit_model_resolve() (no model downloaded: the message says what to
+ * pull), tacit_audio_load() (TACIT_ERR_NOT_FOUND, TACIT_ERR_FORMAT for an empty,
+ * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_new() and
+ * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
+ * and the store's. Use the store from one thread, as always; the call takes as long as
+ * transcription does (roughly the audio's length on a small CPU with a base model). */
+TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, const char *path,
+						     const struct tacit_audio_import_params *params,
+						     int64_t *out_id);
+
+/* ---------------------------------------------------------------------------------
+ * Audio capture (miniaudio): the microphone as 16 kHz float PCM, for the live pipeline.
+ * The device's own rate and format are converted by miniaudio. Capture never falls
+ * back to a fake device by itself: a machine without one gets TACIT_ERR_NOT_FOUND.
+ * --------------------------------------------------------------------------------- */
+struct tacit_capture;
+
+/* Receives n_frames interleaved frames (n_frames * n_channels floats, 16 kHz). Runs on
+ * the audio thread: copy the samples out and return quickly (no disk, no decoding,
+ * no waiting on locks held for long), or audio is dropped. pcm is valid during the call. */
+typedef void (*tacit_capture_fn)(const float *pcm, size_t n_frames, int n_channels, void *user);
+
+struct tacit_capture_params {
+	int channels;      /* 1 (default) or 2: channel 0 is "Me" in a two-channel stream */
+	bool null_backend; /* tests: miniaudio's null device (silence, no hardware) */
+};
+
+TACIT_API struct tacit_capture_params tacit_capture_default_params(void);
+
+/* Opens the default capture device; fn receives its audio once started. Errors:
+ * TACIT_ERR_USAGE (no fn, channels not 1 or 2), TACIT_ERR_NOT_FOUND (no audio system or
+ * no capture device: the message says which), TACIT_ERR_NOMEM. Close with
+ * tacit_capture_close(). A handle is used from one thread (fn runs on another). */
+TACIT_API enum tacit_status tacit_capture_open(const struct tacit_capture_params *params, tacit_capture_fn fn,
+					       void *user, struct tacit_capture **out);
+/* Starts and stops delivery. After stop returns, fn is not running and will not be
+ * called again until the next start. TACIT_ERR_IO when the device refuses. */
+TACIT_API enum tacit_status tacit_capture_start(struct tacit_capture *cap);
+TACIT_API enum tacit_status tacit_capture_stop(struct tacit_capture *cap);
+/* The name of the device in use (owned by the handle). */
+TACIT_API const char *tacit_capture_device_name(const struct tacit_capture *cap);
+/* Stops if needed and frees. Accepts NULL. */
+TACIT_API void tacit_capture_close(struct tacit_capture *cap);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 /*
  * asr.c — the whisper.cpp adapter: 16 kHz PCM in, timestamped segments out, through a
- * callback, with an atomic cancel flag. No process or I/O assumptions, so the worker
- * can host it. Silence is never decoded: a Silero VAD pass decides first whether there
+ * callback, with a stop callback. No process or I/O assumptions: tacit-worker hosts the
+ * engine (worker/asr.c), and the parent keeps only the small Silero VAD (asr_vad_*) that
+ * the live stream consults every half second. Silence is never decoded: a Silero VAD pass decides first whether there
  * is speech at all, then whisper's own VAD skips the pauses; segments that are empty,
  * pure annotations ("[BLANK_AUDIO]") or repeated-token loops are dropped.
  */
@@ -17,7 +18,7 @@
 
 #define ASR_MIN_SAMPLES (TACIT_AUDIO_RATE / 10)
 
-struct tacit_asr {
+struct asr_engine {
 	struct whisper_context *ctx;
 	struct whisper_vad_context *vad;
 	struct tacit_asr_params p;
@@ -26,8 +27,9 @@ struct tacit_asr {
 };
 
 struct run {
-	struct tacit_asr *asr;
-	const volatile int *cancel;
+	struct asr_engine *asr;
+	bool (*stop)(void *);
+	void *stop_user;
 	tacit_asr_segment_fn fn;
 	void *user;
 	int64_t offset_ms;
@@ -271,9 +273,9 @@ static enum tacit_status check_model_header(const char *path)
 	return TACIT_OK;
 }
 
-enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out)
+enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct asr_engine **out)
 {
-	struct tacit_asr *a = NULL;
+	struct asr_engine *a = NULL;
 	enum tacit_status st = TACIT_OK;
 
 	*out = NULL;
@@ -330,14 +332,14 @@ enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct ta
 	}
 out:
 	if (st != TACIT_OK) {
-		tacit_asr_free(a);
+		asr_engine_free(a);
 		return st;
 	}
 	*out = a;
 	return TACIT_OK;
 }
 
-void tacit_asr_free(struct tacit_asr *asr)
+void asr_engine_free(struct asr_engine *asr)
 {
 	if (!asr)
 		return;
@@ -350,20 +352,20 @@ void tacit_asr_free(struct tacit_asr *asr)
 	free(asr);
 }
 
-bool tacit_asr_multilingual(const struct tacit_asr *asr)
+bool asr_engine_multilingual(const struct asr_engine *asr)
 {
 	return asr && asr->ctx && whisper_is_multilingual(asr->ctx);
 }
 
-static bool cancelled(const volatile int *cancel)
+static bool cancelled(const struct run *r)
 {
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
+	return r->stop && r->stop(r->stop_user);
 }
 
 static bool on_abort(void *user)
 {
 	struct run *r = user;
-	return r->stopped || cancelled(r->cancel);
+	return r->stopped || cancelled(r);
 }
 
 static void on_segments(struct whisper_context *ctx, struct whisper_state *state, int n_new, void *user)
@@ -414,15 +416,17 @@ static void on_segments(struct whisper_context *ctx, struct whisper_state *state
 	}
 }
 
-enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms,
-				       int speaker, const volatile int *cancel, tacit_asr_segment_fn fn, void *user)
+enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm, size_t n, int64_t offset_ms,
+				       int speaker, bool quick, bool (*stop)(void *), void *stop_user,
+				       tacit_asr_segment_fn fn, void *user)
 {
-	struct run r = { .asr = asr, .cancel = cancel, .fn = fn, .user = user, .offset_ms = offset_ms, .speaker = speaker };
+	struct run r = { .asr = asr, .stop = stop, .stop_user = stop_user, .fn = fn, .user = user,
+			 .offset_ms = offset_ms, .speaker = speaker };
 	enum tacit_status st = TACIT_OK;
 
 	if (!asr || (!pcm && n))
 		return tacit_fail(TACIT_ERR_USAGE, "no engine or no audio");
-	if (cancelled(cancel))
+	if (cancelled(&r))
 		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	if (n < ASR_MIN_SAMPLES)
 		return TACIT_OK; /* too short to hold a word */
@@ -468,9 +472,11 @@ enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, 
 		wp.translate = false;
 	}
 	r.len_ms = (int64_t)(n / (TACIT_AUDIO_RATE / 1000));
+	if (quick && r.len_ms < 28000)
+		wp.audio_ctx = (int)(r.len_ms / 20) + 64; /* encoder frames are 20 ms; a margin */
 	buf_init(&r.text);
 	int rc = whisper_full(asr->ctx, wp, pcm, (int)n);
-	if (r.stopped || cancelled(cancel))
+	if (r.stopped || cancelled(&r))
 		st = tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	else if (rc != 0)
 		st = tacit_fail(TACIT_ERR_ASR, "whisper failed to transcribe (error %d)", rc);
@@ -478,11 +484,39 @@ enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, 
 	return st;
 }
 
-enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, struct tacit_span **out, size_t *n_out)
+/* ---- the parent's VAD ---------------------------------------------------------------- */
+
+struct asr_vad {
+	struct whisper_vad_context *ctx;
+	struct tacit_vad_params p;
+};
+
+enum tacit_status asr_vad_open(const char *path, const struct tacit_vad_params *params, struct asr_vad **out)
 {
+	struct asr_vad *v = calloc(1, sizeof(*v));
 	*out = NULL;
-	*n_out = 0;
-	if (!asr->vad)
-		return TACIT_ERR_UNSUPPORTED;
-	return vad_run(asr->vad, &asr->p.vad, pcm, n, out, n_out);
+	if (!v)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	v->p = params ? *params : tacit_vad_default_params();
+	enum tacit_status st = vad_open(path, v->p.n_threads, &v->ctx);
+	if (st != TACIT_OK) {
+		free(v);
+		return st;
+	}
+	*out = v;
+	return TACIT_OK;
+}
+
+void asr_vad_free(struct asr_vad *v)
+{
+	if (!v)
+		return;
+	whisper_vad_free(v->ctx);
+	free(v);
+}
+
+enum tacit_status asr_vad_detect(struct asr_vad *v, const float *pcm, size_t n, struct tacit_span **out,
+				 size_t *n_out)
+{
+	return vad_run(v->ctx, &v->p, pcm, n, out, n_out);
 }

@@ -1,9 +1,64 @@
-/* asr.h — what the live stream needs from the engine beyond the public API. */
+/*
+ * asr.h — the transcription engine's internal pieces: the whisper.cpp engine itself
+ * (asr.c, hosted by tacit-worker), the parent's small VAD, and the parent-side client's
+ * asynchronous calls that the live stream builds on (asr_client.c).
+ */
 #ifndef TACIT_ASR_H
 #define TACIT_ASR_H
 
-/* Speech regions in pcm through the engine's loaded VAD. Returns TACIT_UNSUPPORTED when
- * the engine has no VAD model. *out: free(). */
-enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, struct tacit_span **out, size_t *n_out);
+#include "internal.h"
+
+/* ---- the engine (runs inside tacit-worker) ---- */
+struct asr_engine;
+enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct asr_engine **out);
+void asr_engine_free(struct asr_engine *e);
+bool asr_engine_multilingual(const struct asr_engine *e);
+/* As tacit_asr_transcribe(); stop (may be NULL) is polled and ends the call with
+ * TACIT_ERR_CANCELLED when it returns true. quick: a live partial, where speed matters
+ * more than the last word: the encoder sees only as much context as the audio needs
+ * instead of whisper's full 30 s (the encoder pass cannot be interrupted, so a cheap one
+ * is what keeps a partial from delaying the final after it). */
+enum tacit_status asr_engine_transcribe(struct asr_engine *e, const float *pcm, size_t n, int64_t offset_ms,
+					int speaker, bool quick, bool (*stop)(void *), void *stop_user,
+					tacit_asr_segment_fn fn, void *user);
+
+/* ---- Silero VAD in the calling process ---- */
+struct asr_vad;
+enum tacit_status asr_vad_open(const char *path, const struct tacit_vad_params *params, struct asr_vad **out);
+void asr_vad_free(struct asr_vad *v);
+/* Speech regions of pcm; *out: free(). */
+enum tacit_status asr_vad_detect(struct asr_vad *v, const float *pcm, size_t n, struct tacit_span **out,
+				 size_t *n_out);
+
+/* ---- the client's asynchronous calls ---- */
+/* The engine's VAD on the parent side (opened on first use). TACIT_ERR_UNSUPPORTED,
+ * without a message, when the engine has no VAD model. *out: free(). */
+enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, struct tacit_span **out,
+			  size_t *n_out);
+
+/* Sends pcm to the worker for transcription (starting it if needed) and returns at once
+ * with the request's id. At most ASR_MAX_SAMPLES per request. */
+#define ASR_MAX_SAMPLES ((size_t)240 * TACIT_AUDIO_RATE)
+enum tacit_status asr_submit(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms, int speaker,
+			     bool quick, long long *out_id);
+/* Asks the worker to stop request id (it then ends with TACIT_ERR_CANCELLED). */
+enum tacit_status asr_cancel(struct tacit_asr *asr, long long id);
+
+enum asr_event_type {
+	ASR_EV_NONE = 0,    /* nothing arrived within the timeout */
+	ASR_EV_SEGMENT = 1, /* seg: a segment of request id (text valid until the next poll) */
+	ASR_EV_DONE = 2,    /* request id ended with status (its message in tacit_errmsg()) */
+};
+struct asr_event {
+	enum asr_event_type type;
+	long long id;
+	struct tacit_asr_segment seg;
+	enum tacit_status status;
+};
+/* Waits up to timeout_ms for the next event. TACIT_ERR_WORKER when the worker died:
+ * every request in flight is lost, and the next asr_submit() starts a new worker. */
+enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev);
+/* Kills the worker now (a request that ignores its cancel); the next call respawns it. */
+void asr_kill(struct tacit_asr *asr);
 
 #endif

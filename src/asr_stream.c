@@ -1,14 +1,19 @@
 /*
  * asr_stream.c — live transcription on top of the engine. Audio accumulates in a
- * pending window; every half second the VAD looks at it. A pause after speech (or 20 s
- * of talk) closes the utterance: it is transcribed once more and emitted as final, and
- * the window moves past it, so a final segment never changes. Between closes, the
+ * pending window; every half second the VAD (in this process) looks at it. A pause after
+ * speech (or 20 s of talk) closes the utterance: it is queued for the worker as final,
+ * and the window moves past it, so a final segment never changes. Between closes, the
  * window is transcribed as partial segments every partial_every_ms of new audio.
  * Without a VAD model, the window closes every 10 s.
+ * Pushing never waits for the decoder: requests go to the worker one at a time and
+ * answers are taken as they come. Finals come first: a partial is asked for only when
+ * the worker is idle, and a partial still decoding when a final is due is cancelled.
  */
 #include "internal.h"
 
 #include "asr.h"
+
+#include <time.h>
 
 #define CHECK_EVERY (TACIT_AUDIO_RATE / 2)
 #define END_SILENCE_MS 600
@@ -17,6 +22,14 @@
 #define NO_VAD_WINDOW_MS 10000
 #define MS_TO_FRAMES(ms) ((size_t)(ms) * (TACIT_AUDIO_RATE / 1000))
 #define FRAMES_TO_MS(n) ((int64_t)(n) / (TACIT_AUDIO_RATE / 1000))
+
+struct job {
+	float *pcm; /* owned */
+	size_t n;
+	int64_t offset_ms;
+	int speaker;
+	bool final;
+};
 
 struct tacit_asr_stream {
 	struct tacit_asr *asr;
@@ -30,19 +43,20 @@ struct tacit_asr_stream {
 	int64_t base_ms;       /* timeline position of frame 0 of the window */
 	size_t since_check;    /* frames since the last VAD look */
 	size_t since_partial;  /* frames since the last partial */
+	struct job *queue;     /* waiting for the worker, oldest first */
+	size_t n_queue, queue_alloc;
+	bool busy;             /* a request is with the worker */
+	long long busy_id;
+	bool busy_final;
+	bool busy_stale;       /* a partial overtaken by a final: cancelled, output dropped */
+	double busy_since_ms, cancel_ms;
 };
 
-struct relay {
-	struct tacit_asr_stream *s;
-	bool final;
-};
-
-static bool relay_segment(const struct tacit_asr_segment *seg, void *user)
+static double now_ms(void)
 {
-	struct relay *r = user;
-	struct tacit_asr_segment copy = *seg;
-	copy.final = r->final;
-	return r->s->fn ? r->s->fn(&copy, r->s->user) : true;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
@@ -67,6 +81,11 @@ void tacit_asr_stream_free(struct tacit_asr_stream *s)
 {
 	if (!s)
 		return;
+	if (s->busy) /* the worker must not keep decoding for nobody */
+		asr_cancel(s->asr, s->busy_id);
+	for (size_t i = 0; i < s->n_queue; i++)
+		free(s->queue[i].pcm);
+	free(s->queue);
 	free(s->ch[0]);
 	free(s->ch[1]);
 	free(s->mix);
@@ -90,15 +109,129 @@ static void advance(struct tacit_asr_stream *s, size_t n)
 	s->base_ms += FRAMES_TO_MS(n);
 }
 
+static bool cancel_set(const volatile int *cancel)
+{
+	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
+}
+
+/* Ends the stream's work on the worker after a stop: the request in flight is cancelled
+ * and the queue is kept (a later push or finish goes on with it). */
+static enum tacit_status stop_now(struct tacit_asr_stream *s)
+{
+	if (s->busy && !s->busy_stale) {
+		asr_cancel(s->asr, s->busy_id);
+		s->busy_stale = true;
+	}
+	return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
+}
+
+/* Sends the oldest queued request when the worker is free. */
+static enum tacit_status dispatch(struct tacit_asr_stream *s)
+{
+	if (s->busy || s->n_queue == 0)
+		return TACIT_OK;
+	struct job *j = &s->queue[0];
+	enum tacit_status st = asr_submit(s->asr, j->pcm, j->n, j->offset_ms, j->speaker, !j->final, &s->busy_id);
+	if (st != TACIT_OK)
+		return st;
+	s->busy = true;
+	s->busy_since_ms = now_ms();
+	s->busy_final = j->final;
+	s->busy_stale = false;
+	free(j->pcm);
+	memmove(s->queue, s->queue + 1, (s->n_queue - 1) * sizeof(*s->queue));
+	s->n_queue--;
+	return TACIT_OK;
+}
+
+/* Takes what the worker has sent, waiting up to timeout_ms for each event while
+ * wait_all is set and work remains; relays segments and keeps the queue moving. */
+static enum tacit_status pump(struct tacit_asr_stream *s, bool wait_all, const volatile int *cancel)
+{
+	enum tacit_status st;
+	for (;;) {
+		if ((st = dispatch(s)) != TACIT_OK)
+			return st;
+		if (!s->busy)
+			return TACIT_OK;
+		if (cancel_set(cancel))
+			return stop_now(s);
+		struct asr_event ev;
+		if ((st = asr_poll(s->asr, wait_all ? 50 : 0, &ev)) != TACIT_OK) {
+			s->busy = false; /* the worker died: that request is lost, the queue is not */
+			return st;
+		}
+		if (ev.type == ASR_EV_NONE) {
+			if (!wait_all)
+				return TACIT_OK;
+			continue;
+		}
+		if (ev.id != s->busy_id)
+			continue; /* a stale answer */
+		if (ev.type == ASR_EV_SEGMENT) {
+			if (s->busy_stale)
+				continue;
+			ev.seg.final = s->busy_final;
+			if (s->fn && !s->fn(&ev.seg, s->user))
+				return stop_now(s);
+			continue;
+		}
+		s->busy = false;
+		if (tacit_log_enabled(TACIT_LOG_DEBUG))
+			tacit_log(TACIT_LOG_DEBUG, "live: %s request %lld took %.0f ms%s", s->busy_final ? "final" : "partial",
+				  s->busy_id, now_ms() - s->busy_since_ms, s->busy_stale ? " (cancelled)" : "");
+		if (s->busy_stale && tacit_log_enabled(TACIT_LOG_DEBUG))
+			tacit_log(TACIT_LOG_DEBUG, "live: a cancelled partial stopped %.0f ms after the cancel",
+				  now_ms() - s->cancel_ms);
+		if (ev.status != TACIT_OK && !(s->busy_stale && ev.status == TACIT_ERR_CANCELLED))
+			return ev.status;
+	}
+}
+
+static enum tacit_status enqueue(struct tacit_asr_stream *s, int c, size_t n, bool final)
+{
+	if (s->n_queue == s->queue_alloc) {
+		size_t want = s->queue_alloc ? s->queue_alloc * 2 : 8;
+		struct job *q = realloc(s->queue, want * sizeof(*q));
+		if (!q)
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		s->queue = q;
+		s->queue_alloc = want;
+	}
+	struct job *j = &s->queue[s->n_queue];
+	j->pcm = malloc((n ? n : 1) * sizeof(float));
+	if (!j->pcm)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	memcpy(j->pcm, s->ch[c], n * sizeof(float));
+	j->n = n;
+	j->offset_ms = s->base_ms;
+	j->speaker = speaker_of(s, c);
+	j->final = final;
+	s->n_queue++;
+	return TACIT_OK;
+}
+
+/* Queues the first n frames of the window for transcription. A final closes them: the
+ * window moves past, and a partial still decoding is cancelled so it cannot delay the
+ * final. A partial is asked for only while the worker has nothing else to do. */
 static enum tacit_status emit(struct tacit_asr_stream *s, size_t n, bool final, const volatile int *cancel)
 {
-	struct relay r = { s, final };
-	for (int c = 0; c < s->n_channels; c++) {
-		enum tacit_status st = tacit_asr_transcribe(s->asr, s->ch[c], n, s->base_ms, speaker_of(s, c), cancel,
-							    relay_segment, &r);
-		if (st != TACIT_OK)
+	enum tacit_status st;
+	(void)cancel;
+	if (!final && (s->busy || s->n_queue))
+		return TACIT_OK; /* busy: skip this partial, the next one shows more anyway */
+	if (final && s->busy && !s->busy_final && !s->busy_stale) {
+		if ((st = asr_cancel(s->asr, s->busy_id)) != TACIT_OK)
 			return st;
+		s->busy_stale = true;
+		s->cancel_ms = now_ms();
 	}
+	/* Requests hold at most ASR_MAX_SAMPLES; a window never grows that long. */
+	if (n > ASR_MAX_SAMPLES)
+		n = ASR_MAX_SAMPLES;
+	for (int c = 0; c < s->n_channels; c++)
+		if (n >= TACIT_AUDIO_RATE / 10 && (st = enqueue(s, c, n, final)) != TACIT_OK)
+			return st;
 	if (final)
 		advance(s, n);
 	s->since_partial = 0;
@@ -150,6 +283,8 @@ enum tacit_status tacit_asr_stream_push(struct tacit_asr_stream *s, const float 
 {
 	if (!s || (!pcm && n_frames))
 		return tacit_fail(TACIT_ERR_USAGE, "no stream or no audio");
+	if (cancel_set(cancel))
+		return stop_now(s);
 	while (n_frames > 0) {
 		size_t take = n_frames < CHECK_EVERY - s->since_check ? n_frames : CHECK_EVERY - s->since_check;
 		if (s->n + take > s->alloc) {
@@ -189,14 +324,17 @@ enum tacit_status tacit_asr_stream_push(struct tacit_asr_stream *s, const float 
 				return st;
 		}
 	}
-	return TACIT_OK;
+	return pump(s, false, cancel);
 }
 
 enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, const volatile int *cancel)
 {
 	if (!s)
 		return tacit_fail(TACIT_ERR_USAGE, "no stream");
-	if (s->n == 0)
-		return TACIT_OK;
-	return emit(s, s->n, true, cancel);
+	enum tacit_status st = TACIT_OK;
+	if (s->n > 0)
+		st = emit(s, s->n, true, cancel);
+	if (st == TACIT_OK)
+		st = pump(s, true, cancel);
+	return st;
 }

@@ -2,8 +2,8 @@
  * import.c — turns a transcript file into a session: QMSum-style JSON or "Speaker: text"
  * lines. Neither carries times, so they are synthesized at a stated speaking rate and
  * the session is marked times_synthesized (its settings say how). All of a file goes in
- * one transaction: an import either lands whole or not at all. Audio files belong to
- * transcription; import_audio() is the one place to wire it in.
+ * one transaction: an import either lands whole or not at all. Recordings go to
+ * import_audio.c, which transcribes them.
  */
 #include "internal.h"
 
@@ -20,17 +20,13 @@ struct tacit_import_params tacit_import_default_params(void)
 	return p;
 }
 
-/* Until the transcription engine lands, an audio file cannot become a transcript. */
+/* A recording: transcribed and stored with its audio (import_audio.c). */
 static enum tacit_status import_audio(struct tacit_store *s, const char *path, const struct tacit_import_params *p,
 				      int64_t *out_id)
 {
-	(void)s;
-	(void)p;
-	(void)out_id;
-	return tacit_fail(TACIT_ERR_UNSUPPORTED,
-			  "cannot import audio '%s': transcription is not wired into import yet (import a transcript: "
-			  "QMSum JSON or \"Speaker: text\" lines)",
-			  path);
+	struct tacit_audio_import_params ap = tacit_audio_import_default_params();
+	ap.title = p->title;
+	return tacit_store_import_audio(s, path, &ap, out_id);
 }
 
 static bool has_ext(const char *path, const char *ext)
@@ -41,7 +37,8 @@ static bool has_ext(const char *path, const char *ext)
 
 static bool looks_like_audio(const char *path, const unsigned char *d, size_t n)
 {
-	static const char *const exts[] = { ".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a", ".aac", ".webm", ".mp4" };
+	static const char *const exts[] = { ".wav", ".mp3", ".flac", ".ogg", ".opus", ".m4a",
+					    ".aac", ".webm", ".mp4", ".mkv" };
 	for (size_t i = 0; i < ARRAY_SIZE(exts); i++)
 		if (has_ext(path, exts[i]))
 			return true;
@@ -53,6 +50,20 @@ static bool looks_like_audio(const char *path, const unsigned char *d, size_t n)
 	if (n >= 8 && !memcmp(d + 4, "ftyp", 4))
 		return true;
 	return n >= 2 && d[0] == 0xff && (d[1] & 0xe0) == 0xe0; /* an MPEG audio frame */
+}
+
+bool tacit_file_is_audio(const char *path)
+{
+	unsigned char head[16];
+	size_t n = 0;
+	if (!path)
+		return false;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	return looks_like_audio(path, head, n);
 }
 
 /* Copies text without {markers}, with runs of white space made one space, trimmed. */
@@ -210,6 +221,10 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	buf_init(&title);
 	buf_init(&settings);
 	buf_init(&im.text);
+	if (tacit_file_is_audio(path)) { /* before reading it whole: recordings are big */
+		st = import_audio(s, path, &p, out_id);
+		goto out;
+	}
 	errno = 0;
 	if (!read_small_file(path, &data, IMPORT_MAX_BYTES)) {
 		st = tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", path, strerror(errno ? errno : EIO));
@@ -218,10 +233,6 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	if (data.len >= IMPORT_MAX_BYTES) {
 		st = tacit_fail(TACIT_ERR_UNSUPPORTED, "'%s' is larger than the %zu MiB a transcript may have", path,
 				IMPORT_MAX_BYTES >> 20);
-		goto out;
-	}
-	if (looks_like_audio(path, (const unsigned char *)data.data, data.len)) {
-		st = import_audio(s, path, &p, out_id);
 		goto out;
 	}
 	const char *base = strrchr(path, '/');

@@ -24,6 +24,8 @@ enum proto_type {
 	PROTO_CANCEL = 3,    /* {"id"}: stop request id (or the load in progress) */
 	PROTO_TOKENIZE = 4,  /* {"id","text"}: count tokens */
 	PROTO_CRASH = 5,     /* {"how"}: test-only, honoured with TACIT_WORKER_TEST=1 */
+	PROTO_TRANSCRIBE = 6, /* {"id","offset_ms","speaker","quick","n"}, a NUL, then n float32
+			       * samples (16 kHz mono, little-endian): engine "asr" */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid"}: the worker is up */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
@@ -32,6 +34,7 @@ enum proto_type {
 	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish"} */
 	PROTO_ERROR = 21,    /* {"id","status","message"} */
 	PROTO_COUNT = 22,    /* {"id","n_tokens"} */
+	PROTO_SEGMENT = 23,  /* {"id","start_ms","end_ms","speaker","turn_next","confidence","text"} */
 };
 
 bool proto_type_valid(unsigned type);

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "asr.h"
 #include "llm.h"
 #include "proto.h"
 
@@ -22,7 +23,8 @@
 
 struct job {
 	unsigned type;
-	char *payload;
+	char *payload; /* NUL-terminated JSON; binary data may follow (TRANSCRIBE) */
+	size_t len;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -85,7 +87,12 @@ static void *reader_main(void *arg)
 			atomic_store(&current_id, json_id(payload));
 			atomic_store(&stop, false);
 			queue[n_queue].type = type;
-			queue[n_queue].payload = strndup(payload, len);
+			queue[n_queue].payload = malloc(len + 1);
+			if (queue[n_queue].payload) {
+				memcpy(queue[n_queue].payload, payload, len);
+				queue[n_queue].payload[len] = '\0';
+			}
+			queue[n_queue].len = len;
 			n_queue++;
 			pthread_cond_signal(&cond);
 			pthread_mutex_unlock(&lock);
@@ -202,7 +209,7 @@ static bool on_piece(const char *piece, size_t len, void *user)
 	return true;
 }
 
-static void do_load(struct llm **llm, long long id, yyjson_val *req)
+static void do_load(struct llm **llm, struct asr_engine **asr, long long id, yyjson_val *req)
 {
 	struct llm_load_params p = { 0 };
 	p.model_path = get_str(req, "model");
@@ -213,6 +220,10 @@ static void do_load(struct llm **llm, long long id, yyjson_val *req)
 	p.progress = on_progress;
 	p.stop = &stop;
 	const char *engine = get_str(req, "engine");
+	if (engine && !strcmp(engine, "asr")) {
+		worker_asr_load(asr, id, req);
+		return;
+	}
 	if (!engine || strcmp(engine, "llm")) {
 		send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "engine '%s' is not supported by this worker",
 					  engine ? engine : ""));
@@ -342,6 +353,7 @@ static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
 int main(int argc, char **argv)
 {
 	struct llm *llm = NULL;
+	struct asr_engine *asr = NULL;
 	pthread_t reader;
 	(void)argv;
 
@@ -363,18 +375,20 @@ int main(int argc, char **argv)
 
 	struct job j;
 	while (take_job(&j)) {
-		yyjson_doc *doc = yyjson_read(j.payload, strlen(j.payload), 0);
+		yyjson_doc *doc = j.payload ? yyjson_read(j.payload, strlen(j.payload), 0) : NULL;
 		yyjson_val *req = yyjson_doc_get_root(doc);
-		long long id = json_id(j.payload);
+		long long id = j.payload ? json_id(j.payload) : -1;
 		tacit_clear_error();
 		if (!yyjson_is_obj(req))
 			send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
 		else if (j.type == PROTO_LOAD)
-			do_load(&llm, id, req);
+			do_load(&llm, &asr, id, req);
 		else if (j.type == PROTO_GENERATE)
 			do_generate(llm, id, req);
 		else if (j.type == PROTO_TOKENIZE)
 			do_tokenize(llm, id, req);
+		else if (j.type == PROTO_TRANSCRIBE)
+			worker_asr_transcribe(asr, id, req, j.payload, j.len, &stop, test_mode);
 		else if (j.type == PROTO_CRASH && test_mode)
 			crash(get_str(req, "how"));
 		else
@@ -383,6 +397,7 @@ int main(int argc, char **argv)
 		free(j.payload);
 	}
 	llm_free(llm);
+	worker_asr_free(asr);
 	/* the reader thread is blocked in read() only if stdin is still open; we got here on
 	 * its EOF, so it has finished */
 	pthread_join(reader, NULL);

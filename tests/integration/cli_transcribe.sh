@@ -16,11 +16,13 @@ expect 2 "$T" transcribe --format docx x.wav
 expect 2 "$T" transcribe --live file.raw
 expect 2 "$T" transcribe a.wav b.wav
 expect 2 "$T" transcribe --model m.bin          # no input
-expect 2 "$T" transcribe x.wav                  # no model
-grep -q "no whisper model" "$W/err"
-# no VAD model in the data dir: say where it was looked for and what to do
+expect 15 "$T" transcribe x.wav                 # no speech model downloaded: what to pull
+grep -q "tacit pull" "$W/err"
 expect 15 "$T" transcribe --model /nonexistent.bin x.wav
-grep -q "no voice activity model at '.*/models/ggml-silero-v6.2.0.bin'" "$W/err"
+grep -q "'/nonexistent.bin' does not exist" "$W/err"
+# no VAD model downloaded: what to do about it
+expect 15 "$T" transcribe --model "$T" x.wav
+grep -q -- "--no-vad" "$W/err"
 
 SHARED=${TACIT_SHARED:-../shared}
 VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin VAD=$SHARED/models/ggml-silero-v6.2.0.bin JFK=$SHARED/audio/jfk.wav

@@ -542,3 +542,44 @@ TEST(asr_stream_live_two_utterances)
 	free(pcm);
 	tacit_audio_release(&a);
 }
+
+/* A crash inside whisper.cpp (here: an abort injected into the worker) fails the call
+ * with TACIT_ERR_WORKER; the caller lives on, and the next call starts a new worker. */
+TEST(asr_worker_crash_recovers)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	if (!model || !jfk)
+		SKIP("../shared models or audio absent");
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+	char flag[4096];
+	snprintf(flag, sizeof(flag), "%s/crash-once", test_tmpdir());
+	test_write_file(test_tmpdir(), "crash-once", "", 0);
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_ASR_CRASH_ONCE", flag, 1);
+
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.model_path = model;
+	p.temperature_fallback = false;
+	p.n_threads = 2;
+	struct tacit_asr *asr = NULL;
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	if (asr) {
+		size_t n = 2 * 16000;
+		CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples + 16000, n, 0, 0, NULL, NULL, NULL), TACIT_ERR_WORKER);
+		CHECK(strstr(tacit_errmsg(), "signal 6"));
+		CHECK(access(flag, F_OK) != 0); /* the crash happened in the worker */
+		/* the same handle works again: a new worker, the model loaded again */
+		struct collected c = { 0 };
+		tacit_segments_init(&c.t);
+		CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples + 16000, n, 1000, 0, NULL, collect, &c), TACIT_OK);
+		for (size_t i = 0; i < c.t.n_segments; i++)
+			CHECK(c.t.segments[i].start_ms >= 1000 && c.t.segments[i].end_ms <= 3000);
+		tacit_segments_release(&c.t);
+	}
+	tacit_asr_free(asr);
+	unsetenv("TACIT_ASR_CRASH_ONCE");
+	unsetenv("TACIT_WORKER_TEST");
+	tacit_audio_release(&a);
+}

@@ -1,0 +1,356 @@
+/*
+ * asr_client.c — the public transcription engine (tacit_asr_*), run in a supervised
+ * tacit-worker: each handle has its own worker with the whisper model loaded, so a crash
+ * inside whisper.cpp fails the call with TACIT_ERR_WORKER and nothing else; the next call
+ * starts a new worker and loads the model again. Audio goes over in requests of at most
+ * ASR_MAX_SAMPLES, split at the quietest moment near the limit. The live stream uses the
+ * asynchronous calls (submit, poll, cancel) directly.
+ */
+#include "internal.h"
+
+#include "asr.h"
+#include "worker.h"
+#include "workerproc.h"
+
+#include <math.h>
+#include <time.h>
+
+#include <yyjson.h>
+
+#define ASR_MIN_SAMPLES (TACIT_AUDIO_RATE / 10)
+
+struct tacit_asr {
+	struct workerproc w;
+	struct tacit_asr_params p;
+	char *model_path, *vad_path, *language;
+	bool multilingual;
+	long long next_id;
+	struct asr_vad *vad; /* the parent's VAD for the live stream, opened on first use */
+	bool vad_failed;
+	struct buf seg_text;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static char *dup_or_null(const char *s, bool *ok)
+{
+	char *d = s ? strdup(s) : NULL;
+	if (s && !d)
+		*ok = false;
+	return d;
+}
+
+/* The status and message of an ERROR frame. */
+static enum tacit_status error_of(yyjson_val *root)
+{
+	yyjson_val *sv = yyjson_obj_get(root, "status");
+	int code = yyjson_is_int(sv) ? (int)yyjson_get_sint(sv) : TACIT_ERR_INTERNAL;
+	if (code <= TACIT_OK || code > TACIT_ERR_INTERNAL)
+		code = TACIT_ERR_INTERNAL;
+	const char *msg = yyjson_get_str(yyjson_obj_get(root, "message"));
+	return tacit_fail((enum tacit_status)code, "%s", msg && *msg ? msg : "the transcription worker failed");
+}
+
+/* Starts a worker and loads the model when none is running. */
+static enum tacit_status ensure_worker(struct tacit_asr *asr)
+{
+	if (asr->w.pid > 0)
+		return TACIT_OK;
+	enum tacit_status st = workerproc_spawn(&asr->w);
+	if (st != TACIT_OK)
+		return st;
+	long long id = ++asr->next_id;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_obj_add_str(doc, o, "engine", "asr");
+	yyjson_mut_obj_add_str(doc, o, "model", asr->model_path);
+	if (asr->vad_path)
+		yyjson_mut_obj_add_str(doc, o, "vad_model", asr->vad_path);
+	if (asr->language)
+		yyjson_mut_obj_add_str(doc, o, "language", asr->language);
+	yyjson_mut_obj_add_bool(doc, o, "translate", asr->p.translate);
+	yyjson_mut_obj_add_bool(doc, o, "speaker_turns", asr->p.speaker_turns);
+	yyjson_mut_obj_add_int(doc, o, "n_threads", asr->p.n_threads);
+	yyjson_mut_obj_add_bool(doc, o, "use_gpu", asr->p.use_gpu);
+	yyjson_mut_obj_add_real(doc, o, "logprob_thold", asr->p.logprob_thold);
+	yyjson_mut_obj_add_real(doc, o, "no_speech_thold", asr->p.no_speech_thold);
+	yyjson_mut_obj_add_real(doc, o, "entropy_thold", asr->p.entropy_thold);
+	yyjson_mut_obj_add_bool(doc, o, "temperature_fallback", asr->p.temperature_fallback);
+	yyjson_mut_obj_add_real(doc, o, "vad_threshold", asr->p.vad.threshold);
+	yyjson_mut_obj_add_int(doc, o, "vad_min_speech_ms", asr->p.vad.min_speech_ms);
+	yyjson_mut_obj_add_int(doc, o, "vad_min_silence_ms", asr->p.vad.min_silence_ms);
+	yyjson_mut_obj_add_int(doc, o, "vad_pad_ms", asr->p.vad.pad_ms);
+	yyjson_mut_obj_add_int(doc, o, "vad_n_threads", asr->p.vad.n_threads);
+	size_t len = 0;
+	char *json = yyjson_mut_write(doc, 0, &len);
+	yyjson_mut_doc_free(doc);
+	if (!json)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	bool sent = workerproc_send(&asr->w, PROTO_LOAD, json, len);
+	free(json);
+	if (!sent)
+		return workerproc_died(&asr->w, false);
+	for (;;) {
+		unsigned type;
+		const char *payload;
+		size_t plen;
+		int got = workerproc_wait(&asr->w, 120000, &type, &payload, &plen);
+		if (got <= 0)
+			return workerproc_died(&asr->w, got == 0);
+		if (type != PROTO_LOADED && type != PROTO_ERROR)
+			continue;
+		yyjson_doc *jd = yyjson_read(payload, plen, 0);
+		yyjson_val *root = yyjson_doc_get_root(jd);
+		if (type == PROTO_ERROR) {
+			st = error_of(root);
+			workerproc_release(&asr->w); /* a worker without a model is no use */
+			workerproc_init(&asr->w);
+		} else {
+			asr->multilingual = yyjson_get_bool(yyjson_obj_get(root, "multilingual"));
+		}
+		yyjson_doc_free(jd);
+		return st;
+	}
+}
+
+enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out)
+{
+	struct tacit_asr *asr;
+	bool ok = true;
+	enum tacit_status st;
+
+	if (!out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_asr_new: out is NULL");
+	*out = NULL;
+	if (!params || !params->model_path || !*params->model_path)
+		return tacit_fail(TACIT_ERR_USAGE, "no whisper model given");
+	if (!(asr = calloc(1, sizeof(*asr))))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	workerproc_init(&asr->w);
+	buf_init(&asr->seg_text);
+	asr->p = *params;
+	asr->model_path = dup_or_null(params->model_path, &ok);
+	asr->vad_path = dup_or_null(params->vad_model_path, &ok);
+	asr->language = dup_or_null(params->language, &ok);
+	asr->p.model_path = asr->model_path;
+	asr->p.vad_model_path = asr->vad_path;
+	asr->p.language = asr->language;
+	if (!ok) {
+		tacit_asr_free(asr);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	if ((st = ensure_worker(asr)) != TACIT_OK) {
+		tacit_asr_free(asr);
+		return st;
+	}
+	*out = asr;
+	return TACIT_OK;
+}
+
+void tacit_asr_free(struct tacit_asr *asr)
+{
+	if (!asr)
+		return;
+	workerproc_release(&asr->w);
+	asr_vad_free(asr->vad);
+	buf_release(&asr->seg_text);
+	free(asr->model_path);
+	free(asr->vad_path);
+	free(asr->language);
+	free(asr);
+}
+
+bool tacit_asr_multilingual(const struct tacit_asr *asr)
+{
+	return asr && asr->multilingual;
+}
+
+void asr_kill(struct tacit_asr *asr)
+{
+	workerproc_died(&asr->w, true);
+}
+
+enum tacit_status asr_submit(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms, int speaker,
+			     bool quick, long long *out_id)
+{
+	enum tacit_status st;
+	struct buf frame;
+	char head[160];
+
+	if (n > ASR_MAX_SAMPLES)
+		return tacit_fail(TACIT_ERR_INTERNAL, "asr_submit: %zu samples is over the request limit", n);
+	if (asr->w.pid <= 0)
+		tacit_log(TACIT_LOG_INFO, "starting the transcription worker for '%s'", asr->model_path);
+	if ((st = ensure_worker(asr)) != TACIT_OK)
+		return st;
+	long long id = ++asr->next_id;
+	int hn = snprintf(head, sizeof(head), "{\"id\":%lld,\"offset_ms\":%lld,\"speaker\":%d,\"quick\":%s,\"n\":%zu}",
+			  id, (long long)offset_ms, speaker, quick ? "true" : "false", n);
+	buf_init(&frame);
+	frame.cap = PROTO_MAX_FRAME;
+	buf_add(&frame, head, (size_t)hn + 1); /* with its NUL: the samples follow */
+	buf_add(&frame, pcm, n * sizeof(float));
+	if (frame.failed) {
+		buf_release(&frame);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	bool sent = workerproc_send(&asr->w, PROTO_TRANSCRIBE, frame.data, frame.len);
+	buf_release(&frame);
+	if (!sent)
+		return workerproc_died(&asr->w, false);
+	*out_id = id;
+	return TACIT_OK;
+}
+
+enum tacit_status asr_cancel(struct tacit_asr *asr, long long id)
+{
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "{\"id\":%lld}", id);
+	if (!workerproc_send(&asr->w, PROTO_CANCEL, msg, (size_t)n))
+		return workerproc_died(&asr->w, false);
+	return TACIT_OK;
+}
+
+enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	for (;;) {
+		unsigned type;
+		const char *payload;
+		size_t len;
+		int got = workerproc_wait(&asr->w, timeout_ms, &type, &payload, &len);
+		if (got < 0)
+			return workerproc_died(&asr->w, false);
+		if (got == 0)
+			return TACIT_OK;
+		if (type != PROTO_SEGMENT && type != PROTO_DONE && type != PROTO_ERROR)
+			continue;
+		yyjson_doc *jd = yyjson_read(payload, len, 0);
+		yyjson_val *r = yyjson_doc_get_root(jd);
+		ev->id = yyjson_get_sint(yyjson_obj_get(r, "id"));
+		if (type == PROTO_SEGMENT) {
+			const char *text = yyjson_get_str(yyjson_obj_get(r, "text"));
+			buf_reset(&asr->seg_text);
+			buf_adds(&asr->seg_text, text ? text : "");
+			ev->type = ASR_EV_SEGMENT;
+			ev->seg.start_ms = yyjson_get_sint(yyjson_obj_get(r, "start_ms"));
+			ev->seg.end_ms = yyjson_get_sint(yyjson_obj_get(r, "end_ms"));
+			ev->seg.speaker = (int)yyjson_get_sint(yyjson_obj_get(r, "speaker"));
+			ev->seg.turn_next = yyjson_get_bool(yyjson_obj_get(r, "turn_next"));
+			ev->seg.final = true;
+			ev->seg.confidence = (float)yyjson_get_num(yyjson_obj_get(r, "confidence"));
+			ev->seg.text = asr->seg_text.data;
+		} else {
+			ev->type = ASR_EV_DONE;
+			ev->status = type == PROTO_DONE ? TACIT_OK : error_of(r);
+		}
+		yyjson_doc_free(jd);
+		return TACIT_OK;
+	}
+}
+
+enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, struct tacit_span **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	if (!asr->vad_path || asr->vad_failed)
+		return TACIT_ERR_UNSUPPORTED;
+	if (!asr->vad) {
+		enum tacit_status st = asr_vad_open(asr->vad_path, &asr->p.vad, &asr->vad);
+		if (st != TACIT_OK) {
+			asr->vad_failed = true;
+			return st;
+		}
+	}
+	return asr_vad_detect(asr->vad, pcm, n, out, n_out);
+}
+
+static bool cancel_set(const volatile int *cancel)
+{
+	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
+}
+
+/* Where to end a request of at most ASR_MAX_SAMPLES: at the quietest 100 ms of its last
+ * 20 s, so a word is rarely cut in two. */
+static size_t split_at(const float *pcm, size_t n)
+{
+	const size_t win = TACIT_AUDIO_RATE / 10, look = 20 * (size_t)TACIT_AUDIO_RATE;
+	if (n <= ASR_MAX_SAMPLES)
+		return n;
+	size_t best = ASR_MAX_SAMPLES;
+	double best_e = INFINITY;
+	for (size_t at = ASR_MAX_SAMPLES - look; at + win <= ASR_MAX_SAMPLES; at += win) {
+		double e = 0;
+		for (size_t i = 0; i < win; i++)
+			e += (double)pcm[at + i] * pcm[at + i];
+		if (e < best_e) {
+			best_e = e;
+			best = at + win / 2;
+		}
+	}
+	return best;
+}
+
+/* One request to its end: segments to fn, the cancel flag and fn's "stop" forwarded. */
+static enum tacit_status run_one(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms, int speaker,
+				 const volatile int *cancel, tacit_asr_segment_fn fn, void *user)
+{
+	long long id;
+	bool cancel_sent = false;
+	double kill_at = 0;
+	enum tacit_status st = asr_submit(asr, pcm, n, offset_ms, speaker, false, &id);
+	while (st == TACIT_OK) {
+		struct asr_event ev;
+		if ((st = asr_poll(asr, 20, &ev)) != TACIT_OK)
+			break;
+		if (ev.type == ASR_EV_SEGMENT && ev.id == id && !cancel_sent && fn && !fn(&ev.seg, user)) {
+			if ((st = asr_cancel(asr, id)) != TACIT_OK)
+				break;
+			cancel_sent = true;
+			kill_at = now_ms() + WORKER_GRACE_MS;
+		}
+		if (ev.type == ASR_EV_DONE && ev.id == id)
+			return cancel_sent ? tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled") : ev.status;
+		if (!cancel_sent && cancel_set(cancel)) {
+			if ((st = asr_cancel(asr, id)) != TACIT_OK)
+				break;
+			cancel_sent = true;
+			kill_at = now_ms() + WORKER_GRACE_MS;
+		}
+		if (cancel_sent && now_ms() > kill_at) {
+			asr_kill(asr);
+			return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled; the worker did not stop within %d ms "
+							       "and was killed (the next request restarts it)",
+					  WORKER_GRACE_MS);
+		}
+	}
+	return st;
+}
+
+enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms,
+				       int speaker, const volatile int *cancel, tacit_asr_segment_fn fn, void *user)
+{
+	if (!asr || (!pcm && n))
+		return tacit_fail(TACIT_ERR_USAGE, "no engine or no audio");
+	if (cancel_set(cancel))
+		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
+	if (n < ASR_MIN_SAMPLES)
+		return TACIT_OK; /* too short to hold a word */
+	while (n > 0) {
+		size_t k = split_at(pcm, n);
+		enum tacit_status st = run_one(asr, pcm, k, offset_ms, speaker, cancel, fn, user);
+		if (st != TACIT_OK)
+			return st;
+		pcm += k;
+		n -= k;
+		offset_ms += (int64_t)(k / (TACIT_AUDIO_RATE / 1000));
+	}
+	return TACIT_OK;
+}

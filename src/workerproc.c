@@ -1,0 +1,273 @@
+/*
+ * workerproc.c — a supervised tacit-worker: posix_spawn with default signal handling and
+ * a process group of its own, frames over its stdin/stdout, stderr lines to the log at
+ * debug level (the last one kept: it often says why the worker died), and a reap that
+ * never waits longer than the grace period before SIGKILL.
+ */
+#include "internal.h"
+
+#include "worker.h"
+#include "workerproc.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef LIBEXECDIR
+#define LIBEXECDIR "/usr/local/libexec/tacit"
+#endif
+
+extern char **environ;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void workerproc_init(struct workerproc *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->pid = -1;
+	w->to_fd = w->from_fd = w->err_fd = -1;
+	proto_reader_init(&w->rd);
+	buf_init(&w->err_partial);
+}
+
+/* TACIT_WORKER, else next to the running program, else LIBEXECDIR. */
+static bool find_worker(struct buf *out)
+{
+	const char *env = getenv("TACIT_WORKER");
+	if (env && *env)
+		return buf_adds(out, env);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			slash[1] = '\0';
+			buf_reset(out);
+			buf_addf(out, "%stacit-worker", self);
+			if (access(out->data, X_OK) == 0)
+				return true;
+		}
+	}
+	buf_reset(out);
+	return buf_adds(out, LIBEXECDIR "/tacit-worker");
+}
+
+static void describe_exit(int status, char *out, size_t n)
+{
+	if (WIFEXITED(status)) {
+		snprintf(out, n, "exited with status %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		const char *why = sig == SIGKILL	 ? " (out of memory?)"
+				  : sig == SIGSEGV ? " (a crash in whisper.cpp)"
+				  : sig == SIGABRT ? " (a GGML_ASSERT or C++ exception in whisper.cpp)"
+				  : sig == SIGBUS  ? " (the model file changed or the disk failed?)"
+						   : "";
+		snprintf(out, n, "was killed by signal %d%s", sig, why);
+	} else {
+		snprintf(out, n, "ended");
+	}
+}
+
+static void reap(struct workerproc *w, bool kill_now, char *why, size_t n)
+{
+	int status = 0;
+	pid_t r = 0;
+	if (why)
+		snprintf(why, n, "ended");
+	if (w->pid <= 0)
+		return;
+	close_fd(&w->to_fd);
+	if (kill_now)
+		kill(w->pid, SIGKILL);
+	double deadline = now_ms() + WORKER_GRACE_MS;
+	while ((r = waitpid(w->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+		struct timespec ts = { 0, 2 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (r == 0) {
+		kill(w->pid, SIGKILL);
+		r = waitpid(w->pid, &status, 0);
+	}
+	if (why && r == w->pid)
+		describe_exit(status, why, n);
+	close_fd(&w->from_fd);
+	close_fd(&w->err_fd);
+	proto_reader_release(&w->rd);
+	proto_reader_init(&w->rd);
+	buf_reset(&w->err_partial);
+	w->pid = -1;
+}
+
+void workerproc_release(struct workerproc *w)
+{
+	reap(w, false, NULL, 0); /* EOF on its stdin tells the worker to finish */
+	proto_reader_release(&w->rd);
+	buf_release(&w->err_partial);
+}
+
+enum tacit_status workerproc_died(struct workerproc *w, bool kill_now)
+{
+	char why[128];
+	reap(w, kill_now, why, sizeof(why));
+	return tacit_fail(TACIT_ERR_WORKER, "the transcription worker %s%s%s%s; the next request restarts it", why,
+			  w->last_err[0] ? " ('" : "", w->last_err, w->last_err[0] ? "')" : "");
+}
+
+static void drain_stderr(struct workerproc *w)
+{
+	char chunk[4096];
+	ssize_t n = read(w->err_fd, chunk, sizeof(chunk));
+	if (n <= 0) {
+		if (n == 0 || errno != EINTR)
+			close_fd(&w->err_fd);
+		return;
+	}
+	buf_add(&w->err_partial, chunk, (size_t)n);
+	char *start = w->err_partial.data, *nl;
+	while ((nl = memchr(start, '\n', w->err_partial.len - (size_t)(start - w->err_partial.data)))) {
+		*nl = '\0';
+		if (*start) {
+			tacit_log(TACIT_LOG_DEBUG, "worker: %s", start);
+			snprintf(w->last_err, sizeof(w->last_err), "%s", start);
+		}
+		start = nl + 1;
+	}
+	size_t rest = w->err_partial.len - (size_t)(start - w->err_partial.data);
+	memmove(w->err_partial.data, start, rest);
+	w->err_partial.len = rest;
+	w->err_partial.data[rest] = '\0';
+	if (rest > 4096)
+		buf_reset(&w->err_partial);
+}
+
+int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const char **payload, size_t *len)
+{
+	if (w->pid <= 0)
+		return -1;
+	for (;;) {
+		int got = proto_reader_next(&w->rd, type, payload, len);
+		if (got != 0)
+			return got;
+		struct pollfd fds[2] = { { w->from_fd, POLLIN, 0 }, { w->err_fd, POLLIN, 0 } };
+		int r = poll(fds, w->err_fd >= 0 ? 2 : 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -1 : 0;
+		if (w->err_fd >= 0 && fds[1].revents)
+			drain_stderr(w);
+		if (fds[0].revents) {
+			char chunk[65536];
+			ssize_t n = read(w->from_fd, chunk, sizeof(chunk));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				while (w->err_fd >= 0) /* its last words, e.g. the GGML_ASSERT */
+					drain_stderr(w);
+				return -1;
+			}
+			if (!proto_reader_feed(&w->rd, chunk, (size_t)n))
+				return -1;
+		}
+	}
+}
+
+bool workerproc_send(struct workerproc *w, enum proto_type type, const void *payload, size_t len)
+{
+	return w->pid > 0 && proto_send(w->to_fd, type, payload, len);
+}
+
+enum tacit_status workerproc_spawn(struct workerproc *w)
+{
+	enum tacit_status st = TACIT_OK;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	struct buf path;
+	bool fa_ok = false, attr_ok = false;
+
+	buf_init(&path);
+	w->last_err[0] = '\0';
+	if (!find_worker(&path)) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the model worker: %s", strerror(errno));
+		goto out;
+	}
+	fa_ok = posix_spawn_file_actions_init(&fa) == 0;
+	attr_ok = posix_spawnattr_init(&attr) == 0;
+	if (!fa_ok || !attr_ok) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory starting the model worker");
+		goto out;
+	}
+	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	/* default signals and an empty mask whatever the host app uses, and a process group
+	 * of its own so the terminal's Ctrl-C reaches the caller, which cancels */
+	sigset_t none, defaults;
+	sigemptyset(&none);
+	sigfillset(&defaults);
+	sigdelset(&defaults, SIGKILL);
+	sigdelset(&defaults, SIGSTOP);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &defaults);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+	char *argv[] = { (char *)"tacit-worker", NULL };
+	int rc = posix_spawn(&w->pid, path.data, &fa, &attr, argv, environ);
+	if (rc != 0) {
+		w->pid = -1;
+		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the model worker '%s': %s (set TACIT_WORKER to its path)",
+				path.data, strerror(rc));
+		goto out;
+	}
+	w->to_fd = in[1];
+	w->from_fd = out[0];
+	w->err_fd = err[0];
+	in[1] = out[0] = err[0] = -1;
+
+	unsigned type;
+	const char *payload;
+	size_t len;
+	int got = workerproc_wait(w, 30000, &type, &payload, &len);
+	if (got <= 0 || type != PROTO_READY) {
+		st = workerproc_died(w, got == 0);
+		goto out;
+	}
+	tacit_log(TACIT_LOG_DEBUG, "model worker %s started as pid %ld", path.data, (long)w->pid);
+out:
+	for (int i = 0; i < 2; i++) {
+		close_fd(&in[i]);
+		close_fd(&out[i]);
+		close_fd(&err[i]);
+	}
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	buf_release(&path);
+	return st;
+}

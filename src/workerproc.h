@@ -1,0 +1,37 @@
+/*
+ * workerproc.h — one supervised tacit-worker process: spawn, frames both ways, its
+ * stderr forwarded to the log, and its death turned into TACIT_ERR_WORKER with what
+ * happened. The transcription client runs on it; the LLM client (worker.c) predates it.
+ */
+#ifndef TACIT_WORKERPROC_H
+#define TACIT_WORKERPROC_H
+
+#include "internal.h"
+
+#include "proto.h"
+
+#include <sys/types.h>
+
+struct workerproc {
+	pid_t pid; /* > 0 exactly while the pipes are open */
+	int to_fd, from_fd, err_fd;
+	struct proto_reader rd;
+	struct buf err_partial;
+	char last_err[512]; /* the worker's last stderr line: often says why it died */
+};
+
+void workerproc_init(struct workerproc *w);
+/* Reaps the worker (EOF on its stdin, SIGKILL after the grace period) and frees. */
+void workerproc_release(struct workerproc *w);
+/* Starts tacit-worker (TACIT_WORKER, next to the program, LIBEXECDIR) and waits for
+ * its READY frame. TACIT_ERR_WORKER when it cannot. */
+enum tacit_status workerproc_spawn(struct workerproc *w);
+/* Sends one frame; false when the worker is gone. */
+bool workerproc_send(struct workerproc *w, enum proto_type type, const void *payload, size_t len);
+/* 1: a frame (valid until the next call), 0: timeout, -1: the worker is gone. */
+int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const char **payload, size_t *len);
+/* Collects a dead (or, with kill_now, a live) worker and records why in tacit_errmsg():
+ * returns TACIT_ERR_WORKER. */
+enum tacit_status workerproc_died(struct workerproc *w, bool kill_now);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * asr.c — tacit-worker's transcription engine: the whisper.cpp adapter (src/asr.c)
+ * behind the framed protocol. Segments are sent as they are found, so the parent can
+ * show them (and stop the request) before the whole window is decoded. Frames go out on
+ * stdout from the main thread only.
+ */
+#include "internal.h"
+
+#include "asr.h"
+#include "../src/asr.h"
+#include "proto.h"
+
+#include <unistd.h>
+
+static void send_doc(enum proto_type type, yyjson_mut_doc *doc)
+{
+	size_t len = 0;
+	char *text = yyjson_mut_write(doc, 0, &len);
+	if (!text || !proto_send(STDOUT_FILENO, type, text, len))
+		_exit(3); /* the parent is gone, or no memory: nothing useful left to do */
+	free(text);
+}
+
+static yyjson_mut_val *reply(yyjson_mut_doc *doc, long long id)
+{
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	return o;
+}
+
+static void send_status(long long id, enum tacit_status st)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = reply(doc, id);
+	if (st != TACIT_OK) {
+		yyjson_mut_obj_add_int(doc, o, "status", st);
+		yyjson_mut_obj_add_str(doc, o, "message", tacit_errmsg());
+	}
+	send_doc(st == TACIT_OK ? PROTO_DONE : PROTO_ERROR, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+static double num(yyjson_val *o, const char *key, double def)
+{
+	yyjson_val *v = yyjson_obj_get(o, key);
+	return yyjson_is_num(v) ? yyjson_get_num(v) : def;
+}
+
+static bool flag(yyjson_val *o, const char *key, bool def)
+{
+	yyjson_val *v = yyjson_obj_get(o, key);
+	return yyjson_is_bool(v) ? yyjson_get_bool(v) : def;
+}
+
+void worker_asr_free(struct asr_engine *engine)
+{
+	asr_engine_free(engine);
+}
+
+void worker_asr_load(struct asr_engine **engine, long long id, yyjson_val *req)
+{
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.model_path = yyjson_get_str(yyjson_obj_get(req, "model"));
+	p.vad_model_path = yyjson_get_str(yyjson_obj_get(req, "vad_model"));
+	p.language = yyjson_get_str(yyjson_obj_get(req, "language"));
+	p.translate = flag(req, "translate", p.translate);
+	p.speaker_turns = flag(req, "speaker_turns", p.speaker_turns);
+	p.n_threads = (int)num(req, "n_threads", 0);
+	p.use_gpu = flag(req, "use_gpu", p.use_gpu);
+	p.logprob_thold = (float)num(req, "logprob_thold", p.logprob_thold);
+	p.no_speech_thold = (float)num(req, "no_speech_thold", p.no_speech_thold);
+	p.entropy_thold = (float)num(req, "entropy_thold", p.entropy_thold);
+	p.temperature_fallback = flag(req, "temperature_fallback", p.temperature_fallback);
+	p.vad.threshold = (float)num(req, "vad_threshold", p.vad.threshold);
+	p.vad.min_speech_ms = (int)num(req, "vad_min_speech_ms", p.vad.min_speech_ms);
+	p.vad.min_silence_ms = (int)num(req, "vad_min_silence_ms", p.vad.min_silence_ms);
+	p.vad.pad_ms = (int)num(req, "vad_pad_ms", p.vad.pad_ms);
+	p.vad.n_threads = (int)num(req, "vad_n_threads", p.vad.n_threads);
+
+	asr_engine_free(*engine);
+	*engine = NULL;
+	enum tacit_status st = asr_engine_new(&p, engine);
+	if (st != TACIT_OK) {
+		send_status(id, st);
+		return;
+	}
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = reply(doc, id);
+	yyjson_mut_obj_add_bool(doc, o, "multilingual", asr_engine_multilingual(*engine));
+	send_doc(PROTO_LOADED, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+struct job {
+	long long id;
+	atomic_bool *stop;
+	bool crash; /* test: abort at the first segment */
+};
+
+static bool on_segment(const struct tacit_asr_segment *seg, void *user)
+{
+	struct job *j = user;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = reply(doc, j->id);
+	yyjson_mut_obj_add_sint(doc, o, "start_ms", seg->start_ms);
+	yyjson_mut_obj_add_sint(doc, o, "end_ms", seg->end_ms);
+	yyjson_mut_obj_add_int(doc, o, "speaker", seg->speaker);
+	yyjson_mut_obj_add_bool(doc, o, "turn_next", seg->turn_next);
+	yyjson_mut_obj_add_real(doc, o, "confidence", seg->confidence);
+	yyjson_mut_obj_add_str(doc, o, "text", seg->text);
+	send_doc(PROTO_SEGMENT, doc);
+	yyjson_mut_doc_free(doc);
+	return true;
+}
+
+static bool should_stop(void *user)
+{
+	struct job *j = user;
+	if (j->crash) {
+		fprintf(stderr, "tacit-worker: test crash during transcription\n");
+		abort();
+	}
+	return atomic_load(j->stop);
+}
+
+/* Test mode: whether this transcription is the one that must crash (once). */
+static bool crash_now(void)
+{
+	const char *f = getenv("TACIT_ASR_CRASH_ONCE");
+	return f && *f && unlink(f) == 0;
+}
+
+void worker_asr_transcribe(struct asr_engine *engine, long long id, yyjson_val *req, const char *payload,
+			   size_t len, atomic_bool *stop, bool test_mode)
+{
+	struct job j = { .id = id, .stop = stop };
+	size_t head = strlen(payload) + 1;
+	yyjson_val *nv = yyjson_obj_get(req, "n");
+	size_t n = yyjson_is_uint(nv) ? (size_t)yyjson_get_uint(nv) : 0;
+	float *pcm = NULL;
+
+	if (!engine) {
+		send_status(id, tacit_fail(TACIT_ERR_USAGE, "no speech model loaded"));
+		return;
+	}
+	if (head > len || (len - head) / sizeof(float) != n || (len - head) % sizeof(float)) {
+		send_status(id, tacit_fail(TACIT_ERR_FORMAT, "malformed transcription request"));
+		return;
+	}
+	if (n && !(pcm = malloc(n * sizeof(float)))) {
+		send_status(id, tacit_fail(TACIT_ERR_NOMEM, "out of memory"));
+		return;
+	}
+	if (n)
+		memcpy(pcm, payload + head, n * sizeof(float)); /* the frame gives no alignment */
+	j.crash = test_mode && crash_now();
+	enum tacit_status st = asr_engine_transcribe(engine, pcm, n, yyjson_get_sint(yyjson_obj_get(req, "offset_ms")),
+						     (int)yyjson_get_sint(yyjson_obj_get(req, "speaker")),
+						     yyjson_get_bool(yyjson_obj_get(req, "quick")), should_stop, &j,
+						     on_segment, &j);
+	free(pcm);
+	send_status(id, st);
+}

@@ -1,0 +1,26 @@
+/*
+ * asr.h — the whisper side of tacit-worker (worker/asr.c): loads the engine on a LOAD
+ * with engine "asr" and answers TRANSCRIBE requests with SEGMENT frames, then DONE.
+ */
+#ifndef TACIT_WORKER_ASR_H
+#define TACIT_WORKER_ASR_H
+
+#include "internal.h"
+
+#include <stdatomic.h>
+
+#include <yyjson.h>
+
+struct asr_engine;
+
+void worker_asr_free(struct asr_engine *engine);
+/* Loads (replacing *engine) and answers LOADED or ERROR. */
+void worker_asr_load(struct asr_engine **engine, long long id, yyjson_val *req);
+/* Transcribes the samples after the request's JSON (payload, len bytes) and answers
+ * SEGMENT frames then DONE, or ERROR. stop ends it early (TACIT_ERR_CANCELLED). With
+ * test_mode, TACIT_ASR_CRASH_ONCE=FILE makes the first transcription that finds FILE
+ * delete it and abort, as a crash inside whisper.cpp would. */
+void worker_asr_transcribe(struct asr_engine *engine, long long id, yyjson_val *req, const char *payload,
+			   size_t len, atomic_bool *stop, bool test_mode);
+
+#endif
