@@ -60,7 +60,8 @@ int cmd_import(int argc, char **argv)
 		return cli_fail(st);
 	printf("imported '%s' as session %" PRId64 ": %" PRId64 " segments, %d speakers, %s\n", ss.title, id,
 	       ss.n_segments, ss.n_speakers, cli_clock(ss.duration_ms, clock, sizeof(clock)));
-	fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
-		p.words_per_minute);
+	if (ss.times_synthesized)
+		fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
+			p.words_per_minute);
 	return 0;
 }
