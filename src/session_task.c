@@ -59,12 +59,20 @@ static enum tacit_status state_key(const char *model_path, const struct tacit_tr
 	}
 	buf_release(&line);
 	sha256_final(&h, thash);
-	buf_addf(record,
-		 "{\"model\":\"%s\",\"bytes\":%lld,\"mtime_ns\":%lld,\"prompt_version\":\"%s\",\"transcript_sha256\":"
-		 "\"%s\"}",
-		 real, (long long)sb.st_size, (long long)sb.st_mtim.tv_sec * 1000000000ll + sb.st_mtim.tv_nsec,
-		 TACIT_PROMPT_VERSION, thash);
-	if (record->failed || !sha256_init(&h))
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_strcpy(doc, o, "model", real);
+	yyjson_mut_obj_add_int(doc, o, "bytes", (int64_t)sb.st_size);
+	yyjson_mut_obj_add_int(doc, o, "mtime_ns", (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec);
+	yyjson_mut_obj_add_str(doc, o, "prompt_version", TACIT_PROMPT_VERSION);
+	yyjson_mut_obj_add_strcpy(doc, o, "transcript_sha256", thash);
+	char *json = yyjson_mut_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	if (json)
+		buf_adds(record, json);
+	free(json);
+	if (!json || record->failed || !sha256_init(&h))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	sha256_update(&h, record->data, record->len);
 	sha256_final(&h, key);
