@@ -54,7 +54,9 @@ static int parse_int(const char *cmd, const char *opt, const char *s, int lo, in
  * task), within the model's training context; at least the default 8192. */
 static int context_for(const struct tacit_transcript *t, int max_tokens)
 {
-	long long want = (long long)tacit_transcript_estimate_tokens(t) + (max_tokens ? max_tokens : 1024) + 1024;
+	/* the estimate counts 1.35 tokens a word; spoken text (fillers, " ." tokens) runs
+	 * higher, and a context a little too small means map->reduce without the saved state */
+	long long want = (long long)tacit_transcript_estimate_tokens(t) * 3 / 2 + (max_tokens ? max_tokens : 1024) + 1024;
 	want = (want + 1023) / 1024 * 1024;
 	return want < 8192 ? 8192 : want > 131072 ? 131072 : (int)want;
 }
