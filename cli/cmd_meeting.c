@@ -1,8 +1,10 @@
 /*
- * cmd_meeting.c — the meeting tasks on a transcript file: `tacit summarize FILE`,
- * `tacit notes FILE`, `tacit ask FILE "QUESTION"`, `tacit suggest FILE`. Markdown on
- * stdout, or the checked JSON with --json; --verbose shows the map→reduce plan and the
- * speed of each model call on stderr. Ctrl-C cancels the model cleanly.
+ * cmd_meeting.c — the meeting tasks: `tacit summarize ID|FILE`, `tacit notes ID|FILE`,
+ * `tacit ask ID|FILE "QUESTION"`, `tacit suggest ID|FILE`. A number is a stored meeting,
+ * whose result is stored with it (and whose transcript state is saved for the next
+ * task); anything else is a transcript file. Markdown on stdout, or the checked JSON
+ * with --json; --verbose shows the map→reduce plan, the saved state and the speed of each
+ * model call on stderr. Ctrl-C cancels the model cleanly.
  */
 #include "cli.h"
 
@@ -48,30 +50,56 @@ static int parse_int(const char *cmd, const char *opt, const char *s, int lo, in
 	return 0;
 }
 
+/* A context that holds the whole meeting in one pass (so its saved state serves every
+ * task), within the model's training context; at least the default 8192. */
+static int context_for(const struct tacit_transcript *t, int max_tokens)
+{
+	/* the estimate counts 1.35 tokens a word; spoken text (fillers, " ." tokens) runs
+	 * higher, and a context a little too small means map->reduce without the saved state */
+	long long want = (long long)tacit_transcript_estimate_tokens(t) * 3 / 2 + (max_tokens ? max_tokens : 1024) + 1024;
+	want = (want + 1023) / 1024 * 1024;
+	return want < 8192 ? 8192 : want > 131072 ? 131072 : (int)want;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
 static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "model", required_argument, NULL, 'm' },      { "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },          { "max-tokens", required_argument, NULL, 'n' },
 		{ "ctx", required_argument, NULL, 'c' },        { "threads", required_argument, NULL, 't' },
-		{ "gpu-layers", required_argument, NULL, 'g' }, { "help", no_argument, NULL, 'h' },
+		{ "gpu-layers", required_argument, NULL, 'g' }, { "lang", required_argument, NULL, 'l' },
+		{ "no-state", no_argument, NULL, 's' },         { "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_llm_params lp = tacit_llm_default_params();
-	struct tacit_meeting_params mp = tacit_meeting_default_params();
+	struct tacit_session_task_params sp = tacit_session_task_default_params();
+	struct tacit_meeting_params *mp = &sp.meeting;
+	struct tacit_session_task_result res = { 0 };
 	struct tacit_transcript *t = NULL;
+	struct tacit_store *store = NULL;
 	struct tacit_llm *llm = NULL;
-	char *json = NULL, *md = NULL;
+	char *model_path = NULL;
+	const char *model_name = getenv("TACIT_MODEL");
 	bool json_out = false;
 	int verbose = 0, c, rc = 0;
+	int64_t session_id = 0;
 
 	opterr = 0;
 	optind = 1;
-	lp.model_path = getenv("TACIT_MODEL");
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			lp.model_path = optarg;
+			model_name = optarg;
 			break;
 		case 'j':
 			json_out = true;
@@ -80,7 +108,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			verbose++;
 			break;
 		case 'n':
-			if ((rc = parse_int(cmd, "--max-tokens", optarg, 1, &mp.max_tokens)))
+			if ((rc = parse_int(cmd, "--max-tokens", optarg, 1, &mp->max_tokens)))
 				return rc;
 			break;
 		case 'c':
@@ -95,16 +123,31 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			if ((rc = parse_int(cmd, "--gpu-layers", optarg, -1, &lp.n_gpu_layers)))
 				return rc;
 			break;
+		case 'l':
+			mp->language = optarg;
+			break;
+		case 's':
+			sp.use_state = false;
+			break;
 		case 'h':
-			printf("usage: tacit %s FILE%s [--model PATH] [--json] [--verbose] [--max-tokens N]\n"
-			       "       [--ctx N] [--threads N] [--gpu-layers N]\n"
-			       "  FILE            a transcript: JSON segments {speaker, text, start_ms, end_ms},\n"
-			       "                  or one 'Speaker: text' turn per line\n"
-			       "  --model PATH    a GGUF model (or set TACIT_MODEL)\n"
-			       "  --json          print the checked JSON instead of Markdown\n"
-			       "  --verbose       show the plan for long meetings and the model's speed\n"
-			       "  --max-tokens N  most tokens per model answer (default 1024)\n",
-			       cmd, task == TACIT_TASK_ANSWER ? " QUESTION" : "");
+			printf("usage: tacit %s ID|FILE%s [--model NAME] [--lang L] [--json] [--verbose]\n"
+			       "       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N] [--no-state]\n"
+			       "  ID              a meeting in the store (see 'tacit sessions'): the result is\n"
+			       "                  stored with it (%s)\n"
+			       "  FILE            or a transcript file: JSON segments, 'tacit transcribe' JSON,\n"
+			       "                  QMSum JSON, or one 'Speaker: text' turn per line\n"
+			       "  --model NAME    a GGUF path, catalog id or custom model (default: the chosen\n"
+			       "                  one, else the best downloaded; TACIT_MODEL also sets it)\n"
+			       "  --lang L        write in this language (default: the meeting's)\n"
+			       "  --json          print the stored JSON instead of Markdown\n"
+			       "  --verbose       show the plan, the saved state and the model's speed\n"
+			       "  --max-tokens N  most tokens per model answer (default 1024)\n"
+			       "  --ctx N         context (default: enough for the meeting in one pass)\n"
+			       "  --no-state      neither load nor save the meeting's transcript state\n",
+			       cmd, task == TACIT_TASK_ANSWER ? " QUESTION" : "",
+			       task == TACIT_TASK_ANSWER	   ? "as chat messages"
+			       : task == TACIT_TASK_SUGGEST ? "as suggestions"
+							    : "as an artifact");
 			return 0;
 		default:
 			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -112,38 +155,58 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	}
 	int want = task == TACIT_TASK_ANSWER ? 2 : 1;
 	if (argc - optind < want)
-		return cli_usage_error(cmd, task == TACIT_TASK_ANSWER ? "needs a transcript file and a question"
-								       : "needs a transcript file");
+		return cli_usage_error(cmd, task == TACIT_TASK_ANSWER ? "needs a meeting (ID or FILE) and a question"
+								       : "needs a meeting (ID or FILE)");
 	if (argc - optind > want)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + want]);
-	if (!lp.model_path || !*lp.model_path)
-		return cli_usage_error(cmd, "no model: pass --model PATH (a GGUF file) or set TACIT_MODEL");
-	mp.task = task;
+	const char *what = argv[optind];
+	if (all_digits(what) && !cli_session_id(cmd, what, &session_id))
+		return EXIT_USAGE;
+	mp->task = task;
 	if (task == TACIT_TASK_ANSWER)
-		mp.question = argv[optind + 1];
-	mp.cancel = &cancel_flag;
+		mp->question = argv[optind + 1];
+	mp->cancel = &cancel_flag;
 	if (verbose)
 		tacit_log_set(log_stderr, NULL, verbose > 1 ? TACIT_LOG_DEBUG : TACIT_LOG_INFO);
 
-	enum tacit_status st = tacit_transcript_load(argv[optind], &t);
-	if (st != TACIT_OK)
-		return cli_fail(st);
+	enum tacit_status st;
+	if (session_id) {
+		if ((st = tacit_store_open(NULL, &store)) == TACIT_OK)
+			st = tacit_transcript_from_session(store, session_id, &t);
+	} else {
+		st = tacit_transcript_load(what, &t);
+	}
+	if (st == TACIT_OK)
+		st = tacit_model_resolve(TACIT_MODEL_LLM, model_name, &model_path);
+	if (st != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	lp.model_path = model_path;
+	if (!lp.n_ctx)
+		lp.n_ctx_cap = context_for(t, mp->max_tokens);
 	if (isatty(STDERR_FILENO))
 		lp.progress = on_progress;
 	signal(SIGINT, on_sigint);
 	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK && session_id) {
+		sp.model_name = model_name && *model_name && !strchr(model_name, '/') ? model_name : NULL;
+		st = tacit_session_task(store, session_id, llm, &sp, &res);
+	} else if (st == TACIT_OK) {
+		st = tacit_meeting_run(llm, t, mp, &res.json);
+		if (st == TACIT_OK && !(res.markdown = tacit_meeting_markdown(task, res.json, t)))
+			st = TACIT_ERR_NOMEM;
+	}
 	if (st == TACIT_OK)
-		st = tacit_meeting_run(llm, t, &mp, &json);
-	if (st == TACIT_OK && !json_out && !(md = tacit_meeting_markdown(task, json, t)))
-		st = TACIT_ERR_NOMEM;
-	if (st == TACIT_OK)
-		printf("%s\n", json_out ? json : md);
+		printf("%s\n", json_out ? res.json : res.markdown);
 	else
 		rc = cli_fail(st);
-	tacit_free(md);
-	tacit_free(json);
+out:
+	tacit_session_task_result_release(&res);
 	tacit_llm_close(llm);
 	tacit_transcript_free(t);
+	tacit_store_close(store);
+	tacit_free(model_path);
 	return rc;
 }
 

@@ -748,9 +748,12 @@ struct tacit_import_params {
 };
 TACIT_API struct tacit_import_params tacit_import_default_params(void);
 
-/* Imports a transcript as a new session, in one transaction (all or nothing):
+/* Imports a transcript as a new session, in one transaction (all or nothing). The file
+ * is read as tacit_transcript_load() reads it:
+ *  - JSON segments: `tacit transcribe --format json` output {"segments": [{"start",
+ *    "end" (seconds), "speaker", "text"}]}, or a list of {"start_ms","end_ms","speaker",
+ *    "text"}; their times are kept;
  *  - QMSum-style JSON: {"meeting_transcripts": [{"speaker": ..., "content": ...}, ...]};
- *    markers such as {vocalsound} are dropped, and turns left empty are skipped;
  *  - plain text: one "Speaker: text" turn per line (a line without "Name:" continues
  *    with the previous speaker; blank lines are skipped).
  * Neither has times, so they are synthesized at words_per_minute (each turn lasts
@@ -758,6 +761,13 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
  * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
  * default models instead: tacit_store_import_audio() with its default params and this
  * title. TACIT_ERR_FORMAT for a file that is neither; TACIT_ERR_IO when it cannot be read. */
+
+/* ---------------------------------------------------------------------------------
+ * Markers such as {vocalsound} are dropped, and turns left empty are skipped. A file
+ * without times gets them synthesized at words_per_minute (each turn lasts words * 60 s
+ * / rate, at least 1 s, back to back) and the session is marked times_synthesized. An audio file (WAV, MP3, FLAC, Ogg, M4A...) fails with
+ * TACIT_ERR_UNSUPPORTED until transcription is wired in. TACIT_ERR_FORMAT for a file
+ * that is neither; TACIT_ERR_IO when it cannot be read. */
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
@@ -843,6 +853,8 @@ struct tacit_llm_params {
 	int n_batch;            /* prompt tokens per decode call; 0 = 512 */
 	tacit_progress_fn progress; /* may be NULL */
 	void *progress_user;
+	int n_ctx_cap;          /* with n_ctx 0: cap the training context here instead of at 8192
+				 * (a session task raises it so a whole meeting fits one pass) */
 };
 
 TACIT_API struct tacit_llm_params tacit_llm_default_params(void);
@@ -885,6 +897,14 @@ struct tacit_llm_request {
 	float temperature;   /* 0 = greedy (deterministic) */
 	int top_k;           /* with temperature > 0; 0 = off */
 	uint32_t seed;
+	/* A saved prefix: the prompt's tokens up to the end of the text state_prefix (found
+	 * in the formatted prompt, e.g. a transcript at the start of the user message) are
+	 * loaded from the file state_path (llama_state_seq_save_file format) when it holds
+	 * exactly those tokens, else decoded and saved there before the rest of the prompt.
+	 * A file holding other tokens is never used. The caller keys the path to what the
+	 * state depends on (model file, prompt version, transcript). Both NULL = none. */
+	const char *state_prefix;
+	const char *state_path;
 };
 
 TACIT_API struct tacit_llm_request tacit_llm_default_request(void);
@@ -893,6 +913,12 @@ enum tacit_finish {
 	TACIT_FINISH_STOP = 0,    /* the model ended its answer (end of generation token) */
 	TACIT_FINISH_LENGTH = 1,  /* max_tokens reached */
 	TACIT_FINISH_CONTEXT = 2, /* the context filled up */
+};
+
+enum tacit_state_use {
+	TACIT_STATE_NONE = 0,   /* no saved prefix state involved */
+	TACIT_STATE_LOADED = 1, /* the prefix came from state_path */
+	TACIT_STATE_SAVED = 2,  /* the prefix was decoded and saved to state_path */
 };
 
 struct tacit_llm_stats {
@@ -904,6 +930,7 @@ struct tacit_llm_stats {
 	double prefill_tps;  /* (n_prompt - n_reused) / prefill time */
 	double decode_tps;   /* n_generated / decode time */
 	enum tacit_finish finish;
+	enum tacit_state_use state; /* what happened with req->state_path */
 };
 
 /* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The
@@ -945,10 +972,13 @@ TACIT_API enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const 
 struct tacit_transcript;
 
 /* Reads a transcript file: a JSON array of segments {"id","start_ms","end_ms","speaker",
- * "text"} (all but text optional), a QMSum-style object {"meeting_transcripts":[{"speaker",
- * "content"}]}, or plain text with one "Speaker: text" turn per line. Caller frees with
- * tacit_transcript_free(). Errors: TACIT_ERR_NOT_FOUND, TACIT_ERR_IO, TACIT_ERR_FORMAT
- * (bad JSON, or no segment with text). */
+ * "text"} (all but text optional), `tacit transcribe --format json` output {"segments":
+ * [{"start","end" (seconds),"speaker","text"}]}, a QMSum-style object
+ * {"meeting_transcripts":[{"speaker","content"}]}, or plain text with one "Speaker: text"
+ * turn per line (a line without "Name:" continues the previous speaker). {markers} are
+ * dropped. Caller frees with tacit_transcript_free(). Errors: TACIT_ERR_NOT_FOUND,
+ * TACIT_ERR_IO, TACIT_ERR_FORMAT (bad JSON, binary data, a turn without text, or no
+ * segment with text). */
 TACIT_API enum tacit_status tacit_transcript_load(const char *path, struct tacit_transcript **out);
 TACIT_API void tacit_transcript_free(struct tacit_transcript *t);
 TACIT_API size_t tacit_transcript_count(const struct tacit_transcript *t);
@@ -969,9 +999,18 @@ struct tacit_meeting_params {
 	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
 	void *user;
 	const volatile int *cancel; /* may be NULL; see the LLM engine */
+	const char *language;  /* output language, a code ("fr") or a name; NULL or "" = the
+				* transcript's when known, else the language of the transcript */
+	const char *state_path; /* a one-pass run loads the transcript prefix's KV state from
+				 * this file, or saves it there (see tacit_llm_request) */
 };
 
 TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
+
+/* The prompt version recorded with every stored result: it changes whenever the
+ * instructions or the transcript layout change, so saved states and artifacts say which
+ * prompt made them. */
+#define TACIT_PROMPT_VERSION "meeting-2"
 
 /* Runs a task over the transcript with the model and returns the checked JSON in
  * *out_json (caller frees with tacit_free()). Not thread-safe on one llm handle. Errors:
@@ -1630,6 +1669,65 @@ TACIT_API enum tacit_status tacit_capture_stop(struct tacit_capture *cap);
 TACIT_API const char *tacit_capture_device_name(const struct tacit_capture *cap);
 /* Stops if needed and frees. Accepts NULL. */
 TACIT_API void tacit_capture_close(struct tacit_capture *cap);
+
+/* ---------------------------------------------------------------------------------
+ * Meeting intelligence on a stored meeting: the meeting tasks run on a session's
+ * transcript (its final segments), and their results are stored with the session:
+ *   summary, notes  an artifact of that kind (JSON and Markdown, model, prompt version)
+ *   answer          two chat messages: the question (user) and the answer (assistant,
+ *                   its Markdown, citations included)
+ *   suggestions     one suggestion row each, at the time of its first cited segment
+ * The transcript prefix of the prompt (the instructions before it and the numbered
+ * segments) is the same for every task, so its KV state is saved once per session in
+ * <cache dir>/kv/ and recorded in the store (tacit_store_add_model_state, deleted with
+ * the session). A later task, even in a new process, loads it instead of reading the
+ * transcript again. The file name is keyed to the model file (path, size, mtime), the
+ * prompt version and a hash of the transcript text, so a state made by another model,
+ * prompt or transcript is never loaded; a session's older states are removed when a new
+ * one is saved. Only meetings that fit the context in one pass use a saved state.
+ * --------------------------------------------------------------------------------- */
+
+/* The session's final segments as a transcript (speakers by their given names when set,
+ * else their labels). Caller frees with tacit_transcript_free(). Errors:
+ * TACIT_ERR_NOT_FOUND (no such session, or a session without segments: the message says
+ * to transcribe or import one), TACIT_ERR_DB, TACIT_ERR_NOMEM. */
+TACIT_API enum tacit_status tacit_transcript_from_session(struct tacit_store *store, int64_t session_id,
+							  struct tacit_transcript **out);
+
+/* Tokens the transcript will take in a prompt, estimated from its words (about 1.35 per
+ * word plus each line's "[S12 03:15] Speaker:" prefix): enough to size a context so the
+ * whole meeting fits one pass. */
+TACIT_API int tacit_transcript_estimate_tokens(const struct tacit_transcript *t);
+
+struct tacit_session_task_params {
+	struct tacit_meeting_params meeting; /* task, question, language, limits, streaming,
+					      * cancel (state_path is set by the call) */
+	const char *model_name; /* recorded with the results; NULL = the model file's name */
+	bool use_state;         /* default true: load or save the transcript prefix state */
+};
+
+TACIT_API struct tacit_session_task_params tacit_session_task_default_params(void);
+
+struct tacit_session_task_result {
+	char *json;     /* the checked JSON; caller frees with tacit_free() */
+	char *markdown; /* its Markdown; caller frees with tacit_free() */
+	int64_t id;     /* the stored artifact, assistant chat message or first suggestion */
+	enum tacit_state_use state; /* what the transcript prefix state did */
+	int n_reused;   /* prompt tokens of the last model call not decoded again */
+};
+
+/* Runs a meeting task on session_id's transcript with llm and stores the result (see
+ * above). The language, when params give none, is the session's. *out is filled on
+ * success; release it with tacit_session_task_result_release(). Not thread-safe on one
+ * llm or store handle. Errors: those of tacit_transcript_from_session(),
+ * tacit_meeting_run() and the store's writes. A state file that cannot be written or
+ * read is a cache miss (logged at TACIT_LOG_WARN), never a failure. */
+TACIT_API enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_id, struct tacit_llm *llm,
+					       const struct tacit_session_task_params *params,
+					       struct tacit_session_task_result *out);
+
+/* Frees the result's strings; accepts an empty or zeroed result. */
+TACIT_API void tacit_session_task_result_release(struct tacit_session_task_result *r);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,15 @@
 /*
- * import.c — turns a transcript file into a session: QMSum-style JSON or "Speaker: text"
- * lines. Neither carries times, so they are synthesized at a stated speaking rate and
- * the session is marked times_synthesized (its settings say how). All of a file goes in
+ * import.c — turns a transcript file into a session. The file is read by the one
+ * transcript parser (transcript.c): JSON segments with times (`tacit transcribe`), QMSum
+ * turns or "Speaker: text" lines. Files without times get times synthesized at a stated
+ * speaking rate, and the session is marked times_synthesized (its settings say how). All of a file goes in
  * one transaction: an import either lands whole or not at all. Recordings go to
  * import_audio.c, which transcribes them.
  */
 #include "internal.h"
 
 #include "store.h"
+#include "transcript.h"
 
 #include <ctype.h>
 #include <yyjson.h>
@@ -66,31 +68,6 @@ bool tacit_file_is_audio(const char *path)
 	return looks_like_audio(path, head, n);
 }
 
-/* Copies text without {markers}, with runs of white space made one space, trimmed. */
-static void clean_text(const char *s, size_t len, struct buf *out)
-{
-	buf_reset(out);
-	bool space = false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '{') {
-			const char *close = memchr(s + i, '}', len - i);
-			if (close && close - (s + i) < 40) {
-				i = (size_t)(close - s);
-				space = true;
-				continue;
-			}
-		}
-		if (isspace((unsigned char)s[i])) {
-			space = true;
-			continue;
-		}
-		if (space && out->len)
-			buf_adds(out, " ");
-		space = false;
-		buf_add(out, s + i, 1);
-	}
-}
-
 static int count_words(const char *s)
 {
 	int n = 0;
@@ -104,101 +81,28 @@ static int count_words(const char *s)
 	return n;
 }
 
-struct importer {
-	struct tacit_store *store;
-	int64_t session_id;
-	int64_t cursor_ms;
-	int wpm;
-	int n_turns;
-	struct buf text;
-};
-
-static enum tacit_status add_turn(struct importer *im, const char *speaker, const char *raw, size_t len)
+/* Adds the parsed segments to the session: their own times when the file has them,
+ * else back-to-back turns lasting words * 60 s / wpm (at least 1 s). */
+static enum tacit_status add_segments(struct tacit_store *s, int64_t session_id, const struct tacit_transcript *t,
+				      bool timed, int wpm)
 {
-	clean_text(raw, len, &im->text);
-	if (im->text.failed)
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	if (!im->text.len)
-		return TACIT_OK;
-	int64_t dur = (int64_t)count_words(im->text.data) * 60000 / im->wpm;
-	if (dur < 1000)
-		dur = 1000;
-	struct tacit_segment seg = {
-		.start_ms = im->cursor_ms,
-		.end_ms = im->cursor_ms + dur,
-		.speaker = speaker,
-		.text = im->text.data,
-		.confidence = -1,
-	};
-	im->cursor_ms += dur;
-	im->n_turns++;
-	return tacit_store_add_segment(im->store, im->session_id, &seg, NULL);
-}
-
-static enum tacit_status import_qmsum(struct importer *im, const char *path, const char *data, size_t len)
-{
-	yyjson_read_err err;
-	yyjson_doc *doc = yyjson_read_opts((char *)data, len, 0, NULL, &err);
 	enum tacit_status st = TACIT_OK;
-	if (!doc)
-		return tacit_fail(TACIT_ERR_FORMAT, "cannot parse '%s' as JSON: %s at byte %zu", path, err.msg, err.pos);
-	yyjson_val *turns = yyjson_obj_get(yyjson_doc_get_root(doc), "meeting_transcripts");
-	if (!yyjson_is_arr(turns)) {
-		st = tacit_fail(TACIT_ERR_FORMAT, "'%s' has no \"meeting_transcripts\" list (expected QMSum JSON)", path);
-		goto out;
+	int64_t cursor = 0;
+	for (size_t i = 0; i < t->n && st == TACIT_OK; i++) {
+		const struct segment *g = &t->segs[i];
+		int64_t dur = (int64_t)count_words(g->text) * 60000 / wpm;
+		if (dur < 1000)
+			dur = 1000;
+		struct tacit_segment seg = {
+			.start_ms = timed && g->start_ms >= 0 ? g->start_ms : cursor,
+			.end_ms = timed && g->start_ms >= 0 ? g->end_ms : cursor + dur,
+			.speaker = *g->speaker ? g->speaker : NULL,
+			.text = g->text,
+			.confidence = -1,
+		};
+		cursor = seg.end_ms;
+		st = tacit_store_add_segment(s, session_id, &seg, NULL);
 	}
-	size_t i, n;
-	yyjson_val *t;
-	yyjson_arr_foreach(turns, i, n, t)
-	{
-		yyjson_val *sp = yyjson_obj_get(t, "speaker");
-		yyjson_val *ct = yyjson_obj_get(t, "content");
-		if (!yyjson_is_str(ct) || (sp && !yyjson_is_str(sp))) {
-			st = tacit_fail(TACIT_ERR_FORMAT, "turn %zu of '%s' has no \"content\" text", i + 1, path);
-			break;
-		}
-		st = add_turn(im, sp ? yyjson_get_str(sp) : NULL, yyjson_get_str(ct), yyjson_get_len(ct));
-		if (st != TACIT_OK)
-			break;
-	}
-out:
-	yyjson_doc_free(doc);
-	return st;
-}
-
-/* "Name: text": a name starts with a letter, is at most 60 bytes and has no ':' in it. */
-static size_t speaker_prefix(const char *line, size_t len)
-{
-	if (!len || !isalpha((unsigned char)line[0]))
-		return 0;
-	for (size_t i = 1; i < len && i <= 60; i++)
-		if (line[i] == ':')
-			return i;
-	return 0;
-}
-
-static enum tacit_status import_lines(struct importer *im, const char *path, const char *data, size_t len)
-{
-	struct buf speaker;
-	enum tacit_status st = TACIT_OK;
-	if (memchr(data, '\0', len))
-		return tacit_fail(TACIT_ERR_FORMAT, "'%s' is not a transcript (binary data; expected \"Speaker: text\" lines)",
-				  path);
-	buf_init(&speaker);
-	for (const char *p = data, *end = data + len; p < end && st == TACIT_OK;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		size_t k = speaker_prefix(p, n);
-		if (k) {
-			buf_reset(&speaker);
-			clean_text(p, k, &speaker);
-			st = add_turn(im, speaker.data, p + k + 1, n - k - 1);
-		} else {
-			st = add_turn(im, speaker.len ? speaker.data : NULL, p, n);
-		}
-		p += n + 1;
-	}
-	buf_release(&speaker);
 	return st;
 }
 
@@ -206,7 +110,8 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 				     int64_t *out_id)
 {
 	struct tacit_import_params p = params ? *params : tacit_import_default_params();
-	struct importer im = { .store = s };
+	struct tacit_transcript *t = NULL;
+	int64_t session_id = 0;
 	struct buf data, title, settings;
 	enum tacit_status st;
 
@@ -220,7 +125,6 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	buf_init(&data);
 	buf_init(&title);
 	buf_init(&settings);
-	buf_init(&im.text);
 	if (tacit_file_is_audio(path)) { /* before reading it whole: recordings are big */
 		st = import_audio(s, path, &p, out_id);
 		goto out;
@@ -242,10 +146,10 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 		buf_adds(&title, p.title);
 	else
 		buf_add(&title, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
-	const char *q = data.data;
-	while (isspace((unsigned char)*q))
-		q++;
-	bool json = *q == '{';
+	if ((st = transcript_parse(data.data, data.len, path, &t)) != TACIT_OK)
+		goto out;
+	static const char *const formats[] = { "speaker-lines", "segments-json", "qmsum-json", "store" };
+	bool timed = transcript_has_times(t);
 
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	if (doc) {
@@ -253,9 +157,10 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 		yyjson_mut_doc_set_root(doc, root);
 		imp = yyjson_mut_obj_add_obj(doc, root, "import");
 		yyjson_mut_obj_add_strcpy(doc, imp, "source", base);
-		yyjson_mut_obj_add_str(doc, imp, "format", json ? "qmsum-json" : "speaker-lines");
-		yyjson_mut_obj_add_int(doc, imp, "words_per_minute", p.words_per_minute);
-		yyjson_mut_obj_add_str(doc, imp, "times", "synthesized");
+		yyjson_mut_obj_add_str(doc, imp, "format", formats[t->source]);
+		if (!timed)
+			yyjson_mut_obj_add_int(doc, imp, "words_per_minute", p.words_per_minute);
+		yyjson_mut_obj_add_str(doc, imp, "times", timed ? "from the file" : "synthesized");
 		char *text = yyjson_mut_write(doc, 0, NULL);
 		if (text)
 			buf_adds(&settings, text);
@@ -270,23 +175,21 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	struct tacit_session_params sp = tacit_session_default_params();
 	sp.title = title.data;
 	sp.settings_json = settings.data;
-	sp.times_synthesized = true;
-	im.wpm = p.words_per_minute;
+	sp.times_synthesized = !timed;
+	sp.language = t->language;
 	st = store_batch_begin(s);
 	if (st != TACIT_OK)
 		goto out;
-	st = tacit_store_session_create(s, &sp, &im.session_id);
+	st = tacit_store_session_create(s, &sp, &session_id);
 	if (st == TACIT_OK)
-		st = json ? import_qmsum(&im, path, data.data, data.len) : import_lines(&im, path, data.data, data.len);
-	if (st == TACIT_OK && !im.n_turns)
-		st = tacit_fail(TACIT_ERR_FORMAT, "'%s' has no transcript turns", path);
+		st = add_segments(s, session_id, t, timed, p.words_per_minute);
 	if (st == TACIT_OK)
-		st = tacit_store_session_end(s, im.session_id, 0);
+		st = tacit_store_session_end(s, session_id, 0);
 	st = store_batch_end(s, st);
 	if (st == TACIT_OK && out_id)
-		*out_id = im.session_id;
+		*out_id = session_id;
 out:
-	buf_release(&im.text);
+	tacit_transcript_free(t);
 	buf_release(&settings);
 	buf_release(&title);
 	buf_release(&data);

@@ -3,7 +3,9 @@
  * tokens in the context's sequence 0, so a request sharing a prefix with the last one
  * decodes only the rest; after an abort or a decode error the sequence is cut back
  * (llama_memory_seq_rm) to what `cached` says, so the next request starts from a correct
- * cache. The stop flag is read by llama's abort callback and between decode calls.
+ * cache. The stop flag is read by llama's abort callback and between decode calls. A
+ * saved prefix state (llama_state_seq_save_file) is only ever loaded when its tokens are
+ * exactly the prompt's prefix tokens: anything else is stale and is decoded afresh.
  */
 #include "internal.h"
 
@@ -11,6 +13,7 @@
 #include "deplog.h"
 #include "llm.h"
 
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,7 +98,8 @@ enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out)
 
 	int n_train = llama_model_n_ctx_train(llm->model);
 	struct llama_context_params cp = llama_context_default_params();
-	cp.n_ctx = (uint32_t)(p->n_ctx > 0 ? p->n_ctx : (n_train > 0 && n_train < 8192 ? n_train : 8192));
+	int cap = p->n_ctx_cap > 0 ? p->n_ctx_cap : 8192;
+	cp.n_ctx = (uint32_t)(p->n_ctx > 0 ? p->n_ctx : (n_train > 0 && n_train < cap ? n_train : cap));
 	cp.n_batch = (uint32_t)(p->n_batch > 0 ? p->n_batch : 512);
 	if (cp.n_batch > cp.n_ctx)
 		cp.n_batch = cp.n_ctx;
@@ -329,6 +333,62 @@ static enum tacit_status prefill(struct llm *llm, llama_token *tokens, int from,
 	return TACIT_OK;
 }
 
+/* Tokens of the prompt up to the end of prefix: the common part of the whole prompt's
+ * tokens and the tokens of its text up to there (a token may straddle the boundary).
+ * 0 when prefix is not in the prompt or leaves nothing after it. */
+static int prefix_tokens(struct llm *llm, const struct llm_gen *g, const llama_token *tokens, int n)
+{
+	const char *at = g->state_prefix && *g->state_prefix ? strstr(g->prompt, g->state_prefix) : NULL;
+	if (!at)
+		return 0;
+	size_t end = (size_t)(at - g->prompt) + strlen(g->state_prefix);
+	char *head = strndup(g->prompt, end);
+	llama_token *ht = NULL;
+	int nh = head ? tokenize(llm, head, true, g->chat, &ht) : -1;
+	int common = 0;
+	while (common < nh && common < n && ht[common] == tokens[common])
+		common++;
+	free(ht);
+	free(head);
+	return common < n - 1 ? common : 0;
+}
+
+/* Replaces sequence 0 with the saved state when its tokens are tokens[0..n_pre). */
+static bool state_load(struct llm *llm, const char *path, const llama_token *tokens, int n_pre)
+{
+	size_t count = 0;
+	if (access(path, R_OK) != 0)
+		return false;
+	llama_memory_seq_rm(llama_get_memory(llm->ctx), 0, -1, -1);
+	llm->n_cached = 0;
+	size_t r = llama_state_seq_load_file(llm->ctx, path, 0, llm->cached, (size_t)llm->n_ctx, &count);
+	if (r == 0 || count != (size_t)n_pre || memcmp(llm->cached, tokens, (size_t)n_pre * sizeof(*tokens))) {
+		tacit_log(TACIT_LOG_WARN, "the saved transcript state '%s' does not match this prompt; reading the "
+					  "transcript again",
+			  path);
+		llama_memory_seq_rm(llama_get_memory(llm->ctx), 0, -1, -1);
+		return false;
+	}
+	llm->n_cached = n_pre;
+	return true;
+}
+
+/* Saves sequence 0, which holds exactly tokens[0..n_cached), to path (atomically). */
+static bool state_save(struct llm *llm, const char *path)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return false;
+	size_t r = llama_state_seq_save_file(llm->ctx, tmp, 0, llm->cached, (size_t)llm->n_cached);
+	if (r == 0 || rename(tmp, path) != 0) {
+		tacit_log(TACIT_LOG_WARN, "cannot save the transcript state to '%s' (%s)", path,
+			  r == 0 ? "llama.cpp could not write it" : strerror(errno));
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
 enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emit_fn emit, void *user,
 			       struct tacit_llm_stats *stats)
 {
@@ -360,13 +420,28 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 		goto out;
 
 	/* reuse the longest cached prefix, but always decode at least the last prompt token */
+	int n_pre = g->state_path ? prefix_tokens(llm, g, tokens, n) : 0;
 	int common = 0;
 	while (common < llm->n_cached && common < n - 1 && llm->cached[common] == tokens[common])
 		common++;
+	double t0 = now_ms();
+	if (n_pre && common < n_pre && state_load(llm, g->state_path, tokens, n_pre)) {
+		stats->state = TACIT_STATE_LOADED;
+		common = n_pre;
+	}
 	rollback(llm, common);
 	stats->n_reused = llm->n_cached;
 
-	double t0 = now_ms();
+	/* save when the prefix must be decoded anyway, or is cached here but not on disk */
+	if (n_pre && stats->state != TACIT_STATE_LOADED && (common < n_pre || access(g->state_path, F_OK) != 0)) {
+		/* the transcript prefix alone, saved before the rest of the prompt is read */
+		if (llm->n_cached > n_pre)
+			rollback(llm, n_pre);
+		if ((st = prefill(llm, tokens, llm->n_cached, n_pre, g->test_stop_after_batches)) != TACIT_OK)
+			goto out;
+		if (state_save(llm, g->state_path))
+			stats->state = TACIT_STATE_SAVED;
+	}
 	if ((st = prefill(llm, tokens, llm->n_cached, n, g->test_stop_after_batches)) != TACIT_OK)
 		goto out;
 	double t1 = now_ms();

@@ -15,6 +15,7 @@ struct llm;
 struct llm_load_params {
 	const char *model_path;
 	int n_ctx, n_threads, n_gpu_layers, n_batch;
+	int n_ctx_cap; /* with n_ctx 0: the training context is capped here (0 = 8192) */
 	bool (*progress)(float progress, void *user); /* false = cancel the load */
 	void *user;
 	const atomic_bool *stop; /* set by another thread to abort work in progress */
@@ -36,6 +37,11 @@ struct llm_gen {
 	int top_k;
 	uint32_t seed;
 	int test_stop_after_batches; /* test hook: behave as if cancelled after N prompt batches */
+	/* The saved-prefix cache: the prompt's tokens up to the end of state_prefix (found in
+	 * the formatted prompt) are loaded from state_path when it holds them, else decoded
+	 * and saved there. Both NULL = no saved state. */
+	const char *state_prefix;
+	const char *state_path;
 };
 
 /* emit gets whole UTF-8 characters; return false from it to stop (a test hook). */

@@ -3,12 +3,15 @@
  * segments), the grammar (bounded by the token budget), runs one call when the meeting
  * fits the context and map→reduce when it does not, checks citations and renders
  * Markdown. Invariant: segment numbers are global ([S1] is always the first segment), so
- * citations survive the map and reduce steps and are checked once, at the end.
+ * citations survive the map and reduce steps and are checked once, at the end. The user
+ * message starts with the transcript and everything task-specific (instructions,
+ * language, question) comes after it, so one saved transcript prefix serves every task.
  */
 #include "internal.h"
 
 #include "citations.h"
 #include "grammar.h"
+#include "meeting.h"
 #include "plan.h"
 #include "transcript.h"
 
@@ -33,8 +36,35 @@ struct tacit_meeting_params tacit_meeting_default_params(void)
 	return p;
 }
 
-static void build_messages(const struct tacit_meeting_params *p, const char *body, bool merge, struct buf *system,
-			   struct buf *user)
+static const struct {
+	const char *code, *name;
+} languages[] = {
+	{ "en", "English" }, { "fr", "French" },   { "de", "German" },   { "es", "Spanish" }, { "it", "Italian" },
+	{ "pt", "Portuguese" }, { "nl", "Dutch" }, { "sv", "Swedish" },  { "pl", "Polish" },  { "ru", "Russian" },
+	{ "uk", "Ukrainian" }, { "tr", "Turkish" }, { "ja", "Japanese" }, { "zh", "Chinese" }, { "ko", "Korean" },
+	{ "ar", "Arabic" },   { "hi", "Hindi" },
+};
+
+/* "Write in French." for "fr" (or any name given as is); the transcript's language when
+ * the caller gives none; without either, the transcript's own. */
+static void language_line(const char *lang, const struct tacit_transcript *t, struct buf *out)
+{
+	if ((!lang || !*lang) && t && t->language[0])
+		lang = t->language;
+	if (!lang || !*lang || !strcmp(lang, "auto")) {
+		buf_adds(out, "Write in the language of the transcript.");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(languages); i++)
+		if (!strcasecmp(lang, languages[i].code)) {
+			lang = languages[i].name;
+			break;
+		}
+	buf_addf(out, "Write in %s.", lang);
+}
+
+static void build_messages(const struct tacit_meeting_params *p, const struct tacit_transcript *t, const char *body,
+			   bool merge, struct buf *system, struct buf *user)
 {
 	buf_adds(system, "You are a meeting assistant. Transcript lines start with a segment number like [S12]. "
 			 "Reply with JSON only. Every item cites, in \"cites\", the numbers of the segments it "
@@ -45,7 +75,8 @@ static void build_messages(const struct tacit_meeting_params *p, const char *bod
 	else
 		buf_adds(user, "Transcript:\n");
 	buf_adds(user, body);
-	buf_addf(user, "\n%s", task_instructions[p->task]);
+	buf_addf(user, "\n%s ", task_instructions[p->task]);
+	language_line(p->language, t, user);
 	if (p->task == TACIT_TASK_ANSWER)
 		buf_addf(user, "\nQuestion: %s", p->question);
 }
@@ -56,8 +87,11 @@ struct runner {
 	struct tacit_llm_info info;
 	int max_tokens;
 	struct buf grammar;
+	const struct tacit_transcript *t;
 	size_t n_segments;
 	int n_calls;
+	const char *state_path;   /* set for the one pass of a meeting that fits */
+	struct tacit_llm_stats last; /* of the last model call */
 };
 
 /* One model call: instructions + body → the task's JSON, checked against n_segments. */
@@ -68,18 +102,32 @@ static enum tacit_status call(struct runner *r, const char *body, bool merge, st
 	struct tacit_llm_stats stats;
 	buf_init(&system);
 	buf_init(&user);
-	build_messages(r->p, body, merge, &system, &user);
+	struct buf prefix;
+	buf_init(&prefix);
+	build_messages(r->p, r->t, body, merge, &system, &user);
 	struct tacit_chat_message msgs[2] = { { "system", system.data }, { "user", user.data } };
 	struct tacit_llm_request req = tacit_llm_default_request();
 	req.messages = msgs;
 	req.n_messages = 2;
+	if (r->state_path && !merge) {
+		/* the user message up to the end of the transcript: the same for every task */
+		const char *end = strstr(user.data, body);
+		buf_add(&prefix, user.data, end ? (size_t)(end - user.data) + strlen(body) : 0);
+		req.state_prefix = prefix.data;
+		req.state_path = r->state_path;
+	}
 	req.grammar = r->grammar.data;
 	req.max_tokens = r->max_tokens;
 	enum tacit_status st = tacit_llm_generate(r->llm, &req, r->p->on_token, r->p->user, r->p->cancel, &text, &stats);
 	r->n_calls++;
 	if (st == TACIT_OK) {
-		tacit_log(TACIT_LOG_INFO, "call %d: %d prompt tokens (%d reused), %d generated, %.0f tok/s prefill, %.0f tok/s decode",
-			  r->n_calls, stats.n_prompt, stats.n_reused, stats.n_generated, stats.prefill_tps, stats.decode_tps);
+		r->last = stats;
+		tacit_log(TACIT_LOG_INFO, "call %d: %d prompt tokens (%d reused%s), %d generated, %.0f tok/s prefill, %.0f tok/s decode",
+			  r->n_calls, stats.n_prompt, stats.n_reused,
+			  stats.state == TACIT_STATE_LOADED  ? ", transcript state loaded"
+			  : stats.state == TACIT_STATE_SAVED ? ", transcript state saved"
+							     : "",
+			  stats.n_generated, stats.prefill_tps, stats.decode_tps);
 		st = citations_check(r->p->task, text, r->n_segments, out, NULL);
 		if (st != TACIT_OK)
 			tacit_log(TACIT_LOG_DEBUG, "unexpected output (%d tokens): %s", stats.n_generated, text);
@@ -90,6 +138,7 @@ static enum tacit_status call(struct runner *r, const char *body, bool merge, st
 					task_names[r->p->task], stats.n_generated);
 	}
 	tacit_free(text);
+	buf_release(&prefix);
 	buf_release(&system);
 	buf_release(&user);
 	return st;
@@ -101,7 +150,7 @@ static enum tacit_status overhead_tokens(struct runner *r, bool merge, int *out)
 	struct buf system, user;
 	buf_init(&system);
 	buf_init(&user);
-	build_messages(r->p, "", merge, &system, &user);
+	build_messages(r->p, r->t, "", merge, &system, &user);
 	buf_adds(&system, "\n");
 	buf_add(&system, user.data, user.len);
 	enum tacit_status st = tacit_llm_count_tokens(r->llm, system.data, out);
@@ -169,6 +218,12 @@ out:
 enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
 				    const struct tacit_meeting_params *params, char **out_json)
 {
+	return meeting_run(llm, t, params, out_json, NULL);
+}
+
+enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
+			      const struct tacit_meeting_params *params, char **out_json, struct tacit_llm_stats *last)
+{
 	struct runner r = { 0 };
 	struct buf result, body;
 	int *tok = NULL;
@@ -188,6 +243,7 @@ enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_tr
 	buf_init(&r.grammar);
 	r.llm = llm;
 	r.p = params;
+	r.t = t;
 	r.info = tacit_llm_info(llm);
 	r.n_segments = t->n;
 	r.max_tokens = params->max_tokens > 0 ? params->max_tokens : DEFAULT_MAX_TOKENS;
@@ -243,6 +299,8 @@ enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_tr
 		tacit_log(TACIT_LOG_INFO, "  window %zu: S%zu-S%zu, %d tokens", w + 1, plan.w[w].first + 1,
 			  plan.w[w].last + 1, plan.w[w].tokens);
 
+	if (plan.n == 1 && params->state_path && *params->state_path)
+		r.state_path = params->state_path;
 	parts = calloc(plan.n, sizeof(*parts));
 	if (!parts) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -266,6 +324,8 @@ enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_tr
 		st = citations_check(params->task, body.data, t->n, &result, NULL);
 	if (st == TACIT_OK)
 		*out_json = buf_detach(&result, NULL);
+	if (last)
+		*last = r.last;
 out:
 	for (size_t w = 0; parts && w < plan.n; w++)
 		free(parts[w]);

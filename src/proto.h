@@ -19,8 +19,9 @@
 
 enum proto_type {
 	/* parent -> worker */
-	PROTO_LOAD = 1,      /* {"engine","model","n_ctx","n_threads","n_gpu_layers","n_batch"} */
-	PROTO_GENERATE = 2,  /* {"id","prompt"|"messages","grammar","max_tokens","temperature",...} */
+	PROTO_LOAD = 1,      /* {"engine","model","n_ctx","n_ctx_cap","n_threads","n_gpu_layers","n_batch"} */
+	PROTO_GENERATE = 2,  /* {"id","prompt"|"messages","grammar","max_tokens","temperature",...,
+			      *  "state_prefix","state_path"} */
 	PROTO_CANCEL = 3,    /* {"id"}: stop request id (or the load in progress) */
 	PROTO_TOKENIZE = 4,  /* {"id","text"}: count tokens */
 	PROTO_CRASH = 5,     /* {"how"}: test-only, honoured with TACIT_WORKER_TEST=1 */
@@ -30,8 +31,8 @@ enum proto_type {
 	PROTO_READY = 16,    /* {"pid"}: the worker is up */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
 	PROTO_LOADED = 18,   /* {"n_ctx","n_vocab","n_ctx_train","template","arch"} */
-	PROTO_TOKEN = 19,    /* raw UTF-8 piece, complete code points */
-	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish"} */
+	PROTO_TOKEN = 19,    /* raw UTF-8 text of one or more tokens, complete code points */
+	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish","state"} */
 	PROTO_ERROR = 21,    /* {"id","status","message"} */
 	PROTO_COUNT = 22,    /* {"id","n_tokens"} */
 	PROTO_SEGMENT = 23,  /* {"id","start_ms","end_ms","speaker","turn_next","confidence","text"} */

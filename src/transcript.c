@@ -1,10 +1,12 @@
 /*
- * transcript.c — loads meeting transcripts from files: JSON segments, QMSum-style turns,
- * or "Speaker: text" lines. Whitespace inside a text is collapsed to single spaces so a
- * segment is always one prompt line; empty segments are skipped.
+ * transcript.c — the one transcript reader: files (JSON segments, `tacit transcribe` JSON,
+ * QMSum turns, "Speaker: text" lines) and a session's segments in the store both become
+ * a struct tacit_transcript here; import builds its session from the same parse. Text is
+ * cleaned so a segment is always one prompt line; empty segments are skipped.
  */
 #include "internal.h"
 
+#include "plan.h"
 #include "transcript.h"
 
 #include <ctype.h>
@@ -13,7 +15,7 @@
 
 #define TRANSCRIPT_MAX_BYTES (64u << 20)
 
-/* A copy of s[0..n) with runs of whitespace made one space, trimmed. */
+/* A copy of s[0..n) without {markers}, with runs of whitespace made one space, trimmed. */
 static char *clean_text(const char *s, size_t n, size_t *words)
 {
 	char *out = malloc(n + 1);
@@ -23,13 +25,20 @@ static char *clean_text(const char *s, size_t n, size_t *words)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c == '{') { /* QMSum's {vocalsound}, {disfmarker}: not words anyone said */
+			const char *close = memchr(s + i, '}', n - i);
+			if (close && close - (s + i) < 40) {
+				i = (size_t)(close - s);
+				space = true;
+				continue;
+			}
+		}
 		if (isspace(c) || c < 0x20) {
 			space = true;
 			continue;
 		}
-		if (space && j) {
+		if (space && j)
 			out[j++] = ' ';
-		}
 		if (space && words)
 			(*words)++;
 		space = false;
@@ -61,15 +70,24 @@ static bool add_segment(struct tacit_transcript *t, const char *speaker, size_t 
 		t->segs = s;
 		t->alloc = na;
 	}
-	t->segs[t->n++] = (struct segment){ start, end, sp, tx };
+	t->segs[t->n++] = (struct segment){ start, end < start ? start : end, sp, tx };
 	t->words += words;
 	return true;
 }
 
-static long long get_ms(yyjson_val *o, const char *key)
+/* A time in ms from key_ms, or from key in seconds (`tacit transcribe` JSON); -1 if none. */
+static long long get_ms(yyjson_val *o, const char *key_ms, const char *key)
 {
-	yyjson_val *v = yyjson_obj_get(o, key);
-	return yyjson_is_num(v) && yyjson_get_num(v) >= 0 ? (long long)yyjson_get_num(v) : -1;
+	yyjson_val *v = yyjson_obj_get(o, key_ms);
+	double scale = 1;
+	if (!yyjson_is_num(v)) {
+		v = yyjson_obj_get(o, key);
+		scale = 1000;
+	}
+	if (!yyjson_is_num(v))
+		return -1;
+	double ms = yyjson_get_num(v) * scale;
+	return ms >= 0 && ms < 1e15 ? (long long)(ms + 0.5) : -1;
 }
 
 static enum tacit_status parse_json(struct tacit_transcript *t, const char *data, size_t len, const char *name)
@@ -82,30 +100,38 @@ static enum tacit_status parse_json(struct tacit_transcript *t, const char *data
 				  err.pos, err.msg);
 	yyjson_val *root = yyjson_doc_get_root(doc), *arr = root, *seg;
 	const char *text_key = "text";
+	t->source = TRANSCRIPT_SEGMENTS;
 	if (yyjson_is_obj(root)) {
 		arr = yyjson_obj_get(root, "meeting_transcripts");
 		text_key = "content";
+		t->source = TRANSCRIPT_QMSUM;
 		if (!arr) {
 			arr = yyjson_obj_get(root, "segments");
 			text_key = "text";
+			t->source = TRANSCRIPT_SEGMENTS;
 		}
+		const char *lang = yyjson_get_str(yyjson_obj_get(root, "language"));
+		if (lang && strlen(lang) < sizeof(t->language))
+			snprintf(t->language, sizeof(t->language), "%s", lang);
 	}
 	if (!yyjson_is_arr(arr)) {
 		yyjson_doc_free(doc);
 		return tacit_fail(TACIT_ERR_FORMAT,
 				  "cannot read transcript '%s': expected a list of segments {speaker, text, "
-				  "start_ms, end_ms}",
+				  "start_ms, end_ms} or QMSum \"meeting_transcripts\"",
 				  name);
 	}
 	size_t i, max;
 	yyjson_arr_foreach(arr, i, max, seg)
 	{
-		const char *text = yyjson_get_str(yyjson_obj_get(seg, text_key));
-		const char *speaker = yyjson_get_str(yyjson_obj_get(seg, "speaker"));
-		if (!text)
-			continue;
-		if (!add_segment(t, speaker, speaker ? strlen(speaker) : 0, text, strlen(text), get_ms(seg, "start_ms"),
-				 get_ms(seg, "end_ms"))) {
+		yyjson_val *tv = yyjson_obj_get(seg, text_key), *sv = yyjson_obj_get(seg, "speaker");
+		if (!yyjson_is_str(tv) || (sv && !yyjson_is_str(sv) && !yyjson_is_null(sv))) {
+			st = tacit_fail(TACIT_ERR_FORMAT, "turn %zu of '%s' has no \"%s\" text", i + 1, name, text_key);
+			break;
+		}
+		const char *speaker = yyjson_get_str(sv);
+		if (!add_segment(t, speaker, yyjson_get_len(sv), yyjson_get_str(tv), yyjson_get_len(tv),
+				 get_ms(seg, "start_ms", "start"), get_ms(seg, "end_ms", "end"))) {
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory reading '%s'", name);
 			break;
 		}
@@ -114,18 +140,41 @@ static enum tacit_status parse_json(struct tacit_transcript *t, const char *data
 	return st;
 }
 
+/* "Name: text": a name starts with a letter, is at most 60 bytes, and ends no sentence
+ * ("Note. It was: fine" is text). The length of the name, or 0. */
+static size_t speaker_prefix(const char *line, size_t len)
+{
+	if (!len || !isalpha((unsigned char)line[0]))
+		return 0;
+	for (size_t i = 1; i < len && i <= 60; i++) {
+		if (line[i] == ':')
+			return i;
+		if (strchr(".?!", line[i]) && i + 1 < len && line[i + 1] == ' ')
+			return 0;
+	}
+	return 0;
+}
+
 static enum tacit_status parse_lines(struct tacit_transcript *t, const char *data, size_t len, const char *name)
 {
 	const char *p = data, *end = data + len;
+	const char *who = NULL; /* the current speaker: a line without "Name:" continues it */
+	size_t who_len = 0;
+	if (memchr(data, '\0', len))
+		return tacit_fail(TACIT_ERR_FORMAT,
+				  "'%s' is not a transcript (binary data; expected \"Speaker: text\" lines)", name);
+	t->source = TRANSCRIPT_LINES;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		const char *colon = memchr(p, ':', (size_t)(le - p));
-		/* "Speaker: text" when the part before the colon is short and has no sentence */
-		bool speaker = colon && colon - p > 0 && colon - p <= 40 && !memchr(p, '.', (size_t)(colon - p));
-		bool ok = speaker ? add_segment(t, p, (size_t)(colon - p), colon + 1, (size_t)(le - colon - 1), -1, -1)
-				  : add_segment(t, NULL, 0, p, (size_t)(le - p), -1, -1);
-		if (!ok)
+		size_t k = speaker_prefix(p, (size_t)(le - p));
+		const char *text = p;
+		if (k) {
+			who = p;
+			who_len = k;
+			text = p + k + 1;
+		}
+		if (!add_segment(t, who, who_len, text, (size_t)(le - text), -1, -1))
 			return tacit_fail(TACIT_ERR_NOMEM, "out of memory reading '%s'", name);
 		p = le + 1;
 	}
@@ -175,6 +224,53 @@ enum tacit_status tacit_transcript_load(const char *path, struct tacit_transcrip
 	return st;
 }
 
+struct from_store {
+	struct tacit_transcript *t;
+	bool nomem;
+};
+
+static int add_stored(const struct tacit_segment *seg, void *user)
+{
+	struct from_store *fs = user;
+	const char *who = seg->speaker_name && *seg->speaker_name ? seg->speaker_name : seg->speaker;
+	if (!add_segment(fs->t, who, who ? strlen(who) : 0, seg->text, strlen(seg->text), seg->start_ms,
+			 seg->end_ms)) {
+		fs->nomem = true;
+		return 1;
+	}
+	return 0;
+}
+
+enum tacit_status tacit_transcript_from_session(struct tacit_store *store, int64_t session_id,
+						struct tacit_transcript **out)
+{
+	struct from_store fs = { 0 };
+	struct tacit_session ss;
+	enum tacit_status st;
+	if (!store || !out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_transcript_from_session: store and out are required");
+	*out = NULL;
+	if ((st = tacit_store_session_get(store, session_id, &ss)) != TACIT_OK)
+		return st;
+	if (!(fs.t = calloc(1, sizeof(*fs.t))))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	fs.t->source = TRANSCRIPT_STORE;
+	snprintf(fs.t->language, sizeof(fs.t->language), "%s", ss.language);
+	st = tacit_store_segments(store, session_id, false, add_stored, &fs);
+	if (st == TACIT_OK && fs.nomem)
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory reading session %lld", (long long)session_id);
+	if (st == TACIT_OK && fs.t->n == 0)
+		st = tacit_fail(TACIT_ERR_NOT_FOUND,
+				"session %lld has no transcript yet (transcribe or import one first)",
+				(long long)session_id);
+	if (st != TACIT_OK) {
+		tacit_transcript_free(fs.t);
+		return st;
+	}
+	*out = fs.t;
+	return TACIT_OK;
+}
+
 void tacit_transcript_free(struct tacit_transcript *t)
 {
 	if (!t)
@@ -195,6 +291,14 @@ size_t tacit_transcript_count(const struct tacit_transcript *t)
 size_t tacit_transcript_words(const struct tacit_transcript *t)
 {
 	return t ? t->words : 0;
+}
+
+bool transcript_has_times(const struct tacit_transcript *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->segs[i].start_ms >= 0)
+			return true;
+	return false;
 }
 
 const char *format_time(long long ms, char *buf, size_t n)
@@ -218,4 +322,12 @@ void transcript_line(const struct tacit_transcript *t, size_t i, struct buf *out
 	if (*s->speaker)
 		buf_addf(out, " %s:", s->speaker);
 	buf_addf(out, " %s\n", s->text);
+}
+
+int tacit_transcript_estimate_tokens(const struct tacit_transcript *t)
+{
+	long long total = 0;
+	for (size_t i = 0; t && i < t->n; i++)
+		total += plan_estimate_tokens(t->segs[i].text) + plan_estimate_tokens(t->segs[i].speaker) + 4;
+	return total > INT32_MAX ? INT32_MAX : (int)total;
 }

@@ -409,6 +409,7 @@ static enum tacit_status ensure_worker(struct tacit_llm *llm, const volatile int
 	yyjson_mut_obj_add_int(doc, o, "n_threads", llm->params.n_threads);
 	yyjson_mut_obj_add_int(doc, o, "n_gpu_layers", llm->params.n_gpu_layers);
 	yyjson_mut_obj_add_int(doc, o, "n_batch", llm->params.n_batch);
+	yyjson_mut_obj_add_int(doc, o, "n_ctx_cap", llm->params.n_ctx_cap);
 	struct exchange x = { .cancel = cancel, .load = true };
 	buf_init(&x.text);
 	st = exchange(llm, PROTO_LOAD, doc, id, &x);
@@ -497,6 +498,11 @@ pid_t llm_worker_pid(const struct tacit_llm *llm)
 	return llm->pid;
 }
 
+const char *llm_model_path(const struct tacit_llm *llm)
+{
+	return llm->model_path;
+}
+
 enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_llm_request *req,
 				     tacit_token_fn on_token, void *user, const volatile int *cancel,
 				     char **out_text, struct tacit_llm_stats *out_stats)
@@ -539,6 +545,10 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 	yyjson_mut_obj_add_real(doc, o, "temperature", req->temperature);
 	yyjson_mut_obj_add_int(doc, o, "top_k", req->top_k);
 	yyjson_mut_obj_add_int(doc, o, "seed", (int64_t)req->seed);
+	if (req->state_prefix && req->state_path) {
+		yyjson_mut_obj_add_str(doc, o, "state_prefix", req->state_prefix);
+		yyjson_mut_obj_add_str(doc, o, "state_path", req->state_path);
+	}
 	if (llm->test_how[0]) {
 		yyjson_mut_obj_add_strcpy(doc, o, "test_crash", llm->test_how);
 		yyjson_mut_obj_add_int(doc, o, "test_crash_after", llm->test_after);
@@ -566,6 +576,7 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		s.prefill_ms = yyjson_get_num(yyjson_obj_get(r, "prefill_ms"));
 		s.decode_ms = yyjson_get_num(yyjson_obj_get(r, "decode_ms"));
 		s.finish = (enum tacit_finish)yyjson_get_sint(yyjson_obj_get(r, "finish"));
+		s.state = (enum tacit_state_use)yyjson_get_sint(yyjson_obj_get(r, "state"));
 		if (s.prefill_ms > 0)
 			s.prefill_tps = (s.n_prompt - s.n_reused) / (s.prefill_ms / 1e3);
 		if (s.decode_ms > 0)

@@ -17,6 +17,9 @@ void llm_test_inject(struct tacit_llm *llm, const char *how, int after_tokens, i
 /* Test-only: the next generate stops as if cancelled after n prompt batches. */
 void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches);
 
+/* The model file the handle loads (owned by the handle). */
+const char *llm_model_path(const struct tacit_llm *llm);
+
 /* The worker's pid, or -1 when none is running. */
 pid_t llm_worker_pid(const struct tacit_llm *llm);
 

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <yyjson.h>
@@ -189,18 +190,47 @@ static bool on_progress(float progress, void *user)
 	return true;
 }
 
+/* Streamed text is sent at once when the last frame went out FLUSH_MS ago or more, and
+ * otherwise gathered: a fast model (0.2 ms a token) then sends one frame per FLUSH_MS
+ * instead of one per token, while the first token and every token of a slow model still
+ * go out the moment they are sampled. */
+#define FLUSH_MS 4.0
+#define FLUSH_BYTES 4096
+
 struct emit_state {
 	int n_emitted;
 	int crash_after;
 	const char *crash_how;
 	int slow_ms;
+	struct buf pending; /* text not yet sent */
+	double last_flush;  /* ms; 0 = nothing sent yet */
 };
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+static void flush_pieces(struct emit_state *e)
+{
+	if (!e->pending.len)
+		return;
+	if (!proto_send(STDOUT_FILENO, PROTO_TOKEN, e->pending.data, e->pending.len))
+		_exit(3);
+	buf_reset(&e->pending);
+	e->last_flush = now_ms();
+}
 
 static bool on_piece(const char *piece, size_t len, void *user)
 {
 	struct emit_state *e = user;
-	if (!proto_send(STDOUT_FILENO, PROTO_TOKEN, piece, len))
+	if (!buf_add(&e->pending, piece, len))
 		_exit(3);
+	if (!e->last_flush || now_ms() - e->last_flush >= FLUSH_MS || e->pending.len >= FLUSH_BYTES ||
+	    e->crash_how || e->slow_ms)
+		flush_pieces(e);
 	e->n_emitted++;
 	if (e->crash_how && e->n_emitted >= e->crash_after)
 		crash(e->crash_how);
@@ -217,6 +247,7 @@ static void do_load(struct llm **llm, struct asr_engine **asr, long long id, yyj
 	p.n_threads = get_int(req, "n_threads", 0);
 	p.n_gpu_layers = get_int(req, "n_gpu_layers", 0);
 	p.n_batch = get_int(req, "n_batch", 0);
+	p.n_ctx_cap = get_int(req, "n_ctx_cap", 0);
 	p.progress = on_progress;
 	p.stop = &stop;
 	const char *engine = get_str(req, "engine");
@@ -265,6 +296,7 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 	struct tacit_chat_message *msgs = NULL;
 
 	buf_init(&prompt);
+	buf_init(&e.pending);
 	if (!llm) {
 		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
 		return;
@@ -298,6 +330,8 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 	g.max_tokens = get_int(req, "max_tokens", 0);
 	g.top_k = get_int(req, "top_k", 0);
 	g.seed = (uint32_t)get_int(req, "seed", 0);
+	g.state_prefix = get_str(req, "state_prefix");
+	g.state_path = get_str(req, "state_path");
 	yyjson_val *t = yyjson_obj_get(req, "temperature");
 	g.temperature = yyjson_is_num(t) ? (float)yyjson_get_num(t) : 0.0f;
 	if (test_mode) {
@@ -305,10 +339,17 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 		e.crash_after = get_int(req, "test_crash_after", 0);
 		e.slow_ms = get_int(req, "test_slow_ms", 0);
 		g.test_stop_after_batches = get_int(req, "test_stop_after_batches", 0);
+		if (!e.crash_how && getenv("TACIT_WORKER_TEST_CRASH")) { /* for the command's tests */
+			e.crash_how = getenv("TACIT_WORKER_TEST_CRASH");
+			e.crash_after = 1;
+		}
+		if (!e.slow_ms && getenv("TACIT_WORKER_TEST_SLOW_MS"))
+			e.slow_ms = atoi(getenv("TACIT_WORKER_TEST_SLOW_MS"));
 		if (e.crash_how && e.crash_after <= 0)
 			crash(e.crash_how);
 	}
 	st = llm_generate(llm, &g, on_piece, &e, &stats);
+	flush_pieces(&e);
 	if (st != TACIT_OK) {
 		send_error(id, st);
 		goto out;
@@ -323,9 +364,11 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_real(doc, o, "prefill_ms", stats.prefill_ms);
 	yyjson_mut_obj_add_real(doc, o, "decode_ms", stats.decode_ms);
 	yyjson_mut_obj_add_int(doc, o, "finish", stats.finish);
+	yyjson_mut_obj_add_int(doc, o, "state", stats.state);
 	send_json(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);
 out:
+	buf_release(&e.pending);
 	buf_release(&prompt);
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tacit summarize/notes/ask/suggest on a transcript file with the shared stories260K:
 # --json is valid JSON of the right shape, Markdown by default, and each failure has its
-# own exit code (usage 2, transcript or model missing 15, not a model 21).
+# own exit code (usage 2, transcript or model missing 15 with what to do, not a model 21).
 set -eu
 T=${TACIT:?}
 export TACIT_HOME=$(mktemp -d); trap 'rm -rf "$TACIT_HOME"' EXIT
@@ -15,9 +15,10 @@ expect_rc 2 "$T" summarize
 expect_rc 2 "$T" summarize "$F" --bogus
 expect_rc 2 "$T" ask "$F"
 expect_rc 2 "$T" notes "$F" --max-tokens zero
-env -u TACIT_MODEL "$T" summarize "$F" 2>&1 | grep -q "no model" || { echo "no 'no model' message"; exit 1; }
+expect_rc 15 env -u TACIT_MODEL "$T" summarize "$F"
+grep -q "no language model is downloaded: run .tacit pull" "$TACIT_HOME/err"
 expect_rc 15 "$T" summarize "$F" --model /nonexistent.gguf
-grep -q "cannot read model '/nonexistent.gguf'" "$TACIT_HOME/err"
+grep -q "model file '/nonexistent.gguf' does not exist" "$TACIT_HOME/err"
 expect_rc 15 "$T" summarize "$TACIT_HOME/none.txt" --model /nonexistent.gguf
 printf 'GGUF junk' >"$TACIT_HOME/junk.gguf"
 expect_rc 21 "$T" summarize "$F" --model "$TACIT_HOME/junk.gguf"

@@ -31,7 +31,7 @@ TEST(transcript_formats)
 	CHECK_EQ_INT(tacit_transcript_count(t), 3);
 	CHECK_STR(t->segs[0].speaker, "Alice");
 	CHECK_STR(t->segs[1].text, "I fix the bug.");
-	CHECK_STR(t->segs[2].speaker, "");
+	CHECK_STR(t->segs[2].speaker, "Bob"); /* no "Name:": the previous speaker goes on */
 	CHECK_EQ_INT(tacit_transcript_words(t), 12);
 	struct buf b;
 	buf_init(&b);
