@@ -18,6 +18,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 
 int cmd_system(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
 	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
 	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
+	{ "add", cmd_add, "add a GGUF model file on disk as a custom model (checked, never copied)" },
+	{ "forget", cmd_forget, "forget a custom model (its file is left alone)" },
 };
 
 static void usage(FILE *f)
