@@ -260,6 +260,10 @@ struct tacit_model_layout {
 	int kv_shared_layers;    /* the last N layers reuse an earlier layer's KV cache */
 	int n_expert;            /* MoE experts per layer; 0 = dense */
 	int n_expert_used;       /* experts routed per token */
+	uint64_t cpu_repack_bytes; /* weights llama.cpp's CPU backend copies into an
+				    * interleaved layout (q4_0, q4_K, iq4_nl tensors) and so
+				    * holds twice on a machine without a GPU; from the GGUF
+				    * header (tacit_gguf_layout()), 0 = unknown */
 };
 
 /* One catalog entry. Strings are never NULL unless said so. Owned by the catalog, valid
@@ -358,7 +362,8 @@ struct tacit_fit {
 			   * the estimate is below the usability threshold */
 	bool recommended; /* the best-quality Great fit that is not slow (one per catalog) */
 	bool listed;      /* shown in the picker: fits, and not a catastrophic spill */
-	uint64_t mem_weights;  /* bytes */
+	uint64_t mem_weights;  /* bytes: the weights, plus the copy a CPU-only machine repacks
+				* (tacit_model_layout.cpu_repack_bytes) */
 	uint64_t mem_kv;       /* KV cache and recurrent state at n_ctx */
 	uint64_t mem_compute;  /* compute buffers (logits, activations) */
 	uint64_t mem_overhead; /* fixed: runtime, tokenizer, GPU driver context */

@@ -64,7 +64,7 @@ static const struct {
 	LAYOUT_INT(head_dim),         LAYOUT_INT(attn_swa_layers),  LAYOUT_INT(sliding_window),
 	LAYOUT_INT(swa_n_head_kv),    LAYOUT_INT(swa_head_dim),     LAYOUT_INT(recurrent_layers),
 	LAYOUT_U64(recurrent_state_bytes_per_layer),                LAYOUT_INT(kv_shared_layers),
-	LAYOUT_INT(n_expert),         LAYOUT_INT(n_expert_used),
+	LAYOUT_INT(n_expert),         LAYOUT_INT(n_expert_used),    LAYOUT_U64(cpu_repack_bytes),
 };
 
 static char *info_json(const struct tacit_gguf_info *in, const struct tacit_model_layout *l)

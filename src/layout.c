@@ -147,6 +147,10 @@ enum tacit_status tacit_gguf_layout(const struct tacit_gguf_info *in, struct tac
 		if (!out->recurrent_state_bytes_per_layer)
 			out->recurrent_state_bytes_per_layer = 1;
 	}
+	/* ggml's CPU backend repacks these types for its interleaved matmul kernels */
+	for (size_t i = 0; i < in->n_types; i++)
+		if (in->types[i].type == 2 || in->types[i].type == 12 || in->types[i].type == 20) /* q4_0, q4_K, iq4_nl */
+			out->cpu_repack_bytes += in->types[i].n_bytes;
 	uint64_t shared = key_u64(in, "attention.shared_kv_layers", 0);
 	out->kv_shared_layers = shared < layers ? (int)shared : 0;
 	if (in->n_expert > 1 && in->n_expert_used >= 1 && in->n_expert_used <= in->n_expert) {
