@@ -20,6 +20,8 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 int cmd_system(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);

@@ -21,14 +21,15 @@ static const char usage_text[] =
 	"                  (--profile list shows the names)\n"
 	"  --ctx N         context length to plan for (default 8192)\n";
 
-/* The model store will own this; for now a file of that name in the models folder. */
-static bool model_downloaded(const char *data_dir, const struct tacit_model_info *m)
+/* Downloaded: the verified file under its final name in the models folder (a download
+ * in progress is NAME.partial until it verifies). */
+static bool model_downloaded(const char *models_dir, const struct tacit_model_info *m)
 {
 	char path[4096];
 	struct stat st;
-	if (!data_dir)
+	if (!models_dir)
 		return false;
-	snprintf(path, sizeof(path), "%s/models/%s", data_dir, m->file_name);
+	snprintf(path, sizeof(path), "%s/%s", models_dir, m->file_name);
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -36,6 +37,12 @@ struct row {
 	const struct tacit_model_info *m;
 	const struct tacit_fit *f;
 	bool downloaded;
+};
+
+struct custom_row {
+	const struct tacit_custom_model *c;
+	struct tacit_fit f;
+	bool scored; /* false when the layout cannot be scored (the reason says why) */
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -51,8 +58,41 @@ static const char *verdict_key(enum tacit_fit_verdict v)
 	return v == TACIT_FIT_GREAT ? "great" : v == TACIT_FIT_TIGHT ? "tight" : "none";
 }
 
+static void add_fit_json(yyjson_mut_doc *doc, yyjson_mut_val *o, const struct tacit_fit *f)
+{
+	yyjson_mut_obj_add_uint(doc, o, "ram_at_load_bytes", f->mem_needed);
+	yyjson_mut_obj_add_str(doc, o, "verdict", verdict_key(f->verdict));
+	yyjson_mut_obj_add_str(doc, o, "verdict_text", tacit_fit_verdict_str(f->verdict));
+	yyjson_mut_obj_add_bool(doc, o, "slow", f->slow);
+	yyjson_mut_obj_add_real(doc, o, "tokens_per_s", f->est_tokens_per_s);
+	yyjson_mut_obj_add_int(doc, o, "n_gpu_layers", f->n_gpu_layers);
+	yyjson_mut_obj_add_int(doc, o, "n_layers", f->n_layers);
+	yyjson_mut_obj_add_str(doc, o, "reason", f->reason);
+}
+
+static void add_custom_json(yyjson_mut_doc *doc, yyjson_mut_val *root, const struct custom_row *cr, size_t n)
+{
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "custom");
+	for (size_t i = 0; i < n; i++) {
+		const struct tacit_custom_model *c = cr[i].c;
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+		yyjson_mut_obj_add_str(doc, o, "name", c->name);
+		yyjson_mut_obj_add_str(doc, o, "path", c->path);
+		yyjson_mut_obj_add_str(doc, o, "arch", c->arch);
+		yyjson_mut_obj_add_str(doc, o, "quant", c->quant);
+		yyjson_mut_obj_add_uint(doc, o, "disk_bytes", c->file_bytes);
+		yyjson_mut_obj_add_int(doc, o, "stars", tacit_stars_for_params(c->layout.params_total));
+		yyjson_mut_obj_add_bool(doc, o, "missing", c->missing);
+		if (c->missing)
+			yyjson_mut_obj_add_str(doc, o, "problem", c->problem);
+		else
+			yyjson_mut_obj_add_null(doc, o, "problem");
+		add_fit_json(doc, o, &cr[i].f);
+	}
+}
+
 static int print_json(const char *machine, const struct tacit_fit_params *p, const struct row *rows, size_t n,
-		      const char *blocking)
+		      const struct custom_row *cr, size_t n_custom, const char *blocking)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	if (!doc)
@@ -98,6 +138,7 @@ static int print_json(const char *machine, const struct tacit_fit_params *p, con
 		if (f->recommended)
 			recommended = m->id;
 	}
+	add_custom_json(doc, root, cr, n_custom);
 	if (recommended)
 		yyjson_mut_obj_add_str(doc, root, "recommended", recommended);
 	else
@@ -137,6 +178,30 @@ static void print_table(const char *machine, const struct row *rows, size_t n, b
 		printf("%s%s\n", n ? "\n" : "", blocking);
 }
 
+static void print_custom(const struct custom_row *cr, size_t n)
+{
+	char b1[32], b2[32], verdict[32];
+	if (!n)
+		return;
+	printf("\nCustom models (tacit add)\n\n%-20s %9s %9s %-5s %-18s %s\n", "NAME", "DISK", "RAM", "STARS", "FIT",
+	       "SPEED");
+	for (size_t i = 0; i < n; i++) {
+		const struct tacit_custom_model *c = cr[i].c;
+		const struct tacit_fit *f = &cr[i].f;
+		int stars = tacit_stars_for_params(c->layout.params_total);
+		if (c->missing) {
+			printf("%-20s %9s %9s %-5s %-18s %s\n", c->name, cli_bytes(c->file_bytes, b1, sizeof(b1)), "-", "-",
+			       "missing", c->problem);
+			continue;
+		}
+		snprintf(verdict, sizeof(verdict), "%s%s", cr[i].scored ? tacit_fit_verdict_str(f->verdict) : "unknown",
+			 f->slow ? " + Slow" : "");
+		printf("%-20s %9s %9s %-5s %-18s ~%.0f tok/s  %s\n", c->name, cli_bytes(c->file_bytes, b1, sizeof(b1)),
+		       cli_bytes(f->mem_needed, b2, sizeof(b2)), stars == 3 ? "***" : stars == 2 ? "**" : "*", verdict,
+		       f->est_tokens_per_s, c->path);
+	}
+}
+
 int cmd_models(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -149,6 +214,8 @@ int cmd_models(int argc, char **argv)
 	struct tacit_catalog *cat = NULL;
 	struct tacit_fit *fits = NULL;
 	struct row *rows = NULL;
+	struct tacit_custom_models *custom = NULL;
+	struct custom_row *crows = NULL;
 	const char *profile = NULL;
 	char *data_dir = NULL, *blocking = NULL;
 	char machine[256];
@@ -223,24 +290,57 @@ int cmd_models(int argc, char **argv)
 		rc = cli_fail(st);
 		goto out;
 	}
-	if (tacit_dir_path(TACIT_DIR_DATA, &data_dir) != TACIT_OK)
-		data_dir = NULL; /* no data dir: nothing is downloaded */
+	if (tacit_models_dir(&data_dir) != TACIT_OK)
+		data_dir = NULL; /* no models folder: nothing is downloaded */
 	size_t n_rows = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
-		if (m->kind != TACIT_MODEL_LLM || (!fits[i].listed && !all))
+		if (m->kind != TACIT_MODEL_LLM)
+			continue;
+		bool downloaded = model_downloaded(data_dir, m);
+		/* Archive rule: an archived entry is listed while its file is here (scored
+		 * like any other) and vanishes from every listing once removed. */
+		if (m->archived) {
+			if (!downloaded)
+				continue;
+			fits[i].listed = fits[i].verdict != TACIT_FIT_NONE;
+			snprintf(fits[i].reason, sizeof(fits[i].reason), "archived (replaced by '%s'); kept because it is downloaded",
+				 m->replaced_by);
+		}
+		if (!fits[i].listed && !all)
 			continue;
 		rows[n_rows].m = m;
 		rows[n_rows].f = &fits[i];
-		rows[n_rows].downloaded = model_downloaded(data_dir, m);
+		rows[n_rows].downloaded = downloaded;
 		n_rows++;
 	}
 	qsort(rows, n_rows, sizeof(*rows), row_cmp);
-	if (json)
-		rc = print_json(machine, &fp, rows, n_rows, blocking);
-	else
+	/* Custom models, scored from their GGUF header's layout like the catalog. */
+	if ((st = tacit_custom_list(&custom)) != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	size_t n_custom = tacit_custom_count(custom);
+	if (n_custom && !(crows = calloc(n_custom, sizeof(*crows)))) {
+		rc = cli_fail(TACIT_ERR_NOMEM);
+		goto out;
+	}
+	for (size_t i = 0; i < n_custom; i++) {
+		crows[i].c = tacit_custom_get(custom, i);
+		crows[i].scored = !crows[i].c->missing &&
+				  tacit_fit_score(&sys, &crows[i].c->layout, &fp, &crows[i].f) == TACIT_OK;
+		if (!crows[i].scored && !crows[i].c->missing)
+			snprintf(crows[i].f.reason, sizeof(crows[i].f.reason), "%s", tacit_errmsg());
+	}
+	if (json) {
+		rc = print_json(machine, &fp, rows, n_rows, crows, n_custom, blocking);
+	} else {
 		print_table(machine, rows, n_rows, all, blocking);
+		print_custom(crows, n_custom);
+	}
 out:
+	free(crows);
+	tacit_custom_list_free(custom);
 	tacit_free(data_dir);
 	free(blocking);
 	free(rows);

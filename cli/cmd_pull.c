@@ -18,38 +18,6 @@
 
 #include <yyjson.h>
 
-/* ---- TEMPORARY catalog lookup ---------------------------------------------------------
- * Until the catalog module (src/catalog.c) merges, pull and rm read the few fields they
- * need straight from data/catalog.json. Replace tmp_catalog_* with the catalog API. */
-struct tmp_entry {
-	char id[128];
-	char file_name[256];
-	char url[4096];
-	char sha256[65];      /* "" = the catalog has none */
-	char replaced_by[128];
-	unsigned long long file_bytes; /* 0 = not exact */
-	int archived;
-};
-
-static char *tmp_catalog_path(void)
-{
-	const char *env = getenv("TACIT_CATALOG");
-	char exe[4096];
-	if (env && *env)
-		return strdup(env);
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 64);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			strcpy(slash, "/../data/catalog.json");
-			if (access(exe, R_OK) == 0)
-				return strdup(exe);
-		}
-	}
-	return strdup("/usr/share/tacit/catalog.json");
-}
-
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), row[129];
@@ -74,53 +42,20 @@ static size_t edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static void copy_field(char *dst, size_t cap, yyjson_val *v)
+/* The catalog entry named id, from the catalog (built in, or TACIT_CATALOG). On failure
+ * returns the exit code after saying why (with close names for a typo); *cat must be
+ * freed by the caller either way. */
+static int catalog_lookup(const char *id, struct tacit_catalog **cat, const struct tacit_model_info **out)
 {
-	const char *s = yyjson_get_str(v);
-	snprintf(dst, cap, "%s", s ? s : "");
-}
-
-/* 0 found, else the exit code after printing why */
-static int tmp_catalog_lookup(const char *id, struct tmp_entry *out)
-{
-	char *path = tmp_catalog_path();
-	yyjson_read_err err;
-	yyjson_doc *doc = path ? yyjson_read_file(path, 0, NULL, &err) : NULL;
-	yyjson_val *models = yyjson_obj_get(yyjson_doc_get_root(doc), "models");
-	int rc = 0;
 	char close[512] = "";
-
-	memset(out, 0, sizeof(*out));
-	if (!yyjson_is_arr(models)) {
-		fprintf(stderr, "tacit: cannot read the model catalog '%s'%s%s (set TACIT_CATALOG to its path)\n",
-			path ? path : "?", doc ? ": no \"models\" list" : ": ", doc ? "" : err.msg ? err.msg : "");
-		rc = tacit_status_exit_code(doc ? TACIT_ERR_FORMAT : TACIT_ERR_IO);
-		goto out;
-	}
-	size_t i, n;
-	yyjson_val *m;
-	yyjson_arr_foreach(models, i, n, m) {
-		const char *mid = yyjson_get_str(yyjson_obj_get(m, "id"));
-		if (!mid)
-			continue;
-		if (!strcmp(mid, id)) {
-			yyjson_val *urls = yyjson_obj_get(m, "urls");
-			copy_field(out->id, sizeof(out->id), yyjson_obj_get(m, "id"));
-			copy_field(out->file_name, sizeof(out->file_name), yyjson_obj_get(m, "file_name"));
-			copy_field(out->url, sizeof(out->url), yyjson_arr_get_first(urls));
-			copy_field(out->sha256, sizeof(out->sha256), yyjson_obj_get(m, "sha256"));
-			copy_field(out->replaced_by, sizeof(out->replaced_by), yyjson_obj_get(m, "replaced_by"));
-			if (yyjson_get_bool(yyjson_obj_get(m, "file_bytes_exact")))
-				out->file_bytes = yyjson_get_uint(yyjson_obj_get(m, "file_bytes"));
-			const char *status = yyjson_get_str(yyjson_obj_get(m, "status"));
-			out->archived = status && !strcmp(status, "archived");
-			if (!out->file_name[0] || strchr(out->file_name, '/') || out->file_name[0] == '.' || !out->url[0]) {
-				fprintf(stderr, "tacit: catalog entry '%s' in '%s' lacks a plain file_name or a url\n", id,
-					path);
-				rc = tacit_status_exit_code(TACIT_ERR_FORMAT);
-			}
-			goto out;
-		}
+	enum tacit_status st = tacit_catalog_load(cat);
+	*out = NULL;
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	if ((*out = tacit_catalog_find(*cat, id)))
+		return 0;
+	for (size_t i = 0; i < tacit_catalog_count(*cat); i++) {
+		const char *mid = tacit_catalog_get(*cat, i)->id;
 		size_t dist = edit_distance(id, mid), lid = strlen(id);
 		if ((dist <= 2 || dist <= lid / 3 || (lid >= 3 && strstr(mid, id))) &&
 		    strlen(close) + strlen(mid) + 3 < sizeof(close)) {
@@ -131,36 +66,25 @@ static int tmp_catalog_lookup(const char *id, struct tmp_entry *out)
 	if (close[0])
 		fprintf(stderr, "tacit: no model '%s' in the catalog (close: %s)\n", id, close);
 	else
-		fprintf(stderr, "tacit: no model '%s' in the catalog\n", id);
-	rc = tacit_status_exit_code(TACIT_ERR_NOT_FOUND);
-out:
-	yyjson_doc_free(doc);
-	free(path);
-	return rc;
+		fprintf(stderr, "tacit: no model '%s' in the catalog ('tacit models' lists it; a custom model is "
+				"forgotten with 'tacit forget')\n",
+			id);
+	return tacit_status_exit_code(TACIT_ERR_NOT_FOUND);
 }
-/* ---- end of the TEMPORARY catalog lookup ------------------------------------------- */
 
-/* TACIT_DIR_DATA/models/<file_name> into *out (caller frees) */
+/* <models dir>/<file_name> into *out (caller frees) */
 static enum tacit_status model_path(const char *file_name, char **out)
 {
-	char *data = NULL;
+	char *dir = NULL;
 	*out = NULL;
-	enum tacit_status st = tacit_dir_path(TACIT_DIR_DATA, &data);
+	enum tacit_status st = tacit_models_dir(&dir);
 	if (st != TACIT_OK)
 		return st;
-	size_t len = strlen(data) + strlen(file_name) + 16;
+	size_t len = strlen(dir) + strlen(file_name) + 2;
 	char *p = malloc(len);
-	if (p) {
-		snprintf(p, len, "%s/models", data);
-		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
-			fprintf(stderr, "tacit: cannot create directory '%s': %s\n", p, strerror(errno));
-			free(p);
-			tacit_free(data);
-			return TACIT_ERR_IO;
-		}
-		snprintf(p, len, "%s/models/%s", data, file_name);
-	}
-	tacit_free(data);
+	if (p)
+		snprintf(p, len, "%s/%s", dir, file_name);
+	tacit_free(dir);
 	*out = p;
 	return p ? TACIT_OK : TACIT_ERR_NOMEM;
 }
@@ -271,7 +195,8 @@ int cmd_pull(int argc, char **argv)
 	};
 	struct tacit_download_params p = tacit_download_default_params();
 	struct progress_state ps = { 0 };
-	struct tmp_entry e;
+	struct tacit_catalog *cat = NULL;
+	const struct tacit_model_info *e;
 	int c, rc;
 	char b1[32];
 
@@ -303,17 +228,22 @@ int cmd_pull(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("pull", optind < argc ? "one model at a time" : "which model? (a catalog id)");
-	if ((rc = tmp_catalog_lookup(argv[optind], &e)))
+	if ((rc = catalog_lookup(argv[optind], &cat, &e))) {
+		tacit_catalog_free(cat);
 		return rc;
+	}
 
 	char *dest = NULL, *sha = NULL;
-	enum tacit_status st = model_path(e.file_name, &dest);
-	if (st != TACIT_OK)
+	enum tacit_status st = model_path(e->file_name, &dest);
+	if (st != TACIT_OK) {
+		tacit_catalog_free(cat);
 		return cli_fail(st);
-	if (e.archived && access(dest, F_OK) != 0) {
-		fprintf(stderr, "tacit: model '%s' is archived and no longer offered for download%s%s%s\n", e.id,
-			e.replaced_by[0] ? " (pull '" : "", e.replaced_by, e.replaced_by[0] ? "' instead)" : "");
+	}
+	if (e->archived && access(dest, F_OK) != 0) {
+		fprintf(stderr, "tacit: model '%s' is archived and no longer offered for download (pull '%s' instead)\n",
+			e->id, e->replaced_by);
 		free(dest);
+		tacit_catalog_free(cat);
 		return tacit_status_exit_code(TACIT_ERR_NOT_FOUND);
 	}
 
@@ -324,12 +254,12 @@ int cmd_pull(int argc, char **argv)
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	ps.id = e.id;
+	ps.id = e->id;
 	ps.tty = isatty(2);
-	p.url = e.url;
+	p.url = e->url;
 	p.dest = dest;
-	p.expected_bytes = e.file_bytes;
-	p.expected_sha256 = e.sha256[0] ? e.sha256 : NULL;
+	p.expected_bytes = e->file_bytes; /* the catalog's sizes are exact */
+	p.expected_sha256 = e->sha256;
 	p.progress = on_progress;
 	p.progress_user = &ps;
 	p.cancel = &interrupted;
@@ -341,20 +271,21 @@ int cmd_pull(int argc, char **argv)
 		fputc('\n', stderr);
 	if (st != TACIT_OK) {
 		if (ps.json)
-			print_json_event("error", e.id, NULL, NULL, 0, st);
+			print_json_event("error", e->id, NULL, NULL, 0, st);
 		rc = cli_fail(st);
 	} else {
 		struct stat s;
 		unsigned long long bytes = stat(dest, &s) == 0 ? (unsigned long long)s.st_size : 0;
 		if (ps.json)
-			print_json_event("done", e.id, dest, sha, bytes, st);
+			print_json_event("done", e->id, dest, sha, bytes, st);
 		else
-			printf("%s: ready at %s (%s, sha256 %.12s%s)\n", e.id, dest, cli_bytes(bytes, b1, sizeof(b1)),
-			       sha, e.sha256[0] ? " verified" : ", recorded");
+			printf("%s: ready at %s (%s, sha256 %.12s%s)\n", e->id, dest, cli_bytes(bytes, b1, sizeof(b1)),
+			       sha, e->sha256 ? " verified" : ", recorded");
 		rc = 0;
 	}
 	tacit_free(sha);
 	free(dest);
+	tacit_catalog_free(cat);
 	return rc;
 }
 
@@ -368,7 +299,8 @@ int cmd_rm(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	struct tmp_entry e;
+	struct tacit_catalog *cat = NULL;
+	const struct tacit_model_info *e;
 	int c, rc, json = 0;
 	char b1[32];
 
@@ -388,25 +320,30 @@ int cmd_rm(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("rm", optind < argc ? "one model at a time" : "which model? (a catalog id)");
-	if ((rc = tmp_catalog_lookup(argv[optind], &e)))
+	if ((rc = catalog_lookup(argv[optind], &cat, &e))) {
+		tacit_catalog_free(cat);
 		return rc;
+	}
 	char *dest = NULL;
 	uint64_t freed = 0;
-	enum tacit_status st = model_path(e.file_name, &dest);
+	enum tacit_status st = model_path(e->file_name, &dest);
 	if (st == TACIT_OK)
 		st = tacit_download_remove(dest, &freed);
 	if (st == TACIT_ERR_NOT_FOUND) {
-		fprintf(stderr, "tacit: model '%s' is not downloaded\n", e.id);
+		fprintf(stderr, "tacit: model '%s' is not downloaded\n", e->id);
 		rc = tacit_status_exit_code(st);
 	} else if (st != TACIT_OK) {
 		rc = cli_fail(st);
 	} else {
 		if (json)
-			printf("{\"event\":\"removed\",\"id\":\"%s\",\"bytes_freed\":%llu}\n", e.id, (unsigned long long)freed);
+			printf("{\"event\":\"removed\",\"id\":\"%s\",\"bytes_freed\":%llu}\n", e->id,
+			       (unsigned long long)freed);
 		else
-			printf("removed %s: %s freed\n", e.id, cli_bytes(freed, b1, sizeof(b1)));
+			printf("removed %s: %s freed%s\n", e->id, cli_bytes(freed, b1, sizeof(b1)),
+			       e->archived ? " (archived: it is no longer listed)" : "");
 		rc = 0;
 	}
 	free(dest);
+	tacit_catalog_free(cat);
 	return rc;
 }

@@ -35,6 +35,8 @@ static const struct command commands[] = {
 	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
 	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
 	{ "serve", cmd_serve, "the web app on this machine only: picker, history, settings" },
+	{ "add", cmd_add, "add a GGUF model file on disk as a custom model (checked, never copied)" },
+	{ "forget", cmd_forget, "forget a custom model (its file is left alone)" },
 };
 
 static void usage(FILE *f)

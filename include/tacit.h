@@ -260,6 +260,10 @@ struct tacit_model_layout {
 	int kv_shared_layers;    /* the last N layers reuse an earlier layer's KV cache */
 	int n_expert;            /* MoE experts per layer; 0 = dense */
 	int n_expert_used;       /* experts routed per token */
+	uint64_t cpu_repack_bytes; /* weights llama.cpp's CPU backend copies into an
+				    * interleaved layout (q4_0, q4_K, iq4_nl tensors) and so
+				    * holds twice on a machine without a GPU; from the GGUF
+				    * header (tacit_gguf_layout()), 0 = unknown */
 };
 
 /* One catalog entry. Strings are never NULL unless said so. Owned by the catalog, valid
@@ -358,7 +362,8 @@ struct tacit_fit {
 			   * the estimate is below the usability threshold */
 	bool recommended; /* the best-quality Great fit that is not slow (one per catalog) */
 	bool listed;      /* shown in the picker: fits, and not a catastrophic spill */
-	uint64_t mem_weights;  /* bytes */
+	uint64_t mem_weights;  /* bytes: the weights, plus the copy a CPU-only machine repacks
+				* (tacit_model_layout.cpu_repack_bytes) */
 	uint64_t mem_kv;       /* KV cache and recurrent state at n_ctx */
 	uint64_t mem_compute;  /* compute buffers (logits, activations) */
 	uint64_t mem_overhead; /* fixed: runtime, tokenizer, GPU driver context */
@@ -1728,6 +1733,82 @@ TACIT_API enum tacit_status tacit_session_task(struct tacit_store *store, int64_
 
 /* Frees the result's strings; accepts an empty or zeroed result. */
 TACIT_API void tacit_session_task_result_release(struct tacit_session_task_result *r);
+
+/* ---------------------------------------------------------------------------------
+ * Custom models: any GGUF language model on disk, added by path (`tacit add`). The file
+ * is referenced, never copied or moved; the reference lives in the session store (so it
+ * persists across runs and stays on this device). Before a file is accepted it passes
+ * the strict GGUF check (tacit_gguf_inspect()), then a load probe in a child process
+ * (tacit-worker) under an address-space limit and a timeout: a vocabulary-only load,
+ * then llama.cpp's no-allocation dry run of the whole model. A hostile or broken file
+ * can only kill that child. Beyond this there is no compatibility promise: the user owns
+ * their memory budget. Custom models are scored by the same fit scorer as the catalog,
+ * from the layout in their GGUF header (tacit_gguf_layout()), and resolve by name in
+ * tacit_model_resolve().
+ * --------------------------------------------------------------------------------- */
+
+/* The fit scorer's view of a GGUF file: layers, attention kinds, KV heads, sliding
+ * window, recurrent state and experts from its header (llama.cpp's per-architecture
+ * rules where the header does not say). Errors: TACIT_ERR_USAGE for NULL arguments,
+ * TACIT_ERR_UNSUPPORTED when the file lacks what a language model has (layers,
+ * embedding width, heads, vocabulary). Thread-safe. */
+TACIT_API enum tacit_status tacit_gguf_layout(const struct tacit_gguf_info *info, struct tacit_model_layout *out);
+
+struct tacit_custom_params {
+	const char *name;         /* the name it resolves by; NULL = from the file name
+				   * ("My-Model.Q4.gguf" -> "my-model.q4"); [a-z0-9._-], 1..64
+				   * bytes, and not a catalog id */
+	int timeout_ms;           /* the load probe's limit; default 60000 */
+	uint64_t mem_limit_bytes; /* the probe's address-space limit (RLIMIT_AS); default
+				   * 8 GiB: the probe reads no weights, so only a hostile header
+				   * reaches it. Not applied in AddressSanitizer builds, whose
+				   * shadow memory needs terabytes of address space. */
+};
+
+TACIT_API struct tacit_custom_params tacit_custom_default_params(void);
+
+/* One custom model. Strings are owned by the list and valid until tacit_custom_list_free(). */
+struct tacit_custom_model {
+	const char *name;
+	const char *path;        /* absolute path, as added */
+	const char *arch;        /* general.architecture */
+	const char *quant;       /* the file type ("Q4_K_M"), "" when the file does not say */
+	uint64_t file_bytes;     /* when added */
+	int64_t added_ms;        /* Unix ms */
+	bool missing;            /* the file is gone, or changed since it was checked */
+	const char *problem;     /* why, with what to do; "" when not missing */
+	uint32_t n_ctx_train;
+	struct tacit_model_layout layout;
+};
+
+struct tacit_custom_models;
+
+/* Checks path as described above and records it under a name (returned in *out_name
+ * when not NULL; caller frees with tacit_free()). Adding the same file again re-checks
+ * it and refreshes the record. Errors: TACIT_ERR_USAGE (a bad or taken name: the message
+ * says how to choose another), TACIT_ERR_NOT_FOUND / TACIT_ERR_IO (cannot read the
+ * file), TACIT_ERR_FORMAT / TACIT_ERR_UNSUPPORTED (the GGUF check or the layout refuses
+ * it), TACIT_ERR_MODEL (the probe: llama.cpp refused it, the probe crashed, ran out of
+ * its memory limit or time), TACIT_ERR_WORKER (the probe could not be started),
+ * TACIT_ERR_DB and friends from the store. Nothing is recorded on failure. Thread-safe;
+ * blocks for the probe (about a second for a small model). */
+TACIT_API enum tacit_status tacit_custom_add(const char *path, const struct tacit_custom_params *params,
+					     char **out_name);
+
+/* Forgets a custom model (the file itself is never touched). TACIT_ERR_NOT_FOUND when
+ * no custom model has that name. Thread-safe. */
+TACIT_API enum tacit_status tacit_custom_forget(const char *name);
+
+/* Every custom model, by name, each checked against its file now (missing, problem).
+ * Free with tacit_custom_list_free(). Thread-safe; a list is immutable. */
+TACIT_API enum tacit_status tacit_custom_list(struct tacit_custom_models **out);
+TACIT_API size_t tacit_custom_count(const struct tacit_custom_models *list);
+/* Entry i, or NULL past the end. Owned by the list. */
+TACIT_API const struct tacit_custom_model *tacit_custom_get(const struct tacit_custom_models *list, size_t i);
+/* The entry with this name, or NULL. Owned by the list. */
+TACIT_API const struct tacit_custom_model *tacit_custom_find(const struct tacit_custom_models *list,
+							     const char *name);
+TACIT_API void tacit_custom_list_free(struct tacit_custom_models *list);
 
 #ifdef __cplusplus
 }

@@ -29,23 +29,38 @@
  * IGPU_SHARED_FRACTION    Other integrated GPUs (Intel, AMD APUs) may use about half of
  *                         system RAM (the Windows shared-memory default; Vulkan heaps on
  *                         Linux are similar).
- * BANDWIDTH_EFFICIENCY    Decode is memory-bound: tokens/s = efficiency x bandwidth /
- *                         bytes read per token. llama-bench decode on this project's
- *                         machines runs at 60-70% of the triad figure; 0.65 is assumed
- *                         for CPUs and for the published peak of GPUs until the
- *                         synth-model benchmark calibrates it.
- * CPU_BYTES_PER_S_PER_CORE A core dequantizes and multiplies about 5 GB/s of Q4 weights
- *                         (AVX2 or NEON): the CPU-only penalty on machines with few cores,
- *                         where compute, not bandwidth, is the limit.
+ * CPU_BANDWIDTH_EFFICIENCY Decode is memory-bound: tokens/s = efficiency x bandwidth /
+ *                         bytes read per token. Calibrated by bench/fit_check.c on
+ *                         bench/models.sh's measurements (2-core AMD EPYC, triad 27.4
+ *                         GB/s): qwen3-0.6b Q4_K_M decoded 62.3 tok/s x 390.8 MB read per
+ *                         token = 24.3 GB/s, 0.89 of triad; 0.85 keeps a little margin.
+ *                         The other runs of that session were disturbed by other work
+ *                         (load average above 10 on 2 cores) and are not evidence.
+ * GPU_BANDWIDTH_EFFICIENCY The same for a GPU's published peak: 0.65, the usual fraction
+ *                         llama-bench reaches on discrete GPUs; not measured here (no GPU).
+ * CPU_BYTES_PER_S_PER_CORE A core dequantizes and multiplies about 12 GB/s of Q4_K
+ *                         weights (AVX2/AVX-512; the same qwen3-0.6b run: 24.3 GB/s on 2
+ *                         threads): the compute limit on machines with few cores.
  * DEFAULT_*_BANDWIDTH_GBS Used when bandwidth is unknown (not measured, GPU not in the
  *                         table): a single DDR4 channel pair, a low-end GPU.
- * COMPUTE_ACT_ROWS        Compute buffer = n_ubatch x 4 B x (n_vocab + ROWS x n_embd): the
- *                         logits of a full micro-batch (llama.cpp reserves the graph for
- *                         n_ubatch outputs) plus the widest activations (FFN gate and up,
- *                         attention in and out) of that batch. Flash attention (llama.cpp's
+ * COMPUTE_ACT_ROWS        Compute buffer = 4 B x (n_ubatch x ROWS x n_embd + n_vocab): the
+ *                         widest activations of a micro-batch (FFN gate and up, attention
+ *                         in and out) plus one row of logits: llama.cpp computes the
+ *                         output head only for the tokens whose logits are asked for (the
+ *                         last one), not the whole batch. Flash attention (llama.cpp's
  *                         default where supported) keeps the attention scratch small.
  * FIXED_OVERHEAD_BYTES    The process, ggml/llama.cpp runtime, tokenizer and graph
- *                         metadata, in RAM.
+ *                         metadata, in RAM. Calibrated on measured peak RSS less weights,
+ *                         KV cache, compute and the CPU's repacked weights: 76 - 46 MiB
+ *                         (qwen2.5-0.5b), 252 - 225 (qwen3-0.6b), 210 - 95 (gemma-3-1b),
+ *                         496 - 485 (llama-3.2-1b) at n_ctx 4096; 144 MiB keeps every one
+ *                         within 150 MiB and errs on the side of more memory.
+ * CPU repack              On a machine without a GPU, llama.cpp copies q4_0/q4_K/iq4_nl
+ *                         weights into an interleaved layout for its matmul kernels while
+ *                         the file stays mapped: those bytes count twice (the layout's
+ *                         cpu_repack_bytes; llama-3.2-1b Q4_K_M: 445 MiB of q4_K, 427 MiB
+ *                         of extra anonymous memory measured). Catalog entries, known
+ *                         only by their published facts, carry 0 until downloaded.
  * GPU_CONTEXT_BYTES       A discrete GPU's driver context (CUDA, Vulkan) in VRAM.
  * SWA cache size          llama.cpp keeps window + n_ubatch cells for a sliding layer
  *                         (tacit loads with swa_full = false), never more than n_ctx.
@@ -57,12 +72,13 @@ static const double APPLE_WORKING_SET_SMALL = 0.67;
 static const double APPLE_WORKING_SET_LARGE = 0.75;
 static const double APPLE_WORKING_SET_BREAK_GIB = 36.0;
 static const double IGPU_SHARED_FRACTION = 0.50;
-static const double BANDWIDTH_EFFICIENCY = 0.65;
-static const double CPU_BYTES_PER_S_PER_CORE = 5e9;
+static const double CPU_BANDWIDTH_EFFICIENCY = 0.85;
+static const double GPU_BANDWIDTH_EFFICIENCY = 0.65;
+static const double CPU_BYTES_PER_S_PER_CORE = 12e9;
 static const double DEFAULT_CPU_BANDWIDTH_GBS = 20.0;
 static const double DEFAULT_GPU_BANDWIDTH_GBS = 100.0;
 static const double COMPUTE_ACT_ROWS = 10.0;
-static const uint64_t FIXED_OVERHEAD_BYTES = 512ull << 20;
+static const uint64_t FIXED_OVERHEAD_BYTES = 144ull << 20;
 static const uint64_t GPU_CONTEXT_BYTES = 384ull << 20;
 
 #define DEFAULT_N_CTX 8192
@@ -127,7 +143,7 @@ static uint64_t kv_bytes(const struct tacit_model_layout *m, const struct tacit_
 
 static uint64_t compute_bytes(const struct tacit_model_layout *m, const struct tacit_fit_params *p)
 {
-	return (uint64_t)((double)p->n_ubatch * 4.0 * ((double)m->n_vocab + COMPUTE_ACT_ROWS * (double)m->n_embd));
+	return (uint64_t)(4.0 * ((double)p->n_ubatch * COMPUTE_ACT_ROWS * (double)m->n_embd + (double)m->n_vocab));
 }
 
 static bool layout_ok(const struct tacit_model_layout *m)
@@ -184,12 +200,12 @@ static void machine_of(const struct tacit_system *s, struct machine *mc)
 	} else {
 		mc->gpu_free = dev_free;
 	}
-	mc->gpu_rate = (gpu_bw > 0 ? gpu_bw : DEFAULT_GPU_BANDWIDTH_GBS) * 1e9 * BANDWIDTH_EFFICIENCY;
+	mc->gpu_rate = (gpu_bw > 0 ? gpu_bw : DEFAULT_GPU_BANDWIDTH_GBS) * 1e9 * GPU_BANDWIDTH_EFFICIENCY;
 	double cpu_bw = s->cpu_bandwidth_gbs > 0 ? s->cpu_bandwidth_gbs : DEFAULT_CPU_BANDWIDTH_GBS;
 	int cores = s->n_cores_usable > 0 ? s->n_cores_usable : 1;
 	if (s->n_cores_physical > 0 && s->n_cores_physical < cores)
 		cores = s->n_cores_physical; /* llama.cpp runs one thread per physical core */
-	mc->cpu_rate = cpu_bw * 1e9 * BANDWIDTH_EFFICIENCY;
+	mc->cpu_rate = cpu_bw * 1e9 * CPU_BANDWIDTH_EFFICIENCY;
 	if ((double)cores * CPU_BYTES_PER_S_PER_CORE < mc->cpu_rate)
 		mc->cpu_rate = (double)cores * CPU_BYTES_PER_S_PER_CORE;
 }
@@ -364,7 +380,7 @@ enum tacit_status tacit_fit_score(const struct tacit_system *sys, const struct t
 				  model->n_layers, model->attn_full_layers, model->attn_swa_layers, model->recurrent_layers);
 	machine_of(sys, &mc);
 	out->n_layers = model->n_layers;
-	out->mem_weights = model->weights_bytes;
+	out->mem_weights = model->weights_bytes + (mc.gpu ? 0 : model->cpu_repack_bytes);
 	out->mem_kv = kv_bytes(model, &p);
 	out->mem_compute = compute_bytes(model, &p);
 	out->mem_overhead = FIXED_OVERHEAD_BYTES + (mc.gpu && !mc.unified ? GPU_CONTEXT_BYTES : 0);

@@ -85,11 +85,36 @@ static char *catalog_file(const char *dir, const struct tacit_model_info *m)
 	return path;
 }
 
+/* A custom model's file by name; *found says whether a custom model has that name (when
+ * not, nothing else is set). */
+static enum tacit_status custom_file(enum tacit_model_kind kind, const char *name, char **out, bool *found)
+{
+	struct tacit_custom_models *list = NULL;
+	const struct tacit_custom_model *c;
+	enum tacit_status st = tacit_custom_list(&list);
+	*found = false;
+	if (st != TACIT_OK)
+		return st;
+	if ((c = tacit_custom_find(list, name))) {
+		*found = true;
+		if (kind != TACIT_MODEL_LLM)
+			st = tacit_fail(TACIT_ERR_USAGE, "custom model '%s' is a language model, not a %s model", name,
+					kind_name(kind));
+		else if (c->missing)
+			st = tacit_fail(TACIT_ERR_NOT_FOUND, "custom model '%s' is unusable: %s", name, c->problem);
+		else if (!(*out = strdup(c->path)))
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	tacit_custom_list_free(list);
+	return st;
+}
+
 /* Resolves an explicit name (never the setting): path, catalog id, custom model. */
 static enum tacit_status resolve_named(enum tacit_model_kind kind, const char *name, const struct tacit_catalog *cat,
 				       const char *dir, char **out)
 {
 	const struct tacit_model_info *m;
+	enum tacit_status st;
 
 	if (strchr(name, '/') || is_file(name)) {
 		if (!is_file(name))
@@ -100,13 +125,22 @@ static enum tacit_status resolve_named(enum tacit_model_kind kind, const char *n
 	if ((m = tacit_catalog_find(cat, name))) {
 		if (m->kind != kind)
 			return tacit_fail(TACIT_ERR_USAGE, "'%s' is not a %s model", name, kind_name(kind));
-		if (!(*out = catalog_file(dir, m)))
-			return tacit_fail(TACIT_ERR_NOT_FOUND, "model '%s' is not downloaded: run 'tacit pull %s'", name,
-					  name);
-		return TACIT_OK;
+		if ((*out = catalog_file(dir, m)))
+			return TACIT_OK;
+		/* archived entries stay usable while downloaded, but are not offered again */
+		if (m->archived)
+			return tacit_fail(TACIT_ERR_NOT_FOUND,
+					  "model '%s' is archived and not downloaded: use its successor ('tacit pull %s')",
+					  name, m->replaced_by);
+		return tacit_fail(TACIT_ERR_NOT_FOUND, "model '%s' is not downloaded: run 'tacit pull %s'", name, name);
 	}
+	bool found;
+	if ((st = custom_file(kind, name, out, &found)) != TACIT_OK || found)
+		return st;
 	return tacit_fail(TACIT_ERR_NOT_FOUND,
-			  "no model named '%s': 'tacit models' lists the catalog; a file needs its path", name);
+			  "no model named '%s': 'tacit models' lists the catalog and custom models; a file needs its "
+			  "path",
+			  name);
 }
 
 /* The per-device choice, or NULL when unset (or the store cannot be read: the choice is
@@ -126,6 +160,106 @@ static char *chosen_setting(enum tacit_model_kind kind)
 		value = NULL;
 	}
 	return value;
+}
+
+/* Headroom the fallback leaves beside a speech model: whisper's compute buffers and
+ * the rest of the meeting pipeline (see tacit_model_resolve()). */
+#define ASR_OVERHEAD_BYTES (512ull << 20)
+#define ASR_FIT_FRACTION 0.8
+
+/* Quality order among downloaded language models, as the picker's Recommended: a
+ * non-slow Great fit first, then anything listed, then the rest; within a class more
+ * stars, more parameters read per token, then less memory. */
+static int llm_class(const struct tacit_fit *f)
+{
+	return f->listed && f->verdict == TACIT_FIT_GREAT && !f->slow ? 0 : f->listed ? 1 : 2;
+}
+
+static bool llm_better(const struct tacit_model_info *a, const struct tacit_fit *fa, const struct tacit_model_info *b,
+		       const struct tacit_fit *fb)
+{
+	if (llm_class(fa) != llm_class(fb))
+		return llm_class(fa) < llm_class(fb);
+	if (a->stars != b->stars)
+		return a->stars > b->stars;
+	uint64_t pa = a->layout.params_active ? a->layout.params_active : a->layout.params_total;
+	uint64_t pb = b->layout.params_active ? b->layout.params_active : b->layout.params_total;
+	if (pa != pb)
+		return pa > pb;
+	return fa->mem_needed < fb->mem_needed;
+}
+
+/* Nothing named, nothing chosen: the best downloaded model of this kind for this
+ * machine. Language models by the fit scorer (then a usable custom model); speech
+ * models the largest whose file fits the available RAM with room to spare (else the
+ * smallest); VAD the first downloaded. Says what it chose in the log. */
+static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struct tacit_catalog *cat, const char *dir,
+					 char **out)
+{
+	struct tacit_probe_params pp = tacit_probe_default_params();
+	struct tacit_system sys;
+	const struct tacit_model_info *best = NULL;
+	struct tacit_fit best_fit, fit;
+	bool have_sys;
+
+	pp.bandwidth = kind == TACIT_MODEL_LLM ? 1 : 0;
+	pp.devices = kind == TACIT_MODEL_LLM;
+	have_sys = tacit_system_probe(&pp, &sys) == TACIT_OK;
+	memset(&best_fit, 0, sizeof(best_fit));
+	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
+		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
+		char *path;
+		if (m->kind != kind || !(path = catalog_file(dir, m)))
+			continue;
+		tacit_free(path);
+		if (kind == TACIT_MODEL_LLM) {
+			if (!have_sys || tacit_fit_score(&sys, &m->layout, NULL, &fit) != TACIT_OK)
+				memset(&fit, 0, sizeof(fit));
+			if (!best || llm_better(m, &fit, best, &best_fit)) {
+				best = m;
+				best_fit = fit;
+			}
+		} else if (kind == TACIT_MODEL_ASR) {
+			bool fits = !have_sys || (double)(m->file_bytes + ASR_OVERHEAD_BYTES) <=
+							 ASR_FIT_FRACTION * (double)sys.ram_available;
+			bool best_fits = best && (!have_sys || (double)(best->file_bytes + ASR_OVERHEAD_BYTES) <=
+								       ASR_FIT_FRACTION * (double)sys.ram_available);
+			if (!best || (fits && !best_fits) ||
+			    (fits == best_fits && (fits ? m->file_bytes > best->file_bytes : m->file_bytes < best->file_bytes)))
+				best = m;
+		} else if (!best) {
+			best = m;
+		}
+	}
+	if (best) {
+		if (!(*out = catalog_file(dir, best)))
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		if (kind == TACIT_MODEL_LLM)
+			tacit_log(TACIT_LOG_INFO, "no language model chosen (setting model.llm): using '%s', the best "
+						  "downloaded one for this machine (%s%s)",
+				  best->id, tacit_fit_verdict_str(best_fit.verdict), best_fit.slow ? " + Slow" : "");
+		else
+			tacit_log(TACIT_LOG_INFO, "no %s model chosen (setting %s): using '%s'%s", kind_name(kind),
+				  setting_key(kind), best->id,
+				  kind == TACIT_MODEL_ASR ? ", the largest downloaded one that fits this machine" : "");
+		return TACIT_OK;
+	}
+	if (kind == TACIT_MODEL_LLM) {
+		struct tacit_custom_models *list = NULL;
+		if (tacit_custom_list(&list) == TACIT_OK) {
+			for (size_t i = 0; i < tacit_custom_count(list) && !*out; i++) {
+				const struct tacit_custom_model *c = tacit_custom_get(list, i);
+				if (!c->missing && (*out = strdup(c->path)))
+					tacit_log(TACIT_LOG_INFO, "no language model downloaded or chosen: using custom model '%s'",
+						  c->name);
+			}
+		}
+		tacit_custom_list_free(list);
+		if (*out)
+			return TACIT_OK;
+	}
+	return tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit pull %s' or pass --model FILE",
+			  kind_name(kind), suggested_id(kind));
 }
 
 enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path)
@@ -152,16 +286,7 @@ enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *na
 					setting_key(kind), tacit_errmsg());
 		goto out;
 	}
-	/* Nothing chosen: the first downloaded entry of this kind in catalog order (the
-	 * catalog lists each kind from the lightest up, active entries before archived). */
-	for (size_t i = 0; i < tacit_catalog_count(cat) && !*out_path; i++) {
-		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
-		if (m->kind == kind)
-			*out_path = catalog_file(dir, m);
-	}
-	st = *out_path ? TACIT_OK
-		       : tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit pull %s' or pass --model FILE",
-				    kind_name(kind), suggested_id(kind));
+	st = pick_downloaded(kind, cat, dir, out_path);
 out:
 	tacit_free(chosen);
 	tacit_free(dir);

@@ -35,4 +35,22 @@ typedef void (*store_row_fn)(const char *const *cols, int n_cols, void *user);
 enum tacit_status store_rows(struct tacit_store *s, int64_t session_id, enum store_rows kind,
 			     store_row_fn fn, void *user);
 
+/* Custom models (`tacit add`): one row per name. info is a JSON object (the header facts
+ * custom.c needs); strings in a row handed to a callback are valid during the call only. */
+struct store_custom_row {
+	const char *name;
+	const char *path;
+	int64_t file_bytes;
+	int64_t mtime_ns;
+	const char *info;
+	int64_t added_ms; /* 0 = now (put) */
+};
+/* Inserts, or replaces the row of the same name. */
+enum tacit_status store_custom_put(struct tacit_store *s, const struct store_custom_row *r);
+/* TACIT_ERR_NOT_FOUND when no row has that name. */
+enum tacit_status store_custom_delete(struct tacit_store *s, const char *name);
+/* Calls fn for each row by name; a non-zero return stops the walk. */
+typedef int (*store_custom_fn)(const struct store_custom_row *r, void *user);
+enum tacit_status store_custom_list(struct tacit_store *s, store_custom_fn fn, void *user);
+
 #endif

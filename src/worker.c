@@ -63,7 +63,7 @@ struct tacit_llm_request tacit_llm_default_request(void)
 }
 
 /* TACIT_WORKER, else next to the running program, else LIBEXECDIR. */
-static bool find_worker(struct buf *out)
+bool worker_find(struct buf *out)
 {
 	const char *env = getenv("TACIT_WORKER");
 	if (env && *env)
@@ -221,7 +221,7 @@ static enum tacit_status spawn_worker(struct tacit_llm *llm)
 
 	buf_init(&path);
 	llm->last_err[0] = '\0';
-	if (!find_worker(&path)) {
+	if (!worker_find(&path)) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}

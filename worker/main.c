@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "custom.h"
 #include "llm.h"
 #include "proto.h"
 
@@ -393,13 +394,44 @@ static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
 	yyjson_mut_doc_free(doc);
 }
 
+/* `tacit-worker --check-model PATH`: the custom-model load probe (custom.c). The parent
+ * has already limited this process's address space; the verdict is one JSON line on
+ * stdout, and a crash or a kill is a verdict too. */
+static int check_main(const char *path)
+{
+	struct buf out;
+	buf_init(&out);
+	tacit_log_set(log_stderr, NULL, getenv("TACIT_WORKER_DEBUG") ? TACIT_LOG_DEBUG : TACIT_LOG_WARN);
+	const char *tm = getenv("TACIT_WORKER_TEST");
+	if (tm && !strcmp(tm, "1"))
+		crash(getenv("TACIT_WORKER_TEST_PROBE")); /* tests: a file that kills the probe */
+	enum tacit_status st = model_load_check(path, &out);
+	if (st != TACIT_OK) {
+		yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+		yyjson_mut_val *o = yyjson_mut_obj(doc);
+		yyjson_mut_doc_set_root(doc, o);
+		yyjson_mut_obj_add_bool(doc, o, "ok", false);
+		yyjson_mut_obj_add_int(doc, o, "status", st);
+		yyjson_mut_obj_add_str(doc, o, "message", tacit_errmsg());
+		char *text = yyjson_mut_write(doc, 0, NULL);
+		buf_reset(&out);
+		buf_adds(&out, text ? text : "{\"ok\":false}");
+		free(text);
+		yyjson_mut_doc_free(doc);
+	}
+	printf("%s\n", out.data);
+	buf_release(&out);
+	return fflush(stdout) == 0 ? 0 : 3;
+}
+
 int main(int argc, char **argv)
 {
 	struct llm *llm = NULL;
 	struct asr_engine *asr = NULL;
 	pthread_t reader;
-	(void)argv;
 
+	if (argc == 3 && !strcmp(argv[1], CUSTOM_CHECK_ARG))
+		return check_main(argv[2]);
 	if (argc > 1 || isatty(STDIN_FILENO)) {
 		fprintf(stderr, "tacit-worker runs model engines for libtacit; it is started by tacit, not by hand\n");
 		return 2;

@@ -49,10 +49,11 @@ if echo "$out" | grep -q 'Qwen 3.6 27B'; then echo "27B listed on a 16 GB Mac"; 
 "$T" models --all --json --profile m1-8gb | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-assert any(not m["listed"] for m in d["models"]) and any(m["archived"] for m in d["models"])'
+assert any(not m["listed"] for m in d["models"])
+assert not any(m["archived"] for m in d["models"]), "an archived model that is not downloaded is listed"'
 "$T" models --profile list | grep -q '^cpu-2core-24gb '
 
-# downloaded: a file of that name in the models folder
+# downloaded: a file of that name in the models folder (tacit_models_dir)
 mkdir -p "$TACIT_HOME/data/models" && : >"$TACIT_HOME/data/models/Qwen3.5-2B-Q4_K_M.gguf"
 "$T" models --json --profile m1-8gb | python3 -c '
 import json, sys

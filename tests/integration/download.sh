@@ -50,24 +50,23 @@ PORT=$(cat "$W/port")
 export TACIT_MODEL_MIRROR=http://127.0.0.1:$PORT/
 
 HF=https://huggingface.example/org/repo/resolve/main
-cat >"$TACIT_CATALOG" <<EOF
-{"version": 1, "models": [
- {"id": "test-a", "status": "active", "file_name": "a.gguf", "file_bytes": 1500007, "file_bytes_exact": true,
-  "sha256": "$SHA_A", "urls": ["$HF/a.gguf"]},
- {"id": "test-nosha", "status": "active", "file_name": "b.gguf", "file_bytes": 1000003, "file_bytes_exact": true,
-  "sha256": null, "urls": ["$HF/b.gguf"]},
- {"id": "test-redirect", "status": "active", "file_name": "b2.gguf", "file_bytes": 1000003,
-  "file_bytes_exact": false, "sha256": null, "urls": ["https://huggingface.example/r/org/repo/resolve/main/b.gguf"]},
- {"id": "test-kill", "status": "active", "file_name": "k.gguf", "file_bytes": 600011, "file_bytes_exact": true,
-  "sha256": "$SHA_K", "urls": ["$HF/k.gguf"]},
- {"id": "test-huge", "status": "active", "file_name": "huge.gguf", "file_bytes": 900000000000000000,
-  "file_bytes_exact": true, "sha256": "$SHA_A", "urls": ["$HF/a.gguf"]},
- {"id": "test-archived", "status": "archived", "replaced_by": "test-a", "file_name": "old.gguf",
-  "file_bytes": 1500007, "file_bytes_exact": true, "sha256": "$SHA_A", "urls": ["$HF/a.gguf"]},
- {"id": "test-offline", "status": "active", "file_name": "o.gguf", "file_bytes": 10, "file_bytes_exact": true,
-  "sha256": null, "urls": ["https://nonexistent.invalid/o.gguf"]}
-]}
-EOF
+# A catalog the strict loader accepts (speech-model entries: no LLM layout needed).
+entry() { # id status file bytes sha url [replaced_by]
+	printf ' {"id": "%s", "kind": "asr", "name": "%s", "family": "test", "status": "%s", "file_name": "%s",
+  "file_bytes": %s, "sha256": %s, "urls": ["%s"], "replaced_by": %s}' "$1" "$1" "$2" "$3" "$4" "$5" "$6" "${7:-null}"
+}
+{
+	echo '{"version": 1, "models": ['
+	entry test-a active a.gguf 1500007 "\"$SHA_A\"" "$HF/a.gguf"; echo ,
+	entry test-nosha active b.gguf 1000003 null "$HF/b.gguf"; echo ,
+	entry test-redirect active b2.gguf 1000003 null "https://huggingface.example/r/org/repo/resolve/main/b.gguf"; echo ,
+	entry test-kill active k.gguf 600011 "\"$SHA_K\"" "$HF/k.gguf"; echo ,
+	entry test-huge active huge.gguf 1000000000000000 "\"$SHA_A\"" "$HF/a.gguf"; echo ,
+	entry test-archived archived old.gguf 1500007 "\"$SHA_A\"" "$HF/a.gguf" '"test-a"'; echo ,
+	entry test-offline active o.gguf 10 null "https://nonexistent.invalid/o.gguf"
+	echo ']}'
+} >"$TACIT_CATALOG"
+"$T" models --json >/dev/null 2>"$W/err" || fail "the test catalog does not load: $(cat "$W/err")"
 
 # --- a fresh download, JSON progress, and a second pull that needs no network
 ctl '{"rate": 3000000}'
@@ -164,7 +163,7 @@ expect 0 "$T" pull test-a # space again: it resumes
 # ... and the free-space check before any transfer
 n=$(requests)
 expect 27 "$T" pull test-huge
-grep -q "not enough disk space in '$M': need 945000000.0 GB (file + 5 %)" "$W/err" || fail "$(cat "$W/err")"
+grep -q "not enough disk space in '$M': need 1050000.0 GB (file + 5 %)" "$W/err" || fail "$(cat "$W/err")"
 [ "$(requests)" -eq "$n" ] || fail "the space check ran after a request"
 
 # --- a stall times out with a clear message and keeps the partial

@@ -131,7 +131,7 @@ TEST(store_sessions_and_records_in_memory)
 	char *v, *j, *m;
 	if (!s)
 		return;
-	CHECK_EQ_INT(tacit_store_schema_version(), 3);
+	CHECK_EQ_INT(tacit_store_schema_version(), 4);
 	int64_t a = new_session(s, "Weekly sync");
 	int64_t b = new_session(s, NULL);
 	CHECK(a > 0 && b > a);
@@ -343,6 +343,41 @@ static int user_version(const char *path)
 	return v;
 }
 
+static int count_row(const struct store_custom_row *r, void *user)
+{
+	(void)r;
+	(*(int *)user)++;
+	return 0;
+}
+
+static int n_custom_rows(struct tacit_store *s)
+{
+	int n = 0;
+	CHECK_EQ_INT(store_custom_list(s, count_row, &n), TACIT_OK);
+	return n;
+}
+
+TEST(store_custom_models)
+{
+	struct tacit_store *s = open_mem();
+	if (!s)
+		return;
+	struct store_custom_row a = { .name = "b-model", .path = "/x/b.gguf", .file_bytes = 10, .mtime_ns = 7,
+				      .info = "{\"arch\":\"llama\"}" };
+	struct store_custom_row b = { .name = "a-model", .path = "/x/a.gguf", .file_bytes = 20, .info = NULL };
+	CHECK_EQ_INT(store_custom_put(s, &a), TACIT_OK);
+	CHECK_EQ_INT(store_custom_put(s, &b), TACIT_OK);
+	a.path = "/y/b.gguf"; /* the same name again replaces the row */
+	CHECK_EQ_INT(store_custom_put(s, &a), TACIT_OK);
+	CHECK_EQ_INT(n_custom_rows(s), 2);
+	b.info = "[1]";
+	CHECK_EQ_INT(store_custom_put(s, &b), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(store_custom_delete(s, "a-model"), TACIT_OK);
+	CHECK_EQ_INT(store_custom_delete(s, "a-model"), TACIT_ERR_NOT_FOUND);
+	CHECK_EQ_INT(n_custom_rows(s), 1);
+	tacit_store_close(s);
+}
+
 static void check_migrated(const char *path, bool from_v2)
 {
 	struct tacit_store *s = NULL;
@@ -370,6 +405,11 @@ static void check_migrated(const char *path, bool from_v2)
 		CHECK_STR(m, "Approved.");
 		tacit_free(m);
 	}
+	/* version 4: the custom-model references, empty after the upgrade and usable */
+	CHECK_EQ_INT(n_custom_rows(s), 0);
+	struct store_custom_row r = { .name = "mine", .path = "/m/mine.gguf", .file_bytes = 5, .info = "{}" };
+	CHECK_EQ_INT(store_custom_put(s, &r), TACIT_OK);
+	CHECK_EQ_INT(n_custom_rows(s), 1);
 	/* and the migrated store works like a new one */
 	add_seg(s, 1, 3000, "S1", "Budget meeting adjourned");
 	CHECK_EQ_INT(search(s, "budget", "carol", NULL), 2);

@@ -1,0 +1,21 @@
+/*
+ * custom.h — the two halves of the custom-model load probe. The parent (custom.c) runs
+ * `tacit-worker --check-model PATH` under an address-space limit and a timeout; the
+ * worker calls model_load_check() (loadcheck.c, the only part that includes llama.h)
+ * and prints its JSON line. A hostile file can only ever kill that child.
+ */
+#ifndef TACIT_CUSTOM_H
+#define TACIT_CUSTOM_H
+
+#include "internal.h"
+
+/* The argument that puts tacit-worker in probe mode. */
+#define CUSTOM_CHECK_ARG "--check-model"
+
+/* Loads path through llama.cpp twice without reading weights: vocabulary only, then a
+ * no-allocation dry run of the whole model (architecture, hyper-parameters, every tensor
+ * name and shape). On success appends a JSON object to out: {"ok":true,"arch":...,
+ * "n_vocab":N,"n_layer":N,"n_params":N,"size":N,"desc":...}. On failure records why. */
+enum tacit_status model_load_check(const char *path, struct buf *out);
+
+#endif
