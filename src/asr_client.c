@@ -110,8 +110,7 @@ static enum tacit_status ensure_worker(struct tacit_asr *asr)
 		yyjson_val *root = yyjson_doc_get_root(jd);
 		if (type == PROTO_ERROR) {
 			st = error_of(root);
-			workerproc_release(&asr->w); /* a worker without a model is no use */
-			workerproc_init(&asr->w);
+			workerproc_stop(&asr->w, false); /* a worker without a model is no use */
 		} else {
 			asr->multilingual = yyjson_get_bool(yyjson_obj_get(root, "multilingual"));
 		}
@@ -133,7 +132,7 @@ enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct ta
 		return tacit_fail(TACIT_ERR_USAGE, "no whisper model given");
 	if (!(asr = calloc(1, sizeof(*asr))))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	workerproc_init(&asr->w);
+	workerproc_init(&asr->w, "transcription worker", "whisper.cpp");
 	buf_init(&asr->seg_text);
 	asr->p = *params;
 	asr->model_path = dup_or_null(params->model_path, &ok);

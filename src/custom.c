@@ -10,7 +10,7 @@
 
 #include "custom.h"
 #include "store.h"
-#include "worker.h"
+#include "workerproc.h"
 
 #include <fcntl.h>
 #include <limits.h>

@@ -1,41 +1,26 @@
 /*
- * worker.c — libtacit's side of the model worker: finds and spawns `tacit-worker` with
- * posix_spawn, speaks the framed protocol (proto.h) over its stdin/stdout, forwards its
- * stderr lines to the log, watches the caller's cancel flag, and turns the worker's
- * death into TACIT_ERR_WORKER with what happened. Invariant: pid > 0 exactly while the
- * three pipe fds are open and a model is loaded in the worker; otherwise the next call
- * spawns a fresh worker and loads the model again.
+ * worker.c — libtacit's side of the LLM engine: requests over the framed protocol to a
+ * supervised tacit-worker (workerproc.c spawns, reads and reaps it), streamed tokens,
+ * the caller's cancel flag with a kill after the grace period. Invariant: w.pid > 0
+ * exactly while a model is loaded in the worker; otherwise the next call spawns a fresh
+ * worker and loads the model again.
  */
 #include "internal.h"
 
 #include "proto.h"
 #include "worker.h"
+#include "workerproc.h"
 
-#include <fcntl.h>
-#include <limits.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <yyjson.h>
 
-#ifndef LIBEXECDIR
-#define LIBEXECDIR "/usr/local/libexec/tacit"
-#endif
-
-extern char **environ;
-
 struct tacit_llm {
 	struct tacit_llm_params params;
 	char *model_path;
-	pid_t pid;
-	int to_fd, from_fd, err_fd;
-	struct proto_reader rd;
-	struct buf err_partial; /* stderr bytes not yet ending in a newline */
-	char last_err[512];     /* the worker's last stderr line: often says why it died */
+	struct workerproc w;
 	struct tacit_llm_info info;
 	long long next_id;
 	char test_how[16];
@@ -62,232 +47,6 @@ struct tacit_llm_request tacit_llm_default_request(void)
 	return r;
 }
 
-/* TACIT_WORKER, else next to the running program, else LIBEXECDIR. */
-bool worker_find(struct buf *out)
-{
-	const char *env = getenv("TACIT_WORKER");
-	if (env && *env)
-		return buf_adds(out, env);
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			slash[1] = '\0';
-			buf_reset(out);
-			buf_addf(out, "%stacit-worker", self);
-			if (access(out->data, X_OK) == 0)
-				return true;
-		}
-	}
-	buf_reset(out);
-	return buf_adds(out, LIBEXECDIR "/tacit-worker");
-}
-
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-static void describe_exit(int status, char *out, size_t n)
-{
-	if (WIFEXITED(status)) {
-		snprintf(out, n, "exited with status %d", WEXITSTATUS(status));
-	} else if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		const char *why = sig == SIGKILL	 ? " (out of memory?)"
-				  : sig == SIGSEGV ? " (a crash in llama.cpp)"
-				  : sig == SIGABRT ? " (a GGML_ASSERT or C++ exception in llama.cpp)"
-				  : sig == SIGBUS  ? " (the model file changed or the disk failed?)"
-						   : "";
-		snprintf(out, n, "was killed by signal %d%s", sig, why);
-	} else {
-		snprintf(out, n, "ended");
-	}
-}
-
-/* Closes the pipes and collects the worker, killing it when it lingers; what happened
- * goes to why. */
-static void reap(struct tacit_llm *llm, bool kill_now, char *why, size_t n)
-{
-	int status = 0;
-	pid_t r = 0;
-	if (llm->pid <= 0)
-		return;
-	close_fd(&llm->to_fd);
-	if (kill_now)
-		kill(llm->pid, SIGKILL);
-	double deadline = now_ms() + WORKER_GRACE_MS;
-	while ((r = waitpid(llm->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
-		struct timespec ts = { 0, 2 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	if (r == 0) {
-		kill(llm->pid, SIGKILL);
-		r = waitpid(llm->pid, &status, 0);
-	}
-	if (why) {
-		if (r == llm->pid)
-			describe_exit(status, why, n);
-		else
-			snprintf(why, n, "ended");
-	}
-	close_fd(&llm->from_fd);
-	close_fd(&llm->err_fd);
-	proto_reader_release(&llm->rd);
-	proto_reader_init(&llm->rd);
-	buf_reset(&llm->err_partial);
-	llm->pid = -1;
-}
-
-static enum tacit_status worker_died(struct tacit_llm *llm)
-{
-	char why[128];
-	reap(llm, false, why, sizeof(why));
-	return tacit_fail(TACIT_ERR_WORKER, "the model worker %s%s%s%s; the next request restarts it", why,
-			  llm->last_err[0] ? " ('" : "", llm->last_err, llm->last_err[0] ? "')" : "");
-}
-
-static void drain_stderr(struct tacit_llm *llm)
-{
-	char chunk[4096];
-	ssize_t n = read(llm->err_fd, chunk, sizeof(chunk));
-	if (n <= 0) {
-		if (n == 0 || errno != EINTR)
-			close_fd(&llm->err_fd);
-		return;
-	}
-	buf_add(&llm->err_partial, chunk, (size_t)n);
-	char *start = llm->err_partial.data, *nl;
-	while ((nl = memchr(start, '\n', llm->err_partial.len - (size_t)(start - llm->err_partial.data)))) {
-		*nl = '\0';
-		if (*start) {
-			tacit_log(TACIT_LOG_DEBUG, "worker: %s", start);
-			snprintf(llm->last_err, sizeof(llm->last_err), "%s", start);
-		}
-		start = nl + 1;
-	}
-	size_t rest = llm->err_partial.len - (size_t)(start - llm->err_partial.data);
-	memmove(llm->err_partial.data, start, rest);
-	llm->err_partial.len = rest;
-	llm->err_partial.data[rest] = '\0';
-	if (rest > 4096) /* a runaway line: log it in pieces */
-		buf_reset(&llm->err_partial);
-}
-
-/* Waits up to timeout_ms for a frame. 1: a frame, 0: timeout, -1: the worker is gone
- * (end of its stdout) or spoke garbage. */
-static int wait_frame(struct tacit_llm *llm, int timeout_ms, unsigned *type, const char **payload, size_t *len)
-{
-	for (;;) {
-		int got = proto_reader_next(&llm->rd, type, payload, len);
-		if (got != 0)
-			return got;
-		struct pollfd fds[2] = { { llm->from_fd, POLLIN, 0 }, { llm->err_fd, POLLIN, 0 } };
-		int r = poll(fds, llm->err_fd >= 0 ? 2 : 1, timeout_ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -1 : 0;
-		if (llm->err_fd >= 0 && fds[1].revents)
-			drain_stderr(llm);
-		if (fds[0].revents) {
-			char chunk[65536];
-			ssize_t n = read(llm->from_fd, chunk, sizeof(chunk));
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				while (llm->err_fd >= 0) /* its last words, e.g. the GGML_ASSERT */
-					drain_stderr(llm);
-				return -1;
-			}
-			if (!proto_reader_feed(&llm->rd, chunk, (size_t)n))
-				return -1;
-		}
-	}
-}
-
-static enum tacit_status spawn_worker(struct tacit_llm *llm)
-{
-	enum tacit_status st = TACIT_OK;
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	struct buf path;
-	bool fa_ok = false, attr_ok = false;
-
-	buf_init(&path);
-	llm->last_err[0] = '\0';
-	if (!worker_find(&path)) {
-		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the model worker: %s", strerror(errno));
-		goto out;
-	}
-	fa_ok = posix_spawn_file_actions_init(&fa) == 0;
-	attr_ok = posix_spawnattr_init(&attr) == 0;
-	if (!fa_ok || !attr_ok) {
-		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory starting the model worker");
-		goto out;
-	}
-	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	/* default signal handling and an empty mask whatever the host app uses, and a process
-	 * group of its own so the terminal's Ctrl-C reaches the caller, which cancels */
-	sigset_t none, defaults;
-	sigemptyset(&none);
-	sigfillset(&defaults);
-	sigdelset(&defaults, SIGKILL);
-	sigdelset(&defaults, SIGSTOP);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-	char *argv[] = { (char *)"tacit-worker", NULL };
-	int rc = posix_spawn(&llm->pid, path.data, &fa, &attr, argv, environ);
-	if (rc != 0) {
-		llm->pid = -1;
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the model worker '%s': %s (set TACIT_WORKER to its path)",
-				path.data, strerror(rc));
-		goto out;
-	}
-	llm->to_fd = in[1];
-	llm->from_fd = out[0];
-	llm->err_fd = err[0];
-	in[1] = out[0] = err[0] = -1;
-
-	unsigned type;
-	const char *payload;
-	size_t len;
-	int got = wait_frame(llm, 30000, &type, &payload, &len);
-	if (got <= 0 || type != PROTO_READY) {
-		if (got == 0)
-			kill(llm->pid, SIGKILL);
-		st = worker_died(llm);
-		goto out;
-	}
-	tacit_log(TACIT_LOG_DEBUG, "model worker %s started as pid %ld", path.data, (long)llm->pid);
-out:
-	for (int i = 0; i < 2; i++) {
-		close_fd(&in[i]);
-		close_fd(&out[i]);
-		close_fd(&err[i]);
-	}
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	if (attr_ok)
-		posix_spawnattr_destroy(&attr);
-	buf_release(&path);
-	return st;
-}
-
 /* What one request collects while it runs. */
 struct exchange {
 	const volatile int *cancel;
@@ -309,10 +68,10 @@ static enum tacit_status send_request(struct tacit_llm *llm, enum proto_type typ
 	char *json = yyjson_mut_write(doc, 0, &len);
 	if (!json)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	bool ok = proto_send(llm->to_fd, type, json, len);
+	bool ok = workerproc_send(&llm->w, type, json, len);
 	free(json);
 	if (!ok)
-		return worker_died(llm);
+		return workerproc_died(&llm->w, false);
 	return TACIT_OK;
 }
 
@@ -329,20 +88,20 @@ static enum tacit_status exchange(struct tacit_llm *llm, enum proto_type type, y
 		unsigned ft;
 		const char *payload;
 		size_t len;
-		int got = wait_frame(llm, 5, &ft, &payload, &len);
+		int got = workerproc_wait(&llm->w, 5, &ft, &payload, &len);
 		if (got < 0)
-			return worker_died(llm);
+			return workerproc_died(&llm->w, false);
 		if (!cancel_sent && (cancel_requested(x->cancel) || progress_stop)) {
 			char msg[64];
 			int n = snprintf(msg, sizeof(msg), "{\"id\":%lld}", id);
-			if (!proto_send(llm->to_fd, PROTO_CANCEL, msg, (size_t)n))
-				return worker_died(llm);
+			if (!workerproc_send(&llm->w, PROTO_CANCEL, msg, (size_t)n))
+				return workerproc_died(&llm->w, false);
 			cancel_sent = true;
 			kill_at = now_ms() + WORKER_GRACE_MS;
 		}
 		if (got == 0) {
 			if (cancel_sent && now_ms() > kill_at) {
-				reap(llm, true, NULL, 0);
+				workerproc_stop(&llm->w, true);
 				return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the model worker did not stop within "
 								       "%d ms and was killed (the next request restarts it)",
 						  WORKER_GRACE_MS);
@@ -395,9 +154,9 @@ static yyjson_mut_val *new_request(yyjson_mut_doc *doc, long long id)
 /* Spawns a worker and loads the model when none is running. */
 static enum tacit_status ensure_worker(struct tacit_llm *llm, const volatile int *cancel)
 {
-	if (llm->pid > 0)
+	if (llm->w.pid > 0)
 		return TACIT_OK;
-	enum tacit_status st = spawn_worker(llm);
+	enum tacit_status st = workerproc_spawn(&llm->w);
 	if (st != TACIT_OK)
 		return st;
 	long long id = ++llm->next_id;
@@ -424,8 +183,8 @@ static enum tacit_status ensure_worker(struct tacit_llm *llm, const volatile int
 		snprintf(llm->info.arch, sizeof(llm->info.arch), "%s", s ? s : "");
 		s = yyjson_get_str(yyjson_obj_get(r, "chat_format"));
 		snprintf(llm->info.chat_format, sizeof(llm->info.chat_format), "%s", s ? s : "");
-	} else if (llm->pid > 0) {
-		reap(llm, true, NULL, 0); /* a worker without a model is no use */
+	} else if (llm->w.pid > 0) {
+		workerproc_stop(&llm->w, true); /* a worker without a model is no use */
 	}
 	yyjson_doc_free(x.result);
 	buf_release(&x.text);
@@ -452,10 +211,7 @@ enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct t
 	}
 	llm->params = *params;
 	llm->params.model_path = llm->model_path;
-	llm->pid = -1;
-	llm->to_fd = llm->from_fd = llm->err_fd = -1;
-	proto_reader_init(&llm->rd);
-	buf_init(&llm->err_partial);
+	workerproc_init(&llm->w, "model worker", "llama.cpp");
 	st = ensure_worker(llm, NULL);
 	if (st != TACIT_OK) {
 		tacit_llm_close(llm);
@@ -469,9 +225,7 @@ void tacit_llm_close(struct tacit_llm *llm)
 {
 	if (!llm)
 		return;
-	reap(llm, false, NULL, 0); /* EOF on its stdin tells the worker to finish */
-	proto_reader_release(&llm->rd);
-	buf_release(&llm->err_partial);
+	workerproc_release(&llm->w); /* EOF on its stdin tells the worker to finish */
 	free(llm->model_path);
 	free(llm);
 }
@@ -495,7 +249,7 @@ void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches)
 
 pid_t llm_worker_pid(const struct tacit_llm *llm)
 {
-	return llm->pid;
+	return llm->w.pid;
 }
 
 const char *llm_model_path(const struct tacit_llm *llm)
@@ -520,7 +274,7 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		return tacit_fail(TACIT_ERR_USAGE, "n_messages is %zu but messages is NULL", req->n_messages);
 	if (cancel_requested(cancel))
 		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled before it started");
-	if (llm->pid <= 0)
+	if (llm->w.pid <= 0)
 		tacit_log(TACIT_LOG_INFO, "restarting the model worker for '%s'", llm->model_path);
 	if ((st = ensure_worker(llm, cancel)) != TACIT_OK)
 		return st;

@@ -23,10 +23,6 @@ const char *llm_model_path(const struct tacit_llm *llm);
 /* The worker's pid, or -1 when none is running. */
 pid_t llm_worker_pid(const struct tacit_llm *llm);
 
-/* The tacit-worker executable into out: TACIT_WORKER, else next to the running program,
- * else LIBEXECDIR. False only when out of memory. */
-bool worker_find(struct buf *out);
-
 /* How long to wait for the worker to stop after a cancel before killing it (ms). */
 #define WORKER_GRACE_MS 2000
 

@@ -38,17 +38,18 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-void workerproc_init(struct workerproc *w)
+void workerproc_init(struct workerproc *w, const char *what, const char *engine)
 {
 	memset(w, 0, sizeof(*w));
+	w->what = what;
+	w->engine = engine;
 	w->pid = -1;
 	w->to_fd = w->from_fd = w->err_fd = -1;
 	proto_reader_init(&w->rd);
 	buf_init(&w->err_partial);
 }
 
-/* TACIT_WORKER, else next to the running program, else LIBEXECDIR. */
-static bool find_worker(struct buf *out)
+bool worker_find(struct buf *out)
 {
 	const char *env = getenv("TACIT_WORKER");
 	if (env && *env)
@@ -70,18 +71,21 @@ static bool find_worker(struct buf *out)
 	return buf_adds(out, LIBEXECDIR "/tacit-worker");
 }
 
-static void describe_exit(int status, char *out, size_t n)
+static void describe_exit(int status, const char *engine, char *out, size_t n)
 {
 	if (WIFEXITED(status)) {
 		snprintf(out, n, "exited with status %d", WEXITSTATUS(status));
 	} else if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
-		const char *why = sig == SIGKILL	 ? " (out of memory?)"
-				  : sig == SIGSEGV ? " (a crash in whisper.cpp)"
-				  : sig == SIGABRT ? " (a GGML_ASSERT or C++ exception in whisper.cpp)"
-				  : sig == SIGBUS  ? " (the model file changed or the disk failed?)"
-						   : "";
-		snprintf(out, n, "was killed by signal %d%s", sig, why);
+		if (sig == SIGSEGV)
+			snprintf(out, n, "was killed by signal %d (a crash in %s)", sig, engine);
+		else if (sig == SIGABRT)
+			snprintf(out, n, "was killed by signal %d (a GGML_ASSERT or C++ exception in %s)", sig, engine);
+		else
+			snprintf(out, n, "was killed by signal %d%s", sig,
+				 sig == SIGKILL	  ? " (out of memory?)"
+				 : sig == SIGBUS ? " (the model file changed or the disk failed?)"
+						 : "");
 	} else {
 		snprintf(out, n, "ended");
 	}
@@ -108,7 +112,7 @@ static void reap(struct workerproc *w, bool kill_now, char *why, size_t n)
 		r = waitpid(w->pid, &status, 0);
 	}
 	if (why && r == w->pid)
-		describe_exit(status, why, n);
+		describe_exit(status, w->engine, why, n);
 	close_fd(&w->from_fd);
 	close_fd(&w->err_fd);
 	proto_reader_release(&w->rd);
@@ -124,11 +128,16 @@ void workerproc_release(struct workerproc *w)
 	buf_release(&w->err_partial);
 }
 
+void workerproc_stop(struct workerproc *w, bool kill_now)
+{
+	reap(w, kill_now, NULL, 0);
+}
+
 enum tacit_status workerproc_died(struct workerproc *w, bool kill_now)
 {
 	char why[128];
 	reap(w, kill_now, why, sizeof(why));
-	return tacit_fail(TACIT_ERR_WORKER, "the transcription worker %s%s%s%s; the next request restarts it", why,
+	return tacit_fail(TACIT_ERR_WORKER, "the %s %s%s%s%s; the next request restarts it", w->what, why,
 			  w->last_err[0] ? " ('" : "", w->last_err, w->last_err[0] ? "')" : "");
 }
 
@@ -207,18 +216,18 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 
 	buf_init(&path);
 	w->last_err[0] = '\0';
-	if (!find_worker(&path)) {
+	if (!worker_find(&path)) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the model worker: %s", strerror(errno));
+		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the %s: %s", w->what, strerror(errno));
 		goto out;
 	}
 	fa_ok = posix_spawn_file_actions_init(&fa) == 0;
 	attr_ok = posix_spawnattr_init(&attr) == 0;
 	if (!fa_ok || !attr_ok) {
-		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory starting the model worker");
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory starting the %s", w->what);
 		goto out;
 	}
 	posix_spawn_file_actions_adddup2(&fa, in[0], STDIN_FILENO);
@@ -240,8 +249,8 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 	int rc = posix_spawn(&w->pid, path.data, &fa, &attr, argv, environ);
 	if (rc != 0) {
 		w->pid = -1;
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the model worker '%s': %s (set TACIT_WORKER to its path)",
-				path.data, strerror(rc));
+		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the %s '%s': %s (set TACIT_WORKER to its path)",
+				w->what, path.data, strerror(rc));
 		goto out;
 	}
 	w->to_fd = in[1];
@@ -257,7 +266,7 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 		st = workerproc_died(w, got == 0);
 		goto out;
 	}
-	tacit_log(TACIT_LOG_DEBUG, "model worker %s started as pid %ld", path.data, (long)w->pid);
+	tacit_log(TACIT_LOG_DEBUG, "%s %s started as pid %ld", w->what, path.data, (long)w->pid);
 out:
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);

@@ -1,7 +1,8 @@
 /*
  * workerproc.h — one supervised tacit-worker process: spawn, frames both ways, its
  * stderr forwarded to the log, and its death turned into TACIT_ERR_WORKER with what
- * happened. The transcription client runs on it; the LLM client (worker.c) predates it.
+ * happened. The LLM client (worker.c) and the transcription client (asr_client.c)
+ * each run one.
  */
 #ifndef TACIT_WORKERPROC_H
 #define TACIT_WORKERPROC_H
@@ -13,6 +14,8 @@
 #include <sys/types.h>
 
 struct workerproc {
+	const char *what;   /* "model worker": how messages name it */
+	const char *engine; /* "llama.cpp": what a crash inside it is blamed on */
 	pid_t pid; /* > 0 exactly while the pipes are open */
 	int to_fd, from_fd, err_fd;
 	struct proto_reader rd;
@@ -20,9 +23,13 @@ struct workerproc {
 	char last_err[512]; /* the worker's last stderr line: often says why it died */
 };
 
-void workerproc_init(struct workerproc *w);
+/* what and engine are static strings (see the struct). */
+void workerproc_init(struct workerproc *w, const char *what, const char *engine);
 /* Reaps the worker (EOF on its stdin, SIGKILL after the grace period) and frees. */
 void workerproc_release(struct workerproc *w);
+/* Stops the worker without recording an error (EOF on its stdin, or SIGKILL with
+ * kill_now; SIGKILL after the grace period either way); the next spawn starts afresh. */
+void workerproc_stop(struct workerproc *w, bool kill_now);
 /* Starts tacit-worker (TACIT_WORKER, next to the program, LIBEXECDIR) and waits for
  * its READY frame. TACIT_ERR_WORKER when it cannot. */
 enum tacit_status workerproc_spawn(struct workerproc *w);
@@ -33,5 +40,9 @@ int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const 
 /* Collects a dead (or, with kill_now, a live) worker and records why in tacit_errmsg():
  * returns TACIT_ERR_WORKER. */
 enum tacit_status workerproc_died(struct workerproc *w, bool kill_now);
+
+/* The tacit-worker executable into out: TACIT_WORKER, else next to the running program,
+ * else LIBEXECDIR. False only when out of memory. */
+bool worker_find(struct buf *out);
 
 #endif
