@@ -4,7 +4,8 @@
  * from ../shared/data/qmsum-sample (Bmr003, repeated if needed) up to
  * $TACIT_BENCH_ASK_MINUTES minutes (default 60) at 150 spoken words a minute, imported into
  * a temporary store; the note gives its size in the model's tokens (a synthetic model
- * from tools/synth-model spells English like a real tokenizer, about 1.3 tokens a word). Each run starts a new worker, as a new `tacit ask` process would.
+ * from tools/synth-model spells English like a real tokenizer, about 1.3 tokens a
+ * word). Each run starts a new worker, as a new `tacit ask` process would.
  * Model: $TACIT_BENCH_MODEL, else build/models/llama-3.2-1b-Q4_K_M.gguf (128k context).
  * The cold run also saves the state (its figure includes the write; the note says how
  * long the prompt took); the warm run loads it.
