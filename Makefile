@@ -2,7 +2,7 @@
 #
 #   make            libtacit (static + shared), the tacit command, tools
 #   make test       unit, integration and fuzz-corpus tests; SAN=1 for ASan+UBSan
-#   make bench      benchmarks -> bench/results/*.jsonl and *.md
+#   make bench      benchmarks -> bench/results/*.jsonl and *.md; BENCH="NAME ..." for some
 #   make demo       the main job on a sample meeting
 #   make fuzz       libFuzzer builds of every fuzz target (clang)
 #
@@ -120,8 +120,9 @@ $(BUILD)/tools/%: tools/%.c $(LIBA)
 test: all $(UNIT) $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run
 
+# BENCH="ask_state llm" runs only those (bench/*.c binaries or bench/*.sh scripts)
 bench: all $(BENCHES)
-	BUILD=$(BUILD) bench/run
+	BUILD=$(BUILD) bench/run $(BENCH)
 
 demo: all
 	BUILD=$(BUILD) tools/demo

@@ -1,9 +1,11 @@
 /*
  * ask_state.c — `ask` time to first token on a long meeting with the transcript state
  * saved by an earlier task vs cold (the transcript read again). The meeting: QMSum turns
- * from ../shared/data/qmsum-sample (Bmr003, repeated if needed) up to about
- * $TACIT_BENCH_ASK_TOKENS tokens (default 15000: a 60-minute meeting), imported into a
- * temporary store. Each run starts a new worker, as a new `tacit ask` process would.
+ * from ../shared/data/qmsum-sample (Bmr003, repeated if needed) up to
+ * $TACIT_BENCH_ASK_MINUTES minutes (default 60) at 150 spoken words a minute, imported into
+ * a temporary store; the note gives its size in the model's tokens (a synthetic model
+ * from tools/synth-model spells English like a real tokenizer, about 1.3 tokens a
+ * word). Each run starts a new worker, as a new `tacit ask` process would.
  * Model: $TACIT_BENCH_MODEL, else build/models/llama-3.2-1b-Q4_K_M.gguf (128k context).
  * The cold run also saves the state (its figure includes the write; the note says how
  * long the prompt took); the warm run loads it.
@@ -37,10 +39,9 @@ static void log_stderr(enum tacit_log_level level, const char *line, void *user)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* QMSum turns up to about want tokens (counted by the model's own tokenizer: a
- * synthetic model's vocabulary spells far more tokens per word than the real one) into
- * path; the word count goes to *words and the token count to *tokens. */
-static bool make_meeting(struct tacit_llm *llm, const char *src, const char *path, int want, long *words,
+/* QMSum turns up to about want words into path; the word count goes to *words and the
+ * token count (by the model's own tokenizer, to size the context) to *tokens. */
+static bool make_meeting(struct tacit_llm *llm, const char *src, const char *path, long want, long *words,
 			 int *tokens)
 {
 	yyjson_doc *doc = yyjson_read_file(src, 0, NULL, NULL);
@@ -51,17 +52,17 @@ static bool make_meeting(struct tacit_llm *llm, const char *src, const char *pat
 	yyjson_mut_doc_set_root(out, root);
 	*words = 0;
 	*tokens = 0;
-	for (int round = 0; yyjson_arr_size(turns) && *tokens < want && round < 10; round++) {
+	for (int round = 0; yyjson_arr_size(turns) && *words < want && round < 10; round++) {
 		size_t i, max;
 		yyjson_arr_foreach(turns, i, max, t)
 		{
 			const char *c = yyjson_get_str(yyjson_obj_get(t, "content"));
 			const char *s = yyjson_get_str(yyjson_obj_get(t, "speaker"));
 			int n = 0;
-			if (!c || *tokens >= want || tacit_llm_count_tokens(llm, c, &n) != TACIT_OK)
+			if (!c || *words >= want || tacit_llm_count_tokens(llm, c, &n) != TACIT_OK)
 				continue;
 			for (const char *p = c; *p; p++)
-				*words += *p == ' ';
+				*words += *p != ' ' && (p[1] == ' ' || !p[1]);
 			*tokens += n + 12; /* the line's "[S12 03:15] Speaker:" */
 			yyjson_mut_val *o = yyjson_mut_arr_add_obj(out, arr);
 			yyjson_mut_obj_add_str(out, o, "speaker", s ? s : "");
@@ -116,7 +117,8 @@ int main(void)
 	const char *model = getenv("TACIT_BENCH_MODEL") ? getenv("TACIT_BENCH_MODEL")
 							: "build/models/llama-3.2-1b-Q4_K_M.gguf";
 	const char *src = "../shared/data/qmsum-sample/Bmr003.json";
-	int want = getenv("TACIT_BENCH_ASK_TOKENS") ? atoi(getenv("TACIT_BENCH_ASK_TOKENS")) : 15000;
+	long minutes = getenv("TACIT_BENCH_ASK_MINUTES") ? atol(getenv("TACIT_BENCH_ASK_MINUTES")) : 60;
+	long want = (minutes > 0 ? minutes : 60) * 150;
 	int threads = getenv("TACIT_BENCH_THREADS") ? atoi(getenv("TACIT_BENCH_THREADS")) : 4;
 	long words = 0;
 	if (access(model, R_OK) != 0 || access(src, R_OK) != 0) {
@@ -152,9 +154,9 @@ int main(void)
 		char note[512];
 		const char *base = strrchr(model, '/');
 		snprintf(note, sizeof(note),
-			 "%s, %d threads, %ld words (%d tokens), new worker each; cold: state %s; warm: state %s, "
+			 "%s, %d threads, %ld-minute meeting: %ld words (%d tokens), new worker each; cold: state %s; warm: state %s, "
 			 "%d tokens reused",
-			 base ? base + 1 : model, threads, words, est, cold.state == TACIT_STATE_SAVED ? "saved" : "?",
+			 base ? base + 1 : model, threads, minutes, words, est, cold.state == TACIT_STATE_SAVED ? "saved" : "?",
 			 warm.state == TACIT_STATE_LOADED ? "loaded" : "NOT loaded", warm.n_reused);
 		bench_emit("ask_ttft_saved_state_ms", warm_ms, "ms", "cold (transcript read again)", cold_ms, 0, note);
 	}

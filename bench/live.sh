@@ -53,6 +53,8 @@ for m in $MINUTES; do
 		"target: 60 min <= 1.5x the 15 min figure"
 done
 
+[ "${BENCH_LIVE_LAG:-1}" = 1 ] || exit 0 # BENCH_LIVE_LAG=0: stop-to-summary figures only
+
 # Lag p95 during real-time playback (the spoken meeting), suggestions off and on, and
 # CPU share (user+sys of tacit and its worker over wall time) with suggestions off.
 VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin VAD=$SHARED/models/ggml-silero-v6.2.0.bin

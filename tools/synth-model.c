@@ -377,28 +377,179 @@ static void set_kvf(struct gguf_context *g, const struct model_spec *m, const ch
 	gguf_set_val_f32(g, k, v);
 }
 
-/* A SentencePiece-style vocabulary of the real size: <unk> <s> </s>, the 256 byte
- * tokens llama.cpp looks up ("<0x0A>" for newline), then fillers. Returns false on OOM. */
-static bool set_vocab(struct gguf_context *g, int n_vocab)
+/* ---- vocabulary ---- */
+
+/* Whisper's vocab files (../shared/models/whisper-vocab-*.bin) hold GPT-2's byte-level
+ * BPE tokens as raw bytes in rank order: magic, 11 int32 hyper-parameters, the mel
+ * filters (int32 n_mel, int32 n_fft, n_mel * n_fft floats), int32 n_tokens, then each
+ * token as uint32 length + bytes. Returns the tokens (pointers into *data, which the
+ * caller frees) or NULL with a message on stderr. */
+static const unsigned char **read_whisper_vocab(const char *path, unsigned char **data, uint32_t **lens,
+						int *n_out)
+{
+	const unsigned char **tok = NULL;
+	FILE *f = fopen(path, "rb");
+	long len = -1;
+	*data = NULL;
+	*lens = NULL;
+	if (!f) {
+		fprintf(stderr, "synth-model: cannot open '%s': %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == 0)
+		len = ftell(f);
+	if (len < 64 || len > (1L << 28) || fseek(f, 0, SEEK_SET) != 0 || !(*data = malloc((size_t)len)) ||
+	    fread(*data, 1, (size_t)len, f) != (size_t)len)
+		goto bad;
+	const unsigned char *d = *data, *end = d + len;
+	uint32_t magic;
+	int32_t n_mel, n_fft, n;
+	memcpy(&magic, d, 4);
+	memcpy(&n_mel, d + 48, 4);
+	memcpy(&n_fft, d + 52, 4);
+	if (magic != 0x67676d6cu || n_mel < 0 || n_fft < 0 || (int64_t)n_mel * n_fft * 4 > len - 60)
+		goto bad;
+	d += 56 + (size_t)n_mel * (size_t)n_fft * 4;
+	memcpy(&n, d, 4);
+	d += 4;
+	if (n <= 0 || n > (1 << 22) || !(tok = calloc((size_t)n, sizeof(*tok))) ||
+	    !(*lens = calloc((size_t)n, sizeof(**lens))))
+		goto bad;
+	for (int i = 0; i < n; i++) {
+		uint32_t l;
+		if (end - d < 4)
+			goto bad;
+		memcpy(&l, d, 4);
+		d += 4;
+		if ((size_t)(end - d) < l)
+			goto bad;
+		tok[i] = d;
+		(*lens)[i] = l;
+		d += l;
+	}
+	fclose(f);
+	*n_out = n;
+	return tok;
+bad:
+	fprintf(stderr, "synth-model: '%s' is not a whisper.cpp vocab file\n", path);
+	fclose(f);
+	free(tok);
+	free(*lens);
+	free(*data);
+	*lens = NULL;
+	*data = NULL;
+	return NULL;
+}
+
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = s[i];
+		size_t k = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+		if (k == 9 || (k == 1 && c < 0xc2) || i + k >= n)
+			return false;
+		for (size_t j = 1; j <= k; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+		i += k + 1;
+	}
+	return n > 0;
+}
+
+/* An open-addressing set of token strings, so that the vocabulary has no duplicates
+ * (llama.cpp maps text to one id). */
+struct strset {
+	const char **slot;
+	size_t cap;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h;
+}
+
+/* Adds s unless present; returns false if it was present. */
+static bool strset_add(struct strset *set, const char *s)
+{
+	size_t i = (size_t)hash_str(s) & (set->cap - 1);
+	for (; set->slot[i]; i = (i + 1) & (set->cap - 1))
+		if (!strcmp(set->slot[i], s))
+			return false;
+	set->slot[i] = s;
+	return true;
+}
+
+enum { TT_NORMAL = 1, TT_UNKNOWN = 2, TT_CONTROL = 3, TT_BYTE = 6 };
+
+/* A SentencePiece ("llama") vocabulary of the real size: <unk> <s> </s>, the 256 byte
+ * tokens llama.cpp falls back to ("<0x0A>" for newline), then, when bpe is given, GPT-2's
+ * BPE tokens in rank order with the byte-level space spelled as SPM's U+2581 and scores
+ * falling with rank (SPM merges adjacent pieces whose concatenation is a token, highest
+ * score first; a BPE vocabulary holds every intermediate merge, so English comes out at
+ * about 1.3 tokens a word, as with a real tokenizer), then unique fillers no text spells. Without
+ * bpe, only fillers follow the bytes (about 9 tokens a word). Returns false on OOM. */
+static bool set_vocab(struct gguf_context *g, int n_vocab, const unsigned char **bpe, const uint32_t *bpe_len,
+		      int n_bpe)
 {
 	char **tok = calloc((size_t)n_vocab, sizeof(*tok));
 	float *score = calloc((size_t)n_vocab, sizeof(*score));
 	int32_t *type = calloc((size_t)n_vocab, sizeof(*type));
-	char *text = malloc((size_t)n_vocab * 16);
-	bool ok = tok && score && type && text;
-	for (int i = 0; ok && i < n_vocab; i++) {
-		tok[i] = text + (size_t)i * 16;
+	struct strset set = { NULL, 1 };
+	while (set.cap < (size_t)n_vocab * 2)
+		set.cap *= 2;
+	set.slot = calloc(set.cap, sizeof(*set.slot));
+	bool ok = tok && score && type && set.slot;
+	int i = 0;
+	for (; ok && i < 3 + 256 && i < n_vocab; i++) {
+		char buf[16];
 		if (i == 0)
-			strcpy(tok[i], "<unk>"), type[i] = 2;
+			strcpy(buf, "<unk>"), type[i] = TT_UNKNOWN;
 		else if (i == 1)
-			strcpy(tok[i], "<s>"), type[i] = 3;
+			strcpy(buf, "<s>"), type[i] = TT_CONTROL;
 		else if (i == 2)
-			strcpy(tok[i], "</s>"), type[i] = 3;
-		else if (i < 3 + 256)
-			snprintf(tok[i], 16, "<0x%02X>", i - 3), type[i] = 6;
+			strcpy(buf, "</s>"), type[i] = TT_CONTROL;
 		else
-			snprintf(tok[i], 16, "t%d", i), type[i] = 1;
-		score[i] = i < 3 + 256 ? 0.0f : -(float)i;
+			snprintf(buf, sizeof(buf), "<0x%02X>", i - 3), type[i] = TT_BYTE;
+		ok = (tok[i] = strdup(buf)) != NULL;
+		if (ok)
+			strset_add(&set, tok[i]);
+	}
+	for (int k = 0; ok && k < n_bpe && i < n_vocab; k++) {
+		const unsigned char *s = bpe[k];
+		size_t n = bpe_len[k], at = 0;
+		if (!valid_utf8(s, n) || (n > 2 && s[0] == '<' && s[1] == '|'))
+			continue; /* a lone byte of a multi-byte character, or a special token */
+		char *t = malloc(n * 3 + 1);
+		if (!(ok = t != NULL))
+			break;
+		for (size_t j = 0; j < n; j++) {
+			if (s[j] == ' ')
+				memcpy(t + at, "\xe2\x96\x81", 3), at += 3;
+			else
+				t[at++] = (char)s[j];
+		}
+		t[at] = 0;
+		if (!strset_add(&set, t)) {
+			free(t);
+			continue;
+		}
+		tok[i] = t;
+		type[i] = TT_NORMAL;
+		score[i] = -(float)k;
+		i++;
+	}
+	for (int k = 0; ok && i < n_vocab; i++, k++) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), bpe ? "<unused%d>" : "t%d", bpe ? k : i);
+		ok = (tok[i] = strdup(buf)) != NULL;
+		/* NORMAL, so that a random model's picks print as text like a real vocabulary's
+		 * (llama.cpp gives UNUSED tokens an empty piece, which a grammar rejects); no
+		 * merge of real pieces spells "<unusedN>", so English never becomes a filler */
+		type[i] = TT_NORMAL;
+		score[i] = bpe ? -1e9f : -(float)i;
 	}
 	if (ok) {
 		gguf_set_val_str(g, "tokenizer.ggml.model", "llama");
@@ -410,20 +561,33 @@ static bool set_vocab(struct gguf_context *g, int n_vocab)
 		gguf_set_val_u32(g, "tokenizer.ggml.eos_token_id", 2);
 		gguf_set_val_bool(g, "tokenizer.ggml.add_bos_token", true);
 	}
-	free(text);
+	for (int k = 0; tok && k < n_vocab; k++)
+		free(tok[k]);
+	free(set.slot);
 	free(type);
 	free(score);
 	free(tok);
 	return ok;
 }
 
-static bool set_metadata(struct gguf_context *g, const struct model_spec *m, enum quant q, int n_ctx)
+struct bpe {
+	const unsigned char **tok;
+	const uint32_t *len;
+	int n;
+};
+
+static bool set_metadata(struct gguf_context *g, const struct model_spec *m, enum quant q, int n_ctx,
+			 const struct bpe *bpe)
 {
 	char name[96];
 	snprintf(name, sizeof(name), "synthetic %s (random weights)", m->name);
 	gguf_set_val_str(g, "general.architecture", m->arch);
 	gguf_set_val_str(g, "general.name", name);
-	gguf_set_val_str(g, "general.description", "random weights with real shapes, written by tacit's tools/synth-model");
+	gguf_set_val_str(g, "general.description",
+			 bpe->tok ? "random weights with real shapes and GPT-2's BPE vocabulary as SentencePiece, "
+				    "written by tacit's tools/synth-model"
+				  : "random weights with real shapes and a byte-level vocabulary, written by tacit's "
+				    "tools/synth-model");
 	gguf_set_val_u32(g, "general.file_type", (uint32_t)quant_ftype[q]);
 	gguf_set_val_u32(g, "general.quantization_version", 2);
 	set_kv(g, m, "context_length", (uint32_t)n_ctx);
@@ -453,7 +617,7 @@ static bool set_metadata(struct gguf_context *g, const struct model_spec *m, enu
 		set_kv(g, m, "ssm.inner_size", (uint32_t)(m->ssm_state * m->ssm_v_heads));
 		set_kv(g, m, "full_attention_interval", (uint32_t)m->attn_interval);
 	}
-	return set_vocab(g, m->n_vocab);
+	return set_vocab(g, m->n_vocab, bpe->tok, bpe->len, bpe->n);
 }
 
 /* ---- command line ---- */
@@ -462,10 +626,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: synth-model --arch NAME [--out FILE] [--quant Q4_K_M|Q8_0|F16|F32] [--seed N]\n"
 		   "                   [--ctx N] [--layers N] [--vocab N] [--threads N] [--quiet]\n"
+		   "                   [--tokenizer bpe|bytes] [--bpe-vocab WHISPER-VOCAB.bin]\n"
 		   "       synth-model --list [--json]\n"
 		   "Writes a GGUF with the real tensor names, shapes and quantization mix of NAME and\n"
 		   "random weights (default out: build/models/NAME-QUANT.gguf). --layers and --vocab\n"
-		   "shrink a model for tests.\n");
+		   "shrink a model for tests. The vocabulary (--tokenizer bpe, the default) is GPT-2's\n"
+		   "BPE tokens from a whisper.cpp vocab file (default: $TACIT_SHARED or ../shared,\n"
+		   "models/whisper-vocab-base.en.bin) written as SentencePiece, about 1.3 tokens per\n"
+		   "English word like a real model; --tokenizer bytes writes byte tokens and fillers\n"
+		   "(about 9 tokens a word).\n");
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -538,7 +707,7 @@ static int make_dirs(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *arch = NULL, *out = NULL, *quant = "Q4_K_M";
+	const char *arch = NULL, *out = NULL, *quant = "Q4_K_M", *tokenizer = "bpe", *bpe_path = NULL;
 	long seed = 1, ctx = 0, layers = 0, vocab = 0, threads = 2;
 	bool quiet = false;
 	for (int i = 1; i < argc; i++) {
@@ -559,13 +728,19 @@ int main(int argc, char **argv)
 		} else if (!has_val && a[0] == '-' && strcmp(a, "-")) {
 			if (!strcmp(a, "--arch") || !strcmp(a, "--out") || !strcmp(a, "--quant") || !strcmp(a, "--seed") ||
 			    !strcmp(a, "--ctx") || !strcmp(a, "--layers") || !strcmp(a, "--vocab") ||
-			    !strcmp(a, "--threads"))
+			    !strcmp(a, "--threads") || !strcmp(a, "--tokenizer") || !strcmp(a, "--bpe-vocab"))
 				return usage_error("'%s' needs a value", a);
 			return usage_error("unknown option '%s'", a);
 		} else if (!strcmp(a, "--arch")) {
 			arch = argv[++i];
 		} else if (!strcmp(a, "--out")) {
 			out = argv[++i];
+		} else if (!strcmp(a, "--tokenizer")) {
+			tokenizer = argv[++i];
+			if (strcmp(tokenizer, "bpe") && strcmp(tokenizer, "bytes"))
+				return usage_error("unknown --tokenizer '%s' (bpe or bytes)", tokenizer);
+		} else if (!strcmp(a, "--bpe-vocab")) {
+			bpe_path = argv[++i];
 		} else if (!strcmp(a, "--quant")) {
 			quant = argv[++i];
 		} else if (!strcmp(a, "--seed")) {
@@ -611,6 +786,29 @@ int main(int argc, char **argv)
 	if (m.fam == FAM_QWEN35 && m.n_layer < m.attn_interval)
 		m.attn_interval = m.n_layer; /* keep one full-attention layer */
 
+	/* The BPE vocabulary: the file given, else the shared one; without either the
+	 * vocabulary is byte-level, said on stderr (tests run without ../shared). */
+	struct bpe bpe = { NULL, NULL, 0 };
+	unsigned char *bpe_data = NULL;
+	uint32_t *bpe_lens = NULL;
+	if (!strcmp(tokenizer, "bpe")) {
+		char def_vocab[4200];
+		const char *sh = getenv("TACIT_SHARED");
+		if (!bpe_path) {
+			snprintf(def_vocab, sizeof(def_vocab), "%s/models/whisper-vocab-base.en.bin",
+				 sh && *sh ? sh : "../shared");
+			if (access(def_vocab, R_OK) == 0)
+				bpe_path = def_vocab;
+			else
+				fprintf(stderr, "synth-model: no '%s' (set --bpe-vocab); writing a byte-level vocabulary "
+						"(about 9 tokens a word)\n",
+					def_vocab);
+		}
+		if (bpe_path && !(bpe.tok = read_whisper_vocab(bpe_path, &bpe_data, &bpe_lens, &bpe.n)))
+			return 1;
+		bpe.len = bpe_lens;
+	}
+
 	char def_out[512];
 	if (!out) {
 		snprintf(def_out, sizeof(def_out), "build/models/%s-%s.gguf", m.name, quant_names[q]);
@@ -630,7 +828,7 @@ int main(int argc, char **argv)
 		goto oom;
 	plan_tensors(&m, p);
 	assign_types(p, q);
-	if (!set_metadata(g, &m, q, ctx ? (int)ctx : m.n_ctx_train))
+	if (!set_metadata(g, &m, q, ctx ? (int)ctx : m.n_ctx_train, &bpe))
 		goto oom;
 	if (m.fam == FAM_QWEN35 && m.attn_interval != found->attn_interval)
 		set_kv(g, &m, "full_attention_interval", (uint32_t)m.attn_interval);
@@ -725,6 +923,9 @@ out:
 	if (g)
 		gguf_free(g);
 	free(p);
+	free(bpe.tok);
+	free(bpe_lens);
+	free(bpe_data);
 	ggml_quantize_free();
 	return rc;
 }

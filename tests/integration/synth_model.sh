@@ -33,11 +33,19 @@ expect_usage "$S" --arch qwen3-0.6b --quant Q3_K --out "$tmp/x.gguf"
 expect_usage "$S" --arch qwen3-0.6b --layers 0 --out "$tmp/x.gguf"
 expect_usage "$S" --arch qwen3-0.6b --vocab 10 --out "$tmp/x.gguf"
 expect_usage "$S" --arch qwen3-0.6b --bogus
+expect_usage "$S" --arch qwen3-0.6b --tokenizer wordpiece --out "$tmp/x.gguf"
+expect_usage "$S" --arch qwen3-0.6b --bpe-vocab
 expect_usage "$S" --arch
 expect_usage "$M"
 expect_usage "$M" --model "$tmp/x.gguf" --ctx 8 --prompt 16
 [ ! -e "$tmp/x.gguf" ] || { echo "a usage error wrote a file"; exit 1; }
 
+# the BPE vocabulary comes from ../shared; without it the tool says so and writes bytes
+[ -r "${TACIT_SHARED:-../shared}/models/whisper-vocab-base.en.bin" ] || echo "note: ../shared absent, byte vocabulary only"
+"$S" --arch qwen3-0.6b --layers 1 --vocab 512 --tokenizer bytes --out "$tmp/bytes.gguf" --quiet >/dev/null
+if "$S" --arch qwen3-0.6b --layers 1 --vocab 512 --bpe-vocab "$tmp/none.bin" --out "$tmp/x.gguf" --quiet 2>"$tmp/err"; then
+	echo "a missing --bpe-vocab was accepted"; exit 1; fi
+grep -q "cannot open" "$tmp/err" || { echo "no message for a missing --bpe-vocab"; cat "$tmp/err"; exit 1; }
 small="--arch qwen3-0.6b --layers 2 --vocab 1024 --quant Q4_K_M --quiet"
 "$S" $small --out "$tmp/a.gguf" --threads 1 >/dev/null
 "$S" $small --out "$tmp/b.gguf" --threads 2 >/dev/null
@@ -72,7 +80,14 @@ for _ in range(nt):
     types[name] = ty; offsets.append(off)
 assert kv["general.architecture"] == "qwen3" and kv["qwen3.block_count"] == 2, kv.get("qwen3.block_count")
 assert kv["qwen3.embedding_length"] == 1024 and kv["qwen3.attention.head_count_kv"] == 8
-assert len(kv["tokenizer.ggml.tokens"]) == 1024 and kv["tokenizer.ggml.tokens"][13] == "<0x0A>"
+toks, tt = kv["tokenizer.ggml.tokens"], kv["tokenizer.ggml.token_type"]
+assert len(toks) == 1024 and toks[13] == "<0x0A>" and tt[13] == 6 and tt[1] == tt[2] == 3
+assert len(set(toks)) == len(toks), "duplicate tokens"
+if kv["general.description"].find("BPE") >= 0:
+    # GPT-2's merges as SentencePiece pieces: the space is U+2581, scores fall with rank
+    assert "\u2581the" in toks and "\u2581and" in toks and not any(" " in t for t in toks), toks[259:300]
+    sc = kv["tokenizer.ggml.scores"]; i, j = toks.index("\u2581t"), toks.index("\u2581the")
+    assert sc[i] > sc[j], (sc[i], sc[j])
 Q4_K, Q6_K, F32 = 12, 14, 0
 assert types["token_embd.weight"] == Q6_K, types["token_embd.weight"]
 # llama.cpp's use_more_bits() over 2 layers: the last (>= 7n/8) gets Q6_K, the first not
