@@ -33,7 +33,7 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
         body: JSON.stringify(s) });
       return r.status + " " + (await r.text()).slice(0, 300);
     }, { "model.asr": process.env.LIVE_ASR, "model.vad": process.env.LIVE_VAD, "model.llm": process.env.LIVE_LLM,
-      "live.max_tokens": "64", "live.window_tokens": "200",
+      "live.max_tokens": "320", "live.window_tokens": "200",
       "asr.fallback": "off" });
     check(status.startsWith("200"), "the live models could not be set: " + status);
     await page.reload();
@@ -59,7 +59,8 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     await page.uncheck("#suggest-toggle");
     await page.click("#stop");
     await page.waitForSelector("#meeting-ended", SLOW);
-    check(await page.$("#meeting-ended .live-summary"), "stopping showed no summary");
+    const ended = (await page.textContent("#meeting-ended .live-summary")) || "";
+    check(ended && !ended.includes("Nothing to summarise"), "stopping showed no summary: " + ended);
     const answer = await page.textContent("#chat-log .answer");
     check(answer && answer !== "…", "the question got no answer: " + answer);
     await shot("meeting-stopped");
