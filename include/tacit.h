@@ -1551,7 +1551,8 @@ TACIT_API bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, 
  * The local web app (`tacit serve`): an HTTP server on the loopback interface only,
  * serving the pages in web/ (embedded in the library at build time) and a JSON API for
  * what the command does (system, models, pull, rm, sessions, search, export, settings,
- * import). Meeting data never leaves the machine: the server refuses to bind anything
+ * import) and for a live meeting (tacit_live_*: one at a time per server, audio as PCM
+ * POSTs from the browser, events as Server-Sent Events). Meeting data never leaves the machine: the server refuses to bind anything
  * but 127.0.0.1 and ::1, and defends against other local pages and DNS rebinding:
  *  - a random per-launch token (256 bits from getrandom()) is required by every /api/
  *    request, as "Authorization: Bearer TOKEN" or the cookie the one-time URL sets
@@ -1592,7 +1593,8 @@ TACIT_API const char *tacit_serve_url(const struct tacit_server *server);
 TACIT_API int tacit_serve_port(const struct tacit_server *server);
 
 /* Stops listening, ends open event streams, cancels downloads in progress (their
- * partial files stay, to resume) and frees the server. Blocks until every connection
+ * partial files stay, to resume), closes a running live meeting (its work stops, the
+ * meeting stays resumable; a stop already under way is waited for) and frees the server. Blocks until every connection
  * thread has finished (about a second). Accepts NULL. Call from one thread. */
 TACIT_API void tacit_serve_stop(struct tacit_server *server);
 

@@ -23,6 +23,7 @@ struct api {
 	bool stopping;
 	volatile int cancel; /* set with stopping: model work in requests stops */
 	void *models_state;
+	void *live_state;
 };
 
 static const char COOKIE_NAME[] = "tacit_token";
@@ -77,6 +78,10 @@ enum tacit_status api_new(const struct api_params *params, struct api **out)
 	}
 	pthread_mutex_init(&api->lock, NULL);
 	pthread_cond_init(&api->cond, NULL);
+	if ((st = api_live_init(api, params->live_grace_ms)) != TACIT_OK) {
+		api_free(api);
+		return st;
+	}
 	*out = api;
 	return TACIT_OK;
 }
@@ -91,6 +96,7 @@ void api_shutdown(struct api *api)
 	pthread_cond_broadcast(&api->cond);
 	pthread_mutex_unlock(&api->lock);
 	api_models_shutdown(api);
+	api_live_shutdown(api);
 }
 
 void api_free(struct api *api)
@@ -99,6 +105,7 @@ void api_free(struct api *api)
 		return;
 	api_shutdown(api);
 	api_models_free(api);
+	api_live_free(api);
 	tacit_catalog_free(api->cat);
 	pthread_cond_destroy(&api->cond);
 	pthread_mutex_destroy(&api->lock);
@@ -143,6 +150,16 @@ void *api_models_state(struct api *api)
 void api_set_models_state(struct api *api, void *state)
 {
 	api->models_state = state;
+}
+
+void *api_live_state(struct api *api)
+{
+	return api->live_state;
+}
+
+void api_set_live_state(struct api *api, void *state)
+{
+	api->live_state = state;
 }
 
 const volatile int *api_cancel_flag(struct api *api)

@@ -47,6 +47,8 @@ struct api_params {
 	const char *token;              /* NULL = a fresh random one (tests pass their own) */
 	const struct tacit_system *sys; /* NULL = probe this machine */
 	bool no_network;                /* refuse downloads (the fuzz target) */
+	int live_grace_ms;              /* a live meeting no page follows and no audio
+					 * reaches is closed after this; 0 = 30 s */
 };
 
 /* Creates the handler's state: token, catalog, machine probe. Free with api_free(). */
@@ -134,6 +136,13 @@ void api_models_shutdown(struct api *api);
 void api_models_free(struct api *api);
 void *api_models_state(struct api *api);
 void api_set_models_state(struct api *api, void *state);
+/* The live meeting's state (api_live.c): created by api_new(), closed by api_shutdown()
+ * (the meeting stays resumable), freed by api_free(). */
+enum tacit_status api_live_init(struct api *api, int grace_ms);
+void api_live_shutdown(struct api *api);
+void api_live_free(struct api *api);
+void *api_live_state(struct api *api);
+void api_set_live_state(struct api *api, void *state);
 
 /* The web app's files, embedded at build time (webapp.c): the file for a path
  * ("/" = "/index.html") and its MIME type; false when there is none. */

@@ -1,145 +1,738 @@
 /*
- * api_live.c — the Meeting page's endpoints: start/stop, PCM upload (16 kHz s16le, one
- * or two channels: Me / Them), an event stream of segments and suggestions, and chat.
- * Requests are validated here in full; the work goes to a struct live_backend, so wiring
- * the live-meeting library in is a matter of filling one table. This build has no
- * backend: every call that needs one answers 501 with the reason, and the page says so.
+ * api_live.c — the Meeting page's endpoints on tacit_live_*: start (new or resumed),
+ * PCM upload (16 kHz s16le or f32le, 1 or 2 channels: Me / Them), stop (final summary
+ * and notes), an event stream, chat with streamed answers and the suggestions toggle.
+ * Invariants: one meeting per server; the tacit_live handle is only used by a caller
+ * counted in `users` while the phase is RUNNING, and stop/close wait for users to reach
+ * zero, so the handle is never freed under a request. When no page is listening and no
+ * audio has come for the grace period, or the server stops, the meeting is closed for
+ * real (resumable, nothing left running).
  */
 #include "api.h"
+
+#include <math.h>
+#include <time.h>
 
 #include <yyjson.h>
 
 #define LIVE_TITLE_MAX 512
 #define LIVE_QUESTION_MAX 2000
+#define RING 2048                /* events kept for streams that join late or lag */
+#define KEEPALIVE_TICKS 5        /* about seconds between comments on a quiet stream */
+#define DEFAULT_GRACE_MS 30000   /* no page listening, no audio: then the meeting closes */
+#define MAX_RESUMABLE 5
 
-/* What the endpoints need from a live meeting. Events (segments, suggestions, answer
- * tokens) reach the page through the stream the backend's subscribe() returns. */
-struct live_backend {
-	/* NULL when live meetings work, else a sentence saying why they do not */
-	const char *(*unavailable)(void);
-	enum tacit_status (*start)(const char *title, int n_channels, int64_t *out_session);
-	enum tacit_status (*push)(const int16_t *pcm, size_t n_frames, int n_channels);
-	enum tacit_status (*stop)(int64_t *out_session);
-	enum tacit_status (*ask)(const char *question);
-	struct api_stream *(*subscribe)(void);
+enum phase { IDLE, STARTING, RUNNING, STOPPING, CLOSING };
+static const char *const phase_names[] = { "idle", "starting", "running", "stopping", "closing" };
+
+struct live_state {
+	struct api *api;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	enum phase phase;
+	struct tacit_live *live;
+	int64_t session;
+	int n_channels;
+	bool analyze;
+	int users;          /* requests inside a tacit_live_* call */
+	int subscribers;    /* event streams open on this meeting */
+	uint64_t gen;       /* meeting number on this server: streams belong to one */
+	bool ended;         /* gen's last event is in the ring */
+	char *ring[RING];   /* SSE frames of gen, seq % RING */
+	uint64_t next_seq;
+	uint64_t gen_first; /* seq of gen's first event */
+	double last_audio;  /* monotonic seconds */
+	int grace_ms;
+	bool shutdown;
+	pthread_t watchdog;
+	bool watchdog_started;
 };
 
-static const char *none_unavailable(void)
+struct live_stream {
+	struct api_stream base;
+	struct live_state *ls;
+	uint64_t gen, next;
+	int quiet;
+	bool done;
+};
+
+static double mono_s(void)
 {
-	return "live meetings are not available in this build: import a transcript or use 'tacit transcribe' for now";
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static const struct live_backend backend = { none_unavailable, NULL, NULL, NULL, NULL, NULL };
+/* ---- the event ring ------------------------------------------------------------ */
 
-static bool unavailable(struct api_response *res)
+/* Appends one SSE frame (takes frame) under ls->mu. */
+static void ring_put_locked(struct live_state *ls, char *frame)
 {
-	const char *why = backend.unavailable ? backend.unavailable() : NULL;
-	if (why)
-		api_error_msg(res, 501, "%s", why);
-	return why != NULL;
+	if (!frame)
+		return;
+	free(ls->ring[ls->next_seq % RING]);
+	ls->ring[ls->next_seq % RING] = frame;
+	ls->next_seq++;
+	pthread_cond_broadcast(&ls->cond);
+}
+
+static char *sse_frame(const char *name, const char *json)
+{
+	char *f = NULL;
+	return asprintf(&f, "event: %s\ndata: %s\n\n", name, json) < 0 ? NULL : f;
+}
+
+static const char *const event_names[] = { "partial", "final",  "summary", "suggestion", "answer_delta",
+					   "answer",  "status", "warning", "stopped" };
+
+/* The library's events, on its threads. */
+static void on_event(const struct tacit_live_event *ev, void *user)
+{
+	struct live_state *ls = user;
+	if ((unsigned)ev->type >= ARRAY_SIZE(event_names))
+		return;
+	char *json = tacit_live_event_json(ev);
+	char *frame = json ? sse_frame(event_names[ev->type], json) : NULL;
+	tacit_free(json);
+	pthread_mutex_lock(&ls->mu);
+	ring_put_locked(ls, frame);
+	if (ev->type == TACIT_LIVE_STOPPED)
+		ls->ended = true;
+	pthread_mutex_unlock(&ls->mu);
+}
+
+/* The last event of a meeting that ended without TACIT_LIVE_STOPPED: "closed". */
+static void put_closed_locked(struct live_state *ls, int64_t session, const char *why, bool resumable)
+{
+	yyjson_mut_doc *d = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(d);
+	yyjson_mut_doc_set_root(d, o);
+	yyjson_mut_obj_add_str(d, o, "type", "closed");
+	yyjson_mut_obj_add_sint(d, o, "session", session);
+	yyjson_mut_obj_add_bool(d, o, "resumable", resumable);
+	yyjson_mut_obj_add_strcpy(d, o, "text", why);
+	char *json = yyjson_mut_write(d, 0, NULL);
+	yyjson_mut_doc_free(d);
+	if (json)
+		ring_put_locked(ls, sse_frame("closed", json));
+	free(json);
+	ls->ended = true;
+}
+
+static int stream_read(struct api_stream *base, struct buf *out)
+{
+	struct live_stream *s = (struct live_stream *)base;
+	struct live_state *ls = s->ls;
+	int rc = 0;
+
+	if (s->done)
+		return -1;
+	pthread_mutex_lock(&ls->mu);
+	if (ls->shutdown || ls->gen != s->gen) {
+		rc = -1;
+		goto out;
+	}
+	if (s->next == ls->next_seq && !ls->ended) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&ls->cond, &ls->mu, &ts);
+		if (ls->shutdown || ls->gen != s->gen) {
+			rc = -1;
+			goto out;
+		}
+	}
+	if (ls->next_seq - s->next > RING)
+		s->next = ls->next_seq - RING; /* fell behind: the oldest kept event */
+	if (s->next < ls->next_seq) {
+		while (s->next < ls->next_seq && out->len < 65536)
+			buf_adds(out, ls->ring[s->next++ % RING]);
+		s->quiet = 0;
+		rc = 1;
+	} else if (ls->ended) {
+		rc = -1;
+	} else if (++s->quiet >= KEEPALIVE_TICKS) {
+		/* a write to a closed connection is how the server learns the page is gone */
+		buf_adds(out, ": keep-alive\n\n");
+		s->quiet = 0;
+		rc = 1;
+	}
+out:
+	pthread_mutex_unlock(&ls->mu);
+	if (rc < 0)
+		s->done = true;
+	return rc;
+}
+
+static void stream_free(struct api_stream *base)
+{
+	struct live_stream *s = (struct live_stream *)base;
+	pthread_mutex_lock(&s->ls->mu);
+	if (s->gen == s->ls->gen)
+		s->ls->subscribers--;
+	pthread_cond_broadcast(&s->ls->cond);
+	pthread_mutex_unlock(&s->ls->mu);
+	free(s);
+}
+
+/* ---- meeting lifecycle ----------------------------------------------------------- */
+
+/* Waits for a phase that is not in transition (IDLE or RUNNING). */
+static void wait_settled_locked(struct live_state *ls)
+{
+	while (ls->phase == STARTING || ls->phase == STOPPING || ls->phase == CLOSING)
+		pthread_cond_wait(&ls->cond, &ls->mu);
+}
+
+/* Takes the running meeting out of use: phase becomes p once no request is inside a
+ * tacit_live_* call. NULL when none runs. */
+static struct tacit_live *take_locked(struct live_state *ls, enum phase p)
+{
+	if (ls->phase != RUNNING)
+		return NULL;
+	ls->phase = p;
+	while (ls->users > 0)
+		pthread_cond_wait(&ls->cond, &ls->mu);
+	return ls->live;
+}
+
+static void release_locked(struct live_state *ls)
+{
+	ls->live = NULL;
+	ls->phase = IDLE;
+	pthread_cond_broadcast(&ls->cond);
+}
+
+/* Closes the meeting without a summary (it stays resumable); why goes to the page. */
+static void close_meeting(struct live_state *ls, const char *why)
+{
+	pthread_mutex_lock(&ls->mu);
+	wait_settled_locked(ls);
+	struct tacit_live *l = take_locked(ls, CLOSING);
+	pthread_mutex_unlock(&ls->mu);
+	if (!l)
+		return;
+	tacit_log(TACIT_LOG_INFO, "serve: meeting %lld closed: %s", (long long)ls->session, why);
+	tacit_live_close(l); /* cancels the work and stops the model worker */
+	pthread_mutex_lock(&ls->mu);
+	put_closed_locked(ls, ls->session, why, true);
+	release_locked(ls);
+	pthread_mutex_unlock(&ls->mu);
+}
+
+/* Closes a meeting nobody follows any more: a tab closed without saying so. */
+static void *watchdog_main(void *arg)
+{
+	struct live_state *ls = arg;
+	pthread_mutex_lock(&ls->mu);
+	while (!ls->shutdown) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&ls->cond, &ls->mu, &ts);
+		if (ls->shutdown || ls->phase != RUNNING || ls->subscribers > 0)
+			continue;
+		if ((mono_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
+			continue;
+		pthread_mutex_unlock(&ls->mu);
+		close_meeting(ls, "no page followed the meeting and no audio came: it was closed and can be resumed");
+		pthread_mutex_lock(&ls->mu);
+	}
+	pthread_mutex_unlock(&ls->mu);
+	return NULL;
+}
+
+enum tacit_status api_live_init(struct api *api, int grace_ms)
+{
+	struct live_state *ls = calloc(1, sizeof(*ls));
+	if (!ls)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	ls->api = api;
+	ls->grace_ms = grace_ms > 0 ? grace_ms : DEFAULT_GRACE_MS;
+	pthread_mutex_init(&ls->mu, NULL);
+	pthread_cond_init(&ls->cond, NULL);
+	api_set_live_state(api, ls);
+	return TACIT_OK;
+}
+
+void api_live_shutdown(struct api *api)
+{
+	struct live_state *ls = api_live_state(api);
+	if (!ls)
+		return;
+	pthread_mutex_lock(&ls->mu);
+	bool first = !ls->shutdown;
+	ls->shutdown = true;
+	pthread_cond_broadcast(&ls->cond);
+	pthread_mutex_unlock(&ls->mu);
+	if (!first)
+		return;
+	if (ls->watchdog_started)
+		pthread_join(ls->watchdog, NULL);
+	ls->watchdog_started = false;
+	close_meeting(ls, "the server stopped: the meeting can be resumed");
+}
+
+void api_live_free(struct api *api)
+{
+	struct live_state *ls = api_live_state(api);
+	if (!ls)
+		return;
+	api_live_shutdown(api);
+	for (size_t i = 0; i < RING; i++)
+		free(ls->ring[i]);
+	pthread_cond_destroy(&ls->cond);
+	pthread_mutex_destroy(&ls->mu);
+	free(ls);
+	api_set_live_state(api, NULL);
+}
+
+/* ---- responses ------------------------------------------------------------------- */
+
+static yyjson_mut_doc *new_doc(yyjson_mut_val **root)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	*root = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, *root);
+	return doc;
 }
 
 static void ok(struct api_response *res, int http, const char *key, int64_t v)
 {
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *root = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, root);
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
 	yyjson_mut_obj_add_int(doc, root, key, v);
 	api_json(res, http, doc);
 }
 
-static void status(struct api_response *res)
+/* The model of kind, or why there is none, as {"path"} / {"missing"}. */
+static bool add_model(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key, enum tacit_model_kind kind)
 {
-	const char *why = backend.unavailable ? backend.unavailable() : NULL;
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *root = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, root);
-	yyjson_mut_obj_add_bool(doc, root, "available", why == NULL);
-	if (why)
-		yyjson_mut_obj_add_str(doc, root, "reason", why);
-	else
+	char *path = NULL;
+	yyjson_mut_val *m = yyjson_mut_obj_add_obj(doc, obj, key);
+	enum tacit_status st = tacit_model_resolve(kind, NULL, &path);
+	if (st == TACIT_OK) {
+		const char *base = strrchr(path, '/');
+		yyjson_mut_obj_add_strcpy(doc, m, "name", base ? base + 1 : path);
+	} else {
+		yyjson_mut_obj_add_strcpy(doc, m, "missing", tacit_errmsg());
+	}
+	tacit_free(path);
+	tacit_clear_error();
+	return st == TACIT_OK;
+}
+
+static bool setting_on(struct tacit_store *store, const char *key)
+{
+	char *v = NULL;
+	bool on = store && tacit_store_setting_get(store, key, &v) == TACIT_OK && v && !strcmp(v, "on");
+	tacit_free(v);
+	tacit_clear_error();
+	return on;
+}
+
+static void status(struct live_state *ls, struct api_response *res)
+{
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	struct tacit_store *store = NULL;
+	struct tacit_session *list = NULL;
+	size_t n = 0;
+
+	yyjson_mut_val *models = yyjson_mut_obj_add_obj(doc, root, "models");
+	bool asr = add_model(doc, models, "asr", TACIT_MODEL_ASR);
+	bool vad = add_model(doc, models, "vad", TACIT_MODEL_VAD);
+	add_model(doc, models, "llm", TACIT_MODEL_LLM);
+	yyjson_mut_obj_add_bool(doc, root, "available", asr && vad);
+	if (asr && vad)
 		yyjson_mut_obj_add_null(doc, root, "reason");
+	else
+		yyjson_mut_obj_add_str(doc, root, "reason", "a live meeting needs a speech model and a voice activity model");
+
+	pthread_mutex_lock(&ls->mu);
+	if (ls->phase == IDLE) {
+		yyjson_mut_obj_add_null(doc, root, "meeting");
+	} else {
+		yyjson_mut_val *m = yyjson_mut_obj_add_obj(doc, root, "meeting");
+		yyjson_mut_obj_add_str(doc, m, "phase", phase_names[ls->phase]);
+		yyjson_mut_obj_add_int(doc, m, "session_id", ls->session);
+		yyjson_mut_obj_add_int(doc, m, "channels", ls->n_channels);
+		yyjson_mut_obj_add_bool(doc, m, "analysis", ls->analyze);
+	}
+	int64_t running = ls->phase == IDLE ? 0 : ls->session;
+	pthread_mutex_unlock(&ls->mu);
+
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "resumable");
+	if (tacit_store_open(NULL, &store) == TACIT_OK) {
+		yyjson_mut_obj_add_bool(doc, root, "suggestions", setting_on(store, "suggestions.auto"));
+		if (tacit_store_session_list(store, &list, &n) == TACIT_OK) {
+			size_t k = 0;
+			for (size_t i = 0; i < n && k < MAX_RESUMABLE; i++) {
+				if (list[i].ended_ms != 0 || list[i].id == running)
+					continue;
+				yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+				yyjson_mut_obj_add_int(doc, o, "id", list[i].id);
+				yyjson_mut_obj_add_strcpy(doc, o, "title", list[i].title);
+				yyjson_mut_obj_add_int(doc, o, "started_ms", list[i].started_ms);
+				yyjson_mut_obj_add_int(doc, o, "n_segments", list[i].n_segments);
+				k++;
+			}
+		}
+		tacit_free(list);
+		tacit_store_close(store);
+	}
+	tacit_clear_error();
 	api_json(res, 200, doc);
 }
 
-static void start(struct api_call *c, struct api_response *res)
+static bool clean_str(yyjson_val *v, size_t max)
+{
+	return yyjson_is_str(v) && yyjson_get_len(v) <= max && strlen(yyjson_get_str(v)) == yyjson_get_len(v);
+}
+
+/* POST /api/meeting/start {"title"?, "channels"?: 1|2, "resume"?: ID, "partials"?: bool} */
+static void start(struct live_state *ls, struct api_call *c, struct api_response *res)
 {
 	yyjson_doc *doc = api_body_object(c, res);
+	struct tacit_live *l = NULL;
+	char *llm = NULL;
 	if (!doc)
 		return;
 	yyjson_val *root = yyjson_doc_get_root(doc);
 	yyjson_val *title = yyjson_obj_get(root, "title"), *ch = yyjson_obj_get(root, "channels");
-	int64_t id = 0;
-	if (title && !(yyjson_is_str(title) && yyjson_get_len(title) <= LIVE_TITLE_MAX &&
-		       strlen(yyjson_get_str(title)) == yyjson_get_len(title))) {
+	yyjson_val *resume = yyjson_obj_get(root, "resume"), *partials = yyjson_obj_get(root, "partials");
+	if (title && !clean_str(title, LIVE_TITLE_MAX)) {
 		api_error_msg(res, 400, "\"title\" must be text of at most %d bytes", LIVE_TITLE_MAX);
-	} else if (ch && !(yyjson_is_int(ch) && (yyjson_get_sint(ch) == 1 || yyjson_get_sint(ch) == 2))) {
-		api_error_msg(res, 400, "\"channels\" must be 1 (microphone) or 2 (microphone and meeting audio)");
-	} else if (!unavailable(res)) {
-		enum tacit_status st = backend.start(title ? yyjson_get_str(title) : NULL,
-						     ch ? (int)yyjson_get_sint(ch) : 1, &id);
-		if (st != TACIT_OK)
-			api_error(res, st);
-		else
-			ok(res, 201, "session_id", id);
+		goto out;
 	}
+	if (ch && !(yyjson_is_int(ch) && (yyjson_get_sint(ch) == 1 || yyjson_get_sint(ch) == 2))) {
+		api_error_msg(res, 400, "\"channels\" must be 1 (microphone) or 2 (microphone and meeting audio)");
+		goto out;
+	}
+	if (resume && !(yyjson_is_int(resume) && yyjson_get_sint(resume) > 0)) {
+		api_error_msg(res, 400, "\"resume\" must be the id of an unfinished meeting");
+		goto out;
+	}
+	if (partials && !yyjson_is_bool(partials)) {
+		api_error_msg(res, 400, "\"partials\" must be true or false");
+		goto out;
+	}
+
+	pthread_mutex_lock(&ls->mu);
+	if (ls->shutdown) {
+		pthread_mutex_unlock(&ls->mu);
+		api_error_msg(res, 503, "the server is stopping");
+		goto out;
+	}
+	if (ls->phase != IDLE) {
+		int64_t id = ls->session;
+		pthread_mutex_unlock(&ls->mu);
+		api_error_msg(res, 409, "meeting %lld is already running: one live meeting at a time (stop it first)",
+			      (long long)id);
+		goto out;
+	}
+	ls->phase = STARTING;
+	ls->session = 0;
+	pthread_mutex_unlock(&ls->mu);
+
+	/* no language model: a transcript-only meeting, said so in the status */
+	bool analyze = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
+	struct tacit_store *store = NULL;
+	bool fallback = true;
+	if (tacit_store_open(NULL, &store) == TACIT_OK) {
+		char *v = NULL;
+		if (tacit_store_setting_get(store, "asr.fallback", &v) == TACIT_OK && v && !strcmp(v, "off"))
+			fallback = false;
+		tacit_free(v);
+		tacit_store_close(store);
+	}
+	tacit_clear_error();
+	struct tacit_live_params p = tacit_live_default_params();
+	p.resume_id = resume ? yyjson_get_sint(resume) : 0;
+	p.title = title ? yyjson_get_str(title) : NULL;
+	p.n_channels = ch ? (int)yyjson_get_sint(ch) : 1;
+	p.analyze = analyze;
+	p.asr_fallback = fallback;
+	if (partials && !yyjson_get_bool(partials))
+		p.partial_every_ms = 0;
+	p.on_event = on_event;
+	p.user = ls;
+	/* events of the opening (a resume's status) belong to the new meeting's streams */
+	pthread_mutex_lock(&ls->mu);
+	ls->gen++;
+	ls->gen_first = ls->next_seq;
+	ls->ended = false;
+	ls->subscribers = 0;
+	pthread_mutex_unlock(&ls->mu);
+	enum tacit_status st = tacit_live_open(&p, &l);
+
+	pthread_mutex_lock(&ls->mu);
+	if (st == TACIT_OK && ls->shutdown) {
+		pthread_mutex_unlock(&ls->mu);
+		tacit_live_close(l);
+		pthread_mutex_lock(&ls->mu);
+		release_locked(ls);
+		pthread_mutex_unlock(&ls->mu);
+		api_error_msg(res, 503, "the server is stopping");
+		goto out;
+	}
+	if (st != TACIT_OK) {
+		release_locked(ls);
+		pthread_mutex_unlock(&ls->mu);
+		/* a missing model is this device's state, not a bad request */
+		if (st == TACIT_ERR_NOT_FOUND && !p.resume_id)
+			api_error_msg(res, 409, "%s", tacit_errmsg());
+		else
+			api_error(res, st);
+		goto out;
+	}
+	ls->live = l;
+	ls->session = tacit_live_session_id(l);
+	ls->n_channels = p.n_channels;
+	ls->analyze = analyze;
+	ls->phase = RUNNING;
+	ls->last_audio = mono_s();
+	if (!ls->watchdog_started && pthread_create(&ls->watchdog, NULL, watchdog_main, ls) == 0)
+		ls->watchdog_started = true;
+	pthread_cond_broadcast(&ls->cond);
+	yyjson_mut_val *r;
+	yyjson_mut_doc *out = new_doc(&r);
+	yyjson_mut_obj_add_int(out, r, "session_id", ls->session);
+	yyjson_mut_obj_add_int(out, r, "channels", ls->n_channels);
+	yyjson_mut_obj_add_bool(out, r, "analysis", analyze);
+	pthread_mutex_unlock(&ls->mu);
+	api_json(res, 201, out);
+out:
+	tacit_free(llm);
 	yyjson_doc_free(doc);
 }
 
-static void audio(struct api_call *c, struct api_response *res)
+/* The running meeting for one call, counted in users; NULL (and res set) when none. */
+static struct tacit_live *enter(struct live_state *ls, struct api_response *res)
 {
-	const char *chs = api_arg(c, "channels");
+	struct tacit_live *l = NULL;
+	pthread_mutex_lock(&ls->mu);
+	if (ls->phase == RUNNING) {
+		l = ls->live;
+		ls->users++;
+	} else if (ls->phase == IDLE) {
+		api_error_msg(res, 409, "no meeting is running: start one first");
+	} else {
+		api_error_msg(res, 409, "the meeting is %s", phase_names[ls->phase]);
+	}
+	pthread_mutex_unlock(&ls->mu);
+	return l;
+}
+
+static void leave(struct live_state *ls)
+{
+	pthread_mutex_lock(&ls->mu);
+	ls->users--;
+	pthread_cond_broadcast(&ls->cond);
+	pthread_mutex_unlock(&ls->mu);
+}
+
+/* POST /api/meeting/audio?channels=1|2[&format=s16le|f32le]: interleaved 16 kHz PCM. */
+static void audio(struct live_state *ls, struct api_call *c, struct api_response *res)
+{
+	const char *chs = api_arg(c, "channels"), *fmt = api_arg(c, "format");
 	int64_t n_ch = chs ? api_parse_id(chs) : 1;
-	size_t len = c->req->body_len;
+	size_t len = c->req->body_len, width;
+	float *pcm = NULL;
 	if (n_ch != 1 && n_ch != 2) {
 		api_error_msg(res, 400, "\"channels\" must be 1 or 2");
 		return;
 	}
-	if (len == 0 || len % (size_t)(2 * n_ch)) {
-		api_error_msg(res, 400, "the body must be whole frames of 16-bit PCM (%d bytes each)", (int)(2 * n_ch));
+	if (!fmt || !strcmp(fmt, "s16le")) {
+		width = 2;
+	} else if (!strcmp(fmt, "f32le")) {
+		width = 4;
+	} else {
+		api_error_msg(res, 400, "\"format\" must be s16le or f32le");
 		return;
 	}
-	if (unavailable(res))
+	size_t frame = width * (size_t)n_ch;
+	if (len == 0 || len % frame) {
+		api_error_msg(res, 400, "the body must be whole frames of 16 kHz PCM (%zu bytes each)", frame);
 		return;
-	size_t n_frames = len / (size_t)(2 * n_ch);
-	int16_t *pcm = malloc(len);
-	if (!pcm) {
+	}
+	struct tacit_live *l = enter(ls, res);
+	if (!l)
+		return;
+	if (n_ch != ls->n_channels) {
+		api_error_msg(res, 400, "this meeting has %d channel%s, not %d", ls->n_channels,
+			      ls->n_channels == 1 ? "" : "s", (int)n_ch);
+		goto out;
+	}
+	size_t n = len / width, n_frames = len / frame;
+	if (!(pcm = malloc(n * sizeof(float)))) {
 		api_error_msg(res, 503, "out of memory");
-		return;
+		goto out;
 	}
-	for (size_t i = 0; i < len / 2; i++) { /* little-endian on the wire, whatever the host */
-		const unsigned char *b = (const unsigned char *)c->req->body + 2 * i;
-		pcm[i] = (int16_t)(uint16_t)(b[0] | b[1] << 8);
+	const unsigned char *b = (const unsigned char *)c->req->body;
+	for (size_t i = 0; i < n; i++, b += width) { /* little-endian on the wire, whatever the host */
+		if (width == 2) {
+			pcm[i] = (float)(int16_t)(uint16_t)(b[0] | b[1] << 8) / 32768.0f;
+		} else {
+			uint32_t u = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+			float f;
+			memcpy(&f, &u, sizeof(f));
+			pcm[i] = isfinite(f) ? (f > 1.0f ? 1.0f : f < -1.0f ? -1.0f : f) : 0.0f;
+		}
 	}
-	enum tacit_status st = backend.push(pcm, n_frames, (int)n_ch);
-	free(pcm);
-	if (st != TACIT_OK)
+	enum tacit_status st = tacit_live_push(l, pcm, n_frames);
+	if (st != TACIT_OK) {
 		api_error(res, st);
-	else
-		ok(res, 200, "frames", (int64_t)n_frames);
+		goto out;
+	}
+	pthread_mutex_lock(&ls->mu);
+	ls->last_audio = mono_s();
+	pthread_mutex_unlock(&ls->mu);
+	ok(res, 200, "frames", (int64_t)n_frames);
+out:
+	free(pcm);
+	leave(ls);
 }
 
-static void chat(struct api_call *c, struct api_response *res)
+/* POST /api/meeting/chat {"question"}: 202 {"request"}; the answer streams as events. */
+static void chat(struct live_state *ls, struct api_call *c, struct api_response *res)
 {
 	yyjson_doc *doc = api_body_object(c, res);
 	if (!doc)
 		return;
 	yyjson_val *q = yyjson_obj_get(yyjson_doc_get_root(doc), "question");
-	if (!yyjson_is_str(q) || yyjson_get_len(q) == 0 || yyjson_get_len(q) > LIVE_QUESTION_MAX ||
-	    strlen(yyjson_get_str(q)) != yyjson_get_len(q)) {
+	struct tacit_live *l;
+	if (!clean_str(q, LIVE_QUESTION_MAX) || yyjson_get_len(q) == 0) {
 		api_error_msg(res, 400, "\"question\" must be text of 1 to %d bytes", LIVE_QUESTION_MAX);
-	} else if (!unavailable(res)) {
-		enum tacit_status st = backend.ask(yyjson_get_str(q));
-		if (st != TACIT_OK)
+	} else if ((l = enter(ls, res)) != NULL) {
+		uint64_t id = 0;
+		enum tacit_status st = ls->analyze ? tacit_live_ask(l, yyjson_get_str(q), &id) : TACIT_ERR_USAGE;
+		if (!ls->analyze)
+			api_error_msg(res, 409, "this meeting has no language model: choose one in Settings");
+		else if (st != TACIT_OK)
 			api_error(res, st);
 		else
-			ok(res, 202, "accepted", 1);
+			ok(res, 202, "request", (int64_t)id);
+		leave(ls);
 	}
 	yyjson_doc_free(doc);
 }
 
+/* POST /api/meeting/suggestions {"on": bool}: the device setting, and the one-time
+ * notice when turned on ({"on", "notice": text | null}); a running meeting follows the
+ * setting within seconds, and turning it on asks for suggestions now. */
+static void suggestions(struct live_state *ls, struct api_call *c, struct api_response *res)
+{
+	yyjson_doc *doc = api_body_object(c, res);
+	struct tacit_store *store = NULL;
+	char *notice = NULL;
+	if (!doc)
+		return;
+	yyjson_val *on = yyjson_obj_get(yyjson_doc_get_root(doc), "on");
+	if (!yyjson_is_bool(on)) {
+		api_error_msg(res, 400, "\"on\" must be true or false");
+		goto out;
+	}
+	if (!(store = api_store(res)))
+		goto out;
+	enum tacit_status st = tacit_suggestions_enable(store, yyjson_get_bool(on), &notice);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		goto out;
+	}
+	pthread_mutex_lock(&ls->mu);
+	if (yyjson_get_bool(on) && ls->phase == RUNNING && ls->analyze)
+		tacit_live_suggest(ls->live); /* only queues: safe under the lock */
+	pthread_mutex_unlock(&ls->mu);
+	yyjson_mut_val *r;
+	yyjson_mut_doc *out = new_doc(&r);
+	yyjson_mut_obj_add_bool(out, r, "on", yyjson_get_bool(on));
+	if (notice)
+		yyjson_mut_obj_add_strcpy(out, r, "notice", notice);
+	else
+		yyjson_mut_obj_add_null(out, r, "notice");
+	api_json(res, 200, out);
+out:
+	tacit_free(notice);
+	tacit_store_close(store);
+	yyjson_doc_free(doc);
+}
+
+/* POST /api/meeting/stop: blocks until the final summary and notes are stored. */
+static void stop(struct live_state *ls, struct api_response *res)
+{
+	char *summary = NULL;
+	pthread_mutex_lock(&ls->mu);
+	if (ls->phase != RUNNING) {
+		enum phase ph = ls->phase;
+		pthread_mutex_unlock(&ls->mu);
+		if (ph == IDLE)
+			api_error_msg(res, 409, "no meeting is running");
+		else
+			api_error_msg(res, 409, "the meeting is %s", phase_names[ph]);
+		return;
+	}
+	struct tacit_live *l = take_locked(ls, STOPPING);
+	int64_t id = ls->session;
+	pthread_mutex_unlock(&ls->mu);
+	enum tacit_status st = tacit_live_stop(l, &summary);
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", st == TACIT_OK ? "" : tacit_errmsg());
+	tacit_live_close(l);
+	pthread_mutex_lock(&ls->mu);
+	if (st != TACIT_OK || !ls->ended)
+		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg, false);
+	release_locked(ls);
+	pthread_mutex_unlock(&ls->mu);
+	if (st != TACIT_OK) {
+		tacit_fail(st, "cannot finish meeting %lld: %s (its transcript is saved)", (long long)id, msg);
+		api_error(res, st);
+	} else {
+		yyjson_mut_val *r;
+		yyjson_mut_doc *out = new_doc(&r);
+		yyjson_doc *sd = summary ? yyjson_read(summary, strlen(summary), 0) : NULL;
+		yyjson_mut_obj_add_int(out, r, "session_id", id);
+		if (sd)
+			yyjson_mut_obj_add_val(out, r, "summary", yyjson_val_mut_copy(out, yyjson_doc_get_root(sd)));
+		else
+			yyjson_mut_obj_add_null(out, r, "summary");
+		yyjson_doc_free(sd);
+		api_json(res, 200, out);
+	}
+	tacit_free(summary);
+}
+
+/* GET /api/meeting/events: the running meeting's events from its first (as far as the
+ * ring reaches), ending after "stopped" or "closed". */
+static void events(struct live_state *ls, struct api_response *res)
+{
+	struct live_stream *s = calloc(1, sizeof(*s));
+	if (!s) {
+		api_error_msg(res, 503, "out of memory");
+		return;
+	}
+	pthread_mutex_lock(&ls->mu);
+	if (ls->phase == IDLE || ls->phase == STARTING) {
+		pthread_mutex_unlock(&ls->mu);
+		free(s);
+		api_error_msg(res, 409, "no meeting is running");
+		return;
+	}
+	s->base.read = stream_read;
+	s->base.free = stream_free;
+	s->ls = ls;
+	s->gen = ls->gen;
+	s->next = ls->next_seq - ls->gen_first > RING ? ls->next_seq - RING : ls->gen_first;
+	ls->subscribers++;
+	pthread_mutex_unlock(&ls->mu);
+	res->stream = &s->base;
+	res->status = 200;
+	res->content_type = "text/event-stream";
+}
+
 bool api_live_route(struct api_call *c, struct api_response *res)
 {
+	struct live_state *ls = api_live_state(c->api);
 	const char *m = c->req->method;
 	bool get = !strcmp(m, "GET") || !strcmp(m, "HEAD"), post = !strcmp(m, "POST");
 	if (c->n_seg < 2 || strcmp(c->seg[1], "meeting"))
@@ -148,31 +741,35 @@ bool api_live_route(struct api_call *c, struct api_response *res)
 	if (!what) {
 		api_error_msg(res, 404, "no such meeting call");
 	} else if (!*what && get) {
-		status(res);
+		status(ls, res);
 	} else if (!strcmp(what, "start") && post) {
-		start(c, res);
+		start(ls, c, res);
 	} else if (!strcmp(what, "audio") && post) {
-		audio(c, res);
+		audio(ls, c, res);
 	} else if (!strcmp(what, "chat") && post) {
-		chat(c, res);
-	} else if (!strcmp(what, "stop") && post) {
-		int64_t id = 0;
-		enum tacit_status st;
-		if (!unavailable(res)) {
-			if ((st = backend.stop(&id)) != TACIT_OK)
+		chat(ls, c, res);
+	} else if (!strcmp(what, "suggestions") && post) {
+		suggestions(ls, c, res);
+	} else if (!strcmp(what, "suggest") && post) {
+		struct tacit_live *l = enter(ls, res);
+		if (l) {
+			enum tacit_status st = ls->analyze ? tacit_live_suggest(l) : TACIT_ERR_USAGE;
+			if (!ls->analyze)
+				api_error_msg(res, 409, "this meeting has no language model: choose one in Settings");
+			else if (st != TACIT_OK)
 				api_error(res, st);
 			else
-				ok(res, 200, "session_id", id);
+				ok(res, 202, "accepted", 1);
+			leave(ls);
 		}
+	} else if (!strcmp(what, "stop") && post) {
+		stop(ls, res);
+	} else if (!strcmp(what, "close") && post) {
+		/* the page is going away (sendBeacon): stop the work, keep the meeting resumable */
+		close_meeting(ls, "the page closed the meeting: it can be resumed");
+		ok(res, 200, "closed", 1);
 	} else if (!strcmp(what, "events") && get) {
-		if (!unavailable(res)) {
-			if (!(res->stream = backend.subscribe())) {
-				api_error_msg(res, 503, "out of memory");
-			} else {
-				res->status = 200;
-				res->content_type = "text/event-stream";
-			}
-		}
+		events(ls, res);
 	} else {
 		api_error_msg(res, 405, "no %s on /api/meeting/%s", m, what);
 	}

@@ -6,6 +6,8 @@
  */
 #include "api.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -294,19 +296,28 @@ static void import_file(struct api_call *c, struct api_response *res, struct tac
 
 /* ---- settings ---------------------------------------------------------------------- */
 
-enum setting_type { SET_MODEL, SET_ONOFF, SET_LANGUAGE };
+enum setting_type { SET_MODEL, SET_ONOFF, SET_LANGUAGE, SET_NUMBER };
 
 static const struct setting {
 	const char *key;
 	enum setting_type type;
 	enum tacit_model_kind kind;
 	const char *label;
+	double min, max; /* SET_NUMBER */
 } settings[] = {
-	{ "model.llm", SET_MODEL, TACIT_MODEL_LLM, "Language model for summaries, notes, chat and suggestions" },
-	{ "model.asr", SET_MODEL, TACIT_MODEL_ASR, "Speech model for transcription" },
-	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model" },
-	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting" },
-	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)" },
+	{ "model.llm", SET_MODEL, TACIT_MODEL_LLM, "Language model for summaries, notes, chat and suggestions", 0, 0 },
+	{ "model.asr", SET_MODEL, TACIT_MODEL_ASR, "Speech model for transcription", 0, 0 },
+	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model", 0, 0 },
+	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting", 0, 0 },
+	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)", 0, 0 },
+	{ "asr.fallback", SET_ONOFF, TACIT_MODEL_ASR, "Live meetings: retry unclear speech at higher temperature (more CPU)", 0, 0 },
+	/* the live meeting's thresholds (see "Live meetings" in include/tacit.h) */
+	{ "suggestions.interval_s", SET_NUMBER, TACIT_MODEL_LLM, "Seconds between automatic suggestions", 10, 3600 },
+	{ "suggestions.battery_factor", SET_NUMBER, TACIT_MODEL_LLM, "On battery, suggestions come this many times less often", 1, 20 },
+	{ "suggestions.battery_min_percent", SET_NUMBER, TACIT_MODEL_LLM, "On battery below this charge (%), suggestions pause", 0, 100 },
+	{ "suggestions.max_load", SET_NUMBER, TACIT_MODEL_LLM, "Load per core above which suggestions back off", 0.1, 16 },
+	{ "live.window_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Transcript tokens per rolling summary window", 64, 6144 },
+	{ "live.max_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Output budget of each model call during a meeting", 32, 4096 },
 };
 
 static const struct setting *find_setting(const char *key)
@@ -333,6 +344,16 @@ static const char *check_value(struct api *api, const struct setting *s, const c
 			if (v[i] < 'a' || v[i] > 'z')
 				return "must be \"auto\" or a language code such as \"en\"";
 		return NULL;
+	case SET_NUMBER: {
+		char *end;
+		double d = strtod(v, &end);
+		static _Thread_local char why[96];
+		if (n == 0 || n > 16 || *end || !isfinite(d) || d < s->min || d > s->max || !isdigit((unsigned char)v[0])) {
+			snprintf(why, sizeof(why), "must be a number from %g to %g", s->min, s->max);
+			return why;
+		}
+		return NULL;
+	}
 	case SET_MODEL: {
 		const struct tacit_model_info *m = tacit_catalog_find(api_catalog(api), v);
 		if (m)
@@ -367,7 +388,14 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 		yyjson_mut_obj_add_str(doc, o, "key", s->key);
 		yyjson_mut_obj_add_str(doc, o, "label", s->label);
 		yyjson_mut_obj_add_str(doc, o, "type",
-				       s->type == SET_MODEL ? "model" : s->type == SET_ONOFF ? "onoff" : "language");
+				       s->type == SET_MODEL	? "model"
+				       : s->type == SET_ONOFF	? "onoff"
+				       : s->type == SET_NUMBER	? "number"
+								: "language");
+		if (s->type == SET_NUMBER) {
+			yyjson_mut_obj_add_real(doc, o, "min", s->min);
+			yyjson_mut_obj_add_real(doc, o, "max", s->max);
+		}
 		if (value)
 			yyjson_mut_obj_add_strcpy(doc, o, "value", value);
 		else

@@ -18,6 +18,7 @@ EMBED(web_models_js, "web/models.js");
 EMBED(web_history_js, "web/history.js");
 EMBED(web_settings_js, "web/settings.js");
 EMBED(web_meeting_js, "web/meeting.js");
+EMBED(web_pcm_worklet_js, "web/pcm-worklet.js");
 EMBED(web_icon_svg, "web/icon.svg");
 
 static const struct file {
@@ -32,6 +33,7 @@ static const struct file {
 	{ "/history.js", web_history_js, web_history_js_end, "text/javascript; charset=utf-8" },
 	{ "/settings.js", web_settings_js, web_settings_js_end, "text/javascript; charset=utf-8" },
 	{ "/meeting.js", web_meeting_js, web_meeting_js_end, "text/javascript; charset=utf-8" },
+	{ "/pcm-worklet.js", web_pcm_worklet_js, web_pcm_worklet_js_end, "text/javascript; charset=utf-8" },
 	{ "/icon.svg", web_icon_svg, web_icon_svg_end, "image/svg+xml" },
 };
 

@@ -27,11 +27,13 @@ tacit.api = async function (method, path, body, raw) {
   return data;
 };
 
-/* el("div.card", {attrs}, children...) — text is always set as text. */
+/* el("div.card#id", {attrs}, children...) — text is always set as text. */
 tacit.el = function (spec, attrs, ...kids) {
-  const m = /^([a-z0-9]+)((?:\.[\w-]+)*)$/.exec(spec);
+  const m = /^([a-z0-9]+)((?:[.#][\w-]+)*)$/.exec(spec);
   const e = document.createElement(m[1]);
-  if (m[2]) e.className = m[2].slice(1).replace(/\./g, " ");
+  const cls = [];
+  for (const [, k, v] of m[2].matchAll(/([.#])([\w-]+)/g)) if (k === "#") e.id = v; else cls.push(v);
+  if (cls.length) e.className = cls.join(" ");
   for (const [k, v] of Object.entries(attrs || {})) {
     if (v === false || v === null || v === undefined) continue;
     if (k.startsWith("on")) e.addEventListener(k.slice(2), v);

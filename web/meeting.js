@@ -1,60 +1,281 @@
-/* Meeting page: start/stop, microphone (and optionally the meeting's own audio) streamed
- * as 16 kHz PCM, the live transcript, suggestions and chat. Until the server has live
- * meetings, it shows why not and what to do instead. */
+/* Meeting page: start (or resume) and stop a live meeting; the microphone ("Me") and,
+ * optionally, the meeting's tab or system audio ("Them") resampled to 16 kHz in an
+ * AudioWorklet (web/pcm-worklet.js) and sent as f32le PCM in small POSTs, one at a time
+ * so they arrive in order; the live transcript, rolling summary, suggestions (toggle and
+ * one-time notice) and chat with answers streamed token by token over the event stream.
+ * The capture outlives page changes inside the app; leaving the app closes the meeting
+ * (it stays resumable). */
 "use strict";
 (function () {
   const { el, api } = tacit;
+  let cap = null; /* the capture this tab runs: {session, channels, ctx, tracks, queue, ...} */
+
+  function stopTracks(c) {
+    for (const t of c.tracks) t.stop();
+    if (c.ctx) c.ctx.close().catch(() => {});
+    c.ctx = null;
+  }
+
+  /* Sends queued audio, one POST at a time. */
+  async function pump(c) {
+    if (c.sending || !c.queue.length) return;
+    c.sending = true;
+    try {
+      while (c.queue.length) {
+        const n = c.queue.reduce((a, b) => a + b.length, 0), body = new Float32Array(n);
+        let at = 0;
+        for (const q of c.queue.splice(0)) { body.set(q, at); at += q.length; }
+        await api("POST", `/api/meeting/audio?channels=${c.channels}&format=f32le`, body.buffer, true);
+      }
+    } catch (e) {
+      c.failed = e.message;
+      if (c.onfail) c.onfail(e.message);
+    } finally { c.sending = false; }
+  }
+
+  async function capture(channels) {
+    const mic = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+    const tracks = mic.getTracks();
+    let them = null;
+    if (channels === 2) {
+      try {
+        them = await navigator.mediaDevices.getDisplayMedia({ audio: true, video: true });
+      } catch (e) {
+        for (const t of tracks) t.stop();
+        throw new Error("The meeting's audio was not shared: " + e.message);
+      }
+      for (const t of them.getVideoTracks()) t.stop();
+      tracks.push(...them.getTracks());
+      if (!them.getAudioTracks().length) {
+        for (const t of tracks) t.stop();
+        throw new Error("The shared tab or screen carries no audio: share a tab and tick \"Share tab audio\".");
+      }
+    }
+    const ctx = new AudioContext();
+    await ctx.audioWorklet.addModule("/pcm-worklet.js");
+    const node = new AudioWorkletNode(ctx, "tacit-pcm", { numberOfInputs: channels, numberOfOutputs: 1,
+      outputChannelCount: [1], processorOptions: { channels } });
+    ctx.createMediaStreamSource(mic).connect(node, 0, 0);
+    if (them) ctx.createMediaStreamSource(new MediaStream(them.getAudioTracks())).connect(node, 0, 1);
+    node.connect(ctx.destination); /* silent: pulls the graph */
+    return { ctx, node, tracks };
+  }
+
+  /* "answer" text from the model's partial JSON, for streaming. */
+  function partialAnswer(raw) {
+    const m = /"answer"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(raw);
+    if (!m) return "";
+    try { return JSON.parse('"' + m[1].replace(/\\$/, "") + '"'); } catch (e) { return m[1]; }
+  }
+
+  function itemText(it) {
+    if (typeof it === "string") return it;
+    const t = it.text || it.task || it.item || it.question || it.decision || "";
+    return it.owner ? `${t} (${it.owner})` : t;
+  }
+
+  function summaryView(s) {
+    const box = el("div.card.live-summary");
+    if (!s) return box.append(el("p.muted", { text: "Nothing to summarise yet." })), box;
+    if (s.title) box.append(el("strong", { text: s.title }));
+    if (s.overview) box.append(el("p", { text: s.overview }));
+    for (const [key, label] of [["decisions", "Decisions"], ["action_items", "Action items"],
+      ["key_points", "Key points"], ["open_questions", "Open questions"]]) {
+      const items = Array.isArray(s[key]) ? s[key].map(itemText).filter(Boolean) : [];
+      if (items.length) box.append(el("h3", { text: label }), el("ul", {}, items.map((t) => el("li", { text: t }))));
+    }
+    if (!box.childNodes.length) box.append(el("p.muted", { text: "Nothing to summarise yet." }));
+    return box;
+  }
+
+  /* The live view of a running meeting: transcript, summary, suggestions, chat. */
+  function liveView(view, st, mine) {
+    const id = st.meeting.session_id;
+    const status = el("p.muted#live-status", { role: "status", text: mine ? "Listening…" : "" });
+    const transcript = el("div.transcript#transcript", { "aria-live": "polite" });
+    const partial = el("div.seg.partial", {}, el("span.t", { text: "" }), el("span.muted", { text: "" }));
+    const summary = el("div#summary-box", {}, summaryView(null));
+    const suggestions = el("ul.list#suggestions");
+    const toggle = el("input#suggest-toggle", { type: "checkbox", checked: st.suggestions });
+    const suggestNow = el("button#suggest-now", { type: "button", disabled: !st.meeting.analysis }, "Suggest now");
+    const chatLog = el("div.chat#chat-log");
+    const q = el("input#chat-q", { type: "text", placeholder: "Ask about the meeting so far", maxlength: 2000,
+      disabled: !st.meeting.analysis, autocomplete: "off" });
+    const chatForm = el("form.row#chat-form", {}, el("label.grow", { for: "chat-q" }, q),
+      el("button", { type: "submit", disabled: !st.meeting.analysis }, "Ask"));
+    const stop = el("button.danger#stop", { type: "button" }, mine ? "Stop" : "Stop this meeting");
+    const answers = new Map();
+    let es = null;
+
+    const finished = (title, ...body) => {
+      if (es) es.close();
+      if (cap && cap.session === id) { stopTracks(cap); cap = null; }
+      stop.disabled = true; q.disabled = true;
+      view.querySelector("#meeting-state").replaceChildren(el("div.card#meeting-ended", { role: "status" },
+        el("strong", { text: title }), ...body,
+        el("p", {}, el("a#open-history", { href: `#/history/${id}` }, "Open this meeting in History"))));
+    };
+
+    toggle.addEventListener("change", async () => {
+      try {
+        const r = await api("POST", "/api/meeting/suggestions", { on: toggle.checked });
+        if (r.notice) notice(r.notice);
+      } catch (e) { toggle.checked = !toggle.checked; tacit.notice(e.message, true); }
+    });
+    suggestNow.addEventListener("click", () => api("POST", "/api/meeting/suggest", {}).then(
+      () => { status.textContent = "Thinking of suggestions…"; }, (e) => tacit.notice(e.message, true)));
+    chatForm.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const text = q.value.trim();
+      if (!text) return;
+      const ans = el("div.answer", { text: "…" });
+      chatLog.append(el("div.user", { text: text }), ans);
+      q.value = "";
+      try {
+        const r = await api("POST", "/api/meeting/chat", { question: text });
+        const a = answers.get(r.request) || { raw: "" };
+        a.el = ans; answers.set(r.request, a);
+        if (a.done) ans.textContent = a.done; else if (a.raw) ans.textContent = partialAnswer(a.raw) || "…";
+      } catch (e) { ans.textContent = e.message; ans.className = "error"; }
+    });
+    stop.addEventListener("click", async () => {
+      stop.disabled = true;
+      status.textContent = "Finishing: the last words, then the summary and notes…";
+      if (cap && cap.session === id) {
+        cap.stopping = true; /* late worklet messages are dropped: the meeting takes no more audio */
+        stopTracks(cap);
+        while (cap.sending) await new Promise((r) => setTimeout(r, 50));
+        await pump(cap);
+      }
+      try {
+        const r = await api("POST", "/api/meeting/stop");
+        finished("Meeting ended.", summaryView(r.summary));
+      } catch (e) { status.textContent = ""; tacit.notice(e.message, true); stop.disabled = false; }
+    });
+    if (mine && cap) cap.onfail = (msg) => tacit.notice(msg, true);
+
+    const seg = (s) => el("div.seg", {}, el("span.t", { text: tacit.clock(s.start * 1000) }),
+      el("span", {}, el("span.who", { text: s.speaker || "" }), s.text));
+    es = tacit.stream("/api/meeting/events", {
+      partial: (s) => { partial.firstChild.textContent = tacit.clock(s.start * 1000); partial.lastChild.textContent = s.text;
+        transcript.append(partial); },
+      final: (s) => { partial.remove(); transcript.append(seg(s)); transcript.scrollTop = transcript.scrollHeight; },
+      summary: (s) => summary.replaceChildren(summaryView(s.data)),
+      suggestion: (s) => {
+        const list = (s.data && s.data.suggestions) || [];
+        suggestions.prepend(...list.map((x) => el("li", {}, el("span.badge", { text: x.kind || "idea" }), " ", x.text)));
+        status.textContent = "";
+      },
+      answer_delta: (s) => {
+        const a = answers.get(s.request) || { raw: "" };
+        a.raw += s.text; answers.set(s.request, a);
+        if (a.el) a.el.textContent = partialAnswer(a.raw) || "…";
+      },
+      answer: (s) => {
+        const a = answers.get(s.request) || { raw: "" };
+        a.done = (s.data && s.data.answer) || s.text || "(no answer)"; answers.set(s.request, a);
+        if (a.el) a.el.textContent = a.done;
+      },
+      status: (s) => { status.textContent = s.text; },
+      warning: (s) => { status.textContent = "Warning: " + s.text; },
+      stopped: (s) => finished("Meeting ended.", summaryView(s.data && s.data.summary)),
+      closed: (s) => finished(s.resumable ? "The meeting was closed; it can be resumed." : "The meeting ended.",
+        el("p", { text: s.text })),
+    });
+
+    view.replaceChildren(el("h1", { text: "Meeting" }),
+      el("div#meeting-state", {}, el("div.row", {}, stop, el("span", { text: `Meeting ${id}` }),
+        mine ? el("span.badge.rec", { text: cap.channels === 2 ? "Recording Me + Them" : "Recording Me" })
+          : el("span.muted", { text: "running in another window or tab" }),
+        st.meeting.analysis ? "" : el("span.muted", { text: "No language model: transcript only" }))),
+      status,
+      el("div.cols", {},
+        el("section", {}, el("h2", { text: "Transcript" }), transcript),
+        el("section", {}, el("h2", { text: "Summary so far" }), summary,
+          el("h2", { text: "Suggestions" }),
+          el("div.row", {}, el("label", { for: "suggest-toggle" }, toggle, " Automatic suggestions"), suggestNow),
+          suggestions,
+          el("h2", { text: "Ask" }), chatLog, chatForm)));
+  }
+
+  /* The one-time guidance when automatic suggestions are turned on. */
+  function notice(text) {
+    const ok = el("button.primary", { type: "button" }, "OK");
+    const d = el("dialog#suggest-notice", { "aria-labelledby": "suggest-notice-title" },
+      el("h2#suggest-notice-title", { text: "Automatic suggestions" }), el("p", { text: text }), el("div.row", {}, ok));
+    ok.addEventListener("click", () => d.close());
+    d.addEventListener("close", () => d.remove());
+    document.body.append(d);
+    d.showModal();
+  }
+
+  function missingModels(view, st) {
+    const rows = [["asr", "Speech model"], ["vad", "Voice activity model"], ["llm", "Language model (summary, chat)"]]
+      .map(([k, label]) => el("li", {}, el("strong", { text: label + ": " }),
+        st.models[k].missing ? el("span.v-none", { text: st.models[k].missing }) : el("span", { text: st.models[k].name })));
+    view.replaceChildren(el("h1", { text: "Meeting" }),
+      el("div.blocking.unavailable", { role: "status" }, el("strong", { text: "A live meeting needs these models on this device." }),
+        el("ul", {}, rows),
+        el("p", {}, "Download them on the ", el("a", { href: "#/models" }, "Models"), " page or choose files in ",
+          el("a", { href: "#/settings" }, "Settings"), ".")),
+      el("p", {}, "Meanwhile: import a transcript on the ", el("a", { href: "#/history" }, "History"), " page."));
+  }
 
   tacit.pages.meeting = async function render(view) {
     const st = await api("GET", "/api/meeting");
-    if (!st.available) {
-      view.replaceChildren(el("h1", { text: "Meeting" }),
-        el("div.blocking.unavailable", { role: "status" },
-          el("strong", { text: st.reason.charAt(0).toUpperCase() + st.reason.slice(1) + "." })),
-        el("p", {}, "Meanwhile: import a transcript on the ", el("a", { href: "#/history" }, "History"),
-          " page, or transcribe a recording with ", el("code", { text: "tacit transcribe FILE" }), "."));
+    if (st.meeting && st.meeting.phase === "running") return liveView(view, st, !!(cap && cap.session === st.meeting.session_id));
+    if (st.meeting) {
+      view.replaceChildren(el("h1", { text: "Meeting" }), el("p.card", { role: "status",
+        text: `Meeting ${st.meeting.session_id} is ${st.meeting.phase}. Reload this page in a moment.` }));
       return;
     }
-    const transcript = el("div.transcript", { "aria-live": "polite" });
-    const suggestions = el("ul.list");
-    const start = el("button.primary", { type: "button" }, "Start");
-    const stop = el("button", { type: "button", disabled: true }, "Stop");
-    const both = el("input", { type: "checkbox", id: "both" });
-    let ctx = null, node = null, tracks = [];
-    start.addEventListener("click", async () => {
+    if (cap) { stopTracks(cap); cap = null; }
+    if (!st.available) return missingModels(view, st);
+
+    const title = el("input#meeting-title", { type: "text", placeholder: "Title (optional)", maxlength: 200 });
+    const both = el("input#both", { type: "checkbox" });
+    const partials = el("input#partials", { type: "checkbox", checked: true });
+    const start = el("button.primary#start", { type: "button" }, "Start");
+    const begin = async (resume) => {
+      start.disabled = true;
+      const channels = both.checked ? 2 : 1;
+      let c = null;
       try {
-        const mic = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
-        tracks = mic.getTracks();
-        const res = await api("POST", "/api/meeting/start", { channels: 1 });
-        ctx = new AudioContext({ sampleRate: 16000 });
-        const src = ctx.createMediaStreamSource(mic);
-        node = ctx.createScriptProcessor(4096, 1, 1);
-        node.onaudioprocess = (e) => {
-          const f = e.inputBuffer.getChannelData(0), pcm = new Int16Array(f.length);
-          for (let i = 0; i < f.length; i++) pcm[i] = Math.max(-1, Math.min(1, f[i])) * 32767;
-          api("POST", "/api/meeting/audio?channels=1", pcm.buffer, true).catch((err) => tacit.notice(err.message, true));
-        };
-        src.connect(node); node.connect(ctx.destination);
-        tacit.stream("/api/meeting/events", {
-          segment: (s) => transcript.append(el("div.seg", {}, el("span.t", { text: tacit.clock(s.start_ms) }),
-            el("span", {}, el("span.who", { text: s.speaker || "" }), s.text))),
-          suggestion: (s) => suggestions.append(el("li", { text: s.text })),
-        });
-        start.disabled = true; stop.disabled = false;
-        tacit.notice(`Recording meeting ${res.session_id}.`);
-      } catch (e) { tacit.notice(e.message, true); }
-    });
-    stop.addEventListener("click", async () => {
-      for (const t of tracks) t.stop();
-      if (node) node.disconnect();
-      if (ctx) await ctx.close();
-      try { const r = await api("POST", "/api/meeting/stop"); location.hash = `#/history/${r.session_id}`; }
-      catch (e) { tacit.notice(e.message, true); }
-      start.disabled = false; stop.disabled = true;
-    });
+        c = await capture(channels);
+        const body = { channels, partials: partials.checked };
+        if (resume) body.resume = resume; else if (title.value.trim()) body.title = title.value.trim();
+        tacit.notice("Loading the models…");
+        const r = await api("POST", "/api/meeting/start", body);
+        cap = Object.assign(c, { session: r.session_id, channels, queue: [], sending: false });
+        c.node.port.onmessage = (ev) => { if (cap === c && !c.stopping) { c.queue.push(ev.data); pump(c); } };
+        tacit.notice("");
+        liveView(view, { meeting: { session_id: r.session_id, analysis: r.analysis, phase: "running" },
+          suggestions: st.suggestions }, true);
+      } catch (e) {
+        if (c) stopTracks(c);
+        start.disabled = false;
+        tacit.notice(e.name === "NotAllowedError" ? "The microphone was not allowed: allow it for this page and try again."
+          : e.message, true);
+      }
+    };
+    start.addEventListener("click", () => begin(0));
+    const resumable = st.resumable.length ? el("section", {}, el("h2", { text: "Unfinished meetings" }),
+      el("ul.list", {}, st.resumable.map((s) => {
+        const b = el("button", { type: "button" }, "Resume");
+        b.addEventListener("click", () => begin(s.id));
+        return el("li.row", {}, el("span.grow", {}, el("a", { href: `#/history/${s.id}` }, s.title), " ",
+          el("span.muted", { text: `${s.n_segments} segments, ${tacit.date(s.started_ms)}` })), b);
+      }))) : "";
     view.replaceChildren(el("h1", { text: "Meeting" }),
-      el("div.row", {}, start, stop, el("label", { for: "both" }, both, " also capture the meeting's audio (Me / Them)")),
-      el("div.cols", {}, el("section", {}, el("h2", { text: "Transcript" }), transcript),
-        el("section", {}, el("h2", { text: "Suggestions" }), suggestions)));
+      el("div.card", {}, el("div.row", {}, el("label.grow", { for: "meeting-title" }, title), start),
+        el("div", {}, el("label", { for: "both" }, both, " Also capture the meeting's tab or system audio (Me / Them)")),
+        el("div", {}, el("label", { for: "partials" }, partials, " Show words as they are spoken (uses more CPU)")),
+        st.models.llm.missing ? el("p.muted", { text: "No language model: the meeting will have a transcript but no summary. " + st.models.llm.missing }) : "",
+        el("p.muted", { text: "Audio and transcript stay on this device." })),
+      resumable);
   };
+
+  /* Leaving the app: the server closes the meeting for real (it stays resumable). */
+  window.addEventListener("pagehide", () => { if (cap) navigator.sendBeacon("/api/meeting/close"); });
 })();

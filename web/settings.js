@@ -16,6 +16,9 @@
       input = el("select", { id }, el("option", { value: "", text: "Default" }),
         el("option", { value: "on", text: "On", selected: s.value === "on" }),
         el("option", { value: "off", text: "Off", selected: s.value === "off" }));
+    } else if (s.type === "number") {
+      input = el("input", { id, type: "number", value: s.value || "", placeholder: "default", min: s.min, max: s.max,
+        step: "any", inputmode: "decimal" });
     } else {
       input = el("input", { id, type: "text", value: s.value || "", placeholder: "auto", maxlength: 3,
         pattern: "auto|[a-z]{2,3}", autocomplete: "off" });

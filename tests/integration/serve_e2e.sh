@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # tacit serve in headless Chromium, driven by playwright-core: a QMSum meeting imported
 # with `tacit import` shows in History; search finds it and opens its transcript at the
-# hit; the Models page renders fit verdicts; Settings saves; Meeting says live meetings
-# are not in this build; no page logs an error (a CSP violation would). Screenshots of
+# hit; the Models page renders fit verdicts; Settings saves; Meeting says which models
+# are missing; then, with a random-weight whisper, ../shared's Silero VAD and a tiny
+# synthetic LLM, a spoken meeting from tools/make-meeting is Chromium's fake microphone:
+# segments appear live, the suggestions notice shows, stop gives a summary, History
+# finds the meeting. No page may log an error (a CSP violation would). Screenshots of
 # each page go to build/e2e-artifacts/. playwright-core is installed with npm into
 # ${TACIT_NPM_CACHE:-~/.cache/tacit/npm} from tests/e2e/package-lock.json; the test
 # skips when chromium, node or that install is missing.
@@ -29,7 +32,10 @@ fi
 
 export TACIT_HOME=$(mktemp -d)
 SP=
-cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$TACIT_HOME"; }
+# a stop still transcribing a backlog delays a clean exit: after 20 s, kill
+cleanup() { if [ -n "$SP" ]; then kill "$SP" 2>/dev/null
+	for _ in $(seq 200); do kill -0 "$SP" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$SP" 2>/dev/null || true; fi; wait 2>/dev/null || true; rm -rf "$TACIT_HOME"; }
 trap cleanup EXIT
 "$T" import "$MEETING" >/dev/null
 "$T" serve --no-open >"$TACIT_HOME/url" 2>"$TACIT_HOME/serve.log" &
@@ -37,6 +43,23 @@ SP=$!
 for _ in $(seq 100); do [ -s "$TACIT_HOME/url" ] && break; sleep 0.1; done
 [ -s "$TACIT_HOME/url" ] || { cat "$TACIT_HOME/serve.log"; echo "tacit serve printed no URL"; exit 1; }
 
+# the live meeting's models (made once into build/models) and a short spoken meeting
+BUILD=$ROOT/build
+VOCAB=$ROOT/../shared/models/whisper-vocab-tiny.en.bin VAD=$ROOT/../shared/models/ggml-silero-v6.2.0.bin
+WM=$BUILD/models/ggml-tiny.en-random.bin LM=$BUILD/models/live-test.gguf
+export LIVE_SKIP="../shared's whisper vocabulary or Silero VAD is absent"
+[ "${TACIT_E2E_LIVE:-1}" = 0 ] && LIVE_SKIP="TACIT_E2E_LIVE=0"
+if [ "${TACIT_E2E_LIVE:-1}" != 0 ] && [ -r "$VOCAB" ] && [ -r "$VAD" ]; then
+	mkdir -p "$BUILD/models"
+	[ -r "$WM" ] || { "$BUILD/tools/synth-whisper" "$VOCAB" "$WM.tmp.$$" >/dev/null && mv "$WM.tmp.$$" "$WM"; } || true
+	[ -r "$LM" ] || { "$BUILD/tools/synth-model" --arch qwen2.5-0.5b --layers 2 --vocab 1024 --ctx 8192 \
+		--out "$LM.tmp.$$" --quiet && mv "$LM.tmp.$$" "$LM"; } || true
+	LIVE_SKIP="tools/make-meeting, synth-whisper or synth-model failed"
+	if [ -r "$WM" ] && [ -r "$LM" ] && tools/make-meeting "$TACIT_HOME/meeting.wav" --minutes 0.15 >/dev/null 2>&1; then
+		export LIVE_WAV=$TACIT_HOME/meeting.wav LIVE_ASR=$WM LIVE_VAD=$(realpath "$VAD") LIVE_LLM=$LM
+	fi
+fi
+
 mkdir -p build/e2e-artifacts
 PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
-	timeout 120 node tests/e2e/app.test.cjs "$(head -n 1 "$TACIT_HOME/url")" "$ROOT/build/e2e-artifacts"
+	timeout 600 node tests/e2e/app.test.cjs "$(head -n 1 "$TACIT_HOME/url")" "$ROOT/build/e2e-artifacts"

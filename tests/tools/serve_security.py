@@ -109,6 +109,47 @@ hostile("bad session id", 400, "GET", "/api/sessions/-1", headers=AUTH)
 hostile("huge limit", 400, "GET", "/api/search?q=a&limit=999999999999", headers=AUTH)
 hostile("model id with a slash", 400, "DELETE", "/api/models/..%2f..%2fetc", headers=W)
 
+# -- the live meeting's endpoints: the same gate, and their own validation --------------
+PCM = b"\0\0" * 1600
+for what, body in (("start", b'{"channels":1}'), ("audio?channels=1", PCM), ("stop", b""), ("close", b""),
+                   ("chat", b'{"question":"q"}'), ("suggestions", b'{"on":true}'), ("suggest", b"{}")):
+    path = "/api/meeting/" + what
+    hostile(f"{what}: no token", 401, "POST", path, headers={"Origin": ORIGIN}, body=body)
+    hostile(f"{what}: wrong token", 401, "POST", path, headers={"Origin": ORIGIN, "Authorization": "Bearer " + "a" * 64},
+            body=body)
+    hostile(f"{what}: no Origin", 403, "POST", path, headers=AUTH, body=body)
+    hostile(f"{what}: foreign Origin", 403, "POST", path, headers=dict(AUTH, Origin="http://evil.example"), body=body)
+    hostile(f"{what}: cross-site fetch", 403, "POST", path, headers=dict(W, **{"Sec-Fetch-Site": "cross-site"}), body=body)
+    hostile(f"{what}: rebinding", 421, "POST", path, host=f"evil.example:{PORT}",
+            headers=dict(AUTH, Origin=f"http://evil.example:{PORT}"), body=body)
+    hostile(f"{what}: preflight", 405, "OPTIONS", path,
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+hostile("events: no token", 401, "GET", "/api/meeting/events")
+hostile("events: foreign Origin", 403, "GET", "/api/meeting/events", headers=dict(AUTH, Origin="http://evil.example"))
+hostile("events: rebinding", 421, "GET", "/api/meeting/events", host=f"evil.example:{PORT}", headers=AUTH)
+hostile("meeting state: no token", 401, "GET", "/api/meeting")
+hostile("oversized PCM", 413, "POST", "/api/meeting/audio?channels=1", headers=W, body=b"\0" * ((1 << 20) + 2))
+hostile("PCM, half a frame", 400, "POST", "/api/meeting/audio?channels=2", headers=W, body=b"\0" * 6)
+hostile("PCM, half a float frame", 400, "POST", "/api/meeting/audio?channels=1&format=f32le", headers=W, body=b"\0" * 6)
+hostile("PCM, bad format", 400, "POST", "/api/meeting/audio?channels=1&format=s8", headers=W, body=PCM)
+hostile("PCM, bad channels", 400, "POST", "/api/meeting/audio?channels=0", headers=W, body=PCM)
+hostile("PCM, repeated channels", 400, "POST", "/api/meeting/audio?channels=1&channels=2", headers=W, body=PCM)
+hostile("start, 3 channels", 400, "POST", "/api/meeting/start", headers=W, body=b'{"channels":3}')
+hostile("start, bad resume", 400, "POST", "/api/meeting/start", headers=W, body=b'{"resume":-4}')
+hostile("start, long title", 400, "POST", "/api/meeting/start", headers=W, body=b'{"title":"' + b"x" * 600 + b'"}')
+hostile("start, NUL in title", 400, "POST", "/api/meeting/start", headers=W, body=b'{"title":"a\\u0000b"}')
+hostile("chat, empty question", 400, "POST", "/api/meeting/chat", headers=W, body=b'{"question":""}')
+hostile("suggestions, not a bool", 400, "POST", "/api/meeting/suggestions", headers=W, body=b'{"on":"yes"}')
+hostile("number setting out of range", 400, "PUT", "/api/settings", headers=W, body=b'{"live.max_tokens":"1e9"}')
+hostile("number setting, not a number", 400, "PUT", "/api/settings", headers=W, body=b'{"suggestions.interval_s":"nan"}')
+# no hostile request started anything, and without models a real start says what to do
+st, _, body = req("GET", "/api/meeting", headers=AUTH)
+check(st == 200 and json.loads(body)["meeting"] is None, f"a meeting runs after hostile requests: {body[:200]!r}")
+st, _, body = req("POST", "/api/meeting/start", headers=W, body=b"{}")
+check(st == 409 and b"tacit pull" in body, f"start without models: {st} {body[:200]!r}")
+st, _, body = req("GET", "/api/sessions", headers=AUTH)
+check(st == 200 and json.loads(body)["sessions"] == [], f"a session was created: {body[:200]!r}")
+
 # -- what a legitimate browser gets ---------------------------------------------------
 st, h, _ = req("GET", f"/?token={TOKEN}")
 check(st == 303 and h.get("location") == "/", f"one-time link: {st} {h.get('location')}")

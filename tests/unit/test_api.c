@@ -98,8 +98,27 @@ TEST(api_security_gate)
 	CHECK(strstr(out.data, "<html") != NULL);
 	CHECK_EQ_INT(GET("/api/meeting"), 200);
 	CHECK(strstr(out.data, "\"available\":false") != NULL);
-	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "{\"channels\":2}", NULL, NULL, NULL, &out), 501);
+	CHECK(strstr(out.data, "\"meeting\":null") != NULL);
+	/* no models on this device: a clear 409 that says what to do, and no session */
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "{\"channels\":2}", NULL, NULL, NULL, &out), 409);
+	CHECK(strstr(out.data, "tacit pull") != NULL);
 	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "{\"channels\":3}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "{\"resume\":0}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "{\"resume\":\"1\"}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "{\"partials\":1}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/start", "[]", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=1", "\x01\x02", NULL, NULL, NULL, &out), 409);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=3", "\x01\x02", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=1&format=f32le", "\x01\x02", NULL, NULL, NULL, &out),
+		     400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=1&format=u8", "\x01\x02", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/stop", "", NULL, NULL, NULL, &out), 409);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/chat", "{\"question\":\"why?\"}", NULL, NULL, NULL, &out), 409);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/chat", "{\"question\":7}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(GET("/api/meeting/events"), 409);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/suggestions", "{\"on\":\"yes\"}", NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/events", "", NULL, NULL, NULL, &out), 405);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/close", "", NULL, NULL, NULL, &out), 200);
 	buf_release(&out);
 	api_free(api);
 }

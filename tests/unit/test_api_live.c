@@ -1,0 +1,235 @@
+/*
+ * test_api_live.c — the Meeting endpoints on the live-meeting library, without a socket:
+ * the suggestions toggle and its one-time notice; with a random-weight whisper, the
+ * Silero VAD from ../shared and a tiny synthetic LLM: start, a second start refused
+ * (409), audio in both formats, the event stream, a question answered as streamed
+ * tokens, stop with the summary; closing by server shutdown leaves the meeting
+ * resumable, and a meeting nobody follows is closed by the watchdog.
+ */
+#include "../check.h"
+#include "api.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TOKEN "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static struct api *new_api(int grace_ms)
+{
+	struct tacit_system sys;
+	struct api_params p = { .port = 4321, .token = TOKEN, .no_network = true, .live_grace_ms = grace_ms };
+	struct api *api = NULL;
+	if (tacit_profile_get("m3-air-16gb", &sys) != TACIT_OK)
+		return NULL;
+	p.sys = &sys;
+	return api_new(&p, &api) == TACIT_OK ? api : NULL;
+}
+
+static int call(struct api *api, const char *method, const char *target, const char *body, size_t len,
+		struct buf *out)
+{
+	struct api_request req = { 0 };
+	struct api_response res;
+	req.method = method;
+	req.target = target;
+	req.host = "127.0.0.1:4321";
+	req.origin = strcmp(method, "GET") ? "http://127.0.0.1:4321" : NULL;
+	req.authorization = "Bearer " TOKEN;
+	req.body = body;
+	req.body_len = len;
+	api_handle(api, &req, &res);
+	int st = res.status;
+	if (out) {
+		buf_reset(out);
+		buf_add(out, res.body.data, res.body.len);
+	}
+	api_response_release(&res);
+	return st;
+}
+
+#define POST(t, b, o) call(api, "POST", t, b, strlen(b), o)
+
+TEST(api_live_suggestions_notice)
+{
+	struct api *api = new_api(0);
+	struct buf out;
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(POST("/api/meeting/suggestions", "{\"on\":true}", &out), 200);
+	CHECK(strstr(out.data, "Automatic Suggestions run the AI continuously") != NULL);
+	CHECK_EQ_INT(POST("/api/meeting/suggestions", "{\"on\":false}", &out), 200);
+	CHECK(strstr(out.data, "\"notice\":null") != NULL);
+	CHECK_EQ_INT(POST("/api/meeting/suggestions", "{\"on\":true}", &out), 200);
+	CHECK(strstr(out.data, "\"notice\":null") != NULL); /* once per device */
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"suggestions\":true") != NULL);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* ---- with models ---- */
+
+static const char *build_dir(void)
+{
+	return getenv("BUILD") ? getenv("BUILD") : "build";
+}
+
+/* Makes (once) the tiny LLM and the random-weight whisper; false when it cannot. */
+static bool models(char *llm, char *asr, char *vad, size_t n)
+{
+	const char *shared = test_shared_dir();
+	char rel[4096], cmd[8192];
+	if (!shared)
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/ggml-silero-v6.2.0.bin", shared);
+	if (!realpath(rel, vad))
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/live-test.gguf", build_dir());
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/models && %s/tools/synth-model --arch qwen2.5-0.5b --layers 2 --vocab 1024 "
+			 "--ctx 8192 --out %s.tmp.%d --quiet >/dev/null 2>&1 && mv %s.tmp.%d %s",
+			 build_dir(), build_dir(), rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return false;
+	}
+	if (!realpath(rel, llm))
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/ggml-tiny.en-random.bin", build_dir());
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "%s/tools/synth-whisper %s/models/whisper-vocab-tiny.en.bin %s.tmp.%d >/dev/null 2>&1 && "
+			 "mv %s.tmp.%d %s",
+			 build_dir(), shared, rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return false;
+	}
+	(void)n;
+	return realpath(rel, asr) != NULL;
+}
+
+/* Reads the stream until text appears in it (true) or it ends / a minute passes. */
+static bool read_until(struct api_stream *s, struct buf *all, const char *text)
+{
+	time_t end = time(NULL) + 60;
+	while (!strstr(all->data, text) && time(NULL) < end) {
+		if (api_stream_read(s, all) < 0)
+			break;
+	}
+	return strstr(all->data, text) != NULL;
+}
+
+static struct api_stream *open_events(struct api *api)
+{
+	struct api_request req = { .method = "GET", .target = "/api/meeting/events", .host = "127.0.0.1:4321",
+				   .authorization = "Bearer " TOKEN };
+	struct api_response res;
+	api_handle(api, &req, &res);
+	struct api_stream *s = res.status == 200 ? res.stream : NULL;
+	res.stream = NULL;
+	api_response_release(&res);
+	return s;
+}
+
+TEST(api_live_meeting)
+{
+	char llm[4096], asr[4096], vad[4096], body[16384];
+	if (!models(llm, asr, vad, sizeof(llm)))
+		SKIP("../shared (Silero VAD, whisper vocabulary) or build/tools/synth-* unavailable");
+	struct api *api = new_api(0);
+	struct buf out, ev;
+	buf_init(&out);
+	buf_init(&ev);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	snprintf(body, sizeof(body),
+		 "{\"model.llm\":\"%s\",\"model.asr\":\"%s\",\"model.vad\":\"%s\",\"asr.fallback\":\"off\","
+		 "\"live.max_tokens\":\"64\"}",
+		 llm, asr, vad);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", body, strlen(body), &out), 200);
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"available\":true") != NULL);
+
+	CHECK_EQ_INT(POST("/api/meeting/start", "{\"title\":\"Web standup\",\"partials\":false}", &out), 201);
+	CHECK(strstr(out.data, "\"analysis\":true") != NULL);
+	int64_t id = 0;
+	const char *p = strstr(out.data, "\"session_id\":");
+	if (p)
+		id = strtoll(p + 13, NULL, 10);
+	CHECK(id > 0);
+	CHECK_EQ_INT(POST("/api/meeting/start", "{}", &out), 409);
+	CHECK(strstr(out.data, "already running") != NULL);
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"phase\":\"running\"") != NULL);
+
+	/* half a second of quiet as s16le, then as f32le; the wrong channel count is refused */
+	static char pcm[16000];
+	memset(pcm, 0, sizeof(pcm));
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=1", pcm, 16000, &out), 200);
+	CHECK(strstr(out.data, "\"frames\":8000") != NULL);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=1&format=f32le", pcm, 16000, &out), 200);
+	CHECK(strstr(out.data, "\"frames\":4000") != NULL);
+	CHECK_EQ_INT(call(api, "POST", "/api/meeting/audio?channels=2", pcm, 16000, &out), 400);
+
+	struct api_stream *s = open_events(api);
+	CHECK(s != NULL);
+	CHECK_EQ_INT(POST("/api/meeting/chat", "{\"question\":\"What was decided?\"}", &out), 202);
+	CHECK(strstr(out.data, "\"request\":1") != NULL);
+	if (s) {
+		CHECK(read_until(s, &ev, "event: answer\n"));
+		CHECK(strstr(ev.data, "event: answer_delta\n") != NULL);
+	}
+	CHECK_EQ_INT(POST("/api/meeting/stop", "", &out), 200);
+	snprintf(body, sizeof(body), "\"session_id\":%lld", (long long)id);
+	CHECK(strstr(out.data, body) != NULL);
+	if (s) {
+		CHECK(read_until(s, &ev, "event: stopped\n"));
+		CHECK(api_stream_read(s, &ev) < 0); /* the stream ends after the meeting */
+		api_stream_free(s);
+	}
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"meeting\":null") != NULL);
+	CHECK_EQ_INT(POST("/api/meeting/stop", "", &out), 409);
+	snprintf(body, sizeof(body), "/api/sessions/%lld", (long long)id);
+	CHECK_EQ_INT(call(api, "GET", body, NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "Web standup") != NULL);
+	CHECK(strstr(out.data, "\"ended_ms\":0") == NULL);
+
+	/* the server stops mid-meeting: closed for real, resumable on the next server */
+	CHECK_EQ_INT(POST("/api/meeting/start", "{\"title\":\"Interrupted\",\"partials\":false}", &out), 201);
+	p = strstr(out.data, "\"session_id\":");
+	int64_t id2 = p ? strtoll(p + 13, NULL, 10) : 0;
+	s = open_events(api);
+	api_shutdown(api);
+	if (s) {
+		CHECK(api_stream_read(s, &ev) < 0 || api_stream_read(s, &ev) < 0);
+		api_stream_free(s);
+	}
+	api_free(api);
+	api = new_api(300); /* this one closes a meeting nobody follows after 0.3 s */
+	CHECK(api != NULL);
+	if (!api)
+		goto out;
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	snprintf(body, sizeof(body), "\"resumable\":[{\"id\":%lld", (long long)id2);
+	CHECK(strstr(out.data, body) != NULL);
+	snprintf(body, sizeof(body), "{\"resume\":%lld,\"partials\":false}", (long long)id2);
+	CHECK_EQ_INT(POST("/api/meeting/start", body, &out), 201);
+	/* no page, no audio: the watchdog closes it (waits up to a minute on a slow machine) */
+	bool closed = false;
+	for (int i = 0; i < 600 && !closed; i++) {
+		usleep(100 * 1000);
+		closed = call(api, "GET", "/api/meeting", NULL, 0, &out) == 200 && strstr(out.data, "\"meeting\":null");
+	}
+	CHECK(closed);
+	snprintf(body, sizeof(body), "{\"id\":%lld,", (long long)id2);
+	CHECK(strstr(out.data, body) != NULL); /* still resumable */
+out:
+	buf_release(&ev);
+	buf_release(&out);
+	api_free(api);
+}
