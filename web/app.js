@@ -40,7 +40,7 @@ tacit.el = function (spec, attrs, ...kids) {
     else if (k === "text") e.textContent = v;
     else e.setAttribute(k, v === true ? "" : v);
   }
-  for (const k of kids.flat()) if (k !== null && k !== undefined && k !== false)
+  for (const k of kids.flat(Infinity)) if (k !== null && k !== undefined && k !== false)
     e.append(k instanceof Node ? k : document.createTextNode(String(k)));
   return e;
 };

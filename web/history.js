@@ -44,8 +44,8 @@
 
   function artifact(a) {
     const j = a.json && typeof a.json === "object" ? a.json : null;
-    if (a.kind === "summary" && j)
-      return el("section.card", {}, el("h2", { text: "Summary" }), j.overview ? el("p", { text: j.overview }) : null,
+    if ((a.kind === "summary" || a.kind === "rolling_summary") && j)
+      return el("section.card", {}, el("h2", { text: a.kind === "summary" ? "Summary" : "Summary so far (unfinished meeting)" }), j.overview ? el("p", { text: j.overview }) : null,
         items("Key points", j.key_points, (x) => [x.text, " ", cites(x.cites)]),
         items("Decisions", j.decisions, (x) => [x.text, " ", cites(x.cites)]),
         items("Action items", j.action_items, (x) => [x.owner ? el("strong", { text: x.owner + ": " }) : "", x.task,
@@ -106,7 +106,9 @@
     });
     const left = [];
     for (const k of ["summary", "notes"]) if (newest[k]) left.push(artifact(newest[k]));
-    for (const k of Object.keys(newest)) if (k !== "summary" && k !== "notes") left.push(artifact(newest[k]));
+    /* the rolling summary is the live meeting's working state: shown only until the final one exists */
+    for (const k of Object.keys(newest))
+      if (k !== "summary" && k !== "notes" && !(k === "rolling_summary" && newest.summary)) left.push(artifact(newest[k]));
     if (!left.length) left.push(el("p.empty", { text: "No summary or notes yet: run 'tacit summarize' and 'tacit notes', or ask below." }));
     left.push(el("section.card", {}, el("h2", { text: "Chat" }), chatLog, ask));
     view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← All meetings")), title,

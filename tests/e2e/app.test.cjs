@@ -65,8 +65,15 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     check(answer && answer !== "…", "the question got no answer: " + answer);
     await shot("meeting-stopped");
     await page.click("#open-history");
+    // the Meeting page has a #transcript too: wait for History's own heading
+    const shown = await page.waitForFunction(() => /Browser standup/.test((document.querySelector("h1") || {}).textContent),
+      null, T).then(() => true, () => false);
+    check(shown, "History does not show the live meeting");
     await page.waitForSelector("#transcript .seg", T);
-    check((await page.textContent("h1")).includes("Browser standup"), "History does not show the live meeting");
+    const detail = await page.textContent("main");
+    check(!detail.includes("[object") && detail.includes("Notes"), "the meeting's notes do not render");
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 1200, `a long model answer makes the page scroll sideways (${width} px)`);
     await shot("meeting-in-history");
     await page.goto(new URL("/#/history", url).href);
     await page.waitForSelector("#sessions li a", T);
