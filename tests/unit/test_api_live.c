@@ -229,6 +229,14 @@ TEST(api_live_meeting)
 	snprintf(body, sizeof(body), "{\"id\":%lld,", (long long)id2);
 	CHECK(strstr(out.data, body) != NULL); /* still resumable */
 out:
+	/* the unit run shares one TACIT_HOME: leave no model choice behind for other tests */
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const keys[] = { "model.llm", "model.asr", "model.vad", "asr.fallback" };
+		struct tacit_store *st = NULL;
+		if (tacit_store_open(NULL, &st) == TACIT_OK)
+			tacit_store_setting_set(st, keys[i], NULL);
+		tacit_store_close(st);
+	}
 	buf_release(&ev);
 	buf_release(&out);
 	api_free(api);

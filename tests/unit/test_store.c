@@ -943,10 +943,14 @@ TEST(store_import_text_and_bad_files)
 	CHECK_EQ_INT(tacit_store_import(s, path_in(dir, "missing.json"), NULL, &id), TACIT_ERR_IO);
 	CHECK(strstr(tacit_errmsg(), "missing.json") != NULL);
 	const char riff[] = "RIFF\x24\0\0\0WAVEfmt ";
-	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "talk.bin", riff, sizeof(riff) - 1), NULL, &id),
-		     TACIT_ERR_NOT_FOUND); /* a recording: transcribed, but no speech model is downloaded */
-	CHECK(strstr(tacit_errmsg(), "tacit pull") != NULL);
-	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "x.mp3", "abc", 3), NULL, &id), TACIT_ERR_NOT_FOUND);
+	/* A recording is transcribed: without a speech model that fails naming 'tacit pull';
+	 * with one (another test of this run may have chosen one) the cut file fails to decode. */
+	enum tacit_status st = tacit_store_import(s, test_write_file(dir, "talk.bin", riff, sizeof(riff) - 1), NULL, &id);
+	CHECK(st == TACIT_ERR_NOT_FOUND || st == TACIT_ERR_FORMAT);
+	if (st == TACIT_ERR_NOT_FOUND)
+		CHECK(strstr(tacit_errmsg(), "tacit pull") != NULL);
+	st = tacit_store_import(s, test_write_file(dir, "x.mp3", "abc", 3), NULL, &id);
+	CHECK(st == TACIT_ERR_NOT_FOUND || st == TACIT_ERR_FORMAT);
 	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "e.txt", "\n\n  \n", 5), NULL, &id), TACIT_ERR_FORMAT);
 	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "b.txt", "a\0b", 3), NULL, &id), TACIT_ERR_FORMAT);
 	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "j.json", "{\"a\":1}", 7), NULL, &id), TACIT_ERR_FORMAT);
