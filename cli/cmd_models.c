@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <yyjson.h>
 
@@ -20,18 +19,6 @@ static const char usage_text[] =
 	"  --profile NAME  score against a built-in machine instead of this one\n"
 	"                  (--profile list shows the names)\n"
 	"  --ctx N         context length to plan for (default 8192)\n";
-
-/* Downloaded: the verified file under its final name in the models folder (a download
- * in progress is NAME.partial until it verifies). */
-static bool model_downloaded(const char *models_dir, const struct tacit_model_info *m)
-{
-	char path[4096];
-	struct stat st;
-	if (!models_dir)
-		return false;
-	snprintf(path, sizeof(path), "%s/%s", models_dir, m->file_name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
 
 struct row {
 	const struct tacit_model_info *m;
@@ -297,7 +284,7 @@ int cmd_models(int argc, char **argv)
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
 		if (m->kind != TACIT_MODEL_LLM)
 			continue;
-		bool downloaded = model_downloaded(data_dir, m);
+		bool downloaded = tacit_model_downloaded(data_dir, m);
 		/* Archive rule: an archived entry is listed while its file is here (scored
 		 * like any other) and vanishes from every listing once removed. */
 		if (m->archived) {

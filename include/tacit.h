@@ -1352,6 +1352,11 @@ TACIT_API enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, cons
  * missing. Caller frees with tacit_free(). */
 TACIT_API enum tacit_status tacit_models_dir(char **out_path);
 
+/* Whether catalog model m is downloaded: its verified file under its final name in
+ * models_dir (from tacit_models_dir(); a download in progress is NAME.partial until it
+ * verifies). False for a NULL models_dir. Thread-safe. */
+TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit_model_info *m);
+
 /* ---------------------------------------------------------------------------------
  * Live meetings: capture → voice activity → streaming transcription → session store →
  * rolling analysis, with questions and automatic suggestions during the meeting. The

@@ -7,7 +7,6 @@
  */
 #include "api.h"
 
-#include <sys/stat.h>
 #include <time.h>
 
 #include <yyjson.h>
@@ -120,16 +119,6 @@ static char *model_file(const struct tacit_model_info *m)
 	return p;
 }
 
-static bool downloaded(const char *dir, const struct tacit_model_info *m)
-{
-	char path[4096];
-	struct stat st;
-	if (!dir)
-		return false;
-	snprintf(path, sizeof(path), "%s/%s", dir, m->file_name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static const char *verdict_key(enum tacit_fit_verdict v)
 {
 	return v == TACIT_FIT_GREAT ? "great" : v == TACIT_FIT_TIGHT ? "tight" : "none";
@@ -183,7 +172,7 @@ static void list_models(struct api_call *c, struct api_response *res)
 	for (size_t i = 0; i < n; i++) {
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
 		const struct tacit_fit *f = &fits[i];
-		bool dl = downloaded(dir, m);
+		bool dl = tacit_model_downloaded(dir, m);
 		if (m->archived && !dl)
 			continue;
 		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);

@@ -74,6 +74,14 @@ enum tacit_status tacit_models_dir(char **out_path)
 	return TACIT_OK;
 }
 
+bool tacit_model_downloaded(const char *models_dir, const struct tacit_model_info *m)
+{
+	char *path = models_dir && m ? join_path(models_dir, m->file_name) : NULL;
+	bool yes = path && is_file(path);
+	free(path);
+	return yes;
+}
+
 /* The downloaded file of catalog entry m, or NULL (not downloaded, or out of memory). */
 static char *catalog_file(const char *dir, const struct tacit_model_info *m)
 {
