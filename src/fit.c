@@ -29,18 +29,26 @@
  * IGPU_SHARED_FRACTION    Other integrated GPUs (Intel, AMD APUs) may use about half of
  *                         system RAM (the Windows shared-memory default; Vulkan heaps on
  *                         Linux are similar).
- * CPU_BANDWIDTH_EFFICIENCY Decode is memory-bound: tokens/s = efficiency x bandwidth /
- *                         bytes read per token. Calibrated by bench/fit_check.c on
- *                         bench/models.sh's measurements (2-core AMD EPYC, triad 27.4
- *                         GB/s): qwen3-0.6b Q4_K_M decoded 62.3 tok/s x 390.8 MB read per
- *                         token = 24.3 GB/s, 0.89 of triad; 0.85 keeps a little margin.
- *                         The other runs of that session were disturbed by other work
- *                         (load average above 10 on 2 cores) and are not evidence.
+ * CPU_BANDWIDTH_EFFICIENCY Decode is memory-bound: a token streams every active weight
+ *                         once, plus a fixed cost per layer (CPU_LAYER_SECONDS). Fitted
+ *                         by bench/fit_check.c on bench/models.sh's measurements on an
+ *                         idle 2-core AMD EPYC (triad 27.4 GB/s, 2 threads), decode tok/s
+ *                         measured / bytes read per token / layers: gemma-3-1b 33.4 /
+ *                         799.5 MB / 26, llama-3.2-1b 37.6 / 799.9 MB / 16, qwen2.5-0.5b
+ *                         55.7 / 391.9 MB / 24, qwen3-0.6b 62.6 / 390.8 MB / 28. The
+ *                         least-squares fit of 1 / (bytes / rate + layers x c) gives a
+ *                         rate of 30.2 GB/s, 1.10 x triad (decode only reads; triad also
+ *                         writes, which costs more), and c = 0.16 ms; every model then
+ *                         lands within 9 %. A rate below triad, as the first calibration
+ *                         used, under-estimated the 1B models by up to 23 %.
+ * CPU_LAYER_SECONDS       That fixed cost per layer on the CPU: about a dozen graph nodes
+ *                         per layer, each ending in a barrier of all threads.
  * GPU_BANDWIDTH_EFFICIENCY The same for a GPU's published peak: 0.65, the usual fraction
  *                         llama-bench reaches on discrete GPUs; not measured here (no GPU).
- * CPU_BYTES_PER_S_PER_CORE A core dequantizes and multiplies about 12 GB/s of Q4_K
- *                         weights (AVX2/AVX-512; the same qwen3-0.6b run: 24.3 GB/s on 2
- *                         threads): the compute limit on machines with few cores.
+ * CPU_BYTES_PER_S_PER_CORE A core dequantizes and multiplies about 16 GB/s of Q4_K
+ *                         weights (AVX2/AVX-512; 2 threads streamed 30 GB/s in the runs
+ *                         above without reaching a compute limit): the limit on machines
+ *                         with many memory channels and few cores.
  * DEFAULT_*_BANDWIDTH_GBS Used when bandwidth is unknown (not measured, GPU not in the
  *                         table): a single DDR4 channel pair, a low-end GPU.
  * COMPUTE_ACT_ROWS        Compute buffer = 4 B x (n_ubatch x ROWS x n_embd + n_vocab): the
@@ -72,9 +80,10 @@ static const double APPLE_WORKING_SET_SMALL = 0.67;
 static const double APPLE_WORKING_SET_LARGE = 0.75;
 static const double APPLE_WORKING_SET_BREAK_GIB = 36.0;
 static const double IGPU_SHARED_FRACTION = 0.50;
-static const double CPU_BANDWIDTH_EFFICIENCY = 0.85;
+static const double CPU_BANDWIDTH_EFFICIENCY = 1.10;
+static const double CPU_LAYER_SECONDS = 0.16e-3;
 static const double GPU_BANDWIDTH_EFFICIENCY = 0.65;
-static const double CPU_BYTES_PER_S_PER_CORE = 12e9;
+static const double CPU_BYTES_PER_S_PER_CORE = 16e9;
 static const double DEFAULT_CPU_BANDWIDTH_GBS = 20.0;
 static const double DEFAULT_GPU_BANDWIDTH_GBS = 100.0;
 static const double COMPUTE_ACT_ROWS = 10.0;
@@ -212,7 +221,7 @@ static void machine_of(const struct tacit_system *s, struct machine *mc)
 
 /* Decode speed: the bytes one token reads (active weights, half the KV cache on average
  * over a filling context, the whole recurrent state), split by the layer plan, each part
- * at its own rate; a partial offload costs the sum of both times. */
+ * at its own rate, plus a fixed cost per CPU layer; a partial offload costs the sum. */
 static double tokens_per_s(const struct tacit_model_layout *m, uint64_t kv, int n_gpu, const struct machine *mc)
 {
 	double active = m->params_active && m->params_total ? (double)m->params_active / (double)m->params_total : 1.0;
@@ -221,7 +230,8 @@ static double tokens_per_s(const struct tacit_model_layout *m, uint64_t kv, int 
 	double rec = (double)n_rec * (double)m->recurrent_state_bytes_per_layer;
 	double per_token = (double)m->weights_bytes * active + ((double)kv - rec) / 2 + rec;
 	double on_gpu = (double)n_gpu / (double)m->n_layers;
-	double t = per_token * on_gpu / mc->gpu_rate + per_token * (1 - on_gpu) / mc->cpu_rate;
+	double t = per_token * on_gpu / mc->gpu_rate + per_token * (1 - on_gpu) / mc->cpu_rate +
+		   (double)(m->n_layers - n_gpu) * CPU_LAYER_SECONDS;
 	return t > 0 ? 1.0 / t : 0;
 }
 

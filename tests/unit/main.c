@@ -91,22 +91,26 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0, skipped = 0;
 	const char *filter = argc > 1 ? argv[1] : NULL;
 
-	/* Tests must never touch the user's real tacit data. */
-	char home[4096];
-	snprintf(home, sizeof(home), "%s/home", test_tmpdir());
-	mkdir(home, 0700);
-	setenv("TACIT_HOME", home, 1);
+	/* Tests must never touch the user's real tacit data, and each case gets a home of
+	 * its own, so no case depends on what another left behind (settings, sessions). */
+	char run[4096], home[4200];
+	snprintf(run, sizeof(run), "%s", test_tmpdir());
 	tmpdir[0] = '\0';
 
+	int n = 0;
 	for (struct test_case *tc = head; tc; tc = tc->next) {
 		if (filter && !strstr(tc->name, filter))
 			continue;
+		snprintf(home, sizeof(home), "%s/home-%d", run, n++);
+		mkdir(home, 0700);
+		setenv("TACIT_HOME", home, 1);
 		case_failures = 0;
 		case_skip = NULL;
 		tmpdir[0] = '\0';
 		tc->fn();
 		if (tmpdir[0])
 			nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		nftw(home, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 		if (case_failures) {
 			printf("FAIL %s (%s)\n", tc->name, tc->file);
 			failed++;
@@ -119,8 +123,7 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
-	nftw(home, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	rmdir(home);
+	rmdir(run);
 	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;
 }
