@@ -13,6 +13,33 @@
 #define LAYERS_MAX 1024
 #define DIM_MAX (1 << 20)
 
+/*
+ * On a machine without a GPU, ggml's CPU backend copies q4_K weights into an interleaved
+ * layout while the file stays mapped, so they are held twice (see src/fit.c). A
+ * downloaded file's GGUF header gives the exact bytes; for a catalog entry, known only by
+ * its published facts, they are estimated from llama.cpp's Q4_K_M recipe: the output
+ * (or tied embedding) matrix, n_vocab x n_embd, is Q6_K (6.5625 bits a weight); of the
+ * rest, Q4_K_LAYER_SHARE of the bytes are q4_K (the remainder: attn_v and ffn_down in
+ * Q6_K in the "more bits" layers, norms in F32). Measured on tools/synth-model's
+ * Qwen 3.5 2B Q4_K_M (real shapes, the recipe applied tensor by tensor): 615.3 MB of
+ * q4_K in 1263.4 MB, less 417.2 MB of Q6_K output, gives 0.727. Only what is multiplied
+ * counts (Gemma's per-layer embeddings are lookups, never repacked).
+ */
+#define Q4_K_LAYER_SHARE 0.72
+#define Q6_K_BYTES_PER_WEIGHT (6.5625 / 8)
+
+static uint64_t estimated_repack(const struct tacit_model_info *m)
+{
+	const struct tacit_model_layout *l = &m->layout;
+	if (!m->quant || !strstr(m->quant, "Q4_K"))
+		return 0;
+	double matmul = (double)m->file_bytes;
+	if (l->params_active && !l->n_expert) /* Gemma E: the per-layer embeddings are lookups */
+		matmul *= (double)l->params_active / (double)l->params_total;
+	matmul -= (double)l->n_vocab * (double)l->n_embd * Q6_K_BYTES_PER_WEIGHT;
+	return matmul > 0 ? (uint64_t)(Q4_K_LAYER_SHARE * matmul) : 0;
+}
+
 /* The catalog file itself, NUL-terminated: the assembler copies data/catalog.json in
  * (the build runs from the repository root; the Makefile makes this object depend on
  * the file). */
@@ -180,6 +207,7 @@ static enum tacit_status parse_layout(const struct entry *e, struct tacit_model_
 	if ((st = get_u64(e, "n_ctx_train", true, 1, 1u << 30, &ctx)))
 		return st;
 	m->n_ctx_train = (uint32_t)ctx;
+	l->cpu_repack_bytes = estimated_repack(m);
 	return TACIT_OK;
 }
 

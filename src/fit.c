@@ -51,11 +51,17 @@
  *                         with many memory channels and few cores.
  * DEFAULT_*_BANDWIDTH_GBS Used when bandwidth is unknown (not measured, GPU not in the
  *                         table): a single DDR4 channel pair, a low-end GPU.
- * COMPUTE_ACT_ROWS        Compute buffer = 4 B x (n_ubatch x ROWS x n_embd + n_vocab): the
- *                         widest activations of a micro-batch (FFN gate and up, attention
- *                         in and out) plus one row of logits: llama.cpp computes the
- *                         output head only for the tokens whose logits are asked for (the
- *                         last one), not the whole batch. Flash attention (llama.cpp's
+ * COMPUTE_ACT_ROWS        Compute buffer = 4 B x n_ubatch x (ROWS x n_embd + n_vocab):
+ *                         llama.cpp reserves its graph for a whole micro-batch of
+ *                         outputs (`sched_reserve: CPU compute buffer size = 528 MiB` for
+ *                         gemma-3-1b, 262K vocabulary, n_ubatch 512), the widest
+ *                         activations (FFN gate and up, attention in and out) plus the
+ *                         logits. A GPU backend allocates that reserve in device memory.
+ *                         On the CPU the reserve is plain virtual memory and only the
+ *                         pages used become resident: the activations and one row of
+ *                         logits (tacit asks for the last token's only), so there the
+ *                         formula is 4 B x (n_ubatch x ROWS x n_embd + n_vocab), which
+ *                         is what peak RSS measures. Flash attention (llama.cpp's
  *                         default where supported) keeps the attention scratch small.
  * FIXED_OVERHEAD_BYTES    The process, ggml/llama.cpp runtime, tokenizer and graph
  *                         metadata, in RAM. Calibrated on measured peak RSS less weights,
@@ -68,7 +74,8 @@
  *                         the file stays mapped: those bytes count twice (the layout's
  *                         cpu_repack_bytes; llama-3.2-1b Q4_K_M: 445 MiB of q4_K, 427 MiB
  *                         of extra anonymous memory measured). Catalog entries, known
- *                         only by their published facts, carry 0 until downloaded.
+ *                         only by their published facts, carry an estimate from the
+ *                         Q4_K_M recipe (src/catalog.c) until downloaded.
  * GPU_CONTEXT_BYTES       A discrete GPU's driver context (CUDA, Vulkan) in VRAM.
  * SWA cache size          llama.cpp keeps window + n_ubatch cells for a sliding layer
  *                         (tacit loads with swa_full = false), never more than n_ctx.
@@ -150,9 +157,10 @@ static uint64_t kv_bytes(const struct tacit_model_layout *m, const struct tacit_
 	return bytes + (uint64_t)n_rec * m->recurrent_state_bytes_per_layer;
 }
 
-static uint64_t compute_bytes(const struct tacit_model_layout *m, const struct tacit_fit_params *p)
+static uint64_t compute_bytes(const struct tacit_model_layout *m, const struct tacit_fit_params *p, bool gpu)
 {
-	return (uint64_t)(4.0 * ((double)p->n_ubatch * COMPUTE_ACT_ROWS * (double)m->n_embd + (double)m->n_vocab));
+	double logit_rows = gpu ? (double)p->n_ubatch : 1.0;
+	return (uint64_t)(4.0 * ((double)p->n_ubatch * COMPUTE_ACT_ROWS * (double)m->n_embd + logit_rows * (double)m->n_vocab));
 }
 
 static bool layout_ok(const struct tacit_model_layout *m)
@@ -392,7 +400,7 @@ enum tacit_status tacit_fit_score(const struct tacit_system *sys, const struct t
 	out->n_layers = model->n_layers;
 	out->mem_weights = model->weights_bytes + (mc.gpu ? 0 : model->cpu_repack_bytes);
 	out->mem_kv = kv_bytes(model, &p);
-	out->mem_compute = compute_bytes(model, &p);
+	out->mem_compute = compute_bytes(model, &p, mc.gpu);
 	out->mem_overhead = FIXED_OVERHEAD_BYTES + (mc.gpu && !mc.unified ? GPU_CONTEXT_BYTES : 0);
 	out->mem_needed = out->mem_weights + out->mem_kv + out->mem_compute + out->mem_overhead;
 	if (!mc.gpu)

@@ -140,23 +140,26 @@ TEST(fit_rejects_bad_layouts)
 /* Each profile's outcome for the nine active LLMs in catalog order:
  * G/T/N = Great/Tight/Won't fit, "+" = Slow, lowercase = fits but not listed
  * (catastrophic spill). Consistent with the tiers: Compact on 8 GB Macs (Gemma 4 E4B
- * only as a Tight fit), Standard on 16 GB, Standard HQ from 16 GB (tight there), Pro at
- * 24-32 GB+, Max from 32 GB. The memory constants are calibrated on measured peak RSS
- * (bench/fit_check.c): a single-token logits row, not a whole micro-batch's. */
+ * only as a Tight fit that pushes other apps out, "+ Slow"; on an 8 GB iPhone not at
+ * all), Standard on 16 GB, Standard HQ from 16 GB (tight there), Pro at 24-32 GB+ (on a
+ * 36 GB Mac the 27B is the Great fit, the 31B Tight), Max from 32 GB. A CPU-only box
+ * holds q4_K weights twice (llama.cpp's repack), so the 27B and 31B do not fit 24 GB. The memory constants are calibrated on measured peak RSS
+ * (bench/fit_check.c): on the CPU a single-token logits row (what becomes resident),
+ * on a GPU the whole micro-batch reserve llama.cpp allocates. */
 static const char *const order[] = { "qwen3.5-2b", "qwen3.5-4b",    "gemma4-e2b",  "gemma4-e4b",     "qwen3.5-9b",
 				     "qwen3.5-9b-hq", "qwen3.6-27b", "gemma4-31b", "qwen3.6-35b-a3b" };
 static const struct {
 	const char *profile, *outcome, *recommended;
 } pinned[] = {
-	{ "m1-8gb", "G G G T N N N N N", "qwen3.5-4b" },
-	{ "iphone-15-pro", "G G G T N N N N N", "qwen3.5-4b" },
+	{ "m1-8gb", "G G G T+ N N N N N", "qwen3.5-4b" },
+	{ "iphone-15-pro", "G G G N N N N N N", "qwen3.5-4b" },
 	{ "m3-air-16gb", "G G G G G T N N N", "qwen3.5-9b" },
 	{ "intel-igpu-16gb", "G G G G G T+ N N N", "qwen3.5-9b" },
-	{ "m3-pro-36gb", "G G G G G G G G T", "gemma4-31b" },
+	{ "m3-pro-36gb", "G G G G G G G T T", "qwen3.6-27b" },
 	{ "m5-max-128gb", "G G G G G G G G G", "qwen3.6-35b-a3b" },
-	{ "rtx4060-8gb", "G G G G G G+ g+ g+ G+", "qwen3.5-9b" },
+	{ "rtx4060-8gb", "G G G G T G+ g+ g+ G+", "gemma4-e4b" },
 	{ "rtx4080-16gb", "G G G G G G G+ G+ G+", "qwen3.5-9b-hq" },
-	{ "cpu-2core-24gb", "G G+ G G+ G+ G+ T+ T+ N", "gemma4-e2b" },
+	{ "cpu-2core-24gb", "G G G G G+ G+ N N N", "gemma4-e4b" },
 };
 
 static void outcome_of(const struct tacit_fit *f, char *out, size_t n)
@@ -233,11 +236,12 @@ TEST(fit_gpu_layer_plan)
 	CHECK(f.n_gpu_layers > 32 && f.n_gpu_layers < 64);
 	CHECK(f.slow && f.listed);
 	CHECK(strstr(f.reason, "of 64 layers on the GPU") != NULL);
-	/* a partial offload is slower than the same model on a GPU that holds it all */
+	/* a partial offload is much slower than the same model on a GPU that holds it all
+	 * (here 10 of 64 layers on the CPU: about half the speed) */
 	s.devices[1].mem_free = 40 * GIB;
 	CHECK_EQ_INT(tacit_fit_score(&s, &big->layout, NULL, &g), TACIT_OK);
 	CHECK_EQ_INT(g.n_gpu_layers, 64);
-	CHECK(!g.slow && g.est_tokens_per_s > 2 * f.est_tokens_per_s);
+	CHECK(!g.slow && g.est_tokens_per_s > 1.5 * f.est_tokens_per_s);
 	/* the GPU part runs at GPU speed: CPU-only is slower still */
 	struct tacit_system c = cpu_box(32, 24, 8, 60);
 	struct tacit_fit h;
@@ -294,7 +298,7 @@ TEST(fit_nothing_fits_gives_the_blocking_reason)
 	for (size_t i = 0; fits && i < n; i++)
 		CHECK(!fits[i].listed && !fits[i].recommended);
 	/* only a Tight fit: listed, but never Recommended */
-	s = cpu_box(4, 1.7, 8, 60);
+	s = cpu_box(4, 2.3, 8, 60);
 	CHECK_EQ_INT(tacit_fit_score_all(&s, cat, NULL, fits), TACIT_OK);
 	int listed = 0;
 	for (size_t i = 0; fits && i < n; i++) {
