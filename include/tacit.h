@@ -1555,8 +1555,9 @@ TACIT_API bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, 
 /* ---------------------------------------------------------------------------------
  * The local web app (`tacit serve`): an HTTP server on the loopback interface only,
  * serving the pages in web/ (embedded in the library at build time) and a JSON API for
- * what the command does (system, models, pull, rm, sessions, search, export, settings,
- * import) and for a live meeting (tacit_live_*: one at a time per server, audio as PCM
+ * what the command does (system, models, pull, rm, add, forget, sessions, search,
+ * export, settings, import, questions on a stored meeting answered as an event stream
+ * that stops the model when the page goes away) and for a live meeting (tacit_live_*: one at a time per server, audio as PCM
  * POSTs from the browser, events as Server-Sent Events). Meeting data never leaves the machine: the server refuses to bind anything
  * but 127.0.0.1 and ::1, and defends against other local pages and DNS rebinding:
  *  - a random per-launch token (256 bits from getrandom()) is required by every /api/

@@ -222,10 +222,15 @@ static void write_error(struct api_response *res, int http, const char *status, 
 	api_json(res, http, doc);
 }
 
-enum tacit_status api_error(struct api_response *res, enum tacit_status st)
+void api_error_http(struct api_response *res, int http, enum tacit_status st)
 {
 	const char *msg = tacit_errmsg();
-	write_error(res, http_code(st), tacit_status_str(st), msg && *msg ? msg : tacit_status_str(st));
+	write_error(res, http, tacit_status_str(st), msg && *msg ? msg : tacit_status_str(st));
+}
+
+enum tacit_status api_error(struct api_response *res, enum tacit_status st)
+{
+	api_error_http(res, http_code(st), st);
 	return st;
 }
 
@@ -603,7 +608,7 @@ void api_handle(struct api *api, const struct api_request *req, struct api_respo
 		system_route(c, res);
 		goto out;
 	}
-	if (api_models_route(c, res) || api_sessions_route(c, res) || api_live_route(c, res))
+	if (api_models_route(c, res) || api_custom_route(c, res) || api_sessions_route(c, res) || api_live_route(c, res))
 		goto out;
 	api_error_msg(res, 404, "no such API call: %s %.200s", req->method, req->target);
 out:

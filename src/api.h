@@ -111,6 +111,8 @@ bool api_no_network(struct api *api);
 const char *api_arg(const struct api_call *c, const char *key);
 /* Writes {"error":{"status":..,"message":..}} with the HTTP code for st; returns st. */
 enum tacit_status api_error(struct api_response *res, enum tacit_status st);
+/* The same with an HTTP code of the caller's choosing (the message stays whole). */
+void api_error_http(struct api_response *res, int http, enum tacit_status st);
 /* Same with an explicit HTTP code and message (lowercase, no final period). */
 void api_error_msg(struct api_response *res, int http, const char *fmt, ...) TACIT_PRINTF(3, 4);
 /* Serialises a yyjson_mut_doc (passed as void * to keep yyjson out of this header)
@@ -128,7 +130,10 @@ struct tacit_store *api_store(struct api_response *res);
 bool api_models_route(struct api_call *c, struct api_response *res);
 bool api_sessions_route(struct api_call *c, struct api_response *res);
 bool api_live_route(struct api_call *c, struct api_response *res);
-/* POST /api/sessions/ID/chat {"question"} on an open store (api_chat.c). */
+bool api_custom_route(struct api_call *c, struct api_response *res);
+/* POST /api/sessions/ID/chat {"question"} on an open store (api_chat.c): checks the
+ * question, the meeting and the model, then answers with an event stream (status,
+ * answer_delta..., then answer or error) whose free cancels the generation. */
 void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
 /* Cancels and joins the download threads; frees the jobs once no stream can read them
  * (api_models.c). */

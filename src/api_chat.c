@@ -1,18 +1,46 @@
 /*
- * api_chat.c — asking a stored meeting a question from the History page: the model the
- * user chose (tacit_model_resolve), the meeting's transcript, the grounded answer task;
- * the question and the answer are stored with the meeting. One question at a time
- * across the server, so several tabs cannot start several model workers.
+ * api_chat.c — asking a stored meeting a question from the History page, answered as a
+ * Server-Sent Event stream in the POST's own response: the model the user chose
+ * (tacit_model_resolve), the meeting's transcript, the grounded answer task, tokens as
+ * they come; the question and the answer are stored with the meeting once it is whole.
+ * Invariants: the generation lives exactly as long as its stream. Freeing the stream (the
+ * page closed it, the server stops) sets the job's cancel flag and joins its thread, and
+ * the thread closes its model worker before it ends, so nothing runs on for a page that
+ * is gone. One question is answered at a time across the server (others wait their turn),
+ * so several tabs cannot start several model workers.
  */
 #include "api.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <yyjson.h>
 
 #define QUESTION_MAX 2000
+#define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
 
-static pthread_mutex_t one_at_a_time = PTHREAD_MUTEX_INITIALIZER;
+/* The one-question-at-a-time slot. */
+static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slot_cond = PTHREAD_COND_INITIALIZER;
+static bool slot_busy;
+
+struct chat_job {
+	struct api_stream base;
+	struct api *api;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct buf frames; /* SSE frames the thread wrote and the reader has not taken */
+	bool finished;     /* the thread wrote its last frame */
+	volatile int cancel;
+	pthread_t thread;
+	int quiet;
+	bool ended;
+	/* the thread's inputs, owned by the job */
+	int64_t session;
+	char *question;
+	char *model;
+	struct tacit_transcript *t;
+};
 
 struct seg_writer {
 	yyjson_mut_doc *doc;
@@ -75,13 +103,224 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* ---- the job's frames ------------------------------------------------------------ */
+
+/* Appends "event: name\ndata: json\n\n" for the reader. */
+static void put_frame(struct chat_job *j, const char *name, const char *json)
+{
+	pthread_mutex_lock(&j->mu);
+	buf_addf(&j->frames, "event: %s\ndata: %s\n\n", name, json);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* An event whose data is {"key": text}. */
+static void put_text(struct chat_job *j, const char *name, const char *key, const char *text, size_t len)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_strncpy(doc, o, key, text, len);
+	char *json = yyjson_mut_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	if (json)
+		put_frame(j, name, json);
+	free(json);
+}
+
+/* The failure as {"status", "message"}: the stream's last event. */
+static void put_error(struct chat_job *j, enum tacit_status st, const char *msg)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_str(doc, o, "status", tacit_status_str(st));
+	yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
+	char *json = yyjson_mut_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	put_frame(j, "error", json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
+	free(json);
+}
+
+static void on_token(const char *piece, size_t len, void *user)
+{
+	put_text(user, "answer_delta", "text", piece, len);
+}
+
+static bool on_load(float progress, void *user)
+{
+	struct chat_job *j = user;
+	(void)progress;
+	return !j->cancel;
+}
+
+/* ---- the thread ------------------------------------------------------------------ */
+
+/* Waits for the one-question slot; false when cancelled first. */
+static bool take_slot(struct chat_job *j)
+{
+	static const char waiting[] = "waiting for another question to be answered";
+	bool told = false;
+	pthread_mutex_lock(&slot_mu);
+	while (slot_busy && !j->cancel) {
+		struct timespec ts;
+		if (!told) {
+			pthread_mutex_unlock(&slot_mu);
+			put_text(j, "status", "text", waiting, strlen(waiting));
+			told = true;
+			pthread_mutex_lock(&slot_mu);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&slot_cond, &slot_mu, &ts);
+	}
+	bool got = !slot_busy && !j->cancel;
+	if (got)
+		slot_busy = true;
+	pthread_mutex_unlock(&slot_mu);
+	return got;
+}
+
+static void give_slot(void)
+{
+	pthread_mutex_lock(&slot_mu);
+	slot_busy = false;
+	pthread_cond_broadcast(&slot_cond);
+	pthread_mutex_unlock(&slot_mu);
+}
+
+/* The answer, stored with the meeting (the question first), on this thread's own store
+ * connection. */
+static enum tacit_status store_answer(struct chat_job *j, const char *json)
+{
+	struct tacit_store *store = NULL;
+	yyjson_doc *ans = yyjson_read(json, strlen(json), 0);
+	const char *text = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(ans), "answer"));
+	struct tacit_chat_record ask = { "user", j->question, NULL, 0 };
+	struct tacit_chat_record reply = { "assistant", text ? text : "", base_name(j->model), 0 };
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK && (st = tacit_store_add_chat(store, j->session, &ask, NULL)) == TACIT_OK)
+		st = tacit_store_add_chat(store, j->session, &reply, NULL);
+	tacit_store_close(store);
+	yyjson_doc_free(ans);
+	return st;
+}
+
+static void *job_main(void *arg)
+{
+	struct chat_job *j = arg;
+	struct tacit_llm *llm = NULL;
+	char *json = NULL, why[1024] = "";
+	enum tacit_status st;
+	static const char loading[] = "loading the model";
+
+	if (!take_slot(j)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
+		goto out;
+	}
+	put_text(j, "status", "text", loading, strlen(loading));
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	lp.model_path = j->model;
+	lp.progress = on_load;
+	lp.progress_user = j;
+	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK) {
+		struct tacit_meeting_params mp = tacit_meeting_default_params();
+		mp.task = TACIT_TASK_ANSWER;
+		mp.question = j->question;
+		mp.cancel = &j->cancel;
+		mp.on_token = on_token;
+		mp.user = j;
+		/* a small model's context must still hold the transcript window and the answer */
+		int n_ctx = tacit_llm_info(llm).n_ctx;
+		mp.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;
+		st = tacit_meeting_run(llm, j->t, &mp, &json);
+	}
+	if (st != TACIT_OK)
+		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
+	give_slot();
+	if (st == TACIT_OK && (st = store_answer(j, json)) == TACIT_OK)
+		put_frame(j, "answer", json);
+	else if (st != TACIT_OK && !why[0])
+		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+out:
+	if (st != TACIT_OK)
+		put_error(j, st, why[0] ? why : tacit_errmsg());
+	tacit_free(json);
+	pthread_mutex_lock(&j->mu);
+	j->finished = true;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* ---- the stream ------------------------------------------------------------------ */
+
+static int job_read(struct api_stream *s, struct buf *out)
+{
+	struct chat_job *j = (struct chat_job *)s;
+	int rc = 0;
+
+	if (j->ended)
+		return -1;
+	if (api_stopping(j->api)) {
+		j->cancel = 1; /* the server stops: so does the answer */
+		j->ended = true;
+		return -1;
+	}
+	pthread_mutex_lock(&j->mu);
+	if (j->frames.len == 0 && !j->finished) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&j->cond, &j->mu, &ts);
+	}
+	if (j->frames.len) {
+		buf_add(out, j->frames.data, j->frames.len);
+		buf_reset(&j->frames);
+		j->quiet = 0;
+		rc = 1;
+	} else if (j->finished) {
+		j->ended = true;
+		rc = -1;
+	} else if (++j->quiet >= KEEPALIVE_TICKS) {
+		/* writing to a closed connection is how the server learns the page has gone,
+		 * and then frees this stream, which cancels the answer */
+		buf_adds(out, ": keep-alive\n\n");
+		j->quiet = 0;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+static void job_free(struct api_stream *s)
+{
+	struct chat_job *j = (struct chat_job *)s;
+	j->cancel = 1;
+	pthread_join(j->thread, NULL); /* the model worker has ended when this returns */
+	buf_release(&j->frames);
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->mu);
+	tacit_transcript_free(j->t);
+	free(j->question);
+	tacit_free(j->model);
+	free(j);
+}
+
 void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id)
 {
 	yyjson_doc *doc = api_body_object(c, res);
 	struct tacit_transcript *t = NULL;
-	struct tacit_llm *llm = NULL;
+	struct chat_job *j = NULL;
 	struct tacit_session s;
-	char *model = NULL, *json = NULL;
+	char *model = NULL;
 	enum tacit_status st;
 
 	if (!doc)
@@ -92,7 +331,6 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		api_error_msg(res, 400, "\"question\" must be text of 1 to %d bytes", QUESTION_MAX);
 		goto out;
 	}
-	const char *question = yyjson_get_str(q);
 	if ((st = tacit_store_session_get(store, id, &s)) != TACIT_OK) {
 		api_error(res, st);
 		goto out;
@@ -106,42 +344,37 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		api_error(res, st);
 		goto out;
 	}
-	pthread_mutex_lock(&one_at_a_time);
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	lp.model_path = model;
-	st = tacit_llm_open(&lp, &llm);
-	if (st == TACIT_OK) {
-		struct tacit_meeting_params mp = tacit_meeting_default_params();
-		mp.task = TACIT_TASK_ANSWER;
-		mp.question = question;
-		mp.cancel = api_cancel_flag(c->api);
-		/* a small model's context must still hold the transcript window and the answer */
-		int n_ctx = tacit_llm_info(llm).n_ctx;
-		mp.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;
-		st = tacit_meeting_run(llm, t, &mp, &json);
-	}
-	tacit_llm_close(llm);
-	pthread_mutex_unlock(&one_at_a_time);
-	if (st != TACIT_OK) {
-		api_error(res, st);
+	if (!(j = calloc(1, sizeof(*j))) || !(j->question = strdup(yyjson_get_str(q)))) {
+		api_error_msg(res, 503, "out of memory");
 		goto out;
 	}
-	yyjson_doc *ans = yyjson_read(json, strlen(json), 0);
-	const char *text = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(ans), "answer"));
-	struct tacit_chat_record ask = { "user", question, NULL, 0 };
-	struct tacit_chat_record reply = { "assistant", text ? text : "", base_name(model), 0 };
-	if ((st = tacit_store_add_chat(store, id, &ask, NULL)) == TACIT_OK)
-		st = tacit_store_add_chat(store, id, &reply, NULL);
-	yyjson_doc_free(ans);
-	if (st != TACIT_OK) {
-		api_error(res, st);
+	j->base.read = job_read;
+	j->base.free = job_free;
+	j->api = c->api;
+	j->session = id;
+	j->model = model;
+	j->t = t;
+	buf_init(&j->frames);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	int err = pthread_create(&j->thread, NULL, job_main, j);
+	if (err != 0) {
+		pthread_cond_destroy(&j->cond);
+		pthread_mutex_destroy(&j->mu);
+		api_error_msg(res, 503, "cannot start answering: %s", strerror(err));
 		goto out;
 	}
+	model = NULL;
+	t = NULL;
 	res->status = 200;
-	res->content_type = "application/json";
-	buf_adds(&res->body, json);
+	res->content_type = "text/event-stream";
+	res->stream = &j->base;
+	j = NULL;
 out:
-	tacit_free(json);
+	if (j) {
+		free(j->question);
+		free(j);
+	}
 	tacit_transcript_free(t);
 	tacit_free(model);
 	yyjson_doc_free(doc);

@@ -328,6 +328,17 @@ static const struct setting *find_setting(const char *key)
 	return NULL;
 }
 
+/* Whether name is a custom model's (`tacit add`, or the Models page): they are all
+ * language models. */
+static bool is_custom(const char *name)
+{
+	struct tacit_custom_models *list = NULL;
+	bool yes = tacit_custom_list(&list) == TACIT_OK && tacit_custom_find(list, name) != NULL;
+	tacit_custom_list_free(list);
+	tacit_clear_error();
+	return yes;
+}
+
 /* NULL when value is acceptable for s, else why not. */
 static const char *check_value(struct api *api, const struct setting *s, const char *v)
 {
@@ -358,15 +369,41 @@ static const char *check_value(struct api *api, const struct setting *s, const c
 		const struct tacit_model_info *m = tacit_catalog_find(api_catalog(api), v);
 		if (m)
 			return m->kind == s->kind ? NULL : "names a model of another kind";
+		if (s->kind == TACIT_MODEL_LLM && is_custom(v))
+			return NULL;
 		struct stat st;
 		bool model_ext = n > 5 && (!strcmp(v + n - 5, ".gguf") || !strcmp(v + n - 4, ".bin"));
 		if (v[0] == '/' && model_ext && clean_text(v, n, 4096) && stat(v, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(v, R_OK) == 0)
 			return NULL;
-		return "must be a catalog id of that kind or the absolute path of a readable .gguf or .bin file";
+		return s->kind == TACIT_MODEL_LLM ? "must be a catalog id of that kind, a custom model's name or the "
+						    "absolute path of a readable .gguf or .bin file"
+						  : "must be a catalog id of that kind or the absolute path of a readable "
+						    ".gguf or .bin file";
 	}
 	}
 	return "is not valid";
+}
+
+/* The custom models as choices {"id": name, "name", "custom": true, "problem"?}; a
+ * store that cannot list them leaves the catalog's choices alone. */
+static void add_custom_choices(yyjson_mut_doc *doc, yyjson_mut_val *arr)
+{
+	struct tacit_custom_models *list = NULL;
+	if (tacit_custom_list(&list) != TACIT_OK) {
+		tacit_clear_error();
+		return;
+	}
+	for (size_t i = 0; i < tacit_custom_count(list); i++) {
+		const struct tacit_custom_model *c = tacit_custom_get(list, i);
+		yyjson_mut_val *e = yyjson_mut_arr_add_obj(doc, arr);
+		yyjson_mut_obj_add_strcpy(doc, e, "id", c->name);
+		yyjson_mut_obj_add_strcpy(doc, e, "name", c->name);
+		yyjson_mut_obj_add_bool(doc, e, "custom", true);
+		if (c->missing)
+			yyjson_mut_obj_add_strcpy(doc, e, "problem", c->problem);
+	}
+	tacit_custom_list_free(list);
 }
 
 static void get_settings(struct api_call *c, struct api_response *res, struct tacit_store *store)
@@ -411,6 +448,8 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 				yyjson_mut_obj_add_str(doc, e, "id", m->id);
 				yyjson_mut_obj_add_str(doc, e, "name", m->name);
 			}
+			if (s->kind == TACIT_MODEL_LLM)
+				add_custom_choices(doc, ch);
 		}
 	}
 	api_json(res, 200, doc);

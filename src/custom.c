@@ -26,7 +26,6 @@
 
 #define CUSTOM_DEFAULT_TIMEOUT_MS 60000
 #define CUSTOM_DEFAULT_MEM_LIMIT (8ull << 30)
-#define CUSTOM_NAME_MAX 64
 #define PROBE_OUTPUT_MAX (64u << 10)
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -108,7 +107,7 @@ static void layout_from_json(yyjson_val *lo, struct tacit_model_layout *l)
 
 /* ---- names ------------------------------------------------------------------------- */
 
-static bool name_ok(const char *s)
+bool custom_name_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n < 1 || n > CUSTOM_NAME_MAX || s[0] == '.' || s[0] == '-')
@@ -119,8 +118,7 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-/* "dir/My Model.Q4_K_M.gguf" -> "my-model.q4_k_m" */
-static void name_from_path(const char *path, char *out, size_t cap)
+void custom_name_from_path(const char *path, char *out, size_t cap)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -482,8 +480,8 @@ enum tacit_status tacit_custom_add(const char *path, const struct tacit_custom_p
 	if (p.name && *p.name)
 		snprintf(name, sizeof(name), "%s", p.name);
 	else
-		name_from_path(abs, name, sizeof(name));
-	if (!name_ok(p.name && *p.name ? p.name : name))
+		custom_name_from_path(abs, name, sizeof(name));
+	if (!custom_name_ok(p.name && *p.name ? p.name : name))
 		return tacit_fail(TACIT_ERR_USAGE,
 				  "'%s' cannot name a model: use 1 to %d of a-z, 0-9, '.', '-', '_' (pass --name NAME)",
 				  p.name && *p.name ? p.name : name, CUSTOM_NAME_MAX);

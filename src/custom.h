@@ -9,6 +9,17 @@
 
 #include "internal.h"
 
+/* The longest custom model name. */
+#define CUSTOM_NAME_MAX 64
+
+/* Whether s may name a custom model: 1 to CUSTOM_NAME_MAX of [a-z0-9._-], not starting
+ * with '.' or '-'. The web API checks names with this before calling the library. */
+bool custom_name_ok(const char *s);
+
+/* The name a file gets when none is given: "dir/My Model.Q4_K_M.gguf" ->
+ * "my-model.q4_k_m" (may be empty, or fail custom_name_ok(), for odd file names). */
+void custom_name_from_path(const char *path, char *out, size_t cap);
+
 /* The argument that puts tacit-worker in probe mode. */
 #define CUSTOM_CHECK_ARG "--check-model"
 

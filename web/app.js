@@ -7,6 +7,15 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+/* The ApiError for a refused request, with the server's message. */
+async function refusal(r) {
+  const type = r.headers.get("Content-Type") || "";
+  const data = type.startsWith("application/json") ? await r.json() : await r.text();
+  let msg = data && data.error ? data.error.message : `request failed (${r.status})`;
+  if (r.status === 401) msg = "This page has no access token: open the URL that 'tacit serve' printed in the terminal.";
+  return new ApiError(r.status, msg);
+}
+
 /* JSON API call; throws ApiError with the server's message. */
 tacit.api = async function (method, path, body, raw) {
   const init = { method, credentials: "same-origin", headers: {} };
@@ -17,14 +26,59 @@ tacit.api = async function (method, path, body, raw) {
   let r;
   try { r = await fetch(path, init); }
   catch (e) { throw new ApiError(0, "tacit serve is not reachable: is it still running?"); }
+  if (!r.ok) throw await refusal(r);
   const type = r.headers.get("Content-Type") || "";
-  const data = type.startsWith("application/json") ? await r.json() : await r.text();
-  if (!r.ok) {
-    let msg = data && data.error ? data.error.message : `request failed (${r.status})`;
-    if (r.status === 401) msg = "This page has no access token: open the URL that 'tacit serve' printed in the terminal.";
-    throw new ApiError(r.status, msg);
-  }
-  return data;
+  return type.startsWith("application/json") ? r.json() : r.text();
+};
+
+/* A JSON POST answered with an event stream (History's chat): handlers[name](data) runs
+ * for each event as it arrives. Changing page aborts the request, as closing the tab
+ * does, and the server then stops the work for real. Throws ApiError when the server
+ * refuses the request or the stream breaks off; an aborted stream just returns. */
+tacit.postStream = async function (path, body, handlers) {
+  const ctrl = new AbortController();
+  const handle = { close: () => ctrl.abort() };
+  streams.push(handle);
+  try {
+    let r;
+    try {
+      r = await fetch(path, { method: "POST", credentials: "same-origin", signal: ctrl.signal,
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" }, body: JSON.stringify(body) });
+    } catch (e) {
+      if (ctrl.signal.aborted) return;
+      throw new ApiError(0, "tacit serve is not reachable: is it still running?");
+    }
+    if (!r.ok) throw await refusal(r);
+    const reader = r.body.getReader(), dec = new TextDecoder();
+    let pending = "";
+    for (;;) {
+      let chunk;
+      try { chunk = await reader.read(); } catch (e) {
+        if (ctrl.signal.aborted) return;
+        throw new ApiError(0, "the answer broke off: is tacit serve still running?");
+      }
+      if (chunk.done) return;
+      pending += dec.decode(chunk.value, { stream: true });
+      for (let i; (i = pending.indexOf("\n\n")) >= 0;) {
+        const frame = pending.slice(0, i);
+        pending = pending.slice(i + 2);
+        let name = "message", data = "";
+        for (const line of frame.split("\n")) {
+          if (line.startsWith("event:")) name = line.slice(6).trim();
+          else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+        }
+        if (data && handlers[name]) handlers[name](JSON.parse(data));
+      }
+    }
+  } finally { streams = streams.filter((s) => s !== handle); }
+};
+
+/* The "answer" text so far in a model's partial JSON ({"answer": "The bud...), for
+ * showing an answer token by token. */
+tacit.partialAnswer = function (raw) {
+  const m = /"answer"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(raw);
+  if (!m) return "";
+  try { return JSON.parse('"' + m[1].replace(/\\$/, "") + '"'); } catch (e) { return m[1]; }
 };
 
 /* el("div.card#id", {attrs}, children...) — text is always set as text. */

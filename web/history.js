@@ -86,23 +86,43 @@
       catch (e) { tacit.notice(e.message, true); }
     } }, "Delete");
     const chatLog = el("div.chat", {}, s.chat.length ? s.chat.map((c) => el("p", {}, el("span.user", {
-      text: c.role === "user" ? "You: " : "tacit: " }), cited(c.text || ""))) : el("p.muted", { text: "No questions yet." }));
+      text: c.role === "user" ? "You: " : "tacit: " }), cited(c.text || ""))) : el("p.muted.none", { text: "No questions yet." }));
     const q = el("input", { type: "text", "aria-label": "Ask about this meeting", maxlength: 2000,
       placeholder: "Ask about this meeting…" });
     const ask = el("form.row", {}, el("div.grow", {}, q), el("button.primary", { type: "submit" }, "Ask"));
+    /* the answer streams in token by token; leaving the page stops it on the server */
     ask.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const question = q.value.trim();
       if (!question) return;
-      ask.querySelector("button").disabled = true;
-      chatLog.append(el("p", {}, el("span.user", { text: "You: " }), question));
+      const button = ask.querySelector("button");
+      button.disabled = true;
+      const none = chatLog.querySelector(".none");
+      if (none) none.remove();
+      const text = el("span.answer-text.muted", { text: "…" });
+      const reply = el("p.answer", { "aria-busy": "true" }, el("span.user", { text: "tacit: " }), text);
+      chatLog.append(el("p", {}, el("span.user", { text: "You: " }), question), reply);
+      q.value = "";
+      let raw = "", ended = false;
+      const fail = (msg) => { ended = true; reply.replaceWith(tacit.errorBox(new Error(msg))); };
       try {
-        const r = await api("POST", `/api/sessions/${s.id}/chat`, { question });
-        chatLog.append(el("p", {}, el("span.user", { text: "tacit: " }), r.answer, " ", cites(r.cites),
-          r.grounded === false ? el("span.muted", { text: " (not found in the transcript)" }) : null));
-        q.value = "";
-      } catch (e) { chatLog.append(tacit.errorBox(e)); }
-      ask.querySelector("button").disabled = false;
+        await tacit.postStream(`/api/sessions/${s.id}/chat`, { question }, {
+          status: (d) => { if (!raw) text.textContent = d.text[0].toUpperCase() + d.text.slice(1) + "…"; },
+          answer_delta: (d) => {
+            raw += d.text;
+            text.classList.remove("muted");
+            text.textContent = tacit.partialAnswer(raw) || "…";
+          },
+          answer: (r) => {
+            ended = true;
+            reply.replaceWith(el("p.answer", {}, el("span.user", { text: "tacit: " }), cited(r.answer || ""), " ",
+              cites(r.cites), r.grounded === false ? el("span.muted", { text: " (not found in the transcript)" }) : null));
+          },
+          error: (e) => fail(e.message),
+        });
+        if (!ended && reply.isConnected) fail("The answer stopped before it was complete.");
+      } catch (e) { fail(e.message); }
+      button.disabled = false;
     });
     const left = [];
     for (const k of ["summary", "notes"]) if (newest[k]) left.push(artifact(newest[k]));

@@ -62,13 +62,6 @@
     return { ctx, node, tracks };
   }
 
-  /* "answer" text from the model's partial JSON, for streaming. */
-  function partialAnswer(raw) {
-    const m = /"answer"\s*:\s*"((?:[^"\\]|\\.)*)/.exec(raw);
-    if (!m) return "";
-    try { return JSON.parse('"' + m[1].replace(/\\$/, "") + '"'); } catch (e) { return m[1]; }
-  }
-
   function itemText(it) {
     if (typeof it === "string") return it;
     const t = it.text || it.task || it.item || it.question || it.decision || "";
@@ -136,7 +129,7 @@
         const r = await api("POST", "/api/meeting/chat", { question: text });
         const a = answers.get(r.request) || { raw: "" };
         a.el = ans; answers.set(r.request, a);
-        if (a.done) ans.textContent = a.done; else if (a.raw) ans.textContent = partialAnswer(a.raw) || "…";
+        if (a.done) ans.textContent = a.done; else if (a.raw) ans.textContent = tacit.partialAnswer(a.raw) || "…";
       } catch (e) { ans.textContent = e.message; ans.className = "error"; }
     });
     stop.addEventListener("click", async () => {
@@ -170,7 +163,7 @@
       answer_delta: (s) => {
         const a = answers.get(s.request) || { raw: "" };
         a.raw += s.text; answers.set(s.request, a);
-        if (a.el) a.el.textContent = partialAnswer(a.raw) || "…";
+        if (a.el) a.el.textContent = tacit.partialAnswer(a.raw) || "…";
       },
       answer: (s) => {
         const a = answers.get(s.request) || { raw: "" };

@@ -1,4 +1,5 @@
-/* Settings page: the per-device choices (model per task, suggestions, output language).
+/* Settings page: the per-device choices (model per task, custom models included,
+ * suggestions, output language).
  * The server knows the keys and checks each value; this page only offers them. */
 "use strict";
 (function () {
@@ -8,8 +9,12 @@
     const id = "set-" + s.key.replace(/\./g, "-");
     let input;
     if (s.type === "model") {
+      const option = (c) => el("option", { value: c.id, text: c.name + (c.problem ? " (file missing)" : ""),
+        selected: s.value === c.id });
+      const custom = s.choices.filter((c) => c.custom);
       input = el("select", { id }, el("option", { value: "", text: "Automatic (best downloaded)" }),
-        s.choices.map((c) => el("option", { value: c.id, text: c.name, selected: s.value === c.id })));
+        s.choices.filter((c) => !c.custom).map(option),
+        custom.length ? el("optgroup", { label: "Custom models" }, custom.map(option)) : null);
       if (s.value && !s.choices.some((c) => c.id === s.value))
         input.append(el("option", { value: s.value, text: s.value, selected: true }));
     } else if (s.type === "onoff") {

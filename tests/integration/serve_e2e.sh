@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # tacit serve in headless Chromium, driven by playwright-core: a QMSum meeting imported
 # with `tacit import` shows in History; search finds it and opens its transcript at the
-# hit; the Models page renders fit verdicts; Settings saves; Meeting says which models
-# are missing; then, with a random-weight whisper, ../shared's Silero VAD and a tiny
-# synthetic LLM, a spoken meeting from tools/make-meeting is Chromium's fake microphone:
+# hit; the Models page renders fit verdicts; Settings saves; a custom model (../shared's
+# stories260K) is added on the Models page, chosen in Settings and answers a question in
+# History token by token, then is forgotten; Meeting says which models are missing;
+# then, with a random-weight whisper, ../shared's Silero VAD and a tiny synthetic LLM,
+# a spoken meeting from tools/make-meeting is Chromium's fake microphone:
 # segments appear live, the suggestions notice shows, stop gives a summary, History
 # finds the meeting. No page may log an error (a CSP violation would). Screenshots of
 # each page go to build/e2e-artifacts/. playwright-core is installed with npm into
@@ -61,6 +63,13 @@ if [ "${TACIT_E2E_LIVE:-1}" != 0 ] && [ -r "$VOCAB" ] && [ -r "$VAD" ]; then
 	if [ -r "$WM" ] && [ -r "$LM" ] && tools/make-meeting "$TACIT_HOME/meeting.wav" --minutes 0.15 >/dev/null 2>&1; then
 		export LIVE_WAV=$TACIT_HOME/meeting.wav LIVE_ASR=$WM LIVE_VAD=$(realpath "$VAD") LIVE_LLM=$LM
 	fi
+fi
+
+# a custom model for the Models page: ../shared's tiny real model, and a broken copy
+STORIES=$ROOT/../shared/models/stories260K.gguf
+if [ -r "$STORIES" ]; then
+	export CUSTOM_GGUF=$(realpath "$STORIES") CUSTOM_BAD=$TACIT_HOME/broken.gguf
+	head -c 4096 "$STORIES" >"$CUSTOM_BAD"
 fi
 
 mkdir -p build/e2e-artifacts

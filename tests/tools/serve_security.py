@@ -144,6 +144,52 @@ hostile("chat, empty question", 400, "POST", "/api/meeting/chat", headers=W, bod
 hostile("suggestions, not a bool", 400, "POST", "/api/meeting/suggestions", headers=W, body=b'{"on":"yes"}')
 hostile("number setting out of range", 400, "PUT", "/api/settings", headers=W, body=b'{"live.max_tokens":"1e9"}')
 hostile("number setting, not a number", 400, "PUT", "/api/settings", headers=W, body=b'{"suggestions.interval_s":"nan"}')
+# -- custom models and history chat: the same gate, then strict fields ----------------------
+for method, path, body in (("POST", "/api/custom", b'{"path":"/tmp/x.gguf"}'), ("DELETE", "/api/custom/x", None),
+                           ("POST", "/api/sessions/1/chat", b'{"question":"q"}')):
+    what = f"{method} {path}"
+    hostile(f"{what}: no token", 401, method, path, headers={"Origin": ORIGIN}, body=body)
+    hostile(f"{what}: wrong token", 401, method, path, headers={"Origin": ORIGIN, "Authorization": "Bearer " + "a" * 64},
+            body=body)
+    hostile(f"{what}: no Origin", 403, method, path, headers=AUTH, body=body)
+    hostile(f"{what}: foreign Origin", 403, method, path, headers=dict(AUTH, Origin="http://evil.example"), body=body)
+    hostile(f"{what}: cross-site fetch", 403, method, path, headers=dict(W, **{"Sec-Fetch-Site": "cross-site"}),
+            body=body)
+    hostile(f"{what}: rebinding", 421, method, path, host=f"evil.example:{PORT}",
+            headers=dict(AUTH, Origin=f"http://evil.example:{PORT}"), body=body)
+    hostile(f"{what}: preflight", 405, "OPTIONS", path,
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": method})
+hostile("custom list: no token", 401, "GET", "/api/custom")
+hostile("custom list: foreign Origin", 403, "GET", "/api/custom", headers=dict(AUTH, Origin="http://evil.example"))
+fifo = os.path.join(os.environ["TACIT_HOME"], "model.gguf")
+os.mkfifo(fifo)
+for what, body, expect in (
+        ("relative path", b'{"path":"models/x.gguf"}', 400),
+        ("NUL in the path", b'{"path":"/tmp/a\\u0000b.gguf"}', 400),
+        ("control character in the path", b'{"path":"/tmp/a\\nb.gguf"}', 400),
+        ("overlong path", b'{"path":"/' + b"a" * 5000 + b'"}', 400),
+        ("path not text", b'{"path":["/tmp/x.gguf"]}', 400),
+        ("no path", b'{"name":"x"}', 400),
+        ("unknown field", b'{"path":"/tmp/x.gguf","exec":"rm -rf /"}', 400),
+        ("name with a slash", b'{"path":"/tmp/x.gguf","name":"../x"}', 400),
+        ("name with NUL", b'{"path":"/tmp/x.gguf","name":"a\\u0000b"}', 400),
+        ("overlong name", b'{"path":"/tmp/x.gguf","name":"' + b"a" * 65 + b'"}', 400),
+        ("not JSON", b"path=/tmp/x.gguf", 400),
+        ("no such file", b'{"path":"/nonexistent/dir/x.gguf"}', 404),
+        ("a directory", b'{"path":"/"}', 422),
+        ("a FIFO (must not hang)", b'{"path":"' + fifo.encode() + b'"}', 422),
+        ("not a GGUF file", b'{"path":"/etc/passwd"}', 422),
+        ("oversized body", b'{"path":"/' + b"a" * (70 << 10) + b'"}', 413)):
+    hostile(f"custom add, {what}", expect, "POST", "/api/custom", headers=W, body=body)
+hostile("custom forget, traversal", 400, "DELETE", "/api/custom/..%2f..%2fetc", headers=W)
+hostile("custom forget, unknown name", 404, "DELETE", "/api/custom/nothing-here", headers=W)
+hostile("custom, PUT", 405, "PUT", "/api/custom", headers=W, body=b"{}")
+hostile("history chat, NUL question", 400, "POST", "/api/sessions/1/chat", headers=W, body=b'{"question":"\\u0000"}')
+hostile("history chat, long question", 400, "POST", "/api/sessions/1/chat", headers=W,
+        body=b'{"question":"' + b"q" * 2001 + b'"}')
+st, _, body = req("GET", "/api/custom", headers=AUTH)
+check(st == 200 and json.loads(body)["custom"] == [], f"a custom model was added by hostile requests: {body[:200]!r}")
+
 # no hostile request started anything, and without models a real start says what to do
 st, _, body = req("GET", "/api/meeting", headers=AUTH)
 check(st == 200 and json.loads(body)["meeting"] is None, f"a meeting runs after hostile requests: {body[:200]!r}")

@@ -1,12 +1,17 @@
 /*
  * test_api.c — the web app's handler without a socket: the security gate (Host, Origin,
  * token, methods), target parsing, and the history and settings calls end to end on a
- * store under the test's TACIT_HOME.
+ * store under the test's TACIT_HOME; custom models added, refused, listed, chosen and
+ * forgotten; history chat answered as an event stream, and cancelled for real when the
+ * stream is dropped.
  */
 #include "../check.h"
 #include "api.h"
 
+#include <dirent.h>
 #include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <yyjson.h>
 
@@ -47,6 +52,87 @@ static int call(struct api *api, const char *method, const char *target, const c
 }
 
 #define GET(t) call(api, "GET", t, NULL, NULL, "", NULL, &out)
+
+/* A POST answered with an event stream: its status, and in *events everything it sent
+ * (read to its end, or until text appears when until is not NULL; a minute at most).
+ * With keep, the still-open stream goes to *keep instead of being freed. */
+static int post_stream(struct api *api, const char *target, const char *body, const char *until, struct buf *events,
+		       struct api_stream **keep)
+{
+	struct api_request req = { .method = "POST", .target = target, .host = "127.0.0.1:4321",
+				   .origin = "http://127.0.0.1:4321", .authorization = "Bearer " TOKEN,
+				   .body = body, .body_len = strlen(body) };
+	struct api_response res;
+	buf_reset(events);
+	api_handle(api, &req, &res);
+	int st = res.status;
+	if (!res.stream) {
+		buf_add(events, res.body.data, res.body.len);
+	} else {
+		CHECK_STR(res.content_type, "text/event-stream");
+		time_t end = time(NULL) + 60;
+		while (time(NULL) < end && !(until && strstr(events->data, until)))
+			if (api_stream_read(res.stream, events) < 0)
+				break;
+		if (keep) {
+			*keep = res.stream;
+			res.stream = NULL;
+		}
+	}
+	api_response_release(&res);
+	return st;
+}
+
+/* Model workers this process has running (children named tacit-worker). */
+static int n_workers(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d))) {
+		char path[300], line[512];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f)) {
+			const char *close = strrchr(line, ')');
+			int ppid = 0;
+			char state;
+			if (strstr(line, "(tacit-worker)") && close && sscanf(close + 1, " %c %d", &state, &ppid) == 2 &&
+			    ppid == (int)getpid())
+				n++;
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* ../shared's tiny real model as an absolute path, or NULL. */
+static const char *stories(void)
+{
+	static char path[4096];
+	char rel[4096];
+	const char *shared = test_shared_dir();
+	if (!shared)
+		return NULL;
+	snprintf(rel, sizeof(rel), "%s/models/stories260K.gguf", shared);
+	return realpath(rel, path) ? path : NULL;
+}
+
+/* Imports a two-line meeting; its id, or 0. */
+static int64_t import_meeting(struct api *api, struct buf *out)
+{
+	if (call(api, "POST", "/api/sessions/import?name=m.txt",
+		 "Alice: the budget is ten thousand euros\nBob: we ship the remote in May\n", NULL, NULL, NULL, out) != 201)
+		return 0;
+	const char *p = strstr(out->data, "\"id\":");
+	return p ? strtoll(p + 5, NULL, 10) : 0;
+}
 
 TEST(api_security_gate)
 {
@@ -216,13 +302,153 @@ TEST(api_chat_needs_a_model)
 	}
 	snprintf(body, sizeof(body), "{\"model.llm\":\"%s\"}", model);
 	CHECK_EQ_INT(call(api, "PUT", "/api/settings", body, NULL, NULL, NULL, &out), 200);
-	int st = call(api, "POST", "/api/sessions/1/chat", "{\"question\":\"When do we ship?\"}", NULL, NULL, NULL, &out);
-	if (st != 200)
+	/* the answer streams: status, tokens as they come, then the checked answer */
+	int st = post_stream(api, "/api/sessions/1/chat", "{\"question\":\"When do we ship?\"}", NULL, &out, NULL);
+	if (st != 200 || !strstr(out.data, "event: answer\n"))
 		fprintf(stderr, "chat answered %d: %s\n", st, out.data);
 	CHECK_EQ_INT(st, 200);
-	CHECK(strstr(out.data, "\"answer\"") && strstr(out.data, "\"grounded\""));
+	const char *delta = strstr(out.data, "event: answer_delta\ndata: {\"text\":");
+	const char *answer = strstr(out.data, "event: answer\ndata: {");
+	CHECK(delta && answer && delta < answer);
+	CHECK(answer && strstr(answer, "\"answer\"") && strstr(answer, "\"grounded\"") && !strstr(out.data, "event: error"));
+	CHECK(strstr(out.data, "event: status\ndata: {\"text\":\"loading the model\"}") == out.data);
 	CHECK_EQ_INT(call(api, "GET", "/api/sessions/1", NULL, NULL, "", NULL, &out), 200);
 	CHECK(strstr(out.data, "When do we ship?") && strstr(out.data, "\"assistant\""));
+	/* leave no model choice behind: the unit run shares one TACIT_HOME */
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, NULL, NULL, &out), 200);
+	buf_release(&out);
+	api_free(api);
+}
+
+TEST(api_custom_models)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char body[8192];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(GET("/api/custom"), 200);
+	CHECK(strstr(out.data, "\"custom\":[]") != NULL);
+
+	/* fields are checked before the library sees them */
+	const char *dir = test_tmpdir();
+	static const char *const bad[] = {
+		"[]",
+		"{}",
+		"{\"path\":7}",
+		"{\"path\":\"\"}",
+		"{\"path\":\"models/x.gguf\"}",
+		"{\"path\":\"/tmp/a\\u0000b.gguf\"}",
+		"{\"path\":\"/tmp/a\\nb.gguf\"}",
+		"{\"path\":\"/tmp/x.gguf\",\"size\":1}",
+		"{\"path\":\"/tmp/x.gguf\",\"name\":\"Bad Name\"}",
+		"{\"path\":\"/tmp/x.gguf\",\"name\":\"-x\"}",
+		"{\"path\":\"/tmp/x.gguf\",\"name\":7}",
+		"{\"path\":\"/tmp/x.gguf\",\"name\":\"a\\u0000b\"}",
+		"{\"path\":\"/tmp/x.gguf\",\"name\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int st = call(api, "POST", "/api/custom", bad[i], NULL, NULL, NULL, &out);
+		if (st != 400)
+			fprintf(stderr, "  %s -> %d\n", bad[i], st);
+		CHECK_EQ_INT(st, 400);
+	}
+	int n = snprintf(body, sizeof(body), "{\"path\":\"/");
+	while (n < 4200)
+		body[n++] = 'a';
+	snprintf(body + n, sizeof(body) - (size_t)n, "\"}");
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 400); /* too long */
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", "{\"path\":\"/no/such/model.gguf\"}", NULL, NULL, NULL, &out), 404);
+	CHECK(strstr(out.data, "/no/such/model.gguf") != NULL);
+	snprintf(body, sizeof(body), "{\"path\":\"%s\"}", dir);
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 422); /* a directory */
+	/* the gate: writes need our Origin and the token */
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", "{\"path\":\"/x.gguf\"}", NULL, "", NULL, &out), 403);
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", "{\"path\":\"/x.gguf\"}", NULL, "http://evil.example", NULL, &out),
+		     403);
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", "{\"path\":\"/x.gguf\"}", NULL, NULL, "", &out), 401);
+	CHECK_EQ_INT(call(api, "DELETE", "/api/custom/x", NULL, NULL, "", NULL, &out), 403);
+	CHECK_EQ_INT(call(api, "DELETE", "/api/custom/x", NULL, NULL, NULL, NULL, &out), 404);
+	CHECK_EQ_INT(call(api, "DELETE", "/api/custom/Bad%20Name", NULL, NULL, NULL, NULL, &out), 400);
+	CHECK_EQ_INT(call(api, "PUT", "/api/custom", "{}", NULL, NULL, NULL, &out), 405);
+	CHECK_EQ_INT(GET("/api/custom/x/y"), 404);
+
+	const char *src = stories();
+	if (!src) {
+		buf_release(&out);
+		api_free(api);
+		SKIP("../shared/models/stories260K.gguf is absent: no model to add");
+	}
+	/* a file the strict parser refuses: 422 with the library's message */
+	struct buf whole;
+	buf_init(&whole);
+	CHECK(read_small_file(src, &whole, 64u << 20));
+	char trunc[4200], other[4200];
+	snprintf(trunc, sizeof(trunc), "%s", test_write_file(dir, "truncated.gguf", whole.data, whole.len / 2));
+	snprintf(other, sizeof(other), "%s", test_write_file(dir, "other.gguf", whole.data, whole.len));
+	buf_release(&whole);
+	snprintf(body, sizeof(body), "{\"path\":\"%s\"}", trunc);
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 422);
+	CHECK(strstr(out.data, "truncated.gguf") != NULL);
+
+	/* the shared model by its path: 201 with the entry, named after the file */
+	snprintf(body, sizeof(body), "{\"path\":\"%s\"}", src);
+	int st = call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out);
+	if (st != 201)
+		fprintf(stderr, "  add answered %d: %s\n", st, out.data);
+	CHECK_EQ_INT(st, 201);
+	CHECK(strstr(out.data, "\"name\":\"stories260k\"") && strstr(out.data, "\"status\":\"ok\"") &&
+	      strstr(out.data, "\"arch\":\"llama\"") && strstr(out.data, "\"verdict\":\"great\"") &&
+	      strstr(out.data, "\"problem\":null"));
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 200); /* checked again */
+	CHECK_EQ_INT(GET("/api/custom"), 200);
+	CHECK(strstr(out.data, "\"name\":\"stories260k\"") && strstr(out.data, "\"ram_at_load_bytes\""));
+	/* names: taken by another file, a catalog id */
+	snprintf(body, sizeof(body), "{\"path\":\"%s\",\"name\":\"stories260k\"}", other);
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 409);
+	CHECK(strstr(out.data, "already names") != NULL);
+	snprintf(body, sizeof(body), "{\"path\":\"%s\",\"name\":\"qwen3.5-2b\"}", other);
+	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 409);
+
+	/* chosen in Settings by its name, and offered there */
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.llm\":\"stories260k\"}", NULL, NULL, NULL, &out), 200);
+	CHECK(strstr(out.data, "\"id\":\"stories260k\",\"name\":\"stories260k\",\"custom\":true") != NULL);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.asr\":\"stories260k\"}", NULL, NULL, NULL, &out), 400);
+
+	/* history chat on it; dropping the stream mid-answer stops the model worker for real
+	 * (tokens are slowed to 100 ms so the answer is far from done when it is dropped) */
+	int64_t id = import_meeting(api, &out);
+	CHECK(id > 0);
+	char target[64];
+	snprintf(target, sizeof(target), "/api/sessions/%lld/chat", (long long)id);
+	CHECK_EQ_INT(post_stream(api, target, "{\"question\":\"What is the budget?\"}", NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "event: answer_delta\n") && strstr(out.data, "event: answer\n"));
+	int workers = n_workers();
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_WORKER_TEST_SLOW_MS", "100", 1);
+	struct api_stream *s = NULL;
+	CHECK_EQ_INT(post_stream(api, target, "{\"question\":\"Who ships?\"}", "event: answer_delta\n", &out, &s), 200);
+	CHECK(strstr(out.data, "event: answer_delta\n") != NULL);
+	CHECK_EQ_INT(n_workers(), workers + 1); /* it is generating now */
+	api_stream_free(s);                     /* the page went away */
+	CHECK_EQ_INT(n_workers(), workers);
+	unsetenv("TACIT_WORKER_TEST_SLOW_MS");
+	unsetenv("TACIT_WORKER_TEST");
+	snprintf(target, sizeof(target), "/api/sessions/%lld", (long long)id);
+	CHECK_EQ_INT(call(api, "GET", target, NULL, NULL, "", NULL, &out), 200);
+	CHECK(strstr(out.data, "What is the budget?") && !strstr(out.data, "Who ships?"));
+	CHECK_EQ_INT(call(api, "DELETE", target, NULL, NULL, NULL, NULL, &out), 200);
+
+	/* forget: the reference goes, the file stays */
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, NULL, NULL, &out), 200);
+	CHECK_EQ_INT(call(api, "DELETE", "/api/custom/stories260k", NULL, NULL, NULL, NULL, &out), 200);
+	CHECK(strstr(out.data, "\"forgot\":\"stories260k\"") != NULL);
+	CHECK_EQ_INT(call(api, "DELETE", "/api/custom/stories260k", NULL, NULL, NULL, NULL, &out), 404);
+	CHECK(access(src, R_OK) == 0);
+	CHECK_EQ_INT(GET("/api/custom"), 200);
+	CHECK(strstr(out.data, "\"custom\":[]") != NULL);
 	buf_release(&out);
 	api_free(api);
 }
