@@ -1711,7 +1711,10 @@ TACIT_API void tacit_capture_close(struct tacit_capture *cap);
  * task the session keeps exactly the states of the plan it ran with: the others
  * (another model, another context, an older transcript) are removed, rows and files.
  * A state file is about the window's tokens times the model's KV bytes per token
- * (32 KiB for a 1B Llama: 12,000 tokens take 384 MiB).
+ * (32 KiB for a 1B Llama: 12,000 tokens take 384 MiB). What follows the state in an
+ * answer's prompt is the question alone (the rule for answers is in the instructions
+ * before the transcript): every token after a long transcript is computed against all
+ * of it, so those tokens decide how soon a saved meeting starts answering.
  *
  * Questions about a meeting longer than the context. An answer does not read every
  * window: the question's words (common English words left out) are looked up in the
