@@ -7,6 +7,7 @@
 #define TACIT_BENCH_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include <tacit.h>
@@ -16,6 +17,23 @@ static inline double bench_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Threads for a benchmark: $TACIT_BENCH_THREADS when set, else the cores this process
+ * may use (the probe's n_cores_usable: affinity mask and cgroup quota), as tacit itself
+ * uses by default. */
+static inline int bench_threads(void)
+{
+	const char *env = getenv("TACIT_BENCH_THREADS");
+	if (env && atoi(env) > 0)
+		return atoi(env);
+	struct tacit_system s;
+	struct tacit_probe_params p = tacit_probe_default_params();
+	p.bandwidth = 0;
+	p.devices = false;
+	if (tacit_system_probe(&p, &s) == TACIT_OK && s.n_cores_usable > 0)
+		return s.n_cores_usable;
+	return 1;
 }
 
 /* ratio = value / reference; higher_is_better says which way is good for the reader. */

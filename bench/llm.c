@@ -4,7 +4,8 @@
  * (so IPC and sampling are included), and cancel latency: from the cancel flag set to the
  * call returning with the worker idle, p50/p99 over 50 cancels during generation.
  * Model: $TACIT_BENCH_MODEL, else the largest GGUF in build/models up to 2 GB, else
- * ../shared/models/stories260K.gguf. Threads: $TACIT_BENCH_THREADS or 4 (capped at the cores).
+ * ../shared/models/stories260K.gguf. Threads: $TACIT_BENCH_THREADS, else the usable cores
+ * (the probe's n_cores_usable).
  */
 #include "bench.h"
 
@@ -129,10 +130,7 @@ int main(void)
 		fprintf(stderr, "bench llm: no model (set TACIT_BENCH_MODEL)\n");
 		return 0;
 	}
-	int threads = getenv("TACIT_BENCH_THREADS") ? atoi(getenv("TACIT_BENCH_THREADS")) : 4;
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	if (threads > cores)
-		threads = (int)cores;
+	int threads = bench_threads();
 
 	struct tacit_llm_params p = tacit_llm_default_params();
 	struct tacit_llm *llm = NULL;

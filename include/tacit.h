@@ -544,8 +544,10 @@ struct tacit_store;
 /* Opens (creating if needed) the store at path, or at <data dir>/tacit.db when path is
  * NULL; ":memory:" gives a private in-memory store without recordings (tests, fuzzing).
  * Opening runs PRAGMA quick_check (TACIT_ERR_INTEGRITY when it fails), brings an older
- * schema up to date (TACIT_ERR_UNSUPPORTED for a database from a newer tacit), and
- * repairs recordings a crash left unfinished (see tacit_recording_open()). Close with
+ * schema up to date (TACIT_ERR_UNSUPPORTED for a database from a newer tacit), repairs
+ * recordings a crash left unfinished (see tacit_recording_open()), and drops the records
+ * of model states whose file is gone; the default store (path NULL) also removes files
+ * in <cache dir>/kv that no record names and that are more than a day old. Close with
  * tacit_store_close(). */
 TACIT_API enum tacit_status tacit_store_open(const char *path, struct tacit_store **out);
 
@@ -686,7 +688,9 @@ TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store
 						       const struct tacit_suggestion *sug, int64_t *out_id);
 
 /* Records a cached model state file (a saved KV cache) so that deleting the session
- * removes it. session_id 0 = not tied to a session. Its size and sha256 are computed now:
+ * removes it; model is what the state depends on (tacit_session_task() writes a JSON
+ * object: model file, prompt version, window hash). Recording a path again updates its
+ * row. session_id 0 = not tied to a session. Its size and sha256 are computed now:
  * TACIT_ERR_IO when the file cannot be read. */
 TACIT_API enum tacit_status tacit_store_add_model_state(struct tacit_store *store, int64_t session_id,
 							const char *model, const char *path, int64_t *out_id);
@@ -1007,7 +1011,8 @@ struct tacit_meeting_params {
 	const char *language;  /* output language, a code ("fr") or a name; NULL or "" = the
 				* transcript's when known, else the language of the transcript */
 	const char *state_path; /* a one-pass run loads the transcript prefix's KV state from
-				 * this file, or saves it there (see tacit_llm_request) */
+				 * this file, or saves it there (see tacit_llm_request); a
+				 * stored meeting's windows get theirs from tacit_session_task() */
 };
 
 TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
@@ -1015,7 +1020,7 @@ TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
 /* The prompt version recorded with every stored result: it changes whenever the
  * instructions or the transcript layout change, so saved states and artifacts say which
  * prompt made them. */
-#define TACIT_PROMPT_VERSION "meeting-2"
+#define TACIT_PROMPT_VERSION "meeting-3"
 
 /* Runs a task over the transcript with the model and returns the checked JSON in
  * *out_json (caller frees with tacit_free()). Not thread-safe on one llm handle. Errors:
@@ -1690,14 +1695,38 @@ TACIT_API void tacit_capture_close(struct tacit_capture *cap);
  *   answer          two chat messages: the question (user) and the answer (assistant,
  *                   its Markdown, citations included)
  *   suggestions     one suggestion row each, at the time of its first cited segment
- * The transcript prefix of the prompt (the instructions before it and the numbered
- * segments) is the same for every task, so its KV state is saved once per session in
+ *
+ * Saved transcript states. The transcript part of the prompt (the instructions before
+ * it and the numbered segments) is the same for every task, so its KV state is saved in
  * <cache dir>/kv/ and recorded in the store (tacit_store_add_model_state, deleted with
  * the session). A later task, even in a new process, loads it instead of reading the
- * transcript again. The file name is keyed to the model file (path, size, mtime), the
- * prompt version and a hash of the transcript text, so a state made by another model,
- * prompt or transcript is never loaded; a session's older states are removed when a new
- * one is saved. Only meetings that fit the context in one pass use a saved state.
+ * transcript again. A meeting that fits the context has one state; a longer one is cut
+ * into windows (see the meeting tasks above) and each window has its own, saved the
+ * first time a task reads that window. The windows depend on the context size and
+ * the transcript, not on the task (a fixed room is kept for the task's instructions and
+ * question; only a question longer than that room makes other windows), so a summary's
+ * window states serve the notes and the answers that follow. Each file name is keyed to
+ * the model file (path, size, mtime), the prompt version and a hash of its window's
+ * text, so a state made by another model, prompt or transcript is never loaded, and a
+ * meeting that grows keeps the states of the windows that did not change. After each
+ * task the session keeps exactly the states of the plan it ran with: the others
+ * (another model, another context, an older transcript) are removed, rows and files.
+ * A state file is about the window's tokens times the model's KV bytes per token
+ * (32 KiB for a 1B Llama: 12,000 tokens take 384 MiB). What follows the state in an
+ * answer's prompt is the question alone (the rule for answers is in the instructions
+ * before the transcript): every token after a long transcript is computed against all
+ * of it, so those tokens decide how soon a saved meeting starts answering.
+ *
+ * Questions about a meeting longer than the context. An answer does not read every
+ * window: the question's words (common English words left out) are looked up in the
+ * meeting's segments with the search index (FTS5, stemmed, BM25), each window scores
+ * the sum of its matching segments, and the answer comes from the best window alone,
+ * from its saved state; its citations are global segment numbers as always. So `tacit
+ * ask` on a three-hour meeting costs one window, and nothing of the transcript is read
+ * again once that window's state is saved. When no segment matches any of the
+ * question's words, every window is read (map) and the partial answers are merged
+ * (reduce), each window from its saved state. tacit_meeting_run() on a transcript file
+ * has no index: its answers always map over every window.
  * --------------------------------------------------------------------------------- */
 
 /* The session's final segments as a transcript (speakers by their given names when set,
@@ -1716,7 +1745,8 @@ struct tacit_session_task_params {
 	struct tacit_meeting_params meeting; /* task, question, language, limits, streaming,
 					      * cancel (state_path is set by the call) */
 	const char *model_name; /* recorded with the results; NULL = the model file's name */
-	bool use_state;         /* default true: load or save the transcript prefix state */
+	bool use_state;         /* default true: load or save the transcript states (and remove
+				 * the session's superseded ones) */
 };
 
 TACIT_API struct tacit_session_task_params tacit_session_task_default_params(void);
@@ -1725,8 +1755,15 @@ struct tacit_session_task_result {
 	char *json;     /* the checked JSON; caller frees with tacit_free() */
 	char *markdown; /* its Markdown; caller frees with tacit_free() */
 	int64_t id;     /* the stored artifact, assistant chat message or first suggestion */
-	enum tacit_state_use state; /* what the transcript prefix state did */
+	enum tacit_state_use state; /* what the transcript prefix state did; over several
+				     * windows, SAVED when any window's state was saved, else
+				     * LOADED when any was loaded */
 	int n_reused;   /* prompt tokens of the last model call not decoded again */
+	int n_windows;  /* transcript windows of the plan; 1 = the meeting fit one pass */
+	int answer_window; /* an answer to a meeting of several windows: the window (1-based)
+			    * it came from alone; 0 = every window was read */
+	int states_loaded; /* window states loaded from disk instead of read again */
+	int states_saved;  /* window states decoded and saved by this task */
 };
 
 /* Runs a meeting task on session_id's transcript with llm and stores the result (see
@@ -1734,7 +1771,8 @@ struct tacit_session_task_result {
  * success; release it with tacit_session_task_result_release(). Not thread-safe on one
  * llm or store handle. Errors: those of tacit_transcript_from_session(),
  * tacit_meeting_run() and the store's writes. A state file that cannot be written or
- * read is a cache miss (logged at TACIT_LOG_WARN), never a failure. */
+ * read, recorded or removed is a cache miss (logged at TACIT_LOG_WARN), never a
+ * failure. */
 TACIT_API enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_id, struct tacit_llm *llm,
 					       const struct tacit_session_task_params *params,
 					       struct tacit_session_task_result *out);

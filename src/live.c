@@ -512,7 +512,7 @@ static enum tacit_status add_to_transcript(struct tacit_live *l, const struct pe
 	for (char *c = text; *c; c++) /* one segment is one prompt line */
 		if (*c == '\n' || *c == '\r')
 			*c = ' ';
-	l->t.segs[l->t.n] = (struct segment){ p->start_ms, p->end_ms, speaker, text };
+	l->t.segs[l->t.n] = (struct segment){ p->start_ms, p->end_ms, speaker, text, 0 };
 	l->tok[l->t.n] = 0;
 	l->t.n++;
 	return TACIT_OK;

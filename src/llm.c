@@ -266,10 +266,18 @@ size_t utf8_complete_prefix(const char *s, size_t n)
 	return n;
 }
 
-/* Cuts the sequence back to the first keep tokens (the ones `cached` vouches for). */
+/* Cuts the sequence back to the first keep tokens (the ones `cached` vouches for). With
+ * nothing worth keeping (at most the BOS token) the cache is cleared instead: that also
+ * moves llama.cpp's next free cell back to the start, so the new prompt lands at cell 0
+ * and attention spans only the cells in use rather than the old prompt's as well. */
 static void rollback(struct llm *llm, int keep)
 {
 	llama_memory_t mem = llama_get_memory(llm->ctx);
+	if (keep <= 1) {
+		llama_memory_clear(mem, true);
+		llm->n_cached = 0;
+		return;
+	}
 	if (!llama_memory_seq_rm(mem, 0, keep, -1)) {
 		/* recurrent state cannot be cut partially: start over */
 		llama_memory_clear(mem, true);
@@ -403,14 +411,13 @@ static bool state_load(struct llm *llm, const char *path, const llama_token *tok
 	size_t count = 0;
 	if (access(path, R_OK) != 0)
 		return false;
-	llama_memory_seq_rm(llama_get_memory(llm->ctx), 0, -1, -1);
-	llm->n_cached = 0;
+	rollback(llm, 0);
 	size_t r = llama_state_seq_load_file(llm->ctx, path, 0, llm->cached, (size_t)llm->n_ctx, &count);
 	if (r == 0 || count != (size_t)n_pre || memcmp(llm->cached, tokens, (size_t)n_pre * sizeof(*tokens))) {
 		tacit_log(TACIT_LOG_WARN, "the saved transcript state '%s' does not match this prompt; reading the "
 					  "transcript again",
 			  path);
-		llama_memory_seq_rm(llama_get_memory(llm->ctx), 0, -1, -1);
+		rollback(llm, 0);
 		return false;
 	}
 	llm->n_cached = n_pre;
@@ -473,6 +480,8 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 		stats->state = TACIT_STATE_LOADED;
 		common = n_pre;
 	}
+	if (common > llm->n_cached) /* a state file that failed to load emptied the cache */
+		common = llm->n_cached;
 	rollback(llm, common);
 	stats->n_reused = llm->n_cached;
 

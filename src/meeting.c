@@ -5,7 +5,9 @@
  * Markdown. Invariant: segment numbers are global ([S1] is always the first segment), so
  * citations survive the map and reduce steps and are checked once, at the end. The user
  * message starts with the transcript and everything task-specific (instructions,
- * language, question) comes after it, so one saved transcript prefix serves every task.
+ * language, question) comes after it, so one saved transcript prefix serves every task;
+ * the window plan reserves a fixed room for that task-specific tail, so every task cuts
+ * a long meeting into the same windows and one saved state per window serves them all.
  */
 #include "internal.h"
 
@@ -14,19 +16,29 @@
 #include "meeting.h"
 #include "plan.h"
 #include "transcript.h"
+#include "worker.h"
 
 #include <yyjson.h>
 
 #define DEFAULT_MAX_TOKENS 1024
+/* Tokens the window plan keeps for the task-specific end of the prompt (instructions,
+ * language, question) whatever the task (an eighth of a small context): more than any
+ * task's own instructions take, so windows, and their saved states, do not depend on
+ * the task. A longer question makes its own, smaller windows. */
+#define TAIL_RESERVE 256
 
 static const char *const task_names[] = { "summary", "notes", "answer", "suggestions" };
 
+/* The instructions after the transcript. An answer has none there: its rule is in the
+ * system message, so the prompt after a saved transcript state is the question alone
+ * (every token after the transcript is computed against all of it, which on a CPU costs
+ * about a tenth of a second per token for an hour-long meeting with a 1B model). */
 static const char *const task_instructions[] = {
 	"Summarize the meeting: a title, a short overview, the key points, decisions, action items "
 	"(owner, task, due date or \"\") and open questions.",
 	"Write detailed notes: sections by topic, each with the segment numbers where it starts and ends "
 	"and bullet points.",
-	"Answer the question from the meeting only; if the meeting does not say, answer so and cite nothing.",
+	NULL,
 	"Suggest what to ask or do next: questions, follow-ups, risks and ideas.",
 };
 
@@ -45,14 +57,17 @@ static const struct {
 	{ "ar", "Arabic" },   { "hi", "Hindi" },
 };
 
-/* "Write in French." for "fr" (or any name given as is); the transcript's language when
- * the caller gives none; without either, the transcript's own. */
-static void language_line(const char *lang, const struct tacit_transcript *t, struct buf *out)
+/* " Write in French." for "fr" (or any name given as is); the transcript's language when
+ * the caller gives none; without either, the transcript's own. An answer gets a line only
+ * when the caller asks for a language: it is written in the question's. */
+static void language_line(enum tacit_task task, const char *lang, const struct tacit_transcript *t, struct buf *out)
 {
+	if (task == TACIT_TASK_ANSWER && (!lang || !*lang || !strcmp(lang, "auto")))
+		return;
 	if ((!lang || !*lang) && t && t->language[0])
 		lang = t->language;
 	if (!lang || !*lang || !strcmp(lang, "auto")) {
-		buf_adds(out, "Write in the language of the transcript.");
+		buf_adds(out, " Write in the language of the transcript.");
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(languages); i++)
@@ -60,7 +75,7 @@ static void language_line(const char *lang, const struct tacit_transcript *t, st
 			lang = languages[i].name;
 			break;
 		}
-	buf_addf(out, "Write in %s.", lang);
+	buf_addf(out, " Write in %s.", lang);
 }
 
 static void build_messages(const struct tacit_meeting_params *p, const struct tacit_transcript *t, const char *body,
@@ -68,17 +83,18 @@ static void build_messages(const struct tacit_meeting_params *p, const struct ta
 {
 	buf_adds(system, "You are a meeting assistant. Transcript lines start with a segment number like [S12]. "
 			 "Reply with JSON only. Every item cites, in \"cites\", the numbers of the segments it "
-			 "rests on (12 for [S12]).");
+			 "rests on (12 for [S12]). Answer questions from the meeting only, or say it does not say.");
 	if (merge)
 		buf_adds(user, "These are partial results, in order, from consecutive parts of one meeting. Merge "
 			       "them into one result, keeping their segment numbers.\n\n");
 	else
 		buf_adds(user, "Transcript:\n");
 	buf_adds(user, body);
-	buf_addf(user, "\n%s ", task_instructions[p->task]);
-	language_line(p->language, t, user);
 	if (p->task == TACIT_TASK_ANSWER)
 		buf_addf(user, "\nQuestion: %s", p->question);
+	else
+		buf_addf(user, "\n%s", task_instructions[p->task]);
+	language_line(p->task, p->language, t, user);
 }
 
 struct runner {
@@ -90,12 +106,14 @@ struct runner {
 	const struct tacit_transcript *t;
 	size_t n_segments;
 	int n_calls;
-	const char *state_path;   /* set for the one pass of a meeting that fits */
+	char **paths;                /* per window: its saved state file, or NULL */
+	enum tacit_state_use *use;   /* per window: what its state did */
 	struct tacit_llm_stats last; /* of the last model call */
 };
 
-/* One model call: instructions + body → the task's JSON, checked against n_segments. */
-static enum tacit_status call(struct runner *r, const char *body, bool merge, struct buf *out)
+/* One model call: instructions + body → the task's JSON, checked against n_segments.
+ * window: the plan's window the body is (its saved state is used), or -1 (a merge). */
+static enum tacit_status call(struct runner *r, const char *body, int window, struct buf *out)
 {
 	struct buf system, user;
 	char *text = NULL;
@@ -104,17 +122,18 @@ static enum tacit_status call(struct runner *r, const char *body, bool merge, st
 	buf_init(&user);
 	struct buf prefix;
 	buf_init(&prefix);
+	bool merge = window < 0;
 	build_messages(r->p, r->t, body, merge, &system, &user);
 	struct tacit_chat_message msgs[2] = { { "system", system.data }, { "user", user.data } };
 	struct tacit_llm_request req = tacit_llm_default_request();
 	req.messages = msgs;
 	req.n_messages = 2;
-	if (r->state_path && !merge) {
+	if (!merge && r->paths && r->paths[window]) {
 		/* the user message up to the end of the transcript: the same for every task */
 		const char *end = strstr(user.data, body);
 		buf_add(&prefix, user.data, end ? (size_t)(end - user.data) + strlen(body) : 0);
 		req.state_prefix = prefix.data;
-		req.state_path = r->state_path;
+		req.state_path = r->paths[window];
 	}
 	req.grammar = r->grammar.data;
 	req.max_tokens = r->max_tokens;
@@ -122,6 +141,8 @@ static enum tacit_status call(struct runner *r, const char *body, bool merge, st
 	r->n_calls++;
 	if (st == TACIT_OK) {
 		r->last = stats;
+		if (!merge && r->use && stats.state != TACIT_STATE_NONE)
+			r->use[window] = stats.state;
 		tacit_log(TACIT_LOG_INFO, "call %d: %d prompt tokens (%d reused%s), %d generated, %.0f tok/s prefill, %.0f tok/s decode",
 			  r->n_calls, stats.n_prompt, stats.n_reused,
 			  stats.state == TACIT_STATE_LOADED  ? ", transcript state loaded"
@@ -160,6 +181,43 @@ static enum tacit_status overhead_tokens(struct runner *r, bool merge, int *out)
 	return st;
 }
 
+/* Prompt tokens before the transcript: the system message, "Transcript:" and the chat
+ * template's own tokens. The same for every task. */
+static enum tacit_status head_tokens(struct runner *r, int *out)
+{
+	struct buf head;
+	buf_init(&head);
+	struct buf user;
+	buf_init(&user);
+	build_messages(r->p, r->t, "", false, &head, &user);
+	const char *cut = strstr(user.data, "\n");
+	buf_adds(&head, "\n");
+	buf_add(&head, user.data, cut ? (size_t)(cut - user.data) + 1 : user.len);
+	enum tacit_status st = tacit_llm_count_tokens(r->llm, head.data, out);
+	*out += 32;
+	buf_release(&head);
+	buf_release(&user);
+	return st;
+}
+
+/* The window whose segments match the question best (sum of their relevance), or -1
+ * when no segment matches at all. */
+static int best_window(const struct plan *plan, const double *relevance)
+{
+	int best = -1;
+	double best_score = 0;
+	for (size_t w = 0; relevance && w < plan->n; w++) {
+		double score = 0;
+		for (size_t i = plan->w[w].first; i <= plan->w[w].last; i++)
+			score += relevance[i];
+		if (score > best_score) {
+			best_score = score;
+			best = (int)w;
+		}
+	}
+	return best;
+}
+
 /* Merges results (checked JSON texts) until one is left. */
 static enum tacit_status reduce(struct runner *r, char **parts, size_t n, struct buf *out)
 {
@@ -194,7 +252,7 @@ static enum tacit_status reduce(struct runner *r, char **parts, size_t n, struct
 			buf_init(&res);
 			for (size_t i = p.w[g].first; i <= p.w[g].last; i++)
 				buf_addf(&body, "Part %zu: %s\n", i + 1, parts[i]);
-			st = call(r, body.data, true, &res);
+			st = call(r, body.data, -1, &res);
 			if (st == TACIT_OK)
 				st = tacit_llm_count_tokens(r->llm, res.data, &tok[g]);
 			for (size_t i = p.w[g].first; i <= p.w[g].last; i++) {
@@ -218,11 +276,71 @@ out:
 enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
 				    const struct tacit_meeting_params *params, char **out_json)
 {
-	return meeting_run(llm, t, params, out_json, NULL);
+	return meeting_run(llm, t, params, NULL, out_json, NULL);
+}
+
+/* Each segment's prompt line in tokens, in one request to the worker. */
+static enum tacit_status count_lines(struct tacit_llm *llm, const struct tacit_transcript *t, int *tok)
+{
+	struct buf all;
+	size_t *off = calloc(t->n ? t->n : 1, sizeof(*off));
+	const char **lines = calloc(t->n ? t->n : 1, sizeof(*lines));
+	enum tacit_status st = TACIT_OK;
+	buf_init(&all);
+	if (!off || !lines)
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < t->n && st == TACIT_OK; i++) {
+		off[i] = all.len;
+		transcript_line(t, i, &all);
+		buf_add(&all, "", 1);
+	}
+	if (st == TACIT_OK && all.failed)
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < t->n && st == TACIT_OK; i++)
+		lines[i] = all.data + off[i];
+	if (st == TACIT_OK)
+		st = llm_count_tokens_many(llm, lines, t->n, tok);
+	buf_release(&all);
+	free(lines);
+	free(off);
+	return st;
+}
+
+/* The windows' state files: from states, or params->state_path for a one-pass run. */
+static enum tacit_status window_paths(struct runner *r, const struct plan *plan, const struct meeting_states *states)
+{
+	struct buf body, path;
+	enum tacit_status st = TACIT_OK;
+	r->paths = calloc(plan->n, sizeof(*r->paths));
+	r->use = calloc(plan->n, sizeof(*r->use));
+	if (!r->paths || !r->use)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	if (!states || !states->path) {
+		const char *p = r->p->state_path;
+		if (plan->n == 1 && p && *p && !(r->paths[0] = strdup(p)))
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		return st;
+	}
+	buf_init(&body);
+	buf_init(&path);
+	for (size_t w = 0; w < plan->n && st == TACIT_OK; w++) {
+		buf_reset(&body);
+		buf_reset(&path);
+		for (size_t i = plan->w[w].first; i <= plan->w[w].last; i++)
+			transcript_line(r->t, i, &body);
+		if (body.failed)
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		else if (states->path(states->user, body.data, &path) && !path.failed)
+			r->paths[w] = buf_detach(&path, NULL);
+	}
+	buf_release(&body);
+	buf_release(&path);
+	return st;
 }
 
 enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
-			      const struct tacit_meeting_params *params, char **out_json, struct tacit_llm_stats *last)
+			      const struct tacit_meeting_params *params, const struct meeting_states *states,
+			      char **out_json, struct meeting_outcome *outcome)
 {
 	struct runner r = { 0 };
 	struct buf result, body;
@@ -230,10 +348,13 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	char **parts = NULL;
 	struct plan plan = { 0 };
 	enum tacit_status st = TACIT_OK;
+	int focus = -1;
 
 	if (!llm || !t || !params || !out_json)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_meeting_run: llm, t, params and out_json are required");
 	*out_json = NULL;
+	if (outcome)
+		memset(outcome, 0, sizeof(*outcome));
 	if ((unsigned)params->task > TACIT_TASK_SUGGEST)
 		return tacit_fail(TACIT_ERR_USAGE, "unknown task %d", (int)params->task);
 	if (params->task == TACIT_TASK_ANSWER && (!params->question || !*params->question))
@@ -263,29 +384,32 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	tacit_log(TACIT_LOG_DEBUG, "grammar (%d items, %d chars, worst %zu bytes):\n%s", lim.max_items, lim.max_str,
 		  grammar_worst_len(params->task, &lim), r.grammar.data);
 
-	int over = 0;
-	if ((st = overhead_tokens(&r, false, &over)) != TACIT_OK)
+	/* The windows depend on the context only, not on the task: the answer's room is at
+	 * least the default's and the task's text gets a fixed reserve (see TAIL_RESERVE). */
+	int over = 0, head = 0;
+	if ((st = overhead_tokens(&r, false, &over)) != TACIT_OK || (st = head_tokens(&r, &head)) != TACIT_OK)
 		goto out;
-	int budget = r.info.n_ctx - r.max_tokens - over;
+	int reserve = TAIL_RESERVE < r.info.n_ctx / 8 ? TAIL_RESERVE : r.info.n_ctx / 8;
+	int tail = over - head > reserve ? over - head : reserve;
+	int answer_room = DEFAULT_MAX_TOKENS < r.info.n_ctx / 4 ? DEFAULT_MAX_TOKENS : r.info.n_ctx / 4;
+	if (r.max_tokens > answer_room)
+		answer_room = r.max_tokens;
+	int budget = r.info.n_ctx - answer_room - head - tail;
 	tok = calloc(t->n, sizeof(*tok));
 	if (!tok) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	long long total = 0;
-	for (size_t i = 0; i < t->n && st == TACIT_OK; i++) {
-		buf_reset(&body);
-		transcript_line(t, i, &body);
-		st = tacit_llm_count_tokens(llm, body.data, &tok[i]);
-		total += tok[i];
-	}
-	if (st != TACIT_OK)
+	if ((st = count_lines(llm, t, tok)) != TACIT_OK)
 		goto out;
+	for (size_t i = 0; i < t->n; i++)
+		total += tok[i];
 	if (budget < 1) {
 		st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
 				"the context of %d tokens leaves no room for the transcript after the instructions and "
 				"%d answer tokens (lower --max-tokens)",
-				r.info.n_ctx, r.max_tokens);
+				r.info.n_ctx, answer_room);
 		goto out;
 	}
 	if ((st = plan_windows(tok, t->n, budget, budget / 10, &plan)) != TACIT_OK)
@@ -293,14 +417,22 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	tacit_log(TACIT_LOG_INFO,
 		  "plan: %zu segments, %zu words, %lld tokens; context %d = %d instructions + %d answer + %d "
 		  "transcript: %s",
-		  t->n, t->words, total, r.info.n_ctx, over, r.max_tokens, budget,
+		  t->n, t->words, total, r.info.n_ctx, head + tail, answer_room, budget,
 		  plan.n == 1 ? "one pass" : "map over windows, then reduce");
 	for (size_t w = 0; plan.n > 1 && w < plan.n; w++)
 		tacit_log(TACIT_LOG_INFO, "  window %zu: S%zu-S%zu, %d tokens", w + 1, plan.w[w].first + 1,
 			  plan.w[w].last + 1, plan.w[w].tokens);
+	if ((st = window_paths(&r, &plan, states)) != TACIT_OK)
+		goto out;
+	if (params->task == TACIT_TASK_ANSWER && plan.n > 1 && states) {
+		focus = best_window(&plan, states->relevance);
+		if (focus >= 0)
+			tacit_log(TACIT_LOG_INFO, "answering from window %d (S%zu-S%zu): it matches the question best",
+				  focus + 1, plan.w[focus].first + 1, plan.w[focus].last + 1);
+		else
+			tacit_log(TACIT_LOG_INFO, "no segment matches the question's words: reading every window");
+	}
 
-	if (plan.n == 1 && params->state_path && *params->state_path)
-		r.state_path = params->state_path;
 	parts = calloc(plan.n, sizeof(*parts));
 	if (!parts) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -308,15 +440,19 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	}
 	for (size_t w = 0; w < plan.n && st == TACIT_OK; w++) {
 		struct buf part;
+		if (focus >= 0 && (int)w != focus)
+			continue;
 		buf_init(&part);
 		buf_reset(&body);
 		for (size_t i = plan.w[w].first; i <= plan.w[w].last; i++)
 			transcript_line(t, i, &body);
-		st = call(&r, body.data, false, &part);
+		st = call(&r, body.data, (int)w, &part);
 		parts[w] = buf_detach(&part, NULL);
 	}
 	buf_reset(&body);
-	if (st == TACIT_OK && plan.n > 1)
+	if (st == TACIT_OK && focus >= 0)
+		buf_adds(&body, parts[focus]);
+	else if (st == TACIT_OK && plan.n > 1)
 		st = reduce(&r, parts, plan.n, &body);
 	else if (st == TACIT_OK)
 		buf_adds(&body, parts[0]);
@@ -324,9 +460,24 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 		st = citations_check(params->task, body.data, t->n, &result, NULL);
 	if (st == TACIT_OK)
 		*out_json = buf_detach(&result, NULL);
-	if (last)
-		*last = r.last;
 out:
+	for (size_t w = 0; r.use && w < plan.n; w++) {
+		if (outcome) {
+			outcome->states_loaded += r.use[w] == TACIT_STATE_LOADED;
+			outcome->states_saved += r.use[w] == TACIT_STATE_SAVED;
+		}
+		if (states && states->report && r.paths && r.paths[w])
+			states->report(states->user, r.paths[w], r.use[w]);
+	}
+	if (outcome) {
+		outcome->last = r.last;
+		outcome->n_windows = (int)plan.n;
+		outcome->answer_window = focus + 1;
+	}
+	for (size_t w = 0; r.paths && w < plan.n; w++)
+		free(r.paths[w]);
+	free(r.paths);
+	free(r.use);
 	for (size_t w = 0; parts && w < plan.n; w++)
 		free(parts[w]);
 	free(parts);

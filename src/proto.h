@@ -23,7 +23,7 @@ enum proto_type {
 	PROTO_GENERATE = 2,  /* {"id","prompt"|"messages","grammar","max_tokens","temperature",...,
 			      *  "state_prefix","state_path"} */
 	PROTO_CANCEL = 3,    /* {"id"}: stop request id (or the load in progress) */
-	PROTO_TOKENIZE = 4,  /* {"id","text"}: count tokens */
+	PROTO_TOKENIZE = 4,  /* {"id","text"} or {"id","texts":[...]}: count tokens */
 	PROTO_CRASH = 5,     /* {"how"}: test-only, honoured with TACIT_WORKER_TEST=1 */
 	PROTO_TRANSCRIBE = 6, /* {"id","offset_ms","speaker","quick","n"}, a NUL, then n float32
 			       * samples (16 kHz mono, little-endian): engine "asr" */
@@ -34,7 +34,7 @@ enum proto_type {
 	PROTO_TOKEN = 19,    /* raw UTF-8 text of one or more tokens, complete code points */
 	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish","state"} */
 	PROTO_ERROR = 21,    /* {"id","status","message"} */
-	PROTO_COUNT = 22,    /* {"id","n_tokens"} */
+	PROTO_COUNT = 22,    /* {"id","n_tokens"}, or {"id","counts":[...]} for "texts" */
 	PROTO_SEGMENT = 23,  /* {"id","start_ms","end_ms","speaker","turn_next","confidence","text"} */
 };
 

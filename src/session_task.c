@@ -1,14 +1,18 @@
 /*
  * session_task.c — meeting tasks on a stored session: loads the transcript from the
- * store, keys the saved transcript-prefix state to (model file, prompt version,
- * transcript), runs the task and stores what it produced (artifact, chat, suggestions).
- * Invariant: a state file's name carries its key, so a file is loaded only for the exact
- * model, prompt and transcript that made it; the worker re-checks its tokens besides.
+ * store, keys the saved transcript state of each window of the plan to (model file,
+ * prompt version, that window's text), ranks the segments against a question with the
+ * search index, runs the task and stores what it produced (artifact, chat, suggestions).
+ * Invariants: a state file's name carries its key, so a file is loaded only for the exact
+ * model, prompt and window text that made it (the worker re-checks its tokens besides);
+ * after a run the session keeps exactly the state files of the plan it ran with, each
+ * recorded in the store, and every other state file of the session is removed.
  */
 #include "internal.h"
 
 #include "hash.h"
 #include "meeting.h"
+#include "store.h"
 #include "transcript.h"
 #include "worker.h"
 
@@ -38,83 +42,163 @@ void tacit_session_task_result_release(struct tacit_session_task_result *r)
 	r->json = r->markdown = NULL;
 }
 
-/* The state's key: what the KV state of the transcript prefix depends on, as JSON (kept
- * in the store) and its hash (in the file name). */
-static enum tacit_status state_key(const char *model_path, const struct tacit_transcript *t, struct buf *record,
-				   char key[SHA256_HEX_LEN + 1])
+/* The session's window states: what every state depends on besides its window's text,
+ * and each window of the plan as meeting_run() names and reports it. */
+struct windows {
+	int64_t session_id;
+	char model[PATH_MAX];
+	long long bytes, mtime_ns;
+	struct buf dir; /* <cache>/kv */
+	struct window_state {
+		char *path, *record;
+		enum tacit_state_use use;
+	} *w;
+	size_t n, alloc;
+};
+
+static enum tacit_status windows_init(struct windows *ws, int64_t session_id, const char *model_path)
 {
 	struct stat sb;
-	char real[PATH_MAX], thash[SHA256_HEX_LEN + 1];
-	struct sha256 h;
-	struct buf line;
-	if (!realpath(model_path, real) || stat(real, &sb) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", model_path, strerror(errno));
-	if (!sha256_init(&h))
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	buf_init(&line);
-	for (size_t i = 0; i < t->n; i++) {
-		buf_reset(&line);
-		transcript_line(t, i, &line);
-		sha256_update(&h, line.data, line.len);
-	}
-	buf_release(&line);
-	sha256_final(&h, thash);
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_strcpy(doc, o, "model", real);
-	yyjson_mut_obj_add_int(doc, o, "bytes", (int64_t)sb.st_size);
-	yyjson_mut_obj_add_int(doc, o, "mtime_ns", (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec);
-	yyjson_mut_obj_add_str(doc, o, "prompt_version", TACIT_PROMPT_VERSION);
-	yyjson_mut_obj_add_strcpy(doc, o, "transcript_sha256", thash);
-	char *json = yyjson_mut_write(doc, 0, NULL);
-	yyjson_mut_doc_free(doc);
-	if (json)
-		buf_adds(record, json);
-	free(json);
-	if (!json || record->failed || !sha256_init(&h))
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	sha256_update(&h, record->data, record->len);
-	sha256_final(&h, key);
-	return TACIT_OK;
-}
-
-/* <cache>/kv/session-<id>-<key16>.kv, the directory created. */
-static enum tacit_status state_path(int64_t session_id, const char *key, struct buf *out)
-{
 	char *cache = NULL;
+	memset(ws, 0, sizeof(*ws));
+	buf_init(&ws->dir);
+	ws->session_id = session_id;
+	if (!realpath(model_path, ws->model) || stat(ws->model, &sb) != 0)
+		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", model_path, strerror(errno));
+	ws->bytes = (long long)sb.st_size;
+	ws->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	enum tacit_status st = tacit_dir_path(TACIT_DIR_CACHE, &cache);
 	if (st != TACIT_OK)
 		return st;
-	buf_addf(out, "%s/kv", cache);
+	buf_addf(&ws->dir, "%s/kv", cache);
 	tacit_free(cache);
-	if (mkdir(out->data, 0700) != 0 && errno != EEXIST)
-		return tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", out->data, strerror(errno));
-	buf_addf(out, "/session-%lld-%.16s.kv", (long long)session_id, key);
-	return out->failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory") : TACIT_OK;
+	if (ws->dir.failed)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	if (mkdir(ws->dir.data, 0700) != 0 && errno != EEXIST)
+		return tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", ws->dir.data, strerror(errno));
+	return TACIT_OK;
 }
 
-/* Removes the session's other state files: made for an older transcript or model. */
-static void remove_stale_states(int64_t session_id, const char *keep)
+static void windows_release(struct windows *ws)
 {
-	char dir[PATH_MAX], prefix[64];
-	const char *slash = strrchr(keep, '/');
-	if (!slash || (size_t)(slash - keep) >= sizeof(dir))
+	for (size_t i = 0; i < ws->n; i++) {
+		free(ws->w[i].path);
+		free(ws->w[i].record);
+	}
+	free(ws->w);
+	buf_release(&ws->dir);
+}
+
+/* meeting_states.path: <cache>/kv/session-<id>-<key16>.kv, where the key hashes the
+ * record kept in the store: the model file (path, size, mtime), the prompt version and
+ * the window text's sha256. */
+static bool window_path(void *user, const char *body, struct buf *out)
+{
+	struct windows *ws = user;
+	char text_hash[SHA256_HEX_LEN + 1], key[SHA256_HEX_LEN + 1];
+	struct sha256 h;
+	if (ws->n == ws->alloc) {
+		size_t na = ws->alloc ? ws->alloc * 2 : 4;
+		struct window_state *w = realloc(ws->w, na * sizeof(*w));
+		if (!w)
+			return false;
+		ws->w = w;
+		ws->alloc = na;
+	}
+	if (!sha256_init(&h))
+		return false;
+	sha256_update(&h, body, strlen(body));
+	sha256_final(&h, text_hash);
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_str(doc, o, "model", ws->model);
+	yyjson_mut_obj_add_int(doc, o, "bytes", ws->bytes);
+	yyjson_mut_obj_add_int(doc, o, "mtime_ns", ws->mtime_ns);
+	yyjson_mut_obj_add_str(doc, o, "prompt_version", TACIT_PROMPT_VERSION);
+	yyjson_mut_obj_add_str(doc, o, "transcript_sha256", text_hash);
+	char *record = yyjson_mut_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	if (!record || !sha256_init(&h)) {
+		free(record);
+		return false;
+	}
+	sha256_update(&h, record, strlen(record));
+	sha256_final(&h, key);
+	buf_addf(out, "%s/session-%lld-%.16s.kv", ws->dir.data, (long long)ws->session_id, key);
+	char *path = strdup(out->data);
+	if (out->failed || !path) {
+		free(path);
+		free(record);
+		return false;
+	}
+	ws->w[ws->n++] = (struct window_state){ path, record, TACIT_STATE_NONE };
+	return true;
+}
+
+/* meeting_states.report */
+static void window_report(void *user, const char *path, enum tacit_state_use use)
+{
+	struct windows *ws = user;
+	for (size_t i = 0; i < ws->n; i++)
+		if (!strcmp(ws->w[i].path, path))
+			ws->w[i].use = use;
+}
+
+/* Records the states saved by this run and removes the session's other ones (rows and
+ * files, also files no row names: a crash between writing and recording). A failure
+ * here is a cache problem: logged, never the task's failure. */
+static void windows_settle(struct windows *ws, struct tacit_store *store)
+{
+	const char **keep = calloc(ws->n ? ws->n : 1, sizeof(*keep));
+	char prefix[64];
+	if (!keep)
 		return;
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - keep), keep);
-	snprintf(prefix, sizeof(prefix), "session-%lld-", (long long)session_id);
-	DIR *d = opendir(dir);
+	for (size_t i = 0; i < ws->n; i++) {
+		keep[i] = ws->w[i].path;
+		if (ws->w[i].use == TACIT_STATE_SAVED &&
+		    tacit_store_add_model_state(store, ws->session_id, ws->w[i].record, ws->w[i].path, NULL) != TACIT_OK) {
+			tacit_log(TACIT_LOG_WARN, "cannot record the transcript state '%s': %s", ws->w[i].path,
+				  tacit_errmsg());
+			unlink(ws->w[i].path);
+		}
+	}
+	if (store_model_states_keep(store, ws->session_id, keep, ws->n) != TACIT_OK)
+		tacit_log(TACIT_LOG_WARN, "cannot remove superseded transcript states: %s", tacit_errmsg());
+	snprintf(prefix, sizeof(prefix), "session-%lld-", (long long)ws->session_id);
+	DIR *d = opendir(ws->dir.data);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		char path[PATH_MAX + 256];
-		if (strncmp(e->d_name, prefix, strlen(prefix)) || !strcmp(e->d_name, slash + 1))
+		struct buf path;
+		bool kept = false;
+		if (strncmp(e->d_name, prefix, strlen(prefix)))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (unlink(path) == 0)
-			tacit_log(TACIT_LOG_INFO, "removed the stale transcript state '%s'", path);
+		buf_init(&path);
+		buf_addf(&path, "%s/%s", ws->dir.data, e->d_name);
+		for (size_t i = 0; i < ws->n && !kept; i++)
+			kept = !strcmp(path.data, keep[i]);
+		if (!kept && !path.failed && unlink(path.data) == 0)
+			tacit_log(TACIT_LOG_INFO, "removed the stale transcript state '%s'", path.data);
+		buf_release(&path);
 	}
 	if (d)
 		closedir(d);
+	free(keep);
+}
+
+struct relevance {
+	const struct tacit_transcript *t;
+	double *score;
+};
+
+static void add_score(int64_t segment_id, double score, void *user)
+{
+	struct relevance *r = user;
+	for (size_t i = 0; i < r->t->n; i++)
+		if (r->t->segs[i].store_id == segment_id) {
+			r->score[i] += score > 0 ? score : 1e-6;
+			break;
+		}
 }
 
 /* Stores the task's result with the session. */
@@ -171,19 +255,20 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 {
 	struct tacit_transcript *t = NULL;
 	struct tacit_meeting_params mp;
-	struct tacit_llm_stats last = { 0 };
-	struct buf record, path;
-	char key[SHA256_HEX_LEN + 1];
+	struct meeting_outcome outcome = { 0 };
+	struct meeting_states states = { 0 };
+	struct windows ws;
+	struct relevance rel = { 0 };
 	enum tacit_status st;
 
 	if (!store || !llm || !params || !out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_session_task: store, llm, params and out are required");
 	memset(out, 0, sizeof(*out));
+	memset(&ws, 0, sizeof(ws));
+	buf_init(&ws.dir);
 	mp = params->meeting;
 	if ((unsigned)mp.task > TACIT_TASK_SUGGEST)
 		return tacit_fail(TACIT_ERR_USAGE, "unknown task %d", (int)mp.task);
-	buf_init(&record);
-	buf_init(&path);
 	if ((st = tacit_transcript_from_session(store, session_id, &t)) != TACIT_OK)
 		goto out;
 	const char *model_path = llm_model_path(llm);
@@ -191,31 +276,53 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 	model = model ? (model[0] == '/' ? model + 1 : model) : model_path;
 	mp.state_path = NULL;
 	if (params->use_state) {
-		if ((st = state_key(model_path, t, &record, key)) != TACIT_OK ||
-		    (st = state_path(session_id, key, &path)) != TACIT_OK)
+		if ((st = windows_init(&ws, session_id, model_path)) != TACIT_OK)
 			goto out;
-		mp.state_path = path.data;
+		states.path = window_path;
+		states.report = window_report;
+		states.user = &ws;
 	}
-	if ((st = meeting_run(llm, t, &mp, &out->json, &last)) != TACIT_OK)
+	if (mp.task == TACIT_TASK_ANSWER && mp.question) {
+		rel.t = t;
+		if (!(rel.score = calloc(t->n, sizeof(*rel.score)))) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		if ((st = store_segment_relevance(store, session_id, mp.question, add_score, &rel)) != TACIT_OK)
+			goto out;
+		states.relevance = rel.score;
+	}
+	st = meeting_run(llm, t, &mp, params->use_state || states.relevance ? &states : NULL, &out->json, &outcome);
+	if (params->use_state && ws.n) {
+		/* once the plan is made, also after a failure: states saved before it are
+		 * kept and recorded */
+		char *why = st != TACIT_OK ? strdup(tacit_errmsg()) : NULL;
+		windows_settle(&ws, store);
+		if (st != TACIT_OK)
+			tacit_fail(st, "%s", why ? why : "");
+		free(why);
+	}
+	if (st != TACIT_OK)
 		goto out;
-	out->state = last.state;
-	out->n_reused = last.n_reused;
+	out->n_reused = outcome.last.n_reused;
+	out->n_windows = outcome.n_windows;
+	out->answer_window = outcome.answer_window;
+	out->states_loaded = outcome.states_loaded;
+	out->states_saved = outcome.states_saved;
+	out->state = outcome.n_windows == 1 ? outcome.last.state
+		     : outcome.states_saved	? TACIT_STATE_SAVED
+		     : outcome.states_loaded	? TACIT_STATE_LOADED
+						: TACIT_STATE_NONE;
 	if (!(out->markdown = tacit_meeting_markdown(mp.task, out->json, t))) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
-	}
-	if (last.state == TACIT_STATE_SAVED) {
-		remove_stale_states(session_id, path.data);
-		st = tacit_store_add_model_state(store, session_id, record.data, path.data, NULL);
-		if (st != TACIT_OK)
-			goto out;
 	}
 	st = store_result(store, session_id, t, &mp, model, out);
 out:
 	if (st != TACIT_OK)
 		tacit_session_task_result_release(out);
+	free(rel.score);
+	windows_release(&ws);
 	tacit_transcript_free(t);
-	buf_release(&path);
-	buf_release(&record);
 	return st;
 }

@@ -12,7 +12,9 @@
 #include "store.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,6 +24,7 @@
 #include <yyjson.h>
 
 #define STORE_BUSY_MS 5000
+#define STATE_ORPHAN_AGE_S (24 * 3600) /* a state file no row names is removed after this */
 #define WAV_HEADER 44
 
 struct tacit_store {
@@ -330,6 +333,7 @@ enum tacit_status tacit_store_check(struct tacit_store *s)
 }
 
 static enum tacit_status repair_recordings(struct tacit_store *s);
+static void prune_model_states(struct tacit_store *s, bool default_store);
 
 static enum tacit_status configure(struct tacit_store *s)
 {
@@ -416,6 +420,8 @@ enum tacit_status tacit_store_open(const char *path, struct tacit_store **out)
 		st = migrate(s);
 	if (st == TACIT_OK && s->dir)
 		st = repair_recordings(s);
+	if (st == TACIT_OK && s->dir)
+		prune_model_states(s, b.len > 0); /* b: the default store's path */
 out:
 	if (st != TACIT_OK) {
 		tacit_store_close(s);
@@ -1195,6 +1201,151 @@ enum tacit_status tacit_store_add_model_state(struct tacit_store *s, int64_t ses
 	return ret;
 }
 
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
+			return true;
+	return false;
+}
+
+enum tacit_status store_model_states_keep(struct tacit_store *s, int64_t session_id, const char *const *keep,
+					  size_t n_keep)
+{
+	sqlite3_stmt *st;
+	int rc;
+	char **gone = NULL;
+	size_t n_gone = 0, alloc = 0;
+	enum tacit_status ret = prep(s, "SELECT path FROM model_states WHERE session_id = ?", &st);
+	if (ret != TACIT_OK)
+		return ret;
+	sqlite3_bind_int64(st, 1, session_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *path = col_text(st, 0);
+		if (in_list(path, keep, n_keep))
+			continue;
+		if (n_gone == alloc) {
+			size_t na = alloc ? alloc * 2 : 8;
+			char **g = realloc(gone, na * sizeof(*g));
+			if (!g)
+				break;
+			gone = g;
+			alloc = na;
+		}
+		if (!(gone[n_gone] = strdup(path)))
+			break;
+		n_gone++;
+	}
+	if (rc != SQLITE_DONE)
+		ret = rc == SQLITE_ROW ? tacit_fail(TACIT_ERR_NOMEM, "out of memory") : db_fail(s, rc, "list model states");
+	sqlite3_finalize(st);
+	/* files first, as in tacit_store_session_delete(): a crash in between leaves rows
+	 * pointing at nothing, which the next open drops */
+	for (size_t i = 0; i < n_gone && ret == TACIT_OK; i++) {
+		char *p = abs_path(s, gone[i]);
+		if (p)
+			shred_unlink(p);
+		free(p);
+		if ((ret = prep(s, "DELETE FROM model_states WHERE path = ?", &st)) == TACIT_OK) {
+			sqlite3_bind_text(st, 1, gone[i], -1, SQLITE_STATIC);
+			ret = step_done(s, st, "remove a model state");
+		}
+		if (ret == TACIT_OK)
+			tacit_log(TACIT_LOG_INFO, "removed the superseded model state '%s'", gone[i]);
+	}
+	for (size_t i = 0; i < n_gone; i++)
+		free(gone[i]);
+	free(gone);
+	return ret;
+}
+
+enum tacit_status store_model_states(struct tacit_store *s, int64_t session_id, store_path_fn fn, void *user)
+{
+	sqlite3_stmt *st;
+	int rc;
+	enum tacit_status ret = prep(s, "SELECT path FROM model_states WHERE session_id IS ?1 ORDER BY id", &st);
+	if (ret != TACIT_OK)
+		return ret;
+	if (session_id)
+		sqlite3_bind_int64(st, 1, session_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(col_text(st, 0), user);
+	if (rc != SQLITE_DONE)
+		ret = db_fail(s, rc, "list model states");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* At open: rows whose file is gone are dropped; for the default store, files in
+ * <cache>/kv that no row names and that are more than a day old (a crash between
+ * writing a state and recording it, a store replaced) are removed. Best effort: a
+ * failure here is logged, never fatal to the open. */
+static void prune_model_states(struct tacit_store *s, bool default_store)
+{
+	sqlite3_stmt *st;
+	char **paths = NULL;
+	size_t n = 0, alloc = 0;
+	int rc;
+	if (prep(s, "SELECT path FROM model_states", &st) != TACIT_OK)
+		return;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			size_t na = alloc ? alloc * 2 : 16;
+			char **p = realloc(paths, na * sizeof(*p));
+			if (!p)
+				break;
+			paths = p;
+			alloc = na;
+		}
+		if (!(paths[n] = abs_path(s, col_text(st, 0))))
+			break;
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (access(paths[i], F_OK) == 0 || errno != ENOENT)
+			continue;
+		if (prep(s, "DELETE FROM model_states WHERE path = ?", &st) != TACIT_OK)
+			break;
+		sqlite3_bind_text(st, 1, paths[i], -1, SQLITE_STATIC);
+		if (step_done(s, st, "drop a model state row") == TACIT_OK)
+			tacit_log(TACIT_LOG_INFO, "dropped the record of model state '%s': its file is gone", paths[i]);
+	}
+	char *cache = NULL;
+	if (default_store && tacit_dir_path(TACIT_DIR_CACHE, &cache) == TACIT_OK) {
+		struct buf dir;
+		buf_init(&dir);
+		buf_addf(&dir, "%s/kv", cache);
+		DIR *d = opendir(dir.data);
+		struct dirent *e;
+		time_t day_ago = time(NULL) - STATE_ORPHAN_AGE_S;
+		while (d && (e = readdir(d))) {
+			struct buf f;
+			struct stat sb;
+			if (e->d_name[0] == '.')
+				continue;
+			buf_init(&f);
+			buf_addf(&f, "%s/%s", dir.data, e->d_name);
+			if (!f.failed && lstat(f.data, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime < day_ago &&
+			    !in_list(f.data, (const char *const *)paths, n)) {
+				shred_unlink(f.data);
+				tacit_log(TACIT_LOG_INFO, "removed '%s': a model state no meeting refers to", f.data);
+			}
+			buf_release(&f);
+		}
+		if (d)
+			closedir(d);
+		buf_release(&dir);
+	}
+	tacit_free(cache);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 /* ---- settings ---------------------------------------------------------------------- */
 
 static enum tacit_status check_key(const char *key)
@@ -1382,6 +1533,76 @@ enum tacit_status tacit_store_search(struct tacit_store *s, const char *query, c
 	}
 out:
 	sqlite3_finalize(st);
+	buf_release(&q);
+	return ret;
+}
+
+/* Words too common to say which part of a meeting a question is about. */
+static const char *const stopwords[] = {
+	"a",     "about", "after", "all",   "also",  "an",   "and",  "any",   "are",   "as",    "at",    "be",
+	"been",  "but",   "by",    "can",   "could", "did",  "do",   "does",  "for",   "from",  "had",   "has",
+	"have",  "he",    "her",   "his",   "how",   "i",    "if",   "in",    "into",  "is",    "it",    "its",
+	"me",    "meeting", "my",  "no",    "not",   "of",   "on",   "or",    "our",   "she",   "so",    "some",
+	"than",  "that",  "the",   "their", "them",  "then", "there", "these", "they", "this",  "to",    "up",
+	"us",    "was",   "we",    "were",  "what",  "when", "where", "which", "who",  "whom",  "why",   "will",
+	"with",  "would", "you",   "your",
+};
+
+static bool stopword(const char *w, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stopwords); i++)
+		if (strlen(stopwords[i]) == n && !strncasecmp(stopwords[i], w, n))
+			return true;
+	return false;
+}
+
+enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,
+					  store_score_fn fn, void *user)
+{
+	sqlite3_stmt *st;
+	struct buf q;
+	int rc, n_terms = 0;
+	if (!s || !question || !fn)
+		return tacit_fail(TACIT_ERR_USAGE, "store_segment_relevance: store, question or fn is NULL");
+	/* the question's words (letters, digits, any non-ASCII byte), each quoted, OR'ed */
+	buf_init(&q);
+	for (const char *p = question; *p && n_terms < 32;) {
+		const unsigned char *w = (const unsigned char *)p;
+		size_t n = 0;
+		while (w[n] && (isalnum(w[n]) || w[n] >= 0x80))
+			n++;
+		if (!n) {
+			p++;
+			continue;
+		}
+		if (n > 1 && n < 64 && !stopword(p, n)) {
+			buf_addf(&q, "%s\"%.*s\"", n_terms ? " OR " : "", (int)n, p);
+			n_terms++;
+		}
+		p += n;
+	}
+	if (q.failed) {
+		buf_release(&q);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	if (!n_terms) {
+		buf_release(&q);
+		return TACIT_OK;
+	}
+	enum tacit_status ret = prep(s,
+				     "SELECT g.id, bm25(segments_fts) FROM segments_fts"
+				     " JOIN segments g ON g.id = segments_fts.rowid"
+				     " WHERE segments_fts MATCH ?1 AND g.session_id = ?2 ORDER BY rank LIMIT 64",
+				     &st);
+	if (ret == TACIT_OK) {
+		sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, session_id);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			fn(sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1), user); /* bm25: lower is better */
+		if (rc != SQLITE_DONE)
+			ret = db_fail(s, rc, "rank segments");
+		sqlite3_finalize(st);
+	}
 	buf_release(&q);
 	return ret;
 }

@@ -53,4 +53,21 @@ enum tacit_status store_custom_delete(struct tacit_store *s, const char *name);
 typedef int (*store_custom_fn)(const struct store_custom_row *r, void *user);
 enum tacit_status store_custom_list(struct tacit_store *s, store_custom_fn fn, void *user);
 
+/* Model state files (saved KV caches) recorded for a session. store_model_states() calls
+ * fn with each one's path (session_id 0: those tied to no session), oldest first.
+ * store_model_states_keep() removes the session's states whose path is not in keep:
+ * their files (overwritten with zeros, then unlinked) and their rows. */
+typedef void (*store_path_fn)(const char *path, void *user);
+enum tacit_status store_model_states(struct tacit_store *s, int64_t session_id, store_path_fn fn, void *user);
+enum tacit_status store_model_states_keep(struct tacit_store *s, int64_t session_id, const char *const *keep,
+					  size_t n_keep);
+
+/* Ranks the session's final segments against a question with the search index: its
+ * words (common English words left out) any of which may match, stemmed; fn gets each
+ * matching segment's id and score (BM25, higher is better), best first, at most 64.
+ * No call for a question without a usable word. */
+typedef void (*store_score_fn)(int64_t segment_id, double score, void *user);
+enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,
+					  store_score_fn fn, void *user);
+
 #endif

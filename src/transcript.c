@@ -70,7 +70,7 @@ static bool add_segment(struct tacit_transcript *t, const char *speaker, size_t 
 		t->segs = s;
 		t->alloc = na;
 	}
-	t->segs[t->n++] = (struct segment){ start, end < start ? start : end, sp, tx };
+	t->segs[t->n++] = (struct segment){ start, end < start ? start : end, sp, tx, 0 };
 	t->words += words;
 	return true;
 }
@@ -233,11 +233,14 @@ static int add_stored(const struct tacit_segment *seg, void *user)
 {
 	struct from_store *fs = user;
 	const char *who = seg->speaker_name && *seg->speaker_name ? seg->speaker_name : seg->speaker;
+	size_t before = fs->t->n;
 	if (!add_segment(fs->t, who, who ? strlen(who) : 0, seg->text, strlen(seg->text), seg->start_ms,
 			 seg->end_ms)) {
 		fs->nomem = true;
 		return 1;
 	}
+	if (fs->t->n > before)
+		fs->t->segs[before].store_id = seg->id;
 	return 0;
 }
 

@@ -14,6 +14,7 @@ struct segment {
 	long long start_ms, end_ms;
 	char *speaker; /* never NULL; "" when unknown */
 	char *text;
+	long long store_id; /* the segment's id in the session store; 0 when not from one */
 };
 
 enum transcript_source {

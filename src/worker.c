@@ -367,3 +367,39 @@ enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const char *text
 	buf_release(&x.text);
 	return st;
 }
+
+/* Texts per TOKENIZE request: well under PROTO_MAX_FRAME once JSON-escaped. */
+#define COUNT_BATCH_BYTES ((size_t)2 << 20)
+
+enum tacit_status llm_count_tokens_many(struct tacit_llm *llm, const char *const *texts, size_t n, int *out)
+{
+	if (!llm || (n && (!texts || !out)))
+		return tacit_fail(TACIT_ERR_USAGE, "llm_count_tokens_many: llm, texts and out are required");
+	enum tacit_status st = ensure_worker(llm, NULL);
+	for (size_t first = 0; first < n && st == TACIT_OK;) {
+		size_t last = first, bytes = 0;
+		long long id = ++llm->next_id;
+		yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+		yyjson_mut_val *o = new_request(doc, id);
+		yyjson_mut_obj_add_str(doc, o, "engine", "llm");
+		yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, o, "texts");
+		for (; last < n && (last == first || bytes + strlen(texts[last]) < COUNT_BATCH_BYTES); last++) {
+			bytes += strlen(texts[last]);
+			yyjson_mut_arr_add_str(doc, arr, texts[last]);
+		}
+		struct exchange x = { 0 };
+		buf_init(&x.text);
+		st = exchange(llm, PROTO_TOKENIZE, doc, id, &x);
+		yyjson_mut_doc_free(doc);
+		yyjson_val *counts = yyjson_obj_get(yyjson_doc_get_root(x.result), "counts");
+		if (st == TACIT_OK && yyjson_arr_size(counts) != last - first)
+			st = tacit_fail(TACIT_ERR_WORKER, "the model worker counted %zu texts of %zu",
+					yyjson_arr_size(counts), last - first);
+		for (size_t i = first; st == TACIT_OK && i < last; i++)
+			out[i] = (int)yyjson_get_sint(yyjson_arr_get(counts, i - first));
+		yyjson_doc_free(x.result);
+		buf_release(&x.text);
+		first = last;
+	}
+	return st;
+}

@@ -20,6 +20,10 @@ void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches);
 /* The model file the handle loads (owned by the handle). */
 const char *llm_model_path(const struct tacit_llm *llm);
 
+/* Token counts of n texts (as tacit_llm_count_tokens()) into out[0..n), in one request
+ * per few MB of text instead of one per text. */
+enum tacit_status llm_count_tokens_many(struct tacit_llm *llm, const char *const *texts, size_t n, int *out);
+
 /* The worker's pid, or -1 when none is running. */
 pid_t llm_worker_pid(const struct tacit_llm *llm);
 

@@ -379,17 +379,35 @@ static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
 		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
 		return;
 	}
-	const char *text = get_str(req, "text");
-	int n = llm_count_tokens(llm, text ? text : "");
-	if (n < 0) {
-		send_error(id, TACIT_ERR_LLM);
-		return;
-	}
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *o = yyjson_mut_obj(doc);
 	yyjson_mut_doc_set_root(doc, o);
 	yyjson_mut_obj_add_sint(doc, o, "id", id);
-	yyjson_mut_obj_add_int(doc, o, "n_tokens", n);
+	yyjson_val *texts = yyjson_obj_get(req, "texts"), *t;
+	if (yyjson_is_arr(texts)) { /* many texts: {"counts": [...]} */
+		yyjson_mut_val *counts = yyjson_mut_obj_add_arr(doc, o, "counts");
+		size_t i, max;
+		yyjson_arr_foreach(texts, i, max, t)
+		{
+			const char *text = yyjson_get_str(t);
+			int n = llm_count_tokens(llm, text ? text : "");
+			if (n < 0) {
+				send_error(id, TACIT_ERR_LLM);
+				yyjson_mut_doc_free(doc);
+				return;
+			}
+			yyjson_mut_arr_add_int(doc, counts, n);
+		}
+	} else {
+		const char *text = get_str(req, "text");
+		int n = llm_count_tokens(llm, text ? text : "");
+		if (n < 0) {
+			send_error(id, TACIT_ERR_LLM);
+			yyjson_mut_doc_free(doc);
+			return;
+		}
+		yyjson_mut_obj_add_int(doc, o, "n_tokens", n);
+	}
 	send_json(PROTO_COUNT, doc);
 	yyjson_mut_doc_free(doc);
 }

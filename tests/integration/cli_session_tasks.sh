@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tacit summarize/notes/ask/suggest on a stored meeting (by session id) with the shared
 # stories260K: results are stored with the session, the second command (a new process)
-# loads the saved transcript state, and each failure has its own exit code and message:
+# loads the saved transcript state, a meeting longer than the context keeps a state per
+# window, and each failure has its own exit code and message:
 # model missing 15, won't fit 18, out of memory (worker killed) 24, cancelled 17.
 set -eu
 T=${TACIT:?}
@@ -39,8 +40,34 @@ e = json.load(open(d + "/export.json"))
 text = json.dumps(e)
 assert "who fixes the bug?" in text, "the question is not stored"
 assert s["title"] in text, "the summary is not stored"
-assert "meeting-2" in text, "no prompt version"
+assert "meeting-3" in text, "no prompt version"
 PY
+
+# a meeting longer than the context: a saved state per window, every one reused by the
+# next task (a new process); a question is answered from the window holding its words
+for i in $(seq 0 51); do
+	echo "Speaker$((i % 3)): We went over item number $i and agreed to look at it again next week."
+done >"$d/long.txt"
+echo "Dana: The zebra budget needs approval before the offsite." >>"$d/long.txt"
+"$T" import "$d/long.txt" >/dev/null 2>&1
+L="--model $M --ctx 2048 --threads 2 --max-tokens 200"
+"$T" suggest 2 $L --verbose >/dev/null 2>"$d/err"
+n=$(grep -c 'info:   window [0-9]*: S' "$d/err" || true)
+[ "$n" -ge 2 ] || { echo "expected several windows"; cat "$d/err"; exit 1; }
+[ "$(ls "$TACIT_HOME"/cache/kv/session-2-*.kv | wc -l)" -eq "$n" ] ||
+	{ echo "expected $n window states"; ls -l "$TACIT_HOME/cache/kv"; exit 1; }
+"$T" ask 2 "what about the zebra budget?" $L --verbose >"$d/answer.md" 2>"$d/err"
+grep -q "answering from window $n " "$d/err" || { echo "not answered from window $n"; cat "$d/err"; exit 1; }
+[ "$(grep -c 'transcript state loaded' "$d/err")" -eq 1 ] || { echo "window state not loaded"; cat "$d/err"; exit 1; }
+if grep -q 'transcript state saved' "$d/err"; then echo "a window state was decoded again"; cat "$d/err"; exit 1; fi
+"$T" notes 2 $L --verbose >/dev/null 2>"$d/err"
+[ "$(grep -c 'transcript state loaded' "$d/err")" -eq "$n" ] || { echo "not every window state loaded"; cat "$d/err"; exit 1; }
+# another context makes other windows: the one the answer read is saved, the old ones go
+"$T" ask 2 "what about the zebra budget?" --model "$M" --ctx 1536 --threads 2 --max-tokens 200 --verbose \
+	>/dev/null 2>"$d/err"
+grep -q "transcript state saved" "$d/err"
+[ "$(ls "$TACIT_HOME"/cache/kv/session-2-*.kv | wc -l)" -eq 1 ] ||
+	{ echo "superseded window states were left behind"; ls -l "$TACIT_HOME/cache/kv"; exit 1; }
 
 # out of memory: the worker is killed mid-answer
 TACIT_WORKER_TEST=1 TACIT_WORKER_TEST_CRASH=kill expect_rc 24 "$T" notes 1 $A
