@@ -2,8 +2,10 @@
  * session_task.c — meeting tasks on a stored session: loads the transcript from the
  * store, keys the saved transcript-prefix state to (model file, prompt version,
  * transcript), runs the task and stores what it produced (artifact, chat, suggestions).
- * Invariant: a state file's name carries its key, so a file is loaded only for the exact
+ * Invariants: a state file's name carries its key, so a file is loaded only for the exact
  * model, prompt and transcript that made it; the worker re-checks its tokens besides.
+ * Every state file on disk is recorded with its session (deleted with it), and a
+ * cancelled task stores no result.
  */
 #include "internal.h"
 
@@ -36,6 +38,16 @@ void tacit_session_task_result_release(struct tacit_session_task_result *r)
 	tacit_free(r->json);
 	tacit_free(r->markdown);
 	r->json = r->markdown = NULL;
+}
+
+int tacit_transcript_one_pass_context(const struct tacit_transcript *t, int max_tokens)
+{
+	/* the estimate counts 1.35 tokens a word; spoken text (fillers, " ." tokens) runs
+	 * higher, and a context a little too small means map->reduce without the saved state */
+	long long want = (long long)tacit_transcript_estimate_tokens(t) * 3 / 2 + (max_tokens > 0 ? max_tokens : 1024) +
+			 1024;
+	want = (want + 1023) / 1024 * 1024;
+	return want < 8192 ? 8192 : want > 131072 ? 131072 : (int)want;
 }
 
 /* The state's key: what the KV state of the transcript prefix depends on, as JSON (kept
@@ -117,6 +129,22 @@ static void remove_stale_states(int64_t session_id, const char *keep)
 		closedir(d);
 }
 
+/* A state the worker saved before the task failed (cancelled, cut short) is still good:
+ * it is recorded so the next task loads it and deleting the session deletes it, or, when
+ * it cannot be recorded, removed. The task's own failure stays the one reported. */
+static void keep_state(struct tacit_store *store, int64_t session_id, const char *record, const char *path,
+		       enum tacit_status failed)
+{
+	char why[1024];
+	snprintf(why, sizeof(why), "%s", tacit_errmsg());
+	remove_stale_states(session_id, path);
+	if (tacit_store_add_model_state(store, session_id, record, path, NULL) != TACIT_OK) {
+		tacit_log(TACIT_LOG_WARN, "removed the transcript state '%s': %s", path, tacit_errmsg());
+		unlink(path);
+	}
+	tacit_fail(failed, "%s", why);
+}
+
 /* Stores the task's result with the session. */
 static enum tacit_status store_result(struct tacit_store *store, int64_t session_id, const struct tacit_transcript *t,
 				      const struct tacit_meeting_params *mp, const char *model,
@@ -174,6 +202,7 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 	struct tacit_llm_stats last = { 0 };
 	struct buf record, path;
 	char key[SHA256_HEX_LEN + 1];
+	bool had_state = false;
 	enum tacit_status st;
 
 	if (!store || !llm || !params || !out)
@@ -195,9 +224,17 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		    (st = state_path(session_id, key, &path)) != TACIT_OK)
 			goto out;
 		mp.state_path = path.data;
+		had_state = access(path.data, R_OK) == 0;
 	}
-	if ((st = meeting_run(llm, t, &mp, &out->json, &last)) != TACIT_OK)
+	if (params->on_status)
+		params->on_status(had_state ? "using the meeting's saved transcript state"
+					    : "reading the meeting's transcript",
+				  mp.user);
+	if ((st = meeting_run(llm, t, &mp, &out->json, &last)) != TACIT_OK) {
+		if (mp.state_path && !had_state && access(mp.state_path, F_OK) == 0)
+			keep_state(store, session_id, record.data, path.data, st);
 		goto out;
+	}
 	out->state = last.state;
 	out->n_reused = last.n_reused;
 	if (!(out->markdown = tacit_meeting_markdown(mp.task, out->json, t))) {
@@ -209,6 +246,11 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		st = tacit_store_add_model_state(store, session_id, record.data, path.data, NULL);
 		if (st != TACIT_OK)
 			goto out;
+	}
+	/* the last moment a cancel can keep the result out of the store */
+	if (mp.cancel && __atomic_load_n((const int *)mp.cancel, __ATOMIC_RELAXED)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled before the %s was stored", kinds[mp.task]);
+		goto out;
 	}
 	st = store_result(store, session_id, t, &mp, model, out);
 out:
