@@ -50,17 +50,6 @@ static int parse_int(const char *cmd, const char *opt, const char *s, int lo, in
 	return 0;
 }
 
-/* A context that holds the whole meeting in one pass (so its saved state serves every
- * task), within the model's training context; at least the default 8192. */
-static int context_for(const struct tacit_transcript *t, int max_tokens)
-{
-	/* the estimate counts 1.35 tokens a word; spoken text (fillers, " ." tokens) runs
-	 * higher, and a context a little too small means map->reduce without the saved state */
-	long long want = (long long)tacit_transcript_estimate_tokens(t) * 3 / 2 + (max_tokens ? max_tokens : 1024) + 1024;
-	want = (want + 1023) / 1024 * 1024;
-	return want < 8192 ? 8192 : want > 131072 ? 131072 : (int)want;
-}
-
 static bool all_digits(const char *s)
 {
 	if (!*s)
@@ -184,7 +173,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	}
 	lp.model_path = model_path;
 	if (!lp.n_ctx)
-		lp.n_ctx_cap = context_for(t, mp->max_tokens);
+		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, mp->max_tokens);
 	if (isatty(STDERR_FILENO))
 		lp.progress = on_progress;
 	signal(SIGINT, on_sigint);

@@ -1741,12 +1741,24 @@ TACIT_API enum tacit_status tacit_transcript_from_session(struct tacit_store *st
  * whole meeting fits one pass. */
 TACIT_API int tacit_transcript_estimate_tokens(const struct tacit_transcript *t);
 
+/* A context (tokens) that holds the whole transcript in one pass plus max_tokens of
+ * answer (0 = 1024), so the saved transcript state serves every task: the estimate above
+ * with room for spoken text, rounded up to 1024, at least 8192 and at most 131072. Give
+ * it to tacit_llm_params.n_ctx_cap (the model's training context still bounds it). */
+TACIT_API int tacit_transcript_one_pass_context(const struct tacit_transcript *t, int max_tokens);
+
 struct tacit_session_task_params {
 	struct tacit_meeting_params meeting; /* task, question, language, limits, streaming,
 					      * cancel (state_path is set by the call) */
 	const char *model_name; /* recorded with the results; NULL = the model file's name */
 	bool use_state;         /* default true: load or save the transcript states (and remove
 				 * the session's superseded ones) */
+	/* may be NULL: called once, on the calling thread with meeting.user, before the model
+	 * reads anything: "using the meeting's saved transcript state" when the state of the
+	 * plan's first window for this model is on disk (a restart loads it; the task answers
+	 * without reading that part of the meeting again), else "reading the meeting's
+	 * transcript" */
+	void (*on_status)(const char *text, void *user);
 };
 
 TACIT_API struct tacit_session_task_params tacit_session_task_default_params(void);
@@ -1769,10 +1781,13 @@ struct tacit_session_task_result {
 /* Runs a meeting task on session_id's transcript with llm and stores the result (see
  * above). The language, when params give none, is the session's. *out is filled on
  * success; release it with tacit_session_task_result_release(). Not thread-safe on one
- * llm or store handle. Errors: those of tacit_transcript_from_session(),
- * tacit_meeting_run() and the store's writes. A state file that cannot be written or
- * read, recorded or removed is a cache miss (logged at TACIT_LOG_WARN), never a
- * failure. */
+ * llm or store handle. Cancelling (meeting.cancel) stores no result, even when the flag
+ * is set after the model finished but before the result was written: the call then
+ * returns TACIT_ERR_CANCELLED. Transcript states saved before a failure or a cancel are
+ * still recorded with the session (so the next task loads them, and deleting the session
+ * deletes them). Errors: those of tacit_transcript_from_session(), tacit_meeting_run()
+ * and the store's writes. A state file that cannot be written or read, recorded or
+ * removed is a cache miss (logged at TACIT_LOG_WARN), never a failure. */
 TACIT_API enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_id, struct tacit_llm *llm,
 					       const struct tacit_session_task_params *params,
 					       struct tacit_session_task_result *out);

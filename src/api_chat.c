@@ -1,18 +1,18 @@
 /*
  * api_chat.c — asking a stored meeting a question from the History page, answered as a
- * Server-Sent Event stream in the POST's own response: the model the user chose
- * (tacit_model_resolve), the meeting's transcript, the grounded answer task, tokens as
- * they come; the question and the answer are stored with the meeting once it is whole.
+ * Server-Sent Event stream in the POST's own response. The answer is the library's
+ * session task (tacit_session_task, as `tacit ask ID`): the model the user chose
+ * (tacit_model_resolve), the meeting's saved transcript state when there is one, tokens
+ * as they come, and the question and answer stored with the meeting once it is whole.
  * Invariants: the generation lives exactly as long as its stream. Freeing the stream (the
  * page closed it, the server stops) sets the job's cancel flag and joins its thread, and
  * the thread closes its model worker before it ends, so nothing runs on for a page that
- * is gone. One question is answered at a time across the server (others wait their turn),
- * so several tabs cannot start several model workers.
+ * is gone and nothing is stored. One question is answered at a time across the server
+ * (others wait their turn), so several tabs cannot start several model workers.
  */
 #include "api.h"
 
 #include <time.h>
-#include <unistd.h>
 
 #include <yyjson.h>
 
@@ -39,69 +39,8 @@ struct chat_job {
 	int64_t session;
 	char *question;
 	char *model;
-	struct tacit_transcript *t;
+	int n_ctx_cap; /* a context that holds the whole meeting in one pass */
 };
-
-struct seg_writer {
-	yyjson_mut_doc *doc;
-	yyjson_mut_val *arr;
-};
-
-static int add_seg(const struct tacit_segment *g, void *user)
-{
-	struct seg_writer *w = user;
-	yyjson_mut_val *o = yyjson_mut_arr_add_obj(w->doc, w->arr);
-	yyjson_mut_obj_add_int(w->doc, o, "start_ms", g->start_ms);
-	yyjson_mut_obj_add_int(w->doc, o, "end_ms", g->end_ms);
-	yyjson_mut_obj_add_strcpy(w->doc, o, "speaker",
-				  g->speaker_name && *g->speaker_name ? g->speaker_name : g->speaker ? g->speaker : "");
-	yyjson_mut_obj_add_strcpy(w->doc, o, "text", g->text);
-	return 0;
-}
-
-/* The session's transcript as the LLM module reads it (through a private temp file). */
-static enum tacit_status load_transcript(struct tacit_store *store, int64_t id, struct tacit_transcript **out)
-{
-	struct seg_writer w = { yyjson_mut_doc_new(NULL), NULL };
-	char *dir = NULL, path[4200];
-	enum tacit_status st;
-	int fd;
-
-	*out = NULL;
-	if (!w.doc)
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	w.arr = yyjson_mut_arr(w.doc);
-	yyjson_mut_doc_set_root(w.doc, w.arr);
-	if ((st = tacit_store_segments(store, id, false, add_seg, &w)) != TACIT_OK)
-		goto out;
-	if (yyjson_mut_arr_size(w.arr) == 0) {
-		st = tacit_fail(TACIT_ERR_NOT_FOUND, "meeting %lld has no transcript to ask about", (long long)id);
-		goto out;
-	}
-	if ((st = tacit_dir_path(TACIT_DIR_CACHE, &dir)) != TACIT_OK)
-		goto out;
-	snprintf(path, sizeof(path), "%s/chat-XXXXXX.json", dir);
-	if ((fd = mkstemps(path, 5)) < 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot create a temporary file in '%s': %s", dir, strerror(errno));
-		goto out;
-	}
-	close(fd);
-	if (!yyjson_mut_write_file(path, w.doc, 0, NULL, NULL))
-		st = tacit_fail(TACIT_ERR_IO, "cannot write '%s'", path);
-	else
-		st = tacit_transcript_load(path, out);
-	unlink(path);
-out:
-	tacit_free(dir);
-	yyjson_mut_doc_free(w.doc);
-	return st;
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
 
 /* ---- the job's frames ------------------------------------------------------------ */
 
@@ -145,6 +84,11 @@ static void put_error(struct chat_job *j, enum tacit_status st, const char *msg)
 static void on_token(const char *piece, size_t len, void *user)
 {
 	put_text(user, "answer_delta", "text", piece, len);
+}
+
+static void on_status(const char *text, void *user)
+{
+	put_text(user, "status", "text", text, strlen(text));
 }
 
 static bool on_load(float progress, void *user)
@@ -194,28 +138,35 @@ static void give_slot(void)
 	pthread_mutex_unlock(&slot_mu);
 }
 
-/* The answer, stored with the meeting (the question first), on this thread's own store
- * connection. */
-static enum tacit_status store_answer(struct chat_job *j, const char *json)
+/* The "answer" event: the checked JSON plus the stored message's id and what the saved
+ * transcript state did ("saved" by a first question, "loaded" by the next). */
+static void put_answer(struct chat_job *j, const struct tacit_session_task_result *r)
 {
-	struct tacit_store *store = NULL;
-	yyjson_doc *ans = yyjson_read(json, strlen(json), 0);
-	const char *text = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(ans), "answer"));
-	struct tacit_chat_record ask = { "user", j->question, NULL, 0 };
-	struct tacit_chat_record reply = { "assistant", text ? text : "", base_name(j->model), 0 };
-	enum tacit_status st = tacit_store_open(NULL, &store);
-	if (st == TACIT_OK && (st = tacit_store_add_chat(store, j->session, &ask, NULL)) == TACIT_OK)
-		st = tacit_store_add_chat(store, j->session, &reply, NULL);
-	tacit_store_close(store);
-	yyjson_doc_free(ans);
-	return st;
+	static const char *const states[] = { "none", "loaded", "saved" };
+	yyjson_doc *in = yyjson_read(r->json, strlen(r->json), 0);
+	yyjson_mut_doc *doc = yyjson_doc_mut_copy(in, NULL);
+	yyjson_mut_val *o = yyjson_mut_doc_get_root(doc);
+	char *json = NULL;
+	if (yyjson_mut_is_obj(o)) {
+		yyjson_mut_obj_add_int(doc, o, "id", r->id);
+		yyjson_mut_obj_add_str(doc, o, "state",
+				       (unsigned)r->state < sizeof(states) / sizeof(states[0]) ? states[r->state] : "none");
+		yyjson_mut_obj_add_int(doc, o, "reused_tokens", r->n_reused);
+		json = yyjson_mut_write(doc, 0, NULL);
+	}
+	put_frame(j, "answer", json ? json : r->json);
+	free(json);
+	yyjson_mut_doc_free(doc);
+	yyjson_doc_free(in);
 }
 
 static void *job_main(void *arg)
 {
 	struct chat_job *j = arg;
 	struct tacit_llm *llm = NULL;
-	char *json = NULL, why[1024] = "";
+	struct tacit_store *store = NULL;
+	struct tacit_session_task_result res = { 0 };
+	char why[1024] = "";
 	enum tacit_status st;
 	static const char loading[] = "loading the model";
 
@@ -226,33 +177,36 @@ static void *job_main(void *arg)
 	put_text(j, "status", "text", loading, strlen(loading));
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	lp.model_path = j->model;
+	lp.n_ctx_cap = j->n_ctx_cap;
 	lp.progress = on_load;
 	lp.progress_user = j;
 	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK)
+		st = tacit_store_open(NULL, &store); /* this thread's own connection */
 	if (st == TACIT_OK) {
-		struct tacit_meeting_params mp = tacit_meeting_default_params();
-		mp.task = TACIT_TASK_ANSWER;
-		mp.question = j->question;
-		mp.cancel = &j->cancel;
-		mp.on_token = on_token;
-		mp.user = j;
+		struct tacit_session_task_params sp = tacit_session_task_default_params();
+		sp.meeting.task = TACIT_TASK_ANSWER;
+		sp.meeting.question = j->question;
+		sp.meeting.cancel = &j->cancel;
+		sp.meeting.on_token = on_token;
+		sp.meeting.user = j;
 		/* a small model's context must still hold the transcript window and the answer */
 		int n_ctx = tacit_llm_info(llm).n_ctx;
-		mp.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;
-		st = tacit_meeting_run(llm, j->t, &mp, &json);
+		sp.meeting.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;
+		sp.on_status = on_status;
+		st = tacit_session_task(store, j->session, llm, &sp, &res);
 	}
 	if (st != TACIT_OK)
 		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+	tacit_store_close(store);
 	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
 	give_slot();
-	if (st == TACIT_OK && (st = store_answer(j, json)) == TACIT_OK)
-		put_frame(j, "answer", json);
-	else if (st != TACIT_OK && !why[0])
-		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+	if (st == TACIT_OK)
+		put_answer(j, &res);
 out:
 	if (st != TACIT_OK)
 		put_error(j, st, why[0] ? why : tacit_errmsg());
-	tacit_free(json);
+	tacit_session_task_result_release(&res);
 	pthread_mutex_lock(&j->mu);
 	j->finished = true;
 	pthread_cond_broadcast(&j->cond);
@@ -308,7 +262,6 @@ static void job_free(struct api_stream *s)
 	buf_release(&j->frames);
 	pthread_cond_destroy(&j->cond);
 	pthread_mutex_destroy(&j->mu);
-	tacit_transcript_free(j->t);
 	free(j->question);
 	tacit_free(j->model);
 	free(j);
@@ -340,7 +293,8 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		api_error_msg(res, 409, "%s", tacit_errmsg());
 		goto out;
 	}
-	if ((st = load_transcript(store, id, &t)) != TACIT_OK) {
+	/* a meeting without a transcript is refused before the stream starts */
+	if ((st = tacit_transcript_from_session(store, id, &t)) != TACIT_OK) {
 		api_error(res, st);
 		goto out;
 	}
@@ -353,7 +307,7 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 	j->api = c->api;
 	j->session = id;
 	j->model = model;
-	j->t = t;
+	j->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
 	buf_init(&j->frames);
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->cond, NULL);
@@ -365,7 +319,6 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		goto out;
 	}
 	model = NULL;
-	t = NULL;
 	res->status = 200;
 	res->content_type = "text/event-stream";
 	res->stream = &j->base;

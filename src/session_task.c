@@ -6,7 +6,8 @@
  * Invariants: a state file's name carries its key, so a file is loaded only for the exact
  * model, prompt and window text that made it (the worker re-checks its tokens besides);
  * after a run the session keeps exactly the state files of the plan it ran with, each
- * recorded in the store, and every other state file of the session is removed.
+ * recorded in the store, and every other state file of the session is removed. A
+ * cancelled task stores no result.
  */
 #include "internal.h"
 
@@ -23,6 +24,8 @@
 
 #include <yyjson.h>
 
+static const char USING_STATE[] = "using the meeting's saved transcript state";
+static const char READING[] = "reading the meeting's transcript";
 static const char *const kinds[] = { "summary", "notes", "answer", "suggestions" };
 
 struct tacit_session_task_params tacit_session_task_default_params(void)
@@ -42,6 +45,16 @@ void tacit_session_task_result_release(struct tacit_session_task_result *r)
 	r->json = r->markdown = NULL;
 }
 
+int tacit_transcript_one_pass_context(const struct tacit_transcript *t, int max_tokens)
+{
+	/* the estimate counts 1.35 tokens a word; spoken text (fillers, " ." tokens) runs
+	 * higher, and a context a little too small means map->reduce without the saved state */
+	long long want = (long long)tacit_transcript_estimate_tokens(t) * 3 / 2 + (max_tokens > 0 ? max_tokens : 1024) +
+			 1024;
+	want = (want + 1023) / 1024 * 1024;
+	return want < 8192 ? 8192 : want > 131072 ? 131072 : (int)want;
+}
+
 /* The session's window states: what every state depends on besides its window's text,
  * and each window of the plan as meeting_run() names and reports it. */
 struct windows {
@@ -54,6 +67,8 @@ struct windows {
 		enum tacit_state_use use;
 	} *w;
 	size_t n, alloc;
+	void (*on_status)(const char *text, void *user); /* told once, at the first window */
+	void *status_user;
 };
 
 static enum tacit_status windows_init(struct windows *ws, int64_t session_id, const char *model_path)
@@ -132,6 +147,8 @@ static bool window_path(void *user, const char *body, struct buf *out)
 		free(record);
 		return false;
 	}
+	if (ws->n == 0 && ws->on_status)
+		ws->on_status(access(path, R_OK) == 0 ? USING_STATE : READING, ws->status_user);
 	ws->w[ws->n++] = (struct window_state){ path, record, TACIT_STATE_NONE };
 	return true;
 }
@@ -156,8 +173,10 @@ static void windows_settle(struct windows *ws, struct tacit_store *store)
 		return;
 	for (size_t i = 0; i < ws->n; i++) {
 		keep[i] = ws->w[i].path;
-		if (ws->w[i].use == TACIT_STATE_SAVED &&
-		    tacit_store_add_model_state(store, ws->session_id, ws->w[i].record, ws->w[i].path, NULL) != TACIT_OK) {
+		/* saved by this run, also when it failed or was cancelled before reporting */
+		bool saved = ws->w[i].use == TACIT_STATE_SAVED ||
+			     (ws->w[i].use == TACIT_STATE_NONE && access(ws->w[i].path, F_OK) == 0);
+		if (saved && tacit_store_add_model_state(store, ws->session_id, ws->w[i].record, ws->w[i].path, NULL) != TACIT_OK) {
 			tacit_log(TACIT_LOG_WARN, "cannot record the transcript state '%s': %s", ws->w[i].path,
 				  tacit_errmsg());
 			unlink(ws->w[i].path);
@@ -281,6 +300,10 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		states.path = window_path;
 		states.report = window_report;
 		states.user = &ws;
+		ws.on_status = params->on_status;
+		ws.status_user = mp.user;
+	} else if (params->on_status) {
+		params->on_status(READING, mp.user);
 	}
 	if (mp.task == TACIT_TASK_ANSWER && mp.question) {
 		rel.t = t;
@@ -315,6 +338,11 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 						: TACIT_STATE_NONE;
 	if (!(out->markdown = tacit_meeting_markdown(mp.task, out->json, t))) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* the last moment a cancel can keep the result out of the store */
+	if (mp.cancel && __atomic_load_n((const int *)mp.cancel, __ATOMIC_RELAXED)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled before the %s was stored", kinds[mp.task]);
 		goto out;
 	}
 	st = store_result(store, session_id, t, &mp, model, out);

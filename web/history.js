@@ -19,14 +19,15 @@
     seg.focus({ preventScroll: true });
   }
 
-  /* Text with [S3] / [S3, S5] citations turned into buttons that jump to the segment. */
+  /* Text with [S3] / [S3, S5] citations, times included as the Markdown of a stored answer
+   * writes them ([S3 01:05, S5 1:02:03]), turned into buttons that jump to the segment. */
   function cited(text) {
     const out = [];
-    const re = /\[S(\d+)(?:\s*[,;-]\s*S?(\d+))*\]/g;
+    const re = /\[S\d+(?:\s+\d{1,2}(?::\d{2}){1,2})?(?:\s*[,;-]\s*S?\d+(?:\s+\d{1,2}(?::\d{2}){1,2})?)*\]/g;
     let last = 0, m;
     while ((m = re.exec(text))) {
       out.push(text.slice(last, m.index));
-      for (const n of m[0].match(/\d+/g)) out.push(citeLink(Number(n)));
+      for (const n of m[0].matchAll(/(?:\[|[,;-])\s*S?(\d+)/g)) out.push(citeLink(Number(n[1])));
       last = re.lastIndex;
     }
     out.push(text.slice(last));

@@ -2,8 +2,9 @@
  * test_api.c — the web app's handler without a socket: the security gate (Host, Origin,
  * token, methods), target parsing, and the history and settings calls end to end on a
  * store under the test's TACIT_HOME; custom models added, refused, listed, chosen and
- * forgotten; history chat answered as an event stream, and cancelled for real when the
- * stream is dropped.
+ * forgotten; history chat answered as an event stream (the second question starting from
+ * the meeting's saved transcript state), and cancelled for real when the stream is
+ * dropped.
  */
 #include "../check.h"
 #include "api.h"
@@ -320,6 +321,80 @@ TEST(api_chat_needs_a_model)
 	api_free(api);
 }
 
+/* Saved transcript states of the session in <cache>/kv. */
+static int n_states(int64_t id)
+{
+	char *cache = NULL, dir[4200], prefix[64];
+	int n = 0;
+	if (tacit_dir_path(TACIT_DIR_CACHE, &cache) != TACIT_OK)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s/kv", cache);
+	tacit_free(cache);
+	snprintf(prefix, sizeof(prefix), "session-%lld-", (long long)id);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix)) && !strstr(e->d_name, ".tmp");
+	if (d)
+		closedir(d);
+	return n;
+}
+
+TEST(api_chat_reuses_the_saved_transcript_state)
+{
+	struct api *api = new_api();
+	const char *model = stories();
+	struct buf out;
+	char body[4200], target[64];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	if (!model) {
+		api_free(api);
+		SKIP("../shared/models/stories260K.gguf is absent: no model to answer with");
+	}
+	snprintf(body, sizeof(body), "{\"model.llm\":\"%s\"}", model);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", body, NULL, NULL, NULL, &out), 200);
+	int64_t id = import_meeting(api, &out);
+	CHECK(id > 0);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/chat", (long long)id);
+
+	/* the first question reads the meeting, and its transcript state is saved */
+	CHECK_EQ_INT(post_stream(api, target, "{\"question\":\"What is the budget?\"}", NULL, &out, NULL), 200);
+	const char *answer = strstr(out.data, "event: answer\n");
+	if (!answer)
+		fprintf(stderr, "first answer: %s\n", out.data);
+	CHECK(strstr(out.data, "event: status\ndata: {\"text\":\"reading the meeting's transcript\"}") != NULL);
+	CHECK(answer && strstr(answer, "\"state\":\"saved\""));
+	CHECK_EQ_INT(n_states(id), 1);
+
+	/* the second, in a new model worker, starts from that state instead of the meeting */
+	CHECK_EQ_INT(post_stream(api, target, "{\"question\":\"When do we ship?\"}", NULL, &out, NULL), 200);
+	answer = strstr(out.data, "event: answer\n");
+	if (!answer)
+		fprintf(stderr, "second answer: %s\n", out.data);
+	CHECK(strstr(out.data, "event: status\ndata: {\"text\":\"using the meeting's saved transcript state\"}") !=
+	      NULL);
+	CHECK(answer && strstr(answer, "\"state\":\"loaded\""));
+	const char *reused = answer ? strstr(answer, "\"reused_tokens\":") : NULL;
+	CHECK(reused && atoi(reused + strlen("\"reused_tokens\":")) > 20);
+	CHECK(answer && strstr(answer, "\"id\":"));
+	CHECK_EQ_INT(n_states(id), 1);
+
+	/* both questions and answers are stored; deleting the meeting deletes its state */
+	snprintf(target, sizeof(target), "/api/sessions/%lld", (long long)id);
+	CHECK_EQ_INT(call(api, "GET", target, NULL, NULL, "", NULL, &out), 200);
+	CHECK(strstr(out.data, "What is the budget?") && strstr(out.data, "When do we ship?"));
+	const char *reply = strstr(out.data, "\"assistant\"");
+	CHECK(reply && strstr(reply + 1, "\"assistant\""));
+	CHECK_EQ_INT(call(api, "DELETE", target, NULL, NULL, NULL, NULL, &out), 200);
+	CHECK_EQ_INT(n_states(id), 0);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, NULL, NULL, &out), 200);
+	buf_release(&out);
+	api_free(api);
+}
+
 TEST(api_custom_models)
 {
 	struct api *api = new_api();
@@ -440,6 +515,7 @@ TEST(api_custom_models)
 	CHECK_EQ_INT(call(api, "GET", target, NULL, NULL, "", NULL, &out), 200);
 	CHECK(strstr(out.data, "What is the budget?") && !strstr(out.data, "Who ships?"));
 	CHECK_EQ_INT(call(api, "DELETE", target, NULL, NULL, NULL, NULL, &out), 200);
+	CHECK_EQ_INT(n_states(id), 0);
 
 	/* forget: the reference goes, the file stays */
 	CHECK_EQ_INT(call(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, NULL, NULL, &out), 200);

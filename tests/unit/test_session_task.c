@@ -2,11 +2,12 @@
  * test_session_task.c — meeting tasks on stored sessions with stories260K: the transcript
  * comes from the store, results are stored (artifact, chat, suggestions), the transcript
  * prefix state is saved once and loaded after a restart, and a state made for another
- * transcript, or a damaged one, is never used. A meeting longer than the context saves
- * one state per window, every task reuses them, and a question is answered from the
- * window that matches it. Superseded states go (rows and files), and opening the store
- * drops records of missing files and old files nothing records. Also the one transcript
- * parser serving import (times from `tacit transcribe` JSON are kept).
+ * transcript, or a damaged one, is never used; a cancelled task stores nothing but keeps
+ * (and records) the state it saved. A meeting longer than the context saves one state per
+ * window, every task reuses them, and a question is answered from the window that
+ * matches it. Superseded states go (rows and files), and opening the store drops records
+ * of missing files and old files nothing records. Also the one transcript parser serving
+ * import (times from `tacit transcribe` JSON are kept).
  */
 #include "internal.h"
 
@@ -170,6 +171,80 @@ TEST(session_task_stores_results_and_reuses_saved_state)
 	tacit_session_task_result_release(&res);
 
 	/* deleting the session deletes its saved state */
+	CHECK_EQ_INT(tacit_store_session_delete(s, id), TACIT_OK);
+	CHECK_EQ_INT(count_states(id), 0);
+out:
+	tacit_llm_close(llm);
+	tacit_store_close(s);
+}
+
+static void cancel_at_first_token(const char *piece, size_t len, void *user)
+{
+	(void)piece;
+	(void)len;
+	*(volatile int *)user = 1;
+}
+
+static void note_status(const char *text, void *user)
+{
+	(void)user;
+	fprintf(stderr, "  status: %s\n", text);
+}
+
+TEST(session_task_cancelled_stores_nothing_but_keeps_the_state)
+{
+	if (!stories())
+		SKIP("no ../shared/models/stories260K.gguf");
+	const char *dir = test_tmpdir();
+	char db[4200];
+	snprintf(db, sizeof(db), "%s/c.db", dir);
+	const char txt[] = "Alice: The budget is ten thousand euros.\nBob: We ship the remote in May.\n";
+	struct tacit_store *s = NULL;
+	int64_t id = 0;
+	struct tacit_session_task_result res = { 0 };
+	volatile int cancel = 0;
+	CHECK_EQ_INT(tacit_store_open(db, &s), TACIT_OK);
+	if (!s)
+		return;
+	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "budget.txt", txt, sizeof(txt) - 1), NULL, &id),
+		     TACIT_OK);
+	struct tacit_llm *llm = open_stories();
+	if (!llm) {
+		tacit_store_close(s);
+		return;
+	}
+	/* the first token cancels: the prefix state was saved before the answer began */
+	struct tacit_session_task_params p = tacit_session_task_default_params();
+	p.meeting.task = TACIT_TASK_ANSWER;
+	p.meeting.question = "What is the budget?";
+	p.meeting.max_tokens = 300;
+	p.meeting.on_token = cancel_at_first_token;
+	p.meeting.user = (void *)&cancel;
+	p.meeting.cancel = &cancel;
+	p.on_status = note_status;
+	CHECK_EQ_INT(tacit_session_task(s, id, llm, &p, &res), TACIT_ERR_CANCELLED);
+	CHECK(res.json == NULL && res.markdown == NULL);
+	CHECK_EQ_INT(count_states(id), 1); /* kept, and recorded with the session */
+	char *exp = NULL;
+	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exp), TACIT_OK);
+	CHECK(exp && !strstr(exp, "What is the budget?")); /* no chat stored */
+	tacit_free(exp);
+	/* a cancel raised before the call is also a cancel: nothing stored */
+	p.meeting.on_token = NULL;
+	CHECK_EQ_INT(tacit_session_task(s, id, llm, &p, &res), TACIT_ERR_CANCELLED);
+	exp = NULL;
+	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exp), TACIT_OK);
+	CHECK(exp && !strstr(exp, "What is the budget?"));
+	tacit_free(exp);
+	/* the kept state serves the next question, and goes with the session */
+	tacit_llm_close(llm);
+	llm = open_stories();
+	if (!llm)
+		goto out;
+	cancel = 0;
+	CHECK_EQ_INT(tacit_session_task(s, id, llm, &p, &res), TACIT_OK);
+	CHECK_EQ_INT(res.state, TACIT_STATE_LOADED);
+	tacit_session_task_result_release(&res);
 	CHECK_EQ_INT(tacit_store_session_delete(s, id), TACIT_OK);
 	CHECK_EQ_INT(count_states(id), 0);
 out:
