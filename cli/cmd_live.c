@@ -3,13 +3,16 @@
  * real-time speed, raw PCM on stdin, or a transcript replayed as final segments (no
  * speech model: for measuring the language model's side). Events print as they come
  * (JSON lines with --json). Ctrl-C stops the meeting (final summary); a second Ctrl-C
- * aborts at once and leaves the meeting resumable.
+ * aborts the stop (tacit_live_abort(): the model's work is cancelled) and leaves the
+ * meeting resumable; a third ends the process at once. While it runs, other processes
+ * can ask it questions (`tacit ask --live ID`).
  */
 #include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,11 +49,19 @@ static const char usage_text[] =
 	"  --json              JSON lines of events on stdout\n";
 
 static volatile sig_atomic_t n_signals;
+static struct tacit_live *volatile signal_live; /* set while the meeting is open */
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	if (++n_signals >= 2) {
+	int n = ++n_signals;
+	struct tacit_live *live = signal_live;
+	if (n == 2 && live) {
+		static const char msg[] = "tacit: aborting; the meeting stays unfinished and can be resumed\n";
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		}
+		tacit_live_abort(live); /* async-signal-safe: it only sets flags */
+	} else if (n >= 2) {
 		static const char msg[] = "tacit: aborted; the meeting can be resumed with 'tacit live --resume ID'\n";
 		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
 		}
@@ -363,12 +374,29 @@ int cmd_live(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	/* the library's threads inherit a mask without SIGINT and SIGTERM, so the handler
+	 * runs on this thread only and never beside tacit_live_close() */
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	struct tacit_live *live = NULL;
 	enum tacit_status st = tacit_live_open(&p, &live);
+	signal_live = live;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (st != TACIT_OK)
 		return cli_fail(st);
-	if (!o.json)
-		fprintf(stderr, "tacit: meeting %" PRId64 " is live (Ctrl-C stops it)\n", tacit_live_session_id(live));
+	if (n_signals >= 2)
+		tacit_live_abort(live);
+	int64_t id = tacit_live_session_id(live);
+	if (!o.json && p.analyze)
+		fprintf(stderr,
+			"tacit: meeting %" PRId64 " is live (Ctrl-C stops it; ask it from another terminal with "
+			"'tacit ask --live %" PRId64 " \"QUESTION\"')\n",
+			id, id);
+	else if (!o.json)
+		fprintf(stderr, "tacit: meeting %" PRId64 " is live (Ctrl-C stops it)\n", id);
 	if (realtime)
 		st = play_file(live, realtime, speed, &o);
 	else if (pcm)
@@ -391,7 +419,10 @@ int cmd_live(int argc, char **argv)
 		st = tacit_live_stop(live, NULL);
 		if (st != TACIT_OK)
 			rc = cli_fail(st);
+		if (st == TACIT_ERR_CANCELLED && n_signals >= 2)
+			rc = 130; /* as the signal would have */
 	}
+	signal_live = NULL;
 	tacit_live_close(live);
 	return rc;
 }

@@ -4,7 +4,8 @@
  * whose result is stored with it (and whose transcript state is saved for the next
  * task); anything else is a transcript file. Markdown on stdout, or the checked JSON
  * with --json; --verbose shows the map→reduce plan, the saved state and the speed of each
- * model call on stderr. Ctrl-C cancels the model cleanly.
+ * model call on stderr. Ctrl-C cancels the model cleanly. `tacit ask --live ID` asks a
+ * meeting running in another process instead (cmd_ask_live.c).
  */
 #include "cli.h"
 
@@ -68,7 +69,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		{ "ctx", required_argument, NULL, 'c' },        { "threads", required_argument, NULL, 't' },
 		{ "gpu-layers", required_argument, NULL, 'g' }, { "lang", required_argument, NULL, 'l' },
 		{ "no-state", no_argument, NULL, 's' },         { "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
+		{ "live", no_argument, NULL, 'L' },             { 0, 0, 0, 0 },
 	};
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	struct tacit_session_task_params sp = tacit_session_task_default_params();
@@ -79,7 +80,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	struct tacit_llm *llm = NULL;
 	char *model_path = NULL;
 	const char *model_name = getenv("TACIT_MODEL");
-	bool json_out = false;
+	bool json_out = false, live = false, model_opts = false;
 	int verbose = 0, c, rc = 0;
 	int64_t session_id = 0;
 
@@ -89,6 +90,12 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		switch (c) {
 		case 'm':
 			model_name = optarg;
+			model_opts = true;
+			break;
+		case 'L':
+			if (task != TACIT_TASK_ANSWER)
+				return cli_usage_error(cmd, "unknown option '--live'");
+			live = true;
 			break;
 		case 'j':
 			json_out = true;
@@ -117,8 +124,13 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			break;
 		case 's':
 			sp.use_state = false;
+			model_opts = true;
 			break;
 		case 'h':
+			if (task == TACIT_TASK_ANSWER)
+				printf("usage: tacit ask --live ID QUESTION [--json]\n"
+				       "  --live          ask meeting ID while it runs in another process ('tacit live',\n"
+				       "                  'tacit serve'): answered from its live context as it is written\n");
 			printf("usage: tacit %s ID|FILE%s [--model NAME] [--lang L] [--json] [--verbose]\n"
 			       "       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N] [--no-state]\n"
 			       "  ID              a meeting in the store (see 'tacit sessions'): the result is\n"
@@ -151,6 +163,13 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	const char *what = argv[optind];
 	if (all_digits(what) && !cli_session_id(cmd, what, &session_id))
 		return EXIT_USAGE;
+	if (live) {
+		if (!session_id)
+			return cli_usage_error(cmd, "--live needs the id of a running meeting, not '%s'", what);
+		if (model_opts || mp->max_tokens || lp.n_ctx || lp.n_threads || lp.n_gpu_layers || mp->language || verbose)
+			return cli_usage_error(cmd, "--live asks the running meeting's own model: only --json goes with it");
+		return cmd_ask_live(session_id, argv[optind + 1], json_out);
+	}
 	mp->task = task;
 	if (task == TACIT_TASK_ANSWER)
 		mp->question = argv[optind + 1];

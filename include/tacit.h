@@ -8,7 +8,8 @@
  *    tacit_errmsg() says what failed and, when known, what the user can do about it.
  *  - Parameters structs come from *_default_params() by value; change what you need.
  *  - Strings returned as `char *` are owned by the caller and freed with tacit_free().
- *  - Nothing in this library opens a network socket, except the model downloader.
+ *  - Nothing in this library opens a network socket, except the model downloader (a
+ *    live meeting listens on a Unix-domain socket for questions from this machine only).
  */
 #ifndef TACIT_H
 #define TACIT_H
@@ -1382,9 +1383,15 @@ TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit
  * summarized (map) and folded into the rolling state: decisions, action items, key
  * points and open questions append, the title and overview are rewritten. The state is
  * stored after each fold as the session's artifact "rolling_summary", so a resumed
- * session goes on from it. Stopping leaves only the last window and one fold to do,
- * however long the meeting was: the final summary ("summary" artifact) and notes
- * ("notes": one section per window) come from the rolling state.
+ * session goes on from it. When the analysis has nothing else to do and the window
+ * holds more than 2048 tokens, it folds all but the window's last 1024 tokens (kept
+ * verbatim for questions), so a stop finds a short window. Stopping leaves one model
+ * call when the analysis has kept up, however long the meeting was and wherever in a
+ * window it ends: the last window,
+ * already in the model's cache, is summarized and the whole meeting's title and
+ * overview rewritten in the same call, with every core (transcription has finished).
+ * The final summary ("summary" artifact) and notes ("notes": one section per window)
+ * come from the rolling state.
  *
  * Segments are numbered from 1 over the whole session ([S1], [S2], ...); every summary
  * item, answer and suggestion cites them, checked as in tacit_meeting_run().
@@ -1540,7 +1547,8 @@ TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int ti
 /* Stops the meeting: takes no more audio, cancels suggestion work in flight at once,
  * transcribes what audio is pending, folds the last window, stores the "summary" and
  * "notes" artifacts (JSON and Markdown), marks the session ended and sends
- * TACIT_LIVE_STOPPED. Blocks until done. *out_summary_json (may be NULL) receives the
+ * TACIT_LIVE_STOPPED. Blocks until done, or until tacit_live_abort() from another thread
+ * or a signal handler ends it early. *out_summary_json (may be NULL) receives the
  * summary (caller frees with tacit_free()). Without a language model only the session
  * is ended. Call once; then tacit_live_close(). Errors: those of the model calls and of
  * the store; the session's transcript is durable either way. */
@@ -1870,6 +1878,56 @@ TACIT_API const struct tacit_custom_model *tacit_custom_get(const struct tacit_c
 TACIT_API const struct tacit_custom_model *tacit_custom_find(const struct tacit_custom_models *list,
 							     const char *name);
 TACIT_API void tacit_custom_list_free(struct tacit_custom_models *list);
+
+/* ---------------------------------------------------------------------------------
+ * Live meetings, continued: aborting a stop, and questions from other processes.
+ *
+ * While a live meeting is open (tacit_live_open() until tacit_live_close()), it takes
+ * questions from other processes of the same user on this device, such as `tacit ask
+ * --live ID "..."` beside a running `tacit live` or `tacit serve`. They are answered from
+ * the meeting's live context, by its own analysis thread whose model already holds the
+ * transcript (nothing is read again), queued with the meeting's other questions, and
+ * stored in its chat like them. Their answers go to the asking process only: no
+ * ANSWER_DELTA or ANSWER event is sent for them.
+ *
+ * The meeting listens on a Unix-domain socket, <store dir>/live/<store name>-<id>.sock
+ * (for the default store: <data dir>/live/tacit-<id>.sock), in a directory of mode 0700;
+ * the socket has mode 0600 and connections from another user are refused. It is removed
+ * by tacit_live_close(); one left by a process that was killed is replaced by the next
+ * meeting with that id. A path longer than a socket address holds (108 bytes) is reached
+ * through /proc/self/fd. Only AF_UNIX is used: nothing leaves the machine. When the
+ * socket cannot be made (a read-only directory, say) the meeting goes on without it and
+ * says so in a TACIT_LIVE_WARNING event. Questions are refused while the meeting stops.
+ * --------------------------------------------------------------------------------- */
+
+/* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED
+ * promptly (the model call in flight is cancelled in the worker, which is killed if it
+ * has not stopped within two seconds; pending transcription is cancelled) and the
+ * session stays unfinished, so it can be resumed (tacit_live_params.resume_id). A stop
+ * called after it returns TACIT_ERR_CANCELLED at once; questions in progress fail. Any
+ * thread, and async-signal-safe (it only sets flags): a second Ctrl-C may call it. It
+ * does not free anything: call tacit_live_close() as usual. Calling it after the stop
+ * has finished changes nothing. Accepts NULL. */
+TACIT_API void tacit_live_abort(struct tacit_live *live);
+
+/* Asks question of live meeting session_id running in another process (or this one)
+ * and waits for the answer. on_token (may be NULL) receives the answer's raw JSON text
+ * as the model writes it (as TACIT_LIVE_ANSWER_DELTA does); *out_answer_json (may be
+ * NULL) receives the checked answer {"answer","cites","grounded"}, as in the
+ * TACIT_LIVE_ANSWER event (caller frees with tacit_free()). store_path names the store
+ * the meeting runs on, as in tacit_live_params (NULL: the default store). cancel (may be
+ * NULL): non-zero gives up (TACIT_ERR_CANCELLED), and the meeting stops writing the
+ * answer. Never hangs: the meeting signals at least once a second while the question
+ * waits its turn or is answered, and 15 s without a word from it is an error.
+ * Errors: TACIT_ERR_NOT_FOUND when no meeting with that id is open on this device ("no
+ * live meeting '12' is running on this device; start one with 'tacit live' or ask after
+ * it ends with 'tacit ask 12'"); TACIT_ERR_USAGE for an empty question or one over 4000
+ * bytes, a meeting without a language model, or one that is stopping; TACIT_ERR_IO when
+ * the meeting's process ends or stops answering mid-answer; TACIT_ERR_CANCELLED; and the
+ * model's errors as the meeting reports them. Thread-safe. */
+TACIT_API enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_id, const char *question,
+						  tacit_token_fn on_token, void *user, const volatile int *cancel,
+						  char **out_answer_json);
 
 #ifdef __cplusplus
 }

@@ -203,10 +203,14 @@ static void release_locked(struct live_state *ls)
 	pthread_cond_broadcast(&ls->cond);
 }
 
-/* Closes the meeting without a summary (it stays resumable); why goes to the page. */
-static void close_meeting(struct live_state *ls, const char *why)
+/* Closes the meeting without a summary (it stays resumable); why goes to the page. With
+ * abort_stop, a stop under way is aborted (it returns at once, the meeting unfinished)
+ * instead of waited for. */
+static void close_meeting(struct live_state *ls, const char *why, bool abort_stop)
 {
 	pthread_mutex_lock(&ls->mu);
+	if (abort_stop && ls->phase == STOPPING && ls->live)
+		tacit_live_abort(ls->live); /* stop() closes it and releases the phase */
 	wait_settled_locked(ls);
 	struct tacit_live *l = take_locked(ls, CLOSING);
 	pthread_mutex_unlock(&ls->mu);
@@ -235,7 +239,7 @@ static void *watchdog_main(void *arg)
 		if ((mono_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
 			continue;
 		pthread_mutex_unlock(&ls->mu);
-		close_meeting(ls, "no page followed the meeting and no audio came: it was closed and can be resumed");
+		close_meeting(ls, "no page followed the meeting and no audio came: it was closed and can be resumed", false);
 		pthread_mutex_lock(&ls->mu);
 	}
 	pthread_mutex_unlock(&ls->mu);
@@ -270,7 +274,7 @@ void api_live_shutdown(struct api *api)
 	if (ls->watchdog_started)
 		pthread_join(ls->watchdog, NULL);
 	ls->watchdog_started = false;
-	close_meeting(ls, "the server stopped: the meeting can be resumed");
+	close_meeting(ls, "the server stopped: the meeting can be resumed", false);
 }
 
 void api_live_free(struct api *api)
@@ -678,10 +682,13 @@ static void stop(struct live_state *ls, struct api_response *res)
 	enum tacit_status st = tacit_live_stop(l, &summary);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", st == TACIT_OK ? "" : tacit_errmsg());
+	pthread_mutex_lock(&ls->mu);
+	ls->live = NULL; /* a close can no longer abort it: it is being freed */
+	pthread_mutex_unlock(&ls->mu);
 	tacit_live_close(l);
 	pthread_mutex_lock(&ls->mu);
-	if (st != TACIT_OK || !ls->ended)
-		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg, false);
+	if (st != TACIT_OK || !ls->ended) /* a stop that failed leaves the meeting unfinished */
+		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg, st != TACIT_OK);
 	release_locked(ls);
 	pthread_mutex_unlock(&ls->mu);
 	if (st != TACIT_OK) {
@@ -765,8 +772,9 @@ bool api_live_route(struct api_call *c, struct api_response *res)
 	} else if (!strcmp(what, "stop") && post) {
 		stop(ls, res);
 	} else if (!strcmp(what, "close") && post) {
-		/* the page is going away (sendBeacon): stop the work, keep the meeting resumable */
-		close_meeting(ls, "the page closed the meeting: it can be resumed");
+		/* the page is going away (sendBeacon): stop the work, keep the meeting resumable;
+		 * a stop in progress is aborted rather than waited for */
+		close_meeting(ls, "the page closed the meeting: it can be resumed", true);
 		ok(res, 200, "closed", 1);
 	} else if (!strcmp(what, "events") && get) {
 		events(ls, res);

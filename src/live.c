@@ -11,8 +11,10 @@
 #include "citations.h"
 #include "grammar.h"
 #include "live.h"
+#include "live_remote.h"
 #include "probe.h"
 #include "transcript.h"
+#include "worker.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -27,6 +29,11 @@
 #define DEFAULT_N_CTX 8192
 #define MAX_WINDOW_TOKENS 6144
 #define ASK_RESERVE_TOKENS 768
+/* An idle meeting whose window holds more than IDLE_FOLD_TOKENS folds all but its last
+ * IDLE_KEEP_TOKENS (kept verbatim for questions), so a stop finds a short window. */
+#define IDLE_FOLD_TOKENS 2048
+#define IDLE_KEEP_TOKENS 1024
+#define PART_MAX_CHARS 60 /* the topic of the last part, written by the final call */
 #define PROMPT_VERSION "live-1"
 #define ASR_CHUNK_FRAMES (TACIT_AUDIO_RATE / 2)
 
@@ -160,16 +167,30 @@ char *tacit_live_event_json(const struct tacit_live_event *ev)
 
 /* ---- the session -------------------------------------------------------------------- */
 
-enum job { JOB_NONE, JOB_INGEST, JOB_WARM, JOB_ASK, JOB_SUGGEST, JOB_FINAL };
+enum job { JOB_NONE, JOB_INGEST, JOB_WARM, JOB_ASK, JOB_SUGGEST, JOB_IDLE_FOLD, JOB_FINAL };
 
 struct pending {
 	char *speaker, *text;
 	int64_t start_ms, end_ms;
 };
 
+/* A question from another process (live_remote.c): the connection's thread waits on it
+ * while the analysis thread answers; each holds a reference. */
+struct remote {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int refs;
+	struct buf pending; /* answer text not yet sent to the client */
+	bool started, done, abandoned;
+	enum tacit_status st;
+	char *json;
+	char msg[512];
+};
+
 struct ask {
 	uint64_t id;
 	char *question;
+	struct remote *remote; /* NULL: asked with tacit_live_ask(), answered as events */
 	struct ask *next;
 };
 
@@ -199,7 +220,7 @@ struct tacit_live {
 	bool asr_started;
 	struct tacit_asr *asr;
 	struct tacit_asr_stream *stream;
-	volatile int asr_cancel;
+	int asr_cancel; /* atomic */
 
 	pthread_mutex_t q_mu; /* everything the analysis thread is asked to do */
 	pthread_cond_t q_cond;
@@ -207,11 +228,14 @@ struct tacit_live {
 	size_t n_pend, pend_alloc;
 	struct ask *asks, *asks_tail;
 	uint64_t next_ask_id;
-	bool suggest_req, stopping, stop_req, quit, done, idle, ready;
+	bool suggest_req, stopping, stop_req, quit, done, idle, ready, llm_exited;
 	enum tacit_status ready_st;
 	char ready_msg[512];
 	enum job job;
-	volatile int job_cancel;
+	int job_cancel;             /* atomic: the model call in flight stops */
+	struct remote *cur_remote; /* the remote question being answered */
+	int aborted;                /* atomic: tacit_live_abort() was called */
+	struct live_listener *listener;
 	enum tacit_status stop_st;
 	char stop_msg[512];
 	char *stop_summary;
@@ -242,6 +266,11 @@ static double now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int aborted(const struct tacit_live *l)
+{
+	return __atomic_load_n(&l->aborted, __ATOMIC_SEQ_CST);
 }
 
 static void emit(struct tacit_live *l, struct tacit_live_event *ev)
@@ -432,11 +461,22 @@ static void window_body(struct tacit_live *l, size_t first, size_t end, struct b
 struct gen_out {
 	struct tacit_live *l;
 	uint64_t request_id;
+	struct remote *remote;
 };
 
 static void on_answer_piece(const char *piece, size_t len, void *user)
 {
 	struct gen_out *g = user;
+	if (g->remote) { /* to the connection's thread, which sends it on */
+		struct remote *r = g->remote;
+		pthread_mutex_lock(&r->mu);
+		buf_add(&r->pending, piece, len);
+		if (r->abandoned) /* nobody reads it: stop writing */
+			__atomic_store_n(&g->l->job_cancel, 1, __ATOMIC_SEQ_CST);
+		pthread_cond_broadcast(&r->cond);
+		pthread_mutex_unlock(&r->mu);
+		return;
+	}
 	char *s = strndup(piece, len);
 	if (!s)
 		return;
@@ -467,20 +507,39 @@ static enum tacit_status generate(struct tacit_live *l, const char *user, const 
 	return st;
 }
 
-static enum tacit_status task_call(struct tacit_live *l, enum tacit_task task, const char *user, size_t n_segments,
-				   tacit_token_fn on_token, void *tok_user, struct buf *checked, const char *what)
+/* One task call whose output is checked; with_part (a summary only) adds a first field
+ * "part", a short topic, to the schema. */
+static enum tacit_status task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
+				   size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,
+				   const char *what)
 {
+	static const char root[] = "root ::= \"{\\\"title\\\":\"";
 	struct grammar_limits lim;
 	struct buf g;
 	char *text = NULL;
+	size_t bytes = (size_t)l->max_tokens * (l->tiny ? 1 : 3);
+	/* the part's field comes on top of the budget (a model token is at least 3 bytes, or 1 when tiny) */
+	size_t part = with_part ? sizeof("{\"part\":\"\",") + (size_t)PART_MAX_CHARS * (l->tiny ? 1 : 4) : 0;
+	int extra = (int)((part + (l->tiny ? 0 : 2)) / (l->tiny ? 1 : 3));
 	buf_init(&g);
-	if (!grammar_limits_for(task, (size_t)l->max_tokens * (l->tiny ? 1 : 3), n_segments, l->tiny, &lim)) {
+	if (!grammar_limits_for(task, bytes, n_segments, l->tiny, &lim)) {
 		buf_release(&g);
 		return tacit_fail(TACIT_ERR_USAGE, "%d output tokens are too few for the live %s (raise live.max_tokens)",
 				  l->max_tokens, what);
 	}
 	grammar_build(task, &lim, &g);
-	enum tacit_status st = generate(l, user, g.data, l->max_tokens, on_token, tok_user, &text, what);
+	char *at = with_part ? strstr(g.data, root) : NULL;
+	if (at) {
+		struct buf pg;
+		buf_init(&pg);
+		buf_add(&pg, g.data, (size_t)(at - g.data));
+		buf_adds(&pg, "root ::= \"{\\\"part\\\":\" part \",\\\"title\\\":\"");
+		buf_adds(&pg, at + sizeof(root) - 1);
+		buf_addf(&pg, "part ::= \"\\\"\" chr{0,%d} \"\\\"\"\n", PART_MAX_CHARS);
+		buf_release(&g);
+		g = pg;
+	}
+	enum tacit_status st = generate(l, user, g.data, l->max_tokens + extra, on_token, tok_user, &text, what);
 	if (st == TACIT_OK)
 		st = citations_check(task, text, n_segments, checked, NULL);
 	tacit_free(text);
@@ -605,7 +664,8 @@ static yyjson_mut_val *copy_cited(yyjson_mut_doc *d, yyjson_val *item, long long
 }
 
 /* Appends the window's lists and its notes section; first/end are the window's
- * segment indices (the section is [S first+1, S end]). */
+ * segment indices (the section is [S first+1, S end]). The section's topic is the part's
+ * "part" when it has one (the final call), else its "title". */
 static void roll_append(struct tacit_live *l, yyjson_val *part, size_t first, size_t end)
 {
 	yyjson_mut_doc *d = l->roll;
@@ -623,7 +683,9 @@ static void roll_append(struct tacit_live *l, yyjson_val *part, size_t first, si
 		}
 	}
 	yyjson_mut_val *sec = yyjson_mut_obj(d), *bullets = yyjson_mut_arr(d);
-	const char *topic = yyjson_get_str(yyjson_obj_get(part, "title"));
+	const char *topic = yyjson_get_str(yyjson_obj_get(part, "part"));
+	if (!topic)
+		topic = yyjson_get_str(yyjson_obj_get(part, "title"));
 	yyjson_val *arr = yyjson_obj_get(part, "key_points"), *item;
 	size_t i, max;
 	yyjson_arr_foreach(arr, i, max, item)
@@ -705,26 +767,47 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 }
 
 /* Map the window [win_first, end) and fold it into the rolling state. The window moves
- * on even when the model fails (a warning says so): the meeting must go on. */
-static enum tacit_status fold_window(struct tacit_live *l, size_t end)
+ * on even when the model fails (a warning says so): the meeting must go on. Its prompt
+ * starts with the window's transcript, which the model's cache holds (warm()), so only
+ * the instructions are read. last (the stop): when earlier parts were folded, one call
+ * both summarizes the last part and rewrites the whole meeting's title and overview from
+ * the earlier ones, instead of a map and a separate fold_overview() call whose prompt
+ * shares nothing with the cache. */
+static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last)
 {
 	size_t first = l->win_first;
 	struct buf user, part;
 	enum tacit_status st;
+	bool merged = last && (*roll_str(l->roll, "overview") || *roll_str(l->roll, "title"));
 	if (end <= first)
 		return TACIT_OK;
 	buf_init(&user);
 	buf_init(&part);
 	window_body(l, first, end, &user);
-	buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, decisions, "
-			"action items (owner, task, due date or \"\") and open questions.");
-	st = task_call(l, TACIT_TASK_SUMMARY, user.data, end, NULL, NULL, &part, "map");
+	if (merged)
+		buf_addf(&user,
+			 "\nThe meeting ends here. Before this part (segments 1-%zu) it was summarized as:\nTitle: %s\n"
+			 "Overview: %s\n\nGive this last part a short topic (\"part\"); summarize it: the key points, "
+			 "decisions, action items (owner, task, due date or \"\") and open questions; and write the title "
+			 "and a short overview of the whole meeting.",
+			 first, roll_str(l->roll, "title"), roll_str(l->roll, "overview"));
+	else
+		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
+				"decisions, action items (owner, task, due date or \"\") and open questions.");
+	st = task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
 	if (st == TACIT_OK) {
 		yyjson_doc *doc = yyjson_read(part.data, part.len, 0);
 		yyjson_val *r = yyjson_doc_get_root(doc);
 		const char *title = yyjson_get_str(yyjson_obj_get(r, "title"));
 		const char *overview = yyjson_get_str(yyjson_obj_get(r, "overview"));
-		st = fold_overview(l, title ? title : "", overview ? overview : "");
+		if (merged) {
+			if (title && overview) {
+				roll_set_str(l->roll, "title", title);
+				roll_set_str(l->roll, "overview", overview);
+			}
+		} else {
+			st = fold_overview(l, title ? title : "", overview ? overview : "");
+		}
 		if (st == TACIT_OK)
 			roll_append(l, r, first, end);
 		yyjson_doc_free(doc);
@@ -772,19 +855,34 @@ static enum tacit_status ingest(struct tacit_live *l, struct pending *p, size_t 
 {
 	enum tacit_status st = TACIT_OK;
 	for (size_t k = 0; k < n && st == TACIT_OK; k++) {
+		if (aborted(l)) /* the store has every segment: a resume reads them again */
+			return tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
 		if ((st = add_to_transcript(l, &p[k])) != TACIT_OK)
 			break;
 		size_t i = l->t.n - 1;
 		if ((st = count_segment(l, i)) != TACIT_OK)
 			break;
 		if (l->win_tokens + l->tok[i] > l->budget && i > l->win_first) {
-			st = fold_window(l, i);
+			st = fold_window(l, i, false);
 			if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
 				st = TACIT_OK; /* told as a warning; go on */
 		}
 		l->win_tokens += l->tok[i];
 	}
 	return st;
+}
+
+/* Where an idle fold cuts the window: the start of its last IDLE_KEEP_TOKENS, or 0
+ * when the window is not worth folding yet (or warm() has not read it all). */
+static size_t idle_fold_end(const struct tacit_live *l)
+{
+	if (l->budget <= IDLE_FOLD_TOKENS || l->win_tokens <= IDLE_FOLD_TOKENS || l->warm_upto < l->t.n)
+		return 0;
+	size_t k = l->t.n;
+	int kept = 0;
+	while (k > l->win_first + 1 && kept + l->tok[k - 1] <= IDLE_KEEP_TOKENS)
+		kept += l->tok[--k];
+	return k > l->win_first ? k : 0;
 }
 
 static void do_suggest(struct tacit_live *l)
@@ -800,7 +898,7 @@ static void do_suggest(struct tacit_live *l)
 	buf_init(&out);
 	window_body(l, first, end, &user);
 	buf_adds(&user, "\nSuggest what to ask or do next: questions, follow-ups, risks and ideas.");
-	enum tacit_status st = task_call(l, TACIT_TASK_SUGGEST, user.data, end, NULL, NULL, &out, "suggestions");
+	enum tacit_status st = task_call(l, TACIT_TASK_SUGGEST, false, user.data, end, NULL, NULL, &out, "suggestions");
 	if (st == TACIT_OK) {
 		yyjson_doc *doc = yyjson_read(out.data, out.len, 0);
 		yyjson_val *arr = yyjson_obj_get(yyjson_doc_get_root(doc), "suggestions"), *item;
@@ -827,6 +925,183 @@ static void do_suggest(struct tacit_live *l)
 	buf_release(&user);
 }
 
+/* ---- questions from other processes ----------------------------------------------------- */
+
+static void remote_unref(struct remote *r)
+{
+	pthread_mutex_lock(&r->mu);
+	bool last = --r->refs == 0;
+	pthread_mutex_unlock(&r->mu);
+	if (!last)
+		return;
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cond);
+	buf_release(&r->pending);
+	free(r->json);
+	free(r);
+}
+
+/* The answer (json) or the failure (st, msg), once: the connection's thread sends it. */
+static void remote_finish(struct remote *r, enum tacit_status st, const char *json, const char *msg)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->done) { /* answered already */
+		pthread_mutex_unlock(&r->mu);
+		return;
+	}
+	r->st = st;
+	if (st == TACIT_OK && !(r->json = strdup(json))) {
+		r->st = TACIT_ERR_NOMEM;
+		msg = "out of memory";
+	}
+	snprintf(r->msg, sizeof(r->msg), "%s", msg ? msg : "");
+	r->done = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void free_ask(struct ask *a)
+{
+	if (a->remote) {
+		remote_finish(a->remote, TACIT_ERR_CANCELLED, NULL, "the meeting closed before the question was answered");
+		remote_unref(a->remote);
+	}
+	free(a->question);
+	free(a);
+}
+
+/* Queues a question; remote: from another process (the meeting must not be stopping). */
+static enum tacit_status enqueue_ask(struct tacit_live *l, const char *question, struct remote *remote,
+				     uint64_t *out_request_id)
+{
+	struct ask *a = calloc(1, sizeof(*a));
+	if (!a || !(a->question = strdup(question))) {
+		free(a);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	enum tacit_status st = TACIT_OK;
+	pthread_mutex_lock(&l->q_mu);
+	if (l->done || l->llm_exited || l->quit || aborted(l))
+		st = tacit_fail(TACIT_ERR_USAGE, "meeting %lld has stopped: ask with 'tacit ask %lld' on its transcript",
+				(long long)l->session_id, (long long)l->session_id);
+	else if (remote && l->stopping)
+		st = tacit_fail(TACIT_ERR_USAGE, "meeting %lld is ending: ask after it ends with 'tacit ask %lld'",
+				(long long)l->session_id, (long long)l->session_id);
+	if (st != TACIT_OK) {
+		pthread_mutex_unlock(&l->q_mu);
+		free(a->question);
+		free(a);
+		return st;
+	}
+	if (l->job == JOB_IDLE_FOLD) /* a question goes first; the fold runs again when idle */
+		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
+	a->id = ++l->next_ask_id;
+	a->remote = remote;
+	if (l->asks_tail)
+		l->asks_tail->next = a;
+	else
+		l->asks = a;
+	l->asks_tail = a;
+	l->idle = false;
+	if (out_request_id)
+		*out_request_id = a->id;
+	pthread_cond_broadcast(&l->q_cond);
+	pthread_mutex_unlock(&l->q_mu);
+	return TACIT_OK;
+}
+
+/* The client left or the meeting is closing: a queued question is dropped, one being
+ * answered is cancelled. */
+static void remote_abandon(struct tacit_live *l, struct remote *r)
+{
+	struct ask *found = NULL, *prev = NULL;
+	pthread_mutex_lock(&r->mu);
+	r->abandoned = true;
+	pthread_mutex_unlock(&r->mu);
+	pthread_mutex_lock(&l->q_mu);
+	for (struct ask *a = l->asks; a; prev = a, a = a->next) {
+		if (a->remote != r)
+			continue;
+		if (prev)
+			prev->next = a->next;
+		else
+			l->asks = a->next;
+		if (l->asks_tail == a)
+			l->asks_tail = prev;
+		found = a;
+		break;
+	}
+	if (!found && l->cur_remote == r)
+		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&l->q_mu);
+	if (found) {
+		remote_unref(r);
+		free(found->question);
+		free(found);
+	}
+}
+
+/* A question from another process, on its connection's thread (live_remote.c): queued as
+ * any other, its answer streamed back as the model writes it. */
+static void on_remote_question(const char *question, struct live_reply *rep, void *user)
+{
+	struct tacit_live *l = user;
+	struct remote *r = calloc(1, sizeof(*r));
+	struct buf out;
+	if (!r) {
+		live_reply_error(rep, TACIT_ERR_NOMEM, "out of memory");
+		return;
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	buf_init(&r->pending);
+	buf_init(&out);
+	r->refs = 2;
+	enum tacit_status st = l->p.analyze ? enqueue_ask(l, question, r, NULL)
+					    : tacit_fail(TACIT_ERR_USAGE,
+							 "meeting %lld runs without a language model: questions need one",
+							 (long long)l->session_id);
+	if (st != TACIT_OK) {
+		live_reply_error(rep, st, tacit_errmsg());
+		r->refs = 1;
+		goto out;
+	}
+	tacit_log(TACIT_LOG_INFO, "live: a question from another process");
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		if (!r->done && !r->pending.len) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r->cond, &r->mu, &ts);
+		}
+		buf_add(&out, r->pending.data, r->pending.len);
+		buf_reset(&r->pending);
+		bool done = r->done, started = r->started;
+		pthread_mutex_unlock(&r->mu);
+		if (out.len && !live_reply_text(rep, out.data, out.len))
+			break;
+		buf_reset(&out);
+		if (done) {
+			if (r->st == TACIT_OK)
+				live_reply_answer(rep, r->json);
+			else
+				live_reply_error(rep, r->st, r->msg);
+			goto out;
+		}
+		if (!live_reply_alive(rep, started ? "answering" : "queued"))
+			break;
+	}
+	remote_abandon(l, r);
+out:
+	buf_release(&out);
+	remote_unref(r);
+}
+
 static void do_ask(struct tacit_live *l, struct ask *a)
 {
 	struct buf user, out;
@@ -848,9 +1123,9 @@ static void do_ask(struct tacit_live *l, struct ask *a)
 	buf_addf(&user, "\nAnswer the question from the meeting only; if the meeting does not say, answer so and cite "
 			"nothing.\nQuestion: %s",
 		 a->question);
-	struct gen_out g = { l, a->id };
-	enum tacit_status st = task_call(l, TACIT_TASK_ANSWER, user.data, l->t.n ? l->t.n : 1, on_answer_piece, &g,
-					 &out, "answer");
+	struct gen_out g = { l, a->id, a->remote };
+	enum tacit_status st = task_call(l, TACIT_TASK_ANSWER, false, user.data, l->t.n ? l->t.n : 1, on_answer_piece,
+					 &g, &out, "answer");
 	if (st == TACIT_OK) {
 		char *md = tacit_meeting_markdown(TACIT_TASK_ANSWER, out.data, &l->t);
 		struct tacit_chat_record q = { "user", a->question, NULL, 0 };
@@ -858,10 +1133,22 @@ static void do_ask(struct tacit_live *l, struct ask *a)
 		if (tacit_store_add_chat(l->llm_store, l->session_id, &q, NULL) != TACIT_OK ||
 		    tacit_store_add_chat(l->llm_store, l->session_id, &ans, NULL) != TACIT_OK)
 			emit_text(l, TACIT_LIVE_WARNING, "cannot store the answer: %s", tacit_errmsg());
-		struct tacit_live_event ev = { .type = TACIT_LIVE_ANSWER, .request_id = a->id, .json = out.data,
-					       .text = md };
-		emit(l, &ev);
+		if (a->remote) {
+			remote_finish(a->remote, TACIT_OK, out.data, NULL);
+		} else {
+			struct tacit_live_event ev = { .type = TACIT_LIVE_ANSWER, .request_id = a->id, .json = out.data,
+						       .text = md };
+			emit(l, &ev);
+		}
 		free(md);
+	} else if (a->remote) {
+		char msg[512];
+		if (st == TACIT_ERR_CANCELLED && aborted(l))
+			snprintf(msg, sizeof(msg), "meeting %lld was aborted before the answer was complete",
+				 (long long)l->session_id);
+		else
+			snprintf(msg, sizeof(msg), "the question could not be answered: %s", tacit_errmsg());
+		remote_finish(a->remote, st, NULL, msg);
 	} else {
 		emit_text(l, TACIT_LIVE_WARNING, "the question could not be answered: %s", tacit_errmsg());
 	}
@@ -889,8 +1176,17 @@ static enum tacit_status finalize(struct tacit_live *l)
 	struct buf summary, notes;
 	buf_init(&summary);
 	buf_init(&notes);
-	if (l->win_first < l->t.n)
-		st = fold_window(l, l->t.n);
+	if (aborted(l)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
+		goto out;
+	}
+	if (l->win_first < l->t.n) {
+		emit_text(l, TACIT_LIVE_STATUS, "finishing: summarizing segments %zu-%zu", l->win_first + 1, l->t.n);
+		/* transcription has finished: the model may have every core */
+		if (l->p.llm_threads <= 0 && l->sys.n_cores_usable > 1)
+			llm_set_threads(l->llm, l->sys.n_cores_usable);
+		st = fold_window(l, l->t.n, true);
+	}
 	if (st == TACIT_ERR_CANCELLED || st == TACIT_ERR_WORKER)
 		goto out;
 	st = TACIT_OK;
@@ -921,6 +1217,8 @@ static enum tacit_status finalize(struct tacit_live *l)
 		free(nj);
 		yyjson_mut_doc_free(d);
 	}
+	if (st == TACIT_OK && aborted(l)) /* the last moment the meeting can stay unfinished */
+		st = tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
 	if (st == TACIT_OK)
 		st = tacit_store_session_end(l->llm_store, l->session_id, 0);
 out:
@@ -1006,7 +1304,7 @@ static bool suggestion_due(struct tacit_live *l)
 static void set_job(struct tacit_live *l, enum job j)
 {
 	l->job = j;
-	l->job_cancel = 0;
+	__atomic_store_n(&l->job_cancel, aborted(l), __ATOMIC_SEQ_CST); /* an abort outlasts jobs */
 }
 
 static void *llm_main(void *arg)
@@ -1066,10 +1364,18 @@ static void *llm_main(void *arg)
 			if (!l->asks)
 				l->asks_tail = NULL;
 			set_job(l, JOB_ASK);
+			l->cur_remote = a->remote;
 			pthread_mutex_unlock(&l->q_mu);
+			if (a->remote) {
+				pthread_mutex_lock(&a->remote->mu);
+				a->remote->started = true;
+				pthread_mutex_unlock(&a->remote->mu);
+			}
 			do_ask(l, a);
-			free(a->question);
-			free(a);
+			pthread_mutex_lock(&l->q_mu);
+			l->cur_remote = NULL;
+			pthread_mutex_unlock(&l->q_mu);
+			free_ask(a);
 			pthread_mutex_lock(&l->q_mu);
 			continue;
 		}
@@ -1100,7 +1406,8 @@ static void *llm_main(void *arg)
 			l->done = true;
 			break;
 		}
-		if (l->suggest_req && !l->stopping) {
+		bool held = l->stopping || aborted(l); /* no more background work */
+		if (l->suggest_req && !held) {
 			l->suggest_req = false;
 			set_job(l, JOB_SUGGEST);
 			pthread_mutex_unlock(&l->q_mu);
@@ -1108,15 +1415,23 @@ static void *llm_main(void *arg)
 			pthread_mutex_lock(&l->q_mu);
 			continue;
 		}
-		if (l->warm_upto < l->t.n && !l->stopping) {
+		if (l->warm_upto < l->t.n && !held) {
 			set_job(l, JOB_WARM);
 			pthread_mutex_unlock(&l->q_mu);
 			warm(l);
 			pthread_mutex_lock(&l->q_mu);
 			continue;
 		}
+		size_t cut = held ? 0 : idle_fold_end(l);
+		if (cut) { /* nothing else to do: fold now what a stop would otherwise have to */
+			set_job(l, JOB_IDLE_FOLD);
+			pthread_mutex_unlock(&l->q_mu);
+			fold_window(l, cut, false); /* a failure was told as a warning */
+			pthread_mutex_lock(&l->q_mu);
+			continue;
+		}
 		set_job(l, JOB_NONE);
-		if (!l->stopping && now_s() >= l->next_suggest) {
+		if (!held && now_s() >= l->next_suggest) {
 			pthread_mutex_unlock(&l->q_mu);
 			bool run = suggestion_due(l);
 			pthread_mutex_lock(&l->q_mu);
@@ -1126,7 +1441,7 @@ static void *llm_main(void *arg)
 		}
 		l->idle = true;
 		pthread_cond_broadcast(&l->q_cond);
-		double wait = l->stopping ? 60 : l->next_suggest - now_s();
+		double wait = held ? 60 : l->next_suggest - now_s();
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		double until = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + (wait > 0 ? wait : 0);
@@ -1136,8 +1451,22 @@ static void *llm_main(void *arg)
 	}
 	l->job = JOB_NONE;
 	l->idle = true;
+	l->llm_exited = true;
+	struct ask *rest = l->asks; /* asked too late: nobody will answer them now */
+	l->asks = l->asks_tail = NULL;
 	pthread_cond_broadcast(&l->q_cond);
 	pthread_mutex_unlock(&l->q_mu);
+	while (rest) {
+		struct ask *a = rest;
+		rest = a->next;
+		if (a->remote) {
+			char msg[256];
+			snprintf(msg, sizeof(msg), "meeting %lld ended before the question was answered: ask with 'tacit ask %lld'",
+				 (long long)l->session_id, (long long)l->session_id);
+			remote_finish(a->remote, TACIT_ERR_CANCELLED, NULL, msg);
+		}
+		free_ask(a);
+	}
 	return NULL;
 }
 
@@ -1356,6 +1685,10 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 			goto fail;
 		}
 	}
+	/* questions from other processes (tacit ask --live): a meeting goes on without them */
+	if (live_listen_open(l->store_path, l->session_id, on_remote_question, l, &l->listener) != TACIT_OK)
+		emit_text(l, TACIT_LIVE_WARNING, "questions from other processes are off: %s", tacit_errmsg());
+	tacit_clear_error();
 	free(asr_path);
 	free(vad_path);
 	*out = l;
@@ -1445,30 +1778,7 @@ enum tacit_status tacit_live_ask(struct tacit_live *l, const char *question, uin
 		return tacit_fail(TACIT_ERR_USAGE, "questions need a language model");
 	if (!question || !*question)
 		return tacit_fail(TACIT_ERR_USAGE, "no question given");
-	struct ask *a = calloc(1, sizeof(*a));
-	if (!a || !(a->question = strdup(question))) {
-		free(a);
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	}
-	pthread_mutex_lock(&l->q_mu);
-	if (l->done) {
-		pthread_mutex_unlock(&l->q_mu);
-		free(a->question);
-		free(a);
-		return tacit_fail(TACIT_ERR_USAGE, "the meeting has stopped: ask with 'tacit ask' on its transcript");
-	}
-	a->id = ++l->next_ask_id;
-	if (l->asks_tail)
-		l->asks_tail->next = a;
-	else
-		l->asks = a;
-	l->asks_tail = a;
-	l->idle = false;
-	if (out_request_id)
-		*out_request_id = a->id;
-	pthread_cond_broadcast(&l->q_cond);
-	pthread_mutex_unlock(&l->q_mu);
-	return TACIT_OK;
+	return enqueue_ask(l, question, NULL, out_request_id);
 }
 
 static bool deadline_passed(const struct timespec *dl)
@@ -1512,6 +1822,15 @@ enum tacit_status tacit_live_wait_idle(struct tacit_live *l, int timeout_ms)
 	return TACIT_OK;
 }
 
+static enum tacit_status stop_aborted(struct tacit_live *l)
+{
+	tacit_log(TACIT_LOG_INFO, "live: stopping meeting %lld was aborted after %.0f ms", (long long)l->session_id,
+		  (now_s() - l->stop_t0) * 1000.0);
+	return tacit_fail(TACIT_ERR_CANCELLED,
+			  "stopping meeting %lld was aborted: it stays unfinished (go on with 'tacit live --resume %lld')",
+			  (long long)l->session_id, (long long)l->session_id);
+}
+
 enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 {
 	enum tacit_status st = TACIT_OK;
@@ -1527,8 +1846,8 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 	l->stopping = true;
 	l->stop_t0 = now_s();
 	l->suggest_req = false;
-	if (l->job == JOB_SUGGEST || l->job == JOB_WARM)
-		l->job_cancel = 1; /* at once: the worker stops within a decode step */
+	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
+		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST); /* the worker stops within a decode step */
 	pthread_cond_broadcast(&l->q_cond);
 	pthread_mutex_unlock(&l->q_mu);
 
@@ -1550,6 +1869,8 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		pthread_mutex_unlock(&l->q_mu);
 		pthread_join(l->llm_thread, NULL);
 		l->llm_started = false;
+		if (st != TACIT_OK && aborted(l))
+			return stop_aborted(l);
 		if (st != TACIT_OK)
 			return tacit_fail(st, "%s", l->stop_msg);
 		if (out_summary_json) {
@@ -1558,6 +1879,8 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		}
 		return TACIT_OK;
 	}
+	if (aborted(l))
+		return stop_aborted(l);
 	pthread_mutex_lock(&l->seg_mu);
 	st = tacit_store_session_end(l->seg_store, l->session_id, 0);
 	pthread_mutex_unlock(&l->seg_mu);
@@ -1571,14 +1894,25 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 	return st;
 }
 
+void tacit_live_abort(struct tacit_live *l)
+{
+	/* lock-free atomic stores only: this runs in signal handlers; the waiters poll */
+	if (!l)
+		return;
+	__atomic_store_n(&l->aborted, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&l->asr_cancel, 1, __ATOMIC_SEQ_CST);
+}
+
 void tacit_live_close(struct tacit_live *l)
 {
 	if (!l)
 		return;
+	live_listen_close(l->listener); /* first: its questions end before the threads do */
 	if (l->asr_started) {
 		pthread_mutex_lock(&l->a_mu);
 		l->a_quit = true;
-		l->asr_cancel = 1;
+		__atomic_store_n(&l->asr_cancel, 1, __ATOMIC_SEQ_CST);
 		pthread_cond_broadcast(&l->a_cond);
 		pthread_mutex_unlock(&l->a_mu);
 		pthread_join(l->asr_thread, NULL);
@@ -1586,7 +1920,7 @@ void tacit_live_close(struct tacit_live *l)
 	if (l->llm_started) {
 		pthread_mutex_lock(&l->q_mu);
 		l->quit = true;
-		l->job_cancel = 1;
+		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
 		pthread_cond_broadcast(&l->q_cond);
 		pthread_mutex_unlock(&l->q_mu);
 		pthread_join(l->llm_thread, NULL);
@@ -1605,8 +1939,7 @@ void tacit_live_close(struct tacit_live *l)
 	while (l->asks) {
 		struct ask *a = l->asks;
 		l->asks = a->next;
-		free(a->question);
-		free(a);
+		free_ask(a);
 	}
 	for (size_t i = 0; i < l->t.n; i++) {
 		free(l->t.segs[i].speaker);

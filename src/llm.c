@@ -27,6 +27,7 @@ struct llm {
 	const atomic_bool *stop;
 	char *path;
 	int n_ctx, n_batch;
+	int n_threads; /* of the load; a request may use others for itself */
 	llama_token *cached;
 	int n_cached;
 	llama_token_data *cand; /* the whole vocabulary, when a grammar rejects a pick */
@@ -110,6 +111,7 @@ enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out)
 	int threads = p->n_threads > 0 ? p->n_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cp.n_threads = threads;
 	cp.n_threads_batch = threads;
+	llm->n_threads = threads;
 	cp.abort_callback = abort_cb;
 	cp.abort_callback_data = (void *)p->stop;
 	cp.no_perf = true;
@@ -469,6 +471,8 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 	}
 	if (!(smpl = make_sampler(llm, g, &grammar, &st)))
 		goto out;
+	if (g->n_threads > 0 && g->n_threads != llm->n_threads)
+		llama_set_n_threads(llm->ctx, g->n_threads, g->n_threads);
 
 	/* reuse the longest cached prefix, but always decode at least the last prompt token */
 	int n_pre = g->state_path ? prefix_tokens(llm, g, tokens, n) : 0;
@@ -553,6 +557,8 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 	if (stats->decode_ms > 0)
 		stats->decode_tps = stats->n_generated / (stats->decode_ms / 1e3);
 out:
+	if (g->n_threads > 0 && g->n_threads != llm->n_threads)
+		llama_set_n_threads(llm->ctx, llm->n_threads, llm->n_threads);
 	if (smpl)
 		llama_sampler_free(smpl);
 	if (grammar)

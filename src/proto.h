@@ -1,5 +1,6 @@
 /*
- * proto.h — the framed protocol between libtacit and its model worker process. A frame is
+ * proto.h — the framed protocol between libtacit and its model worker process, also spoken
+ * between a live meeting and a client asking it a question (live_remote.c). A frame is
  * a 4-byte little-endian payload length, a 1-byte type, then the payload (JSON, or raw
  * UTF-8 for TOKEN). Frames never exceed PROTO_MAX_FRAME; the reader treats the peer as
  * untrusted: a bad length or type is an error, never a crash or an unbounded allocation.
@@ -27,6 +28,7 @@ enum proto_type {
 	PROTO_CRASH = 5,     /* {"how"}: test-only, honoured with TACIT_WORKER_TEST=1 */
 	PROTO_TRANSCRIBE = 6, /* {"id","offset_ms","speaker","quick","n"}, a NUL, then n float32
 			       * samples (16 kHz mono, little-endian): engine "asr" */
+	PROTO_ASK = 7,       /* client -> live meeting: {"question"} */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid"}: the worker is up */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
@@ -36,6 +38,9 @@ enum proto_type {
 	PROTO_ERROR = 21,    /* {"id","status","message"} */
 	PROTO_COUNT = 22,    /* {"id","n_tokens"}, or {"id","counts":[...]} for "texts" */
 	PROTO_SEGMENT = 23,  /* {"id","start_ms","end_ms","speaker","turn_next","confidence","text"} */
+	/* live meeting -> client (besides TOKEN: the answer's raw text, and ERROR) */
+	PROTO_ANSWER = 24,   /* the checked answer {"answer","cites","grounded"}: the last frame */
+	PROTO_WAIT = 25,     /* {"state"}: still working (at least once a second) */
 };
 
 bool proto_type_valid(unsigned type);

@@ -25,6 +25,7 @@ struct tacit_llm {
 	long long next_id;
 	char test_how[16];
 	int test_after, test_slow_ms, test_stop_batches;
+	int gen_threads; /* > 0: sent with each generate request */
 };
 
 static double now_ms(void)
@@ -247,6 +248,11 @@ void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches)
 	llm->test_stop_batches = n_batches;
 }
 
+void llm_set_threads(struct tacit_llm *llm, int n_threads)
+{
+	llm->gen_threads = n_threads > 0 ? n_threads : 0;
+}
+
 pid_t llm_worker_pid(const struct tacit_llm *llm)
 {
 	return llm->w.pid;
@@ -299,6 +305,8 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 	yyjson_mut_obj_add_real(doc, o, "temperature", req->temperature);
 	yyjson_mut_obj_add_int(doc, o, "top_k", req->top_k);
 	yyjson_mut_obj_add_int(doc, o, "seed", (int64_t)req->seed);
+	if (llm->gen_threads > 0)
+		yyjson_mut_obj_add_int(doc, o, "n_threads", llm->gen_threads);
 	if (req->state_prefix && req->state_path) {
 		yyjson_mut_obj_add_str(doc, o, "state_prefix", req->state_prefix);
 		yyjson_mut_obj_add_str(doc, o, "state_path", req->state_path);

@@ -17,6 +17,10 @@ void llm_test_inject(struct tacit_llm *llm, const char *how, int after_tokens, i
 /* Test-only: the next generate stops as if cancelled after n prompt batches. */
 void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches);
 
+/* Threads for every later generate request (0: those of tacit_llm_params again): more
+ * when nothing else competes for the CPU, such as a live meeting's stop. */
+void llm_set_threads(struct tacit_llm *llm, int n_threads);
+
 /* The model file the handle loads (owned by the handle). */
 const char *llm_model_path(const struct tacit_llm *llm);
 

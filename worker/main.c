@@ -331,6 +331,7 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 	g.max_tokens = get_int(req, "max_tokens", 0);
 	g.top_k = get_int(req, "top_k", 0);
 	g.seed = (uint32_t)get_int(req, "seed", 0);
+	g.n_threads = get_int(req, "n_threads", 0);
 	g.state_prefix = get_str(req, "state_prefix");
 	g.state_path = get_str(req, "state_path");
 	yyjson_val *t = yyjson_obj_get(req, "temperature");

@@ -3,7 +3,10 @@
 # answer and a final summary stored in the session; the suggestions notice shows once;
 # a spoken meeting (tools/make-meeting) played in real time (sped up) is transcribed by
 # the random-weight whisper and recorded; kill -9 mid-meeting keeps every announced
-# segment and the audio, and --resume continues the meeting to its summary.
+# segment and the audio, and --resume continues the meeting to its summary. `tacit ask
+# --live ID` asks a meeting running in another process (streamed text, --json, usage
+# errors, "no live meeting" when none runs); a second Ctrl-C aborts a slow stop and the
+# meeting resumes.
 set -eu
 T=${TACIT:?}
 BUILD=${BUILD:-build}
@@ -50,6 +53,51 @@ d = json.load(open(sys.argv[1]))
 s = json.dumps(d)
 assert '"summary"' in s and '"notes"' in s and '"rolling_summary"' in s, s[:500]
 PY
+
+head -n 1 "$W/m.txt" >"$W/one.txt"
+# questions to a meeting running in another process: tacit ask --live
+expect 2 "$T" ask --live abc "Q"
+expect 2 "$T" ask --live 1
+expect 2 "$T" ask --live 1 "Q" --model "$M"
+expect 2 "$T" summarize --live 1
+expect 15 "$T" ask --live 99 "What is the budget?"
+grep -q "no live meeting '99' is running on this device; start one with 'tacit live' or ask after it ends with 'tacit ask 99'" "$W/err"
+for i in $(seq 1 40); do echo "Speaker$((i % 3)): Item $i: we agreed the budget for part $i stays at $((i * 100)) euros."; done >"$W/long.txt"
+# waits (up to a minute: a slow machine is not a failure) for a line in a file
+await() { for _ in $(seq 1 600); do grep -q "$1" "$2" 2>/dev/null && return 0; kill -0 "$3" 2>/dev/null || break; sleep 0.1; done
+	grep -q "$1" "$2" 2>/dev/null || { echo "never saw '$1' in $2"; cat "$2"; exit 1; }; }
+"$T" live "${L[@]}" --replay "$W/long.txt" --speed 1 >"$W/lout" 2>"$W/lerr" &
+lpid=$!
+await "is live" "$W/lerr" "$lpid"
+lid=$(sed -n "s/^tacit: meeting \([0-9]*\) is live.*/\1/p" "$W/lerr")
+grep -q "tacit ask --live $lid" "$W/lerr"
+[ "$(stat -c %a "$W/data/live")" = 700 ] || { echo "the socket directory is not private"; exit 1; }
+[ "$(stat -c %a "$W/data/live/tacit-$lid.sock")" = 600 ] || { echo "the socket is not private"; exit 1; }
+expect 0 "$T" ask --live "$lid" "What is the budget?"
+[ -s "$W/out" ] || { echo "no answer printed"; exit 1; }
+expect 0 "$T" ask --live "$lid" "Who spoke?" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert "answer" in d and "grounded" in d, d' "$W/out"
+kill -INT "$lpid"; wait "$lpid" || { echo "tacit live failed after Ctrl-C"; cat "$W/lerr"; exit 1; }
+grep -q "meeting $lid ended" "$W/lerr"
+[ ! -e "$W/data/live/tacit-$lid.sock" ] || { echo "socket left behind"; exit 1; }
+expect 15 "$T" ask --live "$lid" "Still there?"
+"$T" export "$lid" --format json | grep -q "Who spoke?"
+
+# a second Ctrl-C aborts a slow stop: the meeting stays unfinished and resumes
+TACIT_WORKER_TEST=1 TACIT_WORKER_TEST_SLOW_MS=200 "$T" live "${L[@]}" --window-tokens 2000 --replay "$W/long.txt" \
+	--speed 1 >"$W/lout" 2>"$W/lerr" &
+lpid=$!
+await "is live" "$W/lerr" "$lpid"
+await "Item 1:" "$W/lout" "$lpid"
+lid=$(sed -n "s/^tacit: meeting \([0-9]*\) is live.*/\1/p" "$W/lerr")
+kill -INT "$lpid"
+await "finishing" "$W/lerr" "$lpid"
+kill -INT "$lpid"
+if wait "$lpid"; then rc=0; else rc=$?; fi
+[ "$rc" = 130 ] || { echo "expected exit 130 after an abort, got $rc"; cat "$W/lerr"; exit 1; }
+grep -q "stopping meeting $lid was aborted" "$W/lerr"
+expect 0 "$T" live "${L[@]}" --resume "$lid" --replay "$W/one.txt" --speed 0 --json
+tail -n 1 "$W/out" | grep -q '"type":"stopped"'
 
 # the suggestions notice: once per device
 head -n 1 "$W/m.txt" >"$W/one.txt"

@@ -2,17 +2,23 @@
  * test_live.c — live meetings: the suggestion policy (battery, load), load average and
  * power from a fake sysroot, the one-time notice, event JSON, and, on a tiny synthetic
  * model (built by tools/synth-model when missing), a whole replayed meeting with folds,
- * stop cancelling suggestion work in flight, close stopping the worker mid-answer, and
- * suggestions pausing on a low battery.
+ * stop cancelling suggestion work in flight, close stopping the worker mid-answer,
+ * suggestions pausing on a low battery; questions from other processes over the
+ * meeting's socket (stale sockets, long paths, an unwritable directory, a peer gone or
+ * silent, a client giving up), and tacit_live_abort() ending a stop in progress.
  */
 #include "internal.h"
 
 #include "live.h"
+#include "live_remote.h"
 
 #include "../check.h"
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <yyjson.h>
@@ -343,4 +349,500 @@ TEST(live_suggestions_pause_on_low_battery)
 	CHECK(strstr(s.last_status, "at 12 %"));
 	CHECK_EQ_INT(s.n[TACIT_LIVE_SUGGESTION], 0);
 	tacit_live_close(l);
+}
+
+/* ---- questions from other processes, and abort ---- */
+
+/* A meeting without models: segments come from tacit_live_add_segment() only. */
+static struct tacit_live_params bare_params(struct seen *s, const char *db)
+{
+	struct tacit_live_params p = params(NULL, s, db);
+	p.analyze = false;
+	return p;
+}
+
+static char warned[512];
+
+static void on_event_warn(const struct tacit_live_event *ev, void *user)
+{
+	if (ev->type == TACIT_LIVE_WARNING)
+		snprintf(warned, sizeof(warned), "%s", ev->text);
+	on_event(ev, user);
+}
+
+static const char *socket_path(const char *db, int64_t id)
+{
+	static char path[2048];
+	struct buf dir, name;
+	buf_init(&dir);
+	buf_init(&name);
+	CHECK_EQ_INT(live_socket_place(db, id, &dir, &name), TACIT_OK);
+	snprintf(path, sizeof(path), "%s/%s", dir.data, name.data);
+	buf_release(&dir);
+	buf_release(&name);
+	return path;
+}
+
+TEST(live_remote_socket_bare_meeting)
+{
+	struct seen s = { 0 };
+	char db[1024], *json = NULL;
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = bare_params(&s, db);
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	int64_t id = tacit_live_session_id(l);
+	const char *path = socket_path(db, id);
+	CHECK(strstr(path, "/live/t-") != NULL);
+	struct stat st;
+	CHECK(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+	char dir[2048];
+	snprintf(dir, sizeof(dir), "%s/live", test_tmpdir());
+	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
+	/* it answers, and says why it cannot help: no language model */
+	CHECK_EQ_INT(tacit_live_ask_remote(db, id, "What is the budget?", NULL, NULL, NULL, &json), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "without a language model"));
+	CHECK(json == NULL);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, id, "", NULL, NULL, NULL, &json), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_live_ask_remote(":memory:", id, "Q?", NULL, NULL, NULL, &json), TACIT_ERR_USAGE);
+	tacit_live_close(l);
+	CHECK(stat(path, &st) != 0); /* removed on close */
+	CHECK_EQ_INT(tacit_live_ask_remote(db, id, "What is the budget?", NULL, NULL, NULL, &json), TACIT_ERR_NOT_FOUND);
+	char want[256];
+	snprintf(want, sizeof(want),
+		 "no live meeting '%lld' is running on this device; start one with 'tacit live' or ask after it ends "
+		 "with 'tacit ask %lld'",
+		 (long long)id, (long long)id);
+	CHECK_STR(tacit_errmsg(), want);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 424242, "Q?", NULL, NULL, NULL, NULL), TACIT_ERR_NOT_FOUND);
+}
+
+/* A socket file whose process is gone: bound, then its descriptor closed. */
+static void make_stale_socket(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	close(fd);
+}
+
+TEST(live_remote_stale_socket_and_long_path)
+{
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	const char *path = socket_path(db, 1); /* the first session of a new store */
+	char dir[1100];
+	snprintf(dir, sizeof(dir), "%s/live", test_tmpdir());
+	CHECK(mkdir(dir, 0755) == 0);
+	make_stale_socket(path);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 1, "Q?", NULL, NULL, NULL, NULL), TACIT_ERR_NOT_FOUND);
+	struct tacit_live_params p = bare_params(&s, db);
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	CHECK_EQ_INT(tacit_live_session_id(l), 1);
+	struct stat st;
+	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700); /* made private */
+	/* the stale socket was replaced: this one answers */
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 1, "Q?", NULL, NULL, NULL, NULL), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "without a language model"));
+	/* a second meeting process for the same id does not take the socket over */
+	struct tacit_live_params p2 = bare_params(&s, db);
+	p2.resume_id = 1;
+	p2.on_event = on_event_warn;
+	warned[0] = '\0';
+	struct tacit_live *l2 = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p2, &l2), TACIT_OK);
+	CHECK(strstr(warned, "already answers questions for meeting 1"));
+	tacit_live_close(l2);
+	CHECK(stat(path, &st) == 0); /* still the first one's */
+	tacit_live_close(l);
+
+	/* a store whose directory path is longer than a socket address holds */
+	char deep[2048];
+	int n = snprintf(deep, sizeof(deep), "%s", test_tmpdir());
+	while (n < 150) {
+		n += snprintf(deep + n, sizeof(deep) - (size_t)n, "/a-rather-long-directory-name");
+		CHECK(mkdir(deep, 0700) == 0);
+	}
+	snprintf(db, sizeof(db), "%s/t.db", deep);
+	p = bare_params(&s, db);
+	p.on_event = on_event_warn;
+	warned[0] = '\0';
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	CHECK_STR(warned, "");
+	CHECK(strlen(socket_path(db, 1)) > 108);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 1, "Q?", NULL, NULL, NULL, NULL), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "without a language model"));
+	tacit_live_close(l);
+	CHECK(access(socket_path(db, 1), F_OK) != 0);
+}
+
+TEST(live_remote_unwritable_dir_is_a_warning)
+{
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	test_write_file(test_tmpdir(), "live", "not a directory", 15); /* works as root too */
+	struct tacit_live_params p = bare_params(&s, db);
+	p.on_event = on_event_warn;
+	warned[0] = '\0';
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	CHECK(strstr(warned, "questions from other processes are off"));
+	CHECK_EQ_INT(s.n[TACIT_LIVE_WARNING], 1);
+	struct tacit_segment seg = { .start_ms = 0, .end_ms = 1000, .speaker = "Me", .text = "hello", .confidence = -1 };
+	CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK); /* the meeting goes on */
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, tacit_live_session_id(l), "Q?", NULL, NULL, NULL, NULL),
+		     TACIT_ERR_NOT_FOUND);
+	tacit_live_close(l);
+}
+
+/* A fake meeting on the socket: reads the question, then sends `frames` and either
+ * closes (gone mid-answer) or stays silent until told to go. */
+struct fake {
+	int fd;
+	const char *frames;
+	size_t n_frames;
+	bool hang;
+	volatile int quit;
+};
+
+static void *fake_main(void *arg)
+{
+	struct fake *f = arg;
+	int c = accept(f->fd, NULL, NULL);
+	char in[512];
+	if (c < 0)
+		return NULL;
+	if (read(c, in, sizeof(in)) > 0 && f->n_frames)
+		CHECK(write(c, f->frames, f->n_frames) == (ssize_t)f->n_frames);
+	while (f->hang && !__atomic_load_n(&f->quit, __ATOMIC_RELAXED))
+		usleep(10000);
+	close(c);
+	return NULL;
+}
+
+static int fake_listen(const char *db)
+{
+	const char *path = socket_path(db, 7);
+	char dir[1100];
+	snprintf(dir, sizeof(dir), "%s/live", test_tmpdir());
+	mkdir(dir, 0700);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 4) == 0);
+	return fd;
+}
+
+static void count_tokens(const char *piece, size_t len, void *user)
+{
+	(void)piece;
+	*(size_t *)user += len;
+}
+
+TEST(live_remote_peer_gone_or_silent_is_an_error)
+{
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	/* one piece of the answer, then the process is gone */
+	static const char frames[] = "\x0b\x00\x00\x00\x13{\"answer\":\"";
+	struct fake f = { fake_listen(db), frames, sizeof(frames) - 1, false, 0 };
+	pthread_t t;
+	size_t got = 0;
+	char *json = NULL;
+	pthread_create(&t, NULL, fake_main, &f);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 7, "Q?", count_tokens, &got, NULL, &json), TACIT_ERR_IO);
+	CHECK(strstr(tacit_errmsg(), "stopped answering"));
+	CHECK_EQ_INT(got, 11);
+	CHECK(json == NULL);
+	pthread_join(t, NULL);
+
+	/* a process that takes the question and then says nothing: a timeout, not a hang */
+	f = (struct fake){ f.fd, NULL, 0, true, 0 };
+	live_remote_set_silence_ms(300);
+	pthread_create(&t, NULL, fake_main, &f);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 7, "Q?", NULL, NULL, NULL, &json), TACIT_ERR_IO);
+	CHECK(strstr(tacit_errmsg(), "sent nothing"));
+	__atomic_store_n(&f.quit, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+
+	/* a malformed frame */
+	static const char bad[] = "\x02\x00\x00\x00\x63{}";
+	f = (struct fake){ f.fd, bad, sizeof(bad) - 1, true, 0 };
+	pthread_create(&t, NULL, fake_main, &f);
+	CHECK_EQ_INT(tacit_live_ask_remote(db, 7, "Q?", NULL, NULL, NULL, &json), TACIT_ERR_FORMAT);
+	__atomic_store_n(&f.quit, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	live_remote_set_silence_ms(0);
+	close(f.fd);
+}
+
+struct asker {
+	const char *db;
+	const char *question; /* NULL: "What is the budget?" */
+	int64_t id;
+	enum tacit_status st;
+	char msg[512];
+	char *json;
+	size_t n_text;
+	volatile int cancel;
+	int cancel_after; /* bytes of answer text; 0 = never */
+};
+
+static void asker_token(const char *piece, size_t len, void *user)
+{
+	struct asker *a = user;
+	(void)piece;
+	a->n_text += len;
+	if (a->cancel_after && a->n_text >= (size_t)a->cancel_after)
+		__atomic_store_n(&a->cancel, 1, __ATOMIC_RELAXED);
+}
+
+static void *asker_main(void *arg)
+{
+	struct asker *a = arg;
+	a->st = tacit_live_ask_remote(a->db, a->id, a->question ? a->question : "What is the budget?", asker_token, a,
+				      &a->cancel, &a->json);
+	snprintf(a->msg, sizeof(a->msg), "%s", tacit_errmsg());
+	return NULL;
+}
+
+TEST(live_remote_question_answered_from_the_live_context)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.window_tokens = 2000;
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	for (int i = 0; i < 3; i++)
+		add(l, i);
+	CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	int64_t id = tacit_live_session_id(l);
+
+	/* two at once, from two threads: both answered, in turn */
+	struct asker a = { .db = db, .id = id }, b = { .db = db, .id = id };
+	pthread_t ta, tb;
+	pthread_create(&ta, NULL, asker_main, &a);
+	pthread_create(&tb, NULL, asker_main, &b);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_EQ_INT(a.st, TACIT_OK);
+	CHECK_EQ_INT(b.st, TACIT_OK);
+	if (a.st != TACIT_OK)
+		fprintf(stderr, "  ask: %s\n", a.msg);
+	CHECK(a.json && strstr(a.json, "\"answer\"") && strstr(a.json, "\"grounded\""));
+	CHECK(a.n_text > 0 && b.n_text > 0);
+	CHECK_EQ_INT(s.n[TACIT_LIVE_ANSWER], 0); /* the answers went to the askers only */
+	CHECK_EQ_INT(s.n[TACIT_LIVE_ANSWER_DELTA], 0);
+	tacit_free(a.json);
+	tacit_free(b.json);
+
+	/* the asker gives up mid-answer: cancelled, and the meeting goes on */
+	struct asker c = { .db = db, .id = id, .question = "Cancel me?", .cancel_after = 1 };
+	asker_main(&c);
+	CHECK_EQ_INT(c.st, TACIT_ERR_CANCELLED);
+	CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	CHECK_EQ_INT(tacit_live_ask(l, "And the deadline?", NULL), TACIT_OK);
+	CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	CHECK_EQ_INT(s.n[TACIT_LIVE_ANSWER], 1);
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+	/* stopped: refused with the remedy */
+	struct asker d = { .db = db, .id = id };
+	asker_main(&d);
+	CHECK_EQ_INT(d.st, TACIT_ERR_USAGE);
+	CHECK(strstr(d.msg, "tacit ask"));
+	tacit_live_close(l);
+
+	/* both questions are in the meeting's chat */
+	struct tacit_store *st = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	char *all = NULL;
+	CHECK_EQ_INT(tacit_store_export(st, id, TACIT_EXPORT_JSON, &all), TACIT_OK);
+	int n = 0;
+	for (const char *q = all; q && (q = strstr(q, "What is the budget?")) != NULL; q++)
+		n++;
+	CHECK_EQ_INT(n, 2);
+	tacit_free(all);
+	tacit_store_close(st);
+}
+
+static bool is_finishing(struct seen *s)
+{
+	return strstr(s->last_status, "finishing") != NULL;
+}
+
+struct stopper {
+	struct tacit_live *l;
+	enum tacit_status st;
+	char msg[512];
+	double t_done;
+};
+
+static void *stopper_main(void *arg)
+{
+	struct stopper *s = arg;
+	s->st = tacit_live_stop(s->l, NULL);
+	snprintf(s->msg, sizeof(s->msg), "%s", tacit_errmsg());
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->t_done = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return NULL;
+}
+
+TEST(live_abort_ends_a_stop_in_progress)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.window_tokens = 2000;
+	p.max_tokens = 400;
+	/* a slow model: 300 ms a token, so a stop takes minutes unless aborted */
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_WORKER_TEST_SLOW_MS", "300", 1);
+	struct tacit_live *l = NULL;
+	enum tacit_status ost = tacit_live_open(&p, &l);
+	unsetenv("TACIT_WORKER_TEST_SLOW_MS");
+	unsetenv("TACIT_WORKER_TEST");
+	CHECK_EQ_INT(ost, TACIT_OK);
+	if (!l)
+		return;
+	for (int i = 0; i < 3; i++)
+		add(l, i);
+	CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	int64_t id = tacit_live_session_id(l);
+	struct stopper sp = { l, TACIT_OK, "", 0 };
+	pthread_t t;
+	pthread_create(&t, NULL, stopper_main, &sp);
+	CHECK(wait_for(&s, is_finishing)); /* the last window's summary is being written */
+	/* a question now is refused: the meeting is ending */
+	struct asker q = { .db = db, .id = id };
+	asker_main(&q);
+	CHECK_EQ_INT(q.st, TACIT_ERR_USAGE);
+	CHECK(strstr(q.msg, "is ending"));
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double t0 = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	tacit_live_abort(l);
+	pthread_join(t, NULL);
+	CHECK_EQ_INT(sp.st, TACIT_ERR_CANCELLED);
+	CHECK(strstr(sp.msg, "tacit live --resume"));
+	/* promptly: the cancel plus at most the worker's grace period, not the 400 tokens */
+	CHECK(sp.t_done - t0 < 30.0);
+	CHECK_EQ_INT(s.n[TACIT_LIVE_STOPPED], 0);
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_ERR_USAGE); /* once */
+	tacit_live_close(l);
+	CHECK_EQ_INT(n_children(), 0); /* no worker left */
+
+	/* unfinished: it resumes, and this time it ends */
+	struct tacit_store *st = NULL;
+	struct tacit_session sess;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_get(st, id, &sess), TACIT_OK);
+	CHECK_EQ_INT(sess.ended_ms, 0);
+	tacit_store_close(st);
+	struct seen s2 = { 0 };
+	struct tacit_live_params p2 = params(model, &s2, db);
+	p2.resume_id = id;
+	CHECK_EQ_INT(tacit_live_open(&p2, &l), TACIT_OK);
+	if (!l)
+		return;
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+	CHECK_EQ_INT(s2.n[TACIT_LIVE_STOPPED], 1);
+	tacit_live_close(l);
+
+	/* abort before stop: the stop returns at once, nothing ended */
+	struct seen s3 = { 0 };
+	p = params(model, &s3, db);
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	add(l, 1);
+	tacit_live_abort(l);
+	tacit_live_abort(l);
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_ERR_CANCELLED);
+	CHECK_EQ_INT(s3.n[TACIT_LIVE_STOPPED], 0);
+	tacit_live_close(l);
+	tacit_live_abort(NULL);
+}
+
+static bool has_summary(struct seen *s)
+{
+	return s->n[TACIT_LIVE_SUMMARY] > 0;
+}
+
+TEST(live_idle_fold_keeps_a_short_window_for_the_stop)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.n_ctx = 4096;
+	p.window_tokens = 0; /* the default budget: what the context holds, above the idle fold's 2048 */
+	p.max_tokens = 400;
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	/* a few segments at a time, the analysis idle in between, as in a meeting */
+	int n = 0;
+	while (n < 300 && !has_summary(&s)) {
+		for (int k = 0; k < 4; k++)
+			add(l, n++);
+		CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	}
+	CHECK(has_summary(&s));
+	int64_t id = tacit_live_session_id(l);
+	struct tacit_store *st = NULL;
+	char *json = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "rolling_summary", &json, NULL), TACIT_OK);
+	yyjson_doc *d = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	int folded = (int)yyjson_get_uint(yyjson_obj_get(yyjson_doc_get_root(d), "next_segment"));
+	yyjson_doc_free(d);
+	tacit_free(json);
+	/* folded early, before the window was full, keeping its recent part (many segments,
+	 * where a fold at the budget keeps one) */
+	CHECK(folded > 0 && n - folded > 4);
+	CHECK_EQ_INT(s.n[TACIT_LIVE_WARNING], 0); /* the fold worked */
+	char *summary = NULL;
+	CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
+	CHECK(summary && strstr(summary, "\"overview\""));
+	tacit_free(summary);
+	tacit_live_close(l);
+	/* the last part's one call: its own notes section, the meeting's title rewritten */
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &json, NULL), TACIT_OK);
+	d = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	yyjson_val *secs = yyjson_obj_get(yyjson_doc_get_root(d), "sections");
+	CHECK_EQ_INT(yyjson_arr_size(secs), 2);
+	CHECK_EQ_INT(yyjson_get_sint(yyjson_obj_get(yyjson_arr_get(secs, 1), "start")), folded + 1);
+	CHECK_EQ_INT(yyjson_get_sint(yyjson_obj_get(yyjson_arr_get(secs, 1), "end")), n);
+	yyjson_doc_free(d);
+	tacit_free(json);
+	tacit_store_close(st);
 }
