@@ -23,11 +23,15 @@
 static const char usage_text[] =
 	"usage: tacit live [options] --realtime FILE [--speed X]\n"
 	"       tacit live [options] --pcm - [--channels N]\n"
+	"       tacit live [options] --mic [DEVICE] [--system [DEVICE]]   (Ctrl-C stops it)\n"
 	"       tacit live [options] --replay TRANSCRIPT [--speed X]\n"
 	"       tacit live [options] --resume ID (--realtime FILE | --pcm - | --replay F)\n"
 	"  --realtime FILE     play a recording at real-time speed (times --speed)\n"
 	"  --pcm -             s16le 16 kHz PCM on stdin until end of input\n"
 	"  --channels N        channels of --pcm (1 or 2: \"Me\" and \"Them\")\n"
+	"  --mic [DEVICE]      a microphone (default: the default input)\n"
+	"  --system [DEVICE]   with --mic: also the system's audio (the meeting) as \"Them\",\n"
+	"                      the microphone being \"Me\" ('tacit transcribe --list-devices')\n"
 	"  --replay FILE       replay a transcript (JSON segments, QMSum JSON, or\n"
 	"                      \"Speaker: text\" lines) as live final segments, no speech model\n"
 	"  --speed X           playback speed (default 1; 0 = as fast as possible)\n"
@@ -182,6 +186,55 @@ static enum tacit_status play_pcm(struct tacit_live *live, int channels)
 	return st;
 }
 
+struct mic_state {
+	struct tacit_live *live;
+	volatile int failed; /* a push failed: the main thread reports it */
+	enum tacit_status st;
+};
+
+static void on_mic(const float *pcm, size_t n_frames, int n_channels, void *user)
+{
+	struct mic_state *m = user;
+	(void)n_channels;
+	if (__atomic_load_n(&m->failed, __ATOMIC_ACQUIRE))
+		return;
+	enum tacit_status st = tacit_live_push(m->live, pcm, n_frames);
+	if (st != TACIT_OK) {
+		m->st = st;
+		__atomic_store_n(&m->failed, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Captures until Ctrl-C (or a failure): the microphone, and the system audio with it. */
+static enum tacit_status play_mic(struct tacit_live *live, const struct tacit_capture_params *cp)
+{
+	struct mic_state m = { live, 0, TACIT_OK };
+	struct tacit_capture *cap = NULL;
+	enum tacit_status st = tacit_capture_open(cp, on_mic, &m, &cap);
+	if (st == TACIT_OK) {
+		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
+		st = tacit_capture_start(cap);
+	}
+	while (st == TACIT_OK && !n_signals && !__atomic_load_n(&m.failed, __ATOMIC_ACQUIRE))
+		sleep_s(0.05);
+	if (cap)
+		tacit_capture_stop(cap);
+	tacit_capture_close(cap);
+	if (st == TACIT_OK && m.failed)
+		st = m.st; /* its message was recorded on the audio thread */
+	return st;
+}
+
+/* --mic DEVICE, --system DEVICE: the device is optional, so it may come as the next word. */
+static const char *optional_word(int argc, char **argv)
+{
+	if (optarg)
+		return optarg;
+	if (optind < argc && argv[optind][0] != '-')
+		return argv[optind++];
+	return NULL;
+}
+
 /* Replays a transcript's segments; files without times get them at 150 words a minute. */
 static enum tacit_status play_transcript(struct tacit_live *live, const char *path, double speed, struct out *o)
 {
@@ -233,12 +286,14 @@ int cmd_live(int argc, char **argv)
 		{ "window-tokens", required_argument, NULL, 'W' }, { "ctx", required_argument, NULL, 'C' },
 		{ "threads", required_argument, NULL, 't' },  { "no-fallback", no_argument, NULL, 'F' },
 		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
+		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
 	struct tacit_live_params p = tacit_live_default_params();
 	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
 	double speed = 1.0;
-	bool wait_idle = false;
+	bool wait_idle = false, mic = false;
+	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct out o = { false, 0, 1.0 };
 	int c, rc = 0;
 	char *end;
@@ -261,6 +316,14 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'r':
 			replay = optarg;
+			break;
+		case 'M':
+			mic = true;
+			cp.device = optional_word(argc, argv);
+			break;
+		case 'Y':
+			cp.system = true;
+			cp.system_device = optional_word(argc, argv);
 			break;
 		case 'S':
 			speed = strtod(optarg, &end);
@@ -337,8 +400,10 @@ int cmd_live(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("live", "unexpected argument '%s'", argv[optind]);
-	if (!!realtime + !!pcm + !!replay != 1)
-		return cli_usage_error("live", "give one of --realtime FILE, --pcm - or --replay TRANSCRIPT");
+	if (!!realtime + !!pcm + !!replay + mic != 1)
+		return cli_usage_error("live", "give one of --realtime FILE, --pcm -, --mic or --replay TRANSCRIPT");
+	if (cp.system && !mic)
+		return cli_usage_error("live", "--system goes with --mic (the microphone is \"Me\", the system \"Them\")");
 	if (replay && !p.analyze)
 		return cli_usage_error("live", "--replay feeds the analysis: it cannot go with --no-analysis");
 	if (question && !p.analyze)
@@ -347,6 +412,11 @@ int cmd_live(int argc, char **argv)
 		p.n_channels = 1;
 	if (realtime)
 		p.n_channels = 1;
+	if (mic) {
+		if (!cp.system && p.n_channels == 2)
+			cp.channels = 2;
+		p.n_channels = cp.system ? 2 : cp.channels;
+	}
 	p.transcribe = !replay;
 	p.record_audio = !replay;
 	p.on_event = on_event;
@@ -401,6 +471,8 @@ int cmd_live(int argc, char **argv)
 		st = play_file(live, realtime, speed, &o);
 	else if (pcm)
 		st = play_pcm(live, p.n_channels);
+	else if (mic)
+		st = play_mic(live, &cp);
 	else
 		st = play_transcript(live, replay, speed, &o);
 	if (st != TACIT_OK)

@@ -20,7 +20,8 @@ static const char usage_text[] =
 	"usage: tacit transcribe [options] FILE\n"
 	"       tacit transcribe [options] --live - [--channels N]\n"
 	"       tacit transcribe [options] --realtime FILE [--speed X]\n"
-	"       tacit transcribe [options] --mic [--channels N]   (Ctrl-C ends it)\n"
+	"       tacit transcribe [options] --mic [DEVICE] [--system [DEVICE]]   (Ctrl-C ends it)\n"
+	"       tacit transcribe --list-devices [--json]\n"
 	"  --model NAME       whisper model: a catalog id or a path (or TACIT_WHISPER_MODEL;\n"
 	"                     default: setting model.asr, else the downloaded one)\n"
 	"  --vad-model NAME   Silero VAD model (or TACIT_VAD_MODEL; default: setting\n"
@@ -35,7 +36,12 @@ static const char usage_text[] =
 	"  --no-fallback      no retries at higher temperature (faster on noise)\n"
 	"  --live -           s16le 16 kHz PCM on stdin; prints JSON lines of partial and\n"
 	"                     final segments\n"
-	"  --mic              the default microphone; prints JSON lines like --live\n"
+	"  --mic [DEVICE]     a microphone (default: the default input); prints JSON\n"
+	"                     lines like --live\n"
+	"  --system [DEVICE]  with --mic: also the system's audio (the meeting) as channel\n"
+	"                     \"Them\", the microphone being \"Me\" (default: the output's\n"
+	"                     monitor with PulseAudio/PipeWire, loopback on Windows)\n"
+	"  --list-devices     the capture devices --mic and --system can name\n"
 	"  --channels N       channels of the --live or --mic input (1 or 2)\n"
 	"  --realtime FILE    play FILE at real-time speed through the live path\n"
 	"  --speed X          playback speed for --realtime (default 1)\n";
@@ -163,7 +169,8 @@ static void on_mic(const float *pcm, size_t n_frames, int n_channels, void *user
 	pthread_mutex_unlock(&q->lock);
 }
 
-static int run_mic(struct tacit_asr *asr, int channels, struct live_out *lo)
+static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool system, const char *system_device,
+		   struct live_out *lo)
 {
 	struct mic_queue q = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 	struct tacit_capture_params cp = tacit_capture_default_params();
@@ -172,7 +179,11 @@ static int run_mic(struct tacit_asr *asr, int channels, struct live_out *lo)
 	float *mine = NULL;
 	size_t mine_alloc = 0;
 
-	cp.channels = channels;
+	cp.channels = system ? 2 : channels;
+	cp.device = device;
+	cp.system = system;
+	cp.system_device = system_device;
+	channels = cp.channels;
 	enum tacit_status st = tacit_capture_open(&cp, on_mic, &q, &cap);
 	if (st == TACIT_OK)
 		st = tacit_asr_stream_new(asr, channels, 1000, print_live, lo, &s);
@@ -243,8 +254,10 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 						  &t);
 		}
 	}
-	if (st == TACIT_OK)
+	if (st == TACIT_OK) {
+		snprintf(t.language, sizeof(t.language), "%s", tacit_asr_language(asr));
 		st = tacit_segments_render(&t, fmt, &text);
+	}
 	if (st == TACIT_OK) {
 		fputs(text, stdout);
 		if (t.n_segments == 0)
@@ -256,6 +269,55 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
+static int list_devices(bool json)
+{
+	struct tacit_audio_device *d = NULL;
+	size_t n = 0;
+	enum tacit_status st = tacit_capture_devices(NULL, &d, &n);
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	if (json)
+		printf("[");
+	for (size_t i = 0; i < n; i++) {
+		if (json) {
+			printf("%s{\"name\":\"", i ? "," : "");
+			for (const char *c = d[i].name; *c; c++) {
+				if (*c == '"' || *c == '\\')
+					printf("\\%c", *c);
+				else if ((unsigned char)*c < 0x20)
+					printf("\\u%04x", (unsigned)(unsigned char)*c);
+				else
+					putchar(*c);
+			}
+			printf("\",\"backend\":\"%s\",\"default\":%s,\"system\":%s,\"loopback\":%s}", d[i].backend,
+			       d[i].is_default ? "true" : "false", d[i].system ? "true" : "false",
+			       d[i].loopback ? "true" : "false");
+		} else {
+			printf("%-7s %s%s\n", d[i].system ? "system" : "input", d[i].name, d[i].is_default ? " (default)" : "");
+		}
+	}
+	if (json)
+		printf("]\n");
+	else if (n == 0)
+		fprintf(stderr, "tacit: no capture devices found\n");
+	else
+		fprintf(stderr, "tacit: through %s; --mic DEVICE and --system DEVICE take a name or a unique part of one\n",
+			d[0].backend);
+	tacit_free(d);
+	return 0;
+}
+
+/* --mic DEVICE and --system DEVICE: the device is optional, so it may also come as the
+ * next word (no FILE can follow these options). */
+static const char *optional_word(int argc, char **argv)
+{
+	if (optarg)
+		return optarg;
+	if (optind < argc && argv[optind][0] != '-')
+		return argv[optind++];
+	return NULL;
+}
+
 int cmd_transcribe(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -265,7 +327,9 @@ int cmd_transcribe(int argc, char **argv)
 		{ "speakers", required_argument, NULL, 's' }, { "threads", required_argument, NULL, 't' },
 		{ "live", required_argument, NULL, 'L' },      { "channels", required_argument, NULL, 'c' },
 		{ "realtime", required_argument, NULL, 'R' }, { "speed", required_argument, NULL, 'S' },
-		{ "no-fallback", no_argument, NULL, 'F' },   { "mic", no_argument, NULL, 'M' },   { "help", no_argument, NULL, 'h' },
+		{ "no-fallback", no_argument, NULL, 'F' },   { "mic", optional_argument, NULL, 'M' },
+		{ "system", optional_argument, NULL, 'Y' },  { "list-devices", no_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'J' },          { "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_asr_params ap = tacit_asr_default_params();
@@ -273,7 +337,8 @@ int cmd_transcribe(int argc, char **argv)
 	enum tacit_transcript_format fmt = TACIT_FORMAT_TXT;
 	const char *model = getenv("TACIT_WHISPER_MODEL"), *vad = getenv("TACIT_VAD_MODEL");
 	const char *live = NULL, *realtime = NULL, *file = NULL;
-	bool no_vad = false, by_channel = false, mic = false;
+	bool no_vad = false, by_channel = false, mic = false, system = false, list = false, json = false;
+	const char *mic_device = NULL, *system_device = NULL;
 	int channels = 1, c, rc = 0;
 	double speed = 1.0;
 	char *model_path = NULL, *vad_path = NULL, *end;
@@ -331,6 +396,17 @@ int cmd_transcribe(int argc, char **argv)
 			break;
 		case 'M':
 			mic = true;
+			mic_device = optional_word(argc, argv);
+			break;
+		case 'Y':
+			system = true;
+			system_device = optional_word(argc, argv);
+			break;
+		case 'D':
+			list = true;
+			break;
+		case 'J':
+			json = true;
 			break;
 		case 'R':
 			realtime = optarg;
@@ -354,8 +430,15 @@ int cmd_transcribe(int argc, char **argv)
 		file = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("transcribe", "unexpected argument '%s'", argv[optind]);
+	if (list) {
+		if (file || live || realtime || mic || system)
+			return cli_usage_error("transcribe", "--list-devices goes alone");
+		return list_devices(json);
+	}
 	if (!!file + !!live + !!realtime + mic != 1)
 		return cli_usage_error("transcribe", "give one of FILE, --live -, --realtime FILE or --mic");
+	if (system && !mic)
+		return cli_usage_error("transcribe", "--system goes with --mic (the microphone is \"Me\", the system \"Them\")");
 	/* one answer to "which model" everywhere: a path, a catalog id, or the default */
 	if ((st = tacit_model_resolve(TACIT_MODEL_ASR, model, &model_path)) != TACIT_OK)
 		return cli_fail(st);
@@ -386,7 +469,7 @@ int cmd_transcribe(int argc, char **argv)
 	else if (realtime)
 		rc = run_realtime(asr, &audio, &lo);
 	else if (mic)
-		rc = run_mic(asr, channels, &lo);
+		rc = run_mic(asr, channels, mic_device, system, system_device, &lo);
 	else
 		rc = run_live_stdin(asr, channels, &lo);
 out:

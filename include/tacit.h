@@ -1222,11 +1222,14 @@ struct tacit_segments {
 	struct tacit_asr_segment *segments; /* sorted by start; texts owned by the transcript */
 	size_t n_segments;
 	size_t alloc;
+	char language[16]; /* the speech's language code ("en"), "" when unknown: set it from
+			    * tacit_asr_language(); the JSON rendering carries it */
 };
 
 enum tacit_transcript_format {
 	TACIT_FORMAT_TXT = 0,  /* "[00:00:01.500 --> 00:00:03.000] Me: text" */
-	TACIT_FORMAT_JSON = 1, /* {"segments":[{"start":1.5,"end":3.0,"speaker":"Me","text":..}]} */
+	TACIT_FORMAT_JSON = 1, /* {"language":"en","segments":[{"start":1.5,"end":3.0,
+				* "speaker":"Me","text":..}]} ("language" only when known) */
 	TACIT_FORMAT_SRT = 2,  /* SubRip, 00:00:01,500 */
 	TACIT_FORMAT_VTT = 3,  /* WebVTT, 00:00:01.500, <v Me> voice tags */
 	TACIT_FORMAT_MD = 4,   /* Markdown: a "**Speaker** [mm:ss]" paragraph per speaker change */
@@ -1621,10 +1624,15 @@ TACIT_API void tacit_serve_stop(struct tacit_server *server);
  * Recordings as meetings: `tacit import RECORDING`. The file is decoded (any format
  * tacit_audio_load() reads), transcribed (Silero VAD, then whisper in the model worker)
  * and stored as a new session: every final segment, the audio itself as the session's
- * recording (16 kHz 16-bit WAV, see tacit_recording_open()), the language and the
- * models used. A two-channel file is transcribed channel by channel: channel 0 is
- * "Me" (the microphone), channel 1 "Them"; a mono file (or two identical channels) has
- * no speaker labels.
+ * recording (16 kHz 16-bit WAV, see tacit_recording_open()), the language (the one
+ * given, else the one whisper detected in most of the audio; see tacit_asr_language())
+ * and the models used. A two-channel file is transcribed channel by channel: channel 0
+ * is "Me" (the microphone), channel 1 "Them"; a mono file (or two identical channels)
+ * has no speaker labels and is kept as one channel.
+ * Memory stays bounded whatever the length: the file is decoded piece by piece into a
+ * temporary WAV in the store's audio folder, which is read back in transcription
+ * requests of at most four minutes (split at quiet moments) and, once the session is
+ * stored, renamed into place as its recording.
  * --------------------------------------------------------------------------------- */
 struct tacit_audio_import_params {
 	const char *title;       /* NULL or "" = the file's name without its extension */
@@ -1656,7 +1664,9 @@ TACIT_API bool tacit_file_is_audio(const char *path);
  * pull), tacit_audio_load() (TACIT_ERR_NOT_FOUND, TACIT_ERR_FORMAT for an empty,
  * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_new() and
  * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
- * and the store's. Use the store from one thread, as always; the call takes as long as
+ * the temporary recording's (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO;
+ * TACIT_ERR_UNSUPPORTED for an in-memory store, which keeps no recordings), and the
+ * store's. Use the store from one thread, as always; the call takes as long as
  * transcription does (roughly the audio's length on a small CPU with a base model). */
 TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, const char *path,
 						     const struct tacit_audio_import_params *params,
@@ -1676,15 +1686,30 @@ typedef void (*tacit_capture_fn)(const float *pcm, size_t n_frames, int n_channe
 
 struct tacit_capture_params {
 	int channels;      /* 1 (default) or 2: channel 0 is "Me" in a two-channel stream */
-	bool null_backend; /* tests: miniaudio's null device (silence, no hardware) */
+	bool null_backend; /* tests: miniaudio's null device (silence, no hardware); also
+			    * chosen by the environment variable TACIT_AUDIO_BACKEND=null */
+	const char *device; /* the microphone: a capture device's name (exact, or a unique
+			     * part of it, case-blind), or NULL = the default */
+	bool system;        /* also capture the system's audio (the meeting) as a second
+			     * source: the stream then has two channels, the microphone as 0
+			     * ("Me") and the system audio as 1 ("Them"), whatever channels says */
+	const char *system_device; /* with system: a device by name (any capture device, or on
+				    * Windows an output recorded by loopback); NULL = the default
+				    * output's monitor (PulseAudio/PipeWire) or loopback (WASAPI) */
 };
 
 TACIT_API struct tacit_capture_params tacit_capture_default_params(void);
 
-/* Opens the default capture device; fn receives its audio once started. Errors:
- * TACIT_ERR_USAGE (no fn, channels not 1 or 2), TACIT_ERR_NOT_FOUND (no audio system or
- * no capture device: the message says which), TACIT_ERR_NOMEM. Close with
- * tacit_capture_close(). A handle is used from one thread (fn runs on another). */
+/* Opens the capture device (and with system, the system audio); fn receives the audio
+ * once started. With two sources, the devices' frames are paired as they arrive (one
+ * device's clock runs against the other's): when one falls half a second behind, the gap
+ * is filled with silence, so a stalled source never holds up the other, and fn is called
+ * from one device's audio thread at a time. Errors: TACIT_ERR_USAGE (no fn, channels not
+ * 1 or 2), TACIT_ERR_NOT_FOUND (no audio system, no such device or several matching the
+ * name, or a device that will not open: the message says which), TACIT_ERR_UNSUPPORTED
+ * (system audio asked for, but the audio system has no monitor or loopback device: the
+ * message says what to do), TACIT_ERR_NOMEM. Close with tacit_capture_close(). A handle
+ * is used from one thread (fn runs on another). */
 TACIT_API enum tacit_status tacit_capture_open(const struct tacit_capture_params *params, tacit_capture_fn fn,
 					       void *user, struct tacit_capture **out);
 /* Starts and stops delivery. After stop returns, fn is not running and will not be
@@ -1928,6 +1953,39 @@ TACIT_API void tacit_live_abort(struct tacit_live *live);
 TACIT_API enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_id, const char *question,
 						  tacit_token_fn on_token, void *user, const volatile int *cancel,
 						  char **out_answer_json);
+
+/* ---------------------------------------------------------------------------------
+ * Transcription: the language of the speech. whisper decodes each request in the
+ * language given (struct tacit_asr_params.language) or, with "auto", in the one it
+ * detects from the request's first 30 s (multilingual models only; an English-only
+ * model always decodes English). The worker reports it with each request.
+ * --------------------------------------------------------------------------------- */
+
+/* The language code ("en", "de", ...) of what asr has transcribed so far: the language
+ * given in its params when fixed; "en" for an English-only model; otherwise the one
+ * whisper detected for most of the audio (by duration, over every tacit_asr_transcribe()
+ * and live stream request of this handle); "" when nothing has been decoded yet (no call,
+ * or no speech). Owned by asr, valid until its next call. Use from asr's thread. */
+TACIT_API const char *tacit_asr_language(const struct tacit_asr *asr);
+
+/* ---------------------------------------------------------------------------------
+ * Audio capture devices: what `--mic DEVICE` and `--system DEVICE` can name.
+ * --------------------------------------------------------------------------------- */
+struct tacit_audio_device {
+	char name[256];    /* what to pass as tacit_capture_params.device or system_device */
+	char backend[32];  /* the audio system ("PulseAudio", "WASAPI", "Core Audio", "Null") */
+	bool is_default;   /* the default input (or, for a loopback entry, output) */
+	bool system;       /* carries the system's audio: an output's monitor, or an output
+			    * recorded by loopback */
+	bool loopback;     /* an output (WASAPI), usable only as the system audio */
+};
+
+/* The capture devices (and on Windows the outputs recordable by loopback), in the audio
+ * system's order; params: NULL, or null_backend for tests. *out: caller frees with
+ * tacit_free() (never NULL on success, *n_out may be 0). Errors: TACIT_ERR_NOT_FOUND (no
+ * audio system), TACIT_ERR_IO, TACIT_ERR_NOMEM. Thread-safe. */
+TACIT_API enum tacit_status tacit_capture_devices(const struct tacit_capture_params *params,
+						  struct tacit_audio_device **out, size_t *n_out);
 
 #ifdef __cplusplus
 }

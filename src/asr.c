@@ -24,6 +24,7 @@ struct asr_engine {
 	struct tacit_asr_params p;
 	char *language;
 	char *vad_path;
+	char last_lang[8]; /* what the last call decoded in ("en"); "" when it decoded nothing */
 };
 
 struct run {
@@ -315,9 +316,10 @@ enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct a
 	a->p.vad_model_path = a->vad_path;
 
 	devices_load();
+	/* whisper.cpp's defaults, as whisper-cli uses them: flash attention on (the encoder's
+	 * attention is most of the time spent on a CPU). */
 	struct whisper_context_params cp = whisper_context_default_params();
 	cp.use_gpu = params->use_gpu;
-	cp.flash_attn = false;
 	a->ctx = whisper_init_from_file_with_params(params->model_path, cp);
 	if (!a->ctx) {
 		st = tacit_fail(TACIT_ERR_MODEL, "cannot load whisper model '%s': not a whisper.cpp ggml model, or damaged",
@@ -355,6 +357,11 @@ void asr_engine_free(struct asr_engine *asr)
 bool asr_engine_multilingual(const struct asr_engine *asr)
 {
 	return asr && asr->ctx && whisper_is_multilingual(asr->ctx);
+}
+
+const char *asr_engine_language(const struct asr_engine *asr)
+{
+	return asr ? asr->last_lang : "";
 }
 
 static bool cancelled(const struct run *r)
@@ -426,6 +433,7 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 
 	if (!asr || (!pcm && n))
 		return tacit_fail(TACIT_ERR_USAGE, "no engine or no audio");
+	asr->last_lang[0] = '\0';
 	if (cancelled(&r))
 		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	if (n < ASR_MIN_SAMPLES)
@@ -456,8 +464,12 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 	wp.logprob_thold = asr->p.logprob_thold;
 	wp.no_speech_thold = asr->p.no_speech_thold;
 	wp.entropy_thold = asr->p.entropy_thold;
-	if (!asr->p.temperature_fallback)
+	if (!asr->p.temperature_fallback) {
+		/* no retries at higher temperature: the extra decoders that best_of keeps for
+		 * them would only be allocated and never run */
 		wp.temperature_inc = 0.0f;
+		wp.greedy.best_of = 1;
+	}
 	wp.new_segment_callback = on_segments;
 	wp.new_segment_callback_user_data = &r;
 	wp.abort_callback = on_abort;
@@ -480,6 +492,13 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 		st = tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	else if (rc != 0)
 		st = tacit_fail(TACIT_ERR_ASR, "whisper failed to transcribe (error %d)", rc);
+	if (st == TACIT_OK) {
+		/* the language it decoded in: the one given, or the one it detected */
+		int lang = whisper_full_lang_id(asr->ctx);
+		const char *code = lang >= 0 ? whisper_lang_str(lang) : NULL;
+		if (code && strlen(code) < sizeof(asr->last_lang))
+			snprintf(asr->last_lang, sizeof(asr->last_lang), "%s", code);
+	}
 	buf_release(&r.text);
 	return st;
 }

@@ -13,6 +13,9 @@ struct asr_engine;
 enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct asr_engine **out);
 void asr_engine_free(struct asr_engine *e);
 bool asr_engine_multilingual(const struct asr_engine *e);
+/* The language code the last asr_engine_transcribe() decoded in (given or detected by
+ * whisper); "" when it decoded nothing (no speech, too short, failed). Owned by e. */
+const char *asr_engine_language(const struct asr_engine *e);
 /* As tacit_asr_transcribe(); stop (may be NULL) is polled and ends the call with
  * TACIT_ERR_CANCELLED when it returns true. quick: a live partial, where speed matters
  * more than the last word: the encoder sees only as much context as the audio needs
@@ -41,6 +44,9 @@ enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, str
 #define ASR_MAX_SAMPLES ((size_t)240 * TACIT_AUDIO_RATE)
 enum tacit_status asr_submit(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms, int speaker,
 			     bool quick, long long *out_id);
+/* How many of n samples the next request takes: all when n <= ASR_MAX_SAMPLES, else up
+ * to the quietest moment of the 20 s before that limit. */
+size_t asr_split_at(const float *pcm, size_t n);
 /* Asks the worker to stop request id (it then ends with TACIT_ERR_CANCELLED). */
 enum tacit_status asr_cancel(struct tacit_asr *asr, long long id);
 
@@ -60,5 +66,8 @@ struct asr_event {
 enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev);
 /* Kills the worker now (a request that ignores its cancel); the next call respawns it. */
 void asr_kill(struct tacit_asr *asr);
+
+/* Whether the live stream has nothing queued or in flight (tests: wait for it). */
+bool asr_stream_idle(const struct tacit_asr_stream *s);
 
 #endif

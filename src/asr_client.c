@@ -28,7 +28,46 @@ struct tacit_asr {
 	struct asr_vad *vad; /* the parent's VAD for the live stream, opened on first use */
 	bool vad_failed;
 	struct buf seg_text;
+	/* the languages the worker decoded in, with how much audio each: the language of a
+	 * recording is the one of most of its audio */
+	struct {
+		char code[8];
+		int64_t ms;
+	} langs[8];
+	int n_langs;
 };
+
+static void count_language(struct tacit_asr *asr, const char *code, int64_t ms)
+{
+	int i;
+	if (!code || !*code || strlen(code) >= sizeof(asr->langs[0].code) || ms <= 0)
+		return;
+	for (i = 0; i < asr->n_langs && strcmp(asr->langs[i].code, code) != 0; i++)
+		;
+	if (i == asr->n_langs) {
+		if (i == (int)ARRAY_SIZE(asr->langs))
+			return; /* eight languages in one meeting: the ninth is not the main one */
+		snprintf(asr->langs[i].code, sizeof(asr->langs[i].code), "%s", code);
+		asr->langs[i].ms = 0;
+		asr->n_langs++;
+	}
+	asr->langs[i].ms += ms;
+}
+
+const char *tacit_asr_language(const struct tacit_asr *asr)
+{
+	if (!asr)
+		return "";
+	if (asr->language && *asr->language && strcmp(asr->language, "auto") != 0)
+		return asr->language;
+	if (!asr->multilingual)
+		return "en";
+	int best = -1;
+	for (int i = 0; i < asr->n_langs; i++)
+		if (best < 0 || asr->langs[i].ms > asr->langs[best].ms)
+			best = i;
+	return best < 0 ? "" : asr->langs[best].code;
+}
 
 static double now_ms(void)
 {
@@ -249,6 +288,9 @@ enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_eve
 		} else {
 			ev->type = ASR_EV_DONE;
 			ev->status = type == PROTO_DONE ? TACIT_OK : error_of(r);
+			if (type == PROTO_DONE)
+				count_language(asr, yyjson_get_str(yyjson_obj_get(r, "language")),
+					       yyjson_get_sint(yyjson_obj_get(r, "audio_ms")));
 		}
 		yyjson_doc_free(jd);
 		return TACIT_OK;
@@ -278,7 +320,7 @@ static bool cancel_set(const volatile int *cancel)
 
 /* Where to end a request of at most ASR_MAX_SAMPLES: at the quietest 100 ms of its last
  * 20 s, so a word is rarely cut in two. */
-static size_t split_at(const float *pcm, size_t n)
+size_t asr_split_at(const float *pcm, size_t n)
 {
 	const size_t win = TACIT_AUDIO_RATE / 10, look = 20 * (size_t)TACIT_AUDIO_RATE;
 	if (n <= ASR_MAX_SAMPLES)
@@ -343,7 +385,7 @@ enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, 
 	if (n < ASR_MIN_SAMPLES)
 		return TACIT_OK; /* too short to hold a word */
 	while (n > 0) {
-		size_t k = split_at(pcm, n);
+		size_t k = asr_split_at(pcm, n);
 		enum tacit_status st = run_one(asr, pcm, k, offset_ms, speaker, cancel, fn, user);
 		if (st != TACIT_OK)
 			return st;

@@ -92,6 +92,11 @@ void tacit_asr_stream_free(struct tacit_asr_stream *s)
 	free(s);
 }
 
+bool asr_stream_idle(const struct tacit_asr_stream *s)
+{
+	return !s->busy && s->n_queue == 0;
+}
+
 static int speaker_of(const struct tacit_asr_stream *s, int c)
 {
 	return s->n_channels == 2 ? c : TACIT_SPEAKER_UNKNOWN;

@@ -1,14 +1,24 @@
 /*
- * import_audio.c — a recording becomes a session: resolve the models, decode, transcribe
- * (channel by channel for stereo: "Me", "Them"), then store. Nothing is written before
- * transcription has succeeded, the segments land in one transaction, and a failure while
- * storing the audio deletes the session again: an import never leaves half a session.
+ * import_audio.c — a recording becomes a session, in bounded memory whatever its length.
+ * Pass 1 decodes the file piece by piece into a 16-bit WAV in the store's audio folder
+ * (a locked temporary file); pass 2 reads it back one channel at a time in requests of
+ * at most four minutes ("Me", "Them" for stereo) and transcribes them. Only then is the
+ * session created: the segments land in one transaction and the WAV is renamed into
+ * place as its recording. Any failure removes the temporary files and leaves no session.
  */
 #include "internal.h"
 
+#include "asr.h"
+#include "media.h"
 #include "store.h"
 
+#include <math.h>
+#include <unistd.h>
+
 #include <yyjson.h>
+
+#define WAV_HEADER_BYTES 44
+#define IO_FRAMES 4096
 
 struct tacit_audio_import_params tacit_audio_import_default_params(void)
 {
@@ -30,53 +40,181 @@ static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 	return c->p->on_segment ? c->p->on_segment(seg, c->p->user) : true;
 }
 
-/* Two channels that are the same samples are a mono file that the decoder duplicated. */
-static bool channels_differ(const struct tacit_audio *a)
+static bool cancel_set(const volatile int *cancel)
 {
-	for (size_t i = 0; i < a->n_frames; i++)
-		if (a->samples[2 * i] != a->samples[2 * i + 1])
-			return true;
-	return false;
+	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
 }
 
-static enum tacit_status transcribe(const struct tacit_audio_import_params *p, const char *asr_path,
-				    const char *vad_path, const struct tacit_audio *a, bool stereo,
-				    struct collect *c, bool *multilingual)
+static bool write_all(int fd, const void *data, size_t len)
 {
-	struct tacit_asr_params ap = tacit_asr_default_params();
-	struct tacit_asr *asr = NULL;
-	float *mono = NULL;
-	enum tacit_status st;
-
-	ap.model_path = asr_path;
-	ap.vad_model_path = vad_path;
-	ap.language = p->language;
-	ap.n_threads = p->n_threads;
-	ap.temperature_fallback = p->temperature_fallback;
-	if ((st = tacit_asr_new(&ap, &asr)) != TACIT_OK)
-		return st;
-	*multilingual = tacit_asr_multilingual(asr);
-	if (!stereo) {
-		if (a->n_channels == 1) {
-			st = tacit_asr_transcribe(asr, a->samples, a->n_frames, 0, TACIT_SPEAKER_UNKNOWN, p->cancel,
-						  on_segment, c);
-			goto out;
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return false;
 		}
+		p += n;
+		len -= (size_t)n;
 	}
-	mono = malloc(a->n_frames * sizeof(float));
-	if (!mono) {
-		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-		goto out;
+	return true;
+}
+
+static enum tacit_status write_fail(const char *path, int err)
+{
+	if (err == ENOSPC || err == EDQUOT || err == EFBIG)
+		return tacit_fail(TACIT_ERR_NO_SPACE, "cannot write recording '%s': %s (free some disk space)", path,
+				  strerror(err));
+	return tacit_fail(TACIT_ERR_IO, "cannot write recording '%s': %s", path, strerror(err));
+}
+
+/* A temporary WAV in the store's audio folder, its header left for the adoption. */
+struct tmp_wav {
+	int fd;
+	char *path;
+};
+
+static enum tacit_status tmp_open(struct tacit_store *s, struct tmp_wav *w)
+{
+	static const uint8_t zeros[WAV_HEADER_BYTES];
+	enum tacit_status st = store_audio_tmp(s, &w->fd, &w->path);
+	if (st == TACIT_OK && !write_all(w->fd, zeros, sizeof(zeros)))
+		st = write_fail(w->path, errno);
+	return st;
+}
+
+static void tmp_remove(struct tmp_wav *w)
+{
+	if (w->path)
+		unlink(w->path);
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->path);
+	w->fd = -1;
+	w->path = NULL;
+}
+
+/* The inverse of the decoder's s16 -> float (x / 32768), rounded: a 16-bit recording is
+ * stored exactly as it came. */
+static int16_t to_s16(float v)
+{
+	v = rintf(v * 32768.0f);
+	return (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : (int)v);
+}
+
+/* ---- pass 1: decode into the WAV ------------------------------------------------------ */
+
+struct pass1 {
+	struct tacit_store *store;
+	const volatile int *cancel;
+	int src_channels; /* set by the decoder before the first frames */
+	int file_channels; /* 1 for a mono source, else 2 */
+	struct tmp_wav wav;
+	bool differ;       /* the two channels are not the same samples */
+	uint64_t n_frames;
+	int16_t pcm[IO_FRAMES * 2];
+};
+
+static enum tacit_status on_pcm(const float *pcm, size_t n, void *user)
+{
+	struct pass1 *p = user;
+	enum tacit_status st;
+	if (cancel_set(p->cancel))
+		return tacit_fail(TACIT_ERR_CANCELLED, "import cancelled");
+	if (p->wav.fd < 0) { /* the first audio: now there is something to keep */
+		p->file_channels = p->src_channels == 1 ? 1 : 2;
+		if ((st = tmp_open(p->store, &p->wav)) != TACIT_OK)
+			return st;
 	}
-	for (int ch = 0; ch < (stereo ? 2 : 1) && st == TACIT_OK; ch++) {
-		for (size_t i = 0; i < a->n_frames; i++)
-			mono[i] = a->samples[i * 2 + (size_t)ch];
-		st = tacit_asr_transcribe(asr, mono, a->n_frames, 0, stereo ? ch : TACIT_SPEAKER_UNKNOWN, p->cancel,
-					  on_segment, c);
+	while (n > 0) {
+		size_t k = n < IO_FRAMES ? n : IO_FRAMES;
+		for (size_t i = 0; i < k; i++) {
+			float l = pcm[2 * i], r = pcm[2 * i + 1];
+			p->differ |= l != r;
+			p->pcm[i * (size_t)p->file_channels] = to_s16(l);
+			if (p->file_channels == 2)
+				p->pcm[i * 2 + 1] = to_s16(r);
+		}
+		if (!write_all(p->wav.fd, p->pcm, k * (size_t)p->file_channels * sizeof(int16_t)))
+			return write_fail(p->wav.path, errno);
+		p->n_frames += k;
+		pcm += 2 * k;
+		n -= k;
 	}
-out:
-	free(mono);
-	tacit_asr_free(asr);
+	return TACIT_OK;
+}
+
+/* ---- pass 2: read back one channel, transcribe, optionally copy it out --------------- */
+
+static bool read_at(int fd, void *data, size_t len, off_t at)
+{
+	char *p = data;
+	while (len) {
+		ssize_t n = pread(fd, p, len, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return false;
+		}
+		p += n;
+		len -= (size_t)n;
+		at += n;
+	}
+	return true;
+}
+
+/* Transcribes channel c of the pass-1 WAV in requests of at most ASR_MAX_SAMPLES, each
+ * ending at a quiet moment; with copy set, writes that channel to it as mono. Holds one
+ * request's samples at a time. */
+static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct pass1 *p1, int c, int speaker,
+					    struct tmp_wav *copy, struct collect *col)
+{
+	const size_t cap = ASR_MAX_SAMPLES + 1; /* one more than a request: asr_split_at() then splits */
+	const size_t fc = (size_t)p1->file_channels;
+	int16_t raw[IO_FRAMES * 2], mono[IO_FRAMES];
+	float *buf = malloc(cap * sizeof(float));
+	uint64_t at = 0, done = 0;
+	size_t have = 0;
+	enum tacit_status st = TACIT_OK;
+
+	if (!buf)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	while (st == TACIT_OK) {
+		while (have < cap && at < p1->n_frames) {
+			size_t k = cap - have < IO_FRAMES ? cap - have : IO_FRAMES;
+			if (p1->n_frames - at < k)
+				k = (size_t)(p1->n_frames - at);
+			if (!read_at(p1->wav.fd, raw, k * fc * sizeof(int16_t),
+				     (off_t)(WAV_HEADER_BYTES + at * fc * sizeof(int16_t)))) {
+				st = tacit_fail(TACIT_ERR_IO, "cannot read recording '%s': %s", p1->wav.path, strerror(errno));
+				break;
+			}
+			for (size_t i = 0; i < k; i++) {
+				mono[i] = raw[i * fc + (size_t)c];
+				buf[have + i] = (float)mono[i] / 32768.0f;
+			}
+			if (copy && !write_all(copy->fd, mono, k * sizeof(int16_t))) {
+				st = write_fail(copy->path, errno);
+				break;
+			}
+			have += k;
+			at += k;
+		}
+		if (st != TACIT_OK || have == 0)
+			break;
+		size_t k = asr_split_at(buf, have);
+		st = tacit_asr_transcribe(asr, buf, k, (int64_t)(done * 1000 / TACIT_AUDIO_RATE), speaker, col->p->cancel,
+					  on_segment, col);
+		memmove(buf, buf + k, (have - k) * sizeof(float));
+		have -= k;
+		done += k;
+	}
+	free(buf);
 	return st;
 }
 
@@ -106,37 +244,19 @@ static char *describe(const char *asr_path, const char *vad_path, const char *so
 	return text;
 }
 
-/* The session's recording: the decoded audio as 16-bit PCM. */
-static enum tacit_status store_audio(struct tacit_store *s, int64_t id, const struct tacit_audio *a, int channels)
-{
-	struct tacit_recording *rec = NULL;
-	int16_t pcm[4096];
-	const size_t per = ARRAY_SIZE(pcm) / 2;
-	enum tacit_status st = tacit_recording_open(s, id, TACIT_AUDIO_RATE, channels, &rec);
-	for (size_t at = 0; st == TACIT_OK && at < a->n_frames; at += per) {
-		size_t n = a->n_frames - at < per ? a->n_frames - at : per;
-		for (size_t i = 0; i < n; i++) {
-			for (int c = 0; c < channels; c++) {
-				float v = a->samples[(at + i) * (size_t)a->n_channels + (size_t)c] * 32767.0f;
-				pcm[i * (size_t)channels + (size_t)c] =
-					(int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : (int)v);
-			}
-		}
-		st = tacit_recording_write(rec, pcm, n);
-	}
-	enum tacit_status cst = tacit_recording_close(rec);
-	return st != TACIT_OK ? st : cst;
-}
-
 enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *path,
 					   const struct tacit_audio_import_params *params, int64_t *out_id)
 {
 	struct tacit_audio_import_params p = params ? *params : tacit_audio_import_default_params();
 	struct tacit_audio_params aud = tacit_audio_default_params();
-	struct tacit_audio a = { 0 };
+	struct tacit_asr_params ap = tacit_asr_default_params();
+	struct tacit_asr *asr = NULL;
 	struct collect c = { .p = &p };
+	struct pass1 *p1 = NULL;
+	struct tmp_wav mono = { -1, NULL };
 	char *asr_path = NULL, *vad_path = NULL, *models = NULL, *settings = NULL, *title = NULL;
-	bool multilingual = false, stereo = false;
+	char language[16] = "";
+	bool stereo = false;
 	int64_t id = 0;
 	enum tacit_status st;
 
@@ -147,16 +267,44 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		goto out;
 	if (!p.no_vad && (st = tacit_model_resolve(TACIT_MODEL_VAD, p.vad_model, &vad_path)) != TACIT_OK)
 		goto out;
-	aud.channels = 2;
-	if ((st = tacit_audio_load(path, &aud, &a)) != TACIT_OK)
+	if (!(p1 = calloc(1, sizeof(*p1)))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
-	if (a.n_frames == 0) {
+	}
+	p1->store = s;
+	p1->cancel = p.cancel;
+	p1->wav.fd = -1;
+
+	/* pass 1: the whole file decoded to disk, a piece at a time */
+	aud.channels = 2;
+	if ((st = media_decode_file(path, &aud, on_pcm, p1, &p1->src_channels)) != TACIT_OK)
+		goto out;
+	if (p1->n_frames == 0) {
 		st = tacit_fail(TACIT_ERR_FORMAT, "cannot import '%s': it holds no audio", path);
 		goto out;
 	}
-	stereo = a.n_channels == 2 && channels_differ(&a);
-	if ((st = transcribe(&p, asr_path, vad_path, &a, stereo, &c, &multilingual)) != TACIT_OK)
+	/* two channels that are the same samples are a mono file the decoder duplicated */
+	stereo = p1->file_channels == 2 && p1->differ;
+
+	/* pass 2: transcribe channel by channel; a two-channel file that is not stereo is
+	 * kept as its first channel */
+	ap.model_path = asr_path;
+	ap.vad_model_path = vad_path;
+	ap.language = p.language;
+	ap.n_threads = p.n_threads;
+	ap.temperature_fallback = p.temperature_fallback;
+	if ((st = tacit_asr_new(&ap, &asr)) != TACIT_OK)
 		goto out;
+	if (p1->file_channels == 2 && !stereo && (st = tmp_open(s, &mono)) != TACIT_OK)
+		goto out;
+	for (int ch = 0; ch < (stereo ? 2 : 1) && st == TACIT_OK; ch++)
+		st = transcribe_channel(asr, p1, ch, stereo ? ch : TACIT_SPEAKER_UNKNOWN, ch == 0 && mono.fd >= 0 ? &mono : NULL,
+					&c);
+	if (st != TACIT_OK)
+		goto out;
+	snprintf(language, sizeof(language), "%s", tacit_asr_language(asr));
+	tacit_asr_free(asr);
+	asr = NULL;
 
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -175,9 +323,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	sp.title = title;
 	sp.models = models;
 	sp.settings_json = settings;
-	/* An English-only model can only have heard English; otherwise the language asked
-	 * for, or unknown when it was detected. */
-	sp.language = !multilingual ? "en" : p.language && strcmp(p.language, "auto") ? p.language : "";
+	sp.language = language; /* given, detected, or "" when no speech was decoded */
 	if ((st = store_batch_begin(s)) != TACIT_OK)
 		goto out;
 	st = tacit_store_session_create(s, &sp, &id);
@@ -196,18 +342,26 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		st = tacit_store_session_end(s, id, 0);
 	if ((st = store_batch_end(s, st)) != TACIT_OK)
 		goto out;
-	if ((st = store_audio(s, id, &a, stereo ? 2 : 1)) != TACIT_OK) {
+	struct tmp_wav *keep = mono.fd >= 0 ? &mono : &p1->wav;
+	if ((st = store_audio_adopt(s, id, keep->fd, keep->path, TACIT_AUDIO_RATE, mono.fd >= 0 ? 1 : p1->file_channels)) !=
+	    TACIT_OK) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
 		tacit_store_session_delete(s, id); /* all or nothing */
 		st = tacit_fail(st, "%s", msg);
 		goto out;
 	}
+	free(keep->path); /* renamed into place: no longer ours to remove */
+	keep->path = NULL;
 	if (out_id)
 		*out_id = id;
 out:
+	tacit_asr_free(asr);
+	if (p1)
+		tmp_remove(&p1->wav);
+	tmp_remove(&mono);
+	free(p1);
 	tacit_segments_release(&c.t);
-	tacit_audio_release(&a);
 	free(title);
 	free(models);
 	free(settings);

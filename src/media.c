@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include "media.h"
+
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -23,11 +25,14 @@ struct mem_src {
 };
 
 struct pcm_out {
-	float *samples;
+	float *samples;      /* everything so far, or (with a sink) the frames of one call */
 	size_t n_frames;
 	size_t alloc_frames;
 	int n_channels;
 	size_t max_frames;
+	size_t total_frames; /* converted so far, sink or not */
+	media_sink_fn sink;  /* NULL: keep everything in samples */
+	void *user;
 };
 
 static pthread_once_t av_once = PTHREAD_ONCE_INIT;
@@ -118,16 +123,22 @@ static bool pcm_append(struct pcm_out *o, SwrContext *swr, const uint8_t **in, i
 		return false;
 	}
 	o->n_frames += (size_t)got;
-	if (o->n_frames > o->max_frames) {
+	o->total_frames += (size_t)got;
+	if (o->total_frames > o->max_frames) {
 		*st = tacit_fail(TACIT_ERR_UNSUPPORTED, "'%s' is longer than %.0f hours: split it first", name,
 				 max_seconds / 3600.0);
 		return false;
+	}
+	if (o->sink) { /* streaming: hand the frames over and reuse the buffer */
+		if (got > 0 && (*st = o->sink(o->samples, (size_t)got, o->user)) != TACIT_OK)
+			return false;
+		o->n_frames = 0;
 	}
 	return true;
 }
 
 static enum tacit_status decode(AVFormatContext *fmt, const char *name, const struct tacit_audio_params *p,
-				struct tacit_audio *out)
+				struct tacit_audio *out, media_sink_fn sink, void *user, int *src_channels)
 {
 	enum tacit_status st = TACIT_OK;
 	AVCodecContext *dec = NULL;
@@ -141,6 +152,8 @@ static enum tacit_status decode(AVFormatContext *fmt, const char *name, const st
 
 	o.n_channels = p->channels == 2 ? 2 : 1;
 	o.max_frames = (size_t)(p->max_seconds * TACIT_AUDIO_RATE);
+	o.sink = sink;
+	o.user = user;
 
 	if ((err = avformat_find_stream_info(fmt, NULL)) < 0) {
 		st = tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': %s", name, av_why(err, why, sizeof(why)));
@@ -175,6 +188,8 @@ static enum tacit_status decode(AVFormatContext *fmt, const char *name, const st
 		st = tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': invalid sample rate or channel count", name);
 		goto out;
 	}
+	if (src_channels)
+		*src_channels = dec->ch_layout.nb_channels;
 	for (unsigned i = 0; i < fmt->nb_streams; i++)
 		if ((int)i != si)
 			fmt->streams[i]->discard = AVDISCARD_ALL;
@@ -237,9 +252,9 @@ static enum tacit_status decode(AVFormatContext *fmt, const char *name, const st
 		st = tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': %s", name, av_why(last_err, why, sizeof(why)));
 	if (st == TACIT_OK && last_err < 0)
 		tacit_log(TACIT_LOG_WARN, "'%s' is damaged or truncated: kept the first %.1f s", name,
-			  (double)o.n_frames / TACIT_AUDIO_RATE);
+			  (double)o.total_frames / TACIT_AUDIO_RATE);
 out:
-	if (st == TACIT_OK) {
+	if (st == TACIT_OK && out) {
 		out->samples = o.samples;
 		out->n_frames = o.n_frames;
 		out->n_channels = o.n_channels;
@@ -280,16 +295,10 @@ static enum tacit_status check_params(const struct tacit_audio_params *p, struct
 	return TACIT_OK;
 }
 
-enum tacit_status tacit_audio_load(const char *path, const struct tacit_audio_params *params, struct tacit_audio *out)
+static enum tacit_status open_file(const char *path, AVFormatContext **fmt)
 {
-	struct tacit_audio_params p = params ? *params : tacit_audio_default_params();
-	AVFormatContext *fmt = NULL;
 	struct stat sb;
 	char why[128];
-	enum tacit_status st = check_params(&p, out);
-
-	if (st != TACIT_OK)
-		return st;
 	if (!path)
 		return tacit_fail(TACIT_ERR_USAGE, "no audio file given");
 	if (stat(path, &sb) != 0)
@@ -299,11 +308,45 @@ enum tacit_status tacit_audio_load(const char *path, const struct tacit_audio_pa
 		return tacit_fail(TACIT_ERR_IO, "cannot open '%s': Is a directory", path);
 	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
 		return tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': the file is empty", path);
-	int err = avformat_open_input(&fmt, path, NULL, NULL);
+	int err = avformat_open_input(fmt, path, NULL, NULL);
 	if (err < 0)
 		return tacit_fail(err == AVERROR(EACCES) ? TACIT_ERR_IO : TACIT_ERR_FORMAT, "cannot decode '%s': %s",
 				  path, av_why(err, why, sizeof(why)));
-	st = decode(fmt, path, &p, out);
+	return TACIT_OK;
+}
+
+enum tacit_status tacit_audio_load(const char *path, const struct tacit_audio_params *params, struct tacit_audio *out)
+{
+	struct tacit_audio_params p = params ? *params : tacit_audio_default_params();
+	AVFormatContext *fmt = NULL;
+	enum tacit_status st = check_params(&p, out);
+
+	if (st != TACIT_OK)
+		return st;
+	if ((st = open_file(path, &fmt)) != TACIT_OK)
+		return st;
+	st = decode(fmt, path, &p, out, NULL, NULL, NULL);
+	avformat_close_input(&fmt);
+	return st;
+}
+
+enum tacit_status media_decode_file(const char *path, const struct tacit_audio_params *params, media_sink_fn sink,
+				    void *user, int *src_channels)
+{
+	struct tacit_audio_params p = params ? *params : tacit_audio_default_params();
+	struct tacit_audio unused;
+	AVFormatContext *fmt = NULL;
+	enum tacit_status st = check_params(&p, &unused);
+
+	if (src_channels)
+		*src_channels = 0;
+	if (st != TACIT_OK)
+		return st;
+	if (!sink)
+		return tacit_fail(TACIT_ERR_USAGE, "media_decode_file: no sink");
+	if ((st = open_file(path, &fmt)) != TACIT_OK)
+		return st;
+	st = decode(fmt, path, &p, NULL, sink, user, src_channels);
 	avformat_close_input(&fmt);
 	return st;
 }
@@ -342,7 +385,7 @@ enum tacit_status tacit_audio_load_memory(const void *data, size_t len, const ch
 	if (err < 0)
 		st = tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': %s", name, av_why(err, why, sizeof(why)));
 	else
-		st = decode(fmt, name, &p, out);
+		st = decode(fmt, name, &p, out, NULL, NULL, NULL);
 	avformat_close_input(&fmt);
 	if (io)
 		av_freep(&io->buffer);

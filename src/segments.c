@@ -163,7 +163,10 @@ static char *render_json(const struct tacit_segments *t)
 	bool ok = root && arr;
 	if (ok) {
 		yyjson_mut_doc_set_root(doc, root);
-		ok = yyjson_mut_obj_add_val(doc, root, "segments", arr);
+		if (t->language[0])
+			ok = yyjson_mut_obj_add_strncpy(doc, root, "language", t->language,
+							strnlen(t->language, sizeof(t->language)));
+		ok = ok && yyjson_mut_obj_add_val(doc, root, "segments", arr);
 	}
 	for (size_t i = 0; ok && i < t->n_segments; i++) {
 		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);

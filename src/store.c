@@ -334,6 +334,7 @@ enum tacit_status tacit_store_check(struct tacit_store *s)
 
 static enum tacit_status repair_recordings(struct tacit_store *s);
 static void prune_model_states(struct tacit_store *s, bool default_store);
+static void remove_import_leftovers(struct tacit_store *s);
 
 static enum tacit_status configure(struct tacit_store *s)
 {
@@ -422,6 +423,8 @@ enum tacit_status tacit_store_open(const char *path, struct tacit_store **out)
 		st = repair_recordings(s);
 	if (st == TACIT_OK && s->dir)
 		prune_model_states(s, b.len > 0); /* b: the default store's path */
+	if (st == TACIT_OK && s->dir)
+		remove_import_leftovers(s);
 out:
 	if (st != TACIT_OK) {
 		tacit_store_close(s);
@@ -1893,6 +1896,159 @@ enum tacit_status tacit_recording_close(struct tacit_recording *r)
 	free(r->path);
 	free(r);
 	return ret;
+}
+
+/* ---- imported recordings: written beside the store, adopted once complete ------------ */
+
+#define IMPORT_PREFIX ".import-"
+
+enum tacit_status store_audio_tmp(struct tacit_store *s, int *out_fd, char **out_path)
+{
+	enum tacit_status ret = TACIT_OK;
+	char *audio = NULL;
+	struct buf path;
+	int fd = -1;
+
+	*out_fd = -1;
+	*out_path = NULL;
+	if (!s->dir)
+		return tacit_fail(TACIT_ERR_UNSUPPORTED, "an in-memory session store cannot keep recordings");
+	buf_init(&path);
+	if (!(audio = abs_path(s, "audio")) || !buf_addf(&path, "%s/" IMPORT_PREFIX "XXXXXX.wav", audio)) {
+		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (mkdir(audio, 0700) != 0 && errno != EEXIST) {
+		ret = io_fail("create directory", audio, errno);
+		goto out;
+	}
+	if ((fd = mkostemps(path.data, 4, O_CLOEXEC)) < 0) {
+		ret = io_fail("create a temporary recording in", audio, errno);
+		goto out;
+	}
+	/* the lock says "an import is writing this": a later store open leaves it alone */
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ret = io_fail("lock recording", path.data, errno);
+		goto out;
+	}
+	*out_fd = fd;
+	fd = -1;
+	*out_path = buf_detach(&path, NULL);
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(path.data);
+	}
+	buf_release(&path);
+	free(audio);
+	return ret;
+}
+
+enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, int fd, const char *path,
+				    int sample_rate, int channels)
+{
+	char rel[96], dir[64], hex[SHA256_HEX_LEN + 1];
+	char *adir = NULL, *dest = NULL, *audio = NULL;
+	uint8_t h[WAV_HEADER];
+	struct stat sb;
+	sqlite3_stmt *st;
+	int chunk = 0;
+	int64_t id = 0;
+
+	if (sample_rate < 1000 || sample_rate > 384000 || channels < 1 || channels > 8)
+		return tacit_fail(TACIT_ERR_USAGE, "cannot record at %d Hz with %d channels", sample_rate, channels);
+	if (fstat(fd, &sb) != 0)
+		return io_fail("read recording", path, errno);
+	uint64_t data = sb.st_size > WAV_HEADER ? (uint64_t)sb.st_size - WAV_HEADER : 0;
+	data -= data % ((uint64_t)channels * 2);
+	if (data > UINT32_MAX - 36)
+		return tacit_fail(TACIT_ERR_UNSUPPORTED, "recording '%s' passes the WAV size limit of 4 GiB", path);
+	wav_header(h, sample_rate, channels, (uint32_t)data);
+	if (!write_all(fd, h, sizeof(h), 0) || fdatasync(fd) != 0)
+		return io_fail("write recording", path, errno);
+	enum tacit_status ret = sha256_file(path, hex);
+	if (ret == TACIT_OK)
+		ret = session_exists(s, session_id);
+	if (ret == TACIT_OK)
+		ret = store_batch_begin(s);
+	if (ret != TACIT_OK)
+		return ret;
+	ret = prep(s, "SELECT COALESCE(MAX(chunk) + 1, 0) FROM audio_files WHERE session_id = ?", &st);
+	if (ret == TACIT_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			chunk = sqlite3_column_int(st, 0);
+		else
+			ret = db_fail(s, rc, "number an audio chunk");
+		sqlite3_finalize(st);
+	}
+	snprintf(dir, sizeof(dir), "audio/%lld", (long long)session_id);
+	snprintf(rel, sizeof(rel), "%s/chunk-%03d.wav", dir, chunk);
+	/* As for a live recording, the row is committed before the file is in place: a
+	 * crash in between leaves a row the next open marks missing (or repairs). */
+	if (ret == TACIT_OK)
+		ret = prep(s,
+			   "INSERT INTO audio_files (session_id, chunk, path, sample_rate, channels, bytes_durable)"
+			   " VALUES (?, ?, ?, ?, ?, ?)",
+			   &st);
+	if (ret == TACIT_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		sqlite3_bind_int(st, 2, chunk);
+		sqlite3_bind_text(st, 3, rel, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 4, sample_rate);
+		sqlite3_bind_int(st, 5, channels);
+		sqlite3_bind_int64(st, 6, (int64_t)data);
+		ret = step_done(s, st, "add an audio chunk");
+	}
+	id = sqlite3_last_insert_rowid(s->db);
+	if ((ret = store_batch_end(s, ret)) != TACIT_OK)
+		return ret;
+	audio = abs_path(s, "audio");
+	adir = abs_path(s, dir);
+	dest = abs_path(s, rel);
+	if (!audio || !adir || !dest) {
+		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	} else if (mkdir(adir, 0700) != 0 && errno != EEXIST) {
+		ret = io_fail("create directory", adir, errno);
+	} else if (rename(path, dest) != 0) {
+		ret = io_fail("move the recording into", adir, errno);
+	} else {
+		fsync_dir(adir);
+		fsync_dir(audio);
+		ret = set_audio_progress(s, id, data, "closed", hex);
+	}
+	if (ret != TACIT_OK)
+		set_audio_progress(s, id, 0, "missing", NULL);
+	free(audio);
+	free(adir);
+	free(dest);
+	return ret;
+}
+
+/* Temporary recordings of imports that crashed: removed unless their import still runs
+ * (it holds the file's lock). */
+static void remove_import_leftovers(struct tacit_store *s)
+{
+	char *audio = abs_path(s, "audio");
+	DIR *d = audio ? opendir(audio) : NULL;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, IMPORT_PREFIX, strlen(IMPORT_PREFIX)) != 0)
+			continue;
+		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			tacit_log(TACIT_LOG_INFO, "removing '%s/%s', left by an import that did not finish", audio,
+				  e->d_name);
+			unlinkat(dirfd(d), e->d_name, 0);
+		}
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	free(audio);
 }
 
 /* Fixes one unfinished recording: the header's sizes are set to the whole frames on

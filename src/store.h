@@ -13,6 +13,15 @@
 enum tacit_status store_batch_begin(struct tacit_store *s);
 enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
 
+/* Imported recordings (import_audio.c) are written to a temporary file in the store's
+ * audio folder (locked while the import runs; a later store open removes one left by a
+ * crash), then adopted as the session's next audio chunk: the WAV header is set from the
+ * file's size, the file renamed into place and recorded closed with its sha256. The file
+ * starts with WAV_HEADER (44) bytes the adoption overwrites. *out_path: free(). */
+enum tacit_status store_audio_tmp(struct tacit_store *s, int *out_fd, char **out_path);
+enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, int fd, const char *path,
+				    int sample_rate, int channels);
+
 /* Unix time in milliseconds. */
 int64_t store_now_ms(void);
 

@@ -160,5 +160,19 @@ void worker_asr_transcribe(struct asr_engine *engine, long long id, yyjson_val *
 						     yyjson_get_bool(yyjson_obj_get(req, "quick")), should_stop, &j,
 						     on_segment, &j);
 	free(pcm);
-	send_status(id, st);
+	if (st != TACIT_OK) {
+		send_status(id, st);
+		return;
+	}
+	/* DONE says what language the audio was decoded in, and how much audio that was, so
+	 * the parent can report the language of most of a recording */
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = reply(doc, id);
+	const char *lang = asr_engine_language(engine);
+	if (lang && *lang) {
+		yyjson_mut_obj_add_str(doc, o, "language", lang);
+		yyjson_mut_obj_add_sint(doc, o, "audio_ms", (int64_t)(n / (TACIT_AUDIO_RATE / 1000)));
+	}
+	send_doc(PROTO_DONE, doc);
+	yyjson_mut_doc_free(doc);
 }

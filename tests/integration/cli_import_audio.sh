@@ -59,7 +59,8 @@ ls "$W/data/audio/1/chunk-000.wav" >/dev/null
 size=$(stat -c %s "$W/data/audio/1/chunk-000.wav")
 [ "$size" -eq $((44 + 3 * 16000 * 2)) ] || { echo "audio file is $size bytes"; exit 1; }
 
-# stereo: speech on the left only, so every segment is "Me"
+# stereo: speech on the left only, so every segment is "Me"; the recording is kept as two
+# channels
 sox -n -r 16000 -c 1 -b 16 "$W/silence.wav" trim 0 3
 sox -M "$W/clip.wav" "$W/silence.wav" "$W/stereo.wav"
 expect 0 "$T" import "${X[@]}" "$W/stereo.wav"
@@ -70,4 +71,36 @@ d = json.load(open(sys.argv[1]))
 for g in d["segments"]:
     assert g["speaker"] == "Me", g
 PY
+size=$(stat -c %s "$W/data/audio/2/chunk-000.wav")
+[ "$size" -eq $((44 + 3 * 16000 * 4)) ] || { echo "stereo audio file is $size bytes"; exit 1; }
+# two identical channels are a mono recording: no speaker labels, kept as one channel
+sox "$W/clip.wav" -c 2 "$W/dual.wav"
+expect 0 "$T" import "${X[@]}" "$W/dual.wav"
+expect 0 "$T" export 3 --format json
+python3 - "$W/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for g in d["segments"]:
+    assert g["speaker"] in (None, ""), g
+PY
+size=$(stat -c %s "$W/data/audio/3/chunk-000.wav")
+[ "$size" -eq $((44 + 3 * 16000 * 2)) ] || { echo "dual-mono audio file is $size bytes"; exit 1; }
+cmp -s <(tail -c +45 "$W/data/audio/3/chunk-000.wav") <(sox "$W/clip.wav" -t raw -) || { echo "stored audio differs from the recording"; exit 1; }
+# longer than one transcription request (4 min): speech, 250 s of silence, speech; the
+# pieces end on quiet moments and the times go on across them; the whole file is stored;
+# no temporary file is left
+sox -n -r 16000 -c 1 -b 16 "$W/gap.wav" trim 0 250
+sox "$W/clip.wav" "$W/gap.wav" "$W/clip.wav" "$W/long.wav"   # 256 s
+expect 0 "$T" import "${X[@]}" "$W/long.wav"
+expect 0 "$T" export 4 --format json
+python3 - "$W/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(0 <= g["start_ms"] <= g["end_ms"] <= 256000 for g in d["segments"]), d["segments"]
+# nothing is invented in the silence between the two bits of speech
+assert not [g for g in d["segments"] if 4000 < g["start_ms"] < 252000], d["segments"]
+PY
+size=$(stat -c %s "$W/data/audio/4/chunk-000.wav")
+[ "$size" -eq $((44 + 256 * 16000 * 2)) ] || { echo "long audio file is $size bytes"; exit 1; }
+[ -z "$(ls -A "$W/data/audio" | grep -v '^[0-9]*$')" ] || { echo "leftovers: $(ls -A "$W/data/audio")"; exit 1; }
 echo ok

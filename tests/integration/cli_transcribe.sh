@@ -50,6 +50,7 @@ expect 0 "$T" transcribe "${X[@]}" --format json "$JFK"
 python3 - "$W/out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
+assert d["language"] == "en", d   # an English-only model decodes English, and says so
 for s in d["segments"]:
     assert 0 <= s["start"] <= s["end"] <= 11.0, s
     assert s["text"].strip() == s["text"] and s["text"], s
@@ -80,5 +81,27 @@ for line in open(sys.argv[1]):
     s = json.loads(line)
     assert s["type"] in ("partial", "final"), s
     assert 0 <= s["start"] <= s["end"] <= 4.0, s
+PY
+
+# live, played in real time (twice as fast): partial segments come and go, but once a
+# stretch of audio has its final segments nothing changes there again: no later line,
+# partial or final, starts before a final's end (so no final is re-emitted or revised,
+# and every partial of an utterance comes before its final)
+"$T" transcribe "${X[@]}" --realtime "$JFK" --speed 2 >"$W/rt" 2>"$W/err"
+python3 - "$W/rt" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+finals = [l for l in lines if l["type"] == "final"]
+assert finals, "no final segment at all"
+for i, f in enumerate(lines):
+    assert f["type"] in ("partial", "final"), f
+    if f["type"] != "final":
+        continue
+    for later in lines[i + 1:]:
+        if later["speaker"] == f["speaker"]:
+            assert later["start"] >= f["end"], (f, later)
+keys = [(f["start"], f["end"], f["speaker"], f["text"]) for f in finals]
+assert len(keys) == len(set(keys)), "a final segment was emitted twice"
+print(f"{len(finals)} finals, {len(lines) - len(finals)} partials", file=sys.stderr)
 PY
 echo ok

@@ -7,10 +7,13 @@
  */
 #include "internal.h"
 
+#include "asr.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -131,6 +134,11 @@ TEST(transcript_formats_exact)
 	CHECK(json && strstr(json, "\"start\": 1.5"));
 	CHECK(json && strstr(json, "\"speaker\": \"Them\""));
 	CHECK(json && strstr(json, "\"text\": \"Hello \\\"there\\\".\""));
+	CHECK(json && !strstr(json, "\"language\"")); /* unknown: not claimed */
+	tacit_free(json);
+	snprintf(t.language, sizeof(t.language), "de");
+	CHECK_EQ_INT(tacit_segments_render(&t, TACIT_FORMAT_JSON, &json), TACIT_OK);
+	CHECK(json && strstr(json, "\"language\": \"de\""));
 	tacit_free(json);
 	tacit_segments_release(&t);
 
@@ -581,5 +589,212 @@ TEST(asr_worker_crash_recovers)
 	tacit_asr_free(asr);
 	unsetenv("TACIT_ASR_CRASH_ONCE");
 	unsetenv("TACIT_WORKER_TEST");
+	tacit_audio_release(&a);
+}
+
+/* ---- the language whisper decoded in ------------------------------------------------- */
+
+/* A multilingual random-weight model: the tiny.en vocabulary with one more token, which
+ * is what makes whisper.cpp treat a model as multilingual (language tokens, detection). */
+static const char *random_multilingual(void)
+{
+	static char path[4096];
+	const char *vocab = shared_file("models/whisper-vocab-tiny.en.bin");
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	if (!vocab)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/models/ggml-tiny-multi-random.bin", build);
+	if (access(path, R_OK) == 0)
+		return path;
+	FILE *f = fopen(vocab, "rb");
+	if (!f)
+		return NULL;
+	struct buf b;
+	buf_init(&b);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	int32_t n_vocab = 51865;
+	if (b.len < 8 || b.failed) {
+		buf_release(&b);
+		return NULL;
+	}
+	memcpy(b.data + 4, &n_vocab, sizeof(n_vocab));
+	const char *mv = test_write_file(test_tmpdir(), "vocab-multi.bin", b.data, b.len);
+	buf_release(&b);
+	char vocab_multi[4096];
+	snprintf(vocab_multi, sizeof(vocab_multi), "%s", mv);
+	if (!sh("mkdir -p %s/models && %s/tools/synth-whisper %s %s.tmp 7 && mv %s.tmp %s", build, build, vocab_multi,
+		path, path, path))
+		return NULL;
+	return path;
+}
+
+static bool is_lang_code(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 5)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+TEST(asr_language_detected_and_fixed)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	if (!model || !jfk)
+		SKIP("../shared models or audio absent");
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.temperature_fallback = false;
+	p.n_threads = 2;
+	struct tacit_asr *asr = NULL;
+
+	/* An English-only model decodes English, whatever was asked */
+	p.model_path = model;
+	p.language = "auto";
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_STR(tacit_asr_language(asr), "en");
+	tacit_asr_free(asr);
+	asr = NULL;
+	CHECK_STR(tacit_asr_language(NULL), "");
+
+	const char *multi = random_multilingual();
+	if (!multi) {
+		tacit_audio_release(&a);
+		SKIP("cannot build the multilingual random model");
+	}
+	char multi_path[4096];
+	snprintf(multi_path, sizeof(multi_path), "%s", multi);
+	p.model_path = multi_path;
+	p.language = NULL; /* auto: whisper detects it, the worker reports it */
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	if (asr) {
+		CHECK(tacit_asr_multilingual(asr));
+		CHECK_STR(tacit_asr_language(asr), ""); /* nothing decoded yet */
+		CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, 3 * 16000, 0, TACIT_SPEAKER_UNKNOWN, NULL, NULL, NULL),
+			     TACIT_OK);
+		const char *got = tacit_asr_language(asr);
+		CHECK(is_lang_code(got));
+		/* the transcript JSON carries it */
+		struct tacit_segments t;
+		char *json = NULL;
+		tacit_segments_init(&t);
+		snprintf(t.language, sizeof(t.language), "%s", got);
+		CHECK_EQ_INT(tacit_segments_render(&t, TACIT_FORMAT_JSON, &json), TACIT_OK);
+		char want[64];
+		snprintf(want, sizeof(want), "\"language\": \"%s\"", got);
+		CHECK(json && strstr(json, want));
+		tacit_free(json);
+		tacit_segments_release(&t);
+		tacit_asr_free(asr);
+		asr = NULL;
+	}
+	/* fixed: that language, never a detected one */
+	p.language = "de";
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	if (asr) {
+		CHECK_STR(tacit_asr_language(asr), "de");
+		CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, 3 * 16000, 0, TACIT_SPEAKER_UNKNOWN, NULL, NULL, NULL),
+			     TACIT_OK);
+		CHECK_STR(tacit_asr_language(asr), "de");
+	}
+	tacit_asr_free(asr);
+	tacit_audio_release(&a);
+}
+
+/* ---- live: partials come and go, a final never changes -------------------------------- */
+
+struct stream_event {
+	bool final;
+	int64_t start_ms, end_ms;
+	int speaker;
+};
+
+struct stream_log {
+	struct stream_event ev[512];
+	int n;
+};
+
+static bool on_stream(const struct tacit_asr_segment *s, void *user)
+{
+	struct stream_log *l = user;
+	if (l->n < (int)ARRAY_SIZE(l->ev))
+		l->ev[l->n++] = (struct stream_event){ s->final, s->start_ms, s->end_ms, s->speaker };
+	return true;
+}
+
+/* Waits (however slow the machine) until the stream has nothing queued or in flight, so
+ * every partial that falls due is asked for: the test is about order, not speed. */
+static void wait_idle(struct tacit_asr_stream *s)
+{
+	for (int i = 0; i < 60000 && !asr_stream_idle(s); i++) {
+		CHECK_EQ_INT(tacit_asr_stream_push(s, NULL, 0, NULL), TACIT_OK);
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(asr_stream_idle(s));
+}
+
+TEST(asr_stream_final_never_changes)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	if (!model || !jfk || !vad)
+		SKIP("../shared models or audio absent");
+	char vad_path[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+	/* two utterances on each channel of a two-channel stream: "Me" talks, then "Them" */
+	size_t n = 10 * 16000;
+	float *pcm = calloc(2 * n, sizeof(float));
+	for (size_t i = 0; i < 3 * 16000; i++) {
+		pcm[2 * (i + 0 * 16000)] = a.samples[16000 + i];
+		pcm[2 * (i + 5 * 16000) + 1] = a.samples[6 * 16000 + i];
+	}
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.model_path = model;
+	p.vad_model_path = vad_path;
+	p.temperature_fallback = false;
+	p.n_threads = 2;
+	struct tacit_asr *asr = NULL;
+	struct tacit_asr_stream *s = NULL;
+	struct stream_log *log = calloc(1, sizeof(*log));
+	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_stream_new(asr, 2, 1000, on_stream, log, &s), TACIT_OK);
+	for (size_t at = 0; s && at < n; at += 1600) {
+		CHECK_EQ_INT(tacit_asr_stream_push(s, pcm + 2 * at, 1600, NULL), TACIT_OK);
+		wait_idle(s);
+	}
+	CHECK_EQ_INT(tacit_asr_stream_finish(s, NULL), TACIT_OK);
+	int n_partial = 0, n_final = 0;
+	for (int i = 0; i < log->n; i++) {
+		const struct stream_event *e = &log->ev[i];
+		n_partial += !e->final;
+		n_final += e->final;
+		CHECK(e->speaker == TACIT_SPEAKER_ME || e->speaker == TACIT_SPEAKER_THEM);
+		CHECK(e->start_ms >= 0 && e->start_ms <= e->end_ms && e->end_ms <= 10000);
+		if (!e->final)
+			continue;
+		/* Once final, that stretch of that speaker's audio is closed: nothing later, partial
+		 * or final, starts inside it (no revision, no repeat, no late partial). */
+		for (int j = i + 1; j < log->n; j++)
+			if (log->ev[j].speaker == e->speaker)
+				CHECK(log->ev[j].start_ms >= e->end_ms);
+	}
+	CHECK(n_final >= 1);
+	CHECK(n_partial >= 1); /* partials were asked for and the worker was idle for each */
+	tacit_asr_stream_free(s);
+	tacit_asr_free(asr);
+	free(log);
+	free(pcm);
 	tacit_audio_release(&a);
 }

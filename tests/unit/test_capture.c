@@ -62,3 +62,55 @@ TEST(capture_null_backend)
 	tacit_capture_close(cap);
 	tacit_capture_close(NULL);
 }
+
+TEST(capture_two_sources_null_backend)
+{
+	struct tacit_capture_params p = tacit_capture_default_params();
+	struct tacit_capture *cap = NULL;
+	struct tacit_audio_device *d = NULL;
+	size_t n = 0;
+	struct got g = { 0 };
+
+	p.null_backend = true;
+	if (tacit_capture_devices(&p, &d, &n) != TACIT_OK)
+		SKIP("miniaudio's null backend cannot be opened here");
+	bool found = false;
+	for (size_t i = 0; i < n; i++) {
+		found |= !strcmp(d[i].name, "NULL Capture Device");
+		CHECK_STR(d[i].backend, "Null");
+		CHECK(!d[i].loopback);
+	}
+	CHECK(found);
+	tacit_free(d);
+
+	/* by name, a unique part of it, case-blind; no such device */
+	p.device = "nope, not a device";
+	CHECK_EQ_INT(tacit_capture_open(&p, on_pcm, &g, &cap), TACIT_ERR_NOT_FOUND);
+	CHECK(strstr(tacit_errmsg(), "'nope, not a device'") && strstr(tacit_errmsg(), "--list-devices"));
+	CHECK(cap == NULL);
+	/* the system audio by default: the null backend has no monitor or loopback */
+	p.device = "null capture";
+	p.system = true;
+	CHECK_EQ_INT(tacit_capture_open(&p, on_pcm, &g, &cap), TACIT_ERR_UNSUPPORTED);
+	CHECK(strstr(tacit_errmsg(), "--system DEVICE") != NULL);
+	CHECK(cap == NULL);
+
+	/* two named sources: one two-channel stream, microphone and system audio paired */
+	p.system_device = "NULL Capture Device";
+	p.channels = 1; /* two sources make two channels whatever this says */
+	CHECK_EQ_INT(tacit_capture_open(&p, on_pcm, &g, &cap), TACIT_OK);
+	if (!cap)
+		return;
+	CHECK(strstr(tacit_capture_device_name(cap), "' + '") != NULL);
+	CHECK_EQ_INT(tacit_capture_start(cap), TACIT_OK);
+	for (int i = 0; i < 1000 && __atomic_load_n(&g.frames, __ATOMIC_RELAXED) < 1600; i++)
+		sleep_ms(10);
+	CHECK_EQ_INT(tacit_capture_stop(cap), TACIT_OK);
+	size_t after_stop = __atomic_load_n(&g.frames, __ATOMIC_RELAXED);
+	CHECK(after_stop >= 1600);
+	CHECK_EQ_INT(g.channels, 2);
+	CHECK(!g.nonzero);
+	sleep_ms(100);
+	CHECK_EQ_INT(__atomic_load_n(&g.frames, __ATOMIC_RELAXED), after_stop);
+	tacit_capture_close(cap);
+}
