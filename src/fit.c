@@ -34,21 +34,22 @@
  *                         by bench/fit_check.c on bench/models.sh's measurements on an
  *                         idle 2-core AMD EPYC (triad 27.4 GB/s, 2 threads), decode tok/s
  *                         measured / bytes read per token / layers: gemma-3-1b 33.4 /
- *                         799.5 MB / 26, llama-3.2-1b 37.6 / 799.9 MB / 16, qwen2.5-0.5b
- *                         55.7 / 391.9 MB / 24, qwen3-0.6b 62.6 / 390.8 MB / 28. The
- *                         least-squares fit of 1 / (bytes / rate + layers x c) gives a
- *                         rate of 30.2 GB/s, 1.10 x triad (decode only reads; triad also
- *                         writes, which costs more), and c = 0.16 ms; every model then
- *                         lands within 9 %. A rate below triad, as the first calibration
- *                         used, under-estimated the 1B models by up to 23 %.
+ *                         800 MB / 26, llama-3.2-1b 37.6 / 800 MB / 16, qwen2.5-0.5b 55.7
+ *                         / 392 MB / 24, qwen3-0.6b 62.6 / 391 MB / 28, qwen2.5-1.5b 33.6
+ *                         / 970 MB / 28, qwen3-1.7b 30.8 / 1089 MB / 28, qwen3.5-2b 25.4
+ *                         / 1263 MB / 24. The minimax fit of 1 / (bytes / rate + layers x
+ *                         c) gives a rate of 39 GB/s, 1.42 x triad (decode only reads
+ *                         and the weights stream in order; triad also writes), and c =
+ *                         0.27 ms: every model within 9.1 %. A four-model fit (rate 1.10
+ *                         x triad, 0.16 ms) under-estimated the 1.5-2B models by 15-22 %.
  * CPU_LAYER_SECONDS       That fixed cost per layer on the CPU: about a dozen graph nodes
  *                         per layer, each ending in a barrier of all threads.
  * GPU_BANDWIDTH_EFFICIENCY The same for a GPU's published peak: 0.65, the usual fraction
  *                         llama-bench reaches on discrete GPUs; not measured here (no GPU).
- * CPU_BYTES_PER_S_PER_CORE A core dequantizes and multiplies about 16 GB/s of Q4_K
- *                         weights (AVX2/AVX-512; 2 threads streamed 30 GB/s in the runs
- *                         above without reaching a compute limit): the limit on machines
- *                         with many memory channels and few cores.
+ * CPU_BYTES_PER_S_PER_CORE A core dequantizes and multiplies about 20 GB/s of Q4_K
+ *                         weights (AVX2/AVX-512; 2 threads streamed up to 33 GB/s in the
+ *                         runs above without reaching a compute limit): the limit on
+ *                         machines with many memory channels and few cores.
  * DEFAULT_*_BANDWIDTH_GBS Used when bandwidth is unknown (not measured, GPU not in the
  *                         table): a single DDR4 channel pair, a low-end GPU.
  * COMPUTE_ACT_ROWS        Compute buffer = 4 B x n_ubatch x (ROWS x n_embd + n_vocab):
@@ -87,10 +88,10 @@ static const double APPLE_WORKING_SET_SMALL = 0.67;
 static const double APPLE_WORKING_SET_LARGE = 0.75;
 static const double APPLE_WORKING_SET_BREAK_GIB = 36.0;
 static const double IGPU_SHARED_FRACTION = 0.50;
-static const double CPU_BANDWIDTH_EFFICIENCY = 1.10;
-static const double CPU_LAYER_SECONDS = 0.16e-3;
+static const double CPU_BANDWIDTH_EFFICIENCY = 1.42;
+static const double CPU_LAYER_SECONDS = 0.27e-3;
 static const double GPU_BANDWIDTH_EFFICIENCY = 0.65;
-static const double CPU_BYTES_PER_S_PER_CORE = 16e9;
+static const double CPU_BYTES_PER_S_PER_CORE = 20e9;
 static const double DEFAULT_CPU_BANDWIDTH_GBS = 20.0;
 static const double DEFAULT_GPU_BANDWIDTH_GBS = 100.0;
 static const double COMPUTE_ACT_ROWS = 10.0;

@@ -106,12 +106,13 @@ TEST(fit_kv_hybrid_recurrent_and_moe)
 	struct tacit_fit longer;
 	CHECK_EQ_INT(tacit_fit_score(&s, &m, &p, &longer), TACIT_OK);
 	CHECK(longer.mem_kv - moe.mem_kv == 10ull * 2 * 8192 * 2 * 256 * 2);
-	/* the same bytes read densely: an MoE reads about 3/35 of them per token */
+	/* the same bytes read densely: an MoE reads about 3/35 of them per token (less
+	 * than 35/3 times faster: each layer also has a fixed cost) */
 	m.params_active = 0;
 	m.n_expert = m.n_expert_used = 0;
 	CHECK_EQ_INT(tacit_fit_score(&s, &m, NULL, &dense), TACIT_OK);
 	CHECK(moe.mem_needed == dense.mem_needed);
-	CHECK(moe.est_tokens_per_s > 8 * dense.est_tokens_per_s);
+	CHECK(moe.est_tokens_per_s > 6 * dense.est_tokens_per_s);
 	CHECK(moe.est_tokens_per_s < 12 * dense.est_tokens_per_s);
 }
 
@@ -157,7 +158,7 @@ static const struct {
 	{ "intel-igpu-16gb", "G G G G G T+ N N N", "qwen3.5-9b" },
 	{ "m3-pro-36gb", "G G G G G G G T T", "qwen3.6-27b" },
 	{ "m5-max-128gb", "G G G G G G G G G", "qwen3.6-35b-a3b" },
-	{ "rtx4060-8gb", "G G G G T G+ g+ g+ G+", "gemma4-e4b" },
+	{ "rtx4060-8gb", "G G G G T G+ G+ G+ G+", "gemma4-e4b" },
 	{ "rtx4080-16gb", "G G G G G G G+ G+ G+", "qwen3.5-9b-hq" },
 	{ "cpu-2core-24gb", "G G G G G+ G+ N N N", "gemma4-e4b" },
 };
