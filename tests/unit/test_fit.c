@@ -248,6 +248,12 @@ TEST(fit_gpu_layer_plan)
 	struct tacit_fit h;
 	CHECK_EQ_INT(tacit_fit_score(&c, &big->layout, NULL, &h), TACIT_OK);
 	CHECK(h.n_gpu_layers == 0 && h.est_tokens_per_s < f.est_tokens_per_s);
+	/* most layers on a slow CPU: a catastrophic spill, not listed, with the reason */
+	CHECK_EQ_INT(tacit_profile_get("rtx4060-8gb", &s), TACIT_OK);
+	s.cpu_bandwidth_gbs = 4;
+	CHECK_EQ_INT(tacit_fit_score(&s, &big->layout, NULL, &f), TACIT_OK);
+	CHECK(f.verdict != TACIT_FIT_NONE && f.slow && !f.listed);
+	CHECK(strstr(f.reason, "of its layers on the CPU") != NULL);
 out:
 	tacit_catalog_free(cat);
 }
