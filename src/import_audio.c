@@ -45,24 +45,6 @@ static bool cancel_set(const volatile int *cancel)
 	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
 }
 
-static bool write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			return false;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static enum tacit_status write_fail(const char *path, int err)
 {
 	if (err == ENOSPC || err == EDQUOT || err == EFBIG)
@@ -81,7 +63,7 @@ static enum tacit_status tmp_open(struct tacit_store *s, struct tmp_wav *w)
 {
 	static const uint8_t zeros[WAV_HEADER_BYTES];
 	enum tacit_status st = store_audio_tmp(s, &w->fd, &w->path);
-	if (st == TACIT_OK && !write_all(w->fd, zeros, sizeof(zeros)))
+	if (st == TACIT_OK && !store_write_all(w->fd, zeros, sizeof(zeros), -1))
 		st = write_fail(w->path, errno);
 	return st;
 }
@@ -138,7 +120,7 @@ static enum tacit_status on_pcm(const float *pcm, size_t n, void *user)
 			if (p->file_channels == 2)
 				p->pcm[i * 2 + 1] = to_s16(r);
 		}
-		if (!write_all(p->wav.fd, p->pcm, k * (size_t)p->file_channels * sizeof(int16_t)))
+		if (!store_write_all(p->wav.fd, p->pcm, k * (size_t)p->file_channels * sizeof(int16_t), -1))
 			return write_fail(p->wav.path, errno);
 		p->n_frames += k;
 		pcm += 2 * k;
@@ -198,7 +180,7 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 				mono[i] = raw[i * fc + (size_t)c];
 				buf[have + i] = (float)mono[i] / 32768.0f;
 			}
-			if (copy && !write_all(copy->fd, mono, k * sizeof(int16_t))) {
+			if (copy && !store_write_all(copy->fd, mono, k * sizeof(int16_t), -1)) {
 				st = write_fail(copy->path, errno);
 				break;
 			}

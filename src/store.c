@@ -1661,7 +1661,25 @@ static enum tacit_status io_fail(const char *what, const char *path, int err)
 	return tacit_fail(TACIT_ERR_IO, "cannot %s '%s': %s", what, path, strerror(err));
 }
 
-static bool write_all(int fd, const void *data, size_t len, off_t at)
+/* The number of session_id's next audio chunk (0 for the first). */
+static enum tacit_status next_chunk(struct tacit_store *s, int64_t session_id, int *chunk)
+{
+	sqlite3_stmt *st;
+	enum tacit_status ret =
+		prep(s, "SELECT COALESCE(MAX(chunk) + 1, 0) FROM audio_files WHERE session_id = ?", &st);
+	if (ret != TACIT_OK)
+		return ret;
+	sqlite3_bind_int64(st, 1, session_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*chunk = sqlite3_column_int(st, 0);
+	else
+		ret = db_fail(s, rc, "number an audio chunk");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+bool store_write_all(int fd, const void *data, size_t len, off_t at)
 {
 	const char *p = data;
 	while (len) {
@@ -1729,16 +1747,7 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		ret = store_batch_begin(s);
 	if (ret != TACIT_OK)
 		return ret;
-	ret = prep(s, "SELECT COALESCE(MAX(chunk) + 1, 0) FROM audio_files WHERE session_id = ?", &st);
-	if (ret == TACIT_OK) {
-		sqlite3_bind_int64(st, 1, session_id);
-		int rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			chunk = sqlite3_column_int(st, 0);
-		else
-			ret = db_fail(s, rc, "number an audio chunk");
-		sqlite3_finalize(st);
-	}
+	ret = next_chunk(s, session_id, &chunk);
 	snprintf(dir, sizeof(dir), "audio/%lld", (long long)session_id);
 	snprintf(rel, sizeof(rel), "%s/chunk-%03d.wav", dir, chunk);
 	if (ret == TACIT_OK)
@@ -1789,7 +1798,7 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		goto out;
 	}
 	wav_header(h, sample_rate, channels, 0);
-	if (!write_all(r->fd, h, sizeof(h), -1) || fdatasync(r->fd) != 0) {
+	if (!store_write_all(r->fd, h, sizeof(h), -1) || fdatasync(r->fd) != 0) {
 		ret = io_fail("write recording", r->path, errno);
 		goto out;
 	}
@@ -1825,7 +1834,7 @@ enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 	if (r->written == r->durable)
 		return TACIT_OK;
 	wav_header(h, r->sample_rate, r->channels, (uint32_t)r->written);
-	if (!write_all(r->fd, h, sizeof(h), 0) || fdatasync(r->fd) != 0) {
+	if (!store_write_all(r->fd, h, sizeof(h), 0) || fdatasync(r->fd) != 0) {
 		r->failed = true;
 		return io_fail("write recording", r->path, errno);
 	}
@@ -1863,7 +1872,7 @@ enum tacit_status tacit_recording_write(struct tacit_recording *r, const int16_t
 			}
 			src = le;
 		}
-		if (!write_all(r->fd, src, n, (off_t)(WAV_HEADER + r->written))) {
+		if (!store_write_all(r->fd, src, n, (off_t)(WAV_HEADER + r->written))) {
 			int e = errno;
 			r->failed = true;
 			return io_fail("write recording", r->path, e);
@@ -1964,7 +1973,7 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 	if (data > UINT32_MAX - 36)
 		return tacit_fail(TACIT_ERR_UNSUPPORTED, "recording '%s' passes the WAV size limit of 4 GiB", path);
 	wav_header(h, sample_rate, channels, (uint32_t)data);
-	if (!write_all(fd, h, sizeof(h), 0) || fdatasync(fd) != 0)
+	if (!store_write_all(fd, h, sizeof(h), 0) || fdatasync(fd) != 0)
 		return io_fail("write recording", path, errno);
 	enum tacit_status ret = sha256_file(path, hex);
 	if (ret == TACIT_OK)
@@ -1973,16 +1982,7 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 		ret = store_batch_begin(s);
 	if (ret != TACIT_OK)
 		return ret;
-	ret = prep(s, "SELECT COALESCE(MAX(chunk) + 1, 0) FROM audio_files WHERE session_id = ?", &st);
-	if (ret == TACIT_OK) {
-		sqlite3_bind_int64(st, 1, session_id);
-		int rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			chunk = sqlite3_column_int(st, 0);
-		else
-			ret = db_fail(s, rc, "number an audio chunk");
-		sqlite3_finalize(st);
-	}
+	ret = next_chunk(s, session_id, &chunk);
 	snprintf(dir, sizeof(dir), "audio/%lld", (long long)session_id);
 	snprintf(rel, sizeof(rel), "%s/chunk-%03d.wav", dir, chunk);
 	/* As for a live recording, the row is committed before the file is in place: a
@@ -2077,7 +2077,7 @@ static void repair_one(struct tacit_store *s, int64_t id, const char *rel, int r
 	if (data > UINT32_MAX - 36)
 		data = (UINT32_MAX - 36) / frame * frame;
 	wav_header(h, rate, channels, (uint32_t)data);
-	if (ftruncate(fd, (off_t)(WAV_HEADER + data)) != 0 || !write_all(fd, h, sizeof(h), 0) || fdatasync(fd) != 0) {
+	if (ftruncate(fd, (off_t)(WAV_HEADER + data)) != 0 || !store_write_all(fd, h, sizeof(h), 0) || fdatasync(fd) != 0) {
 		tacit_log(TACIT_LOG_WARN, "cannot repair recording '%s': %s", path, strerror(errno));
 		goto out;
 	}

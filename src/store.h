@@ -79,4 +79,8 @@ typedef void (*store_score_fn)(int64_t segment_id, double score, void *user);
 enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,
 					  store_score_fn fn, void *user);
 
+/* Writes all len bytes to fd (at offset `at`, or at the file position when at < 0),
+ * retrying on EINTR; false with errno set on failure (EIO for a zero-byte write). */
+bool store_write_all(int fd, const void *data, size_t len, off_t at);
+
 #endif
