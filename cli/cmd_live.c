@@ -41,6 +41,8 @@ static const char usage_text[] =
 	"  --no-suggest        none this time, whatever the setting says\n"
 	"  --ask Q             ask Q at the end of the input, before stopping\n"
 	"  --wait-idle         let the analysis catch up before stopping (benchmarks)\n"
+	"  --no-stop           leave the meeting unfinished at the end of the input (no\n"
+	"                      final summary; go on later with --resume ID)\n"
 	"  --model NAME        language model (a catalog id, a custom name or a file)\n"
 	"  --asr-model NAME    speech model;  --vad-model NAME  voice activity model\n"
 	"  --no-analysis       transcript only, no language model\n"
@@ -281,6 +283,7 @@ int cmd_live(int argc, char **argv)
 		{ "title", required_argument, NULL, 'T' },    { "suggest", optional_argument, NULL, 'g' },
 		{ "no-suggest", no_argument, NULL, 'G' },     { "ask", required_argument, NULL, 'a' },
 		{ "wait-idle", no_argument, NULL, 'w' },      { "model", required_argument, NULL, 'm' },
+		{ "no-stop", no_argument, NULL, 'N' },
 		{ "asr-model", required_argument, NULL, 'A' }, { "vad-model", required_argument, NULL, 'V' },
 		{ "no-analysis", no_argument, NULL, 'n' },    { "max-tokens", required_argument, NULL, 'x' },
 		{ "window-tokens", required_argument, NULL, 'W' }, { "ctx", required_argument, NULL, 'C' },
@@ -292,7 +295,7 @@ int cmd_live(int argc, char **argv)
 	struct tacit_live_params p = tacit_live_default_params();
 	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
 	double speed = 1.0;
-	bool wait_idle = false, mic = false;
+	bool wait_idle = false, mic = false, no_stop = false;
 	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct out o = { false, 0, 1.0 };
 	int c, rc = 0;
@@ -350,6 +353,9 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'w':
 			wait_idle = true;
+			break;
+		case 'N':
+			no_stop = true;
 			break;
 		case 'm':
 			p.llm_model = optarg;
@@ -487,7 +493,10 @@ int cmd_live(int argc, char **argv)
 	}
 	if (st == TACIT_OK && wait_idle && !n_signals)
 		tacit_live_wait_idle(live, -1);
-	if (rc == 0) {
+	if (rc == 0 && no_stop && !n_signals) {
+		fprintf(stderr, "tacit: meeting %" PRId64 " stays unfinished (go on with 'tacit live --resume %" PRId64 "')\n",
+			id, id);
+	} else if (rc == 0) {
 		st = tacit_live_stop(live, NULL);
 		if (st != TACIT_OK)
 			rc = cli_fail(st);

@@ -1375,10 +1375,23 @@ TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit
  * speech model and the recording; it takes audio from tacit_live_push(), writes it to
  * the session's recording (crash-safe, see tacit_recording_open()), transcribes it and
  * stores every final segment durably before announcing it. The analysis thread owns
- * the language model (in its worker process, started at a lower CPU priority so speech
- * keeps up): transcription never waits on it. Its jobs are coalesced: a newer
- * suggestion request replaces a queued one; segments that arrive while it is busy are
- * taken together.
+ * the language model (in its worker process, at the normal CPU priority so that the
+ * final summary is not starved by other programs; see "Transcription first" for how
+ * speech keeps up): transcription never waits on it. Its jobs are coalesced: a newer suggestion request
+ * replaces a queued one; segments that arrive while it is busy are taken together.
+ *
+ * Transcription first. While whisper has a final segment to decode (in flight or
+ * queued), or more than live.asr_backlog_ms of audio waits for the transcription
+ * thread, the language model's worker is paused (SIGSTOP; resumed with SIGCONT when
+ * that work is done): model work never takes a core from the transcript. A nicer
+ * priority alone is not enough: ggml's threads wait for each other by spinning, so two
+ * engines sharing too few cores stall each other (on 2 cores the transcript fell a
+ * minute behind with suggestions on). The model works in the gaps; under a heavy
+ * transcription load suggestions come late or not at all, and a stop then has more of
+ * the window to read. Partials (previews) do not pause the model. A paused worker keeps
+ * its state; a cancel, an abort or a stop resumes it, and a worker whose parent dies
+ * while it is paused is ended by the kernel (SIGHUP to its orphaned process group).
+ * The live VAD runs on one thread beside it. Turn it off with live.asr_first "off".
  *
  * Rolling analysis. Final segments enter the language model's cache as they arrive
  * (the prompt is a stable prefix that only grows, so only new text is processed).
@@ -1411,6 +1424,10 @@ TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit
  *                                    holds after the instructions, the answer and room
  *                                    for a question, at most 6144)
  *   live.max_tokens                  output budget of each model call (default 320)
+ *   live.asr_first                   "on"/"off": pause the model while whisper decodes a
+ *                                    final segment (default on; see above)
+ *   live.asr_backlog_ms              untranscribed audio (ms) beyond which the model
+ *                                    also waits (default 1000)
  * Power and load are read when a suggestion falls due (params.sysroot for tests).
  * --------------------------------------------------------------------------------- */
 
@@ -1447,8 +1464,14 @@ enum tacit_live_event_type {
 				      * at 20 %") */
 	TACIT_LIVE_WARNING = 7,      /* text: something failed and the meeting goes on
 				      * (a suggestion or a fold failed; a question failed) */
-	TACIT_LIVE_STOPPED = 8,      /* json: {"session","summary","notes","stop_ms",...};
-				      * text: the summary's Markdown. The last event. */
+	TACIT_LIVE_STOPPED = 8,      /* json: {"session","segments","windows","stop_ms",
+				      * "stop_read_tokens","stop_generated_tokens",
+				      * "stop_model_calls","stop_folds","summary","notes"}:
+				      * the stop's time and its model work (prompt tokens
+				      * read, not reused from the cache; tokens written;
+				      * calls; windows folded), which is what its time
+				      * depends on; text: the summary's Markdown. The last
+				      * event. */
 };
 
 struct tacit_live_event {

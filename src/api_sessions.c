@@ -318,6 +318,8 @@ static const struct setting {
 	{ "suggestions.max_load", SET_NUMBER, TACIT_MODEL_LLM, "Load per core above which suggestions back off", 0.1, 16 },
 	{ "live.window_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Transcript tokens per rolling summary window", 64, 6144 },
 	{ "live.max_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Output budget of each model call during a meeting", 32, 4096 },
+	{ "live.asr_first", SET_ONOFF, TACIT_MODEL_LLM, "Live meetings: the language model waits while speech is transcribed", 0, 0 },
+	{ "live.asr_backlog_ms", SET_NUMBER, TACIT_MODEL_LLM, "Live meetings: untranscribed audio (ms) that also makes it wait", 0, 600000 },
 };
 
 static const struct setting *find_setting(const char *key)

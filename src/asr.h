@@ -69,5 +69,8 @@ void asr_kill(struct tacit_asr *asr);
 
 /* Whether the live stream has nothing queued or in flight (tests: wait for it). */
 bool asr_stream_idle(const struct tacit_asr_stream *s);
+/* Whether a final request (not a partial) is in flight or queued: a live meeting's model
+ * waits for it (live.c, transcription first). */
+bool asr_stream_final_pending(const struct tacit_asr_stream *s);
 
 #endif

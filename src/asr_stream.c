@@ -97,6 +97,14 @@ bool asr_stream_idle(const struct tacit_asr_stream *s)
 	return !s->busy && s->n_queue == 0;
 }
 
+bool asr_stream_final_pending(const struct tacit_asr_stream *s)
+{
+	bool pending = s->busy && s->busy_final;
+	for (size_t i = 0; i < s->n_queue && !pending; i++)
+		pending = s->queue[i].final;
+	return pending;
+}
+
 static int speaker_of(const struct tacit_asr_stream *s, int c)
 {
 	return s->n_channels == 2 ? c : TACIT_SPEAKER_UNKNOWN;

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "asr.h"
 #include "citations.h"
 #include "grammar.h"
 #include "live.h"
@@ -18,8 +19,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +35,11 @@
 #define PART_MAX_CHARS 60 /* the topic of the last part, written by the final call */
 #define PROMPT_VERSION "live-1"
 #define ASR_CHUNK_FRAMES (TACIT_AUDIO_RATE / 2)
+/* Transcription first (see asr_gate()): how often a paused model's transcription thread
+ * looks whether whisper is done when no audio comes, and the audio backlog that pauses the
+ * model even between whisper requests (setting live.asr_backlog_ms). */
+#define GATE_POLL_MS 50
+#define DEFAULT_BACKLOG_MS 1000
 
 static const char system_text[] =
 	"You are a meeting assistant. Transcript lines start with a segment number like [S12]. Reply with JSON "
@@ -65,6 +69,16 @@ static bool setting_on(struct tacit_store *store, const char *key)
 	tacit_free(v);
 	tacit_clear_error();
 	return on;
+}
+
+static bool setting_off(struct tacit_store *store, const char *key)
+{
+	char *v = NULL;
+	bool off = store && tacit_store_setting_get(store, key, &v) == TACIT_OK && v &&
+		   (!strcmp(v, "off") || !strcmp(v, "0") || !strcmp(v, "false"));
+	tacit_free(v);
+	tacit_clear_error();
+	return off;
 }
 
 enum tacit_status tacit_suggestions_notice(struct tacit_store *store, char **out_notice)
@@ -97,6 +111,11 @@ enum tacit_status tacit_suggestions_enable(struct tacit_store *store, bool on, c
 	else
 		free(notice);
 	return st;
+}
+
+bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms)
+{
+	return enabled && (asr_busy || backlog_ms > max_backlog_ms);
 }
 
 enum live_suggest_state live_suggest_decide(const struct live_policy *p, enum tacit_power power, int battery_percent,
@@ -221,6 +240,11 @@ struct tacit_live {
 	struct tacit_asr *asr;
 	struct tacit_asr_stream *stream;
 	int asr_cancel; /* atomic */
+	/* transcription first: the model worker is paused while whisper has work */
+	struct tacit_llm *gate_llm; /* atomic: set once the analysis thread has opened it */
+	bool gate_on, gate_paused;  /* gate_paused: transcription thread only */
+	int64_t gate_backlog_ms;
+	uint64_t n_gate_pauses;
 
 	pthread_mutex_t q_mu; /* everything the analysis thread is asked to do */
 	pthread_cond_t q_cond;
@@ -259,6 +283,10 @@ struct tacit_live {
 	double next_suggest;
 	int backoff;
 	int suggest_state; /* last told, -1 = none */
+	/* what the stop did (the STOPPED event): model work from tacit_live_stop() on */
+	bool stop_phase;
+	long long stop_read, stop_generated;
+	int stop_calls, stop_folds;
 };
 
 static double now_s(void)
@@ -380,6 +408,41 @@ static bool on_asr_segment(const struct tacit_asr_segment *s, void *user)
 	return true;
 }
 
+/* Transcription first. Under load, whisper's threads and the model's threads on the same
+ * cores starve each other: ggml's threads wait for each other at every graph node by
+ * spinning, so a team with one thread descheduled stalls while its others burn their
+ * cores, and a lower priority (nice) for the model only changes the shares, not the
+ * stalls; on 2 cores the transcript fell a minute behind. So the transcription thread
+ * pauses the model's worker (SIGSTOP, llm_pause()) while whisper has a final request in
+ * flight or queued or the audio backlog passes live.asr_backlog_ms, and resumes it when
+ * they are done: the model works in the gaps and never takes a core from a final. A
+ * partial (a preview, dropped when its final comes) does not pause the model, or the
+ * model would hardly run while anyone speaks. A paused worker keeps its state, so no work
+ * is lost; a cancel or a stop resumes it. The live VAD (this thread) runs beside the
+ * model: one thread, short. With a_mu held. */
+static void asr_gate(struct tacit_live *l, bool finishing)
+{
+	struct tacit_llm *llm = __atomic_load_n(&l->gate_llm, __ATOMIC_ACQUIRE);
+	if (!llm)
+		return;
+	bool busy = finishing || (l->stream && asr_stream_final_pending(l->stream));
+	int64_t backlog = (int64_t)(l->aq_len / (size_t)l->p.n_channels) * 1000 / TACIT_AUDIO_RATE;
+	bool pause = !l->a_quit && live_llm_must_wait(l->gate_on, busy, backlog, l->gate_backlog_ms);
+	if (pause && !l->gate_paused)
+		l->n_gate_pauses++;
+	if (pause || l->gate_paused)
+		llm_pause(llm, pause); /* again while paused: a respawned worker starts running */
+	l->gate_paused = pause;
+}
+
+static void asr_gate_open(struct tacit_live *l)
+{
+	struct tacit_llm *llm = __atomic_load_n(&l->gate_llm, __ATOMIC_ACQUIRE);
+	if (llm && l->gate_paused)
+		llm_pause(llm, false);
+	l->gate_paused = false;
+}
+
 static void *asr_main(void *arg)
 {
 	struct tacit_live *l = arg;
@@ -391,9 +454,27 @@ static void *asr_main(void *arg)
 
 	pthread_mutex_lock(&l->a_mu);
 	while (st == TACIT_OK) {
-		while (l->aq_len == 0 && !l->a_eof && !l->a_quit)
-			pthread_cond_wait(&l->a_cond, &l->a_mu);
-		if (l->a_quit || l->aq_len == 0)
+		while (l->aq_len == 0 && !l->a_eof && !l->a_quit && st == TACIT_OK) {
+			if (!l->gate_paused) {
+				pthread_cond_wait(&l->a_cond, &l->a_mu);
+				continue;
+			}
+			/* the model waits: look at whisper's progress even when no audio comes */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += GATE_POLL_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&l->a_cond, &l->a_mu, &ts) == 0 || l->aq_len || l->a_eof || l->a_quit)
+				continue;
+			pthread_mutex_unlock(&l->a_mu);
+			st = tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel); /* takes whisper's results */
+			pthread_mutex_lock(&l->a_mu);
+			asr_gate(l, false);
+		}
+		if (l->a_quit || l->aq_len == 0 || st != TACIT_OK)
 			break;
 		size_t n = l->aq_len < max ? l->aq_len : max;
 		memcpy(chunk, l->aq + l->aq_head, n * sizeof(float));
@@ -421,13 +502,19 @@ static void *asr_main(void *arg)
 		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
 
 		pthread_mutex_lock(&l->a_mu);
+		asr_gate(l, false);
 		l->a_busy = false;
 		pthread_cond_broadcast(&l->a_cond);
 	}
 	bool quit = l->a_quit;
+	if (st == TACIT_OK && !quit)
+		asr_gate(l, true); /* the last audio is transcribed before the model goes on */
 	pthread_mutex_unlock(&l->a_mu);
 	if (st == TACIT_OK && !quit)
 		st = tacit_asr_stream_finish(l->stream, &l->asr_cancel);
+	pthread_mutex_lock(&l->a_mu);
+	asr_gate_open(l);
+	pthread_mutex_unlock(&l->a_mu);
 	pthread_mutex_lock(&l->seg_mu);
 	tacit_store_set_partial(l->seg_store, l->session_id, NULL);
 	if (l->rec && tacit_recording_close(l->rec) != TACIT_OK && st == TACIT_OK)
@@ -444,6 +531,9 @@ static void *asr_main(void *arg)
 	pthread_mutex_unlock(&l->a_mu);
 	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED)
 		emit_text(l, TACIT_LIVE_WARNING, "transcription stopped: %s", l->a_errmsg);
+	if (l->n_gate_pauses)
+		tacit_log(TACIT_LOG_INFO, "live: the model waited for the transcription %llu times",
+			  (unsigned long long)l->n_gate_pauses);
 	free(chunk);
 	free(pcm16);
 	return NULL;
@@ -497,6 +587,11 @@ static enum tacit_status generate(struct tacit_live *l, const char *user, const 
 	req.grammar = grammar;
 	req.max_tokens = max_tokens;
 	enum tacit_status st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
+	if (l->stop_phase) {
+		l->stop_read += stats.n_prompt - stats.n_reused;
+		l->stop_generated += stats.n_generated;
+		l->stop_calls++;
+	}
 	if (st == TACIT_OK)
 		tacit_log(TACIT_LOG_INFO, "live %s: %d prompt tokens (%d reused), %d generated, %.0f ms prefill, %.0f ms decode",
 			  what, stats.n_prompt, stats.n_reused, stats.n_generated, stats.prefill_ms, stats.decode_ms);
@@ -816,6 +911,8 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		emit_text(l, TACIT_LIVE_WARNING, "the summary of segments %zu-%zu failed: %s", first + 1, end,
 			  tacit_errmsg());
 	if (st != TACIT_ERR_CANCELLED) {
+		if (l->stop_phase)
+			l->stop_folds++;
 		roll_set_uint(l->roll, "next_segment", end);
 		roll_set_uint(l->roll, "windows", roll_uint(l->roll, "windows") + 1);
 		l->win_first = end;
@@ -1227,10 +1324,13 @@ out:
 	if (st == TACIT_OK) {
 		struct buf ev_json;
 		buf_init(&ev_json);
-		buf_addf(&ev_json, "{\"session\":%lld,\"segments\":%zu,\"windows\":%llu,\"stop_ms\":%.0f,\"summary\":%s,\"notes\":%s}",
+		buf_addf(&ev_json,
+			 "{\"session\":%lld,\"segments\":%zu,\"windows\":%llu,\"stop_ms\":%.0f,\"stop_read_tokens\":%lld,"
+			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"summary\":%s,"
+			 "\"notes\":%s}",
 			 (long long)l->session_id, l->t.n, (unsigned long long)roll_uint(l->roll, "windows"),
-			 (now_s() - l->stop_t0) * 1000.0, summary.len ? summary.data : "null",
-			 notes.len ? notes.data : "null");
+			 (now_s() - l->stop_t0) * 1000.0, l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds,
+			 summary.len ? summary.data : "null", notes.len ? notes.data : "null");
 		char *md = summary.len ? tacit_meeting_markdown(TACIT_TASK_SUMMARY, summary.data, &l->t) : NULL;
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = ev_json.data, .text = md };
 		emit(l, &ev);
@@ -1311,8 +1411,11 @@ static void *llm_main(void *arg)
 {
 	struct tacit_live *l = arg;
 	enum tacit_status st;
-	/* The worker inherits this thread's priority: below the transcription's. */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	/* No lower priority (nice) for the worker: the transcription gets its cores from the
+	 * gate (asr_gate()), and an unprivileged process cannot raise a priority back
+	 * (RLIMIT_NICE is usually 0), so the stop's final summary, which the user waits for,
+	 * would crawl on a machine where other programs are busy (a 100-token stop took 4
+	 * minutes at nice 5 beside a load of 10 on 2 cores). SCHED_IDLE would be worse. */
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	lp.model_path = l->llm_path;
 	lp.n_ctx = l->p.n_ctx > 0 ? l->p.n_ctx : DEFAULT_N_CTX;
@@ -1320,6 +1423,8 @@ static void *llm_main(void *arg)
 	st = tacit_store_open(l->store_path, &l->llm_store);
 	if (st == TACIT_OK)
 		st = tacit_llm_open(&lp, &l->llm);
+	if (st == TACIT_OK)
+		__atomic_store_n(&l->gate_llm, l->llm, __ATOMIC_RELEASE);
 	pthread_mutex_lock(&l->q_mu);
 	l->ready = true;
 	l->ready_st = st;
@@ -1358,6 +1463,7 @@ static void *llm_main(void *arg)
 	for (;;) {
 		if (l->quit)
 			break;
+		l->stop_phase = l->stopping; /* from here on the model's work is the stop's */
 		if (l->asks) {
 			struct ask *a = l->asks;
 			l->asks = a->next;
@@ -1654,6 +1760,11 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		ap.model_path = asr_path;
 		ap.vad_model_path = vad_path;
 		ap.n_threads = params->asr_threads;
+		/* The live VAD runs in this process every half second beside whisper's threads:
+		 * one thread, so it never makes a team of spinning threads of its own. */
+		ap.vad.n_threads = 1;
+		l->gate_on = !setting_off(l->seg_store, "live.asr_first");
+		l->gate_backlog_ms = (int64_t)setting_num(l->seg_store, "live.asr_backlog_ms", DEFAULT_BACKLOG_MS);
 		ap.temperature_fallback = params->asr_fallback;
 		if ((st = tacit_asr_new(&ap, &l->asr)) != TACIT_OK)
 			goto fail;
@@ -1885,8 +1996,10 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 	st = tacit_store_session_end(l->seg_store, l->session_id, 0);
 	pthread_mutex_unlock(&l->seg_mu);
 	if (st == TACIT_OK) {
-		char json[160];
-		snprintf(json, sizeof(json), "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"summary\":null}",
+		char json[256];
+		snprintf(json, sizeof(json),
+			 "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"stop_read_tokens\":0,"
+			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"summary\":null}",
 			 (long long)l->session_id, (long long)l->n_segments, (now_s() - l->stop_t0) * 1000.0);
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
 		emit(l, &ev);

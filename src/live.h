@@ -1,7 +1,8 @@
 /*
  * live.h — the parts of live meetings that are pure decisions, kept apart so they are
  * unit-tested without models: when automatic suggestions run, given the settings, the
- * power source, the battery and the machine's load.
+ * power source, the battery and the machine's load; and when the language model must
+ * wait for the transcription.
  */
 #ifndef TACIT_LIVE_H
 #define TACIT_LIVE_H
@@ -26,6 +27,12 @@ enum live_suggest_state {
  * caller raises after each BUSY round and resets after a RUN). */
 enum live_suggest_state live_suggest_decide(const struct live_policy *p, enum tacit_power power, int battery_percent,
 					    double load1, int n_cores, int backoff, double *interval_s);
+
+/* Transcription first: whether the language model's worker is paused now. It is while
+ * the transcription has work the model would slow down: a final whisper request in flight
+ * or queued (asr_busy), or more than max_backlog_ms of audio waiting for the transcription
+ * thread (it falls behind). enabled: the setting live.asr_first. */
+bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms);
 
 /* Reads the 1-minute load average from <sysroot>/proc/loadavg; -1 when unreadable. */
 double live_loadavg(const char *sysroot);

@@ -76,9 +76,21 @@ static enum tacit_status send_request(struct tacit_llm *llm, enum proto_type typ
 	return TACIT_OK;
 }
 
-/* Runs one request to its final frame. */
+static enum tacit_status exchange_run(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc, long long id,
+				      struct exchange *x);
+
+/* Runs one request to its final frame. A cancel resumes a paused worker (llm_pause()) so
+ * that it can stop cleanly, and no pause comes until the request is over. */
 static enum tacit_status exchange(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc, long long id,
 				  struct exchange *x)
+{
+	enum tacit_status st = exchange_run(llm, type, doc, id, x);
+	workerproc_hold_off(&llm->w, false);
+	return st;
+}
+
+static enum tacit_status exchange_run(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc, long long id,
+				      struct exchange *x)
 {
 	enum tacit_status st = send_request(llm, type, doc);
 	bool cancel_sent = false, progress_stop = false;
@@ -95,6 +107,7 @@ static enum tacit_status exchange(struct tacit_llm *llm, enum proto_type type, y
 		if (!cancel_sent && (cancel_requested(x->cancel) || progress_stop)) {
 			char msg[64];
 			int n = snprintf(msg, sizeof(msg), "{\"id\":%lld}", id);
+			workerproc_hold_off(&llm->w, true);
 			if (!workerproc_send(&llm->w, PROTO_CANCEL, msg, (size_t)n))
 				return workerproc_died(&llm->w, false);
 			cancel_sent = true;
@@ -251,6 +264,12 @@ void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches)
 void llm_set_threads(struct tacit_llm *llm, int n_threads)
 {
 	llm->gen_threads = n_threads > 0 ? n_threads : 0;
+}
+
+void llm_pause(struct tacit_llm *llm, bool pause)
+{
+	if (llm)
+		workerproc_pause(&llm->w, pause);
 }
 
 pid_t llm_worker_pid(const struct tacit_llm *llm)

@@ -21,6 +21,12 @@ void llm_test_stop_prefill(struct tacit_llm *llm, int n_batches);
  * when nothing else competes for the CPU, such as a live meeting's stop. */
 void llm_set_threads(struct tacit_llm *llm, int n_threads);
 
+/* Pauses (SIGSTOP) or resumes the model worker, from any thread: the request in flight
+ * waits, keeping the worker's state, and uses no CPU meanwhile. A cancel resumes it (the
+ * worker must see the cancel), and so does closing the handle. A live meeting pauses the
+ * worker while the transcription has work (live.c). */
+void llm_pause(struct tacit_llm *llm, bool pause);
+
 /* The model file the handle loads (owned by the handle). */
 const char *llm_model_path(const struct tacit_llm *llm);
 

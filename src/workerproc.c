@@ -47,6 +47,33 @@ void workerproc_init(struct workerproc *w, const char *what, const char *engine)
 	w->to_fd = w->from_fd = w->err_fd = -1;
 	proto_reader_init(&w->rd);
 	buf_init(&w->err_partial);
+	pthread_mutex_init(&w->sig_mu, NULL);
+	w->sig_pid = -1;
+}
+
+/* Under sig_mu. */
+static void set_paused(struct workerproc *w, bool pause)
+{
+	if (w->sig_pid > 0 && pause != w->paused && kill(w->sig_pid, pause ? SIGSTOP : SIGCONT) == 0)
+		w->paused = pause;
+	if (w->sig_pid <= 0)
+		w->paused = false;
+}
+
+void workerproc_pause(struct workerproc *w, bool pause)
+{
+	pthread_mutex_lock(&w->sig_mu);
+	set_paused(w, pause && !w->hold_off);
+	pthread_mutex_unlock(&w->sig_mu);
+}
+
+void workerproc_hold_off(struct workerproc *w, bool on)
+{
+	pthread_mutex_lock(&w->sig_mu);
+	w->hold_off = on;
+	if (on)
+		set_paused(w, false);
+	pthread_mutex_unlock(&w->sig_mu);
 }
 
 bool worker_find(struct buf *out)
@@ -99,6 +126,11 @@ static void reap(struct workerproc *w, bool kill_now, char *why, size_t n)
 		snprintf(why, n, "ended");
 	if (w->pid <= 0)
 		return;
+	/* a paused worker would not see the EOF; after the wait its pid may be reused */
+	pthread_mutex_lock(&w->sig_mu);
+	set_paused(w, false);
+	w->sig_pid = -1;
+	pthread_mutex_unlock(&w->sig_mu);
 	close_fd(&w->to_fd);
 	if (kill_now)
 		kill(w->pid, SIGKILL);
@@ -126,6 +158,7 @@ void workerproc_release(struct workerproc *w)
 	reap(w, false, NULL, 0); /* EOF on its stdin tells the worker to finish */
 	proto_reader_release(&w->rd);
 	buf_release(&w->err_partial);
+	pthread_mutex_destroy(&w->sig_mu);
 }
 
 void workerproc_stop(struct workerproc *w, bool kill_now)
@@ -267,6 +300,10 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 		goto out;
 	}
 	tacit_log(TACIT_LOG_DEBUG, "%s %s started as pid %ld", w->what, path.data, (long)w->pid);
+	pthread_mutex_lock(&w->sig_mu);
+	w->sig_pid = w->pid;
+	w->paused = false;
+	pthread_mutex_unlock(&w->sig_mu);
 out:
 	for (int i = 0; i < 2; i++) {
 		close_fd(&in[i]);

@@ -11,6 +11,7 @@
 
 #include "proto.h"
 
+#include <pthread.h>
 #include <sys/types.h>
 
 struct workerproc {
@@ -21,6 +22,10 @@ struct workerproc {
 	struct proto_reader rd;
 	struct buf err_partial;
 	char last_err[512]; /* the worker's last stderr line: often says why it died */
+	/* workerproc_pause() comes from another thread: sig_mu guards these three */
+	pthread_mutex_t sig_mu;
+	pid_t sig_pid;      /* > 0: the worker may be signalled (spawned and not yet reaped) */
+	bool paused, hold_off; /* stopped with SIGSTOP; hold_off: pauses are refused */
 };
 
 /* what and engine are static strings (see the struct). */
@@ -33,6 +38,14 @@ void workerproc_stop(struct workerproc *w, bool kill_now);
 /* Starts tacit-worker (TACIT_WORKER, next to the program, LIBEXECDIR) and waits for
  * its READY frame. TACIT_ERR_WORKER when it cannot. */
 enum tacit_status workerproc_spawn(struct workerproc *w);
+/* Pauses (SIGSTOP) or resumes (SIGCONT) the worker; any thread may call it. A paused
+ * worker keeps its state (model, cache) and uses no CPU; its requests wait. Refused while
+ * hold_off is set (a cancel must reach a running worker); a reap resumes it first, and a
+ * worker whose parent dies while it is paused gets SIGHUP and SIGCONT from the kernel
+ * (its process group is orphaned), so it never stays stopped. */
+void workerproc_pause(struct workerproc *w, bool pause);
+/* on: resume the worker and refuse pauses until called with off (the owner's thread). */
+void workerproc_hold_off(struct workerproc *w, bool on);
 /* Sends one frame; false when the worker is gone. */
 bool workerproc_send(struct workerproc *w, enum proto_type type, const void *payload, size_t len);
 /* 1: a frame (valid until the next call), 0: timeout, -1: the worker is gone. */

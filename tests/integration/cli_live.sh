@@ -6,7 +6,8 @@
 # segment and the audio, and --resume continues the meeting to its summary. `tacit ask
 # --live ID` asks a meeting running in another process (streamed text, --json, usage
 # errors, "no live meeting" when none runs); a second Ctrl-C aborts a slow stop and the
-# meeting resumes.
+# meeting resumes; the stopped event says what the stop did; --no-stop leaves the meeting
+# unfinished for a later --resume.
 set -eu
 T=${TACIT:?}
 BUILD=${BUILD:-build}
@@ -44,6 +45,9 @@ assert "summary" in types and "answer" in types, types
 assert types[-1] == "stopped", types
 st = ev[-1]["data"]
 assert st["segments"] == 6 and st["windows"] >= 2 and st["summary"]["key_points"] is not None, st
+# what the stop did: the last window folded in one call that read and wrote tokens
+assert st["stop_folds"] == 1 and st["stop_model_calls"] >= 1, st
+assert st["stop_read_tokens"] > 0 and st["stop_generated_tokens"] > 0, st
 PY
 id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")
 expect 0 "$T" export "$id" --format json
@@ -55,6 +59,17 @@ assert '"summary"' in s and '"notes"' in s and '"rolling_summary"' in s, s[:500]
 PY
 
 head -n 1 "$W/m.txt" >"$W/one.txt"
+# --no-stop leaves the meeting unfinished; --resume goes on with it to its summary
+expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --no-stop --json
+grep -q "stays unfinished" "$W/err" || { echo "--no-stop: no notice"; cat "$W/err"; exit 1; }
+! grep -q '"type":"stopped"' "$W/out" || { echo "--no-stop stopped the meeting"; exit 1; }
+id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")
+expect 0 "$T" live "${L[@]}" --resume "$id" --replay "$W/one.txt" --speed 0 --json
+python3 - "$W/out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert ev[-1]["type"] == "stopped" and ev[-1]["data"]["segments"] == 2, ev[-1]
+PY
 # questions to a meeting running in another process: tacit ask --live
 expect 2 "$T" ask --live abc "Q"
 expect 2 "$T" ask --live 1
@@ -101,6 +116,17 @@ tail -n 1 "$W/out" | grep -q '"type":"stopped"'
 
 # the suggestions notice: once per device
 head -n 1 "$W/m.txt" >"$W/one.txt"
+# --no-stop leaves the meeting unfinished; --resume goes on with it to its summary
+expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --no-stop --json
+grep -q "stays unfinished" "$W/err" || { echo "--no-stop: no notice"; cat "$W/err"; exit 1; }
+! grep -q '"type":"stopped"' "$W/out" || { echo "--no-stop stopped the meeting"; exit 1; }
+id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")
+expect 0 "$T" live "${L[@]}" --resume "$id" --replay "$W/one.txt" --speed 0 --json
+python3 - "$W/out" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert ev[-1]["type"] == "stopped" and ev[-1]["data"]["segments"] == 2, ev[-1]
+PY
 expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --suggest=30
 grep -q "Automatic Suggestions run the AI continuously during a session" "$W/err"
 expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --suggest=30

@@ -4,11 +4,14 @@
  * Silero VAD from ../shared and a tiny synthetic LLM: start, a second start refused
  * (409), audio in both formats, the event stream, a question answered as streamed
  * tokens, stop with the summary; closing by server shutdown leaves the meeting
- * resumable, and a meeting nobody follows is closed by the watchdog.
+ * resumable, and a meeting nobody follows is closed by the watchdog; POST close during a
+ * slow stop aborts it: no worker left, the meeting unfinished and resumable.
  */
 #include "../check.h"
 #include "api.h"
 
+#include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -237,6 +240,139 @@ out:
 			tacit_store_setting_set(st, keys[i], NULL);
 		tacit_store_close(st);
 	}
+	buf_release(&ev);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* Child processes of this process (model and transcription workers). */
+static int n_children(void)
+{
+	char path[300], text[4096];
+	int n = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t got = fread(text, 1, sizeof(text) - 1, f);
+		text[got] = '\0';
+		for (char *c = strtok(text, " \n"); c; c = strtok(NULL, " \n"))
+			n++;
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+struct stop_call {
+	struct api *api;
+	int status;
+	struct buf out;
+};
+
+static void *stop_main(void *arg)
+{
+	struct stop_call *c = arg;
+	c->status = call(c->api, "POST", "/api/meeting/stop", "", 0, &c->out);
+	return NULL;
+}
+
+TEST(api_live_close_aborts_a_stop)
+{
+	char llm[4096], asr[4096], vad[4096], body[16384];
+	if (!models(llm, asr, vad, sizeof(llm)))
+		SKIP("../shared (Silero VAD, whisper vocabulary) or build/tools/synth-* unavailable");
+	struct api *api = new_api(0);
+	struct buf out, ev;
+	buf_init(&out);
+	buf_init(&ev);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	snprintf(body, sizeof(body),
+		 "{\"model.llm\":\"%s\",\"model.asr\":\"%s\",\"model.vad\":\"%s\",\"asr.fallback\":\"off\","
+		 "\"live.max_tokens\":\"400\"}",
+		 llm, asr, vad);
+	CHECK_EQ_INT(call(api, "PUT", "/api/settings", body, strlen(body), &out), 200);
+
+	/* an unfinished meeting with a transcript: its stop must summarize it */
+	struct tacit_store *store = NULL;
+	int64_t id = 0;
+	CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
+	struct tacit_session_params sp = tacit_session_default_params();
+	sp.title = "Slow stop";
+	CHECK_EQ_INT(tacit_store_session_create(store, &sp, &id), TACIT_OK);
+	for (int i = 0; i < 4; i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "Item %d: the budget for part %d stays at %d euros.", i, i, i * 100);
+		struct tacit_segment seg = { .start_ms = i * 2000, .end_ms = i * 2000 + 1500, .speaker = "Them",
+					     .text = text, .confidence = -1 };
+		CHECK_EQ_INT(tacit_store_add_segment(store, id, &seg, NULL), TACIT_OK);
+	}
+	tacit_store_close(store);
+
+	/* a slow model (300 ms a token, up to 400 tokens): a stop takes minutes unless aborted */
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_WORKER_TEST_SLOW_MS", "300", 1);
+	snprintf(body, sizeof(body), "{\"resume\":%lld,\"partials\":false}", (long long)id);
+	CHECK_EQ_INT(POST("/api/meeting/start", body, &out), 201);
+	unsetenv("TACIT_WORKER_TEST_SLOW_MS");
+	unsetenv("TACIT_WORKER_TEST");
+	CHECK(n_children() >= 1);
+	struct api_stream *s = open_events(api);
+	CHECK(s != NULL);
+	struct stop_call sc = { api, 0, { 0 } };
+	buf_init(&sc.out);
+	pthread_t th;
+	pthread_create(&th, NULL, stop_main, &sc);
+	if (s) /* the last window's summary is being written */
+		CHECK(read_until(s, &ev, "finishing: summarizing segments"));
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"phase\":\"stopping\"") != NULL);
+
+	CHECK_EQ_INT(POST("/api/meeting/close", "", &out), 200);
+	CHECK(strstr(out.data, "closed") != NULL);
+	pthread_join(th, NULL);
+	/* the stop was aborted, not finished: it says so, and how to go on */
+	CHECK_EQ_INT(sc.status, 409);
+	CHECK(strstr(sc.out.data, "aborted") != NULL);
+	CHECK(strstr(sc.out.data, "--resume") != NULL);
+	if (s) {
+		CHECK(read_until(s, &ev, "event: closed\n"));
+		CHECK(strstr(ev.data, "event: stopped\n") == NULL);
+		api_stream_free(s);
+	}
+	CHECK_EQ_INT(n_children(), 0); /* no worker left */
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"meeting\":null") != NULL);
+	snprintf(body, sizeof(body), "{\"id\":%lld,", (long long)id);
+	CHECK(strstr(out.data, body) != NULL); /* listed as resumable */
+
+	/* not lost: still unfinished, with its transcript, and it resumes */
+	struct tacit_session sess;
+	CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_get(store, id, &sess), TACIT_OK);
+	CHECK_EQ_INT(sess.ended_ms, 0);
+	tacit_store_close(store);
+	snprintf(body, sizeof(body), "{\"resume\":%lld,\"partials\":false}", (long long)id);
+	CHECK_EQ_INT(POST("/api/meeting/start", body, &out), 201);
+	CHECK_EQ_INT(POST("/api/meeting/close", "", &out), 200);
+	CHECK_EQ_INT(n_children(), 0);
+
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const keys[] = { "model.llm", "model.asr", "model.vad", "asr.fallback", "live.max_tokens" };
+		struct tacit_store *st = NULL;
+		if (tacit_store_open(NULL, &st) == TACIT_OK)
+			tacit_store_setting_set(st, keys[i], NULL);
+		tacit_store_close(st);
+	}
+	buf_release(&sc.out);
 	buf_release(&ev);
 	buf_release(&out);
 	api_free(api);

@@ -15,6 +15,7 @@
 #include "../check.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -44,6 +45,16 @@ TEST(live_policy)
 	CHECK(iv == 240); /* backed off twice */
 	live_suggest_decide(&p, TACIT_POWER_AC, -1, 0, 2, 9, &iv);
 	CHECK(iv == 480); /* at most 8x */
+}
+
+TEST(live_transcription_first_gate)
+{
+	CHECK(!live_llm_must_wait(true, false, 0, 1000));    /* whisper idle, no backlog: the model runs */
+	CHECK(live_llm_must_wait(true, true, 0, 1000));      /* a whisper request in flight or queued */
+	CHECK(!live_llm_must_wait(true, false, 1000, 1000)); /* a backlog up to the limit */
+	CHECK(live_llm_must_wait(true, false, 1001, 1000));  /* past it */
+	CHECK(live_llm_must_wait(true, false, 1, 0));
+	CHECK(!live_llm_must_wait(false, true, 5000, 1000)); /* live.asr_first off */
 }
 
 TEST(live_loadavg_and_power)
@@ -786,6 +797,68 @@ TEST(live_abort_ends_a_stop_in_progress)
 	CHECK_EQ_INT(s3.n[TACIT_LIVE_STOPPED], 0);
 	tacit_live_close(l);
 	tacit_live_abort(NULL);
+}
+
+/* Field n (1-based, as in proc(5)) of /proc/PID/stat; LLONG_MIN when unreadable. */
+static long long stat_field(long pid, int n)
+{
+	char path[64], text[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	FILE *f = fopen(path, "r");
+	size_t got = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	text[got] = '\0';
+	char *p = strrchr(text, ')');
+	for (int i = 2; p && i < n; i++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoll(p + 1, NULL, 10) : LLONG_MIN;
+}
+
+/* The first child process of this process (the model worker), or 0. */
+static long first_child(void)
+{
+	char path[300], text[256];
+	long pid = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (!pid && d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		FILE *f = fopen(path, "r");
+		size_t got = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		text[got] = '\0';
+		pid = strtol(text, NULL, 10);
+	}
+	if (d)
+		closedir(d);
+	return pid;
+}
+
+TEST(live_worker_keeps_the_normal_priority)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	long pid = first_child();
+	CHECK(pid > 0);
+	/* the worker's nice (field 19) and policy (41) are this process's: a lower priority
+	 * could not be raised back for the final summary (see "Transcription first") */
+	CHECK(stat_field(pid, 19) == stat_field((long)getpid(), 19));
+	CHECK(stat_field(pid, 41) == stat_field((long)getpid(), 41));
+	CHECK(stat_field(pid, 41) != LLONG_MIN);
+	tacit_live_close(l);
 }
 
 static bool has_summary(struct seen *s)

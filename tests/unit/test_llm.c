@@ -3,7 +3,8 @@
  * loading, streaming, grammar-constrained output, cancellation during prompt processing
  * and during generation (and a correct answer afterwards), crash injection (SIGSEGV,
  * abort, SIGKILL, a hung worker) with the caller intact and the next request served by a
- * respawned worker. Skips, with the reason, without ../shared.
+ * respawned worker; a paused worker (llm_pause) writes nothing until resumed, a cancel
+ * reaches it, and closing reaps it. Skips, with the reason, without ../shared.
  */
 #include "internal.h"
 
@@ -238,6 +239,99 @@ TEST(llm_cancel_during_generation_and_prompt)
 	tacit_free(ref);
 	tacit_free(after);
 	tacit_llm_close(llm);
+}
+
+/* The state letter of /proc/PID/stat ('T' stopped, 'S' sleeping, ...); '?' when gone. */
+static char proc_state(pid_t pid)
+{
+	char path[64], text[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	const char *close = strrchr(text, ')');
+	return close && close[1] == ' ' ? close[2] : '?';
+}
+
+/* Polls (up to 10 s) until the worker's state is or is not 'T'. */
+static bool wait_stopped(pid_t pid, bool stopped)
+{
+	for (int i = 0; i < 1000; i++) {
+		if ((proc_state(pid) == 'T') == stopped)
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
+struct bg_gen {
+	struct tacit_llm *llm;
+	const char *prompt;
+	volatile int *cancel;
+	struct stream out;
+	enum tacit_status st;
+};
+
+static void *bg_generate(void *arg)
+{
+	struct bg_gen *g = arg;
+	struct tacit_llm_request r = tacit_llm_default_request();
+	r.prompt = g->prompt;
+	r.max_tokens = 12;
+	g->st = tacit_llm_generate(g->llm, &r, on_piece, &g->out, g->cancel, NULL, NULL);
+	return NULL;
+}
+
+TEST(llm_pause_holds_the_worker_until_resumed_or_cancelled)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct tacit_llm *llm = open_model();
+	if (!llm)
+		return;
+	char *ref = NULL;
+	CHECK_EQ_INT(gen(llm, "The dog", 12, &ref), TACIT_OK);
+	pid_t pid = llm_worker_pid(llm);
+
+	/* paused: a request waits and no token comes; resumed: the same answer */
+	llm_pause(llm, true);
+	CHECK(wait_stopped(pid, true));
+	struct bg_gen g = { llm, "The dog", NULL, { 0, { 0 } }, TACIT_ERR_INTERNAL };
+	buf_init(&g.out.text);
+	pthread_t th;
+	pthread_create(&th, NULL, bg_generate, &g);
+	usleep(200 * 1000);
+	CHECK_EQ_INT(__atomic_load_n(&g.out.n_pieces, __ATOMIC_SEQ_CST), 0);
+	CHECK(proc_state(pid) == 'T');
+	llm_pause(llm, false);
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(g.st, TACIT_OK);
+	CHECK_STR(g.out.text.data, ref);
+	CHECK(proc_state(pid) != 'T');
+
+	/* a cancel while paused resumes the worker, which stops cleanly (not killed) */
+	volatile int flag = 0;
+	buf_reset(&g.out.text);
+	g.cancel = &flag;
+	llm_pause(llm, true);
+	CHECK(wait_stopped(pid, true));
+	pthread_create(&th, NULL, bg_generate, &g);
+	usleep(100 * 1000);
+	__atomic_store_n((int *)&flag, 1, __ATOMIC_SEQ_CST);
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(g.st, TACIT_ERR_CANCELLED);
+	CHECK(llm_worker_pid(llm) == pid);
+	CHECK(proc_state(pid) != 'T');
+	llm_pause(llm, true); /* refused no more once the request is over */
+	CHECK(wait_stopped(pid, true));
+
+	/* closing a paused worker reaps it */
+	tacit_llm_close(llm);
+	CHECK(proc_state(pid) == '?');
+	buf_release(&g.out.text);
+	tacit_free(ref);
 }
 
 static void crash_and_recover(const char *how, int after, const char *expect)
