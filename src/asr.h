@@ -86,6 +86,11 @@ enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_eve
 /* Kills the worker now (a request that ignores its cancel); the next call respawns it. */
 void asr_kill(struct tacit_asr *asr);
 
+/* tacit_asr_language() once it is settled: "" until whisper has decoded at least min_ms
+ * of audio in the leading language (a given language or an English-only model's "en"
+ * too: "" until some speech was decoded). */
+const char *asr_language_settled(const struct tacit_asr *asr, int64_t min_ms);
+
 /* Whether the live stream has nothing queued or in flight (tests: wait for it). */
 bool asr_stream_idle(const struct tacit_asr_stream *s);
 

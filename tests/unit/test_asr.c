@@ -878,3 +878,64 @@ TEST(asr_stream_final_never_changes)
 	free(pcm);
 	tacit_audio_release(&a);
 }
+
+/* ---- a live meeting's language ------------------------------------------------------ */
+
+/* A live meeting stores the language whisper detects in its speech, once it is settled
+ * (not only at the end, as an import does): read from a second store connection while
+ * the meeting still runs, and still there after the stop. */
+TEST(asr_live_meeting_stores_language)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	if (!model || !jfk || !vad)
+		SKIP("../shared models or audio absent (random tiny.en model not built)");
+	char vad_path[4096], db[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	snprintf(db, sizeof(db), "%s/live.db", test_tmpdir());
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+
+	struct tacit_live_params p = tacit_live_default_params();
+	p.store_path = db;
+	p.asr_model = model;
+	p.vad_model = vad_path;
+	p.analyze = false;
+	p.record_audio = false;
+	p.asr_threads = 2;
+	p.asr_fallback = false;
+	p.partial_every_ms = 0;
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l) {
+		tacit_audio_release(&a);
+		return;
+	}
+	int64_t id = tacit_live_session_id(l);
+	struct tacit_store *st = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	struct tacit_session sess;
+	CHECK_EQ_INT(tacit_store_session_get(st, id, &sess), TACIT_OK);
+	CHECK_STR(sess.language, ""); /* nothing heard yet */
+
+	/* the speech, then silence (which ends the utterance) until the language is there */
+	CHECK_EQ_INT(tacit_live_push(l, a.samples, a.n_frames), TACIT_OK);
+	float quiet[1600] = { 0 };
+	bool found = false;
+	for (int i = 0; i < 1200 && !found; i++) { /* up to a minute: a slow machine is no failure */
+		CHECK_EQ_INT(tacit_live_push(l, quiet, 1600), TACIT_OK);
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		found = tacit_store_session_get(st, id, &sess) == TACIT_OK && sess.language[0];
+	}
+	CHECK(found);
+	CHECK_STR(sess.language, "en"); /* the English-only model decodes English */
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+	tacit_live_close(l);
+	CHECK_EQ_INT(tacit_store_session_get(st, id, &sess), TACIT_OK);
+	CHECK_STR(sess.language, "en");
+	CHECK(sess.ended_ms > 0);
+	tacit_store_close(st);
+	tacit_audio_release(&a);
+}
