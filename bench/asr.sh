@@ -55,7 +55,8 @@ load() { uptime | sed 's/.*load average: //'; }
 
 # whisper's own work counts (whisper_print_timings: encoder passes, decoder runs of one
 # token, batched tokens, prompt tokens), summed over a run's whisper_full calls; tacit
-# prints them at debug level, whisper-cli without -np: "enc/dec/batchd/prompt".
+# prints them at debug level, whisper-cli without -np: "enc/dec/batchd/prompt" (whisper
+# prints at least 1 of each per call, so 1/1 per whisper_full call can mean none).
 counts() { # file
 	awk '/encode time =/ {e += $(NF-6)} /decode time =/ {d += $(NF-6)} /batchd time =/ {b += $(NF-6)}
 	     /prompt time =/ {p += $(NF-6)} END {printf "%d/%d/%d/%d", e, d, b, p}' "$1"
