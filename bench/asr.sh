@@ -4,8 +4,9 @@
 # an 11 s clip (start-up cost shows) and a 60 s one (per-audio-second cost shows), with
 # the fixed and per-second parts of both fitted from the two; then the VAD speed-up on a
 # 5-minute meeting-like clip (speech turns and pauses, several 30 s windows); then live
-# lag on a real-time playback. Prints bench.h-style JSON lines. BENCH_RUNS: runs per
-# figure (best of; default 3).
+# lag on a real-time playback. Prints bench.h-style JSON lines (the settings of both
+# sides on stderr). BENCH_RUNS: runs per figure (best of, the two sides in turns; default
+# 3); BENCH_TOKENS: text tokens per window in the VAD comparison (default 64).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -22,14 +23,6 @@ TH=${BENCH_THREADS:-2}
 machine="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
 now() { date +%s.%N; }
 RUNS=${BENCH_RUNS:-3}
-best() { # best of RUNS wall times of a command, seconds
-	local b=999999 s e
-	for _ in $(seq "$RUNS"); do
-		s=$(now); "$@" >/dev/null 2>&1 || true; e=$(now)
-		b=$(awk -v a="$b" -v s="$s" -v e="$e" 'BEGIN{t=e-s; print (t<a)?t:a}')
-	done
-	echo "$b"
-}
 emit() { awk -v n="$1" -v v="$2" -v u="$3" -v r="$4" -v rv="$5" -v h="$6" -v m="$machine" -v note="$7" 'BEGIN{
 	printf "{\"name\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"reference\":\"%s\",\"reference_value\":%.6g,\"ratio\":%.4f,\"higher_is_better\":%s,\"machine\":\"%s\",\"note\":\"%s\"}\n", n, v, u, r, rv, (rv>0)?v/rv:0, h, m, note}'; }
 
@@ -60,25 +53,73 @@ sox(*parts, f"{w}/meeting.wav", "trim", "0", "300")
 PY
 load() { uptime | sed 's/.*load average: //'; }
 
-# 1. No VAD; greedy, no temperature fallback, no context, same threads on both sides.
-#    whisper-cli gets -sns: tacit always suppresses non-speech tokens, and with random
-#    weights any decoding difference changes how many tokens are decoded.
-declare -A ours ref
+# whisper's own work counts (whisper_print_timings: encoder passes, decoder runs of one
+# token, batched tokens, prompt tokens), summed over a run's whisper_full calls; tacit
+# prints them at debug level, whisper-cli without -np: "enc/dec/batchd/prompt" (whisper
+# prints at least 1 of each per call, so 1/1 per whisper_full call can mean none).
+counts() { # file
+	awk '/encode time =/ {e += $(NF-6)} /decode time =/ {d += $(NF-6)} /batchd time =/ {b += $(NF-6)}
+	     /prompt time =/ {p += $(NF-6)} END {printf "%d/%d/%d/%d", e, d, b, p}' "$1"
+}
+tacit_counts() { TACIT_DEBUG=1 TACIT_WORKER_DEBUG=1 "$@" 2>"$W/counts.err" >/dev/null || true; counts "$W/counts.err"; }
+cli_counts() { "$@" 2>"$W/counts.err" >/dev/null || true; counts "$W/counts.err"; }
+# best of RUNS wall times of two commands run in turns (a change of load hits both alike)
+best2() { # "cmd a" "cmd b" -> "best_a best_b"
+	local ba=999999 bb=999999 s e
+	for _ in $(seq "$RUNS"); do
+		s=$(now); eval "$1" >/dev/null 2>&1 || true; e=$(now)
+		ba=$(awk -v a="$ba" -v s="$s" -v e="$e" 'BEGIN{t=e-s; print (t<a)?t:a}')
+		s=$(now); eval "$2" >/dev/null 2>&1 || true; e=$(now)
+		bb=$(awk -v a="$bb" -v s="$s" -v e="$e" 'BEGIN{t=e-s; print (t<a)?t:a}')
+	done
+	echo "$ba $bb"
+}
+
+# 1. No VAD, the same decoding on both sides: greedy with one decoder (-bo 1, beam 1), no
+#    temperature fallback (-nf), no text context (-mc 0; tacit never feeds earlier text
+#    back), non-speech tokens suppressed (-sns; tacit always does), blank suppressed,
+#    thresholds entropy 2.4 / logprob -1 / no-speech 0.6, no token timestamps, flash
+#    attention on, English, the same threads. With random weights the decoded length is
+#    the model's whim, so the counts of both sides are printed: equal counts, equal work.
+TS="--no-vad --no-fallback --threads $TH"
+CS="-t $TH -bo 1 -bs 1 -nf -mc 0 -sns"
+echo "bench asr: tacit transcribe --model M $TS FILE" >&2
+echo "  (worker: greedy best_of 1, temperature_inc 0, no_context and n_max_text_ctx 0, suppress_nst," >&2
+echo "   suppress_blank, entropy 2.4, logprob -1, no_speech 0.6, flash_attn on, use_gpu off, language en," >&2
+echo "   no token timestamps, n_threads $TH)" >&2
+echo "bench asr: whisper-cli -m M -f FILE $CS -np (the same; flash attention on by default)" >&2
+declare -A ours ref cnt_ours cnt_ref
 for clip in "$JFK" "$W/speech60.wav"; do
-	ours[$clip]=$(best "$T" transcribe --model "$M" --no-vad --no-fallback --threads "$TH" "$clip")
-	ref[$clip]=$(best whisper-cli -m "$M" -f "$clip" -t "$TH" -bo 1 -bs 1 -nf -mc 0 -np -sns)
+	read -r "ours[$clip]" "ref[$clip]" < <(best2 "\"$T\" transcribe --model \"$M\" $TS \"$clip\"" \
+		"whisper-cli -m \"$M\" -f \"$clip\" $CS -np")
+	cnt_ours[$clip]=$(tacit_counts "$T" transcribe --model "$M" $TS "$clip")
+	cnt_ref[$clip]=$(cli_counts whisper-cli -m "$M" -f "$clip" $CS)
 done
-emit asr_wall_novad "${ours[$JFK]}" s "whisper-cli" "${ref[$JFK]}" false "jfk.wav 11 s, random tiny.en, $TH threads, greedy, no fallback; best of $RUNS; load $(load)"
-emit asr_wall_novad_60s "${ours[$W/speech60.wav]}" s "whisper-cli" "${ref[$W/speech60.wav]}" false "60 s of read speech (Hi-Fi TTS), same settings; best of $RUNS; load $(load)"
+same() { [ "$1" = "$2" ] && echo "equal work" || echo "WORK DIFFERS: the ratio is not like for like"; }
+cn() { echo "whisper enc/dec/batchd/prompt: tacit $1, whisper-cli $2 ($(same "$1" "$2"))"; }
+emit asr_wall_novad "${ours[$JFK]}" s "whisper-cli" "${ref[$JFK]}" false "jfk.wav 11 s, random tiny.en, $TH threads, same decoding settings (on stderr); $(cn "${cnt_ours[$JFK]}" "${cnt_ref[$JFK]}"); best of $RUNS, in turns; load $(load)"
+emit asr_wall_novad_60s "${ours[$W/speech60.wav]}" s "whisper-cli" "${ref[$W/speech60.wav]}" false "60 s of read speech (Hi-Fi TTS), same settings; $(cn "${cnt_ours[$W/speech60.wav]}" "${cnt_ref[$W/speech60.wav]}"); best of $RUNS, in turns; load $(load)"
 # fixed cost (start-up, model load) and cost per audio second, from the two lengths
 fit() { awk -v a="$1" -v b="$2" -v w="$3" 'BEGIN{ s=(b-a)/(60-11); if (w=="slope") printf "%.6f", s; else printf "%.6f", a-11*s }'; }
 emit asr_fixed_cost_novad "$(fit "${ours[$JFK]}" "${ours[$W/speech60.wav]}" fixed)" s "whisper-cli" "$(fit "${ref[$JFK]}" "${ref[$W/speech60.wav]}" fixed)" false "start-up + model load: wall at 0 s of audio, fitted from the 11 s and 60 s runs"
 emit asr_cost_per_audio_s_novad "$(fit "${ours[$JFK]}" "${ours[$W/speech60.wav]}" slope)" s/s "whisper-cli" "$(fit "${ref[$JFK]}" "${ref[$W/speech60.wav]}" slope)" false "wall seconds per second of audio, fitted from the 11 s and 60 s runs"
 
-# 2. VAD on a 5-minute meeting with pauses: speech only is decoded.
-novad=$(best "$T" transcribe --model "$M" --no-vad --no-fallback --threads "$TH" "$W/meeting.wav")
-vad=$(best "$T" transcribe --model "$M" --vad-model "$VAD" --no-fallback --threads "$TH" "$W/meeting.wav")
-emit asr_wall_vad_meeting "$vad" s "tacit without VAD" "$novad" false "5 min meeting-like clip: speech turns of 2-15 s, pauses of 1-9 s (~40% silence); best of $RUNS; load $(load)"
+# 2. VAD on a 5-minute meeting with pauses: whisper hears only the speech, packed into
+#    30 s windows, so fewer encoder passes. A random model decodes a random number of
+#    tokens per window, which would swamp that; so both sides decode exactly BENCH_TOKENS
+#    text tokens per 30 s window (TACIT_ASR_BENCH_TOKENS; a real model decodes about as
+#    many for 30 s of dense speech), and the counts show the work each side did.
+BT=${BENCH_TOKENS:-64}
+export TACIT_ASR_BENCH_TOKENS=$BT
+VS="--vad-model $VAD --no-fallback --threads $TH"
+read -r vad novad < <(best2 "\"$T\" transcribe --model \"$M\" $VS \"$W/meeting.wav\"" \
+	"\"$T\" transcribe --model \"$M\" $TS \"$W/meeting.wav\"")
+c_vad=$(tacit_counts "$T" transcribe --model "$M" $VS "$W/meeting.wav")
+speech=$(grep -o 'VAD: [0-9]* speech regions, [0-9.]* s of [0-9.]* s' "$W/counts.err" |
+	awk '{r += $2; s += $5; a += $8} END {printf "%d regions, %.0f s of speech in %.0f s", r, s, a}')
+c_novad=$(tacit_counts "$T" transcribe --model "$M" $TS "$W/meeting.wav")
+unset TACIT_ASR_BENCH_TOKENS
+emit asr_wall_vad_meeting "$vad" s "tacit without VAD" "$novad" false "5 min meeting-like clip: speech turns of 2-15 s, pauses of 1-9 s ($speech); $BT text tokens per 30 s window on both sides; whisper enc/dec/batchd/prompt with VAD $c_vad, without $c_novad; best of $RUNS, in turns; load $(load)"
 
 # 3. Live lag: end of an utterance to its final segment, on a real-time playback of the
 #    first 60 s of the meeting.

@@ -232,6 +232,25 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
+/* A recording decoded on a thread of its own, while the worker starts and loads the
+ * model: the two costs overlap instead of adding up. */
+struct audio_load {
+	const char *path;
+	struct tacit_audio_params params;
+	struct tacit_audio *out;
+	enum tacit_status st;
+	char msg[512]; /* tacit_errmsg() is per thread */
+};
+
+static void *audio_load_main(void *arg)
+{
+	struct audio_load *j = arg;
+	j->st = tacit_audio_load(j->path, &j->params, j->out);
+	if (j->st != TACIT_OK)
+		snprintf(j->msg, sizeof(j->msg), "%s", tacit_errmsg());
+	return NULL;
+}
+
 static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_transcript_format fmt)
 {
 	struct tacit_segments t;
@@ -452,14 +471,25 @@ int cmd_transcribe(int argc, char **argv)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	struct audio_load al = { .st = TACIT_OK };
+	pthread_t loader;
+	bool loading = false;
 	if (file || realtime) {
 		aud.channels = by_channel ? 2 : 1;
-		if ((st = tacit_audio_load(file ? file : realtime, &aud, &audio)) != TACIT_OK) {
-			rc = cli_fail(st);
-			goto out;
-		}
+		al = (struct audio_load){ .path = file ? file : realtime, .params = aud, .out = &audio };
+		loading = pthread_create(&loader, NULL, audio_load_main, &al) == 0;
+		if (!loading)
+			audio_load_main(&al);
 	}
-	if ((st = tacit_asr_new(&ap, &asr)) != TACIT_OK) {
+	st = tacit_asr_new(&ap, &asr);
+	if (loading)
+		pthread_join(loader, NULL);
+	if (al.st != TACIT_OK) { /* the recording's error first: the likelier typo */
+		fprintf(stderr, "tacit: %s\n", al.msg[0] ? al.msg : tacit_status_str(al.st));
+		rc = tacit_status_exit_code(al.st);
+		goto out;
+	}
+	if (st != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
 	}

@@ -1088,7 +1088,9 @@ struct tacit_vad_params {
 	int min_speech_ms;       /* shorter bursts are dropped; default 250 */
 	int min_silence_ms;      /* a pause this long ends a region; default 300 */
 	int pad_ms;              /* padding on each side of a region; default 30 */
-	int n_threads;           /* 0 = the probe's usable cores */
+	int n_threads;           /* 0 = one thread (default): Silero's work per 32 ms window
+				  * is too small to share, and more threads only wait on each
+				  * other (300 s of audio: 0.7 s on one thread, seconds on two) */
 };
 
 TACIT_API struct tacit_vad_params tacit_vad_default_params(void);
@@ -1108,9 +1110,16 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * call in progress with TACIT_ERR_WORKER ("the transcription worker was killed by signal
  * 6 ..."), and the handle stays usable: the next call starts a new worker and loads the
  * model again. Only the small Silero VAD of the live stream runs in the caller's process.
- * Guards against invented text: no-context decoding, log-prob, entropy and no-speech
- * thresholds, Silero VAD (when a VAD model is given) so silence is never decoded, and a
- * filter that drops segments caught in a repeated-token loop.
+ * Guards against invented text: no-context decoding (neither earlier calls nor earlier
+ * 30 s windows of the same call are fed back as a prompt), log-prob, entropy and
+ * no-speech thresholds, Silero VAD (when a VAD model is given) so silence is never
+ * decoded, and a filter that drops segments caught in a repeated-token loop. With VAD,
+ * whisper hears only the speech regions, packed one after another with 100 ms of silence
+ * between them (a 30 s window holds 30 s of speech, so fewer encoder passes), and the
+ * segments' times are mapped back onto the input's timeline.
+ * TACIT_ASR_BENCH_TOKENS=N (benchmarks only): every 30 s window decodes exactly N text
+ * tokens and no timestamps, so that a random-weight model does equal decoding work on
+ * both sides of a comparison; its segments' times are meaningless.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr;
 

@@ -2,9 +2,10 @@
  * asr.c — the whisper.cpp adapter: 16 kHz PCM in, timestamped segments out, through a
  * callback, with a stop callback. No process or I/O assumptions: tacit-worker hosts the
  * engine (worker/asr.c), and the parent keeps only the small Silero VAD (asr_vad_*) that
- * the live stream consults every half second. Silence is never decoded: a Silero VAD pass decides first whether there
- * is speech at all, then whisper's own VAD skips the pauses; segments that are empty,
- * pure annotations ("[BLANK_AUDIO]") or repeated-token loops are dropped.
+ * the live stream consults every half second. Silence is never decoded: one Silero VAD
+ * pass (one thread) finds the speech, and whisper decodes only that, packed (times are
+ * mapped back); segments that are empty, pure annotations ("[BLANK_AUDIO]") or
+ * repeated-token loops are dropped.
  */
 #include "internal.h"
 
@@ -13,6 +14,7 @@
 #include "probe.h"
 
 #include <ctype.h>
+#include <math.h>
 
 #include <whisper.h>
 
@@ -25,6 +27,8 @@ struct asr_engine {
 	char *language;
 	char *vad_path;
 	char last_lang[8]; /* what the last call decoded in ("en"); "" when it decoded nothing */
+	int bench_tokens;  /* TACIT_ASR_BENCH_TOKENS: text tokens every window decodes (0: as
+			    * the model says) */
 };
 
 struct run {
@@ -38,6 +42,10 @@ struct run {
 	int64_t len_ms; /* the audio's length: no segment ends past it */
 	bool stopped;   /* the callback asked to stop */
 	struct buf text;
+	/* With VAD, whisper decodes the speech regions packed together (struct pack); its
+	 * times are mapped back through these (NULL: whisper saw the audio as it was). */
+	const struct asr_piece *pieces;
+	size_t n_pieces;
 };
 
 static int usable_threads(void)
@@ -110,7 +118,10 @@ static enum tacit_status vad_open(const char *path, int n_threads, struct whispe
 	fclose(f);
 	devices_load();
 	struct whisper_vad_context_params cp = whisper_vad_default_context_params();
-	cp.n_threads = n_threads > 0 ? n_threads : usable_threads();
+	/* One thread: Silero's graph is a few thousand operations per 32 ms window, and
+	 * handing each window to a second thread costs more than the window itself (300 s of
+	 * audio: 0.7 s on one thread; seconds on two, far worse on a busy machine). */
+	cp.n_threads = n_threads > 0 ? n_threads : 1;
 	cp.use_gpu = false;
 	*out = whisper_vad_init_from_file_with_params(path, cp);
 	if (!*out)
@@ -310,10 +321,12 @@ enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct a
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((st = vad_open(a->vad_path, a->p.n_threads, &a->vad)) != TACIT_OK)
+		if ((st = vad_open(a->vad_path, a->p.vad.n_threads, &a->vad)) != TACIT_OK)
 			goto out;
 	}
 	a->p.vad_model_path = a->vad_path;
+	const char *bt = getenv("TACIT_ASR_BENCH_TOKENS");
+	a->bench_tokens = bt && atoi(bt) > 0 && atoi(bt) < 200 ? atoi(bt) : 0;
 
 	devices_load();
 	/* whisper.cpp's defaults, as whisper-cli uses them: flash attention on (the encoder's
@@ -375,6 +388,100 @@ static bool on_abort(void *user)
 	return r->stopped || cancelled(r);
 }
 
+/* ---- speech packing ----------------------------------------------------------------- */
+
+#define SAMPLES_PER_MS (TACIT_AUDIO_RATE / 1000)
+
+enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit_span *spans, size_t n_spans,
+				     float **out, size_t *n_out, struct asr_piece **pieces, size_t *n_pieces)
+{
+	const size_t gap = (size_t)ASR_PACK_GAP_MS * SAMPLES_PER_MS;
+	size_t total = 0, k = 0, pos = 0;
+	struct asr_piece *pc = calloc(n_spans ? n_spans : 1, sizeof(*pc));
+	float *buf = NULL;
+
+	*out = NULL;
+	*pieces = NULL;
+	*n_out = *n_pieces = 0;
+	if (!pc)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < n_spans; i++) {
+		size_t a = spans[i].start_ms > 0 ? (size_t)spans[i].start_ms * SAMPLES_PER_MS : 0;
+		size_t b = spans[i].end_ms > 0 ? (size_t)spans[i].end_ms * SAMPLES_PER_MS : 0;
+		a = a < n ? a : n;
+		b = b < n ? b : n;
+		if (b > a)
+			total += (total ? gap : 0) + (b - a);
+	}
+	if (total && !(buf = malloc(total * sizeof(float)))) {
+		free(pc);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n_spans; i++) {
+		size_t a = spans[i].start_ms > 0 ? (size_t)spans[i].start_ms * SAMPLES_PER_MS : 0;
+		size_t b = spans[i].end_ms > 0 ? (size_t)spans[i].end_ms * SAMPLES_PER_MS : 0;
+		a = a < n ? a : n;
+		b = b < n ? b : n;
+		if (b <= a)
+			continue;
+		if (k) {
+			memset(buf + pos, 0, gap * sizeof(float));
+			pos += gap;
+		}
+		memcpy(buf + pos, pcm + a, (b - a) * sizeof(float));
+		pc[k++] = (struct asr_piece){ .at = (int64_t)(pos / SAMPLES_PER_MS),
+					  .orig = (int64_t)(a / SAMPLES_PER_MS),
+					  .len = (int64_t)((b - a) / SAMPLES_PER_MS) };
+		pos += b - a;
+	}
+	*out = buf;
+	*n_out = total;
+	*pieces = pc;
+	*n_pieces = k;
+	return TACIT_OK;
+}
+
+int64_t asr_unpack_ms(const struct asr_piece *pieces, size_t n_pieces, int64_t t, bool end)
+{
+	if (!pieces || n_pieces == 0)
+		return t;
+	size_t lo = 0, hi = n_pieces; /* the last piece that starts at or before t */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pieces[mid].at <= t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct asr_piece *p = &pieces[lo];
+	if (t < p->at)
+		return p->orig;
+	if (t <= p->at + p->len)
+		return p->orig + (t - p->at);
+	if (end || lo + 1 == n_pieces)
+		return p->orig + p->len;
+	return pieces[lo + 1].orig;
+}
+
+/* TACIT_ASR_BENCH_TOKENS=N (benchmarks): every window decodes exactly N text tokens and
+ * no timestamps, so that a model with random weights, whose output length is random, does
+ * the same decoding work on both sides of a comparison. */
+static void bench_tokens_filter(struct whisper_context *ctx, struct whisper_state *state,
+				const whisper_token_data *tokens, int n_tokens, float *logits, void *user)
+{
+	const struct run *r = user;
+	whisper_token eot = whisper_token_eot(ctx);
+	(void)state;
+	(void)tokens;
+	if (n_tokens < r->asr->bench_tokens) {
+		logits[eot] = -INFINITY;
+		return;
+	}
+	for (int i = 0, n = whisper_n_vocab(ctx); i < n; i++)
+		if (i != eot)
+			logits[i] = -INFINITY;
+}
+
 static void on_segments(struct whisper_context *ctx, struct whisper_state *state, int n_new, void *user)
 {
 	struct run *r = user;
@@ -405,8 +512,8 @@ static void on_segments(struct whisper_context *ctx, struct whisper_state *state
 			nt++;
 		}
 		struct tacit_asr_segment seg = {
-			.start_ms = whisper_full_get_segment_t0(ctx, i) * 10 + r->offset_ms,
-			.end_ms = whisper_full_get_segment_t1(ctx, i) * 10 + r->offset_ms,
+			.start_ms = asr_unpack_ms(r->pieces, r->n_pieces, whisper_full_get_segment_t0(ctx, i) * 10, false) + r->offset_ms,
+			.end_ms = asr_unpack_ms(r->pieces, r->n_pieces, whisper_full_get_segment_t1(ctx, i) * 10, true) + r->offset_ms,
 			.speaker = r->speaker,
 			.turn_next = whisper_full_get_segment_speaker_turn_next(ctx, i),
 			.final = true,
@@ -430,6 +537,9 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 	struct run r = { .asr = asr, .stop = stop, .stop_user = stop_user, .fn = fn, .user = user,
 			 .offset_ms = offset_ms, .speaker = speaker };
 	enum tacit_status st = TACIT_OK;
+	float *packed = NULL;
+	size_t n_packed = 0;
+	struct asr_piece *pieces = NULL;
 
 	if (!asr || (!pcm && n))
 		return tacit_fail(TACIT_ERR_USAGE, "no engine or no audio");
@@ -440,20 +550,34 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 		return TACIT_OK; /* too short to hold a word */
 	if (n > (size_t)INT32_MAX)
 		return tacit_fail(TACIT_ERR_UNSUPPORTED, "audio too long for one pass: split it");
+	r.len_ms = (int64_t)(n / SAMPLES_PER_MS);
 	if (asr->vad) {
+		/* One Silero pass decides what whisper hears: nothing when there is no speech
+		 * (nothing to decode, nothing invented), else only the speech, packed. (Not
+		 * whisper_full's own VAD: it would run Silero a second time, on 4 threads.) */
 		struct tacit_span *spans = NULL;
 		size_t n_spans = 0;
 		st = vad_run(asr->vad, &asr->p.vad, pcm, n, &spans, &n_spans);
+		if (st == TACIT_OK && n_spans > 0)
+			st = asr_pack_speech(pcm, n, spans, n_spans, &packed, &n_packed, &pieces, &r.n_pieces);
 		free(spans);
-		if (st != TACIT_OK)
-			return st;
-		if (n_spans == 0)
-			return TACIT_OK; /* silence or noise: nothing to decode, nothing invented */
+		if (st != TACIT_OK || n_packed < ASR_MIN_SAMPLES)
+			goto out; /* silence or noise: nothing to decode, nothing invented */
+		tacit_log(TACIT_LOG_DEBUG, "VAD: %zu speech regions, %.1f s of %.1f s", r.n_pieces,
+			  (double)n_packed / TACIT_AUDIO_RATE, (double)n / TACIT_AUDIO_RATE);
+		r.pieces = pieces;
+		pcm = packed;
+		n = n_packed;
 	}
 
 	struct whisper_full_params wp = whisper_full_default_params(WHISPER_SAMPLING_GREEDY);
 	wp.n_threads = asr->p.n_threads;
+	/* No text context at all: no_context only forgets earlier calls, while
+	 * n_max_text_ctx > 0 would feed each 30 s window the text of the windows before it
+	 * as a prompt (hundreds of tokens through the decoder per window, and the way a
+	 * repeated-token loop carries from one window into the next). whisper-cli -mc 0. */
 	wp.no_context = true;
+	wp.n_max_text_ctx = 0;
 	wp.suppress_blank = true;
 	wp.suppress_nst = true;
 	wp.print_special = wp.print_progress = wp.print_realtime = wp.print_timestamps = false;
@@ -474,20 +598,25 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 	wp.new_segment_callback_user_data = &r;
 	wp.abort_callback = on_abort;
 	wp.abort_callback_user_data = &r;
-	if (asr->vad) {
-		wp.vad = true;
-		wp.vad_model_path = asr->vad_path;
-		wp.vad_params = vad_params(&asr->p.vad);
+	if (asr->bench_tokens) {
+		wp.no_timestamps = true; /* one segment per window, and each window a full 30 s */
+		wp.logits_filter_callback = bench_tokens_filter;
+		wp.logits_filter_callback_user_data = &r;
 	}
 	if (!whisper_is_multilingual(asr->ctx)) {
 		wp.language = "en";
 		wp.translate = false;
 	}
-	r.len_ms = (int64_t)(n / (TACIT_AUDIO_RATE / 1000));
-	if (quick && r.len_ms < 28000)
-		wp.audio_ctx = (int)(r.len_ms / 20) + 64; /* encoder frames are 20 ms; a margin */
+	int64_t heard_ms = (int64_t)(n / SAMPLES_PER_MS);
+	if (quick && heard_ms < 28000)
+		wp.audio_ctx = (int)(heard_ms / 20) + 64; /* encoder frames are 20 ms; a margin */
 	buf_init(&r.text);
+	bool timings = tacit_log_enabled(TACIT_LOG_DEBUG);
+	if (timings)
+		whisper_reset_timings(asr->ctx);
 	int rc = whisper_full(asr->ctx, wp, pcm, (int)n);
+	if (timings)
+		whisper_print_timings(asr->ctx); /* whisper-cli's counts, to compare like with like */
 	if (r.stopped || cancelled(&r))
 		st = tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	else if (rc != 0)
@@ -500,6 +629,9 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 			snprintf(asr->last_lang, sizeof(asr->last_lang), "%s", code);
 	}
 	buf_release(&r.text);
+out:
+	free(packed);
+	free(pieces);
 	return st;
 }
 

@@ -25,6 +25,25 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *e, const float *pcm, 
 					int speaker, bool quick, bool (*stop)(void *), void *stop_user,
 					tacit_asr_segment_fn fn, void *user);
 
+/* ---- speech packing (VAD) ---- */
+/* With VAD, whisper decodes only the speech regions, packed one after another with
+ * ASR_PACK_GAP_MS of silence between them: a 30 s window then holds 30 s of speech, not
+ * speech and pauses, so the same words cost fewer encoder passes. The gap lets whisper
+ * hear a pause (and end a segment there) and is too short to invent words in;
+ * whisper.cpp's own VAD uses the same 100 ms. */
+#define ASR_PACK_GAP_MS 100
+/* One region in the packed audio: `at` ms into it, `orig` ms into the input, `len` ms. */
+struct asr_piece {
+	int64_t at, orig, len;
+};
+/* Packs the regions spans (ms, in order, clamped to the audio) of pcm (n samples).
+ * *out, *pieces: free(); *n_pieces <= n_spans (empty regions are skipped). */
+enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit_span *spans, size_t n_spans,
+				  float **out, size_t *n_out, struct asr_piece **pieces, size_t *n_pieces);
+/* A time t (ms into the packed audio) on the input's timeline. A time in a gap between
+ * two regions becomes the end of the one before (end true) or the start of the next. */
+int64_t asr_unpack_ms(const struct asr_piece *pieces, size_t n_pieces, int64_t t, bool end);
+
 /* ---- Silero VAD in the calling process ---- */
 struct asr_vad;
 enum tacit_status asr_vad_open(const char *path, const struct tacit_vad_params *params, struct asr_vad **out);
@@ -66,6 +85,11 @@ struct asr_event {
 enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev);
 /* Kills the worker now (a request that ignores its cancel); the next call respawns it. */
 void asr_kill(struct tacit_asr *asr);
+
+/* tacit_asr_language() once it is settled: "" until whisper has decoded at least min_ms
+ * of audio in the leading language (a given language or an English-only model's "en"
+ * too: "" until some speech was decoded). */
+const char *asr_language_settled(const struct tacit_asr *asr, int64_t min_ms);
 
 /* Whether the live stream has nothing queued or in flight (tests: wait for it). */
 bool asr_stream_idle(const struct tacit_asr_stream *s);

@@ -69,6 +69,17 @@ const char *tacit_asr_language(const struct tacit_asr *asr)
 	return best < 0 ? "" : asr->langs[best].code;
 }
 
+const char *asr_language_settled(const struct tacit_asr *asr, int64_t min_ms)
+{
+	int best = -1;
+	if (!asr)
+		return "";
+	for (int i = 0; i < asr->n_langs; i++)
+		if (best < 0 || asr->langs[i].ms > asr->langs[best].ms)
+			best = i;
+	return best >= 0 && asr->langs[best].ms >= min_ms ? tacit_asr_language(asr) : "";
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;

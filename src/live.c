@@ -14,6 +14,7 @@
 #include "live.h"
 #include "live_remote.h"
 #include "probe.h"
+#include "store.h"
 #include "transcript.h"
 #include "worker.h"
 
@@ -237,6 +238,7 @@ struct tacit_live {
 	bool a_err_told;
 	pthread_t asr_thread;
 	bool asr_started;
+	bool lang_stored; /* the session's language is known (asr thread) */
 	struct tacit_asr *asr;
 	struct tacit_asr_stream *stream;
 	int asr_cancel; /* atomic */
@@ -443,6 +445,26 @@ static void asr_gate_open(struct tacit_live *l)
 	l->gate_paused = false;
 }
 
+/* How much speech in one language makes the first confident detection. */
+#define LIVE_LANG_MS 3000
+
+/* Stores the meeting's language once whisper has decoded LIVE_LANG_MS of speech in it,
+ * or, at the end, whatever it has found (as an import does). Asr thread. */
+static void store_language(struct tacit_live *l, bool at_end)
+{
+	if (l->lang_stored || !l->asr)
+		return;
+	const char *lang = asr_language_settled(l->asr, at_end ? 1 : LIVE_LANG_MS);
+	if (!*lang)
+		return;
+	pthread_mutex_lock(&l->seg_mu);
+	enum tacit_status st = store_session_set_language(l->seg_store, l->session_id, lang);
+	pthread_mutex_unlock(&l->seg_mu);
+	if (st != TACIT_OK)
+		emit_text(l, TACIT_LIVE_WARNING, "cannot store the meeting's language: %s", tacit_errmsg());
+	l->lang_stored = true;
+}
+
 static void *asr_main(void *arg)
 {
 	struct tacit_live *l = arg;
@@ -500,6 +522,7 @@ static void *asr_main(void *arg)
 			pthread_mutex_unlock(&l->seg_mu);
 		}
 		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
+		store_language(l, false);
 
 		pthread_mutex_lock(&l->a_mu);
 		asr_gate(l, false);
@@ -515,6 +538,7 @@ static void *asr_main(void *arg)
 	pthread_mutex_lock(&l->a_mu);
 	asr_gate_open(l);
 	pthread_mutex_unlock(&l->a_mu);
+	store_language(l, true);
 	pthread_mutex_lock(&l->seg_mu);
 	tacit_store_set_partial(l->seg_store, l->session_id, NULL);
 	if (l->rec && tacit_recording_close(l->rec) != TACIT_OK && st == TACIT_OK)
@@ -1637,6 +1661,7 @@ static enum tacit_status resume(struct tacit_live *l)
 				  "meeting %lld has ended: only an unfinished meeting can be resumed (see 'tacit show %lld')",
 				  (long long)s.id, (long long)s.id);
 	l->session_id = s.id;
+	l->lang_stored = s.language[0] != '\0'; /* the first detection stands */
 	if ((st = tacit_store_segments(l->seg_store, s.id, false, reload_segment, l)) != TACIT_OK)
 		return st;
 	if (l->p.analyze && l->t.n != (size_t)l->n_segments)

@@ -654,6 +654,14 @@ enum tacit_status tacit_store_session_rename(struct tacit_store *s, int64_t id, 
 	return update_session(s, "UPDATE sessions SET title = ? WHERE id = ?", title, 0, id, "rename a session");
 }
 
+enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, const char *language)
+{
+	if (!s || !language || !*language)
+		return tacit_fail(TACIT_ERR_USAGE, "store_session_set_language: store or language missing");
+	return update_session(s, "UPDATE sessions SET language = ? WHERE id = ?", language, 0, id,
+			      "store a session's language");
+}
+
 enum tacit_status tacit_store_session_end(struct tacit_store *s, int64_t id, int64_t ended_ms)
 {
 	if (!s)

@@ -30,6 +30,9 @@ int64_t store_now_ms(void);
 typedef void (*store_speaker_fn)(const char *label, const char *name, void *user);
 enum tacit_status store_speakers(struct tacit_store *s, int64_t session_id, store_speaker_fn fn, void *user);
 
+/* Sets a session's language code ("en"): a live meeting learns it from its speech. */
+enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, const char *language);
+
 /* The session's settings JSON (caller frees). */
 enum tacit_status store_session_settings(struct tacit_store *s, int64_t session_id, char **out);
 

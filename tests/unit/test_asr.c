@@ -291,6 +291,58 @@ TEST(media_bad_input)
 	tacit_audio_release(&a);
 }
 
+/* ---- speech packing ------------------------------------------------------------------ */
+
+TEST(asr_pack_speech_maps_times_back)
+{
+	/* 10 s of audio whose sample i holds i: the packed copy shows what was taken. */
+	size_t n = 10 * 16000;
+	float *pcm = malloc(n * sizeof(float));
+	for (size_t i = 0; i < n; i++)
+		pcm[i] = (float)i;
+	/* Two regions, one empty, one running past the end: 1-2 s, 5-5 s, 7-12 s. */
+	struct tacit_span spans[] = { { 1000, 2000 }, { 5000, 5000 }, { 7000, 12000 } };
+	float *out = NULL;
+	size_t n_out = 0, n_pieces = 0;
+	struct asr_piece *pieces = NULL;
+	CHECK_EQ_INT(asr_pack_speech(pcm, n, spans, 3, &out, &n_out, &pieces, &n_pieces), TACIT_OK);
+	CHECK_EQ_INT((int)n_pieces, 2);
+	/* 1 s + the gap + 3 s (clamped at 10 s) */
+	CHECK_EQ_INT((int)n_out, (int)((1000 + ASR_PACK_GAP_MS + 3000) * 16));
+	if (n_pieces == 2 && n_out == (1000 + ASR_PACK_GAP_MS + 3000) * 16) {
+		CHECK(out[0] == 16000.0f && out[15999] == 31999.0f);
+		CHECK(out[16000] == 0.0f && out[16000 + ASR_PACK_GAP_MS * 16 - 1] == 0.0f); /* the gap */
+		CHECK(out[(1000 + ASR_PACK_GAP_MS) * 16] == 7.0f * 16000);
+		CHECK(out[n_out - 1] == (float)(n - 1));
+		CHECK_EQ_INT((int)pieces[0].at, 0);
+		CHECK_EQ_INT((int)pieces[0].orig, 1000);
+		CHECK_EQ_INT((int)pieces[1].at, 1000 + ASR_PACK_GAP_MS);
+		CHECK_EQ_INT((int)pieces[1].orig, 7000);
+		CHECK_EQ_INT((int)pieces[1].len, 3000);
+	}
+	/* Times inside a region move with it; in the gap, an end stays with the region
+	 * before and a start goes to the next; past either end, the nearest edge. */
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, 0, false), 1000);
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, 500, true), 1500);
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, 1050, true), 2000);
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, 1050, false), 7000);
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, 1000 + ASR_PACK_GAP_MS + 2500, false), 9500);
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, 99999, true), 10000);
+	CHECK_EQ_INT((int)asr_unpack_ms(pieces, n_pieces, -5, false), 1000);
+	/* Without packing, times stay as they are. */
+	CHECK_EQ_INT((int)asr_unpack_ms(NULL, 0, 1234, true), 1234);
+	free(out);
+	free(pieces);
+
+	/* No region: nothing to decode. */
+	CHECK_EQ_INT(asr_pack_speech(pcm, n, spans + 1, 1, &out, &n_out, &pieces, &n_pieces), TACIT_OK);
+	CHECK_EQ_INT((int)n_out, 0);
+	CHECK_EQ_INT((int)n_pieces, 0);
+	free(out);
+	free(pieces);
+	free(pcm);
+}
+
 /* ---- the real Silero VAD ------------------------------------------------------------ */
 
 struct ref_turn {
@@ -452,6 +504,34 @@ TEST(asr_pipeline_random_tiny)
 		CHECK(!tacit_text_is_loop(c.t.segments[i].text));
 	}
 	tacit_segments_release(&c.t);
+
+	/* The same speech after 20 s of silence: whisper hears only the speech (packed), and
+	 * every segment's time maps back into it. The random model says nothing on this
+	 * clip, so a second worker is made to decode 2 tokens a window (the benchmarks'
+	 * TACIT_ASR_BENCH_TOKENS; more would repeat one token, a loop the filter drops): one
+	 * segment, whose times whisper gives on the packed audio (from 0 s) and which must
+	 * come out inside the speech (from 20 s). */
+	size_t lead = 20 * 16000;
+	float *late = calloc(lead + a.n_frames, sizeof(float));
+	struct tacit_asr *bench = NULL;
+	setenv("TACIT_ASR_BENCH_TOKENS", "2", 1);
+	CHECK_EQ_INT(tacit_asr_new(&p, &bench), TACIT_OK);
+	unsetenv("TACIT_ASR_BENCH_TOKENS");
+	CHECK(late != NULL);
+	if (late && bench) {
+		memcpy(late + lead, a.samples, a.n_frames * sizeof(float));
+		c = (struct collected){ 0 };
+		tacit_segments_init(&c.t);
+		CHECK_EQ_INT(tacit_asr_transcribe(bench, late, lead + a.n_frames, 0, TACIT_SPEAKER_UNKNOWN, NULL,
+						  collect, &c),
+			     TACIT_OK);
+		CHECK(c.t.n_segments >= 1);
+		for (size_t i = 0; i < c.t.n_segments; i++)
+			CHECK(c.t.segments[i].start_ms >= 20000 - 100 && c.t.segments[i].end_ms <= 20000 + 11100);
+		tacit_segments_release(&c.t);
+	}
+	tacit_asr_free(bench);
+	free(late);
 
 	/* Silence and noise: no segments at all, nothing invented. */
 	size_t m = 4 * 16000;
@@ -796,5 +876,66 @@ TEST(asr_stream_final_never_changes)
 	tacit_asr_free(asr);
 	free(log);
 	free(pcm);
+	tacit_audio_release(&a);
+}
+
+/* ---- a live meeting's language ------------------------------------------------------ */
+
+/* A live meeting stores the language whisper detects in its speech, once it is settled
+ * (not only at the end, as an import does): read from a second store connection while
+ * the meeting still runs, and still there after the stop. */
+TEST(asr_live_meeting_stores_language)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	if (!model || !jfk || !vad)
+		SKIP("../shared models or audio absent (random tiny.en model not built)");
+	char vad_path[4096], db[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	snprintf(db, sizeof(db), "%s/live.db", test_tmpdir());
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+
+	struct tacit_live_params p = tacit_live_default_params();
+	p.store_path = db;
+	p.asr_model = model;
+	p.vad_model = vad_path;
+	p.analyze = false;
+	p.record_audio = false;
+	p.asr_threads = 2;
+	p.asr_fallback = false;
+	p.partial_every_ms = 0;
+	struct tacit_live *l = NULL;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l) {
+		tacit_audio_release(&a);
+		return;
+	}
+	int64_t id = tacit_live_session_id(l);
+	struct tacit_store *st = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	struct tacit_session sess;
+	CHECK_EQ_INT(tacit_store_session_get(st, id, &sess), TACIT_OK);
+	CHECK_STR(sess.language, ""); /* nothing heard yet */
+
+	/* the speech, then silence (which ends the utterance) until the language is there */
+	CHECK_EQ_INT(tacit_live_push(l, a.samples, a.n_frames), TACIT_OK);
+	float quiet[1600] = { 0 };
+	bool found = false;
+	for (int i = 0; i < 1200 && !found; i++) { /* up to a minute: a slow machine is no failure */
+		CHECK_EQ_INT(tacit_live_push(l, quiet, 1600), TACIT_OK);
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		found = tacit_store_session_get(st, id, &sess) == TACIT_OK && sess.language[0];
+	}
+	CHECK(found);
+	CHECK_STR(sess.language, "en"); /* the English-only model decodes English */
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+	tacit_live_close(l);
+	CHECK_EQ_INT(tacit_store_session_get(st, id, &sess), TACIT_OK);
+	CHECK_STR(sess.language, "en");
+	CHECK(sess.ended_ms > 0);
+	tacit_store_close(st);
 	tacit_audio_release(&a);
 }
