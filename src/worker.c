@@ -339,6 +339,12 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		s.decode_ms = yyjson_get_num(yyjson_obj_get(r, "decode_ms"));
 		s.finish = (enum tacit_finish)yyjson_get_sint(yyjson_obj_get(r, "finish"));
 		s.state = (enum tacit_state_use)yyjson_get_sint(yyjson_obj_get(r, "state"));
+		s.n_eval = (int)yyjson_get_sint(yyjson_obj_get(r, "n_eval"));
+		s.eval_ms = yyjson_get_num(yyjson_obj_get(r, "eval_ms"));
+		s.sample_ms = yyjson_get_num(yyjson_obj_get(r, "sample_ms"));
+		s.emit_ms = yyjson_get_num(yyjson_obj_get(r, "emit_ms"));
+		const char *smp = yyjson_get_str(yyjson_obj_get(r, "sampler"));
+		snprintf(s.sampler, sizeof(s.sampler), "%s", smp ? smp : "");
 		if (s.prefill_ms > 0)
 			s.prefill_tps = (s.n_prompt - s.n_reused) / (s.prefill_ms / 1e3);
 		if (s.decode_ms > 0)
