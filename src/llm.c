@@ -455,20 +455,32 @@ static llama_token draw(struct picker *pk, int n)
 	return top[n - 1].id;
 }
 
+/* The first index of the highest logit (llama.cpp's greedy sampler's choice): the maximum
+ * in eight independent lanes, then the first element equal to it. */
+static int argmax(const float *l, int n)
+{
+	float m[8] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+	int i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++)
+			m[j] = l[i + j] > m[j] ? l[i + j] : m[j];
+	for (; i < n; i++)
+		m[0] = l[i] > m[0] ? l[i] : m[0];
+	for (int j = 1; j < 8; j++)
+		m[0] = m[j] > m[0] ? m[j] : m[0];
+	for (i = 0; i < n; i++)
+		if (l[i] == m[0])
+			return i;
+	return 0; /* all NaN */
+}
+
 /* Picks from the logits of every token (cand NULL) or from cand[0..n) (ids ascending). */
 static llama_token pick(struct picker *pk, const float *logits, const llama_token_data *cand, int n)
 {
 	if (pk->mode == PICK_ARGMAX) {
 		int best = 0;
-		if (!cand) {
-			float m = logits[0];
-			for (int i = 1; i < n; i++)
-				if (logits[i] > m) {
-					m = logits[i];
-					best = i;
-				}
-			return best;
-		}
+		if (!cand)
+			return argmax(logits, n);
 		for (int i = 1; i < n; i++)
 			if (cand[i].logit > cand[best].logit)
 				best = i;
@@ -476,9 +488,14 @@ static llama_token pick(struct picker *pk, const float *logits, const llama_toke
 	}
 	int k = pk->k < n ? pk->k : n, got = 0;
 	if (!cand) {
-		for (int i = 0; i < n; i++)
-			if (got < k || logits[i] > pk->top[k - 1].logit)
-				top_insert(pk->top, &got, k, i, logits[i]);
+		float floor = -INFINITY; /* the k-th best so far, once there are k */
+		for (int i = 0; i < n; i++) {
+			if (got == k && !(logits[i] > floor))
+				continue;
+			top_insert(pk->top, &got, k, i, logits[i]);
+			if (got == k)
+				floor = pk->top[k - 1].logit;
+		}
 	} else {
 		for (int i = 0; i < n; i++)
 			if (got < k || cand[i].logit > pk->top[k - 1].logit)

@@ -89,7 +89,11 @@ static enum tacit_status exchange(struct tacit_llm *llm, enum proto_type type, y
 		unsigned ft;
 		const char *payload;
 		size_t len;
-		int got = workerproc_wait(&llm->w, 5, &ft, &payload, &len);
+		/* a cancel flag is a plain int, so it is polled every 5 ms; without one (and
+		 * before a cancel was sent) nothing needs this process until the next frame, and
+		 * waking it 200 times a second takes a core from the worker's threads when they
+		 * use all of them */
+		int got = workerproc_wait(&llm->w, x->cancel || cancel_sent || progress_stop ? 5 : -1, &ft, &payload, &len);
 		if (got < 0)
 			return workerproc_died(&llm->w, false);
 		if (!cancel_sent && (cancel_requested(x->cancel) || progress_stop)) {
