@@ -941,6 +941,19 @@ struct tacit_llm_stats {
 	double decode_tps;   /* n_generated / decode time */
 	enum tacit_finish finish;
 	enum tacit_state_use state; /* what happened with req->state_path */
+	/* Where decode_ms went, measured in the worker (wall clock): */
+	int n_eval;          /* forward passes while generating: n_generated - 1 at most, as
+			      * the first token comes from the prompt's pass and the last one
+			      * is not decoded when the answer stops there */
+	double eval_ms;      /* those forward passes (llama_decode) */
+	double sample_ms;    /* choosing the tokens: the sampler and the grammar */
+	double emit_ms;      /* turning tokens into text and sending it to the caller */
+	char sampler[16];    /* which sampler chose the tokens: "argmax" (temperature 0),
+			      * "top-k" (temperature > 0, 0 < top_k <= 1024: the k best logits
+			      * are selected without a candidate array over the vocabulary),
+			      * "llama-chain" (llama.cpp's sampler chain: other settings). The
+			      * three give the same tokens for the same seed; see
+			      * tacit_llm_generate */
 };
 
 /* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The
@@ -951,7 +964,14 @@ typedef void (*tacit_token_fn)(const char *piece, size_t len, void *user);
  * receives all of it, caller frees with tacit_free(); *out_stats may be NULL. cancel may
  * be NULL. Errors: TACIT_ERR_USAGE (bad request, invalid grammar), TACIT_ERR_CONTEXT_FULL
  * (the prompt alone does not fit the context), TACIT_ERR_CANCELLED, TACIT_ERR_LLM (a
- * decode error), TACIT_ERR_WORKER (the worker died; the next call respawns it). */
+ * decode error), TACIT_ERR_WORKER (the worker died; the next call respawns it).
+ * Sampling: temperature 0 takes the token with the highest logit (the lowest id among
+ * equals); otherwise the top_k best logits (all tokens when top_k is 0) are divided by
+ * the temperature and one is drawn from their softmax with a Mersenne Twister seeded by
+ * seed, exactly as llama.cpp's top-k, temp and dist samplers do (same seed, same
+ * tokens; only the order of exactly equal logits inside the k may differ). With a
+ * grammar, the token is drawn first and checked; only when the grammar rejects it are
+ * all tokens filtered through the grammar and the draw repeated over those it allows. */
 TACIT_API enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_llm_request *req,
 					       tacit_token_fn on_token, void *user, const volatile int *cancel,
 					       char **out_text, struct tacit_llm_stats *out_stats);

@@ -298,58 +298,232 @@ static enum tacit_status decode_status(struct llm *llm, int32_t r, const char *w
 	return tacit_fail(TACIT_ERR_LLM, "llama_decode failed (%d) while %s", (int)r, what);
 }
 
-/* The sampler chain without the grammar; the grammar, when there is one, goes to *grammar
- * and is consulted lazily by sample(). */
-static struct llama_sampler *make_sampler(struct llm *llm, const struct llm_gen *g, struct llama_sampler **grammar,
-					  enum tacit_status *st)
+/* Token choice. Greedy and top-k run here, over llama_get_logits_ith's array: the k best
+ * logits are selected in one pass, so no candidate array over the whole vocabulary is
+ * built for every token, as llama_sampler_sample does (128k-256k entries on current
+ * models). The draw is llama.cpp's dist sampler's: a std::mt19937 seeded with the seed,
+ * one std::uniform_real_distribution<double> value (two 32-bit outputs) per token, and
+ * the first candidate, best first, whose running sum of exp(logit - max) reaches that
+ * value times the total. Same seed, same tokens as the chain top-k -> temp -> dist (the
+ * unit test compares them on a real model); llama.cpp's chain stays for the settings this
+ * does not cover (top_k 0 or above PICK_TOPK_MAX). */
+#define PICK_TOPK_MAX 1024
+
+enum pick_mode { PICK_ARGMAX, PICK_TOPK, PICK_CHAIN };
+
+struct mt19937 {
+	uint32_t s[624];
+	int i;
+};
+
+struct picker {
+	enum pick_mode mode;
+	int k;
+	float temp;
+	struct mt19937 rng;
+	llama_token_data *top;        /* PICK_TOPK: k entries, best first */
+	struct llama_sampler *chain;  /* PICK_CHAIN */
+	struct llama_sampler *grammar; /* consulted lazily by sample(); may be NULL */
+};
+
+static void mt_seed(struct mt19937 *m, uint32_t seed)
 {
-	struct llama_sampler_chain_params sp = llama_sampler_chain_default_params();
-	sp.no_perf = true;
-	*grammar = NULL;
-	if (g->grammar && *g->grammar) {
-		*grammar = llama_sampler_init_grammar(llm->vocab, g->grammar, "root");
-		if (!*grammar) {
-			*st = tacit_fail(TACIT_ERR_USAGE, "invalid grammar (llama.cpp could not parse it; "
-							  "'tacit --verbose' shows where)");
-			return NULL;
-		}
-	}
-	struct llama_sampler *chain = llama_sampler_chain_init(sp);
-	if (!chain) {
-		if (*grammar)
-			llama_sampler_free(*grammar);
-		*grammar = NULL;
-		*st = tacit_fail(TACIT_ERR_NOMEM, "out of memory for the sampler");
-		return NULL;
-	}
-	if (g->temperature <= 0) {
-		llama_sampler_chain_add(chain, llama_sampler_init_greedy());
-	} else {
-		if (g->top_k > 0)
-			llama_sampler_chain_add(chain, llama_sampler_init_top_k(g->top_k));
-		llama_sampler_chain_add(chain, llama_sampler_init_temp(g->temperature));
-		llama_sampler_chain_add(chain, llama_sampler_init_dist(g->seed));
-	}
-	return chain;
+	m->s[0] = seed;
+	for (uint32_t i = 1; i < 624; i++)
+		m->s[i] = 1812433253u * (m->s[i - 1] ^ (m->s[i - 1] >> 30)) + i;
+	m->i = 624;
 }
 
-/* Samples the next token. A grammar is checked lazily: the chain picks a token from the
+static uint32_t mt_next(struct mt19937 *m)
+{
+	if (m->i >= 624) {
+		for (int k = 0; k < 624; k++) {
+			uint32_t y = (m->s[k] & 0x80000000u) | (m->s[(k + 1) % 624] & 0x7fffffffu);
+			m->s[k] = m->s[(k + 397) % 624] ^ (y >> 1) ^ ((y & 1u) ? 0x9908b0dfu : 0u);
+		}
+		m->i = 0;
+	}
+	uint32_t y = m->s[m->i++];
+	y ^= y >> 11;
+	y ^= (y << 7) & 0x9d2c5680u;
+	y ^= (y << 15) & 0xefc60000u;
+	return y ^ (y >> 18);
+}
+
+/* [0, 1) as libstdc++'s generate_canonical<double, 53> makes it from a 32-bit engine */
+static double mt_uniform(struct mt19937 *m)
+{
+	double lo = (double)mt_next(m);
+	double hi = (double)mt_next(m);
+	double r = (lo + hi * 4294967296.0) / 18446744073709551616.0;
+	return r < 1.0 ? r : nextafter(1.0, 0.0);
+}
+
+static void picker_release(struct picker *pk)
+{
+	if (pk->chain)
+		llama_sampler_free(pk->chain);
+	if (pk->grammar)
+		llama_sampler_free(pk->grammar);
+	free(pk->top);
+	memset(pk, 0, sizeof(*pk));
+}
+
+static const char *picker_name(const struct picker *pk)
+{
+	return pk->mode == PICK_ARGMAX ? "argmax" : pk->mode == PICK_TOPK ? "top-k" : "llama-chain";
+}
+
+/* Sets up the sampling for g; the grammar, when there is one, is consulted lazily by
+ * sample(). test_chain forces llama.cpp's chain (for the comparison test). */
+static enum tacit_status picker_init(struct picker *pk, struct llm *llm, const struct llm_gen *g)
+{
+	memset(pk, 0, sizeof(*pk));
+	if (g->grammar && *g->grammar) {
+		pk->grammar = llama_sampler_init_grammar(llm->vocab, g->grammar, "root");
+		if (!pk->grammar)
+			return tacit_fail(TACIT_ERR_USAGE, "invalid grammar (llama.cpp could not parse it; "
+							   "'tacit --verbose' shows where)");
+	}
+	pk->temp = g->temperature;
+	pk->k = g->top_k;
+	mt_seed(&pk->rng, g->seed);
+	if (g->temperature <= 0)
+		pk->mode = PICK_ARGMAX;
+	else if (g->top_k > 0 && g->top_k <= PICK_TOPK_MAX)
+		pk->mode = PICK_TOPK;
+	else
+		pk->mode = PICK_CHAIN;
+	if (g->test_chain_sampler)
+		pk->mode = PICK_CHAIN;
+	if (pk->mode == PICK_TOPK && !(pk->top = malloc((size_t)pk->k * sizeof(*pk->top)))) {
+		picker_release(pk);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory for the sampler");
+	}
+	if (pk->mode != PICK_CHAIN)
+		return TACIT_OK;
+	struct llama_sampler_chain_params sp = llama_sampler_chain_default_params();
+	sp.no_perf = true;
+	if (!(pk->chain = llama_sampler_chain_init(sp))) {
+		picker_release(pk);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory for the sampler");
+	}
+	if (g->temperature <= 0) {
+		llama_sampler_chain_add(pk->chain, llama_sampler_init_greedy());
+	} else {
+		if (g->top_k > 0)
+			llama_sampler_chain_add(pk->chain, llama_sampler_init_top_k(g->top_k));
+		llama_sampler_chain_add(pk->chain, llama_sampler_init_temp(g->temperature));
+		llama_sampler_chain_add(pk->chain, llama_sampler_init_dist(g->seed));
+	}
+	return TACIT_OK;
+}
+
+/* Keeps top[0..*n) the best logits seen, best first, at most k; an equal logit goes
+ * after those already there (candidates come in id order, so ties stay by id). */
+static inline void top_insert(llama_token_data *top, int *n, int k, llama_token id, float logit)
+{
+	int i = *n < k ? (*n)++ : k - 1;
+	while (i > 0 && top[i - 1].logit < logit) {
+		top[i] = top[i - 1];
+		i--;
+	}
+	top[i] = (llama_token_data){ id, logit, 0.0f };
+}
+
+/* llama.cpp's temp then dist over top[0..n), best first */
+static llama_token draw(struct picker *pk, int n)
+{
+	llama_token_data *top = pk->top;
+	double u = mt_uniform(&pk->rng);
+	if (n == 1)
+		return top[0].id;
+	for (int i = 0; i < n; i++)
+		top[i].logit /= pk->temp;
+	float max_l = top[0].logit;
+	double sum = 0;
+	for (int i = 0; i < n; i++) {
+		top[i].p = expf(top[i].logit - max_l);
+		sum += top[i].p;
+	}
+	double target = sum * u, run = 0;
+	for (int i = 0; i < n; i++) {
+		run += top[i].p;
+		if (run >= target)
+			return top[i].id;
+	}
+	return top[n - 1].id;
+}
+
+/* The first index of the highest logit (llama.cpp's greedy sampler's choice): the maximum
+ * in eight independent lanes, then the first element equal to it. */
+static int argmax(const float *l, int n)
+{
+	float m[8] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+	int i = 0;
+	for (; i + 8 <= n; i += 8)
+		for (int j = 0; j < 8; j++)
+			m[j] = l[i + j] > m[j] ? l[i + j] : m[j];
+	for (; i < n; i++)
+		m[0] = l[i] > m[0] ? l[i] : m[0];
+	for (int j = 1; j < 8; j++)
+		m[0] = m[j] > m[0] ? m[j] : m[0];
+	for (i = 0; i < n; i++)
+		if (l[i] == m[0])
+			return i;
+	return 0; /* all NaN */
+}
+
+/* Picks from the logits of every token (cand NULL) or from cand[0..n) (ids ascending). */
+static llama_token pick(struct picker *pk, const float *logits, const llama_token_data *cand, int n)
+{
+	if (pk->mode == PICK_ARGMAX) {
+		int best = 0;
+		if (!cand)
+			return argmax(logits, n);
+		for (int i = 1; i < n; i++)
+			if (cand[i].logit > cand[best].logit)
+				best = i;
+		return cand[best].id;
+	}
+	int k = pk->k < n ? pk->k : n, got = 0;
+	if (!cand) {
+		float floor = -INFINITY; /* the k-th best so far, once there are k */
+		for (int i = 0; i < n; i++) {
+			if (got == k && !(logits[i] > floor))
+				continue;
+			top_insert(pk->top, &got, k, i, logits[i]);
+			if (got == k)
+				floor = pk->top[k - 1].logit;
+		}
+	} else {
+		for (int i = 0; i < n; i++)
+			if (got < k || cand[i].logit > pk->top[k - 1].logit)
+				top_insert(pk->top, &got, k, cand[i].id, cand[i].logit);
+	}
+	return draw(pk, got);
+}
+
+/* Samples the next token. A grammar is checked lazily: a token is picked from the
  * unconstrained distribution first, and only when the grammar rejects that token is the
  * whole vocabulary filtered through it and the pick repeated. Filtering 150k candidates
  * through a grammar on every step costs more than the model's own decode on CPU (about
  * 1 token/s on a 1B model with a 128k-151k vocabulary); the lazy check is one grammar
  * step for most tokens, and its result is the same token the eager filter would give. */
-static llama_token sample(struct llm *llm, struct llama_sampler *chain, struct llama_sampler *grammar)
+static llama_token sample(struct llm *llm, struct picker *pk)
 {
-	llama_token tok = llama_sampler_sample(chain, llm->ctx, -1);
-	if (!grammar)
-		return tok;
 	const float *logits = llama_get_logits_ith(llm->ctx, -1);
+	int n_vocab = llm->info.n_vocab;
+	if (!logits)
+		return llama_vocab_eos(llm->vocab);
+	llama_token tok = pk->mode == PICK_CHAIN ? llama_sampler_sample(pk->chain, llm->ctx, -1)
+						 : pick(pk, logits, NULL, n_vocab);
+	if (!pk->grammar)
+		return tok;
 	llama_token_data one = { tok, logits[tok], 0.0f };
 	llama_token_data_array single = { &one, 1, -1, false };
-	llama_sampler_apply(grammar, &single);
+	llama_sampler_apply(pk->grammar, &single);
 	if (one.logit == -INFINITY) {
-		int n_vocab = llama_vocab_n_tokens(llm->vocab);
 		if (!llm->cand || llm->n_cand < n_vocab) {
 			llama_token_data *c = realloc(llm->cand, (size_t)n_vocab * sizeof(*c));
 			if (!c)
@@ -360,11 +534,17 @@ static llama_token sample(struct llm *llm, struct llama_sampler *chain, struct l
 		for (int i = 0; i < n_vocab; i++)
 			llm->cand[i] = (llama_token_data){ i, logits[i], 0.0f };
 		llama_token_data_array all = { llm->cand, (size_t)n_vocab, -1, false };
-		llama_sampler_apply(grammar, &all);
-		llama_sampler_apply(chain, &all);
-		tok = all.selected >= 0 ? all.data[all.selected].id : llama_vocab_eos(llm->vocab);
+		llama_sampler_apply(pk->grammar, &all);
+		if (pk->mode == PICK_CHAIN) {
+			llama_sampler_apply(pk->chain, &all);
+			tok = all.selected >= 0 ? all.data[all.selected].id : llama_vocab_eos(llm->vocab);
+		} else {
+			tok = pick(pk, NULL, llm->cand, n_vocab);
+			if (llm->cand[tok].logit == -INFINITY) /* cand is still in id order */
+				tok = llama_vocab_eos(llm->vocab); /* the grammar allows nothing */
+		}
 	}
-	llama_sampler_accept(grammar, tok);
+	llama_sampler_accept(pk->grammar, tok);
 	return tok;
 }
 
@@ -447,7 +627,7 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 {
 	enum tacit_status st = TACIT_OK;
 	llama_token *tokens = NULL;
-	struct llama_sampler *smpl = NULL, *grammar = NULL;
+	struct picker pk = { 0 };
 	struct buf pending;
 	buf_init(&pending);
 	memset(stats, 0, sizeof(*stats));
@@ -469,8 +649,9 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 				n, llm->n_ctx);
 		goto out;
 	}
-	if (!(smpl = make_sampler(llm, g, &grammar, &st)))
+	if ((st = picker_init(&pk, llm, g)) != TACIT_OK)
 		goto out;
+	snprintf(stats->sampler, sizeof(stats->sampler), "%s", picker_name(&pk));
 	if (g->n_threads > 0 && g->n_threads != llm->n_threads)
 		llama_set_n_threads(llm->ctx, g->n_threads, g->n_threads);
 
@@ -511,7 +692,10 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 			st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled while generating");
 			break;
 		}
-		llama_token tok = sample(llm, smpl, grammar);
+		double ts = now_ms();
+		llama_token tok = sample(llm, &pk);
+		double te = now_ms();
+		stats->sample_ms += te - ts;
 		if (llama_vocab_is_eog(llm->vocab, tok)) {
 			stats->finish = TACIT_FINISH_STOP;
 			break;
@@ -532,11 +716,19 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 				break;
 			}
 		}
+		double td = now_ms();
+		stats->emit_ms += td - te;
+		/* no forward pass for the last token: nothing is sampled after it (the cache
+		 * then ends before it, which `cached` says) */
+		if (stats->n_generated >= limit)
+			break;
 		if (llm->n_cached >= llm->n_ctx) {
 			stats->finish = TACIT_FINISH_CONTEXT;
 			break;
 		}
 		int32_t r = llama_decode(llm->ctx, llama_batch_get_one(&tok, 1));
+		stats->eval_ms += now_ms() - td;
+		stats->n_eval++;
 		if (r != 0) {
 			st = decode_status(llm, r, "generating");
 			if (r == 1) { /* a full context is a normal end of the answer */
@@ -559,10 +751,7 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 out:
 	if (g->n_threads > 0 && g->n_threads != llm->n_threads)
 		llama_set_n_threads(llm->ctx, llm->n_threads, llm->n_threads);
-	if (smpl)
-		llama_sampler_free(smpl);
-	if (grammar)
-		llama_sampler_free(grammar);
+	picker_release(&pk);
 	free(tokens);
 	buf_release(&pending);
 	return st;

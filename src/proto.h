@@ -34,7 +34,8 @@ enum proto_type {
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
 	PROTO_LOADED = 18,   /* {"n_ctx","n_vocab","n_ctx_train","template","arch"} */
 	PROTO_TOKEN = 19,    /* raw UTF-8 text of one or more tokens, complete code points */
-	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish","state"} */
+	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish","state",
+			      *  "n_eval","eval_ms","sample_ms","emit_ms","sampler"} */
 	PROTO_ERROR = 21,    /* {"id","status","message"} */
 	PROTO_COUNT = 22,    /* {"id","n_tokens"}, or {"id","counts":[...]} for "texts" */
 	PROTO_SEGMENT = 23,  /* {"id","start_ms","end_ms","speaker","turn_next","confidence","text"} */

@@ -101,7 +101,11 @@ static enum tacit_status exchange_run(struct tacit_llm *llm, enum proto_type typ
 		unsigned ft;
 		const char *payload;
 		size_t len;
-		int got = workerproc_wait(&llm->w, 5, &ft, &payload, &len);
+		/* a cancel flag is a plain int, so it is polled every 5 ms; without one (and
+		 * before a cancel was sent) nothing needs this process until the next frame, and
+		 * waking it 200 times a second takes a core from the worker's threads when they
+		 * use all of them */
+		int got = workerproc_wait(&llm->w, x->cancel || cancel_sent || progress_stop ? 5 : -1, &ft, &payload, &len);
 		if (got < 0)
 			return workerproc_died(&llm->w, false);
 		if (!cancel_sent && (cancel_requested(x->cancel) || progress_stop)) {
@@ -358,6 +362,12 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		s.decode_ms = yyjson_get_num(yyjson_obj_get(r, "decode_ms"));
 		s.finish = (enum tacit_finish)yyjson_get_sint(yyjson_obj_get(r, "finish"));
 		s.state = (enum tacit_state_use)yyjson_get_sint(yyjson_obj_get(r, "state"));
+		s.n_eval = (int)yyjson_get_sint(yyjson_obj_get(r, "n_eval"));
+		s.eval_ms = yyjson_get_num(yyjson_obj_get(r, "eval_ms"));
+		s.sample_ms = yyjson_get_num(yyjson_obj_get(r, "sample_ms"));
+		s.emit_ms = yyjson_get_num(yyjson_obj_get(r, "emit_ms"));
+		const char *smp = yyjson_get_str(yyjson_obj_get(r, "sampler"));
+		snprintf(s.sampler, sizeof(s.sampler), "%s", smp ? smp : "");
 		if (s.prefill_ms > 0)
 			s.prefill_tps = (s.n_prompt - s.n_reused) / (s.prefill_ms / 1e3);
 		if (s.decode_ms > 0)

@@ -367,6 +367,11 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_real(doc, o, "decode_ms", stats.decode_ms);
 	yyjson_mut_obj_add_int(doc, o, "finish", stats.finish);
 	yyjson_mut_obj_add_int(doc, o, "state", stats.state);
+	yyjson_mut_obj_add_int(doc, o, "n_eval", stats.n_eval);
+	yyjson_mut_obj_add_real(doc, o, "eval_ms", stats.eval_ms);
+	yyjson_mut_obj_add_real(doc, o, "sample_ms", stats.sample_ms);
+	yyjson_mut_obj_add_real(doc, o, "emit_ms", stats.emit_ms);
+	yyjson_mut_obj_add_str(doc, o, "sampler", stats.sampler);
 	send_json(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);
 out:

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "chat.h"
+#include "llm.h"
 #include "worker.h"
 
 #include "../check.h"
@@ -474,4 +475,95 @@ TEST(llm_chat_format_fallbacks)
 	buf_reset(&b);
 	CHECK(!chat_render(CHAT_MODEL, m, 2, &b));
 	buf_release(&b);
+}
+
+static bool collect(const char *piece, size_t len, void *user)
+{
+	return buf_add(user, piece, len);
+}
+
+/* The worker's own greedy and top-k samplers against llama.cpp's chain (greedy, or
+ * top-k -> temp -> dist) on a real model, in process: the same tokens for the same
+ * seed, with and without a grammar that rejects many of the unconstrained picks. */
+TEST(llm_fast_sampler_matches_llama_chain)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct llm_load_params lp = { 0 };
+	struct llm *llm = NULL;
+	lp.model_path = model_path();
+	lp.n_ctx = 512;
+	lp.n_threads = 1;
+	CHECK_EQ_INT(llm_load(&lp, &llm), TACIT_OK);
+	if (!llm)
+		return;
+	static const struct {
+		float temperature;
+		int top_k;
+		uint32_t seed;
+		const char *grammar;
+		const char *sampler;
+	} cases[] = {
+		{ 0.0f, 40, 0, NULL, "argmax" },
+		{ 0.8f, 40, 7, NULL, "top-k" },
+		{ 0.8f, 40, 8, NULL, "top-k" },
+		{ 1.5f, 5, 123, NULL, "top-k" },
+		{ 1.0f, 512, 99, NULL, "top-k" }, /* k = the whole vocabulary of this model */
+		{ 0.9f, 1, 3, NULL, "top-k" },
+		{ 0.0f, 40, 0, "root ::= [a-z ]+ \".\"", "argmax" },
+		{ 1.2f, 40, 42, "root ::= [a-z ]+ \".\"", "top-k" },
+		{ 0.7f, 0, 5, NULL, "llama-chain" }, /* top_k 0: the chain in both runs */
+	};
+	char *first_topk = NULL;
+	bool seeds_differ = false;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct buf fast, chain;
+		struct tacit_llm_stats sf, sc;
+		struct llm_gen g = { 0 };
+		buf_init(&fast);
+		buf_init(&chain);
+		g.prompt = "Once upon a time";
+		g.max_tokens = 48;
+		g.temperature = cases[c].temperature;
+		g.top_k = cases[c].top_k;
+		g.seed = cases[c].seed;
+		g.grammar = cases[c].grammar;
+		CHECK_EQ_INT(llm_generate(llm, &g, collect, &fast, &sf), TACIT_OK);
+		g.test_chain_sampler = true;
+		CHECK_EQ_INT(llm_generate(llm, &g, collect, &chain, &sc), TACIT_OK);
+		CHECK_STR(sf.sampler, cases[c].sampler);
+		CHECK_STR(sc.sampler, "llama-chain");
+		CHECK(fast.len > 0);
+		CHECK_STR(fast.data, chain.data);
+		CHECK_EQ_INT(sf.n_generated, sc.n_generated);
+		if (strcmp(fast.data, chain.data))
+			fprintf(stderr, "  case %zu: fast '%s'\n  chain '%s'\n", c, fast.data, chain.data);
+		if (c == 1)
+			first_topk = strdup(fast.data);
+		if (c == 2 && first_topk && strcmp(first_topk, fast.data))
+			seeds_differ = true; /* the draws are random: another seed, another text */
+		buf_release(&fast);
+		buf_release(&chain);
+	}
+	CHECK(seeds_differ);
+	free(first_topk);
+
+	/* the breakdown of the generation time adds up, and the last token is not decoded */
+	struct llm_gen g = { 0 };
+	struct tacit_llm_stats s;
+	struct buf out;
+	buf_init(&out);
+	g.prompt = "Once upon a time";
+	g.max_tokens = 16;
+	g.temperature = 0.8f;
+	g.top_k = 40;
+	CHECK_EQ_INT(llm_generate(llm, &g, collect, &out, &s), TACIT_OK);
+	if (s.finish == TACIT_FINISH_LENGTH) {
+		CHECK_EQ_INT(s.n_generated, 16);
+		CHECK_EQ_INT(s.n_eval, 15);
+	}
+	CHECK(s.eval_ms > 0 && s.sample_ms > 0 && s.emit_ms >= 0);
+	CHECK(s.eval_ms + s.sample_ms + s.emit_ms <= s.decode_ms + 0.001);
+	buf_release(&out);
+	llm_free(llm);
 }
