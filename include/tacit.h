@@ -954,6 +954,11 @@ struct tacit_llm_stats {
 			      * "llama-chain" (llama.cpp's sampler chain: other settings). The
 			      * three give the same tokens for the same seed; see
 			      * tacit_llm_generate */
+	int n_rejected;      /* with a grammar: picks it rejected, each chosen again among the
+			      * tokens it allows */
+	int n_full_filter;   /* of those, the picks that needed the whole vocabulary filtered
+			      * through the grammar (the best few tokens did not decide them);
+			      * each costs tens of milliseconds with a 100k+ vocabulary */
 };
 
 /* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The

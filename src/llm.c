@@ -474,6 +474,16 @@ static int argmax(const float *l, int n)
 	return 0; /* all NaN */
 }
 
+/* The k best of cand[0..n) (ids ascending) into pk->top, best first; returns how many. */
+static int select_top(struct picker *pk, const llama_token_data *cand, int n)
+{
+	int k = pk->k < n ? pk->k : n, got = 0;
+	for (int i = 0; i < n; i++)
+		if (got < k || cand[i].logit > pk->top[k - 1].logit)
+			top_insert(pk->top, &got, k, cand[i].id, cand[i].logit);
+	return got;
+}
+
 /* Picks from the logits of every token (cand NULL) or from cand[0..n) (ids ascending). */
 static llama_token pick(struct picker *pk, const float *logits, const llama_token_data *cand, int n)
 {
@@ -487,30 +497,69 @@ static llama_token pick(struct picker *pk, const float *logits, const llama_toke
 		return cand[best].id;
 	}
 	int k = pk->k < n ? pk->k : n, got = 0;
-	if (!cand) {
-		float floor = -INFINITY; /* the k-th best so far, once there are k */
-		for (int i = 0; i < n; i++) {
-			if (got == k && !(logits[i] > floor))
-				continue;
-			top_insert(pk->top, &got, k, i, logits[i]);
-			if (got == k)
-				floor = pk->top[k - 1].logit;
-		}
-	} else {
-		for (int i = 0; i < n; i++)
-			if (got < k || cand[i].logit > pk->top[k - 1].logit)
-				top_insert(pk->top, &got, k, cand[i].id, cand[i].logit);
+	if (cand)
+		return draw(pk, select_top(pk, cand, n));
+	float floor = -INFINITY; /* the k-th best so far, once there are k */
+	for (int i = 0; i < n; i++) {
+		if (got == k && !(logits[i] > floor))
+			continue;
+		top_insert(pk->top, &got, k, i, logits[i]);
+		if (got == k)
+			floor = pk->top[k - 1].logit;
 	}
 	return draw(pk, got);
 }
 
+/* A rejected pick is first tried again among the GRAMMAR_PROBE best tokens (at least 4k
+ * for top-k): the grammar filters those few, and the pick over them is the eager filter's
+ * pick whenever what it needs (the best allowed token; the k best allowed for top-k) lies
+ * strictly above the probe's lowest logit. Otherwise the whole vocabulary is filtered. */
+#define GRAMMAR_PROBE 256
+
+static int by_id(const void *a, const void *b)
+{
+	llama_token x = ((const llama_token_data *)a)->id, y = ((const llama_token_data *)b)->id;
+	return (x > y) - (x < y);
+}
+
+/* The pick among the best tokens that the grammar allows, or -1 when the probe cannot
+ * tell (then the caller filters the whole vocabulary). cand has room for n_vocab. */
+static llama_token probe_pick(struct llm *llm, struct picker *pk, const float *logits, int n_vocab)
+{
+	int m = pk->mode == PICK_TOPK && pk->k * 4 > GRAMMAR_PROBE ? pk->k * 4 : GRAMMAR_PROBE, got = 0;
+	if (pk->mode == PICK_CHAIN || m >= n_vocab)
+		return -1;
+	float floor = -INFINITY;
+	for (int i = 0; i < n_vocab; i++) {
+		if (got == m && !(logits[i] > floor))
+			continue;
+		top_insert(llm->cand, &got, m, i, logits[i]);
+		if (got == m)
+			floor = llm->cand[m - 1].logit;
+	}
+	qsort(llm->cand, (size_t)m, sizeof(*llm->cand), by_id); /* ties then go by id, as in pick() */
+	llama_token_data_array arr = { llm->cand, (size_t)m, -1, false };
+	llama_sampler_apply(pk->grammar, &arr);
+	if (pk->mode == PICK_ARGMAX) {
+		int best = 0;
+		for (int i = 1; i < m; i++)
+			if (llm->cand[i].logit > llm->cand[best].logit)
+				best = i;
+		return llm->cand[best].logit > floor ? llm->cand[best].id : -1;
+	}
+	got = select_top(pk, llm->cand, m);
+	return got == pk->k && pk->top[got - 1].logit > floor ? draw(pk, got) : -1;
+}
+
 /* Samples the next token. A grammar is checked lazily: a token is picked from the
  * unconstrained distribution first, and only when the grammar rejects that token is the
- * whole vocabulary filtered through it and the pick repeated. Filtering 150k candidates
- * through a grammar on every step costs more than the model's own decode on CPU (about
- * 1 token/s on a 1B model with a 128k-151k vocabulary); the lazy check is one grammar
- * step for most tokens, and its result is the same token the eager filter would give. */
-static llama_token sample(struct llm *llm, struct picker *pk)
+ * pick repeated over what the grammar allows: among the best few tokens when that
+ * decides it (probe_pick), else over the whole vocabulary. Filtering 150k candidates
+ * through a grammar costs more than the model's own decode on CPU (about 1 token/s on a
+ * 1B model with a 128k-151k vocabulary, were it done every step); the lazy check is one
+ * grammar step for most tokens, and its result is the same token the eager filter would
+ * give. */
+static llama_token sample(struct llm *llm, struct picker *pk, struct tacit_llm_stats *stats)
 {
 	const float *logits = llama_get_logits_ith(llm->ctx, -1);
 	int n_vocab = llm->info.n_vocab;
@@ -531,6 +580,10 @@ static llama_token sample(struct llm *llm, struct picker *pk)
 			llm->cand = c;
 			llm->n_cand = n_vocab;
 		}
+		stats->n_rejected++;
+		if ((tok = probe_pick(llm, pk, logits, n_vocab)) >= 0)
+			goto accept;
+		stats->n_full_filter++;
 		for (int i = 0; i < n_vocab; i++)
 			llm->cand[i] = (llama_token_data){ i, logits[i], 0.0f };
 		llama_token_data_array all = { llm->cand, (size_t)n_vocab, -1, false };
@@ -544,6 +597,7 @@ static llama_token sample(struct llm *llm, struct picker *pk)
 				tok = llama_vocab_eos(llm->vocab); /* the grammar allows nothing */
 		}
 	}
+accept:
 	llama_sampler_accept(pk->grammar, tok);
 	return tok;
 }
@@ -693,7 +747,7 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 			break;
 		}
 		double ts = now_ms();
-		llama_token tok = sample(llm, &pk);
+		llama_token tok = sample(llm, &pk, stats);
 		double te = now_ms();
 		stats->sample_ms += te - ts;
 		if (llama_vocab_is_eog(llm->vocab, tok)) {
@@ -744,6 +798,9 @@ enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emi
 	if (st == TACIT_OK && pending.len)
 		emit(pending.data, pending.len, user);
 	stats->decode_ms = now_ms() - t1;
+	if (stats->n_rejected)
+		tacit_log(TACIT_LOG_DEBUG, "grammar: %d of %d picks rejected, %d of them filtered over the whole vocabulary",
+			  stats->n_rejected, stats->n_generated, stats->n_full_filter);
 	if (stats->prefill_ms > 0)
 		stats->prefill_tps = (stats->n_prompt - stats->n_reused) / (stats->prefill_ms / 1e3);
 	if (stats->decode_ms > 0)

@@ -363,6 +363,8 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		s.finish = (enum tacit_finish)yyjson_get_sint(yyjson_obj_get(r, "finish"));
 		s.state = (enum tacit_state_use)yyjson_get_sint(yyjson_obj_get(r, "state"));
 		s.n_eval = (int)yyjson_get_sint(yyjson_obj_get(r, "n_eval"));
+		s.n_rejected = (int)yyjson_get_sint(yyjson_obj_get(r, "n_rejected"));
+		s.n_full_filter = (int)yyjson_get_sint(yyjson_obj_get(r, "n_full_filter"));
 		s.eval_ms = yyjson_get_num(yyjson_obj_get(r, "eval_ms"));
 		s.sample_ms = yyjson_get_num(yyjson_obj_get(r, "sample_ms"));
 		s.emit_ms = yyjson_get_num(yyjson_obj_get(r, "emit_ms"));

@@ -368,6 +368,8 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_int(doc, o, "finish", stats.finish);
 	yyjson_mut_obj_add_int(doc, o, "state", stats.state);
 	yyjson_mut_obj_add_int(doc, o, "n_eval", stats.n_eval);
+	yyjson_mut_obj_add_int(doc, o, "n_rejected", stats.n_rejected);
+	yyjson_mut_obj_add_int(doc, o, "n_full_filter", stats.n_full_filter);
 	yyjson_mut_obj_add_real(doc, o, "eval_ms", stats.eval_ms);
 	yyjson_mut_obj_add_real(doc, o, "sample_ms", stats.sample_ms);
 	yyjson_mut_obj_add_real(doc, o, "emit_ms", stats.emit_ms);

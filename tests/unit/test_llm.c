@@ -516,6 +516,7 @@ TEST(llm_fast_sampler_matches_llama_chain)
 	};
 	char *first_topk = NULL;
 	bool seeds_differ = false;
+	int rejected = 0, full = 0;
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct buf fast, chain;
 		struct tacit_llm_stats sf, sc;
@@ -536,6 +537,12 @@ TEST(llm_fast_sampler_matches_llama_chain)
 		CHECK(fast.len > 0);
 		CHECK_STR(fast.data, chain.data);
 		CHECK_EQ_INT(sf.n_generated, sc.n_generated);
+		/* the chain filters the whole vocabulary on every rejection; ours tries the best
+		 * few tokens first, and must give the same text (checked above) */
+		CHECK_EQ_INT(sc.n_full_filter, sc.n_rejected);
+		CHECK(sf.n_full_filter <= sf.n_rejected);
+		rejected += sf.n_rejected;
+		full += sf.n_full_filter;
 		if (strcmp(fast.data, chain.data))
 			fprintf(stderr, "  case %zu: fast '%s'\n  chain '%s'\n", c, fast.data, chain.data);
 		if (c == 1)
@@ -546,6 +553,8 @@ TEST(llm_fast_sampler_matches_llama_chain)
 		buf_release(&chain);
 	}
 	CHECK(seeds_differ);
+	CHECK(rejected > 0);   /* the grammar cases exercise the re-pick */
+	CHECK(full < rejected); /* and the probe decided some of them */
 	free(first_topk);
 
 	/* the breakdown of the generation time adds up, and the last token is not decoded */
