@@ -392,6 +392,13 @@ static bool on_abort(void *user)
 
 #define SAMPLES_PER_MS (TACIT_AUDIO_RATE / 1000)
 
+/* A span's time as a sample index into audio of n samples. */
+static size_t span_sample(int64_t ms, size_t n)
+{
+	size_t at = ms > 0 ? (size_t)ms * SAMPLES_PER_MS : 0;
+	return at < n ? at : n;
+}
+
 enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit_span *spans, size_t n_spans,
 				     float **out, size_t *n_out, struct asr_piece **pieces, size_t *n_pieces)
 {
@@ -406,10 +413,7 @@ enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit
 	if (!pc)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < n_spans; i++) {
-		size_t a = spans[i].start_ms > 0 ? (size_t)spans[i].start_ms * SAMPLES_PER_MS : 0;
-		size_t b = spans[i].end_ms > 0 ? (size_t)spans[i].end_ms * SAMPLES_PER_MS : 0;
-		a = a < n ? a : n;
-		b = b < n ? b : n;
+		size_t a = span_sample(spans[i].start_ms, n), b = span_sample(spans[i].end_ms, n);
 		if (b > a)
 			total += (total ? gap : 0) + (b - a);
 	}
@@ -418,10 +422,7 @@ enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n_spans; i++) {
-		size_t a = spans[i].start_ms > 0 ? (size_t)spans[i].start_ms * SAMPLES_PER_MS : 0;
-		size_t b = spans[i].end_ms > 0 ? (size_t)spans[i].end_ms * SAMPLES_PER_MS : 0;
-		a = a < n ? a : n;
-		b = b < n ? b : n;
+		size_t a = span_sample(spans[i].start_ms, n), b = span_sample(spans[i].end_ms, n);
 		if (b <= a)
 			continue;
 		if (k) {
