@@ -1687,6 +1687,40 @@ static enum tacit_status next_chunk(struct tacit_store *s, int64_t session_id, i
 	return ret;
 }
 
+/* Adds the row of the session's next audio chunk, committed before its file exists (a
+ * crash in between leaves a row the next open marks missing, or repairs, never an audio
+ * file no row knows about). Fills dir ("audio/ID") and rel (the chunk's path) and *id. */
+static enum tacit_status add_chunk_row(struct tacit_store *s, int64_t session_id, int sample_rate, int channels,
+				       uint64_t bytes_durable, char dir[64], char rel[96], int64_t *id)
+{
+	sqlite3_stmt *st;
+	int chunk = 0;
+	enum tacit_status ret = session_exists(s, session_id);
+	if (ret == TACIT_OK)
+		ret = store_batch_begin(s);
+	if (ret != TACIT_OK)
+		return ret;
+	ret = next_chunk(s, session_id, &chunk);
+	snprintf(dir, 64, "audio/%lld", (long long)session_id);
+	snprintf(rel, 96, "%s/chunk-%03d.wav", dir, chunk);
+	if (ret == TACIT_OK)
+		ret = prep(s,
+			   "INSERT INTO audio_files (session_id, chunk, path, sample_rate, channels, bytes_durable)"
+			   " VALUES (?, ?, ?, ?, ?, ?)",
+			   &st);
+	if (ret == TACIT_OK) {
+		sqlite3_bind_int64(st, 1, session_id);
+		sqlite3_bind_int(st, 2, chunk);
+		sqlite3_bind_text(st, 3, rel, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 4, sample_rate);
+		sqlite3_bind_int(st, 5, channels);
+		sqlite3_bind_int64(st, 6, (int64_t)bytes_durable);
+		ret = step_done(s, st, "add an audio chunk");
+	}
+	*id = sqlite3_last_insert_rowid(s->db);
+	return store_batch_end(s, ret);
+}
+
 bool store_write_all(int fd, const void *data, size_t len, off_t at)
 {
 	const char *p = data;
@@ -1737,11 +1771,9 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 				       struct tacit_recording **out)
 {
 	struct tacit_recording *r = NULL;
-	sqlite3_stmt *st;
 	char rel[96], dir[64];
 	char *adir = NULL;
 	uint8_t h[WAV_HEADER];
-	int chunk = 0;
 
 	if (!s || !out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_recording_open: store or out is NULL");
@@ -1750,30 +1782,8 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		return tacit_fail(TACIT_ERR_USAGE, "cannot record at %d Hz with %d channels", sample_rate, channels);
 	if (!s->dir)
 		return tacit_fail(TACIT_ERR_UNSUPPORTED, "an in-memory session store cannot keep recordings");
-	enum tacit_status ret = session_exists(s, session_id);
-	if (ret == TACIT_OK)
-		ret = store_batch_begin(s);
-	if (ret != TACIT_OK)
-		return ret;
-	ret = next_chunk(s, session_id, &chunk);
-	snprintf(dir, sizeof(dir), "audio/%lld", (long long)session_id);
-	snprintf(rel, sizeof(rel), "%s/chunk-%03d.wav", dir, chunk);
-	if (ret == TACIT_OK)
-		ret = prep(s,
-			   "INSERT INTO audio_files (session_id, chunk, path, sample_rate, channels) VALUES (?, ?, ?, ?, ?)",
-			   &st);
-	if (ret == TACIT_OK) {
-		sqlite3_bind_int64(st, 1, session_id);
-		sqlite3_bind_int(st, 2, chunk);
-		sqlite3_bind_text(st, 3, rel, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 4, sample_rate);
-		sqlite3_bind_int(st, 5, channels);
-		ret = step_done(s, st, "add an audio chunk");
-	}
-	int64_t id = sqlite3_last_insert_rowid(s->db);
-	/* The row is committed before the file exists: a crash in between leaves a row the
-	 * next open marks missing, never an audio file no row knows about. */
-	ret = store_batch_end(s, ret);
+	int64_t id = 0;
+	enum tacit_status ret = add_chunk_row(s, session_id, sample_rate, channels, 0, dir, rel, &id);
 	if (ret != TACIT_OK)
 		return ret;
 
@@ -1968,8 +1978,6 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 	char *adir = NULL, *dest = NULL, *audio = NULL;
 	uint8_t h[WAV_HEADER];
 	struct stat sb;
-	sqlite3_stmt *st;
-	int chunk = 0;
 	int64_t id = 0;
 
 	if (sample_rate < 1000 || sample_rate > 384000 || channels < 1 || channels > 8)
@@ -1984,33 +1992,9 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 	if (!store_write_all(fd, h, sizeof(h), 0) || fdatasync(fd) != 0)
 		return io_fail("write recording", path, errno);
 	enum tacit_status ret = sha256_file(path, hex);
-	if (ret == TACIT_OK)
-		ret = session_exists(s, session_id);
-	if (ret == TACIT_OK)
-		ret = store_batch_begin(s);
+	if (ret == TACIT_OK) /* as for a live recording, the row comes before the file */
+		ret = add_chunk_row(s, session_id, sample_rate, channels, data, dir, rel, &id);
 	if (ret != TACIT_OK)
-		return ret;
-	ret = next_chunk(s, session_id, &chunk);
-	snprintf(dir, sizeof(dir), "audio/%lld", (long long)session_id);
-	snprintf(rel, sizeof(rel), "%s/chunk-%03d.wav", dir, chunk);
-	/* As for a live recording, the row is committed before the file is in place: a
-	 * crash in between leaves a row the next open marks missing (or repairs). */
-	if (ret == TACIT_OK)
-		ret = prep(s,
-			   "INSERT INTO audio_files (session_id, chunk, path, sample_rate, channels, bytes_durable)"
-			   " VALUES (?, ?, ?, ?, ?, ?)",
-			   &st);
-	if (ret == TACIT_OK) {
-		sqlite3_bind_int64(st, 1, session_id);
-		sqlite3_bind_int(st, 2, chunk);
-		sqlite3_bind_text(st, 3, rel, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(st, 4, sample_rate);
-		sqlite3_bind_int(st, 5, channels);
-		sqlite3_bind_int64(st, 6, (int64_t)data);
-		ret = step_done(s, st, "add an audio chunk");
-	}
-	id = sqlite3_last_insert_rowid(s->db);
-	if ((ret = store_batch_end(s, ret)) != TACIT_OK)
 		return ret;
 	audio = abs_path(s, "audio");
 	adir = abs_path(s, dir);
