@@ -119,6 +119,14 @@ bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t
 	return enabled && (asr_busy || backlog_ms > max_backlog_ms);
 }
 
+int64_t live_backlog_limit(double setting_ms)
+{
+	/* the web app checks the range; a library caller may store anything */
+	if (!(setting_ms > 0))
+		return 0;
+	return setting_ms > 600000 ? 600000 : (int64_t)setting_ms;
+}
+
 enum live_suggest_state live_suggest_decide(const struct live_policy *p, enum tacit_power power, int battery_percent,
 					    double load1, int n_cores, int backoff, double *interval_s)
 {
@@ -1789,7 +1797,8 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		 * one thread, so it never makes a team of spinning threads of its own. */
 		ap.vad.n_threads = 1;
 		l->gate_on = !setting_off(l->seg_store, "live.asr_first");
-		l->gate_backlog_ms = (int64_t)setting_num(l->seg_store, "live.asr_backlog_ms", DEFAULT_BACKLOG_MS);
+		l->gate_backlog_ms =
+			live_backlog_limit(setting_num(l->seg_store, "live.asr_backlog_ms", DEFAULT_BACKLOG_MS));
 		ap.temperature_fallback = params->asr_fallback;
 		if ((st = tacit_asr_new(&ap, &l->asr)) != TACIT_OK)
 			goto fail;

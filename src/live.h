@@ -33,6 +33,8 @@ enum live_suggest_state live_suggest_decide(const struct live_policy *p, enum ta
  * or queued (asr_busy), or more than max_backlog_ms of audio waiting for the transcription
  * thread (it falls behind). enabled: the setting live.asr_first. */
 bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms);
+/* The setting live.asr_backlog_ms as a limit: 0 to 600000 ms whatever was stored. */
+int64_t live_backlog_limit(double setting_ms);
 
 /* Reads the 1-minute load average from <sysroot>/proc/loadavg; -1 when unreadable. */
 double live_loadavg(const char *sysroot);

@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,6 +56,11 @@ TEST(live_transcription_first_gate)
 	CHECK(live_llm_must_wait(true, false, 1001, 1000));  /* past it */
 	CHECK(live_llm_must_wait(true, false, 1, 0));
 	CHECK(!live_llm_must_wait(false, true, 5000, 1000)); /* live.asr_first off */
+	/* a stored limit out of range, or not a number, is clamped */
+	CHECK(live_backlog_limit(1000) == 1000);
+	CHECK(live_backlog_limit(-5) == 0);
+	CHECK(live_backlog_limit(1e300) == 600000);
+	CHECK(live_backlog_limit(NAN) == 0);
 }
 
 TEST(live_loadavg_and_power)
