@@ -1,15 +1,16 @@
 /*
- * store.c — the session store, the one module that includes sqlite3.h. One connection
- * per handle; WAL, synchronous=FULL, foreign keys, secure delete. Every public write is
- * one transaction that has committed (and so fsync'ed) before the call returns TACIT_OK.
- * The schema grows only through the migration list below; PRAGMA user_version is the
- * number of migrations applied. Final segments are indexed by an external-content FTS5
- * table kept in step by triggers; partial segments (final = 0) never reach the index.
+ * store.c — the session store, the one module that includes sqlite3.h (store_int.h is
+ * what its functions share). One connection per handle; WAL, synchronous=FULL, foreign
+ * keys, secure delete. Every public write is one transaction that has committed (and so
+ * fsync'ed) before the call returns TACIT_OK. The schema grows only through the
+ * migration list below; PRAGMA user_version is the number of migrations applied. Final
+ * segments are indexed by an external-content FTS5 table kept in step by triggers;
+ * partial segments (final = 0) never reach the index.
  */
 #include "internal.h"
 
 #include "hash.h"
-#include "store.h"
+#include "store_int.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -20,19 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 #include <yyjson.h>
 
 #define STORE_BUSY_MS 5000
 #define STATE_ORPHAN_AGE_S (24 * 3600) /* a state file no row names is removed after this */
 #define WAV_HEADER 44
-
-struct tacit_store {
-	sqlite3 *db;
-	char *path;  /* as opened, for messages */
-	char *dir;   /* directory holding the database; NULL for :memory: */
-	int tx_depth;
-};
 
 /* ---- migrations: never edit one that has shipped; append a new one ---------------- */
 static const char *const migrations[] = {
@@ -176,55 +169,13 @@ static enum tacit_status status_of(int rc)
 	}
 }
 
-static enum tacit_status db_fail(struct tacit_store *s, int rc, const char *what)
+enum tacit_status store_db_fail(struct tacit_store *s, int rc, const char *what)
 {
 	enum tacit_status st = status_of(rc);
 	const char *why = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	if (st == TACIT_ERR_NO_SPACE)
 		return tacit_fail(st, "cannot %s in '%s': %s (free some disk space)", what, s->path, why);
 	return tacit_fail(st, "cannot %s in '%s': %s", what, s->path, why);
-}
-
-static enum tacit_status prep(struct tacit_store *s, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(s, rc, "prepare a statement");
-	return TACIT_OK;
-}
-
-static enum tacit_status exec(struct tacit_store *s, const char *sql, const char *what)
-{
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? TACIT_OK : db_fail(s, rc, what);
-}
-
-/* Runs a statement that returns no rows, then finalizes it. */
-static enum tacit_status step_done(struct tacit_store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-	enum tacit_status ret = rc == SQLITE_DONE ? TACIT_OK : db_fail(s, rc, what);
-	sqlite3_finalize(st);
-	return ret;
-}
-
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? (const char *)t : "";
-}
-
-static void copy_str(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src ? src : "");
 }
 
 /* ---- transactions ---------------------------------------------------------------- */
@@ -254,7 +205,7 @@ enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st)
 		return TACIT_OK;
 	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		st = db_fail(s, rc, "commit");
+		st = store_db_fail(s, rc, "commit");
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
@@ -273,7 +224,7 @@ static enum tacit_status pragma_int(struct tacit_store *s, const char *sql, int 
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int(st, 0);
 	else
-		ret = db_fail(s, rc, "read the schema version");
+		ret = store_db_fail(s, rc, "read the schema version");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -319,7 +270,7 @@ static enum tacit_status run_check(struct tacit_store *s, const char *pragma)
 			ret = tacit_fail(TACIT_ERR_INTEGRITY,
 					 "session store '%s' is damaged: %s (move it aside and restore a backup)", s->path, r);
 	} else {
-		ret = db_fail(s, rc, "check the database");
+		ret = store_db_fail(s, rc, "check the database");
 	}
 	sqlite3_finalize(st);
 	return ret;
@@ -352,7 +303,7 @@ static enum tacit_status configure(struct tacit_store *s)
 		int rc = sqlite3_step(st);
 		bool wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
 		if (rc != SQLITE_ROW)
-			ret = db_fail(s, rc, "switch to WAL mode");
+			ret = store_db_fail(s, rc, "switch to WAL mode");
 		sqlite3_finalize(st);
 		if (ret != TACIT_OK)
 			return ret;
@@ -458,7 +409,7 @@ struct tacit_session_params tacit_session_default_params(void)
 	return p;
 }
 
-static bool json_valid(const char *text, bool want_object)
+bool store_json_valid(const char *text, bool want_object)
 {
 	yyjson_doc *doc = yyjson_read(text, strlen(text), 0);
 	if (!doc)
@@ -468,7 +419,7 @@ static bool json_valid(const char *text, bool want_object)
 	return ok;
 }
 
-static enum tacit_status session_exists(struct tacit_store *s, int64_t id)
+enum tacit_status store_session_exists(struct tacit_store *s, int64_t id)
 {
 	sqlite3_stmt *st;
 	enum tacit_status ret = prep(s, "SELECT 1 FROM sessions WHERE id = ?", &st);
@@ -479,7 +430,7 @@ static enum tacit_status session_exists(struct tacit_store *s, int64_t id)
 	if (rc == SQLITE_DONE)
 		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "no session %lld (see 'tacit sessions')", (long long)id);
 	else if (rc != SQLITE_ROW)
-		ret = db_fail(s, rc, "look up a session");
+		ret = store_db_fail(s, rc, "look up a session");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -493,7 +444,7 @@ enum tacit_status tacit_store_session_create(struct tacit_store *s, const struct
 
 	if (!s)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_session_create: store is NULL");
-	if (p.settings_json && !json_valid(p.settings_json, true))
+	if (p.settings_json && !store_json_valid(p.settings_json, true))
 		return tacit_fail(TACIT_ERR_USAGE, "session settings are not a JSON object: '%.60s'", p.settings_json);
 	if (!p.started_ms)
 		p.started_ms = store_now_ms();
@@ -558,18 +509,13 @@ enum tacit_status tacit_store_session_get(struct tacit_store *s, int64_t id, str
 	else if (rc == SQLITE_DONE)
 		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "no session %lld (see 'tacit sessions')", (long long)id);
 	else
-		ret = db_fail(s, rc, "read a session");
+		ret = store_db_fail(s, rc, "read a session");
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* Fills one array element from the current row. */
-typedef void (*row_fill_fn)(struct tacit_store *s, sqlite3_stmt *st, void *elem, void *user);
-
-/* Steps st to the end, growing an array of elem_size elements filled by fill; finalizes
- * st. On TACIT_OK *out is never NULL (an empty list is a 1-element allocation, n = 0). */
-static enum tacit_status collect_rows(struct tacit_store *s, sqlite3_stmt *st, size_t elem_size, row_fill_fn fill,
-				      void *user, const char *what, void **out, size_t *n_out)
+enum tacit_status store_collect_rows(struct tacit_store *s, sqlite3_stmt *st, size_t elem_size, store_row_fill_fn fill,
+				     void *user, const char *what, void **out, size_t *n_out)
 {
 	char *arr = NULL;
 	size_t n = 0, cap = 0;
@@ -591,7 +537,7 @@ static enum tacit_status collect_rows(struct tacit_store *s, sqlite3_stmt *st, s
 		n++;
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, what);
+		ret = store_db_fail(s, rc, what);
 	if (ret == TACIT_OK && !arr && !(arr = malloc(elem_size)))
 		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 out:
@@ -623,7 +569,7 @@ enum tacit_status tacit_store_session_list(struct tacit_store *s, struct tacit_s
 	enum tacit_status ret = prep(s, SESSION_COLUMNS "ORDER BY s.started_ms DESC, s.id DESC", &st);
 	if (ret != TACIT_OK)
 		return ret;
-	return collect_rows(s, st, sizeof(**out), session_fill, NULL, "list sessions", (void **)out, n_out);
+	return store_collect_rows(s, st, sizeof(**out), session_fill, NULL, "list sessions", (void **)out, n_out);
 }
 
 /* Runs "UPDATE ... WHERE id = ?last" binding text (or NULL) and id; NOT_FOUND if no row. */
@@ -670,9 +616,7 @@ enum tacit_status tacit_store_session_end(struct tacit_store *s, int64_t id, int
 			      id, "end a session");
 }
 
-/* Overwrites a file with zeros, syncs it and unlinks it: best effort against recovery
- * of the bytes from the raw device (SSDs and copy-on-write filesystems may keep them). */
-static void shred_unlink(const char *path)
+void store_shred_unlink(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd >= 0) {
@@ -695,7 +639,7 @@ static void shred_unlink(const char *path)
 		tacit_log(TACIT_LOG_WARN, "cannot remove '%s': %s", path, strerror(errno));
 }
 
-static char *abs_path(struct tacit_store *s, const char *rel)
+char *store_abs_path(struct tacit_store *s, const char *rel)
 {
 	struct buf b;
 	buf_init(&b);
@@ -722,21 +666,21 @@ static enum tacit_status remove_session_files(struct tacit_store *s, int64_t id)
 		return ret;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char *p = abs_path(s, col_text(st, 0));
+		char *p = store_abs_path(s, col_text(st, 0));
 		if (!p) {
 			ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 			break;
 		}
-		shred_unlink(p);
+		store_shred_unlink(p);
 		free(p);
 	}
 	if (ret == TACIT_OK && rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "list a session's files");
+		ret = store_db_fail(s, rc, "list a session's files");
 	sqlite3_finalize(st);
 	if (ret == TACIT_OK && s->dir) {
 		char dir[64];
 		snprintf(dir, sizeof(dir), "audio/%lld", (long long)id);
-		char *p = abs_path(s, dir);
+		char *p = store_abs_path(s, dir);
 		if (p && rmdir(p) != 0 && errno != ENOENT)
 			tacit_log(TACIT_LOG_WARN, "cannot remove '%s': %s", p, strerror(errno));
 		free(p);
@@ -749,7 +693,7 @@ enum tacit_status tacit_store_session_delete(struct tacit_store *s, int64_t id)
 	sqlite3_stmt *st;
 	if (!s)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_session_delete: store is NULL");
-	enum tacit_status ret = session_exists(s, id);
+	enum tacit_status ret = store_session_exists(s, id);
 	/* Files first: a crash in between leaves rows pointing at nothing, never audio
 	 * that the user asked to delete. */
 	if (ret == TACIT_OK)
@@ -802,7 +746,7 @@ static enum tacit_status speaker_id(struct tacit_store *s, int64_t session_id, c
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
 	else
-		ret = db_fail(s, rc, "look up a speaker");
+		ret = store_db_fail(s, rc, "look up a speaker");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -868,7 +812,7 @@ enum tacit_status tacit_store_add_segment(struct tacit_store *s, int64_t session
 		ret = store_batch_begin(s);
 	if (ret != TACIT_OK)
 		return ret;
-	ret = session_exists(s, session_id);
+	ret = store_session_exists(s, session_id);
 	if (ret == TACIT_OK)
 		ret = insert_segment(s, session_id, seg, true, &id);
 	ret = store_batch_end(s, ret);
@@ -887,7 +831,7 @@ enum tacit_status tacit_store_set_partial(struct tacit_store *s, int64_t session
 		ret = store_batch_begin(s);
 	if (ret != TACIT_OK)
 		return ret;
-	ret = session_exists(s, session_id);
+	ret = store_session_exists(s, session_id);
 	if (ret == TACIT_OK && seg) {
 		ret = insert_segment(s, session_id, seg, false, NULL);
 	} else if (ret == TACIT_OK) {
@@ -907,7 +851,7 @@ enum tacit_status tacit_store_segments(struct tacit_store *s, int64_t session_id
 	int rc;
 	if (!s || !fn)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_segments: store or fn is NULL");
-	enum tacit_status ret = session_exists(s, session_id);
+	enum tacit_status ret = store_session_exists(s, session_id);
 	if (ret != TACIT_OK)
 		return ret;
 	ret = prep(s,
@@ -937,7 +881,7 @@ enum tacit_status tacit_store_segments(struct tacit_store *s, int64_t session_id
 		}
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "read segments");
+		ret = store_db_fail(s, rc, "read segments");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -948,7 +892,7 @@ enum tacit_status tacit_store_speaker_name(struct tacit_store *s, int64_t sessio
 	sqlite3_stmt *st;
 	if (!s || !label || !*label)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_speaker_name: store or label missing");
-	enum tacit_status ret = session_exists(s, session_id);
+	enum tacit_status ret = store_session_exists(s, session_id);
 	if (ret == TACIT_OK)
 		ret = prep(s, "UPDATE speakers SET name = ? WHERE session_id = ? AND label = ?", &st);
 	if (ret != TACIT_OK)
@@ -973,7 +917,7 @@ enum tacit_status store_speakers(struct tacit_store *s, int64_t session_id, stor
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(col_text(st, 0), (const char *)sqlite3_column_text(st, 1), user);
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "read speakers");
+		ret = store_db_fail(s, rc, "read speakers");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -994,7 +938,7 @@ enum tacit_status store_session_settings(struct tacit_store *s, int64_t session_
 	} else if (rc == SQLITE_DONE) {
 		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "no session %lld (see 'tacit sessions')", (long long)session_id);
 	} else {
-		ret = db_fail(s, rc, "read a session's settings");
+		ret = store_db_fail(s, rc, "read a session's settings");
 	}
 	sqlite3_finalize(st);
 	return ret;
@@ -1025,14 +969,14 @@ enum tacit_status store_rows(struct tacit_store *s, int64_t session_id, enum sto
 		fn(cols, n, user);
 	}
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "read a session's records");
+		ret = store_db_fail(s, rc, "read a session's records");
 	sqlite3_finalize(st);
 	return ret;
 }
 
 /* ---- artifacts, chat, suggestions, model states ------------------------------------ */
 
-static bool is_word(const char *s, const char *extra)
+bool store_is_word(const char *s, const char *extra)
 {
 	if (!s || !*s)
 		return false;
@@ -1046,7 +990,7 @@ static bool is_word(const char *s, const char *extra)
 static enum tacit_status insert_row(struct tacit_store *s, sqlite3_stmt *st, int64_t session_id, const char *what,
 				    int64_t *out_id)
 {
-	enum tacit_status ret = session_exists(s, session_id);
+	enum tacit_status ret = store_session_exists(s, session_id);
 	if (ret != TACIT_OK) {
 		sqlite3_finalize(st);
 		return ret;
@@ -1064,9 +1008,9 @@ enum tacit_status tacit_store_add_artifact(struct tacit_store *s, int64_t sessio
 	sqlite3_stmt *st;
 	if (!s || !a)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_add_artifact: store or artifact is NULL");
-	if (!is_word(a->kind, "_"))
+	if (!store_is_word(a->kind, "_"))
 		return tacit_fail(TACIT_ERR_USAGE, "artifact kind '%s' is not a lowercase word", a->kind ? a->kind : "");
-	if (a->json && !json_valid(a->json, false))
+	if (a->json && !store_json_valid(a->json, false))
 		return tacit_fail(TACIT_ERR_USAGE, "the %s artifact's JSON is not valid: '%.60s'", a->kind, a->json);
 	enum tacit_status ret = prep(s,
 				     "INSERT INTO artifacts (session_id, kind, json, markdown, model, prompt_version,"
@@ -1093,7 +1037,7 @@ enum tacit_status tacit_store_get_artifact(struct tacit_store *s, int64_t sessio
 		*out_markdown = NULL;
 	if (!s || !kind)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_get_artifact: store or kind is NULL");
-	enum tacit_status ret = session_exists(s, session_id);
+	enum tacit_status ret = store_session_exists(s, session_id);
 	if (ret == TACIT_OK)
 		ret = prep(s,
 			   "SELECT json, markdown FROM artifacts WHERE session_id = ? AND kind = ?"
@@ -1124,7 +1068,7 @@ enum tacit_status tacit_store_get_artifact(struct tacit_store *s, int64_t sessio
 	} else if (rc == SQLITE_DONE) {
 		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "session %lld has no %s", (long long)session_id, kind);
 	} else {
-		ret = db_fail(s, rc, "read an artifact");
+		ret = store_db_fail(s, rc, "read an artifact");
 	}
 	sqlite3_finalize(st);
 	return ret;
@@ -1186,7 +1130,7 @@ enum tacit_status tacit_store_add_model_state(struct tacit_store *s, int64_t ses
 	if (ret != TACIT_OK)
 		return ret;
 	if (session_id) {
-		ret = session_exists(s, session_id);
+		ret = store_session_exists(s, session_id);
 		if (ret != TACIT_OK)
 			return ret;
 	}
@@ -1248,14 +1192,15 @@ enum tacit_status store_model_states_keep(struct tacit_store *s, int64_t session
 		n_gone++;
 	}
 	if (rc != SQLITE_DONE)
-		ret = rc == SQLITE_ROW ? tacit_fail(TACIT_ERR_NOMEM, "out of memory") : db_fail(s, rc, "list model states");
+		ret = rc == SQLITE_ROW ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
+				       : store_db_fail(s, rc, "list model states");
 	sqlite3_finalize(st);
 	/* files first, as in tacit_store_session_delete(): a crash in between leaves rows
 	 * pointing at nothing, which the next open drops */
 	for (size_t i = 0; i < n_gone && ret == TACIT_OK; i++) {
-		char *p = abs_path(s, gone[i]);
+		char *p = store_abs_path(s, gone[i]);
 		if (p)
-			shred_unlink(p);
+			store_shred_unlink(p);
 		free(p);
 		if ((ret = prep(s, "DELETE FROM model_states WHERE path = ?", &st)) == TACIT_OK) {
 			sqlite3_bind_text(st, 1, gone[i], -1, SQLITE_STATIC);
@@ -1282,7 +1227,7 @@ enum tacit_status store_model_states(struct tacit_store *s, int64_t session_id, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		fn(col_text(st, 0), user);
 	if (rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "list model states");
+		ret = store_db_fail(s, rc, "list model states");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -1308,7 +1253,7 @@ static void prune_model_states(struct tacit_store *s, bool default_store)
 			paths = p;
 			alloc = na;
 		}
-		if (!(paths[n] = abs_path(s, col_text(st, 0))))
+		if (!(paths[n] = store_abs_path(s, col_text(st, 0))))
 			break;
 		n++;
 	}
@@ -1341,7 +1286,7 @@ static void prune_model_states(struct tacit_store *s, bool default_store)
 			buf_addf(&f, "%s/%s", dir.data, e->d_name);
 			if (!f.failed && lstat(f.data, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime < day_ago &&
 			    !in_list(f.data, (const char *const *)paths, n)) {
-				shred_unlink(f.data);
+				store_shred_unlink(f.data);
 				tacit_log(TACIT_LOG_INFO, "removed '%s': a model state no meeting refers to", f.data);
 			}
 			buf_release(&f);
@@ -1361,7 +1306,7 @@ out:
 
 static enum tacit_status check_key(const char *key)
 {
-	if (!key || strlen(key) > 64 || !is_word(key, "._-"))
+	if (!key || strlen(key) > 64 || !store_is_word(key, "._-"))
 		return tacit_fail(TACIT_ERR_USAGE, "setting name '%s' is not [a-z0-9._-]+ of at most 64 bytes",
 				  key ? key : "");
 	return TACIT_OK;
@@ -1387,7 +1332,7 @@ enum tacit_status tacit_store_setting_get(struct tacit_store *s, const char *key
 	} else if (rc == SQLITE_DONE) {
 		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "setting '%s' is not set", key);
 	} else {
-		ret = db_fail(s, rc, "read a setting");
+		ret = store_db_fail(s, rc, "read a setting");
 	}
 	sqlite3_finalize(st);
 	return ret;
@@ -1540,7 +1485,7 @@ enum tacit_status tacit_store_search(struct tacit_store *s, const char *query, c
 		if ((rc & 0xff) == SQLITE_ERROR && !strncmp(msg, "fts5:", 5))
 			ret = tacit_fail(TACIT_ERR_USAGE, "cannot search for '%s': %s", query, msg);
 		else
-			ret = db_fail(s, rc, "search");
+			ret = store_db_fail(s, rc, "search");
 	}
 out:
 	sqlite3_finalize(st);
@@ -1611,7 +1556,7 @@ enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			fn(sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1), user); /* bm25: lower is better */
 		if (rc != SQLITE_DONE)
-			ret = db_fail(s, rc, "rank segments");
+			ret = store_db_fail(s, rc, "rank segments");
 		sqlite3_finalize(st);
 	}
 	buf_release(&q);
@@ -1682,7 +1627,7 @@ static enum tacit_status next_chunk(struct tacit_store *s, int64_t session_id, i
 	if (rc == SQLITE_ROW)
 		*chunk = sqlite3_column_int(st, 0);
 	else
-		ret = db_fail(s, rc, "number an audio chunk");
+		ret = store_db_fail(s, rc, "number an audio chunk");
 	sqlite3_finalize(st);
 	return ret;
 }
@@ -1695,7 +1640,7 @@ static enum tacit_status add_chunk_row(struct tacit_store *s, int64_t session_id
 {
 	sqlite3_stmt *st;
 	int chunk = 0;
-	enum tacit_status ret = session_exists(s, session_id);
+	enum tacit_status ret = store_session_exists(s, session_id);
 	if (ret == TACIT_OK)
 		ret = store_batch_begin(s);
 	if (ret != TACIT_OK)
@@ -1788,10 +1733,10 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		return ret;
 
 	r = calloc(1, sizeof(*r));
-	char *audio = abs_path(s, "audio");
-	adir = abs_path(s, dir);
+	char *audio = store_abs_path(s, "audio");
+	adir = store_abs_path(s, dir);
 	if (r)
-		r->path = abs_path(s, rel);
+		r->path = store_abs_path(s, rel);
 	if (!r || !audio || !adir || !r->path) {
 		free(audio);
 		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -1941,7 +1886,7 @@ enum tacit_status store_audio_tmp(struct tacit_store *s, int *out_fd, char **out
 	if (!s->dir)
 		return tacit_fail(TACIT_ERR_UNSUPPORTED, "an in-memory session store cannot keep recordings");
 	buf_init(&path);
-	if (!(audio = abs_path(s, "audio")) || !buf_addf(&path, "%s/" IMPORT_PREFIX "XXXXXX.wav", audio)) {
+	if (!(audio = store_abs_path(s, "audio")) || !buf_addf(&path, "%s/" IMPORT_PREFIX "XXXXXX.wav", audio)) {
 		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1996,9 +1941,9 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 		ret = add_chunk_row(s, session_id, sample_rate, channels, data, dir, rel, &id);
 	if (ret != TACIT_OK)
 		return ret;
-	audio = abs_path(s, "audio");
-	adir = abs_path(s, dir);
-	dest = abs_path(s, rel);
+	audio = store_abs_path(s, "audio");
+	adir = store_abs_path(s, dir);
+	dest = store_abs_path(s, rel);
 	if (!audio || !adir || !dest) {
 		ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	} else if (mkdir(adir, 0700) != 0 && errno != EEXIST) {
@@ -2022,7 +1967,7 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
  * (it holds the file's lock). */
 static void remove_import_leftovers(struct tacit_store *s)
 {
-	char *audio = abs_path(s, "audio");
+	char *audio = store_abs_path(s, "audio");
 	DIR *d = audio ? opendir(audio) : NULL;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
@@ -2050,7 +1995,7 @@ static void repair_one(struct tacit_store *s, int64_t id, const char *rel, int r
 	char hex[SHA256_HEX_LEN + 1];
 	uint8_t h[WAV_HEADER];
 	struct stat sb;
-	char *path = abs_path(s, rel);
+	char *path = store_abs_path(s, rel);
 	if (!path)
 		return;
 	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
@@ -2114,7 +2059,7 @@ static enum tacit_status repair_recordings(struct tacit_store *s)
 			n++;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = db_fail(s, rc, "list unfinished recordings");
+		ret = store_db_fail(s, rc, "list unfinished recordings");
 	sqlite3_finalize(st);
 	for (int i = 0; i < n; i++) {
 		if (ret == TACIT_OK && todo[i].channels >= 1 && todo[i].channels <= 8)
@@ -2135,7 +2080,7 @@ static void audio_fill(struct tacit_store *s, sqlite3_stmt *st, void *elem, void
 	a->data_bytes = sqlite3_column_int64(st, 4);
 	copy_str(a->state, sizeof(a->state), col_text(st, 5));
 	copy_str(a->sha256, sizeof(a->sha256), col_text(st, 6));
-	char *p = abs_path(s, col_text(st, 7));
+	char *p = store_abs_path(s, col_text(st, 7));
 	copy_str(a->path, sizeof(a->path), p);
 	free(p);
 }
@@ -2148,7 +2093,7 @@ enum tacit_status tacit_store_audio_files(struct tacit_store *s, int64_t session
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_audio_files: NULL argument");
 	*out = NULL;
 	*n_out = 0;
-	enum tacit_status ret = session_exists(s, session_id);
+	enum tacit_status ret = store_session_exists(s, session_id);
 	if (ret == TACIT_OK)
 		ret = prep(s,
 			   "SELECT id, chunk, sample_rate, channels, bytes_durable, state, COALESCE(sha256, ''), path"
@@ -2157,7 +2102,8 @@ enum tacit_status tacit_store_audio_files(struct tacit_store *s, int64_t session
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_int64(st, 1, session_id);
-	return collect_rows(s, st, sizeof(**out), audio_fill, &session_id, "list audio files", (void **)out, n_out);
+	return store_collect_rows(s, st, sizeof(**out), audio_fill, &session_id, "list audio files", (void **)out,
+				  n_out);
 }
 
 /* ---- custom models ------------------------------------------------------------------ */
@@ -2167,7 +2113,7 @@ enum tacit_status store_custom_put(struct tacit_store *s, const struct store_cus
 	sqlite3_stmt *st;
 	if (!s || !r || !r->name || !r->path)
 		return tacit_fail(TACIT_ERR_USAGE, "store_custom_put: store, name and path are required");
-	if (r->info && !json_valid(r->info, true))
+	if (r->info && !store_json_valid(r->info, true))
 		return tacit_fail(TACIT_ERR_USAGE, "custom model info is not a JSON object");
 	enum tacit_status ret = prep(s,
 				     "INSERT INTO custom_models (name, path, file_bytes, mtime_ns, info, added_ms)"
@@ -2227,7 +2173,7 @@ enum tacit_status store_custom_list(struct tacit_store *s, store_custom_fn fn, v
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_fail(s, rc, "list the custom models");
+		ret = store_db_fail(s, rc, "list the custom models");
 	sqlite3_finalize(st);
 	return ret;
 }
