@@ -1,6 +1,7 @@
 /*
  * store.h — what the session store shares with its neighbours (import, export): a
- * batch transaction for bulk writes, and the clock. Only store.c includes sqlite3.h.
+ * batch transaction for bulk writes, and the clock. Only the store's own files
+ * (store.c, store_*.c, sharing store_int.h) include sqlite3.h.
  */
 #ifndef TACIT_STORE_H
 #define TACIT_STORE_H

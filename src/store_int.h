@@ -97,4 +97,8 @@ void store_shred_unlink(const char *path);
 /* TACIT_ERR_NOT_FOUND ("no session N") unless the session exists (store_session.c). */
 enum tacit_status store_session_exists(struct tacit_store *s, int64_t id);
 
+/* At open (store_artifact.c): forgets model states whose file is gone and, for the
+ * default store, removes old state files no row names. Best effort, never fatal. */
+void store_prune_model_states(struct tacit_store *s, bool default_store);
+
 #endif
