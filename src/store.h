@@ -1,27 +1,20 @@
 /*
- * store.h — what the session store shares with its neighbours (import, export): a
- * batch transaction for bulk writes, and the clock. Only the store's own files
- * (store.c, store_*.c, sharing store_int.h) include sqlite3.h.
+ * store.h — what the session store shares with its neighbours (import, export, custom
+ * models, recording.c): a batch transaction for bulk writes, the clock, rows for the
+ * export, and the rows behind recording files. Only the store's own files (store.c,
+ * store_*.c, sharing store_int.h) include sqlite3.h; no SQLite type appears here.
  */
 #ifndef TACIT_STORE_H
 #define TACIT_STORE_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Groups the following writes into one transaction (nests). store_batch_end() commits
  * when st is TACIT_OK and the outermost batch ends, else rolls everything back; it
  * returns st, or the commit's failure. */
 enum tacit_status store_batch_begin(struct tacit_store *s);
 enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
-
-/* Imported recordings (import_audio.c) are written to a temporary file in the store's
- * audio folder (locked while the import runs; a later store open removes one left by a
- * crash), then adopted as the session's next audio chunk: the WAV header is set from the
- * file's size, the file renamed into place and recorded closed with its sha256. The file
- * starts with WAV_HEADER (44) bytes the adoption overwrites. *out_path: free(). */
-enum tacit_status store_audio_tmp(struct tacit_store *s, int *out_fd, char **out_path);
-enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, int fd, const char *path,
-				    int sample_rate, int channels);
 
 /* Unix time in milliseconds. */
 int64_t store_now_ms(void);
@@ -83,8 +76,41 @@ typedef void (*store_score_fn)(int64_t segment_id, double score, void *user);
 enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,
 					  store_score_fn fn, void *user);
 
+/* ---- recording files (recording.c) ----------------------------------------------- */
+
+/* Imported recordings (import_audio.c) are written to a temporary file in the store's
+ * audio folder (locked while the import runs; a later store open removes one left by a
+ * crash), then adopted as the session's next audio chunk: the WAV header is set from the
+ * file's size, the file renamed into place and recorded closed with its sha256. The file
+ * starts with WAV_HEADER (44) bytes the adoption overwrites. *out_path: free(). */
+enum tacit_status store_audio_tmp(struct tacit_store *s, int *out_fd, char **out_path);
+enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, int fd, const char *path,
+				    int sample_rate, int channels);
+
 /* Writes all len bytes to fd (at offset `at`, or at the file position when at < 0),
  * retrying on EINTR; false with errno set on failure (EIO for a zero-byte write). */
 bool store_write_all(int fd, const void *data, size_t len, off_t at);
+
+/* ---- the store's side of recording files (store.c, store_audio.c) ---------------- */
+
+/* The directory holding the database; NULL for :memory:, which keeps no files. */
+const char *store_dir(const struct tacit_store *s);
+/* rel resolved against the database's directory ("." for :memory:); NULL when out of
+ * memory. Caller frees. */
+char *store_abs_path(struct tacit_store *s, const char *rel);
+
+/* Adds the row of the session's next audio chunk, committed before its file exists (a
+ * crash in between leaves a row the next open marks missing, or repairs, never an audio
+ * file no row knows about). Fills dir ("audio/ID") and rel (the chunk's path) and *id. */
+enum tacit_status store_audio_add_chunk(struct tacit_store *s, int64_t session_id, int sample_rate, int channels,
+					uint64_t bytes_durable, char dir[64], char rel[96], int64_t *id);
+/* Records a chunk's durable bytes, and its state and sha256 where not NULL. */
+enum tacit_status store_audio_set_progress(struct tacit_store *s, int64_t id, uint64_t bytes, const char *state,
+					   const char *sha);
+/* Calls fn for each chunk still in state 'recording' (at most 64 per call), after the
+ * rows have been read, so fn may update them. Fails only when they cannot be read. */
+typedef void (*store_audio_fn)(struct tacit_store *s, int64_t id, const char *rel, int sample_rate, int channels,
+			       int64_t bytes_durable);
+enum tacit_status store_audio_unfinished(struct tacit_store *s, store_audio_fn fn);
 
 #endif

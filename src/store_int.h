@@ -83,11 +83,8 @@ bool store_json_valid(const char *text, bool want_object);
 /* s is non-empty and only lowercase ASCII letters, digits and bytes of extra. */
 bool store_is_word(const char *s, const char *extra);
 
-/* ---- files the store's rows refer to (store.c) ------------------------------------ */
+/* ---- files the store's rows refer to (store.c; store_abs_path is in store.h) ------ */
 
-/* rel resolved against the database's directory ("." for :memory:); NULL when out of
- * memory. Caller frees. */
-char *store_abs_path(struct tacit_store *s, const char *rel);
 /* Overwrites a file with zeros, syncs it and unlinks it: best effort against recovery
  * of the bytes from the raw device (SSDs and copy-on-write filesystems may keep them). */
 void store_shred_unlink(const char *path);
