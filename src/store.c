@@ -135,6 +135,11 @@ int tacit_store_schema_version(void)
 	return (int)ARRAY_SIZE(migrations);
 }
 
+const char *store_sqlite_version(void)
+{
+	return sqlite3_libversion();
+}
+
 int64_t store_now_ms(void)
 {
 	struct timespec ts;

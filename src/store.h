@@ -19,6 +19,9 @@ enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
 /* Unix time in milliseconds. */
 int64_t store_now_ms(void);
 
+/* The version of the SQLite library loaded at run time (static storage). */
+const char *store_sqlite_version(void);
+
 /* Calls fn for each speaker of a session (label, given name or NULL) in order of first
  * appearance. */
 typedef void (*store_speaker_fn)(const char *label, const char *name, void *user);

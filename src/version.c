@@ -4,11 +4,12 @@
  */
 #include "internal.h"
 
+#include "store.h"
+
 #include <pthread.h>
 
 #include <ggml.h>
 #include <llama.h>
-#include <sqlite3.h>
 #include <whisper.h>
 
 static char ggml[96];
@@ -31,7 +32,7 @@ struct tacit_versions tacit_versions(void)
 		.llama = llama_version(),
 		.whisper = whisper_version(),
 		.ggml = ggml,
-		.sqlite = sqlite3_libversion(),
+		.sqlite = store_sqlite_version(),
 	};
 	return v;
 }
