@@ -19,8 +19,6 @@
 
 #include <yyjson.h>
 
-#define STORE_BUSY_MS 5000
-
 /* ---- migrations: never edit one that has shipped; append a new one ---------------- */
 static const char *const migrations[] = {
 	/* 1: sessions, speakers, segments, settings */
@@ -374,6 +372,30 @@ static enum tacit_status run_check(struct tacit_store *s, const char *pragma)
 					 "session store '%s' is damaged: %s (move it aside and restore a backup)", s->path, r);
 	} else {
 		ret = store_db_fail(s, rc, "check the database");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+enum tacit_status store_pragma(struct tacit_store *s, const char *name, char **out)
+{
+	sqlite3_stmt *st;
+	char sql[96];
+	*out = NULL;
+	if (!store_is_word(name, "_") || strlen(name) > 64)
+		return tacit_fail(TACIT_ERR_USAGE, "'%s' is not a pragma name", name);
+	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
+	enum tacit_status ret = prep(s, sql, &st);
+	if (ret != TACIT_OK)
+		return ret;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (!(*out = strdup(col_text(st, 0))))
+			ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	} else if (rc == SQLITE_DONE) {
+		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "pragma '%s' has no value in '%s'", name, s->path);
+	} else {
+		ret = store_db_fail(s, rc, "read a pragma");
 	}
 	sqlite3_finalize(st);
 	return ret;

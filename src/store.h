@@ -16,6 +16,13 @@
 enum tacit_status store_batch_begin(struct tacit_store *s);
 enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
 
+/* How long a write waits for another connection's lock before it fails (ms). */
+#define STORE_BUSY_MS 5000
+
+/* A pragma's value on the store's own connection, as text (caller frees); tests read
+ * the per-connection settings with it, which no other connection can see. */
+enum tacit_status store_pragma(struct tacit_store *s, const char *name, char **out);
+
 /* Unix time in milliseconds. */
 int64_t store_now_ms(void);
 

@@ -450,6 +450,18 @@ TEST(store_migrates_from_every_version)
 	CHECK_EQ_INT(user_version(path_in(dir, "v99.db")), 99);
 }
 
+/* A pragma's value on the store's own connection: synchronous, foreign_keys and the busy
+ * timeout belong to a connection, so another one cannot see them. */
+static void check_pragma(struct tacit_store *s, const char *name, const char *want)
+{
+	char *v = NULL;
+	CHECK_EQ_INT(store_pragma(s, name, &v), TACIT_OK);
+	if (!v || strcmp(v, want) != 0)
+		fprintf(stderr, "  PRAGMA %s is '%s', the store promises '%s'\n", name, v ? v : "(none)", want);
+	CHECK_STR(v, want);
+	free(v);
+}
+
 TEST(store_file_pragmas)
 {
 	const char *dir = test_tmpdir();
@@ -465,6 +477,23 @@ TEST(store_file_pragmas)
 	CHECK_EQ_INT(count_segments(s2, id, false), 1);
 	add_seg(s2, id, 2000, "S2", "from the other handle");
 	CHECK_EQ_INT(count_segments(s, id, false), 2);
+	/* every pragma the store promises on a file database, on each handle's connection
+	 * (Debian's SQLite defaults to synchronous FULL and secure delete, so there those two
+	 * hold even without the store's pragmas; other builds default to less) */
+	char busy[32];
+	snprintf(busy, sizeof(busy), "%d", STORE_BUSY_MS);
+	struct tacit_store *handles[] = { s, s2 };
+	for (size_t i = 0; i < ARRAY_SIZE(handles); i++) {
+		check_pragma(handles[i], "journal_mode", "wal");
+		check_pragma(handles[i], "synchronous", "2"); /* FULL */
+		check_pragma(handles[i], "foreign_keys", "1");
+		check_pragma(handles[i], "secure_delete", "1");
+		check_pragma(handles[i], "busy_timeout", busy);
+	}
+	char *v = NULL;
+	CHECK_EQ_INT(store_pragma(s, "no_such_pragma", &v), TACIT_ERR_NOT_FOUND);
+	CHECK_EQ_INT(store_pragma(s, "user_version; DROP TABLE sessions", &v), TACIT_ERR_USAGE);
+	CHECK(v == NULL);
 	tacit_store_close(s2);
 	tacit_store_close(s);
 
