@@ -98,7 +98,7 @@ $(LIBSO): $(LIB_OBJ)
 $(TACIT): $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-# the model worker: libtacit runs llama.cpp in this separate process (src/worker.c)
+# the model worker: libtacit runs llama.cpp in this separate process (src/llm_client.c)
 $(WORKER): $(WORKER_OBJ) $(LIBA)
 	$(CC) -o $@ $(WORKER_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 

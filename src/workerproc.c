@@ -6,7 +6,7 @@
  */
 #include "internal.h"
 
-#include "worker.h"
+#include "llm_client.h"
 #include "workerproc.h"
 
 #include <fcntl.h>
