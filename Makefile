@@ -65,6 +65,9 @@ WORKER_SRC := $(sort $(wildcard worker/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/obj/%.o)
+# the worker's engines (llama.cpp, whisper.cpp, the load check): in the worker, and in the
+# unit tests that call them directly; never in libtacit
+ENGINE_OBJ := $(filter-out $(BUILD)/obj/worker/main.o,$(WORKER_OBJ))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 LIBA := $(BUILD)/libtacit.a
@@ -98,12 +101,16 @@ $(LIBSO): $(LIB_OBJ)
 $(TACIT): $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-# the model worker: libtacit runs llama.cpp in this separate process (src/llm_client.c)
+# the model worker: libtacit runs llama.cpp and whisper.cpp in this separate process
+# (src/llm_client.c and src/asr_client.c are the caller's side)
 $(WORKER): $(WORKER_OBJ) $(LIBA)
 	$(CC) -o $@ $(WORKER_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-$(UNIT): $(UNIT_OBJ) $(LIBA)
-	$(CC) -o $@ $(UNIT_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+# unit tests include the engines' headers from worker/
+$(UNIT_OBJ): CFLAGS_ALL += -Iworker
+
+$(UNIT): $(UNIT_OBJ) $(ENGINE_OBJ) $(LIBA)
+	$(CC) -o $@ $(UNIT_OBJ) $(ENGINE_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBA)
 	@mkdir -p $(dir $@)
@@ -136,10 +143,10 @@ fuzz: $(LIB_SRC)
 	done
 
 format:
-	clang-format -i include/*.h src/*.[ch] cli/*.[ch] worker/*.c tests/*/*.[ch] bench/*.c tools/*.c
+	clang-format -i include/*.h src/*.[ch] cli/*.[ch] worker/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
 
 format-check:
-	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] worker/*.c tests/*/*.[ch] bench/*.c tools/*.c
+	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] worker/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
 
 clean:
 	rm -rf build build-san

@@ -10,7 +10,7 @@
 
 #include "asr.h"
 #include "custom.h"
-#include "llm.h"
+#include "llm_engine.h"
 #include "proto.h"
 
 #include <pthread.h>

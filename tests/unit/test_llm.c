@@ -9,7 +9,7 @@
 #include "internal.h"
 
 #include "chat.h"
-#include "llm.h"
+#include "llm_engine.h"
 #include "llm_client.h"
 
 #include "../check.h"

@@ -1,10 +1,11 @@
 /*
- * llm.h — the llama.cpp adapter. Used only inside the worker process (worker/main.c):
- * one model and one context, one request at a time. Every call that fails records a
- * message with tacit_fail() and returns a tacit status; no llama type leaves llm.c.
+ * llm_engine.h — the llama.cpp adapter (llm_engine_*). Used only inside the worker process
+ * (worker/main.c): one model and one context, one request at a time. Every call that fails
+ * records a message with tacit_fail() and returns a tacit status; no llama type leaves
+ * llm_engine.c. The caller's side is src/llm_client.h (llm_*).
  */
-#ifndef TACIT_LLM_H
-#define TACIT_LLM_H
+#ifndef TACIT_LLM_ENGINE_H
+#define TACIT_LLM_ENGINE_H
 
 #include "internal.h"
 

@@ -1,17 +1,17 @@
 /*
- * llm.c — the llama.cpp adapter, run inside the worker. Invariants: `cached` mirrors the
- * tokens in the context's sequence 0, so a request sharing a prefix with the last one
- * decodes only the rest; after an abort or a decode error the sequence is cut back
- * (llama_memory_seq_rm) to what `cached` says, so the next request starts from a correct
- * cache. The stop flag is read by llama's abort callback and between decode calls. A
- * saved prefix state (llama_state_seq_save_file) is only ever loaded when its tokens are
+ * llm_engine.c — the llama.cpp adapter, run only inside tacit-worker. Invariants: `cached`
+ * mirrors the tokens in the context's sequence 0, so a request sharing a prefix with the
+ * last one decodes only the rest; after an abort or a decode error the sequence is cut
+ * back (llama_memory_seq_rm) to what `cached` says, so the next request starts from a
+ * correct cache. The stop flag is read by llama's abort callback and between decode calls.
+ * A saved prefix state (llama_state_seq_save_file) is only ever loaded when its tokens are
  * exactly the prompt's prefix tokens: anything else is stale and is decoded afresh.
  */
 #include "internal.h"
 
 #include "chat.h"
 #include "deplog.h"
-#include "llm.h"
+#include "llm_engine.h"
 
 #include <math.h>
 #include <sys/stat.h>
