@@ -29,6 +29,7 @@ enum proto_type {
 	PROTO_TRANSCRIBE = 6, /* {"id","offset_ms","speaker","quick","n"}, a NUL, then n float32
 			       * samples (16 kHz mono, little-endian): engine "asr" */
 	PROTO_ASK = 7,       /* client -> live meeting: {"question"} */
+	PROTO_DEVICES = 8,   /* {"id"}: list ggml's backend devices (answered by DEVICE_LIST) */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid"}: the worker is up */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
@@ -42,6 +43,8 @@ enum proto_type {
 	/* live meeting -> client (besides TOKEN: the answer's raw text, and ERROR) */
 	PROTO_ANSWER = 24,   /* the checked answer {"answer","cites","grounded"}: the last frame */
 	PROTO_WAIT = 25,     /* {"state"}: still working (at least once a second) */
+	/* worker -> parent, again */
+	PROTO_DEVICE_LIST = 26, /* {"id","devices":[{"name","description","type","mem_free","mem_total"}]} */
 };
 
 bool proto_type_valid(unsigned type);

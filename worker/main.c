@@ -10,6 +10,7 @@
 
 #include "asr.h"
 #include "custom.h"
+#include "devices.h"
 #include "llm_engine.h"
 #include "proto.h"
 
@@ -420,6 +421,19 @@ static void do_tokenize(struct llm_engine *llm, long long id, yyjson_val *req)
 	yyjson_mut_doc_free(doc);
 }
 
+/* The devices ggml can offload to: loading their backends (GPU drivers) happens here, in
+ * the worker, never in the caller (src/devices.c asks and keeps the answer). */
+static void do_devices(long long id)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	devices_list(doc, yyjson_mut_obj_add_arr(doc, o, "devices"));
+	send_json(PROTO_DEVICE_LIST, doc);
+	yyjson_mut_doc_free(doc);
+}
+
 /* `tacit-worker --check-model PATH`: the custom-model load probe (custom.c). The parent
  * has already limited this process's address space; the verdict is one JSON line on
  * stdout, and a crash or a kill is a verdict too. */
@@ -488,6 +502,8 @@ int main(int argc, char **argv)
 			do_generate(llm, id, req);
 		else if (j.type == PROTO_TOKENIZE)
 			do_tokenize(llm, id, req);
+		else if (j.type == PROTO_DEVICES)
+			do_devices(id);
 		else if (j.type == PROTO_TRANSCRIBE)
 			worker_asr_transcribe(asr, id, req, j.payload, j.len, &stop, test_mode);
 		else if (j.type == PROTO_CRASH && test_mode)
