@@ -15,6 +15,11 @@
 
 #include "buf.h"
 
+/* The protocol's version, in the worker's READY: a parent refuses a worker that speaks
+ * another (one from an older or newer install). Raise it with any change to a frame's
+ * meaning. A READY without one is version 1. */
+#define PROTO_VERSION 2
+
 #define PROTO_HEADER 5
 #define PROTO_MAX_FRAME ((uint32_t)16 << 20)
 
@@ -31,7 +36,7 @@ enum proto_type {
 	PROTO_ASK = 7,       /* client -> live meeting: {"question"} */
 	PROTO_DEVICES = 8,   /* {"id"}: list ggml's backend devices (answered by DEVICE_LIST) */
 	/* worker -> parent */
-	PROTO_READY = 16,    /* {"pid"}: the worker is up */
+	PROTO_READY = 16,    /* {"pid","proto"}: the worker is up and speaks PROTO_VERSION "proto" */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
 	PROTO_LOADED = 18,   /* {"n_ctx","n_vocab","n_ctx_train","template","arch"} */
 	PROTO_TOKEN = 19,    /* raw UTF-8 text of one or more tokens, complete code points */

@@ -483,8 +483,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tacit-worker: cannot start the reader thread\n");
 		return 1;
 	}
+	/* tests: TACIT_WORKER_TEST_PROTO=N announces another protocol version */
+	const char *tp = test_mode ? getenv("TACIT_WORKER_TEST_PROTO") : NULL;
 	char hello[64];
-	int n = snprintf(hello, sizeof(hello), "{\"pid\":%ld}", (long)getpid());
+	int n = snprintf(hello, sizeof(hello), "{\"pid\":%ld,\"proto\":%d}", (long)getpid(),
+			 tp && *tp ? atoi(tp) : PROTO_VERSION);
 	if (!proto_send(STDOUT_FILENO, PROTO_READY, hello, (size_t)n))
 		return 3;
 

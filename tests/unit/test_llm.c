@@ -9,8 +9,9 @@
 #include "internal.h"
 
 #include "chat.h"
-#include "llm_engine.h"
 #include "llm_client.h"
+#include "llm_engine.h"
+#include "workerproc.h"
 
 #include "../check.h"
 
@@ -575,4 +576,21 @@ TEST(llm_fast_sampler_matches_llama_chain)
 	CHECK(s.eval_ms + s.sample_ms + s.emit_ms <= s.decode_ms + 0.001);
 	buf_release(&out);
 	llm_engine_free(llm);
+}
+
+TEST(worker_with_another_protocol_is_refused)
+{
+	struct workerproc w;
+	workerproc_init(&w, "model worker", "llama.cpp");
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_WORKER_TEST_PROTO", "1", 1);
+	CHECK_EQ_INT(workerproc_spawn(&w), TACIT_ERR_WORKER);
+	CHECK(strstr(tacit_errmsg(), "speaks protocol 1, this library 2 (reinstall tacit") != NULL);
+	CHECK(w.pid <= 0);
+	unsetenv("TACIT_WORKER_TEST_PROTO");
+	/* the same build's worker is accepted */
+	CHECK_EQ_INT(workerproc_spawn(&w), TACIT_OK);
+	CHECK(w.pid > 0);
+	unsetenv("TACIT_WORKER_TEST");
+	workerproc_release(&w);
 }
