@@ -65,9 +65,15 @@ WORKER_SRC := $(sort $(wildcard worker/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/obj/%.o)
+# the worker's engines (llama.cpp, whisper.cpp, the load check): in the worker, and in the
+# unit tests that call them directly; never in libtacit
+ENGINE_OBJ := $(filter-out $(BUILD)/obj/worker/main.o,$(WORKER_OBJ))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 LIBA := $(BUILD)/libtacit.a
+# every library object with its internal symbols global: for the worker, the unit tests,
+# fuzz targets, benches and tools, which call internal functions
+LIBI := $(BUILD)/libtacit-internal.a
 LIBSO := $(BUILD)/libtacit.so
 TACIT := $(BUILD)/tacit
 WORKER := $(BUILD)/tacit-worker
@@ -88,7 +94,19 @@ $(BUILD)/obj/src/catalog.o: data/catalog.json
 # webapp.c embeds the web app's files the same way.
 $(BUILD)/obj/src/webapp.o: $(wildcard web/*)
 
-$(LIBA): $(LIB_OBJ)
+# libtacit.a holds one object, linked from all of them, in which every symbol but the
+# public tacit_* (the only ones not hidden) is local: an application's own buf_init or
+# ma_device_init can never collide with ours (tests/integration/symbols.sh checks).
+$(BUILD)/libtacit.o: $(LIB_OBJ)
+	$(CC) -r -nostdlib -o $@.tmp $^
+	objcopy --localize-hidden $@.tmp $@
+	@rm -f $@.tmp
+
+$(LIBA): $(BUILD)/libtacit.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBI): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -98,24 +116,28 @@ $(LIBSO): $(LIB_OBJ)
 $(TACIT): $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-# the model worker: libtacit runs llama.cpp in this separate process (src/worker.c)
-$(WORKER): $(WORKER_OBJ) $(LIBA)
-	$(CC) -o $@ $(WORKER_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+# the model worker: libtacit runs llama.cpp and whisper.cpp in this separate process
+# (src/llm_client.c and src/asr_client.c are the caller's side)
+$(WORKER): $(WORKER_OBJ) $(LIBI)
+	$(CC) -o $@ $(WORKER_OBJ) $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-$(UNIT): $(UNIT_OBJ) $(LIBA)
-	$(CC) -o $@ $(UNIT_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+# unit tests include the engines' headers from worker/
+$(UNIT_OBJ): CFLAGS_ALL += -Iworker
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBA)
+$(UNIT): $(UNIT_OBJ) $(ENGINE_OBJ) $(LIBI)
+	$(CC) -o $@ $(UNIT_OBJ) $(ENGINE_OBJ) $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/replay.c $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< tests/fuzz/replay.c $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-$(BUILD)/bench/%: bench/%.c $(LIBA)
+$(BUILD)/bench/%: bench/%.c $(LIBI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-$(BUILD)/tools/%: tools/%.c $(LIBA)
+$(BUILD)/tools/%: tools/%.c $(LIBI)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
 
 test: all $(UNIT) $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run
@@ -136,10 +158,10 @@ fuzz: $(LIB_SRC)
 	done
 
 format:
-	clang-format -i include/*.h src/*.[ch] cli/*.[ch] worker/*.c tests/*/*.[ch] bench/*.c tools/*.c
+	clang-format -i include/*.h src/*.[ch] cli/*.[ch] worker/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
 
 format-check:
-	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] worker/*.c tests/*/*.[ch] bench/*.c tools/*.c
+	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] worker/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
 
 clean:
 	rm -rf build build-san

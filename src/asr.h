@@ -1,29 +1,13 @@
 /*
- * asr.h — the transcription engine's internal pieces: the whisper.cpp engine itself
- * (asr.c, hosted by tacit-worker), the parent's small VAD, and the parent-side client's
- * asynchronous calls that the live stream builds on (asr_client.c).
+ * asr.h — transcription's internal pieces on the caller's side: speech packing (asr.c),
+ * the Silero VAD (vad.c: the parent's small VAD, also used by the worker's engine), and
+ * the client's asynchronous calls that the live stream builds on (asr_client.c). The
+ * whisper.cpp engine itself runs in tacit-worker: worker/asr_engine.h.
  */
 #ifndef TACIT_ASR_H
 #define TACIT_ASR_H
 
 #include "internal.h"
-
-/* ---- the engine (runs inside tacit-worker) ---- */
-struct asr_engine;
-enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct asr_engine **out);
-void asr_engine_free(struct asr_engine *e);
-bool asr_engine_multilingual(const struct asr_engine *e);
-/* The language code the last asr_engine_transcribe() decoded in (given or detected by
- * whisper); "" when it decoded nothing (no speech, too short, failed). Owned by e. */
-const char *asr_engine_language(const struct asr_engine *e);
-/* As tacit_asr_transcribe(); stop (may be NULL) is polled and ends the call with
- * TACIT_ERR_CANCELLED when it returns true. quick: a live partial, where speed matters
- * more than the last word: the encoder sees only as much context as the audio needs
- * instead of whisper's full 30 s (the encoder pass cannot be interrupted, so a cheap one
- * is what keeps a partial from delaying the final after it). */
-enum tacit_status asr_engine_transcribe(struct asr_engine *e, const float *pcm, size_t n, int64_t offset_ms,
-					int speaker, bool quick, bool (*stop)(void *), void *stop_user,
-					tacit_asr_segment_fn fn, void *user);
 
 /* ---- speech packing (VAD) ---- */
 /* With VAD, whisper decodes only the speech regions, packed one after another with
@@ -44,7 +28,7 @@ enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit
  * two regions becomes the end of the one before (end true) or the start of the next. */
 int64_t asr_unpack_ms(const struct asr_piece *pieces, size_t n_pieces, int64_t t, bool end);
 
-/* ---- Silero VAD in the calling process ---- */
+/* ---- Silero VAD in the calling process (vad.c) ---- */
 struct asr_vad;
 enum tacit_status asr_vad_open(const char *path, const struct tacit_vad_params *params, struct asr_vad **out);
 void asr_vad_free(struct asr_vad *v);

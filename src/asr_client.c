@@ -9,7 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
-#include "worker.h"
+#include "llm_client.h"
 #include "workerproc.h"
 
 #include <math.h>

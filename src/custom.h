@@ -1,7 +1,7 @@
 /*
  * custom.h — the two halves of the custom-model load probe. The parent (custom.c) runs
  * `tacit-worker --check-model PATH` under an address-space limit and a timeout; the
- * worker calls model_load_check() (loadcheck.c, the only part that includes llama.h)
+ * worker calls model_load_check() (worker/loadcheck.c, the only part that includes llama.h)
  * and prints its JSON line. A hostile file can only ever kill that child.
  */
 #ifndef TACIT_CUSTOM_H

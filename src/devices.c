@@ -1,16 +1,25 @@
 /*
- * devices.c — ggml backend devices (the adapter for ggml-backend.h): what llama.cpp and
- * whisper.cpp could offload to, with free/total memory, plus GPU memory bandwidth from a
- * table by name, since no API reports it. Backends are loaded once per process.
+ * devices.c — the devices llama.cpp and whisper.cpp could offload to, as tacit_system
+ * reports them. tacit-worker lists them (a DEVICES request, worker/devices.c), so a GPU
+ * driver that crashes while its backend loads takes down only the worker; the answer is
+ * kept for the process's lifetime. GPU memory bandwidth comes from a table by name, since
+ * no API reports it. devices_load() is the one ggml backend load left in the caller, for
+ * the parent's small VAD (vad.c); the worker's engines use it too.
  */
 #include "internal.h"
 
 #include "deplog.h"
 #include "probe.h"
+#include "proto.h"
+#include "workerproc.h"
 
 #include <pthread.h>
 
 #include <ggml-backend.h>
+#include <yyjson.h>
+
+/* How long the worker may take to start and list its devices (ms). */
+#define DEVICES_TIMEOUT_MS 30000
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
@@ -53,40 +62,130 @@ double devices_gpu_bandwidth(const char *description)
 	return 0;
 }
 
-void devices_probe(struct tacit_system *s)
+/* The worker's answer, kept for the process's lifetime (n_listed < 0: not asked yet). */
+static pthread_mutex_t list_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct tacit_device listed[TACIT_MAX_DEVICES];
+static int n_listed = -1;
+static bool from_worker; /* false: the worker could not answer, listed is the CPU alone */
+
+static enum tacit_device_type type_from(const char *t)
 {
-	pthread_once(&load_once, load_backends);
-	size_t n = ggml_backend_dev_count();
-	for (size_t i = 0; i < n && s->n_devices < TACIT_MAX_DEVICES; i++) {
-		ggml_backend_dev_t dev = ggml_backend_dev_get(i);
-		struct tacit_device *d = &s->devices[s->n_devices];
-		size_t free_b = 0, total_b = 0;
+	if (!t || !strcmp(t, "cpu"))
+		return TACIT_DEVICE_CPU;
+	if (!strcmp(t, "gpu"))
+		return TACIT_DEVICE_GPU;
+	if (!strcmp(t, "igpu"))
+		return TACIT_DEVICE_IGPU;
+	return TACIT_DEVICE_ACCEL;
+}
+
+static enum tacit_status parse_list(const char *payload, size_t len)
+{
+	yyjson_doc *doc = yyjson_read(payload, len, 0);
+	yyjson_val *arr = yyjson_obj_get(yyjson_doc_get_root(doc), "devices");
+	if (!yyjson_is_arr(arr)) {
+		yyjson_doc_free(doc);
+		return tacit_fail(TACIT_ERR_WORKER, "the model worker's device list is malformed");
+	}
+	size_t i, max;
+	yyjson_val *o;
+	n_listed = 0;
+	yyjson_arr_foreach(arr, i, max, o)
+	{
+		if (n_listed == TACIT_MAX_DEVICES)
+			break;
+		struct tacit_device *d = &listed[n_listed++];
+		const char *name = yyjson_get_str(yyjson_obj_get(o, "name"));
+		const char *desc = yyjson_get_str(yyjson_obj_get(o, "description"));
 		memset(d, 0, sizeof(*d));
-		snprintf(d->name, sizeof(d->name), "%s", ggml_backend_dev_name(dev));
-		snprintf(d->description, sizeof(d->description), "%s", ggml_backend_dev_description(dev));
-		switch (ggml_backend_dev_type(dev)) {
-		case GGML_BACKEND_DEVICE_TYPE_CPU:
-			d->type = TACIT_DEVICE_CPU;
-			break;
-		case GGML_BACKEND_DEVICE_TYPE_GPU:
-			d->type = TACIT_DEVICE_GPU;
-			break;
-		case GGML_BACKEND_DEVICE_TYPE_IGPU:
-			d->type = TACIT_DEVICE_IGPU;
-			s->unified_memory = true;
-			break;
-		default:
-			d->type = TACIT_DEVICE_ACCEL;
+		snprintf(d->name, sizeof(d->name), "%s", name ? name : "");
+		snprintf(d->description, sizeof(d->description), "%s", desc ? desc : "");
+		d->type = type_from(yyjson_get_str(yyjson_obj_get(o, "type")));
+		d->mem_free = yyjson_get_uint(yyjson_obj_get(o, "mem_free"));
+		d->mem_total = yyjson_get_uint(yyjson_obj_get(o, "mem_total"));
+	}
+	yyjson_doc_free(doc);
+	return TACIT_OK;
+}
+
+/* Asks a worker of its own for the list (under list_mu). */
+static enum tacit_status ask_worker(void)
+{
+	static const char req[] = "{\"id\":1}";
+	struct workerproc w;
+	enum tacit_status st;
+	unsigned type;
+	const char *payload;
+	size_t len;
+
+	workerproc_init(&w, "device probe worker", "a ggml backend or GPU driver");
+	if ((st = workerproc_spawn(&w)) != TACIT_OK)
+		goto out;
+	if (!workerproc_send(&w, PROTO_DEVICES, req, sizeof(req) - 1)) {
+		st = workerproc_died(&w, false);
+		goto out;
+	}
+	for (;;) {
+		int got = workerproc_wait(&w, DEVICES_TIMEOUT_MS, &type, &payload, &len);
+		if (got <= 0) {
+			st = workerproc_died(&w, got == 0);
 			break;
 		}
-		ggml_backend_dev_memory(dev, &free_b, &total_b);
-		d->mem_free = free_b;
-		d->mem_total = total_b;
+		if (type == PROTO_DEVICE_LIST) {
+			st = parse_list(payload, len);
+			break;
+		}
+		if (type == PROTO_ERROR) {
+			st = tacit_fail(TACIT_ERR_WORKER, "the model worker cannot list devices (an older tacit-worker?)");
+			break;
+		}
+	}
+out:
+	workerproc_release(&w);
+	return st;
+}
+
+/* What tacit reports when the worker cannot list devices: the CPU, as ggml shows it. */
+static void cpu_only(const struct tacit_system *s)
+{
+	struct tacit_device *d = &listed[0];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "CPU");
+	snprintf(d->description, sizeof(d->description), "%s", s->cpu_model);
+	d->type = TACIT_DEVICE_CPU;
+	d->mem_free = s->ram_available;
+	d->mem_total = s->ram_total;
+	n_listed = 1;
+}
+
+void devices_probe(struct tacit_system *s)
+{
+	pthread_mutex_lock(&list_mu);
+	if (n_listed < 0) {
+		from_worker = ask_worker() == TACIT_OK;
+		if (!from_worker) {
+			tacit_log(TACIT_LOG_DEBUG, "devices: %s; reporting the CPU only", tacit_errmsg());
+			cpu_only(s);
+		}
+	}
+	for (int i = 0; i < n_listed && s->n_devices < TACIT_MAX_DEVICES; i++) {
+		struct tacit_device *d = &s->devices[s->n_devices++];
+		*d = listed[i];
+		if (d->type == TACIT_DEVICE_IGPU)
+			s->unified_memory = true;
 		if (d->type == TACIT_DEVICE_GPU || d->type == TACIT_DEVICE_IGPU)
 			d->bandwidth_gbs = devices_gpu_bandwidth(d->description);
 		/* Apple's GPUs report as GPU but share memory with the CPU. */
 		if (strstr(d->description, "Apple") && d->type != TACIT_DEVICE_CPU)
 			s->unified_memory = true;
-		s->n_devices++;
 	}
+	pthread_mutex_unlock(&list_mu);
+}
+
+bool devices_from_worker(void)
+{
+	pthread_mutex_lock(&list_mu);
+	bool yes = n_listed >= 0 && from_worker;
+	pthread_mutex_unlock(&list_mu);
+	return yes;
 }

@@ -16,7 +16,7 @@
 #include "probe.h"
 #include "store.h"
 #include "transcript.h"
-#include "worker.h"
+#include "llm_client.h"
 
 #include <math.h>
 #include <pthread.h>

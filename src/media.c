@@ -3,6 +3,7 @@
  * PCM, mono or two channels. Only the first audio stream is read; video is skipped.
  * Input is hostile: every failure becomes one status and message, length is capped
  * (max_seconds) before memory is, and a truncated stream yields what came before it.
+ * The public tacit_audio_* functions (audio.c) call it; no FFmpeg type leaves this file.
  */
 #include "internal.h"
 
@@ -269,19 +270,6 @@ out:
 	return st;
 }
 
-struct tacit_audio_params tacit_audio_default_params(void)
-{
-	return (struct tacit_audio_params){ .channels = 1, .max_seconds = 12 * 3600.0 };
-}
-
-void tacit_audio_release(struct tacit_audio *audio)
-{
-	if (!audio)
-		return;
-	free(audio->samples);
-	memset(audio, 0, sizeof(*audio));
-}
-
 static enum tacit_status check_params(const struct tacit_audio_params *p, struct tacit_audio *out)
 {
 	if (!out)
@@ -315,17 +303,16 @@ static enum tacit_status open_file(const char *path, AVFormatContext **fmt)
 	return TACIT_OK;
 }
 
-enum tacit_status tacit_audio_load(const char *path, const struct tacit_audio_params *params, struct tacit_audio *out)
+enum tacit_status media_load_file(const char *path, const struct tacit_audio_params *p, struct tacit_audio *out)
 {
-	struct tacit_audio_params p = params ? *params : tacit_audio_default_params();
 	AVFormatContext *fmt = NULL;
-	enum tacit_status st = check_params(&p, out);
+	enum tacit_status st = check_params(p, out);
 
 	if (st != TACIT_OK)
 		return st;
 	if ((st = open_file(path, &fmt)) != TACIT_OK)
 		return st;
-	st = decode(fmt, path, &p, out, NULL, NULL, NULL);
+	st = decode(fmt, path, p, out, NULL, NULL, NULL);
 	avformat_close_input(&fmt);
 	return st;
 }
@@ -351,16 +338,15 @@ enum tacit_status media_decode_file(const char *path, const struct tacit_audio_p
 	return st;
 }
 
-enum tacit_status tacit_audio_load_memory(const void *data, size_t len, const char *name,
-					  const struct tacit_audio_params *params, struct tacit_audio *out)
+enum tacit_status media_load_memory(const void *data, size_t len, const char *name,
+				   const struct tacit_audio_params *p, struct tacit_audio *out)
 {
-	struct tacit_audio_params p = params ? *params : tacit_audio_default_params();
 	struct mem_src src = { data, len, 0 };
 	AVFormatContext *fmt = NULL;
 	AVIOContext *io = NULL;
 	unsigned char *iobuf = NULL;
 	char why[128];
-	enum tacit_status st = check_params(&p, out);
+	enum tacit_status st = check_params(p, out);
 
 	if (!name)
 		name = "audio buffer";
@@ -385,7 +371,7 @@ enum tacit_status tacit_audio_load_memory(const void *data, size_t len, const ch
 	if (err < 0)
 		st = tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': %s", name, av_why(err, why, sizeof(why)));
 	else
-		st = decode(fmt, name, &p, out, NULL, NULL, NULL);
+		st = decode(fmt, name, p, out, NULL, NULL, NULL);
 	avformat_close_input(&fmt);
 	if (io)
 		av_freep(&io->buffer);

@@ -1,11 +1,18 @@
 /*
- * media.h — the FFmpeg adapter's streaming side (media.c): a recording decoded piece by
- * piece into a sink, so a long file never has to fit in memory at once.
+ * media.h — the FFmpeg adapter (media.c): a recording decoded whole into a struct
+ * tacit_audio (for tacit_audio_load*, audio.c), or piece by piece into a sink, so a long
+ * file never has to fit in memory at once.
  */
 #ifndef TACIT_MEDIA_H
 #define TACIT_MEDIA_H
 
 #include "internal.h"
+
+/* tacit_audio_load() and tacit_audio_load_memory() with their parameters already given
+ * (not NULL): checks them, then decodes. */
+enum tacit_status media_load_file(const char *path, const struct tacit_audio_params *p, struct tacit_audio *out);
+enum tacit_status media_load_memory(const void *data, size_t len, const char *name,
+				   const struct tacit_audio_params *p, struct tacit_audio *out);
 
 /* Receives n_frames interleaved frames (params' channel count, 16 kHz float), valid
  * during the call. A status other than TACIT_OK stops decoding and is returned. */

@@ -16,7 +16,7 @@
 #include "meeting.h"
 #include "plan.h"
 #include "transcript.h"
-#include "worker.h"
+#include "llm_client.h"
 
 #include <yyjson.h>
 

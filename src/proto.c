@@ -14,7 +14,7 @@
 
 bool proto_type_valid(unsigned type)
 {
-	return (type >= PROTO_LOAD && type <= PROTO_ASK) || (type >= PROTO_READY && type <= PROTO_WAIT);
+	return (type >= PROTO_LOAD && type <= PROTO_DEVICES) || (type >= PROTO_READY && type <= PROTO_DEVICE_LIST);
 }
 
 bool proto_encode(struct buf *out, enum proto_type type, const void *payload, size_t len)

@@ -15,6 +15,11 @@
 
 #include "buf.h"
 
+/* The protocol's version, in the worker's READY: a parent refuses a worker that speaks
+ * another (one from an older or newer install). Raise it with any change to a frame's
+ * meaning. A READY without one is version 1. */
+#define PROTO_VERSION 2
+
 #define PROTO_HEADER 5
 #define PROTO_MAX_FRAME ((uint32_t)16 << 20)
 
@@ -29,8 +34,9 @@ enum proto_type {
 	PROTO_TRANSCRIBE = 6, /* {"id","offset_ms","speaker","quick","n"}, a NUL, then n float32
 			       * samples (16 kHz mono, little-endian): engine "asr" */
 	PROTO_ASK = 7,       /* client -> live meeting: {"question"} */
+	PROTO_DEVICES = 8,   /* {"id"}: list ggml's backend devices (answered by DEVICE_LIST) */
 	/* worker -> parent */
-	PROTO_READY = 16,    /* {"pid"}: the worker is up */
+	PROTO_READY = 16,    /* {"pid","proto"}: the worker is up and speaks PROTO_VERSION "proto" */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
 	PROTO_LOADED = 18,   /* {"n_ctx","n_vocab","n_ctx_train","template","arch"} */
 	PROTO_TOKEN = 19,    /* raw UTF-8 text of one or more tokens, complete code points */
@@ -42,6 +48,8 @@ enum proto_type {
 	/* live meeting -> client (besides TOKEN: the answer's raw text, and ERROR) */
 	PROTO_ANSWER = 24,   /* the checked answer {"answer","cites","grounded"}: the last frame */
 	PROTO_WAIT = 25,     /* {"state"}: still working (at least once a second) */
+	/* worker -> parent, again */
+	PROTO_DEVICE_LIST = 26, /* {"id","devices":[{"name","description","type","mem_free","mem_total"}]} */
 };
 
 bool proto_type_valid(unsigned type);

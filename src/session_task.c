@@ -15,7 +15,7 @@
 #include "meeting.h"
 #include "store.h"
 #include "transcript.h"
-#include "worker.h"
+#include "llm_client.h"
 
 #include <dirent.h>
 #include <limits.h>

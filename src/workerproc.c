@@ -6,7 +6,7 @@
  */
 #include "internal.h"
 
-#include "worker.h"
+#include "llm_client.h"
 #include "workerproc.h"
 
 #include <fcntl.h>
@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <yyjson.h>
 
 #ifndef LIBEXECDIR
 #define LIBEXECDIR "/usr/local/libexec/tacit"
@@ -238,6 +240,16 @@ bool workerproc_send(struct workerproc *w, enum proto_type type, const void *pay
 	return w->pid > 0 && proto_send(w->to_fd, type, payload, len);
 }
 
+/* The protocol version a READY announces (1: none, as before versions existed). */
+static int ready_version(const char *payload, size_t len)
+{
+	yyjson_doc *doc = yyjson_read(payload, len, 0);
+	yyjson_val *v = yyjson_obj_get(yyjson_doc_get_root(doc), "proto");
+	int version = yyjson_is_int(v) ? (int)yyjson_get_sint(v) : 1;
+	yyjson_doc_free(doc);
+	return version;
+}
+
 enum tacit_status workerproc_spawn(struct workerproc *w)
 {
 	enum tacit_status st = TACIT_OK;
@@ -297,6 +309,15 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 	int got = workerproc_wait(w, 30000, &type, &payload, &len);
 	if (got <= 0 || type != PROTO_READY) {
 		st = workerproc_died(w, got == 0);
+		goto out;
+	}
+	int version = ready_version(payload, len);
+	if (version != PROTO_VERSION) {
+		workerproc_stop(w, true);
+		st = tacit_fail(TACIT_ERR_WORKER,
+				"the %s '%s' speaks protocol %d, this library %d (reinstall tacit so both come from "
+				"the same build)",
+				w->what, path.data, version, PROTO_VERSION);
 		goto out;
 	}
 	tacit_log(TACIT_LOG_DEBUG, "%s %s started as pid %ld", w->what, path.data, (long)w->pid);

@@ -1,7 +1,7 @@
 /*
  * workerproc.h — one supervised tacit-worker process: spawn, frames both ways, its
  * stderr forwarded to the log, and its death turned into TACIT_ERR_WORKER with what
- * happened. The LLM client (worker.c) and the transcription client (asr_client.c)
+ * happened. The LLM client (llm_client.c) and the transcription client (asr_client.c)
  * each run one.
  */
 #ifndef TACIT_WORKERPROC_H

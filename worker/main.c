@@ -10,7 +10,8 @@
 
 #include "asr.h"
 #include "custom.h"
-#include "llm.h"
+#include "devices.h"
+#include "llm_engine.h"
 #include "proto.h"
 
 #include <pthread.h>
@@ -240,9 +241,9 @@ static bool on_piece(const char *piece, size_t len, void *user)
 	return true;
 }
 
-static void do_load(struct llm **llm, struct asr_engine **asr, long long id, yyjson_val *req)
+static void do_load(struct llm_engine **llm, struct asr_engine **asr, long long id, yyjson_val *req)
 {
-	struct llm_load_params p = { 0 };
+	struct llm_engine_params p = { 0 };
 	p.model_path = get_str(req, "model");
 	p.n_ctx = get_int(req, "n_ctx", 0);
 	p.n_threads = get_int(req, "n_threads", 0);
@@ -262,18 +263,18 @@ static void do_load(struct llm **llm, struct asr_engine **asr, long long id, yyj
 		return;
 	}
 	if (*llm) {
-		llm_free(*llm);
+		llm_engine_free(*llm);
 		*llm = NULL;
 	}
 	if (test_mode)
 		crash(get_str(req, "test_crash"));
-	enum tacit_status st = llm_load(&p, llm);
+	enum tacit_status st = llm_engine_load(&p, llm);
 	if (st != TACIT_OK) {
 		send_error(id, st);
 		return;
 	}
 	struct tacit_llm_info info;
-	llm_describe(*llm, &info);
+	llm_engine_describe(*llm, &info);
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *o = yyjson_mut_obj(doc);
 	yyjson_mut_doc_set_root(doc, o);
@@ -287,10 +288,10 @@ static void do_load(struct llm **llm, struct asr_engine **asr, long long id, yyj
 	yyjson_mut_doc_free(doc);
 }
 
-static void do_generate(struct llm *llm, long long id, yyjson_val *req)
+static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 {
 	struct buf prompt;
-	struct llm_gen g = { 0 };
+	struct llm_engine_gen g = { 0 };
 	struct emit_state e = { 0 };
 	struct tacit_llm_stats stats;
 	enum tacit_status st;
@@ -316,7 +317,7 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 			msgs[i].role = get_str(m, "role");
 			msgs[i].content = get_str(m, "content");
 		}
-		st = llm_format(llm, msgs, n, &prompt);
+		st = llm_engine_format(llm, msgs, n, &prompt);
 		free(msgs);
 		if (st != TACIT_OK) {
 			send_error(id, st);
@@ -350,7 +351,7 @@ static void do_generate(struct llm *llm, long long id, yyjson_val *req)
 		if (e.crash_how && e.crash_after <= 0)
 			crash(e.crash_how);
 	}
-	st = llm_generate(llm, &g, on_piece, &e, &stats);
+	st = llm_engine_generate(llm, &g, on_piece, &e, &stats);
 	flush_pieces(&e);
 	if (st != TACIT_OK) {
 		send_error(id, st);
@@ -381,7 +382,7 @@ out:
 	buf_release(&prompt);
 }
 
-static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
+static void do_tokenize(struct llm_engine *llm, long long id, yyjson_val *req)
 {
 	if (!llm) {
 		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
@@ -398,7 +399,7 @@ static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
 		yyjson_arr_foreach(texts, i, max, t)
 		{
 			const char *text = yyjson_get_str(t);
-			int n = llm_count_tokens(llm, text ? text : "");
+			int n = llm_engine_count_tokens(llm, text ? text : "");
 			if (n < 0) {
 				send_error(id, TACIT_ERR_LLM);
 				yyjson_mut_doc_free(doc);
@@ -408,7 +409,7 @@ static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
 		}
 	} else {
 		const char *text = get_str(req, "text");
-		int n = llm_count_tokens(llm, text ? text : "");
+		int n = llm_engine_count_tokens(llm, text ? text : "");
 		if (n < 0) {
 			send_error(id, TACIT_ERR_LLM);
 			yyjson_mut_doc_free(doc);
@@ -417,6 +418,19 @@ static void do_tokenize(struct llm *llm, long long id, yyjson_val *req)
 		yyjson_mut_obj_add_int(doc, o, "n_tokens", n);
 	}
 	send_json(PROTO_COUNT, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+/* The devices ggml can offload to: loading their backends (GPU drivers) happens here, in
+ * the worker, never in the caller (src/devices.c asks and keeps the answer). */
+static void do_devices(long long id)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	devices_list(doc, yyjson_mut_obj_add_arr(doc, o, "devices"));
+	send_json(PROTO_DEVICE_LIST, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -452,7 +466,7 @@ static int check_main(const char *path)
 
 int main(int argc, char **argv)
 {
-	struct llm *llm = NULL;
+	struct llm_engine *llm = NULL;
 	struct asr_engine *asr = NULL;
 	pthread_t reader;
 
@@ -469,8 +483,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tacit-worker: cannot start the reader thread\n");
 		return 1;
 	}
+	/* tests: TACIT_WORKER_TEST_PROTO=N announces another protocol version */
+	const char *tp = test_mode ? getenv("TACIT_WORKER_TEST_PROTO") : NULL;
 	char hello[64];
-	int n = snprintf(hello, sizeof(hello), "{\"pid\":%ld}", (long)getpid());
+	int n = snprintf(hello, sizeof(hello), "{\"pid\":%ld,\"proto\":%d}", (long)getpid(),
+			 tp && *tp ? atoi(tp) : PROTO_VERSION);
 	if (!proto_send(STDOUT_FILENO, PROTO_READY, hello, (size_t)n))
 		return 3;
 
@@ -488,6 +505,8 @@ int main(int argc, char **argv)
 			do_generate(llm, id, req);
 		else if (j.type == PROTO_TOKENIZE)
 			do_tokenize(llm, id, req);
+		else if (j.type == PROTO_DEVICES)
+			do_devices(id);
 		else if (j.type == PROTO_TRANSCRIBE)
 			worker_asr_transcribe(asr, id, req, j.payload, j.len, &stop, test_mode);
 		else if (j.type == PROTO_CRASH && test_mode)
@@ -512,7 +531,7 @@ int main(int argc, char **argv)
 	 * the kernel frees it all at once. Sanitizer builds clean up, for the leak check. */
 	_exit(0);
 #endif
-	llm_free(llm);
+	llm_engine_free(llm);
 	worker_asr_free(asr);
 	/* the reader thread is blocked in read() only if stdin is still open; we got here on
 	 * its EOF, so it has finished */

@@ -9,8 +9,9 @@
 #include "internal.h"
 
 #include "chat.h"
-#include "llm.h"
-#include "worker.h"
+#include "llm_client.h"
+#include "llm_engine.h"
+#include "workerproc.h"
 
 #include "../check.h"
 
@@ -489,12 +490,12 @@ TEST(llm_fast_sampler_matches_llama_chain)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
-	struct llm_load_params lp = { 0 };
-	struct llm *llm = NULL;
+	struct llm_engine_params lp = { 0 };
+	struct llm_engine *llm = NULL;
 	lp.model_path = model_path();
 	lp.n_ctx = 512;
 	lp.n_threads = 1;
-	CHECK_EQ_INT(llm_load(&lp, &llm), TACIT_OK);
+	CHECK_EQ_INT(llm_engine_load(&lp, &llm), TACIT_OK);
 	if (!llm)
 		return;
 	static const struct {
@@ -520,7 +521,7 @@ TEST(llm_fast_sampler_matches_llama_chain)
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct buf fast, chain;
 		struct tacit_llm_stats sf, sc;
-		struct llm_gen g = { 0 };
+		struct llm_engine_gen g = { 0 };
 		buf_init(&fast);
 		buf_init(&chain);
 		g.prompt = "Once upon a time";
@@ -529,9 +530,9 @@ TEST(llm_fast_sampler_matches_llama_chain)
 		g.top_k = cases[c].top_k;
 		g.seed = cases[c].seed;
 		g.grammar = cases[c].grammar;
-		CHECK_EQ_INT(llm_generate(llm, &g, collect, &fast, &sf), TACIT_OK);
+		CHECK_EQ_INT(llm_engine_generate(llm, &g, collect, &fast, &sf), TACIT_OK);
 		g.test_chain_sampler = true;
-		CHECK_EQ_INT(llm_generate(llm, &g, collect, &chain, &sc), TACIT_OK);
+		CHECK_EQ_INT(llm_engine_generate(llm, &g, collect, &chain, &sc), TACIT_OK);
 		CHECK_STR(sf.sampler, cases[c].sampler);
 		CHECK_STR(sc.sampler, "llama-chain");
 		CHECK(fast.len > 0);
@@ -558,7 +559,7 @@ TEST(llm_fast_sampler_matches_llama_chain)
 	free(first_topk);
 
 	/* the breakdown of the generation time adds up, and the last token is not decoded */
-	struct llm_gen g = { 0 };
+	struct llm_engine_gen g = { 0 };
 	struct tacit_llm_stats s;
 	struct buf out;
 	buf_init(&out);
@@ -566,7 +567,7 @@ TEST(llm_fast_sampler_matches_llama_chain)
 	g.max_tokens = 16;
 	g.temperature = 0.8f;
 	g.top_k = 40;
-	CHECK_EQ_INT(llm_generate(llm, &g, collect, &out, &s), TACIT_OK);
+	CHECK_EQ_INT(llm_engine_generate(llm, &g, collect, &out, &s), TACIT_OK);
 	if (s.finish == TACIT_FINISH_LENGTH) {
 		CHECK_EQ_INT(s.n_generated, 16);
 		CHECK_EQ_INT(s.n_eval, 15);
@@ -574,5 +575,22 @@ TEST(llm_fast_sampler_matches_llama_chain)
 	CHECK(s.eval_ms > 0 && s.sample_ms > 0 && s.emit_ms >= 0);
 	CHECK(s.eval_ms + s.sample_ms + s.emit_ms <= s.decode_ms + 0.001);
 	buf_release(&out);
-	llm_free(llm);
+	llm_engine_free(llm);
+}
+
+TEST(worker_with_another_protocol_is_refused)
+{
+	struct workerproc w;
+	workerproc_init(&w, "model worker", "llama.cpp");
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_WORKER_TEST_PROTO", "1", 1);
+	CHECK_EQ_INT(workerproc_spawn(&w), TACIT_ERR_WORKER);
+	CHECK(strstr(tacit_errmsg(), "speaks protocol 1, this library 2 (reinstall tacit") != NULL);
+	CHECK(w.pid <= 0);
+	unsetenv("TACIT_WORKER_TEST_PROTO");
+	/* the same build's worker is accepted */
+	CHECK_EQ_INT(workerproc_spawn(&w), TACIT_OK);
+	CHECK(w.pid > 0);
+	unsetenv("TACIT_WORKER_TEST");
+	workerproc_release(&w);
 }

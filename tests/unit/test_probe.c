@@ -1,13 +1,17 @@
 /*
  * test_probe.c — the machine probe on fake /proc, /sys and cgroup trees: cgroup v1 and v2
  * limits smaller than RAM, nested limits, no swap, battery present and absent, hybrid
- * cores, arm64 feature words, and a missing /proc/meminfo.
+ * cores, arm64 feature words, and a missing /proc/meminfo; devices are listed by the
+ * worker, and the caller never loads a ggml backend module.
  */
 #include "internal.h"
 
 #include "probe.h"
 
 #include "../check.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char cpuinfo_x86[] =
 	"processor\t: 0\nmodel name\t: AMD EPYC 9B14\nphysical id\t: 0\ncore id\t\t: 0\n"
@@ -230,4 +234,42 @@ TEST(gpu_bandwidth_table)
 	CHECK(devices_gpu_bandwidth("Apple M3 Pro") == 150);
 	CHECK(devices_gpu_bandwidth("Apple M3") == 100);
 	CHECK(devices_gpu_bandwidth("Mystery GPU") == 0);
+}
+
+/* Run in a fresh process by devices_come_from_the_worker (earlier tests in this process
+ * load backends on purpose: the VAD and the engines). */
+TEST(devices_child_probe)
+{
+	if (!getenv("TACIT_TEST_DEVICES_CHILD"))
+		SKIP("runs in the child of devices_come_from_the_worker");
+	struct tacit_system s;
+	struct tacit_probe_params p = tacit_probe_default_params();
+	p.bandwidth = 0;
+	CHECK_EQ_INT(tacit_system_probe(&p, &s), TACIT_OK);
+	CHECK(devices_from_worker());
+	CHECK(s.n_devices >= 1 && s.devices[0].type == TACIT_DEVICE_CPU && s.devices[0].mem_total > 0);
+	/* ggml's backends are modules (libggml-cpu-haswell.so, libggml-cuda.so): none here */
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int n_backends = 0;
+	CHECK(f != NULL);
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "libggml-") && !strstr(line, "libggml-base"))
+			n_backends++, fprintf(stderr, "  loaded in the caller: %s", line);
+	if (f)
+		fclose(f);
+	CHECK_EQ_INT(n_backends, 0);
+}
+
+TEST(devices_come_from_the_worker)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("TACIT_TEST_DEVICES_CHILD", "1", 1);
+		execl("/proc/self/exe", "unit-tests", "devices_child_probe", (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }

@@ -1,14 +1,15 @@
 /*
- * worker.c — libtacit's side of the LLM engine: requests over the framed protocol to a
- * supervised tacit-worker (workerproc.c spawns, reads and reaps it), streamed tokens,
+ * llm_client.c — the LLM client in the caller's process; implements tacit_llm_*: requests
+ * over the framed protocol to a supervised tacit-worker (workerproc.c spawns, reads and
+ * reaps it; llm_engine_* runs llama.cpp there), streamed tokens,
  * the caller's cancel flag with a kill after the grace period. Invariant: w.pid > 0
  * exactly while a model is loaded in the worker; otherwise the next call spawns a fresh
  * worker and loads the model again.
  */
 #include "internal.h"
 
+#include "llm_client.h"
 #include "proto.h"
-#include "worker.h"
 #include "workerproc.h"
 
 #include <signal.h>

@@ -1,9 +1,10 @@
 /*
- * worker.h — the parent side of the model worker: internal hooks for tests. The public
- * API (tacit_llm_*) is in include/tacit.h and implemented in worker.c.
+ * llm_client.h — the LLM client in the caller's process (llm_*): internal hooks for
+ * tests and the live meeting. The public API (tacit_llm_*) is in include/tacit.h and
+ * implemented in llm_client.c; the llama.cpp side in the worker is llm_engine_*.
  */
-#ifndef TACIT_WORKER_H
-#define TACIT_WORKER_H
+#ifndef TACIT_LLM_CLIENT_H
+#define TACIT_LLM_CLIENT_H
 
 #include "internal.h"
 

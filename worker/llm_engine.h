@@ -1,18 +1,19 @@
 /*
- * llm.h — the llama.cpp adapter. Used only inside the worker process (worker/main.c):
- * one model and one context, one request at a time. Every call that fails records a
- * message with tacit_fail() and returns a tacit status; no llama type leaves llm.c.
+ * llm_engine.h — the llama.cpp adapter (llm_engine_*). Used only inside the worker process
+ * (worker/main.c): one model and one context, one request at a time. Every call that fails
+ * records a message with tacit_fail() and returns a tacit status; no llama type leaves
+ * llm_engine.c. The caller's side is src/llm_client.h (llm_*).
  */
-#ifndef TACIT_LLM_H
-#define TACIT_LLM_H
+#ifndef TACIT_LLM_ENGINE_H
+#define TACIT_LLM_ENGINE_H
 
 #include "internal.h"
 
 #include <stdatomic.h>
 
-struct llm;
+struct llm_engine;
 
-struct llm_load_params {
+struct llm_engine_params {
 	const char *model_path;
 	int n_ctx, n_threads, n_gpu_layers, n_batch;
 	int n_ctx_cap; /* with n_ctx 0: the training context is capped here (0 = 8192) */
@@ -21,14 +22,15 @@ struct llm_load_params {
 	const atomic_bool *stop; /* set by another thread to abort work in progress */
 };
 
-enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out);
-void llm_free(struct llm *llm);
-void llm_describe(const struct llm *llm, struct tacit_llm_info *info);
+enum tacit_status llm_engine_load(const struct llm_engine_params *p, struct llm_engine **out);
+void llm_engine_free(struct llm_engine *llm);
+void llm_engine_describe(const struct llm_engine *llm, struct tacit_llm_info *info);
 
 /* Formats messages with the model's template or the fallback (see chat.h) into out. */
-enum tacit_status llm_format(struct llm *llm, const struct tacit_chat_message *msgs, size_t n, struct buf *out);
+enum tacit_status llm_engine_format(struct llm_engine *llm, const struct tacit_chat_message *msgs, size_t n,
+				     struct buf *out);
 
-struct llm_gen {
+struct llm_engine_gen {
 	const char *prompt; /* already formatted; special tokens in it are parsed when chat is true */
 	bool chat;
 	const char *grammar;
@@ -47,13 +49,13 @@ struct llm_gen {
 };
 
 /* emit gets whole UTF-8 characters; return false from it to stop (a test hook). */
-typedef bool (*llm_emit_fn)(const char *piece, size_t len, void *user);
+typedef bool (*llm_engine_emit_fn)(const char *piece, size_t len, void *user);
 
-enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emit_fn emit, void *user,
-			       struct tacit_llm_stats *stats);
+enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_engine_gen *g, llm_engine_emit_fn emit,
+				       void *user, struct tacit_llm_stats *stats);
 
 /* Token count of text, without BOS; -1 on failure (message recorded). */
-int llm_count_tokens(struct llm *llm, const char *text);
+int llm_engine_count_tokens(struct llm_engine *llm, const char *text);
 
 /* Length of the longest prefix of s[0..n) that does not end inside a UTF-8 sequence. */
 size_t utf8_complete_prefix(const char *s, size_t n);

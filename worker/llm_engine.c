@@ -1,17 +1,17 @@
 /*
- * llm.c — the llama.cpp adapter, run inside the worker. Invariants: `cached` mirrors the
- * tokens in the context's sequence 0, so a request sharing a prefix with the last one
- * decodes only the rest; after an abort or a decode error the sequence is cut back
- * (llama_memory_seq_rm) to what `cached` says, so the next request starts from a correct
- * cache. The stop flag is read by llama's abort callback and between decode calls. A
- * saved prefix state (llama_state_seq_save_file) is only ever loaded when its tokens are
+ * llm_engine.c — the llama.cpp adapter, run only inside tacit-worker. Invariants: `cached`
+ * mirrors the tokens in the context's sequence 0, so a request sharing a prefix with the
+ * last one decodes only the rest; after an abort or a decode error the sequence is cut
+ * back (llama_memory_seq_rm) to what `cached` says, so the next request starts from a
+ * correct cache. The stop flag is read by llama's abort callback and between decode calls.
+ * A saved prefix state (llama_state_seq_save_file) is only ever loaded when its tokens are
  * exactly the prompt's prefix tokens: anything else is stale and is decoded afresh.
  */
 #include "internal.h"
 
 #include "chat.h"
 #include "deplog.h"
-#include "llm.h"
+#include "llm_engine.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -20,7 +20,7 @@
 
 #include <llama.h>
 
-struct llm {
+struct llm_engine {
 	struct llama_model *model;
 	struct llama_context *ctx;
 	const struct llama_vocab *vocab;
@@ -50,23 +50,23 @@ static bool abort_cb(void *data)
 	return stop && atomic_load_explicit(stop, memory_order_relaxed);
 }
 
-static bool stopped(const struct llm *llm)
+static bool stopped(const struct llm_engine *llm)
 {
 	return abort_cb((void *)llm->stop);
 }
 
 static bool load_progress(float progress, void *user)
 {
-	const struct llm_load_params *p = user;
+	const struct llm_engine_params *p = user;
 	if (p->stop && atomic_load(p->stop))
 		return false;
 	return p->progress ? p->progress(progress, p->user) : true;
 }
 
-enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out)
+enum tacit_status llm_engine_load(const struct llm_engine_params *p, struct llm_engine **out)
 {
 	enum tacit_status st = TACIT_OK;
-	struct llm *llm = NULL;
+	struct llm_engine *llm = NULL;
 
 	*out = NULL;
 	if (!p->model_path || !*p->model_path)
@@ -152,11 +152,11 @@ enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out)
 	*out = llm;
 	llm = NULL;
 out:
-	llm_free(llm);
+	llm_engine_free(llm);
 	return st;
 }
 
-void llm_free(struct llm *llm)
+void llm_engine_free(struct llm_engine *llm)
 {
 	if (!llm)
 		return;
@@ -170,12 +170,13 @@ void llm_free(struct llm *llm)
 	free(llm);
 }
 
-void llm_describe(const struct llm *llm, struct tacit_llm_info *info)
+void llm_engine_describe(const struct llm_engine *llm, struct tacit_llm_info *info)
 {
 	*info = llm->info;
 }
 
-enum tacit_status llm_format(struct llm *llm, const struct tacit_chat_message *msgs, size_t n, struct buf *out)
+enum tacit_status llm_engine_format(struct llm_engine *llm, const struct tacit_chat_message *msgs, size_t n,
+				     struct buf *out)
 {
 	if (llm->format != CHAT_MODEL) {
 		if (!chat_render(llm->format, msgs, n, out))
@@ -213,7 +214,7 @@ enum tacit_status llm_format(struct llm *llm, const struct tacit_chat_message *m
 	return st;
 }
 
-static int tokenize(struct llm *llm, const char *text, bool add_special, bool parse_special, llama_token **out)
+static int tokenize(struct llm_engine *llm, const char *text, bool add_special, bool parse_special, llama_token **out)
 {
 	size_t len = strlen(text);
 	if (len > INT32_MAX / 2) {
@@ -247,7 +248,7 @@ static int tokenize(struct llm *llm, const char *text, bool add_special, bool pa
 	return n;
 }
 
-int llm_count_tokens(struct llm *llm, const char *text)
+int llm_engine_count_tokens(struct llm_engine *llm, const char *text)
 {
 	llama_token *t = NULL;
 	int n = tokenize(llm, text, false, false, &t);
@@ -272,7 +273,7 @@ size_t utf8_complete_prefix(const char *s, size_t n)
  * nothing worth keeping (at most the BOS token) the cache is cleared instead: that also
  * moves llama.cpp's next free cell back to the start, so the new prompt lands at cell 0
  * and attention spans only the cells in use rather than the old prompt's as well. */
-static void rollback(struct llm *llm, int keep)
+static void rollback(struct llm_engine *llm, int keep)
 {
 	llama_memory_t mem = llama_get_memory(llm->ctx);
 	if (keep <= 1) {
@@ -288,7 +289,7 @@ static void rollback(struct llm *llm, int keep)
 	llm->n_cached = keep;
 }
 
-static enum tacit_status decode_status(struct llm *llm, int32_t r, const char *what)
+static enum tacit_status decode_status(struct llm_engine *llm, int32_t r, const char *what)
 {
 	if (r == 1)
 		return tacit_fail(TACIT_ERR_CONTEXT_FULL, "the context of %d tokens is full while %s", llm->n_ctx,
@@ -376,7 +377,7 @@ static const char *picker_name(const struct picker *pk)
 
 /* Sets up the sampling for g; the grammar, when there is one, is consulted lazily by
  * sample(). test_chain forces llama.cpp's chain (for the comparison test). */
-static enum tacit_status picker_init(struct picker *pk, struct llm *llm, const struct llm_gen *g)
+static enum tacit_status picker_init(struct picker *pk, struct llm_engine *llm, const struct llm_engine_gen *g)
 {
 	memset(pk, 0, sizeof(*pk));
 	if (g->grammar && *g->grammar) {
@@ -524,7 +525,7 @@ static int by_id(const void *a, const void *b)
 
 /* The pick among the best tokens that the grammar allows, or -1 when the probe cannot
  * tell (then the caller filters the whole vocabulary). cand has room for n_vocab. */
-static llama_token probe_pick(struct llm *llm, struct picker *pk, const float *logits, int n_vocab)
+static llama_token probe_pick(struct llm_engine *llm, struct picker *pk, const float *logits, int n_vocab)
 {
 	int m = pk->mode == PICK_TOPK && pk->k * 4 > GRAMMAR_PROBE ? pk->k * 4 : GRAMMAR_PROBE, got = 0;
 	if (pk->mode == PICK_CHAIN || m >= n_vocab)
@@ -559,7 +560,7 @@ static llama_token probe_pick(struct llm *llm, struct picker *pk, const float *l
  * 1B model with a 128k-151k vocabulary, were it done every step); the lazy check is one
  * grammar step for most tokens, and its result is the same token the eager filter would
  * give. */
-static llama_token sample(struct llm *llm, struct picker *pk, struct tacit_llm_stats *stats)
+static llama_token sample(struct llm_engine *llm, struct picker *pk, struct tacit_llm_stats *stats)
 {
 	const float *logits = llama_get_logits_ith(llm->ctx, -1);
 	int n_vocab = llm->info.n_vocab;
@@ -603,7 +604,7 @@ accept:
 }
 
 /* Decodes tokens[from..n) in n_batch pieces, keeping `cached` in step. */
-static enum tacit_status prefill(struct llm *llm, llama_token *tokens, int from, int n, int stop_after)
+static enum tacit_status prefill(struct llm_engine *llm, llama_token *tokens, int from, int n, int stop_after)
 {
 	for (int i = from, batch = 0; i < n; i += llm->n_batch, batch++) {
 		if (stopped(llm) || (stop_after > 0 && batch == stop_after))
@@ -624,7 +625,7 @@ static enum tacit_status prefill(struct llm *llm, llama_token *tokens, int from,
 /* Tokens of the prompt up to the end of prefix: the common part of the whole prompt's
  * tokens and the tokens of its text up to there (a token may straddle the boundary).
  * 0 when prefix is not in the prompt or leaves nothing after it. */
-static int prefix_tokens(struct llm *llm, const struct llm_gen *g, const llama_token *tokens, int n)
+static int prefix_tokens(struct llm_engine *llm, const struct llm_engine_gen *g, const llama_token *tokens, int n)
 {
 	const char *at = g->state_prefix && *g->state_prefix ? strstr(g->prompt, g->state_prefix) : NULL;
 	if (!at)
@@ -642,7 +643,7 @@ static int prefix_tokens(struct llm *llm, const struct llm_gen *g, const llama_t
 }
 
 /* Replaces sequence 0 with the saved state when its tokens are tokens[0..n_pre). */
-static bool state_load(struct llm *llm, const char *path, const llama_token *tokens, int n_pre)
+static bool state_load(struct llm_engine *llm, const char *path, const llama_token *tokens, int n_pre)
 {
 	size_t count = 0;
 	if (access(path, R_OK) != 0)
@@ -661,7 +662,7 @@ static bool state_load(struct llm *llm, const char *path, const llama_token *tok
 }
 
 /* Saves sequence 0, which holds exactly tokens[0..n_cached), to path (atomically). */
-static bool state_save(struct llm *llm, const char *path)
+static bool state_save(struct llm_engine *llm, const char *path)
 {
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
@@ -676,8 +677,8 @@ static bool state_save(struct llm *llm, const char *path)
 	return true;
 }
 
-enum tacit_status llm_generate(struct llm *llm, const struct llm_gen *g, llm_emit_fn emit, void *user,
-			       struct tacit_llm_stats *stats)
+enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_engine_gen *g, llm_engine_emit_fn emit,
+				       void *user, struct tacit_llm_stats *stats)
 {
 	enum tacit_status st = TACIT_OK;
 	llama_token *tokens = NULL;
