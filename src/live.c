@@ -66,20 +66,6 @@ struct tacit_live_params tacit_live_default_params(void)
 	return p;
 }
 
-bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, struct tacit_segment *out)
-{
-	if (!t || !out || i >= t->n)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->start_ms = t->segs[i].start_ms;
-	out->end_ms = t->segs[i].end_ms;
-	out->speaker = t->segs[i].speaker;
-	out->text = t->segs[i].text;
-	out->confidence = -1;
-	out->final = true;
-	return true;
-}
-
 int64_t tacit_live_session_id(const struct tacit_live *live)
 {
 	return live ? live->session_id : 0;
