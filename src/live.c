@@ -119,14 +119,14 @@ static enum tacit_status resume(struct tacit_live *l)
 	}
 	if (st != TACIT_OK)
 		return st;
-	yyjson_mut_doc *r = live_roll_parse(json);
+	struct live_roll *r = live_roll_parse(json);
 	tacit_free(json);
-	if (r && live_roll_uint(r, "next_segment") <= (uint64_t)l->n_segments) {
-		yyjson_mut_doc_free(l->roll);
+	if (r && live_roll_next_segment(r) <= (uint64_t)l->n_segments) {
+		live_roll_free(l->roll);
 		l->roll = r;
-		l->win_first = l->warm_upto = (size_t)live_roll_uint(r, "next_segment");
+		l->win_first = l->warm_upto = (size_t)live_roll_next_segment(r);
 	} else {
-		yyjson_mut_doc_free(r);
+		live_roll_free(r);
 		tacit_log(TACIT_LOG_WARN, "meeting %lld: its rolling summary is unreadable; starting it over",
 			  (long long)s.id);
 	}
@@ -523,7 +523,7 @@ void tacit_live_close(struct tacit_live *l)
 	}
 	free(l->t.segs);
 	free(l->tok);
-	yyjson_mut_doc_free(l->roll);
+	live_roll_free(l->roll);
 	free(l->aq);
 	free(l->stop_summary);
 	free(l->llm_path);

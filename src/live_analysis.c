@@ -62,26 +62,23 @@ static enum tacit_status count_segment(struct tacit_live *l, size_t i)
 
 static enum tacit_status roll_store(struct tacit_live *l)
 {
-	char *json = yyjson_mut_write(l->roll, 0, NULL);
+	char *json = live_roll_json(l->roll);
 	if (!json)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	struct tacit_artifact art = { "rolling_summary", json, NULL, l->model_name, PROMPT_VERSION, 0 };
 	enum tacit_status st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
-	struct tacit_live_event ev = { .type = TACIT_LIVE_SUMMARY, .json = json, .text = live_roll_str(l->roll, "overview") };
+	struct tacit_live_event ev = { .type = TACIT_LIVE_SUMMARY, .json = json, .text = live_roll_overview(l->roll) };
 	if (st == TACIT_OK)
 		live_emit(l, &ev);
 	free(json);
 	return st;
 }
 
-/* Rewrites the title and overview from the previous ones and the window's. */
-static enum tacit_status fold_overview(struct tacit_live *l, const char *title, const char *overview)
+/* The whole meeting's title and overview rewritten by the model from the previous ones
+ * and the window's; *out_title and *out_overview: caller frees. */
+static enum tacit_status fold_overview(struct tacit_live *l, const char *title, const char *overview, char **out_title,
+				       char **out_overview)
 {
-	if (!*live_roll_str(l->roll, "overview") && !*live_roll_str(l->roll, "title")) {
-		live_roll_set_str(l->roll, "title", title);
-		live_roll_set_str(l->roll, "overview", overview);
-		return TACIT_OK;
-	}
 	struct buf user, g;
 	char *text = NULL;
 	buf_init(&user);
@@ -89,7 +86,7 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 	buf_addf(&user,
 		 "Summary of the meeting so far:\nTitle: %s\nOverview: %s\n\nSummary of its latest part:\nTitle: %s\n"
 		 "Overview: %s\n\nWrite the title and a short overview of the whole meeting so far.",
-		 live_roll_str(l->roll, "title"), live_roll_str(l->roll, "overview"), title, overview);
+		 live_roll_title(l->roll), live_roll_overview(l->roll), title, overview);
 	size_t bytes = (size_t)l->max_tokens * (l->tiny ? 1 : 3);
 	int max_str = bytes > 60 ? (int)((bytes - 40) / 2) : 10;
 	if (max_str > 400)
@@ -102,12 +99,10 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 		yyjson_doc *doc = yyjson_read(text, strlen(text), 0);
 		const char *t = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(doc), "title"));
 		const char *o = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(doc), "overview"));
-		if (t && o) {
-			live_roll_set_str(l->roll, "title", t);
-			live_roll_set_str(l->roll, "overview", o);
-		} else {
+		if (!t || !o)
 			st = tacit_fail(TACIT_ERR_LLM, "the model's overview is not the expected JSON");
-		}
+		else if (!(*out_title = strdup(t)) || !(*out_overview = strdup(o)))
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		yyjson_doc_free(doc);
 	}
 	tacit_free(text);
@@ -122,13 +117,17 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
  * the instructions are read. last (the stop): when earlier parts were folded, one call
  * both summarizes the last part and rewrites the whole meeting's title and overview from
  * the earlier ones, instead of a map and a separate fold_overview() call whose prompt
- * shares nothing with the cache. */
+ * shares nothing with the cache. The model calls happen here; the state's update is
+ * live_roll_fold(), a pure function. */
 static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last)
 {
 	size_t first = l->win_first;
 	struct buf user, part;
 	enum tacit_status st;
-	bool merged = last && (*live_roll_str(l->roll, "overview") || *live_roll_str(l->roll, "title"));
+	yyjson_doc *doc = NULL;
+	const char *title = NULL, *overview = NULL;
+	char *fold_title = NULL, *fold_overview_text = NULL;
+	bool merged = last && !live_roll_is_empty(l->roll);
 	if (end <= first)
 		return TACIT_OK;
 	buf_init(&user);
@@ -140,36 +139,40 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 			 "Overview: %s\n\nGive this last part a short topic (\"part\"); summarize it: the key points, "
 			 "decisions, action items (owner, task, due date or \"\") and open questions; and write the title "
 			 "and a short overview of the whole meeting.",
-			 first, live_roll_str(l->roll, "title"), live_roll_str(l->roll, "overview"));
+			 first, live_roll_title(l->roll), live_roll_overview(l->roll));
 	else
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
 	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
 	if (st == TACIT_OK) {
-		yyjson_doc *doc = yyjson_read(part.data, part.len, 0);
+		doc = yyjson_read(part.data, part.len, 0);
 		yyjson_val *r = yyjson_doc_get_root(doc);
-		const char *title = yyjson_get_str(yyjson_obj_get(r, "title"));
-		const char *overview = yyjson_get_str(yyjson_obj_get(r, "overview"));
-		if (merged) {
-			if (title && overview) {
-				live_roll_set_str(l->roll, "title", title);
-				live_roll_set_str(l->roll, "overview", overview);
-			}
-		} else {
-			st = fold_overview(l, title ? title : "", overview ? overview : "");
+		title = yyjson_get_str(yyjson_obj_get(r, "title"));
+		overview = yyjson_get_str(yyjson_obj_get(r, "overview"));
+		if (!merged) {
+			title = title ? title : "";
+			overview = overview ? overview : "";
 		}
-		if (st == TACIT_OK)
-			live_roll_append(l, r, first, end);
-		yyjson_doc_free(doc);
+		if (!merged && !live_roll_is_empty(l->roll)) { /* the first window's own stand as they are */
+			st = fold_overview(l, title, overview, &fold_title, &fold_overview_text);
+			title = fold_title;
+			overview = fold_overview_text;
+		}
 	}
 	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED)
 		live_emit_text(l, TACIT_LIVE_WARNING, "the summary of segments %zu-%zu failed: %s", first + 1, end,
-			  tacit_errmsg());
+			       tacit_errmsg());
 	if (st != TACIT_ERR_CANCELLED) {
+		struct live_roll *next = st == TACIT_OK ? live_roll_fold(l->roll, part.data, part.len, title, overview, first, end)
+							: live_roll_fold(l->roll, NULL, 0, NULL, NULL, first, end);
+		if (!next) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		live_roll_free(l->roll);
+		l->roll = next;
 		if (l->stop_phase)
 			l->stop_folds++;
-		live_roll_set_uint(l->roll, "next_segment", end);
-		live_roll_set_uint(l->roll, "windows", live_roll_uint(l->roll, "windows") + 1);
 		l->win_first = end;
 		l->win_tokens = 0;
 		for (size_t i = end; i < l->t.n; i++)
@@ -179,6 +182,10 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		if (st == TACIT_OK)
 			st = st2;
 	}
+out:
+	free(fold_title);
+	free(fold_overview_text);
+	yyjson_doc_free(doc);
 	buf_release(&part);
 	buf_release(&user);
 	return st;
@@ -295,7 +302,7 @@ out:
 			 "{\"session\":%lld,\"segments\":%zu,\"windows\":%llu,\"stop_ms\":%.0f,\"stop_read_tokens\":%lld,"
 			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"summary\":%s,"
 			 "\"notes\":%s}",
-			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_uint(l->roll, "windows"),
+			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_windows(l->roll),
 			 (now_s() - l->stop_t0) * 1000.0, l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds,
 			 summary.len ? summary.data : "null", notes.len ? notes.data : "null");
 		char *md = summary.len ? tacit_meeting_markdown(TACIT_TASK_SUMMARY, summary.data, &l->t) : NULL;

@@ -218,18 +218,7 @@ void live_do_ask(struct tacit_live *l, struct ask *a)
 	buf_init(&user);
 	buf_init(&out);
 	live_window_body(l, l->win_first, l->t.n, &user);
-	if (*live_roll_str(l->roll, "overview")) {
-		buf_addf(&user, "\nEarlier in the meeting: %s\n", live_roll_str(l->roll, "overview"));
-		yyjson_mut_val *arr = yyjson_mut_obj_get(yyjson_mut_doc_get_root(l->roll), "key_points"), *item;
-		size_t i, max;
-		yyjson_mut_arr_foreach(arr, i, max, item)
-		{
-			const char *text = yyjson_mut_get_str(yyjson_mut_obj_get(item, "text"));
-			yyjson_mut_val *c = yyjson_mut_arr_get_first(yyjson_mut_obj_get(item, "cites"));
-			if (text && c && user.len < 64 * 1024)
-				buf_addf(&user, "- %s (%lld)\n", text, (long long)yyjson_mut_get_sint(c));
-		}
-	}
+	live_roll_recap(l->roll, &user);
 	buf_addf(&user, "\nAnswer the question from the meeting only; if the meeting does not say, answer so and cite "
 			"nothing.\nQuestion: %s",
 		 a->question);

@@ -115,7 +115,7 @@ struct tacit_live {
 	int *tok;
 	size_t win_first, warm_upto;
 	int win_tokens;
-	yyjson_mut_doc *roll;
+	struct live_roll *roll;
 	struct live_policy policy;
 	bool suggest_on;
 	double next_suggest;
@@ -162,16 +162,6 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
 				 size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,
 				 const char *what);
-
-/* ---- live_summary.c: the rolling state ---- */
-yyjson_mut_doc *live_roll_new(void);
-yyjson_mut_doc *live_roll_parse(const char *json);
-uint64_t live_roll_uint(yyjson_mut_doc *d, const char *key);
-void live_roll_set_uint(yyjson_mut_doc *d, const char *key, uint64_t v);
-void live_roll_set_str(yyjson_mut_doc *d, const char *key, const char *v);
-const char *live_roll_str(yyjson_mut_doc *d, const char *key);
-void live_roll_append(struct tacit_live *l, yyjson_val *part, size_t first, size_t end);
-enum tacit_status live_roll_final_json(yyjson_mut_doc *roll, char **out_summary, char **out_notes);
 
 /* ---- live_suggest.c: suggestion policy and rounds (analysis thread) ---- */
 void live_read_policy(struct tacit_live *l);

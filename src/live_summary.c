@@ -1,16 +1,34 @@
 /*
  * live_summary.c — the rolling state of a live meeting: title, overview, the lists
  * (key points, decisions, action items, open questions) and one notes section per folded
- * window, with next_segment: the state always covers segments [1, next_segment).
- * Items keep only the cites inside their window.
+ * window, with next_segment: the state always covers segments [1, next_segment). Pure:
+ * no locks, no I/O, no model calls; the analysis thread calls the model, then
+ * live_roll_fold(), then stores the result. Items keep only the cites inside their window.
  */
 #include "internal.h"
 
-#include "live_int.h"
+#include "live.h"
 
-static const char *const live_roll_lists[] = { "key_points", "decisions", "action_items", "open_questions" };
+#include <yyjson.h>
 
-yyjson_mut_doc *live_roll_new(void)
+struct live_roll {
+	yyjson_mut_doc *doc; /* the JSON stored as the artifact "rolling_summary" */
+};
+
+static const char *const roll_lists[] = { "key_points", "decisions", "action_items", "open_questions" };
+
+static struct live_roll *roll_wrap(yyjson_mut_doc *d)
+{
+	struct live_roll *r = d ? malloc(sizeof(*r)) : NULL;
+	if (!r) {
+		yyjson_mut_doc_free(d);
+		return NULL;
+	}
+	r->doc = d;
+	return r;
+}
+
+struct live_roll *live_roll_new(void)
 {
 	yyjson_mut_doc *d = yyjson_mut_doc_new(NULL);
 	if (!d)
@@ -19,50 +37,87 @@ yyjson_mut_doc *live_roll_new(void)
 	yyjson_mut_doc_set_root(d, o);
 	yyjson_mut_obj_add_str(d, o, "title", "");
 	yyjson_mut_obj_add_str(d, o, "overview", "");
-	for (size_t i = 0; i < ARRAY_SIZE(live_roll_lists); i++)
-		yyjson_mut_obj_add_val(d, o, live_roll_lists[i], yyjson_mut_arr(d));
+	for (size_t i = 0; i < ARRAY_SIZE(roll_lists); i++)
+		yyjson_mut_obj_add_val(d, o, roll_lists[i], yyjson_mut_arr(d));
 	yyjson_mut_obj_add_val(d, o, "sections", yyjson_mut_arr(d));
 	yyjson_mut_obj_add_uint(d, o, "next_segment", 0);
 	yyjson_mut_obj_add_uint(d, o, "windows", 0);
-	return d;
+	return roll_wrap(d);
 }
 
-/* The stored state, when it has every field; NULL otherwise (start over). */
-yyjson_mut_doc *live_roll_parse(const char *json)
+struct live_roll *live_roll_parse(const char *json)
 {
 	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
 	yyjson_val *r = yyjson_doc_get_root(doc);
 	bool ok = yyjson_is_obj(r) && yyjson_is_str(yyjson_obj_get(r, "title")) &&
 		  yyjson_is_str(yyjson_obj_get(r, "overview")) && yyjson_is_arr(yyjson_obj_get(r, "sections")) &&
 		  yyjson_is_uint(yyjson_obj_get(r, "next_segment")) && yyjson_is_uint(yyjson_obj_get(r, "windows"));
-	for (size_t i = 0; ok && i < ARRAY_SIZE(live_roll_lists); i++)
-		ok = yyjson_is_arr(yyjson_obj_get(r, live_roll_lists[i]));
+	for (size_t i = 0; ok && i < ARRAY_SIZE(roll_lists); i++)
+		ok = yyjson_is_arr(yyjson_obj_get(r, roll_lists[i]));
 	yyjson_mut_doc *m = ok ? yyjson_doc_mut_copy(doc, NULL) : NULL;
 	yyjson_doc_free(doc);
-	return m;
+	return roll_wrap(m);
 }
 
-uint64_t live_roll_uint(yyjson_mut_doc *d, const char *key)
+void live_roll_free(struct live_roll *r)
 {
-	return yyjson_mut_get_uint(yyjson_mut_obj_get(yyjson_mut_doc_get_root(d), key));
+	if (!r)
+		return;
+	yyjson_mut_doc_free(r->doc);
+	free(r);
 }
 
-void live_roll_set_uint(yyjson_mut_doc *d, const char *key, uint64_t v)
+char *live_roll_json(const struct live_roll *r)
+{
+	return yyjson_mut_write(r->doc, 0, NULL);
+}
+
+static uint64_t roll_uint(const struct live_roll *r, const char *key)
+{
+	return yyjson_mut_get_uint(yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), key));
+}
+
+static const char *roll_str(const struct live_roll *r, const char *key)
+{
+	const char *s = yyjson_mut_get_str(yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), key));
+	return s ? s : "";
+}
+
+static void roll_set_uint(yyjson_mut_doc *d, const char *key, uint64_t v)
 {
 	yyjson_mut_val *r = yyjson_mut_doc_get_root(d);
 	yyjson_mut_obj_put(r, yyjson_mut_str(d, key), yyjson_mut_uint(d, v));
 }
 
-void live_roll_set_str(yyjson_mut_doc *d, const char *key, const char *v)
+static void roll_set_str(yyjson_mut_doc *d, const char *key, const char *v)
 {
 	yyjson_mut_val *r = yyjson_mut_doc_get_root(d);
 	yyjson_mut_obj_put(r, yyjson_mut_str(d, key), yyjson_mut_strcpy(d, v ? v : ""));
 }
 
-const char *live_roll_str(yyjson_mut_doc *d, const char *key)
+const char *live_roll_title(const struct live_roll *r)
 {
-	const char *s = yyjson_mut_get_str(yyjson_mut_obj_get(yyjson_mut_doc_get_root(d), key));
-	return s ? s : "";
+	return roll_str(r, "title");
+}
+
+const char *live_roll_overview(const struct live_roll *r)
+{
+	return roll_str(r, "overview");
+}
+
+bool live_roll_is_empty(const struct live_roll *r)
+{
+	return !*live_roll_title(r) && !*live_roll_overview(r);
+}
+
+uint64_t live_roll_next_segment(const struct live_roll *r)
+{
+	return roll_uint(r, "next_segment");
+}
+
+uint64_t live_roll_windows(const struct live_roll *r)
+{
+	return roll_uint(r, "windows");
 }
 
 /* A copy of item whose cites are limited to [lo, hi]; NULL when none is left. */
@@ -85,14 +140,13 @@ static yyjson_mut_val *copy_cited(yyjson_mut_doc *d, yyjson_val *item, long long
 /* Appends the window's lists and its notes section; first/end are the window's
  * segment indices (the section is [S first+1, S end]). The section's topic is the part's
  * "part" when it has one (the final call), else its "title". */
-void live_roll_append(struct tacit_live *l, yyjson_val *part, size_t first, size_t end)
+static void roll_append(yyjson_mut_doc *d, yyjson_val *part, size_t first, size_t end)
 {
-	yyjson_mut_doc *d = l->roll;
 	yyjson_mut_val *r = yyjson_mut_doc_get_root(d);
 	long long lo = (long long)first + 1, hi = (long long)end;
-	for (size_t k = 0; k < ARRAY_SIZE(live_roll_lists); k++) {
-		yyjson_val *arr = yyjson_obj_get(part, live_roll_lists[k]), *item;
-		yyjson_mut_val *dst = yyjson_mut_obj_get(r, live_roll_lists[k]);
+	for (size_t k = 0; k < ARRAY_SIZE(roll_lists); k++) {
+		yyjson_val *arr = yyjson_obj_get(part, roll_lists[k]), *item;
+		yyjson_mut_val *dst = yyjson_mut_obj_get(r, roll_lists[k]);
 		size_t i, max;
 		yyjson_arr_foreach(arr, i, max, item)
 		{
@@ -130,21 +184,58 @@ void live_roll_append(struct tacit_live *l, yyjson_val *part, size_t first, size
 }
 
 
+struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part, size_t part_len, const char *title,
+				 const char *overview, size_t first, size_t end)
+{
+	yyjson_mut_doc *d = yyjson_mut_doc_mut_copy(prev->doc, NULL);
+	yyjson_doc *doc = part ? yyjson_read(part, part_len, 0) : NULL;
+	if (!d) {
+		yyjson_doc_free(doc);
+		return NULL;
+	}
+	if (title && overview) {
+		roll_set_str(d, "title", title);
+		roll_set_str(d, "overview", overview);
+	}
+	if (yyjson_is_obj(yyjson_doc_get_root(doc)))
+		roll_append(d, yyjson_doc_get_root(doc), first, end);
+	roll_set_uint(d, "next_segment", end);
+	roll_set_uint(d, "windows", roll_uint(prev, "windows") + 1);
+	yyjson_doc_free(doc);
+	return roll_wrap(d);
+}
+
+void live_roll_recap(const struct live_roll *r, struct buf *out)
+{
+	if (!*live_roll_overview(r))
+		return;
+	buf_addf(out, "\nEarlier in the meeting: %s\n", live_roll_overview(r));
+	yyjson_mut_val *arr = yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), "key_points"), *item;
+	size_t i, max;
+	yyjson_mut_arr_foreach(arr, i, max, item)
+	{
+		const char *text = yyjson_mut_get_str(yyjson_mut_obj_get(item, "text"));
+		yyjson_mut_val *c = yyjson_mut_arr_get_first(yyjson_mut_obj_get(item, "cites"));
+		if (text && c && out->len < 64 * 1024)
+			buf_addf(out, "- %s (%lld)\n", text, (long long)yyjson_mut_get_sint(c));
+	}
+}
+
 /* The final "summary" (title, overview, the lists) and "notes" (the sections) as JSON
  * from the rolling state; both caller frees. */
-enum tacit_status live_roll_final_json(yyjson_mut_doc *roll, char **out_summary, char **out_notes)
+enum tacit_status live_roll_final_json(const struct live_roll *roll, char **out_summary, char **out_notes)
 {
 	yyjson_mut_doc *d = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *r = d ? yyjson_mut_obj(d) : NULL;
-	yyjson_mut_val *src = yyjson_mut_doc_get_root(roll);
+	yyjson_mut_val *src = yyjson_mut_doc_get_root(roll->doc);
 	char *sj = NULL, *nj = NULL;
 	if (r) {
 		yyjson_mut_doc_set_root(d, r);
-		yyjson_mut_obj_add_strcpy(d, r, "title", live_roll_str(roll, "title"));
-		yyjson_mut_obj_add_strcpy(d, r, "overview", live_roll_str(roll, "overview"));
-		for (size_t i = 0; i < ARRAY_SIZE(live_roll_lists); i++)
-			yyjson_mut_obj_add_val(d, r, live_roll_lists[i],
-					       yyjson_mut_val_mut_copy(d, yyjson_mut_obj_get(src, live_roll_lists[i])));
+		yyjson_mut_obj_add_strcpy(d, r, "title", live_roll_title(roll));
+		yyjson_mut_obj_add_strcpy(d, r, "overview", live_roll_overview(roll));
+		for (size_t i = 0; i < ARRAY_SIZE(roll_lists); i++)
+			yyjson_mut_obj_add_val(d, r, roll_lists[i],
+					       yyjson_mut_val_mut_copy(d, yyjson_mut_obj_get(src, roll_lists[i])));
 		sj = yyjson_mut_write(d, 0, NULL);
 		yyjson_mut_obj_clear(r);
 		yyjson_mut_obj_add_val(d, r, "sections", yyjson_mut_val_mut_copy(d, yyjson_mut_obj_get(src, "sections")));

@@ -1,11 +1,12 @@
 /*
  * test_live.c — live meetings: the suggestion policy (battery, load), load average and
- * power from a fake sysroot, the one-time notice, event JSON, and, on a tiny synthetic
- * model (built by tools/synth-model when missing), a whole replayed meeting with folds,
- * stop cancelling suggestion work in flight, close stopping the worker mid-answer,
- * suggestions pausing on a low battery; questions from other processes over the
- * meeting's socket (stale sockets, long paths, an unwritable directory, a peer gone or
- * silent, a client giving up), and tacit_live_abort() ending a stop in progress.
+ * power from a fake sysroot, the one-time notice, event JSON, the rolling state (a pure
+ * function of its windows), and, on a tiny synthetic model (built by tools/synth-model
+ * when missing), a whole replayed meeting with folds, stop cancelling suggestion work in
+ * flight, close stopping the worker mid-answer, suggestions pausing on a low battery;
+ * questions from other processes over the meeting's socket (stale sockets, long paths,
+ * an unwritable directory, a peer gone or silent, a client giving up), and
+ * tacit_live_abort() ending a stop in progress.
  */
 #include "internal.h"
 
@@ -110,6 +111,148 @@ TEST(live_event_json)
 	tacit_free(j);
 	ev2.type = (enum tacit_live_event_type)99;
 	CHECK(tacit_live_event_json(&ev2) == NULL);
+}
+
+/* ---- the rolling state: a pure function of the windows folded into it ---- */
+
+static const char part1[] =
+	"{\"title\":\"Budget\",\"overview\":\"The budget was set.\","
+	"\"key_points\":[{\"text\":\"budget is 100\",\"cites\":[1,2]},{\"text\":\"out of window\",\"cites\":[7]}],"
+	"\"decisions\":[{\"text\":\"keep it\",\"cites\":[3,9]}],"
+	"\"action_items\":[{\"owner\":\"Al\",\"task\":\"write\",\"due\":\"\",\"cites\":[2]}],"
+	"\"open_questions\":[]}";
+
+TEST(live_roll_new_and_parse)
+{
+	struct live_roll *r = live_roll_new();
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(live_roll_is_empty(r));
+	CHECK_STR(live_roll_title(r), "");
+	CHECK(live_roll_next_segment(r) == 0 && live_roll_windows(r) == 0);
+	char *json = live_roll_json(r);
+	CHECK_STR(json, "{\"title\":\"\",\"overview\":\"\",\"key_points\":[],\"decisions\":[],\"action_items\":[],"
+			"\"open_questions\":[],\"sections\":[],\"next_segment\":0,\"windows\":0}");
+	struct live_roll *back = live_roll_parse(json);
+	CHECK(back != NULL && live_roll_is_empty(back));
+	live_roll_free(back);
+	free(json);
+	/* a state missing a field, or not JSON, is not taken: the meeting starts it over */
+	CHECK(live_roll_parse("{\"title\":\"\",\"overview\":\"\",\"sections\":[],\"next_segment\":0}") == NULL);
+	CHECK(live_roll_parse("not json") == NULL);
+	CHECK(live_roll_parse(NULL) == NULL);
+	live_roll_free(r);
+	live_roll_free(NULL);
+}
+
+TEST(live_roll_fold_appends_cut_cites_and_a_section)
+{
+	struct live_roll *r0 = live_roll_new();
+	if (!r0)
+		return;
+	/* window [S1, S3]: cites outside it are cut, an item left with none is dropped */
+	struct live_roll *r1 = live_roll_fold(r0, part1, strlen(part1), "Budget", "The budget was set.", 0, 3);
+	CHECK(r1 != NULL);
+	if (!r1) {
+		live_roll_free(r0);
+		return;
+	}
+	CHECK(live_roll_is_empty(r0)); /* prev is not changed */
+	CHECK(live_roll_next_segment(r0) == 0);
+	CHECK_STR(live_roll_title(r1), "Budget");
+	CHECK_STR(live_roll_overview(r1), "The budget was set.");
+	CHECK(live_roll_next_segment(r1) == 3 && live_roll_windows(r1) == 1);
+	char *json = live_roll_json(r1);
+	CHECK_STR(json, "{\"title\":\"Budget\",\"overview\":\"The budget was set.\","
+			"\"key_points\":[{\"text\":\"budget is 100\",\"cites\":[1,2]}],"
+			"\"decisions\":[{\"text\":\"keep it\",\"cites\":[3]}],"
+			"\"action_items\":[{\"owner\":\"Al\",\"task\":\"write\",\"due\":\"\",\"cites\":[2]}],"
+			"\"open_questions\":[],"
+			"\"sections\":[{\"topic\":\"Budget\",\"start\":1,\"end\":3,"
+			"\"bullets\":[{\"text\":\"budget is 100\",\"cites\":[1,2]}]}],\"next_segment\":3,\"windows\":1}");
+	free(json);
+
+	/* the stop's part: its "part" names the section; no key point left in the window
+	 * gives one bullet, the part's overview, cited to the window's first segment */
+	static const char last[] = "{\"part\":\"Hiring\",\"title\":\"Budget and hiring\",\"overview\":\"Two hires.\","
+				   "\"key_points\":[{\"text\":\"old\",\"cites\":[1]}],\"decisions\":[],"
+				   "\"action_items\":[],\"open_questions\":[]}";
+	struct live_roll *r2 = live_roll_fold(r1, last, strlen(last), "Budget and hiring", "Two hires.", 3, 5);
+	CHECK(r2 != NULL);
+	if (r2) {
+		CHECK_STR(live_roll_title(r2), "Budget and hiring");
+		CHECK(live_roll_next_segment(r2) == 5 && live_roll_windows(r2) == 2);
+		char *s = NULL, *n = NULL;
+		CHECK_EQ_INT(live_roll_final_json(r2, &s, &n), TACIT_OK);
+		CHECK_STR(s, "{\"title\":\"Budget and hiring\",\"overview\":\"Two hires.\","
+			     "\"key_points\":[{\"text\":\"budget is 100\",\"cites\":[1,2]}],"
+			     "\"decisions\":[{\"text\":\"keep it\",\"cites\":[3]}],"
+			     "\"action_items\":[{\"owner\":\"Al\",\"task\":\"write\",\"due\":\"\",\"cites\":[2]}],"
+			     "\"open_questions\":[]}");
+		CHECK(n && strstr(n, "{\"topic\":\"Hiring\",\"start\":4,\"end\":5,"
+				     "\"bullets\":[{\"text\":\"Two hires.\",\"cites\":[4]}]}"));
+		free(s);
+		free(n);
+		live_roll_free(r2);
+	}
+	CHECK_STR(live_roll_title(r1), "Budget"); /* still r1's */
+	live_roll_free(r1);
+	live_roll_free(r0);
+}
+
+TEST(live_roll_fold_failed_window_still_counts)
+{
+	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r1 = r0 ? live_roll_fold(r0, part1, strlen(part1), "Budget", "Set.", 0, 3) : NULL;
+	/* the model failed on [S4, S6]: no content, the title stays, the state covers it */
+	struct live_roll *r2 = r1 ? live_roll_fold(r1, NULL, 0, NULL, NULL, 3, 6) : NULL;
+	CHECK(r2 != NULL);
+	if (r2) {
+		CHECK_STR(live_roll_title(r2), "Budget");
+		CHECK_STR(live_roll_overview(r2), "Set.");
+		CHECK(live_roll_next_segment(r2) == 6 && live_roll_windows(r2) == 2);
+		char *a = live_roll_json(r1), *b = live_roll_json(r2);
+		/* the same lists and sections: only the counters moved */
+		CHECK(a && b && !strncmp(a, b, (size_t)(strstr(a, "\"next_segment\"") - a)));
+		free(a);
+		free(b);
+		/* a state that went through JSON folds the same as the one in memory */
+		char *j = live_roll_json(r2);
+		struct live_roll *back = live_roll_parse(j);
+		struct live_roll *x = back ? live_roll_fold(back, part1, strlen(part1), NULL, NULL, 6, 9) : NULL;
+		struct live_roll *y = live_roll_fold(r2, part1, strlen(part1), NULL, NULL, 6, 9);
+		char *xj = x ? live_roll_json(x) : NULL, *yj = y ? live_roll_json(y) : NULL;
+		CHECK_STR(xj, yj);
+		CHECK(xj && strstr(xj, "\"title\":\"Budget\"")); /* NULL title and overview keep the old ones */
+		free(xj);
+		free(yj);
+		free(j);
+		live_roll_free(x);
+		live_roll_free(y);
+		live_roll_free(back);
+	}
+	live_roll_free(r2);
+	live_roll_free(r1);
+	live_roll_free(r0);
+}
+
+TEST(live_roll_recap)
+{
+	struct live_roll *r0 = live_roll_new();
+	struct buf b;
+	buf_init(&b);
+	if (!r0)
+		return;
+	live_roll_recap(r0, &b);
+	CHECK_EQ_INT(b.len, 0); /* nothing before the first fold */
+	struct live_roll *r1 = live_roll_fold(r0, part1, strlen(part1), "Budget", "The budget was set.", 0, 3);
+	if (r1)
+		live_roll_recap(r1, &b);
+	CHECK_STR(b.data, "\nEarlier in the meeting: The budget was set.\n- budget is 100 (1)\n");
+	buf_release(&b);
+	live_roll_free(r1);
+	live_roll_free(r0);
 }
 
 /* ---- with a model ---- */
