@@ -160,6 +160,7 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	l->p = *params;
 	pthread_mutex_init(&l->ev_mu, NULL);
+	pthread_cond_init(&l->ev_cond, NULL);
 	pthread_mutex_init(&l->seg_mu, NULL);
 	pthread_mutex_init(&l->a_mu, NULL);
 	pthread_cond_init(&l->a_cond, NULL);
@@ -393,6 +394,7 @@ enum tacit_status tacit_live_wait_idle(struct tacit_live *l, int timeout_ms)
 	}
 	if (rc != 0 || (timeout_ms >= 0 && rc != 0 && deadline_passed(&dl)))
 		return tacit_fail(TACIT_ERR_CANCELLED, "the live meeting did not catch up within %d ms", timeout_ms);
+	live_event_flush(l); /* what the work told is told */
 	return TACIT_OK;
 }
 
@@ -443,6 +445,7 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		pthread_mutex_unlock(&l->q_mu);
 		pthread_join(l->llm_thread, NULL);
 		l->llm_started = false;
+		live_event_flush(l); /* STOPPED is told before the stop returns */
 		if (st != TACIT_OK && aborted(l))
 			return stop_aborted(l);
 		if (st != TACIT_OK)
@@ -467,6 +470,7 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
 		live_emit(l, &ev);
 	}
+	live_event_flush(l);
 	return st;
 }
 
@@ -501,6 +505,7 @@ void tacit_live_close(struct tacit_live *l)
 		pthread_mutex_unlock(&l->q_mu);
 		pthread_join(l->llm_thread, NULL);
 	}
+	live_event_flush(l); /* a thread delivering events is done with them */
 	tacit_llm_close(l->llm); /* stops the worker for good */
 	tacit_recording_close(l->rec);
 	tacit_asr_stream_free(l->stream);
@@ -531,7 +536,9 @@ void tacit_live_close(struct tacit_live *l)
 	free(l->title);
 	free(l->store_path);
 	free(l->sysroot);
+	live_event_discard(l);
 	pthread_mutex_destroy(&l->ev_mu);
+	pthread_cond_destroy(&l->ev_cond);
 	pthread_mutex_destroy(&l->seg_mu);
 	pthread_mutex_destroy(&l->a_mu);
 	pthread_cond_destroy(&l->a_cond);

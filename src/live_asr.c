@@ -210,13 +210,16 @@ void *live_asr_main(void *arg)
 				float v = chunk[i] * 32768.0f;
 				pcm16[i] = (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : v);
 			}
+			char why[512] = "";
 			pthread_mutex_lock(&l->seg_mu);
 			if (tacit_recording_write(l->rec, pcm16, frames) != TACIT_OK) {
-				live_emit_text(l, TACIT_LIVE_WARNING, "the recording stopped: %s", tacit_errmsg());
+				snprintf(why, sizeof(why), "%s", tacit_errmsg());
 				tacit_recording_close(l->rec);
 				l->rec = NULL;
 			}
 			pthread_mutex_unlock(&l->seg_mu);
+			if (*why) /* told with no lock held: the callback may call back into the meeting */
+				live_emit_text(l, TACIT_LIVE_WARNING, "the recording stopped: %s", why);
 		}
 		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
 		store_language(l, false);
@@ -236,12 +239,15 @@ void *live_asr_main(void *arg)
 	asr_gate_open(l);
 	pthread_mutex_unlock(&l->a_mu);
 	store_language(l, true);
+	char close_err[512] = "";
 	pthread_mutex_lock(&l->seg_mu);
 	tacit_store_set_partial(l->seg_store, l->session_id, NULL);
 	if (l->rec && tacit_recording_close(l->rec) != TACIT_OK && st == TACIT_OK)
-		live_emit_text(l, TACIT_LIVE_WARNING, "cannot close the recording: %s", tacit_errmsg());
+		snprintf(close_err, sizeof(close_err), "%s", tacit_errmsg());
 	l->rec = NULL;
 	pthread_mutex_unlock(&l->seg_mu);
+	if (*close_err)
+		live_emit_text(l, TACIT_LIVE_WARNING, "cannot close the recording: %s", close_err);
 	pthread_mutex_lock(&l->a_mu);
 	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED) {
 		l->a_err = st;

@@ -57,7 +57,11 @@ struct tacit_live {
 	int64_t offset_ms; /* session time of the first frame pushed now */
 	struct tacit_system sys;
 
-	pthread_mutex_t ev_mu; /* one callback at a time */
+	pthread_mutex_t ev_mu; /* the event queue (live_event.c) */
+	pthread_cond_t ev_cond; /* the deliverer finished */
+	struct live_event_node *ev_head, *ev_tail;
+	bool ev_delivering; /* a thread is draining the queue: one callback at a time */
+	pthread_t ev_thread; /* which one, while ev_delivering */
 
 	pthread_mutex_t seg_mu; /* seg_store, rec, n_segments */
 	struct tacit_store *seg_store;
@@ -145,7 +149,19 @@ bool live_setting_on(struct tacit_store *store, const char *key);
 bool live_setting_off(struct tacit_store *store, const char *key);
 
 /* ---- live_event.c: events to the application ---- */
-void live_emit(struct tacit_live *l, struct tacit_live_event *ev);
+/* Queues the event (copied) and delivers the queue, unless another thread is delivering
+ * it: then that thread delivers this one too, after those before it. Call with no lock
+ * of the meeting held. */
+void live_emit(struct tacit_live *l, const struct tacit_live_event *ev);
+/* The two halves: queue under a lock that orders events (seg_mu for FINAL events), then
+ * deliver once it is released. */
+void live_event_queue(struct tacit_live *l, const struct tacit_live_event *ev);
+void live_event_deliver(struct tacit_live *l);
+/* Returns once every event queued so far was delivered (at once from inside the
+ * callback, which cannot wait for itself). */
+void live_event_flush(struct tacit_live *l);
+/* Frees what was never delivered (close). */
+void live_event_discard(struct tacit_live *l);
 void live_emit_text(struct tacit_live *l, enum tacit_live_event_type type, const char *fmt, ...) TACIT_PRINTF(3, 4);
 
 /* ---- live_asr.c: final segments in, the transcription thread ---- */

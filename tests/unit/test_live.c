@@ -579,6 +579,104 @@ TEST(live_remote_socket_bare_meeting)
 	CHECK_EQ_INT(tacit_live_ask_remote(db, 424242, "Q?", NULL, NULL, NULL, NULL), TACIT_ERR_NOT_FOUND);
 }
 
+/* ---- an event callback that calls back into the meeting ---- */
+
+struct reentry {
+	struct tacit_live *live;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int depth, max_depth, n_final, n_added;
+	int64_t order[8];
+	enum tacit_status add_st;
+	bool done;
+};
+
+/* Adds a segment from inside the FINAL event of the first two (a client that answers
+ * what it hears): the old code took the event lock again here and hung. */
+static void on_event_reenter(const struct tacit_live_event *ev, void *user)
+{
+	struct reentry *r = user;
+	if (ev->type != TACIT_LIVE_FINAL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->depth++;
+	if (r->depth > r->max_depth)
+		r->max_depth = r->depth;
+	if (r->n_final < (int)ARRAY_SIZE(r->order))
+		r->order[r->n_final] = ev->segment_no;
+	r->n_final++;
+	bool add = r->n_added < 2;
+	if (add)
+		r->n_added++;
+	pthread_mutex_unlock(&r->mu);
+	if (add) {
+		struct tacit_segment seg = { .start_ms = 9000, .end_ms = 9500, .speaker = "Bot", .text = "noted",
+					     .confidence = -1 };
+		enum tacit_status st = tacit_live_add_segment(r->live, &seg);
+		pthread_mutex_lock(&r->mu);
+		if (st != TACIT_OK)
+			r->add_st = st;
+		pthread_mutex_unlock(&r->mu);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->depth--;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *reenter_main(void *arg)
+{
+	struct reentry *r = arg;
+	struct tacit_segment seg = { .start_ms = 0, .end_ms = 1000, .speaker = "Me", .text = "hello", .confidence = -1 };
+	enum tacit_status st = tacit_live_add_segment(r->live, &seg);
+	pthread_mutex_lock(&r->mu);
+	if (st != TACIT_OK)
+		r->add_st = st;
+	r->done = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+TEST(live_event_callback_may_add_a_segment)
+{
+	struct seen s = { 0 };
+	static struct reentry r; /* a hung thread (the old deadlock) may still point at it */
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = bare_params(&s, db);
+	memset(&r, 0, sizeof(r));
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	p.on_event = on_event_reenter;
+	p.user = &r;
+	CHECK_EQ_INT(tacit_live_open(&p, &r.live), TACIT_OK);
+	if (!r.live)
+		return;
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, reenter_main, &r) == 0);
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 10; /* the guard: a deadlock fails the test instead of hanging the suite */
+	pthread_mutex_lock(&r.mu);
+	while (!r.done && pthread_cond_timedwait(&r.cond, &r.mu, &dl) == 0) {
+	}
+	bool done = r.done;
+	pthread_mutex_unlock(&r.mu);
+	CHECK(done);
+	if (!done) { /* hung: leave the meeting and its thread alone */
+		pthread_detach(th);
+		return;
+	}
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(r.add_st, TACIT_OK);
+	/* every segment announced once, in order, one callback at a time (not nested) */
+	CHECK_EQ_INT(r.n_final, 3);
+	CHECK(r.order[0] == 1 && r.order[1] == 2 && r.order[2] == 3);
+	CHECK_EQ_INT(r.max_depth, 1);
+	CHECK_EQ_INT(tacit_live_stop(r.live, NULL), TACIT_OK);
+	tacit_live_close(r.live);
+}
+
 /* A socket file whose process is gone: bound, then its descriptor closed. */
 static void make_stale_socket(const char *path)
 {
