@@ -38,51 +38,63 @@ static int speaker_of_label(const char *label)
 	return TACIT_SPEAKER_UNKNOWN;
 }
 
-/* Stores a final segment, announces it, and hands it to the analysis thread. */
-enum tacit_status live_accept_final(struct tacit_live *l, const char *label, const char *text, int64_t start_ms,
-				      int64_t end_ms, float confidence)
+/* Hands a copy of the segment to the analysis thread; with seg_mu held, so the queue's
+ * order is the store's (the model cites segments by their place in it). */
+static enum tacit_status queue_pending(struct tacit_live *l, struct pending *p)
 {
-	struct tacit_segment seg = { .start_ms = start_ms, .end_ms = end_ms, .speaker = label, .text = text,
-				     .confidence = confidence };
-	pthread_mutex_lock(&l->seg_mu);
-	enum tacit_status st = tacit_store_add_segment(l->seg_store, l->session_id, &seg, NULL);
-	int64_t no = st == TACIT_OK ? ++l->n_segments : 0;
-	pthread_mutex_unlock(&l->seg_mu);
-	if (st != TACIT_OK)
-		return st;
-	struct tacit_live_event ev = { .type = TACIT_LIVE_FINAL, .segment_no = no, .start_ms = start_ms,
-				       .end_ms = end_ms, .speaker = speaker_of_label(label), .label = label,
-				       .text = text };
-	live_emit(l, &ev);
-	if (!l->p.analyze)
-		return TACIT_OK;
+	enum tacit_status st = TACIT_OK;
 	pthread_mutex_lock(&l->q_mu);
 	if (l->n_pend == l->pend_alloc) {
 		size_t na = l->pend_alloc ? l->pend_alloc * 2 : 64;
-		struct pending *p = realloc(l->pend, na * sizeof(*p));
-		if (!p) {
-			pthread_mutex_unlock(&l->q_mu);
-			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		struct pending *np = realloc(l->pend, na * sizeof(*np));
+		if (!np) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			goto out;
 		}
-		l->pend = p;
+		l->pend = np;
 		l->pend_alloc = na;
 	}
-	struct pending *p = &l->pend[l->n_pend];
-	p->speaker = strdup(label ? label : "");
-	p->text = strdup(text);
-	p->start_ms = start_ms;
-	p->end_ms = end_ms;
-	if (!p->speaker || !p->text) {
-		free(p->speaker);
-		free(p->text);
-		pthread_mutex_unlock(&l->q_mu);
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	}
-	l->n_pend++;
+	l->pend[l->n_pend++] = *p;
+	p->speaker = p->text = NULL;
 	l->idle = false;
 	pthread_cond_broadcast(&l->q_cond);
+out:
 	pthread_mutex_unlock(&l->q_mu);
-	return TACIT_OK;
+	return st;
+}
+
+/* Stores a final segment, announces it, and hands it to the analysis thread. Its number,
+ * its event and its place in the analysis queue are all taken under seg_mu, so two
+ * producers (the transcription thread and tacit_live_add_segment() callers) cannot
+ * number in one order and queue or tell in another. The event is delivered after
+ * seg_mu is released: the callback may add a segment itself. */
+enum tacit_status live_accept_final(struct tacit_live *l, const char *label, const char *text, int64_t start_ms,
+				    int64_t end_ms, float confidence)
+{
+	struct tacit_segment seg = { .start_ms = start_ms, .end_ms = end_ms, .speaker = label, .text = text,
+				     .confidence = confidence };
+	struct pending p = { NULL, NULL, start_ms, end_ms };
+	enum tacit_status st = TACIT_OK;
+	if (l->p.analyze && (!(p.speaker = strdup(label ? label : "")) || !(p.text = strdup(text)))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&l->seg_mu);
+	st = tacit_store_add_segment(l->seg_store, l->session_id, &seg, NULL);
+	if (st == TACIT_OK) {
+		struct tacit_live_event ev = { .type = TACIT_LIVE_FINAL, .segment_no = ++l->n_segments,
+					       .start_ms = start_ms, .end_ms = end_ms,
+					       .speaker = speaker_of_label(label), .label = label, .text = text };
+		live_event_queue(l, &ev);
+		if (l->p.analyze)
+			st = queue_pending(l, &p);
+	}
+	pthread_mutex_unlock(&l->seg_mu);
+	live_event_deliver(l);
+out:
+	free(p.speaker);
+	free(p.text);
+	return st;
 }
 
 bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)

@@ -11,6 +11,7 @@
 #include "internal.h"
 
 #include "live.h"
+#include "live_int.h" /* the analysis thread's transcript, for the order test */
 #include "live_remote.h"
 
 #include "../check.h"
@@ -509,6 +510,118 @@ TEST(live_suggestions_pause_on_low_battery)
 	CHECK(strstr(s.last_status, "at 12 %"));
 	CHECK_EQ_INT(s.n[TACIT_LIVE_SUGGESTION], 0);
 	tacit_live_close(l);
+}
+
+/* ---- two producers: segment numbers, events and the analysis queue agree ---- */
+
+#define PRODUCER_SEGMENTS 60
+
+struct order {
+	struct tacit_live *live;
+	pthread_mutex_t mu;
+	int n;
+	int64_t no[2 * PRODUCER_SEGMENTS];
+	char text[2 * PRODUCER_SEGMENTS][16];
+};
+
+static void on_event_order(const struct tacit_live_event *ev, void *user)
+{
+	struct order *o = user;
+	if (ev->type != TACIT_LIVE_FINAL)
+		return;
+	pthread_mutex_lock(&o->mu);
+	if (o->n < 2 * PRODUCER_SEGMENTS) {
+		o->no[o->n] = ev->segment_no;
+		snprintf(o->text[o->n], sizeof(o->text[0]), "%s", ev->text);
+	}
+	o->n++;
+	pthread_mutex_unlock(&o->mu);
+	usleep(200); /* a slow client: the old code numbered, then told, then queued */
+}
+
+struct producer {
+	struct order *o;
+	char name;
+	enum tacit_status st;
+};
+
+static void *producer_main(void *arg)
+{
+	struct producer *pr = arg;
+	for (int i = 0; i < PRODUCER_SEGMENTS && pr->st == TACIT_OK; i++) {
+		char text[16];
+		snprintf(text, sizeof(text), "%c%d", pr->name, i);
+		/* one time for all: the store lists segments by time, then in the order stored */
+		struct tacit_segment seg = { .start_ms = 0, .end_ms = 500, .speaker = "Me", .text = text,
+					     .confidence = -1 };
+		pr->st = tacit_live_add_segment(pr->o->live, &seg);
+	}
+	return NULL;
+}
+
+static int collect_text(const struct tacit_segment *seg, void *user)
+{
+	struct buf *b = user;
+	buf_addf(b, "%s,", seg->text);
+	return 0;
+}
+
+TEST(live_two_producers_keep_segment_order)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic model (tools/synth-model)");
+	struct seen s = { 0 };
+	static struct order o;
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.window_tokens = 100000; /* no folds: the window is the whole transcript */
+	memset(&o, 0, sizeof(o));
+	pthread_mutex_init(&o.mu, NULL);
+	p.on_event = on_event_order;
+	p.user = &o;
+	CHECK_EQ_INT(tacit_live_open(&p, &o.live), TACIT_OK);
+	if (!o.live)
+		return;
+	struct producer pa = { &o, 'A', TACIT_OK }, pb = { &o, 'B', TACIT_OK };
+	pthread_t ta, tb;
+	CHECK(pthread_create(&ta, NULL, producer_main, &pa) == 0);
+	CHECK(pthread_create(&tb, NULL, producer_main, &pb) == 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_EQ_INT(pa.st, TACIT_OK);
+	CHECK_EQ_INT(pb.st, TACIT_OK);
+	CHECK_EQ_INT(tacit_live_wait_idle(o.live, 120000), TACIT_OK);
+
+	/* the store's order is the truth: [S i] is the store's i-th segment */
+	struct tacit_store *st = NULL;
+	struct buf stored, told, analysed;
+	buf_init(&stored);
+	buf_init(&told);
+	buf_init(&analysed);
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	if (st)
+		CHECK_EQ_INT(tacit_store_segments(st, tacit_live_session_id(o.live), false, collect_text, &stored),
+			     TACIT_OK);
+	tacit_store_close(st);
+	/* events: numbered 1, 2, 3 ... in the order told, each with its stored text */
+	CHECK_EQ_INT(o.n, 2 * PRODUCER_SEGMENTS);
+	bool numbered = true;
+	for (int i = 0; i < o.n && i < 2 * PRODUCER_SEGMENTS; i++) {
+		numbered = numbered && o.no[i] == i + 1;
+		buf_addf(&told, "%s,", o.text[i]);
+	}
+	CHECK(numbered);
+	CHECK_STR(told.data, stored.data);
+	/* the analysis thread's transcript, which the model cites by position: the same order */
+	for (size_t i = 0; i < o.live->t.n; i++)
+		buf_addf(&analysed, "%s,", o.live->t.segs[i].text);
+	CHECK_STR(analysed.data, stored.data);
+	buf_release(&stored);
+	buf_release(&told);
+	buf_release(&analysed);
+	tacit_live_close(o.live);
 }
 
 /* ---- questions from other processes, and abort ---- */
