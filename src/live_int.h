@@ -1,8 +1,58 @@
 /*
  * live_int.h — what the files of a live meeting share (like SQLite's vdbeInt.h): the
  * session struct, its queues and jobs, and the functions one file of the family calls in
- * another. Only src/live*.c include it; the public face is include/tacit.h, the pure
- * decisions (unit-tested without models) are in live.h.
+ * another. Only src/live*.c (and test_live.c, to look inside) include it; the public
+ * face is include/tacit.h, the pure decisions (unit-tested without models) live.h.
+ */
+/*
+ * Threads of a live meeting.
+ *  - The caller's threads: tacit_live_open() ... tacit_live_close(). push() takes a_mu
+ *    only. add_segment() is a producer of final segments (accept_final(), see seg_mu);
+ *    ask() and suggest() queue work under q_mu; wait_idle() and stop() wait on a_cond and
+ *    q_cond; abort() stores atomics only (it runs in signal handlers).
+ *  - The transcription thread (live_asr.c; with params.transcribe): takes audio from the
+ *    queue under a_mu, writes the recording and partials under seg_mu, feeds whisper
+ *    and produces final segments (accept_final()). It never waits on the model.
+ *  - The analysis thread (live_analysis.c; with params.analyze): owns the language model,
+ *    its own store connection (llm_store), the transcript t, tok, roll and the policy
+ *    (no lock: nobody else touches them). It takes its jobs under q_mu and runs them
+ *    without it: questions, new segments, the stop, suggestions, warming, idle folds.
+ *  - Two worker processes (tacit-worker): whisper's (asr_client.c) and the language
+ *    model's (worker.c). Model work never runs in this process.
+ *  - Questions from other processes (live_remote.c): an accepting thread and one
+ *    thread per connection (at most LIVE_REMOTE_CONNS); each connection's thread queues
+ *    its question under q_mu and then waits on its struct remote.
+ *  - Events (live_event.c) have no thread of their own: they are queued and delivered
+ *    by whichever thread finds nobody delivering, with no lock of the meeting held.
+ *
+ * Locks (what each guards) and their order.
+ *  - a_mu + a_cond: the audio queue, a_eof/a_busy/a_quit, the transcription thread's
+ *    failure; the gate's state. asr_gate() calls llm_pause() with it held, which takes
+ *    the worker's sig_mu (workerproc.c): a_mu -> sig_mu.
+ *  - seg_mu: seg_store (the segment store connection), rec, n_segments. A final
+ *    segment's store write, number, FINAL event and pending copy are taken with it held,
+ *    so every order agrees with the store's: seg_mu -> q_mu, seg_mu -> ev_mu.
+ *  - q_mu + q_cond: everything the analysis thread is asked to do (pend, asks,
+ *    suggest_req, stopping, stop_req, quit, done, idle, ready, job, cur_remote, stop_*).
+ *  - ev_mu + ev_cond: the event queue and which thread delivers it. Held only to move
+ *    an event on or off the queue, never across the callback; nothing is taken under it.
+ *  - remote->mu + cond (one per remote question): the answer text not yet sent, its
+ *    state, its references. Never held with another lock of the meeting.
+ *  Order: a_mu and seg_mu are never held together; seg_mu -> q_mu -> (nothing);
+ *  seg_mu -> ev_mu. The event callback runs with none of them held, so it may call
+ *  tacit_live_add_segment(), _ask(), _suggest() or _push(); its own events come after it
+ *  returns. Atomics instead of locks: aborted, job_cancel, asr_cancel (read by the model
+ *  and whisper calls), gate_llm (published once by the analysis thread).
+ *
+ * The worker pause (transcription first, asr_gate() in live_asr.c). While whisper has a
+ * final request in flight or queued, or more than live.asr_backlog_ms of audio waits,
+ * the transcription thread stops the language model's worker process with SIGSTOP
+ * (llm_pause(), workerproc.c) and resumes it with SIGCONT when that work is done; a
+ * partial does not pause it. A stopped worker keeps its state, so a model call in
+ * flight just takes longer. The pause is sent again while it lasts (a respawned worker
+ * starts running); a cancel, an abort, a stop (the transcription thread opens the gate
+ * when it ends) or close resumes it, and a worker whose parent dies while it is stopped
+ * is ended by the kernel (SIGHUP to its orphaned process group).
  */
 #ifndef TACIT_LIVE_INT_H
 #define TACIT_LIVE_INT_H
