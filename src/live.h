@@ -1,8 +1,9 @@
 /*
  * live.h — the parts of live meetings that are pure decisions, kept apart so they are
  * unit-tested without models: when automatic suggestions run, given the settings, the
- * power source, the battery and the machine's load; and when the language model must
- * wait for the transcription.
+ * power source, the battery and the machine's load; when the language model must wait
+ * for the transcription; and the rolling summary state, a pure function of the windows
+ * folded into it (live_summary.c).
  */
 #ifndef TACIT_LIVE_H
 #define TACIT_LIVE_H
@@ -38,5 +39,46 @@ int64_t live_backlog_limit(double setting_ms);
 
 /* Reads the 1-minute load average from <sysroot>/proc/loadavg; -1 when unreadable. */
 double live_loadavg(const char *sysroot);
+
+/* The rolling state: title, overview, key points, decisions, action items, open
+ * questions, one notes section per window, and next_segment (it covers segments
+ * [1, next_segment)) and windows (how many were folded). Stored as the JSON artifact
+ * "rolling_summary". Pure: no locks, no I/O, no model calls. */
+struct live_roll;
+
+/* The empty state; NULL when out of memory. Free with live_roll_free(). */
+struct live_roll *live_roll_new(void);
+/* A stored state when it has every field; NULL otherwise (start over). */
+struct live_roll *live_roll_parse(const char *json);
+void live_roll_free(struct live_roll *r); /* accepts NULL */
+/* The state as JSON (caller frees); NULL when out of memory. */
+char *live_roll_json(const struct live_roll *r);
+const char *live_roll_title(const struct live_roll *r);    /* "" before the first fold */
+const char *live_roll_overview(const struct live_roll *r); /* "" before the first fold */
+bool live_roll_is_empty(const struct live_roll *r);         /* no title and no overview yet */
+uint64_t live_roll_next_segment(const struct live_roll *r);
+uint64_t live_roll_windows(const struct live_roll *r);
+
+/* The state after the window of segment indices [first, end) (the section [S first+1,
+ * S end]) is folded into prev: a new state (free it with live_roll_free(); prev is not
+ * changed), NULL when out of memory.
+ *   part: the window's checked summary JSON ("title", "overview", the four lists, and
+ *         "part", a topic, from the stop's call), or NULL when its model call failed: the
+ *         window counts all the same (next_segment = end, windows + 1), for the meeting
+ *         goes on. Its list items are appended with their cites cut to the window (an
+ *         item left with none is dropped), and one notes section is added whose topic is
+ *         "part", else "title", and whose bullets are the key points (or the overview,
+ *         cited to the window's first segment, when none is left).
+ *   title, overview: the whole meeting's new ones; NULL keeps the old ones. */
+struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part, size_t part_len, const char *title,
+				 const char *overview, size_t first, size_t end);
+
+/* What a question's prompt says of the meeting before the window: the overview and the
+ * key points, each with its first cite; nothing before the first fold. */
+void live_roll_recap(const struct live_roll *r, struct buf *out);
+
+/* The stop's "summary" (title, overview, the lists) and "notes" (the sections) JSON;
+ * both caller frees. TACIT_ERR_NOMEM. */
+enum tacit_status live_roll_final_json(const struct live_roll *r, char **out_summary, char **out_notes);
 
 #endif

@@ -296,6 +296,20 @@ size_t tacit_transcript_words(const struct tacit_transcript *t)
 	return t ? t->words : 0;
 }
 
+bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, struct tacit_segment *out)
+{
+	if (!t || !out || i >= t->n)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->start_ms = t->segs[i].start_ms;
+	out->end_ms = t->segs[i].end_ms;
+	out->speaker = t->segs[i].speaker;
+	out->text = t->segs[i].text;
+	out->confidence = -1;
+	out->final = true;
+	return true;
+}
+
 bool transcript_has_times(const struct tacit_transcript *t)
 {
 	for (size_t i = 0; i < t->n; i++)

@@ -1,15 +1,17 @@
 /*
  * test_live.c — live meetings: the suggestion policy (battery, load), load average and
- * power from a fake sysroot, the one-time notice, event JSON, and, on a tiny synthetic
- * model (built by tools/synth-model when missing), a whole replayed meeting with folds,
- * stop cancelling suggestion work in flight, close stopping the worker mid-answer,
- * suggestions pausing on a low battery; questions from other processes over the
- * meeting's socket (stale sockets, long paths, an unwritable directory, a peer gone or
- * silent, a client giving up), and tacit_live_abort() ending a stop in progress.
+ * power from a fake sysroot, the one-time notice, event JSON, the rolling state (a pure
+ * function of its windows), and, on a tiny synthetic model (built by tools/synth-model
+ * when missing), a whole replayed meeting with folds, stop cancelling suggestion work in
+ * flight, close stopping the worker mid-answer, suggestions pausing on a low battery;
+ * questions from other processes over the meeting's socket (stale sockets, long paths,
+ * an unwritable directory, a peer gone or silent, a client giving up), and
+ * tacit_live_abort() ending a stop in progress.
  */
 #include "internal.h"
 
 #include "live.h"
+#include "live_int.h" /* the analysis thread's transcript, for the order test */
 #include "live_remote.h"
 
 #include "../check.h"
@@ -110,6 +112,148 @@ TEST(live_event_json)
 	tacit_free(j);
 	ev2.type = (enum tacit_live_event_type)99;
 	CHECK(tacit_live_event_json(&ev2) == NULL);
+}
+
+/* ---- the rolling state: a pure function of the windows folded into it ---- */
+
+static const char part1[] =
+	"{\"title\":\"Budget\",\"overview\":\"The budget was set.\","
+	"\"key_points\":[{\"text\":\"budget is 100\",\"cites\":[1,2]},{\"text\":\"out of window\",\"cites\":[7]}],"
+	"\"decisions\":[{\"text\":\"keep it\",\"cites\":[3,9]}],"
+	"\"action_items\":[{\"owner\":\"Al\",\"task\":\"write\",\"due\":\"\",\"cites\":[2]}],"
+	"\"open_questions\":[]}";
+
+TEST(live_roll_new_and_parse)
+{
+	struct live_roll *r = live_roll_new();
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(live_roll_is_empty(r));
+	CHECK_STR(live_roll_title(r), "");
+	CHECK(live_roll_next_segment(r) == 0 && live_roll_windows(r) == 0);
+	char *json = live_roll_json(r);
+	CHECK_STR(json, "{\"title\":\"\",\"overview\":\"\",\"key_points\":[],\"decisions\":[],\"action_items\":[],"
+			"\"open_questions\":[],\"sections\":[],\"next_segment\":0,\"windows\":0}");
+	struct live_roll *back = live_roll_parse(json);
+	CHECK(back != NULL && live_roll_is_empty(back));
+	live_roll_free(back);
+	free(json);
+	/* a state missing a field, or not JSON, is not taken: the meeting starts it over */
+	CHECK(live_roll_parse("{\"title\":\"\",\"overview\":\"\",\"sections\":[],\"next_segment\":0}") == NULL);
+	CHECK(live_roll_parse("not json") == NULL);
+	CHECK(live_roll_parse(NULL) == NULL);
+	live_roll_free(r);
+	live_roll_free(NULL);
+}
+
+TEST(live_roll_fold_appends_cut_cites_and_a_section)
+{
+	struct live_roll *r0 = live_roll_new();
+	if (!r0)
+		return;
+	/* window [S1, S3]: cites outside it are cut, an item left with none is dropped */
+	struct live_roll *r1 = live_roll_fold(r0, part1, strlen(part1), "Budget", "The budget was set.", 0, 3);
+	CHECK(r1 != NULL);
+	if (!r1) {
+		live_roll_free(r0);
+		return;
+	}
+	CHECK(live_roll_is_empty(r0)); /* prev is not changed */
+	CHECK(live_roll_next_segment(r0) == 0);
+	CHECK_STR(live_roll_title(r1), "Budget");
+	CHECK_STR(live_roll_overview(r1), "The budget was set.");
+	CHECK(live_roll_next_segment(r1) == 3 && live_roll_windows(r1) == 1);
+	char *json = live_roll_json(r1);
+	CHECK_STR(json, "{\"title\":\"Budget\",\"overview\":\"The budget was set.\","
+			"\"key_points\":[{\"text\":\"budget is 100\",\"cites\":[1,2]}],"
+			"\"decisions\":[{\"text\":\"keep it\",\"cites\":[3]}],"
+			"\"action_items\":[{\"owner\":\"Al\",\"task\":\"write\",\"due\":\"\",\"cites\":[2]}],"
+			"\"open_questions\":[],"
+			"\"sections\":[{\"topic\":\"Budget\",\"start\":1,\"end\":3,"
+			"\"bullets\":[{\"text\":\"budget is 100\",\"cites\":[1,2]}]}],\"next_segment\":3,\"windows\":1}");
+	free(json);
+
+	/* the stop's part: its "part" names the section; no key point left in the window
+	 * gives one bullet, the part's overview, cited to the window's first segment */
+	static const char last[] = "{\"part\":\"Hiring\",\"title\":\"Budget and hiring\",\"overview\":\"Two hires.\","
+				   "\"key_points\":[{\"text\":\"old\",\"cites\":[1]}],\"decisions\":[],"
+				   "\"action_items\":[],\"open_questions\":[]}";
+	struct live_roll *r2 = live_roll_fold(r1, last, strlen(last), "Budget and hiring", "Two hires.", 3, 5);
+	CHECK(r2 != NULL);
+	if (r2) {
+		CHECK_STR(live_roll_title(r2), "Budget and hiring");
+		CHECK(live_roll_next_segment(r2) == 5 && live_roll_windows(r2) == 2);
+		char *s = NULL, *n = NULL;
+		CHECK_EQ_INT(live_roll_final_json(r2, &s, &n), TACIT_OK);
+		CHECK_STR(s, "{\"title\":\"Budget and hiring\",\"overview\":\"Two hires.\","
+			     "\"key_points\":[{\"text\":\"budget is 100\",\"cites\":[1,2]}],"
+			     "\"decisions\":[{\"text\":\"keep it\",\"cites\":[3]}],"
+			     "\"action_items\":[{\"owner\":\"Al\",\"task\":\"write\",\"due\":\"\",\"cites\":[2]}],"
+			     "\"open_questions\":[]}");
+		CHECK(n && strstr(n, "{\"topic\":\"Hiring\",\"start\":4,\"end\":5,"
+				     "\"bullets\":[{\"text\":\"Two hires.\",\"cites\":[4]}]}"));
+		free(s);
+		free(n);
+		live_roll_free(r2);
+	}
+	CHECK_STR(live_roll_title(r1), "Budget"); /* still r1's */
+	live_roll_free(r1);
+	live_roll_free(r0);
+}
+
+TEST(live_roll_fold_failed_window_still_counts)
+{
+	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r1 = r0 ? live_roll_fold(r0, part1, strlen(part1), "Budget", "Set.", 0, 3) : NULL;
+	/* the model failed on [S4, S6]: no content, the title stays, the state covers it */
+	struct live_roll *r2 = r1 ? live_roll_fold(r1, NULL, 0, NULL, NULL, 3, 6) : NULL;
+	CHECK(r2 != NULL);
+	if (r2) {
+		CHECK_STR(live_roll_title(r2), "Budget");
+		CHECK_STR(live_roll_overview(r2), "Set.");
+		CHECK(live_roll_next_segment(r2) == 6 && live_roll_windows(r2) == 2);
+		char *a = live_roll_json(r1), *b = live_roll_json(r2);
+		/* the same lists and sections: only the counters moved */
+		CHECK(a && b && !strncmp(a, b, (size_t)(strstr(a, "\"next_segment\"") - a)));
+		free(a);
+		free(b);
+		/* a state that went through JSON folds the same as the one in memory */
+		char *j = live_roll_json(r2);
+		struct live_roll *back = live_roll_parse(j);
+		struct live_roll *x = back ? live_roll_fold(back, part1, strlen(part1), NULL, NULL, 6, 9) : NULL;
+		struct live_roll *y = live_roll_fold(r2, part1, strlen(part1), NULL, NULL, 6, 9);
+		char *xj = x ? live_roll_json(x) : NULL, *yj = y ? live_roll_json(y) : NULL;
+		CHECK_STR(xj, yj);
+		CHECK(xj && strstr(xj, "\"title\":\"Budget\"")); /* NULL title and overview keep the old ones */
+		free(xj);
+		free(yj);
+		free(j);
+		live_roll_free(x);
+		live_roll_free(y);
+		live_roll_free(back);
+	}
+	live_roll_free(r2);
+	live_roll_free(r1);
+	live_roll_free(r0);
+}
+
+TEST(live_roll_recap)
+{
+	struct live_roll *r0 = live_roll_new();
+	struct buf b;
+	buf_init(&b);
+	if (!r0)
+		return;
+	live_roll_recap(r0, &b);
+	CHECK_EQ_INT(b.len, 0); /* nothing before the first fold */
+	struct live_roll *r1 = live_roll_fold(r0, part1, strlen(part1), "Budget", "The budget was set.", 0, 3);
+	if (r1)
+		live_roll_recap(r1, &b);
+	CHECK_STR(b.data, "\nEarlier in the meeting: The budget was set.\n- budget is 100 (1)\n");
+	buf_release(&b);
+	live_roll_free(r1);
+	live_roll_free(r0);
 }
 
 /* ---- with a model ---- */
@@ -368,6 +512,118 @@ TEST(live_suggestions_pause_on_low_battery)
 	tacit_live_close(l);
 }
 
+/* ---- two producers: segment numbers, events and the analysis queue agree ---- */
+
+#define PRODUCER_SEGMENTS 60
+
+struct order {
+	struct tacit_live *live;
+	pthread_mutex_t mu;
+	int n;
+	int64_t no[2 * PRODUCER_SEGMENTS];
+	char text[2 * PRODUCER_SEGMENTS][16];
+};
+
+static void on_event_order(const struct tacit_live_event *ev, void *user)
+{
+	struct order *o = user;
+	if (ev->type != TACIT_LIVE_FINAL)
+		return;
+	pthread_mutex_lock(&o->mu);
+	if (o->n < 2 * PRODUCER_SEGMENTS) {
+		o->no[o->n] = ev->segment_no;
+		snprintf(o->text[o->n], sizeof(o->text[0]), "%s", ev->text);
+	}
+	o->n++;
+	pthread_mutex_unlock(&o->mu);
+	usleep(200); /* a slow client: the old code numbered, then told, then queued */
+}
+
+struct producer {
+	struct order *o;
+	char name;
+	enum tacit_status st;
+};
+
+static void *producer_main(void *arg)
+{
+	struct producer *pr = arg;
+	for (int i = 0; i < PRODUCER_SEGMENTS && pr->st == TACIT_OK; i++) {
+		char text[16];
+		snprintf(text, sizeof(text), "%c%d", pr->name, i);
+		/* one time for all: the store lists segments by time, then in the order stored */
+		struct tacit_segment seg = { .start_ms = 0, .end_ms = 500, .speaker = "Me", .text = text,
+					     .confidence = -1 };
+		pr->st = tacit_live_add_segment(pr->o->live, &seg);
+	}
+	return NULL;
+}
+
+static int collect_text(const struct tacit_segment *seg, void *user)
+{
+	struct buf *b = user;
+	buf_addf(b, "%s,", seg->text);
+	return 0;
+}
+
+TEST(live_two_producers_keep_segment_order)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic model (tools/synth-model)");
+	struct seen s = { 0 };
+	static struct order o;
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.window_tokens = 100000; /* no folds: the window is the whole transcript */
+	memset(&o, 0, sizeof(o));
+	pthread_mutex_init(&o.mu, NULL);
+	p.on_event = on_event_order;
+	p.user = &o;
+	CHECK_EQ_INT(tacit_live_open(&p, &o.live), TACIT_OK);
+	if (!o.live)
+		return;
+	struct producer pa = { &o, 'A', TACIT_OK }, pb = { &o, 'B', TACIT_OK };
+	pthread_t ta, tb;
+	CHECK(pthread_create(&ta, NULL, producer_main, &pa) == 0);
+	CHECK(pthread_create(&tb, NULL, producer_main, &pb) == 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_EQ_INT(pa.st, TACIT_OK);
+	CHECK_EQ_INT(pb.st, TACIT_OK);
+	CHECK_EQ_INT(tacit_live_wait_idle(o.live, 120000), TACIT_OK);
+
+	/* the store's order is the truth: [S i] is the store's i-th segment */
+	struct tacit_store *st = NULL;
+	struct buf stored, told, analysed;
+	buf_init(&stored);
+	buf_init(&told);
+	buf_init(&analysed);
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	if (st)
+		CHECK_EQ_INT(tacit_store_segments(st, tacit_live_session_id(o.live), false, collect_text, &stored),
+			     TACIT_OK);
+	tacit_store_close(st);
+	/* events: numbered 1, 2, 3 ... in the order told, each with its stored text */
+	CHECK_EQ_INT(o.n, 2 * PRODUCER_SEGMENTS);
+	bool numbered = true;
+	for (int i = 0; i < o.n && i < 2 * PRODUCER_SEGMENTS; i++) {
+		numbered = numbered && o.no[i] == i + 1;
+		buf_addf(&told, "%s,", o.text[i]);
+	}
+	CHECK(numbered);
+	CHECK_STR(told.data, stored.data);
+	/* the analysis thread's transcript, which the model cites by position: the same order */
+	for (size_t i = 0; i < o.live->t.n; i++)
+		buf_addf(&analysed, "%s,", o.live->t.segs[i].text);
+	CHECK_STR(analysed.data, stored.data);
+	buf_release(&stored);
+	buf_release(&told);
+	buf_release(&analysed);
+	tacit_live_close(o.live);
+}
+
 /* ---- questions from other processes, and abort ---- */
 
 /* A meeting without models: segments come from tacit_live_add_segment() only. */
@@ -434,6 +690,104 @@ TEST(live_remote_socket_bare_meeting)
 		 (long long)id, (long long)id);
 	CHECK_STR(tacit_errmsg(), want);
 	CHECK_EQ_INT(tacit_live_ask_remote(db, 424242, "Q?", NULL, NULL, NULL, NULL), TACIT_ERR_NOT_FOUND);
+}
+
+/* ---- an event callback that calls back into the meeting ---- */
+
+struct reentry {
+	struct tacit_live *live;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int depth, max_depth, n_final, n_added;
+	int64_t order[8];
+	enum tacit_status add_st;
+	bool done;
+};
+
+/* Adds a segment from inside the FINAL event of the first two (a client that answers
+ * what it hears): the old code took the event lock again here and hung. */
+static void on_event_reenter(const struct tacit_live_event *ev, void *user)
+{
+	struct reentry *r = user;
+	if (ev->type != TACIT_LIVE_FINAL)
+		return;
+	pthread_mutex_lock(&r->mu);
+	r->depth++;
+	if (r->depth > r->max_depth)
+		r->max_depth = r->depth;
+	if (r->n_final < (int)ARRAY_SIZE(r->order))
+		r->order[r->n_final] = ev->segment_no;
+	r->n_final++;
+	bool add = r->n_added < 2;
+	if (add)
+		r->n_added++;
+	pthread_mutex_unlock(&r->mu);
+	if (add) {
+		struct tacit_segment seg = { .start_ms = 9000, .end_ms = 9500, .speaker = "Bot", .text = "noted",
+					     .confidence = -1 };
+		enum tacit_status st = tacit_live_add_segment(r->live, &seg);
+		pthread_mutex_lock(&r->mu);
+		if (st != TACIT_OK)
+			r->add_st = st;
+		pthread_mutex_unlock(&r->mu);
+	}
+	pthread_mutex_lock(&r->mu);
+	r->depth--;
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *reenter_main(void *arg)
+{
+	struct reentry *r = arg;
+	struct tacit_segment seg = { .start_ms = 0, .end_ms = 1000, .speaker = "Me", .text = "hello", .confidence = -1 };
+	enum tacit_status st = tacit_live_add_segment(r->live, &seg);
+	pthread_mutex_lock(&r->mu);
+	if (st != TACIT_OK)
+		r->add_st = st;
+	r->done = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+TEST(live_event_callback_may_add_a_segment)
+{
+	struct seen s = { 0 };
+	static struct reentry r; /* a hung thread (the old deadlock) may still point at it */
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = bare_params(&s, db);
+	memset(&r, 0, sizeof(r));
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	p.on_event = on_event_reenter;
+	p.user = &r;
+	CHECK_EQ_INT(tacit_live_open(&p, &r.live), TACIT_OK);
+	if (!r.live)
+		return;
+	pthread_t th;
+	CHECK(pthread_create(&th, NULL, reenter_main, &r) == 0);
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 10; /* the guard: a deadlock fails the test instead of hanging the suite */
+	pthread_mutex_lock(&r.mu);
+	while (!r.done && pthread_cond_timedwait(&r.cond, &r.mu, &dl) == 0) {
+	}
+	bool done = r.done;
+	pthread_mutex_unlock(&r.mu);
+	CHECK(done);
+	if (!done) { /* hung: leave the meeting and its thread alone */
+		pthread_detach(th);
+		return;
+	}
+	pthread_join(th, NULL);
+	CHECK_EQ_INT(r.add_st, TACIT_OK);
+	/* every segment announced once, in order, one callback at a time (not nested) */
+	CHECK_EQ_INT(r.n_final, 3);
+	CHECK(r.order[0] == 1 && r.order[1] == 2 && r.order[2] == 3);
+	CHECK_EQ_INT(r.max_depth, 1);
+	CHECK_EQ_INT(tacit_live_stop(r.live, NULL), TACIT_OK);
+	tacit_live_close(r.live);
 }
 
 /* A socket file whose process is gone: bound, then its descriptor closed. */

@@ -1,0 +1,280 @@
+/*
+ * live_asr.c — the transcription thread and its pause gate ("transcription first"), and
+ * the one door of final segments (whisper's and tacit_live_add_segment()'s): a final
+ * segment is committed to the store before anyone hears of it, then queued for the
+ * analysis thread. The transcription thread never waits on the language model.
+ */
+#include "internal.h"
+
+#include "asr.h"
+#include "live_int.h"
+#include "store.h"
+#include "llm_client.h"
+
+#define ASR_CHUNK_FRAMES (TACIT_AUDIO_RATE / 2)
+/* Transcription first (see asr_gate()): how often a paused model's transcription thread
+ * looks whether whisper is done when no audio comes. */
+#define GATE_POLL_MS 50
+
+bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms)
+{
+	return enabled && (asr_busy || backlog_ms > max_backlog_ms);
+}
+
+int64_t live_backlog_limit(double setting_ms)
+{
+	/* the web app checks the range; a library caller may store anything */
+	if (!(setting_ms > 0))
+		return 0;
+	return setting_ms > 600000 ? 600000 : (int64_t)setting_ms;
+}
+
+static int speaker_of_label(const char *label)
+{
+	if (label && !strcmp(label, "Me"))
+		return TACIT_SPEAKER_ME;
+	if (label && !strcmp(label, "Them"))
+		return TACIT_SPEAKER_THEM;
+	return TACIT_SPEAKER_UNKNOWN;
+}
+
+/* Hands a copy of the segment to the analysis thread; with seg_mu held, so the queue's
+ * order is the store's (the model cites segments by their place in it). */
+static enum tacit_status queue_pending(struct tacit_live *l, struct pending *p)
+{
+	enum tacit_status st = TACIT_OK;
+	pthread_mutex_lock(&l->q_mu);
+	if (l->n_pend == l->pend_alloc) {
+		size_t na = l->pend_alloc ? l->pend_alloc * 2 : 64;
+		struct pending *np = realloc(l->pend, na * sizeof(*np));
+		if (!np) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		l->pend = np;
+		l->pend_alloc = na;
+	}
+	l->pend[l->n_pend++] = *p;
+	p->speaker = p->text = NULL;
+	l->idle = false;
+	pthread_cond_broadcast(&l->q_cond);
+out:
+	pthread_mutex_unlock(&l->q_mu);
+	return st;
+}
+
+/* Stores a final segment, announces it, and hands it to the analysis thread. Its number,
+ * its event and its place in the analysis queue are all taken under seg_mu, so two
+ * producers (the transcription thread and tacit_live_add_segment() callers) cannot
+ * number in one order and queue or tell in another. The event is delivered after
+ * seg_mu is released: the callback may add a segment itself. */
+enum tacit_status live_accept_final(struct tacit_live *l, const char *label, const char *text, int64_t start_ms,
+				    int64_t end_ms, float confidence)
+{
+	struct tacit_segment seg = { .start_ms = start_ms, .end_ms = end_ms, .speaker = label, .text = text,
+				     .confidence = confidence };
+	struct pending p = { NULL, NULL, start_ms, end_ms };
+	enum tacit_status st = TACIT_OK;
+	if (l->p.analyze && (!(p.speaker = strdup(label ? label : "")) || !(p.text = strdup(text)))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	pthread_mutex_lock(&l->seg_mu);
+	st = tacit_store_add_segment(l->seg_store, l->session_id, &seg, NULL);
+	if (st == TACIT_OK) {
+		struct tacit_live_event ev = { .type = TACIT_LIVE_FINAL, .segment_no = ++l->n_segments,
+					       .start_ms = start_ms, .end_ms = end_ms,
+					       .speaker = speaker_of_label(label), .label = label, .text = text };
+		live_event_queue(l, &ev);
+		if (l->p.analyze)
+			st = queue_pending(l, &p);
+	}
+	pthread_mutex_unlock(&l->seg_mu);
+	live_event_deliver(l);
+out:
+	free(p.speaker);
+	free(p.text);
+	return st;
+}
+
+bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)
+{
+	struct tacit_live *l = user;
+	const char *label = tacit_speaker_name(s->speaker);
+	int64_t start = s->start_ms + l->offset_ms, end = s->end_ms + l->offset_ms;
+	if (!s->final) {
+		struct tacit_segment seg = { .start_ms = start, .end_ms = end, .speaker = label, .text = s->text,
+					     .confidence = s->confidence };
+		pthread_mutex_lock(&l->seg_mu);
+		tacit_store_set_partial(l->seg_store, l->session_id, &seg);
+		pthread_mutex_unlock(&l->seg_mu);
+		struct tacit_live_event ev = { .type = TACIT_LIVE_PARTIAL, .start_ms = start, .end_ms = end,
+					       .speaker = s->speaker, .label = label, .text = s->text };
+		live_emit(l, &ev);
+		return true;
+	}
+	enum tacit_status st = live_accept_final(l, label, s->text, start, end, s->confidence);
+	if (st != TACIT_OK)
+		live_emit_text(l, TACIT_LIVE_WARNING, "cannot store a final segment: %s", tacit_errmsg());
+	return true;
+}
+
+/* Transcription first. Under load, whisper's threads and the model's threads on the same
+ * cores starve each other: ggml's threads wait for each other at every graph node by
+ * spinning, so a team with one thread descheduled stalls while its others burn their
+ * cores, and a lower priority (nice) for the model only changes the shares, not the
+ * stalls; on 2 cores the transcript fell a minute behind. So the transcription thread
+ * pauses the model's worker (SIGSTOP, llm_pause()) while whisper has a final request in
+ * flight or queued or the audio backlog passes live.asr_backlog_ms, and resumes it when
+ * they are done: the model works in the gaps and never takes a core from a final. A
+ * partial (a preview, dropped when its final comes) does not pause the model, or the
+ * model would hardly run while anyone speaks. A paused worker keeps its state, so no work
+ * is lost; a cancel or a stop resumes it. The live VAD (this thread) runs beside the
+ * model: one thread, short. With a_mu held. */
+static void asr_gate(struct tacit_live *l, bool finishing)
+{
+	struct tacit_llm *llm = __atomic_load_n(&l->gate_llm, __ATOMIC_ACQUIRE);
+	if (!llm)
+		return;
+	bool busy = finishing || (l->stream && asr_stream_final_pending(l->stream));
+	int64_t backlog = (int64_t)(l->aq_len / (size_t)l->p.n_channels) * 1000 / TACIT_AUDIO_RATE;
+	bool pause = !l->a_quit && live_llm_must_wait(l->gate_on, busy, backlog, l->gate_backlog_ms);
+	if (pause && !l->gate_paused)
+		l->n_gate_pauses++;
+	if (pause || l->gate_paused)
+		llm_pause(llm, pause); /* again while paused: a respawned worker starts running */
+	l->gate_paused = pause;
+}
+
+static void asr_gate_open(struct tacit_live *l)
+{
+	struct tacit_llm *llm = __atomic_load_n(&l->gate_llm, __ATOMIC_ACQUIRE);
+	if (llm && l->gate_paused)
+		llm_pause(llm, false);
+	l->gate_paused = false;
+}
+
+/* How much speech in one language makes the first confident detection. */
+#define LIVE_LANG_MS 3000
+
+/* Stores the meeting's language once whisper has decoded LIVE_LANG_MS of speech in it,
+ * or, at the end, whatever it has found (as an import does). Asr thread. */
+static void store_language(struct tacit_live *l, bool at_end)
+{
+	if (l->lang_stored || !l->asr)
+		return;
+	const char *lang = asr_language_settled(l->asr, at_end ? 1 : LIVE_LANG_MS);
+	if (!*lang)
+		return;
+	pthread_mutex_lock(&l->seg_mu);
+	enum tacit_status st = store_session_set_language(l->seg_store, l->session_id, lang);
+	pthread_mutex_unlock(&l->seg_mu);
+	if (st != TACIT_OK)
+		live_emit_text(l, TACIT_LIVE_WARNING, "cannot store the meeting's language: %s", tacit_errmsg());
+	l->lang_stored = true;
+}
+
+void *live_asr_main(void *arg)
+{
+	struct tacit_live *l = arg;
+	int ch = l->p.n_channels;
+	size_t max = (size_t)ASR_CHUNK_FRAMES * (size_t)ch;
+	float *chunk = malloc(max * sizeof(float));
+	int16_t *pcm16 = malloc(max * sizeof(int16_t));
+	enum tacit_status st = chunk && pcm16 ? TACIT_OK : tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+
+	pthread_mutex_lock(&l->a_mu);
+	while (st == TACIT_OK) {
+		while (l->aq_len == 0 && !l->a_eof && !l->a_quit && st == TACIT_OK) {
+			if (!l->gate_paused) {
+				pthread_cond_wait(&l->a_cond, &l->a_mu);
+				continue;
+			}
+			/* the model waits: look at whisper's progress even when no audio comes */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += GATE_POLL_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&l->a_cond, &l->a_mu, &ts) == 0 || l->aq_len || l->a_eof || l->a_quit)
+				continue;
+			pthread_mutex_unlock(&l->a_mu);
+			st = tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel); /* takes whisper's results */
+			pthread_mutex_lock(&l->a_mu);
+			asr_gate(l, false);
+		}
+		if (l->a_quit || l->aq_len == 0 || st != TACIT_OK)
+			break;
+		size_t n = l->aq_len < max ? l->aq_len : max;
+		memcpy(chunk, l->aq + l->aq_head, n * sizeof(float));
+		l->aq_head += n;
+		l->aq_len -= n;
+		if (l->aq_len == 0)
+			l->aq_head = 0;
+		l->a_busy = true;
+		pthread_mutex_unlock(&l->a_mu);
+
+		size_t frames = n / (size_t)ch;
+		if (l->rec) {
+			for (size_t i = 0; i < frames * (size_t)ch; i++) {
+				float v = chunk[i] * 32768.0f;
+				pcm16[i] = (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : v);
+			}
+			char why[512] = "";
+			pthread_mutex_lock(&l->seg_mu);
+			if (tacit_recording_write(l->rec, pcm16, frames) != TACIT_OK) {
+				snprintf(why, sizeof(why), "%s", tacit_errmsg());
+				tacit_recording_close(l->rec);
+				l->rec = NULL;
+			}
+			pthread_mutex_unlock(&l->seg_mu);
+			if (*why) /* told with no lock held: the callback may call back into the meeting */
+				live_emit_text(l, TACIT_LIVE_WARNING, "the recording stopped: %s", why);
+		}
+		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
+		store_language(l, false);
+
+		pthread_mutex_lock(&l->a_mu);
+		asr_gate(l, false);
+		l->a_busy = false;
+		pthread_cond_broadcast(&l->a_cond);
+	}
+	bool quit = l->a_quit;
+	if (st == TACIT_OK && !quit)
+		asr_gate(l, true); /* the last audio is transcribed before the model goes on */
+	pthread_mutex_unlock(&l->a_mu);
+	if (st == TACIT_OK && !quit)
+		st = tacit_asr_stream_finish(l->stream, &l->asr_cancel);
+	pthread_mutex_lock(&l->a_mu);
+	asr_gate_open(l);
+	pthread_mutex_unlock(&l->a_mu);
+	store_language(l, true);
+	char close_err[512] = "";
+	pthread_mutex_lock(&l->seg_mu);
+	tacit_store_set_partial(l->seg_store, l->session_id, NULL);
+	if (l->rec && tacit_recording_close(l->rec) != TACIT_OK && st == TACIT_OK)
+		snprintf(close_err, sizeof(close_err), "%s", tacit_errmsg());
+	l->rec = NULL;
+	pthread_mutex_unlock(&l->seg_mu);
+	if (*close_err)
+		live_emit_text(l, TACIT_LIVE_WARNING, "cannot close the recording: %s", close_err);
+	pthread_mutex_lock(&l->a_mu);
+	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED) {
+		l->a_err = st;
+		snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
+	}
+	l->a_eof = true;
+	pthread_cond_broadcast(&l->a_cond);
+	pthread_mutex_unlock(&l->a_mu);
+	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED)
+		live_emit_text(l, TACIT_LIVE_WARNING, "transcription stopped: %s", l->a_errmsg);
+	if (l->n_gate_pauses)
+		tacit_log(TACIT_LOG_INFO, "live: the model waited for the transcription %llu times",
+			  (unsigned long long)l->n_gate_pauses);
+	free(chunk);
+	free(pcm16);
+	return NULL;
+}
+

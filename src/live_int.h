@@ -1,0 +1,249 @@
+/*
+ * live_int.h — what the files of a live meeting share (like SQLite's vdbeInt.h): the
+ * session struct, its queues and jobs, and the functions one file of the family calls in
+ * another. Only src/live*.c (and test_live.c, to look inside) include it; the public
+ * face is include/tacit.h, the pure decisions (unit-tested without models) live.h.
+ */
+/*
+ * Threads of a live meeting.
+ *  - The caller's threads: tacit_live_open() ... tacit_live_close(). push() takes a_mu
+ *    only. add_segment() is a producer of final segments (accept_final(), see seg_mu);
+ *    ask() and suggest() queue work under q_mu; wait_idle() and stop() wait on a_cond and
+ *    q_cond; abort() stores atomics only (it runs in signal handlers).
+ *  - The transcription thread (live_asr.c; with params.transcribe): takes audio from the
+ *    queue under a_mu, writes the recording and partials under seg_mu, feeds whisper
+ *    and produces final segments (accept_final()). It never waits on the model.
+ *  - The analysis thread (live_analysis.c; with params.analyze): owns the language model,
+ *    its own store connection (llm_store), the transcript t, tok, roll and the policy
+ *    (no lock: nobody else touches them). It takes its jobs under q_mu and runs them
+ *    without it: questions, new segments, the stop, suggestions, warming, idle folds.
+ *  - Two worker processes (tacit-worker): whisper's (asr_client.c) and the language
+ *    model's (worker.c). Model work never runs in this process.
+ *  - Questions from other processes (live_remote.c): an accepting thread and one
+ *    thread per connection (at most LIVE_REMOTE_CONNS); each connection's thread queues
+ *    its question under q_mu and then waits on its struct remote.
+ *  - Events (live_event.c) have no thread of their own: they are queued and delivered
+ *    by whichever thread finds nobody delivering, with no lock of the meeting held.
+ *
+ * Locks (what each guards) and their order.
+ *  - a_mu + a_cond: the audio queue, a_eof/a_busy/a_quit, the transcription thread's
+ *    failure; the gate's state. asr_gate() calls llm_pause() with it held, which takes
+ *    the worker's sig_mu (workerproc.c): a_mu -> sig_mu.
+ *  - seg_mu: seg_store (the segment store connection), rec, n_segments. A final
+ *    segment's store write, number, FINAL event and pending copy are taken with it held,
+ *    so every order agrees with the store's: seg_mu -> q_mu, seg_mu -> ev_mu.
+ *  - q_mu + q_cond: everything the analysis thread is asked to do (pend, asks,
+ *    suggest_req, stopping, stop_req, quit, done, idle, ready, job, cur_remote, stop_*).
+ *  - ev_mu + ev_cond: the event queue and which thread delivers it. Held only to move
+ *    an event on or off the queue, never across the callback; nothing is taken under it.
+ *  - remote->mu + cond (one per remote question): the answer text not yet sent, its
+ *    state, its references. Never held with another lock of the meeting.
+ *  Order: a_mu and seg_mu are never held together; seg_mu -> q_mu -> (nothing);
+ *  seg_mu -> ev_mu. The event callback runs with none of them held, so it may call
+ *  tacit_live_add_segment(), _ask(), _suggest() or _push(); its own events come after it
+ *  returns. Atomics instead of locks: aborted, job_cancel, asr_cancel (read by the model
+ *  and whisper calls), gate_llm (published once by the analysis thread).
+ *
+ * The worker pause (transcription first, asr_gate() in live_asr.c). While whisper has a
+ * final request in flight or queued, or more than live.asr_backlog_ms of audio waits,
+ * the transcription thread stops the language model's worker process with SIGSTOP
+ * (llm_pause(), workerproc.c) and resumes it with SIGCONT when that work is done; a
+ * partial does not pause it. A stopped worker keeps its state, so a model call in
+ * flight just takes longer. The pause is sent again while it lasts (a respawned worker
+ * starts running); a cancel, an abort, a stop (the transcription thread opens the gate
+ * when it ends) or close resumes it, and a worker whose parent dies while it is stopped
+ * is ended by the kernel (SIGHUP to its orphaned process group).
+ */
+#ifndef TACIT_LIVE_INT_H
+#define TACIT_LIVE_INT_H
+
+#include "internal.h"
+
+#include "asr.h"
+#include "live.h"
+#include "live_remote.h"
+#include "transcript.h"
+
+#include <pthread.h>
+#include <time.h>
+
+#include <yyjson.h>
+
+/* Models and settings the family shares. */
+#define DEFAULT_MAX_TOKENS 320
+#define PROMPT_VERSION "live-1"
+
+enum job { JOB_NONE, JOB_INGEST, JOB_WARM, JOB_ASK, JOB_SUGGEST, JOB_IDLE_FOLD, JOB_FINAL };
+
+struct pending {
+	char *speaker, *text;
+	int64_t start_ms, end_ms;
+};
+
+/* A question from another process (live_remote.c): the connection's thread waits on it
+ * while the analysis thread answers; each holds a reference. */
+struct remote {
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	int refs;
+	struct buf pending; /* answer text not yet sent to the client */
+	bool started, done, abandoned;
+	enum tacit_status st;
+	char *json;
+	char msg[512];
+};
+
+struct ask {
+	uint64_t id;
+	char *question;
+	struct remote *remote; /* NULL: asked with tacit_live_ask(), answered as events */
+	struct ask *next;
+};
+
+struct tacit_live {
+	struct tacit_live_params p;
+	char *title, *store_path, *sysroot, *model_name;
+	int64_t session_id;
+	int64_t offset_ms; /* session time of the first frame pushed now */
+	struct tacit_system sys;
+
+	pthread_mutex_t ev_mu; /* the event queue (live_event.c) */
+	pthread_cond_t ev_cond; /* the deliverer finished */
+	struct live_event_node *ev_head, *ev_tail;
+	bool ev_delivering; /* a thread is draining the queue: one callback at a time */
+	pthread_t ev_thread; /* which one, while ev_delivering */
+
+	pthread_mutex_t seg_mu; /* seg_store, rec, n_segments */
+	struct tacit_store *seg_store;
+	struct tacit_recording *rec;
+	int64_t n_segments;
+
+	pthread_mutex_t a_mu; /* the audio queue */
+	pthread_cond_t a_cond;
+	float *aq;
+	size_t aq_head, aq_len, aq_alloc; /* floats */
+	bool a_eof, a_busy, a_quit;
+	enum tacit_status a_err;
+	char a_errmsg[512];
+	bool a_err_told;
+	pthread_t asr_thread;
+	bool asr_started;
+	bool lang_stored; /* the session's language is known (asr thread) */
+	struct tacit_asr *asr;
+	struct tacit_asr_stream *stream;
+	int asr_cancel; /* atomic */
+	/* transcription first: the model worker is paused while whisper has work */
+	struct tacit_llm *gate_llm; /* atomic: set once the analysis thread has opened it */
+	bool gate_on, gate_paused;  /* gate_paused: transcription thread only */
+	int64_t gate_backlog_ms;
+	uint64_t n_gate_pauses;
+
+	pthread_mutex_t q_mu; /* everything the analysis thread is asked to do */
+	pthread_cond_t q_cond;
+	struct pending *pend;
+	size_t n_pend, pend_alloc;
+	struct ask *asks, *asks_tail;
+	uint64_t next_ask_id;
+	bool suggest_req, stopping, stop_req, quit, done, idle, ready, llm_exited;
+	enum tacit_status ready_st;
+	char ready_msg[512];
+	enum job job;
+	int job_cancel;             /* atomic: the model call in flight stops */
+	struct remote *cur_remote; /* the remote question being answered */
+	int aborted;                /* atomic: tacit_live_abort() was called */
+	struct live_listener *listener;
+	enum tacit_status stop_st;
+	char stop_msg[512];
+	char *stop_summary;
+	double stop_t0;
+	pthread_t llm_thread;
+	bool llm_started;
+
+	/* analysis thread only */
+	struct tacit_llm *llm;
+	struct tacit_store *llm_store;
+	char *llm_path;
+	int max_tokens, budget;
+	bool tiny;
+	struct tacit_transcript t;
+	int *tok;
+	size_t win_first, warm_upto;
+	int win_tokens;
+	struct live_roll *roll;
+	struct live_policy policy;
+	bool suggest_on;
+	double next_suggest;
+	int backoff;
+	int suggest_state; /* last told, -1 = none */
+	/* what the stop did (the STOPPED event): model work from tacit_live_stop() on */
+	bool stop_phase;
+	long long stop_read, stop_generated;
+	int stop_calls, stop_folds;
+};
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline int aborted(const struct tacit_live *l)
+{
+	return __atomic_load_n(&l->aborted, __ATOMIC_SEQ_CST);
+}
+
+/* ---- live.c: settings ---- */
+double live_setting_num(struct tacit_store *store, const char *key, double def);
+bool live_setting_on(struct tacit_store *store, const char *key);
+bool live_setting_off(struct tacit_store *store, const char *key);
+
+/* ---- live_event.c: events to the application ---- */
+/* Queues the event (copied) and delivers the queue, unless another thread is delivering
+ * it: then that thread delivers this one too, after those before it. Call with no lock
+ * of the meeting held. */
+void live_emit(struct tacit_live *l, const struct tacit_live_event *ev);
+/* The two halves: queue under a lock that orders events (seg_mu for FINAL events), then
+ * deliver once it is released. */
+void live_event_queue(struct tacit_live *l, const struct tacit_live_event *ev);
+void live_event_deliver(struct tacit_live *l);
+/* Returns once every event queued so far was delivered (at once from inside the
+ * callback, which cannot wait for itself). */
+void live_event_flush(struct tacit_live *l);
+/* Frees what was never delivered (close). */
+void live_event_discard(struct tacit_live *l);
+void live_emit_text(struct tacit_live *l, enum tacit_live_event_type type, const char *fmt, ...) TACIT_PRINTF(3, 4);
+
+/* ---- live_asr.c: final segments in, the transcription thread ---- */
+/* Stores a final segment, announces it, and hands it to the analysis thread. */
+enum tacit_status live_accept_final(struct tacit_live *l, const char *label, const char *text, int64_t start_ms,
+				    int64_t end_ms, float confidence);
+bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user);
+void *live_asr_main(void *arg);
+
+/* ---- live_prompt.c: prompts and model calls (analysis thread) ---- */
+void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf *user);
+enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, int max_tokens,
+				tacit_token_fn on_token, void *tok_user, char **out_text, const char *what);
+enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
+				 size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,
+				 const char *what);
+
+/* ---- live_suggest.c: suggestion policy and rounds (analysis thread) ---- */
+void live_read_policy(struct tacit_live *l);
+bool live_suggestion_due(struct tacit_live *l);
+void live_suggest_run(struct tacit_live *l);
+
+/* ---- live_ask.c: questions ---- */
+enum tacit_status live_enqueue_ask(struct tacit_live *l, const char *question, struct remote *remote,
+				   uint64_t *out_request_id);
+void live_on_remote_question(const char *question, struct live_reply *rep, void *user);
+void live_do_ask(struct tacit_live *l, struct ask *a);
+void live_remote_finish(struct remote *r, enum tacit_status st, const char *json, const char *msg);
+void live_free_ask(struct ask *a);
+
+/* ---- live_analysis.c: the analysis thread ---- */
+enum tacit_status live_add_to_transcript(struct tacit_live *l, const struct pending *p);
+void *live_llm_main(void *arg);
+
+#endif

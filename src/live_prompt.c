@@ -1,0 +1,92 @@
+/*
+ * live_prompt.c — the analysis thread's model calls: the shared system message, the
+ * window's transcript as the prompt's stable start (so the model's cache reuse applies),
+ * and task calls whose output a grammar bounds and citations_check() checks.
+ */
+#include "internal.h"
+
+#include "citations.h"
+#include "grammar.h"
+#include "live_int.h"
+#include "llm_client.h"
+
+#define PART_MAX_CHARS 60 /* the topic of the last part, written by the final call */
+
+static const char system_text[] =
+	"You are a meeting assistant. Transcript lines start with a segment number like [S12]. Reply with JSON "
+	"only. Every item cites, in \"cites\", the numbers of the segments it rests on (12 for [S12]).";
+
+void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf *user)
+{
+	buf_adds(user, "Transcript:\n");
+	for (size_t i = first; i < end; i++)
+		transcript_line(&l->t, i, user);
+}
+
+/* One model call with the shared system message; *out_text: caller frees. */
+enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, int max_tokens,
+				  tacit_token_fn on_token, void *tok_user, char **out_text, const char *what)
+{
+	struct tacit_chat_message msgs[2] = { { "system", system_text }, { "user", user } };
+	struct tacit_llm_request req = tacit_llm_default_request();
+	struct tacit_llm_stats stats;
+	req.messages = msgs;
+	req.n_messages = 2;
+	req.grammar = grammar;
+	req.max_tokens = max_tokens;
+	enum tacit_status st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
+	if (l->stop_phase) {
+		l->stop_read += stats.n_prompt - stats.n_reused;
+		l->stop_generated += stats.n_generated;
+		l->stop_calls++;
+	}
+	if (st == TACIT_OK)
+		tacit_log(TACIT_LOG_INFO, "live %s: %d prompt tokens (%d reused), %d generated, %.0f ms prefill, %.0f ms decode",
+			  what, stats.n_prompt, stats.n_reused, stats.n_generated, stats.prefill_ms, stats.decode_ms);
+	if (st == TACIT_OK && grammar && stats.finish != TACIT_FINISH_STOP && out_text) {
+		/* a cut JSON is caught by the check that follows */
+		tacit_log(TACIT_LOG_DEBUG, "live %s: output cut at %d tokens", what, stats.n_generated);
+	}
+	return st;
+}
+
+/* One task call whose output is checked; with_part (a summary only) adds a first field
+ * "part", a short topic, to the schema. */
+enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
+				   size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,
+				   const char *what)
+{
+	static const char root[] = "root ::= \"{\\\"title\\\":\"";
+	struct grammar_limits lim;
+	struct buf g;
+	char *text = NULL;
+	size_t bytes = (size_t)l->max_tokens * (l->tiny ? 1 : 3);
+	/* the part's field comes on top of the budget (a model token is at least 3 bytes, or 1 when tiny) */
+	size_t part = with_part ? sizeof("{\"part\":\"\",") + (size_t)PART_MAX_CHARS * (l->tiny ? 1 : 4) : 0;
+	int extra = (int)((part + (l->tiny ? 0 : 2)) / (l->tiny ? 1 : 3));
+	buf_init(&g);
+	if (!grammar_limits_for(task, bytes, n_segments, l->tiny, &lim)) {
+		buf_release(&g);
+		return tacit_fail(TACIT_ERR_USAGE, "%d output tokens are too few for the live %s (raise live.max_tokens)",
+				  l->max_tokens, what);
+	}
+	grammar_build(task, &lim, &g);
+	char *at = with_part ? strstr(g.data, root) : NULL;
+	if (at) {
+		struct buf pg;
+		buf_init(&pg);
+		buf_add(&pg, g.data, (size_t)(at - g.data));
+		buf_adds(&pg, "root ::= \"{\\\"part\\\":\" part \",\\\"title\\\":\"");
+		buf_adds(&pg, at + sizeof(root) - 1);
+		buf_addf(&pg, "part ::= \"\\\"\" chr{0,%d} \"\\\"\"\n", PART_MAX_CHARS);
+		buf_release(&g);
+		g = pg;
+	}
+	enum tacit_status st = live_generate(l, user, g.data, l->max_tokens + extra, on_token, tok_user, &text, what);
+	if (st == TACIT_OK)
+		st = citations_check(task, text, n_segments, checked, NULL);
+	tacit_free(text);
+	buf_release(&g);
+	return st;
+}
+

@@ -1,0 +1,254 @@
+/*
+ * live_summary.c — the rolling state of a live meeting: title, overview, the lists
+ * (key points, decisions, action items, open questions) and one notes section per folded
+ * window, with next_segment: the state always covers segments [1, next_segment). Pure:
+ * no locks, no I/O, no model calls; the analysis thread calls the model, then
+ * live_roll_fold(), then stores the result. Items keep only the cites inside their window.
+ */
+#include "internal.h"
+
+#include "live.h"
+
+#include <yyjson.h>
+
+struct live_roll {
+	yyjson_mut_doc *doc; /* the JSON stored as the artifact "rolling_summary" */
+};
+
+static const char *const roll_lists[] = { "key_points", "decisions", "action_items", "open_questions" };
+
+static struct live_roll *roll_wrap(yyjson_mut_doc *d)
+{
+	struct live_roll *r = d ? malloc(sizeof(*r)) : NULL;
+	if (!r) {
+		yyjson_mut_doc_free(d);
+		return NULL;
+	}
+	r->doc = d;
+	return r;
+}
+
+struct live_roll *live_roll_new(void)
+{
+	yyjson_mut_doc *d = yyjson_mut_doc_new(NULL);
+	if (!d)
+		return NULL;
+	yyjson_mut_val *o = yyjson_mut_obj(d);
+	yyjson_mut_doc_set_root(d, o);
+	yyjson_mut_obj_add_str(d, o, "title", "");
+	yyjson_mut_obj_add_str(d, o, "overview", "");
+	for (size_t i = 0; i < ARRAY_SIZE(roll_lists); i++)
+		yyjson_mut_obj_add_val(d, o, roll_lists[i], yyjson_mut_arr(d));
+	yyjson_mut_obj_add_val(d, o, "sections", yyjson_mut_arr(d));
+	yyjson_mut_obj_add_uint(d, o, "next_segment", 0);
+	yyjson_mut_obj_add_uint(d, o, "windows", 0);
+	return roll_wrap(d);
+}
+
+struct live_roll *live_roll_parse(const char *json)
+{
+	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	yyjson_val *r = yyjson_doc_get_root(doc);
+	bool ok = yyjson_is_obj(r) && yyjson_is_str(yyjson_obj_get(r, "title")) &&
+		  yyjson_is_str(yyjson_obj_get(r, "overview")) && yyjson_is_arr(yyjson_obj_get(r, "sections")) &&
+		  yyjson_is_uint(yyjson_obj_get(r, "next_segment")) && yyjson_is_uint(yyjson_obj_get(r, "windows"));
+	for (size_t i = 0; ok && i < ARRAY_SIZE(roll_lists); i++)
+		ok = yyjson_is_arr(yyjson_obj_get(r, roll_lists[i]));
+	yyjson_mut_doc *m = ok ? yyjson_doc_mut_copy(doc, NULL) : NULL;
+	yyjson_doc_free(doc);
+	return roll_wrap(m);
+}
+
+void live_roll_free(struct live_roll *r)
+{
+	if (!r)
+		return;
+	yyjson_mut_doc_free(r->doc);
+	free(r);
+}
+
+char *live_roll_json(const struct live_roll *r)
+{
+	return yyjson_mut_write(r->doc, 0, NULL);
+}
+
+static uint64_t roll_uint(const struct live_roll *r, const char *key)
+{
+	return yyjson_mut_get_uint(yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), key));
+}
+
+static const char *roll_str(const struct live_roll *r, const char *key)
+{
+	const char *s = yyjson_mut_get_str(yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), key));
+	return s ? s : "";
+}
+
+static void roll_set_uint(yyjson_mut_doc *d, const char *key, uint64_t v)
+{
+	yyjson_mut_val *r = yyjson_mut_doc_get_root(d);
+	yyjson_mut_obj_put(r, yyjson_mut_str(d, key), yyjson_mut_uint(d, v));
+}
+
+static void roll_set_str(yyjson_mut_doc *d, const char *key, const char *v)
+{
+	yyjson_mut_val *r = yyjson_mut_doc_get_root(d);
+	yyjson_mut_obj_put(r, yyjson_mut_str(d, key), yyjson_mut_strcpy(d, v ? v : ""));
+}
+
+const char *live_roll_title(const struct live_roll *r)
+{
+	return roll_str(r, "title");
+}
+
+const char *live_roll_overview(const struct live_roll *r)
+{
+	return roll_str(r, "overview");
+}
+
+bool live_roll_is_empty(const struct live_roll *r)
+{
+	return !*live_roll_title(r) && !*live_roll_overview(r);
+}
+
+uint64_t live_roll_next_segment(const struct live_roll *r)
+{
+	return roll_uint(r, "next_segment");
+}
+
+uint64_t live_roll_windows(const struct live_roll *r)
+{
+	return roll_uint(r, "windows");
+}
+
+/* A copy of item whose cites are limited to [lo, hi]; NULL when none is left. */
+static yyjson_mut_val *copy_cited(yyjson_mut_doc *d, yyjson_val *item, long long lo, long long hi)
+{
+	yyjson_mut_val *c = yyjson_val_mut_copy(d, item);
+	yyjson_mut_val *cites = yyjson_mut_obj_get(c, "cites");
+	if (!yyjson_mut_is_arr(cites))
+		return NULL;
+	for (size_t i = 0; i < yyjson_mut_arr_size(cites);) {
+		long long n = yyjson_mut_get_sint(yyjson_mut_arr_get(cites, i));
+		if (n < lo || n > hi)
+			yyjson_mut_arr_remove(cites, i);
+		else
+			i++;
+	}
+	return yyjson_mut_arr_size(cites) ? c : NULL;
+}
+
+/* Appends the window's lists and its notes section; first/end are the window's
+ * segment indices (the section is [S first+1, S end]). The section's topic is the part's
+ * "part" when it has one (the final call), else its "title". */
+static void roll_append(yyjson_mut_doc *d, yyjson_val *part, size_t first, size_t end)
+{
+	yyjson_mut_val *r = yyjson_mut_doc_get_root(d);
+	long long lo = (long long)first + 1, hi = (long long)end;
+	for (size_t k = 0; k < ARRAY_SIZE(roll_lists); k++) {
+		yyjson_val *arr = yyjson_obj_get(part, roll_lists[k]), *item;
+		yyjson_mut_val *dst = yyjson_mut_obj_get(r, roll_lists[k]);
+		size_t i, max;
+		yyjson_arr_foreach(arr, i, max, item)
+		{
+			yyjson_mut_val *c = copy_cited(d, item, lo, hi);
+			if (c)
+				yyjson_mut_arr_append(dst, c);
+		}
+	}
+	yyjson_mut_val *sec = yyjson_mut_obj(d), *bullets = yyjson_mut_arr(d);
+	const char *topic = yyjson_get_str(yyjson_obj_get(part, "part"));
+	if (!topic)
+		topic = yyjson_get_str(yyjson_obj_get(part, "title"));
+	yyjson_val *arr = yyjson_obj_get(part, "key_points"), *item;
+	size_t i, max;
+	yyjson_arr_foreach(arr, i, max, item)
+	{
+		yyjson_mut_val *c = copy_cited(d, item, lo, hi);
+		if (c)
+			yyjson_mut_arr_append(bullets, c);
+	}
+	if (yyjson_mut_arr_size(bullets) == 0) {
+		/* a window the model said nothing citable about still gets its place in the notes */
+		const char *ov = yyjson_get_str(yyjson_obj_get(part, "overview"));
+		yyjson_mut_val *b = yyjson_mut_obj(d), *cites = yyjson_mut_arr(d);
+		yyjson_mut_obj_add_strcpy(d, b, "text", ov && *ov ? ov : "(no notes)");
+		yyjson_mut_arr_add_sint(d, cites, lo);
+		yyjson_mut_obj_add_val(d, b, "cites", cites);
+		yyjson_mut_arr_append(bullets, b);
+	}
+	yyjson_mut_obj_add_strcpy(d, sec, "topic", topic && *topic ? topic : "Part");
+	yyjson_mut_obj_add_sint(d, sec, "start", lo);
+	yyjson_mut_obj_add_sint(d, sec, "end", hi);
+	yyjson_mut_obj_add_val(d, sec, "bullets", bullets);
+	yyjson_mut_arr_append(yyjson_mut_obj_get(r, "sections"), sec);
+}
+
+
+struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part, size_t part_len, const char *title,
+				 const char *overview, size_t first, size_t end)
+{
+	yyjson_mut_doc *d = yyjson_mut_doc_mut_copy(prev->doc, NULL);
+	yyjson_doc *doc = part ? yyjson_read(part, part_len, 0) : NULL;
+	if (!d) {
+		yyjson_doc_free(doc);
+		return NULL;
+	}
+	if (title && overview) {
+		roll_set_str(d, "title", title);
+		roll_set_str(d, "overview", overview);
+	}
+	if (yyjson_is_obj(yyjson_doc_get_root(doc)))
+		roll_append(d, yyjson_doc_get_root(doc), first, end);
+	roll_set_uint(d, "next_segment", end);
+	roll_set_uint(d, "windows", roll_uint(prev, "windows") + 1);
+	yyjson_doc_free(doc);
+	return roll_wrap(d);
+}
+
+void live_roll_recap(const struct live_roll *r, struct buf *out)
+{
+	if (!*live_roll_overview(r))
+		return;
+	buf_addf(out, "\nEarlier in the meeting: %s\n", live_roll_overview(r));
+	yyjson_mut_val *arr = yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), "key_points"), *item;
+	size_t i, max;
+	yyjson_mut_arr_foreach(arr, i, max, item)
+	{
+		const char *text = yyjson_mut_get_str(yyjson_mut_obj_get(item, "text"));
+		yyjson_mut_val *c = yyjson_mut_arr_get_first(yyjson_mut_obj_get(item, "cites"));
+		if (text && c && out->len < 64 * 1024)
+			buf_addf(out, "- %s (%lld)\n", text, (long long)yyjson_mut_get_sint(c));
+	}
+}
+
+/* The final "summary" (title, overview, the lists) and "notes" (the sections) as JSON
+ * from the rolling state; both caller frees. */
+enum tacit_status live_roll_final_json(const struct live_roll *roll, char **out_summary, char **out_notes)
+{
+	yyjson_mut_doc *d = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *r = d ? yyjson_mut_obj(d) : NULL;
+	yyjson_mut_val *src = yyjson_mut_doc_get_root(roll->doc);
+	char *sj = NULL, *nj = NULL;
+	if (r) {
+		yyjson_mut_doc_set_root(d, r);
+		yyjson_mut_obj_add_strcpy(d, r, "title", live_roll_title(roll));
+		yyjson_mut_obj_add_strcpy(d, r, "overview", live_roll_overview(roll));
+		for (size_t i = 0; i < ARRAY_SIZE(roll_lists); i++)
+			yyjson_mut_obj_add_val(d, r, roll_lists[i],
+					       yyjson_mut_val_mut_copy(d, yyjson_mut_obj_get(src, roll_lists[i])));
+		sj = yyjson_mut_write(d, 0, NULL);
+		yyjson_mut_obj_clear(r);
+		yyjson_mut_obj_add_val(d, r, "sections", yyjson_mut_val_mut_copy(d, yyjson_mut_obj_get(src, "sections")));
+		nj = yyjson_mut_write(d, 0, NULL);
+	}
+	yyjson_mut_doc_free(d);
+	if (!sj || !nj) {
+		free(sj);
+		free(nj);
+		*out_summary = *out_notes = NULL;
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	*out_summary = sj;
+	*out_notes = nj;
+	return TACIT_OK;
+}
