@@ -9,6 +9,7 @@
  * real (resumable, nothing left running).
  */
 #include "api.h"
+#include "basics.h"
 
 #include <math.h>
 #include <time.h>
@@ -55,13 +56,6 @@ struct live_stream {
 	int quiet;
 	bool done;
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---- the event ring ------------------------------------------------------------ */
 
@@ -236,7 +230,7 @@ static void *watchdog_main(void *arg)
 		pthread_cond_timedwait(&ls->cond, &ls->mu, &ts);
 		if (ls->shutdown || ls->phase != RUNNING || ls->subscribers > 0)
 			continue;
-		if ((mono_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
+		if ((clock_now_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
 			continue;
 		pthread_mutex_unlock(&ls->mu);
 		close_meeting(ls, "no page followed the meeting and no audio came: it was closed and can be resumed", false);
@@ -495,7 +489,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	ls->n_channels = p.n_channels;
 	ls->analyze = analyze;
 	ls->phase = RUNNING;
-	ls->last_audio = mono_s();
+	ls->last_audio = clock_now_s();
 	if (!ls->watchdog_started && pthread_create(&ls->watchdog, NULL, watchdog_main, ls) == 0)
 		ls->watchdog_started = true;
 	pthread_cond_broadcast(&ls->cond);
@@ -590,7 +584,7 @@ static void audio(struct live_state *ls, struct api_call *c, struct api_response
 		goto out;
 	}
 	pthread_mutex_lock(&ls->mu);
-	ls->last_audio = mono_s();
+	ls->last_audio = clock_now_s();
 	pthread_mutex_unlock(&ls->mu);
 	ok(res, 200, "frames", (int64_t)n_frames);
 out:

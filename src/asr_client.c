@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 #include "worker.h"
 #include "workerproc.h"
 
@@ -78,13 +79,6 @@ const char *asr_language_settled(const struct tacit_asr *asr, int64_t min_ms)
 		if (best < 0 || asr->langs[i].ms > asr->langs[best].ms)
 			best = i;
 	return best >= 0 && asr->langs[best].ms >= min_ms ? tacit_asr_language(asr) : "";
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 static char *dup_or_null(const char *s, bool *ok)
@@ -366,7 +360,7 @@ static enum tacit_status run_one(struct tacit_asr *asr, const float *pcm, size_t
 			if ((st = asr_cancel(asr, id)) != TACIT_OK)
 				break;
 			cancel_sent = true;
-			kill_at = now_ms() + WORKER_GRACE_MS;
+			kill_at = clock_now_ms() + WORKER_GRACE_MS;
 		}
 		if (ev.type == ASR_EV_DONE && ev.id == id)
 			return cancel_sent ? tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled") : ev.status;
@@ -374,9 +368,9 @@ static enum tacit_status run_one(struct tacit_asr *asr, const float *pcm, size_t
 			if ((st = asr_cancel(asr, id)) != TACIT_OK)
 				break;
 			cancel_sent = true;
-			kill_at = now_ms() + WORKER_GRACE_MS;
+			kill_at = clock_now_ms() + WORKER_GRACE_MS;
 		}
-		if (cancel_sent && now_ms() > kill_at) {
+		if (cancel_sent && clock_now_ms() > kill_at) {
 			asr_kill(asr);
 			return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled; the worker did not stop within %d ms "
 							       "and was killed (the next request restarts it)",

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "custom.h"
 #include "store.h"
 #include "workerproc.h"
@@ -142,13 +143,6 @@ void custom_name_from_path(const char *path, char *out, size_t cap)
 
 /* ---- the load probe ---------------------------------------------------------------- */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 /* The last non-empty line of text, in place (it may be cut at 200 bytes). */
 static const char *last_line(struct buf *b)
 {
@@ -211,10 +205,10 @@ static enum tacit_status run_probe(const char *path, const struct tacit_custom_p
 		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the load probe: %s", strerror(errno));
 		goto out;
 	}
-	double deadline = now_ms() + (p->timeout_ms > 0 ? p->timeout_ms : CUSTOM_DEFAULT_TIMEOUT_MS);
+	double deadline = clock_now_ms() + (p->timeout_ms > 0 ? p->timeout_ms : CUSTOM_DEFAULT_TIMEOUT_MS);
 	while (fds_out[0] >= 0 || fds_err[0] >= 0) {
 		struct pollfd pf[2] = { { fds_out[0], POLLIN, 0 }, { fds_err[0], POLLIN, 0 } };
-		double left = deadline - now_ms();
+		double left = deadline - clock_now_ms();
 		if (left <= 0) {
 			timed_out = true;
 			kill(pid, SIGKILL);

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "live_remote.h"
 #include "proto.h"
 
@@ -32,13 +33,6 @@ static int silence_ms = 15000;
 void live_remote_set_silence_ms(int ms)
 {
 	silence_ms = ms > 0 ? ms : 15000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ---- where the socket lives ---------------------------------------------------------- */
@@ -140,7 +134,7 @@ static bool reply_send(struct live_reply *r, enum proto_type type, const void *p
 		r->gone = true;
 		return false;
 	}
-	r->last_sent = now_s();
+	r->last_sent = clock_now_s();
 	return true;
 }
 
@@ -188,7 +182,7 @@ bool live_reply_alive(struct live_reply *r, const char *state)
 		}
 		/* anything more a client sends after its question is ignored */
 	}
-	if (now_s() - r->last_sent >= 1.0) {
+	if (clock_now_s() - r->last_sent >= 1.0) {
 		char json[96];
 		int n = snprintf(json, sizeof(json), "{\"state\":\"%s\"}", state ? state : "working");
 		return reply_send(r, PROTO_WAIT, json, (size_t)n);
@@ -200,16 +194,16 @@ bool live_reply_alive(struct live_reply *r, const char *state)
 static void serve_conn(struct conn *c)
 {
 	struct live_listener *ls = c->ls;
-	struct live_reply r = { ls, c->fd, now_s(), false };
+	struct live_reply r = { ls, c->fd, clock_now_s(), false };
 	struct proto_reader rd;
-	double deadline = now_s() + ASK_DEADLINE_MS / 1000.0;
+	double deadline = clock_now_s() + ASK_DEADLINE_MS / 1000.0;
 	char in[4096];
 	proto_reader_init(&rd);
 	rd.in.cap = 4 * LIVE_QUESTION_MAX + 1024; /* a question, JSON-escaped */
 	while (!closing(ls)) {
 		struct pollfd p = { c->fd, POLLIN, 0 };
 		if (poll(&p, 1, 200) <= 0) {
-			if (now_s() > deadline) {
+			if (clock_now_s() > deadline) {
 				live_reply_error(&r, TACIT_ERR_USAGE, "no question came within 5 s");
 				break;
 			}
@@ -493,13 +487,13 @@ static enum tacit_status dial(const char *store_path, int64_t id, int *out_fd)
 		goto out;
 	}
 	/* non-blocking: a meeting whose process is stopped with a full backlog must not hang us */
-	double give_up = now_s() + silence_ms / 1000.0;
+	double give_up = clock_now_s() + silence_ms / 1000.0;
 	while (connect(fd, (const struct sockaddr *)&sa, sa_len) != 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED) {
 			st = not_running(id);
 			goto out;
 		}
-		if ((errno != EAGAIN && errno != EINTR) || now_s() > give_up) {
+		if ((errno != EAGAIN && errno != EINTR) || clock_now_s() > give_up) {
 			st = tacit_fail(TACIT_ERR_IO, "cannot reach live meeting %lld ('%s/%s'): %s", (long long)id,
 					dir.data, name.data, errno == EAGAIN ? "it does not take questions now" : strerror(errno));
 			goto out;
@@ -573,7 +567,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 	}
 
 	proto_reader_init(&rd);
-	double last = now_s();
+	double last = clock_now_s();
 	for (;;) {
 		if (cancelled(cancel)) {
 			st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
@@ -587,7 +581,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 			break;
 		}
 		if (pr <= 0) {
-			if ((now_s() - last) * 1000.0 > silence_ms) {
+			if ((clock_now_s() - last) * 1000.0 > silence_ms) {
 				st = tacit_fail(TACIT_ERR_IO,
 						"live meeting %lld sent nothing for %d s: its process seems stuck (ask again, "
 						"or with 'tacit ask %lld' after it ends)",
@@ -606,7 +600,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 					(long long)session_id);
 			break;
 		}
-		last = now_s();
+		last = clock_now_s();
 		if (!proto_reader_feed(&rd, in, (size_t)n)) {
 			st = tacit_fail(TACIT_ERR_FORMAT, "live meeting %lld sent a frame too large", (long long)session_id);
 			break;

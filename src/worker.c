@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "proto.h"
 #include "worker.h"
 #include "workerproc.h"
@@ -27,13 +28,6 @@ struct tacit_llm {
 	int test_after, test_slow_ms, test_stop_batches;
 	int gen_threads; /* > 0: sent with each generate request */
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 struct tacit_llm_params tacit_llm_default_params(void)
 {
@@ -57,11 +51,6 @@ struct exchange {
 	yyjson_doc *result; /* the final frame's JSON */
 	bool load;          /* progress frames go to the params' progress callback */
 };
-
-static bool cancel_requested(const volatile int *flag)
-{
-	return flag && __atomic_load_n((const int *)flag, __ATOMIC_RELAXED);
-}
 
 static enum tacit_status send_request(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc)
 {
@@ -115,10 +104,10 @@ static enum tacit_status exchange_run(struct tacit_llm *llm, enum proto_type typ
 			if (!workerproc_send(&llm->w, PROTO_CANCEL, msg, (size_t)n))
 				return workerproc_died(&llm->w, false);
 			cancel_sent = true;
-			kill_at = now_ms() + WORKER_GRACE_MS;
+			kill_at = clock_now_ms() + WORKER_GRACE_MS;
 		}
 		if (got == 0) {
-			if (cancel_sent && now_ms() > kill_at) {
+			if (cancel_sent && clock_now_ms() > kill_at) {
 				workerproc_stop(&llm->w, true);
 				return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the model worker did not stop within "
 								       "%d ms and was killed (the next request restarts it)",
