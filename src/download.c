@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "download.h"
 #include "hash.h"
 
@@ -375,13 +376,6 @@ static void curl_init_once(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool cancelled(const struct dl *d)
 {
 	return d->p->cancel && *d->p->cancel;
@@ -454,7 +448,7 @@ static enum tacit_status check_space(struct dl *d)
 
 static void progress_tick(struct dl *d, bool force)
 {
-	double t = now_s();
+	double t = clock_now_s();
 	if (d->have < d->window_bytes) { /* restarted from 0 */
 		d->window_bytes = d->have;
 		d->t_window = t;
@@ -922,16 +916,6 @@ static enum tacit_status transfer(struct dl *d)
 	return st;
 }
 
-static bool fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = fsync(fd) == 0 || errno == EINVAL; /* some file systems cannot */
-	close(fd);
-	return ok;
-}
-
 static bool read_recorded_sha(const char *dest, char hex[SHA256_HEX_LEN + 1])
 {
 	struct buf path, text;
@@ -968,9 +952,7 @@ static enum tacit_status finish(struct dl *d, const char *hex)
 		return tacit_fail(TACIT_ERR_IO, "cannot rename '%s' to '%s': %s", d->partial.data, d->p->dest,
 				  strerror(errno));
 	unlink(d->side.data);
-	if (!fsync_dir(d->dir))
-		return tacit_fail(TACIT_ERR_IO, "cannot flush directory '%s': %s", d->dir, strerror(errno));
-	return TACIT_OK;
+	return fsync_dir(d->dir);
 }
 
 static enum tacit_status verify(struct dl *d, char hex[SHA256_HEX_LEN + 1])
@@ -1105,7 +1087,7 @@ enum tacit_status tacit_download(const struct tacit_download_params *p, char **o
 		st = tacit_fail(TACIT_ERR_NETWORK, "cannot start libcurl: %s", curl_easy_strerror(curl_init_rc));
 		goto out;
 	}
-	d.t_window = d.t_cb = now_s();
+	d.t_window = d.t_cb = clock_now_s();
 	d.window_bytes = d.have;
 	if ((st = transfer(&d)) != TACIT_OK)
 		goto out;
