@@ -318,11 +318,6 @@ enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, str
 	return asr_vad_detect(asr->vad, pcm, n, out, n_out);
 }
 
-static bool cancel_set(const volatile int *cancel)
-{
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
-}
-
 /* Where to end a request of at most ASR_MAX_SAMPLES: at the quietest 100 ms of its last
  * 20 s, so a word is rarely cut in two. */
 size_t asr_split_at(const float *pcm, size_t n)
@@ -364,7 +359,7 @@ static enum tacit_status run_one(struct tacit_asr *asr, const float *pcm, size_t
 		}
 		if (ev.type == ASR_EV_DONE && ev.id == id)
 			return cancel_sent ? tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled") : ev.status;
-		if (!cancel_sent && cancel_set(cancel)) {
+		if (!cancel_sent && cancel_requested(cancel)) {
 			if ((st = asr_cancel(asr, id)) != TACIT_OK)
 				break;
 			cancel_sent = true;
@@ -385,7 +380,7 @@ enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, 
 {
 	if (!asr || (!pcm && n))
 		return tacit_fail(TACIT_ERR_USAGE, "no engine or no audio");
-	if (cancel_set(cancel))
+	if (cancel_requested(cancel))
 		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	if (n < ASR_MIN_SAMPLES)
 		return TACIT_OK; /* too short to hold a word */

@@ -116,11 +116,6 @@ static void advance(struct tacit_asr_stream *s, size_t n)
 	s->base_ms += FRAMES_TO_MS(n);
 }
 
-static bool cancel_set(const volatile int *cancel)
-{
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
-}
-
 /* Ends the stream's work on the worker after a stop: the request in flight is cancelled
  * and the queue is kept (a later push or finish goes on with it). */
 static enum tacit_status stop_now(struct tacit_asr_stream *s)
@@ -161,7 +156,7 @@ static enum tacit_status pump(struct tacit_asr_stream *s, bool wait_all, const v
 			return st;
 		if (!s->busy)
 			return TACIT_OK;
-		if (cancel_set(cancel))
+		if (cancel_requested(cancel))
 			return stop_now(s);
 		struct asr_event ev;
 		if ((st = asr_poll(s->asr, wait_all ? 50 : 0, &ev)) != TACIT_OK) {
@@ -290,7 +285,7 @@ enum tacit_status tacit_asr_stream_push(struct tacit_asr_stream *s, const float 
 {
 	if (!s || (!pcm && n_frames))
 		return tacit_fail(TACIT_ERR_USAGE, "no stream or no audio");
-	if (cancel_set(cancel))
+	if (cancel_requested(cancel))
 		return stop_now(s);
 	while (n_frames > 0) {
 		size_t take = n_frames < CHECK_EVERY - s->since_check ? n_frames : CHECK_EVERY - s->since_check;

@@ -378,7 +378,7 @@ static void curl_init_once(void)
 
 static bool cancelled(const struct dl *d)
 {
-	return d->p->cancel && *d->p->cancel;
+	return cancel_requested(d->p->cancel);
 }
 
 static const char *human(uint64_t n, char *out, size_t len)

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 #include "media.h"
 #include "store.h"
 
@@ -38,11 +39,6 @@ static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 	if (tacit_segments_add(&c->t, seg) != TACIT_OK)
 		return false;
 	return c->p->on_segment ? c->p->on_segment(seg, c->p->user) : true;
-}
-
-static bool cancel_set(const volatile int *cancel)
-{
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
 }
 
 static enum tacit_status write_fail(const char *path, int err)
@@ -104,7 +100,7 @@ static enum tacit_status on_pcm(const float *pcm, size_t n, void *user)
 {
 	struct pass1 *p = user;
 	enum tacit_status st;
-	if (cancel_set(p->cancel))
+	if (cancel_requested(p->cancel))
 		return tacit_fail(TACIT_ERR_CANCELLED, "import cancelled");
 	if (p->wav.fd < 0) { /* the first audio: now there is something to keep */
 		p->file_channels = p->src_channels == 1 ? 1 : 2;

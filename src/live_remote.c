@@ -520,11 +520,6 @@ out:
 	return st;
 }
 
-static bool cancelled(const volatile int *flag)
-{
-	return flag && __atomic_load_n((const int *)flag, __ATOMIC_RELAXED);
-}
-
 enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_id, const char *question,
 					tacit_token_fn on_token, void *user, const volatile int *cancel,
 					char **out_answer_json)
@@ -569,7 +564,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 	proto_reader_init(&rd);
 	double last = clock_now_s();
 	for (;;) {
-		if (cancelled(cancel)) {
+		if (cancel_requested(cancel)) {
 			st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 			break;
 		}
@@ -613,7 +608,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 			if (type == PROTO_TOKEN) {
 				if (on_token)
 					on_token(payload, len, user);
-				if (cancelled(cancel)) { /* at once, even when the rest came in the same read */
+				if (cancel_requested(cancel)) { /* at once, even when the rest came in the same read */
 					st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 					end = true;
 				}

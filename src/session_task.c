@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "hash.h"
 #include "meeting.h"
 #include "store.h"
@@ -341,7 +342,7 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		goto out;
 	}
 	/* the last moment a cancel can keep the result out of the store */
-	if (mp.cancel && __atomic_load_n((const int *)mp.cancel, __ATOMIC_RELAXED)) {
+	if (cancel_requested(mp.cancel)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled before the %s was stored", kinds[mp.task]);
 		goto out;
 	}
