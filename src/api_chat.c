@@ -167,7 +167,7 @@ static void *job_main(void *arg)
 	struct tacit_llm *llm = NULL;
 	struct tacit_store *store = NULL;
 	struct tacit_session_task_result res = { 0 };
-	char why[1024] = "";
+	struct errsave why = { "" };
 	enum tacit_status st;
 	static const char loading[] = "loading the model";
 
@@ -198,7 +198,7 @@ static void *job_main(void *arg)
 		st = tacit_session_task(store, j->session, llm, &sp, &res);
 	}
 	if (st != TACIT_OK)
-		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+		errsave_push(&why);
 	tacit_store_close(store);
 	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
 	give_slot();
@@ -206,7 +206,7 @@ static void *job_main(void *arg)
 		put_answer(j, &res);
 out:
 	if (st != TACIT_OK)
-		put_error(j, st, why[0] ? why : tacit_errmsg());
+		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
 	tacit_session_task_result_release(&res);
 	pthread_mutex_lock(&j->mu);
 	j->finished = true;

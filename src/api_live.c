@@ -674,19 +674,20 @@ static void stop(struct live_state *ls, struct api_response *res)
 	int64_t id = ls->session;
 	pthread_mutex_unlock(&ls->mu);
 	enum tacit_status st = tacit_live_stop(l, &summary);
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", st == TACIT_OK ? "" : tacit_errmsg());
+	struct errsave msg = { "" };
+	if (st != TACIT_OK)
+		errsave_push(&msg);
 	pthread_mutex_lock(&ls->mu);
 	ls->live = NULL; /* a close can no longer abort it: it is being freed */
 	pthread_mutex_unlock(&ls->mu);
 	tacit_live_close(l);
 	pthread_mutex_lock(&ls->mu);
 	if (st != TACIT_OK || !ls->ended) /* a stop that failed leaves the meeting unfinished */
-		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg, st != TACIT_OK);
+		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg.msg, st != TACIT_OK);
 	release_locked(ls);
 	pthread_mutex_unlock(&ls->mu);
 	if (st != TACIT_OK) {
-		tacit_fail(st, "cannot finish meeting %lld: %s (its transcript is saved)", (long long)id, msg);
+		tacit_fail(st, "cannot finish meeting %lld: %s (its transcript is saved)", (long long)id, msg.msg);
 		api_error(res, st);
 	} else {
 		yyjson_mut_val *r;

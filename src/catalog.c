@@ -359,9 +359,9 @@ enum tacit_status tacit_catalog_load(struct tacit_catalog **out)
 	}
 	st = tacit_catalog_parse(text.data, text.len, out);
 	if (st != TACIT_OK) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
-		st = tacit_fail(st, "%s (in '%s', from TACIT_CATALOG)", msg, path);
+		struct errsave e;
+		errsave_push(&e);
+		st = tacit_fail(st, "%s (in '%s', from TACIT_CATALOG)", e.msg, path);
 	}
 out:
 	buf_release(&text);

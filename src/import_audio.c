@@ -323,10 +323,10 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	struct tmp_wav *keep = mono.fd >= 0 ? &mono : &p1->wav;
 	if ((st = store_audio_adopt(s, id, keep->fd, keep->path, TACIT_AUDIO_RATE, mono.fd >= 0 ? 1 : p1->file_channels)) !=
 	    TACIT_OK) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		struct errsave e;
+		errsave_push(&e);
 		tacit_store_session_delete(s, id); /* all or nothing */
-		st = tacit_fail(st, "%s", msg);
+		st = errsave_pop(&e, st);
 		goto out;
 	}
 	free(keep->path); /* renamed into place: no longer ours to remove */

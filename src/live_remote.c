@@ -444,10 +444,10 @@ fail:
 	buf_release(&name);
 	buf_release(&path);
 	{
-		char msg[768];
-		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		struct errsave e;
+		errsave_push(&e);
 		live_listen_close(ls);
-		return tacit_fail(rc, "%s", msg);
+		return errsave_pop(&e, rc);
 	}
 }
 

@@ -320,11 +320,11 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 	if (params->use_state && ws.n) {
 		/* once the plan is made, also after a failure: states saved before it are
 		 * kept and recorded */
-		char *why = st != TACIT_OK ? strdup(tacit_errmsg()) : NULL;
+		struct errsave why;
+		errsave_push(&why);
 		windows_settle(&ws, store);
 		if (st != TACIT_OK)
-			tacit_fail(st, "%s", why ? why : "");
-		free(why);
+			errsave_pop(&why, st);
 	}
 	if (st != TACIT_OK)
 		goto out;
