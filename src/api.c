@@ -56,8 +56,7 @@ enum tacit_status api_new(const struct api_params *params, struct api **out)
 				continue;
 			if (n <= 0) {
 				free(api);
-				return tacit_fail(TACIT_ERR_IO, "cannot read random bytes for the access token: %s",
-						  strerror(errno));
+				return tacit_fail_errno(TACIT_ERR_IO, "cannot read random bytes for the access token");
 			}
 			got += (size_t)n;
 		}

@@ -475,7 +475,7 @@ static bool restart_partial(struct dl *d)
 	/* another version of the file may be coming: its validators and digest are new too */
 	d->sc.etag[0] = d->sc.last_modified[0] = d->sc.sha256[0] = '\0';
 	if (ftruncate(d->fd, 0) != 0 || !sha256_init(&d->h)) {
-		d->stop_status = tacit_fail(TACIT_ERR_IO, "cannot truncate '%s': %s", d->partial.data, strerror(errno));
+		d->stop_status = tacit_fail_errno(TACIT_ERR_IO, "cannot truncate '%s'", d->partial.data);
 		return false;
 	}
 	return true;
@@ -537,7 +537,7 @@ static bool on_response(struct dl *d)
 	if (d->digest[0])
 		memcpy(d->sc.sha256, d->digest, sizeof(d->sc.sha256));
 	if (!save_sidecar(d)) {
-		d->stop_status = tacit_fail(TACIT_ERR_IO, "cannot write '%s': %s", d->side.data, strerror(errno));
+		d->stop_status = tacit_fail_errno(TACIT_ERR_IO, "cannot write '%s'", d->side.data);
 		return stop(d, STOP_FAIL);
 	}
 	d->accepted = true;
@@ -647,13 +647,13 @@ static enum tacit_status open_partial(struct dl *d)
 
 	d->fd = open(d->partial.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (d->fd < 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", d->partial.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot create '%s'", d->partial.data);
 	if (flock(d->fd, LOCK_EX | LOCK_NB) != 0)
 		return tacit_fail(TACIT_ERR_IO, "another download of '%s' is in progress (wait for it, or stop it)",
 				  d->p->dest);
 	d->locked = true;
 	if (fstat(d->fd, &st) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", d->partial.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot read '%s'", d->partial.data);
 	if (!sha256_init(&d->h))
 		return tacit_fail(TACIT_ERR_NOMEM, "cannot start a sha256 context");
 
@@ -668,7 +668,7 @@ static enum tacit_status open_partial(struct dl *d)
 		memset(&d->sc, 0, sizeof(d->sc));
 		copy_str(d->sc.url, sizeof(d->sc.url), d->url);
 		if (st.st_size > 0 && ftruncate(d->fd, 0) != 0)
-			return tacit_fail(TACIT_ERR_IO, "cannot truncate '%s': %s", d->partial.data, strerror(errno));
+			return tacit_fail_errno(TACIT_ERR_IO, "cannot truncate '%s'", d->partial.data);
 		return TACIT_OK;
 	}
 	/* the file's size, not bytes_done, is the truth: the sidecar lags behind writes */
@@ -934,7 +934,7 @@ static bool read_recorded_sha(const char *dest, char hex[SHA256_HEX_LEN + 1])
 static enum tacit_status finish(struct dl *d, const char *hex)
 {
 	if (fsync(d->fd) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot flush '%s': %s", d->partial.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot flush '%s'", d->partial.data);
 	if (!d->p->expected_sha256) {
 		struct buf rec, text;
 		const char *base = strrchr(d->p->dest, '/');
@@ -949,8 +949,7 @@ static enum tacit_status finish(struct dl *d, const char *hex)
 		buf_release(&rec);
 	}
 	if (rename(d->partial.data, d->p->dest) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot rename '%s' to '%s': %s", d->partial.data, d->p->dest,
-				  strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot rename '%s' to '%s'", d->partial.data, d->p->dest);
 	unlink(d->side.data);
 	return fsync_dir(d->dir);
 }
@@ -1135,7 +1134,7 @@ enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed)
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		else if (lstat(path.data, &s) == 0) {
 			if (unlink(path.data) != 0)
-				st = tacit_fail(TACIT_ERR_IO, "cannot remove '%s': %s", path.data, strerror(errno));
+				st = tacit_fail_errno(TACIT_ERR_IO, "cannot remove '%s'", path.data);
 			else {
 				freed += (uint64_t)s.st_size;
 				found++;

@@ -169,7 +169,7 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 				k = (size_t)(p1->n_frames - at);
 			if (!read_at(p1->wav.fd, raw, k * fc * sizeof(int16_t),
 				     (off_t)(WAV_HEADER_BYTES + at * fc * sizeof(int16_t)))) {
-				st = tacit_fail(TACIT_ERR_IO, "cannot read recording '%s': %s", p1->wav.path, strerror(errno));
+				st = tacit_fail_errno(TACIT_ERR_IO, "cannot read recording '%s'", p1->wav.path);
 				break;
 			}
 			for (size_t i = 0; i < k; i++) {

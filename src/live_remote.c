@@ -347,10 +347,10 @@ static enum tacit_status bind_socket(struct live_listener *ls, int64_t id, const
 	if (bind(ls->fd, (const struct sockaddr *)sa, len) == 0)
 		return TACIT_OK;
 	if (errno != EADDRINUSE)
-		return tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': %s", ls->path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot listen on '%s'", ls->path);
 	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe < 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot create a socket: %s", strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot create a socket");
 	int rc = connect(probe, (const struct sockaddr *)sa, len), err = errno;
 	close(probe);
 	if (rc == 0)
@@ -361,9 +361,9 @@ static enum tacit_status bind_socket(struct live_listener *ls, int64_t id, const
 		return tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': it exists and is not a stale socket", ls->path);
 	tacit_log(TACIT_LOG_INFO, "live: replacing the stale socket '%s' of a process that ended", ls->path);
 	if (unlinkat(ls->dirfd, ls->name, 0) != 0 && errno != ENOENT)
-		return tacit_fail(TACIT_ERR_IO, "cannot remove the stale socket '%s': %s", ls->path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot remove the stale socket '%s'", ls->path);
 	if (bind(ls->fd, (const struct sockaddr *)sa, len) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': %s", ls->path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot listen on '%s'", ls->path);
 	return TACIT_OK;
 }
 
@@ -395,11 +395,11 @@ enum tacit_status live_listen_open(const char *store_path, int64_t id, live_ques
 	ls->name = buf_detach(&name, NULL);
 	ls->path = buf_detach(&path, NULL);
 	if (mkdir(ls->dir, 0700) != 0 && errno != EEXIST) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", ls->dir, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot create '%s'", ls->dir);
 		goto fail;
 	}
 	if ((ls->dirfd = open(ls->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", ls->dir, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", ls->dir);
 		goto fail;
 	}
 	if (fstat(ls->dirfd, &st) != 0 || st.st_uid != geteuid()) {
@@ -408,7 +408,7 @@ enum tacit_status live_listen_open(const char *store_path, int64_t id, live_ques
 		goto fail;
 	}
 	if ((st.st_mode & 077) && fchmod(ls->dirfd, 0700) != 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot make '%s' private: %s", ls->dir, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot make '%s' private", ls->dir);
 		goto fail;
 	}
 	if (!make_addr(ls->dir, ls->dirfd, ls->name, &sa, &sa_len)) {
@@ -416,20 +416,20 @@ enum tacit_status live_listen_open(const char *store_path, int64_t id, live_ques
 		goto fail;
 	}
 	if ((ls->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot create a socket: %s", strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot create a socket");
 		goto fail;
 	}
 	if ((rc = bind_socket(ls, id, &sa, sa_len)) != TACIT_OK)
 		goto fail;
 	if (fchmodat(ls->dirfd, ls->name, 0600, 0) != 0 || fstatat(ls->dirfd, ls->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot make '%s' private: %s", ls->path, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot make '%s' private", ls->path);
 		unlinkat(ls->dirfd, ls->name, 0);
 		goto fail;
 	}
 	ls->dev = st.st_dev;
 	ls->ino = st.st_ino;
 	if (listen(ls->fd, 16) != 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': %s", ls->path, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot listen on '%s'", ls->path);
 		goto fail;
 	}
 	if (pthread_create(&ls->thread, NULL, accept_main, ls) != 0) {
@@ -475,7 +475,7 @@ static enum tacit_status dial(const char *store_path, int64_t id, int *out_fd)
 		goto out;
 	if ((dirfd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		st = errno == ENOENT || errno == ENOTDIR ? not_running(id)
-							 : tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", dir.data, strerror(errno));
+							 : tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", dir.data);
 		goto out;
 	}
 	if (!make_addr(dir.data, dirfd, name.data, &sa, &sa_len)) {
@@ -483,7 +483,7 @@ static enum tacit_status dial(const char *store_path, int64_t id, int *out_fd)
 		goto out;
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot create a socket: %s", strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot create a socket");
 		goto out;
 	}
 	/* non-blocking: a meeting whose process is stopped with a full backlog must not hang us */
@@ -571,8 +571,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 		struct pollfd p = { fd, POLLIN, 0 };
 		int pr = poll(&p, 1, 100);
 		if (pr < 0 && errno != EINTR) {
-			st = tacit_fail(TACIT_ERR_IO, "cannot wait for live meeting %lld: %s", (long long)session_id,
-					strerror(errno));
+			st = tacit_fail_errno(TACIT_ERR_IO, "cannot wait for live meeting %lld", (long long)session_id);
 			break;
 		}
 		if (pr <= 0) {

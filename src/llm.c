@@ -66,7 +66,7 @@ enum tacit_status llm_load(const struct llm_load_params *p, struct llm **out)
 	if (!p->model_path || !*p->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF path)");
 	if (access(p->model_path, R_OK) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", p->model_path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_NOT_FOUND, "cannot read model '%s'", p->model_path);
 	deplog_init();
 	llama_backend_init();
 

@@ -66,7 +66,7 @@ enum tacit_status tacit_models_dir(char **out_path)
 	if (!dir)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot create the models folder '%s': %s", dir, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot create the models folder '%s'", dir);
 		tacit_free(dir);
 		return st;
 	}

@@ -80,7 +80,7 @@ static enum tacit_status windows_init(struct windows *ws, int64_t session_id, co
 	buf_init(&ws->dir);
 	ws->session_id = session_id;
 	if (!realpath(model_path, ws->model) || stat(ws->model, &sb) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", model_path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_NOT_FOUND, "cannot read model '%s'", model_path);
 	ws->bytes = (long long)sb.st_size;
 	ws->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	enum tacit_status st = tacit_dir_path(TACIT_DIR_CACHE, &cache);
@@ -91,7 +91,7 @@ static enum tacit_status windows_init(struct windows *ws, int64_t session_id, co
 	if (ws->dir.failed)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	if (mkdir(ws->dir.data, 0700) != 0 && errno != EEXIST)
-		return tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", ws->dir.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot create '%s'", ws->dir.data);
 	return TACIT_OK;
 }
 

@@ -209,8 +209,7 @@ enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct t
 	if (!params->model_path || !*params->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF file with --model)");
 	if (access(params->model_path, R_OK) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", params->model_path,
-				  strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_NOT_FOUND, "cannot read model '%s'", params->model_path);
 	llm = calloc(1, sizeof(*llm));
 	if (!llm || !(llm->model_path = strdup(params->model_path))) {
 		free(llm);

@@ -248,7 +248,7 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 		goto out;
 	}
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the %s: %s", w->what, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_WORKER, "cannot create pipes for the %s", w->what);
 		goto out;
 	}
 	fa_ok = posix_spawn_file_actions_init(&fa) == 0;
