@@ -1,6 +1,8 @@
 /*
  * basics.c — the clock, cancel flags and directory fsync every module shares (basics.h).
- * Cancel flags use relaxed atomics: a flag orders nothing else, it only has to be seen.
+ * Cancel flags are sequentially consistent: then every hand-written access (some order a
+ * flag against another, as live.c's abort does) can become a helper call unchanged; a flag
+ * is read once per decode step or poll, so the cost does not show.
  */
 #include "internal.h"
 
@@ -26,17 +28,17 @@ double clock_now_s(void)
 
 bool cancel_requested(const volatile int *flag)
 {
-	return flag && __atomic_load_n((const int *)flag, __ATOMIC_RELAXED) != 0;
+	return flag && __atomic_load_n((const int *)flag, __ATOMIC_SEQ_CST) != 0;
 }
 
 void cancel_request(volatile int *flag)
 {
-	__atomic_store_n((int *)flag, 1, __ATOMIC_RELAXED);
+	__atomic_store_n((int *)flag, 1, __ATOMIC_SEQ_CST);
 }
 
 void cancel_clear(volatile int *flag)
 {
-	__atomic_store_n((int *)flag, 0, __ATOMIC_RELAXED);
+	__atomic_store_n((int *)flag, 0, __ATOMIC_SEQ_CST);
 }
 
 enum tacit_status fsync_dir(const char *path)
