@@ -16,6 +16,8 @@ int cli_fail(enum tacit_status st);
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "1.2 GiB" into buf. */
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
+/* Monotonic seconds, for pacing and lag (the library's clock is internal). */
+double cli_now_s(void);
 
 int cmd_system(int argc, char **argv);
 int cmd_live(int argc, char **argv);

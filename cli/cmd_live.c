@@ -75,13 +75,6 @@ static void on_signal(int sig)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void sleep_s(double s)
 {
 	if (s <= 0)
@@ -105,7 +98,7 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 			return;
 		size_t n = strlen(line);
 		if (ev->type == TACIT_LIVE_FINAL && o->t0 > 0 && o->speed > 0 && n && line[n - 1] == '}') {
-			double lag = (now_s() - o->t0) * o->speed - (double)ev->end_ms / 1000.0;
+			double lag = (cli_now_s() - o->t0) * o->speed - (double)ev->end_ms / 1000.0;
 			line[n - 1] = '\0';
 			printf("%s,\"lag_ms\":%.0f}\n", line, lag * 1000.0);
 		} else {
@@ -154,11 +147,11 @@ static enum tacit_status play_file(struct tacit_live *live, const char *path, do
 	struct tacit_audio a = { 0 };
 	enum tacit_status st = tacit_audio_load(path, &ap, &a);
 	const size_t chunk = TACIT_AUDIO_RATE / 10; /* 100 ms, as a capture callback delivers */
-	o->t0 = now_s();
+	o->t0 = cli_now_s();
 	for (size_t at = 0; st == TACIT_OK && at < a.n_frames && !n_signals; at += chunk) {
 		size_t n = a.n_frames - at < chunk ? a.n_frames - at : chunk;
 		if (speed > 0)
-			sleep_s(o->t0 + (double)(at + n) / TACIT_AUDIO_RATE / speed - now_s());
+			sleep_s(o->t0 + (double)(at + n) / TACIT_AUDIO_RATE / speed - cli_now_s());
 		st = tacit_live_push(live, a.samples + at * (size_t)a.n_channels, n);
 	}
 	tacit_audio_release(&a);
@@ -243,7 +236,7 @@ static enum tacit_status play_transcript(struct tacit_live *live, const char *pa
 	struct tacit_transcript *t = NULL;
 	enum tacit_status st = tacit_transcript_load(path, &t);
 	int64_t at = 0;
-	o->t0 = now_s();
+	o->t0 = cli_now_s();
 	for (size_t i = 0; st == TACIT_OK && i < tacit_transcript_count(t) && !n_signals; i++) {
 		struct tacit_segment seg;
 		tacit_transcript_get(t, i, &seg);
@@ -256,7 +249,7 @@ static enum tacit_status play_transcript(struct tacit_live *live, const char *pa
 		}
 		at = seg.end_ms;
 		if (speed > 0)
-			sleep_s(o->t0 + (double)seg.end_ms / 1000.0 / speed - now_s());
+			sleep_s(o->t0 + (double)seg.end_ms / 1000.0 / speed - cli_now_s());
 		st = tacit_live_add_segment(live, &seg);
 	}
 	tacit_transcript_free(t);

@@ -54,13 +54,6 @@ static void on_signal(int sig)
 	__atomic_store_n((int *)&cancel_flag, 1, __ATOMIC_RELAXED);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 struct live_out {
 	double t0;    /* wall clock at audio time 0 (realtime playback), or 0 */
 	double speed;
@@ -75,7 +68,7 @@ static bool print_live(const struct tacit_asr_segment *seg, void *user)
 	size_t n = strlen(line);
 	if (lo->t0 > 0 && n > 0 && line[n - 1] == '}') {
 		/* How long after the end of the speech (in playback time) this came out. */
-		double lag = (now_s() - lo->t0) * lo->speed - (double)seg->end_ms / 1000.0;
+		double lag = (cli_now_s() - lo->t0) * lo->speed - (double)seg->end_ms / 1000.0;
 		line[n - 1] = '\0';
 		printf("%s,\"lag_ms\":%.0f}\n", line, lag * 1000.0);
 	} else {
@@ -120,12 +113,12 @@ static int run_realtime(struct tacit_asr *asr, const struct tacit_audio *a, stru
 	struct tacit_asr_stream *s = NULL;
 	enum tacit_status st = tacit_asr_stream_new(asr, a->n_channels, 1000, print_live, lo, &s);
 	const size_t chunk = TACIT_AUDIO_RATE / 10; /* 100 ms, as a capture callback would deliver */
-	lo->t0 = now_s();
+	lo->t0 = cli_now_s();
 	for (size_t at = 0; st == TACIT_OK && at < a->n_frames && !cancel_flag; at += chunk) {
 		size_t n = a->n_frames - at < chunk ? a->n_frames - at : chunk;
 		/* Wait until this chunk would have been captured. */
 		double due = lo->t0 + (double)(at + n) / TACIT_AUDIO_RATE / lo->speed;
-		double wait = due - now_s();
+		double wait = due - cli_now_s();
 		if (wait > 0) {
 			struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
 			nanosleep(&ts, NULL);

@@ -6,6 +6,7 @@
  * port, a write carries our own Origin, and an /api/ request carries the token.
  */
 #include "api.h"
+#include "basics.h"
 
 #include <stdint.h>
 #include <sys/random.h>
@@ -21,7 +22,7 @@ struct api {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stopping;
-	volatile int cancel; /* set with stopping: model work in requests stops */
+	volatile int cancel; /* set with stopping (cancel_request()): model work in requests stops */
 	void *models_state;
 	void *live_state;
 };
@@ -55,8 +56,7 @@ enum tacit_status api_new(const struct api_params *params, struct api **out)
 				continue;
 			if (n <= 0) {
 				free(api);
-				return tacit_fail(TACIT_ERR_IO, "cannot read random bytes for the access token: %s",
-						  strerror(errno));
+				return tacit_fail_errno(TACIT_ERR_IO, "cannot read random bytes for the access token");
 			}
 			got += (size_t)n;
 		}
@@ -92,7 +92,7 @@ void api_shutdown(struct api *api)
 		return;
 	pthread_mutex_lock(&api->lock);
 	api->stopping = true;
-	api->cancel = 1;
+	cancel_request(&api->cancel);
 	pthread_cond_broadcast(&api->cond);
 	pthread_mutex_unlock(&api->lock);
 	api_models_shutdown(api);

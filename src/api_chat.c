@@ -11,6 +11,7 @@
  * (others wait their turn), so several tabs cannot start several model workers.
  */
 #include "api.h"
+#include "basics.h"
 
 #include <time.h>
 
@@ -31,7 +32,7 @@ struct chat_job {
 	pthread_cond_t cond;
 	struct buf frames; /* SSE frames the thread wrote and the reader has not taken */
 	bool finished;     /* the thread wrote its last frame */
-	volatile int cancel;
+	volatile int cancel; /* through cancel_request()/cancel_requested() only: other threads read it */
 	pthread_t thread;
 	int quiet;
 	bool ended;
@@ -95,7 +96,7 @@ static bool on_load(float progress, void *user)
 {
 	struct chat_job *j = user;
 	(void)progress;
-	return !j->cancel;
+	return !cancel_requested(&j->cancel);
 }
 
 /* ---- the thread ------------------------------------------------------------------ */
@@ -106,7 +107,7 @@ static bool take_slot(struct chat_job *j)
 	static const char waiting[] = "waiting for another question to be answered";
 	bool told = false;
 	pthread_mutex_lock(&slot_mu);
-	while (slot_busy && !j->cancel) {
+	while (slot_busy && !cancel_requested(&j->cancel)) {
 		struct timespec ts;
 		if (!told) {
 			pthread_mutex_unlock(&slot_mu);
@@ -123,7 +124,7 @@ static bool take_slot(struct chat_job *j)
 		}
 		pthread_cond_timedwait(&slot_cond, &slot_mu, &ts);
 	}
-	bool got = !slot_busy && !j->cancel;
+	bool got = !slot_busy && !cancel_requested(&j->cancel);
 	if (got)
 		slot_busy = true;
 	pthread_mutex_unlock(&slot_mu);
@@ -166,7 +167,7 @@ static void *job_main(void *arg)
 	struct tacit_llm *llm = NULL;
 	struct tacit_store *store = NULL;
 	struct tacit_session_task_result res = { 0 };
-	char why[1024] = "";
+	struct errsave why = { "" };
 	enum tacit_status st;
 	static const char loading[] = "loading the model";
 
@@ -197,7 +198,7 @@ static void *job_main(void *arg)
 		st = tacit_session_task(store, j->session, llm, &sp, &res);
 	}
 	if (st != TACIT_OK)
-		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+		errsave_push(&why);
 	tacit_store_close(store);
 	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
 	give_slot();
@@ -205,7 +206,7 @@ static void *job_main(void *arg)
 		put_answer(j, &res);
 out:
 	if (st != TACIT_OK)
-		put_error(j, st, why[0] ? why : tacit_errmsg());
+		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
 	tacit_session_task_result_release(&res);
 	pthread_mutex_lock(&j->mu);
 	j->finished = true;
@@ -224,7 +225,7 @@ static int job_read(struct api_stream *s, struct buf *out)
 	if (j->ended)
 		return -1;
 	if (api_stopping(j->api)) {
-		j->cancel = 1; /* the server stops: so does the answer */
+		cancel_request(&j->cancel); /* the server stops: so does the answer */
 		j->ended = true;
 		return -1;
 	}
@@ -257,7 +258,7 @@ static int job_read(struct api_stream *s, struct buf *out)
 static void job_free(struct api_stream *s)
 {
 	struct chat_job *j = (struct chat_job *)s;
-	j->cancel = 1;
+	cancel_request(&j->cancel);
 	pthread_join(j->thread, NULL); /* the model worker has ended when this returns */
 	buf_release(&j->frames);
 	pthread_cond_destroy(&j->cond);

@@ -189,7 +189,7 @@ static void add_custom(struct api_call *c, struct api_response *res)
 	if (!realpath(p, abs)) {
 		bool gone = errno == ENOENT || errno == ENOTDIR;
 		api_error_http(res, gone ? 404 : 422,
-			       tacit_fail(gone ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", p, strerror(errno)));
+			       tacit_fail_errno(gone ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s'", p));
 		goto out;
 	}
 	/* a directory, FIFO or device is refused before anything opens it */

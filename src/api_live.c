@@ -9,6 +9,7 @@
  * real (resumable, nothing left running).
  */
 #include "api.h"
+#include "basics.h"
 
 #include <math.h>
 #include <time.h>
@@ -55,13 +56,6 @@ struct live_stream {
 	int quiet;
 	bool done;
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---- the event ring ------------------------------------------------------------ */
 
@@ -236,7 +230,7 @@ static void *watchdog_main(void *arg)
 		pthread_cond_timedwait(&ls->cond, &ls->mu, &ts);
 		if (ls->shutdown || ls->phase != RUNNING || ls->subscribers > 0)
 			continue;
-		if ((mono_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
+		if ((clock_now_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
 			continue;
 		pthread_mutex_unlock(&ls->mu);
 		close_meeting(ls, "no page followed the meeting and no audio came: it was closed and can be resumed", false);
@@ -495,7 +489,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	ls->n_channels = p.n_channels;
 	ls->analyze = analyze;
 	ls->phase = RUNNING;
-	ls->last_audio = mono_s();
+	ls->last_audio = clock_now_s();
 	if (!ls->watchdog_started && pthread_create(&ls->watchdog, NULL, watchdog_main, ls) == 0)
 		ls->watchdog_started = true;
 	pthread_cond_broadcast(&ls->cond);
@@ -590,7 +584,7 @@ static void audio(struct live_state *ls, struct api_call *c, struct api_response
 		goto out;
 	}
 	pthread_mutex_lock(&ls->mu);
-	ls->last_audio = mono_s();
+	ls->last_audio = clock_now_s();
 	pthread_mutex_unlock(&ls->mu);
 	ok(res, 200, "frames", (int64_t)n_frames);
 out:
@@ -680,19 +674,20 @@ static void stop(struct live_state *ls, struct api_response *res)
 	int64_t id = ls->session;
 	pthread_mutex_unlock(&ls->mu);
 	enum tacit_status st = tacit_live_stop(l, &summary);
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", st == TACIT_OK ? "" : tacit_errmsg());
+	struct errsave msg = { "" };
+	if (st != TACIT_OK)
+		errsave_push(&msg);
 	pthread_mutex_lock(&ls->mu);
 	ls->live = NULL; /* a close can no longer abort it: it is being freed */
 	pthread_mutex_unlock(&ls->mu);
 	tacit_live_close(l);
 	pthread_mutex_lock(&ls->mu);
 	if (st != TACIT_OK || !ls->ended) /* a stop that failed leaves the meeting unfinished */
-		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg, st != TACIT_OK);
+		put_closed_locked(ls, id, st == TACIT_OK ? "the meeting ended" : msg.msg, st != TACIT_OK);
 	release_locked(ls);
 	pthread_mutex_unlock(&ls->mu);
 	if (st != TACIT_OK) {
-		tacit_fail(st, "cannot finish meeting %lld: %s (its transcript is saved)", (long long)id, msg);
+		tacit_fail(st, "cannot finish meeting %lld: %s (its transcript is saved)", (long long)id, msg.msg);
 		api_error(res, st);
 	} else {
 		yyjson_mut_val *r;

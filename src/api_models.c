@@ -6,6 +6,7 @@
  * wakes the streams waiting on the api condition.
  */
 #include "api.h"
+#include "basics.h"
 
 #include <time.h>
 
@@ -23,7 +24,7 @@ struct job {
 	enum job_state state;
 	char message[512];
 	unsigned seq;
-	volatile int cancel;
+	volatile int cancel; /* through cancel_request()/cancel_requested() only: the download thread reads it */
 	pthread_t thread;
 	bool joined;
 };
@@ -69,7 +70,7 @@ void api_models_shutdown(struct api *api)
 		pthread_mutex_lock(api_lock(api));
 		j = api_models_state(api);
 		for (struct job *b = j ? j->head : NULL; b && n < ARRAY_SIZE(threads); b = b->next) {
-			b->cancel = 1;
+			cancel_request(&b->cancel);
 			if (!b->joined) {
 				b->joined = true;
 				threads[n++] = b->thread;
@@ -299,7 +300,7 @@ static void start_pull(struct api_call *c, struct api_response *res, const struc
 	b->done = b->total = 0;
 	b->rate = 0;
 	b->message[0] = '\0';
-	b->cancel = 0;
+	cancel_clear(&b->cancel);
 	b->state = JOB_RUNNING;
 	b->joined = false;
 	b->seq++;
@@ -326,7 +327,7 @@ static void cancel_pull(struct api_call *c, struct api_response *res, const stru
 	struct job *b = job_find(c->api, m->id);
 	bool running = b && b->state == JOB_RUNNING;
 	if (running)
-		b->cancel = 1;
+		cancel_request(&b->cancel);
 	pthread_mutex_unlock(api_lock(c->api));
 	if (!running) {
 		api_error_msg(res, 404, "model '%s' is not downloading", m->id);

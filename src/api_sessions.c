@@ -260,7 +260,7 @@ static void import_file(struct api_call *c, struct api_response *res, struct tac
 	snprintf(path, sizeof(path), "%s/upload-XXXXXX%s", dir, ext);
 	tacit_free(dir);
 	if ((fd = mkstemps(path, (int)strlen(ext))) < 0) {
-		api_error(res, tacit_fail(TACIT_ERR_IO, "cannot create a temporary file in '%s': %s", path, strerror(errno)));
+		api_error(res, tacit_fail_errno(TACIT_ERR_IO, "cannot create a temporary file in '%s'", path));
 		return;
 	}
 	size_t off = 0;
@@ -269,8 +269,8 @@ static void import_file(struct api_call *c, struct api_response *res, struct tac
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			st = tacit_fail(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s': %s", path,
-					strerror(errno));
+			st = tacit_fail_errno(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s'",
+					      path);
 			break;
 		}
 		off += (size_t)n;

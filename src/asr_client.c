@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 #include "llm_client.h"
 #include "workerproc.h"
 
@@ -78,13 +79,6 @@ const char *asr_language_settled(const struct tacit_asr *asr, int64_t min_ms)
 		if (best < 0 || asr->langs[i].ms > asr->langs[best].ms)
 			best = i;
 	return best >= 0 && asr->langs[best].ms >= min_ms ? tacit_asr_language(asr) : "";
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
 static char *dup_or_null(const char *s, bool *ok)
@@ -324,11 +318,6 @@ enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, str
 	return asr_vad_detect(asr->vad, pcm, n, out, n_out);
 }
 
-static bool cancel_set(const volatile int *cancel)
-{
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
-}
-
 /* Where to end a request of at most ASR_MAX_SAMPLES: at the quietest 100 ms of its last
  * 20 s, so a word is rarely cut in two. */
 size_t asr_split_at(const float *pcm, size_t n)
@@ -366,17 +355,17 @@ static enum tacit_status run_one(struct tacit_asr *asr, const float *pcm, size_t
 			if ((st = asr_cancel(asr, id)) != TACIT_OK)
 				break;
 			cancel_sent = true;
-			kill_at = now_ms() + WORKER_GRACE_MS;
+			kill_at = clock_now_ms() + WORKER_GRACE_MS;
 		}
 		if (ev.type == ASR_EV_DONE && ev.id == id)
 			return cancel_sent ? tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled") : ev.status;
-		if (!cancel_sent && cancel_set(cancel)) {
+		if (!cancel_sent && cancel_requested(cancel)) {
 			if ((st = asr_cancel(asr, id)) != TACIT_OK)
 				break;
 			cancel_sent = true;
-			kill_at = now_ms() + WORKER_GRACE_MS;
+			kill_at = clock_now_ms() + WORKER_GRACE_MS;
 		}
-		if (cancel_sent && now_ms() > kill_at) {
+		if (cancel_sent && clock_now_ms() > kill_at) {
 			asr_kill(asr);
 			return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled; the worker did not stop within %d ms "
 							       "and was killed (the next request restarts it)",
@@ -391,7 +380,7 @@ enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, 
 {
 	if (!asr || (!pcm && n))
 		return tacit_fail(TACIT_ERR_USAGE, "no engine or no audio");
-	if (cancel_set(cancel))
+	if (cancel_requested(cancel))
 		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled");
 	if (n < ASR_MIN_SAMPLES)
 		return TACIT_OK; /* too short to hold a word */

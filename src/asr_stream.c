@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 
 #include <time.h>
 
@@ -51,13 +52,6 @@ struct tacit_asr_stream {
 	bool busy_stale;       /* a partial overtaken by a final: cancelled, output dropped */
 	double busy_since_ms, cancel_ms;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
 				       tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out)
@@ -122,11 +116,6 @@ static void advance(struct tacit_asr_stream *s, size_t n)
 	s->base_ms += FRAMES_TO_MS(n);
 }
 
-static bool cancel_set(const volatile int *cancel)
-{
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
-}
-
 /* Ends the stream's work on the worker after a stop: the request in flight is cancelled
  * and the queue is kept (a later push or finish goes on with it). */
 static enum tacit_status stop_now(struct tacit_asr_stream *s)
@@ -148,7 +137,7 @@ static enum tacit_status dispatch(struct tacit_asr_stream *s)
 	if (st != TACIT_OK)
 		return st;
 	s->busy = true;
-	s->busy_since_ms = now_ms();
+	s->busy_since_ms = clock_now_ms();
 	s->busy_final = j->final;
 	s->busy_stale = false;
 	free(j->pcm);
@@ -167,7 +156,7 @@ static enum tacit_status pump(struct tacit_asr_stream *s, bool wait_all, const v
 			return st;
 		if (!s->busy)
 			return TACIT_OK;
-		if (cancel_set(cancel))
+		if (cancel_requested(cancel))
 			return stop_now(s);
 		struct asr_event ev;
 		if ((st = asr_poll(s->asr, wait_all ? 50 : 0, &ev)) != TACIT_OK) {
@@ -192,10 +181,10 @@ static enum tacit_status pump(struct tacit_asr_stream *s, bool wait_all, const v
 		s->busy = false;
 		if (tacit_log_enabled(TACIT_LOG_DEBUG))
 			tacit_log(TACIT_LOG_DEBUG, "live: %s request %lld took %.0f ms%s", s->busy_final ? "final" : "partial",
-				  s->busy_id, now_ms() - s->busy_since_ms, s->busy_stale ? " (cancelled)" : "");
+				  s->busy_id, clock_now_ms() - s->busy_since_ms, s->busy_stale ? " (cancelled)" : "");
 		if (s->busy_stale && tacit_log_enabled(TACIT_LOG_DEBUG))
 			tacit_log(TACIT_LOG_DEBUG, "live: a cancelled partial stopped %.0f ms after the cancel",
-				  now_ms() - s->cancel_ms);
+				  clock_now_ms() - s->cancel_ms);
 		if (ev.status != TACIT_OK && !(s->busy_stale && ev.status == TACIT_ERR_CANCELLED))
 			return ev.status;
 	}
@@ -237,7 +226,7 @@ static enum tacit_status emit(struct tacit_asr_stream *s, size_t n, bool final, 
 		if ((st = asr_cancel(s->asr, s->busy_id)) != TACIT_OK)
 			return st;
 		s->busy_stale = true;
-		s->cancel_ms = now_ms();
+		s->cancel_ms = clock_now_ms();
 	}
 	/* Requests hold at most ASR_MAX_SAMPLES; a window never grows that long. */
 	if (n > ASR_MAX_SAMPLES)
@@ -296,7 +285,7 @@ enum tacit_status tacit_asr_stream_push(struct tacit_asr_stream *s, const float 
 {
 	if (!s || (!pcm && n_frames))
 		return tacit_fail(TACIT_ERR_USAGE, "no stream or no audio");
-	if (cancel_set(cancel))
+	if (cancel_requested(cancel))
 		return stop_now(s);
 	while (n_frames > 0) {
 		size_t take = n_frames < CHECK_EVERY - s->since_check ? n_frames : CHECK_EVERY - s->since_check;

@@ -5,6 +5,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "probe.h"
 
 #include <pthread.h>
@@ -90,13 +91,6 @@ static double *triad_alloc(size_t bytes)
 	return p;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 double bandwidth_measure(int n_threads, size_t bytes_per_array)
 {
 	struct triad t = { 0 };
@@ -140,10 +134,10 @@ double bandwidth_measure(int n_threads, size_t bytes_per_array)
 	triad_touch(&t, lo, hi);
 	for (int pass = 0; pass <= TRIAD_PASSES; pass++) {
 		pthread_barrier_wait(&t.start);
-		double t0 = now_s();
+		double t0 = clock_now_s();
 		triad_pass(&t, lo, hi);
 		pthread_barrier_wait(&t.done);
-		double dt = now_s() - t0;
+		double dt = clock_now_s() - t0;
 		/* Pass 0 warms up; STREAM counts 3 arrays x 8 bytes per element. */
 		if (pass > 0 && dt > 0) {
 			double gbs = 3.0 * (double)(t.n * sizeof(double)) / dt / 1e9;

@@ -354,14 +354,14 @@ enum tacit_status tacit_catalog_load(struct tacit_catalog **out)
 		return tacit_catalog_parse(tacit_catalog_builtin, strlen(tacit_catalog_builtin), out);
 	buf_init(&text);
 	if (!read_small_file(path, &text, CATALOG_MAX_BYTES + 1)) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot read catalog '%s' (from TACIT_CATALOG): %s", path, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot read catalog '%s' (from TACIT_CATALOG)", path);
 		goto out;
 	}
 	st = tacit_catalog_parse(text.data, text.len, out);
 	if (st != TACIT_OK) {
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
-		st = tacit_fail(st, "%s (in '%s', from TACIT_CATALOG)", msg, path);
+		struct errsave e;
+		errsave_push(&e);
+		st = tacit_fail(st, "%s (in '%s', from TACIT_CATALOG)", e.msg, path);
 	}
 out:
 	buf_release(&text);

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "custom.h"
 #include "store.h"
 #include "workerproc.h"
@@ -142,13 +143,6 @@ void custom_name_from_path(const char *path, char *out, size_t cap)
 
 /* ---- the load probe ---------------------------------------------------------------- */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 /* The last non-empty line of text, in place (it may be cut at 200 bytes). */
 static const char *last_line(struct buf *b)
 {
@@ -179,7 +173,7 @@ static enum tacit_status run_probe(const char *path, const struct tacit_custom_p
 		goto out;
 	}
 	if (pipe2(fds_out, O_CLOEXEC) || pipe2(fds_err, O_CLOEXEC)) {
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the load probe: %s", strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_WORKER, "cannot create pipes for the load probe");
 		goto out;
 	}
 	struct rlimit as = { (rlim_t)p->mem_limit_bytes, (rlim_t)p->mem_limit_bytes }, core = { 0, 0 };
@@ -208,13 +202,13 @@ static enum tacit_status run_probe(const char *path, const struct tacit_custom_p
 	close(fds_err[1]);
 	fds_out[1] = fds_err[1] = -1;
 	if (pid < 0) {
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot start the load probe: %s", strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_WORKER, "cannot start the load probe");
 		goto out;
 	}
-	double deadline = now_ms() + (p->timeout_ms > 0 ? p->timeout_ms : CUSTOM_DEFAULT_TIMEOUT_MS);
+	double deadline = clock_now_ms() + (p->timeout_ms > 0 ? p->timeout_ms : CUSTOM_DEFAULT_TIMEOUT_MS);
 	while (fds_out[0] >= 0 || fds_err[0] >= 0) {
 		struct pollfd pf[2] = { { fds_out[0], POLLIN, 0 }, { fds_err[0], POLLIN, 0 } };
-		double left = deadline - now_ms();
+		double left = deadline - clock_now_ms();
 		if (left <= 0) {
 			timed_out = true;
 			kill(pid, SIGKILL);
@@ -475,8 +469,7 @@ enum tacit_status tacit_custom_add(const char *path, const struct tacit_custom_p
 	if (!path || !*path)
 		return tacit_fail(TACIT_ERR_USAGE, "which file? (a GGUF model's path)");
 	if (!realpath(path, abs))
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", path,
-				  strerror(errno));
+		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s'", path);
 	if (p.name && *p.name)
 		snprintf(name, sizeof(name), "%s", p.name);
 	else
@@ -500,7 +493,7 @@ enum tacit_status tacit_custom_add(const char *path, const struct tacit_custom_p
 		goto out;
 	}
 	if (stat(abs, &before) != 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", abs, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", abs);
 		goto out;
 	}
 	/* 1. the strict pre-parser; 2. the header's layout; 3. llama.cpp, in a child */

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "download.h"
 #include "hash.h"
 
@@ -375,16 +376,9 @@ static void curl_init_once(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool cancelled(const struct dl *d)
 {
-	return d->p->cancel && *d->p->cancel;
+	return cancel_requested(d->p->cancel);
 }
 
 static const char *human(uint64_t n, char *out, size_t len)
@@ -454,7 +448,7 @@ static enum tacit_status check_space(struct dl *d)
 
 static void progress_tick(struct dl *d, bool force)
 {
-	double t = now_s();
+	double t = clock_now_s();
 	if (d->have < d->window_bytes) { /* restarted from 0 */
 		d->window_bytes = d->have;
 		d->t_window = t;
@@ -481,7 +475,7 @@ static bool restart_partial(struct dl *d)
 	/* another version of the file may be coming: its validators and digest are new too */
 	d->sc.etag[0] = d->sc.last_modified[0] = d->sc.sha256[0] = '\0';
 	if (ftruncate(d->fd, 0) != 0 || !sha256_init(&d->h)) {
-		d->stop_status = tacit_fail(TACIT_ERR_IO, "cannot truncate '%s': %s", d->partial.data, strerror(errno));
+		d->stop_status = tacit_fail_errno(TACIT_ERR_IO, "cannot truncate '%s'", d->partial.data);
 		return false;
 	}
 	return true;
@@ -543,7 +537,7 @@ static bool on_response(struct dl *d)
 	if (d->digest[0])
 		memcpy(d->sc.sha256, d->digest, sizeof(d->sc.sha256));
 	if (!save_sidecar(d)) {
-		d->stop_status = tacit_fail(TACIT_ERR_IO, "cannot write '%s': %s", d->side.data, strerror(errno));
+		d->stop_status = tacit_fail_errno(TACIT_ERR_IO, "cannot write '%s'", d->side.data);
 		return stop(d, STOP_FAIL);
 	}
 	d->accepted = true;
@@ -653,13 +647,13 @@ static enum tacit_status open_partial(struct dl *d)
 
 	d->fd = open(d->partial.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (d->fd < 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", d->partial.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot create '%s'", d->partial.data);
 	if (flock(d->fd, LOCK_EX | LOCK_NB) != 0)
 		return tacit_fail(TACIT_ERR_IO, "another download of '%s' is in progress (wait for it, or stop it)",
 				  d->p->dest);
 	d->locked = true;
 	if (fstat(d->fd, &st) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", d->partial.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot read '%s'", d->partial.data);
 	if (!sha256_init(&d->h))
 		return tacit_fail(TACIT_ERR_NOMEM, "cannot start a sha256 context");
 
@@ -674,7 +668,7 @@ static enum tacit_status open_partial(struct dl *d)
 		memset(&d->sc, 0, sizeof(d->sc));
 		copy_str(d->sc.url, sizeof(d->sc.url), d->url);
 		if (st.st_size > 0 && ftruncate(d->fd, 0) != 0)
-			return tacit_fail(TACIT_ERR_IO, "cannot truncate '%s': %s", d->partial.data, strerror(errno));
+			return tacit_fail_errno(TACIT_ERR_IO, "cannot truncate '%s'", d->partial.data);
 		return TACIT_OK;
 	}
 	/* the file's size, not bytes_done, is the truth: the sidecar lags behind writes */
@@ -922,16 +916,6 @@ static enum tacit_status transfer(struct dl *d)
 	return st;
 }
 
-static bool fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	bool ok = fsync(fd) == 0 || errno == EINVAL; /* some file systems cannot */
-	close(fd);
-	return ok;
-}
-
 static bool read_recorded_sha(const char *dest, char hex[SHA256_HEX_LEN + 1])
 {
 	struct buf path, text;
@@ -950,7 +934,7 @@ static bool read_recorded_sha(const char *dest, char hex[SHA256_HEX_LEN + 1])
 static enum tacit_status finish(struct dl *d, const char *hex)
 {
 	if (fsync(d->fd) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot flush '%s': %s", d->partial.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot flush '%s'", d->partial.data);
 	if (!d->p->expected_sha256) {
 		struct buf rec, text;
 		const char *base = strrchr(d->p->dest, '/');
@@ -965,12 +949,9 @@ static enum tacit_status finish(struct dl *d, const char *hex)
 		buf_release(&rec);
 	}
 	if (rename(d->partial.data, d->p->dest) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot rename '%s' to '%s': %s", d->partial.data, d->p->dest,
-				  strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot rename '%s' to '%s'", d->partial.data, d->p->dest);
 	unlink(d->side.data);
-	if (!fsync_dir(d->dir))
-		return tacit_fail(TACIT_ERR_IO, "cannot flush directory '%s': %s", d->dir, strerror(errno));
-	return TACIT_OK;
+	return fsync_dir(d->dir);
 }
 
 static enum tacit_status verify(struct dl *d, char hex[SHA256_HEX_LEN + 1])
@@ -1105,7 +1086,7 @@ enum tacit_status tacit_download(const struct tacit_download_params *p, char **o
 		st = tacit_fail(TACIT_ERR_NETWORK, "cannot start libcurl: %s", curl_easy_strerror(curl_init_rc));
 		goto out;
 	}
-	d.t_window = d.t_cb = now_s();
+	d.t_window = d.t_cb = clock_now_s();
 	d.window_bytes = d.have;
 	if ((st = transfer(&d)) != TACIT_OK)
 		goto out;
@@ -1153,7 +1134,7 @@ enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed)
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		else if (lstat(path.data, &s) == 0) {
 			if (unlink(path.data) != 0)
-				st = tacit_fail(TACIT_ERR_IO, "cannot remove '%s': %s", path.data, strerror(errno));
+				st = tacit_fail_errno(TACIT_ERR_IO, "cannot remove '%s'", path.data);
 			else {
 				freed += (uint64_t)s.st_size;
 				found++;

@@ -928,15 +928,13 @@ enum tacit_status tacit_gguf_inspect(const char *path, struct tacit_gguf_info **
 	 * again on the open descriptor in case the path was swapped in between. O_NONBLOCK:
 	 * opening a FIFO must not wait for a writer. */
 	if (stat(path, &sb) != 0)
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", path,
-				  strerror(errno));
+		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s'", path);
 	if (S_ISREG(sb.st_mode))
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (S_ISREG(sb.st_mode) && fd < 0)
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", path,
-				  strerror(errno));
+		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s'", path);
 	if (fd >= 0 && fstat(fd, &sb) != 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot stat '%s': %s", path, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot stat '%s'", path);
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
@@ -963,7 +961,7 @@ enum tacit_status tacit_gguf_inspect(const char *path, struct tacit_gguf_info **
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0) {
-				st = tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+				st = tacit_fail_errno(TACIT_ERR_IO, "cannot read '%s'", path);
 				goto out;
 			}
 			if (n == 0) { /* shrank while we read: judge what is there */

@@ -56,7 +56,7 @@ enum tacit_status sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])
 	hex[0] = '\0';
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", path);
 	if (!sha256_init(&h)) {
 		fclose(f);
 		return tacit_fail(TACIT_ERR_NOMEM, "cannot start a sha256 context");

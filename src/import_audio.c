@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 #include "media.h"
 #include "store.h"
 
@@ -38,11 +39,6 @@ static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 	if (tacit_segments_add(&c->t, seg) != TACIT_OK)
 		return false;
 	return c->p->on_segment ? c->p->on_segment(seg, c->p->user) : true;
-}
-
-static bool cancel_set(const volatile int *cancel)
-{
-	return cancel && __atomic_load_n((const int *)cancel, __ATOMIC_RELAXED) != 0;
 }
 
 static enum tacit_status write_fail(const char *path, int err)
@@ -104,7 +100,7 @@ static enum tacit_status on_pcm(const float *pcm, size_t n, void *user)
 {
 	struct pass1 *p = user;
 	enum tacit_status st;
-	if (cancel_set(p->cancel))
+	if (cancel_requested(p->cancel))
 		return tacit_fail(TACIT_ERR_CANCELLED, "import cancelled");
 	if (p->wav.fd < 0) { /* the first audio: now there is something to keep */
 		p->file_channels = p->src_channels == 1 ? 1 : 2;
@@ -173,7 +169,7 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 				k = (size_t)(p1->n_frames - at);
 			if (!read_at(p1->wav.fd, raw, k * fc * sizeof(int16_t),
 				     (off_t)(WAV_HEADER_BYTES + at * fc * sizeof(int16_t)))) {
-				st = tacit_fail(TACIT_ERR_IO, "cannot read recording '%s': %s", p1->wav.path, strerror(errno));
+				st = tacit_fail_errno(TACIT_ERR_IO, "cannot read recording '%s'", p1->wav.path);
 				break;
 			}
 			for (size_t i = 0; i < k; i++) {
@@ -327,10 +323,10 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	struct tmp_wav *keep = mono.fd >= 0 ? &mono : &p1->wav;
 	if ((st = store_audio_adopt(s, id, keep->fd, keep->path, TACIT_AUDIO_RATE, mono.fd >= 0 ? 1 : p1->file_channels)) !=
 	    TACIT_OK) {
-		char msg[1024];
-		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		struct errsave e;
+		errsave_push(&e);
 		tacit_store_session_delete(s, id); /* all or nothing */
-		st = tacit_fail(st, "%s", msg);
+		st = errsave_pop(&e, st);
 		goto out;
 	}
 	free(keep->path); /* renamed into place: no longer ours to remove */

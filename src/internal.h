@@ -29,8 +29,28 @@
 #endif
 
 /* Records the calling thread's error message and returns status, so failures read
- * `return tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", path, strerror(errno));` */
+ * `return tacit_fail(TACIT_ERR_MODEL, "cannot load model '%s': %s", path, why);` */
 enum tacit_status tacit_fail(enum tacit_status status, const char *fmt, ...) TACIT_PRINTF(2, 3);
+
+/* tacit_fail() with ": <strerror(errno)>" appended, errno taken before anything can change
+ * it: `return tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", path);` */
+enum tacit_status tacit_fail_errno(enum tacit_status status, const char *fmt, ...) TACIT_PRINTF(2, 3);
+
+/* The longest error message kept (longer ones are cut). */
+#define TACIT_ERRMSG_MAX 1024
+
+/* Keeps the calling thread's error message across cleanup that may fail and overwrite it:
+ *     struct errsave e;
+ *     errsave_push(&e);
+ *     cleanup();
+ *     return errsave_pop(&e, st);
+ * e.msg may also be read in between, to wrap the message in a new one. */
+struct errsave {
+	char msg[TACIT_ERRMSG_MAX];
+};
+void errsave_push(struct errsave *e);
+/* Records e's message again as the calling thread's and returns status. */
+enum tacit_status errsave_pop(const struct errsave *e, enum tacit_status status);
 
 /* Clears the calling thread's error message. */
 void tacit_clear_error(void);

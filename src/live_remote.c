@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "live_remote.h"
 #include "proto.h"
 
@@ -32,13 +33,6 @@ static int silence_ms = 15000;
 void live_remote_set_silence_ms(int ms)
 {
 	silence_ms = ms > 0 ? ms : 15000;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* ---- where the socket lives ---------------------------------------------------------- */
@@ -140,7 +134,7 @@ static bool reply_send(struct live_reply *r, enum proto_type type, const void *p
 		r->gone = true;
 		return false;
 	}
-	r->last_sent = now_s();
+	r->last_sent = clock_now_s();
 	return true;
 }
 
@@ -188,7 +182,7 @@ bool live_reply_alive(struct live_reply *r, const char *state)
 		}
 		/* anything more a client sends after its question is ignored */
 	}
-	if (now_s() - r->last_sent >= 1.0) {
+	if (clock_now_s() - r->last_sent >= 1.0) {
 		char json[96];
 		int n = snprintf(json, sizeof(json), "{\"state\":\"%s\"}", state ? state : "working");
 		return reply_send(r, PROTO_WAIT, json, (size_t)n);
@@ -200,16 +194,16 @@ bool live_reply_alive(struct live_reply *r, const char *state)
 static void serve_conn(struct conn *c)
 {
 	struct live_listener *ls = c->ls;
-	struct live_reply r = { ls, c->fd, now_s(), false };
+	struct live_reply r = { ls, c->fd, clock_now_s(), false };
 	struct proto_reader rd;
-	double deadline = now_s() + ASK_DEADLINE_MS / 1000.0;
+	double deadline = clock_now_s() + ASK_DEADLINE_MS / 1000.0;
 	char in[4096];
 	proto_reader_init(&rd);
 	rd.in.cap = 4 * LIVE_QUESTION_MAX + 1024; /* a question, JSON-escaped */
 	while (!closing(ls)) {
 		struct pollfd p = { c->fd, POLLIN, 0 };
 		if (poll(&p, 1, 200) <= 0) {
-			if (now_s() > deadline) {
+			if (clock_now_s() > deadline) {
 				live_reply_error(&r, TACIT_ERR_USAGE, "no question came within 5 s");
 				break;
 			}
@@ -353,10 +347,10 @@ static enum tacit_status bind_socket(struct live_listener *ls, int64_t id, const
 	if (bind(ls->fd, (const struct sockaddr *)sa, len) == 0)
 		return TACIT_OK;
 	if (errno != EADDRINUSE)
-		return tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': %s", ls->path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot listen on '%s'", ls->path);
 	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe < 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot create a socket: %s", strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot create a socket");
 	int rc = connect(probe, (const struct sockaddr *)sa, len), err = errno;
 	close(probe);
 	if (rc == 0)
@@ -367,9 +361,9 @@ static enum tacit_status bind_socket(struct live_listener *ls, int64_t id, const
 		return tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': it exists and is not a stale socket", ls->path);
 	tacit_log(TACIT_LOG_INFO, "live: replacing the stale socket '%s' of a process that ended", ls->path);
 	if (unlinkat(ls->dirfd, ls->name, 0) != 0 && errno != ENOENT)
-		return tacit_fail(TACIT_ERR_IO, "cannot remove the stale socket '%s': %s", ls->path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot remove the stale socket '%s'", ls->path);
 	if (bind(ls->fd, (const struct sockaddr *)sa, len) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': %s", ls->path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot listen on '%s'", ls->path);
 	return TACIT_OK;
 }
 
@@ -401,11 +395,11 @@ enum tacit_status live_listen_open(const char *store_path, int64_t id, live_ques
 	ls->name = buf_detach(&name, NULL);
 	ls->path = buf_detach(&path, NULL);
 	if (mkdir(ls->dir, 0700) != 0 && errno != EEXIST) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", ls->dir, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot create '%s'", ls->dir);
 		goto fail;
 	}
 	if ((ls->dirfd = open(ls->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", ls->dir, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", ls->dir);
 		goto fail;
 	}
 	if (fstat(ls->dirfd, &st) != 0 || st.st_uid != geteuid()) {
@@ -414,7 +408,7 @@ enum tacit_status live_listen_open(const char *store_path, int64_t id, live_ques
 		goto fail;
 	}
 	if ((st.st_mode & 077) && fchmod(ls->dirfd, 0700) != 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot make '%s' private: %s", ls->dir, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot make '%s' private", ls->dir);
 		goto fail;
 	}
 	if (!make_addr(ls->dir, ls->dirfd, ls->name, &sa, &sa_len)) {
@@ -422,20 +416,20 @@ enum tacit_status live_listen_open(const char *store_path, int64_t id, live_ques
 		goto fail;
 	}
 	if ((ls->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot create a socket: %s", strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot create a socket");
 		goto fail;
 	}
 	if ((rc = bind_socket(ls, id, &sa, sa_len)) != TACIT_OK)
 		goto fail;
 	if (fchmodat(ls->dirfd, ls->name, 0600, 0) != 0 || fstatat(ls->dirfd, ls->name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot make '%s' private: %s", ls->path, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot make '%s' private", ls->path);
 		unlinkat(ls->dirfd, ls->name, 0);
 		goto fail;
 	}
 	ls->dev = st.st_dev;
 	ls->ino = st.st_ino;
 	if (listen(ls->fd, 16) != 0) {
-		rc = tacit_fail(TACIT_ERR_IO, "cannot listen on '%s': %s", ls->path, strerror(errno));
+		rc = tacit_fail_errno(TACIT_ERR_IO, "cannot listen on '%s'", ls->path);
 		goto fail;
 	}
 	if (pthread_create(&ls->thread, NULL, accept_main, ls) != 0) {
@@ -450,10 +444,10 @@ fail:
 	buf_release(&name);
 	buf_release(&path);
 	{
-		char msg[768];
-		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		struct errsave e;
+		errsave_push(&e);
 		live_listen_close(ls);
-		return tacit_fail(rc, "%s", msg);
+		return errsave_pop(&e, rc);
 	}
 }
 
@@ -481,7 +475,7 @@ static enum tacit_status dial(const char *store_path, int64_t id, int *out_fd)
 		goto out;
 	if ((dirfd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		st = errno == ENOENT || errno == ENOTDIR ? not_running(id)
-							 : tacit_fail(TACIT_ERR_IO, "cannot open '%s': %s", dir.data, strerror(errno));
+							 : tacit_fail_errno(TACIT_ERR_IO, "cannot open '%s'", dir.data);
 		goto out;
 	}
 	if (!make_addr(dir.data, dirfd, name.data, &sa, &sa_len)) {
@@ -489,17 +483,17 @@ static enum tacit_status dial(const char *store_path, int64_t id, int *out_fd)
 		goto out;
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot create a socket: %s", strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot create a socket");
 		goto out;
 	}
 	/* non-blocking: a meeting whose process is stopped with a full backlog must not hang us */
-	double give_up = now_s() + silence_ms / 1000.0;
+	double give_up = clock_now_s() + silence_ms / 1000.0;
 	while (connect(fd, (const struct sockaddr *)&sa, sa_len) != 0) {
 		if (errno == ENOENT || errno == ECONNREFUSED) {
 			st = not_running(id);
 			goto out;
 		}
-		if ((errno != EAGAIN && errno != EINTR) || now_s() > give_up) {
+		if ((errno != EAGAIN && errno != EINTR) || clock_now_s() > give_up) {
 			st = tacit_fail(TACIT_ERR_IO, "cannot reach live meeting %lld ('%s/%s'): %s", (long long)id,
 					dir.data, name.data, errno == EAGAIN ? "it does not take questions now" : strerror(errno));
 			goto out;
@@ -524,11 +518,6 @@ out:
 	buf_release(&dir);
 	buf_release(&name);
 	return st;
-}
-
-static bool cancelled(const volatile int *flag)
-{
-	return flag && __atomic_load_n((const int *)flag, __ATOMIC_RELAXED);
 }
 
 enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_id, const char *question,
@@ -573,21 +562,20 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 	}
 
 	proto_reader_init(&rd);
-	double last = now_s();
+	double last = clock_now_s();
 	for (;;) {
-		if (cancelled(cancel)) {
+		if (cancel_requested(cancel)) {
 			st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 			break;
 		}
 		struct pollfd p = { fd, POLLIN, 0 };
 		int pr = poll(&p, 1, 100);
 		if (pr < 0 && errno != EINTR) {
-			st = tacit_fail(TACIT_ERR_IO, "cannot wait for live meeting %lld: %s", (long long)session_id,
-					strerror(errno));
+			st = tacit_fail_errno(TACIT_ERR_IO, "cannot wait for live meeting %lld", (long long)session_id);
 			break;
 		}
 		if (pr <= 0) {
-			if ((now_s() - last) * 1000.0 > silence_ms) {
+			if ((clock_now_s() - last) * 1000.0 > silence_ms) {
 				st = tacit_fail(TACIT_ERR_IO,
 						"live meeting %lld sent nothing for %d s: its process seems stuck (ask again, "
 						"or with 'tacit ask %lld' after it ends)",
@@ -606,7 +594,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 					(long long)session_id);
 			break;
 		}
-		last = now_s();
+		last = clock_now_s();
 		if (!proto_reader_feed(&rd, in, (size_t)n)) {
 			st = tacit_fail(TACIT_ERR_FORMAT, "live meeting %lld sent a frame too large", (long long)session_id);
 			break;
@@ -619,7 +607,7 @@ enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_
 			if (type == PROTO_TOKEN) {
 				if (on_token)
 					on_token(payload, len, user);
-				if (cancelled(cancel)) { /* at once, even when the rest came in the same read */
+				if (cancel_requested(cancel)) { /* at once, even when the rest came in the same read */
 					st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 					end = true;
 				}

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "llm_client.h"
 #include "proto.h"
 #include "workerproc.h"
@@ -28,13 +29,6 @@ struct tacit_llm {
 	int test_after, test_slow_ms, test_stop_batches;
 	int gen_threads; /* > 0: sent with each generate request */
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 struct tacit_llm_params tacit_llm_default_params(void)
 {
@@ -58,11 +52,6 @@ struct exchange {
 	yyjson_doc *result; /* the final frame's JSON */
 	bool load;          /* progress frames go to the params' progress callback */
 };
-
-static bool cancel_requested(const volatile int *flag)
-{
-	return flag && __atomic_load_n((const int *)flag, __ATOMIC_RELAXED);
-}
 
 static enum tacit_status send_request(struct tacit_llm *llm, enum proto_type type, yyjson_mut_doc *doc)
 {
@@ -116,10 +105,10 @@ static enum tacit_status exchange_run(struct tacit_llm *llm, enum proto_type typ
 			if (!workerproc_send(&llm->w, PROTO_CANCEL, msg, (size_t)n))
 				return workerproc_died(&llm->w, false);
 			cancel_sent = true;
-			kill_at = now_ms() + WORKER_GRACE_MS;
+			kill_at = clock_now_ms() + WORKER_GRACE_MS;
 		}
 		if (got == 0) {
-			if (cancel_sent && now_ms() > kill_at) {
+			if (cancel_sent && clock_now_ms() > kill_at) {
 				workerproc_stop(&llm->w, true);
 				return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the model worker did not stop within "
 								       "%d ms and was killed (the next request restarts it)",
@@ -221,8 +210,7 @@ enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct t
 	if (!params->model_path || !*params->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF file with --model)");
 	if (access(params->model_path, R_OK) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", params->model_path,
-				  strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_NOT_FOUND, "cannot read model '%s'", params->model_path);
 	llm = calloc(1, sizeof(*llm));
 	if (!llm || !(llm->model_path = strdup(params->model_path))) {
 		free(llm);

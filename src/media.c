@@ -290,8 +290,7 @@ static enum tacit_status open_file(const char *path, AVFormatContext **fmt)
 	if (!path)
 		return tacit_fail(TACIT_ERR_USAGE, "no audio file given");
 	if (stat(path, &sb) != 0)
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s': %s", path,
-				  strerror(errno));
+		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open '%s'", path);
 	if (S_ISDIR(sb.st_mode))
 		return tacit_fail(TACIT_ERR_IO, "cannot open '%s': Is a directory", path);
 	if (S_ISREG(sb.st_mode) && sb.st_size == 0)

@@ -66,7 +66,7 @@ enum tacit_status tacit_models_dir(char **out_path)
 	if (!dir)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot create the models folder '%s': %s", dir, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot create the models folder '%s'", dir);
 		tacit_free(dir);
 		return st;
 	}
@@ -289,9 +289,12 @@ enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *na
 	}
 	if ((chosen = chosen_setting(kind))) {
 		st = resolve_named(kind, chosen, cat, dir, out_path);
-		if (st != TACIT_OK)
+		if (st != TACIT_OK) {
+			struct errsave e; /* tacit_fail() must not read the message it overwrites */
+			errsave_push(&e);
 			st = tacit_fail(st, "the chosen %s model (setting %s) is unusable: %s", kind_name(kind),
-					setting_key(kind), tacit_errmsg());
+					setting_key(kind), e.msg);
+		}
 		goto out;
 	}
 	st = pick_downloaded(kind, cat, dir, out_path);

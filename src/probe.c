@@ -394,7 +394,7 @@ enum tacit_status probe_host(const char *sysroot, struct tacit_system *s)
 
 	buf_init(&text);
 	if (!read_file_at(root, "/proc/meminfo", &text)) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot read '%s/proc/meminfo': %s", root, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot read '%s/proc/meminfo'", root);
 		goto out;
 	}
 	s->ram_total = meminfo_kib(text.data, "MemTotal");

@@ -241,8 +241,8 @@ static int listen_on(int af, int port, int *out_port, enum tacit_status *st)
 	*out_port = ntohs(af == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	return fd;
 fail:
-	*st = tacit_fail(errno == EADDRINUSE ? TACIT_ERR_IO : TACIT_ERR_IO, "cannot listen on %s port %d: %s",
-			 af == AF_INET ? "127.0.0.1" : "[::1]", port, strerror(errno));
+	*st = tacit_fail_errno(errno == EADDRINUSE ? TACIT_ERR_IO : TACIT_ERR_IO, "cannot listen on %s port %d",
+			       af == AF_INET ? "127.0.0.1" : "[::1]", port);
 	if (fd >= 0)
 		close(fd);
 	return -1;

@@ -11,6 +11,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "hash.h"
 #include "meeting.h"
 #include "store.h"
@@ -79,7 +80,7 @@ static enum tacit_status windows_init(struct windows *ws, int64_t session_id, co
 	buf_init(&ws->dir);
 	ws->session_id = session_id;
 	if (!realpath(model_path, ws->model) || stat(ws->model, &sb) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", model_path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_NOT_FOUND, "cannot read model '%s'", model_path);
 	ws->bytes = (long long)sb.st_size;
 	ws->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 	enum tacit_status st = tacit_dir_path(TACIT_DIR_CACHE, &cache);
@@ -90,7 +91,7 @@ static enum tacit_status windows_init(struct windows *ws, int64_t session_id, co
 	if (ws->dir.failed)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	if (mkdir(ws->dir.data, 0700) != 0 && errno != EEXIST)
-		return tacit_fail(TACIT_ERR_IO, "cannot create '%s': %s", ws->dir.data, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot create '%s'", ws->dir.data);
 	return TACIT_OK;
 }
 
@@ -319,11 +320,11 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 	if (params->use_state && ws.n) {
 		/* once the plan is made, also after a failure: states saved before it are
 		 * kept and recorded */
-		char *why = st != TACIT_OK ? strdup(tacit_errmsg()) : NULL;
+		struct errsave why;
+		errsave_push(&why);
 		windows_settle(&ws, store);
 		if (st != TACIT_OK)
-			tacit_fail(st, "%s", why ? why : "");
-		free(why);
+			errsave_pop(&why, st);
 	}
 	if (st != TACIT_OK)
 		goto out;
@@ -341,7 +342,7 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		goto out;
 	}
 	/* the last moment a cancel can keep the result out of the store */
-	if (mp.cancel && __atomic_load_n((const int *)mp.cancel, __ATOMIC_RELAXED)) {
+	if (cancel_requested(mp.cancel)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled before the %s was stored", kinds[mp.task]);
 		goto out;
 	}

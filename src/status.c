@@ -4,7 +4,7 @@
  */
 #include "internal.h"
 
-static _Thread_local char last_error[1024];
+static _Thread_local char last_error[TACIT_ERRMSG_MAX];
 
 static const char *const status_names[] = {
 	[TACIT_OK] = "ok",
@@ -62,6 +62,27 @@ enum tacit_status tacit_fail(enum tacit_status status, const char *fmt, ...)
 	va_end(ap);
 	tacit_log(TACIT_LOG_DEBUG, "failure (%s): %s", tacit_status_str(status), last_error);
 	return status;
+}
+
+enum tacit_status tacit_fail_errno(enum tacit_status status, const char *fmt, ...)
+{
+	int err = errno;
+	char what[TACIT_ERRMSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return tacit_fail(status, "%s: %s", what, strerror(err));
+}
+
+void errsave_push(struct errsave *e)
+{
+	snprintf(e->msg, sizeof(e->msg), "%s", last_error);
+}
+
+enum tacit_status errsave_pop(const struct errsave *e, enum tacit_status status)
+{
+	return tacit_fail(status, "%s", e->msg);
 }
 
 void tacit_free(void *ptr)

@@ -32,8 +32,8 @@ static enum tacit_status vad_open(const char *path, int n_threads, struct whispe
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open VAD model '%s': %s",
-				  path, strerror(errno));
+		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO,
+					"cannot open VAD model '%s'", path);
 	fclose(f);
 	devices_load();
 	struct whisper_vad_context_params cp = whisper_vad_default_context_params();

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "llm_client.h"
 #include "workerproc.h"
 
@@ -25,13 +26,6 @@
 #endif
 
 extern char **environ;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 static void close_fd(int *fd)
 {
@@ -136,8 +130,8 @@ static void reap(struct workerproc *w, bool kill_now, char *why, size_t n)
 	close_fd(&w->to_fd);
 	if (kill_now)
 		kill(w->pid, SIGKILL);
-	double deadline = now_ms() + WORKER_GRACE_MS;
-	while ((r = waitpid(w->pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+	double deadline = clock_now_ms() + WORKER_GRACE_MS;
+	while ((r = waitpid(w->pid, &status, WNOHANG)) == 0 && clock_now_ms() < deadline) {
 		struct timespec ts = { 0, 2 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
@@ -266,7 +260,7 @@ enum tacit_status workerproc_spawn(struct workerproc *w)
 		goto out;
 	}
 	if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
-		st = tacit_fail(TACIT_ERR_WORKER, "cannot create pipes for the %s: %s", w->what, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_WORKER, "cannot create pipes for the %s", w->what);
 		goto out;
 	}
 	fa_ok = posix_spawn_file_actions_init(&fa) == 0;

@@ -82,8 +82,8 @@ static enum tacit_status check_model_header(const char *path)
 	int32_t hp[11];
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return tacit_fail(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO, "cannot open whisper model '%s': %s",
-				  path, strerror(errno));
+		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO,
+					"cannot open whisper model '%s'", path);
 	bool ok = fread(&magic, 4, 1, f) == 1 && fread(hp, sizeof(hp), 1, f) == 1 && magic == 0x67676d6cu;
 	fclose(f);
 	ok = ok && hp[0] > 0 && hp[0] < 1000000 && hp[1] > 0 && hp[1] <= 100000 && hp[2] > 0 && hp[3] > 0 &&

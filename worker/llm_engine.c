@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "chat.h"
 #include "deplog.h"
 #include "llm_engine.h"
@@ -36,13 +37,6 @@ struct llm_engine {
 	const char *tmpl; /* owned by the model; NULL without one */
 	enum chat_format format;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
 
 static bool abort_cb(void *data)
 {
@@ -72,7 +66,7 @@ enum tacit_status llm_engine_load(const struct llm_engine_params *p, struct llm_
 	if (!p->model_path || !*p->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF path)");
 	if (access(p->model_path, R_OK) != 0)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot read model '%s': %s", p->model_path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_NOT_FOUND, "cannot read model '%s'", p->model_path);
 	deplog_init();
 	llama_backend_init();
 
@@ -715,7 +709,7 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	int common = 0;
 	while (common < llm->n_cached && common < n - 1 && llm->cached[common] == tokens[common])
 		common++;
-	double t0 = now_ms();
+	double t0 = clock_now_ms();
 	if (n_pre && common < n_pre && state_load(llm, g->state_path, tokens, n_pre)) {
 		stats->state = TACIT_STATE_LOADED;
 		common = n_pre;
@@ -737,7 +731,7 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	}
 	if ((st = prefill(llm, tokens, llm->n_cached, n, g->test_stop_after_batches)) != TACIT_OK)
 		goto out;
-	double t1 = now_ms();
+	double t1 = clock_now_ms();
 	stats->prefill_ms = t1 - t0;
 
 	int limit = g->max_tokens > 0 ? g->max_tokens : llm->n_ctx;
@@ -747,9 +741,9 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 			st = tacit_fail(TACIT_ERR_CANCELLED, "cancelled while generating");
 			break;
 		}
-		double ts = now_ms();
+		double ts = clock_now_ms();
 		llama_token tok = sample(llm, &pk, stats);
-		double te = now_ms();
+		double te = clock_now_ms();
 		stats->sample_ms += te - ts;
 		if (llama_vocab_is_eog(llm->vocab, tok)) {
 			stats->finish = TACIT_FINISH_STOP;
@@ -771,7 +765,7 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 				break;
 			}
 		}
-		double td = now_ms();
+		double td = clock_now_ms();
 		stats->emit_ms += td - te;
 		/* no forward pass for the last token: nothing is sampled after it (the cache
 		 * then ends before it, which `cached` says) */
@@ -782,7 +776,7 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 			break;
 		}
 		int32_t r = llama_decode(llm->ctx, llama_batch_get_one(&tok, 1));
-		stats->eval_ms += now_ms() - td;
+		stats->eval_ms += clock_now_ms() - td;
 		stats->n_eval++;
 		if (r != 0) {
 			st = decode_status(llm, r, "generating");
@@ -798,7 +792,7 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	}
 	if (st == TACIT_OK && pending.len)
 		emit(pending.data, pending.len, user);
-	stats->decode_ms = now_ms() - t1;
+	stats->decode_ms = clock_now_ms() - t1;
 	if (stats->n_rejected)
 		tacit_log(TACIT_LOG_DEBUG, "grammar: %d of %d picks rejected, %d of them filtered over the whole vocabulary",
 			  stats->n_rejected, stats->n_generated, stats->n_full_filter);

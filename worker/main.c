@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 #include "custom.h"
 #include "devices.h"
 #include "llm_engine.h"
@@ -208,13 +209,6 @@ struct emit_state {
 	double last_flush;  /* ms; 0 = nothing sent yet */
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 static void flush_pieces(struct emit_state *e)
 {
 	if (!e->pending.len)
@@ -222,7 +216,7 @@ static void flush_pieces(struct emit_state *e)
 	if (!proto_send(STDOUT_FILENO, PROTO_TOKEN, e->pending.data, e->pending.len))
 		_exit(3);
 	buf_reset(&e->pending);
-	e->last_flush = now_ms();
+	e->last_flush = clock_now_ms();
 }
 
 static bool on_piece(const char *piece, size_t len, void *user)
@@ -230,7 +224,7 @@ static bool on_piece(const char *piece, size_t len, void *user)
 	struct emit_state *e = user;
 	if (!buf_add(&e->pending, piece, len))
 		_exit(3);
-	if (!e->last_flush || now_ms() - e->last_flush >= FLUSH_MS || e->pending.len >= FLUSH_BYTES ||
+	if (!e->last_flush || clock_now_ms() - e->last_flush >= FLUSH_MS || e->pending.len >= FLUSH_BYTES ||
 	    e->crash_how || e->slow_ms)
 		flush_pieces(e);
 	e->n_emitted++;

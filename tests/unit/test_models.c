@@ -71,6 +71,7 @@ TEST(models_resolve)
 	unlink(other);
 	CHECK(tacit_model_resolve(TACIT_MODEL_LLM, NULL, &path) == TACIT_ERR_NOT_FOUND);
 	CHECK(strstr(tacit_errmsg(), "model.llm") != NULL);
+	CHECK(strstr(tacit_errmsg(), "is unusable: model file '") != NULL); /* the reason, not the prefix twice */
 	CHECK(tacit_store_setting_set(store, "model.llm", NULL) == TACIT_OK);
 	tacit_store_close(store);
 
