@@ -68,8 +68,6 @@ extern "C" {
 #define TACIT_DEPRECATED(decl, hint) decl
 #endif
 
-#define TACIT_VERSION "0.1.0"
-
 /* =================================================================================
  * Part 1. Basics: status codes, errors, memory, logging, versions, directories
  * ================================================================================= */
@@ -135,8 +133,24 @@ typedef void (*tacit_log_fn)(enum tacit_log_level level, const char *line, void 
 TACIT_API void tacit_log_set(tacit_log_fn fn, void *user, enum tacit_log_level max_level);
 
 /* ---------------------------------------------------------------------------------
- * Versions
+ * Versions. TACIT_VERSION_NUMBER is major * 10000 + minor * 100 + patch (0.1.0 is 100,
+ * 1.2.3 is 10203), so versions compare as integers. The macros say which header a
+ * program was compiled against; tacit_version_number() says which library it runs
+ * with. A program linked to a shared libtacit can check that they agree:
+ *
+ *     if (tacit_version_number() / 100 != TACIT_VERSION_NUMBER / 100) ... rebuild
+ *
+ * Within one major.minor the ABI does not change incompatibly (see the ABI rule above).
  * --------------------------------------------------------------------------------- */
+#define TACIT_VERSION_MAJOR 0
+#define TACIT_VERSION_MINOR 1
+#define TACIT_VERSION_PATCH 0
+#define TACIT_VERSION "0.1.0"
+#define TACIT_VERSION_NUMBER (TACIT_VERSION_MAJOR * 10000 + TACIT_VERSION_MINOR * 100 + TACIT_VERSION_PATCH)
+
+/* The TACIT_VERSION_NUMBER the library was compiled with. Thread-safe. */
+TACIT_API int tacit_version_number(void);
+
 struct tacit_versions {
 	const char *tacit;   /* TACIT_VERSION */
 	const char *llama;   /* llama.cpp's llama_version() */
