@@ -5,7 +5,8 @@
  * a local SQLite store. This header is the manual: every function says what it does,
  * who owns what it returns, which threads may call it, and how it fails.
  *
- * Basic usage (examples/basic.c is this program, built and run by `make test`):
+ * Basic usage: list the meetings in the user's store. examples/basic.c is this program,
+ * grown to import a transcript or recording first; `make test` builds and runs it.
  *
  *     struct tacit_store *store = NULL;
  *     struct tacit_session *list = NULL;
