@@ -251,7 +251,7 @@ static void *audio_load_main(void *arg)
 	return NULL;
 }
 
-static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_transcript_format fmt)
+static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_format fmt)
 {
 	struct tacit_segments t;
 	enum tacit_status st = TACIT_OK;
@@ -353,7 +353,7 @@ int cmd_transcribe(int argc, char **argv)
 	};
 	struct tacit_asr_params ap = tacit_asr_default_params();
 	struct tacit_audio_params aud = tacit_audio_default_params();
-	enum tacit_transcript_format fmt = TACIT_FORMAT_TXT;
+	enum tacit_format fmt = TACIT_FORMAT_TXT;
 	const char *model = getenv("TACIT_WHISPER_MODEL"), *vad = getenv("TACIT_VAD_MODEL");
 	const char *live = NULL, *realtime = NULL, *file = NULL;
 	bool no_vad = false, by_channel = false, mic = false, system = false, list = false, json = false;
@@ -380,7 +380,7 @@ int cmd_transcribe(int argc, char **argv)
 			no_vad = true;
 			break;
 		case 'f':
-			if (!tacit_transcript_format_parse(optarg, &fmt))
+			if (tacit_format_parse(optarg, &fmt) != TACIT_OK)
 				return cli_usage_error("transcribe", "unknown format '%s' (txt, json, srt, vtt, md)", optarg);
 			break;
 		case 'l':

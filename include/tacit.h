@@ -180,6 +180,23 @@ enum tacit_dir {
  * Fails with TACIT_ERR_IO when it cannot be created. */
 TACIT_API enum tacit_status tacit_dir_path(enum tacit_dir dir, char **out_path);
 
+/* ---------------------------------------------------------------------------------
+ * Output formats: one list for everything tacit renders, a stored meeting
+ * (tacit_store_export()) or a fresh transcript (tacit_segments_render()). Each renderer
+ * says what its text looks like in each format. Append only.
+ * --------------------------------------------------------------------------------- */
+enum tacit_format {
+	TACIT_FORMAT_MD = 0,   /* Markdown */
+	TACIT_FORMAT_JSON = 1, /* JSON */
+	TACIT_FORMAT_TXT = 2,  /* plain text, one timestamped line per segment */
+	TACIT_FORMAT_SRT = 3,  /* SubRip subtitles */
+	TACIT_FORMAT_VTT = 4,  /* WebVTT subtitles */
+};
+
+/* "md", "json", "txt", "srt", "vtt" -> *out. TACIT_ERR_USAGE for anything else (NULL
+ * included), with a message that lists the names. Thread-safe. */
+TACIT_API enum tacit_status tacit_format_parse(const char *name, enum tacit_format *out);
+
 /* =================================================================================
  * Part 2. Models: the machine, catalog, fit, GGUF check, downloads, custom models
  * ================================================================================= */
@@ -991,19 +1008,12 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
 					       tacit_search_fn fn, void *user);
 
 /* --- export ------------------------------------------------------------------- */
-enum tacit_export_format {
-	TACIT_EXPORT_MD = 0,   /* Markdown: title, summary, notes, transcript */
-	TACIT_EXPORT_JSON = 1, /* everything: session, speakers, segments, artifacts, chat, suggestions */
-	TACIT_EXPORT_TXT = 2,  /* "[hh:mm:ss] Speaker: text" lines */
-	TACIT_EXPORT_SRT = 3,  /* SubRip subtitles */
-	TACIT_EXPORT_VTT = 4,  /* WebVTT subtitles with <v Speaker> voice tags */
-};
-/* "md", "json", "txt", "srt", "vtt" -> *out; TACIT_ERR_USAGE otherwise. */
-TACIT_API enum tacit_status tacit_export_format_parse(const char *name, enum tacit_export_format *out);
-
-/* Renders a session; *out is NUL-terminated text, caller frees with tacit_free(). */
+/* Renders a session in any enum tacit_format: Markdown (title, summary, notes,
+ * transcript), JSON (everything: session, speakers, segments, artifacts, chat,
+ * suggestions), text ("[hh:mm:ss] Speaker: text" lines), SubRip, or WebVTT with
+ * <v Speaker> voice tags. *out is NUL-terminated text, caller frees with tacit_free(). */
 TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_t session_id,
-					       enum tacit_export_format format, char **out);
+					       enum tacit_format format, char **out);
 
 /* --- audio recordings ----------------------------------------------------------- */
 struct tacit_recording;
@@ -1424,18 +1434,6 @@ struct tacit_segments {
 			    * tacit_asr_language(); the JSON rendering carries it */
 };
 
-enum tacit_transcript_format {
-	TACIT_FORMAT_TXT = 0,  /* "[00:00:01.500 --> 00:00:03.000] Me: text" */
-	TACIT_FORMAT_JSON = 1, /* {"language":"en","segments":[{"start":1.5,"end":3.0,
-				* "speaker":"Me","text":..}]} ("language" only when known) */
-	TACIT_FORMAT_SRT = 2,  /* SubRip, 00:00:01,500 */
-	TACIT_FORMAT_VTT = 3,  /* WebVTT, 00:00:01.500, <v Me> voice tags */
-	TACIT_FORMAT_MD = 4,   /* Markdown: a "**Speaker** [mm:ss]" paragraph per speaker change */
-};
-
-/* Parses "txt", "json", "srt", "vtt", "md"; false for anything else. */
-TACIT_API bool tacit_transcript_format_parse(const char *name, enum tacit_transcript_format *out);
-
 TACIT_API void tacit_segments_init(struct tacit_segments *t);
 TACIT_API void tacit_segments_release(struct tacit_segments *t);
 /* Copies seg (and its text) into t, keeping t sorted by start time. */
@@ -1443,11 +1441,15 @@ TACIT_API enum tacit_status tacit_segments_add(struct tacit_segments *t, const s
 /* A tacit_asr_segment_fn that adds every final segment to the transcript passed as user. */
 TACIT_API bool tacit_segments_collect(const struct tacit_asr_segment *seg, void *user);
 
-/* Renders t. *out: caller frees with tacit_free(). Speaker changes are marked in every
+/* Renders t in any enum tacit_format: text ("[00:00:01.500 --> 00:00:03.000] Me: text"),
+ * JSON ({"language":"en","segments":[{"start":1.5,"end":3.0,"speaker":"Me","text":..}]},
+ * "language" only when known), SubRip (00:00:01,500), WebVTT (00:00:01.500, <v Me>
+ * voice tags) or Markdown (a "**Speaker** [mm:ss]" paragraph per speaker change).
+ * *out: caller frees with tacit_free(). Speaker changes are marked in every
  * format (a "Speaker:" prefix, a JSON field, a VTT voice tag, a Markdown heading).
  * Errors: TACIT_ERR_USAGE, TACIT_ERR_NOMEM. */
-TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t,
-						    enum tacit_transcript_format fmt, char **out);
+TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t, enum tacit_format fmt,
+						  char **out);
 
 /* One segment as a JSON line (no newline) for live output:
  * {"type":"partial"|"final","start":1.5,"end":3.0,"speaker":"Me","text":"..."}.

@@ -78,7 +78,7 @@ static void list_sessions(struct api_response *res, struct tacit_store *store)
 static void show_session(struct api_response *res, struct tacit_store *store, int64_t id)
 {
 	char *text = NULL;
-	enum tacit_status st = tacit_store_export(store, id, TACIT_EXPORT_JSON, &text);
+	enum tacit_status st = tacit_store_export(store, id, TACIT_FORMAT_JSON, &text);
 	if (st != TACIT_OK) {
 		api_error(res, st);
 		return;
@@ -136,11 +136,11 @@ static void export_session(struct api_call *c, struct api_response *res, struct 
 	static const char *const mimes[] = { "text/markdown; charset=utf-8", "application/json",
 					     "text/plain; charset=utf-8", "application/x-subrip", "text/vtt" };
 	const char *name = api_arg(c, "format");
-	enum tacit_export_format fmt;
+	enum tacit_format fmt;
 	char *text = NULL;
 	if (!name)
 		name = "md";
-	if (tacit_export_format_parse(name, &fmt) != TACIT_OK) {
+	if (tacit_format_parse(name, &fmt) != TACIT_OK) {
 		api_error_msg(res, 400, "unknown export format '%.16s' (md, json, txt, srt or vtt)", name);
 		return;
 	}

@@ -103,7 +103,7 @@ static struct tacit_segments sample(void)
 	return t;
 }
 
-static void check_render(const struct tacit_segments *t, enum tacit_transcript_format f, const char *want)
+static void check_render(const struct tacit_segments *t, enum tacit_format f, const char *want)
 {
 	char *got = NULL;
 	CHECK_EQ_INT(tacit_segments_render(t, f, &got), TACIT_OK);
@@ -142,9 +142,11 @@ TEST(transcript_formats_exact)
 	tacit_free(json);
 	tacit_segments_release(&t);
 
-	enum tacit_transcript_format f;
-	CHECK(tacit_transcript_format_parse("vtt", &f) && f == TACIT_FORMAT_VTT);
-	CHECK(!tacit_transcript_format_parse("docx", &f));
+	enum tacit_format f;
+	CHECK(tacit_format_parse("vtt", &f) == TACIT_OK && f == TACIT_FORMAT_VTT);
+	CHECK(tacit_format_parse("md", &f) == TACIT_OK && f == TACIT_FORMAT_MD);
+	CHECK_EQ_INT(tacit_format_parse("docx", &f), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "unknown format 'docx'") != NULL);
 }
 
 TEST(transcript_turn_markers_and_live_json)

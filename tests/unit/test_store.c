@@ -597,9 +597,9 @@ TEST(store_export_matches_golden_files)
 
 	bool update = getenv("TACIT_UPDATE_GOLDEN") != NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
-		enum tacit_export_format f;
+		enum tacit_format f;
 		char *text = NULL, golden[128];
-		CHECK_EQ_INT(tacit_export_format_parse(fmts[i], &f), TACIT_OK);
+		CHECK_EQ_INT(tacit_format_parse(fmts[i], &f), TACIT_OK);
 		CHECK_EQ_INT(tacit_store_export(s, id, f, &text), TACIT_OK);
 		snprintf(golden, sizeof(golden), "tests/golden/session.%s", fmts[i]);
 		if (update && text)
@@ -614,11 +614,11 @@ TEST(store_export_matches_golden_files)
 		free(want);
 		tacit_free(text);
 	}
-	enum tacit_export_format f;
+	enum tacit_format f;
 	char *text;
-	CHECK_EQ_INT(tacit_export_format_parse("docx", &f), TACIT_ERR_USAGE);
-	CHECK_EQ_INT(tacit_export_format_parse(NULL, &f), TACIT_ERR_USAGE);
-	CHECK_EQ_INT(tacit_store_export(s, id + 1, TACIT_EXPORT_MD, &text), TACIT_ERR_NOT_FOUND);
+	CHECK_EQ_INT(tacit_format_parse("docx", &f), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_format_parse(NULL, &f), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_store_export(s, id + 1, TACIT_FORMAT_MD, &text), TACIT_ERR_NOT_FOUND);
 	tacit_store_close(s);
 }
 
