@@ -910,8 +910,8 @@ TACIT_API enum tacit_status tacit_store_set_partial(struct tacit_store *store, i
 
 /* Calls fn for each final segment of a session in time order (and, when
  * include_partial, the partial one last). The pointers in *seg are valid during the
- * call only. A non-zero return from fn stops the walk (still TACIT_OK). */
-typedef int (*tacit_segment_fn)(const struct tacit_segment *seg, void *user);
+ * call only. fn returns true to go on, false to stop the walk (still TACIT_OK). */
+typedef bool (*tacit_segment_fn)(const struct tacit_segment *seg, void *user);
 TACIT_API enum tacit_status tacit_store_segments(struct tacit_store *store, int64_t session_id,
 						 bool include_partial, tacit_segment_fn fn, void *user);
 
@@ -994,15 +994,15 @@ struct tacit_search_hit {
 	const char *speaker;  /* given name, else label, else "" */
 	const char *snippet;  /* matched words in [brackets], "..." where text was cut */
 };
-typedef int (*tacit_search_fn)(const struct tacit_search_hit *hit, void *user);
+typedef bool (*tacit_search_fn)(const struct tacit_search_hit *hit, void *user);
 
 /* Full-text search over every final segment of every meeting, best match first, with
  * English stemming ("budgets" finds "budget"). The query: words (all must appear),
  * "quoted phrases", a trailing * for a prefix (budg*), OR, NOT, AND and parentheses.
  * Punctuation inside a word is ignored ("kick-off" is the phrase "kick off").
  * TACIT_ERR_USAGE, with the reason, for a query that cannot be parsed (an unterminated
- * quote, a dangling OR). Pointers in *hit are valid during the call only; a non-zero
- * return from fn stops the search. */
+ * quote, a dangling OR). Pointers in *hit are valid during the call only; fn returns
+ * true to go on, false to stop the search (still TACIT_OK). */
 TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const char *query,
 					       const struct tacit_search_params *params,
 					       tacit_search_fn fn, void *user);
@@ -1339,6 +1339,12 @@ enum tacit_speaker {
 /* A display name for a speaker ("Me", "Them", "" for unknown). Static string. */
 TACIT_API const char *tacit_speaker_name(int speaker);
 
+/* A segment as the speech engine hands it out. It is not struct tacit_segment (the
+ * store's row) on purpose: the engine knows the audio channel a segment came from
+ * (speaker is a number, enum tacit_speaker) and whether the model marked a turn, while
+ * a stored segment has ids, a speaker label as text ("S1", "Me", a replayed name) and
+ * the name the user gave it. Live meetings and imports turn one into the other when
+ * they store a segment (the label is tacit_speaker_name(speaker)). */
 struct tacit_asr_segment {
 	int64_t start_ms;  /* on the input's timeline (plus the offset given) */
 	int64_t end_ms;
@@ -1355,13 +1361,18 @@ struct tacit_asr_segment {
  * fails with TACIT_ERR_CANCELLED). Runs on the thread that called the engine. */
 typedef bool (*tacit_asr_segment_fn)(const struct tacit_asr_segment *seg, void *user);
 
-/* Starts the worker and loads the model. Errors: TACIT_ERR_USAGE (no model path, unknown
- * language), TACIT_ERR_NOT_FOUND (no such file), TACIT_ERR_MODEL (not a whisper model),
- * TACIT_ERR_UNSUPPORTED (a language an English-only model cannot do), TACIT_ERR_WORKER
- * (the worker could not start, or died loading). *out: free with tacit_asr_free().
- * One thread at a time may use a struct tacit_asr; different ones are independent. */
-TACIT_API enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out);
-TACIT_API void tacit_asr_free(struct tacit_asr *asr);
+/* Starts the worker and loads the model, as tacit_llm_open() does for a language model
+ * (both handles are models in a worker process, and have the same verbs). Errors:
+ * TACIT_ERR_USAGE (no model path, unknown language), TACIT_ERR_NOT_FOUND (no such file),
+ * TACIT_ERR_MODEL (not a whisper model), TACIT_ERR_UNSUPPORTED (a language an
+ * English-only model cannot do), TACIT_ERR_WORKER (the worker could not start, or died
+ * loading). *out: close with tacit_asr_close(). One thread at a time may use a struct
+ * tacit_asr; different ones are independent. */
+TACIT_API enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct tacit_asr **out);
+
+/* Stops the worker (politely, then killed) and frees the handle. Accepts NULL. Streams
+ * on it must be closed first. */
+TACIT_API void tacit_asr_close(struct tacit_asr *asr);
 
 /* Whether the loaded model is multilingual (can detect language and translate). */
 TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
@@ -1409,10 +1420,10 @@ struct tacit_asr_stream;
 /* A stream on asr (which must outlive it). n_channels is 1 or 2 (two: channel 0 is
  * "Me", 1 is "Them", each transcribed on its own). partial_every_ms: how much new audio
  * triggers a new partial (0 = no partials; default 1000 is a good choice). fn receives
- * partial and final segments. Free with tacit_asr_stream_free(). */
-TACIT_API enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
+ * partial and final segments. Close with tacit_asr_stream_close() before asr. */
+TACIT_API enum tacit_status tacit_asr_stream_open(struct tacit_asr *asr, int n_channels, int partial_every_ms,
 						 tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out);
-TACIT_API void tacit_asr_stream_free(struct tacit_asr_stream *s);
+TACIT_API void tacit_asr_stream_close(struct tacit_asr_stream *s);
 
 /* Appends interleaved frames (n_frames * n_channels floats at 16 kHz) and does the
  * work they make due. Errors as tacit_asr_transcribe(). */
@@ -2049,7 +2060,7 @@ TACIT_API bool tacit_file_is_audio(const char *path);
  * storing the audio fails the session is deleted again. So a failure leaves no session.
  * Errors: those of tacit_model_resolve() (no model downloaded: the message says what to
  * pull), tacit_audio_load() (TACIT_ERR_NOT_FOUND, TACIT_ERR_FORMAT for an empty,
- * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_new() and
+ * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_open() and
  * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
  * the temporary recording's (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO;
  * TACIT_ERR_UNSUPPORTED for an in-memory store, which keeps no recordings), and the
@@ -2096,24 +2107,62 @@ struct tacit_serve_params {
 TACIT_API struct tacit_serve_params tacit_serve_default_params(void);
 
 /* Starts serving on background threads (one per connection, at most 64 connections).
- * *out: stop with tacit_serve_stop(). Errors: TACIT_ERR_USAGE (a non-loopback bind
+ * *out: free with tacit_serve_close(). Errors: TACIT_ERR_USAGE (a non-loopback bind
  * address, a port out of range), TACIT_ERR_IO (the port is taken, no loopback
  * interface), TACIT_ERR_FORMAT (the catalog is malformed), TACIT_ERR_NOMEM. When ::1 is
  * unavailable (IPv6 disabled) with the default bind, 127.0.0.1 alone is served. */
 TACIT_API enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, struct tacit_server **out);
 
 /* The one-time URL to open ("http://127.0.0.1:PORT/?token=..."): it holds the secret
- * token, so show it only to the user. Owned by the server, valid until tacit_serve_stop(). */
+ * token, so show it only to the user. Owned by the server, valid until tacit_serve_close(). */
 TACIT_API const char *tacit_serve_url(const struct tacit_server *server);
 
 /* The port the server listens on. */
 TACIT_API int tacit_serve_port(const struct tacit_server *server);
 
 /* Stops listening, ends open event streams, cancels downloads in progress (their
- * partial files stay, to resume), closes a running live meeting (its work stops, the
- * meeting stays resumable; a stop already under way is waited for) and frees the server. Blocks until every connection
- * thread has finished (about a second). Accepts NULL. Call from one thread. */
+ * partial files stay, to resume) and closes a running live meeting (its work stops, the
+ * meeting stays resumable; a stop already under way is waited for). Blocks until every
+ * connection thread has finished (about a second). Frees nothing: the URL and port stay
+ * readable until tacit_serve_close(). Calling it again does nothing. Accepts NULL. */
 TACIT_API void tacit_serve_stop(struct tacit_server *server);
+
+/* Stops the server if it still runs (as tacit_serve_stop()) and frees it. Accepts NULL.
+ * Call from one thread, once. */
+TACIT_API void tacit_serve_close(struct tacit_server *server);
+
+/* ---------------------------------------------------------------------------------
+ * Deprecated names, kept so that older callers still build (the compiler warns with
+ * the new name). They will go in the next minor release.
+ * --------------------------------------------------------------------------------- */
+TACIT_DEPRECATED(static inline enum tacit_status tacit_asr_new(const struct tacit_asr_params *params,
+							       struct tacit_asr **out),
+		 "renamed tacit_asr_open");
+static inline enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out)
+{
+	return tacit_asr_open(params, out);
+}
+TACIT_DEPRECATED(static inline void tacit_asr_free(struct tacit_asr *asr), "renamed tacit_asr_close");
+static inline void tacit_asr_free(struct tacit_asr *asr)
+{
+	tacit_asr_close(asr);
+}
+TACIT_DEPRECATED(static inline enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels,
+								      int partial_every_ms,
+								      tacit_asr_segment_fn fn, void *user,
+								      struct tacit_asr_stream **out),
+		 "renamed tacit_asr_stream_open");
+static inline enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
+						     tacit_asr_segment_fn fn, void *user,
+						     struct tacit_asr_stream **out)
+{
+	return tacit_asr_stream_open(asr, n_channels, partial_every_ms, fn, user, out);
+}
+TACIT_DEPRECATED(static inline void tacit_asr_stream_free(struct tacit_asr_stream *s), "renamed tacit_asr_stream_close");
+static inline void tacit_asr_stream_free(struct tacit_asr_stream *s)
+{
+	tacit_asr_stream_close(s);
+}
 
 #ifdef __cplusplus
 }

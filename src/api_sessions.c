@@ -163,7 +163,7 @@ struct hits {
 	yyjson_mut_val *arr;
 };
 
-static int on_hit(const struct tacit_search_hit *h, void *user)
+static bool on_hit(const struct tacit_search_hit *h, void *user)
 {
 	struct hits *x = user;
 	yyjson_mut_val *o = yyjson_mut_arr_add_obj(x->doc, x->arr);
@@ -174,7 +174,7 @@ static int on_hit(const struct tacit_search_hit *h, void *user)
 	yyjson_mut_obj_add_int(x->doc, o, "end_ms", h->end_ms);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "speaker", h->speaker);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "snippet", h->snippet);
-	return 0;
+	return true;
 }
 
 static void search(struct api_call *c, struct api_response *res, struct tacit_store *store)

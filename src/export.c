@@ -74,7 +74,7 @@ struct text_ctx {
 	int n;
 };
 
-static int text_segment(const struct tacit_segment *g, void *user)
+static bool text_segment(const struct tacit_segment *g, void *user)
 {
 	struct text_ctx *c = user;
 	const char *who = speaker_of(g);
@@ -116,7 +116,7 @@ static int text_segment(const struct tacit_segment *g, void *user)
 	case TACIT_FORMAT_JSON:
 		break;
 	}
-	return 0;
+	return true;
 }
 
 struct names_ctx {
@@ -232,7 +232,7 @@ static void json_speaker(const char *label, const char *name, void *user)
 	add_str_or_null(c->doc, o, "name", name);
 }
 
-static int json_segment(const struct tacit_segment *g, void *user)
+static bool json_segment(const struct tacit_segment *g, void *user)
 {
 	struct json_ctx *c = user;
 	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
@@ -246,7 +246,7 @@ static int json_segment(const struct tacit_segment *g, void *user)
 		yyjson_mut_obj_add_real(c->doc, o, "confidence", (double)(int)(g->confidence * 1000 + 0.5) / 1000);
 	else
 		yyjson_mut_obj_add_null(c->doc, o, "confidence");
-	return 0;
+	return true;
 }
 
 static void add_int_col(yyjson_mut_doc *doc, yyjson_mut_val *o, const char *key, const char *v)

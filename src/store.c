@@ -931,7 +931,7 @@ enum tacit_status tacit_store_segments(struct tacit_store *s, int64_t session_id
 			.confidence = (float)sqlite3_column_double(st, 6),
 			.final = sqlite3_column_int(st, 7) != 0,
 		};
-		if (fn(&seg, user)) {
+		if (!fn(&seg, user)) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -1530,7 +1530,7 @@ enum tacit_status tacit_store_search(struct tacit_store *s, const char *query, c
 			.speaker = col_text(st, 5),
 			.snippet = col_text(st, 6),
 		};
-		if (fn(&h, user)) {
+		if (!fn(&h, user)) {
 			rc = SQLITE_DONE;
 			break;
 		}

@@ -56,11 +56,11 @@ static int64_t add_seg(struct tacit_store *s, int64_t sid, int64_t t, const char
 	return id;
 }
 
-static int count_fn(const struct tacit_segment *g, void *user)
+static bool count_fn(const struct tacit_segment *g, void *user)
 {
 	(void)g;
 	(*(int *)user)++;
-	return 0;
+	return true;
 }
 
 struct ids {
@@ -68,12 +68,12 @@ struct ids {
 	int n;
 };
 
-static int collect_fn(const struct tacit_segment *g, void *user)
+static bool collect_fn(const struct tacit_segment *g, void *user)
 {
 	struct ids *c = user;
 	if (c->n < 8192)
 		c->id[c->n++] = g->id;
-	return 0;
+	return true;
 }
 
 static bool has_id(const struct ids *c, int64_t id)
@@ -98,7 +98,7 @@ struct hits {
 	int64_t session;
 };
 
-static int hit_fn(const struct tacit_search_hit *h, void *user)
+static bool hit_fn(const struct tacit_search_hit *h, void *user)
 {
 	struct hits *c = user;
 	if (!c->n++) {
@@ -106,7 +106,7 @@ static int hit_fn(const struct tacit_search_hit *h, void *user)
 		snprintf(c->speaker, sizeof(c->speaker), "%s", h->speaker);
 		c->session = h->session_id;
 	}
-	return 0;
+	return true;
 }
 
 static int search(struct tacit_store *s, const char *q, const char *speaker, struct hits *out)
