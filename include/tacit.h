@@ -830,9 +830,6 @@ TACIT_API void tacit_store_close(struct tacit_store *store);
  * TACIT_ERR_INTEGRITY with the first problem found in the message. */
 TACIT_API enum tacit_status tacit_store_check(struct tacit_store *store);
 
-/* The schema version this tacit writes (PRAGMA user_version of an up-to-date store). */
-TACIT_API int tacit_store_schema_version(void);
-
 /* --- sessions ----------------------------------------------------------------- */
 struct tacit_session_params {
 	const char *title;         /* NULL or "" = "Meeting <date>" */
@@ -902,12 +899,6 @@ struct tacit_segment {
 TACIT_API enum tacit_status tacit_store_add_segment(struct tacit_store *store, int64_t session_id,
 						    const struct tacit_segment *seg, int64_t *out_id);
 
-/* Replaces the session's one partial (not yet final) segment, or clears it when seg is
- * NULL. Partial segments are stored so a crash shows the words last seen, but they are
- * never searched or exported. */
-TACIT_API enum tacit_status tacit_store_set_partial(struct tacit_store *store, int64_t session_id,
-						    const struct tacit_segment *seg);
-
 /* Calls fn for each final segment of a session in time order (and, when
  * include_partial, the partial one last). The pointers in *seg are valid during the
  * call only. fn returns true to go on, false to stop the walk (still TACIT_OK). */
@@ -958,14 +949,6 @@ struct tacit_suggestion {
 TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store, int64_t session_id,
 						       const struct tacit_suggestion *sug, int64_t *out_id);
 
-/* Records a cached model state file (a saved KV cache) so that deleting the session
- * removes it; model is what the state depends on (tacit_session_task() writes a JSON
- * object: model file, prompt version, window hash). Recording a path again updates its
- * row. session_id 0 = not tied to a session. Its size and sha256 are computed now:
- * TACIT_ERR_IO when the file cannot be read. */
-TACIT_API enum tacit_status tacit_store_add_model_state(struct tacit_store *store, int64_t session_id,
-							const char *model, const char *path, int64_t *out_id);
-
 /* --- per-device settings -------------------------------------------------------- */
 /* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
  * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off") and
@@ -1014,50 +997,6 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
  * <v Speaker> voice tags. *out is NUL-terminated text, caller frees with tacit_free(). */
 TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_t session_id,
 					       enum tacit_format format, char **out);
-
-/* --- audio recordings ----------------------------------------------------------- */
-struct tacit_recording;
-
-/* Starts the session's next audio chunk: a 16-bit little-endian PCM WAV file under
- * <data dir>/audio/<session id>/, recorded in the store. Samples are appended with
- * tacit_recording_write(); the file is fdatasync'ed and its durable length committed to
- * the store whenever half a second of audio or one second of wall time has
- * accumulated, so a crash or power cut loses at most about a second. The WAV header
- * is kept current at each sync; a recording left unfinished by a crash is repaired
- * (header fixed to the audio actually on disk, sha256 recorded) by the next
- * tacit_store_open() that sees it, unless its writer is still alive (a file lock says
- * so). The recording uses the store handle on each sync: keep both on one thread.
- * TACIT_ERR_UNSUPPORTED for an in-memory store. */
-TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
-						 int sample_rate, int channels,
-						 struct tacit_recording **out);
-/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
- * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
- * more audio; what was already durable stays. */
-TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
-						  size_t n_frames);
-/* Makes everything written so far durable now. */
-TACIT_API enum tacit_status tacit_recording_sync(struct tacit_recording *rec);
-/* Bytes of PCM data known to be on disk (and recorded in the store). */
-TACIT_API uint64_t tacit_recording_durable_bytes(const struct tacit_recording *rec);
-/* Syncs, finalizes the header, records the file's sha256 and frees rec (also on
- * failure). Accepts NULL. */
-TACIT_API enum tacit_status tacit_recording_close(struct tacit_recording *rec);
-
-struct tacit_audio_file {
-	int64_t id;
-	int64_t session_id;
-	int chunk;              /* 0, 1, ... in recording order */
-	int sample_rate;
-	int channels;
-	int64_t data_bytes;     /* PCM bytes durable (as last recorded) */
-	char state[12];         /* "recording", "closed", "repaired" or "missing" */
-	char sha256[65];        /* lowercase hex once closed or repaired, else "" */
-	char path[1024];        /* absolute path */
-};
-/* The session's audio chunks in order, as one array (caller frees with tacit_free()). */
-TACIT_API enum tacit_status tacit_store_audio_files(struct tacit_store *store, int64_t session_id,
-						    struct tacit_audio_file **out, size_t *n_out);
 
 /* =================================================================================
  * Part 4. Engines: language model, audio, voice activity, transcription, capture
@@ -1304,9 +1243,6 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * whisper hears only the speech regions, packed one after another with 100 ms of silence
  * between them (a 30 s window holds 30 s of speech, so fewer encoder passes), and the
  * segments' times are mapped back onto the input's timeline.
- * TACIT_ASR_BENCH_TOKENS=N (benchmarks only): every 30 s window decodes exactly N text
- * tokens and no timestamps, so that a random-weight model does equal decoding work on
- * both sides of a comparison; its segments' times are meaningless.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr;
 
@@ -1400,11 +1336,6 @@ TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const fl
 						 int64_t offset_ms, int speaker, const volatile int *cancel,
 						 tacit_asr_segment_fn fn, void *user);
 
-/* Whether text is caught in a repeated-token loop ("the the the the ...", "thank you.
- * thank you. thank you. ..."): a phrase of 1 to 8 words repeated 4 or more times in a
- * row, or covering most of the text. Such segments are dropped. Thread-safe. */
-TACIT_API bool tacit_text_is_loop(const char *text);
-
 /* ---------------------------------------------------------------------------------
  * Live transcription: feed PCM as it arrives; partial segments show the current
  * utterance and may change; once an utterance ends (a pause the VAD hears, or 20 s of
@@ -1440,7 +1371,7 @@ TACIT_API enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, 
 struct tacit_segments {
 	struct tacit_asr_segment *segments; /* sorted by start; texts owned by the transcript */
 	size_t n_segments;
-	size_t alloc;
+	size_t alloc;      /* private to the library: room allocated in segments */
 	char language[16]; /* the speech's language code ("en"), "" when unknown: set it from
 			    * tacit_asr_language(); the JSON rendering carries it */
 };
@@ -1987,11 +1918,6 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
-/* Waits until all audio pushed so far is transcribed and all segments are analysed
- * (the caches hold them, folds are done) and no job is queued; for benchmarks and tests.
- * timeout_ms < 0 waits as long as it takes. TACIT_ERR_CANCELLED on timeout. */
-TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int timeout_ms);
-
 /* Stops the meeting: takes no more audio, cancels suggestion work in flight at once,
  * transcribes what audio is pending, folds the last window, stores the "summary" and
  * "notes" artifacts (JSON and Markdown), marks the session ended and sends
@@ -2130,6 +2056,91 @@ TACIT_API void tacit_serve_stop(struct tacit_server *server);
 /* Stops the server if it still runs (as tacit_serve_stop()) and frees it. Accepts NULL.
  * Call from one thread, once. */
 TACIT_API void tacit_serve_close(struct tacit_server *server);
+
+/* =================================================================================
+ * Low-level and testing interfaces. What the layers above are built from, exposed for
+ * tacit's own tests, tools and benchmarks and for programs that need the pieces; a
+ * program using the layers above needs none of it.
+ * ================================================================================= */
+
+/* --- the store's pieces ----------------------------------------------------------- */
+/* The schema version this tacit writes (PRAGMA user_version of an up-to-date store). */
+TACIT_API int tacit_store_schema_version(void);
+
+/* Replaces the session's one partial (not yet final) segment, or clears it when seg is
+ * NULL. Partial segments are stored so a crash shows the words last seen, but they are
+ * never searched or exported. */
+TACIT_API enum tacit_status tacit_store_set_partial(struct tacit_store *store, int64_t session_id,
+						    const struct tacit_segment *seg);
+
+/* Records a cached model state file (a saved KV cache) so that deleting the session
+ * removes it; model is what the state depends on (tacit_session_task() writes a JSON
+ * object: model file, prompt version, window hash). Recording a path again updates its
+ * row. session_id 0 = not tied to a session. Its size and sha256 are computed now:
+ * TACIT_ERR_IO when the file cannot be read. */
+TACIT_API enum tacit_status tacit_store_add_model_state(struct tacit_store *store, int64_t session_id,
+							const char *model, const char *path, int64_t *out_id);
+
+/* --- audio recordings: what a live meeting and an import write ------------------- */
+struct tacit_recording;
+
+/* Starts the session's next audio chunk: a 16-bit little-endian PCM WAV file under
+ * <data dir>/audio/<session id>/, recorded in the store. Samples are appended with
+ * tacit_recording_write(); the file is fdatasync'ed and its durable length committed to
+ * the store whenever half a second of audio or one second of wall time has
+ * accumulated, so a crash or power cut loses at most about a second. The WAV header
+ * is kept current at each sync; a recording left unfinished by a crash is repaired
+ * (header fixed to the audio actually on disk, sha256 recorded) by the next
+ * tacit_store_open() that sees it, unless its writer is still alive (a file lock says
+ * so). The recording uses the store handle on each sync: keep both on one thread.
+ * TACIT_ERR_UNSUPPORTED for an in-memory store. */
+TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
+						 int sample_rate, int channels,
+						 struct tacit_recording **out);
+/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
+ * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
+ * more audio; what was already durable stays. */
+TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
+						  size_t n_frames);
+/* Makes everything written so far durable now. */
+TACIT_API enum tacit_status tacit_recording_sync(struct tacit_recording *rec);
+/* Bytes of PCM data known to be on disk (and recorded in the store). */
+TACIT_API uint64_t tacit_recording_durable_bytes(const struct tacit_recording *rec);
+/* Syncs, finalizes the header, records the file's sha256 and frees rec (also on
+ * failure). Accepts NULL. */
+TACIT_API enum tacit_status tacit_recording_close(struct tacit_recording *rec);
+
+struct tacit_audio_file {
+	int64_t id;
+	int64_t session_id;
+	int chunk;              /* 0, 1, ... in recording order */
+	int sample_rate;
+	int channels;
+	int64_t data_bytes;     /* PCM bytes durable (as last recorded) */
+	char state[12];         /* "recording", "closed", "repaired" or "missing" */
+	char sha256[65];        /* lowercase hex once closed or repaired, else "" */
+	char path[1024];        /* absolute path */
+};
+/* The session's audio chunks in order, as one array (caller frees with tacit_free()). */
+TACIT_API enum tacit_status tacit_store_audio_files(struct tacit_store *store, int64_t session_id,
+						    struct tacit_audio_file **out, size_t *n_out);
+
+/* --- engines ----------------------------------------------------------------------- */
+/* Whether text is caught in a repeated-token loop ("the the the the ...", "thank you.
+ * thank you. thank you. ..."): a phrase of 1 to 8 words repeated 4 or more times in a
+ * row, or covering most of the text. Such segments are dropped. Thread-safe. */
+TACIT_API bool tacit_text_is_loop(const char *text);
+
+/* The environment variable TACIT_ASR_BENCH_TOKENS=N (benchmarks only): every 30 s window
+ * of tacit_asr_transcribe() decodes exactly N text tokens and no timestamps, so that a
+ * random-weight model does equal decoding work on both sides of a comparison; its
+ * segments' times are meaningless. */
+
+/* --- live meetings ---------------------------------------------------------------- */
+/* Waits until all audio pushed so far is transcribed and all segments are analysed
+ * (the caches hold them, folds are done) and no job is queued; for benchmarks and tests.
+ * timeout_ms < 0 waits as long as it takes. TACIT_ERR_CANCELLED on timeout. */
+TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int timeout_ms);
 
 /* ---------------------------------------------------------------------------------
  * Deprecated names, kept so that older callers still build (the compiler warns with
