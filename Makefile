@@ -60,6 +60,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
+EXAMPLE_SRC := $(sort $(wildcard examples/*.c))
 WORKER_SRC := $(sort $(wildcard worker/*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -81,9 +82,10 @@ UNIT := $(BUILD)/unit-tests
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TOOLS := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
+EXAMPLES := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 
 .PHONY: all test bench demo fuzz clean format format-check
-all: $(LIBA) $(LIBSO) $(TACIT) $(WORKER) $(TOOLS)
+all: $(LIBA) $(LIBSO) $(TACIT) $(WORKER) $(TOOLS) $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -138,6 +140,11 @@ $(BUILD)/bench/%: bench/%.c $(LIBI)
 $(BUILD)/tools/%: tools/%.c $(LIBI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+# examples see only the public header, as a program using the installed library would
+$(BUILD)/examples/%: examples/%.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 $(OPT) $(WARN) $(SANFLAGS) -Iinclude -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
 test: all $(UNIT) $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run

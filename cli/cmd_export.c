@@ -22,7 +22,7 @@ int cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	enum tacit_export_format fmt = TACIT_EXPORT_MD;
+	enum tacit_format fmt = TACIT_FORMAT_MD;
 	const char *output = NULL;
 	struct tacit_store *s;
 	char *text = NULL;
@@ -34,8 +34,9 @@ int cmd_export(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (tacit_export_format_parse(optarg, &fmt) != TACIT_OK)
-				return cli_usage_error("export", "%s", tacit_errmsg());
+			if (tacit_format_parse(optarg, &fmt) != TACIT_OK)
+				return cli_usage_error("export", "unknown export format '%s' (use md, json, txt, srt or vtt)",
+						       optarg);
 			break;
 		case 'o':
 			output = optarg;

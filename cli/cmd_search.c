@@ -27,7 +27,7 @@ struct hits {
 	int n;
 };
 
-static int print_hit(const struct tacit_search_hit *h, void *user)
+static bool print_hit(const struct tacit_search_hit *h, void *user)
 {
 	struct hits *c = user;
 	char clock[32];
@@ -41,11 +41,11 @@ static int print_hit(const struct tacit_search_hit *h, void *user)
 		yyjson_mut_obj_add_int(c->doc, o, "end_ms", h->end_ms);
 		yyjson_mut_obj_add_strcpy(c->doc, o, "speaker", h->speaker);
 		yyjson_mut_obj_add_strcpy(c->doc, o, "snippet", h->snippet);
-		return 0;
+		return true;
 	}
 	printf("%" PRId64 " %s [%s] %s%s%s\n", h->session_id, h->session_title, cli_clock(h->start_ms, clock, sizeof(clock)),
 	       h->speaker, *h->speaker ? ": " : "", h->snippet);
-	return 0;
+	return true;
 }
 
 int cmd_search(int argc, char **argv)

@@ -104,6 +104,6 @@ int cmd_serve(int argc, char **argv)
 		open_browser(tacit_serve_url(srv));
 	sigwait(&set, &sig);
 	fprintf(stderr, "tacit: stopping\n");
-	tacit_serve_stop(srv);
+	tacit_serve_close(srv);
 	return 0;
 }

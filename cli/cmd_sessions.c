@@ -152,7 +152,7 @@ int cmd_show(int argc, char **argv)
 		return cli_fail(st);
 	st = tacit_store_session_get(s, id, &ss);
 	if (st == TACIT_OK)
-		st = tacit_store_export(s, id, json ? TACIT_EXPORT_JSON : TACIT_EXPORT_MD, &text);
+		st = tacit_store_export(s, id, json ? TACIT_FORMAT_JSON : TACIT_FORMAT_MD, &text);
 	tacit_store_close(s);
 	if (st != TACIT_OK)
 		return cli_fail(st);

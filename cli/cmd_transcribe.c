@@ -82,7 +82,7 @@ static bool print_live(const struct tacit_asr_segment *seg, void *user)
 static int run_live_stdin(struct tacit_asr *asr, int channels, struct live_out *lo)
 {
 	struct tacit_asr_stream *s = NULL;
-	enum tacit_status st = tacit_asr_stream_new(asr, channels, 1000, print_live, lo, &s);
+	enum tacit_status st = tacit_asr_stream_open(asr, channels, 1000, print_live, lo, &s);
 	int16_t raw[3200];
 	float pcm[3200];
 	size_t have = 0;
@@ -104,14 +104,14 @@ static int run_live_stdin(struct tacit_asr *asr, int channels, struct live_out *
 	}
 	if (st == TACIT_OK)
 		st = tacit_asr_stream_finish(s, &cancel_flag);
-	tacit_asr_stream_free(s);
+	tacit_asr_stream_close(s);
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
 static int run_realtime(struct tacit_asr *asr, const struct tacit_audio *a, struct live_out *lo)
 {
 	struct tacit_asr_stream *s = NULL;
-	enum tacit_status st = tacit_asr_stream_new(asr, a->n_channels, 1000, print_live, lo, &s);
+	enum tacit_status st = tacit_asr_stream_open(asr, a->n_channels, 1000, print_live, lo, &s);
 	const size_t chunk = TACIT_AUDIO_RATE / 10; /* 100 ms, as a capture callback would deliver */
 	lo->t0 = cli_now_s();
 	for (size_t at = 0; st == TACIT_OK && at < a->n_frames && !cancel_flag; at += chunk) {
@@ -127,7 +127,7 @@ static int run_realtime(struct tacit_asr *asr, const struct tacit_audio *a, stru
 	}
 	if (st == TACIT_OK)
 		st = tacit_asr_stream_finish(s, &cancel_flag);
-	tacit_asr_stream_free(s);
+	tacit_asr_stream_close(s);
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
@@ -179,7 +179,7 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 	channels = cp.channels;
 	enum tacit_status st = tacit_capture_open(&cp, on_mic, &q, &cap);
 	if (st == TACIT_OK)
-		st = tacit_asr_stream_new(asr, channels, 1000, print_live, lo, &s);
+		st = tacit_asr_stream_open(asr, channels, 1000, print_live, lo, &s);
 	if (st == TACIT_OK) {
 		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C ends)\n", tacit_capture_device_name(cap));
 		st = tacit_capture_start(cap);
@@ -218,7 +218,7 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 		st = tacit_asr_stream_finish(s, NULL);
 	if (q.dropped)
 		fprintf(stderr, "tacit: %zu frames of audio were dropped (out of memory)\n", q.dropped);
-	tacit_asr_stream_free(s);
+	tacit_asr_stream_close(s);
 	tacit_capture_close(cap);
 	free(mine);
 	free(q.pcm);
@@ -244,7 +244,7 @@ static void *audio_load_main(void *arg)
 	return NULL;
 }
 
-static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_transcript_format fmt)
+static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_format fmt)
 {
 	struct tacit_segments t;
 	enum tacit_status st = TACIT_OK;
@@ -346,7 +346,7 @@ int cmd_transcribe(int argc, char **argv)
 	};
 	struct tacit_asr_params ap = tacit_asr_default_params();
 	struct tacit_audio_params aud = tacit_audio_default_params();
-	enum tacit_transcript_format fmt = TACIT_FORMAT_TXT;
+	enum tacit_format fmt = TACIT_FORMAT_TXT;
 	const char *model = getenv("TACIT_WHISPER_MODEL"), *vad = getenv("TACIT_VAD_MODEL");
 	const char *live = NULL, *realtime = NULL, *file = NULL;
 	bool no_vad = false, by_channel = false, mic = false, system = false, list = false, json = false;
@@ -373,7 +373,7 @@ int cmd_transcribe(int argc, char **argv)
 			no_vad = true;
 			break;
 		case 'f':
-			if (!tacit_transcript_format_parse(optarg, &fmt))
+			if (tacit_format_parse(optarg, &fmt) != TACIT_OK)
 				return cli_usage_error("transcribe", "unknown format '%s' (txt, json, srt, vtt, md)", optarg);
 			break;
 		case 'l':
@@ -474,7 +474,7 @@ int cmd_transcribe(int argc, char **argv)
 		if (!loading)
 			audio_load_main(&al);
 	}
-	st = tacit_asr_new(&ap, &asr);
+	st = tacit_asr_open(&ap, &asr);
 	if (loading)
 		pthread_join(loader, NULL);
 	if (al.st != TACIT_OK) { /* the recording's error first: the likelier typo */
@@ -496,7 +496,7 @@ int cmd_transcribe(int argc, char **argv)
 	else
 		rc = run_live_stdin(asr, channels, &lo);
 out:
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	tacit_audio_release(&audio);
 	tacit_free(model_path);
 	tacit_free(vad_path);

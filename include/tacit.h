@@ -1,15 +1,49 @@
 /*
  * tacit.h — the public interface of libtacit, a meeting assistant that runs entirely on
- * the user's machine. This header is the manual: every function says what it does, who
- * owns what it returns, which threads may call it, and how it fails.
+ * the user's machine: recordings and live audio become transcripts (whisper.cpp), and
+ * transcripts become summaries, notes, answers and suggestions (llama.cpp), all kept in
+ * a local SQLite store. This header is the manual: every function says what it does,
+ * who owns what it returns, which threads may call it, and how it fails.
  *
- * Conventions
- *  - Every fallible function returns enum tacit_status; on failure the calling thread's
- *    tacit_errmsg() says what failed and, when known, what the user can do about it.
- *  - Parameters structs come from *_default_params() by value; change what you need.
- *  - Strings returned as `char *` are owned by the caller and freed with tacit_free().
- *  - Nothing in this library opens a network socket, except the model downloader (a
- *    live meeting listens on a Unix-domain socket for questions from this machine only).
+ * Basic usage: list the meetings in the user's store. examples/basic.c is this program,
+ * grown to import a transcript or recording first; `make test` builds and runs it.
+ *
+ *     struct tacit_store *store = NULL;
+ *     struct tacit_session *list = NULL;
+ *     size_t n = 0;
+ *     if (tacit_store_open(NULL, &store) != TACIT_OK ||
+ *         tacit_store_session_list(store, &list, &n) != TACIT_OK) {
+ *         fprintf(stderr, "tacit: %s\n", tacit_errmsg());  // says what to do
+ *         ...
+ *     }
+ *     for (size_t i = 0; i < n; i++)
+ *         printf("%lld %s\n", (long long)list[i].id, list[i].title);
+ *     tacit_free(list);
+ *     tacit_store_close(store);
+ *
+ * The manual runs bottom-up, by layer: basics (status codes, errors, memory, logging,
+ * versions, directories) -> models (the machine, catalog, fit, GGUF check, downloads,
+ * custom models, resolution) -> storage (store, sessions, segments, search, export)
+ * -> engines (LLM, audio, VAD, transcription, capture) -> orchestration (meeting tasks,
+ * live meetings, import) -> surfaces (the local web app) -> low-level and testing
+ * interfaces.
+ *
+ * Rules that hold everywhere
+ *  - Errors: every fallible function returns enum tacit_status; on failure the calling
+ *    thread's tacit_errmsg() says what failed and, when known, what the user can do.
+ *  - Memory: strings and arrays returned through `char **` or `T **` out-parameters are
+ *    the caller's, freed with tacit_free(); handles are freed by their own _close/_free.
+ *  - Threads: a handle is used by one thread at a time; different handles, and every
+ *    function without a handle, may be used from any thread unless the text says not.
+ *  - ABI: parameter structs only grow at their end; get them from *_default_params() and
+ *    change the fields you need, so a program built against an older header still works.
+ *  - Callbacks that return bool go on while they return true and stop on false; void
+ *    callbacks cannot stop anything (use the call's cancel flag).
+ *  - Privacy: no meeting data leaves the machine. Only two parts of the library open a
+ *    network socket: the model downloader (tacit_download(), and only when the caller
+ *    asks for a model) and the local web app (tacit_serve_start(), which listens on the
+ *    loopback interface only). A live meeting's question socket is a Unix-domain socket
+ *    for this user on this machine. Nothing else opens a socket; there is no telemetry.
  */
 #ifndef TACIT_H
 #define TACIT_H
@@ -28,7 +62,16 @@ extern "C" {
 #define TACIT_API
 #endif
 
-#define TACIT_VERSION "0.1.0"
+/* Marks a name kept for old callers: the compiler warns with the replacement's name. */
+#if defined(__GNUC__)
+#define TACIT_DEPRECATED(decl, hint) decl __attribute__((deprecated(hint)))
+#else
+#define TACIT_DEPRECATED(decl, hint) decl
+#endif
+
+/* =================================================================================
+ * Part 1. Basics: status codes, errors, memory, logging, versions, directories
+ * ================================================================================= */
 
 /* ---------------------------------------------------------------------------------
  * Status codes. Append only: values are stable across releases and the CLI maps each
@@ -91,8 +134,24 @@ typedef void (*tacit_log_fn)(enum tacit_log_level level, const char *line, void 
 TACIT_API void tacit_log_set(tacit_log_fn fn, void *user, enum tacit_log_level max_level);
 
 /* ---------------------------------------------------------------------------------
- * Versions
+ * Versions. TACIT_VERSION_NUMBER is major * 10000 + minor * 100 + patch (0.1.0 is 100,
+ * 1.2.3 is 10203), so versions compare as integers. The macros say which header a
+ * program was compiled against; tacit_version_number() says which library it runs
+ * with. A program linked to a shared libtacit can check that they agree:
+ *
+ *     if (tacit_version_number() / 100 != TACIT_VERSION_NUMBER / 100) ... rebuild
+ *
+ * Within one major.minor the ABI does not change incompatibly (see the ABI rule above).
  * --------------------------------------------------------------------------------- */
+#define TACIT_VERSION_MAJOR 0
+#define TACIT_VERSION_MINOR 1
+#define TACIT_VERSION_PATCH 0
+#define TACIT_VERSION "0.1.0"
+#define TACIT_VERSION_NUMBER (TACIT_VERSION_MAJOR * 10000 + TACIT_VERSION_MINOR * 100 + TACIT_VERSION_PATCH)
+
+/* The TACIT_VERSION_NUMBER the library was compiled with. Thread-safe. */
+TACIT_API int tacit_version_number(void);
+
 struct tacit_versions {
 	const char *tacit;   /* TACIT_VERSION */
 	const char *llama;   /* llama.cpp's llama_version() */
@@ -120,6 +179,27 @@ enum tacit_dir {
 /* The directory's path, created (mode 0700) if missing. Caller frees with tacit_free().
  * Fails with TACIT_ERR_IO when it cannot be created. */
 TACIT_API enum tacit_status tacit_dir_path(enum tacit_dir dir, char **out_path);
+
+/* ---------------------------------------------------------------------------------
+ * Output formats: one list for everything tacit renders, a stored meeting
+ * (tacit_store_export()) or a fresh transcript (tacit_segments_render()). Each renderer
+ * says what its text looks like in each format. Append only.
+ * --------------------------------------------------------------------------------- */
+enum tacit_format {
+	TACIT_FORMAT_MD = 0,   /* Markdown */
+	TACIT_FORMAT_JSON = 1, /* JSON */
+	TACIT_FORMAT_TXT = 2,  /* plain text, one timestamped line per segment */
+	TACIT_FORMAT_SRT = 3,  /* SubRip subtitles */
+	TACIT_FORMAT_VTT = 4,  /* WebVTT subtitles */
+};
+
+/* "md", "json", "txt", "srt", "vtt" -> *out. TACIT_ERR_USAGE for anything else (NULL
+ * included), with a message that lists the names. Thread-safe. */
+TACIT_API enum tacit_status tacit_format_parse(const char *name, enum tacit_format *out);
+
+/* =================================================================================
+ * Part 2. Models: the machine, catalog, fit, GGUF check, downloads, custom models
+ * ================================================================================= */
 
 /* ---------------------------------------------------------------------------------
  * The machine: what the fit scorer scores models against.
@@ -517,6 +597,196 @@ TACIT_API bool tacit_gguf_info_get_u64_at(const struct tacit_gguf_info *info, co
 TACIT_API const char *tacit_gguf_type_name(int type);
 
 /* ---------------------------------------------------------------------------------
+ * Model downloads. Besides the loopback-only web app, this is the only code in tacit
+ * that opens a network connection, and it runs only when asked for a model (libcurl
+ * over HTTPS; http_proxy, https_proxy and no_proxy are honoured as curl does).
+ *
+ * A download writes DEST.partial and, beside it, DEST.partial.json (the URL, the
+ * server's ETag / Last-Modified and the bytes done). A later call for the same URL
+ * resumes it with Range + If-Range, and accepts only a 206 whose Content-Range starts
+ * exactly where the partial file ends; a 200, a changed ETag or any other answer restarts
+ * from byte 0. DEST itself appears only after the whole file verified: the sha256 is
+ * checked, the file fsync'd, renamed onto DEST and the directory fsync'd. A model file
+ * under its final name is therefore always complete and verified.
+ *
+ * TACIT_MODEL_MIRROR=BASE (for air-gapped organisations) replaces the scheme and host of
+ * every URL: https://huggingface.co/org/repo/resolve/main/f.gguf is fetched from
+ * BASE/org/repo/resolve/main/f.gguf. Nothing else about the download changes.
+ * --------------------------------------------------------------------------------- */
+
+/* Called from inside tacit_download() on the calling thread, at most about ten times a
+ * second and once more when the file is complete. bytes_total is 0 while unknown;
+ * bytes_per_s is the recent transfer rate (0 until measured). */
+typedef void (*tacit_download_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, double bytes_per_s,
+					   void *user);
+
+struct tacit_download_params {
+	const char *url;             /* http:// or https:// */
+	const char *dest;            /* final path; its directory must exist */
+	uint64_t expected_bytes;     /* exact size, 0 = unknown; a server offering another
+					size fails with TACIT_ERR_INTEGRITY before any transfer */
+	const char *expected_sha256; /* 64 hex digits, or NULL: then the digest the server
+					announces (Digest, Repr-Digest or x-linked-etag) is
+					checked if there is one, and the result is recorded in
+					DEST.sha256 either way */
+	tacit_download_progress_fn progress; /* NULL = none */
+	void *progress_user;
+	const volatile int *cancel;  /* non-zero stops the download (from any thread or a
+					signal handler); NULL = never */
+	int connect_timeout_s;       /* 15: give up connecting after this long */
+	int stall_timeout_s;         /* 60: a transfer below 1 KiB/s this long has stalled */
+	int max_retries;             /* 5: transient failures in a row before giving up */
+	int retry_delay_ms;          /* 1000: first backoff; doubles, capped at 30 s */
+	bool use_mirror;             /* true: honour TACIT_MODEL_MIRROR */
+};
+
+TACIT_API struct tacit_download_params tacit_download_default_params(void);
+
+/* Downloads params->url to params->dest, resuming a partial download of the same URL.
+ * Checks free space first: the whole file plus 5 %, less what the partial file holds.
+ * When DEST already exists and matches expected_sha256 (or DEST.sha256), returns at once
+ * without touching the network. Retries transient failures (connection reset or
+ * dropped, stalls, timeouts, 5xx, 408, 429) with exponential backoff; the count starts
+ * again whenever a try made progress. 4xx answers are not retried.
+ * On success *out_sha256 (when out_sha256 is not NULL) is the file's sha256 in lowercase
+ * hex; caller frees with tacit_free().
+ * Errors, each with a message naming the URL, host or path:
+ *  TACIT_ERR_NETWORK    host unreachable or unresolvable (offline: the message names
+ *                       the host and suggests TACIT_MODEL_MIRROR or 'tacit add'), an
+ *                       HTTP error, a stall or retries used up; the partial is kept
+ *  TACIT_ERR_CANCELLED  *cancel became non-zero; the partial is kept for resuming
+ *  TACIT_ERR_NO_SPACE   not enough free space (checked first), or a write failed with
+ *                       ENOSPC, EDQUOT or EFBIG; the partial is kept, DEST untouched
+ *  TACIT_ERR_INTEGRITY  the sha256 or size does not match; the partial and its sidecar
+ *                       are deleted (the bytes are wrong, resuming them cannot help)
+ *  TACIT_ERR_IO         a local file cannot be written, or another process is
+ *                       downloading the same DEST
+ *  TACIT_ERR_USAGE      no url or dest, or expected_sha256 is not 64 hex digits
+ * Thread-safe for different dests; the same dest is locked against a second download. */
+TACIT_API enum tacit_status tacit_download(const struct tacit_download_params *params, char **out_sha256);
+
+/* The URL tacit_download() would fetch for url: mapped onto TACIT_MODEL_MIRROR when that
+ * is set, else a copy. Caller frees with tacit_free(). TACIT_ERR_USAGE when the mirror is
+ * set and url has no scheme://host. Thread-safe. */
+TACIT_API enum tacit_status tacit_download_url(const char *url, char **out_url);
+
+/* Deletes DEST, DEST.partial, DEST.partial.json and DEST.sha256, whichever exist, and
+ * stores the bytes freed in *out_freed (may be NULL). TACIT_ERR_NOT_FOUND when none
+ * existed, TACIT_ERR_IO when one could not be deleted. Thread-safe. */
+TACIT_API enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed);
+
+/* ---------------------------------------------------------------------------------
+ * Custom models: any GGUF language model on disk, added by path (`tacit add`). The file
+ * is referenced, never copied or moved; the reference lives in the session store (so it
+ * persists across runs and stays on this device). Before a file is accepted it passes
+ * the strict GGUF check (tacit_gguf_inspect()), then a load probe in a child process
+ * (tacit-worker) under an address-space limit and a timeout: a vocabulary-only load,
+ * then llama.cpp's no-allocation dry run of the whole model. A hostile or broken file
+ * can only kill that child. Beyond this there is no compatibility promise: the user owns
+ * their memory budget. Custom models are scored by the same fit scorer as the catalog,
+ * from the layout in their GGUF header (tacit_gguf_layout()), and resolve by name in
+ * tacit_model_resolve().
+ * --------------------------------------------------------------------------------- */
+
+/* The fit scorer's view of a GGUF file: layers, attention kinds, KV heads, sliding
+ * window, recurrent state and experts from its header (llama.cpp's per-architecture
+ * rules where the header does not say). Errors: TACIT_ERR_USAGE for NULL arguments,
+ * TACIT_ERR_UNSUPPORTED when the file lacks what a language model has (layers,
+ * embedding width, heads, vocabulary). Thread-safe. */
+TACIT_API enum tacit_status tacit_gguf_layout(const struct tacit_gguf_info *info, struct tacit_model_layout *out);
+
+struct tacit_custom_params {
+	const char *name;         /* the name it resolves by; NULL = from the file name
+				   * ("My-Model.Q4.gguf" -> "my-model.q4"); [a-z0-9._-], 1..64
+				   * bytes, and not a catalog id */
+	int timeout_ms;           /* the load probe's limit; default 60000 */
+	uint64_t mem_limit_bytes; /* the probe's address-space limit (RLIMIT_AS); default
+				   * 8 GiB: the probe reads no weights, so only a hostile header
+				   * reaches it. Not applied in AddressSanitizer builds, whose
+				   * shadow memory needs terabytes of address space. */
+};
+
+TACIT_API struct tacit_custom_params tacit_custom_default_params(void);
+
+/* One custom model. Strings are owned by the list and valid until tacit_custom_list_free(). */
+struct tacit_custom_model {
+	const char *name;
+	const char *path;        /* absolute path, as added */
+	const char *arch;        /* general.architecture */
+	const char *quant;       /* the file type ("Q4_K_M"), "" when the file does not say */
+	uint64_t file_bytes;     /* when added */
+	int64_t added_ms;        /* Unix ms */
+	bool missing;            /* the file is gone, or changed since it was checked */
+	const char *problem;     /* why, with what to do; "" when not missing */
+	uint32_t n_ctx_train;
+	struct tacit_model_layout layout;
+};
+
+struct tacit_custom_models;
+
+/* Checks path as described above and records it under a name (returned in *out_name
+ * when not NULL; caller frees with tacit_free()). Adding the same file again re-checks
+ * it and refreshes the record. Errors: TACIT_ERR_USAGE (a bad or taken name: the message
+ * says how to choose another), TACIT_ERR_NOT_FOUND / TACIT_ERR_IO (cannot read the
+ * file), TACIT_ERR_FORMAT / TACIT_ERR_UNSUPPORTED (the GGUF check or the layout refuses
+ * it), TACIT_ERR_MODEL (the probe: llama.cpp refused it, the probe crashed, ran out of
+ * its memory limit or time), TACIT_ERR_WORKER (the probe could not be started),
+ * TACIT_ERR_DB and friends from the store. Nothing is recorded on failure. Thread-safe;
+ * blocks for the probe (about a second for a small model). */
+TACIT_API enum tacit_status tacit_custom_add(const char *path, const struct tacit_custom_params *params,
+					     char **out_name);
+
+/* Forgets a custom model (the file itself is never touched). TACIT_ERR_NOT_FOUND when
+ * no custom model has that name. Thread-safe. */
+TACIT_API enum tacit_status tacit_custom_forget(const char *name);
+
+/* Every custom model, by name, each checked against its file now (missing, problem).
+ * Free with tacit_custom_list_free(). Thread-safe; a list is immutable. */
+TACIT_API enum tacit_status tacit_custom_list(struct tacit_custom_models **out);
+TACIT_API size_t tacit_custom_count(const struct tacit_custom_models *list);
+/* Entry i, or NULL past the end. Owned by the list. */
+TACIT_API const struct tacit_custom_model *tacit_custom_get(const struct tacit_custom_models *list, size_t i);
+/* The entry with this name, or NULL. Owned by the list. */
+TACIT_API const struct tacit_custom_model *tacit_custom_find(const struct tacit_custom_models *list,
+							     const char *name);
+TACIT_API void tacit_custom_list_free(struct tacit_custom_models *list);
+
+/* ---------------------------------------------------------------------------------
+ * Model resolution: which file a task runs. Every command that takes --model NAME, the
+ * live pipeline and the web app go through this one function, so "which model" has one
+ * answer everywhere.
+ *
+ * name may be:
+ *  - a path to an existing file (it contains a '/' or names a file that exists): used as is;
+ *  - a catalog id ("qwen3.5-2b", "whisper-base.en"): its file in <data dir>/models, which
+ *    must have been downloaded (`tacit pull ID`);
+ *  - the name of a custom model added with `tacit add`;
+ *  - NULL or "": the per-device choice (setting "model.llm", "model.asr" or "model.vad",
+ *    itself any of the above), else the best downloaded model of that kind.
+ * --------------------------------------------------------------------------------- */
+
+/* Sets *out_path to the model file for kind and name (caller frees with tacit_free()).
+ * Errors: TACIT_ERR_NOT_FOUND with a message saying what to do ("model 'x' is not
+ * downloaded: run 'tacit pull x'", "no speech model is downloaded: run 'tacit pull
+ * whisper-base.en' or pass --model FILE"), TACIT_ERR_USAGE when a catalog id names a
+ * model of another kind, TACIT_ERR_IO / TACIT_ERR_DB / TACIT_ERR_FORMAT from the store
+ * or catalog. Thread-safe. */
+TACIT_API enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path);
+
+/* The directory downloaded catalog models live in (<data dir>/models), created if
+ * missing. Caller frees with tacit_free(). */
+TACIT_API enum tacit_status tacit_models_dir(char **out_path);
+
+/* Whether catalog model m is downloaded: its verified file under its final name in
+ * models_dir (from tacit_models_dir(); a download in progress is NAME.partial until it
+ * verifies). False for a NULL models_dir. Thread-safe. */
+TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit_model_info *m);
+
+/* =================================================================================
+ * Part 3. Storage: the session store, sessions, segments, search, export
+ * ================================================================================= */
+
+/* ---------------------------------------------------------------------------------
  * The session store: every meeting's transcript, speakers, summaries, notes, chat,
  * suggestions, audio and cached model state, in one SQLite database (WAL mode,
  * synchronous=FULL, foreign keys on) plus files next to it:
@@ -559,9 +829,6 @@ TACIT_API void tacit_store_close(struct tacit_store *store);
 /* Runs PRAGMA integrity_check (slower than the quick_check done at open). TACIT_OK, or
  * TACIT_ERR_INTEGRITY with the first problem found in the message. */
 TACIT_API enum tacit_status tacit_store_check(struct tacit_store *store);
-
-/* The schema version this tacit writes (PRAGMA user_version of an up-to-date store). */
-TACIT_API int tacit_store_schema_version(void);
 
 /* --- sessions ----------------------------------------------------------------- */
 struct tacit_session_params {
@@ -632,16 +899,10 @@ struct tacit_segment {
 TACIT_API enum tacit_status tacit_store_add_segment(struct tacit_store *store, int64_t session_id,
 						    const struct tacit_segment *seg, int64_t *out_id);
 
-/* Replaces the session's one partial (not yet final) segment, or clears it when seg is
- * NULL. Partial segments are stored so a crash shows the words last seen, but they are
- * never searched or exported. */
-TACIT_API enum tacit_status tacit_store_set_partial(struct tacit_store *store, int64_t session_id,
-						    const struct tacit_segment *seg);
-
 /* Calls fn for each final segment of a session in time order (and, when
  * include_partial, the partial one last). The pointers in *seg are valid during the
- * call only. A non-zero return from fn stops the walk (still TACIT_OK). */
-typedef int (*tacit_segment_fn)(const struct tacit_segment *seg, void *user);
+ * call only. fn returns true to go on, false to stop the walk (still TACIT_OK). */
+typedef bool (*tacit_segment_fn)(const struct tacit_segment *seg, void *user);
 TACIT_API enum tacit_status tacit_store_segments(struct tacit_store *store, int64_t session_id,
 						 bool include_partial, tacit_segment_fn fn, void *user);
 
@@ -688,14 +949,6 @@ struct tacit_suggestion {
 TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store, int64_t session_id,
 						       const struct tacit_suggestion *sug, int64_t *out_id);
 
-/* Records a cached model state file (a saved KV cache) so that deleting the session
- * removes it; model is what the state depends on (tacit_session_task() writes a JSON
- * object: model file, prompt version, window hash). Recording a path again updates its
- * row. session_id 0 = not tied to a session. Its size and sha256 are computed now:
- * TACIT_ERR_IO when the file cannot be read. */
-TACIT_API enum tacit_status tacit_store_add_model_state(struct tacit_store *store, int64_t session_id,
-							const char *model, const char *path, int64_t *out_id);
-
 /* --- per-device settings -------------------------------------------------------- */
 /* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
  * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off") and
@@ -724,106 +977,30 @@ struct tacit_search_hit {
 	const char *speaker;  /* given name, else label, else "" */
 	const char *snippet;  /* matched words in [brackets], "..." where text was cut */
 };
-typedef int (*tacit_search_fn)(const struct tacit_search_hit *hit, void *user);
+typedef bool (*tacit_search_fn)(const struct tacit_search_hit *hit, void *user);
 
 /* Full-text search over every final segment of every meeting, best match first, with
  * English stemming ("budgets" finds "budget"). The query: words (all must appear),
  * "quoted phrases", a trailing * for a prefix (budg*), OR, NOT, AND and parentheses.
  * Punctuation inside a word is ignored ("kick-off" is the phrase "kick off").
  * TACIT_ERR_USAGE, with the reason, for a query that cannot be parsed (an unterminated
- * quote, a dangling OR). Pointers in *hit are valid during the call only; a non-zero
- * return from fn stops the search. */
+ * quote, a dangling OR). Pointers in *hit are valid during the call only; fn returns
+ * true to go on, false to stop the search (still TACIT_OK). */
 TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const char *query,
 					       const struct tacit_search_params *params,
 					       tacit_search_fn fn, void *user);
 
-/* --- export and import ---------------------------------------------------------- */
-enum tacit_export_format {
-	TACIT_EXPORT_MD = 0,   /* Markdown: title, summary, notes, transcript */
-	TACIT_EXPORT_JSON = 1, /* everything: session, speakers, segments, artifacts, chat, suggestions */
-	TACIT_EXPORT_TXT = 2,  /* "[hh:mm:ss] Speaker: text" lines */
-	TACIT_EXPORT_SRT = 3,  /* SubRip subtitles */
-	TACIT_EXPORT_VTT = 4,  /* WebVTT subtitles with <v Speaker> voice tags */
-};
-/* "md", "json", "txt", "srt", "vtt" -> *out; TACIT_ERR_USAGE otherwise. */
-TACIT_API enum tacit_status tacit_export_format_parse(const char *name, enum tacit_export_format *out);
-
-/* Renders a session; *out is NUL-terminated text, caller frees with tacit_free(). */
+/* --- export ------------------------------------------------------------------- */
+/* Renders a session in any enum tacit_format: Markdown (title, summary, notes,
+ * transcript), JSON (everything: session, speakers, segments, artifacts, chat,
+ * suggestions), text ("[hh:mm:ss] Speaker: text" lines), SubRip, or WebVTT with
+ * <v Speaker> voice tags. *out is NUL-terminated text, caller frees with tacit_free(). */
 TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_t session_id,
-					       enum tacit_export_format format, char **out);
+					       enum tacit_format format, char **out);
 
-struct tacit_import_params {
-	const char *title;     /* NULL = the file's name without its extension */
-	int words_per_minute;  /* speaking rate for synthesized times; default 150 */
-};
-TACIT_API struct tacit_import_params tacit_import_default_params(void);
-
-/* Imports a transcript as a new session, in one transaction (all or nothing). The file
- * is read as tacit_transcript_load() reads it:
- *  - JSON segments: `tacit transcribe --format json` output {"segments": [{"start",
- *    "end" (seconds), "speaker", "text"}]}, or a list of {"start_ms","end_ms","speaker",
- *    "text"}; their times are kept;
- *  - QMSum-style JSON: {"meeting_transcripts": [{"speaker": ..., "content": ...}, ...]};
- *  - plain text: one "Speaker: text" turn per line (a line without "Name:" continues
- *    with the previous speaker; blank lines are skipped).
- * Neither has times, so they are synthesized at words_per_minute (each turn lasts
- * words * 60 s / rate, at least 1 s, back to back) and the session is marked
- * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
- * default models instead: tacit_store_import_audio() with its default params and this
- * title. TACIT_ERR_FORMAT for a file that is neither; TACIT_ERR_IO when it cannot be read. */
-
-/* ---------------------------------------------------------------------------------
- * Markers such as {vocalsound} are dropped, and turns left empty are skipped. A file
- * without times gets them synthesized at words_per_minute (each turn lasts words * 60 s
- * / rate, at least 1 s, back to back) and the session is marked times_synthesized. An audio file (WAV, MP3, FLAC, Ogg, M4A...) fails with
- * TACIT_ERR_UNSUPPORTED until transcription is wired in. TACIT_ERR_FORMAT for a file
- * that is neither; TACIT_ERR_IO when it cannot be read. */
-TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
-					       const struct tacit_import_params *params, int64_t *out_id);
-
-/* --- audio recordings ----------------------------------------------------------- */
-struct tacit_recording;
-
-/* Starts the session's next audio chunk: a 16-bit little-endian PCM WAV file under
- * <data dir>/audio/<session id>/, recorded in the store. Samples are appended with
- * tacit_recording_write(); the file is fdatasync'ed and its durable length committed to
- * the store whenever half a second of audio or one second of wall time has
- * accumulated, so a crash or power cut loses at most about a second. The WAV header
- * is kept current at each sync; a recording left unfinished by a crash is repaired
- * (header fixed to the audio actually on disk, sha256 recorded) by the next
- * tacit_store_open() that sees it, unless its writer is still alive (a file lock says
- * so). The recording uses the store handle on each sync: keep both on one thread.
- * TACIT_ERR_UNSUPPORTED for an in-memory store. */
-TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
-						 int sample_rate, int channels,
-						 struct tacit_recording **out);
-/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
- * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
- * more audio; what was already durable stays. */
-TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
-						  size_t n_frames);
-/* Makes everything written so far durable now. */
-TACIT_API enum tacit_status tacit_recording_sync(struct tacit_recording *rec);
-/* Bytes of PCM data known to be on disk (and recorded in the store). */
-TACIT_API uint64_t tacit_recording_durable_bytes(const struct tacit_recording *rec);
-/* Syncs, finalizes the header, records the file's sha256 and frees rec (also on
- * failure). Accepts NULL. */
-TACIT_API enum tacit_status tacit_recording_close(struct tacit_recording *rec);
-
-struct tacit_audio_file {
-	int64_t id;
-	int64_t session_id;
-	int chunk;              /* 0, 1, ... in recording order */
-	int sample_rate;
-	int channels;
-	int64_t data_bytes;     /* PCM bytes durable (as last recorded) */
-	char state[12];         /* "recording", "closed", "repaired" or "missing" */
-	char sha256[65];        /* lowercase hex once closed or repaired, else "" */
-	char path[1024];        /* absolute path */
-};
-/* The session's audio chunks in order, as one array (caller frees with tacit_free()). */
-TACIT_API enum tacit_status tacit_store_audio_files(struct tacit_store *store, int64_t session_id,
-						    struct tacit_audio_file **out, size_t *n_out);
+/* =================================================================================
+ * Part 4. Engines: language model, audio, voice activity, transcription, capture
+ * ================================================================================= */
 
 /* ---------------------------------------------------------------------------------
  * The LLM engine. llama.cpp runs in a supervised worker process (`tacit-worker`), never
@@ -985,82 +1162,6 @@ TACIT_API enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const stru
 TACIT_API enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const char *text, int *out_n);
 
 /* ---------------------------------------------------------------------------------
- * Meeting tasks on a transcript: summary, notes, answers, suggestions. Output is JSON
- * forced by a grammar, then checked: every item cites transcript segments by number
- * (1-based, as the prompt shows them: [S1], [S2], ...); cited numbers outside the
- * transcript are removed, and an item left citing nothing is dropped (counted in the
- * result's "dropped"); an answer citing nothing is kept but marked "grounded": false.
- *
- * Schemas (all objects also get "dropped": N):
- *  summary  {"title","overview","key_points":[{"text","cites"}],"decisions":[...],
- *            "action_items":[{"owner","task","due","cites"}],"open_questions":[...]}
- *  notes    {"sections":[{"topic","start","end","bullets":[{"text","cites"}]}]}
- *           start/end are the first and last segment numbers of the section
- *  answer   {"answer","cites","grounded"}
- *  suggest  {"suggestions":[{"kind":"question|follow_up|risk|idea","text","cites"}]}
- *
- * Meetings longer than the model's context are never truncated: the transcript is cut
- * into windows of whole segments that overlap, each window is processed (map) and the
- * partial results are merged (reduce), in as many rounds as needed. The plan is logged
- * at TACIT_LOG_INFO.
- * --------------------------------------------------------------------------------- */
-struct tacit_transcript;
-
-/* Reads a transcript file: a JSON array of segments {"id","start_ms","end_ms","speaker",
- * "text"} (all but text optional), `tacit transcribe --format json` output {"segments":
- * [{"start","end" (seconds),"speaker","text"}]}, a QMSum-style object
- * {"meeting_transcripts":[{"speaker","content"}]}, or plain text with one "Speaker: text"
- * turn per line (a line without "Name:" continues the previous speaker). {markers} are
- * dropped. Caller frees with tacit_transcript_free(). Errors: TACIT_ERR_NOT_FOUND,
- * TACIT_ERR_IO, TACIT_ERR_FORMAT (bad JSON, binary data, a turn without text, or no
- * segment with text). */
-TACIT_API enum tacit_status tacit_transcript_load(const char *path, struct tacit_transcript **out);
-TACIT_API void tacit_transcript_free(struct tacit_transcript *t);
-TACIT_API size_t tacit_transcript_count(const struct tacit_transcript *t);
-/* Total words in the transcript. */
-TACIT_API size_t tacit_transcript_words(const struct tacit_transcript *t);
-
-enum tacit_task {
-	TACIT_TASK_SUMMARY = 0,
-	TACIT_TASK_NOTES = 1,
-	TACIT_TASK_ANSWER = 2,
-	TACIT_TASK_SUGGEST = 3,
-};
-
-struct tacit_meeting_params {
-	enum tacit_task task;
-	const char *question;  /* TACIT_TASK_ANSWER: required */
-	int max_tokens;        /* per model call; 0 = 1024 */
-	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
-	void *user;
-	const volatile int *cancel; /* may be NULL; see the LLM engine */
-	const char *language;  /* output language, a code ("fr") or a name; NULL or "" = the
-				* transcript's when known, else the language of the transcript */
-	const char *state_path; /* a one-pass run loads the transcript prefix's KV state from
-				 * this file, or saves it there (see tacit_llm_request); a
-				 * stored meeting's windows get theirs from tacit_session_task() */
-};
-
-TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
-
-/* The prompt version recorded with every stored result: it changes whenever the
- * instructions or the transcript layout change, so saved states and artifacts say which
- * prompt made them. */
-#define TACIT_PROMPT_VERSION "meeting-3"
-
-/* Runs a task over the transcript with the model and returns the checked JSON in
- * *out_json (caller frees with tacit_free()). Not thread-safe on one llm handle. Errors:
- * those of tacit_llm_generate(), TACIT_ERR_USAGE (no question; max_tokens too small for
- * the task), TACIT_ERR_CONTEXT_FULL (the context cannot hold even one segment plus the
- * answer), TACIT_ERR_LLM (the model's output was cut by max_tokens: raise it). */
-TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
-					      const struct tacit_meeting_params *params, char **out_json);
-
-/* Renders a task's checked JSON as Markdown, citations as [S3] with times when the
- * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
-TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
-
-/* ---------------------------------------------------------------------------------
  * Audio: any common recording (wav, mp3, m4a/aac, ogg/opus, flac, webm, mp4/mkv audio
  * track) decoded with FFmpeg's libraries to 16 kHz float PCM, mono or two channels.
  * --------------------------------------------------------------------------------- */
@@ -1130,7 +1231,7 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
 
 /* ---------------------------------------------------------------------------------
  * Transcription with whisper.cpp: 16 kHz PCM in, timestamped segments out. whisper runs
- * in a supervised worker process (`tacit-worker`, found as for the LLM engine below), one
+ * in a supervised worker process (`tacit-worker`, found as for the LLM engine above), one
  * per handle: a crash, an abort or an out-of-memory kill inside whisper.cpp fails the
  * call in progress with TACIT_ERR_WORKER ("the transcription worker was killed by signal
  * 6 ..."), and the handle stays usable: the next call starts a new worker and loads the
@@ -1142,9 +1243,6 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * whisper hears only the speech regions, packed one after another with 100 ms of silence
  * between them (a 30 s window holds 30 s of speech, so fewer encoder passes), and the
  * segments' times are mapped back onto the input's timeline.
- * TACIT_ASR_BENCH_TOKENS=N (benchmarks only): every 30 s window decodes exactly N text
- * tokens and no timestamps, so that a random-weight model does equal decoding work on
- * both sides of a comparison; its segments' times are meaningless.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr;
 
@@ -1177,6 +1275,12 @@ enum tacit_speaker {
 /* A display name for a speaker ("Me", "Them", "" for unknown). Static string. */
 TACIT_API const char *tacit_speaker_name(int speaker);
 
+/* A segment as the speech engine hands it out. It is not struct tacit_segment (the
+ * store's row) on purpose: the engine knows the audio channel a segment came from
+ * (speaker is a number, enum tacit_speaker) and whether the model marked a turn, while
+ * a stored segment has ids, a speaker label as text ("S1", "Me", a replayed name) and
+ * the name the user gave it. Live meetings and imports turn one into the other when
+ * they store a segment (the label is tacit_speaker_name(speaker)). */
 struct tacit_asr_segment {
 	int64_t start_ms;  /* on the input's timeline (plus the offset given) */
 	int64_t end_ms;
@@ -1193,16 +1297,33 @@ struct tacit_asr_segment {
  * fails with TACIT_ERR_CANCELLED). Runs on the thread that called the engine. */
 typedef bool (*tacit_asr_segment_fn)(const struct tacit_asr_segment *seg, void *user);
 
-/* Starts the worker and loads the model. Errors: TACIT_ERR_USAGE (no model path, unknown
- * language), TACIT_ERR_NOT_FOUND (no such file), TACIT_ERR_MODEL (not a whisper model),
- * TACIT_ERR_UNSUPPORTED (a language an English-only model cannot do), TACIT_ERR_WORKER
- * (the worker could not start, or died loading). *out: free with tacit_asr_free().
- * One thread at a time may use a struct tacit_asr; different ones are independent. */
-TACIT_API enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out);
-TACIT_API void tacit_asr_free(struct tacit_asr *asr);
+/* Starts the worker and loads the model, as tacit_llm_open() does for a language model
+ * (both handles are models in a worker process, and have the same verbs). Errors:
+ * TACIT_ERR_USAGE (no model path, unknown language), TACIT_ERR_NOT_FOUND (no such file),
+ * TACIT_ERR_MODEL (not a whisper model), TACIT_ERR_UNSUPPORTED (a language an
+ * English-only model cannot do), TACIT_ERR_WORKER (the worker could not start, or died
+ * loading). *out: close with tacit_asr_close(). One thread at a time may use a struct
+ * tacit_asr; different ones are independent. */
+TACIT_API enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct tacit_asr **out);
+
+/* Stops the worker (politely, then killed) and frees the handle. Accepts NULL. Streams
+ * on it must be closed first. */
+TACIT_API void tacit_asr_close(struct tacit_asr *asr);
 
 /* Whether the loaded model is multilingual (can detect language and translate). */
 TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
+
+/* The language of the speech. whisper decodes each request in the language given
+ * (struct tacit_asr_params.language) or, with "auto", in the one it detects from the
+ * request's first 30 s (multilingual models only; an English-only model always decodes
+ * English). The worker reports it with each request.
+ *
+ * tacit_asr_language() is the language code ("en", "de", ...) of what asr has transcribed so far: the language
+ * given in its params when fixed; "en" for an English-only model; otherwise the one
+ * whisper detected for most of the audio (by duration, over every tacit_asr_transcribe()
+ * and live stream request of this handle); "" when nothing has been decoded yet (no call,
+ * or no speech). Owned by asr, valid until its next call. Use from asr's thread. */
+TACIT_API const char *tacit_asr_language(const struct tacit_asr *asr);
 
 /* Transcribes n mono samples (16 kHz), calling fn (may be NULL) for each final segment
  * in order, with offset_ms added to its times and the given speaker. cancel (may be
@@ -1214,11 +1335,6 @@ TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
 TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const float *pcm, size_t n,
 						 int64_t offset_ms, int speaker, const volatile int *cancel,
 						 tacit_asr_segment_fn fn, void *user);
-
-/* Whether text is caught in a repeated-token loop ("the the the the ...", "thank you.
- * thank you. thank you. ..."): a phrase of 1 to 8 words repeated 4 or more times in a
- * row, or covering most of the text. Such segments are dropped. Thread-safe. */
-TACIT_API bool tacit_text_is_loop(const char *text);
 
 /* ---------------------------------------------------------------------------------
  * Live transcription: feed PCM as it arrives; partial segments show the current
@@ -1235,10 +1351,10 @@ struct tacit_asr_stream;
 /* A stream on asr (which must outlive it). n_channels is 1 or 2 (two: channel 0 is
  * "Me", 1 is "Them", each transcribed on its own). partial_every_ms: how much new audio
  * triggers a new partial (0 = no partials; default 1000 is a good choice). fn receives
- * partial and final segments. Free with tacit_asr_stream_free(). */
-TACIT_API enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
+ * partial and final segments. Close with tacit_asr_stream_close() before asr. */
+TACIT_API enum tacit_status tacit_asr_stream_open(struct tacit_asr *asr, int n_channels, int partial_every_ms,
 						 tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out);
-TACIT_API void tacit_asr_stream_free(struct tacit_asr_stream *s);
+TACIT_API void tacit_asr_stream_close(struct tacit_asr_stream *s);
 
 /* Appends interleaved frames (n_frames * n_channels floats at 16 kHz) and does the
  * work they make due. Errors as tacit_asr_transcribe(). */
@@ -1255,22 +1371,10 @@ TACIT_API enum tacit_status tacit_asr_stream_finish(struct tacit_asr_stream *s, 
 struct tacit_segments {
 	struct tacit_asr_segment *segments; /* sorted by start; texts owned by the transcript */
 	size_t n_segments;
-	size_t alloc;
+	size_t alloc;      /* private to the library: room allocated in segments */
 	char language[16]; /* the speech's language code ("en"), "" when unknown: set it from
 			    * tacit_asr_language(); the JSON rendering carries it */
 };
-
-enum tacit_transcript_format {
-	TACIT_FORMAT_TXT = 0,  /* "[00:00:01.500 --> 00:00:03.000] Me: text" */
-	TACIT_FORMAT_JSON = 1, /* {"language":"en","segments":[{"start":1.5,"end":3.0,
-				* "speaker":"Me","text":..}]} ("language" only when known) */
-	TACIT_FORMAT_SRT = 2,  /* SubRip, 00:00:01,500 */
-	TACIT_FORMAT_VTT = 3,  /* WebVTT, 00:00:01.500, <v Me> voice tags */
-	TACIT_FORMAT_MD = 4,   /* Markdown: a "**Speaker** [mm:ss]" paragraph per speaker change */
-};
-
-/* Parses "txt", "json", "srt", "vtt", "md"; false for anything else. */
-TACIT_API bool tacit_transcript_format_parse(const char *name, enum tacit_transcript_format *out);
 
 TACIT_API void tacit_segments_init(struct tacit_segments *t);
 TACIT_API void tacit_segments_release(struct tacit_segments *t);
@@ -1279,11 +1383,15 @@ TACIT_API enum tacit_status tacit_segments_add(struct tacit_segments *t, const s
 /* A tacit_asr_segment_fn that adds every final segment to the transcript passed as user. */
 TACIT_API bool tacit_segments_collect(const struct tacit_asr_segment *seg, void *user);
 
-/* Renders t. *out: caller frees with tacit_free(). Speaker changes are marked in every
+/* Renders t in any enum tacit_format: text ("[00:00:01.500 --> 00:00:03.000] Me: text"),
+ * JSON ({"language":"en","segments":[{"start":1.5,"end":3.0,"speaker":"Me","text":..}]},
+ * "language" only when known), SubRip (00:00:01,500), WebVTT (00:00:01.500, <v Me>
+ * voice tags) or Markdown (a "**Speaker** [mm:ss]" paragraph per speaker change).
+ * *out: caller frees with tacit_free(). Speaker changes are marked in every
  * format (a "Speaker:" prefix, a JSON field, a VTT voice tag, a Markdown heading).
  * Errors: TACIT_ERR_USAGE, TACIT_ERR_NOMEM. */
-TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t,
-						    enum tacit_transcript_format fmt, char **out);
+TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t, enum tacit_format fmt,
+						  char **out);
 
 /* One segment as a JSON line (no newline) for live output:
  * {"type":"partial"|"final","start":1.5,"end":3.0,"speaker":"Me","text":"..."}.
@@ -1291,114 +1399,262 @@ TACIT_API enum tacit_status tacit_segments_render(const struct tacit_segments *t
 TACIT_API char *tacit_asr_segment_json(const struct tacit_asr_segment *seg);
 
 /* ---------------------------------------------------------------------------------
- * Model downloads. This is the only code in tacit that opens a network connection, and
- * it runs only when asked for a model (libcurl over HTTPS; http_proxy, https_proxy and
- * no_proxy are honoured as curl does).
- *
- * A download writes DEST.partial and, beside it, DEST.partial.json (the URL, the
- * server's ETag / Last-Modified and the bytes done). A later call for the same URL
- * resumes it with Range + If-Range, and accepts only a 206 whose Content-Range starts
- * exactly where the partial file ends; a 200, a changed ETag or any other answer restarts
- * from byte 0. DEST itself appears only after the whole file verified: the sha256 is
- * checked, the file fsync'd, renamed onto DEST and the directory fsync'd. A model file
- * under its final name is therefore always complete and verified.
- *
- * TACIT_MODEL_MIRROR=BASE (for air-gapped organisations) replaces the scheme and host of
- * every URL: https://huggingface.co/org/repo/resolve/main/f.gguf is fetched from
- * BASE/org/repo/resolve/main/f.gguf. Nothing else about the download changes.
+ * Audio capture (miniaudio): the microphone as 16 kHz float PCM, for the live pipeline.
+ * The device's own rate and format are converted by miniaudio. Capture never falls
+ * back to a fake device by itself: a machine without one gets TACIT_ERR_NOT_FOUND.
  * --------------------------------------------------------------------------------- */
+struct tacit_capture;
 
-/* Called from inside tacit_download() on the calling thread, at most about ten times a
- * second and once more when the file is complete. bytes_total is 0 while unknown;
- * bytes_per_s is the recent transfer rate (0 until measured). */
-typedef void (*tacit_download_progress_fn)(uint64_t bytes_done, uint64_t bytes_total, double bytes_per_s,
-					   void *user);
+/* Receives n_frames interleaved frames (n_frames * n_channels floats, 16 kHz). Runs on
+ * the audio thread: copy the samples out and return quickly (no disk, no decoding,
+ * no waiting on locks held for long), or audio is dropped. pcm is valid during the call. */
+typedef void (*tacit_capture_fn)(const float *pcm, size_t n_frames, int n_channels, void *user);
 
-struct tacit_download_params {
-	const char *url;             /* http:// or https:// */
-	const char *dest;            /* final path; its directory must exist */
-	uint64_t expected_bytes;     /* exact size, 0 = unknown; a server offering another
-					size fails with TACIT_ERR_INTEGRITY before any transfer */
-	const char *expected_sha256; /* 64 hex digits, or NULL: then the digest the server
-					announces (Digest, Repr-Digest or x-linked-etag) is
-					checked if there is one, and the result is recorded in
-					DEST.sha256 either way */
-	tacit_download_progress_fn progress; /* NULL = none */
-	void *progress_user;
-	const volatile int *cancel;  /* non-zero stops the download (from any thread or a
-					signal handler); NULL = never */
-	int connect_timeout_s;       /* 15: give up connecting after this long */
-	int stall_timeout_s;         /* 60: a transfer below 1 KiB/s this long has stalled */
-	int max_retries;             /* 5: transient failures in a row before giving up */
-	int retry_delay_ms;          /* 1000: first backoff; doubles, capped at 30 s */
-	bool use_mirror;             /* true: honour TACIT_MODEL_MIRROR */
+struct tacit_capture_params {
+	int channels;      /* 1 (default) or 2: channel 0 is "Me" in a two-channel stream */
+	bool null_backend; /* tests: miniaudio's null device (silence, no hardware); also
+			    * chosen by the environment variable TACIT_AUDIO_BACKEND=null */
+	const char *device; /* the microphone: a capture device's name (exact, or a unique
+			     * part of it, case-blind), or NULL = the default */
+	bool system;        /* also capture the system's audio (the meeting) as a second
+			     * source: the stream then has two channels, the microphone as 0
+			     * ("Me") and the system audio as 1 ("Them"), whatever channels says */
+	const char *system_device; /* with system: a device by name (any capture device, or on
+				    * Windows an output recorded by loopback); NULL = the default
+				    * output's monitor (PulseAudio/PipeWire) or loopback (WASAPI) */
 };
 
-TACIT_API struct tacit_download_params tacit_download_default_params(void);
+TACIT_API struct tacit_capture_params tacit_capture_default_params(void);
 
-/* Downloads params->url to params->dest, resuming a partial download of the same URL.
- * Checks free space first: the whole file plus 5 %, less what the partial file holds.
- * When DEST already exists and matches expected_sha256 (or DEST.sha256), returns at once
- * without touching the network. Retries transient failures (connection reset or
- * dropped, stalls, timeouts, 5xx, 408, 429) with exponential backoff; the count starts
- * again whenever a try made progress. 4xx answers are not retried.
- * On success *out_sha256 (when out_sha256 is not NULL) is the file's sha256 in lowercase
- * hex; caller frees with tacit_free().
- * Errors, each with a message naming the URL, host or path:
- *  TACIT_ERR_NETWORK    host unreachable or unresolvable (offline: the message names
- *                       the host and suggests TACIT_MODEL_MIRROR or 'tacit add'), an
- *                       HTTP error, a stall or retries used up; the partial is kept
- *  TACIT_ERR_CANCELLED  *cancel became non-zero; the partial is kept for resuming
- *  TACIT_ERR_NO_SPACE   not enough free space (checked first), or a write failed with
- *                       ENOSPC, EDQUOT or EFBIG; the partial is kept, DEST untouched
- *  TACIT_ERR_INTEGRITY  the sha256 or size does not match; the partial and its sidecar
- *                       are deleted (the bytes are wrong, resuming them cannot help)
- *  TACIT_ERR_IO         a local file cannot be written, or another process is
- *                       downloading the same DEST
- *  TACIT_ERR_USAGE      no url or dest, or expected_sha256 is not 64 hex digits
- * Thread-safe for different dests; the same dest is locked against a second download. */
-TACIT_API enum tacit_status tacit_download(const struct tacit_download_params *params, char **out_sha256);
+/* Opens the capture device (and with system, the system audio); fn receives the audio
+ * once started. With two sources, the devices' frames are paired as they arrive (one
+ * device's clock runs against the other's): when one falls half a second behind, the gap
+ * is filled with silence, so a stalled source never holds up the other, and fn is called
+ * from one device's audio thread at a time. Errors: TACIT_ERR_USAGE (no fn, channels not
+ * 1 or 2), TACIT_ERR_NOT_FOUND (no audio system, no such device or several matching the
+ * name, or a device that will not open: the message says which), TACIT_ERR_UNSUPPORTED
+ * (system audio asked for, but the audio system has no monitor or loopback device: the
+ * message says what to do), TACIT_ERR_NOMEM. Close with tacit_capture_close(). A handle
+ * is used from one thread (fn runs on another). */
+TACIT_API enum tacit_status tacit_capture_open(const struct tacit_capture_params *params, tacit_capture_fn fn,
+					       void *user, struct tacit_capture **out);
+/* Starts and stops delivery. After stop returns, fn is not running and will not be
+ * called again until the next start. TACIT_ERR_IO when the device refuses. */
+TACIT_API enum tacit_status tacit_capture_start(struct tacit_capture *cap);
+TACIT_API enum tacit_status tacit_capture_stop(struct tacit_capture *cap);
+/* The name of the device in use (owned by the handle). */
+TACIT_API const char *tacit_capture_device_name(const struct tacit_capture *cap);
+/* Stops if needed and frees. Accepts NULL. */
+TACIT_API void tacit_capture_close(struct tacit_capture *cap);
 
-/* The URL tacit_download() would fetch for url: mapped onto TACIT_MODEL_MIRROR when that
- * is set, else a copy. Caller frees with tacit_free(). TACIT_ERR_USAGE when the mirror is
- * set and url has no scheme://host. Thread-safe. */
-TACIT_API enum tacit_status tacit_download_url(const char *url, char **out_url);
+/* The devices `--mic DEVICE` and `--system DEVICE` can name. */
+struct tacit_audio_device {
+	char name[256];    /* what to pass as tacit_capture_params.device or system_device */
+	char backend[32];  /* the audio system ("PulseAudio", "WASAPI", "Core Audio", "Null") */
+	bool is_default;   /* the default input (or, for a loopback entry, output) */
+	bool system;       /* carries the system's audio: an output's monitor, or an output
+			    * recorded by loopback */
+	bool loopback;     /* an output (WASAPI), usable only as the system audio */
+};
 
-/* Deletes DEST, DEST.partial, DEST.partial.json and DEST.sha256, whichever exist, and
- * stores the bytes freed in *out_freed (may be NULL). TACIT_ERR_NOT_FOUND when none
- * existed, TACIT_ERR_IO when one could not be deleted. Thread-safe. */
-TACIT_API enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed);
+/* The capture devices (and on Windows the outputs recordable by loopback), in the audio
+ * system's order; params: NULL, or null_backend for tests. *out: caller frees with
+ * tacit_free() (never NULL on success, *n_out may be 0). Errors: TACIT_ERR_NOT_FOUND (no
+ * audio system), TACIT_ERR_IO, TACIT_ERR_NOMEM. Thread-safe. */
+TACIT_API enum tacit_status tacit_capture_devices(const struct tacit_capture_params *params,
+						  struct tacit_audio_device **out, size_t *n_out);
+
+/* =================================================================================
+ * Part 5. Orchestration: meeting tasks, live meetings, import
+ * ================================================================================= */
 
 /* ---------------------------------------------------------------------------------
- * Model resolution: which file a task runs. Every command that takes --model NAME, the
- * live pipeline and the web app go through this one function, so "which model" has one
- * answer everywhere.
+ * Meeting tasks on a transcript: summary, notes, answers, suggestions. Output is JSON
+ * forced by a grammar, then checked: every item cites transcript segments by number
+ * (1-based, as the prompt shows them: [S1], [S2], ...); cited numbers outside the
+ * transcript are removed, and an item left citing nothing is dropped (counted in the
+ * result's "dropped"); an answer citing nothing is kept but marked "grounded": false.
  *
- * name may be:
- *  - a path to an existing file (it contains a '/' or names a file that exists): used as is;
- *  - a catalog id ("qwen3.5-2b", "whisper-base.en"): its file in <data dir>/models, which
- *    must have been downloaded (`tacit pull ID`);
- *  - the name of a custom model added with `tacit add`;
- *  - NULL or "": the per-device choice (setting "model.llm", "model.asr" or "model.vad",
- *    itself any of the above), else the best downloaded model of that kind.
+ * Schemas (all objects also get "dropped": N):
+ *  summary  {"title","overview","key_points":[{"text","cites"}],"decisions":[...],
+ *            "action_items":[{"owner","task","due","cites"}],"open_questions":[...]}
+ *  notes    {"sections":[{"topic","start","end","bullets":[{"text","cites"}]}]}
+ *           start/end are the first and last segment numbers of the section
+ *  answer   {"answer","cites","grounded"}
+ *  suggest  {"suggestions":[{"kind":"question|follow_up|risk|idea","text","cites"}]}
+ *
+ * Meetings longer than the model's context are never truncated: the transcript is cut
+ * into windows of whole segments that overlap, each window is processed (map) and the
+ * partial results are merged (reduce), in as many rounds as needed. The plan is logged
+ * at TACIT_LOG_INFO.
+ * --------------------------------------------------------------------------------- */
+struct tacit_transcript;
+
+/* Reads a transcript file: a JSON array of segments {"id","start_ms","end_ms","speaker",
+ * "text"} (all but text optional), `tacit transcribe --format json` output {"segments":
+ * [{"start","end" (seconds),"speaker","text"}]}, a QMSum-style object
+ * {"meeting_transcripts":[{"speaker","content"}]}, or plain text with one "Speaker: text"
+ * turn per line (a line without "Name:" continues the previous speaker). {markers} are
+ * dropped. Caller frees with tacit_transcript_free(). Errors: TACIT_ERR_NOT_FOUND,
+ * TACIT_ERR_IO, TACIT_ERR_FORMAT (bad JSON, binary data, a turn without text, or no
+ * segment with text). */
+TACIT_API enum tacit_status tacit_transcript_load(const char *path, struct tacit_transcript **out);
+TACIT_API void tacit_transcript_free(struct tacit_transcript *t);
+TACIT_API size_t tacit_transcript_count(const struct tacit_transcript *t);
+/* Total words in the transcript. */
+TACIT_API size_t tacit_transcript_words(const struct tacit_transcript *t);
+/* One final segment of a transcript (i < tacit_transcript_count()), without copying:
+ * text and speaker are owned by t. Times are -1 where the file has none. False past the
+ * end. For replaying a transcript as a live meeting. */
+TACIT_API bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, struct tacit_segment *out);
+
+
+enum tacit_task {
+	TACIT_TASK_SUMMARY = 0,
+	TACIT_TASK_NOTES = 1,
+	TACIT_TASK_ANSWER = 2,
+	TACIT_TASK_SUGGEST = 3,
+};
+
+struct tacit_meeting_params {
+	enum tacit_task task;
+	const char *question;  /* TACIT_TASK_ANSWER: required */
+	int max_tokens;        /* per model call; 0 = 1024 */
+	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
+	void *user;
+	const volatile int *cancel; /* may be NULL; see the LLM engine */
+	const char *language;  /* output language, a code ("fr") or a name; NULL or "" = the
+				* transcript's when known, else the language of the transcript */
+	const char *state_path; /* a one-pass run loads the transcript prefix's KV state from
+				 * this file, or saves it there (see tacit_llm_request); a
+				 * stored meeting's windows get theirs from tacit_session_task() */
+};
+
+TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
+
+/* The prompt version recorded with every stored result: it changes whenever the
+ * instructions or the transcript layout change, so saved states and artifacts say which
+ * prompt made them. */
+#define TACIT_PROMPT_VERSION "meeting-3"
+
+/* Runs a task over the transcript with the model and returns the checked JSON in
+ * *out_json (caller frees with tacit_free()). Not thread-safe on one llm handle. Errors:
+ * those of tacit_llm_generate(), TACIT_ERR_USAGE (no question; max_tokens too small for
+ * the task), TACIT_ERR_CONTEXT_FULL (the context cannot hold even one segment plus the
+ * answer), TACIT_ERR_LLM (the model's output was cut by max_tokens: raise it). */
+TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
+					      const struct tacit_meeting_params *params, char **out_json);
+
+/* Renders a task's checked JSON as Markdown, citations as [S3] with times when the
+ * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
+TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
+
+/* ---------------------------------------------------------------------------------
+ * Meeting intelligence on a stored meeting: the meeting tasks run on a session's
+ * transcript (its final segments), and their results are stored with the session:
+ *   summary, notes  an artifact of that kind (JSON and Markdown, model, prompt version)
+ *   answer          two chat messages: the question (user) and the answer (assistant,
+ *                   its Markdown, citations included)
+ *   suggestions     one suggestion row each, at the time of its first cited segment
+ *
+ * Saved transcript states. The transcript part of the prompt (the instructions before
+ * it and the numbered segments) is the same for every task, so its KV state is saved in
+ * <cache dir>/kv/ and recorded in the store (tacit_store_add_model_state, deleted with
+ * the session). A later task, even in a new process, loads it instead of reading the
+ * transcript again. A meeting that fits the context has one state; a longer one is cut
+ * into windows (see the meeting tasks above) and each window has its own, saved the
+ * first time a task reads that window. The windows depend on the context size and
+ * the transcript, not on the task (a fixed room is kept for the task's instructions and
+ * question; only a question longer than that room makes other windows), so a summary's
+ * window states serve the notes and the answers that follow. Each file name is keyed to
+ * the model file (path, size, mtime), the prompt version and a hash of its window's
+ * text, so a state made by another model, prompt or transcript is never loaded, and a
+ * meeting that grows keeps the states of the windows that did not change. After each
+ * task the session keeps exactly the states of the plan it ran with: the others
+ * (another model, another context, an older transcript) are removed, rows and files.
+ * A state file is about the window's tokens times the model's KV bytes per token
+ * (32 KiB for a 1B Llama: 12,000 tokens take 384 MiB). What follows the state in an
+ * answer's prompt is the question alone (the rule for answers is in the instructions
+ * before the transcript): every token after a long transcript is computed against all
+ * of it, so those tokens decide how soon a saved meeting starts answering.
+ *
+ * Questions about a meeting longer than the context. An answer does not read every
+ * window: the question's words (common English words left out) are looked up in the
+ * meeting's segments with the search index (FTS5, stemmed, BM25), each window scores
+ * the sum of its matching segments, and the answer comes from the best window alone,
+ * from its saved state; its citations are global segment numbers as always. So `tacit
+ * ask` on a three-hour meeting costs one window, and nothing of the transcript is read
+ * again once that window's state is saved. When no segment matches any of the
+ * question's words, every window is read (map) and the partial answers are merged
+ * (reduce), each window from its saved state. tacit_meeting_run() on a transcript file
+ * has no index: its answers always map over every window.
  * --------------------------------------------------------------------------------- */
 
-/* Sets *out_path to the model file for kind and name (caller frees with tacit_free()).
- * Errors: TACIT_ERR_NOT_FOUND with a message saying what to do ("model 'x' is not
- * downloaded: run 'tacit pull x'", "no speech model is downloaded: run 'tacit pull
- * whisper-base.en' or pass --model FILE"), TACIT_ERR_USAGE when a catalog id names a
- * model of another kind, TACIT_ERR_IO / TACIT_ERR_DB / TACIT_ERR_FORMAT from the store
- * or catalog. Thread-safe. */
-TACIT_API enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path);
+/* The session's final segments as a transcript (speakers by their given names when set,
+ * else their labels). Caller frees with tacit_transcript_free(). Errors:
+ * TACIT_ERR_NOT_FOUND (no such session, or a session without segments: the message says
+ * to transcribe or import one), TACIT_ERR_DB, TACIT_ERR_NOMEM. */
+TACIT_API enum tacit_status tacit_transcript_from_session(struct tacit_store *store, int64_t session_id,
+							  struct tacit_transcript **out);
 
-/* The directory downloaded catalog models live in (<data dir>/models), created if
- * missing. Caller frees with tacit_free(). */
-TACIT_API enum tacit_status tacit_models_dir(char **out_path);
+/* Tokens the transcript will take in a prompt, estimated from its words (about 1.35 per
+ * word plus each line's "[S12 03:15] Speaker:" prefix): enough to size a context so the
+ * whole meeting fits one pass. */
+TACIT_API int tacit_transcript_estimate_tokens(const struct tacit_transcript *t);
 
-/* Whether catalog model m is downloaded: its verified file under its final name in
- * models_dir (from tacit_models_dir(); a download in progress is NAME.partial until it
- * verifies). False for a NULL models_dir. Thread-safe. */
-TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit_model_info *m);
+/* A context (tokens) that holds the whole transcript in one pass plus max_tokens of
+ * answer (0 = 1024), so the saved transcript state serves every task: the estimate above
+ * with room for spoken text, rounded up to 1024, at least 8192 and at most 131072. Give
+ * it to tacit_llm_params.n_ctx_cap (the model's training context still bounds it). */
+TACIT_API int tacit_transcript_one_pass_context(const struct tacit_transcript *t, int max_tokens);
+
+struct tacit_session_task_params {
+	struct tacit_meeting_params meeting; /* task, question, language, limits, streaming,
+					      * cancel (state_path is set by the call) */
+	const char *model_name; /* recorded with the results; NULL = the model file's name */
+	bool use_state;         /* default true: load or save the transcript states (and remove
+				 * the session's superseded ones) */
+	/* may be NULL: called once, on the calling thread with meeting.user, before the model
+	 * reads anything: "using the meeting's saved transcript state" when the state of the
+	 * plan's first window for this model is on disk (a restart loads it; the task answers
+	 * without reading that part of the meeting again), else "reading the meeting's
+	 * transcript" */
+	void (*on_status)(const char *text, void *user);
+};
+
+TACIT_API struct tacit_session_task_params tacit_session_task_default_params(void);
+
+struct tacit_session_task_result {
+	char *json;     /* the checked JSON; caller frees with tacit_free() */
+	char *markdown; /* its Markdown; caller frees with tacit_free() */
+	int64_t id;     /* the stored artifact, assistant chat message or first suggestion */
+	enum tacit_state_use state; /* what the transcript prefix state did; over several
+				     * windows, SAVED when any window's state was saved, else
+				     * LOADED when any was loaded */
+	int n_reused;   /* prompt tokens of the last model call not decoded again */
+	int n_windows;  /* transcript windows of the plan; 1 = the meeting fit one pass */
+	int answer_window; /* an answer to a meeting of several windows: the window (1-based)
+			    * it came from alone; 0 = every window was read */
+	int states_loaded; /* window states loaded from disk instead of read again */
+	int states_saved;  /* window states decoded and saved by this task */
+};
+
+/* Runs a meeting task on session_id's transcript with llm and stores the result (see
+ * above). The language, when params give none, is the session's. *out is filled on
+ * success; release it with tacit_session_task_result_release(). Not thread-safe on one
+ * llm or store handle. Cancelling (meeting.cancel) stores no result, even when the flag
+ * is set after the model finished but before the result was written: the call then
+ * returns TACIT_ERR_CANCELLED. Transcript states saved before a failure or a cancel are
+ * still recorded with the session (so the next task loads them, and deleting the session
+ * deletes them). Errors: those of tacit_transcript_from_session(), tacit_meeting_run()
+ * and the store's writes. A state file that cannot be written or read, recorded or
+ * removed is a cache miss (logged at TACIT_LOG_WARN), never a failure. */
+TACIT_API enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_id, struct tacit_llm *llm,
+					       const struct tacit_session_task_params *params,
+					       struct tacit_session_task_result *out);
+
+/* Frees the result's strings; accepts an empty or zeroed result. */
+TACIT_API void tacit_session_task_result_release(struct tacit_session_task_result *r);
 
 /* ---------------------------------------------------------------------------------
  * Live meetings: capture → voice activity → streaming transcription → session store →
@@ -1463,6 +1719,23 @@ TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit
  *   live.asr_backlog_ms              untranscribed audio (ms) beyond which the model
  *                                    also waits (default 1000)
  * Power and load are read when a suggestion falls due (params.sysroot for tests).
+ *
+ * Questions from other processes. While a live meeting is open (tacit_live_open() until
+ * tacit_live_close()), it takes questions from other processes of the same user on this device, such as `tacit ask
+ * --live ID "..."` beside a running `tacit live` or `tacit serve`. They are answered from
+ * the meeting's live context, by its own analysis thread whose model already holds the
+ * transcript (nothing is read again), queued with the meeting's other questions, and
+ * stored in its chat like them. Their answers go to the asking process only: no
+ * ANSWER_DELTA or ANSWER event is sent for them.
+ *
+ * The meeting listens on a Unix-domain socket, <store dir>/live/<store name>-<id>.sock
+ * (for the default store: <data dir>/live/tacit-<id>.sock), in a directory of mode 0700;
+ * the socket has mode 0600 and connections from another user are refused. It is removed
+ * by tacit_live_close(); one left by a process that was killed is replaced by the next
+ * meeting with that id. A path longer than a socket address holds (108 bytes) is reached
+ * through /proc/self/fd. Only AF_UNIX is used: nothing leaves the machine. When the
+ * socket cannot be made (a read-only directory, say) the meeting goes on without it and
+ * says so in a TACIT_LIVE_WARNING event. Questions are refused while the meeting stops.
  * --------------------------------------------------------------------------------- */
 
 /* The notice shown once when a user turns automatic suggestions on with local
@@ -1599,10 +1872,51 @@ TACIT_API enum tacit_status tacit_live_suggest(struct tacit_live *live);
  * state. TACIT_ERR_USAGE without a language model or question. Any thread. */
 TACIT_API enum tacit_status tacit_live_ask(struct tacit_live *live, const char *question, uint64_t *out_request_id);
 
-/* Waits until all audio pushed so far is transcribed and all segments are analysed
- * (the caches hold them, folds are done) and no job is queued; for benchmarks and tests.
- * timeout_ms < 0 waits as long as it takes. TACIT_ERR_CANCELLED on timeout. */
-TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int timeout_ms);
+/* Asks question of live meeting session_id running in another process (or this one)
+ * and waits for the answer. on_token (may be NULL) receives the answer's raw JSON text
+ * as the model writes it (as TACIT_LIVE_ANSWER_DELTA does); *out_answer_json (may be
+ * NULL) receives the checked answer {"answer","cites","grounded"}, as in the
+ * TACIT_LIVE_ANSWER event (caller frees with tacit_free()). store_path names the store
+ * the meeting runs on, as in tacit_live_params (NULL: the default store). cancel (may be
+ * NULL): non-zero gives up (TACIT_ERR_CANCELLED), and the meeting stops writing the
+ * answer. Never hangs: the meeting signals at least once a second while the question
+ * waits its turn or is answered, and 15 s without a word from it is an error.
+ * Errors: TACIT_ERR_NOT_FOUND when no meeting with that id is open on this device ("no
+ * live meeting '12' is running on this device; start one with 'tacit live' or ask after
+ * it ends with 'tacit ask 12'"); TACIT_ERR_USAGE for an empty question or one over 4000
+ * bytes, a meeting without a language model, or one that is stopping; TACIT_ERR_IO when
+ * the meeting's process ends or stops answering mid-answer; TACIT_ERR_CANCELLED; and the
+ * model's errors as the meeting reports them. Thread-safe. */
+TACIT_API enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_id, const char *question,
+						  tacit_token_fn on_token, void *user, const volatile int *cancel,
+						  char **out_answer_json);
+
+/* ---------------------------------------------------------------------------------
+ * Import: a transcript file (`tacit import TRANSCRIPT`) or a recording (`tacit import
+ * RECORDING`, below) becomes a stored meeting.
+ * --------------------------------------------------------------------------------- */
+struct tacit_import_params {
+	const char *title;     /* NULL = the file's name without its extension */
+	int words_per_minute;  /* speaking rate for synthesized times; default 150 */
+};
+TACIT_API struct tacit_import_params tacit_import_default_params(void);
+
+/* Imports a transcript as a new session, in one transaction (all or nothing). The file
+ * is read as tacit_transcript_load() reads it:
+ *  - JSON segments: `tacit transcribe --format json` output {"segments": [{"start",
+ *    "end" (seconds), "speaker", "text"}]}, or a list of {"start_ms","end_ms","speaker",
+ *    "text"}; their times are kept;
+ *  - QMSum-style JSON: {"meeting_transcripts": [{"speaker": ..., "content": ...}, ...]};
+ *  - plain text: one "Speaker: text" turn per line (a line without "Name:" continues
+ *    with the previous speaker; blank lines are skipped).
+ * Markers such as {vocalsound} are dropped, and turns left empty are skipped. The last
+ * two have no times, so they are synthesized at words_per_minute (each turn lasts
+ * words * 60 s / rate, at least 1 s, back to back) and the session is marked
+ * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
+ * default models instead: tacit_store_import_audio() with its default params and this
+ * title. TACIT_ERR_FORMAT for a file that is neither; TACIT_ERR_IO when it cannot be read. */
+TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
+					       const struct tacit_import_params *params, int64_t *out_id);
 
 /* Stops the meeting: takes no more audio, cancels suggestion work in flight at once,
  * transcribes what audio is pending, folds the last window, stores the "summary" and
@@ -1614,68 +1928,21 @@ TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int ti
  * the store; the session's transcript is durable either way. */
 TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
 
+/* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED
+ * promptly (the model call in flight is cancelled in the worker, which is killed if it
+ * has not stopped within two seconds; pending transcription is cancelled) and the
+ * session stays unfinished, so it can be resumed (tacit_live_params.resume_id). A stop
+ * called after it returns TACIT_ERR_CANCELLED at once; questions in progress fail. Any
+ * thread, and async-signal-safe (it only sets flags): a second Ctrl-C may call it. It
+ * does not free anything: call tacit_live_close() as usual. Calling it after the stop
+ * has finished changes nothing. Accepts NULL. */
+TACIT_API void tacit_live_abort(struct tacit_live *live);
+
 /* Ends the threads and frees everything. Work in progress is cancelled and the model
  * worker is stopped (politely, then killed): nothing keeps running after it returns.
  * Without tacit_live_stop() the session stays unfinished and can be resumed. Accepts
  * NULL. Not from the event callback. */
 TACIT_API void tacit_live_close(struct tacit_live *live);
-
-/* One final segment of a transcript (i < tacit_transcript_count()), without copying:
- * text and speaker are owned by t. Times are -1 where the file has none. False past the
- * end. For replaying a transcript as a live meeting. */
-TACIT_API bool tacit_transcript_get(const struct tacit_transcript *t, size_t i, struct tacit_segment *out);
-
-/* ---------------------------------------------------------------------------------
- * The local web app (`tacit serve`): an HTTP server on the loopback interface only,
- * serving the pages in web/ (embedded in the library at build time) and a JSON API for
- * what the command does (system, models, pull, rm, add, forget, sessions, search,
- * export, settings, import, questions on a stored meeting answered as an event stream
- * that stops the model when the page goes away) and for a live meeting (tacit_live_*: one at a time per server, audio as PCM
- * POSTs from the browser, events as Server-Sent Events). Meeting data never leaves the machine: the server refuses to bind anything
- * but 127.0.0.1 and ::1, and defends against other local pages and DNS rebinding:
- *  - a random per-launch token (256 bits from getrandom()) is required by every /api/
- *    request, as "Authorization: Bearer TOKEN" or the cookie the one-time URL sets
- *    (GET /?token=TOKEN answers 303 to "/" with an HttpOnly SameSite=Strict cookie);
- *  - Host must be exactly 127.0.0.1:PORT, localhost:PORT or [::1]:PORT (else 421);
- *  - POST, PUT and DELETE need an Origin of http:// and one of those hosts, and any
- *    request with a foreign Origin is refused (403); OPTIONS and other methods get 405;
- *    no CORS header is ever sent;
- *  - every answer carries a strict Content-Security-Policy (default-src 'self', no inline
- *    script, frame-ancestors 'none'), X-Content-Type-Options: nosniff, Referrer-Policy:
- *    no-referrer and Cache-Control: no-store;
- *  - request bodies are capped (64 KiB of JSON, 32 MiB for an imported transcript) and
- *    every field is validated (types, ranges, lengths, known setting keys) before use.
- * The API is described in docs/serve.md.
- * --------------------------------------------------------------------------------- */
-struct tacit_server;
-
-struct tacit_serve_params {
-	const char *bind; /* "localhost" (default: 127.0.0.1 and ::1), "127.0.0.1" or "::1";
-			   * anything else fails with TACIT_ERR_USAGE */
-	int port;         /* 1..65535, or 0 (default) for a free port chosen by the system */
-};
-
-TACIT_API struct tacit_serve_params tacit_serve_default_params(void);
-
-/* Starts serving on background threads (one per connection, at most 64 connections).
- * *out: stop with tacit_serve_stop(). Errors: TACIT_ERR_USAGE (a non-loopback bind
- * address, a port out of range), TACIT_ERR_IO (the port is taken, no loopback
- * interface), TACIT_ERR_FORMAT (the catalog is malformed), TACIT_ERR_NOMEM. When ::1 is
- * unavailable (IPv6 disabled) with the default bind, 127.0.0.1 alone is served. */
-TACIT_API enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, struct tacit_server **out);
-
-/* The one-time URL to open ("http://127.0.0.1:PORT/?token=..."): it holds the secret
- * token, so show it only to the user. Owned by the server, valid until tacit_serve_stop(). */
-TACIT_API const char *tacit_serve_url(const struct tacit_server *server);
-
-/* The port the server listens on. */
-TACIT_API int tacit_serve_port(const struct tacit_server *server);
-
-/* Stops listening, ends open event streams, cancels downloads in progress (their
- * partial files stay, to resume), closes a running live meeting (its work stops, the
- * meeting stays resumable; a stop already under way is waited for) and frees the server. Blocks until every connection
- * thread has finished (about a second). Accepts NULL. Call from one thread. */
-TACIT_API void tacit_serve_stop(struct tacit_server *server);
 
 /* ---------------------------------------------------------------------------------
  * Recordings as meetings: `tacit import RECORDING`. The file is decoded (any format
@@ -1719,7 +1986,7 @@ TACIT_API bool tacit_file_is_audio(const char *path);
  * storing the audio fails the session is deleted again. So a failure leaves no session.
  * Errors: those of tacit_model_resolve() (no model downloaded: the message says what to
  * pull), tacit_audio_load() (TACIT_ERR_NOT_FOUND, TACIT_ERR_FORMAT for an empty,
- * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_new() and
+ * corrupted or non-media file, TACIT_ERR_UNSUPPORTED), tacit_asr_open() and
  * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
  * the temporary recording's (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO;
  * TACIT_ERR_UNSUPPORTED for an in-memory store, which keeps no recordings), and the
@@ -1729,320 +1996,184 @@ TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, 
 						     const struct tacit_audio_import_params *params,
 						     int64_t *out_id);
 
-/* ---------------------------------------------------------------------------------
- * Audio capture (miniaudio): the microphone as 16 kHz float PCM, for the live pipeline.
- * The device's own rate and format are converted by miniaudio. Capture never falls
- * back to a fake device by itself: a machine without one gets TACIT_ERR_NOT_FOUND.
- * --------------------------------------------------------------------------------- */
-struct tacit_capture;
-
-/* Receives n_frames interleaved frames (n_frames * n_channels floats, 16 kHz). Runs on
- * the audio thread: copy the samples out and return quickly (no disk, no decoding,
- * no waiting on locks held for long), or audio is dropped. pcm is valid during the call. */
-typedef void (*tacit_capture_fn)(const float *pcm, size_t n_frames, int n_channels, void *user);
-
-struct tacit_capture_params {
-	int channels;      /* 1 (default) or 2: channel 0 is "Me" in a two-channel stream */
-	bool null_backend; /* tests: miniaudio's null device (silence, no hardware); also
-			    * chosen by the environment variable TACIT_AUDIO_BACKEND=null */
-	const char *device; /* the microphone: a capture device's name (exact, or a unique
-			     * part of it, case-blind), or NULL = the default */
-	bool system;        /* also capture the system's audio (the meeting) as a second
-			     * source: the stream then has two channels, the microphone as 0
-			     * ("Me") and the system audio as 1 ("Them"), whatever channels says */
-	const char *system_device; /* with system: a device by name (any capture device, or on
-				    * Windows an output recorded by loopback); NULL = the default
-				    * output's monitor (PulseAudio/PipeWire) or loopback (WASAPI) */
-};
-
-TACIT_API struct tacit_capture_params tacit_capture_default_params(void);
-
-/* Opens the capture device (and with system, the system audio); fn receives the audio
- * once started. With two sources, the devices' frames are paired as they arrive (one
- * device's clock runs against the other's): when one falls half a second behind, the gap
- * is filled with silence, so a stalled source never holds up the other, and fn is called
- * from one device's audio thread at a time. Errors: TACIT_ERR_USAGE (no fn, channels not
- * 1 or 2), TACIT_ERR_NOT_FOUND (no audio system, no such device or several matching the
- * name, or a device that will not open: the message says which), TACIT_ERR_UNSUPPORTED
- * (system audio asked for, but the audio system has no monitor or loopback device: the
- * message says what to do), TACIT_ERR_NOMEM. Close with tacit_capture_close(). A handle
- * is used from one thread (fn runs on another). */
-TACIT_API enum tacit_status tacit_capture_open(const struct tacit_capture_params *params, tacit_capture_fn fn,
-					       void *user, struct tacit_capture **out);
-/* Starts and stops delivery. After stop returns, fn is not running and will not be
- * called again until the next start. TACIT_ERR_IO when the device refuses. */
-TACIT_API enum tacit_status tacit_capture_start(struct tacit_capture *cap);
-TACIT_API enum tacit_status tacit_capture_stop(struct tacit_capture *cap);
-/* The name of the device in use (owned by the handle). */
-TACIT_API const char *tacit_capture_device_name(const struct tacit_capture *cap);
-/* Stops if needed and frees. Accepts NULL. */
-TACIT_API void tacit_capture_close(struct tacit_capture *cap);
+/* =================================================================================
+ * Part 6. Surfaces: the local web app
+ * ================================================================================= */
 
 /* ---------------------------------------------------------------------------------
- * Meeting intelligence on a stored meeting: the meeting tasks run on a session's
- * transcript (its final segments), and their results are stored with the session:
- *   summary, notes  an artifact of that kind (JSON and Markdown, model, prompt version)
- *   answer          two chat messages: the question (user) and the answer (assistant,
- *                   its Markdown, citations included)
- *   suggestions     one suggestion row each, at the time of its first cited segment
- *
- * Saved transcript states. The transcript part of the prompt (the instructions before
- * it and the numbered segments) is the same for every task, so its KV state is saved in
- * <cache dir>/kv/ and recorded in the store (tacit_store_add_model_state, deleted with
- * the session). A later task, even in a new process, loads it instead of reading the
- * transcript again. A meeting that fits the context has one state; a longer one is cut
- * into windows (see the meeting tasks above) and each window has its own, saved the
- * first time a task reads that window. The windows depend on the context size and
- * the transcript, not on the task (a fixed room is kept for the task's instructions and
- * question; only a question longer than that room makes other windows), so a summary's
- * window states serve the notes and the answers that follow. Each file name is keyed to
- * the model file (path, size, mtime), the prompt version and a hash of its window's
- * text, so a state made by another model, prompt or transcript is never loaded, and a
- * meeting that grows keeps the states of the windows that did not change. After each
- * task the session keeps exactly the states of the plan it ran with: the others
- * (another model, another context, an older transcript) are removed, rows and files.
- * A state file is about the window's tokens times the model's KV bytes per token
- * (32 KiB for a 1B Llama: 12,000 tokens take 384 MiB). What follows the state in an
- * answer's prompt is the question alone (the rule for answers is in the instructions
- * before the transcript): every token after a long transcript is computed against all
- * of it, so those tokens decide how soon a saved meeting starts answering.
- *
- * Questions about a meeting longer than the context. An answer does not read every
- * window: the question's words (common English words left out) are looked up in the
- * meeting's segments with the search index (FTS5, stemmed, BM25), each window scores
- * the sum of its matching segments, and the answer comes from the best window alone,
- * from its saved state; its citations are global segment numbers as always. So `tacit
- * ask` on a three-hour meeting costs one window, and nothing of the transcript is read
- * again once that window's state is saved. When no segment matches any of the
- * question's words, every window is read (map) and the partial answers are merged
- * (reduce), each window from its saved state. tacit_meeting_run() on a transcript file
- * has no index: its answers always map over every window.
+ * The local web app (`tacit serve`): an HTTP server on the loopback interface only,
+ * serving the pages in web/ (embedded in the library at build time) and a JSON API for
+ * what the command does (system, models, pull, rm, add, forget, sessions, search,
+ * export, settings, import, questions on a stored meeting answered as an event stream
+ * that stops the model when the page goes away) and for a live meeting (tacit_live_*: one at a time per server, audio as PCM
+ * POSTs from the browser, events as Server-Sent Events). Meeting data never leaves the machine: the server refuses to bind anything
+ * but 127.0.0.1 and ::1, and defends against other local pages and DNS rebinding:
+ *  - a random per-launch token (256 bits from getrandom()) is required by every /api/
+ *    request, as "Authorization: Bearer TOKEN" or the cookie the one-time URL sets
+ *    (GET /?token=TOKEN answers 303 to "/" with an HttpOnly SameSite=Strict cookie);
+ *  - Host must be exactly 127.0.0.1:PORT, localhost:PORT or [::1]:PORT (else 421);
+ *  - POST, PUT and DELETE need an Origin of http:// and one of those hosts, and any
+ *    request with a foreign Origin is refused (403); OPTIONS and other methods get 405;
+ *    no CORS header is ever sent;
+ *  - every answer carries a strict Content-Security-Policy (default-src 'self', no inline
+ *    script, frame-ancestors 'none'), X-Content-Type-Options: nosniff, Referrer-Policy:
+ *    no-referrer and Cache-Control: no-store;
+ *  - request bodies are capped (64 KiB of JSON, 32 MiB for an imported transcript) and
+ *    every field is validated (types, ranges, lengths, known setting keys) before use.
+ * The API is described in docs/serve.md.
  * --------------------------------------------------------------------------------- */
+struct tacit_server;
 
-/* The session's final segments as a transcript (speakers by their given names when set,
- * else their labels). Caller frees with tacit_transcript_free(). Errors:
- * TACIT_ERR_NOT_FOUND (no such session, or a session without segments: the message says
- * to transcribe or import one), TACIT_ERR_DB, TACIT_ERR_NOMEM. */
-TACIT_API enum tacit_status tacit_transcript_from_session(struct tacit_store *store, int64_t session_id,
-							  struct tacit_transcript **out);
-
-/* Tokens the transcript will take in a prompt, estimated from its words (about 1.35 per
- * word plus each line's "[S12 03:15] Speaker:" prefix): enough to size a context so the
- * whole meeting fits one pass. */
-TACIT_API int tacit_transcript_estimate_tokens(const struct tacit_transcript *t);
-
-/* A context (tokens) that holds the whole transcript in one pass plus max_tokens of
- * answer (0 = 1024), so the saved transcript state serves every task: the estimate above
- * with room for spoken text, rounded up to 1024, at least 8192 and at most 131072. Give
- * it to tacit_llm_params.n_ctx_cap (the model's training context still bounds it). */
-TACIT_API int tacit_transcript_one_pass_context(const struct tacit_transcript *t, int max_tokens);
-
-struct tacit_session_task_params {
-	struct tacit_meeting_params meeting; /* task, question, language, limits, streaming,
-					      * cancel (state_path is set by the call) */
-	const char *model_name; /* recorded with the results; NULL = the model file's name */
-	bool use_state;         /* default true: load or save the transcript states (and remove
-				 * the session's superseded ones) */
-	/* may be NULL: called once, on the calling thread with meeting.user, before the model
-	 * reads anything: "using the meeting's saved transcript state" when the state of the
-	 * plan's first window for this model is on disk (a restart loads it; the task answers
-	 * without reading that part of the meeting again), else "reading the meeting's
-	 * transcript" */
-	void (*on_status)(const char *text, void *user);
+struct tacit_serve_params {
+	const char *bind; /* "localhost" (default: 127.0.0.1 and ::1), "127.0.0.1" or "::1";
+			   * anything else fails with TACIT_ERR_USAGE */
+	int port;         /* 1..65535, or 0 (default) for a free port chosen by the system */
 };
 
-TACIT_API struct tacit_session_task_params tacit_session_task_default_params(void);
+TACIT_API struct tacit_serve_params tacit_serve_default_params(void);
 
-struct tacit_session_task_result {
-	char *json;     /* the checked JSON; caller frees with tacit_free() */
-	char *markdown; /* its Markdown; caller frees with tacit_free() */
-	int64_t id;     /* the stored artifact, assistant chat message or first suggestion */
-	enum tacit_state_use state; /* what the transcript prefix state did; over several
-				     * windows, SAVED when any window's state was saved, else
-				     * LOADED when any was loaded */
-	int n_reused;   /* prompt tokens of the last model call not decoded again */
-	int n_windows;  /* transcript windows of the plan; 1 = the meeting fit one pass */
-	int answer_window; /* an answer to a meeting of several windows: the window (1-based)
-			    * it came from alone; 0 = every window was read */
-	int states_loaded; /* window states loaded from disk instead of read again */
-	int states_saved;  /* window states decoded and saved by this task */
+/* Starts serving on background threads (one per connection, at most 64 connections).
+ * *out: free with tacit_serve_close(). Errors: TACIT_ERR_USAGE (a non-loopback bind
+ * address, a port out of range), TACIT_ERR_IO (the port is taken, no loopback
+ * interface), TACIT_ERR_FORMAT (the catalog is malformed), TACIT_ERR_NOMEM. When ::1 is
+ * unavailable (IPv6 disabled) with the default bind, 127.0.0.1 alone is served. */
+TACIT_API enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, struct tacit_server **out);
+
+/* The one-time URL to open ("http://127.0.0.1:PORT/?token=..."): it holds the secret
+ * token, so show it only to the user. Owned by the server, valid until tacit_serve_close(). */
+TACIT_API const char *tacit_serve_url(const struct tacit_server *server);
+
+/* The port the server listens on. */
+TACIT_API int tacit_serve_port(const struct tacit_server *server);
+
+/* Stops listening, ends open event streams, cancels downloads in progress (their
+ * partial files stay, to resume) and closes a running live meeting (its work stops, the
+ * meeting stays resumable; a stop already under way is waited for). Blocks until every
+ * connection thread has finished (about a second). Frees nothing: the URL and port stay
+ * readable until tacit_serve_close(). Calling it again does nothing. Accepts NULL. */
+TACIT_API void tacit_serve_stop(struct tacit_server *server);
+
+/* Stops the server if it still runs (as tacit_serve_stop()) and frees it. Accepts NULL.
+ * Call from one thread, once. */
+TACIT_API void tacit_serve_close(struct tacit_server *server);
+
+/* =================================================================================
+ * Low-level and testing interfaces. What the layers above are built from, exposed for
+ * tacit's own tests, tools and benchmarks and for programs that need the pieces; a
+ * program using the layers above needs none of it.
+ * ================================================================================= */
+
+/* --- the store's pieces ----------------------------------------------------------- */
+/* The schema version this tacit writes (PRAGMA user_version of an up-to-date store). */
+TACIT_API int tacit_store_schema_version(void);
+
+/* Replaces the session's one partial (not yet final) segment, or clears it when seg is
+ * NULL. Partial segments are stored so a crash shows the words last seen, but they are
+ * never searched or exported. */
+TACIT_API enum tacit_status tacit_store_set_partial(struct tacit_store *store, int64_t session_id,
+						    const struct tacit_segment *seg);
+
+/* Records a cached model state file (a saved KV cache) so that deleting the session
+ * removes it; model is what the state depends on (tacit_session_task() writes a JSON
+ * object: model file, prompt version, window hash). Recording a path again updates its
+ * row. session_id 0 = not tied to a session. Its size and sha256 are computed now:
+ * TACIT_ERR_IO when the file cannot be read. */
+TACIT_API enum tacit_status tacit_store_add_model_state(struct tacit_store *store, int64_t session_id,
+							const char *model, const char *path, int64_t *out_id);
+
+/* --- audio recordings: what a live meeting and an import write ------------------- */
+struct tacit_recording;
+
+/* Starts the session's next audio chunk: a 16-bit little-endian PCM WAV file under
+ * <data dir>/audio/<session id>/, recorded in the store. Samples are appended with
+ * tacit_recording_write(); the file is fdatasync'ed and its durable length committed to
+ * the store whenever half a second of audio or one second of wall time has
+ * accumulated, so a crash or power cut loses at most about a second. The WAV header
+ * is kept current at each sync; a recording left unfinished by a crash is repaired
+ * (header fixed to the audio actually on disk, sha256 recorded) by the next
+ * tacit_store_open() that sees it, unless its writer is still alive (a file lock says
+ * so). The recording uses the store handle on each sync: keep both on one thread.
+ * TACIT_ERR_UNSUPPORTED for an in-memory store. */
+TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
+						 int sample_rate, int channels,
+						 struct tacit_recording **out);
+/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
+ * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
+ * more audio; what was already durable stays. */
+TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
+						  size_t n_frames);
+/* Makes everything written so far durable now. */
+TACIT_API enum tacit_status tacit_recording_sync(struct tacit_recording *rec);
+/* Bytes of PCM data known to be on disk (and recorded in the store). */
+TACIT_API uint64_t tacit_recording_durable_bytes(const struct tacit_recording *rec);
+/* Syncs, finalizes the header, records the file's sha256 and frees rec (also on
+ * failure). Accepts NULL. */
+TACIT_API enum tacit_status tacit_recording_close(struct tacit_recording *rec);
+
+struct tacit_audio_file {
+	int64_t id;
+	int64_t session_id;
+	int chunk;              /* 0, 1, ... in recording order */
+	int sample_rate;
+	int channels;
+	int64_t data_bytes;     /* PCM bytes durable (as last recorded) */
+	char state[12];         /* "recording", "closed", "repaired" or "missing" */
+	char sha256[65];        /* lowercase hex once closed or repaired, else "" */
+	char path[1024];        /* absolute path */
 };
+/* The session's audio chunks in order, as one array (caller frees with tacit_free()). */
+TACIT_API enum tacit_status tacit_store_audio_files(struct tacit_store *store, int64_t session_id,
+						    struct tacit_audio_file **out, size_t *n_out);
 
-/* Runs a meeting task on session_id's transcript with llm and stores the result (see
- * above). The language, when params give none, is the session's. *out is filled on
- * success; release it with tacit_session_task_result_release(). Not thread-safe on one
- * llm or store handle. Cancelling (meeting.cancel) stores no result, even when the flag
- * is set after the model finished but before the result was written: the call then
- * returns TACIT_ERR_CANCELLED. Transcript states saved before a failure or a cancel are
- * still recorded with the session (so the next task loads them, and deleting the session
- * deletes them). Errors: those of tacit_transcript_from_session(), tacit_meeting_run()
- * and the store's writes. A state file that cannot be written or read, recorded or
- * removed is a cache miss (logged at TACIT_LOG_WARN), never a failure. */
-TACIT_API enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_id, struct tacit_llm *llm,
-					       const struct tacit_session_task_params *params,
-					       struct tacit_session_task_result *out);
+/* --- engines ----------------------------------------------------------------------- */
+/* Whether text is caught in a repeated-token loop ("the the the the ...", "thank you.
+ * thank you. thank you. ..."): a phrase of 1 to 8 words repeated 4 or more times in a
+ * row, or covering most of the text. Such segments are dropped. Thread-safe. */
+TACIT_API bool tacit_text_is_loop(const char *text);
 
-/* Frees the result's strings; accepts an empty or zeroed result. */
-TACIT_API void tacit_session_task_result_release(struct tacit_session_task_result *r);
+/* The environment variable TACIT_ASR_BENCH_TOKENS=N (benchmarks only): every 30 s window
+ * of tacit_asr_transcribe() decodes exactly N text tokens and no timestamps, so that a
+ * random-weight model does equal decoding work on both sides of a comparison; its
+ * segments' times are meaningless. */
+
+/* --- live meetings ---------------------------------------------------------------- */
+/* Waits until all audio pushed so far is transcribed and all segments are analysed
+ * (the caches hold them, folds are done) and no job is queued; for benchmarks and tests.
+ * timeout_ms < 0 waits as long as it takes. TACIT_ERR_CANCELLED on timeout. */
+TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int timeout_ms);
 
 /* ---------------------------------------------------------------------------------
- * Custom models: any GGUF language model on disk, added by path (`tacit add`). The file
- * is referenced, never copied or moved; the reference lives in the session store (so it
- * persists across runs and stays on this device). Before a file is accepted it passes
- * the strict GGUF check (tacit_gguf_inspect()), then a load probe in a child process
- * (tacit-worker) under an address-space limit and a timeout: a vocabulary-only load,
- * then llama.cpp's no-allocation dry run of the whole model. A hostile or broken file
- * can only kill that child. Beyond this there is no compatibility promise: the user owns
- * their memory budget. Custom models are scored by the same fit scorer as the catalog,
- * from the layout in their GGUF header (tacit_gguf_layout()), and resolve by name in
- * tacit_model_resolve().
+ * Deprecated names, kept so that older callers still build (the compiler warns with
+ * the new name). They will go in the next minor release.
  * --------------------------------------------------------------------------------- */
-
-/* The fit scorer's view of a GGUF file: layers, attention kinds, KV heads, sliding
- * window, recurrent state and experts from its header (llama.cpp's per-architecture
- * rules where the header does not say). Errors: TACIT_ERR_USAGE for NULL arguments,
- * TACIT_ERR_UNSUPPORTED when the file lacks what a language model has (layers,
- * embedding width, heads, vocabulary). Thread-safe. */
-TACIT_API enum tacit_status tacit_gguf_layout(const struct tacit_gguf_info *info, struct tacit_model_layout *out);
-
-struct tacit_custom_params {
-	const char *name;         /* the name it resolves by; NULL = from the file name
-				   * ("My-Model.Q4.gguf" -> "my-model.q4"); [a-z0-9._-], 1..64
-				   * bytes, and not a catalog id */
-	int timeout_ms;           /* the load probe's limit; default 60000 */
-	uint64_t mem_limit_bytes; /* the probe's address-space limit (RLIMIT_AS); default
-				   * 8 GiB: the probe reads no weights, so only a hostile header
-				   * reaches it. Not applied in AddressSanitizer builds, whose
-				   * shadow memory needs terabytes of address space. */
-};
-
-TACIT_API struct tacit_custom_params tacit_custom_default_params(void);
-
-/* One custom model. Strings are owned by the list and valid until tacit_custom_list_free(). */
-struct tacit_custom_model {
-	const char *name;
-	const char *path;        /* absolute path, as added */
-	const char *arch;        /* general.architecture */
-	const char *quant;       /* the file type ("Q4_K_M"), "" when the file does not say */
-	uint64_t file_bytes;     /* when added */
-	int64_t added_ms;        /* Unix ms */
-	bool missing;            /* the file is gone, or changed since it was checked */
-	const char *problem;     /* why, with what to do; "" when not missing */
-	uint32_t n_ctx_train;
-	struct tacit_model_layout layout;
-};
-
-struct tacit_custom_models;
-
-/* Checks path as described above and records it under a name (returned in *out_name
- * when not NULL; caller frees with tacit_free()). Adding the same file again re-checks
- * it and refreshes the record. Errors: TACIT_ERR_USAGE (a bad or taken name: the message
- * says how to choose another), TACIT_ERR_NOT_FOUND / TACIT_ERR_IO (cannot read the
- * file), TACIT_ERR_FORMAT / TACIT_ERR_UNSUPPORTED (the GGUF check or the layout refuses
- * it), TACIT_ERR_MODEL (the probe: llama.cpp refused it, the probe crashed, ran out of
- * its memory limit or time), TACIT_ERR_WORKER (the probe could not be started),
- * TACIT_ERR_DB and friends from the store. Nothing is recorded on failure. Thread-safe;
- * blocks for the probe (about a second for a small model). */
-TACIT_API enum tacit_status tacit_custom_add(const char *path, const struct tacit_custom_params *params,
-					     char **out_name);
-
-/* Forgets a custom model (the file itself is never touched). TACIT_ERR_NOT_FOUND when
- * no custom model has that name. Thread-safe. */
-TACIT_API enum tacit_status tacit_custom_forget(const char *name);
-
-/* Every custom model, by name, each checked against its file now (missing, problem).
- * Free with tacit_custom_list_free(). Thread-safe; a list is immutable. */
-TACIT_API enum tacit_status tacit_custom_list(struct tacit_custom_models **out);
-TACIT_API size_t tacit_custom_count(const struct tacit_custom_models *list);
-/* Entry i, or NULL past the end. Owned by the list. */
-TACIT_API const struct tacit_custom_model *tacit_custom_get(const struct tacit_custom_models *list, size_t i);
-/* The entry with this name, or NULL. Owned by the list. */
-TACIT_API const struct tacit_custom_model *tacit_custom_find(const struct tacit_custom_models *list,
-							     const char *name);
-TACIT_API void tacit_custom_list_free(struct tacit_custom_models *list);
-
-/* ---------------------------------------------------------------------------------
- * Live meetings, continued: aborting a stop, and questions from other processes.
- *
- * While a live meeting is open (tacit_live_open() until tacit_live_close()), it takes
- * questions from other processes of the same user on this device, such as `tacit ask
- * --live ID "..."` beside a running `tacit live` or `tacit serve`. They are answered from
- * the meeting's live context, by its own analysis thread whose model already holds the
- * transcript (nothing is read again), queued with the meeting's other questions, and
- * stored in its chat like them. Their answers go to the asking process only: no
- * ANSWER_DELTA or ANSWER event is sent for them.
- *
- * The meeting listens on a Unix-domain socket, <store dir>/live/<store name>-<id>.sock
- * (for the default store: <data dir>/live/tacit-<id>.sock), in a directory of mode 0700;
- * the socket has mode 0600 and connections from another user are refused. It is removed
- * by tacit_live_close(); one left by a process that was killed is replaced by the next
- * meeting with that id. A path longer than a socket address holds (108 bytes) is reached
- * through /proc/self/fd. Only AF_UNIX is used: nothing leaves the machine. When the
- * socket cannot be made (a read-only directory, say) the meeting goes on without it and
- * says so in a TACIT_LIVE_WARNING event. Questions are refused while the meeting stops.
- * --------------------------------------------------------------------------------- */
-
-/* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED
- * promptly (the model call in flight is cancelled in the worker, which is killed if it
- * has not stopped within two seconds; pending transcription is cancelled) and the
- * session stays unfinished, so it can be resumed (tacit_live_params.resume_id). A stop
- * called after it returns TACIT_ERR_CANCELLED at once; questions in progress fail. Any
- * thread, and async-signal-safe (it only sets flags): a second Ctrl-C may call it. It
- * does not free anything: call tacit_live_close() as usual. Calling it after the stop
- * has finished changes nothing. Accepts NULL. */
-TACIT_API void tacit_live_abort(struct tacit_live *live);
-
-/* Asks question of live meeting session_id running in another process (or this one)
- * and waits for the answer. on_token (may be NULL) receives the answer's raw JSON text
- * as the model writes it (as TACIT_LIVE_ANSWER_DELTA does); *out_answer_json (may be
- * NULL) receives the checked answer {"answer","cites","grounded"}, as in the
- * TACIT_LIVE_ANSWER event (caller frees with tacit_free()). store_path names the store
- * the meeting runs on, as in tacit_live_params (NULL: the default store). cancel (may be
- * NULL): non-zero gives up (TACIT_ERR_CANCELLED), and the meeting stops writing the
- * answer. Never hangs: the meeting signals at least once a second while the question
- * waits its turn or is answered, and 15 s without a word from it is an error.
- * Errors: TACIT_ERR_NOT_FOUND when no meeting with that id is open on this device ("no
- * live meeting '12' is running on this device; start one with 'tacit live' or ask after
- * it ends with 'tacit ask 12'"); TACIT_ERR_USAGE for an empty question or one over 4000
- * bytes, a meeting without a language model, or one that is stopping; TACIT_ERR_IO when
- * the meeting's process ends or stops answering mid-answer; TACIT_ERR_CANCELLED; and the
- * model's errors as the meeting reports them. Thread-safe. */
-TACIT_API enum tacit_status tacit_live_ask_remote(const char *store_path, int64_t session_id, const char *question,
-						  tacit_token_fn on_token, void *user, const volatile int *cancel,
-						  char **out_answer_json);
-
-/* ---------------------------------------------------------------------------------
- * Transcription: the language of the speech. whisper decodes each request in the
- * language given (struct tacit_asr_params.language) or, with "auto", in the one it
- * detects from the request's first 30 s (multilingual models only; an English-only
- * model always decodes English). The worker reports it with each request.
- * --------------------------------------------------------------------------------- */
-
-/* The language code ("en", "de", ...) of what asr has transcribed so far: the language
- * given in its params when fixed; "en" for an English-only model; otherwise the one
- * whisper detected for most of the audio (by duration, over every tacit_asr_transcribe()
- * and live stream request of this handle); "" when nothing has been decoded yet (no call,
- * or no speech). Owned by asr, valid until its next call. Use from asr's thread. */
-TACIT_API const char *tacit_asr_language(const struct tacit_asr *asr);
-
-/* ---------------------------------------------------------------------------------
- * Audio capture devices: what `--mic DEVICE` and `--system DEVICE` can name.
- * --------------------------------------------------------------------------------- */
-struct tacit_audio_device {
-	char name[256];    /* what to pass as tacit_capture_params.device or system_device */
-	char backend[32];  /* the audio system ("PulseAudio", "WASAPI", "Core Audio", "Null") */
-	bool is_default;   /* the default input (or, for a loopback entry, output) */
-	bool system;       /* carries the system's audio: an output's monitor, or an output
-			    * recorded by loopback */
-	bool loopback;     /* an output (WASAPI), usable only as the system audio */
-};
-
-/* The capture devices (and on Windows the outputs recordable by loopback), in the audio
- * system's order; params: NULL, or null_backend for tests. *out: caller frees with
- * tacit_free() (never NULL on success, *n_out may be 0). Errors: TACIT_ERR_NOT_FOUND (no
- * audio system), TACIT_ERR_IO, TACIT_ERR_NOMEM. Thread-safe. */
-TACIT_API enum tacit_status tacit_capture_devices(const struct tacit_capture_params *params,
-						  struct tacit_audio_device **out, size_t *n_out);
+TACIT_DEPRECATED(static inline enum tacit_status tacit_asr_new(const struct tacit_asr_params *params,
+							       struct tacit_asr **out),
+		 "renamed tacit_asr_open");
+static inline enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out)
+{
+	return tacit_asr_open(params, out);
+}
+TACIT_DEPRECATED(static inline void tacit_asr_free(struct tacit_asr *asr), "renamed tacit_asr_close");
+static inline void tacit_asr_free(struct tacit_asr *asr)
+{
+	tacit_asr_close(asr);
+}
+TACIT_DEPRECATED(static inline enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels,
+								      int partial_every_ms,
+								      tacit_asr_segment_fn fn, void *user,
+								      struct tacit_asr_stream **out),
+		 "renamed tacit_asr_stream_open");
+static inline enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
+						     tacit_asr_segment_fn fn, void *user,
+						     struct tacit_asr_stream **out)
+{
+	return tacit_asr_stream_open(asr, n_channels, partial_every_ms, fn, user, out);
+}
+TACIT_DEPRECATED(static inline void tacit_asr_stream_free(struct tacit_asr_stream *s), "renamed tacit_asr_stream_close");
+static inline void tacit_asr_stream_free(struct tacit_asr_stream *s)
+{
+	tacit_asr_stream_close(s);
+}
 
 #ifdef __cplusplus
 }

@@ -78,7 +78,7 @@ static void list_sessions(struct api_response *res, struct tacit_store *store)
 static void show_session(struct api_response *res, struct tacit_store *store, int64_t id)
 {
 	char *text = NULL;
-	enum tacit_status st = tacit_store_export(store, id, TACIT_EXPORT_JSON, &text);
+	enum tacit_status st = tacit_store_export(store, id, TACIT_FORMAT_JSON, &text);
 	if (st != TACIT_OK) {
 		api_error(res, st);
 		return;
@@ -136,11 +136,11 @@ static void export_session(struct api_call *c, struct api_response *res, struct 
 	static const char *const mimes[] = { "text/markdown; charset=utf-8", "application/json",
 					     "text/plain; charset=utf-8", "application/x-subrip", "text/vtt" };
 	const char *name = api_arg(c, "format");
-	enum tacit_export_format fmt;
+	enum tacit_format fmt;
 	char *text = NULL;
 	if (!name)
 		name = "md";
-	if (tacit_export_format_parse(name, &fmt) != TACIT_OK) {
+	if (tacit_format_parse(name, &fmt) != TACIT_OK) {
 		api_error_msg(res, 400, "unknown export format '%.16s' (md, json, txt, srt or vtt)", name);
 		return;
 	}
@@ -163,7 +163,7 @@ struct hits {
 	yyjson_mut_val *arr;
 };
 
-static int on_hit(const struct tacit_search_hit *h, void *user)
+static bool on_hit(const struct tacit_search_hit *h, void *user)
 {
 	struct hits *x = user;
 	yyjson_mut_val *o = yyjson_mut_arr_add_obj(x->doc, x->arr);
@@ -174,7 +174,7 @@ static int on_hit(const struct tacit_search_hit *h, void *user)
 	yyjson_mut_obj_add_int(x->doc, o, "end_ms", h->end_ms);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "speaker", h->speaker);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "snippet", h->snippet);
-	return 0;
+	return true;
 }
 
 static void search(struct api_call *c, struct api_response *res, struct tacit_store *store)

@@ -163,14 +163,14 @@ static enum tacit_status ensure_worker(struct tacit_asr *asr)
 	}
 }
 
-enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct tacit_asr **out)
+enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct tacit_asr **out)
 {
 	struct tacit_asr *asr;
 	bool ok = true;
 	enum tacit_status st;
 
 	if (!out)
-		return tacit_fail(TACIT_ERR_USAGE, "tacit_asr_new: out is NULL");
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_asr_open: out is NULL");
 	*out = NULL;
 	if (!params || !params->model_path || !*params->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no whisper model given");
@@ -186,18 +186,18 @@ enum tacit_status tacit_asr_new(const struct tacit_asr_params *params, struct ta
 	asr->p.vad_model_path = asr->vad_path;
 	asr->p.language = asr->language;
 	if (!ok) {
-		tacit_asr_free(asr);
+		tacit_asr_close(asr);
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	}
 	if ((st = ensure_worker(asr)) != TACIT_OK) {
-		tacit_asr_free(asr);
+		tacit_asr_close(asr);
 		return st;
 	}
 	*out = asr;
 	return TACIT_OK;
 }
 
-void tacit_asr_free(struct tacit_asr *asr)
+void tacit_asr_close(struct tacit_asr *asr)
 {
 	if (!asr)
 		return;

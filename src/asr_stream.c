@@ -53,7 +53,7 @@ struct tacit_asr_stream {
 	double busy_since_ms, cancel_ms;
 };
 
-enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, int partial_every_ms,
+enum tacit_status tacit_asr_stream_open(struct tacit_asr *asr, int n_channels, int partial_every_ms,
 				       tacit_asr_segment_fn fn, void *user, struct tacit_asr_stream **out)
 {
 	*out = NULL;
@@ -71,7 +71,7 @@ enum tacit_status tacit_asr_stream_new(struct tacit_asr *asr, int n_channels, in
 	return TACIT_OK;
 }
 
-void tacit_asr_stream_free(struct tacit_asr_stream *s)
+void tacit_asr_stream_close(struct tacit_asr_stream *s)
 {
 	if (!s)
 		return;

@@ -10,16 +10,17 @@
 #include <time.h>
 #include <yyjson.h>
 
-enum tacit_status tacit_export_format_parse(const char *name, enum tacit_export_format *out)
+/* The names in enum tacit_format's order: the one parser for exports and transcripts. */
+enum tacit_status tacit_format_parse(const char *name, enum tacit_format *out)
 {
 	static const char *const names[] = { "md", "json", "txt", "srt", "vtt" };
 	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++) {
 		if (!strcmp(name, names[i])) {
-			*out = (enum tacit_export_format)i;
+			*out = (enum tacit_format)i;
 			return TACIT_OK;
 		}
 	}
-	return tacit_fail(TACIT_ERR_USAGE, "unknown export format '%s' (use md, json, txt, srt or vtt)", name ? name : "");
+	return tacit_fail(TACIT_ERR_USAGE, "unknown format '%s' (use md, json, txt, srt or vtt)", name ? name : "");
 }
 
 static void add_clock(struct buf *b, int64_t ms, char frac_sep)
@@ -69,17 +70,17 @@ static void add_vtt_text(struct buf *b, const char *s)
 
 struct text_ctx {
 	struct buf *b;
-	enum tacit_export_format fmt;
+	enum tacit_format fmt;
 	int n;
 };
 
-static int text_segment(const struct tacit_segment *g, void *user)
+static bool text_segment(const struct tacit_segment *g, void *user)
 {
 	struct text_ctx *c = user;
 	const char *who = speaker_of(g);
 	c->n++;
 	switch (c->fmt) {
-	case TACIT_EXPORT_MD:
+	case TACIT_FORMAT_MD:
 		buf_adds(c->b, "**[");
 		add_clock(c->b, g->start_ms, 0);
 		if (*who)
@@ -87,19 +88,19 @@ static int text_segment(const struct tacit_segment *g, void *user)
 		else
 			buf_addf(c->b, "]** %s\n\n", g->text);
 		break;
-	case TACIT_EXPORT_TXT:
+	case TACIT_FORMAT_TXT:
 		buf_adds(c->b, "[");
 		add_clock(c->b, g->start_ms, 0);
 		buf_addf(c->b, "] %s%s%s\n", who, *who ? ": " : "", g->text);
 		break;
-	case TACIT_EXPORT_SRT:
+	case TACIT_FORMAT_SRT:
 		buf_addf(c->b, "%d\n", c->n);
 		add_clock(c->b, g->start_ms, ',');
 		buf_adds(c->b, " --> ");
 		add_clock(c->b, g->end_ms, ',');
 		buf_addf(c->b, "\n%s%s%s\n\n", who, *who ? ": " : "", g->text);
 		break;
-	case TACIT_EXPORT_VTT:
+	case TACIT_FORMAT_VTT:
 		add_clock(c->b, g->start_ms, '.');
 		buf_adds(c->b, " --> ");
 		add_clock(c->b, g->end_ms, '.');
@@ -112,10 +113,10 @@ static int text_segment(const struct tacit_segment *g, void *user)
 		add_vtt_text(c->b, g->text);
 		buf_adds(c->b, "\n\n");
 		break;
-	case TACIT_EXPORT_JSON:
+	case TACIT_FORMAT_JSON:
 		break;
 	}
-	return 0;
+	return true;
 }
 
 struct names_ctx {
@@ -153,11 +154,11 @@ static enum tacit_status add_artifact_md(struct tacit_store *s, int64_t id, cons
 }
 
 static enum tacit_status export_text(struct tacit_store *s, const struct tacit_session *ss,
-				     enum tacit_export_format fmt, struct buf *b)
+				     enum tacit_format fmt, struct buf *b)
 {
 	struct text_ctx c = { b, fmt, 0 };
 	enum tacit_status st = TACIT_OK;
-	if (fmt == TACIT_EXPORT_MD) {
+	if (fmt == TACIT_FORMAT_MD) {
 		struct names_ctx nc = { b, 0 };
 		buf_addf(b, "# %s\n\n- Date: ", ss->title);
 		add_date(b, ss->started_ms);
@@ -178,13 +179,13 @@ static enum tacit_status export_text(struct tacit_store *s, const struct tacit_s
 		if (st == TACIT_OK)
 			st = add_artifact_md(s, ss->id, "notes", "Notes", b);
 		buf_adds(b, "## Transcript\n\n");
-	} else if (fmt == TACIT_EXPORT_TXT) {
+	} else if (fmt == TACIT_FORMAT_TXT) {
 		buf_addf(b, "%s\n", ss->title);
 		add_date(b, ss->started_ms);
 		buf_adds(b, ", ");
 		add_clock(b, ss->duration_ms, 0);
 		buf_addf(b, "%s\n\n", ss->times_synthesized ? " (times estimated)" : "");
-	} else if (fmt == TACIT_EXPORT_VTT) {
+	} else if (fmt == TACIT_FORMAT_VTT) {
 		buf_adds(b, "WEBVTT\n\n");
 	}
 	if (st == TACIT_OK)
@@ -231,7 +232,7 @@ static void json_speaker(const char *label, const char *name, void *user)
 	add_str_or_null(c->doc, o, "name", name);
 }
 
-static int json_segment(const struct tacit_segment *g, void *user)
+static bool json_segment(const struct tacit_segment *g, void *user)
 {
 	struct json_ctx *c = user;
 	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
@@ -245,7 +246,7 @@ static int json_segment(const struct tacit_segment *g, void *user)
 		yyjson_mut_obj_add_real(c->doc, o, "confidence", (double)(int)(g->confidence * 1000 + 0.5) / 1000);
 	else
 		yyjson_mut_obj_add_null(c->doc, o, "confidence");
-	return 0;
+	return true;
 }
 
 static void add_int_col(yyjson_mut_doc *doc, yyjson_mut_val *o, const char *key, const char *v)
@@ -352,7 +353,7 @@ static enum tacit_status export_json(struct tacit_store *s, const struct tacit_s
 	return st;
 }
 
-enum tacit_status tacit_store_export(struct tacit_store *s, int64_t session_id, enum tacit_export_format fmt,
+enum tacit_status tacit_store_export(struct tacit_store *s, int64_t session_id, enum tacit_format fmt,
 				     char **out)
 {
 	struct tacit_session ss;
@@ -360,12 +361,12 @@ enum tacit_status tacit_store_export(struct tacit_store *s, int64_t session_id, 
 	if (!s || !out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_export: store or out is NULL");
 	*out = NULL;
-	if ((unsigned)fmt > TACIT_EXPORT_VTT)
+	if ((unsigned)fmt > TACIT_FORMAT_VTT)
 		return tacit_fail(TACIT_ERR_USAGE, "unknown export format %d", (int)fmt);
 	enum tacit_status st = tacit_store_session_get(s, session_id, &ss);
 	if (st != TACIT_OK)
 		return st;
-	if (fmt == TACIT_EXPORT_JSON)
+	if (fmt == TACIT_FORMAT_JSON)
 		return export_json(s, &ss, out);
 	buf_init(&b);
 	st = export_text(s, &ss, fmt, &b);

@@ -271,7 +271,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	ap.language = p.language;
 	ap.n_threads = p.n_threads;
 	ap.temperature_fallback = p.temperature_fallback;
-	if ((st = tacit_asr_new(&ap, &asr)) != TACIT_OK)
+	if ((st = tacit_asr_open(&ap, &asr)) != TACIT_OK)
 		goto out;
 	if (p1->file_channels == 2 && !stereo && (st = tmp_open(s, &mono)) != TACIT_OK)
 		goto out;
@@ -281,7 +281,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	if (st != TACIT_OK)
 		goto out;
 	snprintf(language, sizeof(language), "%s", tacit_asr_language(asr));
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	asr = NULL;
 
 	const char *base = strrchr(path, '/');
@@ -334,7 +334,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	if (out_id)
 		*out_id = id;
 out:
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	if (p1)
 		tmp_remove(&p1->wav);
 	tmp_remove(&mono);

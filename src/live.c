@@ -71,16 +71,16 @@ int64_t tacit_live_session_id(const struct tacit_live *live)
 	return live ? live->session_id : 0;
 }
 
-static int reload_segment(const struct tacit_segment *seg, void *user)
+static bool reload_segment(const struct tacit_segment *seg, void *user)
 {
 	struct tacit_live *l = user;
 	struct pending p = { (char *)(seg->speaker ? seg->speaker : ""), (char *)seg->text, seg->start_ms, seg->end_ms };
 	l->n_segments++;
 	if (l->p.analyze && live_add_to_transcript(l, &p) != TACIT_OK)
-		return 1;
+		return false;
 	if (seg->end_ms > l->offset_ms)
 		l->offset_ms = seg->end_ms;
-	return 0;
+	return true;
 }
 
 /* A resumed session: its segments, rolling state and where new audio goes on the timeline. */
@@ -230,9 +230,9 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		l->gate_backlog_ms =
 			live_backlog_limit(live_setting_num(l->seg_store, "live.asr_backlog_ms", DEFAULT_BACKLOG_MS));
 		ap.temperature_fallback = params->asr_fallback;
-		if ((st = tacit_asr_new(&ap, &l->asr)) != TACIT_OK)
+		if ((st = tacit_asr_open(&ap, &l->asr)) != TACIT_OK)
 			goto fail;
-		if ((st = tacit_asr_stream_new(l->asr, params->n_channels, params->partial_every_ms > 0 ? params->partial_every_ms : 0, live_on_asr_segment, l, &l->stream)) != TACIT_OK)
+		if ((st = tacit_asr_stream_open(l->asr, params->n_channels, params->partial_every_ms > 0 ? params->partial_every_ms : 0, live_on_asr_segment, l, &l->stream)) != TACIT_OK)
 			goto fail;
 		if (params->record_audio &&
 		    (st = tacit_recording_open(l->seg_store, l->session_id, TACIT_AUDIO_RATE, params->n_channels, &l->rec)) !=
@@ -508,8 +508,8 @@ void tacit_live_close(struct tacit_live *l)
 	live_event_flush(l); /* a thread delivering events is done with them */
 	tacit_llm_close(l->llm); /* stops the worker for good */
 	tacit_recording_close(l->rec);
-	tacit_asr_stream_free(l->stream);
-	tacit_asr_free(l->asr);
+	tacit_asr_stream_close(l->stream);
+	tacit_asr_close(l->asr);
 	tacit_store_close(l->llm_store);
 	tacit_store_close(l->seg_store);
 	for (size_t i = 0; i < l->n_pend; i++) {

@@ -9,18 +9,6 @@
 
 #include <yyjson.h>
 
-bool tacit_transcript_format_parse(const char *name, enum tacit_transcript_format *out)
-{
-	static const char *const names[] = { "txt", "json", "srt", "vtt", "md" };
-	for (size_t i = 0; name && i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(name, names[i])) {
-			*out = (enum tacit_transcript_format)i;
-			return true;
-		}
-	}
-	return false;
-}
-
 void tacit_segments_init(struct tacit_segments *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -189,7 +177,7 @@ static char *render_json(const struct tacit_segments *t)
 	return text;
 }
 
-enum tacit_status tacit_segments_render(const struct tacit_segments *t, enum tacit_transcript_format fmt,
+enum tacit_status tacit_segments_render(const struct tacit_segments *t, enum tacit_format fmt,
 					  char **out)
 {
 	struct buf b;

@@ -319,7 +319,7 @@ fail:
 		close(fd4);
 	if (fd6 >= 0)
 		close(fd6);
-	tacit_serve_stop(srv);
+	tacit_serve_close(srv);
 	return st;
 }
 
@@ -338,9 +338,18 @@ void tacit_serve_stop(struct tacit_server *server)
 	if (!server)
 		return;
 	api_shutdown(server->api); /* streams end, so connection threads can finish */
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (server->d[i])
 			MHD_stop_daemon(server->d[i]);
+		server->d[i] = NULL;
+	}
+}
+
+void tacit_serve_close(struct tacit_server *server)
+{
+	if (!server)
+		return;
+	tacit_serve_stop(server);
 	api_free(server->api);
 	free(server);
 }

@@ -126,7 +126,7 @@ enum tacit_status tacit_store_search(struct tacit_store *s, const char *query, c
 			.speaker = col_text(st, 5),
 			.snippet = col_text(st, 6),
 		};
-		if (fn(&h, user)) {
+		if (!fn(&h, user)) {
 			rc = SQLITE_DONE;
 			break;
 		}

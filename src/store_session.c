@@ -423,7 +423,7 @@ enum tacit_status tacit_store_segments(struct tacit_store *s, int64_t session_id
 			.confidence = (float)sqlite3_column_double(st, 6),
 			.final = sqlite3_column_int(st, 7) != 0,
 		};
-		if (fn(&seg, user)) {
+		if (!fn(&seg, user)) {
 			rc = SQLITE_DONE;
 			break;
 		}

@@ -229,7 +229,7 @@ struct from_store {
 	bool nomem;
 };
 
-static int add_stored(const struct tacit_segment *seg, void *user)
+static bool add_stored(const struct tacit_segment *seg, void *user)
 {
 	struct from_store *fs = user;
 	const char *who = seg->speaker_name && *seg->speaker_name ? seg->speaker_name : seg->speaker;
@@ -237,11 +237,11 @@ static int add_stored(const struct tacit_segment *seg, void *user)
 	if (!add_segment(fs->t, who, who ? strlen(who) : 0, seg->text, strlen(seg->text), seg->start_ms,
 			 seg->end_ms)) {
 		fs->nomem = true;
-		return 1;
+		return false;
 	}
 	if (fs->t->n > before)
 		fs->t->segs[before].store_id = seg->id;
-	return 0;
+	return true;
 }
 
 enum tacit_status tacit_transcript_from_session(struct tacit_store *store, int64_t session_id,

@@ -24,6 +24,11 @@ static void ggml_version_init(void)
 		snprintf(ggml, sizeof(ggml), "%s", ggml_version());
 }
 
+int tacit_version_number(void)
+{
+	return TACIT_VERSION_NUMBER;
+}
+
 struct tacit_versions tacit_versions(void)
 {
 	pthread_once(&ggml_once, ggml_version_init);

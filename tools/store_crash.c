@@ -94,13 +94,13 @@ struct acked {
 	long long written, durable;
 };
 
-static int collect(const struct tacit_segment *g, void *user)
+static bool collect(const struct tacit_segment *g, void *user)
 {
 	struct acked *c = user;
 	/* ids come back in time order, which is the order they were acknowledged */
 	if (c->n < MAX_ACKS)
 		c->ids[c->n++] = g->id;
-	return 0;
+	return true;
 }
 
 static uint32_t le32(const unsigned char *p)

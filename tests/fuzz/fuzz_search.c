@@ -14,11 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct tacit_store *store;
 
-static int on_hit(const struct tacit_search_hit *h, void *user)
+static bool on_hit(const struct tacit_search_hit *h, void *user)
 {
 	size_t *n = user;
 	*n += strlen(h->snippet) + strlen(h->speaker) + strlen(h->session_title);
-	return 0;
+	return true;
 }
 
 static void setup(void)

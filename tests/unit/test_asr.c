@@ -103,7 +103,7 @@ static struct tacit_segments sample(void)
 	return t;
 }
 
-static void check_render(const struct tacit_segments *t, enum tacit_transcript_format f, const char *want)
+static void check_render(const struct tacit_segments *t, enum tacit_format f, const char *want)
 {
 	char *got = NULL;
 	CHECK_EQ_INT(tacit_segments_render(t, f, &got), TACIT_OK);
@@ -142,9 +142,11 @@ TEST(transcript_formats_exact)
 	tacit_free(json);
 	tacit_segments_release(&t);
 
-	enum tacit_transcript_format f;
-	CHECK(tacit_transcript_format_parse("vtt", &f) && f == TACIT_FORMAT_VTT);
-	CHECK(!tacit_transcript_format_parse("docx", &f));
+	enum tacit_format f;
+	CHECK(tacit_format_parse("vtt", &f) == TACIT_OK && f == TACIT_FORMAT_VTT);
+	CHECK(tacit_format_parse("md", &f) == TACIT_OK && f == TACIT_FORMAT_MD);
+	CHECK_EQ_INT(tacit_format_parse("docx", &f), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "unknown format 'docx'") != NULL);
 }
 
 TEST(transcript_turn_markers_and_live_json)
@@ -486,7 +488,7 @@ TEST(asr_pipeline_random_tiny)
 	p.temperature_fallback = false;
 	p.n_threads = 2;
 	struct tacit_asr *asr = NULL;
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
 	if (!asr) {
 		tacit_audio_release(&a);
 		return;
@@ -515,7 +517,7 @@ TEST(asr_pipeline_random_tiny)
 	float *late = calloc(lead + a.n_frames, sizeof(float));
 	struct tacit_asr *bench = NULL;
 	setenv("TACIT_ASR_BENCH_TOKENS", "2", 1);
-	CHECK_EQ_INT(tacit_asr_new(&p, &bench), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &bench), TACIT_OK);
 	unsetenv("TACIT_ASR_BENCH_TOKENS");
 	CHECK(late != NULL);
 	if (late && bench) {
@@ -530,7 +532,7 @@ TEST(asr_pipeline_random_tiny)
 			CHECK(c.t.segments[i].start_ms >= 20000 - 100 && c.t.segments[i].end_ms <= 20000 + 11100);
 		tacit_segments_release(&c.t);
 	}
-	tacit_asr_free(bench);
+	tacit_asr_close(bench);
 	free(late);
 
 	/* Silence and noise: no segments at all, nothing invented. */
@@ -555,19 +557,19 @@ TEST(asr_pipeline_random_tiny)
 	/* Cancellation: a flag set before the call stops it. */
 	volatile int cancel = 1;
 	CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, a.n_frames, 0, 0, &cancel, NULL, NULL), TACIT_ERR_CANCELLED);
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	tacit_audio_release(&a);
 
 	/* Bad models. */
 	p.model_path = "/nonexistent/ggml-tiny.bin";
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_NOT_FOUND);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_ERR_NOT_FOUND);
 	p.model_path = vad_path; /* a VAD model is not a whisper model */
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_MODEL);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_ERR_MODEL);
 	p.model_path = model;
 	p.language = "xx-nope";
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_ERR_USAGE);
 	p.language = "fr";
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_ERR_UNSUPPORTED); /* English-only model */
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_ERR_UNSUPPORTED); /* English-only model */
 	CHECK(strstr(tacit_errmsg(), "English-only"));
 }
 
@@ -617,16 +619,16 @@ TEST(asr_stream_live_two_utterances)
 	struct tacit_asr *asr = NULL;
 	struct tacit_asr_stream *s = NULL;
 	struct live_log log = { .order_ok = true };
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
-	CHECK_EQ_INT(tacit_asr_stream_new(asr, 1, 0, on_live, &log, &s), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_stream_open(asr, 1, 0, on_live, &log, &s), TACIT_OK);
 	for (size_t at = 0; s && at < n; at += 1600)
 		CHECK_EQ_INT(tacit_asr_stream_push(s, pcm + at, 1600, NULL), TACIT_OK);
 	CHECK_EQ_INT(tacit_asr_stream_finish(s, NULL), TACIT_OK);
 	CHECK(log.order_ok);
 	CHECK_EQ_INT(log.n_partial, 0); /* partials were not asked for */
 	CHECK(log.last_final_end <= 9000);
-	tacit_asr_stream_free(s);
-	tacit_asr_free(asr);
+	tacit_asr_stream_close(s);
+	tacit_asr_close(asr);
 	free(pcm);
 	tacit_audio_release(&a);
 }
@@ -652,7 +654,7 @@ TEST(asr_worker_crash_recovers)
 	p.temperature_fallback = false;
 	p.n_threads = 2;
 	struct tacit_asr *asr = NULL;
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
 	if (asr) {
 		size_t n = 2 * 16000;
 		CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples + 16000, n, 0, 0, NULL, NULL, NULL), TACIT_ERR_WORKER);
@@ -666,7 +668,7 @@ TEST(asr_worker_crash_recovers)
 			CHECK(c.t.segments[i].start_ms >= 1000 && c.t.segments[i].end_ms <= 3000);
 		tacit_segments_release(&c.t);
 	}
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	unsetenv("TACIT_ASR_CRASH_ONCE");
 	unsetenv("TACIT_WORKER_TEST");
 	tacit_audio_release(&a);
@@ -739,9 +741,9 @@ TEST(asr_language_detected_and_fixed)
 	/* An English-only model decodes English, whatever was asked */
 	p.model_path = model;
 	p.language = "auto";
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
 	CHECK_STR(tacit_asr_language(asr), "en");
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	asr = NULL;
 	CHECK_STR(tacit_asr_language(NULL), "");
 
@@ -754,7 +756,7 @@ TEST(asr_language_detected_and_fixed)
 	snprintf(multi_path, sizeof(multi_path), "%s", multi);
 	p.model_path = multi_path;
 	p.language = NULL; /* auto: whisper detects it, the worker reports it */
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
 	if (asr) {
 		CHECK(tacit_asr_multilingual(asr));
 		CHECK_STR(tacit_asr_language(asr), ""); /* nothing decoded yet */
@@ -773,19 +775,19 @@ TEST(asr_language_detected_and_fixed)
 		CHECK(json && strstr(json, want));
 		tacit_free(json);
 		tacit_segments_release(&t);
-		tacit_asr_free(asr);
+		tacit_asr_close(asr);
 		asr = NULL;
 	}
 	/* fixed: that language, never a detected one */
 	p.language = "de";
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
 	if (asr) {
 		CHECK_STR(tacit_asr_language(asr), "de");
 		CHECK_EQ_INT(tacit_asr_transcribe(asr, a.samples, 3 * 16000, 0, TACIT_SPEAKER_UNKNOWN, NULL, NULL, NULL),
 			     TACIT_OK);
 		CHECK_STR(tacit_asr_language(asr), "de");
 	}
-	tacit_asr_free(asr);
+	tacit_asr_close(asr);
 	tacit_audio_release(&a);
 }
 
@@ -848,8 +850,8 @@ TEST(asr_stream_final_never_changes)
 	struct tacit_asr *asr = NULL;
 	struct tacit_asr_stream *s = NULL;
 	struct stream_log *log = calloc(1, sizeof(*log));
-	CHECK_EQ_INT(tacit_asr_new(&p, &asr), TACIT_OK);
-	CHECK_EQ_INT(tacit_asr_stream_new(asr, 2, 1000, on_stream, log, &s), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
+	CHECK_EQ_INT(tacit_asr_stream_open(asr, 2, 1000, on_stream, log, &s), TACIT_OK);
 	for (size_t at = 0; s && at < n; at += 1600) {
 		CHECK_EQ_INT(tacit_asr_stream_push(s, pcm + 2 * at, 1600, NULL), TACIT_OK);
 		wait_idle(s);
@@ -872,8 +874,8 @@ TEST(asr_stream_final_never_changes)
 	}
 	CHECK(n_final >= 1);
 	CHECK(n_partial >= 1); /* partials were asked for and the worker was idle for each */
-	tacit_asr_stream_free(s);
-	tacit_asr_free(asr);
+	tacit_asr_stream_close(s);
+	tacit_asr_close(asr);
 	free(log);
 	free(pcm);
 	tacit_audio_release(&a);

@@ -146,6 +146,17 @@ TEST(versions_are_reported)
 	CHECK(v.sqlite && *v.sqlite);
 }
 
+TEST(version_number_matches_the_header)
+{
+	char text[32];
+	snprintf(text, sizeof(text), "%d.%d.%d", TACIT_VERSION_MAJOR, TACIT_VERSION_MINOR, TACIT_VERSION_PATCH);
+	CHECK_STR(text, TACIT_VERSION);
+	CHECK_EQ_INT(tacit_version_number(), TACIT_VERSION_NUMBER);
+	CHECK_EQ_INT(TACIT_VERSION_NUMBER,
+		     TACIT_VERSION_MAJOR * 10000 + TACIT_VERSION_MINOR * 100 + TACIT_VERSION_PATCH);
+	CHECK(TACIT_VERSION_MINOR < 100 && TACIT_VERSION_PATCH < 100);
+}
+
 #include "hash.h"
 
 TEST(sha256_known_vectors)

@@ -1047,7 +1047,7 @@ TEST(live_remote_question_answered_from_the_live_context)
 	struct tacit_store *st = NULL;
 	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
 	char *all = NULL;
-	CHECK_EQ_INT(tacit_store_export(st, id, TACIT_EXPORT_JSON, &all), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_export(st, id, TACIT_FORMAT_JSON, &all), TACIT_OK);
 	int n = 0;
 	for (const char *q = all; q && (q = strstr(q, "What is the budget?")) != NULL; q++)
 		n++;

@@ -132,7 +132,7 @@ TEST(session_task_stores_results_and_reuses_saved_state)
 	tacit_session_task_result_release(&res);
 
 	char *exp = NULL;
-	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exp), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_FORMAT_JSON, &exp), TACIT_OK);
 	CHECK(exp && strstr(exp, "Who writes the notes?") && strstr(exp, "\"assistant\""));
 	CHECK(exp && strstr(exp, "\"notes\"") && strstr(exp, TACIT_PROMPT_VERSION));
 	tacit_free(exp);
@@ -226,14 +226,14 @@ TEST(session_task_cancelled_stores_nothing_but_keeps_the_state)
 	CHECK(res.json == NULL && res.markdown == NULL);
 	CHECK_EQ_INT(count_states(id), 1); /* kept, and recorded with the session */
 	char *exp = NULL;
-	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exp), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_FORMAT_JSON, &exp), TACIT_OK);
 	CHECK(exp && !strstr(exp, "What is the budget?")); /* no chat stored */
 	tacit_free(exp);
 	/* a cancel raised before the call is also a cancel: nothing stored */
 	p.meeting.on_token = NULL;
 	CHECK_EQ_INT(tacit_session_task(s, id, llm, &p, &res), TACIT_ERR_CANCELLED);
 	exp = NULL;
-	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exp), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_export(s, id, TACIT_FORMAT_JSON, &exp), TACIT_OK);
 	CHECK(exp && !strstr(exp, "What is the budget?"));
 	tacit_free(exp);
 	/* the kept state serves the next question, and goes with the session */

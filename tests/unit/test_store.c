@@ -56,11 +56,11 @@ static int64_t add_seg(struct tacit_store *s, int64_t sid, int64_t t, const char
 	return id;
 }
 
-static int count_fn(const struct tacit_segment *g, void *user)
+static bool count_fn(const struct tacit_segment *g, void *user)
 {
 	(void)g;
 	(*(int *)user)++;
-	return 0;
+	return true;
 }
 
 struct ids {
@@ -68,12 +68,12 @@ struct ids {
 	int n;
 };
 
-static int collect_fn(const struct tacit_segment *g, void *user)
+static bool collect_fn(const struct tacit_segment *g, void *user)
 {
 	struct ids *c = user;
 	if (c->n < 8192)
 		c->id[c->n++] = g->id;
-	return 0;
+	return true;
 }
 
 static bool has_id(const struct ids *c, int64_t id)
@@ -98,7 +98,7 @@ struct hits {
 	int64_t session;
 };
 
-static int hit_fn(const struct tacit_search_hit *h, void *user)
+static bool hit_fn(const struct tacit_search_hit *h, void *user)
 {
 	struct hits *c = user;
 	if (!c->n++) {
@@ -106,7 +106,7 @@ static int hit_fn(const struct tacit_search_hit *h, void *user)
 		snprintf(c->speaker, sizeof(c->speaker), "%s", h->speaker);
 		c->session = h->session_id;
 	}
-	return 0;
+	return true;
 }
 
 static int search(struct tacit_store *s, const char *q, const char *speaker, struct hits *out)
@@ -626,9 +626,9 @@ TEST(store_export_matches_golden_files)
 
 	bool update = getenv("TACIT_UPDATE_GOLDEN") != NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
-		enum tacit_export_format f;
+		enum tacit_format f;
 		char *text = NULL, golden[128];
-		CHECK_EQ_INT(tacit_export_format_parse(fmts[i], &f), TACIT_OK);
+		CHECK_EQ_INT(tacit_format_parse(fmts[i], &f), TACIT_OK);
 		CHECK_EQ_INT(tacit_store_export(s, id, f, &text), TACIT_OK);
 		snprintf(golden, sizeof(golden), "tests/golden/session.%s", fmts[i]);
 		if (update && text)
@@ -643,11 +643,11 @@ TEST(store_export_matches_golden_files)
 		free(want);
 		tacit_free(text);
 	}
-	enum tacit_export_format f;
+	enum tacit_format f;
 	char *text;
-	CHECK_EQ_INT(tacit_export_format_parse("docx", &f), TACIT_ERR_USAGE);
-	CHECK_EQ_INT(tacit_export_format_parse(NULL, &f), TACIT_ERR_USAGE);
-	CHECK_EQ_INT(tacit_store_export(s, id + 1, TACIT_EXPORT_MD, &text), TACIT_ERR_NOT_FOUND);
+	CHECK_EQ_INT(tacit_format_parse("docx", &f), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_format_parse(NULL, &f), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_store_export(s, id + 1, TACIT_FORMAT_MD, &text), TACIT_ERR_NOT_FOUND);
 	tacit_store_close(s);
 }
 
