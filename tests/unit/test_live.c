@@ -559,11 +559,11 @@ static void *producer_main(void *arg)
 	return NULL;
 }
 
-static int collect_text(const struct tacit_segment *seg, void *user)
+static bool collect_text(const struct tacit_segment *seg, void *user)
 {
 	struct buf *b = user;
 	buf_addf(b, "%s,", seg->text);
-	return 0;
+	return true;
 }
 
 TEST(live_two_producers_keep_segment_order)
