@@ -752,6 +752,15 @@ TACIT_API enum tacit_status tacit_export_format_parse(const char *name, enum tac
 TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_t session_id,
 					       enum tacit_export_format format, char **out);
 
+/* Writes an export (len bytes of text) to a file the user named, safely: never into
+ * tacit's own data, cache or config directory, where the meetings database lives
+ * (TACIT_ERR_USAGE); never over an existing file unless overwrite (TACIT_ERR_USAGE); through
+ * a temporary file in the same directory, synced and renamed into place, so a failure
+ * leaves the old file or none, never half an export. The file is private (mode 0600).
+ * An existing FIFO or character device (/dev/stdout) is written to as it is.
+ * TACIT_ERR_IO or TACIT_ERR_NO_SPACE when it cannot be written. */
+TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text, size_t len, bool overwrite);
+
 struct tacit_import_params {
 	const char *title;     /* NULL = the file's name without its extension */
 	int words_per_minute;  /* speaking rate for synthesized times; default 150 */
