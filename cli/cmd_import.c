@@ -58,7 +58,7 @@ int cmd_import(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			p.title = optarg;
@@ -92,7 +92,7 @@ int cmd_import(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("import", "unknown option or missing value '%s'", argv[optind - 1]);
+			return cli_option_error("import", c, argv);
 		}
 	}
 	if (argc - optind != 1)

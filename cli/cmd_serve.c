@@ -50,7 +50,7 @@ int cmd_serve(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			char *end;
@@ -76,9 +76,7 @@ int cmd_serve(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (optopt == 'p' || optopt == 'b')
-				return cli_usage_error("serve", "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("serve", c, argv);
 		}
 	}
 	if (optind < argc)
