@@ -14,6 +14,10 @@
 int cli_fail(enum tacit_status st);
 /* Prints "tacit CMD: <message>" and the command's usage hint; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The usage error for what getopt_long() rejected (c: what it returned, with an
+ * optstring that starts with ':' so that a missing value is told from an unknown
+ * option; then optopt and optind say which). Returns EXIT_USAGE. */
+int cli_option_error(const char *cmd, int c, char **argv);
 /* "1.2 GiB" into buf. */
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 /* Monotonic seconds, for pacing and lag (the library's clock is internal). */

@@ -69,7 +69,7 @@ int cmd_add(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			p.name = optarg;
@@ -81,9 +81,7 @@ int cmd_add(int argc, char **argv)
 			fputs(add_usage, stdout);
 			return 0;
 		default:
-			if (optopt == 'n')
-				return cli_usage_error("add", "option '--name' needs a value");
-			return cli_usage_error("add", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("add", c, argv);
 		}
 	}
 	if (optind != argc - 1)

@@ -10,11 +10,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"usage: tacit import [options] FILE\n"
 	"  FILE             a recording (wav, mp3, m4a, ogg, flac, webm, mp4...), or a\n"
-	"                   transcript: QMSum-style JSON or \"Speaker: text\" lines\n"
+	"                   transcript: QMSum-style JSON or \"Speaker: text\" lines;\n"
+	"                   '-' reads standard input (a pipe or FIFO works too)\n"
 	"  --title T        the meeting's title (default: the file name)\n"
 	"  --wpm N          transcripts: speaking rate used to estimate times (default 150)\n"
 	"recordings (a stereo file gives \"Me\" for channel 0 and \"Them\" for channel 1):\n"
@@ -58,7 +61,7 @@ int cmd_import(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			p.title = optarg;
@@ -92,14 +95,32 @@ int cmd_import(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("import", "unknown option or missing value '%s'", argv[optind - 1]);
+			return cli_option_error("import", c, argv);
 		}
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("import", argc - optind ? "one file at a time" : "missing the file to import");
+	/* A stream can be read once: it is copied to a file before anything looks at it. */
 	const char *file = argv[optind];
+	char *spooled = NULL, title[256];
+	enum tacit_status st = tacit_import_spool(file, &spooled);
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	if (spooled && !p.title) {
+		const char *base = strrchr(file, '/');
+		base = base ? base + 1 : file;
+		const char *dot = strrchr(base, '.');
+		int n = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+		if (!strcmp(file, "-"))
+			snprintf(title, sizeof(title), "stdin");
+		else
+			snprintf(title, sizeof(title), "%.*s", n, base);
+		p.title = title;
+	}
+	if (spooled)
+		file = spooled;
 	bool audio = tacit_file_is_audio(file);
-	enum tacit_status st = tacit_store_open(NULL, &s);
+	st = tacit_store_open(NULL, &s);
 	if (audio) {
 		ap.title = p.title;
 		ap.cancel = &cancel_flag;
@@ -111,6 +132,9 @@ int cmd_import(int argc, char **argv)
 	if (st == TACIT_OK)
 		st = tacit_store_session_get(s, id, &ss);
 	tacit_store_close(s);
+	if (spooled)
+		unlink(spooled);
+	tacit_free(spooled);
 	if (st != TACIT_OK)
 		return cli_fail(st);
 	printf("imported '%s' as session %" PRId64 ": %" PRId64 " segments, %d speakers, %s\n", ss.title, id,

@@ -95,7 +95,7 @@ int cmd_inspect(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -104,7 +104,7 @@ int cmd_inspect(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("inspect", c, argv);
 		}
 	}
 	if (optind >= argc)

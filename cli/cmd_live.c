@@ -296,7 +296,7 @@ int cmd_live(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
 			realtime = optarg;
@@ -394,7 +394,7 @@ int cmd_live(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("live", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("live", c, argv);
 		}
 	}
 	if (optind < argc)

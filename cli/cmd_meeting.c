@@ -86,7 +86,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			model_name = optarg;
@@ -151,7 +151,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 							    : "as an artifact");
 			return 0;
 		default:
-			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	int want = task == TACIT_TASK_ANSWER ? 2 : 1;

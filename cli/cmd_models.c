@@ -212,7 +212,7 @@ int cmd_models(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -236,9 +236,7 @@ int cmd_models(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (optopt == 'p' || optopt == 'c')
-				return cli_usage_error("models", "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("models", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("models", c, argv);
 		}
 	}
 	if (optind < argc)

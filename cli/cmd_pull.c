@@ -202,7 +202,7 @@ int cmd_pull(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			ps.json = 1;
@@ -223,7 +223,7 @@ int cmd_pull(int argc, char **argv)
 			fputs(pull_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("pull", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("pull", c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -306,7 +306,7 @@ int cmd_rm(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -315,7 +315,7 @@ int cmd_rm(int argc, char **argv)
 			fputs(rm_usage, stdout);
 			return 0;
 		default:
-			return cli_usage_error("rm", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("rm", c, argv);
 		}
 	}
 	if (optind != argc - 1)

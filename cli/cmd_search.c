@@ -64,7 +64,7 @@ int cmd_search(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			p.speaker = optarg;
@@ -85,7 +85,7 @@ int cmd_search(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("search", "unknown option or missing value '%s'", argv[optind - 1]);
+			return cli_option_error("search", c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -1,7 +1,8 @@
 /*
  * cmd_serve.c — `tacit serve [--port N] [--bind ADDR] [--no-open]`: the local web app.
  * Prints the one URL to open (it carries the per-launch token), optionally opens the
- * browser, and serves until Ctrl-C or SIGTERM, which stop it cleanly.
+ * browser (never with the token in a command line), and serves until Ctrl-C or
+ * SIGTERM, which stop it cleanly.
  */
 #include "cli.h"
 
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -22,10 +25,59 @@ static const char usage_text[] =
 	"  --bind ADDR  localhost (default: 127.0.0.1 and ::1), 127.0.0.1 or ::1; nothing else\n"
 	"  --no-open    do not open a browser\n";
 
-/* Opens url with xdg-open when there is one; failing to is not an error. */
-static void open_browser(const char *url)
+/* The browser must not get the URL in its command line: every local user can read a
+ * process's argv in /proc, and the URL carries the token. It gets instead a private
+ * file (0600, in tacit's 0700 cache directory) that redirects to the URL, as Jupyter
+ * does. Returns that file's path for removal at the stop (caller frees), or NULL. */
+static char *write_redirect(const char *url)
 {
-	char *argv[] = { "xdg-open", (char *)url, NULL };
+	char *dir = NULL, *path = NULL;
+	bool made = false, ok = false;
+	FILE *f = NULL;
+	int fd = -1;
+	if (tacit_dir_path(TACIT_DIR_CACHE, &dir) != TACIT_OK)
+		goto out;
+	size_t n = strlen(dir) + sizeof("/serve-open-XXXXXX.html");
+	if (!(path = malloc(n)))
+		goto out;
+	snprintf(path, n, "%s/serve-open-XXXXXX.html", dir);
+	if ((fd = mkstemps(path, 5)) < 0)
+		goto out;
+	made = true;
+	if (fchmod(fd, 0600) != 0 || !(f = fdopen(fd, "w")))
+		goto out;
+	fd = -1;
+	fprintf(f,
+		"<!DOCTYPE html>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"0;url=%s\">\n"
+		"<title>tacit</title>\n<script>location.replace(\"%s\")</script>\n"
+		"<p><a href=\"%s\">Open tacit</a></p>\n",
+		url, url, url);
+	ok = fclose(f) == 0;
+	f = NULL;
+out:
+	if (f)
+		fclose(f);
+	if (fd >= 0)
+		close(fd);
+	if (!ok && path) {
+		if (made)
+			unlink(path);
+		free(path);
+		path = NULL;
+	}
+	tacit_free(dir);
+	return path;
+}
+
+/* Opens the web app with xdg-open when there is one; failing to is not an error. */
+static char *open_browser(const char *url)
+{
+	char *page = write_redirect(url);
+	if (!page) {
+		fprintf(stderr, "tacit: cannot open a browser safely; open the URL above yourself\n");
+		return NULL;
+	}
+	char *argv[] = { "xdg-open", page, NULL };
 	pid_t pid;
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -34,6 +86,7 @@ static void open_browser(const char *url)
 	if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) == 0)
 		waitpid(pid, NULL, 0);
 	posix_spawn_file_actions_destroy(&fa);
+	return page;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -50,7 +103,7 @@ int cmd_serve(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
 			char *end;
@@ -76,9 +129,7 @@ int cmd_serve(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			if (optopt == 'p' || optopt == 'b')
-				return cli_usage_error("serve", "option '%s' needs a value", argv[optind - 1]);
-			return cli_usage_error("serve", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("serve", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -100,10 +151,12 @@ int cmd_serve(int argc, char **argv)
 	printf("%s\n", tacit_serve_url(srv));
 	fflush(stdout);
 	fprintf(stderr, "tacit: serving on this machine only; press Ctrl-C to stop\n");
-	if (open)
-		open_browser(tacit_serve_url(srv));
+	char *page = open ? open_browser(tacit_serve_url(srv)) : NULL;
 	sigwait(&set, &sig);
 	fprintf(stderr, "tacit: stopping\n");
 	tacit_serve_close(srv);
+	if (page)
+		unlink(page);
+	free(page);
 	return 0;
 }

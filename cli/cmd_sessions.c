@@ -54,14 +54,14 @@ static int parse_simple(int argc, char **argv, const char *cmd, const char *usag
 	int c;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
 		if (c == 'j' && json) {
 			*json = true;
 		} else if (c == 'h') {
 			fputs(usage, stdout);
 			return 0;
 		} else {
-			return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error(cmd, c, argv);
 		}
 	}
 	if (argc - optind < n_args)

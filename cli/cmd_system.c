@@ -30,7 +30,7 @@ int cmd_system(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -49,7 +49,7 @@ int cmd_system(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("system", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("system", c, argv);
 		}
 	}
 	if (optind < argc)

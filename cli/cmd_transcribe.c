@@ -361,7 +361,7 @@ int cmd_transcribe(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			model = optarg;
@@ -435,7 +435,7 @@ int cmd_transcribe(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 0;
 		default:
-			return cli_usage_error("transcribe", "unknown option '%s'", argv[optind - 1]);
+			return cli_option_error("transcribe", c, argv);
 		}
 	}
 	if (optind < argc)

@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,18 @@ double cli_now_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int cli_option_error(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+	if (optopt && optopt < 128)
+		return cli_usage_error(cmd,
+				       "unknown option '-%c' (an argument that starts with '-' goes after '--': "
+				       "tacit %s -- ARG)",
+				       optopt, cmd);
+	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len)

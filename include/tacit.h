@@ -998,6 +998,15 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
 TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_t session_id,
 					       enum tacit_format format, char **out);
 
+/* Writes an export (len bytes of text) to a file the user named, safely: never into
+ * tacit's own data, cache or config directory, where the meetings database lives
+ * (TACIT_ERR_USAGE); never over an existing file unless overwrite (TACIT_ERR_USAGE); through
+ * a temporary file in the same directory, synced and renamed into place, so a failure
+ * leaves the old file or none, never half an export. The file is private (mode 0600).
+ * An existing FIFO or character device (/dev/stdout) is written to as it is.
+ * TACIT_ERR_IO or TACIT_ERR_NO_SPACE when it cannot be written. */
+TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text, size_t len, bool overwrite);
+
 /* =================================================================================
  * Part 4. Engines: language model, audio, voice activity, transcription, capture
  * ================================================================================= */
@@ -1977,8 +1986,20 @@ TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(voi
 
 /* Whether tacit_store_import() treats the file as a recording: its name ends in a media
  * extension (.wav .mp3 .flac .ogg .opus .m4a .aac .webm .mp4 .mkv) or its first bytes
- * are a media container's. False when it cannot be read. Thread-safe. */
+ * are a media container's. False when it cannot be read, and for a stream (FIFO, pipe,
+ * terminal), which it never opens: pass a stream through tacit_import_spool() first.
+ * Thread-safe. */
 TACIT_API bool tacit_file_is_audio(const char *path);
+
+/* A stream (a FIFO, a pipe, a terminal; "-" is standard input) can be read only once,
+ * and an import looks at a file before it reads it. This reads the stream to its end,
+ * once, into a private temporary file (0600, in tacit's cache directory) and sets
+ * *out_path to that file's path: import it, then unlink() it and tacit_free() the path.
+ * For a regular file, or a path that does not exist, *out_path stays NULL: import the
+ * path as it is (the import reports it). TACIT_ERR_USAGE for a directory; TACIT_ERR_IO
+ * or TACIT_ERR_NO_SPACE when the stream cannot be copied.
+ * tacit_store_import() does this itself; tacit_store_import_audio() does not. */
+TACIT_API enum tacit_status tacit_import_spool(const char *path, char **out_path);
 
 /* Imports the recording at path as a new session; its id goes to *out_id (may be NULL).
  * All or nothing: the models are resolved and loaded and the audio decoded and

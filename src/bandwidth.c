@@ -8,9 +8,12 @@
 #include "basics.h"
 #include "probe.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <yyjson.h>
 
@@ -192,7 +195,11 @@ static void cache_write(const char *path, const char *machine_id, double gbs)
 	struct buf tmp;
 	buf_init(&tmp);
 	buf_addf(&tmp, "%s.tmp", path);
-	FILE *f = fopen(tmp.data, "w");
+	/* 0600 whatever the umask: everything tacit writes is private. */
+	int fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	FILE *f = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
+	if (!f && fd >= 0)
+		close(fd);
 	if (f) {
 		fprintf(f, "{\"machine_id\":\"%s\",\"method\":%d,\"cpu_bandwidth_gbs\":%.3f,\"measured_at\":%lld}\n",
 			machine_id, TRIAD_METHOD, gbs, (long long)time(NULL));

@@ -7,7 +7,11 @@
 
 #include "store.h"
 
+#include <fcntl.h>
+#include <libgen.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <yyjson.h>
 
 /* The names in enum tacit_format's order: the one parser for exports and transcripts. */
@@ -375,5 +379,143 @@ enum tacit_status tacit_store_export(struct tacit_store *s, int64_t session_id, 
 	if (st == TACIT_OK)
 		*out = buf_detach(&b, NULL);
 	buf_release(&b);
+	return st;
+}
+
+/* ---- writing an export to a file the user named ---------------------------------- */
+
+/* Whether dir (already resolved) is tacit's data, cache or config directory or lies
+ * beneath one: the meetings database and the model state live there, and an export
+ * given the wrong name must not land on them. */
+static bool in_tacit_dir(const char *dir)
+{
+	bool in = false;
+	for (int d = TACIT_DIR_DATA; d <= TACIT_DIR_CONFIG && !in; d++) {
+		char *p = NULL, *r = NULL;
+		if (tacit_dir_path((enum tacit_dir)d, &p) == TACIT_OK && (r = realpath(p, NULL))) {
+			size_t n = strlen(r);
+			in = n > 1 && !strncmp(dir, r, n) && (dir[n] == '/' || !dir[n]);
+		}
+		free(r);
+		tacit_free(p);
+	}
+	tacit_clear_error();
+	return in;
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static enum tacit_status write_failed(const char *path)
+{
+	return tacit_fail(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s': %s", path,
+			  strerror(errno));
+}
+
+/* Writes to a FIFO or a terminal-like device (/dev/stdout) as it is: nothing to replace. */
+static enum tacit_status write_stream(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return write_failed(path);
+	bool ok = write_all(fd, text, len);
+	int err = errno;
+	if (close(fd) != 0 && ok) {
+		ok = false;
+		err = errno;
+	}
+	errno = err;
+	return ok ? TACIT_OK : write_failed(path);
+}
+
+enum tacit_status tacit_export_save(const char *path, const char *text, size_t len, bool overwrite)
+{
+	enum tacit_status st = TACIT_OK;
+	char *dir_copy = NULL, *dir = NULL;
+	struct buf tmp;
+	struct stat sb;
+	bool made = false;
+	int fd = -1;
+
+	buf_init(&tmp);
+	if (!path || !*path || !text)
+		return tacit_fail(TACIT_ERR_USAGE, "an export needs a file name and a text");
+	if (stat(path, &sb) == 0 && (S_ISFIFO(sb.st_mode) || S_ISCHR(sb.st_mode)))
+		return write_stream(path, text, len);
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return tacit_fail(TACIT_ERR_USAGE, "'%s' is a directory (name the file to write)", path);
+	if (!(dir_copy = strdup(path))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!(dir = realpath(dirname(dir_copy), NULL))) {
+		st = tacit_fail(TACIT_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (in_tacit_dir(dir)) {
+		st = tacit_fail(TACIT_ERR_USAGE,
+				"refusing to write '%s' into tacit's own directory '%s', where the meetings database "
+				"lives (choose a file elsewhere)",
+				path, dir);
+		goto out;
+	}
+	if (!overwrite && lstat(path, &sb) == 0) {
+		st = tacit_fail(TACIT_ERR_USAGE, "'%s' already exists (choose another name, or --force to replace it)",
+				path);
+		goto out;
+	}
+	/* A temporary file beside the target, renamed into place: a failure midway leaves
+	 * the old file (or none), never half an export. */
+	buf_addf(&tmp, "%s.XXXXXX", path);
+	if (tmp.failed) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((fd = mkstemp(tmp.data)) < 0) {
+		st = write_failed(path);
+		goto out;
+	}
+	made = true;
+	if (fchmod(fd, 0600) != 0 || !write_all(fd, text, len) || fsync(fd) != 0) {
+		st = write_failed(path);
+		goto out;
+	}
+	int r = close(fd);
+	fd = -1;
+	if (r != 0) {
+		st = write_failed(path);
+		goto out;
+	}
+	if (overwrite) {
+		r = rename(tmp.data, path);
+	} else if ((r = link(tmp.data, path)) != 0 && errno != EEXIST) {
+		/* A file system without hard links (FAT): no atomic no-replace, so look first. */
+		r = lstat(path, &sb) == 0 ? (errno = EEXIST, -1) : rename(tmp.data, path);
+	}
+	if (r != 0) {
+		st = errno == EEXIST ? tacit_fail(TACIT_ERR_USAGE,
+						  "'%s' already exists (choose another name, or --force to replace it)", path)
+				     : write_failed(path);
+		goto out;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (made)
+		unlink(tmp.data); /* after link() the export has its own name; after rename, gone */
+	buf_release(&tmp);
+	free(dir);
+	free(dir_copy);
 	return st;
 }

@@ -413,6 +413,11 @@ static bool read_tensor(struct rd *r, struct tensor *t)
 		t->ne[d] = 1;
 		if (d < t->n_dims && !rd_u64(r, &t->ne[d]))
 			return false;
+		/* llama.cpp divides by dimensions when it checks a tensor's size: a zero one
+		 * kills its loader (SIGFPE) instead of being refused. */
+		if (t->ne[d] == 0)
+			return rd_fail(r, TACIT_ERR_FORMAT, "tensor '%s' has an empty dimension (dimension %" PRIu32 " is 0)",
+				       where, d + 1);
 		if (t->ne[d] > INT64_MAX || __builtin_mul_overflow(t->n_elements, t->ne[d], &t->n_elements) ||
 		    t->n_elements > INT64_MAX)
 			return rd_fail(r, TACIT_ERR_FORMAT, "tensor '%s' has too many elements", where);

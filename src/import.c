@@ -12,6 +12,9 @@
 #include "transcript.h"
 
 #include <ctype.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yyjson.h>
 
 #define IMPORT_MAX_BYTES ((size_t)256 << 20)
@@ -57,8 +60,11 @@ static bool looks_like_audio(const char *path, const unsigned char *d, size_t n)
 bool tacit_file_is_audio(const char *path)
 {
 	unsigned char head[16];
+	struct stat sb;
 	size_t n = 0;
-	if (!path)
+	/* A stream (FIFO, pipe, terminal) is never opened to look: what was read would be
+	 * gone for the import, and a FIFO without a writer would block here. */
+	if (!path || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
 		return false;
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -66,6 +72,71 @@ bool tacit_file_is_audio(const char *path)
 	n = fread(head, 1, sizeof(head), f);
 	fclose(f);
 	return looks_like_audio(path, head, n);
+}
+
+enum tacit_status tacit_import_spool(const char *path, char **out_path)
+{
+	enum tacit_status st = TACIT_OK;
+	bool is_stdin = path && !strcmp(path, "-");
+	char *dir = NULL;
+	struct buf tmp;
+	struct stat sb;
+	int in = -1, out = -1;
+
+	*out_path = NULL;
+	buf_init(&tmp);
+	if (!path || !*path)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_import_spool: no path given");
+	if (!is_stdin && (stat(path, &sb) != 0 || S_ISREG(sb.st_mode)))
+		return TACIT_OK; /* a file, or nothing: the import says what is wrong with it */
+	in = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (in < 0)
+		return tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+	if (!is_stdin && fstat(in, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		st = tacit_fail(TACIT_ERR_USAGE, "'%s' is a directory, not a recording or a transcript", path);
+		goto out;
+	}
+	if ((st = tacit_dir_path(TACIT_DIR_CACHE, &dir)) != TACIT_OK)
+		goto out;
+	buf_addf(&tmp, "%s/import-XXXXXX", dir);
+	if (tmp.failed) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((out = mkstemp(tmp.data)) < 0 || fchmod(out, 0600) != 0) {
+		st = tacit_fail(TACIT_ERR_IO, "cannot create a temporary file in '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	static char chunk[1 << 16];
+	for (;;) {
+		ssize_t n = read(in, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			st = tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", is_stdin ? "standard input" : path, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		if (!store_write_all(out, chunk, (size_t)n, -1)) {
+			st = tacit_fail(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s': %s", tmp.data,
+					strerror(errno));
+			break;
+		}
+	}
+	if (st == TACIT_OK)
+		*out_path = buf_detach(&tmp, NULL);
+out:
+	if (out >= 0) {
+		close(out);
+		if (st != TACIT_OK)
+			unlink(tmp.data);
+	}
+	if (in >= 0 && !is_stdin)
+		close(in);
+	tacit_free(dir);
+	buf_release(&tmp);
+	return st;
 }
 
 static int count_words(const char *s)
@@ -106,6 +177,24 @@ static enum tacit_status add_segments(struct tacit_store *s, int64_t session_id,
 	return st;
 }
 
+static bool is_regular(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) != 0 || S_ISREG(sb.st_mode); /* a missing file fails when read */
+}
+
+/* The default title of a stream: its name without extension; "stdin" for "-". */
+static void stream_title(const char *path, struct buf *out)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (!strcmp(path, "-"))
+		buf_adds(out, "stdin");
+	else
+		buf_add(out, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+}
+
 enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, const struct tacit_import_params *params,
 				     int64_t *out_id)
 {
@@ -125,6 +214,19 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	buf_init(&data);
 	buf_init(&title);
 	buf_init(&settings);
+	if (strcmp(path, "-") == 0 || !is_regular(path)) { /* a stream is read once, into a file */
+		char *spooled = NULL;
+		if ((st = tacit_import_spool(path, &spooled)) != TACIT_OK)
+			goto out;
+		if (!(p.title && *p.title)) {
+			stream_title(path, &title);
+			p.title = title.data;
+		}
+		st = tacit_store_import(s, spooled, &p, out_id);
+		unlink(spooled);
+		tacit_free(spooled);
+		goto out;
+	}
 	if (tacit_file_is_audio(path)) { /* before reading it whole: recordings are big */
 		st = import_audio(s, path, &p, out_id);
 		goto out;

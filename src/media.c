@@ -138,6 +138,21 @@ static bool pcm_append(struct pcm_out *o, SwrContext *swr, const uint8_t **in, i
 	return true;
 }
 
+/* Channels without names (a WAV of 9 or 64 channels has no layout) cannot be mixed
+ * down by the resampler, which only knows named speakers: each output channel gets the
+ * average of them all (two equal channels read as mono, as a duplicated mono file). */
+static int set_unnamed_mix(SwrContext *swr, const AVChannelLayout *in, int n_out)
+{
+	double matrix[2 * 64];
+	int n_in = in->nb_channels;
+	if (in->order != AV_CHANNEL_ORDER_UNSPEC || n_in == n_out || n_in > 64)
+		return 0;
+	for (int o = 0; o < n_out; o++)
+		for (int i = 0; i < n_in; i++)
+			matrix[o * n_in + i] = 1.0 / n_in;
+	return swr_set_matrix(swr, matrix, n_in);
+}
+
 static enum tacit_status decode(AVFormatContext *fmt, const char *name, const struct tacit_audio_params *p,
 				struct tacit_audio *out, media_sink_fn sink, void *user, int *src_channels)
 {
@@ -161,14 +176,30 @@ static enum tacit_status decode(AVFormatContext *fmt, const char *name, const st
 		goto out;
 	}
 	int si = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
+	if (si < 0 && fmt->nb_streams == 0) { /* e.g. an MP4 cut before its index was written */
+		st = tacit_fail(TACIT_ERR_FORMAT,
+				"cannot decode '%s': the file is damaged or incomplete (no track could be found "
+				"in it; a recording stopped before it was saved looks like this)",
+				name);
+		goto out;
+	}
 	if (si < 0) {
-		st = tacit_fail(TACIT_ERR_UNSUPPORTED, "no audio stream in '%s'", name);
+		st = tacit_fail(TACIT_ERR_UNSUPPORTED, "cannot decode '%s': it has no sound track (only video or data)",
+				name);
 		goto out;
 	}
 	AVStream *stream = fmt->streams[si];
 	const AVCodec *codec = avcodec_find_decoder(stream->codecpar->codec_id);
+	if (!codec && stream->codecpar->codec_id == AV_CODEC_ID_NONE) {
+		st = tacit_fail(TACIT_ERR_UNSUPPORTED,
+				"cannot decode '%s': its sound is in an unknown encoding (format tag 0x%04x); "
+				"convert it to WAV, MP3 or FLAC first",
+				name, stream->codecpar->codec_tag);
+		goto out;
+	}
 	if (!codec) {
-		st = tacit_fail(TACIT_ERR_UNSUPPORTED, "cannot decode '%s': no decoder for its %s audio", name,
+		st = tacit_fail(TACIT_ERR_UNSUPPORTED,
+				"cannot decode '%s': its sound is %s, which this system's ffmpeg cannot decode", name,
 				avcodec_get_name(stream->codecpar->codec_id));
 		goto out;
 	}
@@ -231,9 +262,15 @@ static enum tacit_status decode(AVFormatContext *fmt, const char *name, const st
 							  &frame->ch_layout, (enum AVSampleFormat)frame->format,
 							  frame->sample_rate, 0, NULL);
 				if (err >= 0)
+					err = set_unnamed_mix(swr, &frame->ch_layout, o.n_channels);
+				if (err >= 0)
 					err = swr_init(swr);
 				if (err < 0) {
-					st = tacit_fail(TACIT_ERR_FORMAT, "cannot resample '%s': %s", name,
+					st = tacit_fail(TACIT_ERR_FORMAT,
+							"cannot decode '%s': its %d channels at %d Hz cannot be converted "
+							"to %s at %d Hz (%s)",
+							name, frame->ch_layout.nb_channels, frame->sample_rate,
+							o.n_channels == 2 ? "stereo" : "mono", TACIT_AUDIO_RATE,
 							av_why(err, why, sizeof(why)));
 					break;
 				}
@@ -296,6 +333,11 @@ static enum tacit_status open_file(const char *path, AVFormatContext **fmt)
 	if (S_ISREG(sb.st_mode) && sb.st_size == 0)
 		return tacit_fail(TACIT_ERR_FORMAT, "cannot decode '%s': the file is empty", path);
 	int err = avformat_open_input(fmt, path, NULL, NULL);
+	if (err == AVERROR_INVALIDDATA)
+		return tacit_fail(TACIT_ERR_FORMAT,
+				  "cannot decode '%s': it is not a recording tacit can read, or it is damaged or "
+				  "incomplete (a recording stopped before it was saved looks like this)",
+				  path);
 	if (err < 0)
 		return tacit_fail(err == AVERROR(EACCES) ? TACIT_ERR_IO : TACIT_ERR_FORMAT, "cannot decode '%s': %s",
 				  path, av_why(err, why, sizeof(why)));

@@ -14,6 +14,7 @@
 #include "deplog.h"
 #include "llm_engine.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -661,6 +662,18 @@ static bool state_save(struct llm_engine *llm, const char *path)
 	char tmp[4096];
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return false;
+	/* llama.cpp creates files 0666 less the umask; a state holds the meeting's words, so
+	 * the file is made private first and llama.cpp's fopen("wb") keeps that mode. */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		tacit_log(TACIT_LOG_WARN, "cannot save the transcript state to '%s' (%s)", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return false;
+	}
+	close(fd);
 	size_t r = llama_state_seq_save_file(llm->ctx, tmp, 0, llm->cached, (size_t)llm->n_cached);
 	if (r == 0 || rename(tmp, path) != 0) {
 		tacit_log(TACIT_LOG_WARN, "cannot save the transcript state to '%s' (%s)", path,

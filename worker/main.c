@@ -16,6 +16,7 @@
 #include "proto.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -436,6 +437,9 @@ static int check_main(const char *path)
 	struct buf out;
 	buf_init(&out);
 	tacit_log_set(log_stderr, NULL, getenv("TACIT_WORKER_DEBUG") ? TACIT_LOG_DEBUG : TACIT_LOG_WARN);
+	/* Files written here by llama.cpp or whisper.cpp hold meetings: private whatever
+	 * umask tacit's caller had. */
+	umask(077);
 	const char *tm = getenv("TACIT_WORKER_TEST");
 	if (tm && !strcmp(tm, "1"))
 		crash(getenv("TACIT_WORKER_TEST_PROBE")); /* tests: a file that kills the probe */

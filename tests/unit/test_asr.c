@@ -265,7 +265,7 @@ TEST(media_bad_input)
 	snprintf(path, sizeof(path), "%s/silent-film.mkv", dir);
 	CHECK(sh("ffmpeg -v error -y -f lavfi -i color=c=blue:s=64x48:r=5 -t 1 -c:v mpeg4 %s", path));
 	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_ERR_UNSUPPORTED);
-	CHECK(strstr(tacit_errmsg(), "no audio stream in"));
+	CHECK(strstr(tacit_errmsg(), "it has no sound track (only video or data)"));
 	/* Truncated: the audio before the cut survives. */
 	snprintf(path, sizeof(path), "%s/long.mp3", dir);
 	CHECK(sh("ffmpeg -v error -y -f lavfi -i sine=f=440:d=4 -ar 16000 -c:a libmp3lame -f mp3 %s.full && head -c $(( $(stat -c %%s %s.full) * 4 / 10 )) %s.full >%s", path,
@@ -294,6 +294,61 @@ TEST(media_bad_input)
 }
 
 /* ---- speech packing ------------------------------------------------------------------ */
+
+/* A WAV header and n_bytes of silence: format tag, channels, rate, 16-bit samples. */
+static size_t wav_bytes(uint8_t *b, uint16_t tag, uint16_t channels, uint32_t rate, uint32_t n_bytes)
+{
+	uint32_t v[] = { 36 + n_bytes, 16, rate, rate * channels * 2, n_bytes };
+	memcpy(b, "RIFF", 4), memcpy(b + 4, &v[0], 4), memcpy(b + 8, "WAVEfmt ", 8), memcpy(b + 16, &v[1], 4);
+	uint16_t h[] = { tag, channels };
+	memcpy(b + 20, h, 4), memcpy(b + 24, &v[2], 4), memcpy(b + 28, &v[3], 4);
+	uint16_t h2[] = { (uint16_t)(channels * 2), 16 };
+	memcpy(b + 32, h2, 4), memcpy(b + 36, "data", 4), memcpy(b + 40, &v[4], 4);
+	memset(b + 44, 0, n_bytes);
+	return 44 + n_bytes;
+}
+
+/* Hostile recordings from an outside attack: each is read, or refused in a user's
+ * words ("cannot resample: Invalid argument", "no decoder for its none audio" and
+ * "no audio stream" for an MP4 without its index were the messages). */
+TEST(media_hostile_files_say_why)
+{
+	const char *dir = test_tmpdir();
+	static uint8_t b[44 + 64 * 2 * 800];
+	struct tacit_audio a;
+	char path[4096];
+
+	/* 64 channels at 8 kHz have no named layout: mixed down, not refused */
+	size_t n = wav_bytes(b, 1, 64, 8000, 64 * 2 * 800);
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "64ch-8k.wav", b, n));
+	enum tacit_status st = tacit_audio_load(path, NULL, &a);
+	if (st != TACIT_OK)
+		fprintf(stderr, "  64ch-8k.wav: %s\n", tacit_errmsg());
+	CHECK_EQ_INT(st, TACIT_OK);
+	if (st == TACIT_OK) {
+		CHECK_EQ_INT(a.n_channels, 1);
+		CHECK(a.n_frames >= 1500 && a.n_frames <= 1700); /* 0.1 s at 16 kHz */
+		tacit_audio_release(&a);
+	}
+	/* an encoding nobody knows */
+	n = wav_bytes(b, 0x1234, 1, 8000, 1600);
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "tag.wav", b, n));
+	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_ERR_UNSUPPORTED);
+	CHECK(strstr(tacit_errmsg(), "its sound is in an unknown encoding (format tag 0x1234)"));
+	CHECK(!strstr(tacit_errmsg(), "none"));
+	/* an MP4 cut before its index (moov) was written: ftyp, then media data only */
+	static const uint8_t ftyp[28] = { 0, 0, 0, 28, 'f', 't', 'y', 'p', 'M', '4', 'A', ' ', 0, 0, 2, 0,
+					  'M', '4', 'A', ' ', 'i', 's', 'o', 'm', 'i', 's', 'o', '2' };
+	memcpy(b, ftyp, sizeof(ftyp));
+	uint8_t mdat[8] = { 0, 0, 0x03, 0xe8, 'm', 'd', 'a', 't' }; /* 1000 bytes */
+	memcpy(b + 28, mdat, 8);
+	memset(b + 36, 0x21, 992);
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "nomoov.m4a", b, 28 + 1000));
+	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_ERR_FORMAT);
+	if (!strstr(tacit_errmsg(), "damaged or incomplete"))
+		fprintf(stderr, "  nomoov.m4a: %s\n", tacit_errmsg());
+	CHECK(strstr(tacit_errmsg(), "damaged or incomplete"));
+}
 
 TEST(asr_pack_speech_maps_times_back)
 {

@@ -68,6 +68,8 @@ struct mk {
 	uint64_t ne0;            /* 0: true first dimension of tensor 0 */
 	uint64_t offset_last;    /* UINT64_MAX: true offset of the last tensor */
 	bool dup_name;           /* tensor 2 named like tensor 1 */
+	bool dup_apart;          /* the last tensor named like the first (not neighbours) */
+	uint32_t zero_dim;       /* 1 + the dimension of tensor 0 written as 0; 0: none */
 	size_t big_string;       /* adds general.description of this many bytes */
 	bool chat_template;
 };
@@ -153,11 +155,16 @@ static void build(struct buf *b, const struct mk *m)
 
 	uint64_t off = 0;
 	for (size_t i = 0; i < n_t; i++) {
-		w_str(b, m->dup_name && i == 2 ? tiny_tensors[1].name : tiny_tensors[i].name);
+		w_str(b, m->dup_name && i == 2     ? tiny_tensors[1].name
+			 : m->dup_apart && i == n_t - 1 ? tiny_tensors[0].name
+							: tiny_tensors[i].name);
 		w_u32(b, i == 0 && m->n_dims0 ? m->n_dims0 : tiny_tensors[i].n_dims);
 		uint32_t nd = i == 0 && m->n_dims0 ? m->n_dims0 : tiny_tensors[i].n_dims;
 		for (uint32_t d = 0; d < nd; d++)
-			w_u64(b, d == 0 && i == 0 && m->ne0 ? m->ne0 : d < 2 ? tiny_tensors[i].ne[d] : 1);
+			w_u64(b, i == 0 && m->zero_dim == d + 1 ? 0
+				 : d == 0 && i == 0 && m->ne0   ? m->ne0
+				 : d < 2                         ? tiny_tensors[i].ne[d]
+								 : 1);
 		w_u32(b, i == 0 && m->type0 != UINT32_MAX ? m->type0 : tiny_tensors[i].type);
 		w_u64(b, i == n_t - 1 && m->offset_last != UINT64_MAX ? m->offset_last : off);
 		off = (off + tiny_tensors[i].size + align - 1) / align * align;
@@ -374,6 +381,14 @@ TEST(gguf_hostile_headers)
 	expect_bad("overlap", &m, TACIT_ERR_FORMAT, "overlap");
 	m = mk_default(), m.dup_name = true;
 	expect_bad("dup-tensor", &m, TACIT_ERR_FORMAT, "duplicate tensor 'blk.0.attn_q.weight'");
+	m = mk_default(), m.dup_apart = true;
+	expect_bad("dup-tensor-apart", &m, TACIT_ERR_FORMAT, "duplicate tensor 'token_embd.weight'");
+	m = mk_default(), m.zero_dim = 1;
+	expect_bad("zero-dim-0", &m, TACIT_ERR_FORMAT, "tensor 'token_embd.weight' has an empty dimension (dimension 1 is 0)");
+	m = mk_default(), m.zero_dim = 2;
+	expect_bad("zero-dim-1", &m, TACIT_ERR_FORMAT, "tensor 'token_embd.weight' has an empty dimension (dimension 2 is 0)");
+	m = mk_default(), m.zero_dim = 2, m.dup_apart = true;
+	expect_bad("zero-dim-dup", &m, TACIT_ERR_FORMAT, "empty dimension");
 	m = mk_default(), m.bos = 8;
 	expect_bad("bos-past-vocab", &m, TACIT_ERR_FORMAT, "special token 'tokenizer.ggml.bos_token_id' is 8, outside the vocabulary of 8");
 	m = mk_default(), m.tokens_elem = 5;
