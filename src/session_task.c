@@ -15,6 +15,7 @@
 #include "meeting.h"
 #include "store.h"
 #include "transcript.h"
+#include "utf8.h"
 #include "worker.h"
 
 #include <dirent.h>
@@ -132,7 +133,7 @@ static bool window_path(void *user, const char *body, struct buf *out)
 	yyjson_mut_obj_add_int(doc, o, "mtime_ns", ws->mtime_ns);
 	yyjson_mut_obj_add_str(doc, o, "prompt_version", TACIT_PROMPT_VERSION);
 	yyjson_mut_obj_add_str(doc, o, "transcript_sha256", text_hash);
-	char *record = yyjson_mut_write(doc, 0, NULL);
+	char *record = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	if (!record || !sha256_init(&h)) {
 		free(record);
