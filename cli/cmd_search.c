@@ -112,7 +112,7 @@ int cmd_search(int argc, char **argv)
 		return cli_fail(st);
 	}
 	if (json) {
-		char *text = yyjson_mut_write(hits.doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
+		char *text = yyjson_mut_write(hits.doc, YYJSON_WRITE_PRETTY_TWO_SPACES | YYJSON_WRITE_ALLOW_INVALID_UNICODE, NULL);
 		yyjson_mut_doc_free(hits.doc);
 		if (!text)
 			return cli_fail(TACIT_ERR_NOMEM);

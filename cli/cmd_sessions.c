@@ -110,7 +110,7 @@ int cmd_sessions(int argc, char **argv)
 			yyjson_mut_obj_add_strcpy(doc, o, "language", list[i].language);
 			yyjson_mut_obj_add_bool(doc, o, "times_synthesized", list[i].times_synthesized);
 		}
-		char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
+		char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES | YYJSON_WRITE_ALLOW_INVALID_UNICODE, NULL);
 		yyjson_mut_doc_free(doc);
 		tacit_free(list);
 		if (!text)

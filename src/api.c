@@ -8,6 +8,8 @@
 #include "api.h"
 #include "basics.h"
 
+#include "utf8.h"
+
 #include <stdint.h>
 #include <sys/random.h>
 
@@ -238,9 +240,13 @@ void api_error_msg(struct api_response *res, int http, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
+	int n;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* a message echoing a path is cut between characters, never inside one */
+	if (n >= (int)sizeof(msg))
+		msg[utf8_cut(msg, sizeof(msg) - 1, sizeof(msg) - 4)] = '\0';
 	write_error(res, http, http == 401 ? "unauthorized" : http == 403 ? "forbidden" : "error", msg);
 }
 
@@ -248,7 +254,7 @@ void api_json(struct api_response *res, int http, void *mut_doc)
 {
 	yyjson_mut_doc *doc = mut_doc;
 	size_t len = 0;
-	char *text = doc ? yyjson_mut_write(doc, 0, &len) : NULL;
+	char *text = doc ? utf8_json_write(doc, 0, &len) : NULL;
 	yyjson_mut_doc_free(doc);
 	buf_reset(&res->body);
 	res->content_type = "application/json";
@@ -610,7 +616,8 @@ void api_handle(struct api *api, const struct api_request *req, struct api_respo
 	}
 	if (api_models_route(c, res) || api_custom_route(c, res) || api_sessions_route(c, res) || api_live_route(c, res))
 		goto out;
-	api_error_msg(res, 404, "no such API call: %s %.200s", req->method, req->target);
+	api_error_msg(res, 404, "no such API call: %s %.*s", req->method,
+		      (int)utf8_cut(req->target, strlen(req->target), 200), req->target);
 out:
 	free(c);
 }

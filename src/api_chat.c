@@ -13,6 +13,8 @@
 #include "api.h"
 #include "basics.h"
 
+#include "utf8.h"
+
 #include <time.h>
 
 #include <yyjson.h>
@@ -61,7 +63,7 @@ static void put_text(struct chat_job *j, const char *name, const char *key, cons
 	yyjson_mut_val *o = yyjson_mut_obj(doc);
 	yyjson_mut_doc_set_root(doc, o);
 	yyjson_mut_obj_add_strncpy(doc, o, key, text, len);
-	char *json = yyjson_mut_write(doc, 0, NULL);
+	char *json = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	if (json)
 		put_frame(j, name, json);
@@ -76,7 +78,7 @@ static void put_error(struct chat_job *j, enum tacit_status st, const char *msg)
 	yyjson_mut_doc_set_root(doc, o);
 	yyjson_mut_obj_add_str(doc, o, "status", tacit_status_str(st));
 	yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
-	char *json = yyjson_mut_write(doc, 0, NULL);
+	char *json = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	put_frame(j, "error", json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
 	free(json);
@@ -153,7 +155,7 @@ static void put_answer(struct chat_job *j, const struct tacit_session_task_resul
 		yyjson_mut_obj_add_str(doc, o, "state",
 				       (unsigned)r->state < sizeof(states) / sizeof(states[0]) ? states[r->state] : "none");
 		yyjson_mut_obj_add_int(doc, o, "reused_tokens", r->n_reused);
-		json = yyjson_mut_write(doc, 0, NULL);
+		json = utf8_json_write(doc, 0, NULL);
 	}
 	put_frame(j, "answer", json ? json : r->json);
 	free(json);

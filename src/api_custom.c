@@ -8,6 +8,7 @@
 #include "api.h"
 
 #include "custom.h"
+#include "utf8.h"
 
 #include <limits.h>
 #include <sys/stat.h>
@@ -40,7 +41,11 @@ static void add_entry(struct api *api, yyjson_mut_doc *doc, yyjson_mut_val *o, c
 	bool scored = !m->missing && tacit_fit_score(api_system(api), &m->layout, &fp, &f) == TACIT_OK;
 
 	yyjson_mut_obj_add_strcpy(doc, o, "name", m->name);
-	yyjson_mut_obj_add_strcpy(doc, o, "path", m->path);
+	struct buf path; /* a path added from the command line need not be text */
+	buf_init(&path);
+	utf8_escape_buf(&path, m->path, strlen(m->path));
+	yyjson_mut_obj_add_strncpy(doc, o, "path", path.data, path.len);
+	buf_release(&path);
 	yyjson_mut_obj_add_strcpy(doc, o, "arch", m->arch);
 	yyjson_mut_obj_add_strcpy(doc, o, "quant", m->quant);
 	yyjson_mut_obj_add_uint(doc, o, "disk_bytes", m->file_bytes);

@@ -11,6 +11,8 @@
 #include "api.h"
 #include "basics.h"
 
+#include "utf8.h"
+
 #include <math.h>
 #include <time.h>
 
@@ -105,7 +107,7 @@ static void put_closed_locked(struct live_state *ls, int64_t session, const char
 	yyjson_mut_obj_add_sint(d, o, "session", session);
 	yyjson_mut_obj_add_bool(d, o, "resumable", resumable);
 	yyjson_mut_obj_add_strcpy(d, o, "text", why);
-	char *json = yyjson_mut_write(d, 0, NULL);
+	char *json = utf8_json_write(d, 0, NULL);
 	yyjson_mut_doc_free(d);
 	if (json)
 		ring_put_locked(ls, sse_frame("closed", json));

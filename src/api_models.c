@@ -8,6 +8,8 @@
 #include "api.h"
 #include "basics.h"
 
+#include "utf8.h"
+
 #include <time.h>
 
 #include <yyjson.h>
@@ -410,7 +412,7 @@ static int pull_read(struct api_stream *s, struct buf *out)
 		yyjson_mut_val *o = yyjson_mut_obj(doc);
 		yyjson_mut_doc_set_root(doc, o);
 		add_job(doc, o, b);
-		char *text = yyjson_mut_write(doc, 0, NULL);
+		char *text = utf8_json_write(doc, 0, NULL);
 		yyjson_mut_doc_free(doc);
 		buf_addf(out, "event: %s\ndata: %s\n\n", b->state == JOB_RUNNING ? "progress" : state_name(b->state),
 			 text ? text : "{}");

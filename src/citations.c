@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include "citations.h"
+#include "utf8.h"
 
 #include <yyjson.h>
 
@@ -121,7 +122,7 @@ enum tacit_status citations_check(enum tacit_task task, const char *json, size_t
 		dropped += (int)yyjson_mut_get_sint(before);
 	yyjson_mut_obj_put(root, yyjson_mut_str(m, "dropped"), yyjson_mut_int(m, dropped));
 	size_t len = 0;
-	char *text = yyjson_mut_write(m, 0, &len);
+	char *text = utf8_json_write(m, 0, &len);
 	if (!text || !buf_add(out, text, len))
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	free(text);

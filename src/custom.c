@@ -11,6 +11,7 @@
 #include "basics.h"
 #include "custom.h"
 #include "store.h"
+#include "utf8.h"
 #include "workerproc.h"
 
 #include <fcntl.h>
@@ -86,7 +87,7 @@ static char *info_json(const struct tacit_gguf_info *in, const struct tacit_mode
 			yyjson_mut_obj_add_int(doc, lo, layout_fields[i].key, *(const int *)(const void *)p);
 	}
 	yyjson_mut_obj_add_val(doc, o, "layout", lo);
-	text = yyjson_mut_write(doc, 0, NULL);
+	text = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	return text;
 }

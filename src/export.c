@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include "store.h"
+#include "utf8.h"
 
 #include <fcntl.h>
 #include <libgen.h>
@@ -336,7 +337,7 @@ static enum tacit_status export_json(struct tacit_store *s, const struct tacit_s
 	if (st == TACIT_OK)
 		st = store_rows(s, ss->id, STORE_ROWS_SUGGESTIONS, json_suggestion, &c);
 	if (st == TACIT_OK) {
-		char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
+		char *text = utf8_json_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
 		if (!text) {
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		} else {

@@ -10,6 +10,7 @@
 
 #include "store.h"
 #include "transcript.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -244,10 +245,11 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	const char *dot = strrchr(base, '.');
+	/* the title is stored and shown: a file name or --title that is not UTF-8 is repaired */
 	if (p.title && *p.title)
-		buf_adds(&title, p.title);
+		utf8_repair_buf(&title, p.title, strlen(p.title));
 	else
-		buf_add(&title, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+		utf8_repair_buf(&title, base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
 	if ((st = transcript_parse(data.data, data.len, path, &t)) != TACIT_OK)
 		goto out;
 	static const char *const formats[] = { "speaker-lines", "segments-json", "qmsum-json", "store" };
@@ -258,12 +260,16 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 		yyjson_mut_val *root = yyjson_mut_obj(doc), *imp;
 		yyjson_mut_doc_set_root(doc, root);
 		imp = yyjson_mut_obj_add_obj(doc, root, "import");
-		yyjson_mut_obj_add_strcpy(doc, imp, "source", base);
+		struct buf src;
+		buf_init(&src);
+		utf8_escape_buf(&src, base, strlen(base)); /* a name need not be text */
+		yyjson_mut_obj_add_strncpy(doc, imp, "source", src.data, src.len);
+		buf_release(&src);
 		yyjson_mut_obj_add_str(doc, imp, "format", formats[t->source]);
 		if (!timed)
 			yyjson_mut_obj_add_int(doc, imp, "words_per_minute", p.words_per_minute);
 		yyjson_mut_obj_add_str(doc, imp, "times", timed ? "from the file" : "synthesized");
-		char *text = yyjson_mut_write(doc, 0, NULL);
+		char *text = utf8_json_write(doc, 0, NULL);
 		if (text)
 			buf_adds(&settings, text);
 		free(text);

@@ -12,6 +12,7 @@
 #include "basics.h"
 #include "media.h"
 #include "store.h"
+#include "utf8.h"
 
 #include <math.h>
 #include <unistd.h>
@@ -217,7 +218,7 @@ static char *describe(const char *asr_path, const char *vad_path, const char *so
 		if (vad_path)
 			yyjson_mut_obj_add_str(doc, root, "vad", v ? v + 1 : vad_path);
 	}
-	text = yyjson_mut_write(doc, 0, NULL);
+	text = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	return text;
 }
@@ -287,10 +288,10 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	const char *dot = strrchr(base, '.');
-	if (p.title && *p.title)
-		title = strdup(p.title);
+	if (p.title && *p.title) /* stored and shown: repaired when not UTF-8 */
+		title = utf8_repair_str(p.title);
 	else
-		title = strndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+		title = utf8_repair(base, dot && dot != base ? (size_t)(dot - base) : strlen(base), NULL);
 	models = describe(asr_path, vad_path, base, 0, false);
 	settings = describe(asr_path, vad_path, base, stereo ? 2 : 1, true);
 	if (!title || !models || !settings) {

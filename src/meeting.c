@@ -18,6 +18,8 @@
 #include "transcript.h"
 #include "llm_client.h"
 
+#include <time.h>
+
 #include <yyjson.h>
 
 #define DEFAULT_MAX_TOKENS 1024
@@ -26,6 +28,12 @@
  * task's own instructions take, so windows, and their saved states, do not depend on
  * the task. A longer question makes its own, smaller windows. */
 #define TAIL_RESERVE 256
+/* An answer reads the window that matches the question best; when no word matches it
+ * reads every window, but only up to this many: a question about a meeting of 100,000
+ * segments must not map over all of it while holding the only answer slot. */
+#define ANSWER_MAX_WINDOWS 4
+/* And the windows it reads must be done within this (checked between model calls). */
+#define ANSWER_TIME_MS (3 * 60 * 1000)
 
 static const char *const task_names[] = { "summary", "notes", "answer", "suggestions" };
 
@@ -200,9 +208,7 @@ static enum tacit_status head_tokens(struct runner *r, int *out)
 	return st;
 }
 
-/* The window whose segments match the question best (sum of their relevance), or -1
- * when no segment matches at all. */
-static int best_window(const struct plan *plan, const double *relevance)
+int meeting_answer_focus(const struct plan *plan, const double *relevance)
 {
 	int best = -1;
 	double best_score = 0;
@@ -215,7 +221,16 @@ static int best_window(const struct plan *plan, const double *relevance)
 			best = (int)w;
 		}
 	}
+	if (best < 0 && plan->n > ANSWER_MAX_WINDOWS)
+		return MEETING_TOO_MANY_WINDOWS;
 	return best;
+}
+
+static long long clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Merges results (checked JSON texts) until one is left. */
@@ -424,8 +439,17 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 			  plan.w[w].last + 1, plan.w[w].tokens);
 	if ((st = window_paths(&r, &plan, states)) != TACIT_OK)
 		goto out;
-	if (params->task == TACIT_TASK_ANSWER && plan.n > 1 && states) {
-		focus = best_window(&plan, states->relevance);
+	if (params->task == TACIT_TASK_ANSWER && plan.n > 1) {
+		focus = meeting_answer_focus(&plan, states ? states->relevance : NULL);
+		if (focus == MEETING_TOO_MANY_WINDOWS) {
+			st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
+					"no words of the question occur in this meeting, and reading all %zu parts of it "
+					"would take too long for an answer: ask with words said in the meeting, or "
+					"read its summary or notes",
+					plan.n);
+			focus = -1;
+			goto out;
+		}
 		if (focus >= 0)
 			tacit_log(TACIT_LOG_INFO, "answering from window %d (S%zu-S%zu): it matches the question best",
 				  focus + 1, plan.w[focus].first + 1, plan.w[focus].last + 1);
@@ -438,10 +462,18 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
+	long long answer_end = clock_ms() + ANSWER_TIME_MS;
 	for (size_t w = 0; w < plan.n && st == TACIT_OK; w++) {
 		struct buf part;
 		if (focus >= 0 && (int)w != focus)
 			continue;
+		if (params->task == TACIT_TASK_ANSWER && clock_ms() > answer_end) {
+			st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
+					"answering needs more than %d minutes on this machine: %zu of the meeting's %zu "
+					"parts were read; ask with words said in the meeting, or read its summary",
+					ANSWER_TIME_MS / 60000, w, plan.n);
+			break;
+		}
 		buf_init(&part);
 		buf_reset(&body);
 		for (size_t i = plan.w[w].first; i <= plan.w[w].last; i++)

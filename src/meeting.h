@@ -9,6 +9,8 @@
 
 #include "internal.h"
 
+#include "plan.h"
+
 /* Window states: the transcript prefix of each window's prompt is saved to, or loaded
  * from, a file the session layer names after what it depends on. */
 struct meeting_states {
@@ -31,6 +33,14 @@ struct meeting_outcome {
 	int answer_window;           /* 1-based window an answer came from alone; 0 = all */
 	int states_loaded, states_saved;
 };
+
+/* The window an answer reads over a plan of several: the one whose segments match the
+ * question best (the sum of their relevance, t->n values or NULL); -1 when nothing
+ * matches and the meeting is short enough to read every window; MEETING_TOO_MANY_WINDOWS
+ * when nothing matches in more windows than an answer may read (meeting_run() then
+ * fails with TACIT_ERR_CONTEXT_FULL and a message saying what to ask instead). */
+#define MEETING_TOO_MANY_WINDOWS (-2)
+int meeting_answer_focus(const struct plan *plan, const double *relevance);
 
 /* tacit_meeting_run() with window states (states may be NULL: then params->state_path
  * serves a one-pass run); *out (may be NULL) says what happened. */

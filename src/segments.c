@@ -5,6 +5,8 @@
  */
 #include "internal.h"
 
+#include "utf8.h"
+
 #include <inttypes.h>
 
 #include <yyjson.h>
@@ -161,7 +163,7 @@ static char *render_json(const struct tacit_segments *t)
 		ok = o && json_segment(doc, o, &t->segments[i]);
 	}
 	if (ok) {
-		char *j = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
+		char *j = utf8_json_write(doc, YYJSON_WRITE_PRETTY_TWO_SPACES, NULL);
 		if (j) {
 			size_t n = strlen(j);
 			text = malloc(n + 2);
@@ -220,7 +222,7 @@ char *tacit_asr_segment_json(const struct tacit_asr_segment *seg)
 	yyjson_mut_val *o = yyjson_mut_obj(doc);
 	if (o && yyjson_mut_obj_add_str(doc, o, "type", seg->final ? "final" : "partial") && json_segment(doc, o, seg)) {
 		yyjson_mut_doc_set_root(doc, o);
-		text = yyjson_mut_write(doc, 0, NULL);
+		text = utf8_json_write(doc, 0, NULL);
 	}
 	yyjson_mut_doc_free(doc);
 	return text;

@@ -2,28 +2,56 @@
  * serve.c — `tacit serve`'s socket side, on libmicrohttpd: loopback listeners only (we
  * bind them ourselves, so no other address is ever possible), one thread per connection,
  * bodies buffered up to api_body_limit() and refused past it, and the security headers
- * on every answer. The decisions are api.c's; this file only moves bytes.
+ * on every answer. A request must arrive in time (headers, then body): a watchdog shuts
+ * slow connections down, so clients trickling bytes cannot hold every slot (all clients
+ * are 127.0.0.1, so a per-address limit would lock the user out). The decisions are
+ * api.c's; this file only moves bytes.
  */
 #include "api.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
-#define MAX_CONNECTIONS 64
+/* Enough threads that the slow connections one deadline lets live cannot fill them. */
+#define MAX_CONNECTIONS 256
+/* A request's headers must arrive within this of the connection (or the previous answer
+ * on it), its body within BODY_MS of its headers: a browser sends both at once, while
+ * slow-loris clients (a byte every few seconds) would hold a thread for ever. */
+#define HEADER_MS 10000
+#define BODY_MS 30000
+/* Past its limit a body is still read (and dropped) up to this much, so the client,
+ * still sending, reads our 413 instead of a reset connection. */
+#define DRAIN_MAX ((size_t)8 << 20)
 
 static const char CSP[] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 			  "connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
 			  "form-action 'self'; frame-ancestors 'none'";
+
+/* One connection the watchdog follows: its socket and when it must have sent what we
+ * wait for (0: nothing, an answer is being written). */
+struct link {
+	int fd;
+	long long deadline_ms;
+	struct link *prev, *next;
+};
 
 struct tacit_server {
 	struct api *api;
 	struct MHD_Daemon *d[2];
 	int port;
 	char url[160];
+	pthread_mutex_t lock; /* guards links and stop */
+	pthread_cond_t wake;
+	struct link *links;
+	bool stop;
+	bool watching; /* the watchdog thread runs */
+	pthread_t watchdog;
 };
 
 /* One request: its raw target (from the URI log callback, before MHD decodes it) and
@@ -32,6 +60,9 @@ struct conn {
 	char *target;
 	struct buf body;
 	size_t limit;
+	size_t dropped; /* bytes past the limit read and dropped */
+	struct tacit_server *srv;
+	struct link *link;
 	bool started;
 	bool too_large;
 };
@@ -60,14 +91,90 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	tacit_log(TACIT_LOG_DEBUG, "http: %s", line);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_deadline(struct tacit_server *srv, struct link *l, long long ms)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&srv->lock);
+	l->deadline_ms = ms ? now_ms() + ms : 0;
+	pthread_mutex_unlock(&srv->lock);
+}
+
+/* Follows each connection from accept to close (MHD calls this on its thread). */
+static void notify_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+			      enum MHD_ConnectionNotificationCode code)
+{
+	struct tacit_server *srv = cls;
+	struct link *l = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(l = calloc(1, sizeof(*l))))
+			return; /* not followed: only the idle timeout applies */
+		l->fd = ci->connect_fd;
+		pthread_mutex_lock(&srv->lock);
+		l->deadline_ms = now_ms() + HEADER_MS;
+		l->next = srv->links;
+		if (srv->links)
+			srv->links->prev = l;
+		srv->links = l;
+		pthread_mutex_unlock(&srv->lock);
+		*socket_context = l;
+	} else if (l) { /* closed: MHD closes the socket after this returns */
+		pthread_mutex_lock(&srv->lock);
+		if (l->prev)
+			l->prev->next = l->next;
+		else
+			srv->links = l->next;
+		if (l->next)
+			l->next->prev = l->prev;
+		pthread_mutex_unlock(&srv->lock);
+		free(l);
+		*socket_context = NULL;
+	}
+}
+
+/* Shuts down the sockets of requests that are late; their threads then see the end of
+ * the stream and close them. */
+static void *watchdog(void *arg)
+{
+	struct tacit_server *srv = arg;
+	pthread_mutex_lock(&srv->lock);
+	while (!srv->stop) {
+		long long now = now_ms();
+		for (struct link *l = srv->links; l; l = l->next) {
+			if (l->deadline_ms && now > l->deadline_ms) {
+				tacit_log(TACIT_LOG_DEBUG, "http: a request took too long to arrive; closing it");
+				shutdown(l->fd, SHUT_RDWR);
+				l->deadline_ms = 0;
+			}
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L)
+			ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+		pthread_cond_timedwait(&srv->wake, &srv->lock, &ts);
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
+}
+
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 {
 	struct conn *c = calloc(1, sizeof(*c));
-	(void)cls;
-	(void)con;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (!c)
 		return NULL;
 	buf_init(&c->body);
+	c->srv = cls;
+	c->link = ci ? ci->socket_context : NULL;
 	c->target = strndup(uri ? uri : "", API_TARGET_MAX + 1);
 	return c;
 }
@@ -80,6 +187,7 @@ static void completed(void *cls, struct MHD_Connection *con, void **req_cls, enu
 	(void)code;
 	if (!c)
 		return;
+	set_deadline(c->srv, c->link, HEADER_MS); /* the next request on a kept-alive connection */
 	buf_release(&c->body);
 	free(c->target);
 	free(c);
@@ -178,6 +286,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		c->started = true;
 		c->limit = api_body_limit(method, c->target);
 		c->body.cap = c->limit;
+		set_deadline(srv, c->link, BODY_MS);
 		const char *cl = header(con, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > c->limit)
 			c->too_large = true;
@@ -187,10 +296,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	if (*upload_data_size) {
 		if (!c->too_large && !buf_add(&c->body, upload_data, *upload_data_size))
 			c->too_large = true;
+		if (c->too_large) /* a chunked body has no length to refuse early: drop the rest */
+			c->dropped += *upload_data_size;
 		*upload_data_size = 0;
-		if (!c->too_large)
+		if (!c->too_large || c->dropped <= DRAIN_MAX)
 			return MHD_YES;
 	}
+	set_deadline(srv, c->link, 0); /* the request is in; the answer may take its time */
 	req.method = method;
 	req.target = c->target;
 	req.host = header(con, "Host");
@@ -250,12 +362,14 @@ fail:
 
 static struct MHD_Daemon *start_daemon(struct tacit_server *srv, int fd, bool v6)
 {
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
-			 (v6 ? MHD_USE_IPv6 : 0);
+	/* poll, not select: connection sockets may be numbered past FD_SETSIZE */
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+			 MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
 	return MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
 				(unsigned)120, MHD_OPTION_URI_LOG_CALLBACK, uri_log, srv, MHD_OPTION_NOTIFY_COMPLETED,
-				completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
+				completed, srv, MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
 }
 
 enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, struct tacit_server **out)
@@ -284,6 +398,13 @@ enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, str
 		return tacit_fail(TACIT_ERR_USAGE, "port %d is out of range (1 to 65535, or 0 for any)", p.port);
 	if (!(srv = calloc(1, sizeof(*srv))))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->wake, NULL);
+	if (pthread_create(&srv->watchdog, NULL, watchdog, srv) != 0) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "cannot start the web server's watchdog thread");
+		goto fail;
+	}
+	srv->watching = true;
 	if (want4 && (fd4 = listen_on(AF_INET, port, &port, &st)) < 0)
 		goto fail;
 	if (want6 && (fd6 = listen_on(AF_INET6, port, &port, &st)) < 0) {
@@ -343,6 +464,14 @@ void tacit_serve_stop(struct tacit_server *server)
 			MHD_stop_daemon(server->d[i]);
 		server->d[i] = NULL;
 	}
+	if (server->watching) {
+		pthread_mutex_lock(&server->lock);
+		server->stop = true;
+		pthread_cond_signal(&server->wake);
+		pthread_mutex_unlock(&server->lock);
+		pthread_join(server->watchdog, NULL);
+		server->watching = false;
+	}
 }
 
 void tacit_serve_close(struct tacit_server *server)
@@ -350,6 +479,8 @@ void tacit_serve_close(struct tacit_server *server)
 	if (!server)
 		return;
 	tacit_serve_stop(server);
+	pthread_cond_destroy(&server->wake);
+	pthread_mutex_destroy(&server->lock);
 	api_free(server->api);
 	free(server);
 }

@@ -17,6 +17,7 @@
 #include "store.h"
 #include "transcript.h"
 #include "llm_client.h"
+#include "utf8.h"
 
 #include <dirent.h>
 #include <limits.h>
@@ -133,7 +134,7 @@ static bool window_path(void *user, const char *body, struct buf *out)
 	yyjson_mut_obj_add_int(doc, o, "mtime_ns", ws->mtime_ns);
 	yyjson_mut_obj_add_str(doc, o, "prompt_version", TACIT_PROMPT_VERSION);
 	yyjson_mut_obj_add_str(doc, o, "transcript_sha256", text_hash);
-	char *record = yyjson_mut_write(doc, 0, NULL);
+	char *record = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	if (!record || !sha256_init(&h)) {
 		free(record);
@@ -206,19 +207,51 @@ static void windows_settle(struct windows *ws, struct tacit_store *store)
 	free(keep);
 }
 
+/* Each matching segment's score goes to its place in the transcript, found through
+ * the segments sorted by store id: a common word matches most segments of a long
+ * meeting, and a scan per match was quadratic (minutes at 100,000 segments). */
 struct relevance {
 	const struct tacit_transcript *t;
 	double *score;
+	size_t *by_id; /* transcript indices in store-id order */
 };
+
+static int by_store_id(const void *a, const void *b, void *user)
+{
+	const struct tacit_transcript *t = user;
+	long long x = t->segs[*(const size_t *)a].store_id, y = t->segs[*(const size_t *)b].store_id;
+	return (x > y) - (x < y);
+}
+
+static bool relevance_init(struct relevance *r, const struct tacit_transcript *t)
+{
+	r->t = t;
+	r->score = calloc(t->n ? t->n : 1, sizeof(*r->score));
+	r->by_id = calloc(t->n ? t->n : 1, sizeof(*r->by_id));
+	if (!r->score || !r->by_id)
+		return false;
+	for (size_t i = 0; i < t->n; i++)
+		r->by_id[i] = i;
+	qsort_r(r->by_id, t->n, sizeof(*r->by_id), by_store_id, (void *)t);
+	return true;
+}
 
 static void add_score(int64_t segment_id, double score, void *user)
 {
 	struct relevance *r = user;
-	for (size_t i = 0; i < r->t->n; i++)
-		if (r->t->segs[i].store_id == segment_id) {
-			r->score[i] += score > 0 ? score : 1e-6;
-			break;
+	size_t lo = 0, hi = r->t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		long long id = r->t->segs[r->by_id[mid]].store_id;
+		if (id == segment_id) {
+			r->score[r->by_id[mid]] += score > 0 ? score : 1e-6;
+			return;
 		}
+		if (id < segment_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 }
 
 /* Stores the task's result with the session. */
@@ -307,8 +340,7 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		params->on_status(READING, mp.user);
 	}
 	if (mp.task == TACIT_TASK_ANSWER && mp.question) {
-		rel.t = t;
-		if (!(rel.score = calloc(t->n, sizeof(*rel.score)))) {
+		if (!relevance_init(&rel, t)) {
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 			goto out;
 		}
@@ -351,6 +383,7 @@ out:
 	if (st != TACIT_OK)
 		tacit_session_task_result_release(out);
 	free(rel.score);
+	free(rel.by_id);
 	windows_release(&ws);
 	tacit_transcript_free(t);
 	return st;

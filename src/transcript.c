@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "transcript.h"
+#include "utf8.h"
 
 #include <ctype.h>
 
@@ -181,13 +182,20 @@ static enum tacit_status parse_lines(struct tacit_transcript *t, const char *dat
 	return TACIT_OK;
 }
 
-enum tacit_status transcript_parse(const char *data, size_t len, const char *name, struct tacit_transcript **out)
+enum tacit_status transcript_parse(const char *raw, size_t raw_len, const char *name, struct tacit_transcript **out)
 {
 	struct tacit_transcript *t = calloc(1, sizeof(*t));
+	size_t len = 0;
+	/* Everything stored is UTF-8: a legacy Windows-1252 file is decoded, stray bytes
+	 * become U+FFFD (utf8_from_unknown() says when which). */
+	char *data = utf8_from_unknown(raw, raw_len, &len);
 	enum tacit_status st;
 	*out = NULL;
-	if (!t)
+	if (!t || !data) {
+		free(t);
+		free(data);
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
 	size_t i = 0;
 	while (i < len && isspace((unsigned char)data[i]))
 		i++;
@@ -197,6 +205,7 @@ enum tacit_status transcript_parse(const char *data, size_t len, const char *nam
 		st = parse_lines(t, data, len, name);
 	if (st == TACIT_OK && t->n == 0)
 		st = tacit_fail(TACIT_ERR_FORMAT, "transcript '%s' has no text", name);
+	free(data);
 	if (st != TACIT_OK) {
 		tacit_transcript_free(t);
 		return st;

@@ -35,6 +35,8 @@ struct tacit_transcript {
 /* Parses transcript bytes (see tacit_transcript_load for the formats). Text is cleaned:
  * whitespace runs become one space, {markers} such as QMSum's {vocalsound} are dropped,
  * empty segments are skipped; a line without "Name:" continues the previous speaker.
+ * The text is made UTF-8 first (utf8_from_unknown(): a Windows-1252 file is decoded,
+ * stray bytes in UTF-8 become U+FFFD), so what is stored is always text.
  * TACIT_ERR_FORMAT for bad JSON, binary data, a turn without text, or no text at all. */
 enum tacit_status transcript_parse(const char *data, size_t len, const char *name, struct tacit_transcript **out);
 

@@ -10,6 +10,7 @@
 #include "../src/asr.h"
 #include "asr_engine.h"
 #include "probe.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -231,7 +232,8 @@ static void on_segments(struct whisper_context *ctx, struct whisper_state *state
 		while (raw && isspace((unsigned char)*raw))
 			raw++;
 		buf_reset(&r->text);
-		buf_adds(&r->text, raw ? raw : "");
+		/* whisper's tokens may split a character: what we store is always text */
+		utf8_repair_buf(&r->text, raw ? raw : "", raw ? strlen(raw) : 0);
 		while (r->text.len && isspace((unsigned char)r->text.data[r->text.len - 1]))
 			r->text.data[--r->text.len] = '\0';
 		if (r->text.failed || r->text.len == 0 || is_annotation(r->text.data))

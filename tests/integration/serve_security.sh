@@ -4,6 +4,10 @@
 # missing and wrong tokens, cross-site preflight — every one must be rejected; the
 # one-time URL sets a strict cookie; the security headers are on every answer; only
 # loopback listeners exist; non-loopback --bind is a usage error; Ctrl-C stops cleanly.
+# Outside-attack classes kept fixed: 64 slow-loris connections (the page still answers
+# within 3 s, and they are cut once their headers are late), a chunked body over the
+# limit (413, not a dropped connection), bad UTF-8 in paths and in stored text (answers
+# stay UTF-8 JSON; a Windows-1252 import is decoded), libmicrohttpd's own error pages.
 set -eu
 T=${TACIT:?}
 command -v python3 >/dev/null || { echo "python3 is needed to talk HTTP"; exit 77; }

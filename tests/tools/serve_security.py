@@ -1,5 +1,5 @@
 """The hostile-request checks of tests/integration/serve_security.sh (see there)."""
-import http.client, json, os, re, signal, socket, subprocess, sys, time
+import http.client, json, os, re, signal, socket, subprocess, sys, threading, time
 
 T = sys.argv[1]
 proc = subprocess.Popen([T, "serve", "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -53,6 +53,80 @@ def hostile(what, expect, method, path, **kw):
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 W = dict(AUTH, Origin=ORIGIN)
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options", "cache-control")
+
+
+def raw(data, timeout=10):
+    """Sends raw bytes on a new connection; returns (status, headers, body) of the answer,
+    or (None, {}, b"") when the connection was closed without one."""
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=timeout)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    got = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+            if b"\r\n\r\n" in got:
+                head, _, body = got.partition(b"\r\n\r\n")
+                m = re.search(rb"(?im)^content-length: *(\d+)", head)
+                if m and len(body) >= int(m.group(1)):
+                    break
+    except OSError:
+        pass
+    s.close()
+    if not got.startswith(b"HTTP/"):
+        return None, {}, b""
+    head, _, body = got.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    h = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
+    return int(lines[0].split()[1]), h, body
+
+
+def utf8_json(body, what):
+    try:
+        json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        failures.append(f"{what}: the answer is not UTF-8 JSON ({e}): {body[:120]!r}")
+
+
+# -- connection exhaustion: 64 slow-loris connections must not starve the page ------
+# (each sends a request line, then one header byte every 2 s and never finishes)
+slow, slow_closed, slow_stop = [], set(), threading.Event()
+for i in range(64):
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=5)
+    s.sendall(b"GET /api/sessions HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\nX-Slow: ")
+    slow.append(s)
+SLOW_START = time.monotonic()
+
+
+def trickle():
+    while not slow_stop.wait(2):
+        for i, s in enumerate(slow):
+            if i in slow_closed:
+                continue
+            try:
+                s.sendall(b"a")
+            except OSError:
+                slow_closed.add(i)
+
+
+threading.Thread(target=trickle, daemon=True).start()
+time.sleep(1)
+t0 = time.monotonic()
+try:
+    st, _, _ = req("GET", "/api/sessions", headers=AUTH)
+except OSError as e:
+    st = f"error {e}"
+check(st == 200 and time.monotonic() - t0 < 3,
+      f"slow connections starve the page: {st} after {time.monotonic() - t0:.1f} s with 64 slow clients")
+if failures:  # every later request would wait too
+    proc.kill()
+    sys.exit("FAIL:\n  " + "\n  ".join(failures))
 
 # -- Host: DNS rebinding and other names ------------------------------------------
 for h in (f"evil.example:{PORT}", "evil.example", "127.0.0.1", f"127.0.0.1:{PORT + 1}", f"localhost.:{PORT}",
@@ -190,6 +264,53 @@ hostile("history chat, long question", 400, "POST", "/api/sessions/1/chat", head
 st, _, body = req("GET", "/api/custom", headers=AUTH)
 check(st == 200 and json.loads(body)["custom"] == [], f"a custom model was added by hostile requests: {body[:200]!r}")
 
+# -- chunked bodies: over the limit is a 413 with our headers, not a dropped connection --
+body = b"{" + b" " * (70 << 10) + b"}"
+chunked = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 8192]), body[i:i + 8192]) for i in range(0, len(body), 8192))
+n_hostile += 1
+st, h, _ = raw(b"PUT /api/settings HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\nAuthorization: Bearer " +
+               TOKEN.encode() + b"\r\nOrigin: " + ORIGIN.encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n" +
+               chunked + b"0\r\n\r\n")
+if st == 413 and all(k in h for k in SECURITY_HEADERS):
+    rejected += 1
+else:
+    failures.append(f"chunked body over the limit: got {st} {sorted(h)}")
+st, _, _ = raw(b"PUT /api/settings HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\nAuthorization: Bearer " +
+               TOKEN.encode() + b"\r\nOrigin: " + ORIGIN.encode() + b"\r\nTransfer-Encoding: chunked\r\n\r\n" +
+               b"%x\r\n%s\r\n0\r\n\r\n" % (len(b'{"suggestions.auto":"off"}'), b'{"suggestions.auto":"off"}'))
+check(st == 200, f"a chunked body under the limit: {st}")
+
+# -- invalid UTF-8 in paths: answers stay UTF-8 JSON, messages cut between characters --
+for what, path in (("encoded bad byte", b"/api/sessions/%FF"), ("raw bad bytes", b"/api/x\xff\xfe"),
+                   ("long path of 2-byte characters", b"/api/xy" + "\u00e9".encode() * 300),
+                   ("encoded overlong slash", b"/api/%C0%AF")):
+    n_hostile += 1
+    st, h, body = raw(b"GET " + path + b" HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\nAuthorization: Bearer " +
+                      TOKEN.encode() + b"\r\n\r\n")
+    if st in (400, 404) and all(k in h for k in SECURITY_HEADERS):
+        rejected += 1
+    else:
+        failures.append(f"{what}: got {st} {sorted(h)}")
+    if st and "json" in h.get("content-type", ""):
+        utf8_json(body, what)
+        check("\ufffd" not in body.decode("utf-8", "replace") or b"%" in path or b"\xff" in path,
+              f"{what}: a character was cut: {body[:200]!r}")
+
+# -- libmicrohttpd's own error pages: 1.0 has no hook to add headers to them, so they
+# must at least echo nothing of the request and close the connection ------------------
+for what, data in (("bad request line", b"NOT A REQUEST\r\n\r\n"),
+                   ("HTTP/9.9", b"GET / HTTP/9.9\r\nHost: " + HOST.encode() + b"\r\n\r\n"),
+                   ("huge header", b"GET / HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\nX-Big: " + b"a" * (300 << 10) +
+                    b"\r\n\r\n"),
+                   ("huge target", b"GET /" + b"a" * (300 << 10) + b" HTTP/1.1\r\nHost: " + HOST.encode() + b"\r\n\r\n")):
+    n_hostile += 1
+    st, h, body = raw(data)
+    if st and st >= 400 and h.get("connection", "").lower() == "close" and b"aaaa" not in body and b"9.9" not in body \
+            and b"NOT A" not in body:
+        rejected += 1
+    else:
+        failures.append(f"error page for a {what}: {st} {sorted(h)} {body[:100]!r}")
+
 # no hostile request started anything, and without models a real start says what to do
 st, _, body = req("GET", "/api/meeting", headers=AUTH)
 check(st == 200 and json.loads(body)["meeting"] is None, f"a meeting runs after hostile requests: {body[:200]!r}")
@@ -227,6 +348,33 @@ check(req("GET", "/app.js", headers=C)[1]["content-type"].startswith("text/javas
 check(req("GET", "/", headers=C)[1]["content-type"].startswith("text/html"), "index MIME type")
 st, _, body = req("PUT", "/api/settings", headers=dict(C, Origin=ORIGIN), body=b'{"suggestions.auto":"on"}')
 check(st == 200 and b'"on"' in body, f"a good write: {st} {body[:200]!r}")
+
+# -- invalid UTF-8 in stored data: a Windows-1252 transcript is decoded, never breaks a page
+st, _, body = req("POST", "/api/sessions/import?name=legacy.txt", headers=dict(C, Origin=ORIGIN),
+                  body="Renée: the café costs €5, “ok”\n".encode("cp1252"))
+check(st == 201, f"Windows-1252 import: {st} {body[:200]!r}")
+for path in ("/api/sessions", "/api/sessions/1", "/api/search?q=caf%C3%A9", "/api/sessions/1/export?format=json"):
+    st, _, body = req("GET", path, headers=C)
+    check(st == 200, f"{path} after a Windows-1252 import: {st} {body[:200]!r}")
+    utf8_json(body, path)
+    check(path == "/api/sessions" or "café" in body.decode("utf-8", "replace"),
+          f"{path}: the import was not decoded: {body[:200]!r}")
+
+# -- the slow connections were cut once their headers were late ----------------------------
+time.sleep(max(0, SLOW_START + 14 - time.monotonic()))
+open_now = 0
+for i, s in enumerate(slow):
+    s.settimeout(0.2)
+    try:
+        if s.recv(1) != b"":
+            open_now += 1
+    except socket.timeout:
+        open_now += 1
+    except OSError:
+        pass
+    s.close()
+slow_stop.set()
+check(open_now == 0, f"{open_now} of 64 slow connections still open 14 s later (headers are due within 10 s)")
 
 # -- only loopback listeners ----------------------------------------------------------
 inodes = set()

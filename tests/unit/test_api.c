@@ -528,3 +528,62 @@ TEST(api_custom_models)
 	buf_release(&out);
 	api_free(api);
 }
+
+/* Whether an answer's body is valid UTF-8 JSON (yyjson checks both). */
+static bool json_text(const struct buf *b)
+{
+	yyjson_doc *d = yyjson_read(b->data, b->len, 0);
+	yyjson_doc_free(d);
+	return d != NULL;
+}
+
+TEST(api_invalid_utf8_never_breaks_answers)
+{
+	struct api *api = new_api();
+	struct tacit_store *s = NULL;
+	struct buf out;
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	/* a Windows-1252 transcript is decoded at import (it was stored raw, then every
+	 * answer that touched it failed with "out of memory") */
+	CHECK_EQ_INT(call(api, "POST", "/api/sessions/import?name=legacy.txt",
+			  "Ren\xE9" "e: the caf\xE9 costs \x80" "5, \x93ok\x94\n", NULL, NULL, NULL, &out),
+		     201);
+	CHECK_EQ_INT(GET("/api/sessions/1"), 200);
+	CHECK(strstr(out.data, "Ren\xC3\xA9" "e") && strstr(out.data, "caf\xC3\xA9 costs \xE2\x82\xAC" "5"));
+	/* a store written by an older version, with bad bytes in a title and in text */
+	CHECK(tacit_store_open(NULL, &s) == TACIT_OK);
+	struct tacit_session_params sp = tacit_session_default_params();
+	sp.title = "Old \xFF title";
+	int64_t id = 0;
+	CHECK(tacit_store_session_create(s, &sp, &id) == TACIT_OK);
+	struct tacit_segment seg = { .start_ms = 0, .end_ms = 1000, .speaker = "S\xE9", .text = "budget caf\xE9",
+				     .confidence = -1 };
+	CHECK(tacit_store_add_segment(s, id, &seg, NULL) == TACIT_OK);
+	char *exported = NULL;
+	CHECK(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exported) == TACIT_OK);
+	CHECK(exported && strstr(exported, "caf\xEF\xBF\xBD"));
+	tacit_free(exported);
+	tacit_store_close(s);
+	CHECK_EQ_INT(GET("/api/sessions"), 200);
+	CHECK(json_text(&out) && strstr(out.data, "Old \xEF\xBF\xBD title"));
+	char target[64];
+	snprintf(target, sizeof(target), "/api/sessions/%lld", (long long)id);
+	CHECK_EQ_INT(GET(target), 200);
+	CHECK(json_text(&out) && strstr(out.data, "budget caf\xEF\xBF\xBD"));
+	CHECK_EQ_INT(GET("/api/search?q=budget"), 200);
+	CHECK(json_text(&out));
+	/* an error echoing a long path is cut between characters */
+	struct buf path;
+	buf_init(&path);
+	buf_adds(&path, "/api/xy"); /* odd: the old 200-byte cut fell inside a character */
+	for (int i = 0; i < 150; i++)
+		buf_adds(&path, "\xC3\xA9");
+	CHECK_EQ_INT(GET(path.data), 404);
+	CHECK(json_text(&out) && !strstr(out.data, "\xEF\xBF\xBD"));
+	buf_release(&path);
+	buf_release(&out);
+	api_free(api);
+}

@@ -8,6 +8,7 @@
 
 #include "citations.h"
 #include "grammar.h"
+#include "meeting.h"
 #include "plan.h"
 #include "transcript.h"
 
@@ -321,4 +322,24 @@ TEST(meeting_map_reduce_on_stories260k)
 	tacit_llm_close(llm);
 	tacit_transcript_free(t);
 	buf_release(&text);
+}
+
+TEST(answer_reads_a_bounded_number_of_windows)
+{
+	struct window w[100];
+	double rel[100];
+	struct plan p = { w, 0 };
+	for (size_t i = 0; i < 100; i++) {
+		w[i].first = w[i].last = i;
+		w[i].tokens = 10;
+		rel[i] = 0;
+	}
+	p.n = 3; /* nothing matches a short meeting: read it all */
+	CHECK_EQ_INT(meeting_answer_focus(&p, rel), -1);
+	CHECK_EQ_INT(meeting_answer_focus(&p, NULL), -1);
+	p.n = 100; /* nothing matches a long one: too many windows, not a map over all of them */
+	CHECK_EQ_INT(meeting_answer_focus(&p, rel), MEETING_TOO_MANY_WINDOWS);
+	CHECK_EQ_INT(meeting_answer_focus(&p, NULL), MEETING_TOO_MANY_WINDOWS);
+	rel[57] = 0.5, rel[12] = 0.25; /* the best match alone */
+	CHECK_EQ_INT(meeting_answer_focus(&p, rel), 57);
 }

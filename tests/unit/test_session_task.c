@@ -339,6 +339,46 @@ static enum tacit_status long_task(struct tacit_store *s, int64_t id, struct tac
 	return st;
 }
 
+/* The web chat's question on a very long meeting: nothing in it matches, so an answer
+ * would have mapped over every window (9 minutes on 104,858 segments); it now fails at
+ * once with a message, and a matching question still reads its one window. */
+TEST(session_task_answer_on_a_huge_meeting_is_bounded)
+{
+	if (!stories())
+		SKIP("no ../shared/models/stories260K.gguf");
+	const char *dir = test_tmpdir();
+	char db[4200];
+	snprintf(db, sizeof(db), "%s/huge.db", dir);
+	struct buf text;
+	buf_init(&text);
+	for (int i = 0; i < 5000; i++)
+		buf_addf(&text, "Speaker%d: We went over item number %d and agreed to look at it again.\n", i % 3, i);
+	buf_adds(&text, "Dana: The zebra budget needs approval before the offsite.\n");
+	struct tacit_store *s = NULL;
+	struct tacit_llm *llm = NULL;
+	struct tacit_session_task_result res = { 0 };
+	int64_t id = 0;
+	CHECK_EQ_INT(tacit_store_open(db, &s), TACIT_OK);
+	if (!s)
+		goto out;
+	CHECK_EQ_INT(tacit_store_import(s, test_write_file(dir, "huge.txt", text.data, text.len), NULL, &id), TACIT_OK);
+	if (!(llm = open_stories_ctx(2048)))
+		goto out;
+	time_t t0 = time(NULL);
+	CHECK_EQ_INT(long_task(s, id, llm, TACIT_TASK_ANSWER, "Qwzx?", &res), TACIT_ERR_CONTEXT_FULL);
+	CHECK(strstr(tacit_errmsg(), "ask with words said in the meeting") != NULL);
+	tacit_session_task_result_release(&res);
+	CHECK_EQ_INT(long_task(s, id, llm, TACIT_TASK_ANSWER, "What about the zebra budget?", &res), TACIT_OK);
+	CHECK(res.n_windows > 4);
+	CHECK_EQ_INT(res.answer_window, res.n_windows);
+	tacit_session_task_result_release(&res);
+	CHECK(time(NULL) - t0 < 120);
+out:
+	tacit_llm_close(llm);
+	tacit_store_close(s);
+	buf_release(&text);
+}
+
 TEST(session_task_window_states_on_a_long_meeting)
 {
 	if (!stories())
