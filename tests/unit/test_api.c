@@ -563,7 +563,7 @@ TEST(api_invalid_utf8_never_breaks_answers)
 				     .confidence = -1 };
 	CHECK(tacit_store_add_segment(s, id, &seg, NULL) == TACIT_OK);
 	char *exported = NULL;
-	CHECK(tacit_store_export(s, id, TACIT_EXPORT_JSON, &exported) == TACIT_OK);
+	CHECK(tacit_store_export(s, id, TACIT_FORMAT_JSON, &exported) == TACIT_OK);
 	CHECK(exported && strstr(exported, "caf\xEF\xBF\xBD"));
 	tacit_free(exported);
 	tacit_store_close(s);
