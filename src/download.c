@@ -3,7 +3,8 @@
  * includes curl.h. Invariants: DEST.partial always holds a prefix of the server's file
  * exactly as received (so resuming re-hashes it and appends); DEST.partial.json names its
  * source and validators; a file reaches DEST only after its sha256 verified, by fsync,
- * rename and a directory fsync.
+ * rename and a directory fsync. Over 1,000 lines but one idea (getting one model file,
+ * resumably and verified): splitting it would spread those invariants over several files.
  */
 #include "internal.h"
 

@@ -7,7 +7,7 @@
  */
 #include "internal.h"
 
-#include "../src/asr.h"
+#include "asr.h"
 #include "asr_engine.h"
 #include "probe.h"
 #include "utf8.h"

@@ -8,7 +8,7 @@
  */
 #include "internal.h"
 
-#include "asr.h"
+#include "asr_serve.h"
 #include "basics.h"
 #include "custom.h"
 #include "devices.h"

@@ -1,9 +1,9 @@
 /*
- * asr.h — the whisper side of tacit-worker (worker/asr.c): loads the engine on a LOAD
+ * asr_serve.h — the whisper side of tacit-worker (worker/asr_serve.c): loads the engine on a LOAD
  * with engine "asr" and answers TRANSCRIBE requests with SEGMENT frames, then DONE.
  */
-#ifndef TACIT_WORKER_ASR_H
-#define TACIT_WORKER_ASR_H
+#ifndef TACIT_WORKER_ASR_SERVE_H
+#define TACIT_WORKER_ASR_SERVE_H
 
 #include "internal.h"
 

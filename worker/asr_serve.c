@@ -1,12 +1,12 @@
 /*
- * asr.c — tacit-worker's transcription engine: the whisper.cpp adapter (asr_engine.c)
+ * asr_serve.c — tacit-worker's transcription engine: the whisper.cpp adapter (asr_engine.c)
  * behind the framed protocol. Segments are sent as they are found, so the parent can
  * show them (and stop the request) before the whole window is decoded. Frames go out on
  * stdout from the main thread only.
  */
 #include "internal.h"
 
-#include "asr.h"
+#include "asr_serve.h"
 #include "asr_engine.h"
 #include "proto.h"
 
