@@ -1804,10 +1804,16 @@ struct tacit_live_event {
 	const char *json;    /* NULL when none */
 };
 
-/* Receives events. Called on the library's threads (transcription or analysis), one call
- * at a time (calls are serialized), never from inside tacit_live_push(). Pointers are
- * valid during the call only. It must return quickly and must not call
- * tacit_live_stop() or tacit_live_close(). */
+/* Receives events, one call at a time and in order, with no lock of the meeting held.
+ * It runs on whichever thread finds events waiting and nobody delivering them: the
+ * library's transcription or analysis thread, or a caller's thread inside
+ * tacit_live_add_segment(), tacit_live_wait_idle(), tacit_live_stop() or
+ * tacit_live_close() (never inside tacit_live_push()). It may call tacit_live_push(),
+ * tacit_live_add_segment(), tacit_live_ask(), tacit_live_suggest() and
+ * tacit_live_abort(); the events those cause are delivered after it returns. It must not
+ * call tacit_live_stop(), tacit_live_close() or tacit_live_wait_idle(). Pointers are
+ * valid during the call only; it should return quickly. tacit_live_stop() has delivered
+ * the STOPPED event before it returns. */
 typedef void (*tacit_live_event_fn)(const struct tacit_live_event *ev, void *user);
 
 /* An event as one JSON line (no newline): {"type":"final","session":1,"segment":3,
