@@ -8,6 +8,7 @@
 
 #include "citations.h"
 #include "grammar.h"
+#include "meeting.h"
 #include "plan.h"
 #include "transcript.h"
 
@@ -308,14 +309,19 @@ TEST(meeting_map_reduce_on_stories260k)
 	CHECK_EQ_INT(tacit_llm_open(&lp, &llm), TACIT_OK);
 	if (llm && t) {
 		struct tacit_meeting_params mp = tacit_meeting_default_params();
+		struct meeting_outcome oc;
 		char *json = NULL;
 		mp.task = TACIT_TASK_SUGGEST;
 		mp.max_tokens = 200;
-		enum tacit_status st = tacit_meeting_run(llm, t, &mp, &json);
+		enum tacit_status st = meeting_run(llm, t, &mp, NULL, &json, &oc);
 		if (st != TACIT_OK)
 			fprintf(stderr, "  %s\n", tacit_errmsg());
 		CHECK_EQ_INT(st, TACIT_OK);
 		check_task_json(mp.task, json, t->n);
+		/* The transcript is longer than the context: every window is read (a call
+		 * each), then merged (at least one more call). One pass would be n_windows 1. */
+		CHECK(oc.n_windows > 1);
+		CHECK(oc.n_calls > oc.n_windows);
 		tacit_free(json);
 	}
 	tacit_llm_close(llm);
