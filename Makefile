@@ -2,6 +2,7 @@
 #
 #   make            libtacit (static + shared), the tacit command, tools
 #   make test       unit, integration and fuzz-corpus tests; SAN=1 for ASan+UBSan
+#   make test-fast  the unit tests that load no model, and the fuzz corpora (seconds)
 #   make bench      benchmarks -> bench/results/*.jsonl and *.md; BENCH="NAME ..." for some
 #   make demo       the main job on a sample meeting
 #   make fuzz       libFuzzer builds of every fuzz target (clang)
@@ -76,7 +77,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TOOLS := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all test bench demo fuzz clean format format-check
+.PHONY: all test test-fast bench demo fuzz clean format format-check
 all: $(LIBA) $(LIBSO) $(TACIT) $(WORKER) $(TOOLS)
 
 $(BUILD)/obj/%.o: %.c
@@ -119,6 +120,10 @@ $(BUILD)/tools/%: tools/%.c $(LIBA)
 
 test: all $(UNIT) $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run
+
+# The unit tests that load no model (TEST, not TEST_MODEL) and the fuzz corpora.
+test-fast: $(UNIT) $(FUZZ_REPLAY)
+	BUILD=$(BUILD) UNIT_ARGS=--fast INTEGRATION= tests/run
 
 # BENCH="ask_state llm" runs only those (bench/*.c binaries or bench/*.sh scripts)
 bench: all $(BENCHES)

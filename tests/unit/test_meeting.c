@@ -248,7 +248,7 @@ static void check_task_json(enum tacit_task task, const char *json, size_t n_seg
 	yyjson_doc_free(d);
 }
 
-TEST(meeting_tasks_give_valid_json_on_stories260k)
+TEST_MODEL(meeting_tasks_give_valid_json_on_stories260k)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -292,7 +292,7 @@ TEST(meeting_tasks_give_valid_json_on_stories260k)
 	tacit_transcript_free(t);
 }
 
-TEST(meeting_map_reduce_on_stories260k)
+TEST_MODEL(meeting_map_reduce_on_stories260k)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
