@@ -66,7 +66,8 @@ struct stream {
 static void on_piece(const char *piece, size_t len, void *user)
 {
 	struct stream *s = user;
-	s->n_pieces++;
+	/* atomic: a test reads the count from another thread while this one streams */
+	__atomic_add_fetch(&s->n_pieces, 1, __ATOMIC_SEQ_CST);
 	buf_add(&s->text, piece, len);
 }
 
