@@ -95,7 +95,7 @@ static bool on_load(float progress, void *user)
 {
 	struct chat_job *j = user;
 	(void)progress;
-	return !j->cancel;
+	return !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED);
 }
 
 /* ---- the thread ------------------------------------------------------------------ */
@@ -106,7 +106,7 @@ static bool take_slot(struct chat_job *j)
 	static const char waiting[] = "waiting for another question to be answered";
 	bool told = false;
 	pthread_mutex_lock(&slot_mu);
-	while (slot_busy && !j->cancel) {
+	while (slot_busy && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED)) {
 		struct timespec ts;
 		if (!told) {
 			pthread_mutex_unlock(&slot_mu);
@@ -123,7 +123,7 @@ static bool take_slot(struct chat_job *j)
 		}
 		pthread_cond_timedwait(&slot_cond, &slot_mu, &ts);
 	}
-	bool got = !slot_busy && !j->cancel;
+	bool got = !slot_busy && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED);
 	if (got)
 		slot_busy = true;
 	pthread_mutex_unlock(&slot_mu);
@@ -224,7 +224,7 @@ static int job_read(struct api_stream *s, struct buf *out)
 	if (j->ended)
 		return -1;
 	if (api_stopping(j->api)) {
-		j->cancel = 1; /* the server stops: so does the answer */
+		__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED); /* the server stops: so does the answer */
 		j->ended = true;
 		return -1;
 	}
@@ -257,7 +257,7 @@ static int job_read(struct api_stream *s, struct buf *out)
 static void job_free(struct api_stream *s)
 {
 	struct chat_job *j = (struct chat_job *)s;
-	j->cancel = 1;
+	__atomic_store_n(&j->cancel, 1, __ATOMIC_RELAXED); /* read by the job's thread */
 	pthread_join(j->thread, NULL); /* the model worker has ended when this returns */
 	buf_release(&j->frames);
 	pthread_cond_destroy(&j->cond);
