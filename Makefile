@@ -2,6 +2,8 @@
 #
 #   make            libtacit (static + shared), the tacit command, tools
 #   make test       unit, integration and fuzz-corpus tests; SAN=1 for ASan+UBSan
+#   make test-fast  the unit tests that load no model, and the fuzz corpora (seconds)
+#   make test-tsan  the threaded tests under ThreadSanitizer (builds into build-tsan/)
 #   make bench      benchmarks -> bench/results/*.jsonl and *.md; BENCH="NAME ..." for some
 #   make demo       the main job on a sample meeting
 #   make fuzz       libFuzzer builds of every fuzz target (clang)
@@ -36,6 +38,10 @@ SAN ?=
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(SAN),thread)
+# ThreadSanitizer (gcc's libtsan); `make test-tsan` runs the threaded tests under it
+BUILD ?= build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 else
 BUILD ?= build
 SANFLAGS :=
@@ -84,7 +90,7 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TOOLS := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 EXAMPLES := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 
-.PHONY: all test bench demo fuzz clean format format-check
+.PHONY: all test test-fast test-tsan bench demo fuzz clean format format-check
 all: $(LIBA) $(LIBSO) $(TACIT) $(WORKER) $(TOOLS) $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
@@ -149,6 +155,32 @@ $(BUILD)/examples/%: examples/%.c $(LIBA)
 test: all $(UNIT) $(FUZZ_REPLAY)
 	BUILD=$(BUILD) tests/run
 
+# The unit tests that load no model (TEST, not TEST_MODEL) and the fuzz corpora.
+test-fast: $(UNIT) $(FUZZ_REPLAY)
+	BUILD=$(BUILD) UNIT_ARGS=--fast INTEGRATION= tests/run
+
+# ThreadSanitizer over the threaded code: the unit tests without a model, those with one
+# that run threads around the worker (live meetings, the API's watchdog, pause, cancel,
+# stop), and the serve scripts (cli_live.sh and live_privacy.sh take 7 and 2.5 minutes
+# under TSan: TSAN_SCRIPTS="cli_live live_privacy" runs them). Every process's reports
+# (the worker's too, whose stderr the tests do not show) go to $(BUILD)/tsan/; any fails.
+TSAN_UNIT := --fast + api_live_meeting api_live_close_aborts llm_cancel_during \
+	live_stop_cancels_suggestion
+TSAN_SCRIPTS := serve_security serve_chat_cancel
+ifeq ($(SAN),thread)
+test-tsan: all $(UNIT)
+	@rm -rf $(BUILD)/tsan && mkdir -p $(BUILD)/tsan
+	BUILD=$(BUILD) UNIT_ARGS="$(TSAN_UNIT)" INTEGRATION="$(TSAN_SCRIPTS)" FUZZ=0 \
+		TSAN_OPTIONS="ignore_noninstrumented_modules=1 suppressions=$(CURDIR)/tests/tsan.supp log_path=$(CURDIR)/$(BUILD)/tsan/report $(TSAN_OPTIONS)" \
+		tests/run; rc=$$?; \
+	if ls $(BUILD)/tsan/report.* >/dev/null 2>&1; then \
+		cat $(BUILD)/tsan/report.*; echo "FAIL: ThreadSanitizer reports above (kept in $(BUILD)/tsan/)"; exit 1; \
+	fi; exit $$rc
+else
+test-tsan:
+	$(MAKE) --no-print-directory SAN=thread test-tsan
+endif
+
 # BENCH="ask_state llm" runs only those (bench/*.c binaries or bench/*.sh scripts)
 bench: all $(BENCHES)
 	BUILD=$(BUILD) bench/run $(BENCH)
@@ -171,7 +203,7 @@ format-check:
 	clang-format --dry-run --Werror include/*.h src/*.[ch] cli/*.[ch] worker/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(WORKER_OBJ:.o=.d)
 endif

@@ -44,6 +44,9 @@ static void triad_slice(const struct triad *t, int index, size_t *lo, size_t *hi
 	*hi = index == t->n_threads - 1 ? t->n : *lo + chunk;
 }
 
+/* Not instrumented under a sanitizer: each thread owns its slice, and a checked load
+ * costs more than the memory it reads (under TSan the figure fell to 0.3 GB/s). */
+__attribute__((no_sanitize("address", "thread", "undefined")))
 static void triad_pass(struct triad *t, size_t lo, size_t hi)
 {
 	double *restrict a = t->a;

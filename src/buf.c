@@ -1,6 +1,6 @@
 /*
  * buf.c — growable buffer. The empty buffer points at a static "" so data is never NULL
- * and init needs no allocation.
+ * and init needs no allocation; nothing writes to that "" (threads share it).
  */
 #include "internal.h"
 
@@ -25,7 +25,9 @@ void buf_release(struct buf *b)
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->data[0] = '\0';
+	/* the shared "" is never written: every thread's empty buffers point at it */
+	if (b->alloc)
+		b->data[0] = '\0';
 	b->failed = false;
 }
 

@@ -30,11 +30,13 @@
 #define CUSTOM_DEFAULT_MEM_LIMIT (8ull << 30)
 #define PROBE_OUTPUT_MAX (64u << 10)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
+/* ASan and TSan reserve terabytes of address space for their shadow memory: a sanitized
+ * probe cannot run under RLIMIT_AS at all. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UNDER_SANITIZER 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define UNDER_SANITIZER 1
 #endif
 #endif
 
@@ -183,7 +185,7 @@ static enum tacit_status run_probe(const char *path, const struct tacit_custom_p
 	pid = fork();
 	if (pid == 0) {
 		/* the child: only async-signal-safe calls until exec */
-#ifndef UNDER_ASAN
+#ifndef UNDER_SANITIZER
 		if (p->mem_limit_bytes)
 			setrlimit(RLIMIT_AS, &as);
 #else

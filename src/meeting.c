@@ -505,6 +505,7 @@ out:
 		outcome->last = r.last;
 		outcome->n_windows = (int)plan.n;
 		outcome->answer_window = focus + 1;
+		outcome->n_calls = r.n_calls;
 	}
 	for (size_t w = 0; r.paths && w < plan.n; w++)
 		free(r.paths[w]);

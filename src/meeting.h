@@ -31,6 +31,7 @@ struct meeting_outcome {
 	struct tacit_llm_stats last; /* the last model call's */
 	int n_windows;               /* of the plan; 1 = one pass */
 	int answer_window;           /* 1-based window an answer came from alone; 0 = all */
+	int n_calls;                 /* model calls: one per window read, one per merge */
 	int states_loaded, states_saved;
 };
 

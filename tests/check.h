@@ -1,7 +1,8 @@
 /*
  * check.h — the tiny test harness: TEST(name) defines and registers a test case,
- * CHECK(cond) records a failure with file:line and goes on, SKIP(why) ends a case as
- * skipped (say why: a missing model, no ../shared). tests/unit/main.c runs them all.
+ * TEST_MODEL(name) one that loads a model (left out by `unit-tests --fast`), CHECK(cond)
+ * records a failure with file:line and goes on, SKIP(why) ends a case as skipped (say
+ * why: a missing model, no ../shared). tests/unit/main.c runs them all.
  */
 #ifndef TACIT_CHECK_H
 #define TACIT_CHECK_H
@@ -14,6 +15,7 @@ struct test_case {
 	const char *name;
 	const char *file;
 	void (*fn)(void);
+	bool model; /* loads a model: slow, so `make test-fast` leaves it out */
 	struct test_case *next;
 };
 
@@ -27,14 +29,22 @@ const char *test_shared_dir(void);
 /* Writes len bytes to dir/name (creating parent dirs); returns the full path (static). */
 const char *test_write_file(const char *dir, const char *name, const void *data, size_t len);
 
-#define TEST(name)                                                                           \
+#define TEST_CASE_(name, loads_model)                                                        \
 	static void test_##name(void);                                                       \
-	static struct test_case test_case_##name = { #name, __FILE__, test_##name, NULL };  \
+	static struct test_case test_case_##name = { #name, __FILE__, test_##name, loads_model, NULL }; \
 	__attribute__((constructor)) static void test_register_##name(void)                 \
 	{                                                                                    \
 		test_register(&test_case_##name);                                            \
 	}                                                                                    \
 	static void test_##name(void)
+
+#define TEST(name) TEST_CASE_(name, false)
+
+/* A case that loads a model: stories260K, a whisper or VAD model, a generated one (in
+ * the worker or in this process). `unit-tests --fast` leaves these out and runs the
+ * others with TACIT_WORKER pointing nowhere, so an untagged case that starts a model
+ * worker fails there and gets tagged. */
+#define TEST_MODEL(name) TEST_CASE_(name, true)
 
 #define CHECK(cond)                                                                          \
 	do {                                                                                 \

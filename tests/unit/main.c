@@ -1,6 +1,7 @@
 /*
- * main.c — runs every registered TEST (or those whose name contains argv[1]), each with a
- * fresh temp dir, and ends with the line "N passed, N failed, N skipped".
+ * main.c — runs every registered TEST (or those whose name contains one of the
+ * arguments), each with a fresh temp dir and home, and ends with the line "N passed,
+ * N failed, N skipped". A first argument --fast leaves out the TEST_MODEL cases.
  */
 #include "../check.h"
 
@@ -86,10 +87,20 @@ const char *test_write_file(const char *dir, const char *name, const void *data,
 	return path;
 }
 
+static bool matches(const char *name, char **filters, int n_filters)
+{
+	for (int i = 0; i < n_filters; i++)
+		if (strstr(name, filters[i]))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, skipped = 0;
-	const char *filter = argc > 1 ? argv[1] : NULL;
+	int passed = 0, failed = 0, skipped = 0, left_out = 0;
+	bool fast = argc > 1 && strcmp(argv[1], "--fast") == 0;
+	char **filters = argv + 1 + fast;
+	int n_filters = argc - 1 - fast;
 
 	/* Tests must never touch the user's real tacit data, and each case gets a home of
 	 * its own, so no case depends on what another left behind (settings, sessions). */
@@ -99,8 +110,15 @@ int main(int argc, char **argv)
 
 	int n = 0;
 	for (struct test_case *tc = head; tc; tc = tc->next) {
-		if (filter && !strstr(tc->name, filter))
+		if (n_filters && !matches(tc->name, filters, n_filters))
 			continue;
+		if (fast && tc->model) {
+			left_out++;
+			continue;
+		}
+		/* an untagged case must not start a model worker: there it cannot */
+		if (fast)
+			setenv("TACIT_WORKER", "/nonexistent/tacit-worker (unit-tests --fast: tag the case TEST_MODEL)", 1);
 		snprintf(home, sizeof(home), "%s/home-%d", run, n++);
 		mkdir(home, 0700);
 		setenv("TACIT_HOME", home, 1);
@@ -124,6 +142,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	}
 	rmdir(run);
+	if (left_out)
+		printf("fast: %d cases that load a model left out\n", left_out);
 	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;
 }

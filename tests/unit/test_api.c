@@ -268,7 +268,7 @@ TEST(api_history_and_settings)
 	api_free(api);
 }
 
-TEST(api_chat_needs_a_model)
+TEST_MODEL(api_chat_needs_a_model)
 {
 	struct api *api = new_api();
 	struct buf out;
@@ -340,7 +340,7 @@ static int n_states(int64_t id)
 	return n;
 }
 
-TEST(api_chat_reuses_the_saved_transcript_state)
+TEST_MODEL(api_chat_reuses_the_saved_transcript_state)
 {
 	struct api *api = new_api();
 	const char *model = stories();
@@ -395,7 +395,7 @@ TEST(api_chat_reuses_the_saved_transcript_state)
 	api_free(api);
 }
 
-TEST(api_custom_models)
+TEST_MODEL(api_custom_models)
 {
 	struct api *api = new_api();
 	struct buf out;

@@ -137,7 +137,7 @@ static struct api_stream *open_events(struct api *api)
 	return s;
 }
 
-TEST(api_live_meeting)
+TEST_MODEL(api_live_meeting)
 {
 	char llm[4096], asr[4096], vad[4096], body[16384];
 	if (!models(llm, asr, vad, sizeof(llm)))
@@ -283,7 +283,7 @@ static void *stop_main(void *arg)
 	return NULL;
 }
 
-TEST(api_live_close_aborts_a_stop)
+TEST_MODEL(api_live_close_aborts_a_stop)
 {
 	char llm[4096], asr[4096], vad[4096], body[16384];
 	if (!models(llm, asr, vad, sizeof(llm)))

@@ -442,7 +442,7 @@ static size_t load_reference(const char *path, struct ref_turn *out, size_t max)
 	return m;
 }
 
-TEST(vad_real_silero_on_ami_meeting)
+TEST_MODEL(vad_real_silero_on_ami_meeting)
 {
 	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
 	const char *wav = shared_file("audio/ami-en2002b-4speakers-15s.wav");
@@ -525,7 +525,7 @@ static bool collect(const struct tacit_asr_segment *s, void *user)
 	return c->stop_after == 0 || c->n_calls < c->stop_after;
 }
 
-TEST(asr_pipeline_random_tiny)
+TEST_MODEL(asr_pipeline_random_tiny)
 {
 	const char *model = random_tiny();
 	const char *jfk = shared_file("audio/jfk.wav");
@@ -649,7 +649,7 @@ static bool on_live(const struct tacit_asr_segment *s, void *user)
 	return true;
 }
 
-TEST(asr_stream_live_two_utterances)
+TEST_MODEL(asr_stream_live_two_utterances)
 {
 	const char *model = random_tiny();
 	const char *jfk = shared_file("audio/jfk.wav");
@@ -690,7 +690,7 @@ TEST(asr_stream_live_two_utterances)
 
 /* A crash inside whisper.cpp (here: an abort injected into the worker) fails the call
  * with TACIT_ERR_WORKER; the caller lives on, and the next call starts a new worker. */
-TEST(asr_worker_crash_recovers)
+TEST_MODEL(asr_worker_crash_recovers)
 {
 	const char *model = random_tiny();
 	const char *jfk = shared_file("audio/jfk.wav");
@@ -780,7 +780,7 @@ static bool is_lang_code(const char *s)
 	return true;
 }
 
-TEST(asr_language_detected_and_fixed)
+TEST_MODEL(asr_language_detected_and_fixed)
 {
 	const char *model = random_tiny();
 	const char *jfk = shared_file("audio/jfk.wav");
@@ -879,7 +879,7 @@ static void wait_idle(struct tacit_asr_stream *s)
 	CHECK(asr_stream_idle(s));
 }
 
-TEST(asr_stream_final_never_changes)
+TEST_MODEL(asr_stream_final_never_changes)
 {
 	const char *model = random_tiny();
 	const char *jfk = shared_file("audio/jfk.wav");
@@ -941,7 +941,7 @@ TEST(asr_stream_final_never_changes)
 /* A live meeting stores the language whisper detects in its speech, once it is settled
  * (not only at the end, as an import does): read from a second store connection while
  * the meeting still runs, and still there after the stop. */
-TEST(asr_live_meeting_stores_language)
+TEST_MODEL(asr_live_meeting_stores_language)
 {
 	const char *model = random_tiny();
 	const char *jfk = shared_file("audio/jfk.wav");

@@ -43,7 +43,7 @@ static size_t n_custom(void)
 	return n;
 }
 
-TEST(custom_add_list_resolve_forget)
+TEST_MODEL(custom_add_list_resolve_forget)
 {
 	struct tacit_custom_models *list = NULL;
 	char *name = NULL, *path = NULL;
@@ -112,7 +112,7 @@ TEST(custom_add_list_resolve_forget)
 	free(dir);
 }
 
-TEST(custom_moved_and_changed_files)
+TEST_MODEL(custom_moved_and_changed_files)
 {
 	struct tacit_custom_models *list = NULL;
 	char *path = NULL, moved[4096];
@@ -151,7 +151,7 @@ TEST(custom_moved_and_changed_files)
 	free(file);
 }
 
-TEST(custom_refuses_truncated_and_hostile_files)
+TEST_MODEL(custom_refuses_truncated_and_hostile_files)
 {
 	const char *src = stories();
 	size_t before = n_custom();
@@ -199,7 +199,7 @@ TEST(custom_refuses_truncated_and_hostile_files)
 	free(dir);
 }
 
-TEST(custom_probe_failures_leave_the_caller_standing)
+TEST_MODEL(custom_probe_failures_leave_the_caller_standing)
 {
 	const char *src = stories();
 	if (!src)

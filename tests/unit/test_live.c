@@ -341,7 +341,7 @@ static void add(struct tacit_live *l, int i)
 	CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK);
 }
 
-TEST(live_replayed_meeting_folds_and_stops)
+TEST_MODEL(live_replayed_meeting_folds_and_stops)
 {
 	const char *model = test_model();
 	if (!model)
@@ -440,7 +440,7 @@ static int n_children(void)
 	return n;
 }
 
-TEST(live_stop_cancels_suggestion_close_stops_worker)
+TEST_MODEL(live_stop_cancels_suggestion_close_stops_worker)
 {
 	const char *model = test_model();
 	if (!model)
@@ -481,7 +481,7 @@ TEST(live_stop_cancels_suggestion_close_stops_worker)
 	CHECK_EQ_INT(n_children(), 0);
 }
 
-TEST(live_suggestions_pause_on_low_battery)
+TEST_MODEL(live_suggestions_pause_on_low_battery)
 {
 	const char *model = test_model();
 	if (!model)
@@ -990,7 +990,7 @@ static void *asker_main(void *arg)
 	return NULL;
 }
 
-TEST(live_remote_question_answered_from_the_live_context)
+TEST_MODEL(live_remote_question_answered_from_the_live_context)
 {
 	const char *model = test_model();
 	if (!model)
@@ -1079,7 +1079,7 @@ static void *stopper_main(void *arg)
 	return NULL;
 }
 
-TEST(live_abort_ends_a_stop_in_progress)
+TEST_MODEL(live_abort_ends_a_stop_in_progress)
 {
 	const char *model = test_model();
 	if (!model)
@@ -1198,7 +1198,7 @@ static long first_child(void)
 	return pid;
 }
 
-TEST(live_worker_keeps_the_normal_priority)
+TEST_MODEL(live_worker_keeps_the_normal_priority)
 {
 	const char *model = test_model();
 	if (!model)
@@ -1226,7 +1226,7 @@ static bool has_summary(struct seen *s)
 	return s->n[TACIT_LIVE_SUMMARY] > 0;
 }
 
-TEST(live_idle_fold_keeps_a_short_window_for_the_stop)
+TEST_MODEL(live_idle_fold_keeps_a_short_window_for_the_stop)
 {
 	const char *model = test_model();
 	if (!model)

@@ -67,11 +67,12 @@ struct stream {
 static void on_piece(const char *piece, size_t len, void *user)
 {
 	struct stream *s = user;
-	s->n_pieces++;
+	/* atomic: a test reads the count from another thread while this one streams */
+	__atomic_add_fetch(&s->n_pieces, 1, __ATOMIC_SEQ_CST);
 	buf_add(&s->text, piece, len);
 }
 
-TEST(llm_generate_streams_and_is_deterministic)
+TEST_MODEL(llm_generate_streams_and_is_deterministic)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -114,7 +115,7 @@ TEST(llm_generate_streams_and_is_deterministic)
 	tacit_llm_close(llm);
 }
 
-TEST(llm_grammar_constrains_output)
+TEST_MODEL(llm_grammar_constrains_output)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -136,7 +137,7 @@ TEST(llm_grammar_constrains_output)
 	tacit_llm_close(llm);
 }
 
-TEST(llm_errors_are_distinct)
+TEST_MODEL(llm_errors_are_distinct)
 {
 	struct tacit_llm_params p = tacit_llm_default_params();
 	struct tacit_llm *llm = NULL;
@@ -189,7 +190,7 @@ static void on_piece_cancel(const char *piece, size_t len, void *user)
 	__atomic_store_n((int *)flag, 1, __ATOMIC_RELAXED);
 }
 
-TEST(llm_cancel_during_generation_and_prompt)
+TEST_MODEL(llm_cancel_during_generation_and_prompt)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -286,7 +287,7 @@ static void *bg_generate(void *arg)
 	return NULL;
 }
 
-TEST(llm_pause_holds_the_worker_until_resumed_or_cancelled)
+TEST_MODEL(llm_pause_holds_the_worker_until_resumed_or_cancelled)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -360,7 +361,7 @@ static void crash_and_recover(const char *how, int after, const char *expect)
 	tacit_llm_close(llm);
 }
 
-TEST(llm_worker_crash_segv)
+TEST_MODEL(llm_worker_crash_segv)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -378,21 +379,21 @@ TEST(llm_worker_crash_segv)
 	free(saved);
 }
 
-TEST(llm_worker_crash_abort_midstream)
+TEST_MODEL(llm_worker_crash_abort_midstream)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
 	crash_and_recover("abort", 3, "killed by signal 6 (a GGML_ASSERT");
 }
 
-TEST(llm_worker_crash_sigkill)
+TEST_MODEL(llm_worker_crash_sigkill)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
 	crash_and_recover("kill", 2, "killed by signal 9 (out of memory?)");
 }
 
-TEST(llm_worker_killed_from_outside_while_idle)
+TEST_MODEL(llm_worker_killed_from_outside_while_idle)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -415,7 +416,7 @@ TEST(llm_worker_killed_from_outside_while_idle)
 	tacit_llm_close(llm);
 }
 
-TEST(llm_hung_worker_is_killed_after_grace)
+TEST_MODEL(llm_hung_worker_is_killed_after_grace)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -486,7 +487,7 @@ static bool collect(const char *piece, size_t len, void *user)
 /* The worker's own greedy and top-k samplers against llama.cpp's chain (greedy, or
  * top-k -> temp -> dist) on a real model, in process: the same tokens for the same
  * seed, with and without a grammar that rejects many of the unconstrained picks. */
-TEST(llm_fast_sampler_matches_llama_chain)
+TEST_MODEL(llm_fast_sampler_matches_llama_chain)
 {
 	if (!model_path())
 		SKIP("no ../shared/models/stories260K.gguf");

@@ -248,7 +248,7 @@ static void check_task_json(enum tacit_task task, const char *json, size_t n_seg
 	yyjson_doc_free(d);
 }
 
-TEST(meeting_tasks_give_valid_json_on_stories260k)
+TEST_MODEL(meeting_tasks_give_valid_json_on_stories260k)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -292,7 +292,7 @@ TEST(meeting_tasks_give_valid_json_on_stories260k)
 	tacit_transcript_free(t);
 }
 
-TEST(meeting_map_reduce_on_stories260k)
+TEST_MODEL(meeting_map_reduce_on_stories260k)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -309,14 +309,19 @@ TEST(meeting_map_reduce_on_stories260k)
 	CHECK_EQ_INT(tacit_llm_open(&lp, &llm), TACIT_OK);
 	if (llm && t) {
 		struct tacit_meeting_params mp = tacit_meeting_default_params();
+		struct meeting_outcome oc;
 		char *json = NULL;
 		mp.task = TACIT_TASK_SUGGEST;
 		mp.max_tokens = 200;
-		enum tacit_status st = tacit_meeting_run(llm, t, &mp, &json);
+		enum tacit_status st = meeting_run(llm, t, &mp, NULL, &json, &oc);
 		if (st != TACIT_OK)
 			fprintf(stderr, "  %s\n", tacit_errmsg());
 		CHECK_EQ_INT(st, TACIT_OK);
 		check_task_json(mp.task, json, t->n);
+		/* The transcript is longer than the context: every window is read (a call
+		 * each), then merged (at least one more call). One pass would be n_windows 1. */
+		CHECK(oc.n_windows > 1);
+		CHECK(oc.n_calls > oc.n_windows);
 		tacit_free(json);
 	}
 	tacit_llm_close(llm);

@@ -222,9 +222,15 @@ TEST(probe_real_machine)
 
 TEST(bandwidth_triad_measures_something)
 {
-	/* small arrays: this only checks the machinery, not the figure */
+	/* Small arrays (they may sit in cache), so the bounds are physics, not this
+	 * machine: any CPU since the 1990s streams more than 0.5 GB/s, even under a
+	 * sanitizer, and no cache reaches 10 TB/s. A figure outside means a broken timer,
+	 * byte count or thread team. */
 	double gbs = bandwidth_measure(2, 4u << 20);
-	CHECK(gbs > 0.1 && gbs < 100000);
+	if (gbs <= 0.5 || gbs >= 10000)
+		fprintf(stderr, "  measured %.3f GB/s\n", gbs);
+	CHECK(gbs > 0.5);
+	CHECK(gbs < 10000);
 }
 
 TEST(gpu_bandwidth_table)

@@ -77,7 +77,7 @@ static enum tacit_status task(struct tacit_store *s, int64_t id, struct tacit_ll
 	return st;
 }
 
-TEST(session_task_stores_results_and_reuses_saved_state)
+TEST_MODEL(session_task_stores_results_and_reuses_saved_state)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -191,7 +191,7 @@ static void note_status(const char *text, void *user)
 	fprintf(stderr, "  status: %s\n", text);
 }
 
-TEST(session_task_cancelled_stores_nothing_but_keeps_the_state)
+TEST_MODEL(session_task_cancelled_stores_nothing_but_keeps_the_state)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -342,7 +342,7 @@ static enum tacit_status long_task(struct tacit_store *s, int64_t id, struct tac
 /* The web chat's question on a very long meeting: nothing in it matches, so an answer
  * would have mapped over every window (9 minutes on 104,858 segments); it now fails at
  * once with a message, and a matching question still reads its one window. */
-TEST(session_task_answer_on_a_huge_meeting_is_bounded)
+TEST_MODEL(session_task_answer_on_a_huge_meeting_is_bounded)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -379,7 +379,7 @@ out:
 	buf_release(&text);
 }
 
-TEST(session_task_window_states_on_a_long_meeting)
+TEST_MODEL(session_task_window_states_on_a_long_meeting)
 {
 	if (!stories())
 		SKIP("no ../shared/models/stories260K.gguf");
@@ -568,7 +568,7 @@ static void damage_states(int64_t id)
 		closedir(d);
 }
 
-TEST(session_task_damaged_state_with_a_warm_cache)
+TEST_MODEL(session_task_damaged_state_with_a_warm_cache)
 {
 	/* the worker holds another meeting's prompt, which shares the instructions with this
 	 * one; this meeting's state file is damaged: the failed load empties the cache, and
