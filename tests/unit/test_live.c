@@ -566,7 +566,7 @@ static bool collect_text(const struct tacit_segment *seg, void *user)
 	return true;
 }
 
-TEST(live_two_producers_keep_segment_order)
+TEST_MODEL(live_two_producers_keep_segment_order)
 {
 	const char *model = test_model();
 	if (!model)

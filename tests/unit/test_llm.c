@@ -579,7 +579,7 @@ TEST_MODEL(llm_fast_sampler_matches_llama_chain)
 	llm_engine_free(llm);
 }
 
-TEST(worker_with_another_protocol_is_refused)
+TEST_MODEL(worker_with_another_protocol_is_refused)
 {
 	struct workerproc w;
 	workerproc_init(&w, "model worker", "llama.cpp");

@@ -244,7 +244,7 @@ TEST(gpu_bandwidth_table)
 
 /* Run in a fresh process by devices_come_from_the_worker (earlier tests in this process
  * load backends on purpose: the VAD and the engines). */
-TEST(devices_child_probe)
+TEST_MODEL(devices_child_probe)
 {
 	if (!getenv("TACIT_TEST_DEVICES_CHILD"))
 		SKIP("runs in the child of devices_come_from_the_worker");
@@ -267,7 +267,7 @@ TEST(devices_child_probe)
 	CHECK_EQ_INT(n_backends, 0);
 }
 
-TEST(devices_come_from_the_worker)
+TEST_MODEL(devices_come_from_the_worker)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
