@@ -477,6 +477,14 @@ enum tacit_status tacit_store_open(const char *path, struct tacit_store **out)
 			goto out;
 		}
 	}
+	if (s->dir) {
+		/* Created private before SQLite opens it (SQLite would create it under the
+		 * umask, readable by others until the chmod below); its -wal and -shm files
+		 * take the database file's mode. */
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
 	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		st = tacit_fail(status_of(rc), "cannot open session store '%s': %s", path,
