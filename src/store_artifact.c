@@ -51,8 +51,8 @@ enum tacit_status tacit_store_add_artifact(struct tacit_store *s, int64_t sessio
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_text(st, 2, a->kind, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(st, 3, a->json);
-	bind_text_or_null(st, 4, a->markdown);
+	bind_text_utf8(st, 3, a->json);
+	bind_text_utf8(st, 4, a->markdown);
 	sqlite3_bind_text(st, 5, a->model ? a->model : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, a->prompt_version ? a->prompt_version : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 7, a->created_ms ? a->created_ms : store_now_ms());
@@ -122,7 +122,7 @@ enum tacit_status tacit_store_add_chat(struct tacit_store *s, int64_t session_id
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_text(st, 2, m->role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, m->text, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 3, m->text);
 	bind_text_or_null(st, 4, m->model);
 	sqlite3_bind_int64(st, 5, m->created_ms ? m->created_ms : store_now_ms());
 	return insert_row(s, st, session_id, "add a chat message", out_id);
@@ -142,7 +142,7 @@ enum tacit_status tacit_store_add_suggestion(struct tacit_store *s, int64_t sess
 		return ret;
 	sqlite3_bind_int64(st, 2, g->at_ms);
 	sqlite3_bind_text(st, 3, g->kind ? g->kind : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, g->text, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 4, g->text);
 	bind_text_or_null(st, 5, g->model);
 	sqlite3_bind_int64(st, 6, g->created_ms ? g->created_ms : store_now_ms());
 	return insert_row(s, st, session_id, "add a suggestion", out_id);

@@ -22,7 +22,7 @@ enum tacit_status store_custom_put(struct tacit_store *s, const struct store_cus
 				     &st);
 	if (ret != TACIT_OK)
 		return ret;
-	sqlite3_bind_text(st, 1, r->name, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 1, r->name);
 	sqlite3_bind_text(st, 2, r->path, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, r->file_bytes);
 	sqlite3_bind_int64(st, 4, r->mtime_ns);

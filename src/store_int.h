@@ -11,6 +11,8 @@
 
 #include <sqlite3.h>
 
+#include "utf8.h"
+
 struct tacit_store {
 	sqlite3 *db;
 	char *path;  /* as opened, for messages */
@@ -54,6 +56,22 @@ static inline void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, i);
+}
+
+/* Binds text a person or a model wrote (titles, segments, names, chat, artifacts) as
+ * valid UTF-8: a library caller may pass any bytes, and everything stored must be text
+ * (bad bytes become U+FFFD). NULL binds SQL NULL. */
+static inline void bind_text_utf8(sqlite3_stmt *st, int i, const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	char *fixed = NULL;
+	if (v && !utf8_valid(v, n))
+		fixed = utf8_repair(v, n, &n);
+	if (!v)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, fixed ? fixed : v, (int)n, SQLITE_TRANSIENT);
+	free(fixed);
 }
 
 /* The column's text, "" for SQL NULL; valid until the statement steps again. */

@@ -62,7 +62,7 @@ enum tacit_status tacit_store_session_create(struct tacit_store *s, const struct
 				     &st);
 	if (ret != TACIT_OK)
 		return ret;
-	sqlite3_bind_text(st, 1, p.title, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 1, p.title);
 	sqlite3_bind_int64(st, 2, p.started_ms);
 	sqlite3_bind_text(st, 3, p.language ? p.language : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, p.models ? p.models : "", -1, SQLITE_TRANSIENT);
@@ -145,7 +145,7 @@ static enum tacit_status update_session(struct tacit_store *s, const char *sql, 
 	if (ret != TACIT_OK)
 		return ret;
 	if (text)
-		sqlite3_bind_text(st, 1, text, -1, SQLITE_TRANSIENT);
+		bind_text_utf8(st, 1, text);
 	else
 		sqlite3_bind_int64(st, 1, num);
 	sqlite3_bind_int64(st, 2, id);
@@ -281,7 +281,7 @@ static enum tacit_status speaker_id(struct tacit_store *s, int64_t session_id, c
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_text(st, 2, label, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 2, label);
 	ret = step_done(s, st, "add a speaker");
 	if (ret != TACIT_OK)
 		return ret;
@@ -289,7 +289,7 @@ static enum tacit_status speaker_id(struct tacit_store *s, int64_t session_id, c
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_int64(st, 1, session_id);
-	sqlite3_bind_text(st, 2, label, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 2, label);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
@@ -337,7 +337,7 @@ static enum tacit_status insert_segment(struct tacit_store *s, int64_t session_i
 		sqlite3_bind_int64(st, 4, spk);
 	else
 		sqlite3_bind_null(st, 4);
-	sqlite3_bind_text(st, 5, seg->text, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 5, seg->text);
 	sqlite3_bind_int(st, 6, final);
 	if (seg->confidence >= 0)
 		sqlite3_bind_double(st, 7, seg->confidence);
@@ -445,9 +445,9 @@ enum tacit_status tacit_store_speaker_name(struct tacit_store *s, int64_t sessio
 		ret = prep(s, "UPDATE speakers SET name = ? WHERE session_id = ? AND label = ?", &st);
 	if (ret != TACIT_OK)
 		return ret;
-	bind_text_or_null(st, 1, name && *name ? name : NULL);
+	bind_text_utf8(st, 1, name && *name ? name : NULL);
 	sqlite3_bind_int64(st, 2, session_id);
-	sqlite3_bind_text(st, 3, label, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 3, label);
 	ret = step_done(s, st, "name a speaker");
 	if (ret == TACIT_OK && sqlite3_changes(s->db) == 0)
 		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "session %lld has no speaker '%s'", (long long)session_id, label);

@@ -57,6 +57,6 @@ enum tacit_status tacit_store_setting_set(struct tacit_store *s, const char *key
 		return ret;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	if (value)
-		sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+		bind_text_utf8(st, 2, value);
 	return step_done(s, st, "save a setting");
 }

@@ -1047,3 +1047,35 @@ TEST(store_import_qmsum_sample)
 	CHECK_EQ_INT(tacit_store_check(s), TACIT_OK);
 	tacit_store_close(s);
 }
+
+static bool copy_text(const struct tacit_segment *seg, void *user)
+{
+	snprintf(user, 64, "%s|%s", seg->speaker ? seg->speaker : "", seg->text);
+	return false; /* the first is enough */
+}
+
+/* A library caller may hand the store any bytes: what is stored is always UTF-8 (a
+ * title with a Windows-1252 byte broke the History list and every JSON answer). */
+TEST(store_keeps_only_utf8_text)
+{
+	struct tacit_store *s = NULL;
+	struct tacit_session ss;
+	struct tacit_session_params p = tacit_session_default_params();
+	int64_t id = 0;
+	char got[64] = "";
+	CHECK_EQ_INT(tacit_store_open(":memory:", &s), TACIT_OK);
+	if (!s)
+		return;
+	p.title = "caf\xe9 review";
+	CHECK_EQ_INT(tacit_store_session_create(s, &p, &id), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_get(s, id, &ss), TACIT_OK);
+	CHECK_STR(ss.title, "caf\xef\xbf\xbd review");
+	CHECK_EQ_INT(tacit_store_session_rename(s, id, "bad \xff\xfe end"), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_get(s, id, &ss), TACIT_OK);
+	CHECK_STR(ss.title, "bad \xef\xbf\xbd\xef\xbf\xbd end");
+	struct tacit_segment seg = { .start_ms = 0, .end_ms = 1000, .speaker = "Jos\xe9", .text = "half \xe2\x82" };
+	CHECK_EQ_INT(tacit_store_add_segment(s, id, &seg, NULL), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_segments(s, id, false, copy_text, got), TACIT_OK);
+	CHECK_STR(got, "Jos\xef\xbf\xbd|half \xef\xbf\xbd");
+	tacit_store_close(s);
+}
