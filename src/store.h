@@ -19,6 +19,14 @@ enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
 /* How long a write waits for another connection's lock before it fails (ms). */
 #define STORE_BUSY_MS 5000
 
+/* Sets how long this handle's statements wait for another connection's lock (ms; 0:
+ * fail at once) and returns the previous wait. Writers that must never stall (a live
+ * meeting's audio and segments) try with a short wait and retry later. */
+int store_set_busy_ms(struct tacit_store *s, int ms);
+/* Whether the handle's last failure was another connection holding the lock (SQLite's
+ * BUSY or LOCKED): the same write may succeed later. Read it right after the failure. */
+bool store_was_busy(const struct tacit_store *s);
+
 /* A pragma's value on the store's own connection, as text (caller frees); tests read
  * the per-connection settings with it, which no other connection can see. */
 enum tacit_status store_pragma(struct tacit_store *s, const char *name, char **out);
