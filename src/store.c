@@ -514,6 +514,11 @@ enum tacit_status tacit_store_open(const char *path, struct tacit_store **out)
 		store_prune_model_states(s, b.len > 0); /* b: the default store's path */
 	if (st == TACIT_OK && s->dir)
 		recording_remove_leftovers(s);
+	if (st == TACIT_OK && s->dir && store_journal_replay(s, NULL) != TACIT_OK) {
+		/* never fatal: the journal stays and the next open tries again */
+		tacit_log(TACIT_LOG_WARN, "segments that waited for the store are not stored yet: %s", tacit_errmsg());
+		tacit_clear_error();
+	}
 out:
 	if (st != TACIT_OK) {
 		tacit_store_close(s);

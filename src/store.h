@@ -131,4 +131,23 @@ typedef void (*store_audio_fn)(struct tacit_store *s, int64_t id, const char *re
 			       int64_t bytes_durable);
 enum tacit_status store_audio_unfinished(struct tacit_store *s, store_audio_fn fn);
 
+/* ---- final segments waiting for the store (store_journal.c) --------------------- */
+
+/* A live meeting's journal of final segments that another writer's lock keeps out of the
+ * store: created (locked, 0600) under <store dir>/live/; each append is fdatasync'ed
+ * before it returns; clear() empties it once they are committed; close() removes an
+ * empty one and keeps one with segments for the next open. */
+struct tacit_segment;
+struct store_journal;
+enum tacit_status store_journal_open(struct tacit_store *s, int64_t session_id, struct store_journal **out);
+enum tacit_status store_journal_append(struct store_journal *j, const struct tacit_segment *seg);
+void store_journal_clear(struct store_journal *j);
+void store_journal_close(struct store_journal *j);
+/* Stores the segments of every journal no meeting holds (a crash left them) into their
+ * sessions, in each journal's order, skipping those the session already has (same
+ * times and text), and removes each journal once stored; *n_added (may be NULL) counts
+ * the new segments. A failed journal stays for the next call (the first failure is
+ * returned). tacit_store_open() calls it. */
+enum tacit_status store_journal_replay(struct tacit_store *s, size_t *n_added);
+
 #endif
