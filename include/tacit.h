@@ -2113,9 +2113,11 @@ struct tacit_recording;
 
 /* Starts the session's next audio chunk: a 16-bit little-endian PCM WAV file under
  * <data dir>/audio/<session id>/, recorded in the store. Samples are appended with
- * tacit_recording_write(); the file is fdatasync'ed and its durable length committed to
- * the store whenever half a second of audio or one second of wall time has
- * accumulated, so a crash or power cut loses at most about a second. The WAV header
+ * tacit_recording_write(); the file is fdatasync'ed whenever half a second of audio or
+ * one second of wall time has accumulated, so a crash or power cut loses at most about
+ * a second. The file is the durable record: its length in the store is a hint, updated
+ * at a sync when no other process holds the store's write lock (audio never waits for
+ * the database; a busy store neither fails nor blocks a write or a sync). The WAV header
  * is kept current at each sync; a recording left unfinished by a crash is repaired
  * (header fixed to the audio actually on disk, sha256 recorded) by the next
  * tacit_store_open() that sees it, unless its writer is still alive (a file lock says
@@ -2131,10 +2133,13 @@ TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, c
 						  size_t n_frames);
 /* Makes everything written so far durable now. */
 TACIT_API enum tacit_status tacit_recording_sync(struct tacit_recording *rec);
-/* Bytes of PCM data known to be on disk (and recorded in the store). */
+/* Bytes of PCM data known to be on disk (the store's row may lag behind them while
+ * another process writes to the store). */
 TACIT_API uint64_t tacit_recording_durable_bytes(const struct tacit_recording *rec);
 /* Syncs, finalizes the header, records the file's sha256 and frees rec (also on
- * failure). Accepts NULL. */
+ * failure). Accepts NULL. When another process holds the store's write lock past the
+ * busy timeout the file is complete and the row is finished by the next
+ * tacit_store_open() (TACIT_OK). */
 TACIT_API enum tacit_status tacit_recording_close(struct tacit_recording *rec);
 
 struct tacit_audio_file {

@@ -19,6 +19,8 @@
 #include <yyjson.h>
 
 #define IMPORT_MAX_BYTES ((size_t)256 << 20)
+/* Segments per transaction of an import: a few tens of milliseconds of write lock. */
+#define IMPORT_SLICE ((size_t)1000)
 
 struct tacit_import_params tacit_import_default_params(void)
 {
@@ -156,10 +158,10 @@ static int count_words(const char *s)
 /* Adds the parsed segments to the session: their own times when the file has them,
  * else back-to-back turns lasting words * 60 s / wpm (at least 1 s). */
 static enum tacit_status add_segments(struct tacit_store *s, int64_t session_id, const struct tacit_transcript *t,
-				      bool timed, int wpm)
+				      bool timed, int wpm, int64_t *cursor_io)
 {
 	enum tacit_status st = TACIT_OK;
-	int64_t cursor = 0;
+	int64_t cursor = *cursor_io;
 	for (size_t i = 0; i < t->n && st == TACIT_OK; i++) {
 		const struct segment *g = &t->segs[i];
 		int64_t dur = (int64_t)count_words(g->text) * 60000 / wpm;
@@ -175,6 +177,7 @@ static enum tacit_status add_segments(struct tacit_store *s, int64_t session_id,
 		cursor = seg.end_ms;
 		st = tacit_store_add_segment(s, session_id, &seg, NULL);
 	}
+	*cursor_io = cursor;
 	return st;
 }
 
@@ -201,7 +204,7 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 {
 	struct tacit_import_params p = params ? *params : tacit_import_default_params();
 	struct tacit_transcript *t = NULL;
-	int64_t session_id = 0;
+	int64_t session_id = 0, cursor = 0;
 	struct buf data, title, settings;
 	enum tacit_status st;
 
@@ -285,17 +288,29 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	sp.settings_json = settings.data;
 	sp.times_synthesized = !timed;
 	sp.language = t->language;
-	st = store_batch_begin(s);
+	/* Committed in slices, so a big transcript never holds the store's write lock for
+	 * seconds (a live meeting in another process writes meanwhile). Until its end is
+	 * stored the session reads as unfinished; a failure deletes what was stored. */
+	st = tacit_store_session_create(s, &sp, &session_id);
 	if (st != TACIT_OK)
 		goto out;
-	st = tacit_store_session_create(s, &sp, &session_id);
-	if (st == TACIT_OK)
-		st = add_segments(s, session_id, t, timed, p.words_per_minute);
+	for (size_t at = 0; st == TACIT_OK && at < t->n; at += IMPORT_SLICE) {
+		struct tacit_transcript part = *t;
+		part.segs = t->segs + at;
+		part.n = t->n - at < IMPORT_SLICE ? t->n - at : IMPORT_SLICE;
+		if ((st = store_batch_begin(s)) == TACIT_OK)
+			st = store_batch_end(s, add_segments(s, session_id, &part, timed, p.words_per_minute, &cursor));
+	}
 	if (st == TACIT_OK)
 		st = tacit_store_session_end(s, session_id, 0);
-	st = store_batch_end(s, st);
-	if (st == TACIT_OK && out_id)
+	if (st != TACIT_OK) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		tacit_store_session_delete(s, session_id);
+		st = tacit_fail(st, "%s", msg);
+	} else if (out_id) {
 		*out_id = session_id;
+	}
 out:
 	tacit_transcript_free(t);
 	buf_release(&settings);

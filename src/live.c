@@ -407,6 +407,11 @@ static enum tacit_status stop_aborted(struct tacit_live *l)
 			  (long long)l->session_id, (long long)l->session_id);
 }
 
+static enum tacit_status end_session(struct tacit_live *l)
+{
+	return tacit_store_session_end(l->seg_store, l->session_id, 0);
+}
+
 enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 {
 	enum tacit_status st = TACIT_OK;
@@ -435,6 +440,12 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		pthread_join(l->asr_thread, NULL);
 		l->asr_started = false;
 	}
+	/* every final segment is stored (and queued for the analysis) before the summary */
+	st = live_held_drain(l);
+	if (st != TACIT_OK && aborted(l))
+		return stop_aborted(l);
+	if (st != TACIT_OK)
+		return st;
 	if (l->llm_started) {
 		pthread_mutex_lock(&l->q_mu);
 		l->stop_req = true;
@@ -458,9 +469,9 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 	}
 	if (aborted(l))
 		return stop_aborted(l);
-	pthread_mutex_lock(&l->seg_mu);
-	st = tacit_store_session_end(l->seg_store, l->session_id, 0);
-	pthread_mutex_unlock(&l->seg_mu);
+	st = live_store_retry(l, end_session);
+	if (st != TACIT_OK && aborted(l))
+		return stop_aborted(l);
 	if (st == TACIT_OK) {
 		char json[256];
 		snprintf(json, sizeof(json),
@@ -508,6 +519,7 @@ void tacit_live_close(struct tacit_live *l)
 	live_event_flush(l); /* a thread delivering events is done with them */
 	tacit_llm_close(l->llm); /* stops the worker for good */
 	tacit_recording_close(l->rec);
+	live_held_release(l); /* after an aborted stop its journal keeps what still waits */
 	tacit_asr_stream_close(l->stream);
 	tacit_asr_close(l->asr);
 	tacit_store_close(l->llm_store);

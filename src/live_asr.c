@@ -1,8 +1,8 @@
 /*
- * live_asr.c — the transcription thread and its pause gate ("transcription first"), and
- * the one door of final segments (whisper's and tacit_live_add_segment()'s): a final
- * segment is committed to the store before anyone hears of it, then queued for the
- * analysis thread. The transcription thread never waits on the language model.
+ * live_asr.c — the transcription thread and its pause gate ("transcription first"). Its
+ * final segments go through live_accept_final() (live_final.c); while some wait for a
+ * busy store it tries again between audio chunks. The transcription thread never waits
+ * on the language model, nor on another process's lock on the store.
  */
 #include "internal.h"
 
@@ -15,6 +15,8 @@
 /* Transcription first (see asr_gate()): how often a paused model's transcription thread
  * looks whether whisper is done when no audio comes. */
 #define GATE_POLL_MS 50
+/* How often segments that wait for a busy store are tried again when no audio comes. */
+#define HELD_POLL_MS 250
 
 bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms)
 {
@@ -29,74 +31,6 @@ int64_t live_backlog_limit(double setting_ms)
 	return setting_ms > 600000 ? 600000 : (int64_t)setting_ms;
 }
 
-static int speaker_of_label(const char *label)
-{
-	if (label && !strcmp(label, "Me"))
-		return TACIT_SPEAKER_ME;
-	if (label && !strcmp(label, "Them"))
-		return TACIT_SPEAKER_THEM;
-	return TACIT_SPEAKER_UNKNOWN;
-}
-
-/* Hands a copy of the segment to the analysis thread; with seg_mu held, so the queue's
- * order is the store's (the model cites segments by their place in it). */
-static enum tacit_status queue_pending(struct tacit_live *l, struct pending *p)
-{
-	enum tacit_status st = TACIT_OK;
-	pthread_mutex_lock(&l->q_mu);
-	if (l->n_pend == l->pend_alloc) {
-		size_t na = l->pend_alloc ? l->pend_alloc * 2 : 64;
-		struct pending *np = realloc(l->pend, na * sizeof(*np));
-		if (!np) {
-			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		l->pend = np;
-		l->pend_alloc = na;
-	}
-	l->pend[l->n_pend++] = *p;
-	p->speaker = p->text = NULL;
-	l->idle = false;
-	pthread_cond_broadcast(&l->q_cond);
-out:
-	pthread_mutex_unlock(&l->q_mu);
-	return st;
-}
-
-/* Stores a final segment, announces it, and hands it to the analysis thread. Its number,
- * its event and its place in the analysis queue are all taken under seg_mu, so two
- * producers (the transcription thread and tacit_live_add_segment() callers) cannot
- * number in one order and queue or tell in another. The event is delivered after
- * seg_mu is released: the callback may add a segment itself. */
-enum tacit_status live_accept_final(struct tacit_live *l, const char *label, const char *text, int64_t start_ms,
-				    int64_t end_ms, float confidence)
-{
-	struct tacit_segment seg = { .start_ms = start_ms, .end_ms = end_ms, .speaker = label, .text = text,
-				     .confidence = confidence };
-	struct pending p = { NULL, NULL, start_ms, end_ms };
-	enum tacit_status st = TACIT_OK;
-	if (l->p.analyze && (!(p.speaker = strdup(label ? label : "")) || !(p.text = strdup(text)))) {
-		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	pthread_mutex_lock(&l->seg_mu);
-	st = tacit_store_add_segment(l->seg_store, l->session_id, &seg, NULL);
-	if (st == TACIT_OK) {
-		struct tacit_live_event ev = { .type = TACIT_LIVE_FINAL, .segment_no = ++l->n_segments,
-					       .start_ms = start_ms, .end_ms = end_ms,
-					       .speaker = speaker_of_label(label), .label = label, .text = text };
-		live_event_queue(l, &ev);
-		if (l->p.analyze)
-			st = queue_pending(l, &p);
-	}
-	pthread_mutex_unlock(&l->seg_mu);
-	live_event_deliver(l);
-out:
-	free(p.speaker);
-	free(p.text);
-	return st;
-}
-
 bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)
 {
 	struct tacit_live *l = user;
@@ -106,7 +40,10 @@ bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)
 		struct tacit_segment seg = { .start_ms = start, .end_ms = end, .speaker = label, .text = s->text,
 					     .confidence = s->confidence };
 		pthread_mutex_lock(&l->seg_mu);
-		tacit_store_set_partial(l->seg_store, l->session_id, &seg);
+		int old = store_set_busy_ms(l->seg_store, 0); /* a preview: a busy store skips it */
+		if (tacit_store_set_partial(l->seg_store, l->session_id, &seg) != TACIT_OK)
+			tacit_clear_error();
+		store_set_busy_ms(l->seg_store, old);
 		pthread_mutex_unlock(&l->seg_mu);
 		struct tacit_live_event ev = { .type = TACIT_LIVE_PARTIAL, .start_ms = start, .end_ms = end,
 					       .speaker = s->speaker, .label = label, .text = s->text };
@@ -169,6 +106,10 @@ static void store_language(struct tacit_live *l, bool at_end)
 	pthread_mutex_lock(&l->seg_mu);
 	enum tacit_status st = store_session_set_language(l->seg_store, l->session_id, lang);
 	pthread_mutex_unlock(&l->seg_mu);
+	if (st != TACIT_OK && store_was_busy(l->seg_store) && !at_end) {
+		tacit_clear_error(); /* another process is writing: the next chunk tries again */
+		return;
+	}
 	if (st != TACIT_OK)
 		live_emit_text(l, TACIT_LIVE_WARNING, "cannot store the meeting's language: %s", tacit_errmsg());
 	l->lang_stored = true;
@@ -186,14 +127,16 @@ void *live_asr_main(void *arg)
 	pthread_mutex_lock(&l->a_mu);
 	while (st == TACIT_OK) {
 		while (l->aq_len == 0 && !l->a_eof && !l->a_quit && st == TACIT_OK) {
-			if (!l->gate_paused) {
+			bool paused = l->gate_paused, held = live_held_waiting(l);
+			if (!paused && !held) {
 				pthread_cond_wait(&l->a_cond, &l->a_mu);
 				continue;
 			}
-			/* the model waits: look at whisper's progress even when no audio comes */
+			/* the model waits: look at whisper's progress even when no audio comes;
+			 * segments wait for the store: try again */
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += GATE_POLL_MS * 1000000L;
+			ts.tv_nsec += (paused ? GATE_POLL_MS : HELD_POLL_MS) * 1000000L;
 			if (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
@@ -201,9 +144,13 @@ void *live_asr_main(void *arg)
 			if (pthread_cond_timedwait(&l->a_cond, &l->a_mu, &ts) == 0 || l->aq_len || l->a_eof || l->a_quit)
 				continue;
 			pthread_mutex_unlock(&l->a_mu);
-			st = tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel); /* takes whisper's results */
+			if (held)
+				live_held_retry(l);
+			if (paused) /* takes whisper's results */
+				st = tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel);
 			pthread_mutex_lock(&l->a_mu);
-			asr_gate(l, false);
+			if (paused)
+				asr_gate(l, false);
 		}
 		if (l->a_quit || l->aq_len == 0 || st != TACIT_OK)
 			break;
@@ -235,6 +182,8 @@ void *live_asr_main(void *arg)
 		}
 		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
 		store_language(l, false);
+		if (live_held_waiting(l))
+			live_held_retry(l);
 
 		pthread_mutex_lock(&l->a_mu);
 		asr_gate(l, false);
@@ -252,6 +201,8 @@ void *live_asr_main(void *arg)
 	pthread_mutex_unlock(&l->a_mu);
 	store_language(l, true);
 	char close_err[512] = "";
+	if (live_held_waiting(l))
+		live_held_retry(l);
 	pthread_mutex_lock(&l->seg_mu);
 	tacit_store_set_partial(l->seg_store, l->session_id, NULL);
 	if (l->rec && tacit_recording_close(l->rec) != TACIT_OK && st == TACIT_OK)

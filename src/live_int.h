@@ -29,9 +29,11 @@
  *  - a_mu + a_cond: the audio queue, a_eof/a_busy/a_quit, the transcription thread's
  *    failure; the gate's state. asr_gate() calls llm_pause() with it held, which takes
  *    the worker's sig_mu (workerproc.c): a_mu -> sig_mu.
- *  - seg_mu: seg_store (the segment store connection), rec, n_segments. A final
- *    segment's store write, number, FINAL event and pending copy are taken with it held,
- *    so every order agrees with the store's: seg_mu -> q_mu, seg_mu -> ev_mu.
+ *  - seg_mu: seg_store (the segment store connection), rec, n_segments, the segments
+ *    waiting for a busy store (held, journal). A final segment's store write, number,
+ *    FINAL event and pending copy are taken with it held, so every order agrees with the
+ *    store's: seg_mu -> q_mu, seg_mu -> ev_mu. A write under it waits at most a short
+ *    busy timeout (live_final.c), never another process's whole transaction.
  *  - q_mu + q_cond: everything the analysis thread is asked to do (pend, asks,
  *    suggest_req, stopping, stop_req, quit, done, idle, ready, job, cur_remote, stop_*).
  *  - ev_mu + ev_cond: the event queue and which thread delivers it. Held only to move
@@ -113,10 +115,16 @@ struct tacit_live {
 	bool ev_delivering; /* a thread is draining the queue: one callback at a time */
 	pthread_t ev_thread; /* which one, while ev_delivering */
 
-	pthread_mutex_t seg_mu; /* seg_store, rec, n_segments */
+	pthread_mutex_t seg_mu; /* seg_store, rec, n_segments, held, journal */
 	struct tacit_store *seg_store;
 	struct tacit_recording *rec;
 	int64_t n_segments;
+	/* final segments waiting for a busy store, in order (live_final.c) */
+	struct held *held;
+	size_t n_held, held_alloc;
+	int held_waiting; /* atomic: n_held > 0, read without seg_mu */
+	struct store_journal *journal;
+	bool held_told, held_err_told;
 
 	pthread_mutex_t a_mu; /* the audio queue */
 	pthread_cond_t a_cond;
@@ -214,10 +222,26 @@ void live_event_flush(struct tacit_live *l);
 void live_event_discard(struct tacit_live *l);
 void live_emit_text(struct tacit_live *l, enum tacit_live_event_type type, const char *fmt, ...) TACIT_PRINTF(3, 4);
 
-/* ---- live_asr.c: final segments in, the transcription thread ---- */
-/* Stores a final segment, announces it, and hands it to the analysis thread. */
+/* ---- live_final.c: final segments in, held while the store is busy ---- */
+/* Stores a final segment, announces it, and hands it to the analysis thread; while the
+ * store is busy (or others wait before it) it waits in memory and in the journal and is
+ * announced once stored. Call with no lock of the meeting held. */
 enum tacit_status live_accept_final(struct tacit_live *l, const char *label, const char *text, int64_t start_ms,
 				    int64_t end_ms, float confidence);
+/* Whether segments wait for the store (a lock-free look for the transcription thread). */
+bool live_held_waiting(struct tacit_live *l);
+/* Tries once to store the waiting segments (takes seg_mu; no lock held). */
+void live_held_retry(struct tacit_live *l);
+/* The stop: tries until none waits; TACIT_ERR_CANCELLED after tacit_live_abort(), or a
+ * failure other than a busy store (the journal keeps them for the next open). */
+enum tacit_status live_held_drain(struct tacit_live *l);
+/* Runs fn (a write on seg_store, with seg_mu held and a short busy wait) until the store
+ * is not busy or the meeting is aborted; returns fn's last status. */
+enum tacit_status live_store_retry(struct tacit_live *l, enum tacit_status (*fn)(struct tacit_live *l));
+/* Close: frees the waiting segments; the journal keeps them for the next open. */
+void live_held_release(struct tacit_live *l);
+
+/* ---- live_asr.c: the transcription thread ---- */
 bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user);
 void *live_asr_main(void *arg);
 

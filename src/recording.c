@@ -3,7 +3,9 @@
  * (tacit_recording_*), whose header is made valid at each sync (every half second of
  * audio or every second); an import's file, adopted once complete; and at a store's
  * open, the repair of files a crash left unfinished. Each chunk's row (store_audio.c)
- * is committed before its file exists and counts only bytes already fdatasync'ed.
+ * is committed before its file exists and counts only bytes already fdatasync'ed. A
+ * live recording's durable progress is its file: the row's byte count is a hint, updated
+ * when the store is free, so audio never waits for another process's write lock.
  */
 #include "internal.h"
 
@@ -29,7 +31,9 @@ struct tacit_recording {
 	int sample_rate;
 	int channels;
 	uint64_t written;  /* PCM bytes written to the file */
-	uint64_t durable;  /* PCM bytes fdatasync'ed and recorded in the store */
+	uint64_t durable;  /* PCM bytes fdatasync'ed (header included) */
+	uint64_t hinted;   /* PCM bytes the row says are durable (a hint, may lag) */
+	bool hint_warned;  /* a hint update failed for another reason than a busy store */
 	uint64_t sync_bytes;
 	int64_t last_sync_ms;
 	bool failed;
@@ -174,6 +178,27 @@ out:
 	return TACIT_OK;
 }
 
+/* Records the durable length in the row without waiting for another writer's lock: a
+ * busy store leaves the hint behind and the next sync tries again (the file is the truth;
+ * a crash's repair reads it). Never fails the recording. */
+static void update_hint(struct tacit_recording *r)
+{
+	if (r->hinted == r->durable)
+		return;
+	int old = store_set_busy_ms(r->store, 0);
+	enum tacit_status st = store_audio_set_progress(r->store, r->id, r->durable, NULL, NULL);
+	bool busy = st != TACIT_OK && store_was_busy(r->store);
+	store_set_busy_ms(r->store, old);
+	if (st == TACIT_OK) {
+		r->hinted = r->durable;
+	} else if (!busy && !r->hint_warned) {
+		r->hint_warned = true;
+		tacit_log(TACIT_LOG_WARN, "recording '%s' goes on, but its progress is not recorded in the store: %s",
+			  r->path, tacit_errmsg());
+	}
+	tacit_clear_error();
+}
+
 enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 {
 	uint8_t h[WAV_HEADER];
@@ -181,18 +206,16 @@ enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_recording_sync: recording is NULL");
 	if (r->failed)
 		return tacit_fail(TACIT_ERR_IO, "recording '%s' failed earlier; its durable audio is kept", r->path);
-	if (r->written == r->durable)
-		return TACIT_OK;
-	wav_header(h, r->sample_rate, r->channels, (uint32_t)r->written);
-	if (!store_write_all(r->fd, h, sizeof(h), 0) || fdatasync(r->fd) != 0) {
-		r->failed = true;
-		return io_fail("write recording", r->path, errno);
+	if (r->written != r->durable) {
+		wav_header(h, r->sample_rate, r->channels, (uint32_t)r->written);
+		if (!store_write_all(r->fd, h, sizeof(h), 0) || fdatasync(r->fd) != 0) {
+			r->failed = true;
+			return io_fail("write recording", r->path, errno);
+		}
+		r->durable = r->written;
 	}
-	enum tacit_status ret = store_audio_set_progress(r->store, r->id, r->written, NULL, NULL);
-	if (ret != TACIT_OK)
-		return ret;
-	r->durable = r->written;
 	r->last_sync_ms = store_now_ms();
+	update_hint(r);
 	return TACIT_OK;
 }
 
@@ -248,8 +271,17 @@ enum tacit_status tacit_recording_close(struct tacit_recording *r)
 	enum tacit_status ret = tacit_recording_sync(r);
 	if (ret == TACIT_OK)
 		ret = sha256_file(r->path, hex);
-	if (ret == TACIT_OK)
+	if (ret == TACIT_OK) {
 		ret = store_audio_set_progress(r->store, r->id, r->durable, "closed", hex);
+		if (ret != TACIT_OK && store_was_busy(r->store)) {
+			/* the file is complete; the next store open, once the lock is released,
+			 * repairs the row from it (same bytes, same sha256) */
+			tacit_log(TACIT_LOG_INFO, "recording '%s' is complete; its row is finished at the next open (%s)",
+				  r->path, tacit_errmsg());
+			tacit_clear_error();
+			ret = TACIT_OK;
+		}
+	}
 	/* On failure the row stays 'recording' and the next open repairs the file. */
 	close(r->fd);
 	free(r->path);

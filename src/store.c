@@ -169,6 +169,7 @@ static enum tacit_status status_of(int rc)
 enum tacit_status store_db_fail(struct tacit_store *s, int rc, const char *what)
 {
 	enum tacit_status st = status_of(rc);
+	s->last_rc = rc;
 	const char *why = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	if (st == TACIT_ERR_NO_SPACE)
 		return tacit_fail(st, "cannot %s in '%s': %s (free some disk space)", what, s->path, why);
@@ -277,6 +278,22 @@ void store_shred_unlink(const char *path)
 	}
 	if (unlink(path) != 0 && errno != ENOENT)
 		tacit_log(TACIT_LOG_WARN, "cannot remove '%s': %s", path, strerror(errno));
+}
+
+/* ---- waiting for other writers ---------------------------------------------------- */
+
+int store_set_busy_ms(struct tacit_store *s, int ms)
+{
+	int old = s->busy_ms;
+	s->busy_ms = ms < 0 ? 0 : ms;
+	sqlite3_busy_timeout(s->db, s->busy_ms);
+	return old;
+}
+
+bool store_was_busy(const struct tacit_store *s)
+{
+	int rc = s ? s->last_rc & 0xff : 0;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
 /* ---- transactions ---------------------------------------------------------------- */
@@ -415,7 +432,7 @@ static enum tacit_status configure(struct tacit_store *s)
 		"PRAGMA synchronous = FULL",
 		"PRAGMA secure_delete = ON",
 	};
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	store_set_busy_ms(s, STORE_BUSY_MS);
 	if (s->dir) {
 		sqlite3_stmt *st;
 		enum tacit_status ret = prep(s, "PRAGMA journal_mode = WAL", &st);
@@ -505,6 +522,11 @@ enum tacit_status tacit_store_open(const char *path, struct tacit_store **out)
 		store_prune_model_states(s, b.len > 0); /* b: the default store's path */
 	if (st == TACIT_OK && s->dir)
 		recording_remove_leftovers(s);
+	if (st == TACIT_OK && s->dir && store_journal_replay(s, NULL) != TACIT_OK) {
+		/* never fatal: the journal stays and the next open tries again */
+		tacit_log(TACIT_LOG_WARN, "segments that waited for the store are not stored yet: %s", tacit_errmsg());
+		tacit_clear_error();
+	}
 out:
 	if (st != TACIT_OK) {
 		tacit_store_close(s);

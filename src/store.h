@@ -19,6 +19,14 @@ enum tacit_status store_batch_end(struct tacit_store *s, enum tacit_status st);
 /* How long a write waits for another connection's lock before it fails (ms). */
 #define STORE_BUSY_MS 5000
 
+/* Sets how long this handle's statements wait for another connection's lock (ms; 0:
+ * fail at once) and returns the previous wait. Writers that must never stall (a live
+ * meeting's audio and segments) try with a short wait and retry later. */
+int store_set_busy_ms(struct tacit_store *s, int ms);
+/* Whether the handle's last failure was another connection holding the lock (SQLite's
+ * BUSY or LOCKED): the same write may succeed later. Read it right after the failure. */
+bool store_was_busy(const struct tacit_store *s);
+
 /* A pragma's value on the store's own connection, as text (caller frees); tests read
  * the per-connection settings with it, which no other connection can see. */
 enum tacit_status store_pragma(struct tacit_store *s, const char *name, char **out);
@@ -122,5 +130,24 @@ enum tacit_status store_audio_set_progress(struct tacit_store *s, int64_t id, ui
 typedef void (*store_audio_fn)(struct tacit_store *s, int64_t id, const char *rel, int sample_rate, int channels,
 			       int64_t bytes_durable);
 enum tacit_status store_audio_unfinished(struct tacit_store *s, store_audio_fn fn);
+
+/* ---- final segments waiting for the store (store_journal.c) --------------------- */
+
+/* A live meeting's journal of final segments that another writer's lock keeps out of the
+ * store: created (locked, 0600) under <store dir>/live/; each append is fdatasync'ed
+ * before it returns; clear() empties it once they are committed; close() removes an
+ * empty one and keeps one with segments for the next open. */
+struct tacit_segment;
+struct store_journal;
+enum tacit_status store_journal_open(struct tacit_store *s, int64_t session_id, struct store_journal **out);
+enum tacit_status store_journal_append(struct store_journal *j, const struct tacit_segment *seg);
+void store_journal_clear(struct store_journal *j);
+void store_journal_close(struct store_journal *j);
+/* Stores the segments of every journal no meeting holds (a crash left them) into their
+ * sessions, in each journal's order, skipping those the session already has (same
+ * times and text), and removes each journal once stored; *n_added (may be NULL) counts
+ * the new segments. A failed journal stays for the next call (the first failure is
+ * returned). tacit_store_open() calls it. */
+enum tacit_status store_journal_replay(struct tacit_store *s, size_t *n_added);
 
 #endif

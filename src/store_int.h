@@ -18,6 +18,8 @@ struct tacit_store {
 	char *path;  /* as opened, for messages */
 	char *dir;   /* directory holding the database; NULL for :memory: */
 	int tx_depth;
+	int busy_ms; /* how long a write waits for another connection's lock */
+	int last_rc; /* SQLite's code of the last failure (store_was_busy) */
 };
 
 /* ---- statements and their failures ---------------------------------------------- */

@@ -246,6 +246,23 @@ enum tacit_status tacit_store_session_delete(struct tacit_store *s, int64_t id)
 	 * that the user asked to delete. */
 	if (ret == TACIT_OK)
 		ret = remove_session_files(s, id);
+	/* A big meeting's segments go first, in slices of their own transactions, so the
+	 * write lock is never held for seconds (a live meeting writes meanwhile). */
+	while (ret == TACIT_OK && s->tx_depth == 0) {
+		if ((ret = store_batch_begin(s)) != TACIT_OK)
+			break;
+		ret = prep(s,
+			   "DELETE FROM segments WHERE id IN (SELECT id FROM segments WHERE session_id = ? LIMIT 1000)",
+			   &st);
+		if (ret == TACIT_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			ret = step_done(s, st, "delete a session's segments");
+		}
+		int n = ret == TACIT_OK ? sqlite3_changes(s->db) : 0;
+		ret = store_batch_end(s, ret);
+		if (n == 0)
+			break;
+	}
 	if (ret == TACIT_OK)
 		ret = store_batch_begin(s);
 	if (ret != TACIT_OK)

@@ -1077,5 +1077,164 @@ TEST(store_keeps_only_utf8_text)
 	CHECK_EQ_INT(tacit_store_add_segment(s, id, &seg, NULL), TACIT_OK);
 	CHECK_EQ_INT(tacit_store_segments(s, id, false, copy_text, got), TACIT_OK);
 	CHECK_STR(got, "Jos\xef\xbf\xbd|half \xef\xbf\xbd");
+
+/* ---- a busy store: segments wait in a journal, recordings go on ---------------------- */
+
+struct texts {
+	char s[16][32];
+	int n;
+};
+
+static int text_fn(const struct tacit_segment *g, void *user)
+{
+	struct texts *t = user;
+	if (t->n < 16)
+		snprintf(t->s[t->n++], sizeof(t->s[0]), "%s", g->text);
+	return 0;
+}
+
+static int count_journals(const char *dir)
+{
+	char cmd[4200];
+	snprintf(cmd, sizeof(cmd), "ls '%s/live' 2>/dev/null | grep -c 'pending-.*\\.jsonl$'", dir);
+	FILE *p = popen(cmd, "r");
+	int n = -1;
+	if (p) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+TEST(store_journal_replay_keeps_order_without_duplicates)
+{
+	const char *dir = test_tmpdir();
+	char *db = path_in(dir, "journal.db");
+	struct tacit_store *s = NULL;
+	struct store_journal *j = NULL;
+	size_t added = 99;
+	CHECK_EQ_INT(tacit_store_open(db, &s), TACIT_OK);
+	if (!s)
+		return;
+	int64_t sid = new_session(s, "journal");
+	struct tacit_segment g[4] = {
+		{ .start_ms = 0, .end_ms = 900, .speaker = "Me", .text = "one", .confidence = 0.5f },
+		{ .start_ms = 1000, .end_ms = 1900, .speaker = "Them", .text = "two", .confidence = -1 },
+		{ .start_ms = 2000, .end_ms = 2900, .text = "three \"quoted\"\nline", .confidence = 0.9f },
+		{ .start_ms = 3000, .end_ms = 3900, .speaker = "Me", .text = "four", .confidence = 0.9f },
+	};
+	/* "one" was committed before a crash emptied the journal: it is not stored twice */
+	CHECK_EQ_INT(tacit_store_add_segment(s, sid, &g[0], NULL), TACIT_OK);
+	CHECK_EQ_INT(store_journal_open(s, sid, &j), TACIT_OK);
+	if (!j)
+		return;
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ_INT(store_journal_append(j, &g[i]), TACIT_OK);
+	/* held by its meeting: left alone */
+	CHECK_EQ_INT(store_journal_replay(s, &added), TACIT_OK);
+	CHECK_EQ_INT(added, 0);
+	CHECK_EQ_INT(count_segments(s, sid, false), 1);
+	store_journal_close(j); /* as a crash leaves it: not empty, unlocked */
+	CHECK_EQ_INT(count_journals(dir), 1);
+	CHECK_EQ_INT(store_journal_replay(s, &added), TACIT_OK);
+	CHECK_EQ_INT(added, 2);
+	CHECK_EQ_INT(count_journals(dir), 0);
+	CHECK_EQ_INT(store_journal_replay(s, &added), TACIT_OK);
+	CHECK_EQ_INT(added, 0);
+
+	/* the next store open replays a journal; an emptied one is removed at close */
+	CHECK_EQ_INT(store_journal_open(s, sid, &j), TACIT_OK);
+	if (j) {
+		CHECK_EQ_INT(store_journal_append(j, &g[3]), TACIT_OK);
+		store_journal_close(j);
+	}
+	CHECK_EQ_INT(store_journal_open(s, sid, &j), TACIT_OK);
+	if (j) {
+		CHECK_EQ_INT(store_journal_append(j, &g[3]), TACIT_OK);
+		store_journal_clear(j);
+		store_journal_close(j);
+	}
+	CHECK_EQ_INT(count_journals(dir), 1);
+	tacit_store_close(s);
+	CHECK_EQ_INT(tacit_store_open(db, &s), TACIT_OK);
+	if (!s)
+		return;
+	CHECK_EQ_INT(count_journals(dir), 0);
+	struct texts t = { .n = 0 };
+	CHECK_EQ_INT(tacit_store_segments(s, sid, false, text_fn, &t), TACIT_OK);
+	CHECK_EQ_INT(t.n, 4);
+	CHECK_STR(t.s[0], "one");
+	CHECK_STR(t.s[1], "two");
+	CHECK_STR(t.s[2], "three \"quoted\"\nline");
+	CHECK_STR(t.s[3], "four");
+
+	/* a journal whose session was deleted is dropped */
+	CHECK_EQ_INT(store_journal_open(s, sid, &j), TACIT_OK);
+	if (j) {
+		CHECK_EQ_INT(store_journal_append(j, &g[1]), TACIT_OK);
+		store_journal_close(j);
+	}
+	CHECK_EQ_INT(tacit_store_session_delete(s, sid), TACIT_OK);
+	CHECK_EQ_INT(store_journal_replay(s, &added), TACIT_OK);
+	CHECK_EQ_INT(count_journals(dir), 0);
+	tacit_store_close(s);
+}
+
+TEST(store_busy_fails_fast_and_recording_goes_on)
+{
+	const char *dir = test_tmpdir();
+	char *db = path_in(dir, "busy.db");
+	struct tacit_store *s = NULL;
+	struct tacit_recording *rec = NULL;
+	struct tacit_audio_file *files = NULL;
+	size_t n = 0;
+	int16_t pcm[1600];
+	sqlite3 *other = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &s), TACIT_OK);
+	if (!s)
+		return;
+	int64_t sid = new_session(s, "busy");
+	CHECK_EQ_INT(tacit_recording_open(s, sid, 16000, 1, &rec), TACIT_OK);
+	CHECK_EQ_INT(sqlite3_open(db, &other), SQLITE_OK);
+	CHECK_EQ_INT(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+
+	/* a write that may not wait fails at once and says the store was busy */
+	int old = store_set_busy_ms(s, 0);
+	CHECK_EQ_INT(old, STORE_BUSY_MS);
+	struct tacit_segment g = { .start_ms = 0, .end_ms = 900, .text = "held", .confidence = -1 };
+	double t0 = (double)store_now_ms();
+	CHECK(tacit_store_add_segment(s, sid, &g, NULL) != TACIT_OK);
+	CHECK(store_was_busy(s));
+	store_set_busy_ms(s, old);
+
+	/* audio never waits: 2 s of writes and syncs neither fail nor block */
+	for (int i = 0; rec && i < 20; i++) {
+		fill_pcm(pcm, 1600, (size_t)i * 1600);
+		CHECK_EQ_INT(tacit_recording_write(rec, pcm, 1600), TACIT_OK);
+	}
+	CHECK_EQ_INT(tacit_recording_sync(rec), TACIT_OK);
+	CHECK((double)store_now_ms() - t0 < 2000);
+	CHECK_EQ_INT(tacit_recording_durable_bytes(rec), 20 * 1600 * 2);
+	/* a close the lock blocks keeps the file; the next open finishes its row (a short
+	 * busy wait keeps the test quick) */
+	store_set_busy_ms(s, 100);
+	CHECK_EQ_INT(tacit_recording_close(rec), TACIT_OK);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+	tacit_store_close(s);
+	CHECK_EQ_INT(tacit_store_open(db, &s), TACIT_OK);
+	if (!s)
+		return;
+	CHECK_EQ_INT(tacit_store_audio_files(s, sid, &files, &n), TACIT_OK);
+	CHECK_EQ_INT(n, 1);
+	if (n == 1) {
+		uint32_t data = 0;
+		CHECK_STR(files[0].state, "repaired");
+		CHECK_EQ_INT(files[0].data_bytes, 20 * 1600 * 2);
+		CHECK(wav_consistent(files[0].path, &data));
+		CHECK_EQ_INT(data, 20 * 1600 * 2);
+	}
+	tacit_free(files);
 	tacit_store_close(s);
 }
