@@ -1077,6 +1077,8 @@ TEST(store_keeps_only_utf8_text)
 	CHECK_EQ_INT(tacit_store_add_segment(s, id, &seg, NULL), TACIT_OK);
 	CHECK_EQ_INT(tacit_store_segments(s, id, false, copy_text, got), TACIT_OK);
 	CHECK_STR(got, "Jos\xef\xbf\xbd|half \xef\xbf\xbd");
+	tacit_store_close(s);
+}
 
 /* ---- a busy store: segments wait in a journal, recordings go on ---------------------- */
 
@@ -1085,12 +1087,12 @@ struct texts {
 	int n;
 };
 
-static int text_fn(const struct tacit_segment *g, void *user)
+static bool text_fn(const struct tacit_segment *g, void *user)
 {
 	struct texts *t = user;
 	if (t->n < 16)
 		snprintf(t->s[t->n++], sizeof(t->s[0]), "%s", g->text);
-	return 0;
+	return true;
 }
 
 static int count_journals(const char *dir)
