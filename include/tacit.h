@@ -1462,6 +1462,10 @@ TACIT_API bool tacit_model_downloaded(const char *models_dir, const struct tacit
  *                                    final segment (default on; see above)
  *   live.asr_backlog_ms              untranscribed audio (ms) beyond which the model
  *                                    also waits (default 1000)
+ *   live.max_minutes                 the longest meeting, in minutes of audio (a resumed
+ *                                    meeting's earlier audio counts): there it stops
+ *                                    itself as tacit_live_stop() would, a STATUS event
+ *                                    saying why (default 480; 0.1 to 1440)
  * Power and load are read when a suggestion falls due (params.sysroot for tests).
  * --------------------------------------------------------------------------------- */
 
@@ -1580,7 +1584,10 @@ TACIT_API int64_t tacit_live_session_id(const struct tacit_live *live);
 
 /* Queues n_frames frames of 16 kHz float PCM (n_frames * n_channels values,
  * interleaved) for transcription and returns at once (copies the samples). Any thread.
- * Errors: TACIT_ERR_USAGE (not transcribing, or stopping), TACIT_ERR_NOMEM, or the
+ * Once the meeting reaches live.max_minutes of audio, it takes no more: the rest is
+ * dropped (TACIT_OK), and the meeting stops itself once that audio is transcribed (a
+ * TACIT_LIVE_STATUS event, then the stop's events up to TACIT_LIVE_STOPPED; then
+ * tacit_live_stop() returns that stop's result). Errors: TACIT_ERR_USAGE (not transcribing, or stopping), TACIT_ERR_NOMEM, or the
  * transcription thread's failure, once, when it has stopped on one. */
 TACIT_API enum tacit_status tacit_live_push(struct tacit_live *live, const float *pcm, size_t n_frames);
 
@@ -1610,8 +1617,10 @@ TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int ti
  * TACIT_LIVE_STOPPED. Blocks until done, or until tacit_live_abort() from another thread
  * or a signal handler ends it early. *out_summary_json (may be NULL) receives the
  * summary (caller frees with tacit_free()). Without a language model only the session
- * is ended. Call once; then tacit_live_close(). Errors: those of the model calls and of
- * the store; the session's transcript is durable either way. */
+ * is ended. Call once; then tacit_live_close(). On a meeting that stopped itself (it reached
+ * live.max_minutes, or the disk is full) it waits for that stop and returns its result.
+ * Errors: those of the model calls and of the store; the session's transcript is
+ * durable either way. */
 TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
 
 /* Ends the threads and frees everything. Work in progress is cancelled and the model

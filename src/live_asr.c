@@ -29,6 +29,14 @@ int64_t live_backlog_limit(double setting_ms)
 	return setting_ms > 600000 ? 600000 : (int64_t)setting_ms;
 }
 
+int64_t live_max_audio_ms(double setting_minutes)
+{
+	/* as for the backlog: a library caller may store anything */
+	double m = setting_minutes > 0 ? setting_minutes : LIVE_DEFAULT_MAX_MINUTES;
+	m = m < 0.1 ? 0.1 : m > 1440 ? 1440 : m;
+	return (int64_t)(m * 60000.0);
+}
+
 static int speaker_of_label(const char *label)
 {
 	if (label && !strcmp(label, "Me"))
@@ -266,10 +274,17 @@ void *live_asr_main(void *arg)
 		snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
 	}
 	l->a_eof = true;
+	bool limited = l->a_limited && !quit;
 	pthread_cond_broadcast(&l->a_cond);
 	pthread_mutex_unlock(&l->a_mu);
 	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED)
 		live_emit_text(l, TACIT_LIVE_WARNING, "transcription stopped: %s", l->a_errmsg);
+	if (limited && !aborted(l)) { /* everything it took is transcribed: it stops as a user would */
+		live_emit_text(l, TACIT_LIVE_STATUS,
+			       "the meeting reached its maximum length of %g minutes and stops (setting live.max_minutes)",
+			       (double)l->max_audio_ms / 60000.0);
+		live_stop_self(l);
+	}
 	if (l->n_gate_pauses)
 		tacit_log(TACIT_LOG_INFO, "live: the model waited for the transcription %llu times",
 			  (unsigned long long)l->n_gate_pauses);
