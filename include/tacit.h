@@ -797,9 +797,12 @@ struct tacit_recording;
 TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
 						 int sample_rate, int channels,
 						 struct tacit_recording **out);
-/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
- * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
- * more audio; what was already durable stays. */
+/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write or
+ * sync failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts
+ * no more audio: the file is cut back to the audio already durable, under a header that
+ * says so (a valid WAV), and tacit_recording_close() closes it as that. Audio written
+ * after the last successful sync never counts as durable, even if a later sync
+ * succeeds. */
 TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
 						  size_t n_frames);
 /* Makes everything written so far durable now. */

@@ -129,6 +129,7 @@ struct tacit_live {
 	int64_t max_audio_ms;   /* live.max_minutes */
 	int64_t a_limit_frames; /* max_audio_ms less the session's audio before this run */
 	bool a_limited;         /* the limit was reached: the meeting stops itself */
+	bool a_disk_full;       /* a final segment found the disk full: it stops itself */
 	enum tacit_status a_err;
 	char a_errmsg[512];
 	bool a_err_told;

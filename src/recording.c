@@ -33,6 +33,7 @@ struct tacit_recording {
 	uint64_t sync_bytes;
 	int64_t last_sync_ms;
 	bool failed;
+	bool cut; /* after the failure, the file was cut back to its durable part */
 };
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -174,6 +175,23 @@ out:
 	return TACIT_OK;
 }
 
+/* A write or a sync failed (a full disk, an I/O error): the recording stops there, and
+ * the file is cut back to the audio already durable, under a header that says so, so
+ * what was recorded stays playable. Nothing written since the last good fdatasync
+ * counts, even if a later one succeeds (the kernel may have dropped those pages and
+ * reports that only once). Cutting needs no new blocks, so it works on a full disk;
+ * when it fails all the same, the next open repairs the file. Returns the failure. */
+static enum tacit_status fail_and_cut(struct tacit_recording *r, const char *what, int err)
+{
+	uint8_t h[WAV_HEADER];
+	enum tacit_status ret = io_fail(what, r->path, err);
+	r->failed = true;
+	wav_header(h, r->sample_rate, r->channels, (uint32_t)r->durable);
+	r->cut = ftruncate(r->fd, (off_t)(WAV_HEADER + r->durable)) == 0 && store_write_all(r->fd, h, sizeof(h), 0) &&
+		 fdatasync(r->fd) == 0;
+	return ret;
+}
+
 enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 {
 	uint8_t h[WAV_HEADER];
@@ -184,10 +202,10 @@ enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 	if (r->written == r->durable)
 		return TACIT_OK;
 	wav_header(h, r->sample_rate, r->channels, (uint32_t)r->written);
-	if (!store_write_all(r->fd, h, sizeof(h), 0) || fdatasync(r->fd) != 0) {
-		r->failed = true;
-		return io_fail("write recording", r->path, errno);
-	}
+	if (!store_write_all(r->fd, h, sizeof(h), 0))
+		return fail_and_cut(r, "write recording", errno);
+	if (fdatasync(r->fd) != 0)
+		return fail_and_cut(r, "sync recording", errno);
 	enum tacit_status ret = store_audio_set_progress(r->store, r->id, r->written, NULL, NULL);
 	if (ret != TACIT_OK)
 		return ret;
@@ -222,11 +240,8 @@ enum tacit_status tacit_recording_write(struct tacit_recording *r, const int16_t
 			}
 			src = le;
 		}
-		if (!store_write_all(r->fd, src, n, (off_t)(WAV_HEADER + r->written))) {
-			int e = errno;
-			r->failed = true;
-			return io_fail("write recording", r->path, e);
-		}
+		if (!store_write_all(r->fd, src, n, (off_t)(WAV_HEADER + r->written)))
+			return fail_and_cut(r, "write recording", errno);
 		r->written += n;
 		done += n;
 	}
@@ -245,7 +260,8 @@ enum tacit_status tacit_recording_close(struct tacit_recording *r)
 	char hex[SHA256_HEX_LEN + 1];
 	if (!r)
 		return TACIT_OK;
-	enum tacit_status ret = tacit_recording_sync(r);
+	/* a recording cut after a failure is closed as the durable part it kept */
+	enum tacit_status ret = r->failed && r->cut ? TACIT_OK : tacit_recording_sync(r);
 	if (ret == TACIT_OK)
 		ret = sha256_file(r->path, hex);
 	if (ret == TACIT_OK)
