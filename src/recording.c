@@ -91,13 +91,17 @@ bool store_write_all(int fd, const void *data, size_t len, off_t at)
 	return true;
 }
 
-static void fsync_dir(const char *dir)
+/* Makes a directory's entries durable; false (errno set) when its fsync failed. */
+static bool fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	if (fd < 0)
+		return false;
+	bool ok = fsync(fd) == 0;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return ok;
 }
 
 enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id, int sample_rate, int channels,
@@ -136,8 +140,12 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		free(audio);
 		goto out;
 	}
-	fsync_dir(store_dir(s));
-	fsync_dir(audio);
+	/* the file's entry must survive a power cut before any of its audio counts */
+	if (!fsync_dir(store_dir(s)) || !fsync_dir(audio)) {
+		ret = io_fail("sync directory", audio, errno);
+		free(audio);
+		goto out;
+	}
 	free(audio);
 	r->fd = open(r->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (r->fd < 0) {
@@ -153,7 +161,10 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		ret = io_fail("write recording", r->path, errno);
 		goto out;
 	}
-	fsync_dir(adir);
+	if (!fsync_dir(adir)) {
+		ret = io_fail("sync directory", adir, errno);
+		goto out;
+	}
 	r->store = s;
 	r->id = id;
 	r->sample_rate = sample_rate;
@@ -353,9 +364,9 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 		ret = io_fail("create directory", adir, errno);
 	} else if (rename(path, dest) != 0) {
 		ret = io_fail("move the recording into", adir, errno);
+	} else if (!fsync_dir(adir) || !fsync_dir(audio)) {
+		ret = io_fail("sync directory", adir, errno);
 	} else {
-		fsync_dir(adir);
-		fsync_dir(audio);
 		ret = store_audio_set_progress(s, id, data, "closed", hex);
 	}
 	if (ret != TACIT_OK)
