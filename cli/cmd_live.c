@@ -56,6 +56,13 @@ static const char usage_text[] =
 
 static volatile sig_atomic_t n_signals;
 static struct tacit_live *volatile signal_live; /* set while the meeting is open */
+static int stopped_itself; /* atomic: STOPPED came (the meeting reached live.max_minutes) */
+
+/* Whether the audio or the replay goes on: no Ctrl-C, and the meeting has not stopped. */
+static bool going(void)
+{
+	return !n_signals && !__atomic_load_n(&stopped_itself, __ATOMIC_ACQUIRE);
+}
 
 static void on_signal(int sig)
 {
@@ -92,6 +99,8 @@ struct out {
 static void on_event(const struct tacit_live_event *ev, void *user)
 {
 	struct out *o = user;
+	if (ev->type == TACIT_LIVE_STOPPED)
+		__atomic_store_n(&stopped_itself, 1, __ATOMIC_RELEASE);
 	if (o->json) {
 		char *line = tacit_live_event_json(ev);
 		if (!line)
@@ -148,7 +157,7 @@ static enum tacit_status play_file(struct tacit_live *live, const char *path, do
 	enum tacit_status st = tacit_audio_load(path, &ap, &a);
 	const size_t chunk = TACIT_AUDIO_RATE / 10; /* 100 ms, as a capture callback delivers */
 	o->t0 = cli_now_s();
-	for (size_t at = 0; st == TACIT_OK && at < a.n_frames && !n_signals; at += chunk) {
+	for (size_t at = 0; st == TACIT_OK && at < a.n_frames && going(); at += chunk) {
 		size_t n = a.n_frames - at < chunk ? a.n_frames - at : chunk;
 		if (speed > 0)
 			sleep_s(o->t0 + (double)(at + n) / TACIT_AUDIO_RATE / speed - cli_now_s());
@@ -164,7 +173,7 @@ static enum tacit_status play_pcm(struct tacit_live *live, int channels)
 	float pcm[3200];
 	size_t have = 0, frame = sizeof(int16_t) * (size_t)channels;
 	enum tacit_status st = TACIT_OK;
-	while (st == TACIT_OK && !n_signals) {
+	while (st == TACIT_OK && going()) {
 		ssize_t got = read(STDIN_FILENO, (char *)raw + have, sizeof(raw) - have);
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -210,7 +219,7 @@ static enum tacit_status play_mic(struct tacit_live *live, const struct tacit_ca
 		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
 		st = tacit_capture_start(cap);
 	}
-	while (st == TACIT_OK && !n_signals && !__atomic_load_n(&m.failed, __ATOMIC_ACQUIRE))
+	while (st == TACIT_OK && going() && !__atomic_load_n(&m.failed, __ATOMIC_ACQUIRE))
 		sleep_s(0.05);
 	if (cap)
 		tacit_capture_stop(cap);
@@ -237,7 +246,7 @@ static enum tacit_status play_transcript(struct tacit_live *live, const char *pa
 	enum tacit_status st = tacit_transcript_load(path, &t);
 	int64_t at = 0;
 	o->t0 = cli_now_s();
-	for (size_t i = 0; st == TACIT_OK && i < tacit_transcript_count(t) && !n_signals; i++) {
+	for (size_t i = 0; st == TACIT_OK && i < tacit_transcript_count(t) && going(); i++) {
 		struct tacit_segment seg;
 		tacit_transcript_get(t, i, &seg);
 		if (seg.start_ms < 0 || seg.end_ms < seg.start_ms) {
@@ -486,7 +495,7 @@ int cmd_live(int argc, char **argv)
 	}
 	if (st == TACIT_OK && wait_idle && !n_signals)
 		tacit_live_wait_idle(live, -1);
-	if (rc == 0 && no_stop && !n_signals) {
+	if (rc == 0 && no_stop && going()) {
 		fprintf(stderr, "tacit: meeting %" PRId64 " stays unfinished (go on with 'tacit live --resume %" PRId64 "')\n",
 			id, id);
 	} else if (rc == 0) {

@@ -1727,6 +1727,10 @@ TACIT_API void tacit_session_task_result_release(struct tacit_session_task_resul
  *                                    final segment (default on; see above)
  *   live.asr_backlog_ms              untranscribed audio (ms) beyond which the model
  *                                    also waits (default 1000)
+ *   live.max_minutes                 the longest meeting, in minutes of audio (a resumed
+ *                                    meeting's earlier audio counts): there it stops
+ *                                    itself as tacit_live_stop() would, a STATUS event
+ *                                    saying why (default 480; 0.1 to 1440)
  * Power and load are read when a suggestion falls due (params.sysroot for tests).
  *
  * Questions from other processes. While a live meeting is open (tacit_live_open() until
@@ -1868,7 +1872,11 @@ TACIT_API int64_t tacit_live_session_id(const struct tacit_live *live);
 
 /* Queues n_frames frames of 16 kHz float PCM (n_frames * n_channels values,
  * interleaved) for transcription and returns at once (copies the samples). Any thread.
- * Errors: TACIT_ERR_USAGE (not transcribing, or stopping), TACIT_ERR_NOMEM, or the
+ * Once the meeting reaches live.max_minutes of audio, it takes no more: the rest is
+ * dropped (TACIT_OK), and the meeting stops itself once that audio is transcribed (a
+ * TACIT_LIVE_STATUS event, then the stop's events up to TACIT_LIVE_STOPPED; then
+ * tacit_live_stop() returns that stop's result). Errors: TACIT_ERR_USAGE (not
+ * transcribing, or stopping), TACIT_ERR_NOMEM, or the
  * transcription thread's failure, once, when it has stopped on one. */
 TACIT_API enum tacit_status tacit_live_push(struct tacit_live *live, const float *pcm, size_t n_frames);
 
@@ -1939,8 +1947,10 @@ TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const 
  * TACIT_LIVE_STOPPED. Blocks until done, or until tacit_live_abort() from another thread
  * or a signal handler ends it early. *out_summary_json (may be NULL) receives the
  * summary (caller frees with tacit_free()). Without a language model only the session
- * is ended. Call once; then tacit_live_close(). Errors: those of the model calls and of
- * the store; the session's transcript is durable either way. */
+ * is ended. Call once; then tacit_live_close(). On a meeting that stopped itself (it
+ * reached live.max_minutes, or the disk is full) it waits for that stop and returns its
+ * result. Errors: those of the model calls and of the store; the session's transcript is
+ * durable either way. */
 TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
 
 /* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED
@@ -2126,9 +2136,12 @@ struct tacit_recording;
 TACIT_API enum tacit_status tacit_recording_open(struct tacit_store *store, int64_t session_id,
 						 int sample_rate, int channels,
 						 struct tacit_recording **out);
-/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write
- * failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts no
- * more audio; what was already durable stays. */
+/* Appends n_frames frames (n_frames * channels samples, interleaved). After a write or
+ * sync failure (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO) the recording accepts
+ * no more audio: the file is cut back to the audio already durable, under a header that
+ * says so (a valid WAV), and tacit_recording_close() closes it as that. Audio written
+ * after the last successful sync never counts as durable, even if a later sync
+ * succeeds. */
 TACIT_API enum tacit_status tacit_recording_write(struct tacit_recording *rec, const int16_t *pcm,
 						  size_t n_frames);
 /* Makes everything written so far durable now. */

@@ -320,6 +320,7 @@ static const struct setting {
 	{ "live.max_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Output budget of each model call during a meeting", 32, 4096 },
 	{ "live.asr_first", SET_ONOFF, TACIT_MODEL_LLM, "Live meetings: the language model waits while speech is transcribed", 0, 0 },
 	{ "live.asr_backlog_ms", SET_NUMBER, TACIT_MODEL_LLM, "Live meetings: untranscribed audio (ms) that also makes it wait", 0, 600000 },
+	{ "live.max_minutes", SET_NUMBER, TACIT_MODEL_ASR, "Live meetings stop by themselves after this many minutes of audio", 0.1, 1440 },
 };
 
 static const struct setting *find_setting(const char *key)

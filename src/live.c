@@ -229,6 +229,10 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		l->gate_on = !live_setting_off(l->seg_store, "live.asr_first");
 		l->gate_backlog_ms =
 			live_backlog_limit(live_setting_num(l->seg_store, "live.asr_backlog_ms", DEFAULT_BACKLOG_MS));
+		/* a meeting left running stops itself; a resumed one counts its audio before */
+		l->max_audio_ms = live_max_audio_ms(live_setting_num(l->seg_store, "live.max_minutes", 0));
+		int64_t left_ms = l->max_audio_ms - l->offset_ms;
+		l->a_limit_frames = left_ms > 0 ? left_ms * (TACIT_AUDIO_RATE / 1000) : 1;
 		ap.temperature_fallback = params->asr_fallback;
 		if ((st = tacit_asr_open(&ap, &l->asr)) != TACIT_OK)
 			goto fail;
@@ -291,9 +295,17 @@ enum tacit_status tacit_live_push(struct tacit_live *l, const float *pcm, size_t
 	if (l->a_err != TACIT_OK && !l->a_err_told) {
 		l->a_err_told = true;
 		st = tacit_fail(l->a_err, "%s", l->a_errmsg);
+	} else if (l->a_limited) {
+		/* past live.max_minutes: dropped, the meeting stops itself (told as an event) */
 	} else if (l->a_eof) {
 		st = tacit_fail(TACIT_ERR_USAGE, "the meeting is stopping: no more audio is taken");
 	} else if (n) {
+		if (l->a_frames + (int64_t)n_frames >= l->a_limit_frames) {
+			n_frames = (size_t)(l->a_limit_frames - l->a_frames);
+			n = n_frames * (size_t)l->p.n_channels;
+			l->a_limited = l->a_eof = true; /* the transcription thread finishes, then stops it */
+			pthread_cond_broadcast(&l->a_cond);
+		}
 		if (l->aq_head > 0 && l->aq_head + l->aq_len + n > l->aq_alloc) {
 			memmove(l->aq, l->aq + l->aq_head, l->aq_len * sizeof(float));
 			l->aq_head = 0;
@@ -313,6 +325,7 @@ enum tacit_status tacit_live_push(struct tacit_live *l, const float *pcm, size_t
 		if (st == TACIT_OK) {
 			memcpy(l->aq + l->aq_head + l->aq_len, pcm, n * sizeof(float));
 			l->aq_len += n;
+			l->a_frames += (int64_t)n_frames;
 			pthread_cond_signal(&l->a_cond);
 		}
 	}
@@ -412,6 +425,36 @@ static enum tacit_status end_session(struct tacit_live *l)
 	return tacit_store_session_end(l->seg_store, l->session_id, 0);
 }
 
+/* A stop begins: no new background work, suggestion work in flight cancelled. */
+static void begin_stop_locked(struct tacit_live *l)
+{
+	l->stopping = true;
+	l->stop_t0 = now_s();
+	l->suggest_req = false;
+	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
+		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST); /* the worker stops within a decode step */
+	pthread_cond_broadcast(&l->q_cond);
+}
+
+/* The stop of a meeting with no language model: the session is ended, STOPPED told. */
+static enum tacit_status end_without_model(struct tacit_live *l)
+{
+	enum tacit_status st = live_store_retry(l, end_session); /* takes seg_mu */
+	pthread_mutex_lock(&l->seg_mu);
+	int64_t n_segments = l->n_segments;
+	pthread_mutex_unlock(&l->seg_mu);
+	if (st == TACIT_OK) {
+		char json[256];
+		snprintf(json, sizeof(json),
+			 "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"stop_read_tokens\":0,"
+			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"summary\":null}",
+			 (long long)l->session_id, (long long)n_segments, (now_s() - l->stop_t0) * 1000.0);
+		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
+		live_emit(l, &ev);
+	}
+	return st;
+}
+
 enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 {
 	enum tacit_status st = TACIT_OK;
@@ -420,16 +463,13 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 	if (!l)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_live_stop: no session");
 	pthread_mutex_lock(&l->q_mu);
-	if (l->stopping) {
+	if (l->user_stop) {
 		pthread_mutex_unlock(&l->q_mu);
 		return tacit_fail(TACIT_ERR_USAGE, "the meeting is already stopped");
 	}
-	l->stopping = true;
-	l->stop_t0 = now_s();
-	l->suggest_req = false;
-	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
-		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST); /* the worker stops within a decode step */
-	pthread_cond_broadcast(&l->q_cond);
+	l->user_stop = true;
+	if (!l->stopping) /* else it stops itself (live_stop_self()): this waits for that stop */
+		begin_stop_locked(l);
 	pthread_mutex_unlock(&l->q_mu);
 
 	if (l->asr_started) { /* the audio still queued becomes final segments */
@@ -469,20 +509,38 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 	}
 	if (aborted(l))
 		return stop_aborted(l);
-	st = live_store_retry(l, end_session);
+	pthread_mutex_lock(&l->q_mu);
+	bool ended = l->self_ended;
+	pthread_mutex_unlock(&l->q_mu);
+	if (ended) { /* the transcription thread ended it (joined above) */
+		live_event_flush(l);
+		return l->stop_st == TACIT_OK ? TACIT_OK : tacit_fail(l->stop_st, "%s", l->stop_msg);
+	}
+	st = end_without_model(l);
 	if (st != TACIT_OK && aborted(l))
 		return stop_aborted(l);
-	if (st == TACIT_OK) {
-		char json[256];
-		snprintf(json, sizeof(json),
-			 "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"stop_read_tokens\":0,"
-			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"summary\":null}",
-			 (long long)l->session_id, (long long)l->n_segments, (now_s() - l->stop_t0) * 1000.0);
-		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
-		live_emit(l, &ev);
-	}
 	live_event_flush(l);
 	return st;
+}
+
+void live_stop_self(struct tacit_live *l)
+{
+	pthread_mutex_lock(&l->q_mu);
+	bool already = l->stopping;
+	if (!already) {
+		begin_stop_locked(l);
+		l->stop_req = l->p.analyze; /* the analysis thread does the rest */
+	}
+	pthread_mutex_unlock(&l->q_mu);
+	if (already || l->p.analyze)
+		return;
+	enum tacit_status st = end_without_model(l);
+	pthread_mutex_lock(&l->q_mu);
+	l->stop_st = st;
+	if (st != TACIT_OK)
+		snprintf(l->stop_msg, sizeof(l->stop_msg), "%s", tacit_errmsg());
+	l->self_ended = true;
+	pthread_mutex_unlock(&l->q_mu);
 }
 
 void tacit_live_abort(struct tacit_live *l)

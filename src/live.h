@@ -36,6 +36,10 @@ enum live_suggest_state live_suggest_decide(const struct live_policy *p, enum ta
 bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms);
 /* The setting live.asr_backlog_ms as a limit: 0 to 600000 ms whatever was stored. */
 int64_t live_backlog_limit(double setting_ms);
+#define LIVE_DEFAULT_MAX_MINUTES 480
+/* The setting live.max_minutes as the longest meeting in ms of audio: 480 minutes when
+ * unset or not a positive number, else clamped to 0.1 minute to 1440 (a day). */
+int64_t live_max_audio_ms(double setting_minutes);
 
 /* Reads the 1-minute load average from <sysroot>/proc/loadavg; -1 when unreadable. */
 double live_loadavg(const char *sysroot);

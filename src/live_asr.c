@@ -31,6 +31,14 @@ int64_t live_backlog_limit(double setting_ms)
 	return setting_ms > 600000 ? 600000 : (int64_t)setting_ms;
 }
 
+int64_t live_max_audio_ms(double setting_minutes)
+{
+	/* as for the backlog: a library caller may store anything */
+	double m = setting_minutes > 0 ? setting_minutes : LIVE_DEFAULT_MAX_MINUTES;
+	m = m < 0.1 ? 0.1 : m > 1440 ? 1440 : m;
+	return (int64_t)(m * 60000.0);
+}
+
 bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)
 {
 	struct tacit_live *l = user;
@@ -51,8 +59,26 @@ bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)
 		return true;
 	}
 	enum tacit_status st = live_accept_final(l, label, s->text, start, end, s->confidence);
-	if (st != TACIT_OK)
+	if (st == TACIT_ERR_NO_SPACE) {
+		/* the transcript cannot go on: the meeting stops, keeping what was committed;
+		 * the next push reports it (the application learns it even without events) */
+		char msg[512];
+		snprintf(msg, sizeof(msg), "the disk is full: meeting %lld stops, keeping what was stored: %s",
+			 (long long)l->session_id, tacit_errmsg());
+		pthread_mutex_lock(&l->a_mu);
+		bool first = !l->a_disk_full;
+		l->a_disk_full = l->a_eof = true;
+		if (l->a_err == TACIT_OK) {
+			l->a_err = st;
+			snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", msg);
+		}
+		pthread_cond_broadcast(&l->a_cond);
+		pthread_mutex_unlock(&l->a_mu);
+		if (first)
+			live_emit_text(l, TACIT_LIVE_WARNING, "%s", msg);
+	} else if (st != TACIT_OK) {
 		live_emit_text(l, TACIT_LIVE_WARNING, "cannot store a final segment: %s", tacit_errmsg());
+	}
 	return true;
 }
 
@@ -89,6 +115,28 @@ static void asr_gate_open(struct tacit_live *l)
 	if (llm && l->gate_paused)
 		llm_pause(llm, false);
 	l->gate_paused = false;
+}
+
+/* One warning when the recording stops and the meeting goes on: where on the meeting's
+ * timeline its audio ends, and why ("the disk is full" says it plainly). */
+static void tell_recording_stopped(struct tacit_live *l, enum tacit_status st, int64_t at_ms, const char *why)
+{
+	char at[32];
+	int64_t s = at_ms / 1000;
+	if (s >= 3600)
+		snprintf(at, sizeof(at), "%lld:%02lld:%02lld", (long long)(s / 3600), (long long)(s / 60 % 60),
+			 (long long)(s % 60));
+	else
+		snprintf(at, sizeof(at), "%lld:%02lld", (long long)(s / 60), (long long)(s % 60));
+	if (st == TACIT_ERR_NO_SPACE)
+		live_emit_text(l, TACIT_LIVE_WARNING,
+			       "the disk is full: the recording stopped at %s (the audio before it is kept); the "
+			       "transcript goes on (%s)",
+			       at, why);
+	else
+		live_emit_text(l, TACIT_LIVE_WARNING,
+			       "the recording stopped at %s (the audio before it is kept); the transcript goes on: %s", at,
+			       why);
 }
 
 /* How much speech in one language makes the first confident detection. */
@@ -170,15 +218,19 @@ void *live_asr_main(void *arg)
 				pcm16[i] = (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : v);
 			}
 			char why[512] = "";
+			enum tacit_status rst;
+			int64_t kept_ms = 0;
 			pthread_mutex_lock(&l->seg_mu);
-			if (tacit_recording_write(l->rec, pcm16, frames) != TACIT_OK) {
+			if ((rst = tacit_recording_write(l->rec, pcm16, frames)) != TACIT_OK) {
 				snprintf(why, sizeof(why), "%s", tacit_errmsg());
-				tacit_recording_close(l->rec);
+				kept_ms = (int64_t)(tacit_recording_durable_bytes(l->rec) * 1000 /
+						    ((uint64_t)ch * 2 * TACIT_AUDIO_RATE));
+				tacit_recording_close(l->rec); /* the durable part, a valid WAV */
 				l->rec = NULL;
 			}
 			pthread_mutex_unlock(&l->seg_mu);
 			if (*why) /* told with no lock held: the callback may call back into the meeting */
-				live_emit_text(l, TACIT_LIVE_WARNING, "the recording stopped: %s", why);
+				tell_recording_stopped(l, rst, l->offset_ms + kept_ms, why);
 		}
 		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
 		store_language(l, false);
@@ -217,10 +269,19 @@ void *live_asr_main(void *arg)
 		snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
 	}
 	l->a_eof = true;
+	bool limited = l->a_limited && !quit, disk_full = l->a_disk_full && !quit;
 	pthread_cond_broadcast(&l->a_cond);
 	pthread_mutex_unlock(&l->a_mu);
 	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED)
 		live_emit_text(l, TACIT_LIVE_WARNING, "transcription stopped: %s", l->a_errmsg);
+	if (limited && !aborted(l)) { /* everything it took is transcribed: it stops as a user would */
+		live_emit_text(l, TACIT_LIVE_STATUS,
+			       "the meeting reached its maximum length of %g minutes and stops (setting live.max_minutes)",
+			       (double)l->max_audio_ms / 60000.0);
+		live_stop_self(l);
+	} else if (disk_full && !aborted(l)) {
+		live_stop_self(l); /* its summary may still fit; if not, the stop reports it */
+	}
 	if (l->n_gate_pauses)
 		tacit_log(TACIT_LOG_INFO, "live: the model waited for the transcription %llu times",
 			  (unsigned long long)l->n_gate_pauses);

@@ -12,7 +12,9 @@
  *    q_cond; abort() stores atomics only (it runs in signal handlers).
  *  - The transcription thread (live_asr.c; with params.transcribe): takes audio from the
  *    queue under a_mu, writes the recording and partials under seg_mu, feeds whisper
- *    and produces final segments (accept_final()). It never waits on the model.
+ *    and produces final segments (accept_final()). It never waits on the model. When
+ *    push() found live.max_minutes reached, it ends by starting the stop itself
+ *    (live_stop_self()); tacit_live_stop() then waits for that stop.
  *  - The analysis thread (live_analysis.c; with params.analyze): owns the language model,
  *    its own store connection (llm_store), the transcript t, tok, roll and the policy
  *    (no lock: nobody else touches them). It takes its jobs under q_mu and runs them
@@ -131,6 +133,11 @@ struct tacit_live {
 	float *aq;
 	size_t aq_head, aq_len, aq_alloc; /* floats */
 	bool a_eof, a_busy, a_quit;
+	int64_t a_frames;       /* frames pushed so far in this run */
+	int64_t max_audio_ms;   /* live.max_minutes */
+	int64_t a_limit_frames; /* max_audio_ms less the session's audio before this run */
+	bool a_limited;         /* the limit was reached: the meeting stops itself */
+	bool a_disk_full;       /* a final segment found the disk full: it stops itself */
 	enum tacit_status a_err;
 	char a_errmsg[512];
 	bool a_err_told;
@@ -153,6 +160,8 @@ struct tacit_live {
 	struct ask *asks, *asks_tail;
 	uint64_t next_ask_id;
 	bool suggest_req, stopping, stop_req, quit, done, idle, ready, llm_exited;
+	bool user_stop;   /* tacit_live_stop() was called */
+	bool self_ended;  /* without a model: live_stop_self() ended the session (stop_st) */
 	enum tacit_status ready_st;
 	char ready_msg[512];
 	enum job job;
@@ -205,6 +214,11 @@ static inline int aborted(const struct tacit_live *l)
 double live_setting_num(struct tacit_store *store, const char *key, double def);
 bool live_setting_on(struct tacit_store *store, const char *key);
 bool live_setting_off(struct tacit_store *store, const char *key);
+/* The meeting stops itself (it reached live.max_minutes; the disk is full) as
+ * tacit_live_stop() would stop it: the analysis thread writes the final summary and
+ * notes and sends STOPPED; without a model the session is ended here. Nothing when a
+ * stop is already under way. The transcription thread, once it has finished. */
+void live_stop_self(struct tacit_live *l);
 
 /* ---- live_event.c: events to the application ---- */
 /* Queues the event (copied) and delivers the queue, unless another thread is delivering

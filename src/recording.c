@@ -37,6 +37,7 @@ struct tacit_recording {
 	uint64_t sync_bytes;
 	int64_t last_sync_ms;
 	bool failed;
+	bool cut; /* after the failure, the file was cut back to its durable part */
 };
 
 static void put_le32(uint8_t *p, uint32_t v)
@@ -94,13 +95,17 @@ bool store_write_all(int fd, const void *data, size_t len, off_t at)
 	return true;
 }
 
-static void fsync_dir(const char *dir)
+/* Makes a directory's entries durable; false (errno set) when its fsync failed. */
+static bool fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	if (fd < 0)
+		return false;
+	bool ok = fsync(fd) == 0;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return ok;
 }
 
 enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id, int sample_rate, int channels,
@@ -139,8 +144,12 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		free(audio);
 		goto out;
 	}
-	fsync_dir(store_dir(s));
-	fsync_dir(audio);
+	/* the file's entry must survive a power cut before any of its audio counts */
+	if (!fsync_dir(store_dir(s)) || !fsync_dir(audio)) {
+		ret = io_fail("sync directory", audio, errno);
+		free(audio);
+		goto out;
+	}
 	free(audio);
 	r->fd = open(r->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (r->fd < 0) {
@@ -156,7 +165,10 @@ enum tacit_status tacit_recording_open(struct tacit_store *s, int64_t session_id
 		ret = io_fail("write recording", r->path, errno);
 		goto out;
 	}
-	fsync_dir(adir);
+	if (!fsync_dir(adir)) {
+		ret = io_fail("sync directory", adir, errno);
+		goto out;
+	}
 	r->store = s;
 	r->id = id;
 	r->sample_rate = sample_rate;
@@ -199,6 +211,23 @@ static void update_hint(struct tacit_recording *r)
 	tacit_clear_error();
 }
 
+/* A write or a sync failed (a full disk, an I/O error): the recording stops there, and
+ * the file is cut back to the audio already durable, under a header that says so, so
+ * what was recorded stays playable. Nothing written since the last good fdatasync
+ * counts, even if a later one succeeds (the kernel may have dropped those pages and
+ * reports that only once). Cutting needs no new blocks, so it works on a full disk;
+ * when it fails all the same, the next open repairs the file. Returns the failure. */
+static enum tacit_status fail_and_cut(struct tacit_recording *r, const char *what, int err)
+{
+	uint8_t h[WAV_HEADER];
+	enum tacit_status ret = io_fail(what, r->path, err);
+	r->failed = true;
+	wav_header(h, r->sample_rate, r->channels, (uint32_t)r->durable);
+	r->cut = ftruncate(r->fd, (off_t)(WAV_HEADER + r->durable)) == 0 && store_write_all(r->fd, h, sizeof(h), 0) &&
+		 fdatasync(r->fd) == 0;
+	return ret;
+}
+
 enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 {
 	uint8_t h[WAV_HEADER];
@@ -208,10 +237,10 @@ enum tacit_status tacit_recording_sync(struct tacit_recording *r)
 		return tacit_fail(TACIT_ERR_IO, "recording '%s' failed earlier; its durable audio is kept", r->path);
 	if (r->written != r->durable) {
 		wav_header(h, r->sample_rate, r->channels, (uint32_t)r->written);
-		if (!store_write_all(r->fd, h, sizeof(h), 0) || fdatasync(r->fd) != 0) {
-			r->failed = true;
-			return io_fail("write recording", r->path, errno);
-		}
+		if (!store_write_all(r->fd, h, sizeof(h), 0))
+			return fail_and_cut(r, "write recording", errno);
+		if (fdatasync(r->fd) != 0)
+			return fail_and_cut(r, "sync recording", errno);
 		r->durable = r->written;
 	}
 	r->last_sync_ms = store_now_ms();
@@ -245,11 +274,8 @@ enum tacit_status tacit_recording_write(struct tacit_recording *r, const int16_t
 			}
 			src = le;
 		}
-		if (!store_write_all(r->fd, src, n, (off_t)(WAV_HEADER + r->written))) {
-			int e = errno;
-			r->failed = true;
-			return io_fail("write recording", r->path, e);
-		}
+		if (!store_write_all(r->fd, src, n, (off_t)(WAV_HEADER + r->written)))
+			return fail_and_cut(r, "write recording", errno);
 		r->written += n;
 		done += n;
 	}
@@ -268,7 +294,8 @@ enum tacit_status tacit_recording_close(struct tacit_recording *r)
 	char hex[SHA256_HEX_LEN + 1];
 	if (!r)
 		return TACIT_OK;
-	enum tacit_status ret = tacit_recording_sync(r);
+	/* a recording cut after a failure is closed as the durable part it kept */
+	enum tacit_status ret = r->failed && r->cut ? TACIT_OK : tacit_recording_sync(r);
 	if (ret == TACIT_OK)
 		ret = sha256_file(r->path, hex);
 	if (ret == TACIT_OK) {
@@ -369,9 +396,9 @@ enum tacit_status store_audio_adopt(struct tacit_store *s, int64_t session_id, i
 		ret = io_fail("create directory", adir, errno);
 	} else if (rename(path, dest) != 0) {
 		ret = io_fail("move the recording into", adir, errno);
+	} else if (!fsync_dir(adir) || !fsync_dir(audio)) {
+		ret = io_fail("sync directory", adir, errno);
 	} else {
-		fsync_dir(adir);
-		fsync_dir(audio);
 		ret = store_audio_set_progress(s, id, data, "closed", hex);
 	}
 	if (ret != TACIT_OK)

@@ -6,7 +6,8 @@
  * flight, close stopping the worker mid-answer, suggestions pausing on a low battery;
  * questions from other processes over the meeting's socket (stale sockets, long paths,
  * an unwritable directory, a peer gone or silent, a client giving up), and
- * tacit_live_abort() ending a stop in progress.
+ * tacit_live_abort() ending a stop in progress; a meeting stopping itself at
+ * live.max_minutes (the random-weight whisper).
  */
 #include "internal.h"
 
@@ -1278,4 +1279,104 @@ TEST_MODEL(live_idle_fold_keeps_a_short_window_for_the_stop)
 	yyjson_doc_free(d);
 	tacit_free(json);
 	tacit_store_close(st);
+}
+
+/* ---- the longest meeting (live.max_minutes) ---- */
+
+TEST(live_max_minutes_is_clamped)
+{
+	CHECK_EQ_INT(live_max_audio_ms(0), 480 * 60000);     /* unset */
+	CHECK_EQ_INT(live_max_audio_ms(-3), 480 * 60000);    /* nonsense: the default, not "at once" */
+	CHECK_EQ_INT(live_max_audio_ms(NAN), 480 * 60000);
+	CHECK_EQ_INT(live_max_audio_ms(30), 30 * 60000);
+	CHECK_EQ_INT(live_max_audio_ms(0.01), 6000);          /* at least 0.1 minute */
+	CHECK_EQ_INT(live_max_audio_ms(1e9), 1440LL * 60000); /* at most a day */
+}
+
+/* The random-weight whisper (built when missing) and the shared VAD; false when absent. */
+static bool asr_models(char *asr, char *vad)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	const char *shared = test_shared_dir();
+	char rel[2048], cmd[8192];
+	if (!shared)
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/ggml-silero-v6.2.0.bin", shared);
+	if (!realpath(rel, vad))
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/ggml-tiny.en-random.bin", build);
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/models && %s/tools/synth-whisper %s/models/whisper-vocab-tiny.en.bin %s.tmp.%d "
+			 ">/dev/null 2>&1 && mv %s.tmp.%d %s",
+			 build, build, shared, rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return false;
+	}
+	return realpath(rel, asr) != NULL;
+}
+
+static bool got_stopped(struct seen *s)
+{
+	return s->n[TACIT_LIVE_STOPPED] > 0;
+}
+
+/* A meeting left running stops itself at live.max_minutes (here 0.1 minute: 6 s) as a
+ * user's stop would: the audio past it is dropped, a STATUS event says why, the session
+ * is ended (with the final summary when a model analyses it), the recording holds
+ * exactly the 6 s, and tacit_live_stop() then returns that stop's result. */
+TEST(live_stops_itself_at_max_minutes)
+{
+	char asr[PATH_MAX], vad[PATH_MAX], db[PATH_MAX];
+	if (!asr_models(asr, vad))
+		SKIP("../shared (Silero VAD, whisper vocabulary) or build/tools/synth-whisper unavailable");
+	const char *llm = test_model();
+	float pcm[1600];
+	for (int i = 0; i < 1600; i++)
+		pcm[i] = 0.3f * sinf((float)i * 0.17f);
+	for (int analyze = 0; analyze <= (llm ? 1 : 0); analyze++) {
+		struct seen s = { 0 };
+		struct tacit_store *st = NULL;
+		struct tacit_live *l = NULL;
+		snprintf(db, sizeof(db), "%s/max%d.db", test_tmpdir(), analyze);
+		CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+		CHECK_EQ_INT(tacit_store_setting_set(st, "live.max_minutes", "0.1"), TACIT_OK);
+		struct tacit_live_params p = params(llm, &s, db);
+		p.analyze = analyze;
+		p.transcribe = p.record_audio = true;
+		p.asr_model = asr;
+		p.vad_model = vad;
+		p.asr_fallback = false;
+		p.partial_every_ms = 0;
+		p.asr_threads = 2;
+		CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+		if (!l) {
+			tacit_store_close(st);
+			return;
+		}
+		for (int i = 0; i < 100; i++) /* 10 s: the last 4 are dropped */
+			CHECK_EQ_INT(tacit_live_push(l, pcm, 1600), TACIT_OK);
+		CHECK(wait_for(&s, got_stopped));
+		CHECK(strstr(s.last_status, "maximum length of 0.1 minutes") != NULL);
+		char *summary = NULL;
+		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
+		tacit_free(summary); /* a tone: no speech, so no summary to write */
+		CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_ERR_USAGE); /* once */
+		CHECK_EQ_INT(s.n[TACIT_LIVE_STOPPED], 1);
+		int64_t id = tacit_live_session_id(l);
+		tacit_live_close(l);
+		struct tacit_session sess;
+		struct tacit_audio_file *files = NULL;
+		size_t n_files = 0;
+		CHECK_EQ_INT(tacit_store_session_get(st, id, &sess), TACIT_OK);
+		CHECK(sess.ended_ms != 0);
+		CHECK_EQ_INT(tacit_store_audio_files(st, id, &files, &n_files), TACIT_OK);
+		CHECK_EQ_INT(n_files, 1);
+		if (n_files == 1) {
+			CHECK_EQ_INT(files[0].data_bytes, 6 * TACIT_AUDIO_RATE * 2);
+			CHECK(!strcmp(files[0].state, "closed"));
+		}
+		tacit_free(files);
+		tacit_store_close(st);
+	}
 }
