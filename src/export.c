@@ -420,8 +420,7 @@ static bool write_all(int fd, const char *p, size_t n)
 
 static enum tacit_status write_failed(const char *path)
 {
-	return tacit_fail(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s': %s", path,
-			  strerror(errno));
+	return tacit_fail_errno(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s'", path);
 }
 
 /* Writes to a FIFO or a terminal-like device (/dev/stdout) as it is: nothing to replace. */
@@ -461,7 +460,7 @@ enum tacit_status tacit_export_save(const char *path, const char *text, size_t l
 		goto out;
 	}
 	if (!(dir = realpath(dirname(dir_copy), NULL))) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot write '%s'", path);
 		goto out;
 	}
 	if (in_tacit_dir(dir)) {

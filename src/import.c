@@ -94,7 +94,7 @@ enum tacit_status tacit_import_spool(const char *path, char **out_path)
 		return TACIT_OK; /* a file, or nothing: the import says what is wrong with it */
 	in = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (in < 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot read '%s'", path);
 	if (!is_stdin && fstat(in, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		st = tacit_fail(TACIT_ERR_USAGE, "'%s' is a directory, not a recording or a transcript", path);
 		goto out;
@@ -107,7 +107,7 @@ enum tacit_status tacit_import_spool(const char *path, char **out_path)
 		goto out;
 	}
 	if ((out = mkstemp(tmp.data)) < 0 || fchmod(out, 0600) != 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot create a temporary file in '%s': %s", dir, strerror(errno));
+		st = tacit_fail_errno(TACIT_ERR_IO, "cannot create a temporary file in '%s'", dir);
 		goto out;
 	}
 	static char chunk[1 << 16];
@@ -116,14 +116,13 @@ enum tacit_status tacit_import_spool(const char *path, char **out_path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			st = tacit_fail(TACIT_ERR_IO, "cannot read '%s': %s", is_stdin ? "standard input" : path, strerror(errno));
+			st = tacit_fail_errno(TACIT_ERR_IO, "cannot read '%s'", is_stdin ? "standard input" : path);
 			break;
 		}
 		if (n == 0)
 			break;
 		if (!store_write_all(out, chunk, (size_t)n, -1)) {
-			st = tacit_fail(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s': %s", tmp.data,
-					strerror(errno));
+			st = tacit_fail_errno(errno == ENOSPC ? TACIT_ERR_NO_SPACE : TACIT_ERR_IO, "cannot write '%s'", tmp.data);
 			break;
 		}
 	}

@@ -414,7 +414,7 @@ enum tacit_status tacit_live_wait_idle(struct tacit_live *l, int timeout_ms)
 static enum tacit_status stop_aborted(struct tacit_live *l)
 {
 	tacit_log(TACIT_LOG_INFO, "live: stopping meeting %lld was aborted after %.0f ms", (long long)l->session_id,
-		  (now_s() - l->stop_t0) * 1000.0);
+		  (clock_now_s() - l->stop_t0) * 1000.0);
 	return tacit_fail(TACIT_ERR_CANCELLED,
 			  "stopping meeting %lld was aborted: it stays unfinished (go on with 'tacit live --resume %lld')",
 			  (long long)l->session_id, (long long)l->session_id);
@@ -429,10 +429,10 @@ static enum tacit_status end_session(struct tacit_live *l)
 static void begin_stop_locked(struct tacit_live *l)
 {
 	l->stopping = true;
-	l->stop_t0 = now_s();
+	l->stop_t0 = clock_now_s();
 	l->suggest_req = false;
 	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
-		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST); /* the worker stops within a decode step */
+		cancel_request(&l->job_cancel); /* the worker stops within a decode step */
 	pthread_cond_broadcast(&l->q_cond);
 }
 
@@ -448,7 +448,7 @@ static enum tacit_status end_without_model(struct tacit_live *l)
 		snprintf(json, sizeof(json),
 			 "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"stop_read_tokens\":0,"
 			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"summary\":null}",
-			 (long long)l->session_id, (long long)n_segments, (now_s() - l->stop_t0) * 1000.0);
+			 (long long)l->session_id, (long long)n_segments, (clock_now_s() - l->stop_t0) * 1000.0);
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
 		live_emit(l, &ev);
 	}
@@ -548,9 +548,9 @@ void tacit_live_abort(struct tacit_live *l)
 	/* lock-free atomic stores only: this runs in signal handlers; the waiters poll */
 	if (!l)
 		return;
-	__atomic_store_n(&l->aborted, 1, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&l->asr_cancel, 1, __ATOMIC_SEQ_CST);
+	cancel_request(&l->aborted);
+	cancel_request(&l->job_cancel);
+	cancel_request(&l->asr_cancel);
 }
 
 void tacit_live_close(struct tacit_live *l)
@@ -561,7 +561,7 @@ void tacit_live_close(struct tacit_live *l)
 	if (l->asr_started) {
 		pthread_mutex_lock(&l->a_mu);
 		l->a_quit = true;
-		__atomic_store_n(&l->asr_cancel, 1, __ATOMIC_SEQ_CST);
+		cancel_request(&l->asr_cancel);
 		pthread_cond_broadcast(&l->a_cond);
 		pthread_mutex_unlock(&l->a_mu);
 		pthread_join(l->asr_thread, NULL);
@@ -569,7 +569,7 @@ void tacit_live_close(struct tacit_live *l)
 	if (l->llm_started) {
 		pthread_mutex_lock(&l->q_mu);
 		l->quit = true;
-		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
+		cancel_request(&l->job_cancel);
 		pthread_cond_broadcast(&l->q_cond);
 		pthread_mutex_unlock(&l->q_mu);
 		pthread_join(l->llm_thread, NULL);

@@ -303,7 +303,7 @@ out:
 			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"summary\":%s,"
 			 "\"notes\":%s}",
 			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_windows(l->roll),
-			 (now_s() - l->stop_t0) * 1000.0, l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds,
+			 (clock_now_s() - l->stop_t0) * 1000.0, l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds,
 			 summary.len ? summary.data : "null", notes.len ? notes.data : "null");
 		char *md = summary.len ? tacit_meeting_markdown(TACIT_TASK_SUMMARY, summary.data, &l->t) : NULL;
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = ev_json.data, .text = md };
@@ -368,7 +368,7 @@ void *live_llm_main(void *arg)
 		l->budget = 64;
 	live_read_policy(l);
 	l->suggest_state = -1;
-	l->next_suggest = now_s() + l->policy.interval_s;
+	l->next_suggest = clock_now_s() + l->policy.interval_s;
 	tacit_log(TACIT_LOG_INFO, "live: context %d, window %d tokens, %d output tokens, suggestions %s every %.0f s",
 		  info.n_ctx, l->budget, l->max_tokens, l->suggest_on ? "on" : "off", l->policy.interval_s);
 
@@ -455,7 +455,7 @@ void *live_llm_main(void *arg)
 			continue;
 		}
 		set_job(l, JOB_NONE);
-		if (!held && now_s() >= l->next_suggest) {
+		if (!held && clock_now_s() >= l->next_suggest) {
 			pthread_mutex_unlock(&l->q_mu);
 			bool run = live_suggestion_due(l);
 			pthread_mutex_lock(&l->q_mu);
@@ -465,7 +465,7 @@ void *live_llm_main(void *arg)
 		}
 		l->idle = true;
 		pthread_cond_broadcast(&l->q_cond);
-		double wait = held ? 60 : l->next_suggest - now_s();
+		double wait = held ? 60 : l->next_suggest - clock_now_s();
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		double until = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9 + (wait > 0 ? wait : 0);

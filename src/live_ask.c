@@ -77,7 +77,7 @@ enum tacit_status live_enqueue_ask(struct tacit_live *l, const char *question, s
 		return st;
 	}
 	if (l->job == JOB_IDLE_FOLD) /* a question goes first; the fold runs again when idle */
-		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
+		cancel_request(&l->job_cancel);
 	a->id = ++l->next_ask_id;
 	a->remote = remote;
 	if (l->asks_tail)
@@ -115,7 +115,7 @@ static void remote_abandon(struct tacit_live *l, struct remote *r)
 		break;
 	}
 	if (!found && l->cur_remote == r)
-		__atomic_store_n(&l->job_cancel, 1, __ATOMIC_SEQ_CST);
+		cancel_request(&l->job_cancel);
 	pthread_mutex_unlock(&l->q_mu);
 	if (found) {
 		remote_unref(r);

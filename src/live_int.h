@@ -64,6 +64,7 @@
 #include "internal.h"
 
 #include "asr.h"
+#include "basics.h"
 #include "live.h"
 #include "live_remote.h"
 #include "transcript.h"
@@ -198,16 +199,9 @@ struct tacit_live {
 	int stop_calls, stop_folds;
 };
 
-static inline double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static inline int aborted(const struct tacit_live *l)
 {
-	return __atomic_load_n(&l->aborted, __ATOMIC_SEQ_CST);
+	return cancel_requested(&l->aborted);
 }
 
 /* ---- live.c: settings ---- */

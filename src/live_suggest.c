@@ -93,7 +93,7 @@ bool live_suggestion_due(struct tacit_live *l)
 	pp.devices = false;
 	live_read_policy(l);
 	if (!l->suggest_on) {
-		l->next_suggest = now_s() + 5;
+		l->next_suggest = clock_now_s() + 5;
 		return false;
 	}
 	if (tacit_system_probe(&pp, &sys) != TACIT_OK) {
@@ -120,7 +120,7 @@ bool live_suggestion_due(struct tacit_live *l)
 		l->backoff++;
 	else if (s == LIVE_SUGGEST_RUN)
 		l->backoff = 0;
-	l->next_suggest = now_s() + iv;
+	l->next_suggest = clock_now_s() + iv;
 	return s == LIVE_SUGGEST_RUN;
 }
 

@@ -189,7 +189,7 @@ enum tacit_status tacit_store_add_model_state(struct tacit_store *s, int64_t ses
 	if (!s || !path || !*path)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_add_model_state: store or path missing");
 	if (stat(path, &sb) != 0)
-		return tacit_fail(TACIT_ERR_IO, "cannot read model state '%s': %s", path, strerror(errno));
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot read model state '%s'", path);
 	enum tacit_status ret = sha256_file(path, hex);
 	if (ret != TACIT_OK)
 		return ret;

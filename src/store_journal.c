@@ -60,16 +60,16 @@ enum tacit_status store_journal_open(struct tacit_store *s, int64_t session_id, 
 		goto out;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		ret = tacit_fail(TACIT_ERR_IO, "cannot create directory '%s': %s", dir, strerror(errno));
+		ret = tacit_fail_errno(TACIT_ERR_IO, "cannot create directory '%s'", dir);
 		goto out;
 	}
 	if ((fd = mkostemps(path.data, 6, O_CLOEXEC | O_APPEND)) < 0) {
-		ret = tacit_fail(TACIT_ERR_IO, "cannot create a journal in '%s': %s", dir, strerror(errno));
+		ret = tacit_fail_errno(TACIT_ERR_IO, "cannot create a journal in '%s'", dir);
 		goto out;
 	}
 	/* the lock says "a meeting is writing this": a store open leaves it alone */
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		ret = tacit_fail(TACIT_ERR_IO, "cannot lock journal '%s': %s", path.data, strerror(errno));
+		ret = tacit_fail_errno(TACIT_ERR_IO, "cannot lock journal '%s'", path.data);
 		goto out;
 	}
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
