@@ -1325,7 +1325,7 @@ static bool got_stopped(struct seen *s)
  * user's stop would: the audio past it is dropped, a STATUS event says why, the session
  * is ended (with the final summary when a model analyses it), the recording holds
  * exactly the 6 s, and tacit_live_stop() then returns that stop's result. */
-TEST(live_stops_itself_at_max_minutes)
+TEST_MODEL(live_stops_itself_at_max_minutes)
 {
 	char asr[PATH_MAX], vad[PATH_MAX], db[PATH_MAX];
 	if (!asr_models(asr, vad))
