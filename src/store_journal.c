@@ -170,7 +170,7 @@ static enum tacit_status has_segment(struct tacit_store *s, int64_t session_id, 
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_int64(st, 2, seg->start_ms);
 	sqlite3_bind_int64(st, 3, seg->end_ms);
-	sqlite3_bind_text(st, 4, seg->text, -1, SQLITE_TRANSIENT);
+	bind_text_utf8(st, 4, seg->text); /* as the segment was stored */
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
 		*out = rc == SQLITE_ROW;
