@@ -18,30 +18,6 @@
 
 #include <yyjson.h>
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[129];
-	if (la > 128 || lb > 128)
-		return 1000;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* The catalog entry named id, from the catalog (built in, or TACIT_CATALOG). On failure
  * returns the exit code after saying why (with close names for a typo); *cat must be
  * freed by the caller either way. */
@@ -56,7 +32,7 @@ static int catalog_lookup(const char *id, struct tacit_catalog **cat, const stru
 		return 0;
 	for (size_t i = 0; i < tacit_catalog_count(*cat); i++) {
 		const char *mid = tacit_catalog_get(*cat, i)->id;
-		size_t dist = edit_distance(id, mid), lid = strlen(id);
+		size_t dist = cli_edit_distance(id, mid), lid = strlen(id);
 		if ((dist <= 2 || dist <= lid / 3 || (lid >= 3 && strstr(mid, id))) &&
 		    strlen(close) + strlen(mid) + 3 < sizeof(close)) {
 			strcat(close, close[0] ? ", " : "");

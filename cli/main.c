@@ -1,6 +1,7 @@
 /*
- * main.c — `tacit`: dispatches subcommands, owns process-wide choices (log sink on
- * stderr, verbosity) and the exit-code contract: 0 ok, 2 usage, 10+status on failure.
+ * main.c — `tacit`: dispatches subcommands (and `help`, `version`, `--help` anywhere in
+ * a command's arguments, "did you mean" for a typo), owns process-wide choices (log sink
+ * on stderr, verbosity) and the exit-code contract: 0 ok, 2 usage, 10+status on failure.
  */
 #include "cli.h"
 
@@ -41,12 +42,16 @@ static const struct command commands[] = {
 	{ "forget", cmd_forget, "forget a custom model (its file is left alone)" },
 };
 
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tacit [--version] [--verbose] <command> [<args>]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'tacit <command> --help' tells more about a command.\n");
+	fprintf(f, "  %-12s %s\n  %-12s %s\n", "help", "this list, or 'tacit help COMMAND' for one command",
+		"version", "the versions of tacit and of the libraries it was built with");
+	fprintf(f, "\n'tacit <command> --help' (or 'tacit help <command>') tells more about a command.\n");
 }
 
 static void log_stderr(enum tacit_log_level level, const char *line, void *user)
@@ -104,6 +109,101 @@ const char *cli_bytes(unsigned long long n, char *buf, unsigned len)
 	return buf;
 }
 
+size_t cli_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[129];
+	if (la > 128 || lb > 128)
+		return 1000;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t c = 0; c < N_COMMANDS; c++)
+		if (!strcmp(name, commands[c].name))
+			return &commands[c];
+	return NULL;
+}
+
+/* "not a tacit command", with the closest command when a typo is likely (at most two
+ * edits, and fewer than half the name's letters, so that 'x' does not suggest 'rm'). */
+static int unknown_command(const char *name)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (size_t c = 0; c < N_COMMANDS; c++) {
+		size_t d = cli_edit_distance(name, commands[c].name);
+		if (d < best_d && d * 2 < strlen(commands[c].name)) {
+			best = commands[c].name;
+			best_d = d;
+		}
+	}
+	if (best)
+		fprintf(stderr, "tacit: '%s' is not a tacit command (did you mean '%s'?)\n", name, best);
+	else
+		fprintf(stderr, "tacit: '%s' is not a tacit command (see 'tacit help')\n", name);
+	return EXIT_USAGE;
+}
+
+/* Whether a command's arguments ask for its help: '--help' or '-h' anywhere before
+ * '--', so that 'tacit live --title x --help' shows help instead of starting a meeting. */
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+/* Runs a command; with help asked anywhere, runs it as 'CMD --help' before it parses
+ * (and perhaps rejects) its other arguments. */
+static int run_command(const struct command *cmd, int argc, char **argv)
+{
+	if (wants_help(argc, argv)) {
+		char *help_argv[] = { argv[0], "--help", NULL };
+		return cmd->fn(2, help_argv);
+	}
+	return cmd->fn(argc, argv);
+}
+
+/* 'tacit help [COMMAND]' */
+static int help_command(int argc, char **argv)
+{
+	const struct command *cmd;
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "tacit help: one command at a time\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "version")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!(cmd = find_command(argv[1])))
+		return unknown_command(argv[1]);
+	char *help_argv[] = { argv[1], "--help", NULL };
+	return cmd->fn(2, help_argv);
+}
+
 static void print_version(void)
 {
 	struct tacit_versions v = tacit_versions();
@@ -138,9 +238,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].fn(argc - i, argv + i);
-	fprintf(stderr, "tacit: '%s' is not a tacit command (see 'tacit --help')\n", argv[i]);
-	return EXIT_USAGE;
+	if (!strcmp(argv[i], "help"))
+		return help_command(argc - i, argv + i);
+	if (!strcmp(argv[i], "version")) {
+		print_version();
+		return 0;
+	}
+	const struct command *cmd = find_command(argv[i]);
+	if (!cmd)
+		return unknown_command(argv[i]);
+	return run_command(cmd, argc - i, argv + i);
 }
