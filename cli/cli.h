@@ -22,6 +22,24 @@ int cli_option_error(const char *cmd, int c, char **argv);
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 /* Levenshtein distance of two names (1000 past 128 bytes), for "did you mean". */
 size_t cli_edit_distance(const char *a, const char *b);
+/* An input file that must exist ('-' passes): prints "tacit: cannot open 'F': why" and
+ * returns the exit code (not found, or I/O) when it does not; else 0. */
+int cli_input_check(const char *path);
+/* A model a command needs: its kind, what the user named (NULL: the setting or the
+ * downloaded one), the command's flag for it ("--asr-model") and, optionally, more
+ * advice after the flag (" (or --no-vad)"). path: the file, set by cli_models_resolve(),
+ * caller frees with tacit_free(). */
+struct cli_model {
+	enum tacit_model_kind kind;
+	const char *name;
+	const char *flag;
+	const char *extra;
+	char *path;
+};
+/* Resolves all n models. When any fails, prints one message naming each missing one
+ * with its flag and where to get it, frees the paths and returns the exit code;
+ * else 0. */
+int cli_models_resolve(const char *cmd, struct cli_model *m, size_t n);
 /* Monotonic seconds, for pacing and lag (the library's clock is internal). */
 double cli_now_s(void);
 

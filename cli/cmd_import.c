@@ -21,8 +21,9 @@ static const char usage_text[] =
 	"  --title T        the meeting's title (default: the file name)\n"
 	"  --wpm N          transcripts: speaking rate used to estimate times (default 150)\n"
 	"recordings (a stereo file gives \"Me\" for channel 0 and \"Them\" for channel 1):\n"
-	"  --model NAME     whisper model: a catalog id or a path (default: setting\n"
-	"                   model.asr, else the downloaded one)\n"
+	"  --asr-model NAME whisper model: a catalog id or a path (default: setting\n"
+	"                   model.asr, else the downloaded one); --model NAME is an\n"
+	"                   older spelling of it, still accepted\n"
 	"  --vad-model NAME Silero VAD model (default: setting model.vad, else downloaded)\n"
 	"  --no-vad         decode everything, silence included\n"
 	"  --language L     a language code, or auto (default auto)\n"
@@ -42,7 +43,8 @@ int cmd_import(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
 		{ "wpm", required_argument, NULL, 'w' },
-		{ "model", required_argument, NULL, 'm' },
+		{ "asr-model", required_argument, NULL, 'm' },
+		{ "model", required_argument, NULL, 'm' }, /* before --asr-model: kept for scripts */
 		{ "vad-model", required_argument, NULL, 'V' },
 		{ "no-vad", no_argument, NULL, 'N' },
 		{ "language", required_argument, NULL, 'l' },
@@ -57,7 +59,7 @@ int cmd_import(int argc, char **argv)
 	struct tacit_session ss;
 	int64_t id = 0;
 	char *end, clock[32];
-	int c;
+	int c, rc;
 
 	opterr = 0;
 	optind = 1;
@@ -103,6 +105,8 @@ int cmd_import(int argc, char **argv)
 	/* A stream can be read once: it is copied to a file before anything looks at it. */
 	const char *file = argv[optind];
 	char *spooled = NULL, title[256];
+	if ((rc = cli_input_check(file)))
+		return rc;
 	enum tacit_status st = tacit_import_spool(file, &spooled);
 	if (st != TACIT_OK)
 		return cli_fail(st);
@@ -120,6 +124,20 @@ int cmd_import(int argc, char **argv)
 	if (spooled)
 		file = spooled;
 	bool audio = tacit_file_is_audio(file);
+	struct cli_model need[] = {
+		{ TACIT_MODEL_ASR, ap.asr_model, "--asr-model", NULL, NULL },
+		{ TACIT_MODEL_VAD, ap.vad_model, "--vad-model", " (or --no-vad to decode silence too)", NULL },
+	};
+	if (audio && (rc = cli_models_resolve("import", need, ap.no_vad ? 1 : 2))) {
+		if (spooled)
+			unlink(spooled);
+		tacit_free(spooled);
+		return rc;
+	}
+	if (audio) {
+		ap.asr_model = need[0].path;
+		ap.vad_model = need[1].path;
+	}
 	st = tacit_store_open(NULL, &s);
 	if (audio) {
 		ap.title = p.title;
@@ -135,6 +153,8 @@ int cmd_import(int argc, char **argv)
 	if (spooled)
 		unlink(spooled);
 	tacit_free(spooled);
+	tacit_free(need[0].path);
+	tacit_free(need[1].path);
 	if (st != TACIT_OK)
 		return cli_fail(st);
 	printf("imported '%s' as session %" PRId64 ": %" PRId64 " segments, %d speakers, %s\n", ss.title, id,

@@ -427,6 +427,27 @@ int cmd_live(int argc, char **argv)
 	}
 	p.transcribe = !replay;
 	p.record_audio = !replay;
+	if ((realtime && (rc = cli_input_check(realtime))) || (replay && (rc = cli_input_check(replay))))
+		return rc;
+	/* all missing models in one message, before a meeting exists */
+	struct cli_model need[3];
+	size_t n_need = 0;
+	if (p.analyze)
+		need[n_need++] = (struct cli_model){ TACIT_MODEL_LLM, p.llm_model, "--model", " (or --no-analysis)", NULL };
+	if (p.transcribe) {
+		need[n_need++] = (struct cli_model){ TACIT_MODEL_ASR, p.asr_model, "--asr-model", NULL, NULL };
+		need[n_need++] = (struct cli_model){ TACIT_MODEL_VAD, p.vad_model, "--vad-model", NULL, NULL };
+	}
+	if ((rc = cli_models_resolve("live", need, n_need)))
+		return rc;
+	for (size_t i = 0; i < n_need; i++) {
+		if (need[i].kind == TACIT_MODEL_LLM)
+			p.llm_model = need[i].path;
+		else if (need[i].kind == TACIT_MODEL_ASR)
+			p.asr_model = need[i].path;
+		else
+			p.vad_model = need[i].path;
+	}
 	p.on_event = on_event;
 	p.user = &o;
 	o.speed = speed;
@@ -438,8 +459,10 @@ int cmd_live(int argc, char **argv)
 		if (st == TACIT_OK)
 			st = tacit_suggestions_notice(store, &notice);
 		tacit_store_close(store);
-		if (st != TACIT_OK)
-			return cli_fail(st);
+		if (st != TACIT_OK) {
+			rc = cli_fail(st);
+			goto out;
+		}
 		if (notice)
 			fprintf(stderr, "tacit: %s\n", notice);
 		tacit_free(notice);
@@ -463,8 +486,10 @@ int cmd_live(int argc, char **argv)
 	enum tacit_status st = tacit_live_open(&p, &live);
 	signal_live = live;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (st != TACIT_OK)
-		return cli_fail(st);
+	if (st != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
 	if (n_signals >= 2)
 		tacit_live_abort(live);
 	int64_t id = tacit_live_session_id(live);
@@ -507,5 +532,8 @@ int cmd_live(int argc, char **argv)
 	}
 	signal_live = NULL;
 	tacit_live_close(live);
+out:
+	for (size_t i = 0; i < n_need; i++)
+		tacit_free(need[i].path);
 	return rc;
 }

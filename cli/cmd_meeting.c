@@ -184,12 +184,14 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	} else {
 		st = tacit_transcript_load(what, &t);
 	}
-	if (st == TACIT_OK)
-		st = tacit_model_resolve(TACIT_MODEL_LLM, model_name, &model_path);
 	if (st != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
 	}
+	struct cli_model need = { TACIT_MODEL_LLM, model_name, "--model", NULL, NULL };
+	if ((rc = cli_models_resolve(argv[0], &need, 1)))
+		goto out;
+	model_path = need.path;
 	lp.model_path = model_path;
 	if (!lp.n_ctx)
 		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, mp->max_tokens);

@@ -22,8 +22,9 @@ static const char usage_text[] =
 	"       tacit transcribe [options] --realtime FILE [--speed X]\n"
 	"       tacit transcribe [options] --mic [DEVICE] [--system [DEVICE]]   (Ctrl-C ends it)\n"
 	"       tacit transcribe --list-devices [--json]\n"
-	"  --model NAME       whisper model: a catalog id or a path (or TACIT_WHISPER_MODEL;\n"
-	"                     default: setting model.asr, else the downloaded one)\n"
+	"  --asr-model NAME   whisper model: a catalog id or a path (or TACIT_WHISPER_MODEL;\n"
+	"                     default: setting model.asr, else the downloaded one);\n"
+	"                     --model NAME is an older spelling of it, still accepted\n"
 	"  --vad-model NAME   Silero VAD model (or TACIT_VAD_MODEL; default: setting\n"
 	"                     model.vad, else the downloaded one)\n"
 	"  --no-vad           decode everything, silence included\n"
@@ -333,7 +334,8 @@ static const char *optional_word(int argc, char **argv)
 int cmd_transcribe(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "model", required_argument, NULL, 'm' },   { "vad-model", required_argument, NULL, 'V' },
+		{ "asr-model", required_argument, NULL, 'm' }, { "vad-model", required_argument, NULL, 'V' },
+		{ "model", required_argument, NULL, 'm' }, /* before --asr-model: kept for scripts */
 		{ "no-vad", no_argument, NULL, 'N' },          { "format", required_argument, NULL, 'f' },
 		{ "language", required_argument, NULL, 'l' }, { "translate", no_argument, NULL, 'T' },
 		{ "speakers", required_argument, NULL, 's' }, { "threads", required_argument, NULL, 't' },
@@ -451,14 +453,17 @@ int cmd_transcribe(int argc, char **argv)
 		return cli_usage_error("transcribe", "give one of FILE, --live -, --realtime FILE or --mic");
 	if (system && !mic)
 		return cli_usage_error("transcribe", "--system goes with --mic (the microphone is \"Me\", the system \"Them\")");
+	if ((file && (rc = cli_input_check(file))) || (realtime && (rc = cli_input_check(realtime))))
+		return rc;
 	/* one answer to "which model" everywhere: a path, a catalog id, or the default */
-	if ((st = tacit_model_resolve(TACIT_MODEL_ASR, model, &model_path)) != TACIT_OK)
-		return cli_fail(st);
-	if (!no_vad && (st = tacit_model_resolve(TACIT_MODEL_VAD, vad, &vad_path)) != TACIT_OK) {
-		fprintf(stderr, "tacit: %s (or pass --no-vad to decode silence too)\n", tacit_errmsg());
-		tacit_free(model_path);
-		return tacit_status_exit_code(st);
-	}
+	struct cli_model need[] = {
+		{ TACIT_MODEL_ASR, model, "--asr-model", NULL, NULL },
+		{ TACIT_MODEL_VAD, vad, "--vad-model", " (or --no-vad to decode silence too)", NULL },
+	};
+	if ((rc = cli_models_resolve("transcribe", need, no_vad ? 1 : 2)))
+		return rc;
+	model_path = need[0].path;
+	vad_path = need[1].path;
 	ap.model_path = model_path;
 	ap.vad_model_path = no_vad ? NULL : vad_path;
 

@@ -266,7 +266,7 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 		if (*out)
 			return TACIT_OK;
 	}
-	return tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit pull %s' or pass --model FILE",
+	return tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit pull %s'",
 			  kind_name(kind), suggested_id(kind));
 }
 

@@ -16,12 +16,15 @@ expect 2 "$T" transcribe --format docx x.wav
 expect 2 "$T" transcribe --live file.raw
 expect 2 "$T" transcribe a.wav b.wav
 expect 2 "$T" transcribe --model m.bin          # no input
-expect 15 "$T" transcribe x.wav                 # no speech model downloaded: what to pull
+expect 15 "$T" transcribe x.wav                 # the input first: it is missing
+grep -q "cannot open 'x.wav'" "$W/err"
+: >"$W/x.wav"                                    # models are checked before the file is read
+expect 15 "$T" transcribe "$W/x.wav"             # no speech model downloaded: what to pull
 grep -q "tacit pull" "$W/err"
-expect 15 "$T" transcribe --model /nonexistent.bin x.wav
+expect 15 "$T" transcribe --model /nonexistent.bin "$W/x.wav"
 grep -q "'/nonexistent.bin' does not exist" "$W/err"
 # no VAD model downloaded: what to do about it
-expect 15 "$T" transcribe --model "$T" x.wav
+expect 15 "$T" transcribe --model "$T" "$W/x.wav"
 grep -q -- "--no-vad" "$W/err"
 
 SHARED=${TACIT_SHARED:-../shared}
