@@ -126,6 +126,24 @@ static const char *const migrations[] = {
 	"  mtime_ns INTEGER NOT NULL,"
 	"  info TEXT NOT NULL DEFAULT '{}',"
 	"  added_ms INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 5: a meeting's id is never reused after a delete (a script or a note that names
+	 * meeting 3 must not come to mean another meeting): sessions rebuilt with
+	 * AUTOINCREMENT, every row and id kept; runs with foreign keys off (see migrate()) so
+	 * that dropping the old table cascades nothing */
+	"CREATE TABLE sessions_new ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER,"
+	"  language TEXT NOT NULL DEFAULT '',"
+	"  models TEXT NOT NULL DEFAULT '',"
+	"  settings TEXT NOT NULL DEFAULT '{}',"
+	"  times_synthesized INTEGER NOT NULL DEFAULT 0);"
+	"INSERT INTO sessions_new (id, title, started_ms, ended_ms, language, models, settings, times_synthesized)"
+	"  SELECT id, title, started_ms, ended_ms, language, models, settings, times_synthesized FROM sessions;"
+	"DROP TABLE sessions;"
+	"ALTER TABLE sessions_new RENAME TO sessions;",
 };
 
 int tacit_store_schema_version(void)
@@ -347,6 +365,30 @@ static enum tacit_status pragma_int(struct tacit_store *s, const char *sql, int 
 	return ret;
 }
 
+/* After a migration, inside its transaction: a row whose parent is gone fails it (and
+ * so rolls it back), as foreign keys would have had they been on. */
+static enum tacit_status foreign_key_check(struct tacit_store *s)
+{
+	sqlite3_stmt *st;
+	enum tacit_status ret = prep(s, "PRAGMA foreign_key_check", &st);
+	if (ret != TACIT_OK)
+		return ret;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		ret = tacit_fail(TACIT_ERR_INTEGRITY,
+				 "session store '%s': upgrading the schema would orphan rows of '%s' (move it aside and "
+				 "restore a backup)",
+				 s->path, col_text(st, 0));
+	else if (rc != SQLITE_DONE)
+		ret = store_db_fail(s, rc, "check the foreign keys");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Migrations run with foreign keys off, SQLite's way to change a table's schema ("Making
+ * Other Kinds Of Table Schema Changes" in its ALTER TABLE page): a rebuild drops the old
+ * table, which with them on would delete every row that refers to it. The pragma is a
+ * no-op inside a transaction, so it is set around them; foreign_key_check() stands in. */
 static enum tacit_status migrate(struct tacit_store *s)
 {
 	int version = 0;
@@ -357,22 +399,29 @@ static enum tacit_status migrate(struct tacit_store *s)
 		return tacit_fail(TACIT_ERR_UNSUPPORTED,
 				  "session store '%s' has schema version %d, newer than this tacit's %d (upgrade tacit)",
 				  s->path, version, tacit_store_schema_version());
+	if (version == tacit_store_schema_version())
+		return TACIT_OK;
+	if ((st = exec(s, "PRAGMA foreign_keys = OFF", "upgrade the schema")) != TACIT_OK)
+		return st;
 	while (version < tacit_store_schema_version()) {
 		char set[64];
 		st = store_batch_begin(s);
 		if (st != TACIT_OK)
-			return st;
+			break;
 		st = exec(s, migrations[version], "upgrade the schema");
+		if (st == TACIT_OK)
+			st = foreign_key_check(s);
 		snprintf(set, sizeof(set), "PRAGMA user_version = %d", version + 1);
 		if (st == TACIT_OK)
 			st = exec(s, set, "upgrade the schema");
 		st = store_batch_end(s, st);
 		if (st != TACIT_OK)
-			return st;
+			break;
 		tacit_log(TACIT_LOG_INFO, "session store '%s': schema %d -> %d", s->path, version, version + 1);
 		version++;
 	}
-	return TACIT_OK;
+	enum tacit_status on = exec(s, "PRAGMA foreign_keys = ON", "configure the connection");
+	return st != TACIT_OK ? st : on;
 }
 
 static enum tacit_status run_check(struct tacit_store *s, const char *pragma)

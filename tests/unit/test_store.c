@@ -131,7 +131,7 @@ TEST(store_sessions_and_records_in_memory)
 	char *v, *j, *m;
 	if (!s)
 		return;
-	CHECK_EQ_INT(tacit_store_schema_version(), 4);
+	CHECK_EQ_INT(tacit_store_schema_version(), 5);
 	int64_t a = new_session(s, "Weekly sync");
 	int64_t b = new_session(s, NULL);
 	CHECK(a > 0 && b > a);
@@ -405,6 +405,16 @@ static void check_migrated(const char *path, bool from_v2)
 		CHECK_STR(m, "Approved.");
 		tacit_free(m);
 	}
+	/* version 5: the rebuilt sessions table kept every row, its id and what refers to it
+	 * (checked above), foreign keys are on again, and a deleted id is not given out again */
+	char *fk = NULL;
+	CHECK_EQ_INT(store_pragma(s, "foreign_keys", &fk), TACIT_OK);
+	CHECK(fk && !strcmp(fk, "1"));
+	tacit_free(fk);
+	int64_t added = new_session(s, "After the upgrade");
+	CHECK_EQ_INT(added, 2);
+	CHECK_EQ_INT(tacit_store_session_delete(s, added), TACIT_OK);
+	CHECK_EQ_INT(new_session(s, "Next"), 3);
 	/* version 4: the custom-model references, empty after the upgrade and usable */
 	CHECK_EQ_INT(n_custom_rows(s), 0);
 	struct store_custom_row r = { .name = "mine", .path = "/m/mine.gguf", .file_bytes = 5, .info = "{}" };
@@ -419,6 +429,39 @@ static void check_migrated(const char *path, bool from_v2)
 	tacit_store_close(s);
 	/* opening again changes nothing */
 	CHECK_EQ_INT(tacit_store_open(path, &s), TACIT_OK);
+	tacit_store_close(s);
+}
+
+/* A deleted meeting's id is never given to another one, the last one included (SQLite
+ * reuses the largest rowid without AUTOINCREMENT), also across a reopen. */
+TEST(store_session_ids_never_reused)
+{
+	const char *dir = test_tmpdir();
+	struct tacit_store *s = open_mem();
+	if (!s)
+		return;
+	int64_t a = new_session(s, "a"), b = new_session(s, "b");
+	CHECK_EQ_INT(tacit_store_session_delete(s, b), TACIT_OK);
+	int64_t c = new_session(s, "c");
+	CHECK(c > b);
+	CHECK_EQ_INT(tacit_store_session_delete(s, a), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_delete(s, c), TACIT_OK);
+	CHECK(new_session(s, "d") > c);
+	tacit_store_close(s);
+
+	const char *path = path_in(dir, "ids.db");
+	s = NULL;
+	CHECK_EQ_INT(tacit_store_open(path, &s), TACIT_OK);
+	if (!s)
+		return;
+	b = new_session(s, "b");
+	CHECK_EQ_INT(tacit_store_session_delete(s, b), TACIT_OK);
+	tacit_store_close(s);
+	s = NULL;
+	CHECK_EQ_INT(tacit_store_open(path, &s), TACIT_OK);
+	if (!s)
+		return;
+	CHECK(new_session(s, "c") > b);
 	tacit_store_close(s);
 }
 
