@@ -209,23 +209,17 @@ static void on_mic(const float *pcm, size_t n_frames, int n_channels, void *user
 	}
 }
 
-/* Captures until Ctrl-C (or a failure): the microphone, and the system audio with it. */
-static enum tacit_status play_mic(struct tacit_live *live, const struct tacit_capture_params *cp)
+/* Captures until Ctrl-C (or a failure): the microphone, and the system audio with it.
+ * cap was opened before the meeting, so that a missing device leaves no meeting. */
+static enum tacit_status play_mic(struct tacit_capture *cap, struct mic_state *m)
 {
-	struct mic_state m = { live, 0, TACIT_OK };
-	struct tacit_capture *cap = NULL;
-	enum tacit_status st = tacit_capture_open(cp, on_mic, &m, &cap);
-	if (st == TACIT_OK) {
-		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
-		st = tacit_capture_start(cap);
-	}
-	while (st == TACIT_OK && going() && !__atomic_load_n(&m.failed, __ATOMIC_ACQUIRE))
+	fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
+	enum tacit_status st = tacit_capture_start(cap);
+	while (st == TACIT_OK && going() && !__atomic_load_n(&m->failed, __ATOMIC_ACQUIRE))
 		sleep_s(0.05);
-	if (cap)
-		tacit_capture_stop(cap);
-	tacit_capture_close(cap);
-	if (st == TACIT_OK && m.failed)
-		st = m.st; /* its message was recorded on the audio thread */
+	tacit_capture_stop(cap);
+	if (st == TACIT_OK && m->failed)
+		st = m->st; /* its message was recorded on the audio thread */
 	return st;
 }
 
@@ -299,6 +293,8 @@ int cmd_live(int argc, char **argv)
 	double speed = 1.0;
 	bool wait_idle = false, mic = false, no_stop = false;
 	struct tacit_capture_params cp = tacit_capture_default_params();
+	struct tacit_capture *cap = NULL;
+	struct mic_state m = { NULL, 0, TACIT_OK };
 	struct out o = { false, 0, 1.0 };
 	int c, rc = 0;
 	char *end;
@@ -440,6 +436,11 @@ int cmd_live(int argc, char **argv)
 	}
 	if ((rc = cli_models_resolve("live", need, n_need)))
 		return rc;
+	enum tacit_status st;
+	if (mic && (st = tacit_capture_open(&cp, on_mic, &m, &cap)) != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
 	for (size_t i = 0; i < n_need; i++) {
 		if (need[i].kind == TACIT_MODEL_LLM)
 			p.llm_model = need[i].path;
@@ -455,7 +456,7 @@ int cmd_live(int argc, char **argv)
 	if (p.suggest == 1) { /* the user turns them on: the one-time notice */
 		struct tacit_store *store = NULL;
 		char *notice = NULL;
-		enum tacit_status st = tacit_store_open(NULL, &store);
+		st = tacit_store_open(NULL, &store);
 		if (st == TACIT_OK)
 			st = tacit_suggestions_notice(store, &notice);
 		tacit_store_close(store);
@@ -483,7 +484,7 @@ int cmd_live(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	struct tacit_live *live = NULL;
-	enum tacit_status st = tacit_live_open(&p, &live);
+	st = tacit_live_open(&p, &live);
 	signal_live = live;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (st != TACIT_OK) {
@@ -492,6 +493,7 @@ int cmd_live(int argc, char **argv)
 	}
 	if (n_signals >= 2)
 		tacit_live_abort(live);
+	m.live = live;
 	int64_t id = tacit_live_session_id(live);
 	if (!o.json && p.analyze)
 		fprintf(stderr,
@@ -505,7 +507,7 @@ int cmd_live(int argc, char **argv)
 	else if (pcm)
 		st = play_pcm(live, p.n_channels);
 	else if (mic)
-		st = play_mic(live, &cp);
+		st = play_mic(cap, &m);
 	else
 		st = play_transcript(live, replay, speed, &o);
 	if (st != TACIT_OK)
@@ -533,6 +535,7 @@ int cmd_live(int argc, char **argv)
 	signal_live = NULL;
 	tacit_live_close(live);
 out:
+	tacit_capture_close(cap);
 	for (size_t i = 0; i < n_need; i++)
 		tacit_free(need[i].path);
 	return rc;

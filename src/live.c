@@ -276,6 +276,8 @@ fail:
 	{
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		/* a meeting that never started is no meeting: no empty one left in the list */
+		l->discard_session = !params->resume_id && l->session_id > 0;
 		tacit_live_close(l);
 		free(asr_path);
 		free(vad_path);
@@ -578,6 +580,8 @@ void tacit_live_close(struct tacit_live *l)
 	tacit_llm_close(l->llm); /* stops the worker for good */
 	tacit_recording_close(l->rec);
 	live_held_release(l); /* after an aborted stop its journal keeps what still waits */
+	if (l->discard_session && tacit_store_session_delete(l->seg_store, l->session_id) != TACIT_OK)
+		tacit_log(TACIT_LOG_WARN, "the meeting that failed to start is left behind: %s", tacit_errmsg());
 	tacit_asr_stream_close(l->stream);
 	tacit_asr_close(l->asr);
 	tacit_store_close(l->llm_store);

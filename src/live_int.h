@@ -109,6 +109,7 @@ struct tacit_live {
 	struct tacit_live_params p;
 	char *title, *store_path, *sysroot, *model_name;
 	int64_t session_id;
+	bool discard_session; /* a failed open: close deletes the meeting it created */
 	int64_t offset_ms; /* session time of the first frame pushed now */
 	struct tacit_system sys;
 
