@@ -147,11 +147,27 @@ static enum tacit_status add_artifact_md(struct tacit_store *s, int64_t id, cons
 	if (st != TACIT_OK)
 		return st;
 	if (md) {
+		/* the artifact is a document of its own ("# Title", "## Key points"): under this
+		 * section's heading its title goes and its headings go one level down */
+		const char *p = md;
 		size_t n = strlen(md);
 		while (n && md[n - 1] == '\n')
 			n--;
+		if (!strncmp(p, "# ", 2)) {
+			const char *nl = memchr(p, '\n', n);
+			p = nl ? nl + 1 : md + n;
+			while (p < md + n && *p == '\n')
+				p++;
+		}
 		buf_addf(b, "## %s\n\n", heading);
-		buf_add(b, md, n);
+		while (p < md + n) {
+			const char *nl = memchr(p, '\n', (size_t)(md + n - p));
+			size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(md + n - p);
+			if (*p == '#')
+				buf_adds(b, "#");
+			buf_add(b, p, len);
+			p += len;
+		}
 		buf_adds(b, "\n\n");
 	}
 	free(md);

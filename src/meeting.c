@@ -391,8 +391,21 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	bool tiny = r.info.n_vocab < 4096;
 	struct grammar_limits lim;
 	if (!grammar_limits_for(params->task, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim)) {
-		st = tacit_fail(TACIT_ERR_USAGE, "%d tokens are too few for a %s (raise --max-tokens)", r.max_tokens,
-				task_names[params->task]);
+		/* the output gets at most half the context: past that, --max-tokens cannot help */
+		bool capped = params->max_tokens <= 0 ? DEFAULT_MAX_TOKENS > r.max_tokens : params->max_tokens > r.max_tokens;
+		if (!capped)
+			st = tacit_fail(TACIT_ERR_USAGE, "%d tokens are too few for a %s (raise --max-tokens)",
+					r.max_tokens, task_names[params->task]);
+		else if (r.info.n_ctx < r.info.n_ctx_train)
+			st = tacit_fail(TACIT_ERR_USAGE,
+					"%d tokens are too few for a %s: the output gets at most half of the %d-token "
+					"context (raise --ctx, up to the model's %d)",
+					r.max_tokens, task_names[params->task], r.info.n_ctx, r.info.n_ctx_train);
+		else
+			st = tacit_fail(TACIT_ERR_USAGE,
+					"%d tokens are too few for a %s: the output gets at most half of the model's "
+					"%d-token context (use a model with a larger context)",
+					r.max_tokens, task_names[params->task], r.info.n_ctx);
 		goto out;
 	}
 	grammar_build(params->task, &lim, &r.grammar);
