@@ -20,6 +20,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_option_error(const char *cmd, int c, char **argv);
 /* "1.2 GiB" into buf. */
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
+/* "1 segment", "2 segments" into buf (a noun whose plural takes an s). */
+const char *cli_count(int64_t n, const char *noun, char *buf, unsigned len);
 /* Levenshtein distance of two names (1000 past 128 bytes), for "did you mean". */
 size_t cli_edit_distance(const char *a, const char *b);
 /* An input file that must exist ('-' passes): prints "tacit: cannot open 'F': why" and

@@ -157,8 +157,11 @@ int cmd_import(int argc, char **argv)
 	tacit_free(need[1].path);
 	if (st != TACIT_OK)
 		return cli_fail(st);
-	printf("imported '%s' as session %" PRId64 ": %" PRId64 " segments, %d speakers, %s\n", ss.title, id,
-	       ss.n_segments, ss.n_speakers, cli_clock(ss.duration_ms, clock, sizeof(clock)));
+	char segs[48], spk[48];
+	printf("imported '%s' as session %" PRId64 ": %s, %s, %s\n", ss.title, id,
+	       cli_count(ss.n_segments, "segment", segs, sizeof(segs)),
+	       ss.n_speakers ? cli_count(ss.n_speakers, "speaker", spk, sizeof(spk)) : "speakers unknown",
+	       cli_clock(ss.duration_ms, clock, sizeof(clock)));
 	if (ss.times_synthesized)
 		fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
 			p.words_per_minute);

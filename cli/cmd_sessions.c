@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <yyjson.h>
 
@@ -184,23 +185,73 @@ int cmd_rename(int argc, char **argv)
 	return 0;
 }
 
-static const char delete_usage[] = "usage: tacit delete ID\n"
+static const char delete_usage[] = "usage: tacit delete [--yes] ID\n"
 				   "  deletes a meeting for good: transcript, summaries, chat, suggestions, audio and\n"
-				   "  cached model state (overwritten before removal). 'tacit rm' removes models.\n";
+				   "  cached model state (overwritten before removal). 'tacit rm' removes models.\n"
+				   "  -y, --yes   do not ask first (needed where standard input is not a terminal)\n";
+
+/* "Delete meeting 3 'Title' (42 segments, 12 min, ...)? [y/N]" on a terminal; true on yes. */
+static bool confirm_delete(const struct tacit_session *ss)
+{
+	char segs[48], line[16];
+	int64_t min = (ss->duration_ms + 30000) / 60000;
+	fprintf(stderr, "Delete meeting %" PRId64 " '%s' (%s, ", ss->id, ss->title,
+		cli_count(ss->n_segments, "segment", segs, sizeof(segs)));
+	if (min > 0)
+		fprintf(stderr, "%" PRId64 " min", min);
+	else
+		fprintf(stderr, "under a minute");
+	fprintf(stderr, ", its audio and saved states)? [y/N] ");
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	return line[0] == 'y' || line[0] == 'Y';
+}
 
 int cmd_delete(int argc, char **argv)
 {
-	struct tacit_store *s;
+	static const struct option opts[] = {
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct tacit_store *s = NULL;
 	struct tacit_session ss;
+	bool yes = false;
 	int64_t id;
-	int rc = parse_simple(argc, argv, "delete", delete_usage, 1, NULL);
-	if (rc >= 0)
-		return rc;
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:y", opts, NULL)) != -1) {
+		if (c == 'y') {
+			yes = true;
+		} else if (c == 'h') {
+			fputs(delete_usage, stdout);
+			return 0;
+		} else {
+			return cli_option_error("delete", c, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("delete", argc - optind ? "one meeting at a time" : "which meeting? (an ID)");
 	if (!cli_session_id("delete", argv[optind], &id))
 		return EXIT_USAGE;
 	enum tacit_status st = tacit_store_open(NULL, &s);
 	if (st == TACIT_OK)
 		st = tacit_store_session_get(s, id, &ss);
+	if (st == TACIT_OK && !yes) {
+		if (!isatty(STDIN_FILENO)) {
+			tacit_store_close(s);
+			return cli_usage_error("delete", "not asking: standard input is not a terminal (pass --yes to delete "
+							 "meeting %" PRId64 ")",
+					       id);
+		}
+		if (!confirm_delete(&ss)) {
+			tacit_store_close(s);
+			fprintf(stderr, "tacit: meeting %" PRId64 " is kept\n", id);
+			return 1;
+		}
+	}
 	if (st == TACIT_OK)
 		st = tacit_store_session_delete(s, id);
 	tacit_store_close(s);

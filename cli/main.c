@@ -6,6 +6,7 @@
 #include "cli.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +203,12 @@ static int help_command(int argc, char **argv)
 		return unknown_command(argv[1]);
 	char *help_argv[] = { argv[1], "--help", NULL };
 	return cmd->fn(2, help_argv);
+}
+
+const char *cli_count(int64_t n, const char *noun, char *buf, unsigned len)
+{
+	snprintf(buf, len, "%" PRId64 " %s%s", n, noun, n == 1 ? "" : "s");
+	return buf;
 }
 
 static void print_version(void)

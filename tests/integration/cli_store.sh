@@ -72,8 +72,8 @@ expect 15 "$T" rename 42 "x"
 expect 15 "$T" show 42
 expect 2 "$T" show 0
 expect 2 "$T" show
-"$T" delete 2 | grep -q "deleted session 2"
-expect 15 "$T" delete 2
+"$T" delete --yes 2 | grep -q "deleted session 2"
+expect 15 "$T" delete --yes 2
 [ "$("$T" search '"remote control"' | wc -l)" -eq 2 ]
 
 # import: missing file, audio, garbage

@@ -64,7 +64,7 @@ wait "$lock" || { echo "the lock holder failed"; exit 1; }
 # then, while the meeting goes on, a big import and the delete of a big meeting (one
 # after the other: the delete's final index merge is still one long write)
 "$T" import "$W/big.txt" >"$W/import.out" 2>&1 || { echo "the import failed: $(cat "$W/import.out")"; exit 1; }
-"$T" delete "$old" >"$W/delete.out" 2>&1 || { echo "the delete failed: $(cat "$W/delete.out")"; exit 1; }
+"$T" delete --yes "$old" >"$W/delete.out" 2>&1 || { echo "the delete failed: $(cat "$W/delete.out")"; exit 1; }
 rc=0; wait "$live" || rc=$?
 [ "$rc" -eq 0 ] || { echo "tacit live exited $rc"; cat "$W/err"; exit 1; }
 if grep -q "cannot store\|recording stopped\|database is locked" "$W/err" "$W/out"; then
