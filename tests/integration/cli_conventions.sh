@@ -53,12 +53,28 @@ expect 2 "$T" delete 2 </dev/null;  first err "tacit delete: not asking: standar
 expect 0 "$T" delete --yes 2;       first out "deleted session 2"
 expect 0 "$T" import "$W/two.txt";  first out "as session 3:"   # not 2 again
 expect 0 "$T" delete -y 3
-if command -v script >/dev/null 2>&1; then                   # on a terminal it asks
-	echo n | script -qec "$T delete 1" /dev/null >"$W/tty" 2>&1 || true
-	grep -q "Delete meeting 1 'one' (1 segment, .*its audio and saved states)? \[y/N\]" "$W/tty" ||
-		{ echo "no question on a terminal:"; cat "$W/tty"; exit 1; }
-	"$T" show 1 >/dev/null                                  # 'n' keeps it
-fi
+python3 - "$T" <<'PY'                                       # on a terminal it asks; 'n' keeps
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "delete", "1"])
+out = b""
+while b"[y/N]" not in out:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+os.write(fd, b"n\n")
+_, status = os.waitpid(pid, 0)
+first = out.decode().splitlines()[0] if out else ""
+want = "Delete meeting 1 'one' (1 segment, under a minute, its audio and saved states)? [y/N]"
+assert first.startswith(want), "no question on a terminal: %r" % out
+assert os.waitstatus_to_exitcode(status) == 1, "declining is not exit 1"
+PY
+"$T" show 1 >/dev/null
 
 # 5. too small a model: the real limit and the remedy
 M=${TACIT_SHARED:-../shared}/models/stories260K.gguf
