@@ -25,7 +25,8 @@ const char *cli_count(int64_t n, const char *noun, char *buf, unsigned len);
 /* Levenshtein distance of two names (1000 past 128 bytes), for "did you mean". */
 size_t cli_edit_distance(const char *a, const char *b);
 /* An input file that must exist ('-' passes): prints "tacit: cannot open 'F': why" and
- * returns the exit code (not found, or I/O) when it does not; else 0. */
+ * returns the exit code (not found, or I/O) when it does not, EXIT_USAGE for a
+ * directory; else 0. */
 int cli_input_check(const char *path);
 /* A model a command needs: its kind, what the user named (NULL: the setting or the
  * downloaded one), the command's flag for it ("--asr-model") and, optionally, more

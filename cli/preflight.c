@@ -22,9 +22,9 @@ int cli_input_check(const char *path)
 		fprintf(stderr, "tacit: cannot open '%s': %s\n", path, strerror(err));
 		return tacit_status_exit_code(err == ENOENT || err == ENOTDIR ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO);
 	}
-	if (S_ISDIR(sb.st_mode)) {
-		fprintf(stderr, "tacit: cannot open '%s': Is a directory\n", path);
-		return tacit_status_exit_code(TACIT_ERR_IO);
+	if (S_ISDIR(sb.st_mode)) { /* a usage error, as the library says of one */
+		fprintf(stderr, "tacit: '%s' is a directory, not a recording or a transcript\n", path);
+		return EXIT_USAGE;
 	}
 	return 0;
 }
