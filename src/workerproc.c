@@ -234,6 +234,12 @@ bool workerproc_send(struct workerproc *w, enum proto_type type, const void *pay
 	return w->pid > 0 && proto_send(w->to_fd, type, payload, len);
 }
 
+bool workerproc_send_parts(struct workerproc *w, enum proto_type type, const void *head, size_t head_len,
+			   const void *data, size_t data_len)
+{
+	return w->pid > 0 && proto_send_parts(w->to_fd, type, head, head_len, data, data_len);
+}
+
 /* The protocol version a READY announces (1: none, as before versions existed). */
 static int ready_version(const char *payload, size_t len)
 {

@@ -48,6 +48,9 @@ void workerproc_pause(struct workerproc *w, bool pause);
 void workerproc_hold_off(struct workerproc *w, bool on);
 /* Sends one frame; false when the worker is gone. */
 bool workerproc_send(struct workerproc *w, enum proto_type type, const void *payload, size_t len);
+/* Sends one frame whose payload is head then data (audio, not copied). */
+bool workerproc_send_parts(struct workerproc *w, enum proto_type type, const void *head, size_t head_len,
+			   const void *data, size_t data_len);
 /* 1: a frame (valid until the next call), 0: timeout, -1: the worker is gone. */
 int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const char **payload, size_t *len);
 /* Collects a dead (or, with kill_now, a live) worker and records why in tacit_errmsg():
