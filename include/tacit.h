@@ -1232,8 +1232,11 @@ TACIT_API struct tacit_vad_params tacit_vad_default_params(void);
 
 /* Speech regions in pcm (16 kHz mono, n samples), in order, on the input's timeline.
  * *out_spans: caller frees with tacit_free() (NULL when none, *n_out = 0). Errors:
- * TACIT_ERR_MODEL (the VAD model cannot be loaded), TACIT_ERR_ASR, TACIT_ERR_NOMEM.
- * Loads the model on every call (it is under 1 MB). Thread-safe. */
+ * TACIT_ERR_NOT_FOUND, TACIT_ERR_MODEL (the VAD model cannot be loaded), TACIT_ERR_ASR,
+ * TACIT_ERR_WORKER (the worker cannot start, crashed or hung), TACIT_ERR_NOMEM.
+ * Silero runs in a tacit-worker started for the call (found as for the LLM engine), so
+ * neither whisper.cpp nor a ggml backend ever runs in the caller's process; each call
+ * starts it and loads the model (under 1 MB) again. Thread-safe. */
 TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struct tacit_vad_params *params,
 					     const float *pcm, size_t n, struct tacit_span **out_spans,
 					     size_t *n_out);
@@ -1244,7 +1247,8 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * per handle: a crash, an abort or an out-of-memory kill inside whisper.cpp fails the
  * call in progress with TACIT_ERR_WORKER ("the transcription worker was killed by signal
  * 6 ..."), and the handle stays usable: the next call starts a new worker and loads the
- * model again. Only the small Silero VAD of the live stream runs in the caller's process.
+ * model again. The live stream's Silero VAD runs in a second worker of the handle's own,
+ * so it never waits behind a decode.
  * Guards against invented text: no-context decoding (neither earlier calls nor earlier
  * 30 s windows of the same call are fed back as a prompt), log-prob, entropy and
  * no-speech thresholds, Silero VAD (when a VAD model is given) so silence is never
@@ -1354,6 +1358,10 @@ TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const fl
  * come first: a partial is decoded only while the worker is idle (with a shortened
  * encoder context, so it is cheap), and a partial still running when a final is due is
  * cancelled and its output dropped.
+ * The VAD (with a VAD model) runs in a worker of its own, started on the first push; if
+ * it dies it is started once more, and if it dies again the stream goes on without it
+ * (an utterance then ends every 10 s) with a warning in the log. Without a VAD model, an
+ * utterance ends every 10 s.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr_stream;
 
