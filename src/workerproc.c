@@ -21,8 +21,9 @@
 
 #include <yyjson.h>
 
-#ifndef LIBEXECDIR
-#define LIBEXECDIR "/usr/local/libexec/tacit"
+/* the Makefile passes its LIBEXECDIR, so an installed build looks where it was installed */
+#ifndef TACIT_LIBEXECDIR
+#define TACIT_LIBEXECDIR "/usr/local/libexec/tacit"
 #endif
 
 extern char **environ;
@@ -91,7 +92,7 @@ bool worker_find(struct buf *out)
 		}
 	}
 	buf_reset(out);
-	return buf_adds(out, LIBEXECDIR "/tacit-worker");
+	return buf_adds(out, TACIT_LIBEXECDIR "/tacit-worker");
 }
 
 static void describe_exit(int status, const char *engine, char *out, size_t n)

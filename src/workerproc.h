@@ -35,7 +35,7 @@ void workerproc_release(struct workerproc *w);
 /* Stops the worker without recording an error (EOF on its stdin, or SIGKILL with
  * kill_now; SIGKILL after the grace period either way); the next spawn starts afresh. */
 void workerproc_stop(struct workerproc *w, bool kill_now);
-/* Starts tacit-worker (TACIT_WORKER, next to the program, LIBEXECDIR) and waits for
+/* Starts tacit-worker (TACIT_WORKER, next to the program, TACIT_LIBEXECDIR) and waits for
  * its READY frame. TACIT_ERR_WORKER when it cannot. */
 enum tacit_status workerproc_spawn(struct workerproc *w);
 /* Pauses (SIGSTOP) or resumes (SIGCONT) the worker; any thread may call it. A paused
@@ -57,8 +57,10 @@ int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const 
  * returns TACIT_ERR_WORKER. */
 enum tacit_status workerproc_died(struct workerproc *w, bool kill_now);
 
-/* The tacit-worker executable into out: TACIT_WORKER, else next to the running program,
- * else LIBEXECDIR. False only when out of memory. */
+/* The tacit-worker executable into out: TACIT_WORKER, else next to the running program
+ * (the build tree, or a tacit unpacked anywhere), else TACIT_LIBEXECDIR, the directory
+ * `make install` puts it in (compiled in from the Makefile's LIBEXECDIR). False only when
+ * out of memory. */
 bool worker_find(struct buf *out);
 
 #endif
