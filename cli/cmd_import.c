@@ -31,6 +31,15 @@ static const char usage_text[] =
 
 static volatile int cancel_flag;
 
+/* Each final segment moves the progress line to the end of the speech found so far. */
+static bool on_segment(const struct tacit_asr_segment *seg, void *user)
+{
+	struct cli_progress *bar = user;
+	if (seg->final && seg->end_ms > cli_progress_done(bar))
+		cli_progress_set(bar, seg->end_ms);
+	return true;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -127,8 +136,16 @@ int cmd_import(int argc, char **argv)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 	}
+	struct cli_progress bar;
+	cli_progress_start(&bar, false);
+	if (audio) {
+		ap.on_segment = on_segment;
+		ap.user = &bar;
+		cli_progress_phase(&bar, "transcribe", 0);
+	}
 	if (st == TACIT_OK)
 		st = audio ? tacit_store_import_audio(s, file, &ap, &id) : tacit_store_import(s, file, &p, &id);
+	cli_progress_stop(&bar);
 	if (st == TACIT_OK)
 		st = tacit_store_session_get(s, id, &ss);
 	tacit_store_close(s);
