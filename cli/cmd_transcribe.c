@@ -27,16 +27,18 @@ static const char usage_text[] =
 	"  --vad-model NAME   Silero VAD model (or TACIT_VAD_MODEL; default: setting\n"
 	"                     model.vad, else the downloaded one)\n"
 	"  --no-vad           decode everything, silence included\n"
-	"  --format F         txt, json, srt, vtt or md (default txt); txt, srt, vtt and md\n"
-	"                     print each segment as it is final, json the whole document\n"
-	"                     at the end\n"
+	"  --format F         txt, json, srt, vtt or md (default txt); all but json print\n"
+	"                     each segment as it is final, json the whole document at the end\n"
 	"  --json             with FILE: one JSON line per final segment, as it is found\n"
 	"  --language L       a language code, or auto (default auto)\n"
 	"  --translate        translate to English\n"
 	"  --speakers MODE    channels: channel 0 is \"Me\", channel 1 \"Them\";\n"
 	"                     turns: the model's speaker-turn markers (tdrz models)\n"
 	"  --threads N        threads (default: this machine's usable cores)\n"
-	"  --no-fallback      no retries at higher temperature (faster on noise)\n"
+	"  --fallback         retry unclear windows at higher temperature (off by\n"
+	"                     default: each retry decodes a window again, and on noise a\n"
+	"                     5-minute recording took over 12 minutes)\n"
+	"  --no-fallback      the default: no retries at higher temperature\n"
 	"  --live -           s16le 16 kHz PCM on stdin; prints JSON lines of partial and\n"
 	"                     final segments\n"
 	"  --mic [DEVICE]     a microphone (default: the default input); prints JSON\n"
@@ -48,7 +50,7 @@ static const char usage_text[] =
 	"  --channels N       channels of the --live or --mic input (1 or 2)\n"
 	"  --realtime FILE    play FILE at real-time speed through the live path\n"
 	"  --speed X          playback speed for --realtime (default 1)\n"
-	"Ctrl-C on a FILE stops it and keeps what is done: the segments so far are printed\n"
+	"Ctrl-C on a FILE stops and keeps what is done: the segments so far are printed\n"
 	"(--format json: as a whole document), stderr says how far it got, and the exit\n"
 	"code is 17 (cancelled).\n";
 
@@ -414,6 +416,7 @@ int cmd_transcribe(int argc, char **argv)
 		{ "live", required_argument, NULL, 'L' },      { "channels", required_argument, NULL, 'c' },
 		{ "realtime", required_argument, NULL, 'R' }, { "speed", required_argument, NULL, 'S' },
 		{ "no-fallback", no_argument, NULL, 'F' },   { "mic", optional_argument, NULL, 'M' },
+		{ "fallback", no_argument, NULL, 'B' },
 		{ "system", optional_argument, NULL, 'Y' },  { "list-devices", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'J' },          { "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
@@ -433,6 +436,7 @@ int cmd_transcribe(int argc, char **argv)
 	struct live_out lo = { 0, 1.0 };
 	enum tacit_status st;
 
+	ap.temperature_fallback = false; /* a bounded cost: --fallback asks for it */
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -504,6 +508,9 @@ int cmd_transcribe(int argc, char **argv)
 			break;
 		case 'F':
 			ap.temperature_fallback = false;
+			break;
+		case 'B':
+			ap.temperature_fallback = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
