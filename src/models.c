@@ -27,15 +27,25 @@ static const char *setting_key(enum tacit_model_kind kind)
 	return "model.llm";
 }
 
-/* The catalog id a user is pointed at when nothing of this kind is downloaded. */
-static const char *suggested_id(enum tacit_model_kind kind)
+/* The catalog id a user is pointed at when nothing of this kind is downloaded: the one
+ * recommendation (tacit_models_recommend()) for this machine, as `tacit setup` picks it.
+ * The static id serves only when the machine or the catalog cannot be read. */
+static void suggested_id(enum tacit_model_kind kind, const struct tacit_catalog *cat, char *buf, size_t len)
 {
-	switch (kind) {
-	case TACIT_MODEL_LLM: return "qwen3.5-2b";
-	case TACIT_MODEL_ASR: return "whisper-base.en";
-	case TACIT_MODEL_VAD: return "silero-vad-v6.2.0";
-	}
-	return "";
+	struct tacit_probe_params pp = tacit_probe_default_params();
+	struct tacit_system sys;
+	const struct tacit_model_info *m = NULL;
+	struct errsave e;
+
+	errsave_push(&e); /* a hint must not replace the failure it is part of */
+	pp.bandwidth = kind == TACIT_MODEL_LLM ? 1 : 0;
+	pp.devices = kind != TACIT_MODEL_VAD;
+	if (tacit_system_probe(&pp, &sys) == TACIT_OK)
+		m = tacit_models_recommend(&sys, cat, kind);
+	errsave_pop(&e, TACIT_OK);
+	snprintf(buf, len, "%s",
+		 m ? m->id : kind == TACIT_MODEL_LLM ? "qwen3.5-2b" : kind == TACIT_MODEL_ASR ? "whisper-base.en"
+											: "silero-vad-v6.2.0");
 }
 
 /* A new string "a/b", or NULL when out of memory. */
@@ -266,8 +276,11 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 		if (*out)
 			return TACIT_OK;
 	}
-	return tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit pull %s' or pass --model FILE",
-			  kind_name(kind), suggested_id(kind));
+	char hint[128];
+	suggested_id(kind, cat, hint, sizeof(hint));
+	return tacit_fail(TACIT_ERR_NOT_FOUND,
+			  "no %s model is downloaded: run 'tacit setup', or 'tacit pull %s', or pass --model FILE",
+			  kind_name(kind), hint);
 }
 
 enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path)
@@ -303,4 +316,19 @@ out:
 	tacit_free(dir);
 	tacit_catalog_free(cat);
 	return st;
+}
+
+const struct tacit_model_info *tacit_catalog_lookup(const struct tacit_catalog *cat, const char *text)
+{
+	const struct tacit_model_info *m;
+	if (!cat || !text)
+		return NULL;
+	if ((m = tacit_catalog_find(cat, text)))
+		return m;
+	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
+		m = tacit_catalog_get(cat, i);
+		if (!strcasecmp(m->id, text) || !strcasecmp(m->name, text))
+			return m;
+	}
+	return NULL;
 }
