@@ -77,5 +77,7 @@ int cmd_suggest(int argc, char **argv);
 int cmd_transcribe(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif
