@@ -185,11 +185,11 @@ $(BUILD)/examples/%: examples/%.c $(LIBA)
 	$(CC) -std=c17 $(OPT) $(WARN) $(SANFLAGS) -Iinclude -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
 test: all $(UNIT) $(FUZZ_REPLAY)
-	BUILD=$(BUILD) tests/run
+	BUILD=$(BUILD) SAN=$(SAN) tests/run
 
 # The unit tests that load no model (TEST, not TEST_MODEL) and the fuzz corpora.
 test-fast: $(UNIT) $(FUZZ_REPLAY)
-	BUILD=$(BUILD) UNIT_ARGS=--fast INTEGRATION= tests/run
+	BUILD=$(BUILD) SAN=$(SAN) UNIT_ARGS=--fast INTEGRATION= tests/run
 
 # ThreadSanitizer over the threaded code: the unit tests without a model, those with one
 # that run threads around the worker (live meetings, the API's watchdog, pause, cancel,

@@ -14,7 +14,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 stage="$tmp/stage with space"
 export TACIT_HOME="$tmp/home"
 # the same build directory: install only relinks what the prefix changes (the worker's path)
-mk() { make --no-print-directory BUILD="$B" PREFIX=/usr "$@" >"$tmp/make.log" 2>&1; }
+mk() { make --no-print-directory BUILD="$B" ${SAN:+SAN="$SAN"} PREFIX=/usr "$@" >"$tmp/make.log" 2>&1; }
 
 mk install DESTDIR="$stage" || { cat "$tmp/make.log"; exit 1; }
 lib="$stage/usr/lib"
