@@ -7,6 +7,8 @@
 #   make bench      benchmarks -> bench/results/*.jsonl and *.md; BENCH="NAME ..." for some
 #   make demo       the main job on a sample meeting
 #   make fuzz       libFuzzer builds of every fuzz target (clang)
+#   make install    into $(DESTDIR)$(PREFIX) (default /usr/local), all or nothing;
+#                   BINDIR LIBDIR LIBEXECDIR INCLUDEDIR DATADIR MANDIR; make uninstall
 #
 # When the host lacks libllama/libwhisper (Debian 12), every goal is re-run inside the
 # dev root (tools/devroot), built on first use. DEVELOPER=1 turns warnings into errors.
@@ -47,6 +49,16 @@ BUILD ?= build
 SANFLAGS :=
 endif
 
+# where `make install` puts things (DESTDIR is prefixed to all of them, for staging)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+LIBEXECDIR ?= $(PREFIX)/libexec/tacit
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wno-format-nonliteral -Wno-format-truncation
 ifeq ($(DEVELOPER),1)
@@ -81,7 +93,15 @@ LIBA := $(BUILD)/libtacit.a
 # every library object with its internal symbols global: for the worker, the unit tests,
 # fuzz targets, benches and tools, which call internal functions
 LIBI := $(BUILD)/libtacit-internal.a
+# the shared library ships like one: libtacit.so.0.MINOR.PATCH with SONAME libtacit.so.0
+# and the two links; the version is the header's, so there is one place to change it
+version_part = $(shell sed -n 's/^\#define TACIT_VERSION_$(1) \([0-9]*\).*/\1/p' include/tacit.h)
+VERSION_MAJOR := $(call version_part,MAJOR)
+VERSION := $(VERSION_MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
+SONAME := libtacit.so.$(VERSION_MAJOR)
 LIBSO := $(BUILD)/libtacit.so
+LIBSO_MAJOR := $(BUILD)/$(SONAME)
+LIBSO_REAL := $(BUILD)/libtacit.so.$(VERSION)
 TACIT := $(BUILD)/tacit
 WORKER := $(BUILD)/tacit-worker
 UNIT := $(BUILD)/unit-tests
@@ -90,8 +110,8 @@ BENCHES := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TOOLS := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 EXAMPLES := $(EXAMPLE_SRC:examples/%.c=$(BUILD)/examples/%)
 
-.PHONY: all test test-fast test-tsan bench demo fuzz clean format format-check
-all: $(LIBA) $(LIBSO) $(TACIT) $(WORKER) $(TOOLS) $(EXAMPLES)
+.PHONY: all install uninstall test test-fast test-tsan bench demo fuzz clean format format-check
+all: $(LIBA) $(LIBSO) $(LIBSO_MAJOR) $(TACIT) $(WORKER) $(TOOLS) $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -118,11 +138,23 @@ $(LIBI): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDFLAGS_ALL) $(LIBS_ALL)
+$(LIBSO_REAL): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDFLAGS_ALL) $(LIBS_ALL)
+
+$(LIBSO_MAJOR) $(LIBSO): $(LIBSO_REAL)
+	ln -sfn $(notdir $<) $@
 
 $(TACIT): $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
+
+# The worker's installed place is compiled in (src/workerproc.c looks there after
+# $TACIT_WORKER and the running program's directory). The stamp changes only when
+# LIBEXECDIR does, so `make install PREFIX=/usr` rebuilds that one object and relinks.
+$(BUILD)/libexecdir.stamp: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(LIBEXECDIR)' | cmp -s - $@ || printf '%s\n' '$(LIBEXECDIR)' >$@
+$(BUILD)/obj/src/workerproc.o: $(BUILD)/libexecdir.stamp
+$(BUILD)/obj/src/workerproc.o: CFLAGS_ALL += -DTACIT_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 # the model worker: libtacit runs llama.cpp and whisper.cpp in this separate process
 # (src/llm_client.c and src/asr_client.c are the caller's side)
@@ -153,11 +185,11 @@ $(BUILD)/examples/%: examples/%.c $(LIBA)
 	$(CC) -std=c17 $(OPT) $(WARN) $(SANFLAGS) -Iinclude -o $@ $< $(LIBA) $(LDFLAGS_ALL) $(LIBS_ALL)
 
 test: all $(UNIT) $(FUZZ_REPLAY)
-	BUILD=$(BUILD) tests/run
+	BUILD=$(BUILD) SAN=$(SAN) tests/run
 
 # The unit tests that load no model (TEST, not TEST_MODEL) and the fuzz corpora.
 test-fast: $(UNIT) $(FUZZ_REPLAY)
-	BUILD=$(BUILD) UNIT_ARGS=--fast INTEGRATION= tests/run
+	BUILD=$(BUILD) SAN=$(SAN) UNIT_ARGS=--fast INTEGRATION= tests/run
 
 # ThreadSanitizer over the threaded code: the unit tests without a model, those with one
 # that run threads around the worker (live meetings, the API's watchdog, pause, cancel,
@@ -195,6 +227,44 @@ fuzz: $(LIB_SRC)
 		clang -std=c17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) \
 			-o $(BUILD)/libfuzzer/$$(basename $$f .c) $$f $(LIB_SRC) $(LIBS_ALL) || exit 1; \
 	done
+
+# ---- install --------------------------------------------------------------------------
+# tools/install reads the manifest (mode, directory, file, installed name; tab-separated),
+# creates and probes every directory before it copies anything, and renames the files
+# into place only when all are copied: a failure leaves nothing half-installed.
+MAN_PAGES := man/tacit.1 man/libtacit.3
+
+# ${prefix}-relative where they can be, so pkg-config --define-variable=prefix=... works
+pc_rel = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+$(BUILD)/tacit.pc: tacit.pc.in include/tacit.h FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(call pc_rel,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(call pc_rel,$(INCLUDEDIR))|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@REQUIRES@|$(PKGS)|g' $< >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv -f $@.tmp $@
+
+define MANIFEST
+755	$(BINDIR)	$(TACIT)	tacit
+755	$(LIBEXECDIR)	$(WORKER)	tacit-worker
+755	$(LIBDIR)	$(LIBSO_REAL)	$(notdir $(LIBSO_REAL))
+link	$(LIBDIR)	$(notdir $(LIBSO_REAL))	$(SONAME)
+link	$(LIBDIR)	$(SONAME)	libtacit.so
+644	$(LIBDIR)	$(LIBA)	libtacit.a
+644	$(PKGCONFIGDIR)	$(BUILD)/tacit.pc	tacit.pc
+644	$(INCLUDEDIR)	include/tacit.h	tacit.h
+644	$(MANDIR)/man1	man/tacit.1	tacit.1
+644	$(MANDIR)/man3	man/libtacit.3	libtacit.3
+endef
+export MANIFEST
+
+install: $(TACIT) $(WORKER) $(LIBSO_REAL) $(LIBA) $(BUILD)/tacit.pc $(MAN_PAGES)
+	@printf '%s\n' "$$MANIFEST" | tools/install install "$(DESTDIR)" "$(PREFIX)"
+
+uninstall:
+	@printf '%s\n' "$$MANIFEST" | tools/install uninstall "$(DESTDIR)" "$(PREFIX)"
+
+.PHONY: FORCE
+FORCE:
 
 format:
 	clang-format -i include/*.h src/*.[ch] cli/*.[ch] worker/*.[ch] tests/*/*.[ch] bench/*.c tools/*.c

@@ -8,6 +8,8 @@
 
 #include <tacit.h>
 
+#include <pthread.h>
+
 #define EXIT_USAGE 2
 
 /* Prints "tacit: <errmsg>" (or the status name) and returns the status's exit code. */
@@ -46,6 +48,31 @@ int cli_models_resolve(const char *cmd, struct cli_model *m, size_t n);
 /* Monotonic seconds, for pacing and lag (the library's clock is internal). */
 double cli_now_s(void);
 
+/* The progress line of a long command (progress.c). On a terminal: one line on stderr,
+ * rewritten; with json: JSON lines on stderr, one schema for every command:
+ *   {"event":"progress","phase":"read"|"write"|"transcribe","done":N,"total":N|null,
+ *    "unit":"tokens"|"ms","elapsed_s":X,"rate":X,"left_s":X|null}
+ * (rate: units per second over the phase so far; done never decreases within a phase;
+ * each phase prints when it starts, at most every 0.25 s as it moves, every second
+ * while it does not, and when it ends). Otherwise nothing. Thread-safe. */
+struct cli_progress {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t ticker;
+	bool on, json, ticking, stop;
+	char phase[16];        /* "" before the first phase */
+	long long done, total; /* total 0 = unknown */
+	double t0, last;       /* the phase's start, the last time drawn */
+	int width;             /* of the line on the terminal */
+};
+void cli_progress_start(struct cli_progress *p, bool json);
+/* Starts a phase ("read", "write", "transcribe") with its total (0 = unknown). */
+void cli_progress_phase(struct cli_progress *p, const char *phase, long long total);
+void cli_progress_set(struct cli_progress *p, long long done);
+long long cli_progress_done(struct cli_progress *p);
+/* Ends the line (cleared on a terminal) and the ticker. */
+void cli_progress_stop(struct cli_progress *p);
+
 int cmd_system(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -73,5 +100,7 @@ int cmd_suggest(int argc, char **argv);
 int cmd_transcribe(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 #endif

@@ -4,8 +4,9 @@
  * whose result is stored with it (and whose transcript state is saved for the next
  * task); anything else is a transcript file. Markdown on stdout, or the checked JSON
  * with --json; --verbose shows the map→reduce plan, the saved state and the speed of each
- * model call on stderr. Ctrl-C cancels the model cleanly. `tacit ask --live ID` asks a
- * meeting running in another process instead (cmd_ask_live.c).
+ * model call on stderr; a progress line on a terminal (JSON lines with --json). Ctrl-C
+ * cancels the model cleanly. `tacit ask --live ID` asks a meeting running in another
+ * process instead (cmd_ask_live.c).
  */
 #include "cli.h"
 
@@ -39,6 +40,17 @@ static bool on_progress(float progress, void *user)
 	if (progress >= 1.0f)
 		fprintf(stderr, "\r                    \r");
 	return !__atomic_load_n((int *)&cancel_flag, __ATOMIC_RELAXED);
+}
+
+/* The model's answer streams token by token: the first one ends the reading. */
+static void on_token(const char *piece, size_t len, void *user)
+{
+	struct cli_progress *bar = user;
+	(void)piece;
+	(void)len;
+	if (strcmp(bar->phase, "write") != 0) /* the phase changes only on this thread */
+		cli_progress_phase(bar, "write", 0);
+	cli_progress_set(bar, cli_progress_done(bar) + 1);
 }
 
 static int parse_int(const char *cmd, const char *opt, const char *s, int lo, int *out)
@@ -78,6 +90,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	struct tacit_transcript *t = NULL;
 	struct tacit_store *store = NULL;
 	struct tacit_llm *llm = NULL;
+	struct cli_progress bar;
+	bool bar_on = false;
 	char *model_path = NULL;
 	const char *model_name = getenv("TACIT_MODEL");
 	bool json_out = false, live = false, model_opts = false;
@@ -140,7 +154,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			       "  --model NAME    a GGUF path, catalog id or custom model (default: the chosen\n"
 			       "                  one, else the best downloaded; TACIT_MODEL also sets it)\n"
 			       "  --lang L        write in this language (default: the meeting's)\n"
-			       "  --json          print the stored JSON instead of Markdown\n"
+			       "  --json          print the stored JSON instead of Markdown, and the progress\n"
+			       "                  as JSON lines on stderr (on a terminal it is one line)\n"
 			       "  --verbose       show the plan, the saved state and the model's speed\n"
 			       "  --max-tokens N  most tokens per model answer (default 1024)\n"
 			       "  --ctx N         context (default: enough for the meeting in one pass)\n"
@@ -199,6 +214,13 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		lp.progress = on_progress;
 	signal(SIGINT, on_sigint);
 	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK) {
+		cli_progress_start(&bar, json_out);
+		bar_on = true;
+		mp->on_token = on_token;
+		mp->user = &bar;
+		cli_progress_phase(&bar, "read", tacit_transcript_estimate_tokens(t));
+	}
 	if (st == TACIT_OK && session_id) {
 		sp.model_name = model_name && *model_name && !strchr(model_name, '/') ? model_name : NULL;
 		st = tacit_session_task(store, session_id, llm, &sp, &res);
@@ -207,6 +229,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		if (st == TACIT_OK && !(res.markdown = tacit_meeting_markdown(task, res.json, t)))
 			st = TACIT_ERR_NOMEM;
 	}
+	if (bar_on)
+		cli_progress_stop(&bar);
 	if (st == TACIT_OK)
 		printf("%s\n", json_out ? res.json : res.markdown);
 	else

@@ -1,7 +1,8 @@
 /*
- * cmd_models.c — `tacit models [--json] [--all] [--profile NAME] [--ctx N]`: the model
- * picker. Every catalog LLM scored against this machine (or a built-in profile), sorted
- * by RAM at load, then stars; models that cannot run well are listed only with --all.
+ * cmd_models.c — `tacit models [--json] [--all] [--speech] [--profile NAME] [--ctx N]`:
+ * the model picker. Every catalog LLM scored against this machine (or a built-in
+ * profile), sorted by RAM at load, then stars; models that cannot run well are listed
+ * only with --all. --speech scores the speech and VAD models instead.
  */
 #include "cli.h"
 
@@ -13,8 +14,11 @@
 #include <yyjson.h>
 
 static const char usage_text[] =
-	"usage: tacit models [--json] [--all] [--profile NAME] [--ctx N]\n"
+	"usage: tacit models [--json] [--all] [--speech] [--profile NAME] [--ctx N]\n"
 	"  --json          print the scores as JSON\n"
+	"  --speech        the speech and voice-activity models: disk, RAM, languages and\n"
+	"                  the estimated real-time factor here ('keeps up live', 'recordings\n"
+	"                  only', 'too slow')\n"
 	"  --all           also show models that would not run well, with the reason\n"
 	"  --profile NAME  score against a built-in machine instead of this one\n"
 	"                  (--profile list shows the names)\n"
@@ -148,13 +152,14 @@ static void print_table(const char *machine, const struct row *rows, size_t n, b
 	char b1[32], b2[32], verdict[32];
 	printf("Models for %s\n\n", machine);
 	if (n)
-		printf("%-20s %9s %9s %-5s %-18s %-11s %-10s %s\n", "MODEL", "DISK", "RAM", "STARS", "FIT", "", "DOWNLOADED",
-		       "SPEED");
+		printf("%-18s %-20s %9s %9s %-5s %-18s %-11s %-10s %s\n", "ID", "MODEL", "DISK", "RAM", "STARS", "FIT", "",
+		       "DOWNLOADED", "SPEED");
 	for (size_t i = 0; i < n; i++) {
 		const struct tacit_model_info *m = rows[i].m;
 		const struct tacit_fit *f = rows[i].f;
 		snprintf(verdict, sizeof(verdict), "%s%s", tacit_fit_verdict_str(f->verdict), f->slow ? " + Slow" : "");
-		printf("%-20s %9s %9s %-5s %-18s %-11s %-10s ~%.0f tok/s", m->name, cli_bytes(m->file_bytes, b1, sizeof(b1)),
+		printf("%-18s %-20s %9s %9s %-5s %-18s %-11s %-10s ~%.0f tok/s", m->id, m->name,
+		       cli_bytes(m->file_bytes, b1, sizeof(b1)),
 		       cli_bytes(f->mem_needed, b2, sizeof(b2)), m->stars == 3 ? "***" : m->stars == 2 ? "**" : "*", verdict,
 		       f->recommended ? "Recommended" : "", rows[i].downloaded ? "yes" : "no", f->est_tokens_per_s);
 		if (all && !f->listed)
@@ -189,12 +194,88 @@ static void print_custom(const struct custom_row *cr, size_t n)
 	}
 }
 
+/* The speech and VAD models: the table, or JSON. */
+static int print_speech(const char *machine, const struct tacit_system *sys, const struct tacit_catalog *cat,
+			const char *dir, bool json)
+{
+	const struct tacit_model_info *pick = tacit_models_recommend(sys, cat, TACIT_MODEL_ASR);
+	yyjson_mut_doc *doc = json ? yyjson_mut_doc_new(NULL) : NULL;
+	yyjson_mut_val *root = NULL, *arr = NULL;
+	char b1[32], b2[32], rtf[32];
+
+	if (json) {
+		if (!doc)
+			return cli_fail(TACIT_ERR_NOMEM);
+		root = yyjson_mut_obj(doc);
+		yyjson_mut_doc_set_root(doc, root);
+		yyjson_mut_obj_add_str(doc, root, "machine", machine);
+		arr = yyjson_mut_obj_add_arr(doc, root, "models");
+	} else {
+		printf("Speech and voice-activity models for %s\n\n", machine);
+		printf("%-28s %-28s %9s %9s %-9s %6s %-16s %-11s %s\n", "ID", "MODEL", "DISK", "RAM", "LANGUAGES", "RTF",
+		       "VERDICT", "", "DOWNLOADED");
+	}
+	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
+		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
+		struct tacit_speech_fit sf;
+		bool scored = false, downloaded = tacit_model_downloaded(dir, m);
+		if (m->kind == TACIT_MODEL_LLM || (m->archived && !downloaded))
+			continue;
+		memset(&sf, 0, sizeof(sf));
+		if (m->kind == TACIT_MODEL_ASR && !(scored = tacit_speech_score(sys, m, &sf) == TACIT_OK))
+			snprintf(sf.reason, sizeof(sf.reason), "%s", tacit_errmsg());
+		bool vad = m->kind == TACIT_MODEL_VAD;
+		const char *langs = vad ? "any" : m->speech.multilingual ? "99" : "English";
+		const char *verdict = vad ? "" : scored ? tacit_speech_verdict_str(sf.verdict) : "unknown";
+		if (json) {
+			yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+			yyjson_mut_obj_add_str(doc, o, "id", m->id);
+			yyjson_mut_obj_add_str(doc, o, "name", m->name);
+			yyjson_mut_obj_add_str(doc, o, "kind", vad ? "vad" : "asr");
+			yyjson_mut_obj_add_uint(doc, o, "disk_bytes", m->file_bytes);
+			yyjson_mut_obj_add_uint(doc, o, "ram_bytes", vad ? m->file_bytes : sf.mem_needed);
+			yyjson_mut_obj_add_bool(doc, o, "english_only", !vad && !m->speech.multilingual);
+			if (scored) {
+				yyjson_mut_obj_add_real(doc, o, "est_rtf", sf.est_rtf);
+				yyjson_mut_obj_add_str(doc, o, "verdict", verdict);
+			} else {
+				yyjson_mut_obj_add_null(doc, o, "est_rtf");
+				yyjson_mut_obj_add_null(doc, o, "verdict");
+			}
+			yyjson_mut_obj_add_str(doc, o, "reason", sf.reason);
+			yyjson_mut_obj_add_bool(doc, o, "recommended", m == pick);
+			yyjson_mut_obj_add_bool(doc, o, "downloaded", downloaded);
+			continue;
+		}
+		snprintf(rtf, sizeof(rtf), scored ? "%.2f" : "-", sf.est_rtf);
+		printf("%-28s %-28s %9s %9s %-9s %6s %-16s %-11s %s\n", m->id, m->name,
+		       cli_bytes(m->file_bytes, b1, sizeof(b1)), vad ? "-" : cli_bytes(sf.mem_needed, b2, sizeof(b2)), langs,
+		       vad ? "-" : rtf, verdict, m == pick ? "Recommended" : "", downloaded ? "yes" : "no");
+	}
+	if (!json) {
+		printf("\nRTF: estimated seconds of work per second of speech here (docs/fit.md); a live meeting needs "
+		       "at most 0.5.\n");
+		return 0;
+	}
+	if (pick)
+		yyjson_mut_obj_add_str(doc, root, "recommended", pick->id);
+	else
+		yyjson_mut_obj_add_null(doc, root, "recommended");
+	char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY, NULL);
+	yyjson_mut_doc_free(doc);
+	if (!text)
+		return cli_fail(TACIT_ERR_NOMEM);
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
 int cmd_models(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "all", no_argument, NULL, 'a' },
 		{ "profile", required_argument, NULL, 'p' }, { "ctx", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
+		{ "speech", no_argument, NULL, 's' }, { "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 },
 	};
 	struct tacit_fit_params fp = tacit_fit_default_params();
 	struct tacit_system sys;
@@ -206,7 +287,7 @@ int cmd_models(int argc, char **argv)
 	const char *profile = NULL;
 	char *data_dir = NULL, *blocking = NULL;
 	char machine[256];
-	bool json = false, all = false;
+	bool json = false, all = false, speech = false;
 	enum tacit_status st;
 	int c, rc = 0;
 
@@ -219,6 +300,9 @@ int cmd_models(int argc, char **argv)
 			break;
 		case 'a':
 			all = true;
+			break;
+		case 's':
+			speech = true;
 			break;
 		case 'p':
 			profile = optarg;
@@ -261,6 +345,12 @@ int cmd_models(int argc, char **argv)
 	}
 	if ((st = tacit_catalog_load(&cat)) != TACIT_OK)
 		return cli_fail(st);
+	if (speech) {
+		if (tacit_models_dir(&data_dir) != TACIT_OK)
+			data_dir = NULL;
+		rc = print_speech(machine, &sys, cat, data_dir, json);
+		goto out;
+	}
 	size_t n = tacit_catalog_count(cat);
 	fits = calloc(n, sizeof(*fits));
 	rows = calloc(n, sizeof(*rows));

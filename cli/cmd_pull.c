@@ -18,7 +18,7 @@
 
 #include <yyjson.h>
 
-/* The catalog entry named id, from the catalog (built in, or TACIT_CATALOG). On failure
+/* The catalog entry named id (or its display name, in any case), from the catalog (built in, or TACIT_CATALOG). On failure
  * returns the exit code after saying why (with close names for a typo); *cat must be
  * freed by the caller either way. */
 static int catalog_lookup(const char *id, struct tacit_catalog **cat, const struct tacit_model_info **out)
@@ -28,8 +28,11 @@ static int catalog_lookup(const char *id, struct tacit_catalog **cat, const stru
 	*out = NULL;
 	if (st != TACIT_OK)
 		return cli_fail(st);
-	if ((*out = tacit_catalog_find(*cat, id)))
+	if ((*out = tacit_catalog_lookup(*cat, id))) {
+		if (strcmp((*out)->id, id) != 0)
+			fprintf(stderr, "tacit: '%s' is catalog model '%s'\n", id, (*out)->id);
 		return 0;
+	}
 	for (size_t i = 0; i < tacit_catalog_count(*cat); i++) {
 		const char *mid = tacit_catalog_get(*cat, i)->id;
 		size_t dist = cli_edit_distance(id, mid), lid = strlen(id);
@@ -152,7 +155,8 @@ static int parse_int(const char *cmd, const char *opt, const char *v, int lo, in
 
 static const char pull_usage[] =
 	"usage: tacit pull [--json] [--retries N] [--stall-timeout S] [--connect-timeout S] NAME\n"
-	"  downloads catalog model NAME into the models directory, resuming a partial download\n"
+	"  downloads catalog model NAME (its id, or its name as 'tacit models' shows it, in any\n"
+	"  case: 'Qwen 3.5 9B') into the models directory, resuming a partial download\n"
 	"  --json               progress and result as JSON lines on stdout\n"
 	"  --retries N          transient failures in a row before giving up (default 5)\n"
 	"  --stall-timeout S    a transfer under 1 KiB/s for S seconds has stalled (default 60)\n"

@@ -28,13 +28,18 @@ static const char usage_text[] =
 	"  --vad-model NAME   Silero VAD model (or TACIT_VAD_MODEL; default: setting\n"
 	"                     model.vad, else the downloaded one)\n"
 	"  --no-vad           decode everything, silence included\n"
-	"  --format F         txt, json, srt, vtt or md (default txt)\n"
+	"  --format F         txt, json, srt, vtt or md (default txt); all but json print\n"
+	"                     each segment as it is final, json the whole document at the end\n"
+	"  --json             with FILE: one JSON line per final segment, as it is found\n"
 	"  --language L       a language code, or auto (default auto)\n"
 	"  --translate        translate to English\n"
 	"  --speakers MODE    channels: channel 0 is \"Me\", channel 1 \"Them\";\n"
 	"                     turns: the model's speaker-turn markers (tdrz models)\n"
 	"  --threads N        threads (default: this machine's usable cores)\n"
-	"  --no-fallback      no retries at higher temperature (faster on noise)\n"
+	"  --fallback         retry unclear windows at higher temperature (off by\n"
+	"                     default: each retry decodes a window again, and on noise a\n"
+	"                     5-minute recording took over 12 minutes)\n"
+	"  --no-fallback      the default: no retries at higher temperature\n"
 	"  --live -           s16le 16 kHz PCM on stdin; prints JSON lines of partial and\n"
 	"                     final segments\n"
 	"  --mic [DEVICE]     a microphone (default: the default input); prints JSON\n"
@@ -45,7 +50,10 @@ static const char usage_text[] =
 	"  --list-devices     the capture devices --mic and --system can name\n"
 	"  --channels N       channels of the --live or --mic input (1 or 2)\n"
 	"  --realtime FILE    play FILE at real-time speed through the live path\n"
-	"  --speed X          playback speed for --realtime (default 1)\n";
+	"  --speed X          playback speed for --realtime (default 1)\n"
+	"Ctrl-C on a FILE stops and keeps what is done: the segments so far are printed\n"
+	"(--format json: as a whole document), stderr says how far it got, and the exit\n"
+	"code is 17 (cancelled).\n";
 
 static volatile int cancel_flag;
 
@@ -245,17 +253,73 @@ static void *audio_load_main(void *arg)
 	return NULL;
 }
 
-static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_format fmt)
-{
+/* A file's transcript as it is found. Mono segments arrive in time order, and every
+ * text rendering (txt, srt, vtt, md) of the first k segments is a prefix of the
+ * rendering of k+1, so the new tail of the rendering is printed after each segment:
+ * numbering, headers and speaker marks stay exactly those of the whole document.
+ * --format json is one document, printed at the end; --json prints one JSON line per
+ * segment instead. Two channels are transcribed one after the other and interleaved
+ * by time, so they print at the end too. */
+struct file_out {
 	struct tacit_segments t;
+	enum tacit_format fmt;
+	bool stream;       /* print the rendering's new tail as each segment arrives */
+	bool json_lines;   /* one JSON line per segment */
+	size_t printed;    /* bytes of the rendering already on stdout */
+	int64_t done_ms;   /* the end of the last final segment */
+	size_t n_final;
+};
+
+static bool print_file_segment(const struct tacit_asr_segment *seg, void *user)
+{
+	struct file_out *fo = user;
+	char *text = NULL;
+	if (!seg->final)
+		return true;
+	fo->n_final++;
+	if (seg->end_ms > fo->done_ms)
+		fo->done_ms = seg->end_ms;
+	if (fo->json_lines)
+		return print_live(seg, &(struct live_out){ 0, 1.0 });
+	if (tacit_segments_add(&fo->t, seg) != TACIT_OK)
+		return false;
+	if (!fo->stream)
+		return true;
+	if (tacit_segments_render(&fo->t, fo->fmt, &text) != TACIT_OK)
+		return false;
+	size_t n = strlen(text);
+	if (n > fo->printed) {
+		fputs(text + fo->printed, stdout);
+		fo->printed = n;
+	}
+	fflush(stdout);
+	tacit_free(text);
+	return true;
+}
+
+/* "02:14", or "1:02:14" past an hour. */
+static const char *mmss(int64_t ms, char *buf, size_t len)
+{
+	int64_t s = ms / 1000;
+	if (s >= 3600)
+		snprintf(buf, len, "%" PRId64 ":%02" PRId64 ":%02" PRId64, s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%02" PRId64 ":%02" PRId64, s / 60, s % 60);
+	return buf;
+}
+
+static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_format fmt, bool json_lines)
+{
+	struct file_out fo = { .fmt = fmt, .json_lines = json_lines };
 	enum tacit_status st = TACIT_OK;
 	float *mono = NULL;
 	char *text = NULL;
 
-	tacit_segments_init(&t);
+	tacit_segments_init(&fo.t);
+	fo.stream = a->n_channels == 1 && fmt != TACIT_FORMAT_JSON;
 	if (a->n_channels == 1) {
 		st = tacit_asr_transcribe(asr, a->samples, a->n_frames, 0, TACIT_SPEAKER_UNKNOWN, &cancel_flag,
-					  tacit_segments_collect, &t);
+					  print_file_segment, &fo);
 	} else {
 		mono = malloc((a->n_frames ? a->n_frames : 1) * sizeof(float));
 		if (!mono)
@@ -263,22 +327,34 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 		for (int c = 0; st == TACIT_OK && c < 2; c++) {
 			for (size_t i = 0; i < a->n_frames; i++)
 				mono[i] = a->samples[i * 2 + (size_t)c];
-			st = tacit_asr_transcribe(asr, mono, a->n_frames, 0, c, &cancel_flag, tacit_segments_collect,
-						  &t);
+			st = tacit_asr_transcribe(asr, mono, a->n_frames, 0, c, &cancel_flag, print_file_segment, &fo);
 		}
 	}
-	if (st == TACIT_OK) {
-		snprintf(t.language, sizeof(t.language), "%s", tacit_asr_language(asr));
-		st = tacit_segments_render(&t, fmt, &text);
+	/* Ctrl-C keeps what is done: the segments so far are final, so they are printed
+	 * (or completed) like a whole transcript, and the command exits with CANCELLED. */
+	bool stopped = st == TACIT_ERR_CANCELLED && __atomic_load_n((int *)&cancel_flag, __ATOMIC_RELAXED);
+	if ((st == TACIT_OK || stopped) && !json_lines) {
+		snprintf(fo.t.language, sizeof(fo.t.language), "%s", tacit_asr_language(asr));
+		enum tacit_status rs = tacit_segments_render(&fo.t, fmt, &text);
+		if (rs != TACIT_OK)
+			st = rs;
+		else if (strlen(text) > fo.printed)
+			fputs(text + fo.printed, stdout);
 	}
-	if (st == TACIT_OK) {
-		fputs(text, stdout);
-		if (t.n_segments == 0)
-			fprintf(stderr, "tacit: no speech found\n");
+	fflush(stdout);
+	if (st == TACIT_OK && fo.n_final == 0)
+		fprintf(stderr, "tacit: no speech found\n");
+	if (stopped) {
+		char at[32], of[32];
+		fprintf(stderr, "tacit: stopped at %s of %s (the segments above are complete)\n",
+			mmss(fo.done_ms, at, sizeof(at)),
+			mmss((int64_t)a->n_frames * 1000 / TACIT_AUDIO_RATE, of, sizeof(of)));
 	}
 	tacit_free(text);
 	free(mono);
-	tacit_segments_release(&t);
+	tacit_segments_release(&fo.t);
+	if (stopped)
+		return tacit_status_exit_code(TACIT_ERR_CANCELLED);
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
@@ -342,6 +418,7 @@ int cmd_transcribe(int argc, char **argv)
 		{ "live", required_argument, NULL, 'L' },      { "channels", required_argument, NULL, 'c' },
 		{ "realtime", required_argument, NULL, 'R' }, { "speed", required_argument, NULL, 'S' },
 		{ "no-fallback", no_argument, NULL, 'F' },   { "mic", optional_argument, NULL, 'M' },
+		{ "fallback", no_argument, NULL, 'B' },
 		{ "system", optional_argument, NULL, 'Y' },  { "list-devices", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'J' },          { "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
@@ -361,6 +438,7 @@ int cmd_transcribe(int argc, char **argv)
 	struct live_out lo = { 0, 1.0 };
 	enum tacit_status st;
 
+	ap.temperature_fallback = false; /* a bounded cost: --fallback asks for it */
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -433,6 +511,9 @@ int cmd_transcribe(int argc, char **argv)
 		case 'F':
 			ap.temperature_fallback = false;
 			break;
+		case 'B':
+			ap.temperature_fallback = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -451,6 +532,8 @@ int cmd_transcribe(int argc, char **argv)
 	}
 	if (!!file + !!live + !!realtime + mic != 1)
 		return cli_usage_error("transcribe", "give one of FILE, --live -, --realtime FILE or --mic");
+	if (json && file && fmt != TACIT_FORMAT_TXT)
+		return cli_usage_error("transcribe", "--json prints JSON lines: leave out --format");
 	if (system && !mic)
 		return cli_usage_error("transcribe", "--system goes with --mic (the microphone is \"Me\", the system \"Them\")");
 	if ((file && (rc = cli_input_check(file))) || (realtime && (rc = cli_input_check(realtime))))
@@ -493,7 +576,7 @@ int cmd_transcribe(int argc, char **argv)
 	}
 	lo.speed = speed;
 	if (file)
-		rc = run_file(asr, &audio, fmt);
+		rc = run_file(asr, &audio, fmt, json);
 	else if (realtime)
 		rc = run_realtime(asr, &audio, &lo);
 	else if (mic)

@@ -47,7 +47,7 @@ int cli_models_resolve(const char *cmd, struct cli_model *m, size_t n)
 			/* nothing named and nothing found: the flag is the other remedy */
 			bool hint = !m[i].name && st == TACIT_ERR_NOT_FOUND;
 			snprintf(lines[n_missing], sizeof(lines[0]), "%s%s%s%s%s", msg && *msg ? msg : tacit_status_str(st),
-				 hint ? " or pass " : "", hint ? m[i].flag : "", hint ? " FILE" : "",
+				 hint ? ", or pass " : "", hint ? m[i].flag : "", hint ? " FILE" : "",
 				 m[i].extra && hint ? m[i].extra : "");
 			n_missing++;
 		}

@@ -347,6 +347,18 @@ struct tacit_model_layout {
 				    * header (tacit_gguf_layout()), 0 = unknown */
 };
 
+/* The shape of a whisper speech model (catalog field "whisper"): what the speech scorer
+ * estimates its speed from (tacit_speech_score()). All zero for other kinds. */
+struct tacit_speech_shape {
+	int n_audio_layer; /* encoder blocks */
+	int n_text_layer;  /* decoder blocks */
+	int n_audio_state; /* encoder width */
+	int n_text_state;  /* decoder width */
+	int n_mels;
+	int n_vocab;
+	bool multilingual; /* false: an English-only model (".en") */
+};
+
 /* One catalog entry. Strings are never NULL unless said so. Owned by the catalog, valid
  * until tacit_catalog_free(). */
 struct tacit_model_info {
@@ -369,6 +381,7 @@ struct tacit_model_info {
 				  * 0 for other kinds */
 	uint32_t n_ctx_train;    /* trained context length; 0 = unknown */
 	struct tacit_model_layout layout; /* LLMs only; all zero for other kinds */
+	struct tacit_speech_shape speech; /* speech models only; all zero for other kinds */
 };
 
 struct tacit_catalog;
@@ -471,6 +484,52 @@ TACIT_API enum tacit_status tacit_fit_score(const struct tacit_system *sys, cons
  * filled); TACIT_ERR_USAGE on NULL arguments. */
 TACIT_API enum tacit_status tacit_fit_score_all(const struct tacit_system *sys, const struct tacit_catalog *cat,
 						const struct tacit_fit_params *params, struct tacit_fit *out_array);
+
+/* ---------------------------------------------------------------------------------
+ * The speech scorer: will a whisper model keep up with live audio on this machine. Its
+ * real-time factor (seconds of work per second of speech) is estimated from the model's
+ * shape (encoder and decoder layers and widths: the multiply-adds a 30 s window costs)
+ * against one measured anchor, whisper tiny.en on a 2-core CPU, scaled by the cores the
+ * machine has. Pure arithmetic; thread-safe. The formula is in src/speech_fit.c and
+ * docs/fit.md.
+ * --------------------------------------------------------------------------------- */
+enum tacit_speech_verdict {
+	TACIT_SPEECH_LIVE = 0,       /* keeps up live (real-time factor <= 0.5) */
+	TACIT_SPEECH_RECORDINGS = 1, /* fine for recordings, too slow for a live meeting */
+	TACIT_SPEECH_TOO_SLOW = 2,   /* too slow even for recordings, or does not fit RAM */
+};
+
+/* "keeps up live", "recordings only", "too slow". */
+TACIT_API const char *tacit_speech_verdict_str(enum tacit_speech_verdict verdict);
+
+struct tacit_speech_fit {
+	enum tacit_speech_verdict verdict;
+	double est_rtf;       /* estimated seconds of work per second of speech */
+	uint64_t mem_needed;  /* the file plus whisper's buffers and the pipeline's headroom */
+	bool english_only;
+	char reason[TACIT_FIT_REASON_MAX];
+};
+
+/* Scores speech model m (kind TACIT_MODEL_ASR, with its shape) against sys.
+ * TACIT_ERR_USAGE for NULL arguments, another kind, or a shape without layers. */
+TACIT_API enum tacit_status tacit_speech_score(const struct tacit_system *sys, const struct tacit_model_info *m,
+					       struct tacit_speech_fit *out);
+
+/* The one recommendation every hint, `tacit setup` and the web app use, for kind:
+ *  - language: the fit scorer's Recommended model (tacit_fit_score_all()), else the
+ *    listed one that needs the least memory;
+ *  - speech: the largest model (by work per window, then file size) that keeps up live,
+ *    else the fastest;
+ *  - voice activity: the first active entry.
+ * Archived entries are never recommended. NULL when the catalog has none of that kind.
+ * Owned by cat. Thread-safe. */
+TACIT_API const struct tacit_model_info *tacit_models_recommend(const struct tacit_system *sys,
+								 const struct tacit_catalog *cat,
+								 enum tacit_model_kind kind);
+
+/* The catalog entry a person typed: its id, or its display name ("Qwen 3.5 9B"), either
+ * in any case. NULL when none matches. Owned by cat. */
+TACIT_API const struct tacit_model_info *tacit_catalog_lookup(const struct tacit_catalog *cat, const char *text);
 
 /* ---------------------------------------------------------------------------------
  * Hardware profiles: built-in machines to score against instead of this one (`tacit
@@ -1232,8 +1291,11 @@ TACIT_API struct tacit_vad_params tacit_vad_default_params(void);
 
 /* Speech regions in pcm (16 kHz mono, n samples), in order, on the input's timeline.
  * *out_spans: caller frees with tacit_free() (NULL when none, *n_out = 0). Errors:
- * TACIT_ERR_MODEL (the VAD model cannot be loaded), TACIT_ERR_ASR, TACIT_ERR_NOMEM.
- * Loads the model on every call (it is under 1 MB). Thread-safe. */
+ * TACIT_ERR_NOT_FOUND, TACIT_ERR_MODEL (the VAD model cannot be loaded), TACIT_ERR_ASR,
+ * TACIT_ERR_WORKER (the worker cannot start, crashed or hung), TACIT_ERR_NOMEM.
+ * Silero runs in a tacit-worker started for the call (found as for the LLM engine), so
+ * neither whisper.cpp nor a ggml backend ever runs in the caller's process; each call
+ * starts it and loads the model (under 1 MB) again. Thread-safe. */
 TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struct tacit_vad_params *params,
 					     const float *pcm, size_t n, struct tacit_span **out_spans,
 					     size_t *n_out);
@@ -1244,7 +1306,8 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * per handle: a crash, an abort or an out-of-memory kill inside whisper.cpp fails the
  * call in progress with TACIT_ERR_WORKER ("the transcription worker was killed by signal
  * 6 ..."), and the handle stays usable: the next call starts a new worker and loads the
- * model again. Only the small Silero VAD of the live stream runs in the caller's process.
+ * model again. The live stream's Silero VAD runs in a second worker of the handle's own,
+ * so it never waits behind a decode.
  * Guards against invented text: no-context decoding (neither earlier calls nor earlier
  * 30 s windows of the same call are fed back as a prompt), log-prob, entropy and
  * no-speech thresholds, Silero VAD (when a VAD model is given) so silence is never
@@ -1354,6 +1417,10 @@ TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const fl
  * come first: a partial is decoded only while the worker is idle (with a shortened
  * encoder context, so it is cheap), and a partial still running when a final is due is
  * cancelled and its output dropped.
+ * The VAD (with a VAD model) runs in a worker of its own, started on the first push; if
+ * it dies it is started once more, and if it dies again the stream goes on without it
+ * (an utterance then ends every 10 s) with a warning in the log. Without a VAD model, an
+ * utterance ends every 10 s.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr_stream;
 

@@ -2,7 +2,8 @@
  * asr.c — transcription's shared pieces on the caller's side: default parameters,
  * speaker names, the repeated-token-loop filter, and speech packing (whisper hears only
  * the speech regions, packed one after another; times are mapped back). The whisper.cpp
- * engine itself runs in tacit-worker (worker/asr_engine.c); the Silero VAD is vad.c.
+ * engine itself runs in tacit-worker (worker/asr_engine.c), and so does the Silero VAD
+ * (worker/vad_engine.c; vad.c is its client).
  */
 #include "internal.h"
 

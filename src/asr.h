@@ -1,8 +1,8 @@
 /*
  * asr.h — transcription's internal pieces on the caller's side: speech packing (asr.c),
- * the Silero VAD (vad.c: the parent's small VAD, also used by the worker's engine), and
- * the client's asynchronous calls that the live stream builds on (asr_client.c). The
- * whisper.cpp engine itself runs in tacit-worker: worker/asr_engine.h.
+ * the VAD client (vad.c), and the client's asynchronous calls that the live stream builds
+ * on (asr_client.c). whisper.cpp and its Silero VAD run in tacit-worker:
+ * worker/asr_engine.h, worker/vad_engine.h.
  */
 #ifndef TACIT_ASR_H
 #define TACIT_ASR_H
@@ -28,17 +28,22 @@ enum tacit_status asr_pack_speech(const float *pcm, size_t n, const struct tacit
  * two regions becomes the end of the one before (end true) or the start of the next. */
 int64_t asr_unpack_ms(const struct asr_piece *pieces, size_t n_pieces, int64_t t, bool end);
 
-/* ---- Silero VAD in the calling process (vad.c) ---- */
-struct asr_vad;
-enum tacit_status asr_vad_open(const char *path, const struct tacit_vad_params *params, struct asr_vad **out);
-void asr_vad_free(struct asr_vad *v);
-/* Speech regions of pcm; *out: free(). */
-enum tacit_status asr_vad_detect(struct asr_vad *v, const float *pcm, size_t n, struct tacit_span **out,
-				 size_t *n_out);
+/* ---- the VAD client (vad.c): Silero in a worker of its own ---- */
+struct vad_client;
+/* Starts nothing: the worker starts (and loads model_path) on the first detect. */
+enum tacit_status vad_client_new(const char *model_path, const struct tacit_vad_params *params,
+				 struct vad_client **out);
+void vad_client_free(struct vad_client *c);
+/* Speech regions of pcm (any length); *out: free(). TACIT_ERR_WORKER when the worker
+ * died or hung (it was killed): the next call starts a new one. */
+enum tacit_status vad_client_detect(struct vad_client *c, const float *pcm, size_t n, struct tacit_span **out,
+				    size_t *n_out);
 
 /* ---- the client's asynchronous calls ---- */
-/* The engine's VAD on the parent side (opened on first use). TACIT_ERR_UNSUPPORTED,
- * without a message, when the engine has no VAD model. *out: free(). */
+/* The live stream's VAD: a worker of the handle's own (started on first use, kept), never
+ * queued behind a transcription. A worker that dies is started again once; when it dies
+ * again the VAD is given up with a warning. TACIT_ERR_UNSUPPORTED, without a message,
+ * when there is no VAD model or it was given up. *out: free(). */
 enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, struct tacit_span **out,
 			  size_t *n_out);
 

@@ -26,8 +26,9 @@ struct tacit_asr {
 	char *model_path, *vad_path, *language;
 	bool multilingual;
 	long long next_id;
-	struct asr_vad *vad; /* the parent's VAD for the live stream, opened on first use */
-	bool vad_failed;
+	struct vad_client *vad; /* the live stream's VAD (vad.c), opened on first use */
+	bool vad_failed;        /* given up: the stream closes utterances at fixed lengths */
+	bool vad_restarted;     /* its worker died once and was started again */
 	struct buf seg_text;
 	/* the languages the worker decoded in, with how much audio each: the language of a
 	 * recording is the one of most of its audio */
@@ -202,7 +203,7 @@ void tacit_asr_close(struct tacit_asr *asr)
 	if (!asr)
 		return;
 	workerproc_release(&asr->w);
-	asr_vad_free(asr->vad);
+	vad_client_free(asr->vad);
 	buf_release(&asr->seg_text);
 	free(asr->model_path);
 	free(asr->vad_path);
@@ -308,14 +309,26 @@ enum tacit_status asr_vad(struct tacit_asr *asr, const float *pcm, size_t n, str
 	*n_out = 0;
 	if (!asr->vad_path || asr->vad_failed)
 		return TACIT_ERR_UNSUPPORTED;
-	if (!asr->vad) {
-		enum tacit_status st = asr_vad_open(asr->vad_path, &asr->p.vad, &asr->vad);
-		if (st != TACIT_OK) {
-			asr->vad_failed = true;
-			return st;
-		}
+	enum tacit_status st = asr->vad ? TACIT_OK : vad_client_new(asr->vad_path, &asr->p.vad, &asr->vad);
+	if (st == TACIT_OK)
+		st = vad_client_detect(asr->vad, pcm, n, out, n_out);
+	if (st == TACIT_ERR_WORKER && !asr->vad_restarted) {
+		tacit_log(TACIT_LOG_WARN, "%s; starting it again", tacit_errmsg());
+		asr->vad_restarted = true;
+		st = vad_client_detect(asr->vad, pcm, n, out, n_out);
 	}
-	return asr_vad_detect(asr->vad, pcm, n, out, n_out);
+	if (st == TACIT_ERR_WORKER) {
+		tacit_log(TACIT_LOG_WARN, "%s; live transcription goes on without voice activity detection "
+					  "(an utterance ends every 10 s)",
+			  tacit_errmsg());
+		vad_client_free(asr->vad);
+		asr->vad = NULL;
+		asr->vad_failed = true;
+		return TACIT_ERR_UNSUPPORTED;
+	}
+	if (st != TACIT_OK)
+		asr->vad_failed = true; /* the model cannot load: said once, then fixed windows */
+	return st;
 }
 
 /* Where to end a request of at most ASR_MAX_SAMPLES: at the quietest 100 ms of its last

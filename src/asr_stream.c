@@ -1,6 +1,6 @@
 /*
  * asr_stream.c — live transcription on top of the engine. Audio accumulates in a
- * pending window; every half second the VAD (in this process) looks at it. A pause after
+ * pending window; every half second the VAD (a worker of its own) looks at it. A pause after
  * speech (or 20 s of talk) closes the utterance: it is queued for the worker as final,
  * and the window moves past it, so a final segment never changes. Between closes, the
  * window is transcribed as partial segments every partial_every_ms of new audio.

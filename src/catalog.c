@@ -212,6 +212,34 @@ static enum tacit_status parse_layout(const struct entry *e, struct tacit_model_
 	return TACIT_OK;
 }
 
+/* A speech model's shape ("whisper": layers, widths), optional: without it the speech
+ * scorer cannot estimate the model's speed and says so. */
+static enum tacit_status parse_speech(const struct entry *e, struct tacit_model_info *m)
+{
+	struct tacit_speech_shape *s = &m->speech;
+	yyjson_val *w = yyjson_obj_get(e->obj, "whisper"), *ml;
+	struct entry sub = *e;
+	enum tacit_status st;
+
+	if (!w || yyjson_is_null(w))
+		return TACIT_OK;
+	if (!yyjson_is_obj(w))
+		return bad(e, "whisper", "must be an object or null");
+	sub.obj = w;
+	if ((st = get_int(&sub, "n_audio_layer", false, 1, 256, &s->n_audio_layer)) ||
+	    (st = get_int(&sub, "n_text_layer", false, 1, 256, &s->n_text_layer)) ||
+	    (st = get_int(&sub, "n_audio_state", false, 1, 16384, &s->n_audio_state)) ||
+	    (st = get_int(&sub, "n_text_state", false, 1, 16384, &s->n_text_state)) ||
+	    (st = get_int(&sub, "n_mels", false, 1, 1024, &s->n_mels)) ||
+	    (st = get_int(&sub, "n_vocab", false, 1, 1 << 20, &s->n_vocab)))
+		return st;
+	ml = yyjson_obj_get(w, "multilingual");
+	if (!yyjson_is_bool(ml))
+		return bad(e, "whisper.multilingual", "must be true or false");
+	s->multilingual = yyjson_get_bool(ml);
+	return TACIT_OK;
+}
+
 static enum tacit_status parse_model(struct entry *e, struct tacit_model_info *m)
 {
 	enum tacit_status st;
@@ -265,6 +293,8 @@ static enum tacit_status parse_model(struct entry *e, struct tacit_model_info *m
 	}
 	if (m->kind == TACIT_MODEL_LLM)
 		return parse_layout(e, m);
+	if (m->kind == TACIT_MODEL_ASR)
+		return parse_speech(e, m);
 	return TACIT_OK;
 }
 

@@ -3,31 +3,21 @@
  * reports them. tacit-worker lists them (a DEVICES request, worker/devices.c), so a GPU
  * driver that crashes while its backend loads takes down only the worker; the answer is
  * kept for the process's lifetime. GPU memory bandwidth comes from a table by name, since
- * no API reports it. devices_load() is the one ggml backend load left in the caller, for
- * the parent's small VAD (vad.c); the worker's engines use it too.
+ * no API reports it. No ggml backend is ever loaded in this process: the worker's engines
+ * load them (worker/devices.c).
  */
 #include "internal.h"
 
-#include "deplog.h"
 #include "probe.h"
 #include "proto.h"
 #include "workerproc.h"
 
 #include <pthread.h>
 
-#include <ggml-backend.h>
 #include <yyjson.h>
 
 /* How long the worker may take to start and list its devices (ms). */
 #define DEVICES_TIMEOUT_MS 30000
-
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-
-static void load_backends(void)
-{
-	deplog_init();
-	ggml_backend_load_all();
-}
 
 /* Published memory bandwidths, GB/s. Matched by substring of the device description,
  * first match wins, so more specific names come first. */
@@ -48,11 +38,6 @@ static const struct {
 	{ "Apple M4 Max", 546 }, { "Apple M4 Pro", 273 }, { "Apple M4", 120 },
 	{ "Apple M5 Max", 614 }, { "Apple M5 Pro", 307 }, { "Apple M5", 153 },
 };
-
-void devices_load(void)
-{
-	pthread_once(&load_once, load_backends);
-}
 
 double devices_gpu_bandwidth(const char *description)
 {

@@ -223,8 +223,8 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		ap.model_path = asr_path;
 		ap.vad_model_path = vad_path;
 		ap.n_threads = params->asr_threads;
-		/* The live VAD runs in this process every half second beside whisper's threads:
-		 * one thread, so it never makes a team of spinning threads of its own. */
+		/* The live VAD runs every half second in a worker of its own beside whisper's
+		 * threads: one thread, so it never makes a team of spinning threads of its own. */
 		ap.vad.n_threads = 1;
 		l->gate_on = !live_setting_off(l->seg_store, "live.asr_first");
 		l->gate_backlog_ms =

@@ -92,8 +92,8 @@ bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user)
  * they are done: the model works in the gaps and never takes a core from a final. A
  * partial (a preview, dropped when its final comes) does not pause the model, or the
  * model would hardly run while anyone speaks. A paused worker keeps its state, so no work
- * is lost; a cancel or a stop resumes it. The live VAD (this thread) runs beside the
- * model: one thread, short. With a_mu held. */
+ * is lost; a cancel or a stop resumes it. The live VAD (a worker of its own, which this
+ * thread waits on) runs beside the model: one thread, short. With a_mu held. */
 static void asr_gate(struct tacit_live *l, bool finishing)
 {
 	struct tacit_llm *llm = __atomic_load_n(&l->gate_llm, __ATOMIC_ACQUIRE);

@@ -27,15 +27,25 @@ static const char *setting_key(enum tacit_model_kind kind)
 	return "model.llm";
 }
 
-/* The catalog id a user is pointed at when nothing of this kind is downloaded. */
-static const char *suggested_id(enum tacit_model_kind kind)
+/* The catalog id a user is pointed at when nothing of this kind is downloaded: the one
+ * recommendation (tacit_models_recommend()) for this machine, as `tacit setup` picks it.
+ * The static id serves only when the machine or the catalog cannot be read. */
+static void suggested_id(enum tacit_model_kind kind, const struct tacit_catalog *cat, char *buf, size_t len)
 {
-	switch (kind) {
-	case TACIT_MODEL_LLM: return "qwen3.5-2b";
-	case TACIT_MODEL_ASR: return "whisper-base.en";
-	case TACIT_MODEL_VAD: return "silero-vad-v6.2.0";
-	}
-	return "";
+	struct tacit_probe_params pp = tacit_probe_default_params();
+	struct tacit_system sys;
+	const struct tacit_model_info *m = NULL;
+	struct errsave e;
+
+	errsave_push(&e); /* a hint must not replace the failure it is part of */
+	pp.bandwidth = kind == TACIT_MODEL_LLM ? 1 : 0;
+	pp.devices = kind != TACIT_MODEL_VAD;
+	if (tacit_system_probe(&pp, &sys) == TACIT_OK)
+		m = tacit_models_recommend(&sys, cat, kind);
+	errsave_pop(&e, TACIT_OK);
+	snprintf(buf, len, "%s",
+		 m ? m->id : kind == TACIT_MODEL_LLM ? "qwen3.5-2b" : kind == TACIT_MODEL_ASR ? "whisper-base.en"
+											: "silero-vad-v6.2.0");
 }
 
 /* A new string "a/b", or NULL when out of memory. */
@@ -170,11 +180,6 @@ static char *chosen_setting(enum tacit_model_kind kind)
 	return value;
 }
 
-/* Headroom the fallback leaves beside a speech model: whisper's compute buffers and
- * the rest of the meeting pipeline (see tacit_model_resolve()). */
-#define ASR_OVERHEAD_BYTES (512ull << 20)
-#define ASR_FIT_FRACTION 0.8
-
 /* Quality order among downloaded language models, as the picker's Recommended: a
  * non-slow Great fit first, then anything listed, then the rest; within a class more
  * stars, more parameters read per token, then less memory. */
@@ -199,8 +204,8 @@ static bool llm_better(const struct tacit_model_info *a, const struct tacit_fit 
 
 /* Nothing named, nothing chosen: the best downloaded model of this kind for this
  * machine. Language models by the fit scorer (then a usable custom model); speech
- * models the largest whose file fits the available RAM with room to spare (else the
- * smallest); VAD the first downloaded. Says what it chose in the log. */
+ * models the largest that keeps up live (tacit_speech_score(): a live meeting on a
+ * 2-core CPU never gets large-v3-turbo), else the fastest; VAD the first downloaded. Says what it chose in the log. */
 static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struct tacit_catalog *cat, const char *dir,
 					 char **out)
 {
@@ -228,12 +233,14 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 				best_fit = fit;
 			}
 		} else if (kind == TACIT_MODEL_ASR) {
-			bool fits = !have_sys || (double)(m->file_bytes + ASR_OVERHEAD_BYTES) <=
-							 ASR_FIT_FRACTION * (double)sys.ram_available;
-			bool best_fits = best && (!have_sys || (double)(best->file_bytes + ASR_OVERHEAD_BYTES) <=
-								       ASR_FIT_FRACTION * (double)sys.ram_available);
-			if (!best || (fits && !best_fits) ||
-			    (fits == best_fits && (fits ? m->file_bytes > best->file_bytes : m->file_bytes < best->file_bytes)))
+			/* the largest that keeps up live here (speech scorer), else the fastest */
+			struct tacit_speech_fit sf, bf;
+			bool ok = have_sys && tacit_speech_score(&sys, m, &sf) == TACIT_OK;
+			bool bok = best && have_sys && tacit_speech_score(&sys, best, &bf) == TACIT_OK;
+			bool live = ok && sf.verdict == TACIT_SPEECH_LIVE, blive = bok && bf.verdict == TACIT_SPEECH_LIVE;
+			if (!best || (live && !blive) ||
+			    (live == blive && (live ? m->file_bytes > best->file_bytes
+						    : (ok && bok ? sf.est_rtf < bf.est_rtf : m->file_bytes < best->file_bytes))))
 				best = m;
 		} else if (!best) {
 			best = m;
@@ -249,7 +256,7 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 		else
 			tacit_log(TACIT_LOG_INFO, "no %s model chosen (setting %s): using '%s'%s", kind_name(kind),
 				  setting_key(kind), best->id,
-				  kind == TACIT_MODEL_ASR ? ", the largest downloaded one that fits this machine" : "");
+				  kind == TACIT_MODEL_ASR ? ", the largest downloaded one that keeps up live here" : "");
 		return TACIT_OK;
 	}
 	if (kind == TACIT_MODEL_LLM) {
@@ -266,8 +273,10 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 		if (*out)
 			return TACIT_OK;
 	}
-	return tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit pull %s'",
-			  kind_name(kind), suggested_id(kind));
+	char hint[128];
+	suggested_id(kind, cat, hint, sizeof(hint));
+	return tacit_fail(TACIT_ERR_NOT_FOUND, "no %s model is downloaded: run 'tacit setup', or 'tacit pull %s'",
+			  kind_name(kind), hint);
 }
 
 enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path)
@@ -303,4 +312,19 @@ out:
 	tacit_free(dir);
 	tacit_catalog_free(cat);
 	return st;
+}
+
+const struct tacit_model_info *tacit_catalog_lookup(const struct tacit_catalog *cat, const char *text)
+{
+	const struct tacit_model_info *m;
+	if (!cat || !text)
+		return NULL;
+	if ((m = tacit_catalog_find(cat, text)))
+		return m;
+	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
+		m = tacit_catalog_get(cat, i);
+		if (!strcasecmp(m->id, text) || !strcasecmp(m->name, text))
+			return m;
+	}
+	return NULL;
 }

@@ -10,9 +10,6 @@
 /* CPU, memory, cgroup limits, power, machine id; files are read under sysroot. */
 enum tacit_status probe_host(const char *sysroot, struct tacit_system *s);
 
-/* Loads the ggml backends once per process; whisper needs them before init. In the caller
- * only the VAD (vad.c) calls it: device listing runs in the worker. */
-void devices_load(void);
 /* Appends every ggml backend device (CPU included) to s->devices, as tacit-worker lists
  * them (asked once per process); sets unified_memory. When the worker cannot answer: the
  * CPU alone (from s's host facts), and why at debug level. */

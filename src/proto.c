@@ -14,7 +14,7 @@
 
 bool proto_type_valid(unsigned type)
 {
-	return (type >= PROTO_LOAD && type <= PROTO_DEVICES) || (type >= PROTO_READY && type <= PROTO_DEVICE_LIST);
+	return (type >= PROTO_LOAD && type <= PROTO_VAD) || (type >= PROTO_READY && type <= PROTO_SPANS);
 }
 
 bool proto_encode(struct buf *out, enum proto_type type, const void *payload, size_t len)
@@ -122,6 +122,27 @@ bool proto_send(int fd, enum proto_type type, const void *payload, size_t len)
 	struct buf b;
 	buf_init(&b);
 	bool ok = proto_encode(&b, type, payload, len) && proto_write_all(fd, b.data, b.len);
+	int err = errno;
+	buf_release(&b);
+	errno = err;
+	return ok;
+}
+
+bool proto_send_parts(int fd, enum proto_type type, const void *head, size_t head_len, const void *data,
+		      size_t data_len)
+{
+	struct buf b;
+	if (data_len > PROTO_MAX_FRAME || head_len > PROTO_MAX_FRAME - data_len) {
+		errno = EMSGSIZE;
+		return false;
+	}
+	size_t len = head_len + data_len;
+	unsigned char h[PROTO_HEADER] = { (unsigned char)(len & 0xff), (unsigned char)((len >> 8) & 0xff),
+					  (unsigned char)((len >> 16) & 0xff), (unsigned char)((len >> 24) & 0xff),
+					  (unsigned char)type };
+	buf_init(&b);
+	bool ok = buf_add(&b, h, sizeof(h)) && buf_add(&b, head, head_len) && proto_write_all(fd, b.data, b.len) &&
+		  (!data_len || proto_write_all(fd, data, data_len));
 	int err = errno;
 	buf_release(&b);
 	errno = err;

@@ -4,7 +4,7 @@
  * a 4-byte little-endian payload length, a 1-byte type, then the payload (JSON, or raw
  * UTF-8 for TOKEN). Frames never exceed PROTO_MAX_FRAME; the reader treats the peer as
  * untrusted: a bad length or type is an error, never a crash or an unbounded allocation.
- * Requests carry an "engine" ("llm" now, "asr" later) so one worker serves several engines.
+ * A LOAD names its "engine" ("llm", "asr" or "vad"); a worker serves the engines it loaded.
  */
 #ifndef TACIT_PROTO_H
 #define TACIT_PROTO_H
@@ -18,7 +18,7 @@
 /* The protocol's version, in the worker's READY: a parent refuses a worker that speaks
  * another (one from an older or newer install). Raise it with any change to a frame's
  * meaning. A READY without one is version 1. */
-#define PROTO_VERSION 2
+#define PROTO_VERSION 3
 
 #define PROTO_HEADER 5
 #define PROTO_MAX_FRAME ((uint32_t)16 << 20)
@@ -35,6 +35,9 @@ enum proto_type {
 			       * samples (16 kHz mono, little-endian): engine "asr" */
 	PROTO_ASK = 7,       /* client -> live meeting: {"question"} */
 	PROTO_DEVICES = 8,   /* {"id"}: list ggml's backend devices (answered by DEVICE_LIST) */
+	PROTO_VAD = 9,       /* {"id","n","more"}, a NUL, then n float32 samples as for TRANSCRIBE:
+			      * engine "vad". With "more" the worker keeps the samples and answers
+			      * DONE {"id"}; the last piece is answered by SPANS (over all of them) */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid","proto"}: the worker is up and speaks PROTO_VERSION "proto" */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
@@ -50,6 +53,7 @@ enum proto_type {
 	PROTO_WAIT = 25,     /* {"state"}: still working (at least once a second) */
 	/* worker -> parent, again */
 	PROTO_DEVICE_LIST = 26, /* {"id","devices":[{"name","description","type","mem_free","mem_total"}]} */
+	PROTO_SPANS = 27,    /* {"id","spans":[[start_ms,end_ms],...]}: the speech regions of a VAD request */
 };
 
 bool proto_type_valid(unsigned type);
@@ -80,5 +84,8 @@ bool proto_write_all(int fd, const void *data, size_t len);
 
 /* Encodes and writes one frame. */
 bool proto_send(int fd, enum proto_type type, const void *payload, size_t len);
+/* Writes one frame whose payload is head then data, without copying data (audio). */
+bool proto_send_parts(int fd, enum proto_type type, const void *head, size_t head_len, const void *data,
+		      size_t data_len);
 
 #endif

@@ -1,125 +1,206 @@
 /*
- * vad.c — Silero voice activity detection through whisper.cpp, in the calling process:
- * tacit_vad_detect(), the live stream's small VAD (asr_vad_*, consulted every half
- * second) and the worker's engine, which decides with it what whisper hears. The one
- * place libtacit itself runs whisper.cpp (and loads ggml's CPU backend for it).
+ * vad.c — the caller's side of voice activity detection: Silero runs in a tacit-worker
+ * of its own (engine "vad", worker/vad_engine.c), so no ggml backend or whisper.cpp code
+ * ever runs in this process. A client keeps its worker (the live stream asks every half
+ * second); tacit_vad_detect() starts one per call. Audio goes over without a copy, in
+ * pieces of at most ASR_MAX_SAMPLES that the worker joins before it runs Silero once.
  */
 #include "internal.h"
 
 #include "asr.h"
-#include "probe.h"
+#include "workerproc.h"
 
-#include <whisper.h>
+#include <yyjson.h>
 
-/* ---- the parent's VAD ---------------------------------------------------------------- */
+/* How long a worker may take to start and load the model, and then, per request, on top
+ * of a tenth of the audio's duration (Silero needs about 1/400 of it on one thread). */
+#define VAD_TIMEOUT_MS 30000
 
-struct asr_vad {
-	struct whisper_vad_context *ctx;
+struct vad_client {
+	struct workerproc w;
+	char *model_path;
 	struct tacit_vad_params p;
+	long long next_id;
 };
 
-static struct whisper_vad_params vad_params(const struct tacit_vad_params *v)
+enum tacit_status vad_client_new(const char *model_path, const struct tacit_vad_params *params,
+				 struct vad_client **out)
 {
-	struct whisper_vad_params w = whisper_vad_default_params();
-	w.threshold = v->threshold;
-	w.min_speech_duration_ms = v->min_speech_ms;
-	w.min_silence_duration_ms = v->min_silence_ms;
-	w.speech_pad_ms = v->pad_ms;
-	return w;
-}
-
-static enum tacit_status vad_open(const char *path, int n_threads, struct whisper_vad_context **out)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return tacit_fail_errno(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO,
-					"cannot open VAD model '%s'", path);
-	fclose(f);
-	devices_load();
-	struct whisper_vad_context_params cp = whisper_vad_default_context_params();
-	/* One thread: Silero's graph is a few thousand operations per 32 ms window, and
-	 * handing each window to a second thread costs more than the window itself (300 s of
-	 * audio: 0.7 s on one thread; seconds on two, far worse on a busy machine). */
-	cp.n_threads = n_threads > 0 ? n_threads : 1;
-	cp.use_gpu = false;
-	*out = whisper_vad_init_from_file_with_params(path, cp);
-	if (!*out)
-		return tacit_fail(TACIT_ERR_MODEL, "cannot load VAD model '%s': not a whisper.cpp Silero VAD model", path);
+	struct vad_client *c = calloc(1, sizeof(*c));
+	*out = NULL;
+	if (!c || !(c->model_path = strdup(model_path))) {
+		free(c);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	workerproc_init(&c->w, "voice activity worker", "whisper.cpp's Silero VAD");
+	c->p = params ? *params : tacit_vad_default_params();
+	*out = c;
 	return TACIT_OK;
 }
 
-static enum tacit_status vad_run(struct whisper_vad_context *vctx, const struct tacit_vad_params *v, const float *pcm,
-				 size_t n, struct tacit_span **out, size_t *n_out)
+void vad_client_free(struct vad_client *c)
 {
+	if (!c)
+		return;
+	workerproc_release(&c->w);
+	free(c->model_path);
+	free(c);
+}
+
+/* The status and message of an ERROR frame. */
+static enum tacit_status error_of(const char *payload, size_t len)
+{
+	yyjson_doc *doc = yyjson_read(payload, len, 0);
+	yyjson_val *root = yyjson_doc_get_root(doc);
+	yyjson_val *sv = yyjson_obj_get(root, "status");
+	int code = yyjson_is_int(sv) ? (int)yyjson_get_sint(sv) : TACIT_ERR_INTERNAL;
+	if (code <= TACIT_OK || code > TACIT_ERR_INTERNAL)
+		code = TACIT_ERR_INTERNAL;
+	const char *msg = yyjson_get_str(yyjson_obj_get(root, "message"));
+	enum tacit_status st = tacit_fail((enum tacit_status)code, "%s",
+					  msg && *msg ? msg : "the voice activity worker failed");
+	yyjson_doc_free(doc);
+	return st;
+}
+
+/* Waits for the answer to request id: want (LOADED, DONE or SPANS) or ERROR. *payload
+ * is valid until the next wait. */
+static enum tacit_status await(struct vad_client *c, unsigned want, int timeout_ms, const char **payload,
+			       size_t *len)
+{
+	for (;;) {
+		unsigned type;
+		int got = workerproc_wait(&c->w, timeout_ms, &type, payload, len);
+		if (got <= 0) {
+			enum tacit_status st = workerproc_died(&c->w, got == 0);
+			if (got == 0)
+				tacit_fail(st, "the voice activity worker did not answer within %d ms and was killed",
+					   timeout_ms);
+			return st;
+		}
+		if (type == want)
+			return TACIT_OK;
+		if (type == PROTO_ERROR)
+			return error_of(*payload, *len);
+	}
+}
+
+/* Starts the worker and loads the model when none is running. */
+static enum tacit_status ensure_worker(struct vad_client *c)
+{
+	const char *payload;
+	size_t len;
+	enum tacit_status st;
+
+	if (c->w.pid > 0)
+		return TACIT_OK;
+	if ((st = workerproc_spawn(&c->w)) != TACIT_OK)
+		return st;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_sint(doc, o, "id", ++c->next_id);
+	yyjson_mut_obj_add_str(doc, o, "engine", "vad");
+	yyjson_mut_obj_add_str(doc, o, "model", c->model_path);
+	yyjson_mut_obj_add_real(doc, o, "threshold", c->p.threshold);
+	yyjson_mut_obj_add_int(doc, o, "min_speech_ms", c->p.min_speech_ms);
+	yyjson_mut_obj_add_int(doc, o, "min_silence_ms", c->p.min_silence_ms);
+	yyjson_mut_obj_add_int(doc, o, "pad_ms", c->p.pad_ms);
+	yyjson_mut_obj_add_int(doc, o, "n_threads", c->p.n_threads);
+	char *json = yyjson_mut_write(doc, 0, &len);
+	yyjson_mut_doc_free(doc);
+	if (!json)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	bool sent = workerproc_send(&c->w, PROTO_LOAD, json, len);
+	free(json);
+	if (!sent)
+		return workerproc_died(&c->w, false);
+	if ((st = await(c, PROTO_LOADED, VAD_TIMEOUT_MS, &payload, &len)) != TACIT_OK && c->w.pid > 0)
+		workerproc_stop(&c->w, false); /* a worker without a model is no use */
+	return st;
+}
+
+static enum tacit_status parse_spans(const char *payload, size_t len, struct tacit_span **out, size_t *n_out)
+{
+	yyjson_doc *doc = yyjson_read(payload, len, 0);
+	yyjson_val *arr = yyjson_obj_get(yyjson_doc_get_root(doc), "spans"), *pair;
+	enum tacit_status st = TACIT_OK;
+	size_t i, max;
+
+	if (!yyjson_is_arr(arr)) {
+		st = tacit_fail(TACIT_ERR_WORKER, "the voice activity worker's answer is malformed");
+		goto out;
+	}
+	if (!yyjson_arr_size(arr))
+		goto out;
+	if (!(*out = calloc(yyjson_arr_size(arr), sizeof(**out)))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	yyjson_arr_foreach(arr, i, max, pair)
+	{
+		(*out)[i].start_ms = yyjson_get_sint(yyjson_arr_get(pair, 0));
+		(*out)[i].end_ms = yyjson_get_sint(yyjson_arr_get(pair, 1));
+	}
+	*n_out = yyjson_arr_size(arr);
+out:
+	yyjson_doc_free(doc);
+	return st;
+}
+
+enum tacit_status vad_client_detect(struct vad_client *c, const float *pcm, size_t n, struct tacit_span **out,
+				    size_t *n_out)
+{
+	enum tacit_status st;
+	const char *payload;
+	size_t len;
+	char head[128];
+
 	*out = NULL;
 	*n_out = 0;
-	if (n < 512)
-		return TACIT_OK; /* shorter than one Silero window: no speech to find */
-	if (n > (size_t)INT32_MAX)
-		return tacit_fail(TACIT_ERR_UNSUPPORTED, "audio too long for one VAD pass");
-	struct whisper_vad_segments *segs = whisper_vad_segments_from_samples(vctx, vad_params(v), pcm, (int)n);
-	if (!segs)
-		return tacit_fail(TACIT_ERR_ASR, "voice activity detection failed");
-	int k = whisper_vad_segments_n_segments(segs);
-	enum tacit_status st = TACIT_OK;
-	if (k > 0) {
-		*out = calloc((size_t)k, sizeof(**out));
-		if (!*out) {
-			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-		} else {
-			for (int i = 0; i < k; i++) {
-				(*out)[i].start_ms = (int64_t)(whisper_vad_segments_get_segment_t0(segs, i) * 10.0f + 0.5f);
-				(*out)[i].end_ms = (int64_t)(whisper_vad_segments_get_segment_t1(segs, i) * 10.0f + 0.5f);
-			}
-			*n_out = (size_t)k;
+	if ((st = ensure_worker(c)) != TACIT_OK)
+		return st;
+	size_t audio_ms = n / (TACIT_AUDIO_RATE / 1000);
+	int timeout_ms = VAD_TIMEOUT_MS + (int)(audio_ms / 10 < INT_MAX / 2 ? audio_ms / 10 : INT_MAX / 2);
+	long long id = ++c->next_id;
+	do {
+		size_t k = n < ASR_MAX_SAMPLES ? n : ASR_MAX_SAMPLES;
+		bool more = k < n;
+		int hn = snprintf(head, sizeof(head), "{\"id\":%lld,\"n\":%zu,\"more\":%s}", id, k,
+				  more ? "true" : "false");
+		/* spaces after the JSON put the samples at a multiple of 4 bytes into the
+		 * payload: the worker reads them in place, without a copy */
+		while ((hn + 1) % (int)sizeof(float))
+			head[hn++] = ' ';
+		head[hn++] = '\0';
+		if (!workerproc_send_parts(&c->w, PROTO_VAD, head, (size_t)hn, pcm, k * sizeof(float)))
+			return workerproc_died(&c->w, false);
+		if ((st = await(c, more ? PROTO_DONE : PROTO_SPANS, timeout_ms, &payload, &len)) != TACIT_OK)
+			return st;
+		if (k) {
+			pcm += k;
+			n -= k;
 		}
-	}
-	whisper_vad_free_segments(segs);
-	return st;
+	} while (n > 0);
+	return parse_spans(payload, len, out, n_out);
 }
 
 enum tacit_status tacit_vad_detect(const char *model_path, const struct tacit_vad_params *params, const float *pcm,
 				   size_t n, struct tacit_span **out_spans, size_t *n_out)
 {
-	struct tacit_vad_params v = params ? *params : tacit_vad_default_params();
-	struct whisper_vad_context *vctx = NULL;
+	struct vad_client *c = NULL;
+	enum tacit_status st;
+
+	if (!out_spans || !n_out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_vad_detect: out_spans or n_out is NULL");
 	*out_spans = NULL;
 	*n_out = 0;
 	if (!model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no VAD model given");
-	enum tacit_status st = vad_open(model_path, v.n_threads, &vctx);
-	if (st == TACIT_OK)
-		st = vad_run(vctx, &v, pcm, n, out_spans, n_out);
-	whisper_vad_free(vctx);
+	if (!pcm && n)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_vad_detect: no audio");
+	if ((st = vad_client_new(model_path, params, &c)) == TACIT_OK)
+		st = vad_client_detect(c, pcm, n, out_spans, n_out);
+	vad_client_free(c);
 	return st;
-}
-
-enum tacit_status asr_vad_open(const char *path, const struct tacit_vad_params *params, struct asr_vad **out)
-{
-	struct asr_vad *v = calloc(1, sizeof(*v));
-	*out = NULL;
-	if (!v)
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	v->p = params ? *params : tacit_vad_default_params();
-	enum tacit_status st = vad_open(path, v->p.n_threads, &v->ctx);
-	if (st != TACIT_OK) {
-		free(v);
-		return st;
-	}
-	*out = v;
-	return TACIT_OK;
-}
-
-void asr_vad_free(struct asr_vad *v)
-{
-	if (!v)
-		return;
-	whisper_vad_free(v->ctx);
-	free(v);
-}
-
-enum tacit_status asr_vad_detect(struct asr_vad *v, const float *pcm, size_t n, struct tacit_span **out,
-				 size_t *n_out)
-{
-	return vad_run(v->ctx, &v->p, pcm, n, out, n_out);
 }

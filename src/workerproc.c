@@ -21,8 +21,9 @@
 
 #include <yyjson.h>
 
-#ifndef LIBEXECDIR
-#define LIBEXECDIR "/usr/local/libexec/tacit"
+/* the Makefile passes its LIBEXECDIR, so an installed build looks where it was installed */
+#ifndef TACIT_LIBEXECDIR
+#define TACIT_LIBEXECDIR "/usr/local/libexec/tacit"
 #endif
 
 extern char **environ;
@@ -91,7 +92,7 @@ bool worker_find(struct buf *out)
 		}
 	}
 	buf_reset(out);
-	return buf_adds(out, LIBEXECDIR "/tacit-worker");
+	return buf_adds(out, TACIT_LIBEXECDIR "/tacit-worker");
 }
 
 static void describe_exit(int status, const char *engine, char *out, size_t n)
@@ -232,6 +233,12 @@ int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const 
 bool workerproc_send(struct workerproc *w, enum proto_type type, const void *payload, size_t len)
 {
 	return w->pid > 0 && proto_send(w->to_fd, type, payload, len);
+}
+
+bool workerproc_send_parts(struct workerproc *w, enum proto_type type, const void *head, size_t head_len,
+			   const void *data, size_t data_len)
+{
+	return w->pid > 0 && proto_send_parts(w->to_fd, type, head, head_len, data, data_len);
 }
 
 /* The protocol version a READY announces (1: none, as before versions existed). */

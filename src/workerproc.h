@@ -35,7 +35,7 @@ void workerproc_release(struct workerproc *w);
 /* Stops the worker without recording an error (EOF on its stdin, or SIGKILL with
  * kill_now; SIGKILL after the grace period either way); the next spawn starts afresh. */
 void workerproc_stop(struct workerproc *w, bool kill_now);
-/* Starts tacit-worker (TACIT_WORKER, next to the program, LIBEXECDIR) and waits for
+/* Starts tacit-worker (TACIT_WORKER, next to the program, TACIT_LIBEXECDIR) and waits for
  * its READY frame. TACIT_ERR_WORKER when it cannot. */
 enum tacit_status workerproc_spawn(struct workerproc *w);
 /* Pauses (SIGSTOP) or resumes (SIGCONT) the worker; any thread may call it. A paused
@@ -48,14 +48,19 @@ void workerproc_pause(struct workerproc *w, bool pause);
 void workerproc_hold_off(struct workerproc *w, bool on);
 /* Sends one frame; false when the worker is gone. */
 bool workerproc_send(struct workerproc *w, enum proto_type type, const void *payload, size_t len);
+/* Sends one frame whose payload is head then data (audio, not copied). */
+bool workerproc_send_parts(struct workerproc *w, enum proto_type type, const void *head, size_t head_len,
+			   const void *data, size_t data_len);
 /* 1: a frame (valid until the next call), 0: timeout, -1: the worker is gone. */
 int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const char **payload, size_t *len);
 /* Collects a dead (or, with kill_now, a live) worker and records why in tacit_errmsg():
  * returns TACIT_ERR_WORKER. */
 enum tacit_status workerproc_died(struct workerproc *w, bool kill_now);
 
-/* The tacit-worker executable into out: TACIT_WORKER, else next to the running program,
- * else LIBEXECDIR. False only when out of memory. */
+/* The tacit-worker executable into out: TACIT_WORKER, else next to the running program
+ * (the build tree, or a tacit unpacked anywhere), else TACIT_LIBEXECDIR, the directory
+ * `make install` puts it in (compiled in from the Makefile's LIBEXECDIR). False only when
+ * out of memory. */
 bool worker_find(struct buf *out);
 
 #endif

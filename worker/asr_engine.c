@@ -1,7 +1,7 @@
 /*
  * asr_engine.c — the whisper.cpp adapter, run only inside tacit-worker (worker/asr.c
  * serves it): 16 kHz PCM in, timestamped segments out, through a callback, with a stop
- * callback. Silence is never decoded: one Silero VAD pass (one thread, vad.c) finds the
+ * callback. Silence is never decoded: one Silero VAD pass (one thread, vad_engine.c) finds the
  * speech, and whisper decodes only that, packed (times are mapped back); segments that
  * are empty, pure annotations ("[BLANK_AUDIO]") or repeated-token loops are dropped.
  */
@@ -9,7 +9,8 @@
 
 #include "asr.h"
 #include "asr_engine.h"
-#include "probe.h"
+#include "devices.h"
+#include "vad_engine.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -21,7 +22,7 @@
 
 struct asr_engine {
 	struct whisper_context *ctx;
-	struct asr_vad *vad; /* vad.c */
+	struct vad_engine *vad; /* vad_engine.c */
 	struct tacit_asr_params p;
 	char *language;
 	char *vad_path;
@@ -133,7 +134,7 @@ enum tacit_status asr_engine_new(const struct tacit_asr_params *params, struct a
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-		if ((st = asr_vad_open(a->vad_path, &a->p.vad, &a->vad)) != TACIT_OK)
+		if ((st = vad_engine_open(a->vad_path, &a->p.vad, &a->vad)) != TACIT_OK)
 			goto out;
 	}
 	a->p.vad_model_path = a->vad_path;
@@ -172,7 +173,7 @@ void asr_engine_free(struct asr_engine *asr)
 		return;
 	if (asr->ctx)
 		whisper_free(asr->ctx);
-	asr_vad_free(asr->vad);
+	vad_engine_free(asr->vad);
 	free(asr->language);
 	free(asr->vad_path);
 	free(asr);
@@ -297,7 +298,7 @@ enum tacit_status asr_engine_transcribe(struct asr_engine *asr, const float *pcm
 		 * whisper_full's own VAD: it would run Silero a second time, on 4 threads.) */
 		struct tacit_span *spans = NULL;
 		size_t n_spans = 0;
-		st = asr_vad_detect(asr->vad, pcm, n, &spans, &n_spans);
+		st = vad_engine_detect(asr->vad, pcm, n, &spans, &n_spans);
 		if (st == TACIT_OK && n_spans > 0)
 			st = asr_pack_speech(pcm, n, spans, n_spans, &packed, &n_packed, &pieces, &r.n_pieces);
 		free(spans);

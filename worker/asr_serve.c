@@ -1,15 +1,18 @@
 /*
- * asr_serve.c — tacit-worker's transcription engine: the whisper.cpp adapter (asr_engine.c)
- * behind the framed protocol. Segments are sent as they are found, so the parent can
- * show them (and stop the request) before the whole window is decoded. Frames go out on
- * stdout from the main thread only.
+ * asr_serve.c — tacit-worker's speech engines behind the framed protocol: transcription
+ * (the whisper.cpp adapter, asr_engine.c) and voice activity (the Silero adapter,
+ * vad_engine.c). Segments are sent as they are found, so the parent can show them (and
+ * stop the request) before the whole window is decoded. Frames go out on stdout from the
+ * main thread only.
  */
 #include "internal.h"
 
 #include "asr_serve.h"
 #include "asr_engine.h"
 #include "proto.h"
+#include "vad_engine.h"
 
+#include <stdalign.h>
 #include <unistd.h>
 
 static void send_doc(enum proto_type type, yyjson_mut_doc *doc)
@@ -175,4 +178,123 @@ void worker_asr_transcribe(struct asr_engine *engine, long long id, yyjson_val *
 	}
 	send_doc(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);
+}
+
+/* ---- voice activity ------------------------------------------------------------------ */
+
+struct worker_vad {
+	struct vad_engine *engine;
+	float *pcm; /* the pieces of a request sent in several frames ("more") */
+	size_t n, alloc;
+};
+
+void worker_vad_free(struct worker_vad *v)
+{
+	if (!v)
+		return;
+	vad_engine_free(v->engine);
+	free(v->pcm);
+	free(v);
+}
+
+void worker_vad_load(struct worker_vad **v, long long id, yyjson_val *req)
+{
+	struct tacit_vad_params p = tacit_vad_default_params();
+	p.threshold = (float)num(req, "threshold", p.threshold);
+	p.min_speech_ms = (int)num(req, "min_speech_ms", p.min_speech_ms);
+	p.min_silence_ms = (int)num(req, "min_silence_ms", p.min_silence_ms);
+	p.pad_ms = (int)num(req, "pad_ms", p.pad_ms);
+	p.n_threads = (int)num(req, "n_threads", p.n_threads);
+
+	worker_vad_free(*v);
+	if (!(*v = calloc(1, sizeof(**v)))) {
+		send_status(id, tacit_fail(TACIT_ERR_NOMEM, "out of memory"));
+		return;
+	}
+	enum tacit_status st = vad_engine_open(yyjson_get_str(yyjson_obj_get(req, "model")), &p, &(*v)->engine);
+	if (st != TACIT_OK) {
+		worker_vad_free(*v);
+		*v = NULL;
+		send_status(id, st);
+		return;
+	}
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	reply(doc, id);
+	send_doc(PROTO_LOADED, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+/* Appends n samples (unaligned) to the pieces gathered so far. */
+static enum tacit_status gather(struct worker_vad *v, const char *samples, size_t n)
+{
+	if (v->n + n > v->alloc) {
+		size_t want = v->alloc ? v->alloc : n;
+		while (want < v->n + n)
+			want *= 2;
+		float *p = realloc(v->pcm, want * sizeof(float));
+		if (!p)
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		v->pcm = p;
+		v->alloc = want;
+	}
+	memcpy(v->pcm + v->n, samples, n * sizeof(float));
+	v->n += n;
+	return TACIT_OK;
+}
+
+static void send_spans(long long id, const struct tacit_span *spans, size_t n)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = reply(doc, id);
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, o, "spans");
+	for (size_t i = 0; i < n; i++) {
+		yyjson_mut_val *pair = yyjson_mut_arr_add_arr(doc, arr);
+		yyjson_mut_arr_add_sint(doc, pair, spans[i].start_ms);
+		yyjson_mut_arr_add_sint(doc, pair, spans[i].end_ms);
+	}
+	send_doc(PROTO_SPANS, doc);
+	yyjson_mut_doc_free(doc);
+}
+
+void worker_vad_detect(struct worker_vad *v, long long id, yyjson_val *req, const char *payload, size_t len)
+{
+	size_t head = strlen(payload) + 1;
+	yyjson_val *nv = yyjson_obj_get(req, "n");
+	size_t n = yyjson_is_uint(nv) ? (size_t)yyjson_get_uint(nv) : 0;
+	const char *samples = payload + head;
+	struct tacit_span *spans = NULL;
+	size_t n_spans = 0;
+	enum tacit_status st;
+
+	if (!v) {
+		send_status(id, tacit_fail(TACIT_ERR_USAGE, "no VAD model loaded"));
+		return;
+	}
+	if (head > len || (len - head) / sizeof(float) != n || (len - head) % sizeof(float)) {
+		st = tacit_fail(TACIT_ERR_FORMAT, "malformed VAD request");
+		goto out;
+	}
+	if (yyjson_get_bool(yyjson_obj_get(req, "more"))) {
+		if ((st = gather(v, samples, n)) == TACIT_OK)
+			send_status(id, TACIT_OK); /* DONE: send the next piece */
+		else
+			goto out;
+		return;
+	}
+	if (!v->n && (uintptr_t)samples % alignof(float) == 0) {
+		/* the common case, one piece: the client aligned the samples, read in place */
+		st = vad_engine_detect(v->engine, (const float *)(const void *)samples, n, &spans, &n_spans);
+	} else if ((st = gather(v, samples, n)) == TACIT_OK) {
+		st = vad_engine_detect(v->engine, v->pcm, v->n, &spans, &n_spans);
+	}
+	if (st == TACIT_OK)
+		send_spans(id, spans, n_spans);
+	free(spans);
+out:
+	if (st != TACIT_OK)
+		send_status(id, st);
+	/* the request is over, answered either way: the next one starts afresh */
+	free(v->pcm);
+	v->pcm = NULL;
+	v->n = v->alloc = 0;
 }

@@ -2,14 +2,30 @@
  * devices.c — ggml backend devices (the adapter for ggml-backend.h), listed for a DEVICES
  * request: what llama.cpp and whisper.cpp could offload to, with free/total memory.
  * The caller asks for it and keeps the list (src/devices.c), adding what no API reports
- * (bandwidth, unified memory), so GPU drivers are loaded only here.
+ * (bandwidth, unified memory), so GPU drivers are loaded only here: devices_load() is
+ * the one ggml_backend_load_all() of the project.
  */
 #include "internal.h"
 
+#include "deplog.h"
 #include "devices.h"
-#include "probe.h"
+
+#include <pthread.h>
 
 #include <ggml-backend.h>
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+
+static void load_backends(void)
+{
+	deplog_init();
+	ggml_backend_load_all();
+}
+
+void devices_load(void)
+{
+	pthread_once(&load_once, load_backends);
+}
 
 static const char *type_str(enum ggml_backend_dev_type t)
 {

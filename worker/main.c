@@ -28,7 +28,7 @@
 
 struct job {
 	unsigned type;
-	char *payload; /* NUL-terminated JSON; binary data may follow (TRANSCRIBE) */
+	char *payload; /* NUL-terminated JSON; binary data may follow (TRANSCRIBE, VAD) */
 	size_t len;
 };
 
@@ -182,6 +182,14 @@ static void crash(const char *how)
 			pause();
 }
 
+/* Tests: TACIT_VAD_CRASH=FILE aborts a VAD request that finds FILE (deleting it), as a
+ * crash inside Silero would. */
+static bool vad_crash_now(void)
+{
+	const char *f = getenv("TACIT_VAD_CRASH");
+	return f && *f && unlink(f) == 0;
+}
+
 static bool on_progress(float progress, void *user)
 {
 	(void)user;
@@ -236,7 +244,8 @@ static bool on_piece(const char *piece, size_t len, void *user)
 	return true;
 }
 
-static void do_load(struct llm_engine **llm, struct asr_engine **asr, long long id, yyjson_val *req)
+static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct worker_vad **vad, long long id,
+		    yyjson_val *req)
 {
 	struct llm_engine_params p = { 0 };
 	p.model_path = get_str(req, "model");
@@ -250,6 +259,10 @@ static void do_load(struct llm_engine **llm, struct asr_engine **asr, long long 
 	const char *engine = get_str(req, "engine");
 	if (engine && !strcmp(engine, "asr")) {
 		worker_asr_load(asr, id, req);
+		return;
+	}
+	if (engine && !strcmp(engine, "vad")) {
+		worker_vad_load(vad, id, req);
 		return;
 	}
 	if (!engine || strcmp(engine, "llm")) {
@@ -466,6 +479,7 @@ int main(int argc, char **argv)
 {
 	struct llm_engine *llm = NULL;
 	struct asr_engine *asr = NULL;
+	struct worker_vad *vad = NULL;
 	pthread_t reader;
 
 	if (argc == 3 && !strcmp(argv[1], CUSTOM_CHECK_ARG))
@@ -498,7 +512,7 @@ int main(int argc, char **argv)
 		if (!yyjson_is_obj(req))
 			send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
 		else if (j.type == PROTO_LOAD)
-			do_load(&llm, &asr, id, req);
+			do_load(&llm, &asr, &vad, id, req);
 		else if (j.type == PROTO_GENERATE)
 			do_generate(llm, id, req);
 		else if (j.type == PROTO_TOKENIZE)
@@ -507,6 +521,10 @@ int main(int argc, char **argv)
 			do_devices(id);
 		else if (j.type == PROTO_TRANSCRIBE)
 			worker_asr_transcribe(asr, id, req, j.payload, j.len, &stop, test_mode);
+		else if (j.type == PROTO_VAD && test_mode && vad_crash_now())
+			crash("abort");
+		else if (j.type == PROTO_VAD)
+			worker_vad_detect(vad, id, req, j.payload, j.len);
 		else if (j.type == PROTO_CRASH && test_mode)
 			crash(get_str(req, "how"));
 		else
@@ -531,6 +549,7 @@ int main(int argc, char **argv)
 #endif
 	llm_engine_free(llm);
 	worker_asr_free(asr);
+	worker_vad_free(vad);
 	/* the reader thread is blocked in read() only if stdin is still open; we got here on
 	 * its EOF, so it has finished */
 	pthread_join(reader, NULL);

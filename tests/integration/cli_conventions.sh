@@ -36,7 +36,7 @@ import wave; w = wave.open('$W/a.wav', 'wb'); w.setnchannels(1); w.setsampwidth(
 w.writeframes(b'\0\0' * 16000); w.close()"
 expect 15 "$T" transcribe "$W/a.wav";       first err "tacit transcribe: 2 models are missing"
 grep -q -- "pass --asr-model FILE" "$W/err"; grep -q -- "pass --vad-model FILE" "$W/err"
-expect 15 "$T" transcribe --no-vad "$W/a.wav"; first err "no speech model is downloaded: run 'tacit pull .*' or pass --asr-model FILE"
+expect 15 "$T" transcribe --no-vad "$W/a.wav"; first err "no speech model is downloaded: run 'tacit setup', or 'tacit pull .*', or pass --asr-model FILE"
 expect 15 "$T" live --realtime "$W/a.wav";  first err "tacit live: 3 models are missing"
 grep -q -- "pass --model FILE" "$W/err"; grep -q -- "pass --asr-model FILE" "$W/err"
 expect 15 "$T" import "$W/a.wav";           first err "tacit import: 2 models are missing"

@@ -16,7 +16,7 @@ expect_rc 2 "$T" summarize "$F" --bogus
 expect_rc 2 "$T" ask "$F"
 expect_rc 2 "$T" notes "$F" --max-tokens zero
 expect_rc 15 env -u TACIT_MODEL "$T" summarize "$F"
-grep -q "no language model is downloaded: run .tacit pull" "$TACIT_HOME/err"
+grep -q "no language model is downloaded: run .tacit setup., or .tacit pull .*, or pass --model FILE" "$TACIT_HOME/err"
 expect_rc 15 "$T" summarize "$F" --model /nonexistent.gguf
 grep -q "model file '/nonexistent.gguf' does not exist" "$TACIT_HOME/err"
 expect_rc 15 "$T" summarize "$TACIT_HOME/none.txt" --model /nonexistent.gguf

@@ -484,6 +484,26 @@ TEST_MODEL(vad_real_silero_on_ami_meeting)
 	if (covered < 0.8 * ref_total)
 		fprintf(stderr, "  VAD covers %.2f of %.2f s of reference speech\n", covered, ref_total);
 	CHECK(covered >= 0.8 * ref_total);
+
+	/* Audio longer than one request goes to the worker in pieces and Silero runs once
+	 * over all of them: the clip placed across the boundary (at 230 s of 250 s) gives
+	 * the same regions, moved by 230 s, none cut in two at 240 s. */
+	size_t at = 230 * 16000, long_n = 250 * 16000;
+	float *longer = calloc(long_n, sizeof(float));
+	CHECK(longer && a.n_frames <= long_n - at);
+	struct tacit_span *moved = NULL;
+	size_t n_moved = 0;
+	if (longer && a.n_frames <= long_n - at) {
+		memcpy(longer + at, a.samples, a.n_frames * sizeof(float));
+		CHECK_EQ_INT(tacit_vad_detect(vad_path, NULL, longer, long_n, &moved, &n_moved), TACIT_OK);
+	}
+	CHECK_EQ_INT(n_moved, n);
+	for (size_t i = 0; i < n && i < n_moved; i++) {
+		CHECK(llabs(moved[i].start_ms - 230000 - spans[i].start_ms) <= 100);
+		CHECK(llabs(moved[i].end_ms - 230000 - spans[i].end_ms) <= 100);
+	}
+	tacit_free(moved);
+	free(longer);
 	tacit_free(spans);
 
 	/* Silence and white noise: no speech at all. */
@@ -725,6 +745,62 @@ TEST_MODEL(asr_worker_crash_recovers)
 	}
 	tacit_asr_close(asr);
 	unsetenv("TACIT_ASR_CRASH_ONCE");
+	unsetenv("TACIT_WORKER_TEST");
+	tacit_audio_release(&a);
+}
+
+/* The live stream's VAD runs in a worker of its own: one crash there (an abort injected
+ * into it) starts it again and the answer still comes; a second one gives the VAD up with
+ * a warning, and the stream goes on with fixed windows (TACIT_ERR_UNSUPPORTED). */
+static char vad_warning[512];
+static void keep_warning(enum tacit_log_level level, const char *line, void *user)
+{
+	(void)user;
+	if (level == TACIT_LOG_WARN && strstr(line, "voice activity"))
+		snprintf(vad_warning, sizeof(vad_warning), "%s", line);
+}
+
+TEST_MODEL(asr_vad_worker_crash_restarts_once_then_gives_up)
+{
+	const char *model = random_tiny();
+	const char *jfk = shared_file("audio/jfk.wav");
+	const char *vad = shared_file("models/ggml-silero-v6.2.0.bin");
+	if (!model || !jfk || !vad)
+		SKIP("../shared models or audio absent");
+	char vad_path[4096], flag[4096];
+	snprintf(vad_path, sizeof(vad_path), "%s", vad);
+	struct tacit_audio a;
+	CHECK_EQ_INT(tacit_audio_load(jfk, NULL, &a), TACIT_OK);
+	snprintf(flag, sizeof(flag), "%s/vad-crash-once", test_tmpdir());
+	test_write_file(test_tmpdir(), "vad-crash-once", "", 0);
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_VAD_CRASH", flag, 1);
+	tacit_log_set(keep_warning, NULL, TACIT_LOG_WARN);
+
+	struct tacit_asr_params p = tacit_asr_default_params();
+	p.model_path = model;
+	p.vad_model_path = vad_path;
+	struct tacit_asr *asr = NULL;
+	CHECK_EQ_INT(tacit_asr_open(&p, &asr), TACIT_OK);
+	if (asr) {
+		struct tacit_span *spans = NULL;
+		size_t n = 0;
+		CHECK_EQ_INT(asr_vad(asr, a.samples, a.n_frames, &spans, &n), TACIT_OK);
+		CHECK(access(flag, F_OK) != 0); /* it crashed once, in the worker */
+		CHECK(n >= 1 && spans);         /* and answered from the new one */
+		free(spans);
+		CHECK(strstr(vad_warning, "starting it again"));
+		test_write_file(test_tmpdir(), "vad-crash-once", "", 0); /* the new worker crashes too */
+		vad_warning[0] = '\0';
+		CHECK_EQ_INT(asr_vad(asr, a.samples, a.n_frames, &spans, &n), TACIT_ERR_UNSUPPORTED);
+		CHECK(n == 0 && !spans);
+		CHECK(strstr(vad_warning, "signal 6") && strstr(vad_warning, "without voice activity detection"));
+		CHECK(access(flag, F_OK) != 0);
+		CHECK_EQ_INT(asr_vad(asr, a.samples, a.n_frames, &spans, &n), TACIT_ERR_UNSUPPORTED); /* given up */
+	}
+	tacit_asr_close(asr);
+	tacit_log_set(NULL, NULL, TACIT_LOG_WARN);
+	unsetenv("TACIT_VAD_CRASH");
 	unsetenv("TACIT_WORKER_TEST");
 	tacit_audio_release(&a);
 }

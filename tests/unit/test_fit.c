@@ -357,3 +357,38 @@ TEST(fit_profiles_lookup)
 	CHECK_STR(tacit_fit_verdict_str(TACIT_FIT_TIGHT), "Tight fit");
 	CHECK_STR(tacit_fit_verdict_str(TACIT_FIT_NONE), "Won't fit");
 }
+
+TEST(fit_speech_scorer_and_recommendations)
+{
+	/* the 2-core CPU-only box: large-v3-turbo must not be chosen for live meetings */
+	struct tacit_system s;
+	struct tacit_catalog *cat = NULL;
+	struct tacit_speech_fit tiny, turbo;
+	CHECK_EQ_INT(tacit_profile_get("cpu-2core-24gb", &s), TACIT_OK);
+	CHECK_EQ_INT(tacit_catalog_load(&cat), TACIT_OK);
+	const struct tacit_model_info *t = tacit_catalog_find(cat, "whisper-tiny.en");
+	const struct tacit_model_info *l = tacit_catalog_find(cat, "whisper-large-v3-turbo");
+	CHECK(t && l && t->speech.n_audio_layer == 4 && !t->speech.multilingual && l->speech.multilingual);
+	CHECK_EQ_INT(tacit_speech_score(&s, t, &tiny), TACIT_OK);
+	CHECK_EQ_INT(tacit_speech_score(&s, l, &turbo), TACIT_OK);
+	/* the anchor: tiny.en decodes 60 s in 3.19 s on 2 threads */
+	CHECK(tiny.est_rtf > 0.05 && tiny.est_rtf < 0.056 && tiny.verdict == TACIT_SPEECH_LIVE && tiny.english_only);
+	CHECK(turbo.verdict != TACIT_SPEECH_LIVE && turbo.est_rtf > 1.0);
+	const struct tacit_model_info *asr = tacit_models_recommend(&s, cat, TACIT_MODEL_ASR);
+	CHECK(asr && asr->kind == TACIT_MODEL_ASR && strncmp(asr->id, "whisper-large", 13) != 0);
+	const struct tacit_model_info *vad = tacit_models_recommend(&s, cat, TACIT_MODEL_VAD);
+	CHECK(vad && vad->kind == TACIT_MODEL_VAD);
+	const struct tacit_model_info *llm = tacit_models_recommend(&s, cat, TACIT_MODEL_LLM);
+	CHECK(llm && llm->kind == TACIT_MODEL_LLM && !llm->archived);
+	/* twice the cores: half the work time */
+	s.n_cores_physical = s.n_cores_logical = s.n_cores_usable = 4;
+	CHECK_EQ_INT(tacit_speech_score(&s, t, &turbo), TACIT_OK);
+	CHECK(turbo.est_rtf < 0.6 * tiny.est_rtf);
+	/* names a person types */
+	CHECK(tacit_catalog_lookup(cat, "Qwen 3.5 9B") == tacit_catalog_find(cat, "qwen3.5-9b"));
+	CHECK(tacit_catalog_lookup(cat, "qwen 3.5 9b") == tacit_catalog_find(cat, "qwen3.5-9b"));
+	CHECK(tacit_catalog_lookup(cat, "QWEN3.5-9B") == tacit_catalog_find(cat, "qwen3.5-9b"));
+	CHECK(tacit_catalog_lookup(cat, "Qwen 3.5") == NULL);
+	CHECK_EQ_INT(tacit_speech_score(&s, vad, &tiny), TACIT_ERR_USAGE);
+	tacit_catalog_free(cat);
+}

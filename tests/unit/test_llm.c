@@ -595,3 +595,39 @@ TEST_MODEL(worker_with_another_protocol_is_refused)
 	unsetenv("TACIT_WORKER_TEST");
 	workerproc_release(&w);
 }
+
+/* The worker is looked for in $TACIT_WORKER first, then next to the running program (the
+ * build tree: unit-tests sits beside tacit-worker), then in the installed LIBEXECDIR. */
+TEST(worker_find_env_then_beside_the_program)
+{
+	const char *was = getenv("TACIT_WORKER");
+	char *saved = was ? strdup(was) : NULL;
+	struct buf b;
+	buf_init(&b);
+
+	setenv("TACIT_WORKER", "/opt/x/tacit-worker", 1);
+	CHECK(worker_find(&b));
+	CHECK(strcmp(b.data, "/opt/x/tacit-worker") == 0);
+
+	unsetenv("TACIT_WORKER");
+	buf_reset(&b);
+	CHECK(worker_find(&b));
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	CHECK(n > 0);
+	self[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(self, '/');
+	CHECK(slash != NULL);
+	if (slash) {
+		strcpy(slash + 1, "tacit-worker");
+		if (access(self, X_OK) == 0)
+			CHECK(strcmp(b.data, self) == 0);
+		else /* only the compiled-in place is left */
+			CHECK(strcmp(b.data, self) != 0 && strstr(b.data, "/tacit-worker") != NULL);
+	}
+
+	if (saved)
+		setenv("TACIT_WORKER", saved, 1);
+	free(saved);
+	buf_release(&b);
+}

@@ -1,8 +1,8 @@
 /*
  * test_probe.c — the machine probe on fake /proc, /sys and cgroup trees: cgroup v1 and v2
  * limits smaller than RAM, nested limits, no swap, battery present and absent, hybrid
- * cores, arm64 feature words, and a missing /proc/meminfo; devices are listed by the
- * worker, and the caller never loads a ggml backend module.
+ * cores, arm64 feature words, and a missing /proc/meminfo; devices are listed and the
+ * VAD runs in the worker, and the caller never loads a ggml backend module.
  */
 #include "internal.h"
 
@@ -243,7 +243,7 @@ TEST(gpu_bandwidth_table)
 }
 
 /* Run in a fresh process by devices_come_from_the_worker (earlier tests in this process
- * load backends on purpose: the VAD and the engines). */
+ * load backends on purpose: the engines the unit tests call directly). */
 TEST_MODEL(devices_child_probe)
 {
 	if (!getenv("TACIT_TEST_DEVICES_CHILD"))
@@ -254,6 +254,30 @@ TEST_MODEL(devices_child_probe)
 	CHECK_EQ_INT(tacit_system_probe(&p, &s), TACIT_OK);
 	CHECK(devices_from_worker());
 	CHECK(s.n_devices >= 1 && s.devices[0].type == TACIT_DEVICE_CPU && s.devices[0].mem_total > 0);
+	/* the VAD too runs in a worker: speech found in jfk.wav, and with no worker to be
+	 * found, no answer (it did not quietly run in this process) */
+	static const char vad[] = "../shared/models/ggml-silero-v6.2.0.bin";
+	struct tacit_audio a;
+	if (access(vad, R_OK) == 0 && tacit_audio_load("../shared/audio/jfk.wav", NULL, &a) == TACIT_OK) {
+		struct tacit_span *spans = NULL;
+		size_t n = 0;
+		CHECK_EQ_INT(tacit_vad_detect(vad, NULL, a.samples, a.n_frames, &spans, &n), TACIT_OK);
+		CHECK(n >= 1 && spans && spans[0].end_ms > spans[0].start_ms);
+		tacit_free(spans);
+		const char *was = getenv("TACIT_WORKER");
+		char keep[4096];
+		snprintf(keep, sizeof(keep), "%s", was ? was : "");
+		setenv("TACIT_WORKER", "/nonexistent/tacit-worker", 1);
+		CHECK_EQ_INT(tacit_vad_detect(vad, NULL, a.samples, a.n_frames, &spans, &n), TACIT_ERR_WORKER);
+		CHECK(n == 0 && !spans);
+		if (was)
+			setenv("TACIT_WORKER", keep, 1);
+		else
+			unsetenv("TACIT_WORKER");
+		tacit_audio_release(&a);
+	} else {
+		fprintf(stderr, "  ../shared VAD model or jfk.wav absent: the VAD is not checked\n");
+	}
 	/* ggml's backends are modules (libggml-cpu-haswell.so, libggml-cuda.so): none here */
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[4096];

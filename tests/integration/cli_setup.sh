@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# tacit setup and tacit doctor against tests/tools/http_server.py on 127.0.0.1 (through
+# TACIT_MODEL_MIRROR, never the internet), with a test catalog (TACIT_CATALOG) of three
+# tiny fake model files whose sha256 it declares: the plan (--dry-run, --json), no
+# terminal without --yes, --yes downloads all three, doctor healthy, then a damaged file
+# that doctor names with its remedy; offline setup names the mirror and 'tacit add'.
+set -eu
+T=${TACIT:?}
+cd "$(dirname "$0")/../.."
+command -v python3 >/dev/null || { echo "python3 is needed for the test server"; exit 77; }
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+W=$(mktemp -d)
+SP=
+cleanup() { [ -n "$SP" ] && kill "$SP" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+export TACIT_HOME=$W/home TACIT_CATALOG=$W/catalog.json TACIT_AUDIO_BACKEND=null
+M=$TACIT_HOME/data/models
+SRV=$W/srv/org/repo/resolve/main
+mkdir -p "$SRV"
+fail() { echo "FAIL: $*"; exit 1; }
+expect() { # expect CODE CMD...: stdout in $W/out, stderr in $W/err
+	local want=$1 rc=0; shift
+	"$@" >"$W/out" 2>"$W/err" </dev/null || rc=$?
+	[ "$rc" -eq "$want" ] || { cat "$W/out" "$W/err"; fail "expected exit $want, got $rc: $*"; }
+}
+
+for f in llm.gguf asr.bin vad.bin; do
+	python3 -c "import os,sys; open(sys.argv[1],'wb').write(os.urandom(300007))" "$SRV/$f"
+done
+# The catalog: the real entries of one model of each kind, with the fake files' names,
+# sizes, sha256 and URLs (so the scorers see real shapes).
+python3 - "$SRV" data/catalog.json "$TACIT_CATALOG" <<'PY'
+import hashlib, json, os, sys
+srv, src, dst = sys.argv[1:]
+real = {m["id"]: m for m in json.load(open(src))["models"]}
+out = []
+for rid, f in (("qwen3.5-2b", "llm.gguf"), ("whisper-tiny.en", "asr.bin"), ("silero-vad-v6.2.0", "vad.bin")):
+    m = dict(real[rid])
+    data = open(os.path.join(srv, f), "rb").read()
+    m.update(file_name=f, file_bytes=len(data), sha256=hashlib.sha256(data).hexdigest(),
+             urls=["https://huggingface.example/org/repo/resolve/main/" + f])
+    out.append(m)
+json.dump({"version": 1, "models": out}, open(dst, "w"))
+PY
+
+# --- offline: the plan is shown, the failure names the mirror and 'tacit add'
+export TACIT_MODEL_MIRROR=http://127.0.0.1:9/
+expect 19 "$T" setup --yes
+grep -q "TACIT_MODEL_MIRROR" "$W/err" && grep -q "tacit add" "$W/err" || fail "offline setup: $(cat "$W/err")"
+
+python3 tests/tools/http_server.py --root "$W/srv" --control "$W/ctl" --log "$W/log" \
+	--port-file "$W/port" --lifetime 120 >/dev/null &
+SP=$!
+for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.05; done
+[ -s "$W/port" ] || fail "the test server did not start"
+export TACIT_MODEL_MIRROR=http://127.0.0.1:$(cat "$W/port")/
+
+# --- the plan
+expect 0 "$T" setup --dry-run
+for id in qwen3.5-2b whisper-tiny.en silero-vad-v6.2.0; do grep -q "$id" "$W/out" || fail "plan lacks $id: $(cat "$W/out")"; done
+grep -q "free in" "$W/out" || fail "plan lacks the disk left"
+[ ! -e "$M/llm.gguf" ] || fail "--dry-run downloaded"
+expect 0 "$T" setup --dry-run --json
+python3 -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+assert [m['id'] for m in d['models']] == ['qwen3.5-2b','whisper-tiny.en','silero-vad-v6.2.0'], d
+assert d['download_bytes'] == 3*300007 and d['state'] == 'planned', d" "$W/out" || fail "setup --json plan"
+# no terminal, no --yes: the plan, exit 2 naming --yes
+expect 2 "$T" setup
+grep -q -- "--yes" "$W/err" || fail "no-terminal setup does not name --yes"
+expect 1 "$T" doctor
+grep -q "remedy: tacit setup" "$W/out" || fail "doctor before setup: $(cat "$W/out")"
+
+# --- download, then healthy
+expect 0 "$T" setup --yes
+for f in llm.gguf asr.bin vad.bin; do cmp -s "$SRV/$f" "$M/$f" || fail "$f not downloaded intact"; done
+grep -q "Next:" "$W/out" || fail "setup does not say what to run next"
+expect 0 "$T" setup
+grep -q "everything is here" "$W/out" || fail "a second setup: $(cat "$W/out")"
+expect 0 "$T" doctor
+grep -q "^healthy" "$W/out" || fail "doctor after setup: $(cat "$W/out")"
+expect 0 "$T" doctor --json
+python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['healthy'] and not d['problems'], d" "$W/out" ||
+	fail "doctor --json healthy"
+
+# --- a damaged file: doctor names it and the remedy
+printf 'x' >>"$M/asr.bin"
+expect 1 "$T" doctor
+grep -q "model 'whisper-tiny.en' is damaged" "$W/out" || fail "doctor misses the damaged file: $(cat "$W/out")"
+grep -q "remedy: tacit rm whisper-tiny.en && tacit pull whisper-tiny.en" "$W/out" || fail "doctor's remedy"
+echo ok
