@@ -11,6 +11,7 @@
 #include "chat.h"
 #include "llm_client.h"
 #include "llm_engine.h"
+#include "proto.h"
 #include "workerproc.h"
 
 #include "../check.h"
@@ -586,7 +587,9 @@ TEST_MODEL(worker_with_another_protocol_is_refused)
 	setenv("TACIT_WORKER_TEST", "1", 1);
 	setenv("TACIT_WORKER_TEST_PROTO", "1", 1);
 	CHECK_EQ_INT(workerproc_spawn(&w), TACIT_ERR_WORKER);
-	CHECK(strstr(tacit_errmsg(), "speaks protocol 1, this library 2 (reinstall tacit") != NULL);
+	char want[96];
+	snprintf(want, sizeof(want), "speaks protocol 1, this library %d (reinstall tacit", PROTO_VERSION);
+	CHECK(strstr(tacit_errmsg(), want) != NULL);
 	CHECK(w.pid <= 0);
 	unsetenv("TACIT_WORKER_TEST_PROTO");
 	/* the same build's worker is accepted */
