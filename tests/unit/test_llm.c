@@ -276,6 +276,7 @@ struct bg_gen {
 	volatile int *cancel;
 	struct stream out;
 	enum tacit_status st;
+	int max_tokens; /* 0: 12 */
 };
 
 static void *bg_generate(void *arg)
@@ -283,7 +284,7 @@ static void *bg_generate(void *arg)
 	struct bg_gen *g = arg;
 	struct tacit_llm_request r = tacit_llm_default_request();
 	r.prompt = g->prompt;
-	r.max_tokens = 12;
+	r.max_tokens = g->max_tokens ? g->max_tokens : 12;
 	g->st = tacit_llm_generate(g->llm, &r, on_piece, &g->out, g->cancel, NULL, NULL);
 	return NULL;
 }
@@ -302,7 +303,7 @@ TEST_MODEL(llm_pause_holds_the_worker_until_resumed_or_cancelled)
 	/* paused: a request waits and no token comes; resumed: the same answer */
 	llm_pause(llm, true);
 	CHECK(wait_stopped(pid, true));
-	struct bg_gen g = { llm, "The dog", NULL, { 0, { 0 } }, TACIT_ERR_INTERNAL };
+	struct bg_gen g = { llm, "The dog", NULL, { 0, { 0 } }, TACIT_ERR_INTERNAL, 0 };
 	buf_init(&g.out.text);
 	pthread_t th;
 	pthread_create(&th, NULL, bg_generate, &g);
@@ -319,6 +320,9 @@ TEST_MODEL(llm_pause_holds_the_worker_until_resumed_or_cancelled)
 	volatile int flag = 0;
 	buf_reset(&g.out.text);
 	g.cancel = &flag;
+	/* long enough that the resumed worker sees the cancel before it could finish (this
+	 * tiny model writes 12 tokens in about a millisecond: the answer raced the cancel) */
+	g.max_tokens = 400;
 	llm_pause(llm, true);
 	CHECK(wait_stopped(pid, true));
 	pthread_create(&th, NULL, bg_generate, &g);
