@@ -5,19 +5,7 @@
 # goes on to its stop; on the database, the failure is reported and every segment the
 # meeting announced is in the store after it.
 set -eu
-T=${TACIT:?}
-BUILD=${BUILD:-build}
-SHARED=${TACIT_SHARED:-../shared}
-export TACIT_HOME=$(mktemp -d); trap 'rm -rf "$TACIT_HOME"' EXIT
-W=$TACIT_HOME
-VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin VAD=$SHARED/models/ggml-silero-v6.2.0.bin
-if [ ! -r "$VOCAB" ] || [ ! -r "$VAD" ]; then echo "skip: ../shared models absent"; exit 77; fi
-command -v cc >/dev/null || { echo "skip: no C compiler for the fault shim"; exit 77; }
-cc -shared -fPIC -o "$W/faultfs.so" tests/tools/faultfs.c -ldl
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 # the shim is not ASan's
-WM=$BUILD/models/ggml-tiny.en-random.bin
-if [ ! -r "$WM" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$VOCAB" "$WM.tmp.$$" && mv "$WM.tmp.$$" "$WM"; fi
-A=(--asr-model "$WM" --vad-model "$VAD" --no-fallback --no-partials --threads 2 --no-analysis)
+. tests/integration/lib/faults.sh
 tools/make-meeting "$W/meeting-full.wav" 2>/dev/null
 sox "$W/meeting-full.wav" "$W/meeting.wav" trim 0 12
 "$T" sessions >/dev/null 2>&1 # the store exists before the faults begin
