@@ -82,6 +82,19 @@ static void add_custom_json(yyjson_mut_doc *doc, yyjson_mut_val *root, const str
 	}
 }
 
+/* Prints doc as pretty JSON on stdout and frees it. */
+static int print_doc(yyjson_mut_doc *doc)
+{
+	char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY, NULL);
+	yyjson_mut_doc_free(doc);
+	if (!text)
+		return cli_fail(TACIT_ERR_NOMEM);
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+
 static int print_json(const char *machine, const struct tacit_fit_params *p, const struct row *rows, size_t n,
 		      const struct custom_row *cr, size_t n_custom, const char *blocking)
 {
@@ -138,13 +151,7 @@ static int print_json(const char *machine, const struct tacit_fit_params *p, con
 		yyjson_mut_obj_add_str(doc, root, "blocking_reason", blocking);
 	else
 		yyjson_mut_obj_add_null(doc, root, "blocking_reason");
-	char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY, NULL);
-	yyjson_mut_doc_free(doc);
-	if (!text)
-		return cli_fail(TACIT_ERR_NOMEM);
-	printf("%s\n", text);
-	free(text);
-	return 0;
+	return print_doc(doc);
 }
 
 static void print_table(const char *machine, const struct row *rows, size_t n, bool all, const char *blocking)
@@ -261,13 +268,7 @@ static int print_speech(const char *machine, const struct tacit_system *sys, con
 		yyjson_mut_obj_add_str(doc, root, "recommended", pick->id);
 	else
 		yyjson_mut_obj_add_null(doc, root, "recommended");
-	char *text = yyjson_mut_write(doc, YYJSON_WRITE_PRETTY, NULL);
-	yyjson_mut_doc_free(doc);
-	if (!text)
-		return cli_fail(TACIT_ERR_NOMEM);
-	printf("%s\n", text);
-	free(text);
-	return 0;
+	return print_doc(doc);
 }
 
 int cmd_models(int argc, char **argv)
