@@ -68,7 +68,7 @@ OPT ?= -O2 -g
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS_ALL := -std=c17 $(OPT) $(WARN) $(SANFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE \
-	-Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+	-Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CPPFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL := $(PKG_LIBS) -lpthread -lm
 
