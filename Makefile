@@ -9,6 +9,8 @@
 #   make fuzz       libFuzzer builds of every fuzz target (clang)
 #   make install    into $(DESTDIR)$(PREFIX) (default /usr/local), all or nothing;
 #                   BINDIR LIBDIR LIBEXECDIR INCLUDEDIR DATADIR MANDIR; make uninstall
+#   make deb        Debian packages into build/deb/, checked by lintian (tools/debpkg)
+#   make test-deb   those packages installed, run and purged in a fresh Debian root
 #
 # When the host lacks libllama/libwhisper (Debian 12), every goal is re-run inside the
 # dev root (tools/devroot), built on first use. DEVELOPER=1 turns warnings into errors.
@@ -19,9 +21,13 @@ ifneq ($(TACIT_IN_DEVROOT),1)
 HAVE_LIBS := $(shell pkg-config --exists 'llama >= 0.7' 'whisper >= 1.9.5' $(PKGS) 2>/dev/null && echo yes)
 endif
 
+# goals that run on the host and enter the dev root themselves (see the end of this file)
+HOST_GOALS := deb test-deb
+
 ifeq ($(TACIT_IN_DEVROOT)$(HAVE_LIBS),)
 # ---- delegate to the dev root --------------------------------------------------------
-GOALS := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
+GOALS := $(filter-out $(HOST_GOALS),$(if $(MAKECMDGOALS),$(MAKECMDGOALS),all))
+ifneq ($(GOALS),)
 .PHONY: $(GOALS) _devroot
 $(firstword $(GOALS)): _devroot
 	@:
@@ -30,6 +36,7 @@ $(filter-out $(firstword $(GOALS)),$(GOALS)): _devroot
 _devroot:
 	@echo "make: libllama/libwhisper not found on this host; building in the dev root (tools/devroot)" >&2
 	tools/devroot run $(MAKE) --no-print-directory $(GOALS)
+endif
 else
 # ---- the real build ------------------------------------------------------------------
 CC ?= cc
@@ -277,3 +284,14 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(WORKER_OBJ:.o=.d)
 endif
+
+# ---- Debian packages -------------------------------------------------------------------
+# tools/debpkg builds in the dev root where the host lacks the libraries; the package test
+# needs the host's mmdebstrap and bubblewrap (a fresh root, network, a few minutes), so
+# it is not part of `make test`.
+.PHONY: deb test-deb
+deb:
+	tools/debpkg
+
+test-deb: deb
+	TACIT_TEST_DEB=1 tests/integration/deb_install.sh
