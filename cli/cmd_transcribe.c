@@ -358,6 +358,22 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const char *c = s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if ((unsigned char)*c < 0x20)
+			printf("\\u%04x", (unsigned)(unsigned char)*c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+/* One line a device: its kind, its name, and its id where that differs (two outputs'
+ * monitors can share a name; their ids never do). */
 static int list_devices(bool json)
 {
 	struct tacit_audio_device *d = NULL;
@@ -369,20 +385,17 @@ static int list_devices(bool json)
 		printf("[");
 	for (size_t i = 0; i < n; i++) {
 		if (json) {
-			printf("%s{\"name\":\"", i ? "," : "");
-			for (const char *c = d[i].name; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					printf("\\%c", *c);
-				else if ((unsigned char)*c < 0x20)
-					printf("\\u%04x", (unsigned)(unsigned char)*c);
-				else
-					putchar(*c);
-			}
-			printf("\",\"backend\":\"%s\",\"default\":%s,\"system\":%s,\"loopback\":%s}", d[i].backend,
+			printf("%s{\"name\":", i ? "," : "");
+			json_string(d[i].name);
+			printf(",\"id\":");
+			json_string(d[i].id);
+			printf(",\"backend\":\"%s\",\"default\":%s,\"system\":%s,\"loopback\":%s}", d[i].backend,
 			       d[i].is_default ? "true" : "false", d[i].system ? "true" : "false",
 			       d[i].loopback ? "true" : "false");
 		} else {
-			printf("%-7s %s%s\n", d[i].system ? "system" : "input", d[i].name, d[i].is_default ? " (default)" : "");
+			bool show_id = *d[i].id && strcmp(d[i].id, d[i].name) != 0;
+			printf("%-7s %s%s%s%s%s\n", d[i].system ? "system" : "input", d[i].name, show_id ? " [" : "",
+			       show_id ? d[i].id : "", show_id ? "]" : "", d[i].is_default ? " (default)" : "");
 		}
 	}
 	if (json)
@@ -390,7 +403,8 @@ static int list_devices(bool json)
 	else if (n == 0)
 		fprintf(stderr, "tacit: no capture devices found\n");
 	else
-		fprintf(stderr, "tacit: through %s; --mic DEVICE and --system DEVICE take a name or a unique part of one\n",
+		fprintf(stderr, "tacit: through %s; --mic DEVICE and --system DEVICE take a name, an [id], or a unique "
+				"part of one\n",
 			d[0].backend);
 	tacit_free(d);
 	return 0;
