@@ -193,7 +193,17 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C ends)\n", tacit_capture_device_name(cap));
 		st = tacit_capture_start(cap);
 	}
-	while (st == TACIT_OK && !cancel_flag) {
+	unsigned sources = TACIT_CAPTURE_MIC | (system ? TACIT_CAPTURE_SYSTEM : 0), told = 0;
+	while (st == TACIT_OK && !cancel_flag && (told & sources) != sources) {
+		unsigned lost = tacit_capture_lost(cap);
+		if (lost != told) { /* a device went away: the rest goes on, as `tacit live` does */
+			told = lost;
+			fprintf(stderr, "tacit: warning: %s gone (unplugged, its output removed, or the sound server stopped)%s\n",
+				(lost & sources) == sources ? "every audio device is"
+				: lost & TACIT_CAPTURE_SYSTEM ? "the system audio is"
+							      : "the microphone is",
+				(lost & sources) == sources ? "; ending with what was heard" : "; going on with the other");
+		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
@@ -231,6 +241,8 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 	tacit_capture_close(cap);
 	free(mine);
 	free(q.pcm);
+	if (st == TACIT_OK && (told & sources) == sources)
+		return tacit_status_exit_code(TACIT_ERR_IO); /* transcribed, but ended early: said above */
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 

@@ -289,7 +289,7 @@ static void mark_lost(struct source *s)
 	if (__atomic_load_n(&s->cap->stopping, __ATOMIC_ACQUIRE))
 		return; /* our own stop or close */
 	if (!__atomic_exchange_n(&s->lost, 1, __ATOMIC_ACQ_REL))
-		tacit_log(TACIT_LOG_WARN, "capture: '%s' stopped by itself (the device or its sound server is gone)",
+		tacit_log(TACIT_LOG_INFO, "capture: '%s' stopped by itself (the device or its sound server is gone)",
 			  s->name);
 }
 
