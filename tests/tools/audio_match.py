@@ -3,17 +3,21 @@
 
 usage: audio_match.py RECORDING.wav CHANNEL REFERENCE.wav
 
-Both are 16-bit PCM WAV at the same rate (REFERENCE mono). The reference is found in the
-channel by cross-correlation (FFT), which gives the lag at which it starts; the score is
-the normalised correlation (cosine similarity, -1..1) of the two over their overlap,
-ended where the channel last carries sound (a device that went away leaves silence,
-which is not a mismatch of what was recorded). Prints "corr=0.97 lag=1.234s overlap=8.1s";
-a caller compares corr with its threshold. numpy only, so that it runs in the dev root.
+Both are 16-bit PCM WAV at the same rate (REFERENCE mono). The channel is cut into 2 s
+blocks; each block that carries sound (above -60 dBFS) is found in the reference by
+cross-correlation (FFT) and scored by the normalised correlation (cosine similarity,
+-1..1) with the reference at that lag. Blocks are aligned one by one because a capture
+under load is not one rigid copy: when one device's thread falls half a second behind,
+capture pads its channel with silence (src/capture.c), which shifts what follows. Prints
+"corr=0.97 blocks=5 lags=0.41..0.52s": corr is the median block's score, which a caller
+compares with its threshold. numpy only, so that it runs in the dev root.
 """
 import sys
 import wave
 
 import numpy as np
+
+BLOCK_S = 2
 
 
 def read(path):
@@ -25,36 +29,42 @@ def read(path):
         return pcm.reshape(-1, w.getnchannels()), w.getframerate()
 
 
+def best_match(x, y):
+    """The lag at which block x best matches y (x inside y) and the correlation there."""
+    n = 1 << int(np.ceil(np.log2(len(x) + len(y))))
+    # c[k] = sum x[i] * y[k + i]: x placed at k in y, for k where x lies wholly inside y
+    c = np.fft.irfft(np.conj(np.fft.rfft(x, n)) * np.fft.rfft(y, n), n)[: len(y) - len(x) + 1]
+    # normalise by the energy of y under x at each k
+    e = np.concatenate(([0.0], np.cumsum(y * y)))
+    ey = e[len(x):] - e[: len(e) - len(x)]
+    corr = c / np.sqrt(np.maximum(ey, 1e-12) * np.sum(x * x))
+    k = int(np.argmax(corr))
+    return k, float(corr[k])
+
+
 def main():
     if len(sys.argv) != 4:
         sys.exit(__doc__.split("\n\n")[1])
     rec, rate = read(sys.argv[1])
     ref, ref_rate = read(sys.argv[3])
-    ch = int(sys.argv[2])
     if ref_rate != rate:
         sys.exit(f"rates differ: {rate} and {ref_rate} (resample the reference first)")
-    x = rec[:, ch]
+    x = rec[:, int(sys.argv[2])]
     y = ref[:, 0]
-    # where the channel last carries sound: the last 100 ms block above -60 dBFS
-    block = rate // 10
-    n_blocks = len(x) // block
-    rms = np.sqrt(np.mean(x[: n_blocks * block].reshape(n_blocks, block) ** 2, axis=1)) if n_blocks else []
-    loud = np.nonzero(np.asarray(rms) > 1e-3)[0]
-    if len(loud) == 0:
-        print("corr=0 lag=0s overlap=0s (the channel is silent)")
+    block = BLOCK_S * rate
+    scores, lags = [], []
+    for at in range(0, len(x) - block + 1, block):
+        b = x[at: at + block]
+        if np.sqrt(np.mean(b * b)) < 1e-3:
+            continue  # silence (a pause, or a device gone) says nothing
+        k, corr = best_match(b, y)
+        scores.append(corr)
+        lags.append((at - k) / rate)  # where the reference started in the recording
+    if not scores:
+        print("corr=0 blocks=0 (the channel is silent)")
         return
-    x = x[: (loud[-1] + 1) * block]
-    # full cross-correlation by FFT: c[k] = sum x[k + i] * y[i], k from -(len(y)-1)
-    n = 1 << int(np.ceil(np.log2(len(x) + len(y))))
-    c = np.fft.irfft(np.fft.rfft(x, n) * np.conj(np.fft.rfft(y, n)), n)
-    c = np.concatenate((c[n - (len(y) - 1):], c[: len(x)]))
-    lag = int(np.argmax(np.abs(c))) - (len(y) - 1)
-    xs, ys = (x[lag:], y) if lag >= 0 else (x, y[-lag:])
-    m = min(len(xs), len(ys))
-    xs, ys = xs[:m], ys[:m]
-    den = np.sqrt(np.sum(xs * xs) * np.sum(ys * ys))
-    corr = float(np.sum(xs * ys) / den) if den > 0 else 0.0
-    print(f"corr={corr:.3f} lag={lag / rate:.3f}s overlap={m / rate:.1f}s")
+    print(f"corr={np.median(scores):.3f} blocks={len(scores)} lags={min(lags):.2f}..{max(lags):.2f}s "
+          f"scores={','.join(f'{s:.2f}' for s in scores)}")
 
 
 if __name__ == "__main__":
