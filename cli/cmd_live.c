@@ -220,7 +220,8 @@ static void say_lost(unsigned lost, unsigned sources, int64_t id, struct out *o)
 	if ((lost & sources) == sources)
 		snprintf(text, sizeof(text),
 			 "%s gone (%s); ending the meeting: everything heard so far is kept",
-			 sources == TACIT_CAPTURE_MIC ? "the microphone is" : "the microphone and the system audio are", why);
+			 sources == TACIT_CAPTURE_MIC ? "the microphone is" : "the microphone and the system audio are",
+			 sources == TACIT_CAPTURE_MIC ? why : "unplugged, or the sound server stopped");
 	else if (lost & TACIT_CAPTURE_SYSTEM)
 		snprintf(text, sizeof(text),
 			 "the system audio is gone (%s); the meeting goes on with the microphone alone (\"Them\" is silent "
