@@ -194,6 +194,7 @@ struct mic_state {
 	struct tacit_live *live;
 	volatile int failed; /* a push failed: the main thread reports it */
 	enum tacit_status st;
+	bool all_lost;       /* every device went away: the meeting ended early */
 };
 
 static void on_mic(const float *pcm, size_t n_frames, int n_channels, void *user)
@@ -209,14 +210,50 @@ static void on_mic(const float *pcm, size_t n_frames, int n_channels, void *user
 	}
 }
 
-/* Captures until Ctrl-C (or a failure): the microphone, and the system audio with it.
- * cap was opened before the meeting, so that a missing device leaves no meeting. */
-static enum tacit_status play_mic(struct tacit_capture *cap, struct mic_state *m)
+/* A device went away (tacit_capture_lost): a warning event, in the meeting's output
+ * like the library's own. The meeting goes on with the source left; with none left the
+ * capture ends and the meeting stops as after Ctrl-C, so everything heard is kept. */
+static void say_lost(unsigned lost, unsigned sources, int64_t id, struct out *o)
 {
+	char text[400];
+	const char *why = "unplugged, its output removed, or the sound server stopped";
+	if ((lost & sources) == sources)
+		snprintf(text, sizeof(text),
+			 "%s gone (%s); ending the meeting: everything heard so far is kept",
+			 sources == TACIT_CAPTURE_MIC ? "the microphone is" : "the microphone and the system audio are",
+			 sources == TACIT_CAPTURE_MIC ? why : "unplugged, or the sound server stopped");
+	else if (lost & TACIT_CAPTURE_SYSTEM)
+		snprintf(text, sizeof(text),
+			 "the system audio is gone (%s); the meeting goes on with the microphone alone (\"Them\" is silent "
+			 "from here)",
+			 why);
+	else
+		snprintf(text, sizeof(text),
+			 "the microphone is gone (%s); the meeting goes on with the system audio alone (\"Me\" is silent "
+			 "from here)",
+			 why);
+	struct tacit_live_event ev = { .type = TACIT_LIVE_WARNING, .session_id = id, .label = "", .text = text };
+	on_event(&ev, o);
+}
+
+/* Captures until Ctrl-C (or a failure, or no device left): the microphone, and the
+ * system audio with it. cap was opened before the meeting, so that a missing device
+ * leaves no meeting. */
+static enum tacit_status play_mic(struct tacit_capture *cap, struct mic_state *m, bool system, int64_t id,
+				  struct out *o)
+{
+	unsigned sources = TACIT_CAPTURE_MIC | (system ? TACIT_CAPTURE_SYSTEM : 0), told = 0;
 	fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
 	enum tacit_status st = tacit_capture_start(cap);
-	while (st == TACIT_OK && going() && !__atomic_load_n(&m->failed, __ATOMIC_ACQUIRE))
+	while (st == TACIT_OK && going() && !__atomic_load_n(&m->failed, __ATOMIC_ACQUIRE) && !m->all_lost) {
 		sleep_s(0.05);
+		unsigned lost = tacit_capture_lost(cap);
+		if (lost != told) {
+			say_lost(lost, sources, id, o);
+			told = lost;
+			m->all_lost = (lost & sources) == sources;
+		}
+	}
 	tacit_capture_stop(cap);
 	if (st == TACIT_OK && m->failed)
 		st = m->st; /* its message was recorded on the audio thread */
@@ -294,7 +331,7 @@ int cmd_live(int argc, char **argv)
 	bool wait_idle = false, mic = false, no_stop = false;
 	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct tacit_capture *cap = NULL;
-	struct mic_state m = { NULL, 0, TACIT_OK };
+	struct mic_state m = { NULL, 0, TACIT_OK, false };
 	struct out o = { false, 0, 1.0 };
 	int c, rc = 0;
 	char *end;
@@ -507,7 +544,7 @@ int cmd_live(int argc, char **argv)
 	else if (pcm)
 		st = play_pcm(live, p.n_channels);
 	else if (mic)
-		st = play_mic(cap, &m);
+		st = play_mic(cap, &m, cp.system, id, &o);
 	else
 		st = play_transcript(live, replay, speed, &o);
 	if (st != TACIT_OK)
@@ -531,6 +568,10 @@ int cmd_live(int argc, char **argv)
 			rc = cli_fail(st);
 		if (st == TACIT_ERR_CANCELLED && n_signals >= 2)
 			rc = 130; /* as the signal would have */
+	}
+	if (rc == 0 && m.all_lost) { /* stopped and kept, but not as asked: say so */
+		fprintf(stderr, "tacit: meeting %" PRId64 " ended early: its audio devices went away\n", id);
+		rc = tacit_status_exit_code(TACIT_ERR_IO);
 	}
 	signal_live = NULL;
 	tacit_live_close(live);

@@ -193,7 +193,17 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C ends)\n", tacit_capture_device_name(cap));
 		st = tacit_capture_start(cap);
 	}
-	while (st == TACIT_OK && !cancel_flag) {
+	unsigned sources = TACIT_CAPTURE_MIC | (system ? TACIT_CAPTURE_SYSTEM : 0), told = 0;
+	while (st == TACIT_OK && !cancel_flag && (told & sources) != sources) {
+		unsigned lost = tacit_capture_lost(cap);
+		if (lost != told) { /* a device went away: the rest goes on, as `tacit live` does */
+			told = lost;
+			fprintf(stderr, "tacit: warning: %s gone (unplugged, its output removed, or the sound server stopped)%s\n",
+				(lost & sources) == sources ? "every audio device is"
+				: lost & TACIT_CAPTURE_SYSTEM ? "the system audio is"
+							      : "the microphone is",
+				(lost & sources) == sources ? "; ending with what was heard" : "; going on with the other");
+		}
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 100 * 1000 * 1000;
@@ -231,6 +241,8 @@ static int run_mic(struct tacit_asr *asr, int channels, const char *device, bool
 	tacit_capture_close(cap);
 	free(mine);
 	free(q.pcm);
+	if (st == TACIT_OK && (told & sources) == sources)
+		return tacit_status_exit_code(TACIT_ERR_IO); /* transcribed, but ended early: said above */
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
@@ -358,6 +370,22 @@ static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tac
 	return st == TACIT_OK ? 0 : cli_fail(st);
 }
 
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (const char *c = s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if ((unsigned char)*c < 0x20)
+			printf("\\u%04x", (unsigned)(unsigned char)*c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+/* One line a device: its kind, its name, and its id where that differs (two outputs'
+ * monitors can share a name; their ids never do). */
 static int list_devices(bool json)
 {
 	struct tacit_audio_device *d = NULL;
@@ -369,20 +397,17 @@ static int list_devices(bool json)
 		printf("[");
 	for (size_t i = 0; i < n; i++) {
 		if (json) {
-			printf("%s{\"name\":\"", i ? "," : "");
-			for (const char *c = d[i].name; *c; c++) {
-				if (*c == '"' || *c == '\\')
-					printf("\\%c", *c);
-				else if ((unsigned char)*c < 0x20)
-					printf("\\u%04x", (unsigned)(unsigned char)*c);
-				else
-					putchar(*c);
-			}
-			printf("\",\"backend\":\"%s\",\"default\":%s,\"system\":%s,\"loopback\":%s}", d[i].backend,
+			printf("%s{\"name\":", i ? "," : "");
+			json_string(d[i].name);
+			printf(",\"id\":");
+			json_string(d[i].id);
+			printf(",\"backend\":\"%s\",\"default\":%s,\"system\":%s,\"loopback\":%s}", d[i].backend,
 			       d[i].is_default ? "true" : "false", d[i].system ? "true" : "false",
 			       d[i].loopback ? "true" : "false");
 		} else {
-			printf("%-7s %s%s\n", d[i].system ? "system" : "input", d[i].name, d[i].is_default ? " (default)" : "");
+			bool show_id = *d[i].id && strcmp(d[i].id, d[i].name) != 0;
+			printf("%-7s %s%s%s%s%s\n", d[i].system ? "system" : "input", d[i].name, show_id ? " [" : "",
+			       show_id ? d[i].id : "", show_id ? "]" : "", d[i].is_default ? " (default)" : "");
 		}
 	}
 	if (json)
@@ -390,7 +415,8 @@ static int list_devices(bool json)
 	else if (n == 0)
 		fprintf(stderr, "tacit: no capture devices found\n");
 	else
-		fprintf(stderr, "tacit: through %s; --mic DEVICE and --system DEVICE take a name or a unique part of one\n",
+		fprintf(stderr, "tacit: through %s; --mic DEVICE and --system DEVICE take a name, an [id], or a unique "
+				"part of one\n",
 			d[0].backend);
 	tacit_free(d);
 	return 0;

@@ -1490,8 +1490,8 @@ struct tacit_capture_params {
 	int channels;      /* 1 (default) or 2: channel 0 is "Me" in a two-channel stream */
 	bool null_backend; /* tests: miniaudio's null device (silence, no hardware); also
 			    * chosen by the environment variable TACIT_AUDIO_BACKEND=null */
-	const char *device; /* the microphone: a capture device's name (exact, or a unique
-			     * part of it, case-blind), or NULL = the default */
+	const char *device; /* the microphone: a capture device's name or id (exact, or a
+			     * unique part of one, case-blind), or NULL = the default */
 	bool system;        /* also capture the system's audio (the meeting) as a second
 			     * source: the stream then has two channels, the microphone as 0
 			     * ("Me") and the system audio as 1 ("Them"), whatever channels says */
@@ -1520,12 +1520,26 @@ TACIT_API enum tacit_status tacit_capture_start(struct tacit_capture *cap);
 TACIT_API enum tacit_status tacit_capture_stop(struct tacit_capture *cap);
 /* The name of the device in use (owned by the handle). */
 TACIT_API const char *tacit_capture_device_name(const struct tacit_capture *cap);
+
+/* The sources of a capture, as bits of tacit_capture_lost()'s answer. */
+#define TACIT_CAPTURE_MIC 1u    /* the microphone (or the one device) */
+#define TACIT_CAPTURE_SYSTEM 2u /* the system audio */
+/* The sources whose device went away while capturing: unplugged, its output removed (a
+ * monitor goes with its output), or the sound server gone. A lost source does not come
+ * back (open the capture again); with two sources the other goes on and the lost one's
+ * channel is silence from then on, so nothing stops by itself. 0 while all deliver (and
+ * for NULL). Thread-safe, cheap: meant to be polled while capturing. */
+TACIT_API unsigned tacit_capture_lost(const struct tacit_capture *cap);
 /* Stops if needed and frees. Accepts NULL. */
 TACIT_API void tacit_capture_close(struct tacit_capture *cap);
 
 /* The devices `--mic DEVICE` and `--system DEVICE` can name. */
 struct tacit_audio_device {
 	char name[256];    /* what to pass as tacit_capture_params.device or system_device */
+	char id[256];      /* the audio system's own name for it, unique where the name may
+			    * not be (PulseAudio: "meet.monitor", as `pactl list sources`
+			    * shows; ALSA: "hw:0,0"); also accepted as a device name. "" where
+			    * the audio system has none */
 	char backend[32];  /* the audio system ("PulseAudio", "WASAPI", "Core Audio", "Null") */
 	bool is_default;   /* the default input (or, for a loopback entry, output) */
 	bool system;       /* carries the system's audio: an output's monitor, or an output

@@ -5,11 +5,14 @@
  * loopback, or any named capture device) as channel 1 ("Them"). miniaudio converts rate,
  * format and channel count. The null backend (silence) is used only when asked for
  * (params, or TACIT_AUDIO_BACKEND=null for the command's tests), so a machine without a
- * microphone gets an error, never a silent fake.
+ * microphone gets an error, never a silent fake. A source whose device goes away while
+ * capturing (unplugged, its output unloaded, the sound server gone) is marked lost, so
+ * the caller can say so instead of recording silence without a word.
  */
 #include "internal.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <strings.h>
 
 #define MINIAUDIO_IMPLEMENTATION
@@ -53,6 +56,7 @@ struct source {
 	int index;
 	ma_device dev;
 	bool ok;
+	int lost; /* atomic: the device stopped by itself (gone, or its server is) */
 	char name[256];
 };
 
@@ -64,6 +68,7 @@ struct tacit_capture {
 	tacit_capture_fn fn;
 	void *user;
 	int channels;
+	int stopping; /* atomic: a stop or close of ours is under way, not a lost device */
 	char name[520];
 	/* two sources only */
 	pthread_mutex_t lock;
@@ -125,6 +130,35 @@ static void on_data(ma_device *dev, void *out, const void *in, ma_uint32 n_frame
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* alsa-lib prints its errors on stderr by default ("ALSA lib pcm.c:... Unknown PCM"), a
+ * dozen lines when no device answers: they go to the debug log, the caller's message
+ * says what failed. */
+static void alsa_error(const char *file, int line, const char *function, int err, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tacit_log(TACIT_LOG_DEBUG, "alsa: %s:%d (%s): %s (%d)", file, line, function, msg, err);
+}
+
+static void quiet_alsa(ma_context *ctx)
+{
+#if defined(MA_HAS_ALSA) && !defined(MA_NO_RUNTIME_LINKING)
+	typedef void (*handler_fn)(const char *, int, const char *, int, const char *, ...);
+	typedef int (*set_handler_fn)(handler_fn);
+	if (ctx->backend != ma_backend_alsa)
+		return;
+	set_handler_fn set = (set_handler_fn)ma_dlsym(NULL, ctx->alsa.asoundSO, "snd_lib_error_set_handler");
+	if (set)
+		set(alsa_error);
+#else
+	(void)ctx;
+	(void)alsa_error;
+#endif
+}
+
 static enum tacit_status open_context(const struct tacit_capture_params *p, ma_context *ctx)
 {
 	ma_backend backends[MA_BACKEND_COUNT];
@@ -138,7 +172,19 @@ static enum tacit_status open_context(const struct tacit_capture_params *p, ma_c
 	if (ma_context_init(backends, n_backends, NULL, ctx) != MA_SUCCESS)
 		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot capture audio: no audio system found (PulseAudio, "
 						       "PipeWire, ALSA, JACK...)");
+	quiet_alsa(ctx);
 	return TACIT_OK;
+}
+
+/* What to do when the audio system is the kernel's (ALSA) and it has no usable device:
+ * on a desktop, the sound server (which owns the devices) did not answer. "" elsewhere. */
+static const char *server_hint(const ma_context *ctx)
+{
+	if (ctx->backend != ma_backend_alsa)
+		return "";
+	return "; no PulseAudio or PipeWire server answered (start it: 'systemctl --user start pipewire-pulse' or "
+	       "'pulseaudio --start'; PULSE_SERVER and XDG_RUNTIME_DIR must lead to it), and ALSA has no capture "
+	       "device of its own (/dev/snd)";
 }
 
 /* A monitor source: PulseAudio (and PipeWire through it) names them "<sink>.monitor". */
@@ -151,18 +197,34 @@ static bool is_monitor(const ma_context *ctx, const ma_device_info *d)
 	return !strncasecmp(d->name, "Monitor of ", 11);
 }
 
-/* The device called name among n: an exact (case-blind) match, else the one whose name
- * contains it. NULL when none or several. */
-static const ma_device_info *find_device(const ma_device_info *d, ma_uint32 n, const char *name, bool *ambiguous)
+/* The audio system's own name for a device, where it has one a user can see elsewhere
+ * (`pactl list sources`, `arecord -L`): unlike the description it is unique ("Monitor of
+ * Null Output" can be two devices; "meet.monitor" is one). "" when none. */
+static const char *device_id(const ma_context *ctx, const ma_device_info *d)
+{
+	if (ctx->backend == ma_backend_pulseaudio)
+		return d->id.pulse;
+	if (ctx->backend == ma_backend_alsa)
+		return d->id.alsa;
+	return "";
+}
+
+/* The device called name among n: an exact (case-blind) match of its description or
+ * its id, else the one whose description or id contains it. NULL when none or several. */
+static const ma_device_info *find_device(const ma_context *ctx, const ma_device_info *d, ma_uint32 n,
+					 const char *name, bool *ambiguous)
 {
 	const ma_device_info *hit = NULL;
 	int n_hits = 0;
 	*ambiguous = false;
 	for (ma_uint32 i = 0; i < n; i++)
+		if (!strcmp(device_id(ctx, &d[i]), name))
+			return &d[i];
+	for (ma_uint32 i = 0; i < n; i++)
 		if (!strcasecmp(d[i].name, name))
 			return &d[i];
 	for (ma_uint32 i = 0; i < n; i++) {
-		if (strcasestr(d[i].name, name)) {
+		if (strcasestr(d[i].name, name) || strcasestr(device_id(ctx, &d[i]), name)) {
 			hit = &d[i];
 			n_hits++;
 		}
@@ -200,11 +262,13 @@ enum tacit_status tacit_capture_devices(const struct tacit_capture_params *param
 	size_t k = 0;
 	for (ma_uint32 i = 0; i < n_rec; i++, k++) {
 		snprintf(list[k].name, sizeof(list[k].name), "%s", rec[i].name);
+		snprintf(list[k].id, sizeof(list[k].id), "%s", device_id(&ctx, &rec[i]));
 		list[k].is_default = rec[i].isDefault;
 		list[k].system = is_monitor(&ctx, &rec[i]);
 	}
 	for (ma_uint32 i = 0; loopback && i < n_play; i++, k++) {
 		snprintf(list[k].name, sizeof(list[k].name), "%s", play[i].name);
+		snprintf(list[k].id, sizeof(list[k].id), "%s", device_id(&ctx, &play[i]));
 		list[k].is_default = play[i].isDefault;
 		list[k].system = true;
 		list[k].loopback = true;
@@ -220,6 +284,52 @@ enum tacit_status tacit_capture_devices(const struct tacit_capture_params *param
 
 static const char *const list_hint = "('tacit transcribe --list-devices' lists them)";
 
+static void mark_lost(struct source *s)
+{
+	if (__atomic_load_n(&s->cap->stopping, __ATOMIC_ACQUIRE))
+		return; /* our own stop or close */
+	if (!__atomic_exchange_n(&s->lost, 1, __ATOMIC_ACQ_REL))
+		tacit_log(TACIT_LOG_INFO, "capture: '%s' stopped by itself (the device or its sound server is gone)",
+			  s->name);
+}
+
+/* Backends that see a device vanish stop it (ALSA, WASAPI, Core Audio...): a stop we did
+ * not ask for is a lost device. PulseAudio's "stopped" means suspended, which passes:
+ * its streams are watched instead (watch_stream). */
+static void on_notification(const ma_device_notification *n)
+{
+	if (n->type == ma_device_notification_type_stopped && n->pDevice->pContext->backend != ma_backend_pulseaudio)
+		mark_lost(n->pDevice->pUserData);
+}
+
+#if defined(MA_HAS_PULSEAUDIO) && !defined(MA_NO_RUNTIME_LINKING)
+/* PulseAudio (and PipeWire through it) kills a stream whose source is unloaded, or fails
+ * it when the server goes: miniaudio does not watch for that (its device would wait for
+ * data forever), so the stream's state is watched here, on the device's own thread. */
+static void on_pulse_state(ma_pa_stream *stream, void *user)
+{
+	struct source *s = user;
+	ma_pa_stream_state_t st = ((ma_pa_stream_get_state_proc)s->cap->ctx.pulse.pa_stream_get_state)(stream);
+	if (st == MA_PA_STREAM_FAILED || st == MA_PA_STREAM_TERMINATED)
+		mark_lost(s);
+}
+#endif
+
+static void watch_stream(struct tacit_capture *c, struct source *s)
+{
+#if defined(MA_HAS_PULSEAUDIO) && !defined(MA_NO_RUNTIME_LINKING)
+	typedef void (*set_state_fn)(ma_pa_stream *, ma_pa_stream_notify_cb_t, void *);
+	if (c->ctx.backend != ma_backend_pulseaudio || !s->dev.pulse.pStreamCapture)
+		return;
+	set_state_fn set = (set_state_fn)ma_dlsym(NULL, c->ctx.pulse.pulseSO, "pa_stream_set_state_callback");
+	if (set)
+		set((ma_pa_stream *)s->dev.pulse.pStreamCapture, on_pulse_state, s);
+#else
+	(void)c;
+	(void)s;
+#endif
+}
+
 /* Opens source k: a capture device by name (NULL: the default), or for the system audio
  * (system set) a named device, else the default output's monitor or loopback. */
 static enum tacit_status open_source(struct tacit_capture *c, int k, const char *name, bool system, int channels)
@@ -234,9 +344,9 @@ static enum tacit_status open_source(struct tacit_capture *c, int k, const char 
 	if ((name || system) && ma_context_get_devices(&c->ctx, &play, &n_play, &rec, &n_rec) != MA_SUCCESS)
 		return tacit_fail(TACIT_ERR_IO, "cannot list the audio devices of %s", backend);
 	if (name && *name) {
-		pick = (ma_device_info *)find_device(rec, n_rec, name, &ambiguous);
+		pick = (ma_device_info *)find_device(&c->ctx, rec, n_rec, name, &ambiguous);
 		if (!pick && !ambiguous && system && c->ctx.backend == ma_backend_wasapi) {
-			pick = (ma_device_info *)find_device(play, n_play, name, &ambiguous);
+			pick = (ma_device_info *)find_device(&c->ctx, play, n_play, name, &ambiguous);
 			type = ma_device_type_loopback; /* an output, recorded as it plays */
 		}
 		if (!pick)
@@ -275,12 +385,15 @@ static enum tacit_status open_source(struct tacit_capture *c, int k, const char 
 	cfg.capture.pDeviceID = pick ? &pick->id : NULL;
 	cfg.sampleRate = TACIT_AUDIO_RATE;
 	cfg.dataCallback = on_data;
+	cfg.notificationCallback = on_notification;
 	cfg.pUserData = s;
 	ma_result r = ma_device_init(&c->ctx, &cfg, &s->dev);
 	if (r != MA_SUCCESS)
-		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot open the %s %s%s%s through %s: %s", what,
-				  pick ? "'" : "", pick ? pick->name : "", pick ? "'" : "", backend, ma_result_description(r));
+		return tacit_fail(TACIT_ERR_NOT_FOUND, "cannot open the %s%s%s%s through %s: %s%s", what,
+				  pick ? " '" : "", pick ? pick->name : "", pick ? "'" : "", backend, ma_result_description(r),
+				  server_hint(&c->ctx));
 	s->ok = true;
+	watch_stream(c, s);
 	if (type == ma_device_type_loopback)
 		snprintf(s->name, sizeof(s->name), "%s (loopback)", pick ? pick->name : "default output");
 	else
@@ -341,9 +454,11 @@ enum tacit_status tacit_capture_start(struct tacit_capture *c)
 {
 	if (!c)
 		return tacit_fail(TACIT_ERR_USAGE, "no capture handle");
+	__atomic_store_n(&c->stopping, 0, __ATOMIC_RELEASE);
 	for (int k = 0; k < c->n_src; k++) {
 		ma_result r = ma_device_start(&c->src[k].dev);
 		if (r != MA_SUCCESS) {
+			__atomic_store_n(&c->stopping, 1, __ATOMIC_RELEASE);
 			for (int j = 0; j < k; j++)
 				ma_device_stop(&c->src[j].dev);
 			return tacit_fail(TACIT_ERR_IO, "cannot start capturing from '%s': %s", c->src[k].name,
@@ -358,8 +473,11 @@ enum tacit_status tacit_capture_stop(struct tacit_capture *c)
 	enum tacit_status st = TACIT_OK;
 	if (!c)
 		return tacit_fail(TACIT_ERR_USAGE, "no capture handle");
+	__atomic_store_n(&c->stopping, 1, __ATOMIC_RELEASE);
 	for (int k = 0; k < c->n_src; k++) {
 		ma_result r = ma_device_stop(&c->src[k].dev);
+		if (__atomic_load_n(&c->src[k].lost, __ATOMIC_ACQUIRE))
+			continue; /* a lost device refuses to stop: it has, by itself */
 		if (r != MA_SUCCESS && r != MA_INVALID_OPERATION && st == TACIT_OK) /* not started: nothing to stop */
 			st = tacit_fail(TACIT_ERR_IO, "cannot stop capturing from '%s': %s", c->src[k].name,
 					ma_result_description(r));
@@ -377,10 +495,20 @@ const char *tacit_capture_device_name(const struct tacit_capture *c)
 	return c ? c->name : "";
 }
 
+unsigned tacit_capture_lost(const struct tacit_capture *c)
+{
+	unsigned lost = 0;
+	for (int k = 0; c && k < c->n_src; k++)
+		if (__atomic_load_n(&c->src[k].lost, __ATOMIC_ACQUIRE))
+			lost |= k == 0 ? TACIT_CAPTURE_MIC : TACIT_CAPTURE_SYSTEM;
+	return lost;
+}
+
 void tacit_capture_close(struct tacit_capture *c)
 {
 	if (!c)
 		return;
+	__atomic_store_n(&c->stopping, 1, __ATOMIC_RELEASE);
 	for (int k = 0; k < 2; k++)
 		if (c->src[k].ok)
 			ma_device_uninit(&c->src[k].dev);

@@ -1,7 +1,8 @@
 /*
  * test_capture.c — audio capture through miniaudio's null backend (no hardware needed):
- * frames arrive at the asked-for channel count, stop really stops delivery, and bad
- * arguments are refused. Skips when even the null backend cannot be opened.
+ * frames arrive at the asked-for channel count, stop really stops delivery (and loses no
+ * device), and bad arguments are refused. Skips when even the null backend cannot be
+ * opened. Devices that go away are tested with a real server: capture_pulse.sh.
  */
 #include "internal.h"
 
@@ -59,8 +60,10 @@ TEST(capture_null_backend)
 	sleep_ms(100);
 	CHECK_EQ_INT(__atomic_load_n(&g.frames, __ATOMIC_RELAXED), after_stop); /* stopped means stopped */
 	CHECK_EQ_INT(tacit_capture_stop(cap), TACIT_OK); /* twice is fine */
+	CHECK_EQ_INT(tacit_capture_lost(cap), 0);        /* a stop of ours loses nothing */
 	tacit_capture_close(cap);
 	tacit_capture_close(NULL);
+	CHECK_EQ_INT(tacit_capture_lost(NULL), 0);
 }
 
 TEST(capture_two_sources_null_backend)
@@ -78,6 +81,7 @@ TEST(capture_two_sources_null_backend)
 	for (size_t i = 0; i < n; i++) {
 		found |= !strcmp(d[i].name, "NULL Capture Device");
 		CHECK_STR(d[i].backend, "Null");
+		CHECK_STR(d[i].id, ""); /* the null backend has no names of its own */
 		CHECK(!d[i].loopback);
 	}
 	CHECK(found);
@@ -112,5 +116,6 @@ TEST(capture_two_sources_null_backend)
 	CHECK(!g.nonzero);
 	sleep_ms(100);
 	CHECK_EQ_INT(__atomic_load_n(&g.frames, __ATOMIC_RELAXED), after_stop);
+	CHECK_EQ_INT(tacit_capture_lost(cap), 0);
 	tacit_capture_close(cap);
 }
