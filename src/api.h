@@ -41,6 +41,11 @@ struct api_response {
 	char *set_cookie;
 	char *disposition;
 	struct api_stream *stream;  /* non-NULL: the body is this event stream (owned) */
+	char *content_range;        /* owned or NULL: "bytes 0-99/1000" (206), "bytes * /1000" (416) */
+	bool accept_ranges;         /* say "Accept-Ranges: bytes" */
+	bool has_file;              /* the body is file_len bytes of file_fd from file_off */
+	int file_fd;                /* owned while has_file (serve.c hands it to libmicrohttpd) */
+	uint64_t file_off, file_len;
 };
 
 struct api_params {
@@ -144,6 +149,13 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
  * calling waiting(user) once if it has to wait; give hands it back. */
 bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user);
 void api_model_slot_give(void);
+/* GET /api/sessions/ID/audio (the recording's chunks, JSON) and
+ * GET /api/sessions/ID/audio/N (chunk N's WAV, with byte ranges) (api_audio.c). */
+/* A Range header against a file of size bytes: 1 with the one range to send in
+ * [*first, *last], 0 to send the whole file (no header, or several ranges), -1 for 416
+ * (another unit, malformed, or starting past the end). */
+int api_parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last);
+void api_audio(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
 /* Cancels and joins the download threads; frees the jobs once no stream can read them
  * (api_models.c). */
 void api_models_shutdown(struct api *api);

@@ -238,6 +238,13 @@ static enum MHD_Result send_response(struct MHD_Connection *con, struct api_resp
 			stream_free(o);
 			return MHD_NO;
 		}
+	} else if (res->has_file) {
+		res->has_file = false; /* libmicrohttpd closes it */
+		r = MHD_create_response_from_fd_at_offset64(res->file_len, res->file_fd, res->file_off);
+		if (!r) {
+			close(res->file_fd);
+			return MHD_NO;
+		}
 	} else {
 		r = MHD_create_response_from_buffer_copy(res->body.len, res->body.data);
 		if (!r)
@@ -258,6 +265,10 @@ static enum MHD_Result send_response(struct MHD_Connection *con, struct api_resp
 		MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
 	if (res->disposition)
 		MHD_add_response_header(r, "Content-Disposition", res->disposition);
+	if (res->accept_ranges)
+		MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (res->content_range)
+		MHD_add_response_header(r, "Content-Range", res->content_range);
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -29,9 +29,13 @@
     return s.split(/\[([^\]]*)\]/).map((p, i) => (i % 2 ? el("mark", { text: p }) : p));
   }
 
-  function jump(n) {
+  /* the open meeting's player and segments: a citation plays from its line */
+  let player = null, segTimes = [];
+
+  function jump(n, play) {
     const seg = document.getElementById("seg-" + n);
     if (!seg) return;
+    if (play && player && segTimes[n - 1]) player.seek(segTimes[n - 1].start_ms);
     for (const h of document.querySelectorAll(".seg.hit")) h.classList.remove("hit");
     seg.classList.add("hit");
     seg.scrollIntoView({ block: "center" });
@@ -53,7 +57,7 @@
     return out;
   }
   function citeLink(n) {
-    return el("a.cite", { href: "#seg-" + n, onclick: (e) => { e.preventDefault(); jump(n); } }, `[S${n}]`);
+    return el("a.cite", { href: "#seg-" + n, onclick: (e) => { e.preventDefault(); jump(n, true); } }, `[S${n}]`);
   }
   function cites(arr) { return (arr || []).map(citeLink); }
 
@@ -131,12 +135,15 @@
   }
 
   async function showMeeting(view, id, focusSeg) {
-    const s = await api("GET", `/api/sessions/${encodeURIComponent(id)}`);
+    const [s, audio] = await Promise.all([api("GET", `/api/sessions/${encodeURIComponent(id)}`),
+      api("GET", `/api/sessions/${encodeURIComponent(id)}/audio`).catch(() => ({ chunks: [] }))]);
     const newest = {};
     for (const a of s.artifacts) if (!newest[a.kind] || a.created_ms >= newest[a.kind].created_ms) newest[a.kind] = a;
     const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id },
       el("span.t", { text: tacit.clock(g.start_ms) }),
       el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), g.text)));
+    segTimes = s.segments;
+    player = tacit.player(audio.chunks, s.segments, segs);
     const fmt = el("select", { "aria-label": "Export format" },
       ["md", "json", "txt", "srt", "vtt"].map((f) => el("option", { value: f, text: f.toUpperCase() })));
     const exportLink = el("a.button", { href: `/api/sessions/${s.id}/export?format=md`, download: `meeting-${s.id}.md` }, "Export");
@@ -208,7 +215,7 @@
         ` · ${s.segments.length} segments`, s.times_synthesized ? " · times estimated" : ""),
       el("div.row", {}, fmt, exportLink, rename, del),
       el("div.cols", {}, el("div", {}, left),
-        el("section", {}, el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
+        el("section", {}, player ? player.card : null, el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
           segs.length ? segs : el("p.empty", { text: "This meeting has no transcript." })))));
     if (focusSeg) {
       const i = s.segments.findIndex((g) => String(g.id) === String(focusSeg));

@@ -200,3 +200,74 @@ TEST_MODEL(api_generate_streams_progress_and_cancels)
 	buf_release(&out);
 	api_free(api);
 }
+
+/* A one-second two-channel recording for the imported meeting; true when written. */
+static bool record(int64_t id)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_recording *rec = NULL;
+	static int16_t pcm[16000 * 2];
+	bool ok = tacit_store_open(NULL, &store) == TACIT_OK &&
+		  tacit_recording_open(store, id, 16000, 2, &rec) == TACIT_OK &&
+		  tacit_recording_write(rec, pcm, 16000) == TACIT_OK;
+	ok = tacit_recording_close(rec) == TACIT_OK && ok;
+	tacit_store_close(store);
+	return ok;
+}
+
+TEST(api_audio_ranges)
+{
+	struct api *api = new_api();
+	struct api_response res;
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	int64_t id = import_meeting(api, &out);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/audio", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "{\"chunks\":[]}") != NULL); /* an imported transcript has none */
+	CHECK(record(id));
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"chunk\":0,\"start_ms\":0,\"duration_ms\":1000,\"channels\":2") != NULL);
+	uint64_t size = 44 + 16000 * 2 * 2;
+
+	snprintf(target, sizeof(target), "/api/sessions/%lld/audio/0", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, &res), 200);
+	CHECK(res.has_file && res.file_off == 0 && res.file_len == size && res.accept_ranges && !res.content_range);
+	CHECK_STR(res.content_type, "audio/wav");
+	api_response_release(&res);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, "bytes=0-43", &out, &res), 206);
+	CHECK(res.has_file && res.file_off == 0 && res.file_len == 44);
+	CHECK_STR(res.content_range, "bytes 0-43/64044");
+	api_response_release(&res);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, "bytes=64000-", &out, &res), 206);
+	CHECK(res.file_off == 64000 && res.file_len == 44);
+	api_response_release(&res);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, "bytes=-10", &out, &res), 206);
+	CHECK(res.file_off == size - 10 && res.file_len == 10);
+	CHECK_STR(res.content_range, "bytes 64034-64043/64044");
+	api_response_release(&res);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, "bytes=100-999999", &out, &res), 206); /* cut at the end */
+	CHECK(res.file_off == 100 && res.file_len == size - 100);
+	api_response_release(&res);
+	static const char *const bad[] = { "bytes=64044-", "bytes=9-3", "bytes=abc", "items=0-1", "bytes=-0", "bytes=1-2x" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ_INT(req(api, "GET", target, NULL, bad[i], &out, &res), 416);
+		CHECK(!res.has_file && res.content_range && !strcmp(res.content_range, "bytes */64044"));
+		api_response_release(&res);
+	}
+	CHECK_EQ_INT(req(api, "GET", target, NULL, "bytes=0-1,5-9", &out, &res), 200); /* several: the whole file */
+	CHECK(res.file_len == size);
+	api_response_release(&res);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/audio/7", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 404);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/audio/x", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 400);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/audio/0", (long long)id);
+	CHECK_EQ_INT(req(api, "DELETE", target, NULL, NULL, &out, NULL), 405);
+	buf_release(&out);
+	api_free(api);
+}
