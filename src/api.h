@@ -151,6 +151,8 @@ bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user)
 void api_model_slot_give(void);
 /* GET /api/sessions/ID/audio (the recording's chunks, JSON) and
  * GET /api/sessions/ID/audio/N (chunk N's WAV, with byte ranges) (api_audio.c). */
+/* GET /api/sessions/ID/speakers and PUT {"speaker", "name"} (api_speakers.c). */
+void api_speakers(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
 /* A Range header against a file of size bytes: 1 with the one range to send in
  * [*first, *last], 0 to send the whole file (no header, or several ranges), -1 for 416
  * (another unit, malformed, or starting past the end). */

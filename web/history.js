@@ -21,6 +21,14 @@
     stopped: "Writing stopped before it was complete.",
     notesEmptyDropped: (n) => `No notes: ${n} ${n === 1 ? "item was" : "items were"} dropped because ${n === 1 ? "it" : "they"} cited no line of the transcript. Regenerating may do better.`,
     notesEmpty: "No notes: the model found nothing to note in this transcript.",
+    speakers: "Speakers",
+    talk: (t, n) => `${t} talk · ${n} ${n === 1 ? "line" : "lines"}`,
+    rename: "Rename",
+    renameLabel: (who) => `New name for ${who} in this whole meeting`,
+    save: "Save",
+    reset: "Use the label",
+    playSample: "Play a sample",
+    renamed: (who, name) => name ? `${who} is now ${name} in every line.` : `${who} is shown by its label again.`,
     summaryDropped: (n) => `${n} ${n === 1 ? "item was" : "items were"} left out because ${n === 1 ? "it" : "they"} cited no line of the transcript.`,
   };
 
@@ -134,12 +142,48 @@
     return el("section.card.generate", {}, el("div.row", {}, buttons, cancel), bar, status, detail);
   }
 
+  /* The meeting's speakers: talk time, a sample to play, and a rename that changes every
+   * line of the meeting at once (the server stores the name once, for the label). */
+  function speakersCard(s, rows) {
+    const list = el("ul.list.speakers");
+    const card = el("section.card", { id: "speakers" }, el("h2", { text: S.speakers }), list);
+    const draw = (speakers) => {
+      list.replaceChildren(...speakers.map((p) => {
+        const shown = p.name || p.label;
+        const name = el("input", { type: "text", value: p.name || "", maxlength: 64, "aria-label": S.renameLabel(shown),
+          placeholder: p.label });
+        const msg = el("span.field-msg", { role: "status", "aria-live": "polite" });
+        const form = el("form.row.rename", { hidden: true }, el("div.grow", {}, name),
+          el("button.primary", { type: "submit" }, S.save),
+          p.name ? el("button", { type: "button", onclick: () => { name.value = ""; form.requestSubmit(); } }, S.reset) : null, msg);
+        form.addEventListener("submit", async (e) => {
+          e.preventDefault();
+          try {
+            const r = await api("PUT", `/api/sessions/${s.id}/speakers`, { speaker: p.label, name: name.value.trim() || null });
+            for (const row of rows) if (row.dataset.speaker === p.label) row.querySelector(".who").textContent = name.value.trim() || p.label;
+            tacit.notice(S.renamed(shown, name.value.trim()));
+            draw(r.speakers);
+          } catch (err) { msg.replaceChildren(tacit.errorBox(err)); }
+        });
+        return el("li", { "data-label": p.label }, el("div.row", {},
+          el("strong.grow", { text: shown + (p.name ? ` (${p.label})` : "") }),
+          el("span.muted", { text: S.talk(tacit.clock(p.talk_ms), p.n_segments) }),
+          player && p.sample ? el("button", { type: "button", onclick: () => player.seek(p.sample.start_ms) }, S.playSample) : null,
+          el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) name.focus(); } }, S.rename)),
+          p.sample ? el("div.muted.sample", { text: `“${p.sample.text}”` }) : null, form);
+      }));
+      card.hidden = !speakers.length;
+    };
+    api("GET", `/api/sessions/${s.id}/speakers`).then((r) => draw(r.speakers)).catch((e) => list.replaceChildren(tacit.errorBox(e)));
+    return card;
+  }
+
   async function showMeeting(view, id, focusSeg) {
     const [s, audio] = await Promise.all([api("GET", `/api/sessions/${encodeURIComponent(id)}`),
       api("GET", `/api/sessions/${encodeURIComponent(id)}/audio`).catch(() => ({ chunks: [] }))]);
     const newest = {};
     for (const a of s.artifacts) if (!newest[a.kind] || a.created_ms >= newest[a.kind].created_ms) newest[a.kind] = a;
-    const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id },
+    const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id, "data-speaker": g.speaker || "" },
       el("span.t", { text: tacit.clock(g.start_ms) }),
       el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), g.text)));
     segTimes = s.segments;
@@ -215,7 +259,7 @@
         ` · ${s.segments.length} segments`, s.times_synthesized ? " · times estimated" : ""),
       el("div.row", {}, fmt, exportLink, rename, del),
       el("div.cols", {}, el("div", {}, left),
-        el("section", {}, player ? player.card : null, el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
+        el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
           segs.length ? segs : el("p.empty", { text: "This meeting has no transcript." })))));
     if (focusSeg) {
       const i = s.segments.findIndex((g) => String(g.id) === String(focusSeg));

@@ -271,3 +271,47 @@ TEST(api_audio_ranges)
 	buf_release(&out);
 	api_free(api);
 }
+
+TEST(api_speakers_list_and_rename)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	int64_t id = import_meeting(api, &out);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/speakers", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	/* Alice: two lines, the longer one her sample; Bob: one */
+	CHECK(strstr(out.data, "{\"label\":\"Alice\",\"name\":null,\"n_segments\":2,") != NULL);
+	CHECK(strstr(out.data, "\"text\":\"the budget is ten thousand euros\"") != NULL ||
+	      strstr(out.data, "\"text\":\"Bob writes the launch plan by Friday\"") != NULL);
+	CHECK(strstr(out.data, "{\"label\":\"Bob\",\"name\":null,\"n_segments\":1,") != NULL);
+
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"name\":\"Robert\"}", NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "{\"label\":\"Bob\",\"name\":\"Robert\"") != NULL);
+	/* by the name given before, any case; every line follows */
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"robert\",\"name\":\"Bobby\"}", NULL, &out, NULL), 200);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/export?format=txt", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "Bobby: we ship the remote in May") != NULL && !strstr(out.data, "Bob:"));
+	snprintf(target, sizeof(target), "/api/sessions/%lld/speakers", (long long)id);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"name\":null}", NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "{\"label\":\"Bob\",\"name\":null") != NULL);
+
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Carol\",\"name\":\"C\"}", NULL, &out, NULL), 404);
+	CHECK(strstr(out.data, "no speaker 'Carol'") != NULL);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"\",\"name\":\"C\"}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"name\":7}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"name\":\"a\\nb\"}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "PUT", target,
+			 "{\"speaker\":\"Bob\",\"name\":\"0123456789012345678901234567890123456789012345678901234567890123X\"}",
+			 NULL, &out, NULL),
+		     400);
+	CHECK_EQ_INT(req(api, "POST", target, "{}", NULL, &out, NULL), 405);
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions/999999/speakers", NULL, NULL, &out, NULL), 404);
+	buf_release(&out);
+	api_free(api);
+}
