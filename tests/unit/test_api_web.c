@@ -315,3 +315,88 @@ TEST(api_speakers_list_and_rename)
 	buf_release(&out);
 	api_free(api);
 }
+
+/* The random-weight whisper (made once into build/models) and ../shared's Silero VAD. */
+static bool speech_models(char asr[4096], char vad[4096])
+{
+	const char *shared = test_shared_dir();
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	char rel[4096], cmd[9000];
+	if (!shared)
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/ggml-silero-v6.2.0.bin", shared);
+	if (!realpath(rel, vad))
+		return false;
+	snprintf(rel, sizeof(rel), "%s/models/ggml-tiny.en-random.bin", build);
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/models && %s/tools/synth-whisper %s/models/whisper-vocab-tiny.en.bin %s.tmp.%d "
+			 ">/dev/null 2>&1 && mv %s.tmp.%d %s",
+			 build, build, shared, rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return false;
+	}
+	return realpath(rel, asr) != NULL;
+}
+
+/* A meeting that stops itself at live.max_minutes is released by the server at once:
+ * the page sees "stopped" and never a late "closed ... can be resumed", and a new
+ * meeting can start right away (the watchdog's grace is an hour here, so it is not what
+ * frees it). */
+TEST_MODEL(api_live_self_stop_releases_at_once)
+{
+	char asr[4096], vad[4096], body[9000];
+	if (!speech_models(asr, vad))
+		SKIP("../shared (Silero VAD, whisper vocabulary) or build/tools/synth-whisper unavailable");
+	struct tacit_system sys;
+	struct api_params p = { .port = 4321, .token = TOKEN, .no_network = true, .live_grace_ms = 3600 * 1000 };
+	struct api *api = NULL;
+	struct api_response res;
+	struct buf out, ev;
+	buf_init(&out);
+	buf_init(&ev);
+	CHECK_EQ_INT(tacit_profile_get("m3-air-16gb", &sys), TACIT_OK);
+	p.sys = &sys;
+	CHECK_EQ_INT(api_new(&p, &api), TACIT_OK);
+	if (!api)
+		return;
+	snprintf(body, sizeof(body),
+		 "{\"model.llm\":null,\"model.asr\":\"%s\",\"model.vad\":\"%s\",\"live.max_minutes\":\"0.1\"}", asr, vad);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	CHECK_EQ_INT(req(api, "POST", "/api/meeting/start", "{\"title\":\"Short\",\"partials\":false}", NULL, &out, NULL),
+		     201);
+	CHECK(req(api, "GET", "/api/meeting/events", NULL, NULL, &out, &res) == 200 && res.stream);
+	/* 7 s of quiet: past the 6 s limit */
+	static char pcm[16000 * 2 * 7];
+	struct api_request rq = { .method = "POST", .target = "/api/meeting/audio?channels=1", .host = "127.0.0.1:4321",
+				  .origin = "http://127.0.0.1:4321", .authorization = "Bearer " TOKEN,
+				  .body = pcm, .body_len = sizeof(pcm) };
+	struct api_response r2;
+	api_handle(api, &rq, &r2);
+	CHECK_EQ_INT(r2.status, 200);
+	api_response_release(&r2);
+	time_t end = time(NULL) + 60;
+	while (res.stream && time(NULL) < end && !strstr(ev.data, "event: stopped"))
+		if (api_stream_read(res.stream, &ev) < 0)
+			break;
+	CHECK(strstr(ev.data, "event: stopped") != NULL);
+	/* released within seconds, not after the grace */
+	bool idle = false;
+	for (int i = 0; i < 50 && !idle; i++) {
+		CHECK_EQ_INT(req(api, "GET", "/api/meeting", NULL, NULL, &out, NULL), 200);
+		idle = strstr(out.data, "\"meeting\":null") != NULL;
+		if (!idle)
+			usleep(100 * 1000);
+	}
+	CHECK(idle);
+	while (res.stream && api_stream_read(res.stream, &ev) >= 0)
+		;
+	CHECK(strstr(ev.data, "event: closed") == NULL);
+	api_response_release(&res);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.asr\":null,\"model.vad\":null,\"live.max_minutes\":null}",
+			 NULL, &out, NULL),
+		     200);
+	buf_release(&out);
+	buf_release(&ev);
+	api_free(api);
+}
