@@ -7,13 +7,27 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+/* A library message as web text: the remedies it names as commands ('tacit pull X')
+ * become the page that does the same, so no page tells the user to open a terminal. */
+tacit.webText = function (msg) {
+  return String(msg)
+    .replace(/run 'tacit setup', or 'tacit pull [^']*'/g, "download one on the Models page")
+    .replace(/run 'tacit (?:pull|setup)[^']*'/g, "download it on the Models page")
+    .replace(/\(?'tacit pull [^']*'\)?/g, "(download it on the Models page)")
+    .replace(/\(go on with 'tacit live --resume \d+'\)/g, "(Resume it on the Meeting page)")
+    .replace(/(?:ask|go on) with 'tacit ask \d+'/g, "ask in History")
+    .replace(/start one with 'tacit live'/g, "start one on the Meeting page")
+    .replace(/\s*\((?:see|run) 'tacit [^']*'\)/g, "")
+    .replace(/'tacit models' lists/g, "the Models page lists");
+};
+
 /* The ApiError for a refused request, with the server's message. */
 async function refusal(r) {
   const type = r.headers.get("Content-Type") || "";
   const data = type.startsWith("application/json") ? await r.json() : await r.text();
   let msg = data && data.error ? data.error.message : `request failed (${r.status})`;
   if (r.status === 401) msg = "This page has no access token: open the URL that 'tacit serve' printed in the terminal.";
-  return new ApiError(r.status, msg);
+  return new ApiError(r.status, tacit.webText(msg));
 }
 
 /* JSON API call; throws ApiError with the server's message. */

@@ -14,7 +14,9 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"],
+      "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+      "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-audio-capture=${process.env.LIVE_WAV}`],
   });
   const page = await browser.newPage({ viewport: DESKTOP });
   const problems = [];
@@ -110,6 +112,70 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     await shot("generate-cancelled");
     const kinds = await page.evaluate(async () => (await (await fetch("/api/sessions/2")).json()).artifacts.map((a) => a.kind));
     check(kinds.includes("summary") && !kinds.includes("notes"), "stored after a cancel: " + kinds);
+
+    // ---- the live page: the typed title, a warning when nothing is heard, Stop with
+    // progress, then an ended meeting whose controls say so; and a stop finished in the
+    // background
+    const set = await page.evaluate(async (s) => {
+      const r = await fetch("/api/settings", { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(s) });
+      return r.status + " " + (await r.text()).slice(0, 200);
+    }, { "model.asr": process.env.LIVE_ASR, "model.vad": process.env.LIVE_VAD, "live.max_tokens": "320",
+      "live.window_tokens": "200", "asr.fallback": "off" });
+    check(set.startsWith("200"), "the live models could not be set: " + set);
+    await page.evaluate(() => localStorage.setItem("tacit.quiet_after_s", "3"));
+    await page.goto(new URL("/#/meeting", url).href);
+    await page.reload();
+    await page.waitForSelector("#start", T);
+    await page.fill("#meeting-title", "Weekly sync");
+    await page.uncheck("#partials");
+    await page.click("#start");
+    await page.waitForSelector("#stop", SLOW);
+    check((await page.textContent("h1")) === "Weekly sync", "the live page's header is not the typed title");
+    await page.waitForFunction(() => /No speech heard for \d+ s/.test(document.querySelector("#live-status").textContent), null, T)
+      .catch(() => check(false, "no warning while nothing is heard"));
+    await shot("live-no-speech");
+    /* every text the status line shows, however short-lived */
+    await page.evaluate(() => {
+      window.statusTexts = [];
+      const st = document.querySelector("#live-status");
+      new MutationObserver(() => window.statusTexts.push(st.textContent)).observe(st, { childList: true, characterData: true, subtree: true });
+      window.bgOffered = false;
+      new MutationObserver(() => { if (document.querySelector("#finish-background")) window.bgOffered = true; })
+        .observe(document.querySelector("main"), { childList: true, subtree: true });
+    });
+    await page.click("#stop");
+    await page.waitForSelector("#meeting-ended", SLOW);
+    check(await page.evaluate(() => window.bgOffered), "Stop offers no 'Finish in the background'");
+    check(await page.evaluate(() => window.statusTexts.some((t) => /^Finishing \(0:\d\d\)/.test(t))), "Stop shows no progress");
+    await page.waitForSelector("#live-notes", T).catch(() => check(false, "the ended meeting shows no notes panel"));
+    check(await page.$$eval(".live-summary", (n) => n.length) === 1, "the ended meeting shows its summary twice");
+    for (const sel of ["#suggest-now", "#chat-q", "#suggest-toggle"])
+      check(await page.isDisabled(sel), sel + " stays enabled after the end");
+    await noCli("the ended live meeting");
+    await shot("live-ended");
+    await page.goto(new URL("/#/history", url).href);
+    await page.goto(new URL("/#/meeting", url).href);
+    await page.waitForSelector("#start", T);
+    await page.fill("#meeting-title", "Background finish");
+    await page.click("#start");
+    await page.waitForSelector("#stop", SLOW);
+    /* an empty meeting stops at once: hold the stop request back so the page is caught
+     * finishing, as a long meeting's page would be */
+    const stopAnswers = [];
+    page.on("response", async (r) => { if (r.url().endsWith("/api/meeting/stop")) stopAnswers.push(r.status() + " " + (await r.text().catch(() => "?"))); });
+    page.on("requestfailed", (r) => { if (r.url().endsWith("/api/meeting/stop")) stopAnswers.push("failed " + r.failure().errorText); });
+    await page.route("**/api/meeting/stop", async (r) => { await new Promise((ok) => setTimeout(ok, 4000)); await r.continue(); });
+    await page.click("#stop");
+    await page.click("#finish-background", T);
+    await page.waitForSelector("#sessions", T);
+    let done = false;
+    for (let i = 0; i < 240 && !done; i++) {
+      done = await page.evaluate(async () => !(await (await fetch("/api/meeting")).json()).meeting);
+      if (!done) await new Promise((ok) => setTimeout(ok, 1000));
+    }
+    check(done, "the meeting finished in the background never ended");
+    const bg = await page.evaluate(async () => (await (await fetch("/api/sessions")).json()).sessions.find((m) => m.title === "Background finish"));
+    check(bg && bg.ended_ms > 0, "the background meeting is not ended: " + JSON.stringify(bg) + " " + stopAnswers.join(", "));
   } catch (e) {
     failures.push("step failed: " + e.message.split("\n")[0]);
     await page.screenshot({ path: `${shots}/failure.png`, fullPage: true }).catch(() => {});
@@ -120,5 +186,6 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     console.log("FAIL:\n  " + failures.join("\n  "));
     process.exit(1);
   }
-  console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, notes cancelled; screenshots in " + shots);
+  console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, notes cancelled; " +
+    "a live meeting with its title, the no-speech warning, Stop's progress, the ended state and a background finish; screenshots in " + shots);
 })();

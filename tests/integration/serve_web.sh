@@ -6,7 +6,9 @@
 # stored. Screenshots at desktop and phone sizes go to build/screenshots/. The recorded
 # meeting is one `tacit live --pcm -` of silence (nothing for the random-weight whisper
 # to do) whose lines are then written into the store with python's sqlite3 (no command
-# adds lines to a recorded meeting); the language model is the tiny synthetic one.
+# adds lines to a recorded meeting); the language model is the tiny synthetic one. A live
+# meeting of silence from Chromium's fake microphone: its typed title, the no-speech
+# warning, Stop's progress, the ended state, and a stop finished in the background.
 set -eu
 T=${TACIT:?}
 cd "$(dirname "$0")/../.."
@@ -71,6 +73,8 @@ SP=$!
 for _ in $(seq 100); do [ -s "$TACIT_HOME/url" ] && break; sleep 0.1; done
 [ -s "$TACIT_HOME/url" ] || { cat "$TACIT_HOME/serve.log"; echo "tacit serve printed no URL"; exit 1; }
 
+# the live meeting's microphone: Chromium's fake device plays five seconds of silence
+python3 -c 'import wave; w = wave.open("'"$TACIT_HOME"'/quiet.wav", "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(bytes(16000 * 2 * 5)); w.close()'
 mkdir -p build/screenshots
-LLM=$LM PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
+LIVE_WAV=$TACIT_HOME/quiet.wav LIVE_ASR=$WM LIVE_VAD=$(realpath "$VAD") LLM=$LM PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
 	timeout 600 node tests/e2e/web.test.cjs "$(head -n 1 "$TACIT_HOME/url")" "$ROOT/build/screenshots"
