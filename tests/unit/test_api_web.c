@@ -400,3 +400,39 @@ TEST_MODEL(api_live_self_stop_releases_at_once)
 	buf_release(&ev);
 	api_free(api);
 }
+
+/* The message for a chosen model that is not downloaded says what is wrong once (it was
+ * "the chosen language model (setting model.llm) is unusable: " twice, then cut). */
+TEST(api_chosen_model_message_once)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	int64_t id = import_meeting(api, &out);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.llm\":\"qwen3.6-27b\"}", NULL, &out, NULL), 200);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/chat", (long long)id);
+	CHECK_EQ_INT(req(api, "POST", target, "{\"question\":\"when?\"}", NULL, &out, NULL), 409);
+	const char *first = strstr(out.data, "unusable");
+	CHECK(first && !strstr(first + 1, "unusable"));
+	CHECK(strstr(out.data, "model 'qwen3.6-27b' is not downloaded") != NULL);
+	CHECK_EQ_INT(req(api, "GET", "/api/meeting", NULL, NULL, &out, NULL), 200);
+	first = strstr(out.data, "unusable");
+	CHECK(first && !strstr(first + 1, "unusable"));
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, &out, NULL), 200);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* The source of that doubling: a message that wraps the last one reads it whole. */
+TEST(fail_wraps_the_last_message)
+{
+	tacit_fail(TACIT_ERR_NOT_FOUND, "model 'qwen3.6-27b' is not downloaded");
+	tacit_fail(TACIT_ERR_NOT_FOUND, "the chosen language model (setting model.llm) is unusable: %s", tacit_errmsg());
+	CHECK_STR(tacit_errmsg(),
+		  "the chosen language model (setting model.llm) is unusable: model 'qwen3.6-27b' is not downloaded");
+	tacit_clear_error();
+}
