@@ -277,7 +277,7 @@
     d.showModal();
   }
 
-  function missingModels(view, st) {
+  async function missingModels(view, st) {
     const rows = [["asr", "Speech model"], ["vad", "Voice activity model"], ["llm", "Language model (summary, chat)"]]
       .map(([k, label]) => el("li", {}, el("strong", { text: label + ": " }),
         st.models[k].missing ? el("span.v-none", { text: tacit.webText(st.models[k].missing) }) : el("span", { text: st.models[k].name })));
@@ -287,6 +287,9 @@
         el("p", {}, "Download them on the ", el("a", { href: "#/models" }, "Models"), " page or choose files in ",
           el("a", { href: "#/settings" }, "Settings"), ".")),
       el("p", {}, "Meanwhile: import a transcript on the ", el("a", { href: "#/history" }, "History"), " page."));
+    /* the first-run card: the same picks as the Models page's Recommended, in one click */
+    const first = await tacit.setupCard(() => tacit.route()).catch(() => null);
+    if (first && view.isConnected) view.querySelector("h1").after(first);
   }
 
   tacit.pages.meeting = async function render(view) {

@@ -42,6 +42,28 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     await page.goto(url);
     await page.waitForSelector("nav", T);
 
+    // ---- first run: the Meeting page offers what `tacit setup` would download, the
+    // same picks as the Models page's Recommended; the Models page says tok/s, names each
+    // model once, and puts Recommended first
+    await page.goto(new URL("/#/meeting", url).href);
+    await page.waitForSelector("#first-run li", T);
+    const picks = await page.$$eval("#first-run li", (n) => n.map((x) => x.dataset.id));
+    check(picks.length === 3, "the first-run card does not list three models: " + picks);
+    check(/^Download all \(/.test(await page.textContent("#setup-all")), "the first-run card has no one-click download");
+    await noCli("the Meeting page without models");
+    await shot("first-run");
+    await page.goto(new URL("/#/models", url).href);
+    await page.waitForSelector("#first-run li", T);
+    const recs = await page.$$eval("li.card:has(.badge.rec)", (n) => n.map((x) => x.dataset.id));
+    check(picks.every((p) => recs.includes(p)) && recs.length === 3, `Meeting recommends ${picks}, Models ${recs}`);
+    check(await page.$eval("ul.picker li", (li) => !!li.querySelector(".badge.rec")), "Recommended is not at the top");
+    await page.click("button:has-text('Show all')");
+    await page.waitForSelector("button:has-text('Hide models')", T);
+    const models = await page.textContent("main");
+    check(models.includes("tok/s") && !models.includes("words/s"), "speed is not labelled tok/s");
+    check(!/\bHQ HQ\b/.test(models), "a name says HQ twice");
+    await shot("models");
+
     // ---- playback: a clicked line plays from its time, highlighted; speed; keys
     await page.goto(new URL("/#/history/1", url).href);
     await page.waitForSelector("#player audio", T);

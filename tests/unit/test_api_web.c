@@ -436,3 +436,56 @@ TEST(fail_wraps_the_last_message)
 		  "the chosen language model (setting model.llm) is unusable: model 'qwen3.6-27b' is not downloaded");
 	tacit_clear_error();
 }
+
+/* The Models page and the first-run card name the same picks (tacit_models_recommend, as
+ * `tacit setup`), and a downloaded model in use is marked. */
+TEST(api_setup_plan_and_models_agree)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char *dir = NULL, path[4200], cmd[9000];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(req(api, "GET", "/api/setup", NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"picks\":[{\"kind\":\"llm\"") != NULL && strstr(out.data, "\"kind\":\"asr\"") &&
+	      strstr(out.data, "\"kind\":\"vad\",\"kind_name\":\"voice activity\",\"id\":\"silero-vad-v6.2.0\""));
+	/* each pick is the one the model list marks Recommended */
+	char picks[3][64] = { "", "", "" };
+	const char *p = out.data;
+	for (int k = 0; k < 3 && (p = strstr(p, "\"id\":\"")); k++) {
+		p += 6;
+		snprintf(picks[k], sizeof(picks[k]), "%.*s", (int)(strchr(p, '"') - p), p);
+	}
+	CHECK_EQ_INT(req(api, "GET", "/api/models", NULL, NULL, &out, NULL), 200);
+	for (int k = 0; k < 3; k++) {
+		char needle[128];
+		snprintf(needle, sizeof(needle), "\"id\":\"%s\"", picks[k]);
+		const char *m = strstr(out.data, needle);
+		const char *next = m ? strstr(m + 1, "{\"id\":") : NULL;
+		const char *rec = m ? strstr(m, "\"recommended\":true") : NULL;
+		CHECK(picks[k][0] && m && rec && (!next || rec < next));
+	}
+	CHECK(strstr(out.data, "\"recommended_ids\":{\"llm\":\"") != NULL);
+	CHECK(strstr(out.data, "\"in_use\":true") == NULL);
+
+	/* ../shared's Silero file under its catalog name: downloaded, in use, and the plan says so */
+	const char *shared = test_shared_dir();
+	if (shared && tacit_models_dir(&dir) == TACIT_OK) {
+		snprintf(path, sizeof(path), "%s/ggml-silero-v6.2.0.bin", dir);
+		snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp '%s/models/ggml-silero-v6.2.0.bin' '%s'", dir, shared, path);
+		CHECK(system(cmd) == 0);
+		CHECK_EQ_INT(req(api, "GET", "/api/models", NULL, NULL, &out, NULL), 200);
+		const char *m = strstr(out.data, "\"id\":\"silero-vad-v6.2.0\"");
+		CHECK(m && strstr(m, "\"downloaded\":true,\"in_use\":true,\"recommended\":true") != NULL);
+		CHECK_EQ_INT(req(api, "GET", "/api/setup", NULL, NULL, &out, NULL), 200);
+		m = strstr(out.data, "\"id\":\"silero-vad-v6.2.0\"");
+		CHECK(m && strstr(m, "\"downloaded\":true") && strstr(out.data, "\"ready\":false"));
+		unlink(path);
+	}
+	tacit_free(dir);
+	CHECK_EQ_INT(req(api, "POST", "/api/setup", "{}", NULL, &out, NULL), 405);
+	buf_release(&out);
+	api_free(api);
+}
