@@ -141,6 +141,23 @@ tacit.stream = function (url, handlers) {
   return es;
 };
 
+/* The theme: auto (the system's), light or dark, kept on this device. Set before the
+ * first page renders. */
+const THEME_KEY = "tacit.theme";
+function applyTheme(t) {
+  if (t === "light" || t === "dark") document.documentElement.dataset.theme = t;
+  else delete document.documentElement.dataset.theme;
+}
+applyTheme(localStorage.getItem(THEME_KEY));
+window.addEventListener("DOMContentLoaded", () => {
+  const labels = { auto: "Theme: auto", light: "Theme: light", dark: "Theme: dark" };
+  const pick = el("select.theme#theme", { "aria-label": "Colour theme", onchange: () => {
+    if (pick.value === "auto") localStorage.removeItem(THEME_KEY); else localStorage.setItem(THEME_KEY, pick.value);
+    applyTheme(pick.value);
+  } }, Object.entries(labels).map(([v, text]) => el("option", { value: v, text, selected: (localStorage.getItem(THEME_KEY) || "auto") === v })));
+  document.querySelector(".top").append(pick);
+});
+
 async function route() {
   const parts = (location.hash.replace(/^#\/?/, "") || "history").split("/").map(decodeURIComponent);
   const name = tacit.pages[parts[0]] ? parts[0] : "history";

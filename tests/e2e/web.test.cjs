@@ -38,6 +38,61 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     check(!/'tacit [a-z]/.test(text) && !/run tacit /.test(text), `${where} tells the user to run a command: ${text.slice(0, 200)}`);
   };
 
+  /* WCAG AA contrast of every visible text on the page (4.5:1, 3:1 for large text):
+   * colours as computed, translucent backgrounds blended over what is under them;
+   * disabled controls are exempt, as in WCAG. axe-core's colour-contrast rule does the
+   * same; the tests install no axe-core, so this is its core, small enough to read. */
+  const contrast = () => page.evaluate(() => {
+    const parse = (c) => {
+      let m = /^rgba?\(([^)]+)\)/.exec(c);
+      if (m) { const p = m[1].split(/[\s,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; }
+      m = /^color\(srgb ([^)]+)\)/.exec(c);
+      if (m) { const p = m[1].split(/[\s/]+/).filter(Boolean).map(Number); return [p[0] * 255, p[1] * 255, p[2] * 255, p.length > 3 ? p[3] : 1]; }
+      return null;
+    };
+    const blend = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+    const bgOf = (e) => {
+      const layers = [];
+      for (let n = e; n; n = n.parentElement) {
+        const c = parse(getComputedStyle(n).backgroundColor);
+        if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+      }
+      let col = [255, 255, 255, 1];
+      for (let i = layers.length - 1; i >= 0; i--) col = blend(layers[i], col);
+      return col;
+    };
+    const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+    const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+    const bad = [];
+    for (const e of document.querySelectorAll("body *")) {
+      const text = e.tagName === "SELECT" || [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+      if (!text || e.tagName === "OPTION" || !e.getClientRects().length) continue;
+      const cs = getComputedStyle(e);
+      if (cs.visibility === "hidden" || e.closest(":disabled, [aria-disabled=true]")) continue;
+      const bg = bgOf(e), fg = parse(cs.color);
+      if (!fg) continue;
+      const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+      const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5, r = ratio(blend(fg, bg), bg);
+      if (r < need) bad.push(`${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${[...e.classList].map((c) => "." + c).join("")} ` +
+        `"${e.textContent.trim().slice(0, 24)}" ${r.toFixed(2)}:1`);
+    }
+    return bad;
+  });
+  async function contrastEverywhere(theme) {
+    await page.selectOption("#theme", theme);
+    for (const [name, hash, sel] of [["history", "#/history", "#sessions"], ["meeting-1", "#/history/1", "#speakers li"],
+      ["meeting-2", "#/history/2", ".generate"], ["models", "#/models", "ul.picker"], ["settings", "#/settings", "form"],
+      ["meeting", "#/meeting", "h1"]]) {
+      await page.goto(new URL("/" + hash, url).href);
+      await page.waitForSelector(sel, T);
+      await page.waitForTimeout(300);
+      const bad = await contrast();
+      check(bad.length === 0, `${theme} ${name}: ${bad.length} texts below AA contrast: ${bad.slice(0, 6).join("; ")}`);
+      if (theme === "dark") await shot(`${name}-dark`);
+    }
+  }
+
   try {
     await page.goto(url);
     await page.waitForSelector("nav", T);
@@ -198,6 +253,15 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     check(done, "the meeting finished in the background never ended");
     const bg = await page.evaluate(async () => (await (await fetch("/api/sessions")).json()).sessions.find((m) => m.title === "Background finish"));
     check(bg && bg.ended_ms > 0, "the background meeting is not ended: " + JSON.stringify(bg) + " " + stopAnswers.join(", "));
+
+    // ---- the theme toggle, and contrast in both themes on every page
+    await contrastEverywhere("dark");
+    check(await page.evaluate(() => document.documentElement.dataset.theme) === "dark", "the theme toggle sets no dark theme");
+    await page.reload();
+    await page.waitForSelector("#theme", T);
+    check(await page.inputValue("#theme") === "dark", "the chosen theme is not kept after a reload");
+    await contrastEverywhere("light");
+    await page.selectOption("#theme", "auto");
   } catch (e) {
     failures.push("step failed: " + e.message.split("\n")[0]);
     await page.screenshot({ path: `${shots}/failure.png`, fullPage: true }).catch(() => {});
@@ -209,5 +273,6 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     process.exit(1);
   }
   console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, notes cancelled; " +
-    "a live meeting with its title, the no-speech warning, Stop's progress, the ended state and a background finish; screenshots in " + shots);
+    "a live meeting with its title, the no-speech warning, Stop's progress, the ended state and a background finish; " +
+    "first run and models; AA contrast on every page in light and dark; screenshots in " + shots);
 })();
