@@ -119,7 +119,6 @@ static void send_chunk(struct api_call *c, struct api_response *res, const struc
 		close(fd);
 		api_error_msg(res, 416, "the range '%.60s' is outside the recording's %" PRIu64 " bytes", c->req->range,
 			      size);
-		res->accept_ranges = true;
 		if (asprintf(&res->content_range, "bytes */%" PRIu64, size) < 0)
 			res->content_range = NULL;
 		return;
