@@ -166,11 +166,13 @@ async function route() {
   tacit.notice("");
   for (const a of document.querySelectorAll("nav a"))
     a.toggleAttribute("aria-current", a.dataset.page === name) && a.setAttribute("aria-current", "page");
-  const view = document.getElementById("view");
-  view.replaceChildren(el("p.empty", { text: "Loading…" }));
+  /* each visit renders into its own container: a page still loading when the user moves
+   * on writes into a detached one, never over the page that replaced it */
+  const view = el("div.page", {}, el("p.empty", { text: "Loading…" }));
+  document.getElementById("view").replaceChildren(view);
   try { await tacit.pages[name](view, parts.slice(1)); }
   catch (e) { view.replaceChildren(tacit.errorBox(e)); }
-  document.title = "tacit · " + name[0].toUpperCase() + name.slice(1);
+  if (view.isConnected) document.title = "tacit · " + name[0].toUpperCase() + name.slice(1);
 }
 tacit.route = route;
 window.addEventListener("hashchange", route);

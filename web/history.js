@@ -64,8 +64,12 @@
     out.push(text.slice(last));
     return out;
   }
+  /* a citation previews its line on hover and to screen readers */
   function citeLink(n) {
-    return el("a.cite", { href: "#seg-" + n, onclick: (e) => { e.preventDefault(); jump(n, true); } }, `[S${n}]`);
+    const g = segTimes[n - 1];
+    const preview = g ? `${tacit.clock(g.start_ms)} ${g.speaker_name || g.speaker || ""}: ${g.text}` : null;
+    return el("a.cite", { href: "#seg-" + n, title: preview, "aria-label": preview ? `Line ${n}, ${preview}` : null,
+      onclick: (e) => { e.preventDefault(); jump(n, true); } }, `[S${n}]`);
   }
   function cites(arr) { return (arr || []).map(citeLink); }
 

@@ -29,6 +29,8 @@
     stopping: (id) => `Meeting ${id} is finishing its summary and notes…`,
     stoppingDone: "It has finished.",
     openHistory: "Open this meeting in History",
+    nothingSaid: "Nothing was said to summarise.",
+    noSpeechAtAll: "No speech was heard in this meeting.",
   };
   let cap = null;
   let resumeAsked = 0; /* a Resume button outside the start page: resume this meeting when it shows */ /* the capture this tab runs: {session, channels, ctx, tracks, queue, ...} */
@@ -113,7 +115,7 @@
     const id = st.meeting.session_id;
     const heading = el("h1", { text: title || "Meeting" });
     if (!title) api("GET", `/api/sessions/${id}`).then((m) => { heading.textContent = m.title; }, () => {});
-    let lastHeard = Date.now(), quietTimer = null, stopTimer = null;
+    let lastHeard = Date.now(), quietTimer = null, stopTimer = null, stopDetail = "";
     const status = el("p.muted#live-status", { role: "status", text: mine ? "Listening…" : "" });
     const transcript = el("div.transcript#transcript", { "aria-live": "polite" });
     const partial = el("div.seg.partial", {}, el("span.t", { text: "" }), el("span.muted", { text: "" }));
@@ -140,13 +142,15 @@
       clearInterval(quietTimer); clearInterval(stopTimer);
       if (cap && cap.session === id) { stopTracks(cap); cap = null; }
       for (const c of [stop, q, toggle, suggestNow, chatForm.querySelector("button")]) c.disabled = true;
+      status.classList.remove("quiet");
       status.textContent = summaryData !== undefined ? S.endedStatus : "";
+      if (!transcript.querySelector(".seg:not(.partial)")) { partial.remove(); transcript.append(el("p.muted", { text: S.noSpeechAtAll })); }
       view.querySelector("#meeting-state").replaceChildren(el("div.card#meeting-ended", { role: "status" },
         el("strong", { text: title }), ...body,
         el("p", {}, el("a#open-history", { href: `#/history/${id}` }, S.openHistory))));
       if (summaryData === undefined) return;
       summaryTitle.textContent = S.summary;
-      summary.replaceChildren(summaryView(summaryData));
+      summary.replaceChildren(summaryData ? summaryView(summaryData) : el("div.card.live-summary", {}, el("p.muted", { text: S.nothingSaid })));
       api("GET", `/api/sessions/${id}`).then((m) => {
         let notes = null;
         for (const a of m.artifacts) if (a.kind === "notes" && (!notes || a.created_ms >= notes.created_ms)) notes = a;
@@ -183,7 +187,8 @@
       stop.disabled = true;
       clearInterval(quietTimer);
       const t0 = Date.now();
-      const tick = () => { status.textContent = S.finishing(tacit.clock(Date.now() - t0)); };
+      /* the elapsed time, and what the meeting last said it was doing */
+      const tick = () => { status.textContent = S.finishing(tacit.clock(Date.now() - t0)) + (stopDetail ? ` (${stopDetail})` : ""); };
       tick();
       stopTimer = setInterval(tick, 1000);
       /* the stop goes on in the server whatever this page does; only the tab's closing
@@ -241,7 +246,10 @@
         a.done = (s.data && s.data.answer) || s.text || "(no answer)"; answers.set(s.request, a);
         if (a.el) a.el.textContent = a.done;
       },
-      status: (s) => { if (!ended && !stopTimer) status.textContent = tacit.webText(s.text); },
+      status: (s) => {
+        if (ended) return;
+        if (stopTimer) stopDetail = tacit.webText(s.text); else status.textContent = tacit.webText(s.text);
+      },
       warning: (s) => { status.textContent = "Warning: " + tacit.webText(s.text); },
       stopped: (s) => finished(S.ended, (s.data && s.data.summary) || null),
       closed: (s) => finished(s.resumable ? S.closedResumable : S.ended, undefined,
