@@ -207,7 +207,7 @@
       status.textContent = "Checking the file… (the strict GGUF check, then a trial load in a separate process)";
       try {
         const m = await api("POST", "/api/custom", n ? { path: p, name: n } : { path: p });
-        status.textContent = `Added ${m.name}: choose it in Settings, or use it with --model ${m.name}.`;
+        status.textContent = `Added ${m.name}: choose it in Settings to use it.`;
         path.value = ""; name.value = "";
         await load();
       } catch (e) {
