@@ -86,6 +86,7 @@ int cmd_search(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
+int cmd_speakers(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 /* Session store helpers (cmd_sessions.c): parse a session id (prints the usage error
  * and returns false when it is not one), and "hh:mm:ss" of a duration. */

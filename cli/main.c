@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "export a meeting as md, json, txt, srt or vtt" },
 	{ "delete", cmd_delete, "delete a meeting, its audio and cached state for good" },
 	{ "rename", cmd_rename, "give a meeting a new title" },
+	{ "speakers", cmd_speakers, "list a meeting's speakers, or rename one in every line" },
 	{ "import", cmd_import, "import a transcript file as a meeting" },
 	{ "summarize", cmd_summarize, "summarize a meeting transcript (decisions, action items)" },
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },

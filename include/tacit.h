@@ -970,6 +970,38 @@ TACIT_API enum tacit_status tacit_store_segments(struct tacit_store *store, int6
 TACIT_API enum tacit_status tacit_store_speaker_name(struct tacit_store *store, int64_t session_id,
 						     const char *label, const char *name);
 
+/* A meeting's speaker as tacit_store_speakers_list() reports it. Strings are valid
+ * during the callback only. */
+struct tacit_speaker_info {
+	const char *label;          /* the stored label: "Me", "Them", "Speaker 2", "S1" */
+	const char *name;           /* the user-given name, or NULL */
+	int n_segments;             /* final lines spoken */
+	int64_t talk_ms;            /* their total duration */
+	int64_t sample_segment_id;  /* the longest line, to play or show; 0 when none */
+	int64_t sample_start_ms, sample_end_ms;
+	const char *sample_text;    /* its text, or NULL */
+};
+typedef bool (*tacit_speaker_info_fn)(const struct tacit_speaker_info *sp, void *user);
+
+/* Calls fn for each speaker of the session in the order they were first heard; fn
+ * returns false to stop (still TACIT_OK). Errors: TACIT_ERR_NOT_FOUND (no such session),
+ * TACIT_ERR_USAGE, TACIT_ERR_DB. */
+TACIT_API enum tacit_status tacit_store_speakers_list(struct tacit_store *store, int64_t session_id,
+						      tacit_speaker_info_fn fn, void *user);
+
+#define TACIT_SPEAKER_NAME_MAX 64 /* bytes */
+
+/* Names a speaker for the whole meeting: who is a label ("Speaker 2"), or, when no label
+ * matches, a name given before (any case; every speaker with that name is renamed, as
+ * when two labels are one person). name NULL or "" goes back to the label. Every line,
+ * export, search result and later summary of the meeting uses the name at once (one row
+ * changes; the lines keep their label). *n_renamed (may be NULL) gets how many speakers
+ * changed. Errors: TACIT_ERR_NOT_FOUND (no such session or speaker; the message names
+ * `tacit speakers ID`), TACIT_ERR_USAGE (who missing, name over TACIT_SPEAKER_NAME_MAX),
+ * TACIT_ERR_DB. */
+TACIT_API enum tacit_status tacit_store_speaker_rename(struct tacit_store *store, int64_t session_id,
+						       const char *who, const char *name, int *n_renamed);
+
 /* --- what the language model produces ----------------------------------------- */
 struct tacit_artifact {
 	const char *kind;           /* "summary", "notes", ... ([a-z_]+) */

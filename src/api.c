@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <yyjson.h>
 
@@ -190,6 +191,9 @@ void api_response_release(struct api_response *res)
 	free(res->location);
 	free(res->set_cookie);
 	free(res->disposition);
+	free(res->content_range);
+	if (res->has_file)
+		close(res->file_fd);
 	api_stream_free(res->stream);
 	memset(res, 0, sizeof(*res));
 }

@@ -28,6 +28,7 @@ struct api_request {
 	const char *authorization;
 	const char *cookie;
 	const char *sec_fetch_site;
+	const char *range;          /* "bytes=0-99" (the recording's GETs read it) */
 	const char *body;           /* body_len bytes, need not be NUL-terminated */
 	size_t body_len;
 };
@@ -40,6 +41,11 @@ struct api_response {
 	char *set_cookie;
 	char *disposition;
 	struct api_stream *stream;  /* non-NULL: the body is this event stream (owned) */
+	char *content_range;        /* owned or NULL: "bytes 0-99/1000" (206), "bytes * /1000" (416) */
+	bool accept_ranges;         /* say "Accept-Ranges: bytes" */
+	bool has_file;              /* the body is file_len bytes of file_fd from file_off */
+	int file_fd;                /* owned while has_file (serve.c hands it to libmicrohttpd) */
+	uint64_t file_off, file_len;
 };
 
 struct api_params {
@@ -135,6 +141,23 @@ bool api_custom_route(struct api_call *c, struct api_response *res);
  * question, the meeting and the model, then answers with an event stream (status,
  * answer_delta..., then answer or error) whose free cancels the generation. */
 void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* POST /api/sessions/ID/generate {"task": "summary"|"notes"} (api_generate.c): the
+ * same shape as api_chat, with progress events; the result is stored with the meeting. */
+void api_generate(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* One model worker at a time across the server (api_chat.c): questions, summaries and
+ * notes take turns. take waits until the slot is free (false when *cancel is set first),
+ * calling waiting(user) once if it has to wait; give hands it back. */
+bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user);
+void api_model_slot_give(void);
+/* GET /api/sessions/ID/audio (the recording's chunks, JSON) and
+ * GET /api/sessions/ID/audio/N (chunk N's WAV, with byte ranges) (api_audio.c). */
+/* GET /api/sessions/ID/speakers and PUT {"speaker", "name"} (api_speakers.c). */
+void api_speakers(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* A Range header against a file of size bytes: 1 with the one range to send in
+ * [*first, *last], 0 to send the whole file (no header, or several ranges), -1 for 416
+ * (another unit, malformed, or starting past the end). */
+int api_parse_range(const char *h, uint64_t size, uint64_t *first, uint64_t *last);
+void api_audio(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
 /* Cancels and joins the download threads; frees the jobs once no stream can read them
  * (api_models.c). */
 void api_models_shutdown(struct api *api);

@@ -22,7 +22,7 @@
 #define QUESTION_MAX 2000
 #define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
 
-/* The one-question-at-a-time slot. */
+/* The one-model-at-a-time slot: questions here, summaries and notes in api_generate.c. */
 static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t slot_cond = PTHREAD_COND_INITIALIZER;
 static bool slot_busy;
@@ -103,17 +103,18 @@ static bool on_load(float progress, void *user)
 
 /* ---- the thread ------------------------------------------------------------------ */
 
-/* Waits for the one-question slot; false when cancelled first. */
-static bool take_slot(struct chat_job *j)
+/* Waits for the one-model slot (shared with api_generate.c); false when cancelled
+ * first. waiting(user) runs once when the slot is busy, so the page can say why. */
+bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user)
 {
-	static const char waiting[] = "waiting for another question to be answered";
 	bool told = false;
 	pthread_mutex_lock(&slot_mu);
-	while (slot_busy && !cancel_requested(&j->cancel)) {
+	while (slot_busy && !cancel_requested(cancel)) {
 		struct timespec ts;
 		if (!told) {
 			pthread_mutex_unlock(&slot_mu);
-			put_text(j, "status", "text", waiting, strlen(waiting));
+			if (waiting)
+				waiting(user);
 			told = true;
 			pthread_mutex_lock(&slot_mu);
 			continue;
@@ -126,19 +127,25 @@ static bool take_slot(struct chat_job *j)
 		}
 		pthread_cond_timedwait(&slot_cond, &slot_mu, &ts);
 	}
-	bool got = !slot_busy && !cancel_requested(&j->cancel);
+	bool got = !slot_busy && !cancel_requested(cancel);
 	if (got)
 		slot_busy = true;
 	pthread_mutex_unlock(&slot_mu);
 	return got;
 }
 
-static void give_slot(void)
+void api_model_slot_give(void)
 {
 	pthread_mutex_lock(&slot_mu);
 	slot_busy = false;
 	pthread_cond_broadcast(&slot_cond);
 	pthread_mutex_unlock(&slot_mu);
+}
+
+static void say_waiting(void *user)
+{
+	static const char waiting[] = "waiting for another question to be answered";
+	put_text(user, "status", "text", waiting, strlen(waiting));
 }
 
 /* The "answer" event: the checked JSON plus the stored message's id and what the saved
@@ -173,7 +180,7 @@ static void *job_main(void *arg)
 	enum tacit_status st;
 	static const char loading[] = "loading the model";
 
-	if (!take_slot(j)) {
+	if (!api_model_slot_take(&j->cancel, say_waiting, j)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 		goto out;
 	}
@@ -203,7 +210,7 @@ static void *job_main(void *arg)
 		errsave_push(&why);
 	tacit_store_close(store);
 	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
-	give_slot();
+	api_model_slot_give();
 	if (st == TACIT_OK)
 		put_answer(j, &res);
 out:

@@ -41,6 +41,8 @@ struct live_state {
 	int subscribers;    /* event streams open on this meeting */
 	uint64_t gen;       /* meeting number on this server: streams belong to one */
 	bool ended;         /* gen's last event is in the ring */
+	bool self_stopped;  /* the meeting stopped itself (live.max_minutes) while RUNNING:
+			     * the watchdog thread releases it at once */
 	char *ring[RING];   /* SSE frames of gen, seq % RING */
 	uint64_t next_seq;
 	uint64_t gen_first; /* seq of gen's first event */
@@ -92,8 +94,13 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 	tacit_free(json);
 	pthread_mutex_lock(&ls->mu);
 	ring_put_locked(ls, frame);
-	if (ev->type == TACIT_LIVE_STOPPED)
+	if (ev->type == TACIT_LIVE_STOPPED) {
 		ls->ended = true;
+		/* no POST /stop is waiting for it: this thread is the library's, which cannot
+		 * close the meeting itself, so the watchdog does */
+		if (ls->phase == RUNNING)
+			ls->self_stopped = true;
+	}
 	pthread_mutex_unlock(&ls->mu);
 }
 
@@ -220,7 +227,26 @@ static void close_meeting(struct live_state *ls, const char *why, bool abort_sto
 	pthread_mutex_unlock(&ls->mu);
 }
 
-/* Closes a meeting nobody follows any more: a tab closed without saying so. */
+/* Releases a meeting that stopped itself (its summary and notes are stored, its STOPPED
+ * event sent): the stop's result is taken and the handle closed, so the server is free
+ * for the next meeting at once and the page reads no "closed ... can be resumed" later. */
+static void release_self_stopped_locked(struct live_state *ls)
+{
+	ls->self_stopped = false;
+	struct tacit_live *l = take_locked(ls, CLOSING);
+	if (!l)
+		return;
+	pthread_mutex_unlock(&ls->mu);
+	enum tacit_status st = tacit_live_stop(l, NULL); /* returns the self-stop's result */
+	tacit_log(TACIT_LOG_INFO, "serve: meeting %lld stopped itself (%s)", (long long)ls->session,
+		  tacit_status_str(st));
+	tacit_live_close(l);
+	pthread_mutex_lock(&ls->mu);
+	release_locked(ls);
+}
+
+/* Closes a meeting nobody follows any more: a tab closed without saying so. Releases a
+ * meeting that stopped itself. */
 static void *watchdog_main(void *arg)
 {
 	struct live_state *ls = arg;
@@ -230,6 +256,10 @@ static void *watchdog_main(void *arg)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += 1;
 		pthread_cond_timedwait(&ls->cond, &ls->mu, &ts);
+		if (!ls->shutdown && ls->self_stopped && ls->phase == RUNNING) {
+			release_self_stopped_locked(ls);
+			continue;
+		}
 		if (ls->shutdown || ls->phase != RUNNING || ls->subscribers > 0)
 			continue;
 		if ((clock_now_s() - ls->last_audio) * 1000.0 < ls->grace_ms)
@@ -462,6 +492,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	ls->gen++;
 	ls->gen_first = ls->next_seq;
 	ls->ended = false;
+	ls->self_stopped = false;
 	ls->subscribers = 0;
 	pthread_mutex_unlock(&ls->mu);
 	enum tacit_status st = tacit_live_open(&p, &l);

@@ -10,6 +10,7 @@
 
 #include "utf8.h"
 
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <yyjson.h>
@@ -144,6 +145,45 @@ static void add_job(yyjson_mut_doc *doc, yyjson_mut_val *o, const struct job *b)
 		yyjson_mut_obj_add_strcpy(doc, o, "message", b->message);
 }
 
+/* What `tacit setup` would pick here, one per kind (tacit_models_recommend() on the
+ * same probe): the Models page's Recommended badges, the first-run card and the Meeting
+ * page all name these, so no two pages recommend different models. */
+static void recommended(struct api *api, const struct tacit_model_info *rec[3])
+{
+	for (int k = 0; k < 3; k++)
+		rec[k] = tacit_models_recommend(api_system(api), api_catalog(api), (enum tacit_model_kind)k);
+}
+
+/* The file each kind resolves to now (the setting, else the best downloaded), or NULL.
+ * Only kinds with a downloaded catalog file are resolved: a failing resolve probes the
+ * machine for its hint, too slow for every listing. */
+static void in_use(const struct tacit_catalog *cat, const char *dir, char *paths[3])
+{
+	bool any[3] = { false, false, false };
+	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
+		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
+		if ((unsigned)m->kind < 3 && !any[m->kind] && tacit_model_downloaded(dir, m))
+			any[m->kind] = true;
+	}
+	for (int k = 0; k < 3; k++)
+		if (!any[k] || tacit_model_resolve((enum tacit_model_kind)k, NULL, &paths[k]) != TACIT_OK)
+			paths[k] = NULL;
+	tacit_clear_error();
+}
+
+static bool is_path_of(const char *path, const char *dir, const struct tacit_model_info *m)
+{
+	size_t n = dir ? strlen(dir) : 0;
+	return path && n && !strncmp(path, dir, n) && path[n] == '/' && !strcmp(path + n + 1, m->file_name);
+}
+
+/* Free bytes where models go; 0 when unknown. */
+static uint64_t free_bytes(const char *dir)
+{
+	struct statvfs v;
+	return dir && statvfs(dir, &v) == 0 ? (uint64_t)v.f_bavail * v.f_frsize : 0;
+}
+
 static void list_models(struct api_call *c, struct api_response *res)
 {
 	const struct tacit_catalog *cat = api_catalog(c->api);
@@ -170,7 +210,17 @@ static void list_models(struct api_call *c, struct api_response *res)
 	yyjson_mut_obj_add_strcpy(doc, root, "machine", api_system(c->api)->cpu_model);
 	yyjson_mut_obj_add_uint(doc, root, "n_ctx", fp.n_ctx);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "models");
-	const char *recommended = NULL;
+	const struct tacit_model_info *rec[3];
+	char *using[3];
+	recommended(c->api, rec);
+	in_use(cat, dir, using);
+	yyjson_mut_obj_add_uint(doc, root, "free_bytes", free_bytes(dir));
+	yyjson_mut_val *ids = yyjson_mut_obj_add_obj(doc, root, "recommended_ids");
+	for (int k = 0; k < 3; k++)
+		if (rec[k])
+			yyjson_mut_obj_add_str(doc, ids, kind_key((enum tacit_model_kind)k), rec[k]->id);
+		else
+			yyjson_mut_obj_add_null(doc, ids, kind_key((enum tacit_model_kind)k));
 	pthread_mutex_lock(api_lock(c->api));
 	for (size_t i = 0; i < n; i++) {
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
@@ -187,17 +237,18 @@ static void list_models(struct api_call *c, struct api_response *res)
 		yyjson_mut_obj_add_int(doc, o, "stars", m->stars);
 		yyjson_mut_obj_add_bool(doc, o, "archived", m->archived);
 		yyjson_mut_obj_add_bool(doc, o, "downloaded", dl);
+		yyjson_mut_obj_add_bool(doc, o, "in_use", dl && is_path_of(using[m->kind], dir, m));
+		if (m->kind != TACIT_MODEL_LLM)
+			yyjson_mut_obj_add_bool(doc, o, "recommended", m == rec[m->kind]);
 		if (m->kind == TACIT_MODEL_LLM) {
 			yyjson_mut_obj_add_uint(doc, o, "ram_at_load_bytes", f->mem_needed);
 			yyjson_mut_obj_add_str(doc, o, "verdict", verdict_key(f->verdict));
 			yyjson_mut_obj_add_str(doc, o, "verdict_text", tacit_fit_verdict_str(f->verdict));
 			yyjson_mut_obj_add_bool(doc, o, "slow", f->slow);
-			yyjson_mut_obj_add_bool(doc, o, "recommended", f->recommended);
+			yyjson_mut_obj_add_bool(doc, o, "recommended", m == rec[TACIT_MODEL_LLM]);
 			yyjson_mut_obj_add_bool(doc, o, "listed", f->listed);
 			yyjson_mut_obj_add_real(doc, o, "tokens_per_s", f->est_tokens_per_s);
 			yyjson_mut_obj_add_strcpy(doc, o, "reason", f->reason);
-			if (f->recommended)
-				recommended = m->id;
 		}
 		struct job *b = job_find(c->api, m->id);
 		if (b) {
@@ -206,8 +257,10 @@ static void list_models(struct api_call *c, struct api_response *res)
 		}
 	}
 	pthread_mutex_unlock(api_lock(c->api));
-	if (recommended)
-		yyjson_mut_obj_add_str(doc, root, "recommended", recommended);
+	for (int k = 0; k < 3; k++)
+		tacit_free(using[k]);
+	if (rec[TACIT_MODEL_LLM])
+		yyjson_mut_obj_add_str(doc, root, "recommended", rec[TACIT_MODEL_LLM]->id);
 	else
 		yyjson_mut_obj_add_null(doc, root, "recommended");
 	if (blocking)
@@ -464,11 +517,56 @@ static void pull_events(struct api_call *c, struct api_response *res, const stru
 	res->stream = &ps->base;
 }
 
+/* GET /api/setup: the three models `tacit setup` downloads here, and whether each is. */
+static void setup_plan(struct api_call *c, struct api_response *res)
+{
+	static const char *const kind_names[3] = { "language", "speech", "voice activity" };
+	const struct tacit_model_info *rec[3];
+	char *dir = NULL;
+	uint64_t needed = 0;
+	bool ready = true;
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *root = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, root);
+	recommended(c->api, rec);
+	if (tacit_models_dir(&dir) != TACIT_OK)
+		dir = NULL;
+	tacit_clear_error();
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "picks");
+	for (int k = 0; k < 3; k++) {
+		if (!rec[k])
+			continue;
+		bool dl = tacit_model_downloaded(dir, rec[k]);
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+		yyjson_mut_obj_add_str(doc, o, "kind", kind_key((enum tacit_model_kind)k));
+		yyjson_mut_obj_add_str(doc, o, "kind_name", kind_names[k]);
+		yyjson_mut_obj_add_str(doc, o, "id", rec[k]->id);
+		yyjson_mut_obj_add_str(doc, o, "name", rec[k]->name);
+		yyjson_mut_obj_add_uint(doc, o, "disk_bytes", rec[k]->file_bytes);
+		yyjson_mut_obj_add_bool(doc, o, "downloaded", dl);
+		if (!dl)
+			needed += rec[k]->file_bytes;
+		ready = ready && dl;
+	}
+	yyjson_mut_obj_add_uint(doc, root, "needed_bytes", needed);
+	yyjson_mut_obj_add_uint(doc, root, "free_bytes", free_bytes(dir));
+	yyjson_mut_obj_add_bool(doc, root, "ready", ready);
+	tacit_free(dir);
+	api_json(res, 200, doc);
+}
+
 bool api_models_route(struct api_call *c, struct api_response *res)
 {
 	const char *method = c->req->method;
 	bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 
+	if (c->n_seg == 2 && !strcmp(c->seg[1], "setup")) {
+		if (!get)
+			api_error_msg(res, 405, "the setup plan is read-only (POST /api/models/ID/pull downloads)");
+		else
+			setup_plan(c, res);
+		return true;
+	}
 	if (c->n_seg < 2 || strcmp(c->seg[1], "models"))
 		return false;
 	if (c->n_seg == 2) {

@@ -531,7 +531,11 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 		}
 		bool is_export = c->n_seg == 4 && !strcmp(c->seg[3], "export") && get;
 		bool is_chat = c->n_seg == 4 && !strcmp(c->seg[3], "chat") && !strcmp(m, "POST");
-		if (c->n_seg > 4 || (c->n_seg == 4 && !is_export && !is_chat) ||
+		bool is_generate = c->n_seg == 4 && !strcmp(c->seg[3], "generate") && !strcmp(m, "POST");
+		bool is_audio = (c->n_seg == 4 || c->n_seg == 5) && !strcmp(c->seg[3], "audio") && get;
+		bool is_speakers = c->n_seg == 4 && !strcmp(c->seg[3], "speakers") && (get || !strcmp(m, "PUT"));
+		if ((c->n_seg > 4 && !is_audio) ||
+		    (c->n_seg == 4 && !is_export && !is_chat && !is_generate && !is_audio && !is_speakers) ||
 		    (c->n_seg == 3 && strcmp(m, "DELETE") && strcmp(m, "PUT") && !get)) {
 			api_error_msg(res, 405, "no %s on this session resource", m);
 			return true;
@@ -552,6 +556,12 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 		import_file(c, res, store);
 	else if (c->n_seg == 4 && !strcmp(c->seg[3], "chat"))
 		api_chat(c, res, store, id);
+	else if (c->n_seg == 4 && !strcmp(c->seg[3], "speakers"))
+		api_speakers(c, res, store, id);
+	else if (c->n_seg >= 4 && !strcmp(c->seg[3], "audio"))
+		api_audio(c, res, store, id);
+	else if (c->n_seg == 4 && !strcmp(c->seg[3], "generate"))
+		api_generate(c, res, store, id);
 	else if (c->n_seg == 4)
 		export_session(c, res, store, id);
 	else if (!strcmp(m, "DELETE"))

@@ -238,6 +238,13 @@ static enum MHD_Result send_response(struct MHD_Connection *con, struct api_resp
 			stream_free(o);
 			return MHD_NO;
 		}
+	} else if (res->has_file) {
+		res->has_file = false; /* libmicrohttpd closes it */
+		r = MHD_create_response_from_fd_at_offset64(res->file_len, res->file_fd, res->file_off);
+		if (!r) {
+			close(res->file_fd);
+			return MHD_NO;
+		}
 	} else {
 		r = MHD_create_response_from_buffer_copy(res->body.len, res->body.data);
 		if (!r)
@@ -258,6 +265,10 @@ static enum MHD_Result send_response(struct MHD_Connection *con, struct api_resp
 		MHD_add_response_header(r, "Set-Cookie", res->set_cookie);
 	if (res->disposition)
 		MHD_add_response_header(r, "Content-Disposition", res->disposition);
+	if (res->accept_ranges)
+		MHD_add_response_header(r, "Accept-Ranges", "bytes");
+	if (res->content_range)
+		MHD_add_response_header(r, "Content-Range", res->content_range);
 	enum MHD_Result ret = MHD_queue_response(con, (unsigned)res->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -310,6 +321,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	req.authorization = header(con, "Authorization");
 	req.cookie = header(con, "Cookie");
 	req.sec_fetch_site = header(con, "Sec-Fetch-Site");
+	req.range = header(con, "Range");
 	req.body = c->body.data;
 	req.body_len = c->too_large ? c->limit + 1 : c->body.len;
 	api_handle(srv->api, &req, &res);

@@ -56,10 +56,14 @@ void tacit_clear_error(void)
 
 enum tacit_status tacit_fail(enum tacit_status status, const char *fmt, ...)
 {
+	/* formatted aside first: an argument may be tacit_errmsg() itself ("cannot X: %s"),
+	 * and writing into the buffer it reads wrote the prefix twice and cut the rest */
+	char msg[sizeof(last_error)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	memcpy(last_error, msg, sizeof(msg));
 	tacit_log(TACIT_LOG_DEBUG, "failure (%s): %s", tacit_status_str(status), last_error);
 	return status;
 }

@@ -16,6 +16,7 @@ EMBED(web_app_css, "web/app.css");
 EMBED(web_app_js, "web/app.js");
 EMBED(web_models_js, "web/models.js");
 EMBED(web_history_js, "web/history.js");
+EMBED(web_player_js, "web/player.js");
 EMBED(web_settings_js, "web/settings.js");
 EMBED(web_meeting_js, "web/meeting.js");
 EMBED(web_pcm_worklet_js, "web/pcm-worklet.js");
@@ -31,6 +32,7 @@ static const struct file {
 	{ "/app.js", web_app_js, web_app_js_end, "text/javascript; charset=utf-8" },
 	{ "/models.js", web_models_js, web_models_js_end, "text/javascript; charset=utf-8" },
 	{ "/history.js", web_history_js, web_history_js_end, "text/javascript; charset=utf-8" },
+	{ "/player.js", web_player_js, web_player_js_end, "text/javascript; charset=utf-8" },
 	{ "/settings.js", web_settings_js, web_settings_js_end, "text/javascript; charset=utf-8" },
 	{ "/meeting.js", web_meeting_js, web_meeting_js_end, "text/javascript; charset=utf-8" },
 	{ "/pcm-worklet.js", web_pcm_worklet_js, web_pcm_worklet_js_end, "text/javascript; charset=utf-8" },

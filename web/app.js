@@ -7,13 +7,27 @@ class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
 }
 
+/* A library message as web text: the remedies it names as commands ('tacit pull X')
+ * become the page that does the same, so no page tells the user to open a terminal. */
+tacit.webText = function (msg) {
+  return String(msg)
+    .replace(/run 'tacit setup', or 'tacit pull [^']*'/g, "download one on the Models page")
+    .replace(/run 'tacit (?:pull|setup)[^']*'/g, "download it on the Models page")
+    .replace(/\(?'tacit pull [^']*'\)?/g, "(download it on the Models page)")
+    .replace(/\(go on with 'tacit live --resume \d+'\)/g, "(Resume it on the Meeting page)")
+    .replace(/(?:ask|go on) with 'tacit ask \d+'/g, "ask in History")
+    .replace(/start one with 'tacit live'/g, "start one on the Meeting page")
+    .replace(/\s*\((?:see|run) 'tacit [^']*'\)/g, "")
+    .replace(/'tacit models' lists/g, "the Models page lists");
+};
+
 /* The ApiError for a refused request, with the server's message. */
 async function refusal(r) {
   const type = r.headers.get("Content-Type") || "";
   const data = type.startsWith("application/json") ? await r.json() : await r.text();
   let msg = data && data.error ? data.error.message : `request failed (${r.status})`;
   if (r.status === 401) msg = "This page has no access token: open the URL that 'tacit serve' printed in the terminal.";
-  return new ApiError(r.status, msg);
+  return new ApiError(r.status, tacit.webText(msg));
 }
 
 /* JSON API call; throws ApiError with the server's message. */
@@ -34,9 +48,9 @@ tacit.api = async function (method, path, body, raw) {
 /* A JSON POST answered with an event stream (History's chat): handlers[name](data) runs
  * for each event as it arrives. Changing page aborts the request, as closing the tab
  * does, and the server then stops the work for real. Throws ApiError when the server
- * refuses the request or the stream breaks off; an aborted stream just returns. */
-tacit.postStream = async function (path, body, handlers) {
-  const ctrl = new AbortController();
+ * refuses the request or the stream breaks off; an aborted stream just returns (ctrl, when
+ * given, is the caller's Cancel). */
+tacit.postStream = async function (path, body, handlers, ctrl = new AbortController()) {
   const handle = { close: () => ctrl.abort() };
   streams.push(handle);
   try {
@@ -127,6 +141,23 @@ tacit.stream = function (url, handlers) {
   return es;
 };
 
+/* The theme: auto (the system's), light or dark, kept on this device. Set before the
+ * first page renders. */
+const THEME_KEY = "tacit.theme";
+function applyTheme(t) {
+  if (t === "light" || t === "dark") document.documentElement.dataset.theme = t;
+  else delete document.documentElement.dataset.theme;
+}
+applyTheme(localStorage.getItem(THEME_KEY));
+window.addEventListener("DOMContentLoaded", () => {
+  const labels = { auto: "Theme: auto", light: "Theme: light", dark: "Theme: dark" };
+  const pick = el("select.theme#theme", { "aria-label": "Colour theme", onchange: () => {
+    if (pick.value === "auto") localStorage.removeItem(THEME_KEY); else localStorage.setItem(THEME_KEY, pick.value);
+    applyTheme(pick.value);
+  } }, Object.entries(labels).map(([v, text]) => el("option", { value: v, text, selected: (localStorage.getItem(THEME_KEY) || "auto") === v })));
+  document.querySelector(".top").append(pick);
+});
+
 async function route() {
   const parts = (location.hash.replace(/^#\/?/, "") || "history").split("/").map(decodeURIComponent);
   const name = tacit.pages[parts[0]] ? parts[0] : "history";
@@ -135,11 +166,13 @@ async function route() {
   tacit.notice("");
   for (const a of document.querySelectorAll("nav a"))
     a.toggleAttribute("aria-current", a.dataset.page === name) && a.setAttribute("aria-current", "page");
-  const view = document.getElementById("view");
-  view.replaceChildren(el("p.empty", { text: "Loading…" }));
+  /* each visit renders into its own container: a page still loading when the user moves
+   * on writes into a detached one, never over the page that replaced it */
+  const view = el("div.page", {}, el("p.empty", { text: "Loading…" }));
+  document.getElementById("view").replaceChildren(view);
   try { await tacit.pages[name](view, parts.slice(1)); }
   catch (e) { view.replaceChildren(tacit.errorBox(e)); }
-  document.title = "tacit · " + name[0].toUpperCase() + name.slice(1);
+  if (view.isConnected) document.title = "tacit · " + name[0].toUpperCase() + name.slice(1);
 }
 tacit.route = route;
 window.addEventListener("hashchange", route);

@@ -5,14 +5,45 @@
 (function () {
   const { el, api } = tacit;
 
+  /* The page's new strings in one place, for message catalogues later. */
+  const S = {
+    generate: { summary: "Generate summary", notes: "Generate notes" },
+    regenerate: { summary: "Regenerate summary", notes: "Regenerate notes" },
+    cancel: "Cancel",
+    cancelled: "Cancelled: nothing was stored.",
+    noArtifacts: "No summary or notes yet: generate them here, or ask a question below.",
+    loading: (pct) => `Loading the model (${pct} %)…`,
+    reading: (n) => `Reading the transcript (about ${n.toLocaleString()} tokens)…`,
+    writing: (done, total) => `Writing: ${done} of at most ${total} tokens`,
+    rate: (r) => `${r.toFixed(1)} tok/s`,
+    left: (s) => `at most ${tacit.clock(s * 1000)} left`,
+    elapsed: (ms) => `${tacit.clock(ms)} so far`,
+    stopped: "Writing stopped before it was complete.",
+    notesEmptyDropped: (n) => `No notes: ${n} ${n === 1 ? "item was" : "items were"} dropped because ${n === 1 ? "it" : "they"} cited no line of the transcript. Regenerating may do better.`,
+    notesEmpty: "No notes: the model found nothing to note in this transcript.",
+    speakers: "Speakers",
+    talk: (t, n) => `${t} talk · ${n} ${n === 1 ? "line" : "lines"}`,
+    rename: "Rename",
+    renameLabel: (who) => `New name for ${who} in this whole meeting`,
+    save: "Save",
+    reset: "Use the label",
+    playSample: "Play a sample",
+    renamed: (who, name) => name ? `${who} is now ${name} in every line.` : `${who} is shown by its label again.`,
+    summaryDropped: (n) => `${n} ${n === 1 ? "item was" : "items were"} left out because ${n === 1 ? "it" : "they"} cited no line of the transcript.`,
+  };
+
   /* "we cut the [budget] ..." -> text with <mark> */
   function snippet(s) {
     return s.split(/\[([^\]]*)\]/).map((p, i) => (i % 2 ? el("mark", { text: p }) : p));
   }
 
-  function jump(n) {
+  /* the open meeting's player and segments: a citation plays from its line */
+  let player = null, segTimes = [];
+
+  function jump(n, play) {
     const seg = document.getElementById("seg-" + n);
     if (!seg) return;
+    if (play && player && segTimes[n - 1]) player.seek(segTimes[n - 1].start_ms);
     for (const h of document.querySelectorAll(".seg.hit")) h.classList.remove("hit");
     seg.classList.add("hit");
     seg.scrollIntoView({ block: "center" });
@@ -33,8 +64,12 @@
     out.push(text.slice(last));
     return out;
   }
+  /* a citation previews its line on hover and to screen readers */
   function citeLink(n) {
-    return el("a.cite", { href: "#seg-" + n, onclick: (e) => { e.preventDefault(); jump(n); } }, `[S${n}]`);
+    const g = segTimes[n - 1];
+    const preview = g ? `${tacit.clock(g.start_ms)} ${g.speaker_name || g.speaker || ""}: ${g.text}` : null;
+    return el("a.cite", { href: "#seg-" + n, title: preview, "aria-label": preview ? `Line ${n}, ${preview}` : null,
+      onclick: (e) => { e.preventDefault(); jump(n, true); } }, `[S${n}]`);
   }
   function cites(arr) { return (arr || []).map(citeLink); }
 
@@ -51,22 +86,112 @@
         items("Decisions", j.decisions, (x) => [x.text, " ", cites(x.cites)]),
         items("Action items", j.action_items, (x) => [x.owner ? el("strong", { text: x.owner + ": " }) : "", x.task,
           x.due ? ` (due ${x.due})` : "", " ", cites(x.cites)]),
-        items("Open questions", j.open_questions, (x) => [x.text, " ", cites(x.cites)]));
+        items("Open questions", j.open_questions, (x) => [x.text, " ", cites(x.cites)]),
+        j.dropped > 0 ? el("p.muted", { text: S.summaryDropped(j.dropped) }) : null);
     if (a.kind === "notes" && j && j.sections)
-      return el("section.card", {}, el("h2", { text: "Notes" }), j.sections.map((s) => [el("h3", { text: s.topic }),
-        el("ul", {}, (s.bullets || []).map((b) => el("li", {}, b.text, " ", cites(b.cites))))]));
+      return el("section.card", {}, el("h2", { text: "Notes" }), j.sections.length ? j.sections.map((s) => [el("h3", { text: s.topic }),
+        el("ul", {}, (s.bullets || []).map((b) => el("li", {}, b.text, " ", cites(b.cites))))])
+        : el("p.muted.notes-empty", { text: j.dropped > 0 ? S.notesEmptyDropped(j.dropped) : S.notesEmpty }));
     const md = a.markdown || (typeof a.json === "string" ? a.json : JSON.stringify(a.json, null, 1));
     return el("section.card", {}, el("h2", { text: a.kind[0].toUpperCase() + a.kind.slice(1) }),
       md.split(/\n/).map((line) => el("div", {}, cited(line))));
   }
 
+  /* Generate / Regenerate buttons for the summary and the notes, with progress and a
+   * Cancel that closes the stream (the server then stops the model and stores nothing). */
+  function generator(s, newest) {
+    const status = el("p.gen-status", { role: "status", "aria-live": "polite" });
+    const bar = el("progress", { max: 100, hidden: true, "aria-label": "Progress" });
+    const detail = el("p.muted.gen-detail");
+    const cancel = el("button", { type: "button", hidden: true }, S.cancel);
+    const buttons = ["summary", "notes"].map((kind) => el("button" + (newest[kind] ? "" : ".primary"), {
+      type: "button", "data-task": kind, onclick: () => run(kind) }, newest[kind] ? S.regenerate[kind] : S.generate[kind]));
+    let ctrl = null;
+    cancel.addEventListener("click", () => { if (ctrl) ctrl.abort(); });
+    async function run(kind) {
+      ctrl = new AbortController();
+      for (const b of buttons) b.disabled = true;
+      cancel.hidden = false; bar.hidden = false; bar.removeAttribute("value");
+      status.textContent = "…"; detail.textContent = "";
+      let finished = false;
+      const show = (p) => {
+        if (p.phase === "load") { bar.value = p.done; status.textContent = S.loading(p.done); }
+        else if (p.phase === "read") { bar.removeAttribute("value"); status.textContent = S.reading(p.total); }
+        else {
+          bar.value = Math.min(100, (100 * p.done) / p.total);
+          status.textContent = S.writing(p.done, p.total);
+          const parts = [];
+          if (p.rate > 0) parts.push(S.rate(p.rate), S.left(Math.ceil((p.total - p.done) / p.rate)));
+          parts.push(S.elapsed(p.elapsed_ms));
+          detail.textContent = parts.join(" · ");
+          return;
+        }
+        detail.textContent = S.elapsed(p.elapsed_ms);
+      };
+      try {
+        await tacit.postStream(`/api/sessions/${s.id}/generate`, { task: kind }, {
+          status: (d) => { if (d.text !== "writing") status.textContent = d.text[0].toUpperCase() + d.text.slice(1) + "…"; },
+          progress: show,
+          done: () => { finished = true; },
+          error: (e) => { finished = true; throw new Error(e.message); },
+        }, ctrl);
+        if (ctrl.signal.aborted) { status.textContent = S.cancelled; }
+        else if (finished) { tacit.route(); return; }
+        else status.textContent = S.stopped;
+      } catch (e) { status.replaceChildren(tacit.errorBox(e)); }
+      for (const b of buttons) b.disabled = false;
+      cancel.hidden = true; bar.hidden = true; detail.textContent = "";
+      ctrl = null;
+    }
+    return el("section.card.generate", {}, el("div.row", {}, buttons, cancel), bar, status, detail);
+  }
+
+  /* The meeting's speakers: talk time, a sample to play, and a rename that changes every
+   * line of the meeting at once (the server stores the name once, for the label). */
+  function speakersCard(s, rows) {
+    const list = el("ul.list.speakers");
+    const card = el("section.card", { id: "speakers" }, el("h2", { text: S.speakers }), list);
+    const draw = (speakers) => {
+      list.replaceChildren(...speakers.map((p) => {
+        const shown = p.name || p.label;
+        const name = el("input", { type: "text", value: p.name || "", maxlength: 64, "aria-label": S.renameLabel(shown),
+          placeholder: p.label });
+        const msg = el("span.field-msg", { role: "status", "aria-live": "polite" });
+        const form = el("form.row.rename", { hidden: true }, el("div.grow", {}, name),
+          el("button.primary", { type: "submit" }, S.save),
+          p.name ? el("button", { type: "button", onclick: () => { name.value = ""; form.requestSubmit(); } }, S.reset) : null, msg);
+        form.addEventListener("submit", async (e) => {
+          e.preventDefault();
+          try {
+            const r = await api("PUT", `/api/sessions/${s.id}/speakers`, { speaker: p.label, name: name.value.trim() || null });
+            for (const row of rows) if (row.dataset.speaker === p.label) row.querySelector(".who").textContent = name.value.trim() || p.label;
+            tacit.notice(S.renamed(shown, name.value.trim()));
+            draw(r.speakers);
+          } catch (err) { msg.replaceChildren(tacit.errorBox(err)); }
+        });
+        return el("li", { "data-label": p.label }, el("div.row", {},
+          el("strong.grow", { text: shown + (p.name ? ` (${p.label})` : "") }),
+          el("span.muted", { text: S.talk(tacit.clock(p.talk_ms), p.n_segments) }),
+          player && p.sample ? el("button", { type: "button", onclick: () => player.seek(p.sample.start_ms) }, S.playSample) : null,
+          el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) name.focus(); } }, S.rename)),
+          p.sample ? el("div.muted.sample", { text: `“${p.sample.text}”` }) : null, form);
+      }));
+      card.hidden = !speakers.length;
+    };
+    api("GET", `/api/sessions/${s.id}/speakers`).then((r) => draw(r.speakers)).catch((e) => list.replaceChildren(tacit.errorBox(e)));
+    return card;
+  }
+
   async function showMeeting(view, id, focusSeg) {
-    const s = await api("GET", `/api/sessions/${encodeURIComponent(id)}`);
+    const [s, audio] = await Promise.all([api("GET", `/api/sessions/${encodeURIComponent(id)}`),
+      api("GET", `/api/sessions/${encodeURIComponent(id)}/audio`).catch(() => ({ chunks: [] }))]);
     const newest = {};
     for (const a of s.artifacts) if (!newest[a.kind] || a.created_ms >= newest[a.kind].created_ms) newest[a.kind] = a;
-    const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id },
+    const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id, "data-speaker": g.speaker || "" },
       el("span.t", { text: tacit.clock(g.start_ms) }),
       el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), g.text)));
+    segTimes = s.segments;
+    player = tacit.player(audio.chunks, s.segments, segs);
     const fmt = el("select", { "aria-label": "Export format" },
       ["md", "json", "txt", "srt", "vtt"].map((f) => el("option", { value: f, text: f.toUpperCase() })));
     const exportLink = el("a.button", { href: `/api/sessions/${s.id}/export?format=md`, download: `meeting-${s.id}.md` }, "Export");
@@ -130,14 +255,15 @@
     /* the rolling summary is the live meeting's working state: shown only until the final one exists */
     for (const k of Object.keys(newest))
       if (k !== "summary" && k !== "notes" && !(k === "rolling_summary" && newest.summary)) left.push(artifact(newest[k]));
-    if (!left.length) left.push(el("p.empty", { text: "No summary or notes yet: run 'tacit summarize' and 'tacit notes', or ask below." }));
+    left.unshift(generator(s, newest));
+    if (left.length === 1) left.push(el("p.empty", { text: S.noArtifacts }));
     left.push(el("section.card", {}, el("h2", { text: "Chat" }), chatLog, ask));
     view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← All meetings")), title,
       el("div.row.muted", {}, tacit.date(s.started_ms), ` · ${tacit.clock(s.duration_ms)}`,
         ` · ${s.segments.length} segments`, s.times_synthesized ? " · times estimated" : ""),
       el("div.row", {}, fmt, exportLink, rename, del),
       el("div.cols", {}, el("div", {}, left),
-        el("section", {}, el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
+        el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
           segs.length ? segs : el("p.empty", { text: "This meeting has no transcript." })))));
     if (focusSeg) {
       const i = s.segments.findIndex((g) => String(g.id) === String(focusSeg));

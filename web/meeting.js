@@ -8,7 +8,32 @@
 "use strict";
 (function () {
   const { el, api } = tacit;
-  let cap = null; /* the capture this tab runs: {session, channels, ctx, tracks, queue, ...} */
+
+  /* The page's new strings in one place, for message catalogues later. */
+  const S = {
+    /* seconds without a line before the warning (a test shortens it in localStorage) */
+    quietAfter: Number(localStorage.getItem("tacit.quiet_after_s")) || 30,
+    noSpeech: (s) => `No speech heard for ${s} s.`,
+    silentMic: "The microphone sends silence: check that it is not muted and that the right one is allowed for this page.",
+    quietMic: "Is the right microphone selected, and is anyone speaking?",
+    finishing: (t) => `Finishing (${t}): the last words, then the summary and notes…`,
+    background: "Finish in the background",
+    backgroundNote: "The meeting finishes on this device; it appears in History when its summary is ready.",
+    ended: "Meeting ended.",
+    endedStatus: "The meeting has ended: its summary and notes are below and in History.",
+    summary: "Summary",
+    notes: "Notes",
+    noNotes: "No notes were written for this meeting.",
+    closedResumable: "The meeting was closed before it ended; you can resume it.",
+    resume: "Resume",
+    stopping: (id) => `Meeting ${id} is finishing its summary and notes…`,
+    stoppingDone: "It has finished.",
+    openHistory: "Open this meeting in History",
+    nothingSaid: "Nothing was said to summarise.",
+    noSpeechAtAll: "No speech was heard in this meeting.",
+  };
+  let cap = null;
+  let resumeAsked = 0; /* a Resume button outside the start page: resume this meeting when it shows */ /* the capture this tab runs: {session, channels, ctx, tracks, queue, ...} */
 
   function stopTracks(c) {
     for (const t of c.tracks) t.stop();
@@ -25,6 +50,9 @@
         const n = c.queue.reduce((a, b) => a + b.length, 0), body = new Float32Array(n);
         let at = 0;
         for (const q of c.queue.splice(0)) { body.set(q, at); at += q.length; }
+        let peak = 0;
+        for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(body[i]));
+        c.peak = Math.max(peak, (c.peak || 0) * 0.9); /* decays: the last seconds' loudest sample */
         await api("POST", `/api/meeting/audio?channels=${c.channels}&format=f32le`, body.buffer, true);
       }
     } catch (e) {
@@ -83,8 +111,11 @@
   }
 
   /* The live view of a running meeting: transcript, summary, suggestions, chat. */
-  function liveView(view, st, mine) {
+  function liveView(view, st, mine, title) {
     const id = st.meeting.session_id;
+    const heading = el("h1", { text: title || "Meeting" });
+    if (!title) api("GET", `/api/sessions/${id}`).then((m) => { heading.textContent = m.title; }, () => {});
+    let lastHeard = Date.now(), quietTimer = null, stopTimer = null, stopDetail = "";
     const status = el("p.muted#live-status", { role: "status", text: mine ? "Listening…" : "" });
     const transcript = el("div.transcript#transcript", { "aria-live": "polite" });
     const partial = el("div.seg.partial", {}, el("span.t", { text: "" }), el("span.muted", { text: "" }));
@@ -101,13 +132,33 @@
     const answers = new Map();
     let es = null;
 
-    const finished = (title, ...body) => {
+    /* The meeting is over: every control that needs it goes, the summary shows once (in
+     * its panel) with the notes under it, and the status line says so. */
+    let ended = false;
+    const finished = (title, summaryData, ...body) => {
+      if (ended) return;
+      ended = true;
       if (es) es.close();
+      clearInterval(quietTimer); clearInterval(stopTimer);
       if (cap && cap.session === id) { stopTracks(cap); cap = null; }
-      stop.disabled = true; q.disabled = true;
+      for (const c of [stop, q, toggle, suggestNow, chatForm.querySelector("button")]) c.disabled = true;
+      status.classList.remove("quiet");
+      status.textContent = summaryData !== undefined ? S.endedStatus : "";
+      if (!transcript.querySelector(".seg:not(.partial)")) { partial.remove(); transcript.append(el("p.muted", { text: S.noSpeechAtAll })); }
       view.querySelector("#meeting-state").replaceChildren(el("div.card#meeting-ended", { role: "status" },
         el("strong", { text: title }), ...body,
-        el("p", {}, el("a#open-history", { href: `#/history/${id}` }, "Open this meeting in History"))));
+        el("p", {}, el("a#open-history", { href: `#/history/${id}` }, S.openHistory))));
+      if (summaryData === undefined) return;
+      summaryTitle.textContent = S.summary;
+      summary.replaceChildren(summaryData ? summaryView(summaryData) : el("div.card.live-summary", {}, el("p.muted", { text: S.nothingSaid })));
+      api("GET", `/api/sessions/${id}`).then((m) => {
+        let notes = null;
+        for (const a of m.artifacts) if (a.kind === "notes" && (!notes || a.created_ms >= notes.created_ms)) notes = a;
+        const j = notes && notes.json && typeof notes.json === "object" ? notes.json : null;
+        summary.after(el("h2", { text: S.notes }), el("div.card#live-notes", {}, j && j.sections && j.sections.length
+          ? j.sections.map((sec) => [el("h3", { text: sec.topic }), el("ul", {}, (sec.bullets || []).map((b) => el("li", { text: b.text })))])
+          : el("p.muted", { text: S.noNotes })));
+      }, () => {});
     };
 
     toggle.addEventListener("change", async () => {
@@ -134,7 +185,20 @@
     });
     stop.addEventListener("click", async () => {
       stop.disabled = true;
-      status.textContent = "Finishing: the last words, then the summary and notes…";
+      clearInterval(quietTimer);
+      const t0 = Date.now();
+      /* the elapsed time, and what the meeting last said it was doing */
+      const tick = () => { status.textContent = S.finishing(tacit.clock(Date.now() - t0)) + (stopDetail ? ` (${stopDetail})` : ""); };
+      tick();
+      stopTimer = setInterval(tick, 1000);
+      /* the stop goes on in the server whatever this page does; only the tab's closing
+       * (pagehide) would abort it, so the background mode lets go of the capture first */
+      const bg = el("button#finish-background", { type: "button", onclick: () => {
+        if (cap && cap.session === id) { stopTracks(cap); cap = null; }
+        tacit.notice(S.backgroundNote);
+        location.hash = "#/history";
+      } }, S.background);
+      stop.after(bg);
       if (cap && cap.session === id) {
         cap.stopping = true; /* late worklet messages are dropped: the meeting takes no more audio */
         stopTracks(cap);
@@ -143,17 +207,29 @@
       }
       try {
         const r = await api("POST", "/api/meeting/stop");
-        finished("Meeting ended.", summaryView(r.summary));
-      } catch (e) { status.textContent = ""; tacit.notice(e.message, true); stop.disabled = false; }
+        bg.remove();
+        finished(S.ended, r.summary || null);
+      } catch (e) {
+        clearInterval(stopTimer); bg.remove();
+        status.textContent = ""; tacit.notice(e.message, true); stop.disabled = false;
+      }
     });
     if (mine && cap) cap.onfail = (msg) => tacit.notice(msg, true);
 
+    const heard = () => { lastHeard = Date.now(); if (status.classList.contains("quiet")) { status.classList.remove("quiet"); status.textContent = ""; } };
+    if (mine) quietTimer = setInterval(() => {
+      if (!view.isConnected || ended) { clearInterval(quietTimer); return; }
+      const secs = Math.floor((Date.now() - lastHeard) / 1000);
+      if (secs < S.quietAfter) return;
+      status.classList.add("quiet");
+      status.textContent = S.noSpeech(secs) + " " + (cap && cap.peak !== undefined && cap.peak < 0.002 ? S.silentMic : S.quietMic);
+    }, 1000);
     const seg = (s) => el("div.seg", {}, el("span.t", { text: tacit.clock(s.start * 1000) }),
       el("span", {}, el("span.who", { text: s.speaker || "" }), s.text));
     es = tacit.stream("/api/meeting/events", {
-      partial: (s) => { partial.firstChild.textContent = tacit.clock(s.start * 1000); partial.lastChild.textContent = s.text;
+      partial: (s) => { heard(); partial.firstChild.textContent = tacit.clock(s.start * 1000); partial.lastChild.textContent = s.text;
         transcript.append(partial); },
-      final: (s) => { partial.remove(); transcript.append(seg(s)); transcript.scrollTop = transcript.scrollHeight; },
+      final: (s) => { heard(); partial.remove(); transcript.append(seg(s)); transcript.scrollTop = transcript.scrollHeight; },
       summary: (s) => summary.replaceChildren(summaryView(s.data)),
       suggestion: (s) => {
         const list = (s.data && s.data.suggestions) || [];
@@ -170,14 +246,20 @@
         a.done = (s.data && s.data.answer) || s.text || "(no answer)"; answers.set(s.request, a);
         if (a.el) a.el.textContent = a.done;
       },
-      status: (s) => { status.textContent = s.text; },
-      warning: (s) => { status.textContent = "Warning: " + s.text; },
-      stopped: (s) => finished("Meeting ended.", summaryView(s.data && s.data.summary)),
-      closed: (s) => finished(s.resumable ? "The meeting was closed; it can be resumed." : "The meeting ended.",
-        el("p", { text: s.text })),
+      status: (s) => {
+        if (ended) return;
+        if (stopTimer) stopDetail = tacit.webText(s.text); else status.textContent = tacit.webText(s.text);
+      },
+      warning: (s) => { status.textContent = "Warning: " + tacit.webText(s.text); },
+      stopped: (s) => finished(S.ended, (s.data && s.data.summary) || null),
+      closed: (s) => finished(s.resumable ? S.closedResumable : S.ended, undefined,
+        el("p", { text: tacit.webText(s.text) }),
+        s.resumable ? el("button.primary#resume-closed", { type: "button", onclick: () => {
+          location.hash = "#/meeting"; resumeAsked = s.session; tacit.route(); } }, S.resume) : null),
     });
 
-    view.replaceChildren(el("h1", { text: "Meeting" }),
+    const summaryTitle = el("h2", { text: "Summary so far" });
+    view.replaceChildren(heading,
       el("div#meeting-state", {}, el("div.row", {}, stop, el("span", { text: `Meeting ${id}` }),
         mine ? el("span.badge.rec", { text: cap.channels === 2 ? "Recording Me + Them" : "Recording Me" })
           : el("span.muted", { text: "running in another window or tab" }),
@@ -185,11 +267,11 @@
       status,
       el("div.cols", {},
         el("section", {}, el("h2", { text: "Transcript" }), transcript),
-        el("section", {}, el("h2", { text: "Summary so far" }), summary,
-          el("h2", { text: "Suggestions" }),
-          el("div.row", {}, el("label", { for: "suggest-toggle" }, toggle, " Automatic suggestions"), suggestNow),
-          suggestions,
-          el("h2", { text: "Ask" }), chatLog, chatForm)));
+        el("section", {}, summaryTitle, summary,
+          el("div.live-only", {}, el("h2", { text: "Suggestions" }),
+            el("div.row", {}, el("label", { for: "suggest-toggle" }, toggle, " Automatic suggestions"), suggestNow),
+            suggestions,
+            el("h2", { text: "Ask" }), chatLog, chatForm))));
   }
 
   /* The one-time guidance when automatic suggestions are turned on. */
@@ -203,24 +285,37 @@
     d.showModal();
   }
 
-  function missingModels(view, st) {
+  async function missingModels(view, st) {
     const rows = [["asr", "Speech model"], ["vad", "Voice activity model"], ["llm", "Language model (summary, chat)"]]
       .map(([k, label]) => el("li", {}, el("strong", { text: label + ": " }),
-        st.models[k].missing ? el("span.v-none", { text: st.models[k].missing }) : el("span", { text: st.models[k].name })));
+        st.models[k].missing ? el("span.v-none", { text: tacit.webText(st.models[k].missing) }) : el("span", { text: st.models[k].name })));
     view.replaceChildren(el("h1", { text: "Meeting" }),
       el("div.blocking.unavailable", { role: "status" }, el("strong", { text: "A live meeting needs these models on this device." }),
         el("ul", {}, rows),
         el("p", {}, "Download them on the ", el("a", { href: "#/models" }, "Models"), " page or choose files in ",
           el("a", { href: "#/settings" }, "Settings"), ".")),
       el("p", {}, "Meanwhile: import a transcript on the ", el("a", { href: "#/history" }, "History"), " page."));
+    /* the first-run card: the same picks as the Models page's Recommended, in one click */
+    const first = await tacit.setupCard(() => tacit.route()).catch(() => null);
+    if (first && view.isConnected) view.querySelector("h1").after(first);
   }
 
   tacit.pages.meeting = async function render(view) {
     const st = await api("GET", "/api/meeting");
     if (st.meeting && st.meeting.phase === "running") return liveView(view, st, !!(cap && cap.session === st.meeting.session_id));
     if (st.meeting) {
-      view.replaceChildren(el("h1", { text: "Meeting" }), el("p.card", { role: "status",
-        text: `Meeting ${st.meeting.session_id} is ${st.meeting.phase}. Reload this page in a moment.` }));
+      /* starting, stopping or closing: say so and look again until it settles */
+      const id = st.meeting.session_id;
+      const line = el("p.card#meeting-busy", { role: "status", text: st.meeting.phase === "stopping" ? S.stopping(id)
+        : `Meeting ${id} is ${st.meeting.phase}…` });
+      view.replaceChildren(el("h1", { text: "Meeting" }), line);
+      const poll = setInterval(async () => {
+        if (!line.isConnected) { clearInterval(poll); return; }
+        try {
+          const now = await api("GET", "/api/meeting");
+          if (!now.meeting || now.meeting.phase === "running") { clearInterval(poll); render(view); }
+        } catch (e) { /* the server may be busy: look again */ }
+      }, 2000);
       return;
     }
     if (cap) { stopTracks(cap); cap = null; }
@@ -244,7 +339,7 @@
         c.node.port.onmessage = (ev) => { if (cap === c && !c.stopping) { c.queue.push(ev.data); pump(c); } };
         tacit.notice("");
         liveView(view, { meeting: { session_id: r.session_id, analysis: r.analysis, phase: "running" },
-          suggestions: st.suggestions }, true);
+          suggestions: st.suggestions }, true, resume ? null : title.value.trim() || null);
       } catch (e) {
         if (c) stopTracks(c);
         start.disabled = false;
@@ -253,6 +348,7 @@
       }
     };
     start.addEventListener("click", () => begin(0));
+    if (resumeAsked) { const r = resumeAsked; resumeAsked = 0; if (st.resumable.some((m) => m.id === r)) begin(r); }
     const resumable = st.resumable.length ? el("section", {}, el("h2", { text: "Unfinished meetings" }),
       el("ul.list", {}, st.resumable.map((s) => {
         const b = el("button", { type: "button" }, "Resume");
@@ -264,7 +360,7 @@
       el("div.card", {}, el("div.row", {}, el("label.grow", { for: "meeting-title" }, title), start),
         el("div", {}, el("label", { for: "both" }, both, " Also capture the meeting's tab or system audio (Me / Them)")),
         el("div", {}, el("label", { for: "partials" }, partials, " Show words as they are spoken (uses more CPU)")),
-        st.models.llm.missing ? el("p.muted", { text: "No language model: the meeting will have a transcript but no summary. " + st.models.llm.missing }) : "",
+        st.models.llm.missing ? el("p.muted", { text: "No language model: the meeting will have a transcript but no summary. " + tacit.webText(st.models.llm.missing) }) : "",
         el("p.muted", { text: "Audio and transcript stay on this device." })),
       resumable);
   };

@@ -6,6 +6,70 @@
   const { el, api } = tacit;
   let showAll = false;
 
+  /* The page's new strings in one place, for message catalogues later. */
+  const S = {
+    speed: (t) => `about ${t} tok/s`,
+    inUse: "In use",
+    wontFit: (m) => `${m.name} will not run well on this machine: ${m.reason || m.verdict_text}. Download it anyway?`,
+    noDisk: (m, free) => `${m.name} needs ${tacit.bytes(m.disk_bytes)} but only ${tacit.bytes(free)} are free where models are kept. Download anyway?`,
+    setupTitle: "Set up this device",
+    setupText: "A meeting needs three models, picked for this machine (marked Recommended on the Models page):",
+    setupButton: (b) => `Download all (${tacit.bytes(b)})`,
+    setupDone: "Everything a meeting needs is downloaded.",
+    setupFailed: (name, msg) => `Download of ${name} failed: ${msg}`,
+    setupOf: (i, n, name) => `Downloading ${i} of ${n}: ${name}`,
+    downloaded: "downloaded",
+  };
+
+  /* "Qwen 3.5 9B HQ" with the quant label "HQ" is shown once */
+  const displayName = (m) => m.quant_label && m.name.endsWith(" " + m.quant_label) ? m.name.slice(0, -m.quant_label.length - 1) : m.name;
+
+  /* Downloads the models not yet here one after another (the server runs one download at
+   * a time), following each one's events; resolves true when all are in. */
+  async function downloadAll(picks, show) {
+    const todo = picks.filter((p) => !p.downloaded);
+    for (let i = 0; i < todo.length; i++) {
+      const p = todo[i];
+      show(S.setupOf(i + 1, todo.length, p.name), 0, p.disk_bytes);
+      try { await api("POST", `/api/models/${encodeURIComponent(p.id)}/pull`); }
+      catch (e) { if (e.status !== 409) { show(S.setupFailed(p.name, e.message)); return false; } }
+      const ok = await new Promise((resolve) => {
+        const es = tacit.stream(`/api/models/${encodeURIComponent(p.id)}/events`, {
+          progress: (j) => show(S.setupOf(i + 1, todo.length, p.name), j.bytes_done, j.bytes_total || p.disk_bytes),
+          done: () => { es.close(); resolve(true); },
+          failed: (j) => { es.close(); show(S.setupFailed(p.name, j.message)); resolve(false); },
+          cancelled: () => { es.close(); resolve(false); },
+        });
+      });
+      if (!ok) return false;
+    }
+    show(S.setupDone);
+    return true;
+  }
+
+  /* The first-run card: what `tacit setup` would download here, in one click. Shown on
+   * the Meeting page while a model is missing and at the top of the Models page. */
+  tacit.setupCard = async function (onReady) {
+    const plan = await api("GET", "/api/setup");
+    if (plan.ready) return null;
+    const status = el("p.muted#setup-status", { role: "status", "aria-live": "polite" });
+    const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": S.setupTitle });
+    const button = el("button.primary#setup-all", { type: "button" }, S.setupButton(plan.needed_bytes));
+    button.addEventListener("click", async () => {
+      button.disabled = true; bar.hidden = false;
+      const ok = await downloadAll(plan.picks, (text, done, total) => {
+        status.textContent = text + (total ? ` · ${tacit.bytes(done)} of ${tacit.bytes(total)}` : "");
+        if (total) { bar.max = total; bar.value = done; }
+      });
+      bar.hidden = true;
+      if (ok && onReady) onReady(); else button.disabled = false;
+    });
+    return el("section.card.first-run#first-run", {}, el("h2", { text: S.setupTitle }), el("p", { text: S.setupText }),
+      el("ul", {}, plan.picks.map((p) => el("li", { "data-id": p.id }, el("strong", { text: p.name }),
+        ` (${p.kind_name}, ${tacit.bytes(p.disk_bytes)})`, p.downloaded ? el("span.muted", { text: " · " + S.downloaded }) : null))),
+      el("div.row", {}, button), bar, status);
+  };
+
   function stars(n) {
     return el("span.stars", { title: `${n} of 3 stars`, "aria-label": `${n} of 3 stars` }, "★".repeat(n) + "☆".repeat(3 - n));
   }
@@ -37,7 +101,7 @@
     return el("div.row", {}, el("div.grow", {}, bar, text), cancel);
   }
 
-  function actions(m, refresh) {
+  function actions(m, refresh, data) {
     if (m.download && m.download.state === "running") return progressRow(m, m.download, refresh);
     if (m.downloaded)
       return el("div.row", {}, el("span.badge.v-great", { text: "Downloaded" }),
@@ -49,6 +113,8 @@
         } }, "Delete"));
     if (m.archived) return el("span.muted", { text: "archived" });
     return el("button.primary", { type: "button", onclick: async (ev) => {
+      if (m.verdict === "none" && !confirm(S.wontFit(m))) return;
+      if (data && data.free_bytes && m.disk_bytes > data.free_bytes && !confirm(S.noDisk(m, data.free_bytes))) return;
       ev.target.disabled = true;
       try { await api("POST", `/api/models/${encodeURIComponent(m.id)}/pull`); }
       catch (e) { tacit.notice(e.message, true); }
@@ -56,18 +122,19 @@
     } }, `Download ${tacit.bytes(m.disk_bytes)}`);
   }
 
-  function llmCard(m, refresh) {
+  function llmCard(m, refresh, data) {
     const verdict = el(`span.badge.v-${m.verdict}`, { text: m.verdict_text + (m.slow ? " + Slow" : "") });
     return el("li.card.model", { "data-id": m.id },
       el("div.row", {},
-        el("strong.grow", {}, m.name, " ", m.quant_label ? el("span.muted", { text: m.quant_label }) : null),
-        stars(m.stars), verdict, m.recommended ? el("span.badge.rec", { text: "Recommended" }) : null),
+        el("strong.grow", {}, displayName(m), " ", m.quant_label ? el("span.muted", { text: m.quant_label }) : null),
+        stars(m.stars), verdict, m.recommended ? el("span.badge.rec", { text: "Recommended" }) : null,
+        m.in_use ? el("span.badge.in-use", { text: S.inUse }) : null),
       el("div.facts", {},
         el("span", { text: `RAM at load ${tacit.bytes(m.ram_at_load_bytes)}` }),
         el("span", { text: `disk ${tacit.bytes(m.disk_bytes)}` }),
-        el("span", { text: `about ${Math.round(m.tokens_per_s)} words/s` })),
+        el("span", { text: S.speed(Math.round(m.tokens_per_s)) })),
       !m.listed ? el("p.muted", { text: m.reason }) : null,
-      actions(m, refresh));
+      actions(m, refresh, data));
   }
 
   /* One custom model: its file's state, its fit here, Forget (the file stays). */
@@ -83,7 +150,7 @@
         el("span.path", { text: m.path }),
         el("span", { text: `disk ${tacit.bytes(m.disk_bytes)}` }),
         m.ram_at_load_bytes ? el("span", { text: `RAM at load ${tacit.bytes(m.ram_at_load_bytes)}` }) : null,
-        m.tokens_per_s ? el("span", { text: `about ${Math.round(m.tokens_per_s)} words/s` }) : null),
+        m.tokens_per_s ? el("span", { text: S.speed(Math.round(m.tokens_per_s)) }) : null),
       m.problem ? el("p.error", { text: m.problem }) : m.verdict && !m.listed ? el("p.muted", { text: m.reason }) : null,
       el("div.row", {}, button));
   }
@@ -140,7 +207,7 @@
       status.textContent = "Checking the file… (the strict GGUF check, then a trial load in a separate process)";
       try {
         const m = await api("POST", "/api/custom", n ? { path: p, name: n } : { path: p });
-        status.textContent = `Added ${m.name}: choose it in Settings, or use it with --model ${m.name}.`;
+        status.textContent = `Added ${m.name}: choose it in Settings to use it.`;
         path.value = ""; name.value = "";
         await load();
       } catch (e) {
@@ -163,23 +230,30 @@
     const data = await api("GET", "/api/models");
     const llms = data.models.filter((m) => m.kind === "llm");
     const listed = llms.filter((m) => m.listed || m.downloaded);
-    const shown = (showAll ? llms : listed).sort((a, b) => a.ram_at_load_bytes - b.ram_at_load_bytes || a.stars - b.stars);
+    /* Recommended first, then the one in use, then by memory */
+    const shown = (showAll ? llms : listed).sort((a, b) => b.recommended - a.recommended || b.in_use - a.in_use ||
+      a.ram_at_load_bytes - b.ram_at_load_bytes || a.stars - b.stars);
     const other = data.models.filter((m) => m.kind !== "llm");
     const out = [el("h1", { text: "Models" }),
       el("p.muted", { text: `Scored for ${data.machine} at a ${data.n_ctx}-token context. Models run on this device only.` })];
+    const first = await tacit.setupCard(refresh).catch(() => null);
+    if (first) out.push(first);
     if (data.blocking_reason && listed.length === 0) {
       out.push(el("div.blocking", { role: "alert" }, el("strong", { text: "No language model can run well here. " }),
         data.blocking_reason));
     } else {
-      out.push(el("ul.list.picker", { "aria-label": "Language models" }, shown.map((m) => llmCard(m, refresh))));
+      out.push(el("ul.list.picker", { "aria-label": "Language models" }, shown.map((m) => llmCard(m, refresh, data))));
     }
     const toggle = el("button", { type: "button", onclick: () => { showAll = !showAll; render(view); } },
       showAll ? "Hide models that won't run well" : `Show all ${llms.length} language models`);
     out.push(el("div.row", {}, toggle));
     out.push(el("h2", { text: "Speech and voice models" }),
-      el("ul.list", {}, other.map((m) => el("li.card", { "data-id": m.id },
-        el("div.row", {}, el("strong.grow", { text: m.name }), el("span.muted", { text: tacit.bytes(m.disk_bytes) })),
-        actions(m, refresh)))));
+      el("ul.list", {}, other.sort((a, b) => b.recommended - a.recommended).map((m) => el("li.card", { "data-id": m.id },
+        el("div.row", {}, el("strong.grow", { text: m.name }),
+          m.recommended ? el("span.badge.rec", { text: "Recommended" }) : null,
+          m.in_use ? el("span.badge.in-use", { text: S.inUse }) : null,
+          el("span.muted", { text: tacit.bytes(m.disk_bytes) })),
+        actions(m, refresh, data)))));
     out.push(customSection());
     view.replaceChildren(...out);
   };

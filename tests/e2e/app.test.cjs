@@ -62,7 +62,9 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     await page.uncheck("#suggest-toggle");
     await page.click("#stop");
     await page.waitForSelector("#meeting-ended", SLOW);
-    const ended = (await page.textContent("#meeting-ended .live-summary")) || "";
+    const ended = (await page.textContent("#summary-box .live-summary")) || ""; // shown once, in its panel
+    check(await page.$$eval(".live-summary", (n) => n.length) === 1, "the ended meeting shows its summary twice");
+    check(await page.isDisabled("#suggest-now").catch(() => true) && await page.isDisabled("#chat-q").catch(() => true), "Suggest or Ask stay enabled after the end");
     check(ended && !ended.includes("Nothing to summarise"), "stopping showed no summary: " + ended);
     const answer = await page.textContent("#chat-log .answer");
     check(answer && answer !== "…", "the question got no answer: " + answer);

@@ -106,6 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			req.cookie = v;
 		else if (!strcasecmp(line, "sec-fetch-site"))
 			req.sec_fetch_site = v;
+		else if (!strcasecmp(line, "range"))
+			req.range = v;
 	}
 	req.body = p;
 	req.body_len = (size_t)(end - p);

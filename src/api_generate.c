@@ -1,0 +1,328 @@
+/*
+ * api_generate.c — a stored meeting's summary or notes written from the page: the same
+ * library call as `tacit summarize ID` / `tacit notes ID` (tacit_session_task), answered
+ * as a Server-Sent Event stream in the POST's own response, with progress the page turns
+ * into "loading", "reading about N tokens", "writing x of at most y" and a time left.
+ * Invariants (as api_chat.c's): the generation lives exactly as long as its stream;
+ * closing it (the page's Cancel, a reload, the server stopping) cancels the work for
+ * real and nothing is stored; one model worker at a time across the server.
+ */
+#include "api.h"
+#include "basics.h"
+
+#include "utf8.h"
+
+#include <time.h>
+
+#include <yyjson.h>
+
+#define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
+#define PROGRESS_EVERY_MS 250
+
+struct gen_job {
+	struct api_stream base;
+	struct api *api;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct buf frames; /* SSE frames the thread wrote and the reader has not taken */
+	bool finished;
+	volatile int cancel; /* cancel_request()/cancel_requested() only */
+	pthread_t thread;
+	int quiet;
+	bool ended;
+	/* the thread's inputs and counters */
+	enum tacit_task task;
+	int64_t session;
+	char *model;
+	int n_ctx_cap;
+	int read_total;   /* the transcript's estimated prompt tokens */
+	int max_tokens;   /* the most the model may write */
+	int written;      /* pieces streamed so far (about one token each) */
+	int64_t t0_ms, last_ms, write_ms;
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void put_frame(struct gen_job *j, const char *name, const char *json)
+{
+	pthread_mutex_lock(&j->mu);
+	buf_addf(&j->frames, "event: %s\ndata: %s\n\n", name, json);
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* Serialises doc as event name and frees it. */
+static void put_doc(struct gen_job *j, const char *name, yyjson_mut_doc *doc)
+{
+	char *json = utf8_json_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	put_frame(j, name, json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
+	free(json);
+}
+
+static yyjson_mut_doc *new_obj(yyjson_mut_val **o)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	*o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, *o);
+	return doc;
+}
+
+static void put_status(struct gen_job *j, const char *text)
+{
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = new_obj(&o);
+	yyjson_mut_obj_add_strcpy(doc, o, "text", text);
+	put_doc(j, "status", doc);
+}
+
+/* {"phase": "load"|"read"|"write", "done", "total", "elapsed_ms", "rate"}: done/total are
+ * the load's percent, the transcript's estimated tokens (done 0: the model reports no
+ * count while it reads) or the pieces written of at most max_tokens; rate is pieces per
+ * second while writing. */
+static void put_progress(struct gen_job *j, const char *phase, int done, int total)
+{
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = new_obj(&o);
+	int64_t t = now_ms();
+	yyjson_mut_obj_add_str(doc, o, "phase", phase);
+	yyjson_mut_obj_add_int(doc, o, "done", done);
+	yyjson_mut_obj_add_int(doc, o, "total", total);
+	yyjson_mut_obj_add_int(doc, o, "elapsed_ms", t - j->t0_ms);
+	if (!strcmp(phase, "write") && t > j->write_ms)
+		yyjson_mut_obj_add_real(doc, o, "rate", done * 1000.0 / (double)(t - j->write_ms));
+	put_doc(j, "progress", doc);
+	j->last_ms = t;
+}
+
+static void put_error(struct gen_job *j, enum tacit_status st, const char *msg)
+{
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = new_obj(&o);
+	yyjson_mut_obj_add_str(doc, o, "status", tacit_status_str(st));
+	yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
+	put_doc(j, "error", doc);
+}
+
+static void on_token(const char *piece, size_t len, void *user)
+{
+	struct gen_job *j = user;
+	(void)piece;
+	(void)len;
+	if (j->written++ == 0) {
+		j->write_ms = now_ms();
+		put_status(j, "writing");
+	}
+	if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS)
+		put_progress(j, "write", j->written, j->max_tokens);
+}
+
+static void on_status(const char *text, void *user)
+{
+	struct gen_job *j = user;
+	put_status(j, text);
+	put_progress(j, "read", 0, j->read_total);
+}
+
+static bool on_load(float progress, void *user)
+{
+	struct gen_job *j = user;
+	if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS)
+		put_progress(j, "load", (int)(progress * 100.0f), 100);
+	return !cancel_requested(&j->cancel);
+}
+
+static void say_waiting(void *user)
+{
+	put_status(user, "waiting for another answer to finish");
+}
+
+/* The "done" event: what was stored, so the page shows it without asking again. */
+static void put_done(struct gen_job *j, const struct tacit_session_task_result *r)
+{
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = new_obj(&o);
+	yyjson_doc *in = yyjson_read(r->json, strlen(r->json), 0);
+	yyjson_mut_obj_add_str(doc, o, "kind", j->task == TACIT_TASK_SUMMARY ? "summary" : "notes");
+	yyjson_mut_obj_add_int(doc, o, "id", r->id);
+	yyjson_mut_obj_add_val(doc, o, "json", in ? yyjson_val_mut_copy(doc, yyjson_doc_get_root(in)) : yyjson_mut_null(doc));
+	yyjson_mut_obj_add_strcpy(doc, o, "markdown", r->markdown ? r->markdown : "");
+	yyjson_mut_obj_add_int(doc, o, "elapsed_ms", now_ms() - j->t0_ms);
+	yyjson_doc_free(in);
+	put_doc(j, "done", doc);
+}
+
+static void *job_main(void *arg)
+{
+	struct gen_job *j = arg;
+	struct tacit_llm *llm = NULL;
+	struct tacit_store *store = NULL;
+	struct tacit_session_task_result res = { 0 };
+	struct errsave why = { "" };
+	enum tacit_status st;
+
+	if (!api_model_slot_take(&j->cancel, say_waiting, j)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "the generation was cancelled");
+		goto out;
+	}
+	put_status(j, "loading the model");
+	put_progress(j, "load", 0, 100);
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	lp.model_path = j->model;
+	lp.n_ctx_cap = j->n_ctx_cap;
+	lp.progress = on_load;
+	lp.progress_user = j;
+	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK)
+		st = tacit_store_open(NULL, &store); /* this thread's own connection */
+	if (st == TACIT_OK) {
+		struct tacit_session_task_params sp = tacit_session_task_default_params();
+		sp.meeting.task = j->task;
+		sp.meeting.cancel = &j->cancel;
+		sp.meeting.on_token = on_token;
+		sp.meeting.user = j;
+		sp.on_status = on_status;
+		st = tacit_session_task(store, j->session, llm, &sp, &res);
+	}
+	if (st != TACIT_OK)
+		errsave_push(&why);
+	tacit_store_close(store);
+	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
+	api_model_slot_give();
+	if (st == TACIT_OK)
+		put_done(j, &res);
+out:
+	if (st != TACIT_OK)
+		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
+	tacit_session_task_result_release(&res);
+	pthread_mutex_lock(&j->mu);
+	j->finished = true;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+static int job_read(struct api_stream *s, struct buf *out)
+{
+	struct gen_job *j = (struct gen_job *)s;
+	int rc = 0;
+
+	if (j->ended)
+		return -1;
+	if (api_stopping(j->api)) {
+		cancel_request(&j->cancel);
+		j->ended = true;
+		return -1;
+	}
+	pthread_mutex_lock(&j->mu);
+	if (j->frames.len == 0 && !j->finished) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&j->cond, &j->mu, &ts);
+	}
+	if (j->frames.len) {
+		buf_add(out, j->frames.data, j->frames.len);
+		buf_reset(&j->frames);
+		j->quiet = 0;
+		rc = 1;
+	} else if (j->finished) {
+		j->ended = true;
+		rc = -1;
+	} else if (++j->quiet >= KEEPALIVE_TICKS) {
+		/* a write to a closed connection is how a Cancel reaches us */
+		buf_adds(out, ": keep-alive\n\n");
+		j->quiet = 0;
+		rc = 1;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+static void job_free(struct api_stream *s)
+{
+	struct gen_job *j = (struct gen_job *)s;
+	cancel_request(&j->cancel);
+	pthread_join(j->thread, NULL);
+	buf_release(&j->frames);
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->mu);
+	tacit_free(j->model);
+	free(j);
+}
+
+void api_generate(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id)
+{
+	yyjson_doc *doc = api_body_object(c, res);
+	struct tacit_transcript *t = NULL;
+	struct gen_job *j = NULL;
+	struct tacit_session s;
+	char *model = NULL;
+	enum tacit_task task;
+	enum tacit_status st;
+
+	if (!doc)
+		return;
+	const char *what = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(doc), "task"));
+	if (what && !strcmp(what, "summary")) {
+		task = TACIT_TASK_SUMMARY;
+	} else if (what && !strcmp(what, "notes")) {
+		task = TACIT_TASK_NOTES;
+	} else {
+		api_error_msg(res, 400, "\"task\" must be \"summary\" or \"notes\"");
+		goto out;
+	}
+	if ((st = tacit_store_session_get(store, id, &s)) != TACIT_OK) {
+		api_error(res, st);
+		goto out;
+	}
+	if ((st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model)) != TACIT_OK) {
+		api_error_msg(res, 409, "%s", tacit_errmsg());
+		goto out;
+	}
+	if ((st = tacit_transcript_from_session(store, id, &t)) != TACIT_OK) {
+		api_error(res, st);
+		goto out;
+	}
+	if (!(j = calloc(1, sizeof(*j)))) {
+		api_error_msg(res, 503, "out of memory");
+		goto out;
+	}
+	j->base.read = job_read;
+	j->base.free = job_free;
+	j->api = c->api;
+	j->task = task;
+	j->session = id;
+	j->model = model;
+	j->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
+	j->read_total = tacit_transcript_estimate_tokens(t);
+	j->max_tokens = tacit_meeting_default_params().max_tokens;
+	if (j->max_tokens <= 0)
+		j->max_tokens = 1024; /* the library's default when it is 0 */
+	j->t0_ms = j->last_ms = now_ms();
+	buf_init(&j->frames);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	int err = pthread_create(&j->thread, NULL, job_main, j);
+	if (err != 0) {
+		pthread_cond_destroy(&j->cond);
+		pthread_mutex_destroy(&j->mu);
+		api_error_msg(res, 503, "cannot start writing the %s: %s", what, strerror(err));
+		goto out;
+	}
+	model = NULL;
+	res->status = 200;
+	res->content_type = "text/event-stream";
+	res->stream = &j->base;
+	j = NULL;
+out:
+	free(j);
+	tacit_transcript_free(t);
+	tacit_free(model);
+	yyjson_doc_free(doc);
+}
