@@ -51,8 +51,9 @@ double cli_now_s(void);
 /* The progress line of a long command (progress.c). On a terminal: one line on stderr,
  * rewritten; with json: JSON lines on stderr, one schema for every command:
  *   {"event":"progress","phase":"read"|"write"|"transcribe","done":N,"total":N|null,
- *    "unit":"tokens"|"ms","elapsed_s":X,"rate":X,"left_s":X|null}
- * (rate: units per second over the phase so far; done never decreases within a phase;
+ *    "exact":B,"unit":"tokens"|"ms","elapsed_s":X,"rate":X,"left_s":X|null}
+ * (exact: false while total is an estimate; rate: units per second over the phase so far,
+ * not counting what was done when it started; done never decreases within a phase;
  * each phase prints when it starts, at most every 0.25 s as it moves, every second
  * while it does not, and when it ends). Otherwise nothing. Thread-safe. */
 struct cli_progress {
@@ -62,6 +63,8 @@ struct cli_progress {
 	bool on, json, ticking, stop;
 	char phase[16];        /* "" before the first phase */
 	long long done, total; /* total 0 = unknown */
+	long long base;        /* done when the counts became exact (the rate leaves it out) */
+	bool exact;            /* total is counted, not estimated */
 	double t0, last;       /* the phase's start, the last time drawn */
 	int width;             /* of the line on the terminal */
 };
@@ -69,6 +72,9 @@ void cli_progress_start(struct cli_progress *p, bool json);
 /* Starts a phase ("read", "write", "transcribe") with its total (0 = unknown). */
 void cli_progress_phase(struct cli_progress *p, const char *phase, long long total);
 void cli_progress_set(struct cli_progress *p, long long done);
+/* Exact counts for the phase (the model's own, replacing an estimate); with json each
+ * call prints. */
+void cli_progress_count(struct cli_progress *p, long long done, long long total);
 long long cli_progress_done(struct cli_progress *p);
 /* Ends the line (cleared on a terminal) and the ticker. */
 void cli_progress_stop(struct cli_progress *p);

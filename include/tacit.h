@@ -1096,9 +1096,30 @@ TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text
  * --------------------------------------------------------------------------------- */
 struct tacit_llm;
 
-/* Load progress, 0..1. Return false to cancel the load (open fails with
- * TACIT_ERR_CANCELLED). Called on the thread that called tacit_llm_open(). */
-typedef bool (*tacit_progress_fn)(float progress, void *user);
+/* What the model is busy with, for a progress display. */
+enum tacit_progress_phase {
+	TACIT_PROGRESS_LOAD = 0, /* tacit_llm_open() loads the model file: fraction only */
+	TACIT_PROGRESS_READ = 1, /* a generate call reads its prompt (a meeting task: the
+				  * transcript) before the first token: done of total tokens */
+};
+
+struct tacit_progress {
+	enum tacit_progress_phase phase;
+	float fraction; /* 0..1 */
+	int done;       /* READ: prompt tokens in the context so far; those reused from the
+			 * previous call's cache or a saved state count at once. LOAD: 0 */
+	int total;      /* READ: the prompt's tokens (exact, from the model's tokenizer).
+			 * LOAD: 0 */
+};
+
+/* Progress of a load, and of the prompt reading of every generate call on the handle
+ * (tacit_llm_generate() and what calls it: tacit_meeting_run(), tacit_session_task()).
+ * A read reports once when the call starts (done = what the cache spared, total known)
+ * and after each batch of n_batch tokens; done never decreases within a call; the
+ * first token then goes to the call's token callback. p is valid during the call only.
+ * Return false to cancel: open fails, or the generate call, with TACIT_ERR_CANCELLED.
+ * Called on the thread that called tacit_llm_open() or the generate call. */
+typedef bool (*tacit_progress_fn)(const struct tacit_progress *p, void *user);
 
 struct tacit_llm_params {
 	const char *model_path; /* a GGUF file; required */
