@@ -79,6 +79,34 @@ long long cli_progress_done(struct cli_progress *p);
 /* Ends the line (cleared on a terminal) and the ticker. */
 void cli_progress_stop(struct cli_progress *p);
 
+/* The status line of `tacit live` on a terminal (live_status.c): elapsed time, levels,
+ * lag, the model's state and the words being spoken, redrawn every second. Events go to
+ * cli_status_event(); output between hide and show (which hold its lock) never mixes
+ * with it; show(false) after the last output ends it, as stop does (once or more; events
+ * may still come after it, and draw nothing). Nothing when stderr is not a terminal. */
+struct cli_status {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t ticker;
+	bool on, ticking, stop, hidden, shown, have_meter;
+	double t0;
+	int n_levels;
+	float rms[2];
+	char label[2][8];
+	double lag_s;
+	char state[16];
+	char partial[96];
+	char note[96]; /* shown instead of the levels once set (the stop) */
+	int width;
+};
+void cli_status_start(struct cli_status *s);
+void cli_status_event(struct cli_status *s, const struct tacit_live_event *ev);
+/* Replaces the levels, lag and state with text (the audio has ended). */
+void cli_status_note(struct cli_status *s, const char *text);
+void cli_status_hide(struct cli_status *s);
+void cli_status_show(struct cli_status *s, bool again);
+void cli_status_stop(struct cli_status *s);
+
 int cmd_system(int argc, char **argv);
 int cmd_live(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -1880,6 +1880,13 @@ enum tacit_live_event_type {
 				      * calls; windows folded), which is what its time
 				      * depends on; text: the summary's Markdown. The last
 				      * event. */
+	TACIT_LIVE_METER = 9,        /* about once a second while audio comes (transcribing
+				      * meetings only; none after the stop began): text: the
+				      * model's state, "listening" (idle or no model),
+				      * "analysing" (a model call runs) or "paused" (its worker
+				      * waits for the transcription); end_ms: the audio
+				      * received so far on the session's timeline; lag_ms,
+				      * n_levels, rms_dbfs, peak_dbfs (below) */
 };
 
 struct tacit_live_event {
@@ -1894,6 +1901,16 @@ struct tacit_live_event {
 	uint64_t request_id; /* ANSWER_DELTA/ANSWER: the id tacit_live_ask() gave */
 	const char *text;    /* never NULL ("" when none) */
 	const char *json;    /* NULL when none */
+	/* TACIT_LIVE_METER only (0 otherwise): how far the final transcript is behind the
+	 * audio (from the start of the oldest speech not yet transcribed to the newest audio
+	 * received; 0 when nothing waits), and each channel's level over the audio since the
+	 * last meter in dB full scale (0 = the loudest a sample can be; -100 for digital
+	 * silence); n_levels 0 when no audio came since the last meter. Channel 0 is "Me"
+	 * with two channels. */
+	int64_t lag_ms;
+	int n_levels;
+	float rms_dbfs[2];
+	float peak_dbfs[2];
 };
 
 /* Receives events, one call at a time and in order, with no lock of the meeting held.
@@ -1910,7 +1927,10 @@ typedef void (*tacit_live_event_fn)(const struct tacit_live_event *ev, void *use
 
 /* An event as one JSON line (no newline): {"type":"final","session":1,"segment":3,
  * "start":1.5,"end":3.0,"speaker":"Me","text":"..."} and so on, with "data" holding the
- * event's JSON. Caller frees with tacit_free(); NULL when out of memory. */
+ * event's JSON. A meter: {"type":"meter","session":1,"text":"listening","audio":12.5,
+ * "lag":0.8,"levels":[{"speaker":"Me","rms_dbfs":-31.2,"peak_dbfs":-12.0},...]} (seconds;
+ * "speaker" "" with one channel; "levels" [] when no audio came). Caller frees with
+ * tacit_free(); NULL when out of memory. */
 TACIT_API char *tacit_live_event_json(const struct tacit_live_event *ev);
 
 struct tacit_live_params {

@@ -154,6 +154,11 @@ struct tacit_live {
 	bool gate_on, gate_paused;  /* gate_paused: transcription thread only */
 	int64_t gate_backlog_ms;
 	uint64_t n_gate_pauses;
+	/* the meter (transcription thread only): the audio's levels since the last one */
+	double m_sumsq[2];
+	float m_peak[2];
+	int64_t m_frames;
+	double m_last_ms;
 
 	pthread_mutex_t q_mu; /* everything the analysis thread is asked to do */
 	pthread_cond_t q_cond;
