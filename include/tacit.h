@@ -734,6 +734,18 @@ TACIT_API enum tacit_status tacit_download_url(const char *url, char **out_url);
  * existed, TACIT_ERR_IO when one could not be deleted. Thread-safe. */
 TACIT_API enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed);
 
+/* Hashes the file at path with SHA-256, as tacit_download() verifies a download, and
+ * compares it with expected_sha256 (64 hex digits, either case). progress (may be NULL)
+ * hears the bytes hashed, the file's size and the rate, on the calling thread, at most
+ * about ten times a second and once at the end; cancel (may be NULL) stops it. A file
+ * of several GiB takes seconds to a minute. Errors: TACIT_ERR_INTEGRITY (another
+ * digest; the message names both and the file), TACIT_ERR_IO (cannot read it; _NOT_FOUND
+ * when it is missing), TACIT_ERR_CANCELLED, TACIT_ERR_USAGE (expected_sha256 is not 64
+ * hex digits). Thread-safe. */
+TACIT_API enum tacit_status tacit_file_verify_sha256(const char *path, const char *expected_sha256,
+						     tacit_download_progress_fn progress, void *user,
+						     const volatile int *cancel);
+
 /* ---------------------------------------------------------------------------------
  * Custom models: any GGUF language model on disk, added by path (`tacit add`). The file
  * is referenced, never copied or moved; the reference lives in the session store (so it
