@@ -171,8 +171,8 @@ static void print_notes(int64_t id)
 {
 	struct tacit_store *store = NULL;
 	char *md = NULL;
-	if (tacit_store_open(NULL, &store) == TACIT_OK && tacit_store_get_artifact(store, id, "notes", NULL, &md) == TACIT_OK &&
-	    md && *md)
+	if (tacit_store_open(NULL, &store) == TACIT_OK &&
+	    tacit_store_get_artifact(store, id, "notes", NULL, &md) == TACIT_OK && md && *md)
 		printf("\n# Notes\n\n%s%s", md, md[strlen(md) - 1] == '\n' ? "" : "\n");
 	tacit_free(md); /* a meeting with no segments has none */
 	tacit_store_close(store);

@@ -345,12 +345,13 @@ static void check_models(struct report *r, const struct tacit_catalog *cat, cons
 		if (stat(path, &s) != 0) {
 			/* not downloaded: nothing to check */
 		} else if ((unsigned long long)s.st_size != m->file_bytes) {
-			snprintf(msg, sizeof(msg), "model '%s' is damaged: '%s' holds %s, the catalog says %s", m->id, path,
-				 cli_bytes((unsigned long long)s.st_size, b1, sizeof(b1)),
+			snprintf(msg, sizeof(msg), "model '%s' is damaged: '%s' holds %s, the catalog says %s", m->id,
+				 path, cli_bytes((unsigned long long)s.st_size, b1, sizeof(b1)),
 				 cli_bytes(m->file_bytes, b2, sizeof(b2)));
 			problem(r, "model", msg, fix);
 		} else if (r->quick || !m->sha256) {
-			snprintf(msg, sizeof(msg), "%s (%s): size verified%s", m->id, cli_bytes(m->file_bytes, b1, sizeof(b1)),
+			snprintf(msg, sizeof(msg), "%s (%s): size verified%s", m->id,
+				 cli_bytes(m->file_bytes, b1, sizeof(b1)),
 				 m->sha256 ? " (--quick: sha256 not checked)" : " (the catalog has no sha256)");
 			check(r, "model", msg);
 			have[m->kind] = true;
@@ -365,7 +366,8 @@ static void check_models(struct report *r, const struct tacit_catalog *cat, cons
 				problem(r, "model", msg, fix);
 			} else if (st != TACIT_OK) {
 				snprintf(msg, sizeof(msg), "model '%s' cannot be checked: %s", m->id, tacit_errmsg());
-				problem(r, "model", msg, "fix the file's mode or owner, or tacit rm and tacit pull it again");
+				problem(r, "model", msg,
+					"fix the file's mode or owner, or tacit rm and tacit pull it again");
 			} else {
 				snprintf(msg, sizeof(msg), "%s (%s): size and sha256 verified", m->id,
 					 cli_bytes(m->file_bytes, b1, sizeof(b1)));
@@ -435,7 +437,8 @@ static void check_sound_servers(struct report *r)
 	if (n < sizeof(msg) && socket_at(run, "pulse/native", pa, sizeof(pa)))
 		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sPulseAudio ('%s')", n ? ", " : "", pa);
 	else if (n < sizeof(msg) && pulse_env && *pulse_env)
-		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sPulseAudio (PULSE_SERVER=%s)", n ? ", " : "", pulse_env);
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sPulseAudio (PULSE_SERVER=%s)", n ? ", " : "",
+				      pulse_env);
 	int alsa = alsa_captures();
 	if (n < sizeof(msg) && alsa)
 		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sALSA (%d capture device%s)", n ? ", " : "", alsa,

@@ -48,8 +48,8 @@ static void draw(struct cli_status *s)
 	} else {
 		for (int c = 0; c < s->n_levels; c++) {
 			bar(s->rms[c], b, sizeof(b));
-			n += snprintf(line + n, sizeof(line) - (size_t)n, "  %s%s%s %3.0f dB", s->label[c], *s->label[c] ? " " : "",
-				      b, s->rms[c]);
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "  %s%s%s %3.0f dB", s->label[c],
+				      *s->label[c] ? " " : "", b, s->rms[c]);
 		}
 		if (s->n_levels == 0)
 			n += snprintf(line + n, sizeof(line) - (size_t)n, "  no audio");
@@ -126,7 +126,8 @@ void cli_status_event(struct cli_status *s, const struct tacit_live_event *ev)
 		for (int c = 0; c < ev->n_levels && c < 2; c++) {
 			s->rms[c] = ev->rms_dbfs[c];
 			snprintf(s->label[c], sizeof(s->label[c]), "%s",
-				 ev->n_levels == 2 ? tacit_speaker_name(c ? TACIT_SPEAKER_THEM : TACIT_SPEAKER_ME) : "");
+				 ev->n_levels == 2 ? tacit_speaker_name(c ? TACIT_SPEAKER_THEM : TACIT_SPEAKER_ME)
+						   : "");
 		}
 		s->lag_s = (double)ev->lag_ms / 1000.0;
 		snprintf(s->state, sizeof(s->state), "%s", ev->text);
