@@ -72,9 +72,10 @@ void cli_progress_start(struct cli_progress *p, bool json);
 /* Starts a phase ("read", "write", "transcribe") with its total (0 = unknown). */
 void cli_progress_phase(struct cli_progress *p, const char *phase, long long total);
 void cli_progress_set(struct cli_progress *p, long long done);
-/* Exact counts for the phase (the model's own, replacing an estimate); with json each
- * call prints. */
-void cli_progress_count(struct cli_progress *p, long long done, long long total);
+/* Exact counts (the model's own, replacing an estimate) for phase: the one under way,
+ * or a new one when another phase is under way or done went back (the next model call);
+ * with json each call prints. */
+void cli_progress_count(struct cli_progress *p, const char *phase, long long done, long long total);
 long long cli_progress_done(struct cli_progress *p);
 /* Ends the line (cleared on a terminal) and the ticker. */
 void cli_progress_stop(struct cli_progress *p);

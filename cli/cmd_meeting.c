@@ -43,9 +43,7 @@ static bool on_progress(const struct tacit_progress *ev, void *user)
 		if (ev->fraction >= 1.0f)
 			fprintf(stderr, "\r                    \r");
 	} else if (ev->phase == TACIT_PROGRESS_READ) {
-		if (strcmp(bar->phase, "read") != 0 || ev->done < cli_progress_done(bar))
-			cli_progress_phase(bar, "read", ev->total);
-		cli_progress_count(bar, ev->done, ev->total);
+		cli_progress_count(bar, "read", ev->done, ev->total);
 	}
 	return !__atomic_load_n((int *)&cancel_flag, __ATOMIC_RELAXED);
 }

@@ -102,21 +102,28 @@ void cli_progress_start(struct cli_progress *p, bool json)
 		p->ticking = pthread_create(&p->ticker, NULL, ticker_main, p) == 0;
 }
 
-void cli_progress_phase(struct cli_progress *p, const char *phase, long long total)
+/* Ends the phase under way (its last state, with --json) and starts another; with the
+ * lock held. */
+static void begin_phase(struct cli_progress *p, const char *phase, long long total, bool exact, long long done)
 {
-	if (!p->on)
-		return;
-	pthread_mutex_lock(&p->lock);
 	if (!strcmp(p->phase, "read"))
 		p->done = p->total; /* the model writes once it has read everything */
 	if (p->phase[0] && p->json)
 		draw(p, cli_now_s()); /* the last state of the phase that ends */
 	snprintf(p->phase, sizeof(p->phase), "%s", phase);
-	p->done = p->base = 0;
-	p->exact = false;
+	p->done = p->base = done;
+	p->exact = exact;
 	p->total = total;
 	p->t0 = cli_now_s();
 	draw(p, p->t0);
+}
+
+void cli_progress_phase(struct cli_progress *p, const char *phase, long long total)
+{
+	if (!p->on)
+		return;
+	pthread_mutex_lock(&p->lock);
+	begin_phase(p, phase, total, false, 0);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -132,20 +139,24 @@ void cli_progress_set(struct cli_progress *p, long long done)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void cli_progress_count(struct cli_progress *p, long long done, long long total)
+void cli_progress_count(struct cli_progress *p, const char *phase, long long done, long long total)
 {
 	if (!p->on)
 		return;
 	pthread_mutex_lock(&p->lock);
-	bool first = !p->exact;
-	if (first) /* what was there before (a cache, a saved state) took no time */
-		p->base = done;
-	p->exact = true;
-	p->done = done;
-	p->total = total;
-	double now = cli_now_s();
-	if (p->json || first || now - p->last >= 0.25)
-		draw(p, now);
+	if (strcmp(p->phase, phase) != 0 || done < p->done) { /* the next model call */
+		begin_phase(p, phase, total, true, done);
+	} else {
+		if (!p->exact) /* what was there before (a cache, a saved state) took no time */
+			p->base = done;
+		bool first = !p->exact;
+		p->exact = true;
+		p->done = done;
+		p->total = total;
+		double now = cli_now_s();
+		if (p->json || first || now - p->last >= 0.25)
+			draw(p, now);
+	}
 	pthread_mutex_unlock(&p->lock);
 }
 
