@@ -51,8 +51,9 @@ double cli_now_s(void);
 /* The progress line of a long command (progress.c). On a terminal: one line on stderr,
  * rewritten; with json: JSON lines on stderr, one schema for every command:
  *   {"event":"progress","phase":"read"|"write"|"transcribe","done":N,"total":N|null,
- *    "unit":"tokens"|"ms","elapsed_s":X,"rate":X,"left_s":X|null}
- * (rate: units per second over the phase so far; done never decreases within a phase;
+ *    "exact":B,"unit":"tokens"|"ms","elapsed_s":X,"rate":X,"left_s":X|null}
+ * (exact: false while total is an estimate; rate: units per second over the phase so far,
+ * not counting what was done when it started; done never decreases within a phase;
  * each phase prints when it starts, at most every 0.25 s as it moves, every second
  * while it does not, and when it ends). Otherwise nothing. Thread-safe. */
 struct cli_progress {
@@ -62,6 +63,8 @@ struct cli_progress {
 	bool on, json, ticking, stop;
 	char phase[16];        /* "" before the first phase */
 	long long done, total; /* total 0 = unknown */
+	long long base;        /* done when the counts became exact (the rate leaves it out) */
+	bool exact;            /* total is counted, not estimated */
 	double t0, last;       /* the phase's start, the last time drawn */
 	int width;             /* of the line on the terminal */
 };
@@ -69,9 +72,41 @@ void cli_progress_start(struct cli_progress *p, bool json);
 /* Starts a phase ("read", "write", "transcribe") with its total (0 = unknown). */
 void cli_progress_phase(struct cli_progress *p, const char *phase, long long total);
 void cli_progress_set(struct cli_progress *p, long long done);
+/* Exact counts (the model's own, replacing an estimate) for phase: the one under way,
+ * or a new one when another phase is under way or done went back (the next model call);
+ * with json each call prints. */
+void cli_progress_count(struct cli_progress *p, const char *phase, long long done, long long total);
 long long cli_progress_done(struct cli_progress *p);
 /* Ends the line (cleared on a terminal) and the ticker. */
 void cli_progress_stop(struct cli_progress *p);
+
+/* The status line of `tacit live` on a terminal (live_status.c): elapsed time, levels,
+ * lag, the model's state and the words being spoken, redrawn every second. Events go to
+ * cli_status_event(); output between hide and show (which hold its lock) never mixes
+ * with it; show(false) after the last output ends it, as stop does (once or more; events
+ * may still come after it, and draw nothing). Nothing when stderr is not a terminal. */
+struct cli_status {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t ticker;
+	bool on, ticking, stop, hidden, shown, have_meter;
+	double t0;
+	int n_levels;
+	float rms[2];
+	char label[2][8];
+	double lag_s;
+	char state[16];
+	char partial[96];
+	char note[96]; /* shown instead of the levels once set (the stop) */
+	int width;
+};
+void cli_status_start(struct cli_status *s);
+void cli_status_event(struct cli_status *s, const struct tacit_live_event *ev);
+/* Replaces the levels, lag and state with text (the audio has ended). */
+void cli_status_note(struct cli_status *s, const char *text);
+void cli_status_hide(struct cli_status *s);
+void cli_status_show(struct cli_status *s, bool again);
+void cli_status_stop(struct cli_status *s);
 
 int cmd_system(int argc, char **argv);
 int cmd_live(int argc, char **argv);

@@ -2,7 +2,8 @@
  * cmd_live.c — `tacit live`: a meeting as it happens. Audio comes from a file played at
  * real-time speed, raw PCM on stdin, or a transcript replayed as final segments (no
  * speech model: for measuring the language model's side). Events print as they come
- * (JSON lines with --json). Ctrl-C stops the meeting (final summary); a second Ctrl-C
+ * (JSON lines with --json), under a status line on a terminal (live_status.c). Ctrl-C
+ * stops the meeting (final summary, then the notes); a second Ctrl-C
  * aborts the stop (tacit_live_abort(): the model's work is cancelled) and leaves the
  * meeting resumable; a third ends the process at once. While it runs, other processes
  * can ask it questions (`tacit ask --live ID`).
@@ -52,7 +53,11 @@ static const char usage_text[] =
 	"  --threads N         speech recognition threads\n"
 	"  --no-fallback       no whisper retries at higher temperature\n"
 	"  --no-partials       final segments only (less CPU)\n"
-	"  --json              JSON lines of events on stdout\n";
+	"  --json              JSON lines of events on stdout (\"meter\" about once a second:\n"
+	"                      levels, lag, the model's state)\n"
+	"On a terminal a status line shows the elapsed time, each channel's level, how far\n"
+	"the transcript is behind, what the model does and the words being spoken. At the\n"
+	"end (or Ctrl-C) the summary prints, then the notes.\n";
 
 static volatile sig_atomic_t n_signals;
 static struct tacit_live *volatile signal_live; /* set while the meeting is open */
@@ -94,6 +99,7 @@ struct out {
 	bool json;
 	double t0; /* wall time of playback time 0; 0 when not played back */
 	double speed;
+	struct cli_status *status; /* on a terminal while audio is transcribed; else NULL */
 };
 
 static void on_event(const struct tacit_live_event *ev, void *user)
@@ -117,10 +123,17 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 		fflush(stdout);
 		return;
 	}
+	if (o->status)
+		cli_status_event(o->status, ev);
+	if (ev->type == TACIT_LIVE_PARTIAL || ev->type == TACIT_LIVE_ANSWER_DELTA || ev->type == TACIT_LIVE_METER)
+		return; /* the status line shows the first and the last */
+	if (o->status)
+		cli_status_hide(o->status);
 	char clock[32];
 	switch (ev->type) {
 	case TACIT_LIVE_PARTIAL:
 	case TACIT_LIVE_ANSWER_DELTA:
+	case TACIT_LIVE_METER:
 		break;
 	case TACIT_LIVE_FINAL:
 		printf("[%s] %s%s%s\n", cli_clock(ev->start_ms, clock, sizeof(clock)), ev->label,
@@ -147,6 +160,22 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 		fprintf(stderr, "tacit: meeting %" PRId64 " ended\n", ev->session_id);
 		break;
 	}
+	fflush(stdout);
+	if (o->status)
+		cli_status_show(o->status, ev->type != TACIT_LIVE_STOPPED);
+}
+
+/* After the stop: the meeting's notes below its summary (STOPPED printed that), as
+ * 'tacit show' would print them. */
+static void print_notes(int64_t id)
+{
+	struct tacit_store *store = NULL;
+	char *md = NULL;
+	if (tacit_store_open(NULL, &store) == TACIT_OK &&
+	    tacit_store_get_artifact(store, id, "notes", NULL, &md) == TACIT_OK && md && *md)
+		printf("\n# Notes\n\n%s%s", md, md[strlen(md) - 1] == '\n' ? "" : "\n");
+	tacit_free(md); /* a meeting with no segments has none */
+	tacit_store_close(store);
 	fflush(stdout);
 }
 
@@ -243,7 +272,6 @@ static enum tacit_status play_mic(struct tacit_capture *cap, struct mic_state *m
 				  struct out *o)
 {
 	unsigned sources = TACIT_CAPTURE_MIC | (system ? TACIT_CAPTURE_SYSTEM : 0), told = 0;
-	fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
 	enum tacit_status st = tacit_capture_start(cap);
 	while (st == TACIT_OK && going() && !__atomic_load_n(&m->failed, __ATOMIC_ACQUIRE) && !m->all_lost) {
 		sleep_s(0.05);
@@ -332,7 +360,8 @@ int cmd_live(int argc, char **argv)
 	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct tacit_capture *cap = NULL;
 	struct mic_state m = { NULL, 0, TACIT_OK, false };
-	struct out o = { false, 0, 1.0 };
+	struct out o = { false, 0, 1.0, NULL };
+	struct cli_status status; /* outlives the meeting: its events may come until close */
 	int c, rc = 0;
 	char *end;
 
@@ -520,11 +549,17 @@ int cmd_live(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	if (!o.json && p.transcribe) { /* from here: loading the models is not silent either */
+		cli_status_start(&status);
+		o.status = &status;
+	}
 	struct tacit_live *live = NULL;
 	st = tacit_live_open(&p, &live);
 	signal_live = live;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (st != TACIT_OK) {
+		if (o.status)
+			cli_status_stop(o.status);
 		rc = cli_fail(st);
 		goto out;
 	}
@@ -532,6 +567,8 @@ int cmd_live(int argc, char **argv)
 		tacit_live_abort(live);
 	m.live = live;
 	int64_t id = tacit_live_session_id(live);
+	if (o.status)
+		cli_status_hide(o.status);
 	if (!o.json && p.analyze)
 		fprintf(stderr,
 			"tacit: meeting %" PRId64 " is live (Ctrl-C stops it; ask it from another terminal with "
@@ -539,6 +576,10 @@ int cmd_live(int argc, char **argv)
 			id, id);
 	else if (!o.json)
 		fprintf(stderr, "tacit: meeting %" PRId64 " is live (Ctrl-C stops it)\n", id);
+	if (mic)
+		fprintf(stderr, "tacit: listening on '%s' (Ctrl-C stops)\n", tacit_capture_device_name(cap));
+	if (o.status)
+		cli_status_show(o.status, true);
 	if (realtime)
 		st = play_file(live, realtime, speed, &o);
 	else if (pcm)
@@ -547,8 +588,15 @@ int cmd_live(int argc, char **argv)
 		st = play_mic(cap, &m, cp.system, id, &o);
 	else
 		st = play_transcript(live, replay, speed, &o);
+	if (o.status)
+		cli_status_note(o.status, p.analyze ? "stopping: the rest of the transcript, then the summary"
+						  : "stopping: the rest of the transcript");
+	if (st != TACIT_OK && o.status)
+		cli_status_hide(o.status);
 	if (st != TACIT_OK)
 		rc = cli_fail(st);
+	if (st != TACIT_OK && o.status)
+		cli_status_show(o.status, true);
 	if (st == TACIT_OK && question && !n_signals) {
 		if ((st = tacit_live_wait_idle(live, -1)) == TACIT_OK)
 			st = tacit_live_ask(live, question, NULL);
@@ -560,15 +608,23 @@ int cmd_live(int argc, char **argv)
 	if (st == TACIT_OK && wait_idle && !n_signals)
 		tacit_live_wait_idle(live, -1);
 	if (rc == 0 && no_stop && going()) {
+		if (o.status)
+			cli_status_stop(o.status);
 		fprintf(stderr, "tacit: meeting %" PRId64 " stays unfinished (go on with 'tacit live --resume %" PRId64 "')\n",
 			id, id);
 	} else if (rc == 0) {
 		st = tacit_live_stop(live, NULL);
+		if (o.status)
+			cli_status_stop(o.status);
 		if (st != TACIT_OK)
 			rc = cli_fail(st);
 		if (st == TACIT_ERR_CANCELLED && n_signals >= 2)
 			rc = 130; /* as the signal would have */
+		if (st == TACIT_OK && p.analyze && !o.json)
+			print_notes(id);
 	}
+	if (o.status)
+		cli_status_stop(o.status);
 	if (rc == 0 && m.all_lost) { /* stopped and kept, but not as asked: say so */
 		fprintf(stderr, "tacit: meeting %" PRId64 " ended early: its audio devices went away\n", id);
 		rc = tacit_status_exit_code(TACIT_ERR_IO);

@@ -33,12 +33,18 @@ static void log_stderr(enum tacit_log_level level, const char *line, void *user)
 	fprintf(stderr, "tacit: %s: %s\n", names[level], line);
 }
 
-static bool on_progress(float progress, void *user)
+/* The model's load (a percentage on a terminal), then how far each model call has read
+ * its prompt: a call after one that wrote is the next window of a long meeting. */
+static bool on_progress(const struct tacit_progress *ev, void *user)
 {
-	(void)user;
-	fprintf(stderr, "\rloading model %3.0f%%", progress * 100.0f);
-	if (progress >= 1.0f)
-		fprintf(stderr, "\r                    \r");
+	struct cli_progress *bar = user;
+	if (ev->phase == TACIT_PROGRESS_LOAD && isatty(STDERR_FILENO)) {
+		fprintf(stderr, "\rloading model %3.0f%%", ev->fraction * 100.0f);
+		if (ev->fraction >= 1.0f)
+			fprintf(stderr, "\r                    \r");
+	} else if (ev->phase == TACIT_PROGRESS_READ) {
+		cli_progress_count(bar, "read", ev->done, ev->total);
+	}
 	return !__atomic_load_n((int *)&cancel_flag, __ATOMIC_RELAXED);
 }
 
@@ -210,13 +216,13 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	lp.model_path = model_path;
 	if (!lp.n_ctx)
 		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, mp->max_tokens);
-	if (isatty(STDERR_FILENO))
-		lp.progress = on_progress;
+	lp.progress = on_progress;
+	lp.progress_user = &bar;
 	signal(SIGINT, on_sigint);
+	cli_progress_start(&bar, json_out);
+	bar_on = true;
 	st = tacit_llm_open(&lp, &llm);
 	if (st == TACIT_OK) {
-		cli_progress_start(&bar, json_out);
-		bar_on = true;
 		mp->on_token = on_token;
 		mp->user = &bar;
 		cli_progress_phase(&bar, "read", tacit_transcript_estimate_tokens(t));

@@ -3,7 +3,9 @@
  * models a meeting needs (tacit_models_recommend(): language, speech that keeps up live,
  * voice activity), shows what it will download and the disk left, asks once, downloads
  * them with one progress line and says what to run next. doctor checks what setup set
- * up: each problem is printed with its remedy, and the exit code says whether there was one.
+ * up (model files by size and sha256, devices and sound servers, the data folder, the
+ * fit): each problem is printed with its remedy, and the exit code says whether there was
+ * one.
  */
 #include "cli.h"
 
@@ -265,8 +267,9 @@ out:
 
 struct report {
 	yyjson_mut_doc *doc;
-	yyjson_mut_val *problems, *checks;
+	yyjson_mut_val *problems, *checks, *warnings;
 	int n_problems;
+	bool quick; /* --quick: sizes only, no sha256 */
 };
 
 static void check(struct report *r, const char *what, const char *detail)
@@ -293,12 +296,44 @@ static void problem(struct report *r, const char *what, const char *detail, cons
 	}
 }
 
-/* Every downloaded catalog model against the catalog's exact size (the sha256 was
- * verified when the download finished; hashing gigabytes here would make doctor slow),
- * and one usable model of each kind. */
+/* Something to know that does not make the setup unhealthy (exit 0 still). */
+static void warning(struct report *r, const char *what, const char *detail, const char *remedy)
+{
+	if (r->doc) {
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(r->doc, r->warnings);
+		yyjson_mut_obj_add_strcpy(r->doc, o, "check", what);
+		yyjson_mut_obj_add_strcpy(r->doc, o, "warning", detail);
+		yyjson_mut_obj_add_strcpy(r->doc, o, "remedy", remedy);
+	} else {
+		printf("WARNING  %-16s %s\n         remedy: %s\n", what, detail, remedy);
+	}
+}
+
+/* The line while a model file is hashed (on a terminal, not with --json). */
+struct hashing {
+	const char *id;
+	int width;
+};
+
+static void on_hash_progress(uint64_t done, uint64_t total, double rate, void *user)
+{
+	struct hashing *h = user;
+	char b1[32], b2[32], b3[32];
+	int n = fprintf(stderr, "\rchecking %s: %s of %s (%s/s)", h->id, cli_bytes(done, b1, sizeof(b1)),
+			cli_bytes(total, b2, sizeof(b2)), cli_bytes((unsigned long long)rate, b3, sizeof(b3)));
+	if (n > 0 && n < h->width)
+		fprintf(stderr, "%*s", h->width - n, "");
+	h->width = n > h->width ? n : h->width;
+	fflush(stderr);
+}
+
+/* Every downloaded catalog model against the catalog's exact size, then its sha256
+ * (skipped with --quick: gigabytes take a while to hash), and one usable model of each
+ * kind. */
 static void check_models(struct report *r, const struct tacit_catalog *cat, const char *dir)
 {
 	bool have[3] = { false, false, false };
+	bool tty = !r->doc && isatty(STDERR_FILENO);
 	char msg[512], fix[256], b1[32], b2[32];
 	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
@@ -306,15 +341,35 @@ static void check_models(struct report *r, const struct tacit_catalog *cat, cons
 		struct stat s;
 		if (asprintf(&path, "%s/%s", dir, m->file_name) < 0)
 			continue;
-		if (stat(path, &s) == 0) {
-			if ((unsigned long long)s.st_size != m->file_bytes) {
-				snprintf(msg, sizeof(msg), "model '%s' is damaged: '%s' holds %s, the catalog says %s", m->id, path,
-					 cli_bytes((unsigned long long)s.st_size, b1, sizeof(b1)),
-					 cli_bytes(m->file_bytes, b2, sizeof(b2)));
-				snprintf(fix, sizeof(fix), "tacit rm %s && tacit pull %s", m->id, m->id);
+		snprintf(fix, sizeof(fix), "tacit rm %s && tacit pull %s", m->id, m->id);
+		if (stat(path, &s) != 0) {
+			/* not downloaded: nothing to check */
+		} else if ((unsigned long long)s.st_size != m->file_bytes) {
+			snprintf(msg, sizeof(msg), "model '%s' is damaged: '%s' holds %s, the catalog says %s", m->id,
+				 path, cli_bytes((unsigned long long)s.st_size, b1, sizeof(b1)),
+				 cli_bytes(m->file_bytes, b2, sizeof(b2)));
+			problem(r, "model", msg, fix);
+		} else if (r->quick || !m->sha256) {
+			snprintf(msg, sizeof(msg), "%s (%s): size verified%s", m->id,
+				 cli_bytes(m->file_bytes, b1, sizeof(b1)),
+				 m->sha256 ? " (--quick: sha256 not checked)" : " (the catalog has no sha256)");
+			check(r, "model", msg);
+			have[m->kind] = true;
+		} else {
+			struct hashing h = { m->id, 0 };
+			enum tacit_status st =
+				tacit_file_verify_sha256(path, m->sha256, tty ? on_hash_progress : NULL, &h, NULL);
+			if (h.width)
+				fprintf(stderr, "\r%*s\r", h.width, "");
+			if (st == TACIT_ERR_INTEGRITY) {
+				snprintf(msg, sizeof(msg), "model '%s' is damaged: %s", m->id, tacit_errmsg());
 				problem(r, "model", msg, fix);
+			} else if (st != TACIT_OK) {
+				snprintf(msg, sizeof(msg), "model '%s' cannot be checked: %s", m->id, tacit_errmsg());
+				problem(r, "model", msg,
+					"fix the file's mode or owner, or tacit rm and tacit pull it again");
 			} else {
-				snprintf(msg, sizeof(msg), "%s (%s): size verified, sha256 verified at download", m->id,
+				snprintf(msg, sizeof(msg), "%s (%s): size and sha256 verified", m->id,
 					 cli_bytes(m->file_bytes, b1, sizeof(b1)));
 				check(r, "model", msg);
 				have[m->kind] = true;
@@ -346,6 +401,55 @@ static void check_audio(struct report *r)
 		check(r, "audio", msg);
 	}
 	tacit_free(devs);
+}
+
+/* A Unix socket at dir/name. */
+static bool socket_at(const char *dir, const char *name, char *path, size_t len)
+{
+	struct stat s;
+	return dir && *dir && (size_t)snprintf(path, len, "%s/%s", dir, name) < len && stat(path, &s) == 0 &&
+	       S_ISSOCK(s.st_mode);
+}
+
+/* ALSA's capture devices, from /proc/asound/pcm ("00-00: ... : capture 1"). */
+static int alsa_captures(void)
+{
+	FILE *f = fopen("/proc/asound/pcm", "r");
+	char line[512];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, "capture ") != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The sound servers a capture goes through: PipeWire's and PulseAudio's sockets (a
+ * PipeWire desktop has both: pipewire-pulse speaks PulseAudio's protocol), ALSA's
+ * devices. None is a warning: recordings still work, a live meeting does not. */
+static void check_sound_servers(struct report *r)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR"), *pulse_env = getenv("PULSE_SERVER");
+	char pw[4096], pa[4096], msg[1024] = "";
+	size_t n = 0;
+	if (socket_at(run, "pipewire-0", pw, sizeof(pw)))
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "PipeWire ('%s')", pw);
+	if (n < sizeof(msg) && socket_at(run, "pulse/native", pa, sizeof(pa)))
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sPulseAudio ('%s')", n ? ", " : "", pa);
+	else if (n < sizeof(msg) && pulse_env && *pulse_env)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sPulseAudio (PULSE_SERVER=%s)", n ? ", " : "",
+				      pulse_env);
+	int alsa = alsa_captures();
+	if (n < sizeof(msg) && alsa)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, "%sALSA (%d capture device%s)", n ? ", " : "", alsa,
+				      alsa == 1 ? "" : "s");
+	if (n)
+		check(r, "sound server", msg);
+	else
+		warning(r, "sound server",
+			"no PipeWire or PulseAudio socket under $XDG_RUNTIME_DIR and no ALSA capture device",
+			"start PipeWire or PulseAudio ('systemctl --user start pipewire pipewire-pulse', or "
+			"'pulseaudio --start'); recordings work without one ('tacit transcribe FILE')");
 }
 
 static void check_data(struct report *r)
@@ -394,6 +498,7 @@ int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -413,10 +518,16 @@ int cmd_doctor(int argc, char **argv)
 			if (!(r.doc = yyjson_mut_doc_new(NULL)))
 				return cli_fail(TACIT_ERR_NOMEM);
 			break;
+		case 'q':
+			r.quick = true;
+			break;
 		case 'h':
-			fputs("usage: tacit doctor [--json]\n"
-			      "  checks the models (present, size against the catalog), the capture devices, the data\n"
-			      "  folder and the machine's fit; each problem with its remedy. Exit 0 healthy, 1 not\n",
+			fputs("usage: tacit doctor [--json] [--quick]\n"
+			      "  checks the models (present, size and sha256 against the catalog), the capture\n"
+			      "  devices and sound servers, the data folder and the machine's fit; each problem\n"
+			      "  with its remedy. Exit 0 healthy (warnings allowed), 1 not\n"
+			      "  --json   the report as JSON (ok, warnings, problems, healthy)\n"
+			      "  --quick  sizes only: no sha256 of the model files (hashing GiBs takes a while)\n",
 			      stdout);
 			return 0;
 		default:
@@ -436,11 +547,13 @@ int cmd_doctor(int argc, char **argv)
 		yyjson_mut_val *root = yyjson_mut_obj(r.doc);
 		yyjson_mut_doc_set_root(r.doc, root);
 		r.checks = yyjson_mut_obj_add_arr(r.doc, root, "ok");
+		r.warnings = yyjson_mut_obj_add_arr(r.doc, root, "warnings");
 		r.problems = yyjson_mut_obj_add_arr(r.doc, root, "problems");
 	}
 	check_data(&r);
 	check_models(&r, cat, dir);
 	check_audio(&r);
+	check_sound_servers(&r);
 	check_fit(&r, &sys, cat);
 	rc = r.n_problems ? 1 : 0;
 	if (r.doc) {

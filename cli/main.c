@@ -43,7 +43,7 @@ static const struct command commands[] = {
 	{ "add", cmd_add, "add a GGUF model file on disk as a custom model (checked, never copied)" },
 	{ "forget", cmd_forget, "forget a custom model (its file is left alone)" },
 	{ "setup", cmd_setup, "pick and download the models this machine needs (asks once)" },
-	{ "doctor", cmd_doctor, "check models, audio devices, data folder and fit; say what to fix" },
+	{ "doctor", cmd_doctor, "check models, sound, data folder and fit; say what to fix" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

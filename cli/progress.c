@@ -1,6 +1,7 @@
 /*
  * progress.c — the one progress line of long commands: on a terminal, a line on stderr
- * rewritten with '\r' ("reading ~5,000 tokens (4 s)", "writing 87 tokens (12 tok/s)");
+ * rewritten with '\r' ("reading the transcript: 1,024 of 5,000 tokens, 210 tok/s, 19 s
+ * left", "writing: 87 tokens, 12 tok/s");
  * with --json, JSON lines on stderr instead; elsewhere nothing. A ticker thread redraws
  * it every second, so a command never looks stuck while the model reads in silence.
  */
@@ -29,7 +30,8 @@ static const char *thousands(long long n, char *buf, size_t len)
 static void draw(struct cli_progress *p, double now)
 {
 	double elapsed = now - p->t0;
-	double rate = elapsed > 0.05 && p->done > 0 ? (double)p->done / elapsed : 0;
+	long long moved = p->done - p->base;
+	double rate = elapsed > 0.05 && moved > 0 ? (double)moved / elapsed : 0;
 	double left = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : -1;
 	bool ms = !strcmp(p->phase, "transcribe");
 	p->last = now;
@@ -39,8 +41,8 @@ static void draw(struct cli_progress *p, double now)
 			fprintf(stderr, "%lld", p->total);
 		else
 			fputs("null", stderr);
-		fprintf(stderr, ",\"unit\":\"%s\",\"elapsed_s\":%.1f,\"rate\":%.1f,\"left_s\":", ms ? "ms" : "tokens",
-			elapsed, rate);
+		fprintf(stderr, ",\"exact\":%s,\"unit\":\"%s\",\"elapsed_s\":%.1f,\"rate\":%.1f,\"left_s\":",
+			p->exact || ms ? "true" : "false", ms ? "ms" : "tokens", elapsed, rate);
 		if (left >= 0)
 			fprintf(stderr, "%.0f}\n", left);
 		else
@@ -51,19 +53,19 @@ static void draw(struct cli_progress *p, double now)
 	if (ms) {
 		snprintf(line, sizeof(line), "transcribing: %s of the recording done (%.0f s)",
 			 cli_clock(p->done, a, sizeof(a)), elapsed);
-	} else if (!strcmp(p->phase, "read") && p->done == 0) {
-		/* No callback reports how far the model has read: say what and for how long. */
-		snprintf(line, sizeof(line), "reading ~%s tokens of transcript (%.0f s)", thousands(p->total, a, sizeof(a)),
-			 elapsed);
+	} else if (!strcmp(p->phase, "read") && !p->exact) {
+		/* the model has not said yet how long the prompt is: the estimate and the time */
+		snprintf(line, sizeof(line), "reading the transcript: ~%s tokens (%.0f s)",
+			 thousands(p->total, a, sizeof(a)), elapsed);
 	} else if (!strcmp(p->phase, "read")) {
-		int n = snprintf(line, sizeof(line), "reading %s of %s tokens (%.0f tok/s", thousands(p->done, a, sizeof(a)),
-				 thousands(p->total, b, sizeof(b)), rate);
+		int n = snprintf(line, sizeof(line), "reading the transcript: %s of %s tokens",
+				 thousands(p->done, a, sizeof(a)), thousands(p->total, b, sizeof(b)));
+		if (rate > 0 && n > 0 && (size_t)n < sizeof(line))
+			n += snprintf(line + n, sizeof(line) - (size_t)n, ", %.0f tok/s", rate);
 		if (left >= 0 && n > 0 && (size_t)n < sizeof(line))
-			snprintf(line + n, sizeof(line) - (size_t)n, ", %.0f s left)", left);
-		else if (n > 0 && (size_t)n < sizeof(line))
-			snprintf(line + n, sizeof(line) - (size_t)n, ")");
+			snprintf(line + n, sizeof(line) - (size_t)n, ", %.0f s left", left);
 	} else {
-		snprintf(line, sizeof(line), "writing %s tokens (%.0f tok/s)", thousands(p->done, a, sizeof(a)), rate);
+		snprintf(line, sizeof(line), "writing: %s tokens, %.0f tok/s", thousands(p->done, a, sizeof(a)), rate);
 	}
 	/* Pad over a longer line drawn before, then come back to the line's start. */
 	int n = (int)strlen(line);
@@ -100,20 +102,28 @@ void cli_progress_start(struct cli_progress *p, bool json)
 		p->ticking = pthread_create(&p->ticker, NULL, ticker_main, p) == 0;
 }
 
-void cli_progress_phase(struct cli_progress *p, const char *phase, long long total)
+/* Ends the phase under way (its last state, with --json) and starts another; with the
+ * lock held. */
+static void begin_phase(struct cli_progress *p, const char *phase, long long total, bool exact, long long done)
 {
-	if (!p->on)
-		return;
-	pthread_mutex_lock(&p->lock);
 	if (!strcmp(p->phase, "read"))
 		p->done = p->total; /* the model writes once it has read everything */
 	if (p->phase[0] && p->json)
 		draw(p, cli_now_s()); /* the last state of the phase that ends */
 	snprintf(p->phase, sizeof(p->phase), "%s", phase);
-	p->done = 0;
+	p->done = p->base = done;
+	p->exact = exact;
 	p->total = total;
 	p->t0 = cli_now_s();
 	draw(p, p->t0);
+}
+
+void cli_progress_phase(struct cli_progress *p, const char *phase, long long total)
+{
+	if (!p->on)
+		return;
+	pthread_mutex_lock(&p->lock);
+	begin_phase(p, phase, total, false, 0);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -126,6 +136,27 @@ void cli_progress_set(struct cli_progress *p, long long done)
 	double now = cli_now_s();
 	if (now - p->last >= 0.25)
 		draw(p, now);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void cli_progress_count(struct cli_progress *p, const char *phase, long long done, long long total)
+{
+	if (!p->on)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (strcmp(p->phase, phase) != 0 || done < p->done) { /* the next model call */
+		begin_phase(p, phase, total, true, done);
+	} else {
+		if (!p->exact) /* what was there before (a cache, a saved state) took no time */
+			p->base = done;
+		bool first = !p->exact;
+		p->exact = true;
+		p->done = done;
+		p->total = total;
+		double now = cli_now_s();
+		if (p->json || first || now - p->last >= 0.25)
+			draw(p, now);
+	}
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -734,6 +734,18 @@ TACIT_API enum tacit_status tacit_download_url(const char *url, char **out_url);
  * existed, TACIT_ERR_IO when one could not be deleted. Thread-safe. */
 TACIT_API enum tacit_status tacit_download_remove(const char *dest, uint64_t *out_freed);
 
+/* Hashes the file at path with SHA-256, as tacit_download() verifies a download, and
+ * compares it with expected_sha256 (64 hex digits, either case). progress (may be NULL)
+ * hears the bytes hashed, the file's size and the rate, on the calling thread, at most
+ * about ten times a second and once at the end; cancel (may be NULL) stops it. A file
+ * of several GiB takes seconds to a minute. Errors: TACIT_ERR_INTEGRITY (another
+ * digest; the message names both and the file), TACIT_ERR_IO (cannot read it; _NOT_FOUND
+ * when it is missing), TACIT_ERR_CANCELLED, TACIT_ERR_USAGE (expected_sha256 is not 64
+ * hex digits). Thread-safe. */
+TACIT_API enum tacit_status tacit_file_verify_sha256(const char *path, const char *expected_sha256,
+						     tacit_download_progress_fn progress, void *user,
+						     const volatile int *cancel);
+
 /* ---------------------------------------------------------------------------------
  * Custom models: any GGUF language model on disk, added by path (`tacit add`). The file
  * is referenced, never copied or moved; the reference lives in the session store (so it
@@ -1128,9 +1140,30 @@ TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text
  * --------------------------------------------------------------------------------- */
 struct tacit_llm;
 
-/* Load progress, 0..1. Return false to cancel the load (open fails with
- * TACIT_ERR_CANCELLED). Called on the thread that called tacit_llm_open(). */
-typedef bool (*tacit_progress_fn)(float progress, void *user);
+/* What the model is busy with, for a progress display. */
+enum tacit_progress_phase {
+	TACIT_PROGRESS_LOAD = 0, /* tacit_llm_open() loads the model file: fraction only */
+	TACIT_PROGRESS_READ = 1, /* a generate call reads its prompt (a meeting task: the
+				  * transcript) before the first token: done of total tokens */
+};
+
+struct tacit_progress {
+	enum tacit_progress_phase phase;
+	float fraction; /* 0..1 */
+	int done;       /* READ: prompt tokens in the context so far; those reused from the
+			 * previous call's cache or a saved state count at once. LOAD: 0 */
+	int total;      /* READ: the prompt's tokens (exact, from the model's tokenizer).
+			 * LOAD: 0 */
+};
+
+/* Progress of a load, and of the prompt reading of every generate call on the handle
+ * (tacit_llm_generate() and what calls it: tacit_meeting_run(), tacit_session_task()).
+ * A read reports once when the call starts (done = what the cache spared, total known)
+ * and after each batch of n_batch tokens; done never decreases within a call; the
+ * first token then goes to the call's token callback. p is valid during the call only.
+ * Return false to cancel: open fails, or the generate call, with TACIT_ERR_CANCELLED.
+ * Called on the thread that called tacit_llm_open() or the generate call. */
+typedef bool (*tacit_progress_fn)(const struct tacit_progress *p, void *user);
 
 struct tacit_llm_params {
 	const char *model_path; /* a GGUF file; required */
@@ -1905,6 +1938,13 @@ enum tacit_live_event_type {
 				      * calls; windows folded), which is what its time
 				      * depends on; text: the summary's Markdown. The last
 				      * event. */
+	TACIT_LIVE_METER = 9,        /* about once a second while audio comes (transcribing
+				      * meetings only; none after the stop began): text: the
+				      * model's state, "listening" (idle or no model),
+				      * "analysing" (a model call runs) or "paused" (its worker
+				      * waits for the transcription); end_ms: the audio
+				      * received so far on the session's timeline; lag_ms,
+				      * n_levels, rms_dbfs, peak_dbfs (below) */
 };
 
 struct tacit_live_event {
@@ -1919,6 +1959,16 @@ struct tacit_live_event {
 	uint64_t request_id; /* ANSWER_DELTA/ANSWER: the id tacit_live_ask() gave */
 	const char *text;    /* never NULL ("" when none) */
 	const char *json;    /* NULL when none */
+	/* TACIT_LIVE_METER only (0 otherwise): how far the final transcript is behind the
+	 * audio (from the start of the oldest speech not yet transcribed to the newest audio
+	 * received; 0 when nothing waits), and each channel's level over the audio since the
+	 * last meter in dB full scale (0 = the loudest a sample can be; -100 for digital
+	 * silence); n_levels 0 when no audio came since the last meter. Channel 0 is "Me"
+	 * with two channels. */
+	int64_t lag_ms;
+	int n_levels;
+	float rms_dbfs[2];
+	float peak_dbfs[2];
 };
 
 /* Receives events, one call at a time and in order, with no lock of the meeting held.
@@ -1935,7 +1985,10 @@ typedef void (*tacit_live_event_fn)(const struct tacit_live_event *ev, void *use
 
 /* An event as one JSON line (no newline): {"type":"final","session":1,"segment":3,
  * "start":1.5,"end":3.0,"speaker":"Me","text":"..."} and so on, with "data" holding the
- * event's JSON. Caller frees with tacit_free(); NULL when out of memory. */
+ * event's JSON. A meter: {"type":"meter","session":1,"text":"listening","audio":12.5,
+ * "lag":0.8,"levels":[{"speaker":"Me","rms_dbfs":-31.2,"peak_dbfs":-12.0},...]} (seconds;
+ * "speaker" "" with one channel; "levels" [] when no audio came). Caller frees with
+ * tacit_free(); NULL when out of memory. */
 TACIT_API char *tacit_live_event_json(const struct tacit_live_event *ev);
 
 struct tacit_live_params {

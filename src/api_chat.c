@@ -94,7 +94,7 @@ static void on_status(const char *text, void *user)
 	put_text(user, "status", "text", text, strlen(text));
 }
 
-static bool on_load(float progress, void *user)
+static bool on_load(const struct tacit_progress *progress, void *user)
 {
 	struct chat_job *j = user;
 	(void)progress;

@@ -81,7 +81,7 @@ static char *sse_frame(const char *name, const char *json)
 }
 
 static const char *const event_names[] = { "partial", "final",  "summary", "suggestion", "answer_delta",
-					   "answer",  "status", "warning", "stopped" };
+					   "answer",  "status", "warning", "stopped", "meter" };
 
 /* The library's events, on its threads. */
 static void on_event(const struct tacit_live_event *ev, void *user)

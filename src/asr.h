@@ -85,5 +85,9 @@ bool asr_stream_idle(const struct tacit_asr_stream *s);
 /* Whether a final request (not a partial) is in flight or queued: a live meeting's model
  * waits for it (live.c, transcription first). */
 bool asr_stream_final_pending(const struct tacit_asr_stream *s);
+/* How far the final transcript is behind the audio pushed: from the start of the oldest
+ * final request not yet answered to the newest audio; 0 when none waits (the utterance
+ * still open is shown by partials, not counted). The stream's thread. */
+int64_t asr_stream_lag_ms(const struct tacit_asr_stream *s);
 
 #endif

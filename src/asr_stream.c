@@ -49,6 +49,7 @@ struct tacit_asr_stream {
 	bool busy;             /* a request is with the worker */
 	long long busy_id;
 	bool busy_final;
+	int64_t busy_offset_ms; /* where the request in flight starts on the timeline */
 	bool busy_stale;       /* a partial overtaken by a final: cancelled, output dropped */
 	double busy_since_ms, cancel_ms;
 };
@@ -99,6 +100,19 @@ bool asr_stream_final_pending(const struct tacit_asr_stream *s)
 	return pending;
 }
 
+int64_t asr_stream_lag_ms(const struct tacit_asr_stream *s)
+{
+	bool pending = s->busy && s->busy_final && !s->busy_stale;
+	int64_t oldest = pending ? s->busy_offset_ms : 0;
+	for (size_t i = 0; i < s->n_queue; i++)
+		if (s->queue[i].final && (!pending || s->queue[i].offset_ms < oldest)) {
+			oldest = s->queue[i].offset_ms;
+			pending = true;
+		}
+	int64_t now = s->base_ms + FRAMES_TO_MS(s->n);
+	return pending && now > oldest ? now - oldest : 0;
+}
+
 static int speaker_of(const struct tacit_asr_stream *s, int c)
 {
 	return s->n_channels == 2 ? c : TACIT_SPEAKER_UNKNOWN;
@@ -139,6 +153,7 @@ static enum tacit_status dispatch(struct tacit_asr_stream *s)
 	s->busy = true;
 	s->busy_since_ms = clock_now_ms();
 	s->busy_final = j->final;
+	s->busy_offset_ms = j->offset_ms;
 	s->busy_stale = false;
 	free(j->pcm);
 	memmove(s->queue, s->queue + 1, (s->n_queue - 1) * sizeof(*s->queue));

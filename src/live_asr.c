@@ -2,7 +2,8 @@
  * live_asr.c — the transcription thread and its pause gate ("transcription first"). Its
  * final segments go through live_accept_final() (live_final.c); while some wait for a
  * busy store it tries again between audio chunks. The transcription thread never waits
- * on the language model, nor on another process's lock on the store.
+ * on the language model, nor on another process's lock on the store. It also sends the
+ * meter about once a second (levels, how far behind it is, what the model does).
  */
 #include "internal.h"
 
@@ -11,12 +12,16 @@
 #include "store.h"
 #include "llm_client.h"
 
+#include <math.h>
+
 #define ASR_CHUNK_FRAMES (TACIT_AUDIO_RATE / 2)
 /* Transcription first (see asr_gate()): how often a paused model's transcription thread
  * looks whether whisper is done when no audio comes. */
 #define GATE_POLL_MS 50
 /* How often segments that wait for a busy store are tried again when no audio comes. */
 #define HELD_POLL_MS 250
+/* How often the meter event goes out (levels, lag, the model's state). */
+#define METER_MS 1000
 
 bool live_llm_must_wait(bool enabled, bool asr_busy, int64_t backlog_ms, int64_t max_backlog_ms)
 {
@@ -139,6 +144,56 @@ static void tell_recording_stopped(struct tacit_live *l, enum tacit_status st, i
 			       why);
 }
 
+/* The audio's level per channel, gathered for the next meter. */
+static void meter_add(struct tacit_live *l, const float *pcm, size_t frames)
+{
+	int ch = l->p.n_channels;
+	for (size_t i = 0; i < frames; i++)
+		for (int c = 0; c < ch && c < 2; c++) {
+			float v = pcm[i * (size_t)ch + (size_t)c], a = fabsf(v);
+			l->m_sumsq[c] += (double)v * v;
+			if (a > l->m_peak[c])
+				l->m_peak[c] = a;
+		}
+	l->m_frames += (int64_t)frames;
+}
+
+static float dbfs(double amplitude)
+{
+	return amplitude > 1e-5 ? (float)(20.0 * log10(amplitude)) : -100.0f;
+}
+
+/* Sends the meter once METER_MS has passed since the last: the levels since then, how
+ * far the transcript is behind (queued_frames: audio not yet given to whisper) and what
+ * the model does. None once the stop has begun. With no lock held. */
+static void meter_tick(struct tacit_live *l, int64_t audio_ms, size_t queued_frames)
+{
+	double now = clock_now_ms();
+	if (now - l->m_last_ms < METER_MS)
+		return;
+	l->m_last_ms = now;
+	pthread_mutex_lock(&l->q_mu);
+	bool stopping = l->stopping;
+	enum job job = l->job;
+	pthread_mutex_unlock(&l->q_mu);
+	if (stopping)
+		return;
+	struct tacit_live_event ev = { .type = TACIT_LIVE_METER, .end_ms = audio_ms };
+	ev.text = l->gate_paused ? "paused" : job != JOB_NONE ? "analysing" : "listening";
+	ev.lag_ms = (l->stream ? asr_stream_lag_ms(l->stream) : 0) + (int64_t)queued_frames * 1000 / TACIT_AUDIO_RATE;
+	if (l->m_frames > 0) {
+		ev.n_levels = l->p.n_channels < 2 ? l->p.n_channels : 2;
+		for (int c = 0; c < ev.n_levels; c++) {
+			ev.rms_dbfs[c] = dbfs(sqrt(l->m_sumsq[c] / (double)l->m_frames));
+			ev.peak_dbfs[c] = dbfs(l->m_peak[c]);
+		}
+	}
+	memset(l->m_sumsq, 0, sizeof(l->m_sumsq));
+	memset(l->m_peak, 0, sizeof(l->m_peak));
+	l->m_frames = 0;
+	live_emit(l, &ev);
+}
+
 /* How much speech in one language makes the first confident detection. */
 #define LIVE_LANG_MS 3000
 
@@ -176,26 +231,24 @@ void *live_asr_main(void *arg)
 	while (st == TACIT_OK) {
 		while (l->aq_len == 0 && !l->a_eof && !l->a_quit && st == TACIT_OK) {
 			bool paused = l->gate_paused, held = live_held_waiting(l);
-			if (!paused && !held) {
-				pthread_cond_wait(&l->a_cond, &l->a_mu);
-				continue;
-			}
 			/* the model waits: look at whisper's progress even when no audio comes;
-			 * segments wait for the store: try again */
+			 * segments wait for the store: try again; and the meter goes on */
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (paused ? GATE_POLL_MS : HELD_POLL_MS) * 1000000L;
-			if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_nsec += (paused ? GATE_POLL_MS : held ? HELD_POLL_MS : METER_MS) * 1000000L;
+			while (ts.tv_nsec >= 1000000000L) {
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
 			if (pthread_cond_timedwait(&l->a_cond, &l->a_mu, &ts) == 0 || l->aq_len || l->a_eof || l->a_quit)
 				continue;
+			int64_t audio_ms = l->offset_ms + l->a_frames * 1000 / TACIT_AUDIO_RATE;
 			pthread_mutex_unlock(&l->a_mu);
 			if (held)
 				live_held_retry(l);
 			if (paused) /* takes whisper's results */
 				st = tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel);
+			meter_tick(l, audio_ms, 0);
 			pthread_mutex_lock(&l->a_mu);
 			if (paused)
 				asr_gate(l, false);
@@ -209,9 +262,12 @@ void *live_asr_main(void *arg)
 		if (l->aq_len == 0)
 			l->aq_head = 0;
 		l->a_busy = true;
+		int64_t audio_ms = l->offset_ms + l->a_frames * 1000 / TACIT_AUDIO_RATE;
+		size_t queued = l->aq_len / (size_t)ch;
 		pthread_mutex_unlock(&l->a_mu);
 
 		size_t frames = n / (size_t)ch;
+		meter_add(l, chunk, frames);
 		if (l->rec) {
 			for (size_t i = 0; i < frames * (size_t)ch; i++) {
 				float v = chunk[i] * 32768.0f;
@@ -236,6 +292,8 @@ void *live_asr_main(void *arg)
 		store_language(l, false);
 		if (live_held_waiting(l))
 			live_held_retry(l);
+		if (st == TACIT_OK)
+			meter_tick(l, audio_ms, queued);
 
 		pthread_mutex_lock(&l->a_mu);
 		asr_gate(l, false);

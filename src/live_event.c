@@ -8,10 +8,11 @@
 
 #include "live_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 
 static const char *const event_names[] = { "partial", "final",  "summary", "suggestion", "answer_delta",
-					   "answer",  "status", "warning", "stopped" };
+					   "answer",  "status", "warning", "stopped", "meter" };
 
 char *tacit_live_event_json(const struct tacit_live_event *ev)
 {
@@ -32,6 +33,19 @@ char *tacit_live_event_json(const struct tacit_live_event *ev)
 		yyjson_mut_obj_add_real(d, o, "start", (double)ev->start_ms / 1000.0);
 		yyjson_mut_obj_add_real(d, o, "end", (double)ev->end_ms / 1000.0);
 		yyjson_mut_obj_add_str(d, o, "speaker", ev->label ? ev->label : "");
+	}
+	if (ev->type == TACIT_LIVE_METER) {
+		yyjson_mut_obj_add_real(d, o, "audio", (double)ev->end_ms / 1000.0);
+		yyjson_mut_obj_add_real(d, o, "lag", (double)ev->lag_ms / 1000.0);
+		yyjson_mut_val *levels = yyjson_mut_obj_add_arr(d, o, "levels");
+		for (int c = 0; c < ev->n_levels && c < 2; c++) {
+			yyjson_mut_val *lv = yyjson_mut_arr_add_obj(d, levels);
+			yyjson_mut_obj_add_str(d, lv, "speaker",
+					       ev->n_levels == 2 ? tacit_speaker_name(c ? TACIT_SPEAKER_THEM : TACIT_SPEAKER_ME) : "");
+			/* one decimal is what a meter shows */
+			yyjson_mut_obj_add_real(d, lv, "rms_dbfs", round(ev->rms_dbfs[c] * 10.0) / 10.0);
+			yyjson_mut_obj_add_real(d, lv, "peak_dbfs", round(ev->peak_dbfs[c] * 10.0) / 10.0);
+		}
 	}
 	if (ev->type == TACIT_LIVE_ANSWER || ev->type == TACIT_LIVE_ANSWER_DELTA)
 		yyjson_mut_obj_add_uint(d, o, "request", ev->request_id);

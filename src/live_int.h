@@ -12,8 +12,9 @@
  *    q_cond; abort() stores atomics only (it runs in signal handlers).
  *  - The transcription thread (live_asr.c; with params.transcribe): takes audio from the
  *    queue under a_mu, writes the recording and partials under seg_mu, feeds whisper
- *    and produces final segments (accept_final()). It never waits on the model. When
- *    push() found live.max_minutes reached, it ends by starting the stop itself
+ *    and produces final segments (accept_final()). It never waits on the model. About
+ *    once a second it sends the meter (live_asr.c: levels, lag, and the analysis job read
+ *    under q_mu with nothing else held). When push() found live.max_minutes reached, it ends by starting the stop itself
  *    (live_stop_self()); tacit_live_stop() then waits for that stop.
  *  - The analysis thread (live_analysis.c; with params.analyze): owns the language model,
  *    its own store connection (llm_store), the transcript t, tok, roll and the policy
@@ -154,6 +155,11 @@ struct tacit_live {
 	bool gate_on, gate_paused;  /* gate_paused: transcription thread only */
 	int64_t gate_backlog_ms;
 	uint64_t n_gate_pauses;
+	/* the meter (transcription thread only): the audio's levels since the last one */
+	double m_sumsq[2];
+	float m_peak[2];
+	int64_t m_frames;
+	double m_last_ms;
 
 	pthread_mutex_t q_mu; /* everything the analysis thread is asked to do */
 	pthread_cond_t q_cond;

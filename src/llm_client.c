@@ -125,8 +125,21 @@ static enum tacit_status exchange_run(struct tacit_llm *llm, enum proto_type typ
 		yyjson_doc *jd = yyjson_read(payload, len, 0);
 		yyjson_val *root = yyjson_doc_get_root(jd);
 		if (ft == PROTO_PROGRESS) {
-			float p = (float)yyjson_get_num(yyjson_obj_get(root, "progress"));
-			if (x->load && llm->params.progress && !llm->params.progress(p, llm->params.progress_user))
+			struct tacit_progress ev = { TACIT_PROGRESS_LOAD, 0, 0, 0 };
+			yyjson_val *done = yyjson_obj_get(root, "done"), *idv = yyjson_obj_get(root, "id");
+			bool ours = x->load;
+			if (yyjson_is_int(done)) { /* a generate call's prompt reading */
+				ev.phase = TACIT_PROGRESS_READ;
+				ev.done = (int)yyjson_get_sint(done);
+				ev.total = (int)yyjson_get_sint(yyjson_obj_get(root, "total"));
+				ev.fraction = ev.total > 0 ? (float)ev.done / (float)ev.total : 0;
+				ours = !x->load && yyjson_is_int(idv) && yyjson_get_sint(idv) == id && ev.done >= 0 &&
+				       ev.done <= ev.total;
+			} else {
+				ev.fraction = (float)yyjson_get_num(yyjson_obj_get(root, "progress"));
+			}
+			if (ours && !cancel_sent && llm->params.progress &&
+			    !llm->params.progress(&ev, llm->params.progress_user))
 				progress_stop = true;
 			yyjson_doc_free(jd);
 			continue;

@@ -18,7 +18,7 @@
 /* The protocol's version, in the worker's READY: a parent refuses a worker that speaks
  * another (one from an older or newer install). Raise it with any change to a frame's
  * meaning. A READY without one is version 1. */
-#define PROTO_VERSION 3
+#define PROTO_VERSION 4
 
 #define PROTO_HEADER 5
 #define PROTO_MAX_FRAME ((uint32_t)16 << 20)
@@ -40,7 +40,8 @@ enum proto_type {
 			      * DONE {"id"}; the last piece is answered by SPANS (over all of them) */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid","proto"}: the worker is up and speaks PROTO_VERSION "proto" */
-	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading */
+	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading; {"id","done","total"}: prompt
+			      * tokens read while generating (protocol 4) */
 	PROTO_LOADED = 18,   /* {"n_ctx","n_vocab","n_ctx_train","template","arch"} */
 	PROTO_TOKEN = 19,    /* raw UTF-8 text of one or more tokens, complete code points */
 	PROTO_DONE = 20,     /* {"id","n_prompt","n_reused","n_gen","prefill_ms","decode_ms","finish","state",

@@ -598,9 +598,12 @@ accept:
 	return tok;
 }
 
-/* Decodes tokens[from..n) in n_batch pieces, keeping `cached` in step. */
-static enum tacit_status prefill(struct llm_engine *llm, llama_token *tokens, int from, int n, int stop_after)
+/* Decodes tokens[from..n) in n_batch pieces, keeping `cached` in step; g->read hears of
+ * each batch, counted against the whole prompt's n_total tokens. */
+static enum tacit_status prefill(struct llm_engine *llm, const struct llm_engine_gen *g, llama_token *tokens, int from,
+				 int n, int n_total)
 {
+	int stop_after = g->test_stop_after_batches;
 	for (int i = from, batch = 0; i < n; i += llm->n_batch, batch++) {
 		if (stopped(llm) || (stop_after > 0 && batch == stop_after))
 			return tacit_fail(TACIT_ERR_CANCELLED, "cancelled while reading the prompt");
@@ -613,6 +616,8 @@ static enum tacit_status prefill(struct llm_engine *llm, llama_token *tokens, in
 		}
 		memcpy(llm->cached + llm->n_cached, tokens + i, (size_t)len * sizeof(*tokens));
 		llm->n_cached += len;
+		if (g->read)
+			g->read(llm->n_cached, n_total, g->read_user);
 	}
 	return TACIT_OK;
 }
@@ -733,16 +738,19 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	stats->n_reused = llm->n_cached;
 
 	/* save when the prefix must be decoded anyway, or is cached here but not on disk */
-	if (n_pre && stats->state != TACIT_STATE_LOADED && (common < n_pre || access(g->state_path, F_OK) != 0)) {
-		/* the transcript prefix alone, saved before the rest of the prompt is read */
-		if (llm->n_cached > n_pre)
-			rollback(llm, n_pre);
-		if ((st = prefill(llm, tokens, llm->n_cached, n_pre, g->test_stop_after_batches)) != TACIT_OK)
+	bool save = n_pre && stats->state != TACIT_STATE_LOADED && (common < n_pre || access(g->state_path, F_OK) != 0);
+	/* the transcript prefix alone is saved before the rest of the prompt is read */
+	if (save && llm->n_cached > n_pre)
+		rollback(llm, n_pre);
+	if (g->read) /* the total at once, and what the cache or a saved state spared */
+		g->read(llm->n_cached, n, g->read_user);
+	if (save) {
+		if ((st = prefill(llm, g, tokens, llm->n_cached, n_pre, n)) != TACIT_OK)
 			goto out;
 		if (state_save(llm, g->state_path))
 			stats->state = TACIT_STATE_SAVED;
 	}
-	if ((st = prefill(llm, tokens, llm->n_cached, n, g->test_stop_after_batches)) != TACIT_OK)
+	if ((st = prefill(llm, g, tokens, llm->n_cached, n, n)) != TACIT_OK)
 		goto out;
 	double t1 = clock_now_ms();
 	stats->prefill_ms = t1 - t0;

@@ -46,6 +46,10 @@ struct llm_engine_gen {
 	 * and saved there. Both NULL = no saved state. */
 	const char *state_prefix;
 	const char *state_path;
+	/* Called after the cache is set up for the prompt and after each prompt batch: done
+	 * prompt tokens are in the context (reused ones included) of total. May be NULL. */
+	void (*read)(int done, int total, void *user);
+	void *read_user;
 };
 
 /* emit gets whole UTF-8 characters; return false from it to stop (a test hook). */

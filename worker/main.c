@@ -202,6 +202,17 @@ static bool on_progress(float progress, void *user)
 	return true;
 }
 
+/* How far the prompt has been read: PROGRESS {"id","done","total"} after each batch, so
+ * the caller can show it (a long transcript takes minutes to read on a CPU). */
+static void on_read(int done, int total, void *user)
+{
+	const long long *id = user;
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "{\"id\":%lld,\"done\":%d,\"total\":%d}", *id, done, total);
+	if (!proto_send(STDOUT_FILENO, PROTO_PROGRESS, msg, (size_t)n))
+		_exit(3);
+}
+
 /* Streamed text is sent at once when the last frame went out FLUSH_MS ago or more, and
  * otherwise gathered: a fast model (0.2 ms a token) then sends one frame per FLUSH_MS
  * instead of one per token, while the first token and every token of a slow model still
@@ -343,6 +354,8 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 	g.n_threads = get_int(req, "n_threads", 0);
 	g.state_prefix = get_str(req, "state_prefix");
 	g.state_path = get_str(req, "state_path");
+	g.read = on_read;
+	g.read_user = &id;
 	yyjson_val *t = yyjson_obj_get(req, "temperature");
 	g.temperature = yyjson_is_num(t) ? (float)yyjson_get_num(t) : 0.0f;
 	if (test_mode) {

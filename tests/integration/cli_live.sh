@@ -7,7 +7,8 @@
 # --live ID` asks a meeting running in another process (streamed text, --json, usage
 # errors, "no live meeting" when none runs); a second Ctrl-C aborts a slow stop and the
 # meeting resumes; the stopped event says what the stop did; --no-stop leaves the meeting
-# unfinished for a later --resume.
+# unfinished for a later --resume; without --json the stop prints the notes after the
+# summary; meter events (levels, lag, state) in --json and the status line on a terminal.
 set -eu
 T=${TACIT:?}
 BUILD=${BUILD:-build}
@@ -56,6 +57,16 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 s = json.dumps(d)
 assert '"summary"' in s and '"notes"' in s and '"rolling_summary"' in s, s[:500]
+PY
+# without --json the stop prints the summary, then the notes
+expect 0 "$T" live "${L[@]}" --replay "$W/m.txt" --speed 0
+python3 - "$W/out" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+lines = text.splitlines()
+notes = lines.index("# Notes")
+assert notes > 0 and any(l.startswith("# ") for l in lines[:notes]), text  # the summary's title first
+assert any(l.startswith("## ") for l in lines[notes:]), text                 # a section per window
 PY
 
 head -n 1 "$W/m.txt" >"$W/one.txt"
@@ -150,7 +161,16 @@ assert ev and ev[-1]["type"] == "stopped", ev[-3:]
 for e in ev:
     if e["type"] == "final":
         assert 0 <= e["start"] <= e["end"] <= 9.5 and "lag_ms" in e, e
+# the meter, about once a second while audio comes: levels, lag, the model's state
+meters = [e for e in ev if e["type"] == "meter"]
+assert meters and ev.index(meters[-1]) < len(ev) - 1, types
+for m in meters:
+    assert m["text"] in ("listening", "analysing", "paused") and m["lag"] >= 0 and 0 <= m["audio"] <= 9.5, m
+    for lv in m["levels"]:
+        assert lv["speaker"] == "" and -100 <= lv["rms_dbfs"] <= lv["peak_dbfs"] <= 0, m
+assert any(m["levels"] and m["levels"][0]["rms_dbfs"] > -60 for m in meters), meters  # speech is heard
 PY
+
 ls "$W"/data/audio/*/chunk-*.wav >/dev/null
 
 # kill -9 mid-meeting: every announced segment and the audio survive; --resume continues
@@ -184,4 +204,33 @@ assert ev[-1]["type"] == "stopped" and ev[-1]["data"]["segments"] >= 1, ev[-1]
 PY
 expect 2 "$T" live "${L[@]}" --resume "$kid" --replay "$W/m.txt"   # ended: not resumable
 grep -q "has ended" "$W/err"
+
+# on a terminal: a status line (elapsed, level, lag, state) within a second or two of the
+# start, redrawn while the meeting runs, gone before the meeting's last lines
+python3 - "$T" "$W/meeting.wav" "${A[@]}" <<'PY'
+import os, pty, re, sys, time
+tacit, wav, asr = sys.argv[1], sys.argv[2], sys.argv[3:]
+t0 = time.time()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(tacit, ["tacit", "live", *asr, "--no-analysis", "--realtime", wav, "--speed", "2"])
+out, first = b"", None
+line = re.compile(rb"\r\d\d:\d\d:\d\d  (starting|\[[#.]+\] +-?\d+ dB  lag \d+\.\d s  (listening|analysing|paused for transcription))")
+while True:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+    if first is None and line.search(out):
+        first = time.time() - t0
+_, status = os.waitpid(pid, 0)
+text = out.decode("utf-8", "replace")
+assert os.waitstatus_to_exitcode(status) == 0, text
+assert first is not None and first < 2.5, (first, text)
+assert re.search(r"\r\d\d:\d\d:\d\d  \[[#.]+\] +-?\d+ dB  lag ", text), text
+assert text.rstrip().endswith("ended"), text[-300:]
+PY
 echo ok

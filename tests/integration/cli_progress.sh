@@ -2,7 +2,9 @@
 # Long work shows progress and keeps what is done: on a pseudo-terminal, `tacit
 # transcribe` prints its first output within a second of the first segment's start and
 # Ctrl-C exits 17 keeping complete lines and saying where it stopped; `summarize --json`
-# writes progress JSON lines on stderr (event, phase, done; done never decreases).
+# writes progress JSON lines on stderr (event, phase, done; done never decreases), the read
+# phase with the worker's exact token counts, and on a pseudo-terminal the progress line
+# is there within a second.
 set -eu
 T=${TACIT:?}
 BUILD=${BUILD:-build}
@@ -60,22 +62,66 @@ assert p.returncode == 0 and first.startswith(b"["), (p.returncode, first)
 assert time.time() - t_first > 0.2 or not rest, "everything came at the end"
 PY
 
-# summarize --json: progress JSON lines on stderr
+# summarize --json: progress JSON lines on stderr; the read phase counts the prompt's
+# tokens as the worker reads them (a frame after each 512-token batch)
 F=$W/meeting.txt
-printf 'Alice: Let us ship the beta on Friday.\nBob: I will fix the login bug first.\nCarol: I write the release notes.\n' >"$F"
-"$T" summarize "$F" --model "$LLM" --ctx 1024 --threads 1 --max-tokens 360 --json >"$W/out" 2>"$W/err"
+for i in $(seq 1 25); do
+	printf 'Alice: Let us ship the beta on Friday, item %d.\nBob: I will fix the login bug first.\nCarol: I write the release notes.\n' "$i"
+done >"$F"
+"$T" summarize "$F" --model "$LLM" --ctx 2048 --threads 1 --max-tokens 360 --json >"$W/out" 2>"$W/err"
 python3 - "$W/err" <<'PY'
 import json, sys
-last, phases = {}, []
+last, phases, reads = {}, [], []
 for line in open(sys.argv[1]):
     e = json.loads(line)
     assert e["event"] == "progress" and e["phase"] in ("read", "write"), e
-    assert isinstance(e["done"], int) and e["unit"] == "tokens", e
+    assert isinstance(e["done"], int) and e["unit"] == "tokens" and isinstance(e["exact"], bool), e
     assert e["total"] is None or isinstance(e["total"], int), e
-    assert e["done"] >= last.get(e["phase"], 0), e
-    last[e["phase"]] = e["done"]
     if not phases or phases[-1] != e["phase"]:
         phases.append(e["phase"])
+        last[e["phase"]] = 0
+    assert e["done"] >= last[e["phase"]], e
+    last[e["phase"]] = e["done"]
+    if e["phase"] == "read" and e["exact"]:
+        assert 0 <= e["done"] <= e["total"], e
+        reads.append(e)
 assert phases[0] == "read" and "write" in phases and last["write"] > 0, phases
+# the exact counts of each model call (a long meeting may take several): one total, read
+# up to it, one call in several 512-token steps
+calls = []
+for e in reads:
+    if not calls or calls[-1][-1]["total"] != e["total"] or calls[-1][-1]["done"] > e["done"]:
+        calls.append([])
+    calls[-1].append(e)
+for c in calls:
+    assert c[-1]["done"] == c[-1]["total"], c
+assert max(len({e["done"] for e in c}) for c in calls) >= 3, calls
+PY
+
+# on a terminal the progress line is there within a second, and says how far the model read
+python3 - "$T" "$LLM" "$F" <<'PY'
+import os, pty, re, sys, time
+tacit, llm, f = sys.argv[1:]
+t0 = time.time()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(tacit, ["tacit", "summarize", f, "--model", llm, "--ctx", "2048", "--threads", "1", "--max-tokens", "360"])
+out, first = b"", None
+while True:
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+    if first is None and re.search(rb"loading model|reading the transcript", out):
+        first = time.time() - t0
+_, status = os.waitpid(pid, 0)
+text = out.decode("utf-8", "replace")
+assert os.waitstatus_to_exitcode(status) == 0, (status, text)
+assert first is not None and first < 1.0, (first, text)
+assert re.search(r"\rreading the transcript: [\d,]+ of [\d,]+ tokens", text), text
+assert re.search(r"\rwriting: [\d,]+ tokens, \d+ tok/s", text), text
 PY
 echo ok

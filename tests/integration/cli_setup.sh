@@ -2,8 +2,10 @@
 # tacit setup and tacit doctor against tests/tools/http_server.py on 127.0.0.1 (through
 # TACIT_MODEL_MIRROR, never the internet), with a test catalog (TACIT_CATALOG) of three
 # tiny fake model files whose sha256 it declares: the plan (--dry-run, --json), no
-# terminal without --yes, --yes downloads all three, doctor healthy, then a damaged file
-# that doctor names with its remedy; offline setup names the mirror and 'tacit add'.
+# terminal without --yes, --yes downloads all three, doctor healthy (sha256 checked), the
+# sound servers it names or warns about, then a damaged file (one byte changed: found by
+# the sha256, not by --quick; one byte added: by the size) that doctor names with its
+# remedy; offline setup names the mirror and 'tacit add'.
 set -eu
 T=${TACIT:?}
 cd "$(dirname "$0")/../.."
@@ -83,7 +85,32 @@ expect 0 "$T" doctor --json
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['healthy'] and not d['problems'], d" "$W/out" ||
 	fail "doctor --json healthy"
 
+grep -q "qwen3.5-2b (.*): size and sha256 verified" "$W/out" || fail "doctor does not say the sha256 was checked"
+
+# --- sound servers: a PulseAudio socket is named; none is a warning with its remedy
+mkdir -p "$W/run/pulse" "$W/norun"
+python3 -c "import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$W/run/pulse/native"
+XDG_RUNTIME_DIR=$W/run expect 0 "$T" doctor
+grep -q "^ok *sound server *PulseAudio ('$W/run/pulse/native')" "$W/out" || fail "doctor misses PulseAudio: $(cat "$W/out")"
+if ! grep -qs "capture" /proc/asound/pcm; then # no ALSA device here either: nothing is seen
+	XDG_RUNTIME_DIR=$W/norun PULSE_SERVER= expect 0 "$T" doctor --json
+	python3 -c "
+import json,sys; d=json.load(open(sys.argv[1]))
+w=[x for x in d['warnings'] if x['check']=='sound server']
+assert d['healthy'] and w and 'pulseaudio --start' in w[0]['remedy'], d" "$W/out" || fail "doctor --json without a sound server"
+fi
+
 # --- a damaged file: doctor names it and the remedy
+cp "$M/asr.bin" "$W/asr.good"
+python3 -c "
+import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[1000]^=0xff; open(p,'wb').write(b)" "$M/asr.bin"
+expect 0 "$T" doctor --quick    # the same size: only the sha256 tells
+grep -q "whisper-tiny.en (.*): size verified (--quick: sha256 not checked)" "$W/out" || fail "doctor --quick: $(cat "$W/out")"
+expect 1 "$T" doctor
+grep -q "model 'whisper-tiny.en' is damaged: '$M/asr.bin' has sha256 [0-9a-f]\{64\}, expected " "$W/out" ||
+	fail "doctor misses the changed byte: $(cat "$W/out")"
+grep -q "remedy: tacit rm whisper-tiny.en && tacit pull whisper-tiny.en" "$W/out" || fail "doctor's remedy"
+cp "$W/asr.good" "$M/asr.bin"
 printf 'x' >>"$M/asr.bin"
 expect 1 "$T" doctor
 grep -q "model 'whisper-tiny.en' is damaged" "$W/out" || fail "doctor misses the damaged file: $(cat "$W/out")"

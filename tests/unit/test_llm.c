@@ -4,7 +4,8 @@
  * and during generation (and a correct answer afterwards), crash injection (SIGSEGV,
  * abort, SIGKILL, a hung worker) with the caller intact and the next request served by a
  * respawned worker; a paused worker (llm_pause) writes nothing until resumed, a cancel
- * reaches it, and closing reaps it. Skips, with the reason, without ../shared.
+ * reaches it, and closing reaps it; the progress callback hears the prompt read batch by
+ * batch. Skips, with the reason, without ../shared.
  */
 #include "internal.h"
 
@@ -242,6 +243,80 @@ TEST_MODEL(llm_cancel_during_generation_and_prompt)
 	CHECK_STR(after, ref);
 	tacit_free(ref);
 	tacit_free(after);
+	tacit_llm_close(llm);
+}
+
+/* What the progress callback heard of the prompt readings. */
+struct reads {
+	int n, loads, done[64], total[64];
+	int stop_at; /* > 0: return false once done reaches it */
+};
+
+static bool on_read_progress(const struct tacit_progress *ev, void *user)
+{
+	struct reads *r = user;
+	if (ev->phase == TACIT_PROGRESS_LOAD) {
+		r->loads++;
+		return true;
+	}
+	if (r->n < 64) {
+		r->done[r->n] = ev->done;
+		r->total[r->n] = ev->total;
+		r->n++;
+	}
+	return !(r->stop_at > 0 && ev->done >= r->stop_at);
+}
+
+TEST_MODEL(llm_progress_reports_the_prompt_read_batch_by_batch)
+{
+	if (!model_path())
+		SKIP("no ../shared/models/stories260K.gguf");
+	struct reads rd = { 0 };
+	struct tacit_llm_params p = tacit_llm_default_params();
+	struct tacit_llm *llm = NULL;
+	p.model_path = model_path();
+	p.n_ctx = 512;
+	p.n_batch = 16;
+	p.n_threads = 2;
+	p.progress = on_read_progress;
+	p.progress_user = &rd;
+	CHECK_EQ_INT(tacit_llm_open(&p, &llm), TACIT_OK);
+	if (!llm)
+		return;
+	CHECK(rd.loads > 0 && rd.n == 0); /* a load is not a read */
+
+	struct buf big;
+	buf_init(&big);
+	for (int i = 0; i < 12; i++)
+		buf_adds(&big, "The sun was warm and the birds sang. ");
+	struct tacit_llm_request r = tacit_llm_default_request();
+	struct tacit_llm_stats stats;
+	r.prompt = big.data;
+	r.max_tokens = 4;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, NULL, &stats), TACIT_OK);
+	/* once at the start (nothing cached), then after each 16-token batch, up to the total */
+	CHECK(rd.n == 1 + (stats.n_prompt + 15) / 16);
+	CHECK_EQ_INT(rd.done[0], 0);
+	for (int i = 0; i < rd.n; i++) {
+		CHECK_EQ_INT(rd.total[i], stats.n_prompt);
+		CHECK(i == 0 || rd.done[i] > rd.done[i - 1]);
+	}
+	CHECK_EQ_INT(rd.done[rd.n - 1], stats.n_prompt);
+
+	/* the same prompt again: what the cache holds counts at once, one batch reads the rest */
+	rd.n = 0;
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, NULL, &stats), TACIT_OK);
+	CHECK(stats.n_reused > 0);
+	CHECK(rd.n == 2 && rd.done[0] == stats.n_reused && rd.done[1] == stats.n_prompt);
+
+	/* false from the callback cancels the call (the worker slowed so that it cannot
+	 * finish first) */
+	rd.n = 0;
+	rd.stop_at = 1;
+	r.max_tokens = 400;
+	llm_test_inject(llm, NULL, 0, 5);
+	CHECK_EQ_INT(tacit_llm_generate(llm, &r, NULL, NULL, NULL, NULL, NULL), TACIT_ERR_CANCELLED);
+	buf_release(&big);
 	tacit_llm_close(llm);
 }
 
