@@ -82,8 +82,8 @@ static void put_status(struct gen_job *j, const char *text)
 }
 
 /* {"phase": "load"|"read"|"write", "done", "total", "elapsed_ms", "rate"}: done/total are
- * the load's percent, the transcript's estimated tokens (done 0: the model reports no
- * count while it reads) or the pieces written of at most max_tokens; rate is pieces per
+ * the load's percent, the prompt's tokens read of its total (before the model's
+ * first report: done 0 of the estimated total) or the pieces written of at most max_tokens; rate is pieces per
  * second while writing. */
 static void put_progress(struct gen_job *j, const char *phase, int done, int total)
 {
@@ -129,11 +129,18 @@ static void on_status(const char *text, void *user)
 	put_progress(j, "read", 0, j->read_total);
 }
 
-static bool on_load(float progress, void *user)
+/* The model's load (percent) and its reading of the prompt (exact tokens read of the
+ * prompt's total, batch by batch; the cached part counts at once). */
+static bool on_progress(const struct tacit_progress *p, void *user)
 {
 	struct gen_job *j = user;
-	if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS)
-		put_progress(j, "load", (int)(progress * 100.0f), 100);
+	if (p->phase == TACIT_PROGRESS_READ) {
+		j->read_total = p->total;
+		if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS || p->done == p->total)
+			put_progress(j, "read", p->done, p->total);
+	} else if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS) {
+		put_progress(j, "load", (int)(p->fraction * 100.0f), 100);
+	}
 	return !cancel_requested(&j->cancel);
 }
 
@@ -175,7 +182,7 @@ static void *job_main(void *arg)
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	lp.model_path = j->model;
 	lp.n_ctx_cap = j->n_ctx_cap;
-	lp.progress = on_load;
+	lp.progress = on_progress;
 	lp.progress_user = j;
 	st = tacit_llm_open(&lp, &llm);
 	if (st == TACIT_OK)

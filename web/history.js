@@ -14,6 +14,7 @@
     noArtifacts: "No summary or notes yet: generate them here, or ask a question below.",
     loading: (pct) => `Loading the model (${pct} %)…`,
     reading: (n) => `Reading the transcript (about ${n.toLocaleString()} tokens)…`,
+    readingOf: (d, n) => `Reading the transcript: ${d.toLocaleString()} of ${n.toLocaleString()} tokens…`,
     writing: (done, total) => `Writing: ${done} of at most ${total} tokens`,
     rate: (r) => `${r.toFixed(1)} tok/s`,
     left: (s) => `at most ${tacit.clock(s * 1000)} left`,
@@ -116,6 +117,7 @@
       let finished = false;
       const show = (p) => {
         if (p.phase === "load") { bar.value = p.done; status.textContent = S.loading(p.done); }
+        else if (p.phase === "read" && p.done > 0) { bar.value = Math.min(100, (100 * p.done) / p.total); status.textContent = S.readingOf(p.done, p.total); }
         else if (p.phase === "read") { bar.removeAttribute("value"); status.textContent = S.reading(p.total); }
         else {
           bar.value = Math.min(100, (100 * p.done) / p.total);
