@@ -1,15 +1,17 @@
 /*
  * diar_client.c — the caller's side of speaker diarization (tacit_diarize()): the models
  * run in a tacit-worker of their own (engine "diar", worker/diar_engine.c), fed one
- * minute of audio at a time, so the worker holds one minute and this process only the
- * local speakers' embeddings (a few KB a minute) until they are clustered here
- * (diar_cluster.c). Without a segmentation model the VAD (its own worker) says where
- * the speech is first.
+ * minute of audio at a time (diar_run.h: an import feeds it as it reads its recording),
+ * so the worker holds one minute and this process one minute of samples and the local
+ * speakers' embeddings (a few KB a minute) until they are clustered here
+ * (diar_cluster.c). Without a segmentation model the VAD (its own worker) finds each
+ * minute's speech first.
  */
 #include "internal.h"
 
 #include "asr.h"
 #include "diar_cluster.h"
+#include "diar_run.h"
 #include "workerproc.h"
 
 #include <yyjson.h>
@@ -186,7 +188,8 @@ static enum tacit_status load(struct workerproc *w, const struct tacit_diar_para
 	return await(w, PROTO_LOADED, LOAD_TIMEOUT_MS, &payload, &len);
 }
 
-/* Sends pcm[at, at + k) with the speech spans inside it, and gathers the answer. */
+/* Sends the k samples at pcm, which start at sample `at` of the recording, with the
+ * speech spans (recording's timeline) inside them, and gathers the answer. */
 static enum tacit_status send_piece(struct workerproc *w, long long id, const float *pcm, size_t at, size_t k,
 				    const struct tacit_span *spans, size_t n_spans, struct gathered *g)
 {
@@ -213,7 +216,7 @@ static enum tacit_status send_piece(struct workerproc *w, long long id, const fl
 	}
 	buf_adds(&head, "}");
 	buf_add(&head, "", 1); /* the NUL between the JSON and the samples */
-	bool sent = workerproc_send_parts(w, PROTO_DIARIZE, head.data, head.len, pcm + at, k * sizeof(float));
+	bool sent = workerproc_send_parts(w, PROTO_DIARIZE, head.data, head.len, pcm, k * sizeof(float));
 	buf_release(&head);
 	if (!sent)
 		return workerproc_died(w, false);
@@ -222,66 +225,143 @@ static enum tacit_status send_piece(struct workerproc *w, long long id, const fl
 	return take_local(g, payload, len);
 }
 
+struct diar_run {
+	struct tacit_diar_params p;
+	struct workerproc w;
+	struct vad_client *vad; /* without a segmentation model */
+	struct gathered g;
+	float *piece; /* the samples not yet sent: at most PIECE_SAMPLES */
+	size_t n_piece;
+	size_t sent; /* samples sent so far: the next piece's place */
+	long long id;
+	bool segment;
+};
+
+void diar_run_free(struct diar_run *r)
+{
+	if (!r)
+		return;
+	workerproc_release(&r->w);
+	vad_client_free(r->vad);
+	free(r->piece);
+	free(r->g.turns);
+	free(r->g.embs);
+	free(r);
+}
+
+enum tacit_status diar_run_open(const struct tacit_diar_params *params, struct diar_run **out)
+{
+	struct diar_run *r;
+	enum tacit_status st;
+
+	*out = NULL;
+	if (!(r = calloc(1, sizeof(*r))) || !(r->piece = malloc(PIECE_SAMPLES * sizeof(float)))) {
+		free(r);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	r->p = params ? *params : tacit_diar_default_params();
+	r->segment = r->p.segmentation_model && *r->p.segmentation_model;
+	r->id = 1;
+	workerproc_init(&r->w, "diarization worker", "onnxruntime");
+	if (!r->p.embedding_model || !*r->p.embedding_model)
+		st = tacit_fail(TACIT_ERR_USAGE, "no speaker embedding model given");
+	else if (!r->segment && (!r->p.vad_model || !*r->p.vad_model))
+		st = tacit_fail(TACIT_ERR_USAGE, "diarization needs a segmentation model or a VAD model to find the speech");
+	else if ((st = load(&r->w, &r->p, r->segment)) == TACIT_OK && !r->segment)
+		st = vad_client_new(r->p.vad_model, NULL, &r->vad);
+	if (!(r->p.threshold > 0.0f))
+		r->p.threshold = TACIT_DIAR_THRESHOLD;
+	if (st != TACIT_OK) {
+		diar_run_free(r);
+		return st;
+	}
+	*out = r;
+	return TACIT_OK;
+}
+
+/* Sends the piece held (speech found by the VAD first, without segmentation). */
+static enum tacit_status flush_piece(struct diar_run *r)
+{
+	struct tacit_span *spans = NULL;
+	size_t n_spans = 0;
+	enum tacit_status st = TACIT_OK;
+
+	if (!r->n_piece)
+		return TACIT_OK;
+	if (r->p.cancel && *r->p.cancel)
+		return tacit_fail(TACIT_ERR_CANCELLED, "diarization cancelled");
+	if (!r->segment) {
+		if ((st = vad_client_detect(r->vad, r->piece, r->n_piece, &spans, &n_spans)) != TACIT_OK)
+			return st;
+		/* the piece's spans on the whole recording's timeline */
+		for (size_t i = 0; i < n_spans; i++) {
+			spans[i].start_ms += (int64_t)(r->sent / 16);
+			spans[i].end_ms += (int64_t)(r->sent / 16);
+		}
+	}
+	/* pieces without speech need no worker */
+	if (r->segment || n_spans) {
+		st = send_piece(&r->w, ++r->id, r->piece, r->sent, r->n_piece, r->segment ? NULL : spans,
+				n_spans, &r->g);
+	}
+	free(spans);
+	r->sent += r->n_piece;
+	r->n_piece = 0;
+	return st;
+}
+
+enum tacit_status diar_run_feed(struct diar_run *r, const float *pcm, size_t n)
+{
+	enum tacit_status st = TACIT_OK;
+	while (n > 0 && st == TACIT_OK) {
+		size_t k = PIECE_SAMPLES - r->n_piece < n ? PIECE_SAMPLES - r->n_piece : n;
+		memcpy(r->piece + r->n_piece, pcm, k * sizeof(float));
+		r->n_piece += k;
+		pcm += k;
+		n -= k;
+		if (r->n_piece == PIECE_SAMPLES)
+			st = flush_piece(r);
+	}
+	return st;
+}
+
+enum tacit_status diar_run_finish(struct diar_run *r, struct tacit_diarization *out)
+{
+	int *labels = NULL, n_clusters = 0;
+	enum tacit_status st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = flush_piece(r)) != TACIT_OK)
+		return st;
+	workerproc_stop(&r->w, false);
+	if (r->g.n_groups) {
+		if (!(labels = malloc(r->g.n_groups * sizeof(*labels))))
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		st = diar_cluster(r->g.embs, r->g.n_groups, r->g.dim, r->p.n_speakers, r->p.threshold, labels, &n_clusters);
+		for (size_t i = 0; st == TACIT_OK && i < r->g.n_turns; i++)
+			r->g.turns[i].speaker = labels[r->g.turns[i].speaker];
+		free(labels);
+		if (st != TACIT_OK)
+			return st;
+	}
+	st = diar_lay_out(r->g.turns, r->g.n_turns, TURN_GAP_MS, &out->turns, &out->n_turns, &out->n_speakers);
+	out->segmented = r->segment;
+	return st;
+}
+
 enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const float *pcm, size_t n,
 				struct tacit_diarization *out)
 {
-	struct tacit_diar_params p = params ? *params : tacit_diar_default_params();
-	struct workerproc w;
-	struct gathered g = { 0 };
-	struct tacit_span *spans = NULL;
-	size_t n_spans = 0;
-	int *labels = NULL, n_clusters = 0;
-	enum tacit_status st = TACIT_OK;
-	bool segment = p.segmentation_model && *p.segmentation_model;
+	struct diar_run *r = NULL;
+	enum tacit_status st;
 
 	if (!out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_diarize: out is NULL");
 	memset(out, 0, sizeof(*out));
 	if (!pcm && n)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_diarize: no audio");
-	if (!p.embedding_model || !*p.embedding_model)
-		return tacit_fail(TACIT_ERR_USAGE, "no speaker embedding model given");
-	if (!segment && (!p.vad_model || !*p.vad_model))
-		return tacit_fail(TACIT_ERR_USAGE,
-				  "diarization needs a segmentation model or a VAD model to find the speech");
-	if (!(p.threshold > 0.0f))
-		p.threshold = TACIT_DIAR_THRESHOLD;
-	workerproc_init(&w, "diarization worker", "onnxruntime");
-	if ((st = load(&w, &p, segment)) != TACIT_OK)
-		goto out;
-	if (!segment && (st = tacit_vad_detect(p.vad_model, NULL, pcm, n, &spans, &n_spans)) != TACIT_OK)
-		goto out;
-	long long id = 1;
-	for (size_t at = 0; at < n; at += PIECE_SAMPLES) {
-		if (p.cancel && *p.cancel) {
-			st = tacit_fail(TACIT_ERR_CANCELLED, "diarization cancelled");
-			goto out;
-		}
-		size_t k = n - at < PIECE_SAMPLES ? n - at : PIECE_SAMPLES;
-		if (!segment && !n_spans)
-			break; /* no speech: nothing to send */
-		if ((st = send_piece(&w, ++id, pcm, at, k, segment ? NULL : spans, n_spans, &g)) != TACIT_OK)
-			goto out;
-	}
-	workerproc_stop(&w, false);
-	if (g.n_groups) {
-		if (!(labels = malloc(g.n_groups * sizeof(*labels)))) {
-			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((st = diar_cluster(g.embs, g.n_groups, g.dim, p.n_speakers, p.threshold, labels, &n_clusters)) !=
-		    TACIT_OK)
-			goto out;
-		for (size_t i = 0; i < g.n_turns; i++)
-			g.turns[i].speaker = labels[g.turns[i].speaker];
-	}
-	st = diar_lay_out(g.turns, g.n_turns, TURN_GAP_MS, &out->turns, &out->n_turns, &out->n_speakers);
-	out->segmented = segment;
-out:
-	workerproc_release(&w);
-	free(labels);
-	tacit_free(spans);
-	free(g.turns);
-	free(g.embs);
+	if ((st = diar_run_open(params, &r)) == TACIT_OK && (st = diar_run_feed(r, pcm, n)) == TACIT_OK)
+		st = diar_run_finish(r, out);
+	diar_run_free(r);
 	return st;
 }
