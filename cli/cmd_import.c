@@ -31,7 +31,16 @@ static const char usage_text[] =
 	"  --fallback       retry unclear windows at higher temperature (off by\n"
 	"                   default: each retry decodes a window again, and on noise a\n"
 	"                   5-minute recording took over 12 minutes)\n"
-	"  --no-fallback    the default: no retries at higher temperature\n";
+	"  --no-fallback    the default: no retries at higher temperature\n"
+	"  --speakers auto|N|off\n"
+	"                   who spoke: a mono file's segments (a stereo file's \"Them\")\n"
+	"                   get \"Speaker 1\"...\"Speaker N\"; N: exactly N speakers\n"
+	"                   (default auto when an embedding model is given, else off)\n"
+	"  --embedding-model PATH\n"
+	"                   speaker-embedding ONNX (or TACIT_EMBEDDING_MODEL)\n"
+	"  --segmentation-model PATH\n"
+	"                   pyannote segmentation-3.0 ONNX (or TACIT_SEGMENTATION_MODEL);\n"
+	"                   without it, VAD windows (see 'tacit diarize --help')\n";
 
 static volatile int cancel_flag;
 
@@ -62,6 +71,9 @@ int cmd_import(int argc, char **argv)
 		{ "language", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "no-fallback", no_argument, NULL, 'F' },   { "fallback", no_argument, NULL, 'B' },
+		{ "speakers", required_argument, NULL, 'S' },
+		{ "embedding-model", required_argument, NULL, 'E' },
+		{ "segmentation-model", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -72,8 +84,11 @@ int cmd_import(int argc, char **argv)
 	int64_t id = 0;
 	char *end, clock[32];
 	int c, rc;
+	bool speakers_off = false;
 
 	ap.temperature_fallback = false; /* a bounded cost: --fallback asks for it */
+	ap.embedding_model = getenv("TACIT_EMBEDDING_MODEL");
+	ap.segmentation_model = getenv("TACIT_SEGMENTATION_MODEL");
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -109,6 +124,23 @@ int cmd_import(int argc, char **argv)
 		case 'B':
 			ap.temperature_fallback = true;
 			break;
+		case 'S':
+			speakers_off = !strcmp(optarg, "off");
+			if (speakers_off || !strcmp(optarg, "auto")) {
+				ap.n_speakers = 0;
+				break;
+			}
+			ap.n_speakers = (int)strtol(optarg, &end, 10);
+			if (*end || ap.n_speakers < 1 || ap.n_speakers > 100)
+				return cli_usage_error("import", "bad --speakers '%s' (auto, off or a number from 1 to 100)",
+						       optarg);
+			break;
+		case 'E':
+			ap.embedding_model = optarg;
+			break;
+		case 'G':
+			ap.segmentation_model = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -118,6 +150,14 @@ int cmd_import(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("import", argc - optind ? "one file at a time" : "missing the file to import");
+	if (speakers_off)
+		ap.embedding_model = NULL;
+	else if (ap.n_speakers > 0 && (!ap.embedding_model || !*ap.embedding_model))
+		return cli_usage_error("import", "--speakers %d needs a speaker embedding model (--embedding-model PATH "
+						 "or TACIT_EMBEDDING_MODEL)",
+				       ap.n_speakers);
+	if (ap.segmentation_model && !*ap.segmentation_model)
+		ap.segmentation_model = NULL;
 	/* A stream can be read once: it is copied to a file before anything looks at it. */
 	const char *file = argv[optind];
 	char *spooled = NULL, title[256];

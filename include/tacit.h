@@ -2122,6 +2122,14 @@ struct tacit_audio_import_params {
 					  * NULL; returning false cancels the import */
 	void *user;
 	const volatile int *cancel; /* may be NULL; non-zero stops the import */
+	/* Speaker diarization (tacit_diarize()) of a mono file, or of a stereo file's "Them"
+	 * channel ("Me" stays "Me"): each of its segments is labelled "Speaker 1" ...
+	 * "Speaker N", the speaker who talks most during it (unlabelled when nobody does).
+	 * A diarization failure (a wrong model, a crash) is a warning in the log: the
+	 * transcript is stored without those labels. Cancellation stops the import. */
+	const char *embedding_model;    /* speaker-embedding ONNX; NULL = no diarization */
+	const char *segmentation_model; /* segmentation-3.0 ONNX; NULL = VAD windows */
+	int n_speakers;                 /* > 0: exactly this many; 0: found */
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
