@@ -14,6 +14,8 @@
 #include "diar_run.h"
 #include "workerproc.h"
 
+#include <assert.h>
+
 #include <yyjson.h>
 
 /* Pieces of this many samples: six segmentation windows; a cancel is seen between them. */
@@ -116,8 +118,9 @@ static enum tacit_status take_local(struct gathered *g, const char *payload, siz
 	size_t groups = yyjson_is_uint(gv) ? (size_t)yyjson_get_uint(gv) : 0;
 	int dim = yyjson_is_int(dv) ? (int)yyjson_get_sint(dv) : 0;
 
+	/* groups is checked against the bytes there before it is multiplied: no wrap-around */
 	if (!yyjson_is_arr(arr) || dim <= 0 || dim > 4096 || (g->dim && dim != g->dim) || head > len ||
-	    (len - head) != groups * (size_t)dim * sizeof(float)) {
+	    groups > (len - head) / sizeof(float) || (len - head) != groups * (size_t)dim * sizeof(float)) {
 		st = tacit_fail(TACIT_ERR_WORKER, "the diarization worker's answer is malformed");
 		goto out;
 	}
@@ -223,6 +226,17 @@ static enum tacit_status send_piece(struct workerproc *w, long long id, const fl
 	if ((st = await(w, PROTO_LOCAL, PIECE_TIMEOUT_MS, &payload, &len)) != TACIT_OK)
 		return st;
 	return take_local(g, payload, len);
+}
+
+enum tacit_status diar_local_check(const char *payload, size_t len)
+{
+	struct gathered g = { 0 };
+	enum tacit_status st = take_local(&g, payload, len);
+	for (size_t i = 0; st == TACIT_OK && i < g.n_turns; i++)
+		assert(g.turns[i].speaker >= 0 && (size_t)g.turns[i].speaker < g.n_groups);
+	free(g.turns);
+	free(g.embs);
+	return st;
 }
 
 struct diar_run {

@@ -18,4 +18,8 @@ enum tacit_status diar_run_feed(struct diar_run *r, const float *pcm, size_t n);
 enum tacit_status diar_run_finish(struct diar_run *r, struct tacit_diarization *out);
 void diar_run_free(struct diar_run *r);
 
+/* Parses a worker's LOCAL answer (payload of len bytes, NUL after it) as a run would,
+ * into nothing: for the fuzz target. TACIT_OK when it would be taken. */
+enum tacit_status diar_local_check(const char *payload, size_t len);
+
 #endif
