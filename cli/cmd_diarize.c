@@ -15,8 +15,10 @@ static const char usage_text[] =
 	"usage: tacit diarize [options] FILE\n"
 	"  --speakers N|auto       exactly N speakers, or find how many (default auto)\n"
 	"  --format F              rttm, json or txt (default txt)\n"
-	"  --embedding-model PATH  speaker-embedding ONNX model: WeSpeaker ResNet34,\n"
-	"                          3D-Speaker CAM++ (or TACIT_EMBEDDING_MODEL); required\n"
+	"  --embedding-model NAME  speaker-embedding ONNX model, a path or a catalog id:\n"
+	"                          WeSpeaker ResNet34, 3D-Speaker CAM++ (or\n"
+	"                          TACIT_EMBEDDING_MODEL; default: setting model.speaker,\n"
+	"                          else the downloaded one: 'tacit pull wespeaker-resnet34')\n"
 	"  --segmentation-model PATH\n"
 	"                          pyannote segmentation-3.0 ONNX (or\n"
 	"                          TACIT_SEGMENTATION_MODEL); without it, the speech the\n"
@@ -144,15 +146,18 @@ int cmd_diarize(int argc, char **argv)
 		return cli_usage_error("diarize", "unexpected argument '%s'", argv[optind]);
 	if ((rc = cli_input_check(file)))
 		return rc;
-	if (!p.embedding_model || !*p.embedding_model)
-		return cli_usage_error("diarize", "no speaker embedding model: give --embedding-model PATH (an ONNX "
-						  "WeSpeaker or CAM++ model) or set TACIT_EMBEDDING_MODEL");
 	if (p.segmentation_model && !*p.segmentation_model)
 		p.segmentation_model = NULL;
-	struct cli_model need[] = { { TACIT_MODEL_VAD, vad, "--vad-model", " (or --segmentation-model)", NULL } };
-	if (!p.segmentation_model && (rc = cli_models_resolve("diarize", need, 1)))
+	/* the embedding model: a path, a catalog id, or the downloaded one */
+	struct cli_model need[] = {
+		{ TACIT_MODEL_SPEAKER, p.embedding_model && *p.embedding_model ? p.embedding_model : NULL,
+		  "--embedding-model", NULL, NULL },
+		{ TACIT_MODEL_VAD, vad, "--vad-model", " (or --segmentation-model)", NULL },
+	};
+	if ((rc = cli_models_resolve("diarize", need, p.segmentation_model ? 1 : 2)))
 		return rc;
-	p.vad_model = need[0].path;
+	p.embedding_model = need[0].path;
+	p.vad_model = need[1].path;
 	if ((st = tacit_audio_load(file, NULL, &audio)) != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
@@ -173,5 +178,6 @@ out:
 	tacit_diarization_release(&d);
 	tacit_audio_release(&audio);
 	tacit_free(need[0].path);
+	tacit_free(need[1].path);
 	return rc;
 }

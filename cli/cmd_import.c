@@ -35,9 +35,12 @@ static const char usage_text[] =
 	"  --speakers auto|N|off\n"
 	"                   who spoke: a mono file's segments (a stereo file's \"Them\")\n"
 	"                   get \"Speaker 1\"...\"Speaker N\"; N: exactly N speakers\n"
-	"                   (default auto when an embedding model is given, else off)\n"
-	"  --embedding-model PATH\n"
-	"                   speaker-embedding ONNX (or TACIT_EMBEDDING_MODEL)\n"
+	"                   (default auto: when an embedding model is named, set or\n"
+	"                   downloaded; else off)\n"
+	"  --embedding-model NAME\n"
+	"                   speaker-embedding ONNX, a path or a catalog id (or\n"
+	"                   TACIT_EMBEDDING_MODEL; default: setting model.speaker, else\n"
+	"                   the downloaded one)\n"
 	"  --segmentation-model PATH\n"
 	"                   pyannote segmentation-3.0 ONNX (or TACIT_SEGMENTATION_MODEL);\n"
 	"                   without it, VAD windows (see 'tacit diarize --help')\n";
@@ -150,12 +153,6 @@ int cmd_import(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("import", argc - optind ? "one file at a time" : "missing the file to import");
-	if (speakers_off)
-		ap.embedding_model = NULL;
-	else if (ap.n_speakers > 0 && (!ap.embedding_model || !*ap.embedding_model))
-		return cli_usage_error("import", "--speakers %d needs a speaker embedding model (--embedding-model PATH "
-						 "or TACIT_EMBEDDING_MODEL)",
-				       ap.n_speakers);
 	if (ap.segmentation_model && !*ap.segmentation_model)
 		ap.segmentation_model = NULL;
 	/* A stream can be read once: it is copied to a file before anything looks at it. */
@@ -194,6 +191,25 @@ int cmd_import(int argc, char **argv)
 		ap.asr_model = need[0].path;
 		ap.vad_model = need[1].path;
 	}
+	/* speakers: auto diarizes when an embedding model is named, set or downloaded; a
+	 * model asked for (named, or --speakers N) must be there */
+	char *speaker_path = NULL;
+	const char *named = ap.embedding_model && *ap.embedding_model ? ap.embedding_model : NULL;
+	ap.embedding_model = NULL;
+	if (audio && !speakers_off) {
+		st = tacit_model_resolve(TACIT_MODEL_SPEAKER, named, &speaker_path);
+		if (st == TACIT_OK) {
+			ap.embedding_model = speaker_path;
+		} else if (named || ap.n_speakers > 0) {
+			rc = cli_fail(st);
+			if (spooled)
+				unlink(spooled);
+			tacit_free(spooled);
+			tacit_free(need[0].path);
+			tacit_free(need[1].path);
+			return rc;
+		}
+	}
 	st = tacit_store_open(NULL, &s);
 	if (audio) {
 		ap.title = p.title;
@@ -219,6 +235,7 @@ int cmd_import(int argc, char **argv)
 	tacit_free(spooled);
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
+	tacit_free(speaker_path);
 	if (st != TACIT_OK)
 		return cli_fail(st);
 	char segs[48], spk[48];

@@ -309,6 +309,7 @@ enum tacit_model_kind {
 	TACIT_MODEL_LLM = 0, /* a language model run by llama.cpp */
 	TACIT_MODEL_ASR = 1, /* a speech recognition model run by whisper.cpp */
 	TACIT_MODEL_VAD = 2, /* a voice activity detector */
+	TACIT_MODEL_SPEAKER = 3, /* a speaker-embedding model (ONNX) for diarization */
 };
 
 /* What the fit scorer knows about a language model: the facts of its GGUF header, so the
