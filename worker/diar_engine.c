@@ -22,8 +22,10 @@
 #define MIN_EMB_SAMPLES (RATE / 2)
 /* More speech than this adds little to an embedding and costs time. */
 #define MAX_EMB_SAMPLES (RATE * 10)
-/* The VAD-window path: speech regions are cut into pieces of about this length. */
+/* The VAD-window path: speech regions are cut into pieces of about this length; a piece
+ * under MIN_WINDOW_MS (a click the VAD let through) says too little about a voice. */
 #define VAD_WINDOW_MS 1500
+#define MIN_WINDOW_MS 400
 
 struct onnx_model {
 	OrtSession *sess;
@@ -428,7 +430,7 @@ static enum tacit_status run_windows(struct diar_engine *e, const float *pcm, si
 	for (size_t i = 0; i < n_spans; i++) {
 		int64_t a = spans[i].start_ms < 0 ? 0 : spans[i].start_ms;
 		int64_t b = spans[i].end_ms > (int64_t)(n / 16) ? (int64_t)(n / 16) : spans[i].end_ms;
-		if (b - a < 100)
+		if (b - a < MIN_WINDOW_MS)
 			continue;
 		int64_t k = (b - a + VAD_WINDOW_MS / 2) / VAD_WINDOW_MS;
 		if (k < 1)
@@ -438,7 +440,7 @@ static enum tacit_status run_windows(struct diar_engine *e, const float *pcm, si
 				return tacit_fail(TACIT_ERR_CANCELLED, "diarization cancelled");
 			int64_t wa = a + (b - a) * j / k, wb = a + (b - a) * (j + 1) / k;
 			size_t s0 = (size_t)wa * 16, s1 = (size_t)wb * 16;
-			if (s1 - s0 < FBANK_FRAME * 2)
+			if (s1 - s0 < FBANK_FRAME * 2) /* cannot happen with MIN_WINDOW_MS; kept for the fbank */
 				continue;
 			if (!add_group(out, e->dim, &gcap) ||
 			    !add_turn(out, &tcap, offset_ms + wa, offset_ms + wb, (int)out->n_groups - 1))
