@@ -1402,9 +1402,12 @@ enum tacit_speaker {
 	TACIT_SPEAKER_UNKNOWN = -1,
 	TACIT_SPEAKER_ME = 0,   /* "Me": the microphone channel */
 	TACIT_SPEAKER_THEM = 1, /* "Them": the meeting audio channel */
+	TACIT_SPEAKER_DIARIZED = 16, /* + k, k from 0 to 63: "Speaker k+1", found by
+				      * diarization (tacit_diarize()) */
 };
 
-/* A display name for a speaker ("Me", "Them", "" for unknown). Static string. */
+/* A display name for a speaker ("Me", "Them", "Speaker 3", "" for unknown). Static
+ * string. */
 TACIT_API const char *tacit_speaker_name(int speaker);
 
 /* A segment as the speech engine hands it out. It is not struct tacit_segment (the

@@ -3,8 +3,8 @@
 # shared single-speaker recordings (exact reference turns) is diarized with the test
 # embedding model (tools/make-onnx-models) on the VAD-window path and scored with
 # tools/der: DER under 12 %, 3 speakers found. Then bad input: a corrupted and a
-# truncated ONNX file, a model of the wrong kind, no speech, one speaker; and an import
-# whose segments get "Speaker N" labels. Starts workers: `make test` only.
+# truncated ONNX file, a model of the wrong kind, no speech, one speaker; an import
+# and a transcription whose segments get "Speaker N" labels. Starts workers: `make test` only.
 set -eu
 T=${TACIT:?}
 BUILD=${BUILD:-build}
@@ -93,6 +93,10 @@ print("import speakers:", sorted(labels))
 assert d["segments"], d
 assert labels <= {"Speaker 1", "Speaker 2"} and labels, labels
 PY
+	# transcribe labels its printed segments the same way; live input cannot be diarized
+	expect 0 "$T" transcribe --asr-model "$A" --vad-model "$VAD" --threads 2 --embedding-model "$EMB" --speakers 2 "$W/short.wav"
+	grep -q "Speaker [12]: " "$W/out"
+	expect 2 "$T" transcribe --asr-model "$A" --vad-model "$VAD" --speakers 2 --live -
 	# a broken embedding model: the transcript is still stored, without speakers
 	expect 0 "$T" import --asr-model "$A" --vad-model "$VAD" --threads 2 --embedding-model "$W/noise.onnx" "$W/short.wav"
 	grep -q "without speakers" "$W/err"

@@ -138,3 +138,18 @@ TEST(diar_speaker_at_most_talk)
 	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 5000, 5000), -1);
 	CHECK_EQ_INT(tacit_diarization_speaker_at(NULL, 0, 1000), -1);
 }
+
+TEST(diar_speaker_names)
+{
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED), "Speaker 1");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 9), "Speaker 10");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 58), "Speaker 59");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 63), "Speaker 64");
+	for (int k = 0; k < 64; k++) {
+		char want[16];
+		snprintf(want, sizeof(want), "Speaker %d", k + 1);
+		CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + k), want);
+	}
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 64), "");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_THEM), "Them");
+}
