@@ -93,7 +93,9 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 WORKER_OBJ := $(WORKER_SRC:%.c=$(BUILD)/obj/%.o)
 # the worker's engines (llama.cpp, whisper.cpp, the load check): in the worker, and in the
 # unit tests that call them directly; never in libtacit
-ENGINE_OBJ := $(filter-out $(BUILD)/obj/worker/main.o,$(WORKER_OBJ))
+# (the diarization engine's onnxruntime side is the worker's alone: the unit tests call
+# fbank.c, never onnxruntime)
+ENGINE_OBJ := $(filter-out $(BUILD)/obj/worker/main.o $(BUILD)/obj/worker/diar_%.o,$(WORKER_OBJ))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 
 LIBA := $(BUILD)/libtacit.a
@@ -166,7 +168,7 @@ $(BUILD)/obj/src/workerproc.o: CFLAGS_ALL += -DTACIT_LIBEXECDIR='"$(LIBEXECDIR)"
 # the model worker: libtacit runs llama.cpp and whisper.cpp in this separate process
 # (src/llm_client.c and src/asr_client.c are the caller's side)
 $(WORKER): $(WORKER_OBJ) $(LIBI)
-	$(CC) -o $@ $(WORKER_OBJ) $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
+	$(CC) -o $@ $(WORKER_OBJ) $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL) -lonnxruntime
 
 # unit tests include the engines' headers from worker/
 $(UNIT_OBJ): CFLAGS_ALL += -Iworker

@@ -134,6 +134,7 @@ int cmd_ask(int argc, char **argv);
 int cmd_ask_live(int64_t session_id, const char *question, bool json);
 int cmd_suggest(int argc, char **argv);
 int cmd_transcribe(int argc, char **argv);
+int cmd_diarize(int argc, char **argv);
 int cmd_pull(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_setup(int argc, char **argv);

@@ -31,7 +31,19 @@ static const char usage_text[] =
 	"  --fallback       retry unclear windows at higher temperature (off by\n"
 	"                   default: each retry decodes a window again, and on noise a\n"
 	"                   5-minute recording took over 12 minutes)\n"
-	"  --no-fallback    the default: no retries at higher temperature\n";
+	"  --no-fallback    the default: no retries at higher temperature\n"
+	"  --speakers auto|N|off\n"
+	"                   who spoke: a mono file's segments (a stereo file's \"Them\")\n"
+	"                   get \"Speaker 1\"...\"Speaker N\"; N: exactly N speakers\n"
+	"                   (default auto: when an embedding model is named, set or\n"
+	"                   downloaded; else off)\n"
+	"  --embedding-model NAME\n"
+	"                   speaker-embedding ONNX, a path or a catalog id (or\n"
+	"                   TACIT_EMBEDDING_MODEL; default: setting model.speaker, else\n"
+	"                   the downloaded one)\n"
+	"  --segmentation-model PATH\n"
+	"                   pyannote segmentation-3.0 ONNX (or TACIT_SEGMENTATION_MODEL);\n"
+	"                   without it, VAD windows (see 'tacit diarize --help')\n";
 
 static volatile int cancel_flag;
 
@@ -62,6 +74,9 @@ int cmd_import(int argc, char **argv)
 		{ "language", required_argument, NULL, 'l' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "no-fallback", no_argument, NULL, 'F' },   { "fallback", no_argument, NULL, 'B' },
+		{ "speakers", required_argument, NULL, 'S' },
+		{ "embedding-model", required_argument, NULL, 'E' },
+		{ "segmentation-model", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -72,8 +87,11 @@ int cmd_import(int argc, char **argv)
 	int64_t id = 0;
 	char *end, clock[32];
 	int c, rc;
+	bool speakers_off = false;
 
 	ap.temperature_fallback = false; /* a bounded cost: --fallback asks for it */
+	ap.embedding_model = getenv("TACIT_EMBEDDING_MODEL");
+	ap.segmentation_model = getenv("TACIT_SEGMENTATION_MODEL");
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -109,6 +127,23 @@ int cmd_import(int argc, char **argv)
 		case 'B':
 			ap.temperature_fallback = true;
 			break;
+		case 'S':
+			speakers_off = !strcmp(optarg, "off");
+			if (speakers_off || !strcmp(optarg, "auto")) {
+				ap.n_speakers = 0;
+				break;
+			}
+			ap.n_speakers = (int)strtol(optarg, &end, 10);
+			if (*end || ap.n_speakers < 1 || ap.n_speakers > 100)
+				return cli_usage_error("import", "bad --speakers '%s' (auto, off or a number from 1 to 100)",
+						       optarg);
+			break;
+		case 'E':
+			ap.embedding_model = optarg;
+			break;
+		case 'G':
+			ap.segmentation_model = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -118,6 +153,8 @@ int cmd_import(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("import", argc - optind ? "one file at a time" : "missing the file to import");
+	if (ap.segmentation_model && !*ap.segmentation_model)
+		ap.segmentation_model = NULL;
 	/* A stream can be read once: it is copied to a file before anything looks at it. */
 	const char *file = argv[optind];
 	char *spooled = NULL, title[256];
@@ -154,6 +191,25 @@ int cmd_import(int argc, char **argv)
 		ap.asr_model = need[0].path;
 		ap.vad_model = need[1].path;
 	}
+	/* speakers: auto diarizes when an embedding model is named, set or downloaded; a
+	 * model asked for (named, or --speakers N) must be there */
+	char *speaker_path = NULL;
+	const char *named = ap.embedding_model && *ap.embedding_model ? ap.embedding_model : NULL;
+	ap.embedding_model = NULL;
+	if (audio && !speakers_off) {
+		st = tacit_model_resolve(TACIT_MODEL_SPEAKER, named, &speaker_path);
+		if (st == TACIT_OK) {
+			ap.embedding_model = speaker_path;
+		} else if (named || ap.n_speakers > 0) {
+			rc = cli_fail(st);
+			if (spooled)
+				unlink(spooled);
+			tacit_free(spooled);
+			tacit_free(need[0].path);
+			tacit_free(need[1].path);
+			return rc;
+		}
+	}
 	st = tacit_store_open(NULL, &s);
 	if (audio) {
 		ap.title = p.title;
@@ -179,6 +235,7 @@ int cmd_import(int argc, char **argv)
 	tacit_free(spooled);
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
+	tacit_free(speaker_path);
 	if (st != TACIT_OK)
 		return cli_fail(st);
 	char segs[48], spk[48];

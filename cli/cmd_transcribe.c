@@ -34,7 +34,12 @@ static const char usage_text[] =
 	"  --language L       a language code, or auto (default auto)\n"
 	"  --translate        translate to English\n"
 	"  --speakers MODE    channels: channel 0 is \"Me\", channel 1 \"Them\";\n"
-	"                     turns: the model's speaker-turn markers (tdrz models)\n"
+	"                     turns: the model's speaker-turn markers (tdrz models);\n"
+	"                     auto, N or off: diarization of a FILE (\"Speaker 1\"...;\n"
+	"                     with channels, of \"Them\"); default auto when a speaker\n"
+	"                     embedding model is named, set or downloaded\n"
+	"  --embedding-model NAME, --segmentation-model PATH\n"
+	"                     the diarization models (see 'tacit diarize --help')\n"
 	"  --threads N        threads (default: this machine's usable cores)\n"
 	"  --fallback         retry unclear windows at higher temperature (off by\n"
 	"                     default: each retry decodes a window again, and on noise a\n"
@@ -273,6 +278,8 @@ static void *audio_load_main(void *arg)
  * segment instead. Two channels are transcribed one after the other and interleaved
  * by time, so they print at the end too. */
 struct file_out {
+	const struct tacit_diarization *who; /* relabels diar_speaker's segments; may be NULL */
+	int diar_speaker;
 	struct tacit_segments t;
 	enum tacit_format fmt;
 	bool stream;       /* print the rendering's new tail as each segment arrives */
@@ -282,12 +289,19 @@ struct file_out {
 	size_t n_final;
 };
 
-static bool print_file_segment(const struct tacit_asr_segment *seg, void *user)
+static bool print_file_segment(const struct tacit_asr_segment *seg_in, void *user)
 {
 	struct file_out *fo = user;
+	struct tacit_asr_segment copy = *seg_in;
+	const struct tacit_asr_segment *seg = &copy;
 	char *text = NULL;
 	if (!seg->final)
 		return true;
+	if (fo->who && seg->speaker == fo->diar_speaker) { /* the speaker who talks most in it */
+		int k = tacit_diarization_speaker_at(fo->who, seg->start_ms, seg->end_ms);
+		if (k >= 0 && k < 64)
+			copy.speaker = TACIT_SPEAKER_DIARIZED + k;
+	}
 	fo->n_final++;
 	if (seg->end_ms > fo->done_ms)
 		fo->done_ms = seg->end_ms;
@@ -320,9 +334,11 @@ static const char *mmss(int64_t ms, char *buf, size_t len)
 	return buf;
 }
 
-static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_format fmt, bool json_lines)
+static int run_file(struct tacit_asr *asr, const struct tacit_audio *a, enum tacit_format fmt, bool json_lines,
+		    const struct tacit_diarization *who)
 {
-	struct file_out fo = { .fmt = fmt, .json_lines = json_lines };
+	struct file_out fo = { .fmt = fmt, .json_lines = json_lines, .who = who };
+	fo.diar_speaker = a->n_channels == 1 ? TACIT_SPEAKER_UNKNOWN : TACIT_SPEAKER_THEM;
 	enum tacit_status st = TACIT_OK;
 	float *mono = NULL;
 	char *text = NULL;
@@ -422,6 +438,43 @@ static int list_devices(bool json)
 	return 0;
 }
 
+/* Who speaks when in a FILE, before it is transcribed (so its segments still print as
+ * they come): the mono file, or a stereo one's "Them" channel. Auto (no model named, n
+ * 0) quietly does nothing when no embedding model is there; a model asked for must be.
+ * A failure of diarization itself is a warning: the transcript comes without speakers.
+ * Returns the exit code (0 to go on). */
+static int diarize_file(const struct tacit_audio *a, const char *emb, const char *seg, const char *vad_path, int n,
+			char **emb_path, struct tacit_diarization *who)
+{
+	const char *named = emb && *emb ? emb : NULL;
+	enum tacit_status st = tacit_model_resolve(TACIT_MODEL_SPEAKER, named, emb_path);
+	if (st != TACIT_OK)
+		return named || n > 0 ? cli_fail(st) : 0;
+	struct tacit_diar_params p = tacit_diar_default_params();
+	p.embedding_model = *emb_path;
+	p.segmentation_model = seg;
+	p.vad_model = vad_path;
+	p.n_speakers = n;
+	p.cancel = &cancel_flag;
+	float *them = NULL;
+	const float *pcm = a->samples;
+	if (a->n_channels == 2) {
+		if (!(them = malloc((a->n_frames ? a->n_frames : 1) * sizeof(float))))
+			return cli_fail(TACIT_ERR_NOMEM);
+		for (size_t i = 0; i < a->n_frames; i++)
+			them[i] = a->samples[i * 2 + 1];
+		pcm = them;
+	}
+	st = tacit_diarize(&p, pcm, a->n_frames, who);
+	free(them);
+	if (st == TACIT_ERR_CANCELLED)
+		return cli_fail(st);
+	if (st != TACIT_OK)
+		fprintf(stderr, "tacit: warning: speaker diarization failed: %s; the transcript has no speakers\n",
+			tacit_errmsg());
+	return 0;
+}
+
 /* --mic DEVICE and --system DEVICE: the device is optional, so it may also come as the
  * next word (no FILE can follow these options). */
 static const char *optional_word(int argc, char **argv)
@@ -447,8 +500,16 @@ int cmd_transcribe(int argc, char **argv)
 		{ "fallback", no_argument, NULL, 'B' },
 		{ "system", optional_argument, NULL, 'Y' },  { "list-devices", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'J' },          { "help", no_argument, NULL, 'h' },
+		{ "embedding-model", required_argument, NULL, 'E' },
+		{ "segmentation-model", required_argument, NULL, 'G' },
 		{ 0, 0, 0, 0 },
 	};
+	/* diarization of a FILE: auto (when a model is there), N speakers, or off */
+	const char *emb = getenv("TACIT_EMBEDDING_MODEL"), *seg = getenv("TACIT_SEGMENTATION_MODEL");
+	int diar_n = 0;
+	bool diar_off = false, diar_asked = false;
+	char *emb_path = NULL;
+	struct tacit_diarization who = { 0 };
 	struct tacit_asr_params ap = tacit_asr_default_params();
 	struct tacit_audio_params aud = tacit_audio_default_params();
 	enum tacit_format fmt = TACIT_FORMAT_TXT;
@@ -493,8 +554,24 @@ int cmd_transcribe(int argc, char **argv)
 				by_channel = true;
 			else if (!strcmp(optarg, "turns"))
 				ap.speaker_turns = true;
+			else if (!strcmp(optarg, "off"))
+				diar_off = true;
+			else if (!strcmp(optarg, "auto"))
+				diar_asked = true;
+			else if ((diar_n = (int)strtol(optarg, &end, 10)) >= 1 && diar_n <= 64 && !*end)
+				diar_asked = true;
 			else
-				return cli_usage_error("transcribe", "unknown speakers mode '%s' (channels, turns)", optarg);
+				return cli_usage_error("transcribe",
+						       "unknown speakers mode '%s' (channels, turns, auto, off or a number "
+						       "from 1 to 64)",
+						       optarg);
+			break;
+		case 'E':
+			emb = optarg;
+			diar_asked = true;
+			break;
+		case 'G':
+			seg = optarg;
 			break;
 		case 't':
 			errno = 0;
@@ -562,6 +639,11 @@ int cmd_transcribe(int argc, char **argv)
 		return cli_usage_error("transcribe", "--json prints JSON lines: leave out --format");
 	if (system && !mic)
 		return cli_usage_error("transcribe", "--system goes with --mic (the microphone is \"Me\", the system \"Them\")");
+	if (diar_asked && !file)
+		return cli_usage_error("transcribe", "--speakers auto or N diarizes a FILE (live audio is labelled by "
+						     "channel)");
+	if (seg && !*seg)
+		seg = NULL;
 	if ((file && (rc = cli_input_check(file))) || (realtime && (rc = cli_input_check(realtime))))
 		return rc;
 	/* one answer to "which model" everywhere: a path, a catalog id, or the default */
@@ -600,9 +682,11 @@ int cmd_transcribe(int argc, char **argv)
 		rc = cli_fail(st);
 		goto out;
 	}
+	if (file && !diar_off && (rc = diarize_file(&audio, emb, seg, no_vad ? NULL : vad_path, diar_n, &emb_path, &who)))
+		goto out;
 	lo.speed = speed;
 	if (file)
-		rc = run_file(asr, &audio, fmt, json);
+		rc = run_file(asr, &audio, fmt, json, who.n_turns ? &who : NULL);
 	else if (realtime)
 		rc = run_realtime(asr, &audio, &lo);
 	else if (mic)
@@ -610,6 +694,8 @@ int cmd_transcribe(int argc, char **argv)
 	else
 		rc = run_live_stdin(asr, channels, &lo);
 out:
+	tacit_diarization_release(&who);
+	tacit_free(emb_path);
 	tacit_asr_close(asr);
 	tacit_audio_release(&audio);
 	tacit_free(model_path);

@@ -37,6 +37,7 @@ static const struct command commands[] = {
 	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
 	{ "live", cmd_live, "a meeting as it happens: transcript, rolling summary, suggestions" },
 	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },
+	{ "diarize", cmd_diarize, "who speaks when in a recording (speaker turns as txt, json or rttm)" },
 	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
 	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
 	{ "serve", cmd_serve, "the web app on this machine only: picker, history, settings" },

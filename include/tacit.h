@@ -309,6 +309,7 @@ enum tacit_model_kind {
 	TACIT_MODEL_LLM = 0, /* a language model run by llama.cpp */
 	TACIT_MODEL_ASR = 1, /* a speech recognition model run by whisper.cpp */
 	TACIT_MODEL_VAD = 2, /* a voice activity detector */
+	TACIT_MODEL_SPEAKER = 3, /* a speaker-embedding model (ONNX) for diarization */
 };
 
 /* What the fit scorer knows about a language model: the facts of its GGUF header, so the
@@ -1366,6 +1367,65 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
 					     size_t *n_out);
 
 /* ---------------------------------------------------------------------------------
+ * Speaker diarization ("who spoke when") with ONNX models run by onnxruntime in a
+ * tacit-worker: pyannote segmentation-3.0 finds up to 3 local speakers in each 10 s
+ * window (overlap included), a speaker-embedding model (WeSpeaker ResNet34, 3D-Speaker
+ * CAM++: Kaldi 80-bin filterbank in, one vector out) describes each, and agglomerative
+ * clustering (cosine distance, average linkage) links them into the recording's
+ * speakers. Without a segmentation model, the VAD's speech regions are cut into windows
+ * of about 1.5 s, each embedded on its own (no overlapped speech is found then).
+ * --------------------------------------------------------------------------------- */
+struct tacit_speaker_turn {
+	int64_t start_ms;
+	int64_t end_ms;
+	int speaker; /* 0-based: shown as "Speaker 1" ... */
+};
+
+/* Cosine distance under which two clusters of the test and real embedding models are
+ * the same voice (average linkage): TACIT_DIAR_THRESHOLD. Tuned on the 8 speakers of
+ * ../shared/audio/diarization with the test model; with real models, a user's own
+ * recordings are the judge (--threshold). */
+#define TACIT_DIAR_THRESHOLD 0.6f
+
+struct tacit_diar_params {
+	const char *segmentation_model; /* pyannote segmentation-3.0 ONNX; NULL: VAD windows */
+	const char *embedding_model;    /* required: speaker-embedding ONNX */
+	const char *vad_model;          /* Silero (ggml); required without a segmentation model */
+	int n_speakers;                 /* > 0: exactly this many; 0: found by threshold */
+	float threshold;                /* cosine distance that ends merging; default
+					 * TACIT_DIAR_THRESHOLD */
+	int n_threads;                  /* onnxruntime's threads; 0 = 1 */
+	const volatile int *cancel;     /* non-zero stops it (TACIT_ERR_CANCELLED); may be NULL */
+};
+
+TACIT_API struct tacit_diar_params tacit_diar_default_params(void);
+
+struct tacit_diarization {
+	struct tacit_speaker_turn *turns; /* by start time; turns of different speakers may
+					   * overlap. Owned by the struct */
+	size_t n_turns;
+	int n_speakers;
+	bool segmented; /* true: the segmentation model ran; false: VAD windows */
+};
+
+/* Who speaks when in pcm (16 kHz mono, n samples). Errors: TACIT_ERR_USAGE (no
+ * embedding model, or no segmentation and no VAD model), TACIT_ERR_NOT_FOUND,
+ * TACIT_ERR_FORMAT (a model file is not ONNX), TACIT_ERR_MODEL (onnxruntime refused a
+ * model, or its inputs, outputs or metadata are not what tacit feeds it: the message
+ * names the mismatch), TACIT_ERR_WORKER, TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM,
+ * TACIT_ERR_UNSUPPORTED (more than 12000 local speakers: about 5 hours of speech without
+ * segmentation). No speech is not an error: zero turns. On failure *out is empty.
+ * Thread-safe (each call starts its own worker). */
+TACIT_API enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const float *pcm, size_t n,
+					  struct tacit_diarization *out);
+
+/* The speaker who talks most between start_ms and end_ms, or -1 when nobody does. */
+TACIT_API int tacit_diarization_speaker_at(const struct tacit_diarization *d, int64_t start_ms, int64_t end_ms);
+
+/* Frees the turns; *d becomes empty. Accepts NULL. */
+TACIT_API void tacit_diarization_release(struct tacit_diarization *d);
+
+/* ---------------------------------------------------------------------------------
  * Transcription with whisper.cpp: 16 kHz PCM in, timestamped segments out. whisper runs
  * in a supervised worker process (`tacit-worker`, found as for the LLM engine above), one
  * per handle: a crash, an abort or an out-of-memory kill inside whisper.cpp fails the
@@ -1407,9 +1467,12 @@ enum tacit_speaker {
 	TACIT_SPEAKER_UNKNOWN = -1,
 	TACIT_SPEAKER_ME = 0,   /* "Me": the microphone channel */
 	TACIT_SPEAKER_THEM = 1, /* "Them": the meeting audio channel */
+	TACIT_SPEAKER_DIARIZED = 16, /* + k, k from 0 to 63: "Speaker k+1", found by
+				      * diarization (tacit_diarize()) */
 };
 
-/* A display name for a speaker ("Me", "Them", "" for unknown). Static string. */
+/* A display name for a speaker ("Me", "Them", "Speaker 3", "" for unknown). Static
+ * string. */
 TACIT_API const char *tacit_speaker_name(int speaker);
 
 /* A segment as the speech engine hands it out. It is not struct tacit_segment (the
@@ -2162,6 +2225,14 @@ struct tacit_audio_import_params {
 					  * NULL; returning false cancels the import */
 	void *user;
 	const volatile int *cancel; /* may be NULL; non-zero stops the import */
+	/* Speaker diarization (tacit_diarize()) of a mono file, or of a stereo file's "Them"
+	 * channel ("Me" stays "Me"): each of its segments is labelled "Speaker 1" ...
+	 * "Speaker N", the speaker who talks most during it (unlabelled when nobody does).
+	 * A diarization failure (a wrong model, a crash) is a warning in the log: the
+	 * transcript is stored without those labels. Cancellation stops the import. */
+	const char *embedding_model;    /* speaker-embedding ONNX; NULL = no diarization */
+	const char *segmentation_model; /* segmentation-3.0 ONNX; NULL = VAD windows */
+	int n_speakers;                 /* > 0: exactly this many; 0: found */
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);

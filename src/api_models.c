@@ -130,7 +130,7 @@ static const char *verdict_key(enum tacit_fit_verdict v)
 
 static const char *kind_key(enum tacit_model_kind k)
 {
-	return k == TACIT_MODEL_LLM ? "llm" : k == TACIT_MODEL_ASR ? "asr" : "vad";
+	return k == TACIT_MODEL_LLM ? "llm" : k == TACIT_MODEL_ASR ? "asr" : k == TACIT_MODEL_SPEAKER ? "speaker" : "vad";
 }
 
 /* Adds the job's state to o; the caller holds the lock. */

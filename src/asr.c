@@ -36,8 +36,19 @@ struct tacit_asr_params tacit_asr_default_params(void)
 	};
 }
 
+/* "Speaker 1" ... "Speaker 64": static strings for diarized speakers */
+#define SPK10(t) "Speaker " #t "0", "Speaker " #t "1", "Speaker " #t "2", "Speaker " #t "3", "Speaker " #t "4", \
+		 "Speaker " #t "5", "Speaker " #t "6", "Speaker " #t "7", "Speaker " #t "8", "Speaker " #t "9"
+static const char *const diarized[64] = {
+	"Speaker 1", "Speaker 2", "Speaker 3", "Speaker 4", "Speaker 5", "Speaker 6", "Speaker 7", "Speaker 8",
+	"Speaker 9", SPK10(1), SPK10(2), SPK10(3), SPK10(4), SPK10(5), "Speaker 60", "Speaker 61", "Speaker 62",
+	"Speaker 63", "Speaker 64",
+};
+
 const char *tacit_speaker_name(int speaker)
 {
+	if (speaker >= TACIT_SPEAKER_DIARIZED && speaker < TACIT_SPEAKER_DIARIZED + 64)
+		return diarized[speaker - TACIT_SPEAKER_DIARIZED];
 	switch (speaker) {
 	case TACIT_SPEAKER_ME:
 		return "Me";

@@ -267,8 +267,10 @@ static enum tacit_status parse_model(struct entry *e, struct tacit_model_info *m
 		m->kind = TACIT_MODEL_ASR;
 	else if (!strcmp(kind, "vad"))
 		m->kind = TACIT_MODEL_VAD;
+	else if (!strcmp(kind, "speaker"))
+		m->kind = TACIT_MODEL_SPEAKER;
 	else
-		return bad(e, "kind", "is not one of llm, asr, vad");
+		return bad(e, "kind", "is not one of llm, asr, vad, speaker");
 	if (!strcmp(status, "archived"))
 		m->archived = true;
 	else if (strcmp(status, "active") != 0)

@@ -10,6 +10,7 @@
 
 #include "asr.h"
 #include "basics.h"
+#include "diar_run.h"
 #include "media.h"
 #include "store.h"
 #include "utf8.h"
@@ -151,7 +152,7 @@ static bool read_at(int fd, void *data, size_t len, off_t at)
  * ending at a quiet moment; with copy set, writes that channel to it as mono. Holds one
  * request's samples at a time. */
 static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct pass1 *p1, int c, int speaker,
-					    struct tmp_wav *copy, struct collect *col)
+					    struct tmp_wav *copy, struct collect *col, struct diar_run **diar)
 {
 	const size_t cap = ASR_MAX_SAMPLES + 1; /* one more than a request: asr_split_at() then splits */
 	const size_t fc = (size_t)p1->file_channels;
@@ -187,6 +188,15 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 		if (st != TACIT_OK || have == 0)
 			break;
 		size_t k = asr_split_at(buf, have);
+		if (diar && *diar && (st = diar_run_feed(*diar, buf, k)) != TACIT_OK) {
+			if (st == TACIT_ERR_CANCELLED)
+				break;
+			tacit_log(TACIT_LOG_WARN, "speaker diarization stopped: %s; the transcript is stored without speakers",
+				  tacit_errmsg());
+			diar_run_free(*diar);
+			*diar = NULL;
+			st = TACIT_OK;
+		}
 		st = tacit_asr_transcribe(asr, buf, k, (int64_t)(done * 1000 / TACIT_AUDIO_RATE), speaker, col->p->cancel,
 					  on_segment, col);
 		memmove(buf, buf + k, (have - k) * sizeof(float));
@@ -198,7 +208,8 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 }
 
 /* {"asr":"ggml-base.en.bin","vad":"ggml-silero-v6.2.0.bin"} and the import's settings. */
-static char *describe(const char *asr_path, const char *vad_path, const char *source, int channels, bool settings)
+static char *describe(const char *asr_path, const char *vad_path, const char *source, int channels, bool settings,
+		      bool diarized)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	char *text = NULL;
@@ -211,7 +222,8 @@ static char *describe(const char *asr_path, const char *vad_path, const char *so
 		yyjson_mut_obj_add_str(doc, imp, "source", source);
 		yyjson_mut_obj_add_str(doc, imp, "format", "audio");
 		yyjson_mut_obj_add_int(doc, imp, "channels", channels);
-		yyjson_mut_obj_add_str(doc, imp, "speakers", channels == 2 ? "channels" : "none");
+		yyjson_mut_obj_add_str(doc, imp, "speakers",
+				       channels == 2 ? (diarized ? "channels+diarized" : "channels") : (diarized ? "diarized" : "none"));
 	} else {
 		const char *a = strrchr(asr_path, '/'), *v = vad_path ? strrchr(vad_path, '/') : NULL;
 		yyjson_mut_obj_add_str(doc, root, "asr", a ? a + 1 : asr_path);
@@ -237,6 +249,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	char language[16] = "";
 	bool stereo = false;
 	int64_t id = 0;
+	struct diar_run *diar = NULL;
+	struct tacit_diarization who = { 0 };
 	enum tacit_status st;
 
 	tacit_segments_init(&c.t);
@@ -276,11 +290,32 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		goto out;
 	if (p1->file_channels == 2 && !stereo && (st = tmp_open(s, &mono)) != TACIT_OK)
 		goto out;
+	/* the channel diarized: the meeting's ("Them") of a stereo file, else the only one */
+	int diar_ch = stereo ? 1 : 0, diar_speaker = stereo ? TACIT_SPEAKER_THEM : TACIT_SPEAKER_UNKNOWN;
+	if (p.embedding_model && *p.embedding_model) {
+		struct tacit_diar_params dp = tacit_diar_default_params();
+		dp.embedding_model = p.embedding_model;
+		dp.segmentation_model = p.segmentation_model;
+		dp.vad_model = vad_path;
+		dp.n_speakers = p.n_speakers;
+		dp.cancel = p.cancel;
+		if (diar_run_open(&dp, &diar) != TACIT_OK)
+			tacit_log(TACIT_LOG_WARN, "no speaker diarization: %s; the transcript is stored without speakers",
+				  tacit_errmsg());
+	}
 	for (int ch = 0; ch < (stereo ? 2 : 1) && st == TACIT_OK; ch++)
 		st = transcribe_channel(asr, p1, ch, stereo ? ch : TACIT_SPEAKER_UNKNOWN, ch == 0 && mono.fd >= 0 ? &mono : NULL,
-					&c);
+					&c, ch == diar_ch ? &diar : NULL);
 	if (st != TACIT_OK)
 		goto out;
+	if (diar && (st = diar_run_finish(diar, &who)) != TACIT_OK) {
+		if (st == TACIT_ERR_CANCELLED)
+			goto out;
+		tacit_log(TACIT_LOG_WARN, "speaker diarization failed: %s; the transcript is stored without speakers",
+			  tacit_errmsg());
+		tacit_diarization_release(&who);
+		st = TACIT_OK;
+	}
 	snprintf(language, sizeof(language), "%s", tacit_asr_language(asr));
 	tacit_asr_close(asr);
 	asr = NULL;
@@ -292,8 +327,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		title = utf8_repair_str(p.title);
 	else
 		title = utf8_repair(base, dot && dot != base ? (size_t)(dot - base) : strlen(base), NULL);
-	models = describe(asr_path, vad_path, base, 0, false);
-	settings = describe(asr_path, vad_path, base, stereo ? 2 : 1, true);
+	models = describe(asr_path, vad_path, base, 0, false, false);
+	settings = describe(asr_path, vad_path, base, stereo ? 2 : 1, true, who.n_speakers > 0);
 	if (!title || !models || !settings) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
@@ -308,10 +343,13 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	st = tacit_store_session_create(s, &sp, &id);
 	for (size_t i = 0; st == TACIT_OK && i < c.t.n_segments; i++) {
 		const struct tacit_asr_segment *g = &c.t.segments[i];
+		char label[32];
+		int who_spk = g->speaker == diar_speaker ? tacit_diarization_speaker_at(&who, g->start_ms, g->end_ms) : -1;
+		snprintf(label, sizeof(label), "Speaker %d", who_spk + 1);
 		struct tacit_segment seg = {
 			.start_ms = g->start_ms,
 			.end_ms = g->end_ms,
-			.speaker = tacit_speaker_name(g->speaker),
+			.speaker = who_spk >= 0 ? label : tacit_speaker_name(g->speaker),
 			.text = g->text,
 			.confidence = g->confidence,
 		};
@@ -336,6 +374,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		*out_id = id;
 out:
 	tacit_asr_close(asr);
+	diar_run_free(diar);
+	tacit_diarization_release(&who);
 	if (p1)
 		tmp_remove(&p1->wav);
 	tmp_remove(&mono);

@@ -4,7 +4,7 @@
  * a 4-byte little-endian payload length, a 1-byte type, then the payload (JSON, or raw
  * UTF-8 for TOKEN). Frames never exceed PROTO_MAX_FRAME; the reader treats the peer as
  * untrusted: a bad length or type is an error, never a crash or an unbounded allocation.
- * A LOAD names its "engine" ("llm", "asr" or "vad"); a worker serves the engines it loaded.
+ * A LOAD names its "engine" ("llm", "asr", "vad" or "diar"); a worker serves the engines it loaded.
  */
 #ifndef TACIT_PROTO_H
 #define TACIT_PROTO_H
@@ -38,6 +38,9 @@ enum proto_type {
 	PROTO_VAD = 9,       /* {"id","n","more"}, a NUL, then n float32 samples as for TRANSCRIBE:
 			      * engine "vad". With "more" the worker keeps the samples and answers
 			      * DONE {"id"}; the last piece is answered by SPANS (over all of them) */
+	PROTO_DIARIZE = 10,  /* {"id","n","offset_ms","spans":[[start_ms,end_ms],...]}, a NUL, then n
+			      * float32 samples as for TRANSCRIBE: engine "diar", answered by LOCAL.
+			      * spans (ms from the piece's start) are used without a segmentation model */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid","proto"}: the worker is up and speaks PROTO_VERSION "proto" */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading; {"id","done","total"}: prompt
@@ -55,6 +58,8 @@ enum proto_type {
 	/* worker -> parent, again */
 	PROTO_DEVICE_LIST = 26, /* {"id","devices":[{"name","description","type","mem_free","mem_total"}]} */
 	PROTO_SPANS = 27,    /* {"id","spans":[[start_ms,end_ms],...]}: the speech regions of a VAD request */
+	PROTO_LOCAL = 28,    /* {"id","dim","groups","turns":[[start_ms,end_ms,group],...]}, a NUL, then
+			      * groups * dim float32: a DIARIZE piece's local speakers and their embeddings */
 };
 
 bool proto_type_valid(unsigned type);

@@ -12,6 +12,8 @@
 #include "basics.h"
 #include "custom.h"
 #include "devices.h"
+#include "diar_engine.h"
+#include "diar_serve.h"
 #include "llm_engine.h"
 #include "proto.h"
 
@@ -28,7 +30,7 @@
 
 struct job {
 	unsigned type;
-	char *payload; /* NUL-terminated JSON; binary data may follow (TRANSCRIBE, VAD) */
+	char *payload; /* NUL-terminated JSON; binary data may follow (TRANSCRIBE, VAD, DIARIZE) */
 	size_t len;
 };
 
@@ -255,8 +257,8 @@ static bool on_piece(const char *piece, size_t len, void *user)
 	return true;
 }
 
-static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct worker_vad **vad, long long id,
-		    yyjson_val *req)
+static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct worker_vad **vad,
+		    struct diar_engine **diar, long long id, yyjson_val *req)
 {
 	struct llm_engine_params p = { 0 };
 	p.model_path = get_str(req, "model");
@@ -274,6 +276,10 @@ static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct wor
 	}
 	if (engine && !strcmp(engine, "vad")) {
 		worker_vad_load(vad, id, req);
+		return;
+	}
+	if (engine && !strcmp(engine, "diar")) {
+		worker_diar_load(diar, id, req);
 		return;
 	}
 	if (!engine || strcmp(engine, "llm")) {
@@ -493,6 +499,7 @@ int main(int argc, char **argv)
 	struct llm_engine *llm = NULL;
 	struct asr_engine *asr = NULL;
 	struct worker_vad *vad = NULL;
+	struct diar_engine *diar = NULL;
 	pthread_t reader;
 
 	if (argc == 3 && !strcmp(argv[1], CUSTOM_CHECK_ARG))
@@ -525,7 +532,7 @@ int main(int argc, char **argv)
 		if (!yyjson_is_obj(req))
 			send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
 		else if (j.type == PROTO_LOAD)
-			do_load(&llm, &asr, &vad, id, req);
+			do_load(&llm, &asr, &vad, &diar, id, req);
 		else if (j.type == PROTO_GENERATE)
 			do_generate(llm, id, req);
 		else if (j.type == PROTO_TOKENIZE)
@@ -538,6 +545,8 @@ int main(int argc, char **argv)
 			crash("abort");
 		else if (j.type == PROTO_VAD)
 			worker_vad_detect(vad, id, req, j.payload, j.len);
+		else if (j.type == PROTO_DIARIZE)
+			worker_diar_run(diar, id, req, j.payload, j.len, &stop);
 		else if (j.type == PROTO_CRASH && test_mode)
 			crash(get_str(req, "how"));
 		else
@@ -563,6 +572,7 @@ int main(int argc, char **argv)
 	llm_engine_free(llm);
 	worker_asr_free(asr);
 	worker_vad_free(vad);
+	diar_engine_free(diar);
 	/* the reader thread is blocked in read() only if stdin is still open; we got here on
 	 * its EOF, so it has finished */
 	pthread_join(reader, NULL);

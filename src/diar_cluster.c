@@ -1,0 +1,296 @@
+/*
+ * diar_cluster.c — agglomerative clustering of speaker embeddings (cosine distance,
+ * average linkage) by the nearest-neighbour chain: O(n²) time and n²/2 floats, where
+ * merging the closest pair each round would take O(n³). Average linkage never makes a
+ * merge closer than the one before it, so the merges sorted by distance are the
+ * dendrogram, and a cut (a threshold, or a number of speakers) is a prefix of them.
+ */
+#include "internal.h"
+
+#include "diar_cluster.h"
+
+#include <math.h>
+
+struct merge {
+	int a, b;
+	float d;
+};
+
+/* The condensed upper triangle: distance between i and j (i != j). */
+static inline size_t tri(size_t n, size_t i, size_t j)
+{
+	if (i > j) {
+		size_t t = i;
+		i = j;
+		j = t;
+	}
+	return i * n - i * (i + 1) / 2 + (j - i - 1);
+}
+
+static int cmp_merge(const void *x, const void *y)
+{
+	const struct merge *a = x, *b = y;
+	return a->d < b->d ? -1 : a->d > b->d;
+}
+
+static int find(int *parent, int i)
+{
+	while (parent[i] != i)
+		i = parent[i] = parent[parent[i]];
+	return i;
+}
+
+/* Clusters smaller than this (in local speakers) are taken for stray embeddings (a
+ * cough, a laugh, crosstalk) and joined to the nearest large cluster, once there are
+ * DIAR_SMALL_FROM local speakers or more: otherwise average linkage keeps an outlier as a
+ * "speaker" of its own and merges two real voices to make up the count. */
+#define DIAR_MIN_CLUSTER 3
+#define DIAR_SMALL_FROM 20
+
+/* Applies the first take merges: parent[] holds the union-find, size[] each root's
+ * member count. Returns how many clusters have at least min_size members. */
+static int cut(const struct merge *merges, size_t take, size_t n, size_t min_size, int *parent, int *size)
+{
+	int large = 0;
+	for (size_t i = 0; i < n; i++) {
+		parent[i] = (int)i;
+		size[i] = 0;
+	}
+	for (size_t i = 0; i < take; i++)
+		parent[find(parent, merges[i].a)] = find(parent, merges[i].b);
+	for (size_t i = 0; i < n; i++)
+		size[find(parent, (int)i)]++;
+	for (size_t i = 0; i < n; i++)
+		if (parent[i] == (int)i && (size_t)size[i] >= min_size)
+			large++;
+	return large;
+}
+
+/* Labels from the cut: members of small clusters go to the large cluster whose centroid
+ * is nearest (when there is a large one); clusters are numbered by first member. */
+static enum tacit_status absorb_small(const float *embs, size_t n, int dim, size_t min_size, int n_large,
+				      int *parent, const int *size, int *labels, int *n_clusters)
+{
+	double *cent = NULL;
+	int *root = NULL, *name = NULL;
+	enum tacit_status st = TACIT_OK;
+	cent = calloc((size_t)(n_large ? n_large : 1) * (size_t)dim, sizeof(*cent));
+	root = malloc((size_t)(n_large ? n_large : 1) * sizeof(*root));
+	name = malloc(n * sizeof(*name));
+	if (!cent || !root || !name) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	int k = 0;
+	for (size_t i = 0; i < n; i++) {
+		name[i] = -1;
+		if (parent[i] == (int)i && (size_t)size[i] >= min_size)
+			root[k++] = (int)i;
+	}
+	for (int c = 0; c < k; c++)
+		for (size_t i = 0; i < n; i++)
+			if (find(parent, (int)i) == root[c])
+				for (int j = 0; j < dim; j++)
+					cent[(size_t)c * (size_t)dim + j] += embs[i * (size_t)dim + j];
+	*n_clusters = 0;
+	for (size_t i = 0; i < n; i++) {
+		int r = find(parent, (int)i);
+		if (k > 0 && (size_t)size[r] < min_size) {
+			int best = 0;
+			double best_dot = -INFINITY;
+			for (int c = 0; c < k; c++) {
+				double dot = 0.0, norm = 0.0;
+				for (int j = 0; j < dim; j++) {
+					dot += cent[(size_t)c * (size_t)dim + j] * embs[i * (size_t)dim + j];
+					norm += cent[(size_t)c * (size_t)dim + j] * cent[(size_t)c * (size_t)dim + j];
+				}
+				dot /= norm > 0 ? sqrt(norm) : 1.0;
+				if (dot > best_dot) {
+					best_dot = dot;
+					best = c;
+				}
+			}
+			r = root[best];
+		}
+		if (name[r] < 0)
+			name[r] = (*n_clusters)++;
+		labels[i] = name[r];
+	}
+out:
+	free(name);
+	free(root);
+	free(cent);
+	return st;
+}
+
+enum tacit_status diar_cluster(const float *embs, size_t n, int dim, int n_speakers, float threshold, int *labels,
+			       int *n_clusters)
+{
+	enum tacit_status st = TACIT_OK;
+	float *d = NULL;
+	int *size = NULL, *chain = NULL, *parent = NULL;
+	bool *active = NULL;
+	struct merge *merges = NULL;
+	size_t n_merges = 0;
+
+	*n_clusters = 0;
+	if (n == 0)
+		return TACIT_OK;
+	if (n > DIAR_MAX_LOCAL)
+		return tacit_fail(TACIT_ERR_UNSUPPORTED,
+				  "too much speech to cluster at once (%zu local speakers, at most %d): split the "
+				  "recording",
+				  n, DIAR_MAX_LOCAL);
+	size_t m = n * (n - 1) / 2;
+	d = malloc((m ? m : 1) * sizeof(*d));
+	size = malloc(n * sizeof(*size));
+	chain = malloc(n * sizeof(*chain));
+	parent = malloc(n * sizeof(*parent));
+	active = malloc(n * sizeof(*active));
+	merges = malloc(n * sizeof(*merges));
+	if (!d || !size || !chain || !parent || !active || !merges) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory (clustering %zu local speakers)", n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size[i] = 1;
+		active[i] = true;
+		for (size_t j = i + 1; j < n; j++) {
+			double dot = 0.0;
+			for (int k = 0; k < dim; k++)
+				dot += (double)embs[i * (size_t)dim + k] * embs[j * (size_t)dim + k];
+			d[tri(n, i, j)] = (float)(1.0 - dot);
+		}
+	}
+	/* the nearest-neighbour chain: follow nearest neighbours until two are each
+	 * other's, merge them (into slot b; slot a retires), go on from the chain's rest */
+	int top = 0;
+	while (n_merges + 1 < n) {
+		if (top == 0) {
+			for (size_t i = 0; i < n; i++)
+				if (active[i]) {
+					chain[top++] = (int)i;
+					break;
+				}
+		}
+		int a = chain[top - 1], prev = top > 1 ? chain[top - 2] : -1, b = -1;
+		float best = INFINITY;
+		if (prev >= 0) { /* ties go to the previous link, so the chain always ends */
+			b = prev;
+			best = d[tri(n, (size_t)a, (size_t)prev)];
+		}
+		for (size_t x = 0; x < n; x++) {
+			if (!active[x] || (int)x == a)
+				continue;
+			float dx = d[tri(n, (size_t)a, x)];
+			if (dx < best) {
+				best = dx;
+				b = (int)x;
+			}
+		}
+		if (b != prev) {
+			chain[top++] = b;
+			continue;
+		}
+		top -= 2;
+		merges[n_merges++] = (struct merge){ a, b, best };
+		for (size_t k = 0; k < n; k++) {
+			if (!active[k] || (int)k == a || (int)k == b)
+				continue;
+			float *kb = &d[tri(n, k, (size_t)b)];
+			*kb = (size[a] * d[tri(n, k, (size_t)a)] + size[b] * *kb) / (float)(size[a] + size[b]);
+		}
+		size[b] += size[a];
+		active[a] = false;
+	}
+	qsort(merges, n_merges, sizeof(*merges), cmp_merge);
+	/* slot x always holds point x, so merging the slots' points builds the clusters */
+	size_t min_size = n >= DIAR_SMALL_FROM ? DIAR_MIN_CLUSTER : 1, take;
+	if (n_speakers > 0) {
+		/* the cut nearest n - N whose large clusters number N, else n - N itself */
+		size_t want = (size_t)n_speakers >= n ? 0 : n - (size_t)n_speakers;
+		take = want;
+		for (size_t dt = 0; dt <= n; dt++) {
+			if (dt <= want && cut(merges, take = want - dt, n, min_size, parent, size) == n_speakers)
+				break;
+			if (want + dt < n && dt && cut(merges, take = want + dt, n, min_size, parent, size) == n_speakers)
+				break;
+			take = want;
+		}
+	} else {
+		take = 0;
+		while (take < n_merges && merges[take].d <= threshold)
+			take++;
+	}
+	int n_large = cut(merges, take, n, min_size, parent, size);
+	if ((st = absorb_small(embs, n, dim, min_size, n_large, parent, size, labels, n_clusters)) != TACIT_OK)
+		goto out;
+out:
+	free(merges);
+	free(active);
+	free(parent);
+	free(chain);
+	free(size);
+	free(d);
+	return st;
+}
+
+static int cmp_turn(const void *x, const void *y)
+{
+	const struct tacit_speaker_turn *a = x, *b = y;
+	if (a->start_ms != b->start_ms)
+		return a->start_ms < b->start_ms ? -1 : 1;
+	if (a->speaker != b->speaker)
+		return a->speaker < b->speaker ? -1 : 1;
+	return (a->end_ms > b->end_ms) - (a->end_ms < b->end_ms);
+}
+
+enum tacit_status diar_lay_out(const struct tacit_speaker_turn *turns, size_t n, int64_t gap_ms,
+			       struct tacit_speaker_turn **out, size_t *n_out, int *n_speakers)
+{
+	struct tacit_speaker_turn *t = NULL;
+	int *rename = NULL, max = -1;
+	size_t k = 0;
+
+	*out = NULL;
+	*n_out = 0;
+	*n_speakers = 0;
+	if (!n)
+		return TACIT_OK;
+	for (size_t i = 0; i < n; i++)
+		if (turns[i].speaker > max)
+			max = turns[i].speaker;
+	t = malloc(n * sizeof(*t));
+	rename = malloc((size_t)(max + 1) * sizeof(*rename));
+	if (!t || !rename) {
+		free(t);
+		free(rename);
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	memcpy(t, turns, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), cmp_turn);
+	for (int i = 0; i <= max; i++)
+		rename[i] = -1;
+	/* each turn joins the same speaker's last one when it starts within gap_ms of it */
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].speaker < 0 || t[i].end_ms <= t[i].start_ms)
+			continue;
+		if (rename[t[i].speaker] < 0)
+			rename[t[i].speaker] = (*n_speakers)++;
+		int s = rename[t[i].speaker];
+		size_t j = k;
+		while (j > 0 && t[j - 1].speaker != s && t[j - 1].end_ms + gap_ms >= t[i].start_ms)
+			j--;
+		if (j > 0 && t[j - 1].speaker == s && t[j - 1].end_ms + gap_ms >= t[i].start_ms) {
+			if (t[i].end_ms > t[j - 1].end_ms)
+				t[j - 1].end_ms = t[i].end_ms;
+			continue;
+		}
+		t[k] = t[i];
+		t[k++].speaker = s;
+	}
+	free(rename);
+	*out = t;
+	*n_out = k;
+	return TACIT_OK;
+}

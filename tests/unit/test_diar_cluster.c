@@ -1,0 +1,155 @@
+/*
+ * test_diar_cluster.c — clustering and laying out speaker turns without any model:
+ * synthetic embeddings around known centres, exact and automatic speaker counts, stray
+ * embeddings joined to a real speaker, the layout's merging and renumbering, and the
+ * transcript's "who talks most" rule.
+ */
+#include "../check.h"
+
+#include "diar_cluster.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#define DIM 16
+
+/* n embeddings: point i belongs to centre truth[i] of k, plus noise of the given size. */
+static float *make(size_t n, int k, double noise, int *truth, unsigned seed)
+{
+	float *e = malloc(n * DIM * sizeof(float));
+	for (size_t i = 0; i < n; i++) {
+		truth[i] = (int)(i % (size_t)k);
+		double norm = 0.0;
+		for (int j = 0; j < DIM; j++) {
+			seed = seed * 1103515245u + 12345u;
+			double r = ((seed >> 16) & 0x7fff) / 32768.0 - 0.5;
+			double v = (j == truth[i] ? 1.0 : 0.0) + noise * r;
+			e[i * DIM + j] = (float)v;
+			norm += v * v;
+		}
+		for (int j = 0; j < DIM; j++)
+			e[i * DIM + j] /= (float)sqrt(norm);
+	}
+	return e;
+}
+
+/* Whether labels split the points exactly as truth does (up to renaming). */
+static bool same_partition(const int *a, const int *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if ((a[i] == a[j]) != (b[i] == b[j]))
+				return false;
+	return true;
+}
+
+TEST(diar_cluster_counts)
+{
+	int truth[60], labels[60], k = 0;
+	float *e = make(60, 4, 0.3, truth, 1);
+	CHECK(diar_cluster(e, 60, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 4);
+	CHECK(same_partition(labels, truth, 60));
+	CHECK(diar_cluster(e, 60, DIM, 4, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 4);
+	CHECK(same_partition(labels, truth, 60));
+	/* asked for fewer: the closest voices share a label, nothing is lost */
+	CHECK(diar_cluster(e, 60, DIM, 2, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 2);
+	/* numbered in order of first appearance */
+	CHECK_EQ_INT(labels[0], 0);
+	free(e);
+
+	/* one voice stays one speaker; an empty input has none */
+	e = make(30, 1, 0.3, truth, 2);
+	CHECK(diar_cluster(e, 30, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 1);
+	free(e);
+	CHECK(diar_cluster(NULL, 0, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 0);
+	/* a single embedding */
+	e = make(1, 1, 0.0, truth, 3);
+	CHECK(diar_cluster(e, 1, DIM, 3, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 1);
+	CHECK_EQ_INT(labels[0], 0);
+	free(e);
+}
+
+TEST(diar_cluster_stray_joins_a_speaker)
+{
+	/* 3 voices of 20 and one stray embedding far from all: with --speakers 3 the stray
+	 * must not take a speaker's place (two real voices merged) */
+	int truth[61], labels[61], k = 0;
+	float *e = make(61, 3, 0.2, truth, 4);
+	for (int j = 0; j < DIM; j++)
+		e[60 * DIM + j] = j == 10 ? 1.0f : 0.0f;
+	CHECK(diar_cluster(e, 61, DIM, 3, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 3);
+	CHECK(same_partition(labels, truth, 60));
+	CHECK(diar_cluster(e, 61, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 3);
+	CHECK(same_partition(labels, truth, 60));
+	free(e);
+}
+
+TEST(diar_cluster_many_speakers)
+{
+	/* 16 voices (as many as the dimensions), 10 embeddings each */
+	int truth[160], labels[160], k = 0;
+	float *e = make(160, 16, 0.2, truth, 5);
+	CHECK(diar_cluster(e, 160, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 16);
+	CHECK(same_partition(labels, truth, 160));
+	free(e);
+}
+
+TEST(diar_lay_out_merges_and_renumbers)
+{
+	struct tacit_speaker_turn in[] = {
+		{ 5000, 6000, 7 }, { 0, 1000, 3 }, { 1200, 2000, 3 }, { 2000, 3000, 7 }, { 9000, 9000, 3 },
+		{ 4000, 4500, 3 },
+	};
+	struct tacit_speaker_turn *out = NULL;
+	size_t n = 0;
+	int k = 0;
+	CHECK(diar_lay_out(in, 6, 500, &out, &n, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 2);
+	CHECK_EQ_INT(n, 4); /* 0-2000 (3), 2000-3000 (7), 4000-4500 (3), 5000-6000 (7) */
+	CHECK_EQ_INT(out[0].start_ms, 0);
+	CHECK_EQ_INT(out[0].end_ms, 2000);
+	CHECK_EQ_INT(out[0].speaker, 0);
+	CHECK_EQ_INT(out[1].speaker, 1);
+	CHECK_EQ_INT(out[2].speaker, 0);
+	CHECK_EQ_INT(out[3].start_ms, 5000);
+	free(out);
+	CHECK(diar_lay_out(NULL, 0, 500, &out, &n, &k) == TACIT_OK);
+	CHECK_EQ_INT(n, 0);
+	CHECK_EQ_INT(k, 0);
+}
+
+TEST(diar_speaker_at_most_talk)
+{
+	struct tacit_speaker_turn t[] = { { 0, 3000, 0 }, { 2500, 6000, 1 }, { 7000, 8000, 0 } };
+	struct tacit_diarization d = { t, 3, 2, true };
+	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 0, 2000), 0);
+	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 2000, 6000), 1); /* 1000 ms vs 3500 ms */
+	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 6000, 7000), -1);
+	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 6500, 9000), 0);
+	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 5000, 5000), -1);
+	CHECK_EQ_INT(tacit_diarization_speaker_at(NULL, 0, 1000), -1);
+}
+
+TEST(diar_speaker_names)
+{
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED), "Speaker 1");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 9), "Speaker 10");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 58), "Speaker 59");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 63), "Speaker 64");
+	for (int k = 0; k < 64; k++) {
+		char want[16];
+		snprintf(want, sizeof(want), "Speaker %d", k + 1);
+		CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + k), want);
+	}
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 64), "");
+	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_THEM), "Them");
+}
