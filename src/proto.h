@@ -18,7 +18,7 @@
 /* The protocol's version, in the worker's READY: a parent refuses a worker that speaks
  * another (one from an older or newer install). Raise it with any change to a frame's
  * meaning. A READY without one is version 1. */
-#define PROTO_VERSION 4
+#define PROTO_VERSION 5
 
 #define PROTO_HEADER 5
 #define PROTO_MAX_FRAME ((uint32_t)16 << 20)
