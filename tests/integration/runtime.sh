@@ -2,9 +2,10 @@
 # tools/runtime, the Debian 12 install, run on the host with a fake HOME: the runtime root
 # is made by hard-linking the dev root (TACIT_RUNTIME_FROM; the real install runs
 # mmdebstrap through tools/devroot), and `tacit` then works from any directory on files in
-# the home; its data lands in the fake ~/.local/share/tacit; a half-built root, a rebuild
-# and a removal and reinstall leave every meeting and model in place and usable. Bad input
-# (no bubblewrap, a prefix that cannot be written) gives one message and installs nothing.
+# the home and reaches a PulseAudio server through $XDG_RUNTIME_DIR; its data lands in the
+# fake ~/.local/share/tacit; a half-built root, a rebuild, and a removal and reinstall
+# leave every meeting and model in place and usable. Bad input (no bubblewrap, a prefix
+# that cannot be written) gives one message and installs nothing.
 # Runs on the host, not inside the dev root (`.ci/run` calls it; `make test` skips it).
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,7 +19,9 @@ VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin VAD=$SHARED/models/ggml-silero-v6
 if [ ! -r "$VOCAB" ] || [ ! -r "$VAD" ] || [ ! -r "$JFK" ]; then echo "skip: ../shared models/audio absent"; exit 77; fi
 
 checkout=$PWD
-tmp=$(mktemp -d /tmp/tacit-runtime-test.XXXXXX); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d /tmp/tacit-runtime-test.XXXXXX)
+cleanup() { [ ! -f "$tmp/run/pulse/pid" ] || kill "$(cat "$tmp/run/pulse/pid")" 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
 export HOME=$tmp/home TACIT_RUNTIME_FROM=$seed
 unset TACIT_HOME XDG_DATA_HOME XDG_CONFIG_HOME XDG_CACHE_HOME PREFIX TACIT_RUNTIME_DIR
 mkdir -p "$HOME" "$tmp/elsewhere"
@@ -52,6 +55,23 @@ grep -qx "runtime: Debian forky root at $rt/root, built 20[0-9-]* [0-9:]* UTC" "
 	fail "tacit --version does not name the runtime: $(tail -n 1 "$tmp/out")"
 tacit system >"$tmp/out" 2>"$tmp/err" || fail "tacit system"
 grep -q '^Memory' "$tmp/out" || fail "tacit system printed no memory line"
+
+# sound: a PulseAudio server started in one sandbox, its socket in $XDG_RUNTIME_DIR on the
+# host, is reached by tacit in another, as a desktop session's server would be
+if tacit-runtime run sh -c 'command -v pulseaudio' >/dev/null 2>&1; then
+	export XDG_RUNTIME_DIR=$tmp/run
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	tacit-runtime run pulseaudio -n --daemonize=no --exit-idle-time=-1 --disable-shm=yes \
+		-L module-native-protocol-unix -L "module-null-sink sink_name=meeting" >"$tmp/pulse.log" 2>&1 &
+	for _ in $(seq 50); do [ -f "$XDG_RUNTIME_DIR/pulse/pid" ] && [ -S "$XDG_RUNTIME_DIR/pulse/native" ] && break; sleep 0.2; done
+	tacit transcribe --list-devices >"$tmp/out" 2>"$tmp/err" || fail "tacit transcribe --list-devices"
+	grep -q "Monitor of Null Output" "$tmp/out" || fail "tacit does not see the sound server's sink: $(cat "$tmp/out")"
+	kill "$(cat "$XDG_RUNTIME_DIR/pulse/pid")"
+	wait
+	unset XDG_RUNTIME_DIR
+else
+	echo "note: no pulseaudio in the runtime root; the sound server check is left out"
+fi
 
 # the models as `tacit pull` leaves them: catalog file names in the data directory; the
 # speech model is a random-weight tiny.en made inside the runtime from ../shared's vocabulary
