@@ -120,6 +120,11 @@ mv "$rt/root/.tacit-runtime" "$tmp/stamp"
 if tacit --version >/dev/null 2>"$tmp/err"; then fail "tacit ran in a half-built root"; fi
 one_message "is half-built (an interrupted install): run 'tacit-runtime rebuild'"
 mv "$tmp/stamp" "$rt/root/.tacit-runtime"
+# nor one whose update was interrupted (apt-get half done): the next update finishes it
+sed -i 's/^state=ready$/state=updating/' "$rt/root/.tacit-runtime"
+if tacit --version >/dev/null 2>"$tmp/err"; then fail "tacit ran in a root left half-updated"; fi
+one_message "was interrupted while updating: run 'tacit-runtime update' to finish"
+sed -i 's/^state=updating$/state=ready/' "$rt/root/.tacit-runtime"
 
 tacit-runtime remove 2>"$tmp/err" || fail "remove"
 [ ! -e "$rt" ] && [ ! -e "$bin/tacit" ] && [ ! -e "$bin/tacit-runtime" ] || fail "remove left the runtime or its commands"
