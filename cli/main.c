@@ -220,6 +220,10 @@ static void print_version(void)
 	struct tacit_versions v = tacit_versions();
 	printf("tacit %s\nllama.cpp %s\nwhisper.cpp %s\nggml %s\nsqlite %s\n", v.tacit, v.llama, v.whisper, v.ggml,
 	       v.sqlite);
+	/* set by tools/runtime's `tacit` command: the root this tacit runs in */
+	const char *runtime = getenv("TACIT_RUNTIME");
+	if (runtime && *runtime)
+		printf("runtime: %s\n", runtime);
 }
 
 int main(int argc, char **argv)
