@@ -65,7 +65,7 @@ static enum tacit_status roll_store(struct tacit_live *l)
 	char *json = live_roll_json(l->roll);
 	if (!json)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	struct tacit_artifact art = { "rolling_summary", json, NULL, l->model_name, PROMPT_VERSION, 0 };
+	struct tacit_artifact art = { "rolling_summary", json, NULL, l->model_name, PROMPT_VERSION, 0, NULL };
 	enum tacit_status st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
 	struct tacit_live_event ev = { .type = TACIT_LIVE_SUMMARY, .json = json, .text = live_roll_overview(l->roll) };
 	if (st == TACIT_OK)
@@ -251,7 +251,7 @@ static enum tacit_status store_task(struct tacit_live *l, enum tacit_task task, 
 	if (st != TACIT_OK)
 		return st;
 	char *md = tacit_meeting_markdown(task, checked->data, &l->t);
-	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0 };
+	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0, task == TACIT_TASK_SUMMARY ? "general" : NULL };
 	st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
 	free(md);
 	return st;

@@ -15,6 +15,7 @@
 #include "grammar.h"
 #include "meeting.h"
 #include "plan.h"
+#include "template.h"
 #include "transcript.h"
 #include "llm_client.h"
 
@@ -86,8 +87,9 @@ static void language_line(enum tacit_task task, const char *lang, const struct t
 	buf_addf(out, " Write in %s.", lang);
 }
 
-static void build_messages(const struct tacit_meeting_params *p, const struct tacit_transcript *t, const char *body,
-			   bool merge, struct buf *system, struct buf *user)
+static void build_messages(const struct tacit_meeting_params *p, const struct template *tp,
+			   const struct tacit_transcript *t, const char *body, bool merge, struct buf *system,
+			   struct buf *user)
 {
 	buf_adds(system, "You are a meeting assistant. Transcript lines start with a segment number like [S12]. "
 			 "Reply with JSON only. Every item cites, in \"cites\", the numbers of the segments it "
@@ -98,10 +100,16 @@ static void build_messages(const struct tacit_meeting_params *p, const struct ta
 	else
 		buf_adds(user, "Transcript:\n");
 	buf_adds(user, body);
-	if (p->task == TACIT_TASK_ANSWER)
+	if (p->task == TACIT_TASK_ANSWER) {
 		buf_addf(user, "\nQuestion: %s", p->question);
-	else
+	} else if (p->task == TACIT_TASK_SUMMARY && tp) {
+		buf_adds(user, "\n");
+		template_instructions(tp, user);
+	} else {
 		buf_addf(user, "\n%s", task_instructions[p->task]);
+		if (p->task == TACIT_TASK_NOTES && tp && tp->notes[0])
+			buf_addf(user, " %s", tp->notes);
+	}
 	language_line(p->task, p->language, t, user);
 }
 
@@ -117,6 +125,7 @@ struct runner {
 	char **paths;                /* per window: its saved state file, or NULL */
 	enum tacit_state_use *use;   /* per window: what its state did */
 	struct tacit_llm_stats last; /* of the last model call */
+	struct template tp;          /* summary, notes: the template */
 };
 
 /* One model call: instructions + body → the task's JSON, checked against n_segments.
@@ -131,7 +140,7 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 	struct buf prefix;
 	buf_init(&prefix);
 	bool merge = window < 0;
-	build_messages(r->p, r->t, body, merge, &system, &user);
+	build_messages(r->p, &r->tp, r->t, body, merge, &system, &user);
 	struct tacit_chat_message msgs[2] = { { "system", system.data }, { "user", user.data } };
 	struct tacit_llm_request req = tacit_llm_default_request();
 	req.messages = msgs;
@@ -157,7 +166,8 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 			  : stats.state == TACIT_STATE_SAVED ? ", transcript state saved"
 							     : "",
 			  stats.n_generated, stats.prefill_tps, stats.decode_tps);
-		st = citations_check(r->p->task, text, r->n_segments, out, NULL);
+		st = r->p->task == TACIT_TASK_SUMMARY ? citations_check_template(&r->tp, text, r->n_segments, out, NULL)
+						      : citations_check(r->p->task, text, r->n_segments, out, NULL);
 		if (st != TACIT_OK)
 			tacit_log(TACIT_LOG_DEBUG, "unexpected output (%d tokens): %s", stats.n_generated, text);
 		if (st != TACIT_OK && stats.finish != TACIT_FINISH_STOP)
@@ -179,7 +189,7 @@ static enum tacit_status overhead_tokens(struct runner *r, bool merge, int *out)
 	struct buf system, user;
 	buf_init(&system);
 	buf_init(&user);
-	build_messages(r->p, r->t, "", merge, &system, &user);
+	build_messages(r->p, &r->tp, r->t, "", merge, &system, &user);
 	buf_adds(&system, "\n");
 	buf_add(&system, user.data, user.len);
 	enum tacit_status st = tacit_llm_count_tokens(r->llm, system.data, out);
@@ -197,7 +207,7 @@ static enum tacit_status head_tokens(struct runner *r, int *out)
 	buf_init(&head);
 	struct buf user;
 	buf_init(&user);
-	build_messages(r->p, r->t, "", false, &head, &user);
+	build_messages(r->p, &r->tp, r->t, "", false, &head, &user);
 	const char *cut = strstr(user.data, "\n");
 	buf_adds(&head, "\n");
 	buf_add(&head, user.data, cut ? (size_t)(cut - user.data) + 1 : user.len);
@@ -353,6 +363,35 @@ static enum tacit_status window_paths(struct runner *r, const struct plan *plan,
 	return st;
 }
 
+/* The meeting's speakers, once each in order of first words (at most MAX_NAMES): the
+ * owners a template's grammar offers. */
+#define MAX_NAMES 32
+static enum tacit_status speaker_names(const struct tacit_transcript *t, char ***out, size_t *n_out)
+{
+	char **names = calloc(MAX_NAMES, sizeof(*names));
+	size_t n = 0;
+	if (!names)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < t->n && n < MAX_NAMES; i++) {
+		const char *sp = t->segs[i].speaker;
+		bool seen = !*sp;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(names[j], sp);
+		if (seen)
+			continue;
+		if (!(names[n] = strdup(sp))) {
+			for (size_t j = 0; j < n; j++)
+				free(names[j]);
+			free(names);
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		}
+		n++;
+	}
+	*out = names;
+	*n_out = n;
+	return TACIT_OK;
+}
+
 enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
 			      const struct tacit_meeting_params *params, const struct meeting_states *states,
 			      char **out_json, struct meeting_outcome *outcome)
@@ -364,6 +403,8 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	struct plan plan = { 0 };
 	enum tacit_status st = TACIT_OK;
 	int focus = -1;
+	char **names = NULL;
+	size_t n_names = 0;
 
 	if (!llm || !t || !params || !out_json)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_meeting_run: llm, t, params and out_json are required");
@@ -390,7 +431,18 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	 * the longest output the grammar allows is sure to fit max_tokens */
 	bool tiny = r.info.n_vocab < 4096;
 	struct grammar_limits lim;
-	if (!grammar_limits_for(params->task, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim)) {
+	if (params->task == TACIT_TASK_SUMMARY || params->task == TACIT_TASK_NOTES) {
+		if ((st = template_find(NULL, params->template_name, &r.tp)) != TACIT_OK)
+			goto out;
+		if (params->task == TACIT_TASK_SUMMARY && r.tp.exact_owner &&
+		    (st = speaker_names(t, &names, &n_names)) != TACIT_OK)
+			goto out;
+	}
+	size_t who = grammar_who_width((const char *const *)names, n_names, tiny);
+	bool fits = params->task == TACIT_TASK_SUMMARY
+			    ? grammar_template_limits(&r.tp, who, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim)
+			    : grammar_limits_for(params->task, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim);
+	if (!fits) {
 		/* the output gets at most half the context: past that, --max-tokens cannot help */
 		bool capped = params->max_tokens <= 0 ? DEFAULT_MAX_TOKENS > r.max_tokens : params->max_tokens > r.max_tokens;
 		if (!capped)
@@ -408,9 +460,14 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 					r.max_tokens, task_names[params->task], r.info.n_ctx);
 		goto out;
 	}
-	grammar_build(params->task, &lim, &r.grammar);
+	if (params->task == TACIT_TASK_SUMMARY)
+		grammar_template_build(&r.tp, (const char *const *)names, n_names, &lim, &r.grammar);
+	else
+		grammar_build(params->task, &lim, &r.grammar);
 	tacit_log(TACIT_LOG_DEBUG, "grammar (%d items, %d chars, worst %zu bytes):\n%s", lim.max_items, lim.max_str,
-		  grammar_worst_len(params->task, &lim), r.grammar.data);
+		  params->task == TACIT_TASK_SUMMARY ? grammar_template_worst_len(&r.tp, who, &lim)
+						     : grammar_worst_len(params->task, &lim),
+		  r.grammar.data);
 
 	/* The windows depend on the context only, not on the task: the answer's room is at
 	 * least the default's and the task's text gets a fixed reserve (see TAIL_RESERVE). */
@@ -502,7 +559,8 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	else if (st == TACIT_OK)
 		buf_adds(&body, parts[0]);
 	if (st == TACIT_OK)
-		st = citations_check(params->task, body.data, t->n, &result, NULL);
+		st = params->task == TACIT_TASK_SUMMARY ? citations_check_template(&r.tp, body.data, t->n, &result, NULL)
+							: citations_check(params->task, body.data, t->n, &result, NULL);
 	if (st == TACIT_OK)
 		*out_json = buf_detach(&result, NULL);
 out:
@@ -529,6 +587,9 @@ out:
 	free(parts);
 	plan_release(&plan);
 	free(tok);
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
 	buf_release(&r.grammar);
 	buf_release(&body);
 	buf_release(&result);
@@ -575,6 +636,116 @@ static void md_points(yyjson_val *root, const char *key, const char *heading, co
 	}
 }
 
+static void md_actions(yyjson_val *arr, const struct tacit_transcript *t, struct buf *out)
+{
+	yyjson_val *item;
+	size_t i, max;
+	yyjson_arr_foreach(arr, i, max, item)
+	{
+		const char *owner = yyjson_get_str(yyjson_obj_get(item, "owner"));
+		const char *what = yyjson_get_str(yyjson_obj_get(item, "task"));
+		const char *due = yyjson_get_str(yyjson_obj_get(item, "due"));
+		buf_addf(out, "- [ ] %s%s%s", owner && *owner ? owner : "", owner && *owner ? ": " : "", what ? what : "");
+		if (due && *due)
+			buf_addf(out, " (due %s)", due);
+		md_cites(item, t, out);
+		buf_adds(out, "\n");
+	}
+}
+
+/* Items grouped by speaker, in order of each speaker's first item. */
+static void md_speakers(yyjson_val *arr, const struct tacit_transcript *t, struct buf *out)
+{
+	yyjson_val *item, *other;
+	size_t i, max, j, jmax;
+	yyjson_arr_foreach(arr, i, max, item)
+	{
+		const char *who = yyjson_get_str(yyjson_obj_get(item, "speaker"));
+		bool first = true;
+		who = who ? who : "";
+		yyjson_arr_foreach(arr, j, jmax, other)
+		{
+			const char *w = yyjson_get_str(yyjson_obj_get(other, "speaker"));
+			if (j < i && !strcmp(w ? w : "", who))
+				first = false;
+		}
+		if (!first)
+			continue;
+		buf_addf(out, "**%s**\n\n", *who ? who : "unassigned");
+		yyjson_arr_foreach(arr, j, jmax, other)
+		{
+			const char *w = yyjson_get_str(yyjson_obj_get(other, "speaker"));
+			const char *text = yyjson_get_str(yyjson_obj_get(other, "text"));
+			if (strcmp(w ? w : "", who))
+				continue;
+			buf_addf(out, "- %s", text ? text : "");
+			md_cites(other, t, out);
+			buf_adds(out, "\n");
+		}
+		buf_adds(out, "\n");
+	}
+	if (out->len >= 2 && out->data[out->len - 1] == '\n' && out->data[out->len - 2] == '\n')
+		out->data[--out->len] = '\0';
+}
+
+/* A summary shaped by a template other than "general": the sections in the template's
+ * order with its headings; when the template is gone (a custom file removed), the JSON's
+ * own keys in their order, each by its shape. */
+static void md_template(yyjson_val *root, const char *name, const struct tacit_transcript *t, struct buf *out)
+{
+	struct template tp;
+	bool known = template_find(NULL, name, &tp) == TACIT_OK;
+	const char *title = yyjson_get_str(yyjson_obj_get(root, "title"));
+	yyjson_obj_iter it;
+	yyjson_val *key;
+	buf_addf(out, "# %s\n", title && *title ? title : "Meeting summary");
+	if (!known) {
+		tp.n = 0;
+		yyjson_obj_iter_init(root, &it);
+		while ((key = yyjson_obj_iter_next(&it)) && tp.n < TEMPLATE_MAX_SECTIONS) {
+			const char *k = yyjson_get_str(key);
+			yyjson_val *v = yyjson_obj_iter_get_val(key);
+			yyjson_val *first = yyjson_arr_get_first(v);
+			struct template_section *sec = &tp.s[tp.n];
+			if (!strcmp(k, "title") || !strcmp(k, "template") || !strcmp(k, "dropped") || strlen(k) > TEMPLATE_KEY_MAX)
+				continue;
+			snprintf(sec->key, sizeof(sec->key), "%s", k);
+			snprintf(sec->heading, sizeof(sec->heading), "%s", k);
+			for (char *c = sec->heading; *c; c++)
+				*c = *c == '_' ? ' ' : *c;
+			if (sec->heading[0] >= 'a' && sec->heading[0] <= 'z')
+				sec->heading[0] = (char)(sec->heading[0] - 'a' + 'A');
+			sec->kind = yyjson_is_str(v)			     ? TEMPLATE_TEXT
+				    : yyjson_obj_get(first, "task")	     ? TEMPLATE_ACTIONS
+				    : yyjson_obj_get(first, "speaker")	     ? TEMPLATE_SPEAKERS
+									     : TEMPLATE_LIST;
+			tp.n++;
+		}
+	}
+	for (size_t i = 0; i < tp.n; i++) {
+		const struct template_section *sec = &tp.s[i];
+		yyjson_val *v = yyjson_obj_get(root, sec->key);
+		if (sec->kind == TEMPLATE_TEXT) {
+			const char *text = yyjson_get_str(v);
+			if (!text || !*text)
+				continue;
+			if (sec->heading[0])
+				buf_addf(out, "\n## %s\n", sec->heading);
+			buf_addf(out, "\n%s\n", text);
+			continue;
+		}
+		if (!yyjson_arr_size(v))
+			continue;
+		buf_addf(out, "\n## %s\n\n", sec->heading[0] ? sec->heading : sec->key);
+		if (sec->kind == TEMPLATE_ACTIONS)
+			md_actions(v, t, out);
+		else if (sec->kind == TEMPLATE_SPEAKERS)
+			md_speakers(v, t, out);
+		else
+			md_points(root, sec->key, NULL, t, out);
+	}
+}
+
 char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t)
 {
 	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
@@ -586,6 +757,11 @@ char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struc
 		return NULL;
 	}
 	buf_init(&out);
+	const char *tname = yyjson_get_str(yyjson_obj_get(root, "template"));
+	if (task == TACIT_TASK_SUMMARY && tname && strcmp(tname, "general")) {
+		md_template(root, tname, t, &out);
+		goto done;
+	}
 	switch (task) {
 	case TACIT_TASK_SUMMARY: {
 		const char *title = yyjson_get_str(yyjson_obj_get(root, "title"));
@@ -643,6 +819,7 @@ char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struc
 		}
 		break;
 	}
+done:;
 	long long dropped = yyjson_get_sint(yyjson_obj_get(root, "dropped"));
 	if (dropped > 0)
 		buf_addf(&out, "\n(%lld item%s dropped: %s cited no segment of the transcript.)\n", dropped,

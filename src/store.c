@@ -144,6 +144,10 @@ static const char *const migrations[] = {
 	"  SELECT id, title, started_ms, ended_ms, language, models, settings, times_synthesized FROM sessions;"
 	"DROP TABLE sessions;"
 	"ALTER TABLE sessions_new RENAME TO sessions;",
+
+	/* 6: the summary template an artifact was made with ('' = before templates: the
+	 * general one); a summary made again with another template is a new row beside it */
+	"ALTER TABLE artifacts ADD COLUMN template TEXT NOT NULL DEFAULT '';",
 };
 
 int tacit_store_schema_version(void)
