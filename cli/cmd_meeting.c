@@ -73,6 +73,18 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* Whether the meetings database exists: a transcript file's task reads the device's
+ * settings from it, and must not create one just for that. */
+static bool store_exists(void)
+{
+	char *dir = NULL, path[4096];
+	if (tacit_dir_path(TACIT_DIR_DATA, &dir) != TACIT_OK)
+		return false;
+	snprintf(path, sizeof(path), "%s/tacit.db", dir);
+	tacit_free(dir);
+	return access(path, F_OK) == 0;
+}
+
 static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,7 +226,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		st = tacit_transcript_load(what, &t);
 		/* a file has no store to keep a result in, but the device's default template
 		 * still applies */
-		if (st == TACIT_OK && has_template && !mp->template_name && tacit_store_open(NULL, &store) == TACIT_OK &&
+		if (st == TACIT_OK && has_template && !mp->template_name && store_exists() &&
+		    tacit_store_open(NULL, &store) == TACIT_OK &&
 		    tacit_store_setting_get(store, "summary.template", &default_template) == TACIT_OK)
 			mp->template_name = default_template;
 	}

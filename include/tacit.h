@@ -1607,8 +1607,16 @@ struct tacit_meeting_params {
 	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
 	void *user;
 	const volatile int *cancel; /* may be NULL; see the LLM engine */
-	const char *language;  /* output language, a code ("fr") or a name; NULL or "" = the
-				* transcript's when known, else the language of the transcript */
+	const char *language;  /* output language, a code ("fr") or a name; NULL, "" or "auto"
+				* = the transcript's when known (whisper's detection, stored
+				* with the session), else the one its words show (English,
+				* French, Spanish or German, by their common words), else "the
+				* language of the transcript". For French, Spanish and German
+				* the instruction is also written in that language. The JSON
+				* keys stay English; the values are in that language: an
+				* answer whose text reads as another of the four is asked for
+				* once more with a firmer instruction (logged at
+				* TACIT_LOG_WARN), and the second answer is kept */
 	const char *state_path; /* a one-pass run loads the transcript prefix's KV state from
 				 * this file, or saves it there (see tacit_llm_request); a
 				 * stored meeting's windows get theirs from tacit_session_task() */

@@ -13,6 +13,7 @@
 
 #include "citations.h"
 #include "grammar.h"
+#include "lang_detect.h"
 #include "meeting.h"
 #include "plan.h"
 #include "template.h"
@@ -66,30 +67,135 @@ static const struct {
 	{ "ar", "Arabic" },   { "hi", "Hindi" },
 };
 
-/* " Write in French." for "fr" (or any name given as is); the transcript's language when
- * the caller gives none; without either, the transcript's own. An answer gets a line only
- * when the caller asks for a language: it is written in the question's. */
-static void language_line(enum tacit_task task, const char *lang, const struct tacit_transcript *t, struct buf *out)
+/* How the model is told to write in a language it may not follow: the English line
+ * small models understand, then the same in the language itself, which they follow
+ * more often than an English instruction alone. */
+static const struct {
+	const char *code, *native, *strong;
+} native_lines[] = {
+	{ "fr", "\xc3\x89" "cris en fran\xc3\xa7" "ais.", "R\xc3\xa9ponds uniquement en fran\xc3\xa7" "ais." },
+	{ "es", "Escribe en espa\xc3\xb1ol.", "Responde solo en espa\xc3\xb1ol." },
+	{ "de", "Schreibe auf Deutsch.", "Antworte nur auf Deutsch." },
+};
+
+const char *meeting_language_name(const char *lang)
 {
-	if (task == TACIT_TASK_ANSWER && (!lang || !*lang || !strcmp(lang, "auto")))
+	for (size_t i = 0; lang && i < ARRAY_SIZE(languages); i++)
+		if (!strcasecmp(lang, languages[i].code) || !strcasecmp(lang, languages[i].name))
+			return languages[i].name;
+	return lang;
+}
+
+const char *meeting_language_code(const char *lang)
+{
+	for (size_t i = 0; lang && i < ARRAY_SIZE(languages); i++)
+		if (!strcasecmp(lang, languages[i].code) || !strcasecmp(lang, languages[i].name))
+			return languages[i].code;
+	return NULL;
+}
+
+const char *meeting_output_language(enum tacit_task task, const char *lang, const struct tacit_transcript *t)
+{
+	bool asked = lang && *lang && strcmp(lang, "auto");
+	if (asked)
+		return lang;
+	/* an answer is written in the question's language unless one is asked for */
+	if (task == TACIT_TASK_ANSWER)
+		return NULL;
+	if (t && t->language[0])
+		return t->language;
+	if (!t)
+		return NULL;
+	/* no language stored (a transcript file, an import): the transcript's words say */
+	struct buf text;
+	buf_init(&text);
+	for (size_t i = 0; i < t->n && text.len < 16384; i++) {
+		buf_adds(&text, t->segs[i].text);
+		buf_adds(&text, " ");
+	}
+	const char *got = text.failed ? NULL : lang_detect(text.data, text.len, 16384, NULL);
+	buf_release(&text);
+	return got;
+}
+
+void meeting_language_line(enum tacit_task task, const char *lang, bool strong, struct buf *out)
+{
+	if (task == TACIT_TASK_ANSWER && !lang)
 		return;
-	if ((!lang || !*lang) && t && t->language[0])
-		lang = t->language;
-	if (!lang || !*lang || !strcmp(lang, "auto")) {
+	if (!lang) {
 		buf_adds(out, " Write in the language of the transcript.");
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(languages); i++)
-		if (!strcasecmp(lang, languages[i].code)) {
-			lang = languages[i].name;
+	const char *code = meeting_language_code(lang);
+	const char *name = meeting_language_name(lang);
+	size_t n;
+	for (n = 0; code && n < ARRAY_SIZE(native_lines); n++)
+		if (!strcmp(code, native_lines[n].code))
 			break;
-		}
-	buf_addf(out, " Write in %s.", lang);
+	bool native = code && n < ARRAY_SIZE(native_lines);
+	if (!strong) {
+		buf_addf(out, " Write in %s.", name);
+		if (native)
+			buf_addf(out, " %s", native_lines[n].native);
+		return;
+	}
+	buf_addf(out, " Important: write every text of the JSON in %s%s; keep the JSON keys as they are.", name,
+		 code && strcmp(code, "en") ? ", not in English" : "");
+	if (native)
+		buf_addf(out, " %s", native_lines[n].strong);
 }
 
-static void build_messages(const struct tacit_meeting_params *p, const struct template *tp,
-			   const struct tacit_transcript *t, const char *body, bool merge, struct buf *system,
-			   struct buf *user)
+const char *meeting_answer_language(const char *json, int *hits)
+{
+	static const char *const skip[] = { "owner", "speaker", "kind", "template", NULL };
+	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	struct buf text;
+	const char *got = NULL;
+	buf_init(&text);
+	/* every string value but names and fixed words, in document order */
+	yyjson_val *stack[64];
+	size_t depth = 0;
+	yyjson_val *root = yyjson_doc_get_root(doc);
+	if (root)
+		stack[depth++] = root;
+	while (depth) {
+		yyjson_val *v = stack[--depth];
+		size_t i, max;
+		yyjson_val *k, *item;
+		if (yyjson_is_obj(v)) {
+			yyjson_obj_foreach(v, i, max, k, item)
+			{
+				bool skipped = false;
+				for (const char *const *s = skip; *s && !skipped; s++)
+					skipped = !strcmp(yyjson_get_str(k), *s);
+				if (yyjson_is_str(item) && !skipped) {
+					buf_adds(&text, yyjson_get_str(item));
+					buf_adds(&text, " ");
+				} else if (!skipped && (yyjson_is_obj(item) || yyjson_is_arr(item)) && depth < ARRAY_SIZE(stack)) {
+					stack[depth++] = item;
+				}
+			}
+		} else if (yyjson_is_arr(v)) {
+			yyjson_arr_foreach(v, i, max, item)
+			{
+				if (yyjson_is_str(item)) {
+					buf_adds(&text, yyjson_get_str(item));
+					buf_adds(&text, " ");
+				} else if ((yyjson_is_obj(item) || yyjson_is_arr(item)) && depth < ARRAY_SIZE(stack)) {
+					stack[depth++] = item;
+				}
+			}
+		}
+	}
+	if (!text.failed)
+		got = lang_detect(text.data, text.len, 0, hits);
+	buf_release(&text);
+	yyjson_doc_free(doc);
+	return got;
+}
+
+static void build_messages(const struct tacit_meeting_params *p, const struct template *tp, const char *lang,
+			   bool strong, const char *body, bool merge, struct buf *system, struct buf *user)
 {
 	buf_adds(system, "You are a meeting assistant. Transcript lines start with a segment number like [S12]. "
 			 "Reply with JSON only. Every item cites, in \"cites\", the numbers of the segments it "
@@ -110,7 +216,7 @@ static void build_messages(const struct tacit_meeting_params *p, const struct te
 		if (p->task == TACIT_TASK_NOTES && tp && tp->notes[0])
 			buf_addf(user, " %s", tp->notes);
 	}
-	language_line(p->task, p->language, t, user);
+	meeting_language_line(p->task, lang, strong, user);
 }
 
 struct runner {
@@ -126,11 +232,59 @@ struct runner {
 	enum tacit_state_use *use;   /* per window: what its state did */
 	struct tacit_llm_stats last; /* of the last model call */
 	struct template tp;          /* summary, notes: the template */
+	const char *lang;            /* the output's language (code or name); NULL = unknown */
+	const char *lang_code;       /* its code when lang_detect() can check it, else NULL */
+	int n_lang_retries;          /* calls made again because the answer's language differed */
 };
+
+static meeting_generate_hook gen_hook;
+static void *gen_hook_user;
+
+void meeting_set_generate_hook(meeting_generate_hook fn, void *user)
+{
+	gen_hook = fn;
+	gen_hook_user = user;
+}
+
+static enum tacit_status model_call(struct runner *r, const char *body, int window, bool strong, struct buf *out);
+
+/* One model call, checked; when the answer is clearly in another language than the one
+ * asked, once more with a stronger instruction (a failure of that second call keeps the
+ * first answer: a wrong language is better than none). */
+static enum tacit_status call(struct runner *r, const char *body, int window, struct buf *out)
+{
+	enum tacit_status st = model_call(r, body, window, false, out);
+	if (st != TACIT_OK || !r->lang_code)
+		return st;
+	int hits = 0;
+	const char *got = meeting_answer_language(out->data, &hits);
+	if (!got || !strcmp(got, r->lang_code))
+		return st;
+	tacit_log(TACIT_LOG_WARN, "the model wrote in '%s' (%d common words), not in '%s': asking again, more firmly", got,
+		  hits, r->lang_code);
+	struct buf again;
+	buf_init(&again);
+	r->n_lang_retries++;
+	enum tacit_status st2 = model_call(r, body, window, true, &again);
+	if (st2 == TACIT_OK) {
+		buf_reset(out);
+		buf_add(out, again.data, again.len);
+		got = meeting_answer_language(out->data, NULL);
+		if (got && strcmp(got, r->lang_code))
+			tacit_log(TACIT_LOG_WARN, "the model wrote in '%s' again: keeping its answer", got);
+	} else if (st2 == TACIT_ERR_CANCELLED) {
+		st = st2;
+	} else {
+		tacit_log(TACIT_LOG_WARN, "asking again in '%s' failed (%s): keeping the first answer", r->lang_code,
+			  tacit_errmsg());
+	}
+	buf_release(&again);
+	return st;
+}
 
 /* One model call: instructions + body → the task's JSON, checked against n_segments.
  * window: the plan's window the body is (its saved state is used), or -1 (a merge). */
-static enum tacit_status call(struct runner *r, const char *body, int window, struct buf *out)
+static enum tacit_status model_call(struct runner *r, const char *body, int window, bool strong, struct buf *out)
 {
 	struct buf system, user;
 	char *text = NULL;
@@ -140,7 +294,7 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 	struct buf prefix;
 	buf_init(&prefix);
 	bool merge = window < 0;
-	build_messages(r->p, &r->tp, r->t, body, merge, &system, &user);
+	build_messages(r->p, &r->tp, r->lang, strong, body, merge, &system, &user);
 	struct tacit_chat_message msgs[2] = { { "system", system.data }, { "user", user.data } };
 	struct tacit_llm_request req = tacit_llm_default_request();
 	req.messages = msgs;
@@ -154,7 +308,9 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 	}
 	req.grammar = r->grammar.data;
 	req.max_tokens = r->max_tokens;
-	enum tacit_status st = tacit_llm_generate(r->llm, &req, r->p->on_token, r->p->user, r->p->cancel, &text, &stats);
+	memset(&stats, 0, sizeof(stats));
+	enum tacit_status st = gen_hook ? gen_hook(&req, &text, &stats, gen_hook_user)
+					: tacit_llm_generate(r->llm, &req, r->p->on_token, r->p->user, r->p->cancel, &text, &stats);
 	r->n_calls++;
 	if (st == TACIT_OK) {
 		r->last = stats;
@@ -189,7 +345,7 @@ static enum tacit_status overhead_tokens(struct runner *r, bool merge, int *out)
 	struct buf system, user;
 	buf_init(&system);
 	buf_init(&user);
-	build_messages(r->p, &r->tp, r->t, "", merge, &system, &user);
+	build_messages(r->p, &r->tp, r->lang, false, "", merge, &system, &user);
 	buf_adds(&system, "\n");
 	buf_add(&system, user.data, user.len);
 	enum tacit_status st = tacit_llm_count_tokens(r->llm, system.data, out);
@@ -207,7 +363,7 @@ static enum tacit_status head_tokens(struct runner *r, int *out)
 	buf_init(&head);
 	struct buf user;
 	buf_init(&user);
-	build_messages(r->p, &r->tp, r->t, "", false, &head, &user);
+	build_messages(r->p, &r->tp, r->lang, false, "", false, &head, &user);
 	const char *cut = strstr(user.data, "\n");
 	buf_adds(&head, "\n");
 	buf_add(&head, user.data, cut ? (size_t)(cut - user.data) + 1 : user.len);
@@ -423,6 +579,10 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	r.t = t;
 	r.info = tacit_llm_info(llm);
 	r.n_segments = t->n;
+	r.lang = meeting_output_language(params->task, params->language, t);
+	r.lang_code = lang_detect_knows(meeting_language_code(r.lang)) ? meeting_language_code(r.lang) : NULL;
+	if (r.lang && (!params->language || !*params->language || !strcmp(params->language, "auto")) && !t->language[0])
+		tacit_log(TACIT_LOG_INFO, "the transcript reads as '%s': writing in it", r.lang);
 	r.max_tokens = params->max_tokens > 0 ? params->max_tokens : DEFAULT_MAX_TOKENS;
 	if (r.max_tokens > r.info.n_ctx / 2)
 		r.max_tokens = r.info.n_ctx / 2;
@@ -577,6 +737,8 @@ out:
 		outcome->n_windows = (int)plan.n;
 		outcome->answer_window = focus + 1;
 		outcome->n_calls = r.n_calls;
+		outcome->n_lang_retries = r.n_lang_retries;
+		outcome->language = r.lang_code ? r.lang_code : NULL;
 	}
 	for (size_t w = 0; r.paths && w < plan.n; w++)
 		free(r.paths[w]);
