@@ -997,6 +997,48 @@ TACIT_API enum tacit_status tacit_store_get_artifact_template(struct tacit_store
 							      const char *kind, const char *template_name,
 							      char **out_json, char **out_markdown);
 
+/* --- action items across meetings ---------------------------------------------- */
+/* Every action item of every meeting: the items of the newest summary of each template
+ * (general's "action_items", a template's "actions" sections), each with a stable id.
+ * An item keeps its id and its done mark when the summary is made again, as long as its
+ * task text comes back the same, compared with case, spaces and punctuation ignored
+ * ("Send the report." is "send the report") within the same meeting; an item whose text
+ * changed is a new item. Items no current summary has are not listed (their rows stay:
+ * a later summary with the same text brings them back, done mark included). */
+struct tacit_action {
+	int64_t id;
+	int64_t session_id;
+	const char *session_title;
+	int64_t session_started_ms; /* Unix ms */
+	const char *owner;          /* a speaker of the meeting, "unassigned", or "" */
+	const char *task;
+	const char *due;            /* as said in the meeting ("Friday"); "" when not stated */
+	const int64_t *cites;       /* the segments (1-based, as in the summary) */
+	size_t n_cites;
+	int64_t done_ms;            /* Unix ms it was marked done; 0 = open */
+};
+
+struct tacit_action_params {
+	bool open_only;      /* only items not marked done */
+	const char *owner;   /* only this owner (any case); NULL = all */
+	int64_t since_ms;    /* only meetings started at or after (Unix ms); 0 = all */
+	int64_t session_id;  /* only this meeting; 0 = all */
+};
+TACIT_API struct tacit_action_params tacit_action_default_params(void);
+
+/* Receives one item; pointers are valid during the call only. Return false to stop. */
+typedef bool (*tacit_action_fn)(const struct tacit_action *a, void *user);
+
+/* Lists action items, newest meeting first (params NULL = all). Brings the store's
+ * record of items up to date with the summaries first (a write, for meetings whose
+ * summaries changed since the last listing). */
+TACIT_API enum tacit_status tacit_store_actions(struct tacit_store *store, const struct tacit_action_params *params,
+						tacit_action_fn fn, void *user);
+
+/* Marks an item done (done = false: open again); an item already done keeps its first
+ * time. TACIT_ERR_NOT_FOUND for an unknown id. */
+TACIT_API enum tacit_status tacit_store_action_done(struct tacit_store *store, int64_t action_id, bool done);
+
 struct tacit_chat_record {
 	const char *role;  /* "user", "assistant" or "system" */
 	const char *text;
