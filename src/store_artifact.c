@@ -165,7 +165,7 @@ enum tacit_status store_rows(struct tacit_store *s, int64_t session_id, enum sto
 			     void *user)
 {
 	static const char *const sql[] = {
-		[STORE_ROWS_ARTIFACTS] = "SELECT kind, json, markdown, model, prompt_version, created_ms FROM artifacts"
+		[STORE_ROWS_ARTIFACTS] = "SELECT kind, json, markdown, model, prompt_version, created_ms, template FROM artifacts"
 					 " WHERE session_id = ? ORDER BY id",
 		[STORE_ROWS_CHAT] = "SELECT role, text, model, created_ms FROM chat_messages WHERE session_id = ?"
 				    " ORDER BY id",

@@ -63,6 +63,7 @@ import json, sys
 e = json.load(open(sys.argv[1]))
 arts = [a for a in e["artifacts"] if a["kind"] == "summary"]
 assert len(arts) == 3, arts
+assert [a.get("template") for a in arts] == ["general", "stand-up", "design"], arts
 PY
 # a live meeting: the general summary at the stop, then the template's
 expect_rc 0 "$T" live --replay "$d/m.txt" --speed 0 "${A[@]}" --template sales --json
