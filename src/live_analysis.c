@@ -9,6 +9,7 @@
 
 #include "citations.h"
 #include "live_int.h"
+#include "meeting.h"
 #include "store.h"
 #include "llm_client.h"
 
@@ -143,6 +144,11 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	else
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
+	/* a meeting whose words read as French, Spanish or German is summarized in that
+	 * language (English ones keep the prompt they always had) */
+	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, NULL, &l->t);
+	if (lang && strcmp(lang, "en"))
+		meeting_language_line(TACIT_TASK_SUMMARY, lang, false, &user);
 	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
 	if (st == TACIT_OK) {
 		doc = yyjson_read(part.data, part.len, 0);
