@@ -129,6 +129,8 @@ bool cli_session_id(const char *cmd, const char *arg, int64_t *out);
 const char *cli_clock(int64_t ms, char *buf, unsigned len);
 int cmd_summarize(int argc, char **argv);
 int cmd_notes(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
+int cmd_actions(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
 /* `tacit ask --live ID QUESTION` (cmd_ask_live.c), called by cmd_ask. */
 int cmd_ask_live(int64_t session_id, const char *question, bool json);

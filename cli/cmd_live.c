@@ -55,6 +55,9 @@ static const char usage_text[] =
 	"  --no-partials       final segments only (less CPU)\n"
 	"  --json              JSON lines of events on stdout (\"meter\" about once a second:\n"
 	"                      levels, lag, the model's state)\n"
+	"  --template NAME     after the stop, also a summary with this template ('tacit\n"
+	"                      templates'; default: the setting summary.template): the\n"
+	"                      live summary is general, this one reads the transcript again\n"
 	"On a terminal a status line shows the elapsed time, each channel's level, how far\n"
 	"the transcript is behind, what the model does and the words being spoken. At the\n"
 	"end (or Ctrl-C) the summary prints, then the notes.\n";
@@ -335,6 +338,52 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
+/* The stop wrote the general summary from the rolling state; a meeting summarized with
+ * another template (--template, else the setting summary.template) gets that one too,
+ * from its stored transcript. */
+static int template_summary(int64_t id, const char *name, const struct tacit_live_params *p, bool json)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_transcript *t = NULL;
+	struct tacit_llm *llm = NULL;
+	struct tacit_session_task_result res = { 0 };
+	char *setting = NULL;
+	int rc = 0;
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK && !name && tacit_store_setting_get(store, "summary.template", &setting) == TACIT_OK)
+		name = setting;
+	if (st != TACIT_OK || !name || !strcmp(name, "general"))
+		goto out;
+	if (!json)
+		fprintf(stderr, "tacit: summarizing meeting %" PRId64 " with the template '%s' (reading its transcript)\n",
+			id, name);
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	struct tacit_session_task_params sp = tacit_session_task_default_params();
+	lp.model_path = p->llm_model;
+	if ((st = tacit_transcript_from_session(store, id, &t)) == TACIT_OK) {
+		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
+		st = tacit_llm_open(&lp, &llm);
+	}
+	sp.meeting.task = TACIT_TASK_SUMMARY;
+	sp.meeting.template_name = name;
+	sp.meeting.cancel = (const volatile int *)&n_signals;
+	if (st == TACIT_OK)
+		st = tacit_session_task(store, id, llm, &sp, &res);
+	if (st == TACIT_OK && json)
+		printf("{\"event\":\"template_summary\",\"session\":%" PRId64 ",\"summary\":%s}\n", id, res.json);
+	else if (st == TACIT_OK)
+		printf("%s\n", res.markdown);
+out:
+	if (st != TACIT_OK)
+		rc = cli_fail(st);
+	tacit_session_task_result_release(&res);
+	tacit_llm_close(llm);
+	tacit_transcript_free(t);
+	tacit_free(setting);
+	tacit_store_close(store);
+	return rc;
+}
+
 int cmd_live(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -351,9 +400,11 @@ int cmd_live(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },  { "no-fallback", no_argument, NULL, 'F' },
 		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
 		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
+		{ "template", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
 	struct tacit_live_params p = tacit_live_default_params();
+	const char *template_name = NULL;
 	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
 	double speed = 1.0;
 	bool wait_idle = false, mic = false, no_stop = false;
@@ -424,6 +475,9 @@ int cmd_live(int argc, char **argv)
 		case 'm':
 			p.llm_model = optarg;
 			break;
+		case 'E':
+			template_name = optarg;
+			break;
 		case 'A':
 			p.asr_model = optarg;
 			break;
@@ -491,6 +545,11 @@ int cmd_live(int argc, char **argv)
 	p.record_audio = !replay;
 	if ((realtime && (rc = cli_input_check(realtime))) || (replay && (rc = cli_input_check(replay))))
 		return rc;
+	if (template_name && !p.analyze)
+		return cli_usage_error("live", "--template needs the language model (not --no-analysis)");
+	enum tacit_status tst = tacit_template_check(template_name);
+	if (tst != TACIT_OK) /* before a meeting exists */
+		return cli_fail(tst);
 	/* all missing models in one message, before a meeting exists */
 	struct cli_model need[3];
 	size_t n_need = 0;
@@ -622,6 +681,8 @@ int cmd_live(int argc, char **argv)
 			rc = 130; /* as the signal would have */
 		if (st == TACIT_OK && p.analyze && !o.json)
 			print_notes(id);
+		if (st == TACIT_OK && p.analyze)
+			rc = template_summary(id, template_name, &p, o.json);
 	}
 	if (o.status)
 		cli_status_stop(o.status);

@@ -79,6 +79,18 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/* Whether the meetings database exists: a transcript file's task reads the device's
+ * settings from it, and must not create one just for that. */
+static bool store_exists(void)
+{
+	char *dir = NULL, path[4096];
+	if (tacit_dir_path(TACIT_DIR_DATA, &dir) != TACIT_OK)
+		return false;
+	snprintf(path, sizeof(path), "%s/tacit.db", dir);
+	tacit_free(dir);
+	return access(path, F_OK) == 0;
+}
+
 static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,7 +99,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		{ "ctx", required_argument, NULL, 'c' },        { "threads", required_argument, NULL, 't' },
 		{ "gpu-layers", required_argument, NULL, 'g' }, { "lang", required_argument, NULL, 'l' },
 		{ "no-state", no_argument, NULL, 's' },         { "help", no_argument, NULL, 'h' },
-		{ "live", no_argument, NULL, 'L' },             { 0, 0, 0, 0 },
+		{ "live", no_argument, NULL, 'L' },             { "template", required_argument, NULL, 'T' },
+		{ 0, 0, 0, 0 },
 	};
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	struct tacit_session_task_params sp = tacit_session_task_default_params();
@@ -103,6 +116,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	bool json_out = false, live = false, model_opts = false;
 	int verbose = 0, c, rc = 0;
 	int64_t session_id = 0;
+	bool has_template = task == TACIT_TASK_SUMMARY || task == TACIT_TASK_NOTES;
+	char *default_template = NULL;
 
 	opterr = 0;
 	optind = 1;
@@ -142,6 +157,11 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		case 'l':
 			mp->language = optarg;
 			break;
+		case 'T':
+			if (task != TACIT_TASK_SUMMARY && task != TACIT_TASK_NOTES)
+				return cli_usage_error(cmd, "unknown option '--template'");
+			mp->template_name = optarg;
+			break;
 		case 's':
 			sp.use_state = false;
 			model_opts = true;
@@ -151,7 +171,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 				printf("usage: tacit ask --live ID QUESTION [--json]\n"
 				       "  --live          ask meeting ID while it runs in another process ('tacit live',\n"
 				       "                  'tacit serve'): answered from its live context as it is written\n");
-			printf("usage: tacit %s ID|FILE%s [--model NAME] [--lang L] [--json] [--verbose]\n"
+			printf("usage: tacit %s ID|FILE%s [--model NAME] [--lang L]%s [--json] [--verbose]\n"
 			       "       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N] [--no-state]\n"
 			       "  ID              a meeting in the store (see 'tacit sessions'): the result is\n"
 			       "                  stored with it (%s)\n"
@@ -160,16 +180,22 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			       "  --model NAME    a GGUF path, catalog id or custom model (default: the chosen\n"
 			       "                  one, else the best downloaded; TACIT_MODEL also sets it)\n"
 			       "  --lang L        write in this language (default: the meeting's)\n"
+			       "%s"
 			       "  --json          print the stored JSON instead of Markdown, and the progress\n"
 			       "                  as JSON lines on stderr (on a terminal it is one line)\n"
 			       "  --verbose       show the plan, the saved state and the model's speed\n"
 			       "  --max-tokens N  most tokens per model answer (default 1024)\n"
 			       "  --ctx N         context (default: enough for the meeting in one pass)\n"
 			       "  --no-state      neither load nor save the meeting's transcript state\n",
-			       cmd, task == TACIT_TASK_ANSWER ? " QUESTION" : "",
+			       cmd, task == TACIT_TASK_ANSWER ? " QUESTION" : "", has_template ? " [--template NAME]" : "",
 			       task == TACIT_TASK_ANSWER	   ? "as chat messages"
 			       : task == TACIT_TASK_SUGGEST ? "as suggestions"
-							    : "as an artifact");
+							    : "as an artifact, beside those made with other templates",
+			       has_template ? "  --template NAME the summary's sections: general (default), one-on-one,\n"
+					      "                  stand-up, sales, interview, lecture, planning or a custom\n"
+					      "                  one (see 'tacit templates'; its default: 'tacit templates\n"
+					      "                  --default NAME')\n"
+					    : "");
 			return 0;
 		default:
 			return cli_option_error(cmd, c, argv);
@@ -204,7 +230,15 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			st = tacit_transcript_from_session(store, session_id, &t);
 	} else {
 		st = tacit_transcript_load(what, &t);
+		/* a file has no store to keep a result in, but the device's default template
+		 * still applies */
+		if (st == TACIT_OK && has_template && !mp->template_name && store_exists() &&
+		    tacit_store_open(NULL, &store) == TACIT_OK &&
+		    tacit_store_setting_get(store, "summary.template", &default_template) == TACIT_OK)
+			mp->template_name = default_template;
 	}
+	if (st == TACIT_OK && has_template)
+		st = tacit_template_check(mp->template_name);
 	if (st != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
@@ -247,6 +281,7 @@ out:
 	tacit_transcript_free(t);
 	tacit_store_close(store);
 	tacit_free(model_path);
+	tacit_free(default_template);
 	return rc;
 }
 

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "import a transcript file as a meeting" },
 	{ "summarize", cmd_summarize, "summarize a meeting transcript (decisions, action items)" },
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
+	{ "actions", cmd_actions, "every action item across meetings; mark one done" },
+	{ "templates", cmd_templates, "the summary templates (stand-up, sales, ...) and the default" },
 	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
 	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
 	{ "live", cmd_live, "a meeting as it happens: transcript, rolling summary, suggestions" },

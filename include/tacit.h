@@ -1023,6 +1023,8 @@ struct tacit_artifact {
 	const char *model;          /* the model that wrote it */
 	const char *prompt_version; /* which prompt template */
 	int64_t created_ms;         /* Unix ms; 0 = now */
+	const char *template_name;  /* the summary template that shaped it; NULL = "" (none
+				     * recorded: made before templates, read as "general") */
 };
 /* Stores an artifact; an older one of the same kind is kept (the newest wins in
  * exports). TACIT_ERR_USAGE when json is not valid JSON. */
@@ -1033,6 +1035,54 @@ TACIT_API enum tacit_status tacit_store_add_artifact(struct tacit_store *store, 
  * TACIT_ERR_NOT_FOUND when the session has none of that kind. */
 TACIT_API enum tacit_status tacit_store_get_artifact(struct tacit_store *store, int64_t session_id,
 						     const char *kind, char **out_json, char **out_markdown);
+/* The same, among the artifacts made with one summary template (template_name NULL or
+ * "" = any; "general" also finds those made before templates). Each template's summary
+ * is kept: making one with another template adds a row, it replaces nothing. */
+TACIT_API enum tacit_status tacit_store_get_artifact_template(struct tacit_store *store, int64_t session_id,
+							      const char *kind, const char *template_name,
+							      char **out_json, char **out_markdown);
+
+/* --- action items across meetings ---------------------------------------------- */
+/* Every action item of every meeting: the items of the newest summary of each template
+ * (general's "action_items", a template's "actions" sections), each with a stable id.
+ * An item keeps its id and its done mark when the summary is made again, as long as its
+ * task text comes back the same, compared with case, spaces and punctuation ignored
+ * ("Send the report." is "send the report") within the same meeting; an item whose text
+ * changed is a new item. Items no current summary has are not listed (their rows stay:
+ * a later summary with the same text brings them back, done mark included). */
+struct tacit_action {
+	int64_t id;
+	int64_t session_id;
+	const char *session_title;
+	int64_t session_started_ms; /* Unix ms */
+	const char *owner;          /* a speaker of the meeting, "unassigned", or "" */
+	const char *task;
+	const char *due;            /* as said in the meeting ("Friday"); "" when not stated */
+	const int64_t *cites;       /* the segments (1-based, as in the summary) */
+	size_t n_cites;
+	int64_t done_ms;            /* Unix ms it was marked done; 0 = open */
+};
+
+struct tacit_action_params {
+	bool open_only;      /* only items not marked done */
+	const char *owner;   /* only this owner (any case); NULL = all */
+	int64_t since_ms;    /* only meetings started at or after (Unix ms); 0 = all */
+	int64_t session_id;  /* only this meeting; 0 = all */
+};
+TACIT_API struct tacit_action_params tacit_action_default_params(void);
+
+/* Receives one item; pointers are valid during the call only. Return false to stop. */
+typedef bool (*tacit_action_fn)(const struct tacit_action *a, void *user);
+
+/* Lists action items, newest meeting first (params NULL = all). Brings the store's
+ * record of items up to date with the summaries first (a write, for meetings whose
+ * summaries changed since the last listing). */
+TACIT_API enum tacit_status tacit_store_actions(struct tacit_store *store, const struct tacit_action_params *params,
+						tacit_action_fn fn, void *user);
+
+/* Marks an item done (done = false: open again); an item already done keeps its first
+ * time. TACIT_ERR_NOT_FOUND for an unknown id. */
+TACIT_API enum tacit_status tacit_store_action_done(struct tacit_store *store, int64_t action_id, bool done);
 
 struct tacit_chat_record {
 	const char *role;  /* "user", "assistant" or "system" */
@@ -1741,11 +1791,22 @@ struct tacit_meeting_params {
 	tacit_token_fn on_token; /* streams the raw JSON of each model call; may be NULL */
 	void *user;
 	const volatile int *cancel; /* may be NULL; see the LLM engine */
-	const char *language;  /* output language, a code ("fr") or a name; NULL or "" = the
-				* transcript's when known, else the language of the transcript */
+	const char *language;  /* output language, a code ("fr") or a name; NULL, "" or "auto"
+				* = the transcript's when known (whisper's detection, stored
+				* with the session), else the one its words show (English,
+				* French, Spanish or German, by their common words), else "the
+				* language of the transcript". For French, Spanish and German
+				* the instruction is also written in that language. The JSON
+				* keys stay English; the values are in that language: an
+				* answer whose text reads as another of the four is asked for
+				* once more with a firmer instruction (logged at
+				* TACIT_LOG_WARN), and the second answer is kept */
 	const char *state_path; /* a one-pass run loads the transcript prefix's KV state from
 				 * this file, or saves it there (see tacit_llm_request); a
 				 * stored meeting's windows get theirs from tacit_session_task() */
+	const char *template_name; /* the summary's template (see "Summary templates" below);
+				    * NULL or "" = "general", the schema above. Notes get the
+				    * template's notes hint, if it has one */
 };
 
 TACIT_API struct tacit_meeting_params tacit_meeting_default_params(void);
@@ -1766,6 +1827,54 @@ TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struc
 /* Renders a task's checked JSON as Markdown, citations as [S3] with times when the
  * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
 TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
+
+/* ---------------------------------------------------------------------------------
+ * Summary templates (session types). A template names the sections of a summary, each
+ * with a kind and an instruction for the model; the summary's prompt, grammar, checks
+ * and Markdown are made from it. Kinds and their JSON:
+ *   text         "key": "..."
+ *   list         "key": [{"text","cites"}]
+ *   per-speaker  "key": [{"speaker","text","cites"}]   (Markdown groups by speaker)
+ *   actions      "key": [{"owner","task","due","cites"}]
+ * Every summary also has "title"; a template other than "general" adds "template":
+ * "NAME" to its JSON (tacit_meeting_markdown() renders by it). In templates other than
+ * "general", owners and speakers are forced by the grammar to be speakers of the meeting
+ * (when the transcript names them) or "unassigned".
+ * Built in: general (the schema above), one-on-one, stand-up, sales, interview,
+ * lecture, planning. Custom templates are files <config dir>/templates/NAME.tmpl in
+ * the line format of docs/templates.md; a file that does not parse is reported as
+ * "FILE:LINE: what is wrong" (TACIT_ERR_FORMAT) and never used. The per-device setting
+ * "summary.template" names the default template of stored meetings' summaries.
+ * --------------------------------------------------------------------------------- */
+struct tacit_template_section {
+	const char *key;         /* the JSON key */
+	const char *heading;     /* the Markdown heading; "" = a text right under the title */
+	const char *kind;        /* "text", "list", "per-speaker" or "actions" */
+	const char *instruction; /* what the model is asked to put there */
+};
+
+struct tacit_template_info {
+	const char *name;
+	const char *description;
+	const char *path;  /* the file of a custom template; NULL for a built-in one */
+	const char *error; /* a custom file that does not load: why, "FILE:LINE: ..." (then
+			    * it has no sections); NULL when it loads */
+	size_t n_sections;
+	const struct tacit_template_section *sections;
+};
+
+/* Receives one template; the pointers are valid during the call only. Return false to
+ * stop the listing. */
+typedef bool (*tacit_template_fn)(const struct tacit_template_info *t, void *user);
+
+/* Lists the built-in templates, then the custom ones by name (each file checked: a bad
+ * one comes with its error, and so does one named like a built-in, which the built-in
+ * shadows). TACIT_ERR_IO when the configuration directory cannot be made. Thread-safe. */
+TACIT_API enum tacit_status tacit_templates_list(tacit_template_fn fn, void *user);
+
+/* TACIT_OK when a template of that name exists and loads (NULL or "" = "general");
+ * TACIT_ERR_NOT_FOUND with the remedy, TACIT_ERR_FORMAT with FILE:LINE. Thread-safe. */
+TACIT_API enum tacit_status tacit_template_check(const char *name);
 
 /* ---------------------------------------------------------------------------------
  * Meeting intelligence on a stored meeting: the meeting tasks run on a session's
@@ -1858,7 +1967,9 @@ struct tacit_session_task_result {
 };
 
 /* Runs a meeting task on session_id's transcript with llm and stores the result (see
- * above). The language, when params give none, is the session's. *out is filled on
+ * above). The language, when params give none, is the session's; the template of a
+ * summary or notes, when params give none, the setting "summary.template", else
+ * "general"; it is recorded with the artifact. *out is filled on
  * success; release it with tacit_session_task_result_release(). Not thread-safe on one
  * llm or store handle. Cancelling (meeting.cancel) stores no result, even when the flag
  * is set after the model finished but before the result was written: the call then

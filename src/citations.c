@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include "citations.h"
+#include "template.h"
 #include "utf8.h"
 
 #include <yyjson.h>
@@ -82,8 +83,44 @@ static bool clean_sections(yyjson_mut_doc *doc, yyjson_mut_val *root, size_t n_s
 	return true;
 }
 
+/* A template's summary: every list section cleaned, text sections and the title must
+ * be strings. */
+static bool clean_template(const struct template *tp, yyjson_mut_doc *m, yyjson_mut_val *root, size_t n_segments,
+			   int *dropped)
+{
+	if (!yyjson_mut_is_str(yyjson_mut_obj_get(root, "title")))
+		return false;
+	for (size_t i = 0; i < tp->n; i++) {
+		if (tp->s[i].kind == TEMPLATE_TEXT) {
+			if (!yyjson_mut_is_str(yyjson_mut_obj_get(root, tp->s[i].key)))
+				return false;
+		} else if (!clean_list(root, tp->s[i].key, n_segments, dropped, NULL, NULL)) {
+			return false;
+		}
+	}
+	yyjson_mut_obj_put(root, yyjson_mut_str(m, "template"), yyjson_mut_strcpy(m, tp->name));
+	return true;
+}
+
+static enum tacit_status check(enum tacit_task task, const struct template *tp, const char *json, size_t n_segments,
+			       struct buf *out, int *n_dropped);
+
 enum tacit_status citations_check(enum tacit_task task, const char *json, size_t n_segments, struct buf *out,
 				  int *n_dropped)
+{
+	return check(task, NULL, json, n_segments, out, n_dropped);
+}
+
+enum tacit_status citations_check_template(const struct template *tp, const char *json, size_t n_segments,
+					   struct buf *out, int *n_dropped)
+{
+	/* "general" is the summary as it always was: the same checks, the same JSON */
+	return check(TACIT_TASK_SUMMARY, tp && strcmp(tp->name, "general") ? tp : NULL, json, n_segments, out,
+		     n_dropped);
+}
+
+static enum tacit_status check(enum tacit_task task, const struct template *tp, const char *json, size_t n_segments,
+			       struct buf *out, int *n_dropped)
 {
 	enum tacit_status st = TACIT_OK;
 	int dropped = 0;
@@ -92,7 +129,9 @@ enum tacit_status citations_check(enum tacit_task task, const char *json, size_t
 	yyjson_mut_val *root = m ? yyjson_mut_doc_get_root(m) : NULL;
 	bool ok = yyjson_mut_is_obj(root);
 
-	switch (task) {
+	if (tp)
+		ok = ok && clean_template(tp, m, root, n_segments, &dropped);
+	else switch (task) {
 	case TACIT_TASK_SUMMARY:
 		ok = ok && clean_list(root, "key_points", n_segments, &dropped, NULL, NULL) &&
 		     clean_list(root, "decisions", n_segments, &dropped, NULL, NULL) &&

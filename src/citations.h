@@ -12,4 +12,10 @@
 enum tacit_status citations_check(enum tacit_task task, const char *json, size_t n_segments, struct buf *out,
 				  int *n_dropped);
 
+/* The same for a summary shaped by a template (template.h); "general" checks exactly as
+ * citations_check(TACIT_TASK_SUMMARY) does, any other template adds "template": NAME. */
+struct template;
+enum tacit_status citations_check_template(const struct template *tp, const char *json, size_t n_segments,
+					   struct buf *out, int *n_dropped);
+
 #endif

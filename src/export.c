@@ -286,6 +286,8 @@ static void json_artifact(const char *const *col, int n, void *user)
 	add_str_or_null(c->doc, o, "model", col[3]);
 	add_str_or_null(c->doc, o, "prompt_version", col[4]);
 	add_int_col(c->doc, o, "created_ms", col[5]);
+	if (n > 6 && col[6] && *col[6]) /* the summary template, when one was recorded */
+		yyjson_mut_obj_add_strcpy(c->doc, o, "template", col[6]);
 }
 
 static void json_chat(const char *const *col, int n, void *user)

@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include "grammar.h"
+#include "template.h"
 
 #define L(s) (sizeof(s) - 1)
 
@@ -55,8 +56,23 @@ size_t grammar_worst_len(enum tacit_task task, const struct grammar_limits *l)
 	return SIZE_MAX;
 }
 
+/* The limits search, for any schema whose worst length worst() tells. */
+static bool limits_search(size_t (*worst)(const void *ctx, const struct grammar_limits *l), const void *ctx,
+			  enum tacit_task task, size_t max_bytes, size_t n_segments, bool ascii, struct grammar_limits *out);
+
+static size_t task_worst(const void *ctx, const struct grammar_limits *l)
+{
+	return grammar_worst_len(*(const enum tacit_task *)ctx, l);
+}
+
 bool grammar_limits_for(enum tacit_task task, size_t max_bytes, size_t n_segments, bool ascii,
 			struct grammar_limits *out)
+{
+	return limits_search(task_worst, &task, task, max_bytes, n_segments, ascii, out);
+}
+
+static bool limits_search(size_t (*worst)(const void *ctx, const struct grammar_limits *l), const void *ctx,
+			  enum tacit_task task, size_t max_bytes, size_t n_segments, bool ascii, struct grammar_limits *out)
 {
 	int digits = 1;
 	for (size_t n = n_segments; n >= 10; n /= 10)
@@ -68,7 +84,7 @@ bool grammar_limits_for(enum tacit_task task, size_t max_bytes, size_t n_segment
 			for (int str = 240; str >= min_str_for_items[items]; str -= 4) {
 				struct grammar_limits l = { items, str, task == TACIT_TASK_ANSWER ? cites + 2 : cites,
 							    digits, ascii };
-				if (grammar_worst_len(task, &l) <= max_bytes) {
+				if (worst(ctx, &l) <= max_bytes) {
 					*out = l;
 					return true;
 				}
@@ -85,7 +101,8 @@ static void more(struct buf *out, const char *item, int n)
 		buf_addf(out, " (\",\" %s){0,%d}", item, n);
 }
 
-void grammar_build(enum tacit_task task, const struct grammar_limits *l, struct buf *out)
+/* The rules every schema shares: str, chr, num, cites, point, points. */
+static void common_rules(const struct grammar_limits *l, struct buf *out)
 {
 	int k = l->max_items - 1;
 	buf_addf(out, "str ::= \"\\\"\" chr{0,%d} \"\\\"\"\n", l->max_str);
@@ -103,6 +120,12 @@ void grammar_build(enum tacit_task task, const struct grammar_limits *l, struct 
 	buf_adds(out, "points ::= \"[\" (point");
 	more(out, "point", k);
 	buf_adds(out, ")? \"]\"\n");
+}
+
+void grammar_build(enum tacit_task task, const struct grammar_limits *l, struct buf *out)
+{
+	int k = l->max_items - 1;
+	common_rules(l, out);
 	switch (task) {
 	case TACIT_TASK_SUMMARY:
 		buf_adds(out, "root ::= \"{\\\"title\\\":\" str \",\\\"overview\\\":\" str \",\\\"key_points\\\":\" points "
@@ -133,5 +156,119 @@ void grammar_build(enum tacit_task task, const struct grammar_limits *l, struct 
 		buf_adds(out, "sug ::= \"{\\\"kind\\\":\" kind \",\\\"text\\\":\" str \",\\\"cites\\\":\" cites \"}\"\n");
 		buf_adds(out, "kind ::= \"\\\"question\\\"\" | \"\\\"follow_up\\\"\" | \"\\\"risk\\\"\" | \"\\\"idea\\\"\"\n");
 		break;
+	}
+}
+
+/* ---- summaries shaped by a template ------------------------------------------------ */
+
+/* Whether a speaker's name can be offered as a JSON string literal in the grammar. */
+static bool name_usable(const char *name, bool ascii)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > GRAMMAR_NAME_MAX)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7F || (ascii && *p > 0x7E))
+			return false;
+	return true;
+}
+
+size_t grammar_who_width(const char *const *names, size_t n, bool ascii)
+{
+	size_t w = sizeof("\"unassigned\"") - 1, used = 0;
+	for (size_t i = 0; i < n; i++)
+		if (name_usable(names[i], ascii)) {
+			used++;
+			if (strlen(names[i]) + 2 > w)
+				w = strlen(names[i]) + 2;
+		}
+	return used ? w : 0;
+}
+
+struct tmpl_ctx {
+	const struct template *tp;
+	size_t who; /* width of an owner or speaker; 0 = any string */
+};
+
+static size_t kind_width(enum template_kind k, const struct grammar_limits *l, size_t who)
+{
+	size_t w_who = who ? who : w_str(l);
+	switch (k) {
+	case TEMPLATE_TEXT:
+		return w_str(l);
+	case TEMPLATE_LIST:
+		return w_list(w_point(l), l);
+	case TEMPLATE_SPEAKERS:
+		return w_list(L("{\"speaker\":") + w_who + L(",\"text\":") + w_str(l) + L(",\"cites\":") + w_cites(l) + 1, l);
+	case TEMPLATE_ACTIONS:
+		return w_list(L("{\"owner\":") + w_who + L(",\"task\":") + L(",\"due\":") + 2 * w_str(l) + L(",\"cites\":") +
+				      w_cites(l) + 1,
+			      l);
+	}
+	return SIZE_MAX / 16;
+}
+
+static size_t tmpl_worst(const void *ctx, const struct grammar_limits *l)
+{
+	const struct tmpl_ctx *c = ctx;
+	size_t n = L("{\"title\":") + w_str(l) + 1;
+	for (size_t i = 0; i < c->tp->n; i++)
+		n += L(",\"") + strlen(c->tp->s[i].key) + L("\":") + kind_width(c->tp->s[i].kind, l, c->who);
+	return n;
+}
+
+size_t grammar_template_worst_len(const struct template *tp, size_t who_width, const struct grammar_limits *l)
+{
+	struct tmpl_ctx c = { tp, who_width };
+	return tmpl_worst(&c, l);
+}
+
+bool grammar_template_limits(const struct template *tp, size_t who_width, size_t max_bytes, size_t n_segments,
+			     bool ascii, struct grammar_limits *out)
+{
+	struct tmpl_ctx c = { tp, who_width };
+	return limits_search(tmpl_worst, &c, TACIT_TASK_SUMMARY, max_bytes, n_segments, ascii, out);
+}
+
+void grammar_template_build(const struct template *tp, const char *const *names, size_t n_names,
+			    const struct grammar_limits *l, struct buf *out)
+{
+	static const char *const rule[] = { "str", "points", "spoints", "actions" };
+	bool used[4] = { false };
+	int k = l->max_items - 1;
+	bool who = grammar_who_width(names, n_names, l->ascii) > 0;
+	common_rules(l, out);
+	buf_adds(out, "root ::= \"{\\\"title\\\":\" str");
+	for (size_t i = 0; i < tp->n; i++) {
+		buf_addf(out, " \",\\\"%s\\\":\" %s", tp->s[i].key, rule[tp->s[i].kind]);
+		used[tp->s[i].kind] = true;
+	}
+	buf_adds(out, " \"}\"\n");
+	const char *owner = who ? "who" : "str";
+	if (used[TEMPLATE_ACTIONS]) {
+		buf_addf(out, "action ::= \"{\\\"owner\\\":\" %s \",\\\"task\\\":\" str \",\\\"due\\\":\" str "
+			      "\",\\\"cites\\\":\" cites \"}\"\n",
+			 owner);
+		buf_adds(out, "actions ::= \"[\" (action");
+		more(out, "action", k);
+		buf_adds(out, ")? \"]\"\n");
+	}
+	if (used[TEMPLATE_SPEAKERS]) {
+		buf_addf(out, "spoint ::= \"{\\\"speaker\\\":\" %s \",\\\"text\\\":\" str \",\\\"cites\\\":\" cites \"}\"\n",
+			 owner);
+		buf_adds(out, "spoints ::= \"[\" (spoint");
+		more(out, "spoint", k);
+		buf_adds(out, ")? \"]\"\n");
+	}
+	if (who && (used[TEMPLATE_ACTIONS] || used[TEMPLATE_SPEAKERS])) {
+		buf_adds(out, "who ::= \"\\\"unassigned\\\"\"");
+		for (size_t i = 0; i < n_names; i++) {
+			bool dup = false;
+			for (size_t j = 0; j < i && !dup; j++)
+				dup = !strcmp(names[i], names[j]);
+			if (!dup && name_usable(names[i], l->ascii) && strcmp(names[i], "unassigned"))
+				buf_addf(out, " | \"\\\"%s\\\"\"", names[i]);
+		}
+		buf_adds(out, "\n");
 	}
 }

@@ -28,4 +28,18 @@ bool grammar_limits_for(enum tacit_task task, size_t max_bytes, size_t n_segment
 /* Writes the grammar (rule "root"). */
 void grammar_build(enum tacit_task task, const struct grammar_limits *lim, struct buf *out);
 
+/* Summaries shaped by a template (template.h). Owners and speakers are one of names or
+ * "unassigned" when some name can be offered (who_width > 0), else any string. */
+struct template;
+#define GRAMMAR_NAME_MAX 48 /* longer names are not offered (owners then stay free) */
+/* The width of the longest owner the grammar can write for these names; 0 = none of
+ * them can be offered (names with quotes, backslashes, or non-ASCII on a tiny model). */
+size_t grammar_who_width(const char *const *names, size_t n, bool ascii);
+size_t grammar_template_worst_len(const struct template *tp, size_t who_width, const struct grammar_limits *lim);
+bool grammar_template_limits(const struct template *tp, size_t who_width, size_t max_bytes, size_t n_segments,
+			     bool ascii, struct grammar_limits *out);
+/* names: NULL/0 (or a template without exact owners) = owners are any string. */
+void grammar_template_build(const struct template *tp, const char *const *names, size_t n_names,
+			    const struct grammar_limits *lim, struct buf *out);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "citations.h"
 #include "live_int.h"
+#include "meeting.h"
 #include "store.h"
 #include "llm_client.h"
 
@@ -65,7 +66,7 @@ static enum tacit_status roll_store(struct tacit_live *l)
 	char *json = live_roll_json(l->roll);
 	if (!json)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	struct tacit_artifact art = { "rolling_summary", json, NULL, l->model_name, PROMPT_VERSION, 0 };
+	struct tacit_artifact art = { "rolling_summary", json, NULL, l->model_name, PROMPT_VERSION, 0, NULL };
 	enum tacit_status st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
 	struct tacit_live_event ev = { .type = TACIT_LIVE_SUMMARY, .json = json, .text = live_roll_overview(l->roll) };
 	if (st == TACIT_OK)
@@ -143,6 +144,11 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	else
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
+	/* a meeting whose words read as French, Spanish or German is summarized in that
+	 * language (English ones keep the prompt they always had) */
+	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, NULL, &l->t);
+	if (lang && strcmp(lang, "en"))
+		meeting_language_line(TACIT_TASK_SUMMARY, lang, false, &user);
 	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
 	if (st == TACIT_OK) {
 		doc = yyjson_read(part.data, part.len, 0);
@@ -251,7 +257,7 @@ static enum tacit_status store_task(struct tacit_live *l, enum tacit_task task, 
 	if (st != TACIT_OK)
 		return st;
 	char *md = tacit_meeting_markdown(task, checked->data, &l->t);
-	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0 };
+	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0, task == TACIT_TASK_SUMMARY ? "general" : NULL };
 	st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
 	free(md);
 	return st;

@@ -13,8 +13,10 @@
 
 #include "citations.h"
 #include "grammar.h"
+#include "lang_detect.h"
 #include "meeting.h"
 #include "plan.h"
+#include "template.h"
 #include "transcript.h"
 #include "llm_client.h"
 
@@ -65,29 +67,135 @@ static const struct {
 	{ "ar", "Arabic" },   { "hi", "Hindi" },
 };
 
-/* " Write in French." for "fr" (or any name given as is); the transcript's language when
- * the caller gives none; without either, the transcript's own. An answer gets a line only
- * when the caller asks for a language: it is written in the question's. */
-static void language_line(enum tacit_task task, const char *lang, const struct tacit_transcript *t, struct buf *out)
+/* How the model is told to write in a language it may not follow: the English line
+ * small models understand, then the same in the language itself, which they follow
+ * more often than an English instruction alone. */
+static const struct {
+	const char *code, *native, *strong;
+} native_lines[] = {
+	{ "fr", "\xc3\x89" "cris en fran\xc3\xa7" "ais.", "R\xc3\xa9ponds uniquement en fran\xc3\xa7" "ais." },
+	{ "es", "Escribe en espa\xc3\xb1ol.", "Responde solo en espa\xc3\xb1ol." },
+	{ "de", "Schreibe auf Deutsch.", "Antworte nur auf Deutsch." },
+};
+
+const char *meeting_language_name(const char *lang)
 {
-	if (task == TACIT_TASK_ANSWER && (!lang || !*lang || !strcmp(lang, "auto")))
+	for (size_t i = 0; lang && i < ARRAY_SIZE(languages); i++)
+		if (!strcasecmp(lang, languages[i].code) || !strcasecmp(lang, languages[i].name))
+			return languages[i].name;
+	return lang;
+}
+
+const char *meeting_language_code(const char *lang)
+{
+	for (size_t i = 0; lang && i < ARRAY_SIZE(languages); i++)
+		if (!strcasecmp(lang, languages[i].code) || !strcasecmp(lang, languages[i].name))
+			return languages[i].code;
+	return NULL;
+}
+
+const char *meeting_output_language(enum tacit_task task, const char *lang, const struct tacit_transcript *t)
+{
+	bool asked = lang && *lang && strcmp(lang, "auto");
+	if (asked)
+		return lang;
+	/* an answer is written in the question's language unless one is asked for */
+	if (task == TACIT_TASK_ANSWER)
+		return NULL;
+	if (t && t->language[0])
+		return t->language;
+	if (!t)
+		return NULL;
+	/* no language stored (a transcript file, an import): the transcript's words say */
+	struct buf text;
+	buf_init(&text);
+	for (size_t i = 0; i < t->n && text.len < 16384; i++) {
+		buf_adds(&text, t->segs[i].text);
+		buf_adds(&text, " ");
+	}
+	const char *got = text.failed ? NULL : lang_detect(text.data, text.len, 16384, NULL);
+	buf_release(&text);
+	return got;
+}
+
+void meeting_language_line(enum tacit_task task, const char *lang, bool strong, struct buf *out)
+{
+	if (task == TACIT_TASK_ANSWER && !lang)
 		return;
-	if ((!lang || !*lang) && t && t->language[0])
-		lang = t->language;
-	if (!lang || !*lang || !strcmp(lang, "auto")) {
+	if (!lang) {
 		buf_adds(out, " Write in the language of the transcript.");
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(languages); i++)
-		if (!strcasecmp(lang, languages[i].code)) {
-			lang = languages[i].name;
+	const char *code = meeting_language_code(lang);
+	const char *name = meeting_language_name(lang);
+	size_t n;
+	for (n = 0; code && n < ARRAY_SIZE(native_lines); n++)
+		if (!strcmp(code, native_lines[n].code))
 			break;
-		}
-	buf_addf(out, " Write in %s.", lang);
+	bool native = code && n < ARRAY_SIZE(native_lines);
+	if (!strong) {
+		buf_addf(out, " Write in %s.", name);
+		if (native)
+			buf_addf(out, " %s", native_lines[n].native);
+		return;
+	}
+	buf_addf(out, " Important: write every text of the JSON in %s%s; keep the JSON keys as they are.", name,
+		 code && strcmp(code, "en") ? ", not in English" : "");
+	if (native)
+		buf_addf(out, " %s", native_lines[n].strong);
 }
 
-static void build_messages(const struct tacit_meeting_params *p, const struct tacit_transcript *t, const char *body,
-			   bool merge, struct buf *system, struct buf *user)
+const char *meeting_answer_language(const char *json, int *hits)
+{
+	static const char *const skip[] = { "owner", "speaker", "kind", "template", NULL };
+	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	struct buf text;
+	const char *got = NULL;
+	buf_init(&text);
+	/* every string value but names and fixed words, in document order */
+	yyjson_val *stack[64];
+	size_t depth = 0;
+	yyjson_val *root = yyjson_doc_get_root(doc);
+	if (root)
+		stack[depth++] = root;
+	while (depth) {
+		yyjson_val *v = stack[--depth];
+		size_t i, max;
+		yyjson_val *k, *item;
+		if (yyjson_is_obj(v)) {
+			yyjson_obj_foreach(v, i, max, k, item)
+			{
+				bool skipped = false;
+				for (const char *const *s = skip; *s && !skipped; s++)
+					skipped = !strcmp(yyjson_get_str(k), *s);
+				if (yyjson_is_str(item) && !skipped) {
+					buf_adds(&text, yyjson_get_str(item));
+					buf_adds(&text, " ");
+				} else if (!skipped && (yyjson_is_obj(item) || yyjson_is_arr(item)) && depth < ARRAY_SIZE(stack)) {
+					stack[depth++] = item;
+				}
+			}
+		} else if (yyjson_is_arr(v)) {
+			yyjson_arr_foreach(v, i, max, item)
+			{
+				if (yyjson_is_str(item)) {
+					buf_adds(&text, yyjson_get_str(item));
+					buf_adds(&text, " ");
+				} else if ((yyjson_is_obj(item) || yyjson_is_arr(item)) && depth < ARRAY_SIZE(stack)) {
+					stack[depth++] = item;
+				}
+			}
+		}
+	}
+	if (!text.failed)
+		got = lang_detect(text.data, text.len, 0, hits);
+	buf_release(&text);
+	yyjson_doc_free(doc);
+	return got;
+}
+
+static void build_messages(const struct tacit_meeting_params *p, const struct template *tp, const char *lang,
+			   bool strong, const char *body, bool merge, struct buf *system, struct buf *user)
 {
 	buf_adds(system, "You are a meeting assistant. Transcript lines start with a segment number like [S12]. "
 			 "Reply with JSON only. Every item cites, in \"cites\", the numbers of the segments it "
@@ -98,11 +206,17 @@ static void build_messages(const struct tacit_meeting_params *p, const struct ta
 	else
 		buf_adds(user, "Transcript:\n");
 	buf_adds(user, body);
-	if (p->task == TACIT_TASK_ANSWER)
+	if (p->task == TACIT_TASK_ANSWER) {
 		buf_addf(user, "\nQuestion: %s", p->question);
-	else
+	} else if (p->task == TACIT_TASK_SUMMARY && tp) {
+		buf_adds(user, "\n");
+		template_instructions(tp, user);
+	} else {
 		buf_addf(user, "\n%s", task_instructions[p->task]);
-	language_line(p->task, p->language, t, user);
+		if (p->task == TACIT_TASK_NOTES && tp && tp->notes[0])
+			buf_addf(user, " %s", tp->notes);
+	}
+	meeting_language_line(p->task, lang, strong, user);
 }
 
 struct runner {
@@ -117,11 +231,60 @@ struct runner {
 	char **paths;                /* per window: its saved state file, or NULL */
 	enum tacit_state_use *use;   /* per window: what its state did */
 	struct tacit_llm_stats last; /* of the last model call */
+	struct template tp;          /* summary, notes: the template */
+	const char *lang;            /* the output's language (code or name); NULL = unknown */
+	const char *lang_code;       /* its code when lang_detect() can check it, else NULL */
+	int n_lang_retries;          /* calls made again because the answer's language differed */
 };
+
+static meeting_generate_hook gen_hook;
+static void *gen_hook_user;
+
+void meeting_set_generate_hook(meeting_generate_hook fn, void *user)
+{
+	gen_hook = fn;
+	gen_hook_user = user;
+}
+
+static enum tacit_status model_call(struct runner *r, const char *body, int window, bool strong, struct buf *out);
+
+/* One model call, checked; when the answer is clearly in another language than the one
+ * asked, once more with a stronger instruction (a failure of that second call keeps the
+ * first answer: a wrong language is better than none). */
+static enum tacit_status call(struct runner *r, const char *body, int window, struct buf *out)
+{
+	enum tacit_status st = model_call(r, body, window, false, out);
+	if (st != TACIT_OK || !r->lang_code)
+		return st;
+	int hits = 0;
+	const char *got = meeting_answer_language(out->data, &hits);
+	if (!got || !strcmp(got, r->lang_code))
+		return st;
+	tacit_log(TACIT_LOG_WARN, "the model wrote in '%s' (%d common words), not in '%s': asking again, more firmly", got,
+		  hits, r->lang_code);
+	struct buf again;
+	buf_init(&again);
+	r->n_lang_retries++;
+	enum tacit_status st2 = model_call(r, body, window, true, &again);
+	if (st2 == TACIT_OK) {
+		buf_reset(out);
+		buf_add(out, again.data, again.len);
+		got = meeting_answer_language(out->data, NULL);
+		if (got && strcmp(got, r->lang_code))
+			tacit_log(TACIT_LOG_WARN, "the model wrote in '%s' again: keeping its answer", got);
+	} else if (st2 == TACIT_ERR_CANCELLED) {
+		st = st2;
+	} else {
+		tacit_log(TACIT_LOG_WARN, "asking again in '%s' failed (%s): keeping the first answer", r->lang_code,
+			  tacit_errmsg());
+	}
+	buf_release(&again);
+	return st;
+}
 
 /* One model call: instructions + body → the task's JSON, checked against n_segments.
  * window: the plan's window the body is (its saved state is used), or -1 (a merge). */
-static enum tacit_status call(struct runner *r, const char *body, int window, struct buf *out)
+static enum tacit_status model_call(struct runner *r, const char *body, int window, bool strong, struct buf *out)
 {
 	struct buf system, user;
 	char *text = NULL;
@@ -131,7 +294,7 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 	struct buf prefix;
 	buf_init(&prefix);
 	bool merge = window < 0;
-	build_messages(r->p, r->t, body, merge, &system, &user);
+	build_messages(r->p, &r->tp, r->lang, strong, body, merge, &system, &user);
 	struct tacit_chat_message msgs[2] = { { "system", system.data }, { "user", user.data } };
 	struct tacit_llm_request req = tacit_llm_default_request();
 	req.messages = msgs;
@@ -145,7 +308,9 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 	}
 	req.grammar = r->grammar.data;
 	req.max_tokens = r->max_tokens;
-	enum tacit_status st = tacit_llm_generate(r->llm, &req, r->p->on_token, r->p->user, r->p->cancel, &text, &stats);
+	memset(&stats, 0, sizeof(stats));
+	enum tacit_status st = gen_hook ? gen_hook(&req, &text, &stats, gen_hook_user)
+					: tacit_llm_generate(r->llm, &req, r->p->on_token, r->p->user, r->p->cancel, &text, &stats);
 	r->n_calls++;
 	if (st == TACIT_OK) {
 		r->last = stats;
@@ -157,7 +322,8 @@ static enum tacit_status call(struct runner *r, const char *body, int window, st
 			  : stats.state == TACIT_STATE_SAVED ? ", transcript state saved"
 							     : "",
 			  stats.n_generated, stats.prefill_tps, stats.decode_tps);
-		st = citations_check(r->p->task, text, r->n_segments, out, NULL);
+		st = r->p->task == TACIT_TASK_SUMMARY ? citations_check_template(&r->tp, text, r->n_segments, out, NULL)
+						      : citations_check(r->p->task, text, r->n_segments, out, NULL);
 		if (st != TACIT_OK)
 			tacit_log(TACIT_LOG_DEBUG, "unexpected output (%d tokens): %s", stats.n_generated, text);
 		if (st != TACIT_OK && stats.finish != TACIT_FINISH_STOP)
@@ -179,7 +345,7 @@ static enum tacit_status overhead_tokens(struct runner *r, bool merge, int *out)
 	struct buf system, user;
 	buf_init(&system);
 	buf_init(&user);
-	build_messages(r->p, r->t, "", merge, &system, &user);
+	build_messages(r->p, &r->tp, r->lang, false, "", merge, &system, &user);
 	buf_adds(&system, "\n");
 	buf_add(&system, user.data, user.len);
 	enum tacit_status st = tacit_llm_count_tokens(r->llm, system.data, out);
@@ -197,7 +363,7 @@ static enum tacit_status head_tokens(struct runner *r, int *out)
 	buf_init(&head);
 	struct buf user;
 	buf_init(&user);
-	build_messages(r->p, r->t, "", false, &head, &user);
+	build_messages(r->p, &r->tp, r->lang, false, "", false, &head, &user);
 	const char *cut = strstr(user.data, "\n");
 	buf_adds(&head, "\n");
 	buf_add(&head, user.data, cut ? (size_t)(cut - user.data) + 1 : user.len);
@@ -353,6 +519,35 @@ static enum tacit_status window_paths(struct runner *r, const struct plan *plan,
 	return st;
 }
 
+/* The meeting's speakers, once each in order of first words (at most MAX_NAMES): the
+ * owners a template's grammar offers. */
+#define MAX_NAMES 32
+static enum tacit_status speaker_names(const struct tacit_transcript *t, char ***out, size_t *n_out)
+{
+	char **names = calloc(MAX_NAMES, sizeof(*names));
+	size_t n = 0;
+	if (!names)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < t->n && n < MAX_NAMES; i++) {
+		const char *sp = t->segs[i].speaker;
+		bool seen = !*sp;
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = !strcmp(names[j], sp);
+		if (seen)
+			continue;
+		if (!(names[n] = strdup(sp))) {
+			for (size_t j = 0; j < n; j++)
+				free(names[j]);
+			free(names);
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		}
+		n++;
+	}
+	*out = names;
+	*n_out = n;
+	return TACIT_OK;
+}
+
 enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
 			      const struct tacit_meeting_params *params, const struct meeting_states *states,
 			      char **out_json, struct meeting_outcome *outcome)
@@ -364,6 +559,8 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	struct plan plan = { 0 };
 	enum tacit_status st = TACIT_OK;
 	int focus = -1;
+	char **names = NULL;
+	size_t n_names = 0;
 
 	if (!llm || !t || !params || !out_json)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_meeting_run: llm, t, params and out_json are required");
@@ -382,6 +579,10 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	r.t = t;
 	r.info = tacit_llm_info(llm);
 	r.n_segments = t->n;
+	r.lang = meeting_output_language(params->task, params->language, t);
+	r.lang_code = lang_detect_knows(meeting_language_code(r.lang)) ? meeting_language_code(r.lang) : NULL;
+	if (r.lang && (!params->language || !*params->language || !strcmp(params->language, "auto")) && !t->language[0])
+		tacit_log(TACIT_LOG_INFO, "the transcript reads as '%s': writing in it", r.lang);
 	r.max_tokens = params->max_tokens > 0 ? params->max_tokens : DEFAULT_MAX_TOKENS;
 	if (r.max_tokens > r.info.n_ctx / 2)
 		r.max_tokens = r.info.n_ctx / 2;
@@ -390,7 +591,18 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	 * the longest output the grammar allows is sure to fit max_tokens */
 	bool tiny = r.info.n_vocab < 4096;
 	struct grammar_limits lim;
-	if (!grammar_limits_for(params->task, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim)) {
+	if (params->task == TACIT_TASK_SUMMARY || params->task == TACIT_TASK_NOTES) {
+		if ((st = template_find(NULL, params->template_name, &r.tp)) != TACIT_OK)
+			goto out;
+		if (params->task == TACIT_TASK_SUMMARY && r.tp.exact_owner &&
+		    (st = speaker_names(t, &names, &n_names)) != TACIT_OK)
+			goto out;
+	}
+	size_t who = grammar_who_width((const char *const *)names, n_names, tiny);
+	bool fits = params->task == TACIT_TASK_SUMMARY
+			    ? grammar_template_limits(&r.tp, who, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim)
+			    : grammar_limits_for(params->task, (size_t)r.max_tokens * (tiny ? 1 : 3), t->n, tiny, &lim);
+	if (!fits) {
 		/* the output gets at most half the context: past that, --max-tokens cannot help */
 		bool capped = params->max_tokens <= 0 ? DEFAULT_MAX_TOKENS > r.max_tokens : params->max_tokens > r.max_tokens;
 		if (!capped)
@@ -408,9 +620,14 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 					r.max_tokens, task_names[params->task], r.info.n_ctx);
 		goto out;
 	}
-	grammar_build(params->task, &lim, &r.grammar);
+	if (params->task == TACIT_TASK_SUMMARY)
+		grammar_template_build(&r.tp, (const char *const *)names, n_names, &lim, &r.grammar);
+	else
+		grammar_build(params->task, &lim, &r.grammar);
 	tacit_log(TACIT_LOG_DEBUG, "grammar (%d items, %d chars, worst %zu bytes):\n%s", lim.max_items, lim.max_str,
-		  grammar_worst_len(params->task, &lim), r.grammar.data);
+		  params->task == TACIT_TASK_SUMMARY ? grammar_template_worst_len(&r.tp, who, &lim)
+						     : grammar_worst_len(params->task, &lim),
+		  r.grammar.data);
 
 	/* The windows depend on the context only, not on the task: the answer's room is at
 	 * least the default's and the task's text gets a fixed reserve (see TAIL_RESERVE). */
@@ -502,7 +719,8 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	else if (st == TACIT_OK)
 		buf_adds(&body, parts[0]);
 	if (st == TACIT_OK)
-		st = citations_check(params->task, body.data, t->n, &result, NULL);
+		st = params->task == TACIT_TASK_SUMMARY ? citations_check_template(&r.tp, body.data, t->n, &result, NULL)
+							: citations_check(params->task, body.data, t->n, &result, NULL);
 	if (st == TACIT_OK)
 		*out_json = buf_detach(&result, NULL);
 out:
@@ -519,6 +737,8 @@ out:
 		outcome->n_windows = (int)plan.n;
 		outcome->answer_window = focus + 1;
 		outcome->n_calls = r.n_calls;
+		outcome->n_lang_retries = r.n_lang_retries;
+		outcome->language = r.lang_code ? r.lang_code : NULL;
 	}
 	for (size_t w = 0; r.paths && w < plan.n; w++)
 		free(r.paths[w]);
@@ -529,6 +749,9 @@ out:
 	free(parts);
 	plan_release(&plan);
 	free(tok);
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
 	buf_release(&r.grammar);
 	buf_release(&body);
 	buf_release(&result);
@@ -575,6 +798,116 @@ static void md_points(yyjson_val *root, const char *key, const char *heading, co
 	}
 }
 
+static void md_actions(yyjson_val *arr, const struct tacit_transcript *t, struct buf *out)
+{
+	yyjson_val *item;
+	size_t i, max;
+	yyjson_arr_foreach(arr, i, max, item)
+	{
+		const char *owner = yyjson_get_str(yyjson_obj_get(item, "owner"));
+		const char *what = yyjson_get_str(yyjson_obj_get(item, "task"));
+		const char *due = yyjson_get_str(yyjson_obj_get(item, "due"));
+		buf_addf(out, "- [ ] %s%s%s", owner && *owner ? owner : "", owner && *owner ? ": " : "", what ? what : "");
+		if (due && *due)
+			buf_addf(out, " (due %s)", due);
+		md_cites(item, t, out);
+		buf_adds(out, "\n");
+	}
+}
+
+/* Items grouped by speaker, in order of each speaker's first item. */
+static void md_speakers(yyjson_val *arr, const struct tacit_transcript *t, struct buf *out)
+{
+	yyjson_val *item, *other;
+	size_t i, max, j, jmax;
+	yyjson_arr_foreach(arr, i, max, item)
+	{
+		const char *who = yyjson_get_str(yyjson_obj_get(item, "speaker"));
+		bool first = true;
+		who = who ? who : "";
+		yyjson_arr_foreach(arr, j, jmax, other)
+		{
+			const char *w = yyjson_get_str(yyjson_obj_get(other, "speaker"));
+			if (j < i && !strcmp(w ? w : "", who))
+				first = false;
+		}
+		if (!first)
+			continue;
+		buf_addf(out, "**%s**\n\n", *who ? who : "unassigned");
+		yyjson_arr_foreach(arr, j, jmax, other)
+		{
+			const char *w = yyjson_get_str(yyjson_obj_get(other, "speaker"));
+			const char *text = yyjson_get_str(yyjson_obj_get(other, "text"));
+			if (strcmp(w ? w : "", who))
+				continue;
+			buf_addf(out, "- %s", text ? text : "");
+			md_cites(other, t, out);
+			buf_adds(out, "\n");
+		}
+		buf_adds(out, "\n");
+	}
+	if (out->len >= 2 && out->data[out->len - 1] == '\n' && out->data[out->len - 2] == '\n')
+		out->data[--out->len] = '\0';
+}
+
+/* A summary shaped by a template other than "general": the sections in the template's
+ * order with its headings; when the template is gone (a custom file removed), the JSON's
+ * own keys in their order, each by its shape. */
+static void md_template(yyjson_val *root, const char *name, const struct tacit_transcript *t, struct buf *out)
+{
+	struct template tp;
+	bool known = template_find(NULL, name, &tp) == TACIT_OK;
+	const char *title = yyjson_get_str(yyjson_obj_get(root, "title"));
+	yyjson_obj_iter it;
+	yyjson_val *key;
+	buf_addf(out, "# %s\n", title && *title ? title : "Meeting summary");
+	if (!known) {
+		tp.n = 0;
+		yyjson_obj_iter_init(root, &it);
+		while ((key = yyjson_obj_iter_next(&it)) && tp.n < TEMPLATE_MAX_SECTIONS) {
+			const char *k = yyjson_get_str(key);
+			yyjson_val *v = yyjson_obj_iter_get_val(key);
+			yyjson_val *first = yyjson_arr_get_first(v);
+			struct template_section *sec = &tp.s[tp.n];
+			if (!strcmp(k, "title") || !strcmp(k, "template") || !strcmp(k, "dropped") || strlen(k) > TEMPLATE_KEY_MAX)
+				continue;
+			snprintf(sec->key, sizeof(sec->key), "%s", k);
+			snprintf(sec->heading, sizeof(sec->heading), "%s", k);
+			for (char *c = sec->heading; *c; c++)
+				*c = *c == '_' ? ' ' : *c;
+			if (sec->heading[0] >= 'a' && sec->heading[0] <= 'z')
+				sec->heading[0] = (char)(sec->heading[0] - 'a' + 'A');
+			sec->kind = yyjson_is_str(v)			     ? TEMPLATE_TEXT
+				    : yyjson_obj_get(first, "task")	     ? TEMPLATE_ACTIONS
+				    : yyjson_obj_get(first, "speaker")	     ? TEMPLATE_SPEAKERS
+									     : TEMPLATE_LIST;
+			tp.n++;
+		}
+	}
+	for (size_t i = 0; i < tp.n; i++) {
+		const struct template_section *sec = &tp.s[i];
+		yyjson_val *v = yyjson_obj_get(root, sec->key);
+		if (sec->kind == TEMPLATE_TEXT) {
+			const char *text = yyjson_get_str(v);
+			if (!text || !*text)
+				continue;
+			if (sec->heading[0])
+				buf_addf(out, "\n## %s\n", sec->heading);
+			buf_addf(out, "\n%s\n", text);
+			continue;
+		}
+		if (!yyjson_arr_size(v))
+			continue;
+		buf_addf(out, "\n## %s\n\n", sec->heading[0] ? sec->heading : sec->key);
+		if (sec->kind == TEMPLATE_ACTIONS)
+			md_actions(v, t, out);
+		else if (sec->kind == TEMPLATE_SPEAKERS)
+			md_speakers(v, t, out);
+		else
+			md_points(root, sec->key, NULL, t, out);
+	}
+}
+
 char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t)
 {
 	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
@@ -586,6 +919,11 @@ char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struc
 		return NULL;
 	}
 	buf_init(&out);
+	const char *tname = yyjson_get_str(yyjson_obj_get(root, "template"));
+	if (task == TACIT_TASK_SUMMARY && tname && strcmp(tname, "general")) {
+		md_template(root, tname, t, &out);
+		goto done;
+	}
 	switch (task) {
 	case TACIT_TASK_SUMMARY: {
 		const char *title = yyjson_get_str(yyjson_obj_get(root, "title"));
@@ -643,6 +981,7 @@ char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struc
 		}
 		break;
 	}
+done:;
 	long long dropped = yyjson_get_sint(yyjson_obj_get(root, "dropped"));
 	if (dropped > 0)
 		buf_addf(&out, "\n(%lld item%s dropped: %s cited no segment of the transcript.)\n", dropped,

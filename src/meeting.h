@@ -32,6 +32,8 @@ struct meeting_outcome {
 	int n_windows;               /* of the plan; 1 = one pass */
 	int answer_window;           /* 1-based window an answer came from alone; 0 = all */
 	int n_calls;                 /* model calls: one per window read, one per merge */
+	int n_lang_retries;          /* calls asked again because the answer's language differed */
+	const char *language;        /* the checked output language ("fr", static), or NULL */
 	int states_loaded, states_saved;
 };
 
@@ -48,5 +50,26 @@ int meeting_answer_focus(const struct plan *plan, const double *relevance);
 enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,
 			      const struct tacit_meeting_params *params, const struct meeting_states *states,
 			      char **out_json, struct meeting_outcome *out);
+
+/* The language a task's output is asked in: lang when given (not "auto"), else for an
+ * answer none (it follows the question), else the transcript's stored language, else
+ * the one lang_detect() reads in its text; NULL = unknown. Points into lang, t or
+ * static storage. */
+const char *meeting_output_language(enum tacit_task task, const char *lang, const struct tacit_transcript *t);
+/* "fr"/"French" -> "French" (anything else as given) and -> "fr" (NULL when unknown). */
+const char *meeting_language_name(const char *lang);
+const char *meeting_language_code(const char *lang);
+/* The prompt's language instruction (lang from meeting_output_language()); strong: the
+ * firmer one of the retry. */
+void meeting_language_line(enum tacit_task task, const char *lang, bool strong, struct buf *out);
+/* The language of an answer's text values (names and fixed words left out), by
+ * lang_detect(); NULL when it cannot tell. */
+const char *meeting_answer_language(const char *json, int *hits);
+
+/* Tests: every model call of meeting_run() goes to fn instead of the model (NULL = the
+ * model again). fn returns the raw answer in *out_text (freed with tacit_free()). */
+typedef enum tacit_status (*meeting_generate_hook)(const struct tacit_llm_request *req, char **out_text,
+						   struct tacit_llm_stats *stats, void *user);
+void meeting_set_generate_hook(meeting_generate_hook fn, void *user);
 
 #endif

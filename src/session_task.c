@@ -267,6 +267,7 @@ static enum tacit_status store_result(struct tacit_store *store, int64_t session
 		a.markdown = res->markdown;
 		a.model = model;
 		a.prompt_version = TACIT_PROMPT_VERSION;
+		a.template_name = mp->template_name && *mp->template_name ? mp->template_name : "general";
 		return tacit_store_add_artifact(store, session_id, &a, &res->id);
 	}
 	if (mp->task == TACIT_TASK_ANSWER) {
@@ -312,6 +313,7 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 	struct meeting_states states = { 0 };
 	struct windows ws;
 	struct relevance rel = { 0 };
+	char *default_template = NULL;
 	enum tacit_status st;
 
 	if (!store || !llm || !params || !out)
@@ -324,6 +326,12 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		return tacit_fail(TACIT_ERR_USAGE, "unknown task %d", (int)mp.task);
 	if ((st = tacit_transcript_from_session(store, session_id, &t)) != TACIT_OK)
 		goto out;
+	if ((mp.task == TACIT_TASK_SUMMARY || mp.task == TACIT_TASK_NOTES) && (!mp.template_name || !*mp.template_name)) {
+		/* the device's default template, when one was chosen */
+		if (tacit_store_setting_get(store, "summary.template", &default_template) == TACIT_OK)
+			mp.template_name = default_template;
+		tacit_clear_error();
+	}
 	const char *model_path = llm_model_path(llm);
 	const char *model = params->model_name && *params->model_name ? params->model_name : strrchr(model_path, '/');
 	model = model ? (model[0] == '/' ? model + 1 : model) : model_path;
@@ -386,5 +394,6 @@ out:
 	free(rel.by_id);
 	windows_release(&ws);
 	tacit_transcript_free(t);
+	tacit_free(default_template);
 	return st;
 }

@@ -144,6 +144,27 @@ static const char *const migrations[] = {
 	"  SELECT id, title, started_ms, ended_ms, language, models, settings, times_synthesized FROM sessions;"
 	"DROP TABLE sessions;"
 	"ALTER TABLE sessions_new RENAME TO sessions;",
+
+	/* 6: the summary template an artifact was made with ('' = before templates: the
+	 * general one); a summary made again with another template is a new row beside it */
+	"ALTER TABLE artifacts ADD COLUMN template TEXT NOT NULL DEFAULT '';",
+
+	/* 7: action items across meetings (store_action.c): a mirror of the summaries' items
+	 * with a stable id and a done mark, matched by their folded text within a meeting */
+	"CREATE TABLE actions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  owner TEXT NOT NULL DEFAULT '',"
+	"  task TEXT NOT NULL,"
+	"  due TEXT NOT NULL DEFAULT '',"
+	"  cites TEXT NOT NULL DEFAULT '[]',"
+	"  artifact_id INTEGER NOT NULL DEFAULT 0,"
+	"  done_ms INTEGER,"
+	"  UNIQUE (session_id, key));"
+	"CREATE TABLE action_sync ("
+	"  session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  artifacts TEXT NOT NULL);",
 };
 
 int tacit_store_schema_version(void)

@@ -51,7 +51,7 @@ enum tacit_status store_session_settings(struct tacit_store *s, int64_t session_
 /* Rows of the session's artifacts, chat and suggestions, for the JSON export. Each call
  * of fn gets the columns as strings (NULL for SQL NULL) in the order the kind lists. */
 enum store_rows {
-	STORE_ROWS_ARTIFACTS,   /* kind, json, markdown, model, prompt_version, created_ms */
+	STORE_ROWS_ARTIFACTS,   /* kind, json, markdown, model, prompt_version, created_ms, template */
 	STORE_ROWS_CHAT,        /* role, text, model, created_ms */
 	STORE_ROWS_SUGGESTIONS, /* at_ms, kind, text, model, created_ms */
 };

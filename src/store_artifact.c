@@ -46,7 +46,7 @@ enum tacit_status tacit_store_add_artifact(struct tacit_store *s, int64_t sessio
 		return tacit_fail(TACIT_ERR_USAGE, "the %s artifact's JSON is not valid: '%.60s'", a->kind, a->json);
 	enum tacit_status ret = prep(s,
 				     "INSERT INTO artifacts (session_id, kind, json, markdown, model, prompt_version,"
-				     " created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				     " created_ms, template) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 				     &st);
 	if (ret != TACIT_OK)
 		return ret;
@@ -56,11 +56,18 @@ enum tacit_status tacit_store_add_artifact(struct tacit_store *s, int64_t sessio
 	sqlite3_bind_text(st, 5, a->model ? a->model : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 6, a->prompt_version ? a->prompt_version : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 7, a->created_ms ? a->created_ms : store_now_ms());
+	sqlite3_bind_text(st, 8, a->template_name ? a->template_name : "", -1, SQLITE_TRANSIENT);
 	return insert_row(s, st, session_id, "add an artifact", out_id);
 }
 
 enum tacit_status tacit_store_get_artifact(struct tacit_store *s, int64_t session_id, const char *kind,
 					   char **out_json, char **out_markdown)
+{
+	return tacit_store_get_artifact_template(s, session_id, kind, NULL, out_json, out_markdown);
+}
+
+enum tacit_status tacit_store_get_artifact_template(struct tacit_store *s, int64_t session_id, const char *kind,
+						    const char *template_name, char **out_json, char **out_markdown)
 {
 	sqlite3_stmt *st;
 	if (out_json)
@@ -73,12 +80,15 @@ enum tacit_status tacit_store_get_artifact(struct tacit_store *s, int64_t sessio
 	if (ret == TACIT_OK)
 		ret = prep(s,
 			   "SELECT json, markdown FROM artifacts WHERE session_id = ? AND kind = ?"
+			   " AND (?3 IS NULL OR template = ?3 OR (?3 = 'general' AND template = ''))"
 			   " ORDER BY created_ms DESC, id DESC LIMIT 1",
 			   &st);
 	if (ret != TACIT_OK)
 		return ret;
 	sqlite3_bind_int64(st, 1, session_id);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_TRANSIENT);
+	if (template_name && *template_name)
+		sqlite3_bind_text(st, 3, template_name, -1, SQLITE_TRANSIENT);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		char *j = NULL, *m = NULL;
@@ -98,7 +108,10 @@ enum tacit_status tacit_store_get_artifact(struct tacit_store *s, int64_t sessio
 				*out_markdown = m;
 		}
 	} else if (rc == SQLITE_DONE) {
-		ret = tacit_fail(TACIT_ERR_NOT_FOUND, "session %lld has no %s", (long long)session_id, kind);
+		ret = template_name && *template_name
+			      ? tacit_fail(TACIT_ERR_NOT_FOUND, "session %lld has no %s made with the template '%s'",
+					   (long long)session_id, kind, template_name)
+			      : tacit_fail(TACIT_ERR_NOT_FOUND, "session %lld has no %s", (long long)session_id, kind);
 	} else {
 		ret = store_db_fail(s, rc, "read an artifact");
 	}
@@ -152,7 +165,7 @@ enum tacit_status store_rows(struct tacit_store *s, int64_t session_id, enum sto
 			     void *user)
 {
 	static const char *const sql[] = {
-		[STORE_ROWS_ARTIFACTS] = "SELECT kind, json, markdown, model, prompt_version, created_ms FROM artifacts"
+		[STORE_ROWS_ARTIFACTS] = "SELECT kind, json, markdown, model, prompt_version, created_ms, template FROM artifacts"
 					 " WHERE session_id = ? ORDER BY id",
 		[STORE_ROWS_CHAT] = "SELECT role, text, model, created_ms FROM chat_messages WHERE session_id = ?"
 				    " ORDER BY id",
