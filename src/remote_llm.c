@@ -23,6 +23,8 @@
 #define DEFAULT_TIMEOUT_S 300
 #define DEFAULT_N_CTX 8192
 #define UNKNOWN_N_VOCAB 32768 /* a server that does not say: a real model, not a toy */
+#define CANCEL_POLL_MS 20      /* libcurl's progress callback runs only once a second while
+				* the server is silent (a long prompt being read) */
 
 struct remote_llm {
 	struct tacit_engine e;
@@ -33,6 +35,7 @@ struct remote_llm {
 	char label[600];
 	char *auth;      /* "Authorization: Bearer KEY" or NULL */
 	CURL *c;         /* one handle, reused: the connection stays open between requests */
+	CURLM *m;        /* drives it, so a cancel is seen within CANCEL_POLL_MS */
 	bool llama;      /* llama-server: grammar, cache_prompt, id_slot, /tokenize */
 	int n_slots;
 };
@@ -231,7 +234,28 @@ static CURLcode perform(struct call *c, const char *path, const char *json)
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	c->errbuf[0] = '\0';
 	c->code = 0;
-	CURLcode rc = curl_easy_perform(h);
+	CURLcode rc = CURLE_OK;
+	int running = 1;
+	curl_multi_add_handle(r->m, h);
+	while (running) {
+		if (curl_multi_perform(r->m, &running) != CURLM_OK) {
+			rc = CURLE_OUT_OF_MEMORY;
+			break;
+		}
+		if (!running)
+			break;
+		if (cancel_requested(c->cancel)) { /* removing it mid-transfer closes the connection */
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		curl_multi_poll(r->m, NULL, 0, c->cancel ? CANCEL_POLL_MS : 1000, NULL);
+	}
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(r->m, &left)))
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == h && rc == CURLE_OK)
+			rc = msg->data.result;
+	curl_multi_remove_handle(r->m, h);
 	c->code = 0;
 	response_code(c);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
@@ -548,7 +572,7 @@ enum tacit_status remote_llm_open(const struct tacit_engine *e, struct remote_ll
 	engine_host(e, r->host, sizeof(r->host));
 	if ((st = read_key(e, &r->auth)) != TACIT_OK)
 		goto out;
-	if (!(r->c = curl_easy_init())) {
+	if (!(r->c = curl_easy_init()) || !(r->m = curl_multi_init())) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "cannot start a libcurl handle");
 		goto out;
 	}
@@ -625,6 +649,8 @@ void remote_llm_close(struct remote_llm *r)
 		return;
 	if (r->c)
 		curl_easy_cleanup(r->c);
+	if (r->m)
+		curl_multi_cleanup(r->m);
 	if (r->auth) {
 		explicit_bzero(r->auth, strlen(r->auth));
 		free(r->auth);
