@@ -1140,6 +1140,10 @@ TACIT_API enum tacit_status tacit_engine_from_settings(struct tacit_store *store
 /* True when e names a server (NULL and "local" are local). */
 TACIT_API bool tacit_engine_is_remote(const struct tacit_engine *e);
 
+/* Where e's work would run, for people, without asking the server: "this device", or
+ * "remote, HOST (model NAME)" ("the server's model" when e->model is empty). */
+TACIT_API void tacit_engine_describe(const struct tacit_engine *e, char *out, size_t len);
+
 /* Where a handle's work runs, for people: "this device" or "remote, HOST (model NAME)".
  * Owned by the handle, valid until tacit_llm_close(). */
 TACIT_API const char *tacit_llm_where(const struct tacit_llm *llm);

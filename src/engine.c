@@ -118,3 +118,19 @@ enum tacit_status tacit_engine_from_settings(struct tacit_store *store, const ch
 	}
 	return TACIT_OK;
 }
+
+void tacit_engine_describe(const struct tacit_engine *e, char *out, size_t len)
+{
+	char host[256];
+	if (!out || !len)
+		return;
+	if (!tacit_engine_is_remote(e)) {
+		snprintf(out, len, "this device");
+		return;
+	}
+	engine_host(e, host, sizeof(host));
+	if (e->model[0])
+		snprintf(out, len, "remote, %s (model %s)", host, e->model);
+	else
+		snprintf(out, len, "remote, %s (the server's model)", host);
+}

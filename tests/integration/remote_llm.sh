@@ -142,6 +142,12 @@ where = "stories260K.gguf on 127.0.0.1:" + port
 assert [a["model"] for a in e["artifacts"]] == [where], e["artifacts"]
 assert [c["model"] for c in e["chat"] if c["role"] == "assistant"] == [where, where], e["chat"]
 PY
+# where work runs is shown: models from the setting, doctor by asking the server
+"$T" models | grep -qF "language model: remote, 127.0.0.1:$P (the server's model) (setting engine.llm)" ||
+	{ echo "tacit models does not say where the language model runs"; "$T" models; exit 1; }
+"$T" doctor >"$W/doctor" 2>&1 || true
+grep -qF "language model   remote, 127.0.0.1:$P (model stories260K.gguf), context 1024: answered" "$W/doctor" ||
+	{ echo "tacit doctor does not say where the language model runs"; cat "$W/doctor"; exit 1; }
 before=$(stored)
 echo "summary and two answers through llama-server; the second reused $reused prompt tokens"
 
