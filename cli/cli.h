@@ -102,5 +102,6 @@ int cmd_pull(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_engine(int argc, char **argv);
 
 #endif

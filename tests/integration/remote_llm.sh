@@ -25,7 +25,7 @@ trap cleanup EXIT
 unset TACIT_ENGINE_KEY TACIT_MODEL
 
 cat >"$W/h.py" <<'PY'
-import json, os, signal, socket, sqlite3, ssl, sys, time, urllib.request
+import json, os, signal, socket, ssl, sys, time, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 def req(url, key=None, ca=None):
@@ -71,10 +71,6 @@ elif cmd == "cancel":  # URL KEY PID: SIGINT once a slot works, then time until 
 elif cmd == "kill":  # URL KEY PID: SIGKILL the server once a slot works
     wait_busy(sys.argv[2], sys.argv[3])
     os.kill(int(sys.argv[4]), signal.SIGKILL)
-elif cmd == "set":  # KEY VALUE
-    db = sqlite3.connect(os.environ["TACIT_HOME"] + "/data/tacit.db")
-    db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (sys.argv[2], sys.argv[3]))
-    db.commit()
 elif cmd == "fake":  # MODE PORT: an OpenAI-like server that answers 500, or nothing
     mode, port = sys.argv[2], int(sys.argv[3])
     class H(BaseHTTPRequestHandler):
@@ -120,8 +116,7 @@ expect_err "refused the API key (HTTP 401"
 ! grep -q "wrong-key-123" "$W/err" || { echo "the key is in the message"; exit 1; }
 [ "$(stored)" = "0 0" ] || { echo "a failed run stored something: $(stored)"; exit 1; }
 printf '%s\n' "$KEY" >"$W/key"
-h set engine.llm "$U"
-h set engine.llm.key_file "$W/key"
+"$T" engine "$U" --key-file "$W/key" >/dev/null
 
 # 2. a summary and two answers through the setting (no flag): grounded, stored with where
 "$T" summarize 1 --max-tokens 360 --json >"$W/summary.json" 2>"$W/err" || { cat "$W/err"; exit 1; }
@@ -180,7 +175,7 @@ if wait "$TP"; then rc=0; else rc=$?; fi
 expect_err "the language model server '127.0.0.1:$P2' closed the connection before the answer was complete"
 [ "$(stored)" = "$before" ] || { echo "a broken summary stored something"; exit 1; }
 
-# 5. a server answering 500, and one answering nothing (engine.llm.timeout_s 2)
+# 5. a server answering 500, and one answering nothing ('tacit engine --timeout 2')
 P3=$(h port)
 python3 "$W/h.py" fake 500 "$P3" & PIDS+=($!) # not through h(): $! must be python's pid
 P4=$(h port)
@@ -188,12 +183,12 @@ python3 "$W/h.py" fake slow "$P4" & PIDS+=($!)
 sleep 1
 expect_rc 19 "$T" summarize 1 --engine "http://127.0.0.1:$P3" --max-tokens 360
 expect_err "the language model server '127.0.0.1:$P3' failed the answer: HTTP 500: out of memory on the GPU"
-h set engine.llm.timeout_s 2
+"$T" engine --timeout 2 >/dev/null
 start=$(date +%s)
 expect_rc 19 "$T" summarize 1 --engine "http://127.0.0.1:$P4/v1" --max-tokens 360
 expect_err "the language model server '127.0.0.1:$P4' did not answer in time"
 [ $(($(date +%s) - start)) -lt 20 ] || { echo "the timeout took $(($(date +%s) - start)) s"; exit 1; }
-h set engine.llm.timeout_s 300
+"$T" engine --timeout 300 >/dev/null
 [ "$(stored)" = "$before" ] || { echo "a failed summary stored something"; exit 1; }
 
 # 6. TLS: a self-signed certificate is refused, then trusted through engine.llm.ca_file
@@ -207,10 +202,10 @@ h wait "https://127.0.0.1:$P5" "$W/tls.crt"
 expect_rc 19 "$T" ask 1 "who fixes the bug?" --engine "https://127.0.0.1:$P5" --max-tokens 100
 expect_err "cannot verify the certificate of the language model server '127.0.0.1:$P5'"
 expect_err "engine.llm.ca_file"
-h set engine.llm.ca_file "$W/tls.crt"
+"$T" engine --ca-file "$W/tls.crt" >/dev/null
 "$T" ask 1 "who fixes the bug?" --engine "https://127.0.0.1:$P5" --max-tokens 100 >/dev/null 2>"$W/err" ||
 	{ echo "https with engine.llm.ca_file failed"; cat "$W/err"; exit 1; }
-h set engine.llm.ca_file ""
+"$T" engine --ca-file "" >/dev/null
 
 # 7. the network audit: every connection of a remote question goes to the configured
 # address; a local engine that fails (no model) connects nowhere, setting or not
