@@ -26,6 +26,20 @@ static const char usage_text[] =
 	"  --timeout S     seconds without a byte from the server before it failed (300)\n"
 	"  An empty value (--model '') removes that setting.\n";
 
+int cli_engine(const char *cmd, const char *url, struct tacit_engine *out)
+{
+	struct tacit_store *store = NULL;
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK)
+		st = tacit_engine_from_settings(store, "llm", out);
+	tacit_store_close(store);
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	if (url && tacit_engine_set_url(out, url) != TACIT_OK)
+		return cli_usage_error(cmd, "%s", tacit_errmsg());
+	return 0;
+}
+
 static int set(struct tacit_store *store, const char *key, const char *value)
 {
 	enum tacit_status st = tacit_store_setting_set(store, key, value && *value ? value : NULL);

@@ -1979,6 +1979,9 @@ struct tacit_live_params {
 	const char *sysroot;    /* read power and load under this prefix; NULL = "/" */
 	tacit_live_event_fn on_event; /* may be NULL */
 	void *user;
+	const struct tacit_engine *engine; /* where the language model runs; NULL = the
+					    * setting engine.llm (see tacit_engine): a remote
+					    * engine receives the transcript as it is written */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);

@@ -97,11 +97,11 @@ stored() { "$T" export 1 --format json --output "$W/export.json" --force >/dev/n
 
 KEY=k-$RANDOM$RANDOM
 # stories260K was trained on 512 tokens and llama-server caps a slot there; the local
-# tests run it at --ctx 1024, so the servers are told its context is 2048 (1024 a slot)
+# tests run it at --ctx 1024, so the servers are told its context is 2048
 CTX=(--override-kv llama.context_length=int:2048)
 P=$(h port)
 U=http://127.0.0.1:$P
-llama-server -m "$M" "${CTX[@]}" --host 127.0.0.1 --port "$P" -np 2 -c 2048 --api-key "$KEY" >"$W/server.log" 2>&1 &
+llama-server -m "$M" "${CTX[@]}" --host 127.0.0.1 --port "$P" -np 2 -c 4096 --api-key "$KEY" >"$W/server.log" 2>&1 &
 SERVER=$!; PIDS+=("$SERVER")
 h wait "$U"
 F=$W/meeting.txt
@@ -141,7 +141,7 @@ PY
 "$T" models | grep -qF "language model: remote, 127.0.0.1:$P (the server's model) (setting engine.llm)" ||
 	{ echo "tacit models does not say where the language model runs"; "$T" models; exit 1; }
 "$T" doctor >"$W/doctor" 2>&1 || true
-grep -qF "language model   remote, 127.0.0.1:$P (model stories260K.gguf), context 1024: answered" "$W/doctor" ||
+grep -qF "language model   remote, 127.0.0.1:$P (model stories260K.gguf), context 2048: answered" "$W/doctor" ||
 	{ echo "tacit doctor does not say where the language model runs"; cat "$W/doctor"; exit 1; }
 before=$(stored)
 echo "summary and two answers through llama-server; the second reused $reused prompt tokens"
@@ -223,7 +223,23 @@ if command -v strace >/dev/null; then
 	if grep -E 'socket\(AF_INET|sa_family=AF_INET' "$W/trace2" | grep -q .; then
 		echo "a local failure opened a network socket:"; grep AF_INET "$W/trace2"; exit 1
 	fi
-	echo "audit: $(grep -cE 'connect\(.*AF_INET' "$W/trace") connection(s), all to 127.0.0.1:$P; none from the local engine"
+	# a live meeting (a transcript replayed, a question, the final summary) the same way
+	strace -f -qq -e trace=network -o "$W/trace3" "$T" live --replay "$F" --speed 100 --max-tokens 320 \
+		--ask "who fixes the bug?" --json >"$W/live.json" 2>"$W/err" || { echo "the live meeting failed"; cat "$W/err"; exit 1; }
+	python3 - "$W/live.json" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+types = [e["type"] for e in ev]
+assert types[-1] == "stopped" and "answer" in types and "summary" in types, types
+assert not [e for e in ev if e["type"] == "warning"], [e for e in ev if e["type"] == "warning"]
+PY
+	grep -E 'connect\(' "$W/trace3" | grep -q "sin_port=htons($P), sin_addr=inet_addr(\"127.0.0.1\")" ||
+		{ echo "the live meeting never connected to the engine"; exit 1; }
+	if grep -E 'connect\(|sendto\(|sendmsg\(' "$W/trace3" | grep -E 'sa_family=AF_INET' |
+		grep -v "sin_port=htons($P), sin_addr=inet_addr(\"127.0.0.1\")" | grep -q .; then
+		echo "a live meeting's connection went elsewhere:"; grep -E 'sa_family=AF_INET' "$W/trace3"; exit 1
+	fi
+	echo "audit: $(cat "$W/trace" "$W/trace3" | grep -cE 'connect\(.*AF_INET') connection(s) from a question and a live meeting, all to 127.0.0.1:$P; none from the local engine"
 else
 	echo "strace is not installed: the network audit is skipped"
 fi
