@@ -3,7 +3,8 @@
 # llama-server (grammar-constrained, stored with "MODEL on HOST", the second question
 # reusing the server's cached prefix); a missing and a wrong API key; cancellation that
 # frees the server's slot within a second; the server killed mid-answer; a server answering
-# 500 and one answering nothing (timeout); a self-signed certificate without and with
+# 500 and one answering nothing (timeout); an OpenAI-style server without grammars (JSON
+# mode, the answer checked the same way); a self-signed certificate without and with
 # engine.llm.ca_file; and an strace audit that every connection goes to the configured
 # address (and none at all when the local engine fails). Each failure is a clear error
 # naming the host, and nothing is stored from a failed run.
@@ -80,12 +81,23 @@ elif cmd == "fake":  # MODE PORT: an OpenAI-like server that answers 500, or not
             self.send_response(code); self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
         def do_GET(self):
-            if self.path == "/v1/models": self.send(200, {"data": [{"id": "fake-model"}]})
+            if self.path == "/v1/models": self.send(200, {"data": [{"id": "fake-model", "max_model_len": 4096}]})
             else: self.send(404, {"error": {"message": "not found"}})
         def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             if mode == "500": self.send(500, {"error": {"message": "out of memory on the GPU"}})
-            else: time.sleep(60)
+            elif mode == "slow": time.sleep(60)
+            else:  # "openai": no grammar here, so JSON mode; an answer citing segments 2 and 9
+                json.dump(body, open(sys.argv[4], "w"))
+                if "grammar" in body or body.get("response_format") != {"type": "json_object"} or not body["stream"]:
+                    return self.send(400, {"error": {"message": "unexpected request"}})
+                self.send_response(200); self.send_header("Content-Type", "text/event-stream"); self.end_headers()
+                pieces = ['not json'] if "who writes the notes" in json.dumps(body["messages"]) else ['{"answer": "Bob fixes', ' the login bug.", "cites": [2, 9]}']
+                for p in pieces:
+                    chunk = {"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}
+                    self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n"); self.wfile.flush()
+                self.wfile.write(b'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\n')
+                self.wfile.write(b'data: {"choices":[],"usage":{"prompt_tokens":300,"completion_tokens":9}}\n\ndata: [DONE]\n\n')
     ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
 h() { python3 "$W/h.py" "$@"; }
@@ -190,6 +202,25 @@ expect_err "the language model server '127.0.0.1:$P4' did not answer in time"
 [ $(($(date +%s) - start)) -lt 20 ] || { echo "the timeout took $(($(date +%s) - start)) s"; exit 1; }
 "$T" engine --timeout 300 >/dev/null
 [ "$(stored)" = "$before" ] || { echo "a failed summary stored something"; exit 1; }
+
+# 5b. a server without grammars (OpenAI-style): JSON mode, the answer checked as a local
+# one (segment 9 does not exist: dropped), stored with where it ran; output that is not
+# the expected JSON is an error and stores nothing
+P6=$(h port)
+python3 "$W/h.py" fake openai "$P6" "$W/request.json" & PIDS+=($!)
+sleep 1
+"$T" ask 1 "who fixes the bug?" --engine "http://127.0.0.1:$P6" --max-tokens 100 --json >"$W/out" 2>"$W/err" ||
+	{ echo "the OpenAI-style server's answer failed"; cat "$W/err"; exit 1; }
+python3 - "$W/out" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+assert a["answer"] == "Bob fixes the login bug." and a["cites"] == [2] and a["grounded"] and a["dropped"] == 0, a
+PY
+expect_rc 22 "$T" ask 1 "who writes the notes?" --engine "http://127.0.0.1:$P6" --max-tokens 100
+expect_err "not the expected JSON"
+"$T" export 1 --format json --output "$W/export.json" --force >/dev/null
+python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['chat']; assert c[-1]['model']=='fake-model on 127.0.0.1:'+sys.argv[2] and len(c)==6, c" "$W/export.json" "$P6"
+before=$(stored)
 
 # 6. TLS: a self-signed certificate is refused, then trusted through engine.llm.ca_file
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$W/tls.key" -out "$W/tls.crt" -days 2 -subj /CN=127.0.0.1 \
