@@ -1010,8 +1010,9 @@ TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store
 
 /* --- per-device settings -------------------------------------------------------- */
 /* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
- * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off") and
- * "output.language". Values are UTF-8 text. Settings stay on this device. */
+ * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off"),
+ * "output.language" and "engine.llm.*" (where the language model runs: see
+ * tacit_engine; never an API key). Values are UTF-8 text. Settings stay on this device. */
 /* *out_value: caller frees with tacit_free(). TACIT_ERR_NOT_FOUND when unset. */
 TACIT_API enum tacit_status tacit_store_setting_get(struct tacit_store *store, const char *key,
 						    char **out_value);
