@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Remote engines against real servers on 127.0.0.1: a summary and answers through
 # llama-server (grammar-constrained, stored with "MODEL on HOST", the second question
-# reusing the server's cached prefix); a missing and a wrong API key; cancellation that
+# reusing the server's cached prefix; the web app's status and chat too); a missing and a wrong API key; cancellation that
 # frees the server's slot within a second; the server killed mid-answer; a server answering
 # 500 and one answering nothing (timeout); an OpenAI-style server without grammars (JSON
 # mode, the answer checked the same way); a self-signed certificate without and with
@@ -155,6 +155,31 @@ PY
 "$T" doctor >"$W/doctor" 2>&1 || true
 grep -qF "language model   remote, 127.0.0.1:$P (model stories260K.gguf), context 2048: answered" "$W/doctor" ||
 	{ echo "tacit doctor does not say where the language model runs"; cat "$W/doctor"; exit 1; }
+# the web app: its status says where the language model runs, and its chat answers
+# through the server
+python3 - "$T" "$P" <<'PY'
+import http.client, json, re, subprocess, sys
+T, P = sys.argv[1], sys.argv[2]
+proc = subprocess.Popen([T, "serve", "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+try:
+    m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]{64})", proc.stdout.readline().strip())
+    port, token = int(m.group(1)), m.group(2)
+    H = {"Host": "127.0.0.1:%d" % port, "Origin": "http://127.0.0.1:%d" % port, "Authorization": "Bearer " + token}
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("GET", "/api/meeting", headers=H)
+    st = json.loads(c.getresponse().read())
+    assert st["language_model_runs"] == "remote, 127.0.0.1:%s (the server's model)" % P, st
+    assert st["models"]["llm"].get("remote") and "missing" not in st["models"]["llm"], st["models"]
+    c.request("POST", "/api/sessions/1/chat", body=json.dumps({"question": "who fixes the bug?"}), headers=H)
+    r = c.getresponse()
+    body = r.read().decode()
+    assert r.status == 200 and "event: answer" in body, (r.status, body[-500:])
+finally:
+    proc.terminate()
+    proc.wait()
+PY
+"$T" export 1 --format json --output "$W/export.json" --force >/dev/null
+python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['chat']; assert c[-1]['model']=='stories260K.gguf on 127.0.0.1:'+sys.argv[2], c[-1]" "$W/export.json" "$P"
 before=$(stored)
 echo "summary and two answers through llama-server; the second reused $reused prompt tokens"
 
@@ -219,7 +244,7 @@ PY
 expect_rc 22 "$T" ask 1 "who writes the notes?" --engine "http://127.0.0.1:$P6" --max-tokens 100
 expect_err "not the expected JSON"
 "$T" export 1 --format json --output "$W/export.json" --force >/dev/null
-python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['chat']; assert c[-1]['model']=='fake-model on 127.0.0.1:'+sys.argv[2] and len(c)==6, c" "$W/export.json" "$P6"
+python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['chat']; assert c[-1]['model']=='fake-model on 127.0.0.1:'+sys.argv[2] and len(c)==8, c" "$W/export.json" "$P6"
 before=$(stored)
 
 # 6. TLS: a self-signed certificate is refused, then trusted through engine.llm.ca_file
