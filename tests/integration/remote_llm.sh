@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Remote engines against real servers on 127.0.0.1: a summary and answers through
 # llama-server (grammar-constrained, stored with "MODEL on HOST", the second question
-# reusing the server's cached prefix; the web app's status and chat too); a missing and a wrong API key; cancellation that
-# frees the server's slot within a second; the server killed mid-answer; a server answering
+# reusing the server's cached prefix; the web app's status and chat too); a missing and
+# a wrong API key; cancellation that frees the server's slot within a second; the server
+# killed mid-answer; a server answering
 # 500 and one answering nothing (timeout); an OpenAI-style server without grammars (JSON
 # mode, the answer checked the same way); a self-signed certificate without and with
 # engine.llm.ca_file; and an strace audit that every connection goes to the configured
