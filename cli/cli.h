@@ -141,5 +141,9 @@ int cmd_pull(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_engine(int argc, char **argv);
+/* Where the language model runs: the settings engine.llm.*, with url (--engine; NULL =
+ * none given) in place of engine.llm. 0, else the exit code (the error printed). */
+int cli_engine(const char *cmd, const char *url, struct tacit_engine *out);
 
 #endif

@@ -45,6 +45,8 @@ static const char usage_text[] =
 	"  --no-stop           leave the meeting unfinished at the end of the input (no\n"
 	"                      final summary; go on later with --resume ID)\n"
 	"  --model NAME        language model (a catalog id, a custom name or a file)\n"
+	"  --engine URL        where it runs: 'local', or an OpenAI-compatible server that\n"
+	"                      then receives the transcript (default: 'tacit engine')\n"
 	"  --asr-model NAME    speech model;  --vad-model NAME  voice activity model\n"
 	"  --no-analysis       transcript only, no language model\n"
 	"  --max-tokens N      output budget of each model call (default 320)\n"
@@ -393,18 +395,20 @@ int cmd_live(int argc, char **argv)
 		{ "title", required_argument, NULL, 'T' },    { "suggest", optional_argument, NULL, 'g' },
 		{ "no-suggest", no_argument, NULL, 'G' },     { "ask", required_argument, NULL, 'a' },
 		{ "wait-idle", no_argument, NULL, 'w' },      { "model", required_argument, NULL, 'm' },
-		{ "no-stop", no_argument, NULL, 'N' },
+		{ "no-stop", no_argument, NULL, 'N' },        { "engine", required_argument, NULL, 'E' },
 		{ "asr-model", required_argument, NULL, 'A' }, { "vad-model", required_argument, NULL, 'V' },
 		{ "no-analysis", no_argument, NULL, 'n' },    { "max-tokens", required_argument, NULL, 'x' },
 		{ "window-tokens", required_argument, NULL, 'W' }, { "ctx", required_argument, NULL, 'C' },
 		{ "threads", required_argument, NULL, 't' },  { "no-fallback", no_argument, NULL, 'F' },
 		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
 		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
-		{ "template", required_argument, NULL, 'E' },
+		{ "template", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
 	struct tacit_live_params p = tacit_live_default_params();
 	const char *template_name = NULL;
+	struct tacit_engine engine = tacit_engine_default();
+	const char *engine_url = NULL;
 	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
 	double speed = 1.0;
 	bool wait_idle = false, mic = false, no_stop = false;
@@ -476,6 +480,9 @@ int cmd_live(int argc, char **argv)
 			p.llm_model = optarg;
 			break;
 		case 'E':
+			engine_url = optarg;
+			break;
+		case 'K':
 			template_name = optarg;
 			break;
 		case 'A':
@@ -550,10 +557,20 @@ int cmd_live(int argc, char **argv)
 	enum tacit_status tst = tacit_template_check(template_name);
 	if (tst != TACIT_OK) /* before a meeting exists */
 		return cli_fail(tst);
+	/* a remote engine needs no language model here; --model then names the server's */
+	if (p.analyze && (rc = cli_engine("live", engine_url, &engine)))
+		return rc;
+	if (p.analyze && tacit_engine_is_remote(&engine)) {
+		if (p.llm_model)
+			snprintf(engine.model, sizeof(engine.model), "%s", p.llm_model);
+		p.engine = &engine;
+	} else if (p.analyze) {
+		p.engine = &engine; /* local, as decided here, whatever the setting says later */
+	}
 	/* all missing models in one message, before a meeting exists */
 	struct cli_model need[3];
 	size_t n_need = 0;
-	if (p.analyze)
+	if (p.analyze && !tacit_engine_is_remote(&engine))
 		need[n_need++] = (struct cli_model){ TACIT_MODEL_LLM, p.llm_model, "--model", " (or --no-analysis)", NULL };
 	if (p.transcribe) {
 		need[n_need++] = (struct cli_model){ TACIT_MODEL_ASR, p.asr_model, "--asr-model", NULL, NULL };

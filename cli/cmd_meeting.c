@@ -100,6 +100,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		{ "gpu-layers", required_argument, NULL, 'g' }, { "lang", required_argument, NULL, 'l' },
 		{ "no-state", no_argument, NULL, 's' },         { "help", no_argument, NULL, 'h' },
 		{ "live", no_argument, NULL, 'L' },             { "template", required_argument, NULL, 'T' },
+		{ "engine", required_argument, NULL, 'E' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_llm_params lp = tacit_llm_default_params();
@@ -113,6 +114,8 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	bool bar_on = false;
 	char *model_path = NULL;
 	const char *model_name = getenv("TACIT_MODEL");
+	const char *engine_url = NULL;
+	struct tacit_engine engine = tacit_engine_default();
 	bool json_out = false, live = false, model_opts = false;
 	int verbose = 0, c, rc = 0;
 	int64_t session_id = 0;
@@ -125,6 +128,10 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		switch (c) {
 		case 'm':
 			model_name = optarg;
+			model_opts = true;
+			break;
+		case 'E':
+			engine_url = optarg;
 			model_opts = true;
 			break;
 		case 'L':
@@ -171,14 +178,18 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 				printf("usage: tacit ask --live ID QUESTION [--json]\n"
 				       "  --live          ask meeting ID while it runs in another process ('tacit live',\n"
 				       "                  'tacit serve'): answered from its live context as it is written\n");
-			printf("usage: tacit %s ID|FILE%s [--model NAME] [--lang L]%s [--json] [--verbose]\n"
-			       "       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N] [--no-state]\n"
+			printf("usage: tacit %s ID|FILE%s [--model NAME] [--engine URL] [--lang L]%s [--json]\n"
+			       "       [--verbose] [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N] [--no-state]\n"
 			       "  ID              a meeting in the store (see 'tacit sessions'): the result is\n"
 			       "                  stored with it (%s)\n"
 			       "  FILE            or a transcript file: JSON segments, 'tacit transcribe' JSON,\n"
 			       "                  QMSum JSON, or one 'Speaker: text' turn per line\n"
 			       "  --model NAME    a GGUF path, catalog id or custom model (default: the chosen\n"
 			       "                  one, else the best downloaded; TACIT_MODEL also sets it)\n"
+			       "  --engine URL    where the model runs: 'local' (this device), or an http(s)://\n"
+			       "                  OpenAI-compatible server (llama-server, vLLM): the transcript\n"
+			       "                  goes to that host; --model then names the server's model\n"
+			       "                  (default: setting engine.llm, else local)\n"
 			       "  --lang L        write in this language (default: the meeting's)\n"
 			       "%s"
 			       "  --json          print the stored JSON instead of Markdown, and the progress\n"
@@ -243,11 +254,28 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		rc = cli_fail(st);
 		goto out;
 	}
-	struct cli_model need = { TACIT_MODEL_LLM, model_name, "--model", NULL, NULL };
-	if ((rc = cli_models_resolve(argv[0], &need, 1)))
+	/* where the model runs: the flag, else the device's setting (never remote unasked) */
+	if (!store && (st = tacit_store_open(NULL, &store)) != TACIT_OK) {
+		rc = cli_fail(st);
 		goto out;
-	model_path = need.path;
-	lp.model_path = model_path;
+	}
+	if ((st = tacit_engine_from_settings(store, "llm", &engine)) == TACIT_OK && engine_url)
+		st = tacit_engine_set_url(&engine, engine_url);
+	if (st != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	if (tacit_engine_is_remote(&engine)) {
+		if (model_name && *model_name)
+			snprintf(engine.model, sizeof(engine.model), "%s", model_name);
+		lp.engine = &engine;
+	} else {
+		struct cli_model need = { TACIT_MODEL_LLM, model_name, "--model", NULL, NULL };
+		if ((rc = cli_models_resolve(argv[0], &need, 1)))
+			goto out;
+		model_path = need.path;
+		lp.model_path = model_path;
+	}
 	if (!lp.n_ctx)
 		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, mp->max_tokens);
 	lp.progress = on_progress;
@@ -256,13 +284,15 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 	cli_progress_start(&bar, json_out);
 	bar_on = true;
 	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK && tacit_engine_is_remote(&engine) && !json_out)
+		fprintf(stderr, "language model: %s\n", tacit_llm_where(llm));
 	if (st == TACIT_OK) {
 		mp->on_token = on_token;
 		mp->user = &bar;
 		cli_progress_phase(&bar, "read", tacit_transcript_estimate_tokens(t));
 	}
 	if (st == TACIT_OK && session_id) {
-		sp.model_name = model_name && *model_name && !strchr(model_name, '/') ? model_name : NULL;
+		sp.model_name = model_name && *model_name && !strchr(model_name, '/') && !lp.engine ? model_name : NULL;
 		st = tacit_session_task(store, session_id, llm, &sp, &res);
 	} else if (st == TACIT_OK) {
 		st = tacit_meeting_run(llm, t, mp, &res.json);

@@ -474,6 +474,42 @@ static void check_data(struct report *r)
 	tacit_free(data);
 }
 
+/* Where the language model runs: nothing to check on this device (the models are
+ * checked above); a remote engine is asked what it runs, as a task would. */
+static void check_engine(struct report *r)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_engine e;
+	struct tacit_llm *llm = NULL;
+	char msg[1024];
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK)
+		st = tacit_engine_from_settings(store, "llm", &e);
+	tacit_store_close(store);
+	if (st != TACIT_OK) {
+		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		problem(r, "language model", msg, "fix setting engine.llm: 'local', or the http(s):// URL of a server");
+		return;
+	}
+	if (!tacit_engine_is_remote(&e)) {
+		check(r, "language model", "on this device (setting engine.llm: local)");
+		return;
+	}
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	lp.engine = &e;
+	if ((st = tacit_llm_open(&lp, &llm)) != TACIT_OK) {
+		tacit_engine_describe(&e, msg, sizeof(msg));
+		size_t k = strlen(msg);
+		snprintf(msg + k, sizeof(msg) - k, ": %s", tacit_errmsg());
+		problem(r, "language model", msg,
+			"start the server, fix settings engine.llm.* (key_file, ca_file), or set engine.llm to 'local'");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s, context %d: answered", tacit_llm_where(llm), tacit_llm_info(llm).n_ctx);
+	check(r, "language model", msg);
+	tacit_llm_close(llm);
+}
+
 static void check_fit(struct report *r, const struct tacit_system *sys, const struct tacit_catalog *cat)
 {
 	const struct tacit_model_info *llm = tacit_models_recommend(sys, cat, TACIT_MODEL_LLM);
@@ -552,6 +588,7 @@ int cmd_doctor(int argc, char **argv)
 	}
 	check_data(&r);
 	check_models(&r, cat, dir);
+	check_engine(&r);
 	check_audio(&r);
 	check_sound_servers(&r);
 	check_fit(&r, &sys, cat);

@@ -87,7 +87,7 @@ enum tacit_status {
 	TACIT_ERR_UNSUPPORTED = 6, /* valid input tacit cannot handle */
 	TACIT_ERR_CANCELLED = 7,   /* stopped by the caller's cancellation flag */
 	TACIT_ERR_NO_FIT = 8,      /* the model does not fit this machine's memory */
-	TACIT_ERR_NETWORK = 9,     /* a download failed */
+	TACIT_ERR_NETWORK = 9,     /* a download failed, or a remote engine (see tacit_engine) */
 	TACIT_ERR_DB = 10,         /* the session store failed */
 	TACIT_ERR_MODEL = 11,      /* a model failed to load */
 	TACIT_ERR_LLM = 12,        /* llama.cpp failed while computing */
@@ -1105,8 +1105,9 @@ TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store
 
 /* --- per-device settings -------------------------------------------------------- */
 /* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
- * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off") and
- * "output.language". Values are UTF-8 text. Settings stay on this device. */
+ * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off"),
+ * "output.language" and "engine.llm.*" (where the language model runs: see
+ * tacit_engine; never an API key). Values are UTF-8 text. Settings stay on this device. */
 /* *out_value: caller frees with tacit_free(). TACIT_ERR_NOT_FOUND when unset. */
 TACIT_API enum tacit_status tacit_store_setting_get(struct tacit_store *store, const char *key,
 						    char **out_value);
@@ -1191,6 +1192,58 @@ TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text
  * --------------------------------------------------------------------------------- */
 struct tacit_llm;
 
+/* Where model work runs. Local (the default) is the worker process on this device. A
+ * remote engine is an OpenAI-compatible server the user named (llama.cpp's llama-server,
+ * vLLM, Ollama, LM Studio): the transcript of the meeting asked about goes to that host
+ * and nowhere else. There is never a silent fallback: a remote failure is an error naming
+ * the host and what failed (TACIT_ERR_NETWORK: connection refused, wrong API key, an HTTP
+ * error, a timeout, a certificate that does not verify), never retried locally; a local
+ * failure is never retried remotely.
+ * With llama-server (recognised by its /props endpoint) answers are constrained by the
+ * same GBNF grammars as locally ("grammar"), the transcript prefix stays in a server slot
+ * chosen per meeting (cache_prompt, id_slot) so a second question reuses it, and tokens
+ * are counted by /tokenize. Other servers get response_format json_object and token
+ * counts estimated from the text (4 bytes a token). Either way the answer is checked as
+ * a local one is (JSON shape, citations). Cancelling closes the stream, which frees the
+ * server's slot. Settings (per device, tacit_engine_from_settings()): engine.llm (URL or
+ * "local"), engine.llm.model, engine.llm.key_file, engine.llm.ca_file,
+ * engine.llm.timeout_s. The API key is read from key_file, else from the environment
+ * variable TACIT_ENGINE_KEY; it is never stored in the database, logged or put in an
+ * error message. */
+struct tacit_engine {
+	char url[512];      /* "" or "local": this device; else an http:// or https:// base URL
+			     * ("http://gpu-box:8080", with or without a trailing "/v1") */
+	char model[128];    /* model name sent to the server; "" = the first it lists */
+	char key_file[512]; /* file holding the API key (first line); "" = $TACIT_ENGINE_KEY,
+			     * else no key */
+	char ca_file[512];  /* PEM file of CA certificates for https; "" = the system's */
+	int connect_timeout_s; /* 0 = 10 */
+	int timeout_s;      /* most seconds without a byte from the server; 0 = 300 */
+};
+
+TACIT_API struct tacit_engine tacit_engine_default(void);
+
+/* Sets e->url after checking it: "local", "" or an http(s):// URL with a host.
+ * TACIT_ERR_USAGE otherwise, naming what is wrong. */
+TACIT_API enum tacit_status tacit_engine_set_url(struct tacit_engine *e, const char *url);
+
+/* Fills *out from the store's settings engine.<kind>, engine.<kind>.model, .key_file,
+ * .ca_file and .timeout_s (kind: "llm"). Unset keys keep tacit_engine_default()'s values.
+ * store may be NULL (the default engine). TACIT_ERR_USAGE for a bad stored URL. */
+TACIT_API enum tacit_status tacit_engine_from_settings(struct tacit_store *store, const char *kind,
+						       struct tacit_engine *out);
+
+/* True when e names a server (NULL and "local" are local). */
+TACIT_API bool tacit_engine_is_remote(const struct tacit_engine *e);
+
+/* Where e's work would run, for people, without asking the server: "this device", or
+ * "remote, HOST (model NAME)" ("the server's model" when e->model is empty). */
+TACIT_API void tacit_engine_describe(const struct tacit_engine *e, char *out, size_t len);
+
+/* Where a handle's work runs, for people: "this device" or "remote, HOST (model NAME)".
+ * Owned by the handle, valid until tacit_llm_close(). */
+TACIT_API const char *tacit_llm_where(const struct tacit_llm *llm);
+
 /* What the model is busy with, for a progress display. */
 enum tacit_progress_phase {
 	TACIT_PROGRESS_LOAD = 0, /* tacit_llm_open() loads the model file: fraction only */
@@ -1226,6 +1279,10 @@ struct tacit_llm_params {
 	void *progress_user;
 	int n_ctx_cap;          /* with n_ctx 0: cap the training context here instead of at 8192
 				 * (a session task raises it so a whole meeting fits one pass) */
+	const struct tacit_engine *engine; /* NULL or a local engine: the worker runs model_path;
+					    * a remote one: the server does the work, model_path
+					    * and the other fields above are not used (see
+					    * tacit_engine); copied by tacit_llm_open() */
 };
 
 TACIT_API struct tacit_llm_params tacit_llm_default_params(void);
@@ -1234,7 +1291,9 @@ TACIT_API struct tacit_llm_params tacit_llm_default_params(void);
  * tacit_llm_close(). Errors: TACIT_ERR_NOT_FOUND (no such file), TACIT_ERR_MODEL (not a
  * loadable GGUF), TACIT_ERR_NO_FIT (the context cannot be allocated), TACIT_ERR_CANCELLED
  * (the progress callback said stop), TACIT_ERR_WORKER (the worker could not be started,
- * or died while loading). */
+ * or died while loading). With a remote engine it asks the server what it runs (its
+ * models, and /props where there is one) and fails with TACIT_ERR_NETWORK when it cannot
+ * (unreachable, wrong key, certificate), TACIT_ERR_IO when the key file is unreadable. */
 TACIT_API enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct tacit_llm **out);
 
 /* Stops the worker (politely, then SIGKILL after 2 s) and frees the handle. Accepts NULL. */
@@ -1273,7 +1332,9 @@ struct tacit_llm_request {
 	 * loaded from the file state_path (llama_state_seq_save_file format) when it holds
 	 * exactly those tokens, else decoded and saved there before the rest of the prompt.
 	 * A file holding other tokens is never used. The caller keys the path to what the
-	 * state depends on (model file, prompt version, transcript). Both NULL = none. */
+	 * state depends on (model file, prompt version, transcript). Both NULL = none.
+	 * state_prefix without state_path: no file; a remote engine keeps the meeting on
+	 * the server slot this prefix picks (llama-server), so the next question reuses it. */
 	const char *state_prefix;
 	const char *state_path;
 };
@@ -2192,6 +2253,9 @@ struct tacit_live_params {
 	const char *sysroot;    /* read power and load under this prefix; NULL = "/" */
 	tacit_live_event_fn on_event; /* may be NULL */
 	void *user;
+	const struct tacit_engine *engine; /* where the language model runs; NULL = the
+					    * setting engine.llm (see tacit_engine): a remote
+					    * engine receives the transcript as it is written */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);

@@ -42,6 +42,7 @@ struct chat_job {
 	int64_t session;
 	char *question;
 	char *model;
+	struct tacit_engine engine; /* the setting engine.llm when the job was asked */
 	int n_ctx_cap; /* a context that holds the whole meeting in one pass */
 };
 
@@ -187,6 +188,7 @@ static void *job_main(void *arg)
 	put_text(j, "status", "text", loading, strlen(loading));
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	lp.model_path = j->model;
+	lp.engine = tacit_engine_is_remote(&j->engine) ? &j->engine : NULL;
 	lp.n_ctx_cap = j->n_ctx_cap;
 	lp.progress = on_load;
 	lp.progress_user = j;
@@ -298,7 +300,12 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		api_error(res, st);
 		goto out;
 	}
-	if ((st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model)) != TACIT_OK) {
+	struct tacit_engine engine;
+	if ((st = tacit_engine_from_settings(store, "llm", &engine)) != TACIT_OK) {
+		api_error_msg(res, 409, "%s", tacit_errmsg());
+		goto out;
+	}
+	if (!tacit_engine_is_remote(&engine) && (st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model)) != TACIT_OK) {
 		/* not a missing meeting: the request is fine, this device lacks a model */
 		api_error_msg(res, 409, "%s", tacit_errmsg());
 		goto out;
@@ -317,6 +324,7 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 	j->api = c->api;
 	j->session = id;
 	j->model = model;
+	j->engine = engine;
 	j->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
 	buf_init(&j->frames);
 	pthread_mutex_init(&j->mu, NULL);

@@ -352,6 +352,19 @@ static bool add_model(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key,
 	return st == TACIT_OK;
 }
 
+/* The setting engine.llm: where a meeting's language model runs (*where for people). */
+static bool engine_remote(char *where, size_t len)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_engine e = tacit_engine_default();
+	if (tacit_store_open(NULL, &store) != TACIT_OK || tacit_engine_from_settings(store, "llm", &e) != TACIT_OK)
+		e = tacit_engine_default(); /* a bad setting: the meeting's own open reports it */
+	tacit_store_close(store);
+	tacit_clear_error();
+	tacit_engine_describe(&e, where, len);
+	return tacit_engine_is_remote(&e);
+}
+
 static bool setting_on(struct tacit_store *store, const char *key)
 {
 	char *v = NULL;
@@ -372,7 +385,13 @@ static void status(struct live_state *ls, struct api_response *res)
 	yyjson_mut_val *models = yyjson_mut_obj_add_obj(doc, root, "models");
 	bool asr = add_model(doc, models, "asr", TACIT_MODEL_ASR);
 	bool vad = add_model(doc, models, "vad", TACIT_MODEL_VAD);
-	add_model(doc, models, "llm", TACIT_MODEL_LLM);
+	char where[700];
+	if (engine_remote(where, sizeof(where))) /* nothing to find here: the server has it */
+		yyjson_mut_obj_add_strcpy(doc, yyjson_mut_obj_add_obj(doc, models, "llm"), "remote", where);
+	else
+		add_model(doc, models, "llm", TACIT_MODEL_LLM);
+	/* "this device", or "remote, HOST (model NAME)": the transcript goes there */
+	yyjson_mut_obj_add_strcpy(doc, root, "language_model_runs", where);
 	yyjson_mut_obj_add_bool(doc, root, "available", asr && vad);
 	if (asr && vad)
 		yyjson_mut_obj_add_null(doc, root, "reason");
@@ -466,7 +485,8 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	pthread_mutex_unlock(&ls->mu);
 
 	/* no language model: a transcript-only meeting, said so in the status */
-	bool analyze = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
+	char where[700];
+	bool analyze = engine_remote(where, sizeof(where)) || tacit_model_resolve(TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
 	struct tacit_store *store = NULL;
 	bool fallback = true;
 	if (tacit_store_open(NULL, &store) == TACIT_OK) {

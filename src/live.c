@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include "engine.h"
+
 #include "live_int.h"
 #include "probe.h"
 #include "store.h"
@@ -144,6 +146,20 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+static enum tacit_status live_engine(struct tacit_live *l, const struct tacit_live_params *params)
+{
+	if (params->engine) {
+		l->engine = *params->engine;
+		return TACIT_OK;
+	}
+	struct tacit_store *s = NULL;
+	enum tacit_status st = tacit_store_open(l->store_path, &s);
+	if (st == TACIT_OK)
+		st = tacit_engine_from_settings(s, "llm", &l->engine);
+	tacit_store_close(s);
+	return st;
+}
+
 enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct tacit_live **out)
 {
 	enum tacit_status st = TACIT_OK;
@@ -186,8 +202,12 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 	if (tacit_system_probe(&pp, &l->sys) != TACIT_OK || l->sys.n_cores_usable < 1)
 		l->sys.n_cores_usable = 1;
 
+	/* where the language model runs: the caller's engine, else the device's setting */
+	if (params->analyze && (st = live_engine(l, params)) != TACIT_OK)
+		goto fail;
 	/* models first: a missing one fails before a session is created */
-	if (params->analyze && (st = tacit_model_resolve(TACIT_MODEL_LLM, params->llm_model, &l->llm_path)) != TACIT_OK)
+	if (params->analyze && !tacit_engine_is_remote(&l->engine) &&
+	    (st = tacit_model_resolve(TACIT_MODEL_LLM, params->llm_model, &l->llm_path)) != TACIT_OK)
 		goto fail;
 	if (params->transcribe) {
 		if ((st = tacit_model_resolve(TACIT_MODEL_ASR, params->asr_model, &asr_path)) != TACIT_OK)
@@ -195,7 +215,14 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		if ((st = tacit_model_resolve(TACIT_MODEL_VAD, params->vad_model, &vad_path)) != TACIT_OK)
 			goto fail;
 	}
-	if (!(l->model_name = strdup(l->llm_path ? base_name(l->llm_path) : ""))) {
+	char remote_name[800] = "";
+	if (tacit_engine_is_remote(&l->engine)) {
+		char host[256];
+		engine_host(&l->engine, host, sizeof(host));
+		snprintf(remote_name, sizeof(remote_name), "%s on %s", l->engine.model[0] ? l->engine.model : "server model",
+			 host);
+	}
+	if (!(l->model_name = strdup(remote_name[0] ? remote_name : l->llm_path ? base_name(l->llm_path) : ""))) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto fail;
 	}

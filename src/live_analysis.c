@@ -342,6 +342,7 @@ void *live_llm_main(void *arg)
 	 * minutes at nice 5 beside a load of 10 on 2 cores). SCHED_IDLE would be worse. */
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	lp.model_path = l->llm_path;
+	lp.engine = tacit_engine_is_remote(&l->engine) ? &l->engine : NULL;
 	lp.n_ctx = l->p.n_ctx > 0 ? l->p.n_ctx : DEFAULT_N_CTX;
 	lp.n_threads = l->p.llm_threads > 0 ? l->p.llm_threads : (l->sys.n_cores_usable > 1 ? l->sys.n_cores_usable - 1 : 1);
 	st = tacit_store_open(l->store_path, &l->llm_store);

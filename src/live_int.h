@@ -188,6 +188,7 @@ struct tacit_live {
 	struct tacit_llm *llm;
 	struct tacit_store *llm_store;
 	char *llm_path;
+	struct tacit_engine engine; /* set at open; remote: llm_path is NULL */
 	int max_tokens, budget;
 	bool tiny;
 	struct tacit_transcript t;

@@ -4,13 +4,15 @@
  * reaps it; llm_engine_* runs llama.cpp there), streamed tokens,
  * the caller's cancel flag with a kill after the grace period. Invariant: w.pid > 0
  * exactly while a model is loaded in the worker; otherwise the next call spawns a fresh
- * worker and loads the model again.
+ * worker and loads the model again. A handle opened with a remote engine never spawns a
+ * worker: each public call hands over to remote_llm.c (the one seam between the two).
  */
 #include "internal.h"
 
 #include "basics.h"
 #include "llm_client.h"
 #include "proto.h"
+#include "remote_llm.h"
 #include "workerproc.h"
 
 #include <signal.h>
@@ -28,6 +30,7 @@ struct tacit_llm {
 	char test_how[16];
 	int test_after, test_slow_ms, test_stop_batches;
 	int gen_threads; /* > 0: sent with each generate request */
+	struct remote_llm *remote; /* non-NULL: the work runs on a server, never here */
 };
 
 struct tacit_llm_params tacit_llm_default_params(void)
@@ -212,6 +215,27 @@ static enum tacit_status ensure_worker(struct tacit_llm *llm, const volatile int
 	return st;
 }
 
+/* A handle on a server's model: no model file, no worker. */
+static enum tacit_status open_remote(const struct tacit_llm_params *params, struct tacit_llm **out)
+{
+	struct tacit_llm *llm = calloc(1, sizeof(*llm));
+	if (!llm)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	llm->params = *params;
+	llm->params.model_path = NULL;
+	llm->params.engine = NULL; /* the caller's; remote_llm keeps its own copy */
+	workerproc_init(&llm->w, "model worker", "llama.cpp");
+	enum tacit_status st = remote_llm_open(params->engine, &llm->remote, &llm->info);
+	if (st == TACIT_OK && !(llm->model_path = strdup(remote_llm_label(llm->remote))))
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	if (st != TACIT_OK) {
+		tacit_llm_close(llm);
+		return st;
+	}
+	*out = llm;
+	return TACIT_OK;
+}
+
 enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct tacit_llm **out)
 {
 	struct tacit_llm *llm = NULL;
@@ -220,6 +244,8 @@ enum tacit_status tacit_llm_open(const struct tacit_llm_params *params, struct t
 	if (!params || !out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_llm_open: params and out are required");
 	*out = NULL;
+	if (tacit_engine_is_remote(params->engine))
+		return open_remote(params, out);
 	if (!params->model_path || !*params->model_path)
 		return tacit_fail(TACIT_ERR_USAGE, "no model given (pass a GGUF file with --model)");
 	if (access(params->model_path, R_OK) != 0)
@@ -246,6 +272,7 @@ void tacit_llm_close(struct tacit_llm *llm)
 	if (!llm)
 		return;
 	workerproc_release(&llm->w); /* EOF on its stdin tells the worker to finish */
+	remote_llm_close(llm->remote);
 	free(llm->model_path);
 	free(llm);
 }
@@ -288,6 +315,16 @@ const char *llm_model_path(const struct tacit_llm *llm)
 	return llm->model_path;
 }
 
+bool llm_is_remote(const struct tacit_llm *llm)
+{
+	return llm && llm->remote;
+}
+
+const char *tacit_llm_where(const struct tacit_llm *llm)
+{
+	return llm && llm->remote ? remote_llm_where(llm->remote) : "this device";
+}
+
 enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_llm_request *req,
 				     tacit_token_fn on_token, void *user, const volatile int *cancel,
 				     char **out_text, struct tacit_llm_stats *out_stats)
@@ -305,6 +342,8 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		return tacit_fail(TACIT_ERR_USAGE, "n_messages is %zu but messages is NULL", req->n_messages);
 	if (cancel_requested(cancel))
 		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled before it started");
+	if (llm->remote)
+		return remote_llm_generate(llm->remote, req, on_token, user, cancel, out_text, out_stats);
 	if (llm->w.pid <= 0)
 		tacit_log(TACIT_LOG_INFO, "restarting the model worker for '%s'", llm->model_path);
 	if ((st = ensure_worker(llm, cancel)) != TACIT_OK)
@@ -390,6 +429,8 @@ enum tacit_status tacit_llm_count_tokens(struct tacit_llm *llm, const char *text
 {
 	if (!llm || !text || !out_n)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_llm_count_tokens: llm, text and out_n are required");
+	if (llm->remote)
+		return remote_llm_count_tokens(llm->remote, text, out_n);
 	enum tacit_status st = ensure_worker(llm, NULL);
 	if (st != TACIT_OK)
 		return st;
@@ -416,6 +457,12 @@ enum tacit_status llm_count_tokens_many(struct tacit_llm *llm, const char *const
 {
 	if (!llm || (n && (!texts || !out)))
 		return tacit_fail(TACIT_ERR_USAGE, "llm_count_tokens_many: llm, texts and out are required");
+	if (llm->remote) {
+		enum tacit_status st = TACIT_OK;
+		for (size_t i = 0; i < n && st == TACIT_OK; i++)
+			st = remote_llm_count_tokens(llm->remote, texts[i], &out[i]);
+		return st;
+	}
 	enum tacit_status st = ensure_worker(llm, NULL);
 	for (size_t first = 0; first < n && st == TACIT_OK;) {
 		size_t last = first, bytes = 0;

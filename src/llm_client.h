@@ -28,8 +28,12 @@ void llm_set_threads(struct tacit_llm *llm, int n_threads);
  * worker while the transcription has work (live.c). */
 void llm_pause(struct tacit_llm *llm, bool pause);
 
-/* The model file the handle loads (owned by the handle). */
+/* The model file the handle loads (owned by the handle); for a remote engine, "NAME on
+ * HOST", which is no file. */
 const char *llm_model_path(const struct tacit_llm *llm);
+
+/* True when the handle's work runs on a server (tacit_llm_params.engine). */
+bool llm_is_remote(const struct tacit_llm *llm);
 
 /* Token counts of n texts (as tacit_llm_count_tokens()) into out[0..n), in one request
  * per few MB of text instead of one per text. */

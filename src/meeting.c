@@ -299,12 +299,14 @@ static enum tacit_status model_call(struct runner *r, const char *body, int wind
 	struct tacit_llm_request req = tacit_llm_default_request();
 	req.messages = msgs;
 	req.n_messages = 2;
-	if (!merge && r->paths && r->paths[window]) {
-		/* the user message up to the end of the transcript: the same for every task */
+	if (!merge) {
+		/* the user message up to the end of the transcript: the same for every task (a
+		 * remote engine picks the server slot that keeps it by it, even with no file) */
 		const char *end = strstr(user.data, body);
 		buf_add(&prefix, user.data, end ? (size_t)(end - user.data) + strlen(body) : 0);
 		req.state_prefix = prefix.data;
-		req.state_path = r->paths[window];
+		if (r->paths && r->paths[window])
+			req.state_path = r->paths[window];
 	}
 	req.grammar = r->grammar.data;
 	req.max_tokens = r->max_tokens;

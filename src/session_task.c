@@ -335,8 +335,14 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 	const char *model_path = llm_model_path(llm);
 	const char *model = params->model_name && *params->model_name ? params->model_name : strrchr(model_path, '/');
 	model = model ? (model[0] == '/' ? model + 1 : model) : model_path;
+	/* a remote engine: the stored model says where it ran ("NAME on HOST"), and the
+	 * server keeps the transcript prefix in its slot instead of a state file here */
+	bool remote = llm_is_remote(llm);
+	bool use_state = params->use_state && !remote;
+	if (remote)
+		model = model_path;
 	mp.state_path = NULL;
-	if (params->use_state) {
+	if (use_state) {
 		if ((st = windows_init(&ws, session_id, model_path)) != TACIT_OK)
 			goto out;
 		states.path = window_path;
@@ -356,8 +362,8 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 			goto out;
 		states.relevance = rel.score;
 	}
-	st = meeting_run(llm, t, &mp, params->use_state || states.relevance ? &states : NULL, &out->json, &outcome);
-	if (params->use_state && ws.n) {
+	st = meeting_run(llm, t, &mp, use_state || states.relevance ? &states : NULL, &out->json, &outcome);
+	if (use_state && ws.n) {
 		/* once the plan is made, also after a failure: states saved before it are
 		 * kept and recorded */
 		struct errsave why;

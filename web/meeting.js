@@ -361,7 +361,9 @@
         el("div", {}, el("label", { for: "both" }, both, " Also capture the meeting's tab or system audio (Me / Them)")),
         el("div", {}, el("label", { for: "partials" }, partials, " Show words as they are spoken (uses more CPU)")),
         st.models.llm.missing ? el("p.muted", { text: "No language model: the meeting will have a transcript but no summary. " + tacit.webText(st.models.llm.missing) }) : "",
-        el("p.muted", { text: "Audio and transcript stay on this device." })),
+        el("p.muted", { text: st.language_model_runs && st.language_model_runs !== "this device"
+          ? `Audio stays on this device; the transcript goes to the language model server (${st.language_model_runs}).`
+          : "Audio and transcript stay on this device." })),
       resumable);
   };
 

@@ -1,0 +1,139 @@
+/*
+ * cmd_engine.c — `tacit engine`: shows where the language model runs, and sets it (the
+ * per-device settings engine.llm.*). Only this command, --engine on one task, or a
+ * program using the library ever sends a transcript to another machine; the API key is
+ * never a setting, only the name of the file that holds it.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"usage: tacit engine [local | URL] [--model NAME] [--key-file FILE] [--ca-file FILE]\n"
+	"                    [--timeout SECONDS]\n"
+	"  Without arguments: where the language model runs (summaries, notes, answers).\n"
+	"  local           on this device (the default): nothing leaves it\n"
+	"  URL             an OpenAI-compatible server, http:// or https:// (llama-server, vLLM,\n"
+	"                  Ollama, LM Studio): meeting transcripts go to that host, and\n"
+	"                  nowhere else; a failure there is an error, never retried here\n"
+	"  --model NAME    the server's model (default: the first it lists)\n"
+	"  --key-file FILE a file holding the API key (else TACIT_ENGINE_KEY); the key itself\n"
+	"                  is never stored\n"
+	"  --ca-file FILE  CA certificates (PEM) to verify an https server with\n"
+	"  --timeout S     seconds without a byte from the server before it failed (300)\n"
+	"  An empty value (--model '') removes that setting.\n";
+
+int cli_engine(const char *cmd, const char *url, struct tacit_engine *out)
+{
+	struct tacit_store *store = NULL;
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK)
+		st = tacit_engine_from_settings(store, "llm", out);
+	tacit_store_close(store);
+	if (st != TACIT_OK)
+		return cli_fail(st);
+	if (url && tacit_engine_set_url(out, url) != TACIT_OK)
+		return cli_usage_error(cmd, "%s", tacit_errmsg());
+	return 0;
+}
+
+static int set(struct tacit_store *store, const char *key, const char *value)
+{
+	enum tacit_status st = tacit_store_setting_set(store, key, value && *value ? value : NULL);
+	return st == TACIT_OK ? 0 : cli_fail(st);
+}
+
+int cmd_engine(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "model", required_argument, NULL, 'm' },   { "key-file", required_argument, NULL, 'k' },
+		{ "ca-file", required_argument, NULL, 'a' }, { "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },          { 0, 0, 0, 0 },
+	};
+	const char *model = NULL, *key_file = NULL, *ca_file = NULL, *timeout = NULL;
+	struct tacit_store *store = NULL;
+	struct tacit_engine e = tacit_engine_default();
+	enum tacit_status st;
+	char where[700], *abs_key = NULL, *abs_ca = NULL;
+	int c, rc = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			model = optarg;
+			break;
+		case 'k':
+			key_file = optarg;
+			break;
+		case 'a':
+			ca_file = optarg;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 86400)
+				return cli_usage_error("engine", "--timeout needs seconds from 1 to 86400, not '%s'", optarg);
+			timeout = optarg;
+			break;
+		}
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_option_error("engine", c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		return cli_usage_error("engine", "unexpected argument '%s'", argv[optind + 1]);
+	if (optind < argc && (st = tacit_engine_set_url(&e, argv[optind])) != TACIT_OK)
+		return cli_usage_error("engine", "%s", tacit_errmsg());
+	/* files are kept by absolute path: a later command runs from anywhere */
+	if ((key_file && *key_file && !(abs_key = realpath(key_file, NULL))) ||
+	    (ca_file && *ca_file && !(abs_ca = realpath(ca_file, NULL)))) {
+		rc = cli_usage_error("engine", "cannot find '%s'", abs_key || !key_file ? ca_file : key_file);
+		goto out;
+	}
+	if ((st = tacit_store_open(NULL, &store)) != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	if (optind < argc)
+		rc = set(store, "engine.llm", tacit_engine_is_remote(&e) ? e.url : "local");
+	if (!rc && model)
+		rc = set(store, "engine.llm.model", model);
+	if (!rc && key_file)
+		rc = set(store, "engine.llm.key_file", abs_key ? abs_key : "");
+	if (!rc && ca_file)
+		rc = set(store, "engine.llm.ca_file", abs_ca ? abs_ca : "");
+	if (!rc && timeout)
+		rc = set(store, "engine.llm.timeout_s", timeout);
+	if (rc)
+		goto out;
+	if ((st = tacit_engine_from_settings(store, "llm", &e)) != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	tacit_engine_describe(&e, where, sizeof(where));
+	printf("language model: %s\n", where);
+	if (tacit_engine_is_remote(&e)) {
+		printf("  url       %s\n", e.url);
+		printf("  api key   %s\n", e.key_file[0] ? e.key_file
+						    : getenv("TACIT_ENGINE_KEY") ? "from TACIT_ENGINE_KEY"
+										 : "none");
+		if (e.ca_file[0])
+			printf("  ca file   %s\n", e.ca_file);
+		printf("  timeout   %d s\n", e.timeout_s ? e.timeout_s : 300);
+		printf("Meeting transcripts go to this host for summaries, notes and answers "
+		       "('tacit engine local' keeps them here).\n");
+	}
+out:
+	free(abs_key);
+	free(abs_ca);
+	tacit_store_close(store);
+	return rc;
+}

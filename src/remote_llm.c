@@ -1,0 +1,669 @@
+/*
+ * remote_llm.c — the libcurl adapter for a language model on an OpenAI-compatible server
+ * (remote_llm.h). Invariants: requests go to the configured base URL only (no redirects
+ * followed, no proxy taken from the environment); TLS is verified; the API key lives in
+ * one header buffer, wiped on close, and never reaches a log line or a message; every
+ * failure names the host and what failed, and none is retried anywhere else.
+ */
+#include "internal.h"
+
+#include "basics.h"
+#include "engine.h"
+#include "remote_llm.h"
+#include "sse.h"
+
+#include <pthread.h>
+
+#include <curl/curl.h>
+#include <yyjson.h>
+
+#define BODY_CAP ((size_t)16 << 20) /* a non-streamed answer (models, props, tokens) */
+#define ERR_BODY_CAP ((size_t)64 << 10)
+#define DEFAULT_CONNECT_S 10
+#define DEFAULT_TIMEOUT_S 300
+#define DEFAULT_N_CTX 8192
+#define UNKNOWN_N_VOCAB 32768 /* a server that does not say: a real model, not a toy */
+#define CANCEL_POLL_MS 20      /* libcurl's progress callback runs only once a second while
+				* the server is silent (a long prompt being read) */
+
+struct remote_llm {
+	struct tacit_engine e;
+	char base[512];  /* e.url without a trailing "/" or "/v1" */
+	char host[256];
+	char model[256]; /* sent as "model" */
+	char where[600];
+	char label[600];
+	char *auth;      /* "Authorization: Bearer KEY" or NULL */
+	CURL *c;         /* one handle, reused: the connection stays open between requests */
+	CURLM *m;        /* drives it, so a cancel is seen within CANCEL_POLL_MS */
+	bool llama;      /* llama-server: grammar, cache_prompt, id_slot, /tokenize */
+	int n_slots;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init_once(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---- one HTTP exchange ------------------------------------------------------------- */
+
+struct call {
+	struct remote_llm *r;
+	const volatile int *cancel;
+	bool stream;           /* a 200 answer is an event stream */
+	struct buf body;       /* a plain answer, or an error's body */
+	struct sse sse;
+	long code;
+	char errbuf[CURL_ERROR_SIZE];
+	/* the streamed answer */
+	bool raw;              /* /completion (llama-server) instead of chat chunks */
+	tacit_token_fn on_token;
+	void *user;
+	struct buf text;
+	bool done;             /* [DONE], or the last chunk seen */
+	bool stop;             /* the stream parser was told to stop (error event) */
+	enum tacit_status stream_st;
+	struct tacit_llm_stats stats;
+};
+
+static long response_code(struct call *c)
+{
+	if (!c->code)
+		curl_easy_getinfo(c->r->c, CURLINFO_RESPONSE_CODE, &c->code);
+	return c->code;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *user)
+{
+	struct call *c = user;
+	size_t len = size * n;
+	if (cancel_requested(c->cancel))
+		return 0; /* closes the connection: llama-server frees the slot */
+	if (c->stream && response_code(c) == 200) {
+		if (!sse_feed(&c->sse, p, len))
+			return 0;
+		return len;
+	}
+	if (!buf_add(&c->body, p, len) && c->body.len >= c->body.cap)
+		return 0;
+	return len;
+}
+
+static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	struct call *c = user;
+	return cancel_requested(c->cancel) ? 1 : 0;
+}
+
+/* The server's own words from an error body: error.message, error, message or detail;
+ * cut and stripped of control characters. */
+static void server_message(const struct buf *body, char *out, size_t len)
+{
+	yyjson_doc *d = yyjson_read(body->data, body->len, 0);
+	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
+	const char *m = yyjson_get_str(yyjson_obj_get(err, "message"));
+	if (!m)
+		m = yyjson_get_str(err);
+	if (!m)
+		m = yyjson_get_str(yyjson_obj_get(root, "message"));
+	if (!m)
+		m = yyjson_get_str(yyjson_obj_get(root, "detail"));
+	if (!m && !d)
+		m = body->data; /* not JSON: its text */
+	snprintf(out, len, "%s", m ? m : "");
+	for (char *q = out; *q; q++)
+		if ((unsigned char)*q < ' ')
+			*q = ' ';
+	if (strlen(out) > 200)
+		strcpy(out + 197, "...");
+	yyjson_doc_free(d);
+}
+
+static bool exceeds_context(const struct buf *body)
+{
+	return strstr(body->data, "exceed_context_size") || strstr(body->data, "exceeds the available context");
+}
+
+/* A failed exchange as a message a user can act on. what: "the answer", "its models". */
+static enum tacit_status call_error(struct call *c, CURLcode rc, const char *what)
+{
+	struct remote_llm *r = c->r;
+	const char *h = r->host;
+	char msg[256];
+	if (cancel_requested(c->cancel))
+		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the stream from '%s' was closed", h);
+	if (c->stream_st != TACIT_OK)
+		return c->stream_st; /* already recorded */
+	switch (rc) {
+	case CURLE_OK:
+		break;
+	case CURLE_COULDNT_CONNECT:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "cannot reach the language model server '%s': connection refused (is it running? "
+				  "engine set with --engine or setting engine.llm)",
+				  h);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return tacit_fail(TACIT_ERR_NETWORK, "cannot find the language model server '%s': no such host name", h);
+	case CURLE_OPERATION_TIMEDOUT:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "the language model server '%s' did not answer in time (%s): nothing was received "
+				  "for %d s (setting engine.llm.timeout_s)",
+				  h, c->errbuf[0] ? c->errbuf : "timeout",
+				  r->e.timeout_s > 0 ? r->e.timeout_s : DEFAULT_TIMEOUT_S);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "cannot verify the certificate of the language model server '%s': %s (give its CA "
+				  "certificate with setting engine.llm.ca_file)",
+				  h, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "the language model server '%s' closed the connection before %s was complete (%s)", h,
+				  what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	default:
+		if (c->body.failed)
+			return tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' sent more than %zu bytes for %s",
+					  h, c->body.cap, what);
+		return tacit_fail(TACIT_ERR_NETWORK, "cannot get %s from the language model server '%s': %s", what, h,
+				  c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	}
+	long code = response_code(c);
+	server_message(&c->body, msg, sizeof(msg));
+	if (code == 401 || code == 403)
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "the language model server '%s' refused %s (HTTP %ld%s%s): check the API key "
+				  "(setting engine.llm.key_file or TACIT_ENGINE_KEY)",
+				  h, r->auth ? "the API key" : "a request without an API key", code, msg[0] ? ": " : "", msg);
+	if (code == 400 && exceeds_context(&c->body))
+		return tacit_fail(TACIT_ERR_CONTEXT_FULL, "the prompt does not fit the context of the model on '%s' (%s)",
+				  h, msg);
+	if (code >= 300)
+		return tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' failed %s: HTTP %ld%s%s", h, what,
+				  code, msg[0] ? ": " : "", msg);
+	return tacit_fail(TACIT_ERR_NETWORK,
+			  "the language model server '%s' closed the connection before %s was complete", h, what);
+}
+
+/* GET (json NULL) or POST json to base + path. A plain answer lands in c->body. */
+static CURLcode perform(struct call *c, const char *path, const char *json)
+{
+	struct remote_llm *r = c->r;
+	struct curl_slist *hdrs = NULL;
+	char url[sizeof(r->base) + 64];
+	snprintf(url, sizeof(url), "%s%s", r->base, path);
+	CURL *h = r->c;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the transcript goes to this host only */
+	curl_easy_setopt(h, CURLOPT_PROXY, "");          /* and not through a proxy from the environment */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "tacit/" TACIT_VERSION);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (r->e.ca_file[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, r->e.ca_file);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+			 (long)(r->e.connect_timeout_s > 0 ? r->e.connect_timeout_s : DEFAULT_CONNECT_S));
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(r->e.timeout_s > 0 ? r->e.timeout_s : DEFAULT_TIMEOUT_S));
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	if (r->auth)
+		hdrs = curl_slist_append(hdrs, r->auth);
+	if (json) {
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, json);
+	}
+	if (c->stream)
+		hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	c->errbuf[0] = '\0';
+	c->code = 0;
+	CURLcode rc = CURLE_OK;
+	int running = 1;
+	curl_multi_add_handle(r->m, h);
+	while (running) {
+		if (curl_multi_perform(r->m, &running) != CURLM_OK) {
+			rc = CURLE_OUT_OF_MEMORY;
+			break;
+		}
+		if (!running)
+			break;
+		if (cancel_requested(c->cancel)) { /* removing it mid-transfer closes the connection */
+			rc = CURLE_ABORTED_BY_CALLBACK;
+			break;
+		}
+		curl_multi_poll(r->m, NULL, 0, c->cancel ? CANCEL_POLL_MS : 1000, NULL);
+	}
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(r->m, &left)))
+		if (msg->msg == CURLMSG_DONE && msg->easy_handle == h && rc == CURLE_OK)
+			rc = msg->data.result;
+	curl_multi_remove_handle(r->m, h);
+	c->code = 0;
+	response_code(c);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+	return rc;
+}
+
+static void call_init(struct call *c, struct remote_llm *r, const volatile int *cancel)
+{
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->cancel = cancel;
+	buf_init(&c->body);
+	c->body.cap = BODY_CAP;
+	buf_init(&c->text);
+}
+
+static void call_release(struct call *c)
+{
+	buf_release(&c->body);
+	buf_release(&c->text);
+	if (c->stream)
+		sse_release(&c->sse);
+}
+
+/* GETs or POSTs and parses a JSON answer: *out on success (caller frees). */
+static enum tacit_status get_json(struct remote_llm *r, const char *path, const char *json, const char *what,
+				  bool missing_ok, yyjson_doc **out)
+{
+	struct call c;
+	call_init(&c, r, NULL);
+	*out = NULL;
+	CURLcode rc = perform(&c, path, json);
+	enum tacit_status st = TACIT_OK;
+	if (rc == CURLE_OK && missing_ok && (c.code == 404 || c.code == 405 || c.code == 501))
+		goto out;
+	if (rc != CURLE_OK || c.code != 200) {
+		st = call_error(&c, rc, what);
+		goto out;
+	}
+	if (!(*out = yyjson_read(c.body.data, c.body.len, 0)))
+		st = tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' sent %s that is not JSON", r->host,
+				what);
+out:
+	call_release(&c);
+	return st;
+}
+
+/* ---- the streamed answer -------------------------------------------------------------- */
+
+static void take_timings(struct call *c, yyjson_val *t)
+{
+	if (!yyjson_is_obj(t))
+		return;
+	struct tacit_llm_stats *s = &c->stats;
+	int cache = (int)yyjson_get_num(yyjson_obj_get(t, "cache_n"));
+	s->n_reused = cache;
+	s->n_prompt = cache + (int)yyjson_get_num(yyjson_obj_get(t, "prompt_n"));
+	s->prefill_ms = yyjson_get_num(yyjson_obj_get(t, "prompt_ms"));
+	s->n_generated = (int)yyjson_get_num(yyjson_obj_get(t, "predicted_n"));
+	s->decode_ms = yyjson_get_num(yyjson_obj_get(t, "predicted_ms"));
+}
+
+static void add_text(struct call *c, const char *p, size_t n)
+{
+	if (!n)
+		return;
+	buf_add(&c->text, p, n);
+	if (c->on_token && !cancel_requested(c->cancel))
+		c->on_token(p, n, c->user);
+}
+
+static bool on_event(const char *event, const char *data, size_t len, void *user)
+{
+	struct call *c = user;
+	if (len == 6 && !memcmp(data, "[DONE]", 6)) {
+		c->done = true;
+		return true;
+	}
+	yyjson_doc *d = yyjson_read(data, len, 0);
+	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
+	bool go = true;
+	if (!yyjson_is_obj(root) || err || !strcmp(event, "error")) {
+		struct buf b = { .data = (char *)data, .len = len };
+		char msg[256];
+		server_message(&b, msg, sizeof(msg));
+		c->stream_st = tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' failed during the answer: %s",
+					  c->r->host, d ? (msg[0] ? msg : "an error event") : "a chunk that is not JSON");
+		go = false;
+		goto out;
+	}
+	take_timings(c, yyjson_obj_get(root, "timings"));
+	if (c->raw) { /* llama-server's /completion */
+		yyjson_val *content = yyjson_obj_get(root, "content");
+		add_text(c, yyjson_get_str(content), yyjson_get_len(content));
+		if (yyjson_get_bool(yyjson_obj_get(root, "stop"))) {
+			const char *why = yyjson_get_str(yyjson_obj_get(root, "stop_type"));
+			c->stats.finish = why && !strcmp(why, "limit") ? TACIT_FINISH_LENGTH : TACIT_FINISH_STOP;
+			c->done = true;
+		}
+		goto out;
+	}
+	yyjson_val *ch = yyjson_arr_get_first(yyjson_obj_get(root, "choices"));
+	yyjson_val *delta = yyjson_obj_get(ch, "delta");
+	yyjson_val *content = delta ? yyjson_obj_get(delta, "content") : yyjson_obj_get(ch, "text");
+	add_text(c, yyjson_get_str(content), yyjson_get_len(content));
+	const char *finish = yyjson_get_str(yyjson_obj_get(ch, "finish_reason"));
+	if (finish)
+		c->stats.finish = !strcmp(finish, "length") ? TACIT_FINISH_LENGTH : TACIT_FINISH_STOP;
+	yyjson_val *usage = yyjson_obj_get(root, "usage");
+	if (yyjson_is_obj(usage) && !c->stats.n_prompt) {
+		c->stats.n_prompt = (int)yyjson_get_num(yyjson_obj_get(usage, "prompt_tokens"));
+		c->stats.n_generated = (int)yyjson_get_num(yyjson_obj_get(usage, "completion_tokens"));
+	}
+out:
+	yyjson_doc_free(d);
+	return go;
+}
+
+/* FNV-1a of the transcript prefix: the same meeting goes to the same slot. */
+static int slot_for(const struct remote_llm *r, const char *prefix)
+{
+	if (!r->llama || r->n_slots <= 0 || !prefix)
+		return -1;
+	uint64_t h = 1469598103934665603ull;
+	for (const unsigned char *p = (const unsigned char *)prefix; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (int)(h % (uint64_t)r->n_slots);
+}
+
+enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_llm_request *req,
+				      tacit_token_fn on_token, void *user, const volatile int *cancel, char **out_text,
+				      struct tacit_llm_stats *out_stats)
+{
+	struct call c;
+	enum tacit_status st = TACIT_OK;
+	char *json = NULL;
+	const char *path;
+	double t0 = clock_now_ms();
+
+	call_init(&c, r, cancel);
+	c.stream = true;
+	c.on_token = on_token;
+	c.user = user;
+	sse_init(&c.sse, 0, on_event, &c);
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	c.raw = !req->n_messages && r->llama;
+	if (req->n_messages) {
+		path = "/v1/chat/completions";
+		yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, o, "messages");
+		for (size_t i = 0; i < req->n_messages; i++) {
+			yyjson_mut_val *m = yyjson_mut_arr_add_obj(doc, arr);
+			yyjson_mut_obj_add_str(doc, m, "role", req->messages[i].role ? req->messages[i].role : "user");
+			yyjson_mut_obj_add_str(doc, m, "content", req->messages[i].content ? req->messages[i].content : "");
+		}
+	} else {
+		path = r->llama ? "/completion" : "/v1/completions";
+		yyjson_mut_obj_add_str(doc, o, "prompt", req->prompt);
+	}
+	if (r->model[0])
+		yyjson_mut_obj_add_str(doc, o, "model", r->model);
+	yyjson_mut_obj_add_bool(doc, o, "stream", true);
+	if (req->max_tokens > 0)
+		yyjson_mut_obj_add_int(doc, o, c.raw ? "n_predict" : "max_tokens", req->max_tokens);
+	yyjson_mut_obj_add_real(doc, o, "temperature", req->temperature);
+	yyjson_mut_obj_add_int(doc, o, "seed", (int64_t)req->seed);
+	if (r->llama) {
+		/* the local sampler's settings: greedy at temperature 0, else top-k alone */
+		yyjson_mut_obj_add_int(doc, o, "top_k", req->temperature > 0 ? req->top_k : 1);
+		yyjson_mut_obj_add_real(doc, o, "top_p", 1.0);
+		yyjson_mut_obj_add_real(doc, o, "min_p", 0.0);
+		if (req->grammar)
+			yyjson_mut_obj_add_str(doc, o, "grammar", req->grammar);
+		yyjson_mut_obj_add_bool(doc, o, "cache_prompt", true);
+		yyjson_mut_obj_add_int(doc, o, "id_slot", slot_for(r, req->state_prefix));
+	} else {
+		if (req->grammar) { /* no grammar there: JSON at least, checked by the caller */
+			yyjson_mut_val *rf = yyjson_mut_obj_add_obj(doc, o, "response_format");
+			yyjson_mut_obj_add_str(doc, rf, "type", "json_object");
+		}
+		yyjson_mut_val *so = yyjson_mut_obj_add_obj(doc, o, "stream_options");
+		yyjson_mut_obj_add_bool(doc, so, "include_usage", true);
+	}
+	json = yyjson_mut_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	if (!json) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	CURLcode rc = perform(&c, path, json);
+	if (rc != CURLE_OK || c.code != 200 || c.stream_st != TACIT_OK || cancel_requested(cancel)) {
+		st = call_error(&c, rc, "the answer");
+		goto out;
+	}
+	if (!c.done) {
+		st = tacit_fail(TACIT_ERR_NETWORK,
+				"the language model server '%s' closed the connection before the answer was complete",
+				r->host);
+		goto out;
+	}
+	if (c.text.failed) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory collecting the answer");
+		goto out;
+	}
+	if (c.stats.prefill_ms <= 0 && c.stats.decode_ms <= 0)
+		c.stats.decode_ms = clock_now_ms() - t0; /* a server without timings: the whole wait */
+	if (c.stats.prefill_ms > 0)
+		c.stats.prefill_tps = (c.stats.n_prompt - c.stats.n_reused) / (c.stats.prefill_ms / 1e3);
+	if (c.stats.decode_ms > 0)
+		c.stats.decode_tps = c.stats.n_generated / (c.stats.decode_ms / 1e3);
+	snprintf(c.stats.sampler, sizeof(c.stats.sampler), "server");
+	if (out_stats)
+		*out_stats = c.stats;
+	if (out_text)
+		*out_text = buf_detach(&c.text, NULL);
+out:
+	free(json);
+	call_release(&c);
+	return st;
+}
+
+enum tacit_status remote_llm_count_tokens(struct remote_llm *r, const char *text, int *out_n)
+{
+	if (!r->llama) {
+		*out_n = (int)((strlen(text) + 3) / 4);
+		return TACIT_OK;
+	}
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_str(doc, o, "content", text);
+	yyjson_mut_obj_add_bool(doc, o, "add_special", false);
+	char *json = yyjson_mut_write(doc, 0, NULL);
+	yyjson_mut_doc_free(doc);
+	if (!json)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	yyjson_doc *d = NULL;
+	enum tacit_status st = get_json(r, "/tokenize", json, "a token count", false, &d);
+	free(json);
+	yyjson_val *tokens = yyjson_obj_get(yyjson_doc_get_root(d), "tokens");
+	if (st == TACIT_OK && !yyjson_is_arr(tokens))
+		st = tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' sent a token count without tokens",
+				r->host);
+	if (st == TACIT_OK)
+		*out_n = (int)yyjson_arr_size(tokens);
+	yyjson_doc_free(d);
+	return st;
+}
+
+/* ---- open and close -------------------------------------------------------------------- */
+
+/* The key from the file, else the environment; NULL key = none. */
+static enum tacit_status read_key(const struct tacit_engine *e, char **out)
+{
+	char line[4096];
+	*out = NULL;
+	const char *key = getenv("TACIT_ENGINE_KEY");
+	if (e->key_file[0]) {
+		FILE *f = fopen(e->key_file, "r");
+		if (!f)
+			return tacit_fail_errno(TACIT_ERR_IO, "cannot read the API key file '%s'", e->key_file);
+		bool got = fgets(line, sizeof(line), f) != NULL;
+		fclose(f);
+		line[got ? strcspn(line, "\r\n") : 0] = '\0';
+		if (!line[0])
+			return tacit_fail(TACIT_ERR_USAGE, "the API key file '%s' is empty", e->key_file);
+		key = line;
+	}
+	if (key && *key) {
+		for (const char *p = key; *p; p++)
+			if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f) {
+				explicit_bzero(line, sizeof(line));
+				return tacit_fail(TACIT_ERR_USAGE, "the API key (%s) holds a character a header cannot carry",
+						  e->key_file[0] ? "engine.llm.key_file" : "TACIT_ENGINE_KEY");
+			}
+		if (asprintf(out, "Authorization: Bearer %s", key) < 0)
+			*out = NULL;
+		explicit_bzero(line, sizeof(line));
+		if (!*out)
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
+	return TACIT_OK;
+}
+
+static const char *basename_of(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s && s[1] ? s + 1 : p;
+}
+
+enum tacit_status remote_llm_open(const struct tacit_engine *e, struct remote_llm **out, struct tacit_llm_info *info)
+{
+	struct remote_llm *r = NULL;
+	yyjson_doc *models = NULL, *props = NULL;
+	enum tacit_status st;
+
+	*out = NULL;
+	if (!tacit_engine_is_remote(e))
+		return tacit_fail(TACIT_ERR_USAGE, "remote_llm_open: the engine is local");
+	pthread_once(&curl_once, curl_init_once);
+	if (curl_init_rc != CURLE_OK)
+		return tacit_fail(TACIT_ERR_NETWORK, "cannot start libcurl: %s", curl_easy_strerror(curl_init_rc));
+	if (!(r = calloc(1, sizeof(*r))))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	r->e = *e;
+	snprintf(r->base, sizeof(r->base), "%s", e->url);
+	size_t n = strlen(r->base);
+	while (n && r->base[n - 1] == '/')
+		r->base[--n] = '\0';
+	if (n >= 3 && !strcmp(r->base + n - 3, "/v1"))
+		r->base[n - 3] = '\0';
+	engine_host(e, r->host, sizeof(r->host));
+	if ((st = read_key(e, &r->auth)) != TACIT_OK)
+		goto out;
+	if (!(r->c = curl_easy_init()) || !(r->m = curl_multi_init())) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "cannot start a libcurl handle");
+		goto out;
+	}
+	if ((st = get_json(r, "/v1/models", NULL, "its list of models", false, &models)) != TACIT_OK)
+		goto out;
+	/* llama-server answers /props (and checks the key there: /v1/models is public) */
+	if ((st = get_json(r, "/props", NULL, "its properties", true, &props)) != TACIT_OK)
+		goto out;
+	r->llama = props != NULL;
+
+	yyjson_val *data = yyjson_obj_get(yyjson_doc_get_root(models), "data"), *m, *first = NULL, *chosen = NULL;
+	size_t i, max;
+	yyjson_arr_foreach(data, i, max, m)
+	{
+		const char *id = yyjson_get_str(yyjson_obj_get(m, "id"));
+		if (!id)
+			continue;
+		if (!first)
+			first = m;
+		if (e->model[0] && (!strcmp(id, e->model) || !strcmp(basename_of(id), e->model)))
+			chosen = m;
+	}
+	if (e->model[0] && !chosen && !r->llama) { /* llama-server runs one model, whatever the name */
+		const char *have = first ? yyjson_get_str(yyjson_obj_get(first, "id")) : NULL;
+		st = tacit_fail(TACIT_ERR_NOT_FOUND, "the language model server '%s' has no model '%s'%s%s%s", r->host,
+				e->model, have ? " (it has '" : "", have ? have : "", have ? "', setting engine.llm.model)" : "");
+		goto out;
+	}
+	if (!chosen)
+		chosen = first;
+	const char *id = e->model[0] ? e->model : yyjson_get_str(yyjson_obj_get(chosen, "id"));
+	if (!id) {
+		st = tacit_fail(TACIT_ERR_NOT_FOUND, "the language model server '%s' lists no model", r->host);
+		goto out;
+	}
+	snprintf(r->model, sizeof(r->model), "%s", id);
+	yyjson_val *meta = yyjson_obj_get(chosen, "meta");
+	yyjson_val *props_root = yyjson_doc_get_root(props);
+	memset(info, 0, sizeof(*info));
+	info->n_ctx = (int)yyjson_get_num(yyjson_obj_get(yyjson_obj_get(props_root, "default_generation_settings"), "n_ctx"));
+	if (info->n_ctx <= 0)
+		info->n_ctx = (int)yyjson_get_num(yyjson_obj_get(chosen, "max_model_len")); /* vLLM */
+	if (info->n_ctx <= 0)
+		info->n_ctx = (int)yyjson_get_num(yyjson_obj_get(meta, "n_ctx"));
+	if (info->n_ctx <= 0)
+		info->n_ctx = DEFAULT_N_CTX;
+	info->n_ctx_train = (int)yyjson_get_num(yyjson_obj_get(meta, "n_ctx_train"));
+	if (info->n_ctx_train < info->n_ctx)
+		info->n_ctx_train = info->n_ctx;
+	info->n_vocab = (int)yyjson_get_num(yyjson_obj_get(meta, "n_vocab"));
+	if (info->n_vocab <= 0)
+		info->n_vocab = UNKNOWN_N_VOCAB;
+	snprintf(info->arch, sizeof(info->arch), "remote");
+	snprintf(info->chat_format, sizeof(info->chat_format), "server");
+	r->n_slots = (int)yyjson_get_num(yyjson_obj_get(props_root, "total_slots"));
+	snprintf(r->where, sizeof(r->where), "remote, %s (model %s)", r->host, basename_of(r->model));
+	snprintf(r->label, sizeof(r->label), "%s on %s", basename_of(r->model), r->host);
+	tacit_log(TACIT_LOG_INFO, "language model: %s; context %d, %d slot%s%s", r->where, info->n_ctx, r->n_slots,
+		  r->n_slots == 1 ? "" : "s", r->llama ? ", llama-server" : "");
+out:
+	yyjson_doc_free(models);
+	yyjson_doc_free(props);
+	if (st != TACIT_OK) {
+		remote_llm_close(r);
+		return st;
+	}
+	*out = r;
+	return TACIT_OK;
+}
+
+void remote_llm_close(struct remote_llm *r)
+{
+	if (!r)
+		return;
+	if (r->c)
+		curl_easy_cleanup(r->c);
+	if (r->m)
+		curl_multi_cleanup(r->m);
+	if (r->auth) {
+		explicit_bzero(r->auth, strlen(r->auth));
+		free(r->auth);
+	}
+	free(r);
+}
+
+const char *remote_llm_where(const struct remote_llm *r)
+{
+	return r->where;
+}
+
+const char *remote_llm_label(const struct remote_llm *r)
+{
+	return r->label;
+}
