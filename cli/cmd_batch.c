@@ -540,6 +540,8 @@ int cmd_batch(int argc, char **argv)
 		b.summary ? "" : ", without summaries");
 	b.tty = isatty(STDERR_FILENO) && !b.json;
 	b.t0 = cli_now_s();
+	if (b.tty && b.total)
+		fprintf(stderr, "batch: 0/%" PRId64 " files", b.total);
 	pthread_mutex_init(&b.lock, NULL);
 	for (; n_started < n_jobs; n_started++)
 		if (pthread_create(&threads[n_started], NULL, worker, &b) != 0)

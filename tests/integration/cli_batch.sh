@@ -84,6 +84,16 @@ PY
 expect 0 "$T" batch "${X[@]}" --no-summary "$A"
 grep -q "0 to process" "$W/err"
 
+# a worker crash (whisper aborts once) is transient: retried after a backoff, then done
+mkdir -p "$W/crash"
+cp "$A/audio/jfk1.wav" "$W/crash/c.wav"
+touch "$W/crash.flag"
+TACIT_WORKER_TEST=1 TACIT_ASR_CRASH_ONCE="$W/crash.flag" "$T" batch "${X[@]}" --json --no-summary "$W/crash" >"$W/out" 2>"$W/err" ||
+	{ cat "$W/out" "$W/err"; exit 1; }
+[ ! -e "$W/crash.flag" ] || { echo "whisper did not crash"; exit 1; }
+grep -q '"event":"retry".*"attempt":1' "$W/out" || { cat "$W/out"; exit 1; }
+grep -q '"event":"done".*"attempt":2' "$W/out" || { cat "$W/out"; exit 1; }
+
 # summaries and notes with the local model; --jobs above 1 needs --no-summary
 mkdir -p "$W/small"
 printf 'Alice: Let us ship the beta on Friday.\nBob: I will fix the login bug first.\n' >"$W/small/standup.txt"
