@@ -45,22 +45,28 @@ printf '{"meeting_transcripts": [' >"$A/transcripts/cut.json"
 printf 'not a meeting\n' >"$A/README.md"             # neither: not taken
 good=$(( $(ls "$Q"/*.json | wc -l) + 3 ))
 
-# no language model anywhere: said once, imports go on
-"$T" batch "${X[@]}" --json "$W/none" >/dev/null 2>"$W/err" || true
+expect 15 "$T" batch "${X[@]}" "$W/none"      # a path that is not there
+grep -q "cannot open" "$W/err"
 
 # kill -9 at a random point of the first run, then resume
 "$T" batch "${X[@]}" --json "$A" >"$W/run1.json" 2>"$W/run1.err" &
 p=$!; pids+=("$p")
-sleep "$(python3 -c 'import random; print(round(random.uniform(0.2, 4.0), 2))')"
+# a random point: after k files (0..good-1), then a random fraction of a second more
+k=$((RANDOM % good)) n=0
+while [ "$(grep -c '"event"' "$W/run1.json" || true)" -lt "$k" ] && [ $n -lt 400 ] && kill -0 "$p" 2>/dev/null; do
+	sleep 0.05; n=$((n + 1))
+done
+sleep "$(python3 -c 'import random; print(round(random.uniform(0, 0.6), 2))')"
 kids=$(ps -o pid= --ppid "$p" || true)
 kill -9 "$p" 2>/dev/null || true
 wait "$p" 2>/dev/null || true
 for k in $kids; do kill -9 "$k" 2>/dev/null || true; done
-grep -c '"event":"done"' "$W/run1.json" | sed 's/^/before the kill: done /' || true
+echo "killed after $(grep -c '"event":"done"' "$W/run1.json" || true) of $good files done"
 
-if "$T" batch "${X[@]}" --jobs 2 --json "$A" >"$W/run2.json" 2>"$W/run2.err"; then
-	echo "a batch with bad files exited 0"; exit 1
-fi
+# exit 1: this run failed a file; 0: the first run had already failed both bad ones
+if "$T" batch "${X[@]}" --jobs 2 --json "$A" >"$W/run2.json" 2>"$W/run2.err"; then rc=0; else rc=$?; fi
+[ "$rc" -eq 1 ] || [ "$rc" -eq 0 -a "$(grep -c '"event":"failed"' "$W/run1.json")" -eq 2 ] ||
+	{ echo "resumed batch: exit $rc"; cat "$W/run2.err"; exit 1; }
 grep -q "summaries and notes are skipped" "$W/run2.err"
 [ "$(grep -c 'summaries and notes are skipped' "$W/run2.err")" -eq 1 ]
 expect 0 "$T" batch --status --json
