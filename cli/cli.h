@@ -123,6 +123,7 @@ int cmd_delete(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 int cmd_speakers(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
 /* Session store helpers (cmd_sessions.c): parse a session id (prints the usage error
  * and returns false when it is not one), and "hh:mm:ss" of a duration. */
 bool cli_session_id(const char *cmd, const char *arg, int64_t *out);

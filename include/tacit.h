@@ -2600,6 +2600,75 @@ TACIT_API bool tacit_text_is_loop(const char *text);
 TACIT_API enum tacit_status tacit_live_wait_idle(struct tacit_live *live, int timeout_ms);
 
 /* ---------------------------------------------------------------------------------
+ * Batch queue: `tacit batch`'s durable list of files to turn into meetings, kept in the
+ * store (table batch_jobs) so that a process killed at any point resumes where it
+ * stopped and no file is processed twice. A job is one file, known by its absolute path,
+ * size and mtime: the same file queued again is the same job; a file changed since is a
+ * new one. States move queued -> running -> done | failed, or back to queued for a retry
+ * (not before a given time). The queue does not run anything: the caller claims a job,
+ * does the work and finishes it. One process works a queue at a time (the CLI holds a
+ * lock file for that); each thread uses its own store handle. All calls take a store
+ * handle and fail with its errors (TACIT_ERR_DB, TACIT_ERR_NOMEM).
+ * --------------------------------------------------------------------------------- */
+enum tacit_batch_state {
+	TACIT_BATCH_QUEUED = 0,
+	TACIT_BATCH_RUNNING = 1,
+	TACIT_BATCH_DONE = 2,
+	TACIT_BATCH_FAILED = 3,
+};
+
+struct tacit_batch_job {
+	int64_t id;
+	char path[4096];     /* absolute */
+	int64_t size;        /* bytes, when queued */
+	int64_t mtime_ns;    /* when queued */
+	enum tacit_batch_state state;
+	int attempts;        /* claims so far (the one running included) */
+	char error[512];     /* the last failure's message; "" when none */
+	int64_t session_id;  /* the meeting made from the file; 0 = none yet */
+	int64_t not_before_ms; /* a queued retry waits until then (Unix ms) */
+	int pid;             /* the process that claimed it last */
+};
+
+/* Queues a file (path absolute; size and mtime_ns as stat() gives them). *out_added (may
+ * be NULL) is false when the same path, size and mtime were queued before, whatever the
+ * state of that job. TACIT_ERR_USAGE for a relative path. */
+TACIT_API enum tacit_status tacit_batch_enqueue(struct tacit_store *store, const char *path, int64_t size,
+						int64_t mtime_ns, bool *out_added);
+
+/* After a crash: every job left 'running' goes back to 'queued', and its half-made
+ * meeting is removed (deleted with its audio, as tacit_store_session_delete() does) so
+ * that the retry makes it again from the start: the one it recorded, or else a session
+ * created after the job was claimed whose import source is the job's file name and that
+ * no other job owns. Call only when no process is working the queue. *out_requeued and
+ * *out_removed (may be NULL) count the jobs and the meetings. */
+TACIT_API enum tacit_status tacit_batch_recover(struct tacit_store *store, int *out_requeued, int *out_removed);
+
+/* Claims the oldest queued job whose time has come (state running, attempts + 1, pid
+ * recorded) into *out. TACIT_ERR_NOT_FOUND when there is none: then *out_wait_ms (may be
+ * NULL) is how long until a delayed retry is due, or 0 when no queued job is left. */
+TACIT_API enum tacit_status tacit_batch_claim(struct tacit_store *store, int pid, struct tacit_batch_job *out,
+					      int64_t *out_wait_ms);
+
+/* Records the meeting a running job made, as soon as it exists. */
+TACIT_API enum tacit_status tacit_batch_set_session(struct tacit_store *store, int64_t job_id, int64_t session_id);
+
+/* Ends a running job: TACIT_BATCH_DONE, TACIT_BATCH_FAILED with error (a message a user
+ * can act on), or TACIT_BATCH_QUEUED to retry it no sooner than retry_in_ms from now
+ * (error kept as the last failure). TACIT_ERR_USAGE for TACIT_BATCH_RUNNING. */
+TACIT_API enum tacit_status tacit_batch_finish(struct tacit_store *store, int64_t job_id, enum tacit_batch_state state,
+					       const char *error, int64_t retry_in_ms);
+
+/* The jobs in one state (state < 0: all), oldest first. *out is never NULL on success;
+ * caller frees with tacit_free(). counts (may be NULL) receives the number of jobs in
+ * each state, indexed by enum tacit_batch_state. */
+TACIT_API enum tacit_status tacit_batch_list(struct tacit_store *store, int state, struct tacit_batch_job **out,
+					     size_t *n_out, int64_t counts[4]);
+
+/* "queued", "running", "done", "failed". */
+TACIT_API const char *tacit_batch_state_str(enum tacit_batch_state state);
+
+/* ---------------------------------------------------------------------------------
  * Deprecated names, kept so that older callers still build (the compiler warns with
  * the new name). They will go in the next minor release.
  * --------------------------------------------------------------------------------- */

@@ -165,6 +165,27 @@ static const char *const migrations[] = {
 	"CREATE TABLE action_sync ("
 	"  session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
 	"  artifacts TEXT NOT NULL);",
+
+	/* 8: `tacit batch`'s durable job queue (store_batch.c): one row per file, known by its
+	 * absolute path, size and mtime (a file changed since is a new job); session_before
+	 * is the sessions' last id when the job was claimed, so a restart after a kill finds
+	 * the half-made session of a job that had not recorded its own */
+	"CREATE TABLE batch_jobs ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  path TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','running','done','failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '',"
+	"  session_id INTEGER,"
+	"  session_before INTEGER NOT NULL DEFAULT 0,"
+	"  not_before_ms INTEGER NOT NULL DEFAULT 0,"
+	"  pid INTEGER NOT NULL DEFAULT 0,"
+	"  added_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  UNIQUE (path, size, mtime_ns));"
+	"CREATE INDEX batch_jobs_by_state ON batch_jobs (state, not_before_ms, id);",
 };
 
 int tacit_store_schema_version(void)
