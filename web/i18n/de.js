@@ -151,7 +151,7 @@
   "history.ask": "Fragen",
   "history.notGrounded": "(nicht im Transkript gefunden)",
   "history.answerStopped": "Die Antwort hörte auf, bevor sie vollständig war.",
-  "history.chat": "Fragen",
+  "history.chat": "Fragen und Antworten",
   "history.all": "Alle Besprechungen",
   "history.segments": { one: "{n} Abschnitt", other: "{n} Abschnitte" },
   "history.timesEstimated": "Zeiten geschätzt",
