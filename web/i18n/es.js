@@ -154,7 +154,7 @@
   "history.chat": "Preguntas",
   "history.all": "Todas las reuniones",
   "history.segments": { one: "{n} segmento", other: "{n} segmentos" },
-  "history.timesEstimated": "horas estimadas",
+  "history.timesEstimated": "tiempos estimados",
   "history.transcript": "Transcripción",
   "history.noTranscript": "Esta reunión no tiene transcripción.",
   "history.searchPlaceholder": "Buscar lo que se dijo (palabras, «frases», presup*)",

@@ -154,7 +154,7 @@
   "history.chat": "Questions",
   "history.all": "Toutes les réunions",
   "history.segments": { one: "{n} segment", other: "{n} segments" },
-  "history.timesEstimated": "horaires estimés",
+  "history.timesEstimated": "horodatages estimés",
   "history.transcript": "Transcription",
   "history.noTranscript": "Cette réunion n'a pas de transcription.",
   "history.searchPlaceholder": "Chercher ce qui a été dit (mots, « expressions », budg*)",
