@@ -347,7 +347,8 @@
         el("div", {}, el("label", { for: "both" }, both, " " + t("meeting.both"))),
         el("div", {}, el("label", { for: "partials" }, partials, " " + t("meeting.partials"))),
         st.models.llm.missing ? el("p.muted", { text: t("meeting.noLlm") + " " + tacit.webText(st.models.llm.missing) }) : "",
-        el("p.muted", { text: t("meeting.local") })),
+        el("p.muted", { text: st.language_model_runs && st.language_model_runs !== "this device"
+          ? t("meeting.remote", { where: st.language_model_runs }) : t("meeting.local") })),
       resumable);
   };
 

@@ -89,6 +89,7 @@
   "meeting.partials": "Wörter schon beim Sprechen zeigen (braucht mehr CPU)",
   "meeting.noLlm": "Kein Sprachmodell: Die Besprechung bekommt ein Transkript, aber keine Zusammenfassung.",
   "meeting.local": "Ton und Transkript bleiben auf diesem Gerät.",
+  "meeting.remote": "Der Ton bleibt auf diesem Gerät; das Transkript geht an den Server des Sprachmodells ({where}).",
 
   "suggestion.question": "Frage",
   "suggestion.follow_up": "Nachfassen",

@@ -90,6 +90,7 @@
   "meeting.partials": "Show words as they are spoken (uses more CPU)",
   "meeting.noLlm": "No language model: the meeting will have a transcript but no summary.",
   "meeting.local": "Audio and transcript stay on this device.",
+  "meeting.remote": "Audio stays on this device; the transcript goes to the language model server ({where}).",
 
   "suggestion.question": "question",
   "suggestion.follow_up": "follow-up",

@@ -89,6 +89,7 @@
   "meeting.partials": "Mostrar las palabras mientras se dicen (usa más CPU)",
   "meeting.noLlm": "Sin modelo de lenguaje: la reunión tendrá transcripción pero no resumen.",
   "meeting.local": "El audio y la transcripción se quedan en este dispositivo.",
+  "meeting.remote": "El audio se queda en este dispositivo; la transcripción va al servidor del modelo de lenguaje ({where}).",
 
   "suggestion.question": "pregunta",
   "suggestion.follow_up": "seguimiento",

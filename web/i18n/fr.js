@@ -89,6 +89,7 @@
   "meeting.partials": "Afficher les mots au fil de la parole (plus gourmand en processeur)",
   "meeting.noLlm": "Pas de modèle de langue : la réunion aura une transcription mais pas de résumé.",
   "meeting.local": "Le son et la transcription restent sur cet appareil.",
+  "meeting.remote": "Le son reste sur cet appareil ; la transcription part vers le serveur du modèle de langue ({where}).",
 
   "suggestion.question": "question",
   "suggestion.follow_up": "suivi",
