@@ -104,6 +104,7 @@ function readsAsText(lit) {
   if (TECHNICAL.has(s)) return false;
   if (/[{,]\s*$/.test(lit.before) && /^\s*:/.test(lit.after)) return false; /* an object key */
   if (/\b(?:t|tacit\.t|has)\(\s*$/.test(lit.before)) return false; /* a catalogue key */
+  if (/[!=]==?\s*$/.test(lit.before)) return false; /* a value the server sends, compared */
   /* any word where the page shows text: a text node, a placeholder, a label */
   if (/(?:\btext:|textContent\s*=|placeholder:|"aria-label":|\btitle:|\blabel:)\s*$/.test(lit.before) &&
     /[A-Za-z]{2,}/.test(s) && s.replace(/[\s:]/g, "") !== "tacit" && !s.startsWith("/")) return true; /* the product, a path */
@@ -115,7 +116,7 @@ for (const [src, want] of [['el("p", { text: "Hello there" })', true], ['b.textC
   ['confirm(`Delete ${x} now?`)', true], ['t("history.cancel")', false], ['el("div.row#x", {}, y)', false],
   ['{ "loading the model": "stage.loading" }', false], ['s.replace(/run \'tacit x\'/g, "")', false],
   ['h.get("Content-Type")', false], ['a ? "Yes" : "No"', true], ['{ text: "archived" }', true],
-  ['{ placeholder: "auto" }', true], ['{ type: "text" }', false]])
+  ['{ placeholder: "auto" }', true], ['{ type: "text" }', false], ['x !== "this device" ? a : b', false]])
   if (literals(strip(src)).some(readsAsText) !== want) fail(`the text heuristic gets ${src} wrong`);
 
 const used = new Set(), prefixes = new Set();
