@@ -129,7 +129,7 @@ $(BUILD)/obj/%.o: %.c
 # catalog.c embeds data/catalog.json with .incbin, which -MMD cannot see.
 $(BUILD)/obj/src/catalog.o: data/catalog.json
 # webapp.c embeds the web app's files the same way.
-$(BUILD)/obj/src/webapp.o: $(wildcard web/*)
+$(BUILD)/obj/src/webapp.o: $(wildcard web/* web/i18n/*)
 
 # libtacit.a holds one object, linked from all of them, in which every symbol but the
 # public tacit_* (the only ones not hidden) is local: an application's own buf_init or

@@ -1,7 +1,8 @@
 /*
- * webapp.c — the web app's files (web/), embedded in the library at build time with
- * .incbin as catalog.c embeds the catalog, so `tacit serve` needs nothing on disk and
- * nothing from a CDN. Each file is served with its MIME type; nothing else is served.
+ * webapp.c — the web app's files (web/, its message catalogues web/i18n/ included),
+ * embedded in the library at build time with .incbin as catalog.c embeds the catalog,
+ * so `tacit serve` needs nothing on disk and nothing from a CDN. Each file is served
+ * with its MIME type; nothing else is served.
  */
 #include "api.h"
 
@@ -21,6 +22,11 @@ EMBED(web_settings_js, "web/settings.js");
 EMBED(web_meeting_js, "web/meeting.js");
 EMBED(web_pcm_worklet_js, "web/pcm-worklet.js");
 EMBED(web_icon_svg, "web/icon.svg");
+EMBED(web_i18n_js, "web/i18n.js");
+EMBED(web_i18n_en_js, "web/i18n/en.js");
+EMBED(web_i18n_fr_js, "web/i18n/fr.js");
+EMBED(web_i18n_es_js, "web/i18n/es.js");
+EMBED(web_i18n_de_js, "web/i18n/de.js");
 
 static const struct file {
 	const char *path;
@@ -37,6 +43,11 @@ static const struct file {
 	{ "/meeting.js", web_meeting_js, web_meeting_js_end, "text/javascript; charset=utf-8" },
 	{ "/pcm-worklet.js", web_pcm_worklet_js, web_pcm_worklet_js_end, "text/javascript; charset=utf-8" },
 	{ "/icon.svg", web_icon_svg, web_icon_svg_end, "image/svg+xml" },
+	{ "/i18n.js", web_i18n_js, web_i18n_js_end, "text/javascript; charset=utf-8" },
+	{ "/i18n/en.js", web_i18n_en_js, web_i18n_en_js_end, "text/javascript; charset=utf-8" },
+	{ "/i18n/fr.js", web_i18n_fr_js, web_i18n_fr_js_end, "text/javascript; charset=utf-8" },
+	{ "/i18n/es.js", web_i18n_es_js, web_i18n_es_js_end, "text/javascript; charset=utf-8" },
+	{ "/i18n/de.js", web_i18n_de_js, web_i18n_de_js_end, "text/javascript; charset=utf-8" },
 };
 
 bool webapp_file(const char *path, const char **data, size_t *len, const char **mime)

@@ -8,25 +8,26 @@ class ApiError extends Error {
 }
 
 /* A library message as web text: the remedies it names as commands ('tacit pull X')
- * become the page that does the same, so no page tells the user to open a terminal. */
+ * become the page that does the same, so no page tells the user to open a terminal.
+ * The library writes English; the remedies are in the interface language. */
 tacit.webText = function (msg) {
   return String(msg)
-    .replace(/run 'tacit setup', or 'tacit pull [^']*'/g, "download one on the Models page")
-    .replace(/run 'tacit (?:pull|setup)[^']*'/g, "download it on the Models page")
-    .replace(/\(?'tacit pull [^']*'\)?/g, "(download it on the Models page)")
-    .replace(/\(go on with 'tacit live --resume \d+'\)/g, "(Resume it on the Meeting page)")
-    .replace(/(?:ask|go on) with 'tacit ask \d+'/g, "ask in History")
-    .replace(/start one with 'tacit live'/g, "start one on the Meeting page")
+    .replace(/run 'tacit setup', or 'tacit pull [^']*'/g, tacit.t("web.downloadOne"))
+    .replace(/run 'tacit (?:pull|setup)[^']*'/g, tacit.t("web.downloadIt"))
+    .replace(/\(?'tacit pull [^']*'\)?/g, "(" + tacit.t("web.downloadIt") + ")")
+    .replace(/\(go on with 'tacit live --resume \d+'\)/g, "(" + tacit.t("web.resumeIt") + ")")
+    .replace(/(?:ask|go on) with 'tacit ask \d+'/g, tacit.t("web.askInHistory"))
+    .replace(/start one with 'tacit live'/g, tacit.t("web.startOne"))
     .replace(/\s*\((?:see|run) 'tacit [^']*'\)/g, "")
-    .replace(/'tacit models' lists/g, "the Models page lists");
+    .replace(/'tacit models' lists/g, tacit.t("web.modelsLists"));
 };
 
 /* The ApiError for a refused request, with the server's message. */
 async function refusal(r) {
   const type = r.headers.get("Content-Type") || "";
   const data = type.startsWith("application/json") ? await r.json() : await r.text();
-  let msg = data && data.error ? data.error.message : `request failed (${r.status})`;
-  if (r.status === 401) msg = "This page has no access token: open the URL that 'tacit serve' printed in the terminal.";
+  let msg = data && data.error ? data.error.message : tacit.t("app.requestFailed", { status: r.status });
+  if (r.status === 401) msg = tacit.t("app.noToken");
   return new ApiError(r.status, tacit.webText(msg));
 }
 
@@ -39,7 +40,7 @@ tacit.api = async function (method, path, body, raw) {
   }
   let r;
   try { r = await fetch(path, init); }
-  catch (e) { throw new ApiError(0, "tacit serve is not reachable: is it still running?"); }
+  catch (e) { throw new ApiError(0, tacit.t("app.unreachable")); }
   if (!r.ok) throw await refusal(r);
   const type = r.headers.get("Content-Type") || "";
   return type.startsWith("application/json") ? r.json() : r.text();
@@ -60,7 +61,7 @@ tacit.postStream = async function (path, body, handlers, ctrl = new AbortControl
         headers: { "Content-Type": "application/json", Accept: "text/event-stream" }, body: JSON.stringify(body) });
     } catch (e) {
       if (ctrl.signal.aborted) return;
-      throw new ApiError(0, "tacit serve is not reachable: is it still running?");
+      throw new ApiError(0, tacit.t("app.unreachable"));
     }
     if (!r.ok) throw await refusal(r);
     const reader = r.body.getReader(), dec = new TextDecoder();
@@ -69,7 +70,7 @@ tacit.postStream = async function (path, body, handlers, ctrl = new AbortControl
       let chunk;
       try { chunk = await reader.read(); } catch (e) {
         if (ctrl.signal.aborted) return;
-        throw new ApiError(0, "the answer broke off: is tacit serve still running?");
+        throw new ApiError(0, tacit.t("app.brokeOff"));
       }
       if (chunk.done) return;
       pending += dec.decode(chunk.value, { stream: true });
@@ -114,17 +115,17 @@ tacit.el = function (spec, attrs, ...kids) {
 };
 const el = tacit.el;
 
+/* sizes keep their units and take the locale's digits: 1.5 GB, 1,5 GB */
 tacit.bytes = function (n) {
-  if (n >= 2 ** 30) return (n / 2 ** 30).toFixed(1) + " GB";
-  if (n >= 2 ** 20) return Math.round(n / 2 ** 20) + " MB";
-  return Math.max(1, Math.round(n / 1024)) + " KB";
+  if (n >= 2 ** 30) return tacit.number(n / 2 ** 30, 1) + " GB";
+  if (n >= 2 ** 20) return tacit.number(Math.round(n / 2 ** 20), 0) + " MB";
+  return tacit.number(Math.max(1, Math.round(n / 1024)), 0) + " KB";
 };
 tacit.clock = function (ms) {
   const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
   const pad = (x) => String(x).padStart(2, "0");
   return (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
 };
-tacit.date = (ms) => new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 tacit.notice = function (msg, isError) {
   const n = document.getElementById("notice");
@@ -150,12 +151,16 @@ function applyTheme(t) {
 }
 applyTheme(localStorage.getItem(THEME_KEY));
 window.addEventListener("DOMContentLoaded", () => {
-  const labels = { auto: "Theme: auto", light: "Theme: light", dark: "Theme: dark" };
-  const pick = el("select.theme#theme", { "aria-label": "Colour theme", onchange: () => {
+  const labels = { auto: "app.themeAuto", light: "app.themeLight", dark: "app.themeDark" };
+  const pick = el("select.theme#theme", { "aria-label": tacit.t("app.theme"), onchange: () => {
     if (pick.value === "auto") localStorage.removeItem(THEME_KEY); else localStorage.setItem(THEME_KEY, pick.value);
     applyTheme(pick.value);
-  } }, Object.entries(labels).map(([v, text]) => el("option", { value: v, text, selected: (localStorage.getItem(THEME_KEY) || "auto") === v })));
+  } }, Object.entries(labels).map(([v, key]) => el("option", { value: v, text: tacit.t(key), selected: (localStorage.getItem(THEME_KEY) || "auto") === v })));
   document.querySelector(".top").append(pick);
+  tacit.onLanguage = () => {
+    pick.setAttribute("aria-label", tacit.t("app.theme"));
+    for (const o of pick.options) o.textContent = tacit.t(labels[o.value]);
+  };
 });
 
 async function route() {
@@ -168,11 +173,11 @@ async function route() {
     a.toggleAttribute("aria-current", a.dataset.page === name) && a.setAttribute("aria-current", "page");
   /* each visit renders into its own container: a page still loading when the user moves
    * on writes into a detached one, never over the page that replaced it */
-  const view = el("div.page", {}, el("p.empty", { text: "Loading…" }));
+  const view = el("div.page", {}, el("p.empty", { text: tacit.t("app.loading") }));
   document.getElementById("view").replaceChildren(view);
   try { await tacit.pages[name](view, parts.slice(1)); }
   catch (e) { view.replaceChildren(tacit.errorBox(e)); }
-  if (view.isConnected) document.title = "tacit · " + name[0].toUpperCase() + name.slice(1);
+  if (view.isConnected) document.title = "tacit · " + tacit.t("nav." + name);
 }
 tacit.route = route;
 window.addEventListener("hashchange", route);

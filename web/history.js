@@ -3,35 +3,8 @@
  * and importing a transcript file. */
 "use strict";
 (function () {
-  const { el, api } = tacit;
+  const { el, api, t } = tacit;
 
-  /* The page's new strings in one place, for message catalogues later. */
-  const S = {
-    generate: { summary: "Generate summary", notes: "Generate notes" },
-    regenerate: { summary: "Regenerate summary", notes: "Regenerate notes" },
-    cancel: "Cancel",
-    cancelled: "Cancelled: nothing was stored.",
-    noArtifacts: "No summary or notes yet: generate them here, or ask a question below.",
-    loading: (pct) => `Loading the model (${pct} %)…`,
-    reading: (n) => `Reading the transcript (about ${n.toLocaleString()} tokens)…`,
-    readingOf: (d, n) => `Reading the transcript: ${d.toLocaleString()} of ${n.toLocaleString()} tokens…`,
-    writing: (done, total) => `Writing: ${done} of at most ${total} tokens`,
-    rate: (r) => `${r.toFixed(1)} tok/s`,
-    left: (s) => `at most ${tacit.clock(s * 1000)} left`,
-    elapsed: (ms) => `${tacit.clock(ms)} so far`,
-    stopped: "Writing stopped before it was complete.",
-    notesEmptyDropped: (n) => `No notes: ${n} ${n === 1 ? "item was" : "items were"} dropped because ${n === 1 ? "it" : "they"} cited no line of the transcript. Regenerating may do better.`,
-    notesEmpty: "No notes: the model found nothing to note in this transcript.",
-    speakers: "Speakers",
-    talk: (t, n) => `${t} talk · ${n} ${n === 1 ? "line" : "lines"}`,
-    rename: "Rename",
-    renameLabel: (who) => `New name for ${who} in this whole meeting`,
-    save: "Save",
-    reset: "Use the label",
-    playSample: "Play a sample",
-    renamed: (who, name) => name ? `${who} is now ${name} in every line.` : `${who} is shown by its label again.`,
-    summaryDropped: (n) => `${n} ${n === 1 ? "item was" : "items were"} left out because ${n === 1 ? "it" : "they"} cited no line of the transcript.`,
-  };
 
   /* "we cut the [budget] ..." -> text with <mark> */
   function snippet(s) {
@@ -69,10 +42,20 @@
   function citeLink(n) {
     const g = segTimes[n - 1];
     const preview = g ? `${tacit.clock(g.start_ms)} ${g.speaker_name || g.speaker || ""}: ${g.text}` : null;
-    return el("a.cite", { href: "#seg-" + n, title: preview, "aria-label": preview ? `Line ${n}, ${preview}` : null,
+    return el("a.cite", { href: "#seg-" + n, title: preview, "aria-label": preview ? t("history.line", { n: String(n), preview }) : null,
       onclick: (e) => { e.preventDefault(); jump(n, true); } }, `[S${n}]`);
   }
   function cites(arr) { return (arr || []).map(citeLink); }
+
+  /* the server's stage (its fixed English text) as a status line; one this table does
+   * not know yet is shown as sent */
+  const STAGES = {
+    "loading the model": "stage.loading",
+    "waiting for another question to be answered": "stage.waiting",
+    "using the meeting's saved transcript state": "stage.savedState",
+    "reading the meeting's transcript": "stage.reading",
+  };
+  const stage = (text) => STAGES[text] ? t(STAGES[text]) : text[0].toUpperCase() + text.slice(1) + "…";
 
   function items(title, list, fmt) {
     if (!list || !list.length) return null;
@@ -82,19 +65,19 @@
   function artifact(a) {
     const j = a.json && typeof a.json === "object" ? a.json : null;
     if ((a.kind === "summary" || a.kind === "rolling_summary") && j)
-      return el("section.card", {}, el("h2", { text: a.kind === "summary" ? "Summary" : "Summary so far (unfinished meeting)" }), j.overview ? el("p", { text: j.overview }) : null,
-        items("Key points", j.key_points, (x) => [x.text, " ", cites(x.cites)]),
-        items("Decisions", j.decisions, (x) => [x.text, " ", cites(x.cites)]),
-        items("Action items", j.action_items, (x) => [x.owner ? el("strong", { text: x.owner + ": " }) : "", x.task,
-          x.due ? ` (due ${x.due})` : "", " ", cites(x.cites)]),
-        items("Open questions", j.open_questions, (x) => [x.text, " ", cites(x.cites)]),
-        j.dropped > 0 ? el("p.muted", { text: S.summaryDropped(j.dropped) }) : null);
+      return el("section.card", {}, el("h2", { text: a.kind === "summary" ? t("history.summary") : t("history.summarySoFar") }), j.overview ? el("p", { text: j.overview }) : null,
+        items(t("history.keyPoints"), j.key_points, (x) => [x.text, " ", cites(x.cites)]),
+        items(t("history.decisions"), j.decisions, (x) => [x.text, " ", cites(x.cites)]),
+        items(t("history.actionItems"), j.action_items, (x) => [x.owner ? el("strong", { text: x.owner + ": " }) : "", x.task,
+          x.due ? " " + t("history.due", { due: x.due }) : "", " ", cites(x.cites)]),
+        items(t("history.openQuestions"), j.open_questions, (x) => [x.text, " ", cites(x.cites)]),
+        j.dropped > 0 ? el("p.muted", { text: t("history.summaryDropped", { n: j.dropped }) }) : null);
     if (a.kind === "notes" && j && j.sections)
-      return el("section.card", {}, el("h2", { text: "Notes" }), j.sections.length ? j.sections.map((s) => [el("h3", { text: s.topic }),
+      return el("section.card", {}, el("h2", { text: t("history.notes") }), j.sections.length ? j.sections.map((s) => [el("h3", { text: s.topic }),
         el("ul", {}, (s.bullets || []).map((b) => el("li", {}, b.text, " ", cites(b.cites))))])
-        : el("p.muted.notes-empty", { text: j.dropped > 0 ? S.notesEmptyDropped(j.dropped) : S.notesEmpty }));
+        : el("p.muted.notes-empty", { text: j.dropped > 0 ? t("history.notesEmptyDropped", { n: j.dropped }) : t("history.notesEmpty") }));
     const md = a.markdown || (typeof a.json === "string" ? a.json : JSON.stringify(a.json, null, 1));
-    return el("section.card", {}, el("h2", { text: a.kind[0].toUpperCase() + a.kind.slice(1) }),
+    return el("section.card", {}, el("h2", { text: tacit.has("artifact." + a.kind) ? t("artifact." + a.kind) : a.kind[0].toUpperCase() + a.kind.slice(1) }),
       md.split(/\n/).map((line) => el("div", {}, cited(line))));
   }
 
@@ -102,11 +85,11 @@
    * Cancel that closes the stream (the server then stops the model and stores nothing). */
   function generator(s, newest) {
     const status = el("p.gen-status", { role: "status", "aria-live": "polite" });
-    const bar = el("progress", { max: 100, hidden: true, "aria-label": "Progress" });
+    const bar = el("progress", { max: 100, hidden: true, "aria-label": t("history.progress") });
     const detail = el("p.muted.gen-detail");
-    const cancel = el("button", { type: "button", hidden: true }, S.cancel);
+    const cancel = el("button", { type: "button", hidden: true }, t("history.cancel"));
     const buttons = ["summary", "notes"].map((kind) => el("button" + (newest[kind] ? "" : ".primary"), {
-      type: "button", "data-task": kind, onclick: () => run(kind) }, newest[kind] ? S.regenerate[kind] : S.generate[kind]));
+      type: "button", "data-task": kind, onclick: () => run(kind) }, t((newest[kind] ? "history.regenerate." : "history.generate.") + kind)));
     let ctrl = null;
     cancel.addEventListener("click", () => { if (ctrl) ctrl.abort(); });
     async function run(kind) {
@@ -116,30 +99,31 @@
       status.textContent = "…"; detail.textContent = "";
       let finished = false;
       const show = (p) => {
-        if (p.phase === "load") { bar.value = p.done; status.textContent = S.loading(p.done); }
-        else if (p.phase === "read" && p.done > 0) { bar.value = Math.min(100, (100 * p.done) / p.total); status.textContent = S.readingOf(p.done, p.total); }
-        else if (p.phase === "read") { bar.removeAttribute("value"); status.textContent = S.reading(p.total); }
+        if (p.phase === "load") { bar.value = p.done; status.textContent = t("history.loading", { pct: p.done }); }
+        else if (p.phase === "read" && p.done > 0) { bar.value = Math.min(100, (100 * p.done) / p.total); status.textContent = t("history.readingOf", { done: p.done, n: p.total }); }
+        else if (p.phase === "read") { bar.removeAttribute("value"); status.textContent = t("history.reading", { n: p.total }); }
         else {
           bar.value = Math.min(100, (100 * p.done) / p.total);
-          status.textContent = S.writing(p.done, p.total);
+          status.textContent = t("history.writing", { done: p.done, n: p.total });
           const parts = [];
-          if (p.rate > 0) parts.push(S.rate(p.rate), S.left(Math.ceil((p.total - p.done) / p.rate)));
-          parts.push(S.elapsed(p.elapsed_ms));
+          if (p.rate > 0) parts.push(t("history.rate", { rate: tacit.number(p.rate, 1) }),
+            t("history.left", { time: tacit.clock(Math.ceil((p.total - p.done) / p.rate) * 1000) }));
+          parts.push(t("history.elapsed", { time: tacit.clock(p.elapsed_ms) }));
           detail.textContent = parts.join(" · ");
           return;
         }
-        detail.textContent = S.elapsed(p.elapsed_ms);
+        detail.textContent = t("history.elapsed", { time: tacit.clock(p.elapsed_ms) });
       };
       try {
         await tacit.postStream(`/api/sessions/${s.id}/generate`, { task: kind }, {
-          status: (d) => { if (d.text !== "writing") status.textContent = d.text[0].toUpperCase() + d.text.slice(1) + "…"; },
+          status: (d) => { if (d.text !== "writing") status.textContent = stage(d.text); },
           progress: show,
           done: () => { finished = true; },
           error: (e) => { finished = true; throw new Error(e.message); },
         }, ctrl);
-        if (ctrl.signal.aborted) { status.textContent = S.cancelled; }
+        if (ctrl.signal.aborted) { status.textContent = t("history.cancelled"); }
         else if (finished) { tacit.route(); return; }
-        else status.textContent = S.stopped;
+        else status.textContent = t("history.stopped");
       } catch (e) { status.replaceChildren(tacit.errorBox(e)); }
       for (const b of buttons) b.disabled = false;
       cancel.hidden = true; bar.hidden = true; detail.textContent = "";
@@ -152,30 +136,30 @@
    * line of the meeting at once (the server stores the name once, for the label). */
   function speakersCard(s, rows) {
     const list = el("ul.list.speakers");
-    const card = el("section.card", { id: "speakers" }, el("h2", { text: S.speakers }), list);
+    const card = el("section.card", { id: "speakers" }, el("h2", { text: t("history.speakers") }), list);
     const draw = (speakers) => {
       list.replaceChildren(...speakers.map((p) => {
         const shown = p.name || p.label;
-        const name = el("input", { type: "text", value: p.name || "", maxlength: 64, "aria-label": S.renameLabel(shown),
+        const name = el("input", { type: "text", value: p.name || "", maxlength: 64, "aria-label": t("history.renameLabel", { who: shown }),
           placeholder: p.label });
         const msg = el("span.field-msg", { role: "status", "aria-live": "polite" });
         const form = el("form.row.rename", { hidden: true }, el("div.grow", {}, name),
-          el("button.primary", { type: "submit" }, S.save),
-          p.name ? el("button", { type: "button", onclick: () => { name.value = ""; form.requestSubmit(); } }, S.reset) : null, msg);
+          el("button.primary", { type: "submit" }, t("history.save")),
+          p.name ? el("button", { type: "button", onclick: () => { name.value = ""; form.requestSubmit(); } }, t("history.reset")) : null, msg);
         form.addEventListener("submit", async (e) => {
           e.preventDefault();
           try {
             const r = await api("PUT", `/api/sessions/${s.id}/speakers`, { speaker: p.label, name: name.value.trim() || null });
             for (const row of rows) if (row.dataset.speaker === p.label) row.querySelector(".who").textContent = name.value.trim() || p.label;
-            tacit.notice(S.renamed(shown, name.value.trim()));
+            tacit.notice(name.value.trim() ? t("history.renamed", { who: shown, name: name.value.trim() }) : t("history.unnamed", { who: shown }));
             draw(r.speakers);
           } catch (err) { msg.replaceChildren(tacit.errorBox(err)); }
         });
         return el("li", { "data-label": p.label }, el("div.row", {},
           el("strong.grow", { text: shown + (p.name ? ` (${p.label})` : "") }),
-          el("span.muted", { text: S.talk(tacit.clock(p.talk_ms), p.n_segments) }),
-          player && p.sample ? el("button", { type: "button", onclick: () => player.seek(p.sample.start_ms) }, S.playSample) : null,
-          el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) name.focus(); } }, S.rename)),
+          el("span.muted", { text: t("history.talk", { time: tacit.clock(p.talk_ms), n: p.n_segments }) }),
+          player && p.sample ? el("button", { type: "button", onclick: () => player.seek(p.sample.start_ms) }, t("history.playSample")) : null,
+          el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) name.focus(); } }, t("history.rename"))),
           p.sample ? el("div.muted.sample", { text: `“${p.sample.text}”` }) : null, form);
       }));
       card.hidden = !speakers.length;
@@ -194,30 +178,30 @@
       el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), g.text)));
     segTimes = s.segments;
     player = tacit.player(audio.chunks, s.segments, segs);
-    const fmt = el("select", { "aria-label": "Export format" },
+    const fmt = el("select", { "aria-label": t("history.exportFormat") },
       ["md", "json", "txt", "srt", "vtt"].map((f) => el("option", { value: f, text: f.toUpperCase() })));
-    const exportLink = el("a.button", { href: `/api/sessions/${s.id}/export?format=md`, download: `meeting-${s.id}.md` }, "Export");
+    const exportLink = el("a.button", { href: `/api/sessions/${s.id}/export?format=md`, download: `meeting-${s.id}.md` }, t("history.export"));
     fmt.addEventListener("change", () => {
       exportLink.href = `/api/sessions/${s.id}/export?format=${fmt.value}`;
       exportLink.download = `meeting-${s.id}.${fmt.value}`;
     });
     const title = el("h1", { text: s.title });
     const rename = el("button", { type: "button", onclick: async () => {
-      const t = prompt("New title", s.title);
+      const t = prompt(t("history.newTitle"), s.title);
       if (!t || t === s.title) return;
       try { const r = await api("PUT", `/api/sessions/${s.id}`, { title: t }); title.textContent = s.title = r.title; }
       catch (e) { tacit.notice(e.message, true); }
-    } }, "Rename");
+    } }, t("history.rename"));
     const del = el("button.danger", { type: "button", onclick: async () => {
-      if (!confirm(`Delete "${s.title}", its transcript, notes and audio, for good?`)) return;
-      try { await api("DELETE", `/api/sessions/${s.id}`); tacit.notice("Meeting deleted."); location.hash = "#/history"; }
+      if (!confirm(t("history.confirmDelete", { title: s.title }))) return;
+      try { await api("DELETE", `/api/sessions/${s.id}`); tacit.notice(t("history.deleted")); location.hash = "#/history"; }
       catch (e) { tacit.notice(e.message, true); }
-    } }, "Delete");
+    } }, t("history.delete"));
     const chatLog = el("div.chat", {}, s.chat.length ? s.chat.map((c) => el("p", {}, el("span.user", {
-      text: c.role === "user" ? "You: " : "tacit: " }), cited(c.text || ""))) : el("p.muted.none", { text: "No questions yet." }));
-    const q = el("input", { type: "text", "aria-label": "Ask about this meeting", maxlength: 2000,
-      placeholder: "Ask about this meeting…" });
-    const ask = el("form.row", {}, el("div.grow", {}, q), el("button.primary", { type: "submit" }, "Ask"));
+      text: (c.role === "user" ? t("history.you") : "tacit") + ": " }), cited(c.text || ""))) : el("p.muted.none", { text: t("history.noQuestions") }));
+    const q = el("input", { type: "text", "aria-label": t("history.askLabel"), maxlength: 2000,
+      placeholder: t("history.askPlaceholder") });
+    const ask = el("form.row", {}, el("div.grow", {}, q), el("button.primary", { type: "submit" }, t("history.ask")));
     /* the answer streams in token by token; leaving the page stops it on the server */
     ask.addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -229,13 +213,13 @@
       if (none) none.remove();
       const text = el("span.answer-text.muted", { text: "…" });
       const reply = el("p.answer", { "aria-busy": "true" }, el("span.user", { text: "tacit: " }), text);
-      chatLog.append(el("p", {}, el("span.user", { text: "You: " }), question), reply);
+      chatLog.append(el("p", {}, el("span.user", { text: t("history.you") + ": " }), question), reply);
       q.value = "";
       let raw = "", ended = false;
       const fail = (msg) => { ended = true; reply.replaceWith(tacit.errorBox(new Error(msg))); };
       try {
         await tacit.postStream(`/api/sessions/${s.id}/chat`, { question }, {
-          status: (d) => { if (!raw) text.textContent = d.text[0].toUpperCase() + d.text.slice(1) + "…"; },
+          status: (d) => { if (!raw) text.textContent = stage(d.text); },
           answer_delta: (d) => {
             raw += d.text;
             text.classList.remove("muted");
@@ -244,11 +228,11 @@
           answer: (r) => {
             ended = true;
             reply.replaceWith(el("p.answer", {}, el("span.user", { text: "tacit: " }), cited(r.answer || ""), " ",
-              cites(r.cites), r.grounded === false ? el("span.muted", { text: " (not found in the transcript)" }) : null));
+              cites(r.cites), r.grounded === false ? el("span.muted", { text: " " + t("history.notGrounded") }) : null));
           },
           error: (e) => fail(e.message),
         });
-        if (!ended && reply.isConnected) fail("The answer stopped before it was complete.");
+        if (!ended && reply.isConnected) fail(t("history.answerStopped"));
       } catch (e) { fail(e.message); }
       button.disabled = false;
     });
@@ -258,15 +242,15 @@
     for (const k of Object.keys(newest))
       if (k !== "summary" && k !== "notes" && !(k === "rolling_summary" && newest.summary)) left.push(artifact(newest[k]));
     left.unshift(generator(s, newest));
-    if (left.length === 1) left.push(el("p.empty", { text: S.noArtifacts }));
-    left.push(el("section.card", {}, el("h2", { text: "Chat" }), chatLog, ask));
-    view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← All meetings")), title,
+    if (left.length === 1) left.push(el("p.empty", { text: t("history.noArtifacts") }));
+    left.push(el("section.card", {}, el("h2", { text: t("history.chat") }), chatLog, ask));
+    view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← " + t("history.all"))), title,
       el("div.row.muted", {}, tacit.date(s.started_ms), ` · ${tacit.clock(s.duration_ms)}`,
-        ` · ${s.segments.length} segments`, s.times_synthesized ? " · times estimated" : ""),
+        " · " + t("history.segments", { n: s.segments.length }), s.times_synthesized ? " · " + t("history.timesEstimated") : ""),
       el("div.row", {}, fmt, exportLink, rename, del),
       el("div.cols", {}, el("div", {}, left),
-        el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: "Transcript" }), el("div.transcript", { id: "transcript" },
-          segs.length ? segs : el("p.empty", { text: "This meeting has no transcript." })))));
+        el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: t("history.transcript") }), el("div.transcript", { id: "transcript" },
+          segs.length ? segs : el("p.empty", { text: t("history.noTranscript") })))));
     if (focusSeg) {
       const i = s.segments.findIndex((g) => String(g.id) === String(focusSeg));
       if (i >= 0) jump(i + 1);
@@ -274,10 +258,10 @@
   }
 
   async function showList(view) {
-    const search = el("input", { type: "search", id: "search", placeholder: "Search what was said (words, \"phrases\", budg*)",
-      "aria-label": "Search all meetings", maxlength: 512 });
+    const search = el("input", { type: "search", id: "search", placeholder: t("history.searchPlaceholder"),
+      "aria-label": t("history.searchLabel"), maxlength: 512 });
     const results = el("div", { id: "results" });
-    const file = el("input", { type: "file", id: "import", accept: ".json,.txt", "aria-label": "Import a transcript file" });
+    const file = el("input", { type: "file", id: "import", accept: ".json,.txt", "aria-label": t("history.importLabel") });
     const list = el("div", { id: "sessions" });
     let timer = null;
     const runSearch = async () => {
@@ -286,12 +270,12 @@
       try {
         const r = await api("GET", `/api/search?q=${encodeURIComponent(q)}&limit=50`);
         list.hidden = true;
-        results.replaceChildren(el("h2", { text: `Results for "${q}"` }), r.hits.length
+        results.replaceChildren(el("h2", { text: t("history.results", { q }) }), r.hits.length
           ? el("ul.list.hits", {}, r.hits.map((h) => el("li", {},
             el("a", { href: `#/history/${h.session_id}/${h.segment_id}` }, h.session_title),
             el("span.muted", { text: ` · ${tacit.clock(h.start_ms)}${h.speaker ? " · " + h.speaker : ""}` }),
             el("div.snippet", {}, snippet(h.snippet)))))
-          : el("p.empty", { text: "Nothing was said that matches." }));
+          : el("p.empty", { text: t("history.noHits") }));
       } catch (e) { results.replaceChildren(tacit.errorBox(e)); }
     };
     search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(runSearch, 250); });
@@ -301,7 +285,7 @@
       if (!f) return;
       try {
         const r = await api("POST", `/api/sessions/import?name=${encodeURIComponent(f.name)}`, await f.arrayBuffer(), true);
-        tacit.notice(`Imported "${r.title}" (${r.n_segments} segments).`);
+        tacit.notice(t("history.imported", { title: r.title, n: r.n_segments }));
         location.hash = `#/history/${r.id}`;
       } catch (e) { tacit.notice(e.message, true); }
       file.value = "";
@@ -309,11 +293,11 @@
     const data = await api("GET", "/api/sessions");
     list.replaceChildren(data.sessions.length
       ? el("ul.list", {}, data.sessions.map((s) => el("li", {}, el("a", { href: `#/history/${s.id}` }, s.title),
-        el("div.muted", { text: `${tacit.date(s.started_ms)} · ${tacit.clock(s.duration_ms)} · ${s.n_segments} segments` }))))
-      : el("p.empty", { text: "No meetings yet. Import a transcript below, or record one on the Meeting page." }));
-    view.replaceChildren(el("h1", { text: "History" }), search, results, list,
-      el("div.card", {}, el("label", { for: "import" }, el("strong", { text: "Import a transcript " }),
-        el("span.muted", { text: "(QMSum-style .json, or .txt with one \"Speaker: text\" line per turn)" })), el("div", {}, file)));
+        el("div.muted", { text: `${tacit.date(s.started_ms)} · ${tacit.clock(s.duration_ms)} · ${t("history.segments", { n: s.n_segments })}` }))))
+      : el("p.empty", { text: t("history.noMeetings") }));
+    view.replaceChildren(el("h1", { text: t("nav.history") }), search, results, list,
+      el("div.card", {}, el("label", { for: "import" }, el("strong", { text: t("history.import") + " " }),
+        el("span.muted", { text: t("history.importHelp") })), el("div", {}, file)));
   }
 
   tacit.pages.history = (view, args) => (args[0] ? showMeeting(view, args[0], args[1]) : showList(view));

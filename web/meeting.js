@@ -9,29 +9,9 @@
 (function () {
   const { el, api } = tacit;
 
-  /* The page's new strings in one place, for message catalogues later. */
-  const S = {
-    /* seconds without a line before the warning (a test shortens it in localStorage) */
-    quietAfter: Number(localStorage.getItem("tacit.quiet_after_s")) || 30,
-    noSpeech: (s) => `No speech heard for ${s} s.`,
-    silentMic: "The microphone sends silence: check that it is not muted and that the right one is allowed for this page.",
-    quietMic: "Is the right microphone selected, and is anyone speaking?",
-    finishing: (t) => `Finishing (${t}): the last words, then the summary and notes…`,
-    background: "Finish in the background",
-    backgroundNote: "The meeting finishes on this device; it appears in History when its summary is ready.",
-    ended: "Meeting ended.",
-    endedStatus: "The meeting has ended: its summary and notes are below and in History.",
-    summary: "Summary",
-    notes: "Notes",
-    noNotes: "No notes were written for this meeting.",
-    closedResumable: "The meeting was closed before it ended; you can resume it.",
-    resume: "Resume",
-    stopping: (id) => `Meeting ${id} is finishing its summary and notes…`,
-    stoppingDone: "It has finished.",
-    openHistory: "Open this meeting in History",
-    nothingSaid: "Nothing was said to summarise.",
-    noSpeechAtAll: "No speech was heard in this meeting.",
-  };
+  const t = tacit.t;
+  /* seconds without a line before the warning (a test shortens it in localStorage) */
+  const quietAfter = Number(localStorage.getItem("tacit.quiet_after_s")) || 30;
   let cap = null;
   let resumeAsked = 0; /* a Resume button outside the start page: resume this meeting when it shows */ /* the capture this tab runs: {session, channels, ctx, tracks, queue, ...} */
 
@@ -71,13 +51,13 @@
         them = await navigator.mediaDevices.getDisplayMedia({ audio: true, video: true });
       } catch (e) {
         for (const t of tracks) t.stop();
-        throw new Error("The meeting's audio was not shared: " + e.message);
+        throw new Error(t("meeting.notShared", { message: e.message }));
       }
       for (const t of them.getVideoTracks()) t.stop();
       tracks.push(...them.getTracks());
       if (!them.getAudioTracks().length) {
         for (const t of tracks) t.stop();
-        throw new Error("The shared tab or screen carries no audio: share a tab and tick \"Share tab audio\".");
+        throw new Error(t("meeting.noTabAudio"));
       }
     }
     const ctx = new AudioContext();
@@ -98,37 +78,37 @@
 
   function summaryView(s) {
     const box = el("div.card.live-summary");
-    if (!s) return box.append(el("p.muted", { text: "Nothing to summarise yet." })), box;
+    if (!s) return box.append(el("p.muted", { text: t("meeting.nothingYet") })), box;
     if (s.title) box.append(el("strong", { text: s.title }));
     if (s.overview) box.append(el("p", { text: s.overview }));
-    for (const [key, label] of [["decisions", "Decisions"], ["action_items", "Action items"],
-      ["key_points", "Key points"], ["open_questions", "Open questions"]]) {
+    for (const [key, label] of [["decisions", t("history.decisions")], ["action_items", t("history.actionItems")],
+      ["key_points", t("history.keyPoints")], ["open_questions", t("history.openQuestions")]]) {
       const items = Array.isArray(s[key]) ? s[key].map(itemText).filter(Boolean) : [];
       if (items.length) box.append(el("h3", { text: label }), el("ul", {}, items.map((t) => el("li", { text: t }))));
     }
-    if (!box.childNodes.length) box.append(el("p.muted", { text: "Nothing to summarise yet." }));
+    if (!box.childNodes.length) box.append(el("p.muted", { text: t("meeting.nothingYet") }));
     return box;
   }
 
   /* The live view of a running meeting: transcript, summary, suggestions, chat. */
   function liveView(view, st, mine, title) {
     const id = st.meeting.session_id;
-    const heading = el("h1", { text: title || "Meeting" });
+    const heading = el("h1", { text: title || t("nav.meeting") });
     if (!title) api("GET", `/api/sessions/${id}`).then((m) => { heading.textContent = m.title; }, () => {});
     let lastHeard = Date.now(), quietTimer = null, stopTimer = null, stopDetail = "";
-    const status = el("p.muted#live-status", { role: "status", text: mine ? "Listening…" : "" });
+    const status = el("p.muted#live-status", { role: "status", text: mine ? t("meeting.listening") : "" });
     const transcript = el("div.transcript#transcript", { "aria-live": "polite" });
     const partial = el("div.seg.partial", {}, el("span.t", { text: "" }), el("span.muted", { text: "" }));
     const summary = el("div#summary-box", {}, summaryView(null));
     const suggestions = el("ul.list#suggestions");
     const toggle = el("input#suggest-toggle", { type: "checkbox", checked: st.suggestions });
-    const suggestNow = el("button#suggest-now", { type: "button", disabled: !st.meeting.analysis }, "Suggest now");
+    const suggestNow = el("button#suggest-now", { type: "button", disabled: !st.meeting.analysis }, t("meeting.suggestNow"));
     const chatLog = el("div.chat#chat-log");
-    const q = el("input#chat-q", { type: "text", placeholder: "Ask about the meeting so far", maxlength: 2000,
+    const q = el("input#chat-q", { type: "text", placeholder: t("meeting.askPlaceholder"), maxlength: 2000,
       disabled: !st.meeting.analysis, autocomplete: "off" });
     const chatForm = el("form.row#chat-form", {}, el("label.grow", { for: "chat-q" }, q),
-      el("button", { type: "submit", disabled: !st.meeting.analysis }, "Ask"));
-    const stop = el("button.danger#stop", { type: "button" }, mine ? "Stop" : "Stop this meeting");
+      el("button", { type: "submit", disabled: !st.meeting.analysis }, t("meeting.ask")));
+    const stop = el("button.danger#stop", { type: "button" }, mine ? t("meeting.stop") : t("meeting.stopOther"));
     const answers = new Map();
     let es = null;
 
@@ -143,21 +123,21 @@
       if (cap && cap.session === id) { stopTracks(cap); cap = null; }
       for (const c of [stop, q, toggle, suggestNow, chatForm.querySelector("button")]) c.disabled = true;
       status.classList.remove("quiet");
-      status.textContent = summaryData !== undefined ? S.endedStatus : "";
-      if (!transcript.querySelector(".seg:not(.partial)")) { partial.remove(); transcript.append(el("p.muted", { text: S.noSpeechAtAll })); }
+      status.textContent = summaryData !== undefined ? t("meeting.endedStatus") : "";
+      if (!transcript.querySelector(".seg:not(.partial)")) { partial.remove(); transcript.append(el("p.muted", { text: t("meeting.noSpeechAtAll") })); }
       view.querySelector("#meeting-state").replaceChildren(el("div.card#meeting-ended", { role: "status" },
         el("strong", { text: title }), ...body,
-        el("p", {}, el("a#open-history", { href: `#/history/${id}` }, S.openHistory))));
+        el("p", {}, el("a#open-history", { href: `#/history/${id}` }, t("meeting.openHistory")))));
       if (summaryData === undefined) return;
-      summaryTitle.textContent = S.summary;
-      summary.replaceChildren(summaryData ? summaryView(summaryData) : el("div.card.live-summary", {}, el("p.muted", { text: S.nothingSaid })));
+      summaryTitle.textContent = t("history.summary");
+      summary.replaceChildren(summaryData ? summaryView(summaryData) : el("div.card.live-summary", {}, el("p.muted", { text: t("meeting.nothingSaid") })));
       api("GET", `/api/sessions/${id}`).then((m) => {
         let notes = null;
         for (const a of m.artifacts) if (a.kind === "notes" && (!notes || a.created_ms >= notes.created_ms)) notes = a;
         const j = notes && notes.json && typeof notes.json === "object" ? notes.json : null;
-        summary.after(el("h2", { text: S.notes }), el("div.card#live-notes", {}, j && j.sections && j.sections.length
+        summary.after(el("h2", { text: t("history.notes") }), el("div.card#live-notes", {}, j && j.sections && j.sections.length
           ? j.sections.map((sec) => [el("h3", { text: sec.topic }), el("ul", {}, (sec.bullets || []).map((b) => el("li", { text: b.text })))])
-          : el("p.muted", { text: S.noNotes })));
+          : el("p.muted", { text: t("meeting.noNotes") })));
       }, () => {});
     };
 
@@ -168,7 +148,7 @@
       } catch (e) { toggle.checked = !toggle.checked; tacit.notice(e.message, true); }
     });
     suggestNow.addEventListener("click", () => api("POST", "/api/meeting/suggest", {}).then(
-      () => { status.textContent = "Thinking of suggestions…"; }, (e) => tacit.notice(e.message, true)));
+      () => { status.textContent = t("meeting.thinking"); }, (e) => tacit.notice(e.message, true)));
     chatForm.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       const text = q.value.trim();
@@ -188,16 +168,16 @@
       clearInterval(quietTimer);
       const t0 = Date.now();
       /* the elapsed time, and what the meeting last said it was doing */
-      const tick = () => { status.textContent = S.finishing(tacit.clock(Date.now() - t0)) + (stopDetail ? ` (${stopDetail})` : ""); };
+      const tick = () => { status.textContent = t("meeting.finishing", { time: tacit.clock(Date.now() - t0) }) + (stopDetail ? ` (${stopDetail})` : ""); };
       tick();
       stopTimer = setInterval(tick, 1000);
       /* the stop goes on in the server whatever this page does; only the tab's closing
        * (pagehide) would abort it, so the background mode lets go of the capture first */
       const bg = el("button#finish-background", { type: "button", onclick: () => {
         if (cap && cap.session === id) { stopTracks(cap); cap = null; }
-        tacit.notice(S.backgroundNote);
+        tacit.notice(t("meeting.backgroundNote"));
         location.hash = "#/history";
-      } }, S.background);
+      } }, t("meeting.background"));
       stop.after(bg);
       if (cap && cap.session === id) {
         cap.stopping = true; /* late worklet messages are dropped: the meeting takes no more audio */
@@ -208,7 +188,7 @@
       try {
         const r = await api("POST", "/api/meeting/stop");
         bg.remove();
-        finished(S.ended, r.summary || null);
+        finished(t("meeting.ended"), r.summary || null);
       } catch (e) {
         clearInterval(stopTimer); bg.remove();
         status.textContent = ""; tacit.notice(e.message, true); stop.disabled = false;
@@ -220,9 +200,9 @@
     if (mine) quietTimer = setInterval(() => {
       if (!view.isConnected || ended) { clearInterval(quietTimer); return; }
       const secs = Math.floor((Date.now() - lastHeard) / 1000);
-      if (secs < S.quietAfter) return;
+      if (secs < quietAfter) return;
       status.classList.add("quiet");
-      status.textContent = S.noSpeech(secs) + " " + (cap && cap.peak !== undefined && cap.peak < 0.002 ? S.silentMic : S.quietMic);
+      status.textContent = t("meeting.noSpeech", { s: secs }) + " " + (cap && cap.peak !== undefined && cap.peak < 0.002 ? t("meeting.silentMic") : t("meeting.quietMic"));
     }, 1000);
     const seg = (s) => el("div.seg", {}, el("span.t", { text: tacit.clock(s.start * 1000) }),
       el("span", {}, el("span.who", { text: s.speaker || "" }), s.text));
@@ -233,7 +213,7 @@
       summary: (s) => summary.replaceChildren(summaryView(s.data)),
       suggestion: (s) => {
         const list = (s.data && s.data.suggestions) || [];
-        suggestions.prepend(...list.map((x) => el("li", {}, el("span.badge", { text: x.kind || "idea" }), " ", x.text)));
+        suggestions.prepend(...list.map((x) => el("li", {}, el("span.badge", { text: tacit.has("suggestion." + x.kind) ? t("suggestion." + x.kind) : x.kind || t("suggestion.idea") }), " ", x.text)));
         status.textContent = "";
       },
       answer_delta: (s) => {
@@ -243,58 +223,64 @@
       },
       answer: (s) => {
         const a = answers.get(s.request) || { raw: "" };
-        a.done = (s.data && s.data.answer) || s.text || "(no answer)"; answers.set(s.request, a);
+        a.done = (s.data && s.data.answer) || s.text || t("meeting.noAnswer"); answers.set(s.request, a);
         if (a.el) a.el.textContent = a.done;
       },
       status: (s) => {
         if (ended) return;
         if (stopTimer) stopDetail = tacit.webText(s.text); else status.textContent = tacit.webText(s.text);
       },
-      warning: (s) => { status.textContent = "Warning: " + tacit.webText(s.text); },
-      stopped: (s) => finished(S.ended, (s.data && s.data.summary) || null),
-      closed: (s) => finished(s.resumable ? S.closedResumable : S.ended, undefined,
+      warning: (s) => { status.textContent = t("meeting.warning", { text: tacit.webText(s.text) }); },
+      stopped: (s) => finished(t("meeting.ended"), (s.data && s.data.summary) || null),
+      closed: (s) => finished(s.resumable ? t("meeting.closedResumable") : t("meeting.ended"), undefined,
         el("p", { text: tacit.webText(s.text) }),
         s.resumable ? el("button.primary#resume-closed", { type: "button", onclick: () => {
-          location.hash = "#/meeting"; resumeAsked = s.session; tacit.route(); } }, S.resume) : null),
+          location.hash = "#/meeting"; resumeAsked = s.session; tacit.route(); } }, t("meeting.resume")) : null),
     });
 
-    const summaryTitle = el("h2", { text: "Summary so far" });
+    const summaryTitle = el("h2", { text: t("meeting.summarySoFar") });
     view.replaceChildren(heading,
-      el("div#meeting-state", {}, el("div.row", {}, stop, el("span", { text: `Meeting ${id}` }),
-        mine ? el("span.badge.rec", { text: cap.channels === 2 ? "Recording Me + Them" : "Recording Me" })
-          : el("span.muted", { text: "running in another window or tab" }),
-        st.meeting.analysis ? "" : el("span.muted", { text: "No language model: transcript only" }))),
+      el("div#meeting-state", {}, el("div.row", {}, stop, el("span", { text: t("meeting.number", { id: String(id) }) }),
+        mine ? el("span.badge.rec", { text: cap.channels === 2 ? t("meeting.recordingBoth") : t("meeting.recordingMe") })
+          : el("span.muted", { text: t("meeting.elsewhere") }),
+        st.meeting.analysis ? "" : el("span.muted", { text: t("meeting.transcriptOnly") }))),
       status,
       el("div.cols", {},
-        el("section", {}, el("h2", { text: "Transcript" }), transcript),
+        el("section", {}, el("h2", { text: t("history.transcript") }), transcript),
         el("section", {}, summaryTitle, summary,
-          el("div.live-only", {}, el("h2", { text: "Suggestions" }),
-            el("div.row", {}, el("label", { for: "suggest-toggle" }, toggle, " Automatic suggestions"), suggestNow),
+          el("div.live-only", {}, el("h2", { text: t("meeting.suggestions") }),
+            el("div.row", {}, el("label", { for: "suggest-toggle" }, toggle, " " + t("meeting.autoSuggestions")), suggestNow),
             suggestions,
-            el("h2", { text: "Ask" }), chatLog, chatForm))));
+            el("h2", { text: t("meeting.ask") }), chatLog, chatForm))));
   }
 
   /* The one-time guidance when automatic suggestions are turned on. */
   function notice(text) {
-    const ok = el("button.primary", { type: "button" }, "OK");
+    const ok = el("button.primary", { type: "button" }, t("meeting.ok"));
     const d = el("dialog#suggest-notice", { "aria-labelledby": "suggest-notice-title" },
-      el("h2#suggest-notice-title", { text: "Automatic suggestions" }), el("p", { text: text }), el("div.row", {}, ok));
+      el("h2#suggest-notice-title", { text: t("meeting.autoSuggestions") }), el("p", { text: text }), el("div.row", {}, ok));
     ok.addEventListener("click", () => d.close());
     d.addEventListener("close", () => d.remove());
     document.body.append(d);
     d.showModal();
   }
 
+  /* A sentence with links: "Download them on the [models:Models] page" — the catalogue
+   * places each link and words its text, the code gives its target. */
+  function link(text, targets) {
+    return text.split(/\[(\w+):([^\]]*)\]/).map((p, i, a) => i % 3 === 0 ? p
+      : i % 3 === 1 ? el("a", { href: targets[p] }, a[i + 1]) : null).filter((p) => p !== null && p !== "");
+  }
+
   async function missingModels(view, st) {
-    const rows = [["asr", "Speech model"], ["vad", "Voice activity model"], ["llm", "Language model (summary, chat)"]]
+    const rows = [["asr", t("meeting.asrModel")], ["vad", t("meeting.vadModel")], ["llm", t("meeting.llmModel")]]
       .map(([k, label]) => el("li", {}, el("strong", { text: label + ": " }),
         st.models[k].missing ? el("span.v-none", { text: tacit.webText(st.models[k].missing) }) : el("span", { text: st.models[k].name })));
-    view.replaceChildren(el("h1", { text: "Meeting" }),
-      el("div.blocking.unavailable", { role: "status" }, el("strong", { text: "A live meeting needs these models on this device." }),
+    view.replaceChildren(el("h1", { text: t("nav.meeting") }),
+      el("div.blocking.unavailable", { role: "status" }, el("strong", { text: t("meeting.needsModels") }),
         el("ul", {}, rows),
-        el("p", {}, "Download them on the ", el("a", { href: "#/models" }, "Models"), " page or choose files in ",
-          el("a", { href: "#/settings" }, "Settings"), ".")),
-      el("p", {}, "Meanwhile: import a transcript on the ", el("a", { href: "#/history" }, "History"), " page."));
+        el("p", {}, link(t("meeting.downloadThem"), { models: "#/models", settings: "#/settings" }))),
+      el("p", {}, link(t("meeting.meanwhile"), { history: "#/history" })));
     /* the first-run card: the same picks as the Models page's Recommended, in one click */
     const first = await tacit.setupCard(() => tacit.route()).catch(() => null);
     if (first && view.isConnected) view.querySelector("h1").after(first);
@@ -306,9 +292,9 @@
     if (st.meeting) {
       /* starting, stopping or closing: say so and look again until it settles */
       const id = st.meeting.session_id;
-      const line = el("p.card#meeting-busy", { role: "status", text: st.meeting.phase === "stopping" ? S.stopping(id)
-        : `Meeting ${id} is ${st.meeting.phase}…` });
-      view.replaceChildren(el("h1", { text: "Meeting" }), line);
+      const line = el("p.card#meeting-busy", { role: "status", text: st.meeting.phase === "stopping" ? t("meeting.stopping", { id: String(id) })
+        : t(st.meeting.phase === "starting" ? "meeting.starting" : "meeting.closing", { id: String(id) }) });
+      view.replaceChildren(el("h1", { text: t("nav.meeting") }), line);
       const poll = setInterval(async () => {
         if (!line.isConnected) { clearInterval(poll); return; }
         try {
@@ -321,10 +307,10 @@
     if (cap) { stopTracks(cap); cap = null; }
     if (!st.available) return missingModels(view, st);
 
-    const title = el("input#meeting-title", { type: "text", placeholder: "Title (optional)", maxlength: 200 });
+    const title = el("input#meeting-title", { type: "text", placeholder: t("meeting.titlePlaceholder"), maxlength: 200 });
     const both = el("input#both", { type: "checkbox" });
     const partials = el("input#partials", { type: "checkbox", checked: true });
-    const start = el("button.primary#start", { type: "button" }, "Start");
+    const start = el("button.primary#start", { type: "button" }, t("meeting.start"));
     const begin = async (resume) => {
       start.disabled = true;
       const channels = both.checked ? 2 : 1;
@@ -333,7 +319,7 @@
         c = await capture(channels);
         const body = { channels, partials: partials.checked };
         if (resume) body.resume = resume; else if (title.value.trim()) body.title = title.value.trim();
-        tacit.notice("Loading the models…");
+        tacit.notice(t("meeting.loadingModels"));
         const r = await api("POST", "/api/meeting/start", body);
         cap = Object.assign(c, { session: r.session_id, channels, queue: [], sending: false });
         c.node.port.onmessage = (ev) => { if (cap === c && !c.stopping) { c.queue.push(ev.data); pump(c); } };
@@ -343,27 +329,26 @@
       } catch (e) {
         if (c) stopTracks(c);
         start.disabled = false;
-        tacit.notice(e.name === "NotAllowedError" ? "The microphone was not allowed: allow it for this page and try again."
+        tacit.notice(e.name === "NotAllowedError" ? t("meeting.micRefused")
           : e.message, true);
       }
     };
     start.addEventListener("click", () => begin(0));
     if (resumeAsked) { const r = resumeAsked; resumeAsked = 0; if (st.resumable.some((m) => m.id === r)) begin(r); }
-    const resumable = st.resumable.length ? el("section", {}, el("h2", { text: "Unfinished meetings" }),
+    const resumable = st.resumable.length ? el("section", {}, el("h2", { text: t("meeting.unfinished") }),
       el("ul.list", {}, st.resumable.map((s) => {
-        const b = el("button", { type: "button" }, "Resume");
+        const b = el("button", { type: "button" }, t("meeting.resume"));
         b.addEventListener("click", () => begin(s.id));
         return el("li.row", {}, el("span.grow", {}, el("a", { href: `#/history/${s.id}` }, s.title), " ",
-          el("span.muted", { text: `${s.n_segments} segments, ${tacit.date(s.started_ms)}` })), b);
+          el("span.muted", { text: `${t("history.segments", { n: s.n_segments })}, ${tacit.date(s.started_ms)}` })), b);
       }))) : "";
-    view.replaceChildren(el("h1", { text: "Meeting" }),
+    view.replaceChildren(el("h1", { text: t("nav.meeting") }),
       el("div.card", {}, el("div.row", {}, el("label.grow", { for: "meeting-title" }, title), start),
-        el("div", {}, el("label", { for: "both" }, both, " Also capture the meeting's tab or system audio (Me / Them)")),
-        el("div", {}, el("label", { for: "partials" }, partials, " Show words as they are spoken (uses more CPU)")),
-        st.models.llm.missing ? el("p.muted", { text: "No language model: the meeting will have a transcript but no summary. " + tacit.webText(st.models.llm.missing) }) : "",
+        el("div", {}, el("label", { for: "both" }, both, " " + t("meeting.both"))),
+        el("div", {}, el("label", { for: "partials" }, partials, " " + t("meeting.partials"))),
+        st.models.llm.missing ? el("p.muted", { text: t("meeting.noLlm") + " " + tacit.webText(st.models.llm.missing) }) : "",
         el("p.muted", { text: st.language_model_runs && st.language_model_runs !== "this device"
-          ? `Audio stays on this device; the transcript goes to the language model server (${st.language_model_runs}).`
-          : "Audio and transcript stay on this device." })),
+          ? t("meeting.remote", { where: st.language_model_runs }) : t("meeting.local") })),
       resumable);
   };
 

@@ -3,22 +3,17 @@
  * custom models: GGUF files already on this device, added by path and forgotten. */
 "use strict";
 (function () {
-  const { el, api } = tacit;
+  const { el, api, t } = tacit;
   let showAll = false;
 
-  /* The page's new strings in one place, for message catalogues later. */
   const S = {
-    speed: (t) => `about ${t} tok/s`,
-    inUse: "In use",
-    wontFit: (m) => `${m.name} will not run well on this machine: ${m.reason || m.verdict_text}. Download it anyway?`,
-    noDisk: (m, free) => `${m.name} needs ${tacit.bytes(m.disk_bytes)} but only ${tacit.bytes(free)} are free where models are kept. Download anyway?`,
-    setupTitle: "Set up this device",
-    setupText: "A meeting needs three models, picked for this machine (marked Recommended on the Models page):",
-    setupButton: (b) => `Download all (${tacit.bytes(b)})`,
-    setupDone: "Everything a meeting needs is downloaded.",
-    setupFailed: (name, msg) => `Download of ${name} failed: ${msg}`,
-    setupOf: (i, n, name) => `Downloading ${i} of ${n}: ${name}`,
-    downloaded: "downloaded",
+    speed: (n) => t("models.speed", { n }),
+    wontFit: (m) => t("models.wontFit", { name: m.name, reason: m.reason || m.verdict_text }),
+    noDisk: (m, free) => t("models.noDisk", { name: m.name, size: tacit.bytes(m.disk_bytes), free: tacit.bytes(free) }),
+    setupFailed: (name, message) => t("models.failed", { name, message }),
+    setupOf: (i, n, name) => t("models.setupOf", { i, n, name }),
+    /* the catalogue's verdicts ("Runs great") come in English from the server */
+    verdict: (m) => (tacit.has("verdict." + m.verdict) ? t("verdict." + m.verdict) : m.verdict_text) + (m.slow ? " + " + t("models.slow") : ""),
   };
 
   /* "Qwen 3.5 9B HQ" with the quant label "HQ" is shown once */
@@ -43,7 +38,7 @@
       });
       if (!ok) return false;
     }
-    show(S.setupDone);
+    show(t("models.setupDone"));
     return true;
   }
 
@@ -53,46 +48,46 @@
     const plan = await api("GET", "/api/setup");
     if (plan.ready) return null;
     const status = el("p.muted#setup-status", { role: "status", "aria-live": "polite" });
-    const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": S.setupTitle });
-    const button = el("button.primary#setup-all", { type: "button" }, S.setupButton(plan.needed_bytes));
+    const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": t("models.setupTitle") });
+    const button = el("button.primary#setup-all", { type: "button" }, t("models.setupButton", { size: tacit.bytes(plan.needed_bytes) }));
     button.addEventListener("click", async () => {
       button.disabled = true; bar.hidden = false;
       const ok = await downloadAll(plan.picks, (text, done, total) => {
-        status.textContent = text + (total ? ` · ${tacit.bytes(done)} of ${tacit.bytes(total)}` : "");
+        status.textContent = text + (total ? " · " + t("models.of", { done: tacit.bytes(done), total: tacit.bytes(total) }) : "");
         if (total) { bar.max = total; bar.value = done; }
       });
       bar.hidden = true;
       if (ok && onReady) onReady(); else button.disabled = false;
     });
-    return el("section.card.first-run#first-run", {}, el("h2", { text: S.setupTitle }), el("p", { text: S.setupText }),
+    return el("section.card.first-run#first-run", {}, el("h2", { text: t("models.setupTitle") }), el("p", { text: t("models.setupText") }),
       el("ul", {}, plan.picks.map((p) => el("li", { "data-id": p.id }, el("strong", { text: p.name }),
-        ` (${p.kind_name}, ${tacit.bytes(p.disk_bytes)})`, p.downloaded ? el("span.muted", { text: " · " + S.downloaded }) : null))),
+        " (" + (tacit.has("kind." + p.kind) ? t("kind." + p.kind) : p.kind_name) + ", " + tacit.bytes(p.disk_bytes) + ")", p.downloaded ? el("span.muted", { text: " · " + t("models.downloaded") }) : null))),
       el("div.row", {}, button), bar, status);
   };
 
   function stars(n) {
-    return el("span.stars", { title: `${n} of 3 stars`, "aria-label": `${n} of 3 stars` }, "★".repeat(n) + "☆".repeat(3 - n));
+    return el("span.stars", { title: t("models.stars", { n }), "aria-label": t("models.stars", { n }) }, "★".repeat(n) + "☆".repeat(3 - n));
   }
 
   function progressRow(m, d, refresh) {
-    const bar = el("progress", { max: 1, value: 0, "aria-label": `Downloading ${m.name}` });
-    const text = el("span.muted", { text: "starting…" });
+    const bar = el("progress", { max: 1, value: 0, "aria-label": t("models.downloading", { name: m.name }) });
+    const text = el("span.muted", { text: t("models.starting") });
     const cancel = el("button", { type: "button", onclick: async () => {
       cancel.disabled = true;
       try { await api("POST", `/api/models/${encodeURIComponent(m.id)}/cancel`); }
       catch (e) { tacit.notice(e.message, true); }
-    } }, "Cancel");
+    } }, t("models.cancel"));
     const show = (j) => {
       const total = j.bytes_total || m.disk_bytes;
       bar.max = total; bar.value = j.bytes_done;
-      text.textContent = `${tacit.bytes(j.bytes_done)} of ${tacit.bytes(total)}` +
+      text.textContent = t("models.of", { done: tacit.bytes(j.bytes_done), total: tacit.bytes(total) }) +
         (j.bytes_per_s ? ` · ${tacit.bytes(j.bytes_per_s)}/s` : "");
     };
     show(d);
     const end = (j) => {
-      if (j.state === "failed") tacit.notice(`Download of ${m.name} failed: ${j.message}`, true);
-      else if (j.state === "cancelled") tacit.notice(`Download of ${m.name} cancelled; it resumes where it stopped.`);
-      else tacit.notice(`${m.name} is downloaded and verified.`);
+      if (j.state === "failed") tacit.notice(S.setupFailed(m.name, j.message), true);
+      else if (j.state === "cancelled") tacit.notice(t("models.cancelled", { name: m.name }));
+      else tacit.notice(t("models.verified", { name: m.name }));
       es.close();
       refresh();
     };
@@ -104,14 +99,14 @@
   function actions(m, refresh, data) {
     if (m.download && m.download.state === "running") return progressRow(m, m.download, refresh);
     if (m.downloaded)
-      return el("div.row", {}, el("span.badge.v-great", { text: "Downloaded" }),
+      return el("div.row", {}, el("span.badge.v-great", { text: t("models.downloadedBadge") }),
         el("button.danger", { type: "button", onclick: async () => {
-          if (!confirm(`Delete ${m.name} (${tacit.bytes(m.disk_bytes)}) from this device?`)) return;
-          try { await api("DELETE", `/api/models/${encodeURIComponent(m.id)}`); tacit.notice(`${m.name} deleted.`); }
+          if (!confirm(t("models.confirmDelete", { name: m.name, size: tacit.bytes(m.disk_bytes) }))) return;
+          try { await api("DELETE", `/api/models/${encodeURIComponent(m.id)}`); tacit.notice(t("models.deleted", { name: m.name })); }
           catch (e) { tacit.notice(e.message, true); }
           refresh();
-        } }, "Delete"));
-    if (m.archived) return el("span.muted", { text: "archived" });
+        } }, t("models.delete")));
+    if (m.archived) return el("span.muted", { text: t("models.archived") });
     return el("button.primary", { type: "button", onclick: async (ev) => {
       if (m.verdict === "none" && !confirm(S.wontFit(m))) return;
       if (data && data.free_bytes && m.disk_bytes > data.free_bytes && !confirm(S.noDisk(m, data.free_bytes))) return;
@@ -119,19 +114,19 @@
       try { await api("POST", `/api/models/${encodeURIComponent(m.id)}/pull`); }
       catch (e) { tacit.notice(e.message, true); }
       refresh();
-    } }, `Download ${tacit.bytes(m.disk_bytes)}`);
+    } }, t("models.download", { size: tacit.bytes(m.disk_bytes) }));
   }
 
   function llmCard(m, refresh, data) {
-    const verdict = el(`span.badge.v-${m.verdict}`, { text: m.verdict_text + (m.slow ? " + Slow" : "") });
+    const verdict = el(`span.badge.v-${m.verdict}`, { text: S.verdict(m) });
     return el("li.card.model", { "data-id": m.id },
       el("div.row", {},
         el("strong.grow", {}, displayName(m), " ", m.quant_label ? el("span.muted", { text: m.quant_label }) : null),
-        stars(m.stars), verdict, m.recommended ? el("span.badge.rec", { text: "Recommended" }) : null,
-        m.in_use ? el("span.badge.in-use", { text: S.inUse }) : null),
+        stars(m.stars), verdict, m.recommended ? el("span.badge.rec", { text: t("models.recommended") }) : null,
+        m.in_use ? el("span.badge.in-use", { text: t("models.inUse") }) : null),
       el("div.facts", {},
-        el("span", { text: `RAM at load ${tacit.bytes(m.ram_at_load_bytes)}` }),
-        el("span", { text: `disk ${tacit.bytes(m.disk_bytes)}` }),
+        el("span", { text: t("models.ram", { size: tacit.bytes(m.ram_at_load_bytes) }) }),
+        el("span", { text: t("models.disk", { size: tacit.bytes(m.disk_bytes) }) }),
         el("span", { text: S.speed(Math.round(m.tokens_per_s)) })),
       !m.listed ? el("p.muted", { text: m.reason }) : null,
       actions(m, refresh, data));
@@ -139,17 +134,17 @@
 
   /* One custom model: its file's state, its fit here, Forget (the file stays). */
   function customCard(m, forget) {
-    const badge = m.status !== "ok" ? el("span.badge.v-none", { text: m.status === "missing" ? "File missing" : "File changed" })
-      : m.verdict ? el(`span.badge.v-${m.verdict}`, { text: m.verdict_text + (m.slow ? " + Slow" : "") })
-        : el("span.badge", { text: "Fit unknown" });
-    const button = el("button", { type: "button", "aria-label": `Forget ${m.name}`, onclick: () => forget(m, button) }, "Forget");
+    const badge = m.status !== "ok" ? el("span.badge.v-none", { text: m.status === "missing" ? t("models.fileMissing") : t("models.fileChanged") })
+      : m.verdict ? el(`span.badge.v-${m.verdict}`, { text: S.verdict(m) })
+        : el("span.badge", { text: t("models.fitUnknown") });
+    const button = el("button", { type: "button", "aria-label": t("models.forgetName", { name: m.name }), onclick: () => forget(m, button) }, t("models.forget"));
     return el("li.card.model.custom", { "data-name": m.name },
       el("div.row", {}, el("strong.grow", {}, m.name, " ", el("span.muted", { text: [m.arch, m.quant].filter(Boolean).join(" · ") })),
         m.stars ? stars(m.stars) : null, badge),
       el("div.facts", {},
         el("span.path", { text: m.path }),
-        el("span", { text: `disk ${tacit.bytes(m.disk_bytes)}` }),
-        m.ram_at_load_bytes ? el("span", { text: `RAM at load ${tacit.bytes(m.ram_at_load_bytes)}` }) : null,
+        el("span", { text: t("models.disk", { size: tacit.bytes(m.disk_bytes) }) }),
+        m.ram_at_load_bytes ? el("span", { text: t("models.ram", { size: tacit.bytes(m.ram_at_load_bytes) }) }) : null,
         m.tokens_per_s ? el("span", { text: S.speed(Math.round(m.tokens_per_s)) }) : null),
       m.problem ? el("p.error", { text: m.problem }) : m.verdict && !m.listed ? el("p.muted", { text: m.reason }) : null,
       el("div.row", {}, button));
@@ -158,20 +153,20 @@
   /* The custom models section: the list, and a form that adds a GGUF by its path (the
    * server checks the file, which can take seconds, and its message is shown as is). */
   function customSection() {
-    const list = el("div#custom-list", {}, el("p.muted", { text: "Loading…" }));
+    const list = el("div#custom-list", {}, el("p.muted", { text: t("app.loading") }));
     const path = el("input#custom-path", { type: "text", required: true, maxlength: 4096, autocomplete: "off",
       spellcheck: "false", placeholder: "/home/you/models/model.Q4_K_M.gguf" });
     const name = el("input#custom-name", { type: "text", maxlength: 64, autocomplete: "off", spellcheck: "false",
-      pattern: "[a-z0-9_][a-z0-9._\\-]*", placeholder: "from the file name" });
-    const add = el("button.primary#custom-add", { type: "submit" }, "Add");
+      pattern: "[a-z0-9_][a-z0-9._\\-]*", placeholder: t("models.namePlaceholder") });
+    const add = el("button.primary#custom-add", { type: "submit" }, t("models.add"));
     const status = el("p.muted#custom-status", { role: "status", "aria-live": "polite" });
     const error = el("div#custom-error", { role: "alert" });
     const form = el("form.card#custom-form", { novalidate: true },
-      el("h3", { text: "Add a GGUF by path" }),
-      el("label", { for: "custom-path" }, el("strong", { text: "File " }),
-        el("span.muted", { text: "(the absolute path of a .gguf language model on this device; it is used where it is, never copied)" })),
+      el("h3", { text: t("models.addTitle") }),
+      el("label", { for: "custom-path" }, el("strong", { text: t("models.file") + " " }),
+        el("span.muted", { text: t("models.fileHelp") })),
       el("div", {}, path),
-      el("label", { for: "custom-name" }, el("strong", { text: "Name " }), el("span.muted", { text: "(optional: a-z, 0-9, . - _)" })),
+      el("label", { for: "custom-name" }, el("strong", { text: t("models.name") + " " }), el("span.muted", { text: t("models.nameHelp") })),
       el("div.row", {}, el("div.grow", {}, name), add),
       status, error);
 
@@ -180,7 +175,7 @@
       error.replaceChildren();
       try {
         await api("DELETE", `/api/custom/${encodeURIComponent(m.name)}`);
-        status.textContent = `Forgot ${m.name}; the file itself is untouched.`;
+        status.textContent = t("models.forgot", { name: m.name });
       } catch (e) { error.replaceChildren(tacit.errorBox(e)); }
       await load();
       path.focus();
@@ -189,8 +184,8 @@
       try {
         const data = await api("GET", "/api/custom");
         list.replaceChildren(data.custom.length
-          ? el("ul.list.picker#custom-models", { "aria-label": "Custom models" }, data.custom.map((m) => customCard(m, forget)))
-          : el("p.empty#custom-empty", { text: "No custom models. Add a GGUF file you already have by its path." }));
+          ? el("ul.list.picker#custom-models", { "aria-label": t("models.custom") }, data.custom.map((m) => customCard(m, forget)))
+          : el("p.empty#custom-empty", { text: t("models.noCustom") }));
       } catch (e) { list.replaceChildren(tacit.errorBox(e)); }
     };
     form.addEventListener("submit", async (ev) => {
@@ -198,16 +193,16 @@
       const p = path.value.trim(), n = name.value.trim();
       error.replaceChildren();
       if (!p.startsWith("/")) {
-        error.replaceChildren(tacit.errorBox(new Error("Give the file's absolute path, starting with /.")));
+        error.replaceChildren(tacit.errorBox(new Error(t("models.absolute"))));
         path.focus();
         return;
       }
       add.disabled = true;
       form.setAttribute("aria-busy", "true");
-      status.textContent = "Checking the file… (the strict GGUF check, then a trial load in a separate process)";
+      status.textContent = t("models.checking");
       try {
         const m = await api("POST", "/api/custom", n ? { path: p, name: n } : { path: p });
-        status.textContent = `Added ${m.name}: choose it in Settings to use it.`;
+        status.textContent = t("models.added", { name: m.name });
         path.value = ""; name.value = "";
         await load();
       } catch (e) {
@@ -220,8 +215,8 @@
     });
     load();
     return el("section#custom", { "aria-labelledby": "custom-h" },
-      el("h2#custom-h", { text: "Custom models" }),
-      el("p.muted", { text: "GGUF language models you already have, scored for this machine like the catalog." }),
+      el("h2#custom-h", { text: t("models.custom") }),
+      el("p.muted", { text: t("models.customText") }),
       list, form);
   }
 
@@ -234,24 +229,24 @@
     const shown = (showAll ? llms : listed).sort((a, b) => b.recommended - a.recommended || b.in_use - a.in_use ||
       a.ram_at_load_bytes - b.ram_at_load_bytes || a.stars - b.stars);
     const other = data.models.filter((m) => m.kind !== "llm");
-    const out = [el("h1", { text: "Models" }),
-      el("p.muted", { text: `Scored for ${data.machine} at a ${data.n_ctx}-token context. Models run on this device only.` })];
+    const out = [el("h1", { text: t("nav.models") }),
+      el("p.muted", { text: t("models.scored", { machine: data.machine, n: data.n_ctx }) })];
     const first = await tacit.setupCard(refresh).catch(() => null);
     if (first) out.push(first);
     if (data.blocking_reason && listed.length === 0) {
-      out.push(el("div.blocking", { role: "alert" }, el("strong", { text: "No language model can run well here. " }),
+      out.push(el("div.blocking", { role: "alert" }, el("strong", { text: t("models.noneFits") + " " }),
         data.blocking_reason));
     } else {
-      out.push(el("ul.list.picker", { "aria-label": "Language models" }, shown.map((m) => llmCard(m, refresh, data))));
+      out.push(el("ul.list.picker", { "aria-label": t("models.llms") }, shown.map((m) => llmCard(m, refresh, data))));
     }
     const toggle = el("button", { type: "button", onclick: () => { showAll = !showAll; render(view); } },
-      showAll ? "Hide models that won't run well" : `Show all ${llms.length} language models`);
+      showAll ? t("models.hide") : t("models.showAll", { n: llms.length }));
     out.push(el("div.row", {}, toggle));
-    out.push(el("h2", { text: "Speech and voice models" }),
+    out.push(el("h2", { text: t("models.speech") }),
       el("ul.list", {}, other.sort((a, b) => b.recommended - a.recommended).map((m) => el("li.card", { "data-id": m.id },
         el("div.row", {}, el("strong.grow", { text: m.name }),
-          m.recommended ? el("span.badge.rec", { text: "Recommended" }) : null,
-          m.in_use ? el("span.badge.in-use", { text: S.inUse }) : null,
+          m.recommended ? el("span.badge.rec", { text: t("models.recommended") }) : null,
+          m.in_use ? el("span.badge.in-use", { text: t("models.inUse") }) : null,
           el("span.muted", { text: tacit.bytes(m.disk_bytes) })),
         actions(m, refresh, data)))));
     out.push(customSection());

@@ -7,25 +7,14 @@
 (function () {
   const { el } = tacit;
 
-  /* The player's strings in one place, for message catalogues later. */
-  const S = {
-    title: "Recording",
-    speed: "Speed",
-    channels: "Listen to",
-    both: "Both channels",
-    me: "Me only (microphone)",
-    them: "Them only (meeting audio)",
-    keys: "Space plays or pauses · ← → five seconds · Shift+← → a line · click a line to play from it",
-    playFrom: (t) => `Play from ${t}`,
-    missing: "The recording could not be played: its file is missing or damaged.",
-  };
+  const t = tacit.t;
 
   /* chunks: the server's list; segs: the transcript's {start_ms, end_ms} in order; rows:
    * their elements. Returns null when there is nothing to play, else {card, seek(ms)}. */
   tacit.player = function (chunks, segs, rows) {
     chunks = (chunks || []).filter((c) => c.duration_ms > 0);
     if (!chunks.length) return null;
-    const audio = el("audio", { controls: true, preload: "metadata", "aria-label": S.title });
+    const audio = el("audio", { controls: true, preload: "metadata", "aria-label": t("player.title") });
     let cur = -1, pending = null, playing = -1;
     const load = (i) => { if (i !== cur) { cur = i; audio.src = chunks[i].url; } };
     load(0);
@@ -45,7 +34,7 @@
       if (pending !== null) { audio.currentTime = pending; pending = null; }
     });
     audio.addEventListener("ended", () => { if (cur + 1 < chunks.length) { load(cur + 1); audio.play().catch(() => {}); } });
-    audio.addEventListener("error", () => tacit.notice(S.missing, true));
+    audio.addEventListener("error", () => tacit.notice(t("player.missing"), true));
     audio.addEventListener("timeupdate", () => {
       const t = now();
       let k = -1;
@@ -58,13 +47,13 @@
         if (!audio.paused) rows[k].scrollIntoView({ block: "nearest" });
       }
     });
-    const speed = el("select", { "aria-label": S.speed, onchange: () => { audio.playbackRate = Number(speed.value); } },
-      [0.75, 1, 1.25, 1.5, 2].map((r) => el("option", { value: r, selected: r === 1, text: r + "×" })));
-    const controls = [el("label.row", {}, el("span.muted", { text: S.speed }), speed)];
+    const speed = el("select", { "aria-label": t("player.speed"), onchange: () => { audio.playbackRate = Number(speed.value); } },
+      [0.75, 1, 1.25, 1.5, 2].map((r) => el("option", { value: r, selected: r === 1, text: tacit.number(r) + "×" })));
+    const controls = [el("label.row", {}, el("span.muted", { text: t("player.speed") }), speed)];
     if (chunks.some((c) => c.channels === 2)) {
       /* both channels as recorded (Me left, Them right), or one of them in both ears */
       let gains = null;
-      const pick = el("select", { "aria-label": S.channels, onchange: () => {
+      const pick = el("select", { "aria-label": t("player.channels"), onchange: () => {
         if (!gains) {
           const ctx = new AudioContext(), src = ctx.createMediaElementSource(audio);
           const split = ctx.createChannelSplitter(2), merge = ctx.createChannelMerger(2);
@@ -77,19 +66,19 @@
         }
         const g = { both: [1, 0, 0, 1], me: [1, 1, 0, 0], them: [0, 0, 1, 1] }[pick.value];
         gains.forEach((n, i) => { n.gain.value = g[i]; });
-      } }, ["both", "me", "them"].map((v) => el("option", { value: v, text: S[v] })));
-      controls.push(el("label.row", {}, el("span.muted", { text: S.channels }), pick));
+      } }, ["both", "me", "them"].map((v) => el("option", { value: v, text: t("player." + v) })));
+      controls.push(el("label.row", {}, el("span.muted", { text: t("player.channels") }), pick));
     }
     rows.forEach((row, i) => {
       const time = row.querySelector(".t");
-      const b = el("button.t.play", { type: "button", "aria-label": S.playFrom(time.textContent),
+      const b = el("button.t.play", { type: "button", "aria-label": t("player.playFrom", { time: time.textContent }),
         onclick: (e) => { e.stopPropagation(); seek(segs[i].start_ms); } }, time.textContent);
       time.replaceWith(b);
       row.classList.add("playable");
       row.addEventListener("click", (e) => { if (!e.target.closest("a, button")) seek(segs[i].start_ms); });
     });
-    const card = el("section.card.player", { id: "player" }, el("h2", { text: S.title }), audio,
-      el("div.row", {}, controls), el("p.muted.keys", { text: S.keys }));
+    const card = el("section.card.player", { id: "player" }, el("h2", { text: t("player.title") }), audio,
+      el("div.row", {}, controls), el("p.muted.keys", { text: t("player.keys") }));
     /* keys anywhere on the page but in a field or on a control that takes them itself */
     function onKey(e) {
       if (!card.isConnected) { document.removeEventListener("keydown", onKey); return; }

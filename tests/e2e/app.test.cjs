@@ -17,7 +17,8 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
       "--use-fake-device-for-media-stream", "--autoplay-policy=no-user-gesture-required",
       ...(live ? [`--use-file-for-fake-audio-capture=${process.env.LIVE_WAV}`] : [])],
   });
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  /* English, whatever the machine's language: the checks read English text */
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, locale: "en-US" });
   const problems = [];
   let refusalExpected = null; // a regexp: Chromium logs an HTTP error a step provokes on purpose
   page.on("console", (m) => {

@@ -18,7 +18,8 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
       "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
       `--use-file-for-fake-audio-capture=${process.env.LIVE_WAV}`],
   });
-  const page = await browser.newPage({ viewport: DESKTOP });
+  /* English, whatever the machine's language: the checks read English text */
+  const page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
   const problems = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
@@ -254,6 +255,44 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     const bg = await page.evaluate(async () => (await (await fetch("/api/sessions")).json()).sessions.find((m) => m.title === "Background finish"));
     check(bg && bg.ended_ms > 0, "the background meeting is not ended: " + JSON.stringify(bg) + " " + stopAnswers.join(", "));
 
+    // ---- four languages: the browser's choice, the switcher (kept on this device),
+    // <html lang>, a page's strings, dates and plurals in the chosen one; screenshots
+    // of each (the phone size checks that none scrolls sideways)
+    const fr = await browser.newPage({ viewport: DESKTOP, locale: "fr-FR" });
+    await fr.context().addCookies(await page.context().cookies());
+    await fr.goto(new URL("/#/history", url).href);
+    await fr.waitForSelector("#sessions", T);
+    check(await fr.textContent("nav a[data-page=history]") === "Historique" && await fr.inputValue("#lang") === "fr",
+      "a French browser does not get the French interface");
+    await fr.close();
+    const words = { fr: ["Historique", "générer"], es: ["Historial", "generar"], de: ["Verlauf", "erstellen"] };
+    await page.goto(new URL("/#/history/1", url).href);
+    await page.waitForSelector("#lang", T);
+    for (const [lang, [nav, gen]] of Object.entries(words)) {
+      await page.selectOption("#lang", lang);
+      await page.waitForFunction((w) => document.querySelector("nav a[data-page=history]").textContent === w, nav, T)
+        .catch(() => check(false, `${lang}: the header is not translated`));
+      await page.waitForSelector(".generate button", T);
+      check(await page.evaluate(() => document.documentElement.lang) === lang, `${lang}: <html lang> is not ${lang}`);
+      check((await page.textContent(".generate")).toLowerCase().includes(gen), `${lang}: the meeting's buttons are not translated`);
+      await noCli(`the meeting page in ${lang}`);
+      await shot(`lang-${lang}`);
+    }
+    await page.goto(new URL("/#/history", url).href);
+    await page.reload();
+    await page.waitForSelector("#sessions li", T);
+    check(await page.inputValue("#lang") === "de", "the chosen language is not kept after a reload");
+    const when = await page.evaluate(async () => {
+      const s = (await (await fetch("/api/sessions")).json()).sessions[0];
+      return [new Date(s.started_ms).toLocaleString("de", { dateStyle: "medium", timeStyle: "short" }), s.n_segments];
+    });
+    const listed = await page.textContent("#sessions");
+    check(listed.includes(when[0]) && listed.includes(`${when[1]} Abschnitt`), `dates or counts are not German: ${listed.slice(0, 120)}`);
+    await shot("lang-de-history");
+    await page.selectOption("#lang", "en");
+    await page.waitForFunction(() => document.querySelector("nav a[data-page=history]").textContent === "History", null, T)
+      .catch(() => check(false, "switching back to English did not"));
+
     // ---- the theme toggle, and contrast in both themes on every page
     await contrastEverywhere("dark");
     check(await page.evaluate(() => document.documentElement.dataset.theme) === "dark", "the theme toggle sets no dark theme");
@@ -274,5 +313,5 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
   }
   console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, notes cancelled; " +
     "a live meeting with its title, the no-speech warning, Stop's progress, the ended state and a background finish; " +
-    "first run and models; AA contrast on every page in light and dark; screenshots in " + shots);
+    "first run and models; four languages; AA contrast on every page in light and dark; screenshots in " + shots);
 })();
