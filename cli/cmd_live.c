@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <yyjson.h>
+
 static const char usage_text[] =
 	"usage: tacit live [options] --realtime FILE [--speed X]\n"
 	"       tacit live [options] --pcm - [--channels N]\n"
@@ -52,7 +54,8 @@ static const char usage_text[] =
 	"  --threads N         speech recognition threads\n"
 	"  --no-fallback       no whisper retries at higher temperature\n"
 	"  --no-partials       final segments only (less CPU)\n"
-	"  --json              JSON lines of events on stdout\n";
+	"  --json              JSON lines of events on stdout\n"
+	"  --verbose           at the stop, where its time went (the stopped event's phases)\n";
 
 static volatile sig_atomic_t n_signals;
 static struct tacit_live *volatile signal_live; /* set while the meeting is open */
@@ -92,15 +95,46 @@ static void sleep_s(double s)
 
 struct out {
 	bool json;
+	bool verbose;
 	double t0; /* wall time of playback time 0; 0 when not played back */
 	double speed;
 };
+
+/* --verbose: the stop's phases, one line each, from the stopped event's JSON. */
+static void print_phases(const char *json)
+{
+	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	yyjson_val *r = yyjson_doc_get_root(doc), *ph = yyjson_obj_get(r, "phases");
+	yyjson_val *pr = yyjson_obj_get(ph, "prompt"), *gen = yyjson_obj_get(ph, "generation");
+#define NUM(o, k) yyjson_get_num(yyjson_obj_get(o, k))
+	if (yyjson_is_obj(ph)) {
+		fprintf(stderr, "tacit: the stop took %.0f ms:\n", NUM(r, "stop_ms"));
+		fprintf(stderr, "  waiting for work in flight  %7.0f ms (%s; %.0f segments queued)\n", NUM(ph, "wait_ms"),
+			yyjson_get_str(yyjson_obj_get(ph, "wait_job")), NUM(ph, "pending_segments"));
+		fprintf(stderr, "  catching up                 %7.0f ms (%.0f windows folded first)\n",
+			NUM(ph, "catch_up_ms"), NUM(ph, "catch_up_folds"));
+		fprintf(stderr, "  state save/load             %7.0f ms\n", NUM(ph, "state_ms"));
+		fprintf(stderr, "  prompt read                 %7.0f ms (%.0f tokens)\n", NUM(pr, "ms"), NUM(pr, "tokens"));
+		fprintf(stderr,
+			"  generation                  %7.0f ms (%.0f tokens; sampling %.0f ms, %.0f grammar rejections, "
+			"%.0f full-vocabulary filters)\n",
+			NUM(gen, "ms"), NUM(gen, "tokens"), NUM(gen, "sample_ms"), NUM(gen, "grammar_rejections"),
+			NUM(gen, "full_vocab_filters"));
+		fprintf(stderr, "  fold                        %7.0f ms\n", NUM(ph, "fold_ms"));
+		fprintf(stderr, "  store writes                %7.0f ms\n", NUM(ph, "store_ms"));
+		fprintf(stderr, "  other                       %7.0f ms\n", NUM(ph, "other_ms"));
+	}
+#undef NUM
+	yyjson_doc_free(doc);
+}
 
 static void on_event(const struct tacit_live_event *ev, void *user)
 {
 	struct out *o = user;
 	if (ev->type == TACIT_LIVE_STOPPED)
 		__atomic_store_n(&stopped_itself, 1, __ATOMIC_RELEASE);
+	if (ev->type == TACIT_LIVE_STOPPED && o->verbose)
+		print_phases(ev->json);
 	if (o->json) {
 		char *line = tacit_live_event_json(ev);
 		if (!line)
@@ -286,6 +320,7 @@ int cmd_live(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },  { "no-fallback", no_argument, NULL, 'F' },
 		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
 		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
 	struct tacit_live_params p = tacit_live_default_params();
@@ -295,7 +330,7 @@ int cmd_live(int argc, char **argv)
 	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct tacit_capture *cap = NULL;
 	struct mic_state m = { NULL, 0, TACIT_OK };
-	struct out o = { false, 0, 1.0 };
+	struct out o = { .json = false, .t0 = 0, .speed = 1.0 };
 	int c, rc = 0;
 	char *end;
 
@@ -351,6 +386,9 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'w':
 			wait_idle = true;
+			break;
+		case 'v':
+			o.verbose = true;
 			break;
 		case 'N':
 			no_stop = true;

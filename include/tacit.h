@@ -1204,6 +1204,8 @@ struct tacit_llm_stats {
 	int n_full_filter;   /* of those, the picks that needed the whole vocabulary filtered
 			      * through the grammar (the best few tokens did not decide them);
 			      * each costs tens of milliseconds with a 100k+ vocabulary */
+	double state_ms;     /* loading or saving req->state_path's saved prefix state (not
+			      * part of prefill_ms) */
 };
 
 /* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The
@@ -1853,12 +1855,29 @@ enum tacit_live_event_type {
 				      * (a suggestion or a fold failed; a question failed) */
 	TACIT_LIVE_STOPPED = 8,      /* json: {"session","segments","windows","stop_ms",
 				      * "stop_read_tokens","stop_generated_tokens",
-				      * "stop_model_calls","stop_folds","summary","notes"}:
-				      * the stop's time and its model work (prompt tokens
-				      * read, not reused from the cache; tokens written;
-				      * calls; windows folded), which is what its time
-				      * depends on; text: the summary's Markdown. The last
-				      * event. */
+				      * "stop_model_calls","stop_folds","phases","summary",
+				      * "notes"}: the stop's time and its model work (prompt
+				      * tokens read, not reused from the cache; tokens
+				      * written; calls; windows folded), which is what its
+				      * time depends on; text: the summary's Markdown. The
+				      * last event. "phases" (null without a language model)
+				      * says where stop_ms went, each millisecond in one
+				      * phase: {"wait_ms" (the job in flight when the stop
+				      * came, named by "wait_job": "none", "ingest", "warm",
+				      * "ask", "suggest", "idle_fold"), "pending_segments"
+				      * (segments not yet analysed then), "catch_up_ms" (those
+				      * segments' analysis and the transcription's end, model
+				      * calls apart), "catch_up_folds" (windows folded before
+				      * the final one: analysis had fallen behind),
+				      * "state_ms" (saved model states loaded or saved),
+				      * "prompt": {"tokens","ms"} (prompt tokens read),
+				      * "generation": {"tokens","ms","sample_ms",
+				      * "grammar_rejections","full_vocab_filters"} (as in
+				      * struct tacit_llm_stats, summed over the stop's calls),
+				      * "fold_ms" (the rolling state's update and the final
+				      * JSON from it), "store_ms" (artifacts written, the
+				      * session ended), "other_ms" (stop_ms less the rest:
+				      * the calls' round trips, events)}. */
 };
 
 struct tacit_live_event {

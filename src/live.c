@@ -432,6 +432,8 @@ static void begin_stop_locked(struct tacit_live *l)
 {
 	l->stopping = true;
 	l->stop_t0 = clock_now_s();
+	l->stop_job = l->job;
+	l->stop_pending = l->n_pend;
 	l->suggest_req = false;
 	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
 		cancel_request(&l->job_cancel); /* the worker stops within a decode step */
@@ -449,7 +451,8 @@ static enum tacit_status end_without_model(struct tacit_live *l)
 		char json[256];
 		snprintf(json, sizeof(json),
 			 "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"stop_read_tokens\":0,"
-			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"summary\":null}",
+			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"phases\":null,"
+			 "\"summary\":null}",
 			 (long long)l->session_id, (long long)n_segments, (clock_now_s() - l->stop_t0) * 1000.0);
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
 		live_emit(l, &ev);

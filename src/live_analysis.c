@@ -163,6 +163,7 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		live_emit_text(l, TACIT_LIVE_WARNING, "the summary of segments %zu-%zu failed: %s", first + 1, end,
 			       tacit_errmsg());
 	if (st != TACIT_ERR_CANCELLED) {
+		double t_fold = clock_now_s();
 		struct live_roll *next = st == TACIT_OK ? live_roll_fold(l->roll, part.data, part.len, title, overview, first, end)
 							: live_roll_fold(l->roll, NULL, 0, NULL, NULL, first, end);
 		if (!next) {
@@ -171,14 +172,21 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		}
 		live_roll_free(l->roll);
 		l->roll = next;
-		if (l->stop_phase)
+		if (l->stop_phase) {
 			l->stop_folds++;
+			l->ph.catch_up_folds += !last;
+		}
 		l->win_first = end;
 		l->win_tokens = 0;
 		for (size_t i = end; i < l->t.n; i++)
 			l->win_tokens += l->tok[i];
 		l->warm_upto = end;
+		double t_store = clock_now_s();
 		enum tacit_status st2 = roll_store(l);
+		if (l->stop_phase) {
+			l->ph.fold_ms += (t_store - t_fold) * 1000.0;
+			l->ph.store_ms += (clock_now_s() - t_store) * 1000.0;
+		}
 		if (st == TACIT_OK)
 			st = st2;
 	}
@@ -264,10 +272,12 @@ static enum tacit_status finalize(struct tacit_live *l)
 	struct buf summary, notes;
 	buf_init(&summary);
 	buf_init(&notes);
+	double t;
 	if (aborted(l)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
 		goto out;
 	}
+	l->ph.catch_up_ms = (clock_now_s() - l->ph.t_loop) * 1000.0 - l->ph.call_ms;
 	if (l->win_first < l->t.n) {
 		live_emit_text(l, TACIT_LIVE_STATUS, "finishing: summarizing segments %zu-%zu", l->win_first + 1, l->t.n);
 		/* transcription has finished: the model may have every core */
@@ -280,31 +290,39 @@ static enum tacit_status finalize(struct tacit_live *l)
 	st = TACIT_OK;
 	if (l->t.n > 0) {
 		char *sj = NULL, *nj = NULL;
+		t = clock_now_s();
 		st = live_roll_final_json(l->roll, &sj, &nj);
+		l->ph.fold_ms += (clock_now_s() - t) * 1000.0;
+		t = clock_now_s();
 		if (st == TACIT_OK)
 			st = store_task(l, TACIT_TASK_SUMMARY, "summary", sj, &summary);
 		if (st == TACIT_OK)
 			st = store_task(l, TACIT_TASK_NOTES, "notes", nj, &notes);
+		l->ph.store_ms += (clock_now_s() - t) * 1000.0;
 		free(sj);
 		free(nj);
 	}
 	if (st == TACIT_OK && aborted(l)) /* the last moment the meeting can stay unfinished */
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
+	t = clock_now_s();
 	if (st == TACIT_OK)
 		st = tacit_store_session_end(l->llm_store, l->session_id, 0);
+	l->ph.store_ms += (clock_now_s() - t) * 1000.0;
 out:
 	if (st != TACIT_OK)
 		snprintf(l->stop_msg, sizeof(l->stop_msg), "%s", tacit_errmsg());
 	if (st == TACIT_OK) {
 		struct buf ev_json;
+		double stop_ms = (clock_now_s() - l->stop_t0) * 1000.0;
 		buf_init(&ev_json);
 		buf_addf(&ev_json,
 			 "{\"session\":%lld,\"segments\":%zu,\"windows\":%llu,\"stop_ms\":%.0f,\"stop_read_tokens\":%lld,"
-			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"summary\":%s,"
-			 "\"notes\":%s}",
-			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_windows(l->roll),
-			 (clock_now_s() - l->stop_t0) * 1000.0, l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds,
-			 summary.len ? summary.data : "null", notes.len ? notes.data : "null");
+			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"phases\":",
+			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_windows(l->roll), stop_ms,
+			 l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds);
+		live_phases_json(l, stop_ms, &ev_json);
+		buf_addf(&ev_json, ",\"summary\":%s,\"notes\":%s}", summary.len ? summary.data : "null",
+			 notes.len ? notes.data : "null");
 		char *md = summary.len ? tacit_meeting_markdown(TACIT_TASK_SUMMARY, summary.data, &l->t) : NULL;
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = ev_json.data, .text = md };
 		live_emit(l, &ev);
@@ -381,6 +399,10 @@ void *live_llm_main(void *arg)
 	for (;;) {
 		if (l->quit)
 			break;
+		if (l->stopping && !l->stop_phase) { /* the job in flight when the stop came has ended */
+			l->ph.t_loop = clock_now_s();
+			l->ph.wait_ms = (l->ph.t_loop - l->stop_t0) * 1000.0;
+		}
 		l->stop_phase = l->stopping; /* from here on the model's work is the stop's */
 		if (l->asks) {
 			struct ask *a = l->asks;

@@ -723,9 +723,12 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	while (common < llm->n_cached && common < n - 1 && llm->cached[common] == tokens[common])
 		common++;
 	double t0 = clock_now_ms();
-	if (n_pre && common < n_pre && state_load(llm, g->state_path, tokens, n_pre)) {
-		stats->state = TACIT_STATE_LOADED;
-		common = n_pre;
+	if (n_pre && common < n_pre) {
+		if (state_load(llm, g->state_path, tokens, n_pre)) {
+			stats->state = TACIT_STATE_LOADED;
+			common = n_pre;
+		}
+		stats->state_ms += clock_now_ms() - t0;
 	}
 	if (common > llm->n_cached) /* a state file that failed to load emptied the cache */
 		common = llm->n_cached;
@@ -739,13 +742,15 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 			rollback(llm, n_pre);
 		if ((st = prefill(llm, tokens, llm->n_cached, n_pre, g->test_stop_after_batches)) != TACIT_OK)
 			goto out;
+		double ts = clock_now_ms();
 		if (state_save(llm, g->state_path))
 			stats->state = TACIT_STATE_SAVED;
+		stats->state_ms += clock_now_ms() - ts;
 	}
 	if ((st = prefill(llm, tokens, llm->n_cached, n, g->test_stop_after_batches)) != TACIT_OK)
 		goto out;
 	double t1 = clock_now_ms();
-	stats->prefill_ms = t1 - t0;
+	stats->prefill_ms = t1 - t0 - stats->state_ms; /* reading tokens only: the state's I/O is apart */
 
 	int limit = g->max_tokens > 0 ? g->max_tokens : llm->n_ctx;
 	stats->finish = TACIT_FINISH_LENGTH;

@@ -382,6 +382,7 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_real(doc, o, "eval_ms", stats.eval_ms);
 	yyjson_mut_obj_add_real(doc, o, "sample_ms", stats.sample_ms);
 	yyjson_mut_obj_add_real(doc, o, "emit_ms", stats.emit_ms);
+	yyjson_mut_obj_add_real(doc, o, "state_ms", stats.state_ms);
 	yyjson_mut_obj_add_str(doc, o, "sampler", stats.sampler);
 	send_json(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);

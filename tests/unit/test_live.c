@@ -280,6 +280,7 @@ struct seen {
 	int n[9];
 	bool cancelled, paused, thinking;
 	char last_status[256];
+	char stopped_json[8192]; /* the STOPPED event's, up to its "summary" */
 };
 
 static void on_event(const struct tacit_live_event *ev, void *user)
@@ -287,6 +288,8 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 	struct seen *s = user;
 	pthread_mutex_lock(&s->mu);
 	s->n[ev->type]++;
+	if (ev->type == TACIT_LIVE_STOPPED && ev->json)
+		snprintf(s->stopped_json, sizeof(s->stopped_json), "%s", ev->json);
 	if (ev->type == TACIT_LIVE_STATUS) {
 		snprintf(s->last_status, sizeof(s->last_status), "%s", ev->text);
 		if (strstr(ev->text, "suggestions cancelled"))
@@ -364,6 +367,24 @@ TEST_MODEL(live_replayed_meeting_folds_and_stops)
 	CHECK(summary && strstr(summary, "\"key_points\""));
 	CHECK_EQ_INT(s.n[TACIT_LIVE_FINAL], 12);
 	CHECK_EQ_INT(s.n[TACIT_LIVE_STOPPED], 1);
+	/* the stop's phases account for its time: nothing was in flight, the final call read
+	 * and wrote tokens, and no phase is negative or larger than the whole */
+	const char *ph = strstr(s.stopped_json, "\"phases\":{");
+	CHECK(ph != NULL);
+	if (ph) {
+		double stop_ms = -1, wait = -1, prompt = -1, gen = -1, other = -1;
+		long long ptok = -1, gtok = -1;
+		char job[32] = "";
+		sscanf(strstr(s.stopped_json, "\"stop_ms\":"), "\"stop_ms\":%lf", &stop_ms);
+		sscanf(ph, "\"phases\":{\"wait_ms\":%lf,\"wait_job\":\"%31[a-z_]\"", &wait, job);
+		sscanf(strstr(ph, "\"prompt\":"), "\"prompt\":{\"tokens\":%lld,\"ms\":%lf", &ptok, &prompt);
+		sscanf(strstr(ph, "\"generation\":"), "\"generation\":{\"tokens\":%lld,\"ms\":%lf", &gtok, &gen);
+		sscanf(strstr(ph, "\"other_ms\":"), "\"other_ms\":%lf", &other);
+		CHECK_STR(job, "none");
+		CHECK(ptok > 0 && gtok > 0);
+		CHECK(wait >= 0 && prompt > 0 && gen > 0 && other >= 0);
+		CHECK(wait + prompt + gen + other <= stop_ms + 1);
+	}
 	int64_t id = tacit_live_session_id(l);
 	tacit_free(summary);
 	tacit_live_close(l);
