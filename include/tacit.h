@@ -1206,6 +1206,11 @@ struct tacit_llm_stats {
 			      * each costs tens of milliseconds with a 100k+ vocabulary */
 	double state_ms;     /* loading or saving req->state_path's saved prefix state (not
 			      * part of prefill_ms) */
+	int n_narrow_filter; /* rejected picks the best few tokens did not decide, filtered
+			      * over only the tokens whose first character the grammar allows
+			      * (exactly the whole vocabulary's result; n_full_filter counts
+			      * those where that left nothing out) */
+	long long n_filtered; /* tokens passed through the grammar by those filters, in all */
 };
 
 /* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The
