@@ -114,12 +114,13 @@ static void print_phases(const char *json)
 		fprintf(stderr, "  catching up                 %7.0f ms (%.0f windows folded first)\n",
 			NUM(ph, "catch_up_ms"), NUM(ph, "catch_up_folds"));
 		fprintf(stderr, "  state save/load             %7.0f ms\n", NUM(ph, "state_ms"));
-		fprintf(stderr, "  prompt read                 %7.0f ms (%.0f tokens)\n", NUM(pr, "ms"), NUM(pr, "tokens"));
+		fprintf(stderr, "  prompt read                 %7.0f ms (%.0f tokens; %.0f cached)\n", NUM(pr, "ms"),
+			NUM(pr, "tokens"), NUM(pr, "cached"));
 		fprintf(stderr,
 			"  generation                  %7.0f ms (%.0f tokens; sampling %.0f ms, %.0f grammar rejections, "
-			"%.0f full-vocabulary filters)\n",
+			"%.0f full-vocabulary and %.0f first-character filters)\n",
 			NUM(gen, "ms"), NUM(gen, "tokens"), NUM(gen, "sample_ms"), NUM(gen, "grammar_rejections"),
-			NUM(gen, "full_vocab_filters"));
+			NUM(gen, "full_vocab_filters"), NUM(gen, "first_char_filters"));
 		fprintf(stderr, "  fold                        %7.0f ms\n", NUM(ph, "fold_ms"));
 		fprintf(stderr, "  store writes                %7.0f ms\n", NUM(ph, "store_ms"));
 		fprintf(stderr, "  other                       %7.0f ms\n", NUM(ph, "other_ms"));

@@ -1875,9 +1875,11 @@ enum tacit_live_event_type {
 				      * calls apart), "catch_up_folds" (windows folded before
 				      * the final one: analysis had fallen behind),
 				      * "state_ms" (saved model states loaded or saved),
-				      * "prompt": {"tokens","ms"} (prompt tokens read),
+				      * "prompt": {"tokens","cached","ms"} (prompt tokens
+				      * read; those reused from the cache),
 				      * "generation": {"tokens","ms","sample_ms",
-				      * "grammar_rejections","full_vocab_filters"} (as in
+				      * "grammar_rejections","full_vocab_filters",
+				      * "first_char_filters"} (as in
 				      * struct tacit_llm_stats, summed over the stop's calls),
 				      * "fold_ms" (the rolling state's update and the final
 				      * JSON from it), "store_ms" (artifacts written, the

@@ -427,7 +427,11 @@ static enum tacit_status end_session(struct tacit_live *l)
 	return tacit_store_session_end(l->seg_store, l->session_id, 0);
 }
 
-/* A stop begins: no new background work, suggestion work in flight cancelled. */
+/* A stop begins: no new background work; the model call in flight is cancelled unless it
+ * answers a question. A fold's call (JOB_INGEST's at the window's budget, JOB_IDLE_FOLD's)
+ * is cancelled too: the stop's final call covers that window with the rest, where
+ * waiting for it cost a whole generation (or two: the part, then the overview) before
+ * the final call could start (live_analysis.c goes on with the segments after it). */
 static void begin_stop_locked(struct tacit_live *l)
 {
 	l->stopping = true;
@@ -435,7 +439,7 @@ static void begin_stop_locked(struct tacit_live *l)
 	l->stop_job = l->job;
 	l->stop_pending = l->n_pend;
 	l->suggest_req = false;
-	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
+	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD || l->job == JOB_INGEST)
 		cancel_request(&l->job_cancel); /* the worker stops within a decode step */
 	pthread_cond_broadcast(&l->q_cond);
 }

@@ -19,6 +19,33 @@
  * IDLE_KEEP_TOKENS (kept verbatim for questions), so a stop finds a short window. */
 #define IDLE_FOLD_TOKENS 2048
 #define IDLE_KEEP_TOKENS 1024
+/* At a stop, a fold before the final one joins its part's overview to the meeting's up to
+ * this length, for the final call to rewrite (so the prompt stays bounded). */
+#define STOP_OVERVIEW_BYTES 1200
+
+/* Whether a stop has begun (the analysis thread reads it in the middle of a job). */
+static bool stopping_now(struct tacit_live *l)
+{
+	pthread_mutex_lock(&l->q_mu);
+	bool stopping = l->stopping;
+	pthread_mutex_unlock(&l->q_mu);
+	return stopping;
+}
+
+/* A model call came back cancelled: true when the stop cancelled it (begin_stop_locked())
+ * and the job goes on without it; the flag is cleared for the calls that follow. False
+ * for an abort or a close, which end the job. */
+static bool cancelled_by_stop(struct tacit_live *l)
+{
+	pthread_mutex_lock(&l->q_mu);
+	bool go_on = l->stopping && !l->quit && !aborted(l);
+	if (go_on)
+		__atomic_store_n(&l->job_cancel, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&l->q_mu);
+	if (go_on)
+		tacit_clear_error();
+	return go_on;
+}
 
 /* The analysis thread's copy of a segment: appended to the transcript and counted. */
 enum tacit_status live_add_to_transcript(struct tacit_live *l, const struct pending *p)
@@ -153,7 +180,22 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 			title = title ? title : "";
 			overview = overview ? overview : "";
 		}
-		if (!merged && !live_roll_is_empty(l->roll)) { /* the first window's own stand as they are */
+		if (!merged && !live_roll_is_empty(l->roll) && stopping_now(l)) {
+			/* the stop's final call rewrites the whole meeting's title and overview from
+			 * these: a call of its own now would only delay it */
+			const char *prev = live_roll_overview(l->roll);
+			bool fits = strlen(prev) + strlen(overview) < STOP_OVERVIEW_BYTES;
+			title = live_roll_title(l->roll);
+			struct buf joined;
+			buf_init(&joined);
+			buf_adds(&joined, prev);
+			if (fits)
+				buf_addf(&joined, " %s", overview);
+			fold_overview_text = buf_detach(&joined, NULL);
+			if (!fold_overview_text)
+				st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			overview = fold_overview_text;
+		} else if (!merged && !live_roll_is_empty(l->roll)) { /* the first window's own stand as they are */
 			st = fold_overview(l, title, overview, &fold_title, &fold_overview_text);
 			title = fold_title;
 			overview = fold_overview_text;
@@ -229,9 +271,13 @@ static enum tacit_status ingest(struct tacit_live *l, struct pending *p, size_t 
 		size_t i = l->t.n - 1;
 		if ((st = count_segment(l, i)) != TACIT_OK)
 			break;
-		if (l->win_tokens + l->tok[i] > l->budget && i > l->win_first) {
+		/* at a stop the final call folds the window (finalize() first folds what is
+		 * beyond the budget) */
+		if (l->win_tokens + l->tok[i] > l->budget && i > l->win_first && !stopping_now(l)) {
 			st = fold_window(l, i, false);
-			if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
+			if (st == TACIT_ERR_CANCELLED && cancelled_by_stop(l))
+				st = TACIT_OK; /* the window is left to the stop */
+			else if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
 				st = TACIT_OK; /* told as a warning; go on */
 		}
 		l->win_tokens += l->tok[i];
@@ -278,7 +324,20 @@ static enum tacit_status finalize(struct tacit_live *l)
 		goto out;
 	}
 	l->ph.catch_up_ms = (clock_now_s() - l->ph.t_loop) * 1000.0 - l->ph.call_ms;
-	if (l->win_first < l->t.n) {
+	/* analysis fell behind (segments came faster than it folded them, or the stop
+	 * cancelled a fold): what is beyond one window is folded first, a window at a time */
+	while (st == TACIT_OK && l->win_tokens > l->budget && !aborted(l)) {
+		size_t cut = l->win_first + 1;
+		int kept = l->tok[l->win_first];
+		while (cut < l->t.n && kept + l->tok[cut] <= l->budget)
+			kept += l->tok[cut++];
+		double t_fold = clock_now_s(), counted = l->ph.call_ms + l->ph.fold_ms + l->ph.store_ms;
+		st = fold_window(l, cut, false);
+		l->ph.catch_up_ms += (clock_now_s() - t_fold) * 1000.0 - (l->ph.call_ms + l->ph.fold_ms + l->ph.store_ms - counted);
+		if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
+			st = TACIT_OK; /* told as a warning: the window moved on */
+	}
+	if (st == TACIT_OK && l->win_first < l->t.n) {
 		live_emit_text(l, TACIT_LIVE_STATUS, "finishing: summarizing segments %zu-%zu", l->win_first + 1, l->t.n);
 		/* transcription has finished: the model may have every core */
 		if (l->p.llm_threads <= 0 && l->sys.n_cores_usable > 1)

@@ -90,7 +90,8 @@ struct live_stop_phases {
 	double state_ms;    /* saved prefix states loaded or saved by the worker */
 	double prompt_ms, gen_ms, sample_ms;
 	long long prompt_tokens, gen_tokens;
-	int rejected, full_filters;
+	long long cached_tokens; /* prompt tokens reused from the model's cache (attention spans them) */
+	int rejected, full_filters, narrow_filters;
 	double call_ms;     /* the model calls end to end (state, prompt, generation and the
 			     * round trip): the rest of it goes to other_ms */
 	double fold_ms;     /* the rolling state's updates and the final JSON built from it */

@@ -35,11 +35,13 @@ void live_phases_call(struct tacit_live *l, const struct tacit_llm_stats *s, dou
 	ph->state_ms += s->state_ms;
 	ph->prompt_ms += s->prefill_ms;
 	ph->prompt_tokens += s->n_prompt - s->n_reused;
+	ph->cached_tokens += s->n_reused;
 	ph->gen_ms += s->decode_ms;
 	ph->sample_ms += s->sample_ms;
 	ph->gen_tokens += s->n_generated;
 	ph->rejected += s->n_rejected;
 	ph->full_filters += s->n_full_filter;
+	ph->narrow_filters += s->n_narrow_filter;
 	ph->call_ms += call_ms;
 }
 
@@ -50,18 +52,18 @@ void live_phases_json(struct tacit_live *l, double stop_ms, struct buf *out)
 		       ph->fold_ms - ph->store_ms;
 	buf_addf(out,
 		 "{\"wait_ms\":%.0f,\"wait_job\":\"%s\",\"pending_segments\":%zu,\"catch_up_ms\":%.0f,"
-		 "\"catch_up_folds\":%d,\"state_ms\":%.0f,\"prompt\":{\"tokens\":%lld,\"ms\":%.0f},"
+		 "\"catch_up_folds\":%d,\"state_ms\":%.0f,\"prompt\":{\"tokens\":%lld,\"cached\":%lld,\"ms\":%.0f},"
 		 "\"generation\":{\"tokens\":%lld,\"ms\":%.0f,\"sample_ms\":%.0f,\"grammar_rejections\":%d,"
-		 "\"full_vocab_filters\":%d},\"fold_ms\":%.0f,\"store_ms\":%.0f,\"other_ms\":%.0f}",
+		 "\"full_vocab_filters\":%d,\"first_char_filters\":%d},\"fold_ms\":%.0f,\"store_ms\":%.0f,\"other_ms\":%.0f}",
 		 ph->wait_ms, live_job_name(l->stop_job), l->stop_pending, ph->catch_up_ms,
-		 ph->catch_up_folds, ph->state_ms, ph->prompt_tokens, ph->prompt_ms,
-		 ph->gen_tokens, ph->gen_ms, ph->sample_ms, ph->rejected, ph->full_filters, ph->fold_ms, ph->store_ms,
-		 other);
+		 ph->catch_up_folds, ph->state_ms, ph->prompt_tokens, ph->cached_tokens, ph->prompt_ms,
+		 ph->gen_tokens, ph->gen_ms, ph->sample_ms, ph->rejected, ph->full_filters, ph->narrow_filters, ph->fold_ms,
+		 ph->store_ms, other);
 	tacit_log(TACIT_LOG_INFO,
 		  "live stop: %.0f ms = wait %.0f (%s in flight, %zu segments queued) + catch-up %.0f (%d folds) + "
 		  "state %.0f + prompt %.0f (%lld tokens) + generation %.0f (%lld tokens, %d grammar rejections, %d "
-		  "full-vocabulary filters) + fold %.0f + store %.0f + other %.0f",
+		  "full-vocabulary and %d first-character filters) + fold %.0f + store %.0f + other %.0f",
 		  stop_ms, ph->wait_ms, live_job_name(l->stop_job), l->stop_pending, ph->catch_up_ms,
 		  ph->catch_up_folds, ph->state_ms, ph->prompt_ms, ph->prompt_tokens, ph->gen_ms,
-		  ph->gen_tokens, ph->rejected, ph->full_filters, ph->fold_ms, ph->store_ms, other);
+		  ph->gen_tokens, ph->rejected, ph->full_filters, ph->narrow_filters, ph->fold_ms, ph->store_ms, other);
 }
