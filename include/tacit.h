@@ -2034,8 +2034,10 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
-/* Stops the meeting: takes no more audio, cancels suggestion work in flight at once,
- * transcribes what audio is pending, folds the last window, stores the "summary" and
+/* Stops the meeting: takes no more audio, cancels the model work in flight at once (a
+ * suggestion, a fold: the final call covers that fold's window; a question being
+ * answered is finished), transcribes what audio is pending, folds what is beyond one
+ * window if analysis fell behind, folds the last window, stores the "summary" and
  * "notes" artifacts (JSON and Markdown), marks the session ended and sends
  * TACIT_LIVE_STOPPED. Blocks until done, or until tacit_live_abort() from another thread
  * or a signal handler ends it early. *out_summary_json (may be NULL) receives the
