@@ -184,6 +184,12 @@ $(BUILD)/bench/%: bench/%.c $(LIBI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
 
+# the grammar's micro-benchmark calls the worker's engine in process, as the unit tests do
+$(BUILD)/bench/grammar: CFLAGS_ALL += -Iworker
+$(BUILD)/bench/grammar: bench/grammar.c $(ENGINE_OBJ) $(LIBI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(ENGINE_OBJ) $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)
+
 $(BUILD)/tools/%: tools/%.c $(LIBI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBI) $(LDFLAGS_ALL) $(LIBS_ALL)

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <yyjson.h>
+
 static const char usage_text[] =
 	"usage: tacit live [options] --realtime FILE [--speed X]\n"
 	"       tacit live [options] --pcm - [--channels N]\n"
@@ -60,6 +62,7 @@ static const char usage_text[] =
 	"  --template NAME     after the stop, also a summary with this template ('tacit\n"
 	"                      templates'; default: the setting summary.template): the\n"
 	"                      live summary is general, this one reads the transcript again\n"
+	"  --verbose           at the stop, where its time went (the stopped event's phases)\n"
 	"On a terminal a status line shows the elapsed time, each channel's level, how far\n"
 	"the transcript is behind, what the model does and the words being spoken. At the\n"
 	"end (or Ctrl-C) the summary prints, then the notes.\n";
@@ -102,16 +105,48 @@ static void sleep_s(double s)
 
 struct out {
 	bool json;
+	bool verbose;
 	double t0; /* wall time of playback time 0; 0 when not played back */
 	double speed;
 	struct cli_status *status; /* on a terminal while audio is transcribed; else NULL */
 };
+
+/* --verbose: the stop's phases, one line each, from the stopped event's JSON. */
+static void print_phases(const char *json)
+{
+	yyjson_doc *doc = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	yyjson_val *r = yyjson_doc_get_root(doc), *ph = yyjson_obj_get(r, "phases");
+	yyjson_val *pr = yyjson_obj_get(ph, "prompt"), *gen = yyjson_obj_get(ph, "generation");
+#define NUM(o, k) yyjson_get_num(yyjson_obj_get(o, k))
+	if (yyjson_is_obj(ph)) {
+		fprintf(stderr, "tacit: the stop took %.0f ms:\n", NUM(r, "stop_ms"));
+		fprintf(stderr, "  waiting for work in flight  %7.0f ms (%s; %.0f segments queued)\n", NUM(ph, "wait_ms"),
+			yyjson_get_str(yyjson_obj_get(ph, "wait_job")), NUM(ph, "pending_segments"));
+		fprintf(stderr, "  catching up                 %7.0f ms (%.0f windows folded first)\n",
+			NUM(ph, "catch_up_ms"), NUM(ph, "catch_up_folds"));
+		fprintf(stderr, "  state save/load             %7.0f ms\n", NUM(ph, "state_ms"));
+		fprintf(stderr, "  prompt read                 %7.0f ms (%.0f tokens; %.0f cached)\n", NUM(pr, "ms"),
+			NUM(pr, "tokens"), NUM(pr, "cached"));
+		fprintf(stderr,
+			"  generation                  %7.0f ms (%.0f tokens; sampling %.0f ms, %.0f grammar rejections, "
+			"%.0f full-vocabulary and %.0f first-character filters)\n",
+			NUM(gen, "ms"), NUM(gen, "tokens"), NUM(gen, "sample_ms"), NUM(gen, "grammar_rejections"),
+			NUM(gen, "full_vocab_filters"), NUM(gen, "first_char_filters"));
+		fprintf(stderr, "  fold                        %7.0f ms\n", NUM(ph, "fold_ms"));
+		fprintf(stderr, "  store writes                %7.0f ms\n", NUM(ph, "store_ms"));
+		fprintf(stderr, "  other                       %7.0f ms\n", NUM(ph, "other_ms"));
+	}
+#undef NUM
+	yyjson_doc_free(doc);
+}
 
 static void on_event(const struct tacit_live_event *ev, void *user)
 {
 	struct out *o = user;
 	if (ev->type == TACIT_LIVE_STOPPED)
 		__atomic_store_n(&stopped_itself, 1, __ATOMIC_RELEASE);
+	if (ev->type == TACIT_LIVE_STOPPED && o->verbose)
+		print_phases(ev->json);
 	if (o->json) {
 		char *line = tacit_live_event_json(ev);
 		if (!line)
@@ -403,6 +438,7 @@ int cmd_live(int argc, char **argv)
 		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
 		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
 		{ "template", required_argument, NULL, 'K' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
 	struct tacit_live_params p = tacit_live_default_params();
@@ -415,7 +451,7 @@ int cmd_live(int argc, char **argv)
 	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct tacit_capture *cap = NULL;
 	struct mic_state m = { NULL, 0, TACIT_OK, false };
-	struct out o = { false, 0, 1.0, NULL };
+	struct out o = { .json = false, .t0 = 0, .speed = 1.0 };
 	struct cli_status status; /* outlives the meeting: its events may come until close */
 	int c, rc = 0;
 	char *end;
@@ -472,6 +508,9 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'w':
 			wait_idle = true;
+			break;
+		case 'v':
+			o.verbose = true;
 			break;
 		case 'N':
 			no_stop = true;

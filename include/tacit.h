@@ -1381,6 +1381,13 @@ struct tacit_llm_stats {
 	int n_full_filter;   /* of those, the picks that needed the whole vocabulary filtered
 			      * through the grammar (the best few tokens did not decide them);
 			      * each costs tens of milliseconds with a 100k+ vocabulary */
+	double state_ms;     /* loading or saving req->state_path's saved prefix state (not
+			      * part of prefill_ms) */
+	int n_narrow_filter; /* rejected picks the best few tokens did not decide, filtered
+			      * over only the tokens whose first character the grammar allows
+			      * (exactly the whole vocabulary's result; n_full_filter counts
+			      * those where that left nothing out) */
+	long long n_filtered; /* tokens passed through the grammar by those filters, in all */
 };
 
 /* Receives the generated text as it is sampled, in pieces of whole UTF-8 characters. The
@@ -2167,12 +2174,31 @@ enum tacit_live_event_type {
 				      * (a suggestion or a fold failed; a question failed) */
 	TACIT_LIVE_STOPPED = 8,      /* json: {"session","segments","windows","stop_ms",
 				      * "stop_read_tokens","stop_generated_tokens",
-				      * "stop_model_calls","stop_folds","summary","notes"}:
-				      * the stop's time and its model work (prompt tokens
-				      * read, not reused from the cache; tokens written;
-				      * calls; windows folded), which is what its time
-				      * depends on; text: the summary's Markdown. The last
-				      * event. */
+				      * "stop_model_calls","stop_folds","phases","summary",
+				      * "notes"}: the stop's time and its model work (prompt
+				      * tokens read, not reused from the cache; tokens
+				      * written; calls; windows folded), which is what its
+				      * time depends on; text: the summary's Markdown. The
+				      * last event. "phases" (null without a language model)
+				      * says where stop_ms went, each millisecond in one
+				      * phase: {"wait_ms" (the job in flight when the stop
+				      * came, named by "wait_job": "none", "ingest", "warm",
+				      * "ask", "suggest", "idle_fold"), "pending_segments"
+				      * (segments not yet analysed then), "catch_up_ms" (those
+				      * segments' analysis and the transcription's end, model
+				      * calls apart), "catch_up_folds" (windows folded before
+				      * the final one: analysis had fallen behind),
+				      * "state_ms" (saved model states loaded or saved),
+				      * "prompt": {"tokens","cached","ms"} (prompt tokens
+				      * read; those reused from the cache),
+				      * "generation": {"tokens","ms","sample_ms",
+				      * "grammar_rejections","full_vocab_filters",
+				      * "first_char_filters"} (as in
+				      * struct tacit_llm_stats, summed over the stop's calls),
+				      * "fold_ms" (the rolling state's update and the final
+				      * JSON from it), "store_ms" (artifacts written, the
+				      * session ended), "other_ms" (stop_ms less the rest:
+				      * the calls' round trips, events)}. */
 	TACIT_LIVE_METER = 9,        /* about once a second while audio comes (transcribing
 				      * meetings only; none after the stop began): text: the
 				      * model's state, "listening" (idle or no model),
@@ -2345,8 +2371,10 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
-/* Stops the meeting: takes no more audio, cancels suggestion work in flight at once,
- * transcribes what audio is pending, folds the last window, stores the "summary" and
+/* Stops the meeting: takes no more audio, cancels the model work in flight at once (a
+ * suggestion, a fold: the final call covers that fold's window; a question being
+ * answered is finished), transcribes what audio is pending, folds what is beyond one
+ * window if analysis fell behind, folds the last window, stores the "summary" and
  * "notes" artifacts (JSON and Markdown), marks the session ended and sends
  * TACIT_LIVE_STOPPED. Blocks until done, or until tacit_live_abort() from another thread
  * or a signal handler ends it early. *out_summary_json (may be NULL) receives the

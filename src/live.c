@@ -454,13 +454,19 @@ static enum tacit_status end_session(struct tacit_live *l)
 	return tacit_store_session_end(l->seg_store, l->session_id, 0);
 }
 
-/* A stop begins: no new background work, suggestion work in flight cancelled. */
+/* A stop begins: no new background work; the model call in flight is cancelled unless it
+ * answers a question. A fold's call (JOB_INGEST's at the window's budget, JOB_IDLE_FOLD's)
+ * is cancelled too: the stop's final call covers that window with the rest, where
+ * waiting for it cost a whole generation (or two: the part, then the overview) before
+ * the final call could start (live_analysis.c goes on with the segments after it). */
 static void begin_stop_locked(struct tacit_live *l)
 {
 	l->stopping = true;
 	l->stop_t0 = clock_now_s();
+	l->stop_job = l->job;
+	l->stop_pending = l->n_pend;
 	l->suggest_req = false;
-	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD)
+	if (l->job == JOB_SUGGEST || l->job == JOB_WARM || l->job == JOB_IDLE_FOLD || l->job == JOB_INGEST)
 		cancel_request(&l->job_cancel); /* the worker stops within a decode step */
 	pthread_cond_broadcast(&l->q_cond);
 }
@@ -476,7 +482,8 @@ static enum tacit_status end_without_model(struct tacit_live *l)
 		char json[256];
 		snprintf(json, sizeof(json),
 			 "{\"session\":%lld,\"segments\":%lld,\"stop_ms\":%.0f,\"stop_read_tokens\":0,"
-			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"summary\":null}",
+			 "\"stop_generated_tokens\":0,\"stop_model_calls\":0,\"stop_folds\":0,\"phases\":null,"
+			 "\"summary\":null}",
 			 (long long)l->session_id, (long long)n_segments, (clock_now_s() - l->stop_t0) * 1000.0);
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = json };
 		live_emit(l, &ev);

@@ -20,6 +20,33 @@
  * IDLE_KEEP_TOKENS (kept verbatim for questions), so a stop finds a short window. */
 #define IDLE_FOLD_TOKENS 2048
 #define IDLE_KEEP_TOKENS 1024
+/* At a stop, a fold before the final one joins its part's overview to the meeting's up to
+ * this length, for the final call to rewrite (so the prompt stays bounded). */
+#define STOP_OVERVIEW_BYTES 1200
+
+/* Whether a stop has begun (the analysis thread reads it in the middle of a job). */
+static bool stopping_now(struct tacit_live *l)
+{
+	pthread_mutex_lock(&l->q_mu);
+	bool stopping = l->stopping;
+	pthread_mutex_unlock(&l->q_mu);
+	return stopping;
+}
+
+/* A model call came back cancelled: true when the stop cancelled it (begin_stop_locked())
+ * and the job goes on without it; the flag is cleared for the calls that follow. False
+ * for an abort or a close, which end the job. */
+static bool cancelled_by_stop(struct tacit_live *l)
+{
+	pthread_mutex_lock(&l->q_mu);
+	bool go_on = l->stopping && !l->quit && !aborted(l);
+	if (go_on)
+		__atomic_store_n(&l->job_cancel, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&l->q_mu);
+	if (go_on)
+		tacit_clear_error();
+	return go_on;
+}
 
 /* The analysis thread's copy of a segment: appended to the transcript and counted. */
 enum tacit_status live_add_to_transcript(struct tacit_live *l, const struct pending *p)
@@ -159,7 +186,22 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 			title = title ? title : "";
 			overview = overview ? overview : "";
 		}
-		if (!merged && !live_roll_is_empty(l->roll)) { /* the first window's own stand as they are */
+		if (!merged && !live_roll_is_empty(l->roll) && stopping_now(l)) {
+			/* the stop's final call rewrites the whole meeting's title and overview from
+			 * these: a call of its own now would only delay it */
+			const char *prev = live_roll_overview(l->roll);
+			bool fits = strlen(prev) + strlen(overview) < STOP_OVERVIEW_BYTES;
+			title = live_roll_title(l->roll);
+			struct buf joined;
+			buf_init(&joined);
+			buf_adds(&joined, prev);
+			if (fits)
+				buf_addf(&joined, " %s", overview);
+			fold_overview_text = buf_detach(&joined, NULL);
+			if (!fold_overview_text)
+				st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			overview = fold_overview_text;
+		} else if (!merged && !live_roll_is_empty(l->roll)) { /* the first window's own stand as they are */
 			st = fold_overview(l, title, overview, &fold_title, &fold_overview_text);
 			title = fold_title;
 			overview = fold_overview_text;
@@ -169,6 +211,7 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		live_emit_text(l, TACIT_LIVE_WARNING, "the summary of segments %zu-%zu failed: %s", first + 1, end,
 			       tacit_errmsg());
 	if (st != TACIT_ERR_CANCELLED) {
+		double t_fold = clock_now_s();
 		struct live_roll *next = st == TACIT_OK ? live_roll_fold(l->roll, part.data, part.len, title, overview, first, end)
 							: live_roll_fold(l->roll, NULL, 0, NULL, NULL, first, end);
 		if (!next) {
@@ -177,14 +220,21 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		}
 		live_roll_free(l->roll);
 		l->roll = next;
-		if (l->stop_phase)
+		if (l->stop_phase) {
 			l->stop_folds++;
+			l->ph.catch_up_folds += !last;
+		}
 		l->win_first = end;
 		l->win_tokens = 0;
 		for (size_t i = end; i < l->t.n; i++)
 			l->win_tokens += l->tok[i];
 		l->warm_upto = end;
+		double t_store = clock_now_s();
 		enum tacit_status st2 = roll_store(l);
+		if (l->stop_phase) {
+			l->ph.fold_ms += (t_store - t_fold) * 1000.0;
+			l->ph.store_ms += (clock_now_s() - t_store) * 1000.0;
+		}
 		if (st == TACIT_OK)
 			st = st2;
 	}
@@ -227,9 +277,13 @@ static enum tacit_status ingest(struct tacit_live *l, struct pending *p, size_t 
 		size_t i = l->t.n - 1;
 		if ((st = count_segment(l, i)) != TACIT_OK)
 			break;
-		if (l->win_tokens + l->tok[i] > l->budget && i > l->win_first) {
+		/* at a stop the final call folds the window (finalize() first folds what is
+		 * beyond the budget) */
+		if (l->win_tokens + l->tok[i] > l->budget && i > l->win_first && !stopping_now(l)) {
 			st = fold_window(l, i, false);
-			if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
+			if (st == TACIT_ERR_CANCELLED && cancelled_by_stop(l))
+				st = TACIT_OK; /* the window is left to the stop */
+			else if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
 				st = TACIT_OK; /* told as a warning; go on */
 		}
 		l->win_tokens += l->tok[i];
@@ -270,11 +324,26 @@ static enum tacit_status finalize(struct tacit_live *l)
 	struct buf summary, notes;
 	buf_init(&summary);
 	buf_init(&notes);
+	double t;
 	if (aborted(l)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
 		goto out;
 	}
-	if (l->win_first < l->t.n) {
+	l->ph.catch_up_ms = (clock_now_s() - l->ph.t_loop) * 1000.0 - l->ph.call_ms;
+	/* analysis fell behind (segments came faster than it folded them, or the stop
+	 * cancelled a fold): what is beyond one window is folded first, a window at a time */
+	while (st == TACIT_OK && l->win_tokens > l->budget && !aborted(l)) {
+		size_t cut = l->win_first + 1;
+		int kept = l->tok[l->win_first];
+		while (cut < l->t.n && kept + l->tok[cut] <= l->budget)
+			kept += l->tok[cut++];
+		double t_fold = clock_now_s(), counted = l->ph.call_ms + l->ph.fold_ms + l->ph.store_ms;
+		st = fold_window(l, cut, false);
+		l->ph.catch_up_ms += (clock_now_s() - t_fold) * 1000.0 - (l->ph.call_ms + l->ph.fold_ms + l->ph.store_ms - counted);
+		if (st != TACIT_ERR_CANCELLED && st != TACIT_ERR_WORKER)
+			st = TACIT_OK; /* told as a warning: the window moved on */
+	}
+	if (st == TACIT_OK && l->win_first < l->t.n) {
 		live_emit_text(l, TACIT_LIVE_STATUS, "finishing: summarizing segments %zu-%zu", l->win_first + 1, l->t.n);
 		/* transcription has finished: the model may have every core */
 		if (l->p.llm_threads <= 0 && l->sys.n_cores_usable > 1)
@@ -286,31 +355,39 @@ static enum tacit_status finalize(struct tacit_live *l)
 	st = TACIT_OK;
 	if (l->t.n > 0) {
 		char *sj = NULL, *nj = NULL;
+		t = clock_now_s();
 		st = live_roll_final_json(l->roll, &sj, &nj);
+		l->ph.fold_ms += (clock_now_s() - t) * 1000.0;
+		t = clock_now_s();
 		if (st == TACIT_OK)
 			st = store_task(l, TACIT_TASK_SUMMARY, "summary", sj, &summary);
 		if (st == TACIT_OK)
 			st = store_task(l, TACIT_TASK_NOTES, "notes", nj, &notes);
+		l->ph.store_ms += (clock_now_s() - t) * 1000.0;
 		free(sj);
 		free(nj);
 	}
 	if (st == TACIT_OK && aborted(l)) /* the last moment the meeting can stay unfinished */
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the meeting was aborted");
+	t = clock_now_s();
 	if (st == TACIT_OK)
 		st = tacit_store_session_end(l->llm_store, l->session_id, 0);
+	l->ph.store_ms += (clock_now_s() - t) * 1000.0;
 out:
 	if (st != TACIT_OK)
 		snprintf(l->stop_msg, sizeof(l->stop_msg), "%s", tacit_errmsg());
 	if (st == TACIT_OK) {
 		struct buf ev_json;
+		double stop_ms = (clock_now_s() - l->stop_t0) * 1000.0;
 		buf_init(&ev_json);
 		buf_addf(&ev_json,
 			 "{\"session\":%lld,\"segments\":%zu,\"windows\":%llu,\"stop_ms\":%.0f,\"stop_read_tokens\":%lld,"
-			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"summary\":%s,"
-			 "\"notes\":%s}",
-			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_windows(l->roll),
-			 (clock_now_s() - l->stop_t0) * 1000.0, l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds,
-			 summary.len ? summary.data : "null", notes.len ? notes.data : "null");
+			 "\"stop_generated_tokens\":%lld,\"stop_model_calls\":%d,\"stop_folds\":%d,\"phases\":",
+			 (long long)l->session_id, l->t.n, (unsigned long long)live_roll_windows(l->roll), stop_ms,
+			 l->stop_read, l->stop_generated, l->stop_calls, l->stop_folds);
+		live_phases_json(l, stop_ms, &ev_json);
+		buf_addf(&ev_json, ",\"summary\":%s,\"notes\":%s}", summary.len ? summary.data : "null",
+			 notes.len ? notes.data : "null");
 		char *md = summary.len ? tacit_meeting_markdown(TACIT_TASK_SUMMARY, summary.data, &l->t) : NULL;
 		struct tacit_live_event ev = { .type = TACIT_LIVE_STOPPED, .json = ev_json.data, .text = md };
 		live_emit(l, &ev);
@@ -388,6 +465,10 @@ void *live_llm_main(void *arg)
 	for (;;) {
 		if (l->quit)
 			break;
+		if (l->stopping && !l->stop_phase) { /* the job in flight when the stop came has ended */
+			l->ph.t_loop = clock_now_s();
+			l->ph.wait_ms = (l->ph.t_loop - l->stop_t0) * 1000.0;
+		}
 		l->stop_phase = l->stopping; /* from here on the model's work is the stop's */
 		if (l->asks) {
 			struct ask *a = l->asks;

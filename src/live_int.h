@@ -81,6 +81,26 @@
 
 enum job { JOB_NONE, JOB_INGEST, JOB_WARM, JOB_ASK, JOB_SUGGEST, JOB_IDLE_FOLD, JOB_FINAL };
 
+/* The stop's time, phase by phase, in ms (the STOPPED event's "phases"); the analysis
+ * thread's only. Model calls count in state/prompt/generation whichever phase made them,
+ * so no millisecond is counted twice; other_ms is what is left of stop_ms. */
+struct live_stop_phases {
+	double wait_ms;     /* the job in flight when the stop came, until it ended */
+	double catch_up_ms; /* then: segments still queued (counting their tokens) and the
+			     * transcription's end, less model calls */
+	double state_ms;    /* saved prefix states loaded or saved by the worker */
+	double prompt_ms, gen_ms, sample_ms;
+	long long prompt_tokens, gen_tokens;
+	long long cached_tokens; /* prompt tokens reused from the model's cache (attention spans them) */
+	int rejected, full_filters, narrow_filters;
+	double call_ms;     /* the model calls end to end (state, prompt, generation and the
+			     * round trip): the rest of it goes to other_ms */
+	double fold_ms;     /* the rolling state's updates and the final JSON built from it */
+	double store_ms;    /* artifacts written, the session ended */
+	int catch_up_folds; /* windows folded before the final one: analysis had fallen behind */
+	double t_loop;      /* clock_now_s() when the analysis thread took up the stop */
+};
+
 struct pending {
 	char *speaker, *text;
 	int64_t start_ms, end_ms;
@@ -178,6 +198,8 @@ struct tacit_live {
 	int aborted;                /* atomic: tacit_live_abort() was called */
 	struct live_listener *listener;
 	enum tacit_status stop_st;
+	enum job stop_job;    /* the job in flight when the stop began */
+	size_t stop_pending;  /* segments not yet analysed when it began */
 	char stop_msg[512];
 	char *stop_summary;
 	double stop_t0;
@@ -205,6 +227,7 @@ struct tacit_live {
 	bool stop_phase;
 	long long stop_read, stop_generated;
 	int stop_calls, stop_folds;
+	struct live_stop_phases ph; /* where the stop's time went (live_phases.c) */
 };
 
 static inline int aborted(const struct tacit_live *l)
@@ -281,6 +304,14 @@ void live_on_remote_question(const char *question, struct live_reply *rep, void 
 void live_do_ask(struct tacit_live *l, struct ask *a);
 void live_remote_finish(struct remote *r, enum tacit_status st, const char *json, const char *msg);
 void live_free_ask(struct ask *a);
+
+/* ---- live_phases.c: where the stop's time went ---- */
+/* Counts one model call of the stop (its worker figures and its wall time). */
+void live_phases_call(struct tacit_live *l, const struct tacit_llm_stats *s, double call_ms);
+/* The "phases" object of the STOPPED event, appended to out; stop_ms is the whole stop.
+ * Also logged at INFO level (tacit --verbose live). */
+void live_phases_json(struct tacit_live *l, double stop_ms, struct buf *out);
+const char *live_job_name(enum job j);
 
 /* ---- live_analysis.c: the analysis thread ---- */
 enum tacit_status live_add_to_transcript(struct tacit_live *l, const struct pending *p);

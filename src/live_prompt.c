@@ -34,11 +34,13 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 	req.n_messages = 2;
 	req.grammar = grammar;
 	req.max_tokens = max_tokens;
+	double t0 = clock_now_s();
 	enum tacit_status st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
 	if (l->stop_phase) {
 		l->stop_read += stats.n_prompt - stats.n_reused;
 		l->stop_generated += stats.n_generated;
 		l->stop_calls++;
+		live_phases_call(l, &stats, (clock_now_s() - t0) * 1000.0);
 	}
 	if (st == TACIT_OK)
 		tacit_log(TACIT_LOG_INFO, "live %s: %d prompt tokens (%d reused), %d generated, %.0f ms prefill, %.0f ms decode",

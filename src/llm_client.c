@@ -409,6 +409,9 @@ enum tacit_status tacit_llm_generate(struct tacit_llm *llm, const struct tacit_l
 		s.eval_ms = yyjson_get_num(yyjson_obj_get(r, "eval_ms"));
 		s.sample_ms = yyjson_get_num(yyjson_obj_get(r, "sample_ms"));
 		s.emit_ms = yyjson_get_num(yyjson_obj_get(r, "emit_ms"));
+		s.state_ms = yyjson_get_num(yyjson_obj_get(r, "state_ms")); /* 0 from an older worker */
+		s.n_narrow_filter = (int)yyjson_get_sint(yyjson_obj_get(r, "n_narrow_filter"));
+		s.n_filtered = yyjson_get_sint(yyjson_obj_get(r, "n_filtered"));
 		const char *smp = yyjson_get_str(yyjson_obj_get(r, "sampler"));
 		snprintf(s.sampler, sizeof(s.sampler), "%s", smp ? smp : "");
 		if (s.prefill_ms > 0)

@@ -34,6 +34,11 @@ struct llm_engine {
 	int n_cached;
 	llama_token_data *cand; /* the whole vocabulary, when a grammar rejects a pick */
 	int n_cand;
+	/* The first byte of each token's text (as the grammar reads it), and for each ASCII
+	 * byte one token that is just that character, or -1 (byte_index()). */
+	unsigned char *first_byte;
+	bool *always; /* tokens the grammar index never leaves out (end of generation, empty) */
+	llama_token one_char[128];
 	struct tacit_llm_info info;
 	const char *tmpl; /* owned by the model; NULL without one */
 	enum chat_format format;
@@ -161,6 +166,8 @@ void llm_engine_free(struct llm_engine *llm)
 		llama_model_free(llm->model);
 	free(llm->cached);
 	free(llm->cand);
+	free(llm->first_byte);
+	free(llm->always);
 	free(llm->path);
 	free(llm);
 }
@@ -320,6 +327,7 @@ struct picker {
 	llama_token_data *top;        /* PICK_TOPK: k entries, best first */
 	struct llama_sampler *chain;  /* PICK_CHAIN */
 	struct llama_sampler *grammar; /* consulted lazily by sample(); may be NULL */
+	bool full_filter;              /* no first-character index (test_full_filter) */
 };
 
 static void mt_seed(struct mt19937 *m, uint32_t seed)
@@ -383,6 +391,7 @@ static enum tacit_status picker_init(struct picker *pk, struct llm_engine *llm, 
 	}
 	pk->temp = g->temperature;
 	pk->k = g->top_k;
+	pk->full_filter = g->test_full_filter;
 	mt_seed(&pk->rng, g->seed);
 	if (g->temperature <= 0)
 		pk->mode = PICK_ARGMAX;
@@ -506,6 +515,65 @@ static llama_token pick(struct picker *pk, const float *logits, const llama_toke
 	return draw(pk, got);
 }
 
+/* The index that lets a rejected pick filter only the tokens whose first character the
+ * grammar allows: a token is allowed only if its first character is (llama.cpp's grammar
+ * consumes a token's text character by character), and which characters are allowed is
+ * asked of the grammar with one single-character token per ASCII character (a few dozen
+ * candidates, not the vocabulary). Bytes from 0x80 up (UTF-8, which the grammar may be
+ * in the middle of), characters with no single-character token, end-of-generation and
+ * empty tokens are always filtered in full, so the narrowed filter gives exactly the
+ * whole vocabulary's result. Built on the first grammar rejection; false: out of memory. */
+static bool byte_index(struct llm_engine *llm)
+{
+	int n_vocab = llm->info.n_vocab;
+	if (llm->first_byte)
+		return true;
+	unsigned char *fb = malloc((size_t)n_vocab);
+	bool *always = calloc((size_t)n_vocab, sizeof(*always));
+	if (!fb || !always) {
+		free(fb);
+		free(always);
+		return false;
+	}
+	for (int c = 0; c < 128; c++)
+		llm->one_char[c] = -1;
+	for (llama_token id = 0; id < n_vocab; id++) {
+		char piece[256];
+		/* special: rendered, as the grammar sees every token's text */
+		int32_t n = llama_token_to_piece(llm->vocab, id, piece, sizeof(piece), 0, true);
+		fb[id] = n > 0 ? (unsigned char)piece[0] : 0;
+		always[id] = n <= 0 || llama_vocab_is_eog(llm->vocab, id);
+		if (n == 1 && fb[id] < 128 && !always[id] && llm->one_char[fb[id]] < 0)
+			llm->one_char[fb[id]] = id;
+	}
+	llm->first_byte = fb;
+	llm->always = always;
+	return true;
+}
+
+/* The candidates (ids ascending) whose first character the grammar allows now, into
+ * llm->cand; returns how many (n_vocab when nothing could be left out). */
+static int narrow(struct llm_engine *llm, struct picker *pk, const float *logits, int n_vocab)
+{
+	llama_token_data probe[128];
+	bool allowed[256];
+	int n = 0;
+	for (int c = 0; c < 256; c++)
+		allowed[c] = c >= 128 || llm->one_char[c] < 0; /* not asked: kept */
+	for (int c = 0; c < 128; c++)
+		if (llm->one_char[c] >= 0)
+			probe[n++] = (llama_token_data){ llm->one_char[c], 0.0f, 0.0f };
+	llama_token_data_array arr = { probe, (size_t)n, -1, false };
+	llama_sampler_apply(pk->grammar, &arr);
+	for (int i = 0; i < n; i++)
+		allowed[llm->first_byte[probe[i].id]] = probe[i].logit != -INFINITY;
+	int m = 0;
+	for (int i = 0; i < n_vocab; i++)
+		if (allowed[llm->first_byte[i]] || llm->always[i])
+			llm->cand[m++] = (llama_token_data){ i, logits[i], 0.0f };
+	return m;
+}
+
 /* A rejected pick is first tried again among the GRAMMAR_PROBE best tokens (at least 4k
  * for top-k): the grammar filters those few, and the pick over them is the eager filter's
  * pick whenever what it needs (the best allowed token; the k best allowed for top-k) lies
@@ -579,18 +647,28 @@ static llama_token sample(struct llm_engine *llm, struct picker *pk, struct taci
 		stats->n_rejected++;
 		if ((tok = probe_pick(llm, pk, logits, n_vocab)) >= 0)
 			goto accept;
-		stats->n_full_filter++;
-		for (int i = 0; i < n_vocab; i++)
-			llm->cand[i] = (llama_token_data){ i, logits[i], 0.0f };
-		llama_token_data_array all = { llm->cand, (size_t)n_vocab, -1, false };
+		/* llama.cpp's chain is kept to the whole vocabulary: it is the reference the
+		 * narrowed filter is compared with */
+		int m = pk->mode != PICK_CHAIN && !pk->full_filter && byte_index(llm) ? narrow(llm, pk, logits, n_vocab)
+										       : n_vocab;
+		if (m == n_vocab) {
+			stats->n_full_filter++;
+			for (int i = 0; i < n_vocab; i++)
+				llm->cand[i] = (llama_token_data){ i, logits[i], 0.0f };
+		} else {
+			stats->n_narrow_filter++;
+		}
+		stats->n_filtered += m;
+		llama_token_data_array all = { llm->cand, (size_t)m, -1, false };
 		llama_sampler_apply(pk->grammar, &all);
 		if (pk->mode == PICK_CHAIN) {
 			llama_sampler_apply(pk->chain, &all);
 			tok = all.selected >= 0 ? all.data[all.selected].id : llama_vocab_eos(llm->vocab);
 		} else {
-			tok = pick(pk, NULL, llm->cand, n_vocab);
-			if (llm->cand[tok].logit == -INFINITY) /* cand is still in id order */
-				tok = llama_vocab_eos(llm->vocab); /* the grammar allows nothing */
+			bool any = false; /* the excluded tokens are the grammar's -inf ones */
+			for (int i = 0; i < m && !any; i++)
+				any = llm->cand[i].logit != -INFINITY;
+			tok = any ? pick(pk, NULL, llm->cand, m) : llama_vocab_eos(llm->vocab); /* none allowed */
 		}
 	}
 accept:
@@ -728,9 +806,12 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	while (common < llm->n_cached && common < n - 1 && llm->cached[common] == tokens[common])
 		common++;
 	double t0 = clock_now_ms();
-	if (n_pre && common < n_pre && state_load(llm, g->state_path, tokens, n_pre)) {
-		stats->state = TACIT_STATE_LOADED;
-		common = n_pre;
+	if (n_pre && common < n_pre) {
+		if (state_load(llm, g->state_path, tokens, n_pre)) {
+			stats->state = TACIT_STATE_LOADED;
+			common = n_pre;
+		}
+		stats->state_ms += clock_now_ms() - t0;
 	}
 	if (common > llm->n_cached) /* a state file that failed to load emptied the cache */
 		common = llm->n_cached;
@@ -747,13 +828,15 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 	if (save) {
 		if ((st = prefill(llm, g, tokens, llm->n_cached, n_pre, n)) != TACIT_OK)
 			goto out;
+		double ts = clock_now_ms();
 		if (state_save(llm, g->state_path))
 			stats->state = TACIT_STATE_SAVED;
+		stats->state_ms += clock_now_ms() - ts;
 	}
 	if ((st = prefill(llm, g, tokens, llm->n_cached, n, n)) != TACIT_OK)
 		goto out;
 	double t1 = clock_now_ms();
-	stats->prefill_ms = t1 - t0;
+	stats->prefill_ms = t1 - t0 - stats->state_ms; /* reading tokens only: the state's I/O is apart */
 
 	int limit = g->max_tokens > 0 ? g->max_tokens : llm->n_ctx;
 	stats->finish = TACIT_FINISH_LENGTH;
@@ -815,8 +898,11 @@ enum tacit_status llm_engine_generate(struct llm_engine *llm, const struct llm_e
 		emit(pending.data, pending.len, user);
 	stats->decode_ms = clock_now_ms() - t1;
 	if (stats->n_rejected)
-		tacit_log(TACIT_LOG_DEBUG, "grammar: %d of %d picks rejected, %d of them filtered over the whole vocabulary",
-			  stats->n_rejected, stats->n_generated, stats->n_full_filter);
+		tacit_log(TACIT_LOG_DEBUG,
+			  "grammar: %d of %d picks rejected, %d of them filtered over the whole vocabulary, %d over the "
+			  "tokens whose first character it allows (%lld tokens filtered in all)",
+			  stats->n_rejected, stats->n_generated, stats->n_full_filter, stats->n_narrow_filter,
+			  stats->n_filtered);
 	if (stats->prefill_ms > 0)
 		stats->prefill_tps = (stats->n_prompt - stats->n_reused) / (stats->prefill_ms / 1e3);
 	if (stats->decode_ms > 0)

@@ -40,6 +40,8 @@ struct llm_engine_gen {
 	uint32_t seed;
 	int test_stop_after_batches; /* test hook: behave as if cancelled after N prompt batches */
 	bool test_chain_sampler;     /* test hook: llama.cpp's sampler chain for every setting */
+	bool test_full_filter;       /* bench hook: a rejected pick the probe does not decide
+				      * filters the whole vocabulary (no first-character index) */
 	int n_threads; /* > 0: threads for this request only (else those of the load) */
 	/* The saved-prefix cache: the prompt's tokens up to the end of state_prefix (found in
 	 * the formatted prompt) are loaded from state_path when it holds them, else decoded

@@ -401,6 +401,9 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_real(doc, o, "eval_ms", stats.eval_ms);
 	yyjson_mut_obj_add_real(doc, o, "sample_ms", stats.sample_ms);
 	yyjson_mut_obj_add_real(doc, o, "emit_ms", stats.emit_ms);
+	yyjson_mut_obj_add_real(doc, o, "state_ms", stats.state_ms);
+	yyjson_mut_obj_add_int(doc, o, "n_narrow_filter", stats.n_narrow_filter);
+	yyjson_mut_obj_add_int(doc, o, "n_filtered", stats.n_filtered);
 	yyjson_mut_obj_add_str(doc, o, "sampler", stats.sampler);
 	send_json(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);

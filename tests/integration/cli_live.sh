@@ -6,9 +6,10 @@
 # segment and the audio, and --resume continues the meeting to its summary. `tacit ask
 # --live ID` asks a meeting running in another process (streamed text, --json, usage
 # errors, "no live meeting" when none runs); a second Ctrl-C aborts a slow stop and the
-# meeting resumes; the stopped event says what the stop did; --no-stop leaves the meeting
-# unfinished for a later --resume; without --json the stop prints the notes after the
-# summary; meter events (levels, lag, state) in --json and the status line on a terminal.
+# meeting resumes; the stopped event says what the stop did and where its time went
+# (--verbose prints it); --no-stop leaves the meeting unfinished for a later --resume;
+# without --json the stop prints the notes after the summary; meter events (levels, lag,
+# state) in --json and the status line on a terminal.
 set -eu
 T=${TACIT:?}
 BUILD=${BUILD:-build}
@@ -75,12 +76,21 @@ expect 0 "$T" live "${L[@]}" --replay "$W/one.txt" --speed 0 --no-stop --json
 grep -q "stays unfinished" "$W/err" || { echo "--no-stop: no notice"; cat "$W/err"; exit 1; }
 ! grep -q '"type":"stopped"' "$W/out" || { echo "--no-stop stopped the meeting"; exit 1; }
 id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")
-expect 0 "$T" live "${L[@]}" --resume "$id" --replay "$W/one.txt" --speed 0 --json
+expect 0 "$T" live "${L[@]}" --resume "$id" --replay "$W/one.txt" --speed 0 --json --verbose
 python3 - "$W/out" <<'PY'
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 assert ev[-1]["type"] == "stopped" and ev[-1]["data"]["segments"] == 2, ev[-1]
+# the stop says where its time went: no phase negative, none beyond the whole
+d = ev[-1]["data"]; p = d["phases"]
+parts = [p["wait_ms"], p["catch_up_ms"], p["state_ms"], p["prompt"]["ms"], p["generation"]["ms"], p["fold_ms"],
+         p["store_ms"], p["other_ms"]]
+assert all(x >= 0 for x in parts) and abs(sum(parts) - d["stop_ms"]) <= 8, (d["stop_ms"], p)
+assert p["prompt"]["tokens"] > 0 and p["generation"]["tokens"] > 0, p
 PY
+# --verbose prints the phases at the stop
+grep -q "the stop took" "$W/err" && grep -q "generation .* grammar rejections" "$W/err" || {
+	echo "--verbose: no phases"; cat "$W/err"; exit 1; }
 # questions to a meeting running in another process: tacit ask --live
 expect 2 "$T" ask --live abc "Q"
 expect 2 "$T" ask --live 1

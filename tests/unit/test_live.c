@@ -280,6 +280,7 @@ struct seen {
 	int n[9];
 	bool cancelled, paused, thinking;
 	char last_status[256];
+	char stopped_json[8192]; /* the STOPPED event's, up to its "summary" */
 };
 
 static void on_event(const struct tacit_live_event *ev, void *user)
@@ -287,6 +288,9 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 	struct seen *s = user;
 	pthread_mutex_lock(&s->mu);
 	s->n[ev->type]++;
+	if (ev->type == TACIT_LIVE_STOPPED && ev->json)
+		snprintf(s->stopped_json, sizeof(s->stopped_json), "%s", ev->json);
+
 	if (ev->type == TACIT_LIVE_STATUS) {
 		snprintf(s->last_status, sizeof(s->last_status), "%s", ev->text);
 		if (strstr(ev->text, "suggestions cancelled"))
@@ -364,6 +368,24 @@ TEST_MODEL(live_replayed_meeting_folds_and_stops)
 	CHECK(summary && strstr(summary, "\"key_points\""));
 	CHECK_EQ_INT(s.n[TACIT_LIVE_FINAL], 12);
 	CHECK_EQ_INT(s.n[TACIT_LIVE_STOPPED], 1);
+	/* the stop's phases account for its time: nothing was in flight, the final call read
+	 * and wrote tokens, and no phase is negative or larger than the whole */
+	const char *ph = strstr(s.stopped_json, "\"phases\":{");
+	CHECK(ph != NULL);
+	if (ph) {
+		double stop_ms = -1, wait = -1, prompt = -1, gen = -1, other = -1;
+		long long ptok = -1, gtok = -1;
+		char job[32] = "";
+		sscanf(strstr(s.stopped_json, "\"stop_ms\":"), "\"stop_ms\":%lf", &stop_ms);
+		sscanf(ph, "\"phases\":{\"wait_ms\":%lf,\"wait_job\":\"%31[a-z_]\"", &wait, job);
+		sscanf(strstr(ph, "\"prompt\":"), "\"prompt\":{\"tokens\":%lld,\"cached\":%*d,\"ms\":%lf", &ptok, &prompt);
+		sscanf(strstr(ph, "\"generation\":"), "\"generation\":{\"tokens\":%lld,\"ms\":%lf", &gtok, &gen);
+		sscanf(strstr(ph, "\"other_ms\":"), "\"other_ms\":%lf", &other);
+		CHECK_STR(job, "none");
+		CHECK(ptok > 0 && gtok > 0);
+		CHECK(wait >= 0 && prompt > 0 && gen > 0 && other >= 0);
+		CHECK(wait + prompt + gen + other <= stop_ms + 1);
+	}
 	int64_t id = tacit_live_session_id(l);
 	tacit_free(summary);
 	tacit_live_close(l);
@@ -1158,6 +1180,77 @@ TEST_MODEL(live_abort_ends_a_stop_in_progress)
 	CHECK_EQ_INT(s3.n[TACIT_LIVE_STOPPED], 0);
 	tacit_live_close(l);
 	tacit_live_abort(NULL);
+}
+
+/* Whether the analysis thread has been on one ingest job for a second (its fold at the
+ * budget is then being written). */
+static bool ingesting_a_while(struct tacit_live *l)
+{
+	for (int i = 0; i < 600; i++) {
+		pthread_mutex_lock(&l->q_mu);
+		bool ingest = l->job == JOB_INGEST && !l->n_pend;
+		pthread_mutex_unlock(&l->q_mu);
+		if (ingest && i >= 10)
+			return true;
+		if (!ingest)
+			i = 0;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* A stop that comes while a fold at the window's budget is being written does not wait
+ * for it: the fold's call is cancelled, the final call covers its window with the rest,
+ * and the stopped event says what was in flight. */
+TEST_MODEL(live_stop_cancels_a_fold_in_flight)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/t.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.window_tokens = 200;
+	/* a slow model (60 ms a token): a fold's two calls take many seconds */
+	setenv("TACIT_WORKER_TEST", "1", 1);
+	setenv("TACIT_WORKER_TEST_SLOW_MS", "60", 1);
+	struct tacit_live *l = NULL;
+	enum tacit_status ost = tacit_live_open(&p, &l);
+	unsetenv("TACIT_WORKER_TEST_SLOW_MS");
+	unsetenv("TACIT_WORKER_TEST");
+	CHECK_EQ_INT(ost, TACIT_OK);
+	if (!l)
+		return;
+	int n = 0;
+	while (n < 12)
+		add(l, n++);
+	CHECK(ingesting_a_while(l));
+	char *summary = NULL;
+	CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
+	CHECK(summary != NULL);
+	tacit_free(summary);
+	CHECK_EQ_INT(s.n[TACIT_LIVE_STOPPED], 1);
+	CHECK(strstr(s.stopped_json, "\"wait_job\":\"ingest\"") != NULL);
+	const char *w = strstr(s.stopped_json, "\"wait_ms\":");
+	double wait_ms = 1e9;
+	if (w)
+		sscanf(w, "\"wait_ms\":%lf", &wait_ms);
+	CHECK(wait_ms < 5000); /* the cancel, not the rest of the fold's two calls */
+	int64_t id = tacit_live_session_id(l);
+	tacit_live_close(l);
+	/* every segment is in the notes: the last section ends with the last segment */
+	struct tacit_store *st = NULL;
+	char *json = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &json, NULL), TACIT_OK);
+	yyjson_doc *d = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	yyjson_val *secs = yyjson_obj_get(yyjson_doc_get_root(d), "sections");
+	CHECK(yyjson_arr_size(secs) >= 1);
+	CHECK_EQ_INT(yyjson_get_sint(yyjson_obj_get(yyjson_arr_get(secs, yyjson_arr_size(secs) - 1), "end")), n);
+	yyjson_doc_free(d);
+	tacit_free(json);
+	tacit_store_close(st);
 }
 
 /* Field n (1-based, as in proc(5)) of /proc/PID/stat; LLONG_MIN when unreadable. */
