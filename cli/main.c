@@ -43,6 +43,7 @@ static const struct command commands[] = {
 	{ "pull", cmd_pull, "download a model from the catalog (resumes; the only network use)" },
 	{ "rm", cmd_rm, "delete a downloaded model and any partial download of it" },
 	{ "serve", cmd_serve, "the web app on this machine only: picker, history, settings" },
+	{ "mcp", cmd_mcp, "a Model Context Protocol server on stdio: your assistant reads meetings" },
 	{ "add", cmd_add, "add a GGUF model file on disk as a custom model (checked, never copied)" },
 	{ "forget", cmd_forget, "forget a custom model (its file is left alone)" },
 	{ "setup", cmd_setup, "pick and download the models this machine needs (asks once)" },

@@ -1144,6 +1144,31 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
 					       const struct tacit_search_params *params,
 					       tacit_search_fn fn, void *user);
 
+/* --- Model Context Protocol server ---------------------------------------------- */
+/* The message handling of an MCP server (JSON-RPC 2.0, protocol version "2025-06-18") that
+ * lets a user's own assistant read the store: tools search_meetings {query, limit?,
+ * meeting_id?}, get_meeting {id} (the newest summary and the transcript) and
+ * list_action_items {open?, owner?, meeting_id?}. Read-only: no tool changes the store,
+ * except that listing action items brings their record up to date (see
+ * tacit_store_actions()). The handle does no I/O: the caller reads one message per line
+ * (stdio in `tacit mcp`) and writes each reply followed by a newline. One thread at a
+ * time per handle; the store must outlive it. */
+struct tacit_mcp;
+TACIT_API enum tacit_status tacit_mcp_new(struct tacit_store *store, struct tacit_mcp **out);
+TACIT_API void tacit_mcp_free(struct tacit_mcp *mcp);
+/* Handles one line (len bytes, a trailing newline ignored; need not be NUL-terminated).
+ * *out_reply gets the reply, one line of JSON without a newline (caller frees with
+ * tacit_free()), or NULL when the message wants none (a notification, the client's own
+ * response). Protocol errors are replies, not failures: -32700 for text that is not
+ * JSON, -32600 for a message that is not a request (an array, a wrong "jsonrpc", a null
+ * or fractional id, over 4 MiB), -32601 for an unknown method, -32602 for bad params
+ * (an unknown tool, a missing or mistyped argument). A tool that fails on valid
+ * arguments (no such meeting, a query that cannot be parsed) answers with isError true
+ * and the reason as its text. Fails only with TACIT_ERR_USAGE (NULL arguments) or
+ * TACIT_ERR_NOMEM. */
+TACIT_API enum tacit_status tacit_mcp_handle(struct tacit_mcp *mcp, const char *line, size_t len,
+					     char **out_reply);
+
 /* --- export ------------------------------------------------------------------- */
 /* Renders a session in any enum tacit_format: Markdown (title, summary, notes,
  * transcript), JSON (everything: session, speakers, segments, artifacts, chat,
