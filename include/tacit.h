@@ -1853,6 +1853,37 @@ TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struc
  * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
 TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
 
+/* --- asking across all meetings ------------------------------------------------- */
+/* tacit_ask_all() answers a question from every stored meeting: the search index (BM25,
+ * the question's uncommon words, stemmed) picks the top_k best segments of the whole
+ * history, each with n_neighbours segments either side for context, grouped by meeting
+ * (the meeting of the best hit first) and cut at a token budget; the model answers from
+ * those excerpts alone, citing meeting and segment as [M12 S40] (segment numbers as the
+ * meeting's transcript and summaries number them, from 1). */
+struct tacit_ask_all_params {
+	int top_k;              /* best-matching segments (at most 64); default 12 */
+	int n_neighbours;       /* segments taken either side of each; default 1 */
+	int max_context_tokens; /* budget for the excerpts; 0 = what the model's context leaves
+				 * after the answer and the instructions (the default) */
+	int max_tokens;         /* longest answer; default 512 */
+	tacit_token_fn on_token; /* streams the raw answer; may be NULL */
+	void *user;
+	const volatile int *cancel; /* may be NULL */
+};
+TACIT_API struct tacit_ask_all_params tacit_ask_all_default_params(void);
+
+/* Answers question with llm over every meeting in store (params NULL = defaults).
+ * *out_json (caller frees with tacit_free()) is an object: "question", "answer" (the
+ * text, keeping only citations that name a retrieved segment; others are removed),
+ * "cites" ([{meeting, segment, start_ms, speaker, text}], distinct, in order of use),
+ * "dropped" (citations removed), "grounded" (false when no citation is left) and
+ * "meetings" ([{meeting, title, started_ms, segments: [n...]}], what the model read).
+ * Errors: TACIT_ERR_NOT_FOUND (no segment of any meeting matches the question's words),
+ * TACIT_ERR_CONTEXT_FULL (the context leaves under 64 tokens for excerpts), those of
+ * tacit_llm_generate(), TACIT_ERR_USAGE, TACIT_ERR_DB. Not thread-safe on one llm. */
+TACIT_API enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm, const char *question,
+					  const struct tacit_ask_all_params *params, char **out_json);
+
 /* ---------------------------------------------------------------------------------
  * Summary templates (session types). A template names the sections of a summary, each
  * with a kind and an instruction for the model; the summary's prompt, grammar, checks
