@@ -35,7 +35,7 @@ static const struct command commands[] = {
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
 	{ "actions", cmd_actions, "every action item across meetings; mark one done" },
 	{ "templates", cmd_templates, "the summary templates (stand-up, sales, ...) and the default" },
-	{ "ask", cmd_ask, "answer a question from a meeting transcript" },
+	{ "ask", cmd_ask, "answer a question from a meeting transcript, or from all (--all)" },
 	{ "suggest", cmd_suggest, "suggest questions, follow-ups and risks from a transcript" },
 	{ "live", cmd_live, "a meeting as it happens: transcript, rolling summary, suggestions" },
 	{ "transcribe", cmd_transcribe, "a recording or live audio to a timestamped transcript" },

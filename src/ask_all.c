@@ -195,7 +195,9 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		budget = tacit_llm_info(llm).n_ctx - p.max_tokens - ASK_ALL_PROMPT_RESERVE;
 	if (budget < 64) {
 		st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
-				"the model's context leaves %d tokens for the meetings' excerpts (use a larger --ctx)", budget);
+				"the model's context (%d tokens) leaves no room for the meetings' excerpts after an answer "
+				"of %d tokens (use a larger --ctx or a smaller --max-tokens)",
+				tacit_llm_info(llm).n_ctx, p.max_tokens);
 		goto out;
 	}
 	buf_adds(&system,
