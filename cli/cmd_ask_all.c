@@ -42,7 +42,7 @@ static const char usage_text[] =
 	"  --top N         best-matching lines to read (1..64, default 12)\n"
 	"  --json          the answer, its checked citations and the excerpts read, as JSON\n"
 	"  --verbose       show how many excerpts and tokens the model read\n"
-	"  --max-tokens N  longest answer (default 512)\n"
+	"  --max-tokens N  longest answer (default 512, or a quarter of a smaller context)\n"
 	"  --ctx N         context (default: the model's, at most 8192)\n";
 
 static int number(const char *opt, const char *s, int lo, int hi, int *out)

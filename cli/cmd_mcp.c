@@ -12,17 +12,25 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: tacit mcp\n"
+	"usage: tacit mcp [--model NAME]\n"
 	"  a Model Context Protocol server over stdin/stdout (JSON-RPC 2.0, one message per\n"
 	"  line, protocol 2025-06-18) with read-only tools over the stored meetings:\n"
 	"    search_meetings {query, limit?, meeting_id?}   full-text search\n"
 	"    get_meeting {id}                               newest summary and transcript\n"
 	"    list_action_items {open?, owner?, meeting_id?} action items across meetings\n"
+	"    ask {question, meeting_id?}                    an answer from the local model, from one\n"
+	"                                                   meeting or all of them ([M12 S40] cites)\n"
+	"  --model NAME  the ask tool's model: a GGUF path, catalog id or custom model (default:\n"
+	"                the chosen one, else the best downloaded; TACIT_MODEL also sets it),\n"
+	"                loaded at the first question\n"
 	"  configure your assistant to run 'tacit mcp' as a stdio server; it listens on no port\n";
 
 int cmd_mcp(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0, 0, 0, 0 } };
+	static const struct option opts[] = { { "model", required_argument, NULL, 'm' },
+					      { "help", no_argument, NULL, 'h' },
+					      { 0, 0, 0, 0 } };
+	const char *model = getenv("TACIT_MODEL");
 	struct tacit_store *store = NULL;
 	struct tacit_mcp *mcp = NULL;
 	char *line = NULL;
@@ -33,6 +41,10 @@ int cmd_mcp(int argc, char **argv)
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (c == 'm') {
+			model = optarg;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(usage_text, stdout);
 			return 0;
@@ -44,6 +56,8 @@ int cmd_mcp(int argc, char **argv)
 	enum tacit_status st = tacit_store_open(NULL, &store);
 	if (st == TACIT_OK)
 		st = tacit_mcp_new(store, &mcp);
+	if (st == TACIT_OK)
+		st = tacit_mcp_set_model(mcp, model);
 	if (st != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;

@@ -1148,7 +1148,8 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
 /* The message handling of an MCP server (JSON-RPC 2.0, protocol version "2025-06-18") that
  * lets a user's own assistant read the store: tools search_meetings {query, limit?,
  * meeting_id?}, get_meeting {id} (the newest summary and the transcript) and
- * list_action_items {open?, owner?, meeting_id?}. Read-only: no tool changes the store,
+ * list_action_items {open?, owner?, meeting_id?}, and ask {question, meeting_id?} (see
+ * tacit_mcp_set_model()). Read-only: no tool changes the store,
  * except that listing action items brings their record up to date (see
  * tacit_store_actions()). The handle does no I/O: the caller reads one message per line
  * (stdio in `tacit mcp`) and writes each reply followed by a newline. One thread at a
@@ -1156,6 +1157,12 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
 struct tacit_mcp;
 TACIT_API enum tacit_status tacit_mcp_new(struct tacit_store *store, struct tacit_mcp **out);
 TACIT_API void tacit_mcp_free(struct tacit_mcp *mcp);
+/* The model of the ask tool {question, meeting_id?}: a name as tacit_model_resolve()
+ * takes it (NULL = the chosen one, else the best downloaded). It is loaded by the first
+ * question and kept; a missing model makes the tool answer with isError and the remedy.
+ * The tool answers one meeting with tacit_meeting_run() (nothing is stored) or, without
+ * meeting_id, every meeting with tacit_ask_all() (its JSON as the text). */
+TACIT_API enum tacit_status tacit_mcp_set_model(struct tacit_mcp *mcp, const char *name);
 /* Handles one line (len bytes, a trailing newline ignored; need not be NUL-terminated).
  * *out_reply gets the reply, one line of JSON without a newline (caller frees with
  * tacit_free()), or NULL when the message wants none (a notification, the client's own
@@ -1865,7 +1872,7 @@ struct tacit_ask_all_params {
 	int n_neighbours;       /* segments taken either side of each; default 1 */
 	int max_context_tokens; /* budget for the excerpts; 0 = what the model's context leaves
 				 * after the answer and the instructions (the default) */
-	int max_tokens;         /* longest answer; default 512 */
+	int max_tokens;         /* longest answer; 0 = 512, or a quarter of a smaller context */
 	tacit_token_fn on_token; /* streams the raw answer; may be NULL */
 	void *user;
 	const volatile int *cancel; /* may be NULL */

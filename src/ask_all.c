@@ -18,7 +18,7 @@
 
 struct tacit_ask_all_params tacit_ask_all_default_params(void)
 {
-	struct tacit_ask_all_params p = { .top_k = 12, .n_neighbours = 1, .max_context_tokens = 0, .max_tokens = 512 };
+	struct tacit_ask_all_params p = { .top_k = 12, .n_neighbours = 1, .max_context_tokens = 0, .max_tokens = 0 };
 	return p;
 }
 
@@ -185,8 +185,8 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		*out_json = NULL;
 	if (!store || !llm || !question || !out_json)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_ask_all needs a store, a model, a question and an out pointer");
-	if (p.max_tokens <= 0)
-		p.max_tokens = 512;
+	if (p.max_tokens <= 0) /* a small context still leaves room for excerpts */
+		p.max_tokens = tacit_llm_info(llm).n_ctx / 4 < 512 ? tacit_llm_info(llm).n_ctx / 4 : 512;
 	buf_init(&system);
 	buf_init(&user);
 	buf_init(&clean);
@@ -233,6 +233,14 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 			  r.n_tokens, room);
 		if (n_prompt + 32 <= room)
 			break;
+		size_t n_hits = 0;
+		for (size_t i = 0; i < r.n; i++)
+			n_hits += r.p[i].hit;
+		if (n_hits == 1 && p.n_neighbours > 0 && attempt < 3) {
+			/* the best line alone is all that can go: without its neighbours */
+			p.n_neighbours = 0;
+			continue;
+		}
 		if (attempt == 3 || budget < 64 || r.n == 1) {
 			st = tacit_fail(TACIT_ERR_CONTEXT_FULL,
 					"the excerpts for '%s' take %d tokens, the context has room for %d (use a larger --ctx)",

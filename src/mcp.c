@@ -26,6 +26,8 @@
 
 struct tacit_mcp {
 	struct tacit_store *store;
+	char *model;           /* the ask tool's model as named; NULL = the chosen one */
+	struct tacit_llm *llm; /* opened by the first question, kept for the next */
 };
 
 enum tacit_status tacit_mcp_new(struct tacit_store *store, struct tacit_mcp **out)
@@ -39,8 +41,26 @@ enum tacit_status tacit_mcp_new(struct tacit_store *store, struct tacit_mcp **ou
 	return TACIT_OK;
 }
 
+enum tacit_status tacit_mcp_set_model(struct tacit_mcp *m, const char *name)
+{
+	char *copy = NULL;
+	if (!m)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_mcp_set_model needs a server");
+	if (name && *name && !(copy = strdup(name)))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	free(m->model);
+	m->model = copy;
+	tacit_llm_close(m->llm);
+	m->llm = NULL;
+	return TACIT_OK;
+}
+
 void tacit_mcp_free(struct tacit_mcp *m)
 {
+	if (!m)
+		return;
+	tacit_llm_close(m->llm);
+	free(m->model);
 	free(m);
 }
 
@@ -226,6 +246,61 @@ static void tool_actions(struct call *c, yyjson_val *args)
 		buf_adds(&c->text, "no action items\n");
 }
 
+/* The model, opened on the first question: a server that is never asked loads none. */
+static enum tacit_status ask_model(struct tacit_mcp *m)
+{
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	char *path = NULL;
+	if (m->llm)
+		return TACIT_OK;
+	enum tacit_status st = tacit_model_resolve(TACIT_MODEL_LLM, m->model, &path);
+	if (st != TACIT_OK)
+		return st;
+	lp.model_path = path;
+	st = tacit_llm_open(&lp, &m->llm);
+	tacit_free(path);
+	return st;
+}
+
+static void tool_ask(struct call *c, yyjson_val *args)
+{
+	const char *question;
+	int64_t session = 0;
+	char *json = NULL, *md = NULL;
+	struct tacit_transcript *t = NULL;
+	if (!arg_str(c, args, "question", true, &question) || !arg_int(c, args, "meeting_id", false, &session))
+		return;
+	if (!*question) {
+		rpc_error(c, RPC_INVALID_PARAMS, "argument 'question' is empty");
+		return;
+	}
+	enum tacit_status st = ask_model(c->m);
+	if (st == TACIT_OK && !session) {
+		st = tacit_ask_all(c->m->store, c->m->llm, question, NULL, &json);
+		if (st == TACIT_OK)
+			buf_adds(&c->text, json);
+	} else if (st == TACIT_OK) {
+		/* one meeting, answered without storing the exchange: these tools only read */
+		struct tacit_meeting_params mp = tacit_meeting_default_params();
+		mp.task = TACIT_TASK_ANSWER;
+		mp.question = question;
+		if (tacit_llm_info(c->m->llm).n_ctx / 4 < 1024) /* a small context keeps room for the meeting */
+			mp.max_tokens = tacit_llm_info(c->m->llm).n_ctx / 4;
+		st = tacit_transcript_from_session(c->m->store, session, &t);
+		if (st == TACIT_OK)
+			st = tacit_meeting_run(c->m->llm, t, &mp, &json);
+		if (st == TACIT_OK && !(md = tacit_meeting_markdown(TACIT_TASK_ANSWER, json, t)))
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		if (st == TACIT_OK)
+			buf_adds(&c->text, md);
+	}
+	if (st != TACIT_OK)
+		tool_failed(c, st);
+	tacit_free(md);
+	tacit_free(json);
+	tacit_transcript_free(t);
+}
+
 /* The tools: name, description and input schema (JSON), and the handler. */
 static const struct tool {
 	const char *name, *description, *schema;
@@ -251,6 +326,14 @@ static const struct tool {
 	  "\"owner\":{\"type\":\"string\",\"description\":\"only this owner (any case)\"},"
 	  "\"meeting_id\":{\"type\":\"integer\",\"description\":\"only this meeting\"}}}",
 	  tool_actions },
+	{ "ask",
+	  "Answers a question with the local language model: from one meeting (meeting_id; the answer cites its "
+	  "segments as [S3]), or from every meeting (the search index picks the excerpts; the answer is JSON whose "
+	  "text cites [M12 S40], meeting 12 segment 40, with the cited lines). Slow: seconds to minutes.",
+	  "{\"type\":\"object\",\"properties\":{\"question\":{\"type\":\"string\"},"
+	  "\"meeting_id\":{\"type\":\"integer\",\"description\":\"only this meeting; absent = all\"}},"
+	  "\"required\":[\"question\"]}",
+	  tool_ask },
 };
 
 static void tools_list(struct call *c, yyjson_mut_val *result)
@@ -320,7 +403,7 @@ static void initialize(struct call *c, yyjson_val *params, yyjson_mut_val *resul
 	yyjson_mut_obj_add_str(c->out, info, "version", TACIT_VERSION);
 	yyjson_mut_obj_add_str(c->out, result, "instructions",
 			       "Read-only access to the user's recorded meetings: search what was said, read a "
-			       "meeting's transcript and summary, list action items.");
+			       "meeting's transcript and summary, list action items, ask a question.");
 }
 
 /* Whether v is a JSON-RPC id this server accepts: a string or an integer (MCP forbids null). */

@@ -31,6 +31,9 @@ static void setup(void)
 				   .text = "We pick the supplier Acme for the batteries.", .confidence = -1 };
 	if (tacit_store_add_segment(store, id, &g, NULL) != TACIT_OK || tacit_mcp_new(store, &mcp) != TACIT_OK)
 		abort();
+	/* the ask tool must fail at once here, not load whatever model this machine has */
+	if (tacit_mcp_set_model(mcp, "/nonexistent/fuzz-model.gguf") != TACIT_OK)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,7 +8,6 @@
 set -eu
 T=${TACIT:?}
 export TACIT_HOME=$(mktemp -d); trap 'rm -rf "$TACIT_HOME"' EXIT
-unset TACIT_MODEL
 d=$TACIT_HOME
 printf 'Alice: We pick the supplier Acme for the batteries.\nBob: Alice sends the contract by Friday.\n' >"$d/m.txt"
 "$T" import --title "Supplier review" "$d/m.txt" >/dev/null 2>&1
@@ -21,9 +20,13 @@ db.execute("INSERT INTO artifacts (session_id, kind, json, markdown, model, crea
            "VALUES (1, 'summary', ?, 'We chose Acme.', 'x', ?, 'general')", (json.dumps(s), int(time.time() * 1000)))
 db.commit()
 PY
-python3 - "$T" tests/data/mcp/*.jsonl <<'PY'
+# the ask tool with a model: the shared stories260K (its words are noise), when present
+M=$(cd "$(dirname "$0")/../.." && pwd)/../shared/models/stories260K.gguf
+[ -r "$M" ] || { echo "note: no ../shared/models/stories260K.gguf, ask_model.jsonl left out"; M=; }
+export TACIT_MODEL=$d/no-model.gguf # the other exchanges see the ask tool without one
+python3 - "$T" "$M" tests/data/mcp/*.jsonl <<'PY'
 import json, subprocess, sys
-tacit, files = sys.argv[1], sys.argv[2:]
+tacit, model, files = sys.argv[1], sys.argv[2], sys.argv[3:]
 
 def match(want, got, where):
     if isinstance(want, str) and want.startswith("$type:string"):
@@ -44,9 +47,14 @@ def match(want, got, where):
 
 n = 0
 for path in files:
+    args = [tacit, "mcp"]
+    if path.endswith("/ask_model.jsonl"):
+        if not model:
+            continue
+        args += ["--model", model]
     cases = [json.loads(l) for l in open(path) if l.strip()]
     sent = "".join((c["send"] if isinstance(c["send"], str) else json.dumps(c["send"])) + "\n" for c in cases)
-    p = subprocess.run([tacit, "mcp"], input=sent.encode(), capture_output=True, timeout=60)
+    p = subprocess.run(args, input=sent.encode(), capture_output=True, timeout=300)
     assert p.returncode == 0, f"{path}: exit {p.returncode}: {p.stderr.decode()}"
     replies = p.stdout.decode().splitlines()
     want = [c for c in cases if c["expect"] is not None]
