@@ -116,8 +116,10 @@ static void excerpts(struct tacit_store *store, const struct retrieval *r, struc
 		if (!i || r->p[i - 1].session_id != p->session_id) {
 			struct tacit_session s;
 			char d[32];
-			if (tacit_store_session_get(store, p->session_id, &s) != TACIT_OK)
-				snprintf(s.title, sizeof(s.title), "?"), s.started_ms = 0;
+			if (tacit_store_session_get(store, p->session_id, &s) != TACIT_OK) {
+				snprintf(s.title, sizeof(s.title), "?"); /* deleted meanwhile: still read */
+				s.started_ms = 0;
+			}
 			buf_addf(out, "%sMeeting M%" PRId64 ": \"%s\", %s\n", i ? "\n" : "", p->session_id, s.title,
 				 day(s.started_ms, d, sizeof(d)));
 		} else if (r->p[i - 1].seg + 1 != p->seg) {
