@@ -165,7 +165,13 @@ TEST_MODEL(ask_all_on_stories260k)
 	lp.model_path = path;
 	lp.n_ctx = 512;
 	lp.n_threads = 2;
-	CHECK_EQ_INT(tacit_llm_open(&lp, &llm), TACIT_OK);
+	enum tacit_status st = tacit_llm_open(&lp, &llm);
+	CHECK_EQ_INT(st, TACIT_OK);
+	if (st != TACIT_OK) {
+		fprintf(stderr, "  open: %s\n", tacit_errmsg());
+		tacit_store_close(s);
+		return;
+	}
 	struct tacit_ask_all_params p = tacit_ask_all_default_params();
 	p.max_tokens = 48;
 	char *json = NULL;
@@ -185,7 +191,10 @@ TEST_MODEL(ask_all_on_stories260k)
 	CHECK(json == NULL && strstr(tacit_errmsg(), "tacit search"));
 	/* a context too small for any excerpt */
 	p.max_tokens = 400;
-	CHECK_EQ_INT(tacit_ask_all(s, llm, "supplier", &p, &json), TACIT_ERR_CONTEXT_FULL);
+	st = tacit_ask_all(s, llm, "supplier", &p, &json);
+	if (st != TACIT_ERR_CONTEXT_FULL)
+		fprintf(stderr, "  ask_all: %s\n", tacit_errmsg());
+	CHECK_EQ_INT(st, TACIT_ERR_CONTEXT_FULL);
 	tacit_llm_close(llm);
 	tacit_store_close(s);
 }
