@@ -213,8 +213,11 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		int n_prompt = 0, room = tacit_llm_info(llm).n_ctx - p.max_tokens - 16;
 		retrieval_release(&r);
 		buf_reset(&user);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if ((st = retrieve(store, question, p.top_k, p.n_neighbours, budget, &r)) != TACIT_OK)
 			goto out;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!r.n) {
 			st = tacit_fail(TACIT_ERR_NOT_FOUND,
 					"no meeting mentions the words of '%s' (try other words, or 'tacit search')", question);
@@ -231,7 +234,8 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 			goto out;
 		user.len -= strlen(system.data) + 2; /* the instructions were there only to be counted */
 		user.data[user.len] = '\0';
-		tacit_log(TACIT_LOG_INFO, "ask --all: %zu passages, %d prompt tokens (estimated %d) of %d", r.n, n_prompt,
+		tacit_log(TACIT_LOG_INFO, "ask --all: %zu passages retrieved in %.1f ms, %d prompt tokens (estimated %d) of %d",
+			  r.n, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, n_prompt,
 			  r.n_tokens, room);
 		if (n_prompt + 32 <= room)
 			break;

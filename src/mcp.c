@@ -166,9 +166,9 @@ static bool on_hit(const struct tacit_search_hit *h, void *user)
 {
 	struct call *c = user;
 	char t[32];
-	buf_addf(&c->text, "meeting %" PRId64 " \"%s\" at %s, segment %" PRId64 ", %s%s%s\n", h->session_id,
-		 h->session_title, clock_str(h->start_ms, t, sizeof(t)), h->segment_id, h->speaker,
-		 *h->speaker ? ": " : "", h->snippet);
+	/* the time, not the row id, links a hit to get_meeting's "[hh:mm:ss]" lines */
+	buf_addf(&c->text, "meeting %" PRId64 " \"%s\" at %s, %s%s%s\n", h->session_id, h->session_title,
+		 clock_str(h->start_ms, t, sizeof(t)), h->speaker, *h->speaker ? ": " : "", h->snippet);
 	return true;
 }
 
@@ -308,7 +308,7 @@ static const struct tool {
 } tools[] = {
 	{ "search_meetings",
 	  "Full-text search over what was said in every stored meeting, best match first. Query: words (all must "
-	  "appear), \"quoted phrases\", prefix*, OR, NOT. Each hit names the meeting id, time, segment and speaker.",
+	  "appear), \"quoted phrases\", prefix*, OR, NOT. Each hit names the meeting id, the time in the meeting and the speaker.",
 	  "{\"type\":\"object\",\"properties\":{\"query\":{\"type\":\"string\",\"description\":\"the words to find\"},"
 	  "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":200,\"description\":\"most hits (default 20)\"},"
 	  "\"meeting_id\":{\"type\":\"integer\",\"description\":\"only this meeting\"}},\"required\":[\"query\"]}",
