@@ -132,7 +132,10 @@ int cmd_summarize(int argc, char **argv);
 int cmd_notes(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_actions(int argc, char **argv);
+int cmd_mcp(int argc, char **argv);
 int cmd_ask(int argc, char **argv);
+/* `tacit ask --all QUESTION` (cmd_ask_all.c), called by cmd_ask. */
+int cmd_ask_all(int argc, char **argv);
 /* `tacit ask --live ID QUESTION` (cmd_ask_live.c), called by cmd_ask. */
 int cmd_ask_live(int64_t session_id, const char *question, bool json);
 int cmd_suggest(int argc, char **argv);

@@ -175,7 +175,13 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 			break;
 		case 'h':
 			if (task == TACIT_TASK_ANSWER)
-				printf("usage: tacit ask --live ID QUESTION [--json]\n"
+				printf("usage: tacit ask --all QUESTION [--model NAME] [--top N] [--json]\n"
+				       "  --all           ask every stored meeting: the search index picks the best\n"
+				       "                  lines and their neighbours, the answer cites [M12 S40]\n"
+				       "                  (meeting 12, segment 40; others are removed); --top N:\n"
+				       "                  lines to read (default 12); --model, --ctx, --max-tokens\n"
+				       "                  and --verbose as below\n"
+				       "usage: tacit ask --live ID QUESTION [--json]\n"
 				       "  --live          ask meeting ID while it runs in another process ('tacit live',\n"
 				       "                  'tacit serve'): answered from its live context as it is written\n");
 			printf("usage: tacit %s ID|FILE%s [--model NAME] [--engine URL] [--lang L]%s [--json]\n"
@@ -327,6 +333,9 @@ int cmd_notes(int argc, char **argv)
 
 int cmd_ask(int argc, char **argv)
 {
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--all"))
+			return cmd_ask_all(argc, argv);
 	return run("ask", TACIT_TASK_ANSWER, argc, argv);
 }
 

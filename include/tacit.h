@@ -1145,6 +1145,38 @@ TACIT_API enum tacit_status tacit_store_search(struct tacit_store *store, const 
 					       const struct tacit_search_params *params,
 					       tacit_search_fn fn, void *user);
 
+/* --- Model Context Protocol server ---------------------------------------------- */
+/* The message handling of an MCP server (JSON-RPC 2.0, protocol version "2025-06-18") that
+ * lets a user's own assistant read the store: tools search_meetings {query, limit?,
+ * meeting_id?}, get_meeting {id} (the newest summary and the transcript) and
+ * list_action_items {open?, owner?, meeting_id?}, and ask {question, meeting_id?} (see
+ * tacit_mcp_set_model()). Read-only: no tool changes the store,
+ * except that listing action items brings their record up to date (see
+ * tacit_store_actions()). The handle does no I/O: the caller reads one message per line
+ * (stdio in `tacit mcp`) and writes each reply followed by a newline. One thread at a
+ * time per handle; the store must outlive it. */
+struct tacit_mcp;
+TACIT_API enum tacit_status tacit_mcp_new(struct tacit_store *store, struct tacit_mcp **out);
+TACIT_API void tacit_mcp_free(struct tacit_mcp *mcp);
+/* The model of the ask tool {question, meeting_id?}: a name as tacit_model_resolve()
+ * takes it (NULL = the chosen one, else the best downloaded). It is loaded by the first
+ * question and kept; a missing model makes the tool answer with isError and the remedy.
+ * The tool answers one meeting with tacit_meeting_run() (nothing is stored) or, without
+ * meeting_id, every meeting with tacit_ask_all() (its JSON as the text). */
+TACIT_API enum tacit_status tacit_mcp_set_model(struct tacit_mcp *mcp, const char *name);
+/* Handles one line (len bytes, a trailing newline ignored; need not be NUL-terminated).
+ * *out_reply gets the reply, one line of JSON without a newline (caller frees with
+ * tacit_free()), or NULL when the message wants none (a notification, the client's own
+ * response). Protocol errors are replies, not failures: -32700 for text that is not
+ * JSON, -32600 for a message that is not a request (an array, a wrong "jsonrpc", a null
+ * or fractional id, over 4 MiB), -32601 for an unknown method, -32602 for bad params
+ * (an unknown tool, a missing or mistyped argument). A tool that fails on valid
+ * arguments (no such meeting, a query that cannot be parsed) answers with isError true
+ * and the reason as its text. Fails only with TACIT_ERR_USAGE (NULL arguments) or
+ * TACIT_ERR_NOMEM. */
+TACIT_API enum tacit_status tacit_mcp_handle(struct tacit_mcp *mcp, const char *line, size_t len,
+					     char **out_reply);
+
 /* --- export ------------------------------------------------------------------- */
 /* Renders a session in any enum tacit_format: Markdown (title, summary, notes,
  * transcript), JSON (everything: session, speakers, segments, artifacts, chat,
@@ -1895,6 +1927,37 @@ TACIT_API enum tacit_status tacit_meeting_run(struct tacit_llm *llm, const struc
 /* Renders a task's checked JSON as Markdown, citations as [S3] with times when the
  * transcript has them. Caller frees with tacit_free(). NULL when json is malformed. */
 TACIT_API char *tacit_meeting_markdown(enum tacit_task task, const char *json, const struct tacit_transcript *t);
+
+/* --- asking across all meetings ------------------------------------------------- */
+/* tacit_ask_all() answers a question from every stored meeting: the search index (BM25,
+ * the question's uncommon words, stemmed) picks the top_k best segments of the whole
+ * history, each with n_neighbours segments either side for context, grouped by meeting
+ * (the meeting of the best hit first) and cut at a token budget; the model answers from
+ * those excerpts alone, citing meeting and segment as [M12 S40] (segment numbers as the
+ * meeting's transcript and summaries number them, from 1). */
+struct tacit_ask_all_params {
+	int top_k;              /* best-matching segments (at most 64); default 12 */
+	int n_neighbours;       /* segments taken either side of each; default 1 */
+	int max_context_tokens; /* budget for the excerpts; 0 = what the model's context leaves
+				 * after the answer and the instructions (the default) */
+	int max_tokens;         /* longest answer; 0 = 512, or a quarter of a smaller context */
+	tacit_token_fn on_token; /* streams the raw answer; may be NULL */
+	void *user;
+	const volatile int *cancel; /* may be NULL */
+};
+TACIT_API struct tacit_ask_all_params tacit_ask_all_default_params(void);
+
+/* Answers question with llm over every meeting in store (params NULL = defaults).
+ * *out_json (caller frees with tacit_free()) is an object: "question", "answer" (the
+ * text, keeping only citations that name a retrieved segment; others are removed),
+ * "cites" ([{meeting, segment, start_ms, speaker, text}], distinct, in order of use),
+ * "dropped" (citations removed), "grounded" (false when no citation is left) and
+ * "meetings" ([{meeting, title, started_ms, segments: [n...]}], what the model read).
+ * Errors: TACIT_ERR_NOT_FOUND (no segment of any meeting matches the question's words),
+ * TACIT_ERR_CONTEXT_FULL (the context leaves under 64 tokens for excerpts), those of
+ * tacit_llm_generate(), TACIT_ERR_USAGE, TACIT_ERR_DB. Not thread-safe on one llm. */
+TACIT_API enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm, const char *question,
+					  const struct tacit_ask_all_params *params, char **out_json);
 
 /* ---------------------------------------------------------------------------------
  * Summary templates (session types). A template names the sections of a summary, each

@@ -88,7 +88,8 @@ enum tacit_status store_model_states_keep(struct tacit_store *s, int64_t session
 
 /* Ranks the session's final segments against a question with the search index: its
  * words (common English words left out) any of which may match, stemmed; fn gets each
- * matching segment's id and score (BM25, higher is better), best first, at most 64.
+ * matching segment's id and score (BM25, higher is better), best first, at most 64
+ * (session_id 0: across every meeting).
  * No call for a question without a usable word. */
 typedef void (*store_score_fn)(int64_t segment_id, double score, void *user);
 enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,

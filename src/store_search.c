@@ -199,7 +199,7 @@ enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session
 	enum tacit_status ret = prep(s,
 				     "SELECT g.id, bm25(segments_fts) FROM segments_fts"
 				     " JOIN segments g ON g.id = segments_fts.rowid"
-				     " WHERE segments_fts MATCH ?1 AND g.session_id = ?2 ORDER BY rank LIMIT 64",
+				     " WHERE segments_fts MATCH ?1 AND (?2 = 0 OR g.session_id = ?2) ORDER BY rank LIMIT 64",
 				     &st);
 	if (ret == TACIT_OK) {
 		sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);

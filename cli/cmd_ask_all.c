@@ -1,0 +1,184 @@
+/*
+ * cmd_ask_all.c — `tacit ask --all "QUESTION"`: one question asked of every stored
+ * meeting (tacit_ask_all(): the search index picks the excerpts, the model answers from
+ * them). Prints the answer with its [M12 S40] citations, then each cited line as a
+ * source; --json prints the library's JSON. Called by cmd_ask when --all is given.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yyjson.h>
+
+static volatile int cancel_flag;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	__atomic_store_n((int *)&cancel_flag, 1, __ATOMIC_RELAXED);
+	signal(SIGINT, SIG_DFL);
+}
+
+static void log_stderr(enum tacit_log_level level, const char *line, void *user)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	(void)user;
+	fprintf(stderr, "tacit: %s: %s\n", names[level], line);
+}
+
+static const char usage_text[] =
+	"usage: tacit ask --all QUESTION [--model NAME] [--top N] [--json] [--verbose]\n"
+	"       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N]\n"
+	"  --all           ask every stored meeting: the search index picks the best lines\n"
+	"                  (and their neighbours), the model answers from them citing\n"
+	"                  meeting and segment as [M12 S40]; a citation of anything not\n"
+	"                  retrieved is removed\n"
+	"  --model NAME    a GGUF path, catalog id or custom model (default: the chosen\n"
+	"                  one, else the best downloaded; TACIT_MODEL also sets it)\n"
+	"  --top N         best-matching lines to read (1..64, default 12)\n"
+	"  --json          the answer, its checked citations and the excerpts read, as JSON\n"
+	"  --verbose       show how many excerpts and tokens the model read\n"
+	"  --max-tokens N  longest answer (default 512, or a quarter of a smaller context)\n"
+	"  --ctx N         context (default: the model's, at most 8192)\n";
+
+static int number(const char *opt, const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return cli_usage_error("ask", "%s needs a number from %d to %d, not '%s'", opt, lo, hi, s);
+	*out = (int)v;
+	return 0;
+}
+
+static void print_answer(const char *json)
+{
+	yyjson_doc *d = yyjson_read(json, strlen(json), 0);
+	yyjson_val *root = yyjson_doc_get_root(d), *v;
+	size_t i, n;
+	char clock[32];
+	printf("%s\n", yyjson_get_str(yyjson_obj_get(root, "answer")) ? yyjson_get_str(yyjson_obj_get(root, "answer")) : "");
+	yyjson_val *cites = yyjson_obj_get(root, "cites");
+	if (yyjson_arr_size(cites))
+		printf("\nsources:\n");
+	yyjson_arr_foreach(cites, i, n, v)
+	{
+		const char *who = yyjson_get_str(yyjson_obj_get(v, "speaker"));
+		printf("  [M%lld S%lld] meeting %lld at %s, %s%s%s\n", (long long)yyjson_get_sint(yyjson_obj_get(v, "meeting")),
+		       (long long)yyjson_get_sint(yyjson_obj_get(v, "segment")),
+		       (long long)yyjson_get_sint(yyjson_obj_get(v, "meeting")),
+		       cli_clock(yyjson_get_sint(yyjson_obj_get(v, "start_ms")), clock, sizeof(clock)), who ? who : "",
+		       who && *who ? ": " : "", yyjson_get_str(yyjson_obj_get(v, "text")));
+	}
+	if (!yyjson_get_bool(yyjson_obj_get(root, "grounded")))
+		fprintf(stderr, "note: the answer cites none of the meetings' lines; check it with 'tacit search'\n");
+	if (yyjson_get_int(yyjson_obj_get(root, "dropped")))
+		fprintf(stderr, "note: %d citation(s) named lines the model was not given and were removed\n",
+			yyjson_get_int(yyjson_obj_get(root, "dropped")));
+	yyjson_doc_free(d);
+}
+
+int cmd_ask_all(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },           { "model", required_argument, NULL, 'm' },
+		{ "top", required_argument, NULL, 'k' },     { "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },       { "max-tokens", required_argument, NULL, 'n' },
+		{ "ctx", required_argument, NULL, 'c' },     { "threads", required_argument, NULL, 't' },
+		{ "gpu-layers", required_argument, NULL, 'g' }, { "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct tacit_ask_all_params ap = tacit_ask_all_default_params();
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	struct tacit_store *store = NULL;
+	struct tacit_llm *llm = NULL;
+	const char *model_name = getenv("TACIT_MODEL");
+	char *json = NULL;
+	bool json_out = false;
+	int c, rc = 0, verbose = 0;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			break;
+		case 'm':
+			model_name = optarg;
+			break;
+		case 'k':
+			if ((rc = number("--top", optarg, 1, 64, &ap.top_k)))
+				return rc;
+			break;
+		case 'j':
+			json_out = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'n':
+			if ((rc = number("--max-tokens", optarg, 1, 1 << 16, &ap.max_tokens)))
+				return rc;
+			break;
+		case 'c':
+			if ((rc = number("--ctx", optarg, 0, 1 << 24, &lp.n_ctx)))
+				return rc;
+			break;
+		case 't':
+			if ((rc = number("--threads", optarg, 0, 1024, &lp.n_threads)))
+				return rc;
+			break;
+		case 'g':
+			if ((rc = number("--gpu-layers", optarg, -1, 1 << 16, &lp.n_gpu_layers)))
+				return rc;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			return cli_option_error("ask", c, argv);
+		}
+	}
+	if (argc - optind < 1)
+		return cli_usage_error("ask", "--all needs a question: tacit ask --all \"what did we decide?\"");
+	if (argc - optind > 1)
+		return cli_usage_error("ask", "--all takes the question only (no meeting); quote it: tacit ask --all \"%s %s\"",
+				       argv[optind], argv[optind + 1]);
+	const char *question = argv[optind];
+	if (!*question)
+		return cli_usage_error("ask", "the question is empty");
+	if (verbose)
+		tacit_log_set(log_stderr, NULL, verbose > 1 ? TACIT_LOG_DEBUG : TACIT_LOG_INFO);
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	struct cli_model need = { TACIT_MODEL_LLM, model_name, "--model", NULL, NULL };
+	if ((rc = cli_models_resolve("ask", &need, 1)))
+		goto out;
+	lp.model_path = need.path;
+	signal(SIGINT, on_sigint);
+	ap.cancel = &cancel_flag;
+	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK)
+		st = tacit_ask_all(store, llm, question, &ap, &json);
+	tacit_free(need.path);
+	if (st != TACIT_OK) {
+		rc = cli_fail(st);
+		goto out;
+	}
+	if (json_out)
+		printf("%s\n", json);
+	else
+		print_answer(json);
+out:
+	tacit_free(json);
+	tacit_llm_close(llm);
+	tacit_store_close(store);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/*
+ * store_retrieve.c — the passages for a question asked across every meeting: the best
+ * BM25 segments of the whole history (store_segment_relevance with no session), each with
+ * its neighbours for context, numbered as the meeting's transcript numbers them ([S]),
+ * grouped by meeting in the order of their best hit, and cut at a token budget.
+ */
+#include "internal.h"
+
+#include "retrieve.h"
+#include "store_int.h"
+
+#define RETRIEVE_MAX_HITS 64
+
+struct hits {
+	int64_t id[RETRIEVE_MAX_HITS];
+	int n, cap;
+};
+
+static void on_score(int64_t segment_id, double score, void *user)
+{
+	struct hits *h = user;
+	(void)score;
+	if (h->n < h->cap)
+		h->id[h->n++] = segment_id;
+}
+
+int retrieve_passage_tokens(const struct passage *p)
+{
+	/* about 4 bytes a token in English; 3 keeps the estimate on the safe side, and the
+	 * "[M12 S40] " tag and newline cost about 8 */
+	return (int)((strlen(p->text) + strlen(p->speaker)) / 3) + 8;
+}
+
+static bool have(const struct retrieval *r, int64_t segment_id, size_t *at)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->p[i].segment_id == segment_id) {
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
+static int by_group(const void *a, const void *b)
+{
+	const struct passage *x = a, *y = b;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->seg < y->seg ? -1 : x->seg > y->seg;
+}
+
+void retrieval_release(struct retrieval *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->p[i].speaker);
+		free(r->p[i].text);
+	}
+	free(r->p);
+	memset(r, 0, sizeof(*r));
+}
+
+enum tacit_status retrieve(struct tacit_store *s, const char *question, int top_k, int n_neighbours, int max_tokens,
+			   struct retrieval *r)
+{
+	struct hits h = { .cap = top_k < 1 ? 1 : top_k > RETRIEVE_MAX_HITS ? RETRIEVE_MAX_HITS : top_k };
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	int rc, n_groups = 0;
+	int64_t group_session[RETRIEVE_MAX_HITS];
+
+	memset(r, 0, sizeof(*r));
+	if (!s || !question)
+		return tacit_fail(TACIT_ERR_USAGE, "retrieve: store or question is NULL");
+	if (n_neighbours < 0)
+		n_neighbours = 0;
+	enum tacit_status ret = store_segment_relevance(s, 0, question, on_score, &h);
+	if (ret != TACIT_OK || !h.n)
+		return ret;
+	/* the hit and its neighbours, numbered among the meeting's final segments in the
+	 * order its transcript has them (start, then row) */
+	ret = prep(s,
+		   "WITH t AS (SELECT g.id, g.session_id, g.start_ms, g.text, COALESCE(p.name, p.label, '') AS who,"
+		   " ROW_NUMBER() OVER (ORDER BY g.start_ms, g.id) AS n FROM segments g"
+		   " LEFT JOIN speakers p ON p.id = g.speaker_id"
+		   " WHERE g.final = 1 AND g.session_id = (SELECT session_id FROM segments WHERE id = ?1)),"
+		   " c AS (SELECT n FROM t WHERE id = ?1)"
+		   " SELECT t.id, t.session_id, t.n, t.start_ms, t.who, t.text, t.id = ?1 FROM t, c"
+		   " WHERE t.n BETWEEN c.n - ?2 AND c.n + ?2 ORDER BY t.n",
+		   &st);
+	if (ret != TACIT_OK)
+		return ret;
+	for (int i = 0; i < h.n; i++) {
+		size_t first = r->n;
+		int tokens = 0;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, h.id[i]);
+		sqlite3_bind_int(st, 2, n_neighbours);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0), session = sqlite3_column_int64(st, 1);
+			bool is_hit = sqlite3_column_int(st, 6) != 0;
+			size_t at;
+			if (have(r, id, &at)) { /* already there as another hit's neighbour */
+				r->p[at].hit |= is_hit;
+				continue;
+			}
+			if (r->n == alloc) {
+				size_t na = alloc ? alloc * 2 : 32;
+				struct passage *np = realloc(r->p, na * sizeof(*np));
+				if (!np) {
+					ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+					goto out;
+				}
+				r->p = np;
+				alloc = na;
+			}
+			int g = 0;
+			while (g < n_groups && group_session[g] != session)
+				g++;
+			if (g == n_groups)
+				group_session[n_groups++] = session;
+			struct passage *p = &r->p[r->n];
+			*p = (struct passage){ .session_id = session, .seg = sqlite3_column_int64(st, 2), .segment_id = id,
+					       .start_ms = sqlite3_column_int64(st, 3), .group = g, .hit = is_hit };
+			p->speaker = strdup(col_text(st, 4));
+			p->text = strdup(col_text(st, 5));
+			if (!p->speaker || !p->text) {
+				free(p->speaker);
+				free(p->text);
+				ret = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+				goto out;
+			}
+			r->n++;
+			tokens += retrieve_passage_tokens(p);
+		}
+		if (rc != SQLITE_DONE) {
+			ret = store_db_fail(s, rc, "read the passages of a question");
+			goto out;
+		}
+		if (i > 0 && r->n_tokens + tokens > max_tokens) {
+			/* this hit and its new neighbours do not fit: take them back and stop */
+			while (r->n > first) {
+				r->n--;
+				free(r->p[r->n].speaker);
+				free(r->p[r->n].text);
+			}
+			break;
+		}
+		r->n_tokens += tokens;
+	}
+	qsort(r->p, r->n, sizeof(*r->p), by_group);
+out:
+	sqlite3_finalize(st);
+	if (ret != TACIT_OK)
+		retrieval_release(r);
+	return ret;
+}

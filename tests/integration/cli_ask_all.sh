@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `tacit ask --all QUESTION` end to end on stored meetings with the shared stories260K
+# (its words are noise: the mechanics, the JSON's shape and the exit codes are what is
+# checked; retrieval and the citation check have unit tests in test_ask_all.c).
+set -eu
+T=${TACIT:?}
+M=$(cd "$(dirname "$0")/../.." && pwd)/../shared/models/stories260K.gguf
+[ -r "$M" ] || { echo "skip: no ../shared/models/stories260K.gguf"; exit 77; }
+export TACIT_HOME=$(mktemp -d); trap 'rm -rf "$TACIT_HOME"' EXIT
+unset TACIT_MODEL
+d=$TACIT_HOME
+expect_rc() { want=$1; shift; if "$@" >"$d/out" 2>"$d/err"; then rc=0; else rc=$?; fi
+	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat "$d/err"; exit 1; }; }
+
+printf 'Alice: We pick the supplier Acme for the batteries.\nBob: Alice sends the contract by Friday.\n' >"$d/a.txt"
+printf 'Carol: Good morning.\nDan: The budget is fine.\n' >"$d/b.txt"
+"$T" import --title "Supplier review" "$d/a.txt" >/dev/null 2>&1
+"$T" import --title "Budget" "$d/b.txt" >/dev/null 2>&1
+
+# usage errors: no question, a meeting id with --all
+expect_rc 2 "$T" ask --all
+grep -q "needs a question" "$d/err"
+expect_rc 2 "$T" ask --all 1 "what about the supplier?"
+expect_rc 2 "$T" ask --all --top 0 "supplier"
+"$T" ask --all --help | grep -q -- "--all"
+
+# an answer from the one meeting that mentions the supplier
+expect_rc 0 "$T" ask --all "what about the supplier?" --model "$M" --max-tokens 32 --json
+python3 - "$d/out" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+assert r["question"] == "what about the supplier?"
+assert [m["meeting"] for m in r["meetings"]] == [1], r["meetings"]
+assert r["meetings"][0]["title"] == "Supplier review" and r["meetings"][0]["segments"] == [1, 2]
+assert isinstance(r["answer"], str) and isinstance(r["dropped"], int) and r["grounded"] == bool(r["cites"])
+# every citation left in the text names a retrieved line
+for m, s in re.findall(r"\[M(\d+) S(\d+)\]", r["answer"]):
+    assert int(m) == 1 and int(s) in (1, 2), (m, s)
+PY
+expect_rc 0 "$T" ask --all "what about the supplier?" --model "$M" --max-tokens 32
+[ -s "$d/out" ]
+
+# no meeting mentions it: not found (10 + 5), with the remedy
+expect_rc 15 "$T" ask --all "zebra" --model "$M" --max-tokens 32
+grep -q "tacit search" "$d/err"
+# an answer that leaves no room for excerpts: context full (10 + 15)
+expect_rc 25 "$T" ask --all "supplier" --model "$M" --ctx 256 --max-tokens 240
+grep -q "smaller --max-tokens" "$d/err"
+# a missing model names the flag
+expect_rc 15 "$T" ask --all "supplier" --model "$d/none.gguf"
