@@ -101,6 +101,35 @@ struct api_stream {
 	void (*free)(struct api_stream *s);
 };
 
+/* A model job answered as an event stream (api_job.c): a thread writes SSE frames, the
+ * stream hands them on with a keep-alive now and then, and freeing the stream cancels
+ * the thread and joins it. api_chat.c and api_generate.c embed it as their first
+ * member; the thread reads cancel (through cancel_requested()) and ends with
+ * api_job_finish(). */
+struct api_job {
+	struct api_stream base;
+	struct api *api;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct buf frames;   /* SSE frames the thread wrote and the reader has not taken */
+	bool finished;       /* the thread wrote its last frame */
+	volatile int cancel; /* through cancel_request()/cancel_requested() only */
+	pthread_t thread;
+	int quiet;           /* reads without a frame since the last bytes */
+	bool ended;
+	void (*release)(struct api_job *job); /* frees the embedding job, after the join */
+};
+
+/* Starts run(job) on the job's thread; job is zeroed but for the embedder's fields.
+ * Returns 0, or pthread_create's error with nothing left to undo but the caller's own
+ * allocation. From then on the stream (job->base) owns the job; release runs at its end. */
+int api_job_start(struct api_job *job, struct api *api, void *(*run)(void *job),
+		  void (*release)(struct api_job *job));
+/* Appends "event: name\ndata: json\n\n" for the reader. */
+void api_job_put_frame(struct api_job *job, const char *name, const char *json);
+/* The thread's last act: the stream ends once its frames are read. */
+void api_job_finish(struct api_job *job);
+
 /* Shared state the modules reach through these. */
 pthread_mutex_t *api_lock(struct api *api);
 pthread_cond_t *api_cond(struct api *api);

@@ -20,7 +20,6 @@
 #include <yyjson.h>
 
 #define QUESTION_MAX 2000
-#define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
 
 /* The one-model-at-a-time slot: questions here, summaries and notes in api_generate.c. */
 static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -28,16 +27,7 @@ static pthread_cond_t slot_cond = PTHREAD_COND_INITIALIZER;
 static bool slot_busy;
 
 struct chat_job {
-	struct api_stream base;
-	struct api *api;
-	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	struct buf frames; /* SSE frames the thread wrote and the reader has not taken */
-	bool finished;     /* the thread wrote its last frame */
-	volatile int cancel; /* through cancel_request()/cancel_requested() only: other threads read it */
-	pthread_t thread;
-	int quiet;
-	bool ended;
+	struct api_job base; /* first: the stream, its frames, the thread, the cancel flag */
 	/* the thread's inputs, owned by the job */
 	int64_t session;
 	char *question;
@@ -47,15 +37,6 @@ struct chat_job {
 };
 
 /* ---- the job's frames ------------------------------------------------------------ */
-
-/* Appends "event: name\ndata: json\n\n" for the reader. */
-static void put_frame(struct chat_job *j, const char *name, const char *json)
-{
-	pthread_mutex_lock(&j->mu);
-	buf_addf(&j->frames, "event: %s\ndata: %s\n\n", name, json);
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->mu);
-}
 
 /* An event whose data is {"key": text}. */
 static void put_text(struct chat_job *j, const char *name, const char *key, const char *text, size_t len)
@@ -67,7 +48,7 @@ static void put_text(struct chat_job *j, const char *name, const char *key, cons
 	char *json = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
 	if (json)
-		put_frame(j, name, json);
+		api_job_put_frame(&j->base, name, json);
 	free(json);
 }
 
@@ -81,7 +62,7 @@ static void put_error(struct chat_job *j, enum tacit_status st, const char *msg)
 	yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
 	char *json = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
-	put_frame(j, "error", json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
+	api_job_put_frame(&j->base, "error", json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
 	free(json);
 }
 
@@ -99,7 +80,7 @@ static bool on_load(const struct tacit_progress *progress, void *user)
 {
 	struct chat_job *j = user;
 	(void)progress;
-	return !cancel_requested(&j->cancel);
+	return !cancel_requested(&j->base.cancel);
 }
 
 /* ---- the thread ------------------------------------------------------------------ */
@@ -165,7 +146,7 @@ static void put_answer(struct chat_job *j, const struct tacit_session_task_resul
 		yyjson_mut_obj_add_int(doc, o, "reused_tokens", r->n_reused);
 		json = utf8_json_write(doc, 0, NULL);
 	}
-	put_frame(j, "answer", json ? json : r->json);
+	api_job_put_frame(&j->base, "answer", json ? json : r->json);
 	free(json);
 	yyjson_mut_doc_free(doc);
 	yyjson_doc_free(in);
@@ -181,7 +162,7 @@ static void *job_main(void *arg)
 	enum tacit_status st;
 	static const char loading[] = "loading the model";
 
-	if (!api_model_slot_take(&j->cancel, say_waiting, j)) {
+	if (!api_model_slot_take(&j->base.cancel, say_waiting, j)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 		goto out;
 	}
@@ -199,7 +180,7 @@ static void *job_main(void *arg)
 		struct tacit_session_task_params sp = tacit_session_task_default_params();
 		sp.meeting.task = TACIT_TASK_ANSWER;
 		sp.meeting.question = j->question;
-		sp.meeting.cancel = &j->cancel;
+		sp.meeting.cancel = &j->base.cancel;
 		sp.meeting.on_token = on_token;
 		sp.meeting.user = j;
 		/* a small model's context must still hold the transcript window and the answer */
@@ -219,61 +200,14 @@ out:
 	if (st != TACIT_OK)
 		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
 	tacit_session_task_result_release(&res);
-	pthread_mutex_lock(&j->mu);
-	j->finished = true;
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->mu);
+	api_job_finish(&j->base);
 	return NULL;
 }
 
-/* ---- the stream ------------------------------------------------------------------ */
-
-static int job_read(struct api_stream *s, struct buf *out)
+/* The stream's end, after api_job.c cancelled and joined the thread. */
+static void job_release(struct api_job *base)
 {
-	struct chat_job *j = (struct chat_job *)s;
-	int rc = 0;
-
-	if (j->ended)
-		return -1;
-	if (api_stopping(j->api)) {
-		cancel_request(&j->cancel); /* the server stops: so does the answer */
-		j->ended = true;
-		return -1;
-	}
-	pthread_mutex_lock(&j->mu);
-	if (j->frames.len == 0 && !j->finished) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&j->cond, &j->mu, &ts);
-	}
-	if (j->frames.len) {
-		buf_add(out, j->frames.data, j->frames.len);
-		buf_reset(&j->frames);
-		j->quiet = 0;
-		rc = 1;
-	} else if (j->finished) {
-		j->ended = true;
-		rc = -1;
-	} else if (++j->quiet >= KEEPALIVE_TICKS) {
-		/* writing to a closed connection is how the server learns the page has gone,
-		 * and then frees this stream, which cancels the answer */
-		buf_adds(out, ": keep-alive\n\n");
-		j->quiet = 0;
-		rc = 1;
-	}
-	pthread_mutex_unlock(&j->mu);
-	return rc;
-}
-
-static void job_free(struct api_stream *s)
-{
-	struct chat_job *j = (struct chat_job *)s;
-	cancel_request(&j->cancel);
-	pthread_join(j->thread, NULL); /* the model worker has ended when this returns */
-	buf_release(&j->frames);
-	pthread_cond_destroy(&j->cond);
-	pthread_mutex_destroy(&j->mu);
+	struct chat_job *j = (struct chat_job *)base;
 	free(j->question);
 	tacit_free(j->model);
 	free(j);
@@ -319,27 +253,19 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		api_error_msg(res, 503, "out of memory");
 		goto out;
 	}
-	j->base.read = job_read;
-	j->base.free = job_free;
-	j->api = c->api;
 	j->session = id;
 	j->model = model;
 	j->engine = engine;
 	j->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
-	buf_init(&j->frames);
-	pthread_mutex_init(&j->mu, NULL);
-	pthread_cond_init(&j->cond, NULL);
-	int err = pthread_create(&j->thread, NULL, job_main, j);
+	int err = api_job_start(&j->base, c->api, job_main, job_release);
 	if (err != 0) {
-		pthread_cond_destroy(&j->cond);
-		pthread_mutex_destroy(&j->mu);
 		api_error_msg(res, 503, "cannot start answering: %s", strerror(err));
 		goto out;
 	}
 	model = NULL;
 	res->status = 200;
 	res->content_type = "text/event-stream";
-	res->stream = &j->base;
+	res->stream = &j->base.base;
 	j = NULL;
 out:
 	if (j) {

@@ -16,20 +16,10 @@
 
 #include <yyjson.h>
 
-#define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
 #define PROGRESS_EVERY_MS 250
 
 struct gen_job {
-	struct api_stream base;
-	struct api *api;
-	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	struct buf frames; /* SSE frames the thread wrote and the reader has not taken */
-	bool finished;
-	volatile int cancel; /* cancel_request()/cancel_requested() only */
-	pthread_t thread;
-	int quiet;
-	bool ended;
+	struct api_job base; /* first: the stream, its frames, the thread, the cancel flag */
 	/* the thread's inputs and counters */
 	enum tacit_task task;
 	int64_t session;
@@ -48,20 +38,12 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void put_frame(struct gen_job *j, const char *name, const char *json)
-{
-	pthread_mutex_lock(&j->mu);
-	buf_addf(&j->frames, "event: %s\ndata: %s\n\n", name, json);
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->mu);
-}
-
 /* Serialises doc as event name and frees it. */
 static void put_doc(struct gen_job *j, const char *name, yyjson_mut_doc *doc)
 {
 	char *json = utf8_json_write(doc, 0, NULL);
 	yyjson_mut_doc_free(doc);
-	put_frame(j, name, json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
+	api_job_put_frame(&j->base, name, json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
 	free(json);
 }
 
@@ -141,7 +123,7 @@ static bool on_progress(const struct tacit_progress *p, void *user)
 	} else if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS) {
 		put_progress(j, "load", (int)(p->fraction * 100.0f), 100);
 	}
-	return !cancel_requested(&j->cancel);
+	return !cancel_requested(&j->base.cancel);
 }
 
 static void say_waiting(void *user)
@@ -173,7 +155,7 @@ static void *job_main(void *arg)
 	struct errsave why = { "" };
 	enum tacit_status st;
 
-	if (!api_model_slot_take(&j->cancel, say_waiting, j)) {
+	if (!api_model_slot_take(&j->base.cancel, say_waiting, j)) {
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the generation was cancelled");
 		goto out;
 	}
@@ -190,7 +172,7 @@ static void *job_main(void *arg)
 	if (st == TACIT_OK) {
 		struct tacit_session_task_params sp = tacit_session_task_default_params();
 		sp.meeting.task = j->task;
-		sp.meeting.cancel = &j->cancel;
+		sp.meeting.cancel = &j->base.cancel;
 		sp.meeting.on_token = on_token;
 		sp.meeting.user = j;
 		sp.on_status = on_status;
@@ -207,58 +189,13 @@ out:
 	if (st != TACIT_OK)
 		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
 	tacit_session_task_result_release(&res);
-	pthread_mutex_lock(&j->mu);
-	j->finished = true;
-	pthread_cond_broadcast(&j->cond);
-	pthread_mutex_unlock(&j->mu);
+	api_job_finish(&j->base);
 	return NULL;
 }
 
-static int job_read(struct api_stream *s, struct buf *out)
+static void job_release(struct api_job *base)
 {
-	struct gen_job *j = (struct gen_job *)s;
-	int rc = 0;
-
-	if (j->ended)
-		return -1;
-	if (api_stopping(j->api)) {
-		cancel_request(&j->cancel);
-		j->ended = true;
-		return -1;
-	}
-	pthread_mutex_lock(&j->mu);
-	if (j->frames.len == 0 && !j->finished) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&j->cond, &j->mu, &ts);
-	}
-	if (j->frames.len) {
-		buf_add(out, j->frames.data, j->frames.len);
-		buf_reset(&j->frames);
-		j->quiet = 0;
-		rc = 1;
-	} else if (j->finished) {
-		j->ended = true;
-		rc = -1;
-	} else if (++j->quiet >= KEEPALIVE_TICKS) {
-		/* a write to a closed connection is how a Cancel reaches us */
-		buf_adds(out, ": keep-alive\n\n");
-		j->quiet = 0;
-		rc = 1;
-	}
-	pthread_mutex_unlock(&j->mu);
-	return rc;
-}
-
-static void job_free(struct api_stream *s)
-{
-	struct gen_job *j = (struct gen_job *)s;
-	cancel_request(&j->cancel);
-	pthread_join(j->thread, NULL);
-	buf_release(&j->frames);
-	pthread_cond_destroy(&j->cond);
-	pthread_mutex_destroy(&j->mu);
+	struct gen_job *j = (struct gen_job *)base;
 	tacit_free(j->model);
 	free(j);
 }
@@ -300,9 +237,6 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 		api_error_msg(res, 503, "out of memory");
 		goto out;
 	}
-	j->base.read = job_read;
-	j->base.free = job_free;
-	j->api = c->api;
 	j->task = task;
 	j->session = id;
 	j->model = model;
@@ -312,20 +246,15 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 	if (j->max_tokens <= 0)
 		j->max_tokens = 1024; /* the library's default when it is 0 */
 	j->t0_ms = j->last_ms = now_ms();
-	buf_init(&j->frames);
-	pthread_mutex_init(&j->mu, NULL);
-	pthread_cond_init(&j->cond, NULL);
-	int err = pthread_create(&j->thread, NULL, job_main, j);
+	int err = api_job_start(&j->base, c->api, job_main, job_release);
 	if (err != 0) {
-		pthread_cond_destroy(&j->cond);
-		pthread_mutex_destroy(&j->mu);
 		api_error_msg(res, 503, "cannot start writing the %s: %s", what, strerror(err));
 		goto out;
 	}
 	model = NULL;
 	res->status = 200;
 	res->content_type = "text/event-stream";
-	res->stream = &j->base;
+	res->stream = &j->base.base;
 	j = NULL;
 out:
 	free(j);
