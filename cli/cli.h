@@ -20,6 +20,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * optstring that starts with ':' so that a missing value is told from an unknown
  * option; then optopt and optind say which). Returns EXIT_USAGE. */
 int cli_option_error(const char *cmd, int c, char **argv);
+/* An option's whole-number value s, from lo to hi, into *out: 0, or the usage error
+ * ("--ctx wants a number from 0 to 16777216, not 'x'") as cli_usage_error() returns it. */
+int cli_int_option(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out);
+/* The library's log lines on stderr as "tacit: LEVEL: line", from level up (--verbose). */
+void cli_log_to_stderr(enum tacit_log_level level);
 /* "1.2 GiB" into buf. */
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len);
 /* "1 segment", "2 segments" into buf (a noun whose plural takes an s). */

@@ -23,13 +23,6 @@ static void on_sigint(int sig)
 	signal(SIGINT, SIG_DFL);
 }
 
-static void log_stderr(enum tacit_log_level level, const char *line, void *user)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	(void)user;
-	fprintf(stderr, "tacit: %s: %s\n", names[level], line);
-}
-
 static const char usage_text[] =
 	"usage: tacit ask --all QUESTION [--model NAME] [--top N] [--json] [--verbose]\n"
 	"       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N]\n"
@@ -44,16 +37,6 @@ static const char usage_text[] =
 	"  --verbose       show how many excerpts and tokens the model read\n"
 	"  --max-tokens N  longest answer (default 512, or a quarter of a smaller context)\n"
 	"  --ctx N         context (default: the model's, at most 8192)\n";
-
-static int number(const char *opt, const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		return cli_usage_error("ask", "%s needs a number from %d to %d, not '%s'", opt, lo, hi, s);
-	*out = (int)v;
-	return 0;
-}
 
 static void print_answer(const char *json)
 {
@@ -111,7 +94,7 @@ int cmd_ask_all(int argc, char **argv)
 			model_name = optarg;
 			break;
 		case 'k':
-			if ((rc = number("--top", optarg, 1, 64, &ap.top_k)))
+			if ((rc = cli_int_option("ask", "--top", optarg, 1, 64, &ap.top_k)))
 				return rc;
 			break;
 		case 'j':
@@ -121,19 +104,19 @@ int cmd_ask_all(int argc, char **argv)
 			verbose++;
 			break;
 		case 'n':
-			if ((rc = number("--max-tokens", optarg, 1, 1 << 16, &ap.max_tokens)))
+			if ((rc = cli_int_option("ask", "--max-tokens", optarg, 1, 1 << 16, &ap.max_tokens)))
 				return rc;
 			break;
 		case 'c':
-			if ((rc = number("--ctx", optarg, 0, 1 << 24, &lp.n_ctx)))
+			if ((rc = cli_int_option("ask", "--ctx", optarg, 0, 1 << 24, &lp.n_ctx)))
 				return rc;
 			break;
 		case 't':
-			if ((rc = number("--threads", optarg, 0, 1024, &lp.n_threads)))
+			if ((rc = cli_int_option("ask", "--threads", optarg, 0, 1024, &lp.n_threads)))
 				return rc;
 			break;
 		case 'g':
-			if ((rc = number("--gpu-layers", optarg, -1, 1 << 16, &lp.n_gpu_layers)))
+			if ((rc = cli_int_option("ask", "--gpu-layers", optarg, -1, 1 << 16, &lp.n_gpu_layers)))
 				return rc;
 			break;
 		case 'h':
@@ -152,7 +135,7 @@ int cmd_ask_all(int argc, char **argv)
 	if (!*question)
 		return cli_usage_error("ask", "the question is empty");
 	if (verbose)
-		tacit_log_set(log_stderr, NULL, verbose > 1 ? TACIT_LOG_DEBUG : TACIT_LOG_INFO);
+		cli_log_to_stderr(verbose > 1 ? TACIT_LOG_DEBUG : TACIT_LOG_INFO);
 	enum tacit_status st = tacit_store_open(NULL, &store);
 	if (st != TACIT_OK) {
 		rc = cli_fail(st);

@@ -347,16 +347,6 @@ static int show_status(bool json)
 
 /* ---- the command --------------------------------------------------------------------- */
 
-static int parse_n(const char *opt, const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < lo || v > hi)
-		return cli_usage_error("batch", "%s wants a number from %d to %d, not '%s'", opt, lo, hi, s);
-	*out = (int)v;
-	return 0;
-}
-
 /* Only one process works the queue: recovery re-queues every 'running' job, which is
  * right only when no one else is running one. The lock goes with the process. */
 static int take_lock(int *out_fd)
@@ -413,7 +403,7 @@ int cmd_batch(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			if ((rc = parse_n("--jobs", optarg, 1, MAX_JOBS, &n_jobs)))
+			if ((rc = cli_int_option("batch", "--jobs", optarg, 1, MAX_JOBS, &n_jobs)))
 				return rc;
 			break;
 		case 'J':
@@ -439,16 +429,16 @@ int cmd_batch(int argc, char **argv)
 			b.ap.no_vad = true;
 			break;
 		case 't':
-			if ((rc = parse_n("--threads", optarg, 1, 512, &b.n_threads)))
+			if ((rc = cli_int_option("batch", "--threads", optarg, 1, 512, &b.n_threads)))
 				return rc;
 			b.ap.n_threads = b.n_threads;
 			break;
 		case 'c':
-			if ((rc = parse_n("--ctx", optarg, 0, 1 << 24, &b.n_ctx)))
+			if ((rc = cli_int_option("batch", "--ctx", optarg, 0, 1 << 24, &b.n_ctx)))
 				return rc;
 			break;
 		case 'n':
-			if ((rc = parse_n("--max-tokens", optarg, 1, 1 << 24, &b.max_tokens)))
+			if ((rc = cli_int_option("batch", "--max-tokens", optarg, 1, 1 << 24, &b.max_tokens)))
 				return rc;
 			break;
 		case 'h':

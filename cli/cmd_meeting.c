@@ -26,13 +26,6 @@ static void on_sigint(int sig)
 	signal(SIGINT, SIG_DFL); /* a second Ctrl-C ends the command at once */
 }
 
-static void log_stderr(enum tacit_log_level level, const char *line, void *user)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	(void)user;
-	fprintf(stderr, "tacit: %s: %s\n", names[level], line);
-}
-
 /* The model's load (a percentage on a terminal), then how far each model call has read
  * its prompt: a call after one that wrote is the next window of a long meeting. */
 static bool on_progress(const struct tacit_progress *ev, void *user)
@@ -239,7 +232,7 @@ static int run(const char *cmd, enum tacit_task task, int argc, char **argv)
 		mp->question = argv[optind + 1];
 	mp->cancel = &cancel_flag;
 	if (verbose)
-		tacit_log_set(log_stderr, NULL, verbose > 1 ? TACIT_LOG_DEBUG : TACIT_LOG_INFO);
+		cli_log_to_stderr(verbose > 1 ? TACIT_LOG_DEBUG : TACIT_LOG_INFO);
 
 	enum tacit_status st;
 	if (session_id) {

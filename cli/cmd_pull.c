@@ -143,16 +143,6 @@ static void print_json_event(const char *event, const char *id, const char *path
 	yyjson_mut_doc_free(doc);
 }
 
-static int parse_int(const char *cmd, const char *opt, const char *v, int lo, int hi, int *out)
-{
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (!*v || *end || n < lo || n > hi)
-		return cli_usage_error(cmd, "%s wants a number from %d to %d, not '%s'", opt, lo, hi, v);
-	*out = (int)n;
-	return 0;
-}
-
 static const char pull_usage[] =
 	"usage: tacit pull [--json] [--retries N] [--stall-timeout S] [--connect-timeout S] NAME\n"
 	"  downloads catalog model NAME (its id, or its name as 'tacit models' shows it, in any\n"
@@ -188,15 +178,15 @@ int cmd_pull(int argc, char **argv)
 			ps.json = 1;
 			break;
 		case 'r':
-			if ((rc = parse_int("pull", "--retries", optarg, 0, 100, &p.max_retries)))
+			if ((rc = cli_int_option("pull", "--retries", optarg, 0, 100, &p.max_retries)))
 				return rc;
 			break;
 		case 's':
-			if ((rc = parse_int("pull", "--stall-timeout", optarg, 1, 3600, &p.stall_timeout_s)))
+			if ((rc = cli_int_option("pull", "--stall-timeout", optarg, 1, 3600, &p.stall_timeout_s)))
 				return rc;
 			break;
 		case 'c':
-			if ((rc = parse_int("pull", "--connect-timeout", optarg, 1, 600, &p.connect_timeout_s)))
+			if ((rc = cli_int_option("pull", "--connect-timeout", optarg, 1, 600, &p.connect_timeout_s)))
 				return rc;
 			break;
 		case 'h':

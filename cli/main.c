@@ -108,6 +108,21 @@ int cli_option_error(const char *cmd, int c, char **argv)
 	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
+int cli_int_option(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return cli_usage_error(cmd, "%s wants a number from %d to %d, not '%s'", opt, lo, hi, s);
+	*out = (int)v;
+	return 0;
+}
+
+void cli_log_to_stderr(enum tacit_log_level level)
+{
+	tacit_log_set(log_stderr, NULL, level);
+}
+
 const char *cli_bytes(unsigned long long n, char *buf, unsigned len)
 {
 	if (n >= (1ull << 30))
@@ -253,7 +268,7 @@ int main(int argc, char **argv)
 	}
 	if (getenv("TACIT_DEBUG"))
 		level = TACIT_LOG_DEBUG;
-	tacit_log_set(log_stderr, NULL, level);
+	cli_log_to_stderr(level);
 	if (i >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
