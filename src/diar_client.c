@@ -65,40 +65,6 @@ int tacit_diarization_speaker_at(const struct tacit_diarization *d, int64_t star
 	return best;
 }
 
-/* The status and message of an ERROR frame. */
-static enum tacit_status error_of(const char *payload, size_t len)
-{
-	yyjson_doc *doc = yyjson_read(payload, len, 0);
-	yyjson_val *root = yyjson_doc_get_root(doc);
-	yyjson_val *sv = yyjson_obj_get(root, "status");
-	int code = yyjson_is_int(sv) ? (int)yyjson_get_sint(sv) : TACIT_ERR_INTERNAL;
-	if (code <= TACIT_OK || code > TACIT_ERR_INTERNAL)
-		code = TACIT_ERR_INTERNAL;
-	const char *msg = yyjson_get_str(yyjson_obj_get(root, "message"));
-	enum tacit_status st = tacit_fail((enum tacit_status)code, "%s", msg && *msg ? msg : "the diarization worker failed");
-	yyjson_doc_free(doc);
-	return st;
-}
-
-static enum tacit_status await(struct workerproc *w, unsigned want, int timeout_ms, const char **payload,
-			       size_t *len)
-{
-	for (;;) {
-		unsigned type;
-		int got = workerproc_wait(w, timeout_ms, &type, payload, len);
-		if (got <= 0) {
-			enum tacit_status st = workerproc_died(w, got == 0);
-			if (got == 0)
-				tacit_fail(st, "the diarization worker did not answer within %d ms and was killed", timeout_ms);
-			return st;
-		}
-		if (type == want)
-			return TACIT_OK;
-		if (type == PROTO_ERROR)
-			return error_of(*payload, *len);
-	}
-}
-
 /* Everything the pieces gave: local speakers' turns and embeddings. */
 struct gathered {
 	struct tacit_speaker_turn *turns; /* .speaker holds the local group for now */
@@ -188,7 +154,7 @@ static enum tacit_status load(struct workerproc *w, const struct tacit_diar_para
 	free(json);
 	if (!sent)
 		return workerproc_died(w, false);
-	return await(w, PROTO_LOADED, LOAD_TIMEOUT_MS, &payload, &len);
+	return workerproc_await(w, PROTO_LOADED, LOAD_TIMEOUT_MS, &payload, &len);
 }
 
 /* Sends the k samples at pcm, which start at sample `at` of the recording, with the
@@ -223,7 +189,7 @@ static enum tacit_status send_piece(struct workerproc *w, long long id, const fl
 	buf_release(&head);
 	if (!sent)
 		return workerproc_died(w, false);
-	if ((st = await(w, PROTO_LOCAL, PIECE_TIMEOUT_MS, &payload, &len)) != TACIT_OK)
+	if ((st = workerproc_await(w, PROTO_LOCAL, PIECE_TIMEOUT_MS, &payload, &len)) != TACIT_OK)
 		return st;
 	return take_local(g, payload, len);
 }

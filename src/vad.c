@@ -47,44 +47,6 @@ void vad_client_free(struct vad_client *c)
 	free(c);
 }
 
-/* The status and message of an ERROR frame. */
-static enum tacit_status error_of(const char *payload, size_t len)
-{
-	yyjson_doc *doc = yyjson_read(payload, len, 0);
-	yyjson_val *root = yyjson_doc_get_root(doc);
-	yyjson_val *sv = yyjson_obj_get(root, "status");
-	int code = yyjson_is_int(sv) ? (int)yyjson_get_sint(sv) : TACIT_ERR_INTERNAL;
-	if (code <= TACIT_OK || code > TACIT_ERR_INTERNAL)
-		code = TACIT_ERR_INTERNAL;
-	const char *msg = yyjson_get_str(yyjson_obj_get(root, "message"));
-	enum tacit_status st = tacit_fail((enum tacit_status)code, "%s",
-					  msg && *msg ? msg : "the voice activity worker failed");
-	yyjson_doc_free(doc);
-	return st;
-}
-
-/* Waits for the answer to request id: want (LOADED, DONE or SPANS) or ERROR. *payload
- * is valid until the next wait. */
-static enum tacit_status await(struct vad_client *c, unsigned want, int timeout_ms, const char **payload,
-			       size_t *len)
-{
-	for (;;) {
-		unsigned type;
-		int got = workerproc_wait(&c->w, timeout_ms, &type, payload, len);
-		if (got <= 0) {
-			enum tacit_status st = workerproc_died(&c->w, got == 0);
-			if (got == 0)
-				tacit_fail(st, "the voice activity worker did not answer within %d ms and was killed",
-					   timeout_ms);
-			return st;
-		}
-		if (type == want)
-			return TACIT_OK;
-		if (type == PROTO_ERROR)
-			return error_of(*payload, *len);
-	}
-}
-
 /* Starts the worker and loads the model when none is running. */
 static enum tacit_status ensure_worker(struct vad_client *c)
 {
@@ -115,7 +77,7 @@ static enum tacit_status ensure_worker(struct vad_client *c)
 	free(json);
 	if (!sent)
 		return workerproc_died(&c->w, false);
-	if ((st = await(c, PROTO_LOADED, VAD_TIMEOUT_MS, &payload, &len)) != TACIT_OK && c->w.pid > 0)
+	if ((st = workerproc_await(&c->w, PROTO_LOADED, VAD_TIMEOUT_MS, &payload, &len)) != TACIT_OK && c->w.pid > 0)
 		workerproc_stop(&c->w, false); /* a worker without a model is no use */
 	return st;
 }
@@ -175,7 +137,7 @@ enum tacit_status vad_client_detect(struct vad_client *c, const float *pcm, size
 		head[hn++] = '\0';
 		if (!workerproc_send_parts(&c->w, PROTO_VAD, head, (size_t)hn, pcm, k * sizeof(float)))
 			return workerproc_died(&c->w, false);
-		if ((st = await(c, more ? PROTO_DONE : PROTO_SPANS, timeout_ms, &payload, &len)) != TACIT_OK)
+		if ((st = workerproc_await(&c->w, more ? PROTO_DONE : PROTO_SPANS, timeout_ms, &payload, &len)) != TACIT_OK)
 			return st;
 		if (k) {
 			pcm += k;

@@ -171,6 +171,41 @@ enum tacit_status workerproc_died(struct workerproc *w, bool kill_now)
 			  w->last_err[0] ? " ('" : "", w->last_err, w->last_err[0] ? "')" : "");
 }
 
+/* The status and message of an ERROR frame. */
+static enum tacit_status error_of(const struct workerproc *w, const char *payload, size_t len)
+{
+	yyjson_doc *doc = yyjson_read(payload, len, 0);
+	yyjson_val *root = yyjson_doc_get_root(doc);
+	yyjson_val *sv = yyjson_obj_get(root, "status");
+	int code = yyjson_is_int(sv) ? (int)yyjson_get_sint(sv) : TACIT_ERR_INTERNAL;
+	if (code <= TACIT_OK || code > TACIT_ERR_INTERNAL)
+		code = TACIT_ERR_INTERNAL;
+	const char *msg = yyjson_get_str(yyjson_obj_get(root, "message"));
+	enum tacit_status st = msg && *msg ? tacit_fail((enum tacit_status)code, "%s", msg)
+					   : tacit_fail((enum tacit_status)code, "the %s failed", w->what);
+	yyjson_doc_free(doc);
+	return st;
+}
+
+enum tacit_status workerproc_await(struct workerproc *w, unsigned want, int timeout_ms, const char **payload,
+				   size_t *len)
+{
+	for (;;) {
+		unsigned type;
+		int got = workerproc_wait(w, timeout_ms, &type, payload, len);
+		if (got <= 0) {
+			enum tacit_status st = workerproc_died(w, got == 0);
+			if (got == 0)
+				tacit_fail(st, "the %s did not answer within %d ms and was killed", w->what, timeout_ms);
+			return st;
+		}
+		if (type == want)
+			return TACIT_OK;
+		if (type == PROTO_ERROR)
+			return error_of(w, *payload, *len);
+	}
+}
+
 static void drain_stderr(struct workerproc *w)
 {
 	char chunk[4096];

@@ -56,6 +56,12 @@ int workerproc_wait(struct workerproc *w, int timeout_ms, unsigned *type, const 
 /* Collects a dead (or, with kill_now, a live) worker and records why in tacit_errmsg():
  * returns TACIT_ERR_WORKER. */
 enum tacit_status workerproc_died(struct workerproc *w, bool kill_now);
+/* Waits for a frame of type want (*payload valid until the next wait), passing over
+ * others. An ERROR frame's {"status", "message"} is recorded and returned; no frame
+ * within timeout_ms kills the worker ("the diarization worker did not answer within
+ * N ms and was killed"); a worker that died is workerproc_died()'s error. */
+enum tacit_status workerproc_await(struct workerproc *w, unsigned want, int timeout_ms, const char **payload,
+				   size_t *len);
 
 /* The tacit-worker executable into out: TACIT_WORKER, else next to the running program
  * (the build tree, or a tacit unpacked anywhere), else TACIT_LIBEXECDIR, the directory
