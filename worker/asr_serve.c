@@ -10,19 +10,11 @@
 #include "asr_serve.h"
 #include "asr_engine.h"
 #include "proto.h"
+#include "reply.h"
 #include "vad_engine.h"
 
 #include <stdalign.h>
 #include <unistd.h>
-
-static void send_doc(enum proto_type type, yyjson_mut_doc *doc)
-{
-	size_t len = 0;
-	char *text = yyjson_mut_write(doc, 0, &len);
-	if (!text || !proto_send(STDOUT_FILENO, type, text, len))
-		_exit(3); /* the parent is gone, or no memory: nothing useful left to do */
-	free(text);
-}
 
 static yyjson_mut_val *reply(yyjson_mut_doc *doc, long long id)
 {
@@ -40,7 +32,7 @@ static void send_status(long long id, enum tacit_status st)
 		yyjson_mut_obj_add_int(doc, o, "status", st);
 		yyjson_mut_obj_add_str(doc, o, "message", tacit_errmsg());
 	}
-	send_doc(st == TACIT_OK ? PROTO_DONE : PROTO_ERROR, doc);
+	worker_send(st == TACIT_OK ? PROTO_DONE : PROTO_ERROR, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -91,7 +83,7 @@ void worker_asr_load(struct asr_engine **engine, long long id, yyjson_val *req)
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *o = reply(doc, id);
 	yyjson_mut_obj_add_bool(doc, o, "multilingual", asr_engine_multilingual(*engine));
-	send_doc(PROTO_LOADED, doc);
+	worker_send(PROTO_LOADED, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -112,7 +104,7 @@ static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 	yyjson_mut_obj_add_bool(doc, o, "turn_next", seg->turn_next);
 	yyjson_mut_obj_add_real(doc, o, "confidence", seg->confidence);
 	yyjson_mut_obj_add_str(doc, o, "text", seg->text);
-	send_doc(PROTO_SEGMENT, doc);
+	worker_send(PROTO_SEGMENT, doc);
 	yyjson_mut_doc_free(doc);
 	return true;
 }
@@ -176,7 +168,7 @@ void worker_asr_transcribe(struct asr_engine *engine, long long id, yyjson_val *
 		yyjson_mut_obj_add_str(doc, o, "language", lang);
 		yyjson_mut_obj_add_sint(doc, o, "audio_ms", (int64_t)(n / (TACIT_AUDIO_RATE / 1000)));
 	}
-	send_doc(PROTO_DONE, doc);
+	worker_send(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -220,7 +212,7 @@ void worker_vad_load(struct worker_vad **v, long long id, yyjson_val *req)
 	}
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	reply(doc, id);
-	send_doc(PROTO_LOADED, doc);
+	worker_send(PROTO_LOADED, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -252,7 +244,7 @@ static void send_spans(long long id, const struct tacit_span *spans, size_t n)
 		yyjson_mut_arr_add_sint(doc, pair, spans[i].start_ms);
 		yyjson_mut_arr_add_sint(doc, pair, spans[i].end_ms);
 	}
-	send_doc(PROTO_SPANS, doc);
+	worker_send(PROTO_SPANS, doc);
 	yyjson_mut_doc_free(doc);
 }
 

@@ -9,30 +9,9 @@
 #include "diar_engine.h"
 #include "diar_serve.h"
 #include "proto.h"
+#include "reply.h"
 
 #include <unistd.h>
-
-static void send_doc(enum proto_type type, yyjson_mut_doc *doc, bool binary, const void *data, size_t data_len)
-{
-	size_t len = 0;
-	char *text = yyjson_mut_write(doc, 0, &len);
-	/* with binary data (even none) the JSON's NUL goes too: the data starts after it */
-	if (!text || !proto_send_parts(STDOUT_FILENO, type, text, binary ? len + 1 : len, data, data_len))
-		_exit(3); /* the parent is gone, or no memory: nothing useful left to do */
-	free(text);
-}
-
-static void send_error(long long id, enum tacit_status st)
-{
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_sint(doc, o, "id", id);
-	yyjson_mut_obj_add_int(doc, o, "status", st);
-	yyjson_mut_obj_add_str(doc, o, "message", tacit_errmsg());
-	send_doc(PROTO_ERROR, doc, false, NULL, 0);
-	yyjson_mut_doc_free(doc);
-}
 
 void worker_diar_load(struct diar_engine **e, long long id, yyjson_val *req)
 {
@@ -43,7 +22,7 @@ void worker_diar_load(struct diar_engine **e, long long id, yyjson_val *req)
 						yyjson_get_str(yyjson_obj_get(req, "embedding")),
 						yyjson_is_int(t) ? (int)yyjson_get_sint(t) : 0, e);
 	if (st != TACIT_OK) {
-		send_error(id, st);
+		worker_send_error(id, st);
 		return;
 	}
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
@@ -52,7 +31,7 @@ void worker_diar_load(struct diar_engine **e, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_sint(doc, o, "id", id);
 	yyjson_mut_obj_add_int(doc, o, "dim", diar_engine_dim(*e));
 	yyjson_mut_obj_add_bool(doc, o, "segmentation", diar_engine_segments(*e));
-	send_doc(PROTO_LOADED, doc, false, NULL, 0);
+	worker_send(PROTO_LOADED, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -70,7 +49,7 @@ void worker_diar_run(struct diar_engine *e, long long id, yyjson_val *req, const
 	enum tacit_status st = TACIT_OK;
 
 	if (!e) {
-		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no diarization models loaded"));
+		worker_send_error(id, tacit_fail(TACIT_ERR_USAGE, "no diarization models loaded"));
 		return;
 	}
 	if (head > len || (len - head) / sizeof(float) != n || (len - head) % sizeof(float) ||
@@ -106,11 +85,11 @@ void worker_diar_run(struct diar_engine *e, long long id, yyjson_val *req, const
 		yyjson_mut_arr_add_sint(doc, t, l.turns[i].end_ms);
 		yyjson_mut_arr_add_int(doc, t, l.turns[i].group);
 	}
-	send_doc(PROTO_LOCAL, doc, true, l.embs, l.n_groups * (size_t)diar_engine_dim(e) * sizeof(float));
+	worker_send_with(PROTO_LOCAL, doc, l.embs, l.n_groups * (size_t)diar_engine_dim(e) * sizeof(float));
 	yyjson_mut_doc_free(doc);
 out:
 	if (st != TACIT_OK)
-		send_error(id, st);
+		worker_send_error(id, st);
 	diar_local_release(&l);
 	free(spans);
 	free(pcm);

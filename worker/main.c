@@ -16,6 +16,7 @@
 #include "diar_serve.h"
 #include "llm_engine.h"
 #include "proto.h"
+#include "reply.h"
 
 #include <pthread.h>
 #include <sys/stat.h>
@@ -134,27 +135,6 @@ static bool take_job(struct job *j)
 	return ok;
 }
 
-static void send_json(enum proto_type type, yyjson_mut_doc *doc)
-{
-	size_t len = 0;
-	char *text = yyjson_mut_write(doc, 0, &len);
-	if (!text || !proto_send(STDOUT_FILENO, type, text, len))
-		_exit(3); /* the parent is gone, or no memory: nothing useful left to do */
-	free(text);
-}
-
-static void send_error(long long id, enum tacit_status st)
-{
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_sint(doc, o, "id", id);
-	yyjson_mut_obj_add_int(doc, o, "status", st);
-	yyjson_mut_obj_add_str(doc, o, "message", tacit_errmsg());
-	send_json(PROTO_ERROR, doc);
-	yyjson_mut_doc_free(doc);
-}
-
 static int get_int(yyjson_val *o, const char *key, int def)
 {
 	yyjson_val *v = yyjson_obj_get(o, key);
@@ -199,7 +179,7 @@ static bool on_progress(float progress, void *user)
 	yyjson_mut_val *o = yyjson_mut_obj(doc);
 	yyjson_mut_doc_set_root(doc, o);
 	yyjson_mut_obj_add_real(doc, o, "progress", progress);
-	send_json(PROTO_PROGRESS, doc);
+	worker_send(PROTO_PROGRESS, doc);
 	yyjson_mut_doc_free(doc);
 	return true;
 }
@@ -283,8 +263,8 @@ static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct wor
 		return;
 	}
 	if (!engine || strcmp(engine, "llm")) {
-		send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "engine '%s' is not supported by this worker",
-					  engine ? engine : ""));
+		worker_send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "engine '%s' is not supported by this worker",
+						 engine ? engine : ""));
 		return;
 	}
 	if (*llm) {
@@ -295,7 +275,7 @@ static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct wor
 		crash(get_str(req, "test_crash"));
 	enum tacit_status st = llm_engine_load(&p, llm);
 	if (st != TACIT_OK) {
-		send_error(id, st);
+		worker_send_error(id, st);
 		return;
 	}
 	struct tacit_llm_info info;
@@ -309,7 +289,7 @@ static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct wor
 	yyjson_mut_obj_add_int(doc, o, "n_vocab", info.n_vocab);
 	yyjson_mut_obj_add_str(doc, o, "arch", info.arch);
 	yyjson_mut_obj_add_str(doc, o, "chat_format", info.chat_format);
-	send_json(PROTO_LOADED, doc);
+	worker_send(PROTO_LOADED, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -325,7 +305,7 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 	buf_init(&prompt);
 	buf_init(&e.pending);
 	if (!llm) {
-		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
+		worker_send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
 		return;
 	}
 	yyjson_val *arr = yyjson_obj_get(req, "messages");
@@ -334,7 +314,7 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 		yyjson_val *m;
 		msgs = calloc(n, sizeof(*msgs));
 		if (!msgs) {
-			send_error(id, tacit_fail(TACIT_ERR_NOMEM, "out of memory"));
+			worker_send_error(id, tacit_fail(TACIT_ERR_NOMEM, "out of memory"));
 			return;
 		}
 		yyjson_arr_foreach(arr, i, max, m)
@@ -345,7 +325,7 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 		st = llm_engine_format(llm, msgs, n, &prompt);
 		free(msgs);
 		if (st != TACIT_OK) {
-			send_error(id, st);
+			worker_send_error(id, st);
 			goto out;
 		}
 		g.chat = true;
@@ -381,7 +361,7 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 	st = llm_engine_generate(llm, &g, on_piece, &e, &stats);
 	flush_pieces(&e);
 	if (st != TACIT_OK) {
-		send_error(id, st);
+		worker_send_error(id, st);
 		goto out;
 	}
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
@@ -405,7 +385,7 @@ static void do_generate(struct llm_engine *llm, long long id, yyjson_val *req)
 	yyjson_mut_obj_add_int(doc, o, "n_narrow_filter", stats.n_narrow_filter);
 	yyjson_mut_obj_add_int(doc, o, "n_filtered", stats.n_filtered);
 	yyjson_mut_obj_add_str(doc, o, "sampler", stats.sampler);
-	send_json(PROTO_DONE, doc);
+	worker_send(PROTO_DONE, doc);
 	yyjson_mut_doc_free(doc);
 out:
 	buf_release(&e.pending);
@@ -415,7 +395,7 @@ out:
 static void do_tokenize(struct llm_engine *llm, long long id, yyjson_val *req)
 {
 	if (!llm) {
-		send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
+		worker_send_error(id, tacit_fail(TACIT_ERR_USAGE, "no model loaded"));
 		return;
 	}
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
@@ -431,7 +411,7 @@ static void do_tokenize(struct llm_engine *llm, long long id, yyjson_val *req)
 			const char *text = yyjson_get_str(t);
 			int n = llm_engine_count_tokens(llm, text ? text : "");
 			if (n < 0) {
-				send_error(id, TACIT_ERR_LLM);
+				worker_send_error(id, TACIT_ERR_LLM);
 				yyjson_mut_doc_free(doc);
 				return;
 			}
@@ -441,13 +421,13 @@ static void do_tokenize(struct llm_engine *llm, long long id, yyjson_val *req)
 		const char *text = get_str(req, "text");
 		int n = llm_engine_count_tokens(llm, text ? text : "");
 		if (n < 0) {
-			send_error(id, TACIT_ERR_LLM);
+			worker_send_error(id, TACIT_ERR_LLM);
 			yyjson_mut_doc_free(doc);
 			return;
 		}
 		yyjson_mut_obj_add_int(doc, o, "n_tokens", n);
 	}
-	send_json(PROTO_COUNT, doc);
+	worker_send(PROTO_COUNT, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -460,7 +440,7 @@ static void do_devices(long long id)
 	yyjson_mut_doc_set_root(doc, o);
 	yyjson_mut_obj_add_sint(doc, o, "id", id);
 	devices_list(doc, yyjson_mut_obj_add_arr(doc, o, "devices"));
-	send_json(PROTO_DEVICE_LIST, doc);
+	worker_send(PROTO_DEVICE_LIST, doc);
 	yyjson_mut_doc_free(doc);
 }
 
@@ -533,7 +513,7 @@ int main(int argc, char **argv)
 		long long id = j.payload ? json_id(j.payload) : -1;
 		tacit_clear_error();
 		if (!yyjson_is_obj(req))
-			send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
+			worker_send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
 		else if (j.type == PROTO_LOAD)
 			do_load(&llm, &asr, &vad, &diar, id, req);
 		else if (j.type == PROTO_GENERATE)
@@ -553,7 +533,7 @@ int main(int argc, char **argv)
 		else if (j.type == PROTO_CRASH && test_mode)
 			crash(get_str(req, "how"));
 		else
-			send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "request type %u is not supported", j.type));
+			worker_send_error(id, tacit_fail(TACIT_ERR_UNSUPPORTED, "request type %u is not supported", j.type));
 		yyjson_doc_free(doc);
 		free(j.payload);
 	}
