@@ -105,7 +105,7 @@ struct api_stream {
  * stream hands them on with a keep-alive now and then, and freeing the stream cancels
  * the thread and joins it. api_chat.c and api_generate.c embed it as their first
  * member; the thread reads cancel (through cancel_requested()) and ends with
- * api_job_finish(). */
+ * api_job_end(). */
 struct api_job {
 	struct api_stream base;
 	struct api *api;
@@ -127,8 +127,10 @@ int api_job_start(struct api_job *job, struct api *api, void *(*run)(void *job),
 		  void (*release)(struct api_job *job));
 /* Appends "event: name\ndata: json\n\n" for the reader. */
 void api_job_put_frame(struct api_job *job, const char *name, const char *json);
-/* The thread's last act: the stream ends once its frames are read. */
-void api_job_finish(struct api_job *job);
+/* The thread's last act: on a failure (st not TACIT_OK) the "error" event {"status",
+ * "message"} (msg, or the status's name when msg is empty); then the stream ends once
+ * its frames are read. */
+void api_job_end(struct api_job *job, enum tacit_status st, const char *msg);
 
 /* Shared state the modules reach through these. */
 pthread_mutex_t *api_lock(struct api *api);

@@ -52,20 +52,6 @@ static void put_text(struct chat_job *j, const char *name, const char *key, cons
 	free(json);
 }
 
-/* The failure as {"status", "message"}: the stream's last event. */
-static void put_error(struct chat_job *j, enum tacit_status st, const char *msg)
-{
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_str(doc, o, "status", tacit_status_str(st));
-	yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
-	char *json = utf8_json_write(doc, 0, NULL);
-	yyjson_mut_doc_free(doc);
-	api_job_put_frame(&j->base, "error", json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
-	free(json);
-}
-
 static void on_token(const char *piece, size_t len, void *user)
 {
 	put_text(user, "answer_delta", "text", piece, len);
@@ -197,10 +183,8 @@ static void *job_main(void *arg)
 	if (st == TACIT_OK)
 		put_answer(j, &res);
 out:
-	if (st != TACIT_OK)
-		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
+	api_job_end(&j->base, st, why.msg[0] ? why.msg : tacit_errmsg());
 	tacit_session_task_result_release(&res);
-	api_job_finish(&j->base);
 	return NULL;
 }
 

@@ -82,15 +82,6 @@ static void put_progress(struct gen_job *j, const char *phase, int done, int tot
 	j->last_ms = t;
 }
 
-static void put_error(struct gen_job *j, enum tacit_status st, const char *msg)
-{
-	yyjson_mut_val *o;
-	yyjson_mut_doc *doc = new_obj(&o);
-	yyjson_mut_obj_add_str(doc, o, "status", tacit_status_str(st));
-	yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
-	put_doc(j, "error", doc);
-}
-
 static void on_token(const char *piece, size_t len, void *user)
 {
 	struct gen_job *j = user;
@@ -186,10 +177,8 @@ static void *job_main(void *arg)
 	if (st == TACIT_OK)
 		put_done(j, &res);
 out:
-	if (st != TACIT_OK)
-		put_error(j, st, why.msg[0] ? why.msg : tacit_errmsg());
+	api_job_end(&j->base, st, why.msg[0] ? why.msg : tacit_errmsg());
 	tacit_session_task_result_release(&res);
-	api_job_finish(&j->base);
 	return NULL;
 }
 

@@ -8,7 +8,11 @@
 #include "api.h"
 #include "basics.h"
 
+#include "utf8.h"
+
 #include <time.h>
+
+#include <yyjson.h>
 
 #define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
 
@@ -20,8 +24,19 @@ void api_job_put_frame(struct api_job *j, const char *name, const char *json)
 	pthread_mutex_unlock(&j->mu);
 }
 
-void api_job_finish(struct api_job *j)
+void api_job_end(struct api_job *j, enum tacit_status st, const char *msg)
 {
+	if (st != TACIT_OK) {
+		yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+		yyjson_mut_val *o = yyjson_mut_obj(doc);
+		yyjson_mut_doc_set_root(doc, o);
+		yyjson_mut_obj_add_str(doc, o, "status", tacit_status_str(st));
+		yyjson_mut_obj_add_strcpy(doc, o, "message", *msg ? msg : tacit_status_str(st));
+		char *json = utf8_json_write(doc, 0, NULL);
+		yyjson_mut_doc_free(doc);
+		api_job_put_frame(j, "error", json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
+		free(json);
+	}
 	pthread_mutex_lock(&j->mu);
 	j->finished = true;
 	pthread_cond_broadcast(&j->cond);
