@@ -180,10 +180,12 @@
       } }, t("meeting.background"));
       stop.after(bg);
       if (cap && cap.session === id) {
-        cap.stopping = true; /* late worklet messages are dropped: the meeting takes no more audio */
-        stopTracks(cap);
-        while (cap.sending) await new Promise((r) => setTimeout(r, 50));
-        await pump(cap);
+        /* a local name: "Finish in the background" may set cap to null while this waits */
+        const c = cap;
+        c.stopping = true; /* late worklet messages are dropped: the meeting takes no more audio */
+        stopTracks(c);
+        while (c.sending) await new Promise((r) => setTimeout(r, 50));
+        await pump(c);
       }
       try {
         const r = await api("POST", "/api/meeting/stop");

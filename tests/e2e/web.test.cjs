@@ -243,6 +243,10 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     page.on("response", async (r) => { if (r.url().endsWith("/api/meeting/stop")) stopAnswers.push(r.status() + " " + (await r.text().catch(() => "?"))); });
     page.on("requestfailed", (r) => { if (r.url().endsWith("/api/meeting/stop")) stopAnswers.push("failed " + r.failure().errorText); });
     await page.route("**/api/meeting/stop", async (r) => { await new Promise((ok) => setTimeout(ok, 4000)); await r.continue(); });
+    /* and the audio in flight too, so "Finish in the background" comes while the stop
+     * still waits for it (the page once lost its capture there and never sent the stop) */
+    await page.route("**/api/meeting/audio*", async (r) => { await new Promise((ok) => setTimeout(ok, 1500)); await r.continue(); });
+    await page.waitForTimeout(300);
     await page.click("#stop");
     await page.click("#finish-background", T);
     await page.waitForSelector("#sessions", T);
