@@ -332,7 +332,7 @@ static void on_hash_progress(uint64_t done, uint64_t total, double rate, void *u
  * kind. */
 static void check_models(struct report *r, const struct tacit_catalog *cat, const char *dir)
 {
-	bool have[3] = { false, false, false };
+	bool have[TACIT_MODEL_SPEAKER + 1] = { false }; /* indexed by every kind; the three setup picks are checked */
 	bool tty = !r->doc && isatty(STDERR_FILENO);
 	char msg[512], fix[256], b1[32], b2[32];
 	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {

@@ -237,9 +237,11 @@ static void list_models(struct api_call *c, struct api_response *res)
 		yyjson_mut_obj_add_int(doc, o, "stars", m->stars);
 		yyjson_mut_obj_add_bool(doc, o, "archived", m->archived);
 		yyjson_mut_obj_add_bool(doc, o, "downloaded", dl);
-		yyjson_mut_obj_add_bool(doc, o, "in_use", dl && is_path_of(using[m->kind], dir, m));
+		/* rec and using hold the three kinds setup picks; a speaker model has neither */
+		bool picked = (unsigned)m->kind < 3;
+		yyjson_mut_obj_add_bool(doc, o, "in_use", picked && dl && is_path_of(using[m->kind], dir, m));
 		if (m->kind != TACIT_MODEL_LLM)
-			yyjson_mut_obj_add_bool(doc, o, "recommended", m == rec[m->kind]);
+			yyjson_mut_obj_add_bool(doc, o, "recommended", picked && m == rec[m->kind]);
 		if (m->kind == TACIT_MODEL_LLM) {
 			yyjson_mut_obj_add_uint(doc, o, "ram_at_load_bytes", f->mem_needed);
 			yyjson_mut_obj_add_str(doc, o, "verdict", verdict_key(f->verdict));
