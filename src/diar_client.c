@@ -101,7 +101,8 @@ static enum tacit_status take_local(struct gathered *g, const char *payload, siz
 		g->embs = p;
 		g->cap_groups = nc;
 	}
-	memcpy(g->embs + g->n_groups * (size_t)dim, payload + head, groups * (size_t)dim * sizeof(float));
+	if (groups) /* none yet: g->embs may still be NULL */
+		memcpy(g->embs + g->n_groups * (size_t)dim, payload + head, groups * (size_t)dim * sizeof(float));
 	if (g->n_turns + yyjson_arr_size(arr) > g->cap_turns) {
 		size_t nc = (g->n_turns + yyjson_arr_size(arr)) * 2;
 		struct tacit_speaker_turn *p = realloc(g->turns, nc * sizeof(*p));

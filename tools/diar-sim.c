@@ -67,6 +67,13 @@ static int list_dir(const char *dir, bool dirs_only, char ***out)
 	return n;
 }
 
+static void free_list(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* The first and last 10 ms frame louder than 1/30 of the loudest frame's RMS. */
 static void trim(const float *x, size_t n, size_t *a, size_t *b)
 {
@@ -152,6 +159,8 @@ int main(int argc, char **argv)
 			trim(a->samples, a->n_frames, &sp[s].a[sp[s].n_utt], &sp[s].b[sp[s].n_utt]);
 			sp[s].n_utt++;
 		}
+		if (nf > 0)
+			free_list(files, nf);
 		if (!sp[s].n_utt) {
 			fprintf(stderr, "diar-sim: no audio for speaker '%s'\n", dirs[s]);
 			return 1;
@@ -209,5 +218,11 @@ int main(int argc, char **argv)
 	}
 	fclose(wf);
 	printf("%s: %.1f s, %d speakers; reference turns in %s\n", argv[2], (double)n / RATE, n_speakers, rttm);
+	for (int s = 0; s < n_speakers; s++)
+		for (int u = 0; u < sp[s].n_utt; u++)
+			tacit_audio_release(&sp[s].utt[u]);
+	free(sp);
+	free(mix);
+	free_list(dirs, n_dirs);
 	return 0;
 }
