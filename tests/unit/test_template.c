@@ -41,7 +41,9 @@ TEST(template_general_is_the_old_summary)
 			CHECK(fa == ft);
 			if (!fa || !ft)
 				continue;
-			CHECK(!memcmp(&a, &t, sizeof(a)));
+			/* field by field: memcmp would also compare the padding after ascii */
+			CHECK(a.max_items == t.max_items && a.max_str == t.max_str && a.max_cites == t.max_cites &&
+			      a.digits == t.digits && a.ascii == t.ascii);
 			CHECK_EQ_INT(grammar_worst_len(TACIT_TASK_SUMMARY, &a), grammar_template_worst_len(g, 0, &a));
 			struct buf old, now;
 			buf_init(&old);
