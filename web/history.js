@@ -186,10 +186,10 @@
       exportLink.download = `meeting-${s.id}.${fmt.value}`;
     });
     const title = el("h1", { text: s.title });
-    const rename = el("button", { type: "button", onclick: async () => {
-      const t = prompt(t("history.newTitle"), s.title);
-      if (!t || t === s.title) return;
-      try { const r = await api("PUT", `/api/sessions/${s.id}`, { title: t }); title.textContent = s.title = r.title; }
+    const rename = el("button#rename-meeting", { type: "button", onclick: async () => {
+      const name = prompt(t("history.newTitle"), s.title);
+      if (!name || name === s.title) return;
+      try { const r = await api("PUT", `/api/sessions/${s.id}`, { title: name }); title.textContent = s.title = r.title; }
       catch (e) { tacit.notice(e.message, true); }
     } }, t("history.rename"));
     const del = el("button.danger", { type: "button", onclick: async () => {

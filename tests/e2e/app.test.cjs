@@ -71,9 +71,10 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     check(answer && answer !== "…", "the question got no answer: " + answer);
     await shot("meeting-stopped");
     await page.click("#open-history");
-    // the Meeting page has a #transcript too: wait for History's own heading
-    const shown = await page.waitForFunction(() => /Browser standup/.test((document.querySelector("h1") || {}).textContent),
-      null, T).then(() => true, () => false);
+    // the Meeting page has the same heading and a #transcript too: wait for History's own
+    // Generate card (only the History page has one), then for its heading
+    const shown = await page.waitForSelector("section.card.generate", T).then(() => page.waitForFunction(
+      () => /Browser standup/.test((document.querySelector("h1") || {}).textContent), null, T)).then(() => true, () => false);
     check(shown, "History does not show the live meeting");
     await page.waitForSelector("#transcript .seg", T);
     const detail = await page.textContent("main");
@@ -81,6 +82,12 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     check(width <= 1200, `a long model answer makes the page scroll sideways (${width} px)`);
     await shot("meeting-in-history");
+    // renaming asks for the title in a prompt and shows the new one at once
+    page.once("dialog", (d) => d.accept("Browser standup (renamed)"));
+    await page.click("#rename-meeting");
+    const renamed = await page.waitForFunction(() => /\(renamed\)/.test((document.querySelector("h1") || {}).textContent),
+      null, T).then(() => true, () => false);
+    check(renamed, "renaming the meeting in History does not change its title");
     await page.goto(new URL("/#/history", url).href);
     await page.waitForSelector("#sessions li a", T);
     check((await page.textContent("#sessions")).includes("Browser standup"), "the History list lacks the live meeting");
