@@ -39,7 +39,8 @@ grep -q -- "--system DEVICE" "$W/err"
 run_until_listening() {
 	"$@" >"$W/out" 2>"$W/err" &
 	pid=$!
-	for _ in $(seq 600); do grep -q "listening on" "$W/err" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	# up to 5 minutes: loading the models took over a minute at load 10
+	for _ in $(seq 3000); do grep -q "listening on" "$W/err" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	grep -q "listening on" "$W/err" || { echo "never listened: $*"; cat "$W/err"; kill "$pid" 2>/dev/null; exit 1; }
 	sleep 1
 	kill -INT "$pid"

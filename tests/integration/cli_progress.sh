@@ -19,28 +19,14 @@ if [ ! -r "$M" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$
 sox "$JFK" "$JFK" "$JFK" "$JFK" "$JFK" "$JFK" "$JFK" "$JFK" "$W/long.wav"
 
 # Ctrl-C through the terminal (the worker has its own process group: only tacit hears it)
-python3 - "$T" "$M" "$VAD" "$W/long.wav" <<'PY'
-import os, pty, re, sys, time
-tacit, model, vad, wav = sys.argv[1:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(tacit, ["tacit", "transcribe", "--model", model, "--vad-model", vad, "--threads", "1", wav])
-out, t0, sent = b"", time.time(), False
-while True:
-    try:
-        b = os.read(fd, 4096)
-    except OSError:
-        break
-    if not b:
-        break
-    out += b
-    if not sent and re.search(rb"\]\s.*\r?\n", out):  # a first segment: stop midway
-        os.write(fd, b"\x03")
-        sent = True
-_, status = os.waitpid(pid, 0)
-text = out.decode("utf-8", "replace").replace("\r\n", "\n")
-assert sent, "no segment before the end: " + text
-assert os.waitstatus_to_exitcode(status) == 17, (status, text)
+python3 "$(dirname "$0")/lib/pty_run.py" --interrupt '\]\s.*\r?\n' \
+	-- "$T" transcribe --model "$M" --vad-model "$VAD" --threads 1 "$W/long.wav" >"$W/pty.json"
+python3 - "$W/pty.json" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+text = r["text"].replace("\r\n", "\n")
+assert r["sent"], "no segment before the end: " + text
+assert r["exit"] == 17, (r["exit"], text)
 m = re.search(r"stopped at (\d\d:\d\d) of (\d\d:\d\d) \(the segments above are complete\)", text)
 assert m and m.group(2) == "01:28", text
 for line in text[: m.start()].splitlines():
@@ -99,28 +85,14 @@ assert max(len({e["done"] for e in c}) for c in calls) >= 3, calls
 PY
 
 # on a terminal the progress line is there within a second, and says how far the model read
-python3 - "$T" "$LLM" "$F" <<'PY'
-import os, pty, re, sys, time
-tacit, llm, f = sys.argv[1:]
-t0 = time.time()
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(tacit, ["tacit", "summarize", f, "--model", llm, "--ctx", "2048", "--threads", "1", "--max-tokens", "360"])
-out, first = b"", None
-while True:
-    try:
-        b = os.read(fd, 4096)
-    except OSError:
-        break
-    if not b:
-        break
-    out += b
-    if first is None and re.search(rb"loading model|reading the transcript", out):
-        first = time.time() - t0
-_, status = os.waitpid(pid, 0)
-text = out.decode("utf-8", "replace")
-assert os.waitstatus_to_exitcode(status) == 0, (status, text)
-assert first is not None and first < 1.0, (first, text)
+python3 "$(dirname "$0")/lib/pty_run.py" --first 'loading model|reading the transcript' \
+	-- "$T" summarize "$F" --model "$LLM" --ctx 2048 --threads 1 --max-tokens 360 >"$W/pty.json"
+python3 - "$W/pty.json" <<'PY'
+import json, re, sys
+r = json.load(open(sys.argv[1]))
+text = r["text"]
+assert r["exit"] == 0, (r["exit"], text)
+assert r["first"] is not None and r["first"] < 1.0, (r["first"], text)
 assert re.search(r"\rreading the transcript: [\d,]+ of [\d,]+ tokens", text), text
 assert re.search(r"\rwriting: [\d,]+ tokens, \d+ tok/s", text), text
 PY
