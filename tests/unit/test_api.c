@@ -7,7 +7,7 @@
  * dropped.
  */
 #include "../check.h"
-#include "api.h"
+#include "api_fixture.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -16,33 +16,20 @@
 
 #include <yyjson.h>
 
-#define TOKEN "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-
-static struct api *new_api(void)
-{
-	struct tacit_system sys;
-	struct api_params p = { .port = 4321, .token = TOKEN, .no_network = true };
-	struct api *api = NULL;
-	if (tacit_profile_get("m3-air-16gb", &sys) != TACIT_OK)
-		return NULL;
-	p.sys = &sys;
-	return api_new(&p, &api) == TACIT_OK ? api : NULL;
-}
-
 /* Runs one request with valid Host, Origin and token unless overridden ("" = absent). */
 static int call(struct api *api, const char *method, const char *target, const char *body, const char *host,
 		const char *origin, const char *auth, struct buf *out)
 {
-	struct api_request req = { 0 };
+	struct api_request rq = { 0 };
 	struct api_response res;
-	req.method = method;
-	req.target = target;
-	req.host = host ? (*host ? host : NULL) : "127.0.0.1:4321";
-	req.origin = origin ? (*origin ? origin : NULL) : "http://127.0.0.1:4321";
-	req.authorization = auth ? (*auth ? auth : NULL) : "Bearer " TOKEN;
-	req.body = body;
-	req.body_len = body ? strlen(body) : 0;
-	api_handle(api, &req, &res);
+	rq.method = method;
+	rq.target = target;
+	rq.host = host ? (*host ? host : NULL) : "127.0.0.1:4321";
+	rq.origin = origin ? (*origin ? origin : NULL) : "http://127.0.0.1:4321";
+	rq.authorization = auth ? (*auth ? auth : NULL) : "Bearer " TOKEN;
+	rq.body = body;
+	rq.body_len = body ? strlen(body) : 0;
+	api_handle(api, &rq, &res);
 	int st = res.status;
 	if (out) {
 		buf_reset(out);
@@ -53,65 +40,6 @@ static int call(struct api *api, const char *method, const char *target, const c
 }
 
 #define GET(t) call(api, "GET", t, NULL, NULL, "", NULL, &out)
-
-/* A POST answered with an event stream: its status, and in *events everything it sent
- * (read to its end, or until text appears when until is not NULL; a minute at most).
- * With keep, the still-open stream goes to *keep instead of being freed. */
-static int post_stream(struct api *api, const char *target, const char *body, const char *until, struct buf *events,
-		       struct api_stream **keep)
-{
-	struct api_request req = { .method = "POST", .target = target, .host = "127.0.0.1:4321",
-				   .origin = "http://127.0.0.1:4321", .authorization = "Bearer " TOKEN,
-				   .body = body, .body_len = strlen(body) };
-	struct api_response res;
-	buf_reset(events);
-	api_handle(api, &req, &res);
-	int st = res.status;
-	if (!res.stream) {
-		buf_add(events, res.body.data, res.body.len);
-	} else {
-		CHECK_STR(res.content_type, "text/event-stream");
-		time_t end = time(NULL) + 60;
-		while (time(NULL) < end && !(until && strstr(events->data, until)))
-			if (api_stream_read(res.stream, events) < 0)
-				break;
-		if (keep) {
-			*keep = res.stream;
-			res.stream = NULL;
-		}
-	}
-	api_response_release(&res);
-	return st;
-}
-
-/* Model workers this process has running (children named tacit-worker). */
-static int n_workers(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-	while (d && (e = readdir(d))) {
-		char path[300], line[512];
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		FILE *f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(line, sizeof(line), f)) {
-			const char *close = strrchr(line, ')');
-			int ppid = 0;
-			char state;
-			if (strstr(line, "(tacit-worker)") && close && sscanf(close + 1, " %c %d", &state, &ppid) == 2 &&
-			    ppid == (int)getpid())
-				n++;
-		}
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
 
 /* ../shared's tiny real model as an absolute path, or NULL. */
 static const char *stories(void)
