@@ -175,11 +175,44 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 /* POST /api/sessions/ID/generate {"task": "summary"|"notes"} (api_generate.c): the
  * same shape as api_chat, with progress events; the result is stored with the meeting. */
 void api_generate(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
-/* One model worker at a time across the server (api_chat.c): questions, summaries and
+/* One model worker at a time across the server (api_job.c): questions, summaries and
  * notes take turns. take waits until the slot is free (false when *cancel is set first),
  * calling waiting(user) once if it has to wait; give hands it back. */
 bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user);
 void api_model_slot_give(void);
+
+/* The language model a job runs on, resolved on the request's thread when it was asked:
+ * the setting engine.llm, and the local model's path when that engine is local. */
+struct api_job_model {
+	char *path; /* owned (tacit_free); NULL with a remote engine */
+	struct tacit_engine engine;
+	int n_ctx_cap; /* a context that holds the whole meeting in one pass */
+};
+/* Resolves m for the meeting transcript t; on failure a 409 saying why (no model
+ * chosen or downloaded, a bad engine setting) is in res and m holds nothing. */
+enum tacit_status api_job_model_resolve(struct tacit_store *store, const struct tacit_transcript *t,
+					struct api_job_model *m, struct api_response *res);
+void api_job_model_release(struct api_job_model *m);
+
+/* One meeting task of a model job, run on the job's thread by api_job_run_task(): */
+struct api_job_task {
+	int64_t session;
+	const struct api_job_model *model;
+	const char *cancelled;          /* the message when cancelled before the model was free */
+	void (*waiting)(void *user);    /* once, when another job has the model */
+	void (*loading)(void *user);    /* once, before the model is opened */
+	tacit_progress_fn progress;     /* the model's load and its reading of the prompt */
+	/* after the model opened, before the task runs (may be NULL): e.g. sizes the answer */
+	void (*opened)(struct tacit_llm *llm, struct tacit_session_task_params *sp, void *user);
+	void *user;
+};
+/* Takes the model slot, opens the model (the local worker or the remote engine) and the
+ * thread's own store connection, runs tacit_session_task(sp) into res, and closes the
+ * model before the slot is given back. A failure's message is kept in why (the slot's
+ * release would otherwise overwrite it). */
+enum tacit_status api_job_run_task(struct api_job *job, const struct api_job_task *task,
+				   struct tacit_session_task_params *sp, struct tacit_session_task_result *res,
+				   struct errsave *why);
 /* GET /api/sessions/ID/audio (the recording's chunks, JSON) and
  * GET /api/sessions/ID/audio/N (chunk N's WAV, with byte ranges) (api_audio.c). */
 /* GET /api/sessions/ID/speakers and PUT {"speaker", "name"} (api_speakers.c). */

@@ -21,19 +21,12 @@
 
 #define QUESTION_MAX 2000
 
-/* The one-model-at-a-time slot: questions here, summaries and notes in api_generate.c. */
-static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t slot_cond = PTHREAD_COND_INITIALIZER;
-static bool slot_busy;
-
 struct chat_job {
 	struct api_job base; /* first: the stream, its frames, the thread, the cancel flag */
 	/* the thread's inputs, owned by the job */
 	int64_t session;
 	char *question;
-	char *model;
-	struct tacit_engine engine; /* the setting engine.llm when the job was asked */
-	int n_ctx_cap; /* a context that holds the whole meeting in one pass */
+	struct api_job_model model; /* the setting engine.llm and its model, when asked */
 };
 
 /* ---- the job's frames ------------------------------------------------------------ */
@@ -71,49 +64,24 @@ static bool on_load(const struct tacit_progress *progress, void *user)
 
 /* ---- the thread ------------------------------------------------------------------ */
 
-/* Waits for the one-model slot (shared with api_generate.c); false when cancelled
- * first. waiting(user) runs once when the slot is busy, so the page can say why. */
-bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user)
-{
-	bool told = false;
-	pthread_mutex_lock(&slot_mu);
-	while (slot_busy && !cancel_requested(cancel)) {
-		struct timespec ts;
-		if (!told) {
-			pthread_mutex_unlock(&slot_mu);
-			if (waiting)
-				waiting(user);
-			told = true;
-			pthread_mutex_lock(&slot_mu);
-			continue;
-		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 200 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&slot_cond, &slot_mu, &ts);
-	}
-	bool got = !slot_busy && !cancel_requested(cancel);
-	if (got)
-		slot_busy = true;
-	pthread_mutex_unlock(&slot_mu);
-	return got;
-}
-
-void api_model_slot_give(void)
-{
-	pthread_mutex_lock(&slot_mu);
-	slot_busy = false;
-	pthread_cond_broadcast(&slot_cond);
-	pthread_mutex_unlock(&slot_mu);
-}
-
 static void say_waiting(void *user)
 {
 	static const char waiting[] = "waiting for another question to be answered";
 	put_text(user, "status", "text", waiting, strlen(waiting));
+}
+
+static void say_loading(void *user)
+{
+	static const char loading[] = "loading the model";
+	put_text(user, "status", "text", loading, strlen(loading));
+}
+
+/* a small model's context must still hold the transcript window and the answer */
+static void size_answer(struct tacit_llm *llm, struct tacit_session_task_params *sp, void *user)
+{
+	int n_ctx = tacit_llm_info(llm).n_ctx;
+	(void)user;
+	sp->meeting.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;
 }
 
 /* The "answer" event: the checked JSON plus the stored message's id and what the saved
@@ -141,49 +109,23 @@ static void put_answer(struct chat_job *j, const struct tacit_session_task_resul
 static void *job_main(void *arg)
 {
 	struct chat_job *j = arg;
-	struct tacit_llm *llm = NULL;
-	struct tacit_store *store = NULL;
 	struct tacit_session_task_result res = { 0 };
+	struct tacit_session_task_params sp = tacit_session_task_default_params();
 	struct errsave why = { "" };
-	enum tacit_status st;
-	static const char loading[] = "loading the model";
+	struct api_job_task task = { .session = j->session, .model = &j->model,
+				     .cancelled = "the question was cancelled", .waiting = say_waiting,
+				     .loading = say_loading, .progress = on_load, .opened = size_answer, .user = j };
 
-	if (!api_model_slot_take(&j->base.cancel, say_waiting, j)) {
-		st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
-		goto out;
-	}
-	put_text(j, "status", "text", loading, strlen(loading));
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	lp.model_path = j->model;
-	lp.engine = tacit_engine_is_remote(&j->engine) ? &j->engine : NULL;
-	lp.n_ctx_cap = j->n_ctx_cap;
-	lp.progress = on_load;
-	lp.progress_user = j;
-	st = tacit_llm_open(&lp, &llm);
-	if (st == TACIT_OK)
-		st = tacit_store_open(NULL, &store); /* this thread's own connection */
-	if (st == TACIT_OK) {
-		struct tacit_session_task_params sp = tacit_session_task_default_params();
-		sp.meeting.task = TACIT_TASK_ANSWER;
-		sp.meeting.question = j->question;
-		sp.meeting.cancel = &j->base.cancel;
-		sp.meeting.on_token = on_token;
-		sp.meeting.user = j;
-		/* a small model's context must still hold the transcript window and the answer */
-		int n_ctx = tacit_llm_info(llm).n_ctx;
-		sp.meeting.max_tokens = n_ctx >= 4096 ? 1024 : n_ctx / 4;
-		sp.on_status = on_status;
-		st = tacit_session_task(store, j->session, llm, &sp, &res);
-	}
-	if (st != TACIT_OK)
-		errsave_push(&why);
-	tacit_store_close(store);
-	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
-	api_model_slot_give();
+	sp.meeting.task = TACIT_TASK_ANSWER;
+	sp.meeting.question = j->question;
+	sp.meeting.cancel = &j->base.cancel;
+	sp.meeting.on_token = on_token;
+	sp.meeting.user = j;
+	sp.on_status = on_status;
+	enum tacit_status st = api_job_run_task(&j->base, &task, &sp, &res, &why);
 	if (st == TACIT_OK)
 		put_answer(j, &res);
-out:
-	api_job_end(&j->base, st, why.msg[0] ? why.msg : tacit_errmsg());
+	api_job_end(&j->base, st, why.msg);
 	tacit_session_task_result_release(&res);
 	return NULL;
 }
@@ -193,7 +135,7 @@ static void job_release(struct api_job *base)
 {
 	struct chat_job *j = (struct chat_job *)base;
 	free(j->question);
-	tacit_free(j->model);
+	api_job_model_release(&j->model);
 	free(j);
 }
 
@@ -203,7 +145,7 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 	struct tacit_transcript *t = NULL;
 	struct chat_job *j = NULL;
 	struct tacit_session s;
-	char *model = NULL;
+	struct api_job_model model = { 0 };
 	enum tacit_status st;
 
 	if (!doc)
@@ -218,35 +160,25 @@ void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *
 		api_error(res, st);
 		goto out;
 	}
-	struct tacit_engine engine;
-	if ((st = tacit_engine_from_settings(store, "llm", &engine)) != TACIT_OK) {
-		api_error_msg(res, 409, "%s", tacit_errmsg());
-		goto out;
-	}
-	if (!tacit_engine_is_remote(&engine) && (st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model)) != TACIT_OK) {
-		/* not a missing meeting: the request is fine, this device lacks a model */
-		api_error_msg(res, 409, "%s", tacit_errmsg());
-		goto out;
-	}
 	/* a meeting without a transcript is refused before the stream starts */
 	if ((st = tacit_transcript_from_session(store, id, &t)) != TACIT_OK) {
 		api_error(res, st);
 		goto out;
 	}
+	if ((st = api_job_model_resolve(store, t, &model, res)) != TACIT_OK)
+		goto out;
 	if (!(j = calloc(1, sizeof(*j))) || !(j->question = strdup(yyjson_get_str(q)))) {
 		api_error_msg(res, 503, "out of memory");
 		goto out;
 	}
 	j->session = id;
 	j->model = model;
-	j->engine = engine;
-	j->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
 	int err = api_job_start(&j->base, c->api, job_main, job_release);
 	if (err != 0) {
 		api_error_msg(res, 503, "cannot start answering: %s", strerror(err));
 		goto out;
 	}
-	model = NULL;
+	model = (struct api_job_model){ 0 };
 	res->status = 200;
 	res->content_type = "text/event-stream";
 	res->stream = &j->base.base;
@@ -257,6 +189,6 @@ out:
 		free(j);
 	}
 	tacit_transcript_free(t);
-	tacit_free(model);
+	api_job_model_release(&model);
 	yyjson_doc_free(doc);
 }

@@ -23,8 +23,7 @@ struct gen_job {
 	/* the thread's inputs and counters */
 	enum tacit_task task;
 	int64_t session;
-	char *model;
-	int n_ctx_cap;
+	struct api_job_model model; /* the setting engine.llm and its model, when asked */
 	int read_total;   /* the transcript's estimated prompt tokens */
 	int max_tokens;   /* the most the model may write */
 	int written;      /* pieces streamed so far (about one token each) */
@@ -122,6 +121,12 @@ static void say_waiting(void *user)
 	put_status(user, "waiting for another answer to finish");
 }
 
+static void say_loading(void *user)
+{
+	put_status(user, "loading the model");
+	put_progress(user, "load", 0, 100);
+}
+
 /* The "done" event: what was stored, so the page shows it without asking again. */
 static void put_done(struct gen_job *j, const struct tacit_session_task_result *r)
 {
@@ -140,44 +145,22 @@ static void put_done(struct gen_job *j, const struct tacit_session_task_result *
 static void *job_main(void *arg)
 {
 	struct gen_job *j = arg;
-	struct tacit_llm *llm = NULL;
-	struct tacit_store *store = NULL;
 	struct tacit_session_task_result res = { 0 };
+	struct tacit_session_task_params sp = tacit_session_task_default_params();
 	struct errsave why = { "" };
-	enum tacit_status st;
+	struct api_job_task task = { .session = j->session, .model = &j->model,
+				     .cancelled = "the generation was cancelled", .waiting = say_waiting,
+				     .loading = say_loading, .progress = on_progress, .user = j };
 
-	if (!api_model_slot_take(&j->base.cancel, say_waiting, j)) {
-		st = tacit_fail(TACIT_ERR_CANCELLED, "the generation was cancelled");
-		goto out;
-	}
-	put_status(j, "loading the model");
-	put_progress(j, "load", 0, 100);
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	lp.model_path = j->model;
-	lp.n_ctx_cap = j->n_ctx_cap;
-	lp.progress = on_progress;
-	lp.progress_user = j;
-	st = tacit_llm_open(&lp, &llm);
-	if (st == TACIT_OK)
-		st = tacit_store_open(NULL, &store); /* this thread's own connection */
-	if (st == TACIT_OK) {
-		struct tacit_session_task_params sp = tacit_session_task_default_params();
-		sp.meeting.task = j->task;
-		sp.meeting.cancel = &j->base.cancel;
-		sp.meeting.on_token = on_token;
-		sp.meeting.user = j;
-		sp.on_status = on_status;
-		st = tacit_session_task(store, j->session, llm, &sp, &res);
-	}
-	if (st != TACIT_OK)
-		errsave_push(&why);
-	tacit_store_close(store);
-	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
-	api_model_slot_give();
+	sp.meeting.task = j->task;
+	sp.meeting.cancel = &j->base.cancel;
+	sp.meeting.on_token = on_token;
+	sp.meeting.user = j;
+	sp.on_status = on_status;
+	enum tacit_status st = api_job_run_task(&j->base, &task, &sp, &res, &why);
 	if (st == TACIT_OK)
 		put_done(j, &res);
-out:
-	api_job_end(&j->base, st, why.msg[0] ? why.msg : tacit_errmsg());
+	api_job_end(&j->base, st, why.msg);
 	tacit_session_task_result_release(&res);
 	return NULL;
 }
@@ -185,7 +168,7 @@ out:
 static void job_release(struct api_job *base)
 {
 	struct gen_job *j = (struct gen_job *)base;
-	tacit_free(j->model);
+	api_job_model_release(&j->model);
 	free(j);
 }
 
@@ -195,7 +178,7 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 	struct tacit_transcript *t = NULL;
 	struct gen_job *j = NULL;
 	struct tacit_session s;
-	char *model = NULL;
+	struct api_job_model model = { 0 };
 	enum tacit_task task;
 	enum tacit_status st;
 
@@ -214,14 +197,12 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 		api_error(res, st);
 		goto out;
 	}
-	if ((st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model)) != TACIT_OK) {
-		api_error_msg(res, 409, "%s", tacit_errmsg());
-		goto out;
-	}
 	if ((st = tacit_transcript_from_session(store, id, &t)) != TACIT_OK) {
 		api_error(res, st);
 		goto out;
 	}
+	if ((st = api_job_model_resolve(store, t, &model, res)) != TACIT_OK)
+		goto out;
 	if (!(j = calloc(1, sizeof(*j)))) {
 		api_error_msg(res, 503, "out of memory");
 		goto out;
@@ -229,7 +210,6 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 	j->task = task;
 	j->session = id;
 	j->model = model;
-	j->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
 	j->read_total = tacit_transcript_estimate_tokens(t);
 	j->max_tokens = tacit_meeting_default_params().max_tokens;
 	if (j->max_tokens <= 0)
@@ -240,7 +220,7 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 		api_error_msg(res, 503, "cannot start writing the %s: %s", what, strerror(err));
 		goto out;
 	}
-	model = NULL;
+	model = (struct api_job_model){ 0 };
 	res->status = 200;
 	res->content_type = "text/event-stream";
 	res->stream = &j->base.base;
@@ -248,6 +228,6 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 out:
 	free(j);
 	tacit_transcript_free(t);
-	tacit_free(model);
+	api_job_model_release(&model);
 	yyjson_doc_free(doc);
 }

@@ -1,6 +1,7 @@
 /*
  * api_job.c — the event stream both model jobs of the web app answer through (a question
- * in api_chat.c, a summary or notes in api_generate.c): the job's thread appends SSE
+ * in api_chat.c, a summary or notes in api_generate.c), and what they share: one model
+ * at a time, the model resolved from the settings, the task run. The job's thread appends SSE
  * frames under the job's lock, the connection's reads take them, and a quiet stream
  * sends a keep-alive comment so a page that has gone is noticed. Freeing the stream
  * cancels the job and joins its thread, so no model work outlives its page.
@@ -15,6 +16,11 @@
 #include <yyjson.h>
 
 #define KEEPALIVE_TICKS 2 /* quiet reads (about a second each) between comments */
+
+/* The one-model-at-a-time slot of every model job (api_model_slot_take()). */
+static pthread_mutex_t slot_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slot_cond = PTHREAD_COND_INITIALIZER;
+static bool slot_busy;
 
 void api_job_put_frame(struct api_job *j, const char *name, const char *json)
 {
@@ -108,4 +114,101 @@ int api_job_start(struct api_job *j, struct api *api, void *(*run)(void *job),
 		pthread_mutex_destroy(&j->mu);
 	}
 	return err;
+}
+
+/* ---- the model jobs' shared part: the slot, the model, the task ------------------- */
+
+bool api_model_slot_take(const volatile int *cancel, void (*waiting)(void *user), void *user)
+{
+	bool told = false;
+	pthread_mutex_lock(&slot_mu);
+	while (slot_busy && !cancel_requested(cancel)) {
+		struct timespec ts;
+		if (!told) {
+			pthread_mutex_unlock(&slot_mu);
+			if (waiting)
+				waiting(user);
+			told = true;
+			pthread_mutex_lock(&slot_mu);
+			continue;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&slot_cond, &slot_mu, &ts);
+	}
+	bool got = !slot_busy && !cancel_requested(cancel);
+	if (got)
+		slot_busy = true;
+	pthread_mutex_unlock(&slot_mu);
+	return got;
+}
+
+void api_model_slot_give(void)
+{
+	pthread_mutex_lock(&slot_mu);
+	slot_busy = false;
+	pthread_cond_broadcast(&slot_cond);
+	pthread_mutex_unlock(&slot_mu);
+}
+
+enum tacit_status api_job_model_resolve(struct tacit_store *store, const struct tacit_transcript *t,
+					struct api_job_model *m, struct api_response *res)
+{
+	enum tacit_status st;
+	*m = (struct api_job_model){ 0 };
+	if ((st = tacit_engine_from_settings(store, "llm", &m->engine)) == TACIT_OK && !tacit_engine_is_remote(&m->engine))
+		st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &m->path);
+	if (st != TACIT_OK) {
+		/* not a missing meeting: the request is fine, this device lacks a model */
+		api_error_msg(res, 409, "%s", tacit_errmsg());
+		return st;
+	}
+	m->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
+	return TACIT_OK;
+}
+
+void api_job_model_release(struct api_job_model *m)
+{
+	tacit_free(m->path);
+	m->path = NULL;
+}
+
+enum tacit_status api_job_run_task(struct api_job *job, const struct api_job_task *task,
+				   struct tacit_session_task_params *sp, struct tacit_session_task_result *res,
+				   struct errsave *why)
+{
+	struct tacit_llm *llm = NULL;
+	struct tacit_store *store = NULL;
+	enum tacit_status st;
+
+	if (!api_model_slot_take(&job->cancel, task->waiting, task->user)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "%s", task->cancelled);
+		errsave_push(why);
+		return st;
+	}
+	task->loading(task->user);
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	lp.model_path = task->model->path;
+	lp.engine = tacit_engine_is_remote(&task->model->engine) ? &task->model->engine : NULL;
+	lp.n_ctx_cap = task->model->n_ctx_cap;
+	lp.progress = task->progress;
+	lp.progress_user = task->user;
+	st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK)
+		st = tacit_store_open(NULL, &store); /* this thread's own connection */
+	if (st == TACIT_OK) {
+		if (task->opened)
+			task->opened(llm, sp, task->user);
+		st = tacit_session_task(store, task->session, llm, sp, res);
+	}
+	if (st != TACIT_OK)
+		errsave_push(why);
+	tacit_store_close(store);
+	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
+	api_model_slot_give();
+	return st;
 }

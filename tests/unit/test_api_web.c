@@ -47,6 +47,33 @@ TEST(api_generate_refusals)
 	api_free(api);
 }
 
+/* A remote engine set (engine.llm) writes the summary there, as a question does: never
+ * refused for want of a local model, never run locally; an unreachable server is the
+ * stream's error naming the host. (Generate ignored the setting.) */
+TEST(api_generate_uses_the_remote_engine)
+{
+	struct api *api = new_api();
+	struct tacit_store *store = NULL;
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL && tacit_store_open(NULL, &store) == TACIT_OK);
+	if (!api || !store)
+		goto out;
+	int64_t id = import_meeting(api, &out);
+	CHECK(id > 0);
+	CHECK(tacit_store_setting_set(store, "engine.llm", "http://127.0.0.1:1") == TACIT_OK);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/generate", (long long)id);
+	CHECK_EQ_INT(post_stream(api, target, "{\"task\":\"summary\"}", "event: error", &out, NULL), 200);
+	CHECK(strstr(out.data, "event: error") && strstr(out.data, "127.0.0.1:1"));
+	CHECK_EQ_INT(n_workers(), 0);
+	CHECK(tacit_store_setting_set(store, "engine.llm", "local") == TACIT_OK);
+out:
+	tacit_store_close(store);
+	buf_release(&out);
+	api_free(api);
+}
+
 /* The tiny synthetic LLM with an 8192-token context (made once into build/models, as
  * test_api_live.c does: stories260K's 512 tokens are too few for a summary), or NULL. */
 static const char *test_llm(void)
