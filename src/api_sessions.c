@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,14 +99,49 @@ static void add_status(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_stor
 	tacit_free(json);
 }
 
+struct who {
+	yyjson_mut_doc *doc;
+	yyjson_mut_val *arr;
+	const char *want; /* the speaker filter, or NULL */
+	bool found;
+};
+
+static bool on_speaker(const struct tacit_speaker_info *sp, void *user)
+{
+	struct who *w = user;
+	const char *shown = sp->name && *sp->name ? sp->name : sp->label;
+	yyjson_mut_arr_add_strcpy(w->doc, w->arr, shown);
+	if (w->want && (!strcasecmp(w->want, sp->label) || (sp->name && !strcasecmp(w->want, sp->name))))
+		w->found = true;
+	return true;
+}
+
+/* The meeting's speakers (given name, else label) as "speakers"; whether one of them is
+ * `want` (a label or a name, any case; NULL: true). */
+static bool add_speakers(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_store *store, int64_t id,
+			 const char *want)
+{
+	struct who w = { .doc = doc, .arr = yyjson_mut_obj_add_arr(doc, o, "speakers"), .want = want };
+	if (tacit_store_speakers_list(store, id, on_speaker, &w) != TACIT_OK)
+		tacit_clear_error();
+	return !want || w.found;
+}
+
+/* GET /api/sessions?from=&to=&speaker=: most recent first, each with its status,
+ * preview and speakers; a speaker keeps the meetings where that person speaks. */
 static void list_sessions(struct api_call *c, struct api_response *res, struct tacit_store *store)
 {
 	struct tacit_session *list = NULL;
 	size_t n = 0;
 	int64_t from, to;
 	bool finishing;
+	const char *speaker = api_arg(c, "speaker");
 	if (!date_range(c, res, &from, &to))
 		return;
+	if (speaker && !clean_text(speaker, strlen(speaker), 128)) {
+		api_error_msg(res, 400, "\"speaker\" must be a name of 1 to 128 bytes");
+		return;
+	}
 	enum tacit_status st = tacit_store_session_list(store, &list, &n);
 	if (st != TACIT_OK) {
 		api_error(res, st);
@@ -120,7 +156,10 @@ static void list_sessions(struct api_call *c, struct api_response *res, struct t
 			continue;
 		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
 		add_session(doc, o, &list[i]);
-		add_status(doc, o, store, &list[i], live, finishing);
+		if (!add_speakers(doc, o, store, list[i].id, speaker))
+			yyjson_mut_arr_remove_last(arr);
+		else
+			add_status(doc, o, store, &list[i], live, finishing);
 	}
 	tacit_free(list);
 	api_json(res, 200, doc);
@@ -545,12 +584,16 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 	yyjson_mut_doc *doc = new_doc(&root);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "settings");
 	const struct tacit_catalog *cat = api_catalog(c->api);
+	char *dir = NULL; /* the page marks the choices not downloaded, which Save refuses */
+	if (tacit_models_dir(&dir) != TACIT_OK)
+		tacit_clear_error();
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		const struct setting *s = &settings[i];
 		char *value = NULL;
 		enum tacit_status st = tacit_store_setting_get(store, s->key, &value);
 		if (st != TACIT_OK && st != TACIT_ERR_NOT_FOUND) {
 			yyjson_mut_doc_free(doc);
+			tacit_free(dir);
 			api_error(res, st);
 			return;
 		}
@@ -582,11 +625,13 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 				yyjson_mut_val *e = yyjson_mut_arr_add_obj(doc, ch);
 				yyjson_mut_obj_add_str(doc, e, "id", m->id);
 				yyjson_mut_obj_add_str(doc, e, "name", m->name);
+				yyjson_mut_obj_add_bool(doc, e, "downloaded", tacit_model_downloaded(dir, m));
 			}
 			if (s->kind == TACIT_MODEL_LLM)
 				add_custom_choices(doc, ch);
 		}
 	}
+	tacit_free(dir);
 	api_json(res, 200, doc);
 }
 

@@ -100,6 +100,13 @@ TEST(api_history_status_preview_and_dates)
 	CHECK_EQ_INT(req(api, "GET", target, NULL, &out), 200);
 	CHECK(!session_in(out.data, a, one, sizeof(one)) && session_in(out.data, b, one, sizeof(one)) &&
 	      !session_in(out.data, u, one, sizeof(one)));
+	/* a speaker: by label or given name, any case */
+	CHECK_EQ_INT(tacit_store_speaker_name(st, b, "S1", "Wilma"), TACIT_OK);
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?speaker=wilma", NULL, &out), 200);
+	CHECK(!session_in(out.data, a, one, sizeof(one)) && session_in(out.data, b, one, sizeof(one)) &&
+	      strstr(one, "\"speakers\":[\"Wilma\"]"));
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?speaker=s1", NULL, &out), 200);
+	CHECK(session_in(out.data, a, one, sizeof(one)) && strstr(one, "\"speakers\":[\"S1\"]"));
 	CHECK_EQ_INT(req(api, "GET", "/api/sessions?from=yesterday", NULL, &out), 400);
 	CHECK(strstr(out.data, "Unix milliseconds") != NULL);
 
