@@ -14,7 +14,7 @@
     if (s.type === "language") return t("settings.defaultLanguage");
     if (!s.default) return t("settings.defaultFits");
     if (s.type === "onoff") return t("settings.defaultIs", { value: t("settings." + s.default) });
-    return t("settings.defaultIs", { value: tacit.number(Number(s.default), 1) });
+    return t("settings.defaultIs", { value: tacit.number(Number(s.default)) });
   }
 
   function control(s) {

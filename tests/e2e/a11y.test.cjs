@@ -105,7 +105,7 @@ const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 
     check(await page.$("details#advanced:not([open])"), "advanced settings are not folded away");
     await page.click("details#advanced > summary");
     const adv = await page.textContent("details#advanced");
-    check(adv.includes("Default: 1,000") && adv.includes("live.asr_backlog_ms"), "advanced settings lack their default or key hint: " + adv.slice(0, 200));
+    check(adv.includes("Default: 1,000 ·") && adv.includes("Default: 1.5 ·") && adv.includes("live.asr_backlog_ms"), "advanced settings lack their default or key hint: " + adv.slice(0, 200));
     const missing = await page.$$eval("#set-model-llm option", (o) => (o.find((x) => /not downloaded/.test(x.textContent)) || {}).value);
     check(missing, "Settings does not mark models that are not downloaded");
     if (missing) {
