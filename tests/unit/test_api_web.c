@@ -366,6 +366,11 @@ TEST_MODEL(api_live_self_stop_releases_at_once)
 	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
 	CHECK_EQ_INT(req(api, "POST", "/api/meeting/start", "{\"title\":\"Short\",\"partials\":false}", NULL, &out, NULL),
 		     201);
+	/* History's badge for the running meeting */
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
+	const char *listed = strstr(out.data, "\"title\":\"Short\"");
+	CHECK(listed && strstr(listed, "\"status\":\"live\"") &&
+	      strstr(listed, "\"status\":\"live\"") < (strstr(listed, "{\"id\":") ? strstr(listed, "{\"id\":") : listed + strlen(listed)));
 	CHECK(req(api, "GET", "/api/meeting/events", NULL, NULL, &out, &res) == 200 && res.stream);
 	/* 7 s of quiet: past the 6 s limit */
 	static char pcm[16000 * 2 * 7];
