@@ -92,8 +92,11 @@ static void add_status(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_stor
 	yyjson_doc *j = json ? yyjson_read(json, strlen(json), 0) : NULL;
 	const char *ov = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(j), "overview"));
 	if (ov && *ov) {
+		char cut[256];
 		size_t n = strlen(ov);
-		yyjson_mut_obj_add_strncpy(doc, o, "preview", ov, n > 240 ? utf8_cut(ov, n, 240) : n);
+		if (n > 240)
+			snprintf(cut, sizeof(cut), "%.*s…", (int)utf8_cut(ov, n, 240), ov);
+		yyjson_mut_obj_add_strcpy(doc, o, "preview", n > 240 ? cut : ov);
 	}
 	yyjson_doc_free(j);
 	tacit_free(json);

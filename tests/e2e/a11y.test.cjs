@@ -120,6 +120,16 @@ const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 
       await shot("a11y-settings-refused");
       await page.selectOption("#set-model-llm", "");
     }
+    // a number out of its range: the server's message by that field, in the advanced group
+    await page.fill("#set-live-asr_backlog_ms", "9999999");
+    refusalExpected = /status of 400/;
+    await page.click("form button[type=submit]");
+    await page.waitForSelector("#set-live-asr_backlog_ms-msg .error", T).catch(() => {});
+    refusalExpected = null;
+    check(/from 0 to 600000/.test(await page.textContent("#set-live-asr_backlog_ms-msg")),
+      "an out-of-range number is not refused next to its field");
+    check(/Not saved/.test(await page.textContent("#save-msg")), "Save does not say the settings were not saved");
+    await page.fill("#set-live-asr_backlog_ms", "");
     await page.fill("#set-output-language", "en");
     await page.click("form button[type=submit]");
     await page.waitForFunction(() => /saved/.test(document.getElementById("save-msg").textContent), null, T)

@@ -554,13 +554,19 @@ TEST(api_history_status_preview_and_dates)
 	struct tacit_artifact art = { .kind = "summary",
 				      .json = "{\"overview\":\"The team agreed the quokka budget.\",\"key_points\":[]}" };
 	CHECK_EQ_INT(tacit_store_add_artifact(st, a, &art, NULL), TACIT_OK);
+	/* a long overview is cut between characters, with an ellipsis */
+	static char longer[600];
+	snprintf(longer, sizeof(longer), "{\"overview\":\"%0300d é\"}", 0);
+	struct tacit_artifact rolling = { .kind = "rolling_summary", .json = longer };
+	CHECK_EQ_INT(tacit_store_add_artifact(st, u, &rolling, NULL), TACIT_OK);
 
 	/* badges: summarized, ended, unfinished; the summary's overview as a preview */
 	CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
 	CHECK(session_in(out.data, a, one, sizeof(one)) && strstr(one, "\"status\":\"summarized\"") &&
 	      strstr(one, "\"preview\":\"The team agreed the quokka budget.\""));
 	CHECK(session_in(out.data, b, one, sizeof(one)) && strstr(one, "\"status\":\"ended\"") && !strstr(one, "preview"));
-	CHECK(session_in(out.data, u, one, sizeof(one)) && strstr(one, "\"status\":\"unfinished\""));
+	CHECK(session_in(out.data, u, one, sizeof(one)) && strstr(one, "\"status\":\"unfinished\"") &&
+	      strstr(one, "0000…\""));
 
 	/* a date range: from inclusive, to exclusive */
 	snprintf(target, sizeof(target), "/api/sessions?from=%lld&to=%lld", JAN_2001 + DAY_MS, JAN_2001 + 20 * DAY_MS);
