@@ -234,6 +234,9 @@ enum tacit_status api_live_init(struct api *api, int grace_ms);
 void api_live_shutdown(struct api *api);
 void api_live_free(struct api *api);
 void *api_live_state(struct api *api);
+/* The session of the meeting this server runs, 0 when none; *finishing says it is
+ * stopping (its summary being written). History shows it as live or processing. */
+int64_t api_live_session(struct api *api, bool *finishing);
 void api_set_live_state(struct api *api, void *state);
 
 /* The web app's files, embedded at build time (webapp.c): the file for a path

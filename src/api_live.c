@@ -831,3 +831,19 @@ bool api_live_route(struct api_call *c, struct api_response *res)
 	}
 	return true;
 }
+
+int64_t api_live_session(struct api *api, bool *finishing)
+{
+	struct live_state *ls = api_live_state(api);
+	int64_t id = 0;
+	*finishing = false;
+	if (!ls)
+		return 0;
+	pthread_mutex_lock(&ls->mu);
+	if (ls->phase == RUNNING || ls->phase == STOPPING || ls->phase == CLOSING) {
+		id = ls->session;
+		*finishing = ls->phase != RUNNING;
+	}
+	pthread_mutex_unlock(&ls->mu);
+	return id;
+}

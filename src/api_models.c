@@ -184,6 +184,25 @@ static uint64_t free_bytes(const char *dir)
 	return dir && statvfs(dir, &v) == 0 ? (uint64_t)v.f_bavail * v.f_frsize : 0;
 }
 
+/* A speech model's languages ("en", or "multilingual") and the speech scorer's verdict:
+ * whether it keeps up with a live meeting on this machine ("live"), only with
+ * recordings ("recordings") or neither ("too_slow"), with its estimated real-time factor. */
+static void add_speech_fit(yyjson_mut_doc *doc, yyjson_mut_val *o, const struct tacit_system *sys,
+			   const struct tacit_model_info *m)
+{
+	static const char *const keys[] = { "live", "recordings", "too_slow" };
+	struct tacit_speech_fit f;
+	yyjson_mut_obj_add_str(doc, o, "languages", m->speech.multilingual ? "multilingual" : "en");
+	if (tacit_speech_score(sys, m, &f) != TACIT_OK) {
+		tacit_clear_error();
+		return;
+	}
+	yyjson_mut_obj_add_str(doc, o, "speech_verdict", keys[f.verdict]);
+	yyjson_mut_obj_add_str(doc, o, "speech_verdict_text", tacit_speech_verdict_str(f.verdict));
+	yyjson_mut_obj_add_real(doc, o, "rtf", f.est_rtf);
+	yyjson_mut_obj_add_strcpy(doc, o, "reason", f.reason);
+}
+
 static void list_models(struct api_call *c, struct api_response *res)
 {
 	const struct tacit_catalog *cat = api_catalog(c->api);
@@ -252,6 +271,8 @@ static void list_models(struct api_call *c, struct api_response *res)
 			yyjson_mut_obj_add_real(doc, o, "tokens_per_s", f->est_tokens_per_s);
 			yyjson_mut_obj_add_strcpy(doc, o, "reason", f->reason);
 		}
+		if (m->kind == TACIT_MODEL_ASR)
+			add_speech_fit(doc, o, api_system(c->api), m);
 		struct job *b = job_find(c->api, m->id);
 		if (b) {
 			yyjson_mut_val *j = yyjson_mut_obj_add_obj(doc, o, "download");

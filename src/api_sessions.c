@@ -5,9 +5,11 @@
  * store connection, so connection threads never share one.
  */
 #include "api.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,20 +59,111 @@ static void add_session(yyjson_mut_doc *doc, yyjson_mut_val *o, const struct tac
 	yyjson_mut_obj_add_strcpy(doc, o, "language", s->language);
 }
 
-static void list_sessions(struct api_response *res, struct tacit_store *store)
+/* "from" and "to" (Unix ms, to exclusive) of a list or a search: false after answering
+ * 400 when one is not a positive number. */
+static bool date_range(struct api_call *c, struct api_response *res, int64_t *from, int64_t *to)
+{
+	const char *f = api_arg(c, "from"), *t = api_arg(c, "to");
+	*from = 0;
+	*to = INT64_MAX;
+	if ((f && !(*from = api_parse_id(f))) || (t && !(*to = api_parse_id(t)))) {
+		api_error_msg(res, 400, "\"from\" and \"to\" must be times in Unix milliseconds");
+		return false;
+	}
+	return true;
+}
+
+/* History's badge: live or processing (this server's meeting, running or stopping),
+ * unfinished (never ended: resumable), summarized, or ended. With a summary (or the
+ * rolling one of a meeting not yet summarized) its overview's start as "preview". */
+static void add_status(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_store *store, const struct tacit_session *s,
+		       int64_t live, bool finishing)
+{
+	char *json = NULL;
+	bool summarized = tacit_store_get_artifact(store, s->id, "summary", &json, NULL) == TACIT_OK;
+	if (!summarized && tacit_store_get_artifact(store, s->id, "rolling_summary", &json, NULL) != TACIT_OK)
+		json = NULL;
+	tacit_clear_error();
+	yyjson_mut_obj_add_str(doc, o, "status",
+			       s->id == live	? (finishing ? "processing" : "live")
+			       : !s->ended_ms	? "unfinished"
+			       : summarized	? "summarized"
+						: "ended");
+	yyjson_doc *j = json ? yyjson_read(json, strlen(json), 0) : NULL;
+	const char *ov = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(j), "overview"));
+	if (ov && *ov) {
+		char cut[256];
+		size_t n = strlen(ov);
+		if (n > 240)
+			snprintf(cut, sizeof(cut), "%.*s…", (int)utf8_cut(ov, n, 240), ov);
+		yyjson_mut_obj_add_strcpy(doc, o, "preview", n > 240 ? cut : ov);
+	}
+	yyjson_doc_free(j);
+	tacit_free(json);
+}
+
+struct who {
+	yyjson_mut_doc *doc;
+	yyjson_mut_val *arr;
+	const char *want; /* the speaker filter, or NULL */
+	bool found;
+};
+
+static bool on_speaker(const struct tacit_speaker_info *sp, void *user)
+{
+	struct who *w = user;
+	const char *shown = sp->name && *sp->name ? sp->name : sp->label;
+	yyjson_mut_arr_add_strcpy(w->doc, w->arr, shown);
+	if (w->want && (!strcasecmp(w->want, sp->label) || (sp->name && !strcasecmp(w->want, sp->name))))
+		w->found = true;
+	return true;
+}
+
+/* The meeting's speakers (given name, else label) as "speakers"; whether one of them is
+ * `want` (a label or a name, any case; NULL: true). */
+static bool add_speakers(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_store *store, int64_t id,
+			 const char *want)
+{
+	struct who w = { .doc = doc, .arr = yyjson_mut_obj_add_arr(doc, o, "speakers"), .want = want };
+	if (tacit_store_speakers_list(store, id, on_speaker, &w) != TACIT_OK)
+		tacit_clear_error();
+	return !want || w.found;
+}
+
+/* GET /api/sessions?from=&to=&speaker=: most recent first, each with its status,
+ * preview and speakers; a speaker keeps the meetings where that person speaks. */
+static void list_sessions(struct api_call *c, struct api_response *res, struct tacit_store *store)
 {
 	struct tacit_session *list = NULL;
 	size_t n = 0;
+	int64_t from, to;
+	bool finishing;
+	const char *speaker = api_arg(c, "speaker");
+	if (!date_range(c, res, &from, &to))
+		return;
+	if (speaker && !clean_text(speaker, strlen(speaker), 128)) {
+		api_error_msg(res, 400, "\"speaker\" must be a name of 1 to 128 bytes");
+		return;
+	}
 	enum tacit_status st = tacit_store_session_list(store, &list, &n);
 	if (st != TACIT_OK) {
 		api_error(res, st);
 		return;
 	}
+	int64_t live = api_live_session(c->api, &finishing);
 	yyjson_mut_val *root;
 	yyjson_mut_doc *doc = new_doc(&root);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "sessions");
-	for (size_t i = 0; i < n; i++)
-		add_session(doc, yyjson_mut_arr_add_obj(doc, arr), &list[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (list[i].started_ms < from || list[i].started_ms >= to)
+			continue;
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
+		add_session(doc, o, &list[i]);
+		if (!add_speakers(doc, o, store, list[i].id, speaker))
+			yyjson_mut_arr_remove_last(arr);
+		else
+			add_status(doc, o, store, &list[i], live, finishing);
+	}
 	tacit_free(list);
 	api_json(res, 200, doc);
 }
@@ -161,27 +254,43 @@ static void export_session(struct api_call *c, struct api_response *res, struct 
 struct hits {
 	yyjson_mut_doc *doc;
 	yyjson_mut_val *arr;
+	const struct tacit_session *list; /* every meeting: each hit's date, and the range */
+	size_t n_list;
+	int64_t from, to;
+	int left;
 };
 
 static bool on_hit(const struct tacit_search_hit *h, void *user)
 {
 	struct hits *x = user;
+	int64_t started = -1;
+	for (size_t i = 0; i < x->n_list && started < 0; i++)
+		if (x->list[i].id == h->session_id)
+			started = x->list[i].started_ms;
+	if (started < x->from || started >= x->to)
+		return true;
 	yyjson_mut_val *o = yyjson_mut_arr_add_obj(x->doc, x->arr);
 	yyjson_mut_obj_add_int(x->doc, o, "session_id", h->session_id);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "session_title", h->session_title);
+	yyjson_mut_obj_add_int(x->doc, o, "session_started_ms", started);
 	yyjson_mut_obj_add_int(x->doc, o, "segment_id", h->segment_id);
 	yyjson_mut_obj_add_int(x->doc, o, "start_ms", h->start_ms);
 	yyjson_mut_obj_add_int(x->doc, o, "end_ms", h->end_ms);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "speaker", h->speaker);
 	yyjson_mut_obj_add_strcpy(x->doc, o, "snippet", h->snippet);
-	return true;
+	return --x->left > 0;
 }
 
+/* GET /api/search?q=&limit=&speaker=&session=&from=&to=: with a date range the store
+ * is asked for the most hits and those in range are kept, up to limit. */
 static void search(struct api_call *c, struct api_response *res, struct tacit_store *store)
 {
 	const char *q = api_arg(c, "q"), *limit = api_arg(c, "limit"), *speaker = api_arg(c, "speaker");
 	const char *session = api_arg(c, "session");
 	struct tacit_search_params p = tacit_search_default_params();
+	struct tacit_session *list = NULL;
+	size_t n_list = 0;
+	int64_t from, to;
 
 	if (!q || !clean_text(q, strlen(q), QUERY_MAX)) {
 		api_error_msg(res, 400, "\"q\" must be a search of 1 to %d bytes", QUERY_MAX);
@@ -206,12 +315,22 @@ static void search(struct api_call *c, struct api_response *res, struct tacit_st
 		api_error_msg(res, 400, "\"session\" must be a session id");
 		return;
 	}
+	if (!date_range(c, res, &from, &to))
+		return;
+	enum tacit_status st = tacit_store_session_list(store, &list, &n_list);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
 	yyjson_mut_val *root;
-	struct hits x;
+	struct hits x = { .list = list, .n_list = n_list, .from = from, .to = to, .left = p.limit };
+	if (from > 0 || to < INT64_MAX)
+		p.limit = 200;
 	x.doc = new_doc(&root);
 	yyjson_mut_obj_add_strcpy(x.doc, root, "query", q);
 	x.arr = yyjson_mut_obj_add_arr(x.doc, root, "hits");
-	enum tacit_status st = tacit_store_search(store, q, &p, on_hit, &x);
+	st = tacit_store_search(store, q, &p, on_hit, &x);
+	tacit_free(list);
 	if (st != TACIT_OK) {
 		yyjson_mut_doc_free(x.doc);
 		api_error(res, st);
@@ -298,29 +417,34 @@ static void import_file(struct api_call *c, struct api_response *res, struct tac
 
 enum setting_type { SET_MODEL, SET_ONOFF, SET_LANGUAGE, SET_NUMBER };
 
+/* basic: the choices most people make; advanced: the live meeting's thresholds. def is
+ * the value used when the setting is unset, as the page shows it ("" = chosen here:
+ * the best downloaded model, or the meeting's language). */
 static const struct setting {
 	const char *key;
 	enum setting_type type;
 	enum tacit_model_kind kind;
 	const char *label;
 	double min, max; /* SET_NUMBER */
+	bool advanced;
+	const char *def;
 } settings[] = {
-	{ "model.llm", SET_MODEL, TACIT_MODEL_LLM, "Language model for summaries, notes, chat and suggestions", 0, 0 },
-	{ "model.asr", SET_MODEL, TACIT_MODEL_ASR, "Speech model for transcription", 0, 0 },
-	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model", 0, 0 },
-	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting", 0, 0 },
-	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)", 0, 0 },
-	{ "asr.fallback", SET_ONOFF, TACIT_MODEL_ASR, "Live meetings: retry unclear speech at higher temperature (more CPU)", 0, 0 },
+	{ "model.llm", SET_MODEL, TACIT_MODEL_LLM, "Language model for summaries, notes, chat and suggestions", 0, 0, false, "" },
+	{ "model.asr", SET_MODEL, TACIT_MODEL_ASR, "Speech model for transcription", 0, 0, false, "" },
+	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model", 0, 0, true, "" },
+	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting", 0, 0, false, "off" },
+	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)", 0, 0, false, "auto" },
+	{ "asr.fallback", SET_ONOFF, TACIT_MODEL_ASR, "Live meetings: retry unclear speech at higher temperature (more CPU)", 0, 0, true, "on" },
 	/* the live meeting's thresholds (see "Live meetings" in include/tacit.h) */
-	{ "suggestions.interval_s", SET_NUMBER, TACIT_MODEL_LLM, "Seconds between automatic suggestions", 10, 3600 },
-	{ "suggestions.battery_factor", SET_NUMBER, TACIT_MODEL_LLM, "On battery, suggestions come this many times less often", 1, 20 },
-	{ "suggestions.battery_min_percent", SET_NUMBER, TACIT_MODEL_LLM, "On battery below this charge (%), suggestions pause", 0, 100 },
-	{ "suggestions.max_load", SET_NUMBER, TACIT_MODEL_LLM, "Load per core above which suggestions back off", 0.1, 16 },
-	{ "live.window_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Transcript tokens per rolling summary window", 64, 6144 },
-	{ "live.max_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Output budget of each model call during a meeting", 32, 4096 },
-	{ "live.asr_first", SET_ONOFF, TACIT_MODEL_LLM, "Live meetings: the language model waits while speech is transcribed", 0, 0 },
-	{ "live.asr_backlog_ms", SET_NUMBER, TACIT_MODEL_LLM, "Live meetings: untranscribed audio (ms) that also makes it wait", 0, 600000 },
-	{ "live.max_minutes", SET_NUMBER, TACIT_MODEL_ASR, "Live meetings stop by themselves after this many minutes of audio", 0.1, 1440 },
+	{ "suggestions.interval_s", SET_NUMBER, TACIT_MODEL_LLM, "Seconds between automatic suggestions", 10, 3600, true, "60" },
+	{ "suggestions.battery_factor", SET_NUMBER, TACIT_MODEL_LLM, "On battery, suggestions come this many times less often", 1, 20, true, "3" },
+	{ "suggestions.battery_min_percent", SET_NUMBER, TACIT_MODEL_LLM, "On battery below this charge (%), suggestions pause", 0, 100, true, "30" },
+	{ "suggestions.max_load", SET_NUMBER, TACIT_MODEL_LLM, "Load per core above which suggestions back off", 0.1, 16, true, "1.5" },
+	{ "live.window_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Transcript tokens per rolling summary window", 64, 6144, true, "" },
+	{ "live.max_tokens", SET_NUMBER, TACIT_MODEL_LLM, "Output budget of each model call during a meeting", 32, 4096, true, "320" },
+	{ "live.asr_first", SET_ONOFF, TACIT_MODEL_LLM, "Live meetings: the language model waits while speech is transcribed", 0, 0, true, "on" },
+	{ "live.asr_backlog_ms", SET_NUMBER, TACIT_MODEL_LLM, "Live meetings: untranscribed audio (ms) that also makes it wait", 0, 600000, true, "1000" },
+	{ "live.max_minutes", SET_NUMBER, TACIT_MODEL_ASR, "Live meetings stop by themselves after this many minutes of audio", 0.1, 1440, true, "480" },
 };
 
 static const struct setting *find_setting(const char *key)
@@ -340,6 +464,54 @@ static bool is_custom(const char *name)
 	tacit_custom_list_free(list);
 	tacit_clear_error();
 	return yes;
+}
+
+/* A catalog model chosen in Settings must work here: downloaded, and not one the
+ * scorers say won't run (a language model that won't fit this machine's memory, a
+ * speech model too slow even for recordings). NULL, or why not, for the page to show
+ * next to the field; the choice is then not stored, so chat never meets it later. */
+static const char *usable_here(struct api *api, const struct tacit_model_info *m)
+{
+	static _Thread_local char why[TACIT_FIT_REASON_MAX + 160];
+	char *dir = NULL;
+	bool here = tacit_models_dir(&dir) == TACIT_OK && tacit_model_downloaded(dir, m);
+	tacit_free(dir);
+	tacit_clear_error();
+	if (!here) {
+		snprintf(why, sizeof(why), "names '%s', which is not downloaded: download it on the Models page first",
+			 m->id);
+		return why;
+	}
+	if (m->kind == TACIT_MODEL_LLM) {
+		struct tacit_fit_params fp = tacit_fit_default_params();
+		struct tacit_fit f;
+		if (tacit_fit_score(api_system(api), &m->layout, &fp, &f) == TACIT_OK && f.verdict == TACIT_FIT_NONE) {
+			snprintf(why, sizeof(why), "names '%s', which won't fit this machine: %s", m->id, f.reason);
+			return why;
+		}
+	} else if (m->kind == TACIT_MODEL_ASR) {
+		struct tacit_speech_fit f;
+		if (tacit_speech_score(api_system(api), m, &f) == TACIT_OK && f.verdict == TACIT_SPEECH_TOO_SLOW) {
+			snprintf(why, sizeof(why), "names '%s', which is too slow on this machine: %s", m->id, f.reason);
+			return why;
+		}
+	}
+	tacit_clear_error();
+	return NULL;
+}
+
+/* A custom model whose file is gone or changed is refused with what is wrong. */
+static const char *custom_problem(const char *name)
+{
+	static _Thread_local char why[512];
+	struct tacit_custom_models *list = NULL;
+	const struct tacit_custom_model *c;
+	why[0] = '\0';
+	if (tacit_custom_list(&list) == TACIT_OK && (c = tacit_custom_find(list, name)) && c->missing)
+		snprintf(why, sizeof(why), "names custom model '%s', which is unusable: %s", name, c->problem);
+	tacit_custom_list_free(list);
+	tacit_clear_error();
+	return why[0] ? why : NULL;
 }
 
 /* NULL when value is acceptable for s, else why not. */
@@ -371,9 +543,9 @@ static const char *check_value(struct api *api, const struct setting *s, const c
 	case SET_MODEL: {
 		const struct tacit_model_info *m = tacit_catalog_find(api_catalog(api), v);
 		if (m)
-			return m->kind == s->kind ? NULL : "names a model of another kind";
+			return m->kind == s->kind ? usable_here(api, m) : "names a model of another kind";
 		if (s->kind == TACIT_MODEL_LLM && is_custom(v))
-			return NULL;
+			return custom_problem(v);
 		struct stat st;
 		bool model_ext = n > 5 && (!strcmp(v + n - 5, ".gguf") || !strcmp(v + n - 4, ".bin"));
 		if (v[0] == '/' && model_ext && clean_text(v, n, 4096) && stat(v, &st) == 0 && S_ISREG(st.st_mode) &&
@@ -415,12 +587,16 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 	yyjson_mut_doc *doc = new_doc(&root);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "settings");
 	const struct tacit_catalog *cat = api_catalog(c->api);
+	char *dir = NULL; /* the page marks the choices not downloaded, which Save refuses */
+	if (tacit_models_dir(&dir) != TACIT_OK)
+		tacit_clear_error();
 	for (size_t i = 0; i < ARRAY_SIZE(settings); i++) {
 		const struct setting *s = &settings[i];
 		char *value = NULL;
 		enum tacit_status st = tacit_store_setting_get(store, s->key, &value);
 		if (st != TACIT_OK && st != TACIT_ERR_NOT_FOUND) {
 			yyjson_mut_doc_free(doc);
+			tacit_free(dir);
 			api_error(res, st);
 			return;
 		}
@@ -432,6 +608,8 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 				       : s->type == SET_ONOFF	? "onoff"
 				       : s->type == SET_NUMBER	? "number"
 								: "language");
+		yyjson_mut_obj_add_str(doc, o, "group", s->advanced ? "advanced" : "basic");
+		yyjson_mut_obj_add_str(doc, o, "default", s->def);
 		if (s->type == SET_NUMBER) {
 			yyjson_mut_obj_add_real(doc, o, "min", s->min);
 			yyjson_mut_obj_add_real(doc, o, "max", s->max);
@@ -450,12 +628,28 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 				yyjson_mut_val *e = yyjson_mut_arr_add_obj(doc, ch);
 				yyjson_mut_obj_add_str(doc, e, "id", m->id);
 				yyjson_mut_obj_add_str(doc, e, "name", m->name);
+				yyjson_mut_obj_add_bool(doc, e, "downloaded", tacit_model_downloaded(dir, m));
 			}
 			if (s->kind == TACIT_MODEL_LLM)
 				add_custom_choices(doc, ch);
 		}
 	}
+	tacit_free(dir);
 	api_json(res, 200, doc);
+}
+
+/* 400 as every error, with "field": the page shows the message next to that field. */
+static void setting_error(struct api_response *res, const char *key, const char *why)
+{
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	yyjson_mut_val *e = yyjson_mut_obj_add_obj(doc, root, "error");
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "setting '%s' %s", key, why);
+	yyjson_mut_obj_add_str(doc, e, "status", "error");
+	yyjson_mut_obj_add_strcpy(doc, e, "message", msg);
+	yyjson_mut_obj_add_str(doc, e, "field", key);
+	api_json(res, 400, doc);
 }
 
 /* {"key": "value" | null, ...}: every pair is checked before any is written. */
@@ -487,7 +681,7 @@ static void put_settings(struct api_call *c, struct api_response *res, struct ta
 			goto out;
 		}
 		if ((why = check_value(c->api, s, yyjson_get_str(v)))) {
-			api_error_msg(res, 400, "setting '%s' %s", s->key, why);
+			setting_error(res, s->key, why);
 			goto out;
 		}
 	}
@@ -551,7 +745,7 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 	else if (!strcmp(what, "settings"))
 		get ? get_settings(c, res, store) : put_settings(c, res, store);
 	else if (c->n_seg == 2)
-		list_sessions(res, store);
+		list_sessions(c, res, store);
 	else if (!id)
 		import_file(c, res, store);
 	else if (c->n_seg == 4 && !strcmp(c->seg[3], "chat"))

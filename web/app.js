@@ -28,7 +28,9 @@ async function refusal(r) {
   const data = type.startsWith("application/json") ? await r.json() : await r.text();
   let msg = data && data.error ? data.error.message : tacit.t("app.requestFailed", { status: r.status });
   if (r.status === 401) msg = tacit.t("app.noToken");
-  return new ApiError(r.status, tacit.webText(msg));
+  const e = new ApiError(r.status, tacit.webText(msg));
+  if (data && data.error && data.error.field) e.field = data.error.field; /* Settings shows it by that field */
+  return e;
 }
 
 /* JSON API call; throws ApiError with the server's message. */

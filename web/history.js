@@ -42,7 +42,7 @@
   function citeLink(n) {
     const g = segTimes[n - 1];
     const preview = g ? `${tacit.clock(g.start_ms)} ${g.speaker_name || g.speaker || ""}: ${g.text}` : null;
-    return el("a.cite", { href: "#seg-" + n, title: preview, "aria-label": preview ? t("history.line", { n: String(n), preview }) : null,
+    return el("a.cite", { href: "#seg-" + n, title: preview, "aria-label": preview ? `[S${n}] ` + t("history.line", { n: String(n), preview }) : null, /* the name starts with what is seen (WCAG 2.5.3) */
       onclick: (e) => { e.preventDefault(); jump(n, true); } }, `[S${n}]`);
   }
   function cites(arr) { return (arr || []).map(citeLink); }
@@ -257,9 +257,66 @@
     }
   }
 
+  /* History's badges: where a meeting stands (the server's status), and a meeting with no
+   * lines (nothing was heard, or an import had none) */
+  function badges(s) {
+    return [s.status && s.status !== "ended" ? el(`span.badge.status.status-${s.status}`, { text: t("history.status." + s.status) }) : null,
+      s.n_segments === 0 ? el("span.badge.status.status-empty", { text: t("history.noLines") }) : null];
+  }
+
+  function sessionItem(s) {
+    return el("li", { "data-id": s.id, "data-status": s.status || "" },
+      el("div.row", {}, el("a.grow", { href: `#/history/${s.id}` }, s.title), badges(s)),
+      el("div.muted", { text: `${tacit.date(s.started_ms)} · ${tacit.clock(s.duration_ms)} · ${t("history.segments", { n: s.n_segments })}` +
+        (s.speakers && s.speakers.length ? " · " + s.speakers.join(", ") : "") }),
+      s.preview ? el("p.preview", { text: s.preview }) : null);
+  }
+
+  /* search hits grouped by meeting, in the order of each meeting's best hit */
+  function groupedHits(hits) {
+    const groups = new Map();
+    for (const h of hits) {
+      if (!groups.has(h.session_id)) groups.set(h.session_id, []);
+      groups.get(h.session_id).push(h);
+    }
+    return el("div.hits", {}, [...groups.values()].map((g) => el("section.card.hit-group", { "data-session": g[0].session_id },
+      el("h3", {}, el("a", { href: `#/history/${g[0].session_id}` }, g[0].session_title),
+        el("span.muted", { text: " · " + (g[0].session_started_ms > 0 ? tacit.date(g[0].session_started_ms) + " · " : "") +
+          t("history.hitCount", { n: g.length }) })),
+      el("ul.list", {}, g.map((h) => el("li", {},
+        el("a", { href: `#/history/${h.session_id}/${h.segment_id}` }, tacit.clock(h.start_ms)),
+        h.speaker ? el("span.muted", { text: " · " + h.speaker }) : null,
+        el("div.snippet", {}, snippet(h.snippet))))))));
+  }
+
+  /* speaker and date filters of the list and of search: the query string they add */
+  function filters(speakers, changed) {
+    const who = el("input#filter-speaker", { type: "text", list: "speaker-names", maxlength: 128, autocomplete: "off" });
+    const from = el("input#filter-from", { type: "date" }), to = el("input#filter-to", { type: "date" });
+    const clear = el("button#filter-clear", { type: "button", onclick: () => { who.value = from.value = to.value = ""; changed(); } }, t("history.clearFilters"));
+    for (const i of [who, from, to]) i.addEventListener("change", changed);
+    const field = (input, key) => el("div", {}, el("label", { for: input.id, text: t(key) }), input);
+    const day = (v, next) => { const [y, m, d] = v.split("-").map(Number); return new Date(y, m - 1, d + (next ? 1 : 0)).getTime(); };
+    return {
+      bar: el("div.row.filters", { role: "group", "aria-label": t("history.filters") }, field(who, "history.filterSpeaker"),
+        el("datalist#speaker-names", {}, speakers.map((n) => el("option", { value: n }))),
+        field(from, "history.filterFrom"), field(to, "history.filterTo"), clear),
+      query: () => (who.value.trim() ? "&speaker=" + encodeURIComponent(who.value.trim()) : "") +
+        (from.value ? "&from=" + day(from.value, false) : "") + (to.value ? "&to=" + day(to.value, true) : ""),
+    };
+  }
+
+  /* "/" anywhere but in a field focuses search, as in most web apps */
+  document.addEventListener("keydown", (e) => {
+    const search = document.getElementById("search");
+    if (e.key !== "/" || !search || e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select, [contenteditable]")) return;
+    e.preventDefault();
+    search.focus();
+  });
+
   async function showList(view) {
     const search = el("input", { type: "search", id: "search", placeholder: t("history.searchPlaceholder"),
-      "aria-label": t("history.searchLabel"), maxlength: 512 });
+      "aria-label": t("history.searchLabel"), maxlength: 512, "aria-keyshortcuts": "/" });
     const results = el("div", { id: "results" });
     const file = el("input", { type: "file", id: "import", accept: ".json,.txt", "aria-label": t("history.importLabel") });
     const list = el("div", { id: "sessions" });
@@ -268,14 +325,10 @@
       const q = search.value.trim();
       if (!q) { results.replaceChildren(); list.hidden = false; return; }
       try {
-        const r = await api("GET", `/api/search?q=${encodeURIComponent(q)}&limit=50`);
+        const r = await api("GET", `/api/search?q=${encodeURIComponent(q)}&limit=50${filter.query()}`);
         list.hidden = true;
         results.replaceChildren(el("h2", { text: t("history.results", { q }) }), r.hits.length
-          ? el("ul.list.hits", {}, r.hits.map((h) => el("li", {},
-            el("a", { href: `#/history/${h.session_id}/${h.segment_id}` }, h.session_title),
-            el("span.muted", { text: ` · ${tacit.clock(h.start_ms)}${h.speaker ? " · " + h.speaker : ""}` }),
-            el("div.snippet", {}, snippet(h.snippet)))))
-          : el("p.empty", { text: t("history.noHits") }));
+          ? groupedHits(r.hits) : el("p.empty", { text: t("history.noHits") }));
       } catch (e) { results.replaceChildren(tacit.errorBox(e)); }
     };
     search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(runSearch, 250); });
@@ -291,11 +344,17 @@
       file.value = "";
     });
     const data = await api("GET", "/api/sessions");
-    list.replaceChildren(data.sessions.length
-      ? el("ul.list", {}, data.sessions.map((s) => el("li", {}, el("a", { href: `#/history/${s.id}` }, s.title),
-        el("div.muted", { text: `${tacit.date(s.started_ms)} · ${tacit.clock(s.duration_ms)} · ${t("history.segments", { n: s.n_segments })}` }))))
-      : el("p.empty", { text: t("history.noMeetings") }));
-    view.replaceChildren(el("h1", { text: t("nav.history") }), search, results, list,
+    const draw = (sessions, filtered) => list.replaceChildren(sessions.length
+      ? el("ul.list", {}, sessions.map(sessionItem))
+      : el("p.empty", { text: filtered ? t("history.noneMatch") : t("history.noMeetings") }));
+    const filter = filters([...new Set(data.sessions.flatMap((s) => s.speakers || []))].sort(), async () => {
+      const q = filter.query();
+      try { draw(q ? (await api("GET", "/api/sessions?" + q.slice(1))).sessions : data.sessions, !!q); }
+      catch (e) { list.replaceChildren(tacit.errorBox(e)); }
+      if (search.value.trim()) runSearch();
+    });
+    draw(data.sessions, false);
+    view.replaceChildren(el("h1", { text: t("nav.history") }), search, filter.bar, results, list,
       el("div.card", {}, el("label", { for: "import" }, el("strong", { text: t("history.import") + " " }),
         el("span.muted", { text: t("history.importHelp") })), el("div", {}, file)));
   }

@@ -108,7 +108,7 @@
         } }, t("models.delete")));
     if (m.archived) return el("span.muted", { text: t("models.archived") });
     return el("button.primary", { type: "button", onclick: async (ev) => {
-      if (m.verdict === "none" && !confirm(S.wontFit(m))) return;
+      if ((m.verdict === "none" || m.speech_verdict === "too_slow") && !confirm(S.wontFit(m))) return;
       if (data && data.free_bytes && m.disk_bytes > data.free_bytes && !confirm(S.noDisk(m, data.free_bytes))) return;
       ev.target.disabled = true;
       try { await api("POST", `/api/models/${encodeURIComponent(m.id)}/pull`); }
@@ -129,6 +129,24 @@
         el("span", { text: t("models.disk", { size: tacit.bytes(m.disk_bytes) }) }),
         el("span", { text: S.speed(Math.round(m.tokens_per_s)) })),
       !m.listed ? el("p.muted", { text: m.reason }) : null,
+      actions(m, refresh, data));
+  }
+
+  /* A speech (or voice activity) model: its languages and, for speech, whether it keeps
+   * up with a live meeting here (the speech scorer's verdict, its reason on hover). */
+  const SPEECH_CLASS = { live: "v-great", recordings: "v-tight", too_slow: "v-none" };
+  function speechCard(m, refresh, data) {
+    return el("li.card.model.speech", { "data-id": m.id },
+      el("div.row", {}, el("strong.grow", { text: m.name }),
+        m.speech_verdict ? el(`span.badge.${SPEECH_CLASS[m.speech_verdict]}.live-verdict`, { title: m.reason,
+          text: t("models.speechVerdict." + m.speech_verdict) }) : null,
+        m.recommended ? el("span.badge.rec", { text: t("models.recommended") }) : null,
+        m.in_use ? el("span.badge.in-use", { text: t("models.inUse") }) : null),
+      el("div.facts", {},
+        m.languages ? el("span.languages", { text: m.languages === "en" ? t("models.englishOnly") : t("models.multilingual") }) : null,
+        el("span", { text: t("models.disk", { size: tacit.bytes(m.disk_bytes) }) }),
+        m.rtf > 0 ? el("span", { text: t("models.rtf", { x: tacit.number(m.rtf, 2) }) }) : null),
+      m.speech_verdict && m.speech_verdict !== "live" && m.reason ? el("p.muted", { text: m.reason }) : null,
       actions(m, refresh, data));
   }
 
@@ -231,6 +249,12 @@
     const other = data.models.filter((m) => m.kind !== "llm");
     const out = [el("h1", { text: t("nav.models") }),
       el("p.muted", { text: t("models.scored", { machine: data.machine, n: data.n_ctx }) })];
+    /* Recommended picks named at the top, whatever the list below shows first */
+    const recs = ["llm", "asr"].map((k) => data.models.find((m) => m.id === (data.recommended_ids || {})[k])).filter(Boolean);
+    if (recs.length) out.push(el("p.recommended-here#recommended", {}, el("span.badge.rec", { text: t("models.recommended") }), " ",
+      recs.map((m, i) => [i ? ", " : "", el("a", { href: "#/models", onclick: (e) => { e.preventDefault();
+        const card = view.querySelector(`li[data-id="${CSS.escape(m.id)}"]`); if (card) card.scrollIntoView({ block: "center" }); } }, displayName(m)),
+        " (" + (tacit.has("kind." + m.kind) ? t("kind." + m.kind) : m.kind) + ")"])));
     const first = await tacit.setupCard(refresh).catch(() => null);
     if (first) out.push(first);
     if (data.blocking_reason && listed.length === 0) {
@@ -243,12 +267,7 @@
       showAll ? t("models.hide") : t("models.showAll", { n: llms.length }));
     out.push(el("div.row", {}, toggle));
     out.push(el("h2", { text: t("models.speech") }),
-      el("ul.list", {}, other.sort((a, b) => b.recommended - a.recommended).map((m) => el("li.card", { "data-id": m.id },
-        el("div.row", {}, el("strong.grow", { text: m.name }),
-          m.recommended ? el("span.badge.rec", { text: t("models.recommended") }) : null,
-          m.in_use ? el("span.badge.in-use", { text: t("models.inUse") }) : null,
-          el("span.muted", { text: tacit.bytes(m.disk_bytes) })),
-        actions(m, refresh, data)))));
+      el("ul.list", {}, other.sort((a, b) => b.recommended - a.recommended || b.in_use - a.in_use).map((m) => speechCard(m, refresh, data))));
     out.push(customSection());
     view.replaceChildren(...out);
   };

@@ -21,16 +21,7 @@ MEETING=$ROOT/../shared/data/qmsum-sample/ES2002a.json
 command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are needed"; exit 77; }
 [ -f "$MEETING" ] || { echo "../shared is absent: no QMSum meeting to import"; exit 77; }
 
-NPM_DIR=${TACIT_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tacit/npm}
-if ! cmp -s tests/e2e/package-lock.json "$NPM_DIR/package-lock.json" || [ ! -d "$NPM_DIR/node_modules/playwright-core" ]; then
-	mkdir -p "$NPM_DIR"
-	cp tests/e2e/package.json tests/e2e/package-lock.json "$NPM_DIR/"
-	if ! (cd "$NPM_DIR" && timeout 180 npm ci --no-audit --no-fund >npm.log 2>&1); then
-		rm -f "$NPM_DIR/package-lock.json"
-		echo "npm could not install playwright-core into $NPM_DIR (see $NPM_DIR/npm.log)"
-		exit 77
-	fi
-fi
+. tests/integration/lib/e2e_npm.sh
 
 export TACIT_HOME=$(mktemp -d)
 SP=

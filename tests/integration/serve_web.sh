@@ -24,16 +24,7 @@ python3 -c 'import sqlite3' 2>/dev/null || { echo "python3 with sqlite3 is neede
 # api_live_*, api_audio_*); the normal build runs this test whole
 if ldd "$T" 2>/dev/null | grep -q libasan; then echo "skip: a sanitizer build (SAN=1)"; exit 77; fi
 
-NPM_DIR=${TACIT_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tacit/npm}
-if ! cmp -s tests/e2e/package-lock.json "$NPM_DIR/package-lock.json" || [ ! -d "$NPM_DIR/node_modules/playwright-core" ]; then
-	mkdir -p "$NPM_DIR"
-	cp tests/e2e/package.json tests/e2e/package-lock.json "$NPM_DIR/"
-	if ! (cd "$NPM_DIR" && timeout 180 npm ci --no-audit --no-fund >npm.log 2>&1); then
-		rm -f "$NPM_DIR/package-lock.json"
-		echo "npm could not install playwright-core into $NPM_DIR (see $NPM_DIR/npm.log)"
-		exit 77
-	fi
-fi
+. tests/integration/lib/e2e_npm.sh
 
 BUILD=$ROOT/build
 WM=$BUILD/models/ggml-tiny.en-random.bin LM=$BUILD/models/live-test.gguf
