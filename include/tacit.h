@@ -1194,6 +1194,41 @@ TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_
  * TACIT_ERR_IO or TACIT_ERR_NO_SPACE when it cannot be written. */
 TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text, size_t len, bool overwrite);
 
+/* --- the export folder ----------------------------------------------------------
+ * A meeting as a Markdown note with YAML front matter (title, date, duration, speakers,
+ * template, tags, tacit_id) in a folder the user keeps notes in, such as an Obsidian
+ * vault. Set the folder with the setting "export.folder" (an absolute path); then every
+ * meeting is written there when it ends (live stop, import, batch) and again whenever its
+ * summary or notes are made again: a failure to write is a warning in the log, never a
+ * failed meeting.
+ * The file is named "YYYY-MM-DD-title-slug-ID.md" (local date the meeting started) when
+ * first written and keeps that name, a renamed meeting included, so links to it hold.
+ * tacit records in the store the SHA-256 of what it last wrote and replaces the file only
+ * while it still holds those bytes: a note the user edited (or a file tacit did not
+ * write) is left alone, and the meeting goes to "NAME (tacit).md" beside it instead.
+ * Writes are atomic (a temporary file renamed into place, mode 0600). */
+#define TACIT_FOLDER_NAME_MAX 256
+
+enum tacit_folder_outcome {
+	TACIT_FOLDER_WRITTEN,   /* a new file */
+	TACIT_FOLDER_UPDATED,   /* tacit's earlier file replaced */
+	TACIT_FOLDER_UNCHANGED, /* the file already held this text: not rewritten */
+	TACIT_FOLDER_SIBLING,   /* the file was edited: written to "NAME (tacit).md" */
+};
+
+struct tacit_folder_result {
+	enum tacit_folder_outcome outcome;
+	char path[4096];        /* the file written (absolute) */
+	char edited_path[4096]; /* TACIT_FOLDER_SIBLING: the user's file, left untouched */
+};
+
+/* Writes one meeting's note into folder (NULL or "" = the setting export.folder). Errors:
+ * TACIT_ERR_NOT_FOUND (no such session; no folder given and none set), TACIT_ERR_IO (the
+ * folder is missing or not writable, with its path in the message; or the note and its
+ * sibling were both edited, so neither was replaced), TACIT_ERR_NO_SPACE. */
+TACIT_API enum tacit_status tacit_export_folder(struct tacit_store *store, int64_t session_id, const char *folder,
+						struct tacit_folder_result *out);
+
 /* =================================================================================
  * Part 4. Engines: language model, audio, voice activity, transcription, capture
  * ================================================================================= */
