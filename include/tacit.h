@@ -1979,16 +1979,37 @@ struct tacit_ask_all_params {
 	tacit_token_fn on_token; /* streams the raw answer; may be NULL */
 	void *user;
 	const volatile int *cancel; /* may be NULL */
+	/* Filters. A question's own words filter too: a date phrase ("yesterday", "last
+	 * week", "in March", "3 days ago", "since 2026-03-01"; French, Spanish and German
+	 * basics such as "hier", "la semana pasada", "im März") limits the meetings by when
+	 * they started, and a speaker of some meeting named as the one speaking ("what did
+	 * Alice say", "Bob said", "according to Carol") limits the lines to theirs; those
+	 * words are then left out of the search. The fields below win over the question. */
+	int64_t since_ms;          /* only meetings started at or after (Unix ms); 0 = any */
+	int64_t until_ms;          /* only meetings started before (Unix ms); 0 = any */
+	const char *speaker;       /* only lines by this speaker (name or label, any case) */
+	bool ignore_question_filters; /* true: the question's dates and names are only words */
+	int64_t now_ms;            /* "now" for the question's dates; 0 = the clock */
 };
 TACIT_API struct tacit_ask_all_params tacit_ask_all_default_params(void);
+
+/* Reads text as a date the way questions and --since/--until are written: YYYY-MM-DD,
+ * "today", "yesterday", "last week", "in March", "3 days ago" ... (see above) in the
+ * local time zone, with now_ms as now (0 = the clock). The span is [*from_ms, *to_ms):
+ * a day, a week, a month, or open at one end (0). TACIT_ERR_USAGE when text is no date. */
+TACIT_API enum tacit_status tacit_date_parse(const char *text, int64_t now_ms, int64_t *from_ms, int64_t *to_ms);
 
 /* Answers question with llm over every meeting in store (params NULL = defaults).
  * *out_json (caller frees with tacit_free()) is an object: "question", "answer" (the
  * text, keeping only citations that name a retrieved segment; others are removed),
  * "cites" ([{meeting, segment, start_ms, speaker, text}], distinct, in order of use),
  * "dropped" (citations removed), "grounded" (false when no citation is left) and
- * "meetings" ([{meeting, title, started_ms, segments: [n...]}], what the model read).
- * Errors: TACIT_ERR_NOT_FOUND (no segment of any meeting matches the question's words),
+ * "meetings" ([{meeting, title, started_ms, segments: [n...]}], what the model read), and
+ * when any filter applied, "filters" ({since_ms, until_ms, speaker, date_phrase,
+ * described}: 0, null or "" where none; described reads "meetings from 2026-11-30 to
+ * 2026-12-06, lines by Alice").
+ * Errors: TACIT_ERR_NOT_FOUND (no segment of any meeting the filters allow matches the
+ * question's words; the message names the filters),
  * TACIT_ERR_CONTEXT_FULL (the context leaves under 64 tokens for excerpts), those of
  * tacit_llm_generate(), TACIT_ERR_USAGE, TACIT_ERR_DB. Not thread-safe on one llm. */
 TACIT_API enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm, const char *question,
