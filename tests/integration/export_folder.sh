@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The export folder: a meeting is written there as a note with YAML front matter when it
-# ends (here: an import), named once and kept by that name, updated in place when written
+# ends (an import, a live meeting's stop), named once and kept by that name, updated in place when written
 # again (a rename, a summary made again), never over a note the user edited (a sibling
 # "NAME (tacit).md" instead, the user's bytes untouched), and a missing or read-only
 # folder is a clear message that fails nothing: the meeting is saved.
@@ -88,4 +88,11 @@ expect 0 "$T" summarize 2 --model "$M" --ctx 1024 --threads 2 --max-tokens 300
 [ "$(sha256sum "$d/vault/$g")" != "$before" ]
 grep -q '^## Summary' "$d/vault/$g"
 grep -qx 'template: "general"' "$d/vault/$g"
+
+# a live meeting's stop writes its note, summary included
+expect 0 "$T" live --replay "$d/standup.txt" --speed 0 --model "$M" --ctx 2048 --max-tokens 320 --window-tokens 200
+id=$("$T" sessions | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { if ($1 > m) m = $1 } END { print m }')
+l=$(ls "$d/vault" | grep -- "-$id\.md$")
+grep -qx "tacit_id: $id" "$d/vault/$l"
+grep -q '^## Summary' "$d/vault/$l"
 echo "export folder: ok"
