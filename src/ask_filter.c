@@ -33,10 +33,17 @@ struct names {
 	size_t n;
 };
 
+/* Labels that are also pronouns ("Me" and "Them", a stereo recording's channels): "tell
+ * me" or "told them" in a question names no speaker; --speaker Me still does. */
+static const char *const pronouns[] = { "me", "them", "you", "us", "we", "him", "her", "i", "it", NULL };
+
 static void add_name(const char *name, void *user)
 {
 	struct names *ns = user;
-	if (ns->n < NAMES_MAX && *name && (ns->v[ns->n] = strdup(name)))
+	bool pronoun = false;
+	for (size_t i = 0; pronouns[i] && !pronoun; i++)
+		pronoun = !strcasecmp(pronouns[i], name);
+	if (ns->n < NAMES_MAX && *name && !pronoun && (ns->v[ns->n] = strdup(name)))
 		ns->n++;
 }
 

@@ -109,6 +109,12 @@ TEST(ask_filter_dates_and_speakers)
 	CHECK_STR(who, "Alice Bob ");
 	read_for(s, "what did Zoe say about the supplier", saw, ids, 3, who, sizeof(who), rest, sizeof(rest));
 	CHECK(saw[0] && saw[1] && saw[2]);
+	/* a stereo recording's "Me" and "Them" are pronouns in a question */
+	struct tacit_segment g = { .start_ms = 5000, .end_ms = 5900, .speaker = "Me", .text = "The supplier called me.",
+				   .confidence = -1 };
+	CHECK_EQ_INT(tacit_store_add_segment(s, id.old, &g, NULL), TACIT_OK);
+	read_for(s, "tell me about the supplier", saw, ids, 3, who, sizeof(who), rest, sizeof(rest));
+	CHECK(strstr(who, "Alice") && strstr(who, "Bob") && strstr(who, "Me"));
 
 	struct buf b;
 	buf_init(&b);
