@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include "../check.h"
+#include "tz_utc.h"
 #include "ask_filter.h"
 #include "retrieve.h"
 
@@ -77,9 +78,7 @@ static void read_for(struct tacit_store *s, const char *question, bool *saw, con
 
 TEST(ask_filter_dates_and_speakers)
 {
-	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	setenv("TZ", "UTC", 1);
-	tzset();
+	char *tz = tz_utc();
 	struct ids id;
 	struct tacit_store *s = meetings(&id);
 	int64_t ids[3] = { id.old, id.week, id.yday };
@@ -124,12 +123,7 @@ TEST(ask_filter_dates_and_speakers)
 	CHECK_STR(b.data, "meetings from 2026-11-30 to 2026-12-06, lines by Alice");
 	buf_release(&b);
 	tacit_store_close(s);
-	if (tz)
-		setenv("TZ", tz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(tz);
+	tz_restore(tz);
 }
 
 TEST(ask_filter_date_parse_api)

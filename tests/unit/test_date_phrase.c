@@ -8,6 +8,7 @@
 #include "date_phrase.h"
 
 #include "../check.h"
+#include "tz_utc.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -46,27 +47,9 @@ static void none(const char *text)
 		test_failed(__FILE__, __LINE__, text);
 }
 
-static char *utc(void)
-{
-	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	setenv("TZ", "UTC", 1);
-	tzset();
-	return tz;
-}
-
-static void restore(char *tz)
-{
-	if (tz)
-		setenv("TZ", tz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(tz);
-}
-
 TEST(date_phrase_english)
 {
-	char *tz = utc();
+	char *tz = tz_utc();
 	CHECK_EQ_INT(D(2026, 12, 9), NOW - 15 * 3600000LL);
 	span("what did we say today?", D(2026, 12, 9), D(2026, 12, 10), "today");
 	span("What did Alice say yesterday", D(2026, 12, 8), D(2026, 12, 9), "yesterday");
@@ -93,12 +76,12 @@ TEST(date_phrase_english)
 	none("2026-13-45");
 	none("2026-02-29"); /* not a leap year */
 	none("");
-	restore(tz);
+	tz_restore(tz);
 }
 
 TEST(date_phrase_french_spanish_german)
 {
-	char *tz = utc();
+	char *tz = tz_utc();
 	span("qu'a dit Alice hier ?", D(2026, 12, 8), D(2026, 12, 9), "hier");
 	span("la semaine dernière", D(2026, 11, 30), D(2026, 12, 7), "la semaine dernière");
 	span("le budget en mars", D(2026, 3, 1), D(2026, 4, 1), "en mars");
@@ -110,12 +93,12 @@ TEST(date_phrase_french_spanish_german)
 	span("letzte Woche", D(2026, 11, 30), D(2026, 12, 7), "letzte Woche");
 	span("im März", D(2026, 3, 1), D(2026, 4, 1), "im März");
 	span("seit 2026-11-01", D(2026, 11, 1), 0, "seit 2026-11-01");
-	restore(tz);
+	tz_restore(tz);
 }
 
 TEST(date_phrase_parse_whole)
 {
-	char *tz = utc();
+	char *tz = tz_utc();
 	struct date_span s;
 	CHECK(date_phrase_parse("2026-03-05", NOW, &s) && s.from_ms == D(2026, 3, 5) && s.to_ms == D(2026, 3, 6));
 	CHECK(date_phrase_parse(" yesterday ", NOW, &s) && s.from_ms == D(2026, 12, 8));
@@ -123,5 +106,5 @@ TEST(date_phrase_parse_whole)
 	CHECK(!date_phrase_parse("yesterday please", NOW, &s));
 	CHECK(!date_phrase_parse("March", NOW, &s));
 	CHECK(!date_phrase_parse("2026/03/05", NOW, &s));
-	restore(tz);
+	tz_restore(tz);
 }

@@ -8,6 +8,7 @@
 #include "export_folder.h"
 
 #include "../check.h"
+#include "tz_utc.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -39,9 +40,7 @@ TEST(export_folder_file_names)
 {
 	struct tacit_session ss = { .id = 12, .started_ms = 1767225600000LL }; /* 2026-01-01 00:00 UTC */
 	char name[TACIT_FOLDER_NAME_MAX];
-	char *tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
-	setenv("TZ", "UTC", 1);
-	tzset();
+	char *tz = tz_utc();
 	snprintf(ss.title, sizeof(ss.title), "Weekly Sync: \"Q3\" / budget!!");
 	export_folder_name(&ss, name, sizeof(name));
 	CHECK_STR(name, "2026-01-01-weekly-sync-q3-budget-12.md");
@@ -61,10 +60,5 @@ TEST(export_folder_file_names)
 	ss.title[sizeof(ss.title) - 1] = '\0';
 	export_folder_name(&ss, name, sizeof(name));
 	CHECK_EQ_INT(strlen(name), strlen("2026-01-01--12.md") + 48);
-	if (tz)
-		setenv("TZ", tz, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(tz);
+	tz_restore(tz);
 }
