@@ -179,21 +179,25 @@ out:
 
 void ask_filter_describe(const struct store_filter *f, struct buf *b)
 {
-	char d[32];
+	char from[32] = "", to[32] = "";
 	struct tm tm;
 	time_t t;
 	if (f->since_ms) {
 		t = (time_t)(f->since_ms / 1000);
 		localtime_r(&t, &tm);
-		strftime(d, sizeof(d), "%Y-%m-%d", &tm);
-		buf_addf(b, "meetings from %s", d);
+		strftime(from, sizeof(from), "%Y-%m-%d", &tm);
 	}
 	if (f->until_ms) {
 		t = (time_t)(f->until_ms / 1000 - 1); /* the last day in the span */
 		localtime_r(&t, &tm);
-		strftime(d, sizeof(d), "%Y-%m-%d", &tm);
-		buf_addf(b, "%s %s", f->since_ms ? " to" : "meetings up to", d);
+		strftime(to, sizeof(to), "%Y-%m-%d", &tm);
 	}
+	if (*from && !strcmp(from, to))
+		buf_addf(b, "meetings on %s", from);
+	else if (*from)
+		buf_addf(b, "meetings from %s%s%s", from, *to ? " to " : "", to);
+	else if (*to)
+		buf_addf(b, "meetings up to %s", to);
 	if (f->speaker)
 		buf_addf(b, "%slines by %s", f->since_ms || f->until_ms ? ", " : "", f->speaker);
 }

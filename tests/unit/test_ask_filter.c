@@ -121,6 +121,10 @@ TEST(ask_filter_dates_and_speakers)
 				  .speaker = "Alice" };
 	ask_filter_describe(&f, &b);
 	CHECK_STR(b.data, "meetings from 2026-11-30 to 2026-12-06, lines by Alice");
+	buf_reset(&b);
+	struct store_filter day = { .since_ms = NOW - DAY - 15 * 3600000LL, .until_ms = NOW - 15 * 3600000LL };
+	ask_filter_describe(&day, &b);
+	CHECK_STR(b.data, "meetings on 2026-12-08");
 	buf_release(&b);
 	tacit_store_close(s);
 	tz_restore(tz);
