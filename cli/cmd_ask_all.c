@@ -25,6 +25,7 @@ static void on_sigint(int sig)
 
 static const char usage_text[] =
 	"usage: tacit ask --all QUESTION [--model NAME] [--top N] [--json] [--verbose]\n"
+	"       [--since DATE] [--until DATE] [--speaker NAME] [--no-filters]\n"
 	"       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N]\n"
 	"  --all           ask every stored meeting: the search index picks the best lines\n"
 	"                  (and their neighbours), the model answers from them citing\n"
@@ -33,6 +34,12 @@ static const char usage_text[] =
 	"  --model NAME    a GGUF path, catalog id or custom model (default: the chosen\n"
 	"                  one, else the best downloaded; TACIT_MODEL also sets it)\n"
 	"  --top N         best-matching lines to read (1..64, default 12)\n"
+	"  --since DATE    only meetings from DATE on; --until DATE: up to DATE, that day\n"
+	"                  included. DATE: YYYY-MM-DD, or yesterday, last week, in March...\n"
+	"  --speaker NAME  only lines by NAME (a speaker's name or label, any case)\n"
+	"                  Without these the question's own words filter: \"last week\",\n"
+	"                  \"in March\", \"yesterday\", \"what did Alice say\"\n"
+	"  --no-filters    read dates and names in the question as plain words\n"
 	"  --json          the answer, its checked citations and the excerpts read, as JSON\n"
 	"  --verbose       show how many excerpts and tokens the model read\n"
 	"  --max-tokens N  longest answer (default 512, or a quarter of a smaller context)\n"
@@ -59,6 +66,9 @@ static void print_answer(const char *json)
 	}
 	if (!yyjson_get_bool(yyjson_obj_get(root, "grounded")))
 		fprintf(stderr, "note: the answer cites none of the meetings' lines; check it with 'tacit search'\n");
+	const char *filtered = yyjson_get_str(yyjson_obj_get(yyjson_obj_get(root, "filters"), "described"));
+	if (filtered && *filtered)
+		fprintf(stderr, "note: read only %s\n", filtered);
 	if (yyjson_get_int(yyjson_obj_get(root, "dropped")))
 		fprintf(stderr, "note: %d citation(s) named lines the model was not given and were removed\n",
 			yyjson_get_int(yyjson_obj_get(root, "dropped")));
@@ -73,6 +83,8 @@ int cmd_ask_all(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },       { "max-tokens", required_argument, NULL, 'n' },
 		{ "ctx", required_argument, NULL, 'c' },     { "threads", required_argument, NULL, 't' },
 		{ "gpu-layers", required_argument, NULL, 'g' }, { "help", no_argument, NULL, 'h' },
+		{ "since", required_argument, NULL, 'S' },   { "until", required_argument, NULL, 'U' },
+		{ "speaker", required_argument, NULL, 'P' }, { "no-filters", no_argument, NULL, 'N' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_ask_all_params ap = tacit_ask_all_default_params();
@@ -118,6 +130,23 @@ int cmd_ask_all(int argc, char **argv)
 		case 'g':
 			if ((rc = cli_int_option("ask", "--gpu-layers", optarg, -1, 1 << 16, &lp.n_gpu_layers)))
 				return rc;
+			break;
+		case 'S':
+		case 'U': {
+			int64_t from = 0, to = 0;
+			if (tacit_date_parse(optarg, 0, &from, &to) != TACIT_OK)
+				return cli_usage_error("ask", "%s %s", c == 'S' ? "--since" : "--until", tacit_errmsg());
+			if (c == 'S')
+				ap.since_ms = from;
+			else
+				ap.until_ms = to ? to : from; /* the span's last day included */
+			break;
+		}
+		case 'P':
+			ap.speaker = optarg;
+			break;
+		case 'N':
+			ap.ignore_question_filters = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -1194,6 +1194,41 @@ TACIT_API enum tacit_status tacit_store_export(struct tacit_store *store, int64_
  * TACIT_ERR_IO or TACIT_ERR_NO_SPACE when it cannot be written. */
 TACIT_API enum tacit_status tacit_export_save(const char *path, const char *text, size_t len, bool overwrite);
 
+/* --- the export folder ----------------------------------------------------------
+ * A meeting as a Markdown note with YAML front matter (title, date, duration, speakers,
+ * template, tags, tacit_id) in a folder the user keeps notes in, such as an Obsidian
+ * vault. Set the folder with the setting "export.folder" (an absolute path); then every
+ * meeting is written there when it ends (live stop, import, batch) and again whenever its
+ * summary or notes are made again: a failure to write is a warning in the log, never a
+ * failed meeting.
+ * The file is named "YYYY-MM-DD-title-slug-ID.md" (local date the meeting started) when
+ * first written and keeps that name, a renamed meeting included, so links to it hold.
+ * tacit records in the store the SHA-256 of what it last wrote and replaces the file only
+ * while it still holds those bytes: a note the user edited (or a file tacit did not
+ * write) is left alone, and the meeting goes to "NAME (tacit).md" beside it instead.
+ * Writes are atomic (a temporary file renamed into place, mode 0600). */
+#define TACIT_FOLDER_NAME_MAX 256
+
+enum tacit_folder_outcome {
+	TACIT_FOLDER_WRITTEN,   /* a new file */
+	TACIT_FOLDER_UPDATED,   /* tacit's earlier file replaced */
+	TACIT_FOLDER_UNCHANGED, /* the file already held this text: not rewritten */
+	TACIT_FOLDER_SIBLING,   /* the file was edited: written to "NAME (tacit).md" */
+};
+
+struct tacit_folder_result {
+	enum tacit_folder_outcome outcome;
+	char path[4096];        /* the file written (absolute) */
+	char edited_path[4096]; /* TACIT_FOLDER_SIBLING: the user's file, left untouched */
+};
+
+/* Writes one meeting's note into folder (NULL or "" = the setting export.folder). Errors:
+ * TACIT_ERR_NOT_FOUND (no such session; no folder given and none set), TACIT_ERR_IO (the
+ * folder is missing or not writable, with its path in the message; or the note and its
+ * sibling were both edited, so neither was replaced), TACIT_ERR_NO_SPACE. */
+TACIT_API enum tacit_status tacit_export_folder(struct tacit_store *store, int64_t session_id, const char *folder,
+						struct tacit_folder_result *out);
+
 /* =================================================================================
  * Part 4. Engines: language model, audio, voice activity, transcription, capture
  * ================================================================================= */
@@ -1944,16 +1979,37 @@ struct tacit_ask_all_params {
 	tacit_token_fn on_token; /* streams the raw answer; may be NULL */
 	void *user;
 	const volatile int *cancel; /* may be NULL */
+	/* Filters. A question's own words filter too: a date phrase ("yesterday", "last
+	 * week", "in March", "3 days ago", "since 2026-03-01"; French, Spanish and German
+	 * basics such as "hier", "la semana pasada", "im März") limits the meetings by when
+	 * they started, and a speaker of some meeting named as the one speaking ("what did
+	 * Alice say", "Bob said", "according to Carol") limits the lines to theirs; those
+	 * words are then left out of the search. The fields below win over the question. */
+	int64_t since_ms;          /* only meetings started at or after (Unix ms); 0 = any */
+	int64_t until_ms;          /* only meetings started before (Unix ms); 0 = any */
+	const char *speaker;       /* only lines by this speaker (name or label, any case) */
+	bool ignore_question_filters; /* true: the question's dates and names are only words */
+	int64_t now_ms;            /* "now" for the question's dates; 0 = the clock */
 };
 TACIT_API struct tacit_ask_all_params tacit_ask_all_default_params(void);
+
+/* Reads text as a date the way questions and --since/--until are written: YYYY-MM-DD,
+ * "today", "yesterday", "last week", "in March", "3 days ago" ... (see above) in the
+ * local time zone, with now_ms as now (0 = the clock). The span is [*from_ms, *to_ms):
+ * a day, a week, a month, or open at one end (0). TACIT_ERR_USAGE when text is no date. */
+TACIT_API enum tacit_status tacit_date_parse(const char *text, int64_t now_ms, int64_t *from_ms, int64_t *to_ms);
 
 /* Answers question with llm over every meeting in store (params NULL = defaults).
  * *out_json (caller frees with tacit_free()) is an object: "question", "answer" (the
  * text, keeping only citations that name a retrieved segment; others are removed),
  * "cites" ([{meeting, segment, start_ms, speaker, text}], distinct, in order of use),
  * "dropped" (citations removed), "grounded" (false when no citation is left) and
- * "meetings" ([{meeting, title, started_ms, segments: [n...]}], what the model read).
- * Errors: TACIT_ERR_NOT_FOUND (no segment of any meeting matches the question's words),
+ * "meetings" ([{meeting, title, started_ms, segments: [n...]}], what the model read), and
+ * when any filter applied, "filters" ({since_ms, until_ms, speaker, date_phrase,
+ * described}: 0, null or "" where none; described reads "meetings from 2026-11-30 to
+ * 2026-12-06, lines by Alice").
+ * Errors: TACIT_ERR_NOT_FOUND (no segment of any meeting the filters allow matches the
+ * question's words; the message names the filters),
  * TACIT_ERR_CONTEXT_FULL (the context leaves under 64 tokens for excerpts), those of
  * tacit_llm_generate(), TACIT_ERR_USAGE, TACIT_ERR_DB. Not thread-safe on one llm. */
 TACIT_API enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm, const char *question,

@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include "ask_filter.h"
+#include "date_phrase.h"
 #include "retrieve.h"
 
 #include <ctype.h>
@@ -130,8 +132,66 @@ static void excerpts(struct tacit_store *store, const struct retrieval *r, struc
 	}
 }
 
+enum tacit_status tacit_date_parse(const char *text, int64_t now_ms, int64_t *from_ms, int64_t *to_ms)
+{
+	struct date_span s;
+	if (!from_ms || !to_ms)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_date_parse: from_ms or to_ms is NULL");
+	if (!date_phrase_parse(text, now_ms ? now_ms : (int64_t)time(NULL) * 1000, &s))
+		return tacit_fail(TACIT_ERR_USAGE,
+				  "'%s' is not a date (use YYYY-MM-DD, or words such as yesterday, last week, in March)",
+				  text ? text : "");
+	*from_ms = s.from_ms;
+	*to_ms = s.to_ms;
+	return TACIT_OK;
+}
+
+/* The filters in force: the params', else the question's; *rest the question's words
+ * less the filters'. */
+static enum tacit_status filters(struct tacit_store *store, const char *question, const struct tacit_ask_all_params *p,
+				 struct ask_filter *af, struct store_filter *f, struct buf *rest)
+{
+	memset(f, 0, sizeof(*f));
+	memset(af, 0, sizeof(*af));
+	if (p->ignore_question_filters)
+		buf_adds(rest, question);
+	else {
+		enum tacit_status st = ask_filter_read(store, question, p->now_ms, af, rest);
+		if (st != TACIT_OK)
+			return st;
+	}
+	if (rest->failed)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	bool explicit_date = p->since_ms || p->until_ms;
+	f->since_ms = explicit_date ? p->since_ms : af->since_ms;
+	f->until_ms = explicit_date ? p->until_ms : af->until_ms;
+	f->speaker = p->speaker && *p->speaker ? p->speaker : af->speaker[0] ? af->speaker : NULL;
+	return TACIT_OK;
+}
+
+static void filters_json(yyjson_mut_doc *d, yyjson_mut_val *root, const struct store_filter *f,
+			 const struct ask_filter *af)
+{
+	struct buf b;
+	if (!f->since_ms && !f->until_ms && !f->speaker)
+		return;
+	yyjson_mut_val *o = yyjson_mut_obj_add_obj(d, root, "filters");
+	yyjson_mut_obj_add_int(d, o, "since_ms", f->since_ms);
+	yyjson_mut_obj_add_int(d, o, "until_ms", f->until_ms);
+	if (f->speaker)
+		yyjson_mut_obj_add_strcpy(d, o, "speaker", f->speaker);
+	else
+		yyjson_mut_obj_add_null(d, o, "speaker");
+	yyjson_mut_obj_add_strcpy(d, o, "date_phrase", af->date_phrase);
+	buf_init(&b);
+	ask_filter_describe(f, &b);
+	yyjson_mut_obj_add_strcpy(d, o, "described", b.failed ? "" : b.data);
+	buf_release(&b);
+}
+
 static void result_json(struct tacit_store *store, const char *question, const char *answer,
-			const struct retrieval *r, const struct cite *c, size_t n_cites, int dropped, char **out)
+			const struct retrieval *r, const struct cite *c, size_t n_cites, int dropped,
+			const struct store_filter *f, const struct ask_filter *af, char **out)
 {
 	yyjson_mut_doc *d = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *root = yyjson_mut_obj(d);
@@ -167,6 +227,7 @@ static void result_json(struct tacit_store *store, const char *question, const c
 		}
 		yyjson_mut_arr_add_int(d, segs, r->p[i].seg);
 	}
+	filters_json(d, root, f, af);
 	*out = yyjson_mut_write(d, YYJSON_WRITE_ALLOW_INVALID_UNICODE, NULL);
 	yyjson_mut_doc_free(d);
 }
@@ -176,7 +237,9 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 {
 	struct tacit_ask_all_params p = params ? *params : tacit_ask_all_default_params();
 	struct retrieval r = { 0 };
-	struct buf system, user, clean;
+	struct buf system, user, clean, words, described;
+	struct store_filter f;
+	struct ask_filter af;
 	struct cite *cites = NULL;
 	size_t n_cites = 0;
 	char *text = NULL;
@@ -192,6 +255,10 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 	buf_init(&system);
 	buf_init(&user);
 	buf_init(&clean);
+	buf_init(&words);
+	buf_init(&described);
+	if ((st = filters(store, question, &p, &af, &f, &words)) != TACIT_OK)
+		goto out;
 	int budget = p.max_context_tokens;
 	if (budget <= 0)
 		budget = tacit_llm_info(llm).n_ctx - p.max_tokens - ASK_ALL_PROMPT_RESERVE;
@@ -215,9 +282,17 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		buf_reset(&user);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if ((st = retrieve(store, question, p.top_k, p.n_neighbours, budget, &r)) != TACIT_OK)
+		if ((st = retrieve_in(store, &f, words.data, p.top_k, p.n_neighbours, budget, &r)) != TACIT_OK)
 			goto out;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (!r.n && (f.since_ms || f.until_ms || f.speaker)) {
+			ask_filter_describe(&f, &described);
+			st = tacit_fail(TACIT_ERR_NOT_FOUND,
+					"none of the %s mentions the words of '%s' (try other words or dates, or "
+					"'tacit search')",
+					described.failed ? "meetings asked about" : described.data, question);
+			goto out;
+		}
 		if (!r.n) {
 			st = tacit_fail(TACIT_ERR_NOT_FOUND,
 					"no meeting mentions the words of '%s' (try other words, or 'tacit search')", question);
@@ -266,13 +341,15 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		goto out;
 	if (dropped)
 		tacit_log(TACIT_LOG_WARN, "ask --all: %d citation(s) named no retrieved segment and were removed", dropped);
-	result_json(store, question, clean.data, &r, cites, n_cites, dropped, out_json);
+	result_json(store, question, clean.data, &r, cites, n_cites, dropped, &f, &af, out_json);
 	if (!*out_json)
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 out:
 	free(cites);
 	tacit_free(text);
 	retrieval_release(&r);
+	buf_release(&described);
+	buf_release(&words);
 	buf_release(&clean);
 	buf_release(&user);
 	buf_release(&system);

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "export_folder.h"
 #include "store.h"
 #include "transcript.h"
 #include "utf8.h"
@@ -307,8 +308,10 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
 		tacit_store_session_delete(s, session_id);
 		st = tacit_fail(st, "%s", msg);
-	} else if (out_id) {
-		*out_id = session_id;
+	} else {
+		export_folder_after(s, session_id);
+		if (out_id)
+			*out_id = session_id;
 	}
 out:
 	tacit_transcript_free(t);

@@ -11,6 +11,7 @@
 #include "asr.h"
 #include "basics.h"
 #include "diar_run.h"
+#include "export_folder.h"
 #include "media.h"
 #include "store.h"
 #include "utf8.h"
@@ -370,6 +371,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	}
 	free(keep->path); /* renamed into place: no longer ours to remove */
 	keep->path = NULL;
+	export_folder_after(s, id);
 	if (out_id)
 		*out_id = id;
 out:

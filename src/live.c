@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include "engine.h"
+#include "export_folder.h"
 
 #include "live_int.h"
 #include "probe.h"
@@ -476,6 +477,8 @@ static enum tacit_status end_without_model(struct tacit_live *l)
 {
 	enum tacit_status st = live_store_retry(l, end_session); /* takes seg_mu */
 	pthread_mutex_lock(&l->seg_mu);
+	if (st == TACIT_OK) /* the store is seg_mu's */
+		export_folder_after(l->seg_store, l->session_id);
 	int64_t n_segments = l->n_segments;
 	pthread_mutex_unlock(&l->seg_mu);
 	if (st == TACIT_OK) {

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include "citations.h"
+#include "export_folder.h"
 #include "live_int.h"
 #include "meeting.h"
 #include "store.h"
@@ -372,6 +373,8 @@ static enum tacit_status finalize(struct tacit_live *l)
 	t = clock_now_s();
 	if (st == TACIT_OK)
 		st = tacit_store_session_end(l->llm_store, l->session_id, 0);
+	if (st == TACIT_OK)
+		export_folder_after(l->llm_store, l->session_id);
 	l->ph.store_ms += (clock_now_s() - t) * 1000.0;
 out:
 	if (st != TACIT_OK)

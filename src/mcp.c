@@ -262,13 +262,33 @@ static enum tacit_status ask_model(struct tacit_mcp *m)
 	return st;
 }
 
+/* A date argument ("2026-03-01", "last week"): its span's start (since) or end (until). */
+static bool arg_date(struct call *c, yyjson_val *args, const char *key, bool end, int64_t *out)
+{
+	const char *text;
+	int64_t from = 0, to = 0;
+	if (!arg_str(c, args, key, false, &text))
+		return false;
+	if (!text)
+		return true;
+	if (tacit_date_parse(text, 0, &from, &to) != TACIT_OK) {
+		rpc_error(c, RPC_INVALID_PARAMS, "argument '%s': %s", key, tacit_errmsg());
+		return false;
+	}
+	*out = end && to ? to : from;
+	return true;
+}
+
 static void tool_ask(struct call *c, yyjson_val *args)
 {
 	const char *question;
 	int64_t session = 0;
 	char *json = NULL, *md = NULL;
 	struct tacit_transcript *t = NULL;
-	if (!arg_str(c, args, "question", true, &question) || !arg_int(c, args, "meeting_id", false, &session))
+	struct tacit_ask_all_params ap = tacit_ask_all_default_params();
+	if (!arg_str(c, args, "question", true, &question) || !arg_int(c, args, "meeting_id", false, &session) ||
+	    !arg_date(c, args, "since", false, &ap.since_ms) || !arg_date(c, args, "until", true, &ap.until_ms) ||
+	    !arg_str(c, args, "speaker", false, &ap.speaker))
 		return;
 	if (!*question) {
 		rpc_error(c, RPC_INVALID_PARAMS, "argument 'question' is empty");
@@ -276,7 +296,7 @@ static void tool_ask(struct call *c, yyjson_val *args)
 	}
 	enum tacit_status st = ask_model(c->m);
 	if (st == TACIT_OK && !session) {
-		st = tacit_ask_all(c->m->store, c->m->llm, question, NULL, &json);
+		st = tacit_ask_all(c->m->store, c->m->llm, question, &ap, &json);
 		if (st == TACIT_OK)
 			buf_adds(&c->text, json);
 	} else if (st == TACIT_OK) {
@@ -329,9 +349,15 @@ static const struct tool {
 	{ "ask",
 	  "Answers a question with the local language model: from one meeting (meeting_id; the answer cites its "
 	  "segments as [S3]), or from every meeting (the search index picks the excerpts; the answer is JSON whose "
-	  "text cites [M12 S40], meeting 12 segment 40, with the cited lines). Slow: seconds to minutes.",
+	  "text cites [M12 S40], meeting 12 segment 40, with the cited lines). Across meetings, dates and a speaker "
+	  "in the question filter (\"last week\", \"in March\", \"what did Alice say\"), as do since, until and "
+	  "speaker. Slow: seconds to minutes.",
 	  "{\"type\":\"object\",\"properties\":{\"question\":{\"type\":\"string\"},"
-	  "\"meeting_id\":{\"type\":\"integer\",\"description\":\"only this meeting; absent = all\"}},"
+	  "\"meeting_id\":{\"type\":\"integer\",\"description\":\"only this meeting; absent = all\"},"
+	  "\"since\":{\"type\":\"string\",\"description\":\"all meetings only: from this date (YYYY-MM-DD, "
+	  "yesterday, last week, in March)\"},"
+	  "\"until\":{\"type\":\"string\",\"description\":\"all meetings only: up to this date, included\"},"
+	  "\"speaker\":{\"type\":\"string\",\"description\":\"all meetings only: lines by this speaker\"}},"
 	  "\"required\":[\"question\"]}",
 	  tool_ask },
 };

@@ -7,6 +7,7 @@
 #define TACIT_RETRIEVE_H
 
 #include "internal.h"
+#include "store.h"
 
 struct passage {
 	int64_t session_id;
@@ -30,6 +31,9 @@ struct retrieval {
  * passed; the best hit is kept whatever its size. r->n 0 when nothing matched. */
 enum tacit_status retrieve(struct tacit_store *s, const char *question, int top_k, int n_neighbours, int max_tokens,
 			   struct retrieval *r);
+/* retrieve() among the segments a filter allows (NULL = all; see store_filter). */
+enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *f, const char *question, int top_k,
+			      int n_neighbours, int max_tokens, struct retrieval *r);
 void retrieval_release(struct retrieval *r);
 
 /* The estimate of a passage's tokens in the prompt (a line "[M1 S2] Speaker: text"). */

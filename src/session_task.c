@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #include "basics.h"
+#include "export_folder.h"
 #include "hash.h"
 #include "meeting.h"
 #include "store.h"
@@ -268,7 +269,10 @@ static enum tacit_status store_result(struct tacit_store *store, int64_t session
 		a.model = model;
 		a.prompt_version = TACIT_PROMPT_VERSION;
 		a.template_name = mp->template_name && *mp->template_name ? mp->template_name : "general";
-		return tacit_store_add_artifact(store, session_id, &a, &res->id);
+		st = tacit_store_add_artifact(store, session_id, &a, &res->id);
+		if (st == TACIT_OK) /* made again: the note in the export folder follows */
+			export_folder_after(store, session_id);
+		return st;
 	}
 	if (mp->task == TACIT_TASK_ANSWER) {
 		struct tacit_chat_record q = { "user", mp->question, NULL, 0 };

@@ -95,6 +95,23 @@ typedef void (*store_score_fn)(int64_t segment_id, double score, void *user);
 enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,
 					  store_score_fn fn, void *user);
 
+/* Which segments a question across meetings reads: 0 / NULL = no limit. */
+struct store_filter {
+	int64_t session_id;
+	int64_t since_ms, until_ms; /* the meeting started in [since_ms, until_ms) */
+	const char *speaker;        /* spoken by: a given name or a label, any case */
+};
+
+/* store_segment_relevance() within a filter. A question with no usable word under a
+ * filter that names dates or a speaker ("what did Alice say yesterday?") gets the
+ * filter's segments, newest meeting first, in transcript order, score 0. */
+enum tacit_status store_segment_relevance_in(struct tacit_store *s, const struct store_filter *f, const char *question,
+					     store_score_fn fn, void *user);
+
+/* Every distinct speaker name of every meeting (the given name, else the label). */
+typedef void (*store_name_fn)(const char *name, void *user);
+enum tacit_status store_speaker_names(struct tacit_store *s, store_name_fn fn, void *user);
+
 /* ---- recording files (recording.c) ----------------------------------------------- */
 
 /* Imported recordings (import_audio.c) are written to a temporary file in the store's

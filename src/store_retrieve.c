@@ -61,9 +61,31 @@ void retrieval_release(struct retrieval *r)
 	memset(r, 0, sizeof(*r));
 }
 
+enum tacit_status store_speaker_names(struct tacit_store *s, store_name_fn fn, void *user)
+{
+	sqlite3_stmt *st;
+	int rc;
+	enum tacit_status ret = prep(s, "SELECT DISTINCT COALESCE(NULLIF(name, ''), label) FROM speakers", &st);
+	if (ret != TACIT_OK)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(col_text(st, 0), user);
+	if (rc != SQLITE_DONE)
+		ret = store_db_fail(s, rc, "read the speakers' names");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 enum tacit_status retrieve(struct tacit_store *s, const char *question, int top_k, int n_neighbours, int max_tokens,
 			   struct retrieval *r)
 {
+	return retrieve_in(s, NULL, question, top_k, n_neighbours, max_tokens, r);
+}
+
+enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *f, const char *question, int top_k,
+			      int n_neighbours, int max_tokens, struct retrieval *r)
+{
+	struct store_filter all = { 0 };
 	struct hits h = { .cap = top_k < 1 ? 1 : top_k > RETRIEVE_MAX_HITS ? RETRIEVE_MAX_HITS : top_k };
 	sqlite3_stmt *st = NULL;
 	size_t alloc = 0;
@@ -75,7 +97,7 @@ enum tacit_status retrieve(struct tacit_store *s, const char *question, int top_
 		return tacit_fail(TACIT_ERR_USAGE, "retrieve: store or question is NULL");
 	if (n_neighbours < 0)
 		n_neighbours = 0;
-	enum tacit_status ret = store_segment_relevance(s, 0, question, on_score, &h);
+	enum tacit_status ret = store_segment_relevance_in(s, f ? f : &all, question, on_score, &h);
 	if (ret != TACIT_OK || !h.n)
 		return ret;
 	/* the hit and its neighbours, numbered among the meeting's final segments in the

@@ -166,11 +166,18 @@ static bool stopword(const char *w, size_t n)
 enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session_id, const char *question,
 					  store_score_fn fn, void *user)
 {
+	struct store_filter f = { .session_id = session_id };
+	return store_segment_relevance_in(s, &f, question, fn, user);
+}
+
+enum tacit_status store_segment_relevance_in(struct tacit_store *s, const struct store_filter *f, const char *question,
+					     store_score_fn fn, void *user)
+{
 	sqlite3_stmt *st;
 	struct buf q;
 	int rc, n_terms = 0;
-	if (!s || !question || !fn)
-		return tacit_fail(TACIT_ERR_USAGE, "store_segment_relevance: store, question or fn is NULL");
+	if (!s || !f || !question || !fn)
+		return tacit_fail(TACIT_ERR_USAGE, "store_segment_relevance: store, filter, question or fn is NULL");
 	/* the question's words (letters, digits, any non-ASCII byte), each quoted, OR'ed */
 	buf_init(&q);
 	for (const char *p = question; *p && n_terms < 32;) {
@@ -192,18 +199,34 @@ enum tacit_status store_segment_relevance(struct tacit_store *s, int64_t session
 		buf_release(&q);
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	}
-	if (!n_terms) {
+	bool narrowed = f->since_ms || f->until_ms || f->speaker;
+	if (!n_terms && !narrowed) {
 		buf_release(&q);
 		return TACIT_OK;
 	}
+	/* ?1 the words; the filter's ?2..?5 are the same in both forms */
 	enum tacit_status ret = prep(s,
-				     "SELECT g.id, bm25(segments_fts) FROM segments_fts"
-				     " JOIN segments g ON g.id = segments_fts.rowid"
-				     " WHERE segments_fts MATCH ?1 AND (?2 = 0 OR g.session_id = ?2) ORDER BY rank LIMIT 64",
+				     n_terms ? "SELECT g.id, bm25(segments_fts) FROM segments_fts"
+					       " JOIN segments g ON g.id = segments_fts.rowid"
+					       " JOIN sessions x ON x.id = g.session_id LEFT JOIN speakers p ON p.id = g.speaker_id"
+					       " WHERE segments_fts MATCH ?1 AND (?2 = 0 OR g.session_id = ?2)"
+					       " AND (?3 = 0 OR x.started_ms >= ?3) AND (?4 = 0 OR x.started_ms < ?4)"
+					       " AND (?5 IS NULL OR COALESCE(p.name, p.label) = ?5 COLLATE NOCASE)"
+					       " ORDER BY rank LIMIT 64"
+					     : "SELECT g.id, 0.0 FROM segments g"
+					       " JOIN sessions x ON x.id = g.session_id LEFT JOIN speakers p ON p.id = g.speaker_id"
+					       " WHERE ?1 IS NULL AND g.final = 1 AND (?2 = 0 OR g.session_id = ?2)"
+					       " AND (?3 = 0 OR x.started_ms >= ?3) AND (?4 = 0 OR x.started_ms < ?4)"
+					       " AND (?5 IS NULL OR COALESCE(p.name, p.label) = ?5 COLLATE NOCASE)"
+					       " ORDER BY x.started_ms DESC, g.start_ms, g.id LIMIT 64",
 				     &st);
 	if (ret == TACIT_OK) {
-		sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, session_id);
+		if (n_terms)
+			sqlite3_bind_text(st, 1, q.data, (int)q.len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, f->session_id);
+		sqlite3_bind_int64(st, 3, f->since_ms);
+		sqlite3_bind_int64(st, 4, f->until_ms);
+		bind_text_or_null(st, 5, f->speaker);
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 			fn(sqlite3_column_int64(st, 0), -sqlite3_column_double(st, 1), user); /* bm25: lower is better */
 		if (rc != SQLITE_DONE)

@@ -48,3 +48,21 @@ expect_rc 25 "$T" ask --all "supplier" --model "$M" --ctx 256 --max-tokens 240
 grep -q "smaller --max-tokens" "$d/err"
 # a missing model names the flag
 expect_rc 15 "$T" ask --all "supplier" --model "$d/none.gguf"
+
+# filters: the question's own ("what did Dan say": his lines only, no other word left),
+# explicit ones, and a date that is none
+expect_rc 0 "$T" ask --all "what did Dan say today?" --model "$M" --max-tokens 32 --json
+python3 - "$d/out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert [m["meeting"] for m in r["meetings"]] == [2], r["meetings"]
+f = r["filters"]
+assert f["speaker"] == "Dan" and f["date_phrase"] == "today" and f["since_ms"] > 0 and f["until_ms"] > f["since_ms"], f
+PY
+expect_rc 0 "$T" ask --all "the supplier" --speaker alice --since yesterday --model "$M" --max-tokens 32
+grep -q "note: read only meetings from .*, lines by alice" "$d/err"
+expect_rc 15 "$T" ask --all "the supplier" --until 2020-01-01 --model "$M" --max-tokens 32
+grep -q "none of the meetings up to 2020-01-01 mentions the words" "$d/err"
+expect_rc 15 "$T" ask --all "what did Dan say" --no-filters --model "$M" --max-tokens 32
+expect_rc 2 "$T" ask --all "supplier" --since someday
+grep -q "'someday' is not a date" "$d/err"
