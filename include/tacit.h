@@ -993,6 +993,8 @@ struct tacit_speaker_info {
 	int64_t sample_segment_id;  /* the longest line, to play or show; 0 when none */
 	int64_t sample_start_ms, sample_end_ms;
 	const char *sample_text;    /* its text, or NULL */
+	bool has_voiceprint;        /* a voiceprint is kept with it (remembered voices on);
+				     * the vector itself is never handed out */
 };
 typedef bool (*tacit_speaker_info_fn)(const struct tacit_speaker_info *sp, void *user);
 
