@@ -61,7 +61,8 @@ static bool print_speaker(const struct tacit_speaker_info *sp, void *user)
 			cli_json_str(sp->name);
 		else
 			printf("null");
-		printf(",\"n_segments\":%d,\"talk_ms\":%" PRId64 ",\"sample\":", sp->n_segments, sp->talk_ms);
+		printf(",\"n_segments\":%d,\"talk_ms\":%" PRId64 ",\"voiceprint\":%s,\"sample\":", sp->n_segments,
+		       sp->talk_ms, sp->has_voiceprint ? "true" : "false");
 		if (sp->sample_text) {
 			printf("{\"segment_id\":%" PRId64 ",\"start_ms\":%" PRId64 ",\"end_ms\":%" PRId64 ",\"text\":",
 			       sp->sample_segment_id, sp->sample_start_ms, sp->sample_end_ms);
@@ -76,8 +77,9 @@ static bool print_speaker(const struct tacit_speaker_info *sp, void *user)
 			printf("%s (%s)", sp->name, sp->label);
 		else
 			printf("%s", sp->label);
-		printf("  %s talk, %s\n", cli_clock(sp->talk_ms, talk, sizeof(talk)),
-		       cli_count(sp->n_segments, "line", lines, sizeof(lines)));
+		printf("  %s talk, %s%s\n", cli_clock(sp->talk_ms, talk, sizeof(talk)),
+		       cli_count(sp->n_segments, "line", lines, sizeof(lines)),
+		       sp->has_voiceprint ? ", voiceprint kept (see 'tacit voices')" : "");
 		if (sp->sample_text)
 			printf("    [%s] %.160s%s\n", cli_clock(sp->sample_start_ms, at, sizeof(at)), sp->sample_text,
 			       strlen(sp->sample_text) > 160 ? "…" : "");

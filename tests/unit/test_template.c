@@ -1,7 +1,7 @@
 /*
  * test_template.c — summary templates: "general" is the old fixed summary byte for byte
- * (grammar, limits, instructions, checked JSON); other templates' grammars offer the
- * meeting's speakers as owners; custom files parse, and every mistake is reported at its
+ * (grammar without speakers, limits, instructions, checked JSON); with speakers every
+ * template's grammar offers them as owners; custom files parse, and every mistake is reported at its
  * FILE:LINE; Markdown of per-speaker and action sections; artifacts keep their template.
  */
 #include "internal.h"
