@@ -127,6 +127,10 @@ int cmd_export(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_rename(int argc, char **argv);
 int cmd_speakers(int argc, char **argv);
+int cmd_voices(int argc, char **argv);
+/* Prints s to stdout as a JSON string (quotes, backslashes and control bytes escaped;
+ * in cmd_speakers.c). */
+void cli_json_str(const char *s);
 int cmd_import(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
 /* Session store helpers (cmd_sessions.c): parse a session id (prints the usage error

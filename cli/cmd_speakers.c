@@ -2,7 +2,9 @@
  * cmd_speakers.c — `tacit speakers ID` lists a meeting's speakers with their talk time,
  * their number of lines and a sample line; `tacit speakers ID rename WHO NAME` names one
  * for the whole meeting (tacit_store_speaker_rename: every line, export and later summary
- * follows). WHO is the label ("Speaker 2") or a name given before.
+ * follows). WHO is the label ("Speaker 2") or a name given before. `tacit speakers ID
+ * remember WHO [NAME]` keeps that speaker's voiceprint as a remembered voice (opt-in:
+ * `tacit voices on`; tacit_store_voice_remember()).
  */
 #include "cli.h"
 
@@ -15,9 +17,13 @@
 static const char usage[] =
 	"usage: tacit speakers [--json] ID\n"
 	"       tacit speakers ID rename WHO NAME\n"
+	"       tacit speakers ID remember WHO [NAME]\n"
 	"  lists a meeting's speakers: talk time, lines and a sample line (the longest);\n"
 	"  rename gives the speaker WHO (a label such as \"Speaker 2\", or a name given\n"
 	"  before) the name NAME in every line of the meeting (\"\" goes back to the label)\n"
+	"  remember keeps WHO's voiceprint on this device as the voice NAME (default: the\n"
+	"  speaker's name), so later meetings name a matching speaker \"NAME (likely)\";\n"
+	"  only when remembered voices are on ('tacit voices on'; see 'tacit voices --help')\n"
 	"  --json   one JSON object with a \"speakers\" array\n";
 
 struct listing {
@@ -26,8 +32,7 @@ struct listing {
 	int64_t id;
 };
 
-/* s as a JSON string (quotes, backslashes and control bytes escaped). */
-static void json_str(const char *s)
+void cli_json_str(const char *s)
 {
 	putchar('"');
 	for (; s && *s; s++) {
@@ -50,17 +55,18 @@ static bool print_speaker(const struct tacit_speaker_info *sp, void *user)
 		if (l->n == 0) /* only once the meeting is known to exist */
 			printf("{\"session_id\":%" PRId64 ",\"speakers\":[", l->id);
 		printf("%s{\"label\":", l->n ? "," : "");
-		json_str(sp->label);
+		cli_json_str(sp->label);
 		printf(",\"name\":");
 		if (sp->name)
-			json_str(sp->name);
+			cli_json_str(sp->name);
 		else
 			printf("null");
-		printf(",\"n_segments\":%d,\"talk_ms\":%" PRId64 ",\"sample\":", sp->n_segments, sp->talk_ms);
+		printf(",\"n_segments\":%d,\"talk_ms\":%" PRId64 ",\"voiceprint\":%s,\"sample\":", sp->n_segments,
+		       sp->talk_ms, sp->has_voiceprint ? "true" : "false");
 		if (sp->sample_text) {
 			printf("{\"segment_id\":%" PRId64 ",\"start_ms\":%" PRId64 ",\"end_ms\":%" PRId64 ",\"text\":",
 			       sp->sample_segment_id, sp->sample_start_ms, sp->sample_end_ms);
-			json_str(sp->sample_text);
+			cli_json_str(sp->sample_text);
 			putchar('}');
 		} else {
 			printf("null");
@@ -71,8 +77,9 @@ static bool print_speaker(const struct tacit_speaker_info *sp, void *user)
 			printf("%s (%s)", sp->name, sp->label);
 		else
 			printf("%s", sp->label);
-		printf("  %s talk, %s\n", cli_clock(sp->talk_ms, talk, sizeof(talk)),
-		       cli_count(sp->n_segments, "line", lines, sizeof(lines)));
+		printf("  %s talk, %s%s\n", cli_clock(sp->talk_ms, talk, sizeof(talk)),
+		       cli_count(sp->n_segments, "line", lines, sizeof(lines)),
+		       sp->has_voiceprint ? ", voiceprint kept (see 'tacit voices')" : "");
 		if (sp->sample_text)
 			printf("    [%s] %.160s%s\n", cli_clock(sp->sample_start_ms, at, sizeof(at)), sp->sample_text,
 			       strlen(sp->sample_text) > 160 ? "…" : "");
@@ -111,9 +118,17 @@ int cmd_speakers(int argc, char **argv)
 		return cli_usage_error("speakers", "missing argument");
 	if (!cli_session_id("speakers", argv[optind], &id))
 		return EXIT_USAGE;
-	bool rename = n_args >= 2;
+	bool remember = n_args >= 2 && !strcmp(argv[optind + 1], "remember");
+	if (remember && (n_args < 3 || n_args > 4))
+		return n_args < 3 ? cli_usage_error("speakers", "remember needs WHO")
+				  : cli_usage_error("speakers", "unexpected argument '%s'", argv[optind + 4]);
+	if (remember && (l.json || !*argv[optind + 2]))
+		return cli_usage_error("speakers", l.json ? "--json goes with the listing, not with remember"
+							   : "WHO cannot be empty");
+	bool rename = n_args >= 2 && !remember;
 	if (rename && strcmp(argv[optind + 1], "rename") != 0)
-		return cli_usage_error("speakers", "unexpected argument '%s' (did you mean 'rename'?)", argv[optind + 1]);
+		return cli_usage_error("speakers", "unexpected argument '%s' (did you mean 'rename' or 'remember'?)",
+				       argv[optind + 1]);
 	if (rename && n_args != 4)
 		return cli_usage_error("speakers", n_args < 4 ? "rename needs WHO and NAME" : "unexpected argument '%s'",
 				       argv[optind + 4]);
@@ -123,6 +138,16 @@ int cmd_speakers(int argc, char **argv)
 		return cli_usage_error("speakers", "WHO cannot be empty");
 	if ((st = tacit_store_open(NULL, &s)) != TACIT_OK) {
 		rc = cli_fail(st);
+		goto out;
+	}
+	if (remember) {
+		const char *who = argv[optind + 2], *name = n_args == 4 ? argv[optind + 3] : NULL;
+		if ((st = tacit_store_voice_remember(s, id, who, name)) != TACIT_OK) {
+			rc = cli_fail(st);
+			goto out;
+		}
+		printf("remembered the voice of '%s' of meeting %" PRId64 "%s%s%s (forget it with 'tacit voices forget')\n",
+		       who, id, name && *name ? " as '" : "", name && *name ? name : "", name && *name ? "'" : "");
 		goto out;
 	}
 	if (rename) {

@@ -993,6 +993,8 @@ struct tacit_speaker_info {
 	int64_t sample_segment_id;  /* the longest line, to play or show; 0 when none */
 	int64_t sample_start_ms, sample_end_ms;
 	const char *sample_text;    /* its text, or NULL */
+	bool has_voiceprint;        /* a voiceprint is kept with it (remembered voices on);
+				     * the vector itself is never handed out */
 };
 typedef bool (*tacit_speaker_info_fn)(const struct tacit_speaker_info *sp, void *user);
 
@@ -1014,6 +1016,78 @@ TACIT_API enum tacit_status tacit_store_speakers_list(struct tacit_store *store,
  * TACIT_ERR_DB. */
 TACIT_API enum tacit_status tacit_store_speaker_rename(struct tacit_store *store, int64_t session_id,
 						       const char *who, const char *name, int *n_renamed);
+
+/* --- remembered voices (opt-in) --------------------------------------------------
+ * A voiceprint is a speaker-embedding vector computed from someone's speech: biometric
+ * data, since it can recognise that person in other recordings. tacit keeps none unless
+ * the user turns remembered voices on for this device (setting "voices.remember",
+ * tacit_store_voices_enable()); it is off by default. When on:
+ *  - diarization stores each speaker's voiceprint with that meeting's speaker (and, for
+ *    a two-channel recording, "Me"'s from the microphone channel). These belong to the
+ *    meeting: deleting the meeting deletes them, and turning the setting off deletes
+ *    every meeting's voiceprints.
+ *  - a voiceprint becomes the device's only when the user remembers it by name
+ *    (tacit_store_voice_remember(), `tacit speakers ID remember WHO [NAME]`); that copy
+ *    stays until forgotten (tacit_store_voice_forget(), `tacit voices forget NAME`),
+ *    whatever happens to the meeting it came from.
+ *  - a later meeting's unnamed speaker whose voiceprint is at least TACIT_VOICE_MATCH
+ *    (cosine similarity) close to a remembered voice is named "NAME (likely)"; each
+ *    remembered voice names at most one speaker per meeting, the closest.
+ * Exports, search, the MCP server and the web API's meeting views never include
+ * voiceprints. Thread safety as the rest of the store (one handle per thread).
+ * --------------------------------------------------------------------------------- */
+
+/* Cosine similarity from which a speaker is named after a remembered voice: stricter
+ * than the clustering's TACIT_DIAR_THRESHOLD (distance 0.6, so similarity 0.4), because
+ * a wrong name across meetings misleads more than a split speaker within one. */
+#define TACIT_VOICE_MATCH 0.6f
+/* The largest voiceprint accepted (floats). */
+#define TACIT_VOICE_DIM_MAX 4096
+/* What "NAME (likely)" appends to a name found by voice. */
+#define TACIT_VOICE_LIKELY " (likely)"
+
+/* Whether remembered voices are on for this device (*on false when never set). */
+TACIT_API enum tacit_status tacit_store_voices_enabled(struct tacit_store *store, bool *on);
+/* Turns remembered voices on or off. Off also deletes every meeting's voiceprints
+ * (remembered voices stay until forgotten: tacit_store_voice_forget()). */
+TACIT_API enum tacit_status tacit_store_voices_enable(struct tacit_store *store, bool on);
+
+/* Stores the voiceprint (dim floats, any length > 0; kept L2-normalised) of the
+ * meeting's speaker with this label, replacing any. Errors: TACIT_ERR_USAGE (remembered
+ * voices are off, dim out of 1..TACIT_VOICE_DIM_MAX, a vector of zeros or not finite),
+ * TACIT_ERR_NOT_FOUND (no such session or speaker label), TACIT_ERR_DB. */
+TACIT_API enum tacit_status tacit_store_speaker_voiceprint_set(struct tacit_store *store, int64_t session_id,
+							       const char *label, const float *voiceprint, int dim);
+
+/* Remembers the voiceprint of the meeting's speaker who (a label, or a name given
+ * before, as tacit_store_speaker_rename() finds it) as the device's voice called name
+ * (NULL or "": the speaker's name, else its label), replacing a voice of that name (any
+ * case). Errors: TACIT_ERR_USAGE (remembered voices are off; a name over
+ * TACIT_SPEAKER_NAME_MAX or ending in TACIT_VOICE_LIKELY), TACIT_ERR_NOT_FOUND (no such
+ * session or speaker, or the speaker has no voiceprint: the message says why),
+ * TACIT_ERR_DB. */
+TACIT_API enum tacit_status tacit_store_voice_remember(struct tacit_store *store, int64_t session_id,
+						       const char *who, const char *name);
+
+/* A remembered voice as tacit_store_voices_list() reports it (strings valid during the
+ * callback). The vector itself is never handed out. */
+struct tacit_voice_info {
+	const char *name;
+	int dim;             /* its voiceprint's length */
+	int64_t created_ms;  /* when it was remembered (Unix ms) */
+	int64_t from_session; /* the meeting it came from (0 when deleted since) */
+};
+typedef bool (*tacit_voice_info_fn)(const struct tacit_voice_info *v, void *user);
+/* Calls fn for each remembered voice by name; fn returns false to stop. */
+TACIT_API enum tacit_status tacit_store_voices_list(struct tacit_store *store, tacit_voice_info_fn fn, void *user);
+/* Forgets the voice called name (any case); NULL forgets every one. *n_forgotten (may be
+ * NULL) gets how many. Errors: TACIT_ERR_NOT_FOUND (no voice of that name). */
+TACIT_API enum tacit_status tacit_store_voice_forget(struct tacit_store *store, const char *name, int *n_forgotten);
+
+/* Names the meeting's unnamed speakers that have a voiceprint after the remembered voices
+ * they match (see above): "NAME (likely)". *n_named (may be NULL) gets how many. Does
+ * nothing (TACIT_OK, 0) when remembered voices are off or none is remembered. */
+TACIT_API enum tacit_status tacit_store_voices_label(struct tacit_store *store, int64_t session_id, int *n_named);
 
 /* --- what the language model produces ----------------------------------------- */
 struct tacit_artifact {
@@ -1591,6 +1665,10 @@ struct tacit_diarization {
 	size_t n_turns;
 	int n_speakers;
 	bool segmented; /* true: the segmentation model ran; false: VAD windows */
+	float *voiceprints; /* n_speakers x dim: each speaker's mean embedding, L2-normalised
+			     * (what tacit_store_speaker_voiceprint_set() takes); NULL when no
+			     * embedding was made. Owned by the struct */
+	int dim;
 };
 
 /* Who speaks when in pcm (16 kHz mono, n samples). Errors: TACIT_ERR_USAGE (no

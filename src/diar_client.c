@@ -15,6 +15,7 @@
 #include "workerproc.h"
 
 #include <assert.h>
+#include <math.h>
 
 #include <yyjson.h>
 
@@ -37,6 +38,7 @@ void tacit_diarization_release(struct tacit_diarization *d)
 	if (!d)
 		return;
 	free(d->turns);
+	free(d->voiceprints);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -306,9 +308,42 @@ enum tacit_status diar_run_feed(struct diar_run *r, const float *pcm, size_t n)
 	return st;
 }
 
+/* Each final speaker's voiceprint: the mean of the local speakers' embeddings, weighted
+ * by their speech, over the turns the final speaker talks most in (the clustering and
+ * the layout renumber speakers; the timeline is what both keep). groups[i] is turn i's
+ * local speaker. Best effort: out of memory leaves out->voiceprints NULL. */
+static void voiceprints(const struct gathered *g, const int *groups, struct tacit_diarization *out)
+{
+	if (out->n_speakers <= 0 || g->dim <= 0 || !g->n_groups)
+		return;
+	float *vp = calloc((size_t)out->n_speakers * (size_t)g->dim, sizeof(float));
+	if (!vp)
+		return;
+	for (size_t i = 0; i < g->n_turns; i++) {
+		const struct tacit_speaker_turn *t = &g->turns[i];
+		int k = tacit_diarization_speaker_at(out, t->start_ms, t->end_ms);
+		if (k < 0 || groups[i] < 0 || (size_t)groups[i] >= g->n_groups)
+			continue;
+		const float *e = g->embs + (size_t)groups[i] * (size_t)g->dim;
+		float w = (float)(t->end_ms - t->start_ms) / 1000.0f;
+		for (int d = 0; d < g->dim; d++)
+			vp[(size_t)k * (size_t)g->dim + (size_t)d] += w * e[d];
+	}
+	for (int k = 0; k < out->n_speakers; k++) {
+		float *v = vp + (size_t)k * (size_t)g->dim;
+		double sum = 0;
+		for (int d = 0; d < g->dim; d++)
+			sum += (double)v[d] * v[d];
+		for (int d = 0; sum > 0 && d < g->dim; d++)
+			v[d] = (float)(v[d] / sqrt(sum));
+	}
+	out->voiceprints = vp;
+	out->dim = g->dim;
+}
+
 enum tacit_status diar_run_finish(struct diar_run *r, struct tacit_diarization *out)
 {
-	int *labels = NULL, n_clusters = 0;
+	int *labels = NULL, *groups = NULL, n_clusters = 0;
 	enum tacit_status st;
 
 	memset(out, 0, sizeof(*out));
@@ -316,17 +351,27 @@ enum tacit_status diar_run_finish(struct diar_run *r, struct tacit_diarization *
 		return st;
 	workerproc_stop(&r->w, false);
 	if (r->g.n_groups) {
-		if (!(labels = malloc(r->g.n_groups * sizeof(*labels))))
+		if (!(labels = malloc(r->g.n_groups * sizeof(*labels))) ||
+		    !(groups = malloc((r->g.n_turns + 1) * sizeof(*groups)))) {
+			free(labels);
 			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		}
 		st = diar_cluster(r->g.embs, r->g.n_groups, r->g.dim, r->p.n_speakers, r->p.threshold, labels, &n_clusters);
-		for (size_t i = 0; st == TACIT_OK && i < r->g.n_turns; i++)
+		for (size_t i = 0; st == TACIT_OK && i < r->g.n_turns; i++) {
+			groups[i] = r->g.turns[i].speaker;
 			r->g.turns[i].speaker = labels[r->g.turns[i].speaker];
+		}
 		free(labels);
-		if (st != TACIT_OK)
+		if (st != TACIT_OK) {
+			free(groups);
 			return st;
+		}
 	}
 	st = diar_lay_out(r->g.turns, r->g.n_turns, TURN_GAP_MS, &out->turns, &out->n_turns, &out->n_speakers);
 	out->segmented = r->segment;
+	if (st == TACIT_OK && groups)
+		voiceprints(&r->g, groups, out);
+	free(groups);
 	return st;
 }
 

@@ -236,6 +236,30 @@ static char *describe(const char *asr_path, const char *vad_path, const char *so
 	return text;
 }
 
+/* Remembered voices on (tacit.h): each diarized speaker's voiceprint, and "Me"'s from
+ * the microphone channel, kept with the meeting's speakers; then the speakers who sound
+ * like a remembered voice are named after it. A speaker without lines has no row. */
+static enum tacit_status keep_voiceprints(struct tacit_store *s, int64_t id, const struct tacit_diarization *who,
+					  const struct tacit_diarization *me)
+{
+	enum tacit_status st = TACIT_OK;
+	char label[32];
+	for (int k = 0; who->voiceprints && k < who->n_speakers && st == TACIT_OK; k++) {
+		snprintf(label, sizeof(label), "Speaker %d", k + 1);
+		st = tacit_store_speaker_voiceprint_set(s, id, label, who->voiceprints + (size_t)k * (size_t)who->dim,
+							who->dim);
+		if (st == TACIT_ERR_NOT_FOUND)
+			st = TACIT_OK;
+	}
+	if (st == TACIT_OK && me->voiceprints && me->n_speakers == 1) {
+		st = tacit_store_speaker_voiceprint_set(s, id, tacit_speaker_name(TACIT_SPEAKER_ME), me->voiceprints,
+							me->dim);
+		if (st == TACIT_ERR_NOT_FOUND)
+			st = TACIT_OK;
+	}
+	return st == TACIT_OK ? tacit_store_voices_label(s, id, NULL) : st;
+}
+
 enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *path,
 					   const struct tacit_audio_import_params *params, int64_t *out_id)
 {
@@ -250,8 +274,9 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	char language[16] = "";
 	bool stereo = false;
 	int64_t id = 0;
-	struct diar_run *diar = NULL;
-	struct tacit_diarization who = { 0 };
+	struct diar_run *diar = NULL, *me_diar = NULL;
+	struct tacit_diarization who = { 0 }, me = { 0 };
+	bool voices = false;
 	enum tacit_status st;
 
 	tacit_segments_init(&c.t);
@@ -303,12 +328,21 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		if (diar_run_open(&dp, &diar) != TACIT_OK)
 			tacit_log(TACIT_LOG_WARN, "no speaker diarization: %s; the transcript is stored without speakers",
 				  tacit_errmsg());
+		/* remembered voices on: the microphone channel is one voice, "Me", whose
+		 * voiceprint lets one-microphone recordings find "Me" later */
+		if (diar && tacit_store_voices_enabled(s, &voices) == TACIT_OK && voices && stereo) {
+			dp.n_speakers = 1;
+			if (diar_run_open(&dp, &me_diar) != TACIT_OK)
+				tacit_log(TACIT_LOG_WARN, "no voiceprint for 'Me': %s", tacit_errmsg());
+		}
 	}
 	for (int ch = 0; ch < (stereo ? 2 : 1) && st == TACIT_OK; ch++)
 		st = transcribe_channel(asr, p1, ch, stereo ? ch : TACIT_SPEAKER_UNKNOWN, ch == 0 && mono.fd >= 0 ? &mono : NULL,
-					&c, ch == diar_ch ? &diar : NULL);
+					&c, ch == diar_ch ? &diar : ch == 0 && me_diar ? &me_diar : NULL);
 	if (st != TACIT_OK)
 		goto out;
+	if (me_diar && diar_run_finish(me_diar, &me) != TACIT_OK)
+		tacit_log(TACIT_LOG_WARN, "no voiceprint for 'Me': %s", tacit_errmsg());
 	if (diar && (st = diar_run_finish(diar, &who)) != TACIT_OK) {
 		if (st == TACIT_ERR_CANCELLED)
 			goto out;
@@ -356,6 +390,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		};
 		st = tacit_store_add_segment(s, id, &seg, NULL);
 	}
+	if (st == TACIT_OK && voices)
+		st = keep_voiceprints(s, id, &who, &me);
 	if (st == TACIT_OK)
 		st = tacit_store_session_end(s, id, 0);
 	if ((st = store_batch_end(s, st)) != TACIT_OK)
@@ -377,7 +413,9 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 out:
 	tacit_asr_close(asr);
 	diar_run_free(diar);
+	diar_run_free(me_diar);
 	tacit_diarization_release(&who);
+	tacit_diarization_release(&me);
 	if (p1)
 		tmp_remove(&p1->wav);
 	tmp_remove(&mono);

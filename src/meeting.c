@@ -13,6 +13,7 @@
 
 #include "citations.h"
 #include "grammar.h"
+#include "owners.h"
 #include "lang_detect.h"
 #include "meeting.h"
 #include "plan.h"
@@ -521,10 +522,8 @@ static enum tacit_status window_paths(struct runner *r, const struct plan *plan,
 	return st;
 }
 
-/* The meeting's speakers, once each in order of first words (at most MAX_NAMES): the
- * owners a template's grammar offers. */
 #define MAX_NAMES 32
-static enum tacit_status speaker_names(const struct tacit_transcript *t, char ***out, size_t *n_out)
+enum tacit_status meeting_speaker_names(const struct tacit_transcript *t, char ***out, size_t *n_out)
 {
 	char **names = calloc(MAX_NAMES, sizeof(*names));
 	size_t n = 0;
@@ -597,7 +596,7 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 		if ((st = template_find(NULL, params->template_name, &r.tp)) != TACIT_OK)
 			goto out;
 		if (params->task == TACIT_TASK_SUMMARY && r.tp.exact_owner &&
-		    (st = speaker_names(t, &names, &n_names)) != TACIT_OK)
+		    (st = meeting_speaker_names(t, &names, &n_names)) != TACIT_OK)
 			goto out;
 	}
 	size_t who = grammar_who_width((const char *const *)names, n_names, tiny);
@@ -723,6 +722,18 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	if (st == TACIT_OK)
 		st = params->task == TACIT_TASK_SUMMARY ? citations_check_template(&r.tp, body.data, t->n, &result, NULL)
 							: citations_check(params->task, body.data, t->n, &result, NULL);
+	/* owners are the meeting's speakers or "unassigned", whatever the grammar allowed */
+	if (st == TACIT_OK && params->task == TACIT_TASK_SUMMARY && r.tp.exact_owner) {
+		int fixed = 0;
+		buf_reset(&body);
+		st = owners_check(result.data, (const char *const *)names, n_names, &body, &fixed);
+		buf_reset(&result);
+		if (st == TACIT_OK && fixed)
+			tacit_log(TACIT_LOG_INFO, "%d owner%s not among the meeting's speakers became \"unassigned\"", fixed,
+				  fixed == 1 ? "" : "s");
+		if (st == TACIT_OK && !buf_add(&result, body.data, body.len))
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	}
 	if (st == TACIT_OK)
 		*out_json = buf_detach(&result, NULL);
 out:

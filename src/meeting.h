@@ -45,6 +45,11 @@ struct meeting_outcome {
 #define MEETING_TOO_MANY_WINDOWS (-2)
 int meeting_answer_focus(const struct plan *plan, const double *relevance);
 
+/* The meeting's speakers (their names when renamed), once each in order of first words,
+ * at most 32: the owners a summary's grammar offers and owners_check() keeps. *out: n
+ * strings and the array, each freed with free(). */
+enum tacit_status meeting_speaker_names(const struct tacit_transcript *t, char ***out, size_t *n_out);
+
 /* tacit_meeting_run() with window states (states may be NULL: then params->state_path
  * serves a one-pass run); *out (may be NULL) says what happened. */
 enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcript *t,

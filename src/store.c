@@ -186,6 +186,18 @@ static const char *const migrations[] = {
 	"  updated_ms INTEGER NOT NULL,"
 	"  UNIQUE (path, size, mtime_ns));"
 	"CREATE INDEX batch_jobs_by_state ON batch_jobs (state, not_before_ms, id);",
+
+	/* 9: remembered voices (store_voices.c), opt-in: a meeting's speaker may carry its
+	 * voiceprint (deleted with the meeting); a voice the user remembered by name is the
+	 * device's, a copy that outlives the meeting it came from */
+	"ALTER TABLE speakers ADD COLUMN voiceprint BLOB;"
+	"CREATE TABLE voices ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  dim INTEGER NOT NULL CHECK (dim > 0),"
+	"  voiceprint BLOB NOT NULL,"
+	"  from_session INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
+	"  created_ms INTEGER NOT NULL);",
 };
 
 int tacit_store_schema_version(void)

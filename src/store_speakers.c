@@ -24,7 +24,7 @@ enum tacit_status tacit_store_speakers_list(struct tacit_store *s, int64_t sessi
 			   "   SUM(end_ms - start_ms) OVER (PARTITION BY speaker_id) AS talk"
 			   "   FROM segments WHERE session_id = ?1 AND final = 1 AND speaker_id IS NOT NULL)"
 			   " SELECT p.label, p.name, COALESCE(g.n, 0), COALESCE(g.talk, 0), COALESCE(g.id, 0),"
-			   "   COALESCE(g.start_ms, 0), COALESCE(g.end_ms, 0), g.text"
+			   "   COALESCE(g.start_ms, 0), COALESCE(g.end_ms, 0), g.text, p.voiceprint IS NOT NULL"
 			   " FROM speakers p LEFT JOIN g ON g.speaker_id = p.id AND g.r = 1"
 			   " WHERE p.session_id = ?1 ORDER BY p.id",
 			   &st);
@@ -41,6 +41,7 @@ enum tacit_status tacit_store_speakers_list(struct tacit_store *s, int64_t sessi
 			.sample_start_ms = sqlite3_column_int64(st, 5),
 			.sample_end_ms = sqlite3_column_int64(st, 6),
 			.sample_text = sqlite3_column_type(st, 7) == SQLITE_NULL ? NULL : col_text(st, 7),
+			.has_voiceprint = sqlite3_column_int(st, 8) != 0,
 		};
 		if (!fn(&sp, user))
 			break;

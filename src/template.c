@@ -19,7 +19,7 @@ static const struct template builtins[] = {
 	{ "general", "Any meeting: overview, key points, decisions, action items, open questions",
 	  "Summarize the meeting: a title, a short overview, the key points, decisions, action items "
 	  "(owner, task, due date or \"\") and open questions.",
-	  "", true, false, 5,
+	  "", true, true, 5,
 	  { SEC("overview", "", TEMPLATE_TEXT, "a short overview"),
 	    SEC("key_points", "Key points", TEMPLATE_LIST, "the key points"),
 	    SEC("decisions", "Decisions", TEMPLATE_LIST, "decisions"),

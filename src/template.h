@@ -39,7 +39,7 @@ struct template {
 	char prompt[TEMPLATE_TEXT_MAX * 2 + 1]; /* the summary instruction; "" = made from the sections */
 	char notes[TEMPLATE_TEXT_MAX + 1];      /* added to the notes' instruction; "" = none */
 	bool builtin;
-	bool exact_owner; /* false: owners are any string (the general template, as before) */
+	bool exact_owner; /* owners are the meeting's speakers or "unassigned" (owners.h); false: any string */
 	size_t n;
 	struct template_section s[TEMPLATE_MAX_SECTIONS];
 };

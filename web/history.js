@@ -137,6 +137,7 @@
   function speakersCard(s, rows) {
     const list = el("ul.list.speakers");
     const card = el("section.card", { id: "speakers" }, el("h2", { text: t("history.speakers") }), list);
+    let voices = false; /* remembered voices on for this device (opt-in) */
     const draw = (speakers) => {
       list.replaceChildren(...speakers.map((p) => {
         const shown = p.name || p.label;
@@ -159,12 +160,18 @@
           el("strong.grow", { text: shown + (p.name ? ` (${p.label})` : "") }),
           el("span.muted", { text: t("history.talk", { time: tacit.clock(p.talk_ms), n: p.n_segments }) }),
           player && p.sample ? el("button", { type: "button", onclick: () => player.seek(p.sample.start_ms) }, t("history.playSample")) : null,
-          el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) name.focus(); } }, t("history.rename"))),
+          el("button", { type: "button", onclick: () => { form.hidden = !form.hidden; if (!form.hidden) name.focus(); } }, t("history.rename")),
+          voices && p.voiceprint ? el("button.remember", { type: "button", title: t("history.rememberHint", { who: shown }), onclick: async () => {
+            try {
+              await api("PUT", `/api/sessions/${s.id}/speakers`, { speaker: p.label, remember: true });
+              tacit.notice(t("history.voiceRemembered", { who: shown.replace(/ \(likely\)$/, "") }));
+            } catch (err) { tacit.notice(err.message, true); }
+          } }, t("history.rememberVoice")) : null),
           p.sample ? el("div.muted.sample", { text: `“${p.sample.text}”` }) : null, form);
       }));
       card.hidden = !speakers.length;
     };
-    api("GET", `/api/sessions/${s.id}/speakers`).then((r) => draw(r.speakers)).catch((e) => list.replaceChildren(tacit.errorBox(e)));
+    api("GET", `/api/sessions/${s.id}/speakers`).then((r) => { voices = !!r.voices; draw(r.speakers); }).catch((e) => list.replaceChildren(tacit.errorBox(e)));
     return card;
   }
 

@@ -258,6 +258,49 @@ TEST(api_speakers_list_and_rename)
 	api_free(api);
 }
 
+/* Remembering a voice from the page: refused while remembered voices are off (the
+ * listing says so), then kept; the listing shows which speakers have a voiceprint and
+ * never the vector, nor does any export. */
+TEST(api_speakers_remember_a_voice)
+{
+	struct api *api = new_api();
+	struct tacit_store *s = NULL;
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	int64_t id = import_meeting(api, &out);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/speakers", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "{\"voices\":false,") != NULL);
+	CHECK(strstr(out.data, "\"voiceprint\":false") != NULL);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"remember\":true}", NULL, &out, NULL), 400);
+	CHECK(strstr(out.data, "biometric") != NULL);
+	CHECK_EQ_INT(tacit_store_open(NULL, &s), TACIT_OK);
+	float v[4] = { 1, 2, 3, 4 };
+	CHECK_EQ_INT(tacit_store_voices_enable(s, true), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_speaker_voiceprint_set(s, id, "Bob", v, 4), TACIT_OK);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "{\"voices\":true,") != NULL);
+	CHECK(strstr(out.data, "\"voiceprint\":true") != NULL);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"remember\":7}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Alice\",\"remember\":true}", NULL, &out, NULL), 404);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"speaker\":\"Bob\",\"remember\":true,\"name\":\"Robert\"}", NULL,
+			 &out, NULL),
+		     200);
+	int n = 0;
+	CHECK_EQ_INT(tacit_store_voice_forget(s, "Robert", &n), TACIT_OK);
+	CHECK_EQ_INT(n, 1);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/export?format=json", (long long)id);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(!strstr(out.data, "voiceprint"));
+	tacit_store_close(s);
+	buf_release(&out);
+	api_free(api);
+}
+
 /* The random-weight whisper (made once into build/models) and ../shared's Silero VAD. */
 static bool speech_models(char asr[4096], char vad[4096])
 {

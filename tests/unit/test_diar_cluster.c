@@ -130,7 +130,7 @@ TEST(diar_lay_out_merges_and_renumbers)
 TEST(diar_speaker_at_most_talk)
 {
 	struct tacit_speaker_turn t[] = { { 0, 3000, 0 }, { 2500, 6000, 1 }, { 7000, 8000, 0 } };
-	struct tacit_diarization d = { t, 3, 2, true };
+	struct tacit_diarization d = { t, 3, 2, true, NULL, 0 };
 	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 0, 2000), 0);
 	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 2000, 6000), 1); /* 1000 ms vs 3500 ms */
 	CHECK_EQ_INT(tacit_diarization_speaker_at(&d, 6000, 7000), -1);
