@@ -129,9 +129,9 @@ int cmd_speakers(int argc, char **argv)
 	if (rename && strcmp(argv[optind + 1], "rename") != 0)
 		return cli_usage_error("speakers", "unexpected argument '%s' (did you mean 'rename' or 'remember'?)",
 				       argv[optind + 1]);
-	if (rename && n_args != 4)
-		return cli_usage_error("speakers", n_args < 4 ? "rename needs WHO and NAME" : "unexpected argument '%s'",
-				       argv[optind + 4]);
+	if (rename && n_args != 4) /* argv[optind + 4] exists only when there are more */
+		return n_args < 4 ? cli_usage_error("speakers", "rename needs WHO and NAME")
+				  : cli_usage_error("speakers", "unexpected argument '%s'", argv[optind + 4]);
 	if (rename && l.json)
 		return cli_usage_error("speakers", "--json goes with the listing, not with rename");
 	if (rename && !*argv[optind + 2])
