@@ -49,7 +49,7 @@ expect 2 "$T" speakers
 expect 2 "$T" speakers abc
 expect 2 "$T" speakers 1 renam A B
 expect 2 "$T" speakers 1 rename A
-grep -q "rename needs WHO and NAME" "$W/err"
+grep -q "rename needs WHO and NAME" "$d/err"
 expect 2 "$T" speakers 1 rename "" B
 expect 2 "$T" speakers --json 1 rename A B
 expect 0 "$T" speakers --help
