@@ -27,6 +27,7 @@ struct diar_live {
 	float *embs;  /* n × dim, normalised */
 	int64_t *seg; /* segment numbers */
 	int *label;   /* speaker of each */
+	bool *weak;
 	size_t n, cap;
 	double *sums; /* n_spk × dim */
 	int *count;
@@ -52,6 +53,7 @@ void diar_live_free(struct diar_live *d)
 	free(d->embs);
 	free(d->seg);
 	free(d->label);
+	free(d->weak);
 	free(d->sums);
 	free(d->count);
 	free(d->ch);
@@ -163,9 +165,12 @@ static bool grow(struct diar_live *d, int n_spk)
 		if (s)
 			d->seg = s;
 		int *l = s ? realloc(d->label, nc * sizeof(*l)) : NULL;
-		if (!l)
+		if (l)
+			d->label = l;
+		bool *w = l ? realloc(d->weak, nc * sizeof(*w)) : NULL;
+		if (!w)
 			return false;
-		d->label = l;
+		d->weak = w;
 		d->cap = nc;
 	}
 	if (n_spk > d->cap_spk) {
@@ -244,7 +249,7 @@ static bool revise(struct diar_live *d)
 	}
 }
 
-enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb)
+enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, bool weak)
 {
 	double norm = 0.0;
 	d->n_ch = 0;
@@ -259,9 +264,10 @@ enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const f
 		e[j] = (float)(emb[j] / sqrt(norm));
 	d->seg[d->n] = segment_no;
 	d->label[d->n] = -1;
+	d->weak[d->n] = weak;
 	float bd;
 	int s = nearest(d, e, &bd);
-	if (s < 0 || bd >= d->threshold) {
+	if (s < 0 || (bd >= d->threshold && !weak)) {
 		s = d->n_spk++;
 		memset(d->sums + (size_t)s * (size_t)d->dim, 0, (size_t)d->dim * sizeof(double));
 		d->count[s] = 0;
@@ -275,36 +281,61 @@ enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const f
 
 enum tacit_status diar_live_recluster(struct diar_live *d)
 {
-	int *labels = NULL, n_clusters = 0;
+	int *labels = NULL, *was = NULL, n_clusters = 0;
+	float *strong = NULL;
 	enum tacit_status st = TACIT_OK;
 
 	d->n_ch = 0;
 	if (d->n == 0)
 		return TACIT_OK;
-	if (!(labels = malloc(d->n * sizeof(*labels))))
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	if ((st = diar_cluster(d->embs, d->n, d->dim, 0, d->threshold, labels, &n_clusters)) != TACIT_OK)
+	/* the strong segments, packed (all of them when every one is weak) */
+	size_t n_strong = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n_strong += !d->weak[i];
+	bool all = n_strong == 0;
+	if (all)
+		n_strong = d->n;
+	if (!(labels = malloc(d->n * sizeof(*labels))) || !(was = malloc(d->n * sizeof(*was))) ||
+	    !(strong = malloc(n_strong * (size_t)d->dim * sizeof(float)))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
-	/* the centroids start again from the clusters: numbered in order of first segment */
+	}
+	for (size_t i = 0, k = 0; i < d->n; i++)
+		if (all || !d->weak[i])
+			memcpy(strong + k++ * (size_t)d->dim, d->embs + i * (size_t)d->dim, (size_t)d->dim * sizeof(float));
+	if ((st = diar_cluster(strong, n_strong, d->dim, 0, d->threshold, labels, &n_clusters)) != TACIT_OK)
+		goto out;
+	/* labels[k] of the k-th strong segment to its place; weak ones -1 */
+	for (size_t i = d->n, k = n_strong; i-- > 0;)
+		labels[i] = all || !d->weak[i] ? labels[--k] : -1;
 	if (!grow(d, n_clusters > d->n_spk ? n_clusters : d->n_spk)) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if (n_clusters > d->n_spk)
-		d->n_spk = n_clusters;
-	memset(d->sums, 0, (size_t)d->n_spk * (size_t)d->dim * sizeof(double));
-	memset(d->count, 0, (size_t)d->n_spk * sizeof(int));
+	/* the centroids start again from the clusters, numbered in order of first segment */
+	memset(d->sums, 0, (size_t)d->cap_spk * (size_t)d->dim * sizeof(double));
+	memset(d->count, 0, (size_t)d->cap_spk * sizeof(int));
+	d->n_spk = n_clusters;
 	for (size_t i = 0; i < d->n; i++) {
-		int from = d->label[i];
+		was[i] = d->label[i];
 		d->label[i] = -1;
-		move(d, i, labels[i]);
-		if (from != labels[i] && !note_change(d, d->seg[i], from, labels[i])) {
+		if (labels[i] >= 0)
+			move(d, i, labels[i]);
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		float bd;
+		int s = labels[i] >= 0 ? -1 : nearest(d, d->embs + i * (size_t)d->dim, &bd);
+		if (s >= 0)
+			move(d, i, s);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (was[i] != d->label[i] && !note_change(d, d->seg[i], was[i], d->label[i])) {
 			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 			goto out;
 		}
-	}
-	d->n_spk = n_clusters;
 out:
+	free(strong);
+	free(was);
 	free(labels);
 	return st;
 }

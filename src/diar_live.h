@@ -24,14 +24,17 @@ void diar_live_free(struct diar_live *d);
 int diar_live_dim(const struct diar_live *d);
 
 /* Adds segment segment_no with its embedding (dim floats, any length): it gets the
- * nearest speaker or a new one; then earlier segments now nearer another speaker move,
+ * nearest speaker or a new one; a weak one (too little speech to trust: one short
+ * window) never opens a speaker while one exists, it joins the nearest and moves when
+ * its own voice shows up. Then earlier segments now nearer another speaker move,
  * and speakers whose centroids came closer than the threshold merge. The changes
  * (the new segment's first, from -1) are in diar_live_changes() until the next call.
  * Errors: TACIT_ERR_NOMEM, TACIT_ERR_USAGE (a zero vector). */
-enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb);
+enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, bool weak);
 
-/* The whole meeting once more with diar_cluster() (average linkage), speakers numbered
- * in order of first segment; the changes as for diar_live_add(). */
+/* The whole meeting once more with diar_cluster() (average linkage) over the segments
+ * that are not weak, speakers numbered in order of first segment; weak ones join the
+ * nearest of those speakers. The changes as for diar_live_add(). */
 enum tacit_status diar_live_recluster(struct diar_live *d);
 
 /* The last call's changes: owned by d, valid until its next call. */
