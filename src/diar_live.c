@@ -27,7 +27,7 @@ struct diar_live {
 	float *embs;  /* n × dim, normalised */
 	int64_t *seg; /* segment numbers */
 	int *label;   /* speaker of each */
-	bool *weak;
+	bool *weak;   /* labelled, but not in its speaker's sum */
 	size_t n, cap;
 	double *sums; /* n_spk × dim */
 	int *count;
@@ -137,9 +137,14 @@ static int nearest(const struct diar_live *d, const float *e, float *out_dist)
 	return best;
 }
 
+/* Segment i to speaker to; a weak one follows its speaker without shaping it. */
 static void move(struct diar_live *d, size_t i, int to)
 {
 	const float *e = d->embs + i * (size_t)d->dim;
+	if (d->weak[i]) {
+		d->label[i] = to;
+		return;
+	}
 	if (d->label[i] >= 0) {
 		double *c = d->sums + (size_t)d->label[i] * (size_t)d->dim;
 		for (int j = 0; j < d->dim; j++)
@@ -210,7 +215,7 @@ static bool revise(struct diar_live *d)
 {
 	for (size_t i = 0; i + 1 < d->n; i++) {
 		const float *e = d->embs + i * (size_t)d->dim;
-		float bd = 2.0f, cur = dist_without(d, e, d->label[i]);
+		float bd = 2.0f, cur = d->weak[i] ? dist_to(d, e, d->label[i]) : dist_without(d, e, d->label[i]);
 		int s = -1;
 		for (int k = 0; k < d->n_spk; k++) {
 			float x = k == d->label[i] ? 2.0f : dist_to(d, e, k);
@@ -264,9 +269,9 @@ enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const f
 		e[j] = (float)(emb[j] / sqrt(norm));
 	d->seg[d->n] = segment_no;
 	d->label[d->n] = -1;
-	d->weak[d->n] = weak;
 	float bd;
 	int s = nearest(d, e, &bd);
+	d->weak[d->n] = weak && s >= 0; /* the first speaker is opened by whatever comes */
 	if (s < 0 || (bd >= d->threshold && !weak)) {
 		s = d->n_spk++;
 		memset(d->sums + (size_t)s * (size_t)d->dim, 0, (size_t)d->dim * sizeof(double));
