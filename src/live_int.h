@@ -44,10 +44,11 @@
  *  - remote->mu + cond (one per remote question): the answer text not yet sent, its
  *    state, its references. Never held with another lock of the meeting.
  *  Order: a_mu and seg_mu are never held together; seg_mu -> q_mu -> (nothing);
- *  seg_mu -> ev_mu. The event callback runs with none of them held, so it may call
- *  tacit_live_add_segment(), _ask(), _suggest() or _push(); its own events come after it
- *  returns. Atomics instead of locks: aborted, job_cancel, asr_cancel (read by the model
- *  and whisper calls), gate_llm (published once by the analysis thread).
+ *  seg_mu -> ev_mu; seg_mu -> the labelling thread's mu (live_diar.c), innermost. The
+ *  event callback runs with none of them held, so it may call tacit_live_add_segment(),
+ *  _ask(), _suggest() or _push(); its own events come after it returns. Atomics instead
+ *  of locks: aborted, job_cancel, asr_cancel (read by the model and whisper calls),
+ *  gate_llm (published once by the analysis thread).
  *
  * The worker pause (transcription first, asr_gate() in live_asr.c). While whisper has a
  * final request in flight or queued, or more than live.asr_backlog_ms of audio waits,
