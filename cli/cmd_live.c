@@ -56,6 +56,8 @@ static const char usage_text[] =
 	"                      reclusters the meeting (auto, the default: when a speaker\n"
 	"                      model is installed or named)\n"
 	"  --embedding-model NAME  speaker-embedding model (ONNX) for --speakers\n"
+	"  --speaker-threshold X   cosine distance to a speaker above which a segment opens\n"
+	"                      a new one (default 0.6)\n"
 	"  --max-tokens N      output budget of each model call (default 320)\n"
 	"  --window-tokens N   transcript tokens per rolling window\n"
 	"  --ctx N             language model context (default 8192)\n"
@@ -448,6 +450,7 @@ int cmd_live(int argc, char **argv)
 		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
 		{ "template", required_argument, NULL, 'K' },
 		{ "speakers", required_argument, NULL, 'k' }, { "embedding-model", required_argument, NULL, 'e' },
+		{ "speaker-threshold", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
@@ -580,6 +583,11 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'e':
 			speaker_named = optarg;
+			break;
+		case 'H':
+			p.speaker_threshold = strtof(optarg, &end);
+			if (*end || !(p.speaker_threshold > 0.0f && p.speaker_threshold < 2.0f))
+				return cli_usage_error("live", "bad --speaker-threshold '%s' (a distance between 0 and 2)", optarg);
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

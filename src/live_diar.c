@@ -167,8 +167,10 @@ static void label_segment(struct tacit_live *l, struct live_diar *d, const struc
 		warn_off(l, d, "the speaker model failed");
 		return;
 	}
-	if (n_embs == 0) /* under 0.4 s of audio: too little to tell a voice */
+	if (n_embs == 0) { /* under 0.4 s of audio: too little to tell a voice */
+		free(embs);
 		return;
+	}
 	for (size_t i = 1; i < n_embs; i++)
 		for (int j = 0; j < dim; j++)
 			embs[j] += embs[i * (size_t)dim + (size_t)j];
