@@ -65,6 +65,18 @@ int diar_live_dim(const struct diar_live *d)
 	return d->dim;
 }
 
+int diar_live_speakers(const struct diar_live *d)
+{
+	int n = 0;
+	for (int s = 0; s < d->n_spk; s++) {
+		bool any = false;
+		for (size_t i = 0; i < d->n && !any; i++)
+			any = d->label[i] == s;
+		n += any;
+	}
+	return n;
+}
+
 const struct diar_live_change *diar_live_changes(const struct diar_live *d, size_t *n)
 {
 	*n = d->n_ch;

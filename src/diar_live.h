@@ -22,6 +22,8 @@ struct diar_live_change {
 struct diar_live *diar_live_new(int dim, float threshold);
 void diar_live_free(struct diar_live *d);
 int diar_live_dim(const struct diar_live *d);
+/* How many speakers have a segment now. */
+int diar_live_speakers(const struct diar_live *d);
 
 /* Adds segment segment_no with its embedding (dim floats, any length): it gets the
  * nearest speaker or a new one; a weak one (too little speech to trust: one short

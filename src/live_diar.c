@@ -241,17 +241,22 @@ static void *diar_main(void *arg)
 	free(pcm);
 	d->cpu_s = proc_cpu_s(d->w.pid);
 	workerproc_stop(&d->w, !final);
+	size_t n_revised = 0;
+	int n_speakers = 0;
 	if (final && d->cl && !d->off) {
-		if (diar_live_recluster(d->cl) == TACIT_OK)
+		if (diar_live_recluster(d->cl) == TACIT_OK) {
+			diar_live_changes(d->cl, &n_revised);
+			n_speakers = diar_live_speakers(d->cl);
 			apply_changes(l, d, NULL, true);
-		else
+		} else {
 			warn_off(l, d, "cannot recluster the meeting's speakers");
+		}
 	}
-	if (final && d->n_labelled)
+	if (final && d->n_labelled && !d->off)
 		live_emit_text(l, TACIT_LIVE_STATUS,
-			       "speaker labels: %d segments labelled, latency mean %.0f ms, max %.0f ms; speaker model "
-			       "CPU %.2f s",
-			       d->n_labelled, d->lat_sum / d->n_labelled, d->lat_max, d->cpu_s);
+			       "speaker labels: %d segments labelled, latency mean %.0f ms, max %.0f ms; the stop's "
+			       "recluster found %d speakers and revised %zu labels; speaker model CPU %.2f s",
+			       d->n_labelled, d->lat_sum / d->n_labelled, d->lat_max, n_speakers, n_revised, d->cpu_s);
 	return NULL;
 }
 

@@ -67,7 +67,9 @@ assert label_at(18.5) == "Speaker 3", last
 rev = [e for e in spk if e["data"]["revised"]]
 assert any(e["text"] == "Speaker 1" and e["speaker"] == "Speaker 2" for e in rev), rev
 assert all(ev.index(e) < len(ev) - 1 for e in spk)  # all before stopped
-assert any(e["type"] == "status" and e["text"].startswith("speaker labels:") for e in ev)
+# the stop reclustered the meeting, after every label and before the stopped event
+st = [i for i, e in enumerate(ev) if e["type"] == "status" and "the stop's recluster found 3 speakers" in e["text"]]
+assert len(st) == 1 and all(ev.index(e) < st[0] for e in spk) and st[0] < len(ev) - 1, [e for e in ev if e["type"] == "status"]
 print("labels:", {k: last[k] for k in sorted(last)}, "revisions:", len(rev))
 PY
 ID=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")

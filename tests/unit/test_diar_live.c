@@ -42,9 +42,11 @@ TEST(diar_live_labels_three_voices_as_they_come)
 	/* speakers numbered in order of first voice: 0, 1, 2 */
 	for (int i = 0; i < 60; i++)
 		CHECK(diar_live_speaker(d, i + 1) == truth[i]);
+	CHECK(diar_live_speakers(d) == 3);
 	CHECK(diar_live_recluster(d) == TACIT_OK);
 	diar_live_changes(d, &n);
 	CHECK(n == 0); /* nothing to revise */
+	CHECK(diar_live_speakers(d) == 3);
 	CHECK(diar_live_speaker(d, 99) == -1);
 	diar_live_free(d);
 }
