@@ -2322,8 +2322,10 @@ typedef void (*tacit_live_event_fn)(const struct tacit_live_event *ev, void *use
  * "start":1.5,"end":3.0,"speaker":"Me","text":"..."} and so on, with "data" holding the
  * event's JSON. A meter: {"type":"meter","session":1,"text":"listening","audio":12.5,
  * "lag":0.8,"levels":[{"speaker":"Me","rms_dbfs":-31.2,"peak_dbfs":-12.0},...]} (seconds;
- * "speaker" "" with one channel; "levels" [] when no audio came). Caller frees with
- * tacit_free(); NULL when out of memory. */
+ * "speaker" "" with one channel; "levels" [] when no audio came). A speaker label:
+ * {"type":"speaker","session":1,"segment":3,"start":1.5,"end":3.0,"speaker":"Speaker 2",
+ * "text":"Them","data":{"revised":false,"final_pass":false,"latency_ms":420}}. Caller
+ * frees with tacit_free(); NULL when out of memory. */
 TACIT_API char *tacit_live_event_json(const struct tacit_live_event *ev);
 
 struct tacit_live_params {
