@@ -51,6 +51,13 @@ static const char usage_text[] =
 	"                      then receives the transcript (default: 'tacit engine')\n"
 	"  --asr-model NAME    speech model;  --vad-model NAME  voice activity model\n"
 	"  --no-analysis       transcript only, no language model\n"
+	"  --speakers auto|off label the meeting's channel (\"Them\", or the only one) \"Speaker\n"
+	"                      1\"...\"Speaker N\" as it goes, revised until the stop, which\n"
+	"                      reclusters the meeting (auto, the default: when a speaker\n"
+	"                      model is installed or named)\n"
+	"  --embedding-model NAME  speaker-embedding model (ONNX) for --speakers\n"
+	"  --speaker-threshold X   cosine distance to a speaker above which a segment opens\n"
+	"                      a new one (default 0.6)\n"
 	"  --max-tokens N      output budget of each model call (default 320)\n"
 	"  --window-tokens N   transcript tokens per rolling window\n"
 	"  --ctx N             language model context (default 8192)\n"
@@ -193,6 +200,10 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 		break;
 	case TACIT_LIVE_WARNING:
 		fprintf(stderr, "tacit: warning: %s\n", ev->text);
+		break;
+	case TACIT_LIVE_SPEAKER:
+		printf("[segment %" PRId64 "] %s%s%s%s\n", ev->segment_no, ev->json && strstr(ev->json, "\"revised\":true") ? "now " : "",
+		       ev->label, *ev->text ? ", was " : "", ev->text);
 		break;
 	case TACIT_LIVE_STOPPED:
 		if (*ev->text)
@@ -438,6 +449,8 @@ int cmd_live(int argc, char **argv)
 		{ "no-partials", no_argument, NULL, 'p' },    { "json", no_argument, NULL, 'j' },           { "sysroot", required_argument, NULL, 's' },
 		{ "mic", optional_argument, NULL, 'M' },      { "system", optional_argument, NULL, 'Y' },
 		{ "template", required_argument, NULL, 'K' },
+		{ "speakers", required_argument, NULL, 'k' }, { "embedding-model", required_argument, NULL, 'e' },
+		{ "speaker-threshold", required_argument, NULL, 'H' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
@@ -447,7 +460,9 @@ int cmd_live(int argc, char **argv)
 	const char *engine_url = NULL;
 	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
 	double speed = 1.0;
-	bool wait_idle = false, mic = false, no_stop = false;
+	bool wait_idle = false, mic = false, no_stop = false, speakers_off = false;
+	const char *speaker_named = getenv("TACIT_EMBEDDING_MODEL");
+	char *speaker_path = NULL;
 	struct tacit_capture_params cp = tacit_capture_default_params();
 	struct tacit_capture *cap = NULL;
 	struct mic_state m = { NULL, 0, TACIT_OK, false };
@@ -561,6 +576,19 @@ int cmd_live(int argc, char **argv)
 		case 's':
 			p.sysroot = optarg;
 			break;
+		case 'k':
+			speakers_off = !strcmp(optarg, "off");
+			if (!speakers_off && strcmp(optarg, "auto"))
+				return cli_usage_error("live", "--speakers is auto or off, not '%s'", optarg);
+			break;
+		case 'e':
+			speaker_named = optarg;
+			break;
+		case 'H':
+			p.speaker_threshold = strtof(optarg, &end);
+			if (*end || !(p.speaker_threshold > 0.0f && p.speaker_threshold < 2.0f))
+				return cli_usage_error("live", "bad --speaker-threshold '%s' (a distance between 0 and 2)", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -618,6 +646,18 @@ int cmd_live(int argc, char **argv)
 	if ((rc = cli_models_resolve("live", need, n_need)))
 		return rc;
 	enum tacit_status st;
+	/* speaker labels: auto when a speaker model is installed; one named must be there */
+	if (p.transcribe && !speakers_off) {
+		if (speaker_named && !*speaker_named)
+			speaker_named = NULL;
+		st = tacit_model_resolve(TACIT_MODEL_SPEAKER, speaker_named, &speaker_path);
+		if (st == TACIT_OK) {
+			p.speaker_model = speaker_path;
+		} else if (speaker_named) {
+			rc = cli_fail(st);
+			goto out;
+		}
+	}
 	if (mic && (st = tacit_capture_open(&cp, on_mic, &m, &cap)) != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
@@ -752,5 +792,6 @@ out:
 	tacit_capture_close(cap);
 	for (size_t i = 0; i < n_need; i++)
 		tacit_free(need[i].path);
+	tacit_free(speaker_path);
 	return rc;
 }

@@ -2403,6 +2403,17 @@ enum tacit_live_event_type {
 				      * waits for the transcription); end_ms: the audio
 				      * received so far on the session's timeline; lag_ms,
 				      * n_levels, rms_dbfs, peak_dbfs (below) */
+	TACIT_LIVE_SPEAKER = 10,     /* a speaker label for final segment segment_no (with
+				      * params.speaker_model): label "Speaker N", speaker
+				      * TACIT_SPEAKER_DIARIZED + N - 1, text the label it
+				      * replaces ("Them", "" or "Speaker M"); json
+				      * {"revised","final_pass","latency_ms"}: revised is
+				      * false for the segment's first label (then start_ms,
+				      * end_ms are its times and latency_ms the time since its
+				      * FINAL event; 0 otherwise), true for a revision, which
+				      * changes the label only, never the text; final_pass:
+				      * from the stop's recluster of the whole meeting, sent
+				      * before STOPPED. The store holds the latest label. */
 };
 
 struct tacit_live_event {
@@ -2445,8 +2456,10 @@ typedef void (*tacit_live_event_fn)(const struct tacit_live_event *ev, void *use
  * "start":1.5,"end":3.0,"speaker":"Me","text":"..."} and so on, with "data" holding the
  * event's JSON. A meter: {"type":"meter","session":1,"text":"listening","audio":12.5,
  * "lag":0.8,"levels":[{"speaker":"Me","rms_dbfs":-31.2,"peak_dbfs":-12.0},...]} (seconds;
- * "speaker" "" with one channel; "levels" [] when no audio came). Caller frees with
- * tacit_free(); NULL when out of memory. */
+ * "speaker" "" with one channel; "levels" [] when no audio came). A speaker label:
+ * {"type":"speaker","session":1,"segment":3,"start":1.5,"end":3.0,"speaker":"Speaker 2",
+ * "text":"Them","data":{"revised":false,"final_pass":false,"latency_ms":420}}. Caller
+ * frees with tacit_free(); NULL when out of memory. */
 TACIT_API char *tacit_live_event_json(const struct tacit_live_event *ev);
 
 struct tacit_live_params {
@@ -2479,6 +2492,21 @@ struct tacit_live_params {
 	const struct tacit_engine *engine; /* where the language model runs; NULL = the
 					    * setting engine.llm (see tacit_engine): a remote
 					    * engine receives the transcript as it is written */
+	const char *speaker_model; /* speaker-embedding ONNX model (a name or path as
+				    * tacit_model_resolve(TACIT_MODEL_SPEAKER) takes it); NULL or
+				    * "" (default): no speaker labels. With transcribe, each final
+				    * segment of the meeting's channel ("Them" with two channels,
+				    * the only one with one; "Me" stays "Me") is embedded in a
+				    * worker of its own once stored and gets "Speaker N" from the
+				    * nearest speaker's centroid, or a new speaker when none is
+				    * within speaker_threshold; earlier labels are revised as
+				    * voices settle, and the stop reclusters the whole meeting
+				    * (agglomerative, as tacit_diarize()). TACIT_LIVE_SPEAKER
+				    * events tell each label. Labels never hold up or lose the
+				    * transcript: a model that cannot be found, loaded or run is a
+				    * TACIT_LIVE_WARNING and the meeting goes on without them. */
+	float speaker_threshold;   /* cosine distance to a speaker's centroid above which a
+				    * segment opens a new speaker; 0 = TACIT_DIAR_THRESHOLD */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);

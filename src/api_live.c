@@ -80,8 +80,8 @@ static char *sse_frame(const char *name, const char *json)
 	return asprintf(&f, "event: %s\ndata: %s\n\n", name, json) < 0 ? NULL : f;
 }
 
-static const char *const event_names[] = { "partial", "final",  "summary", "suggestion", "answer_delta",
-					   "answer",  "status", "warning", "stopped", "meter" };
+static const char *const event_names[] = { "partial", "final",   "summary", "suggestion", "answer_delta", "answer",
+					   "status",  "warning", "stopped", "meter",      "speaker" };
 
 /* The library's events, on its threads. */
 static void on_event(const struct tacit_live_event *ev, void *user)
@@ -507,6 +507,11 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 		p.partial_every_ms = 0;
 	p.on_event = on_event;
 	p.user = ls;
+	/* speaker labels when a speaker model is installed (the meeting goes on without) */
+	char *speaker_path = NULL;
+	if (tacit_model_resolve(TACIT_MODEL_SPEAKER, NULL, &speaker_path) == TACIT_OK)
+		p.speaker_model = speaker_path;
+	tacit_clear_error();
 	/* events of the opening (a resume's status) belong to the new meeting's streams */
 	pthread_mutex_lock(&ls->mu);
 	ls->gen++;
@@ -516,6 +521,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	ls->subscribers = 0;
 	pthread_mutex_unlock(&ls->mu);
 	enum tacit_status st = tacit_live_open(&p, &l);
+	tacit_free(speaker_path);
 
 	pthread_mutex_lock(&ls->mu);
 	if (st == TACIT_OK && ls->shutdown) {

@@ -391,3 +391,25 @@ enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const fl
 	diar_run_free(r);
 	return st;
 }
+
+enum tacit_status diar_worker_load(struct workerproc *w, const struct tacit_diar_params *p)
+{
+	return load(w, p, false);
+}
+
+enum tacit_status diar_worker_embed(struct workerproc *w, long long id, const float *pcm, size_t n, float **out_embs,
+				    size_t *n_embs, int *dim)
+{
+	struct gathered g = { 0 };
+	struct tacit_span all = { 0, (int64_t)(n / 16) };
+	enum tacit_status st = send_piece(w, id, pcm, 0, n, &all, 1, &g);
+	free(g.turns);
+	if (st != TACIT_OK) {
+		free(g.embs);
+		g = (struct gathered){ 0 };
+	}
+	*out_embs = g.embs;
+	*n_embs = g.n_groups;
+	*dim = g.dim;
+	return st;
+}

@@ -22,4 +22,13 @@ void diar_run_free(struct diar_run *r);
  * into nothing: for the fuzz target. TACIT_OK when it would be taken. */
 enum tacit_status diar_local_check(const char *payload, size_t len);
 
+/* The embedding model alone, for a live meeting (live_diar.c): w (workerproc_init()'d)
+ * is started and loads params->embedding_model; then each diar_worker_embed() sends n
+ * samples as one speech span and gets one embedding per ~1.5 s window of it (*out_embs
+ * malloc'd, *n_embs of *dim floats; none for under 0.4 s). Errors as tacit_diarize()'s. */
+struct workerproc;
+enum tacit_status diar_worker_load(struct workerproc *w, const struct tacit_diar_params *params);
+enum tacit_status diar_worker_embed(struct workerproc *w, long long id, const float *pcm, size_t n, float **out_embs,
+				    size_t *n_embs, int *dim);
+
 #endif

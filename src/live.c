@@ -270,6 +270,8 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		    (st = tacit_recording_open(l->seg_store, l->session_id, TACIT_AUDIO_RATE, params->n_channels, &l->rec)) !=
 			    TACIT_OK)
 			goto fail;
+		if ((st = live_diar_open(l)) != TACIT_OK)
+			goto fail;
 		if (pthread_create(&l->asr_thread, NULL, live_asr_main, l) != 0) {
 			st = tacit_fail(TACIT_ERR_NOMEM, "cannot start the transcription thread");
 			goto fail;
@@ -525,6 +527,7 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		return stop_aborted(l);
 	if (st != TACIT_OK)
 		return st;
+	live_diar_finish(l); /* the labels' last revisions come before the summary */
 	if (l->llm_started) {
 		pthread_mutex_lock(&l->q_mu);
 		l->stop_req = true;
@@ -605,6 +608,8 @@ void tacit_live_close(struct tacit_live *l)
 		pthread_mutex_unlock(&l->a_mu);
 		pthread_join(l->asr_thread, NULL);
 	}
+	live_diar_free(l->diar); /* before the store it writes to closes */
+	l->diar = NULL;
 	if (l->llm_started) {
 		pthread_mutex_lock(&l->q_mu);
 		l->quit = true;

@@ -268,6 +268,7 @@ void *live_asr_main(void *arg)
 
 		size_t frames = n / (size_t)ch;
 		meter_add(l, chunk, frames);
+		live_diar_audio(l, chunk, frames); /* before whisper: a final's audio is there first */
 		if (l->rec) {
 			for (size_t i = 0; i < frames * (size_t)ch; i++) {
 				float v = chunk[i] * 32768.0f;

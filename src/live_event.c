@@ -11,8 +11,8 @@
 #include <math.h>
 #include <stdarg.h>
 
-static const char *const event_names[] = { "partial", "final",  "summary", "suggestion", "answer_delta",
-					   "answer",  "status", "warning", "stopped", "meter" };
+static const char *const event_names[] = { "partial", "final",   "summary", "suggestion", "answer_delta", "answer",
+					   "status",  "warning", "stopped", "meter",      "speaker" };
 
 char *tacit_live_event_json(const struct tacit_live_event *ev)
 {
@@ -27,8 +27,8 @@ char *tacit_live_event_json(const struct tacit_live_event *ev)
 	yyjson_mut_doc_set_root(d, o);
 	yyjson_mut_obj_add_str(d, o, "type", event_names[ev->type]);
 	yyjson_mut_obj_add_sint(d, o, "session", ev->session_id);
-	if (ev->type == TACIT_LIVE_PARTIAL || ev->type == TACIT_LIVE_FINAL) {
-		if (ev->type == TACIT_LIVE_FINAL)
+	if (ev->type == TACIT_LIVE_PARTIAL || ev->type == TACIT_LIVE_FINAL || ev->type == TACIT_LIVE_SPEAKER) {
+		if (ev->type != TACIT_LIVE_PARTIAL)
 			yyjson_mut_obj_add_sint(d, o, "segment", ev->segment_no);
 		yyjson_mut_obj_add_real(d, o, "start", (double)ev->start_ms / 1000.0);
 		yyjson_mut_obj_add_real(d, o, "end", (double)ev->end_ms / 1000.0);

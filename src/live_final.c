@@ -75,6 +75,7 @@ static enum tacit_status announce(struct tacit_live *l, const struct tacit_segme
 				       .speaker = speaker_of_label(seg->speaker), .label = seg->speaker,
 				       .text = seg->text };
 	live_event_queue(l, &ev);
+	live_diar_segment(l, ev.segment_no, seg->speaker, seg->start_ms, seg->end_ms);
 	return l->p.analyze ? queue_pending(l, seg) : TACIT_OK;
 }
 

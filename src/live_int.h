@@ -44,10 +44,11 @@
  *  - remote->mu + cond (one per remote question): the answer text not yet sent, its
  *    state, its references. Never held with another lock of the meeting.
  *  Order: a_mu and seg_mu are never held together; seg_mu -> q_mu -> (nothing);
- *  seg_mu -> ev_mu. The event callback runs with none of them held, so it may call
- *  tacit_live_add_segment(), _ask(), _suggest() or _push(); its own events come after it
- *  returns. Atomics instead of locks: aborted, job_cancel, asr_cancel (read by the model
- *  and whisper calls), gate_llm (published once by the analysis thread).
+ *  seg_mu -> ev_mu; seg_mu -> the labelling thread's mu (live_diar.c), innermost. The
+ *  event callback runs with none of them held, so it may call tacit_live_add_segment(),
+ *  _ask(), _suggest() or _push(); its own events come after it returns. Atomics instead
+ *  of locks: aborted, job_cancel, asr_cancel (read by the model and whisper calls),
+ *  gate_llm (published once by the analysis thread).
  *
  * The worker pause (transcription first, asr_gate() in live_asr.c). While whisper has a
  * final request in flight or queued, or more than live.asr_backlog_ms of audio waits,
@@ -228,6 +229,8 @@ struct tacit_live {
 	long long stop_read, stop_generated;
 	int stop_calls, stop_folds;
 	struct live_stop_phases ph; /* where the stop's time went (live_phases.c) */
+
+	struct live_diar *diar; /* speaker labels (live_diar.c); NULL: none */
 };
 
 static inline int aborted(const struct tacit_live *l)
@@ -312,6 +315,20 @@ void live_phases_call(struct tacit_live *l, const struct tacit_llm_stats *s, dou
  * Also logged at INFO level (tacit --verbose live). */
 void live_phases_json(struct tacit_live *l, double stop_ms, struct buf *out);
 const char *live_job_name(enum job j);
+
+/* ---- live_diar.c: speaker labels (a thread of its own, with params.speaker_model) ---- */
+/* Starts it (before the transcription thread); a model that cannot be found is a
+ * warning, not an error. Errors: TACIT_ERR_NOMEM. */
+enum tacit_status live_diar_open(struct tacit_live *l);
+/* The transcription thread's audio (interleaved frames), no lock held. */
+void live_diar_audio(struct tacit_live *l, const float *pcm, size_t frames);
+/* A stored final segment (announce(), seg_mu held): labelled when on the diarized channel. */
+void live_diar_segment(struct tacit_live *l, int64_t segment_no, const char *label, int64_t start_ms, int64_t end_ms);
+/* The stop, once every final segment is announced: labels the rest, reclusters the
+ * meeting, revises labels, and ends the thread. */
+void live_diar_finish(struct tacit_live *l);
+/* Ends the thread without the recluster (if running) and frees. Accepts NULL. */
+void live_diar_free(struct live_diar *d);
 
 /* ---- live_analysis.c: the analysis thread ---- */
 enum tacit_status live_add_to_transcript(struct tacit_live *l, const struct pending *p);

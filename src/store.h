@@ -168,4 +168,13 @@ void store_journal_close(struct store_journal *j);
  * returned). tacit_store_open() calls it. */
 enum tacit_status store_journal_replay(struct tacit_store *s, size_t *n_added);
 
+/* Points the session's segment_no-th final segment (1-based, in insertion order, as live
+ * events number them) at the speaker with this label, created when new (store_relabel.c).
+ * Text and times are untouched. */
+enum tacit_status store_segment_relabel(struct tacit_store *s, int64_t session_id, int64_t segment_no,
+					const char *label);
+/* Removes the session's unnamed speakers that no segment points at any more (the
+ * "Them" a live meeting's labels replaced). */
+enum tacit_status store_speakers_prune(struct tacit_store *s, int64_t session_id);
+
 #endif

@@ -206,12 +206,24 @@
       status.classList.add("quiet");
       status.textContent = t("meeting.noSpeech", { s: secs }) + " " + (cap && cap.peak !== undefined && cap.peak < 0.002 ? t("meeting.silentMic") : t("meeting.quietMic"));
     }, 1000);
-    const seg = (s) => el("div.seg", {}, el("span.t", { text: tacit.clock(s.start * 1000) }),
-      el("span", {}, el("span.who", { text: s.speaker || "" }), s.text));
+    /* a final line's speaker, by segment number: "speaker" events label it (and revise
+     * it) seconds after it shows */
+    const whoOf = new Map();
+    const seg = (s) => {
+      const who = el("span.who", { text: s.speaker || "" });
+      if (s.segment) whoOf.set(s.segment, who);
+      return el("div.seg", {}, el("span.t", { text: tacit.clock(s.start * 1000) }), el("span", {}, who, s.text));
+    };
     es = tacit.stream("/api/meeting/events", {
       partial: (s) => { heard(); partial.firstChild.textContent = tacit.clock(s.start * 1000); partial.lastChild.textContent = s.text;
         transcript.append(partial); },
       final: (s) => { heard(); partial.remove(); transcript.append(seg(s)); transcript.scrollTop = transcript.scrollHeight; },
+      speaker: (s) => {
+        const who = whoOf.get(s.segment);
+        if (!who) return;
+        who.textContent = s.speaker;
+        if (s.data && s.data.revised && s.text) who.title = t("meeting.speakerWas", { was: s.text });
+      },
       summary: (s) => summary.replaceChildren(summaryView(s.data)),
       suggestion: (s) => {
         const list = (s.data && s.data.suggestions) || [];

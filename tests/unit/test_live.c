@@ -277,7 +277,7 @@ static const char *test_model(void)
 struct seen {
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
-	int n[TACIT_LIVE_METER + 1]; /* by event type */
+	int n[TACIT_LIVE_SPEAKER + 1]; /* by event type */
 	bool cancelled, paused, thinking;
 	char last_status[256];
 	char stopped_json[8192]; /* the STOPPED event's, up to its "summary" */

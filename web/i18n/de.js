@@ -65,6 +65,7 @@
   "meeting.thinking": "Vorschläge werden überlegt…",
   "meeting.noAnswer": "(keine Antwort)",
   "meeting.warning": "Warnung: {text}",
+  "meeting.speakerWas": "Vorher als {was} bezeichnet",
   "meeting.summarySoFar": "Bisherige Zusammenfassung",
   "meeting.number": "Besprechung {id}",
   "meeting.recordingBoth": "Aufnahme Ich + Andere",

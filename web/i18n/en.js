@@ -66,6 +66,7 @@
   "meeting.thinking": "Thinking of suggestions…",
   "meeting.noAnswer": "(no answer)",
   "meeting.warning": "Warning: {text}",
+  "meeting.speakerWas": "Labelled {was} before",
   "meeting.summarySoFar": "Summary so far",
   "meeting.number": "Meeting {id}",
   "meeting.recordingBoth": "Recording Me + Them",

@@ -65,6 +65,7 @@
   "meeting.thinking": "Pensando sugerencias…",
   "meeting.noAnswer": "(sin respuesta)",
   "meeting.warning": "Aviso: {text}",
+  "meeting.speakerWas": "Etiquetado antes como {was}",
   "meeting.summarySoFar": "Resumen hasta ahora",
   "meeting.number": "Reunión {id}",
   "meeting.recordingBoth": "Grabando Yo + Ellos",

@@ -65,6 +65,7 @@
   "meeting.thinking": "Recherche de suggestions…",
   "meeting.noAnswer": "(pas de réponse)",
   "meeting.warning": "Attention : {text}",
+  "meeting.speakerWas": "Étiqueté {was} auparavant",
   "meeting.summarySoFar": "Résumé provisoire",
   "meeting.number": "Réunion {id}",
   "meeting.recordingBoth": "Enregistrement Moi + Eux",

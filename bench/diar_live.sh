@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# bench/diar_live.sh — live speaker labels: a simulated meeting of 3 real voices
+# (../shared/audio/diarization, tools diar-sim; BENCH_DIAR_LIVE_MINUTES, default 2) played
+# in real time (BENCH_DIAR_LIVE_SPEED, default 1) to `tacit live --no-analysis` with the
+# random-weight whisper, once with the test embedding model (labels checked against the
+# reference turns) and once with the random-weight WeSpeaker ResNet34 (real shapes: the
+# CPU figure). Prints bench.h-style JSON lines: label latency (from a segment's final
+# event to its label; target 5 s), the speaker model's CPU share of one core over the
+# meeting (target 20 %), and the share of labelled speech whose final label is its
+# reference speaker's (after the stop's recluster).
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SHARED=${TACIT_SHARED:-../shared}
+T=$BUILD/tacit
+SPK=$SHARED/audio/diarization/speakers VAD=$SHARED/models/ggml-silero-v6.2.0.bin
+VOCAB=$SHARED/models/whisper-vocab-tiny.en.bin
+[ -d "$SPK" ] && [ -r "$VAD" ] && [ -r "$VOCAB" ] || { echo "bench diar_live: ../shared absent, skipped" >&2; exit 0; }
+python3 -c 'import onnx, numpy' 2>/dev/null || { echo "bench diar_live: python3 onnx/numpy absent, skipped" >&2; exit 0; }
+W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+export TACIT_HOME=$W/home
+WM=$BUILD/models/ggml-tiny.en-random.bin
+if [ ! -r "$WM" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$VOCAB" "$WM.tmp.$$" && mv "$WM.tmp.$$" "$WM"; fi
+tools/make-onnx-models "$W/m" >/dev/null
+"$BUILD/tools/diar-sim" "$SPK" "$W/meet.wav" --speakers 3 --minutes "${BENCH_DIAR_LIVE_MINUTES:-2}" --seed 21 >/dev/null
+SPEED=${BENCH_DIAR_LIVE_SPEED:-1}
+for emb in test-embedding wespeaker-resnet34-random; do
+	"$T" live --asr-model "$WM" --vad-model "$VAD" --no-fallback --no-partials --threads 1 --no-analysis \
+		--embedding-model "$W/m/$emb.onnx" --realtime "$W/meet.wav" --speed "$SPEED" --json >"$W/$emb.jsonl" 2>"$W/$emb.err" ||
+		{ echo "bench diar_live: tacit live failed with $emb:" >&2; cat "$W/$emb.err" >&2; exit 1; }
+done
+exec python3 - "$W" "$SPEED" <<'PY'
+import json, os, re, sys, wave
+W, speed = sys.argv[1], float(sys.argv[2])
+machine = "%s, %d cores" % (open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip(), os.cpu_count())
+with wave.open(W + "/meet.wav") as w:
+    audio_s = w.getnframes() / w.getframerate()
+ref = []
+for line in open(W + "/meet.rttm"):
+    f = line.split()
+    ref.append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
+def emit(name, value, unit, target, hib, note):
+    print(json.dumps({"name": name, "value": round(value, 4), "unit": unit, "reference": "target",
+                      "reference_value": target, "ratio": round(value / target, 4) if target else 0,
+                      "higher_is_better": hib, "machine": machine, "note": note}))
+for emb in ("test-embedding", "wespeaker-resnet34-random"):
+    ev = [json.loads(l) for l in open("%s/%s.jsonl" % (W, emb))]
+    finals = {e["segment"]: e for e in ev if e["type"] == "final"}
+    spk = [e for e in ev if e["type"] == "speaker"]
+    lat = sorted(e["data"]["latency_ms"] for e in spk if not e["data"]["revised"])
+    if not lat:
+        print("bench diar_live: no labels with %s" % emb, file=sys.stderr); continue
+    cpu = 0.0
+    for e in ev:
+        m = re.search(r"speaker model CPU ([0-9.]+) s", e.get("text", "")) if e["type"] == "status" else None
+        if m: cpu = float(m.group(1))
+    wall = audio_s / speed if speed > 0 else audio_s
+    p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+    revisions = sum(1 for e in spk if e["data"]["revised"] and not e["data"]["final_pass"])
+    final_pass = sum(1 for e in spk if e["data"]["final_pass"])
+    label = {}
+    for e in spk: label[e["segment"]] = e["speaker"]
+    # each hypothesis speaker maps to the reference speaker it overlaps most; accuracy is
+    # the share of labelled speech time whose label maps to the speaker talking then
+    over = {}
+    for s, f in finals.items():
+        if s not in label: continue
+        for a, b, who in ref:
+            o = min(b, f["end"]) - max(a, f["start"])
+            if o > 0: over[(label[s], who)] = over.get((label[s], who), 0) + o
+    best = {}
+    for (h, r), o in over.items():
+        if o > best.get(h, ("", 0))[1]: best[h] = (r, o)
+    good = sum(o for (h, r), o in over.items() if best[h][0] == r)
+    total = sum(over.values()) or 1
+    tag = "test model" if emb == "test-embedding" else "random-weight ResNet34"
+    note = "%d labels, %d live revisions, %d at the stop, %d speakers (3 true), %.0f s of audio at speed %g, loaded machine" % (
+        len(lat), revisions, final_pass, len(set(label.values())), audio_s, speed)
+    emit("diar_live_latency_mean_ms[%s]" % emb, sum(lat) / len(lat), "ms", 5000, "false", note)
+    emit("diar_live_latency_p95_ms[%s]" % emb, p95, "ms", 5000, "false", note)
+    emit("diar_live_cpu_share[%s]" % emb, 100.0 * cpu / wall, "% of one core", 20, "false",
+         "speaker model worker CPU %.2f s over %.0f s of meeting (%s)" % (cpu, wall, tag))
+    if emb == "test-embedding":
+        emit("diar_live_label_accuracy", 100.0 * good / total, "% of labelled speech", 90, "true", note)
+PY

@@ -1,0 +1,358 @@
+/*
+ * diar_live.c — incremental speaker clustering on a live stream: one embedding per final
+ * segment, kept L2-normalised; a speaker is the sum of its segments' embeddings (its
+ * centroid once normalised). Adding is O(segments × speakers × dim), so a label comes at
+ * once however long the meeting; the offline clusterer runs once, at the stop.
+ * Speaker numbers are never reused while the meeting runs (a merged speaker's number
+ * stays free), so a label shown never comes to mean another voice.
+ */
+#include "internal.h"
+
+#include "diar_cluster.h"
+#include "diar_live.h"
+
+#include <math.h>
+
+/* An earlier segment moves only when another speaker is nearer by this much: without
+ * it, a segment halfway between two voices would flip at every new segment. */
+#define MOVE_MARGIN 0.05f
+/* Two speakers whose centroids come this close (a fraction of the threshold) are one:
+ * a centroid averages out its segments' noise, so two of the same voice end up much
+ * nearer each other than a single segment is to either. */
+#define MERGE_FRACTION 0.5f
+
+struct diar_live {
+	int dim;
+	float threshold;
+	float *embs;  /* n × dim, normalised */
+	int64_t *seg; /* segment numbers */
+	int *label;   /* speaker of each */
+	bool *weak;   /* labelled, but not in its speaker's sum */
+	size_t n, cap;
+	double *sums; /* n_spk × dim */
+	int *count;
+	int n_spk, cap_spk;
+	struct diar_live_change *ch;
+	size_t n_ch, cap_ch;
+};
+
+struct diar_live *diar_live_new(int dim, float threshold)
+{
+	struct diar_live *d = dim > 0 ? calloc(1, sizeof(*d)) : NULL;
+	if (!d)
+		return NULL;
+	d->dim = dim;
+	d->threshold = threshold > 0.0f ? threshold : TACIT_DIAR_THRESHOLD;
+	return d;
+}
+
+void diar_live_free(struct diar_live *d)
+{
+	if (!d)
+		return;
+	free(d->embs);
+	free(d->seg);
+	free(d->label);
+	free(d->weak);
+	free(d->sums);
+	free(d->count);
+	free(d->ch);
+	free(d);
+}
+
+int diar_live_dim(const struct diar_live *d)
+{
+	return d->dim;
+}
+
+int diar_live_speakers(const struct diar_live *d)
+{
+	int n = 0;
+	for (int s = 0; s < d->n_spk; s++) {
+		bool any = false;
+		for (size_t i = 0; i < d->n && !any; i++)
+			any = d->label[i] == s;
+		n += any;
+	}
+	return n;
+}
+
+const struct diar_live_change *diar_live_changes(const struct diar_live *d, size_t *n)
+{
+	*n = d->n_ch;
+	return d->ch;
+}
+
+int diar_live_speaker(const struct diar_live *d, int64_t segment_no)
+{
+	for (size_t i = d->n; i-- > 0;)
+		if (d->seg[i] == segment_no)
+			return d->label[i];
+	return -1;
+}
+
+static bool note_change(struct diar_live *d, int64_t segment_no, int from, int to)
+{
+	if (d->n_ch == d->cap_ch) {
+		size_t nc = d->cap_ch ? d->cap_ch * 2 : 16;
+		struct diar_live_change *p = realloc(d->ch, nc * sizeof(*p));
+		if (!p)
+			return false;
+		d->ch = p;
+		d->cap_ch = nc;
+	}
+	d->ch[d->n_ch++] = (struct diar_live_change){ segment_no, from, to };
+	return true;
+}
+
+/* Cosine distance from the normalised e to speaker s's centroid (2 when it has none). */
+static float dist_to(const struct diar_live *d, const float *e, int s)
+{
+	const double *c = d->sums + (size_t)s * (size_t)d->dim;
+	double dot = 0.0, norm = 0.0;
+	if (d->count[s] <= 0)
+		return 2.0f;
+	for (int j = 0; j < d->dim; j++) {
+		dot += e[j] * c[j];
+		norm += c[j] * c[j];
+	}
+	return norm > 0.0 ? (float)(1.0 - dot / sqrt(norm)) : 2.0f;
+}
+
+/* Cosine distance between two speakers' centroids (2 when either has none). */
+static float spk_dist(const struct diar_live *d, int x, int y)
+{
+	const double *a = d->sums + (size_t)x * (size_t)d->dim, *b = d->sums + (size_t)y * (size_t)d->dim;
+	double dot = 0.0, na = 0.0, nb = 0.0;
+	if (d->count[x] <= 0 || d->count[y] <= 0)
+		return 2.0f;
+	for (int j = 0; j < d->dim; j++) {
+		dot += a[j] * b[j];
+		na += a[j] * a[j];
+		nb += b[j] * b[j];
+	}
+	return na > 0.0 && nb > 0.0 ? (float)(1.0 - dot / sqrt(na * nb)) : 2.0f;
+}
+
+static int nearest(const struct diar_live *d, const float *e, float *out_dist)
+{
+	int best = -1;
+	float bd = 2.0f;
+	for (int s = 0; s < d->n_spk; s++) {
+		float x = dist_to(d, e, s);
+		if (x < bd) {
+			bd = x;
+			best = s;
+		}
+	}
+	*out_dist = bd;
+	return best;
+}
+
+/* Segment i to speaker to; a weak one follows its speaker without shaping it. */
+static void move(struct diar_live *d, size_t i, int to)
+{
+	const float *e = d->embs + i * (size_t)d->dim;
+	if (d->weak[i]) {
+		d->label[i] = to;
+		return;
+	}
+	if (d->label[i] >= 0) {
+		double *c = d->sums + (size_t)d->label[i] * (size_t)d->dim;
+		for (int j = 0; j < d->dim; j++)
+			c[j] -= e[j];
+		d->count[d->label[i]]--;
+	}
+	double *c = d->sums + (size_t)to * (size_t)d->dim;
+	for (int j = 0; j < d->dim; j++)
+		c[j] += e[j];
+	d->count[to]++;
+	d->label[i] = to;
+}
+
+/* Room for one more segment and for n_spk speakers. */
+static bool grow(struct diar_live *d, int n_spk)
+{
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 64;
+		float *e = realloc(d->embs, nc * (size_t)d->dim * sizeof(float));
+		if (e)
+			d->embs = e;
+		int64_t *s = e ? realloc(d->seg, nc * sizeof(*s)) : NULL;
+		if (s)
+			d->seg = s;
+		int *l = s ? realloc(d->label, nc * sizeof(*l)) : NULL;
+		if (l)
+			d->label = l;
+		bool *w = l ? realloc(d->weak, nc * sizeof(*w)) : NULL;
+		if (!w)
+			return false;
+		d->weak = w;
+		d->cap = nc;
+	}
+	if (n_spk > d->cap_spk) {
+		int nc = n_spk * 2 > 8 ? n_spk * 2 : 8;
+		double *s = realloc(d->sums, (size_t)nc * (size_t)d->dim * sizeof(*s));
+		if (s)
+			d->sums = s;
+		int *c = s ? realloc(d->count, (size_t)nc * sizeof(*c)) : NULL;
+		if (!c)
+			return false;
+		d->count = c;
+		d->cap_spk = nc;
+	}
+	return true;
+}
+
+/* Distance from segment e to its own speaker s without e itself (a centroid includes
+ * its members, so each would look nearest its own). A segment alone is as far as the
+ * threshold: it moves to a speaker it would have joined had that one come first. */
+static float dist_without(const struct diar_live *d, const float *e, int s)
+{
+	const double *c = d->sums + (size_t)s * (size_t)d->dim;
+	double dot = 0.0, norm = 0.0;
+	if (d->count[s] <= 1)
+		return d->threshold;
+	for (int j = 0; j < d->dim; j++) {
+		double v = c[j] - e[j];
+		dot += e[j] * v;
+		norm += v * v;
+	}
+	return norm > 0.0 ? (float)(1.0 - dot / sqrt(norm)) : d->threshold;
+}
+
+/* Earlier segments nearer another speaker move; then the closest pair of speakers
+ * merges while nearer than the merge distance (the higher number into the lower). */
+static bool revise(struct diar_live *d)
+{
+	for (size_t i = 0; i + 1 < d->n; i++) {
+		const float *e = d->embs + i * (size_t)d->dim;
+		float bd = 2.0f, cur = d->weak[i] ? dist_to(d, e, d->label[i]) : dist_without(d, e, d->label[i]);
+		int s = -1;
+		for (int k = 0; k < d->n_spk; k++) {
+			float x = k == d->label[i] ? 2.0f : dist_to(d, e, k);
+			if (x < bd) {
+				bd = x;
+				s = k;
+			}
+		}
+		if (s >= 0 && bd + MOVE_MARGIN < cur) {
+			int from = d->label[i];
+			move(d, i, s);
+			if (!note_change(d, d->seg[i], from, s))
+				return false;
+		}
+	}
+	for (;;) {
+		int a = -1, b = -1;
+		float best = d->threshold * MERGE_FRACTION;
+		for (int x = 0; x < d->n_spk; x++)
+			for (int y = x + 1; y < d->n_spk; y++) {
+				float dd = spk_dist(d, x, y);
+				if (dd < best) {
+					best = dd;
+					a = x;
+					b = y;
+				}
+			}
+		if (a < 0)
+			return true;
+		for (size_t i = 0; i < d->n; i++)
+			if (d->label[i] == b) {
+				move(d, i, a);
+				if (!note_change(d, d->seg[i], b, a))
+					return false;
+			}
+	}
+}
+
+enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, bool weak)
+{
+	double norm = 0.0;
+	d->n_ch = 0;
+	for (int j = 0; j < d->dim; j++)
+		norm += (double)emb[j] * emb[j];
+	if (!(norm > 0.0) || !isfinite(norm))
+		return tacit_fail(TACIT_ERR_USAGE, "a speaker embedding is zero or not a number");
+	if (!grow(d, d->n_spk + 1))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	float *e = d->embs + d->n * (size_t)d->dim;
+	for (int j = 0; j < d->dim; j++)
+		e[j] = (float)(emb[j] / sqrt(norm));
+	d->seg[d->n] = segment_no;
+	d->label[d->n] = -1;
+	float bd;
+	int s = nearest(d, e, &bd);
+	d->weak[d->n] = weak && s >= 0; /* the first speaker is opened by whatever comes */
+	if (s < 0 || (bd >= d->threshold && !weak)) {
+		s = d->n_spk++;
+		memset(d->sums + (size_t)s * (size_t)d->dim, 0, (size_t)d->dim * sizeof(double));
+		d->count[s] = 0;
+	}
+	size_t i = d->n++;
+	move(d, i, s);
+	if (!note_change(d, segment_no, -1, s) || !revise(d))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	return TACIT_OK;
+}
+
+enum tacit_status diar_live_recluster(struct diar_live *d)
+{
+	int *labels = NULL, *was = NULL, n_clusters = 0;
+	float *strong = NULL;
+	enum tacit_status st = TACIT_OK;
+
+	d->n_ch = 0;
+	if (d->n == 0)
+		return TACIT_OK;
+	/* the strong segments, packed (all of them when every one is weak) */
+	size_t n_strong = 0;
+	for (size_t i = 0; i < d->n; i++)
+		n_strong += !d->weak[i];
+	bool all = n_strong == 0;
+	if (all)
+		n_strong = d->n;
+	if (!(labels = malloc(d->n * sizeof(*labels))) || !(was = malloc(d->n * sizeof(*was))) ||
+	    !(strong = malloc(n_strong * (size_t)d->dim * sizeof(float)))) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0, k = 0; i < d->n; i++)
+		if (all || !d->weak[i])
+			memcpy(strong + k++ * (size_t)d->dim, d->embs + i * (size_t)d->dim, (size_t)d->dim * sizeof(float));
+	if ((st = diar_cluster(strong, n_strong, d->dim, 0, d->threshold, labels, &n_clusters)) != TACIT_OK)
+		goto out;
+	/* labels[k] of the k-th strong segment to its place; weak ones -1 */
+	for (size_t i = d->n, k = n_strong; i-- > 0;)
+		labels[i] = all || !d->weak[i] ? labels[--k] : -1;
+	if (!grow(d, n_clusters > d->n_spk ? n_clusters : d->n_spk)) {
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* the centroids start again from the clusters, numbered in order of first segment */
+	memset(d->sums, 0, (size_t)d->cap_spk * (size_t)d->dim * sizeof(double));
+	memset(d->count, 0, (size_t)d->cap_spk * sizeof(int));
+	d->n_spk = n_clusters;
+	for (size_t i = 0; i < d->n; i++) {
+		was[i] = d->label[i];
+		d->label[i] = -1;
+		if (labels[i] >= 0)
+			move(d, i, labels[i]);
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		float bd;
+		int s = labels[i] >= 0 ? -1 : nearest(d, d->embs + i * (size_t)d->dim, &bd);
+		if (s >= 0)
+			move(d, i, s);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (was[i] != d->label[i] && !note_change(d, d->seg[i], was[i], d->label[i])) {
+			st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+out:
+	free(strong);
+	free(was);
+	free(labels);
+	return st;
+}

@@ -1,0 +1,47 @@
+/*
+ * diar_live.h — incremental speaker clustering for a live meeting (diar_live.c), model
+ * free: each final segment's embedding joins the nearest speaker or opens a new one at
+ * once; later segments may move earlier ones (labels revised, never text), and the stop
+ * reclusters the whole meeting with the offline clusterer (diar_cluster.c).
+ */
+#ifndef TACIT_DIAR_LIVE_H
+#define TACIT_DIAR_LIVE_H
+
+#include "internal.h"
+
+struct diar_live;
+
+/* A segment whose speaker changed: from -1 when it had none yet. */
+struct diar_live_change {
+	int64_t segment_no;
+	int from, to;
+};
+
+/* threshold: the cosine distance to a speaker's centroid above which a segment opens a
+ * new speaker (TACIT_DIAR_THRESHOLD when not above 0). NULL when out of memory. */
+struct diar_live *diar_live_new(int dim, float threshold);
+void diar_live_free(struct diar_live *d);
+int diar_live_dim(const struct diar_live *d);
+/* How many speakers have a segment now. */
+int diar_live_speakers(const struct diar_live *d);
+
+/* Adds segment segment_no with its embedding (dim floats, any length): it gets the
+ * nearest speaker or a new one; a weak one (too little speech to trust: one short
+ * window) never opens a speaker while one exists, it joins the nearest and moves when
+ * its own voice shows up. Then earlier segments now nearer another speaker move,
+ * and speakers whose centroids came closer than the threshold merge. The changes
+ * (the new segment's first, from -1) are in diar_live_changes() until the next call.
+ * Errors: TACIT_ERR_NOMEM, TACIT_ERR_USAGE (a zero vector). */
+enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, bool weak);
+
+/* The whole meeting once more with diar_cluster() (average linkage) over the segments
+ * that are not weak, speakers numbered in order of first segment; weak ones join the
+ * nearest of those speakers. The changes as for diar_live_add(). */
+enum tacit_status diar_live_recluster(struct diar_live *d);
+
+/* The last call's changes: owned by d, valid until its next call. */
+const struct diar_live_change *diar_live_changes(const struct diar_live *d, size_t *n);
+/* The current speaker of segment_no, -1 when it has none (never added). */
+int diar_live_speaker(const struct diar_live *d, int64_t segment_no);
+
+#endif
