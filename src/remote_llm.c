@@ -9,18 +9,15 @@
 
 #include "basics.h"
 #include "engine.h"
+#include "remote_http.h"
 #include "remote_llm.h"
 #include "sse.h"
 
-#include <pthread.h>
-
-#include <curl/curl.h>
 #include <yyjson.h>
 
 #define BODY_CAP ((size_t)16 << 20) /* a non-streamed answer (models, props, tokens) */
 #define ERR_BODY_CAP ((size_t)64 << 10)
-#define DEFAULT_CONNECT_S 10
-#define DEFAULT_TIMEOUT_S 300
+#define DEFAULT_TIMEOUT_S REMOTE_DEFAULT_TIMEOUT_S
 #define DEFAULT_N_CTX 8192
 #define UNKNOWN_N_VOCAB 32768 /* a server that does not say: a real model, not a toy */
 #define CANCEL_POLL_MS 20      /* libcurl's progress callback runs only once a second while
@@ -39,14 +36,6 @@ struct remote_llm {
 	bool llama;      /* llama-server: grammar, cache_prompt, id_slot, /tokenize */
 	int n_slots;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* ---- one HTTP exchange ------------------------------------------------------------- */
 
@@ -201,23 +190,7 @@ static CURLcode perform(struct call *c, const char *path, const char *json)
 	char url[sizeof(r->base) + 64];
 	snprintf(url, sizeof(url), "%s%s", r->base, path);
 	CURL *h = r->c;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the transcript goes to this host only */
-	curl_easy_setopt(h, CURLOPT_PROXY, "");          /* and not through a proxy from the environment */
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "tacit/" TACIT_VERSION);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (r->e.ca_file[0])
-		curl_easy_setopt(h, CURLOPT_CAINFO, r->e.ca_file);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-			 (long)(r->e.connect_timeout_s > 0 ? r->e.connect_timeout_s : DEFAULT_CONNECT_S));
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(r->e.timeout_s > 0 ? r->e.timeout_s : DEFAULT_TIMEOUT_S));
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	remote_http_setup(h, &r->e, url, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -232,7 +205,6 @@ static CURLcode perform(struct call *c, const char *path, const char *json)
 	if (c->stream)
 		hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	c->errbuf[0] = '\0';
 	c->code = 0;
 	CURLcode rc = CURLE_OK;
 	int running = 1;
@@ -509,39 +481,6 @@ enum tacit_status remote_llm_count_tokens(struct remote_llm *r, const char *text
 
 /* ---- open and close -------------------------------------------------------------------- */
 
-/* The key from the file, else the environment; NULL key = none. */
-static enum tacit_status read_key(const struct tacit_engine *e, char **out)
-{
-	char line[4096];
-	*out = NULL;
-	const char *key = getenv("TACIT_ENGINE_KEY");
-	if (e->key_file[0]) {
-		FILE *f = fopen(e->key_file, "r");
-		if (!f)
-			return tacit_fail_errno(TACIT_ERR_IO, "cannot read the API key file '%s'", e->key_file);
-		bool got = fgets(line, sizeof(line), f) != NULL;
-		fclose(f);
-		line[got ? strcspn(line, "\r\n") : 0] = '\0';
-		if (!line[0])
-			return tacit_fail(TACIT_ERR_USAGE, "the API key file '%s' is empty", e->key_file);
-		key = line;
-	}
-	if (key && *key) {
-		for (const char *p = key; *p; p++)
-			if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f) {
-				explicit_bzero(line, sizeof(line));
-				return tacit_fail(TACIT_ERR_USAGE, "the API key (%s) holds a character a header cannot carry",
-						  e->key_file[0] ? "engine.llm.key_file" : "TACIT_ENGINE_KEY");
-			}
-		if (asprintf(out, "Authorization: Bearer %s", key) < 0)
-			*out = NULL;
-		explicit_bzero(line, sizeof(line));
-		if (!*out)
-			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	}
-	return TACIT_OK;
-}
-
 static const char *basename_of(const char *p)
 {
 	const char *s = strrchr(p, '/');
@@ -557,20 +496,14 @@ enum tacit_status remote_llm_open(const struct tacit_engine *e, struct remote_ll
 	*out = NULL;
 	if (!tacit_engine_is_remote(e))
 		return tacit_fail(TACIT_ERR_USAGE, "remote_llm_open: the engine is local");
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot start libcurl: %s", curl_easy_strerror(curl_init_rc));
+	if ((st = remote_http_init()) != TACIT_OK)
+		return st;
 	if (!(r = calloc(1, sizeof(*r))))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	r->e = *e;
-	snprintf(r->base, sizeof(r->base), "%s", e->url);
-	size_t n = strlen(r->base);
-	while (n && r->base[n - 1] == '/')
-		r->base[--n] = '\0';
-	if (n >= 3 && !strcmp(r->base + n - 3, "/v1"))
-		r->base[n - 3] = '\0';
+	remote_http_base(e, r->base, sizeof(r->base));
 	engine_host(e, r->host, sizeof(r->host));
-	if ((st = read_key(e, &r->auth)) != TACIT_OK)
+	if ((st = remote_http_auth(e, "llm", &r->auth)) != TACIT_OK)
 		goto out;
 	if (!(r->c = curl_easy_init()) || !(r->m = curl_multi_init())) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "cannot start a libcurl handle");
