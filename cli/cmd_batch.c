@@ -42,8 +42,9 @@ static const char usage_text[] =
 	"  --no-summary     import and transcribe only\n"
 	"  --model NAME     language model for summaries and notes (default: the chosen\n"
 	"                   one, else the best downloaded; none: summaries are skipped)\n"
-	"  --asr-model NAME, --vad-model NAME, --no-vad, --threads N\n"
-	"                   as for 'tacit import'\n"
+	"  --asr-model NAME, --vad-model NAME, --no-vad, --threads N, --asr-engine URL\n"
+	"                   as for 'tacit import' (with a speech server, recordings are\n"
+	"                   transcribed there: --jobs N with --no-summary sends N at once)\n"
 	"  --ctx N, --max-tokens N\n"
 	"                   as for 'tacit summarize'\n"
 	"The queue lives in the meetings database: killed or stopped (Ctrl-C), run it again\n"
@@ -381,10 +382,12 @@ int cmd_batch(int argc, char **argv)
 		{ "vad-model", required_argument, NULL, 'V' }, { "no-vad", no_argument, NULL, 'N' },
 		{ "threads", required_argument, NULL, 't' },  { "ctx", required_argument, NULL, 'c' },
 		{ "max-tokens", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
+		{ "asr-engine", required_argument, NULL, 'e' },
 		{ 0, 0, 0, 0 },
 	};
 	struct batch b = { 0 };
-	const char *llm_name = getenv("TACIT_MODEL"), *asr_name = NULL, *vad_name = NULL;
+	const char *llm_name = getenv("TACIT_MODEL"), *asr_name = NULL, *vad_name = NULL, *asr_url = NULL;
+	struct tacit_engine asr_engine;
 	bool status = false, no_summary = false, llm_named = false;
 	int n_jobs = 1, c, rc = 0, lock_fd = -1;
 	struct tacit_store *s = NULL;
@@ -441,6 +444,9 @@ int cmd_batch(int argc, char **argv)
 			if ((rc = cli_int_option("batch", "--max-tokens", optarg, 1, 1 << 24, &b.max_tokens)))
 				return rc;
 			break;
+		case 'e':
+			asr_url = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -478,11 +484,15 @@ int cmd_batch(int argc, char **argv)
 				     n_jobs);
 		goto out;
 	}
-	/* speech models: missing ones fail each recording with the remedy, not the batch */
+	/* speech models: missing ones fail each recording with the remedy, not the batch; a
+	 * speech server needs none here */
+	if ((rc = cli_asr_engine("batch", asr_url, &asr_engine)))
+		goto out;
+	b.ap.asr_engine = &asr_engine;
 	need[0].name = asr_name;
 	need[1].name = vad_name;
 	static char asr_why[600];
-	for (int i = 0; i < (b.ap.no_vad ? 1 : 2); i++) {
+	for (int i = 0; i < (tacit_engine_is_remote(&asr_engine) ? 0 : b.ap.no_vad ? 1 : 2); i++) {
 		if ((st = tacit_model_resolve(need[i].kind, need[i].name, &need[i].path)) != TACIT_OK && !b.asr_error) {
 			snprintf(asr_why, sizeof(asr_why), "%s", tacit_errmsg());
 			b.asr_error = asr_why;

@@ -1106,7 +1106,7 @@ TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store
 /* --- per-device settings -------------------------------------------------------- */
 /* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
  * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off"),
- * "output.language" and "engine.llm.*" (where the language model runs: see
+ * "output.language" and "engine.llm.*", "engine.asr.*" (where the language model and speech run: see
  * tacit_engine; never an API key). Values are UTF-8 text. Settings stay on this device. */
 /* *out_value: caller frees with tacit_free(). TACIT_ERR_NOT_FOUND when unset. */
 TACIT_API enum tacit_status tacit_store_setting_get(struct tacit_store *store, const char *key,
@@ -1260,7 +1260,7 @@ TACIT_API struct tacit_engine tacit_engine_default(void);
 TACIT_API enum tacit_status tacit_engine_set_url(struct tacit_engine *e, const char *url);
 
 /* Fills *out from the store's settings engine.<kind>, engine.<kind>.model, .key_file,
- * .ca_file and .timeout_s (kind: "llm"). Unset keys keep tacit_engine_default()'s values.
+ * .ca_file and .timeout_s (kind: "llm" for the language model, "asr" for speech). Unset keys keep tacit_engine_default()'s values.
  * store may be NULL (the default engine). TACIT_ERR_USAGE for a bad stored URL. */
 TACIT_API enum tacit_status tacit_engine_from_settings(struct tacit_store *store, const char *kind,
 						       struct tacit_engine *out);
@@ -1608,6 +1608,19 @@ struct tacit_asr_params {
 	bool temperature_fallback;  /* retry a failed window at higher temperature
 				     * (default true; costs time on noise) */
 	struct tacit_vad_params vad;
+	/* NULL or a local engine: whisper in the worker, from model_path. A remote engine
+	 * (see tacit_engine; setting engine.asr): the audio goes to that server, and to no
+	 * other place, in WAV requests of at most four minutes: whisper.cpp's whisper-server
+	 * (POST /inference) or an OpenAI-compatible one (POST /v1/audio/transcriptions, the
+	 * model engine->model or the first it lists), told apart by whether it lists models
+	 * on /v1/models; a URL ending in "/inference" or "/audio/transcriptions" is used as
+	 * it is. model_path, vad_model_path, the thresholds and threads are then the
+	 * server's business (unused); language and translate are sent. Files only: the live
+	 * stream (tacit_asr_stream_open) fails with TACIT_ERR_UNSUPPORTED on a remote
+	 * engine. Errors are TACIT_ERR_NETWORK naming the host (refused, HTTP status, wrong
+	 * key, certificate, timeout, an answer that is not verbose_json), never retried on
+	 * this device. Copied by tacit_asr_open(). */
+	const struct tacit_engine *engine;
 };
 
 TACIT_API struct tacit_asr_params tacit_asr_default_params(void);
@@ -1660,8 +1673,13 @@ TACIT_API enum tacit_status tacit_asr_open(const struct tacit_asr_params *params
  * on it must be closed first. */
 TACIT_API void tacit_asr_close(struct tacit_asr *asr);
 
-/* Whether the loaded model is multilingual (can detect language and translate). */
+/* Whether the loaded model is multilingual (can detect language and translate). A
+ * remote engine counts as multilingual (the server decides). */
 TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
+
+/* Where asr's work runs, for people: "this device" or "remote, HOST (NAME)" (NAME: the
+ * model asked for, or "whisper-server"). Owned by asr, valid until it is closed. */
+TACIT_API const char *tacit_asr_where(const struct tacit_asr *asr);
 
 /* The language of the speech. whisper decodes each request in the language given
  * (struct tacit_asr_params.language) or, with "auto", in the one it detects from the
@@ -2499,6 +2517,12 @@ struct tacit_audio_import_params {
 	const char *embedding_model;    /* speaker-embedding ONNX; NULL = no diarization */
 	const char *segmentation_model; /* segmentation-3.0 ONNX; NULL = VAD windows */
 	int n_speakers;                 /* > 0: exactly this many; 0: found */
+	/* Where speech is transcribed: NULL = the store's setting engine.asr (see
+	 * tacit_engine_from_settings(), kind "asr"); a local engine = the worker. With a
+	 * remote one no whisper or VAD model is resolved: the audio goes to that server (see
+	 * struct tacit_asr_params.engine), and the session's models record "NAME on HOST"
+	 * and where it ran. Copied during the call. */
+	const struct tacit_engine *asr_engine;
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
