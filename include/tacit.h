@@ -1234,9 +1234,10 @@ struct tacit_llm;
  * With llama-server (recognised by its /props endpoint) answers are constrained by the
  * same GBNF grammars as locally ("grammar"), the transcript prefix stays in a server slot
  * chosen per meeting (cache_prompt, id_slot) so a second question reuses it, and tokens
- * are counted by /tokenize. Other servers get response_format json_object and token
- * counts estimated from the text (4 bytes a token). Either way the answer is checked as
- * a local one is (JSON shape, citations). Cancelling closes the stream, which frees the
+ * are counted by /tokenize. Other servers get response_format json_schema (the request's
+ * json_schema; json_object when it has none) and token counts estimated from the text
+ * (4 bytes a token). Either way the answer is checked against the schema, then as a
+ * local one is (citations). Cancelling closes the stream, which frees the
  * server's slot. Settings (per device, tacit_engine_from_settings()): engine.llm (URL or
  * "local"), engine.llm.model, engine.llm.key_file, engine.llm.ca_file,
  * engine.llm.timeout_s. The API key is read from key_file, else from the environment
@@ -1369,6 +1370,12 @@ struct tacit_llm_request {
 	 * the server slot this prefix picks (llama-server), so the next question reuses it. */
 	const char *state_prefix;
 	const char *state_path;
+	/* The JSON Schema (text) that grammar's answers follow; NULL = none. The local
+	 * worker and llama-server are held to the grammar; another server (vLLM, Ollama)
+	 * gets it as response_format json_schema. A remote engine's answer is checked
+	 * against it either way: one that does not follow it fails with TACIT_ERR_LLM
+	 * naming the host and where the answer goes wrong. */
+	const char *json_schema;
 };
 
 TACIT_API struct tacit_llm_request tacit_llm_default_request(void);

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "remote_http.h"
 #include "remote_llm.h"
+#include "schema.h"
 #include "sse.h"
 
 #include <yyjson.h>
@@ -406,7 +407,16 @@ enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_l
 		yyjson_mut_obj_add_bool(doc, o, "cache_prompt", true);
 		yyjson_mut_obj_add_int(doc, o, "id_slot", slot_for(r, req->state_prefix));
 	} else {
-		if (req->grammar) { /* no grammar there: JSON at least, checked by the caller */
+		yyjson_doc *sd = req->json_schema ? yyjson_read(req->json_schema, strlen(req->json_schema), 0) : NULL;
+		if (sd) { /* no grammar there: the same shape as a schema, checked below */
+			yyjson_mut_val *rf = yyjson_mut_obj_add_obj(doc, o, "response_format");
+			yyjson_mut_obj_add_str(doc, rf, "type", "json_schema");
+			yyjson_mut_val *js = yyjson_mut_obj_add_obj(doc, rf, "json_schema");
+			yyjson_mut_obj_add_str(doc, js, "name", "tacit_answer");
+			yyjson_mut_obj_add_bool(doc, js, "strict", true);
+			yyjson_mut_obj_add_val(doc, js, "schema", yyjson_val_mut_copy(doc, yyjson_doc_get_root(sd)));
+			yyjson_doc_free(sd);
+		} else if (req->grammar) { /* JSON at least, checked by the caller */
 			yyjson_mut_val *rf = yyjson_mut_obj_add_obj(doc, o, "response_format");
 			yyjson_mut_obj_add_str(doc, rf, "type", "json_object");
 		}
@@ -432,6 +442,18 @@ enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_l
 	}
 	if (c.text.failed) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory collecting the answer");
+		goto out;
+	}
+	char why[256];
+	if (req->json_schema && !schema_check(req->json_schema, c.text.data, c.text.len, why, sizeof(why))) {
+		if (!strcmp(why, "not JSON"))
+			st = tacit_fail(TACIT_ERR_LLM, "the language model server '%s' answered with text that is not "
+						       "the expected JSON",
+					r->host);
+		else
+			st = tacit_fail(TACIT_ERR_LLM, "the language model server '%s' answered outside the task's JSON "
+						       "schema (%s)",
+					r->host, why);
 		goto out;
 	}
 	if (c.stats.prefill_ms <= 0 && c.stats.decode_ms <= 0)
