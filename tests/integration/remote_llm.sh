@@ -173,6 +173,7 @@ try:
     c.request("GET", "/api/meeting", headers=H)
     st = json.loads(c.getresponse().read())
     assert st["language_model_runs"] == "remote, 127.0.0.1:%s (the server's model)" % P, st
+    assert st["remote_hosts"] == "127.0.0.1:%s" % P, st  # the header's "on HOST"
     assert st["models"]["llm"].get("remote") and "missing" not in st["models"]["llm"], st["models"]
     c.request("POST", "/api/sessions/1/chat", body=json.dumps({"question": "who fixes the bug?"}), headers=H)
     r = c.getresponse()
