@@ -1340,6 +1340,9 @@ struct tacit_llm_info {
 	char chat_format[16]; /* how messages become a prompt: "model" (the GGUF's own template
 			       * through llama_chat_apply_template), "chatml", "gemma",
 			       * "llama3", or "plain" for a base model without a template */
+	int n_slots;     /* requests the engine serves at once: 1 on this device; a remote
+			  * server's parallel slots (llama-server's /props total_slots), 0 when
+			  * it does not say */
 };
 
 /* What the loaded model is. Never fails. */

@@ -583,6 +583,7 @@ enum tacit_status remote_llm_open(const struct tacit_engine *e, struct remote_ll
 	snprintf(info->arch, sizeof(info->arch), "remote");
 	snprintf(info->chat_format, sizeof(info->chat_format), "server");
 	r->n_slots = (int)yyjson_get_num(yyjson_obj_get(props_root, "total_slots"));
+	info->n_slots = r->n_slots;
 	snprintf(r->where, sizeof(r->where), "remote, %s (model %s)", r->host, basename_of(r->model));
 	snprintf(r->label, sizeof(r->label), "%s on %s", basename_of(r->model), r->host);
 	tacit_log(TACIT_LOG_INFO, "language model: %s; context %d, %d slot%s%s", r->where, info->n_ctx, r->n_slots,
