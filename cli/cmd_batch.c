@@ -46,6 +46,9 @@ static const char usage_text[] =
 	"                   /props), unless --jobs N is lower; default: setting engine.llm\n"
 	"  --model NAME     language model for summaries and notes (default: the chosen\n"
 	"                   one, else the best downloaded; none: summaries are skipped)\n"
+	"  --speakers auto|N|off, --embedding-model NAME\n"
+	"                   recordings' speakers by diarization, as for 'tacit import'\n"
+	"                   (auto: when a speaker model is named, set or downloaded)\n"
 	"  --asr-model NAME, --vad-model NAME, --no-vad, --threads N, --asr-engine URL\n"
 	"                   as for 'tacit import' (with a speech server, recordings are\n"
 	"                   transcribed there: --jobs N with --no-summary sends N at once)\n"
@@ -403,12 +406,15 @@ int cmd_batch(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },  { "ctx", required_argument, NULL, 'c' },
 		{ "max-tokens", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
 		{ "asr-engine", required_argument, NULL, 'e' }, { "engine", required_argument, NULL, 'E' },
+		{ "speakers", required_argument, NULL, 'k' },   { "embedding-model", required_argument, NULL, 'b' },
 		{ 0, 0, 0, 0 },
 	};
 	struct batch b = { 0 };
 	const char *llm_name = getenv("TACIT_MODEL"), *asr_name = NULL, *vad_name = NULL, *asr_url = NULL;
 	struct tacit_engine asr_engine;
-	bool status = false, no_summary = false, llm_named = false, jobs_given = false;
+	bool status = false, no_summary = false, llm_named = false, jobs_given = false, speakers_off = false;
+	const char *emb_name = getenv("TACIT_EMBEDDING_MODEL");
+	char *speaker_path = NULL, *end;
 	int n_jobs = 1, c, rc = 0, lock_fd = -1;
 	struct tacit_store *s = NULL;
 	pthread_t threads[MAX_JOBS];
@@ -475,6 +481,18 @@ int cmd_batch(int argc, char **argv)
 			break;
 		case 'e':
 			asr_url = optarg;
+			break;
+		case 'k':
+			speakers_off = !strcmp(optarg, "off");
+			if (speakers_off || !strcmp(optarg, "auto"))
+				break;
+			b.ap.n_speakers = (int)strtol(optarg, &end, 10);
+			if (*end || b.ap.n_speakers < 1 || b.ap.n_speakers > 100)
+				return cli_usage_error("batch", "bad --speakers '%s' (auto, off or a number from 1 to 100)",
+						       optarg);
+			break;
+		case 'b':
+			emb_name = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -563,6 +581,19 @@ int cmd_batch(int argc, char **argv)
 			b.asr_error = asr_why;
 		}
 	}
+	/* speakers, as for import: auto diarizes recordings when a speaker model is named, set
+	 * or downloaded; one asked for (named, or --speakers N) must be there */
+	if (emb_name && !*emb_name)
+		emb_name = NULL;
+	if (!speakers_off) {
+		st = tacit_model_resolve(TACIT_MODEL_SPEAKER, emb_name, &speaker_path);
+		if (st == TACIT_OK) {
+			b.ap.embedding_model = speaker_path;
+		} else if (emb_name || b.ap.n_speakers > 0) {
+			rc = cli_fail(st);
+			goto out;
+		}
+	}
 	b.asr_path = need[0].path;
 	b.vad_path = need[1].path;
 	b.ap.asr_model = b.asr_path;
@@ -634,5 +665,6 @@ out:
 	tacit_free(b.llm_path);
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
+	tacit_free(speaker_path);
 	return rc;
 }

@@ -2,7 +2,11 @@
 # tacit batch --engine URL --engine URL: two llama-servers on 127.0.0.1 (2 slots and 1)
 # used together, as many files at once as their slots (/props total_slots); every file
 # gets its summary and notes, some from each server (each stored as "MODEL on HOST"); and
-# a server that does not answer stops the batch before it starts, naming the host.
+# --speakers N asks for diarization: without a speaker model the batch does not start
+if "$T" batch "$W/archive" --speakers 2 --no-summary >"$W/out" 2>"$W/err"; then echo "--speakers 2 ran without a model"; exit 1; fi
+grep -q "no speaker embedding model is downloaded" "$W/err" || { cat "$W/err"; exit 1; }
+# a server that does not answer stops the batch before it starts, naming the host; and
+# --speakers N without a speaker model stops it too.
 set -eu
 T=${TACIT:?}
 M=../shared/models/stories260K.gguf
@@ -38,6 +42,9 @@ mkdir -p "$W/archive"
 for i in 1 2 3 4 5 6; do
 	printf 'Alice: Item %d, we ship the beta on Friday.\nBob: I fix the login bug %d first.\nCarol: I write the notes.\n' "$i" "$i" >"$W/archive/m$i.txt"
 done
+# --speakers N asks for diarization: without a speaker model the batch does not start
+if "$T" batch "$W/archive" --speakers 2 --no-summary >"$W/out" 2>"$W/err"; then echo "--speakers 2 ran without a model"; exit 1; fi
+grep -q "no speaker embedding model is downloaded" "$W/err" || { cat "$W/err"; exit 1; }
 # a server that does not answer: the batch does not start, and says which
 if "$T" batch "$W/archive" --engine "http://127.0.0.1:$P1" --engine "http://127.0.0.1:$(port)" --max-tokens 360 >"$W/out" 2>"$W/err"; then
 	echo "a batch with a dead engine ran"; exit 1; fi
