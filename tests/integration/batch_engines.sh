@@ -2,9 +2,6 @@
 # tacit batch --engine URL --engine URL: two llama-servers on 127.0.0.1 (2 slots and 1)
 # used together, as many files at once as their slots (/props total_slots); every file
 # gets its summary and notes, some from each server (each stored as "MODEL on HOST"); and
-# --speakers N asks for diarization: without a speaker model the batch does not start
-if "$T" batch "$W/archive" --speakers 2 --no-summary >"$W/out" 2>"$W/err"; then echo "--speakers 2 ran without a model"; exit 1; fi
-grep -q "no speaker embedding model is downloaded" "$W/err" || { cat "$W/err"; exit 1; }
 # a server that does not answer stops the batch before it starts, naming the host; and
 # --speakers N without a speaker model stops it too.
 set -eu
@@ -42,6 +39,9 @@ mkdir -p "$W/archive"
 for i in 1 2 3 4 5 6; do
 	printf 'Alice: Item %d, we ship the beta on Friday.\nBob: I fix the login bug %d first.\nCarol: I write the notes.\n' "$i" "$i" >"$W/archive/m$i.txt"
 done
+# --speakers N asks for diarization: without a speaker model the batch does not start
+if "$T" batch "$W/archive" --speakers 2 --no-summary >"$W/out" 2>"$W/err"; then echo "--speakers 2 ran without a model"; exit 1; fi
+grep -q "no speaker embedding model is downloaded" "$W/err" || { cat "$W/err"; exit 1; }
 # --speakers N asks for diarization: without a speaker model the batch does not start
 if "$T" batch "$W/archive" --speakers 2 --no-summary >"$W/out" 2>"$W/err"; then echo "--speakers 2 ran without a model"; exit 1; fi
 grep -q "no speaker embedding model is downloaded" "$W/err" || { cat "$W/err"; exit 1; }
