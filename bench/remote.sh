@@ -5,12 +5,15 @@
 # (2) the second question on the meeting: time from starting `tacit ask` to its first
 # answer token, remote (the server's slot holds the transcript prefix) vs local (the
 # saved transcript state; this includes loading the model into a fresh worker, as a user
-# of the command sees it). Prints bench JSON lines; the ratios are remote / local.
+# of the command sees it); (3) batch throughput, N meetings (summary + notes) through
+# `tacit batch`, local one at a time vs one llama-server with parallel slots and
+# continuous batching. Prints bench JSON lines; the ratios are remote / local.
 #
 # TACIT_BENCH_REMOTE_MODEL: a GGUF (default: the 1B real-shape model if generated in
 # build/models, else ../shared/models/stories260K.gguf told a 2048 context);
 # TACIT_BENCH_MEETING: a transcript file (default: a QMSum meeting cut to fit);
-# TACIT_BENCH_THREADS (2), TACIT_BENCH_CTX (2048), TACIT_BENCH_MAX_TOKENS (360).
+# TACIT_BENCH_THREADS (2), TACIT_BENCH_CTX (2048), TACIT_BENCH_MAX_TOKENS (360),
+# TACIT_BENCH_BATCH_N (20 meetings), TACIT_BENCH_SLOTS (4).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}

@@ -60,79 +60,16 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 	return cancel_requested(x->cancel) ? 1 : 0;
 }
 
-/* The server's words from an error body ({"error":...}, {"error":{"message":...}},
- * {"detail":...} or plain text), cut and without control characters. */
-static void server_words(const struct buf *body, char *out, size_t len)
-{
-	yyjson_doc *d = yyjson_read(body->data, body->len, 0);
-	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
-	const char *m = yyjson_get_str(yyjson_obj_get(err, "message"));
-	if (!m)
-		m = yyjson_get_str(err);
-	if (!m)
-		m = yyjson_get_str(yyjson_obj_get(root, "detail"));
-	if (!m && !d)
-		m = body->data;
-	snprintf(out, len, "%s", m ? m : "");
-	for (char *q = out; *q; q++)
-		if ((unsigned char)*q < ' ')
-			*q = ' ';
-	if (strlen(out) > 200)
-		strcpy(out + 197, "...");
-	yyjson_doc_free(d);
-}
-
 /* A failed exchange as a message a user can act on. */
 static enum tacit_status xfer_error(const struct remote_asr *r, struct xfer *x, CURLcode rc, long code,
 				    const char *what)
 {
-	const char *h = r->host, *why = x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc);
-	char msg[256];
 	if (cancel_requested(x->cancel))
-		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled; the request to '%s' was closed", h);
-	switch (rc) {
-	case CURLE_OK:
-		break;
-	case CURLE_COULDNT_CONNECT:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "cannot reach the speech server '%s': connection refused (is it running? engine "
-				  "set with --asr-engine or setting engine.asr)",
-				  h);
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot find the speech server '%s': no such host name", h);
-	case CURLE_OPERATION_TIMEDOUT:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the speech server '%s' did not answer in time (%s): nothing was received for %d s "
-				  "(setting engine.asr.timeout_s)",
-				  h, why, r->e.timeout_s > 0 ? r->e.timeout_s : REMOTE_DEFAULT_TIMEOUT_S);
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CONNECT_ERROR:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "cannot verify the certificate of the speech server '%s': %s (give its CA "
-				  "certificate with setting engine.asr.ca_file)",
-				  h, why);
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-		return tacit_fail(TACIT_ERR_NETWORK, "the speech server '%s' closed the connection before %s was complete (%s)",
-				  h, what, why);
-	default:
-		if (x->body.failed)
-			return tacit_fail(TACIT_ERR_NETWORK, "the speech server '%s' sent more than %zu bytes for %s", h,
-					  x->body.cap, what);
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot get %s from the speech server '%s': %s", what, h, why);
-	}
-	server_words(&x->body, msg, sizeof(msg));
-	if (code == 401 || code == 403)
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the speech server '%s' refused %s (HTTP %ld%s%s): check the API key (setting "
-				  "engine.asr.key_file or TACIT_ENGINE_KEY)",
-				  h, r->auth ? "the API key" : "a request without an API key", code, msg[0] ? ": " : "", msg);
-	return tacit_fail(TACIT_ERR_NETWORK, "the speech server '%s' failed %s: HTTP %ld%s%s", h, what, code,
-			  msg[0] ? ": " : "", msg);
+		return tacit_fail(TACIT_ERR_CANCELLED, "transcription cancelled; the request to '%s' was closed", r->host);
+	struct remote_fail f = { .server = "speech server", .kind = "asr", .host = r->host, .what = what,
+				 .errbuf = x->errbuf, .rc = rc, .code = code, .body = &x->body,
+				 .has_key = r->auth != NULL, .timeout_s = r->e.timeout_s };
+	return remote_http_fail(&f);
 }
 
 /* One exchange: GET (form NULL) or a multipart POST to url; the answer in x->body. */
@@ -252,9 +189,8 @@ enum tacit_status remote_asr_parse(const char *body, size_t len, int64_t n_ms, c
 		goto out;
 	}
 	if (yyjson_obj_get(root, "error")) {
-		struct buf b = { .data = (char *)body, .len = len };
 		char msg[256];
-		server_words(&b, msg, sizeof(msg));
+		remote_http_server_words(body, len, msg, sizeof(msg));
 		st = tacit_fail(TACIT_ERR_NETWORK, "the speech server '%s' failed the transcription: %s", host, msg);
 		goto out;
 	}
@@ -523,10 +459,7 @@ void remote_asr_close(struct remote_asr *r)
 		return;
 	if (r->c)
 		curl_easy_cleanup(r->c);
-	if (r->auth) {
-		explicit_bzero(r->auth, strlen(r->auth));
-		free(r->auth);
-	}
+	remote_http_auth_free(r->auth);
 	free(r);
 }
 

@@ -10,6 +10,8 @@
 
 #include <pthread.h>
 
+#include <yyjson.h>
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
 
@@ -95,4 +97,87 @@ void remote_http_base(const struct tacit_engine *e, char *out, size_t len)
 		out[--n] = '\0';
 	if (n >= 3 && !strcmp(out + n - 3, "/v1"))
 		out[n - 3] = '\0';
+}
+
+void remote_http_auth_free(char *auth)
+{
+	if (!auth)
+		return;
+	explicit_bzero(auth, strlen(auth));
+	free(auth);
+}
+
+void remote_http_server_words(const char *body, size_t len, char *out, size_t n)
+{
+	yyjson_doc *d = yyjson_read(body, len, 0);
+	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
+	const char *m = yyjson_get_str(yyjson_obj_get(err, "message"));
+	if (!m)
+		m = yyjson_get_str(err);
+	if (!m)
+		m = yyjson_get_str(yyjson_obj_get(root, "message"));
+	if (!m)
+		m = yyjson_get_str(yyjson_obj_get(root, "detail"));
+	if (!m && !d)
+		m = body; /* not JSON: its text */
+	snprintf(out, n, "%s", m ? m : "");
+	for (char *q = out; *q; q++)
+		if ((unsigned char)*q < ' ')
+			*q = ' ';
+	if (strlen(out) > 200)
+		strcpy(out + 197, "...");
+	yyjson_doc_free(d);
+}
+
+enum tacit_status remote_http_fail(const struct remote_fail *f)
+{
+	const char *h = f->host, *s = f->server, *k = f->kind, *w = f->what;
+	const char *why = f->errbuf && f->errbuf[0] ? f->errbuf : curl_easy_strerror(f->rc);
+	char msg[256];
+	switch (f->rc) {
+	case CURLE_OK:
+		break;
+	case CURLE_COULDNT_CONNECT:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "cannot reach the %s '%s': connection refused (is it running? engine set with %s or "
+				  "setting engine.%s)",
+				  s, h, strcmp(k, "asr") ? "--engine" : "--asr-engine", k);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return tacit_fail(TACIT_ERR_NETWORK, "cannot find the %s '%s': no such host name", s, h);
+	case CURLE_OPERATION_TIMEDOUT:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "the %s '%s' did not answer in time (%s): nothing was received for %d s (setting "
+				  "engine.%s.timeout_s)",
+				  s, h, f->errbuf && f->errbuf[0] ? f->errbuf : "timeout",
+				  f->timeout_s > 0 ? f->timeout_s : REMOTE_DEFAULT_TIMEOUT_S, k);
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "cannot verify the certificate of the %s '%s': %s (give its CA certificate with "
+				  "setting engine.%s.ca_file)",
+				  s, h, why, k);
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+		return tacit_fail(TACIT_ERR_NETWORK, "the %s '%s' closed the connection before %s was complete (%s)", s, h,
+				  w, why);
+	default:
+		if (f->body->failed)
+			return tacit_fail(TACIT_ERR_NETWORK, "the %s '%s' sent more than %zu bytes for %s", s, h, f->body->cap,
+					  w);
+		return tacit_fail(TACIT_ERR_NETWORK, "cannot get %s from the %s '%s': %s", w, s, h, why);
+	}
+	remote_http_server_words(f->body->data, f->body->len, msg, sizeof(msg));
+	const char *sep = msg[0] ? ": " : "";
+	if (f->code == 401 || f->code == 403)
+		return tacit_fail(TACIT_ERR_NETWORK,
+				  "the %s '%s' refused %s (HTTP %ld%s%s): check the API key (setting engine.%s.key_file "
+				  "or TACIT_ENGINE_KEY)",
+				  s, h, f->has_key ? "the API key" : "a request without an API key", f->code, sep, msg, k);
+	if (f->code >= 300)
+		return tacit_fail(TACIT_ERR_NETWORK, "the %s '%s' failed %s: HTTP %ld%s%s", s, h, w, f->code, sep, msg);
+	return tacit_fail(TACIT_ERR_NETWORK, "the %s '%s' closed the connection before %s was complete", s, h, w);
 }

@@ -18,7 +18,6 @@
 
 #define BODY_CAP ((size_t)16 << 20) /* a non-streamed answer (models, props, tokens) */
 #define ERR_BODY_CAP ((size_t)64 << 10)
-#define DEFAULT_TIMEOUT_S REMOTE_DEFAULT_TIMEOUT_S
 #define DEFAULT_N_CTX 8192
 #define UNKNOWN_N_VOCAB 32768 /* a server that does not say: a real model, not a toy */
 #define CANCEL_POLL_MS 20      /* libcurl's progress callback runs only once a second while
@@ -89,30 +88,6 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 	return cancel_requested(c->cancel) ? 1 : 0;
 }
 
-/* The server's own words from an error body: error.message, error, message or detail;
- * cut and stripped of control characters. */
-static void server_message(const struct buf *body, char *out, size_t len)
-{
-	yyjson_doc *d = yyjson_read(body->data, body->len, 0);
-	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
-	const char *m = yyjson_get_str(yyjson_obj_get(err, "message"));
-	if (!m)
-		m = yyjson_get_str(err);
-	if (!m)
-		m = yyjson_get_str(yyjson_obj_get(root, "message"));
-	if (!m)
-		m = yyjson_get_str(yyjson_obj_get(root, "detail"));
-	if (!m && !d)
-		m = body->data; /* not JSON: its text */
-	snprintf(out, len, "%s", m ? m : "");
-	for (char *q = out; *q; q++)
-		if ((unsigned char)*q < ' ')
-			*q = ' ';
-	if (strlen(out) > 200)
-		strcpy(out + 197, "...");
-	yyjson_doc_free(d);
-}
-
 static bool exceeds_context(const struct buf *body)
 {
 	return strstr(body->data, "exceed_context_size") || strstr(body->data, "exceeds the available context");
@@ -122,65 +97,20 @@ static bool exceeds_context(const struct buf *body)
 static enum tacit_status call_error(struct call *c, CURLcode rc, const char *what)
 {
 	struct remote_llm *r = c->r;
-	const char *h = r->host;
 	char msg[256];
 	if (cancel_requested(c->cancel))
-		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the stream from '%s' was closed", h);
+		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the stream from '%s' was closed", r->host);
 	if (c->stream_st != TACIT_OK)
 		return c->stream_st; /* already recorded */
-	switch (rc) {
-	case CURLE_OK:
-		break;
-	case CURLE_COULDNT_CONNECT:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "cannot reach the language model server '%s': connection refused (is it running? "
-				  "engine set with --engine or setting engine.llm)",
-				  h);
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot find the language model server '%s': no such host name", h);
-	case CURLE_OPERATION_TIMEDOUT:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the language model server '%s' did not answer in time (%s): nothing was received "
-				  "for %d s (setting engine.llm.timeout_s)",
-				  h, c->errbuf[0] ? c->errbuf : "timeout",
-				  r->e.timeout_s > 0 ? r->e.timeout_s : DEFAULT_TIMEOUT_S);
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CONNECT_ERROR:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "cannot verify the certificate of the language model server '%s': %s (give its CA "
-				  "certificate with setting engine.llm.ca_file)",
-				  h, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the language model server '%s' closed the connection before %s was complete (%s)", h,
-				  what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-	default:
-		if (c->body.failed)
-			return tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' sent more than %zu bytes for %s",
-					  h, c->body.cap, what);
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot get %s from the language model server '%s': %s", what, h,
-				  c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-	}
-	long code = response_code(c);
-	server_message(&c->body, msg, sizeof(msg));
-	if (code == 401 || code == 403)
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the language model server '%s' refused %s (HTTP %ld%s%s): check the API key "
-				  "(setting engine.llm.key_file or TACIT_ENGINE_KEY)",
-				  h, r->auth ? "the API key" : "a request without an API key", code, msg[0] ? ": " : "", msg);
-	if (code == 400 && exceeds_context(&c->body))
+	if (rc == CURLE_OK && response_code(c) == 400 && exceeds_context(&c->body)) {
+		remote_http_server_words(c->body.data, c->body.len, msg, sizeof(msg));
 		return tacit_fail(TACIT_ERR_CONTEXT_FULL, "the prompt does not fit the context of the model on '%s' (%s)",
-				  h, msg);
-	if (code >= 300)
-		return tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' failed %s: HTTP %ld%s%s", h, what,
-				  code, msg[0] ? ": " : "", msg);
-	return tacit_fail(TACIT_ERR_NETWORK,
-			  "the language model server '%s' closed the connection before %s was complete", h, what);
+				  r->host, msg);
+	}
+	struct remote_fail f = { .server = "language model server", .kind = "llm", .host = r->host, .what = what,
+				 .errbuf = c->errbuf, .rc = rc, .code = rc == CURLE_OK ? response_code(c) : 0,
+				 .body = &c->body, .has_key = r->auth != NULL, .timeout_s = r->e.timeout_s };
+	return remote_http_fail(&f);
 }
 
 /* GET (json NULL) or POST json to base + path. A plain answer lands in c->body. */
@@ -312,9 +242,8 @@ static bool on_event(const char *event, const char *data, size_t len, void *user
 	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
 	bool go = true;
 	if (!yyjson_is_obj(root) || err || !strcmp(event, "error")) {
-		struct buf b = { .data = (char *)data, .len = len };
 		char msg[256];
-		server_message(&b, msg, sizeof(msg));
+		remote_http_server_words(data, len, msg, sizeof(msg));
 		c->stream_st = tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' failed during the answer: %s",
 					  c->r->host, d ? (msg[0] ? msg : "an error event") : "a chunk that is not JSON");
 		go = false;
@@ -607,10 +536,7 @@ void remote_llm_close(struct remote_llm *r)
 		curl_easy_cleanup(r->c);
 	if (r->m)
 		curl_multi_cleanup(r->m);
-	if (r->auth) {
-		explicit_bzero(r->auth, strlen(r->auth));
-		free(r->auth);
-	}
+	remote_http_auth_free(r->auth);
 	free(r);
 }
 
