@@ -53,12 +53,7 @@ PY
 fi
 "$T" import "$F" >/dev/null 2>&1
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-llama-server -m "$M" "${server_extra[@]}" --host 127.0.0.1 --port "$port" -np 1 -c "$ctx" -t "$threads" \
-	--slot-save-path "$W" \
-	>"$W/server.log" 2>&1 &
-SERVER=$!
-python3 - "$port" <<'PY'
+wait_server() { python3 - "$1" <<'PY'
 import sys, time, urllib.request
 for _ in range(600):
     try:
@@ -67,6 +62,13 @@ for _ in range(600):
         time.sleep(0.1)
 sys.exit("llama-server did not start")
 PY
+}
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+llama-server -m "$M" "${server_extra[@]}" --host 127.0.0.1 --port "$port" -np 1 -c "$ctx" -t "$threads" \
+	--slot-save-path "$W" \
+	>"$W/server.log" 2>&1 &
+SERVER=$!
+wait_server "$port"
 U=http://127.0.0.1:$port
 local_opts=(--engine local --model "$M" --ctx "$ctx" --threads "$threads")
 
@@ -150,15 +152,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 llama-server -m "$M" "${server_extra[@]}" --host 127.0.0.1 --port "$port" -np "$slots" -c $((ctx * slots)) \
 	-t "$threads" -cb >"$W/server-batch.log" 2>&1 &
 SERVER=$!
-python3 - "$port" <<'PY'
-import sys, time, urllib.request
-for _ in range(600):
-    try:
-        urllib.request.urlopen("http://127.0.0.1:%s/health" % sys.argv[1]); sys.exit(0)
-    except Exception:
-        time.sleep(0.1)
-sys.exit("llama-server did not start")
-PY
+wait_server "$port"
 batch_run() {  # HOME_DIR ARGS...: seconds for one whole batch in a fresh store
 	local home=$1; shift
 	local t0; t0=$(date +%s.%N)

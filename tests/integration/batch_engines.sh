@@ -9,32 +9,14 @@ T=${TACIT:?}
 M=../shared/models/stories260K.gguf
 [ -r "$M" ] || { echo "skip: no ../shared/models/stories260K.gguf"; exit 77; }
 command -v llama-server >/dev/null || { echo "skip: llama-server is not installed"; exit 77; }
-export TACIT_HOME=$(mktemp -d)
-W=$TACIT_HOME
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-unset TACIT_ENGINE_KEY TACIT_MODEL
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_up() { python3 - "$1" <<'PY'
-import sys, time, urllib.request
-for _ in range(600):
-    try:
-        urllib.request.urlopen(sys.argv[1] + "/health", timeout=5).read(); sys.exit(0)
-    except Exception:
-        time.sleep(0.1)
-sys.exit("server did not start")
-PY
-}
+. tests/integration/lib/servers.sh
+port() { free_port; }
+wait_up_h() { wait_up "$1/health"; }
 CTX=(--override-kv llama.context_length=int:2048)
 P1=$(port); P2=$(port)
 llama-server -m "$M" "${CTX[@]}" --host 127.0.0.1 --port "$P1" -np 2 -c 4096 -t 1 >"$W/s1.log" 2>&1 & PIDS+=($!)
 llama-server -m "$M" "${CTX[@]}" --host 127.0.0.1 --port "$P2" -np 1 -c 2048 -t 1 >"$W/s2.log" 2>&1 & PIDS+=($!)
-wait_up "http://127.0.0.1:$P1"; wait_up "http://127.0.0.1:$P2"
+wait_up_h "http://127.0.0.1:$P1"; wait_up_h "http://127.0.0.1:$P2"
 mkdir -p "$W/archive"
 for i in 1 2 3 4 5 6; do
 	printf 'Alice: Item %d, we ship the beta on Friday.\nBob: I fix the login bug %d first.\nCarol: I write the notes.\n' "$i" "$i" >"$W/archive/m$i.txt"

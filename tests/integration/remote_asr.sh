@@ -15,33 +15,13 @@ if [ ! -r "$VOCAB" ] || [ ! -r "$JFK" ]; then echo "skip: ../shared models/audio
 command -v whisper-server >/dev/null || { echo "skip: whisper-server is not installed"; exit 77; }
 M=$BUILD/models/ggml-tiny.en-random.bin
 if [ ! -r "$M" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$VOCAB" "$M.tmp.$$" && mv "$M.tmp.$$" "$M"; fi
-export TACIT_HOME=$(mktemp -d)
-W=$TACIT_HOME
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-unset TACIT_ENGINE_KEY TACIT_WHISPER_MODEL TACIT_VAD_MODEL TACIT_EMBEDDING_MODEL
+. tests/integration/lib/servers.sh
 
 cat >"$W/h.py" <<'PY'
-import json, socket, sys, time, urllib.request
+import json, socket, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 cmd = sys.argv[1]
-if cmd == "port":
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-elif cmd == "wait":  # URL: until the server answers at all
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(sys.argv[2] + "/", timeout=5).read(); sys.exit(0)
-        except urllib.error.HTTPError:
-            sys.exit(0)
-        except Exception:
-            time.sleep(0.1)
-    sys.exit("server did not start")
-elif cmd == "fake":  # MODE PORT KEY: an OpenAI-style speech server
+if cmd == "fake":  # MODE PORT KEY: an OpenAI-style speech server
     mode, port, key = sys.argv[2], int(sys.argv[3]), sys.argv[4]
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -76,11 +56,11 @@ n_sessions() { "$T" sessions --json | python3 -c 'import json,sys; d=json.load(s
 sox "$JFK" "$W/clip.wav" trim 0 3
 
 # 1. whisper-server: transcribe, import, and where it runs
-P=$(h port)
+P=$(free_port)
 U=http://127.0.0.1:$P
 whisper-server -m "$M" --host 127.0.0.1 --port "$P" -t 1 -nf >"$W/server.log" 2>&1 &
 SERVER=$!; PIDS+=("$SERVER")
-h wait "$U"
+wait_up "$U/"
 expect_rc 0 "$T" transcribe --asr-engine "$U" --format json "$W/clip.wav"
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert isinstance(d['segments'], list), d" "$W/out"
 "$T" engine --asr "$U" >"$W/out"
@@ -129,10 +109,10 @@ expect_err "cannot reach the speech server '127.0.0.1:$P': connection refused"
 # 4. an OpenAI-style server: the key, its answer, and each failure
 KEY=k-$RANDOM$RANDOM
 for mode in ok 500 bad drop; do
-	port=$(h port); python3 "$W/h.py" fake $mode "$port" "$KEY" & PIDS+=($!)
+	port=$(free_port); python3 "$W/h.py" fake $mode "$port" "$KEY" & PIDS+=($!)
 	eval "P_$mode=$port"
 done
-h wait "http://127.0.0.1:$P_ok"; h wait "http://127.0.0.1:$P_drop"
+wait_up "http://127.0.0.1:$P_ok/"; wait_up "http://127.0.0.1:$P_drop/"
 expect_rc 19 "$T" import --asr-engine "http://127.0.0.1:$P_ok/v1" "$W/clip.wav"
 expect_err "the speech server '127.0.0.1:$P_ok' refused a request without an API key (HTTP 401: invalid api key)"
 expect_rc 19 env TACIT_ENGINE_KEY=wrong-key-123 "$T" import --asr-engine "http://127.0.0.1:$P_ok" "$W/clip.wav"
