@@ -15,16 +15,7 @@ BUILD=${BUILD:-build}
 M=../shared/models/stories260K.gguf
 [ -r "$M" ] || { echo "skip: no ../shared/models/stories260K.gguf"; exit 77; }
 command -v llama-server >/dev/null || { echo "skip: llama-server is not installed"; exit 77; }
-export TACIT_HOME=$(mktemp -d)
-W=$TACIT_HOME
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-unset TACIT_ENGINE_KEY TACIT_MODEL
+. tests/integration/lib/servers.sh
 
 cat >"$W/h.py" <<'PY'
 import json, os, signal, socket, ssl, sys, time, urllib.request

@@ -1,5 +1,5 @@
-# lib/servers.sh — sourced by the tests that start servers on 127.0.0.1 (remote_asr.sh,
-# batch_engines.sh): the store in a temporary TACIT_HOME ($W), the servers' pids in PIDS
+# lib/servers.sh — sourced by the tests that start servers on 127.0.0.1 (remote_llm.sh,
+# remote_asr.sh, batch_engines.sh): the store in a temporary TACIT_HOME ($W), the servers' pids in PIDS
 # (killed and reaped on exit), a free port, and a wait until a server answers.
 export TACIT_HOME=$(mktemp -d)
 W=$TACIT_HOME
