@@ -158,5 +158,8 @@ int cmd_engine(int argc, char **argv);
 /* Where the language model runs: the settings engine.llm.*, with url (--engine; NULL =
  * none given) in place of engine.llm. 0, else the exit code (the error printed). */
 int cli_engine(const char *cmd, const char *url, struct tacit_engine *out);
+/* The same for speech: the settings engine.asr.*, with url (--asr-engine) in place of
+ * engine.asr. */
+int cli_asr_engine(const char *cmd, const char *url, struct tacit_engine *out);
 
 #endif

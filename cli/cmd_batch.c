@@ -27,7 +27,7 @@
 #define MAX_JOBS 16
 
 static const char usage_text[] =
-	"usage: tacit batch PATH... [--jobs N] [--json] [--no-summary] [options]\n"
+	"usage: tacit batch PATH... [--jobs N] [--engine URL]... [--json] [--no-summary] [options]\n"
 	"       tacit batch --status [--json]\n"
 	"  PATH             files or folders, walked recursively: recordings (found by\n"
 	"                   their content: wav, mp3, m4a, ogg, flac, webm, mp4...) and\n"
@@ -40,10 +40,18 @@ static const char usage_text[] =
 	"                   N up to 16 is allowed with --no-summary (imports only)\n"
 	"  --json           one JSON line per file on stdout (and per retry)\n"
 	"  --no-summary     import and transcribe only\n"
+	"  --engine URL     a language model server for summaries and notes (repeat it:\n"
+	"                   the engines are used together; 'local' is this device). Each\n"
+	"                   works as many files at once as it has slots (llama-server's\n"
+	"                   /props), unless --jobs N is lower; default: setting engine.llm\n"
 	"  --model NAME     language model for summaries and notes (default: the chosen\n"
 	"                   one, else the best downloaded; none: summaries are skipped)\n"
-	"  --asr-model NAME, --vad-model NAME, --no-vad, --threads N\n"
-	"                   as for 'tacit import'\n"
+	"  --speakers auto|N|off, --embedding-model NAME\n"
+	"                   recordings' speakers by diarization, as for 'tacit import'\n"
+	"                   (auto: when a speaker model is named, set or downloaded)\n"
+	"  --asr-model NAME, --vad-model NAME, --no-vad, --threads N, --asr-engine URL\n"
+	"                   as for 'tacit import' (with a speech server, recordings are\n"
+	"                   transcribed there: --jobs N with --no-summary sends N at once)\n"
 	"  --ctx N, --max-tokens N\n"
 	"                   as for 'tacit summarize'\n"
 	"The queue lives in the meetings database: killed or stopped (Ctrl-C), run it again\n"
@@ -54,9 +62,16 @@ static const char usage_text[] =
 	"most 3 attempts); a bad file fails at once with the reason. Exit 0 when every file\n"
 	"is done, 1 when some failed.\n";
 
+#define MAX_ENGINES 8
+
 struct batch {
 	/* set before the workers start, read-only after */
 	bool json, tty, summary;
+	/* --engine: the language model engines used together; lane[i] is worker i's (a
+	 * remote engine has as many lanes as the server has slots, this device one) */
+	struct tacit_engine engines[MAX_ENGINES];
+	int n_engines;
+	int lane[MAX_JOBS];
 	char *llm_path, *asr_path, *vad_path;
 	const char *asr_error; /* why recordings cannot be transcribed; NULL = they can */
 	struct tacit_audio_import_params ap;
@@ -177,7 +192,8 @@ static bool transient(enum tacit_status st)
 	return st == TACIT_ERR_DB || st == TACIT_ERR_WORKER || st == TACIT_ERR_NOMEM;
 }
 
-static enum tacit_status run_task(struct batch *b, struct tacit_store *s, int64_t id, enum tacit_task task)
+static enum tacit_status run_task(struct batch *b, const struct tacit_engine *e, struct tacit_store *s, int64_t id,
+				   enum tacit_task task)
 {
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	struct tacit_session_task_params sp = tacit_session_task_default_params();
@@ -190,6 +206,7 @@ static enum tacit_status run_task(struct batch *b, struct tacit_store *s, int64_
 	sp.meeting.task = task;
 	sp.meeting.max_tokens = b->max_tokens;
 	lp.model_path = b->llm_path;
+	lp.engine = tacit_engine_is_remote(e) ? e : NULL;
 	lp.n_ctx = b->n_ctx;
 	lp.n_threads = b->n_threads;
 	if (!lp.n_ctx)
@@ -205,8 +222,8 @@ out:
 
 /* Imports the file and, with a model, writes its summary and notes. The meeting is
  * recorded with the job as soon as it exists (recovery then finds it). */
-static enum tacit_status process(struct batch *b, struct tacit_store *s, struct tacit_batch_job *j, char *why,
-				 size_t n_why)
+static enum tacit_status process(struct batch *b, const struct tacit_engine *e, struct tacit_store *s,
+				 struct tacit_batch_job *j, char *why, size_t n_why)
 {
 	struct stat sb;
 	enum tacit_status st;
@@ -239,14 +256,21 @@ static enum tacit_status process(struct batch *b, struct tacit_store *s, struct 
 	j->session_id = id;
 	if ((st = tacit_batch_set_session(s, j->id, id)) != TACIT_OK)
 		return st;
-	if (b->summary && (st = run_task(b, s, id, TACIT_TASK_SUMMARY)) == TACIT_OK)
-		st = run_task(b, s, id, TACIT_TASK_NOTES);
+	if (b->summary && (st = run_task(b, e, s, id, TACIT_TASK_SUMMARY)) == TACIT_OK)
+		st = run_task(b, e, s, id, TACIT_TASK_NOTES);
 	return st;
 }
 
+struct worker_arg {
+	struct batch *b;
+	int index;
+};
+
 static void *worker(void *arg)
 {
-	struct batch *b = arg;
+	struct worker_arg *wa = arg;
+	struct batch *b = wa->b;
+	const struct tacit_engine *engine = b->n_engines ? &b->engines[b->lane[wa->index]] : NULL;
 	struct tacit_store *s = NULL;
 	struct tacit_batch_job *j = calloc(1, sizeof(*j));
 	enum tacit_status st = j ? tacit_store_open(NULL, &s) : TACIT_ERR_NOMEM;
@@ -267,7 +291,7 @@ static void *worker(void *arg)
 		if (st != TACIT_OK)
 			break;
 		char why[512] = "";
-		enum tacit_status fst = process(b, s, j, why, sizeof(why));
+		enum tacit_status fst = process(b, engine, s, j, why, sizeof(why));
 		if (fst != TACIT_OK && !*why)
 			snprintf(why, sizeof(why), "%s", tacit_errmsg());
 		if (fst != TACIT_OK && !*why)
@@ -381,14 +405,20 @@ int cmd_batch(int argc, char **argv)
 		{ "vad-model", required_argument, NULL, 'V' }, { "no-vad", no_argument, NULL, 'N' },
 		{ "threads", required_argument, NULL, 't' },  { "ctx", required_argument, NULL, 'c' },
 		{ "max-tokens", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
+		{ "asr-engine", required_argument, NULL, 'e' }, { "engine", required_argument, NULL, 'E' },
+		{ "speakers", required_argument, NULL, 'k' },   { "embedding-model", required_argument, NULL, 'b' },
 		{ 0, 0, 0, 0 },
 	};
 	struct batch b = { 0 };
-	const char *llm_name = getenv("TACIT_MODEL"), *asr_name = NULL, *vad_name = NULL;
-	bool status = false, no_summary = false, llm_named = false;
+	const char *llm_name = getenv("TACIT_MODEL"), *asr_name = NULL, *vad_name = NULL, *asr_url = NULL;
+	struct tacit_engine asr_engine;
+	bool status = false, no_summary = false, llm_named = false, jobs_given = false, speakers_off = false;
+	const char *emb_name = getenv("TACIT_EMBEDDING_MODEL");
+	char *speaker_path = NULL, *end;
 	int n_jobs = 1, c, rc = 0, lock_fd = -1;
 	struct tacit_store *s = NULL;
 	pthread_t threads[MAX_JOBS];
+	struct worker_arg args[MAX_JOBS];
 	int n_started = 0;
 	enum tacit_status st;
 	struct cli_model need[] = {
@@ -405,6 +435,14 @@ int cmd_batch(int argc, char **argv)
 		case 'j':
 			if ((rc = cli_int_option("batch", "--jobs", optarg, 1, MAX_JOBS, &n_jobs)))
 				return rc;
+			jobs_given = true;
+			break;
+		case 'E':
+			if (b.n_engines == MAX_ENGINES)
+				return cli_usage_error("batch", "at most %d --engine", MAX_ENGINES);
+			b.engines[b.n_engines] = tacit_engine_default();
+			if (tacit_engine_set_url(&b.engines[b.n_engines++], optarg) != TACIT_OK)
+				return cli_usage_error("batch", "%s", tacit_errmsg());
 			break;
 		case 'J':
 			b.json = true;
@@ -441,6 +479,21 @@ int cmd_batch(int argc, char **argv)
 			if ((rc = cli_int_option("batch", "--max-tokens", optarg, 1, 1 << 24, &b.max_tokens)))
 				return rc;
 			break;
+		case 'e':
+			asr_url = optarg;
+			break;
+		case 'k':
+			speakers_off = !strcmp(optarg, "off");
+			if (speakers_off || !strcmp(optarg, "auto"))
+				break;
+			b.ap.n_speakers = (int)strtol(optarg, &end, 10);
+			if (*end || b.ap.n_speakers < 1 || b.ap.n_speakers > 100)
+				return cli_usage_error("batch", "bad --speakers '%s' (auto, off or a number from 1 to 100)",
+						       optarg);
+			break;
+		case 'b':
+			emb_name = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -462,8 +515,43 @@ int cmd_batch(int argc, char **argv)
 			return tacit_status_exit_code(errno == ENOENT ? TACIT_ERR_NOT_FOUND : TACIT_ERR_IO);
 		}
 	}
+	/* --engine given: those engines, used together, each as many files at once as it
+	 * serves (this device one, a server its slots); none: the setting engine.llm */
+	bool any_local = !b.n_engines;
+	if (!b.n_engines && !no_summary) {
+		if ((rc = cli_engine("batch", NULL, &b.engines[0])))
+			return rc;
+		b.n_engines = tacit_engine_is_remote(&b.engines[0]) ? 1 : 0;
+		any_local = !b.n_engines;
+	}
+	int n_lanes = 0, slots[MAX_ENGINES], most = 0;
+	for (int i = 0; i < b.n_engines && !no_summary; i++) {
+		slots[i] = 1;
+		if (tacit_engine_is_remote(&b.engines[i])) {
+			struct tacit_llm_params lp = tacit_llm_default_params();
+			struct tacit_llm *llm = NULL;
+			lp.engine = &b.engines[i];
+			if ((st = tacit_llm_open(&lp, &llm)) != TACIT_OK)
+				return cli_fail(st); /* a server named is a server that answers */
+			slots[i] = tacit_llm_info(llm).n_slots > 0 ? tacit_llm_info(llm).n_slots : 1;
+			fprintf(stderr, "batch: %s serves %d at once\n", tacit_llm_where(llm), slots[i]);
+			tacit_llm_close(llm);
+		} else {
+			any_local = true;
+		}
+		most = slots[i] > most ? slots[i] : most;
+	}
+	/* lanes taken in turns, so the first workers spread over the engines */
+	for (int round = 0; round < most; round++)
+		for (int i = 0; i < b.n_engines && !no_summary; i++)
+			if (round < slots[i] && n_lanes < MAX_JOBS)
+				b.lane[n_lanes++] = i;
+	if (n_lanes && (!jobs_given || n_jobs > n_lanes))
+		n_jobs = n_lanes; /* never more at once than the engines serve */
 	/* the language model: one worker per model that fits in memory, so one file at a time */
-	if (!no_summary) {
+	if (!no_summary && !any_local) {
+		b.summary = true;
+	} else if (!no_summary) {
 		st = tacit_model_resolve(TACIT_MODEL_LLM, llm_name && *llm_name ? llm_name : NULL, &b.llm_path);
 		if (st != TACIT_OK && (llm_named || (llm_name && *llm_name)))
 			return cli_fail(st);
@@ -471,21 +559,39 @@ int cmd_batch(int argc, char **argv)
 			fprintf(stderr, "note: no language model is downloaded: summaries and notes are skipped "
 					"(run 'tacit setup', or pass --model)\n");
 	}
-	b.summary = b.llm_path != NULL;
-	if (b.summary && n_jobs > 1) {
+	if (any_local)
+		b.summary = b.llm_path != NULL;
+	if (b.summary && n_jobs > 1 && !n_lanes) {
 		rc = cli_usage_error("batch", "--jobs %d needs --no-summary: a local model runs one worker per model "
 					      "that fits in memory, one file at a time",
 				     n_jobs);
 		goto out;
 	}
-	/* speech models: missing ones fail each recording with the remedy, not the batch */
+	/* speech models: missing ones fail each recording with the remedy, not the batch; a
+	 * speech server needs none here */
+	if ((rc = cli_asr_engine("batch", asr_url, &asr_engine)))
+		goto out;
+	b.ap.asr_engine = &asr_engine;
 	need[0].name = asr_name;
 	need[1].name = vad_name;
 	static char asr_why[600];
-	for (int i = 0; i < (b.ap.no_vad ? 1 : 2); i++) {
+	for (int i = 0; i < (tacit_engine_is_remote(&asr_engine) ? 0 : b.ap.no_vad ? 1 : 2); i++) {
 		if ((st = tacit_model_resolve(need[i].kind, need[i].name, &need[i].path)) != TACIT_OK && !b.asr_error) {
 			snprintf(asr_why, sizeof(asr_why), "%s", tacit_errmsg());
 			b.asr_error = asr_why;
+		}
+	}
+	/* speakers, as for import: auto diarizes recordings when a speaker model is named, set
+	 * or downloaded; one asked for (named, or --speakers N) must be there */
+	if (emb_name && !*emb_name)
+		emb_name = NULL;
+	if (!speakers_off) {
+		st = tacit_model_resolve(TACIT_MODEL_SPEAKER, emb_name, &speaker_path);
+		if (st == TACIT_OK) {
+			b.ap.embedding_model = speaker_path;
+		} else if (emb_name || b.ap.n_speakers > 0) {
+			rc = cli_fail(st);
+			goto out;
 		}
 	}
 	b.asr_path = need[0].path;
@@ -534,9 +640,11 @@ int cmd_batch(int argc, char **argv)
 	if (b.tty && b.total)
 		fprintf(stderr, "batch: 0/%" PRId64 " files", b.total);
 	pthread_mutex_init(&b.lock, NULL);
-	for (; n_started < n_jobs; n_started++)
-		if (pthread_create(&threads[n_started], NULL, worker, &b) != 0)
+	for (; n_started < n_jobs; n_started++) {
+		args[n_started] = (struct worker_arg){ &b, n_started };
+		if (pthread_create(&threads[n_started], NULL, worker, &args[n_started]) != 0)
 			break;
+	}
 	bool worker_failed = n_started == 0;
 	for (int i = 0; i < n_started; i++) {
 		void *r = NULL;
@@ -557,5 +665,6 @@ out:
 	tacit_free(b.llm_path);
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
+	tacit_free(speaker_path);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /*
- * cmd_engine.c — `tacit engine`: shows where the language model runs, and sets it (the
- * per-device settings engine.llm.*). Only this command, --engine on one task, or a
+ * cmd_engine.c — `tacit engine`: shows where the language model and speech run, and sets
+ * them (the per-device settings engine.llm.* and, with --asr, engine.asr.*). Only this command, --engine on one task, or a
  * program using the library ever sends a transcript to another machine; the API key is
  * never a setting, only the name of the file that holds it.
  */
@@ -12,9 +12,14 @@
 #include <string.h>
 
 static const char usage_text[] =
-	"usage: tacit engine [local | URL] [--model NAME] [--key-file FILE] [--ca-file FILE]\n"
-	"                    [--timeout SECONDS]\n"
-	"  Without arguments: where the language model runs (summaries, notes, answers).\n"
+	"usage: tacit engine [--asr] [local | URL] [--model NAME] [--key-file FILE]\n"
+	"                    [--ca-file FILE] [--timeout SECONDS]\n"
+	"  Without arguments: where the language model runs (summaries, notes, answers),\n"
+	"  and where speech is transcribed.\n"
+	"  --asr           set the speech engine (engine.asr) instead: whisper.cpp's\n"
+	"                  whisper-server or an OpenAI-style /v1/audio/transcriptions server;\n"
+	"                  recordings (transcribe, import, batch) go to that host; live\n"
+	"                  meetings are still transcribed on this device\n"
 	"  local           on this device (the default): nothing leaves it\n"
 	"  URL             an OpenAI-compatible server, http:// or https:// (llama-server, vLLM,\n"
 	"                  Ollama, LM Studio): meeting transcripts go to that host, and\n"
@@ -26,12 +31,12 @@ static const char usage_text[] =
 	"  --timeout S     seconds without a byte from the server before it failed (300)\n"
 	"  An empty value (--model '') removes that setting.\n";
 
-int cli_engine(const char *cmd, const char *url, struct tacit_engine *out)
+static int engine_of(const char *cmd, const char *kind, const char *url, struct tacit_engine *out)
 {
 	struct tacit_store *store = NULL;
 	enum tacit_status st = tacit_store_open(NULL, &store);
 	if (st == TACIT_OK)
-		st = tacit_engine_from_settings(store, "llm", out);
+		st = tacit_engine_from_settings(store, kind, out);
 	tacit_store_close(store);
 	if (st != TACIT_OK)
 		return cli_fail(st);
@@ -40,10 +45,36 @@ int cli_engine(const char *cmd, const char *url, struct tacit_engine *out)
 	return 0;
 }
 
+int cli_engine(const char *cmd, const char *url, struct tacit_engine *out)
+{
+	return engine_of(cmd, "llm", url, out);
+}
+
+int cli_asr_engine(const char *cmd, const char *url, struct tacit_engine *out)
+{
+	return engine_of(cmd, "asr", url, out);
+}
+
 static int set(struct tacit_store *store, const char *key, const char *value)
 {
 	enum tacit_status st = tacit_store_setting_set(store, key, value && *value ? value : NULL);
 	return st == TACIT_OK ? 0 : cli_fail(st);
+}
+
+/* One engine's lines: where, and for a remote one the URL, key source, CA and timeout. */
+static void show(const struct tacit_engine *e, const char *what, const char *promise)
+{
+	char where[700];
+	tacit_engine_describe(e, where, sizeof(where));
+	printf("%s: %s\n", what, where);
+	if (!tacit_engine_is_remote(e))
+		return;
+	printf("  url       %s\n", e->url);
+	printf("  api key   %s\n", e->key_file[0] ? e->key_file : getenv("TACIT_ENGINE_KEY") ? "from TACIT_ENGINE_KEY" : "none");
+	if (e->ca_file[0])
+		printf("  ca file   %s\n", e->ca_file);
+	printf("  timeout   %d s\n", e->timeout_s ? e->timeout_s : 300);
+	printf("%s\n", promise);
 }
 
 int cmd_engine(int argc, char **argv)
@@ -51,13 +82,15 @@ int cmd_engine(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "model", required_argument, NULL, 'm' },   { "key-file", required_argument, NULL, 'k' },
 		{ "ca-file", required_argument, NULL, 'a' }, { "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },          { 0, 0, 0, 0 },
+		{ "asr", no_argument, NULL, 's' },           { "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
 	};
 	const char *model = NULL, *key_file = NULL, *ca_file = NULL, *timeout = NULL;
 	struct tacit_store *store = NULL;
 	struct tacit_engine e = tacit_engine_default();
 	enum tacit_status st;
-	char where[700], *abs_key = NULL, *abs_ca = NULL;
+	char key[64], *abs_key = NULL, *abs_ca = NULL;
+	const char *kind = "llm";
 	int c, rc = 0;
 
 	opterr = 0;
@@ -81,6 +114,9 @@ int cmd_engine(int argc, char **argv)
 			timeout = optarg;
 			break;
 		}
+		case 's':
+			kind = "asr";
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -102,34 +138,39 @@ int cmd_engine(int argc, char **argv)
 		rc = cli_fail(st);
 		goto out;
 	}
+	snprintf(key, sizeof(key), "engine.%s", kind);
 	if (optind < argc)
-		rc = set(store, "engine.llm", tacit_engine_is_remote(&e) ? e.url : "local");
+		rc = set(store, key, tacit_engine_is_remote(&e) ? e.url : "local");
+	snprintf(key, sizeof(key), "engine.%s.model", kind);
 	if (!rc && model)
-		rc = set(store, "engine.llm.model", model);
+		rc = set(store, key, model);
+	snprintf(key, sizeof(key), "engine.%s.key_file", kind);
 	if (!rc && key_file)
-		rc = set(store, "engine.llm.key_file", abs_key ? abs_key : "");
+		rc = set(store, key, abs_key ? abs_key : "");
+	snprintf(key, sizeof(key), "engine.%s.ca_file", kind);
 	if (!rc && ca_file)
-		rc = set(store, "engine.llm.ca_file", abs_ca ? abs_ca : "");
+		rc = set(store, key, abs_ca ? abs_ca : "");
+	snprintf(key, sizeof(key), "engine.%s.timeout_s", kind);
 	if (!rc && timeout)
-		rc = set(store, "engine.llm.timeout_s", timeout);
+		rc = set(store, key, timeout);
 	if (rc)
 		goto out;
-	if ((st = tacit_engine_from_settings(store, "llm", &e)) != TACIT_OK) {
-		rc = cli_fail(st);
-		goto out;
+	bool asr = !strcmp(kind, "asr"), changed = optind < argc || model || key_file || ca_file || timeout;
+	if (!asr || !changed) { /* the language model, unless only speech was set */
+		if ((st = tacit_engine_from_settings(store, "llm", &e)) != TACIT_OK) {
+			rc = cli_fail(st);
+			goto out;
+		}
+		show(&e, "language model", "Meeting transcripts go to this host for summaries, notes and answers "
+					   "('tacit engine local' keeps them here).");
 	}
-	tacit_engine_describe(&e, where, sizeof(where));
-	printf("language model: %s\n", where);
-	if (tacit_engine_is_remote(&e)) {
-		printf("  url       %s\n", e.url);
-		printf("  api key   %s\n", e.key_file[0] ? e.key_file
-						    : getenv("TACIT_ENGINE_KEY") ? "from TACIT_ENGINE_KEY"
-										 : "none");
-		if (e.ca_file[0])
-			printf("  ca file   %s\n", e.ca_file);
-		printf("  timeout   %d s\n", e.timeout_s ? e.timeout_s : 300);
-		printf("Meeting transcripts go to this host for summaries, notes and answers "
-		       "('tacit engine local' keeps them here).\n");
+	if (asr || !changed) {
+		if ((st = tacit_engine_from_settings(store, "asr", &e)) != TACIT_OK) {
+			rc = cli_fail(st);
+			goto out;
+		}
+		show(&e, "speech", "Recordings go to this host to be transcribed; live meetings are transcribed "
+				   "here ('tacit engine --asr local' keeps recordings here too).");
 	}
 out:
 	free(abs_key);

@@ -26,6 +26,9 @@ static const char usage_text[] =
 	"                   older spelling of it, still accepted\n"
 	"  --vad-model NAME Silero VAD model (default: setting model.vad, else downloaded)\n"
 	"  --no-vad         decode everything, silence included\n"
+	"  --asr-engine URL transcribe on that speech server (whisper-server or OpenAI-style):\n"
+	"                   the audio goes there and nowhere else; 'local' = this device\n"
+	"                   (default: setting engine.asr, see 'tacit engine --asr')\n"
 	"  --language L     a language code, or auto (default auto)\n"
 	"  --threads N      threads (default: this machine's usable cores)\n"
 	"  --fallback       retry unclear windows at higher temperature (off by\n"
@@ -77,6 +80,7 @@ int cmd_import(int argc, char **argv)
 		{ "speakers", required_argument, NULL, 'S' },
 		{ "embedding-model", required_argument, NULL, 'E' },
 		{ "segmentation-model", required_argument, NULL, 'G' },
+		{ "asr-engine", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -88,6 +92,8 @@ int cmd_import(int argc, char **argv)
 	char *end, clock[32];
 	int c, rc;
 	bool speakers_off = false;
+	const char *engine_url = NULL;
+	struct tacit_engine engine;
 
 	ap.temperature_fallback = false; /* a bounded cost: --fallback asks for it */
 	ap.embedding_model = getenv("TACIT_EMBEDDING_MODEL");
@@ -144,6 +150,9 @@ int cmd_import(int argc, char **argv)
 		case 'G':
 			ap.segmentation_model = optarg;
 			break;
+		case 'e':
+			engine_url = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -155,6 +164,9 @@ int cmd_import(int argc, char **argv)
 		return cli_usage_error("import", argc - optind ? "one file at a time" : "missing the file to import");
 	if (ap.segmentation_model && !*ap.segmentation_model)
 		ap.segmentation_model = NULL;
+	if ((rc = cli_asr_engine("import", engine_url, &engine)))
+		return rc;
+	ap.asr_engine = &engine;
 	/* A stream can be read once: it is copied to a file before anything looks at it. */
 	const char *file = argv[optind];
 	char *spooled = NULL, title[256];
@@ -181,13 +193,14 @@ int cmd_import(int argc, char **argv)
 		{ TACIT_MODEL_ASR, ap.asr_model, "--asr-model", NULL, NULL },
 		{ TACIT_MODEL_VAD, ap.vad_model, "--vad-model", " (or --no-vad to decode silence too)", NULL },
 	};
-	if (audio && (rc = cli_models_resolve("import", need, ap.no_vad ? 1 : 2))) {
+	bool remote = tacit_engine_is_remote(&engine); /* the server's models, none here */
+	if (audio && !remote && (rc = cli_models_resolve("import", need, ap.no_vad ? 1 : 2))) {
 		if (spooled)
 			unlink(spooled);
 		tacit_free(spooled);
 		return rc;
 	}
-	if (audio) {
+	if (audio && !remote) {
 		ap.asr_model = need[0].path;
 		ap.vad_model = need[1].path;
 	}

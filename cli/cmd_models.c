@@ -95,12 +95,13 @@ static int print_doc(yyjson_mut_doc *doc)
 }
 
 
-/* Where the language model runs, from the settings (the server is not asked). */
-static void engine_where(char *out, size_t len, bool *remote)
+/* Where the language model ("llm") or speech ("asr") runs, from the settings (the server
+ * is not asked). */
+static void engine_where(const char *kind, char *out, size_t len, bool *remote)
 {
 	struct tacit_store *store = NULL;
 	struct tacit_engine e = tacit_engine_default();
-	if (tacit_store_open(NULL, &store) != TACIT_OK || tacit_engine_from_settings(store, "llm", &e) != TACIT_OK)
+	if (tacit_store_open(NULL, &store) != TACIT_OK || tacit_engine_from_settings(store, kind, &e) != TACIT_OK)
 		e = tacit_engine_default(); /* doctor reports a bad setting */
 	tacit_store_close(store);
 	tacit_engine_describe(&e, out, len);
@@ -118,8 +119,10 @@ static int print_json(const char *machine, const struct tacit_fit_params *p, con
 	yyjson_mut_obj_add_str(doc, root, "machine", machine);
 	char where[600];
 	bool remote;
-	engine_where(where, sizeof(where), &remote);
+	engine_where("llm", where, sizeof(where), &remote);
 	yyjson_mut_obj_add_strcpy(doc, root, "language_model_runs", where);
+	engine_where("asr", where, sizeof(where), &remote);
+	yyjson_mut_obj_add_strcpy(doc, root, "speech_runs", where);
 	yyjson_mut_obj_add_uint(doc, root, "n_ctx", p->n_ctx);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "models");
 	const char *recommended = NULL;
@@ -175,9 +178,12 @@ static void print_table(const char *machine, const struct row *rows, size_t n, b
 	char b1[32], b2[32], verdict[32], where[600];
 	bool remote;
 	printf("Models for %s\n\n", machine);
-	engine_where(where, sizeof(where), &remote);
+	engine_where("llm", where, sizeof(where), &remote);
 	if (remote) /* the list below is what could run here instead */
 		printf("language model: %s (setting engine.llm)\n\n", where);
+	engine_where("asr", where, sizeof(where), &remote);
+	if (remote)
+		printf("speech: %s (setting engine.asr; live meetings: this device)\n\n", where);
 	if (n)
 		printf("%-18s %-20s %9s %9s %-5s %-18s %-11s %-10s %s\n", "ID", "MODEL", "DISK", "RAM", "STARS", "FIT", "",
 		       "DOWNLOADED", "SPEED");

@@ -510,6 +510,41 @@ static void check_engine(struct report *r)
 	tacit_llm_close(llm);
 }
 
+/* Where recordings are transcribed: a remote speech engine is asked, as an import would. */
+static void check_asr_engine(struct report *r)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_engine e;
+	struct tacit_asr *asr = NULL;
+	char msg[1024];
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK)
+		st = tacit_engine_from_settings(store, "asr", &e);
+	tacit_store_close(store);
+	if (st != TACIT_OK) {
+		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
+		problem(r, "speech", msg, "fix setting engine.asr: 'local', or the http(s):// URL of a server");
+		return;
+	}
+	if (!tacit_engine_is_remote(&e)) {
+		check(r, "speech", "on this device (setting engine.asr: local)");
+		return;
+	}
+	struct tacit_asr_params ap = tacit_asr_default_params();
+	ap.engine = &e;
+	if ((st = tacit_asr_open(&ap, &asr)) != TACIT_OK) {
+		tacit_engine_describe(&e, msg, sizeof(msg));
+		size_t k = strlen(msg);
+		snprintf(msg + k, sizeof(msg) - k, ": %s", tacit_errmsg());
+		problem(r, "speech", msg,
+			"start the server, fix settings engine.asr.* (key_file, ca_file), or set engine.asr to 'local'");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s: answered (recordings; live meetings on this device)", tacit_asr_where(asr));
+	check(r, "speech", msg);
+	tacit_asr_close(asr);
+}
+
 static void check_fit(struct report *r, const struct tacit_system *sys, const struct tacit_catalog *cat)
 {
 	const struct tacit_model_info *llm = tacit_models_recommend(sys, cat, TACIT_MODEL_LLM);
@@ -589,6 +624,7 @@ int cmd_doctor(int argc, char **argv)
 	check_data(&r);
 	check_models(&r, cat, dir);
 	check_engine(&r);
+	check_asr_engine(&r);
 	check_audio(&r);
 	check_sound_servers(&r);
 	check_fit(&r, &sys, cat);

@@ -28,6 +28,10 @@ static const char usage_text[] =
 	"  --vad-model NAME   Silero VAD model (or TACIT_VAD_MODEL; default: setting\n"
 	"                     model.vad, else the downloaded one)\n"
 	"  --no-vad           decode everything, silence included\n"
+	"  --asr-engine URL   transcribe a FILE on that server (whisper-server, or an\n"
+	"                     OpenAI-style /v1/audio/transcriptions): the audio goes\n"
+	"                     there and nowhere else; 'local' = this device (default:\n"
+	"                     setting engine.asr, see 'tacit engine --asr')\n"
 	"  --format F         txt, json, srt, vtt or md (default txt); all but json print\n"
 	"                     each segment as it is final, json the whole document at the end\n"
 	"  --json             with FILE: one JSON line per final segment, as it is found\n"
@@ -502,6 +506,7 @@ int cmd_transcribe(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },          { "help", no_argument, NULL, 'h' },
 		{ "embedding-model", required_argument, NULL, 'E' },
 		{ "segmentation-model", required_argument, NULL, 'G' },
+		{ "asr-engine", required_argument, NULL, 'e' },
 		{ 0, 0, 0, 0 },
 	};
 	/* diarization of a FILE: auto (when a model is there), N speakers, or off */
@@ -516,7 +521,8 @@ int cmd_transcribe(int argc, char **argv)
 	const char *model = getenv("TACIT_WHISPER_MODEL"), *vad = getenv("TACIT_VAD_MODEL");
 	const char *live = NULL, *realtime = NULL, *file = NULL;
 	bool no_vad = false, by_channel = false, mic = false, system = false, list = false, json = false;
-	const char *mic_device = NULL, *system_device = NULL;
+	const char *mic_device = NULL, *system_device = NULL, *engine_url = NULL;
+	struct tacit_engine engine;
 	int channels = 1, c, rc = 0;
 	double speed = 1.0;
 	char *model_path = NULL, *vad_path = NULL, *end;
@@ -617,6 +623,9 @@ int cmd_transcribe(int argc, char **argv)
 		case 'B':
 			ap.temperature_fallback = true;
 			break;
+		case 'e':
+			engine_url = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -646,12 +655,22 @@ int cmd_transcribe(int argc, char **argv)
 		seg = NULL;
 	if ((file && (rc = cli_input_check(file))) || (realtime && (rc = cli_input_check(realtime))))
 		return rc;
+	if ((rc = cli_asr_engine("transcribe", engine_url, &engine)))
+		return rc;
+	if (tacit_engine_is_remote(&engine)) {
+		if (!file)
+			return cli_usage_error("transcribe", "the speech engine on '%s' takes files; live audio is "
+							     "transcribed on this device (--asr-engine local)",
+					       engine.url);
+		ap.engine = &engine; /* the server's models; diarization here needs its own */
+		no_vad = true;
+	}
 	/* one answer to "which model" everywhere: a path, a catalog id, or the default */
 	struct cli_model need[] = {
 		{ TACIT_MODEL_ASR, model, "--asr-model", NULL, NULL },
 		{ TACIT_MODEL_VAD, vad, "--vad-model", " (or --no-vad to decode silence too)", NULL },
 	};
-	if ((rc = cli_models_resolve("transcribe", need, no_vad ? 1 : 2)))
+	if (!ap.engine && (rc = cli_models_resolve("transcribe", need, no_vad ? 1 : 2)))
 		return rc;
 	model_path = need[0].path;
 	vad_path = need[1].path;

@@ -50,7 +50,7 @@ static const struct command commands[] = {
 	{ "forget", cmd_forget, "forget a custom model (its file is left alone)" },
 	{ "setup", cmd_setup, "pick and download the models this machine needs (asks once)" },
 	{ "doctor", cmd_doctor, "check models, sound, data folder and fit; say what to fix" },
-	{ "engine", cmd_engine, "where the language model runs: this device, or a server you name" },
+	{ "engine", cmd_engine, "where the language model and speech run: this device, or a server you name" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1180,7 +1180,7 @@ TACIT_API enum tacit_status tacit_store_add_suggestion(struct tacit_store *store
 /* --- per-device settings -------------------------------------------------------- */
 /* Keys are [a-z0-9._-]+ (1..64 bytes); tacit uses "model.asr", "model.llm" (the chosen
  * model per task), "local.<feature>" ("on"/"off"), "suggestions.auto" ("on"/"off"),
- * "output.language" and "engine.llm.*" (where the language model runs: see
+ * "output.language" and "engine.llm.*", "engine.asr.*" (where the language model and speech run: see
  * tacit_engine; never an API key). Values are UTF-8 text. Settings stay on this device. */
 /* *out_value: caller frees with tacit_free(). TACIT_ERR_NOT_FOUND when unset. */
 TACIT_API enum tacit_status tacit_store_setting_get(struct tacit_store *store, const char *key,
@@ -1343,9 +1343,10 @@ struct tacit_llm;
  * With llama-server (recognised by its /props endpoint) answers are constrained by the
  * same GBNF grammars as locally ("grammar"), the transcript prefix stays in a server slot
  * chosen per meeting (cache_prompt, id_slot) so a second question reuses it, and tokens
- * are counted by /tokenize. Other servers get response_format json_object and token
- * counts estimated from the text (4 bytes a token). Either way the answer is checked as
- * a local one is (JSON shape, citations). Cancelling closes the stream, which frees the
+ * are counted by /tokenize. Other servers get response_format json_schema (the request's
+ * json_schema; json_object when it has none) and token counts estimated from the text
+ * (4 bytes a token). Either way the answer is checked against the schema, then as a
+ * local one is (citations). Cancelling closes the stream, which frees the
  * server's slot. Settings (per device, tacit_engine_from_settings()): engine.llm (URL or
  * "local"), engine.llm.model, engine.llm.key_file, engine.llm.ca_file,
  * engine.llm.timeout_s. The API key is read from key_file, else from the environment
@@ -1369,7 +1370,7 @@ TACIT_API struct tacit_engine tacit_engine_default(void);
 TACIT_API enum tacit_status tacit_engine_set_url(struct tacit_engine *e, const char *url);
 
 /* Fills *out from the store's settings engine.<kind>, engine.<kind>.model, .key_file,
- * .ca_file and .timeout_s (kind: "llm"). Unset keys keep tacit_engine_default()'s values.
+ * .ca_file and .timeout_s (kind: "llm" for the language model, "asr" for speech). Unset keys keep tacit_engine_default()'s values.
  * store may be NULL (the default engine). TACIT_ERR_USAGE for a bad stored URL. */
 TACIT_API enum tacit_status tacit_engine_from_settings(struct tacit_store *store, const char *kind,
 						       struct tacit_engine *out);
@@ -1448,6 +1449,9 @@ struct tacit_llm_info {
 	char chat_format[16]; /* how messages become a prompt: "model" (the GGUF's own template
 			       * through llama_chat_apply_template), "chatml", "gemma",
 			       * "llama3", or "plain" for a base model without a template */
+	int n_slots;     /* requests the engine serves at once: 1 on this device; a remote
+			  * server's parallel slots (llama-server's /props total_slots), 0 when
+			  * it does not say */
 };
 
 /* What the loaded model is. Never fails. */
@@ -1478,6 +1482,12 @@ struct tacit_llm_request {
 	 * the server slot this prefix picks (llama-server), so the next question reuses it. */
 	const char *state_prefix;
 	const char *state_path;
+	/* The JSON Schema (text) that grammar's answers follow; NULL = none. The local
+	 * worker and llama-server are held to the grammar; another server (vLLM, Ollama)
+	 * gets it as response_format json_schema. A remote engine's answer is checked
+	 * against it either way: one that does not follow it fails with TACIT_ERR_LLM
+	 * naming the host and where the answer goes wrong. */
+	const char *json_schema;
 };
 
 TACIT_API struct tacit_llm_request tacit_llm_default_request(void);
@@ -1721,6 +1731,19 @@ struct tacit_asr_params {
 	bool temperature_fallback;  /* retry a failed window at higher temperature
 				     * (default true; costs time on noise) */
 	struct tacit_vad_params vad;
+	/* NULL or a local engine: whisper in the worker, from model_path. A remote engine
+	 * (see tacit_engine; setting engine.asr): the audio goes to that server, and to no
+	 * other place, in WAV requests of at most four minutes: whisper.cpp's whisper-server
+	 * (POST /inference) or an OpenAI-compatible one (POST /v1/audio/transcriptions, the
+	 * model engine->model or the first it lists), told apart by whether it lists models
+	 * on /v1/models; a URL ending in "/inference" or "/audio/transcriptions" is used as
+	 * it is. model_path, vad_model_path, the thresholds and threads are then the
+	 * server's business (unused); language and translate are sent. Files only: the live
+	 * stream (tacit_asr_stream_open) fails with TACIT_ERR_UNSUPPORTED on a remote
+	 * engine. Errors are TACIT_ERR_NETWORK naming the host (refused, HTTP status, wrong
+	 * key, certificate, timeout, an answer that is not verbose_json), never retried on
+	 * this device. Copied by tacit_asr_open(). */
+	const struct tacit_engine *engine;
 };
 
 TACIT_API struct tacit_asr_params tacit_asr_default_params(void);
@@ -1773,8 +1796,13 @@ TACIT_API enum tacit_status tacit_asr_open(const struct tacit_asr_params *params
  * on it must be closed first. */
 TACIT_API void tacit_asr_close(struct tacit_asr *asr);
 
-/* Whether the loaded model is multilingual (can detect language and translate). */
+/* Whether the loaded model is multilingual (can detect language and translate). A
+ * remote engine counts as multilingual (the server decides). */
 TACIT_API bool tacit_asr_multilingual(const struct tacit_asr *asr);
+
+/* Where asr's work runs, for people: "this device" or "remote, HOST (NAME)" (NAME: the
+ * model asked for, or "whisper-server"). Owned by asr, valid until it is closed. */
+TACIT_API const char *tacit_asr_where(const struct tacit_asr *asr);
 
 /* The language of the speech. whisper decodes each request in the language given
  * (struct tacit_asr_params.language) or, with "auto", in the one it detects from the
@@ -2661,6 +2689,12 @@ struct tacit_audio_import_params {
 	const char *embedding_model;    /* speaker-embedding ONNX; NULL = no diarization */
 	const char *segmentation_model; /* segmentation-3.0 ONNX; NULL = VAD windows */
 	int n_speakers;                 /* > 0: exactly this many; 0: found */
+	/* Where speech is transcribed: NULL = the store's setting engine.asr (see
+	 * tacit_engine_from_settings(), kind "asr"); a local engine = the worker. With a
+	 * remote one no whisper or VAD model is resolved: the audio goes to that server (see
+	 * struct tacit_asr_params.engine), and the session's models record "NAME on HOST"
+	 * and where it ran. Copied during the call. */
+	const struct tacit_engine *asr_engine;
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);

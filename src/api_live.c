@@ -9,6 +9,7 @@
  * real (resumable, nothing left running).
  */
 #include "api.h"
+#include "engine.h"
 #include "basics.h"
 
 #include "utf8.h"
@@ -365,6 +366,25 @@ static bool engine_remote(char *where, size_t len)
 	return tacit_engine_is_remote(&e);
 }
 
+/* The hosts of the remote engines set (engine.llm, engine.asr), "A" or "A, B"; "" when
+ * every engine is local: the web app's header says where work goes. */
+static void remote_hosts(char *out, size_t len)
+{
+	static const char *const kinds[] = { "llm", "asr" };
+	struct tacit_store *store = NULL;
+	char host[2][256] = { "", "" };
+	bool opened = tacit_store_open(NULL, &store) == TACIT_OK;
+	for (int i = 0; i < 2 && opened; i++) {
+		struct tacit_engine e = tacit_engine_default();
+		if (tacit_engine_from_settings(store, kinds[i], &e) == TACIT_OK && tacit_engine_is_remote(&e))
+			engine_host(&e, host[i], sizeof(host[i]));
+	}
+	tacit_store_close(store);
+	tacit_clear_error();
+	bool both = host[0][0] && host[1][0] && strcmp(host[0], host[1]) != 0;
+	snprintf(out, len, "%s%s%s", host[0][0] ? host[0] : host[1], both ? ", " : "", both ? host[1] : "");
+}
+
 static bool setting_on(struct tacit_store *store, const char *key)
 {
 	char *v = NULL;
@@ -392,6 +412,9 @@ static void status(struct live_state *ls, struct api_response *res)
 		add_model(doc, models, "llm", TACIT_MODEL_LLM);
 	/* "this device", or "remote, HOST (model NAME)": the transcript goes there */
 	yyjson_mut_obj_add_strcpy(doc, root, "language_model_runs", where);
+	char hosts[520];
+	remote_hosts(hosts, sizeof(hosts));
+	yyjson_mut_obj_add_strcpy(doc, root, "remote_hosts", hosts);
 	yyjson_mut_obj_add_bool(doc, root, "available", asr && vad);
 	if (asr && vad)
 		yyjson_mut_obj_add_null(doc, root, "reason");

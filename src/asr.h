@@ -72,6 +72,8 @@ struct asr_event {
 /* Waits up to timeout_ms for the next event. TACIT_ERR_WORKER when the worker died:
  * every request in flight is lost, and the next asr_submit() starts a new worker. */
 enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev);
+/* "NAME on HOST" of a remote engine, what stored metadata records; NULL when local. */
+const char *asr_label(const struct tacit_asr *asr);
 /* Kills the worker now (a request that ignores its cancel); the next call respawns it. */
 void asr_kill(struct tacit_asr *asr);
 

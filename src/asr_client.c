@@ -4,13 +4,15 @@
  * inside whisper.cpp fails the call with TACIT_ERR_WORKER and nothing else; the next call
  * starts a new worker and loads the model again. Audio goes over in requests of at most
  * ASR_MAX_SAMPLES, split at the quietest moment near the limit. The live stream uses the
- * asynchronous calls (submit, poll, cancel) directly.
+ * asynchronous calls (submit, poll, cancel) directly. A remote engine (remote_asr.c)
+ * takes the worker's place for whole requests: no worker is started for it.
  */
 #include "internal.h"
 
 #include "asr.h"
 #include "basics.h"
 #include "llm_client.h"
+#include "remote_asr.h"
 #include "workerproc.h"
 
 #include <math.h>
@@ -30,6 +32,7 @@ struct tacit_asr {
 	bool vad_failed;        /* given up: the stream closes utterances at fixed lengths */
 	bool vad_restarted;     /* its worker died once and was started again */
 	struct buf seg_text;
+	struct remote_asr *remote; /* a remote engine: requests go there, never to a worker */
 	/* the languages the worker decoded in, with how much audio each: the language of a
 	 * recording is the one of most of its audio */
 	struct {
@@ -173,7 +176,8 @@ enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct t
 	if (!out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_asr_open: out is NULL");
 	*out = NULL;
-	if (!params || !params->model_path || !*params->model_path)
+	bool remote = params && tacit_engine_is_remote(params->engine);
+	if (!params || (!remote && (!params->model_path || !*params->model_path)))
 		return tacit_fail(TACIT_ERR_USAGE, "no whisper model given");
 	if (!(asr = calloc(1, sizeof(*asr))))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -190,7 +194,14 @@ enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct t
 		tacit_asr_close(asr);
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	}
-	if ((st = ensure_worker(asr)) != TACIT_OK) {
+	asr->p.engine = NULL; /* the caller's; remote_asr keeps its own copy */
+	if (remote) {
+		asr->multilingual = true; /* the server's model decides */
+		st = remote_asr_open(params->engine, params->language, params->translate, &asr->remote);
+	} else {
+		st = ensure_worker(asr);
+	}
+	if (st != TACIT_OK) {
 		tacit_asr_close(asr);
 		return st;
 	}
@@ -203,6 +214,7 @@ void tacit_asr_close(struct tacit_asr *asr)
 	if (!asr)
 		return;
 	workerproc_release(&asr->w);
+	remote_asr_close(asr->remote);
 	vad_client_free(asr->vad);
 	buf_release(&asr->seg_text);
 	free(asr->model_path);
@@ -214,6 +226,16 @@ void tacit_asr_close(struct tacit_asr *asr)
 bool tacit_asr_multilingual(const struct tacit_asr *asr)
 {
 	return asr && asr->multilingual;
+}
+
+const char *tacit_asr_where(const struct tacit_asr *asr)
+{
+	return asr && asr->remote ? remote_asr_where(asr->remote) : "this device";
+}
+
+const char *asr_label(const struct tacit_asr *asr)
+{
+	return asr->remote ? remote_asr_label(asr->remote) : NULL;
 }
 
 void asr_kill(struct tacit_asr *asr)
@@ -230,6 +252,8 @@ enum tacit_status asr_submit(struct tacit_asr *asr, const float *pcm, size_t n, 
 
 	if (n > ASR_MAX_SAMPLES)
 		return tacit_fail(TACIT_ERR_INTERNAL, "asr_submit: %zu samples is over the request limit", n);
+	if (asr->remote) /* tacit_asr_stream_open() refuses a remote engine */
+		return tacit_fail(TACIT_ERR_INTERNAL, "asr_submit: a remote engine has no worker");
 	if (asr->w.pid <= 0)
 		tacit_log(TACIT_LOG_INFO, "starting the transcription worker for '%s'", asr->model_path);
 	if ((st = ensure_worker(asr)) != TACIT_OK)
@@ -356,6 +380,13 @@ size_t asr_split_at(const float *pcm, size_t n)
 static enum tacit_status run_one(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms, int speaker,
 				 const volatile int *cancel, tacit_asr_segment_fn fn, void *user)
 {
+	if (asr->remote) {
+		char lang[8];
+		enum tacit_status st = remote_asr_transcribe(asr->remote, pcm, n, offset_ms, speaker, cancel, fn, user, lang);
+		if (st == TACIT_OK)
+			count_language(asr, lang, (int64_t)(n / (TACIT_AUDIO_RATE / 1000)));
+		return st;
+	}
 	long long id;
 	bool cancel_sent = false;
 	double kill_at = 0;

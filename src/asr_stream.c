@@ -60,6 +60,10 @@ enum tacit_status tacit_asr_stream_open(struct tacit_asr *asr, int n_channels, i
 	*out = NULL;
 	if (!asr || (n_channels != 1 && n_channels != 2) || partial_every_ms < 0)
 		return tacit_fail(TACIT_ERR_USAGE, "a live stream needs an engine and 1 or 2 channels");
+	if (asr_label(asr))
+		return tacit_fail(TACIT_ERR_UNSUPPORTED, "live transcription runs on this device only (the speech "
+							 "engine %s takes files)",
+				  tacit_asr_where(asr));
 	struct tacit_asr_stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");

@@ -209,8 +209,8 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 }
 
 /* {"asr":"ggml-base.en.bin","vad":"ggml-silero-v6.2.0.bin"} and the import's settings. */
-static char *describe(const char *asr_path, const char *vad_path, const char *source, int channels, bool settings,
-		      bool diarized)
+static char *describe(const char *asr_path, const char *vad_path, const char *remote, const char *source, int channels,
+		      bool settings, bool diarized)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
 	char *text = NULL;
@@ -225,6 +225,9 @@ static char *describe(const char *asr_path, const char *vad_path, const char *so
 		yyjson_mut_obj_add_int(doc, imp, "channels", channels);
 		yyjson_mut_obj_add_str(doc, imp, "speakers",
 				       channels == 2 ? (diarized ? "channels+diarized" : "channels") : (diarized ? "diarized" : "none"));
+	} else if (remote[0]) { /* "NAME on HOST": the transcript was made there */
+		yyjson_mut_obj_add_str(doc, root, "asr", remote);
+		yyjson_mut_obj_add_str(doc, root, "asr_where", "remote");
 	} else {
 		const char *a = strrchr(asr_path, '/'), *v = vad_path ? strrchr(vad_path, '/') : NULL;
 		yyjson_mut_obj_add_str(doc, root, "asr", a ? a + 1 : asr_path);
@@ -271,7 +274,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	struct pass1 *p1 = NULL;
 	struct tmp_wav mono = { -1, NULL };
 	char *asr_path = NULL, *vad_path = NULL, *models = NULL, *settings = NULL, *title = NULL;
-	char language[16] = "";
+	char language[16] = "", remote[600] = "";
+	struct tacit_engine engine = tacit_engine_default();
 	bool stereo = false;
 	int64_t id = 0;
 	struct diar_run *diar = NULL, *me_diar = NULL;
@@ -282,9 +286,15 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	tacit_segments_init(&c.t);
 	if (!s || !path || !*path)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_store_import_audio: store or path missing");
-	if ((st = tacit_model_resolve(TACIT_MODEL_ASR, p.asr_model, &asr_path)) != TACIT_OK)
+	if (p.asr_engine)
+		engine = *p.asr_engine;
+	else if ((st = tacit_engine_from_settings(s, "asr", &engine)) != TACIT_OK)
 		goto out;
-	if (!p.no_vad && (st = tacit_model_resolve(TACIT_MODEL_VAD, p.vad_model, &vad_path)) != TACIT_OK)
+	if (tacit_engine_is_remote(&engine))
+		ap.engine = &engine; /* the server's models: none resolved here */
+	else if ((st = tacit_model_resolve(TACIT_MODEL_ASR, p.asr_model, &asr_path)) != TACIT_OK)
+		goto out;
+	if (!ap.engine && !p.no_vad && (st = tacit_model_resolve(TACIT_MODEL_VAD, p.vad_model, &vad_path)) != TACIT_OK)
 		goto out;
 	if (!(p1 = calloc(1, sizeof(*p1)))) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -352,6 +362,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		st = TACIT_OK;
 	}
 	snprintf(language, sizeof(language), "%s", tacit_asr_language(asr));
+	if (asr_label(asr))
+		snprintf(remote, sizeof(remote), "%s", asr_label(asr));
 	tacit_asr_close(asr);
 	asr = NULL;
 
@@ -362,8 +374,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		title = utf8_repair_str(p.title);
 	else
 		title = utf8_repair(base, dot && dot != base ? (size_t)(dot - base) : strlen(base), NULL);
-	models = describe(asr_path, vad_path, base, 0, false, false);
-	settings = describe(asr_path, vad_path, base, stereo ? 2 : 1, true, who.n_speakers > 0);
+	models = describe(asr_path, vad_path, remote, base, 0, false, false);
+	settings = describe(asr_path, vad_path, remote, base, stereo ? 2 : 1, true, who.n_speakers > 0);
 	if (!title || !models || !settings) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;

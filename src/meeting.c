@@ -14,6 +14,7 @@
 #include "citations.h"
 #include "grammar.h"
 #include "owners.h"
+#include "schema.h"
 #include "lang_detect.h"
 #include "meeting.h"
 #include "plan.h"
@@ -226,6 +227,7 @@ struct runner {
 	struct tacit_llm_info info;
 	int max_tokens;
 	struct buf grammar;
+	struct buf schema; /* the grammar's JSON Schema: a server without grammars gets it */
 	const struct tacit_transcript *t;
 	size_t n_segments;
 	int n_calls;
@@ -310,6 +312,7 @@ static enum tacit_status model_call(struct runner *r, const char *body, int wind
 			req.state_path = r->paths[window];
 	}
 	req.grammar = r->grammar.data;
+	req.json_schema = r->schema.data;
 	req.max_tokens = r->max_tokens;
 	memset(&stats, 0, sizeof(stats));
 	enum tacit_status st = gen_hook ? gen_hook(&req, &text, &stats, gen_hook_user)
@@ -575,6 +578,7 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 	buf_init(&result);
 	buf_init(&body);
 	buf_init(&r.grammar);
+	buf_init(&r.schema);
 	r.llm = llm;
 	r.p = params;
 	r.t = t;
@@ -621,10 +625,13 @@ enum tacit_status meeting_run(struct tacit_llm *llm, const struct tacit_transcri
 					r.max_tokens, task_names[params->task], r.info.n_ctx);
 		goto out;
 	}
-	if (params->task == TACIT_TASK_SUMMARY)
+	if (params->task == TACIT_TASK_SUMMARY) {
 		grammar_template_build(&r.tp, (const char *const *)names, n_names, &lim, &r.grammar);
-	else
+		schema_template_build(&r.tp, (const char *const *)names, n_names, &lim, &r.schema);
+	} else {
 		grammar_build(params->task, &lim, &r.grammar);
+		schema_build(params->task, &lim, &r.schema);
+	}
 	tacit_log(TACIT_LOG_DEBUG, "grammar (%d items, %d chars, worst %zu bytes):\n%s", lim.max_items, lim.max_str,
 		  params->task == TACIT_TASK_SUMMARY ? grammar_template_worst_len(&r.tp, who, &lim)
 						     : grammar_worst_len(params->task, &lim),
@@ -766,6 +773,7 @@ out:
 		free(names[i]);
 	free(names);
 	buf_release(&r.grammar);
+	buf_release(&r.schema);
 	buf_release(&body);
 	buf_release(&result);
 	return st;

@@ -9,18 +9,15 @@
 
 #include "basics.h"
 #include "engine.h"
+#include "remote_http.h"
 #include "remote_llm.h"
+#include "schema.h"
 #include "sse.h"
 
-#include <pthread.h>
-
-#include <curl/curl.h>
 #include <yyjson.h>
 
 #define BODY_CAP ((size_t)16 << 20) /* a non-streamed answer (models, props, tokens) */
 #define ERR_BODY_CAP ((size_t)64 << 10)
-#define DEFAULT_CONNECT_S 10
-#define DEFAULT_TIMEOUT_S 300
 #define DEFAULT_N_CTX 8192
 #define UNKNOWN_N_VOCAB 32768 /* a server that does not say: a real model, not a toy */
 #define CANCEL_POLL_MS 20      /* libcurl's progress callback runs only once a second while
@@ -39,14 +36,6 @@ struct remote_llm {
 	bool llama;      /* llama-server: grammar, cache_prompt, id_slot, /tokenize */
 	int n_slots;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_rc;
-
-static void curl_init_once(void)
-{
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 /* ---- one HTTP exchange ------------------------------------------------------------- */
 
@@ -99,30 +88,6 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 	return cancel_requested(c->cancel) ? 1 : 0;
 }
 
-/* The server's own words from an error body: error.message, error, message or detail;
- * cut and stripped of control characters. */
-static void server_message(const struct buf *body, char *out, size_t len)
-{
-	yyjson_doc *d = yyjson_read(body->data, body->len, 0);
-	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
-	const char *m = yyjson_get_str(yyjson_obj_get(err, "message"));
-	if (!m)
-		m = yyjson_get_str(err);
-	if (!m)
-		m = yyjson_get_str(yyjson_obj_get(root, "message"));
-	if (!m)
-		m = yyjson_get_str(yyjson_obj_get(root, "detail"));
-	if (!m && !d)
-		m = body->data; /* not JSON: its text */
-	snprintf(out, len, "%s", m ? m : "");
-	for (char *q = out; *q; q++)
-		if ((unsigned char)*q < ' ')
-			*q = ' ';
-	if (strlen(out) > 200)
-		strcpy(out + 197, "...");
-	yyjson_doc_free(d);
-}
-
 static bool exceeds_context(const struct buf *body)
 {
 	return strstr(body->data, "exceed_context_size") || strstr(body->data, "exceeds the available context");
@@ -132,65 +97,20 @@ static bool exceeds_context(const struct buf *body)
 static enum tacit_status call_error(struct call *c, CURLcode rc, const char *what)
 {
 	struct remote_llm *r = c->r;
-	const char *h = r->host;
 	char msg[256];
 	if (cancel_requested(c->cancel))
-		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the stream from '%s' was closed", h);
+		return tacit_fail(TACIT_ERR_CANCELLED, "cancelled; the stream from '%s' was closed", r->host);
 	if (c->stream_st != TACIT_OK)
 		return c->stream_st; /* already recorded */
-	switch (rc) {
-	case CURLE_OK:
-		break;
-	case CURLE_COULDNT_CONNECT:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "cannot reach the language model server '%s': connection refused (is it running? "
-				  "engine set with --engine or setting engine.llm)",
-				  h);
-	case CURLE_COULDNT_RESOLVE_HOST:
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot find the language model server '%s': no such host name", h);
-	case CURLE_OPERATION_TIMEDOUT:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the language model server '%s' did not answer in time (%s): nothing was received "
-				  "for %d s (setting engine.llm.timeout_s)",
-				  h, c->errbuf[0] ? c->errbuf : "timeout",
-				  r->e.timeout_s > 0 ? r->e.timeout_s : DEFAULT_TIMEOUT_S);
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CONNECT_ERROR:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "cannot verify the certificate of the language model server '%s': %s (give its CA "
-				  "certificate with setting engine.llm.ca_file)",
-				  h, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_SEND_ERROR:
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the language model server '%s' closed the connection before %s was complete (%s)", h,
-				  what, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-	default:
-		if (c->body.failed)
-			return tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' sent more than %zu bytes for %s",
-					  h, c->body.cap, what);
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot get %s from the language model server '%s': %s", what, h,
-				  c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
-	}
-	long code = response_code(c);
-	server_message(&c->body, msg, sizeof(msg));
-	if (code == 401 || code == 403)
-		return tacit_fail(TACIT_ERR_NETWORK,
-				  "the language model server '%s' refused %s (HTTP %ld%s%s): check the API key "
-				  "(setting engine.llm.key_file or TACIT_ENGINE_KEY)",
-				  h, r->auth ? "the API key" : "a request without an API key", code, msg[0] ? ": " : "", msg);
-	if (code == 400 && exceeds_context(&c->body))
+	if (rc == CURLE_OK && response_code(c) == 400 && exceeds_context(&c->body)) {
+		remote_http_server_words(c->body.data, c->body.len, msg, sizeof(msg));
 		return tacit_fail(TACIT_ERR_CONTEXT_FULL, "the prompt does not fit the context of the model on '%s' (%s)",
-				  h, msg);
-	if (code >= 300)
-		return tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' failed %s: HTTP %ld%s%s", h, what,
-				  code, msg[0] ? ": " : "", msg);
-	return tacit_fail(TACIT_ERR_NETWORK,
-			  "the language model server '%s' closed the connection before %s was complete", h, what);
+				  r->host, msg);
+	}
+	struct remote_fail f = { .server = "language model server", .kind = "llm", .host = r->host, .what = what,
+				 .errbuf = c->errbuf, .rc = rc, .code = rc == CURLE_OK ? response_code(c) : 0,
+				 .body = &c->body, .has_key = r->auth != NULL, .timeout_s = r->e.timeout_s };
+	return remote_http_fail(&f);
 }
 
 /* GET (json NULL) or POST json to base + path. A plain answer lands in c->body. */
@@ -201,23 +121,7 @@ static CURLcode perform(struct call *c, const char *path, const char *json)
 	char url[sizeof(r->base) + 64];
 	snprintf(url, sizeof(url), "%s%s", r->base, path);
 	CURL *h = r->c;
-	curl_easy_reset(h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L); /* the transcript goes to this host only */
-	curl_easy_setopt(h, CURLOPT_PROXY, "");          /* and not through a proxy from the environment */
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "tacit/" TACIT_VERSION);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (r->e.ca_file[0])
-		curl_easy_setopt(h, CURLOPT_CAINFO, r->e.ca_file);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-			 (long)(r->e.connect_timeout_s > 0 ? r->e.connect_timeout_s : DEFAULT_CONNECT_S));
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)(r->e.timeout_s > 0 ? r->e.timeout_s : DEFAULT_TIMEOUT_S));
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	remote_http_setup(h, &r->e, url, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
@@ -232,7 +136,6 @@ static CURLcode perform(struct call *c, const char *path, const char *json)
 	if (c->stream)
 		hdrs = curl_slist_append(hdrs, "Accept: text/event-stream");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	c->errbuf[0] = '\0';
 	c->code = 0;
 	CURLcode rc = CURLE_OK;
 	int running = 1;
@@ -339,9 +242,8 @@ static bool on_event(const char *event, const char *data, size_t len, void *user
 	yyjson_val *root = yyjson_doc_get_root(d), *err = yyjson_obj_get(root, "error");
 	bool go = true;
 	if (!yyjson_is_obj(root) || err || !strcmp(event, "error")) {
-		struct buf b = { .data = (char *)data, .len = len };
 		char msg[256];
-		server_message(&b, msg, sizeof(msg));
+		remote_http_server_words(data, len, msg, sizeof(msg));
 		c->stream_st = tacit_fail(TACIT_ERR_NETWORK, "the language model server '%s' failed during the answer: %s",
 					  c->r->host, d ? (msg[0] ? msg : "an error event") : "a chunk that is not JSON");
 		go = false;
@@ -434,7 +336,16 @@ enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_l
 		yyjson_mut_obj_add_bool(doc, o, "cache_prompt", true);
 		yyjson_mut_obj_add_int(doc, o, "id_slot", slot_for(r, req->state_prefix));
 	} else {
-		if (req->grammar) { /* no grammar there: JSON at least, checked by the caller */
+		yyjson_doc *sd = req->json_schema ? yyjson_read(req->json_schema, strlen(req->json_schema), 0) : NULL;
+		if (sd) { /* no grammar there: the same shape as a schema, checked below */
+			yyjson_mut_val *rf = yyjson_mut_obj_add_obj(doc, o, "response_format");
+			yyjson_mut_obj_add_str(doc, rf, "type", "json_schema");
+			yyjson_mut_val *js = yyjson_mut_obj_add_obj(doc, rf, "json_schema");
+			yyjson_mut_obj_add_str(doc, js, "name", "tacit_answer");
+			yyjson_mut_obj_add_bool(doc, js, "strict", true);
+			yyjson_mut_obj_add_val(doc, js, "schema", yyjson_val_mut_copy(doc, yyjson_doc_get_root(sd)));
+			yyjson_doc_free(sd);
+		} else if (req->grammar) { /* JSON at least, checked by the caller */
 			yyjson_mut_val *rf = yyjson_mut_obj_add_obj(doc, o, "response_format");
 			yyjson_mut_obj_add_str(doc, rf, "type", "json_object");
 		}
@@ -460,6 +371,18 @@ enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_l
 	}
 	if (c.text.failed) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory collecting the answer");
+		goto out;
+	}
+	char why[256];
+	if (req->json_schema && !schema_check(req->json_schema, c.text.data, c.text.len, why, sizeof(why))) {
+		if (!strcmp(why, "not JSON"))
+			st = tacit_fail(TACIT_ERR_LLM, "the language model server '%s' answered with text that is not "
+						       "the expected JSON",
+					r->host);
+		else
+			st = tacit_fail(TACIT_ERR_LLM, "the language model server '%s' answered outside the task's JSON "
+						       "schema (%s)",
+					r->host, why);
 		goto out;
 	}
 	if (c.stats.prefill_ms <= 0 && c.stats.decode_ms <= 0)
@@ -509,39 +432,6 @@ enum tacit_status remote_llm_count_tokens(struct remote_llm *r, const char *text
 
 /* ---- open and close -------------------------------------------------------------------- */
 
-/* The key from the file, else the environment; NULL key = none. */
-static enum tacit_status read_key(const struct tacit_engine *e, char **out)
-{
-	char line[4096];
-	*out = NULL;
-	const char *key = getenv("TACIT_ENGINE_KEY");
-	if (e->key_file[0]) {
-		FILE *f = fopen(e->key_file, "r");
-		if (!f)
-			return tacit_fail_errno(TACIT_ERR_IO, "cannot read the API key file '%s'", e->key_file);
-		bool got = fgets(line, sizeof(line), f) != NULL;
-		fclose(f);
-		line[got ? strcspn(line, "\r\n") : 0] = '\0';
-		if (!line[0])
-			return tacit_fail(TACIT_ERR_USAGE, "the API key file '%s' is empty", e->key_file);
-		key = line;
-	}
-	if (key && *key) {
-		for (const char *p = key; *p; p++)
-			if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f) {
-				explicit_bzero(line, sizeof(line));
-				return tacit_fail(TACIT_ERR_USAGE, "the API key (%s) holds a character a header cannot carry",
-						  e->key_file[0] ? "engine.llm.key_file" : "TACIT_ENGINE_KEY");
-			}
-		if (asprintf(out, "Authorization: Bearer %s", key) < 0)
-			*out = NULL;
-		explicit_bzero(line, sizeof(line));
-		if (!*out)
-			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	}
-	return TACIT_OK;
-}
-
 static const char *basename_of(const char *p)
 {
 	const char *s = strrchr(p, '/');
@@ -557,20 +447,14 @@ enum tacit_status remote_llm_open(const struct tacit_engine *e, struct remote_ll
 	*out = NULL;
 	if (!tacit_engine_is_remote(e))
 		return tacit_fail(TACIT_ERR_USAGE, "remote_llm_open: the engine is local");
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_rc != CURLE_OK)
-		return tacit_fail(TACIT_ERR_NETWORK, "cannot start libcurl: %s", curl_easy_strerror(curl_init_rc));
+	if ((st = remote_http_init()) != TACIT_OK)
+		return st;
 	if (!(r = calloc(1, sizeof(*r))))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	r->e = *e;
-	snprintf(r->base, sizeof(r->base), "%s", e->url);
-	size_t n = strlen(r->base);
-	while (n && r->base[n - 1] == '/')
-		r->base[--n] = '\0';
-	if (n >= 3 && !strcmp(r->base + n - 3, "/v1"))
-		r->base[n - 3] = '\0';
+	remote_http_base(e, r->base, sizeof(r->base));
 	engine_host(e, r->host, sizeof(r->host));
-	if ((st = read_key(e, &r->auth)) != TACIT_OK)
+	if ((st = remote_http_auth(e, "llm", &r->auth)) != TACIT_OK)
 		goto out;
 	if (!(r->c = curl_easy_init()) || !(r->m = curl_multi_init())) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "cannot start a libcurl handle");
@@ -628,6 +512,7 @@ enum tacit_status remote_llm_open(const struct tacit_engine *e, struct remote_ll
 	snprintf(info->arch, sizeof(info->arch), "remote");
 	snprintf(info->chat_format, sizeof(info->chat_format), "server");
 	r->n_slots = (int)yyjson_get_num(yyjson_obj_get(props_root, "total_slots"));
+	info->n_slots = r->n_slots;
 	snprintf(r->where, sizeof(r->where), "remote, %s (model %s)", r->host, basename_of(r->model));
 	snprintf(r->label, sizeof(r->label), "%s on %s", basename_of(r->model), r->host);
 	tacit_log(TACIT_LOG_INFO, "language model: %s; context %d, %d slot%s%s", r->where, info->n_ctx, r->n_slots,
@@ -651,10 +536,7 @@ void remote_llm_close(struct remote_llm *r)
 		curl_easy_cleanup(r->c);
 	if (r->m)
 		curl_multi_cleanup(r->m);
-	if (r->auth) {
-		explicit_bzero(r->auth, strlen(r->auth));
-		free(r->auth);
-	}
+	remote_http_auth_free(r->auth);
 	free(r);
 }
 

@@ -165,6 +165,26 @@ window.addEventListener("DOMContentLoaded", () => {
   };
 });
 
+/* The header's promise: "on this device only", or "on HOST" when a remote engine is set
+ * (engine.llm or engine.asr: the transcript, or the recordings, go to that host). */
+async function showWhere() {
+  let st;
+  try { st = await tacit.api("GET", "/api/meeting"); } catch (e) { return; }
+  const host = st && st.remote_hosts;
+  const span = document.querySelector("span.local");
+  if (!host || !span) return;
+  delete span.dataset.i18n;
+  delete span.dataset.i18nTitle;
+  const draw = () => {
+    span.textContent = tacit.t("app.remote", { host });
+    span.title = tacit.t("app.remoteTitle", { host });
+  };
+  draw();
+  const before = tacit.onLanguage;
+  tacit.onLanguage = () => { if (before) before(); draw(); };
+}
+window.addEventListener("DOMContentLoaded", showWhere);
+
 async function route() {
   const parts = (location.hash.replace(/^#\/?/, "") || "history").split("/").map(decodeURIComponent);
   const name = tacit.pages[parts[0]] ? parts[0] : "history";

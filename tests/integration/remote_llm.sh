@@ -15,16 +15,7 @@ BUILD=${BUILD:-build}
 M=../shared/models/stories260K.gguf
 [ -r "$M" ] || { echo "skip: no ../shared/models/stories260K.gguf"; exit 77; }
 command -v llama-server >/dev/null || { echo "skip: llama-server is not installed"; exit 77; }
-export TACIT_HOME=$(mktemp -d)
-W=$TACIT_HOME
-PIDS=()
-cleanup() {
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-unset TACIT_ENGINE_KEY TACIT_MODEL
+. tests/integration/lib/servers.sh
 
 cat >"$W/h.py" <<'PY'
 import json, os, signal, socket, ssl, sys, time, urllib.request
@@ -88,12 +79,15 @@ elif cmd == "fake":  # MODE PORT: an OpenAI-like server that answers 500, or not
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             if mode == "500": self.send(500, {"error": {"message": "out of memory on the GPU"}})
             elif mode == "slow": time.sleep(60)
-            else:  # "openai": no grammar here, so JSON mode; an answer citing segments 2 and 9
+            else:  # "openai": no grammar here, so a JSON schema; an answer citing segments 2 and 9
                 json.dump(body, open(sys.argv[4], "w"))
-                if "grammar" in body or body.get("response_format") != {"type": "json_object"} or not body["stream"]:
+                rf = body.get("response_format") or {}
+                schema = (rf.get("json_schema") or {}).get("schema") or {}
+                if "grammar" in body or rf.get("type") != "json_schema" or schema.get("required") != ["answer", "cites"] or not body["stream"]:
                     return self.send(400, {"error": {"message": "unexpected request"}})
                 self.send_response(200); self.send_header("Content-Type", "text/event-stream"); self.end_headers()
-                pieces = ['not json'] if "who writes the notes" in json.dumps(body["messages"]) else ['{"answer": "Bob fixes', ' the login bug.", "cites": [2, 9]}']
+                asked = json.dumps(body["messages"])
+                pieces = ['not json'] if "who writes the notes" in asked else ['{"answer": 5, "cites": []}'] if "who tests" in asked else ['{"answer": "Bob fixes', ' the login bug.", "cites": [2, 9]}']
                 for p in pieces:
                     chunk = {"choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]}
                     self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\r\n\r\n"); self.wfile.flush()
@@ -170,6 +164,7 @@ try:
     c.request("GET", "/api/meeting", headers=H)
     st = json.loads(c.getresponse().read())
     assert st["language_model_runs"] == "remote, 127.0.0.1:%s (the server's model)" % P, st
+    assert st["remote_hosts"] == "127.0.0.1:%s" % P, st  # the header's "on HOST"
     assert st["models"]["llm"].get("remote") and "missing" not in st["models"]["llm"], st["models"]
     c.request("POST", "/api/sessions/1/chat", body=json.dumps({"question": "who fixes the bug?"}), headers=H)
     r = c.getresponse()
@@ -229,9 +224,10 @@ expect_err "the language model server '127.0.0.1:$P4' did not answer in time"
 "$T" engine --timeout 300 >/dev/null
 [ "$(stored)" = "$before" ] || { echo "a failed summary stored something"; exit 1; }
 
-# 5b. a server without grammars (OpenAI-style): JSON mode, the answer checked as a local
-# one (segment 9 does not exist: dropped), stored with where it ran; output that is not
-# the expected JSON is an error and stores nothing
+# 5b. a server without grammars (OpenAI-style): response_format json_schema, the answer
+# checked against the schema, then as a local one (segment 9 does not exist: dropped),
+# stored with where it ran; output that is not JSON, or JSON outside the schema, is an
+# error and stores nothing
 P6=$(h port)
 python3 "$W/h.py" fake openai "$P6" "$W/request.json" & PIDS+=($!)
 sleep 1
@@ -244,6 +240,8 @@ assert a["answer"] == "Bob fixes the login bug." and a["cites"] == [2] and a["gr
 PY
 expect_rc 22 "$T" ask 1 "who writes the notes?" --engine "http://127.0.0.1:$P6" --max-tokens 100
 expect_err "not the expected JSON"
+expect_rc 22 "$T" ask 1 "who tests the beta?" --engine "http://127.0.0.1:$P6" --max-tokens 100
+expect_err "the language model server '127.0.0.1:$P6' answered outside the task's JSON schema (\$.answer: not a string)"
 "$T" export 1 --format json --output "$W/export.json" --force >/dev/null
 python3 -c "import json,sys; c=json.load(open(sys.argv[1]))['chat']; assert c[-1]['model']=='fake-model on 127.0.0.1:'+sys.argv[2] and len(c)==8, c" "$W/export.json" "$P6"
 before=$(stored)

@@ -8,6 +8,8 @@
   "app.pages": "Seiten",
   "app.local": "nur auf diesem Gerät",
   "app.localTitle": "Alles bleibt auf diesem Rechner",
+  "app.remote": "auf {host}",
+  "app.remoteTitle": "Transkripte oder Aufnahmen gehen an {host}, den gewählten Server; sonst nirgendwohin",
   "app.loading": "Wird geladen…",
   "app.language": "Sprache",
   "app.theme": "Farbschema",

@@ -9,6 +9,8 @@
   "app.pages": "Pages",
   "app.local": "on this device only",
   "app.localTitle": "Everything stays on this machine",
+  "app.remote": "on {host}",
+  "app.remoteTitle": "Meeting transcripts or recordings go to {host}, the server you set; nothing goes anywhere else",
   "app.loading": "Loading…",
   "app.language": "Language",
   "app.theme": "Colour theme",

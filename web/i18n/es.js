@@ -8,6 +8,8 @@
   "app.pages": "Páginas",
   "app.local": "solo en este dispositivo",
   "app.localTitle": "Todo se queda en este equipo",
+  "app.remote": "en {host}",
+  "app.remoteTitle": "Las transcripciones o grabaciones van a {host}, el servidor elegido; nada va a otro lugar",
   "app.loading": "Cargando…",
   "app.language": "Idioma",
   "app.theme": "Tema de colores",

@@ -8,6 +8,8 @@
   "app.pages": "Pages",
   "app.local": "sur cet appareil uniquement",
   "app.localTitle": "Tout reste sur cette machine",
+  "app.remote": "sur {host}",
+  "app.remoteTitle": "Les transcriptions ou enregistrements vont à {host}, le serveur choisi ; rien ne va ailleurs",
   "app.loading": "Chargement…",
   "app.language": "Langue",
   "app.theme": "Thème de couleurs",
