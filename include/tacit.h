@@ -1281,6 +1281,8 @@ enum tacit_progress_phase {
 	TACIT_PROGRESS_LOAD = 0, /* tacit_llm_open() loads the model file: fraction only */
 	TACIT_PROGRESS_READ = 1, /* a generate call reads its prompt (a meeting task: the
 				  * transcript) before the first token: done of total tokens */
+	TACIT_PROGRESS_TRANSCRIBE = 2, /* tacit_store_import_audio() transcribes: done of
+					* total milliseconds of audio, every channel counted */
 };
 
 struct tacit_progress {
@@ -2499,6 +2501,12 @@ struct tacit_audio_import_params {
 	const char *embedding_model;    /* speaker-embedding ONNX; NULL = no diarization */
 	const char *segmentation_model; /* segmentation-3.0 ONNX; NULL = VAD windows */
 	int n_speakers;                 /* > 0: exactly this many; 0: found */
+	/* Transcription progress (phase TACIT_PROGRESS_TRANSCRIBE): once when the file is
+	 * decoded (done 0, total known), then after each request of at most four minutes;
+	 * done and total are milliseconds of audio (a stereo file counts both channels).
+	 * May be NULL; returning false cancels the import. On the importing thread. */
+	tacit_progress_fn progress;
+	void *progress_user;
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
