@@ -144,6 +144,14 @@ int api_job_start(struct api_job *job, struct api *api, void *(*run)(void *job),
 		  void (*release)(struct api_job *job));
 /* Appends "event: name\ndata: json\n\n" for the reader. */
 void api_job_put_frame(struct api_job *job, const char *name, const char *json);
+/* The same for a yyjson_mut_doc (as void *), which it frees. */
+void api_job_put_doc(struct api_job *job, const char *name, void *mut_doc);
+/* The event name with data {"text": text}. */
+void api_job_put_text(struct api_job *job, const char *name, const char *text, size_t len);
+/* The job answers the request: 200, an event stream, res->stream = &job->base. */
+void api_job_answer(struct api_job *job, struct api_response *res);
+/* A monotonic clock in milliseconds, for progress events. */
+int64_t api_now_ms(void);
 /* The thread's last act: on a failure (st not TACIT_OK) the "error" event {"status",
  * "message"} (msg, or the status's name when msg is empty); then the stream ends once
  * its frames are read. */

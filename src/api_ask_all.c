@@ -8,8 +8,6 @@
 #include "api.h"
 #include "basics.h"
 
-#include "utf8.h"
-
 #include <yyjson.h>
 
 #define QUESTION_MAX 2000
@@ -20,18 +18,9 @@ struct ask_job {
 	char *model;
 };
 
-/* An event whose data is {"text": text}. */
 static void put_text(struct ask_job *j, const char *name, const char *text, size_t len)
 {
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_strncpy(doc, o, "text", text, len);
-	char *json = utf8_json_write(doc, 0, NULL);
-	yyjson_mut_doc_free(doc);
-	if (json)
-		api_job_put_frame(&j->base, name, json);
-	free(json);
+	api_job_put_text(&j->base, name, text, len);
 }
 
 static void on_token(const char *piece, size_t len, void *user)
@@ -134,9 +123,7 @@ static void ask_all(struct api_call *c, struct api_response *res)
 		goto out;
 	}
 	model = NULL;
-	res->status = 200;
-	res->content_type = "text/event-stream";
-	res->stream = &j->base.base;
+	api_job_answer(&j->base, res);
 	j = NULL;
 out:
 	if (j) {

@@ -12,7 +12,6 @@
 
 #include "utf8.h"
 
-#include <time.h>
 #include <unistd.h>
 
 #include <yyjson.h>
@@ -33,22 +32,6 @@ struct import_job {
 	bool transcribing;
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Serialises doc as event name and frees it. */
-static void put_doc(struct import_job *j, const char *name, yyjson_mut_doc *doc)
-{
-	char *json = utf8_json_write(doc, 0, NULL);
-	yyjson_mut_doc_free(doc);
-	api_job_put_frame(&j->base, name, json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
-	free(json);
-}
-
 static yyjson_mut_doc *new_obj(yyjson_mut_val **o)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
@@ -59,10 +42,7 @@ static yyjson_mut_doc *new_obj(yyjson_mut_val **o)
 
 static void put_status(struct import_job *j, const char *text)
 {
-	yyjson_mut_val *o;
-	yyjson_mut_doc *doc = new_obj(&o);
-	yyjson_mut_obj_add_strcpy(doc, o, "text", text);
-	put_doc(j, "status", doc);
+	api_job_put_text(&j->base, "status", text, strlen(text));
 }
 
 /* {"done_ms", "total_ms", "segments", "heard_ms", "elapsed_ms"}: audio transcribed of
@@ -71,13 +51,13 @@ static void put_progress(struct import_job *j, int done_ms, int total_ms)
 {
 	yyjson_mut_val *o;
 	yyjson_mut_doc *doc = new_obj(&o);
-	int64_t t = now_ms();
+	int64_t t = api_now_ms();
 	yyjson_mut_obj_add_int(doc, o, "done_ms", done_ms);
 	yyjson_mut_obj_add_int(doc, o, "total_ms", total_ms);
 	yyjson_mut_obj_add_int(doc, o, "segments", j->n_segments);
 	yyjson_mut_obj_add_int(doc, o, "heard_ms", j->heard_ms);
 	yyjson_mut_obj_add_int(doc, o, "elapsed_ms", t - j->t0_ms);
-	put_doc(j, "progress", doc);
+	api_job_put_doc(&j->base, "progress", doc);
 	j->last_ms = t;
 }
 
@@ -102,14 +82,14 @@ static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 	j->n_segments++;
 	if (seg->end_ms > j->heard_ms)
 		j->heard_ms = seg->end_ms;
-	if (now_ms() - j->last_ms >= PROGRESS_EVERY_MS) {
+	if (api_now_ms() - j->last_ms >= PROGRESS_EVERY_MS) {
 		yyjson_mut_val *o;
 		yyjson_mut_doc *doc = new_obj(&o);
 		yyjson_mut_obj_add_int(doc, o, "segments", j->n_segments);
 		yyjson_mut_obj_add_int(doc, o, "heard_ms", j->heard_ms);
 		yyjson_mut_obj_add_strncpy(doc, o, "text", seg->text, utf8_cut(seg->text, strlen(seg->text), 200));
-		put_doc(j, "segment", doc);
-		j->last_ms = now_ms();
+		api_job_put_doc(&j->base, "segment", doc);
+		j->last_ms = api_now_ms();
 	}
 	return !cancel_requested(&j->base.cancel);
 }
@@ -127,8 +107,8 @@ static void put_done(struct import_job *j, const struct tacit_session *s)
 	yyjson_mut_obj_add_strcpy(doc, o, "title", s->title);
 	yyjson_mut_obj_add_int(doc, o, "n_segments", s->n_segments);
 	yyjson_mut_obj_add_int(doc, o, "duration_ms", s->duration_ms);
-	yyjson_mut_obj_add_int(doc, o, "elapsed_ms", now_ms() - j->t0_ms);
-	put_doc(j, "done", doc);
+	yyjson_mut_obj_add_int(doc, o, "elapsed_ms", api_now_ms() - j->t0_ms);
+	api_job_put_doc(&j->base, "done", doc);
 }
 
 /* The import's message names the temporary file; the user knows the file by its name. */
@@ -309,7 +289,7 @@ static void import_audio(struct api_call *c, struct api_response *res)
 	j->asr = asr;
 	j->vad = vad;
 	j->speaker = speaker;
-	j->t0_ms = j->last_ms = now_ms();
+	j->t0_ms = j->last_ms = api_now_ms();
 	int err = api_job_start(&j->base, c->api, job_main, job_release);
 	if (err != 0) {
 		j->path = NULL;
@@ -318,9 +298,7 @@ static void import_audio(struct api_call *c, struct api_response *res)
 		goto out;
 	}
 	path = asr = vad = speaker = NULL; /* the job's now */
-	res->status = 200;
-	res->content_type = "text/event-stream";
-	res->stream = &j->base.base;
+	api_job_answer(&j->base, res);
 	j = NULL;
 out:
 	if (j) {
