@@ -266,9 +266,12 @@ static void import_audio(struct api_call *c, struct api_response *res)
 	}
 	if (tacit_model_resolve(TACIT_MODEL_SPEAKER, NULL, &speaker) != TACIT_OK)
 		speaker = NULL; /* speakers are optional, as `tacit import --speakers auto` */
-	char *moved = with_extension(path, name);
-	if (!moved || !(j = calloc(1, sizeof(*j))) || !(j->name = strdup(name))) {
-		free(moved);
+	if (!(j = calloc(1, sizeof(*j))) || !(j->name = strdup(name))) {
+		api_error_msg(res, 503, "out of memory");
+		goto out;
+	}
+	char *moved = with_extension(path, name); /* NULL: the file stayed where it was */
+	if (!moved) {
 		api_error_msg(res, 503, "out of memory");
 		goto out;
 	}

@@ -57,10 +57,10 @@
             /* what the model read, so an answer that cites nothing still leads somewhere */
             const read = (r.meetings || []).map((m) => el("li", {}, el("a", { href: `#/history/${m.meeting}/S${(m.segments || [1])[0]}` },
               m.title || t("across.meeting", { id: m.meeting })), el("span.muted", { text: " · " + tacit.date(m.started_ms) })));
-            answer.replaceChildren(el("p.answer", {}, citedAll(r.answer || "", titles)),
-              r.grounded === false ? el("p.muted", { text: t("history.notGrounded") }) : null,
+            answer.replaceChildren(el("div", {}, el("p.answer", {}, citedAll(r.answer || "", titles)),
+              r.grounded === false ? el("p.muted", { text: t("across.notGrounded") }) : null,
               sources.length ? [el("h3", { text: t("across.sources") }), el("ul.list.sources", {}, sources)] : null,
-              read.length ? [el("h3", { text: t("across.read") }), el("ul.list.read", {}, read)] : null);
+              read.length ? [el("h3", { text: t("across.read") }), el("ul.list.read", {}, read)] : null));
           },
           error: (e) => fail(tacit.webText(e.message)),
         }, ctrl);

@@ -40,7 +40,7 @@
         resolve();
       };
       const handlers = {
-        status: (d) => { status.textContent = STAGES[d.text] ? t(STAGES[d.text]) : d.text; },
+        status: (d) => { bar.removeAttribute("value"); status.textContent = STAGES[d.text] ? t(STAGES[d.text]) : d.text; },
         progress: (p) => {
           if (p.total_ms > 0) bar.value = Math.min(100, (100 * p.done_ms) / p.total_ms);
           else bar.removeAttribute("value");

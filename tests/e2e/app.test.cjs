@@ -287,6 +287,7 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
 
     // keyboard: the nav links are reachable with Tab, from the top of a fresh page (the
     // steps before leave focus where they clicked)
+    await page.goto(new URL("/#/history", url).href);
     await page.reload();
     await page.waitForSelector("#sessions", T);
     await page.keyboard.press("Tab");

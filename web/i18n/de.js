@@ -294,6 +294,7 @@
   "across.citeTitle": "{title}, Zeile {n}",
   "across.sources": "Verwendete Zeilen",
   "across.read": "Gelesene Besprechungen",
+  "across.notGrounded": "(keine Zeile einer Besprechung stützt diese Antwort)",
   "actions.help": "Aufgaben aus den Zusammenfassungen aller Besprechungen.",
   "actions.filter": "Welche Aufgaben",
   "actions.open": "Offen",

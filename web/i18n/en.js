@@ -295,6 +295,7 @@
   "across.citeTitle": "{title}, line {n}",
   "across.sources": "Lines used",
   "across.read": "Meetings read",
+  "across.notGrounded": "(no line of any meeting supports this answer)",
   "actions.help": "Action items from the summaries of every meeting.",
   "actions.filter": "Which action items",
   "actions.open": "Open",

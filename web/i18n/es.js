@@ -294,6 +294,7 @@
   "across.citeTitle": "{title}, línea {n}",
   "across.sources": "Líneas usadas",
   "across.read": "Reuniones leídas",
+  "across.notGrounded": "(ninguna línea de ninguna reunión respalda esta respuesta)",
   "actions.help": "Las tareas de los resúmenes de todas las reuniones.",
   "actions.filter": "Qué tareas",
   "actions.open": "Pendientes",

@@ -294,6 +294,7 @@
   "across.citeTitle": "{title}, ligne {n}",
   "across.sources": "Lignes utilisées",
   "across.read": "Réunions lues",
+  "across.notGrounded": "(aucune ligne d'aucune réunion n'appuie cette réponse)",
   "actions.help": "Les actions issues des résumés de toutes les réunions.",
   "actions.filter": "Quelles actions",
   "actions.open": "En cours",
