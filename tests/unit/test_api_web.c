@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -659,5 +660,85 @@ TEST(api_ask_all_refusals)
 	CHECK_EQ_INT(req(api, "POST", "/api/ask", "{\"question\":\"what about the budget?\"}", NULL, &out, NULL), 409);
 	CHECK(strstr(out.data, "\"error\"") != NULL);
 	buf_release(&out);
+	api_free(api);
+}
+
+/* ../shared's JFK speech as an uploaded body: a temporary file, as serve.c writes it. */
+static bool upload_jfk(char *path, size_t n)
+{
+	const char *shared = test_shared_dir();
+	char src[4096];
+	struct buf wav;
+	bool ok = false;
+	buf_init(&wav);
+	snprintf(src, sizeof(src), "%s/audio/jfk.wav", shared ? shared : "/nonexistent");
+	FILE *f = fopen(src, "rb");
+	char chunk[65536];
+	size_t got;
+	while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&wav, chunk, got);
+	if (f)
+		fclose(f);
+	if (wav.len > 44)
+		ok = upload(path, n, "") && (f = fopen(path, "wb")) && fwrite(wav.data, 1, wav.len, f) == wav.len;
+	if (ok)
+		ok = fclose(f) == 0;
+	buf_release(&wav);
+	return ok;
+}
+
+/* An uploaded recording transcribed as an event stream (status, progress, done with the
+ * stored meeting), and a Cancel (the stream dropped once transcription started) that
+ * stores nothing, leaves no worker and removes the upload. */
+TEST_MODEL(api_import_audio_streams_and_cancels)
+{
+	char asr[4096], vad[4096], body[9000], path[4096];
+	if (!speech_models(asr, vad))
+		SKIP("../shared (Silero VAD, whisper vocabulary) or build/tools/synth-whisper unavailable");
+	struct api *api = new_api();
+	struct api_response res;
+	struct buf out, ev;
+	buf_init(&out);
+	buf_init(&ev);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	snprintf(body, sizeof(body), "{\"model.asr\":\"%s\",\"model.vad\":\"%s\"}", asr, vad);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	struct api_request rq = { .method = "POST", .target = "/api/sessions/import-audio?name=jfk.wav&title=Moon%20speech",
+				  .host = "127.0.0.1:4321", .origin = "http://127.0.0.1:4321",
+				  .authorization = "Bearer " TOKEN, .body_path = path };
+	for (int cancel = 1; cancel >= 0; cancel--) {
+		CHECK(upload_jfk(path, sizeof(path)));
+		struct stat sb;
+		rq.body_len = stat(path, &sb) == 0 ? (size_t)sb.st_size : 0;
+		api_handle(api, &rq, &res);
+		CHECK(res.status == 200 && res.stream && res.kept_body);
+		buf_reset(&ev);
+		time_t end = time(NULL) + 240;
+		const char *until = cancel ? "event: progress" : "event: done";
+		while (res.stream && time(NULL) < end && !strstr(ev.data, until) && !strstr(ev.data, "event: error"))
+			if (api_stream_read(res.stream, &ev) < 0)
+				break;
+		CHECK(strstr(ev.data, "event: status\ndata: {\"text\":\"decoding the recording\"}") != NULL);
+		CHECK(strstr(ev.data, "event: progress\ndata: {\"done_ms\":0,\"total_ms\":11") != NULL);
+		if (!cancel) {
+			const char *done = strstr(ev.data, "event: done\ndata: {\"id\":");
+			if (!done)
+				fprintf(stderr, "import answered: %s\n", ev.data);
+			CHECK(done && strstr(done, "\"title\":\"Moon speech\"") && strstr(done, "\"duration_ms\":"));
+		}
+		api_response_release(&res); /* frees the stream: a cancel when it has not ended */
+		CHECK_EQ_INT(n_workers(), 0);
+		char moved[4200];
+		snprintf(moved, sizeof(moved), "%s.wav", path); /* the job gives it its extension */
+		CHECK(access(path, F_OK) != 0 && access(moved, F_OK) != 0);
+		CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
+		const char *first = strstr(out.data, "Moon speech");
+		CHECK(cancel ? first == NULL : first && !strstr(first + 1, "Moon speech")); /* stored once, by the second */
+	}
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.asr\":null,\"model.vad\":null}", NULL, &out, NULL), 200);
+	buf_release(&out);
+	buf_release(&ev);
 	api_free(api);
 }
