@@ -374,17 +374,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		if (!c->too_large)
 			return MHD_YES;
 	}
-	if (*upload_data_size && (c->refused || c->file_path) && !c->too_large) {
-		if (c->file_len + *upload_data_size > c->limit)
+	/* a body bound for a file never goes to memory, even when the file failed */
+	if (*upload_data_size && (c->refused || c->file_path || c->file_errno) && !c->too_large) {
+		if (c->file_len + c->dropped + *upload_data_size > c->limit) {
 			c->too_large = true;
-		else if (c->file_path) {
+		} else if (c->file_path && !c->file_errno) {
 			/* a long upload is fine while it moves: each piece renews the deadline (only
 			 * for a request that carried the token) */
 			write_body_file(c, upload_data, *upload_data_size);
 			set_deadline(srv, c->link, BODY_MS);
+		} else {
+			c->dropped += *upload_data_size; /* refused, or the file failed: api_handle() says why */
 		}
-		else
-			c->dropped += *upload_data_size; /* refused: api_handle() says why */
 		*upload_data_size = 0;
 		if (!c->too_large && (!c->refused || c->dropped <= DRAIN_MAX))
 			return MHD_YES;
