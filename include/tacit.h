@@ -1391,6 +1391,8 @@ enum tacit_progress_phase {
 	TACIT_PROGRESS_LOAD = 0, /* tacit_llm_open() loads the model file: fraction only */
 	TACIT_PROGRESS_READ = 1, /* a generate call reads its prompt (a meeting task: the
 				  * transcript) before the first token: done of total tokens */
+	TACIT_PROGRESS_TRANSCRIBE = 2, /* tacit_store_import_audio() transcribes: done of
+					* total milliseconds of audio, every channel counted */
 };
 
 struct tacit_progress {
@@ -2695,6 +2697,12 @@ struct tacit_audio_import_params {
 	 * struct tacit_asr_params.engine), and the session's models record "NAME on HOST"
 	 * and where it ran. Copied during the call. */
 	const struct tacit_engine *asr_engine;
+	/* Transcription progress (phase TACIT_PROGRESS_TRANSCRIBE): once when the file is
+	 * decoded (done 0, total known), then after each request of at most four minutes;
+	 * done and total are milliseconds of audio (a stereo file counts both channels).
+	 * May be NULL; returning false cancels the import. On the importing thread. */
+	tacit_progress_fn progress;
+	void *progress_user;
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
@@ -2740,8 +2748,10 @@ TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, 
  * The local web app (`tacit serve`): an HTTP server on the loopback interface only,
  * serving the pages in web/ (embedded in the library at build time) and a JSON API for
  * what the command does (system, models, pull, rm, add, forget, sessions, search,
- * export, settings, import, questions on a stored meeting answered as an event stream
- * that stops the model when the page goes away) and for a live meeting (tacit_live_*: one at a time per server, audio as PCM
+ * export, settings, import of a transcript or of an uploaded recording transcribed with
+ * progress, questions on a stored meeting or on all of them, action items; model work
+ * is answered as an event stream that stops the model when the page goes away) and for
+ * a live meeting (tacit_live_*: one at a time per server, audio as PCM
  * POSTs from the browser, events as Server-Sent Events). Meeting data never leaves the machine: the server refuses to bind anything
  * but 127.0.0.1 and ::1, and defends against other local pages and DNS rebinding:
  *  - a random per-launch token (256 bits from getrandom()) is required by every /api/
@@ -2754,8 +2764,10 @@ TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, 
  *  - every answer carries a strict Content-Security-Policy (default-src 'self', no inline
  *    script, frame-ancestors 'none'), X-Content-Type-Options: nosniff, Referrer-Policy:
  *    no-referrer and Cache-Control: no-store;
- *  - request bodies are capped (64 KiB of JSON, 32 MiB for an imported transcript) and
- *    every field is validated (types, ranges, lengths, known setting keys) before use.
+ *  - request bodies are capped (64 KiB of JSON, 32 MiB for an imported transcript, 2 GiB
+ *    for an uploaded recording, which is written to a private temporary file as it
+ *    arrives, never held in memory, and only once its headers passed the checks above)
+ *    and every field is validated (types, ranges, lengths, known setting keys) before use.
  * The API is described in docs/serve.md.
  * --------------------------------------------------------------------------------- */
 struct tacit_server;

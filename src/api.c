@@ -487,6 +487,8 @@ size_t api_body_limit(const char *method, const char *target)
 {
 	if (!method || !target || !is_write(method))
 		return 0;
+	if (api_body_to_file(method, target))
+		return API_RECORDING_MAX;
 	if (!strncmp(target, "/api/sessions/import", 20))
 		return API_UPLOAD_MAX;
 	if (!strncmp(target, "/api/meeting/audio", 18))
@@ -555,38 +557,64 @@ static void system_route(struct api_call *c, struct api_response *res)
 	tacit_free(text);
 }
 
-void api_handle(struct api *api, const struct api_request *req, struct api_response *res)
-{
-	struct api_call *c = NULL;
+#define IMPORT_AUDIO_TARGET "/api/sessions/import-audio"
 
+bool api_body_to_file(const char *method, const char *target)
+{
+	size_t n = strlen(IMPORT_AUDIO_TARGET);
+	return method && target && !strcmp(method, "POST") && !strncmp(target, IMPORT_AUDIO_TARGET, n) &&
+	       (target[n] == '\0' || target[n] == '?');
+}
+
+bool api_admit(struct api *api, const struct api_request *req, struct api_response *res)
+{
 	memset(res, 0, sizeof(*res));
 	buf_init(&res->body);
 	if (!req->method || !req->target) {
 		api_error_msg(res, 400, "malformed request");
-		return;
+		return false;
 	}
 	/* DNS rebinding: a foreign name resolving to 127.0.0.1 still says its own name here */
 	if (!host_ok(api, req->host)) {
 		api_error_msg(res, 421, "this server answers only to 127.0.0.1:%d, localhost:%d or [::1]:%d", api->port,
 			      api->port, api->port);
-		return;
+		return false;
 	}
 	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD") && !is_write(req->method)) {
 		api_error_msg(res, 405, "method '%.16s' is not allowed", req->method);
-		return;
+		return false;
 	}
 	/* Another site's page may send requests here; it can never carry our Origin. */
 	if (req->origin && !origin_ok(api, req->origin)) {
 		api_error_msg(res, 403, "requests from other sites are refused");
-		return;
+		return false;
 	}
 	if (is_write(req->method) && (!req->origin || (req->sec_fetch_site && strcmp(req->sec_fetch_site, "same-origin") &&
 						       strcmp(req->sec_fetch_site, "none")))) {
 		api_error_msg(res, 403, "a change needs the Origin header of this server");
-		return;
+		return false;
 	}
+	/* the decoded path decides later; this catches the raw spelling before a body is
+	 * written to disk */
+	if (!strncmp(req->target, "/api/", 5) && !authorized(api, req)) {
+		api_error_msg(res, 401, "missing or wrong access token: open the URL 'tacit serve' printed");
+		return false;
+	}
+	return true;
+}
+
+void api_handle(struct api *api, const struct api_request *req, struct api_response *res)
+{
+	struct api_call *c = NULL;
+
+	if (!api_admit(api, req, res))
+		return;
 	if (req->body_len > api_body_limit(req->method, req->target)) {
-		api_error_msg(res, 413, "the request body is too large");
+		if (api_body_to_file(req->method, req->target))
+			api_error_msg(res, 413, "the recording is larger than the %zu GiB an upload may be: "
+				      "convert it to a compressed format (mp3, m4a, ogg) first", API_RECORDING_MAX >> 30);
+		else
+			api_error_msg(res, 413, "the request body is too large");
 		return;
 	}
 	if (!(c = calloc(1, sizeof(*c)))) {
@@ -618,7 +646,9 @@ void api_handle(struct api *api, const struct api_request *req, struct api_respo
 		system_route(c, res);
 		goto out;
 	}
-	if (api_models_route(c, res) || api_custom_route(c, res) || api_sessions_route(c, res) || api_live_route(c, res))
+	if (api_models_route(c, res) || api_custom_route(c, res) || api_import_route(c, res) ||
+	    api_ask_all_route(c, res) || api_actions_route(c, res) || api_sessions_route(c, res) ||
+	    api_live_route(c, res))
 		goto out;
 	api_error_msg(res, 404, "no such API call: %s %.*s", req->method,
 		      (int)utf8_cut(req->target, strlen(req->target), 200), req->target);

@@ -14,6 +14,7 @@
 #define API_JSON_MAX ((size_t)64 << 10)    /* a JSON body */
 #define API_UPLOAD_MAX ((size_t)32 << 20)  /* an imported transcript file */
 #define API_PCM_MAX ((size_t)1 << 20)      /* one chunk of live audio */
+#define API_RECORDING_MAX ((size_t)2 << 30) /* an uploaded recording, streamed to a file */
 #define API_TARGET_MAX 4096                /* request target, path and query */
 #define API_TOKEN_HEX 64                   /* 32 random bytes as hex */
 
@@ -31,6 +32,12 @@ struct api_request {
 	const char *range;          /* "bytes=0-99" (the recording's GETs read it) */
 	const char *body;           /* body_len bytes, need not be NUL-terminated */
 	size_t body_len;
+	/* For a target api_body_to_file() names, the body is not in memory: serve.c wrote
+	 * body_len bytes to this private temporary file (body is NULL), or stopped when a
+	 * write failed with body_errno. The caller unlinks it after api_handle() unless the
+	 * response says kept_body. */
+	const char *body_path;
+	int body_errno;
 };
 
 struct api_response {
@@ -43,6 +50,7 @@ struct api_response {
 	struct api_stream *stream;  /* non-NULL: the body is this event stream (owned) */
 	char *content_range;        /* owned or NULL: "bytes 0-99/1000" (206), "bytes * /1000" (416) */
 	bool accept_ranges;         /* say "Accept-Ranges: bytes" */
+	bool kept_body;             /* the handler owns the request's body_path now */
 	bool has_file;              /* the body is file_len bytes of file_fd from file_off */
 	int file_fd;                /* owned while has_file (serve.c hands it to libmicrohttpd) */
 	uint64_t file_off, file_len;
@@ -67,6 +75,15 @@ const char *api_token(const struct api *api);
 /* The largest body accepted for this request (0: none). serve.c answers 413 beyond it
  * without buffering. */
 size_t api_body_limit(const char *method, const char *target);
+
+/* Whether this request's body goes to a temporary file rather than memory (an uploaded
+ * recording): serve.c streams it there, after api_admit() has accepted the headers. */
+bool api_body_to_file(const char *method, const char *target);
+
+/* The checks that need only the headers (Host, method, Origin, the token of an /api/
+ * target): false with the refusal written into *res (initialised here; release it).
+ * api_handle() makes them too; serve.c asks before it writes a body to disk. */
+bool api_admit(struct api *api, const struct api_request *req, struct api_response *res);
 
 /* Handles one request into *res (initialised here; release with api_response_release()).
  * Thread-safe: any number of connection threads may call it at once. */
@@ -127,6 +144,14 @@ int api_job_start(struct api_job *job, struct api *api, void *(*run)(void *job),
 		  void (*release)(struct api_job *job));
 /* Appends "event: name\ndata: json\n\n" for the reader. */
 void api_job_put_frame(struct api_job *job, const char *name, const char *json);
+/* The same for a yyjson_mut_doc (as void *), which it frees. */
+void api_job_put_doc(struct api_job *job, const char *name, void *mut_doc);
+/* The event name with data {"text": text}. */
+void api_job_put_text(struct api_job *job, const char *name, const char *text, size_t len);
+/* The job answers the request: 200, an event stream, res->stream = &job->base. */
+void api_job_answer(struct api_job *job, struct api_response *res);
+/* A monotonic clock in milliseconds, for progress events. */
+int64_t api_now_ms(void);
 /* The thread's last act: on a failure (st not TACIT_OK) the "error" event {"status",
  * "message"} (msg, or the status's name when msg is empty); then the stream ends once
  * its frames are read. */
@@ -168,6 +193,15 @@ bool api_models_route(struct api_call *c, struct api_response *res);
 bool api_sessions_route(struct api_call *c, struct api_response *res);
 bool api_live_route(struct api_call *c, struct api_response *res);
 bool api_custom_route(struct api_call *c, struct api_response *res);
+/* POST /api/sessions/import-audio?name=F[&title=T]: the uploaded recording (the body, in
+ * a temporary file) transcribed as `tacit import F` does, answered as an event stream
+ * (status, progress, segment..., then done {id} or error) whose free cancels the import
+ * (api_import.c). */
+bool api_import_route(struct api_call *c, struct api_response *res);
+/* POST /api/ask {"question"}: tacit_ask_all() as an event stream (api_ask_all.c). */
+bool api_ask_all_route(struct api_call *c, struct api_response *res);
+/* GET /api/actions[?open=1] and PUT /api/actions/ID {"done"} (api_actions.c). */
+bool api_actions_route(struct api_call *c, struct api_response *res);
 /* POST /api/sessions/ID/chat {"question"} on an open store (api_chat.c): checks the
  * question, the meeting and the model, then answers with an event stream (status,
  * answer_delta..., then answer or error) whose free cancels the generation. */

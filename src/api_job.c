@@ -30,6 +30,37 @@ void api_job_put_frame(struct api_job *j, const char *name, const char *json)
 	pthread_mutex_unlock(&j->mu);
 }
 
+void api_job_put_doc(struct api_job *j, const char *name, void *mut_doc)
+{
+	char *json = utf8_json_write(mut_doc, 0, NULL);
+	yyjson_mut_doc_free(mut_doc);
+	api_job_put_frame(j, name, json ? json : "{\"status\":\"out of memory\",\"message\":\"out of memory\"}");
+	free(json);
+}
+
+void api_job_put_text(struct api_job *j, const char *name, const char *text, size_t len)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, o);
+	yyjson_mut_obj_add_strncpy(doc, o, "text", text, len);
+	api_job_put_doc(j, name, doc);
+}
+
+void api_job_answer(struct api_job *j, struct api_response *res)
+{
+	res->status = 200;
+	res->content_type = "text/event-stream";
+	res->stream = &j->base;
+}
+
+int64_t api_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void api_job_end(struct api_job *j, enum tacit_status st, const char *msg)
 {
 	if (st != TACIT_OK) {

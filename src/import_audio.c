@@ -34,7 +34,20 @@ struct tacit_audio_import_params tacit_audio_import_default_params(void)
 struct collect {
 	struct tacit_segments t;
 	const struct tacit_audio_import_params *p;
+	uint64_t done_frames, total_frames; /* for p->progress, every channel counted */
 };
+
+/* Reports frames transcribed so far; false when the caller cancels. */
+static bool report(struct collect *c)
+{
+	if (!c->p->progress)
+		return true;
+	struct tacit_progress pr = { TACIT_PROGRESS_TRANSCRIBE, 0.0f, 0, 0 };
+	pr.fraction = c->total_frames ? (float)((double)c->done_frames / (double)c->total_frames) : 0.0f;
+	pr.done = (int)(c->done_frames * 1000 / TACIT_AUDIO_RATE);
+	pr.total = (int)(c->total_frames * 1000 / TACIT_AUDIO_RATE);
+	return c->p->progress(&pr, c->p->progress_user);
+}
 
 static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 {
@@ -203,6 +216,9 @@ static enum tacit_status transcribe_channel(struct tacit_asr *asr, const struct 
 		memmove(buf, buf + k, (have - k) * sizeof(float));
 		have -= k;
 		done += k;
+		col->done_frames += k;
+		if (st == TACIT_OK && !report(col))
+			st = tacit_fail(TACIT_ERR_CANCELLED, "import cancelled");
 	}
 	free(buf);
 	return st;
@@ -345,6 +361,11 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 			if (diar_run_open(&dp, &me_diar) != TACIT_OK)
 				tacit_log(TACIT_LOG_WARN, "no voiceprint for 'Me': %s", tacit_errmsg());
 		}
+	}
+	c.total_frames = p1->n_frames * (stereo ? 2u : 1u);
+	if (!report(&c)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "import cancelled");
+		goto out;
 	}
 	for (int ch = 0; ch < (stereo ? 2 : 1) && st == TACIT_OK; ch++)
 		st = transcribe_channel(asr, p1, ch, stereo ? ch : TACIT_SPEAKER_UNKNOWN, ch == 0 && mono.fd >= 0 ? &mono : NULL,

@@ -4,7 +4,9 @@
  * bodies buffered up to api_body_limit() and refused past it, and the security headers
  * on every answer. A request must arrive in time (headers, then body): a watchdog shuts
  * slow connections down, so clients trickling bytes cannot hold every slot (all clients
- * are 127.0.0.1, so a per-address limit would lock the user out). The decisions are
+ * are 127.0.0.1, so a per-address limit would lock the user out). An uploaded recording
+ * (api_body_to_file()) is written to a private temporary file as it arrives, once its
+ * headers passed api_admit(), so its size never becomes memory. The decisions are
  * api.c's; this file only moves bytes.
  */
 #include "api.h"
@@ -65,6 +67,11 @@ struct conn {
 	struct link *link;
 	bool started;
 	bool too_large;
+	bool refused;    /* api_admit() said no: the body is dropped, api_handle() answers */
+	int file_fd;     /* the body's temporary file (api_body_to_file()), else -1 */
+	char *file_path; /* owned until api_handle() keeps it; unlinked otherwise */
+	uint64_t file_len;
+	int file_errno;  /* a write failed: the rest is dropped */
 };
 
 /* An event stream being written: bytes not yet handed to MHD. */
@@ -173,6 +180,7 @@ static void *uri_log(void *cls, const char *uri, struct MHD_Connection *con)
 	if (!c)
 		return NULL;
 	buf_init(&c->body);
+	c->file_fd = -1;
 	c->srv = cls;
 	c->link = ci ? ci->socket_context : NULL;
 	c->target = strndup(uri ? uri : "", API_TARGET_MAX + 1);
@@ -188,6 +196,11 @@ static void completed(void *cls, struct MHD_Connection *con, void **req_cls, enu
 	if (!c)
 		return;
 	set_deadline(c->srv, c->link, HEADER_MS); /* the next request on a kept-alive connection */
+	if (c->file_fd >= 0)
+		close(c->file_fd);
+	if (c->file_path) /* a body api_handle() did not keep, or a request cut off */
+		unlink(c->file_path);
+	free(c->file_path);
 	buf_release(&c->body);
 	free(c->target);
 	free(c);
@@ -279,6 +292,61 @@ static const char *header(struct MHD_Connection *con, const char *name)
 	return MHD_lookup_connection_value(con, MHD_HEADER_KIND, name);
 }
 
+static void read_headers(struct MHD_Connection *con, const char *method, const char *target, struct api_request *req)
+{
+	req->method = method;
+	req->target = target;
+	req->host = header(con, "Host");
+	req->origin = header(con, "Origin");
+	req->authorization = header(con, "Authorization");
+	req->cookie = header(con, "Cookie");
+	req->sec_fetch_site = header(con, "Sec-Fetch-Site");
+	req->range = header(con, "Range");
+}
+
+/* A body bound for a file: refused requests drop it; others get a private temporary
+ * file in the cache directory (the import reads it from there). */
+static void open_body_file(struct tacit_server *srv, struct MHD_Connection *con, const char *method, struct conn *c)
+{
+	struct api_request req = { 0 };
+	struct api_response res;
+	char *dir = NULL;
+
+	read_headers(con, method, c->target, &req);
+	bool ok = api_admit(srv->api, &req, &res);
+	api_response_release(&res);
+	if (!ok) {
+		c->refused = true;
+		return;
+	}
+	if (tacit_dir_path(TACIT_DIR_CACHE, &dir) != TACIT_OK || asprintf(&c->file_path, "%s/upload-XXXXXX", dir) < 0) {
+		c->file_path = NULL;
+		c->file_errno = ENOMEM;
+	} else if ((c->file_fd = mkstemp(c->file_path)) < 0) {
+		c->file_errno = errno;
+		free(c->file_path);
+		c->file_path = NULL;
+	}
+	tacit_free(dir);
+}
+
+/* Appends to the body's file; after a failed write the rest is dropped. */
+static void write_body_file(struct conn *c, const char *data, size_t len)
+{
+	while (len && c->file_fd >= 0 && !c->file_errno) {
+		ssize_t n = write(c->file_fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			c->file_errno = n < 0 ? errno : EIO;
+			break;
+		}
+		data += n;
+		len -= (size_t)n;
+		c->file_len += (uint64_t)n;
+	}
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size,
 			      void **req_cls)
@@ -301,7 +369,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		const char *cl = header(con, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > c->limit)
 			c->too_large = true;
+		if (!c->too_large && api_body_to_file(method, c->target))
+			open_body_file(srv, con, method, c);
 		if (!c->too_large)
+			return MHD_YES;
+	}
+	/* a body bound for a file never goes to memory, even when the file failed */
+	if (*upload_data_size && (c->refused || c->file_path || c->file_errno) && !c->too_large) {
+		if (c->file_len + c->dropped + *upload_data_size > c->limit) {
+			c->too_large = true;
+		} else if (c->file_path && !c->file_errno) {
+			/* a long upload is fine while it moves: each piece renews the deadline (only
+			 * for a request that carried the token) */
+			write_body_file(c, upload_data, *upload_data_size);
+			set_deadline(srv, c->link, BODY_MS);
+		} else {
+			c->dropped += *upload_data_size; /* refused, or the file failed: api_handle() says why */
+		}
+		*upload_data_size = 0;
+		if (!c->too_large && (!c->refused || c->dropped <= DRAIN_MAX))
 			return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -314,17 +400,24 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 			return MHD_YES;
 	}
 	set_deadline(srv, c->link, 0); /* the request is in; the answer may take its time */
-	req.method = method;
-	req.target = c->target;
-	req.host = header(con, "Host");
-	req.origin = header(con, "Origin");
-	req.authorization = header(con, "Authorization");
-	req.cookie = header(con, "Cookie");
-	req.sec_fetch_site = header(con, "Sec-Fetch-Site");
-	req.range = header(con, "Range");
+	read_headers(con, method, c->target, &req);
 	req.body = c->body.data;
 	req.body_len = c->too_large ? c->limit + 1 : c->body.len;
+	if (c->file_path || c->file_errno) {
+		if (c->file_fd >= 0)
+			close(c->file_fd);
+		c->file_fd = -1;
+		req.body = NULL;
+		req.body_path = c->file_path;
+		req.body_errno = c->file_errno;
+		if (!c->too_large)
+			req.body_len = (size_t)c->file_len;
+	}
 	api_handle(srv->api, &req, &res);
+	if (res.kept_body) {
+		free(c->file_path);
+		c->file_path = NULL;
+	}
 	ret = send_response(con, &res);
 	api_response_release(&res);
 	return ret;

@@ -17,6 +17,8 @@ EMBED(web_app_css, "web/app.css");
 EMBED(web_app_js, "web/app.js");
 EMBED(web_models_js, "web/models.js");
 EMBED(web_history_js, "web/history.js");
+EMBED(web_importer_js, "web/importer.js");
+EMBED(web_across_js, "web/across.js");
 EMBED(web_player_js, "web/player.js");
 EMBED(web_settings_js, "web/settings.js");
 EMBED(web_meeting_js, "web/meeting.js");
@@ -38,6 +40,8 @@ static const struct file {
 	{ "/app.js", web_app_js, web_app_js_end, "text/javascript; charset=utf-8" },
 	{ "/models.js", web_models_js, web_models_js_end, "text/javascript; charset=utf-8" },
 	{ "/history.js", web_history_js, web_history_js_end, "text/javascript; charset=utf-8" },
+	{ "/importer.js", web_importer_js, web_importer_js_end, "text/javascript; charset=utf-8" },
+	{ "/across.js", web_across_js, web_across_js_end, "text/javascript; charset=utf-8" },
 	{ "/player.js", web_player_js, web_player_js_end, "text/javascript; charset=utf-8" },
 	{ "/settings.js", web_settings_js, web_settings_js_end, "text/javascript; charset=utf-8" },
 	{ "/meeting.js", web_meeting_js, web_meeting_js_end, "text/javascript; charset=utf-8" },

@@ -75,19 +75,25 @@ tacit.postStream = async function (path, body, handlers, ctrl = new AbortControl
         throw new ApiError(0, tacit.t("app.brokeOff"));
       }
       if (chunk.done) return;
-      pending += dec.decode(chunk.value, { stream: true });
-      for (let i; (i = pending.indexOf("\n\n")) >= 0;) {
-        const frame = pending.slice(0, i);
-        pending = pending.slice(i + 2);
-        let name = "message", data = "";
-        for (const line of frame.split("\n")) {
-          if (line.startsWith("event:")) name = line.slice(6).trim();
-          else if (line.startsWith("data:")) data += line.slice(5).trimStart();
-        }
-        if (data && handlers[name]) handlers[name](JSON.parse(data));
-      }
+      pending = tacit.sseFrames(pending + dec.decode(chunk.value, { stream: true }), handlers);
     }
   } finally { streams = streams.filter((s) => s !== handle); }
+};
+
+/* Runs handlers[name](data) for each whole event-stream frame in text; returns the
+ * unfinished rest (postStream's fetch and the recording upload's XHR both read this way). */
+tacit.sseFrames = function (text, handlers) {
+  for (let i; (i = text.indexOf("\n\n")) >= 0;) {
+    const frame = text.slice(0, i);
+    text = text.slice(i + 2);
+    let name = "message", data = "";
+    for (const line of frame.split("\n")) {
+      if (line.startsWith("event:")) name = line.slice(6).trim();
+      else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+    }
+    if (data && handlers[name]) handlers[name](JSON.parse(data));
+  }
+  return text;
 };
 
 /* The "answer" text so far in a model's partial JSON ({"answer": "The bud...), for

@@ -259,7 +259,8 @@
         el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: t("history.transcript") }), el("div.transcript", { id: "transcript" },
           segs.length ? segs : el("p.empty", { text: t("history.noTranscript") })))));
     if (focusSeg) {
-      const i = s.segments.findIndex((g) => String(g.id) === String(focusSeg));
+      /* "S40": the 40th line, as ask-all's [M12 S40] cites it; else a segment's id */
+      const i = /^S\d+$/.test(focusSeg) ? Number(focusSeg.slice(1)) - 1 : s.segments.findIndex((g) => String(g.id) === String(focusSeg));
       if (i >= 0) jump(i + 1);
     }
   }
@@ -325,8 +326,9 @@
     const search = el("input", { type: "search", id: "search", placeholder: t("history.searchPlaceholder"),
       "aria-label": t("history.searchLabel"), maxlength: 512, "aria-keyshortcuts": "/" });
     const results = el("div", { id: "results" });
-    const file = el("input", { type: "file", id: "import", accept: ".json,.txt", "aria-label": t("history.importLabel") });
+    const file = el("input", { type: "file", id: "import", accept: ".json,.txt,audio/*,video/*,.mp3,.wav,.m4a,.ogg,.opus,.flac,.aac,.webm,.mp4,.mkv", "aria-label": t("import.label") });
     const list = el("div", { id: "sessions" });
+    const importBox = el("div#import-progress");
     let timer = null;
     const runSearch = async () => {
       const q = search.value.trim();
@@ -343,6 +345,7 @@
     file.addEventListener("change", async () => {
       const f = file.files[0];
       if (!f) return;
+      if (tacit.isRecording(f.name)) { await tacit.importRecording(f, importBox); file.value = ""; return; }
       try {
         const r = await api("POST", `/api/sessions/import?name=${encodeURIComponent(f.name)}`, await f.arrayBuffer(), true);
         tacit.notice(t("history.imported", { title: r.title, n: r.n_segments }));
@@ -362,8 +365,8 @@
     });
     draw(data.sessions, false);
     view.replaceChildren(el("h1", { text: t("nav.history") }), search, filter.bar, results, list,
-      el("div.card", {}, el("label", { for: "import" }, el("strong", { text: t("history.import") + " " }),
-        el("span.muted", { text: t("history.importHelp") })), el("div", {}, file)));
+      el("div.card", {}, el("label", { for: "import" }, el("strong", { text: t("import.title") + " " }),
+        el("span.muted", { text: t("import.help") })), el("div", {}, file), importBox));
   }
 
   tacit.pages.history = (view, args) => (args[0] ? showMeeting(view, args[0], args[1]) : showList(view));

@@ -2,7 +2,8 @@
  * fuzz_api.c — the web app's request handler without a socket: the input is a request
  * ("METHOD TARGET" line, "Name: value" header lines, a blank line, the body). Host,
  * Origin and the bearer token default to valid values so inputs reach the handlers;
- * a header line in the input replaces the default. Every answer must be a valid status
+ * a header line in the input replaces the default. An uploaded recording's body goes to
+ * a temporary file first, as serve.c writes it. Every answer must be a valid status
  * and, when it says JSON, valid JSON; nothing may crash, leak or hang. Downloads are off.
  */
 #include "api.h"
@@ -114,8 +115,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* as serve.c does: an over-long body never reaches the handler whole */
 	if (req.body_len > api_body_limit(req.method, req.target))
 		req.body_len = api_body_limit(req.method, req.target) + 1;
+	/* and an uploaded recording arrives as a temporary file */
+	char upload[sizeof(home) + 32] = "";
+	if (api_body_to_file(req.method, req.target)) {
+		snprintf(upload, sizeof(upload), "%s/upload-XXXXXX", home);
+		int fd = mkstemp(upload);
+		if (fd < 0 || write(fd, p, (size_t)(end - p)) != (ssize_t)(end - p))
+			abort();
+		close(fd);
+		req.body = NULL;
+		req.body_path = upload;
+	}
 
 	api_handle(api, &req, &res);
+	/* a refused upload the handler kept is gone already; serve.c removes the others */
+	assert(!(*upload && res.kept_body && !res.stream && access(upload, F_OK) == 0));
+	if (*upload && !res.kept_body)
+		unlink(upload);
 	assert(res.status >= 200 && res.status < 600);
 	assert(res.content_type);
 	if (!strcmp(res.content_type, "application/json")) {

@@ -7,7 +7,9 @@
 # then, with a random-weight whisper, ../shared's Silero VAD and a tiny synthetic LLM,
 # a spoken meeting from tools/make-meeting is Chromium's fake microphone:
 # segments appear live, the suggestions notice shows, stop gives a summary, History
-# finds the meeting. No page may log an error (a CSP violation would). Screenshots of
+# finds the meeting; an mp3 of ../shared's speech is uploaded and transcribed with
+# progress, "Ask all meetings" answers with links into a meeting, and an action item is
+# marked done and open again. No page may log an error (a CSP violation would). Screenshots of
 # each page go to build/e2e-artifacts/. playwright-core is installed with npm into
 # ${TACIT_NPM_CACHE:-~/.cache/tacit/npm} from tests/e2e/package-lock.json; the test
 # skips when chromium, node or that install is missing.
@@ -31,6 +33,19 @@ cleanup() { if [ -n "$SP" ]; then kill "$SP" 2>/dev/null
 	kill -9 "$SP" 2>/dev/null || true; fi; wait 2>/dev/null || true; rm -rf "$TACIT_HOME"; }
 trap cleanup EXIT
 "$T" import "$MEETING" >/dev/null
+# an action item for the Actions page: the imported meeting's summary as a model would
+# store it (no model here writes one on purpose)
+DB=$(find "$TACIT_HOME" -name tacit.db | head -n 1)
+python3 - "$DB" <<'PY' || { echo "cannot add a summary to $DB"; exit 1; }
+import json, sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+summary = {"overview": "Kick-off of the remote control design.", "key_points": [], "decisions": [],
+           "action_items": [{"owner": "Marketing", "task": "Send the user requirements to the team",
+                             "due": "Friday", "cites": [40]}], "open_questions": []}
+db.execute("INSERT INTO artifacts (session_id, kind, json, markdown, created_ms) VALUES (1, 'summary', ?, '', ?)",
+           (json.dumps(summary), int(time.time() * 1000)))
+db.commit()
+PY
 "$T" serve --no-open >"$TACIT_HOME/url" 2>"$TACIT_HOME/serve.log" &
 SP=$!
 for _ in $(seq 100); do [ -s "$TACIT_HOME/url" ] && break; sleep 0.1; done
@@ -54,6 +69,13 @@ if [ "${TACIT_E2E_LIVE:-1}" != 0 ] && [ -r "$VOCAB" ] && [ -r "$VAD" ]; then
 	if [ -r "$WM" ] && [ -r "$LM" ] && tools/make-meeting "$TACIT_HOME/meeting.wav" --minutes 0.15 >/dev/null 2>&1; then
 		export LIVE_WAV=$TACIT_HOME/meeting.wav LIVE_ASR=$WM LIVE_VAD=$(realpath "$VAD") LIVE_LLM=$LM
 	fi
+fi
+
+# a recording uploaded on History: ../shared's JFK speech as an mp3
+JFK=$ROOT/../shared/audio/jfk.wav
+if [ -n "${LIVE_WAV:-}" ] && [ -r "$JFK" ] && command -v ffmpeg >/dev/null &&
+	ffmpeg -loglevel error -y -i "$JFK" "$TACIT_HOME/JFK speech.mp3" </dev/null; then
+	export UPLOAD_MP3="$TACIT_HOME/JFK speech.mp3"
 fi
 
 # a custom model for the Models page: ../shared's tiny real model, and a broken copy

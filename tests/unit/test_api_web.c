@@ -4,13 +4,19 @@
  * and cancelled for real when the page drops the stream (no model worker left, nothing
  * stored); a meeting's recording served with byte ranges; its speakers listed and
  * renamed; History's status badges, previews and filters; Settings' groups and the
- * refusal of a model that is not downloaded or won't fit; speech models' verdicts.
+ * refusal of a model that is not downloaded or won't fit; speech models' verdicts. Across
+ * meetings: an uploaded recording's refusals (each removes the upload;
+ * the headers are checked before a body reaches the disk; the size limit says what to
+ * do), action items listed and marked done, and "ask all meetings" refused before any
+ * stream when it cannot answer (the upload's transcription runs in tests/e2e).
  */
 #include "../check.h"
 #include "api_fixture.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -602,6 +608,23 @@ TEST(api_settings_groups_and_model_refusals)
 	struct tacit_system sys;
 	struct buf out;
 	char *dir = NULL, body[256], path[4200];
+/* A temporary upload holding text; its path goes to path. */
+static bool upload(char *path, size_t n, const char *text)
+{
+	snprintf(path, n, "%s/upload-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok;
+}
+
+TEST(api_import_audio_refusals)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char path[4096];
 	buf_init(&out);
 	CHECK(api != NULL);
 	if (!api)
@@ -650,5 +673,231 @@ TEST(api_settings_groups_and_model_refusals)
 	tacit_free(dir);
 	tacit_catalog_free(cat);
 	buf_release(&out);
+	api_free(api);
+}
+	/* only a POST, and only with the body in a file */
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions/import-audio", NULL, NULL, &out, NULL), 405);
+	CHECK_EQ_INT(req(api, "POST", "/api/sessions/import-audio?name=a.mp3", "ID3", NULL, &out, NULL), 400);
+	CHECK(api_body_to_file("POST", "/api/sessions/import-audio?name=a.mp3"));
+	CHECK(api_body_to_file("POST", "/api/sessions/import-audio"));
+	CHECK(!api_body_to_file("POST", "/api/sessions/import-audiox"));
+	CHECK(!api_body_to_file("GET", "/api/sessions/import-audio"));
+	CHECK(!api_body_to_file("POST", "/api/sessions/import?name=a.txt"));
+
+	/* each refusal removes the upload */
+	static const struct {
+		const char *target, *body, *says;
+		int http;
+	} bad[] = {
+		{ "/api/sessions/import-audio", "x", "\\\"name\\\" must be", 400 },
+		{ "/api/sessions/import-audio?name=..%2Fa.mp3", "x", "\\\"name\\\" must be", 400 },
+		{ "/api/sessions/import-audio?name=notes.txt", "x", "is a transcript, not a recording", 415 },
+		{ "/api/sessions/import-audio?name=a.mp3&title=", "x", "\\\"title\\\" must be", 400 },
+		{ "/api/sessions/import-audio?name=a.mp3", "", "is empty", 400 },
+		/* no whisper model on this device: said before any work */
+		{ "/api/sessions/import-audio?name=a.mp3", "not audio", "\"error\"", 409 },
+	};
+	struct api_request rq = { .method = "POST", .host = "127.0.0.1:4321", .origin = "http://127.0.0.1:4321",
+				  .authorization = "Bearer " TOKEN };
+	struct api_response res;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(upload(path, sizeof(path), bad[i].body));
+		rq.target = bad[i].target;
+		rq.body_path = path;
+		rq.body_len = strlen(bad[i].body);
+		api_handle(api, &rq, &res);
+		CHECK_EQ_INT(res.status, bad[i].http);
+		if (!strstr(res.body.data, bad[i].says))
+			fprintf(stderr, "case %zu answered: %s\n", i, res.body.data);
+		CHECK(strstr(res.body.data, bad[i].says) != NULL);
+		CHECK(res.kept_body && access(path, F_OK) != 0);
+		api_response_release(&res);
+	}
+
+	/* a write that failed on the way to disk is said as such */
+	rq.target = "/api/sessions/import-audio?name=a.mp3";
+	rq.body_path = NULL;
+	rq.body_len = 0;
+	rq.body_errno = ENOSPC;
+	api_handle(api, &rq, &res);
+	CHECK_EQ_INT(res.status, 507);
+	CHECK(strstr(res.body.data, "free some disk space") != NULL);
+	api_response_release(&res);
+
+	/* past the limit: 413 saying what to do; the upload stays serve.c's to remove */
+	rq.body_errno = 0;
+	rq.body_path = "/nonexistent/upload";
+	rq.body_len = API_RECORDING_MAX + 1;
+	api_handle(api, &rq, &res);
+	CHECK_EQ_INT(res.status, 413);
+	CHECK(strstr(res.body.data, "larger than the 2 GiB") && strstr(res.body.data, "compressed format"));
+	CHECK(!res.kept_body);
+	api_response_release(&res);
+
+	/* the headers alone decide before a body is written: no token, another site */
+	rq.body_len = 0;
+	rq.authorization = NULL;
+	CHECK(!api_admit(api, &rq, &res));
+	CHECK_EQ_INT(res.status, 401);
+	api_response_release(&res);
+	rq.authorization = "Bearer " TOKEN;
+	rq.origin = "http://evil.example";
+	CHECK(!api_admit(api, &rq, &res));
+	CHECK_EQ_INT(res.status, 403);
+	api_response_release(&res);
+	rq.origin = "http://127.0.0.1:4321";
+	CHECK(api_admit(api, &rq, &res));
+	api_response_release(&res);
+	buf_release(&out);
+	api_free(api);
+}
+
+TEST(api_actions_list_and_mark)
+{
+	struct api *api = new_api();
+	struct tacit_store *store = NULL;
+	struct buf out;
+	char target[96];
+	int64_t sid = 0;
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(req(api, "POST", "/api/sessions/import?name=plan.txt",
+			 "Alice: Bob writes the launch plan by Friday\nBob: I will\n", NULL, &out, NULL),
+		     201);
+	const char *p = strstr(out.data, "\"id\":");
+	sid = p ? strtoll(p + 5, NULL, 10) : 0;
+	CHECK(sid > 0);
+	CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
+	struct tacit_artifact a = { .kind = "summary", .json = "{\"overview\":\"plan\",\"key_points\":[],\"decisions\":[],"
+								   "\"action_items\":[{\"owner\":\"Bob\",\"task\":\"write the launch plan\","
+								   "\"due\":\"Friday\",\"cites\":[1]}],\"open_questions\":[]}" };
+	CHECK_EQ_INT(tacit_store_add_artifact(store, sid, &a, NULL), TACIT_OK);
+	tacit_store_close(store);
+
+	CHECK_EQ_INT(req(api, "GET", "/api/actions", NULL, NULL, &out, NULL), 200);
+	p = strstr(out.data, "\"task\":\"write the launch plan\"");
+	CHECK(p && strstr(out.data, "\"owner\":\"Bob\"") && strstr(out.data, "\"due\":\"Friday\"") &&
+	      strstr(out.data, "\"done\":false") && strstr(out.data, "\"session_title\":\"plan\""));
+	const char *idp = strstr(out.data, "{\"id\":");
+	int64_t aid = idp ? strtoll(idp + 6, NULL, 10) : 0;
+	CHECK(aid > 0);
+	snprintf(target, sizeof(target), "/api/actions/%lld", (long long)aid);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"done\":true}", NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"action\":{") && strstr(out.data, "\"done\":true"));
+	CHECK_EQ_INT(req(api, "GET", "/api/actions?open=1", NULL, NULL, &out, NULL), 200);
+	CHECK(!strstr(out.data, "write the launch plan"));
+	CHECK_EQ_INT(req(api, "GET", "/api/actions?open=0", NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "write the launch plan") != NULL);
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"done\":false}", NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"done\":false") != NULL);
+
+	CHECK_EQ_INT(req(api, "PUT", target, "{\"done\":\"yes\"}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "PUT", "/api/actions/999999", "{\"done\":true}", NULL, &out, NULL), 404);
+	CHECK_EQ_INT(req(api, "PUT", "/api/actions/x", "{\"done\":true}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "GET", "/api/actions?open=maybe", NULL, NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "POST", "/api/actions", "{}", NULL, &out, NULL), 405);
+	CHECK_EQ_INT(req(api, "GET", "/api/actions/1/x", NULL, NULL, &out, NULL), 404);
+	buf_release(&out);
+	api_free(api);
+}
+
+TEST(api_ask_all_refusals)
+{
+	struct api *api = new_api();
+	struct buf out;
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(req(api, "GET", "/api/ask", NULL, NULL, &out, NULL), 405);
+	CHECK_EQ_INT(req(api, "POST", "/api/ask", "{\"question\":\"\"}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "POST", "/api/ask", "{\"q\":\"budget?\"}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "POST", "/api/ask", "[1]", NULL, &out, NULL), 400);
+	/* no language model here: refused before any stream, saying why */
+	CHECK_EQ_INT(req(api, "POST", "/api/ask", "{\"question\":\"what about the budget?\"}", NULL, &out, NULL), 409);
+	CHECK(strstr(out.data, "\"error\"") != NULL);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* ../shared's JFK speech as an uploaded body: a temporary file, as serve.c writes it. */
+static bool upload_jfk(char *path, size_t n)
+{
+	const char *shared = test_shared_dir();
+	char src[4096];
+	struct buf wav;
+	bool ok = false;
+	buf_init(&wav);
+	snprintf(src, sizeof(src), "%s/audio/jfk.wav", shared ? shared : "/nonexistent");
+	FILE *f = fopen(src, "rb");
+	char chunk[65536];
+	size_t got;
+	while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&wav, chunk, got);
+	if (f)
+		fclose(f);
+	if (wav.len > 44)
+		ok = upload(path, n, "") && (f = fopen(path, "wb")) && fwrite(wav.data, 1, wav.len, f) == wav.len;
+	if (ok)
+		ok = fclose(f) == 0;
+	buf_release(&wav);
+	return ok;
+}
+
+/* An uploaded recording transcribed as an event stream (status, progress, done with the
+ * stored meeting), and a Cancel (the stream dropped once transcription started) that
+ * stores nothing, leaves no worker and removes the upload. */
+TEST_MODEL(api_import_audio_streams_and_cancels)
+{
+	char asr[4096], vad[4096], body[9000], path[4096];
+	if (!speech_models(asr, vad))
+		SKIP("../shared (Silero VAD, whisper vocabulary) or build/tools/synth-whisper unavailable");
+	struct api *api = new_api();
+	struct api_response res;
+	struct buf out, ev;
+	buf_init(&out);
+	buf_init(&ev);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	snprintf(body, sizeof(body), "{\"model.asr\":\"%s\",\"model.vad\":\"%s\"}", asr, vad);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	struct api_request rq = { .method = "POST", .target = "/api/sessions/import-audio?name=jfk.wav&title=Moon%20speech",
+				  .host = "127.0.0.1:4321", .origin = "http://127.0.0.1:4321",
+				  .authorization = "Bearer " TOKEN, .body_path = path };
+	for (int cancel = 1; cancel >= 0; cancel--) {
+		CHECK(upload_jfk(path, sizeof(path)));
+		struct stat sb;
+		rq.body_len = stat(path, &sb) == 0 ? (size_t)sb.st_size : 0;
+		api_handle(api, &rq, &res);
+		CHECK(res.status == 200 && res.stream && res.kept_body);
+		buf_reset(&ev);
+		time_t end = time(NULL) + 240;
+		const char *until = cancel ? "event: progress" : "event: done";
+		while (res.stream && time(NULL) < end && !strstr(ev.data, until) && !strstr(ev.data, "event: error"))
+			if (api_stream_read(res.stream, &ev) < 0)
+				break;
+		CHECK(strstr(ev.data, "event: status\ndata: {\"text\":\"decoding the recording\"}") != NULL);
+		CHECK(strstr(ev.data, "event: progress\ndata: {\"done_ms\":0,\"total_ms\":11") != NULL);
+		if (!cancel) {
+			const char *done = strstr(ev.data, "event: done\ndata: {\"id\":");
+			if (!done)
+				fprintf(stderr, "import answered: %s\n", ev.data);
+			CHECK(done && strstr(done, "\"title\":\"Moon speech\"") && strstr(done, "\"duration_ms\":"));
+		}
+		api_response_release(&res); /* frees the stream: a cancel when it has not ended */
+		CHECK_EQ_INT(n_workers(), 0);
+		char moved[4200];
+		snprintf(moved, sizeof(moved), "%s.wav", path); /* the job gives it its extension */
+		CHECK(access(path, F_OK) != 0 && access(moved, F_OK) != 0);
+		CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
+		const char *first = strstr(out.data, "Moon speech");
+		CHECK(cancel ? first == NULL : first && !strstr(first + 1, "Moon speech")); /* stored once, by the second */
+	}
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.asr\":null,\"model.vad\":null}", NULL, &out, NULL), 200);
+	buf_release(&out);
+	buf_release(&ev);
 	api_free(api);
 }

@@ -1,0 +1,146 @@
+/*
+ * api_ask_all.c — "Ask all meetings" on the History page: POST /api/ask {"question"}
+ * answered by tacit_ask_all() (as `tacit ask --all`) over a Server-Sent Event stream:
+ * status, answer_delta as the model writes, then answer (the library's checked JSON,
+ * citations [M12 S40] naming retrieved segments only) or error. The invariants are
+ * api_chat.c's: the work lives as long as its stream, one model worker at a time.
+ */
+#include "api.h"
+#include "basics.h"
+
+#include <yyjson.h>
+
+#define QUESTION_MAX 2000
+
+struct ask_job {
+	struct api_job base; /* first: the stream, its frames, the thread, the cancel flag */
+	char *question;
+	char *model;
+};
+
+static void put_text(struct ask_job *j, const char *name, const char *text, size_t len)
+{
+	api_job_put_text(&j->base, name, text, len);
+}
+
+static void on_token(const char *piece, size_t len, void *user)
+{
+	put_text(user, "answer_delta", piece, len);
+}
+
+static bool on_load(const struct tacit_progress *p, void *user)
+{
+	struct ask_job *j = user;
+	(void)p;
+	return !cancel_requested(&j->base.cancel);
+}
+
+static void say_waiting(void *user)
+{
+	static const char waiting[] = "waiting for another question to be answered";
+	put_text(user, "status", waiting, strlen(waiting));
+}
+
+static void *job_main(void *arg)
+{
+	struct ask_job *j = arg;
+	struct tacit_llm *llm = NULL;
+	struct tacit_store *store = NULL;
+	struct errsave why = { "" };
+	char *json = NULL;
+	enum tacit_status st;
+	static const char loading[] = "loading the model";
+
+	if (!api_model_slot_take(&j->base.cancel, say_waiting, j)) {
+		st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
+		goto out;
+	}
+	put_text(j, "status", loading, strlen(loading));
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	lp.model_path = j->model;
+	lp.progress = on_load;
+	lp.progress_user = j;
+	st = tacit_store_open(NULL, &store); /* this thread's own connection */
+	if (st == TACIT_OK)
+		st = tacit_llm_open(&lp, &llm);
+	if (st == TACIT_OK) {
+		static const char reading[] = "reading the meetings that match";
+		put_text(j, "status", reading, strlen(reading));
+		struct tacit_ask_all_params ap = tacit_ask_all_default_params();
+		ap.on_token = on_token;
+		ap.user = j;
+		ap.cancel = &j->base.cancel;
+		st = tacit_ask_all(store, llm, j->question, &ap, &json);
+	}
+	if (st != TACIT_OK)
+		errsave_push(&why);
+	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */
+	tacit_store_close(store);
+	api_model_slot_give();
+	if (st == TACIT_OK)
+		api_job_put_frame(&j->base, "answer", json);
+out:
+	api_job_end(&j->base, st, why.msg[0] ? why.msg : tacit_errmsg());
+	tacit_free(json);
+	return NULL;
+}
+
+static void job_release(struct api_job *base)
+{
+	struct ask_job *j = (struct ask_job *)base;
+	free(j->question);
+	tacit_free(j->model);
+	free(j);
+}
+
+static void ask_all(struct api_call *c, struct api_response *res)
+{
+	yyjson_doc *doc = api_body_object(c, res);
+	struct ask_job *j = NULL;
+	char *model = NULL;
+
+	if (!doc)
+		return;
+	yyjson_val *q = yyjson_obj_get(yyjson_doc_get_root(doc), "question");
+	if (!yyjson_is_str(q) || yyjson_get_len(q) == 0 || yyjson_get_len(q) > QUESTION_MAX ||
+	    strlen(yyjson_get_str(q)) != yyjson_get_len(q)) {
+		api_error_msg(res, 400, "\"question\" must be text of 1 to %d bytes", QUESTION_MAX);
+		goto out;
+	}
+	if (tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model) != TACIT_OK) {
+		api_error_msg(res, 409, "%s", tacit_errmsg()); /* the device lacks a model */
+		goto out;
+	}
+	if (!(j = calloc(1, sizeof(*j))) || !(j->question = strdup(yyjson_get_str(q)))) {
+		api_error_msg(res, 503, "out of memory");
+		goto out;
+	}
+	j->model = model;
+	int err = api_job_start(&j->base, c->api, job_main, job_release);
+	if (err != 0) {
+		j->model = NULL;
+		api_error_msg(res, 503, "cannot start answering: %s", strerror(err));
+		goto out;
+	}
+	model = NULL;
+	api_job_answer(&j->base, res);
+	j = NULL;
+out:
+	if (j) {
+		free(j->question);
+		free(j);
+	}
+	tacit_free(model);
+	yyjson_doc_free(doc);
+}
+
+bool api_ask_all_route(struct api_call *c, struct api_response *res)
+{
+	if (c->n_seg != 2 || strcmp(c->seg[1], "ask"))
+		return false;
+	if (strcmp(c->req->method, "POST"))
+		api_error_msg(res, 405, "ask takes a POST of {\"question\"}");
+	else
+		ask_all(c, res);
+	return true;
+}
