@@ -608,23 +608,6 @@ TEST(api_settings_groups_and_model_refusals)
 	struct tacit_system sys;
 	struct buf out;
 	char *dir = NULL, body[256], path[4200];
-/* A temporary upload holding text; its path goes to path. */
-static bool upload(char *path, size_t n, const char *text)
-{
-	snprintf(path, n, "%s/upload-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return false;
-	bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok;
-}
-
-TEST(api_import_audio_refusals)
-{
-	struct api *api = new_api();
-	struct buf out;
-	char path[4096];
 	buf_init(&out);
 	CHECK(api != NULL);
 	if (!api)
@@ -675,6 +658,29 @@ TEST(api_import_audio_refusals)
 	buf_release(&out);
 	api_free(api);
 }
+
+
+/* A temporary upload holding text; its path goes to path. */
+static bool upload(char *path, size_t n, const char *text)
+{
+	snprintf(path, n, "%s/upload-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return false;
+	bool ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok;
+}
+
+TEST(api_import_audio_refusals)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char path[4096];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
 	/* only a POST, and only with the body in a file */
 	CHECK_EQ_INT(req(api, "GET", "/api/sessions/import-audio", NULL, NULL, &out, NULL), 405);
 	CHECK_EQ_INT(req(api, "POST", "/api/sessions/import-audio?name=a.mp3", "ID3", NULL, &out, NULL), 400);
