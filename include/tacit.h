@@ -1567,7 +1567,7 @@ struct tacit_diarization {
  * TACIT_ERR_FORMAT (a model file is not ONNX), TACIT_ERR_MODEL (onnxruntime refused a
  * model, or its inputs, outputs or metadata are not what tacit feeds it: the message
  * names the mismatch), TACIT_ERR_WORKER, TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM,
- * TACIT_ERR_UNSUPPORTED (more than 12000 local speakers: about 5 hours of speech without
+ * TACIT_ERR_UNSUPPORTED (more than 12000 local speakers: about 10 hours of speech without
  * segmentation). No speech is not an error: zero turns. On failure *out is empty.
  * Thread-safe (each call starts its own worker). */
 TACIT_API enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const float *pcm, size_t n,
