@@ -8,7 +8,7 @@
 #   (channel labels are this baseline for a mono recording: one voice)
 # Data: the 12 AMI clips of ../shared/audio/diarization (scored over their UEM), and
 # meetings simulated by tools/diar-sim from its 8 speakers (BENCH_DIAR_SIM, a list of
-# SPEAKERS:MINUTES, default "3:20 4:30 6:60"). Pipelines:
+# SPEAKERS:MINUTES, default "3:20 4:30 5:40 6:60"; figures in docs/diarization.md). Pipelines:
 #   test-vad     the test embedding model on VAD windows: checks the pipeline (accuracy)
 #   real-shape   random-weight pyannote segmentation-3.0 + WeSpeaker ResNet34 of the
 #                real shapes: speed and memory only (their DER means nothing)
@@ -32,7 +32,7 @@ M=$BUILD/models/diar
 # the simulated meetings, with their reference turns
 mkdir -p "$W/sim"
 seed=100
-for spec in ${BENCH_DIAR_SIM:-3:20 4:30 6:60}; do
+for spec in ${BENCH_DIAR_SIM:-3:20 4:30 5:40 6:60}; do
 	n=${spec%%:*} min=${spec#*:} seed=$((seed + 1))
 	"$BUILD/tools/diar-sim" "$DIAR/speakers" "$W/sim/sim${n}x${min}.wav" --speakers "$n" --minutes "$min" --seed "$seed" >&2
 done

@@ -22,12 +22,12 @@ static const char usage_text[] =
 	"  --segmentation-model PATH\n"
 	"                          pyannote segmentation-3.0 ONNX (or\n"
 	"                          TACIT_SEGMENTATION_MODEL); without it, the speech the\n"
-	"                          VAD finds is cut into 1.5 s windows (no overlapped speech)\n"
+	"                          VAD finds is cut into 3 s windows (no overlapped speech)\n"
 	"  --vad-model NAME        Silero VAD model, without a segmentation model (or\n"
 	"                          TACIT_VAD_MODEL; default: setting model.vad, else the\n"
 	"                          downloaded one)\n"
 	"  --threshold X           cosine distance under which clusters merge, with\n"
-	"                          --speakers auto (default 0.6)\n"
+	"                          --speakers auto (default 0.3)\n"
 	"  --threads N             onnxruntime threads (default 1)\n";
 
 static const char *clock_s(int64_t ms, char *buf, unsigned len)
@@ -167,7 +167,7 @@ int cmd_diarize(int argc, char **argv)
 		goto out;
 	}
 	if (!p.segmentation_model)
-		fprintf(stderr, "tacit: no segmentation model: speakers found in 1.5 s windows of the speech the VAD "
+		fprintf(stderr, "tacit: no segmentation model: speakers found in 3 s windows of the speech the VAD "
 				"found; overlapped speech is not detected (--segmentation-model)\n");
 	if (!d.n_turns)
 		fprintf(stderr, "tacit: no speech found in '%s'\n", file);

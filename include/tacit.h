@@ -1642,9 +1642,12 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * tacit-worker: pyannote segmentation-3.0 finds up to 3 local speakers in each 10 s
  * window (overlap included), a speaker-embedding model (WeSpeaker ResNet34, 3D-Speaker
  * CAM++: Kaldi 80-bin filterbank in, one vector out) describes each, and agglomerative
- * clustering (cosine distance, average linkage) links them into the recording's
- * speakers. Without a segmentation model, the VAD's speech regions are cut into windows
- * of about 1.5 s, each embedded on its own (no overlapped speech is found then).
+ * clustering (cosine distance, average linkage, then a second pass that moves each
+ * local speaker to its nearest speaker centroid and merges centroids nearer than the
+ * threshold) links them into the recording's speakers; a speaker with under 2 % of the
+ * local speakers is joined to the nearest one. Without a segmentation model, the VAD's
+ * speech regions are cut into windows of about 3 s, each embedded on its own (no
+ * overlapped speech is found then).
  * --------------------------------------------------------------------------------- */
 struct tacit_speaker_turn {
 	int64_t start_ms;
@@ -1652,11 +1655,12 @@ struct tacit_speaker_turn {
 	int speaker; /* 0-based: shown as "Speaker 1" ... */
 };
 
-/* Cosine distance under which two clusters of the test and real embedding models are
- * the same voice (average linkage): TACIT_DIAR_THRESHOLD. Tuned on the 8 speakers of
- * ../shared/audio/diarization with the test model; with real models, a user's own
- * recordings are the judge (--threshold). */
-#define TACIT_DIAR_THRESHOLD 0.6f
+/* Cosine distance under which two clusters are the same voice: average linkage stops
+ * there, and speaker centroids nearer than it are merged. One value for every length
+ * of recording. Chosen with the test embedding model on meetings simulated from the 8
+ * speakers of ../shared/audio/diarization (docs/diarization.md); with real models, a
+ * user's own recordings are the judge (--threshold). */
+#define TACIT_DIAR_THRESHOLD 0.3f
 
 struct tacit_diar_params {
 	const char *segmentation_model; /* pyannote segmentation-3.0 ONNX; NULL: VAD windows */
@@ -1688,7 +1692,7 @@ struct tacit_diarization {
  * TACIT_ERR_FORMAT (a model file is not ONNX), TACIT_ERR_MODEL (onnxruntime refused a
  * model, or its inputs, outputs or metadata are not what tacit feeds it: the message
  * names the mismatch), TACIT_ERR_WORKER, TACIT_ERR_CANCELLED, TACIT_ERR_NOMEM,
- * TACIT_ERR_UNSUPPORTED (more than 12000 local speakers: about 5 hours of speech without
+ * TACIT_ERR_UNSUPPORTED (more than 12000 local speakers: about 10 hours of speech without
  * segmentation). No speech is not an error: zero turns. On failure *out is empty.
  * Thread-safe (each call starts its own worker). */
 TACIT_API enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const float *pcm, size_t n,

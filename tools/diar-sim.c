@@ -172,6 +172,13 @@ int main(int argc, char **argv)
 	snprintf(rttm, sizeof(rttm), "%.*s.rttm", (int)(strlen(argv[2]) > 4 ? strlen(argv[2]) - 4 : strlen(argv[2])),
 		 argv[2]);
 	FILE *rf = fopen(rttm, "w");
+	if (!rf || !mix) { /* a directory that is not there, or not writable */
+		fprintf(stderr, "diar-sim: cannot write '%s'\n", rttm);
+		if (rf)
+			fclose(rf);
+		free(mix);
+		return 1;
+	}
 	const char *uri = strrchr(argv[2], '/') ? strrchr(argv[2], '/') + 1 : argv[2];
 	int prev = -1;
 	while (at < total) {
@@ -197,6 +204,11 @@ int main(int argc, char **argv)
 	fclose(rf);
 	size_t n = end + RATE / 2;
 	FILE *wf = fopen(argv[2], "wb");
+	if (!wf) {
+		fprintf(stderr, "diar-sim: cannot write '%s'\n", argv[2]);
+		free(mix);
+		return 1;
+	}
 	uint32_t data = (uint32_t)(n * 2), riff = 36 + data, fmt_len = 16, rate = RATE, byte_rate = RATE * 2;
 	uint16_t pcm_fmt = 1, ch = 1, align = 2, bits = 16;
 	fwrite("RIFF", 1, 4, wf);

@@ -22,9 +22,12 @@
 #define MIN_EMB_SAMPLES (RATE / 2)
 /* More speech than this adds little to an embedding and costs time. */
 #define MAX_EMB_SAMPLES (RATE * 10)
-/* The VAD-window path: speech regions are cut into pieces of about this length; a piece
- * under MIN_WINDOW_MS (a click the VAD let through) says too little about a voice. */
-#define VAD_WINDOW_MS 1500
+/* The VAD-window path: speech regions are cut into pieces of about this length (3 s: a
+ * test-model embedding of 1.5 s puts a fifth of the windows of a 6-speaker meeting in
+ * the wrong voice after clustering, one of 3-4 s almost none; longer pieces would
+ * straddle more speaker changes the VAD does not see); a piece under MIN_WINDOW_MS (a
+ * click the VAD let through) says too little about a voice. */
+#define VAD_WINDOW_MS 3000
 #define MIN_WINDOW_MS 400
 
 struct onnx_model {
@@ -421,7 +424,7 @@ static bool add_group(struct diar_local *l, int dim, size_t *cap)
 	return true;
 }
 
-/* The VAD-window path: each ~1.5 s piece of speech is one local speaker. */
+/* The VAD-window path: each ~3 s piece of speech is one local speaker. */
 static enum tacit_status run_windows(struct diar_engine *e, const float *pcm, size_t n, int64_t offset_ms,
 				     const struct tacit_span *spans, size_t n_spans, atomic_bool *stop,
 				     struct diar_local *out)

@@ -1,7 +1,8 @@
 /*
  * test_diar_cluster.c — clustering and laying out speaker turns without any model:
  * synthetic embeddings around known centres, exact and automatic speaker counts, stray
- * embeddings joined to a real speaker, the layout's merging and renumbering, and the
+ * embeddings joined to a real speaker, a voice split by average linkage joined again by
+ * its centroids, the layout's merging and renumbering, and the
  * transcript's "who talks most" rule.
  */
 #include "../check.h"
@@ -101,6 +102,28 @@ TEST(diar_cluster_many_speakers)
 	CHECK_EQ_INT(k, 16);
 	CHECK(same_partition(labels, truth, 160));
 	free(e);
+}
+
+/* Two voices, each a ring of embeddings 30 degrees around its own axis: average
+ * linkage at 0.3 splits a ring into arcs (opposite halves average 0.35 apart), whose
+ * centroids are only about 0.24 apart, so the second pass must join them. */
+TEST(diar_cluster_centroids_join_a_split_voice)
+{
+	enum { N = 80 };
+	float e[N * 4];
+	int truth[N], labels[N], k = 0;
+	double th = M_PI / 6.0;
+	for (int i = 0; i < N; i++) {
+		double phi = 2.0 * M_PI * (i / 2) / (N / 2);
+		truth[i] = i % 2;
+		e[i * 4 + 0] = (float)(truth[i] ? 0.0 : cos(th));
+		e[i * 4 + 1] = (float)(sin(th) * cos(phi));
+		e[i * 4 + 2] = (float)(sin(th) * sin(phi));
+		e[i * 4 + 3] = (float)(truth[i] ? cos(th) : 0.0);
+	}
+	CHECK(diar_cluster(e, N, 4, 0, 0.3f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 2);
+	CHECK(same_partition(labels, truth, N));
 }
 
 TEST(diar_lay_out_merges_and_renumbers)
