@@ -187,17 +187,18 @@ ls "$W"/data/audio/*/chunk-*.wav >/dev/null
 "$T" live "${A[@]}" --no-analysis --realtime "$W/meeting-full.wav" --speed 1 --json >"$W/killed" 2>"$W/kerr" &
 pid=$!
 # this meeting's own chunks (earlier meetings of this test have theirs in data/audio too):
-# its id is in the first event; wait (up to 2 minutes on a loaded machine) for two chunks
+# its id is in the first event; kill once 10 s of its audio are on disk, well before the
+# 65 s meeting ends (up to a minute's wait on a loaded machine)
 kid=
-for _ in $(seq 1 600); do
+for _ in $(seq 1 300); do
 	[ -n "$kid" ] || kid=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["session"])' "$W/killed" 2>/dev/null || true)
-	if [ -n "$kid" ]; then
-		n=$(ls "$W"/data/audio/"$kid"/chunk-*.wav 2>/dev/null | wc -l)
-		[ "$n" -ge 2 ] && [ "$(stat -c %s $(ls -t "$W"/data/audio/"$kid"/chunk-*.wav | head -n 1))" -gt 100000 ] && break
+	if [ -n "$kid" ] && ls "$W"/data/audio/"$kid"/chunk-*.wav >/dev/null 2>&1; then
+		[ "$(stat -c %s $(ls -t "$W"/data/audio/"$kid"/chunk-*.wav | head -n 1))" -gt 320000 ] && break
 	fi
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.2
 done
+kill -0 "$pid" 2>/dev/null || { echo "the meeting ended before it could be killed:"; cat "$W/kerr"; exit 1; }
 kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 [ -n "$kid" ] || { echo "the killed meeting announced no session:"; cat "$W/killed" "$W/kerr"; exit 1; }
 announced=$(grep -c '"type":"final"' "$W/killed" || true)
