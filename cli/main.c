@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	{ "delete", cmd_delete, "delete a meeting, its audio and cached state for good" },
 	{ "rename", cmd_rename, "give a meeting a new title" },
 	{ "speakers", cmd_speakers, "list a meeting's speakers, or rename one in every line" },
-	{ "import", cmd_import, "import a transcript file as a meeting" },
+	{ "import", cmd_import, "import a transcript or a recording as a meeting (summarized as it is transcribed)" },
 	{ "batch", cmd_batch, "import, transcribe and summarize every file under folders (resumable)" },
 	{ "summarize", cmd_summarize, "summarize a meeting transcript (decisions, action items)" },
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },
