@@ -2551,8 +2551,11 @@ TACIT_API enum tacit_status tacit_import_spool(const char *path, char **out_path
  * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
  * the temporary recording's (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO;
  * TACIT_ERR_UNSUPPORTED for an in-memory store, which keeps no recordings), and the
- * store's. Use the store from one thread, as always; the call takes as long as
- * transcription does (roughly the audio's length on a small CPU with a base model). */
+ * store's. With params->analyze, also those of tacit_live_open() and tacit_live_stop()
+ * (the language model's); a failure or a cancel once the session exists returns its
+ * status with *out_id set to the kept session (see analyze above). Use the store from
+ * one thread, as always; the call takes as long as transcription does (roughly the
+ * audio's length on a small CPU with a base model), and analysed, seconds more. */
 TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, const char *path,
 						     const struct tacit_audio_import_params *params,
 						     int64_t *out_id);
