@@ -2,7 +2,8 @@
 # tacit import RECORDING with a language model: the summary and notes are written while
 # whisper transcribes (the live analysis folds windows as segments come), so the progress
 # shows the analysis before the transcript ends and the import ends with both stored; a
-# template other than general is written afterwards and said so; --no-summary skips them;
+# template other than general is written afterwards and said so; a stereo recording is
+# folded once both channels are transcribed; --no-summary skips them;
 # Ctrl-C (SIGTERM) mid-import keeps every segment transcribed and the audio (exit 17),
 # and kill -9 keeps the segments. Random-weight whisper and a 2-layer synthetic model:
 # the mechanics are tested, not the words.
@@ -59,6 +60,20 @@ assert d["ended_ms"] and d["language"] == "en" and d["segments"], d["ended_ms"]
 assert "rolling_summary" in [k for k, _ in kinds], kinds
 PY
 ls "$W/data/audio/$id/chunk-000.wav" >/dev/null
+
+# stereo ("Me"/"Them" known only when both channels are transcribed): folded at the end
+sox "$W/meeting-full.wav" "$W/b.wav" trim 30 20
+sox -M "$W/meeting.wav" "$W/b.wav" "$W/stereo.wav"
+expect 0 "$T" import "${A[@]}" "${L[@]}" --json "$W/stereo.wav"
+sid=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["summary"] is True, d; print(d["session"])' "$W/out")
+expect 0 "$T" export "$sid" --format json
+python3 - "$W/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+kinds = [a["kind"] for a in d["artifacts"]]
+assert "summary" in kinds and "notes" in kinds and d["ended_ms"], kinds
+assert {g["speaker"] for g in d["segments"]} <= {"Me", "Them"}, d["segments"][:3]
+PY
 
 # --no-summary: the transcript only
 expect 0 "$T" import "${A[@]}" --no-summary --json "$W/meeting.wav"
