@@ -72,6 +72,7 @@ struct cli_progress {
 	bool exact;            /* total is counted, not estimated */
 	double t0, last;       /* the phase's start, the last time drawn */
 	int width;             /* of the line on the terminal */
+	long long analysed;    /* "transcribe": the recording summarized so far (ms; 0 none) */
 };
 void cli_progress_start(struct cli_progress *p, bool json);
 /* Starts a phase ("read", "write", "transcribe") with its total (0 = unknown). */
@@ -82,6 +83,9 @@ void cli_progress_set(struct cli_progress *p, long long done);
  * with json each call prints. */
 void cli_progress_count(struct cli_progress *p, const char *phase, long long done, long long total);
 long long cli_progress_done(struct cli_progress *p);
+/* How far into the recording the analysis has summarized while it is transcribed (ms):
+ * the "transcribe" line says it, and JSON lines carry "analysed_ms". */
+void cli_progress_analysed(struct cli_progress *p, long long ms);
 /* Ends the line (cleared on a terminal) and the ticker. */
 void cli_progress_stop(struct cli_progress *p);
 

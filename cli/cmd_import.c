@@ -1,11 +1,14 @@
 /*
  * cmd_import.c — `tacit import FILE`: a recording (transcribed, its audio kept) or a
  * transcript (QMSum JSON or "Speaker: text" lines) becomes a meeting. A transcript has no
- * times: they are synthesized at a speaking rate, and the output says so.
+ * times: they are synthesized at a speaking rate, and the output says so. A recording is
+ * summarized while it is transcribed when a language model is there (the library folds
+ * it as a live meeting's analysis would), so its summary and notes come with the transcript.
  */
 #include "cli.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,7 +49,23 @@ static const char usage_text[] =
 	"                   the downloaded one)\n"
 	"  --segmentation-model PATH\n"
 	"                   pyannote segmentation-3.0 ONNX (or TACIT_SEGMENTATION_MODEL);\n"
-	"                   without it, VAD windows (see 'tacit diarize --help')\n";
+	"                   without it, VAD windows (see 'tacit diarize --help')\n"
+	"summary and notes of a recording, written while it is transcribed:\n"
+	"  --llm-model NAME language model (default: setting model.llm, else the\n"
+	"                   downloaded one; none downloaded: they are skipped, with a note)\n"
+	"  --no-summary     transcribe only\n"
+	"  --template NAME  the summary's template (default: setting summary.template,\n"
+	"                   else general). The summary folded during transcription is\n"
+	"                   the general one; another template's is written from the\n"
+	"                   transcript afterwards, and the output says so\n"
+	"  --lang L         write the summary and notes in this language (default: the\n"
+	"                   meeting's); like another template, written afterwards\n"
+	"  --window-tokens N, --ctx N\n"
+	"                   the analysis's window and context, as for 'tacit live'\n"
+	"  --json           progress as JSON lines on stderr (with \"analysed_ms\", how far\n"
+	"                   the summary has got) and the result as one JSON line\n"
+	"Ctrl-C while a recording is summarized keeps the meeting with what was\n"
+	"transcribed so far and its audio (exit 17); 'tacit summarize ID' finishes it.\n";
 
 static volatile int cancel_flag;
 
@@ -57,6 +76,83 @@ static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 	if (seg->final && seg->end_ms > cli_progress_done(bar))
 		cli_progress_set(bar, seg->end_ms);
 	return true;
+}
+
+/* The analysis's events: final segments' ends (a fold says how many segments it
+ * covers), folds into the progress line, warnings. On the library's threads. */
+struct analysis_ui {
+	struct cli_progress *bar;
+	pthread_mutex_t mu;
+	int64_t *ends; /* end_ms by segment number - 1 */
+	size_t n_ends, alloc;
+	double t_last_final;
+};
+
+static void on_event(const struct tacit_live_event *ev, void *user)
+{
+	struct analysis_ui *u = user;
+	int64_t ms = 0;
+	if (ev->type == TACIT_LIVE_FINAL && ev->segment_no > 0) {
+		size_t i = (size_t)(ev->segment_no - 1);
+		pthread_mutex_lock(&u->mu);
+		if (i >= u->alloc) {
+			size_t n = u->alloc ? u->alloc * 2 : 256;
+			while (n <= i)
+				n *= 2;
+			int64_t *e = realloc(u->ends, n * sizeof(*e));
+			if (e) {
+				memset(e + u->alloc, 0, (n - u->alloc) * sizeof(*e));
+				u->ends = e;
+				u->alloc = n;
+			}
+		}
+		if (i < u->alloc) {
+			u->ends[i] = ev->end_ms;
+			u->n_ends = i + 1 > u->n_ends ? i + 1 : u->n_ends;
+		}
+		u->t_last_final = cli_now_s();
+		pthread_mutex_unlock(&u->mu);
+	} else if (ev->type == TACIT_LIVE_SUMMARY && ev->json) {
+		const char *k = strstr(ev->json, "\"next_segment\":");
+		long long next = k ? strtoll(k + strlen("\"next_segment\":"), NULL, 10) : 0;
+		pthread_mutex_lock(&u->mu);
+		if (next > 0 && (size_t)next <= u->n_ends)
+			ms = u->ends[next - 1];
+		pthread_mutex_unlock(&u->mu);
+		cli_progress_analysed(u->bar, ms);
+	} else if (ev->type == TACIT_LIVE_WARNING) {
+		fprintf(stderr, "tacit: warning: %s\n", ev->text);
+	}
+}
+
+/* A template other than general, or a language asked for: the folded summary is the
+ * general one in the meeting's language, so this one is written from the transcript. */
+static enum tacit_status summary_after(int64_t id, const char *llm_path, const char *template_name, const char *lang)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_transcript *t = NULL;
+	struct tacit_llm *llm = NULL;
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	enum tacit_status st = tacit_store_open(NULL, &store);
+	if (st == TACIT_OK && (st = tacit_transcript_from_session(store, id, &t)) == TACIT_OK) {
+		lp.model_path = llm_path;
+		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
+		st = tacit_llm_open(&lp, &llm);
+	}
+	for (int k = 0; k < 2 && st == TACIT_OK; k++) {
+		struct tacit_session_task_params sp = tacit_session_task_default_params();
+		struct tacit_session_task_result res = { 0 };
+		sp.meeting.task = k == 0 ? TACIT_TASK_SUMMARY : TACIT_TASK_NOTES;
+		sp.meeting.template_name = template_name;
+		sp.meeting.language = lang;
+		sp.meeting.cancel = &cancel_flag;
+		st = tacit_session_task(store, id, llm, &sp, &res);
+		tacit_session_task_result_release(&res);
+	}
+	tacit_llm_close(llm);
+	tacit_transcript_free(t);
+	tacit_store_close(store);
+	return st;
 }
 
 static void on_signal(int sig)
@@ -81,12 +177,18 @@ int cmd_import(int argc, char **argv)
 		{ "embedding-model", required_argument, NULL, 'E' },
 		{ "segmentation-model", required_argument, NULL, 'G' },
 		{ "asr-engine", required_argument, NULL, 'e' },
+		{ "llm-model", required_argument, NULL, 'L' },
+		{ "no-summary", no_argument, NULL, 'n' },
+		{ "template", required_argument, NULL, 'K' },
+		{ "lang", required_argument, NULL, 'g' },
+		{ "window-tokens", required_argument, NULL, 'W' },
+		{ "ctx", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_import_params p = tacit_import_default_params();
 	struct tacit_audio_import_params ap = tacit_audio_import_default_params();
-	struct tacit_store *s;
 	struct tacit_session ss;
 	int64_t id = 0;
 	char *end, clock[32];
@@ -94,6 +196,9 @@ int cmd_import(int argc, char **argv)
 	bool speakers_off = false;
 	const char *engine_url = NULL;
 	struct tacit_engine engine;
+	enum tacit_status st0;
+	bool speakers_off = false, no_summary = false, json = false;
+	const char *llm_name = NULL, *template_name = NULL, *lang = NULL;
 
 	ap.temperature_fallback = false; /* a bounded cost: --fallback asks for it */
 	ap.embedding_model = getenv("TACIT_EMBEDDING_MODEL");
@@ -153,6 +258,32 @@ int cmd_import(int argc, char **argv)
 		case 'e':
 			engine_url = optarg;
 			break;
+		case 'L':
+			llm_name = optarg;
+			break;
+		case 'n':
+			no_summary = true;
+			break;
+		case 'K':
+			template_name = optarg;
+			break;
+		case 'g':
+			lang = optarg;
+			break;
+		case 'W':
+			ap.window_tokens = (int)strtol(optarg, &end, 10);
+			if (*end || ap.window_tokens < 50 || ap.window_tokens > 1000000)
+				return cli_usage_error("import", "--window-tokens wants a number from 50 to 1000000, not '%s'",
+						       optarg);
+			break;
+		case 'C':
+			ap.n_ctx = (int)strtol(optarg, &end, 10);
+			if (*end || ap.n_ctx < 512 || ap.n_ctx > 1048576)
+				return cli_usage_error("import", "--ctx wants a number from 512 to 1048576, not '%s'", optarg);
+			break;
+		case 'J':
+			json = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -167,6 +298,10 @@ int cmd_import(int argc, char **argv)
 	if ((rc = cli_asr_engine("import", engine_url, &engine)))
 		return rc;
 	ap.asr_engine = &engine;
+	if (no_summary && (llm_name || template_name || lang))
+		return cli_usage_error("import", "--no-summary leaves no summary for --llm-model, --template or --lang");
+	if ((st0 = tacit_template_check(template_name)) != TACIT_OK) /* before anything is read */
+		return cli_fail(st0);
 	/* A stream can be read once: it is copied to a file before anything looks at it. */
 	const char *file = argv[optind];
 	char *spooled = NULL, title[256];
@@ -206,42 +341,102 @@ int cmd_import(int argc, char **argv)
 	}
 	/* speakers: auto diarizes when an embedding model is named, set or downloaded; a
 	 * model asked for (named, or --speakers N) must be there */
-	char *speaker_path = NULL;
+	char *speaker_path = NULL, *llm_path = NULL, *setting = NULL;
+	struct tacit_store *s = NULL;
+	struct analysis_ui ui = { 0 };
+	struct cli_progress bar;
 	const char *named = ap.embedding_model && *ap.embedding_model ? ap.embedding_model : NULL;
 	ap.embedding_model = NULL;
+	rc = 0;
+	pthread_mutex_init(&ui.mu, NULL);
+	cli_progress_start(&bar, json);
+	bool bar_on = true;
 	if (audio && !speakers_off) {
 		st = tacit_model_resolve(TACIT_MODEL_SPEAKER, named, &speaker_path);
-		if (st == TACIT_OK) {
+		if (st == TACIT_OK)
 			ap.embedding_model = speaker_path;
-		} else if (named || ap.n_speakers > 0) {
-			rc = cli_fail(st);
-			if (spooled)
-				unlink(spooled);
-			tacit_free(spooled);
-			tacit_free(need[0].path);
-			tacit_free(need[1].path);
-			return rc;
-		}
+		else if (named || ap.n_speakers > 0)
+			goto out;
+		st = TACIT_OK;
 	}
-	st = tacit_store_open(NULL, &s);
+	/* the language model: named, set or downloaded; with none the import goes on */
+	if (audio && !no_summary) {
+		st = tacit_model_resolve(TACIT_MODEL_LLM, llm_name, &llm_path);
+		if (st != TACIT_OK && llm_name)
+			goto out;
+		if (st != TACIT_OK)
+			fprintf(stderr, "note: no language model is downloaded: the summary and notes are skipped "
+					"(run 'tacit setup', or pass --llm-model)\n");
+		st = TACIT_OK;
+	} else if (!audio && (llm_name || template_name || lang)) {
+		fprintf(stderr, "note: a transcript is imported without a summary: run 'tacit summarize ID' for one\n");
+	}
+	if ((st = tacit_store_open(NULL, &s)) != TACIT_OK)
+		goto out;
+	if (llm_path && !template_name && tacit_store_setting_get(s, "summary.template", &setting) == TACIT_OK)
+		template_name = setting;
+	bool after = llm_path && ((template_name && strcmp(template_name, "general")) || (lang && *lang));
 	if (audio) {
 		ap.title = p.title;
 		ap.cancel = &cancel_flag;
-		signal(SIGINT, on_signal);
-		signal(SIGTERM, on_signal);
-	}
-	struct cli_progress bar;
-	cli_progress_start(&bar, false);
-	if (audio) {
 		ap.on_segment = on_segment;
 		ap.user = &bar;
+		ap.analyze = llm_path != NULL;
+		ap.llm_model = llm_path;
+		ap.on_event = on_event;
+		ap.event_user = &ui;
+		ui.bar = &bar;
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
 		cli_progress_phase(&bar, "transcribe", 0);
 	}
-	if (st == TACIT_OK)
-		st = audio ? tacit_store_import_audio(s, file, &ap, &id) : tacit_store_import(s, file, &p, &id);
+	st = audio ? tacit_store_import_audio(s, file, &ap, &id) : tacit_store_import(s, file, &p, &id);
+	double t_ready = cli_now_s();
 	cli_progress_stop(&bar);
+	bar_on = false;
+	if (st != TACIT_OK && id > 0 && ap.analyze) { /* the meeting is kept with what it has */
+		rc = cli_fail(st);
+		fprintf(stderr, "note: meeting %" PRId64 " keeps what was transcribed and its audio ('tacit show %" PRId64
+				"'; 'tacit summarize %" PRId64 "' for a summary)\n",
+			id, id, id);
+		goto out;
+	}
 	if (st == TACIT_OK)
 		st = tacit_store_session_get(s, id, &ss);
+	if (st != TACIT_OK)
+		goto out;
+	char segs[48], spk[48];
+	if (json) {
+		printf("{\"session\":%" PRId64 ",\"segments\":%" PRId64 ",\"duration_ms\":%" PRId64 ",\"summary\":%s", id,
+		       (int64_t)ss.n_segments, (int64_t)ss.duration_ms, ap.analyze ? "true" : "false");
+		if (ap.analyze && ui.t_last_final > 0)
+			printf(",\"summary_after_last_segment_s\":%.3f", t_ready - ui.t_last_final);
+		printf("}\n");
+	} else {
+		printf("imported '%s' as session %" PRId64 ": %s, %s, %s\n", ss.title, id,
+		       cli_count(ss.n_segments, "segment", segs, sizeof(segs)),
+		       ss.n_speakers ? cli_count(ss.n_speakers, "speaker", spk, sizeof(spk)) : "speakers unknown",
+		       cli_clock(ss.duration_ms, clock, sizeof(clock)));
+		if (ap.analyze)
+			printf("summary and notes stored ('tacit show %" PRId64 "')\n", id);
+	}
+	if (ss.times_synthesized)
+		fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
+			p.words_per_minute);
+	else if (ss.n_segments == 0)
+		fprintf(stderr, "note: no speech was found in the recording\n");
+	if (after && ap.analyze) {
+		fprintf(stderr, "tacit: the summary written while transcribing is the general template in the meeting's "
+				"language; writing the %s%s%s%s one from the transcript\n",
+			template_name ? "template '" : "", template_name ? template_name : "", template_name ? "'" : "",
+			lang && *lang ? (template_name ? " in the language asked" : "language asked") : "");
+		st = summary_after(id, llm_path, template_name, lang);
+	}
+out:
+	if (bar_on)
+		cli_progress_stop(&bar);
+	if (st != TACIT_OK && !rc)
+		rc = cli_fail(st);
 	tacit_store_close(s);
 	if (spooled)
 		unlink(spooled);
@@ -249,17 +444,9 @@ int cmd_import(int argc, char **argv)
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
 	tacit_free(speaker_path);
-	if (st != TACIT_OK)
-		return cli_fail(st);
-	char segs[48], spk[48];
-	printf("imported '%s' as session %" PRId64 ": %s, %s, %s\n", ss.title, id,
-	       cli_count(ss.n_segments, "segment", segs, sizeof(segs)),
-	       ss.n_speakers ? cli_count(ss.n_speakers, "speaker", spk, sizeof(spk)) : "speakers unknown",
-	       cli_clock(ss.duration_ms, clock, sizeof(clock)));
-	if (ss.times_synthesized)
-		fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
-			p.words_per_minute);
-	else if (ss.n_segments == 0)
-		fprintf(stderr, "note: no speech was found in the recording\n");
-	return 0;
+	tacit_free(llm_path);
+	tacit_free(setting);
+	free(ui.ends);
+	pthread_mutex_destroy(&ui.mu);
+	return rc;
 }

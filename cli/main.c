@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{ "rename", cmd_rename, "give a meeting a new title" },
 	{ "speakers", cmd_speakers, "list a meeting's speakers, rename one in every line, or remember a voice" },
 	{ "voices", cmd_voices, "remembered voices (opt-in, biometric): list, on/off, forget" },
-	{ "import", cmd_import, "import a transcript file as a meeting" },
+	{ "import", cmd_import, "import a transcript or a recording as a meeting (summarized as it is transcribed)" },
 	{ "batch", cmd_batch, "import, transcribe and summarize every file under folders (resumable)" },
 	{ "summarize", cmd_summarize, "summarize a meeting transcript (decisions, action items)" },
 	{ "notes", cmd_notes, "detailed notes of a meeting transcript, by topic" },

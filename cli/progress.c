@@ -41,8 +41,11 @@ static void draw(struct cli_progress *p, double now)
 			fprintf(stderr, "%lld", p->total);
 		else
 			fputs("null", stderr);
-		fprintf(stderr, ",\"exact\":%s,\"unit\":\"%s\",\"elapsed_s\":%.1f,\"rate\":%.1f,\"left_s\":",
+		fprintf(stderr, ",\"exact\":%s,\"unit\":\"%s\",\"elapsed_s\":%.1f,\"rate\":%.1f,",
 			p->exact || ms ? "true" : "false", ms ? "ms" : "tokens", elapsed, rate);
+		if (ms && p->analysed > 0)
+			fprintf(stderr, "\"analysed_ms\":%lld,", p->analysed);
+		fputs("\"left_s\":", stderr);
 		if (left >= 0)
 			fprintf(stderr, "%.0f}\n", left);
 		else
@@ -50,7 +53,10 @@ static void draw(struct cli_progress *p, double now)
 		return;
 	}
 	char a[32], b[32], line[160];
-	if (ms) {
+	if (ms && p->analysed > 0) {
+		snprintf(line, sizeof(line), "transcribing: %s of the recording done, summarized to %s (%.0f s)",
+			 cli_clock(p->done, a, sizeof(a)), cli_clock(p->analysed, b, sizeof(b)), elapsed);
+	} else if (ms) {
 		snprintf(line, sizeof(line), "transcribing: %s of the recording done (%.0f s)",
 			 cli_clock(p->done, a, sizeof(a)), elapsed);
 	} else if (!strcmp(p->phase, "read") && !p->exact) {
@@ -124,6 +130,19 @@ void cli_progress_phase(struct cli_progress *p, const char *phase, long long tot
 		return;
 	pthread_mutex_lock(&p->lock);
 	begin_phase(p, phase, total, false, 0);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void cli_progress_analysed(struct cli_progress *p, long long ms)
+{
+	if (!p->on)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (ms > p->analysed) {
+		p->analysed = ms;
+		if (!strcmp(p->phase, "transcribe"))
+			draw(p, cli_now_s()); /* a fold is news: shown at once */
+	}
 	pthread_mutex_unlock(&p->lock);
 }
 

@@ -2707,6 +2707,27 @@ struct tacit_audio_import_params {
 	 * May be NULL; returning false cancels the import. On the importing thread. */
 	tacit_progress_fn progress;
 	void *progress_user;
+	/* Analysis while transcribing (`tacit import` with a language model): the meeting is
+	 * summarized by a live meeting's analysis (tacit_live_open() with transcribe false
+	 * on the new session), so the summary and notes ("general" template, the meeting's
+	 * own language) are stored seconds after the last segment instead of by a second
+	 * pass over the whole transcript. A mono recording without diarization is folded
+	 * window by window while whisper transcribes it: the session is created first and
+	 * each final segment is stored as it is found, so a cancel or a failure keeps the
+	 * transcript so far (the session is ended, holding it and the recording, and
+	 * *out_id is set). A stereo or diarized one (its speakers are known only at the
+	 * end) is stored as without analysis, then folded. The model's worker gets
+	 * llm_threads threads and whisper the rest of the usable cores (unless n_threads is
+	 * given), so transcription keeps most of the machine. */
+	bool analyze;
+	const char *llm_model;   /* for tacit_model_resolve(TACIT_MODEL_LLM, ...); NULL = the
+				  * device's choice (remote engines as tacit_live_params) */
+	int llm_threads;         /* 0 = a quarter of the usable cores, at least one */
+	int window_tokens;       /* 0 = as tacit_live_params */
+	int n_ctx;               /* 0 = as tacit_live_params */
+	tacit_live_event_fn on_event; /* the analysis's events (SUMMARY after each fold, FINAL
+				       * for each segment, WARNING, STOPPED); may be NULL */
+	void *event_user;
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
@@ -2729,7 +2750,7 @@ TACIT_API bool tacit_file_is_audio(const char *path);
 TACIT_API enum tacit_status tacit_import_spool(const char *path, char **out_path);
 
 /* Imports the recording at path as a new session; its id goes to *out_id (may be NULL).
- * All or nothing: the models are resolved and loaded and the audio decoded and
+ * Without params->analyze, all or nothing: the models are resolved and loaded and the audio decoded and
  * transcribed before the session is created; segments land in one transaction, and if
  * storing the audio fails the session is deleted again. So a failure leaves no session.
  * Errors: those of tacit_model_resolve() (no model downloaded: the message says what to
@@ -2738,8 +2759,11 @@ TACIT_API enum tacit_status tacit_import_spool(const char *path, char **out_path
  * tacit_asr_transcribe() (TACIT_ERR_WORKER when the worker crashed, TACIT_ERR_CANCELLED),
  * the temporary recording's (TACIT_ERR_NO_SPACE for a full disk, TACIT_ERR_IO;
  * TACIT_ERR_UNSUPPORTED for an in-memory store, which keeps no recordings), and the
- * store's. Use the store from one thread, as always; the call takes as long as
- * transcription does (roughly the audio's length on a small CPU with a base model). */
+ * store's. With params->analyze, also those of tacit_live_open() and tacit_live_stop()
+ * (the language model's); a failure or a cancel once the session exists returns its
+ * status with *out_id set to the kept session (see analyze above). Use the store from
+ * one thread, as always; the call takes as long as transcription does (roughly the
+ * audio's length on a small CPU with a base model), and analysed, seconds more. */
 TACIT_API enum tacit_status tacit_store_import_audio(struct tacit_store *store, const char *path,
 						     const struct tacit_audio_import_params *params,
 						     int64_t *out_id);

@@ -5,6 +5,8 @@
  * at most four minutes ("Me", "Them" for stereo) and transcribes them. Only then is the
  * session created: the segments land in one transaction and the WAV is renamed into
  * place as its recording. Any failure removes the temporary files and leaves no session.
+ * Analysed (import_fold.c), a mono recording's session is created before pass 2 and each
+ * segment stored as it is found: a failure then keeps what was transcribed.
  */
 #include "internal.h"
 
@@ -12,6 +14,7 @@
 #include "basics.h"
 #include "diar_run.h"
 #include "export_folder.h"
+#include "import_fold.h"
 #include "media.h"
 #include "store.h"
 #include "utf8.h"
@@ -35,6 +38,9 @@ struct collect {
 	struct tacit_segments t;
 	const struct tacit_audio_import_params *p;
 	uint64_t done_frames, total_frames; /* for p->progress, every channel counted */
+	struct import_fold *fold; /* analysed while transcribed: segments go there, not to t */
+	enum tacit_status fold_st;
+	char fold_msg[512];
 };
 
 /* Reports frames transcribed so far; false when the caller cancels. */
@@ -52,8 +58,15 @@ static bool report(struct collect *c)
 static bool on_segment(const struct tacit_asr_segment *seg, void *user)
 {
 	struct collect *c = user;
-	if (tacit_segments_add(&c->t, seg) != TACIT_OK)
+	if (c->fold) {
+		c->fold_st = import_fold_segment(c->fold, seg, tacit_speaker_name(seg->speaker));
+		if (c->fold_st != TACIT_OK) { /* whisper's cancel would replace the message */
+			snprintf(c->fold_msg, sizeof(c->fold_msg), "%s", tacit_errmsg());
+			return false;
+		}
+	} else if (tacit_segments_add(&c->t, seg) != TACIT_OK) {
 		return false;
+	}
 	return c->p->on_segment ? c->p->on_segment(seg, c->p->user) : true;
 }
 
@@ -279,6 +292,14 @@ static enum tacit_status keep_voiceprints(struct tacit_store *s, int64_t id, con
 	return st == TACIT_OK ? tacit_store_voices_label(s, id, NULL) : st;
 }
 
+static enum tacit_status session_describe(const char *path, const struct tacit_audio_import_params *p,
+					  const char *asr_path, const char *vad_path, const char *remote, int channels,
+					  bool diarized, char **title, char **models, char **settings);
+static enum tacit_status adopt(struct tacit_store *s, int64_t id, struct tmp_wav *mono, struct tmp_wav *wav,
+			       int channels);
+static void keep_partial(struct tacit_store *s, int64_t id, const char *language, struct tmp_wav *wav, int channels,
+			 bool ended, int64_t *out_id, enum tacit_status why);
+
 enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *path,
 					   const struct tacit_audio_import_params *params, int64_t *out_id)
 {
@@ -292,7 +313,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	char *asr_path = NULL, *vad_path = NULL, *models = NULL, *settings = NULL, *title = NULL;
 	char language[16] = "", remote[600] = "";
 	struct tacit_engine engine = tacit_engine_default();
-	bool stereo = false;
+	bool stereo = false, kept = false, ended = false; /* kept: a failure keeps the session */
 	int64_t id = 0;
 	struct diar_run *diar = NULL, *me_diar = NULL;
 	struct tacit_diarization who = { 0 }, me = { 0 };
@@ -337,6 +358,10 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	ap.vad_model_path = vad_path;
 	ap.language = p.language;
 	ap.n_threads = p.n_threads;
+	if (p.analyze) {
+		int llm_threads;
+		import_fold_threads(&p, &ap.n_threads, &llm_threads);
+	}
 	ap.temperature_fallback = p.temperature_fallback;
 	if ((st = tacit_asr_open(&ap, &asr)) != TACIT_OK)
 		goto out;
@@ -367,9 +392,34 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		st = tacit_fail(TACIT_ERR_CANCELLED, "import cancelled");
 		goto out;
 	}
+	if (p.analyze && !stereo && !diar) { /* one speaker track: folded as it is transcribed */
+		struct tacit_session_params fsp = tacit_session_default_params();
+		if (asr_label(asr)) /* a remote server's name, when it is known before the first request */
+			snprintf(remote, sizeof(remote), "%s", asr_label(asr));
+		if ((st = session_describe(path, &p, asr_path, vad_path, remote, 1, false, &title, &models, &settings)) !=
+		    TACIT_OK)
+			goto out;
+		fsp.title = title;
+		fsp.models = models;
+		fsp.settings_json = settings;
+		if ((st = tacit_store_session_create(s, &fsp, &id)) != TACIT_OK)
+			goto out;
+		if ((st = import_fold_open(s, id, &p, &c.fold)) != TACIT_OK) {
+			struct errsave e;
+			errsave_push(&e);
+			tacit_store_session_delete(s, id); /* nothing transcribed yet: nothing to keep */
+			st = errsave_pop(&e, st);
+			goto out;
+		}
+		kept = true;
+	}
 	for (int ch = 0; ch < (stereo ? 2 : 1) && st == TACIT_OK; ch++)
 		st = transcribe_channel(asr, p1, ch, stereo ? ch : TACIT_SPEAKER_UNKNOWN, ch == 0 && mono.fd >= 0 ? &mono : NULL,
 					&c, ch == diar_ch ? &diar : ch == 0 && me_diar ? &me_diar : NULL);
+	if (c.fold_st != TACIT_OK)
+		st = tacit_fail(c.fold_st, "%s", c.fold_msg);
+	if (kept && tacit_asr_language(asr)[0])
+		snprintf(language, sizeof(language), "%s", tacit_asr_language(asr));
 	if (st != TACIT_OK)
 		goto out;
 	if (me_diar && diar_run_finish(me_diar, &me) != TACIT_OK)
@@ -388,19 +438,19 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	tacit_asr_close(asr);
 	asr = NULL;
 
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	const char *dot = strrchr(base, '.');
-	if (p.title && *p.title) /* stored and shown: repaired when not UTF-8 */
-		title = utf8_repair_str(p.title);
-	else
-		title = utf8_repair(base, dot && dot != base ? (size_t)(dot - base) : strlen(base), NULL);
-	models = describe(asr_path, vad_path, remote, base, 0, false, false);
-	settings = describe(asr_path, vad_path, remote, base, stereo ? 2 : 1, true, who.n_speakers > 0);
-	if (!title || !models || !settings) {
-		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-		goto out;
+	if (c.fold) { /* the session and its segments are stored: the recording, then the stop */
+		if (language[0] && (st = store_session_set_language(s, id, language)) != TACIT_OK)
+			goto out;
+		if ((st = adopt(s, id, &mono, &p1->wav, p1->file_channels)) != TACIT_OK)
+			goto out;
+		if ((st = import_fold_finish(c.fold, p.cancel)) != TACIT_OK)
+			goto out;
+		ended = true;
+		goto done;
 	}
+	if ((st = session_describe(path, &p, asr_path, vad_path, remote, stereo ? 2 : 1, who.n_speakers > 0, &title,
+				   &models, &settings)) != TACIT_OK)
+		goto out;
 	struct tacit_session_params sp = tacit_session_default_params();
 	sp.title = title;
 	sp.models = models;
@@ -425,25 +475,32 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	}
 	if (st == TACIT_OK && voices)
 		st = keep_voiceprints(s, id, &who, &me);
-	if (st == TACIT_OK)
+	if (st == TACIT_OK && !p.analyze) /* analysed: the stop ends it */
 		st = tacit_store_session_end(s, id, 0);
 	if ((st = store_batch_end(s, st)) != TACIT_OK)
 		goto out;
-	struct tmp_wav *keep = mono.fd >= 0 ? &mono : &p1->wav;
-	if ((st = store_audio_adopt(s, id, keep->fd, keep->path, TACIT_AUDIO_RATE, mono.fd >= 0 ? 1 : p1->file_channels)) !=
-	    TACIT_OK) {
+	if ((st = adopt(s, id, &mono, &p1->wav, p1->file_channels)) != TACIT_OK) {
 		struct errsave e;
 		errsave_push(&e);
 		tacit_store_session_delete(s, id); /* all or nothing */
 		st = errsave_pop(&e, st);
 		goto out;
 	}
-	free(keep->path); /* renamed into place: no longer ours to remove */
-	keep->path = NULL;
+	if (p.analyze) { /* stereo or diarized: its speakers are known now, so fold it now */
+		kept = true;
+		if ((st = import_fold_open(s, id, &p, &c.fold)) != TACIT_OK ||
+		    (st = import_fold_finish(c.fold, p.cancel)) != TACIT_OK)
+			goto out;
+		ended = true;
+	}
+done:
 	export_folder_after(s, id);
 	if (out_id)
 		*out_id = id;
 out:
+	import_fold_close(c.fold); /* before the store changes: its threads are gone */
+	if (st != TACIT_OK && kept)
+		keep_partial(s, id, language, p1 ? &p1->wav : NULL, p1 ? p1->file_channels : 1, ended, out_id, st);
 	tacit_asr_close(asr);
 	diar_run_free(diar);
 	diar_run_free(me_diar);
@@ -460,4 +517,60 @@ out:
 	tacit_free(asr_path);
 	tacit_free(vad_path);
 	return st;
+}
+
+/* The session's title (given, else the file's name), its models and its settings. */
+static enum tacit_status session_describe(const char *path, const struct tacit_audio_import_params *p,
+					  const char *asr_path, const char *vad_path, const char *remote, int channels,
+					  bool diarized, char **title, char **models, char **settings)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (p->title && *p->title) /* stored and shown: repaired when not UTF-8 */
+		*title = utf8_repair_str(p->title);
+	else
+		*title = utf8_repair(base, dot && dot != base ? (size_t)(dot - base) : strlen(base), NULL);
+	*models = describe(asr_path, vad_path, remote, base, 0, false, false);
+	*settings = describe(asr_path, vad_path, remote, base, channels, true, diarized);
+	if (!*title || !*models || !*settings)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	return TACIT_OK;
+}
+
+/* The recording renamed into place as the session's: the mono copy of a two-channel
+ * file that is not stereo, else the pass-1 WAV. */
+static enum tacit_status adopt(struct tacit_store *s, int64_t id, struct tmp_wav *mono, struct tmp_wav *wav,
+			       int channels)
+{
+	struct tmp_wav *keep = mono->fd >= 0 ? mono : wav;
+	enum tacit_status st = store_audio_adopt(s, id, keep->fd, keep->path, TACIT_AUDIO_RATE, mono->fd >= 0 ? 1 : channels);
+	if (st == TACIT_OK) {
+		free(keep->path); /* renamed into place: no longer ours to remove */
+		keep->path = NULL;
+	}
+	return st;
+}
+
+/* An analysed import that failed or was cancelled keeps what it had: the session is
+ * ended, holding the segments transcribed so far and the whole recording (pass 1 had
+ * decoded it), and its id is told. Keeps the failure's message. */
+static void keep_partial(struct tacit_store *s, int64_t id, const char *language, struct tmp_wav *wav, int channels,
+			 bool ended, int64_t *out_id, enum tacit_status why)
+{
+	struct errsave e;
+	errsave_push(&e);
+	if (language[0])
+		store_session_set_language(s, id, language);
+	if (!ended)
+		tacit_store_session_end(s, id, 0);
+	if (wav && wav->path && wav->fd >= 0) {
+		struct tmp_wav none = { -1, NULL };
+		if (adopt(s, id, &none, wav, channels) != TACIT_OK)
+			tacit_log(TACIT_LOG_WARN, "the recording of meeting %lld was not kept: %s", (long long)id,
+				  tacit_errmsg());
+	}
+	if (out_id)
+		*out_id = id;
+	errsave_pop(&e, why);
 }

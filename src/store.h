@@ -45,6 +45,10 @@ enum tacit_status store_speakers(struct tacit_store *s, int64_t session_id, stor
 /* Sets a session's language code ("en"): a live meeting learns it from its speech. */
 enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, const char *language);
 
+/* The database's path as the store was opened (":memory:" for one in memory): another
+ * thread opens its own handle on it. Valid until the store is closed. */
+const char *store_db_path(const struct tacit_store *s);
+
 /* The session's settings JSON (caller frees). */
 enum tacit_status store_session_settings(struct tacit_store *s, int64_t session_id, char **out);
 

@@ -172,6 +172,11 @@ enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, 
 			      "store a session's language");
 }
 
+const char *store_db_path(const struct tacit_store *s)
+{
+	return s->path;
+}
+
 enum tacit_status tacit_store_session_end(struct tacit_store *s, int64_t id, int64_t ended_ms)
 {
 	if (!s)
