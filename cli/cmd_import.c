@@ -193,7 +193,6 @@ int cmd_import(int argc, char **argv)
 	int64_t id = 0;
 	char *end, clock[32];
 	int c, rc;
-	bool speakers_off = false;
 	const char *engine_url = NULL;
 	struct tacit_engine engine;
 	enum tacit_status st0;
