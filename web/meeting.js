@@ -198,6 +198,30 @@
     });
     if (mine && cap) cap.onfail = (msg) => tacit.notice(msg, true);
 
+    /* what the microphone hears: a level per channel, the meeting's time and how far the
+     * transcript is behind, from the server's "meter" events (about one a second) */
+    const levels = el("span.row#live-levels");
+    const elapsed = el("span#live-elapsed", { text: tacit.clock(0) });
+    const lag = el("span.muted#live-lag");
+    const meter = (s) => {
+      elapsed.textContent = tacit.clock((s.audio || 0) * 1000);
+      lag.textContent = t("meeting.lag", { s: tacit.number(s.lag || 0, 1) }) +
+        (tacit.has("meeting.model." + s.text) ? " · " + t("meeting.model." + s.text) : "");
+      const chans = s.levels || [];
+      chans.forEach((lv, i) => {
+        let m = levels.children[i] && levels.children[i].querySelector("meter");
+        if (!m) {
+          const who = i ? t("meeting.them") : t("meeting.me"); /* channel 0 is the microphone */
+          m = el("meter", { min: -60, max: 0, low: -45, high: -6, optimum: -20, value: -60,
+            "aria-label": t("meeting.level", { who }) });
+          levels.append(el("label", {}, who + " ", m));
+        }
+        const db = Math.max(-60, Math.min(0, lv.rms_dbfs));
+        m.value = db;
+        m.setAttribute("aria-valuetext", `${tacit.number(lv.rms_dbfs, 0)} dBFS`);
+      });
+    };
+
     const heard = () => { lastHeard = Date.now(); if (status.classList.contains("quiet")) { status.classList.remove("quiet"); status.textContent = ""; } };
     if (mine) quietTimer = setInterval(() => {
       if (!view.isConnected || ended) { clearInterval(quietTimer); return; }
@@ -244,6 +268,7 @@
         if (ended) return;
         if (stopTimer) stopDetail = tacit.webText(s.text); else status.textContent = tacit.webText(s.text);
       },
+      meter: (s) => { if (!ended) meter(s); },
       warning: (s) => { status.textContent = t("meeting.warning", { text: tacit.webText(s.text) }); },
       stopped: (s) => finished(t("meeting.ended"), (s.data && s.data.summary) || null),
       closed: (s) => finished(s.resumable ? t("meeting.closedResumable") : t("meeting.ended"), undefined,
@@ -259,6 +284,7 @@
           : el("span.muted", { text: t("meeting.elsewhere") }),
         st.meeting.analysis ? "" : el("span.muted", { text: t("meeting.transcriptOnly") }))),
       status,
+      el("div.row#live-meter", {}, elapsed, levels, lag),
       el("div.cols", {},
         el("section", {}, el("h2", { text: t("history.transcript") }), transcript),
         el("section", {}, summaryTitle, summary,

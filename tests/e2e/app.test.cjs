@@ -47,6 +47,19 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     await shot("meeting-start");
     await page.click("#start");
     await page.waitForSelector("#stop", T);
+    // the "meter" events: the microphone's level bar moves and the meeting's time advances
+    await page.waitForSelector("#live-levels meter", T);
+    const m0 = await page.evaluate(() => ({ v: document.querySelector("#live-levels meter").value,
+      t: document.querySelector("#live-elapsed").textContent }));
+    check(await page.$eval("#live-levels meter", (m) => (m.getAttribute("aria-label") || "").includes("input level")),
+      "the level meter has no accessible name");
+    await page.waitForFunction((m0) => document.querySelector("#live-levels meter").value !== m0.v &&
+      document.querySelector("#live-elapsed").textContent !== m0.t, m0, T).catch(() => {});
+    const m1 = await page.evaluate(() => ({ v: document.querySelector("#live-levels meter").value,
+      t: document.querySelector("#live-elapsed").textContent, lag: document.querySelector("#live-lag").textContent }));
+    check(m1.v !== m0.v, `the microphone's level bar does not move (${m0.v} dBFS, then ${m1.v})`);
+    check(m1.t !== m0.t, `the meeting's elapsed time does not advance (${m0.t}, then ${m1.t})`);
+    check(/^lag \d/.test(m1.lag), "the live page does not show the transcription lag: " + m1.lag);
     // Chromium loops the file: stop soon after the first segment, or the random-weight
     // whisper has minutes of backlog to transcribe on a slow machine
     await page.waitForSelector("#transcript .seg:not(.partial)", SLOW);
