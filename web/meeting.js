@@ -41,9 +41,38 @@
     } finally { c.sending = false; }
   }
 
+  /* The microphone picked on the start page, kept on this device ("" is the browser's
+   * default). An ideal, not an exact, constraint: a device unplugged since then falls
+   * back to the default rather than refusing the meeting. */
+  const MIC_KEY = "tacit.mic";
+
+  /* The browser's audio inputs in a select; their names come once the page may use the
+   * microphone (before that, numbered), so it fills again when the devices change. */
+  function micPicker() {
+    const pick = el("select#mic");
+    const fill = async () => {
+      let inputs = [];
+      try {
+        inputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "audioinput" && d.deviceId);
+      } catch (e) { /* no device list: the default microphone only */ }
+      const kept = localStorage.getItem(MIC_KEY) || "";
+      pick.replaceChildren(el("option", { value: "" }, t("meeting.micDefault")),
+        ...inputs.filter((d) => d.deviceId !== "default").map((d, i) =>
+          el("option", { value: d.deviceId }, d.label || t("meeting.micN", { n: String(i + 1) }))));
+      pick.value = [...pick.options].some((o) => o.value === kept) ? kept : "";
+    };
+    pick.addEventListener("change", () => localStorage.setItem(MIC_KEY, pick.value));
+    if (navigator.mediaDevices) {
+      navigator.mediaDevices.addEventListener("devicechange", () => { if (pick.isConnected) fill(); });
+      fill();
+    }
+    return pick;
+  }
+
   async function capture(channels) {
+    const deviceId = localStorage.getItem(MIC_KEY) || undefined;
     const mic = await navigator.mediaDevices.getUserMedia({
-      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+      audio: { deviceId, channelCount: 1, echoCancellation: true, noiseSuppression: true } });
     const tracks = mic.getTracks();
     let them = null;
     if (channels === 2) {
@@ -384,6 +413,7 @@
       }))) : "";
     view.replaceChildren(el("h1", { text: t("nav.meeting") }),
       el("div.card", {}, el("div.row", {}, el("label.grow", { for: "meeting-title" }, title), start),
+        el("div", {}, el("label", { for: "mic" }, t("meeting.mic") + " ", micPicker())),
         el("div", {}, el("label", { for: "both" }, both, " " + t("meeting.both"))),
         el("div", {}, el("label", { for: "partials" }, partials, " " + t("meeting.partials"))),
         st.models.llm.missing ? el("p.muted", { text: t("meeting.noLlm") + " " + tacit.webText(st.models.llm.missing) }) : "",

@@ -43,6 +43,14 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     await page.reload();
     await page.waitForSelector("#start", T);
     await page.fill("#meeting-title", "Browser standup");
+    // the microphone picker lists the browser's inputs (Chromium's fake device) and keeps the pick
+    await page.waitForFunction(() => document.querySelectorAll("#mic option").length >= 2, null, T).catch(() => {});
+    const mics = await page.$$eval("#mic option", (o) => o.map((x) => x.value));
+    check(mics.length >= 2, "the microphone picker lists no input: " + JSON.stringify(mics));
+    if (mics.length >= 2) {
+      await page.selectOption("#mic", mics[1]);
+      check(await page.evaluate(() => localStorage.getItem("tacit.mic")) === mics[1], "the picked microphone is not kept");
+    }
     await page.uncheck("#partials");
     await shot("meeting-start");
     await page.click("#start");
