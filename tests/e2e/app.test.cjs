@@ -265,6 +265,9 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     check(n > 100, `the transcript shows ${n} segments`);
     check(await page.$("#transcript .seg.hit"), "the search hit's segment is not highlighted");
     check((await page.textContent("h1")).includes("ES2002a"), "the meeting page has no title");
+    // Generate offers the summary templates (GET /api/templates)
+    await page.waitForSelector("#gen-template option[value='lecture']", { ...T, state: "attached" })
+      .catch(() => check(false, "the template select beside Generate lists no template"));
     await shot("meeting-detail");
     await page.setViewportSize({ width: 375, height: 800 });
     await shot("meeting-detail-narrow");

@@ -129,6 +129,8 @@
   "history.line": "Zeile {n}, {preview}",
   "history.progress": "Fortschritt",
   "history.cancel": "Abbrechen",
+  "history.template": "Vorlage:",
+  "history.templateDefault": "Standardvorlage",
   "history.generate.summary": "Zusammenfassung erstellen",
   "history.generate.notes": "Notizen erstellen",
   "history.regenerate.summary": "Zusammenfassung neu erstellen",

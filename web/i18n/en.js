@@ -130,6 +130,8 @@
   "history.line": "Line {n}, {preview}",
   "history.progress": "Progress",
   "history.cancel": "Cancel",
+  "history.template": "Template:",
+  "history.templateDefault": "Default template",
   "history.generate.summary": "Generate summary",
   "history.generate.notes": "Generate notes",
   "history.regenerate.summary": "Regenerate summary",

@@ -129,6 +129,8 @@
   "history.line": "Línea {n}, {preview}",
   "history.progress": "Progreso",
   "history.cancel": "Cancelar",
+  "history.template": "Plantilla:",
+  "history.templateDefault": "Plantilla predeterminada",
   "history.generate.summary": "Generar resumen",
   "history.generate.notes": "Generar notas",
   "history.regenerate.summary": "Volver a generar el resumen",

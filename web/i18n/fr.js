@@ -129,6 +129,8 @@
   "history.line": "Ligne {n}, {preview}",
   "history.progress": "Progression",
   "history.cancel": "Annuler",
+  "history.template": "Modèle :",
+  "history.templateDefault": "Modèle par défaut",
   "history.generate.summary": "Générer le résumé",
   "history.generate.notes": "Générer les notes",
   "history.regenerate.summary": "Régénérer le résumé",
