@@ -1,6 +1,7 @@
 // tacit serve end to end in headless Chromium (run by tests/integration/serve_e2e.sh).
 // argv: the one-time URL, the screenshot folder. Exits 1 with the failures listed.
 "use strict";
+const fs = require("fs");
 const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const [url, shots] = process.argv.slice(2);
 // the live part: models for the server and the spoken meeting Chromium's fake microphone plays
@@ -68,6 +69,19 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     check(m1.v !== m0.v, `the microphone's level bar does not move (${m0.v} dBFS, then ${m1.v})`);
     check(m1.t !== m0.t, `the meeting's elapsed time does not advance (${m0.t}, then ${m1.t})`);
     check(/^lag \d/.test(m1.lag), "the live page does not show the transcription lag: " + m1.lag);
+    // axe-core on the running meeting (serve_a11y.sh sees no live meeting), light and dark
+    if (process.env.AXE && fs.existsSync(process.env.AXE)) {
+      await page.evaluate(fs.readFileSync(process.env.AXE, "utf8"));
+      for (const theme of ["light", "dark"]) {
+        const found = await page.evaluate(async (th) => {
+          document.documentElement.dataset.theme = th;
+          const r = await window.axe.run(document);
+          return { passed: r.passes.length, violations: r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`) };
+        }, theme);
+        check(found.passed > 0 && found.violations.length === 0, `axe, the live meeting (${theme}): ${found.passed} rules passed; ${found.violations.join("; ")}`);
+      }
+      await page.evaluate(() => { delete document.documentElement.dataset.theme; });
+    }
     // Chromium loops the file: stop soon after the first segment, or the random-weight
     // whisper has minutes of backlog to transcribe on a slow machine
     await page.waitForSelector("#transcript .seg:not(.partial)", SLOW);
