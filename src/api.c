@@ -648,7 +648,7 @@ void api_handle(struct api *api, const struct api_request *req, struct api_respo
 	}
 	if (api_models_route(c, res) || api_custom_route(c, res) || api_import_route(c, res) ||
 	    api_ask_all_route(c, res) || api_actions_route(c, res) || api_sessions_route(c, res) ||
-	    api_live_route(c, res))
+	    api_live_route(c, res) || api_templates_route(c, res))
 		goto out;
 	api_error_msg(res, 404, "no such API call: %s %.*s", req->method,
 		      (int)utf8_cut(req->target, strlen(req->target), 200), req->target);

@@ -206,9 +206,11 @@ bool api_actions_route(struct api_call *c, struct api_response *res);
  * question, the meeting and the model, then answers with an event stream (status,
  * answer_delta..., then answer or error) whose free cancels the generation. */
 void api_chat(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
-/* POST /api/sessions/ID/generate {"task": "summary"|"notes"} (api_generate.c): the
+/* POST /api/sessions/ID/generate {"task": "summary"|"notes", "template"?} (api_generate.c): the
  * same shape as api_chat, with progress events; the result is stored with the meeting. */
 void api_generate(struct api_call *c, struct api_response *res, struct tacit_store *store, int64_t id);
+/* GET /api/templates (api_generate.c): [{"name","description"}], the loadable ones. */
+bool api_templates_route(struct api_call *c, struct api_response *res);
 /* One model worker at a time across the server (api_job.c): questions, summaries and
  * notes take turns. take waits until the slot is free (false when *cancel is set first),
  * calling waiting(user) once if it has to wait; give hands it back. */

@@ -6,6 +6,7 @@
  * Invariants (as api_chat.c's): the generation lives exactly as long as its stream;
  * closing it (the page's Cancel, a reload, the server stopping) cancels the work for
  * real and nothing is stored; one model worker at a time across the server.
+ * GET /api/templates lists the summary templates a generation can be asked for.
  */
 #include "api.h"
 #include "basics.h"
@@ -26,6 +27,7 @@ struct gen_job {
 	struct api_job_model model; /* the setting engine.llm and its model, when asked */
 	int read_total;   /* the transcript's estimated prompt tokens */
 	int max_tokens;   /* the most the model may write */
+	char *template_name; /* the body's "template", checked; NULL = the setting's */
 	int written;      /* pieces streamed so far (about one token each) */
 	int64_t t0_ms, last_ms, write_ms;
 };
@@ -153,6 +155,7 @@ static void *job_main(void *arg)
 				     .loading = say_loading, .progress = on_progress, .user = j };
 
 	sp.meeting.task = j->task;
+	sp.meeting.template_name = j->template_name;
 	sp.meeting.cancel = &j->base.cancel;
 	sp.meeting.on_token = on_token;
 	sp.meeting.user = j;
@@ -169,6 +172,7 @@ static void job_release(struct api_job *base)
 {
 	struct gen_job *j = (struct gen_job *)base;
 	api_job_model_release(&j->model);
+	free(j->template_name);
 	free(j);
 }
 
@@ -193,6 +197,17 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 		api_error_msg(res, 400, "\"task\" must be \"summary\" or \"notes\"");
 		goto out;
 	}
+	yyjson_val *tv = yyjson_obj_get(yyjson_doc_get_root(doc), "template");
+	if (tv && !yyjson_is_str(tv)) {
+		api_error_msg(res, 400, "\"template\" must be a template's name (see GET /api/templates)");
+		goto out;
+	}
+	const char *tname = yyjson_get_str(tv);
+	/* refused here, with the template's own message, not in the stream once a model loaded */
+	if (tname && *tname && (st = tacit_template_check(tname)) != TACIT_OK) {
+		api_error_http(res, 400, st);
+		goto out;
+	}
 	if ((st = tacit_store_session_get(store, id, &s)) != TACIT_OK) {
 		api_error(res, st);
 		goto out;
@@ -209,6 +224,10 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 	}
 	j->task = task;
 	j->session = id;
+	if (tname && *tname && !(j->template_name = strdup(tname))) {
+		api_error_msg(res, 503, "out of memory");
+		goto out;
+	}
 	j->model = model;
 	j->read_total = tacit_transcript_estimate_tokens(t);
 	j->max_tokens = tacit_meeting_default_params().max_tokens;
@@ -226,8 +245,47 @@ void api_generate(struct api_call *c, struct api_response *res, struct tacit_sto
 	res->stream = &j->base.base;
 	j = NULL;
 out:
+	if (j)
+		free(j->template_name);
 	free(j);
 	tacit_transcript_free(t);
 	api_job_model_release(&model);
 	yyjson_doc_free(doc);
+}
+
+/* One loadable template as {"name","description"}; a custom file that does not load is
+ * left out (`tacit templates` says why). */
+static bool add_template(const struct tacit_template_info *t, void *user)
+{
+	yyjson_mut_doc *doc = user;
+	if (t->error)
+		return true;
+	yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, yyjson_mut_doc_get_root(doc));
+	yyjson_mut_obj_add_strcpy(doc, o, "name", t->name);
+	yyjson_mut_obj_add_strcpy(doc, o, "description", t->description ? t->description : "");
+	return true;
+}
+
+bool api_templates_route(struct api_call *c, struct api_response *res)
+{
+	if (c->n_seg != 2 || strcmp(c->seg[1], "templates"))
+		return false;
+	if (strcmp(c->req->method, "GET") && strcmp(c->req->method, "HEAD")) {
+		api_error_msg(res, 405, "no %s on /api/templates", c->req->method);
+		return true;
+	}
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	if (!doc) {
+		api_error_msg(res, 503, "out of memory");
+		return true;
+	}
+	yyjson_mut_doc_set_root(doc, yyjson_mut_arr(doc));
+	enum tacit_status st = tacit_templates_list(add_template, doc);
+	if (st != TACIT_OK) {
+		yyjson_mut_doc_free(doc);
+		api_error(res, st);
+		return true;
+	}
+	api_json(res, 200, doc);
+	return true;
 }

@@ -90,11 +90,16 @@
     const cancel = el("button", { type: "button", hidden: true }, t("history.cancel"));
     const buttons = ["summary", "notes"].map((kind) => el("button" + (newest[kind] ? "" : ".primary"), {
       type: "button", "data-task": kind, onclick: () => run(kind) }, t((newest[kind] ? "history.regenerate." : "history.generate.") + kind)));
+    /* the summary template to write with: "" is the setting's (summary.template) */
+    const template = el("select#gen-template", {}, el("option", { value: "" }, t("history.templateDefault")));
+    api("GET", "/api/templates").then((list) => template.append(...list.map((x) =>
+      el("option", { value: x.name, title: x.description }, x.name))), () => {});
     let ctrl = null;
     cancel.addEventListener("click", () => { if (ctrl) ctrl.abort(); });
     async function run(kind) {
       ctrl = new AbortController();
       for (const b of buttons) b.disabled = true;
+      template.disabled = true;
       cancel.hidden = false; bar.hidden = false; bar.removeAttribute("value");
       status.textContent = "…"; detail.textContent = "";
       let finished = false;
@@ -115,7 +120,7 @@
         detail.textContent = t("history.elapsed", { time: tacit.clock(p.elapsed_ms) });
       };
       try {
-        await tacit.postStream(`/api/sessions/${s.id}/generate`, { task: kind }, {
+        await tacit.postStream(`/api/sessions/${s.id}/generate`, template.value ? { task: kind, template: template.value } : { task: kind }, {
           status: (d) => { if (d.text !== "writing") status.textContent = stage(d.text); },
           progress: show,
           done: () => { finished = true; },
@@ -126,10 +131,12 @@
         else status.textContent = t("history.stopped");
       } catch (e) { status.replaceChildren(tacit.errorBox(e)); }
       for (const b of buttons) b.disabled = false;
+      template.disabled = false;
       cancel.hidden = true; bar.hidden = true; detail.textContent = "";
       ctrl = null;
     }
-    return el("section.card.generate", {}, el("div.row", {}, buttons, cancel), bar, status, detail);
+    return el("section.card.generate", {}, el("div.row", {}, buttons,
+      el("label", { for: "gen-template" }, t("history.template") + " ", template), cancel), bar, status, detail);
   }
 
   /* The meeting's speakers: talk time, a sample to play, and a rename that changes every

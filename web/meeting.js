@@ -41,9 +41,38 @@
     } finally { c.sending = false; }
   }
 
+  /* The microphone picked on the start page, kept on this device ("" is the browser's
+   * default). An ideal, not an exact, constraint: a device unplugged since then falls
+   * back to the default rather than refusing the meeting. */
+  const MIC_KEY = "tacit.mic";
+
+  /* The browser's audio inputs in a select; their names come once the page may use the
+   * microphone (before that, numbered), so it fills again when the devices change. */
+  function micPicker() {
+    const pick = el("select#mic");
+    const fill = async () => {
+      let inputs = [];
+      try {
+        inputs = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "audioinput" && d.deviceId);
+      } catch (e) { /* no device list: the default microphone only */ }
+      const kept = localStorage.getItem(MIC_KEY) || "";
+      pick.replaceChildren(el("option", { value: "" }, t("meeting.micDefault")),
+        ...inputs.filter((d) => d.deviceId !== "default").map((d, i) =>
+          el("option", { value: d.deviceId }, d.label || t("meeting.micN", { n: String(i + 1) }))));
+      pick.value = [...pick.options].some((o) => o.value === kept) ? kept : "";
+    };
+    pick.addEventListener("change", () => localStorage.setItem(MIC_KEY, pick.value));
+    if (navigator.mediaDevices) {
+      navigator.mediaDevices.addEventListener("devicechange", () => { if (pick.isConnected) fill(); });
+      fill();
+    }
+    return pick;
+  }
+
   async function capture(channels) {
+    const deviceId = localStorage.getItem(MIC_KEY) || undefined;
     const mic = await navigator.mediaDevices.getUserMedia({
-      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+      audio: { deviceId, channelCount: 1, echoCancellation: true, noiseSuppression: true } });
     const tracks = mic.getTracks();
     let them = null;
     if (channels === 2) {
@@ -198,6 +227,30 @@
     });
     if (mine && cap) cap.onfail = (msg) => tacit.notice(msg, true);
 
+    /* what the microphone hears: a level per channel, the meeting's time and how far the
+     * transcript is behind, from the server's "meter" events (about one a second) */
+    const levels = el("span.row#live-levels");
+    const elapsed = el("span#live-elapsed", { text: tacit.clock(0) });
+    const lag = el("span.muted#live-lag");
+    const meter = (s) => {
+      elapsed.textContent = tacit.clock((s.audio || 0) * 1000);
+      lag.textContent = t("meeting.lag", { s: tacit.number(s.lag || 0, 1) }) +
+        (tacit.has("meeting.model." + s.text) ? " · " + t("meeting.model." + s.text) : "");
+      const chans = s.levels || [];
+      chans.forEach((lv, i) => {
+        let m = levels.children[i] && levels.children[i].querySelector("meter");
+        if (!m) {
+          const who = i ? t("meeting.them") : t("meeting.me"); /* channel 0 is the microphone */
+          m = el("meter", { min: -60, max: 0, low: -45, high: -6, optimum: -20, value: -60,
+            "aria-label": t("meeting.level", { who }) });
+          levels.append(el("label", {}, who + " ", m));
+        }
+        const db = Math.max(-60, Math.min(0, lv.rms_dbfs));
+        m.value = db;
+        m.setAttribute("aria-valuetext", `${tacit.number(lv.rms_dbfs, 0)} dBFS`);
+      });
+    };
+
     const heard = () => { lastHeard = Date.now(); if (status.classList.contains("quiet")) { status.classList.remove("quiet"); status.textContent = ""; } };
     if (mine) quietTimer = setInterval(() => {
       if (!view.isConnected || ended) { clearInterval(quietTimer); return; }
@@ -244,6 +297,7 @@
         if (ended) return;
         if (stopTimer) stopDetail = tacit.webText(s.text); else status.textContent = tacit.webText(s.text);
       },
+      meter: (s) => { if (!ended) meter(s); },
       warning: (s) => { status.textContent = t("meeting.warning", { text: tacit.webText(s.text) }); },
       stopped: (s) => finished(t("meeting.ended"), (s.data && s.data.summary) || null),
       closed: (s) => finished(s.resumable ? t("meeting.closedResumable") : t("meeting.ended"), undefined,
@@ -259,6 +313,7 @@
           : el("span.muted", { text: t("meeting.elsewhere") }),
         st.meeting.analysis ? "" : el("span.muted", { text: t("meeting.transcriptOnly") }))),
       status,
+      el("div.row#live-meter", {}, elapsed, levels, lag),
       el("div.cols", {},
         el("section", {}, el("h2", { text: t("history.transcript") }), transcript),
         el("section", {}, summaryTitle, summary,
@@ -358,6 +413,7 @@
       }))) : "";
     view.replaceChildren(el("h1", { text: t("nav.meeting") }),
       el("div.card", {}, el("div.row", {}, el("label.grow", { for: "meeting-title" }, title), start),
+        el("div", {}, el("label", { for: "mic" }, t("meeting.mic") + " ", micPicker())),
         el("div", {}, el("label", { for: "both" }, both, " " + t("meeting.both"))),
         el("div", {}, el("label", { for: "partials" }, partials, " " + t("meeting.partials"))),
         st.models.llm.missing ? el("p.muted", { text: t("meeting.noLlm") + " " + tacit.webText(st.models.llm.missing) }) : "",

@@ -1,6 +1,7 @@
 // tacit serve end to end in headless Chromium (run by tests/integration/serve_e2e.sh).
 // argv: the one-time URL, the screenshot folder. Exits 1 with the failures listed.
 "use strict";
+const fs = require("fs");
 const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const [url, shots] = process.argv.slice(2);
 // the live part: models for the server and the spoken meeting Chromium's fake microphone plays
@@ -43,10 +44,44 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     await page.reload();
     await page.waitForSelector("#start", T);
     await page.fill("#meeting-title", "Browser standup");
+    // the microphone picker lists the browser's inputs (Chromium's fake device) and keeps the pick
+    await page.waitForFunction(() => document.querySelectorAll("#mic option").length >= 2, null, T).catch(() => {});
+    const mics = await page.$$eval("#mic option", (o) => o.map((x) => x.value));
+    check(mics.length >= 2, "the microphone picker lists no input: " + JSON.stringify(mics));
+    if (mics.length >= 2) {
+      await page.selectOption("#mic", mics[1]);
+      check(await page.evaluate(() => localStorage.getItem("tacit.mic")) === mics[1], "the picked microphone is not kept");
+    }
     await page.uncheck("#partials");
     await shot("meeting-start");
     await page.click("#start");
     await page.waitForSelector("#stop", T);
+    // the "meter" events: the microphone's level bar moves and the meeting's time advances
+    await page.waitForSelector("#live-levels meter", T);
+    const m0 = await page.evaluate(() => ({ v: document.querySelector("#live-levels meter").value,
+      t: document.querySelector("#live-elapsed").textContent }));
+    check(await page.$eval("#live-levels meter", (m) => (m.getAttribute("aria-label") || "").includes("input level")),
+      "the level meter has no accessible name");
+    await page.waitForFunction((m0) => document.querySelector("#live-levels meter").value !== m0.v &&
+      document.querySelector("#live-elapsed").textContent !== m0.t, m0, T).catch(() => {});
+    const m1 = await page.evaluate(() => ({ v: document.querySelector("#live-levels meter").value,
+      t: document.querySelector("#live-elapsed").textContent, lag: document.querySelector("#live-lag").textContent }));
+    check(m1.v !== m0.v, `the microphone's level bar does not move (${m0.v} dBFS, then ${m1.v})`);
+    check(m1.t !== m0.t, `the meeting's elapsed time does not advance (${m0.t}, then ${m1.t})`);
+    check(/^lag \d/.test(m1.lag), "the live page does not show the transcription lag: " + m1.lag);
+    // axe-core on the running meeting (serve_a11y.sh sees no live meeting), light and dark
+    if (process.env.AXE && fs.existsSync(process.env.AXE)) {
+      await page.evaluate(fs.readFileSync(process.env.AXE, "utf8"));
+      for (const theme of ["light", "dark"]) {
+        const found = await page.evaluate(async (th) => {
+          document.documentElement.dataset.theme = th;
+          const r = await window.axe.run(document);
+          return { passed: r.passes.length, violations: r.violations.map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`) };
+        }, theme);
+        check(found.passed > 0 && found.violations.length === 0, `axe, the live meeting (${theme}): ${found.passed} rules passed; ${found.violations.join("; ")}`);
+      }
+      await page.evaluate(() => { delete document.documentElement.dataset.theme; });
+    }
     // Chromium loops the file: stop soon after the first segment, or the random-weight
     // whisper has minutes of backlog to transcribe on a slow machine
     await page.waitForSelector("#transcript .seg:not(.partial)", SLOW);
@@ -244,6 +279,9 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     check(n > 100, `the transcript shows ${n} segments`);
     check(await page.$("#transcript .seg.hit"), "the search hit's segment is not highlighted");
     check((await page.textContent("h1")).includes("ES2002a"), "the meeting page has no title");
+    // Generate offers the summary templates (GET /api/templates)
+    await page.waitForSelector("#gen-template option[value='lecture']", { ...T, state: "attached" })
+      .catch(() => check(false, "the template select beside Generate lists no template"));
     await shot("meeting-detail");
     await page.setViewportSize({ width: 375, height: 800 });
     await shot("meeting-detail-narrow");

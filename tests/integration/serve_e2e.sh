@@ -86,5 +86,5 @@ if [ -r "$STORIES" ]; then
 fi
 
 mkdir -p build/e2e-artifacts
-PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
+PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core AXE=$NPM_DIR/node_modules/axe-core/axe.min.js CHROMIUM=$CHROMIUM \
 	timeout 600 node tests/e2e/app.test.cjs "$(head -n 1 "$TACIT_HOME/url")" "$ROOT/build/e2e-artifacts"

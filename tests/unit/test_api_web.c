@@ -54,6 +54,33 @@ TEST(api_generate_refusals)
 	api_free(api);
 }
 
+/* The templates the page offers, and generate's "template": a name that does not exist
+ * is refused before any model loads, with the remedy; a known one passes to the model
+ * check (409 here: no model). */
+TEST(api_generate_templates)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char target[96];
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(req(api, "GET", "/api/templates", NULL, NULL, &out, NULL), 200);
+	CHECK(out.data[0] == '[' && strstr(out.data, "{\"name\":\"general\",\"description\":") != NULL);
+	CHECK(strstr(out.data, "\"name\":\"lecture\"") != NULL);
+	CHECK_EQ_INT(req(api, "POST", "/api/templates", "{}", NULL, &out, NULL), 405);
+	int64_t id = import_meeting(api, &out);
+	CHECK(id > 0);
+	snprintf(target, sizeof(target), "/api/sessions/%lld/generate", (long long)id);
+	CHECK_EQ_INT(req(api, "POST", target, "{\"task\":\"summary\",\"template\":\"no-such\"}", NULL, &out, NULL), 400);
+	CHECK(strstr(out.data, "no-such") != NULL);
+	CHECK_EQ_INT(req(api, "POST", target, "{\"task\":\"summary\",\"template\":7}", NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "POST", target, "{\"task\":\"notes\",\"template\":\"lecture\"}", NULL, &out, NULL), 409);
+	buf_release(&out);
+	api_free(api);
+}
+
 /* A remote engine set (engine.llm) writes the summary there, as a question does: never
  * refused for want of a local model, never run locally; an unreachable server is the
  * stream's error naming the host. (Generate ignored the setting.) */
