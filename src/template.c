@@ -405,7 +405,8 @@ enum tacit_status tacit_templates_list(tacit_template_fn fn, void *user)
 	}
 	if (d)
 		closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n > 1) /* qsort must not be given the NULL of an empty list */
+		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; i < n; i++) {
 		struct template tp;
 		struct buf path;
