@@ -1037,9 +1037,11 @@ TACIT_API enum tacit_status tacit_store_speaker_rename(struct tacit_store *store
  * voiceprints. Thread safety as the rest of the store (one handle per thread).
  * --------------------------------------------------------------------------------- */
 
-/* Cosine similarity from which a speaker is named after a remembered voice: stricter
- * than the clustering's TACIT_DIAR_THRESHOLD (distance 0.6, so similarity 0.4), because
- * a wrong name across meetings misleads more than a split speaker within one. */
+/* Cosine similarity from which a speaker is named after a remembered voice (a distance
+ * of 0.4): stricter than the live labels' TACIT_DIAR_LIVE_THRESHOLD (distance 0.6), as a
+ * wrong name across meetings misleads more than a split speaker within one; the offline
+ * clustering's TACIT_DIAR_THRESHOLD (0.3) compares 3 s windows, not whole speakers'
+ * voiceprints. Checked with the test embedding model only (tests/integration/voices.sh). */
 #define TACIT_VOICE_MATCH 0.6f
 /* The largest voiceprint accepted (floats). */
 #define TACIT_VOICE_DIM_MAX 4096
@@ -1661,6 +1663,13 @@ struct tacit_speaker_turn {
  * speakers of ../shared/audio/diarization (docs/diarization.md); with real models, a
  * user's own recordings are the judge (--threshold). */
 #define TACIT_DIAR_THRESHOLD 0.3f
+/* The same for a live meeting's labels (tacit_live_params.speaker_threshold): there one
+ * embedding stands for a whole segment as it ends (its 1.5 s windows averaged), not 3 s
+ * windows clustered at once, and a segment that opens a speaker too soon splits one
+ * voice for the rest of the meeting. Chosen with the test embedding model on the
+ * three-voice meeting of tests/integration/live_speakers.sh; the stop's recluster uses
+ * it too. */
+#define TACIT_DIAR_LIVE_THRESHOLD 0.6f
 
 struct tacit_diar_params {
 	const char *segmentation_model; /* pyannote segmentation-3.0 ONNX; NULL: VAD windows */
@@ -2540,7 +2549,7 @@ struct tacit_live_params {
 				    * transcript: a model that cannot be found, loaded or run is a
 				    * TACIT_LIVE_WARNING and the meeting goes on without them. */
 	float speaker_threshold;   /* cosine distance to a speaker's centroid above which a
-				    * segment opens a new speaker; 0 = TACIT_DIAR_THRESHOLD */
+				    * segment opens a new speaker; 0 = TACIT_DIAR_LIVE_THRESHOLD */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);

@@ -42,7 +42,7 @@ struct diar_live *diar_live_new(int dim, float threshold)
 	if (!d)
 		return NULL;
 	d->dim = dim;
-	d->threshold = threshold > 0.0f ? threshold : TACIT_DIAR_THRESHOLD;
+	d->threshold = threshold > 0.0f ? threshold : TACIT_DIAR_LIVE_THRESHOLD;
 	return d;
 }
 

@@ -18,7 +18,7 @@ struct diar_live_change {
 };
 
 /* threshold: the cosine distance to a speaker's centroid above which a segment opens a
- * new speaker (TACIT_DIAR_THRESHOLD when not above 0). NULL when out of memory. */
+ * new speaker (TACIT_DIAR_LIVE_THRESHOLD when not above 0). NULL when out of memory. */
 struct diar_live *diar_live_new(int dim, float threshold);
 void diar_live_free(struct diar_live *d);
 int diar_live_dim(const struct diar_live *d);

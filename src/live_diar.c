@@ -279,7 +279,7 @@ enum tacit_status live_diar_open(struct tacit_live *l)
 	}
 	d->ring_cap = (size_t)RING_S * TACIT_AUDIO_RATE;
 	d->model_path = path;
-	d->threshold = l->p.speaker_threshold > 0.0f ? l->p.speaker_threshold : TACIT_DIAR_THRESHOLD;
+	d->threshold = l->p.speaker_threshold > 0.0f ? l->p.speaker_threshold : TACIT_DIAR_LIVE_THRESHOLD;
 	d->channel = l->p.n_channels == 2 ? 1 : 0;
 	workerproc_init(&d->w, "speaker model worker", "onnxruntime");
 	pthread_mutex_init(&d->mu, NULL);
