@@ -224,7 +224,8 @@ struct api_job_model {
 	struct tacit_engine engine;
 	int n_ctx_cap; /* a context that holds the whole meeting in one pass */
 };
-/* Resolves m for the meeting transcript t; on failure a 409 saying why (no model
+/* Resolves m for the meeting transcript t (NULL: no one meeting, the model's own
+ * context); on failure a 409 saying why (no model
  * chosen or downloaded, a bad engine setting) is in res and m holds nothing. */
 enum tacit_status api_job_model_resolve(struct tacit_store *store, const struct tacit_transcript *t,
 					struct api_job_model *m, struct api_response *res);

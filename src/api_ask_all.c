@@ -15,7 +15,7 @@
 struct ask_job {
 	struct api_job base; /* first: the stream, its frames, the thread, the cancel flag */
 	char *question;
-	char *model;
+	struct api_job_model model; /* the setting engine.llm and its model, when asked */
 };
 
 static void put_text(struct ask_job *j, const char *name, const char *text, size_t len)
@@ -57,7 +57,8 @@ static void *job_main(void *arg)
 	}
 	put_text(j, "status", loading, strlen(loading));
 	struct tacit_llm_params lp = tacit_llm_default_params();
-	lp.model_path = j->model;
+	lp.model_path = j->model.path;
+	lp.engine = tacit_engine_is_remote(&j->model.engine) ? &j->model.engine : NULL;
 	lp.progress = on_load;
 	lp.progress_user = j;
 	st = tacit_store_open(NULL, &store); /* this thread's own connection */
@@ -89,7 +90,7 @@ static void job_release(struct api_job *base)
 {
 	struct ask_job *j = (struct ask_job *)base;
 	free(j->question);
-	tacit_free(j->model);
+	api_job_model_release(&j->model);
 	free(j);
 }
 
@@ -97,7 +98,8 @@ static void ask_all(struct api_call *c, struct api_response *res)
 {
 	yyjson_doc *doc = api_body_object(c, res);
 	struct ask_job *j = NULL;
-	char *model = NULL;
+	struct tacit_store *store = NULL;
+	struct api_job_model model = { 0 };
 
 	if (!doc)
 		return;
@@ -107,10 +109,9 @@ static void ask_all(struct api_call *c, struct api_response *res)
 		api_error_msg(res, 400, "\"question\" must be text of 1 to %d bytes", QUESTION_MAX);
 		goto out;
 	}
-	if (tacit_model_resolve(TACIT_MODEL_LLM, NULL, &model) != TACIT_OK) {
-		api_error_msg(res, 409, "%s", tacit_errmsg()); /* the device lacks a model */
+	/* the device lacks a model, or engine.llm is not usable: a 409 saying why */
+	if (!(store = api_store(res)) || api_job_model_resolve(store, NULL, &model, res) != TACIT_OK)
 		goto out;
-	}
 	if (!(j = calloc(1, sizeof(*j))) || !(j->question = strdup(yyjson_get_str(q)))) {
 		api_error_msg(res, 503, "out of memory");
 		goto out;
@@ -118,11 +119,11 @@ static void ask_all(struct api_call *c, struct api_response *res)
 	j->model = model;
 	int err = api_job_start(&j->base, c->api, job_main, job_release);
 	if (err != 0) {
-		j->model = NULL;
+		j->model = (struct api_job_model){ 0 };
 		api_error_msg(res, 503, "cannot start answering: %s", strerror(err));
 		goto out;
 	}
-	model = NULL;
+	model = (struct api_job_model){ 0 };
 	api_job_answer(&j->base, res);
 	j = NULL;
 out:
@@ -130,7 +131,8 @@ out:
 		free(j->question);
 		free(j);
 	}
-	tacit_free(model);
+	api_job_model_release(&model);
+	tacit_store_close(store);
 	yyjson_doc_free(doc);
 }
 

@@ -29,30 +29,16 @@ struct chat_job {
 	struct api_job_model model; /* the setting engine.llm and its model, when asked */
 };
 
-/* ---- the job's frames ------------------------------------------------------------ */
-
-/* An event whose data is {"key": text}. */
-static void put_text(struct chat_job *j, const char *name, const char *key, const char *text, size_t len)
-{
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_strncpy(doc, o, key, text, len);
-	char *json = utf8_json_write(doc, 0, NULL);
-	yyjson_mut_doc_free(doc);
-	if (json)
-		api_job_put_frame(&j->base, name, json);
-	free(json);
-}
+/* ---- the job's frames (user is the job, whose api_job comes first) --------------- */
 
 static void on_token(const char *piece, size_t len, void *user)
 {
-	put_text(user, "answer_delta", "text", piece, len);
+	api_job_put_text(user, "answer_delta", piece, len);
 }
 
 static void on_status(const char *text, void *user)
 {
-	put_text(user, "status", "text", text, strlen(text));
+	api_job_put_text(user, "status", text, strlen(text));
 }
 
 static bool on_load(const struct tacit_progress *progress, void *user)
@@ -67,13 +53,13 @@ static bool on_load(const struct tacit_progress *progress, void *user)
 static void say_waiting(void *user)
 {
 	static const char waiting[] = "waiting for another question to be answered";
-	put_text(user, "status", "text", waiting, strlen(waiting));
+	api_job_put_text(user, "status", waiting, strlen(waiting));
 }
 
 static void say_loading(void *user)
 {
 	static const char loading[] = "loading the model";
-	put_text(user, "status", "text", loading, strlen(loading));
+	api_job_put_text(user, "status", loading, strlen(loading));
 }
 
 /* a small model's context must still hold the transcript window and the answer */

@@ -198,7 +198,7 @@ enum tacit_status api_job_model_resolve(struct tacit_store *store, const struct 
 		api_error_msg(res, 409, "%s", tacit_errmsg());
 		return st;
 	}
-	m->n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
+	m->n_ctx_cap = t ? tacit_transcript_one_pass_context(t, 0) : 0;
 	return TACIT_OK;
 }
 

@@ -855,6 +855,31 @@ TEST(api_ask_all_refusals)
 	api_free(api);
 }
 
+/* With engine.llm set, asking all meetings goes to that server as a meeting's question
+ * does: never refused for want of a local model; an unreachable server is the stream's
+ * error naming the host. (It resolved only a local model.) */
+TEST(api_ask_all_uses_the_remote_engine)
+{
+	struct api *api = new_api();
+	struct tacit_store *store = NULL;
+	struct buf out;
+	buf_init(&out);
+	CHECK(api != NULL && tacit_store_open(NULL, &store) == TACIT_OK);
+	if (!api || !store)
+		goto out;
+	CHECK(tacit_store_setting_set(store, "engine.llm", "http://127.0.0.1:1") == TACIT_OK);
+	CHECK_EQ_INT(post_stream(api, "/api/ask", "{\"question\":\"what about the budget?\"}", "event: error", &out,
+				 NULL),
+		     200);
+	CHECK(strstr(out.data, "event: error") && strstr(out.data, "127.0.0.1:1"));
+	CHECK_EQ_INT(n_workers(), 0);
+	CHECK(tacit_store_setting_set(store, "engine.llm", "local") == TACIT_OK);
+out:
+	tacit_store_close(store);
+	buf_release(&out);
+	api_free(api);
+}
+
 /* ../shared's JFK speech as an uploaded body: a temporary file, as serve.c writes it. */
 static bool upload_jfk(char *path, size_t n)
 {
