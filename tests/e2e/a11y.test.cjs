@@ -147,8 +147,9 @@ const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 
     check(/tok\/s/.test(await page.textContent("main")), "speed is not in tok/s");
     await page.click("text=Show all");
     await page.waitForSelector("li.model .v-none", T).catch(() => {});
-    const big = await page.$("li.model:has(.v-none) button.primary");
-    if (big) {
+    // a locator, not an element handle: the list may redraw between finding and clicking
+    const big = page.locator("li.model:has(.v-none) button.primary").first();
+    if (await big.count()) {
       let asked = "";
       page.once("dialog", (d) => { asked = d.message(); d.dismiss(); });
       await big.click();
