@@ -462,7 +462,20 @@ static enum tacit_status migrate(struct tacit_store *s)
 		st = store_batch_begin(s);
 		if (st != TACIT_OK)
 			break;
-		st = exec(s, migrations[version], "upgrade the schema");
+		/* another connection may have upgraded while this one waited for the write
+		 * lock (two requests of a fresh `tacit serve` opening a new store at once):
+		 * the version read under the lock says what is left to do */
+		int now = version;
+		st = pragma_int(s, "PRAGMA user_version", &now);
+		if (st == TACIT_OK && now != version) {
+			st = store_batch_end(s, st);
+			if (st != TACIT_OK)
+				break;
+			version = now;
+			continue;
+		}
+		if (st == TACIT_OK)
+			st = exec(s, migrations[version], "upgrade the schema");
 		if (st == TACIT_OK)
 			st = foreign_key_check(s);
 		snprintf(set, sizeof(set), "PRAGMA user_version = %d", version + 1);

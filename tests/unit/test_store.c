@@ -14,6 +14,7 @@
 #include "../check.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -503,6 +504,52 @@ static void check_pragma(struct tacit_store *s, const char *name, const char *wa
 		fprintf(stderr, "  PRAGMA %s is '%s', the store promises '%s'\n", name, v ? v : "(none)", want);
 	CHECK_STR(v, want);
 	free(v);
+}
+
+/* Threads that open one new store at once (a fresh `tacit serve` whose first page asks
+ * several things together): each waits for the others' upgrade instead of running the
+ * same migration again ("table sessions already exists"). */
+struct opener {
+	const char *path;
+	pthread_barrier_t *go;
+	enum tacit_status st;
+	char msg[256];
+};
+
+static void *open_at_once(void *arg)
+{
+	struct opener *o = arg;
+	struct tacit_store *s = NULL;
+	pthread_barrier_wait(o->go);
+	o->st = tacit_store_open(o->path, &s);
+	snprintf(o->msg, sizeof(o->msg), "%s", o->st == TACIT_OK ? "" : tacit_errmsg());
+	tacit_store_close(s);
+	return NULL;
+}
+
+TEST(store_new_file_opened_by_many_at_once)
+{
+	enum { N_THREADS = 6, N_ROUNDS = 8 };
+	for (int round = 0; round < N_ROUNDS; round++) {
+		char name[32];
+		snprintf(name, sizeof(name), "race%d.db", round);
+		const char *path = path_in(test_tmpdir(), name);
+		pthread_barrier_t go;
+		pthread_t th[N_THREADS];
+		struct opener o[N_THREADS];
+		pthread_barrier_init(&go, NULL, N_THREADS);
+		for (int i = 0; i < N_THREADS; i++) {
+			o[i] = (struct opener){ .path = path, .go = &go };
+			CHECK_EQ_INT(pthread_create(&th[i], NULL, open_at_once, &o[i]), 0);
+		}
+		for (int i = 0; i < N_THREADS; i++) {
+			pthread_join(th[i], NULL);
+			if (o[i].st != TACIT_OK)
+				fprintf(stderr, "round %d, thread %d: %s\n", round, i, o[i].msg);
+			CHECK_EQ_INT(o[i].st, TACIT_OK);
+		}
+		pthread_barrier_destroy(&go);
+	}
 }
 
 TEST(store_file_pragmas)
