@@ -21,18 +21,18 @@
 
   /* Downloads the models not yet here one after another (the server runs one download at
    * a time), following each one's events; resolves true when all are in. */
-  async function downloadAll(picks, show) {
+  async function downloadAll(picks, show, fail) {
     const todo = picks.filter((p) => !p.downloaded);
     for (let i = 0; i < todo.length; i++) {
       const p = todo[i];
       show(S.setupOf(i + 1, todo.length, p.name), 0, p.disk_bytes);
       try { await api("POST", `/api/models/${encodeURIComponent(p.id)}/pull`); }
-      catch (e) { if (e.status !== 409) { show(S.setupFailed(p.name, e.message)); return false; } }
+      catch (e) { if (e.status !== 409) { fail(S.setupFailed(p.name, e.message)); return false; } }
       const ok = await new Promise((resolve) => {
         const es = tacit.stream(`/api/models/${encodeURIComponent(p.id)}/events`, {
           progress: (j) => show(S.setupOf(i + 1, todo.length, p.name), j.bytes_done, j.bytes_total || p.disk_bytes),
           done: () => { es.close(); resolve(true); },
-          failed: (j) => { es.close(); show(S.setupFailed(p.name, j.message)); resolve(false); },
+          failed: (j) => { es.close(); fail(S.setupFailed(p.name, tacit.webText(j.message))); resolve(false); },
           cancelled: () => { es.close(); resolve(false); },
         });
       });
@@ -50,11 +50,17 @@
     const status = el("p.muted#setup-status", { role: "status", "aria-live": "polite" });
     const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": t("models.setupTitle") });
     const button = el("button.primary#setup-all", { type: "button" }, t("models.setupButton", { size: tacit.bytes(plan.needed_bytes) }));
+    /* a failed try keeps its message (what failed and what to do) until the next one */
     button.addEventListener("click", async () => {
       button.disabled = true; bar.hidden = false;
+      status.className = "muted"; status.setAttribute("role", "status");
       const ok = await downloadAll(plan.picks, (text, done, total) => {
         status.textContent = text + (total ? " · " + t("models.of", { done: tacit.bytes(done), total: tacit.bytes(total) }) : "");
         if (total) { bar.max = total; bar.value = done; }
+      }, (text) => {
+        status.className = "error"; status.setAttribute("role", "alert");
+        status.textContent = text;
+        button.textContent = t("models.setupRetry");
       });
       bar.hidden = true;
       if (ok && onReady) onReady(); else button.disabled = false;

@@ -205,6 +205,7 @@
   "models.setupTitle": "Dieses Gerät einrichten",
   "models.setupText": "Eine Besprechung braucht drei Modelle, ausgewählt für diesen Rechner (auf der Seite Modelle als Empfohlen markiert):",
   "models.setupButton": "Alle herunterladen ({size})",
+  "models.setupRetry": "Erneut versuchen",
   "models.setupDone": "Alles, was eine Besprechung braucht, ist heruntergeladen.",
   "models.failed": "Herunterladen von {name} fehlgeschlagen: {message}",
   "models.setupOf": "Lade {i} von {n} herunter: {name}",

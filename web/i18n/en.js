@@ -206,6 +206,7 @@
   "models.setupTitle": "Set up this device",
   "models.setupText": "A meeting needs three models, picked for this machine (marked Recommended on the Models page):",
   "models.setupButton": "Download all ({size})",
+  "models.setupRetry": "Try again",
   "models.setupDone": "Everything a meeting needs is downloaded.",
   "models.failed": "Download of {name} failed: {message}",
   "models.setupOf": "Downloading {i} of {n}: {name}",

@@ -205,6 +205,7 @@
   "models.setupTitle": "Preparar este dispositivo",
   "models.setupText": "Una reunión necesita tres modelos, elegidos para este equipo (marcados como Recomendado en la página Modelos):",
   "models.setupButton": "Descargar todo ({size})",
+  "models.setupRetry": "Reintentar",
   "models.setupDone": "Todo lo que necesita una reunión está descargado.",
   "models.failed": "Falló la descarga de {name}: {message}",
   "models.setupOf": "Descargando {i} de {n}: {name}",

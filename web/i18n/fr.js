@@ -205,6 +205,7 @@
   "models.setupTitle": "Préparer cet appareil",
   "models.setupText": "Une réunion a besoin de trois modèles, choisis pour cette machine (marqués Recommandé sur la page Modèles) :",
   "models.setupButton": "Tout télécharger ({size})",
+  "models.setupRetry": "Réessayer",
   "models.setupDone": "Tout ce dont une réunion a besoin est téléchargé.",
   "models.failed": "Le téléchargement de {name} a échoué : {message}",
   "models.setupOf": "Téléchargement {i} sur {n} : {name}",
