@@ -82,25 +82,22 @@ out:
 static int set_folder(const char *dir)
 {
 	struct tacit_store *s = NULL;
-	char *abs = NULL;
-	int rc = 0;
+	char *value = NULL;
 	bool none = !*dir || !strcmp(dir, "none");
-	if (!none && !(abs = realpath(dir, NULL))) {
-		fprintf(stderr, "tacit: cannot use '%s' as the export folder: %s (create it first)\n", dir, strerror(errno));
-		return tacit_status_exit_code(TACIT_ERR_IO);
-	}
 	enum tacit_status st = tacit_store_open(NULL, &s);
 	if (st == TACIT_OK)
-		st = tacit_store_setting_set(s, "export.folder", abs);
+		st = tacit_export_folder_set(s, none ? NULL : dir);
+	if (st == TACIT_OK && !none)
+		st = tacit_store_setting_get(s, "export.folder", &value);
 	tacit_store_close(s);
 	if (st != TACIT_OK)
-		rc = cli_fail(st);
-	else if (none)
+		return cli_fail(st);
+	if (none)
 		printf("meetings are no longer written to an export folder\n");
 	else
-		printf("every meeting will be written to %s when it ends\n", abs);
-	free(abs);
-	return rc;
+		printf("every meeting will be written to %s when it ends\n", value);
+	tacit_free(value);
+	return 0;
 }
 
 int cmd_export(int argc, char **argv)

@@ -1305,6 +1305,13 @@ struct tacit_folder_result {
 TACIT_API enum tacit_status tacit_export_folder(struct tacit_store *store, int64_t session_id, const char *folder,
 						struct tacit_folder_result *out);
 
+/* Sets the setting "export.folder" to folder's absolute path once a note can be written
+ * there: it exists, is a folder, and a file can be created in it (a probe file, removed
+ * at once). NULL or "" clears the setting: meetings are then written to no folder.
+ * Errors: TACIT_ERR_IO with the folder and the reason ("cannot write to the export folder
+ * '/x': Read-only file system"), the setting then left as it was; a store error. */
+TACIT_API enum tacit_status tacit_export_folder_set(struct tacit_store *store, const char *folder);
+
 /* =================================================================================
  * Part 4. Engines: language model, audio, voice activity, transcription, capture
  * ================================================================================= */

@@ -13,6 +13,7 @@
 
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SLUG_MAX 48
 
@@ -220,11 +221,58 @@ static enum tacit_status may_write(const char *path, const char *known, const ch
 	return TACIT_OK;
 }
 
+enum tacit_status export_folder_check(const char *folder, bool probe, char **abs)
+{
+	struct stat sb;
+	*abs = NULL;
+	if (stat(folder, &sb) != 0)
+		return tacit_fail(TACIT_ERR_IO, "cannot write to the export folder '%s': %s (create it, or choose another "
+				  "with 'tacit export --set-folder DIR')", folder, strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return tacit_fail(TACIT_ERR_IO, "cannot write to the export folder '%s': it is not a folder", folder);
+	if (!(*abs = realpath(folder, NULL)))
+		return tacit_fail_errno(TACIT_ERR_IO, "cannot write to the export folder '%s'", folder);
+	if (!probe)
+		return TACIT_OK;
+	struct buf p;
+	buf_init(&p);
+	buf_addf(&p, "%s/.tacit-probe-XXXXXX", *abs);
+	int fd = p.failed ? -1 : mkstemp(p.data);
+	enum tacit_status st = TACIT_OK;
+	if (fd < 0)
+		st = tacit_fail(TACIT_ERR_IO, "cannot write to the export folder '%s': %s", *abs,
+				p.failed ? "out of memory" : strerror(errno));
+	else {
+		close(fd);
+		unlink(p.data);
+	}
+	buf_release(&p);
+	if (st != TACIT_OK) {
+		free(*abs);
+		*abs = NULL;
+	}
+	return st;
+}
+
+enum tacit_status tacit_export_folder_set(struct tacit_store *s, const char *folder)
+{
+	char *dir = NULL;
+	if (!s)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_export_folder_set: store is NULL");
+	if (folder && *folder) {
+		enum tacit_status st = export_folder_check(folder, true, &dir);
+		if (st != TACIT_OK)
+			return st;
+	}
+	enum tacit_status st = tacit_store_setting_set(s, "export.folder", dir);
+	free(dir);
+	return st;
+}
+
 enum tacit_status tacit_export_folder(struct tacit_store *s, int64_t session_id, const char *folder,
 				      struct tacit_folder_result *out)
 {
 	struct tacit_session ss;
-	struct stat sb;
 	char *setting = NULL, *dir = NULL, *text = NULL;
 	char name[TACIT_FOLDER_NAME_MAX], known[SHA256_HEX_LEN + 1], sib_known[SHA256_HEX_LEN + 1];
 	char fresh[SHA256_HEX_LEN + 1];
@@ -245,20 +293,8 @@ enum tacit_status tacit_export_folder(struct tacit_store *s, int64_t session_id,
 			goto out;
 		folder = setting;
 	}
-	if (stat(folder, &sb) != 0) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot write to the export folder '%s': %s (create it, or choose another "
-				"with 'tacit export --set-folder DIR')", folder, strerror(errno));
-		goto out;
-	}
-	if (!S_ISDIR(sb.st_mode)) {
-		st = tacit_fail(TACIT_ERR_IO, "cannot write to the export folder '%s': it is not a folder", folder);
-		goto out;
-	}
-	if (!(dir = realpath(folder, NULL))) {
-		st = tacit_fail_errno(TACIT_ERR_IO, "cannot write to the export folder '%s'", folder);
-		goto out;
-	}
-	if ((st = tacit_store_session_get(s, session_id, &ss)) != TACIT_OK)
+	if ((st = export_folder_check(folder, false, &dir)) != TACIT_OK ||
+	    (st = tacit_store_session_get(s, session_id, &ss)) != TACIT_OK)
 		goto out;
 	export_folder_name(&ss, name, sizeof(name));
 	if ((st = record_get(s, "file", session_id, known, name, sizeof(name))) != TACIT_OK ||

@@ -21,6 +21,12 @@ void export_folder_name(const struct tacit_session *ss, char *out, size_t n);
  * tacit_id), then the Markdown export. *out caller frees with tacit_free(). */
 enum tacit_status export_folder_render(struct tacit_store *s, const struct tacit_session *ss, char **out);
 
+/* folder as the place notes go: it exists and is a folder, and with probe a file can be
+ * created in it (a read-only mount or a missing permission shows when it is chosen, not
+ * after the next meeting). *abs: its absolute path, caller frees with free(); NULL on
+ * failure, with the folder and the reason in the message. */
+enum tacit_status export_folder_check(const char *folder, bool probe, char **abs);
+
 /* When the setting export.folder is set and the meeting has ended, writes its note there;
  * a failure or a sibling is logged as a warning, never returned, and the calling
  * thread's error message is left as it was. */
