@@ -3,22 +3,14 @@
 // screenshot folder. Exits 1 with the failures listed.
 "use strict";
 const fs = require("fs");
-const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const [url, shots] = process.argv.slice(2);
 const AXE = fs.readFileSync(process.env.AXE, "utf8");
 const failures = [];
 const check = (cond, what) => { if (!cond) failures.push(what); };
-const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 };
+const harness = require("./harness.cjs");
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  /* English, whatever the machine's language: the checks read English text */
-  const page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
+  const { browser, page } = await harness.launch();
   const problems = [];
   let refusalExpected = null; // Chromium logs the HTTP error a step provokes on purpose
   page.on("console", (m) => {
@@ -31,15 +23,7 @@ const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 
     await page.waitForSelector(sel, T);
   };
   /* both sizes; a phone-sized page must not scroll sideways */
-  const shot = async (name) => {
-    await page.screenshot({ path: `${shots}/${name}-desktop.png`, fullPage: true });
-    await page.setViewportSize(PHONE);
-    await page.waitForTimeout(100);
-    await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    check(width <= PHONE.width, `${name}: the phone-sized page scrolls sideways (${width} px)`);
-    await page.setViewportSize(DESKTOP);
-  };
+  const shot = harness.shooter(page, shots, check);
   /* axe-core's WCAG 2 A and AA rules and its best practices; evaluated through the
    * debugger protocol, which the page's Content-Security-Policy does not apply to */
   const axe = async (where) => {

@@ -5,36 +5,14 @@
 // fault file), PLAN (`tacit setup --dry-run --json`). Exits 1 with the failures listed.
 "use strict";
 const fs = require("fs");
-const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const [url, shots] = process.argv.slice(2);
-const failures = [];
-const check = (cond, what) => { if (!cond) failures.push(what); };
-const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 };
 const planned = JSON.parse(fs.readFileSync(process.env.PLAN, "utf8")).models.map((m) => m.id);
 const fault = (f) => fs.writeFileSync(process.env.CONTROL, JSON.stringify(f));
+const harness = require("./harness.cjs");
 
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
-  const page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error" && !/status of 409/.test(m.text())) problems.push("console: " + m.text()); });
-  page.on("pageerror", (e) => problems.push("page error: " + e.message));
-  page.on("response", async (r) => { if (r.status() >= 500) problems.push(`HTTP ${r.status()} ${r.url()}: ${await r.text().catch(() => "")}`); });
+  const { page, check, shot, run } = await harness.open(shots, /status of 409/);
   const T = { timeout: 20000 };
-  const shot = async (name) => {
-    await page.screenshot({ path: `${shots}/${name}-desktop.png`, fullPage: true });
-    await page.setViewportSize(PHONE);
-    await page.waitForTimeout(100);
-    await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage: true });
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    check(width <= PHONE.width, `${name}: the phone-sized page scrolls sideways (${width} px)`);
-    await page.setViewportSize(DESKTOP);
-  };
   const get = (path) => page.evaluate(async (p) => (await fetch(p, { credentials: "same-origin" })).json(), path);
   /* the card's message after a failed try: an error, with what went wrong and what to do */
   const failedTry = async (what, want) => {
@@ -47,7 +25,7 @@ const fault = (f) => fs.writeFileSync(process.env.CONTROL, JSON.stringify(f));
       `${what}: the card offers no second try`);
   };
 
-  try {
+  await run("first-run", async () => {
     fault({});
     await page.goto(url);
     await page.goto(new URL("/#/meeting", url).href);
@@ -96,15 +74,5 @@ const fault = (f) => fs.writeFileSync(process.env.CONTROL, JSON.stringify(f));
       check(badges.includes("Recommended") && badges.includes("Downloaded"), `the Models page shows ${id} with ${badges}`);
     }
     await shot("first-run-models");
-  } catch (e) {
-    failures.push("stopped: " + e.message);
-    await page.screenshot({ path: `${shots}/first-run-failure.png`, fullPage: true }).catch(() => {});
-  }
-  failures.push(...problems);
-  await browser.close();
-  if (failures.length) {
-    for (const f of failures) console.log("FAIL " + f);
-    process.exit(1);
-  }
-  console.log("first run: all checks passed");
+  });
 })();

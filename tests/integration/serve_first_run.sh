@@ -10,22 +10,15 @@ set -eu
 T=${TACIT:?}
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || { echo "no chromium at $CHROMIUM"; exit 77; }
-command -v node >/dev/null && command -v npm >/dev/null || { echo "node and npm are needed"; exit 77; }
 command -v python3 >/dev/null || { echo "python3 is needed for the test server"; exit 77; }
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
-
-. tests/integration/lib/e2e_npm.sh
+. tests/integration/lib/e2e_serve.sh
 
 W=$(mktemp -d)
 export TACIT_HOME=$W/home TACIT_CATALOG=$W/catalog.json TACIT_AUDIO_BACKEND=null
 mkdir -p "$TACIT_HOME"
-SP= HP=
-cleanup() { if [ -n "$SP" ]; then kill "$SP" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$SP" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$SP" 2>/dev/null || true; fi
-	[ -n "$HP" ] && kill "$HP" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$W"; }
+HP=
+cleanup() { serve_stop; [ -n "$HP" ] && kill "$HP" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$W"; }
 trap cleanup EXIT
 
 # The catalog: real entries (so the scorers see real shapes and pick as they would
@@ -58,10 +51,7 @@ export TACIT_MODEL_MIRROR=http://127.0.0.1:$(cat "$W/port")/
 # what the command line would download: the card must offer the same
 "$T" setup --dry-run --json >"$W/plan.json"
 
-"$T" serve --no-open >"$W/url" 2>"$W/serve.log" &
-SP=$!
-for _ in $(seq 100); do [ -s "$W/url" ] && break; sleep 0.1; done
-[ -s "$W/url" ] || { cat "$W/serve.log"; echo "tacit serve printed no URL"; exit 1; }
+serve_start "$W"
 
 mkdir -p build/e2e-artifacts
 CONTROL=$W/ctl PLAN=$W/plan.json PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
