@@ -5,6 +5,7 @@
  * store connection, so connection threads never share one.
  */
 #include "api.h"
+#include "export_folder.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -251,6 +252,29 @@ static void export_session(struct api_call *c, struct api_response *res, struct 
 	tacit_free(text);
 }
 
+/* POST /api/sessions/ID/export: the meeting's note into the export folder now, as
+ * `tacit export ID` does: {"outcome": "written" | "updated" | "unchanged" | "sibling",
+ * "path", "file" (its name), "edited_path" (sibling: the user's file, left alone)}. */
+static void export_to_folder(struct api_response *res, struct tacit_store *store, int64_t id)
+{
+	static const char *const outcomes[] = { "written", "updated", "unchanged", "sibling" };
+	struct tacit_folder_result r;
+	enum tacit_status st = tacit_export_folder(store, id, NULL, &r);
+	if (st != TACIT_OK) {
+		api_error(res, st);
+		return;
+	}
+	yyjson_mut_val *root;
+	yyjson_mut_doc *doc = new_doc(&root);
+	const char *slash = strrchr(r.path, '/');
+	yyjson_mut_obj_add_str(doc, root, "outcome", outcomes[r.outcome]);
+	yyjson_mut_obj_add_strcpy(doc, root, "path", r.path);
+	yyjson_mut_obj_add_strcpy(doc, root, "file", slash ? slash + 1 : r.path);
+	if (r.outcome == TACIT_FOLDER_SIBLING)
+		yyjson_mut_obj_add_strcpy(doc, root, "edited_path", r.edited_path);
+	api_json(res, 200, doc);
+}
+
 struct hits {
 	yyjson_mut_doc *doc;
 	yyjson_mut_val *arr;
@@ -415,7 +439,7 @@ static void import_file(struct api_call *c, struct api_response *res, struct tac
 
 /* ---- settings ---------------------------------------------------------------------- */
 
-enum setting_type { SET_MODEL, SET_ONOFF, SET_LANGUAGE, SET_NUMBER };
+enum setting_type { SET_MODEL, SET_ONOFF, SET_LANGUAGE, SET_NUMBER, SET_FOLDER };
 
 /* basic: the choices most people make; advanced: the live meeting's thresholds. def is
  * the value used when the setting is unset, as the page shows it ("" = chosen here:
@@ -434,6 +458,7 @@ static const struct setting {
 	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model", 0, 0, true, "" },
 	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting", 0, 0, false, "off" },
 	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)", 0, 0, false, "auto" },
+	{ "export.folder", SET_FOLDER, TACIT_MODEL_LLM, "Folder every meeting is written to as a Markdown note (an Obsidian vault, say)", 0, 0, false, "" },
 	{ "asr.fallback", SET_ONOFF, TACIT_MODEL_ASR, "Live meetings: retry unclear speech at higher temperature (more CPU)", 0, 0, true, "on" },
 	/* the live meeting's thresholds (see "Live meetings" in include/tacit.h) */
 	{ "suggestions.interval_s", SET_NUMBER, TACIT_MODEL_LLM, "Seconds between automatic suggestions", 10, 3600, true, "60" },
@@ -540,6 +565,20 @@ static const char *check_value(struct api *api, const struct setting *s, const c
 		}
 		return NULL;
 	}
+	case SET_FOLDER: {
+		/* the library's own check (a probe file), so the page says why now */
+		static _Thread_local char why[TACIT_ERRMSG_MAX + 32];
+		char *abs = NULL;
+		if (v[0] != '/')
+			return "must be an absolute path such as /home/you/Notes";
+		if (export_folder_check(v, true, &abs) == TACIT_OK) {
+			free(abs);
+			return NULL;
+		}
+		snprintf(why, sizeof(why), "is not usable: %s", tacit_errmsg());
+		tacit_clear_error();
+		return why;
+	}
 	case SET_MODEL: {
 		const struct tacit_model_info *m = tacit_catalog_find(api_catalog(api), v);
 		if (m)
@@ -607,6 +646,7 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 				       s->type == SET_MODEL	? "model"
 				       : s->type == SET_ONOFF	? "onoff"
 				       : s->type == SET_NUMBER	? "number"
+				       : s->type == SET_FOLDER	? "folder"
 								: "language");
 		yyjson_mut_obj_add_str(doc, o, "group", s->advanced ? "advanced" : "basic");
 		yyjson_mut_obj_add_str(doc, o, "default", s->def);
@@ -686,8 +726,11 @@ static void put_settings(struct api_call *c, struct api_response *res, struct ta
 		}
 	}
 	yyjson_obj_foreach(root, i, n, k, v) {
-		if ((st = tacit_store_setting_set(store, yyjson_get_str(k), yyjson_is_null(v) ? NULL : yyjson_get_str(v))) !=
-		    TACIT_OK) {
+		const char *value = yyjson_is_null(v) ? NULL : yyjson_get_str(v);
+		/* the folder is stored as its absolute path, as `tacit export --set-folder` does */
+		st = find_setting(yyjson_get_str(k))->type == SET_FOLDER ? tacit_export_folder_set(store, value)
+									  : tacit_store_setting_set(store, yyjson_get_str(k), value);
+		if (st != TACIT_OK) {
 			api_error(res, st);
 			goto out;
 		}
@@ -723,7 +766,7 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 			api_error_msg(res, 400, "'%.40s' is not a session id", c->seg[2]);
 			return true;
 		}
-		bool is_export = c->n_seg == 4 && !strcmp(c->seg[3], "export") && get;
+		bool is_export = c->n_seg == 4 && !strcmp(c->seg[3], "export") && (get || !strcmp(m, "POST"));
 		bool is_chat = c->n_seg == 4 && !strcmp(c->seg[3], "chat") && !strcmp(m, "POST");
 		bool is_generate = c->n_seg == 4 && !strcmp(c->seg[3], "generate") && !strcmp(m, "POST");
 		bool is_audio = (c->n_seg == 4 || c->n_seg == 5) && !strcmp(c->seg[3], "audio") && get;
@@ -756,6 +799,8 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 		api_audio(c, res, store, id);
 	else if (c->n_seg == 4 && !strcmp(c->seg[3], "generate"))
 		api_generate(c, res, store, id);
+	else if (c->n_seg == 4 && !get)
+		export_to_folder(res, store, id);
 	else if (c->n_seg == 4)
 		export_session(c, res, store, id);
 	else if (!strcmp(m, "DELETE"))

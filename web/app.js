@@ -18,6 +18,7 @@ tacit.webText = function (msg) {
     .replace(/\(go on with 'tacit live --resume \d+'\)/g, "(" + tacit.t("web.resumeIt") + ")")
     .replace(/(?:ask|go on) with 'tacit ask \d+'/g, tacit.t("web.askInHistory"))
     .replace(/start one with 'tacit live'/g, tacit.t("web.startOne"))
+    .replace(/with 'tacit export --set-folder DIR'/g, tacit.t("web.inSettings"))
     .replace(/\s*\((?:see|run) 'tacit [^']*'\)/g, "")
     .replace(/'tacit models' lists/g, tacit.t("web.modelsLists"));
 };

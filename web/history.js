@@ -199,6 +199,19 @@
       exportLink.href = `/api/sessions/${s.id}/export?format=${fmt.value}`;
       exportLink.download = `meeting-${s.id}.${fmt.value}`;
     });
+    /* the note in the export folder now; which file, or why not, next to the button */
+    const exported = el("span#export-msg", { role: "status", "aria-live": "polite" });
+    const exportNow = el("button#export-now", { type: "button", onclick: async () => {
+      exportNow.disabled = true;
+      exported.className = "muted"; exported.textContent = t("history.exporting");
+      try {
+        const r = await api("POST", `/api/sessions/${s.id}/export`);
+        exported.textContent = r.outcome === "sibling" ? t("history.exportSibling", { file: r.file, edited: r.edited_path.replace(/^.*\//, "") })
+          : t(r.outcome === "updated" ? "history.exportUpdated" : r.outcome === "unchanged" ? "history.exportUnchanged" : "history.exportWritten", { file: r.file });
+        exported.title = r.path;
+      } catch (e) { exported.className = "error"; exported.textContent = e.message; }
+      exportNow.disabled = false;
+    } }, t("history.exportNow"));
     const title = el("h1", { text: s.title });
     const rename = el("button#rename-meeting", { type: "button", onclick: async () => {
       const name = prompt(t("history.newTitle"), s.title);
@@ -261,7 +274,7 @@
     view.replaceChildren(el("p", {}, el("a", { href: "#/history" }, "← " + t("history.all"))), title,
       el("div.row.muted", {}, tacit.date(s.started_ms), ` · ${tacit.clock(s.duration_ms)}`,
         " · " + t("history.segments", { n: s.segments.length }), s.times_synthesized ? " · " + t("history.timesEstimated") : ""),
-      el("div.row", {}, fmt, exportLink, rename, del),
+      el("div.row", {}, fmt, exportLink, exportNow, rename, del), exported,
       el("div.cols", {}, el("div", {}, left),
         el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: t("history.transcript") }), el("div.transcript", { id: "transcript" },
           segs.length ? segs : el("p.empty", { text: t("history.noTranscript") })))));

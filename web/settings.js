@@ -12,6 +12,7 @@
   function defaultText(s) {
     if (s.type === "model") return t("settings.defaultModel");
     if (s.type === "language") return t("settings.defaultLanguage");
+    if (s.type === "folder") return t("settings.defaultNoFolder");
     if (!s.default) return t("settings.defaultFits");
     if (s.type === "onoff") return t("settings.defaultIs", { value: t("settings." + s.default) });
     return t("settings.defaultIs", { value: tacit.number(Number(s.default)) });
@@ -36,6 +37,9 @@
     } else if (s.type === "number") {
       input = el("input", { id, type: "number", value: s.value || "", placeholder: s.default || t("settings.defaultPlaceholder"), min: s.min, max: s.max,
         step: "any", inputmode: "decimal" });
+    } else if (s.type === "folder") {
+      input = el("input", { id, type: "text", value: s.value || "", placeholder: t("settings.folderPlaceholder"), maxlength: 4096,
+        autocomplete: "off", spellcheck: "false" });
     } else {
       input = el("input", { id, type: "text", value: s.value || "", placeholder: t("settings.autoPlaceholder"), maxlength: 3,
         pattern: "auto|[a-z]{2,3}", autocomplete: "off" });
@@ -45,9 +49,14 @@
       s.group === "advanced" ? [" · ", el("code.key", { text: s.key })] : null);
     const msg = el("div.field-msg", { id: id + "-msg", role: "alert" });
     input.setAttribute("aria-describedby", help.id + " " + msg.id);
+    /* the folder is cleared as it is set: the field emptied, then saved */
+    const clear = s.type === "folder" ? el("button#clear-folder", { type: "button", "aria-label": t("settings.clearFolder"), onclick: () => {
+      input.value = "";
+      input.form.requestSubmit();
+    } }, t("settings.clear")) : null;
     return el("div.card.setting", { "data-key": s.key },
       el("label", { for: id }, el("strong", { text: tacit.has("setting." + s.key) ? t("setting." + s.key) : s.label })),
-      help, el("div", {}, input), msg);
+      help, clear ? el("div.row", {}, el("div.grow", {}, input), clear) : el("div", {}, input), msg);
   }
 
   tacit.pages.settings = async function render(view) {

@@ -687,6 +687,52 @@ TEST(api_settings_groups_and_model_refusals)
 }
 
 
+/* The export folder from the page: refused with the library's reason in the field it
+ * names, stored as its absolute path, cleared with null; "Export now" (POST .../export)
+ * says which file it wrote, then that it is up to date, and without a folder refuses. */
+TEST(api_export_folder_setting_and_export_now)
+{
+	struct api *api = new_api();
+	struct buf out;
+	char body[4400], vault[4200], want[4300], *abs = NULL;
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	int64_t id = import_meeting(api, &out);
+	CHECK(id > 0);
+	snprintf(vault, sizeof(vault), "%s/api-vault", test_tmpdir());
+	snprintf(body, sizeof(body), "{\"export.folder\":\"%s\"}", vault);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 400); /* not made yet */
+	CHECK(strstr(out.data, "\"field\":\"export.folder\"") && strstr(out.data, "No such file or directory"));
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"export.folder\":\"notes\"}", NULL, &out, NULL), 400);
+	CHECK(strstr(out.data, "must be an absolute path"));
+	CHECK_EQ_INT(req(api, "GET", "/api/settings", NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"key\":\"export.folder\",\"label\":") && strstr(out.data, "\"type\":\"folder\""));
+	CHECK(!strstr(out.data, "api-vault"));
+
+	CHECK_EQ_INT(mkdir(vault, 0700), 0);
+	abs = realpath(vault, NULL);
+	snprintf(body, sizeof(body), "{\"export.folder\":\"%s/../api-vault\"}", vault);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	snprintf(want, sizeof(want), "\"value\":\"%s\"", abs ? abs : "?");
+	CHECK(strstr(out.data, want) != NULL);
+
+	snprintf(want, sizeof(want), "/api/sessions/%lld/export", (long long)id);
+	CHECK_EQ_INT(req(api, "POST", want, NULL, NULL, &out, NULL), 200);
+	snprintf(body, sizeof(body), "-%lld.md\"", (long long)id);
+	CHECK(strstr(out.data, "\"outcome\":\"written\"") && strstr(out.data, "\"file\":\"") && strstr(out.data, body));
+	CHECK_EQ_INT(req(api, "POST", want, NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"outcome\":\"unchanged\""));
+
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"export.folder\":null}", NULL, &out, NULL), 200);
+	CHECK_EQ_INT(req(api, "POST", want, NULL, NULL, &out, NULL), 404);
+	CHECK(strstr(out.data, "no export folder is set"));
+	free(abs);
+	buf_release(&out);
+	api_free(api);
+}
+
 /* A temporary upload holding text; its path goes to path. */
 static bool upload(char *path, size_t n, const char *text)
 {
