@@ -1,11 +1,26 @@
 // The meeting page in headless Chromium (run by tests/integration/serve_web.sh): playback
-// in step with the transcript, speakers renamed, summary and notes generated and
-// cancelled from the page. argv: the one-time URL, the screenshot folder. Screenshots at
+// in step with the transcript, speakers renamed, summary generated (then again with the
+// stand-up template, both kept) and notes cancelled from the page, with no model worker
+// left under tacit serve (env SERVE_PID). argv: the one-time URL, the screenshot folder. Screenshots at
 // desktop (1280x900) and phone (390x844) sizes. Exits 1 with the failures listed.
 "use strict";
+const fs = require("fs");
 const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const [url, shots] = process.argv.slice(2);
 const failures = [];
+/* the children of pid named tacit-worker (0 when /proc cannot say) */
+function workersOf(pid) {
+  let n = 0;
+  for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid && comm.startsWith("tacit-worker")) n++;
+    } catch (e) { /* gone meanwhile */ }
+  }
+  return n;
+}
 const check = (cond, what) => { if (!cond) failures.push(what); };
 const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 };
 
@@ -182,14 +197,35 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     await page.waitForFunction(() => [...document.querySelectorAll("h2")].some((h) => h.textContent === "Summary"), null, SLOW)
       .catch(() => check(false, "the generated summary is not shown"));
     check(await page.textContent(".generate button[data-task=summary]") === "Regenerate summary", "no Regenerate after a summary");
+    // ---- the same again with a chosen template: its summary stored beside the general one
+    const summaries = async () => (await page.evaluate(async () => (await (await fetch("/api/sessions/2")).json()).artifacts))
+      .filter((a) => a.kind === "summary").map((a) => a.template);
+    await page.selectOption("#gen-template", "stand-up");
+    await page.click(".generate button[data-task=summary]");
+    let both = [];
+    for (const t0 = Date.now(); !both.includes("stand-up") && Date.now() - t0 < SLOW.timeout;) {
+      await page.waitForTimeout(500);
+      both = await summaries();
+    }
+    check(both.includes("general") && both.includes("stand-up"), "summaries stored after a stand-up one: " + both);
+    await page.waitForSelector(".generate button[data-task=notes]:not([disabled])", SLOW);
+    await shot("generate-template");
     await page.click(".generate button[data-task=notes]");
     await page.waitForFunction(() => /Reading|Writing/.test(document.querySelector(".gen-status").textContent), null, SLOW);
+    check(workersOf(Number(process.env.SERVE_PID)) >= 1, "no model worker seen while the notes are written");
     await page.click(".generate button:has-text('Cancel')");
     await page.waitForFunction(() => /Cancelled/.test(document.querySelector(".gen-status").textContent), null, T)
       .catch(() => check(false, "Cancel does not say it cancelled"));
     await shot("generate-cancelled");
     const kinds = await page.evaluate(async () => (await (await fetch("/api/sessions/2")).json()).artifacts.map((a) => a.kind));
     check(kinds.includes("summary") && !kinds.includes("notes"), "stored after a cancel: " + kinds);
+    /* the work stopped for real: no model worker left under tacit serve */
+    let workers = -1;
+    for (let i = 0; i < 50 && workers !== 0; i++) {
+      workers = workersOf(Number(process.env.SERVE_PID));
+      if (workers) await page.waitForTimeout(200);
+    }
+    check(workers === 0, `${workers} model workers still run 10 s after Cancel`);
 
     // ---- the live page: the typed title, a warning when nothing is heard, Stop with
     // progress, then an ended meeting whose controls say so; and a stop finished in the
@@ -315,7 +351,7 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     console.log("FAIL:\n  " + failures.join("\n  "));
     process.exit(1);
   }
-  console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, notes cancelled; " +
+  console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, again with a template, notes cancelled with no worker left; " +
     "a live meeting with its title, the no-speech warning, Stop's progress, the ended state and a background finish; " +
     "first run and models; four languages; AA contrast on every page in light and dark; screenshots in " + shots);
 })();

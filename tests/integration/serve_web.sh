@@ -2,8 +2,8 @@
 # The meeting page as a user drives it, in headless Chromium (playwright-core, installed
 # as serve_e2e.sh does): a two-channel recorded meeting plays from a clicked line with the
 # line highlighted, speed and keys; a speaker is renamed in every line; a summary is
-# generated from the page with progress, and notes are cancelled half way with nothing
-# stored. Screenshots at desktop and phone sizes go to build/screenshots/. The recorded
+# generated from the page with progress, then with the stand-up template chosen (both
+# stored), and notes are cancelled half way with nothing stored and no model worker left. Screenshots at desktop and phone sizes go to build/screenshots/. The recorded
 # meeting is one `tacit live --pcm -` of silence (nothing for the random-weight whisper
 # to do) whose lines are then written into the store with python's sqlite3 (no command
 # adds lines to a recorded meeting); the language model is the tiny synthetic one. A live
@@ -71,5 +71,5 @@ for _ in $(seq 100); do [ -s "$TACIT_HOME/url" ] && break; sleep 0.1; done
 # the live meeting's microphone: Chromium's fake device plays five seconds of silence
 python3 -c 'import wave; w = wave.open("'"$TACIT_HOME"'/quiet.wav", "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(16000); w.writeframes(bytes(16000 * 2 * 5)); w.close()'
 mkdir -p build/screenshots
-LIVE_WAV=$TACIT_HOME/quiet.wav LIVE_ASR=$WM LIVE_VAD=$(realpath "$VAD") LLM=$LM PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
+SERVE_PID=$SP LIVE_WAV=$TACIT_HOME/quiet.wav LIVE_ASR=$WM LIVE_VAD=$(realpath "$VAD") LLM=$LM PLAYWRIGHT_CORE=$NPM_DIR/node_modules/playwright-core CHROMIUM=$CHROMIUM \
 	timeout 600 node tests/e2e/web.test.cjs "$(head -n 1 "$TACIT_HOME/url")" "$ROOT/build/screenshots"
