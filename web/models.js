@@ -49,10 +49,11 @@
     if (plan.ready) return null;
     const status = el("p.muted#setup-status", { role: "status", "aria-live": "polite" });
     const bar = el("progress", { max: 1, value: 0, hidden: true, "aria-label": t("models.setupTitle") });
-    const button = el("button.primary#setup-all", { type: "button" }, t("models.setupButton", { size: tacit.bytes(plan.needed_bytes) }));
+    const label = t("models.setupButton", { size: tacit.bytes(plan.needed_bytes) });
+    const button = el("button.primary#setup-all", { type: "button" }, label);
     /* a failed try keeps its message (what failed and what to do) until the next one */
     button.addEventListener("click", async () => {
-      button.disabled = true; bar.hidden = false;
+      button.disabled = true; bar.hidden = false; button.textContent = label;
       status.className = "muted"; status.setAttribute("role", "status");
       const ok = await downloadAll(plan.picks, (text, done, total) => {
         status.textContent = text + (total ? " · " + t("models.of", { done: tacit.bytes(done), total: tacit.bytes(total) }) : "");
