@@ -163,12 +163,10 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	buf_init(&part);
 	live_window_body(l, first, end, &user);
 	if (merged)
-		buf_addf(&user,
-			 "\nThe meeting ends here. Before this part (segments 1-%zu) it was summarized as:\nTitle: %s\n"
-			 "Overview: %s\n\nGive this last part a short topic (\"part\"); summarize it: the key points, "
-			 "decisions, action items (owner, task, due date or \"\") and open questions; and write the title "
-			 "and a short overview of the whole meeting.",
-			 first, live_roll_title(l->roll), live_roll_overview(l->roll));
+		buf_adds(&user, /* the earlier parts' summary is the prompt's preface (live_roll_preface()) */
+			 "\nThe meeting ends here. Give this last part a short topic (\"part\"); summarize it: the key "
+			 "points, decisions, action items (owner, task, due date or \"\") and open questions; and write the "
+			 "title and a short overview of the whole meeting, from its earlier part above and this one.");
 	else
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
