@@ -20,6 +20,10 @@
 # Preparing a length replays its first N-1 minutes with every fold: the 180-minute one
 # takes about 3.5 to 4 times as long as the 60-minute one (591 s against 158 s with a
 # 2-layer synthetic model on a busy 2-core machine; see "took N s" on stderr).
+# BENCH_LIVE_KEEP=DIR keeps each prepared meeting in DIR (per length, model and output
+# cap) and later runs reuse it, so a slow preparation can run on a busy machine and the
+# stops be timed later on a quiet one (BENCH_LIVE_REPEAT=0 only prepares); remove DIR
+# after changing how a meeting folds.
 # Model: the 1B synthetic (random weights, real shapes), output capped at
 # BENCH_LIVE_TOKENS tokens per call.
 set -eu
@@ -74,11 +78,22 @@ LIVE=(--model "$LLM" --max-tokens "$TOK" --speed 0 --wait-idle --json)
 first=
 for m in $MINUTES; do
 	t0=$(date +%s)
-	cut_meeting 0 "$((m - 1))" "$W/head$m.txt"
-	rm -rf "$TACIT_HOME"
-	"$T" live "${LIVE[@]}" --replay "$W/head$m.txt" --no-stop >"$W/live$m" 2>"$W/err$m"
-	id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/live$m")
-	rm -rf "$W/snap"; cp -a "$TACIT_HOME" "$W/snap"
+	keep=${BENCH_LIVE_KEEP:+$BENCH_LIVE_KEEP/$m-$(basename "$LLM")-$TOK}
+	rm -rf "$W/snap" "$TACIT_HOME"
+	if [ -n "$keep" ] && [ -r "$keep/id" ]; then
+		echo "bench live: $m min: the prepared meeting in $keep (made by an earlier run; remove it after changing how a meeting folds)" >&2
+		id=$(cat "$keep/id"); cp -a "$keep/home" "$W/snap"
+	else
+		cut_meeting 0 "$((m - 1))" "$W/head$m.txt"
+		"$T" live "${LIVE[@]}" --replay "$W/head$m.txt" --no-stop >"$W/live$m" 2>"$W/err$m"
+		id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/live$m")
+		cp -a "$TACIT_HOME" "$W/snap"
+		if [ -n "$keep" ]; then
+			rm -rf "$keep"; mkdir -p "$keep"; cp -a "$W/snap" "$keep/home"; echo "$id" >"$keep/id"
+		fi
+		echo "bench live: $m min prepared in $(($(date +%s) - t0)) s" >&2
+	fi
+	[ "$REPEAT" -gt 0 ] || continue # BENCH_LIVE_REPEAT=0 with BENCH_LIVE_KEEP: prepare only
 	stops= detail=
 	for r in $(seq 1 "$REPEAT"); do
 		from=$((m - 1 + (r - 1) * 7)) # r = 1: the meeting's own last minute

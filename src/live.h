@@ -77,8 +77,15 @@ uint64_t live_roll_windows(const struct live_roll *r);
 struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part, size_t part_len, const char *title,
 				 const char *overview, size_t first, size_t end);
 
-/* What a question's prompt says of the meeting before the window: the overview and the
- * key points, each with its first cite; nothing before the first fold. */
+/* What every prompt says of the meeting before the window, ahead of its transcript: the
+ * segments folded so far, the title and the overview; nothing before the first fold. It
+ * changes only when a window is folded, which moves the window's start anyway, so the
+ * model's cache holds it with the transcript: a stop's final call reads only its
+ * instructions, however long the meeting ran. */
+void live_roll_preface(const struct live_roll *r, struct buf *out);
+
+/* What a question's prompt adds after the window: the key points of the folded windows,
+ * each with its first cite; nothing when there are none. */
 void live_roll_recap(const struct live_roll *r, struct buf *out);
 
 /* The stop's "summary" (title, overview, the lists) and "notes" (the sections) JSON;

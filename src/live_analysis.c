@@ -163,12 +163,10 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	buf_init(&part);
 	live_window_body(l, first, end, &user);
 	if (merged)
-		buf_addf(&user,
-			 "\nThe meeting ends here. Before this part (segments 1-%zu) it was summarized as:\nTitle: %s\n"
-			 "Overview: %s\n\nGive this last part a short topic (\"part\"); summarize it: the key points, "
-			 "decisions, action items (owner, task, due date or \"\") and open questions; and write the title "
-			 "and a short overview of the whole meeting.",
-			 first, live_roll_title(l->roll), live_roll_overview(l->roll));
+		buf_adds(&user, /* the earlier parts' summary is the prompt's preface (live_roll_preface()) */
+			 "\nThe meeting ends here. Give this last part a short topic (\"part\"); summarize it: the key "
+			 "points, decisions, action items (owner, task, due date or \"\") and open questions; and write the "
+			 "title and a short overview of the whole meeting, from its earlier part above and this one.");
 	else
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
@@ -424,7 +422,12 @@ void *live_llm_main(void *arg)
 	lp.model_path = l->llm_path;
 	lp.engine = tacit_engine_is_remote(&l->engine) ? &l->engine : NULL;
 	lp.n_ctx = l->p.n_ctx > 0 ? l->p.n_ctx : DEFAULT_N_CTX;
-	lp.n_threads = l->p.llm_threads > 0 ? l->p.llm_threads : (l->sys.n_cores_usable > 1 ? l->sys.n_cores_usable - 1 : 1);
+	/* while whisper transcribes it keeps a core; with no audio (a replay, segments from
+	 * the API) the model has them all */
+	int spare = l->p.transcribe && l->sys.n_cores_usable > 1 ? 1 : 0;
+	lp.n_threads = l->p.llm_threads > 0 ? l->p.llm_threads : l->sys.n_cores_usable - spare;
+	if (lp.n_threads < 1)
+		lp.n_threads = 1;
 	st = tacit_store_open(l->store_path, &l->llm_store);
 	if (st == TACIT_OK)
 		st = tacit_llm_open(&lp, &l->llm);

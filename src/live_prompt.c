@@ -18,6 +18,7 @@ static const char system_text[] =
 
 void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf *user)
 {
+	live_roll_preface(l->roll, user);
 	buf_adds(user, "Transcript:\n");
 	for (size_t i = first; i < end; i++)
 		transcript_line(&l->t, i, user);

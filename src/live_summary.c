@@ -205,19 +205,29 @@ struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part,
 	return roll_wrap(d);
 }
 
+void live_roll_preface(const struct live_roll *r, struct buf *out)
+{
+	if (!live_roll_windows(r))
+		return;
+	buf_addf(out, "Earlier in the meeting (segments 1-%llu):\nTitle: %s\nOverview: %s\n\n",
+		 (unsigned long long)live_roll_next_segment(r), live_roll_title(r), live_roll_overview(r));
+}
+
 void live_roll_recap(const struct live_roll *r, struct buf *out)
 {
-	if (!*live_roll_overview(r))
-		return;
-	buf_addf(out, "\nEarlier in the meeting: %s\n", live_roll_overview(r));
 	yyjson_mut_val *arr = yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), "key_points"), *item;
 	size_t i, max;
+	bool any = false;
 	yyjson_mut_arr_foreach(arr, i, max, item)
 	{
 		const char *text = yyjson_mut_get_str(yyjson_mut_obj_get(item, "text"));
 		yyjson_mut_val *c = yyjson_mut_arr_get_first(yyjson_mut_obj_get(item, "cites"));
-		if (text && c && out->len < 64 * 1024)
-			buf_addf(out, "- %s (%lld)\n", text, (long long)yyjson_mut_get_sint(c));
+		if (!text || !c || out->len >= 64 * 1024)
+			continue;
+		if (!any)
+			buf_adds(out, "\nKey points earlier in the meeting:\n");
+		any = true;
+		buf_addf(out, "- %s (%lld)\n", text, (long long)yyjson_mut_get_sint(c));
 	}
 }
 

@@ -247,11 +247,16 @@ TEST(live_roll_recap)
 	if (!r0)
 		return;
 	live_roll_recap(r0, &b);
+	live_roll_preface(r0, &b);
 	CHECK_EQ_INT(b.len, 0); /* nothing before the first fold */
 	struct live_roll *r1 = live_roll_fold(r0, part1, strlen(part1), "Budget", "The budget was set.", 0, 3);
 	if (r1)
+		live_roll_preface(r1, &b);
+	CHECK_STR(b.data, "Earlier in the meeting (segments 1-3):\nTitle: Budget\nOverview: The budget was set.\n\n");
+	buf_reset(&b);
+	if (r1)
 		live_roll_recap(r1, &b);
-	CHECK_STR(b.data, "\nEarlier in the meeting: The budget was set.\n- budget is 100 (1)\n");
+	CHECK_STR(b.data, "\nKey points earlier in the meeting:\n- budget is 100 (1)\n");
 	buf_release(&b);
 	live_roll_free(r1);
 	live_roll_free(r0);
