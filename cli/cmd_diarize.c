@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"                          downloaded one)\n"
 	"  --threshold X           cosine distance under which clusters merge, with\n"
 	"                          --speakers auto (default 0.3)\n"
-	"  --threads N             onnxruntime threads (default 1)\n";
+	"  --threads N             onnxruntime threads (default: one per usable core, at\n"
+	"                          most 4)\n";
 
 static const char *clock_s(int64_t ms, char *buf, unsigned len)
 {
@@ -70,6 +71,19 @@ static void print(const struct tacit_diarization *d, const char *file, const cha
 	for (size_t i = 0; i < d->n_turns; i++)
 		printf("[%s - %s] Speaker %d\n", clock_s(d->turns[i].start_ms, a, sizeof(a)),
 		       clock_s(d->turns[i].end_ms, b, sizeof(b)), d->turns[i].speaker + 1);
+}
+
+/* One onnxruntime thread per core this process may use, at most 4: the command runs
+ * alone, unlike an import's diarization beside whisper (one thread, the library's
+ * default); a 10 s ResNet34 input has little more to share out. */
+static int default_threads(void)
+{
+	struct tacit_probe_params pp = tacit_probe_default_params();
+	struct tacit_system sys;
+	pp.bandwidth = 0;
+	pp.devices = false;
+	int n = tacit_system_probe(&pp, &sys) == TACIT_OK ? sys.n_cores_usable : 1;
+	return n < 1 ? 1 : n > 4 ? 4 : n;
 }
 
 int cmd_diarize(int argc, char **argv)
@@ -141,6 +155,8 @@ int cmd_diarize(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("diarize", "no recording given");
+	if (p.n_threads <= 0)
+		p.n_threads = default_threads();
 	file = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("diarize", "unexpected argument '%s'", argv[optind]);
