@@ -100,7 +100,6 @@ int cmd_diarize(int argc, char **argv)
 		{ 0 },
 	};
 	struct tacit_diar_params p = tacit_diar_default_params();
-	struct tacit_audio audio = { 0 };
 	struct tacit_diarization d = { 0 };
 	const char *fmt = "txt", *vad = NULL, *file;
 	char *end;
@@ -174,11 +173,8 @@ int cmd_diarize(int argc, char **argv)
 		return rc;
 	p.embedding_model = need[0].path;
 	p.vad_model = need[1].path;
-	if ((st = tacit_audio_load(file, NULL, &audio)) != TACIT_OK) {
-		rc = cli_fail(st);
-		goto out;
-	}
-	if ((st = tacit_diarize(&p, audio.samples, audio.n_frames, &d)) != TACIT_OK) {
+	/* decoded a piece at a time: a recording of hours is never in memory at once */
+	if ((st = tacit_diarize_file(&p, file, &d)) != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
 	}
@@ -192,7 +188,6 @@ int cmd_diarize(int argc, char **argv)
 		rc = 1;
 out:
 	tacit_diarization_release(&d);
-	tacit_audio_release(&audio);
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
 	return rc;
