@@ -14,7 +14,8 @@
 #                real shapes: speed and memory only (their DER means nothing)
 #   real         with BENCH_DIAR_SEG and BENCH_DIAR_EMB naming real model files (a user's
 #                machine): their DER
-# Prints bench.h-style JSON lines, and a table on stderr. BENCH_THREADS: onnxruntime
+# Prints bench.h-style JSON lines, and a table on stderr (with each simulated meeting's
+# own DER for test-vad, missed speech and confusion at turn edges apart). BENCH_THREADS: onnxruntime
 # threads (default 1).
 set -eu
 cd "$(dirname "$0")/.."
@@ -139,6 +140,8 @@ for set_name, wavs, ref, uem in sets:
         results[pipe] = (hyp, secs, peak)
     for name, (hyp, secs, peak) in results.items():
         d0, d25 = der(ref, hyp, 0.0, uem), der(ref, hyp, 0.25, uem)
+        if set_name == "sim" and name == "test-vad":  # each meeting's own breakdown
+            print(subprocess.check_output(["tools/der", ref, hyp, "--per-file"], text=True), end="", file=sys.stderr)
         rows.append((set_name, name, d0, d25, secs / audio_s if secs else 0.0, peak, audio_s, len(wavs)))
 
 base = {(r[0]): r[2]["der"] for r in rows if r[1] == "one-speaker-ref"}

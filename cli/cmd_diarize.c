@@ -28,7 +28,8 @@ static const char usage_text[] =
 	"                          downloaded one)\n"
 	"  --threshold X           cosine distance under which clusters merge, with\n"
 	"                          --speakers auto (default 0.3)\n"
-	"  --threads N             onnxruntime threads (default 1)\n";
+	"  --threads N             onnxruntime threads (default: one per usable core, at\n"
+	"                          most 4)\n";
 
 static const char *clock_s(int64_t ms, char *buf, unsigned len)
 {
@@ -72,6 +73,19 @@ static void print(const struct tacit_diarization *d, const char *file, const cha
 		       clock_s(d->turns[i].end_ms, b, sizeof(b)), d->turns[i].speaker + 1);
 }
 
+/* One onnxruntime thread per core this process may use, at most 4: the command runs
+ * alone, unlike an import's diarization beside whisper (one thread, the library's
+ * default); a 10 s ResNet34 input has little more to share out. */
+static int default_threads(void)
+{
+	struct tacit_probe_params pp = tacit_probe_default_params();
+	struct tacit_system sys;
+	pp.bandwidth = 0;
+	pp.devices = false;
+	int n = tacit_system_probe(&pp, &sys) == TACIT_OK ? sys.n_cores_usable : 1;
+	return n < 1 ? 1 : n > 4 ? 4 : n;
+}
+
 int cmd_diarize(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -86,7 +100,6 @@ int cmd_diarize(int argc, char **argv)
 		{ 0 },
 	};
 	struct tacit_diar_params p = tacit_diar_default_params();
-	struct tacit_audio audio = { 0 };
 	struct tacit_diarization d = { 0 };
 	const char *fmt = "txt", *vad = NULL, *file;
 	char *end;
@@ -141,6 +154,8 @@ int cmd_diarize(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("diarize", "no recording given");
+	if (p.n_threads <= 0)
+		p.n_threads = default_threads();
 	file = argv[optind++];
 	if (optind < argc)
 		return cli_usage_error("diarize", "unexpected argument '%s'", argv[optind]);
@@ -158,11 +173,8 @@ int cmd_diarize(int argc, char **argv)
 		return rc;
 	p.embedding_model = need[0].path;
 	p.vad_model = need[1].path;
-	if ((st = tacit_audio_load(file, NULL, &audio)) != TACIT_OK) {
-		rc = cli_fail(st);
-		goto out;
-	}
-	if ((st = tacit_diarize(&p, audio.samples, audio.n_frames, &d)) != TACIT_OK) {
+	/* decoded a piece at a time: a recording of hours is never in memory at once */
+	if ((st = tacit_diarize_file(&p, file, &d)) != TACIT_OK) {
 		rc = cli_fail(st);
 		goto out;
 	}
@@ -176,7 +188,6 @@ int cmd_diarize(int argc, char **argv)
 		rc = 1;
 out:
 	tacit_diarization_release(&d);
-	tacit_audio_release(&audio);
 	tacit_free(need[0].path);
 	tacit_free(need[1].path);
 	return rc;

@@ -1714,6 +1714,18 @@ struct tacit_diarization {
 TACIT_API enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const float *pcm, size_t n,
 					  struct tacit_diarization *out);
 
+/* tacit_diarize() of the recording at path, decoded as tacit_audio_load() decodes it
+ * (mixed to mono, the same checks and 12 h cap) but a piece at a time and handed on
+ * as it comes, so memory stays bounded whatever the length (a minute of samples here
+ * and in the worker, plus the local speakers' embeddings: a few KB a minute). The
+ * worker starts at the first decoded audio: a file that cannot be decoded is refused
+ * before any model loads. Errors: tacit_audio_load()'s (TACIT_ERR_NOT_FOUND,
+ * TACIT_ERR_IO, TACIT_ERR_FORMAT naming the file) and tacit_diarize()'s. A file without
+ * audio frames gives zero turns, as no speech does. On failure *out is empty.
+ * Thread-safe. */
+TACIT_API enum tacit_status tacit_diarize_file(const struct tacit_diar_params *params, const char *path,
+					       struct tacit_diarization *out);
+
 /* The speaker who talks most between start_ms and end_ms, or -1 when nobody does. */
 TACIT_API int tacit_diarization_speaker_at(const struct tacit_diarization *d, int64_t start_ms, int64_t end_ms);
 

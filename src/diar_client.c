@@ -12,6 +12,7 @@
 #include "asr.h"
 #include "diar_cluster.h"
 #include "diar_run.h"
+#include "media.h"
 #include "workerproc.h"
 
 #include <assert.h>
@@ -389,6 +390,44 @@ enum tacit_status tacit_diarize(const struct tacit_diar_params *params, const fl
 	if ((st = diar_run_open(params, &r)) == TACIT_OK && (st = diar_run_feed(r, pcm, n)) == TACIT_OK)
 		st = diar_run_finish(r, out);
 	diar_run_free(r);
+	return st;
+}
+
+/* tacit_diarize_file()'s sink: the run starts with the first audio. */
+struct file_feed {
+	const struct tacit_diar_params *p;
+	struct diar_run *r;
+};
+
+static enum tacit_status feed_file(const float *pcm, size_t n, void *user)
+{
+	struct file_feed *f = user;
+	enum tacit_status st;
+	if (!f->r && (st = diar_run_open(f->p, &f->r)) != TACIT_OK)
+		return st;
+	return diar_run_feed(f->r, pcm, n);
+}
+
+enum tacit_status tacit_diarize_file(const struct tacit_diar_params *params, const char *path,
+				     struct tacit_diarization *out)
+{
+	struct tacit_audio_params ap = tacit_audio_default_params();
+	struct file_feed f = { params, NULL };
+	enum tacit_status st;
+
+	if (!out)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_diarize_file: out is NULL");
+	memset(out, 0, sizeof(*out));
+	if (!path)
+		return tacit_fail(TACIT_ERR_USAGE, "tacit_diarize_file: no path");
+	ap.channels = 1;
+	st = media_decode_file(path, &ap, feed_file, &f, NULL);
+	/* no audio frames at all: the models are still checked, and no speech is found */
+	if (st == TACIT_OK && !f.r)
+		st = diar_run_open(params, &f.r);
+	if (st == TACIT_OK)
+		st = diar_run_finish(f.r, out);
+	diar_run_free(f.r);
 	return st;
 }
 

@@ -8,6 +8,7 @@
 #define TACIT_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,6 +29,9 @@ const char *test_tmpdir(void);
 const char *test_shared_dir(void);
 /* Writes len bytes to dir/name (creating parent dirs); returns the full path (static). */
 const char *test_write_file(const char *dir, const char *name, const void *data, size_t len);
+/* A WAV header and n_bytes of silence into b (44 + n_bytes): format tag, channels,
+ * rate, 16-bit samples; returns the length. */
+size_t test_wav_bytes(uint8_t *b, uint16_t tag, uint16_t channels, uint32_t rate, uint32_t n_bytes);
 
 #define TEST_CASE_(name, loads_model)                                                        \
 	static void test_##name(void);                                                       \

@@ -43,6 +43,10 @@ struct diar_engine {
 	bool has_seg;
 	int dim;
 	bool cmn;
+	/* the filterbank of the last embedding, kept for the next (up to 10 s: 320 KB, which
+	 * malloc would map and unmap, page faults included, for every window) */
+	float *feats;
+	size_t cap_feats;
 	/* segmentation metadata (sherpa-onnx's names), with segmentation-3.0's values */
 	int window, rf_size, rf_shift;
 };
@@ -151,9 +155,14 @@ static enum tacit_status open_model(struct diar_engine *e, const char *path, con
 
 	if ((st = check_onnx_file(path, role)) != TACIT_OK)
 		return st;
+	/* threads that spin between operators take the cores the other threads (and the
+	 * ASR worker beside this one, on a shared machine anyone else) need: 2 spinning
+	 * threads were no faster than 1 on a loaded 2-core machine, 2 sleeping ones 1.2 to
+	 * 1.7 times faster (docs/diarization.md) */
 	if ((s = ort->CreateSessionOptions(&opts)) || (s = ort->SetIntraOpNumThreads(opts, n_threads)) ||
 	    (s = ort->SetInterOpNumThreads(opts, 1)) ||
 	    (s = ort->SetSessionGraphOptimizationLevel(opts, ORT_ENABLE_ALL)) ||
+	    (s = ort->AddSessionConfigEntry(opts, "session.intra_op.allow_spinning", "0")) ||
 	    (s = ort->CreateSession(e->env, path, opts, &m->sess))) {
 		st = ort_fail(ort, s, TACIT_ERR_MODEL, role[0] == 's' ? "cannot load segmentation model" : "cannot load embedding model", path);
 		goto out;
@@ -261,6 +270,7 @@ void diar_engine_free(struct diar_engine *e)
 		e->ort->ReleaseMemoryInfo(e->mem);
 	if (e->env)
 		e->ort->ReleaseEnv(e->env);
+	free(e->feats);
 	free(e);
 }
 
@@ -370,13 +380,19 @@ out:
 /* The embedding of pcm's n samples, L2-normalised, into emb[dim]. */
 static enum tacit_status embed(struct diar_engine *e, const float *pcm, size_t n, float *emb)
 {
-	size_t nf = fbank_n_frames(n), n_out = 0, rank = 0;
+	size_t nf = fbank_n_frames(n), n_out = 0, rank = 0, need = (nf ? nf : 1) * FBANK_BINS;
 	int64_t dims[4];
-	float *feats = malloc((nf ? nf : 1) * FBANK_BINS * sizeof(float)), *res = NULL;
+	float *res = NULL;
 	enum tacit_status st;
 
-	if (!feats)
-		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	if (need > e->cap_feats) {
+		float *p = realloc(e->feats, need * sizeof(float));
+		if (!p)
+			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+		e->feats = p;
+		e->cap_feats = need;
+	}
+	float *feats = e->feats;
 	fbank_compute(pcm, n, e->cmn, feats);
 	int64_t shape[3] = { 1, (int64_t)nf, FBANK_BINS };
 	st = run(e, &e->emb, feats, shape, 3, &res, &n_out, dims, &rank);
@@ -391,7 +407,6 @@ static enum tacit_status embed(struct diar_engine *e, const float *pcm, size_t n
 			emb[i] = (float)(norm > 1e-12 && isfinite(norm) ? res[i] / norm : 0.0);
 	}
 	free(res);
-	free(feats);
 	return st;
 }
 

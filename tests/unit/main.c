@@ -67,6 +67,19 @@ const char *test_shared_dir(void)
 	return NULL;
 }
 
+/* A WAV header and n_bytes of silence: format tag, channels, rate, 16-bit samples. */
+size_t test_wav_bytes(uint8_t *b, uint16_t tag, uint16_t channels, uint32_t rate, uint32_t n_bytes)
+{
+	uint32_t v[] = { 36 + n_bytes, 16, rate, rate * channels * 2, n_bytes };
+	memcpy(b, "RIFF", 4), memcpy(b + 4, &v[0], 4), memcpy(b + 8, "WAVEfmt ", 8), memcpy(b + 16, &v[1], 4);
+	uint16_t h[] = { tag, channels };
+	memcpy(b + 20, h, 4), memcpy(b + 24, &v[2], 4), memcpy(b + 28, &v[3], 4);
+	uint16_t h2[] = { (uint16_t)(channels * 2), 16 };
+	memcpy(b + 32, h2, 4), memcpy(b + 36, "data", 4), memcpy(b + 40, &v[4], 4);
+	memset(b + 44, 0, n_bytes);
+	return 44 + n_bytes;
+}
+
 const char *test_write_file(const char *dir, const char *name, const void *data, size_t len)
 {
 	static char path[4096];

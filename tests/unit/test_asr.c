@@ -295,19 +295,6 @@ TEST(media_bad_input)
 
 /* ---- speech packing ------------------------------------------------------------------ */
 
-/* A WAV header and n_bytes of silence: format tag, channels, rate, 16-bit samples. */
-static size_t wav_bytes(uint8_t *b, uint16_t tag, uint16_t channels, uint32_t rate, uint32_t n_bytes)
-{
-	uint32_t v[] = { 36 + n_bytes, 16, rate, rate * channels * 2, n_bytes };
-	memcpy(b, "RIFF", 4), memcpy(b + 4, &v[0], 4), memcpy(b + 8, "WAVEfmt ", 8), memcpy(b + 16, &v[1], 4);
-	uint16_t h[] = { tag, channels };
-	memcpy(b + 20, h, 4), memcpy(b + 24, &v[2], 4), memcpy(b + 28, &v[3], 4);
-	uint16_t h2[] = { (uint16_t)(channels * 2), 16 };
-	memcpy(b + 32, h2, 4), memcpy(b + 36, "data", 4), memcpy(b + 40, &v[4], 4);
-	memset(b + 44, 0, n_bytes);
-	return 44 + n_bytes;
-}
-
 /* Hostile recordings from an outside attack: each is read, or refused in a user's
  * words ("cannot resample: Invalid argument", "no decoder for its none audio" and
  * "no audio stream" for an MP4 without its index were the messages). */
@@ -319,7 +306,7 @@ TEST(media_hostile_files_say_why)
 	char path[4096];
 
 	/* 64 channels at 8 kHz have no named layout: mixed down, not refused */
-	size_t n = wav_bytes(b, 1, 64, 8000, 64 * 2 * 800);
+	size_t n = test_wav_bytes(b, 1, 64, 8000, 64 * 2 * 800);
 	snprintf(path, sizeof(path), "%s", test_write_file(dir, "64ch-8k.wav", b, n));
 	enum tacit_status st = tacit_audio_load(path, NULL, &a);
 	if (st != TACIT_OK)
@@ -331,7 +318,7 @@ TEST(media_hostile_files_say_why)
 		tacit_audio_release(&a);
 	}
 	/* an encoding nobody knows */
-	n = wav_bytes(b, 0x1234, 1, 8000, 1600);
+	n = test_wav_bytes(b, 0x1234, 1, 8000, 1600);
 	snprintf(path, sizeof(path), "%s", test_write_file(dir, "tag.wav", b, n));
 	CHECK_EQ_INT(tacit_audio_load(path, NULL, &a), TACIT_ERR_UNSUPPORTED);
 	CHECK(strstr(tacit_errmsg(), "its sound is in an unknown encoding (format tag 0x1234)"));

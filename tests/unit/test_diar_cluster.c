@@ -2,8 +2,8 @@
  * test_diar_cluster.c — clustering and laying out speaker turns without any model:
  * synthetic embeddings around known centres, exact and automatic speaker counts, stray
  * embeddings joined to a real speaker, a voice split by average linkage joined again by
- * its centroids, the layout's merging and renumbering, and the
- * transcript's "who talks most" rule.
+ * its centroids, the layout's merging and renumbering, the transcript's "who talks
+ * most" rule, and a file's decoding coming before any model (tacit_diarize_file()).
  */
 #include "../check.h"
 
@@ -175,4 +175,41 @@ TEST(diar_speaker_names)
 	}
 	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_DIARIZED + 64), "");
 	CHECK_STR(tacit_speaker_name(TACIT_SPEAKER_THEM), "Them");
+}
+
+/* tacit_diarize_file() decodes first and starts the worker only with the first audio:
+ * a file that cannot be decoded is refused in its own words before any model is
+ * looked at (these params could not load one: no VAD model, no segmentation model),
+ * and an error of the run started from the decoder's sink comes back whole. */
+TEST(diar_file_decodes_before_any_model)
+{
+	const char *dir = test_tmpdir();
+	static uint8_t b[44 + 2 * 16000];
+	struct tacit_diar_params p = tacit_diar_default_params();
+	struct tacit_diarization d;
+	char path[4096];
+
+	p.embedding_model = "no-such-embedding.onnx";
+	snprintf(path, sizeof(path), "%s/absent.wav", dir);
+	CHECK_EQ_INT(tacit_diarize_file(&p, path, &d), TACIT_ERR_NOT_FOUND);
+	CHECK(strstr(tacit_errmsg(), "absent.wav") != NULL);
+	CHECK(d.turns == NULL && d.n_turns == 0);
+
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "noise.wav", "not a recording at all, just text", 33));
+	CHECK_EQ_INT(tacit_diarize_file(&p, path, &d), TACIT_ERR_FORMAT);
+	CHECK(strstr(tacit_errmsg(), "noise.wav") != NULL);
+
+	/* one second of audio: the run opens on it and refuses the params */
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "one.wav", b, test_wav_bytes(b, 1, 1, 16000, 2 * 16000)));
+	CHECK_EQ_INT(tacit_diarize_file(&p, path, &d), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "VAD model") != NULL);
+	CHECK(d.turns == NULL && d.n_speakers == 0);
+
+	/* no audio frames at all: the params are still checked */
+	snprintf(path, sizeof(path), "%s", test_write_file(dir, "none.wav", b, test_wav_bytes(b, 1, 1, 16000, 0)));
+	CHECK_EQ_INT(tacit_diarize_file(&p, path, &d), TACIT_ERR_USAGE);
+	CHECK(strstr(tacit_errmsg(), "VAD model") != NULL);
+
+	CHECK_EQ_INT(tacit_diarize_file(&p, path, NULL), TACIT_ERR_USAGE);
+	CHECK_EQ_INT(tacit_diarize_file(&p, NULL, &d), TACIT_ERR_USAGE);
 }
