@@ -2542,8 +2542,7 @@ struct tacit_live_params {
 	bool asr_fallback;      /* whisper's temperature fallback (default true) */
 	int partial_every_ms;   /* new audio that triggers a partial transcript (default 1000;
 				 * 0 = final segments only, which saves CPU on slow machines) */
-	int llm_threads;        /* 0 = the usable cores less one (at least one) with
-				 * transcribe, all of them without */
+	int llm_threads;        /* 0 = the usable cores less one (at least one) */
 	int n_ctx;              /* language model context; 0 = 8192 */
 	int max_tokens;         /* 0 = setting live.max_tokens, else 320 */
 	int window_tokens;      /* 0 = setting live.window_tokens, else see above */

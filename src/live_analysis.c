@@ -422,12 +422,7 @@ void *live_llm_main(void *arg)
 	lp.model_path = l->llm_path;
 	lp.engine = tacit_engine_is_remote(&l->engine) ? &l->engine : NULL;
 	lp.n_ctx = l->p.n_ctx > 0 ? l->p.n_ctx : DEFAULT_N_CTX;
-	/* while whisper transcribes it keeps a core; with no audio (a replay, segments from
-	 * the API) the model has them all */
-	int spare = l->p.transcribe && l->sys.n_cores_usable > 1 ? 1 : 0;
-	lp.n_threads = l->p.llm_threads > 0 ? l->p.llm_threads : l->sys.n_cores_usable - spare;
-	if (lp.n_threads < 1)
-		lp.n_threads = 1;
+	lp.n_threads = l->p.llm_threads > 0 ? l->p.llm_threads : (l->sys.n_cores_usable > 1 ? l->sys.n_cores_usable - 1 : 1);
 	st = tacit_store_open(l->store_path, &l->llm_store);
 	if (st == TACIT_OK)
 		st = tacit_llm_open(&lp, &l->llm);
