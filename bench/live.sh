@@ -63,8 +63,8 @@ PY
 stop_fields() {
 	python3 -c 'import json,sys
 e=[json.loads(l) for l in open(sys.argv[1])][-1]; d=e["data"]; assert e["type"] == "stopped", e
-print(d["stop_ms"]/1000, d["stop_read_tokens"], d["stop_generated_tokens"], d["stop_folds"])
 p=d.get("phases") or {}; pr=p.get("prompt", {}); g=p.get("generation", {})
+print(d["stop_ms"]/1000, d["stop_read_tokens"], d["stop_generated_tokens"], d["stop_folds"], g.get("ms", 0), g.get("tokens", 0), pr.get("cached", 0))
 print("wait %.1f s (%s, %d queued), catch-up %.1f s (%d folds), state %.1f s, prompt %.1f s (%d tok, %d cached), "
       "generation %.1f s (%d tok, sampling %.1f s, %d rejections, %d full and %d first-char filters), fold %.2f s, store %.2f s, other %.1f s"
       % (p.get("wait_ms", 0) / 1e3, p.get("wait_job", "?"), p.get("pending_segments", 0), p.get("catch_up_ms", 0) / 1e3,
@@ -94,7 +94,7 @@ for m in $MINUTES; do
 		echo "bench live: $m min prepared in $(($(date +%s) - t0)) s" >&2
 	fi
 	[ "$REPEAT" -gt 0 ] || continue # BENCH_LIVE_REPEAT=0 with BENCH_LIVE_KEEP: prepare only
-	stops= detail=
+	stops= detail= gen_ms=0 gen_tok=0 depth=0
 	for r in $(seq 1 "$REPEAT"); do
 		from=$((m - 1 + (r - 1) * 7)) # r = 1: the meeting's own last minute
 		cut_meeting "$from" "$((from + 1))" "$W/tail$m.$r.txt"
@@ -105,6 +105,7 @@ for m in $MINUTES; do
 		phases=$(tail -n1 "$W/fields")
 		echo "bench live: $m min, stop $r: $1 s = $phases" >&2
 		stops="$stops $1"
+		gen_ms=$((gen_ms + ${5%.*})) gen_tok=$((gen_tok + $6)) depth=$((depth > $7 ? depth : $7))
 		detail="$detail${detail:+; }$(printf '%.1f s (read %d, wrote %d, %d folds: %s)' "$1" "$2" "$3" "$4" "$phases")"
 	done
 	stop=$(printf '%s\n' $stops | sort -g | awk '{v[NR]=$1} END{print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}')
@@ -122,6 +123,16 @@ for m in $MINUTES; do
 	fi
 	emit "live_stop_to_summary_${m}min" "$stop" s "naive summarize over the whole transcript" "$naive" false \
 		"Bmr003 first $m min replayed, 1B Q4_K_M synthetic, $TOK output tokens per call; median of $REPEAT stops: $detail"
+	# the stop's writing against llama.cpp's own decode at the same depth (the cached window
+	# the final call attends to): what tacit adds per written token (grammar, sampling, the
+	# pipe) is the ratio's excess over 1
+	if [ "$gen_tok" -gt 0 ] && command -v llama-bench >/dev/null; then
+		lb=$(llama-bench -m "$LLM" -t "$(nproc)" -p 0 -n 64 -d "$depth" -r 2 -o json 2>/dev/null |
+			python3 -c 'import json,sys; r=[x for x in json.load(sys.stdin) if x.get("n_gen")]; print(1000/r[0]["avg_ts"] if r else 0)' || echo 0)
+		emit "live_stop_ms_per_written_token_${m}min" "$(awk -v a="$gen_ms" -v b="$gen_tok" 'BEGIN{print a/b}')" ms \
+			"llama-bench tg64 at depth $depth, $(nproc) threads" "$lb" false \
+			"the stops' generation phase over their written tokens (grammar checks and sampling included)"
+	fi
 	[ -n "$first" ] || first=$stop
 	emit "live_stop_flatness_${m}min" "$stop" s "live_stop_to_summary_${MINUTES%% *}min" "$first" false \
 		"targets: <= 8 s at 60 and 180 min, each <= 1.3x the 15 min figure (medians; see the stops' tokens and phases in live_stop_to_summary_${m}min)"

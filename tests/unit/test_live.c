@@ -1379,6 +1379,52 @@ TEST_MODEL(live_idle_fold_keeps_a_short_window_for_the_stop)
 	tacit_store_close(st);
 }
 
+/* A meeting of n segments, the analysis idle after each few, then stopped: the stopped
+ * event's tokens read, folds and windows. */
+static void stop_after(const char *model, int n, const char *name, long long *read, long long *windows)
+{
+	struct seen s = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/%s.db", test_tmpdir(), name);
+	struct tacit_live_params p = params(model, &s, db);
+	struct tacit_live *l = NULL;
+	*read = *windows = -1;
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (!l)
+		return;
+	for (int i = 0; i < n; i++) {
+		add(l, i);
+		if (i % 4 == 3)
+			CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	}
+	CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+	CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+	tacit_live_close(l);
+	yyjson_doc *d = yyjson_read(s.stopped_json, strlen(s.stopped_json), 0);
+	yyjson_val *r = yyjson_doc_get_root(d);
+	CHECK(d != NULL);
+	CHECK_EQ_INT(yyjson_get_sint(yyjson_obj_get(r, "stop_folds")), 1); /* the final call only */
+	*read = yyjson_get_sint(yyjson_obj_get(r, "stop_read_tokens"));
+	*windows = yyjson_get_sint(yyjson_obj_get(r, "windows"));
+	yyjson_doc_free(d);
+}
+
+/* The earlier windows' summary leads the prompt (live_roll_preface()), in the model's
+ * cache with the window: a stop reads the same instructions after two windows as after
+ * eight (it read the whole meeting's title and overview again, more the longer it ran). */
+TEST_MODEL(live_stop_reads_the_same_however_long_the_meeting)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("cannot build the synthetic test model (build/tools/synth-model)");
+	long long read_short, read_long, win_short, win_long;
+	stop_after(model, 18, "short", &read_short, &win_short);
+	stop_after(model, 60, "long", &read_long, &win_long);
+	CHECK(win_short >= 2 && win_long >= win_short + 3);
+	CHECK(read_short > 0);
+	CHECK(llabs(read_long - read_short) <= 2);
+}
+
 /* ---- the longest meeting (live.max_minutes) ---- */
 
 TEST(live_max_minutes_is_clamped)
