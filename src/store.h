@@ -52,6 +52,9 @@ enum tacit_status store_overviews(struct tacit_store *s, store_overview_fn fn, v
 /* How many statements the store has prepared in this process, on every connection: tests
  * check that a listing's cost does not grow with the number of meetings. */
 unsigned long store_statements_prepared(void);
+/* How many times this process has opened a store (each open runs its quick check, tens
+ * of ms on a store of many meetings): tests hold a request to one open. */
+unsigned long store_opens(void);
 
 /* Sets a session's language code ("en"): a live meeting learns it from its speech. */
 enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, const char *language);
