@@ -75,6 +75,21 @@ static bool date_range(struct api_call *c, struct api_response *res, int64_t *fr
 	return true;
 }
 
+/* "offset" (0 or more) and "limit" (1 to 1000; none: every one) of a page of the list:
+ * false after answering 400. */
+static bool page_args(struct api_call *c, struct api_response *res, size_t *offset, size_t *limit)
+{
+	const char *o = api_arg(c, "offset"), *l = api_arg(c, "limit");
+	int64_t ov = o && strcmp(o, "0") ? api_parse_id(o) : 0, lv = l ? api_parse_id(l) : 0;
+	if ((o && strcmp(o, "0") && ov < 1) || (l && (lv < 1 || lv > 1000))) {
+		api_error_msg(res, 400, "\"offset\" must be a number from 0 and \"limit\" one from 1 to 1000");
+		return false;
+	}
+	*offset = (size_t)ov;
+	*limit = l ? (size_t)lv : SIZE_MAX;
+	return true;
+}
+
 /* One meeting of History's list while it is built: its object, filled by the store's
  * passes over every meeting's speakers and summaries (one statement each, so the cost of
  * a listing follows what it returns, not a few queries per meeting). */
@@ -149,16 +164,17 @@ static void add_status(yyjson_mut_doc *doc, const struct card *k, int64_t live, 
 	}
 }
 
-/* GET /api/sessions?from=&to=&speaker=: most recent first, each with its status,
- * preview and speakers; a speaker keeps the meetings where that person speaks. */
+/* GET /api/sessions?from=&to=&speaker=&offset=&limit=: most recent first, each with its
+ * status, preview and speakers; a speaker keeps the meetings where that person speaks;
+ * "total" counts them all, the page is offset and limit of them. */
 static void list_sessions(struct api_call *c, struct api_response *res, struct tacit_store *store)
 {
 	struct tacit_session *list = NULL;
 	struct cards cs = { .want = api_arg(c, "speaker") };
-	size_t n = 0;
+	size_t n = 0, offset, limit, total = 0;
 	int64_t from, to;
 	bool finishing;
-	if (!date_range(c, res, &from, &to))
+	if (!date_range(c, res, &from, &to) || !page_args(c, res, &offset, &limit))
 		return;
 	if (cs.want && !clean_text(cs.want, strlen(cs.want), 128)) {
 		api_error_msg(res, 400, "\"speaker\" must be a name of 1 to 128 bytes");
@@ -196,11 +212,12 @@ static void list_sessions(struct api_call *c, struct api_response *res, struct t
 		tacit_clear_error(); /* as before: a meeting whose extras fail is listed without them */
 	for (size_t i = 0; i < n; i++) {
 		struct card *k = card_find(&cs, list[i].id);
-		if (!k || (cs.want && !k->wanted))
+		if (!k || (cs.want && !k->wanted) || total++ < offset || total - offset > limit)
 			continue;
 		add_status(doc, k, live, finishing);
 		yyjson_mut_arr_append(arr, k->obj);
 	}
+	yyjson_mut_obj_add_uint(doc, root, "total", total);
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].overview);
 	free(cs.v);

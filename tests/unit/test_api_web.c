@@ -680,6 +680,21 @@ TEST(api_history_list_extras_in_fixed_statements)
 	CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
 	CHECK_EQ_INT((long long)(store_statements_prepared() - before), (long long)few);
 	CHECK(session_in(out.data, ids[7], one, sizeof(one)) && strstr(one, "\"preview\":\"Wombats won.\""));
+	/* a page: the ten wombat meetings newest first are the eight extras, then b, then a */
+	char target[200];
+	snprintf(target, sizeof(target), "/api/sessions?from=%lld&to=%lld&offset=8&limit=3", JAN_2001 + 40 * DAY_MS,
+		 JAN_2001 + 43 * DAY_MS);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(session_in(out.data, b, one, sizeof(one)) && session_in(out.data, a, one, sizeof(one)) &&
+	      !session_in(out.data, ids[0], one, sizeof(one)) && strstr(out.data, "\"total\":10"));
+	snprintf(target, sizeof(target), "/api/sessions?from=%lld&to=%lld&offset=0&limit=1", JAN_2001 + 40 * DAY_MS,
+		 JAN_2001 + 43 * DAY_MS);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(session_in(out.data, ids[7], one, sizeof(one)) && !session_in(out.data, ids[6], one, sizeof(one)) &&
+	      strstr(out.data, "\"total\":10"));
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?limit=0", NULL, NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?offset=-1", NULL, NULL, &out, NULL), 400);
+	CHECK(strstr(out.data, "must be a number from 0") != NULL);
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
 		if (ids[i])
