@@ -10,6 +10,7 @@
  */
 #include "api.h"
 #include "engine.h"
+#include "models.h"
 #include "basics.h"
 
 #include "utf8.h"
@@ -336,12 +337,14 @@ static void ok(struct api_response *res, int http, const char *key, int64_t v)
 	api_json(res, http, doc);
 }
 
-/* The model of kind, or why there is none, as {"path"} / {"missing"}. */
-static bool add_model(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key, enum tacit_model_kind kind)
+/* The model of kind, or why there is none, as {"path"} / {"missing"}; the choice read
+ * from store (NULL: the default store). */
+static bool add_model(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key, struct tacit_store *store,
+		      enum tacit_model_kind kind)
 {
 	char *path = NULL;
 	yyjson_mut_val *m = yyjson_mut_obj_add_obj(doc, obj, key);
-	enum tacit_status st = tacit_model_resolve(kind, NULL, &path);
+	enum tacit_status st = models_resolve_in(store, kind, NULL, &path);
 	if (st == TACIT_OK) {
 		const char *base = strrchr(path, '/');
 		yyjson_mut_obj_add_strcpy(doc, m, "name", base ? base + 1 : path);
@@ -353,14 +356,13 @@ static bool add_model(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key,
 	return st == TACIT_OK;
 }
 
-/* The setting engine.llm: where a meeting's language model runs (*where for people). */
-static bool engine_remote(char *where, size_t len)
+/* The setting engine.llm in store: where a meeting's language model runs (*where for
+ * people); no store (it could not be opened): this device. */
+static bool engine_remote(struct tacit_store *store, char *where, size_t len)
 {
-	struct tacit_store *store = NULL;
 	struct tacit_engine e = tacit_engine_default();
-	if (tacit_store_open(NULL, &store) != TACIT_OK || tacit_engine_from_settings(store, "llm", &e) != TACIT_OK)
+	if (!store || tacit_engine_from_settings(store, "llm", &e) != TACIT_OK)
 		e = tacit_engine_default(); /* a bad setting: the meeting's own open reports it */
-	tacit_store_close(store);
 	tacit_clear_error();
 	tacit_engine_describe(&e, where, len);
 	return tacit_engine_is_remote(&e);
@@ -368,18 +370,15 @@ static bool engine_remote(char *where, size_t len)
 
 /* The hosts of the remote engines set (engine.llm, engine.asr), "A" or "A, B"; "" when
  * every engine is local: the web app's header says where work goes. */
-static void remote_hosts(char *out, size_t len)
+static void remote_hosts(struct tacit_store *store, char *out, size_t len)
 {
 	static const char *const kinds[] = { "llm", "asr" };
-	struct tacit_store *store = NULL;
 	char host[2][256] = { "", "" };
-	bool opened = tacit_store_open(NULL, &store) == TACIT_OK;
-	for (int i = 0; i < 2 && opened; i++) {
+	for (int i = 0; i < 2 && store; i++) {
 		struct tacit_engine e = tacit_engine_default();
 		if (tacit_engine_from_settings(store, kinds[i], &e) == TACIT_OK && tacit_engine_is_remote(&e))
 			engine_host(&e, host[i], sizeof(host[i]));
 	}
-	tacit_store_close(store);
 	tacit_clear_error();
 	bool both = host[0][0] && host[1][0] && strcmp(host[0], host[1]) != 0;
 	snprintf(out, len, "%s%s%s", host[0][0] ? host[0] : host[1], both ? ", " : "", both ? host[1] : "");
@@ -402,18 +401,22 @@ static void status(struct live_state *ls, struct api_response *res)
 	struct tacit_session *list = NULL;
 	size_t n = 0;
 
+	/* one connection for the whole answer: each open runs the store's quick check */
+	if (tacit_store_open(NULL, &store) != TACIT_OK)
+		store = NULL;
+	tacit_clear_error();
 	yyjson_mut_val *models = yyjson_mut_obj_add_obj(doc, root, "models");
-	bool asr = add_model(doc, models, "asr", TACIT_MODEL_ASR);
-	bool vad = add_model(doc, models, "vad", TACIT_MODEL_VAD);
+	bool asr = add_model(doc, models, "asr", store, TACIT_MODEL_ASR);
+	bool vad = add_model(doc, models, "vad", store, TACIT_MODEL_VAD);
 	char where[700];
-	if (engine_remote(where, sizeof(where))) /* nothing to find here: the server has it */
+	if (engine_remote(store, where, sizeof(where))) /* nothing to find here: the server has it */
 		yyjson_mut_obj_add_strcpy(doc, yyjson_mut_obj_add_obj(doc, models, "llm"), "remote", where);
 	else
-		add_model(doc, models, "llm", TACIT_MODEL_LLM);
+		add_model(doc, models, "llm", store, TACIT_MODEL_LLM);
 	/* "this device", or "remote, HOST (model NAME)": the transcript goes there */
 	yyjson_mut_obj_add_strcpy(doc, root, "language_model_runs", where);
 	char hosts[520];
-	remote_hosts(hosts, sizeof(hosts));
+	remote_hosts(store, hosts, sizeof(hosts));
 	yyjson_mut_obj_add_strcpy(doc, root, "remote_hosts", hosts);
 	yyjson_mut_obj_add_bool(doc, root, "available", asr && vad);
 	if (asr && vad)
@@ -435,7 +438,7 @@ static void status(struct live_state *ls, struct api_response *res)
 	pthread_mutex_unlock(&ls->mu);
 
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "resumable");
-	if (tacit_store_open(NULL, &store) == TACIT_OK) {
+	if (store) {
 		yyjson_mut_obj_add_bool(doc, root, "suggestions", setting_on(store, "suggestions.auto"));
 		if (tacit_store_session_list(store, &list, &n) == TACIT_OK) {
 			size_t k = 0;
@@ -509,10 +512,13 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 
 	/* no language model: a transcript-only meeting, said so in the status */
 	char where[700];
-	bool analyze = engine_remote(where, sizeof(where)) || tacit_model_resolve(TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
 	struct tacit_store *store = NULL;
 	bool fallback = true;
-	if (tacit_store_open(NULL, &store) == TACIT_OK) {
+	if (tacit_store_open(NULL, &store) != TACIT_OK)
+		store = NULL;
+	bool analyze = engine_remote(store, where, sizeof(where)) ||
+		       models_resolve_in(store, TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
+	if (store) {
 		char *v = NULL;
 		if (tacit_store_setting_get(store, "asr.fallback", &v) == TACIT_OK && v && !strcmp(v, "off"))
 			fallback = false;

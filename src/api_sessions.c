@@ -6,6 +6,7 @@
  */
 #include "api.h"
 #include "export_folder.h"
+#include "store.h"
 #include "utf8.h"
 
 #include <ctype.h>
@@ -74,75 +75,108 @@ static bool date_range(struct api_call *c, struct api_response *res, int64_t *fr
 	return true;
 }
 
+/* "offset" (0 or more) and "limit" (1 to 1000; none: every one) of a page of the list:
+ * false after answering 400. */
+static bool page_args(struct api_call *c, struct api_response *res, size_t *offset, size_t *limit)
+{
+	const char *o = api_arg(c, "offset"), *l = api_arg(c, "limit");
+	int64_t ov = o && strcmp(o, "0") ? api_parse_id(o) : 0, lv = l ? api_parse_id(l) : 0;
+	if ((o && strcmp(o, "0") && ov < 1) || (l && (lv < 1 || lv > 1000))) {
+		api_error_msg(res, 400, "\"offset\" must be a number from 0 and \"limit\" one from 1 to 1000");
+		return false;
+	}
+	*offset = (size_t)ov;
+	*limit = l ? (size_t)lv : SIZE_MAX;
+	return true;
+}
+
+/* One meeting of History's list while it is built: its object, filled by the store's
+ * passes over every meeting's speakers and summaries (one statement each, so the cost of
+ * a listing follows what it returns, not a few queries per meeting). */
+struct card {
+	int64_t id;
+	const struct tacit_session *s;
+	yyjson_mut_val *obj, *speakers;
+	bool wanted;     /* one of its speakers is the filter's */
+	bool summarized; /* it has a summary */
+	char *overview;  /* its summary's (or rolling summary's) overview, or NULL */
+};
+
+struct cards {
+	yyjson_mut_doc *doc;
+	struct card *v;
+	size_t n;
+	const char *want; /* the speaker filter, or NULL */
+};
+
+static int card_cmp(const void *a, const void *b)
+{
+	int64_t x = ((const struct card *)a)->id, y = ((const struct card *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+static struct card *card_find(struct cards *c, int64_t id)
+{
+	struct card key = { .id = id };
+	return bsearch(&key, c->v, c->n, sizeof(*c->v), card_cmp);
+}
+
+/* The meeting's speakers (given name, else label) as "speakers"; whether one of them is
+ * the filter (a label or a name, any case). */
+static void on_speaker(int64_t session_id, const char *label, const char *name, void *user)
+{
+	struct cards *c = user;
+	struct card *k = card_find(c, session_id);
+	if (!k)
+		return;
+	yyjson_mut_arr_add_strcpy(c->doc, k->speakers, name && *name ? name : label);
+	if (c->want && (!strcasecmp(c->want, label) || (name && !strcasecmp(c->want, name))))
+		k->wanted = true;
+}
+
+static void on_overview(int64_t session_id, bool summarized, const char *overview, void *user)
+{
+	struct card *k = card_find(user, session_id);
+	if (!k)
+		return;
+	k->summarized = summarized;
+	if (overview && *overview && !k->overview)
+		k->overview = strdup(overview);
+}
+
 /* History's badge: live or processing (this server's meeting, running or stopping),
  * unfinished (never ended: resumable), summarized, or ended. With a summary (or the
  * rolling one of a meeting not yet summarized) its overview's start as "preview". */
-static void add_status(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_store *store, const struct tacit_session *s,
-		       int64_t live, bool finishing)
+static void add_status(yyjson_mut_doc *doc, const struct card *k, int64_t live, bool finishing)
 {
-	char *json = NULL;
-	bool summarized = tacit_store_get_artifact(store, s->id, "summary", &json, NULL) == TACIT_OK;
-	if (!summarized && tacit_store_get_artifact(store, s->id, "rolling_summary", &json, NULL) != TACIT_OK)
-		json = NULL;
-	tacit_clear_error();
-	yyjson_mut_obj_add_str(doc, o, "status",
-			       s->id == live	? (finishing ? "processing" : "live")
-			       : !s->ended_ms	? "unfinished"
-			       : summarized	? "summarized"
-						: "ended");
-	yyjson_doc *j = json ? yyjson_read(json, strlen(json), 0) : NULL;
-	const char *ov = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(j), "overview"));
-	if (ov && *ov) {
+	yyjson_mut_obj_add_str(doc, k->obj, "status",
+			       k->id == live	    ? (finishing ? "processing" : "live")
+			       : !k->s->ended_ms    ? "unfinished"
+			       : k->summarized	    ? "summarized"
+						    : "ended");
+	const char *ov = k->overview;
+	if (ov) {
 		char cut[256];
 		size_t n = strlen(ov);
 		if (n > 240)
 			snprintf(cut, sizeof(cut), "%.*s…", (int)utf8_cut(ov, n, 240), ov);
-		yyjson_mut_obj_add_strcpy(doc, o, "preview", n > 240 ? cut : ov);
+		yyjson_mut_obj_add_strcpy(doc, k->obj, "preview", n > 240 ? cut : ov);
 	}
-	yyjson_doc_free(j);
-	tacit_free(json);
 }
 
-struct who {
-	yyjson_mut_doc *doc;
-	yyjson_mut_val *arr;
-	const char *want; /* the speaker filter, or NULL */
-	bool found;
-};
-
-static bool on_speaker(const struct tacit_speaker_info *sp, void *user)
-{
-	struct who *w = user;
-	const char *shown = sp->name && *sp->name ? sp->name : sp->label;
-	yyjson_mut_arr_add_strcpy(w->doc, w->arr, shown);
-	if (w->want && (!strcasecmp(w->want, sp->label) || (sp->name && !strcasecmp(w->want, sp->name))))
-		w->found = true;
-	return true;
-}
-
-/* The meeting's speakers (given name, else label) as "speakers"; whether one of them is
- * `want` (a label or a name, any case; NULL: true). */
-static bool add_speakers(yyjson_mut_doc *doc, yyjson_mut_val *o, struct tacit_store *store, int64_t id,
-			 const char *want)
-{
-	struct who w = { .doc = doc, .arr = yyjson_mut_obj_add_arr(doc, o, "speakers"), .want = want };
-	if (tacit_store_speakers_list(store, id, on_speaker, &w) != TACIT_OK)
-		tacit_clear_error();
-	return !want || w.found;
-}
-
-/* GET /api/sessions?from=&to=&speaker=: most recent first, each with its status,
- * preview and speakers; a speaker keeps the meetings where that person speaks. */
+/* GET /api/sessions?from=&to=&speaker=&offset=&limit=: most recent first, each with its
+ * status, preview and speakers; a speaker keeps the meetings where that person speaks;
+ * "total" counts them all, the page is offset and limit of them. */
 static void list_sessions(struct api_call *c, struct api_response *res, struct tacit_store *store)
 {
 	struct tacit_session *list = NULL;
-	size_t n = 0;
+	struct cards cs = { .want = api_arg(c, "speaker") };
+	size_t n = 0, offset, limit, total = 0;
 	int64_t from, to;
 	bool finishing;
-	const char *speaker = api_arg(c, "speaker");
-	if (!date_range(c, res, &from, &to))
+	if (!date_range(c, res, &from, &to) || !page_args(c, res, &offset, &limit))
 		return;
-	if (speaker && !clean_text(speaker, strlen(speaker), 128)) {
+	if (cs.want && !clean_text(cs.want, strlen(cs.want), 128)) {
 		api_error_msg(res, 400, "\"speaker\" must be a name of 1 to 128 bytes");
 		return;
 	}
@@ -151,20 +185,42 @@ static void list_sessions(struct api_call *c, struct api_response *res, struct t
 		api_error(res, st);
 		return;
 	}
+	if (!(cs.v = calloc(n ? n : 1, sizeof(*cs.v)))) {
+		tacit_free(list);
+		api_error(res, tacit_fail(TACIT_ERR_NOMEM, "out of memory"));
+		return;
+	}
 	int64_t live = api_live_session(c->api, &finishing);
 	yyjson_mut_val *root;
 	yyjson_mut_doc *doc = new_doc(&root);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "sessions");
+	cs.doc = doc;
 	for (size_t i = 0; i < n; i++) {
 		if (list[i].started_ms < from || list[i].started_ms >= to)
 			continue;
-		yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
-		add_session(doc, o, &list[i]);
-		if (!add_speakers(doc, o, store, list[i].id, speaker))
-			yyjson_mut_arr_remove_last(arr);
-		else
-			add_status(doc, o, store, &list[i], live, finishing);
+		struct card *k = &cs.v[cs.n++];
+		k->id = list[i].id;
+		k->s = &list[i];
+		k->obj = yyjson_mut_obj(doc);
+		add_session(doc, k->obj, &list[i]);
+		k->speakers = yyjson_mut_obj_add_arr(doc, k->obj, "speakers");
 	}
+	/* the list is newest first; the passes find a meeting by id, then it goes back */
+	qsort(cs.v, cs.n, sizeof(*cs.v), card_cmp);
+	if (cs.n && (store_speakers(store, 0, on_speaker, &cs) != TACIT_OK ||
+		     store_overviews(store, on_overview, &cs) != TACIT_OK))
+		tacit_clear_error(); /* as before: a meeting whose extras fail is listed without them */
+	for (size_t i = 0; i < n; i++) {
+		struct card *k = card_find(&cs, list[i].id);
+		if (!k || (cs.want && !k->wanted) || total++ < offset || total - offset > limit)
+			continue;
+		add_status(doc, k, live, finishing);
+		yyjson_mut_arr_append(arr, k->obj);
+	}
+	yyjson_mut_obj_add_uint(doc, root, "total", total);
+	for (size_t i = 0; i < cs.n; i++)
+		free(cs.v[i].overview);
+	free(cs.v);
 	tacit_free(list);
 	api_json(res, 200, doc);
 }

@@ -419,18 +419,24 @@ static int collect(const struct store_custom_row *r, void *user)
 
 enum tacit_status tacit_custom_list(struct tacit_custom_models **out)
 {
-	struct tacit_store *store = NULL;
+	return custom_list_in(NULL, out);
+}
+
+enum tacit_status custom_list_in(struct tacit_store *given, struct tacit_custom_models **out)
+{
+	struct tacit_store *store = given;
 	struct tacit_custom_models *list;
-	enum tacit_status st;
+	enum tacit_status st = TACIT_OK;
 
 	if (!out)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_custom_list: out is NULL");
 	*out = NULL;
 	if (!(list = calloc(1, sizeof(*list))))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	if ((st = tacit_store_open(NULL, &store)) == TACIT_OK)
+	if (store || (st = tacit_store_open(NULL, &store)) == TACIT_OK)
 		st = store_custom_list(store, collect, list);
-	tacit_store_close(store);
+	if (store != given)
+		tacit_store_close(store);
 	if (st == TACIT_OK && list->oom)
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory listing the custom models");
 	if (st != TACIT_OK) {

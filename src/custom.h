@@ -20,6 +20,9 @@ bool custom_name_ok(const char *s);
  * "my-model.q4_k_m" (may be empty, or fail custom_name_ok(), for odd file names). */
 void custom_name_from_path(const char *path, char *out, size_t cap);
 
+/* tacit_custom_list() read from store (NULL: opens the default store for it). */
+enum tacit_status custom_list_in(struct tacit_store *store, struct tacit_custom_models **out);
+
 /* The argument that puts tacit-worker in probe mode. */
 #define CUSTOM_CHECK_ARG "--check-model"
 

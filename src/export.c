@@ -129,8 +129,9 @@ struct names_ctx {
 	int n;
 };
 
-static void name_speaker(const char *label, const char *name, void *user)
+static void name_speaker(int64_t session_id, const char *label, const char *name, void *user)
 {
+	(void)session_id;
 	struct names_ctx *c = user;
 	buf_addf(c->b, "%s%s", c->n++ ? ", " : "", name && *name ? name : label);
 }
@@ -245,8 +246,9 @@ static void add_str_or_null(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char
 		yyjson_mut_obj_add_null(doc, obj, key);
 }
 
-static void json_speaker(const char *label, const char *name, void *user)
+static void json_speaker(int64_t session_id, const char *label, const char *name, void *user)
 {
+	(void)session_id;
 	struct json_ctx *c = user;
 	yyjson_mut_val *o = yyjson_mut_arr_add_obj(c->doc, c->arr);
 	yyjson_mut_obj_add_strcpy(c->doc, o, "label", label);

@@ -83,8 +83,9 @@ struct speakers_ctx {
 	int n;
 };
 
-static void yaml_speaker(const char *label, const char *name, void *user)
+static void yaml_speaker(int64_t session_id, const char *label, const char *name, void *user)
 {
+	(void)session_id;
 	struct speakers_ctx *c = user;
 	buf_adds(c->b, c->n++ ? ", " : "");
 	export_yaml_quote(c->b, name && *name ? name : label);

@@ -5,6 +5,10 @@
  */
 #include "internal.h"
 
+#include "custom.h"
+#include "models.h"
+#include "probe.h"
+
 #include <sys/stat.h>
 
 static const char *kind_name(enum tacit_model_kind kind)
@@ -42,7 +46,7 @@ static void suggested_id(enum tacit_model_kind kind, const struct tacit_catalog 
 	errsave_push(&e); /* a hint must not replace the failure it is part of */
 	pp.bandwidth = kind == TACIT_MODEL_LLM ? 1 : 0;
 	pp.devices = kind != TACIT_MODEL_VAD && kind != TACIT_MODEL_SPEAKER;
-	if (tacit_system_probe(&pp, &sys) == TACIT_OK)
+	if (system_probe_recent(&pp, &sys) == TACIT_OK)
 		m = tacit_models_recommend(&sys, cat, kind);
 	errsave_pop(&e, TACIT_OK);
 	snprintf(buf, len, "%s",
@@ -107,11 +111,12 @@ static char *catalog_file(const char *dir, const struct tacit_model_info *m)
 
 /* A custom model's file by name; *found says whether a custom model has that name (when
  * not, nothing else is set). */
-static enum tacit_status custom_file(enum tacit_model_kind kind, const char *name, char **out, bool *found)
+static enum tacit_status custom_file(struct tacit_store *store, enum tacit_model_kind kind, const char *name,
+				     char **out, bool *found)
 {
 	struct tacit_custom_models *list = NULL;
 	const struct tacit_custom_model *c;
-	enum tacit_status st = tacit_custom_list(&list);
+	enum tacit_status st = custom_list_in(store, &list);
 	*found = false;
 	if (st != TACIT_OK)
 		return st;
@@ -130,8 +135,8 @@ static enum tacit_status custom_file(enum tacit_model_kind kind, const char *nam
 }
 
 /* Resolves an explicit name (never the setting): path, catalog id, custom model. */
-static enum tacit_status resolve_named(enum tacit_model_kind kind, const char *name, const struct tacit_catalog *cat,
-				       const char *dir, char **out)
+static enum tacit_status resolve_named(struct tacit_store *store, enum tacit_model_kind kind, const char *name,
+				       const struct tacit_catalog *cat, const char *dir, char **out)
 {
 	const struct tacit_model_info *m;
 	enum tacit_status st;
@@ -155,7 +160,7 @@ static enum tacit_status resolve_named(enum tacit_model_kind kind, const char *n
 		return tacit_fail(TACIT_ERR_NOT_FOUND, "model '%s' is not downloaded: run 'tacit pull %s'", name, name);
 	}
 	bool found;
-	if ((st = custom_file(kind, name, out, &found)) != TACIT_OK || found)
+	if ((st = custom_file(store, kind, name, out, &found)) != TACIT_OK || found)
 		return st;
 	return tacit_fail(TACIT_ERR_NOT_FOUND,
 			  "no model named '%s': 'tacit models' lists the catalog and custom models; a file needs its "
@@ -164,17 +169,19 @@ static enum tacit_status resolve_named(enum tacit_model_kind kind, const char *n
 }
 
 /* The per-device choice, or NULL when unset (or the store cannot be read: the choice is
- * then simply unknown, and the fallback below still applies). */
-static char *chosen_setting(enum tacit_model_kind kind)
+ * then simply unknown, and the fallback below still applies). From the caller's store
+ * when it has one open. */
+static char *chosen_setting(struct tacit_store *given, enum tacit_model_kind kind)
 {
-	struct tacit_store *store = NULL;
+	struct tacit_store *store = given;
 	char *value = NULL;
 
-	if (tacit_store_open(NULL, &store) != TACIT_OK)
+	if (!store && tacit_store_open(NULL, &store) != TACIT_OK)
 		return NULL;
 	if (tacit_store_setting_get(store, setting_key(kind), &value) != TACIT_OK)
 		value = NULL;
-	tacit_store_close(store);
+	if (store != given)
+		tacit_store_close(store);
 	if (value && !*value) {
 		tacit_free(value);
 		value = NULL;
@@ -208,8 +215,8 @@ static bool llm_better(const struct tacit_model_info *a, const struct tacit_fit 
  * machine. Language models by the fit scorer (then a usable custom model); speech
  * models the largest that keeps up live (tacit_speech_score(): a live meeting on a
  * 2-core CPU never gets large-v3-turbo), else the fastest; VAD the first downloaded. Says what it chose in the log. */
-static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struct tacit_catalog *cat, const char *dir,
-					 char **out)
+static enum tacit_status pick_downloaded(struct tacit_store *store, enum tacit_model_kind kind,
+					 const struct tacit_catalog *cat, const char *dir, char **out)
 {
 	struct tacit_probe_params pp = tacit_probe_default_params();
 	struct tacit_system sys;
@@ -219,7 +226,7 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 
 	pp.bandwidth = kind == TACIT_MODEL_LLM ? 1 : 0;
 	pp.devices = kind == TACIT_MODEL_LLM;
-	have_sys = tacit_system_probe(&pp, &sys) == TACIT_OK;
+	have_sys = system_probe_recent(&pp, &sys) == TACIT_OK;
 	memset(&best_fit, 0, sizeof(best_fit));
 	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
@@ -263,7 +270,7 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 	}
 	if (kind == TACIT_MODEL_LLM) {
 		struct tacit_custom_models *list = NULL;
-		if (tacit_custom_list(&list) == TACIT_OK) {
+		if (custom_list_in(store, &list) == TACIT_OK) {
 			for (size_t i = 0; i < tacit_custom_count(list) && !*out; i++) {
 				const struct tacit_custom_model *c = tacit_custom_get(list, i);
 				if (!c->missing && (*out = strdup(c->path)))
@@ -283,6 +290,12 @@ static enum tacit_status pick_downloaded(enum tacit_model_kind kind, const struc
 
 enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *name, char **out_path)
 {
+	return models_resolve_in(NULL, kind, name, out_path);
+}
+
+enum tacit_status models_resolve_in(struct tacit_store *store, enum tacit_model_kind kind, const char *name,
+				    char **out_path)
+{
 	struct tacit_catalog *cat = NULL;
 	char *dir = NULL, *chosen = NULL;
 	enum tacit_status st;
@@ -295,11 +308,11 @@ enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *na
 	if ((st = tacit_models_dir(&dir)) != TACIT_OK)
 		goto out;
 	if (name && *name) {
-		st = resolve_named(kind, name, cat, dir, out_path);
+		st = resolve_named(store, kind, name, cat, dir, out_path);
 		goto out;
 	}
-	if ((chosen = chosen_setting(kind))) {
-		st = resolve_named(kind, chosen, cat, dir, out_path);
+	if ((chosen = chosen_setting(store, kind))) {
+		st = resolve_named(store, kind, chosen, cat, dir, out_path);
 		if (st != TACIT_OK) {
 			struct errsave e; /* tacit_fail() must not read the message it overwrites */
 			errsave_push(&e);
@@ -308,7 +321,7 @@ enum tacit_status tacit_model_resolve(enum tacit_model_kind kind, const char *na
 		}
 		goto out;
 	}
-	st = pick_downloaded(kind, cat, dir, out_path);
+	st = pick_downloaded(store, kind, cat, dir, out_path);
 out:
 	tacit_free(chosen);
 	tacit_free(dir);

@@ -27,4 +27,13 @@ double bandwidth_measure(int n_threads, size_t bytes_per_array);
 /* The cached figure for machine_id, or measures (mode 2 always measures) and caches it. */
 void bandwidth_probe(struct tacit_system *s, int mode);
 
+/* tacit_system_probe() for resolving models, whose answer is kept for the process a few
+ * seconds (SYSTEM_PROBE_KEEP_MS) per kind of probe (bandwidth mode, devices), so that the
+ * web app's status, which resolves three models on every call, reads /proc once in a
+ * while rather than three times a call. A sysroot is never cached. Thread-safe. */
+#define SYSTEM_PROBE_KEEP_MS 5000
+enum tacit_status system_probe_recent(const struct tacit_probe_params *params, struct tacit_system *out);
+/* How many times this process has probed the machine (tacit_system_probe()), for tests. */
+unsigned system_probes_run(void);
+
 #endif

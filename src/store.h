@@ -38,9 +38,23 @@ int64_t store_now_ms(void);
 const char *store_sqlite_version(void);
 
 /* Calls fn for each speaker of a session (label, given name or NULL) in order of first
- * appearance. */
-typedef void (*store_speaker_fn)(const char *label, const char *name, void *user);
+ * appearance; session_id 0: every session's, in id order, in one statement (History's
+ * listing reads them so, whatever the number of meetings). */
+typedef void (*store_speaker_fn)(int64_t session_id, const char *label, const char *name, void *user);
 enum tacit_status store_speakers(struct tacit_store *s, int64_t session_id, store_speaker_fn fn, void *user);
+
+/* For each session with a summary or a rolling summary, in one statement: whether it has
+ * a summary (any template), and the "overview" string of its newest summary (else of its
+ * newest rolling summary), or NULL when that one has none (or no valid JSON). */
+typedef void (*store_overview_fn)(int64_t session_id, bool summarized, const char *overview, void *user);
+enum tacit_status store_overviews(struct tacit_store *s, store_overview_fn fn, void *user);
+
+/* How many statements the store has prepared in this process, on every connection: tests
+ * check that a listing's cost does not grow with the number of meetings. */
+unsigned long store_statements_prepared(void);
+/* How many times this process has opened a store (each open runs its quick check, tens
+ * of ms on a store of many meetings): tests hold a request to one open. */
+unsigned long store_opens(void);
 
 /* Sets a session's language code ("en"): a live meeting learns it from its speech. */
 enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, const char *language);

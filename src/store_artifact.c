@@ -119,6 +119,35 @@ enum tacit_status tacit_store_get_artifact_template(struct tacit_store *s, int64
 	return ret;
 }
 
+enum tacit_status store_overviews(struct tacit_store *s, store_overview_fn fn, void *user)
+{
+	sqlite3_stmt *st;
+	int rc;
+	/* per session two seeks in artifacts_by_session (the newest of each kind), then one
+	 * row by id: the cost follows the sessions listed, not their lines or artifacts */
+	enum tacit_status ret = prep(
+		s,
+		"WITH pick AS MATERIALIZED (SELECT s.id AS session_id,"
+		"   (SELECT id FROM artifacts WHERE session_id = s.id AND kind = 'summary'"
+		"     ORDER BY created_ms DESC, id DESC LIMIT 1) AS summary,"
+		"   (SELECT id FROM artifacts WHERE session_id = s.id AND kind = 'rolling_summary'"
+		"     ORDER BY created_ms DESC, id DESC LIMIT 1) AS rolling FROM sessions s)"
+		" SELECT p.session_id, p.summary IS NOT NULL,"
+		"   CASE WHEN json_valid(a.json) AND json_type(a.json, '$.overview') = 'text'"
+		"   THEN json_extract(a.json, '$.overview') END"
+		" FROM pick p JOIN artifacts a ON a.id = COALESCE(p.summary, p.rolling)",
+		&st);
+	if (ret != TACIT_OK)
+		return ret;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1) != 0, (const char *)sqlite3_column_text(st, 2),
+		   user);
+	if (rc != SQLITE_DONE)
+		ret = store_db_fail(s, rc, "read the summaries' overviews");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 enum tacit_status tacit_store_add_chat(struct tacit_store *s, int64_t session_id, const struct tacit_chat_record *m,
 				       int64_t *out_id)
 {

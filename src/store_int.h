@@ -10,6 +10,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 
 #include "utf8.h"
 
@@ -28,9 +29,13 @@ struct tacit_store {
  * disk, I/O, damage, memory; any other code is TACIT_ERR_DB). In store.c. */
 enum tacit_status store_db_fail(struct tacit_store *s, int rc, const char *what);
 
+/* Statements prepared so far in this process (store_statements_prepared()). In store.c. */
+extern atomic_ulong store_n_prepared;
+
 /* The smallest statement helpers, inline under the short names the family reads with. */
 static inline enum tacit_status prep(struct tacit_store *s, const char *sql, sqlite3_stmt **st)
 {
+	atomic_fetch_add_explicit(&store_n_prepared, 1, memory_order_relaxed);
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 	if (rc != SQLITE_OK)
 		return store_db_fail(s, rc, "prepare a statement");

@@ -480,12 +480,17 @@ enum tacit_status store_speakers(struct tacit_store *s, int64_t session_id, stor
 {
 	sqlite3_stmt *st;
 	int rc;
-	enum tacit_status ret = prep(s, "SELECT label, name FROM speakers WHERE session_id = ? ORDER BY id", &st);
+	enum tacit_status ret =
+		prep(s,
+		     session_id ? "SELECT session_id, label, name FROM speakers WHERE session_id = ? ORDER BY id"
+				: "SELECT session_id, label, name FROM speakers ORDER BY session_id, id",
+		     &st);
 	if (ret != TACIT_OK)
 		return ret;
-	sqlite3_bind_int64(st, 1, session_id);
+	if (session_id)
+		sqlite3_bind_int64(st, 1, session_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(col_text(st, 0), (const char *)sqlite3_column_text(st, 1), user);
+		fn(sqlite3_column_int64(st, 0), col_text(st, 1), (const char *)sqlite3_column_text(st, 2), user);
 	if (rc != SQLITE_DONE)
 		ret = store_db_fail(s, rc, "read speakers");
 	sqlite3_finalize(st);

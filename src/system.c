@@ -6,7 +6,13 @@
 
 #include "probe.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
 #include <yyjson.h>
+
+static atomic_uint n_probes_run; /* system_probes_run() */
 
 struct tacit_probe_params tacit_probe_default_params(void)
 {
@@ -27,6 +33,7 @@ enum tacit_status tacit_system_probe(const struct tacit_probe_params *params, st
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_system_probe: out is NULL");
 	if (p.bandwidth < 0 || p.bandwidth > 2)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_system_probe: bandwidth mode %d is not 0, 1 or 2", p.bandwidth);
+	atomic_fetch_add(&n_probes_run, 1);
 	memset(out, 0, sizeof(*out));
 	st = probe_host(p.sysroot, out);
 	if (st != TACIT_OK)
@@ -36,6 +43,49 @@ enum tacit_status tacit_system_probe(const struct tacit_probe_params *params, st
 	if (p.bandwidth)
 		bandwidth_probe(out, p.bandwidth);
 	return TACIT_OK;
+}
+
+/* One kept answer per (bandwidth mode 0..2, devices on/off). */
+static struct {
+	struct tacit_system sys;
+	int64_t at_ms; /* monotonic; 0 = none kept */
+} kept[3][2];
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum tacit_status system_probe_recent(const struct tacit_probe_params *params, struct tacit_system *out)
+{
+	struct tacit_probe_params p = params ? *params : tacit_probe_default_params();
+	if (p.sysroot || p.bandwidth < 0 || p.bandwidth > 2 || !out)
+		return tacit_system_probe(&p, out);
+	int b = p.bandwidth, d = p.devices;
+	int64_t now = monotonic_ms();
+	pthread_mutex_lock(&kept_mu);
+	bool fresh = kept[b][d].at_ms && now - kept[b][d].at_ms < SYSTEM_PROBE_KEEP_MS;
+	if (fresh)
+		*out = kept[b][d].sys;
+	pthread_mutex_unlock(&kept_mu);
+	if (fresh)
+		return TACIT_OK;
+	enum tacit_status st = tacit_system_probe(&p, out);
+	pthread_mutex_lock(&kept_mu);
+	if (st == TACIT_OK) {
+		kept[b][d].sys = *out;
+		kept[b][d].at_ms = now ? now : 1;
+	}
+	pthread_mutex_unlock(&kept_mu);
+	return st;
+}
+
+unsigned system_probes_run(void)
+{
+	return atomic_load(&n_probes_run);
 }
 
 static const char *device_type_str(enum tacit_device_type t)

@@ -12,6 +12,7 @@
  */
 #include "../check.h"
 #include "api_fixture.h"
+#include "store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -619,6 +620,87 @@ TEST(api_history_status_preview_and_dates)
 	CHECK_EQ_INT(tacit_store_session_delete(st, a), TACIT_OK);
 	CHECK_EQ_INT(tacit_store_session_delete(st, b), TACIT_OK);
 	CHECK_EQ_INT(tacit_store_session_delete(st, u), TACIT_OK);
+out:
+	tacit_store_close(st);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* The list's extras come from one pass over every meeting's speakers and one over their
+ * summaries: each meeting keeps its own speakers (names over labels, in the order first
+ * heard, one with no line too), its newest summary's overview before a rolling one, and
+ * a summary with no overview text is summarized without a preview. The statements a
+ * listing prepares do not grow with the number of meetings (issue #20: 54 meetings took
+ * 293 ms when each one's speakers were a window query over all its lines). */
+TEST(api_history_list_extras_in_fixed_statements)
+{
+	struct api *api = new_api();
+	struct tacit_store *st = NULL;
+	struct buf out;
+	char one[2048];
+	int64_t ids[8] = { 0 };
+	buf_init(&out);
+	CHECK(api != NULL);
+	CHECK_EQ_INT(tacit_store_open(NULL, &st), TACIT_OK);
+	if (!api || !st)
+		goto out;
+	int64_t a = add_meeting(st, "Wombat plan", JAN_2001 + 40 * DAY_MS, "wombats first", true);
+	int64_t b = add_meeting(st, "Wombat review", JAN_2001 + 41 * DAY_MS, "wombats again", true);
+	CHECK(a > 0 && b > 0);
+	struct tacit_segment seg = { .start_ms = 3000, .end_ms = 4000, .speaker = "S2", .text = "me too", .confidence = -1 };
+	CHECK_EQ_INT(tacit_store_add_segment(st, a, &seg, NULL), TACIT_OK);
+	seg.speaker = "S0";
+	CHECK_EQ_INT(tacit_store_add_segment(st, a, &seg, NULL), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_speaker_name(st, a, "S2", "Nadia"), TACIT_OK);
+	struct tacit_artifact rolling = { .kind = "rolling_summary", .json = "{\"overview\":\"so far, wombats\"}",
+					  .created_ms = JAN_2001 + 50 * DAY_MS };
+	struct tacit_artifact sum = { .kind = "summary", .json = "{\"overview\":\"Wombats won.\"}",
+				      .created_ms = JAN_2001 };
+	CHECK_EQ_INT(tacit_store_add_artifact(st, a, &rolling, NULL), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_add_artifact(st, a, &sum, NULL), TACIT_OK);
+	struct tacit_artifact bare = { .kind = "summary", .json = "{\"overview\":7}" };
+	CHECK_EQ_INT(tacit_store_add_artifact(st, b, &bare, NULL), TACIT_OK);
+
+	unsigned long before = store_statements_prepared();
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
+	unsigned long few = store_statements_prepared() - before;
+	CHECK(session_in(out.data, a, one, sizeof(one)) && strstr(one, "\"speakers\":[\"S1\",\"Nadia\",\"S0\"]") &&
+	      strstr(one, "\"status\":\"summarized\"") && strstr(one, "\"preview\":\"Wombats won.\""));
+	CHECK(session_in(out.data, b, one, sizeof(one)) && strstr(one, "\"speakers\":[\"S1\"]") &&
+	      strstr(one, "\"status\":\"summarized\"") && !strstr(one, "preview"));
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?speaker=nadia", NULL, NULL, &out, NULL), 200);
+	CHECK(session_in(out.data, a, one, sizeof(one)) && !session_in(out.data, b, one, sizeof(one)));
+
+	/* eight more meetings, each with lines, a speaker and a summary: the same statements */
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		ids[i] = add_meeting(st, "Wombat extra", JAN_2001 + 42 * DAY_MS, "one more wombat", true);
+		CHECK(ids[i] > 0 && tacit_store_add_artifact(st, ids[i], &sum, NULL) == TACIT_OK);
+	}
+	before = store_statements_prepared();
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions", NULL, NULL, &out, NULL), 200);
+	CHECK_EQ_INT((long long)(store_statements_prepared() - before), (long long)few);
+	CHECK(session_in(out.data, ids[7], one, sizeof(one)) && strstr(one, "\"preview\":\"Wombats won.\""));
+	/* a page: the ten wombat meetings newest first are the eight extras, then b, then a */
+	char target[200];
+	snprintf(target, sizeof(target), "/api/sessions?from=%lld&to=%lld&offset=8&limit=3", JAN_2001 + 40 * DAY_MS,
+		 JAN_2001 + 43 * DAY_MS);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(session_in(out.data, b, one, sizeof(one)) && session_in(out.data, a, one, sizeof(one)) &&
+	      !session_in(out.data, ids[0], one, sizeof(one)) && strstr(out.data, "\"total\":10"));
+	snprintf(target, sizeof(target), "/api/sessions?from=%lld&to=%lld&offset=0&limit=1", JAN_2001 + 40 * DAY_MS,
+		 JAN_2001 + 43 * DAY_MS);
+	CHECK_EQ_INT(req(api, "GET", target, NULL, NULL, &out, NULL), 200);
+	CHECK(session_in(out.data, ids[7], one, sizeof(one)) && !session_in(out.data, ids[6], one, sizeof(one)) &&
+	      strstr(out.data, "\"total\":10"));
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?limit=0", NULL, NULL, &out, NULL), 400);
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?offset=-1", NULL, NULL, &out, NULL), 400);
+	CHECK(strstr(out.data, "must be a number from 0") != NULL);
+
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
+		if (ids[i])
+			CHECK_EQ_INT(tacit_store_session_delete(st, ids[i]), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_delete(st, a), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_session_delete(st, b), TACIT_OK);
 out:
 	tacit_store_close(st);
 	buf_release(&out);

@@ -132,7 +132,7 @@ TEST(store_sessions_and_records_in_memory)
 	char *v, *j, *m;
 	if (!s)
 		return;
-	CHECK_EQ_INT(tacit_store_schema_version(), 9);
+	CHECK_EQ_INT(tacit_store_schema_version(), 10);
 	int64_t a = new_session(s, "Weekly sync");
 	int64_t b = new_session(s, NULL);
 	CHECK(a > 0 && b > a);
@@ -342,6 +342,45 @@ static int user_version(const char *path)
 	}
 	sqlite3_close(db);
 	return v;
+}
+
+/* SQLite's plan for sql on the database at path, its details joined by " | ". */
+static void query_plan(const char *path, const char *sql, char *out, size_t n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char q[1024];
+	size_t len = 0;
+	out[0] = '\0';
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_open(path, &db) == SQLITE_OK && sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW && len < n)
+			len += (size_t)snprintf(out + len, n - len, "%s | ", (const char *)sqlite3_column_text(st, 3));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+}
+
+/* History's listing reads each meeting's length and speakers by index, never by reading
+ * its lines (migration 10), and every meeting's summary by two index seeks (issue #20). */
+TEST(store_listing_queries_use_indexes)
+{
+	const char *path = path_in(test_tmpdir(), "plans.db");
+	struct tacit_store *s = NULL;
+	char plan[2048];
+	CHECK_EQ_INT(tacit_store_open(path, &s), TACIT_OK);
+	tacit_store_close(s);
+	query_plan(path, "SELECT COALESCE(MAX(g.end_ms), 0) FROM segments g WHERE g.session_id = 1 AND g.final = 1", plan,
+		   sizeof(plan));
+	CHECK(strstr(plan, "COVERING INDEX segments_by_session_end") != NULL);
+	query_plan(path, "SELECT session_id, label, name FROM speakers ORDER BY session_id, id", plan, sizeof(plan));
+	CHECK(strstr(plan, "USING INDEX speakers_by_session") && !strstr(plan, "TEMP B-TREE"));
+	query_plan(path,
+		   "SELECT id FROM artifacts WHERE session_id = 1 AND kind = 'summary' ORDER BY created_ms DESC, id DESC"
+		   " LIMIT 1",
+		   plan, sizeof(plan));
+	CHECK(strstr(plan, "INDEX artifacts_by_session (session_id=? AND kind=?)") != NULL);
+	unlink(path);
 }
 
 static int count_row(const struct store_custom_row *r, void *user)
