@@ -8,14 +8,7 @@
 # and kill -9 keeps the segments. Random-weight whisper and a 2-layer synthetic model:
 # the mechanics are tested, not the words.
 set -eu
-T=${TACIT:?}
-BUILD=${BUILD:-build}
-unset TACIT_MODEL
-export TACIT_HOME=$(mktemp -d); trap 'rm -rf "$TACIT_HOME"' EXIT
-W=$TACIT_HOME
-
-expect() { want=$1; shift; if "$@" >"$W/out" 2>"$W/err"; then rc=0; else rc=$?; fi
-	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat "$W/err"; exit 1; }; }
+. tests/integration/lib/import_env.sh
 expect 2 "$T" import --no-summary --llm-model x.gguf x.wav
 expect 2 "$T" import --window-tokens 3 x.wav
 if "$T" import --template no-such-template x.wav >"$W/out" 2>"$W/err"; then echo "an unknown template was taken"; exit 1; fi
@@ -27,9 +20,6 @@ if [ ! -r "$VOCAB" ] || [ ! -r "$VAD" ]; then echo "skip: ../shared models absen
 command -v espeak-ng >/dev/null && command -v sox >/dev/null || { echo "skip: no espeak-ng/sox"; exit 77; }
 WM=$BUILD/models/ggml-tiny.en-random.bin
 if [ ! -r "$WM" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$VOCAB" "$WM.tmp.$$" && mv "$WM.tmp.$$" "$WM"; fi
-M=$BUILD/models/live-test.gguf
-if [ ! -r "$M" ]; then mkdir -p "$BUILD/models"
-	"$BUILD/tools/synth-model" --arch qwen2.5-0.5b --layers 2 --vocab 1024 --ctx 8192 --out "$M.tmp.$$" --quiet && mv "$M.tmp.$$" "$M"; fi
 A=(--asr-model "$WM" --vad-model "$VAD" --no-fallback --threads 1 --speakers off)
 L=(--llm-model "$M" --ctx 2048 --window-tokens 60)
 tools/make-meeting "$W/meeting-full.wav" 2>/dev/null   # 65 s: whisper decodes 30 s at a time
