@@ -56,12 +56,11 @@ static const char usage_text[] =
 	"  --llm-model NAME language model (default: setting model.llm, else the\n"
 	"                   downloaded one; none downloaded: they are skipped, with a note)\n"
 	"  --no-summary     transcribe only\n"
-	"  --template NAME  the summary's template (default: setting summary.template,\n"
-	"                   else general). The summary folded during transcription is\n"
-	"                   the general one; another template's is written from the\n"
-	"                   transcript afterwards, and the output says so\n"
-	"  --lang L         write the summary and notes in this language (default: the\n"
-	"                   meeting's); like another template, written afterwards\n"
+	"  --template NAME  the summary's template ('tacit templates'; default: setting\n"
+	"                   summary.template, see 'tacit templates --default', else\n"
+	"                   general), folded as the rest: no second pass\n"
+	"  --lang L         write the summary and notes in this language, a code (fr)\n"
+	"                   or a name (default: the meeting's)\n"
 	"  --window-tokens N, --ctx N\n"
 	"                   the analysis's window and context, as for 'tacit live'\n"
 	"  --json           progress as JSON lines on stderr (with \"analysed_ms\", how far\n"
@@ -126,36 +125,6 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 	} else if (ev->type == TACIT_LIVE_WARNING) {
 		fprintf(stderr, "tacit: warning: %s\n", ev->text);
 	}
-}
-
-/* A template other than general, or a language asked for: the folded summary is the
- * general one in the meeting's language, so this one is written from the transcript. */
-static enum tacit_status summary_after(int64_t id, const char *llm_path, const char *template_name, const char *lang)
-{
-	struct tacit_store *store = NULL;
-	struct tacit_transcript *t = NULL;
-	struct tacit_llm *llm = NULL;
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	enum tacit_status st = tacit_store_open(NULL, &store);
-	if (st == TACIT_OK && (st = tacit_transcript_from_session(store, id, &t)) == TACIT_OK) {
-		lp.model_path = llm_path;
-		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
-		st = tacit_llm_open(&lp, &llm);
-	}
-	for (int k = 0; k < 2 && st == TACIT_OK; k++) {
-		struct tacit_session_task_params sp = tacit_session_task_default_params();
-		struct tacit_session_task_result res = { 0 };
-		sp.meeting.task = k == 0 ? TACIT_TASK_SUMMARY : TACIT_TASK_NOTES;
-		sp.meeting.template_name = template_name;
-		sp.meeting.language = lang;
-		sp.meeting.cancel = &cancel_flag;
-		st = tacit_session_task(store, id, llm, &sp, &res);
-		tacit_session_task_result_release(&res);
-	}
-	tacit_llm_close(llm);
-	tacit_transcript_free(t);
-	tacit_store_close(store);
-	return st;
 }
 
 /* A transcript's analysis: segments summarized so far, of all. */
@@ -350,7 +319,7 @@ int cmd_import(int argc, char **argv)
 	}
 	/* speakers: auto diarizes when an embedding model is named, set or downloaded; a
 	 * model asked for (named, or --speakers N) must be there */
-	char *speaker_path = NULL, *llm_path = NULL, *setting = NULL;
+	char *speaker_path = NULL, *llm_path = NULL;
 	struct tacit_store *s = NULL;
 	struct analysis_ui ui = { 0 };
 	struct cli_progress bar;
@@ -380,9 +349,6 @@ int cmd_import(int argc, char **argv)
 	}
 	if ((st = tacit_store_open(NULL, &s)) != TACIT_OK)
 		goto out;
-	if (llm_path && !template_name && tacit_store_setting_get(s, "summary.template", &setting) == TACIT_OK)
-		template_name = setting;
-	bool after = llm_path && ((template_name && strcmp(template_name, "general")) || (lang && *lang));
 	if (audio) {
 		ap.title = p.title;
 		ap.cancel = &cancel_flag;
@@ -392,6 +358,8 @@ int cmd_import(int argc, char **argv)
 		ap.llm_model = llm_path;
 		ap.on_event = on_event;
 		ap.event_user = &ui;
+		ap.template_name = template_name;
+		ap.output_language = lang;
 		cli_progress_phase(&bar, "transcribe", 0);
 	} else if (llm_path) { /* a transcript: folded once stored, its progress in segments */
 		p.analyze = true;
@@ -399,6 +367,8 @@ int cmd_import(int argc, char **argv)
 		p.window_tokens = ap.window_tokens;
 		p.n_ctx = ap.n_ctx;
 		p.llm_threads = ap.n_threads;
+		p.template_name = template_name;
+		p.output_language = lang;
 		p.on_event = on_event;
 		p.event_user = &ui;
 		p.progress = on_summarized;
@@ -446,13 +416,6 @@ int cmd_import(int argc, char **argv)
 			p.words_per_minute);
 	else if (ss.n_segments == 0)
 		fprintf(stderr, "note: no speech was found in the recording\n");
-	if (after && analysed) {
-		fprintf(stderr, "tacit: the summary written while transcribing is the general template in the meeting's "
-				"language; writing the %s%s%s%s one from the transcript\n",
-			template_name ? "template '" : "", template_name ? template_name : "", template_name ? "'" : "",
-			lang && *lang ? (template_name ? " in the language asked" : "language asked") : "");
-		st = summary_after(id, llm_path, template_name, lang);
-	}
 out:
 	if (bar_on)
 		cli_progress_stop(&bar);
@@ -466,7 +429,6 @@ out:
 	tacit_free(need[1].path);
 	tacit_free(speaker_path);
 	tacit_free(llm_path);
-	tacit_free(setting);
 	free(ui.ends);
 	pthread_mutex_destroy(&ui.mu);
 	return rc;

@@ -2552,6 +2552,19 @@ struct tacit_live_params {
 				    * TACIT_LIVE_WARNING and the meeting goes on without them. */
 	float speaker_threshold;   /* cosine distance to a speaker's centroid above which a
 				    * segment opens a new speaker; 0 = TACIT_DIAR_LIVE_THRESHOLD */
+	const char *template_name; /* the summary's template (see "Summary templates"); NULL
+				    * or "" = "general". Each fold asks the model for the
+				    * template's sections, the rolling state keeps its lists,
+				    * and the stop stores the summary in that template (the
+				    * artifact names it) and notes whose bullets are its items:
+				    * no second pass over the transcript. A template that does
+				    * not exist or load fails the open (TACIT_ERR_NOT_FOUND,
+				    * TACIT_ERR_FORMAT); a resumed meeting folded with another
+				    * template starts its rolling state over. */
+	const char *output_language; /* the summary's and notes' language, a code ("fr") or
+				      * a name; NULL, "" or "auto" = the meeting's (stored,
+				      * else read from its words), as
+				      * tacit_meeting_params.language */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);
@@ -2627,7 +2640,7 @@ struct tacit_import_params {
 	 * live meeting's analysis (tacit_live_open() resuming it, transcribe false) folds
 	 * them window by window and its stop stores the "summary" and "notes" artifacts (and
 	 * the "rolling_summary" state) and ends the session: the same artifacts a live
-	 * meeting or an analysed recording gets. A failure or a cancel of the analysis
+	 * meeting or an analysed recording gets, in the template and language asked. A failure or a cancel of the analysis
 	 * keeps the transcript: the session is ended, *out_id set, and the analysis's
 	 * status returned. */
 	bool analyze;
@@ -2636,6 +2649,8 @@ struct tacit_import_params {
 	int llm_threads;         /* 0 = the usable cores (a recording: a quarter of them) */
 	int window_tokens;       /* 0 = as tacit_live_params */
 	int n_ctx;               /* 0 = as tacit_live_params */
+	const char *template_name;   /* as struct tacit_audio_import_params */
+	const char *output_language; /* as struct tacit_audio_import_params */
 	tacit_live_event_fn on_event; /* the analysis's events (SUMMARY after each fold,
 				       * WARNING, STOPPED); may be NULL */
 	void *event_user;
@@ -2748,9 +2763,9 @@ struct tacit_audio_import_params {
 	void *progress_user;
 	/* Analysis while transcribing (`tacit import` with a language model): the meeting is
 	 * summarized by a live meeting's analysis (tacit_live_open() with transcribe false
-	 * on the new session), so the summary and notes ("general" template, the meeting's
-	 * own language) are stored seconds after the last segment instead of by a second
-	 * pass over the whole transcript. A mono recording without diarization is folded
+	 * on the new session), so the summary and notes (in template_name's template and
+	 * output_language, below) are stored seconds after the last segment instead of by a
+	 * second pass over the whole transcript. A mono recording without diarization is folded
 	 * window by window while whisper transcribes it: the session is created first and
 	 * each final segment is stored as it is found, so a cancel or a failure keeps the
 	 * transcript so far (the session is ended, holding it and the recording, and
@@ -2767,6 +2782,12 @@ struct tacit_audio_import_params {
 	tacit_live_event_fn on_event; /* the analysis's events (SUMMARY after each fold, FINAL
 				       * for each segment, WARNING, STOPPED); may be NULL */
 	void *event_user;
+	const char *template_name;   /* the summary's template, folded as it is transcribed
+				      * (tacit_live_params.template_name); NULL or "" = the
+				      * setting "summary.template", else "general" */
+	const char *output_language; /* the summary's and notes' language
+				      * (tacit_live_params.output_language); NULL = the
+				      * meeting's */
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);

@@ -42,6 +42,8 @@ static struct tacit_audio_import_params analysis_params(const struct tacit_impor
 	ap.llm_threads = p->llm_threads;
 	ap.window_tokens = p->window_tokens;
 	ap.n_ctx = p->n_ctx;
+	ap.template_name = p->template_name;
+	ap.output_language = p->output_language;
 	ap.on_event = p->on_event;
 	ap.event_user = p->event_user;
 	ap.cancel = p->cancel;

@@ -42,12 +42,21 @@ enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
 {
 	struct tacit_live_params lp = tacit_live_default_params();
 	struct import_fold *f = calloc(1, sizeof(*f));
+	char *setting = NULL;
 	int asr_threads;
 	enum tacit_status st;
 
 	*out = NULL;
 	if (!f)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	/* the template and language are the fold's from the first window: no second pass */
+	lp.template_name = p->template_name;
+	if (!p->template_name || !*p->template_name) {
+		if (tacit_store_setting_get(s, "summary.template", &setting) == TACIT_OK)
+			lp.template_name = setting;
+		tacit_clear_error();
+	}
+	lp.output_language = p->output_language;
 	if (transcribing)
 		import_fold_threads(p, &asr_threads, &lp.llm_threads);
 	else
@@ -62,7 +71,9 @@ enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
 	lp.n_ctx = p->n_ctx;
 	lp.on_event = p->on_event;
 	lp.user = p->event_user;
-	if ((st = tacit_live_open(&lp, &f->live)) != TACIT_OK) {
+	st = tacit_live_open(&lp, &f->live);
+	tacit_free(setting);
+	if (st != TACIT_OK) {
 		free(f);
 		return st;
 	}

@@ -162,21 +162,36 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	buf_init(&user);
 	buf_init(&part);
 	live_window_body(l, first, end, &user);
+	bool general = !strcmp(l->tp.name, "general");
 	if (merged)
-		buf_addf(&user,
-			 "\nThe meeting ends here. Before this part (segments 1-%zu) it was summarized as:\nTitle: %s\n"
-			 "Overview: %s\n\nGive this last part a short topic (\"part\"); summarize it: the key points, "
-			 "decisions, action items (owner, task, due date or \"\") and open questions; and write the title "
-			 "and a short overview of the whole meeting.",
+		buf_addf(&user, "\nThe meeting ends here. Before this part (segments 1-%zu) it was summarized as:\nTitle: %s\n"
+				"Overview: %s\n\n",
 			 first, live_roll_title(l->roll), live_roll_overview(l->roll));
-	else
+	if (merged && general)
+		buf_adds(&user, "Give this last part a short topic (\"part\"); summarize it: the key points, "
+				"decisions, action items (owner, task, due date or \"\") and open questions; and write the "
+				"title and a short overview of the whole meeting.");
+	else if (general)
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
-	/* a meeting whose words read as French, Spanish or German is summarized in that
-	 * language (English ones keep the prompt they always had) */
-	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, NULL, &l->t);
-	if (lang && strcmp(lang, "en"))
+	else { /* the template's own instruction, for this part */
+		buf_adds(&user, merged ? "Give this last part a short topic (\"part\"). For this last part: "
+				       : "\nThis is one part of the meeting. ");
+		template_instructions(&l->tp, &user);
+		if (merged)
+			buf_adds(&user, " The title and the overview are those of the whole meeting.");
+	}
+	/* the language asked for, else the meeting's: one whose words read as French,
+	 * Spanish or German is summarized in that language (English ones keep the prompt
+	 * they always had) */
+	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, l->out_lang, &l->t);
+	if (lang && (l->out_lang[0] || strcmp(lang, "en")))
 		meeting_language_line(TACIT_TASK_SUMMARY, lang, false, &user);
+	if (!l->lang_told) {
+		tacit_log(TACIT_LOG_INFO, "live: summarizing in '%s' (%s) with the template '%s'", lang ? lang : "?",
+			  l->out_lang[0] ? "asked" : "the meeting's", l->tp.name);
+		l->lang_told = true;
+	}
 	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
 	if (st == TACIT_OK) {
 		doc = yyjson_read(part.data, part.len, 0);
@@ -308,11 +323,15 @@ static size_t idle_fold_end(const struct tacit_live *l)
 static enum tacit_status store_task(struct tacit_live *l, enum tacit_task task, const char *kind, const char *json,
 				    struct buf *checked)
 {
-	enum tacit_status st = citations_check(task, json, l->t.n, checked, NULL);
+	bool general = !strcmp(l->tp.name, "general");
+	enum tacit_status st = task == TACIT_TASK_SUMMARY ? citations_check_template(&l->tp, json, l->t.n, checked, NULL)
+							  : citations_check(task, json, l->t.n, checked, NULL);
 	if (st != TACIT_OK)
 		return st;
 	char *md = tacit_meeting_markdown(task, checked->data, &l->t);
-	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0, task == TACIT_TASK_SUMMARY ? "general" : NULL };
+	/* the template made both: regenerating with another one keeps these */
+	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0,
+				      task == TACIT_TASK_SUMMARY || !general ? l->tp.name : NULL };
 	st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
 	free(md);
 	return st;

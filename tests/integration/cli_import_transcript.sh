@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # tacit import TRANSCRIPT with a language model ends with its summary and notes stored,
 # as a recording's import does: the stored transcript is folded by the live analysis
-# (progress in segments), --no-summary stores the transcript only, and Ctrl-C (SIGTERM)
-# during the analysis keeps the transcript, ended (exit 17). A 2-layer synthetic model:
-# the mechanics are tested, not the words.
+# (progress in segments); a template (--template, else the device's default) and a
+# language (--lang, else the meeting's: a French transcript here) are the fold's own,
+# not a second pass; --no-summary stores the transcript only, and Ctrl-C (SIGTERM)
+# during the analysis keeps the transcript, ended (exit 17).
+# A 2-layer synthetic model: the mechanics are tested, not the words.
 set -eu
 . tests/integration/lib/import_env.sh
 L=(--llm-model "$M" --ctx 2048 --window-tokens 60)
@@ -15,7 +17,7 @@ Bob: I am blocked on the staging server, it is down since Monday.
 Carol: I will ask operations to restart the staging server this morning.
 Alice: Then we ship the release on Friday if the tests pass.
 TXT
-artifacts() { "$T" export "$1" --format json >"$W/exp" && python3 - "$W/exp" "$2" <<'PY'
+artifacts() { "$T" export "$1" --format json >"$W/exp" && python3 - "$W/exp" "$2" "${3:-6}" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 kinds = [(a["kind"], a.get("template")) for a in d["artifacts"]]
@@ -27,7 +29,7 @@ else:
     assert any(k == "notes" for k, _ in kinds), kinds
     assert "rolling_summary" in [k for k, _ in kinds], kinds
     assert sum(1 for k, _ in kinds if k == "summary") == 1, "one summary, from the fold: %s" % kinds
-assert d["ended_ms"] and len(d["segments"]) == 6, d
+assert d["ended_ms"] and len(d["segments"]) == int(sys.argv[3]), d
 PY
 }
 
@@ -46,6 +48,44 @@ id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])
 artifacts "$id" general
 expect 0 "$T" import "${L[@]}" "$W/standup.txt"
 grep -q "summary and notes stored" "$W/out"
+
+# a template and a language are the fold's own: one summary and one notes, no second pass
+one=(--llm-model "$M" --ctx 2048 --window-tokens 2000)
+expect 0 "$T" import "${one[@]}" --template stand-up --json "$W/standup.txt"
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$W/out")
+artifacts "$sid" stand-up
+python3 - "$W/exp" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+arts = {a["kind"]: a for a in d["artifacts"] if a["kind"] in ("summary", "notes")}
+s = arts["summary"]["json"]
+assert s["template"] == "stand-up" and all(k in s for k in ("overview", "done", "next", "blockers")), s
+for k in ("done", "next", "blockers"):
+    for item in s[k]:
+        assert item["speaker"] in ("Alice", "Bob", "Carol", "unassigned"), item
+assert arts["notes"].get("template") == "stand-up" and arts["notes"]["json"]["sections"], arts["notes"]
+PY
+cat >"$W/point.txt" <<'TXT'
+Alice: Bonjour à tous, nous avons fini la page de connexion hier et nous la livrons vendredi.
+Bob: Je suis bloqué sur le serveur de test, il ne marche plus depuis lundi.
+Claire: Je vais demander à l'équipe de le redémarrer ce matin, et je vous le dis.
+Alice: Très bien, alors nous faisons les tests demain et nous parlons des résultats jeudi.
+TXT
+# the device's default template; the meeting's own language (read from its words)
+expect 0 "$T" templates --default stand-up
+expect 0 "$T" -v import "${one[@]}" --json "$W/point.txt"
+grep -q "summarizing in 'fr' (the meeting's) with the template 'stand-up'" "$W/err"
+fid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$W/out")
+"$T" export "$fid" --format json >"$W/exp"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=[(a["kind"],a.get("template")) for a in d["artifacts"]]; assert ("summary","stand-up") in k and ("summary","general") not in k, k' "$W/exp"
+# a language asked for, and a template named over the default
+expect 0 "$T" -v import "${one[@]}" --template general --lang de --json "$W/point.txt"
+grep -q "summarizing in 'de' (asked) with the template 'general'" "$W/err"
+gid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["session"])' "$W/out")
+artifacts "$gid" general 4
+expect 0 "$T" templates --default general
+expect 15 "$T" import "${one[@]}" --template no-such-template "$W/point.txt"
+grep -q "no-such-template" "$W/err"
 
 # --no-summary: the transcript only
 expect 0 "$T" import --no-summary --json "$W/standup.txt"

@@ -14,6 +14,7 @@
 #include "live.h"
 #include "live_int.h" /* the analysis thread's transcript, for the order test */
 #include "live_remote.h"
+#include "template.h"
 
 #include "../check.h"
 
@@ -126,7 +127,7 @@ static const char part1[] =
 
 TEST(live_roll_new_and_parse)
 {
-	struct live_roll *r = live_roll_new();
+	struct live_roll *r = live_roll_new(NULL);
 	CHECK(r != NULL);
 	if (!r)
 		return;
@@ -136,21 +137,21 @@ TEST(live_roll_new_and_parse)
 	char *json = live_roll_json(r);
 	CHECK_STR(json, "{\"title\":\"\",\"overview\":\"\",\"key_points\":[],\"decisions\":[],\"action_items\":[],"
 			"\"open_questions\":[],\"sections\":[],\"next_segment\":0,\"windows\":0}");
-	struct live_roll *back = live_roll_parse(json);
+	struct live_roll *back = live_roll_parse(json, NULL);
 	CHECK(back != NULL && live_roll_is_empty(back));
 	live_roll_free(back);
 	free(json);
 	/* a state missing a field, or not JSON, is not taken: the meeting starts it over */
-	CHECK(live_roll_parse("{\"title\":\"\",\"overview\":\"\",\"sections\":[],\"next_segment\":0}") == NULL);
-	CHECK(live_roll_parse("not json") == NULL);
-	CHECK(live_roll_parse(NULL) == NULL);
+	CHECK(live_roll_parse("{\"title\":\"\",\"overview\":\"\",\"sections\":[],\"next_segment\":0}", NULL) == NULL);
+	CHECK(live_roll_parse("not json", NULL) == NULL);
+	CHECK(live_roll_parse(NULL, NULL) == NULL);
 	live_roll_free(r);
 	live_roll_free(NULL);
 }
 
 TEST(live_roll_fold_appends_cut_cites_and_a_section)
 {
-	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r0 = live_roll_new(NULL);
 	if (!r0)
 		return;
 	/* window [S1, S3]: cites outside it are cut, an item left with none is dropped */
@@ -205,7 +206,7 @@ TEST(live_roll_fold_appends_cut_cites_and_a_section)
 
 TEST(live_roll_fold_failed_window_still_counts)
 {
-	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r0 = live_roll_new(NULL);
 	struct live_roll *r1 = r0 ? live_roll_fold(r0, part1, strlen(part1), "Budget", "Set.", 0, 3) : NULL;
 	/* the model failed on [S4, S6]: no content, the title stays, the state covers it */
 	struct live_roll *r2 = r1 ? live_roll_fold(r1, NULL, 0, NULL, NULL, 3, 6) : NULL;
@@ -221,7 +222,7 @@ TEST(live_roll_fold_failed_window_still_counts)
 		free(b);
 		/* a state that went through JSON folds the same as the one in memory */
 		char *j = live_roll_json(r2);
-		struct live_roll *back = live_roll_parse(j);
+		struct live_roll *back = live_roll_parse(j, NULL);
 		struct live_roll *x = back ? live_roll_fold(back, part1, strlen(part1), NULL, NULL, 6, 9) : NULL;
 		struct live_roll *y = live_roll_fold(r2, part1, strlen(part1), NULL, NULL, 6, 9);
 		char *xj = x ? live_roll_json(x) : NULL, *yj = y ? live_roll_json(y) : NULL;
@@ -241,7 +242,7 @@ TEST(live_roll_fold_failed_window_still_counts)
 
 TEST(live_roll_recap)
 {
-	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r0 = live_roll_new(NULL);
 	struct buf b;
 	buf_init(&b);
 	if (!r0)
@@ -255,6 +256,73 @@ TEST(live_roll_recap)
 	buf_release(&b);
 	live_roll_free(r1);
 	live_roll_free(r0);
+}
+
+TEST(live_roll_with_a_template)
+{
+	struct template su, custom;
+	CHECK_EQ_INT(template_find(NULL, "stand-up", &su), TACIT_OK);
+	struct live_roll *r0 = live_roll_new(&su);
+	if (!r0)
+		return;
+	char *j0 = live_roll_json(r0);
+	CHECK_STR(j0, "{\"title\":\"\",\"overview\":\"\",\"done\":[],\"next\":[],\"blockers\":[],\"sections\":[],"
+		      "\"next_segment\":0,\"windows\":0,\"template\":\"stand-up\"}");
+	/* a state goes on only with the template it was folded with */
+	struct live_roll *back = live_roll_parse(j0, &su);
+	CHECK(back != NULL);
+	live_roll_free(back);
+	CHECK(live_roll_parse(j0, NULL) == NULL);
+	char *general = NULL;
+	struct live_roll *g = live_roll_new(NULL);
+	if (g && (general = live_roll_json(g)))
+		CHECK(live_roll_parse(general, &su) == NULL);
+	free(general);
+	live_roll_free(g);
+	free(j0);
+
+	/* a window: per-speaker items kept with their cites cut to it; no plain list, so
+	 * the notes' bullets are "WHO: text" */
+	static const char part[] = "{\"title\":\"Stand-up\",\"overview\":\"Status.\","
+				   "\"done\":[{\"speaker\":\"Alice\",\"text\":\"login page\",\"cites\":[1,7]}],"
+				   "\"next\":[{\"speaker\":\"Bob\",\"text\":\"tests\",\"cites\":[9]}],"
+				   "\"blockers\":[{\"speaker\":\"Bob\",\"text\":\"staging is down\",\"cites\":[2]}]}";
+	struct live_roll *r1 = live_roll_fold(r0, part, strlen(part), "Stand-up", "Status.", 0, 3);
+	char *s = NULL, *n = NULL;
+	CHECK(r1 && live_roll_final_json(r1, &s, &n) == TACIT_OK);
+	CHECK_STR(s, "{\"title\":\"Stand-up\",\"overview\":\"Status.\","
+		     "\"done\":[{\"speaker\":\"Alice\",\"text\":\"login page\",\"cites\":[1]}],\"next\":[],"
+		     "\"blockers\":[{\"speaker\":\"Bob\",\"text\":\"staging is down\",\"cites\":[2]}]}");
+	CHECK_STR(n, "{\"sections\":[{\"topic\":\"Stand-up\",\"start\":1,\"end\":3,\"bullets\":["
+		     "{\"text\":\"Alice: login page\",\"cites\":[1]},{\"text\":\"Bob: staging is down\",\"cites\":[2]}]}]}");
+	free(s);
+	free(n);
+	live_roll_free(r1);
+	live_roll_free(r0);
+
+	/* a custom template: no overview, a text section of its own (the latest part's text
+	 * that is not empty), and a plain list that makes the bullets */
+	static const char file[] = "section: summary text Summary | one sentence\n"
+				   "section: risks list Risks | risks named\n"
+				   "section: actions actions Actions | who does what\n";
+	CHECK_EQ_INT(template_parse(file, sizeof(file) - 1, "review", "review.tmpl", &custom), TACIT_OK);
+	struct live_roll *c0 = live_roll_new(&custom);
+	static const char p1[] = "{\"title\":\"R\",\"summary\":\"First.\",\"risks\":[{\"text\":\"late\",\"cites\":[1]}],"
+				 "\"actions\":[{\"owner\":\"Al\",\"task\":\"fix\",\"due\":\"\",\"cites\":[2]}]}";
+	static const char p2[] = "{\"title\":\"R\",\"summary\":\"\",\"risks\":[],\"actions\":[]}";
+	struct live_roll *c1 = c0 ? live_roll_fold(c0, p1, strlen(p1), "R", "", 0, 2) : NULL;
+	struct live_roll *c2 = c1 ? live_roll_fold(c1, p2, strlen(p2), "R", "", 2, 3) : NULL;
+	CHECK(c2 && live_roll_final_json(c2, &s, &n) == TACIT_OK);
+	if (c2) {
+		CHECK_STR(s, "{\"title\":\"R\",\"summary\":\"First.\",\"risks\":[{\"text\":\"late\",\"cites\":[1]}],"
+			     "\"actions\":[{\"owner\":\"Al\",\"task\":\"fix\",\"due\":\"\",\"cites\":[2]}]}");
+		CHECK(n && strstr(n, "\"bullets\":[{\"text\":\"late\",\"cites\":[1]}]"));
+		free(s);
+		free(n);
+	}
+	live_roll_free(c2);
+	live_roll_free(c1);
+	live_roll_free(c0);
 }
 
 /* ---- with a model ---- */
