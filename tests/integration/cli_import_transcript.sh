@@ -3,8 +3,8 @@
 # as a recording's import does: the stored transcript is folded by the live analysis
 # (progress in segments); a template (--template, else the device's default) and a
 # language (--lang, else the meeting's: a French transcript here) are the fold's own,
-# not a second pass; --no-summary stores the transcript only, and Ctrl-C (SIGTERM)
-# during the analysis keeps the transcript, ended (exit 17).
+# not a second pass, and tacit batch passes them on; --no-summary stores the transcript
+# only, and Ctrl-C (SIGTERM) during the analysis keeps the transcript, ended (exit 17).
 # A 2-layer synthetic model: the mechanics are tested, not the words.
 set -eu
 . tests/integration/lib/import_env.sh
@@ -86,6 +86,23 @@ artifacts "$gid" general 4
 expect 0 "$T" templates --default general
 expect 15 "$T" import "${one[@]}" --template no-such-template "$W/point.txt"
 grep -q "no-such-template" "$W/err"
+
+# tacit batch takes the template and the language too
+expect 2 "$T" batch --no-summary --template stand-up "$W/standup.txt"
+expect 15 "$T" batch --template no-such-template "$W/standup.txt"
+grep -q "no-such-template" "$W/err"
+mkdir -p "$W/batch" && cp "$W/standup.txt" "$W/batch/daily.txt"
+expect 0 "$T" batch --model "$M" --ctx 2048 --max-tokens 320 --template stand-up --lang fr --json "$W/batch"
+bid=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1]) if "\"done\"" in l][-1]["session"])' "$W/out")
+"$T" export "$bid" --format json >"$W/exp"
+python3 - "$W/exp" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+kinds = [(a["kind"], a.get("template")) for a in d["artifacts"]]
+assert ("summary", "stand-up") in kinds and ("notes", "stand-up") in kinds and ("summary", "general") not in kinds, kinds
+s = [a for a in d["artifacts"] if a["kind"] == "summary"][0]["json"]
+assert all(k in s for k in ("done", "next", "blockers")), s
+PY
 
 # --no-summary: the transcript only
 expect 0 "$T" import --no-summary --json "$W/standup.txt"
