@@ -140,6 +140,39 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 	return st;
 }
 
+/* A window's summary clearly in another language than the one asked is asked once more,
+ * with the stronger instruction (prompt's first asked_at bytes, then that line); a
+ * failure of that call keeps the first answer, as tacit_meeting_run() does. */
+static enum tacit_status again_in_language(struct tacit_live *l, bool merged, const char *prompt, size_t asked_at,
+					   const char *lang, size_t end, struct buf *part)
+{
+	const char *code = meeting_language_code(lang);
+	int hits = 0;
+	const char *got = code ? meeting_answer_language(part->data, &hits) : NULL;
+	if (!got || !strcmp(got, code))
+		return TACIT_OK;
+	tacit_log(TACIT_LOG_WARN, "live: the model wrote in '%s' (%d common words), not in '%s': asking again, more firmly",
+		  got, hits, code);
+	struct buf user, again;
+	buf_init(&user);
+	buf_init(&again);
+	buf_add(&user, prompt, asked_at);
+	meeting_language_line(TACIT_TASK_SUMMARY, lang, true, &user);
+	enum tacit_status st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &again,
+					      merged ? "final" : "map");
+	if (st == TACIT_OK) {
+		buf_reset(part);
+		buf_add(part, again.data, again.len);
+	} else if (st != TACIT_ERR_CANCELLED) {
+		tacit_log(TACIT_LOG_WARN, "live: asking again in '%s' failed (%s): keeping the first answer", code,
+			  tacit_errmsg());
+		st = TACIT_OK;
+	}
+	buf_release(&again);
+	buf_release(&user);
+	return st;
+}
+
 /* Map the window [win_first, end) and fold it into the rolling state. The window moves
  * on even when the model fails (a warning says so): the meeting must go on. Its prompt
  * starts with the window's transcript, which the model's cache holds (warm()), so only
@@ -185,7 +218,9 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	 * Spanish or German is summarized in that language (English ones keep the prompt
 	 * they always had) */
 	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, l->out_lang, &l->t);
-	if (lang && (l->out_lang[0] || strcmp(lang, "en")))
+	bool told = lang && (l->out_lang[0] || strcmp(lang, "en"));
+	size_t asked_at = user.len; /* the prompt before its language line */
+	if (told)
 		meeting_language_line(TACIT_TASK_SUMMARY, lang, false, &user);
 	if (!l->lang_told) {
 		tacit_log(TACIT_LOG_INFO, "live: summarizing in '%s' (%s) with the template '%s'", lang ? lang : "?",
@@ -193,6 +228,8 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 		l->lang_told = true;
 	}
 	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
+	if (st == TACIT_OK && told)
+		st = again_in_language(l, merged, user.data, asked_at, lang, end, &part);
 	if (st == TACIT_OK) {
 		doc = yyjson_read(part.data, part.len, 0);
 		yyjson_val *r = yyjson_doc_get_root(doc);

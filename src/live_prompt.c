@@ -36,7 +36,10 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 	req.grammar = grammar;
 	req.max_tokens = max_tokens;
 	double t0 = clock_now_s();
-	enum tacit_status st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
+	enum tacit_status st;
+	memset(&stats, 0, sizeof(stats));
+	if (!meeting_generate_hooked(&req, out_text, &stats, &st)) /* tests answer for the model */
+		st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
 	if (l->stop_phase) {
 		l->stop_read += stats.n_prompt - stats.n_reused;
 		l->stop_generated += stats.n_generated;

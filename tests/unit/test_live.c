@@ -14,6 +14,7 @@
 #include "live.h"
 #include "live_int.h" /* the analysis thread's transcript, for the order test */
 #include "live_remote.h"
+#include "meeting.h"
 #include "template.h"
 
 #include "../check.h"
@@ -412,6 +413,77 @@ static void add(struct tacit_live *l, int i)
 	struct tacit_segment seg = { .start_ms = i * 5000, .end_ms = i * 5000 + 4000,
 				     .speaker = i % 2 ? "Alice" : "Bob", .text = text, .confidence = -1 };
 	CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK);
+}
+
+/* The model's answers in the language test below: English first, French once asked
+ * firmly; warming calls (no grammar) get nothing. */
+struct lang_calls {
+	int n_summary;
+	bool strong[2];
+};
+
+static enum tacit_status answer_in_english_first(const struct tacit_llm_request *req, char **out,
+						 struct tacit_llm_stats *stats, void *user)
+{
+	static const char en[] = "{\"title\":\"Budget\",\"overview\":\"The budget for the project is set and we will "
+				 "keep it until the end of the year.\",\"key_points\":[{\"text\":\"The team will ship "
+				 "it on Friday and the client is happy with it.\",\"cites\":[1]}],\"decisions\":[],"
+				 "\"action_items\":[],\"open_questions\":[]}";
+	static const char fr[] = "{\"title\":\"Budget\",\"overview\":\"Le budget du projet est fix\xc3\xa9 et nous "
+				 "le gardons pour la fin de l'ann\xc3\xa9" "e.\",\"key_points\":[{\"text\":\"L'\xc3\xa9quipe "
+				 "le livre vendredi et le client est content.\",\"cites\":[1]}],\"decisions\":[],"
+				 "\"action_items\":[],\"open_questions\":[]}";
+	struct lang_calls *c = user;
+	const char *msg = req->messages[req->n_messages - 1].content;
+	stats->finish = TACIT_FINISH_STOP;
+	bool summary = req->grammar && strstr(req->grammar, "key_points");
+	if (summary && c->n_summary < 2)
+		c->strong[c->n_summary] = strstr(msg, "Important: write every text of the JSON in French") != NULL;
+	c->n_summary += summary;
+	*out = strdup(!summary ? "" : strstr(msg, "Important: write every text") ? fr : en);
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+/* A window's summary in another language than the one asked (output_language) is asked
+ * again, firmly, once; the French answer is what the stop stores. */
+TEST_MODEL(live_fold_asks_again_in_the_language_asked)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	struct seen s = { 0 };
+	struct lang_calls c = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/lang.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.output_language = "fr";
+	p.window_tokens = 2000; /* one window: its summary is the stop's one call */
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	meeting_set_generate_hook(answer_in_english_first, &c);
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		add(l, 1);
+		add(l, 2);
+		char *summary = NULL;
+		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
+		CHECK(summary && strstr(summary, "Le budget du projet"));
+		tacit_free(summary);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	CHECK_EQ_INT(c.n_summary, 2);
+	CHECK(!c.strong[0] && c.strong[1]);
+	struct tacit_store *st = NULL;
+	char *notes = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &notes, NULL), TACIT_OK);
+	CHECK(notes && strstr(notes, "livre vendredi"));
+	tacit_free(notes);
+	tacit_store_close(st);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cond);
 }
 
 TEST_MODEL(live_replayed_meeting_folds_and_stops)
