@@ -2559,8 +2559,10 @@ struct tacit_live_params {
 				    * artifact names it) and notes whose bullets are its items:
 				    * no second pass over the transcript. A template that does
 				    * not exist or load fails the open (TACIT_ERR_NOT_FOUND,
-				    * TACIT_ERR_FORMAT); a resumed meeting folded with another
-				    * template starts its rolling state over. */
+				    * TACIT_ERR_FORMAT), and so does a custom one whose
+				    * "overview" section is not text (TACIT_ERR_UNSUPPORTED);
+				    * a resumed meeting folded with another template starts its
+				    * rolling state over. */
 	const char *output_language; /* the summary's and notes' language, a code ("fr") or
 				      * a name; NULL, "" or "auto" = the meeting's (stored,
 				      * else read from its words), as

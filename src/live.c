@@ -188,6 +188,15 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 	l->sysroot = dup_or_null(params->sysroot);
 	if ((st = template_find(NULL, params->template_name, &l->tp)) != TACIT_OK)
 		goto fail;
+	for (size_t i = 0; i < l->tp.n; i++)
+		if (!strcmp(l->tp.s[i].key, "overview") && l->tp.s[i].kind != TEMPLATE_TEXT) {
+			/* the rolling state rewrites the meeting's overview as text at each fold */
+			st = tacit_fail(TACIT_ERR_UNSUPPORTED,
+					"template '%s': its section 'overview' is a %s; a meeting's summary is folded "
+					"only with a text overview (rename that section's key)",
+					l->tp.name, template_kind_name(l->tp.s[i].kind));
+			goto fail;
+		}
 	const char *lang = params->output_language;
 	if (lang && strlen(lang) >= sizeof(l->out_lang)) {
 		st = tacit_fail(TACIT_ERR_USAGE, "'%.40s...' is not a language", lang);

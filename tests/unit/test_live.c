@@ -324,6 +324,21 @@ TEST(live_roll_with_a_template)
 	live_roll_free(c2);
 	live_roll_free(c1);
 	live_roll_free(c0);
+
+	/* a list keyed "overview" cannot be folded: said when the meeting opens */
+	static const char odd[] = "section: overview list Overview | points\n";
+	struct tacit_live_params p = tacit_live_default_params();
+	struct tacit_live *l = NULL;
+	p.transcribe = false;
+	p.analyze = false;
+	p.template_name = "odd-overview";
+	if (getenv("TACIT_HOME") && test_write_file(getenv("TACIT_HOME"), "config/templates/odd-overview.tmpl", odd,
+						    sizeof(odd) - 1)) {
+		CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_ERR_UNSUPPORTED);
+		CHECK(strstr(tacit_errmsg(), "its section 'overview' is a list") != NULL);
+		tacit_live_close(l);
+		unlink(test_write_file(getenv("TACIT_HOME"), "config/templates/odd-overview.tmpl", "", 0));
+	}
 }
 
 /* ---- with a model ---- */
