@@ -75,7 +75,8 @@ struct cli_progress {
 	long long analysed;    /* "transcribe": the recording summarized so far (ms; 0 none) */
 };
 void cli_progress_start(struct cli_progress *p, bool json);
-/* Starts a phase ("read", "write", "transcribe") with its total (0 = unknown). */
+/* Starts a phase ("read", "write", "transcribe", "summarize": segments) with its total
+ * (0 = unknown). */
 void cli_progress_phase(struct cli_progress *p, const char *phase, long long total);
 void cli_progress_set(struct cli_progress *p, long long done);
 /* Exact counts (the model's own, replacing an estimate) for phase: the one under way,

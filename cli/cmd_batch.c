@@ -54,6 +54,10 @@ static const char usage_text[] =
 	"                   transcribed there: --jobs N with --no-summary sends N at once)\n"
 	"  --ctx N, --max-tokens N\n"
 	"                   as for 'tacit summarize'\n"
+	"  --template NAME  the summaries' and notes' template ('tacit templates';\n"
+	"                   default: setting summary.template, else general)\n"
+	"  --lang L         their language, a code (fr) or a name (default: each\n"
+	"                   meeting's)\n"
 	"The queue lives in the meetings database: killed or stopped (Ctrl-C), run it again\n"
 	"and it resumes (every file still queued, from these paths or an earlier run's); a\n"
 	"file already done or failed (same path, size and time) is never done again.\n"
@@ -76,6 +80,7 @@ struct batch {
 	const char *asr_error; /* why recordings cannot be transcribed; NULL = they can */
 	struct tacit_audio_import_params ap;
 	int n_ctx, max_tokens, n_threads;
+	const char *template_name, *lang; /* of the summaries and notes; NULL = the default */
 	/* under lock */
 	pthread_mutex_t lock;
 	int64_t total, done, failed;
@@ -205,6 +210,8 @@ static enum tacit_status run_task(struct batch *b, const struct tacit_engine *e,
 		goto out;
 	sp.meeting.task = task;
 	sp.meeting.max_tokens = b->max_tokens;
+	sp.meeting.template_name = b->template_name; /* NULL: the setting summary.template */
+	sp.meeting.language = b->lang;
 	lp.model_path = b->llm_path;
 	lp.engine = tacit_engine_is_remote(e) ? e : NULL;
 	lp.n_ctx = b->n_ctx;
@@ -407,6 +414,7 @@ int cmd_batch(int argc, char **argv)
 		{ "max-tokens", required_argument, NULL, 'n' }, { "help", no_argument, NULL, 'h' },
 		{ "asr-engine", required_argument, NULL, 'e' }, { "engine", required_argument, NULL, 'E' },
 		{ "speakers", required_argument, NULL, 'k' },   { "embedding-model", required_argument, NULL, 'b' },
+		{ "template", required_argument, NULL, 'K' },   { "lang", required_argument, NULL, 'g' },
 		{ 0, 0, 0, 0 },
 	};
 	struct batch b = { 0 };
@@ -494,6 +502,12 @@ int cmd_batch(int argc, char **argv)
 		case 'b':
 			emb_name = optarg;
 			break;
+		case 'K':
+			b.template_name = optarg;
+			break;
+		case 'g':
+			b.lang = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -508,6 +522,10 @@ int cmd_batch(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("batch", "needs the files or folders to process");
+	if (no_summary && (b.template_name || b.lang))
+		return cli_usage_error("batch", "--no-summary leaves no summary for --template or --lang");
+	if ((st = tacit_template_check(b.template_name)) != TACIT_OK) /* before any file is queued */
+		return cli_fail(st);
 	for (int i = optind; i < argc; i++) {
 		struct stat sb;
 		if (stat(argv[i], &sb) != 0) {

@@ -3,7 +3,8 @@
  * transcript (QMSum JSON or "Speaker: text" lines) becomes a meeting. A transcript has no
  * times: they are synthesized at a speaking rate, and the output says so. A recording is
  * summarized while it is transcribed when a language model is there (the library folds
- * it as a live meeting's analysis would), so its summary and notes come with the transcript.
+ * it as a live meeting's analysis would), so its summary and notes come with the transcript;
+ * a transcript file is stored, then summarized by the same analysis.
  */
 #include "cli.h"
 
@@ -50,22 +51,23 @@ static const char usage_text[] =
 	"  --segmentation-model PATH\n"
 	"                   pyannote segmentation-3.0 ONNX (or TACIT_SEGMENTATION_MODEL);\n"
 	"                   without it, VAD windows (see 'tacit diarize --help')\n"
-	"summary and notes of a recording, written while it is transcribed:\n"
+	"summary and notes, written while a recording is transcribed (a transcript is\n"
+	"summarized once stored, with the same analysis):\n"
 	"  --llm-model NAME language model (default: setting model.llm, else the\n"
 	"                   downloaded one; none downloaded: they are skipped, with a note)\n"
 	"  --no-summary     transcribe only\n"
-	"  --template NAME  the summary's template (default: setting summary.template,\n"
-	"                   else general). The summary folded during transcription is\n"
-	"                   the general one; another template's is written from the\n"
-	"                   transcript afterwards, and the output says so\n"
-	"  --lang L         write the summary and notes in this language (default: the\n"
-	"                   meeting's); like another template, written afterwards\n"
+	"  --template NAME  the summary's template ('tacit templates'; default: setting\n"
+	"                   summary.template, see 'tacit templates --default', else\n"
+	"                   general), folded as the rest: no second pass\n"
+	"  --lang L         write the summary and notes in this language, a code (fr)\n"
+	"                   or a name (default: the meeting's)\n"
 	"  --window-tokens N, --ctx N\n"
 	"                   the analysis's window and context, as for 'tacit live'\n"
 	"  --json           progress as JSON lines on stderr (with \"analysed_ms\", how far\n"
 	"                   the summary has got) and the result as one JSON line\n"
-	"Ctrl-C while a recording is summarized keeps the meeting with what was\n"
-	"transcribed so far and its audio (exit 17); 'tacit summarize ID' finishes it.\n";
+	"Ctrl-C while a recording or a transcript is summarized keeps the meeting with\n"
+	"what was transcribed so far and its audio, or its transcript (exit 17);\n"
+	"'tacit summarize ID' finishes it.\n";
 
 static volatile int cancel_flag;
 
@@ -125,34 +127,11 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 	}
 }
 
-/* A template other than general, or a language asked for: the folded summary is the
- * general one in the meeting's language, so this one is written from the transcript. */
-static enum tacit_status summary_after(int64_t id, const char *llm_path, const char *template_name, const char *lang)
+/* A transcript's analysis: segments summarized so far, of all. */
+static bool on_summarized(const struct tacit_progress *pr, void *user)
 {
-	struct tacit_store *store = NULL;
-	struct tacit_transcript *t = NULL;
-	struct tacit_llm *llm = NULL;
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	enum tacit_status st = tacit_store_open(NULL, &store);
-	if (st == TACIT_OK && (st = tacit_transcript_from_session(store, id, &t)) == TACIT_OK) {
-		lp.model_path = llm_path;
-		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
-		st = tacit_llm_open(&lp, &llm);
-	}
-	for (int k = 0; k < 2 && st == TACIT_OK; k++) {
-		struct tacit_session_task_params sp = tacit_session_task_default_params();
-		struct tacit_session_task_result res = { 0 };
-		sp.meeting.task = k == 0 ? TACIT_TASK_SUMMARY : TACIT_TASK_NOTES;
-		sp.meeting.template_name = template_name;
-		sp.meeting.language = lang;
-		sp.meeting.cancel = &cancel_flag;
-		st = tacit_session_task(store, id, llm, &sp, &res);
-		tacit_session_task_result_release(&res);
-	}
-	tacit_llm_close(llm);
-	tacit_transcript_free(t);
-	tacit_store_close(store);
-	return st;
+	cli_progress_count(user, "summarize", pr->done, pr->total);
+	return true;
 }
 
 static void on_signal(int sig)
@@ -340,7 +319,7 @@ int cmd_import(int argc, char **argv)
 	}
 	/* speakers: auto diarizes when an embedding model is named, set or downloaded; a
 	 * model asked for (named, or --speakers N) must be there */
-	char *speaker_path = NULL, *llm_path = NULL, *setting = NULL;
+	char *speaker_path = NULL, *llm_path = NULL;
 	struct tacit_store *s = NULL;
 	struct analysis_ui ui = { 0 };
 	struct cli_progress bar;
@@ -359,7 +338,7 @@ int cmd_import(int argc, char **argv)
 		st = TACIT_OK;
 	}
 	/* the language model: named, set or downloaded; with none the import goes on */
-	if (audio && !no_summary) {
+	if (!no_summary) {
 		st = tacit_model_resolve(TACIT_MODEL_LLM, llm_name, &llm_path);
 		if (st != TACIT_OK && llm_name)
 			goto out;
@@ -367,14 +346,9 @@ int cmd_import(int argc, char **argv)
 			fprintf(stderr, "note: no language model is downloaded: the summary and notes are skipped "
 					"(run 'tacit setup', or pass --llm-model)\n");
 		st = TACIT_OK;
-	} else if (!audio && (llm_name || template_name || lang)) {
-		fprintf(stderr, "note: a transcript is imported without a summary: run 'tacit summarize ID' for one\n");
 	}
 	if ((st = tacit_store_open(NULL, &s)) != TACIT_OK)
 		goto out;
-	if (llm_path && !template_name && tacit_store_setting_get(s, "summary.template", &setting) == TACIT_OK)
-		template_name = setting;
-	bool after = llm_path && ((template_name && strcmp(template_name, "general")) || (lang && *lang));
 	if (audio) {
 		ap.title = p.title;
 		ap.cancel = &cancel_flag;
@@ -384,20 +358,38 @@ int cmd_import(int argc, char **argv)
 		ap.llm_model = llm_path;
 		ap.on_event = on_event;
 		ap.event_user = &ui;
-		ui.bar = &bar;
+		ap.template_name = template_name;
+		ap.output_language = lang;
+		cli_progress_phase(&bar, "transcribe", 0);
+	} else if (llm_path) { /* a transcript: folded once stored, its progress in segments */
+		p.analyze = true;
+		p.llm_model = llm_path;
+		p.window_tokens = ap.window_tokens;
+		p.n_ctx = ap.n_ctx;
+		p.llm_threads = ap.n_threads;
+		p.template_name = template_name;
+		p.output_language = lang;
+		p.on_event = on_event;
+		p.event_user = &ui;
+		p.progress = on_summarized;
+		p.progress_user = &bar;
+		p.cancel = &cancel_flag;
+	}
+	ui.bar = &bar;
+	if (audio || p.analyze) {
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
-		cli_progress_phase(&bar, "transcribe", 0);
 	}
 	st = audio ? tacit_store_import_audio(s, file, &ap, &id) : tacit_store_import(s, file, &p, &id);
+	bool analysed = ap.analyze || p.analyze;
 	double t_ready = cli_now_s();
 	cli_progress_stop(&bar);
 	bar_on = false;
-	if (st != TACIT_OK && id > 0 && ap.analyze) { /* the meeting is kept with what it has */
+	if (st != TACIT_OK && id > 0 && analysed) { /* the meeting is kept with what it has */
 		rc = cli_fail(st);
-		fprintf(stderr, "note: meeting %" PRId64 " keeps what was transcribed and its audio ('tacit show %" PRId64
-				"'; 'tacit summarize %" PRId64 "' for a summary)\n",
-			id, id, id);
+		fprintf(stderr, "note: meeting %" PRId64 " keeps %s ('tacit show %" PRId64 "'; 'tacit summarize %" PRId64
+				"' for a summary)\n",
+			id, audio ? "what was transcribed and its audio" : "its transcript", id, id);
 		goto out;
 	}
 	if (st == TACIT_OK)
@@ -407,7 +399,7 @@ int cmd_import(int argc, char **argv)
 	char segs[48], spk[48];
 	if (json) {
 		printf("{\"session\":%" PRId64 ",\"segments\":%" PRId64 ",\"duration_ms\":%" PRId64 ",\"summary\":%s", id,
-		       (int64_t)ss.n_segments, (int64_t)ss.duration_ms, ap.analyze ? "true" : "false");
+		       (int64_t)ss.n_segments, (int64_t)ss.duration_ms, analysed ? "true" : "false");
 		if (ap.analyze && ui.t_last_final > 0)
 			printf(",\"summary_after_last_segment_s\":%.3f", t_ready - ui.t_last_final);
 		printf("}\n");
@@ -416,7 +408,7 @@ int cmd_import(int argc, char **argv)
 		       cli_count(ss.n_segments, "segment", segs, sizeof(segs)),
 		       ss.n_speakers ? cli_count(ss.n_speakers, "speaker", spk, sizeof(spk)) : "speakers unknown",
 		       cli_clock(ss.duration_ms, clock, sizeof(clock)));
-		if (ap.analyze)
+		if (analysed)
 			printf("summary and notes stored ('tacit show %" PRId64 "')\n", id);
 	}
 	if (ss.times_synthesized)
@@ -424,13 +416,6 @@ int cmd_import(int argc, char **argv)
 			p.words_per_minute);
 	else if (ss.n_segments == 0)
 		fprintf(stderr, "note: no speech was found in the recording\n");
-	if (after && ap.analyze) {
-		fprintf(stderr, "tacit: the summary written while transcribing is the general template in the meeting's "
-				"language; writing the %s%s%s%s one from the transcript\n",
-			template_name ? "template '" : "", template_name ? template_name : "", template_name ? "'" : "",
-			lang && *lang ? (template_name ? " in the language asked" : "language asked") : "");
-		st = summary_after(id, llm_path, template_name, lang);
-	}
 out:
 	if (bar_on)
 		cli_progress_stop(&bar);
@@ -444,7 +429,6 @@ out:
 	tacit_free(need[1].path);
 	tacit_free(speaker_path);
 	tacit_free(llm_path);
-	tacit_free(setting);
 	free(ui.ends);
 	pthread_mutex_destroy(&ui.mu);
 	return rc;

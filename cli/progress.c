@@ -33,7 +33,7 @@ static void draw(struct cli_progress *p, double now)
 	long long moved = p->done - p->base;
 	double rate = elapsed > 0.05 && moved > 0 ? (double)moved / elapsed : 0;
 	double left = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : -1;
-	bool ms = !strcmp(p->phase, "transcribe");
+	bool ms = !strcmp(p->phase, "transcribe"), segs = !strcmp(p->phase, "summarize");
 	p->last = now;
 	if (p->json) {
 		fprintf(stderr, "{\"event\":\"progress\",\"phase\":\"%s\",\"done\":%lld,\"total\":", p->phase, p->done);
@@ -42,7 +42,7 @@ static void draw(struct cli_progress *p, double now)
 		else
 			fputs("null", stderr);
 		fprintf(stderr, ",\"exact\":%s,\"unit\":\"%s\",\"elapsed_s\":%.1f,\"rate\":%.1f,",
-			p->exact || ms ? "true" : "false", ms ? "ms" : "tokens", elapsed, rate);
+			p->exact || ms ? "true" : "false", ms ? "ms" : segs ? "segments" : "tokens", elapsed, rate);
 		if (ms && p->analysed > 0)
 			fprintf(stderr, "\"analysed_ms\":%lld,", p->analysed);
 		fputs("\"left_s\":", stderr);
@@ -59,6 +59,9 @@ static void draw(struct cli_progress *p, double now)
 	} else if (ms) {
 		snprintf(line, sizeof(line), "transcribing: %s of the recording done (%.0f s)",
 			 cli_clock(p->done, a, sizeof(a)), elapsed);
+	} else if (segs) {
+		snprintf(line, sizeof(line), "summarizing: %s of %s segments (%.0f s)", thousands(p->done, a, sizeof(a)),
+			 thousands(p->total, b, sizeof(b)), elapsed);
 	} else if (!strcmp(p->phase, "read") && !p->exact) {
 		/* the model has not said yet how long the prompt is: the estimate and the time */
 		snprintf(line, sizeof(line), "reading the transcript: ~%s tokens (%.0f s)",

@@ -1402,6 +1402,8 @@ enum tacit_progress_phase {
 				  * transcript) before the first token: done of total tokens */
 	TACIT_PROGRESS_TRANSCRIBE = 2, /* tacit_store_import_audio() transcribes: done of
 					* total milliseconds of audio, every channel counted */
+	TACIT_PROGRESS_SUMMARIZE = 3,  /* tacit_store_import() with analyze folds a
+					* transcript: done of total segments summarized */
 };
 
 struct tacit_progress {
@@ -2569,6 +2571,21 @@ struct tacit_live_params {
 				    * TACIT_LIVE_WARNING and the meeting goes on without them. */
 	float speaker_threshold;   /* cosine distance to a speaker's centroid above which a
 				    * segment opens a new speaker; 0 = TACIT_DIAR_LIVE_THRESHOLD */
+	const char *template_name; /* the summary's template (see "Summary templates"); NULL
+				    * or "" = "general". Each fold asks the model for the
+				    * template's sections, the rolling state keeps its lists,
+				    * and the stop stores the summary in that template (the
+				    * artifact names it) and notes whose bullets are its items:
+				    * no second pass over the transcript. A template that does
+				    * not exist or load fails the open (TACIT_ERR_NOT_FOUND,
+				    * TACIT_ERR_FORMAT), and so does a custom one whose
+				    * "overview" section is not text (TACIT_ERR_UNSUPPORTED);
+				    * a resumed meeting folded with another template starts its
+				    * rolling state over. */
+	const char *output_language; /* the summary's and notes' language, a code ("fr") or
+				      * a name; NULL, "" or "auto" = the meeting's (stored,
+				      * else read from its words), as
+				      * tacit_meeting_params.language */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);
@@ -2638,6 +2655,33 @@ TACIT_API enum tacit_status tacit_live_ask_remote(const char *store_path, int64_
 struct tacit_import_params {
 	const char *title;     /* NULL = the file's name without its extension */
 	int words_per_minute;  /* speaking rate for synthesized times; default 150 */
+	/* Summary and notes with the transcript (`tacit import` with a language model), as a
+	 * recording's (struct tacit_audio_import_params.analyze, where a recording's import
+	 * passes these on): the segments are stored in a session left unfinished, then a
+	 * live meeting's analysis (tacit_live_open() resuming it, transcribe false) folds
+	 * them window by window and its stop stores the "summary" and "notes" artifacts (and
+	 * the "rolling_summary" state) and ends the session: the same artifacts a live
+	 * meeting or an analysed recording gets, in the template and language asked. A failure or a cancel of the analysis
+	 * keeps the transcript: the session is ended, *out_id set, and the analysis's
+	 * status returned. */
+	bool analyze;
+	const char *llm_model;   /* for tacit_model_resolve(TACIT_MODEL_LLM, ...); NULL = the
+				  * device's choice */
+	int llm_threads;         /* 0 = the usable cores (a recording: a quarter of them) */
+	int window_tokens;       /* 0 = as tacit_live_params */
+	int n_ctx;               /* 0 = as tacit_live_params */
+	const char *template_name;   /* as struct tacit_audio_import_params */
+	const char *output_language; /* as struct tacit_audio_import_params */
+	tacit_live_event_fn on_event; /* the analysis's events (SUMMARY after each fold,
+				       * WARNING, STOPPED); may be NULL */
+	void *event_user;
+	/* TACIT_PROGRESS_SUMMARIZE: once when the analysis starts (done 0), then after each
+	 * fold: done of total segments summarized. May be NULL; its return value is not
+	 * read (cancel with cancel). On the analysis's threads. */
+	tacit_progress_fn progress;
+	void *progress_user;
+	const volatile int *cancel; /* may be NULL; non-zero stops the analysis (the
+				     * transcript is kept, TACIT_ERR_CANCELLED) */
 };
 TACIT_API struct tacit_import_params tacit_import_default_params(void);
 
@@ -2653,8 +2697,11 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
  * two have no times, so they are synthesized at words_per_minute (each turn lasts
  * words * 60 s / rate, at least 1 s, back to back) and the session is marked
  * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
- * default models instead: tacit_store_import_audio() with its default params and this
- * title. TACIT_ERR_FORMAT for a file that is neither; TACIT_ERR_IO when it cannot be read. */
+ * default models instead: tacit_store_import_audio() with its default params, this
+ * title and the analysis's fields (analyze, llm_model, ..., cancel). TACIT_ERR_FORMAT for
+ * a file that is neither; TACIT_ERR_IO when it cannot be read. With analyze, also the
+ * errors of tacit_live_open() and tacit_live_stop() (the language model's), with the
+ * transcript kept (see analyze). */
 TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const char *path,
 					       const struct tacit_import_params *params, int64_t *out_id);
 
@@ -2737,9 +2784,9 @@ struct tacit_audio_import_params {
 	void *progress_user;
 	/* Analysis while transcribing (`tacit import` with a language model): the meeting is
 	 * summarized by a live meeting's analysis (tacit_live_open() with transcribe false
-	 * on the new session), so the summary and notes ("general" template, the meeting's
-	 * own language) are stored seconds after the last segment instead of by a second
-	 * pass over the whole transcript. A mono recording without diarization is folded
+	 * on the new session), so the summary and notes (in template_name's template and
+	 * output_language, below) are stored seconds after the last segment instead of by a
+	 * second pass over the whole transcript. A mono recording without diarization is folded
 	 * window by window while whisper transcribes it: the session is created first and
 	 * each final segment is stored as it is found, so a cancel or a failure keeps the
 	 * transcript so far (the session is ended, holding it and the recording, and
@@ -2756,6 +2803,12 @@ struct tacit_audio_import_params {
 	tacit_live_event_fn on_event; /* the analysis's events (SUMMARY after each fold, FINAL
 				       * for each segment, WARNING, STOPPED); may be NULL */
 	void *event_user;
+	const char *template_name;   /* the summary's template, folded as it is transcribed
+				      * (tacit_live_params.template_name); NULL or "" = the
+				      * setting "summary.template", else "general" */
+	const char *output_language; /* the summary's and notes' language
+				      * (tacit_live_params.output_language); NULL = the
+				      * meeting's */
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);

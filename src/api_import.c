@@ -1,9 +1,11 @@
 /*
- * api_import.c — a recording uploaded from the History page becomes a meeting: the body
- * arrives in a temporary file (serve.c streams it there), and tacit_store_import_audio()
- * transcribes it as `tacit import FILE` does, answered as a Server-Sent Event stream with
- * the transcription's progress. Invariants: the import lives exactly as long as its
- * stream (closing it cancels the import, and a cancelled import stores nothing); the
+ * api_import.c — a recording or a transcript uploaded from the History page becomes a
+ * meeting: the body arrives in a temporary file (serve.c streams it there), and
+ * tacit_store_import_audio() transcribes a recording as `tacit import FILE` does, while
+ * tacit_store_import() stores a transcript and, with a language model, folds it into its
+ * summary and notes; answered as a Server-Sent Event stream with the progress.
+ * Invariants: the import lives exactly as long as its stream (closing it cancels the
+ * import: a cancelled recording stores nothing, a transcript keeps its transcript); the
  * uploaded file is removed when the job ends, whatever happened; one model worker at a
  * time across the server (the slot api_chat.c keeps).
  */
@@ -26,6 +28,8 @@ struct import_job {
 	char *name;          /* the file's name as the user chose it */
 	char *title;
 	char *asr, *vad, *speaker; /* resolved model paths; speaker may be NULL */
+	char *llm;           /* a transcript's language model; NULL: no summary */
+	bool transcript;
 	int n_segments;
 	int64_t heard_ms;    /* end of the last final segment */
 	int64_t t0_ms, last_ms;
@@ -123,6 +127,34 @@ static void name_the_file(struct import_job *j, const char *msg, struct buf *out
 	buf_adds(out, msg);
 }
 
+/* A transcript's analysis: {"phase":"summarize","done","total" (segments),"elapsed_ms"}. */
+static bool on_summarized(const struct tacit_progress *p, void *user)
+{
+	struct import_job *j = user;
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = new_obj(&o);
+	yyjson_mut_obj_add_str(doc, o, "phase", "summarize");
+	yyjson_mut_obj_add_int(doc, o, "done", p->done);
+	yyjson_mut_obj_add_int(doc, o, "total", p->total);
+	yyjson_mut_obj_add_int(doc, o, "elapsed_ms", api_now_ms() - j->t0_ms);
+	api_job_put_doc(&j->base, "progress", doc);
+	return true;
+}
+
+/* A transcript: stored, then summarized with the model when there is one. */
+static enum tacit_status import_transcript(struct import_job *j, struct tacit_store *store, int64_t *id)
+{
+	struct tacit_import_params p = tacit_import_default_params();
+	p.title = j->title;
+	p.analyze = j->llm != NULL;
+	p.llm_model = j->llm;
+	p.progress = on_summarized;
+	p.progress_user = j;
+	p.cancel = &j->base.cancel;
+	put_status(j, p.analyze ? "summarizing" : "reading the transcript");
+	return tacit_store_import(store, j->path, &p, id);
+}
+
 static void *job_main(void *arg)
 {
 	struct import_job *j = arg;
@@ -138,9 +170,19 @@ static void *job_main(void *arg)
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the import was cancelled");
 		goto out;
 	}
-	put_status(j, "decoding the recording");
+	if (!j->transcript)
+		put_status(j, "decoding the recording");
 	st = tacit_store_open(NULL, &store); /* this thread's own connection */
-	if (st == TACIT_OK) {
+	if (st == TACIT_OK && j->transcript) {
+		st = import_transcript(j, store, &id);
+		if (st != TACIT_OK && st != TACIT_ERR_CANCELLED && id > 0) {
+			/* the transcript is stored: the meeting opens, and Generate can try again */
+			char why_text[700];
+			snprintf(why_text, sizeof(why_text), "the summary failed, the transcript is kept: %s", tacit_errmsg());
+			put_status(j, why_text);
+			st = TACIT_OK;
+		}
+	} else if (st == TACIT_OK) {
 		struct tacit_audio_import_params ap = tacit_audio_import_default_params();
 		ap.title = j->title;
 		ap.asr_model = j->asr;
@@ -180,6 +222,7 @@ static void job_release(struct api_job *base)
 	tacit_free(j->asr);
 	tacit_free(j->vad);
 	tacit_free(j->speaker);
+	tacit_free(j->llm);
 	free(j);
 }
 
@@ -222,7 +265,7 @@ static void import_audio(struct api_call *c, struct api_response *res)
 	const struct api_request *req = c->req;
 	const char *name = api_arg(c, "name"), *title = api_arg(c, "title");
 	struct import_job *j = NULL;
-	char *path = NULL, *asr = NULL, *vad = NULL, *speaker = NULL;
+	char *path = NULL, *asr = NULL, *vad = NULL, *speaker = NULL, *llm = NULL;
 	enum tacit_status st;
 
 	if (!req->body_path && !req->body_errno) {
@@ -250,21 +293,23 @@ static void import_audio(struct api_call *c, struct api_response *res)
 		goto out;
 	}
 	const char *dot = strrchr(name, '.');
-	if (dot && (!strcasecmp(dot, ".json") || !strcasecmp(dot, ".txt"))) {
-		api_error_msg(res, 415, "'%s' is a transcript, not a recording: import it as a transcript", name);
-		goto out;
-	}
+	bool transcript = dot && (!strcasecmp(dot, ".json") || !strcasecmp(dot, ".txt"));
 	if (req->body_len == 0) {
 		api_error_msg(res, 400, "the uploaded file '%s' is empty", name);
 		goto out;
 	}
-	/* the models first: a missing one is the device's state, said before any work */
-	if ((st = tacit_model_resolve(TACIT_MODEL_ASR, NULL, &asr)) != TACIT_OK ||
-	    (st = tacit_model_resolve(TACIT_MODEL_VAD, NULL, &vad)) != TACIT_OK) {
+	/* the models first: a missing one is the device's state, said before any work; a
+	 * transcript needs none, and is summarized when a language model is there */
+	if (transcript) {
+		if (tacit_model_resolve(TACIT_MODEL_LLM, NULL, &llm) != TACIT_OK)
+			llm = NULL;
+		tacit_clear_error();
+	} else if ((st = tacit_model_resolve(TACIT_MODEL_ASR, NULL, &asr)) != TACIT_OK ||
+		   (st = tacit_model_resolve(TACIT_MODEL_VAD, NULL, &vad)) != TACIT_OK) {
 		api_error_msg(res, 409, "%s", tacit_errmsg());
 		goto out;
 	}
-	if (tacit_model_resolve(TACIT_MODEL_SPEAKER, NULL, &speaker) != TACIT_OK)
+	if (!transcript && tacit_model_resolve(TACIT_MODEL_SPEAKER, NULL, &speaker) != TACIT_OK)
 		speaker = NULL; /* speakers are optional, as `tacit import --speakers auto` */
 	if (!(j = calloc(1, sizeof(*j))) || !(j->name = strdup(name))) {
 		api_error_msg(res, 503, "out of memory");
@@ -292,15 +337,17 @@ static void import_audio(struct api_call *c, struct api_response *res)
 	j->asr = asr;
 	j->vad = vad;
 	j->speaker = speaker;
+	j->llm = llm;
+	j->transcript = transcript;
 	j->t0_ms = j->last_ms = api_now_ms();
 	int err = api_job_start(&j->base, c->api, job_main, job_release);
 	if (err != 0) {
 		j->path = NULL;
-		j->asr = j->vad = j->speaker = NULL;
+		j->asr = j->vad = j->speaker = j->llm = NULL;
 		api_error_msg(res, 503, "cannot start the import: %s", strerror(err));
 		goto out;
 	}
-	path = asr = vad = speaker = NULL; /* the job's now */
+	path = asr = vad = speaker = llm = NULL; /* the job's now */
 	api_job_answer(&j->base, res);
 	j = NULL;
 out:
@@ -315,6 +362,7 @@ out:
 	tacit_free(asr);
 	tacit_free(vad);
 	tacit_free(speaker);
+	tacit_free(llm);
 }
 
 bool api_import_route(struct api_call *c, struct api_response *res)
@@ -322,7 +370,7 @@ bool api_import_route(struct api_call *c, struct api_response *res)
 	if (c->n_seg != 3 || strcmp(c->seg[1], "sessions") || strcmp(c->seg[2], "import-audio"))
 		return false;
 	if (strcmp(c->req->method, "POST")) {
-		api_error_msg(res, 405, "import-audio takes a POST of the recording");
+		api_error_msg(res, 405, "import-audio takes a POST of the recording or transcript");
 		return true;
 	}
 	import_audio(c, res);

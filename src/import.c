@@ -3,12 +3,15 @@
  * transcript parser (transcript.c): JSON segments with times (`tacit transcribe`), QMSum
  * turns or "Speaker: text" lines. Files without times get times synthesized at a stated
  * speaking rate, and the session is marked times_synthesized (its settings say how). All of a file goes in
- * one transaction: an import either lands whole or not at all. Recordings go to
+ * one transaction: an import either lands whole or not at all. Analysed (import_fold.c),
+ * the stored transcript is then folded by a live meeting's analysis, whose stop stores
+ * the summary and notes; its failure keeps the transcript. Recordings go to
  * import_audio.c, which transcribes them.
  */
 #include "internal.h"
 
 #include "export_folder.h"
+#include "import_fold.h"
 #include "store.h"
 #include "transcript.h"
 #include "utf8.h"
@@ -29,13 +32,75 @@ struct tacit_import_params tacit_import_default_params(void)
 	return p;
 }
 
+/* The analysis's fields of an import, as a recording's import takes them. */
+static struct tacit_audio_import_params analysis_params(const struct tacit_import_params *p)
+{
+	struct tacit_audio_import_params ap = tacit_audio_import_default_params();
+	ap.title = p->title;
+	ap.analyze = p->analyze;
+	ap.llm_model = p->llm_model;
+	ap.llm_threads = p->llm_threads;
+	ap.window_tokens = p->window_tokens;
+	ap.n_ctx = p->n_ctx;
+	ap.template_name = p->template_name;
+	ap.output_language = p->output_language;
+	ap.on_event = p->on_event;
+	ap.event_user = p->event_user;
+	ap.cancel = p->cancel;
+	return ap;
+}
+
 /* A recording: transcribed and stored with its audio (import_audio.c). */
 static enum tacit_status import_audio(struct tacit_store *s, const char *path, const struct tacit_import_params *p,
 				      int64_t *out_id)
 {
-	struct tacit_audio_import_params ap = tacit_audio_import_default_params();
-	ap.title = p->title;
+	struct tacit_audio_import_params ap = analysis_params(p);
 	return tacit_store_import_audio(s, path, &ap, out_id);
+}
+
+/* The analysis's events pass through; each fold is also told as progress. */
+struct relay {
+	const struct tacit_import_params *p;
+	int total;
+};
+
+static void relay_progress(const struct relay *r, uint64_t done)
+{
+	struct tacit_progress pr = { TACIT_PROGRESS_SUMMARIZE, r->total ? (float)done / (float)r->total : 1.0f,
+				     (int)done, r->total };
+	if (r->p->progress)
+		r->p->progress(&pr, r->p->progress_user);
+}
+
+static void relay_event(const struct tacit_live_event *ev, void *user)
+{
+	const struct relay *r = user;
+	if (ev->type == TACIT_LIVE_SUMMARY && ev->json) {
+		yyjson_doc *d = yyjson_read(ev->json, strlen(ev->json), 0);
+		relay_progress(r, yyjson_get_uint(yyjson_obj_get(yyjson_doc_get_root(d), "next_segment")));
+		yyjson_doc_free(d);
+	}
+	if (r->p->on_event)
+		r->p->on_event(ev, r->p->event_user);
+}
+
+/* The stored transcript folded by a live meeting's analysis, whose stop stores the
+ * summary and notes and ends the session (import_fold.c). */
+static enum tacit_status analyse(struct tacit_store *s, int64_t session_id, const struct tacit_import_params *p,
+				 size_t n_segments)
+{
+	struct relay r = { p, (int)n_segments };
+	struct tacit_audio_import_params ap = analysis_params(p);
+	struct import_fold *fold = NULL;
+	ap.on_event = relay_event;
+	ap.event_user = &r;
+	enum tacit_status st = import_fold_open(s, session_id, &ap, false, &fold);
+	if (st == TACIT_OK) {
+		relay_progress(&r, 0);
+		st = import_fold_finish(fold, p->cancel);
+	}
+	import_fold_close(fold);
+	return st;
 }
 
 static bool has_ext(const char *path, const char *ext)
@@ -301,17 +366,30 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 		if ((st = store_batch_begin(s)) == TACIT_OK)
 			st = store_batch_end(s, add_segments(s, session_id, &part, timed, p.words_per_minute, &cursor));
 	}
-	if (st == TACIT_OK)
+	if (st == TACIT_OK && !p.analyze)
 		st = tacit_store_session_end(s, session_id, 0);
 	if (st != TACIT_OK) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", tacit_errmsg());
 		tacit_store_session_delete(s, session_id);
 		st = tacit_fail(st, "%s", msg);
-	} else {
+		goto out;
+	}
+	if (out_id)
+		*out_id = session_id;
+	if (!p.analyze) {
 		export_folder_after(s, session_id);
-		if (out_id)
-			*out_id = session_id;
+		goto out;
+	}
+	/* the transcript is stored whole: a failed or cancelled analysis keeps it, ended */
+	if ((st = analyse(s, session_id, &p, t->n)) != TACIT_OK) {
+		struct errsave e;
+		errsave_push(&e);
+		struct tacit_session ss;
+		if (tacit_store_session_get(s, session_id, &ss) == TACIT_OK && !ss.ended_ms)
+			tacit_store_session_end(s, session_id, 0);
+		export_folder_after(s, session_id);
+		st = errsave_pop(&e, st);
 	}
 out:
 	tacit_transcript_free(t);

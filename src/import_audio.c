@@ -404,7 +404,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		fsp.settings_json = settings;
 		if ((st = tacit_store_session_create(s, &fsp, &id)) != TACIT_OK)
 			goto out;
-		if ((st = import_fold_open(s, id, &p, &c.fold)) != TACIT_OK) {
+		if ((st = import_fold_open(s, id, &p, true, &c.fold)) != TACIT_OK) {
 			struct errsave e;
 			errsave_push(&e);
 			tacit_store_session_delete(s, id); /* nothing transcribed yet: nothing to keep */
@@ -488,7 +488,7 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	}
 	if (p.analyze) { /* stereo or diarized: its speakers are known now, so fold it now */
 		kept = true;
-		if ((st = import_fold_open(s, id, &p, &c.fold)) != TACIT_OK ||
+		if ((st = import_fold_open(s, id, &p, false, &c.fold)) != TACIT_OK ||
 		    (st = import_fold_finish(c.fold, p.cancel)) != TACIT_OK)
 			goto out;
 		ended = true;

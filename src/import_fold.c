@@ -3,8 +3,10 @@
  * meeting's analysis (tacit_live_open() with transcribe off, resuming the import's
  * session) takes each final segment as whisper finds it and folds windows meanwhile, so
  * the stop writes the summary and notes from the rolling state seconds after the last
- * segment. The import owns the session and the recording; this file only feeds, stops
- * and closes the analysis, and joins every thread it starts.
+ * segment. A transcript (or a recording whose speakers are known only at the end) is
+ * stored first, and the same analysis reads it back and folds it at the stop. The
+ * import owns the session and the recording; this file only feeds, stops and closes
+ * the analysis, and joins every thread it starts.
  */
 #include "internal.h"
 
@@ -36,17 +38,29 @@ void import_fold_threads(const struct tacit_audio_import_params *p, int *asr_thr
 }
 
 enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
-				   const struct tacit_audio_import_params *p, struct import_fold **out)
+				   const struct tacit_audio_import_params *p, bool transcribing, struct import_fold **out)
 {
 	struct tacit_live_params lp = tacit_live_default_params();
 	struct import_fold *f = calloc(1, sizeof(*f));
+	char *setting = NULL;
 	int asr_threads;
 	enum tacit_status st;
 
 	*out = NULL;
 	if (!f)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
-	import_fold_threads(p, &asr_threads, &lp.llm_threads);
+	/* the template and language are the fold's from the first window: no second pass */
+	lp.template_name = p->template_name;
+	if (!p->template_name || !*p->template_name) {
+		if (tacit_store_setting_get(s, "summary.template", &setting) == TACIT_OK)
+			lp.template_name = setting;
+		tacit_clear_error();
+	}
+	lp.output_language = p->output_language;
+	if (transcribing)
+		import_fold_threads(p, &asr_threads, &lp.llm_threads);
+	else
+		lp.llm_threads = p->llm_threads; /* nothing else runs: 0 gives it every core */
 	lp.resume_id = session_id;
 	lp.store_path = store_db_path(s);
 	lp.llm_model = p->llm_model;
@@ -57,7 +71,9 @@ enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
 	lp.n_ctx = p->n_ctx;
 	lp.on_event = p->on_event;
 	lp.user = p->event_user;
-	if ((st = tacit_live_open(&lp, &f->live)) != TACIT_OK) {
+	st = tacit_live_open(&lp, &f->live);
+	tacit_free(setting);
+	if (st != TACIT_OK) {
 		free(f);
 		return st;
 	}

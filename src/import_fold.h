@@ -11,9 +11,11 @@ struct import_fold;
 
 /* The analysis of session_id, which exists and has not ended (its stored segments are
  * read first, as a resumed live meeting reads them), on the database s was opened on,
- * with p's model, threads, window and events. The model is loaded when it returns. */
+ * with p's model, threads, window and events. transcribing: whisper runs beside it (the
+ * model gets import_fold_threads()'s share), else p->llm_threads (0 = every core). The
+ * model is loaded when it returns. */
 enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
-				   const struct tacit_audio_import_params *p, struct import_fold **out);
+				   const struct tacit_audio_import_params *p, bool transcribing, struct import_fold **out);
 /* Stores the final segment in the session and queues it for the analysis. */
 enum tacit_status import_fold_segment(struct import_fold *f, const struct tacit_asr_segment *g, const char *label);
 /* The stop: the last windows folded, summary and notes stored, the session ended. A

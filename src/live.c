@@ -122,7 +122,7 @@ static enum tacit_status resume(struct tacit_live *l)
 	}
 	if (st != TACIT_OK)
 		return st;
-	struct live_roll *r = live_roll_parse(json);
+	struct live_roll *r = live_roll_parse(json, &l->tp);
 	tacit_free(json);
 	if (r && live_roll_next_segment(r) <= (uint64_t)l->n_segments) {
 		live_roll_free(l->roll);
@@ -186,7 +186,24 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 	l->title = dup_or_null(params->title);
 	l->store_path = dup_or_null(params->store_path);
 	l->sysroot = dup_or_null(params->sysroot);
-	l->roll = live_roll_new();
+	if ((st = template_find(NULL, params->template_name, &l->tp)) != TACIT_OK)
+		goto fail;
+	for (size_t i = 0; i < l->tp.n; i++)
+		if (!strcmp(l->tp.s[i].key, "overview") && l->tp.s[i].kind != TEMPLATE_TEXT) {
+			/* the rolling state rewrites the meeting's overview as text at each fold */
+			st = tacit_fail(TACIT_ERR_UNSUPPORTED,
+					"template '%s': its section 'overview' is a %s; a meeting's summary is folded "
+					"only with a text overview (rename that section's key)",
+					l->tp.name, template_kind_name(l->tp.s[i].kind));
+			goto fail;
+		}
+	const char *lang = params->output_language;
+	if (lang && strlen(lang) >= sizeof(l->out_lang)) {
+		st = tacit_fail(TACIT_ERR_USAGE, "'%.40s...' is not a language", lang);
+		goto fail;
+	}
+	snprintf(l->out_lang, sizeof(l->out_lang), "%s", lang && strcmp(lang, "auto") ? lang : "");
+	l->roll = live_roll_new(&l->tp);
 	if ((params->title && !l->title) || (params->store_path && !l->store_path) ||
 	    (params->sysroot && !l->sysroot) || !l->roll) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -195,6 +212,8 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 	l->p.title = l->title;
 	l->p.store_path = l->store_path;
 	l->p.sysroot = l->sysroot;
+	l->p.template_name = l->tp.name;
+	l->p.output_language = l->out_lang;
 
 	struct tacit_probe_params pp = tacit_probe_default_params();
 	pp.sysroot = l->sysroot;

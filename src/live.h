@@ -44,16 +44,21 @@ int64_t live_max_audio_ms(double setting_minutes);
 /* Reads the 1-minute load average from <sysroot>/proc/loadavg; -1 when unreadable. */
 double live_loadavg(const char *sysroot);
 
-/* The rolling state: title, overview, key points, decisions, action items, open
- * questions, one notes section per window, and next_segment (it covers segments
- * [1, next_segment)) and windows (how many were folded). Stored as the JSON artifact
- * "rolling_summary". Pure: no locks, no I/O, no model calls. */
+/* The rolling state: title, overview, the summary template's lists (general's: key
+ * points, decisions, action items, open questions) and other text sections, one notes
+ * section per window, and next_segment (it covers segments [1, next_segment)) and
+ * windows (how many were folded). Stored as the JSON artifact "rolling_summary" (with
+ * "template" when not general). Pure: no locks, no I/O, no model calls. */
 struct live_roll;
+struct template;
 
-/* The empty state; NULL when out of memory. Free with live_roll_free(). */
-struct live_roll *live_roll_new(void);
-/* A stored state when it has every field; NULL otherwise (start over). */
-struct live_roll *live_roll_parse(const char *json);
+/* The empty state for template tp (NULL = general; the state keeps the pointer: tp must
+ * outlive it and every state folded from it); NULL when out of memory. Free with
+ * live_roll_free(). */
+struct live_roll *live_roll_new(const struct template *tp);
+/* A stored state when it has every field of tp's (NULL = general) and was folded with
+ * it; NULL otherwise (start over). */
+struct live_roll *live_roll_parse(const char *json, const struct template *tp);
 void live_roll_free(struct live_roll *r); /* accepts NULL */
 /* The state as JSON (caller frees); NULL when out of memory. */
 char *live_roll_json(const struct live_roll *r);
@@ -66,13 +71,16 @@ uint64_t live_roll_windows(const struct live_roll *r);
 /* The state after the window of segment indices [first, end) (the section [S first+1,
  * S end]) is folded into prev: a new state (free it with live_roll_free(); prev is not
  * changed), NULL when out of memory.
- *   part: the window's checked summary JSON ("title", "overview", the four lists, and
+ *   part: the window's checked summary JSON ("title", the template's sections, and
  *         "part", a topic, from the stop's call), or NULL when its model call failed: the
  *         window counts all the same (next_segment = end, windows + 1), for the meeting
  *         goes on. Its list items are appended with their cites cut to the window (an
- *         item left with none is dropped), and one notes section is added whose topic is
- *         "part", else "title", and whose bullets are the key points (or the overview,
- *         cited to the window's first segment, when none is left).
+ *         item left with none is dropped), a text section other than the overview takes
+ *         the part's when not empty, and one notes section is added whose topic is
+ *         "part", else "title", and whose bullets are the items of the template's first
+ *         plain list (general's key points), else "WHO: text" of its per-speaker and
+ *         actions lists (or the overview, cited to the window's first segment, when none
+ *         is left).
  *   title, overview: the whole meeting's new ones; NULL keeps the old ones. */
 struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part, size_t part_len, const char *title,
 				 const char *overview, size_t first, size_t end);
@@ -84,12 +92,13 @@ struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part,
  * instructions, however long the meeting ran. */
 void live_roll_preface(const struct live_roll *r, struct buf *out);
 
-/* What a question's prompt adds after the window: the key points of the folded windows,
- * each with its first cite; nothing when there are none. */
+/* What a question's prompt adds after the window: the items of the template's first
+ * plain list (general's key points) from the folded windows, each with its first cite;
+ * nothing when there are none. */
 void live_roll_recap(const struct live_roll *r, struct buf *out);
 
-/* The stop's "summary" (title, overview, the lists) and "notes" (the sections) JSON;
- * both caller frees. TACIT_ERR_NOMEM. */
+/* The stop's "summary" (title, then the template's sections in its order) and "notes"
+ * (the sections) JSON; both caller frees. TACIT_ERR_NOMEM. */
 enum tacit_status live_roll_final_json(const struct live_roll *r, char **out_summary, char **out_notes);
 
 #endif

@@ -140,6 +140,39 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 	return st;
 }
 
+/* A window's summary clearly in another language than the one asked is asked once more,
+ * with the stronger instruction (prompt's first asked_at bytes, then that line); a
+ * failure of that call keeps the first answer, as tacit_meeting_run() does. */
+static enum tacit_status again_in_language(struct tacit_live *l, bool merged, const char *prompt, size_t asked_at,
+					   const char *lang, size_t end, struct buf *part)
+{
+	const char *code = meeting_language_code(lang);
+	int hits = 0;
+	const char *got = code ? meeting_answer_language(part->data, &hits) : NULL;
+	if (!got || !strcmp(got, code))
+		return TACIT_OK;
+	tacit_log(TACIT_LOG_WARN, "live: the model wrote in '%s' (%d common words), not in '%s': asking again, more firmly",
+		  got, hits, code);
+	struct buf user, again;
+	buf_init(&user);
+	buf_init(&again);
+	buf_add(&user, prompt, asked_at);
+	meeting_language_line(TACIT_TASK_SUMMARY, lang, true, &user);
+	enum tacit_status st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &again,
+					      merged ? "final" : "map");
+	if (st == TACIT_OK) {
+		buf_reset(part);
+		buf_add(part, again.data, again.len);
+	} else if (st != TACIT_ERR_CANCELLED) {
+		tacit_log(TACIT_LOG_WARN, "live: asking again in '%s' failed (%s): keeping the first answer", code,
+			  tacit_errmsg());
+		st = TACIT_OK;
+	}
+	buf_release(&again);
+	buf_release(&user);
+	return st;
+}
+
 /* Map the window [win_first, end) and fold it into the rolling state. The window moves
  * on even when the model fails (a warning says so): the meeting must go on. Its prompt
  * starts with the window's transcript, which the model's cache holds (warm()), so only
@@ -162,20 +195,40 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 	buf_init(&user);
 	buf_init(&part);
 	live_window_body(l, first, end, &user);
+	bool general = !strcmp(l->tp.name, "general");
 	if (merged)
 		buf_adds(&user, /* the earlier parts' summary is the prompt's preface (live_roll_preface()) */
-			 "\nThe meeting ends here. Give this last part a short topic (\"part\"); summarize it: the key "
-			 "points, decisions, action items (owner, task, due date or \"\") and open questions; and write the "
-			 "title and a short overview of the whole meeting, from its earlier part above and this one.");
-	else
+			 "\nThe meeting ends here; the summary of its earlier part is above its transcript. ");
+	if (merged && general)
+		buf_adds(&user, "Give this last part a short topic (\"part\"); summarize it: the key points, "
+				"decisions, action items (owner, task, due date or \"\") and open questions; and write the "
+				"title and a short overview of the whole meeting.");
+	else if (general)
 		buf_adds(&user, "\nSummarize this part of the meeting: a title, a short overview, the key points, "
 				"decisions, action items (owner, task, due date or \"\") and open questions.");
-	/* a meeting whose words read as French, Spanish or German is summarized in that
-	 * language (English ones keep the prompt they always had) */
-	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, NULL, &l->t);
-	if (lang && strcmp(lang, "en"))
+	else { /* the template's own instruction, for this part */
+		buf_adds(&user, merged ? "Give this last part a short topic (\"part\"). For this last part: "
+				       : "\nThis is one part of the meeting. ");
+		template_instructions(&l->tp, &user);
+		if (merged)
+			buf_adds(&user, " The title and the overview are those of the whole meeting.");
+	}
+	/* the language asked for, else the meeting's: one whose words read as French,
+	 * Spanish or German is summarized in that language (English ones keep the prompt
+	 * they always had) */
+	const char *lang = meeting_output_language(TACIT_TASK_SUMMARY, l->out_lang, &l->t);
+	bool told = lang && (l->out_lang[0] || strcmp(lang, "en"));
+	size_t asked_at = user.len; /* the prompt before its language line */
+	if (told)
 		meeting_language_line(TACIT_TASK_SUMMARY, lang, false, &user);
+	if (!l->lang_told) {
+		tacit_log(TACIT_LOG_INFO, "live: summarizing in '%s' (%s) with the template '%s'", lang ? lang : "?",
+			  l->out_lang[0] ? "asked" : "the meeting's", l->tp.name);
+		l->lang_told = true;
+	}
 	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
+	if (st == TACIT_OK && told)
+		st = again_in_language(l, merged, user.data, asked_at, lang, end, &part);
 	if (st == TACIT_OK) {
 		doc = yyjson_read(part.data, part.len, 0);
 		yyjson_val *r = yyjson_doc_get_root(doc);
@@ -306,11 +359,15 @@ static size_t idle_fold_end(const struct tacit_live *l)
 static enum tacit_status store_task(struct tacit_live *l, enum tacit_task task, const char *kind, const char *json,
 				    struct buf *checked)
 {
-	enum tacit_status st = citations_check(task, json, l->t.n, checked, NULL);
+	bool general = !strcmp(l->tp.name, "general");
+	enum tacit_status st = task == TACIT_TASK_SUMMARY ? citations_check_template(&l->tp, json, l->t.n, checked, NULL)
+							  : citations_check(task, json, l->t.n, checked, NULL);
 	if (st != TACIT_OK)
 		return st;
 	char *md = tacit_meeting_markdown(task, checked->data, &l->t);
-	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0, task == TACIT_TASK_SUMMARY ? "general" : NULL };
+	/* the template made both: regenerating with another one keeps these */
+	struct tacit_artifact art = { kind, checked->data, md, l->model_name, PROMPT_VERSION, 0,
+				      task == TACIT_TASK_SUMMARY || !general ? l->tp.name : NULL };
 	st = tacit_store_add_artifact(l->llm_store, l->session_id, &art, NULL);
 	free(md);
 	return st;

@@ -69,6 +69,7 @@
 #include "basics.h"
 #include "live.h"
 #include "live_remote.h"
+#include "template.h"
 #include "transcript.h"
 
 #include <pthread.h>
@@ -130,6 +131,9 @@ struct ask {
 struct tacit_live {
 	struct tacit_live_params p;
 	char *title, *store_path, *sysroot, *model_name;
+	struct template tp;  /* the summary's template (p.template_name); the roll points here */
+	char out_lang[32];   /* p.output_language; "" = the meeting's */
+	bool lang_told;      /* the log said which language and template (analysis thread) */
 	int64_t session_id;
 	bool discard_session; /* a failed open: close deletes the meeting it created */
 	int64_t offset_ms; /* session time of the first frame pushed now */

@@ -9,6 +9,7 @@
 #include "grammar.h"
 #include "live_int.h"
 #include "llm_client.h"
+#include "meeting.h"
 
 #define PART_MAX_CHARS 60 /* the topic of the last part, written by the final call */
 
@@ -36,7 +37,10 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 	req.grammar = grammar;
 	req.max_tokens = max_tokens;
 	double t0 = clock_now_s();
-	enum tacit_status st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
+	enum tacit_status st;
+	memset(&stats, 0, sizeof(stats));
+	if (!meeting_generate_hooked(&req, out_text, &stats, &st)) /* tests answer for the model */
+		st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
 	if (l->stop_phase) {
 		l->stop_read += stats.n_prompt - stats.n_reused;
 		l->stop_generated += stats.n_generated;
@@ -67,13 +71,25 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 	/* the part's field comes on top of the budget (a model token is at least 3 bytes, or 1 when tiny) */
 	size_t part = with_part ? sizeof("{\"part\":\"\",") + (size_t)PART_MAX_CHARS * (l->tiny ? 1 : 4) : 0;
 	int extra = (int)((part + (l->tiny ? 0 : 2)) / (l->tiny ? 1 : 3));
+	/* a summary in a template other than general: its sections, owners among the speakers */
+	bool shaped = task == TACIT_TASK_SUMMARY && strcmp(l->tp.name, "general");
+	char **names = NULL;
+	size_t n_names = 0;
+	enum tacit_status st = TACIT_OK;
 	buf_init(&g);
-	if (!grammar_limits_for(task, bytes, n_segments, l->tiny, &lim)) {
-		buf_release(&g);
-		return tacit_fail(TACIT_ERR_USAGE, "%d output tokens are too few for the live %s (raise live.max_tokens)",
-				  l->max_tokens, what);
+	if (shaped && l->tp.exact_owner && (st = meeting_speaker_names(&l->t, &names, &n_names)) != TACIT_OK)
+		goto out;
+	size_t who = grammar_who_width((const char *const *)names, n_names, l->tiny);
+	if (shaped ? !grammar_template_limits(&l->tp, who, bytes, n_segments, l->tiny, &lim)
+		   : !grammar_limits_for(task, bytes, n_segments, l->tiny, &lim)) {
+		st = tacit_fail(TACIT_ERR_USAGE, "%d output tokens are too few for the live %s (raise live.max_tokens)",
+				l->max_tokens, what);
+		goto out;
 	}
-	grammar_build(task, &lim, &g);
+	if (shaped)
+		grammar_template_build(&l->tp, (const char *const *)names, n_names, &lim, &g);
+	else
+		grammar_build(task, &lim, &g);
 	char *at = with_part ? strstr(g.data, root) : NULL;
 	if (at) {
 		struct buf pg;
@@ -85,9 +101,14 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 		buf_release(&g);
 		g = pg;
 	}
-	enum tacit_status st = live_generate(l, user, g.data, l->max_tokens + extra, on_token, tok_user, &text, what);
+	st = live_generate(l, user, g.data, l->max_tokens + extra, on_token, tok_user, &text, what);
 	if (st == TACIT_OK)
-		st = citations_check(task, text, n_segments, checked, NULL);
+		st = task == TACIT_TASK_SUMMARY ? citations_check_template(&l->tp, text, n_segments, checked, NULL)
+						: citations_check(task, text, n_segments, checked, NULL);
+out:
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
 	tacit_free(text);
 	buf_release(&g);
 	return st;

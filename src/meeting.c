@@ -249,6 +249,15 @@ void meeting_set_generate_hook(meeting_generate_hook fn, void *user)
 	gen_hook_user = user;
 }
 
+bool meeting_generate_hooked(const struct tacit_llm_request *req, char **out_text, struct tacit_llm_stats *stats,
+			     enum tacit_status *st)
+{
+	if (!gen_hook)
+		return false;
+	*st = gen_hook(req, out_text, stats, gen_hook_user);
+	return true;
+}
+
 static enum tacit_status model_call(struct runner *r, const char *body, int window, bool strong, struct buf *out);
 
 /* One model call, checked; when the answer is clearly in another language than the one

@@ -71,10 +71,15 @@ void meeting_language_line(enum tacit_task task, const char *lang, bool strong, 
  * lang_detect(); NULL when it cannot tell. */
 const char *meeting_answer_language(const char *json, int *hits);
 
-/* Tests: every model call of meeting_run() goes to fn instead of the model (NULL = the
- * model again). fn returns the raw answer in *out_text (freed with tacit_free()). */
+/* Tests: every model call of meeting_run() and of a live meeting's analysis goes to fn
+ * instead of the model (NULL = the model again). fn returns the raw answer in *out_text
+ * (freed with tacit_free()). */
 typedef enum tacit_status (*meeting_generate_hook)(const struct tacit_llm_request *req, char **out_text,
 						   struct tacit_llm_stats *stats, void *user);
 void meeting_set_generate_hook(meeting_generate_hook fn, void *user);
+/* The live analysis's calls too (live_prompt.c): true when a hook is set and has
+ * answered req, its status in *st. */
+bool meeting_generate_hooked(const struct tacit_llm_request *req, char **out_text, struct tacit_llm_stats *stats,
+			     enum tacit_status *st);
 
 #endif

@@ -365,12 +365,8 @@
     file.addEventListener("change", async () => {
       const f = file.files[0];
       if (!f) return;
-      if (tacit.isRecording(f.name)) { await tacit.importRecording(f, importBox); file.value = ""; return; }
-      try {
-        const r = await api("POST", `/api/sessions/import?name=${encodeURIComponent(f.name)}`, await f.arrayBuffer(), true);
-        tacit.notice(t("history.imported", { title: r.title, n: r.n_segments }));
-        location.hash = `#/history/${r.id}`;
-      } catch (e) { tacit.notice(e.message, true); }
+      /* a recording is transcribed, a transcript stored; both then summarized */
+      await tacit.importRecording(f, importBox);
       file.value = "";
     });
     const data = await api("GET", "/api/sessions");

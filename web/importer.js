@@ -1,8 +1,9 @@
-/* Importing a recording from History: the file is uploaded with its progress (XHR: fetch
- * reports no upload progress), and the same request's answer is the transcription's
- * event stream (status, progress, segment, then done or error). Cancel aborts the request
- * at any point: the server then drops the upload, or stops the import and stores
- * nothing. On success the meeting opens. */
+/* Importing a recording or a transcript from History: the file is uploaded with its
+ * progress (XHR: fetch reports no upload progress), and the same request's answer is the
+ * import's event stream (status, progress of the transcription or, for a transcript, of
+ * its summary, segment, then done or error). Cancel aborts the request at any point: the
+ * server then drops the upload, or stops the import (a recording stores nothing, a
+ * transcript keeps its transcript). On success the meeting opens. */
 "use strict";
 (function () {
   const { el, t } = tacit;
@@ -12,10 +13,9 @@
     "decoding the recording": "import.decoding",
     "transcribing": "import.transcribing",
     "waiting for another answer to finish": "import.waiting",
+    "summarizing": "import.summarizing",
+    "reading the transcript": "import.reading",
   };
-
-  /* A transcript goes to the transcript import; anything else is a recording. */
-  tacit.isRecording = (name) => !/\.(json|txt)$/i.test(name);
 
   /* Uploads file and follows its import inside box (emptied, then filled with a progress
    * bar, a status line and Cancel). Resolves when it has ended, however it ended. */
@@ -42,6 +42,12 @@
       const handlers = {
         status: (d) => { bar.removeAttribute("value"); status.textContent = STAGES[d.text] ? t(STAGES[d.text]) : d.text; },
         progress: (p) => {
+          if (p.phase === "summarize") { /* a transcript's summary: segments folded so far */
+            bar.value = p.total > 0 ? Math.min(100, (100 * p.done) / p.total) : 0;
+            status.textContent = t("import.summarized", { done: tacit.number(p.done, 0), total: tacit.number(p.total, 0) });
+            detail.textContent = t("history.elapsed", { time: tacit.clock(p.elapsed_ms) });
+            return;
+          }
           if (p.total_ms > 0) bar.value = Math.min(100, (100 * p.done_ms) / p.total_ms);
           else bar.removeAttribute("value");
           status.textContent = t("import.transcribed", { done: tacit.clock(p.done_ms), total: tacit.clock(p.total_ms),

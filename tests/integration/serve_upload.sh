@@ -3,7 +3,7 @@
 # goes to a temporary file, never to memory (a 200 MiB upload leaves the server's peak
 # memory within 40 MiB of where it was); a request without the token or with a foreign
 # Origin is refused before anything reaches the disk; a refused upload, and one cut off
-# half-way, leave no file behind; a transcript's name is sent to the transcript import.
+# half-way, leave no file behind; a transcript's name is imported as a transcript.
 set -eu
 T=${TACIT:?}
 command -v python3 >/dev/null || { echo "python3 is needed to talk HTTP"; exit 77; }

@@ -852,7 +852,7 @@ TEST(api_import_audio_refusals)
 	} bad[] = {
 		{ "/api/sessions/import-audio", "x", "\\\"name\\\" must be", 400 },
 		{ "/api/sessions/import-audio?name=..%2Fa.mp3", "x", "\\\"name\\\" must be", 400 },
-		{ "/api/sessions/import-audio?name=notes.txt", "x", "is a transcript, not a recording", 415 },
+		{ "/api/sessions/import-audio?name=notes.txt", "", "is empty", 400 },
 		{ "/api/sessions/import-audio?name=a.mp3&title=", "x", "\\\"title\\\" must be", 400 },
 		{ "/api/sessions/import-audio?name=a.mp3", "", "is empty", 400 },
 		/* no whisper model on this device: said before any work */
@@ -1030,6 +1030,59 @@ static bool upload_jfk(char *path, size_t n)
 		ok = fclose(f) == 0;
 	buf_release(&wav);
 	return ok;
+}
+
+/* An uploaded transcript with a language model chosen: stored, then folded into its
+ * summary and notes, with the analysis's progress in segments, before "done". */
+TEST_MODEL(api_import_transcript_streams_its_summary)
+{
+	const char *model = test_llm();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	char body[4200], path[4096];
+	struct api *api = new_api();
+	struct tacit_store *store = NULL;
+	struct api_response res = { 0 };
+	struct buf out, ev;
+	buf_init(&out);
+	buf_init(&ev);
+	CHECK(api != NULL && tacit_store_open(NULL, &store) == TACIT_OK);
+	if (!api || !store)
+		goto out;
+	snprintf(body, sizeof(body), "{\"model.llm\":\"%s\"}", model);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	CHECK(upload(path, sizeof(path), "Alice: The supplier is late again.\nBob: Then we switch to the second one.\n"
+					 "Alice: I write to them by Friday.\n"));
+	struct api_request rq = { .method = "POST", .target = "/api/sessions/import-audio?name=supplier.txt",
+				  .host = "127.0.0.1:4321", .origin = "http://127.0.0.1:4321",
+				  .authorization = "Bearer " TOKEN, .body_path = path, .body_len = 108 };
+	api_handle(api, &rq, &res);
+	CHECK(res.status == 200 && res.stream && res.kept_body);
+	time_t end = time(NULL) + 240;
+	while (res.stream && time(NULL) < end && !strstr(ev.data, "event: done") && !strstr(ev.data, "event: error"))
+		if (api_stream_read(res.stream, &ev) < 0)
+			break;
+	CHECK(strstr(ev.data, "event: status\ndata: {\"text\":\"summarizing\"}") != NULL);
+	CHECK(strstr(ev.data, "event: progress\ndata: {\"phase\":\"summarize\",\"done\":0,\"total\":3,") != NULL);
+	const char *done = strstr(ev.data, "event: done\ndata: {\"id\":");
+	if (!done)
+		fprintf(stderr, "import answered: %s\n", ev.data);
+	CHECK(done && strstr(done, "\"title\":\"supplier\"") && strstr(done, "\"n_segments\":3"));
+	int64_t id = done ? strtoll(done + strlen("event: done\ndata: {\"id\":"), NULL, 10) : 0;
+	char *json = NULL;
+	CHECK_EQ_INT(tacit_store_get_artifact(store, id, "summary", &json, NULL), TACIT_OK);
+	tacit_free(json);
+	json = NULL;
+	CHECK_EQ_INT(tacit_store_get_artifact(store, id, "notes", &json, NULL), TACIT_OK);
+	tacit_free(json);
+	api_response_release(&res);
+	CHECK_EQ_INT(n_workers(), 0);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", "{\"model.llm\":null}", NULL, &out, NULL), 200);
+out:
+	tacit_store_close(store);
+	buf_release(&out);
+	buf_release(&ev);
+	api_free(api);
 }
 
 /* An uploaded recording transcribed as an event stream (status, progress, done with the

@@ -14,6 +14,8 @@
 #include "live.h"
 #include "live_int.h" /* the analysis thread's transcript, for the order test */
 #include "live_remote.h"
+#include "meeting.h"
+#include "template.h"
 
 #include "../check.h"
 
@@ -126,7 +128,7 @@ static const char part1[] =
 
 TEST(live_roll_new_and_parse)
 {
-	struct live_roll *r = live_roll_new();
+	struct live_roll *r = live_roll_new(NULL);
 	CHECK(r != NULL);
 	if (!r)
 		return;
@@ -136,21 +138,21 @@ TEST(live_roll_new_and_parse)
 	char *json = live_roll_json(r);
 	CHECK_STR(json, "{\"title\":\"\",\"overview\":\"\",\"key_points\":[],\"decisions\":[],\"action_items\":[],"
 			"\"open_questions\":[],\"sections\":[],\"next_segment\":0,\"windows\":0}");
-	struct live_roll *back = live_roll_parse(json);
+	struct live_roll *back = live_roll_parse(json, NULL);
 	CHECK(back != NULL && live_roll_is_empty(back));
 	live_roll_free(back);
 	free(json);
 	/* a state missing a field, or not JSON, is not taken: the meeting starts it over */
-	CHECK(live_roll_parse("{\"title\":\"\",\"overview\":\"\",\"sections\":[],\"next_segment\":0}") == NULL);
-	CHECK(live_roll_parse("not json") == NULL);
-	CHECK(live_roll_parse(NULL) == NULL);
+	CHECK(live_roll_parse("{\"title\":\"\",\"overview\":\"\",\"sections\":[],\"next_segment\":0}", NULL) == NULL);
+	CHECK(live_roll_parse("not json", NULL) == NULL);
+	CHECK(live_roll_parse(NULL, NULL) == NULL);
 	live_roll_free(r);
 	live_roll_free(NULL);
 }
 
 TEST(live_roll_fold_appends_cut_cites_and_a_section)
 {
-	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r0 = live_roll_new(NULL);
 	if (!r0)
 		return;
 	/* window [S1, S3]: cites outside it are cut, an item left with none is dropped */
@@ -205,7 +207,7 @@ TEST(live_roll_fold_appends_cut_cites_and_a_section)
 
 TEST(live_roll_fold_failed_window_still_counts)
 {
-	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r0 = live_roll_new(NULL);
 	struct live_roll *r1 = r0 ? live_roll_fold(r0, part1, strlen(part1), "Budget", "Set.", 0, 3) : NULL;
 	/* the model failed on [S4, S6]: no content, the title stays, the state covers it */
 	struct live_roll *r2 = r1 ? live_roll_fold(r1, NULL, 0, NULL, NULL, 3, 6) : NULL;
@@ -221,7 +223,7 @@ TEST(live_roll_fold_failed_window_still_counts)
 		free(b);
 		/* a state that went through JSON folds the same as the one in memory */
 		char *j = live_roll_json(r2);
-		struct live_roll *back = live_roll_parse(j);
+		struct live_roll *back = live_roll_parse(j, NULL);
 		struct live_roll *x = back ? live_roll_fold(back, part1, strlen(part1), NULL, NULL, 6, 9) : NULL;
 		struct live_roll *y = live_roll_fold(r2, part1, strlen(part1), NULL, NULL, 6, 9);
 		char *xj = x ? live_roll_json(x) : NULL, *yj = y ? live_roll_json(y) : NULL;
@@ -241,7 +243,7 @@ TEST(live_roll_fold_failed_window_still_counts)
 
 TEST(live_roll_recap)
 {
-	struct live_roll *r0 = live_roll_new();
+	struct live_roll *r0 = live_roll_new(NULL);
 	struct buf b;
 	buf_init(&b);
 	if (!r0)
@@ -260,6 +262,88 @@ TEST(live_roll_recap)
 	buf_release(&b);
 	live_roll_free(r1);
 	live_roll_free(r0);
+}
+
+TEST(live_roll_with_a_template)
+{
+	struct template su, custom;
+	CHECK_EQ_INT(template_find(NULL, "stand-up", &su), TACIT_OK);
+	struct live_roll *r0 = live_roll_new(&su);
+	if (!r0)
+		return;
+	char *j0 = live_roll_json(r0);
+	CHECK_STR(j0, "{\"title\":\"\",\"overview\":\"\",\"done\":[],\"next\":[],\"blockers\":[],\"sections\":[],"
+		      "\"next_segment\":0,\"windows\":0,\"template\":\"stand-up\"}");
+	/* a state goes on only with the template it was folded with */
+	struct live_roll *back = live_roll_parse(j0, &su);
+	CHECK(back != NULL);
+	live_roll_free(back);
+	CHECK(live_roll_parse(j0, NULL) == NULL);
+	char *general = NULL;
+	struct live_roll *g = live_roll_new(NULL);
+	if (g && (general = live_roll_json(g)))
+		CHECK(live_roll_parse(general, &su) == NULL);
+	free(general);
+	live_roll_free(g);
+	free(j0);
+
+	/* a window: per-speaker items kept with their cites cut to it; no plain list, so
+	 * the notes' bullets are "WHO: text" */
+	static const char part[] = "{\"title\":\"Stand-up\",\"overview\":\"Status.\","
+				   "\"done\":[{\"speaker\":\"Alice\",\"text\":\"login page\",\"cites\":[1,7]}],"
+				   "\"next\":[{\"speaker\":\"Bob\",\"text\":\"tests\",\"cites\":[9]}],"
+				   "\"blockers\":[{\"speaker\":\"Bob\",\"text\":\"staging is down\",\"cites\":[2]}]}";
+	struct live_roll *r1 = live_roll_fold(r0, part, strlen(part), "Stand-up", "Status.", 0, 3);
+	char *s = NULL, *n = NULL;
+	CHECK(r1 && live_roll_final_json(r1, &s, &n) == TACIT_OK);
+	CHECK_STR(s, "{\"title\":\"Stand-up\",\"overview\":\"Status.\","
+		     "\"done\":[{\"speaker\":\"Alice\",\"text\":\"login page\",\"cites\":[1]}],\"next\":[],"
+		     "\"blockers\":[{\"speaker\":\"Bob\",\"text\":\"staging is down\",\"cites\":[2]}]}");
+	CHECK_STR(n, "{\"sections\":[{\"topic\":\"Stand-up\",\"start\":1,\"end\":3,\"bullets\":["
+		     "{\"text\":\"Alice: login page\",\"cites\":[1]},{\"text\":\"Bob: staging is down\",\"cites\":[2]}]}]}");
+	free(s);
+	free(n);
+	live_roll_free(r1);
+	live_roll_free(r0);
+
+	/* a custom template: no overview, a text section of its own (the latest part's text
+	 * that is not empty), and a plain list that makes the bullets */
+	static const char file[] = "section: summary text Summary | one sentence\n"
+				   "section: risks list Risks | risks named\n"
+				   "section: actions actions Actions | who does what\n";
+	CHECK_EQ_INT(template_parse(file, sizeof(file) - 1, "review", "review.tmpl", &custom), TACIT_OK);
+	struct live_roll *c0 = live_roll_new(&custom);
+	static const char p1[] = "{\"title\":\"R\",\"summary\":\"First.\",\"risks\":[{\"text\":\"late\",\"cites\":[1]}],"
+				 "\"actions\":[{\"owner\":\"Al\",\"task\":\"fix\",\"due\":\"\",\"cites\":[2]}]}";
+	static const char p2[] = "{\"title\":\"R\",\"summary\":\"\",\"risks\":[],\"actions\":[]}";
+	struct live_roll *c1 = c0 ? live_roll_fold(c0, p1, strlen(p1), "R", "", 0, 2) : NULL;
+	struct live_roll *c2 = c1 ? live_roll_fold(c1, p2, strlen(p2), "R", "", 2, 3) : NULL;
+	CHECK(c2 && live_roll_final_json(c2, &s, &n) == TACIT_OK);
+	if (c2) {
+		CHECK_STR(s, "{\"title\":\"R\",\"summary\":\"First.\",\"risks\":[{\"text\":\"late\",\"cites\":[1]}],"
+			     "\"actions\":[{\"owner\":\"Al\",\"task\":\"fix\",\"due\":\"\",\"cites\":[2]}]}");
+		CHECK(n && strstr(n, "\"bullets\":[{\"text\":\"late\",\"cites\":[1]}]"));
+		free(s);
+		free(n);
+	}
+	live_roll_free(c2);
+	live_roll_free(c1);
+	live_roll_free(c0);
+
+	/* a list keyed "overview" cannot be folded: said when the meeting opens */
+	static const char odd[] = "section: overview list Overview | points\n";
+	struct tacit_live_params p = tacit_live_default_params();
+	struct tacit_live *l = NULL;
+	p.transcribe = false;
+	p.analyze = false;
+	p.template_name = "odd-overview";
+	if (getenv("TACIT_HOME") && test_write_file(getenv("TACIT_HOME"), "config/templates/odd-overview.tmpl", odd,
+						    sizeof(odd) - 1)) {
+		CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_ERR_UNSUPPORTED);
+		CHECK(strstr(tacit_errmsg(), "its section 'overview' is a list") != NULL);
+		tacit_live_close(l);
+		unlink(test_write_file(getenv("TACIT_HOME"), "config/templates/odd-overview.tmpl", "", 0));
+	}
 }
 
 /* ---- with a model ---- */
@@ -349,6 +433,77 @@ static void add(struct tacit_live *l, int i)
 	struct tacit_segment seg = { .start_ms = i * 5000, .end_ms = i * 5000 + 4000,
 				     .speaker = i % 2 ? "Alice" : "Bob", .text = text, .confidence = -1 };
 	CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK);
+}
+
+/* The model's answers in the language test below: English first, French once asked
+ * firmly; warming calls (no grammar) get nothing. */
+struct lang_calls {
+	int n_summary;
+	bool strong[2];
+};
+
+static enum tacit_status answer_in_english_first(const struct tacit_llm_request *req, char **out,
+						 struct tacit_llm_stats *stats, void *user)
+{
+	static const char en[] = "{\"title\":\"Budget\",\"overview\":\"The budget for the project is set and we will "
+				 "keep it until the end of the year.\",\"key_points\":[{\"text\":\"The team will ship "
+				 "it on Friday and the client is happy with it.\",\"cites\":[1]}],\"decisions\":[],"
+				 "\"action_items\":[],\"open_questions\":[]}";
+	static const char fr[] = "{\"title\":\"Budget\",\"overview\":\"Le budget du projet est fix\xc3\xa9 et nous "
+				 "le gardons pour la fin de l'ann\xc3\xa9" "e.\",\"key_points\":[{\"text\":\"L'\xc3\xa9quipe "
+				 "le livre vendredi et le client est content.\",\"cites\":[1]}],\"decisions\":[],"
+				 "\"action_items\":[],\"open_questions\":[]}";
+	struct lang_calls *c = user;
+	const char *msg = req->messages[req->n_messages - 1].content;
+	stats->finish = TACIT_FINISH_STOP;
+	bool summary = req->grammar && strstr(req->grammar, "key_points");
+	if (summary && c->n_summary < 2)
+		c->strong[c->n_summary] = strstr(msg, "Important: write every text of the JSON in French") != NULL;
+	c->n_summary += summary;
+	*out = strdup(!summary ? "" : strstr(msg, "Important: write every text") ? fr : en);
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+/* A window's summary in another language than the one asked (output_language) is asked
+ * again, firmly, once; the French answer is what the stop stores. */
+TEST_MODEL(live_fold_asks_again_in_the_language_asked)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	struct seen s = { 0 };
+	struct lang_calls c = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/lang.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.output_language = "fr";
+	p.window_tokens = 2000; /* one window: its summary is the stop's one call */
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	meeting_set_generate_hook(answer_in_english_first, &c);
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		add(l, 1);
+		add(l, 2);
+		char *summary = NULL;
+		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
+		CHECK(summary && strstr(summary, "Le budget du projet"));
+		tacit_free(summary);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	CHECK_EQ_INT(c.n_summary, 2);
+	CHECK(!c.strong[0] && c.strong[1]);
+	struct tacit_store *st = NULL;
+	char *notes = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &notes, NULL), TACIT_OK);
+	CHECK(notes && strstr(notes, "livre vendredi"));
+	tacit_free(notes);
+	tacit_store_close(st);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cond);
 }
 
 TEST_MODEL(live_replayed_meeting_folds_and_stops)
