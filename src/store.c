@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "basics.h"
 #include "recording.h"
 #include "store_int.h"
 
@@ -567,19 +568,32 @@ static enum tacit_status configure(struct tacit_store *s)
 	};
 	store_set_busy_ms(s, STORE_BUSY_MS);
 	if (s->dir) {
-		sqlite3_stmt *st;
-		enum tacit_status ret = prep(s, "PRAGMA journal_mode = WAL", &st);
-		if (ret != TACIT_OK)
-			return ret;
-		int rc = sqlite3_step(st);
-		bool wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
-		if (rc != SQLITE_ROW)
-			ret = store_db_fail(s, rc, "switch to WAL mode");
-		sqlite3_finalize(st);
-		if (ret != TACIT_OK)
-			return ret;
-		if (!wal)
-			return tacit_fail(TACIT_ERR_DB, "cannot switch session store '%s' to WAL mode", s->path);
+		/* A new file's first openers race to switch it: the switch reads the file, then
+		 * needs it alone, and two connections that both read it would deadlock, so SQLite
+		 * answers SQLITE_BUSY at once instead of waiting. Tried again until one has
+		 * switched it (WAL is kept in the file), within the busy timeout. */
+		double give_up = clock_now_s() + STORE_BUSY_MS / 1000.0;
+		for (int attempt = 0;; attempt++) {
+			sqlite3_stmt *st;
+			enum tacit_status ret = prep(s, "PRAGMA journal_mode = WAL", &st);
+			if (ret != TACIT_OK)
+				return ret;
+			int rc = sqlite3_step(st);
+			bool wal = rc == SQLITE_ROW && !strcmp(col_text(st, 0), "wal");
+			if ((rc & 0xff) == SQLITE_BUSY && clock_now_s() < give_up) {
+				sqlite3_finalize(st);
+				usleep((useconds_t)(5000 + (attempt % 8) * 2500));
+				continue;
+			}
+			if (rc != SQLITE_ROW)
+				ret = store_db_fail(s, rc, "switch to WAL mode");
+			sqlite3_finalize(st);
+			if (ret != TACIT_OK)
+				return ret;
+			if (!wal)
+				return tacit_fail(TACIT_ERR_DB, "cannot switch session store '%s' to WAL mode", s->path);
+			break;
+		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pragmas); i++) {
 		enum tacit_status ret = exec(s, pragmas[i], "configure the connection");
