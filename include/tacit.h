@@ -1753,9 +1753,9 @@ struct tacit_asr_params {
 	 * model engine->model or the first it lists), told apart by whether it lists models
 	 * on /v1/models; a URL ending in "/inference" or "/audio/transcriptions" is used as
 	 * it is. model_path, vad_model_path, the thresholds and threads are then the
-	 * server's business (unused); language and translate are sent. Files only: the live
-	 * stream (tacit_asr_stream_open) fails with TACIT_ERR_UNSUPPORTED on a remote
-	 * engine. Errors are TACIT_ERR_NETWORK naming the host (refused, HTTP status, wrong
+	 * server's business (unused); language and translate are sent. The live stream
+	 * (tacit_asr_stream_open) sends the server its final utterances only (no partials)
+	 * and still cuts them with vad_model_path on this device. Errors are TACIT_ERR_NETWORK naming the host (refused, HTTP status, wrong
 	 * key, certificate, timeout, an answer that is not verbose_json), never retried on
 	 * this device. Copied by tacit_asr_open(). */
 	const struct tacit_engine *engine;
@@ -1855,6 +1855,14 @@ TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const fl
  * it dies it is started once more, and if it dies again the stream goes on without it
  * (an utterance then ends every 10 s) with a warning in the log. Without a VAD model, an
  * utterance ends every 10 s.
+ * On a remote engine (tacit_asr_params.engine) each final utterance is one request to
+ * the server, made on a thread of the handle's own so that pushing still never waits;
+ * there are no partials (partial_every_ms is ignored): a server would receive the same
+ * audio over and over, and its decoder would make finals wait behind previews. The VAD
+ * still runs on this device (it sends nothing). A failed request fails the push (or
+ * finish) that takes its end, with the server's TACIT_ERR_NETWORK naming the host;
+ * finals delivered before it stay delivered, that utterance's are lost, and a later
+ * push goes on with the next one.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr_stream;
 
@@ -2550,6 +2558,19 @@ struct tacit_live_params {
 				    * TACIT_LIVE_WARNING and the meeting goes on without them. */
 	float speaker_threshold;   /* cosine distance to a speaker's centroid above which a
 				    * segment opens a new speaker; 0 = TACIT_DIAR_LIVE_THRESHOLD */
+	const struct tacit_engine *asr_engine; /* where speech is transcribed; NULL = the
+				    * setting engine.asr. A remote one (whisper-server or an
+				    * OpenAI-style server) receives each final utterance's audio
+				    * as the VAD on this device closes it, and nothing else: no
+				    * partials are made and asr_model is not needed (engine->model
+				    * names the server's). The recording is still kept here. A
+				    * failed request (server gone, an HTTP error, a bad answer) is
+				    * a TACIT_LIVE_WARNING "transcription stopped: ..." naming the
+				    * host, never retried on this device; the audio pushed before
+				    * the failure is in the recording, every final before it is
+				    * stored, the next tacit_live_push() returns the error
+				    * (TACIT_ERR_NETWORK) and the meeting stays unfinished (resume
+				    * it, or stop it for its summary) */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);
@@ -2650,7 +2671,10 @@ TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const 
  * is ended. Call once; then tacit_live_close(). On a meeting that stopped itself (it
  * reached live.max_minutes, or the disk is full) it waits for that stop and returns its
  * result. Errors: those of the model calls and of the store; the session's transcript is
- * durable either way. */
+ * durable either way. When transcription failed (a speech server gone, the worker dead)
+ * and no tacit_live_push() has returned that failure yet, the stop returns it (e.g.
+ * TACIT_ERR_NETWORK naming the host) before any summary: the session stays unfinished,
+ * its recording and stored segments kept, to be resumed. */
 TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
 
 /* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED

@@ -212,6 +212,7 @@ struct tacit_live {
 	struct tacit_store *llm_store;
 	char *llm_path;
 	struct tacit_engine engine; /* set at open; remote: llm_path is NULL */
+	struct tacit_engine asr_engine; /* set at open with transcribe; remote: no asr model */
 	int max_tokens, budget;
 	bool tiny;
 	struct tacit_transcript t;
