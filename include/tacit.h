@@ -2674,7 +2674,14 @@ TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const 
  * durable either way. When transcription failed (a speech server gone, the worker dead)
  * and no tacit_live_push() has returned that failure yet, the stop returns it (e.g.
  * TACIT_ERR_NETWORK naming the host) before any summary: the session stays unfinished,
- * its recording and stored segments kept, to be resumed. */
+ * its recording and stored segments kept, to be resumed. With a remote language model
+ * (tacit_live_params.engine), every call's answer is held to the task's JSON Schema as
+ * summarize's are (see tacit_engine); when the stop's final summary call fails (the
+ * server's error, or an answer that is not the expected JSON: TACIT_ERR_LLM naming the
+ * host and the place), the stop returns that error and stores no summary or notes; the
+ * session stays unfinished with its transcript ('tacit summarize ID' makes them later).
+ * A rolling summary that fails during the meeting is a TACIT_LIVE_WARNING, and the
+ * meeting goes on. */
 TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
 
 /* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED

@@ -9,6 +9,7 @@
 #include "grammar.h"
 #include "live_int.h"
 #include "llm_client.h"
+#include "schema.h"
 
 #define PART_MAX_CHARS 60 /* the topic of the last part, written by the final call */
 
@@ -23,8 +24,10 @@ void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf
 		transcript_line(&l->t, i, user);
 }
 
-/* One model call with the shared system message; *out_text: caller frees. */
-enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, int max_tokens,
+/* One model call with the shared system message; *out_text: caller frees. schema: the
+ * JSON Schema of grammar's answers (a server without grammars is held to it, and every
+ * remote answer is checked against it: see tacit_llm_request.json_schema). */
+enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, const char *schema, int max_tokens,
 				  tacit_token_fn on_token, void *tok_user, char **out_text, const char *what)
 {
 	struct tacit_chat_message msgs[2] = { { "system", system_text }, { "user", user } };
@@ -33,6 +36,7 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 	req.messages = msgs;
 	req.n_messages = 2;
 	req.grammar = grammar;
+	req.json_schema = schema;
 	req.max_tokens = max_tokens;
 	double t0 = clock_now_s();
 	enum tacit_status st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
@@ -60,19 +64,23 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 {
 	static const char root[] = "root ::= \"{\\\"title\\\":\"";
 	struct grammar_limits lim;
-	struct buf g;
+	struct buf g, schema;
 	char *text = NULL;
 	size_t bytes = (size_t)l->max_tokens * (l->tiny ? 1 : 3);
 	/* the part's field comes on top of the budget (a model token is at least 3 bytes, or 1 when tiny) */
 	size_t part = with_part ? sizeof("{\"part\":\"\",") + (size_t)PART_MAX_CHARS * (l->tiny ? 1 : 4) : 0;
 	int extra = (int)((part + (l->tiny ? 0 : 2)) / (l->tiny ? 1 : 3));
 	buf_init(&g);
+	buf_init(&schema);
 	if (!grammar_limits_for(task, bytes, n_segments, l->tiny, &lim)) {
 		buf_release(&g);
 		return tacit_fail(TACIT_ERR_USAGE, "%d output tokens are too few for the live %s (raise live.max_tokens)",
 				  l->max_tokens, what);
 	}
 	grammar_build(task, &lim, &g);
+	schema_build(task, &lim, &schema);
+	if (with_part)
+		schema_add_first_string(&schema, "part", PART_MAX_CHARS);
 	char *at = with_part ? strstr(g.data, root) : NULL;
 	if (at) {
 		struct buf pg;
@@ -84,10 +92,13 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 		buf_release(&g);
 		g = pg;
 	}
-	enum tacit_status st = live_generate(l, user, g.data, l->max_tokens + extra, on_token, tok_user, &text, what);
+	enum tacit_status st = schema.failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
+					     : live_generate(l, user, g.data, schema.data, l->max_tokens + extra, on_token,
+							     tok_user, &text, what);
 	if (st == TACIT_OK)
 		st = citations_check(task, text, n_segments, checked, NULL);
 	tacit_free(text);
+	buf_release(&schema);
 	buf_release(&g);
 	return st;
 }

@@ -82,7 +82,7 @@ rm -f "$W/fifo"; mkfifo "$W/fifo"
 LPID=$!
 exec 3>"$W/fifo"
 cat "$W/a.raw" >&3
-for _ in $(seq 1 600); do grep -q '"type":"final"' "$W/out2" && break; kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
+for _ in $(seq 1 1800); do grep -q '"type":"final"' "$W/out2" && break; kill -0 "$LPID" 2>/dev/null || break; sleep 0.1; done
 grep -q '"type":"final"' "$W/out2" || { exec 3>&-; wait "$LPID" || true; fail "no final came from the server" "$W/out2" "$W/err2"; }
 id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][0]["session"])' "$W/out2")
 kill "$FAKE"; wait "$FAKE" 2>/dev/null || true
