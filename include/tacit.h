@@ -1384,6 +1384,10 @@ TACIT_API bool tacit_engine_is_remote(const struct tacit_engine *e);
  * "remote, HOST (model NAME)" ("the server's model" when e->model is empty). */
 TACIT_API void tacit_engine_describe(const struct tacit_engine *e, char *out, size_t len);
 
+/* Where e runs, as short as a record can say it: "local" for this device, else the
+ * "HOST[:PORT]" of its URL (no scheme, path or model). */
+TACIT_API void tacit_engine_host(const struct tacit_engine *e, char *out, size_t len);
+
 /* Where a handle's work runs, for people: "this device" or "remote, HOST (model NAME)".
  * Owned by the handle, valid until tacit_llm_close(). */
 TACIT_API const char *tacit_llm_where(const struct tacit_llm *llm);
@@ -2995,6 +2999,11 @@ struct tacit_batch_job {
 	int64_t session_id;  /* the meeting made from the file; 0 = none yet */
 	int64_t not_before_ms; /* a queued retry waits until then (Unix ms) */
 	int pid;             /* the process that claimed it last */
+	char speech_engine[256]; /* where its recording was transcribed: "local" (this
+				  * device), a server's "HOST[:PORT]", or "" (a transcript, or
+				  * not yet); see tacit_batch_set_engines() */
+	char llm_engine[256];    /* where its summary and notes were made, the same way ("":
+				  * none asked, or not yet) */
 };
 
 /* Queues a file (path absolute; size and mtime_ns as stat() gives them). *out_added (may
@@ -3019,6 +3028,12 @@ TACIT_API enum tacit_status tacit_batch_claim(struct tacit_store *store, int pid
 
 /* Records the meeting a running job made, as soon as it exists. */
 TACIT_API enum tacit_status tacit_batch_set_session(struct tacit_store *store, int64_t job_id, int64_t session_id);
+
+/* Records which engines did (or are doing) a job's work, as the job's speech_engine and
+ * llm_engine: "local", a server's "HOST[:PORT]" (tacit_engine_host()), or "" for none.
+ * NULL counts as "". */
+TACIT_API enum tacit_status tacit_batch_set_engines(struct tacit_store *store, int64_t job_id, const char *speech,
+						    const char *llm);
 
 /* Ends a running job: TACIT_BATCH_DONE, TACIT_BATCH_FAILED with error (a message a user
  * can act on), or TACIT_BATCH_QUEUED to retry it no sooner than retry_in_ms from now

@@ -198,6 +198,11 @@ static const char *const migrations[] = {
 	"  voiceprint BLOB NOT NULL,"
 	"  from_session INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
 	"  created_ms INTEGER NOT NULL);",
+
+	/* 10: which engines did a batch job's work (store_batch.c): "" none, "local", or the
+	 * server's HOST[:PORT], for speech and for the language model */
+	"ALTER TABLE batch_jobs ADD COLUMN speech_engine TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE batch_jobs ADD COLUMN llm_engine TEXT NOT NULL DEFAULT '';",
 };
 
 int tacit_store_schema_version(void)
