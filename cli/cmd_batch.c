@@ -34,11 +34,14 @@ static const char usage_text[] =
 	"                   transcripts (.txt, .json as 'tacit import' reads them); each\n"
 	"                   becomes a meeting, then gets a summary and notes\n"
 	"  --status         the queue: how many files are queued, running, done and\n"
-	"                   failed, and each failure's reason\n"
+	"                   failed, each failure's reason, and per file where its speech\n"
+	"                   and its summary were done ('local' or the server's host)\n"
 	"  --jobs N         files worked at once (default 1). Local models run one worker\n"
 	"                   per model that fits in memory, so with summaries N stays 1;\n"
 	"                   N up to 16 is allowed with --no-summary (imports only)\n"
-	"  --json           one JSON line per file on stdout (and per retry)\n"
+	"  --json           one JSON line per file on stdout (and per retry), with the\n"
+	"                   engines that did its work: \"speech\" and \"llm\", 'local' or\n"
+	"                   the server's host (null: none was needed)\n"
 	"  --no-summary     import and transcribe only\n"
 	"  --engine URL     a language model server for summaries and notes (repeat it:\n"
 	"                   the engines are used together; 'local' is this device). Each\n"
@@ -152,6 +155,22 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A JSON string, or null for "". */
+static void json_str_or_null(FILE *f, const char *s)
+{
+	if (*s)
+		json_str(f, s);
+	else
+		fputs("null", f);
+}
+
+/* "; speech: X, language model: Y" for the engines a job records ("" when none). */
+static void engines_words(const struct tacit_batch_job *j, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s%s%s", j->speech_engine[0] ? "; speech: " : "", j->speech_engine,
+		 !j->llm_engine[0] ? "" : j->speech_engine[0] ? ", language model: " : "; language model: ", j->llm_engine);
+}
+
 /* One file's outcome: a JSON line, a progress line on a terminal (files done/total,
  * rate, time left), or a plain line per file. Called under b->lock. */
 static void report(struct batch *b, const struct tacit_batch_job *j, const char *event, const char *error)
@@ -161,11 +180,12 @@ static void report(struct batch *b, const struct tacit_batch_job *j, const char 
 	if (b->json) {
 		printf("{\"event\":\"%s\",\"path\":", event);
 		json_str(stdout, j->path);
-		printf(",\"attempt\":%d,\"session\":%" PRId64 ",\"error\":", j->attempts, j->session_id);
-		if (error)
-			json_str(stdout, error);
-		else
-			fputs("null", stdout);
+		printf(",\"attempt\":%d,\"session\":%" PRId64 ",\"speech\":", j->attempts, j->session_id);
+		json_str_or_null(stdout, j->speech_engine);
+		fputs(",\"llm\":", stdout);
+		json_str_or_null(stdout, j->llm_engine);
+		fputs(",\"error\":", stdout);
+		json_str_or_null(stdout, error ? error : "");
 		printf(",\"done\":%" PRId64 ",\"failed\":%" PRId64 ",\"total\":%" PRId64 ",\"elapsed_s\":%.1f}\n",
 		       b->done, b->failed, b->total, el);
 		fflush(stdout);
@@ -173,8 +193,10 @@ static void report(struct batch *b, const struct tacit_batch_job *j, const char 
 	}
 	if (b->tty)
 		fprintf(stderr, "\r\033[K");
+	char where[600];
+	engines_words(j, where, sizeof(where));
 	if (!strcmp(event, "done"))
-		printf("done    %s (meeting %" PRId64 ")\n", j->path, j->session_id);
+		printf("done    %s (meeting %" PRId64 "%s)\n", j->path, j->session_id, where);
 	else
 		printf("%-7s %s: %s\n", event, j->path, error ? error : "");
 	fflush(stdout);
@@ -244,7 +266,17 @@ static enum tacit_status process(struct batch *b, const struct tacit_engine *e, 
 		return TACIT_ERR_IO;
 	}
 	int64_t id = 0;
-	if (tacit_file_is_audio(j->path)) {
+	bool audio = tacit_file_is_audio(j->path);
+	if (audio || has_ext(j->path, transcript_ext, 2)) {
+		/* where the work goes, recorded before it starts: a failure then says where */
+		if (audio)
+			tacit_engine_host(b->ap.asr_engine, j->speech_engine, sizeof(j->speech_engine));
+		if (b->summary)
+			tacit_engine_host(e, j->llm_engine, sizeof(j->llm_engine));
+		if ((st = tacit_batch_set_engines(s, j->id, j->speech_engine, j->llm_engine)) != TACIT_OK)
+			return st;
+	}
+	if (audio) {
 		if (b->asr_error) {
 			snprintf(why, n_why, "%s", b->asr_error);
 			return TACIT_ERR_NOT_FOUND;
@@ -349,7 +381,7 @@ static int show_status(bool json)
 	int64_t counts[4];
 	enum tacit_status st = tacit_store_open(NULL, &s);
 	if (st == TACIT_OK)
-		st = tacit_batch_list(s, TACIT_BATCH_FAILED, &jobs, &n, counts);
+		st = tacit_batch_list(s, -1, &jobs, &n, counts);
 	tacit_store_close(s);
 	if (st != TACIT_OK)
 		return cli_fail(st);
@@ -357,20 +389,41 @@ static int show_status(bool json)
 		printf("{\"queued\":%" PRId64 ",\"running\":%" PRId64 ",\"done\":%" PRId64 ",\"failed\":%" PRId64
 		       ",\"failures\":[",
 		       counts[0], counts[1], counts[2], counts[3]);
-		for (size_t i = 0; i < n; i++) {
-			printf("%s{\"path\":", i ? "," : "");
-			json_str(stdout, jobs[i].path);
-			printf(",\"attempts\":%d,\"session\":%" PRId64 ",\"error\":", jobs[i].attempts,
-			       jobs[i].session_id);
-			json_str(stdout, jobs[i].error);
-			printf("}");
+		for (int files = 0; files < 2; files++) {
+			bool first = true;
+			if (files)
+				fputs("],\"files\":[", stdout);
+			for (size_t i = 0; i < n; i++) {
+				if (!files && jobs[i].state != TACIT_BATCH_FAILED)
+					continue;
+				printf("%s{\"path\":", first ? "" : ",");
+				first = false;
+				json_str(stdout, jobs[i].path);
+				if (files)
+					printf(",\"state\":\"%s\"", tacit_batch_state_str(jobs[i].state));
+				printf(",\"attempts\":%d,\"session\":%" PRId64 ",\"speech\":", jobs[i].attempts,
+				       jobs[i].session_id);
+				json_str_or_null(stdout, jobs[i].speech_engine);
+				fputs(",\"llm\":", stdout);
+				json_str_or_null(stdout, jobs[i].llm_engine);
+				fputs(",\"error\":", stdout);
+				json_str(stdout, jobs[i].error);
+				printf("}");
+			}
 		}
 		printf("]}\n");
 	} else {
 		printf("queued %" PRId64 ", running %" PRId64 ", done %" PRId64 ", failed %" PRId64 "\n", counts[0],
 		       counts[1], counts[2], counts[3]);
-		for (size_t i = 0; i < n; i++)
-			printf("failed  %s: %s\n", jobs[i].path, jobs[i].error);
+		for (size_t i = 0; i < n; i++) {
+			char where[600];
+			engines_words(&jobs[i], where, sizeof(where));
+			if (jobs[i].state == TACIT_BATCH_FAILED)
+				printf("failed  %s: %s%s%s%s\n", jobs[i].path, jobs[i].error, where[0] ? " (" : "",
+				       where[0] ? where + 2 : "", where[0] ? ")" : "");
+			else if (jobs[i].state == TACIT_BATCH_DONE)
+				printf("done    %s (meeting %" PRId64 "%s)\n", jobs[i].path, jobs[i].session_id, where);
+		}
 	}
 	tacit_free(jobs);
 	return 0;

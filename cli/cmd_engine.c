@@ -18,8 +18,8 @@ static const char usage_text[] =
 	"  and where speech is transcribed.\n"
 	"  --asr           set the speech engine (engine.asr) instead: whisper.cpp's\n"
 	"                  whisper-server or an OpenAI-style /v1/audio/transcriptions server;\n"
-	"                  recordings (transcribe, import, batch) go to that host; live\n"
-	"                  meetings are still transcribed on this device\n"
+	"                  recordings (transcribe, import, batch) go to that host, and so\n"
+	"                  does each ended utterance of a live meeting (no partials then)\n"
 	"  local           on this device (the default): nothing leaves it\n"
 	"  URL             an OpenAI-compatible server, http:// or https:// (llama-server, vLLM,\n"
 	"                  Ollama, LM Studio): meeting transcripts go to that host, and\n"
@@ -169,8 +169,8 @@ int cmd_engine(int argc, char **argv)
 			rc = cli_fail(st);
 			goto out;
 		}
-		show(&e, "speech", "Recordings go to this host to be transcribed; live meetings are transcribed "
-				   "here ('tacit engine --asr local' keeps recordings here too).");
+		show(&e, "speech", "Recordings and live meetings' ended utterances go to this host to be "
+				   "transcribed ('tacit engine --asr local' keeps them here).");
 	}
 out:
 	free(abs_key);

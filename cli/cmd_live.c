@@ -50,6 +50,10 @@ static const char usage_text[] =
 	"  --engine URL        where it runs: 'local', or an OpenAI-compatible server that\n"
 	"                      then receives the transcript (default: 'tacit engine')\n"
 	"  --asr-model NAME    speech model;  --vad-model NAME  voice activity model\n"
+	"  --asr-engine URL    where speech is transcribed: 'local', or a whisper-server or\n"
+	"                      OpenAI-style speech server that then receives each finished\n"
+	"                      utterance's audio (no partials; default: 'tacit engine --asr');\n"
+	"                      --asr-model then names the server's model\n"
 	"  --no-analysis       transcript only, no language model\n"
 	"  --speakers auto|off label the meeting's channel (\"Them\", or the only one) \"Speaker\n"
 	"                      1\"...\"Speaker N\" as it goes, revised until the stop, which\n"
@@ -451,13 +455,14 @@ int cmd_live(int argc, char **argv)
 		{ "template", required_argument, NULL, 'K' },
 		{ "speakers", required_argument, NULL, 'k' }, { "embedding-model", required_argument, NULL, 'e' },
 		{ "speaker-threshold", required_argument, NULL, 'H' },
+		{ "asr-engine", required_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },           { 0, 0, 0, 0 },
 	};
 	struct tacit_live_params p = tacit_live_default_params();
 	const char *template_name = NULL;
-	struct tacit_engine engine = tacit_engine_default();
-	const char *engine_url = NULL;
+	struct tacit_engine engine = tacit_engine_default(), asr_engine = tacit_engine_default();
+	const char *engine_url = NULL, *asr_url = NULL;
 	const char *realtime = NULL, *pcm = NULL, *replay = NULL, *question = NULL;
 	double speed = 1.0;
 	bool wait_idle = false, mic = false, no_stop = false, speakers_off = false;
@@ -535,6 +540,9 @@ int cmd_live(int argc, char **argv)
 			break;
 		case 'E':
 			engine_url = optarg;
+			break;
+		case 'X':
+			asr_url = optarg;
 			break;
 		case 'K':
 			template_name = optarg;
@@ -634,13 +642,21 @@ int cmd_live(int argc, char **argv)
 	} else if (p.analyze) {
 		p.engine = &engine; /* local, as decided here, whatever the setting says later */
 	}
+	/* and speech: a server needs no whisper model here (the VAD still runs here) */
+	if (p.transcribe && (rc = cli_asr_engine("live", asr_url, &asr_engine)))
+		return rc;
+	bool asr_remote = p.transcribe && tacit_engine_is_remote(&asr_engine);
+	if (asr_remote && p.asr_model)
+		snprintf(asr_engine.model, sizeof(asr_engine.model), "%s", p.asr_model);
+	p.asr_engine = p.transcribe ? &asr_engine : NULL;
 	/* all missing models in one message, before a meeting exists */
 	struct cli_model need[3];
 	size_t n_need = 0;
 	if (p.analyze && !tacit_engine_is_remote(&engine))
 		need[n_need++] = (struct cli_model){ TACIT_MODEL_LLM, p.llm_model, "--model", " (or --no-analysis)", NULL };
 	if (p.transcribe) {
-		need[n_need++] = (struct cli_model){ TACIT_MODEL_ASR, p.asr_model, "--asr-model", NULL, NULL };
+		if (!asr_remote)
+			need[n_need++] = (struct cli_model){ TACIT_MODEL_ASR, p.asr_model, "--asr-model", NULL, NULL };
 		need[n_need++] = (struct cli_model){ TACIT_MODEL_VAD, p.vad_model, "--vad-model", NULL, NULL };
 	}
 	if ((rc = cli_models_resolve("live", need, n_need)))
@@ -748,6 +764,7 @@ int cmd_live(int argc, char **argv)
 						  : "stopping: the rest of the transcript");
 	if (st != TACIT_OK && o.status)
 		cli_status_hide(o.status);
+	bool input_failed = st != TACIT_OK; /* e.g. the speech server went away */
 	if (st != TACIT_OK)
 		rc = cli_fail(st);
 	if (st != TACIT_OK && o.status)
@@ -773,6 +790,7 @@ int cmd_live(int argc, char **argv)
 			cli_status_stop(o.status);
 		if (st != TACIT_OK)
 			rc = cli_fail(st);
+		input_failed = st == TACIT_ERR_NETWORK || st == TACIT_ERR_WORKER; /* the transcription's */
 		if (st == TACIT_ERR_CANCELLED && n_signals >= 2)
 			rc = 130; /* as the signal would have */
 		if (st == TACIT_OK && p.analyze && !o.json)
@@ -788,6 +806,11 @@ int cmd_live(int argc, char **argv)
 	}
 	signal_live = NULL;
 	tacit_live_close(live);
+	if (input_failed)
+		fprintf(stderr,
+			"tacit: meeting %" PRId64 " stays unfinished, its recording and transcript so far kept (go on "
+			"with 'tacit live --resume %" PRId64 "')\n",
+			id, id);
 out:
 	tacit_capture_close(cap);
 	for (size_t i = 0; i < n_need; i++)

@@ -659,7 +659,8 @@ int cmd_transcribe(int argc, char **argv)
 		return rc;
 	if (tacit_engine_is_remote(&engine)) {
 		if (!file)
-			return cli_usage_error("transcribe", "the speech engine on '%s' takes files; live audio is "
+			return cli_usage_error("transcribe", "the speech engine on '%s' takes files here; live audio "
+							     "goes to it from a meeting ('tacit live --asr-engine URL'), or is "
 							     "transcribed on this device (--asr-engine local)",
 					       engine.url);
 		ap.engine = &engine; /* the server's models; diarization here needs its own */

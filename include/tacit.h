@@ -1391,6 +1391,10 @@ TACIT_API bool tacit_engine_is_remote(const struct tacit_engine *e);
  * "remote, HOST (model NAME)" ("the server's model" when e->model is empty). */
 TACIT_API void tacit_engine_describe(const struct tacit_engine *e, char *out, size_t len);
 
+/* Where e runs, as short as a record can say it: "local" for this device, else the
+ * "HOST[:PORT]" of its URL (no scheme, path or model). */
+TACIT_API void tacit_engine_host(const struct tacit_engine *e, char *out, size_t len);
+
 /* Where a handle's work runs, for people: "this device" or "remote, HOST (model NAME)".
  * Owned by the handle, valid until tacit_llm_close(). */
 TACIT_API const char *tacit_llm_where(const struct tacit_llm *llm);
@@ -1774,9 +1778,9 @@ struct tacit_asr_params {
 	 * model engine->model or the first it lists), told apart by whether it lists models
 	 * on /v1/models; a URL ending in "/inference" or "/audio/transcriptions" is used as
 	 * it is. model_path, vad_model_path, the thresholds and threads are then the
-	 * server's business (unused); language and translate are sent. Files only: the live
-	 * stream (tacit_asr_stream_open) fails with TACIT_ERR_UNSUPPORTED on a remote
-	 * engine. Errors are TACIT_ERR_NETWORK naming the host (refused, HTTP status, wrong
+	 * server's business (unused); language and translate are sent. The live stream
+	 * (tacit_asr_stream_open) sends the server its final utterances only (no partials)
+	 * and still cuts them with vad_model_path on this device. Errors are TACIT_ERR_NETWORK naming the host (refused, HTTP status, wrong
 	 * key, certificate, timeout, an answer that is not verbose_json), never retried on
 	 * this device. Copied by tacit_asr_open(). */
 	const struct tacit_engine *engine;
@@ -1876,6 +1880,14 @@ TACIT_API enum tacit_status tacit_asr_transcribe(struct tacit_asr *asr, const fl
  * it dies it is started once more, and if it dies again the stream goes on without it
  * (an utterance then ends every 10 s) with a warning in the log. Without a VAD model, an
  * utterance ends every 10 s.
+ * On a remote engine (tacit_asr_params.engine) each final utterance is one request to
+ * the server, made on a thread of the handle's own so that pushing still never waits;
+ * there are no partials (partial_every_ms is ignored): a server would receive the same
+ * audio over and over, and its decoder would make finals wait behind previews. The VAD
+ * still runs on this device (it sends nothing). A failed request fails the push (or
+ * finish) that takes its end, with the server's TACIT_ERR_NETWORK naming the host;
+ * finals delivered before it stay delivered, that utterance's are lost, and a later
+ * push goes on with the next one.
  * --------------------------------------------------------------------------------- */
 struct tacit_asr_stream;
 
@@ -2586,6 +2598,19 @@ struct tacit_live_params {
 				      * a name; NULL, "" or "auto" = the meeting's (stored,
 				      * else read from its words), as
 				      * tacit_meeting_params.language */
+	const struct tacit_engine *asr_engine; /* where speech is transcribed; NULL = the
+				    * setting engine.asr. A remote one (whisper-server or an
+				    * OpenAI-style server) receives each final utterance's audio
+				    * as the VAD on this device closes it, and nothing else: no
+				    * partials are made and asr_model is not needed (engine->model
+				    * names the server's). The recording is still kept here. A
+				    * failed request (server gone, an HTTP error, a bad answer) is
+				    * a TACIT_LIVE_WARNING "transcription stopped: ..." naming the
+				    * host, never retried on this device; the audio pushed before
+				    * the failure is in the recording, every final before it is
+				    * stored, the next tacit_live_push() returns the error
+				    * (TACIT_ERR_NETWORK) and the meeting stays unfinished (resume
+				    * it, or stop it for its summary) */
 };
 
 TACIT_API struct tacit_live_params tacit_live_default_params(void);
@@ -2716,7 +2741,17 @@ TACIT_API enum tacit_status tacit_store_import(struct tacit_store *store, const 
  * is ended. Call once; then tacit_live_close(). On a meeting that stopped itself (it
  * reached live.max_minutes, or the disk is full) it waits for that stop and returns its
  * result. Errors: those of the model calls and of the store; the session's transcript is
- * durable either way. */
+ * durable either way. When transcription failed (a speech server gone, the worker dead)
+ * and no tacit_live_push() has returned that failure yet, the stop returns it (e.g.
+ * TACIT_ERR_NETWORK naming the host) before any summary: the session stays unfinished,
+ * its recording and stored segments kept, to be resumed. With a remote language model
+ * (tacit_live_params.engine), every call's answer is held to the task's JSON Schema as
+ * summarize's are (see tacit_engine); when the stop's final summary call fails (the
+ * server's error, or an answer that is not the expected JSON: TACIT_ERR_LLM naming the
+ * host and the place), the stop returns that error and stores no summary or notes; the
+ * session stays unfinished with its transcript ('tacit summarize ID' makes them later).
+ * A rolling summary that fails during the meeting is a TACIT_LIVE_WARNING, and the
+ * meeting goes on. */
 TACIT_API enum tacit_status tacit_live_stop(struct tacit_live *live, char **out_summary_json);
 
 /* Aborts the meeting's work: a tacit_live_stop() in progress returns TACIT_ERR_CANCELLED
@@ -3036,6 +3071,11 @@ struct tacit_batch_job {
 	int64_t session_id;  /* the meeting made from the file; 0 = none yet */
 	int64_t not_before_ms; /* a queued retry waits until then (Unix ms) */
 	int pid;             /* the process that claimed it last */
+	char speech_engine[256]; /* where its recording was transcribed: "local" (this
+				  * device), a server's "HOST[:PORT]", or "" (a transcript, or
+				  * not yet); see tacit_batch_set_engines() */
+	char llm_engine[256];    /* where its summary and notes were made, the same way ("":
+				  * none asked, or not yet) */
 };
 
 /* Queues a file (path absolute; size and mtime_ns as stat() gives them). *out_added (may
@@ -3060,6 +3100,12 @@ TACIT_API enum tacit_status tacit_batch_claim(struct tacit_store *store, int pid
 
 /* Records the meeting a running job made, as soon as it exists. */
 TACIT_API enum tacit_status tacit_batch_set_session(struct tacit_store *store, int64_t job_id, int64_t session_id);
+
+/* Records which engines did (or are doing) a job's work, as the job's speech_engine and
+ * llm_engine: "local", a server's "HOST[:PORT]" (tacit_engine_host()), or "" for none.
+ * NULL counts as "". */
+TACIT_API enum tacit_status tacit_batch_set_engines(struct tacit_store *store, int64_t job_id, const char *speech,
+						    const char *llm);
 
 /* Ends a running job: TACIT_BATCH_DONE, TACIT_BATCH_FAILED with error (a message a user
  * can act on), or TACIT_BATCH_QUEUED to retry it no sooner than retry_in_ms from now

@@ -5,7 +5,9 @@
  * starts a new worker and loads the model again. Audio goes over in requests of at most
  * ASR_MAX_SAMPLES, split at the quietest moment near the limit. The live stream uses the
  * asynchronous calls (submit, poll, cancel) directly. A remote engine (remote_asr.c)
- * takes the worker's place for whole requests: no worker is started for it.
+ * takes the worker's place for whole requests: no worker is started for it; the
+ * asynchronous calls then run one request at a time on a thread of their own (struct
+ * remote_job), so the live stream never waits on the network.
  */
 #include "internal.h"
 
@@ -16,11 +18,35 @@
 #include "workerproc.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <yyjson.h>
 
 #define ASR_MIN_SAMPLES (TACIT_AUDIO_RATE / 10)
+
+/* One asynchronous request to a remote engine: the thread posts it and keeps the
+ * answer's segments; asr_poll() hands them on, then its end. Under mu: done, st, msg,
+ * segs, n_segs, lang. */
+struct remote_job {
+	pthread_t thread;
+	bool running; /* a thread to join */
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	long long id;
+	float *pcm;
+	size_t n;
+	int64_t offset_ms;
+	int speaker;
+	int cancel; /* atomic: asr_cancel() */
+	bool done;
+	enum tacit_status st;
+	char msg[TACIT_ERRMSG_MAX];
+	char lang[8];
+	struct tacit_asr_segment *segs; /* texts owned */
+	size_t n_segs, alloc_segs, next_seg;
+	bool oom; /* the job's thread: a segment could not be kept */
+};
 
 struct tacit_asr {
 	struct workerproc w;
@@ -33,6 +59,7 @@ struct tacit_asr {
 	bool vad_restarted;     /* its worker died once and was started again */
 	struct buf seg_text;
 	struct remote_asr *remote; /* a remote engine: requests go there, never to a worker */
+	struct remote_job job;     /* the asynchronous request to it (one at a time) */
 	/* the languages the worker decoded in, with how much audio each: the language of a
 	 * recording is the one of most of its audio */
 	struct {
@@ -167,6 +194,123 @@ static enum tacit_status ensure_worker(struct tacit_asr *asr)
 	}
 }
 
+/* ---- the asynchronous calls on a remote engine (struct remote_job) ---- */
+
+/* Keeps a segment of the answer (on the job's thread); false, with oom, when it cannot. */
+static bool job_keep(const struct tacit_asr_segment *seg, void *user)
+{
+	struct remote_job *j = user;
+	if (j->n_segs == j->alloc_segs) {
+		size_t want = j->alloc_segs ? j->alloc_segs * 2 : 16;
+		struct tacit_asr_segment *p = realloc(j->segs, want * sizeof(*p));
+		if (!p)
+			return !(j->oom = true);
+		j->segs = p;
+		j->alloc_segs = want;
+	}
+	char *text = strdup(seg->text ? seg->text : "");
+	if (!text)
+		return !(j->oom = true);
+	j->segs[j->n_segs] = *seg;
+	j->segs[j->n_segs++].text = text;
+	return true;
+}
+
+static void *job_main(void *arg)
+{
+	struct tacit_asr *asr = arg;
+	struct remote_job *j = &asr->job;
+	char lang[8] = "";
+	enum tacit_status st = remote_asr_transcribe(asr->remote, j->pcm, j->n, j->offset_ms, j->speaker, &j->cancel,
+						     job_keep, j, lang);
+	if (j->oom)
+		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory keeping the speech server's answer");
+	pthread_mutex_lock(&j->mu);
+	j->st = st;
+	snprintf(j->msg, sizeof(j->msg), "%s", st == TACIT_OK ? "" : tacit_errmsg());
+	memcpy(j->lang, lang, sizeof(j->lang));
+	j->done = true;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+/* Ends the job: with cancel, tells a request in flight to stop; joins its thread and
+ * drops what it kept. */
+static void job_end(struct remote_job *j, bool cancel)
+{
+	if (j->running) {
+		if (cancel)
+			cancel_request(&j->cancel);
+		pthread_join(j->thread, NULL);
+		j->running = false;
+	}
+	for (size_t i = 0; i < j->n_segs; i++)
+		free((char *)j->segs[i].text);
+	j->n_segs = j->next_seg = 0;
+	free(j->pcm);
+	j->pcm = NULL;
+	j->done = j->oom = false;
+}
+
+static enum tacit_status job_submit(struct tacit_asr *asr, const float *pcm, size_t n, int64_t offset_ms,
+				    int speaker, long long *out_id)
+{
+	struct remote_job *j = &asr->job;
+	pthread_mutex_lock(&j->mu);
+	bool busy = j->running && !j->done;
+	pthread_mutex_unlock(&j->mu);
+	if (busy)
+		return tacit_fail(TACIT_ERR_INTERNAL, "asr_submit: a request to the speech server is in flight already");
+	job_end(j, false);
+	if (!(j->pcm = malloc((n ? n : 1) * sizeof(float))))
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	memcpy(j->pcm, pcm, n * sizeof(float));
+	j->n = n;
+	j->offset_ms = offset_ms;
+	j->speaker = speaker;
+	j->id = ++asr->next_id;
+	cancel_clear(&j->cancel);
+	if (pthread_create(&j->thread, NULL, job_main, asr) != 0) {
+		job_end(j, false);
+		return tacit_fail(TACIT_ERR_NOMEM, "cannot start the thread for a request to the speech server");
+	}
+	j->running = true;
+	*out_id = j->id;
+	return TACIT_OK;
+}
+
+/* As asr_poll(): the answer's segments one by one once it is in, then its end. */
+static enum tacit_status job_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev)
+{
+	struct remote_job *j = &asr->job;
+	if (!j->running)
+		return TACIT_OK;
+	pthread_mutex_lock(&j->mu);
+	if (!j->done && timeout_ms > 0) {
+		struct timespec ts;
+		clock_realtime_in(timeout_ms, &ts);
+		while (!j->done && pthread_cond_timedwait(&j->cond, &j->mu, &ts) == 0)
+			;
+	}
+	bool done = j->done;
+	pthread_mutex_unlock(&j->mu);
+	if (!done)
+		return TACIT_OK;
+	ev->id = j->id;
+	if (j->next_seg < j->n_segs) { /* its text stays until the DONE event's poll */
+		ev->type = ASR_EV_SEGMENT;
+		ev->seg = j->segs[j->next_seg++];
+		return TACIT_OK;
+	}
+	ev->type = ASR_EV_DONE;
+	ev->status = j->st == TACIT_OK ? TACIT_OK : tacit_fail(j->st, "%s", j->msg);
+	if (j->st == TACIT_OK)
+		count_language(asr, j->lang, (int64_t)(j->n / (TACIT_AUDIO_RATE / 1000)));
+	job_end(j, false);
+	return TACIT_OK;
+}
+
 enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct tacit_asr **out)
 {
 	struct tacit_asr *asr;
@@ -183,6 +327,8 @@ enum tacit_status tacit_asr_open(const struct tacit_asr_params *params, struct t
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	workerproc_init(&asr->w, "transcription worker", "whisper.cpp");
 	buf_init(&asr->seg_text);
+	pthread_mutex_init(&asr->job.mu, NULL);
+	pthread_cond_init(&asr->job.cond, NULL);
 	asr->p = *params;
 	asr->model_path = dup_or_null(params->model_path, &ok);
 	asr->vad_path = dup_or_null(params->vad_model_path, &ok);
@@ -214,6 +360,10 @@ void tacit_asr_close(struct tacit_asr *asr)
 	if (!asr)
 		return;
 	workerproc_release(&asr->w);
+	job_end(&asr->job, true);
+	free(asr->job.segs);
+	pthread_mutex_destroy(&asr->job.mu);
+	pthread_cond_destroy(&asr->job.cond);
 	remote_asr_close(asr->remote);
 	vad_client_free(asr->vad);
 	buf_release(&asr->seg_text);
@@ -252,8 +402,8 @@ enum tacit_status asr_submit(struct tacit_asr *asr, const float *pcm, size_t n, 
 
 	if (n > ASR_MAX_SAMPLES)
 		return tacit_fail(TACIT_ERR_INTERNAL, "asr_submit: %zu samples is over the request limit", n);
-	if (asr->remote) /* tacit_asr_stream_open() refuses a remote engine */
-		return tacit_fail(TACIT_ERR_INTERNAL, "asr_submit: a remote engine has no worker");
+	if (asr->remote)
+		return job_submit(asr, pcm, n, offset_ms, speaker, out_id);
 	if (asr->w.pid <= 0)
 		tacit_log(TACIT_LOG_INFO, "starting the transcription worker for '%s'", asr->model_path);
 	if ((st = ensure_worker(asr)) != TACIT_OK)
@@ -280,6 +430,11 @@ enum tacit_status asr_submit(struct tacit_asr *asr, const float *pcm, size_t n, 
 enum tacit_status asr_cancel(struct tacit_asr *asr, long long id)
 {
 	char msg[64];
+	if (asr->remote) {
+		if (asr->job.running && asr->job.id == id)
+			cancel_request(&asr->job.cancel); /* the transfer stops; DONE says cancelled */
+		return TACIT_OK;
+	}
 	int n = snprintf(msg, sizeof(msg), "{\"id\":%lld}", id);
 	if (!workerproc_send(&asr->w, PROTO_CANCEL, msg, (size_t)n))
 		return workerproc_died(&asr->w, false);
@@ -289,6 +444,8 @@ enum tacit_status asr_cancel(struct tacit_asr *asr, long long id)
 enum tacit_status asr_poll(struct tacit_asr *asr, int timeout_ms, struct asr_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
+	if (asr->remote)
+		return job_poll(asr, timeout_ms, ev);
 	for (;;) {
 		unsigned type;
 		const char *payload;

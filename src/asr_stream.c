@@ -8,6 +8,8 @@
  * Pushing never waits for the decoder: requests go to the worker one at a time and
  * answers are taken as they come. Finals come first: a partial is asked for only when
  * the worker is idle, and a partial still decoding when a final is due is cancelled.
+ * A remote speech engine takes the worker's place (asr_client.c runs its requests on a
+ * thread of their own) and is sent finals only.
  */
 #include "internal.h"
 
@@ -60,16 +62,14 @@ enum tacit_status tacit_asr_stream_open(struct tacit_asr *asr, int n_channels, i
 	*out = NULL;
 	if (!asr || (n_channels != 1 && n_channels != 2) || partial_every_ms < 0)
 		return tacit_fail(TACIT_ERR_USAGE, "a live stream needs an engine and 1 or 2 channels");
-	if (asr_label(asr))
-		return tacit_fail(TACIT_ERR_UNSUPPORTED, "live transcription runs on this device only (the speech "
-							 "engine %s takes files)",
-				  tacit_asr_where(asr));
 	struct tacit_asr_stream *s = calloc(1, sizeof(*s));
 	if (!s)
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	s->asr = asr;
 	s->n_channels = n_channels;
-	s->partial_every = MS_TO_FRAMES(partial_every_ms);
+	/* a speech server gets finals only: partials would send the same audio again and
+	 * again, and its one decoder would make a final wait behind a preview */
+	s->partial_every = asr_label(asr) ? 0 : MS_TO_FRAMES(partial_every_ms);
 	s->fn = fn;
 	s->user = user;
 	*out = s;

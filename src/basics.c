@@ -26,6 +26,17 @@ double clock_now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+void clock_realtime_in(int ms, struct timespec *out)
+{
+	clock_gettime(CLOCK_REALTIME, out);
+	out->tv_sec += ms / 1000;
+	out->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (out->tv_nsec >= 1000000000L) {
+		out->tv_sec++;
+		out->tv_nsec -= 1000000000L;
+	}
+}
+
 bool cancel_requested(const volatile int *flag)
 {
 	return flag && __atomic_load_n((const int *)flag, __ATOMIC_SEQ_CST) != 0;

@@ -9,9 +9,13 @@
 
 #include <tacit.h>
 
+#include <time.h>
+
 /* Monotonic time (CLOCK_MONOTONIC): for intervals and deadlines, never for dates. */
 double clock_now_ms(void);
 double clock_now_s(void);
+/* CLOCK_REALTIME ms (>= 0) from now, for pthread_cond_timedwait(). */
+void clock_realtime_in(int ms, struct timespec *out);
 
 /* True when flag is set; a NULL flag is never set. An atomic load: the flag is written by
  * another thread or a signal handler. */

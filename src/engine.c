@@ -119,6 +119,16 @@ enum tacit_status tacit_engine_from_settings(struct tacit_store *store, const ch
 	return TACIT_OK;
 }
 
+void tacit_engine_host(const struct tacit_engine *e, char *out, size_t len)
+{
+	if (!out || !len)
+		return;
+	if (tacit_engine_is_remote(e))
+		engine_host(e, out, len);
+	else
+		snprintf(out, len, "local");
+}
+
 void tacit_engine_describe(const struct tacit_engine *e, char *out, size_t len)
 {
 	char host[256];

@@ -147,18 +147,35 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-static enum tacit_status live_engine(struct tacit_live *l, const struct tacit_live_params *params)
+/* given, else the device's setting engine.<kind>, into *out */
+static enum tacit_status live_engine(struct tacit_live *l, const struct tacit_engine *given, const char *kind,
+				     struct tacit_engine *out)
 {
-	if (params->engine) {
-		l->engine = *params->engine;
+	if (given) {
+		*out = *given;
 		return TACIT_OK;
 	}
 	struct tacit_store *s = NULL;
 	enum tacit_status st = tacit_store_open(l->store_path, &s);
 	if (st == TACIT_OK)
-		st = tacit_engine_from_settings(s, "llm", &l->engine);
+		st = tacit_engine_from_settings(s, kind, out);
 	tacit_store_close(s);
 	return st;
+}
+
+/* The speech engine: the worker with asr_path, or the server of l->asr_engine. */
+static enum tacit_status live_asr_open(struct tacit_live *l, const char *asr_path, const char *vad_path)
+{
+	struct tacit_asr_params ap = tacit_asr_default_params();
+	ap.model_path = asr_path;
+	ap.vad_model_path = vad_path;
+	ap.n_threads = l->p.asr_threads;
+	/* The live VAD runs every half second in a worker of its own beside whisper's
+	 * threads: one thread, so it never makes a team of spinning threads of its own. */
+	ap.vad.n_threads = 1;
+	ap.temperature_fallback = l->p.asr_fallback;
+	ap.engine = tacit_engine_is_remote(&l->asr_engine) ? &l->asr_engine : NULL;
+	return tacit_asr_open(&ap, &l->asr);
 }
 
 enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct tacit_live **out)
@@ -223,14 +240,18 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		l->sys.n_cores_usable = 1;
 
 	/* where the language model runs: the caller's engine, else the device's setting */
-	if (params->analyze && (st = live_engine(l, params)) != TACIT_OK)
+	if (params->analyze && (st = live_engine(l, params->engine, "llm", &l->engine)) != TACIT_OK)
 		goto fail;
+	/* and speech: the caller's, else engine.asr */
+	if (params->transcribe && (st = live_engine(l, params->asr_engine, "asr", &l->asr_engine)) != TACIT_OK)
+		goto fail;
+	bool asr_remote = tacit_engine_is_remote(&l->asr_engine);
 	/* models first: a missing one fails before a session is created */
 	if (params->analyze && !tacit_engine_is_remote(&l->engine) &&
 	    (st = tacit_model_resolve(TACIT_MODEL_LLM, params->llm_model, &l->llm_path)) != TACIT_OK)
 		goto fail;
 	if (params->transcribe) {
-		if ((st = tacit_model_resolve(TACIT_MODEL_ASR, params->asr_model, &asr_path)) != TACIT_OK)
+		if (!asr_remote && (st = tacit_model_resolve(TACIT_MODEL_ASR, params->asr_model, &asr_path)) != TACIT_OK)
 			goto fail;
 		if ((st = tacit_model_resolve(TACIT_MODEL_VAD, params->vad_model, &vad_path)) != TACIT_OK)
 			goto fail;
@@ -249,6 +270,10 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 
 	if ((st = tacit_store_open(l->store_path, &l->seg_store)) != TACIT_OK)
 		goto fail;
+	/* speech before the session: a server that does not answer fails here, and the
+	 * session records which one transcribes */
+	if (params->transcribe && (st = live_asr_open(l, asr_path, vad_path)) != TACIT_OK)
+		goto fail;
 	if (params->resume_id) {
 		if ((st = resume(l)) != TACIT_OK)
 			goto fail;
@@ -257,8 +282,8 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 	} else {
 		struct tacit_session_params sp = tacit_session_default_params();
 		char models[512];
-		snprintf(models, sizeof(models), "%s%s%s", l->model_name, asr_path ? " + " : "",
-			 asr_path ? base_name(asr_path) : "");
+		const char *speech = !l->asr ? NULL : asr_label(l->asr) ? asr_label(l->asr) : base_name(asr_path);
+		snprintf(models, sizeof(models), "%s%s%s", l->model_name, speech ? " + " : "", speech ? speech : "");
 		sp.title = l->title;
 		sp.models = models;
 		if ((st = tacit_store_session_create(l->seg_store, &sp, &l->session_id)) != TACIT_OK)
@@ -266,13 +291,6 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 	}
 
 	if (params->transcribe) {
-		struct tacit_asr_params ap = tacit_asr_default_params();
-		ap.model_path = asr_path;
-		ap.vad_model_path = vad_path;
-		ap.n_threads = params->asr_threads;
-		/* The live VAD runs every half second in a worker of its own beside whisper's
-		 * threads: one thread, so it never makes a team of spinning threads of its own. */
-		ap.vad.n_threads = 1;
 		l->gate_on = !live_setting_off(l->seg_store, "live.asr_first");
 		l->gate_backlog_ms =
 			live_backlog_limit(live_setting_num(l->seg_store, "live.asr_backlog_ms", DEFAULT_BACKLOG_MS));
@@ -280,9 +298,6 @@ enum tacit_status tacit_live_open(const struct tacit_live_params *params, struct
 		l->max_audio_ms = live_max_audio_ms(live_setting_num(l->seg_store, "live.max_minutes", 0));
 		int64_t left_ms = l->max_audio_ms - l->offset_ms;
 		l->a_limit_frames = left_ms > 0 ? left_ms * (TACIT_AUDIO_RATE / 1000) : 1;
-		ap.temperature_fallback = params->asr_fallback;
-		if ((st = tacit_asr_open(&ap, &l->asr)) != TACIT_OK)
-			goto fail;
 		if ((st = tacit_asr_stream_open(l->asr, params->n_channels, params->partial_every_ms > 0 ? params->partial_every_ms : 0, live_on_asr_segment, l, &l->stream)) != TACIT_OK)
 			goto fail;
 		if (params->record_audio &&
@@ -539,6 +554,16 @@ enum tacit_status tacit_live_stop(struct tacit_live *l, char **out_summary_json)
 		pthread_mutex_unlock(&l->a_mu);
 		pthread_join(l->asr_thread, NULL);
 		l->asr_started = false;
+		/* transcription failed and no push has told it: no summary of a transcript
+		 * with a hole; the meeting stays unfinished, everything so far kept */
+		pthread_mutex_lock(&l->a_mu);
+		enum tacit_status ast = l->a_err_told || l->a_disk_full ? TACIT_OK : l->a_err;
+		l->a_err_told = true;
+		pthread_mutex_unlock(&l->a_mu);
+		if (ast != TACIT_OK) {
+			live_event_flush(l);
+			return tacit_fail(ast, "%s", l->a_errmsg);
+		}
 	}
 	/* every final segment is stored (and queued for the analysis) before the summary */
 	st = live_held_drain(l);

@@ -8,11 +8,13 @@
 #include "internal.h"
 
 #include "citations.h"
+#include "engine.h"
 #include "export_folder.h"
 #include "live_int.h"
 #include "meeting.h"
 #include "store.h"
 #include "llm_client.h"
+#include "schema.h"
 
 #define DEFAULT_N_CTX 8192
 #define MAX_WINDOW_TOKENS 6144
@@ -108,10 +110,11 @@ static enum tacit_status roll_store(struct tacit_live *l)
 static enum tacit_status fold_overview(struct tacit_live *l, const char *title, const char *overview, char **out_title,
 				       char **out_overview)
 {
-	struct buf user, g;
+	struct buf user, g, schema;
 	char *text = NULL;
 	buf_init(&user);
 	buf_init(&g);
+	buf_init(&schema);
 	buf_addf(&user,
 		 "Summary of the meeting so far:\nTitle: %s\nOverview: %s\n\nSummary of its latest part:\nTitle: %s\n"
 		 "Overview: %s\n\nWrite the title and a short overview of the whole meeting so far.",
@@ -123,7 +126,12 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 	buf_addf(&g, "root ::= \"{\\\"title\\\":\" str \",\\\"overview\\\":\" str \"}\"\nstr ::= \"\\\"\" chr{0,%d} \"\\\"\"\n",
 		 max_str);
 	buf_adds(&g, l->tiny ? "chr ::= [\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]\n" : "chr ::= [^\"\\\\\\x7F\\x00-\\x1F]\n");
-	enum tacit_status st = live_generate(l, user.data, g.data, l->max_tokens, NULL, NULL, &text, "fold");
+	buf_adds(&schema, "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{},\"required\":[]}");
+	schema_add_first_string(&schema, "overview", max_str);
+	schema_add_first_string(&schema, "title", max_str);
+	enum tacit_status st = schema.failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
+					     : live_generate(l, user.data, g.data, schema.data, l->max_tokens, NULL, NULL,
+							     &text, "fold");
 	if (st == TACIT_OK) {
 		yyjson_doc *doc = yyjson_read(text, strlen(text), 0);
 		const char *t = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(doc), "title"));
@@ -135,6 +143,7 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 		yyjson_doc_free(doc);
 	}
 	tacit_free(text);
+	buf_release(&schema);
 	buf_release(&g);
 	buf_release(&user);
 	return st;
@@ -309,10 +318,11 @@ static void warm(struct tacit_live *l)
 	char *text = NULL;
 	buf_init(&user);
 	live_window_body(l, l->win_first, l->t.n, &user);
-	enum tacit_status st = live_generate(l, user.data, NULL, 1, NULL, NULL, &text, "prefill");
-	if (st == TACIT_OK)
+	enum tacit_status st = live_generate(l, user.data, NULL, NULL, 1, NULL, NULL, &text, "prefill");
+	if (st != TACIT_ERR_CANCELLED) /* a failure is told once, not tried again at once: the
+					 * next segment tries (a server that refuses made a storm) */
 		l->warm_upto = l->t.n;
-	else if (st != TACIT_ERR_CANCELLED)
+	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED)
 		live_emit_text(l, TACIT_LIVE_WARNING, "cannot read the transcript into the model: %s", tacit_errmsg());
 	tacit_free(text);
 	buf_release(&user);
@@ -405,6 +415,11 @@ static enum tacit_status finalize(struct tacit_live *l)
 		if (l->p.llm_threads <= 0 && l->sys.n_cores_usable > 1)
 			llm_set_threads(l->llm, l->sys.n_cores_usable);
 		st = fold_window(l, l->t.n, true);
+		/* a server's failure or an answer outside the task's schema: no summary is
+		 * made over it (the local model, held to its grammar, goes on as before); the
+		 * meeting stays unfinished, its transcript stored, for 'tacit summarize' */
+		if (st != TACIT_OK && tacit_engine_is_remote(&l->engine))
+			goto out;
 	}
 	if (st == TACIT_ERR_CANCELLED || st == TACIT_ERR_WORKER)
 		goto out;

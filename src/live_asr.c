@@ -144,6 +144,32 @@ static void tell_recording_stopped(struct tacit_live *l, enum tacit_status st, i
 			       why);
 }
 
+/* Adds frames of pcm to the recording (pcm16: room for them); a recording that fails
+ * stops, keeping its durable part, with one warning. Asr thread, no lock held. */
+static void record_audio(struct tacit_live *l, const float *pcm, size_t frames, int16_t *pcm16)
+{
+	int ch = l->p.n_channels;
+	if (!l->rec)
+		return;
+	for (size_t i = 0; i < frames * (size_t)ch; i++) {
+		float v = pcm[i] * 32768.0f;
+		pcm16[i] = (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : v);
+	}
+	char why[512] = "";
+	enum tacit_status rst;
+	int64_t kept_ms = 0;
+	pthread_mutex_lock(&l->seg_mu);
+	if ((rst = tacit_recording_write(l->rec, pcm16, frames)) != TACIT_OK) {
+		snprintf(why, sizeof(why), "%s", tacit_errmsg());
+		kept_ms = (int64_t)(tacit_recording_durable_bytes(l->rec) * 1000 / ((uint64_t)ch * 2 * TACIT_AUDIO_RATE));
+		tacit_recording_close(l->rec); /* the durable part, a valid WAV */
+		l->rec = NULL;
+	}
+	pthread_mutex_unlock(&l->seg_mu);
+	if (*why) /* told with no lock held: the callback may call back into the meeting */
+		tell_recording_stopped(l, rst, l->offset_ms + kept_ms, why);
+}
+
 /* The audio's level per channel, gathered for the next meter. */
 static void meter_add(struct tacit_live *l, const float *pcm, size_t frames)
 {
@@ -234,12 +260,7 @@ void *live_asr_main(void *arg)
 			/* the model waits: look at whisper's progress even when no audio comes;
 			 * segments wait for the store: try again; and the meter goes on */
 			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += (paused ? GATE_POLL_MS : held ? HELD_POLL_MS : METER_MS) * 1000000L;
-			while (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			clock_realtime_in(paused ? GATE_POLL_MS : held ? HELD_POLL_MS : METER_MS, &ts);
 			if (pthread_cond_timedwait(&l->a_cond, &l->a_mu, &ts) == 0 || l->aq_len || l->a_eof || l->a_quit)
 				continue;
 			int64_t audio_ms = l->offset_ms + l->a_frames * 1000 / TACIT_AUDIO_RATE;
@@ -269,26 +290,7 @@ void *live_asr_main(void *arg)
 		size_t frames = n / (size_t)ch;
 		meter_add(l, chunk, frames);
 		live_diar_audio(l, chunk, frames); /* before whisper: a final's audio is there first */
-		if (l->rec) {
-			for (size_t i = 0; i < frames * (size_t)ch; i++) {
-				float v = chunk[i] * 32768.0f;
-				pcm16[i] = (int16_t)(v > 32767.0f ? 32767 : v < -32768.0f ? -32768 : v);
-			}
-			char why[512] = "";
-			enum tacit_status rst;
-			int64_t kept_ms = 0;
-			pthread_mutex_lock(&l->seg_mu);
-			if ((rst = tacit_recording_write(l->rec, pcm16, frames)) != TACIT_OK) {
-				snprintf(why, sizeof(why), "%s", tacit_errmsg());
-				kept_ms = (int64_t)(tacit_recording_durable_bytes(l->rec) * 1000 /
-						    ((uint64_t)ch * 2 * TACIT_AUDIO_RATE));
-				tacit_recording_close(l->rec); /* the durable part, a valid WAV */
-				l->rec = NULL;
-			}
-			pthread_mutex_unlock(&l->seg_mu);
-			if (*why) /* told with no lock held: the callback may call back into the meeting */
-				tell_recording_stopped(l, rst, l->offset_ms + kept_ms, why);
-		}
+		record_audio(l, chunk, frames, pcm16);
 		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
 		store_language(l, false);
 		if (live_held_waiting(l))
@@ -302,6 +304,19 @@ void *live_asr_main(void *arg)
 		pthread_cond_broadcast(&l->a_cond);
 	}
 	bool quit = l->a_quit;
+	/* Transcription failed (a speech server gone, a worker that died): no more audio is
+	 * taken, the next push reports why, and what was queued goes to the recording, so
+	 * every frame pushed before the failure was told is kept. */
+	bool failed = st != TACIT_OK && st != TACIT_ERR_CANCELLED;
+	size_t left = 0;
+	if (failed) {
+		if (l->a_err == TACIT_OK) {
+			l->a_err = st;
+			snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
+		}
+		l->a_eof = true;
+		left = l->aq_len / (size_t)ch; /* no push appends once a_eof is set */
+	}
 	if (st == TACIT_OK && !quit)
 		asr_gate(l, true); /* the last audio is transcribed before the model goes on */
 	pthread_mutex_unlock(&l->a_mu);
@@ -310,6 +325,9 @@ void *live_asr_main(void *arg)
 	pthread_mutex_lock(&l->a_mu);
 	asr_gate_open(l);
 	pthread_mutex_unlock(&l->a_mu);
+	for (size_t at = 0; pcm16 && at < left; at += ASR_CHUNK_FRAMES)
+		record_audio(l, l->aq + l->aq_head + at * (size_t)ch, left - at < ASR_CHUNK_FRAMES ? left - at : ASR_CHUNK_FRAMES,
+			     pcm16);
 	store_language(l, true);
 	char close_err[512] = "";
 	if (live_held_waiting(l))
@@ -323,7 +341,7 @@ void *live_asr_main(void *arg)
 	if (*close_err)
 		live_emit_text(l, TACIT_LIVE_WARNING, "cannot close the recording: %s", close_err);
 	pthread_mutex_lock(&l->a_mu);
-	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED) {
+	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED && !failed) {
 		l->a_err = st;
 		snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
 	}

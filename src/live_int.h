@@ -216,6 +216,7 @@ struct tacit_live {
 	struct tacit_store *llm_store;
 	char *llm_path;
 	struct tacit_engine engine; /* set at open; remote: llm_path is NULL */
+	struct tacit_engine asr_engine; /* set at open with transcribe; remote: no asr model */
 	int max_tokens, budget;
 	bool tiny;
 	struct tacit_transcript t;
@@ -293,7 +294,7 @@ void *live_asr_main(void *arg);
 
 /* ---- live_prompt.c: prompts and model calls (analysis thread) ---- */
 void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf *user);
-enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, int max_tokens,
+enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, const char *schema, int max_tokens,
 				tacit_token_fn on_token, void *tok_user, char **out_text, const char *what);
 enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
 				 size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,

@@ -10,6 +10,7 @@
 #include "live_int.h"
 #include "llm_client.h"
 #include "meeting.h"
+#include "schema.h"
 
 #define PART_MAX_CHARS 60 /* the topic of the last part, written by the final call */
 
@@ -25,9 +26,11 @@ void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf
 		transcript_line(&l->t, i, user);
 }
 
-/* One model call with the shared system message; *out_text: caller frees. */
-enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, int max_tokens,
-				  tacit_token_fn on_token, void *tok_user, char **out_text, const char *what)
+/* One model call with the shared system message; *out_text: caller frees. schema: the
+ * JSON Schema of grammar's answers (a server without grammars is held to it, and every
+ * remote answer is checked against it: see tacit_llm_request.json_schema). */
+enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, const char *schema,
+				  int max_tokens, tacit_token_fn on_token, void *tok_user, char **out_text, const char *what)
 {
 	struct tacit_chat_message msgs[2] = { { "system", system_text }, { "user", user } };
 	struct tacit_llm_request req = tacit_llm_default_request();
@@ -35,6 +38,7 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 	req.messages = msgs;
 	req.n_messages = 2;
 	req.grammar = grammar;
+	req.json_schema = schema;
 	req.max_tokens = max_tokens;
 	double t0 = clock_now_s();
 	enum tacit_status st;
@@ -65,7 +69,7 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 {
 	static const char root[] = "root ::= \"{\\\"title\\\":\"";
 	struct grammar_limits lim;
-	struct buf g;
+	struct buf g, schema;
 	char *text = NULL;
 	size_t bytes = (size_t)l->max_tokens * (l->tiny ? 1 : 3);
 	/* the part's field comes on top of the budget (a model token is at least 3 bytes, or 1 when tiny) */
@@ -77,6 +81,7 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 	size_t n_names = 0;
 	enum tacit_status st = TACIT_OK;
 	buf_init(&g);
+	buf_init(&schema);
 	if (shaped && l->tp.exact_owner && (st = meeting_speaker_names(&l->t, &names, &n_names)) != TACIT_OK)
 		goto out;
 	size_t who = grammar_who_width((const char *const *)names, n_names, l->tiny);
@@ -86,10 +91,15 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 				l->max_tokens, what);
 		goto out;
 	}
-	if (shaped)
+	if (shaped) {
 		grammar_template_build(&l->tp, (const char *const *)names, n_names, &lim, &g);
-	else
+		schema_template_build(&l->tp, (const char *const *)names, n_names, &lim, &schema);
+	} else {
 		grammar_build(task, &lim, &g);
+		schema_build(task, &lim, &schema);
+	}
+	if (with_part)
+		schema_add_first_string(&schema, "part", PART_MAX_CHARS);
 	char *at = with_part ? strstr(g.data, root) : NULL;
 	if (at) {
 		struct buf pg;
@@ -101,7 +111,9 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 		buf_release(&g);
 		g = pg;
 	}
-	st = live_generate(l, user, g.data, l->max_tokens + extra, on_token, tok_user, &text, what);
+	st = schema.failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
+			   : live_generate(l, user, g.data, schema.data, l->max_tokens + extra, on_token, tok_user, &text,
+					   what);
 	if (st == TACIT_OK)
 		st = task == TACIT_TASK_SUMMARY ? citations_check_template(&l->tp, text, n_segments, checked, NULL)
 						: citations_check(task, text, n_segments, checked, NULL);
@@ -110,6 +122,7 @@ out:
 		free(names[i]);
 	free(names);
 	tacit_free(text);
+	buf_release(&schema);
 	buf_release(&g);
 	return st;
 }

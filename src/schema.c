@@ -169,6 +169,26 @@ void schema_build(enum tacit_task task, const struct grammar_limits *l, struct b
 	obj_close(o, NULL, 0);
 }
 
+void schema_add_first_string(struct buf *schema, const char *name, int max_len)
+{
+	static const char props[] = "\"properties\":{", req[] = "\"required\":[";
+	const char *p = strstr(schema->data, props), *r = NULL;
+	for (const char *at = schema->data; (at = strstr(at, req)) != NULL; at++)
+		r = at; /* the top level's list closes the schema: the last one */
+	if (!p || !r || r < p)
+		return;
+	size_t pe = (size_t)(p - schema->data) + sizeof(props) - 1, re = (size_t)(r - schema->data) + sizeof(req) - 1;
+	struct buf o;
+	buf_init(&o);
+	buf_add(&o, schema->data, pe);
+	buf_addf(&o, "\"%s\":{\"type\":\"string\",\"maxLength\":%d}%s", name, max_len, schema->data[pe] == '}' ? "" : ",");
+	buf_add(&o, schema->data + pe, re - pe);
+	buf_addf(&o, "\"%s\"%s", name, schema->data[re] == ']' ? "" : ",");
+	buf_adds(&o, schema->data + re);
+	buf_release(schema);
+	*schema = o;
+}
+
 void schema_template_build(const struct template *tp, const char *const *names, size_t n_names,
 			   const struct grammar_limits *l, struct buf *o)
 {

@@ -203,6 +203,11 @@ static const char *const migrations[] = {
 	/* 10: a session's length (the latest end of its final lines), read by every listing,
 	 * from the index alone: one seek per meeting instead of a read of each of its lines */
 	"CREATE INDEX segments_by_session_end ON segments (session_id, final, end_ms);",
+
+	/* 11: which engines did a batch job's work (store_batch.c): "" none, "local", or the
+	 * server's HOST[:PORT], for speech and for the language model */
+	"ALTER TABLE batch_jobs ADD COLUMN speech_engine TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE batch_jobs ADD COLUMN llm_engine TEXT NOT NULL DEFAULT '';",
 };
 
 atomic_ulong store_n_prepared;

@@ -146,9 +146,13 @@ static void job_fill(struct tacit_store *s, sqlite3_stmt *st, void *elem, void *
 	j->session_id = sqlite3_column_int64(st, 7);
 	j->not_before_ms = sqlite3_column_int64(st, 8);
 	j->pid = sqlite3_column_int(st, 9);
+	copy_str(j->speech_engine, sizeof(j->speech_engine), col_text(st, 10));
+	copy_str(j->llm_engine, sizeof(j->llm_engine), col_text(st, 11));
 }
 
-#define JOB_COLUMNS "id, path, size, mtime_ns, state, attempts, error, coalesce(session_id, 0), not_before_ms, pid"
+#define JOB_COLUMNS                                                                                              \
+	"id, path, size, mtime_ns, state, attempts, error, coalesce(session_id, 0), not_before_ms, pid, speech_engine," \
+	" llm_engine"
 
 enum tacit_status tacit_batch_claim(struct tacit_store *s, int pid, struct tacit_batch_job *out, int64_t *out_wait_ms)
 {
@@ -216,6 +220,20 @@ enum tacit_status tacit_batch_set_session(struct tacit_store *s, int64_t job_id,
 	sqlite3_bind_int64(st, 2, store_now_ms());
 	sqlite3_bind_int64(st, 3, job_id);
 	return step_done(s, st, "record a batch job's meeting");
+}
+
+enum tacit_status tacit_batch_set_engines(struct tacit_store *s, int64_t job_id, const char *speech, const char *llm)
+{
+	sqlite3_stmt *st;
+	enum tacit_status ret = prep(s, "UPDATE batch_jobs SET speech_engine = ?, llm_engine = ?, updated_ms = ? WHERE id = ?",
+				     &st);
+	if (ret != TACIT_OK)
+		return ret;
+	sqlite3_bind_text(st, 1, speech ? speech : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, llm ? llm : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, store_now_ms());
+	sqlite3_bind_int64(st, 4, job_id);
+	return step_done(s, st, "record a batch job's engines");
 }
 
 enum tacit_status tacit_batch_finish(struct tacit_store *s, int64_t job_id, enum tacit_batch_state state,

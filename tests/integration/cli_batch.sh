@@ -105,7 +105,7 @@ mkdir -p "$W/small"
 printf 'Alice: Let us ship the beta on Friday.\nBob: I will fix the login bug first.\n' >"$W/small/standup.txt"
 expect 2 "$T" batch --model "$LM" --jobs 2 "$W/small"
 "$T" batch --model "$LM" --ctx 1024 --max-tokens 300 --threads 2 "$W/small" >"$W/out" 2>"$W/err" || { cat "$W/out" "$W/err"; exit 1; }
-id=$(sed -n 's/^done .*(meeting \([0-9]*\))$/\1/p' "$W/out")
+id=$(sed -n 's/^done .*(meeting \([0-9]*\); language model: local)$/\1/p' "$W/out")
 [ -n "$id" ] || { cat "$W/out"; exit 1; }
 "$T" export "$id" --format json >"$W/export.json"
 python3 - "$W/export.json" <<'PY'

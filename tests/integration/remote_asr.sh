@@ -17,37 +17,6 @@ M=$BUILD/models/ggml-tiny.en-random.bin
 if [ ! -r "$M" ]; then mkdir -p "$BUILD/models"; "$BUILD/tools/synth-whisper" "$VOCAB" "$M.tmp.$$" && mv "$M.tmp.$$" "$M"; fi
 . tests/integration/lib/servers.sh
 
-cat >"$W/h.py" <<'PY'
-import json, socket, sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-cmd = sys.argv[1]
-if cmd == "fake":  # MODE PORT KEY: an OpenAI-style speech server
-    mode, port, key = sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    class H(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        def log_message(self, *a): pass
-        def send(self, code, obj):
-            b = json.dumps(obj).encode()
-            self.send_response(code); self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
-        def do_GET(self):
-            if self.path == "/v1/models": self.send(200, {"data": [{"id": "whisper-1"}]})
-            else: self.send(404, {"error": "not found"})
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            if self.headers.get("Authorization") != "Bearer " + key:
-                return self.send(401, {"error": {"message": "invalid api key"}})
-            if self.path != "/v1/audio/transcriptions" or b"RIFF" not in body or b'name="model"' not in body or b"whisper-1" not in body:
-                return self.send(400, {"error": {"message": "unexpected request"}})
-            if mode == "500": return self.send(500, {"error": {"message": "the GPU is out of memory"}})
-            if mode == "bad": return self.send(200, {"segments": [{"start": "soon", "text": "x"}]})
-            if mode == "drop": self.close_connection = True; self.wfile.flush(); self.connection.shutdown(socket.SHUT_RDWR); return
-            self.send(200, {"language": "english", "segments": [
-                {"start": 0.0, "end": 1.5, "text": " Hello from the server.", "avg_logprob": -0.1},
-                {"start": 1.5, "end": 2.9, "text": " A second part."}]})
-    ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
-PY
-h() { python3 "$W/h.py" "$@"; }
 expect_rc() { want=$1; shift; if "$@" >"$W/out" 2>"$W/err"; then rc=0; else rc=$?; fi
 	[ "$rc" -eq "$want" ] || { echo "expected exit $want, got $rc: $*"; cat "$W/err"; exit 1; }; }
 expect_err() { grep -qF -- "$1" "$W/err" || { echo "expected the message '$1', got:"; cat "$W/err"; exit 1; }; }
@@ -109,7 +78,7 @@ expect_err "cannot reach the speech server '127.0.0.1:$P': connection refused"
 # 4. an OpenAI-style server: the key, its answer, and each failure
 KEY=k-$RANDOM$RANDOM
 for mode in ok 500 bad drop; do
-	port=$(free_port); python3 "$W/h.py" fake $mode "$port" "$KEY" & PIDS+=($!)
+	port=$(free_port); python3 tests/integration/lib/fake_asr.py $mode "$port" "$KEY" & PIDS+=($!)
 	eval "P_$mode=$port"
 done
 wait_up "http://127.0.0.1:$P_ok/"; wait_up "http://127.0.0.1:$P_drop/"
@@ -138,7 +107,7 @@ assert d["segments"][1]["start_ms"] == 1500 and d["segments"][1]["end_ms"] == 29
 assert d["language"] == "en", d["language"]
 assert "whisper-1 on 127.0.0.1:" + sys.argv[2] in d["models"], d["models"]
 PY
-# live audio stays on this device: refused with a remote speech engine, not sent
+# transcribe takes files to a speech server; live audio goes there from a meeting (live_remote_asr.sh)
 expect_rc 2 "$T" transcribe --asr-engine "http://127.0.0.1:$P_ok" --live - </dev/null
-expect_err "transcribed on this device"
+expect_err "tacit live --asr-engine URL"
 echo ok

@@ -66,12 +66,9 @@ elif cmd == "kill":  # URL KEY PID: SIGKILL the server once a slot works
     os.kill(int(sys.argv[4]), signal.SIGKILL)
 elif cmd == "fake":  # MODE PORT: an OpenAI-like server that answers 500, or nothing
     mode, port = sys.argv[2], int(sys.argv[3])
-    class H(BaseHTTPRequestHandler):
-        def log_message(self, *a): pass
-        def send(self, code, obj):
-            b = json.dumps(obj).encode()
-            self.send_response(code); self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    sys.path.insert(0, "tests/integration/lib"); sys.dont_write_bytecode = True
+    from fake_http import JsonHandler
+    class H(JsonHandler):
         def do_GET(self):
             if self.path == "/v1/models": self.send(200, {"data": [{"id": "fake-model", "max_model_len": 4096}]})
             else: self.send(404, {"error": {"message": "not found"}})

@@ -79,6 +79,8 @@ static void run(const char *path)
 	CHECK_EQ_INT(tacit_batch_finish(st, j.id, TACIT_BATCH_QUEUED, "store busy", 60000), TACIT_OK);
 	CHECK_EQ_INT(tacit_batch_claim(st, 43, &j, &wait), TACIT_OK);
 	CHECK_STR(j.path, "/a/two.wav");
+	CHECK_STR(j.speech_engine, "");
+	CHECK_EQ_INT(tacit_batch_set_engines(st, j.id, "gpu-box:8081", NULL), TACIT_OK);
 	CHECK_EQ_INT(tacit_batch_finish(st, j.id, TACIT_BATCH_FAILED, "cannot decode 'two.wav'", 0), TACIT_OK);
 	CHECK_EQ_INT(tacit_batch_claim(st, 43, &j, &wait), TACIT_ERR_NOT_FOUND);
 	CHECK(wait > 50000 && wait <= 60000);
@@ -87,12 +89,21 @@ static void run(const char *path)
 	CHECK_EQ_INT(tacit_batch_list(st, TACIT_BATCH_FAILED, &jobs, &n, counts), TACIT_OK);
 	CHECK_EQ_INT(n, 1);
 	CHECK_STR(jobs[0].error, "cannot decode 'two.wav'");
+	CHECK_STR(jobs[0].speech_engine, "gpu-box:8081"); /* what did the work, kept with the job */
+	CHECK_STR(jobs[0].llm_engine, "");
 	CHECK_EQ_INT(counts[TACIT_BATCH_QUEUED], 1);
 	CHECK_EQ_INT(counts[TACIT_BATCH_DONE], 1);
 	CHECK_EQ_INT(counts[TACIT_BATCH_FAILED], 1);
 	CHECK_EQ_INT(counts[TACIT_BATCH_RUNNING], 0);
 	tacit_free(jobs);
 	CHECK_STR(tacit_batch_state_str(TACIT_BATCH_DONE), "done");
+	struct tacit_engine e = tacit_engine_default();
+	char host[64];
+	tacit_engine_host(&e, host, sizeof(host));
+	CHECK_STR(host, "local");
+	CHECK_EQ_INT(tacit_engine_set_url(&e, "https://gpu-box:8080/v1"), TACIT_OK);
+	tacit_engine_host(&e, host, sizeof(host));
+	CHECK_STR(host, "gpu-box:8080");
 	tacit_store_close(st);
 }
 

@@ -62,6 +62,46 @@ TEST(schema_rejects_and_says_where)
 	CHECK(!strcmp(why, "not JSON"));
 }
 
+/* The live meeting's map call adds "part" first to the summary's schema; its fold call
+ * builds {title, overview} from an empty object. */
+TEST(schema_takes_a_first_string_field)
+{
+	char why[200];
+	struct buf s;
+	buf_init(&s);
+	schema_build(TACIT_TASK_SUMMARY, &lim, &s);
+	schema_add_first_string(&s, "part", 5);
+	static const char rest[] = "\"title\":\"t\",\"overview\":\"o\",\"key_points\":[],\"decisions\":[],"
+				   "\"action_items\":[],\"open_questions\":[{\"text\":\"q\",\"cites\":[1]}]}";
+	char a[400];
+	snprintf(a, sizeof(a), "{\"part\":\"intro\",%s", rest);
+	CHECK(schema_check(s.data, a, strlen(a), why, sizeof(why)));
+	snprintf(a, sizeof(a), "{%s", rest);
+	CHECK(!schema_check(s.data, a, strlen(a), why, sizeof(why)));
+	CHECK(!strcmp(why, "$: no field \"part\""));
+	snprintf(a, sizeof(a), "{\"part\":\"too long\",%s", rest);
+	CHECK(!schema_check(s.data, a, strlen(a), why, sizeof(why)));
+	CHECK(strstr(why, "$.part: ") == why);
+	/* the nested objects' "required" lists are untouched: a point still needs cites */
+	snprintf(a, sizeof(a), "{\"part\":\"p\",%s", rest);
+	char *cites = strstr(a, ",\"cites\":[1]");
+	memmove(cites, cites + 12, strlen(cites + 12) + 1);
+	CHECK(!schema_check(s.data, a, strlen(a), why, sizeof(why)));
+	CHECK(!strcmp(why, "$.open_questions[0]: no field \"cites\""));
+	buf_release(&s);
+
+	buf_init(&s);
+	buf_adds(&s, "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{},\"required\":[]}");
+	schema_add_first_string(&s, "overview", 10);
+	schema_add_first_string(&s, "title", 10);
+	CHECK(schema_check(s.data, "{\"title\":\"a\",\"overview\":\"b\"}", 28, why, sizeof(why)));
+	CHECK(!schema_check(s.data, "{\"title\":\"a\"}", 13, why, sizeof(why)));
+	CHECK(!strcmp(why, "$: no field \"overview\""));
+	CHECK(!schema_check(s.data, "{\"title\":1,\"overview\":\"b\"}", 26, why, sizeof(why)));
+	CHECK(!strcmp(why, "$.title: not a string"));
+	buf_release(&s);
+}
+
 TEST(schema_of_a_template_offers_the_speakers)
 {
 	struct template tp;
