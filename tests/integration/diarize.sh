@@ -43,8 +43,12 @@ PY
 # holding the 10 minutes as float samples would add 38 MB (a 20-minute file peaked at
 # 116 MB that way)
 "$BUILD/tools/diar-sim" "$SPK" "$W/long.wav" --speakers 3 --minutes 10 --seed 14 >/dev/null
-python3 - "$T" diarize "${D[@]}" --format rttm "$W/long.wav" <<'PY'
+# (a sanitizer build's shadow memory and quarantine say nothing of tacit's own: no bound there)
+limit_mb=64
+if ldd "$T" 2>/dev/null | grep -q libasan; then limit_mb=0; fi
+python3 - "$limit_mb" "$T" diarize "${D[@]}" --format rttm "$W/long.wav" <<'PY'
 import subprocess, sys, time
+limit_mb = int(sys.argv.pop(1))
 p = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 peak = 0
 while p.poll() is None:
@@ -56,7 +60,7 @@ while p.poll() is None:
 out = p.stdout.read().decode()
 print("10 min: peak %d MB of the diarize process, %d turns" % (peak // 1024, out.count("SPEAKER")))
 assert p.returncode == 0 and out.count("SPEAKER") > 50, p.returncode
-assert 0 < peak < 64 * 1024, peak
+assert 0 < peak and (not limit_mb or peak < limit_mb * 1024), peak
 PY
 # a file that is not audio: its own error, before any model loads
 echo "not audio" >"$W/text.wav"
