@@ -69,9 +69,7 @@ elif cmd == "fake":  # MODE PORT: an OpenAI-like server that answers 500, or not
     sys.path.insert(0, "tests/integration/lib"); sys.dont_write_bytecode = True
     from fake_http import JsonHandler
     class H(JsonHandler):
-        def do_GET(self):
-            if self.path == "/v1/models": self.send(200, {"data": [{"id": "fake-model", "max_model_len": 4096}]})
-            else: self.send(404, {"error": {"message": "not found"}})
+        models = [{"id": "fake-model", "max_model_len": 4096}]
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             if mode == "500": self.send(500, {"error": {"message": "out of memory on the GPU"}})

@@ -11,9 +11,7 @@ from fake_http import JsonHandler  # noqa: E402
 mode, port, key = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 class H(JsonHandler):
     protocol_version = "HTTP/1.1"
-    def do_GET(self):
-        if self.path == "/v1/models": self.send(200, {"data": [{"id": "whisper-1"}]})
-        else: self.send(404, {"error": "not found"})
+    models = [{"id": "whisper-1"}]
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.headers.get("Authorization") != "Bearer " + key:

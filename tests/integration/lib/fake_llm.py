@@ -31,9 +31,7 @@ def break_first_string(v):
 
 
 class H(JsonHandler):
-    def do_GET(self):
-        if self.path == "/v1/models": self.send(200, {"data": [{"id": "fake-model", "max_model_len": 8192}]})
-        else: self.send(404, {"error": {"message": "not found"}})
+    models = [{"id": "fake-model", "max_model_len": 8192}]
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
