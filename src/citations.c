@@ -172,3 +172,54 @@ out:
 	yyjson_doc_free(doc);
 	return st;
 }
+
+static void renumber(yyjson_mut_val *v, const long long *to, size_t n)
+{
+	yyjson_mut_val *key, *val;
+	size_t i, max;
+	if (yyjson_mut_is_arr(v)) {
+		yyjson_mut_arr_foreach(v, i, max, val)
+			renumber(val, to, n);
+		return;
+	}
+	if (!yyjson_mut_is_obj(v))
+		return;
+	yyjson_mut_obj_foreach(v, i, max, key, val)
+	{
+		if (!yyjson_mut_equals_str(key, "cites") || !yyjson_mut_is_arr(val)) {
+			renumber(val, to, n);
+			continue;
+		}
+		for (size_t k = 0; k < yyjson_mut_arr_size(val);) {
+			yyjson_mut_val *c = yyjson_mut_arr_get(val, k);
+			long long at = yyjson_mut_is_int(c) ? yyjson_mut_get_sint(c) : 0;
+			long long mapped = at >= 1 && (size_t)at <= n ? to[at - 1] : 0;
+			bool dup = false;
+			for (size_t j = 0; j < k && !dup; j++)
+				dup = yyjson_mut_get_sint(yyjson_mut_arr_get(val, j)) == mapped;
+			if (mapped < 1 || dup) {
+				yyjson_mut_arr_remove(val, k);
+				continue;
+			}
+			yyjson_mut_set_sint(c, mapped);
+			k++;
+		}
+	}
+}
+
+enum tacit_status citations_renumber(struct buf *json, const long long *to, size_t n)
+{
+	yyjson_doc *doc = yyjson_read(json->data ? json->data : "", json->len, 0);
+	yyjson_mut_doc *m = doc ? yyjson_doc_mut_copy(doc, NULL) : NULL;
+	yyjson_doc_free(doc);
+	if (!m)
+		return tacit_fail(TACIT_ERR_LLM, "the model's output is not the expected JSON");
+	renumber(yyjson_mut_doc_get_root(m), to, n);
+	size_t len = 0;
+	char *text = utf8_json_write(m, 0, &len);
+	yyjson_mut_doc_free(m);
+	buf_reset(json);
+	bool ok = text && buf_add(json, text, len);
+	free(text);
+	return ok ? TACIT_OK : tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+}

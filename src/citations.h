@@ -18,4 +18,10 @@ struct template;
 enum tacit_status citations_check_template(const struct template *tp, const char *json, size_t n_segments,
 					   struct buf *out, int *n_dropped);
 
+/* A prompt that numbers its segments its own way (a live meeting's window starts at [S1],
+ * see live_window_body()) gets its checked JSON back in the meeting's numbers: every
+ * "cites" list, at any depth, has each cite c replaced by to[c - 1]; a cite with no
+ * place in to[] (n entries), or one its list already has, is removed. */
+enum tacit_status citations_renumber(struct buf *json, const long long *to, size_t n);
+
 #endif

@@ -83,7 +83,7 @@ static bool limits_search(size_t (*worst)(const void *ctx, const struct grammar_
 		for (int items = 6; items >= 1; items--) {
 			for (int str = 240; str >= min_str_for_items[items]; str -= 4) {
 				struct grammar_limits l = { items, str, task == TACIT_TASK_ANSWER ? cites + 2 : cites,
-							    digits, ascii };
+							    digits, ascii, (long long)n_segments };
 				if (worst(ctx, &l) <= max_bytes) {
 					*out = l;
 					return true;
@@ -101,6 +101,44 @@ static void more(struct buf *out, const char *item, int n)
 		buf_addf(out, " (\",\" %s){0,%d}", item, n);
 }
 
+/* "num": a segment number from 1 to l->max_num, exactly (a cite the model cannot make
+ * never needs dropping), else any number of l->digits digits. Numbers shorter than the
+ * maximum are one alternative; those as long are the usual digit-by-digit split of the
+ * range below it: for 2304, 1xxx | 2[0-2]xx | 230[0-4]. */
+static void num_rule(const struct grammar_limits *l, struct buf *out)
+{
+	char top[24];
+	int d = l->max_num > 0 ? snprintf(top, sizeof(top), "%lld", l->max_num) : 0;
+	if (d <= 0 || d > 18) {
+		buf_adds(out, "num ::= [1-9]");
+		if (l->digits > 1)
+			buf_addf(out, " [0-9]{0,%d}", l->digits - 1);
+		buf_adds(out, "\n");
+		return;
+	}
+	const char *sep = "";
+	buf_adds(out, "num ::= ");
+	if (d > 1) {
+		buf_adds(out, "[1-9]");
+		if (d > 2)
+			buf_addf(out, " [0-9]{0,%d}", d - 2);
+		sep = " | ";
+	}
+	for (int k = 0; k < d; k++) {
+		int lo = k == 0 ? 1 : 0, hi = top[k] - '0' - (k < d - 1);
+		if (hi < lo)
+			continue;
+		buf_adds(out, sep);
+		sep = " | ";
+		if (k > 0)
+			buf_addf(out, "\"%.*s\" ", k, top);
+		buf_addf(out, lo == hi ? "[%d]" : "[%d-%d]", lo, hi);
+		if (k < d - 1)
+			buf_addf(out, " [0-9]{%d}", d - 1 - k);
+	}
+	buf_adds(out, "\n");
+}
+
 /* The rules every schema shares: str, chr, num, cites, point, points. */
 static void common_rules(const struct grammar_limits *l, struct buf *out)
 {
@@ -110,10 +148,8 @@ static void common_rules(const struct grammar_limits *l, struct buf *out)
 		buf_adds(out, "chr ::= [\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]\n");
 	else
 		buf_adds(out, "chr ::= [^\"\\\\\\x7F\\x00-\\x1F]\n");
-	buf_adds(out, "num ::= [1-9]");
-	if (l->digits > 1)
-		buf_addf(out, " [0-9]{0,%d}", l->digits - 1);
-	buf_adds(out, "\ncites ::= \"[\" num");
+	num_rule(l, out);
+	buf_adds(out, "cites ::= \"[\" num");
 	more(out, "num", l->max_cites - 1);
 	buf_adds(out, " \"]\"\n");
 	buf_adds(out, "point ::= \"{\\\"text\\\":\" str \",\\\"cites\\\":\" cites \"}\"\n");

@@ -15,6 +15,8 @@ struct grammar_limits {
 	int max_cites; /* per item */
 	int digits;    /* most digits of a segment number */
 	bool ascii;    /* printable ASCII only: one byte per character */
+	long long max_num; /* the highest segment number a cite may name (0: any number of at
+			    * most `digits` digits) */
 };
 
 /* The longest output (bytes) the grammar of task allows under lim. */

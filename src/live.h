@@ -86,16 +86,18 @@ struct live_roll *live_roll_fold(const struct live_roll *prev, const char *part,
 				 const char *overview, size_t first, size_t end);
 
 /* What every prompt says of the meeting before the window, ahead of its transcript: the
- * segments folded so far, the title and the overview; nothing before the first fold. It
+ * title and the overview of the part folded so far; nothing before the first fold. It
  * changes only when a window is folded, which moves the window's start anyway, so the
  * model's cache holds it with the transcript: a stop's final call reads only its
  * instructions, however long the meeting ran. */
 void live_roll_preface(const struct live_roll *r, struct buf *out);
 
 /* What a question's prompt adds after the window: the items of the template's first
- * plain list (general's key points) from the folded windows, each with its first cite;
- * nothing when there are none. */
-void live_roll_recap(const struct live_roll *r, struct buf *out);
+ * plain list (general's key points) from the folded windows, numbered [S number],
+ * [S number+1].. as the window's segments are (see struct cite_map); *earlier (caller
+ * frees) gets the meeting's segment each stands for (its first cite), *n their count;
+ * nothing when there are none. False when out of memory. */
+bool live_roll_recap(const struct live_roll *r, size_t number, struct buf *out, long long **earlier, size_t *n);
 
 /* The stop's "summary" (title, then the template's sections in its order) and "notes"
  * (the sections) JSON; both caller frees. TACIT_ERR_NOMEM. */

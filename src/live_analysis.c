@@ -153,7 +153,7 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
  * with the stronger instruction (prompt's first asked_at bytes, then that line); a
  * failure of that call keeps the first answer, as tacit_meeting_run() does. */
 static enum tacit_status again_in_language(struct tacit_live *l, bool merged, const char *prompt, size_t asked_at,
-					   const char *lang, size_t end, struct buf *part)
+					   const char *lang, const struct cite_map *map, struct buf *part)
 {
 	const char *code = meeting_language_code(lang);
 	int hits = 0;
@@ -167,7 +167,7 @@ static enum tacit_status again_in_language(struct tacit_live *l, bool merged, co
 	buf_init(&again);
 	buf_add(&user, prompt, asked_at);
 	meeting_language_line(TACIT_TASK_SUMMARY, lang, true, &user);
-	enum tacit_status st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &again,
+	enum tacit_status st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, map, NULL, NULL, &again,
 					      merged ? "final" : "map");
 	if (st == TACIT_OK) {
 		buf_reset(part);
@@ -235,9 +235,10 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 			  l->out_lang[0] ? "asked" : "the meeting's", l->tp.name);
 		l->lang_told = true;
 	}
-	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, end, NULL, NULL, &part, merged ? "final" : "map");
+	struct cite_map map = { first, end - first, NULL, 0 };
+	st = live_task_call(l, TACIT_TASK_SUMMARY, merged, user.data, &map, NULL, NULL, &part, merged ? "final" : "map");
 	if (st == TACIT_OK && told)
-		st = again_in_language(l, merged, user.data, asked_at, lang, end, &part);
+		st = again_in_language(l, merged, user.data, asked_at, lang, &map, &part);
 	if (st == TACIT_OK) {
 		doc = yyjson_read(part.data, part.len, 0);
 		yyjson_val *r = yyjson_doc_get_root(doc);

@@ -217,14 +217,16 @@ void live_do_ask(struct tacit_live *l, struct ask *a)
 	struct buf user, out;
 	buf_init(&user);
 	buf_init(&out);
+	struct cite_map map = { l->win_first, l->t.n - l->win_first, NULL, 0 };
 	live_window_body(l, l->win_first, l->t.n, &user);
-	live_roll_recap(l->roll, &user);
+	if (!live_roll_recap(l->roll, map.n_window + 1, &user, &map.earlier, &map.n_earlier))
+		tacit_log(TACIT_LOG_WARN, "live: out of memory: the question is asked without the earlier key points");
 	buf_addf(&user, "\nAnswer the question from the meeting only; if the meeting does not say, answer so and cite "
 			"nothing.\nQuestion: %s",
 		 a->question);
 	struct gen_out g = { l, a->id, a->remote };
-	enum tacit_status st = live_task_call(l, TACIT_TASK_ANSWER, false, user.data, l->t.n ? l->t.n : 1, on_answer_piece,
-					 &g, &out, "answer");
+	enum tacit_status st = live_task_call(l, TACIT_TASK_ANSWER, false, user.data, &map, on_answer_piece, &g, &out,
+					      "answer");
 	if (st == TACIT_OK) {
 		char *md = tacit_meeting_markdown(TACIT_TASK_ANSWER, out.data, &l->t);
 		struct tacit_chat_record q = { "user", a->question, NULL, 0 };
@@ -251,6 +253,7 @@ void live_do_ask(struct tacit_live *l, struct ask *a)
 	} else {
 		live_emit_text(l, TACIT_LIVE_WARNING, "the question could not be answered: %s", tacit_errmsg());
 	}
+	free(map.earlier);
 	buf_release(&out);
 	buf_release(&user);
 }

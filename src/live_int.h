@@ -293,11 +293,24 @@ bool live_on_asr_segment(const struct tacit_asr_segment *s, void *user);
 void *live_asr_main(void *arg);
 
 /* ---- live_prompt.c: prompts and model calls (analysis thread) ---- */
+/* How a live prompt numbers what it shows. The window's segments [first, first +
+ * n_window) are [S1]..[S n_window], whatever their place in the meeting, so neither the
+ * prompt's lines nor the answer's cites grow longer as the meeting goes on (a 3-hour
+ * meeting's stop reads and writes what a 15-minute one's does). A question's recap of
+ * earlier key points follows as [S n_window+1].., earlier[k] the meeting's segment
+ * number (1-based) each stands for. */
+struct cite_map {
+	size_t first, n_window;
+	long long *earlier;
+	size_t n_earlier;
+};
+/* The window's transcript lines, after the earlier parts' preface; numbered as above. */
 void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf *user);
 enum tacit_status live_generate(struct tacit_live *l, const char *user, const char *grammar, const char *schema, int max_tokens,
 				tacit_token_fn on_token, void *tok_user, char **out_text, const char *what);
+/* checked: the task's checked JSON, its cites in the meeting's numbers. */
 enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
-				 size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,
+				 const struct cite_map *map, tacit_token_fn on_token, void *tok_user, struct buf *checked,
 				 const char *what);
 
 /* ---- live_suggest.c: suggestion policy and rounds (analysis thread) ---- */

@@ -23,7 +23,23 @@ void live_window_body(struct tacit_live *l, size_t first, size_t end, struct buf
 	live_roll_preface(l->roll, user);
 	buf_adds(user, "Transcript:\n");
 	for (size_t i = first; i < end; i++)
-		transcript_line(&l->t, i, user);
+		transcript_line_as(&l->t, i, i - first + 1, user);
+}
+
+/* The checked JSON's cites, numbered as the prompt showed them, in the meeting's numbers. */
+static enum tacit_status to_meeting_numbers(const struct cite_map *m, struct buf *checked)
+{
+	size_t n = m->n_window + m->n_earlier;
+	long long *to = malloc((n ? n : 1) * sizeof(*to));
+	if (!to)
+		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < m->n_window; i++)
+		to[i] = (long long)(m->first + i + 1);
+	for (size_t i = 0; i < m->n_earlier; i++)
+		to[m->n_window + i] = m->earlier[i];
+	enum tacit_status st = citations_renumber(checked, to, n);
+	free(to);
+	return st;
 }
 
 /* One model call with the shared system message; *out_text: caller frees. schema: the
@@ -64,9 +80,11 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 /* One task call whose output is checked; with_part (a summary only) adds a first field
  * "part", a short topic, to the schema. */
 enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, bool with_part, const char *user,
-				   size_t n_segments, tacit_token_fn on_token, void *tok_user, struct buf *checked,
+				   const struct cite_map *map, tacit_token_fn on_token, void *tok_user, struct buf *checked,
 				   const char *what)
 {
+	size_t shown = map->n_window + map->n_earlier;
+	size_t n_segments = shown ? shown : 1; /* the grammar's numbers; the check keeps none then */
 	static const char root[] = "root ::= \"{\\\"title\\\":\"";
 	struct grammar_limits lim;
 	struct buf g, schema;
@@ -115,8 +133,10 @@ enum tacit_status live_task_call(struct tacit_live *l, enum tacit_task task, boo
 			   : live_generate(l, user, g.data, schema.data, l->max_tokens + extra, on_token, tok_user, &text,
 					   what);
 	if (st == TACIT_OK)
-		st = task == TACIT_TASK_SUMMARY ? citations_check_template(&l->tp, text, n_segments, checked, NULL)
-						: citations_check(task, text, n_segments, checked, NULL);
+		st = task == TACIT_TASK_SUMMARY ? citations_check_template(&l->tp, text, shown, checked, NULL)
+						: citations_check(task, text, shown, checked, NULL);
+	if (st == TACIT_OK)
+		st = to_meeting_numbers(map, checked);
 out:
 	for (size_t i = 0; i < n_names; i++)
 		free(names[i]);

@@ -137,7 +137,8 @@ void live_suggest_run(struct tacit_live *l)
 	buf_init(&out);
 	live_window_body(l, first, end, &user);
 	buf_adds(&user, "\nSuggest what to ask or do next: questions, follow-ups, risks and ideas.");
-	enum tacit_status st = live_task_call(l, TACIT_TASK_SUGGEST, false, user.data, end, NULL, NULL, &out, "suggestions");
+	struct cite_map map = { first, end - first, NULL, 0 };
+	enum tacit_status st = live_task_call(l, TACIT_TASK_SUGGEST, false, user.data, &map, NULL, NULL, &out, "suggestions");
 	if (st == TACIT_OK) {
 		yyjson_doc *doc = yyjson_read(out.data, out.len, 0);
 		yyjson_val *arr = yyjson_obj_get(yyjson_doc_get_root(doc), "suggestions"), *item;

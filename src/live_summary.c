@@ -269,29 +269,35 @@ void live_roll_preface(const struct live_roll *r, struct buf *out)
 {
 	if (!live_roll_windows(r))
 		return;
-	buf_addf(out, "Earlier in the meeting (segments 1-%llu):\nTitle: %s\nOverview: %s\n\n",
-		 (unsigned long long)live_roll_next_segment(r), live_roll_title(r), live_roll_overview(r));
+	buf_addf(out, "Earlier in the meeting:\nTitle: %s\nOverview: %s\n\nThe meeting since then.\n",
+		 live_roll_title(r), live_roll_overview(r));
 }
 
-void live_roll_recap(const struct live_roll *r, struct buf *out)
+bool live_roll_recap(const struct live_roll *r, size_t number, struct buf *out, long long **earlier, size_t *n)
 {
 	int from = bullet_list(r->tp);
+	*earlier = NULL;
+	*n = 0;
 	if (from < 0)
-		return;
+		return true;
 	yyjson_mut_val *arr = yyjson_mut_obj_get(yyjson_mut_doc_get_root(r->doc), r->tp->s[from].key), *item;
 	size_t i, max;
-	bool any = false;
+	long long *to = calloc(yyjson_mut_arr_size(arr) + 1, sizeof(*to));
+	if (!to)
+		return false;
 	yyjson_mut_arr_foreach(arr, i, max, item)
 	{
 		const char *text = yyjson_mut_get_str(yyjson_mut_obj_get(item, "text"));
 		yyjson_mut_val *c = yyjson_mut_arr_get_first(yyjson_mut_obj_get(item, "cites"));
 		if (!text || !c || out->len >= 64 * 1024)
 			continue;
-		if (!any)
+		if (!*n)
 			buf_adds(out, "\nKey points earlier in the meeting:\n");
-		any = true;
-		buf_addf(out, "- %s (%lld)\n", text, (long long)yyjson_mut_get_sint(c));
+		buf_addf(out, "[S%zu] %s\n", number + *n, text);
+		to[(*n)++] = yyjson_mut_get_sint(c);
 	}
+	*earlier = to;
+	return true;
 }
 
 /* The final "summary" (title, then the template's sections in its order) and "notes"

@@ -339,12 +339,17 @@ const char *format_time(long long ms, char *buf, size_t n)
 
 void transcript_line(const struct tacit_transcript *t, size_t i, struct buf *out)
 {
+	transcript_line_as(t, i, i + 1, out);
+}
+
+void transcript_line_as(const struct tacit_transcript *t, size_t i, size_t number, struct buf *out)
+{
 	const struct segment *s = &t->segs[i];
 	char tm[32];
 	if (s->start_ms >= 0)
-		buf_addf(out, "[S%zu %s]", i + 1, format_time(s->start_ms, tm, sizeof(tm)));
+		buf_addf(out, "[S%zu %s]", number, format_time(s->start_ms, tm, sizeof(tm)));
 	else
-		buf_addf(out, "[S%zu]", i + 1);
+		buf_addf(out, "[S%zu]", number);
 	if (*s->speaker)
 		buf_addf(out, " %s:", s->speaker);
 	buf_addf(out, " %s\n", s->text);

@@ -45,6 +45,8 @@ bool transcript_has_times(const struct tacit_transcript *t);
 
 /* Appends segment i as one prompt line: "[S12 03:15] Speaker: text\n". */
 void transcript_line(const struct tacit_transcript *t, size_t i, struct buf *out);
+/* The same line under another number: "[S<number> 03:15] …" (a live window's). */
+void transcript_line_as(const struct tacit_transcript *t, size_t i, size_t number, struct buf *out);
 
 /* "mm:ss" or "h:mm:ss" into buf. */
 const char *format_time(long long ms, char *buf, size_t n);

@@ -248,17 +248,25 @@ TEST(live_roll_recap)
 	buf_init(&b);
 	if (!r0)
 		return;
-	live_roll_recap(r0, &b);
+	long long *to = NULL;
+	size_t n = 1;
+	CHECK(live_roll_recap(r0, 7, &b, &to, &n));
+	CHECK_EQ_INT(n, 0);
+	free(to);
 	live_roll_preface(r0, &b);
 	CHECK_EQ_INT(b.len, 0); /* nothing before the first fold */
 	struct live_roll *r1 = live_roll_fold(r0, part1, strlen(part1), "Budget", "The budget was set.", 0, 3);
 	if (r1)
 		live_roll_preface(r1, &b);
-	CHECK_STR(b.data, "Earlier in the meeting (segments 1-3):\nTitle: Budget\nOverview: The budget was set.\n\n");
+	CHECK_STR(b.data, "Earlier in the meeting:\nTitle: Budget\nOverview: The budget was set.\n\nThe meeting since then.\n");
 	buf_reset(&b);
-	if (r1)
-		live_roll_recap(r1, &b);
-	CHECK_STR(b.data, "\nKey points earlier in the meeting:\n- budget is 100 (1)\n");
+	/* numbered after the window's 6 segments, each standing for its first cite */
+	if (r1 && live_roll_recap(r1, 7, &b, &to, &n)) {
+		CHECK_STR(b.data, "\nKey points earlier in the meeting:\n[S7] budget is 100\n");
+		CHECK_EQ_INT(n, 1);
+		CHECK_EQ_INT(to[0], 1);
+		free(to);
+	}
 	buf_release(&b);
 	live_roll_free(r1);
 	live_roll_free(r0);
@@ -1578,6 +1586,93 @@ TEST_MODEL(live_stop_reads_the_same_however_long_the_meeting)
 	CHECK(win_short >= 2 && win_long >= win_short + 3);
 	CHECK(read_short > 0);
 	CHECK(llabs(read_long - read_short) <= 2);
+}
+
+/* What the model is shown and answers in the test below. */
+struct window_calls {
+	int summaries, numbered_from_1, most_shown;
+};
+
+/* Summaries cite the second line they were shown; the overview's fold gets its two fields. */
+static enum tacit_status cite_the_second_line(const struct tacit_llm_request *req, char **out,
+					      struct tacit_llm_stats *stats, void *user)
+{
+	struct window_calls *c = user;
+	const char *msg = req->messages[req->n_messages - 1].content, *at = strstr(msg, "Transcript:\n");
+	stats->finish = TACIT_FINISH_STOP;
+	if (!req->grammar || !strstr(req->grammar, "overview")) {
+		*out = strdup("");
+		return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+	}
+	if (!strstr(req->grammar, "key_points")) {
+		*out = strdup("{\"title\":\"T\",\"overview\":\"O\"}");
+		return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+	}
+	c->summaries++;
+	c->numbered_from_1 += at && !strncmp(at, "Transcript:\n[S1 ", 16);
+	for (const char *p = at; p && (p = strstr(p, "[S")); p += 2)
+		if (atoi(p + 2) > c->most_shown)
+			c->most_shown = atoi(p + 2);
+	*out = strdup(strstr(req->grammar, "\\\"part\\\"") ? "{\"part\":\"P\",\"title\":\"T\",\"overview\":\"O\",\"key_points\":"
+								   "[{\"text\":\"k\",\"cites\":[2]}],\"decisions\":[],\"action_items\":[],"
+								   "\"open_questions\":[]}"
+								 : "{\"title\":\"T\",\"overview\":\"O\",\"key_points\":[{\"text\":\"k\","
+								   "\"cites\":[2]}],\"decisions\":[],\"action_items\":[],"
+								   "\"open_questions\":[]}");
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+/* Every live prompt numbers its window from [S1] (struct cite_map), so a 3-hour meeting's
+ * lines and cites are no longer than a short one's; what the model cites comes back as the
+ * meeting's segments: each part's key point is its own second segment. */
+TEST_MODEL(live_windows_are_numbered_from_one)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	struct seen s = { 0 };
+	struct window_calls c = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/numbered.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	meeting_set_generate_hook(cite_the_second_line, &c);
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		for (int i = 0; i < 40; i++) {
+			add(l, i);
+			if (i % 4 == 3)
+				CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+		}
+		CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	CHECK(c.summaries >= 3);
+	CHECK_EQ_INT(c.numbered_from_1, c.summaries);
+	CHECK(c.most_shown > 1 && c.most_shown < 20); /* a window's lines, never the meeting's 40 */
+	struct tacit_store *st = NULL;
+	char *notes = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &notes, NULL), TACIT_OK);
+	yyjson_doc *d = notes ? yyjson_read(notes, strlen(notes), 0) : NULL;
+	yyjson_val *secs = yyjson_obj_get(yyjson_doc_get_root(d), "sections"), *sec;
+	size_t i, max, good = 0;
+	yyjson_arr_foreach(secs, i, max, sec)
+	{
+		long long start = yyjson_get_sint(yyjson_obj_get(sec, "start"));
+		yyjson_val *b = yyjson_arr_get_first(yyjson_obj_get(sec, "bullets"));
+		long long end = yyjson_get_sint(yyjson_obj_get(sec, "end"));
+		long long cite = yyjson_get_sint(yyjson_arr_get_first(yyjson_obj_get(b, "cites")));
+		good += cite == (end > start ? start + 1 : start); /* one line: "(no notes)" at it */
+	}
+	CHECK(yyjson_arr_size(secs) >= 3);
+	CHECK_EQ_INT(good, yyjson_arr_size(secs));
+	yyjson_doc_free(d);
+	tacit_free(notes);
+	tacit_store_close(st);
 }
 
 /* ---- the longest meeting (live.max_minutes) ---- */

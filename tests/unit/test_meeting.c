@@ -14,6 +14,7 @@
 
 #include "../check.h"
 
+#include <regex.h>
 #include <unistd.h>
 #include <yyjson.h>
 
@@ -85,9 +86,72 @@ TEST(grammar_limits_fit_budget)
 		buf_release(&g);
 	}
 	/* the worst case counts every character: one more char per string must exceed it */
-	struct grammar_limits a = { 2, 10, 2, 2, true }, b = a;
+	struct grammar_limits a = { .max_items = 2, .max_str = 10, .max_cites = 2, .digits = 2, .ascii = true }, b = a;
 	b.max_str = 11;
 	CHECK(grammar_worst_len(TACIT_TASK_SUMMARY, &b) == grammar_worst_len(TACIT_TASK_SUMMARY, &a) + 14);
+}
+
+/* The grammar's "num" rule as a POSIX extended regex ("4" [0-6] -> 4[0-6]). */
+static bool num_rule_regex(const struct buf *g, regex_t *re)
+{
+	const char *at = g->data ? strstr(g->data, "num ::= ") : NULL;
+	struct buf rx;
+	buf_init(&rx);
+	buf_adds(&rx, "^(");
+	for (at = at ? at + 8 : ""; *at && *at != '\n'; at++)
+		if (*at != ' ' && *at != '"')
+			buf_add(&rx, at, 1);
+	buf_adds(&rx, ")$");
+	bool ok = regcomp(re, rx.data, REG_EXTENDED | REG_NOSUB) == 0;
+	buf_release(&rx);
+	return ok;
+}
+
+/* A cite names a segment that exists: the grammar's numbers are exactly 1..n. */
+TEST(grammar_numbers_are_the_segments)
+{
+	static const size_t ns[] = { 1, 9, 10, 46, 100, 199, 200, 2304, 9999, 10000, 30517 };
+	for (size_t k = 0; k < sizeof(ns) / sizeof(ns[0]); k++) {
+		struct grammar_limits l;
+		struct buf g;
+		regex_t re;
+		char num[24];
+		CHECK(grammar_limits_for(TACIT_TASK_ANSWER, 4000, ns[k], true, &l));
+		buf_init(&g);
+		grammar_build(TACIT_TASK_ANSWER, &l, &g);
+		if (!num_rule_regex(&g, &re)) {
+			CHECK(!"the num rule is a regular expression");
+			buf_release(&g);
+			continue;
+		}
+		int wrong = 0;
+		for (size_t v = 0; v <= ns[k] + 120 && v < 40000; v++) {
+			snprintf(num, sizeof(num), "%zu", v);
+			bool allowed = regexec(&re, num, 0, NULL, 0) == 0;
+			wrong += allowed != (v >= 1 && v <= ns[k]);
+		}
+		CHECK(regexec(&re, "01", 0, NULL, 0) != 0); /* no leading zero */
+		CHECK_EQ_INT(wrong, 0);
+		regfree(&re);
+		buf_release(&g);
+	}
+}
+
+/* A live window's cites ([S1] is its first segment) come back in the meeting's numbers. */
+TEST(citations_renumber_to_the_meeting)
+{
+	static const long long to[] = { 2259, 2260, 2261, 57, 57 }; /* 3 window lines, 2 recap points */
+	struct buf j;
+	buf_init(&j);
+	buf_adds(&j, "{\"answer\":\"x\",\"cites\":[1,3,4,5,9],\"grounded\":true,"
+		     "\"key_points\":[{\"text\":\"y\",\"cites\":[2]}]}");
+	CHECK_EQ_INT(citations_renumber(&j, to, 5), TACIT_OK);
+	CHECK_STR(j.data, "{\"answer\":\"x\",\"cites\":[2259,2261,57],\"grounded\":true,"
+			  "\"key_points\":[{\"text\":\"y\",\"cites\":[2260]}]}");
+	buf_reset(&j);
+	buf_adds(&j, "{\"cites\":");
+	CHECK_EQ_INT(citations_renumber(&j, to, 5), TACIT_ERR_LLM);
+	buf_release(&j);
 }
 
 static yyjson_doc *checked(enum tacit_task task, const char *json, size_t n, int *dropped)
