@@ -1,7 +1,8 @@
 /*
  * fuzz_transcript.c — outside input of the meeting tasks: transcript files (JSON segments,
  * QMSum turns, Speaker: lines) and the model's JSON going through the citation check and
- * Markdown rendering. Nothing may crash; a parsed transcript always has text.
+ * Markdown rendering, and renumbered as a live window's cites are. Nothing may crash; a
+ * parsed transcript always has text.
  */
 #include "internal.h"
 
@@ -32,9 +33,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct buf out;
 		buf_init(&out);
 		if (citations_check((enum tacit_task)task, text, 7, &out, NULL) == TACIT_OK) {
+			static const long long to[] = { 3, 4, 5, 1, 1, 9, 2 }; /* a window, then a recap */
 			char *md = tacit_meeting_markdown((enum tacit_task)task, out.data, t);
 			assert(md != NULL);
 			free(md);
+			enum tacit_status st = citations_renumber(&out, to, 7);
+			assert(st == TACIT_OK || st == TACIT_ERR_NOMEM);
 		}
 		buf_release(&out);
 		free(tacit_meeting_markdown((enum tacit_task)task, text, t));
