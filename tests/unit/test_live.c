@@ -506,6 +506,82 @@ TEST_MODEL(live_fold_asks_again_in_the_language_asked)
 	pthread_cond_destroy(&s.cond);
 }
 
+/* Model calls by the grammar they are held to: the template's, general's, others. */
+struct shaped_calls {
+	int standup, general, other;
+};
+
+static enum tacit_status answer_as_a_standup(const struct tacit_llm_request *req, char **out,
+					     struct tacit_llm_stats *stats, void *user)
+{
+	static const char standup[] = "{\"title\":\"Daily\",\"overview\":\"The budget stays.\",\"done\":[{\"speaker\":"
+				      "\"Alice\",\"text\":\"budget for item 1\",\"cites\":[1]}],\"next\":[],\"blockers\":"
+				      "[{\"speaker\":\"Bob\",\"text\":\"item 2 waits for Friday\",\"cites\":[2]}]}";
+	struct shaped_calls *c = user;
+	stats->finish = TACIT_FINISH_STOP;
+	if (req->grammar && strstr(req->grammar, "blockers"))
+		c->standup++;
+	else if (req->grammar && strstr(req->grammar, "key_points"))
+		c->general++;
+	else if (req->grammar)
+		c->other++;
+	*out = strdup(req->grammar && strstr(req->grammar, "blockers") ? standup : "");
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+/* A live meeting with a template: the stop's summary and notes are the template's own,
+ * from its rolling state, in one call; nothing is asked in the general template and no
+ * general summary is stored beside it (tacit live --template once made one, then read
+ * the transcript again for the template's). */
+TEST_MODEL(live_stop_writes_the_templates_own_summary)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	struct seen s = { 0 };
+	struct shaped_calls c = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/standup.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	p.template_name = "stand-up";
+	p.window_tokens = 2000; /* one window: its summary is the stop's one call */
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	meeting_set_generate_hook(answer_as_a_standup, &c);
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		add(l, 1);
+		add(l, 2);
+		char *summary = NULL;
+		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
+		CHECK(summary && strstr(summary, "\"blockers\":[{\"speaker\":\"Bob\""));
+		CHECK(summary && !strstr(summary, "key_points"));
+		tacit_free(summary);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	CHECK_EQ_INT(c.standup, 1);
+	CHECK_EQ_INT(c.general, 0);
+	CHECK_EQ_INT(c.other, 0);
+	struct tacit_store *st = NULL;
+	char *json = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact_template(st, id, "summary", "stand-up", &json, NULL), TACIT_OK);
+	CHECK(json && strstr(json, "item 2 waits for Friday"));
+	tacit_free(json);
+	json = NULL;
+	CHECK_EQ_INT(tacit_store_get_artifact_template(st, id, "summary", "general", &json, NULL), TACIT_ERR_NOT_FOUND);
+	tacit_free(json);
+	json = NULL;
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &json, NULL), TACIT_OK);
+	CHECK(json && strstr(json, "Alice: budget for item 1"));
+	tacit_free(json);
+	tacit_store_close(st);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cond);
+}
+
 TEST_MODEL(live_replayed_meeting_folds_and_stops)
 {
 	const char *model = test_model();
