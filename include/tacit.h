@@ -2597,7 +2597,11 @@ struct tacit_live_params {
 	const char *output_language; /* the summary's and notes' language, a code ("fr") or
 				      * a name; NULL, "" or "auto" = the meeting's (stored,
 				      * else read from its words), as
-				      * tacit_meeting_params.language */
+				      * tacit_meeting_params.language. Every summary call is
+				      * told it (a window's, the overview that joins it to the
+				      * meeting so far, the stop's), and an answer that reads
+				      * as another language is asked again once, more firmly
+				      * (the first answer stands if that call fails) */
 	const struct tacit_engine *asr_engine; /* where speech is transcribed; NULL = the
 				    * setting engine.asr. A remote one (whisper-server or an
 				    * OpenAI-style server) receives each final utterance's audio
