@@ -435,6 +435,27 @@ static void add(struct tacit_live *l, int i)
 	CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK);
 }
 
+/* A two-segment meeting in one window (so its summary is the stop's one call), the model
+ * answered by hook: the stop's summary into *out_summary (caller frees); the session's
+ * id, 0 when it did not open. */
+static int64_t hooked_meeting(struct tacit_live_params *p, meeting_generate_hook hook, void *user, char **out_summary)
+{
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	p->window_tokens = 2000;
+	meeting_set_generate_hook(hook, user);
+	CHECK_EQ_INT(tacit_live_open(p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		add(l, 1);
+		add(l, 2);
+		CHECK_EQ_INT(tacit_live_stop(l, out_summary), TACIT_OK);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	return id;
+}
+
 /* The model's answers in the language test below: English first, French once asked
  * firmly; warming calls (no grammar) get nothing. */
 struct lang_calls {
@@ -476,23 +497,11 @@ TEST_MODEL(live_fold_asks_again_in_the_language_asked)
 	char db[1024];
 	snprintf(db, sizeof(db), "%s/lang.db", test_tmpdir());
 	struct tacit_live_params p = params(model, &s, db);
+	char *summary = NULL;
 	p.output_language = "fr";
-	p.window_tokens = 2000; /* one window: its summary is the stop's one call */
-	struct tacit_live *l = NULL;
-	int64_t id = 0;
-	meeting_set_generate_hook(answer_in_english_first, &c);
-	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
-	if (l) {
-		id = tacit_live_session_id(l);
-		add(l, 1);
-		add(l, 2);
-		char *summary = NULL;
-		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
-		CHECK(summary && strstr(summary, "Le budget du projet"));
-		tacit_free(summary);
-		tacit_live_close(l);
-	}
-	meeting_set_generate_hook(NULL, NULL);
+	int64_t id = hooked_meeting(&p, answer_in_english_first, &c, &summary);
+	CHECK(summary && strstr(summary, "Le budget du projet"));
+	tacit_free(summary);
 	CHECK_EQ_INT(c.n_summary, 2);
 	CHECK(!c.strong[0] && c.strong[1]);
 	struct tacit_store *st = NULL;
@@ -628,24 +637,12 @@ TEST_MODEL(live_stop_writes_the_templates_own_summary)
 	char db[1024];
 	snprintf(db, sizeof(db), "%s/standup.db", test_tmpdir());
 	struct tacit_live_params p = params(model, &s, db);
+	char *summary = NULL;
 	p.template_name = "stand-up";
-	p.window_tokens = 2000; /* one window: its summary is the stop's one call */
-	struct tacit_live *l = NULL;
-	int64_t id = 0;
-	meeting_set_generate_hook(answer_as_a_standup, &c);
-	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
-	if (l) {
-		id = tacit_live_session_id(l);
-		add(l, 1);
-		add(l, 2);
-		char *summary = NULL;
-		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
-		CHECK(summary && strstr(summary, "\"blockers\":[{\"speaker\":\"Bob\""));
-		CHECK(summary && !strstr(summary, "key_points"));
-		tacit_free(summary);
-		tacit_live_close(l);
-	}
-	meeting_set_generate_hook(NULL, NULL);
+	int64_t id = hooked_meeting(&p, answer_as_a_standup, &c, &summary);
+	CHECK(summary && strstr(summary, "\"blockers\":[{\"speaker\":\"Bob\""));
+	CHECK(summary && !strstr(summary, "key_points"));
+	tacit_free(summary);
 	CHECK_EQ_INT(c.standup, 1);
 	CHECK_EQ_INT(c.general, 0);
 	CHECK_EQ_INT(c.other, 0);
