@@ -144,4 +144,13 @@ s = json.load(open(sys.argv[1]))
 s = s.get("sessions", s) if isinstance(s, dict) else s
 assert [x["title"] for x in s].count("a") == 1, [x["title"] for x in s]
 PY
+
+# a recording: folded while whisper transcribes it (the import's fold), one meeting with
+# its summary and notes, recorded with its job
+mkdir -p "$W/rec"
+cp "$A/audio/jfk1.wav" "$W/rec/r.wav"
+"$T" batch "${X[@]}" --model "$LM" --ctx 2048 --max-tokens 300 --json "$W/rec" >"$W/out" 2>"$W/err" || { cat "$W/out" "$W/err"; exit 1; }
+rid=$(python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; d=[x for x in e if x["event"]=="done"]; assert len(d)==1 and d[0]["llm"]=="local", e; print(d[0]["session"])' "$W/out")
+"$T" export "$rid" --format json >"$W/export.json"
+python3 -c 'import json,sys; k=sorted(a["kind"] for a in json.load(open(sys.argv[1]))["artifacts"]); assert k==["notes","rolling_summary","summary"], k' "$W/export.json"
 echo "cli_batch: ok"
