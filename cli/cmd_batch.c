@@ -1,7 +1,7 @@
 /*
  * cmd_batch.c — `tacit batch PATH…`: every recording and transcript under the paths
- * becomes a meeting (imported, transcribed, then summarized and noted with the local
- * model), through the store's durable queue (tacit_batch_*), so a run killed at any point
+ * becomes a meeting (imported and transcribed, its summary and notes written by the
+ * import's own analysis as it runs), through the store's durable queue (tacit_batch_*), so a run killed at any point
  * resumes when started again and no file is processed twice. One process works the queue
  * at a time (an flock on <data dir>/batch.lock); each worker thread has its own store
  * handle. `tacit batch --status` shows the queue.
@@ -56,7 +56,9 @@ static const char usage_text[] =
 	"                   as for 'tacit import' (with a speech server, recordings are\n"
 	"                   transcribed there: --jobs N with --no-summary sends N at once)\n"
 	"  --ctx N, --max-tokens N\n"
-	"                   as for 'tacit summarize'\n"
+	"                   the analysis's context and each model call's output, as\n"
+	"                   for 'tacit live' (the summary and notes are written while\n"
+	"                   the file is imported, as 'tacit import' writes them)\n"
 	"  --template NAME  the summaries' and notes' template ('tacit templates';\n"
 	"                   default: setting summary.template, else general)\n"
 	"  --lang L         their language, a code (fr) or a name (default: each\n"
@@ -84,6 +86,7 @@ struct batch {
 	struct tacit_audio_import_params ap;
 	int n_ctx, max_tokens, n_threads;
 	const char *template_name, *lang; /* of the summaries and notes; NULL = the default */
+	struct tacit_engine local;        /* the language model on this device */
 	/* under lock */
 	pthread_mutex_t lock;
 	int64_t total, done, failed;
@@ -219,38 +222,18 @@ static bool transient(enum tacit_status st)
 	return st == TACIT_ERR_DB || st == TACIT_ERR_WORKER || st == TACIT_ERR_NOMEM;
 }
 
-static enum tacit_status run_task(struct batch *b, const struct tacit_engine *e, struct tacit_store *s, int64_t id,
-				   enum tacit_task task)
+/* The job's meeting, recorded as soon as the import creates it (before any segment is
+ * analysed): a run killed during the analysis finds it and makes it again. */
+static enum tacit_status record_session(struct tacit_store *s, int64_t session_id, void *user)
 {
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	struct tacit_session_task_params sp = tacit_session_task_default_params();
-	struct tacit_session_task_result res = { 0 };
-	struct tacit_transcript *t = NULL;
-	struct tacit_llm *llm = NULL;
-	enum tacit_status st = tacit_transcript_from_session(s, id, &t);
-	if (st != TACIT_OK)
-		goto out;
-	sp.meeting.task = task;
-	sp.meeting.max_tokens = b->max_tokens;
-	sp.meeting.template_name = b->template_name; /* NULL: the setting summary.template */
-	sp.meeting.language = b->lang;
-	lp.model_path = b->llm_path;
-	lp.engine = tacit_engine_is_remote(e) ? e : NULL;
-	lp.n_ctx = b->n_ctx;
-	lp.n_threads = b->n_threads;
-	if (!lp.n_ctx)
-		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, b->max_tokens);
-	if ((st = tacit_llm_open(&lp, &llm)) == TACIT_OK)
-		st = tacit_session_task(s, id, llm, &sp, &res);
-out:
-	tacit_session_task_result_release(&res);
-	tacit_llm_close(llm);
-	tacit_transcript_free(t);
-	return st;
+	struct tacit_batch_job *j = user;
+	j->session_id = session_id;
+	return tacit_batch_set_session(s, j->id, session_id);
 }
 
-/* Imports the file and, with a model, writes its summary and notes. The meeting is
- * recorded with the job as soon as it exists (recovery then finds it). */
+/* Imports the file; with a model, the import's own analysis (import_fold.c) writes its
+ * summary and notes in the template and language asked while it runs: no second pass.
+ * The meeting is recorded with the job as soon as it exists (recovery then finds it). */
 static enum tacit_status process(struct batch *b, const struct tacit_engine *e, struct tacit_store *s,
 				 struct tacit_batch_job *j, char *why, size_t n_why)
 {
@@ -267,36 +250,46 @@ static enum tacit_status process(struct batch *b, const struct tacit_engine *e, 
 	}
 	int64_t id = 0;
 	bool audio = tacit_file_is_audio(j->path);
-	if (audio || has_ext(j->path, transcript_ext, 2)) {
-		/* where the work goes, recorded before it starts: a failure then says where */
-		if (audio)
-			tacit_engine_host(b->ap.asr_engine, j->speech_engine, sizeof(j->speech_engine));
-		if (b->summary)
-			tacit_engine_host(e, j->llm_engine, sizeof(j->llm_engine));
-		if ((st = tacit_batch_set_engines(s, j->id, j->speech_engine, j->llm_engine)) != TACIT_OK)
-			return st;
-	}
-	if (audio) {
-		if (b->asr_error) {
-			snprintf(why, n_why, "%s", b->asr_error);
-			return TACIT_ERR_NOT_FOUND;
-		}
-		struct tacit_audio_import_params ap = b->ap;
-		st = tacit_store_import_audio(s, j->path, &ap, &id);
-	} else if (has_ext(j->path, transcript_ext, 2)) {
-		struct tacit_import_params p = tacit_import_default_params();
-		st = tacit_store_import(s, j->path, &p, &id);
-	} else {
+	if (!audio && !has_ext(j->path, transcript_ext, 2)) {
 		snprintf(why, n_why, "'%s' is neither a recording tacit can decode nor a transcript", j->path);
-		st = TACIT_ERR_FORMAT;
+		return TACIT_ERR_FORMAT;
 	}
-	if (st != TACIT_OK)
+	/* where the work goes, recorded before it starts: a failure then says where */
+	if (audio)
+		tacit_engine_host(b->ap.asr_engine, j->speech_engine, sizeof(j->speech_engine));
+	if (b->summary)
+		tacit_engine_host(e, j->llm_engine, sizeof(j->llm_engine));
+	if ((st = tacit_batch_set_engines(s, j->id, j->speech_engine, j->llm_engine)) != TACIT_OK)
 		return st;
-	j->session_id = id;
-	if ((st = tacit_batch_set_session(s, j->id, id)) != TACIT_OK)
-		return st;
-	if (b->summary && (st = run_task(b, e, s, id, TACIT_TASK_SUMMARY)) == TACIT_OK)
-		st = run_task(b, e, s, id, TACIT_TASK_NOTES);
+	if (audio && b->asr_error) {
+		snprintf(why, n_why, "%s", b->asr_error);
+		return TACIT_ERR_NOT_FOUND;
+	}
+	struct tacit_import_params p = tacit_import_default_params();
+	p.audio = &b->ap; /* a recording's speech settings */
+	p.on_session = record_session;
+	p.session_user = j;
+	if (b->summary) {
+		p.analyze = true;
+		p.llm_model = b->llm_path;
+		p.llm_engine = e ? e : &b->local; /* this lane's, whatever the setting says later */
+		p.n_ctx = b->n_ctx;
+		p.max_tokens = b->max_tokens;
+		p.template_name = b->template_name; /* NULL: the setting summary.template */
+		p.output_language = b->lang;
+		/* a transcript's analysis runs alone: 0 gives the model every core; a
+		 * recording's shares them with whisper (import_fold_threads()) */
+		p.llm_threads = audio ? 0 : b->n_threads;
+	}
+	st = tacit_store_import(s, j->path, &p, &id);
+	if (st != TACIT_OK && !id && j->session_id) {
+		/* the import removed what it had made: the job holds no meeting (the reason
+		 * is taken first, as recording that overwrites the last error) */
+		if (!*why)
+			snprintf(why, n_why, "%s", tacit_errmsg());
+		j->session_id = 0;
+		tacit_batch_set_session(s, j->id, 0);
+	}
 	return st;
 }
 
@@ -488,6 +481,7 @@ int cmd_batch(int argc, char **argv)
 	};
 
 	b.ap = tacit_audio_import_default_params();
+	b.local = tacit_engine_default();
 	b.ap.temperature_fallback = false;
 	opterr = 0;
 	optind = 1;

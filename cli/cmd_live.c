@@ -70,9 +70,10 @@ static const char usage_text[] =
 	"  --no-partials       final segments only (less CPU)\n"
 	"  --json              JSON lines of events on stdout (\"meter\" about once a second:\n"
 	"                      levels, lag, the model's state)\n"
-	"  --template NAME     after the stop, also a summary with this template ('tacit\n"
-	"                      templates'; default: the setting summary.template): the\n"
-	"                      live summary is general, this one reads the transcript again\n"
+	"  --template NAME     the summary's template ('tacit templates'; default: the\n"
+	"                      setting summary.template, else general): each fold asks\n"
+	"                      for its sections, and the stop's summary and notes are\n"
+	"                      the template's, from the rolling state (no second pass)\n"
 	"  --verbose           at the stop, where its time went (the stopped event's phases)\n"
 	"On a terminal a status line shows the elapsed time, each channel's level, how far\n"
 	"the transcript is behind, what the model does and the words being spoken. At the\n"
@@ -390,50 +391,21 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 	return 0;
 }
 
-/* The stop wrote the general summary from the rolling state; a meeting summarized with
- * another template (--template, else the setting summary.template) gets that one too,
- * from its stored transcript. */
-static int template_summary(int64_t id, const char *name, const struct tacit_live_params *p, bool json)
+/* The template the analysis folds with from its first window (so the stop's summary and
+ * notes are the template's own, no second pass): --template, else the setting
+ * summary.template (copied into buf), else general (NULL). */
+static const char *live_template(const char *named, char *buf, size_t n)
 {
 	struct tacit_store *store = NULL;
-	struct tacit_transcript *t = NULL;
-	struct tacit_llm *llm = NULL;
-	struct tacit_session_task_result res = { 0 };
 	char *setting = NULL;
-	int rc = 0;
-	enum tacit_status st = tacit_store_open(NULL, &store);
-	if (st == TACIT_OK && !name && tacit_store_setting_get(store, "summary.template", &setting) == TACIT_OK)
-		name = setting;
-	if (st != TACIT_OK || !name || !strcmp(name, "general"))
-		goto out;
-	if (!json)
-		fprintf(stderr, "tacit: summarizing meeting %" PRId64 " with the template '%s' (reading its transcript)\n",
-			id, name);
-	struct tacit_llm_params lp = tacit_llm_default_params();
-	struct tacit_session_task_params sp = tacit_session_task_default_params();
-	lp.model_path = p->llm_model;
-	if ((st = tacit_transcript_from_session(store, id, &t)) == TACIT_OK) {
-		lp.n_ctx_cap = tacit_transcript_one_pass_context(t, 0);
-		st = tacit_llm_open(&lp, &llm);
-	}
-	sp.meeting.task = TACIT_TASK_SUMMARY;
-	sp.meeting.template_name = name;
-	sp.meeting.cancel = (const volatile int *)&n_signals;
-	if (st == TACIT_OK)
-		st = tacit_session_task(store, id, llm, &sp, &res);
-	if (st == TACIT_OK && json)
-		printf("{\"event\":\"template_summary\",\"session\":%" PRId64 ",\"summary\":%s}\n", id, res.json);
-	else if (st == TACIT_OK)
-		printf("%s\n", res.markdown);
-out:
-	if (st != TACIT_OK)
-		rc = cli_fail(st);
-	tacit_session_task_result_release(&res);
-	tacit_llm_close(llm);
-	tacit_transcript_free(t);
+	if (named)
+		return named;
+	if (tacit_store_open(NULL, &store) == TACIT_OK &&
+	    tacit_store_setting_get(store, "summary.template", &setting) == TACIT_OK && setting)
+		snprintf(buf, n, "%s", setting);
 	tacit_free(setting);
 	tacit_store_close(store);
-	return rc;
+	return *buf ? buf : NULL;
 }
 
 int cmd_live(int argc, char **argv)
@@ -629,7 +601,10 @@ int cmd_live(int argc, char **argv)
 		return rc;
 	if (template_name && !p.analyze)
 		return cli_usage_error("live", "--template needs the language model (not --no-analysis)");
-	enum tacit_status tst = tacit_template_check(template_name);
+	char template_setting[256] = "";
+	if (p.analyze)
+		p.template_name = live_template(template_name, template_setting, sizeof(template_setting));
+	enum tacit_status tst = tacit_template_check(p.template_name);
 	if (tst != TACIT_OK) /* before a meeting exists */
 		return cli_fail(tst);
 	/* a remote engine needs no language model here; --model then names the server's */
@@ -795,8 +770,6 @@ int cmd_live(int argc, char **argv)
 			rc = 130; /* as the signal would have */
 		if (st == TACIT_OK && p.analyze && !o.json)
 			print_notes(id);
-		if (st == TACIT_OK && p.analyze)
-			rc = template_summary(id, template_name, &p, o.json);
 	}
 	if (o.status)
 		cli_status_stop(o.status);

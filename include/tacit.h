@@ -2597,7 +2597,11 @@ struct tacit_live_params {
 	const char *output_language; /* the summary's and notes' language, a code ("fr") or
 				      * a name; NULL, "" or "auto" = the meeting's (stored,
 				      * else read from its words), as
-				      * tacit_meeting_params.language */
+				      * tacit_meeting_params.language. Every summary call is
+				      * told it (a window's, the overview that joins it to the
+				      * meeting so far, the stop's), and an answer that reads
+				      * as another language is asked again once, more firmly
+				      * (the first answer stands if that call fails) */
 	const struct tacit_engine *asr_engine; /* where speech is transcribed; NULL = the
 				    * setting engine.asr. A remote one (whisper-server or an
 				    * OpenAI-style server) receives each final utterance's audio
@@ -2677,6 +2681,18 @@ TACIT_API enum tacit_status tacit_live_ask_remote(const char *store_path, int64_
  * Import: a transcript file (`tacit import TRANSCRIPT`) or a recording (`tacit import
  * RECORDING`, below) becomes a stored meeting.
  * --------------------------------------------------------------------------------- */
+
+/* An import's new session, told as soon as it exists (on_session in the params below):
+ * on the importing thread, before any segment is analysed, with the import's own store
+ * handle. A write to store here joins the import's transaction when one is open (a
+ * recording imported without analysis, or stereo or diarized: the session and its
+ * segments land together), so what is recorded lands with the session or not at all.
+ * Returning anything but TACIT_OK fails the import with that status (record it with
+ * tacit_fail()), and the session is removed: nothing was transcribed or analysed yet.
+ * `tacit batch` records its job's meeting here, so a run killed during the analysis
+ * finds the half-made meeting and makes it again. */
+typedef enum tacit_status (*tacit_session_created_fn)(struct tacit_store *store, int64_t session_id, void *user);
+
 struct tacit_import_params {
 	const char *title;     /* NULL = the file's name without its extension */
 	int words_per_minute;  /* speaking rate for synthesized times; default 150 */
@@ -2707,6 +2723,17 @@ struct tacit_import_params {
 	void *progress_user;
 	const volatile int *cancel; /* may be NULL; non-zero stops the analysis (the
 				     * transcript is kept, TACIT_ERR_CANCELLED) */
+	tacit_session_created_fn on_session; /* may be NULL; see tacit_session_created_fn */
+	void *session_user;
+	/* the analysis's model, as tacit_live_params takes them: where it runs (NULL = the
+	 * setting engine.llm) and each call's output budget (0 = setting live.max_tokens,
+	 * else 320) */
+	const struct tacit_engine *llm_engine;
+	int max_tokens;
+	/* A recording's speech settings (models, VAD, language, threads, diarization, speech
+	 * engine, progress, on_segment); NULL = tacit_audio_import_default_params(). Its
+	 * title, analysis fields and cancel are this struct's. Not read for a transcript. */
+	const struct tacit_audio_import_params *audio;
 };
 TACIT_API struct tacit_import_params tacit_import_default_params(void);
 
@@ -2721,9 +2748,9 @@ TACIT_API struct tacit_import_params tacit_import_default_params(void);
  * Markers such as {vocalsound} are dropped, and turns left empty are skipped. The last
  * two have no times, so they are synthesized at words_per_minute (each turn lasts
  * words * 60 s / rate, at least 1 s, back to back) and the session is marked
- * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed with the
- * default models instead: tacit_store_import_audio() with its default params, this
- * title and the analysis's fields (analyze, llm_model, ..., cancel). TACIT_ERR_FORMAT for
+ * times_synthesized. A recording (see tacit_file_is_audio()) is transcribed instead:
+ * tacit_store_import_audio() with params->audio (else its default params), this title
+ * and the analysis's fields (analyze, llm_model, ..., cancel, on_session, ...). TACIT_ERR_FORMAT for
  * a file that is neither; TACIT_ERR_IO when it cannot be read. With analyze, also the
  * errors of tacit_live_open() and tacit_live_stop() (the language model's), with the
  * transcript kept (see analyze). */
@@ -2844,6 +2871,10 @@ struct tacit_audio_import_params {
 	const char *output_language; /* the summary's and notes' language
 				      * (tacit_live_params.output_language); NULL = the
 				      * meeting's */
+	tacit_session_created_fn on_session; /* may be NULL; see tacit_session_created_fn */
+	void *session_user;
+	const struct tacit_engine *llm_engine; /* as struct tacit_import_params */
+	int max_tokens;                        /* as struct tacit_import_params */
 };
 
 TACIT_API struct tacit_audio_import_params tacit_audio_import_default_params(void);
@@ -3098,7 +3129,8 @@ TACIT_API enum tacit_status tacit_batch_recover(struct tacit_store *store, int *
 TACIT_API enum tacit_status tacit_batch_claim(struct tacit_store *store, int pid, struct tacit_batch_job *out,
 					      int64_t *out_wait_ms);
 
-/* Records the meeting a running job made, as soon as it exists. */
+/* Records the meeting a running job made, as soon as it exists (struct
+ * tacit_import_params.on_session); 0: none (an import that failed removed it). */
 TACIT_API enum tacit_status tacit_batch_set_session(struct tacit_store *store, int64_t job_id, int64_t session_id);
 
 /* Records which engines did (or are doing) a job's work, as the job's speech_engine and

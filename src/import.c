@@ -32,10 +32,11 @@ struct tacit_import_params tacit_import_default_params(void)
 	return p;
 }
 
-/* The analysis's fields of an import, as a recording's import takes them. */
+/* A recording's import params: the speech settings given (else the defaults), with this
+ * import's title and analysis fields. */
 static struct tacit_audio_import_params analysis_params(const struct tacit_import_params *p)
 {
-	struct tacit_audio_import_params ap = tacit_audio_import_default_params();
+	struct tacit_audio_import_params ap = p->audio ? *p->audio : tacit_audio_import_default_params();
 	ap.title = p->title;
 	ap.analyze = p->analyze;
 	ap.llm_model = p->llm_model;
@@ -47,6 +48,10 @@ static struct tacit_audio_import_params analysis_params(const struct tacit_impor
 	ap.on_event = p->on_event;
 	ap.event_user = p->event_user;
 	ap.cancel = p->cancel;
+	ap.on_session = p->on_session;
+	ap.session_user = p->session_user;
+	ap.llm_engine = p->llm_engine;
+	ap.max_tokens = p->max_tokens;
 	return ap;
 }
 
@@ -359,6 +364,8 @@ enum tacit_status tacit_store_import(struct tacit_store *s, const char *path, co
 	st = tacit_store_session_create(s, &sp, &session_id);
 	if (st != TACIT_OK)
 		goto out;
+	if (p.on_session)
+		st = p.on_session(s, session_id, p.session_user);
 	for (size_t at = 0; st == TACIT_OK && at < t->n; at += IMPORT_SLICE) {
 		struct tacit_transcript part = *t;
 		part.segs = t->segs + at;

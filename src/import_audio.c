@@ -404,7 +404,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 		fsp.settings_json = settings;
 		if ((st = tacit_store_session_create(s, &fsp, &id)) != TACIT_OK)
 			goto out;
-		if ((st = import_fold_open(s, id, &p, true, &c.fold)) != TACIT_OK) {
+		if ((p.on_session && (st = p.on_session(s, id, p.session_user)) != TACIT_OK) ||
+		    (st = import_fold_open(s, id, &p, true, &c.fold)) != TACIT_OK) {
 			struct errsave e;
 			errsave_push(&e);
 			tacit_store_session_delete(s, id); /* nothing transcribed yet: nothing to keep */
@@ -459,6 +460,8 @@ enum tacit_status tacit_store_import_audio(struct tacit_store *s, const char *pa
 	if ((st = store_batch_begin(s)) != TACIT_OK)
 		goto out;
 	st = tacit_store_session_create(s, &sp, &id);
+	if (st == TACIT_OK && p.on_session) /* in the transaction: recorded with the session or not at all */
+		st = p.on_session(s, id, p.session_user);
 	for (size_t i = 0; st == TACIT_OK && i < c.t.n_segments; i++) {
 		const struct tacit_asr_segment *g = &c.t.segments[i];
 		char label[32];

@@ -64,6 +64,8 @@ enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
 	lp.resume_id = session_id;
 	lp.store_path = store_db_path(s);
 	lp.llm_model = p->llm_model;
+	lp.engine = p->llm_engine;
+	lp.max_tokens = p->max_tokens;
 	lp.transcribe = false;
 	lp.record_audio = false;
 	lp.suggest = 0; /* nobody reads suggestions during an import */

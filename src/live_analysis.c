@@ -105,10 +105,26 @@ static enum tacit_status roll_store(struct tacit_live *l)
 	return st;
 }
 
+/* Whether an answer reads clearly as another language than lang's (the check of the
+ * language asked, meeting_answer_language()); said in the log. */
+static bool wrong_language(const char *json, const char *lang, const char *what)
+{
+	const char *code = meeting_language_code(lang);
+	int hits = 0;
+	const char *got = code ? meeting_answer_language(json, &hits) : NULL;
+	if (!got || !strcmp(got, code))
+		return false;
+	tacit_log(TACIT_LOG_WARN, "live: the model wrote the %s in '%s' (%d common words), not in '%s': asking again, more firmly",
+		  what, got, hits, code);
+	return true;
+}
+
 /* The whole meeting's title and overview rewritten by the model from the previous ones
- * and the window's; *out_title and *out_overview: caller frees. */
-static enum tacit_status fold_overview(struct tacit_live *l, const char *title, const char *overview, char **out_title,
-				       char **out_overview)
+ * and the window's; *out_title and *out_overview: caller frees. lang: the language the
+ * summary is told to be written in (NULL: none is told); an answer in another one is
+ * asked again once, firmly, as the window's summary is (again_in_language()). */
+static enum tacit_status fold_overview(struct tacit_live *l, const char *title, const char *overview, const char *lang,
+				       char **out_title, char **out_overview)
 {
 	struct buf user, g, schema;
 	char *text = NULL;
@@ -119,6 +135,9 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 		 "Summary of the meeting so far:\nTitle: %s\nOverview: %s\n\nSummary of its latest part:\nTitle: %s\n"
 		 "Overview: %s\n\nWrite the title and a short overview of the whole meeting so far.",
 		 live_roll_title(l->roll), live_roll_overview(l->roll), title, overview);
+	size_t asked_at = user.len; /* the prompt before its language line */
+	if (lang)
+		meeting_language_line(TACIT_TASK_SUMMARY, lang, false, &user);
 	size_t bytes = (size_t)l->max_tokens * (l->tiny ? 1 : 3);
 	int max_str = bytes > 60 ? (int)((bytes - 40) / 2) : 10;
 	if (max_str > 400)
@@ -132,6 +151,26 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 	enum tacit_status st = schema.failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
 					     : live_generate(l, user.data, g.data, schema.data, l->max_tokens, NULL, NULL,
 							     &text, "fold");
+	if (st == TACIT_OK && lang && wrong_language(text, lang, "overview")) {
+		struct buf firm;
+		char *again = NULL;
+		buf_init(&firm);
+		buf_add(&firm, user.data, asked_at);
+		meeting_language_line(TACIT_TASK_SUMMARY, lang, true, &firm);
+		enum tacit_status st2 = firm.failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
+						    : live_generate(l, firm.data, g.data, schema.data, l->max_tokens,
+								    NULL, NULL, &again, "fold");
+		buf_release(&firm);
+		if (st2 == TACIT_OK) {
+			tacit_free(text);
+			text = again;
+		} else if (st2 == TACIT_ERR_CANCELLED) {
+			st = st2;
+		} else { /* the first answer stands, as a window's does */
+			tacit_log(TACIT_LOG_WARN, "live: asking for the overview again failed (%s): keeping the first answer",
+				  tacit_errmsg());
+		}
+	}
 	if (st == TACIT_OK) {
 		yyjson_doc *doc = yyjson_read(text, strlen(text), 0);
 		const char *t = yyjson_get_str(yyjson_obj_get(yyjson_doc_get_root(doc), "title"));
@@ -155,13 +194,8 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 static enum tacit_status again_in_language(struct tacit_live *l, bool merged, const char *prompt, size_t asked_at,
 					   const char *lang, const struct cite_map *map, struct buf *part)
 {
-	const char *code = meeting_language_code(lang);
-	int hits = 0;
-	const char *got = code ? meeting_answer_language(part->data, &hits) : NULL;
-	if (!got || !strcmp(got, code))
+	if (!wrong_language(part->data, lang, "summary"))
 		return TACIT_OK;
-	tacit_log(TACIT_LOG_WARN, "live: the model wrote in '%s' (%d common words), not in '%s': asking again, more firmly",
-		  got, hits, code);
 	struct buf user, again;
 	buf_init(&user);
 	buf_init(&again);
@@ -173,7 +207,7 @@ static enum tacit_status again_in_language(struct tacit_live *l, bool merged, co
 		buf_reset(part);
 		buf_add(part, again.data, again.len);
 	} else if (st != TACIT_ERR_CANCELLED) {
-		tacit_log(TACIT_LOG_WARN, "live: asking again in '%s' failed (%s): keeping the first answer", code,
+		tacit_log(TACIT_LOG_WARN, "live: asking again in '%s' failed (%s): keeping the first answer", lang,
 			  tacit_errmsg());
 		st = TACIT_OK;
 	}
@@ -264,7 +298,7 @@ static enum tacit_status fold_window(struct tacit_live *l, size_t end, bool last
 				st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 			overview = fold_overview_text;
 		} else if (!merged && !live_roll_is_empty(l->roll)) { /* the first window's own stand as they are */
-			st = fold_overview(l, title, overview, &fold_title, &fold_overview_text);
+			st = fold_overview(l, title, overview, told ? lang : NULL, &fold_title, &fold_overview_text);
 			title = fold_title;
 			overview = fold_overview_text;
 		}

@@ -216,7 +216,10 @@ enum tacit_status tacit_batch_set_session(struct tacit_store *s, int64_t job_id,
 	enum tacit_status ret = prep(s, "UPDATE batch_jobs SET session_id = ?, updated_ms = ? WHERE id = ?", &st);
 	if (ret != TACIT_OK)
 		return ret;
-	sqlite3_bind_int64(st, 1, session_id);
+	if (session_id > 0)
+		sqlite3_bind_int64(st, 1, session_id);
+	else
+		sqlite3_bind_null(st, 1);
 	sqlite3_bind_int64(st, 2, store_now_ms());
 	sqlite3_bind_int64(st, 3, job_id);
 	return step_done(s, st, "record a batch job's meeting");

@@ -3,7 +3,9 @@
 # name that is no media extension: found by content), a damaged recording and a broken
 # transcript. Killed with kill -9 at a random point, then run again (with --jobs 2):
 # every good file becomes exactly one meeting, the bad ones are failed with their reason
-# in --status. Summaries and notes with the shared stories260K on a short transcript.
+# in --status. Summaries and notes with the shared stories260K on a short transcript,
+# written by the import's own fold (one model call, no second pass), and a run killed
+# during that fold resumes with the meeting made once.
 # Runs in `make test` only (it starts worker processes and loads models).
 set -eu
 T=${TACIT:?}
@@ -104,13 +106,51 @@ grep -q '"event":"done".*"attempt":2' "$W/out" || { cat "$W/out"; exit 1; }
 mkdir -p "$W/small"
 printf 'Alice: Let us ship the beta on Friday.\nBob: I will fix the login bug first.\n' >"$W/small/standup.txt"
 expect 2 "$T" batch --model "$LM" --jobs 2 "$W/small"
-"$T" batch --model "$LM" --ctx 1024 --max-tokens 300 --threads 2 "$W/small" >"$W/out" 2>"$W/err" || { cat "$W/out" "$W/err"; exit 1; }
+"$T" -v batch --model "$LM" --ctx 2048 --max-tokens 300 --threads 2 "$W/small" >"$W/out" 2>"$W/err" || { cat "$W/out" "$W/err"; exit 1; }
 id=$(sed -n 's/^done .*(meeting \([0-9]*\); language model: local)$/\1/p' "$W/out")
 [ -n "$id" ] || { cat "$W/out"; exit 1; }
 "$T" export "$id" --format json >"$W/export.json"
 python3 - "$W/export.json" <<'PY'
 import json, sys
 kinds = sorted(a["kind"] for a in json.load(open(sys.argv[1]))["artifacts"])
-assert "summary" in kinds and "notes" in kinds, kinds
+# the import's fold wrote them (its rolling state is there), once each
+assert kinds == ["notes", "rolling_summary", "summary"], kinds
 PY
+# one model call in all, the fold's (a summary after the import would make more, and
+# log tacit_meeting_run()'s "call N:" lines)
+[ "$(grep -c 'info: live \(map\|final\|fold\):' "$W/err")" -eq 1 ] || { cat "$W/err"; exit 1; }
+! grep -q 'info: call [0-9]*:' "$W/err" || { cat "$W/err"; exit 1; }
+! grep -q "warning" "$W/err" || { cat "$W/err"; exit 1; }
+
+# killed -9 during a file's summary (the fold of its import): the meeting it was making
+# was recorded when it was created, so the next run removes it and makes it again once
+mkdir -p "$W/fold"
+cp "$W/small/standup.txt" "$W/fold/a.txt"
+"$T" -v batch --model "$LM" --ctx 2048 --max-tokens 300 --threads 1 "$W/fold" >"$W/f1.out" 2>"$W/f1.err" &
+p=$!; pids+=("$p")
+for _ in $(seq 1 300); do grep -q "live: summarizing" "$W/f1.err" 2>/dev/null && break; sleep 0.1; done
+grep -q "live: summarizing" "$W/f1.err" || { echo "no fold began"; cat "$W/f1.err"; exit 1; }
+kids=$(ps -o pid= --ppid "$p" || true)
+kill -9 "$p" 2>/dev/null || true
+wait "$p" 2>/dev/null || true
+for k in $kids; do kill -9 "$k" 2>/dev/null || true; done
+! grep -q '"done\|^done' "$W/f1.out" || { echo "the file was done before the kill"; exit 1; }
+"$T" batch --model "$LM" --ctx 2048 --max-tokens 300 --threads 1 "$W/fold" >"$W/out" 2>"$W/err" || { cat "$W/out" "$W/err"; exit 1; }
+grep -q "1 half-made meeting removed" "$W/err" || { cat "$W/err"; exit 1; }
+"$T" sessions --json >"$W/sessions.json"
+python3 - "$W/sessions.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s = s.get("sessions", s) if isinstance(s, dict) else s
+assert [x["title"] for x in s].count("a") == 1, [x["title"] for x in s]
+PY
+
+# a recording: folded while whisper transcribes it (the import's fold), one meeting with
+# its summary and notes, recorded with its job
+mkdir -p "$W/rec"
+cp "$A/audio/jfk1.wav" "$W/rec/r.wav"
+"$T" batch "${X[@]}" --model "$LM" --ctx 2048 --max-tokens 300 --json "$W/rec" >"$W/out" 2>"$W/err" || { cat "$W/out" "$W/err"; exit 1; }
+rid=$(python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; d=[x for x in e if x["event"]=="done"]; assert len(d)==1 and d[0]["llm"]=="local", e; print(d[0]["session"])' "$W/out")
+"$T" export "$rid" --format json >"$W/export.json"
+python3 -c 'import json,sys; k=sorted(a["kind"] for a in json.load(open(sys.argv[1]))["artifacts"]); assert k==["notes","rolling_summary","summary"], k' "$W/export.json"
 echo "cli_batch: ok"

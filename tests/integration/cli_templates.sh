@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Summary templates from the command line: `tacit templates` lists built-in and custom
-# ones (a broken file with its FILE:LINE), --template on summarize and live, the
-# device's default, and a stored meeting keeps one summary per template. The model is a
+# ones (a broken file with its FILE:LINE), --template on summarize and live (the live
+# analysis's own, in one pass), the device's default, and a stored meeting keeps one
+# summary per template. The model is a
 # generated 2-layer one (its words are noise; the schema and the speakers are not).
 set -eu
 T=${TACIT:?}
@@ -65,8 +66,34 @@ arts = [a for a in e["artifacts"] if a["kind"] == "summary"]
 assert len(arts) == 3, arts
 assert [a.get("template") for a in arts] == ["general", "stand-up", "design"], arts
 PY
-# a live meeting: the general summary at the stop, then the template's
-expect_rc 0 "$T" live --replay "$d/m.txt" --speed 0 "${A[@]}" --template sales --json
-grep -q '"event":"template_summary"' "$d/out"
-grep '"event":"template_summary"' "$d/out" | python3 -c 'import json,sys; assert json.load(sys.stdin)["summary"]["template"]=="sales"'
+# a live meeting with a template: each fold asks for its sections, so the stop's summary
+# and notes are the template's own, from the rolling state: one model call at the stop,
+# no general summary and no second pass over the transcript (tacit_meeting_run()'s
+# "call N:" lines); then the device's default applies when none is named
+live_template() { # $1: the template the meeting's summary must have
+	python3 - "$d/out" "$d/exp" "$1" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+stop = [e for e in ev if e["type"] == "stopped"][0]["data"]
+assert stop["stop_model_calls"] == 1, stop
+assert not [e for e in ev if e.get("event") == "template_summary"], ev[-1]
+d = json.load(open(sys.argv[2]))
+kinds = [(a["kind"], a.get("template")) for a in d["artifacts"] if a["kind"] in ("summary", "notes")]
+assert ("summary", sys.argv[3]) in kinds and len(kinds) == 2, kinds
+s = [a for a in d["artifacts"] if a["kind"] == "summary"][0]["json"]
+want = {"sales": "objections", "stand-up": "blockers"}[sys.argv[3]]
+assert want in s and "key_points" not in s, s
+PY
+}
+expect_rc 0 "$T" -v live --replay "$d/m.txt" --speed 0 "${A[@]}" --template sales --json
+! grep -q 'info: call [0-9]*:\|reading its transcript' "$d/err" || { cat "$d/err"; exit 1; }
+lid=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1]) if "\"stopped\"" in l][0]["session"])' "$d/out")
+"$T" export "$lid" --format json >"$d/exp"
+live_template sales
+expect_rc 0 "$T" templates --default stand-up
+expect_rc 0 "$T" live --replay "$d/m.txt" --speed 0 "${A[@]}" --json
+lid=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1]) if "\"stopped\"" in l][0]["session"])' "$d/out")
+"$T" export "$lid" --format json >"$d/exp"
+live_template stand-up
+expect_rc 0 "$T" templates --default general
 echo "templates: ok"

@@ -53,6 +53,8 @@ static void run(const char *path)
 	/* two: claimed, its meeting made but not yet recorded */
 	CHECK_EQ_INT(tacit_batch_claim(st, 42, &j, &wait), TACIT_OK);
 	CHECK_STR(j.path, "/a/two.wav");
+	/* none recorded (0: an import that failed removed it): recovery still looks by name */
+	CHECK_EQ_INT(tacit_batch_set_session(st, j.id, 0), TACIT_OK);
 	int64_t other = imported(st, "unrelated.wav");
 	int64_t two = imported(st, "two.wav");
 	/* three: done with its meeting; a meeting of that name made later is not its */

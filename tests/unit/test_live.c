@@ -443,6 +443,27 @@ static void add(struct tacit_live *l, int i)
 	CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK);
 }
 
+/* A two-segment meeting in one window (so its summary is the stop's one call), the model
+ * answered by hook: the stop's summary into *out_summary (caller frees); the session's
+ * id, 0 when it did not open. */
+static int64_t hooked_meeting(struct tacit_live_params *p, meeting_generate_hook hook, void *user, char **out_summary)
+{
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	p->window_tokens = 2000;
+	meeting_set_generate_hook(hook, user);
+	CHECK_EQ_INT(tacit_live_open(p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		add(l, 1);
+		add(l, 2);
+		CHECK_EQ_INT(tacit_live_stop(l, out_summary), TACIT_OK);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	return id;
+}
+
 /* The model's answers in the language test below: English first, French once asked
  * firmly; warming calls (no grammar) get nothing. */
 struct lang_calls {
@@ -484,23 +505,11 @@ TEST_MODEL(live_fold_asks_again_in_the_language_asked)
 	char db[1024];
 	snprintf(db, sizeof(db), "%s/lang.db", test_tmpdir());
 	struct tacit_live_params p = params(model, &s, db);
+	char *summary = NULL;
 	p.output_language = "fr";
-	p.window_tokens = 2000; /* one window: its summary is the stop's one call */
-	struct tacit_live *l = NULL;
-	int64_t id = 0;
-	meeting_set_generate_hook(answer_in_english_first, &c);
-	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
-	if (l) {
-		id = tacit_live_session_id(l);
-		add(l, 1);
-		add(l, 2);
-		char *summary = NULL;
-		CHECK_EQ_INT(tacit_live_stop(l, &summary), TACIT_OK);
-		CHECK(summary && strstr(summary, "Le budget du projet"));
-		tacit_free(summary);
-		tacit_live_close(l);
-	}
-	meeting_set_generate_hook(NULL, NULL);
+	int64_t id = hooked_meeting(&p, answer_in_english_first, &c, &summary);
+	CHECK(summary && strstr(summary, "Le budget du projet"));
+	tacit_free(summary);
 	CHECK_EQ_INT(c.n_summary, 2);
 	CHECK(!c.strong[0] && c.strong[1]);
 	struct tacit_store *st = NULL;
@@ -509,6 +518,155 @@ TEST_MODEL(live_fold_asks_again_in_the_language_asked)
 	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &notes, NULL), TACIT_OK);
 	CHECK(notes && strstr(notes, "livre vendredi"));
 	tacit_free(notes);
+	tacit_store_close(st);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cond);
+}
+
+/* The between-window overview in the language test below: the windows' summaries come
+ * in French; the overview that joins them comes in English until asked firmly. */
+struct overview_calls {
+	int n_overview, n_summary;
+	bool strong[8];
+};
+
+static enum tacit_status overview_in_english_first(const struct tacit_llm_request *req, char **out,
+						   struct tacit_llm_stats *stats, void *user)
+{
+	static const char summary_fr[] = "{\"title\":\"Budget\",\"overview\":\"Le budget du projet est fix\xc3\xa9 et nous "
+					 "le gardons pour la fin de l'ann\xc3\xa9" "e.\",\"key_points\":[{\"text\":\"L'\xc3\xa9quipe "
+					 "le livre vendredi et le client est content.\",\"cites\":[1]}],\"decisions\":[],"
+					 "\"action_items\":[],\"open_questions\":[]}";
+	static const char en[] = "{\"title\":\"Budget\",\"overview\":\"The budget for the project is set and we will keep "
+				 "it until the end of the year.\"}";
+	static const char fr[] = "{\"title\":\"Budget\",\"overview\":\"Le budget du projet reste le m\xc3\xaame et nous "
+				 "le gardons pour toute la r\xc3\xa9union.\"}";
+	struct overview_calls *c = user;
+	const char *msg = req->messages[req->n_messages - 1].content;
+	bool strong = strstr(msg, "Important: write every text of the JSON in French") != NULL;
+	stats->finish = TACIT_FINISH_STOP;
+	if (req->grammar && strstr(req->grammar, "key_points")) {
+		c->n_summary++;
+		*out = strdup(summary_fr);
+	} else if (req->grammar) { /* the overview's: title and overview only */
+		if (c->n_overview < 8)
+			c->strong[c->n_overview] = strong;
+		c->n_overview++;
+		*out = strdup(strong ? fr : en);
+	} else {
+		*out = strdup("");
+	}
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+/* A French meeting (no language asked: its words say French) folded window by window:
+ * the overview that joins a window to the meeting so far is asked in French too, and an
+ * English answer is asked again once, firmly; the French one is what the rolling state
+ * keeps. */
+TEST_MODEL(live_overview_asks_again_in_the_meetings_language)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	struct seen s = { 0 };
+	struct overview_calls c = { 0 };
+	char db[1024], *json = NULL;
+	snprintf(db, sizeof(db), "%s/overview.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	struct tacit_live *l = NULL;
+	int64_t id = 0;
+	meeting_set_generate_hook(overview_in_english_first, &c);
+	CHECK_EQ_INT(tacit_live_open(&p, &l), TACIT_OK);
+	if (l) {
+		id = tacit_live_session_id(l);
+		for (int i = 0; i < 16; i++) {
+			char text[200];
+			snprintf(text, sizeof(text),
+				 "Nous avons d\xc3\xa9" "cid\xc3\xa9 que le budget du point %d reste \xc3\xa0 %d euros, et nous le "
+				 "gardons pour la fin de l'ann\xc3\xa9" "e avec le client.",
+				 i, 100 * i);
+			struct tacit_segment seg = { .start_ms = i * 5000, .end_ms = i * 5000 + 4000,
+						     .speaker = i % 2 ? "Alice" : "Bob", .text = text, .confidence = -1 };
+			CHECK_EQ_INT(tacit_live_add_segment(l, &seg), TACIT_OK);
+		}
+		CHECK_EQ_INT(tacit_live_wait_idle(l, -1), TACIT_OK);
+		struct tacit_store *st = NULL;
+		CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+		CHECK_EQ_INT(tacit_store_get_artifact(st, id, "rolling_summary", &json, NULL), TACIT_OK);
+		CHECK(json && strstr(json, "toute la r\xc3\xa9union"));
+		CHECK(json && !strstr(json, "The budget"));
+		tacit_free(json);
+		tacit_store_close(st);
+		CHECK_EQ_INT(tacit_live_stop(l, NULL), TACIT_OK);
+		tacit_live_close(l);
+	}
+	meeting_set_generate_hook(NULL, NULL);
+	CHECK(c.n_summary >= 2);
+	CHECK(c.n_overview >= 2); /* at least one overview, asked twice */
+	CHECK(!c.strong[0] && c.strong[1]);
+	pthread_mutex_destroy(&s.mu);
+	pthread_cond_destroy(&s.cond);
+}
+
+/* Model calls by the grammar they are held to: the template's, general's, others. */
+struct shaped_calls {
+	int standup, general, other;
+};
+
+static enum tacit_status answer_as_a_standup(const struct tacit_llm_request *req, char **out,
+					     struct tacit_llm_stats *stats, void *user)
+{
+	static const char standup[] = "{\"title\":\"Daily\",\"overview\":\"The budget stays.\",\"done\":[{\"speaker\":"
+				      "\"Alice\",\"text\":\"budget for item 1\",\"cites\":[1]}],\"next\":[],\"blockers\":"
+				      "[{\"speaker\":\"Bob\",\"text\":\"item 2 waits for Friday\",\"cites\":[2]}]}";
+	struct shaped_calls *c = user;
+	stats->finish = TACIT_FINISH_STOP;
+	if (req->grammar && strstr(req->grammar, "blockers"))
+		c->standup++;
+	else if (req->grammar && strstr(req->grammar, "key_points"))
+		c->general++;
+	else if (req->grammar)
+		c->other++;
+	*out = strdup(req->grammar && strstr(req->grammar, "blockers") ? standup : "");
+	return *out ? TACIT_OK : TACIT_ERR_NOMEM;
+}
+
+/* A live meeting with a template: the stop's summary and notes are the template's own,
+ * from its rolling state, in one call; nothing is asked in the general template and no
+ * general summary is stored beside it (tacit live --template once made one, then read
+ * the transcript again for the template's). */
+TEST_MODEL(live_stop_writes_the_templates_own_summary)
+{
+	const char *model = test_model();
+	if (!model)
+		SKIP("build/tools/synth-model unavailable");
+	struct seen s = { 0 };
+	struct shaped_calls c = { 0 };
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/standup.db", test_tmpdir());
+	struct tacit_live_params p = params(model, &s, db);
+	char *summary = NULL;
+	p.template_name = "stand-up";
+	int64_t id = hooked_meeting(&p, answer_as_a_standup, &c, &summary);
+	CHECK(summary && strstr(summary, "\"blockers\":[{\"speaker\":\"Bob\""));
+	CHECK(summary && !strstr(summary, "key_points"));
+	tacit_free(summary);
+	CHECK_EQ_INT(c.standup, 1);
+	CHECK_EQ_INT(c.general, 0);
+	CHECK_EQ_INT(c.other, 0);
+	struct tacit_store *st = NULL;
+	char *json = NULL;
+	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
+	CHECK_EQ_INT(tacit_store_get_artifact_template(st, id, "summary", "stand-up", &json, NULL), TACIT_OK);
+	CHECK(json && strstr(json, "item 2 waits for Friday"));
+	tacit_free(json);
+	json = NULL;
+	CHECK_EQ_INT(tacit_store_get_artifact_template(st, id, "summary", "general", &json, NULL), TACIT_ERR_NOT_FOUND);
+	tacit_free(json);
+	json = NULL;
+	CHECK_EQ_INT(tacit_store_get_artifact(st, id, "notes", &json, NULL), TACIT_OK);
+	CHECK(json && strstr(json, "Alice: budget for item 1"));
+	tacit_free(json);
 	tacit_store_close(st);
 	pthread_mutex_destroy(&s.mu);
 	pthread_cond_destroy(&s.cond);

@@ -301,6 +301,59 @@ TEST(import_keeps_transcribed_times)
 	tacit_store_close(s);
 }
 
+/* What an import's on_session saw: how often it was called, with which id, and how many
+ * segments the session held then. */
+struct told {
+	int calls;
+	int64_t id;
+	int64_t n_segments;
+	enum tacit_status answer;
+};
+
+static enum tacit_status on_session(struct tacit_store *s, int64_t id, void *user)
+{
+	struct told *t = user;
+	struct tacit_session ss;
+	t->calls++;
+	t->id = id;
+	t->n_segments = tacit_store_session_get(s, id, &ss) == TACIT_OK ? ss.n_segments : -1;
+	return t->answer == TACIT_OK ? TACIT_OK : tacit_fail(t->answer, "the caller cannot record meeting %lld", (long long)id);
+}
+
+/* on_session is told the new session once, as soon as it exists (before its segments);
+ * a failure there fails the import and leaves no session. */
+TEST(import_tells_its_session_at_once)
+{
+	const char text[] = "Alice: We ship on Friday.\nBob: I fix the login bug first.\n";
+	struct tacit_store *s = NULL;
+	struct tacit_import_params p = tacit_import_default_params();
+	struct told t = { 0, 0, -1, TACIT_OK };
+	struct tacit_session *list = NULL;
+	size_t n = 9;
+	int64_t id = 0;
+	CHECK_EQ_INT(tacit_store_open(":memory:", &s), TACIT_OK);
+	if (!s)
+		return;
+	const char *path = test_write_file(test_tmpdir(), "told.txt", text, sizeof(text) - 1);
+	p.on_session = on_session;
+	p.session_user = &t;
+	CHECK_EQ_INT(tacit_store_import(s, path, &p, &id), TACIT_OK);
+	CHECK_EQ_INT(t.calls, 1);
+	CHECK(id > 0 && t.id == id);
+	CHECK_EQ_INT(t.n_segments, 0);
+
+	t = (struct told){ 0, 0, -1, TACIT_ERR_DB };
+	id = 0;
+	CHECK_EQ_INT(tacit_store_import(s, path, &p, &id), TACIT_ERR_DB);
+	CHECK(strstr(tacit_errmsg(), "cannot record meeting") != NULL);
+	CHECK_EQ_INT(t.calls, 1);
+	CHECK_EQ_INT(id, 0);
+	CHECK_EQ_INT(tacit_store_session_list(s, &list, &n), TACIT_OK);
+	CHECK_EQ_INT(n, 1); /* the first import's only */
+	tacit_free(list);
+	tacit_store_close(s);
+}
+
 static void count_path(const char *path, void *user)
 {
 	(void)path;
