@@ -401,9 +401,8 @@ static void status(struct live_state *ls, struct api_response *res)
 	struct tacit_session *list = NULL;
 	size_t n = 0;
 
-	/* one connection for the whole answer: each open runs the store's quick check */
-	if (tacit_store_open(NULL, &store) != TACIT_OK)
-		store = NULL;
+	/* one connection for the whole answer, the server's: an open runs the quick check */
+	store = api_store(ls->api, NULL);
 	tacit_clear_error();
 	yyjson_mut_val *models = yyjson_mut_obj_add_obj(doc, root, "models");
 	bool asr = add_model(doc, models, "asr", store, TACIT_MODEL_ASR);
@@ -454,7 +453,7 @@ static void status(struct live_state *ls, struct api_response *res)
 			}
 		}
 		tacit_free(list);
-		tacit_store_close(store);
+		api_store_put(ls->api, store);
 	}
 	tacit_clear_error();
 	api_json(res, 200, doc);
@@ -514,8 +513,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	char where[700];
 	struct tacit_store *store = NULL;
 	bool fallback = true;
-	if (tacit_store_open(NULL, &store) != TACIT_OK)
-		store = NULL;
+	store = api_store(ls->api, NULL);
 	bool analyze = engine_remote(store, where, sizeof(where)) ||
 		       models_resolve_in(store, TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
 	if (store) {
@@ -523,7 +521,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 		if (tacit_store_setting_get(store, "asr.fallback", &v) == TACIT_OK && v && !strcmp(v, "off"))
 			fallback = false;
 		tacit_free(v);
-		tacit_store_close(store);
+		api_store_put(ls->api, store);
 	}
 	tacit_clear_error();
 	struct tacit_live_params p = tacit_live_default_params();
@@ -719,7 +717,7 @@ static void suggestions(struct live_state *ls, struct api_call *c, struct api_re
 		api_error_msg(res, 400, "\"on\" must be true or false");
 		goto out;
 	}
-	if (!(store = api_store(res)))
+	if (!(store = api_store(ls->api, res)))
 		goto out;
 	enum tacit_status st = tacit_suggestions_enable(store, yyjson_get_bool(on), &notice);
 	if (st != TACIT_OK) {
@@ -740,7 +738,7 @@ static void suggestions(struct live_state *ls, struct api_call *c, struct api_re
 	api_json(res, 200, out);
 out:
 	tacit_free(notice);
-	tacit_store_close(store);
+	api_store_put(ls->api, store);
 	yyjson_doc_free(doc);
 }
 

@@ -92,6 +92,7 @@ TEST(api_live_status_opens_the_store_once)
 	CHECK(strstr(out.data, "\"models\":{\"asr\":{") && strstr(out.data, "\"resumable\":["));
 	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &again), 200);
 	CHECK_STR(again.data, out.data);
+	CHECK_EQ_INT((long long)(store_opens() - opens), 1); /* the first request's connection, reused */
 	buf_release(&again);
 	buf_release(&out);
 	api_free(api);
