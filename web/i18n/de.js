@@ -316,6 +316,8 @@
   "history.filterTo": "Bis",
   "history.clearFilters": "Filter löschen",
   "history.noneMatch": "Keine Besprechung passt zu diesen Filtern.",
+  "history.shownOf": { one: "Angezeigte Besprechungen: {shown} von {n}", other: "Angezeigte Besprechungen: {shown} von {n}" },
+  "history.showMore": { one: "{n} weitere Besprechung anzeigen", other: "{n} weitere Besprechungen anzeigen" },
   "history.exportNow": "Jetzt exportieren",
   "history.exporting": "Notiz wird geschrieben…",
   "history.exportWritten": "Geschrieben nach {file}",

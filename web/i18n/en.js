@@ -317,6 +317,8 @@
   "history.filterTo": "To",
   "history.clearFilters": "Clear filters",
   "history.noneMatch": "No meeting matches these filters.",
+  "history.shownOf": { one: "{shown} of {n} meeting shown", other: "{shown} of {n} meetings shown" },
+  "history.showMore": { one: "Show {n} more meeting", other: "Show {n} more meetings" },
   "history.exportNow": "Export now",
   "history.exporting": "Writing the note…",
   "history.exportWritten": "Written to {file}",

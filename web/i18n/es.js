@@ -316,6 +316,8 @@
   "history.filterTo": "Hasta",
   "history.clearFilters": "Quitar filtros",
   "history.noneMatch": "Ninguna reunión coincide con estos filtros.",
+  "history.shownOf": { one: "Reuniones mostradas: {shown} de {n}", other: "Reuniones mostradas: {shown} de {n}" },
+  "history.showMore": { one: "Mostrar {n} reunión más", other: "Mostrar {n} reuniones más" },
   "history.exportNow": "Exportar ahora",
   "history.exporting": "Escribiendo la nota…",
   "history.exportWritten": "Escrita en {file}",

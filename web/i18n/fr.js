@@ -316,6 +316,8 @@
   "history.filterTo": "Au",
   "history.clearFilters": "Effacer les filtres",
   "history.noneMatch": "Aucune réunion ne correspond à ces filtres.",
+  "history.shownOf": { one: "Réunions affichées : {shown} sur {n}", other: "Réunions affichées : {shown} sur {n}" },
+  "history.showMore": { one: "Afficher {n} réunion de plus", other: "Afficher {n} réunions de plus" },
   "history.exportNow": "Exporter maintenant",
   "history.exporting": "Écriture de la note…",
   "history.exportWritten": "Écrite dans {file}",
