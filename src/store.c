@@ -702,6 +702,11 @@ bool store_reusable(const struct tacit_store *s)
 	struct stat sb;
 	if (!s || !s->db || s->tx_depth || !sqlite3_get_autocommit(s->db))
 		return false;
+	/* a statement left mid-way holds its read snapshot: the next request would not see
+	 * newer writes, and the log could not be checkpointed past it */
+	for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+		if (sqlite3_stmt_busy(st))
+			return false;
 	if (!s->dir)
 		return true;
 	return stat(s->path, &sb) == 0 && sb.st_dev == s->file_dev && sb.st_ino == s->file_ino;

@@ -58,8 +58,9 @@ unsigned long store_opens(void);
 
 /* Whether a handle may serve another request as it is (the web server keeps a few open,
  * rather than paying the open's quick check per request): no transaction is open on it,
- * and its path still names the file it opened (a store moved away or restored from a
- * copy is opened afresh, with its checks). */
+ * no statement is left mid-way (holding an old snapshot), and its path still names the
+ * file it opened (a store moved away or restored from a copy is opened afresh, with its
+ * checks). */
 bool store_reusable(const struct tacit_store *s);
 
 /* Sets a session's language code ("en"): a live meeting learns it from its speech. */
