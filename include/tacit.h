@@ -2959,7 +2959,11 @@ TACIT_API struct tacit_serve_params tacit_serve_default_params(void);
  * *out: free with tacit_serve_close(). Errors: TACIT_ERR_USAGE (a non-loopback bind
  * address, a port out of range), TACIT_ERR_IO (the port is taken, no loopback
  * interface), TACIT_ERR_FORMAT (the catalog is malformed), TACIT_ERR_NOMEM. When ::1 is
- * unavailable (IPv6 disabled) with the default bind, 127.0.0.1 alone is served. */
+ * unavailable (IPv6 disabled) with the default bind, 127.0.0.1 alone is served.
+ * The default store is opened here, with tacit_store_open()'s checks and repairs, and
+ * requests reuse its connections (at most 8 kept open): a store that cannot be opened
+ * is a warning in the log and an error in each request that reads it, not a failure to
+ * start. A store file replaced while serving is opened afresh by the next request. */
 TACIT_API enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, struct tacit_server **out);
 
 /* The one-time URL to open ("http://127.0.0.1:PORT/?token=..."): it holds the secret

@@ -7,6 +7,7 @@
  */
 #include "api.h"
 #include "basics.h"
+#include "store.h"
 
 #include "utf8.h"
 
@@ -28,6 +29,10 @@ struct api {
 	volatile int cancel; /* set with stopping (cancel_request()): model work in requests stops */
 	void *models_state;
 	void *live_state;
+	/* Store connections no request holds (api_store()), under lock: each open runs the
+	 * store's quick check, tens of ms on a store of many meetings. */
+	struct tacit_store *idle[API_STORE_IDLE];
+	int n_idle;
 };
 
 static const char COOKIE_NAME[] = "tacit_token";
@@ -109,6 +114,8 @@ void api_free(struct api *api)
 	api_shutdown(api);
 	api_models_free(api);
 	api_live_free(api);
+	for (int i = 0; i < api->n_idle; i++)
+		tacit_store_close(api->idle[i]);
 	tacit_catalog_free(api->cat);
 	pthread_cond_destroy(&api->cond);
 	pthread_mutex_destroy(&api->lock);
@@ -302,15 +309,41 @@ int64_t api_parse_id(const char *s)
 	return v;
 }
 
-struct tacit_store *api_store(struct api_response *res)
+struct tacit_store *api_store(struct api *api, struct api_response *res)
 {
 	struct tacit_store *s = NULL;
+	for (;;) {
+		pthread_mutex_lock(&api->lock);
+		s = api->n_idle ? api->idle[--api->n_idle] : NULL;
+		pthread_mutex_unlock(&api->lock);
+		if (!s || store_reusable(s))
+			break;
+		tacit_store_close(s); /* the file was replaced: its new self is opened with its checks */
+	}
+	if (s)
+		return s;
 	enum tacit_status st = tacit_store_open(NULL, &s);
 	if (st != TACIT_OK) {
-		api_error(res, st);
+		if (res)
+			api_error(res, st);
 		return NULL;
 	}
 	return s;
+}
+
+void api_store_put(struct api *api, struct tacit_store *s)
+{
+	if (!s)
+		return;
+	if (store_reusable(s)) {
+		pthread_mutex_lock(&api->lock);
+		if (api->n_idle < API_STORE_IDLE && !api->stopping) {
+			api->idle[api->n_idle++] = s;
+			s = NULL;
+		}
+		pthread_mutex_unlock(&api->lock);
+	}
+	tacit_store_close(s);
 }
 
 const char *api_arg(const struct api_call *c, const char *key)

@@ -17,6 +17,7 @@
 #define API_RECORDING_MAX ((size_t)2 << 30) /* an uploaded recording, streamed to a file */
 #define API_TARGET_MAX 4096                /* request target, path and query */
 #define API_TOKEN_HEX 64                   /* 32 random bytes as hex */
+#define API_STORE_IDLE 8                   /* store connections kept open between requests */
 
 struct api;
 struct api_stream;
@@ -185,8 +186,15 @@ void api_json(struct api_response *res, int http, void *mut_doc);
 void *api_body_object(const struct api_call *c, struct api_response *res);
 /* A positive integer id from a path segment, or 0 when it is not one. */
 int64_t api_parse_id(const char *s);
-/* Opens the default store; on failure writes the error into res. */
-struct tacit_store *api_store(struct api_response *res);
+/* A connection to the default store for this request, given back with api_store_put():
+ * one the server keeps open when one is idle, else a new one (the open's quick check,
+ * migrations and repairs run then: at the server's start, and when requests overlap).
+ * One thread uses it until it is given back (docs/threads.md). NULL on failure, with the
+ * error written into res (when res is not NULL). */
+struct tacit_store *api_store(struct api *api, struct api_response *res);
+/* Gives a connection back for the next request (or closes it: more than API_STORE_IDLE
+ * idle, a transaction left open, a store file replaced, a server stopping). Accepts NULL. */
+void api_store_put(struct api *api, struct tacit_store *s);
 
 /* Handlers, one module each: true when the route was theirs. */
 bool api_models_route(struct api_call *c, struct api_response *res);

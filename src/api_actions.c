@@ -97,7 +97,7 @@ bool api_actions_route(struct api_call *c, struct api_response *res)
 		api_error_msg(res, 400, "\"open\" must be 1 or 0");
 		return true;
 	}
-	struct tacit_store *store = api_store(res);
+	struct tacit_store *store = api_store(c->api, res);
 	if (!store)
 		return true;
 	if (id) {
@@ -107,6 +107,6 @@ bool api_actions_route(struct api_call *c, struct api_response *res)
 		p.open_only = open && !strcmp(open, "1");
 		list(res, store, &p, 0);
 	}
-	tacit_store_close(store);
+	api_store_put(c->api, store);
 	return true;
 }

@@ -110,7 +110,7 @@ static void ask_all(struct api_call *c, struct api_response *res)
 		goto out;
 	}
 	/* the device lacks a model, or engine.llm is not usable: a 409 saying why */
-	if (!(store = api_store(res)) || api_job_model_resolve(store, NULL, &model, res) != TACIT_OK)
+	if (!(store = api_store(c->api, res)) || api_job_model_resolve(store, NULL, &model, res) != TACIT_OK)
 		goto out;
 	if (!(j = calloc(1, sizeof(*j))) || !(j->question = strdup(yyjson_get_str(q)))) {
 		api_error_msg(res, 503, "out of memory");
@@ -132,7 +132,7 @@ out:
 		free(j);
 	}
 	api_job_model_release(&model);
-	tacit_store_close(store);
+	api_store_put(c->api, store);
 	yyjson_doc_free(doc);
 }
 

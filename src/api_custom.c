@@ -77,7 +77,11 @@ static void add_entry(struct api *api, yyjson_mut_doc *doc, yyjson_mut_val *o, c
 static void list_custom(struct api_call *c, struct api_response *res)
 {
 	struct tacit_custom_models *list = NULL;
-	enum tacit_status st = tacit_custom_list(&list);
+	struct tacit_store *store = api_store(c->api, res);
+	if (!store)
+		return;
+	enum tacit_status st = custom_list_in(store, &list);
+	api_store_put(c->api, store);
 	if (st != TACIT_OK) {
 		api_error(res, st);
 		return;

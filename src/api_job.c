@@ -8,6 +8,7 @@
  */
 #include "api.h"
 #include "basics.h"
+#include "models.h"
 
 #include "utf8.h"
 
@@ -192,7 +193,7 @@ enum tacit_status api_job_model_resolve(struct tacit_store *store, const struct 
 	enum tacit_status st;
 	*m = (struct api_job_model){ 0 };
 	if ((st = tacit_engine_from_settings(store, "llm", &m->engine)) == TACIT_OK && !tacit_engine_is_remote(&m->engine))
-		st = tacit_model_resolve(TACIT_MODEL_LLM, NULL, &m->path);
+		st = models_resolve_in(store, TACIT_MODEL_LLM, NULL, &m->path);
 	if (st != TACIT_OK) {
 		/* not a missing meeting: the request is fine, this device lacks a model */
 		api_error_msg(res, 409, "%s", tacit_errmsg());

@@ -53,6 +53,9 @@ struct live_state {
 	bool shutdown;
 	pthread_t watchdog;
 	bool watchdog_started;
+	/* where the running meeting's speech and language model run: "local" or HOST[:PORT]
+	 * (the settings engine.asr and engine.llm when it started) */
+	char speech_host[256], llm_host[256];
 };
 
 struct live_stream {
@@ -368,20 +371,34 @@ static bool engine_remote(struct tacit_store *store, char *where, size_t len)
 	return tacit_engine_is_remote(&e);
 }
 
-/* The hosts of the remote engines set (engine.llm, engine.asr), "A" or "A, B"; "" when
- * every engine is local: the web app's header says where work goes. */
-static void remote_hosts(struct tacit_store *store, char *out, size_t len)
+/* Where the settings send each kind of work (kind "llm" or "asr"): "local", or the
+ * server's HOST[:PORT] (tacit_engine_host(), as `tacit batch` records it); a setting that
+ * cannot be read counts as local (the meeting's own open reports it). */
+static void engine_at(struct tacit_store *store, const char *kind, char *out, size_t len)
 {
-	static const char *const kinds[] = { "llm", "asr" };
-	char host[2][256] = { "", "" };
-	for (int i = 0; i < 2 && store; i++) {
-		struct tacit_engine e = tacit_engine_default();
-		if (tacit_engine_from_settings(store, kinds[i], &e) == TACIT_OK && tacit_engine_is_remote(&e))
-			engine_host(&e, host[i], sizeof(host[i]));
-	}
+	struct tacit_engine e = tacit_engine_default();
+	if (!store || tacit_engine_from_settings(store, kind, &e) != TACIT_OK)
+		e = tacit_engine_default();
 	tacit_clear_error();
-	bool both = host[0][0] && host[1][0] && strcmp(host[0], host[1]) != 0;
-	snprintf(out, len, "%s%s%s", host[0][0] ? host[0] : host[1], both ? ", " : "", both ? host[1] : "");
+	tacit_engine_host(&e, out, len);
+}
+
+/* {"asr": where, "llm": where} under key in obj: the web app says "speech on HOST",
+ * "summaries on HOST" or "on this device" from it. */
+static void add_engines(yyjson_mut_doc *doc, yyjson_mut_val *obj, const char *key, const char *asr,
+			const char *llm)
+{
+	yyjson_mut_val *o = yyjson_mut_obj_add_obj(doc, obj, key);
+	yyjson_mut_obj_add_strcpy(doc, o, "asr", asr);
+	yyjson_mut_obj_add_strcpy(doc, o, "llm", llm);
+}
+
+/* The hosts of the remote engines, "A" or "A, B"; "" when every engine is local. */
+static void remote_hosts(const char *llm, const char *asr, char *out, size_t len)
+{
+	const char *a = strcmp(llm, "local") ? llm : "", *b = strcmp(asr, "local") ? asr : "";
+	bool both = *a && *b && strcmp(a, b) != 0;
+	snprintf(out, len, "%s%s%s", *a ? a : b, both ? ", " : "", both ? b : "");
 }
 
 static bool setting_on(struct tacit_store *store, const char *key)
@@ -401,12 +418,21 @@ static void status(struct live_state *ls, struct api_response *res)
 	struct tacit_session *list = NULL;
 	size_t n = 0;
 
-	/* one connection for the whole answer: each open runs the store's quick check */
-	if (tacit_store_open(NULL, &store) != TACIT_OK)
-		store = NULL;
+	/* one connection for the whole answer, the server's: an open runs the quick check */
+	store = api_store(ls->api, NULL);
 	tacit_clear_error();
+	char hosts[520], at_asr[256], at_llm[256];
+	engine_at(store, "asr", at_asr, sizeof(at_asr));
+	engine_at(store, "llm", at_llm, sizeof(at_llm));
 	yyjson_mut_val *models = yyjson_mut_obj_add_obj(doc, root, "models");
-	bool asr = add_model(doc, models, "asr", store, TACIT_MODEL_ASR);
+	bool asr = true;
+	if (strcmp(at_asr, "local") != 0) { /* no whisper model needed: the speech server has one */
+		yyjson_mut_val *m = yyjson_mut_obj_add_obj(doc, models, "asr");
+		yyjson_mut_obj_add_strcpy(doc, m, "remote", at_asr);
+		yyjson_mut_obj_add_strcpy(doc, m, "name", at_asr);
+	} else {
+		asr = add_model(doc, models, "asr", store, TACIT_MODEL_ASR);
+	}
 	bool vad = add_model(doc, models, "vad", store, TACIT_MODEL_VAD);
 	char where[700];
 	if (engine_remote(store, where, sizeof(where))) /* nothing to find here: the server has it */
@@ -415,9 +441,9 @@ static void status(struct live_state *ls, struct api_response *res)
 		add_model(doc, models, "llm", store, TACIT_MODEL_LLM);
 	/* "this device", or "remote, HOST (model NAME)": the transcript goes there */
 	yyjson_mut_obj_add_strcpy(doc, root, "language_model_runs", where);
-	char hosts[520];
-	remote_hosts(store, hosts, sizeof(hosts));
+	remote_hosts(at_llm, at_asr, hosts, sizeof(hosts));
 	yyjson_mut_obj_add_strcpy(doc, root, "remote_hosts", hosts);
+	add_engines(doc, root, "engines", at_asr, at_llm);
 	yyjson_mut_obj_add_bool(doc, root, "available", asr && vad);
 	if (asr && vad)
 		yyjson_mut_obj_add_null(doc, root, "reason");
@@ -433,6 +459,7 @@ static void status(struct live_state *ls, struct api_response *res)
 		yyjson_mut_obj_add_int(doc, m, "session_id", ls->session);
 		yyjson_mut_obj_add_int(doc, m, "channels", ls->n_channels);
 		yyjson_mut_obj_add_bool(doc, m, "analysis", ls->analyze);
+		add_engines(doc, m, "engines", ls->speech_host, ls->llm_host);
 	}
 	int64_t running = ls->phase == IDLE ? 0 : ls->session;
 	pthread_mutex_unlock(&ls->mu);
@@ -454,7 +481,7 @@ static void status(struct live_state *ls, struct api_response *res)
 			}
 		}
 		tacit_free(list);
-		tacit_store_close(store);
+		api_store_put(ls->api, store);
 	}
 	tacit_clear_error();
 	api_json(res, 200, doc);
@@ -514,16 +541,18 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	char where[700];
 	struct tacit_store *store = NULL;
 	bool fallback = true;
-	if (tacit_store_open(NULL, &store) != TACIT_OK)
-		store = NULL;
+	store = api_store(ls->api, NULL);
 	bool analyze = engine_remote(store, where, sizeof(where)) ||
 		       models_resolve_in(store, TACIT_MODEL_LLM, NULL, &llm) == TACIT_OK;
+	char at_asr[256], at_llm[256];
+	engine_at(store, "asr", at_asr, sizeof(at_asr));
+	engine_at(store, "llm", at_llm, sizeof(at_llm));
 	if (store) {
 		char *v = NULL;
 		if (tacit_store_setting_get(store, "asr.fallback", &v) == TACIT_OK && v && !strcmp(v, "off"))
 			fallback = false;
 		tacit_free(v);
-		tacit_store_close(store);
+		api_store_put(ls->api, store);
 	}
 	tacit_clear_error();
 	struct tacit_live_params p = tacit_live_default_params();
@@ -576,6 +605,8 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	ls->session = tacit_live_session_id(l);
 	ls->n_channels = p.n_channels;
 	ls->analyze = analyze;
+	snprintf(ls->speech_host, sizeof(ls->speech_host), "%s", at_asr);
+	snprintf(ls->llm_host, sizeof(ls->llm_host), "%s", at_llm);
 	ls->phase = RUNNING;
 	ls->last_audio = clock_now_s();
 	if (!ls->watchdog_started && pthread_create(&ls->watchdog, NULL, watchdog_main, ls) == 0)
@@ -586,6 +617,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	yyjson_mut_obj_add_int(out, r, "session_id", ls->session);
 	yyjson_mut_obj_add_int(out, r, "channels", ls->n_channels);
 	yyjson_mut_obj_add_bool(out, r, "analysis", analyze);
+	add_engines(out, r, "engines", ls->speech_host, ls->llm_host);
 	pthread_mutex_unlock(&ls->mu);
 	api_json(res, 201, out);
 out:
@@ -719,7 +751,7 @@ static void suggestions(struct live_state *ls, struct api_call *c, struct api_re
 		api_error_msg(res, 400, "\"on\" must be true or false");
 		goto out;
 	}
-	if (!(store = api_store(res)))
+	if (!(store = api_store(ls->api, res)))
 		goto out;
 	enum tacit_status st = tacit_suggestions_enable(store, yyjson_get_bool(on), &notice);
 	if (st != TACIT_OK) {
@@ -740,7 +772,7 @@ static void suggestions(struct live_state *ls, struct api_call *c, struct api_re
 	api_json(res, 200, out);
 out:
 	tacit_free(notice);
-	tacit_store_close(store);
+	api_store_put(ls->api, store);
 	yyjson_doc_free(doc);
 }
 

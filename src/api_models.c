@@ -7,6 +7,7 @@
  */
 #include "api.h"
 #include "basics.h"
+#include "models.h"
 
 #include "utf8.h"
 
@@ -157,17 +158,21 @@ static void recommended(struct api *api, const struct tacit_model_info *rec[3])
 /* The file each kind resolves to now (the setting, else the best downloaded), or NULL.
  * Only kinds with a downloaded catalog file are resolved: a failing resolve probes the
  * machine for its hint, too slow for every listing. */
-static void in_use(const struct tacit_catalog *cat, const char *dir, char *paths[3])
+static void in_use(struct api *api, const struct tacit_catalog *cat, const char *dir, char *paths[3])
 {
 	bool any[3] = { false, false, false };
+	struct tacit_store *store = NULL;
 	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
 		if ((unsigned)m->kind < 3 && !any[m->kind] && tacit_model_downloaded(dir, m))
 			any[m->kind] = true;
 	}
+	if (any[0] || any[1] || any[2])
+		store = api_store(api, NULL); /* NULL: each resolve opens it, and says why it fails */
 	for (int k = 0; k < 3; k++)
-		if (!any[k] || tacit_model_resolve((enum tacit_model_kind)k, NULL, &paths[k]) != TACIT_OK)
+		if (!any[k] || models_resolve_in(store, (enum tacit_model_kind)k, NULL, &paths[k]) != TACIT_OK)
 			paths[k] = NULL;
+	api_store_put(api, store);
 	tacit_clear_error();
 }
 
@@ -232,7 +237,7 @@ static void list_models(struct api_call *c, struct api_response *res)
 	const struct tacit_model_info *rec[3];
 	char *using[3];
 	recommended(c->api, rec);
-	in_use(cat, dir, using);
+	in_use(c->api, cat, dir, using);
 	yyjson_mut_obj_add_uint(doc, root, "free_bytes", free_bytes(dir));
 	yyjson_mut_val *ids = yyjson_mut_obj_add_obj(doc, root, "recommended_ids");
 	for (int k = 0; k < 3; k++)

@@ -5,6 +5,7 @@
  * store connection, so connection threads never share one.
  */
 #include "api.h"
+#include "custom.h"
 #include "export_folder.h"
 #include "store.h"
 #include "utf8.h"
@@ -657,10 +658,10 @@ static const char *check_value(struct api *api, const struct setting *s, const c
 
 /* The custom models as choices {"id": name, "name", "custom": true, "problem"?}; a
  * store that cannot list them leaves the catalog's choices alone. */
-static void add_custom_choices(yyjson_mut_doc *doc, yyjson_mut_val *arr)
+static void add_custom_choices(struct tacit_store *store, yyjson_mut_doc *doc, yyjson_mut_val *arr)
 {
 	struct tacit_custom_models *list = NULL;
-	if (tacit_custom_list(&list) != TACIT_OK) {
+	if (custom_list_in(store, &list) != TACIT_OK) {
 		tacit_clear_error();
 		return;
 	}
@@ -727,7 +728,7 @@ static void get_settings(struct api_call *c, struct api_response *res, struct ta
 				yyjson_mut_obj_add_bool(doc, e, "downloaded", tacit_model_downloaded(dir, m));
 			}
 			if (s->kind == TACIT_MODEL_LLM)
-				add_custom_choices(doc, ch);
+				add_custom_choices(store, doc, ch);
 		}
 	}
 	tacit_free(dir);
@@ -837,7 +838,7 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 		api_error_msg(res, 405, "the session list is read-only (POST /api/sessions/import adds one)");
 		return true;
 	}
-	if (!(store = api_store(res)))
+	if (!(store = api_store(c->api, res)))
 		return true;
 	if (!strcmp(what, "search"))
 		search(c, res, store);
@@ -865,6 +866,6 @@ bool api_sessions_route(struct api_call *c, struct api_response *res)
 		rename_session(c, res, store, id);
 	else
 		show_session(res, store, id);
-	tacit_store_close(store);
+	api_store_put(c->api, store);
 	return true;
 }

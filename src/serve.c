@@ -522,6 +522,13 @@ enum tacit_status tacit_serve_start(const struct tacit_serve_params *params, str
 	struct api_params ap = { .port = port };
 	if ((st = api_new(&ap, &srv->api)) != TACIT_OK)
 		goto fail;
+	/* The store's checks (quick check, migrations, repairs) run here, once: requests reuse
+	 * this connection. A store that cannot be opened is said on every page that needs it. */
+	struct tacit_store *store = api_store(srv->api, NULL);
+	if (!store)
+		tacit_log(TACIT_LOG_WARN, "the session store cannot be opened: %s", tacit_errmsg());
+	tacit_clear_error();
+	api_store_put(srv->api, store);
 	if (fd4 >= 0) {
 		if (!(srv->d[0] = start_daemon(srv, fd4, false))) {
 			st = tacit_fail(TACIT_ERR_IO, "cannot start the web server on 127.0.0.1:%d", port);

@@ -662,8 +662,14 @@ enum tacit_status tacit_store_open(const char *path, struct tacit_store **out)
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	if (s->dir)
+	if (s->dir) {
+		struct stat sb;
 		chmod(path, 0600);
+		if (stat(path, &sb) == 0) {
+			s->file_dev = sb.st_dev;
+			s->file_ino = sb.st_ino;
+		}
+	}
 	st = configure(s);
 	if (st == TACIT_OK)
 		st = run_check(s, "PRAGMA quick_check(1)");
@@ -689,6 +695,21 @@ out:
 	free(data_dir);
 	buf_release(&b);
 	return st;
+}
+
+bool store_reusable(const struct tacit_store *s)
+{
+	struct stat sb;
+	if (!s || !s->db || s->tx_depth || !sqlite3_get_autocommit(s->db))
+		return false;
+	/* a statement left mid-way holds its read snapshot: the next request would not see
+	 * newer writes, and the log could not be checkpointed past it */
+	for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+		if (sqlite3_stmt_busy(st))
+			return false;
+	if (!s->dir)
+		return true;
+	return stat(s->path, &sb) == 0 && sb.st_dev == s->file_dev && sb.st_ino == s->file_ino;
 }
 
 void tacit_store_close(struct tacit_store *s)

@@ -56,6 +56,13 @@ unsigned long store_statements_prepared(void);
  * of ms on a store of many meetings): tests hold a request to one open. */
 unsigned long store_opens(void);
 
+/* Whether a handle may serve another request as it is (the web server keeps a few open,
+ * rather than paying the open's quick check per request): no transaction is open on it,
+ * no statement is left mid-way (holding an old snapshot), and its path still names the
+ * file it opened (a store moved away or restored from a copy is opened afresh, with its
+ * checks). */
+bool store_reusable(const struct tacit_store *s);
+
 /* Sets a session's language code ("en"): a live meeting learns it from its speech. */
 enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, const char *language);
 

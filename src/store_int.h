@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 #include <stdatomic.h>
+#include <sys/types.h>
 
 #include "utf8.h"
 
@@ -21,6 +22,8 @@ struct tacit_store {
 	int tx_depth;
 	int busy_ms; /* how long a write waits for another connection's lock */
 	int last_rc; /* SQLite's code of the last failure (store_was_busy) */
+	dev_t file_dev; /* the database file opened (store_reusable); 0, 0 for :memory: */
+	ino_t file_ino;
 };
 
 /* ---- statements and their failures ---------------------------------------------- */

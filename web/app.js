@@ -172,18 +172,32 @@ window.addEventListener("DOMContentLoaded", () => {
   };
 });
 
-/* The header's promise: "on this device only", or "on HOST" when a remote engine is set
- * (engine.llm or engine.asr: the transcript, or the recordings, go to that host). */
+/* Where work runs, from /api/meeting's engines {asr, llm} ("local" or HOST[:PORT]; a kind
+ * left out is not said): "on this device only", or "speech on HOST · summaries on this
+ * device", "speech and summaries on HOST"... */
+tacit.whereText = function (e) {
+  const asr = e.asr && e.asr !== "local" ? e.asr : null, llm = e.llm && e.llm !== "local" ? e.llm : null;
+  if (!asr && !llm) return tacit.t("app.local");
+  if (asr && asr === llm) return tacit.t("app.bothOn", { host: asr });
+  const parts = [];
+  if (e.asr) parts.push(asr ? tacit.t("app.speechOn", { host: asr }) : tacit.t("app.speechHere"));
+  if (e.llm) parts.push(llm ? tacit.t("app.summariesOn", { host: llm }) : tacit.t("app.summariesHere"));
+  return parts.join(" · ");
+};
+
+/* The header's promise: "on this device only", or where speech and summaries go when a
+ * remote engine is set (engine.asr: the recordings; engine.llm: the transcript). */
 async function showWhere() {
   let st;
   try { st = await tacit.api("GET", "/api/meeting"); } catch (e) { return; }
   const host = st && st.remote_hosts;
   const span = document.querySelector("span.local");
-  if (!host || !span) return;
+  if (!host || !span || !st.engines) return;
   delete span.dataset.i18n;
   delete span.dataset.i18nTitle;
+  span.id = "where";
   const draw = () => {
-    span.textContent = tacit.t("app.remote", { host });
+    span.textContent = tacit.whereText(st.engines);
     span.title = tacit.t("app.remoteTitle", { host });
   };
   draw();

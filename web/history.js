@@ -11,6 +11,8 @@
     return s.split(/\[([^\]]*)\]/).map((p, i) => (i % 2 ? el("mark", { text: p }) : p));
   }
 
+  const PAGE = 20; /* meetings per request: History never reads every meeting at once */
+
   /* the open meeting's player and segments: a citation plays from its line */
   let player = null, segTimes = [];
 
@@ -317,20 +319,26 @@
         el("div.snippet", {}, snippet(h.snippet))))))));
   }
 
-  /* speaker and date filters of the list and of search: the query string they add */
-  function filters(speakers, changed) {
+  /* speaker and date filters of the list and of search: the query string they add, and
+   * names(list) to offer more speakers' names (those of the meetings loaded so far) */
+  function filters(changed) {
     const who = el("input#filter-speaker", { type: "text", list: "speaker-names", maxlength: 128, autocomplete: "off" });
     const from = el("input#filter-from", { type: "date" }), to = el("input#filter-to", { type: "date" });
     const clear = el("button#filter-clear", { type: "button", onclick: () => { who.value = from.value = to.value = ""; changed(); } }, t("history.clearFilters"));
     for (const i of [who, from, to]) i.addEventListener("change", changed);
     const field = (input, key) => el("div", {}, el("label", { for: input.id, text: t(key) }), input);
     const day = (v, next) => { const [y, m, d] = v.split("-").map(Number); return new Date(y, m - 1, d + (next ? 1 : 0)).getTime(); };
+    const known = new Set(), datalist = el("datalist#speaker-names");
     return {
       bar: el("div.row.filters", { role: "group", "aria-label": t("history.filters") }, field(who, "history.filterSpeaker"),
-        el("datalist#speaker-names", {}, speakers.map((n) => el("option", { value: n }))),
-        field(from, "history.filterFrom"), field(to, "history.filterTo"), clear),
+        datalist, field(from, "history.filterFrom"), field(to, "history.filterTo"), clear),
       query: () => (who.value.trim() ? "&speaker=" + encodeURIComponent(who.value.trim()) : "") +
         (from.value ? "&from=" + day(from.value, false) : "") + (to.value ? "&to=" + day(to.value, true) : ""),
+      names: (list) => {
+        const fresh = list.filter((n) => !known.has(n) && known.add(n));
+        if (!fresh.length) return;
+        datalist.replaceChildren(...[...known].sort().map((n) => el("option", { value: n })));
+      },
     };
   }
 
@@ -369,17 +377,36 @@
       await tacit.importRecording(f, importBox);
       file.value = "";
     });
-    const data = await api("GET", "/api/sessions");
-    const draw = (sessions, filtered) => list.replaceChildren(sessions.length
-      ? el("ul.list", {}, sessions.map(sessionItem))
-      : el("p.empty", { text: filtered ? t("history.noneMatch") : t("history.noMeetings") }));
-    const filter = filters([...new Set(data.sessions.flatMap((s) => s.speakers || []))].sort(), async () => {
-      const q = filter.query();
-      try { draw(q ? (await api("GET", "/api/sessions?" + q.slice(1))).sessions : data.sessions, !!q); }
-      catch (e) { list.replaceChildren(tacit.errorBox(e)); }
+    /* The meetings a page at a time (the server counts them all): "Show more" appends the
+     * next page and moves the focus to its first meeting. A filter starts again from the
+     * first page; an answer to an older request is dropped. */
+    let shown = [], total = 0, asked = 0;
+    const count = el("p.muted#sessions-count", { role: "status", "aria-live": "polite" });
+    const more = el("button#sessions-more", { type: "button" });
+    const load = async (again) => {
+      const q = filter.query(), mine = ++asked;
+      const r = await api("GET", `/api/sessions?offset=${again ? 0 : shown.length}&limit=${PAGE}${q}`);
+      if (mine !== asked) return;
+      if (again) shown = [];
+      const first = shown.length;
+      shown = shown.concat(r.sessions);
+      total = r.total;
+      filter.names(r.sessions.flatMap((s) => s.speakers || []));
+      const ul = shown.length ? el("ul.list", {}, shown.map(sessionItem)) : null;
+      list.replaceChildren(ul || el("p.empty", { text: q ? t("history.noneMatch") : t("history.noMeetings") }), count, more);
+      count.hidden = !shown.length;
+      count.textContent = t("history.shownOf", { shown: shown.length, n: total });
+      const left = Math.max(0, total - shown.length);
+      more.hidden = left === 0;
+      more.textContent = t("history.showMore", { n: Math.min(PAGE, left) });
+      if (!again && ul && ul.children[first]) ul.children[first].querySelector("a").focus();
+    };
+    more.addEventListener("click", () => load(false).catch((e) => list.replaceChildren(tacit.errorBox(e))));
+    const filter = filters(async () => {
+      try { await load(true); } catch (e) { list.replaceChildren(tacit.errorBox(e)); }
       if (search.value.trim()) runSearch();
     });
-    draw(data.sessions, false);
+    await load(true);
     view.replaceChildren(el("h1", { text: t("nav.history") }), search, filter.bar, results, list,
       el("div.card", {}, el("label", { for: "import" }, el("strong", { text: t("import.title") + " " }),
         el("span.muted", { text: t("import.help") })), el("div", {}, file), importBox));

@@ -311,7 +311,9 @@
       el("div#meeting-state", {}, el("div.row", {}, stop, el("span", { text: t("meeting.number", { id: String(id) }) }),
         mine ? el("span.badge.rec", { text: cap.channels === 2 ? t("meeting.recordingBoth") : t("meeting.recordingMe") })
           : el("span.muted", { text: t("meeting.elsewhere") }),
-        st.meeting.analysis ? "" : el("span.muted", { text: t("meeting.transcriptOnly") }))),
+        st.meeting.analysis ? "" : el("span.muted", { text: t("meeting.transcriptOnly") }),
+        st.meeting.engines ? el("span.muted#live-where", { text: tacit.whereText(st.meeting.analysis ? st.meeting.engines
+          : { asr: st.meeting.engines.asr }) }) : null)),
       status,
       el("div.row#live-meter", {}, elapsed, levels, lag),
       el("div.cols", {},
@@ -393,7 +395,7 @@
         cap = Object.assign(c, { session: r.session_id, channels, queue: [], sending: false });
         c.node.port.onmessage = (ev) => { if (cap === c && !c.stopping) { c.queue.push(ev.data); pump(c); } };
         tacit.notice("");
-        liveView(view, { meeting: { session_id: r.session_id, analysis: r.analysis, phase: "running" },
+        liveView(view, { meeting: { session_id: r.session_id, analysis: r.analysis, engines: r.engines, phase: "running" },
           suggestions: st.suggestions }, true, resume ? null : title.value.trim() || null);
       } catch (e) {
         if (c) stopTracks(c);
@@ -417,10 +419,17 @@
         el("div", {}, el("label", { for: "both" }, both, " " + t("meeting.both"))),
         el("div", {}, el("label", { for: "partials" }, partials, " " + t("meeting.partials"))),
         st.models.llm.missing ? el("p.muted", { text: t("meeting.noLlm") + " " + tacit.webText(st.models.llm.missing) }) : "",
-        el("p.muted", { text: st.language_model_runs && st.language_model_runs !== "this device"
-          ? t("meeting.remote", { where: st.language_model_runs }) : t("meeting.local") })),
+        el("p.muted#meeting-privacy", { text: privacy(st) })),
       resumable);
   };
+
+  /* Where the audio and the transcript of a meeting started now would go */
+  function privacy(st) {
+    const llm = st.language_model_runs && st.language_model_runs !== "this device";
+    const asr = st.engines && st.engines.asr !== "local" ? st.engines.asr : null;
+    if (asr) return llm ? t("meeting.remoteBoth", { host: asr, where: st.language_model_runs }) : t("meeting.remoteSpeech", { host: asr });
+    return llm ? t("meeting.remote", { where: st.language_model_runs }) : t("meeting.local");
+  }
 
   /* Leaving the app: the server closes the meeting for real (it stays resumable). */
   window.addEventListener("pagehide", () => { if (cap) navigator.sendBeacon("/api/meeting/close"); });

@@ -8,13 +8,14 @@ const { chromium } = require(process.env.PLAYWRIGHT_CORE);
 const DESKTOP = { width: 1200, height: 900 }, PHONE = { width: 390, height: 844 };
 
 /* Chromium, headless, quiet, and one desktop-sized page in English (whatever the
- * machine's language: the checks read English text). */
-exports.launch = async function () {
+ * machine's language: the checks read English text); more: Chromium flags to add (a fake
+ * microphone). */
+exports.launch = async function (more = []) {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+      "--disable-component-update", "--disable-sync", ...more],
   });
   return { browser, page: await browser.newPage({ viewport: DESKTOP, locale: "en-US" }) };
 };
@@ -31,9 +32,10 @@ exports.shooter = (page, shots, check) => async (name) => {
   await page.setViewportSize(DESKTOP);
 };
 
-/* expected: a RegExp of console errors the test provokes (failed loads it asks for) */
-exports.open = async function (shots, expected) {
-  const { browser, page } = await exports.launch();
+/* expected: a RegExp of console errors the test provokes (failed loads it asks for);
+ * more: Chromium flags, as launch() takes them */
+exports.open = async function (shots, expected, more) {
+  const { browser, page } = await exports.launch(more);
   const failures = [], problems = [];
   const check = (cond, what) => { if (!cond) failures.push(what); };
   page.on("console", (m) => { if (m.type() === "error" && !(expected && expected.test(m.text()))) problems.push("console: " + m.text()); });

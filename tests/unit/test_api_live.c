@@ -92,7 +92,38 @@ TEST(api_live_status_opens_the_store_once)
 	CHECK(strstr(out.data, "\"models\":{\"asr\":{") && strstr(out.data, "\"resumable\":["));
 	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &again), 200);
 	CHECK_STR(again.data, out.data);
+	CHECK_EQ_INT((long long)(store_opens() - opens), 1); /* the first request's connection, reused */
 	buf_release(&again);
+	buf_release(&out);
+	api_free(api);
+}
+
+/* Where work runs, for the header and the live page: "local" for each kind until a
+ * remote engine is set, then that server's HOST:PORT for its kind only (issue #19). */
+TEST(api_live_status_says_where_work_runs)
+{
+	struct api *api = new_api(0);
+	struct tacit_store *s = NULL;
+	struct buf out;
+	buf_init(&out);
+	CHECK(api != NULL);
+	if (!api)
+		return;
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"engines\":{\"asr\":\"local\",\"llm\":\"local\"}") != NULL);
+	CHECK(strstr(out.data, "\"remote_hosts\":\"\"") != NULL);
+	CHECK(tacit_store_open(NULL, &s) == TACIT_OK);
+	CHECK(s && tacit_store_setting_set(s, "engine.asr", "http://127.0.0.1:8178/inference") == TACIT_OK);
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"engines\":{\"asr\":\"127.0.0.1:8178\",\"llm\":\"local\"}") != NULL);
+	CHECK(strstr(out.data, "\"remote_hosts\":\"127.0.0.1:8178\"") != NULL);
+	/* no whisper model is needed for a live meeting then: the server transcribes */
+	CHECK(strstr(out.data, "\"asr\":{\"remote\":\"127.0.0.1:8178\"") != NULL);
+	CHECK(s && tacit_store_setting_set(s, "engine.llm", "https://gpu.example:8443/v1") == TACIT_OK);
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"engines\":{\"asr\":\"127.0.0.1:8178\",\"llm\":\"gpu.example:8443\"}") != NULL);
+	CHECK(strstr(out.data, "\"remote_hosts\":\"gpu.example:8443, 127.0.0.1:8178\"") != NULL);
+	tacit_store_close(s);
 	buf_release(&out);
 	api_free(api);
 }

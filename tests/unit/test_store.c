@@ -1369,3 +1369,52 @@ TEST(store_busy_fails_fast_and_recording_goes_on)
 	tacit_free(files);
 	tacit_store_close(s);
 }
+
+struct reuse_probe {
+	struct tacit_store *s;
+	int n, n_reusable;
+};
+
+static bool probe_reusable(const struct tacit_segment *g, void *user)
+{
+	struct reuse_probe *p = user;
+	(void)g;
+	p->n++;
+	p->n_reusable += store_reusable(p->s);
+	return true;
+}
+
+/* A handle the web server may keep for the next request: not inside a transaction, not
+ * with a statement left mid-way (its snapshot would hide newer writes), and only while
+ * its path names the file it opened. */
+TEST(store_reusable_only_at_rest_on_its_own_file)
+{
+	const char *dir = test_tmpdir();
+	struct tacit_store *s = NULL, *again = NULL;
+	CHECK_EQ_INT(tacit_store_open(path_in(dir, "r.db"), &s), TACIT_OK);
+	if (!s)
+		return;
+	CHECK(store_reusable(s));
+	int64_t sid = new_session(s, "reuse");
+	add_seg(s, sid, 0, "S0", "one");
+	add_seg(s, sid, 2000, "S0", "two");
+	struct reuse_probe p = { .s = s };
+	CHECK_EQ_INT(tacit_store_segments(s, sid, false, probe_reusable, &p), TACIT_OK);
+	CHECK(p.n == 2 && p.n_reusable == 0); /* the segments' statement is mid-way */
+	CHECK(store_reusable(s));
+	CHECK_EQ_INT(store_batch_begin(s), TACIT_OK);
+	CHECK(!store_reusable(s));
+	CHECK_EQ_INT(store_batch_end(s, TACIT_OK), TACIT_OK);
+	CHECK(store_reusable(s));
+	/* moved away (with its log), and another store made at its path */
+	CHECK(rename(path_in(dir, "r.db"), path_in(dir, "moved.db")) == 0);
+	rename(path_in(dir, "r.db-wal"), path_in(dir, "moved.db-wal"));
+	rename(path_in(dir, "r.db-shm"), path_in(dir, "moved.db-shm"));
+	CHECK(!store_reusable(s));
+	CHECK_EQ_INT(tacit_store_open(path_in(dir, "r.db"), &again), TACIT_OK);
+	CHECK(!store_reusable(s));
+	CHECK(again && store_reusable(again));
+	tacit_store_close(again);
+	tacit_store_close(s);
+	CHECK(store_reusable(NULL) == false);
+}
