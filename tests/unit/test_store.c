@@ -1387,6 +1387,29 @@ static bool probe_reusable(const struct tacit_segment *g, void *user)
 /* A handle the web server may keep for the next request: not inside a transaction, not
  * with a statement left mid-way (its snapshot would hide newer writes), and only while
  * its path names the file it opened. */
+/* A handle whose file was replaced while it was open (the web server's idle connection)
+ * closes without deleting the new store's log, which has the name its own had (SQLite
+ * sees the file was renamed; this holds it to that). */
+TEST(store_close_keeps_a_replacing_stores_log)
+{
+	const char *dir = test_tmpdir();
+	struct tacit_store *s = NULL, *again = NULL;
+	CHECK_EQ_INT(tacit_store_open(path_in(dir, "k.db"), &s), TACIT_OK);
+	if (!s)
+		return;
+	new_session(s, "old");
+	CHECK(rename(path_in(dir, "k.db"), path_in(dir, "k-moved.db")) == 0);
+	rename(path_in(dir, "k.db-wal"), path_in(dir, "k-moved.db-wal"));
+	rename(path_in(dir, "k.db-shm"), path_in(dir, "k-moved.db-shm"));
+	CHECK_EQ_INT(tacit_store_open(path_in(dir, "k.db"), &again), TACIT_OK);
+	if (again)
+		new_session(again, "new");
+	CHECK(access(path_in(dir, "k.db-wal"), F_OK) == 0);
+	tacit_store_close(s);
+	CHECK(access(path_in(dir, "k.db-wal"), F_OK) == 0);
+	tacit_store_close(again);
+}
+
 TEST(store_reusable_only_at_rest_on_its_own_file)
 {
 	const char *dir = test_tmpdir();
