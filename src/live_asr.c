@@ -244,6 +244,14 @@ static void store_language(struct tacit_live *l, bool at_end)
 	l->lang_stored = true;
 }
 
+/* st, keeping its message in why[n] when it is a failure. */
+static enum tacit_status asr_failed(enum tacit_status st, char *why, size_t n)
+{
+	if (st != TACIT_OK)
+		snprintf(why, n, "%s", tacit_errmsg());
+	return st;
+}
+
 void *live_asr_main(void *arg)
 {
 	struct tacit_live *l = arg;
@@ -252,6 +260,9 @@ void *live_asr_main(void *arg)
 	float *chunk = malloc(max * sizeof(float));
 	int16_t *pcm16 = malloc(max * sizeof(int16_t));
 	enum tacit_status st = chunk && pcm16 ? TACIT_OK : tacit_fail(TACIT_ERR_NOMEM, "out of memory");
+	/* why transcription failed, taken when it did: the store's calls that follow (the
+	 * language, held segments) set this thread's message again */
+	char why[sizeof(l->a_errmsg)] = "";
 
 	pthread_mutex_lock(&l->a_mu);
 	while (st == TACIT_OK) {
@@ -268,7 +279,7 @@ void *live_asr_main(void *arg)
 			if (held)
 				live_held_retry(l);
 			if (paused) /* takes whisper's results */
-				st = tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel);
+				st = asr_failed(tacit_asr_stream_push(l->stream, NULL, 0, &l->asr_cancel), why, sizeof(why));
 			meter_tick(l, audio_ms, 0);
 			pthread_mutex_lock(&l->a_mu);
 			if (paused)
@@ -291,7 +302,7 @@ void *live_asr_main(void *arg)
 		meter_add(l, chunk, frames);
 		live_diar_audio(l, chunk, frames); /* before whisper: a final's audio is there first */
 		record_audio(l, chunk, frames, pcm16);
-		st = tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel);
+		st = asr_failed(tacit_asr_stream_push(l->stream, chunk, frames, &l->asr_cancel), why, sizeof(why));
 		store_language(l, false);
 		if (live_held_waiting(l))
 			live_held_retry(l);
@@ -312,7 +323,7 @@ void *live_asr_main(void *arg)
 	if (failed) {
 		if (l->a_err == TACIT_OK) {
 			l->a_err = st;
-			snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
+			snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", why);
 		}
 		l->a_eof = true;
 		left = l->aq_len / (size_t)ch; /* no push appends once a_eof is set */
@@ -321,7 +332,7 @@ void *live_asr_main(void *arg)
 		asr_gate(l, true); /* the last audio is transcribed before the model goes on */
 	pthread_mutex_unlock(&l->a_mu);
 	if (st == TACIT_OK && !quit)
-		st = tacit_asr_stream_finish(l->stream, &l->asr_cancel);
+		st = asr_failed(tacit_asr_stream_finish(l->stream, &l->asr_cancel), why, sizeof(why));
 	pthread_mutex_lock(&l->a_mu);
 	asr_gate_open(l);
 	pthread_mutex_unlock(&l->a_mu);
@@ -343,7 +354,7 @@ void *live_asr_main(void *arg)
 	pthread_mutex_lock(&l->a_mu);
 	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED && !failed) {
 		l->a_err = st;
-		snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", tacit_errmsg());
+		snprintf(l->a_errmsg, sizeof(l->a_errmsg), "%s", why);
 	}
 	l->a_eof = true;
 	bool limited = l->a_limited && !quit, disk_full = l->a_disk_full && !quit;
