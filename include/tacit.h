@@ -1660,7 +1660,9 @@ TACIT_API enum tacit_status tacit_vad_detect(const char *model_path, const struc
  * clustering (cosine distance, average linkage, then a second pass that moves each
  * local speaker to its nearest speaker centroid and merges centroids nearer than the
  * threshold) links them into the recording's speakers; a speaker with under 2 % of the
- * local speakers is joined to the nearest one. Without a segmentation model, the VAD's
+ * local speakers is joined to the nearest one. Local speakers with under 2 s of speech
+ * (the noisiest embeddings) do not shape the speakers: each joins its nearest speaker
+ * afterwards (unless fewer than 20 have more). Without a segmentation model, the VAD's
  * speech regions are cut into windows of about 3 s, each embedded on its own (no
  * overlapped speech is found then).
  * --------------------------------------------------------------------------------- */

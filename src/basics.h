@@ -14,6 +14,8 @@
 /* Monotonic time (CLOCK_MONOTONIC): for intervals and deadlines, never for dates. */
 double clock_now_ms(void);
 double clock_now_s(void);
+/* CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID), 0 when unknown. */
+double clock_thread_cpu_s(void);
 /* CLOCK_REALTIME ms (>= 0) from now, for pthread_cond_timedwait(). */
 void clock_realtime_in(int ms, struct timespec *out);
 

@@ -345,6 +345,7 @@ static void voiceprints(const struct gathered *g, const int *groups, struct taci
 enum tacit_status diar_run_finish(struct diar_run *r, struct tacit_diarization *out)
 {
 	int *labels = NULL, *groups = NULL, n_clusters = 0;
+	float *secs = NULL;
 	enum tacit_status st;
 
 	memset(out, 0, sizeof(*out));
@@ -353,15 +354,25 @@ enum tacit_status diar_run_finish(struct diar_run *r, struct tacit_diarization *
 	workerproc_stop(&r->w, false);
 	if (r->g.n_groups) {
 		if (!(labels = malloc(r->g.n_groups * sizeof(*labels))) ||
+		    !(secs = calloc(r->g.n_groups, sizeof(*secs))) ||
 		    !(groups = malloc((r->g.n_turns + 1) * sizeof(*groups)))) {
+			free(secs);
 			free(labels);
 			return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		}
-		st = diar_cluster(r->g.embs, r->g.n_groups, r->g.dim, r->p.n_speakers, r->p.threshold, labels, &n_clusters);
+		/* each local speaker's seconds of speech: short ones do not shape the clusters */
+		for (size_t i = 0; i < r->g.n_turns; i++) {
+			const struct tacit_speaker_turn *t = &r->g.turns[i];
+			if (t->speaker >= 0 && (size_t)t->speaker < r->g.n_groups)
+				secs[t->speaker] += (float)(t->end_ms - t->start_ms) / 1000.0f;
+		}
+		st = diar_cluster(r->g.embs, secs, r->g.n_groups, r->g.dim, r->p.n_speakers, r->p.threshold, labels,
+				  &n_clusters);
 		for (size_t i = 0; st == TACIT_OK && i < r->g.n_turns; i++) {
 			groups[i] = r->g.turns[i].speaker;
 			r->g.turns[i].speaker = labels[r->g.turns[i].speaker];
 		}
+		free(secs);
 		free(labels);
 		if (st != TACIT_OK) {
 			free(groups);

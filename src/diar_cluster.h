@@ -12,13 +12,15 @@
 #define DIAR_MAX_LOCAL 12000
 
 /* Agglomerative clustering of n L2-normalised embeddings (dim floats each) with cosine
- * distance and average linkage. n_speakers > 0: exactly that many clusters (fewer when
- * n is smaller); 0: merge while the closest clusters are nearer than threshold.
- * labels[i] gets embedding i's cluster, numbered from 0 in order of first embedding;
- * *n_clusters their count. Errors: TACIT_ERR_NOMEM, TACIT_ERR_UNSUPPORTED (n above
- * DIAR_MAX_LOCAL). */
-enum tacit_status diar_cluster(const float *embs, size_t n, int dim, int n_speakers, float threshold, int *labels,
-			       int *n_clusters);
+ * distance and average linkage. weights: each embedding's seconds of speech, or NULL;
+ * with them, embeddings of under 2 s (the noisiest) do not shape the clusters and join
+ * their nearest centroid afterwards (unless fewer than 20 are longer). n_speakers > 0:
+ * exactly that many clusters (fewer when n is smaller); 0: merge while the closest
+ * clusters are nearer than threshold. labels[i] gets embedding i's cluster, numbered
+ * from 0 in order of first embedding; *n_clusters their count. Errors:
+ * TACIT_ERR_NOMEM, TACIT_ERR_UNSUPPORTED (n above DIAR_MAX_LOCAL). */
+enum tacit_status diar_cluster(const float *embs, const float *weights, size_t n, int dim, int n_speakers,
+			       float threshold, int *labels, int *n_clusters);
 
 /* Turns of local speakers (start, end, group) labelled with their group's cluster:
  * sorted by start, the same speaker's turns merged across gaps under gap_ms, speakers

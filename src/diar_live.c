@@ -320,7 +320,7 @@ enum tacit_status diar_live_recluster(struct diar_live *d)
 	for (size_t i = 0, k = 0; i < d->n; i++)
 		if (all || !d->weak[i])
 			memcpy(strong + k++ * (size_t)d->dim, d->embs + i * (size_t)d->dim, (size_t)d->dim * sizeof(float));
-	if ((st = diar_cluster(strong, n_strong, d->dim, 0, d->threshold, labels, &n_clusters)) != TACIT_OK)
+	if ((st = diar_cluster(strong, NULL, n_strong, d->dim, 0, d->threshold, labels, &n_clusters)) != TACIT_OK)
 		goto out;
 	/* labels[k] of the k-th strong segment to its place; weak ones -1 */
 	for (size_t i = d->n, k = n_strong; i-- > 0;)

@@ -56,7 +56,8 @@ struct live_diar {
 	long long id;
 	int n_labelled;
 	double lat_sum, lat_max;
-	double cpu_s; /* the worker's CPU time, read before it stops */
+	double cpu_s;    /* the worker's CPU time, read before it stops */
+	double thread_s; /* the labelling thread's own CPU time (clustering, copies) */
 };
 
 /* The label a segment of the diarized channel comes with. */
@@ -240,6 +241,7 @@ static void *diar_main(void *arg)
 	pthread_mutex_unlock(&d->mu);
 	free(pcm);
 	d->cpu_s = proc_cpu_s(d->w.pid);
+	d->thread_s = clock_thread_cpu_s(); /* the live labels' share, before the stop's recluster */
 	workerproc_stop(&d->w, !final);
 	size_t n_revised = 0;
 	int n_speakers = 0;
@@ -255,8 +257,10 @@ static void *diar_main(void *arg)
 	if (final && d->n_labelled && !d->off)
 		live_emit_text(l, TACIT_LIVE_STATUS,
 			       "speaker labels: %d segments labelled, latency mean %.0f ms, max %.0f ms; the stop's "
-			       "recluster found %d speakers and revised %zu labels; speaker model CPU %.2f s",
-			       d->n_labelled, d->lat_sum / d->n_labelled, d->lat_max, n_speakers, n_revised, d->cpu_s);
+			       "recluster found %d speakers and revised %zu labels; speaker model CPU %.2f s, "
+			       "labelling thread CPU %.2f s",
+			       d->n_labelled, d->lat_sum / d->n_labelled, d->lat_max, n_speakers, n_revised, d->cpu_s,
+			       d->thread_s);
 	return NULL;
 }
 

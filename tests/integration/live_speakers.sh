@@ -70,6 +70,9 @@ assert all(ev.index(e) < len(ev) - 1 for e in spk)  # all before stopped
 # the stop reclustered the meeting, after every label and before the stopped event
 st = [i for i, e in enumerate(ev) if e["type"] == "status" and "the stop's recluster found 3 speakers" in e["text"]]
 assert len(st) == 1 and all(ev.index(e) < st[0] for e in spk) and st[0] < len(ev) - 1, [e for e in ev if e["type"] == "status"]
+# the labels' cost, for bench/diar_live.sh: the speaker worker's CPU and the thread's own
+import re
+assert re.search(r"speaker model CPU [0-9.]+ s, labelling thread CPU [0-9.]+ s", ev[st[0]]["text"]), ev[st[0]]["text"]
 print("labels:", {k: last[k] for k in sorted(last)}, "revisions:", len(rev))
 PY
 ID=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["session"])' "$W/out")

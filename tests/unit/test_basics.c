@@ -1,4 +1,4 @@
-/* test_basics.c — the shared basics: clock, cancel flags, errno messages, error save/restore, fsync_dir. */
+/* test_basics.c — the shared basics: clock, thread CPU time, cancel flags, errno messages, error save/restore, fsync_dir. */
 #include "internal.h"
 
 #include "basics.h"
@@ -25,6 +25,26 @@ TEST(basics_clock_is_monotonic)
 		CHECK(t >= prev);
 		prev = t;
 	}
+}
+
+/* The thread's CPU time grows while it computes, and not while it sleeps. */
+TEST(basics_thread_cpu_time)
+{
+	double c0 = clock_thread_cpu_s();
+	struct timespec nap = { 0, 100 * 1000000L };
+	nanosleep(&nap, NULL);
+	double c1 = clock_thread_cpu_s();
+	CHECK(c0 > 0.0);
+	CHECK(c1 - c0 < 0.05);
+	volatile double x = 0.0;
+	double t0 = clock_now_s();
+	while (clock_now_s() - t0 < 0.1) /* 100 ms of wall time on the CPU, less when others run */
+		for (int i = 0; i < 10000; i++)
+			x += i * 0.5;
+	double c2 = clock_thread_cpu_s();
+	CHECK(x > 0.0);
+	CHECK(c2 - c1 > 0.005);
+	CHECK(c2 - c1 <= clock_now_s() - t0 + 0.01);
 }
 
 TEST(basics_cancel_flag)

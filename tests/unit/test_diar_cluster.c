@@ -1,9 +1,9 @@
 /*
  * test_diar_cluster.c — clustering and laying out speaker turns without any model:
  * synthetic embeddings around known centres, exact and automatic speaker counts, stray
- * embeddings joined to a real speaker, a voice split by average linkage joined again by
- * its centroids, the layout's merging and renumbering, the transcript's "who talks
- * most" rule, and a file's decoding coming before any model (tacit_diarize_file()).
+ * embeddings joined to a real speaker, short windows kept from shaping the clusters, a
+ * voice split by average linkage joined again by its centroids, the layout's merging
+ * and renumbering, the transcript's "who talks most" rule, and a file's decoding coming before any model (tacit_diarize_file()).
  */
 #include "../check.h"
 
@@ -48,14 +48,14 @@ TEST(diar_cluster_counts)
 {
 	int truth[60], labels[60], k = 0;
 	float *e = make(60, 4, 0.3, truth, 1);
-	CHECK(diar_cluster(e, 60, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 60, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 4);
 	CHECK(same_partition(labels, truth, 60));
-	CHECK(diar_cluster(e, 60, DIM, 4, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 60, DIM, 4, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 4);
 	CHECK(same_partition(labels, truth, 60));
 	/* asked for fewer: the closest voices share a label, nothing is lost */
-	CHECK(diar_cluster(e, 60, DIM, 2, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 60, DIM, 2, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 2);
 	/* numbered in order of first appearance */
 	CHECK_EQ_INT(labels[0], 0);
@@ -63,14 +63,14 @@ TEST(diar_cluster_counts)
 
 	/* one voice stays one speaker; an empty input has none */
 	e = make(30, 1, 0.3, truth, 2);
-	CHECK(diar_cluster(e, 30, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 30, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 1);
 	free(e);
-	CHECK(diar_cluster(NULL, 0, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(NULL, NULL, 0, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 0);
 	/* a single embedding */
 	e = make(1, 1, 0.0, truth, 3);
-	CHECK(diar_cluster(e, 1, DIM, 3, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 1, DIM, 3, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 1);
 	CHECK_EQ_INT(labels[0], 0);
 	free(e);
@@ -84,12 +84,59 @@ TEST(diar_cluster_stray_joins_a_speaker)
 	float *e = make(61, 3, 0.2, truth, 4);
 	for (int j = 0; j < DIM; j++)
 		e[60 * DIM + j] = j == 10 ? 1.0f : 0.0f;
-	CHECK(diar_cluster(e, 61, DIM, 3, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 61, DIM, 3, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 3);
 	CHECK(same_partition(labels, truth, 60));
-	CHECK(diar_cluster(e, 61, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 61, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 3);
 	CHECK(same_partition(labels, truth, 60));
+	free(e);
+}
+
+/* Embeddings of under 2 s of speech do not shape the clusters: ten short windows of one
+ * odd sound (5 % of the windows, so a speaker of their own when they count) join the
+ * voice they are nearest to; the same ten as long as the others stand as a third
+ * speaker, as they do without weights. */
+TEST(diar_cluster_short_windows_join_a_voice)
+{
+	enum { N = 210 };
+	int truth[N], labels[N], k = 0;
+	float w[N];
+	float *e = make(N, 2, 0.2, truth, 6);
+	for (int i = 200; i < N; i++) {
+		double norm = 0.0;
+		for (int j = 0; j < DIM; j++) {
+			double v = (j == 10 ? 1.0 : j == 0 ? 0.3 : 0.0) + 0.01 * (i - 205) * (j == 11);
+			e[i * DIM + j] = (float)v;
+			norm += v * v;
+		}
+		for (int j = 0; j < DIM; j++)
+			e[i * DIM + j] /= (float)sqrt(norm);
+	}
+	for (int i = 0; i < N; i++)
+		w[i] = 3.0f;
+	CHECK(diar_cluster(e, NULL, N, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 3);
+	CHECK(diar_cluster(e, w, N, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 3);
+	for (int i = 200; i < N; i++)
+		w[i] = 1.4f;
+	CHECK(diar_cluster(e, w, N, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 2);
+	CHECK(same_partition(labels, truth, 200));
+	for (int i = 200; i < N; i++) /* with the voice they are nearest to */
+		CHECK_EQ_INT(labels[i], labels[0]);
+	/* numbered in order of first embedding, short ones included */
+	w[0] = 1.4f;
+	CHECK(diar_cluster(e, w, N, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 2);
+	CHECK_EQ_INT(labels[0], 0);
+	CHECK_EQ_INT(labels[1], 1);
+	/* too few long ones to cluster on (under 20): all of them are clustered */
+	for (int i = 0; i < N; i++)
+		w[i] = i < 10 ? 3.0f : 1.0f;
+	CHECK(diar_cluster(e, w, N, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK_EQ_INT(k, 3);
 	free(e);
 }
 
@@ -98,7 +145,7 @@ TEST(diar_cluster_many_speakers)
 	/* 16 voices (as many as the dimensions), 10 embeddings each */
 	int truth[160], labels[160], k = 0;
 	float *e = make(160, 16, 0.2, truth, 5);
-	CHECK(diar_cluster(e, 160, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, 160, DIM, 0, 0.5f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 16);
 	CHECK(same_partition(labels, truth, 160));
 	free(e);
@@ -121,7 +168,7 @@ TEST(diar_cluster_centroids_join_a_split_voice)
 		e[i * 4 + 2] = (float)(sin(th) * sin(phi));
 		e[i * 4 + 3] = (float)(truth[i] ? cos(th) : 0.0);
 	}
-	CHECK(diar_cluster(e, N, 4, 0, 0.3f, labels, &k) == TACIT_OK);
+	CHECK(diar_cluster(e, NULL, N, 4, 0, 0.3f, labels, &k) == TACIT_OK);
 	CHECK_EQ_INT(k, 2);
 	CHECK(same_partition(labels, truth, N));
 }
