@@ -142,12 +142,16 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 	int max_str = bytes > 60 ? (int)((bytes - 40) / 2) : 10;
 	if (max_str > 400)
 		max_str = 400;
-	buf_addf(&g, "root ::= \"{\\\"title\\\":\" str \",\\\"overview\\\":\" str \"}\"\nstr ::= \"\\\"\" chr{0,%d} \"\\\"\"\n",
-		 max_str);
+	/* a title is one line wherever it shows, and every later prompt's preface carries it */
+	int max_title = max_str < LIVE_TITLE_MAX_CHARS ? max_str : LIVE_TITLE_MAX_CHARS;
+	buf_addf(&g,
+		 "root ::= \"{\\\"title\\\":\" title \",\\\"overview\\\":\" str \"}\"\n"
+		 "title ::= \"\\\"\" chr{0,%d} \"\\\"\"\nstr ::= \"\\\"\" chr{0,%d} \"\\\"\"\n",
+		 max_title, max_str);
 	buf_adds(&g, l->tiny ? "chr ::= [\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]\n" : "chr ::= [^\"\\\\\\x7F\\x00-\\x1F]\n");
 	buf_adds(&schema, "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{},\"required\":[]}");
 	schema_add_first_string(&schema, "overview", max_str);
-	schema_add_first_string(&schema, "title", max_str);
+	schema_add_first_string(&schema, "title", max_title);
 	enum tacit_status st = schema.failed ? tacit_fail(TACIT_ERR_NOMEM, "out of memory")
 					     : live_generate(l, user.data, g.data, schema.data, l->max_tokens, NULL, NULL,
 							     &text, "fold");

@@ -80,6 +80,8 @@
 /* Models and settings the family shares. */
 #define DEFAULT_MAX_TOKENS 320
 #define PROMPT_VERSION "live-1"
+/* The longest title the meeting's overview fold may write (chr{0,N} in its grammar). */
+#define LIVE_TITLE_MAX_CHARS 80
 
 enum job { JOB_NONE, JOB_INGEST, JOB_WARM, JOB_ASK, JOB_SUGGEST, JOB_IDLE_FOLD, JOB_FINAL };
 

@@ -1748,7 +1748,7 @@ TEST_MODEL(live_stop_reads_the_same_however_long_the_meeting)
 
 /* What the model is shown and answers in the test below. */
 struct window_calls {
-	int summaries, numbered_from_1, most_shown;
+	int summaries, numbered_from_1, most_shown, overviews, titles_bounded;
 };
 
 /* Summaries cite the second line they were shown; the overview's fold gets its two fields. */
@@ -1763,6 +1763,8 @@ static enum tacit_status cite_the_second_line(const struct tacit_llm_request *re
 		return *out ? TACIT_OK : TACIT_ERR_NOMEM;
 	}
 	if (!strstr(req->grammar, "key_points")) {
+		c->overviews++;
+		c->titles_bounded += strstr(req->grammar, "title ::= \"\\\"\" chr{0,80} \"\\\"\"") != NULL;
 		*out = strdup("{\"title\":\"T\",\"overview\":\"O\"}");
 		return *out ? TACIT_OK : TACIT_ERR_NOMEM;
 	}
@@ -1782,7 +1784,9 @@ static enum tacit_status cite_the_second_line(const struct tacit_llm_request *re
 
 /* Every live prompt numbers its window from [S1] (struct cite_map), so a 3-hour meeting's
  * lines and cites are no longer than a short one's; what the model cites comes back as the
- * meeting's segments: each part's key point is its own second segment. */
+ * meeting's segments: each part's key point is its own second segment. The overview's fold
+ * writes a title of one line (a random-weight model wrote 364 characters, which every
+ * later prompt's preface then carried). */
 TEST_MODEL(live_windows_are_numbered_from_one)
 {
 	const char *model = test_model();
@@ -1810,6 +1814,8 @@ TEST_MODEL(live_windows_are_numbered_from_one)
 	meeting_set_generate_hook(NULL, NULL);
 	CHECK(c.summaries >= 3);
 	CHECK_EQ_INT(c.numbered_from_1, c.summaries);
+	CHECK(c.overviews >= 1); /* the meeting's title, in every later preface, is one line */
+	CHECK_EQ_INT(c.titles_bounded, c.overviews);
 	CHECK(c.most_shown > 1 && c.most_shown < 20); /* a window's lines, never the meeting's 40 */
 	struct tacit_store *st = NULL;
 	char *notes = NULL;
