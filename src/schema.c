@@ -24,7 +24,9 @@ static void num(struct buf *o, const struct grammar_limits *l)
 	long long max = 1;
 	for (int i = 0; i < l->digits && i < 18; i++)
 		max *= 10;
-	buf_addf(o, "{\"type\":\"integer\",\"minimum\":1,\"maximum\":%lld}", l->max_num > 0 ? l->max_num : max - 1);
+	/* the digits' bound, not the segment count: a server's cite past the transcript is
+	 * dropped by the citation check like a local one, not the whole answer refused */
+	buf_addf(o, "{\"type\":\"integer\",\"minimum\":1,\"maximum\":%lld}", max - 1);
 }
 
 static void cites(struct buf *o, const struct grammar_limits *l, int min)
