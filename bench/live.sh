@@ -66,11 +66,13 @@ e=[json.loads(l) for l in open(sys.argv[1])][-1]; d=e["data"]; assert e["type"] 
 p=d.get("phases") or {}; pr=p.get("prompt", {}); g=p.get("generation", {})
 print(d["stop_ms"]/1000, d["stop_read_tokens"], d["stop_generated_tokens"], d["stop_folds"], g.get("ms", 0), g.get("tokens", 0), pr.get("cached", 0))
 print("wait %.1f s (%s, %d queued), catch-up %.1f s (%d folds), state %.1f s, prompt %.1f s (%d tok, %d cached), "
-      "generation %.1f s (%d tok, sampling %.1f s, %d rejections, %d full and %d first-char filters), fold %.2f s, store %.2f s, other %.1f s"
+      "generation %.1f s (%d tok, sampling %.1f s, %d rejections, %d full and %d first-char filters), fold %.2f s, store %.2f s, other %.1f s; "
+      "last fold %.1f s, estimated %.1f s"
       % (p.get("wait_ms", 0) / 1e3, p.get("wait_job", "?"), p.get("pending_segments", 0), p.get("catch_up_ms", 0) / 1e3,
          p.get("catch_up_folds", 0), p.get("state_ms", 0) / 1e3, pr.get("ms", 0) / 1e3, pr.get("tokens", 0), pr.get("cached", 0),
          g.get("ms", 0) / 1e3, g.get("tokens", 0), g.get("sample_ms", 0) / 1e3, g.get("grammar_rejections", 0),
-         g.get("full_vocab_filters", 0), g.get("first_char_filters", 0), p.get("fold_ms", 0) / 1e3, p.get("store_ms", 0) / 1e3, p.get("other_ms", 0) / 1e3))' "$1"
+         g.get("full_vocab_filters", 0), g.get("first_char_filters", 0), p.get("fold_ms", 0) / 1e3, p.get("store_ms", 0) / 1e3, p.get("other_ms", 0) / 1e3,
+         p.get("final_fold", {}).get("ms", 0) / 1e3, p.get("final_fold", {}).get("estimate_ms", 0) / 1e3))' "$1"
 }
 
 REPEAT=${BENCH_LIVE_REPEAT:-3}

@@ -2444,7 +2444,9 @@ enum tacit_live_event_type {
 	TACIT_LIVE_ANSWER = 5,       /* json: the checked answer {"answer","cites","grounded"}
 				      * for request_id; text: its Markdown */
 	TACIT_LIVE_STATUS = 6,       /* text: a state change ("suggestions paused: on battery
-				      * at 20 %") */
+				      * at 20 %"); json: NULL, or for the stop's last fold
+				      * {"estimate_ms"}: how long it should take (this
+				      * meeting's window summaries took that on average) */
 	TACIT_LIVE_WARNING = 7,      /* text: something failed and the meeting goes on
 				      * (a suggestion or a fold failed; a question failed) */
 	TACIT_LIVE_STOPPED = 8,      /* json: {"session","segments","windows","stop_ms",
@@ -2473,7 +2475,9 @@ enum tacit_live_event_type {
 				      * "fold_ms" (the rolling state's update and the final
 				      * JSON from it), "store_ms" (artifacts written, the
 				      * session ended), "other_ms" (stop_ms less the rest:
-				      * the calls' round trips, events)}. */
+				      * the calls' round trips, events), "final_fold": {"ms",
+				      * "estimate_ms"} (the last fold's time and the estimate
+				      * the STATUS event gave, 0 when none)}. */
 	TACIT_LIVE_METER = 9,        /* about once a second while audio comes (transcribing
 				      * meetings only; none after the stop began): text: the
 				      * model's state, "listening" (idle or no model),

@@ -492,7 +492,8 @@ static bool clean_str(yyjson_val *v, size_t max)
 	return yyjson_is_str(v) && yyjson_get_len(v) <= max && strlen(yyjson_get_str(v)) == yyjson_get_len(v);
 }
 
-/* POST /api/meeting/start {"title"?, "channels"?: 1|2, "resume"?: ID, "partials"?: bool} */
+/* POST /api/meeting/start {"title"?, "channels"?: 1|2, "resume"?: ID, "partials"?: bool,
+ * "template"?: NAME} */
 static void start(struct live_state *ls, struct api_call *c, struct api_response *res)
 {
 	yyjson_doc *doc = api_body_object(c, res);
@@ -517,6 +518,19 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	}
 	if (partials && !yyjson_is_bool(partials)) {
 		api_error_msg(res, 400, "\"partials\" must be true or false");
+		goto out;
+	}
+	/* the summary template the meeting folds with (as `tacit live --template`): refused
+	 * here with the template's own message, before any model loads */
+	yyjson_val *tv = yyjson_obj_get(root, "template");
+	if (tv && !yyjson_is_null(tv) && !yyjson_is_str(tv)) {
+		api_error_msg(res, 400, "\"template\" must be a template's name (see GET /api/templates)");
+		goto out;
+	}
+	const char *tname = yyjson_get_str(tv);
+	enum tacit_status tst;
+	if (tname && *tname && (tst = tacit_template_check(tname)) != TACIT_OK) {
+		api_error_http(res, 400, tst);
 		goto out;
 	}
 
@@ -547,10 +561,15 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	char at_asr[256], at_llm[256];
 	engine_at(store, "asr", at_asr, sizeof(at_asr));
 	engine_at(store, "llm", at_llm, sizeof(at_llm));
+	char device_template[128] = ""; /* no "template": the setting summary.template, as the CLI */
 	if (store) {
 		char *v = NULL;
 		if (tacit_store_setting_get(store, "asr.fallback", &v) == TACIT_OK && v && !strcmp(v, "off"))
 			fallback = false;
+		tacit_free(v);
+		v = NULL;
+		if (!(tname && *tname) && tacit_store_setting_get(store, "summary.template", &v) == TACIT_OK && v)
+			snprintf(device_template, sizeof(device_template), "%s", v);
 		tacit_free(v);
 		api_store_put(ls->api, store);
 	}
@@ -561,6 +580,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	p.n_channels = ch ? (int)yyjson_get_sint(ch) : 1;
 	p.analyze = analyze;
 	p.asr_fallback = fallback;
+	p.template_name = tname && *tname ? tname : *device_template ? device_template : NULL;
 	if (partials && !yyjson_get_bool(partials))
 		p.partial_every_ms = 0;
 	p.on_event = on_event;

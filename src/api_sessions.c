@@ -108,7 +108,12 @@ struct cards {
 	struct card *v;
 	size_t n;
 	const char *want; /* the speaker filter, or NULL */
+	char **names;     /* every listed meeting's speakers (name, else label), for the filter's suggestions */
+	size_t n_names, cap_names;
 };
+
+/* at most this many speakers' names are suggested, the first in alphabetical order */
+#define SPEAKER_NAMES_MAX 500
 
 static int card_cmp(const void *a, const void *b)
 {
@@ -130,9 +135,42 @@ static void on_speaker(int64_t session_id, const char *label, const char *name, 
 	struct card *k = card_find(c, session_id);
 	if (!k)
 		return;
-	yyjson_mut_arr_add_strcpy(c->doc, k->speakers, name && *name ? name : label);
+	const char *who = name && *name ? name : label;
+	yyjson_mut_arr_add_strcpy(c->doc, k->speakers, who);
+	if (c->n_names == c->cap_names) { /* out of memory: fewer suggestions, nothing else */
+		size_t cap = c->cap_names ? 2 * c->cap_names : 64;
+		char **v = realloc(c->names, cap * sizeof(*v));
+		if (!v)
+			return;
+		c->names = v;
+		c->cap_names = cap;
+	}
+	if ((c->names[c->n_names] = strdup(who)))
+		c->n_names++;
 	if (c->want && (!strcasecmp(c->want, label) || (name && !strcasecmp(c->want, name))))
 		k->wanted = true;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "speaker_names": the listed meetings' speakers once each (any case), sorted, for the
+ * speaker filter's suggestions: all meetings', not only the page's */
+static void add_speaker_names(yyjson_mut_doc *doc, yyjson_mut_val *root, struct cards *c)
+{
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "speaker_names");
+	if (c->n_names)
+		qsort(c->names, c->n_names, sizeof(*c->names), name_cmp);
+	for (size_t i = 0, kept = 0; i < c->n_names && kept < SPEAKER_NAMES_MAX; i++)
+		if (i == 0 || strcasecmp(c->names[i - 1], c->names[i])) {
+			yyjson_mut_arr_add_strcpy(doc, arr, c->names[i]);
+			kept++;
+		}
+	for (size_t i = 0; i < c->n_names; i++)
+		free(c->names[i]);
+	free(c->names);
 }
 
 static void on_overview(int64_t session_id, bool summarized, const char *overview, void *user)
@@ -167,7 +205,8 @@ static void add_status(yyjson_mut_doc *doc, const struct card *k, int64_t live, 
 
 /* GET /api/sessions?from=&to=&speaker=&offset=&limit=: most recent first, each with its
  * status, preview and speakers; a speaker keeps the meetings where that person speaks;
- * "total" counts them all, the page is offset and limit of them. */
+ * "total" counts them all, the page is offset and limit of them; "speaker_names" are the
+ * speakers of every meeting in the date range, for the filter's suggestions. */
 static void list_sessions(struct api_call *c, struct api_response *res, struct tacit_store *store)
 {
 	struct tacit_session *list = NULL;
@@ -219,6 +258,7 @@ static void list_sessions(struct api_call *c, struct api_response *res, struct t
 		yyjson_mut_arr_append(arr, k->obj);
 	}
 	yyjson_mut_obj_add_uint(doc, root, "total", total);
+	add_speaker_names(doc, root, &cs);
 	for (size_t i = 0; i < cs.n; i++)
 		free(cs.v[i].overview);
 	free(cs.v);

@@ -422,6 +422,27 @@ static enum tacit_status store_task(struct tacit_live *l, enum tacit_task task, 
 	return st;
 }
 
+/* The stop's status before its last fold, with how long that should take: about as long
+ * as this meeting's window summaries took on average (the same model, machine and window
+ * size; the cache holds the window). None before the first window summary: a meeting
+ * shorter than a window has nothing to go on. The page counts the estimate down. */
+static void finishing_status(struct tacit_live *l)
+{
+	char json[64];
+	struct tacit_live_event ev = { .type = TACIT_LIVE_STATUS };
+	char text[160];
+	int n = snprintf(text, sizeof(text), "finishing: summarizing segments %zu-%zu", l->win_first + 1, l->t.n);
+	if (l->map_calls > 0) {
+		l->ph.estimate_ms = l->map_ms / l->map_calls;
+		snprintf(text + n, sizeof(text) - (size_t)n, ", about %.0f s", l->ph.estimate_ms / 1000.0);
+		snprintf(json, sizeof(json), "{\"estimate_ms\":%.0f}", l->ph.estimate_ms);
+		ev.json = json;
+	}
+	tacit_log(TACIT_LOG_INFO, "%s", text);
+	ev.text = text;
+	live_emit(l, &ev);
+}
+
 /* Stop: the last window, one fold, the summary and notes from the rolling state. */
 static enum tacit_status finalize(struct tacit_live *l)
 {
@@ -449,11 +470,13 @@ static enum tacit_status finalize(struct tacit_live *l)
 			st = TACIT_OK; /* told as a warning: the window moved on */
 	}
 	if (st == TACIT_OK && l->win_first < l->t.n) {
-		live_emit_text(l, TACIT_LIVE_STATUS, "finishing: summarizing segments %zu-%zu", l->win_first + 1, l->t.n);
+		finishing_status(l);
 		/* transcription has finished: the model may have every core */
 		if (l->p.llm_threads <= 0 && l->sys.n_cores_usable > 1)
 			llm_set_threads(l->llm, l->sys.n_cores_usable);
+		double t_final = clock_now_s();
 		st = fold_window(l, l->t.n, true);
+		l->ph.final_ms = (clock_now_s() - t_final) * 1000.0;
 		/* a server's failure or an answer outside the task's schema: no summary is
 		 * made over it (the local model, held to its grammar, goes on as before); the
 		 * meeting stays unfinished, its transcript stored, for 'tacit summarize' */

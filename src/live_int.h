@@ -103,6 +103,8 @@ struct live_stop_phases {
 	double store_ms;    /* artifacts written, the session ended */
 	int catch_up_folds; /* windows folded before the final one: analysis had fallen behind */
 	double t_loop;      /* clock_now_s() when the analysis thread took up the stop */
+	double estimate_ms; /* the last fold's estimate told to the page (0: none) ... */
+	double final_ms;    /* ... and how long that fold took */
 };
 
 struct pending {
@@ -236,6 +238,9 @@ struct tacit_live {
 	long long stop_read, stop_generated;
 	int stop_calls, stop_folds;
 	struct live_stop_phases ph; /* where the stop's time went (live_phases.c) */
+	/* the window summaries before the stop: how long they took, for the stop's estimate */
+	double map_ms;
+	int map_calls;
 
 	struct live_diar *diar; /* speaker labels (live_diar.c); NULL: none */
 };

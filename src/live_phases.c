@@ -54,11 +54,12 @@ void live_phases_json(struct tacit_live *l, double stop_ms, struct buf *out)
 		 "{\"wait_ms\":%.0f,\"wait_job\":\"%s\",\"pending_segments\":%zu,\"catch_up_ms\":%.0f,"
 		 "\"catch_up_folds\":%d,\"state_ms\":%.0f,\"prompt\":{\"tokens\":%lld,\"cached\":%lld,\"ms\":%.0f},"
 		 "\"generation\":{\"tokens\":%lld,\"ms\":%.0f,\"sample_ms\":%.0f,\"grammar_rejections\":%d,"
-		 "\"full_vocab_filters\":%d,\"first_char_filters\":%d},\"fold_ms\":%.0f,\"store_ms\":%.0f,\"other_ms\":%.0f}",
+		 "\"full_vocab_filters\":%d,\"first_char_filters\":%d},\"fold_ms\":%.0f,\"store_ms\":%.0f,\"other_ms\":%.0f,"
+		 "\"final_fold\":{\"ms\":%.0f,\"estimate_ms\":%.0f}}",
 		 ph->wait_ms, live_job_name(l->stop_job), l->stop_pending, ph->catch_up_ms,
 		 ph->catch_up_folds, ph->state_ms, ph->prompt_tokens, ph->cached_tokens, ph->prompt_ms,
 		 ph->gen_tokens, ph->gen_ms, ph->sample_ms, ph->rejected, ph->full_filters, ph->narrow_filters, ph->fold_ms,
-		 ph->store_ms, other);
+		 ph->store_ms, other, ph->final_ms, ph->estimate_ms);
 	tacit_log(TACIT_LOG_INFO,
 		  "live stop: %.0f ms = wait %.0f (%s in flight, %zu segments queued) + catch-up %.0f (%d folds) + "
 		  "state %.0f + prompt %.0f (%lld tokens) + generation %.0f (%lld tokens, %d grammar rejections, %d "

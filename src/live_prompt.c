@@ -61,6 +61,10 @@ enum tacit_status live_generate(struct tacit_live *l, const char *user, const ch
 	memset(&stats, 0, sizeof(stats));
 	if (!meeting_generate_hooked(&req, out_text, &stats, &st)) /* tests answer for the model */
 		st = tacit_llm_generate(l->llm, &req, on_token, tok_user, &l->job_cancel, out_text, &stats);
+	if (st == TACIT_OK && !l->stop_phase && !strcmp(what, "map")) {
+		l->map_ms += (clock_now_s() - t0) * 1000.0;
+		l->map_calls++;
+	}
 	if (l->stop_phase) {
 		l->stop_read += stats.n_prompt - stats.n_reused;
 		l->stop_generated += stats.n_generated;

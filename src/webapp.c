@@ -20,6 +20,7 @@ EMBED(web_history_js, "web/history.js");
 EMBED(web_importer_js, "web/importer.js");
 EMBED(web_across_js, "web/across.js");
 EMBED(web_player_js, "web/player.js");
+EMBED(web_find_js, "web/find.js");
 EMBED(web_settings_js, "web/settings.js");
 EMBED(web_meeting_js, "web/meeting.js");
 EMBED(web_pcm_worklet_js, "web/pcm-worklet.js");
@@ -43,6 +44,7 @@ static const struct file {
 	{ "/importer.js", web_importer_js, web_importer_js_end, "text/javascript; charset=utf-8" },
 	{ "/across.js", web_across_js, web_across_js_end, "text/javascript; charset=utf-8" },
 	{ "/player.js", web_player_js, web_player_js_end, "text/javascript; charset=utf-8" },
+	{ "/find.js", web_find_js, web_find_js_end, "text/javascript; charset=utf-8" },
 	{ "/settings.js", web_settings_js, web_settings_js_end, "text/javascript; charset=utf-8" },
 	{ "/meeting.js", web_meeting_js, web_meeting_js_end, "text/javascript; charset=utf-8" },
 	{ "/pcm-worklet.js", web_pcm_worklet_js, web_pcm_worklet_js_end, "text/javascript; charset=utf-8" },

@@ -184,16 +184,17 @@
     return card;
   }
 
-  async function showMeeting(view, id, focusSeg) {
+  async function showMeeting(view, id, focusSeg, words) {
     const [s, audio] = await Promise.all([api("GET", `/api/sessions/${encodeURIComponent(id)}`),
       api("GET", `/api/sessions/${encodeURIComponent(id)}/audio`).catch(() => ({ chunks: [] }))]);
     const newest = {};
     for (const a of s.artifacts) if (!newest[a.kind] || a.created_ms >= newest[a.kind].created_ms) newest[a.kind] = a;
     const segs = s.segments.map((g, i) => el("div.seg", { id: "seg-" + (i + 1), tabindex: -1, "data-segment": g.id, "data-speaker": g.speaker || "" },
       el("span.t", { text: tacit.clock(g.start_ms) }),
-      el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), g.text)));
+      el("span", {}, el("span.who", { text: g.speaker_name || g.speaker || "" }), el("span.text", { text: g.text }))));
     segTimes = s.segments;
     player = tacit.player(audio.chunks, s.segments, segs);
+    const finder = tacit.finder(segs);
     const fmt = el("select", { "aria-label": t("history.exportFormat") },
       ["md", "json", "txt", "srt", "vtt"].map((f) => el("option", { value: f, text: f.toUpperCase() })));
     const exportLink = el("a.button", { href: `/api/sessions/${s.id}/export?format=md`, download: `meeting-${s.id}.md` }, t("history.export"));
@@ -278,13 +279,16 @@
         " · " + t("history.segments", { n: s.segments.length }), s.times_synthesized ? " · " + t("history.timesEstimated") : ""),
       el("div.row", {}, fmt, exportLink, exportNow, rename, del), exported,
       el("div.cols", {}, el("div", {}, left),
-        el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: t("history.transcript") }), el("div.transcript", { id: "transcript" },
+        el("section", {}, player ? player.card : null, speakersCard(s, segs), el("h2", { text: t("history.transcript") }), segs.length ? finder.bar : null, el("div.transcript", { id: "transcript" },
           segs.length ? segs : el("p.empty", { text: t("history.noTranscript") })))));
+    let i = -1;
     if (focusSeg) {
       /* "S40": the 40th line, as ask-all's [M12 S40] cites it; else a segment's id */
-      const i = /^S\d+$/.test(focusSeg) ? Number(focusSeg.slice(1)) - 1 : s.segments.findIndex((g) => String(g.id) === String(focusSeg));
+      i = /^S\d+$/.test(focusSeg) ? Number(focusSeg.slice(1)) - 1 : s.segments.findIndex((g) => String(g.id) === String(focusSeg));
       if (i >= 0) jump(i + 1);
     }
+    /* opened from a History search: its words are marked, the current match in the hit's line */
+    if (words) finder.find(words, Math.max(0, i));
   }
 
   /* History's badges: where a meeting stands (the server's status), and a meeting with no
@@ -302,6 +306,12 @@
       s.preview ? el("p.preview", { text: s.preview }) : null);
   }
 
+  /* the words a hit's snippet marks ("we cut the [budget]"), once each, for the meeting's find bar */
+  function marked(s) {
+    return [...new Set([...s.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1].trim().toLowerCase()).filter(Boolean))]
+      .map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(" ");
+  }
+
   /* search hits grouped by meeting, in the order of each meeting's best hit */
   function groupedHits(hits) {
     const groups = new Map();
@@ -314,13 +324,13 @@
         el("span.muted", { text: " · " + (g[0].session_started_ms > 0 ? tacit.date(g[0].session_started_ms) + " · " : "") +
           t("history.hitCount", { n: g.length }) })),
       el("ul.list", {}, g.map((h) => el("li", {},
-        el("a", { href: `#/history/${h.session_id}/${h.segment_id}` }, tacit.clock(h.start_ms)),
+        el("a", { href: `#/history/${h.session_id}/${h.segment_id}/${encodeURIComponent(marked(h.snippet))}` }, tacit.clock(h.start_ms)),
         h.speaker ? el("span.muted", { text: " · " + h.speaker }) : null,
         el("div.snippet", {}, snippet(h.snippet))))))));
   }
 
   /* speaker and date filters of the list and of search: the query string they add, and
-   * names(list) to offer more speakers' names (those of the meetings loaded so far) */
+   * names(list) to offer more speakers' names (the server's list of every meeting's) */
   function filters(changed) {
     const who = el("input#filter-speaker", { type: "text", list: "speaker-names", maxlength: 128, autocomplete: "off" });
     const from = el("input#filter-from", { type: "date" }), to = el("input#filter-to", { type: "date" });
@@ -342,9 +352,9 @@
     };
   }
 
-  /* "/" anywhere but in a field focuses search, as in most web apps */
+  /* "/" anywhere but in a field focuses search (History) or find (a meeting), as in most web apps */
   document.addEventListener("keydown", (e) => {
-    const search = document.getElementById("search");
+    const search = document.getElementById("search") || document.getElementById("find");
     if (e.key !== "/" || !search || e.ctrlKey || e.metaKey || e.altKey || e.target.closest("input, textarea, select, [contenteditable]")) return;
     e.preventDefault();
     search.focus();
@@ -391,7 +401,7 @@
       const first = shown.length;
       shown = shown.concat(r.sessions);
       total = r.total;
-      filter.names(r.sessions.flatMap((s) => s.speakers || []));
+      filter.names(r.speaker_names || r.sessions.flatMap((s) => s.speakers || []));
       const ul = shown.length ? el("ul.list", {}, shown.map(sessionItem)) : null;
       list.replaceChildren(ul || el("p.empty", { text: q ? t("history.noneMatch") : t("history.noMeetings") }), count, more);
       count.hidden = !shown.length;
@@ -412,5 +422,5 @@
         el("span.muted", { text: t("import.help") })), el("div", {}, file), importBox));
   }
 
-  tacit.pages.history = (view, args) => (args[0] ? showMeeting(view, args[0], args[1]) : showList(view));
+  tacit.pages.history = (view, args) => (args[0] ? showMeeting(view, args[0], args[1], args[2]) : showList(view));
 })();

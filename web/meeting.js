@@ -124,7 +124,9 @@
     const id = st.meeting.session_id;
     const heading = el("h1", { text: title || t("nav.meeting") });
     if (!title) api("GET", `/api/sessions/${id}`).then((m) => { heading.textContent = m.title; }, () => {});
-    let lastHeard = Date.now(), quietTimer = null, stopTimer = null, stopDetail = "";
+    /* stopEstimate: the stop's last fold, {at, ms} from its status event; stopCancelled:
+     * this page cancelled the stop (the meeting closes, resumable, with no summary) */
+    let lastHeard = Date.now(), quietTimer = null, stopTimer = null, stopDetail = "", stopEstimate = null, stopCancelled = false;
     const status = el("p.muted#live-status", { role: "status", text: mine ? t("meeting.listening") : "" });
     const transcript = el("div.transcript#transcript", { "aria-live": "polite" });
     const partial = el("div.seg.partial", {}, el("span.t", { text: "" }), el("span.muted", { text: "" }));
@@ -170,6 +172,11 @@
       }, () => {});
     };
 
+    const resumeButton = (resumable) => resumable ? el("button.primary#resume-closed", { type: "button", onclick: () => {
+      location.hash = "#/meeting"; resumeAsked = id; tacit.route(); } }, t("meeting.resume")) : null;
+    /* a cancelled stop: what is kept, and the two ways on */
+    const cancelledState = () => finished(t("meeting.stopCancelled"), undefined, el("p", { text: t("meeting.stopCancelledBody") }), resumeButton(true));
+
     toggle.addEventListener("change", async () => {
       try {
         const r = await api("POST", "/api/meeting/suggestions", { on: toggle.checked });
@@ -197,7 +204,14 @@
       clearInterval(quietTimer);
       const t0 = Date.now();
       /* the elapsed time, and what the meeting last said it was doing */
-      const tick = () => { status.textContent = t("meeting.finishing", { time: tacit.clock(Date.now() - t0) }) + (stopDetail ? ` (${stopDetail})` : ""); };
+      const tick = () => {
+        let text = t("meeting.finishing", { time: tacit.clock(Date.now() - t0) }) + (stopDetail ? ` (${stopDetail})` : "");
+        if (stopEstimate) {
+          const left = Math.ceil((stopEstimate.ms - (Date.now() - stopEstimate.at)) / 1000);
+          text += " · " + (left > 0 ? t("meeting.stopLeft", { time: tacit.clock(left * 1000) }) : t("meeting.stopLonger"));
+        }
+        status.textContent = text;
+      };
       tick();
       stopTimer = setInterval(tick, 1000);
       /* the stop goes on in the server whatever this page does; only the tab's closing
@@ -207,7 +221,14 @@
         tacit.notice(t("meeting.backgroundNote"));
         location.hash = "#/history";
       } }, t("meeting.background"));
-      stop.after(bg);
+      /* Cancel: no summary now; the meeting closes with its transcript and audio kept,
+       * resumable, and its summary can be generated from History */
+      const cancel = el("button#stop-cancel", { type: "button", onclick: async () => {
+        cancel.disabled = true;
+        stopCancelled = true;
+        try { await api("POST", "/api/meeting/close"); } catch (e) { stopCancelled = false; cancel.disabled = false; tacit.notice(e.message, true); }
+      } }, t("meeting.stopCancel"));
+      stop.after(bg, cancel);
       if (cap && cap.session === id) {
         /* a local name: "Finish in the background" may set cap to null while this waits */
         const c = cap;
@@ -218,10 +239,11 @@
       }
       try {
         const r = await api("POST", "/api/meeting/stop");
-        bg.remove();
+        bg.remove(); cancel.remove();
         finished(t("meeting.ended"), r.summary || null);
       } catch (e) {
-        clearInterval(stopTimer); bg.remove();
+        clearInterval(stopTimer); bg.remove(); cancel.remove();
+        if (stopCancelled) { cancelledState(); return; } /* the stop failed because it was cancelled: not an error */
         status.textContent = ""; tacit.notice(e.message, true); stop.disabled = false;
       }
     });
@@ -295,15 +317,15 @@
       },
       status: (s) => {
         if (ended) return;
-        if (stopTimer) stopDetail = tacit.webText(s.text); else status.textContent = tacit.webText(s.text);
+        if (!stopTimer) { status.textContent = tacit.webText(s.text); return; }
+        stopDetail = tacit.webText(s.text).replace(/, about \d+ s$/, ""); /* the estimate is counted down instead */
+        if (s.data && s.data.estimate_ms > 0) stopEstimate = { at: Date.now(), ms: s.data.estimate_ms };
       },
       meter: (s) => { if (!ended) meter(s); },
       warning: (s) => { status.textContent = t("meeting.warning", { text: tacit.webText(s.text) }); },
       stopped: (s) => finished(t("meeting.ended"), (s.data && s.data.summary) || null),
-      closed: (s) => finished(s.resumable ? t("meeting.closedResumable") : t("meeting.ended"), undefined,
-        el("p", { text: tacit.webText(s.text) }),
-        s.resumable ? el("button.primary#resume-closed", { type: "button", onclick: () => {
-          location.hash = "#/meeting"; resumeAsked = s.session; tacit.route(); } }, t("meeting.resume")) : null),
+      closed: (s) => stopCancelled ? cancelledState() : finished(s.resumable ? t("meeting.closedResumable") : t("meeting.ended"), undefined,
+        el("p", { text: tacit.webText(s.text) }), resumeButton(s.resumable)),
     });
 
     const summaryTitle = el("h2", { text: t("meeting.summarySoFar") });
@@ -382,6 +404,10 @@
     const both = el("input#both", { type: "checkbox" });
     const partials = el("input#partials", { type: "checkbox", checked: true });
     const start = el("button.primary#start", { type: "button" }, t("meeting.start"));
+    /* the summary template the meeting is folded with, as `tacit live --template` ("": the device's default) */
+    const template = el("select#live-template", {}, el("option", { value: "" }, t("history.templateDefault")));
+    if (!st.models.llm.missing) api("GET", "/api/templates").then((list) => template.append(...list.filter((x) => !x.error).map((x) =>
+      el("option", { value: x.name, title: x.description }, x.name))), () => {});
     const begin = async (resume) => {
       start.disabled = true;
       const channels = both.checked ? 2 : 1;
@@ -390,6 +416,7 @@
         c = await capture(channels);
         const body = { channels, partials: partials.checked };
         if (resume) body.resume = resume; else if (title.value.trim()) body.title = title.value.trim();
+        if (!resume && template.value) body.template = template.value;
         tacit.notice(t("meeting.loadingModels"));
         const r = await api("POST", "/api/meeting/start", body);
         cap = Object.assign(c, { session: r.session_id, channels, queue: [], sending: false });
@@ -418,6 +445,7 @@
         el("div", {}, el("label", { for: "mic" }, t("meeting.mic") + " ", micPicker())),
         el("div", {}, el("label", { for: "both" }, both, " " + t("meeting.both"))),
         el("div", {}, el("label", { for: "partials" }, partials, " " + t("meeting.partials"))),
+        st.models.llm.missing ? "" : el("div", {}, el("label", { for: "live-template" }, t("history.template") + " "), template),
         st.models.llm.missing ? el("p.muted", { text: t("meeting.noLlm") + " " + tacit.webText(st.models.llm.missing) }) : "",
         el("p.muted#meeting-privacy", { text: privacy(st) })),
       resumable);

@@ -278,6 +278,11 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
     const n = await page.$$eval("#transcript .seg", (s) => s.length);
     check(n > 100, `the transcript shows ${n} segments`);
     check(await page.$("#transcript .seg.hit"), "the search hit's segment is not highlighted");
+    // the searched words are marked in the transcript, the current one in the hit's line
+    check(/\bremote\b/.test(await page.inputValue("#find")) && /\bcontrol\b/.test(await page.inputValue("#find")),
+      "find is not filled with the searched words: " + await page.inputValue("#find"));
+    check(await page.$("#transcript .seg.hit mark.found.current"), "the hit's line has not the current match");
+    check(/^\d+ of \d+$/.test(await page.textContent("#find-count")), "find's count: " + await page.textContent("#find-count"));
     check((await page.textContent("h1")).includes("ES2002a"), "the meeting page has no title");
     // Generate offers the summary templates (GET /api/templates)
     await page.waitForSelector("#gen-template option[value='lecture']", { ...T, state: "attached" })

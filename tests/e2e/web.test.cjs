@@ -36,7 +36,8 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
   /* English, whatever the machine's language: the checks read English text */
   const page = await browser.newPage({ viewport: DESKTOP, locale: "en-US" });
   const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
+  let expect409 = false; /* a cancelled stop: its held-back request then finds no meeting (409), on purpose */
+  page.on("console", (m) => { if (m.type() === "error" && !(expect409 && /\b409\b/.test(m.text()))) problems.push("console: " + m.text()); });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
   /* each screenshot at both sizes */
   const shot = async (name) => {
@@ -160,6 +161,53 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     const whos = await page.$$eval("#transcript .seg .who", (n) => n.map((x) => x.textContent));
     check(whos.length === 5 && whos.every((w) => w.length > 0) && whos[0] === "Me", "not every line is labelled: " + whos);
 
+    // ---- find in the transcript: words marked, "1 of 2", Enter / Shift+Enter step, Escape clears
+    const found = () => page.$$eval("#transcript mark.found", (m) => m.map((x) => x.closest(".seg").id + ":" + x.textContent));
+    const current = () => page.$eval("#transcript mark.found.current", (m) => m.closest(".seg").id).catch(() => null);
+    await page.keyboard.press("/");
+    check(await page.evaluate(() => document.activeElement.id) === "find", "/ does not focus find on a meeting");
+    await page.keyboard.type("EUROS");
+    await page.waitForFunction(() => document.querySelectorAll("#transcript mark.found").length === 2, null, T)
+      .catch(() => check(false, "find EUROS did not mark lines 2 and 3"));
+    check(JSON.stringify(await found()) === JSON.stringify(["seg-2:euros", "seg-3:euros"]), "find marks: " + JSON.stringify(await found()));
+    check((await page.textContent("#find-count")) === "1 of 2" && await current() === "seg-2", "the first match is not current: " + await page.textContent("#find-count"));
+    await page.keyboard.press("Enter");
+    check((await page.textContent("#find-count")) === "2 of 2" && await current() === "seg-3", "Enter does not go to the next match");
+    await page.keyboard.press("Enter");
+    check((await page.textContent("#find-count")) === "1 of 2" && await current() === "seg-2", "Enter does not wrap to the first match");
+    await page.keyboard.press("Shift+Enter");
+    check(await current() === "seg-3", "Shift+Enter does not go back");
+    await shot("meeting-find");
+    await page.fill("#find", '"rubber buttons" budget');
+    await page.keyboard.press("Enter");
+    check(JSON.stringify(await found()) === JSON.stringify(["seg-1:budget", "seg-4:rubber buttons"]), "a phrase and a word: " + JSON.stringify(await found()));
+    await page.fill("#find", "zebra");
+    await page.keyboard.press("Enter");
+    check((await page.textContent("#find-count")) === "No match" && (await found()).length === 0, "no match is not said");
+    await page.fill("#find", "<b>x</b>");
+    await page.keyboard.press("Enter");
+    check(await page.$("#transcript b") === null, "find put HTML into the transcript");
+    await page.keyboard.press("Escape");
+    check((await page.inputValue("#find")) === "" && (await found()).length === 0, "Escape does not clear find");
+    check((await page.textContent("#seg-2 .text")) === "Yes: the remote control costs twelve euros fifty to make.", "find changed a line's text");
+
+    // ---- citations: a preview of the cited line on hover and to screen readers; a click plays it
+    const cite4 = "section.card:has(h2:text-is('Summary')) a.cite:text-is('[S4]')";
+    await page.waitForSelector(cite4, T);
+    check((await page.getAttribute(cite4, "title")) === "0:12 Me: Then we drop the LCD screen and keep the rubber buttons.",
+      "[S4]'s preview: " + await page.getAttribute(cite4, "title"));
+    check(/^\[S4\] Line 4, 0:12 Me: Then we drop/.test(await page.getAttribute(cite4, "aria-label")), "[S4]'s name for screen readers: " + await page.getAttribute(cite4, "aria-label"));
+    await page.evaluate(() => { const a = document.querySelector("#player audio"); a.pause(); a.currentTime = 0; });
+    await page.click(cite4);
+    await page.waitForFunction(() => {
+      const a = document.querySelector("#player audio");
+      return !a.paused && a.currentTime >= 12.4 && document.querySelector("#seg-4.playing") && document.querySelector("#seg-4.hit");
+    }, null, T).catch(() => check(false, "clicking [S4] did not play line 4 from 0:12 with the line highlighted"));
+    await page.evaluate(() => document.querySelector("#player audio").pause());
+    // ---- a Notes card whose items were all dropped says so, never empty
+    check(/No notes: 3 items were dropped because they cited no line/.test(await page.textContent(".notes-empty").catch(() => "")),
+      "the empty Notes card does not say why");
+
     // ---- speakers: talk time, a sample, renamed in every line at once
     await page.waitForSelector("#speakers li[data-label='Speaker 1']", T);
     const sp = await page.textContent("#speakers li[data-label='Speaker 1']");
@@ -242,7 +290,13 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     await page.waitForSelector("#start", T);
     await page.fill("#meeting-title", "Weekly sync");
     await page.uncheck("#partials");
+    /* the template the meeting is folded with, chosen on the start card, goes with the start */
+    await page.waitForSelector("#live-template option[value='stand-up']", { ...T, state: "attached" })
+      .catch(() => check(false, "the start card offers no template"));
+    await page.selectOption("#live-template", "stand-up");
+    const started = page.waitForRequest((r) => r.url().endsWith("/api/meeting/start"), T);
     await page.click("#start");
+    check(JSON.parse((await started).postData() || "{}").template === "stand-up", "the chosen template is not sent with the start");
     await page.waitForSelector("#stop", SLOW);
     check((await page.textContent("h1")) === "Weekly sync", "the live page's header is not the typed title");
     await page.waitForFunction(() => /No speech heard for \d+ s/.test(document.querySelector("#live-status").textContent), null, T)
@@ -294,6 +348,29 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     check(done, "the meeting finished in the background never ended");
     const bg = await page.evaluate(async () => (await (await fetch("/api/sessions")).json()).sessions.find((m) => m.title === "Background finish"));
     check(bg && bg.ended_ms > 0, "the background meeting is not ended: " + JSON.stringify(bg) + " " + stopAnswers.join(", "));
+
+    // ---- Stop, then Cancel: no summary, the meeting closed with its transcript kept and
+    // resumable (the stop request is still held back, so the page is caught finishing)
+    await page.unroute("**/api/meeting/audio*");
+    expect409 = true;
+    await page.goto(new URL("/#/meeting", url).href);
+    await page.waitForSelector("#start", T);
+    await page.fill("#meeting-title", "Cancelled stop");
+    await page.click("#start");
+    await page.waitForSelector("#stop", SLOW);
+    await page.click("#stop");
+    await page.click("#stop-cancel", T);
+    await page.waitForFunction(() => /Summary cancelled\./.test((document.querySelector("#meeting-ended") || {}).textContent || ""), null, T)
+      .catch(() => check(false, "Cancel during Stop does not say the summary was cancelled"));
+    check(await page.$("#meeting-ended #resume-closed") !== null, "a cancelled stop offers no Resume");
+    check(await page.$("#stop-cancel") === null && await page.$("#finish-background") === null, "Cancel and Finish in the background stay after the cancel");
+    await shot("live-stop-cancelled");
+    await page.waitForTimeout(4500); /* the held stop request ends (409) without an error shown */
+    check(await page.$("#notice .error") === null, "the cancelled stop's late answer shows an error: " + await page.textContent("#notice").catch(() => ""));
+    const cancelled = await page.evaluate(async () => (await (await fetch("/api/sessions")).json()).sessions.find((m) => m.title === "Cancelled stop"));
+    check(cancelled && cancelled.status === "unfinished", "the cancelled meeting is not kept unfinished: " + JSON.stringify(cancelled));
+    expect409 = false;
+    await page.unroute("**/api/meeting/stop");
 
     // ---- four languages: the browser's choice, the switcher (kept on this device),
     // <html lang>, a page's strings, dates and plurals in the chosen one; screenshots
@@ -352,6 +429,6 @@ const DESKTOP = { width: 1280, height: 900 }, PHONE = { width: 390, height: 844 
     process.exit(1);
   }
   console.log("ok: playback from a line, speed and keys; speakers renamed; summary generated, again with a template, notes cancelled with no worker left; " +
-    "a live meeting with its title, the no-speech warning, Stop's progress, the ended state and a background finish; " +
+    "a live meeting with its title, the no-speech warning, Stop's progress, the ended state, a background finish and a cancelled stop; " +
     "first run and models; four languages; AA contrast on every page in light and dark; screenshots in " + shots);
 })();

@@ -3,7 +3,8 @@
 # 20 (never the whole list), says how many of how many are shown, and "Show 20 more
 # meetings", reached and pressed from the keyboard, appends the next page and moves the
 # focus to its first meeting, until all 45 are there once each, newest first; a speaker
-# filter starts again from its first page, and its names come from the meetings loaded.
+# filter starts again from its first page, and suggests every meeting's speakers from the
+# first page on.
 # Screenshots at 1200x900 and 390x844 go to build/e2e-artifacts/.
 set -eu
 T=${TACIT:?}

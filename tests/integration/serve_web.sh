@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The meeting page as a user drives it, in headless Chromium (playwright-core, installed
 # as serve_e2e.sh does): a two-channel recorded meeting plays from a clicked line with the
-# line highlighted, speed and keys; a speaker is renamed in every line; a summary is
+# line highlighted, speed and keys; find-in-transcript marks words and steps through
+# them; a citation previews its line and plays from it; a Notes card whose items were
+# all dropped says why; a speaker is renamed in every line; a summary is
 # generated from the page with progress, then with the stand-up template chosen (both
 # stored), and notes are cancelled half way with nothing stored and no model worker left. Screenshots at desktop and phone sizes go to build/screenshots/. The recorded
 # meeting is one `tacit live --pcm -` of silence (nothing for the random-weight whisper
@@ -57,6 +59,17 @@ for label in ("Me", "Speaker 1", "Speaker 2"):
 for a, b, who, text in lines:
     db.execute("INSERT INTO segments (session_id, start_ms, end_ms, speaker_id, text, final, confidence)"
                " VALUES (1, ?, ?, ?, ?, 1, 0.9)", (a, b, ids[who], text))
+# its summary cites lines 2 and 4; its notes had every item dropped (no valid cite)
+import json, time
+now = int(time.time() * 1000)
+summary = {"overview": "The remote control costs too much; the LCD screen goes.",
+           "key_points": [{"text": "Cost is 12.50 euros against a target of 10", "cites": [2, 3]}],
+           "decisions": [{"text": "Drop the LCD screen", "cites": [4]}],
+           "action_items": [], "open_questions": []}
+db.execute("INSERT INTO artifacts (session_id, kind, json, markdown, created_ms) VALUES (1, 'summary', ?, '', ?)",
+           (json.dumps(summary), now))
+db.execute("INSERT INTO artifacts (session_id, kind, json, markdown, created_ms) VALUES (1, 'notes', ?, '', ?)",
+           (json.dumps({"sections": [], "dropped": 3}), now))
 db.commit()
 PY
 # meeting 2: a short imported transcript, for the summary and the notes

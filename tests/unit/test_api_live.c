@@ -212,7 +212,14 @@ TEST_MODEL(api_live_meeting)
 	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
 	CHECK(strstr(out.data, "\"available\":true") != NULL);
 
-	CHECK_EQ_INT(POST("/api/meeting/start", "{\"title\":\"Web standup\",\"partials\":false}", &out), 201);
+	/* a template that does not exist is refused before any model loads, with its remedy */
+	CHECK_EQ_INT(POST("/api/meeting/start", "{\"template\":\"no-such-kind\"}", &out), 400);
+	CHECK(strstr(out.data, "no-such-kind") != NULL);
+	CHECK_EQ_INT(POST("/api/meeting/start", "{\"template\":5}", &out), 400);
+	CHECK_EQ_INT(call(api, "GET", "/api/meeting", NULL, 0, &out), 200);
+	CHECK(strstr(out.data, "\"meeting\":null") != NULL);
+	CHECK_EQ_INT(POST("/api/meeting/start", "{\"title\":\"Web standup\",\"partials\":false,\"template\":\"stand-up\"}", &out),
+		     201);
 	CHECK(strstr(out.data, "\"analysis\":true") != NULL);
 	int64_t id = 0;
 	const char *p = strstr(out.data, "\"session_id\":");
@@ -256,6 +263,29 @@ TEST_MODEL(api_live_meeting)
 	CHECK_EQ_INT(call(api, "GET", body, NULL, 0, &out), 200);
 	CHECK(strstr(out.data, "Web standup") != NULL);
 	CHECK(strstr(out.data, "\"ended_ms\":0") == NULL);
+	/* an unfinished meeting with lines, resumed with a template: its summary is that template's */
+	{
+		struct tacit_store *store = NULL;
+		int64_t rid = 0;
+		CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
+		struct tacit_session_params sp = tacit_session_default_params();
+		sp.title = "Stand-up resumed";
+		CHECK_EQ_INT(tacit_store_session_create(store, &sp, &rid), TACIT_OK);
+		for (int i = 0; i < 3; i++) {
+			char text[128];
+			snprintf(text, sizeof(text), "Yesterday I finished part %d; today part %d; no blockers.", i, i + 1);
+			struct tacit_segment seg = { .start_ms = i * 2000, .end_ms = i * 2000 + 1500, .speaker = "Them",
+						     .text = text, .confidence = -1 };
+			CHECK_EQ_INT(tacit_store_add_segment(store, rid, &seg, NULL), TACIT_OK);
+		}
+		tacit_store_close(store);
+		snprintf(body, sizeof(body), "{\"resume\":%lld,\"partials\":false,\"template\":\"stand-up\"}", (long long)rid);
+		CHECK_EQ_INT(POST("/api/meeting/start", body, &out), 201);
+		CHECK_EQ_INT(POST("/api/meeting/stop", "", &out), 200);
+		snprintf(body, sizeof(body), "/api/sessions/%lld", (long long)rid);
+		CHECK_EQ_INT(call(api, "GET", body, NULL, 0, &out), 200);
+		CHECK(strstr(out.data, "\"template\": \"stand-up\"") != NULL); /* the export's JSON, indented */
+	}
 
 	/* the server stops mid-meeting: closed for real, resumable on the next server */
 	CHECK_EQ_INT(POST("/api/meeting/start", "{\"title\":\"Interrupted\",\"partials\":false}", &out), 201);

@@ -598,6 +598,10 @@ TEST(api_history_status_preview_and_dates)
 	      strstr(one, "\"speakers\":[\"Wilma\"]"));
 	CHECK_EQ_INT(req(api, "GET", "/api/sessions?speaker=s1", NULL, NULL, &out, NULL), 200);
 	CHECK(session_in(out.data, a, one, sizeof(one)) && strstr(one, "\"speakers\":[\"S1\"]"));
+	/* the filter's suggestions: every meeting's speakers once, sorted, whatever the page
+	 * or the speaker filter (a page of one meeting still names the other meetings' too) */
+	CHECK_EQ_INT(req(api, "GET", "/api/sessions?speaker=wilma&limit=1", NULL, NULL, &out, NULL), 200);
+	CHECK(strstr(out.data, "\"speaker_names\":[\"S1\",\"Wilma\"]") != NULL);
 	CHECK_EQ_INT(req(api, "GET", "/api/sessions?from=yesterday", NULL, NULL, &out, NULL), 400);
 	CHECK(strstr(out.data, "Unix milliseconds") != NULL);
 

@@ -378,6 +378,7 @@ struct seen {
 	bool cancelled, paused, thinking;
 	char last_status[256];
 	char stopped_json[8192]; /* the STOPPED event's, up to its "summary" */
+	char finishing[256];     /* the stop's "finishing: ..." status: its text, then its JSON */
 };
 
 static void on_event(const struct tacit_live_event *ev, void *user)
@@ -390,6 +391,8 @@ static void on_event(const struct tacit_live_event *ev, void *user)
 
 	if (ev->type == TACIT_LIVE_STATUS) {
 		snprintf(s->last_status, sizeof(s->last_status), "%s", ev->text);
+		if (!strncmp(ev->text, "finishing: summarizing", 22))
+			snprintf(s->finishing, sizeof(s->finishing), "%s %s", ev->text, ev->json ? ev->json : "(no json)");
 		if (strstr(ev->text, "suggestions cancelled"))
 			s->cancelled = true;
 		if (strstr(ev->text, "paused: on battery"))
@@ -1817,6 +1820,10 @@ TEST_MODEL(live_windows_are_numbered_from_one)
 	CHECK(c.overviews >= 1); /* the meeting's title, in every later preface, is one line */
 	CHECK_EQ_INT(c.titles_bounded, c.overviews);
 	CHECK(c.most_shown > 1 && c.most_shown < 20); /* a window's lines, never the meeting's 40 */
+	/* the stop's last fold is estimated from the window summaries before it (the hook
+	 * answers at once: about 0 s), and the STOPPED event says how long it took */
+	CHECK(strstr(s.finishing, ", about 0 s {\"estimate_ms\":") != NULL);
+	CHECK(strstr(s.stopped_json, "\"final_fold\":{\"ms\":") != NULL);
 	struct tacit_store *st = NULL;
 	char *notes = NULL;
 	CHECK_EQ_INT(tacit_store_open(db, &st), TACIT_OK);
