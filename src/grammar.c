@@ -144,10 +144,7 @@ static void common_rules(const struct grammar_limits *l, struct buf *out)
 {
 	int k = l->max_items - 1;
 	buf_addf(out, "str ::= \"\\\"\" chr{0,%d} \"\\\"\"\n", l->max_str);
-	if (l->ascii)
-		buf_adds(out, "chr ::= [\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]\n");
-	else
-		buf_adds(out, "chr ::= [^\"\\\\\\x7F\\x00-\\x1F]\n");
+	buf_adds(out, l->ascii ? GRAMMAR_CHR_ASCII : GRAMMAR_CHR_UTF8);
 	num_rule(l, out);
 	buf_adds(out, "cites ::= \"[\" num");
 	more(out, "num", l->max_cites - 1);

@@ -9,6 +9,13 @@
 
 #include "internal.h"
 
+/* A string's character: printable ASCII on a tiny model; else any character but the
+ * quote, the backslash and control characters. (llama.cpp's grammar takes a malformed
+ * UTF-8 sequence, an overlong one, as one character; a server sends it as one U+FFFD per
+ * byte: see drop_replacements() in remote_llm.c.) */
+#define GRAMMAR_CHR_ASCII "chr ::= [\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]\n"
+#define GRAMMAR_CHR_UTF8 "chr ::= [^\"\\\\\\x7F\\x00-\\x1F]\n"
+
 struct grammar_limits {
 	int max_items; /* per list */
 	int max_str;   /* characters per string */

@@ -148,7 +148,7 @@ static enum tacit_status fold_overview(struct tacit_live *l, const char *title, 
 		 "root ::= \"{\\\"title\\\":\" title \",\\\"overview\\\":\" str \"}\"\n"
 		 "title ::= \"\\\"\" chr{0,%d} \"\\\"\"\nstr ::= \"\\\"\" chr{0,%d} \"\\\"\"\n",
 		 max_title, max_str);
-	buf_adds(&g, l->tiny ? "chr ::= [\\x20\\x21\\x23-\\x5B\\x5D-\\x7E]\n" : "chr ::= [^\"\\\\\\x7F\\x00-\\x1F]\n");
+	buf_adds(&g, l->tiny ? GRAMMAR_CHR_ASCII : GRAMMAR_CHR_UTF8);
 	buf_adds(&schema, "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{},\"required\":[]}");
 	schema_add_first_string(&schema, "overview", max_str);
 	schema_add_first_string(&schema, "title", max_title);

@@ -14,6 +14,8 @@
 #include "schema.h"
 #include "sse.h"
 
+#include <strings.h>
+
 #include <yyjson.h>
 
 #define BODY_CAP ((size_t)16 << 20) /* a non-streamed answer (models, props, tokens) */
@@ -288,6 +290,39 @@ static int slot_for(const struct remote_llm *r, const char *prefix)
 	return (int)(h % (uint64_t)r->n_slots);
 }
 
+/* Removes every U+FFFD from an answer, raw or escaped (\\ufffd); false when it had none. A
+ * server sends a malformed UTF-8 sequence its grammar took as one character (an overlong
+ * one: llama.cpp's grammar decodes code points without checking the shortest form) as
+ * one U+FFFD per byte, so a string the grammar held to N characters can arrive longer
+ * than the schema's N. The marks only say that bytes were lost, and they occur inside
+ * strings only, so dropping them keeps the JSON whole; the answer is then checked again. */
+static bool drop_replacements(struct buf *text)
+{
+	static const char mark[] = "\xEF\xBF\xBD";
+	size_t w = 0, n = text->len;
+	bool dropped = false;
+	char *d = text->data;
+	for (size_t i = 0; i < n;) {
+		if (i + 3 <= n && !memcmp(d + i, mark, 3)) {
+			i += 3;
+			dropped = true;
+		} else if (d[i] == '\\' && i + 6 <= n && d[i + 1] == 'u' && !strncasecmp(d + i + 2, "fffd", 4)) {
+			i += 6;
+			dropped = true;
+		} else if (d[i] == '\\' && i + 1 < n) { /* an escape pair: "\\ufffd" is a backslash, then text */
+			d[w++] = d[i++];
+			d[w++] = d[i++];
+		} else {
+			d[w++] = d[i++];
+		}
+	}
+	if (dropped) { /* then the buffer is its own, never the shared empty string */
+		text->len = w;
+		d[w] = '\0';
+	}
+	return dropped;
+}
+
 enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_llm_request *req,
 				      tacit_token_fn on_token, void *user, const volatile int *cancel, char **out_text,
 				      struct tacit_llm_stats *out_stats)
@@ -374,6 +409,9 @@ enum tacit_status remote_llm_generate(struct remote_llm *r, const struct tacit_l
 		goto out;
 	}
 	char why[256];
+	if (req->json_schema && !schema_check(req->json_schema, c.text.data, c.text.len, why, sizeof(why)) &&
+	    drop_replacements(&c.text))
+		tacit_log(TACIT_LOG_DEBUG, "remote llm: U+FFFD dropped from the answer of '%s' (%s)", r->host, why);
 	if (req->json_schema && !schema_check(req->json_schema, c.text.data, c.text.len, why, sizeof(why))) {
 		if (!strcmp(why, "not JSON"))
 			st = tacit_fail(TACIT_ERR_LLM, "the language model server '%s' answered with text that is not "

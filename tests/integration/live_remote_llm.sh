@@ -3,8 +3,9 @@
 # as vLLM or Ollama): every call (the rolling summaries, the fold of the overview,
 # suggestions, the final summary) goes as response_format json_schema, with
 # the map call's "part" in its schema, never a grammar; the answers that follow the
-# schema are stored. A server that answers words instead of JSON, or JSON outside the
-# schema, gives warnings naming the host and the place, the stop fails with that error,
+# schema are stored, and so are answers whose strings a server padded with U+FFFD past
+# the schema's length (the marks are dropped). A server that answers words instead of
+# JSON, or JSON outside the schema (a string not a string, a string too long), gives warnings naming the host and the place, the stop fails with that error,
 # no summary or notes are stored and the meeting stays unfinished; the transcript is kept. A server that refuses the prefill (a plain
 # one-token call) costs one warning per segment at most, and the meeting goes on.
 set -eu
@@ -56,8 +57,16 @@ id=$(python3 -c 'import json,sys; print([json.loads(l) for l in open(sys.argv[1]
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=[a["kind"] for a in d["artifacts"]]; assert "summary" in k and "notes" in k, k' "$W/e1.json" ||
 	fail "the summary is not stored" "$W/e1.json"
 
+# 1b. strings padded with U+FFFD past the schema's length (a server's malformed UTF-8): the
+# marks are dropped and the answers kept
+start fffd
+timeout 300 "${LIVE[@]}" --engine "$U" --speed 0 >"$W/out.fffd" 2>"$W/err.fffd" ||
+	fail "a meeting whose answers had U+FFFD past the schema's length failed" "$W/err.fffd"
+python3 -c 'import json,sys; e=[json.loads(l) for l in open(sys.argv[1])]; s=e[-1]["data"]["summary"]; assert e[-1]["type"] == "stopped" and s["title"] == "ok", s' \
+	"$W/out.fffd" || fail "the U+FFFD answers were not kept whole" "$W/out.fffd"
+
 # 2. text that is not JSON, then JSON outside the schema: warnings, a failed stop, no summary
-for mode in text wrong noplain; do
+for mode in text wrong long noplain; do
 	start $mode
 	if timeout 300 "${LIVE[@]}" --engine "$U" --speed 0 >"$W/out.$mode" 2>"$W/err.$mode"; then rc=0; else rc=$?; fi
 	host=${U#http://}
@@ -71,6 +80,7 @@ for mode in text wrong noplain; do
 	case $mode in
 	text) want="the language model server '$host' answered with text that is not the expected JSON" ;;
 	wrong) want="the language model server '$host' answered outside the task's JSON schema (\$.title: not a string)" ;;
+	long) want="the language model server '$host' answered outside the task's JSON schema (\$.title: a string longer than the schema allows)" ;;
 	esac
 	grep -qF "$want" "$W/err.$mode" || fail "expected '$want'" "$W/err.$mode"
 	python3 - "$W/out.$mode" "$host" <<'PY'

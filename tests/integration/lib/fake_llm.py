@@ -5,7 +5,9 @@
 # MODE noplain refuses it), and streams (server-sent events) an answer made from the
 # json_schema: MODE ok or noplain, the smallest answer that follows it (each string "ok",
 # each citation 1); "text", words that are not JSON; "wrong", that answer with its first
-# string a number instead.
+# string a number instead; "long", with its first string 1000 characters long; "fffd", with
+# 400 U+FFFD after its first string (as llama-server sends a malformed UTF-8 sequence),
+# half raw, half escaped.
 import json, sys
 from http.server import ThreadingHTTPServer
 
@@ -24,9 +26,9 @@ def instance(s):
     return "ok"[:s.get("maxLength", 2)]
 
 
-def break_first_string(v):
+def break_first_string(v, how):
     for k, x in v.items():
-        if isinstance(x, str): v[k] = 5; return True
+        if isinstance(x, str): v[k] = how(x); return True
     return False
 
 
@@ -41,8 +43,12 @@ class H(JsonHandler):
         if "grammar" in body or (rf and rf.get("type") != "json_schema") or (rf and not schema) or (not rf and mode == "noplain"):
             return self.send(400, {"error": {"message": "this server has no grammars"}})
         answer = instance(schema) if schema else "ok"
-        if mode == "wrong": break_first_string(answer)
+        if schema and mode in ("wrong", "long", "fffd"):
+            break_first_string(answer, {"wrong": lambda x: 5, "long": lambda x: "o" * 1000,
+                                        "fffd": lambda x: x + "\ufffd" * 200 + "\u00a4" * 200}[mode])
         text = "I think the meeting went well." if mode == "text" else answer if not schema else json.dumps(answer)
+        if schema and mode == "fffd":  # 200 raw U+FFFD, as llama-server sends them, and 200 escaped
+            text = json.dumps(answer, ensure_ascii=False).replace("\u00a4", "\\ufffd")
         self.send_response(200); self.send_header("Content-Type", "text/event-stream"); self.end_headers()
         for piece in (text[:len(text) // 2], text[len(text) // 2:]):
             chunk = {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
