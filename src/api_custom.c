@@ -34,7 +34,8 @@ static const char *file_status(const struct tacit_custom_model *m)
 
 /* One entry: the record, its file's state and its fit on this machine (null when the
  * file is not usable, or its layout cannot be scored: "reason" says why). */
-static void add_entry(struct api *api, yyjson_mut_doc *doc, yyjson_mut_val *o, const struct tacit_custom_model *m)
+static void add_entry(struct api *api, yyjson_mut_doc *doc, yyjson_mut_val *o, const struct tacit_custom_model *m,
+		      const char *chosen)
 {
 	struct tacit_fit_params fp = tacit_fit_default_params();
 	struct tacit_fit f;
@@ -55,6 +56,8 @@ static void add_entry(struct api *api, yyjson_mut_doc *doc, yyjson_mut_val *o, c
 	yyjson_mut_obj_add_int(doc, o, "stars", tacit_stars_for_params(m->layout.params_total));
 	yyjson_mut_obj_add_int(doc, o, "added_ms", m->added_ms);
 	yyjson_mut_obj_add_str(doc, o, "status", file_status(m));
+	/* the language model in use: the setting model.llm names it, or its file */
+	yyjson_mut_obj_add_bool(doc, o, "in_use", chosen && (!strcmp(chosen, m->name) || !strcmp(chosen, m->path)));
 	if (m->missing)
 		yyjson_mut_obj_add_strcpy(doc, o, "problem", m->problem);
 	else
@@ -74,6 +77,15 @@ static void add_entry(struct api *api, yyjson_mut_doc *doc, yyjson_mut_val *o, c
 	}
 }
 
+/* The setting model.llm (caller frees), or NULL: an entry names it "in_use". */
+static char *chosen_llm(struct tacit_store *store)
+{
+	char *chosen = NULL;
+	if (!store || tacit_store_setting_get(store, "model.llm", &chosen) != TACIT_OK)
+		tacit_clear_error(); /* listed without the mark */
+	return chosen;
+}
+
 static void list_custom(struct api_call *c, struct api_response *res)
 {
 	struct tacit_custom_models *list = NULL;
@@ -81,8 +93,10 @@ static void list_custom(struct api_call *c, struct api_response *res)
 	if (!store)
 		return;
 	enum tacit_status st = custom_list_in(store, &list);
+	char *chosen = st == TACIT_OK ? chosen_llm(store) : NULL;
 	api_store_put(c->api, store);
 	if (st != TACIT_OK) {
+		tacit_free(chosen);
 		api_error(res, st);
 		return;
 	}
@@ -92,8 +106,9 @@ static void list_custom(struct api_call *c, struct api_response *res)
 	yyjson_mut_obj_add_uint(doc, root, "n_ctx", tacit_fit_default_params().n_ctx);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, root, "custom");
 	for (size_t i = 0; i < tacit_custom_count(list); i++)
-		add_entry(c->api, doc, yyjson_mut_arr_add_obj(doc, arr), tacit_custom_get(list, i));
+		add_entry(c->api, doc, yyjson_mut_arr_add_obj(doc, arr), tacit_custom_get(list, i), chosen);
 	tacit_custom_list_free(list);
+	tacit_free(chosen);
 	api_json(res, 200, doc);
 }
 
@@ -240,7 +255,12 @@ static void add_custom(struct api_call *c, struct api_response *res)
 	yyjson_mut_doc *out = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *o = yyjson_mut_obj(out);
 	yyjson_mut_doc_set_root(out, o);
-	add_entry(c->api, out, o, m);
+	struct tacit_store *store = api_store(c->api, NULL);
+	char *chosen = chosen_llm(store);
+	if (store)
+		api_store_put(c->api, store);
+	add_entry(c->api, out, o, m, chosen);
+	tacit_free(chosen);
 	api_json(res, refresh ? 200 : 201, out);
 out:
 	tacit_custom_list_free(list);

@@ -165,7 +165,7 @@
     const button = el("button", { type: "button", "aria-label": t("models.forgetName", { name: m.name }), onclick: () => forget(m, button) }, t("models.forget"));
     return el("li.card.model.custom", { "data-name": m.name },
       el("div.row", {}, el("strong.grow", {}, m.name, " ", el("span.muted", { text: [m.arch, m.quant].filter(Boolean).join(" · ") })),
-        m.stars ? stars(m.stars) : null, badge),
+        m.stars ? stars(m.stars) : null, badge, m.in_use ? el("span.badge.in-use", { text: t("models.inUse") }) : null),
       el("div.facts", {},
         el("span.path", { text: m.path }),
         el("span", { text: t("models.disk", { size: tacit.bytes(m.disk_bytes) }) }),

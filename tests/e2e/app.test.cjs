@@ -253,6 +253,10 @@ const check = (cond, what) => { if (!cond) failures.push(what); };
 
     await page.goto(new URL("/#/models", url).href);
     await page.waitForSelector('#custom-models li[data-name="tiny-stories"]', T);
+    // the model chosen in Settings is marked in use
+    check((await page.textContent('#custom-models li[data-name="tiny-stories"] .badge.in-use').catch(() => "")) === "In use",
+      "the custom model chosen in Settings is not marked in use");
+    await shot("models-custom-in-use");
     await page.click("button[aria-label='Forget tiny-stories']");
     await page.waitForSelector("#custom-empty", T);
     check((await page.textContent("#custom-status")).includes("untouched"), "forget does not say the file stays");

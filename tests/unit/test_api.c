@@ -412,6 +412,17 @@ TEST_MODEL(api_custom_models)
 	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 200); /* checked again */
 	CHECK_EQ_INT(GET("/api/custom"), 200);
 	CHECK(strstr(out.data, "\"name\":\"stories260k\"") && strstr(out.data, "\"ram_at_load_bytes\""));
+	CHECK(strstr(out.data, "\"in_use\":false") != NULL);
+	/* chosen as the language model: marked in use (then the choice is cleared again) */
+	{
+		struct tacit_store *ss = NULL;
+		CHECK_EQ_INT(tacit_store_open(NULL, &ss), TACIT_OK);
+		CHECK_EQ_INT(tacit_store_setting_set(ss, "model.llm", "stories260k"), TACIT_OK);
+		CHECK_EQ_INT(GET("/api/custom"), 200);
+		CHECK(strstr(out.data, "\"in_use\":true") != NULL);
+		tacit_store_setting_set(ss, "model.llm", NULL);
+		tacit_store_close(ss);
+	}
 	/* names: taken by another file, a catalog id */
 	snprintf(body, sizeof(body), "{\"path\":\"%s\",\"name\":\"stories260k\"}", other);
 	CHECK_EQ_INT(call(api, "POST", "/api/custom", body, NULL, NULL, NULL, &out), 409);
