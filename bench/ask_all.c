@@ -1,0 +1,222 @@
+/*
+ * ask_all.c — `tacit ask --all` over an archive: $TACIT_BENCH_ASK_ALL_MEETINGS meetings
+ * (default 200), each 60 turns of the QMSum sample (../shared/data/qmsum-sample, every
+ * meeting's turns in turn, a different stretch for each), imported into a temporary
+ * store; then five questions, each with a new worker as a new `tacit ask --all` process
+ * would have. Figures: the retrieval (the search index's passages and their excerpts,
+ * as tacit_ask_all() logs it) and the time from the call to the answer's first token,
+ * medians of the five, against the issue's targets (100 ms, 3 s). The note says how many
+ * prompt tokens the excerpts made, which is what the first token waits for.
+ * Model: $TACIT_BENCH_MODEL, else build/models/llama-3.2-1b-Q4_K_M.gguf, in a 4096 context
+ * ($TACIT_BENCH_CTX); threads: $TACIT_BENCH_THREADS, else the usable cores.
+ */
+#include "bench.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <yyjson.h>
+
+#define QUESTIONS 5
+
+struct probe {
+	double start, first;
+	double retrieval_ms;
+	int prompt_tokens;
+};
+
+static void on_token(const char *piece, size_t len, void *user)
+{
+	struct probe *p = user;
+	(void)piece;
+	(void)len;
+	if (!p->first)
+		p->first = bench_now();
+}
+
+/* tacit_ask_all()'s own line: "... N passages retrieved in X ms, P prompt tokens ..." */
+static void on_log(enum tacit_log_level level, const char *line, void *user)
+{
+	struct probe *p = *(struct probe **)user; /* the question being asked */
+	const char *at = strstr(line, " passages retrieved in ");
+	(void)level;
+	if (getenv("TACIT_BENCH_VERBOSE"))
+		fprintf(stderr, "%s\n", line);
+	if (at && p) {
+		p->retrieval_ms = atof(at + strlen(" passages retrieved in "));
+		const char *pt = strstr(at, " ms, ");
+		if (pt)
+			p->prompt_tokens = atoi(pt + 5);
+	}
+}
+
+/* Every turn of the sample meetings, in file order: "speaker\tcontent" lines. */
+static size_t load_turns(char ***out)
+{
+	static const char *const files[] = { "Bmr003", "ES2002a", "ES2002b", "IS1000a", "TS3005d", "education_1" };
+	size_t n = 0, cap = 0;
+	char **v = NULL;
+	for (size_t f = 0; f < sizeof(files) / sizeof(*files); f++) {
+		char path[256];
+		snprintf(path, sizeof(path), "../shared/data/qmsum-sample/%s.json", files[f]);
+		yyjson_doc *doc = yyjson_read_file(path, 0, NULL, NULL);
+		yyjson_val *turns = yyjson_obj_get(yyjson_doc_get_root(doc), "meeting_transcripts"), *t;
+		size_t i, max;
+		yyjson_arr_foreach(turns, i, max, t)
+		{
+			const char *c = yyjson_get_str(yyjson_obj_get(t, "content"));
+			const char *s = yyjson_get_str(yyjson_obj_get(t, "speaker"));
+			if (!c || !*c || !s)
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 1024;
+				v = realloc(v, cap * sizeof(*v));
+			}
+			size_t len = strlen(s) + strlen(c) + 2;
+			v[n] = malloc(len);
+			snprintf(v[n++], len, "%s\t%s", s, c);
+		}
+		yyjson_doc_free(doc);
+	}
+	*out = v;
+	return n;
+}
+
+/* Meeting k: 60 turns from its own place in the sample, as a QMSum file at path. */
+static bool write_meeting(char **turns, size_t n, int k, const char *path)
+{
+	yyjson_mut_doc *out = yyjson_mut_doc_new(NULL);
+	yyjson_mut_val *root = yyjson_mut_obj(out);
+	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(out, root, "meeting_transcripts");
+	yyjson_mut_doc_set_root(out, root);
+	size_t from = n > 60 ? ((size_t)k * 97) % (n - 60) : 0;
+	for (size_t i = from; i < from + 60 && i < n; i++) {
+		const char *tab = strchr(turns[i], '\t');
+		yyjson_mut_val *o = yyjson_mut_arr_add_obj(out, arr);
+		yyjson_mut_obj_add_strncpy(out, o, "speaker", turns[i], (size_t)(tab - turns[i]));
+		yyjson_mut_obj_add_str(out, o, "content", tab + 1);
+	}
+	bool ok = yyjson_mut_write_file(path, out, 0, NULL, NULL);
+	yyjson_mut_doc_free(out);
+	return ok;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+int main(void)
+{
+	char self[PATH_MAX], worker[PATH_MAX + 32], home[] = "/tmp/tacit-bench-XXXXXX", file[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0 && !getenv("TACIT_WORKER")) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(worker, sizeof(worker), "%s/../tacit-worker", self);
+			setenv("TACIT_WORKER", worker, 1);
+		}
+	}
+	const char *model = getenv("TACIT_BENCH_MODEL") ? getenv("TACIT_BENCH_MODEL")
+							: "build/models/llama-3.2-1b-Q4_K_M.gguf";
+	int meetings = getenv("TACIT_BENCH_ASK_ALL_MEETINGS") ? atoi(getenv("TACIT_BENCH_ASK_ALL_MEETINGS")) : 200;
+	int ctx = getenv("TACIT_BENCH_CTX") ? atoi(getenv("TACIT_BENCH_CTX")) : 4096;
+	if (access(model, R_OK) != 0 || access("../shared/data/qmsum-sample/Bmr003.json", R_OK) != 0) {
+		fprintf(stderr, "bench ask_all: needs %s and ../shared's QMSum sample (bench/models.sh makes the model)\n",
+			model);
+		return 0;
+	}
+	if (!mkdtemp(home))
+		return 1;
+	setenv("TACIT_HOME", home, 1);
+	char **turns = NULL;
+	size_t n_turns = load_turns(&turns);
+	struct tacit_store *s = NULL;
+	if (n_turns < 60 || tacit_store_open(NULL, &s) != TACIT_OK) {
+		fprintf(stderr, "bench ask_all: no turns or no store: %s\n", tacit_errmsg());
+		return 1;
+	}
+	double t0 = bench_now();
+	for (int k = 0; k < meetings; k++) {
+		int64_t id = 0;
+		snprintf(file, sizeof(file), "%s/meeting-%03d.json", home, k);
+		if (!write_meeting(turns, n_turns, k, file) || tacit_store_import(s, file, NULL, &id) != TACIT_OK) {
+			fprintf(stderr, "bench ask_all: cannot import meeting %d: %s\n", k, tacit_errmsg());
+			return 1;
+		}
+		unlink(file);
+	}
+	double import_s = bench_now() - t0;
+
+	static const char *const questions[QUESTIONS] = {
+		"What did they decide about the remote control's buttons?",
+		"Who will look into the transcription and the recognizer?",
+		"What was said about the budget and the production cost?",
+		"What did the students say about the school meals?",
+		"When is the next meeting, and what is due for it?",
+	};
+	struct tacit_llm_params lp = tacit_llm_default_params();
+	lp.model_path = model;
+	lp.n_threads = bench_threads();
+	lp.n_ctx = ctx;
+	double retrieval[QUESTIONS], first[QUESTIONS];
+	int prompt_min = 1 << 30, prompt_max = 0, done = 0;
+	struct probe *asking = NULL;
+	tacit_log_set(on_log, &asking, TACIT_LOG_INFO); /* once, before the workers' threads */
+	for (int q = 0; q < QUESTIONS; q++) {
+		struct probe p = { 0 };
+		struct tacit_llm *llm = NULL;
+		struct tacit_ask_all_params ap = tacit_ask_all_default_params();
+		char *json = NULL;
+		ap.max_tokens = 32; /* the first token is what counts */
+		ap.on_token = on_token;
+		ap.user = &p;
+		asking = &p;
+		p.start = bench_now();
+		enum tacit_status st = tacit_llm_open(&lp, &llm);
+		if (st == TACIT_OK)
+			st = tacit_ask_all(s, llm, questions[q], &ap, &json);
+		tacit_llm_close(llm);
+		asking = NULL;
+		tacit_free(json);
+		if (st != TACIT_OK || !p.first) {
+			fprintf(stderr, "bench ask_all: '%s': %s\n", questions[q], st != TACIT_OK ? tacit_errmsg() : "no token");
+			continue;
+		}
+		retrieval[done] = p.retrieval_ms;
+		first[done++] = (p.first - p.start) * 1e3;
+		prompt_min = p.prompt_tokens < prompt_min ? p.prompt_tokens : prompt_min;
+		prompt_max = p.prompt_tokens > prompt_max ? p.prompt_tokens : prompt_max;
+	}
+	int rc = done ? 0 : 1;
+	if (done) {
+		char note[768];
+		const char *base = strrchr(model, '/');
+		qsort(retrieval, (size_t)done, sizeof(double), cmp_double);
+		qsort(first, (size_t)done, sizeof(double), cmp_double);
+		snprintf(note, sizeof(note),
+			 "median of %d questions over %d meetings of 60 QMSum turns (imported in %.0f s); the search index's "
+			 "passages and their excerpts read from the store; target 100 ms",
+			 done, meetings, import_s);
+		bench_emit("ask_all_retrieval_ms", retrieval[done / 2], "ms", "target", 100, 0, note);
+		snprintf(note, sizeof(note),
+			 "median of %d questions, from the call to the first answer token, a new worker each (the model "
+			 "loaded, %d-%d prompt tokens of excerpts read), %s, %d threads, context %d; slowest %.0f ms; target 3 s",
+			 done, prompt_min, prompt_max, base ? base + 1 : model, lp.n_threads, ctx, first[done - 1]);
+		bench_emit("ask_all_first_token_ms", first[done / 2], "ms", "target", 3000, 0, note);
+	}
+	tacit_store_close(s);
+	for (size_t i = 0; i < n_turns; i++)
+		free(turns[i]);
+	free(turns);
+	char cmd[PATH_MAX];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench ask_all: cannot remove %s\n", home);
+	return rc;
+}
