@@ -111,17 +111,8 @@ static int cmp_double(const void *a, const void *b)
 
 int main(void)
 {
-	char self[PATH_MAX], worker[PATH_MAX + 32], home[] = "/tmp/tacit-bench-XXXXXX", file[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0 && !getenv("TACIT_WORKER")) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(worker, sizeof(worker), "%s/../tacit-worker", self);
-			setenv("TACIT_WORKER", worker, 1);
-		}
-	}
+	char home[] = "/tmp/tacit-bench-XXXXXX", file[PATH_MAX];
+	bench_use_built_worker();
 	const char *model = getenv("TACIT_BENCH_MODEL") ? getenv("TACIT_BENCH_MODEL")
 							: "build/models/llama-3.2-1b-Q4_K_M.gguf";
 	int meetings = getenv("TACIT_BENCH_ASK_ALL_MEETINGS") ? atoi(getenv("TACIT_BENCH_ASK_ALL_MEETINGS")) : 200;
@@ -214,9 +205,6 @@ int main(void)
 	for (size_t i = 0; i < n_turns; i++)
 		free(turns[i]);
 	free(turns);
-	char cmd[PATH_MAX];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench ask_all: cannot remove %s\n", home);
+	bench_remove_home(home, "ask_all");
 	return rc;
 }

@@ -106,17 +106,8 @@ static int ask(struct tacit_store *s, int64_t id, const struct tacit_llm_params 
 
 int main(void)
 {
-	char self[PATH_MAX], worker[PATH_MAX + 32], home[] = "/tmp/tacit-bench-XXXXXX", file[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0 && !getenv("TACIT_WORKER")) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(worker, sizeof(worker), "%s/../tacit-worker", self);
-			setenv("TACIT_WORKER", worker, 1);
-		}
-	}
+	char home[] = "/tmp/tacit-bench-XXXXXX", file[PATH_MAX];
+	bench_use_built_worker();
 	const char *model = getenv("TACIT_BENCH_MODEL") ? getenv("TACIT_BENCH_MODEL")
 							: "build/models/llama-3.2-1b-Q4_K_M.gguf";
 	const char *src = "../shared/data/qmsum-sample/Bmr003.json";
@@ -191,9 +182,6 @@ int main(void)
 	}
 	tacit_store_session_delete(s, id);
 	tacit_store_close(s);
-	char cmd[PATH_MAX];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench ask_state: cannot remove %s\n", home);
+	bench_remove_home(home, "ask_state");
 	return rc;
 }

@@ -6,11 +6,40 @@
 #ifndef TACIT_BENCH_H
 #define TACIT_BENCH_H
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <tacit.h>
+
+/* The model worker built beside the benchmark (build/bench/X -> build/tacit-worker),
+ * unless $TACIT_WORKER names another. */
+static inline void bench_use_built_worker(void)
+{
+	char self[PATH_MAX], worker[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || getenv("TACIT_WORKER"))
+		return;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (slash) {
+		*slash = '\0';
+		snprintf(worker, sizeof(worker), "%s/../tacit-worker", self);
+		setenv("TACIT_WORKER", worker, 1);
+	}
+}
+
+/* Removes a benchmark's temporary TACIT_HOME (made with mkdtemp). */
+static inline void bench_remove_home(const char *home, const char *name)
+{
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench %s: cannot remove %s\n", name, home);
+}
 
 static inline double bench_now(void)
 {

@@ -131,17 +131,7 @@ static int cmp_double(const void *a, const void *b)
 
 int main(void)
 {
-	char self[PATH_MAX], worker[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0 && !getenv("TACIT_WORKER")) { /* build/bench/llm -> build/tacit-worker */
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(worker, sizeof(worker), "%s/../tacit-worker", self);
-			setenv("TACIT_WORKER", worker, 1);
-		}
-	}
+	bench_use_built_worker();
 	pick_model();
 	if (access(model, R_OK) != 0) {
 		fprintf(stderr, "bench llm: no model (set TACIT_BENCH_MODEL)\n");
