@@ -192,6 +192,26 @@ static struct api_stream *open_events(struct api *api)
 	return s;
 }
 
+/* A meeting in the default store, never ended, with lines of "Them" two seconds apart:
+ * what a resume finds. Its id, or 0. */
+static int64_t unfinished_meeting(const char *title, const char *const *lines, int n)
+{
+	struct tacit_store *store = NULL;
+	struct tacit_session_params sp = tacit_session_default_params();
+	int64_t id = 0;
+	sp.title = title;
+	if (tacit_store_open(NULL, &store) != TACIT_OK || tacit_store_session_create(store, &sp, &id) != TACIT_OK)
+		id = 0;
+	for (int i = 0; id && i < n; i++) {
+		struct tacit_segment seg = { .start_ms = i * 2000, .end_ms = i * 2000 + 1500, .speaker = "Them",
+					     .text = lines[i], .confidence = -1 };
+		if (tacit_store_add_segment(store, id, &seg, NULL) != TACIT_OK)
+			id = 0;
+	}
+	tacit_store_close(store);
+	return id;
+}
+
 TEST_MODEL(api_live_meeting)
 {
 	char llm[4096], asr[4096], vad[4096], body[16384];
@@ -265,20 +285,11 @@ TEST_MODEL(api_live_meeting)
 	CHECK(strstr(out.data, "\"ended_ms\":0") == NULL);
 	/* an unfinished meeting with lines, resumed with a template: its summary is that template's */
 	{
-		struct tacit_store *store = NULL;
-		int64_t rid = 0;
-		CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
-		struct tacit_session_params sp = tacit_session_default_params();
-		sp.title = "Stand-up resumed";
-		CHECK_EQ_INT(tacit_store_session_create(store, &sp, &rid), TACIT_OK);
-		for (int i = 0; i < 3; i++) {
-			char text[128];
-			snprintf(text, sizeof(text), "Yesterday I finished part %d; today part %d; no blockers.", i, i + 1);
-			struct tacit_segment seg = { .start_ms = i * 2000, .end_ms = i * 2000 + 1500, .speaker = "Them",
-						     .text = text, .confidence = -1 };
-			CHECK_EQ_INT(tacit_store_add_segment(store, rid, &seg, NULL), TACIT_OK);
-		}
-		tacit_store_close(store);
+		static const char *const standup[] = { "Yesterday I finished part 0; today part 1; no blockers.",
+							"Yesterday I finished part 1; today part 2; no blockers.",
+							"Yesterday I finished part 2; today part 3; no blockers." };
+		int64_t rid = unfinished_meeting("Stand-up resumed", standup, 3);
+		CHECK(rid > 0);
 		snprintf(body, sizeof(body), "{\"resume\":%lld,\"partials\":false,\"template\":\"stand-up\"}", (long long)rid);
 		CHECK_EQ_INT(POST("/api/meeting/start", body, &out), 201);
 		CHECK_EQ_INT(POST("/api/meeting/stop", "", &out), 200);
@@ -387,20 +398,12 @@ TEST_MODEL(api_live_close_aborts_a_stop)
 	CHECK_EQ_INT(call(api, "PUT", "/api/settings", body, strlen(body), &out), 200);
 
 	/* an unfinished meeting with a transcript: its stop must summarize it */
-	struct tacit_store *store = NULL;
-	int64_t id = 0;
-	CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
-	struct tacit_session_params sp = tacit_session_default_params();
-	sp.title = "Slow stop";
-	CHECK_EQ_INT(tacit_store_session_create(store, &sp, &id), TACIT_OK);
-	for (int i = 0; i < 4; i++) {
-		char text[128];
-		snprintf(text, sizeof(text), "Item %d: the budget for part %d stays at %d euros.", i, i, i * 100);
-		struct tacit_segment seg = { .start_ms = i * 2000, .end_ms = i * 2000 + 1500, .speaker = "Them",
-					     .text = text, .confidence = -1 };
-		CHECK_EQ_INT(tacit_store_add_segment(store, id, &seg, NULL), TACIT_OK);
-	}
-	tacit_store_close(store);
+	static const char *const items[] = { "Item 0: the budget for part 0 stays at 0 euros.",
+					     "Item 1: the budget for part 1 stays at 100 euros.",
+					     "Item 2: the budget for part 2 stays at 200 euros.",
+					     "Item 3: the budget for part 3 stays at 300 euros." };
+	int64_t id = unfinished_meeting("Slow stop", items, 4);
+	CHECK(id > 0);
 
 	/* a slow model (300 ms a token, up to 400 tokens): a stop takes minutes unless aborted */
 	setenv("TACIT_WORKER_TEST", "1", 1);
@@ -441,6 +444,7 @@ TEST_MODEL(api_live_close_aborts_a_stop)
 
 	/* not lost: still unfinished, with its transcript, and it resumes */
 	struct tacit_session sess;
+	struct tacit_store *store = NULL;
 	CHECK_EQ_INT(tacit_store_open(NULL, &store), TACIT_OK);
 	CHECK_EQ_INT(tacit_store_session_get(store, id, &sess), TACIT_OK);
 	CHECK_EQ_INT(sess.ended_ms, 0);
