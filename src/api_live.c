@@ -11,6 +11,7 @@
 #include "api.h"
 #include "engine.h"
 #include "models.h"
+#include "store.h"
 #include "basics.h"
 
 #include "utf8.h"
@@ -561,16 +562,14 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	char at_asr[256], at_llm[256];
 	engine_at(store, "asr", at_asr, sizeof(at_asr));
 	engine_at(store, "llm", at_llm, sizeof(at_llm));
-	char device_template[128] = ""; /* no "template": the setting summary.template, as the CLI */
+	char *device_template = NULL; /* no "template": the device's default, as the CLI */
 	if (store) {
 		char *v = NULL;
 		if (tacit_store_setting_get(store, "asr.fallback", &v) == TACIT_OK && v && !strcmp(v, "off"))
 			fallback = false;
 		tacit_free(v);
-		v = NULL;
-		if (!(tname && *tname) && tacit_store_setting_get(store, "summary.template", &v) == TACIT_OK && v)
-			snprintf(device_template, sizeof(device_template), "%s", v);
-		tacit_free(v);
+		if (!(tname && *tname))
+			device_template = store_default_template(store);
 		api_store_put(ls->api, store);
 	}
 	tacit_clear_error();
@@ -580,7 +579,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	p.n_channels = ch ? (int)yyjson_get_sint(ch) : 1;
 	p.analyze = analyze;
 	p.asr_fallback = fallback;
-	p.template_name = tname && *tname ? tname : *device_template ? device_template : NULL;
+	p.template_name = tname && *tname ? tname : device_template;
 	if (partials && !yyjson_get_bool(partials))
 		p.partial_every_ms = 0;
 	p.on_event = on_event;
@@ -600,6 +599,7 @@ static void start(struct live_state *ls, struct api_call *c, struct api_response
 	pthread_mutex_unlock(&ls->mu);
 	enum tacit_status st = tacit_live_open(&p, &l);
 	tacit_free(speaker_path);
+	tacit_free(device_template); /* the meeting holds its template from tacit_live_open() */
 
 	pthread_mutex_lock(&ls->mu);
 	if (st == TACIT_OK && ls->shutdown) {

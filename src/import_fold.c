@@ -51,11 +51,8 @@ enum tacit_status import_fold_open(struct tacit_store *s, int64_t session_id,
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	/* the template and language are the fold's from the first window: no second pass */
 	lp.template_name = p->template_name;
-	if (!p->template_name || !*p->template_name) {
-		if (tacit_store_setting_get(s, "summary.template", &setting) == TACIT_OK)
-			lp.template_name = setting;
-		tacit_clear_error();
-	}
+	if ((!p->template_name || !*p->template_name) && (setting = store_default_template(s)))
+		lp.template_name = setting;
 	lp.output_language = p->output_language;
 	if (transcribing)
 		import_fold_threads(p, &asr_threads, &lp.llm_threads);

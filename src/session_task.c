@@ -332,9 +332,8 @@ enum tacit_status tacit_session_task(struct tacit_store *store, int64_t session_
 		goto out;
 	if ((mp.task == TACIT_TASK_SUMMARY || mp.task == TACIT_TASK_NOTES) && (!mp.template_name || !*mp.template_name)) {
 		/* the device's default template, when one was chosen */
-		if (tacit_store_setting_get(store, "summary.template", &default_template) == TACIT_OK)
+		if ((default_template = store_default_template(store)))
 			mp.template_name = default_template;
-		tacit_clear_error();
 	}
 	const char *model_path = llm_model_path(llm);
 	const char *model = params->model_name && *params->model_name ? params->model_name : strrchr(model_path, '/');

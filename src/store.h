@@ -70,6 +70,10 @@ enum tacit_status store_session_set_language(struct tacit_store *s, int64_t id, 
  * thread opens its own handle on it. Valid until the store is closed. */
 const char *store_db_path(const struct tacit_store *s);
 
+/* The device's default summary template (the setting summary.template; tacit_free()), or
+ * NULL when none was chosen or it cannot be read (a task then uses "general"). */
+char *store_default_template(struct tacit_store *s);
+
 /* The session's settings JSON (caller frees). */
 enum tacit_status store_session_settings(struct tacit_store *s, int64_t session_id, char **out);
 

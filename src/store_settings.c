@@ -60,3 +60,14 @@ enum tacit_status tacit_store_setting_set(struct tacit_store *s, const char *key
 		bind_text_utf8(st, 2, value);
 	return step_done(s, st, "save a setting");
 }
+
+char *store_default_template(struct tacit_store *s)
+{
+	char *name = NULL;
+	if (!s || tacit_store_setting_get(s, "summary.template", &name) != TACIT_OK || (name && !*name)) {
+		tacit_free(name);
+		name = NULL;
+	}
+	tacit_clear_error();
+	return name;
+}
