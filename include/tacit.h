@@ -1682,8 +1682,9 @@ struct tacit_speaker_turn {
  * embedding stands for a whole segment as it ends (its 1.5 s windows averaged), not 3 s
  * windows clustered at once, and a segment that opens a speaker too soon splits one
  * voice for the rest of the meeting. Chosen with the test embedding model on the
- * three-voice meeting of tests/integration/live_speakers.sh; the stop's recluster uses
- * it too. */
+ * three-voice meeting of tests/integration/live_speakers.sh. The stop's recluster
+ * clusters the whole meeting at 0.45 of it, then joins a speaker of under 8 s of speech
+ * to the nearest one within it (docs/diarization.md). */
 #define TACIT_DIAR_LIVE_THRESHOLD 0.6f
 
 struct tacit_diar_params {

@@ -225,7 +225,7 @@ out:
 }
 
 static enum tacit_status cluster_all(const float *embs, size_t n, int dim, int n_speakers, float threshold,
-				     int *labels, int *n_clusters)
+				     bool keep_small, int *labels, int *n_clusters)
 {
 	enum tacit_status st = TACIT_OK;
 	float *d = NULL;
@@ -306,7 +306,9 @@ static enum tacit_status cluster_all(const float *embs, size_t n, int dim, int n
 	}
 	qsort(merges, n_merges, sizeof(*merges), cmp_merge);
 	/* slot x always holds point x, so merging the slots' points builds the clusters */
-	size_t min_size = n < DIAR_SMALL_FROM ? 1 : n / DIAR_MIN_SHARE > DIAR_MIN_CLUSTER ? n / DIAR_MIN_SHARE : DIAR_MIN_CLUSTER, take;
+	size_t min_size = n / DIAR_MIN_SHARE > DIAR_MIN_CLUSTER ? n / DIAR_MIN_SHARE : DIAR_MIN_CLUSTER, take;
+	if (keep_small || n < DIAR_SMALL_FROM)
+		min_size = 1;
 	if (n_speakers > 0) {
 		/* the cut nearest n - N whose large clusters number N, else n - N itself */
 		size_t want = (size_t)n_speakers >= n ? 0 : n - (size_t)n_speakers;
@@ -404,14 +406,14 @@ enum tacit_status diar_lay_out(const struct tacit_speaker_turn *turns, size_t n,
  * none): they do not shape the clusters, and join their nearest centroid afterwards. */
 #define DIAR_SEED_MIN_S 2.0f
 
-enum tacit_status diar_cluster(const float *embs, const float *weights, size_t n, int dim, int n_speakers,
-			       float threshold, int *labels, int *n_clusters)
+static enum tacit_status cluster(const float *embs, const float *weights, size_t n, int dim, int n_speakers,
+			       float threshold, bool keep_small, int *labels, int *n_clusters)
 {
 	size_t n_long = 0;
 	for (size_t i = 0; weights && i < n; i++)
 		n_long += weights[i] >= DIAR_SEED_MIN_S;
 	if (!weights || n_long == n || n_long < DIAR_SMALL_FROM)
-		return cluster_all(embs, n, dim, n_speakers, threshold, labels, n_clusters);
+		return cluster_all(embs, n, dim, n_speakers, threshold, keep_small, labels, n_clusters);
 	enum tacit_status st = TACIT_OK;
 	float *packed = malloc(n_long * (size_t)dim * sizeof(*packed));
 	int *sub = malloc(n_long * sizeof(*sub)), *map = malloc(n * sizeof(*map));
@@ -423,7 +425,7 @@ enum tacit_status diar_cluster(const float *embs, const float *weights, size_t n
 	for (size_t i = 0, k = 0; i < n; i++)
 		if (weights[i] >= DIAR_SEED_MIN_S)
 			memcpy(packed + k++ * (size_t)dim, embs + i * (size_t)dim, (size_t)dim * sizeof(*packed));
-	if ((st = cluster_all(packed, n_long, dim, n_speakers, threshold, sub, n_clusters)) != TACIT_OK)
+	if ((st = cluster_all(packed, n_long, dim, n_speakers, threshold, keep_small, sub, n_clusters)) != TACIT_OK)
 		goto out;
 	if (!(cent = malloc((size_t)*n_clusters * (size_t)dim * sizeof(*cent)))) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
@@ -443,4 +445,16 @@ out:
 	free(sub);
 	free(packed);
 	return st;
+}
+
+enum tacit_status diar_cluster(const float *embs, const float *weights, size_t n, int dim, int n_speakers,
+			       float threshold, int *labels, int *n_clusters)
+{
+	return cluster(embs, weights, n, dim, n_speakers, threshold, false, labels, n_clusters);
+}
+
+enum tacit_status diar_cluster_keep_small(const float *embs, const float *weights, size_t n, int dim,
+					  float threshold, int *labels, int *n_clusters)
+{
+	return cluster(embs, weights, n, dim, 0, threshold, true, labels, n_clusters);
 }

@@ -22,6 +22,12 @@
 enum tacit_status diar_cluster(const float *embs, const float *weights, size_t n, int dim, int n_speakers,
 			       float threshold, int *labels, int *n_clusters);
 
+/* As diar_cluster() with n_speakers 0, but a cluster of few members stands: for
+ * embeddings of whole utterances (diar_live_recluster()), where one long utterance can
+ * be a speaker's only one, and the caller judges small clusters by their speech. */
+enum tacit_status diar_cluster_keep_small(const float *embs, const float *weights, size_t n, int dim,
+					  float threshold, int *labels, int *n_clusters);
+
 /* Turns of local speakers (start, end, group) labelled with their group's cluster:
  * sorted by start, the same speaker's turns merged across gaps under gap_ms, speakers
  * renumbered 0.. in order of first speech. *out: malloc'd, *n_out turns, *n_speakers. */

@@ -25,18 +25,20 @@ int diar_live_dim(const struct diar_live *d);
 /* How many speakers have a segment now. */
 int diar_live_speakers(const struct diar_live *d);
 
-/* Adds segment segment_no with its embedding (dim floats, any length): it gets the
- * nearest speaker or a new one; a weak one (too little speech to trust: one short
- * window) never opens a speaker while one exists, it joins the nearest and moves when
- * its own voice shows up. Then earlier segments now nearer another speaker move,
+/* Adds segment segment_no with its embedding (dim floats, any length) and its seconds
+ * of speech: it gets the nearest speaker or a new one; a weak one (under 1.5 s: one
+ * short window, too little to trust) never opens a speaker while one exists, it joins
+ * the nearest and moves when its own voice shows up. Then earlier segments now nearer another speaker move,
  * and speakers whose centroids came closer than the threshold merge. The changes
  * (the new segment's first, from -1) are in diar_live_changes() until the next call.
  * Errors: TACIT_ERR_NOMEM, TACIT_ERR_USAGE (a zero vector). */
-enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, bool weak);
+enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, float seconds);
 
-/* The whole meeting once more with diar_cluster() (average linkage) over the segments
- * that are not weak, speakers numbered in order of first segment; weak ones join the
- * nearest of those speakers. The changes as for diar_live_add(). */
+/* The whole meeting once more with diar_cluster_keep_small() (average linkage) over
+ * the segments that are not weak, stopping at 0.45 of the threshold; then a speaker of
+ * little speech (under 8 s) joins the nearest other one within the threshold, as it
+ * would not have opened a speaker live; weak segments join the nearest speaker. Speakers are
+ * numbered in order of first segment. The changes as for diar_live_add(). */
 enum tacit_status diar_live_recluster(struct diar_live *d);
 
 /* The last call's changes: owned by d, valid until its next call. */

@@ -22,9 +22,6 @@
 /* The channel's last RING_S seconds: a segment is final seconds after its audio came,
  * and is labelled seconds after that even on a loaded machine. */
 #define RING_S 120
-/* A segment with less speech than this is embedded from one short window: too little to
- * open a speaker on (diar_live_add()'s weak). */
-#define WEAK_MS 1500
 /* As a final segment's write (live_final.c): seg_mu is held meanwhile. */
 #define STORE_TRY_MS 200
 
@@ -185,7 +182,7 @@ static void label_segment(struct tacit_live *l, struct live_diar *d, const struc
 		return;
 	}
 	enum tacit_status st =
-		diar_live_add(d->cl, job->segment_no, embs, n < (size_t)WEAK_MS * (TACIT_AUDIO_RATE / 1000));
+		diar_live_add(d->cl, job->segment_no, embs, (float)n / TACIT_AUDIO_RATE);
 	free(embs);
 	if (st == TACIT_ERR_USAGE) { /* silence embeds to nothing: no label */
 		tacit_clear_error();

@@ -35,7 +35,7 @@ TEST(diar_live_labels_three_voices_as_they_come)
 	for (int i = 0; i < 60; i++) {
 		truth[i] = (i / 4) % 3; /* turns of four segments */
 		voice(e, truth[i], 0.3);
-		CHECK(diar_live_add(d, i + 1, e, false) == TACIT_OK);
+		CHECK(diar_live_add(d, i + 1, e, 3.0f) == TACIT_OK);
 		const struct diar_live_change *c = diar_live_changes(d, &n);
 		CHECK(n >= 1 && c[0].segment_no == i + 1 && c[0].from == -1 && c[0].to >= 0);
 	}
@@ -60,16 +60,16 @@ TEST(diar_live_revises_and_merges)
 	/* a first voice, then a segment between it and the second: it joins the first
 	 * (cosine distance 0.36) */
 	e[0] = 1.0f;
-	CHECK(diar_live_add(d, 1, e, false) == TACIT_OK);
+	CHECK(diar_live_add(d, 1, e, 3.0f) == TACIT_OK);
 	e[1] = 1.2f;
-	CHECK(diar_live_add(d, 2, e, false) == TACIT_OK);
+	CHECK(diar_live_add(d, 2, e, 3.0f) == TACIT_OK);
 	CHECK(diar_live_speaker(d, 2) == 0);
 	/* the second voice, clear, many times: segment 2 is nearer it now and moves */
 	bool revised = false;
 	for (int i = 3; i < 10; i++) {
 		float f[DIM] = { 0 };
 		f[1] = 1.0f; /* 0.58 from the first speaker: a new one */
-		CHECK(diar_live_add(d, i, f, false) == TACIT_OK);
+		CHECK(diar_live_add(d, i, f, 3.0f) == TACIT_OK);
 		const struct diar_live_change *c = diar_live_changes(d, &n);
 		for (size_t k = 0; k < n; k++)
 			if (c[k].segment_no == 2 && c[k].from == 0)
@@ -80,7 +80,7 @@ TEST(diar_live_revises_and_merges)
 	CHECK(diar_live_speaker(d, 1) == 0);
 	/* zero vectors are refused, not labelled */
 	float z[DIM] = { 0 };
-	CHECK(diar_live_add(d, 20, z, false) == TACIT_ERR_USAGE);
+	CHECK(diar_live_add(d, 20, z, 3.0f) == TACIT_ERR_USAGE);
 	diar_live_free(d);
 
 	/* two speakers opened for one voice (its first two segments far apart) become one
@@ -91,11 +91,11 @@ TEST(diar_live_revises_and_merges)
 	a[0] = 1.0f, a[1] = 0.8f;
 	b[0] = 1.0f, b[2] = 0.8f;
 	m[0] = 1.0f;
-	CHECK(diar_live_add(d, 1, a, false) == TACIT_OK);
-	CHECK(diar_live_add(d, 2, b, false) == TACIT_OK);
+	CHECK(diar_live_add(d, 1, a, 3.0f) == TACIT_OK);
+	CHECK(diar_live_add(d, 2, b, 3.0f) == TACIT_OK);
 	CHECK(diar_live_speaker(d, 1) != diar_live_speaker(d, 2));
 	for (int i = 3; i < 12; i++)
-		CHECK(diar_live_add(d, i, m, false) == TACIT_OK);
+		CHECK(diar_live_add(d, i, m, 3.0f) == TACIT_OK);
 	CHECK(diar_live_speaker(d, 1) == diar_live_speaker(d, 2));
 	CHECK(diar_live_speaker(d, 11) == diar_live_speaker(d, 1));
 	diar_live_free(d);
@@ -111,7 +111,7 @@ TEST(diar_live_recluster_renumbers_the_meeting)
 	 * recluster's labels follow the order of first segment */
 	for (int i = 0; i < 40; i++) {
 		voice(e, (i / 5) % 2 ? 3 : 7, 0.5);
-		CHECK(diar_live_add(d, i + 1, e, false) == TACIT_OK);
+		CHECK(diar_live_add(d, i + 1, e, 3.0f) == TACIT_OK);
 	}
 	CHECK(diar_live_recluster(d) == TACIT_OK);
 	const struct diar_live_change *c = diar_live_changes(d, &n);
@@ -132,15 +132,15 @@ TEST(diar_live_weak_segment_waits_for_its_voice)
 	CHECK(d != NULL);
 	for (int i = 1; i <= 3; i++) {
 		voice(e, 2, 0.2);
-		CHECK(diar_live_add(d, i, e, false) == TACIT_OK);
+		CHECK(diar_live_add(d, i, e, 3.0f) == TACIT_OK);
 	}
 	/* a short segment of a second voice: no speaker of its own yet */
 	voice(e, 5, 0.2);
-	CHECK(diar_live_add(d, 4, e, true) == TACIT_OK);
+	CHECK(diar_live_add(d, 4, e, 1.0f) == TACIT_OK);
 	CHECK(diar_live_speaker(d, 4) == 0);
 	for (int i = 5; i <= 8; i++) {
 		voice(e, 5, 0.2);
-		CHECK(diar_live_add(d, i, e, false) == TACIT_OK);
+		CHECK(diar_live_add(d, i, e, 3.0f) == TACIT_OK);
 		const struct diar_live_change *c = diar_live_changes(d, &n);
 		for (size_t k = 0; k < n; k++)
 			revised |= c[k].segment_no == 4 && c[k].from == 0 && c[k].to == 1;
@@ -149,5 +149,43 @@ TEST(diar_live_weak_segment_waits_for_its_voice)
 	CHECK(diar_live_speaker(d, 4) == 1);
 	CHECK(diar_live_recluster(d) == TACIT_OK);
 	CHECK(diar_live_speaker(d, 4) == 1 && diar_live_speaker(d, 1) == 0 && diar_live_speaker(d, 8) == 1);
+	diar_live_free(d);
+}
+
+/* The stop's recluster keeps apart voices nearer each other than the live threshold
+ * (the recluster once merged them all at that threshold: 6 voices became 1 on a
+ * simulated meeting), keeps a voice heard once at length, and joins the two short
+ * segments of one voice that differ more than the stricter distance. */
+TEST(diar_live_recluster_keeps_near_voices_apart)
+{
+	struct diar_live *d = diar_live_new(DIM, 0.0f);
+	float e[DIM];
+	int64_t no = 0;
+	CHECK(d != NULL);
+	/* four voices at a cosine distance of 0.45 from each other: a shared direction
+	 * (axis 15) and one of their own */
+	for (int turn = 0; turn < 40; turn++) {
+		int k = turn % 4;
+		voice(e, k, 0.1);
+		e[15] += 1.0f;
+		for (int j = 0; j < 4; j++)
+			e[j] *= j == k ? 0.9045f : 1.0f;
+		CHECK(diar_live_add(d, ++no, e, 4.0f) == TACIT_OK);
+	}
+	/* a fifth voice, once, for 12 s */
+	voice(e, 8, 0.1);
+	CHECK(diar_live_add(d, ++no, e, 12.0f) == TACIT_OK);
+	/* a sixth in two segments of 2 s, 0.4 apart */
+	voice(e, 11, 0.0);
+	e[12] = 0.5f;
+	CHECK(diar_live_add(d, ++no, e, 2.0f) == TACIT_OK);
+	e[12] = -0.5f;
+	CHECK(diar_live_add(d, ++no, e, 2.0f) == TACIT_OK);
+	CHECK(diar_live_recluster(d) == TACIT_OK);
+	CHECK(diar_live_speakers(d) == 6);
+	for (int i = 1; i <= 40; i++)
+		CHECK(diar_live_speaker(d, i) == (i - 1) % 4);
+	CHECK(diar_live_speaker(d, 41) == 4);
+	CHECK(diar_live_speaker(d, 42) == 5 && diar_live_speaker(d, 43) == 5);
 	diar_live_free(d);
 }
