@@ -227,7 +227,12 @@ enum tacit_status remote_asr_parse(const char *body, size_t len, int64_t n_ms, c
 		{
 			yyjson_val *t = yyjson_obj_get(s, "text");
 			int64_t a = seconds_ms(yyjson_obj_get(s, "start")), b = seconds_ms(yyjson_obj_get(s, "end"));
-			if (!yyjson_is_str(t) || a < 0 || b < a) {
+			/* whisper.cpp's own timestamps can end before they start (its server
+			 * sent start 0.3, end 0.1): the segment's text is kept, ending where
+			 * it starts, as the local path keeps it */
+			if (b >= 0 && b < a)
+				b = a;
+			if (!yyjson_is_str(t) || a < 0 || b < 0) {
 				st = tacit_fail(TACIT_ERR_NETWORK,
 						"the speech server '%s' sent segment %zu without text, start and end "
 						"(seconds)",
