@@ -124,19 +124,24 @@ static float dist_to(const struct diar_live *d, const float *e, int s)
 	return norm > 0.0 ? (float)(1.0 - dot / sqrt(norm)) : 2.0f;
 }
 
-/* Cosine distance between two speakers' centroids (2 when either has none). */
-static float spk_dist(const struct diar_live *d, int x, int y)
+/* Cosine distance between two rows of sums (2 when either is zero). */
+static float row_dist(const double *a, const double *b, int dim)
 {
-	const double *a = d->sums + (size_t)x * (size_t)d->dim, *b = d->sums + (size_t)y * (size_t)d->dim;
 	double dot = 0.0, na = 0.0, nb = 0.0;
-	if (d->count[x] <= 0 || d->count[y] <= 0)
-		return 2.0f;
-	for (int j = 0; j < d->dim; j++) {
+	for (int j = 0; j < dim; j++) {
 		dot += a[j] * b[j];
 		na += a[j] * a[j];
 		nb += b[j] * b[j];
 	}
 	return na > 0.0 && nb > 0.0 ? (float)(1.0 - dot / sqrt(na * nb)) : 2.0f;
+}
+
+/* Cosine distance between two speakers' centroids (2 when either has none). */
+static float spk_dist(const struct diar_live *d, int x, int y)
+{
+	if (d->count[x] <= 0 || d->count[y] <= 0)
+		return 2.0f;
+	return row_dist(d->sums + (size_t)x * (size_t)d->dim, d->sums + (size_t)y * (size_t)d->dim, d->dim);
 }
 
 static int nearest(const struct diar_live *d, const float *e, float *out_dist)
@@ -304,18 +309,6 @@ enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const f
 	if (!note_change(d, segment_no, -1, s) || !revise(d))
 		return tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 	return TACIT_OK;
-}
-
-/* Cosine distance between two rows of sums (2 when either is zero). */
-static float row_dist(const double *a, const double *b, int dim)
-{
-	double dot = 0.0, na = 0.0, nb = 0.0;
-	for (int j = 0; j < dim; j++) {
-		dot += a[j] * b[j];
-		na += a[j] * a[j];
-		nb += b[j] * b[j];
-	}
-	return na > 0.0 && nb > 0.0 ? (float)(1.0 - dot / sqrt(na * nb)) : 2.0f;
 }
 
 /* The stop's recluster: average linkage over the meeting's segments stops at this
