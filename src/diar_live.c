@@ -38,6 +38,7 @@ struct diar_live {
 	int n_spk, cap_spk;
 	struct diar_live_change *ch;
 	size_t n_ch, cap_ch;
+	bool settled; /* diar_live_settle() ran: it, not revise(), decides which voices are one */
 };
 
 struct diar_live *diar_live_new(int dim, float threshold)
@@ -234,8 +235,11 @@ static float dist_without(const struct diar_live *d, const float *e, int s)
 	return norm > 0.0 ? (float)(1.0 - dot / sqrt(norm)) : d->threshold;
 }
 
-/* Earlier segments nearer another speaker move; then the closest pair of speakers
- * merges while nearer than the merge distance (the higher number into the lower). */
+/* Earlier segments nearer another speaker move; then, until the first settle, the
+ * closest pair of speakers merges while nearer than the merge distance (the higher
+ * number into the lower). After it the settles decide which voices are one: centroids
+ * of two voices that average linkage keeps apart can be nearer than that distance, and
+ * merging them here would undo each settle. */
 static bool revise(struct diar_live *d)
 {
 	for (size_t i = 0; i + 1 < d->n; i++) {
@@ -256,7 +260,7 @@ static bool revise(struct diar_live *d)
 				return false;
 		}
 	}
-	for (;;) {
+	while (!d->settled) {
 		int a = -1, b = -1;
 		float best = d->threshold * MERGE_FRACTION;
 		for (int x = 0; x < d->n_spk; x++)
@@ -277,6 +281,7 @@ static bool revise(struct diar_live *d)
 					return false;
 			}
 	}
+	return true;
 }
 
 enum tacit_status diar_live_add(struct diar_live *d, int64_t segment_no, const float *emb, float seconds)
@@ -360,7 +365,60 @@ static void join_small(const struct diar_live *d, int *labels, int k, double *su
 	}
 }
 
-enum tacit_status diar_live_recluster(struct diar_live *d)
+/* The number each cluster gets. keep_numbers: the old speaker with which it shares the
+ * most speech, greedily, pairs of most speech first; a cluster left over gets a number
+ * never used. Else in order of first segment. Returns the speakers' count, -1 when out
+ * of memory. */
+static int number_clusters(const struct diar_live *d, const int *labels, int k, bool keep_numbers, int *order)
+{
+	int n_spk = 0;
+	for (int c = 0; c < k; c++)
+		order[c] = -1;
+	if (!keep_numbers) {
+		for (size_t i = 0; i < d->n; i++)
+			if (labels[i] >= 0 && order[labels[i]] < 0)
+				order[labels[i]] = n_spk++;
+		return n_spk;
+	}
+	size_t m = (size_t)k * (size_t)d->n_spk;
+	double *shared = calloc(m ? m : 1, sizeof(*shared));
+	bool *taken = calloc((size_t)d->n_spk + 1, sizeof(*taken)), *used = calloc((size_t)k + 1, sizeof(*used));
+	if (!shared || !taken || !used) {
+		free(shared);
+		free(taken);
+		free(used);
+		return -1;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (labels[i] >= 0 && d->label[i] >= 0)
+			shared[(size_t)labels[i] * (size_t)d->n_spk + (size_t)d->label[i]] += d->secs[i] + 1e-3;
+	for (;;) {
+		double best = 0.0;
+		int bc = -1, bs = -1;
+		for (int c = 0; c < k; c++)
+			for (int sp = 0; sp < d->n_spk && !used[c]; sp++)
+				if (!taken[sp] && shared[(size_t)c * (size_t)d->n_spk + (size_t)sp] > best) {
+					best = shared[(size_t)c * (size_t)d->n_spk + (size_t)sp];
+					bc = c;
+					bs = sp;
+				}
+		if (bc < 0)
+			break;
+		order[bc] = bs;
+		used[bc] = taken[bs] = true;
+	}
+	n_spk = d->n_spk;
+	for (size_t i = 0; i < d->n; i++)
+		if (labels[i] >= 0 && order[labels[i]] < 0)
+			order[labels[i]] = n_spk++;
+	free(shared);
+	free(taken);
+	free(used);
+	return n_spk;
+}
+
+/* The whole meeting clustered again: diar_live_recluster() and diar_live_settle(). */
+static enum tacit_status recluster(struct diar_live *d, bool keep_numbers)
 {
 	int *labels = NULL, *was = NULL, *order = NULL, k = 0;
 	float *strong = NULL, *weights = NULL;
@@ -406,14 +464,8 @@ enum tacit_status diar_live_recluster(struct diar_live *d)
 			secs[labels[i]] += d->secs[i] > 0.0f ? d->secs[i] : 1e-3;
 		}
 	join_small(d, labels, k, sums, secs);
-	/* speakers numbered again in order of first segment */
-	int n_spk = 0;
-	for (int c = 0; c < k; c++)
-		order[c] = -1;
-	for (size_t i = 0; i < d->n; i++)
-		if (labels[i] >= 0 && order[labels[i]] < 0)
-			order[labels[i]] = n_spk++;
-	if (!grow(d, n_spk > d->n_spk ? n_spk : d->n_spk)) {
+	int n_spk = number_clusters(d, labels, k, keep_numbers, order);
+	if (n_spk < 0 || !grow(d, n_spk > d->n_spk ? n_spk : d->n_spk)) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -446,5 +498,17 @@ out:
 	free(strong);
 	free(was);
 	free(labels);
+	return st;
+}
+
+enum tacit_status diar_live_recluster(struct diar_live *d)
+{
+	return recluster(d, false);
+}
+
+enum tacit_status diar_live_settle(struct diar_live *d)
+{
+	enum tacit_status st = recluster(d, true);
+	d->settled = d->settled || st == TACIT_OK;
 	return st;
 }

@@ -2,8 +2,9 @@
  * live_diar.c — live speaker labels: a thread of the meeting that embeds each final
  * segment of the meeting's channel ("Them" with two channels, the only one with one) in
  * a diarization worker of its own (the embedding model alone), labels it "Speaker N" by
- * incremental clustering (diar_live.c), and relabels earlier segments when the voices
- * settle; at the stop it reclusters the whole meeting once. It runs after a segment is
+ * incremental clustering (diar_live.c), clusters the meeting so far again every few
+ * segments (each voice keeping its number) and relabels earlier segments as the voices
+ * settle; at the stop it reclusters the whole meeting once more. It runs after a segment is
  * stored and never holds the transcription: its failure is a warning, labels stop, and
  * the meeting goes on. Locks: its own mu (the audio ring, the jobs) is innermost;
  * announce() takes it under seg_mu; this thread takes seg_mu (to relabel and queue its
@@ -22,6 +23,10 @@
 /* The channel's last RING_S seconds: a segment is final seconds after its audio came,
  * and is labelled seconds after that even on a loaded machine. */
 #define RING_S 120
+/* The meeting so far is clustered again (diar_live_settle()) after every segment while
+ * it has up to SETTLE_SHARE of them, then every n / SETTLE_SHARE: the cost grows with the
+ * square of n (a 60-minute meeting's 700 segments: about 50 ms each time). */
+#define SETTLE_SHARE 100
 /* As a final segment's write (live_final.c): seg_mu is held meanwhile. */
 #define STORE_TRY_MS 200
 
@@ -52,6 +57,7 @@ struct live_diar {
 	bool off; /* a failure turned labels off */
 	long long id;
 	int n_labelled;
+	int since_settle; /* segments labelled since the last settle */
 	double lat_sum, lat_max;
 	double cpu_s;    /* the worker's CPU time, read before it stops */
 	double thread_s; /* the labelling thread's own CPU time (clustering, copies) */
@@ -193,6 +199,16 @@ static void label_segment(struct tacit_live *l, struct live_diar *d, const struc
 		return;
 	}
 	apply_changes(l, d, job, false);
+	/* the voices heard so far, clustered as the stop will: the labels shown during the
+	 * meeting are then as good as the stop's (each keeps its number) */
+	if (++d->since_settle * SETTLE_SHARE >= d->n_labelled) {
+		d->since_settle = 0;
+		if (diar_live_settle(d->cl) != TACIT_OK) {
+			warn_off(l, d, "cannot recluster the meeting's speakers");
+			return;
+		}
+		apply_changes(l, d, NULL, false);
+	}
 }
 
 static void *diar_main(void *arg)

@@ -189,3 +189,40 @@ TEST(diar_live_recluster_keeps_near_voices_apart)
 	CHECK(diar_live_speaker(d, 42) == 5 && diar_live_speaker(d, 43) == 5);
 	diar_live_free(d);
 }
+
+/* A settle during the meeting splits two voices the live labels had merged: the voice
+ * with more speech keeps the number shown, the other gets a new one, and only the moved
+ * segments are revised. */
+TEST(diar_live_settle_keeps_the_numbers_shown)
+{
+	struct diar_live *d = diar_live_new(DIM, 0.0f);
+	float e[DIM];
+	size_t n;
+	CHECK(d != NULL);
+	/* voices 0.45 apart: under the live threshold, so the second joins the first */
+	for (int i = 1; i <= 10; i++) {
+		int k = i <= 6 ? 0 : 1;
+		voice(e, k, 0.1);
+		e[15] += 1.0f;
+		e[k] *= 0.9045f;
+		CHECK(diar_live_add(d, i, e, 4.0f) == TACIT_OK);
+	}
+	CHECK(diar_live_speakers(d) == 1 && diar_live_speaker(d, 9) == 0);
+	CHECK(diar_live_settle(d) == TACIT_OK);
+	const struct diar_live_change *c = diar_live_changes(d, &n);
+	CHECK(n == 4);
+	for (size_t k = 0; k < n; k++)
+		CHECK(c[k].segment_no >= 7 && c[k].from == 0 && c[k].to == 1);
+	for (int i = 1; i <= 10; i++)
+		CHECK(diar_live_speaker(d, i) == (i <= 6 ? 0 : 1));
+	/* a third voice, far from both, opens the next number; a second settle moves nothing */
+	for (int i = 11; i <= 13; i++) {
+		voice(e, 9, 0.1);
+		CHECK(diar_live_add(d, i, e, 4.0f) == TACIT_OK);
+		CHECK(diar_live_speaker(d, i) == 2);
+	}
+	CHECK(diar_live_settle(d) == TACIT_OK);
+	diar_live_changes(d, &n);
+	CHECK(n == 0 && diar_live_speakers(d) == 3);
+	diar_live_free(d);
+}
