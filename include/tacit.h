@@ -2582,9 +2582,12 @@ struct tacit_live_params {
 				    * the only one with one; "Me" stays "Me") is embedded in a
 				    * worker of its own once stored and gets "Speaker N" from the
 				    * nearest speaker's centroid, or a new speaker when none is
-				    * within speaker_threshold; earlier labels are revised as
-				    * voices settle, and the stop reclusters the whole meeting
-				    * (agglomerative, as tacit_diarize()). TACIT_LIVE_SPEAKER
+				    * within speaker_threshold; every few segments the meeting so
+				    * far is clustered again (agglomerative, as tacit_diarize()),
+				    * each voice keeping the number it was shown under, and
+				    * earlier labels are revised; the stop reclusters the whole
+				    * meeting once more, numbering voices in order of first
+				    * speech. TACIT_LIVE_SPEAKER
 				    * events tell each label. Labels never hold up or lose the
 				    * transcript: a model that cannot be found, loaded or run is a
 				    * TACIT_LIVE_WARNING and the meeting goes on without them. */
