@@ -328,6 +328,12 @@ static enum tacit_status cluster_all(const float *embs, size_t n, int dim, int n
 	cut(merges, take, n, min_size, parent, size);
 	for (size_t i = 0; i < n; i++) /* flattened, so refine() reads each root directly */
 		parent[i] = find(parent, (int)i);
+	if (keep_small) { /* the caller refines: diar_live.c */
+		for (size_t i = 0; i < n; i++)
+			labels[i] = parent[i];
+		*n_clusters = compact(n, labels, (int)n, chain);
+		goto out;
+	}
 	if ((st = refine(embs, n, dim, n_speakers, threshold, min_size, parent, size, labels, n_clusters)) !=
 	    TACIT_OK)
 		goto out;
