@@ -39,7 +39,7 @@ for set in $SETS; do
 	"$BUILD/tools/diar-sim" "$SPK" "$W/set-$set.wav" --speakers "${set%:*}" --minutes 2 --seed "${set#*:}" >/dev/null
 	live "$W/set-$set.wav" test-embedding 0 "$W/set-$set.jsonl"
 done
-exec python3 - "$W" "$SPEED" $SETS <<'PY'
+python3 - "$W" "$SPEED" $SETS <<'PY'
 import itertools, json, os, re, sys, wave
 W, speed, sets = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 machine = "%s, %d cores" % (open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip(), os.cpu_count())

@@ -41,7 +41,7 @@ for spec in ${BENCH_DIAR_SIM:-3:20 4:30 5:40 6:60}; do
 	"$BUILD/tools/diar-sim" "$DIAR/speakers" "$W/sim/sim${n}x${min}.wav" --speakers "$n" --minutes "$min" --seed "$seed" >&2
 done
 
-exec python3 - "$T" "$VAD" "$M" "$DIAR" "$W" "${BENCH_THREADS:-1}" "${BENCH_DIAR_SEG:-}" "${BENCH_DIAR_EMB:-}" <<'PY'
+python3 - "$T" "$VAD" "$M" "$DIAR" "$W" "${BENCH_THREADS:-1}" "${BENCH_DIAR_SEG:-}" "${BENCH_DIAR_EMB:-}" <<'PY'
 import glob, json, os, subprocess, sys, time, wave
 T, VAD, M, DIAR, W, TH, REAL_SEG, REAL_EMB = sys.argv[1:9]
 machine = "%s, %d cores" % (open("/proc/cpuinfo").read().split("model name")[1].split(":")[1].split("\n")[0].strip(), os.cpu_count())

@@ -52,7 +52,7 @@ t0=$(now)
 t_remote=$(python3 -c "import sys; print(float(sys.argv[1]) - float(sys.argv[2]))" "$(now)" "$t0")
 
 kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true # its timings are printed as it stops
-exec python3 - "$W" "$t_local" "$t_remote" "$M" "$TH" <<'PY'
+python3 - "$W" "$t_local" "$t_remote" "$M" "$TH" <<'PY'
 import glob, json, os, sys, wave
 W, t_local, t_remote, model, th = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
 audio = sum(wave.open(f).getnframes() / 16000 for f in glob.glob(W + "/archive/*.wav"))
