@@ -25,6 +25,15 @@ static void voice(float *e, int k, double noise)
 	}
 }
 
+/* A point of voice k (k < 15) of a family 0.45 apart (cosine distance): a shared
+ * direction (axis 15) and one of each voice's own. */
+static void near_voice(float *e, int k)
+{
+	voice(e, k, 0.1);
+	e[15] += 1.0f;
+	e[k] *= 0.9045f;
+}
+
 TEST(diar_live_labels_three_voices_as_they_come)
 {
 	struct diar_live *d = diar_live_new(DIM, 0.0f);
@@ -162,14 +171,10 @@ TEST(diar_live_recluster_keeps_near_voices_apart)
 	float e[DIM];
 	int64_t no = 0;
 	CHECK(d != NULL);
-	/* four voices at a cosine distance of 0.45 from each other: a shared direction
-	 * (axis 15) and one of their own */
+	/* four voices at a cosine distance of 0.45 from each other */
 	for (int turn = 0; turn < 40; turn++) {
 		int k = turn % 4;
-		voice(e, k, 0.1);
-		e[15] += 1.0f;
-		for (int j = 0; j < 4; j++)
-			e[j] *= j == k ? 0.9045f : 1.0f;
+		near_voice(e, k);
 		CHECK(diar_live_add(d, ++no, e, 4.0f) == TACIT_OK);
 	}
 	/* a fifth voice, once, for 12 s */
@@ -202,9 +207,7 @@ TEST(diar_live_settle_keeps_the_numbers_shown)
 	/* voices 0.45 apart: under the live threshold, so the second joins the first */
 	for (int i = 1; i <= 10; i++) {
 		int k = i <= 6 ? 0 : 1;
-		voice(e, k, 0.1);
-		e[15] += 1.0f;
-		e[k] *= 0.9045f;
+		near_voice(e, k);
 		CHECK(diar_live_add(d, i, e, 4.0f) == TACIT_OK);
 	}
 	CHECK(diar_live_speakers(d) == 1 && diar_live_speaker(d, 9) == 0);
