@@ -2147,8 +2147,40 @@ struct tacit_ask_all_params {
 	const char *speaker;       /* only lines by this speaker (name or label, any case) */
 	bool ignore_question_filters; /* true: the question's dates and names are only words */
 	int64_t now_ms;            /* "now" for the question's dates; 0 = the clock */
+	/* Search by meaning: a GGUF embedding model's path. When tacit_index() has given
+	 * the meetings vectors of this model, the question is embedded too (its own small
+	 * worker, a fraction of a second) and the passages are the best of both rankings,
+	 * words (BM25) and meaning (cosine), fused by reciprocal rank: a line about "the
+	 * vendor" answers a question about "the supplier". NULL, or no vectors yet (a
+	 * warning says so), = words only. */
+	const char *embed_model;
+	int embed_threads; /* 0 = the cores */
 };
 TACIT_API struct tacit_ask_all_params tacit_ask_all_default_params(void);
+
+/* Indexing the meetings for search by meaning. */
+struct tacit_index_params {
+	const char *embed_model; /* a GGUF embedding model's path (catalog kind "embed") */
+	int n_threads;           /* 0 = the cores */
+	/* called before the first batch (0, total) and after each: segments with a new vector
+	 * so far, of those that had none of this model */
+	void (*on_progress)(int64_t done, int64_t total, void *user);
+	void *user;
+	const volatile int *cancel; /* read between batches of 256 segments; may be NULL */
+};
+TACIT_API struct tacit_index_params tacit_index_default_params(void);
+
+/* Gives every final segment of every meeting that has no vector of embed_model one: the
+ * model runs in a worker of its own, 256 segments a batch, each batch stored in one
+ * transaction, so a cancel, a crash or a kill keeps what was done and the next call does
+ * only the rest (calling it after every new meeting costs that meeting's lines). Vectors
+ * are kept per model (by its file name), int8, 1 byte per dimension (384 bytes a segment
+ * for the catalog's granite-embedding-30m), deleted with their segment or when its text
+ * changes. *out_indexed (may be NULL) gets how many were added.
+ * Errors: TACIT_ERR_USAGE, TACIT_ERR_MODEL / TACIT_ERR_NOT_FOUND (the model), TACIT_ERR_WORKER,
+ * TACIT_ERR_CANCELLED (what was done is kept), TACIT_ERR_DB. */
+TACIT_API enum tacit_status tacit_index(struct tacit_store *store, const struct tacit_index_params *params,
+					int64_t *out_indexed);
 
 /* Reads text as a date the way questions and --since/--until are written: YYYY-MM-DD,
  * "today", "yesterday", "last week", "in March", "3 days ago" ... (see above) in the

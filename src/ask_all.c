@@ -244,6 +244,8 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 	size_t n_cites = 0;
 	char *text = NULL;
 	int dropped = 0;
+	float *qvec = NULL;
+	struct retrieve_dense dense = { 0 };
 	enum tacit_status st;
 
 	if (out_json)
@@ -259,6 +261,18 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 	buf_init(&described);
 	if ((st = filters(store, question, &p, &af, &f, &words)) != TACIT_OK)
 		goto out;
+	if (p.embed_model && *p.embed_model) {
+		struct timespec e0, e1;
+		clock_gettime(CLOCK_MONOTONIC, &e0);
+		if ((st = index_question(store, p.embed_model, words.data, p.embed_threads, &qvec, &dense.dim)) != TACIT_OK)
+			goto out;
+		clock_gettime(CLOCK_MONOTONIC, &e1);
+		dense.model = index_model_key(p.embed_model);
+		dense.q = qvec;
+		if (qvec)
+			tacit_log(TACIT_LOG_INFO, "ask --all: the question embedded in %.1f ms",
+				  (double)(e1.tv_sec - e0.tv_sec) * 1e3 + (double)(e1.tv_nsec - e0.tv_nsec) / 1e6);
+	}
 	int budget = p.max_context_tokens;
 	if (budget <= 0)
 		budget = tacit_llm_info(llm).n_ctx - p.max_tokens - ASK_ALL_PROMPT_RESERVE;
@@ -282,7 +296,8 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		buf_reset(&user);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if ((st = retrieve_in(store, &f, words.data, p.top_k, p.n_neighbours, budget, &r)) != TACIT_OK)
+		if ((st = retrieve_in(store, &f, words.data, p.top_k, p.n_neighbours, budget, qvec ? &dense : NULL,
+				      &r)) != TACIT_OK)
 			goto out;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!r.n && (f.since_ms || f.until_ms || f.speaker)) {
@@ -309,9 +324,12 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 			goto out;
 		user.len -= strlen(system.data) + 2; /* the instructions were there only to be counted */
 		user.data[user.len] = '\0';
-		tacit_log(TACIT_LOG_INFO, "ask --all: %zu passages retrieved in %.1f ms, %d prompt tokens (estimated %d) of %d",
+		char how[64] = "";
+		if (qvec)
+			snprintf(how, sizeof(how), "; by words and meaning, %d hit(s) by meaning only", r.n_dense_only);
+		tacit_log(TACIT_LOG_INFO, "ask --all: %zu passages retrieved in %.1f ms, %d prompt tokens (estimated %d) of %d%s",
 			  r.n, (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6, n_prompt,
-			  r.n_tokens, room);
+			  r.n_tokens, room, how);
 		if (n_prompt + 32 <= room)
 			break;
 		size_t n_hits = 0;
@@ -345,6 +363,7 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 	if (!*out_json)
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 out:
+	free(qvec);
 	free(cites);
 	tacit_free(text);
 	retrieval_release(&r);

@@ -14,7 +14,7 @@
 
 bool proto_type_valid(unsigned type)
 {
-	return (type >= PROTO_LOAD && type <= PROTO_DIARIZE) || (type >= PROTO_READY && type <= PROTO_LOCAL);
+	return (type >= PROTO_LOAD && type <= PROTO_EMBED) || (type >= PROTO_READY && type <= PROTO_VECTORS);
 }
 
 bool proto_encode(struct buf *out, enum proto_type type, const void *payload, size_t len)

@@ -18,7 +18,7 @@
 /* The protocol's version, in the worker's READY: a parent refuses a worker that speaks
  * another (one from an older or newer install). Raise it with any change to a frame's
  * meaning. A READY without one is version 1. */
-#define PROTO_VERSION 5
+#define PROTO_VERSION 6
 
 #define PROTO_HEADER 5
 #define PROTO_MAX_FRAME ((uint32_t)16 << 20)
@@ -41,6 +41,8 @@ enum proto_type {
 	PROTO_DIARIZE = 10,  /* {"id","n","offset_ms","spans":[[start_ms,end_ms],...]}, a NUL, then n
 			      * float32 samples as for TRANSCRIBE: engine "diar", answered by LOCAL.
 			      * spans (ms from the piece's start) are used without a segmentation model */
+	PROTO_EMBED = 11,    /* {"id","texts":[...]} (1 to PROTO_EMBED_MAX_TEXTS): engine "embed",
+			      * answered by VECTORS */
 	/* worker -> parent */
 	PROTO_READY = 16,    /* {"pid","proto"}: the worker is up and speaks PROTO_VERSION "proto" */
 	PROTO_PROGRESS = 17, /* {"progress"}: 0..1 while loading; {"id","done","total"}: prompt
@@ -60,7 +62,11 @@ enum proto_type {
 	PROTO_SPANS = 27,    /* {"id","spans":[[start_ms,end_ms],...]}: the speech regions of a VAD request */
 	PROTO_LOCAL = 28,    /* {"id","dim","groups","turns":[[start_ms,end_ms,group],...]}, a NUL, then
 			      * groups * dim float32: a DIARIZE piece's local speakers and their embeddings */
+	PROTO_VECTORS = 29,  /* {"id","dim","n"}, a NUL, then n * dim float32: an EMBED request's
+			      * texts' vectors, in order, each of length 1 (protocol 6) */
 };
+
+#define PROTO_EMBED_MAX_TEXTS 256
 
 bool proto_type_valid(unsigned type);
 

@@ -24,6 +24,7 @@ struct retrieval {
 	struct passage *p; /* grouped by meeting (best first), then in transcript order */
 	size_t n;
 	int n_tokens;      /* the estimate the budget was held to */
+	int n_dense_only;  /* hits that only the meaning's ranking found */
 };
 
 /* Fills r with the top_k best segments for question (BM25 over every meeting) and
@@ -31,10 +32,29 @@ struct retrieval {
  * passed; the best hit is kept whatever its size. r->n 0 when nothing matched. */
 enum tacit_status retrieve(struct tacit_store *s, const char *question, int top_k, int n_neighbours, int max_tokens,
 			   struct retrieval *r);
-/* retrieve() among the segments a filter allows (NULL = all; see store_filter). */
+/* The question by meaning: its vector from the embedding model whose vectors the store
+ * keeps under model (store_vectors_*). */
+struct retrieve_dense {
+	const char *model;
+	const float *q; /* unit length */
+	int dim;
+};
+
+/* retrieve() among the segments a filter allows (NULL = all; see store_filter). With
+ * dense, the hits are the best of both rankings, the words' (BM25) and the meaning's
+ * (cosine), fused by reciprocal rank (1 / (60 + rank), summed), so a segment both find
+ * comes first and one only the meaning finds ("vendor" for "supplier") still comes. */
 enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *f, const char *question, int top_k,
-			      int n_neighbours, int max_tokens, struct retrieval *r);
+			      int n_neighbours, int max_tokens, const struct retrieve_dense *dense,
+			      struct retrieval *r);
 void retrieval_release(struct retrieval *r);
+
+/* The name vectors of model_path are stored under: its file name. */
+const char *index_model_key(const char *path);
+/* question's vector from model_path (index.c), or *out_q NULL (not an error) when no
+ * segment has a vector of that model yet. The caller frees *out_q. */
+enum tacit_status index_question(struct tacit_store *store, const char *model_path, const char *question, int n_threads,
+				 float **out_q, int *out_dim);
 
 /* The estimate of a passage's tokens in the prompt (a line "[M1 S2] Speaker: text"). */
 int retrieve_passage_tokens(const struct passage *p);

@@ -208,6 +208,15 @@ static const char *const migrations[] = {
 	 * server's HOST[:PORT], for speech and for the language model */
 	"ALTER TABLE batch_jobs ADD COLUMN speech_engine TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE batch_jobs ADD COLUMN llm_engine TEXT NOT NULL DEFAULT '';",
+
+	/* 12: search by meaning (store_vectors.c): a final segment's vector from one
+	 * embedding model (int8, unit length x 127), gone with the segment or its old text */
+	"CREATE TABLE segment_vectors ("
+	"  segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,"
+	"  model TEXT NOT NULL,"
+	"  vec BLOB NOT NULL);"
+	"CREATE TRIGGER segment_vectors_stale AFTER UPDATE OF text ON segments BEGIN"
+	"  DELETE FROM segment_vectors WHERE segment_id = old.id; END;",
 };
 
 atomic_ulong store_n_prepared;

@@ -137,6 +137,23 @@ struct store_filter {
 enum tacit_status store_segment_relevance_in(struct tacit_store *s, const struct store_filter *f, const char *question,
 					     store_score_fn fn, void *user);
 
+/* ---- vectors for search by meaning (store_vectors.c) ------------------------------ */
+
+/* Counts the final segments with a vector of model (*have) and without one (*todo). */
+enum tacit_status store_vectors_count(struct tacit_store *s, const char *model, int64_t *have, int64_t *todo);
+/* Up to limit final segments after row after_id that have no vector of model, by row. */
+typedef void (*store_text_fn)(int64_t segment_id, const char *text, void *user);
+enum tacit_status store_vectors_todo(struct tacit_store *s, const char *model, int64_t after_id, int limit,
+				     store_text_fn fn, void *user);
+/* Stores n vectors of dim int8 (embed_quantize()) for the segments ids, in one transaction;
+ * a segment deleted meanwhile is skipped. */
+enum tacit_status store_vectors_put(struct tacit_store *s, const char *model, const int64_t *ids, const int8_t *vecs,
+				    int dim, size_t n);
+/* The k segments (within f) whose vector of model is nearest q (unit length, dim floats),
+ * best first, their cosine as the score. */
+enum tacit_status store_vectors_nearest(struct tacit_store *s, const struct store_filter *f, const char *model,
+					const float *q, int dim, int k, store_score_fn fn, void *user);
+
 /* Every distinct speaker name of every meeting (the given name, else the label). */
 typedef void (*store_name_fn)(const char *name, void *user);
 enum tacit_status store_speaker_names(struct tacit_store *s, store_name_fn fn, void *user);

@@ -11,6 +11,8 @@
 
 #define RETRIEVE_MAX_HITS 64
 
+#define RRF_K 60 /* reciprocal rank fusion's constant, as its authors use it */
+
 struct hits {
 	int64_t id[RETRIEVE_MAX_HITS];
 	int n, cap;
@@ -22,6 +24,43 @@ static void on_score(int64_t segment_id, double score, void *user)
 	(void)score;
 	if (h->n < h->cap)
 		h->id[h->n++] = segment_id;
+}
+
+struct fused {
+	int64_t id;
+	double score;
+	bool words;
+};
+
+static int by_fused(const void *a, const void *b)
+{
+	const struct fused *x = a, *y = b;
+	return x->score > y->score ? -1 : x->score < y->score;
+}
+
+/* Fuses the two rankings into out (top_k best), by reciprocal rank; *dense_only counts
+ * the kept hits the words did not find. */
+static void fuse(const struct hits *words, const struct hits *meaning, int top_k, struct hits *out, int *dense_only)
+{
+	struct fused f[2 * RETRIEVE_MAX_HITS];
+	int n = 0;
+	for (int i = 0; i < words->n; i++)
+		f[n++] = (struct fused){ words->id[i], 1.0 / (RRF_K + i + 1), true };
+	for (int i = 0; i < meaning->n; i++) {
+		int j = 0;
+		while (j < n && f[j].id != meaning->id[i])
+			j++;
+		if (j == n)
+			f[n++] = (struct fused){ meaning->id[i], 0, false };
+		f[j].score += 1.0 / (RRF_K + i + 1);
+	}
+	qsort(f, (size_t)n, sizeof(*f), by_fused);
+	out->n = 0;
+	*dense_only = 0;
+	for (int i = 0; i < n && i < top_k && i < RETRIEVE_MAX_HITS; i++) {
+		out->id[out->n++] = f[i].id;
+		*dense_only += !f[i].words;
+	}
 }
 
 int retrieve_passage_tokens(const struct passage *p)
@@ -79,14 +118,16 @@ enum tacit_status store_speaker_names(struct tacit_store *s, store_name_fn fn, v
 enum tacit_status retrieve(struct tacit_store *s, const char *question, int top_k, int n_neighbours, int max_tokens,
 			   struct retrieval *r)
 {
-	return retrieve_in(s, NULL, question, top_k, n_neighbours, max_tokens, r);
+	return retrieve_in(s, NULL, question, top_k, n_neighbours, max_tokens, NULL, r);
 }
 
 enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *f, const char *question, int top_k,
-			      int n_neighbours, int max_tokens, struct retrieval *r)
+			      int n_neighbours, int max_tokens, const struct retrieve_dense *dense,
+			      struct retrieval *r)
 {
 	struct store_filter all = { 0 };
-	struct hits h = { .cap = top_k < 1 ? 1 : top_k > RETRIEVE_MAX_HITS ? RETRIEVE_MAX_HITS : top_k };
+	int k = top_k < 1 ? 1 : top_k > RETRIEVE_MAX_HITS ? RETRIEVE_MAX_HITS : top_k;
+	struct hits h = { .cap = dense ? RETRIEVE_MAX_HITS : k };
 	sqlite3_stmt *st = NULL;
 	size_t alloc = 0;
 	int rc, n_groups = 0;
@@ -98,6 +139,13 @@ enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *
 	if (n_neighbours < 0)
 		n_neighbours = 0;
 	enum tacit_status ret = store_segment_relevance_in(s, f ? f : &all, question, on_score, &h);
+	if (ret == TACIT_OK && dense) {
+		struct hits m = { .cap = RETRIEVE_MAX_HITS };
+		ret = store_vectors_nearest(s, f ? f : &all, dense->model, dense->q, dense->dim, RETRIEVE_MAX_HITS,
+					    on_score, &m);
+		struct hits words = h;
+		fuse(&words, &m, k, &h, &r->n_dense_only);
+	}
 	if (ret != TACIT_OK || !h.n)
 		return ret;
 	/* the hit and its neighbours, numbered among the meeting's final segments in the

@@ -36,6 +36,7 @@ enum family {
 	FAM_QWEN3,  /* qwen3: q/k norms */
 	FAM_GEMMA3, /* gemma3: q/k norms, post-norms, interleaved sliding window */
 	FAM_QWEN35, /* qwen35: Gated DeltaNet layers with gated full attention every 4th */
+	FAM_BERT,   /* bert: an encoder for embeddings (post-norm, biases, learned positions) */
 };
 
 struct model_spec {
@@ -94,6 +95,11 @@ static const struct model_spec specs[] = {
 	  .n_head_kv = 4, .head_dim = 256, .n_ff = 9216, .n_vocab = 248320, .n_ctx_train = 262144, .rope_base = 1e7f,
 	  .eps = 1e-6f, .tied = true, .n_rot = 64, .ssm_conv = 4, .ssm_state = 128, .ssm_k_heads = 16,
 	  .ssm_v_heads = 32, .attn_interval = 4 },
+	/* IBM's granite-embedding-30m-english (RoBERTa: 6 layers, 384 wide, 12 heads, GELU
+	 * 1536, vocabulary 50265, 512 positions; CLS pooling), the catalog's embedding model */
+	{ .name = "granite-embedding-30m", .arch = "bert", .fam = FAM_BERT, .n_layer = 6, .n_embd = 384,
+	  .n_head = 12, .n_head_kv = 12, .head_dim = 32, .n_ff = 1536, .n_vocab = 50265, .n_ctx_train = 512,
+	  .eps = 1e-12f, .tied = true },
 };
 
 enum fill { FILL_RANDOM, FILL_ONES, FILL_ZEROS, FILL_NEG };
@@ -142,12 +148,45 @@ static bool is_full_attn(const struct model_spec *m, int il)
 	return m->fam != FAM_QWEN35 || (il + 1) % m->attn_interval == 0;
 }
 
+/* An encoder's tensors: embeddings of tokens, token types and positions, then post-norm
+ * layers with a bias on every projection; no output head (the pooled state is the result). */
+static void plan_bert(const struct model_spec *m, struct plan *p)
+{
+	const int64_t E = m->n_embd;
+	add(p, ROLE_EMBD, FILL_RANDOM, E, m->n_vocab, "token_embd.weight");
+	add(p, ROLE_VECTOR, FILL_RANDOM, E, 2, "token_types.weight");
+	add(p, ROLE_VECTOR, FILL_RANDOM, E, m->n_ctx_train, "position_embd.weight");
+	add(p, ROLE_VECTOR, FILL_ONES, E, 0, "token_embd_norm.weight");
+	add(p, ROLE_VECTOR, FILL_ZEROS, E, 0, "token_embd_norm.bias");
+	for (int il = 0; il < m->n_layer; il++) {
+		static const char *const qkv[] = { "q", "k", "v" };
+		for (int k = 0; k < 3; k++) {
+			add(p, k == 2 ? ROLE_ATTN_V : ROLE_MATRIX, FILL_RANDOM, E, E, "blk.%d.attn_%s.weight", il, qkv[k]);
+			add(p, ROLE_VECTOR, FILL_ZEROS, E, 0, "blk.%d.attn_%s.bias", il, qkv[k]);
+		}
+		add(p, ROLE_MATRIX, FILL_RANDOM, E, E, "blk.%d.attn_output.weight", il);
+		add(p, ROLE_VECTOR, FILL_ZEROS, E, 0, "blk.%d.attn_output.bias", il);
+		add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.attn_output_norm.weight", il);
+		add(p, ROLE_VECTOR, FILL_ZEROS, E, 0, "blk.%d.attn_output_norm.bias", il);
+		add(p, ROLE_MATRIX, FILL_RANDOM, E, m->n_ff, "blk.%d.ffn_up.weight", il);
+		add(p, ROLE_VECTOR, FILL_ZEROS, m->n_ff, 0, "blk.%d.ffn_up.bias", il);
+		add(p, ROLE_FFN_DOWN, FILL_RANDOM, m->n_ff, E, "blk.%d.ffn_down.weight", il);
+		add(p, ROLE_VECTOR, FILL_ZEROS, E, 0, "blk.%d.ffn_down.bias", il);
+		add(p, ROLE_VECTOR, FILL_ONES, E, 0, "blk.%d.layer_output_norm.weight", il);
+		add(p, ROLE_VECTOR, FILL_ZEROS, E, 0, "blk.%d.layer_output_norm.bias", il);
+	}
+}
+
 /* The tensors llama.cpp's loader asks for, in the order its converter writes them. */
 static void plan_tensors(const struct model_spec *m, struct plan *p)
 {
 	const int64_t E = m->n_embd, hd = m->head_dim;
 	const int64_t q_dim = hd * m->n_head, kv_dim = hd * m->n_head_kv;
 	p->n = 0;
+	if (m->fam == FAM_BERT) {
+		plan_bert(m, p);
+		return;
+	}
 	add(p, ROLE_EMBD, FILL_RANDOM, E, m->n_vocab, "token_embd.weight");
 	if (m->rope_freqs) /* llama3 rope scaling factors */
 		add(p, ROLE_VECTOR, FILL_ONES, hd / 2, 0, "rope_freqs.weight");
@@ -616,6 +655,14 @@ static bool set_metadata(struct gguf_context *g, const struct model_spec *m, enu
 		set_kv(g, m, "ssm.time_step_rank", (uint32_t)m->ssm_v_heads);
 		set_kv(g, m, "ssm.inner_size", (uint32_t)(m->ssm_state * m->ssm_v_heads));
 		set_kv(g, m, "full_attention_interval", (uint32_t)m->attn_interval);
+	}
+	if (m->fam == FAM_BERT) {
+		char k[128];
+		set_kvf(g, m, "attention.layer_norm_epsilon", m->eps);
+		snprintf(k, sizeof(k), "%s.attention.causal", m->arch);
+		gguf_set_val_bool(g, k, false);
+		set_kv(g, m, "pooling_type", 2); /* CLS: the first token's state */
+		gguf_set_val_u32(g, "tokenizer.ggml.token_type_count", 2);
 	}
 	return set_vocab(g, m->n_vocab, bpe->tok, bpe->len, bpe->n);
 }

@@ -13,6 +13,8 @@
 #include "custom.h"
 #include "devices.h"
 #include "diar_engine.h"
+#include "embed_engine.h"
+#include "embed_serve.h"
 #include "diar_serve.h"
 #include "llm_engine.h"
 #include "proto.h"
@@ -238,7 +240,7 @@ static bool on_piece(const char *piece, size_t len, void *user)
 }
 
 static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct worker_vad **vad,
-		    struct diar_engine **diar, long long id, yyjson_val *req)
+		    struct diar_engine **diar, struct embed_engine **emb, long long id, yyjson_val *req)
 {
 	struct llm_engine_params p = { 0 };
 	p.model_path = get_str(req, "model");
@@ -260,6 +262,10 @@ static void do_load(struct llm_engine **llm, struct asr_engine **asr, struct wor
 	}
 	if (engine && !strcmp(engine, "diar")) {
 		worker_diar_load(diar, id, req);
+		return;
+	}
+	if (engine && !strcmp(engine, "embed")) {
+		worker_embed_load(emb, id, req, &stop);
 		return;
 	}
 	if (!engine || strcmp(engine, "llm")) {
@@ -483,6 +489,7 @@ int main(int argc, char **argv)
 	struct asr_engine *asr = NULL;
 	struct worker_vad *vad = NULL;
 	struct diar_engine *diar = NULL;
+	struct embed_engine *emb = NULL;
 	pthread_t reader;
 
 	if (argc == 3 && !strcmp(argv[1], CUSTOM_CHECK_ARG))
@@ -515,7 +522,7 @@ int main(int argc, char **argv)
 		if (!yyjson_is_obj(req))
 			worker_send_error(id, tacit_fail(TACIT_ERR_FORMAT, "malformed request"));
 		else if (j.type == PROTO_LOAD)
-			do_load(&llm, &asr, &vad, &diar, id, req);
+			do_load(&llm, &asr, &vad, &diar, &emb, id, req);
 		else if (j.type == PROTO_GENERATE)
 			do_generate(llm, id, req);
 		else if (j.type == PROTO_TOKENIZE)
@@ -530,6 +537,8 @@ int main(int argc, char **argv)
 			worker_vad_detect(vad, id, req, j.payload, j.len);
 		else if (j.type == PROTO_DIARIZE)
 			worker_diar_run(diar, id, req, j.payload, j.len, &stop);
+		else if (j.type == PROTO_EMBED)
+			worker_embed_run(emb, id, req);
 		else if (j.type == PROTO_CRASH && test_mode)
 			crash(get_str(req, "how"));
 		else
@@ -556,6 +565,7 @@ int main(int argc, char **argv)
 	worker_asr_free(asr);
 	worker_vad_free(vad);
 	diar_engine_free(diar);
+	embed_engine_free(emb);
 	/* the reader thread is blocked in read() only if stdin is still open; we got here on
 	 * its EOF, so it has finished */
 	pthread_join(reader, NULL);

@@ -7,8 +7,12 @@
 #include "internal.h"
 
 #include "../check.h"
+#include "embed.h"
 #include "retrieve.h"
+#include "store.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <yyjson.h>
 
@@ -196,5 +200,150 @@ TEST_MODEL(ask_all_on_stories260k)
 		fprintf(stderr, "  ask_all: %s\n", tacit_errmsg());
 	CHECK_EQ_INT(st, TACIT_ERR_CONTEXT_FULL);
 	tacit_llm_close(llm);
+	tacit_store_close(s);
+}
+
+/* ---- search by meaning ---------------------------------------------------------- */
+
+/* The catalog's embedding model's shape with random weights and 2 layers (made once into
+ * build/models by tools/synth-model), or NULL. */
+static const char *test_embed_model(void)
+{
+	static char path[4096];
+	char rel[4096], cmd[9000];
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	snprintf(rel, sizeof(rel), "%s/models/embed-test.gguf", build);
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/models && %s/tools/synth-model --arch granite-embedding-30m --layers 2 --quant Q8_0 "
+			 "--out %s.tmp.%d --quiet >/dev/null 2>&1 && mv %s.tmp.%d %s",
+			 build, build, rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return NULL;
+	}
+	return realpath(rel, path) ? path : NULL;
+}
+
+TEST(embed_quantize_keeps_the_cosine)
+{
+	float a[64], b[64];
+	int8_t qa[64];
+	double na = 0, nb = 0, dot = 0;
+	for (int i = 0; i < 64; i++) {
+		a[i] = (float)((i * 37) % 11) - 5.0f;
+		b[i] = (float)((i * 13) % 7) - 3.0f + a[i] * 0.5f;
+		na += a[i] * a[i];
+		nb += b[i] * b[i];
+	}
+	for (int i = 0; i < 64; i++) {
+		a[i] /= (float)sqrt(na);
+		b[i] /= (float)sqrt(nb);
+		dot += (double)a[i] * b[i];
+	}
+	embed_quantize(a, 64, qa);
+	CHECK(fabs(embed_dot_q(qa, b, 64) - dot) < 0.01);
+	CHECK(fabs(embed_dot_q(qa, a, 64) - 1.0) < 0.01);
+}
+
+/* One model's vectors: the same text the same vector alone or in a batch, unit length. */
+static void check_embedder(const char *model)
+{
+	struct embedder *e = NULL;
+	const char *texts[] = { "We decided to sign with Acme.", "", "The supplier shipped late again.",
+				"We decided to sign with Acme." };
+	CHECK_EQ_INT(embedder_open(model, 2, &e), TACIT_OK);
+	if (!e)
+		return;
+	int dim = embedder_dim(e);
+	CHECK(dim > 0);
+	float *all = calloc(5 * (size_t)dim, sizeof(float));
+	CHECK_EQ_INT(embedder_run(e, texts, 4, NULL, all), TACIT_OK);
+	CHECK_EQ_INT(embedder_run(e, texts + 2, 1, NULL, all + 4 * dim), TACIT_OK);
+	double n0 = 0, d03 = 0, d24 = 0, d02 = 0;
+	for (int i = 0; i < dim; i++) {
+		n0 += all[i] * all[i];
+		d03 += all[i] * all[3 * dim + i];
+		d24 += all[2 * dim + i] * all[4 * dim + i];
+		d02 += all[i] * all[2 * dim + i];
+	}
+	CHECK(fabs(n0 - 1.0) < 1e-3);
+	CHECK(d03 > 0.999); /* the same text in one batch */
+	CHECK(d24 > 0.999); /* alone or beside others */
+	CHECK(d02 < 0.9999); /* other words, another vector */
+	free(all);
+	embedder_close(e);
+}
+
+TEST_MODEL(embed_worker_pools_an_encoder_and_a_language_model)
+{
+	const char *bert = test_embed_model();
+	char path[4096];
+	const char *shared = test_shared_dir();
+	if (!bert)
+		SKIP("cannot build the synthetic embedding model (build/tools/synth-model)");
+	check_embedder(bert); /* CLS pooling, as its GGUF says */
+	snprintf(path, sizeof(path), "%s/models/stories260K.gguf", shared ? shared : ".");
+	if (shared && access(path, R_OK) == 0)
+		check_embedder(path); /* no pooling named: the mean */
+	/* a file that is no model: an error naming it, no worker left behind */
+	struct embedder *e = NULL;
+	CHECK_EQ_INT(embedder_open("/dev/null", 1, &e), TACIT_ERR_MODEL);
+	CHECK(e == NULL && strstr(tacit_errmsg(), "/dev/null"));
+}
+
+static void count_progress(int64_t done, int64_t total, void *user)
+{
+	int64_t *last = user;
+	CHECK(done <= total);
+	last[0] = done;
+	last[1] = total;
+}
+
+TEST_MODEL(index_then_ask_finds_by_meaning)
+{
+	const char *model = test_embed_model();
+	if (!model)
+		SKIP("cannot build the synthetic embedding model (build/tools/synth-model)");
+	int64_t id[3], n = -1, have = 0, todo = 0, seen[2] = { -1, -1 };
+	struct tacit_store *s = three_meetings(id);
+	static const char *const m4[] = { "Hello.", "So it is.", "Fine." };
+	id[2] = meeting(s, "Short", m4, ARRAY_SIZE(m4));
+	struct tacit_index_params ip = tacit_index_default_params();
+	ip.embed_model = model;
+	ip.n_threads = 2;
+	ip.on_progress = count_progress;
+	ip.user = seen;
+	CHECK_EQ_INT(tacit_index(s, &ip, &n), TACIT_OK);
+	CHECK_EQ_INT((int)n, 5 + 6 + 3 + 3);
+	CHECK_EQ_INT((int)seen[0], 17);
+	CHECK_EQ_INT((int)seen[1], 17);
+	CHECK_EQ_INT(store_vectors_count(s, index_model_key(model), &have, &todo), TACIT_OK);
+	CHECK_EQ_INT((int)have, 17);
+	CHECK_EQ_INT((int)todo, 0);
+	/* again: nothing to do, and no worker started */
+	CHECK_EQ_INT(tacit_index(s, &ip, &n), TACIT_OK);
+	CHECK_EQ_INT((int)n, 0);
+
+	/* words alone find nothing in a question of stopwords; the meaning finds its line */
+	struct retrieval r;
+	float *q = NULL;
+	int dim = 0;
+	CHECK_EQ_INT(retrieve(s, "So it is.", 3, 0, 10000, &r), TACIT_OK);
+	CHECK_EQ_INT((int)r.n, 0);
+	retrieval_release(&r);
+	CHECK_EQ_INT(index_question(s, model, "So it is.", 2, &q, &dim), TACIT_OK);
+	CHECK(q != NULL && dim == 384);
+	struct retrieve_dense dense = { index_model_key(model), q, dim };
+	CHECK_EQ_INT(retrieve_in(s, NULL, "So it is.", 3, 0, 10000, &dense, &r), TACIT_OK);
+	CHECK(r.n >= 1 && r.p[0].session_id == id[2]);
+	CHECK(find(&r, id[2], 2) != NULL && find(&r, id[2], 2)->hit);
+	CHECK_EQ_INT(r.n_dense_only, (int)r.n);
+	retrieval_release(&r);
+	free(q);
+
+	/* a meeting deleted takes its vectors with it */
+	CHECK_EQ_INT(tacit_store_session_delete(s, id[2]), TACIT_OK);
+	CHECK_EQ_INT(store_vectors_count(s, index_model_key(model), &have, &todo), TACIT_OK);
+	CHECK_EQ_INT((int)have, 14);
 	tacit_store_close(s);
 }

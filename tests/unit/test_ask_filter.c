@@ -63,7 +63,7 @@ static void read_for(struct tacit_store *s, const char *question, bool *saw, con
 	struct store_filter f = { .since_ms = af.since_ms, .until_ms = af.until_ms,
 				  .speaker = af.speaker[0] ? af.speaker : NULL };
 	snprintf(rest_out, n_rest, "%s", rest.data);
-	CHECK_EQ_INT(retrieve_in(s, &f, rest.data, 12, 0, 10000, &r), TACIT_OK);
+	CHECK_EQ_INT(retrieve_in(s, &f, rest.data, 12, 0, 10000, NULL, &r), TACIT_OK);
 	memset(saw, 0, n_ids * sizeof(*saw));
 	speakers[0] = '\0';
 	for (size_t i = 0; i < r.n; i++) {

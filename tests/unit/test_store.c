@@ -132,7 +132,7 @@ TEST(store_sessions_and_records_in_memory)
 	char *v, *j, *m;
 	if (!s)
 		return;
-	CHECK_EQ_INT(tacit_store_schema_version(), 11);
+	CHECK_EQ_INT(tacit_store_schema_version(), 12);
 	int64_t a = new_session(s, "Weekly sync");
 	int64_t b = new_session(s, NULL);
 	CHECK(a > 0 && b > a);
