@@ -50,13 +50,20 @@ struct cli_model {
  * with its flag and where to get it, frees the paths and returns the exit code;
  * else 0. */
 int cli_models_resolve(const char *cmd, struct cli_model *m, size_t n);
+/* Search by meaning (cmd_index.c): the embedding model named (NULL = the chosen or
+ * downloaded one, none being no error unless named) gets every line without a vector of
+ * it, with a progress line; *path (caller frees; NULL when none) is the model for
+ * tacit_ask_all_params.embed_model. Returns an exit code. */
+int cli_index_for_search(const char *cmd, struct tacit_store *store, const char *named, int threads, bool json,
+			 char **path);
+
 /* Monotonic seconds, for pacing and lag (the library's clock is internal). */
 double cli_now_s(void);
 
 /* The progress line of a long command (progress.c). On a terminal: one line on stderr,
  * rewritten; with json: JSON lines on stderr, one schema for every command:
- *   {"event":"progress","phase":"read"|"write"|"transcribe","done":N,"total":N|null,
- *    "exact":B,"unit":"tokens"|"ms","elapsed_s":X,"rate":X,"left_s":X|null}
+ *   {"event":"progress","phase":"read"|"write"|"transcribe"|"summarize"|"index","done":N,
+ *    "total":N|null,"exact":B,"unit":"tokens"|"ms"|"segments","elapsed_s":X,"rate":X,"left_s":X|null}
  * (exact: false while total is an estimate; rate: units per second over the phase so far,
  * not counting what was done when it started; done never decreases within a phase;
  * each phase prints when it starts, at most every 0.25 s as it moves, every second
@@ -75,7 +82,7 @@ struct cli_progress {
 	long long analysed;    /* "transcribe": the recording summarized so far (ms; 0 none) */
 };
 void cli_progress_start(struct cli_progress *p, bool json);
-/* Starts a phase ("read", "write", "transcribe", "summarize": segments) with its total
+/* Starts a phase ("read", "write", "transcribe", "summarize" and "index": segments) with its total
  * (0 = unknown). */
 void cli_progress_phase(struct cli_progress *p, const char *phase, long long total);
 void cli_progress_set(struct cli_progress *p, long long done);
@@ -128,6 +135,7 @@ int cmd_inspect(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_rename(int argc, char **argv);

@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"usage: tacit ask --all QUESTION [--model NAME] [--top N] [--json] [--verbose]\n"
 	"       [--since DATE] [--until DATE] [--speaker NAME] [--no-filters]\n"
 	"       [--max-tokens N] [--ctx N] [--threads N] [--gpu-layers N]\n"
+	"       [--embed NAME | --no-embed]\n"
 	"  --all           ask every stored meeting: the search index picks the best lines\n"
 	"                  (and their neighbours), the model answers from them citing\n"
 	"                  meeting and segment as [M12 S40]; a citation of anything not\n"
@@ -40,6 +41,10 @@ static const char usage_text[] =
 	"                  Without these the question's own words filter: \"last week\",\n"
 	"                  \"in March\", \"yesterday\", \"what did Alice say\"\n"
 	"  --no-filters    read dates and names in the question as plain words\n"
+	"  --embed NAME    search by meaning too, with this text-embedding model (default:\n"
+	"                  the downloaded one, if any: 'tacit pull granite-embedding-30m');\n"
+	"                  lines not indexed yet are indexed first ('tacit index')\n"
+	"  --no-embed      search by the question's words only\n"
 	"  --json          the answer, its checked citations and the excerpts read, as JSON\n"
 	"  --verbose       show how many excerpts and tokens the model read\n"
 	"  --max-tokens N  longest answer (default 512, or a quarter of a smaller context)\n"
@@ -85,14 +90,16 @@ int cmd_ask_all(int argc, char **argv)
 		{ "gpu-layers", required_argument, NULL, 'g' }, { "help", no_argument, NULL, 'h' },
 		{ "since", required_argument, NULL, 'S' },   { "until", required_argument, NULL, 'U' },
 		{ "speaker", required_argument, NULL, 'P' }, { "no-filters", no_argument, NULL, 'N' },
+		{ "embed", required_argument, NULL, 'e' },   { "no-embed", no_argument, NULL, 'E' },
 		{ 0, 0, 0, 0 },
 	};
 	struct tacit_ask_all_params ap = tacit_ask_all_default_params();
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	struct tacit_store *store = NULL;
 	struct tacit_llm *llm = NULL;
-	const char *model_name = getenv("TACIT_MODEL");
-	char *json = NULL;
+	const char *model_name = getenv("TACIT_MODEL"), *embed_name = NULL;
+	char *json = NULL, *embed_path = NULL;
+	bool no_embed = false;
 	bool json_out = false;
 	int c, rc = 0, verbose = 0;
 
@@ -148,6 +155,12 @@ int cmd_ask_all(int argc, char **argv)
 		case 'N':
 			ap.ignore_question_filters = true;
 			break;
+		case 'e':
+			embed_name = optarg;
+			break;
+		case 'E':
+			no_embed = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -170,9 +183,19 @@ int cmd_ask_all(int argc, char **argv)
 		rc = cli_fail(st);
 		goto out;
 	}
+	if (no_embed && embed_name) {
+		rc = cli_usage_error("ask", "--embed and --no-embed: choose one");
+		goto out;
+	}
 	struct cli_model need = { TACIT_MODEL_LLM, model_name, "--model", NULL, NULL };
 	if ((rc = cli_models_resolve("ask", &need, 1)))
 		goto out;
+	if (!no_embed && (rc = cli_index_for_search("ask", store, embed_name, lp.n_threads, json_out, &embed_path))) {
+		tacit_free(need.path);
+		goto out;
+	}
+	ap.embed_model = embed_path;
+	ap.embed_threads = lp.n_threads;
 	lp.model_path = need.path;
 	signal(SIGINT, on_sigint);
 	ap.cancel = &cancel_flag;
@@ -189,6 +212,7 @@ int cmd_ask_all(int argc, char **argv)
 	else
 		print_answer(json);
 out:
+	tacit_free(embed_path);
 	tacit_free(json);
 	tacit_llm_close(llm);
 	tacit_store_close(store);

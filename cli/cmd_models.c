@@ -257,15 +257,18 @@ static int print_speech(const char *machine, const struct tacit_system *sys, con
 		memset(&sf, 0, sizeof(sf));
 		if (m->kind == TACIT_MODEL_ASR && !(scored = tacit_speech_score(sys, m, &sf) == TACIT_OK))
 			snprintf(sf.reason, sizeof(sf.reason), "%s", tacit_errmsg());
-		bool vad = m->kind == TACIT_MODEL_VAD || m->kind == TACIT_MODEL_SPEAKER; /* no speech score */
-		const char *langs = vad ? "any" : m->speech.multilingual ? "99" : "English";
+		bool vad = m->kind != TACIT_MODEL_ASR; /* no speech score */
+		const char *langs = m->kind == TACIT_MODEL_EMBED ? "-" : vad ? "any" : m->speech.multilingual ? "99" : "English";
 		const char *verdict = vad ? "" : scored ? tacit_speech_verdict_str(sf.verdict) : "unknown";
 		if (json) {
 			yyjson_mut_val *o = yyjson_mut_arr_add_obj(doc, arr);
 			yyjson_mut_obj_add_str(doc, o, "id", m->id);
 			yyjson_mut_obj_add_str(doc, o, "name", m->name);
 			yyjson_mut_obj_add_str(doc, o, "kind",
-					       m->kind == TACIT_MODEL_SPEAKER ? "speaker" : vad ? "vad" : "asr");
+					       m->kind == TACIT_MODEL_SPEAKER ? "speaker"
+					       : m->kind == TACIT_MODEL_EMBED ? "embed"
+					       : vad			      ? "vad"
+									      : "asr");
 			yyjson_mut_obj_add_uint(doc, o, "disk_bytes", m->file_bytes);
 			yyjson_mut_obj_add_uint(doc, o, "ram_bytes", vad ? m->file_bytes : sf.mem_needed);
 			yyjson_mut_obj_add_bool(doc, o, "english_only", !vad && !m->speech.multilingual);

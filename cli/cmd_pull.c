@@ -228,7 +228,7 @@ int cmd_pull(int argc, char **argv)
 	ps.tty = isatty(2);
 	p.url = e->url;
 	p.dest = dest;
-	p.expected_bytes = e->file_bytes; /* the catalog's sizes are exact */
+	p.expected_bytes = e->file_bytes_exact ? e->file_bytes : 0; /* else the sha256 alone decides */
 	p.expected_sha256 = e->sha256;
 	p.progress = on_progress;
 	p.progress_user = &ps;

@@ -332,7 +332,7 @@ static void on_hash_progress(uint64_t done, uint64_t total, double rate, void *u
  * kind. */
 static void check_models(struct report *r, const struct tacit_catalog *cat, const char *dir)
 {
-	bool have[TACIT_MODEL_SPEAKER + 1] = { false }; /* indexed by every kind; the three setup picks are checked */
+	bool have[TACIT_MODEL_EMBED + 1] = { false }; /* indexed by every kind; the three setup picks are checked */
 	bool tty = !r->doc && isatty(STDERR_FILENO);
 	char msg[512], fix[256], b1[32], b2[32];
 	for (size_t i = 0; i < tacit_catalog_count(cat); i++) {
@@ -344,7 +344,7 @@ static void check_models(struct report *r, const struct tacit_catalog *cat, cons
 		snprintf(fix, sizeof(fix), "tacit rm %s && tacit pull %s", m->id, m->id);
 		if (stat(path, &s) != 0) {
 			/* not downloaded: nothing to check */
-		} else if ((unsigned long long)s.st_size != m->file_bytes) {
+		} else if (m->file_bytes_exact && (unsigned long long)s.st_size != m->file_bytes) {
 			snprintf(msg, sizeof(msg), "model '%s' is damaged: '%s' holds %s, the catalog says %s", m->id,
 				 path, cli_bytes((unsigned long long)s.st_size, b1, sizeof(b1)),
 				 cli_bytes(m->file_bytes, b2, sizeof(b2)));

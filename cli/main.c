@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "sessions", cmd_sessions, "list the meetings stored on this device" },
 	{ "show", cmd_show, "show a meeting: details, summary, notes, transcript" },
 	{ "search", cmd_search, "search what was said across all meetings" },
+	{ "index", cmd_index, "index every meeting's lines for search by meaning (ask --all)" },
 	{ "export", cmd_export, "export a meeting as md, json, txt, srt or vtt, or notes into a folder" },
 	{ "delete", cmd_delete, "delete a meeting, its audio and cached state for good" },
 	{ "rename", cmd_rename, "give a meeting a new title" },

@@ -33,7 +33,8 @@ static void draw(struct cli_progress *p, double now)
 	long long moved = p->done - p->base;
 	double rate = elapsed > 0.05 && moved > 0 ? (double)moved / elapsed : 0;
 	double left = rate > 0 && p->total > p->done ? (double)(p->total - p->done) / rate : -1;
-	bool ms = !strcmp(p->phase, "transcribe"), segs = !strcmp(p->phase, "summarize");
+	bool ms = !strcmp(p->phase, "transcribe"), index = !strcmp(p->phase, "index");
+	bool segs = index || !strcmp(p->phase, "summarize");
 	p->last = now;
 	if (p->json) {
 		fprintf(stderr, "{\"event\":\"progress\",\"phase\":\"%s\",\"done\":%lld,\"total\":", p->phase, p->done);
@@ -59,6 +60,11 @@ static void draw(struct cli_progress *p, double now)
 	} else if (ms) {
 		snprintf(line, sizeof(line), "transcribing: %s of the recording done (%.0f s)",
 			 cli_clock(p->done, a, sizeof(a)), elapsed);
+	} else if (index) {
+		int n = snprintf(line, sizeof(line), "indexing for search by meaning: %s of %s lines",
+				 thousands(p->done, a, sizeof(a)), thousands(p->total, b, sizeof(b)));
+		if (left >= 0 && n > 0 && (size_t)n < sizeof(line))
+			snprintf(line + n, sizeof(line) - (size_t)n, ", %.0f s left", left);
 	} else if (segs) {
 		snprintf(line, sizeof(line), "summarizing: %s of %s segments (%.0f s)", thousands(p->done, a, sizeof(a)),
 			 thousands(p->total, b, sizeof(b)), elapsed);

@@ -310,6 +310,7 @@ enum tacit_model_kind {
 	TACIT_MODEL_ASR = 1, /* a speech recognition model run by whisper.cpp */
 	TACIT_MODEL_VAD = 2, /* a voice activity detector */
 	TACIT_MODEL_SPEAKER = 3, /* a speaker-embedding model (ONNX) for diarization */
+	TACIT_MODEL_EMBED = 4, /* a text-embedding model (GGUF) for search by meaning */
 };
 
 /* What the fit scorer knows about a language model: the facts of its GGUF header, so the
@@ -376,7 +377,9 @@ struct tacit_model_info {
 	const char *replaced_by; /* id of the successor of an archived entry; or NULL */
 	enum tacit_model_kind kind;
 	bool archived;           /* kept for existing downloads, not offered any more */
-	uint64_t file_bytes;     /* exact size of the file */
+	uint64_t file_bytes;     /* size of the file: exact unless !file_bytes_exact */
+	bool file_bytes_exact;   /* false: the publisher gives the size rounded ("33.8 MB");
+				  * a download is then checked by its sha256 alone */
 	uint64_t published_ram_bytes; /* the app table's "RAM at load" figure; 0 = none */
 	int stars;               /* 1..3 quality rating of an LLM (see tacit_stars_for_params());
 				  * 0 for other kinds */

@@ -24,6 +24,7 @@ struct job {
 	char id[72];
 	char *url, *dest, *sha256;
 	uint64_t bytes_total, done, total;
+	bool bytes_exact; /* bytes_total is the catalog's exact size */
 	double rate;
 	enum job_state state;
 	char message[512];
@@ -131,7 +132,11 @@ static const char *verdict_key(enum tacit_fit_verdict v)
 
 static const char *kind_key(enum tacit_model_kind k)
 {
-	return k == TACIT_MODEL_LLM ? "llm" : k == TACIT_MODEL_ASR ? "asr" : k == TACIT_MODEL_SPEAKER ? "speaker" : "vad";
+	return k == TACIT_MODEL_LLM	? "llm"
+	       : k == TACIT_MODEL_ASR	? "asr"
+	       : k == TACIT_MODEL_SPEAKER ? "speaker"
+	       : k == TACIT_MODEL_EMBED	? "embed"
+					: "vad";
 }
 
 /* Adds the job's state to o; the caller holds the lock. */
@@ -321,7 +326,7 @@ static void *job_main(void *arg)
 
 	p.url = b->url;
 	p.dest = b->dest;
-	p.expected_bytes = b->bytes_total;
+	p.expected_bytes = b->bytes_exact ? b->bytes_total : 0;
 	p.expected_sha256 = b->sha256;
 	p.progress = on_progress;
 	p.progress_user = b;
@@ -380,6 +385,7 @@ static void start_pull(struct api_call *c, struct api_response *res, const struc
 	b->dest = model_file(m);
 	b->sha256 = m->sha256 ? strdup(m->sha256) : NULL;
 	b->bytes_total = m->file_bytes;
+	b->bytes_exact = m->file_bytes_exact;
 	b->done = b->total = 0;
 	b->rate = 0;
 	b->message[0] = '\0';

@@ -261,6 +261,12 @@ static enum tacit_status parse_model(struct entry *e, struct tacit_model_info *m
 	    (st = get_str(e, "status", false, &status)) || (st = get_str(e, "replaced_by", true, &m->replaced_by)) ||
 	    (st = get_u64(e, "file_bytes", false, 1, 1ull << 50, &m->file_bytes)))
 		return st;
+	yyjson_val *exact = yyjson_obj_get(e->obj, "file_bytes_exact");
+	if (exact && !yyjson_is_bool(exact))
+		return bad(e, "file_bytes_exact", "is not true or false");
+	m->file_bytes_exact = !exact || yyjson_get_bool(exact);
+	if (!m->file_bytes_exact && !m->sha256)
+		return bad(e, "sha256", "must be known when the size is not exact");
 	if (!strcmp(kind, "llm"))
 		m->kind = TACIT_MODEL_LLM;
 	else if (!strcmp(kind, "asr"))
@@ -269,8 +275,10 @@ static enum tacit_status parse_model(struct entry *e, struct tacit_model_info *m
 		m->kind = TACIT_MODEL_VAD;
 	else if (!strcmp(kind, "speaker"))
 		m->kind = TACIT_MODEL_SPEAKER;
+	else if (!strcmp(kind, "embed"))
+		m->kind = TACIT_MODEL_EMBED;
 	else
-		return bad(e, "kind", "is not one of llm, asr, vad, speaker");
+		return bad(e, "kind", "is not one of llm, asr, vad, speaker, embed");
 	if (!strcmp(status, "archived"))
 		m->archived = true;
 	else if (strcmp(status, "active") != 0)

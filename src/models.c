@@ -18,6 +18,7 @@ static const char *kind_name(enum tacit_model_kind kind)
 	case TACIT_MODEL_ASR: return "speech";
 	case TACIT_MODEL_VAD: return "voice activity";
 	case TACIT_MODEL_SPEAKER: return "speaker embedding";
+	case TACIT_MODEL_EMBED: return "text embedding";
 	}
 	return "?";
 }
@@ -29,6 +30,7 @@ static const char *setting_key(enum tacit_model_kind kind)
 	case TACIT_MODEL_ASR: return "model.asr";
 	case TACIT_MODEL_VAD: return "model.vad";
 	case TACIT_MODEL_SPEAKER: return "model.speaker";
+	case TACIT_MODEL_EMBED: return "model.embed";
 	}
 	return "model.llm";
 }
@@ -45,13 +47,15 @@ static void suggested_id(enum tacit_model_kind kind, const struct tacit_catalog 
 
 	errsave_push(&e); /* a hint must not replace the failure it is part of */
 	pp.bandwidth = kind == TACIT_MODEL_LLM ? 1 : 0;
-	pp.devices = kind != TACIT_MODEL_VAD && kind != TACIT_MODEL_SPEAKER;
+	pp.devices = kind == TACIT_MODEL_LLM || kind == TACIT_MODEL_ASR;
 	if (system_probe_recent(&pp, &sys) == TACIT_OK)
 		m = tacit_models_recommend(&sys, cat, kind);
 	errsave_pop(&e, TACIT_OK);
 	snprintf(buf, len, "%s",
 		 m ? m->id : kind == TACIT_MODEL_LLM ? "qwen3.5-2b" : kind == TACIT_MODEL_ASR ? "whisper-base.en"
-					 : kind == TACIT_MODEL_SPEAKER ? "wespeaker-resnet34" : "silero-vad-v6.2.0");
+					 : kind == TACIT_MODEL_SPEAKER ? "wespeaker-resnet34"
+					 : kind == TACIT_MODEL_EMBED   ? "granite-embedding-30m"
+								       : "silero-vad-v6.2.0");
 }
 
 /* A new string "a/b", or NULL when out of memory. */

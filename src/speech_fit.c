@@ -162,7 +162,7 @@ const struct tacit_model_info *tacit_models_recommend(const struct tacit_system 
 		const struct tacit_model_info *m = tacit_catalog_get(cat, i);
 		if (m->kind != kind || m->archived)
 			continue;
-		if (kind == TACIT_MODEL_VAD || kind == TACIT_MODEL_SPEAKER)
+		if (kind != TACIT_MODEL_ASR) /* a small model every machine runs: the first */
 			return m;
 		struct errsave e;
 		errsave_push(&e);

@@ -66,3 +66,30 @@ grep -q "none of the meetings up to 2020-01-01 mentions the words" "$d/err"
 expect_rc 15 "$T" ask --all "what did Dan say" --no-filters --model "$M" --max-tokens 32
 expect_rc 2 "$T" ask --all "supplier" --since someday
 grep -q "'someday' is not a date" "$d/err"
+
+# search by meaning (tacit index; ask --all --embed): the catalog's embedding model's
+# shape with random weights; identical text gets an identical vector, so a question of
+# stopwords only (no word to search) finds its line by meaning alone
+B=${BUILD:-$(cd "$(dirname "$T")" && pwd)}
+E=$d/embed.gguf
+"$B/tools/synth-model" --arch granite-embedding-30m --layers 2 --quant Q8_0 --out "$E" --quiet
+expect_rc 15 "$T" index
+grep -q "tacit pull granite-embedding-30m" "$d/err"
+expect_rc 2 "$T" index 3
+expect_rc 0 "$T" index --embed "$E" --json
+[ "$(cat "$d/out")" = '{"indexed":4}' ]
+expect_rc 0 "$T" index --embed "$E"
+grep -q "^0 line(s) indexed" "$d/out"
+printf 'Erin: So it is.\nFrank: Right.\n' >"$d/c.txt"
+"$T" import --title "Short" "$d/c.txt" >/dev/null 2>&1
+expect_rc 15 "$T" ask --all "so it is" --model "$M" --max-tokens 16 --no-embed
+# ask indexes the new meeting's lines first, then finds the line by meaning
+expect_rc 0 "$T" ask --all "so it is" --embed "$E" --model "$M" --max-tokens 16 --json
+grep -q '"phase":"index","done":2,"total":2' "$d/err"
+python3 - "$d/out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["meetings"][0]["meeting"] == 3 and 1 in r["meetings"][0]["segments"], r["meetings"]
+PY
+expect_rc 2 "$T" ask --all "so it is" --embed "$E" --no-embed
+expect_rc 15 "$T" ask --all "so it is" --embed "$d/none.gguf" --model "$M"
