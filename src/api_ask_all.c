@@ -2,7 +2,9 @@
  * api_ask_all.c — "Ask all meetings" on the History page: POST /api/ask {"question"}
  * answered by tacit_ask_all() (as `tacit ask --all`) over a Server-Sent Event stream:
  * status, answer_delta as the model writes, then answer (the library's checked JSON,
- * citations [M12 S40] naming retrieved segments only) or error. The invariants are
+ * citations [M12 S40] naming retrieved segments only) or error. With an embedding model
+ * downloaded, the lines not indexed yet are indexed first (status says how far) and
+ * the passages are found by meaning too. The invariants are
  * api_chat.c's: the work lives as long as its stream, one model worker at a time.
  */
 #include "api.h"
@@ -41,6 +43,41 @@ static void say_waiting(void *user)
 	put_text(user, "status", waiting, strlen(waiting));
 }
 
+static void on_index(int64_t done, int64_t total, void *user)
+{
+	char line[96];
+	int n = snprintf(line, sizeof(line), "indexing for search by meaning: %lld of %lld new lines", (long long)done,
+			 (long long)total);
+	if (total)
+		put_text(user, "status", line, (size_t)n);
+}
+
+/* The downloaded embedding model with every line indexed, or NULL (words only): a failure
+ * to index is said in the status and the question is still answered by words. */
+static char *index_for_search(struct ask_job *j, struct tacit_store *store)
+{
+	struct tacit_index_params ip = tacit_index_default_params();
+	char *path = NULL;
+	if (tacit_model_resolve(TACIT_MODEL_EMBED, NULL, &path) != TACIT_OK)
+		return NULL;
+	ip.embed_model = path;
+	ip.on_progress = on_index;
+	ip.user = j;
+	ip.cancel = &j->base.cancel;
+	enum tacit_status st = tacit_index(store, &ip, NULL);
+	if (st != TACIT_OK && st != TACIT_ERR_CANCELLED) {
+		char line[600];
+		int n = snprintf(line, sizeof(line), "searching by words only: %s", tacit_errmsg());
+		put_text(j, "status", line, n > 0 && (size_t)n < sizeof(line) ? (size_t)n : strlen(line));
+		tacit_log(TACIT_LOG_WARN, "ask all: %s", line);
+	}
+	if (st != TACIT_OK) {
+		tacit_free(path);
+		return NULL;
+	}
+	return path;
+}
+
 static void *job_main(void *arg)
 {
 	struct ask_job *j = arg;
@@ -55,7 +92,7 @@ static void *job_main(void *arg)
 		st = tacit_fail(TACIT_ERR_CANCELLED, "the question was cancelled");
 		goto out;
 	}
-	put_text(j, "status", loading, strlen(loading));
+	char *embed = NULL;
 	struct tacit_llm_params lp = tacit_llm_default_params();
 	lp.model_path = j->model.path;
 	lp.engine = tacit_engine_is_remote(&j->model.engine) ? &j->model.engine : NULL;
@@ -63,7 +100,11 @@ static void *job_main(void *arg)
 	lp.progress_user = j;
 	st = tacit_store_open(NULL, &store); /* this thread's own connection */
 	if (st == TACIT_OK)
+		embed = index_for_search(j, store);
+	if (st == TACIT_OK) {
+		put_text(j, "status", loading, strlen(loading));
 		st = tacit_llm_open(&lp, &llm);
+	}
 	if (st == TACIT_OK) {
 		static const char reading[] = "reading the meetings that match";
 		put_text(j, "status", reading, strlen(reading));
@@ -71,8 +112,10 @@ static void *job_main(void *arg)
 		ap.on_token = on_token;
 		ap.user = j;
 		ap.cancel = &j->base.cancel;
+		ap.embed_model = embed;
 		st = tacit_ask_all(store, llm, j->question, &ap, &json);
 	}
+	tacit_free(embed);
 	if (st != TACIT_OK)
 		errsave_push(&why);
 	tacit_llm_close(llm); /* the worker ends here, before the slot is given back */

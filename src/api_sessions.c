@@ -553,6 +553,7 @@ static const struct setting {
 	{ "model.llm", SET_MODEL, TACIT_MODEL_LLM, "Language model for summaries, notes, chat and suggestions", 0, 0, false, "" },
 	{ "model.asr", SET_MODEL, TACIT_MODEL_ASR, "Speech model for transcription", 0, 0, false, "" },
 	{ "model.vad", SET_MODEL, TACIT_MODEL_VAD, "Voice activity model", 0, 0, true, "" },
+	{ "model.embed", SET_MODEL, TACIT_MODEL_EMBED, "Text-embedding model: Ask all meetings finds lines by meaning too", 0, 0, true, "" },
 	{ "suggestions.auto", SET_ONOFF, TACIT_MODEL_LLM, "Suggest questions and follow-ups during a meeting", 0, 0, false, "off" },
 	{ "output.language", SET_LANGUAGE, TACIT_MODEL_LLM, "Language of summaries and notes (\"auto\" = the meeting's)", 0, 0, false, "auto" },
 	{ "export.folder", SET_FOLDER, TACIT_MODEL_LLM, "Folder every meeting is written to as a Markdown note (an Obsidian vault, say)", 0, 0, false, "" },

@@ -296,7 +296,13 @@ static void tool_ask(struct call *c, yyjson_val *args)
 	}
 	enum tacit_status st = ask_model(c->m);
 	if (st == TACIT_OK && !session) {
+		/* by meaning too where the lines are indexed already: these tools write nothing,
+		 * so the index is what 'tacit index' or the web app's questions left */
+		char *embed = NULL;
+		if (tacit_model_resolve(TACIT_MODEL_EMBED, NULL, &embed) == TACIT_OK)
+			ap.embed_model = embed;
 		st = tacit_ask_all(c->m->store, c->m->llm, question, &ap, &json);
+		tacit_free(embed);
 		if (st == TACIT_OK)
 			buf_adds(&c->text, json);
 	} else if (st == TACIT_OK) {

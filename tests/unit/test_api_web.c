@@ -1014,6 +1014,48 @@ out:
 	api_free(api);
 }
 
+/* With an embedding model chosen, a question first indexes the lines not indexed yet
+ * (its status says so) and then finds them by meaning: a question of stopwords alone,
+ * which no word search answers, still reaches its line. */
+TEST_MODEL(api_ask_all_indexes_and_searches_by_meaning)
+{
+	const char *model = test_llm();
+	char embed[4096], rel[4200], cmd[9000], body[8400];
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	struct api *api = new_api();
+	struct tacit_store *store = NULL;
+	struct buf out;
+	buf_init(&out);
+	snprintf(cmd, sizeof(cmd),
+		 "%s/tools/synth-model --arch granite-embedding-30m --layers 2 --quant Q8_0 --out %s/models/embed-web.gguf "
+		 "--quiet >/dev/null 2>&1",
+		 build, build);
+	snprintf(rel, sizeof(rel), "%s/models/embed-web.gguf", build);
+	if (!model || system(cmd) != 0 || !realpath(rel, embed)) {
+		api_free(api);
+		SKIP("build/tools/synth-model unavailable");
+	}
+	CHECK(api != NULL && tacit_store_open(NULL, &store) == TACIT_OK);
+	if (!api || !store)
+		goto out;
+	int64_t id = 0;
+	struct tacit_session_params sp = tacit_session_default_params();
+	sp.title = "Short";
+	CHECK_EQ_INT(tacit_store_session_create(store, &sp, &id), TACIT_OK);
+	struct tacit_segment g = { .start_ms = 0, .end_ms = 900, .speaker = "Erin", .text = "So it is.", .confidence = -1 };
+	CHECK_EQ_INT(tacit_store_add_segment(store, id, &g, NULL), TACIT_OK);
+	snprintf(body, sizeof(body), "{\"model.llm\":\"%s\",\"model.embed\":\"%s\"}", model, embed);
+	CHECK_EQ_INT(req(api, "PUT", "/api/settings", body, NULL, &out, NULL), 200);
+	CHECK_EQ_INT(post_stream(api, "/api/ask", "{\"question\":\"so it is\"}", "event: answer", &out, NULL), 200);
+	CHECK(strstr(out.data, "indexing for search by meaning: 1 of 1 new lines") != NULL);
+	CHECK(strstr(out.data, "event: answer") != NULL);
+	CHECK_EQ_INT(n_workers(), 0);
+out:
+	tacit_store_close(store);
+	buf_release(&out);
+	api_free(api);
+}
+
 /* ../shared's JFK speech as an uploaded body: a temporary file, as serve.c writes it. */
 static bool upload_jfk(char *path, size_t n)
 {
