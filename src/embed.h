@@ -22,6 +22,10 @@ int embedder_dim(const struct embedder *e);
 enum tacit_status embedder_run(struct embedder *e, const char *const *texts, size_t n, const atomic_bool *cancel,
 			       float *out);
 
+/* Reads a VECTORS answer (JSON {"n","dim"}, a NUL, n * dim float32) of n texts into out:
+ * TACIT_ERR_WORKER for anything else (a broken or hostile worker). */
+enum tacit_status embed_vectors_parse(const char *payload, size_t len, size_t n, int dim, float *out);
+
 /* A unit vector as int8 (x * 127, rounded), as the store keeps it; embed_dot_q() is the
  * cosine of a stored vector a and a unit vector b, within about 1 %. */
 void embed_quantize(const float *v, int dim, int8_t *out);

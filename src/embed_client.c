@@ -110,16 +110,24 @@ static enum tacit_status batch(struct embedder *e, const char *const *texts, siz
 		return workerproc_died(&e->w, false);
 	if ((st = workerproc_await(&e->w, PROTO_VECTORS, BATCH_TIMEOUT_MS, &payload, &len)) != TACIT_OK)
 		return st;
+	return embed_vectors_parse(payload, len, n, e->dim, out);
+}
+
+enum tacit_status embed_vectors_parse(const char *payload, size_t len, size_t n, int dim, float *out)
+{
 	size_t head = strnlen(payload, len) + 1;
 	yyjson_doc *d = head <= len ? yyjson_read(payload, head - 1, 0) : NULL;
 	yyjson_val *nv = yyjson_obj_get(yyjson_doc_get_root(d), "n");
 	yyjson_val *dv = yyjson_obj_get(yyjson_doc_get_root(d), "dim");
-	bool ok = yyjson_is_uint(nv) && yyjson_get_uint(nv) == n && yyjson_is_int(dv) &&
-		  yyjson_get_sint(dv) == e->dim && len - head == n * (size_t)e->dim * sizeof(float);
+	bool ok = yyjson_is_uint(nv) && yyjson_get_uint(nv) == n && yyjson_is_int(dv) && yyjson_get_sint(dv) == dim &&
+		  dim > 0 && len - head == n * (size_t)dim * sizeof(float);
 	yyjson_doc_free(d);
 	if (!ok)
 		return tacit_fail(TACIT_ERR_WORKER, "the embedding worker sent a malformed answer");
-	memcpy(out, payload + head, n * (size_t)e->dim * sizeof(float));
+	memcpy(out, payload + head, n * (size_t)dim * sizeof(float));
+	for (size_t i = 0; i < n * (size_t)dim; i++)
+		if (!isfinite(out[i]))
+			return tacit_fail(TACIT_ERR_WORKER, "the embedding worker sent a vector that is not a number");
 	return TACIT_OK;
 }
 
