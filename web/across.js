@@ -45,7 +45,11 @@
       const fail = (msg) => { ended = true; answer.replaceChildren(tacit.errorBox(new Error(msg))); };
       try {
         await tacit.postStream("/api/ask", { question }, {
-          status: (d) => { if (!raw) text.textContent = STAGES[d.text] ? t(STAGES[d.text]) : d.text; },
+          status: (d) => {
+            if (raw) return;
+            const ix = /^indexing for search by meaning: (\d+) of (\d+) new lines$/.exec(d.text);
+            text.textContent = ix ? t("across.indexing", { done: ix[1], total: ix[2] }) : STAGES[d.text] ? t(STAGES[d.text]) : d.text;
+          },
           answer_delta: (d) => { raw += d.text; text.classList.remove("muted"); text.textContent = tacit.partialAnswer(raw) || "…"; },
           answer: (r) => {
             ended = true;
