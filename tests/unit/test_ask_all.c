@@ -70,8 +70,9 @@ TEST(ask_all_retrieves_across_meetings)
 	/* its neighbours come along, numbered from 1 in time order */
 	CHECK(find(&r, id[1], 2) && !strcmp(find(&r, id[1], 2)->text, m2[1]));
 	CHECK(find(&r, id[1], 4) && !find(&r, id[1], 4)->hit);
-	/* meeting 3's "supplier" line is found too, meeting 1 says nothing of it */
-	CHECK(find(&r, id[2], 2) && find(&r, id[2], 2)->hit);
+	/* meeting 3's "supplier" line matches one word of the three: under 0.4 of the best
+	 * line's score, it is left out (RETRIEVE_MIN_SCORE_RATIO); meeting 1 says nothing */
+	CHECK(!find(&r, id[2], 2));
 	for (size_t i = 0; i < r.n; i++)
 		CHECK(r.p[i].session_id != id[0]);
 	/* grouped: one run per meeting, in transcript order within it */
