@@ -160,6 +160,9 @@ static void ask_round(struct tacit_store *s, const struct tacit_llm_params *lp, 
 			fprintf(stderr, "bench ask_all: '%s': %s\n", questions[q], st != TACIT_OK ? tacit_errmsg() : "no token");
 			continue;
 		}
+		if (getenv("TACIT_BENCH_VERBOSE"))
+			fprintf(stderr, "question %d%s: first token %.0f ms, %d prompt tokens, embedded in %.0f ms\n", q + 1,
+				embed ? " (words and meaning)" : "", (p.first - p.start) * 1e3, p.prompt_tokens, p.embed_ms);
 		r->retrieval[r->done] = p.retrieval_ms;
 		r->embed[r->done] = p.embed_ms;
 		r->total[r->done] = p.embed_ms + p.retrieval_ms;

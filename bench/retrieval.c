@@ -39,7 +39,7 @@ struct query {
 };
 
 struct score {
-	int queries, success, hits;
+	int queries, success, hits, tokens;
 	double precision;
 };
 
@@ -76,6 +76,7 @@ static void run(struct tacit_store *s, struct query *qs, int n, const struct ret
 		if (retrieve_in(s, &f, rest.data, TOP_K, 0, 1 << 30, qv ? &d : NULL, &r) == TACIT_OK) {
 			int hits = 0, good = 0;
 			for (size_t k = 0; k < r.n; k++) {
+				sc->tokens += r.p[k].hit ? retrieve_passage_tokens(&r.p[k]) : 0;
 				hits += r.p[k].hit;
 				good += r.p[k].hit && in_span(&qs[i], &r.p[k]);
 			}
@@ -172,9 +173,10 @@ int main(void)
 	bench_emit("retrieval_words_success_at_12", (double)words.success / (words.queries ? words.queries : 1), "share",
 		   "none", 0, 1, note);
 	snprintf(note, sizeof(note),
-		 "mean share of the lines found by words (at most 12, %.1f a query) that lie in an answering span (%d "
-		 "queries)",
-		 (double)words.hits / (words.queries ? words.queries : 1), words.queries);
+		 "mean share of the lines found by words (at most 12, %.1f a query, ~%.0f prompt tokens) that lie in an "
+		 "answering span (%d queries)",
+		 (double)words.hits / (words.queries ? words.queries : 1),
+		 (double)words.tokens / (words.queries ? words.queries : 1), words.queries);
 	bench_emit("retrieval_words_precision_at_12", words.precision, "share", "none", 0, 1, note);
 
 	char embed[PATH_MAX];

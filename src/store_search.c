@@ -153,12 +153,6 @@ static const char *const stopwords[] = {
 	"than",  "that",  "the",   "their", "them",  "then", "there", "these", "they", "this",  "to",    "up",
 	"us",    "was",   "we",    "were",  "what",  "when", "where", "which", "who",  "whom",  "why",   "will",
 	"with",  "would", "you",   "your",
-	/* how questions about meetings are asked, not what they are about: in a transcript
-	 * these match every "I think", "as we discussed", "the team" */
-	"discuss", "discussed", "discusses", "discussing", "discussion", "discussions", "summarise", "summarize",
-	"summary", "talk", "talked", "talking", "think", "thinks", "thought", "say", "said", "says",
-	"team", "mention", "mentioned", "explain", "explained", "explanation", "react", "reacted", "opinion",
-	"opinions", "conclusion", "regarding",
 };
 
 static bool stopword(const char *w, size_t n)
@@ -210,19 +204,15 @@ enum tacit_status store_segment_relevance_in(struct tacit_store *s, const struct
 		buf_release(&q);
 		return TACIT_OK;
 	}
-	/* ?1 the words; the filter's ?2..?5 are the same in both forms. A line under 80
-	 * bytes has its BM25 scaled down by its length: "Think." or "Per remote control,"
-	 * would otherwise outrank the lines that say something (BM25's length normalisation
-	 * favours the shortest); on the QMSum sample's queries (bench/retrieval.c) this
-	 * raised precision@12 from 0.106 to 0.117 and lost no query. */
+	/* ?1 the words; the filter's ?2..?5 are the same in both forms */
 	enum tacit_status ret = prep(s,
-				     n_terms ? "SELECT g.id, bm25(segments_fts) * MIN(1.0, length(g.text) / 80.0) AS score FROM segments_fts"
+				     n_terms ? "SELECT g.id, bm25(segments_fts) FROM segments_fts"
 					       " JOIN segments g ON g.id = segments_fts.rowid"
 					       " JOIN sessions x ON x.id = g.session_id LEFT JOIN speakers p ON p.id = g.speaker_id"
 					       " WHERE segments_fts MATCH ?1 AND (?2 = 0 OR g.session_id = ?2)"
 					       " AND (?3 = 0 OR x.started_ms >= ?3) AND (?4 = 0 OR x.started_ms < ?4)"
 					       " AND (?5 IS NULL OR COALESCE(p.name, p.label) = ?5 COLLATE NOCASE)"
-					       " ORDER BY score LIMIT 64"
+					       " ORDER BY rank LIMIT 64"
 					     : "SELECT g.id, 0.0 FROM segments g"
 					       " JOIN sessions x ON x.id = g.session_id LEFT JOIN speakers p ON p.id = g.speaker_id"
 					       " WHERE ?1 IS NULL AND g.final = 1 AND (?2 = 0 OR g.session_id = ?2)"
