@@ -723,6 +723,13 @@ int cmd_batch(int argc, char **argv)
 		printf("batch: %" PRId64 " done, %" PRId64 " failed in %.1f s%s\n", b.done, b.failed,
 		       cli_now_s() - b.t0, b.failed ? " (see 'tacit batch --status')" : "");
 	rc = worker_failed ? tacit_status_exit_code(TACIT_ERR_DB) : b.failed ? 1 : 0;
+	if (!worker_failed && b.done) {
+		/* with an embedding model here, the new meetings are searched by meaning at once */
+		char *embed = NULL;
+		if (cli_index_for_search("batch", s, NULL, 0, b.json, &embed) != 0)
+			fprintf(stderr, "note: the meetings are stored; 'tacit index' indexes them for search by meaning\n");
+		tacit_free(embed);
+	}
 out:
 	tacit_store_close(s);
 	if (lock_fd >= 0)

@@ -411,6 +411,13 @@ int cmd_import(int argc, char **argv)
 		if (analysed)
 			printf("summary and notes stored ('tacit show %" PRId64 "')\n", id);
 	}
+	if (ss.n_segments) {
+		/* with an embedding model here, the meeting is searched by meaning at once */
+		char *embed = NULL;
+		if (cli_index_for_search("import", s, NULL, 0, json, &embed) != 0)
+			fprintf(stderr, "note: the meeting is stored; 'tacit index' indexes it for search by meaning\n");
+		tacit_free(embed);
+	}
 	if (ss.times_synthesized)
 		fprintf(stderr, "note: the transcript had no times; they are estimated at %d words per minute\n",
 			p.words_per_minute);

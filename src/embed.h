@@ -26,9 +26,13 @@ enum tacit_status embedder_run(struct embedder *e, const char *const *texts, siz
  * TACIT_ERR_WORKER for anything else (a broken or hostile worker). */
 enum tacit_status embed_vectors_parse(const char *payload, size_t len, size_t n, int dim, float *out);
 
-/* A unit vector as int8 (x * 127, rounded), as the store keeps it; embed_dot_q() is the
- * cosine of a stored vector a and a unit vector b, within about 1 %. */
-void embed_quantize(const float *v, int dim, int8_t *out);
-float embed_dot_q(const int8_t *a, const float *b, int dim);
+/* A vector as the store keeps it: its scale (float32, the largest |x| / 127), then each
+ * x / scale rounded to int8, EMBED_Q_BYTES(dim) bytes; embed_dot_q() is the dot product
+ * of a stored vector a and b (their cosine when both had length 1), within about 1 %
+ * of the largest component's step: a fixed scale of 127 would leave the components of a
+ * 384-wide unit vector (about 0.05 each) only a few steps each. */
+#define EMBED_Q_BYTES(dim) ((size_t)(dim) + sizeof(float))
+void embed_quantize(const float *v, int dim, void *out);
+float embed_dot_q(const void *a, const float *b, int dim);
 
 #endif

@@ -147,18 +147,26 @@ enum tacit_status embedder_run(struct embedder *e, const char *const *texts, siz
 	return TACIT_OK;
 }
 
-void embed_quantize(const float *v, int dim, int8_t *out)
+void embed_quantize(const float *v, int dim, void *out)
 {
+	float max = 0, scale;
+	int8_t *q = (int8_t *)((char *)out + sizeof(float));
+	for (int i = 0; i < dim; i++)
+		max = fabsf(v[i]) > max ? fabsf(v[i]) : max;
+	scale = max > 0 ? max / 127.0f : 1.0f;
+	memcpy(out, &scale, sizeof(scale));
 	for (int i = 0; i < dim; i++) {
-		float x = v[i] * 127.0f;
-		out[i] = (int8_t)(x > 127.0f ? 127 : x < -127.0f ? -127 : lrintf(x));
+		long x = lrintf(v[i] / scale);
+		q[i] = (int8_t)(x > 127 ? 127 : x < -127 ? -127 : x);
 	}
 }
 
-float embed_dot_q(const int8_t *a, const float *b, int dim)
+float embed_dot_q(const void *a, const float *b, int dim)
 {
-	float s = 0;
+	float scale, s = 0;
+	const int8_t *q = (const int8_t *)((const char *)a + sizeof(float));
+	memcpy(&scale, a, sizeof(scale));
 	for (int i = 0; i < dim; i++)
-		s += (float)a[i] * b[i];
-	return s / 127.0f;
+		s += (float)q[i] * b[i];
+	return s * scale;
 }

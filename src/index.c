@@ -58,7 +58,7 @@ enum tacit_status tacit_index(struct tacit_store *store, const struct tacit_inde
 	struct embedder *e = NULL;
 	struct todo t = { 0 };
 	float *vec = NULL;
-	int8_t *q8 = NULL;
+	unsigned char *q8 = NULL;
 	int64_t have = 0, total = 0, done = 0, after = 0;
 	enum tacit_status st;
 
@@ -77,7 +77,7 @@ enum tacit_status tacit_index(struct tacit_store *store, const struct tacit_inde
 		return st;
 	int dim = embedder_dim(e);
 	if (!(vec = malloc((size_t)INDEX_BATCH * (size_t)dim * sizeof(*vec))) ||
-	    !(q8 = malloc((size_t)INDEX_BATCH * (size_t)dim))) {
+	    !(q8 = malloc((size_t)INDEX_BATCH * EMBED_Q_BYTES(dim)))) {
 		st = tacit_fail(TACIT_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -100,7 +100,7 @@ enum tacit_status tacit_index(struct tacit_store *store, const struct tacit_inde
 		if ((st = embedder_run(e, (const char *const *)t.text, (size_t)t.n, NULL, vec)) != TACIT_OK)
 			break;
 		for (int i = 0; i < t.n; i++)
-			embed_quantize(vec + (size_t)i * (size_t)dim, dim, q8 + (size_t)i * (size_t)dim);
+			embed_quantize(vec + (size_t)i * (size_t)dim, dim, q8 + (size_t)i * EMBED_Q_BYTES(dim));
 		if ((st = store_vectors_put(store, key, t.id, q8, dim, (size_t)t.n)) != TACIT_OK)
 			break;
 		after = t.id[t.n - 1];

@@ -210,7 +210,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE batch_jobs ADD COLUMN llm_engine TEXT NOT NULL DEFAULT '';",
 
 	/* 12: search by meaning (store_vectors.c): a final segment's vector from one
-	 * embedding model (int8, unit length x 127), gone with the segment or its old text */
+	 * embedding model (embed.h's int8 with a scale), gone with the segment or its old text */
 	"CREATE TABLE segment_vectors ("
 	"  segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,"
 	"  model TEXT NOT NULL,"

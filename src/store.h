@@ -145,9 +145,9 @@ enum tacit_status store_vectors_count(struct tacit_store *s, const char *model, 
 typedef void (*store_text_fn)(int64_t segment_id, const char *text, void *user);
 enum tacit_status store_vectors_todo(struct tacit_store *s, const char *model, int64_t after_id, int limit,
 				     store_text_fn fn, void *user);
-/* Stores n vectors of dim int8 (embed_quantize()) for the segments ids, in one transaction;
- * a segment deleted meanwhile is skipped. */
-enum tacit_status store_vectors_put(struct tacit_store *s, const char *model, const int64_t *ids, const int8_t *vecs,
+/* Stores n vectors of dim (embed_quantize()'s form, EMBED_Q_BYTES(dim) bytes each) for the
+ * segments ids, in one transaction; a segment deleted meanwhile is skipped. */
+enum tacit_status store_vectors_put(struct tacit_store *s, const char *model, const int64_t *ids, const void *vecs,
 				    int dim, size_t n);
 /* The k segments (within f) whose vector of model is nearest q (unit length, dim floats),
  * best first, their cosine as the score. */

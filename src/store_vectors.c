@@ -1,10 +1,11 @@
 /*
  * store_vectors.c — the segments' vectors for search by meaning: one int8 vector per
- * final segment and embedding model (the model's file name: vectors of another model
+ * final segment and embedding model (int8 with a scale, embed.h; keyed by the model's
+ * file name: vectors of another model
  * are not comparable and are neither read nor overwritten by it), written in batches by
  * the indexer (api_index.c), deleted with the segment or when its text changes (schema
- * 12's trigger), and scanned whole for the nearest ones: 10,000 segments of 384 bytes
- * take a few milliseconds, far below what an index structure would be worth here.
+ * 12's trigger), and scanned whole for the nearest ones: 11,556 segments of 388 bytes
+ * take about 10 ms (bench/ask_all.c), far below what an index structure would be worth.
  */
 #include "internal.h"
 
@@ -55,7 +56,7 @@ enum tacit_status store_vectors_todo(struct tacit_store *s, const char *model, i
 	return ret;
 }
 
-enum tacit_status store_vectors_put(struct tacit_store *s, const char *model, const int64_t *ids, const int8_t *vecs,
+enum tacit_status store_vectors_put(struct tacit_store *s, const char *model, const int64_t *ids, const void *vecs,
 				    int dim, size_t n)
 {
 	sqlite3_stmt *st = NULL;
@@ -71,7 +72,7 @@ enum tacit_status store_vectors_put(struct tacit_store *s, const char *model, co
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, ids[i]);
 		sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 3, vecs + i * (size_t)dim, dim, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, (const char *)vecs + i * EMBED_Q_BYTES(dim), (int)EMBED_Q_BYTES(dim), SQLITE_STATIC);
 		int rc = sqlite3_step(st);
 		if (rc != SQLITE_DONE)
 			ret = store_db_fail(s, rc, "store a segment's vector");
@@ -113,7 +114,7 @@ enum tacit_status store_vectors_nearest(struct tacit_store *s, const struct stor
 	sqlite3_bind_int64(st, 4, f->until_ms);
 	bind_text_or_null(st, 5, f->speaker);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 1) != dim)
+		if ((size_t)sqlite3_column_bytes(st, 1) != EMBED_Q_BYTES(dim))
 			continue; /* another size: not this model's (renamed file) */
 		float score = embed_dot_q(sqlite3_column_blob(st, 1), q, dim);
 		if (n == k && score <= top[k - 1].score)

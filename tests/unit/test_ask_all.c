@@ -228,7 +228,7 @@ static const char *test_embed_model(void)
 TEST(embed_quantize_keeps_the_cosine)
 {
 	float a[64], b[64];
-	int8_t qa[64];
+	unsigned char qa[EMBED_Q_BYTES(64)];
 	double na = 0, nb = 0, dot = 0;
 	for (int i = 0; i < 64; i++) {
 		a[i] = (float)((i * 37) % 11) - 5.0f;
@@ -242,8 +242,12 @@ TEST(embed_quantize_keeps_the_cosine)
 		dot += (double)a[i] * b[i];
 	}
 	embed_quantize(a, 64, qa);
-	CHECK(fabs(embed_dot_q(qa, b, 64) - dot) < 0.01);
-	CHECK(fabs(embed_dot_q(qa, a, 64) - 1.0) < 0.01);
+	CHECK(fabs(embed_dot_q(qa, b, 64) - dot) < 0.005);
+	CHECK(fabs(embed_dot_q(qa, a, 64) - 1.0) < 0.005);
+	/* a zero vector stays zero */
+	memset(a, 0, sizeof(a));
+	embed_quantize(a, 64, qa);
+	CHECK(embed_dot_q(qa, b, 64) == 0.0f);
 }
 
 /* One model's vectors: the same text the same vector alone or in a batch, unit length. */
@@ -300,11 +304,16 @@ static void count_progress(int64_t done, int64_t total, void *user)
 	last[1] = total;
 }
 
+/* On stories260K, a small trained model (mean pooling): its vectors of different lines
+ * are far apart (cosine ~0.8), so the nearest line to a question is the one with its
+ * text; the random-weight encoder's all lie within 0.002 of each other. */
 TEST_MODEL(index_then_ask_finds_by_meaning)
 {
-	const char *model = test_embed_model();
-	if (!model)
-		SKIP("cannot build the synthetic embedding model (build/tools/synth-model)");
+	char model[4096];
+	const char *shared = test_shared_dir();
+	snprintf(model, sizeof(model), "%s/models/stories260K.gguf", shared ? shared : ".");
+	if (!shared || access(model, R_OK) != 0)
+		SKIP("no ../shared/models/stories260K.gguf");
 	int64_t id[3], n = -1, have = 0, todo = 0, seen[2] = { -1, -1 };
 	struct tacit_store *s = three_meetings(id);
 	static const char *const m4[] = { "Hello.", "So it is.", "Fine." };
@@ -333,7 +342,7 @@ TEST_MODEL(index_then_ask_finds_by_meaning)
 	CHECK_EQ_INT((int)r.n, 0);
 	retrieval_release(&r);
 	CHECK_EQ_INT(index_question(s, model, "So it is.", 2, &q, &dim), TACIT_OK);
-	CHECK(q != NULL && dim == 384);
+	CHECK(q != NULL && dim > 0);
 	struct retrieve_dense dense = { index_model_key(model), q, dim };
 	CHECK_EQ_INT(retrieve_in(s, NULL, "So it is.", 3, 0, 10000, &dense, &r), TACIT_OK);
 	CHECK(r.n >= 1 && r.p[0].session_id == id[2]);
