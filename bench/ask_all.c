@@ -1,7 +1,9 @@
 /*
  * ask_all.c — `tacit ask --all` over an archive: $TACIT_BENCH_ASK_ALL_MEETINGS meetings
- * (default 200), each 60 turns of the QMSum sample (../shared/data/qmsum-sample, every
- * meeting's turns in turn, a different stretch for each), imported into a temporary
+ * (default 200), each $TACIT_BENCH_ASK_ALL_TURNS (default 24) turns of the QMSum sample
+ * (../shared/data/qmsum-sample, 4,847 turns: every meeting's turns in turn, a different
+ * stretch for each; 200 x 60 turns repeat each line in ~2.5 meetings, 200 x 24 turns
+ * repeat none, as an archive of distinct meetings would), imported into a temporary
  * store; then five questions, each with a new worker as a new `tacit ask --all` process
  * would have. Figures: the retrieval (the search index's passages and their excerpts,
  * as tacit_ask_all() logs it) and the time from the call to the answer's first token,
@@ -93,15 +95,17 @@ static size_t load_turns(char ***out)
 	return n;
 }
 
-/* Meeting k: 60 turns from its own place in the sample, as a QMSum file at path. */
-static bool write_meeting(char **turns, size_t n, int k, const char *path)
+/* Meeting k: `per` turns from its own place in the sample, as a QMSum file at path:
+ * stretches that do not overlap when the archive needs no more turns than the sample has,
+ * else overlapping ones (each line then stored in several meetings). */
+static bool write_meeting(char **turns, size_t n, int k, int meetings, size_t per, const char *path)
 {
 	yyjson_mut_doc *out = yyjson_mut_doc_new(NULL);
 	yyjson_mut_val *root = yyjson_mut_obj(out);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(out, root, "meeting_transcripts");
 	yyjson_mut_doc_set_root(out, root);
-	size_t from = n > 60 ? ((size_t)k * 97) % (n - 60) : 0;
-	for (size_t i = from; i < from + 60 && i < n; i++) {
+	size_t from = (size_t)meetings * per <= n ? (size_t)k * per : n > per ? ((size_t)k * 97) % (n - per) : 0;
+	for (size_t i = from; i < from + per && i < n; i++) {
 		const char *tab = strchr(turns[i], '\t');
 		yyjson_mut_val *o = yyjson_mut_arr_add_obj(out, arr);
 		yyjson_mut_obj_add_strncpy(out, o, "speaker", turns[i], (size_t)(tab - turns[i]));
@@ -184,6 +188,9 @@ int main(void)
 							: "build/models/llama-3.2-1b-Q4_K_M.gguf";
 	int meetings = getenv("TACIT_BENCH_ASK_ALL_MEETINGS") ? atoi(getenv("TACIT_BENCH_ASK_ALL_MEETINGS")) : 200;
 	int ctx = getenv("TACIT_BENCH_CTX") ? atoi(getenv("TACIT_BENCH_CTX")) : 4096;
+	int per = getenv("TACIT_BENCH_ASK_ALL_TURNS") ? atoi(getenv("TACIT_BENCH_ASK_ALL_TURNS")) : 24;
+	if (per < 1)
+		per = 24;
 	if (access(model, R_OK) != 0 || access("../shared/data/qmsum-sample/Bmr003.json", R_OK) != 0) {
 		fprintf(stderr, "bench ask_all: needs %s and ../shared's QMSum sample (bench/models.sh makes the model)\n",
 			model);
@@ -195,7 +202,7 @@ int main(void)
 	char **turns = NULL;
 	size_t n_turns = load_turns(&turns);
 	struct tacit_store *s = NULL;
-	if (n_turns < 60 || tacit_store_open(NULL, &s) != TACIT_OK) {
+	if (n_turns < (size_t)per || tacit_store_open(NULL, &s) != TACIT_OK) {
 		fprintf(stderr, "bench ask_all: no turns or no store: %s\n", tacit_errmsg());
 		return 1;
 	}
@@ -203,7 +210,8 @@ int main(void)
 	for (int k = 0; k < meetings; k++) {
 		int64_t id = 0;
 		snprintf(file, sizeof(file), "%s/meeting-%03d.json", home, k);
-		if (!write_meeting(turns, n_turns, k, file) || tacit_store_import(s, file, NULL, &id) != TACIT_OK) {
+		if (!write_meeting(turns, n_turns, k, meetings, (size_t)per, file) ||
+		    tacit_store_import(s, file, NULL, &id) != TACIT_OK) {
 			fprintf(stderr, "bench ask_all: cannot import meeting %d: %s\n", k, tacit_errmsg());
 			return 1;
 		}
@@ -223,9 +231,11 @@ int main(void)
 		char note[768];
 		const char *base = strrchr(model, '/');
 		snprintf(note, sizeof(note),
-			 "median of %d questions over %d meetings of 60 QMSum turns (imported in %.0f s); the search index's "
-			 "passages and their excerpts read from the store; target 100 ms",
-			 words.done, meetings, import_s);
+			 "median of %d questions over %d meetings of %d QMSum turns, each line in %.1f meetings on average "
+			 "(imported in %.0f s); the search index's passages and their excerpts read from the store; target "
+			 "100 ms",
+			 words.done, meetings, per, (double)meetings * per / (double)n_turns < 1 ? 1.0 : (double)meetings * per / (double)n_turns,
+			 import_s);
 		bench_emit("ask_all_retrieval_ms", words.retrieval[words.done / 2], "ms", "target", 100, 0, note);
 		snprintf(note, sizeof(note),
 			 "median of %d questions, from the call to the first answer token, a new worker each (the model "

@@ -2,7 +2,8 @@
  * store_retrieve.c — the passages for a question asked across every meeting: the best
  * BM25 segments of the whole history (store_segment_relevance with no session), each with
  * its neighbours for context, numbered as the meeting's transcript numbers them ([S]),
- * grouped by meeting in the order of their best hit, and cut at a token budget.
+ * grouped by meeting in the order of their best hit, and cut at a token budget. A hit
+ * whose words an earlier hit said already is left out with its neighbours.
  */
 #include "internal.h"
 
@@ -100,6 +101,20 @@ static bool have(const struct retrieval *r, int64_t segment_id, size_t *at)
 			*at = i;
 			return true;
 		}
+	return false;
+}
+
+/* Whether hit segment_id, read into r->p[first..r->n), says exactly what a hit before
+ * first says. */
+static bool repeats(const struct retrieval *r, size_t first, int64_t segment_id)
+{
+	const struct passage *hit = NULL;
+	for (size_t i = first; i < r->n && !hit; i++)
+		if (r->p[i].segment_id == segment_id)
+			hit = &r->p[i];
+	for (size_t i = 0; hit && i < first; i++)
+		if (r->p[i].hit && !strcmp(r->p[i].text, hit->text))
+			return true;
 	return false;
 }
 
@@ -231,14 +246,19 @@ enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *
 			ret = store_db_fail(s, rc, "read the passages of a question");
 			goto out;
 		}
-		if (i > 0 && r->n_tokens + tokens > max_tokens) {
-			/* this hit and its new neighbours do not fit: take them back and stop */
+		bool full = i > 0 && r->n_tokens + tokens > max_tokens;
+		if (full || repeats(r, first, h.id[i])) {
+			/* this hit and its new neighbours do not fit (stop), or the hit's words were
+			 * found already in another line (a recurring meeting's "Let's get started"):
+			 * take them back; the model would read the same thing twice */
 			while (r->n > first) {
 				r->n--;
 				free(r->p[r->n].speaker);
 				free(r->p[r->n].text);
 			}
-			break;
+			if (full)
+				break;
+			continue;
 		}
 		r->n_tokens += tokens;
 	}

@@ -98,6 +98,26 @@ TEST(ask_all_retrieves_across_meetings)
 	tacit_store_close(s);
 }
 
+/* A recurring meeting's line said word for word in many meetings is read once: the
+ * other copies (and their neighbours) make way for other lines. */
+TEST(ask_all_reads_a_repeated_line_once)
+{
+	static const char *const a[] = { "Welcome.", "The supplier contract is signed.", "Bye." };
+	static const char *const b[] = { "Hello.", "The supplier contract is signed.", "Ciao." };
+	static const char *const c[] = { "Hi.", "The supplier contract was signed late.", "Done." };
+	struct tacit_store *s = NULL;
+	struct retrieval r;
+	CHECK_EQ_INT(tacit_store_open(":memory:", &s), TACIT_OK);
+	int64_t ia = meeting(s, "A", a, 3), ib = meeting(s, "B", b, 3), ic = meeting(s, "C", c, 3);
+	CHECK_EQ_INT(retrieve(s, "supplier contract signed", 8, 1, 10000, &r), TACIT_OK);
+	int copies = (find(&r, ia, 2) != NULL) + (find(&r, ib, 2) != NULL);
+	CHECK_EQ_INT(copies, 1);
+	CHECK(find(&r, ic, 2) && find(&r, ic, 2)->hit);
+	CHECK_EQ_INT((int)r.n, 6); /* two hits, two neighbours each */
+	retrieval_release(&r);
+	tacit_store_close(s);
+}
+
 TEST(ask_all_retrieval_keeps_to_the_budget)
 {
 	int64_t id[3];
