@@ -71,8 +71,11 @@ static void run(struct tacit_store *s, struct query *qs, int n, const struct ret
 		f.until_ms = af.until_ms;
 		f.speaker = af.speaker[0] ? af.speaker : NULL;
 		struct retrieve_dense d = { 0 };
-		if (model && index_question(s, model->model, rest.data, bench_threads(), &qv, &dim) == TACIT_OK && qv)
-			d = (struct retrieve_dense){ index_model_key(model->model), qv, dim };
+		char key[INDEX_KEY_MAX];
+		if (model && index_question(s, model->model, rest.data, bench_threads(), &qv, &dim) == TACIT_OK && qv) {
+			index_model_key(model->model, key);
+			d = (struct retrieve_dense){ key, qv, dim };
+		}
 		if (retrieve_in(s, &f, rest.data, TOP_K, 0, 1 << 30, qv ? &d : NULL, &r) == TACIT_OK) {
 			int hits = 0, good = 0;
 			for (size_t k = 0; k < r.n; k++) {

@@ -2177,7 +2177,7 @@ TACIT_API struct tacit_index_params tacit_index_default_params(void);
  * model runs in a worker of its own, 256 segments a batch, each batch stored in one
  * transaction, so a cancel, a crash or a kill keeps what was done and the next call does
  * only the rest (calling it after every new meeting costs that meeting's lines). Vectors
- * are kept per model (by its file name), int8 with a scale, 1 byte per dimension and 4
+ * are kept per model (by its file name and size), int8 with a scale, 1 byte per dimension and 4
  * (388 bytes a segment for the catalog's granite-embedding-30m), deleted with their segment or when its text
  * changes. *out_indexed (may be NULL) gets how many were added.
  * Errors: TACIT_ERR_USAGE, TACIT_ERR_MODEL / TACIT_ERR_NOT_FOUND (the model), TACIT_ERR_WORKER,

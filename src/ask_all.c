@@ -245,6 +245,7 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 	char *text = NULL;
 	int dropped = 0;
 	float *qvec = NULL;
+	char embed_key[INDEX_KEY_MAX];
 	struct retrieve_dense dense = { 0 };
 	enum tacit_status st;
 
@@ -267,7 +268,8 @@ enum tacit_status tacit_ask_all(struct tacit_store *store, struct tacit_llm *llm
 		if ((st = index_question(store, p.embed_model, words.data, p.embed_threads, &qvec, &dense.dim)) != TACIT_OK)
 			goto out;
 		clock_gettime(CLOCK_MONOTONIC, &e1);
-		dense.model = index_model_key(p.embed_model);
+		index_model_key(p.embed_model, embed_key);
+		dense.model = embed_key;
 		dense.q = qvec;
 		if (qvec)
 			tacit_log(TACIT_LOG_INFO, "ask --all: the question embedded in %.1f ms",

@@ -3,7 +3,7 @@
  * from an embedding model (embed_client.c), a batch at a time, each batch stored in one
  * transaction, so a stop or a crash keeps what was done and the next run does the rest;
  * index_question() gives a question the same model's vector for retrieve_in(). The
- * store keys vectors by the model file's name (index_model_key()), so a store indexed
+ * store keys vectors by the model file's name and size (index_model_key()), so a store indexed
  * with one model is never searched with another's vectors.
  */
 #include "internal.h"
@@ -12,6 +12,7 @@
 #include "retrieve.h"
 #include "store.h"
 
+#include <sys/stat.h>
 #include <time.h>
 
 #define INDEX_BATCH 256 /* segments per worker round and per transaction */
@@ -21,10 +22,12 @@ struct tacit_index_params tacit_index_default_params(void)
 	return (struct tacit_index_params){ 0 };
 }
 
-const char *index_model_key(const char *path)
+void index_model_key(const char *path, char out[INDEX_KEY_MAX])
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
-	return slash ? slash + 1 : path ? path : "";
+	struct stat sb;
+	long long size = path && stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+	snprintf(out, INDEX_KEY_MAX, "%.256s:%lld", slash ? slash + 1 : path ? path : "", size);
 }
 
 struct todo {
@@ -66,7 +69,8 @@ enum tacit_status tacit_index(struct tacit_store *store, const struct tacit_inde
 		*out_indexed = 0;
 	if (!store || !p.embed_model || !*p.embed_model)
 		return tacit_fail(TACIT_ERR_USAGE, "tacit_index needs a store and an embedding model");
-	const char *key = index_model_key(p.embed_model);
+	char key[INDEX_KEY_MAX];
+	index_model_key(p.embed_model, key);
 	if ((st = store_vectors_count(store, key, &have, &total)) != TACIT_OK)
 		return st;
 	if (p.on_progress)
@@ -123,16 +127,18 @@ enum tacit_status index_question(struct tacit_store *store, const char *model_pa
 {
 	struct embedder *e = NULL;
 	int64_t have = 0, todo = 0;
+	char key[INDEX_KEY_MAX];
 	enum tacit_status st;
 
 	*out_q = NULL;
 	*out_dim = 0;
-	if ((st = store_vectors_count(store, index_model_key(model_path), &have, &todo)) != TACIT_OK)
+	index_model_key(model_path, key);
+	if ((st = store_vectors_count(store, key, &have, &todo)) != TACIT_OK)
 		return st;
 	if (!have) {
 		tacit_log(TACIT_LOG_WARN, "search by meaning: no meeting is indexed with '%s' yet ('tacit index' does it); "
 					  "searching by words only",
-			  index_model_key(model_path));
+			  model_path);
 		return TACIT_OK;
 	}
 	if (todo)

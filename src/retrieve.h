@@ -49,8 +49,11 @@ enum tacit_status retrieve_in(struct tacit_store *s, const struct store_filter *
 			      struct retrieval *r);
 void retrieval_release(struct retrieval *r);
 
-/* The name vectors of model_path are stored under: its file name. */
-const char *index_model_key(const char *path);
+/* The name vectors of model_path are stored under, in out: its file name and size
+ * ("granite-embedding-30m-english-Q8_0.gguf:33800000"), so another quantization or a
+ * file replaced under the same name is another model. */
+#define INDEX_KEY_MAX 320
+void index_model_key(const char *path, char out[INDEX_KEY_MAX]);
 /* question's vector from model_path (index.c), or *out_q NULL (not an error) when no
  * segment has a vector of that model yet. The caller frees *out_q. */
 enum tacit_status index_question(struct tacit_store *store, const char *model_path, const char *question, int n_threads,

@@ -1,7 +1,7 @@
 /*
  * store_vectors.c — the segments' vectors for search by meaning: one int8 vector per
  * final segment and embedding model (int8 with a scale, embed.h; keyed by the model's
- * file name: vectors of another model
+ * file name and size: vectors of another model
  * are not comparable and are neither read nor overwritten by it), written in batches by
  * the indexer (api_index.c), deleted with the segment or when its text changes (schema
  * 12's trigger), and scanned whole for the nearest ones: 11,556 segments of 388 bytes

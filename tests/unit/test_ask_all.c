@@ -343,11 +343,14 @@ TEST_MODEL(index_then_ask_finds_by_meaning)
 	ip.n_threads = 2;
 	ip.on_progress = count_progress;
 	ip.user = seen;
+	char key[INDEX_KEY_MAX];
+	index_model_key(model, key);
+	CHECK(strstr(key, "stories260K.gguf:") == key && atoll(strchr(key, ':') + 1) > 0);
 	CHECK_EQ_INT(tacit_index(s, &ip, &n), TACIT_OK);
 	CHECK_EQ_INT((int)n, 5 + 6 + 3 + 3);
 	CHECK_EQ_INT((int)seen[0], 17);
 	CHECK_EQ_INT((int)seen[1], 17);
-	CHECK_EQ_INT(store_vectors_count(s, index_model_key(model), &have, &todo), TACIT_OK);
+	CHECK_EQ_INT(store_vectors_count(s, key, &have, &todo), TACIT_OK);
 	CHECK_EQ_INT((int)have, 17);
 	CHECK_EQ_INT((int)todo, 0);
 	/* again: nothing to do, and no worker started */
@@ -363,7 +366,7 @@ TEST_MODEL(index_then_ask_finds_by_meaning)
 	retrieval_release(&r);
 	CHECK_EQ_INT(index_question(s, model, "So it is.", 2, &q, &dim), TACIT_OK);
 	CHECK(q != NULL && dim > 0);
-	struct retrieve_dense dense = { index_model_key(model), q, dim };
+	struct retrieve_dense dense = { key, q, dim };
 	CHECK_EQ_INT(retrieve_in(s, NULL, "So it is.", 3, 0, 10000, &dense, &r), TACIT_OK);
 	CHECK(r.n >= 1 && r.p[0].session_id == id[2]);
 	CHECK(find(&r, id[2], 2) != NULL && find(&r, id[2], 2)->hit);
@@ -373,7 +376,7 @@ TEST_MODEL(index_then_ask_finds_by_meaning)
 
 	/* a meeting deleted takes its vectors with it */
 	CHECK_EQ_INT(tacit_store_session_delete(s, id[2]), TACIT_OK);
-	CHECK_EQ_INT(store_vectors_count(s, index_model_key(model), &have, &todo), TACIT_OK);
+	CHECK_EQ_INT(store_vectors_count(s, key, &have, &todo), TACIT_OK);
 	CHECK_EQ_INT((int)have, 14);
 	tacit_store_close(s);
 }
