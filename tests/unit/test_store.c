@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include "embed.h"
 #include "hash.h"
 #include "store.h"
 
@@ -418,6 +419,12 @@ TEST(store_custom_models)
 	tacit_store_close(s);
 }
 
+static void first_todo(int64_t segment_id, const char *text, void *user)
+{
+	(void)text;
+	*(int64_t *)user = segment_id;
+}
+
 static void check_migrated(const char *path, bool from_v2)
 {
 	struct tacit_store *s = NULL;
@@ -460,6 +467,16 @@ static void check_migrated(const char *path, bool from_v2)
 	struct store_custom_row r = { .name = "mine", .path = "/m/mine.gguf", .file_bytes = 5, .info = "{}" };
 	CHECK_EQ_INT(store_custom_put(s, &r), TACIT_OK);
 	CHECK_EQ_INT(n_custom_rows(s), 1);
+	/* version 12: lines get vectors for search by meaning, and lose them with the line */
+	int64_t first_id = 0, have = -1, todo = -1;
+	CHECK_EQ_INT(store_vectors_todo(s, "m.gguf:1", 0, 1, first_todo, &first_id), TACIT_OK);
+	CHECK(first_id > 0);
+	float unit[4] = { 0, 1, 0, 0 };
+	unsigned char q[EMBED_Q_BYTES(4)];
+	embed_quantize(unit, 4, q);
+	CHECK_EQ_INT(store_vectors_put(s, "m.gguf:1", &first_id, q, 4, 1), TACIT_OK);
+	CHECK_EQ_INT(store_vectors_count(s, "m.gguf:1", &have, &todo), TACIT_OK);
+	CHECK(have == 1 && todo >= 1);
 	/* and the migrated store works like a new one */
 	add_seg(s, 1, 3000, "S1", "Budget meeting adjourned");
 	CHECK_EQ_INT(search(s, "budget", "carol", NULL), 2);
