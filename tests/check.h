@@ -27,6 +27,10 @@ void test_skip(const char *why);
 const char *test_tmpdir(void);
 /* ../shared next to the project, or NULL when absent (a user's machine). */
 const char *test_shared_dir(void);
+/* $BUILD/models/<file> (BUILD defaults to build), made once by tools/synth-model with
+ * args and moved into place whole, so tests running at once never read half a file; its
+ * absolute path into out (PATH_MAX bytes), or false when it cannot be made. */
+bool test_synth_model(const char *file, const char *args, char *out);
 /* Writes len bytes to dir/name (creating parent dirs); returns the full path (static). */
 const char *test_write_file(const char *dir, const char *name, const void *data, size_t len);
 /* A WAV header and n_bytes of silence into b (44 + n_bytes): format tag, channels,

@@ -67,6 +67,22 @@ const char *test_shared_dir(void)
 	return NULL;
 }
 
+bool test_synth_model(const char *file, const char *args, char *out)
+{
+	char rel[4096], cmd[9000];
+	const char *build = getenv("BUILD") && *getenv("BUILD") ? getenv("BUILD") : "build";
+	snprintf(rel, sizeof(rel), "%s/models/%s", build, file);
+	if (access(rel, R_OK) != 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p %s/models && %s/tools/synth-model %s --out %s.tmp.%d --quiet >/dev/null 2>&1 && "
+			 "mv %s.tmp.%d %s",
+			 build, build, args, rel, (int)getpid(), rel, (int)getpid(), rel);
+		if (system(cmd) != 0)
+			return false;
+	}
+	return realpath(rel, out) != NULL;
+}
+
 /* A WAV header and n_bytes of silence: format tag, channels, rate, 16-bit samples. */
 size_t test_wav_bytes(uint8_t *b, uint16_t tag, uint16_t channels, uint32_t rate, uint32_t n_bytes)
 {

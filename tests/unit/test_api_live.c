@@ -145,16 +145,7 @@ static bool models(char *llm, char *asr, char *vad, size_t n)
 	snprintf(rel, sizeof(rel), "%s/models/ggml-silero-v6.2.0.bin", shared);
 	if (!realpath(rel, vad))
 		return false;
-	snprintf(rel, sizeof(rel), "%s/models/live-test.gguf", build_dir());
-	if (access(rel, R_OK) != 0) {
-		snprintf(cmd, sizeof(cmd),
-			 "mkdir -p %s/models && %s/tools/synth-model --arch qwen2.5-0.5b --layers 2 --vocab 1024 "
-			 "--ctx 8192 --out %s.tmp.%d --quiet >/dev/null 2>&1 && mv %s.tmp.%d %s",
-			 build_dir(), build_dir(), rel, (int)getpid(), rel, (int)getpid(), rel);
-		if (system(cmd) != 0)
-			return false;
-	}
-	if (!realpath(rel, llm))
+	if (!test_synth_model("live-test.gguf", "--arch qwen2.5-0.5b --layers 2 --vocab 1024 --ctx 8192", llm))
 		return false;
 	snprintf(rel, sizeof(rel), "%s/models/ggml-tiny.en-random.bin", build_dir());
 	if (access(rel, R_OK) != 0) {

@@ -15,6 +15,7 @@
 #include "store.h"
 
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -113,19 +114,9 @@ out:
  * test_api_live.c does: stories260K's 512 tokens are too few for a summary), or NULL. */
 static const char *test_llm(void)
 {
-	static char path[4096];
-	char rel[4096], cmd[9000];
-	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-	snprintf(rel, sizeof(rel), "%s/models/live-test.gguf", build);
-	if (access(rel, R_OK) != 0) {
-		snprintf(cmd, sizeof(cmd),
-			 "mkdir -p %s/models && %s/tools/synth-model --arch qwen2.5-0.5b --layers 2 --vocab 1024 "
-			 "--ctx 8192 --out %s.tmp.%d --quiet >/dev/null 2>&1 && mv %s.tmp.%d %s",
-			 build, build, rel, (int)getpid(), rel, (int)getpid(), rel);
-		if (system(cmd) != 0)
-			return NULL;
-	}
-	return realpath(rel, path) ? path : NULL;
+	static char path[PATH_MAX];
+	return test_synth_model("live-test.gguf", "--arch qwen2.5-0.5b --layers 2 --vocab 1024 --ctx 8192", path) ? path
+														  : NULL;
 }
 
 TEST_MODEL(api_generate_streams_progress_and_cancels)

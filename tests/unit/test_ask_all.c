@@ -11,6 +11,7 @@
 #include "retrieve.h"
 #include "store.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -230,19 +231,9 @@ TEST_MODEL(ask_all_on_stories260k)
  * build/models by tools/synth-model), or NULL. */
 static const char *test_embed_model(void)
 {
-	static char path[4096];
-	char rel[4096], cmd[9000];
-	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-	snprintf(rel, sizeof(rel), "%s/models/embed-test.gguf", build);
-	if (access(rel, R_OK) != 0) {
-		snprintf(cmd, sizeof(cmd),
-			 "mkdir -p %s/models && %s/tools/synth-model --arch granite-embedding-30m --layers 2 --quant Q8_0 "
-			 "--out %s.tmp.%d --quiet >/dev/null 2>&1 && mv %s.tmp.%d %s",
-			 build, build, rel, (int)getpid(), rel, (int)getpid(), rel);
-		if (system(cmd) != 0)
-			return NULL;
-	}
-	return realpath(rel, path) ? path : NULL;
+	static char path[PATH_MAX];
+	return test_synth_model("embed-test.gguf", "--arch granite-embedding-30m --layers 2 --quant Q8_0", path) ? path
+														  : NULL;
 }
 
 TEST(embed_quantize_keeps_the_cosine)
