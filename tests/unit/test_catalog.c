@@ -87,6 +87,11 @@ TEST(catalog_builtin_has_the_nine_llms)
 	CHECK(e2b && e2b->layout.params_active == 2300000000ull && e2b->layout.kv_shared_layers == 20);
 	const struct tacit_model_info *vad = tacit_catalog_find(cat, "silero-vad-v6.2.0");
 	CHECK(vad && vad->kind == TACIT_MODEL_VAD && vad->stars == 0 && vad->layout.n_layers == 0);
+	CHECK(vad && vad->file_bytes_exact);
+	/* the embedding model: its publisher shows a rounded size, so its sha256 alone decides */
+	const struct tacit_model_info *emb = tacit_catalog_find(cat, "granite-embedding-30m");
+	CHECK(emb && emb->kind == TACIT_MODEL_EMBED && !emb->file_bytes_exact && emb->sha256 &&
+	      strlen(emb->sha256) == 64 && !strncmp(emb->url, "https://", 8));
 	CHECK(tacit_catalog_find(cat, "no-such-model") == NULL);
 	CHECK(tacit_catalog_get(cat, tacit_catalog_count(cat)) == NULL);
 	tacit_catalog_free(cat);
@@ -122,6 +127,10 @@ TEST(catalog_malformed_is_a_clear_error)
 	expect_bad("\"kind\":\"llm\"", "\"kind\":\"tts\"", "\"kind\" is not one of");
 	expect_bad("\"file_bytes\":1000000", "\"file_bytes\":-1", "\"file_bytes\" is out of range");
 	expect_bad("\"file_bytes\":1000000", "\"file_bytes\":1.5", "\"file_bytes\" must be an integer");
+	expect_bad("\"file_bytes\":1000000", "\"file_bytes\":1000000,\"file_bytes_exact\":\"yes\"",
+		   "\"file_bytes_exact\" is not true or false");
+	expect_bad("\"file_bytes\":1000000", "\"file_bytes\":1000000,\"file_bytes_exact\":false",
+		   "\"sha256\" must be known when the size is not exact");
 	expect_bad("\"file_name\":\"tiny.gguf\"", "\"file_name\":\"../tiny.gguf\"", "\"file_name\" must be a plain");
 	expect_bad("\"sha256\":null", "\"sha256\":\"abc\"", "\"sha256\" must be 64");
 	expect_bad("\"urls\":[\"https://example.org/tiny.gguf\"]", "\"urls\":[\"http://example.org/t\"]", "\"urls\"");
