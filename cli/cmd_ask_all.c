@@ -191,6 +191,7 @@ int cmd_ask_all(int argc, char **argv)
 	if ((rc = cli_models_resolve("ask", &need, 1)))
 		goto out;
 	if (!no_embed && (rc = cli_index_for_search("ask", store, embed_name, lp.n_threads, json_out, &embed_path))) {
+		fprintf(stderr, "note: 'tacit ask --all --no-embed' searches by the question's words only\n");
 		tacit_free(need.path);
 		goto out;
 	}

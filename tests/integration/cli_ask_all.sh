@@ -92,6 +92,7 @@ assert r["meetings"][0]["meeting"] == 3 and 1 in r["meetings"][0]["segments"], r
 PY
 expect_rc 2 "$T" ask --all "So it is." --embed "$E" --no-embed
 expect_rc 15 "$T" ask --all "So it is." --embed "$d/none.gguf" --model "$M"
+grep -q -- "--no-embed" "$d/err"
 
 # the embedding model in place as 'tacit pull granite-embedding-30m' leaves it: import
 # indexes the new meeting at once, and ask --all searches by meaning without --embed
