@@ -15,20 +15,17 @@
 
 void worker_diar_load(struct diar_engine **e, long long id, yyjson_val *req)
 {
-	yyjson_val *t = yyjson_obj_get(req, "n_threads");
 	diar_engine_free(*e);
 	*e = NULL;
 	enum tacit_status st = diar_engine_open(yyjson_get_str(yyjson_obj_get(req, "segmentation")),
 						yyjson_get_str(yyjson_obj_get(req, "embedding")),
-						yyjson_is_int(t) ? (int)yyjson_get_sint(t) : 0, e);
+						worker_req_threads(req), e);
 	if (st != TACIT_OK) {
 		worker_send_error(id, st);
 		return;
 	}
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = worker_reply(id, &o);
 	yyjson_mut_obj_add_int(doc, o, "dim", diar_engine_dim(*e));
 	yyjson_mut_obj_add_bool(doc, o, "segmentation", diar_engine_segments(*e));
 	worker_send(PROTO_LOADED, doc);
@@ -72,10 +69,8 @@ void worker_diar_run(struct diar_engine *e, long long id, yyjson_val *req, const
 	}
 	if ((st = diar_engine_run(e, pcm, n, ov ? yyjson_get_sint(ov) : 0, spans, n_spans, stop, &l)) != TACIT_OK)
 		goto out;
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = worker_reply(id, &o);
 	yyjson_mut_obj_add_int(doc, o, "dim", diar_engine_dim(e));
 	yyjson_mut_obj_add_uint(doc, o, "groups", l.n_groups);
 	yyjson_mut_val *arr = yyjson_mut_obj_add_arr(doc, o, "turns");

@@ -12,19 +12,16 @@
 
 void worker_embed_load(struct embed_engine **e, long long id, yyjson_val *req, const atomic_bool *stop)
 {
-	yyjson_val *t = yyjson_obj_get(req, "n_threads");
 	embed_engine_free(*e);
 	*e = NULL;
 	enum tacit_status st = embed_engine_load(yyjson_get_str(yyjson_obj_get(req, "model")),
-						 yyjson_is_int(t) ? (int)yyjson_get_sint(t) : 0, stop, e);
+						 worker_req_threads(req), stop, e);
 	if (st != TACIT_OK) {
 		worker_send_error(id, st);
 		return;
 	}
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = worker_reply(id, &o);
 	yyjson_mut_obj_add_int(doc, o, "dim", embed_engine_dim(*e));
 	yyjson_mut_obj_add_int(doc, o, "n_ctx", embed_engine_n_ctx(*e));
 	worker_send(PROTO_LOADED, doc);
@@ -62,10 +59,8 @@ void worker_embed_run(struct embed_engine *e, long long id, yyjson_val *req)
 	}
 	if ((st = embed_engine_run(e, texts, n, vec)) != TACIT_OK)
 		goto out;
-	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
-	yyjson_mut_val *o = yyjson_mut_obj(doc);
-	yyjson_mut_doc_set_root(doc, o);
-	yyjson_mut_obj_add_sint(doc, o, "id", id);
+	yyjson_mut_val *o;
+	yyjson_mut_doc *doc = worker_reply(id, &o);
 	yyjson_mut_obj_add_int(doc, o, "dim", embed_engine_dim(e));
 	yyjson_mut_obj_add_uint(doc, o, "n", n);
 	worker_send_with(PROTO_VECTORS, doc, vec, n * (size_t)embed_engine_dim(e) * sizeof(float));

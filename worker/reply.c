@@ -28,6 +28,21 @@ void worker_send_with(enum proto_type type, yyjson_mut_doc *doc, const void *dat
 	free(text);
 }
 
+yyjson_mut_doc *worker_reply(long long id, yyjson_mut_val **o)
+{
+	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);
+	*o = yyjson_mut_obj(doc);
+	yyjson_mut_doc_set_root(doc, *o);
+	yyjson_mut_obj_add_sint(doc, *o, "id", id);
+	return doc;
+}
+
+int worker_req_threads(yyjson_val *req)
+{
+	yyjson_val *t = yyjson_obj_get(req, "n_threads");
+	return yyjson_is_int(t) ? (int)yyjson_get_sint(t) : 0;
+}
+
 void worker_send_error(long long id, enum tacit_status st)
 {
 	yyjson_mut_doc *doc = yyjson_mut_doc_new(NULL);

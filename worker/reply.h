@@ -17,6 +17,11 @@ void worker_send(enum proto_type type, yyjson_mut_doc *doc);
 /* The same with data_len bytes of data after the JSON and its NUL (the data starts
  * after the NUL, even when there is none). */
 void worker_send_with(enum proto_type type, yyjson_mut_doc *doc, const void *data, size_t data_len);
+/* A new answer {"id": id} with its object in *o, for the caller to fill, send and free. */
+yyjson_mut_doc *worker_reply(long long id, yyjson_mut_val **o);
+/* A LOAD request's "n_threads", 0 (the cores) when it has none. */
+int worker_req_threads(yyjson_val *req);
+
 /* ERROR {"id", "status", "message": tacit_errmsg()}. */
 void worker_send_error(long long id, enum tacit_status st);
 
